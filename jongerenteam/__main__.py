@@ -1,0 +1,3 @@
+from jongerenteam.cli import run
+
+run()

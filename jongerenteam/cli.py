@@ -1,0 +1,550 @@
+"""The ``jongerenteam`` command and the composition root (``make_app``).
+
+Subcommand names are English; every help text and message is Dutch. Every
+error a user can cause ends as one Dutch sentence and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from jongerenteam import __version__
+from jongerenteam import messages as msg
+from jongerenteam.passphrase import advice, weakness
+from jongerenteam.settings import Settings, default_store, demo_store, kdf_params, resolve_store
+
+PROG = "jongerenteam"
+
+
+# --- composition root ------------------------------------------------------
+
+
+def make_app(settings: Settings, store):  # -> screens.app.JongerenteamApp
+    """Wire the Textual app to a store. The CLI and the tests both call this."""
+    from screens.app import JongerenteamApp
+
+    return JongerenteamApp(settings=settings, store=store)
+
+
+# --- small I/O helpers -------------------------------------------------------
+
+
+class Console:
+    """Prompts on a terminal, plain lines from stdin otherwise (scripts, tests)."""
+
+    def __init__(self, stdin=None, stdout=None, stderr=None) -> None:
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.interactive = self.stdin.isatty()
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def warn(self, text: str) -> None:
+        print(text, file=self.stderr, flush=True)
+
+    def ask(self, prompt: str, *, default: str = "", secret: bool = False) -> str:
+        shown = f"{prompt} [{default}]: " if default else f"{prompt}: "
+        if self.interactive:
+            answer = getpass.getpass(shown) if secret else input(shown)
+        else:
+            line = self.stdin.readline()
+            if line == "":
+                raise EOFError(prompt)
+            answer = line.rstrip("\r\n")
+        return answer.strip() or default
+
+    def ask_required(self, prompt: str, *, default: str = "") -> str:
+        for _ in range(5):
+            value = self.ask(prompt, default=default)
+            if value:
+                return value
+            self.warn("Dit veld is verplicht.")
+        raise EOFError(prompt)
+
+    def new_passphrase(self, names: tuple[str, ...] = ()) -> str:
+        """Ask twice, with feedback on weak ones; retry until acceptable."""
+        for _ in range(5):
+            first = self.ask("Kies een wachtwoord(zin)", secret=True)
+            problem = weakness(first, names=names)
+            if problem:
+                self.warn(problem)
+                continue
+            second = self.ask("Typ het wachtwoord nog een keer", secret=True)
+            if first != second:
+                self.warn("De twee wachtwoorden zijn niet gelijk. Probeer het opnieuw.")
+                continue
+            hint = advice(first)
+            if hint:
+                self.warn(hint)
+            return first
+        raise EOFError("passphrase")
+
+
+# --- commands --------------------------------------------------------------
+
+
+def _open_store(location: str):
+    from storage.store import Store
+
+    return Store.open(location)
+
+
+def _pick_worker(console: Console, store, wanted: str | None):
+    """Find the worker by initials or name, or ask."""
+    workers = store.workers()
+    if wanted:
+        w = wanted.casefold()
+        for worker in workers:
+            if w in (worker.initials.casefold(), worker.full_name.casefold()):
+                return worker
+        raise LookupError("worker")
+    if len(workers) == 1:
+        return workers[0]
+    console.say("Wie ben je?")
+    for i, worker in enumerate(workers, 1):
+        console.say(f"  {i}. {worker.full_name} ({worker.initials})")
+    answer = console.ask("Nummer of initialen")
+    if answer.isdigit() and 1 <= int(answer) <= len(workers):
+        return workers[int(answer) - 1]
+    return _pick_worker(console, store, answer)
+
+
+def _unlock(console: Console, store, wanted: str | None):
+    from jongerenteam.session import TeamSession
+
+    worker = _pick_worker(console, store, wanted)
+    passphrase = console.ask(f"Wachtwoord van {worker.full_name}", secret=True)
+    return TeamSession.unlock(store, worker.id, passphrase)
+
+
+def cmd_init(args, console: Console) -> int:
+    from storage import team
+    from storage.store import Store
+
+    location = resolve_store(args.store)
+    console.say(f"Nieuwe teamopslag: {location}")
+    team_name = args.team or console.ask_required("Naam van het team")
+    full_name = args.name or console.ask_required("Jouw volledige naam")
+    initials = args.initials or console.ask_required(
+        "Jouw initialen", default="".join(p[0] for p in full_name.split() if p).upper()
+    )
+    organisation = args.organisation or console.ask_required(
+        "Jouw moederorganisatie (bijv. jeugdhulp, ggz, verslavingszorg)"
+    )
+    passphrase = console.new_passphrase(names=(full_name, team_name, *full_name.split()))
+    console.say("Een moment: de sleutel wordt afgestemd op deze laptop...")
+    params = kdf_params()
+    store = Store.create(location)
+    try:
+        _, recovery = team.create_team(
+            store, team_name,
+            team.WorkerDetails(full_name, initials, team.COORDINATOR, organisation),
+            passphrase, params,
+        )
+    finally:
+        store.close()
+    console.say("")
+    console.say(f"Het team '{team_name}' is aangemaakt. Jij bent coördinator.")
+    console.say("")
+    console.say("HERSTELCODE (wordt maar één keer getoond):")
+    console.say(f"    {recovery}")
+    console.say("")
+    console.say("Schrijf deze code op papier en bewaar hem in de kluis van de school.")
+    console.say("Met deze code kan een coördinator een nieuw wachtwoord instellen als")
+    console.say("iedereen zijn wachtwoord kwijt is. Bewaar hem niet op deze laptop.")
+    return msg.EXIT_OK
+
+
+def cmd_demo(args, console: Console) -> int:
+    from jongerenteam.demo import DEMO_WORKERS, build_demo
+    from storage.errors import StoreExists
+
+    location = args.store or os.environ.get("JONGERENTEAM_STORE") or demo_store()
+    path = Path(location)
+    if path.exists() and not args.fresh:
+        console.say(f"De demo-opslag bestaat al: {location}")
+        console.say("Gebruik --opnieuw om hem opnieuw te vullen.")
+    else:
+        if path.exists():
+            if not _is_demo_store(location):
+                raise StoreExists(location)
+            _remove_store_files(path)
+        console.say("Demo-opslag vullen met verzonnen studenten...")
+        count = build_demo(location, students=args.students)
+        console.say(f"{count} verzonnen studenten aangemaakt in: {location}")
+    console.say("")
+    console.say("Demo-medewerkers (alleen voor deze demo):")
+    for w in DEMO_WORKERS:
+        console.say(f"  {w.full_name:<22} {w.role_label:<13} wachtwoord: {w.passphrase}")
+    if args.no_open:
+        return msg.EXIT_OK
+    return _run_app(location, console)
+
+
+def _is_demo_store(location: str) -> bool:
+    from jongerenteam.demo import DEMO_TEAM_NAME
+
+    try:
+        store = _open_store(location)
+    except Exception:  # noqa: BLE001 - a damaged demo store may be replaced
+        return True
+    try:
+        t = store.team()
+        return t is None or t.name == DEMO_TEAM_NAME
+    finally:
+        store.close()
+
+
+def _remove_store_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _run_app(location: str, console: Console) -> int:
+    store = _open_store(location)
+    try:
+        app = make_app(Settings(store=location), store)
+        app.run()
+        return app.return_code or 0
+    finally:
+        store.close()
+
+
+def cmd_open(args, console: Console) -> int:
+    return _run_app(resolve_store(args.store), console)
+
+
+def cmd_backup(args, console: Console) -> int:
+    from storage import audit
+
+    store = _open_store(resolve_store(args.store))
+    try:
+        session = _unlock(console, store, args.worker)
+        target = Path(args.file)
+        if target.exists() and not args.overwrite:
+            console.warn(f"Het bestand {target} bestaat al. Kies een andere naam of gebruik --overschrijven.")
+            return msg.EXIT_EXISTS
+        with store.session() as s:
+            audit.append(s, session.keys.audit_key, "backup", worker_id=session.worker_id)
+        store.backup(target)
+        session.lock()
+    finally:
+        store.close()
+    console.say(f"Back-up gemaakt: {target}")
+    console.say("De back-up is versleuteld, net als de teamopslag zelf.")
+    return msg.EXIT_OK
+
+
+def cmd_restore(args, console: Console) -> int:
+    from storage import audit
+    from storage import sqlite as sqlite_backend
+    from storage.errors import StoreDamaged, StoreMissing
+
+    source = Path(args.file)
+    location = resolve_store(args.store)
+    target = Path(location)
+    if not source.exists():
+        raise StoreMissing(str(source))
+    sqlite_backend.check_header(source)
+    if sqlite_backend.integrity_check(source):
+        raise StoreDamaged(str(source))
+    # Work on a copy: the backup file itself is never changed.
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    staging = target.with_name(target.name + ".terugzetten")
+    _remove_store_files(staging)
+    sqlite_backend.backup_to(source, staging)
+    try:
+        staged = _open_store(str(staging))
+        try:
+            console.say("Log in met een account uit de back-up om te bevestigen.")
+            session = _unlock(console, staged, args.worker)
+            with staged.session() as s:
+                audit.append(s, session.keys.audit_key, "restore", worker_id=session.worker_id)
+            session.lock()
+        finally:
+            staged.close()
+        if target.exists():
+            safety = _keep_current(target)
+            console.say(f"De huidige opslag is eerst bewaard als: {safety}")
+        sqlite_backend.restore_from(staging, target)
+    finally:
+        _remove_store_files(staging)
+    console.say(f"De back-up is teruggezet in: {location}")
+    return msg.EXIT_OK
+
+
+def _keep_current(target: Path) -> Path:
+    """Save the store that is about to be replaced; move it aside if damaged."""
+    from storage.clock import now
+    from storage.errors import StoreDamaged, StoreMissing
+
+    folder = target.with_name(target.name + ".backups")
+    stamp = now().strftime("%Y%m%d-%H%M%S")
+    try:
+        current = _open_store(str(target))
+    except (StoreDamaged, StoreMissing):
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        aside = folder / f"beschadigd-{stamp}.jt"
+        os.replace(target, aside)
+        _remove_store_files(target)
+        return aside
+    try:
+        return current.backup(folder / f"voor-terugzetten-{stamp}.jtbackup")
+    finally:
+        current.close()
+
+
+def cmd_audit_verify(args, console: Console) -> int:
+    store = _open_store(resolve_store(args.store))
+    try:
+        session = _unlock(console, store, args.worker)
+        result = session.verify_audit()
+        session.lock()
+    finally:
+        store.close()
+    if result.ok:
+        console.say(f"Het logboek is in orde: {result.checked} regels gecontroleerd.")
+        if result.unsealed:
+            console.say(f"{result.unsealed} mislukte aanmelding(en) worden bij de volgende aanmelding vastgelegd.")
+        return msg.EXIT_OK
+    console.say(
+        f"Het logboek is NIET in orde: regel {result.first_broken_seq} is {result.reason}. "
+        "Meld dit bij de coördinator; mogelijk is met de opslag geknoeid."
+    )
+    return msg.EXIT_BROKEN
+
+
+def cmd_worker_add(args, console: Console) -> int:
+    from storage import team
+
+    store = _open_store(resolve_store(args.store))
+    try:
+        session = _unlock(console, store, args.worker)
+        full_name = args.name or console.ask_required("Volledige naam van de nieuwe medewerker")
+        initials = args.initials or console.ask_required(
+            "Initialen", default="".join(p[0] for p in full_name.split() if p).upper()
+        )
+        organisation = args.organisation or console.ask_required("Moederorganisatie")
+        role = team.COORDINATOR if args.coordinator else team.WORKER
+        console.say("De nieuwe medewerker kiest nu een wachtwoord.")
+        passphrase = console.new_passphrase(names=(full_name, *full_name.split()))
+        session.add_worker(team.WorkerDetails(full_name, initials, role, organisation), passphrase, kdf_params())
+        session.lock()
+    finally:
+        store.close()
+    console.say(f"{full_name} is toegevoegd aan het team.")
+    return msg.EXIT_OK
+
+
+def cmd_worker_deactivate(args, console: Console) -> int:
+    store = _open_store(resolve_store(args.store))
+    try:
+        session = _unlock(console, store, args.worker)
+        target = _pick_worker(console, store, args.who)
+        removed = session.deactivate_worker(target.id)
+        session.lock()
+    finally:
+        store.close()
+    console.say(
+        f"{target.full_name} is gedeactiveerd. Het wachtwoord opent niets meer; "
+        f"{removed} dossiersleutel(s) van deze medewerker zijn verwijderd."
+    )
+    return msg.EXIT_OK
+
+
+def cmd_worker_list(args, console: Console) -> int:
+    from jongerenteam.catalogue import ROLE_LABELS
+
+    store = _open_store(resolve_store(args.store))
+    try:
+        for w in store.workers(active_only=False):
+            state = "" if w.active else " (gedeactiveerd)"
+            console.say(f"{w.initials:<6} {w.full_name:<28} {ROLE_LABELS.get(w.role, w.role):<13} {w.organisation}{state}")
+    finally:
+        store.close()
+    return msg.EXIT_OK
+
+
+def cmd_recover(args, console: Console) -> int:
+    from storage import team
+
+    store = _open_store(resolve_store(args.store))
+    try:
+        target = _pick_worker(console, store, args.worker)
+        code = console.ask("Herstelcode (van papier)", secret=True)
+        team_key, escrow_private = team.unlock_recovery(store, code)
+        console.say(f"Kies een nieuw wachtwoord voor {target.full_name}.")
+        passphrase = console.new_passphrase(names=(target.full_name, *target.full_name.split()))
+        team.reset_passphrase(
+            store, team_key, escrow_private, target.id, passphrase, kdf_params(),
+            by_worker=None, via="herstelcode",
+        )
+    finally:
+        store.close()
+    console.say(f"Het nieuwe wachtwoord van {target.full_name} werkt vanaf nu.")
+    console.say("Het gebruik van de herstelcode staat in het logboek.")
+    return msg.EXIT_OK
+
+
+# --- argument parsing ----------------------------------------------------------
+
+
+class DutchParser(argparse.ArgumentParser):
+    """argparse with Dutch usage errors."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(msg.EXIT_USAGE, f"{self.prog}: fout: {_dutch_argparse(message)}\n")
+
+
+def _dutch_argparse(message: str) -> str:
+    replacements = {
+        "the following arguments are required": "deze gegevens ontbreken",
+        "unrecognized arguments": "onbekende opties",
+        "invalid choice": "ongeldige keuze",
+        "expected one argument": "verwacht één waarde",
+        "argument": "optie",
+        "choose from": "kies uit",
+    }
+    for en, nl in replacements.items():
+        message = message.replace(en, nl)
+    return message
+
+
+def _translate_help(parser: argparse.ArgumentParser) -> None:
+    parser._positionals.title = "argumenten"
+    parser._optionals.title = "opties"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store", metavar="PAD",
+        help=f"de teamopslag (standaard: $JONGERENTEAM_STORE of {default_store()})",
+    )
+    worker_opt = argparse.ArgumentParser(add_help=False)
+    worker_opt.add_argument("--worker", metavar="INITIALEN", help="wie je bent (initialen of naam); anders wordt het gevraagd")
+
+    parser = DutchParser(
+        prog=PROG,
+        description="jongerenteam: registratie en begeleiding voor het jongerenteam op school.",
+        parents=[common],
+        add_help=False,
+        usage="%(prog)s [opties] [opdracht]",
+    )
+    parser.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+    parser.add_argument("--version", action="version", version=f"jongerenteam {__version__}", help="toon het versienummer")
+    _translate_help(parser)
+    sub = parser.add_subparsers(dest="command", title="opdrachten", metavar="opdracht", parser_class=DutchParser)
+
+    def add(name: str, help_text: str, func: Callable, parents=()) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, parents=[common, *parents], add_help=False)
+        p.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+        _translate_help(p)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("init", "maak een nieuwe teamopslag met de eerste coördinator", cmd_init)
+    p.add_argument("--team", metavar="NAAM", help="naam van het team")
+    p.add_argument("--name", metavar="NAAM", help="jouw volledige naam")
+    p.add_argument("--initials", metavar="INITIALEN", help="jouw initialen")
+    p.add_argument("--organisation", metavar="ORGANISATIE", help="jouw moederorganisatie")
+
+    p = add("demo", "maak een demo-opslag met verzonnen studenten en open de app", cmd_demo)
+    p.add_argument("--no-open", action="store_true", help="alleen aanmaken, de app niet openen")
+    p.add_argument("--opnieuw", dest="fresh", action="store_true", help="een bestaande demo-opslag opnieuw vullen")
+    p.add_argument("--students", type=int, default=200, metavar="AANTAL", help="aantal verzonnen studenten (standaard 200)")
+
+    add("open", "open de app (dit gebeurt ook zonder opdracht)", cmd_open)
+
+    p = add("backup", "maak een versleutelde back-up van de teamopslag", cmd_backup, [worker_opt])
+    p.add_argument("file", metavar="BESTAND", help="waar de back-up komt")
+    p.add_argument("--overschrijven", dest="overwrite", action="store_true", help="een bestaand bestand overschrijven")
+
+    p = add("restore", "zet een back-up terug (de huidige opslag wordt eerst bewaard)", cmd_restore, [worker_opt])
+    p.add_argument("file", metavar="BESTAND", help="de back-up die terug moet")
+
+    p = add("audit", "het logboek (wie deed wat wanneer)", lambda a, c: _usage(a), [])
+    audit_sub = p.add_subparsers(dest="audit_command", title="opdrachten", metavar="opdracht", parser_class=DutchParser)
+    pv = audit_sub.add_parser("verify", help="controleer of er met het logboek is geknoeid", parents=[common, worker_opt], add_help=False)
+    pv.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+    _translate_help(pv)
+    pv.set_defaults(func=cmd_audit_verify)
+
+    p = add("worker", "medewerkers van het team (alleen coördinatoren)", lambda a, c: _usage(a), [])
+    w_sub = p.add_subparsers(dest="worker_command", title="opdrachten", metavar="opdracht", parser_class=DutchParser)
+    pa = w_sub.add_parser("add", help="voeg een medewerker toe", parents=[common, worker_opt], add_help=False)
+    pa.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+    pa.add_argument("--name", metavar="NAAM", help="volledige naam van de nieuwe medewerker")
+    pa.add_argument("--initials", metavar="INITIALEN", help="initialen van de nieuwe medewerker")
+    pa.add_argument("--organisation", metavar="ORGANISATIE", help="moederorganisatie")
+    pa.add_argument("--coordinator", action="store_true", help="de nieuwe medewerker wordt coördinator")
+    _translate_help(pa)
+    pa.set_defaults(func=cmd_worker_add)
+    pd = w_sub.add_parser("deactivate", help="deactiveer een medewerker (wachtwoord en sleutels vervallen)", parents=[common, worker_opt], add_help=False)
+    pd.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+    pd.add_argument("who", metavar="WIE", help="initialen of naam van de medewerker")
+    _translate_help(pd)
+    pd.set_defaults(func=cmd_worker_deactivate)
+    pl = w_sub.add_parser("list", help="toon de medewerkers", parents=[common], add_help=False)
+    pl.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+    _translate_help(pl)
+    pl.set_defaults(func=cmd_worker_list)
+
+    add("recover", "nieuw wachtwoord instellen met de herstelcode van papier", cmd_recover, [worker_opt])
+    return parser
+
+
+def _usage(args) -> int:
+    build_parser().parse_args([args.command, "--help"])
+    return msg.EXIT_USAGE
+
+
+def _harden_process() -> None:
+    """No core dumps: a crash must not write decrypted data to disk."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on every OS
+        pass
+
+
+def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
+    _harden_process()
+    console = console or Console()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_open)
+    try:
+        return func(args, console)
+    except LookupError:
+        console.warn("Deze medewerker is niet gevonden. Gebruik de initialen of de volledige naam.")
+        return msg.EXIT_NOT_ALLOWED
+    except EOFError:
+        console.warn("Er kwam geen antwoord; er is niets veranderd.")
+        return msg.EXIT_CANCELLED
+    except BaseException as exc:  # noqa: BLE001 - the user gets one Dutch sentence
+        if isinstance(exc, SystemExit):
+            raise
+        text, code = msg.explain(exc)
+        console.warn(text)
+        if os.environ.get("JONGERENTEAM_DEBUG") == "1":
+            # Type and place only: messages may quote values.
+            tb = exc.__traceback__
+            while tb and tb.tb_next:
+                tb = tb.tb_next
+            where = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+            console.warn(f"[debug] {type(exc).__name__} bij {where}")
+        return code
+
+
+def run() -> None:
+    sys.exit(main())

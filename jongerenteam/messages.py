@@ -1,0 +1,70 @@
+"""Dutch sentences for every error a user can cause, and the exit codes.
+
+One place, so they can be reviewed together. No sentence ever includes a
+value the user typed or a field from the store.
+"""
+
+from __future__ import annotations
+
+from storage import errors as e
+
+EXIT_OK = 0
+EXIT_BROKEN = 1  # audit verify found a break
+EXIT_USAGE = 2
+EXIT_WRONG_PASSPHRASE = 3
+EXIT_MISSING = 4
+EXIT_DAMAGED = 5
+EXIT_LOCKED = 6
+EXIT_DISK_FULL = 7
+EXIT_NEWER_SCHEMA = 8
+EXIT_EXISTS = 9
+EXIT_NOT_ALLOWED = 10
+EXIT_CONFLICT = 11
+EXIT_TAMPERED = 12
+EXIT_CANCELLED = 130
+EXIT_OTHER = 70
+
+
+def explain(exc: BaseException) -> tuple[str, int]:
+    """Return (Dutch sentence, exit code) for an error; never a traceback."""
+    where = getattr(exc, "where", "")
+    match exc:
+        case e.WrongPassphrase():
+            if where == "recovery":
+                return "De herstelcode klopt niet. Controleer de code op papier en probeer het opnieuw.", EXIT_WRONG_PASSPHRASE
+            return "Het wachtwoord klopt niet. Probeer het opnieuw.", EXIT_WRONG_PASSPHRASE
+        case e.StoreMissing() if exc.info.get("reason") == "empty":
+            return f"Dit bestand is nog geen teamopslag: {where}. Maak er een met 'jongerenteam init'.", EXIT_MISSING
+        case e.StoreMissing():
+            return f"Er is nog geen teamopslag op {where}. Maak er een met 'jongerenteam init' of probeer eerst 'jongerenteam demo'.", EXIT_MISSING
+        case e.StoreExists():
+            return f"Er staat al een teamopslag op {where}. Kies een ander bestand met --store.", EXIT_EXISTS
+        case e.StoreDamaged():
+            return f"De teamopslag op {where} is beschadigd of is geen teamopslag. Zet een back-up terug met 'jongerenteam restore'.", EXIT_DAMAGED
+        case e.StoreLocked():
+            return "De teamopslag is bezet door een ander programma. Wacht even en probeer het opnieuw.", EXIT_LOCKED
+        case e.DiskFull():
+            return "De schijf is vol: er is niets opgeslagen. Maak ruimte vrij en probeer het opnieuw; eerder opgeslagen gegevens zijn veilig.", EXIT_DISK_FULL
+        case e.NewerSchema():
+            return "Deze teamopslag is gemaakt met een nieuwere versie van jongerenteam. Installeer de nieuwste versie.", EXIT_NEWER_SCHEMA
+        case e.UnknownWorker():
+            return "Deze medewerker bestaat niet in dit team.", EXIT_NOT_ALLOWED
+        case e.WorkerInactive():
+            return "Deze medewerker is niet meer actief in het team. Vraag de coördinator om hulp.", EXIT_NOT_ALLOWED
+        case e.NotAllowed():
+            return "Alleen een coördinator mag dit doen.", EXIT_NOT_ALLOWED
+        case e.NotInvolved():
+            return "Je bent niet betrokken bij deze student, dus je kunt dit dossier niet openen.", EXIT_NOT_ALLOWED
+        case e.Conflict():
+            return f"Gewijzigd door {exc.by_name} om {exc.at}; herlaad en probeer het opnieuw. Je tekst is bewaard.", EXIT_CONFLICT
+        case e.Tampered():
+            return f"Een opgeslagen gegeven is beschadigd of veranderd buiten het programma om ({where}). Het wordt niet getoond; meld dit bij de coördinator.", EXIT_TAMPERED
+        case e.StoreError():
+            return "De teamopslag gaf een onverwachte fout. Er is niets verloren gegaan; probeer het opnieuw.", EXIT_OTHER
+        case KeyboardInterrupt():
+            return "Afgebroken.", EXIT_CANCELLED
+        case OSError() if getattr(exc, "errno", None) == 28:
+            return "De schijf is vol: er is niets opgeslagen. Maak ruimte vrij en probeer het opnieuw.", EXIT_DISK_FULL
+        case OSError():
+            return f"Het bestand kon niet worden gelezen of geschreven ({getattr(exc, 'filename', '') or 'onbekend'}).", EXIT_OTHER
+    return "Er ging iets onverwachts mis. Er is niets verloren gegaan; probeer het opnieuw.", EXIT_OTHER

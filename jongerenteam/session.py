@@ -1,0 +1,171 @@
+"""Use cases of an unlocked worker: the directory, registering, the file.
+
+A ``TeamSession`` is what a worker holds between unlock and lock: their
+keys, the decrypted directory and its search index. ``lock()`` drops all
+of it. Screens and the CLI call these methods; nothing here knows Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from jongerenteam.domain import StudentDetails, validate_status
+from jongerenteam.search import DirectoryIndex
+from storage import audit, students, team
+from storage.errors import Locked
+from storage.keyring import Keys
+from storage.keyslots import KdfParams
+from storage.models import Worker
+from storage.store import Store
+
+
+@dataclass(slots=True)
+class StudentRecord:
+    """A student as the directory shows it (no file-tier data)."""
+
+    id: str
+    version: int
+    status: str
+    contact_worker_id: str | None
+    details: StudentDetails
+
+    @property
+    def search_key(self) -> str:
+        d = self.details
+        birth = d.birth_date.strftime("%d-%m-%Y") if d.birth_date else ""
+        return f"{d.first_name} {d.last_name} {d.student_number} {birth}"
+
+
+def _record(row: students.DirectoryRow) -> StudentRecord:
+    return StudentRecord(
+        row.id, row.version, row.status, row.contact_worker_id,
+        StudentDetails.from_dict(row.data),
+    )
+
+
+class TeamSession:
+    """An unlocked worker's view of the team store."""
+
+    def __init__(self, store: Store, keys: Keys) -> None:
+        self.store = store
+        self._keys: Keys | None = keys
+        self.worker_id = keys.worker_id
+        self.role = keys.role
+        self.workers: dict[str, Worker] = {
+            w.id: w for w in store.workers(active_only=False)
+        }
+        rows, self.damaged_ids = students.load_directory(store, keys)
+        self.students: dict[str, StudentRecord] = {r.id: _record(r) for r in rows}
+        self.involved: set[str] = students.involved_student_ids(store, keys.worker_id)
+        self.index = DirectoryIndex((s.id, s.search_key) for s in self.students.values())
+
+    # -- life cycle ------------------------------------------------------
+
+    @classmethod
+    def unlock(cls, store: Store, worker_id: str, passphrase: str) -> "TeamSession":
+        return cls(store, team.unlock(store, worker_id, passphrase))
+
+    @property
+    def keys(self) -> Keys:
+        if self._keys is None:
+            raise Locked("session")
+        return self._keys
+
+    @property
+    def is_locked(self) -> bool:
+        return self._keys is None
+
+    @property
+    def worker(self) -> Worker:
+        return self.workers[self.worker_id]
+
+    def lock(self) -> None:
+        """Log the lock, drop keys and every decrypted value, fold the WAL."""
+        if self._keys is None:
+            return
+        with self.store.session() as s:
+            audit.append(s, self._keys.audit_key, "lock", worker_id=self.worker_id)
+        self._keys = None
+        self.students = {}
+        self.index = DirectoryIndex()
+        self.involved = set()
+        self.store.checkpoint()
+
+    # -- directory ---------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[StudentRecord]:
+        return [self.students[i] for i in self.index.search(query, limit)]
+
+    def all_students(self) -> list[StudentRecord]:
+        return sorted(
+            self.students.values(),
+            key=lambda r: (r.details.last_name.casefold(), r.details.first_name.casefold()),
+        )
+
+    def register_student(
+        self,
+        details: StudentDetails,
+        *,
+        status: str = "aangemeld",
+        contact_worker_id: str | None = None,
+        today: date | None = None,
+    ) -> StudentRecord:
+        details.validate(today)
+        validate_status(status)
+        row = students.add_student(
+            self.store, self.keys, details.to_dict(), status=status,
+            contact_worker_id=contact_worker_id or self.worker_id,
+        )
+        rec = _record(row)
+        self.students[rec.id] = rec
+        self.involved.add(rec.id)
+        self.index.add(rec.id, rec.search_key)
+        return rec
+
+    def update_student(self, record: StudentRecord, details: StudentDetails) -> StudentRecord:
+        """Save changed details; raises Conflict if someone saved in between."""
+        details.validate()
+        row = students.update_student(
+            self.store, self.keys, record.id, details.to_dict(), record.version
+        )
+        rec = _record(row)
+        self.students[rec.id] = rec
+        self.index.replace(rec.id, rec.search_key)
+        return rec
+
+    def contact_name(self, record: StudentRecord) -> str:
+        w = self.workers.get(record.contact_worker_id or "")
+        return w.full_name if w else "geen"
+
+    # -- file tier -----------------------------------------------------------
+
+    def is_involved(self, student_id: str) -> bool:
+        return student_id in self.involved
+
+    def read_file(self, student_id: str) -> list[students.EntryView]:
+        return students.read_file(self.store, self.keys, student_id)
+
+    def add_entry(self, student_id: str, kind: str, payload: dict) -> str:
+        return students.add_entry(self.store, self.keys, student_id, kind, payload)
+
+    def involve(self, student_id: str, worker_id: str) -> None:
+        students.involve_worker(self.store, self.keys, student_id, worker_id)
+        if worker_id == self.worker_id:
+            self.involved.add(student_id)
+
+    # -- team ----------------------------------------------------------------
+
+    def add_worker(self, details: team.WorkerDetails, passphrase: str, params: KdfParams) -> str:
+        wid = team.add_worker(self.store, self.keys, details, passphrase, params)
+        self.workers = {w.id: w for w in self.store.workers(active_only=False)}
+        return wid
+
+    def deactivate_worker(self, worker_id: str) -> int:
+        removed = team.deactivate_worker(self.store, self.keys, worker_id)
+        self.workers = {w.id: w for w in self.store.workers(active_only=False)}
+        return removed
+
+    def verify_audit(self) -> audit.Verification:
+        with self.store.session() as s:
+            return audit.verify(s, self.keys.audit_key)

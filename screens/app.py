@@ -1,0 +1,124 @@
+"""The Textual app: unlock, then the team's students; locks itself when idle."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from jongerenteam.messages import explain
+from jongerenteam.settings import Settings
+from screens.unlock import UnlockScreen
+
+IDLE_CHECK_SECONDS = 5.0
+
+
+class JongerenteamApp(App[int]):
+    """One laptop, one store, one worker at a time."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "jongerenteam"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Afsluiten", priority=True),
+        Binding("ctrl+l", "lock", "Vergrendelen", priority=True),
+    ]
+
+    def __init__(self, settings: Settings, store, *, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.session = None
+        self.last_activity = clock()
+        team = store.team()
+        self.team_name = team.name if team else ""
+        minutes = team.idle_lock_minutes if team else 5
+        self.idle_lock_seconds = settings.idle_lock_seconds or minutes * 60.0
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        self.push_screen(UnlockScreen(self.store, self.team_name))
+        self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.last_activity = self.clock()
+        await super().on_event(event)
+
+    # -- session life cycle ---------------------------------------------------
+
+    def start_session(self, session) -> None:
+        from screens.home import HomeScreen
+
+        self.session = session
+        self.last_activity = self.clock()
+        self.push_screen(HomeScreen(session))
+
+    def check_idle_lock(self) -> None:
+        if self.session is not None and self.clock() - self.last_activity >= self.idle_lock_seconds:
+            self.action_lock(reason="Automatisch vergrendeld na een tijd zonder activiteit.")
+
+    def action_lock(self, reason: str = "Vergrendeld.") -> None:
+        """Drop the keys and every screen that showed student data."""
+        session, self.session = self.session, None
+        if session is not None:
+            try:
+                session.lock()
+            except Exception as exc:  # noqa: BLE001 - keys are gone either way
+                self.notify(explain(exc)[0], severity="error")
+        while not isinstance(self.screen, UnlockScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        if isinstance(self.screen, UnlockScreen):
+            self.screen.reset(reason if session is not None else "")
+
+    async def action_quit(self) -> None:
+        if self.session is not None:
+            try:
+                self.session.lock()
+            except Exception:  # noqa: BLE001 - quitting anyway; nothing to lose
+                pass
+            self.session = None
+        self.exit(0)
+
+    # -- crashes ----------------------------------------------------------------
+
+    def _fatal_error(self) -> None:
+        """Exit on an unexpected error without printing locals or values.
+
+        Textual's default shows a traceback *with local variables*, which
+        would put decrypted student data on the screen and in any captured
+        output. Developers can set JONGERENTEAM_DEBUG=1 for the stack only.
+        """
+        import os
+
+        self.bell()
+        lines = ["Er ging iets onverwachts mis; jongerenteam is gestopt en vergrendeld. Opgeslagen gegevens zijn veilig."]
+        if os.environ.get("JONGERENTEAM_DEBUG") == "1" and self._exception is not None:
+            import traceback
+
+            frames = traceback.extract_tb(self._exception.__traceback__)
+            lines.append(f"[debug] {type(self._exception).__name__}")
+            lines.extend(f"[debug]   {f.filename}:{f.lineno} in {f.name}" for f in frames)
+        self._exit_renderables.extend(lines)
+        if self.session is not None:
+            try:
+                self.session.lock()
+            except Exception:  # noqa: BLE001 - best effort while crashing
+                pass
+            self.session = None
+        self._close_messages_no_wait()
+
+    # -- command palette -------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # Dutch names; deliberately no "screenshot" (it would write names to disk).
+        yield SystemCommand("app: afsluiten", "Vergrendel en sluit jongerenteam af", self.action_quit)
+        if self.session is not None:
+            yield SystemCommand("app: vergrendelen", "Vergrendel nu; je wachtwoord is nodig om verder te gaan", self.action_lock)
+        yield SystemCommand("app: thema wisselen", "Kies een ander kleurenschema", self.action_change_theme)
+        yield SystemCommand("app: toetsen tonen", "Toon welke toetsen er zijn", self.action_show_help_panel)

@@ -1,0 +1,20 @@
+"""Custom Textual messages of the app, in one place (harlequin's habit)."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class Unlocked(Message):
+    """A worker unlocked the store; ``session`` is their TeamSession."""
+
+    def __init__(self, session) -> None:
+        super().__init__()
+        self.session = session
+
+
+class UnlockFailed(Message):
+    def __init__(self, text: str, *, wrong_passphrase: bool) -> None:
+        super().__init__()
+        self.text = text
+        self.wrong_passphrase = wrong_passphrase

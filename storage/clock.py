@@ -1,0 +1,25 @@
+"""The one place the store asks for the time, so tests can fix the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+_now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
+
+
+def now() -> datetime:
+    return _now()
+
+
+def set_clock(fn: Callable[[], datetime] | None) -> None:
+    """Replace the clock (tests); None restores the real one."""
+    global _now
+    _now = fn if fn is not None else (lambda: datetime.now(UTC))
+
+
+def local_time(moment: datetime) -> datetime:
+    """Show a stored UTC moment in the laptop's own time zone."""
+    if moment.tzinfo is None:  # SQLite hands back naive UTC values
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone()

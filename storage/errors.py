@@ -1,0 +1,76 @@
+"""The store's errors. They carry places and names of things, never field values.
+
+The Dutch sentences a user reads are in ``jongerenteam.messages``.
+"""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base class; ``where`` names the store, table or row concerned."""
+
+    def __init__(self, where: str = "", **info: object) -> None:
+        super().__init__(where)
+        self.where = where
+        self.info = info
+
+
+class StoreMissing(StoreError):
+    pass
+
+
+class StoreExists(StoreError):
+    pass
+
+
+class StoreDamaged(StoreError):
+    pass
+
+
+class StoreLocked(StoreError):
+    pass
+
+
+class DiskFull(StoreError):
+    pass
+
+
+class NewerSchema(StoreError):
+    pass
+
+
+class WrongPassphrase(StoreError):
+    pass
+
+
+class UnknownWorker(StoreError):
+    pass
+
+
+class WorkerInactive(StoreError):
+    pass
+
+
+class Tampered(StoreError):
+    """A value failed authentication: moved, edited or damaged."""
+
+
+class Conflict(StoreError):
+    """Someone else saved this row since it was read (optimistic concurrency)."""
+
+    def __init__(self, where: str, by_name: str, at: str) -> None:
+        super().__init__(where, by_name=by_name, at=at)
+        self.by_name = by_name
+        self.at = at
+
+
+class NotInvolved(StoreError):
+    """The worker holds no key for this student's file."""
+
+
+class NotAllowed(StoreError):
+    """The worker's role does not permit this action."""
+
+
+class Locked(StoreError):
+    """The session was locked; keys are gone."""

@@ -1,0 +1,32 @@
+"""The keys an unlocked session holds, and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from storage.crypto import FieldKey, derive_subkey
+
+
+@dataclass(slots=True)
+class Keys:
+    """Keys of one unlocked worker. ``forget()`` drops them on lock.
+
+    Python cannot overwrite immutable bytes in place; dropping every
+    reference is what we can do, and the session object is the only holder.
+    """
+
+    worker_id: str
+    role: str
+    team_key: bytes
+    worker_private: bytes
+    escrow_private: bytes | None = None
+    directory: FieldKey = field(init=False)
+    audit_key: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.directory = FieldKey.of(derive_subkey(self.team_key, "directory"))
+        self.audit_key = derive_subkey(self.team_key, "audit")
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == "coordinator"

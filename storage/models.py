@@ -1,0 +1,200 @@
+"""SQLAlchemy 2.x typed ORM models: the tables of a team store.
+
+Every column that can hold personal data is an encrypted envelope
+(``Envelope`` type). Plain columns hold only ids, dates, states and the
+names of the team's own workers (the unlock screen must list those before
+any key is available). Later issues add tables with Alembic migrations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from storage.crypto import ENVELOPE_VERSION, HEADER_LEN, SEAL_VERSION, TAG_LEN
+
+
+class Envelope(TypeDecorator[bytes]):
+    """A column that only ever holds encryption envelopes.
+
+    Binding anything that is not a well-formed envelope (for example a
+    plaintext string by mistake) raises before it reaches the database, so a
+    coding error cannot write personal data in the clear. Encryption itself
+    happens in ``storage.fields``, where the row id and key are known.
+    """
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def __init__(self, sealed_box: bool = False) -> None:
+        super().__init__()
+        self.sealed_box = sealed_box
+
+    def process_bind_param(self, value, dialect):  # type: ignore[override]
+        if value is None:
+            return None
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            raise TypeError("encrypted column needs an envelope, got plain value")
+        value = bytes(value)
+        version = SEAL_VERSION if self.sealed_box else ENVELOPE_VERSION
+        if len(value) < HEADER_LEN + TAG_LEN or value[0] != version:
+            raise TypeError("encrypted column needs an envelope")
+        return value
+
+    def process_result_value(self, value, dialect):  # type: ignore[override]
+        return None if value is None else bytes(value)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+UUID_LEN = 36
+
+
+class Team(Base):
+    __tablename__ = "team"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    escrow_public: Mapped[bytes] = mapped_column(LargeBinary)
+    # The team-wide settings a coördinator may change (idle lock minutes ...).
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    initials: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20))  # coordinator | worker
+    organisation: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class KeySlot(Base):
+    __tablename__ = "key_slots"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # worker | recovery
+    worker_id: Mapped[str | None] = mapped_column(
+        ForeignKey("workers.id", ondelete="CASCADE"), index=True
+    )
+    salt: Mapped[bytes] = mapped_column(LargeBinary)
+    memory_kib: Mapped[int] = mapped_column(Integer)
+    time_cost: Mapped[int] = mapped_column(Integer)
+    parallelism: Mapped[int] = mapped_column(Integer)
+    wrapped: Mapped[bytes] = mapped_column(Envelope())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class EscrowWrap(Base):
+    """The escrow private key sealed to one coördinator's public key."""
+
+    __tablename__ = "escrow_wraps"
+
+    worker_id: Mapped[str] = mapped_column(
+        ForeignKey("workers.id", ondelete="CASCADE"), primary_key=True
+    )
+    wrapped: Mapped[bytes] = mapped_column(Envelope(sealed_box=True))
+
+
+class Student(Base):
+    """Directory tier under the team key; the key pair for the file tier."""
+
+    __tablename__ = "students"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[str] = mapped_column(String(30))
+    contact_worker_id: Mapped[str | None] = mapped_column(
+        ForeignKey("workers.id"), index=True
+    )
+    # Names, birth date, student number, programme, level, municipality,
+    # contact preference: one JSON document, encrypted with the directory key.
+    directory: Mapped[bytes] = mapped_column(Envelope())
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # The student's X25519 private key, encrypted with the per-student key.
+    private_key: Mapped[bytes] = mapped_column(Envelope())
+
+
+class StudentKeyWrap(Base):
+    """The per-student key sealed to one involved worker or to the escrow."""
+
+    __tablename__ = "student_key_wraps"
+    __table_args__ = (UniqueConstraint("student_id", "recipient"),)
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    student_id: Mapped[str] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    # "escrow" or a worker id
+    recipient: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    wrapped: Mapped[bytes] = mapped_column(Envelope(sealed_box=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FileEntry(Base):
+    """The file tier container: talks, agreements, consent and notes.
+
+    ``body`` is either an envelope under the student key (written by an
+    involved worker) or a sealed box to the student's public key (appended by
+    a worker who may not read the file); ``sealed`` says which.
+    """
+
+    __tablename__ = "file_entries"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    student_id: Mapped[str] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AuditEntry(Base):
+    """NEN 7513 style access log; each MAC chains to the previous one.
+
+    ``mac`` is empty for entries written while no key was available (a failed
+    login); the next unlock seals them into the chain.
+    """
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[str] = mapped_column(String(40))
+    event: Mapped[str] = mapped_column(String(40))
+    worker_id: Mapped[str | None] = mapped_column(String(UUID_LEN), index=True)
+    student_id: Mapped[str | None] = mapped_column(String(UUID_LEN), index=True)
+    on_behalf_of: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    access_point: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    mac: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -1,0 +1,432 @@
+"""Students: the directory tier (team key) and the file tier (per-student key).
+
+The directory (names, birth date, student number, programme, level,
+municipality, contact preference) is one JSON document per student, sealed
+with the directory key so every worker can find a student. The file tier
+(talks, agreements, consent, notes) is sealed with a per-student key that is
+wrapped for each involved worker and for the team escrow only.
+
+Anyone in the team may *append* to a file they cannot read: the entry is
+sealed to the student's public key, and only holders of the student key can
+open the student's private key to read it back.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage import audit, clock
+from storage.crypto import (
+    DecryptionError,
+    FieldKey,
+    new_keypair,
+    open_field,
+    open_sealed,
+    random_key,
+    seal_field,
+    seal_to,
+)
+from storage.errors import Conflict, NotInvolved, StoreMissing, Tampered
+from storage.keyring import Keys
+from storage.models import FileEntry, Student, StudentKeyWrap, Team, Worker
+from storage.store import Store
+from storage.team import ESCROW
+
+
+def wrap_context(student_id: str, recipient: str) -> bytes:
+    return f"student_key_wraps|{student_id}|{recipient}".encode()
+
+
+def _entry_context(entry_id: str, student_id: str) -> bytes:
+    return f"file_entries|body|{entry_id}|{student_id}".encode()
+
+
+def _dump(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+@dataclass(slots=True)
+class DirectoryRow:
+    """One decrypted directory entry, as the spreekuur needs it."""
+
+    id: str
+    version: int
+    status: str
+    contact_worker_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    data: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    id: str
+    kind: str
+    created_at: datetime
+    created_by: str
+    version: int
+    payload: dict
+
+
+def _seal_directory(keys: Keys, student_id: str, data: dict) -> bytes:
+    return seal_field(keys.directory, "students", "directory", student_id, _dump(data))
+
+
+def _open_directory(keys: Keys, student_id: str, blob: bytes) -> dict:
+    try:
+        return json.loads(open_field(keys.directory, "students", "directory", student_id, blob))
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+
+
+@dataclass(frozen=True, slots=True)
+class NewStudent:
+    data: dict
+    status: str
+    contact_worker_id: str | None
+    involve: tuple[str, ...] = ()
+
+
+def add_student(
+    store: Store,
+    keys: Keys,
+    data: dict,
+    *,
+    status: str,
+    contact_worker_id: str | None,
+    involve: Iterable[str] = (),
+) -> DirectoryRow:
+    """Register a student; the creator, the contact person and ``involve`` get the key."""
+    return add_students(
+        store, keys, [NewStudent(data, status, contact_worker_id, tuple(involve))]
+    )[0]
+
+
+def add_students(
+    store: Store, keys: Keys, new: Iterable[NewStudent], *, creator_involved: bool = True
+) -> list[DirectoryRow]:
+    """Register several students in one transaction (demo data, imports).
+
+    With ``creator_involved=False`` (an import by a coördinator) only the
+    contact person and ``involve`` get the student key, plus the escrow.
+    """
+    out: list[DirectoryRow] = []
+    with store.session() as s:
+        escrow_public = s.scalar(select(Team.escrow_public))
+        workers = {w.id: w for w in s.scalars(select(Worker).where(Worker.active.is_(True)))}
+        for item in new:
+            out.append(
+                _insert_student(s, keys, item, escrow_public, workers, creator_involved)
+            )
+    return out
+
+
+def _insert_student(
+    s: Session,
+    keys: Keys,
+    item: NewStudent,
+    escrow_public: bytes,
+    workers: dict[str, Worker],
+    creator_involved: bool = True,
+) -> DirectoryRow:
+    student_id = str(uuid.uuid4())
+    now = clock.now()
+    student_key = random_key()
+    fk = FieldKey.of(student_key)
+    private, public = new_keypair()
+    s.add(
+        Student(
+            id=student_id,
+            created_at=now,
+            created_by=keys.worker_id,
+            updated_at=now,
+            updated_by=keys.worker_id,
+            version=1,
+            status=item.status,
+            contact_worker_id=item.contact_worker_id,
+            directory=_seal_directory(keys, student_id, item.data),
+            public_key=public,
+            private_key=seal_field(fk, "students", "private_key", student_id, private),
+        )
+    )
+    s.flush()
+    recipients = set(item.involve)
+    if creator_involved:
+        recipients.add(keys.worker_id)
+    if item.contact_worker_id:
+        recipients.add(item.contact_worker_id)
+    _wrap_for(s, student_id, student_key, ESCROW, escrow_public)
+    for worker_id in sorted(recipients):
+        worker = workers.get(worker_id)
+        if worker is not None:
+            _wrap_for(s, student_id, student_key, worker_id, worker.public_key)
+    audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id)
+    return DirectoryRow(
+        student_id, 1, item.status, item.contact_worker_id, now, now, dict(item.data)
+    )
+
+
+def _wrap_for(s: Session, student_id: str, student_key: bytes, recipient: str, public: bytes) -> None:
+    s.add(
+        StudentKeyWrap(
+            id=str(uuid.uuid4()),
+            student_id=student_id,
+            recipient=recipient,
+            wrapped=seal_to(public, student_key, wrap_context(student_id, recipient)),
+            created_at=clock.now(),
+        )
+    )
+
+
+def update_student(
+    store: Store,
+    keys: Keys,
+    student_id: str,
+    data: dict,
+    expected_version: int,
+    *,
+    status: str | None = None,
+    contact_worker_id: str | None = None,
+) -> DirectoryRow:
+    """Save changed directory data unless someone else saved since we read it."""
+    now = clock.now()
+    values: dict = {
+        "directory": _seal_directory(keys, student_id, data),
+        "version": expected_version + 1,
+        "updated_at": now,
+        "updated_by": keys.worker_id,
+    }
+    if status is not None:
+        values["status"] = status
+    if contact_worker_id is not None:
+        values["contact_worker_id"] = contact_worker_id
+    with store.session() as s:
+        result = s.execute(
+            update(Student)
+            .where(Student.id == student_id, Student.version == expected_version)
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            raise _conflict(s, student_id)
+        audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id)
+        row = s.get(Student, student_id)
+        s.refresh(row)
+        return DirectoryRow(
+            row.id, row.version, row.status, row.contact_worker_id,
+            row.created_at, row.updated_at, dict(data),
+        )
+
+
+def _conflict(s: Session, student_id: str) -> Exception:
+    current = s.get(Student, student_id)
+    if current is None:
+        return StoreMissing(f"students/{student_id}")
+    s.refresh(current)
+    by = s.get(Worker, current.updated_by)
+    return Conflict(
+        f"students/{student_id}",
+        by_name=by.full_name if by else "onbekend",
+        at=clock.local_time(current.updated_at).strftime("%H:%M"),
+    )
+
+
+def load_directory(store: Store, keys: Keys) -> tuple[list[DirectoryRow], list[str]]:
+    """Decrypt the whole directory at unlock. Returns (rows, ids of damaged rows).
+
+    Uses a Core select rather than ORM objects: this runs for every student
+    at every unlock and must stay well under half a second at 50,000.
+    """
+    cols = (
+        Student.id, Student.version, Student.status, Student.contact_worker_id,
+        Student.created_at, Student.updated_at, Student.directory,
+    )
+    rows: list[DirectoryRow] = []
+    damaged: list[str] = []
+    aead = keys.directory
+    with store.session() as s:
+        result = s.execute(select(*cols)).all()
+    for sid, version, status, contact, created, updated, blob in result:
+        try:
+            data = json.loads(open_field(aead, "students", "directory", sid, blob))
+        except (DecryptionError, ValueError):
+            damaged.append(sid)
+            continue
+        rows.append(DirectoryRow(sid, version, status, contact, created, updated, data))
+    return rows, damaged
+
+
+def get_student(store: Store, keys: Keys, student_id: str) -> DirectoryRow:
+    with store.session() as s:
+        row = s.get(Student, student_id)
+        if row is None:
+            raise StoreMissing(f"students/{student_id}")
+        data = _open_directory(keys, row.id, row.directory)
+        return DirectoryRow(
+            row.id, row.version, row.status, row.contact_worker_id,
+            row.created_at, row.updated_at, data,
+        )
+
+
+def involved_student_ids(store: Store, worker_id: str) -> set[str]:
+    with store.session() as s:
+        return set(
+            s.scalars(
+                select(StudentKeyWrap.student_id).where(StudentKeyWrap.recipient == worker_id)
+            ).all()
+        )
+
+
+def involved_workers(store: Store, student_id: str) -> list[str]:
+    with store.session() as s:
+        return [
+            r
+            for r in s.scalars(
+                select(StudentKeyWrap.recipient).where(StudentKeyWrap.student_id == student_id)
+            ).all()
+            if r != ESCROW
+        ]
+
+
+def _student_key(s: Session, keys: Keys, student_id: str) -> bytes:
+    wrap = s.scalar(
+        select(StudentKeyWrap).where(
+            StudentKeyWrap.student_id == student_id,
+            StudentKeyWrap.recipient == keys.worker_id,
+        )
+    )
+    if wrap is None:
+        raise NotInvolved(f"students/{student_id}")
+    try:
+        return open_sealed(
+            keys.worker_private, wrap.wrapped,
+            wrap_context(student_id, keys.worker_id), "student_key_wraps.wrapped",
+        )
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+
+
+def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) -> None:
+    """Wrap the student key for another worker (only someone involved can)."""
+    with store.session() as s:
+        key = _student_key(s, keys, student_id)
+        worker = s.get(Worker, worker_id)
+        if worker is None or not worker.active:
+            raise NotInvolved(f"workers/{worker_id}")
+        exists = s.scalar(
+            select(StudentKeyWrap.id).where(
+                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == worker_id
+            )
+        )
+        if exists is None:
+            _wrap_for(s, student_id, key, worker_id, worker.public_key)
+            audit.append(
+                s, keys.audit_key, "change", worker_id=keys.worker_id,
+                student_id=student_id, on_behalf_of=worker_id, detail="betrokkene toegevoegd",
+            )
+
+
+def add_entry(store: Store, keys: Keys, student_id: str, kind: str, payload: dict) -> str:
+    """Add a file-tier entry. A non-involved worker appends without read access."""
+    entry_id = str(uuid.uuid4())
+    now = clock.now()
+    with store.session() as s:
+        student = s.get(Student, student_id)
+        if student is None:
+            raise StoreMissing(f"students/{student_id}")
+        try:
+            fk = FieldKey.of(_student_key(s, keys, student_id))
+            body, sealed = seal_field(fk, "file_entries", "body", entry_id, _dump(payload)), False
+        except NotInvolved:
+            body = seal_to(student.public_key, _dump(payload), _entry_context(entry_id, student_id))
+            sealed = True
+        s.add(
+            FileEntry(
+                id=entry_id, student_id=student_id, kind=kind, sealed=sealed, body=body,
+                created_at=now, created_by=keys.worker_id, updated_at=now,
+                updated_by=keys.worker_id, version=1,
+            )
+        )
+        audit.append(
+            s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id,
+            detail=f"dossier: {kind}" + (" (toegevoegd zonder inzage)" if sealed else ""),
+        )
+        return entry_id
+
+
+def read_file(store: Store, keys: Keys, student_id: str) -> list[EntryView]:
+    """Open a student's file tier (logged). Needs a wrapped student key."""
+    with store.session() as s:
+        key = _student_key(s, keys, student_id)
+        return _read_entries(s, keys, student_id, key, event="open", on_behalf_of=None)
+
+
+def _read_entries(
+    s: Session,
+    keys: Keys,
+    student_id: str,
+    key: bytes,
+    *,
+    event: str,
+    on_behalf_of: str | None,
+    detail: str = "",
+) -> list[EntryView]:
+    fk = FieldKey.of(key)
+    student = s.get(Student, student_id)
+    try:
+        private = open_field(fk, "students", "private_key", student_id, student.private_key)
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+    entries = s.scalars(
+        select(FileEntry).where(FileEntry.student_id == student_id).order_by(FileEntry.created_at)
+    ).all()
+    out = []
+    for e in entries:
+        try:
+            if e.sealed:
+                raw = open_sealed(private, e.body, _entry_context(e.id, student_id), "file_entries.body")
+            else:
+                raw = open_field(fk, "file_entries", "body", e.id, e.body)
+        except DecryptionError as exc:
+            raise Tampered(exc.where) from None
+        out.append(EntryView(e.id, e.kind, e.created_at, e.created_by, e.version, json.loads(raw)))
+    audit.append(
+        s, keys.audit_key, event, worker_id=keys.worker_id, student_id=student_id,
+        on_behalf_of=on_behalf_of, detail=detail,
+    )
+    return out
+
+
+def read_file_via_escrow(
+    store: Store, keys: Keys, escrow_private: bytes, student_id: str, *, coordinator_id: str, reason_code: str
+) -> list[EntryView]:
+    """Emergency access (break-glass): the escrow opens the file, logged as such.
+
+    ``escrow_private`` comes from a coördinator's passphrase or the recovery
+    code, never from the team key alone.
+    """
+    with store.session() as s:
+        wrap = s.scalar(
+            select(StudentKeyWrap).where(
+                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == ESCROW
+            )
+        )
+        if wrap is None:
+            raise NotInvolved(f"students/{student_id}")
+        try:
+            key = open_sealed(
+                escrow_private, wrap.wrapped, wrap_context(student_id, ESCROW),
+                "student_key_wraps.wrapped",
+            )
+        except DecryptionError as exc:
+            raise Tampered(exc.where) from None
+        return _read_entries(
+            s, keys, student_id, key, event="emergency_access",
+            on_behalf_of=coordinator_id, detail=reason_code,
+        )

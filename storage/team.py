@@ -1,0 +1,386 @@
+"""The team's key hierarchy: team key, key slots, worker key pairs, escrow.
+
+- A random 256-bit team key, in one Argon2id key slot per worker and in a
+  recovery slot. From it come the directory key and the audit key (HKDF).
+- Each worker has an X25519 key pair; the private key sits in their slot.
+- The team escrow key pair: its private key is sealed to each coördinator's
+  public key and sits in the recovery slot, never under the team key alone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storage import audit, clock
+from storage.crypto import (
+    DecryptionError,
+    new_keypair,
+    open_sealed,
+    random_key,
+    seal_to,
+)
+from storage.errors import (
+    NotAllowed,
+    StoreExists,
+    Tampered,
+    UnknownWorker,
+    WorkerInactive,
+    WrongPassphrase,
+)
+from storage.keyring import Keys
+from storage.keyslots import (
+    KdfParams,
+    SlotRecord,
+    WrongSecret,
+    make_slot,
+    new_recovery_code,
+    normalise_recovery_code,
+    open_slot,
+)
+from storage.models import EscrowWrap, KeySlot, StudentKeyWrap, Team, Worker
+from storage.store import Store
+
+COORDINATOR = "coordinator"
+WORKER = "worker"
+ROLES = (COORDINATOR, WORKER)
+ESCROW = "escrow"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerDetails:
+    full_name: str
+    initials: str
+    role: str
+    organisation: str
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _payload(team_key: bytes, private: bytes) -> bytes:
+    return team_key + private
+
+
+def _split(payload: bytes) -> tuple[bytes, bytes]:
+    if len(payload) != 64:
+        raise DecryptionError("key_slots.wrapped", "onverwachte lengte")
+    return payload[:32], payload[32:]
+
+
+def _escrow_context(worker_id: str) -> bytes:
+    return b"escrow_wraps|" + worker_id.encode()
+
+
+def _slot_row(record: SlotRecord, kind: str, worker_id: str | None) -> KeySlot:
+    return KeySlot(
+        id=record.slot_id,
+        kind=kind,
+        worker_id=worker_id,
+        salt=record.salt,
+        memory_kib=record.params.memory_kib,
+        time_cost=record.params.time_cost,
+        parallelism=record.params.parallelism,
+        wrapped=record.wrapped,
+        created_at=clock.now(),
+    )
+
+
+def _record_of(slot: KeySlot) -> SlotRecord:
+    return SlotRecord(
+        slot.id,
+        slot.salt,
+        KdfParams(slot.memory_kib, slot.time_cost, slot.parallelism),
+        slot.wrapped,
+    )
+
+
+def _insert_worker(
+    s: Session,
+    details: WorkerDetails,
+    passphrase: str,
+    params: KdfParams,
+    team_key: bytes,
+    escrow_private: bytes | None,
+) -> Worker:
+    if details.role not in ROLES:
+        raise ValueError(f"unknown role {details.role!r}")
+    worker_private, worker_public = new_keypair()
+    worker = Worker(
+        id=_new_id(),
+        full_name=details.full_name,
+        initials=details.initials,
+        role=details.role,
+        organisation=details.organisation,
+        active=True,
+        public_key=worker_public,
+        created_at=clock.now(),
+        version=1,
+    )
+    s.add(worker)
+    s.flush()
+    record = make_slot(_new_id(), passphrase, _payload(team_key, worker_private), params)
+    s.add(_slot_row(record, "worker", worker.id))
+    if details.role == COORDINATOR:
+        if escrow_private is None:
+            raise NotAllowed("escrow", reason="coordinator without escrow")
+        s.add(
+            EscrowWrap(
+                worker_id=worker.id,
+                wrapped=seal_to(worker_public, escrow_private, _escrow_context(worker.id)),
+            )
+        )
+    return worker
+
+
+def create_team(
+    store: Store,
+    team_name: str,
+    first: WorkerDetails,
+    passphrase: str,
+    params: KdfParams,
+) -> tuple[str, str]:
+    """Set up a new team in an empty store. Returns (worker id, recovery code)."""
+    if first.role != COORDINATOR:
+        raise NotAllowed("team", reason="first worker must be a coordinator")
+    team_key = random_key()
+    escrow_private, escrow_public = new_keypair()
+    recovery_code = new_recovery_code()
+    with store.session() as s:
+        if s.scalar(select(Team)) is not None:
+            raise StoreExists(store.location)
+        s.add(
+            Team(
+                id=_new_id(),
+                name=team_name,
+                created_at=clock.now(),
+                escrow_public=escrow_public,
+                idle_lock_minutes=5,
+                version=1,
+            )
+        )
+        worker = _insert_worker(s, first, passphrase, params, team_key, escrow_private)
+        record = make_slot(
+            _new_id(), recovery_code, _payload(team_key, escrow_private), params
+        )
+        s.add(_slot_row(record, "recovery", None))
+        keys = Keys(worker.id, COORDINATOR, team_key, b"")
+        audit.append(s, keys.audit_key, "create", worker_id=worker.id, detail="team")
+        return worker.id, recovery_code
+
+
+def _open_escrow_wrap(s: Session, worker_id: str, worker_private: bytes) -> bytes | None:
+    wrap = s.get(EscrowWrap, worker_id)
+    if wrap is None:
+        return None
+    try:
+        return open_sealed(
+            worker_private, wrap.wrapped, _escrow_context(worker_id), "escrow_wraps.wrapped"
+        )
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+
+
+def _try_slot(s: Session, worker_id: str, passphrase: str) -> tuple[Worker, bytes, bytes]:
+    worker = s.get(Worker, worker_id)
+    if worker is None:
+        raise UnknownWorker(worker_id)
+    if not worker.active:
+        raise WorkerInactive(worker_id)
+    slot = s.scalar(select(KeySlot).where(KeySlot.worker_id == worker_id))
+    if slot is None:
+        raise WorkerInactive(worker_id)
+    team_key, worker_private = _split(open_slot(_record_of(slot), passphrase))
+    return worker, team_key, worker_private
+
+
+def unlock(store: Store, worker_id: str, passphrase: str, *, event: str = "login") -> Keys:
+    """Open a worker's slot. A wrong passphrase is logged (unsealed) and refused."""
+    try:
+        with store.session() as s:
+            worker, team_key, worker_private = _try_slot(s, worker_id, passphrase)
+            keys = Keys(worker.id, worker.role, team_key, worker_private)
+            if worker.role == COORDINATOR:
+                keys.escrow_private = _open_escrow_wrap(s, worker.id, worker_private)
+            audit.append(s, keys.audit_key, event, worker_id=worker.id)
+            return keys
+    except WrongSecret:
+        with store.session() as s:
+            audit.append(s, None, "failed_login", worker_id=worker_id)
+        raise WrongPassphrase(worker_id) from None
+
+
+def check_passphrase(store: Store, worker_id: str, passphrase: str) -> Keys:
+    """Unwrap a worker's slot without logging a login (for four-eyes checks)."""
+    try:
+        with store.session() as s:
+            worker, team_key, worker_private = _try_slot(s, worker_id, passphrase)
+            keys = Keys(worker.id, worker.role, team_key, worker_private)
+            if worker.role == COORDINATOR:
+                keys.escrow_private = _open_escrow_wrap(s, worker.id, worker_private)
+            return keys
+    except WrongSecret:
+        with store.session() as s:
+            audit.append(s, None, "failed_login", worker_id=worker_id, detail="check")
+        raise WrongPassphrase(worker_id) from None
+
+
+def unlock_recovery(store: Store, recovery_code: str) -> tuple[bytes, bytes]:
+    """Open the recovery slot: returns (team key, escrow private key)."""
+    code = normalise_recovery_code(recovery_code)
+    with store.session() as s:
+        slot = s.scalar(select(KeySlot).where(KeySlot.kind == "recovery"))
+    if slot is None:
+        raise WrongPassphrase("recovery")
+    try:
+        return _split(open_slot(_record_of(slot), code))
+    except WrongSecret:
+        with store.session() as s:
+            audit.append(s, None, "failed_login", detail="recovery")
+        raise WrongPassphrase("recovery") from None
+
+
+def _require_coordinator(keys: Keys) -> None:
+    if not keys.is_coordinator:
+        raise NotAllowed("workers", reason="coordinator only")
+
+
+def add_worker(
+    store: Store, keys: Keys, details: WorkerDetails, passphrase: str, params: KdfParams
+) -> str:
+    """A coördinator adds a worker with their own key slot."""
+    _require_coordinator(keys)
+    if details.role == COORDINATOR and keys.escrow_private is None:
+        raise NotAllowed("escrow", reason="escrow not open")
+    with store.session() as s:
+        worker = _insert_worker(
+            s, details, passphrase, params, keys.team_key, keys.escrow_private
+        )
+        audit.append(
+            s, keys.audit_key, "worker_added", worker_id=keys.worker_id,
+            on_behalf_of=worker.id, detail=details.role,
+        )
+        return worker.id
+
+
+def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
+    """Remove a worker's slot, escrow wrap and every student key wrapped for them.
+
+    Returns the number of student keys removed. Their old passphrase then
+    opens nothing, and the ciphertexts they could read stay sealed to others.
+    """
+    _require_coordinator(keys)
+    if worker_id == keys.worker_id:
+        raise NotAllowed("workers", reason="cannot deactivate self")
+    with store.session() as s:
+        worker = s.get(Worker, worker_id)
+        if worker is None:
+            raise UnknownWorker(worker_id)
+        s.execute(delete(KeySlot).where(KeySlot.worker_id == worker_id))
+        s.execute(delete(EscrowWrap).where(EscrowWrap.worker_id == worker_id))
+        removed = s.execute(
+            delete(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id)
+        ).rowcount
+        worker.active = False
+        worker.deactivated_at = clock.now()
+        worker.version += 1
+        audit.append(
+            s, keys.audit_key, "worker_deactivated", worker_id=keys.worker_id,
+            on_behalf_of=worker_id, detail=f"sleutels verwijderd: {removed}",
+        )
+        return removed
+
+
+def change_passphrase(
+    store: Store, keys: Keys, old_passphrase: str, new_passphrase: str, params: KdfParams
+) -> None:
+    """Rewrap the worker's own slot; the data is not touched."""
+    with store.session() as s:
+        worker, team_key, worker_private = _try_slot_or_wrong(s, keys.worker_id, old_passphrase)
+        s.execute(delete(KeySlot).where(KeySlot.worker_id == worker.id))
+        record = make_slot(_new_id(), new_passphrase, _payload(team_key, worker_private), params)
+        s.add(_slot_row(record, "worker", worker.id))
+        audit.append(s, keys.audit_key, "passphrase_changed", worker_id=worker.id)
+
+
+def _try_slot_or_wrong(s: Session, worker_id: str, passphrase: str):
+    try:
+        return _try_slot(s, worker_id, passphrase)
+    except WrongSecret:
+        raise WrongPassphrase(worker_id) from None
+
+
+def reset_passphrase(
+    store: Store,
+    team_key: bytes,
+    escrow_private: bytes,
+    worker_id: str,
+    new_passphrase: str,
+    params: KdfParams,
+    *,
+    by_worker: str | None,
+    via: str,
+) -> int:
+    """Give a worker a new passphrase and key pair when the old one is lost.
+
+    Needs the escrow (a coördinator's session or the recovery code): each
+    student key wrapped for the worker is unwrapped through the escrow and
+    wrapped again for the new key pair. Returns how many were rewrapped.
+    """
+    from storage.students import wrap_context  # local: students imports team
+
+    keys = Keys(by_worker or worker_id, COORDINATOR, team_key, b"", escrow_private)
+    with store.session() as s:
+        worker = s.get(Worker, worker_id)
+        if worker is None:
+            raise UnknownWorker(worker_id)
+        if not worker.active:
+            raise WorkerInactive(worker_id)
+        new_private, new_public = new_keypair()
+        worker.public_key = new_public
+        worker.version += 1
+        s.execute(delete(KeySlot).where(KeySlot.worker_id == worker_id))
+        record = make_slot(_new_id(), new_passphrase, _payload(team_key, new_private), params)
+        s.add(_slot_row(record, "worker", worker_id))
+        if worker.role == COORDINATOR:
+            s.execute(delete(EscrowWrap).where(EscrowWrap.worker_id == worker_id))
+            s.add(
+                EscrowWrap(
+                    worker_id=worker_id,
+                    wrapped=seal_to(new_public, escrow_private, _escrow_context(worker_id)),
+                )
+            )
+        rewrapped = 0
+        wraps = s.scalars(
+            select(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id)
+        ).all()
+        for wrap in wraps:
+            escrow_wrap = s.scalar(
+                select(StudentKeyWrap).where(
+                    StudentKeyWrap.student_id == wrap.student_id,
+                    StudentKeyWrap.recipient == ESCROW,
+                )
+            )
+            if escrow_wrap is None:
+                continue
+            try:
+                student_key = open_sealed(
+                    escrow_private, escrow_wrap.wrapped,
+                    wrap_context(wrap.student_id, ESCROW), "student_key_wraps.wrapped",
+                )
+            except DecryptionError as exc:
+                raise Tampered(exc.where) from None
+            wrap.wrapped = seal_to(
+                new_public, student_key, wrap_context(wrap.student_id, worker_id)
+            )
+            rewrapped += 1
+        audit.append(
+            s, keys.audit_key, "recovery", worker_id=by_worker, on_behalf_of=worker_id,
+            detail=f"{via}; sleutels opnieuw verpakt: {rewrapped}",
+        )
+        return rewrapped
+
