@@ -1,0 +1,119 @@
+"""Shared fixtures: a fresh team store per test, never the user's own files.
+
+The cheap Argon2 profile is switched on here, and only here, through the
+explicit test-only variable (see jongerenteam.settings).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+# Before anything imports the settings: cheap KDF, no real user data dir.
+os.environ["JONGERENTEAM_INSECURE_TEST_KDF"] = "1"
+os.environ.pop("JONGERENTEAM_STORE", None)
+
+from jongerenteam.domain import StudentDetails  # noqa: E402
+from jongerenteam.settings import kdf_params  # noqa: E402
+from storage import team  # noqa: E402
+from storage.store import Store  # noqa: E402
+
+COORDINATOR_PASS = "coordinator wachtwoord zin"
+WORKER_PASS = "hulpverlener wachtwoord zin"
+OTHER_PASS = "collega wachtwoord zin"
+
+# Canary strings: if any of these is ever found in a file on disk, a
+# protection failed. They are unusual enough never to appear by chance.
+CANARY_FIRST = "Kanarievogelina"
+CANARY_LAST = "Zwavelstokhuizen"
+CANARY_NUMBER = "CANARY987654"
+CANARY_NOTE = "KANARIE-NOTITIE mishandeling en schulden"
+CANARIES = (CANARY_FIRST, CANARY_LAST, CANARY_NUMBER, CANARY_NOTE)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory, monkeypatch):
+    """Point platformdirs at a throwaway folder: the user's data is never touched."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.delenv("JONGERENTEAM_STORE", raising=False)
+    yield
+
+
+@dataclass
+class TeamFixture:
+    """A store with a coördinator, a worker and a second worker."""
+
+    path: Path
+    store: Store
+    coordinator_id: str
+    worker_id: str
+    other_id: str
+    recovery_code: str
+
+
+def make_team(path: Path) -> TeamFixture:
+    params = kdf_params()
+    store = Store.create(str(path))
+    coord_id, code = team.create_team(
+        store, "Testteam",
+        team.WorkerDetails("Cora Coördinator", "CC", team.COORDINATOR, "wijkteam"),
+        COORDINATOR_PASS, params,
+    )
+    keys = team.unlock(store, coord_id, COORDINATOR_PASS)
+    worker_id = team.add_worker(
+        store, keys, team.WorkerDetails("Hanna Hulpverlener", "HH", team.WORKER, "jeugdhulp"),
+        WORKER_PASS, params,
+    )
+    other_id = team.add_worker(
+        store, keys, team.WorkerDetails("Otto Collega", "OC", team.WORKER, "verslavingszorg"),
+        OTHER_PASS, params,
+    )
+    return TeamFixture(path, store, coord_id, worker_id, other_id, code)
+
+
+@pytest.fixture
+def team_store(tmp_path) -> TeamFixture:
+    """A fresh SQLite team store in a temporary folder."""
+    fx = make_team(tmp_path / "team.jt")
+    yield fx
+    fx.store.close()
+
+
+def canary_student() -> StudentDetails:
+    return StudentDetails(
+        first_name=CANARY_FIRST,
+        last_name=CANARY_LAST,
+        birth_date=date(2008, 4, 3),
+        student_number=CANARY_NUMBER,
+        programme="Verzorgende IG",
+        level="3",
+        year=1,
+        municipality_code="GM0193",
+        contact_preference="whatsapp",
+        contact_value="0612345678",
+        leefdomeinen=["veiligheid", "inkomen"],
+    )
+
+
+def files_containing(folder: Path, needles=CANARIES) -> list[tuple[str, str]]:
+    """Every (file, canary) pair where a canary occurs in a file under folder.
+
+    Checks UTF-8 and UTF-16 spellings, so a hit in any text encoding counts.
+    """
+    hits = []
+    for p in folder.rglob("*"):
+        if not p.is_file():
+            continue
+        data = p.read_bytes()
+        for needle in needles:
+            for enc in ("utf-8", "utf-16-le", "utf-16-be"):
+                if needle.encode(enc) in data:
+                    hits.append((str(p), needle))
+                    break
+    return hits
