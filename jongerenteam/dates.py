@@ -1,0 +1,74 @@
+"""Dates as a hulpverlener types them: 3-4-2008, 03-04-2008, 3 apr 2008, 2008-04-03.
+
+Day first, as in the Netherlands. Two-digit years are read as the most
+recent year that is not in the future (08 -> 2008, 95 -> 1995).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from jongerenteam.domain import ValidationError
+
+MONTHS = {
+    "jan": 1, "januari": 1,
+    "feb": 2, "februari": 2,
+    "mrt": 3, "maa": 3, "maart": 3, "mar": 3,
+    "apr": 4, "april": 4,
+    "mei": 5,
+    "jun": 6, "juni": 6,
+    "jul": 7, "juli": 7,
+    "aug": 8, "augustus": 8,
+    "sep": 9, "sept": 9, "september": 9,
+    "okt": 10, "oct": 10, "oktober": 10,
+    "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}
+
+_NUMERIC = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WORDS = re.compile(r"^(\d{1,2})\s*([a-z]+)\.?\s*(\d{2}|\d{4})$")
+_COMPACT = re.compile(r"^(\d{2})(\d{2})(\d{4})$")
+
+EXAMPLE = "bijvoorbeeld 3-4-2008 of 3 apr 2008"
+
+
+def _year(text: str, today: date) -> int:
+    y = int(text)
+    if len(text) == 2:
+        y += 2000
+        if y > today.year:
+            y -= 100
+    return y
+
+
+def parse_date(text: str, *, today: date | None = None, field: str = "birth_date") -> date:
+    """Parse a Dutch-style date; raise ValidationError with a Dutch message."""
+    today = today or date.today()
+    s = text.strip().lower()
+    if not s:
+        raise ValidationError(field, f"Vul een datum in, {EXAMPLE}.")
+    parts: tuple[int, int, int] | None = None
+    if m := _ISO.match(s):
+        parts = (int(m[3]), int(m[2]), int(m[1]))
+    elif m := _NUMERIC.match(s):
+        parts = (int(m[1]), int(m[2]), _year(m[3], today))
+    elif m := _COMPACT.match(s):
+        parts = (int(m[1]), int(m[2]), int(m[3]))
+    elif m := _WORDS.match(s):
+        month = MONTHS.get(m[2])
+        if month is None:
+            raise ValidationError(field, f"Onbekende maand '{m[2]}'. Gebruik {EXAMPLE}.")
+        parts = (int(m[1]), month, _year(m[3], today))
+    if parts is None:
+        raise ValidationError(field, f"Dit is geen datum die ik herken. Gebruik {EXAMPLE}.")
+    day, month, year = parts
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValidationError(field, f"Deze datum bestaat niet. Gebruik {EXAMPLE}.") from None
+
+
+def format_date(d: date) -> str:
+    return d.strftime("%d-%m-%Y")

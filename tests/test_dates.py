@@ -1,0 +1,44 @@
+"""Dutch date input: every accepted spelling means the same day; nonsense is refused."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from jongerenteam.dates import MONTHS, format_date, parse_date
+from jongerenteam.domain import ValidationError
+
+TODAY = date(2026, 11, 23)
+SHORT_MONTH = {v: k for k, v in MONTHS.items() if len(k) == 3 and k not in ("maa", "mar", "oct")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["3-4-2008", "03-04-2008", "3 apr 2008", "2008-04-03", "3/4/2008", "3.4.2008", "03042008", "3 april 2008", "3-4-08"],
+)
+def test_accepted_spellings(text):
+    """Every spelling from the issue reads as 3 April 2008."""
+    assert parse_date(text, today=TODAY) == date(2008, 4, 3)
+
+
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2026, 11, 23)))
+def test_round_trip(d):
+    """Numeric, ISO and month-word spellings of any date parse back to that date."""
+    assert parse_date(format_date(d), today=TODAY) == d
+    assert parse_date(d.isoformat(), today=TODAY) == d
+    assert parse_date(f"{d.day} {SHORT_MONTH[d.month]} {d.year}", today=TODAY) == d
+
+
+@pytest.mark.parametrize("text", ["", "31-2-2008", "3 foo 2008", "morgen", "2008", "13-13-2008"])
+def test_refused_with_dutch_message(text):
+    """Impossible or unknown input raises a ValidationError with a Dutch hint."""
+    with pytest.raises(ValidationError) as err:
+        parse_date(text, today=TODAY)
+    assert "datum" in err.value.message.lower() or "maand" in err.value.message.lower()
+
+
+def test_two_digit_year_never_in_future():
+    """'95' means 1995 and '08' means 2008 (never a year after today)."""
+    assert parse_date("1-1-95", today=TODAY).year == 1995
+    assert parse_date("1-1-08", today=TODAY).year == 2008
