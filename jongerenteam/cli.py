@@ -104,6 +104,11 @@ def _pick_worker(console: Console, store, wanted: str | None):
         for worker in workers:
             if w in (worker.initials.casefold(), worker.full_name.casefold()):
                 return worker
+        for worker in store.workers(active_only=False):
+            if w in (worker.initials.casefold(), worker.full_name.casefold()):
+                from storage.errors import WorkerInactive
+
+                raise WorkerInactive("worker")
         raise LookupError("worker")
     if len(workers) == 1:
         return workers[0]
@@ -126,9 +131,14 @@ def _unlock(console: Console, store, wanted: str | None):
 
 def cmd_init(args, console: Console) -> int:
     from storage import team
+    from storage.errors import StoreExists
     from storage.store import Store
 
     location = resolve_store(args.store)
+    existing = Path(location)
+    if "://" not in location and existing.exists() and existing.stat().st_size > 0:
+        # Refuse before the questions, not after the passphrase was typed twice.
+        raise StoreExists(location)
     console.say(f"Nieuwe teamopslag: {location}")
     team_name = args.team or console.ask_required("Naam van het team")
     full_name = args.name or console.ask_required("Jouw volledige naam")
@@ -425,8 +435,10 @@ def _translate_help(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a subcommand's own --store default must not overwrite a
+    # --store given before the subcommand (jongerenteam --store X worker list).
     common.add_argument(
-        "--store", metavar="PAD",
+        "--store", metavar="PAD", default=argparse.SUPPRESS,
         help=f"de teamopslag (standaard: $JONGERENTEAM_STORE of {default_store()})",
     )
     worker_opt = argparse.ArgumentParser(add_help=False)
@@ -522,6 +534,8 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     console = console or Console()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not hasattr(args, "store"):  # --store has default SUPPRESS, see build_parser
+        args.store = None
     func = getattr(args, "func", cmd_open)
     try:
         return func(args, console)

@@ -87,7 +87,13 @@ class FieldKey:
 
 
 def associated_data(table: str, column: str, row_id: str, key_id: bytes) -> bytes:
-    """Associated data: format version, table, column, row id and key id."""
+    """Associated data: format version, table, column, row id and key id.
+
+    The parts are joined with NUL, so a NUL inside a name would make two
+    different places share associated data; such names are refused.
+    """
+    if "\x00" in table or "\x00" in column or "\x00" in row_id:
+        raise ValueError("table, column and row id may not contain NUL")
     return b"\x00".join(
         (
             bytes([ENVELOPE_VERSION]),

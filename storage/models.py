@@ -172,7 +172,8 @@ class FileEntry(Base):
     )
     kind: Mapped[str] = mapped_column(String(30))
     sealed: Mapped[bool] = mapped_column(Boolean, default=False)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
+    # Both forms start with version byte 1 and are longer than an envelope header.
+    body: Mapped[bytes] = mapped_column(Envelope())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,426 @@
+"""The installed ``jongerenteam`` command, driven as a user would: real processes, stdin, exit codes.
+
+Every run goes through ``run()``, which also checks that no traceback ever
+reaches the user. Stores are built once per module and copied per test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from jongerenteam import __version__
+from jongerenteam import messages as msg
+from jongerenteam.demo import DEMO_WORKERS
+from storage import team
+from storage.errors import WorkerInactive, WrongPassphrase
+from storage.store import Store
+
+RECOVERY_RE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){6}\b")
+
+INIT_PASS = "koffie op het plein om acht"
+NEW_WORKER_PASS = "tulpen langs de vaart in mei"
+RECOVERED_PASS = "de fiets staat bij de kantine"
+
+FLOOR, WAISCA, DAAN = DEMO_WORKERS  # coördinator, hulpverlener, hulpverlener
+
+
+def _command() -> str:
+    found = Path(sys.executable).parent / "jongerenteam"
+    if found.exists():
+        return str(found)
+    which = shutil.which("jongerenteam")
+    if which is None:  # pragma: no cover - the package is installed in the venv
+        pytest.fail("the jongerenteam command is not installed")
+    return which
+
+
+COMMAND = _command()
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JONGERENTEAM_")}
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        JONGERENTEAM_INSECURE_TEST_KDF="1",
+        PYTHONIOENCODING="utf-8",
+    )
+    return env
+
+
+def run(args: list[str], *, home: Path, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the installed command; fail the test if a traceback leaks to the user."""
+    proc = subprocess.run(
+        [COMMAND, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=_env(home),
+        cwd=cwd or home,
+        timeout=60,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stdout, proc.stdout
+    return proc
+
+
+def lines(*answers: str) -> str:
+    return "".join(f"{a}\n" for a in answers)
+
+
+@dataclass
+class Built:
+    path: Path
+    stdout: str
+    stderr: str
+    returncode: int
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("clihome")
+
+
+@pytest.fixture(scope="module")
+def demo_template(home) -> Built:
+    path = home / "template-demo.jt"
+    proc = run(["demo", "--no-open", "--store", str(path), "--students", "30"], home=home)
+    return Built(path, proc.stdout, proc.stderr, proc.returncode)
+
+
+@pytest.fixture(scope="module")
+def init_template(home) -> Built:
+    path = home / "template-init.jt"
+    stdin = lines("Team Noord", "Anna de Vries", "AV", "wijkteam", INIT_PASS, INIT_PASS)
+    proc = run(["init", "--store", str(path)], home=home, stdin=stdin)
+    return Built(path, proc.stdout, proc.stderr, proc.returncode)
+
+
+def _copy(template: Built, tmp_path: Path) -> Path:
+    target = tmp_path / "team.jt"
+    shutil.copyfile(template.path, target)
+    return target
+
+
+@pytest.fixture
+def demo(demo_template, tmp_path) -> Path:
+    assert demo_template.returncode == 0, demo_template.stderr
+    return _copy(demo_template, tmp_path)
+
+
+@pytest.fixture
+def initialised(init_template, tmp_path) -> Path:
+    assert init_template.returncode == 0, init_template.stderr
+    return _copy(init_template, tmp_path)
+
+
+def active_initials(store: Path) -> set[str]:
+    """Initials of the active workers, read with plain sqlite3."""
+    con = sqlite3.connect(store)
+    try:
+        return {row[0] for row in con.execute("SELECT initials FROM workers WHERE active")}
+    finally:
+        con.close()
+
+
+def unlocks(path: Path, initials: str, passphrase: str) -> bool:
+    """Whether this passphrase opens the worker's key slot (checked in-process, cheap)."""
+    store = Store.open(str(path))
+    try:
+        worker = next(w for w in store.workers(active_only=False) if w.initials == initials)
+        try:
+            team.unlock(store, worker.id, passphrase)
+        except (WrongPassphrase, WorkerInactive):
+            return False
+        return True
+    finally:
+        store.close()
+
+
+def recovery_code(stdout: str) -> str:
+    found = RECOVERY_RE.findall(stdout)
+    assert len(found) == 1, stdout
+    return found[0]
+
+
+# --- help, version, usage ------------------------------------------------------
+
+
+def test_version(home):
+    """--version prints the package version and exits 0."""
+    proc = run(["--version"], home=home)
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"jongerenteam {__version__}"
+
+
+def test_help_is_dutch(home):
+    """--help is in Dutch and lists every subcommand."""
+    proc = run(["--help"], home=home)
+    assert proc.returncode == 0
+    out = proc.stdout
+    assert "opdrachten" in out and "opties" in out
+    assert "toon deze hulp en stop" in out
+    for name in ("init", "demo", "open", "backup", "restore", "audit", "worker", "recover"):
+        assert re.search(rf"^\s+{name}\s", out, re.MULTILINE), name
+    assert "show this help" not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "dutch"),
+    [
+        (["--bogus"], "onbekende opties"),
+        (["worker", "ontslaan"], "ongeldige keuze"),
+        (["worker", "deactivate"], "deze gegevens ontbreken"),
+    ],
+)
+def test_usage_errors_are_dutch(home, args, dutch):
+    """A wrong option, choice or missing argument exits 2 with a Dutch 'fout' line."""
+    proc = run(args, home=home)
+    assert proc.returncode == msg.EXIT_USAGE
+    assert "jongerenteam" in proc.stderr and "fout:" in proc.stderr
+    assert dutch in proc.stderr
+    assert "error:" not in proc.stderr
+
+
+# --- init -------------------------------------------------------------------------
+
+
+def test_init_prints_recovery_code_and_creates_store(init_template):
+    """init via stdin creates the store and shows one recovery code of 7x4 with the paper/safe advice."""
+    assert init_template.returncode == 0, init_template.stderr
+    assert init_template.path.is_file() and init_template.path.stat().st_size > 0
+    out = init_template.stdout
+    code = recovery_code(out)
+    assert len(code.split("-")) == 7 and all(len(g) == 4 for g in code.split("-"))
+    assert "HERSTELCODE" in out
+    assert "op papier" in out and "kluis van de school" in out
+    assert "Team Noord" in out and "coördinator" in out
+    assert INIT_PASS not in out and INIT_PASS not in init_template.stderr
+
+
+def test_init_rejects_weak_passphrase_then_accepts_good_one(home, tmp_path):
+    """Too short, guessable, own name and mismatched passphrases get Dutch feedback; a good one is accepted."""
+    store = tmp_path / "team.jt"
+    stdin = lines(
+        "Team Zuid", "Bram Jansen", "BJ", "ggz",
+        "kort",                       # too short
+        "wachtwoord1",                # guessable
+        "bram jansen is de beste",    # contains own name
+        INIT_PASS, "iets anders helemaal",  # second entry differs
+        INIT_PASS, INIT_PASS,
+    )
+    proc = run(["init", "--store", str(store)], home=home, stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    assert "Te kort" in proc.stderr
+    assert "te makkelijk te raden" in proc.stderr
+    assert "eigen naam" in proc.stderr
+    assert "niet gelijk" in proc.stderr
+    recovery_code(proc.stdout)
+    assert unlocks(store, "BJ", INIT_PASS)
+
+
+def test_init_refuses_existing_store_before_asking(initialised, home):
+    """init on an existing store exits 9 with a Dutch sentence, asks nothing and leaves the store alone."""
+    before = initialised.read_bytes()
+    proc = run(["init", "--store", str(initialised)], home=home, stdin="")  # no answers at all
+    assert proc.returncode == msg.EXIT_EXISTS
+    assert "Er staat al een teamopslag" in proc.stderr
+    assert initialised.read_bytes() == before
+
+
+# --- demo and workers ---------------------------------------------------------------------
+
+
+def test_demo_creates_store_and_prints_workers(demo_template):
+    """demo --no-open creates a store, names its path and prints the three demo workers with passphrases."""
+    assert demo_template.returncode == 0, demo_template.stderr
+    assert demo_template.path.is_file()
+    out = demo_template.stdout
+    assert "30 verzonnen studenten" in out
+    assert str(demo_template.path) in out
+    for w in DEMO_WORKERS:
+        assert re.search(rf"{w.full_name}\s+{w.role_label}\s+wachtwoord: {w.passphrase}$", out, re.MULTILINE), w
+
+
+def test_worker_list(demo, home):
+    """worker list shows initials, names, Dutch roles and organisations of every worker."""
+    proc = run(["worker", "list", "--store", str(demo)], home=home)
+    assert proc.returncode == 0, proc.stderr
+    rows = proc.stdout.strip().splitlines()
+    assert len(rows) == 3
+    for w in DEMO_WORKERS:
+        assert any(r.split()[0] == w.initials and w.full_name in r and w.role_label in r and w.organisation in r for r in rows)
+
+
+def test_store_option_before_subcommand_is_honoured(demo, home):
+    """'jongerenteam --store X worker list' uses X, not the default store."""
+    proc = run(["--store", str(demo), "worker", "list"], home=home)
+    assert proc.returncode == 0, proc.stderr
+    assert "Floor Bakker" in proc.stdout
+
+
+def test_missing_store_gives_dutch_hint(home, tmp_path):
+    """A store that does not exist exits 4 and points to init and demo."""
+    proc = run(["worker", "list", "--store", str(tmp_path / "nergens.jt")], home=home)
+    assert proc.returncode == msg.EXIT_MISSING
+    assert "jongerenteam init" in proc.stderr and "jongerenteam demo" in proc.stderr
+
+
+def test_worker_add_then_new_worker_can_unlock(demo, home):
+    """The coördinator adds a worker; that worker's passphrase then unlocks the store."""
+    stdin = lines(FLOOR.passphrase, NEW_WORKER_PASS, NEW_WORKER_PASS)
+    proc = run(
+        ["worker", "add", "--store", str(demo), "--worker", "FB",
+         "--name", "Nina Nieuwenhuis", "--initials", "NN", "--organisation", "ggz"],
+        home=home, stdin=stdin,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Nina Nieuwenhuis is toegevoegd" in proc.stdout
+    assert "NN" in active_initials(demo)
+    unlocked = run(["audit", "verify", "--store", str(demo), "--worker", "NN"], home=home, stdin=lines(NEW_WORKER_PASS))
+    assert unlocked.returncode == 0, unlocked.stderr
+    assert "in orde" in unlocked.stdout
+
+
+def test_worker_add_by_non_coordinator_is_refused(demo, home):
+    """A hulpverlener cannot add workers: exit 10 and nobody is added."""
+    stdin = lines(WAISCA.passphrase, NEW_WORKER_PASS, NEW_WORKER_PASS)
+    proc = run(
+        ["worker", "add", "--store", str(demo), "--worker", "WR",
+         "--name", "Nina Nieuwenhuis", "--initials", "NN", "--organisation", "ggz"],
+        home=home, stdin=stdin,
+    )
+    assert proc.returncode == msg.EXIT_NOT_ALLOWED
+    assert "Alleen een coördinator" in proc.stderr
+    assert active_initials(demo) == {"FB", "WR", "DV"}
+
+
+def test_worker_deactivate_stops_passphrase(demo, home):
+    """After deactivation the worker is marked in the list and their passphrase opens nothing."""
+    assert unlocks(demo, "DV", DAAN.passphrase)
+    proc = run(["worker", "deactivate", "--store", str(demo), "--worker", "FB", "DV"], home=home, stdin=lines(FLOOR.passphrase))
+    assert proc.returncode == 0, proc.stderr
+    assert "Daan Visser is gedeactiveerd" in proc.stdout
+    assert active_initials(demo) == {"FB", "WR"}
+    assert not unlocks(demo, "DV", DAAN.passphrase)
+    after = run(["audit", "verify", "--store", str(demo), "--worker", "DV"], home=home, stdin=lines(DAAN.passphrase))
+    assert after.returncode == msg.EXIT_NOT_ALLOWED
+    assert "niet meer actief" in after.stderr
+    assert "in orde" not in after.stdout
+
+
+def test_wrong_passphrase_exit_3(demo, home):
+    """A wrong passphrase exits 3 with one Dutch sentence."""
+    proc = run(["audit", "verify", "--store", str(demo), "--worker", "WR"], home=home, stdin=lines("dit is het niet hoor"))
+    assert proc.returncode == msg.EXIT_WRONG_PASSPHRASE
+    assert proc.stderr.strip() == "Het wachtwoord klopt niet. Probeer het opnieuw."
+
+
+# --- backup and restore -------------------------------------------------------------
+
+
+def test_backup_restore_round_trip(demo, home, tmp_path):
+    """A backup restores the earlier state and the replaced store is kept in '<store>.backups/'."""
+    backup = tmp_path / "kopie.jtbackup"
+    made = run(["backup", "--store", str(demo), "--worker", "FB", str(backup)], home=home, stdin=lines(FLOOR.passphrase))
+    assert made.returncode == 0, made.stderr
+    assert backup.is_file() and "Back-up gemaakt" in made.stdout
+    # A second backup to the same file is refused without --overschrijven.
+    again = run(["backup", "--store", str(demo), "--worker", "FB", str(backup)], home=home, stdin=lines(FLOOR.passphrase))
+    assert again.returncode == msg.EXIT_EXISTS and "--overschrijven" in again.stderr
+
+    # Change the store after the backup (in-process, to save a process): Daan leaves.
+    store = Store.open(str(demo))
+    ids = {w.initials: w.id for w in store.workers()}
+    team.deactivate_worker(store, team.unlock(store, ids["FB"], FLOOR.passphrase), ids["DV"])
+    store.close()
+    assert active_initials(demo) == {"FB", "WR"}
+
+    restored = run(["restore", "--store", str(demo), "--worker", "FB", str(backup)], home=home, stdin=lines(FLOOR.passphrase))
+    assert restored.returncode == 0, restored.stderr
+    assert "De back-up is teruggezet" in restored.stdout
+    assert active_initials(demo) == {"FB", "WR", "DV"}
+    assert unlocks(demo, "DV", DAAN.passphrase)
+
+    safety = list((tmp_path / "team.jt.backups").glob("voor-terugzetten-*.jtbackup"))
+    assert len(safety) == 1
+    assert str(safety[0].name) in restored.stdout
+    assert active_initials(safety[0]) == {"FB", "WR"}  # the state just before the restore
+    assert backup.is_file()
+
+
+def test_restore_garbage_file(demo, home, tmp_path):
+    """Restoring a file that is not a backup exits 5 in Dutch and leaves the store untouched."""
+    garbage = tmp_path / "vakantiefoto.jtbackup"
+    garbage.write_bytes(b"dit is geen back-up\n" * 50)
+    before = demo.read_bytes()
+    proc = run(["restore", "--store", str(demo), "--worker", "FB", str(garbage)], home=home, stdin=lines(FLOOR.passphrase))
+    assert proc.returncode == msg.EXIT_DAMAGED
+    assert "beschadigd of is geen teamopslag" in proc.stderr
+    assert demo.read_bytes() == before
+    assert not (tmp_path / "team.jt.backups").exists()
+
+
+# --- audit ------------------------------------------------------------------------------
+
+
+def test_audit_verify_ok_then_tampered(demo, home):
+    """audit verify passes on a fresh store and names 'regel 2' after a row is edited with sqlite3."""
+    ok = run(["audit", "verify", "--store", str(demo), "--worker", "FB"], home=home, stdin=lines(FLOOR.passphrase))
+    assert ok.returncode == 0, ok.stderr
+    assert re.search(r"Het logboek is in orde: \d+ regels gecontroleerd", ok.stdout)
+
+    con = sqlite3.connect(demo)
+    with con:
+        changed = con.execute("UPDATE audit_log SET detail='x' WHERE seq=2").rowcount
+    con.close()
+    assert changed == 1
+
+    broken = run(["audit", "verify", "--store", str(demo), "--worker", "FB"], home=home, stdin=lines(FLOOR.passphrase))
+    assert broken.returncode == msg.EXIT_BROKEN
+    assert "NIET in orde" in broken.stdout and "regel 2" in broken.stdout
+
+
+# --- recovery ------------------------------------------------------------------------------
+
+
+def test_recover_with_code_from_init(initialised, init_template, home):
+    """The recovery code printed by init sets a new coördinator passphrase; the old one stops working."""
+    code = recovery_code(init_template.stdout)
+    # Written down by hand: lower case, spaces instead of dashes.
+    typed = code.lower().replace("-", " ")
+    proc = run(["recover", "--store", str(initialised)], home=home, stdin=lines(typed, RECOVERED_PASS, RECOVERED_PASS))
+    assert proc.returncode == 0, proc.stderr
+    assert "Het nieuwe wachtwoord van Anna de Vries werkt vanaf nu" in proc.stdout
+    new = run(["audit", "verify", "--store", str(initialised)], home=home, stdin=lines(RECOVERED_PASS))
+    assert new.returncode == 0, new.stderr
+    assert not unlocks(initialised, "AV", INIT_PASS)
+
+
+def test_recover_with_wrong_code(initialised, home):
+    """A wrong recovery code exits 3 with a Dutch sentence and asks for no new passphrase."""
+    proc = run(
+        ["recover", "--store", str(initialised)], home=home,
+        stdin=lines("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GGGG", RECOVERED_PASS, RECOVERED_PASS),
+    )
+    assert proc.returncode == msg.EXIT_WRONG_PASSPHRASE
+    assert "De herstelcode klopt niet" in proc.stderr
+    assert "Kies een nieuw wachtwoord" not in proc.stdout
+    assert unlocks(initialised, "AV", INIT_PASS)
+
+
+def test_no_answer_on_stdin_changes_nothing(initialised, home):
+    """When stdin ends before a passphrase is given, the command exits 130 in Dutch."""
+    proc = run(["audit", "verify", "--store", str(initialised)], home=home, stdin="")
+    assert proc.returncode == msg.EXIT_CANCELLED
+    assert "Er kwam geen antwoord" in proc.stderr

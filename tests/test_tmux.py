@@ -1,0 +1,198 @@
+"""The installed command in a real terminal (tmux): unlock, search, lock, wrong passphrase, quit.
+
+Polls ``capture-pane`` until the expected text shows instead of sleeping a
+fixed time. Skipped when tmux is not installed (CI installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from jongerenteam.demo import DEMO_WORKERS
+from jongerenteam.session import TeamSession
+from storage.store import Store
+
+TMUX = shutil.which("tmux")
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+
+WAISCA = DEMO_WORKERS[1]
+STUDENTS = 40
+TIMEOUT = 20.0
+
+# Placeholders of the inputs (screens/unlock.py, screens/home.py): where focus is.
+NAME_FILTER = "Typ om te zoeken"
+PASSPHRASE = "Je wachtwoord(zin)"
+SEARCH = "Zoek op naam, studentnummer of geboortedatum"
+
+
+def _command() -> str:
+    found = Path(sys.executable).parent / "jongerenteam"
+    return str(found) if found.exists() else (shutil.which("jongerenteam") or "jongerenteam")
+
+
+class Terminal:
+    """One tmux server on its own socket, one 120x36 window."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=10,
+        )
+
+    def start(self, command: str) -> None:
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "36", "-s", "jt", command)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "jt", check=False).stdout
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "jt", *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "jt", "-l", text)
+
+    def wait_for(self, *texts: str, absent: tuple[str, ...] = (), timeout: float = TIMEOUT) -> str:
+        """Poll until every text is on screen (and none of ``absent``); return the screen."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if all(t in screen for t in texts) and not any(a in screen for a in absent):
+                return screen
+            time.sleep(0.1)
+        pytest.fail(f"not on screen within {timeout}s: {texts} (absent: {absent})\n--- screen ---\n{screen}")
+
+    def cursor_row(self) -> int:
+        out = self.tmux("display-message", "-p", "-t", "jt", "#{cursor_y}", check=False).stdout.strip()
+        return int(out) if out.isdigit() else -1
+
+    def wait_for_focus(self, placeholder: str, timeout: float = TIMEOUT) -> None:
+        """Poll until the terminal cursor sits in the input showing ``placeholder``.
+
+        Textual moves the (hidden) terminal cursor into the focused Input. Typing
+        before focus has moved would send keys to the previous field, so a
+        passphrase would land in the visible name filter.
+        """
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            rows = [i for i, line in enumerate(screen.splitlines()) if placeholder in line]
+            if rows and self.cursor_row() in rows:
+                return
+            time.sleep(0.05)
+        pytest.fail(f"focus did not reach the input {placeholder!r} within {timeout}s (cursor row {self.cursor_row()}, rows {rows})\n--- screen ---\n{screen}")
+
+    def kill(self) -> None:
+        self.tmux("kill-server", check=False)
+
+
+@pytest.fixture
+def demo_store(tmp_path) -> tuple[Path, dict[str, str]]:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JONGERENTEAM_")}
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        JONGERENTEAM_INSECURE_TEST_KDF="1",
+    )
+    store = tmp_path / "demo.jt"
+    proc = subprocess.run(
+        [_command(), "demo", "--no-open", "--store", str(store), "--students", str(STUDENTS)],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return store, env
+
+
+def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
+    """(display name, search fragment, hits for it, a name that should be filtered away)."""
+    store = Store.open(str(store_path))
+    try:
+        wid = next(w.id for w in store.workers() if w.initials == WAISCA.initials)
+        session = TeamSession.unlock(store, wid, WAISCA.passphrase)
+        everyone = session.all_students()
+        for rec in everyone:
+            last = rec.details.last_name.split()[-1]
+            fragment = last[:5].lower() if len(last) >= 5 else last.lower()
+            hits = session.search(fragment, limit=100)
+            if 1 <= len(hits) <= 3:
+                hit_ids = {h.id for h in hits}
+                # The first student in list order (so visible before filtering)
+                # that the filter must remove.
+                other = next(
+                    r.details.display_name for r in everyone
+                    if r.id not in hit_ids and fragment not in r.details.display_name.lower()
+                    and not any(r.details.display_name in h.details.display_name for h in hits)
+                )
+                session.lock()
+                return rec.details.display_name, fragment, len(hits), other
+        session.lock()
+    finally:
+        store.close()
+    pytest.fail("no student with a distinctive last name in the demo store")
+
+
+def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
+    """Unlock as Waisca, filter the list with '/', ctrl+l hides all names, a wrong passphrase is refused, ctrl+q quits."""
+    store, env = demo_store
+    name, fragment, hits, other = _pick_student(store)
+
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if k in (
+        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "PATH", "LANG", "LC_ALL",
+    ))
+    command = (
+        f"env TERM=xterm-256color COLORTERM=truecolor {exports} "
+        f"{shlex.quote(_command())} --store {shlex.quote(str(store))}; "
+        "echo JT-EXIT=$?; sleep 30"
+    )
+    term = Terminal(f"jt-test-{uuid.uuid4().hex[:12]}")
+    try:
+        term.start(command)
+        term.wait_for("Wie ben je?", WAISCA.full_name, NAME_FILTER)
+
+        term.type("wai")
+        term.wait_for(f"{WAISCA.full_name} ({WAISCA.initials})", absent=(DEMO_WORKERS[0].full_name,))
+        term.keys("Enter")
+        term.wait_for_focus(PASSPHRASE)
+        term.type(WAISCA.passphrase)
+        term.keys("Enter")
+        screen = term.wait_for(f"{STUDENTS} van {STUDENTS} studenten", "Waisca Ramdin (hulpverlener)")
+        assert WAISCA.passphrase not in screen
+        assert other in screen
+
+        term.type("/")
+        term.wait_for_focus(SEARCH)
+        term.type(fragment)
+        screen = term.wait_for(f"{hits} van {STUDENTS} studenten", name, absent=(other,))
+
+        term.keys("C-l")
+        screen = term.wait_for("Wie ben je?", "Vergrendeld", absent=(name,))
+        assert "studenten" not in screen
+        assert other not in screen
+        # The lock runs as a priority binding and focuses the passphrase field
+        # before the next key is read; the terminal cursor is not moved on a
+        # screen switch, so there is nothing to poll here.
+
+        term.type("dit is niet mijn wachtwoord")
+        term.keys("Enter")
+        screen = term.wait_for("Het wachtwoord klopt niet", absent=(name,))
+        assert "dit is niet mijn wachtwoord" not in screen
+
+        term.keys("C-q")
+        term.wait_for("JT-EXIT=0")
+    finally:
+        term.kill()
