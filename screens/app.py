@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
 from jongerenteam.messages import explain
@@ -26,7 +27,10 @@ class JongerenteamApp(App[int]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Afsluiten", priority=True),
         Binding("ctrl+l", "lock", "Vergrendelen", priority=True),
+        # Declared here so Textual does not add its own, English "palette" key to the footer.
+        Binding("ctrl+p", "command_palette", "Opdrachten", show=False, priority=True, tooltip="Toon alle opdrachten"),
     ]
+    COMMAND_PALETTE_PLACEHOLDER = "Zoek een opdracht…"
 
     def __init__(self, settings: Settings, store, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
@@ -73,6 +77,8 @@ class JongerenteamApp(App[int]):
                 self.notify(explain(exc)[0], severity="error")
         while not isinstance(self.screen, UnlockScreen) and len(self.screen_stack) > 1:
             self.pop_screen()
+        # Toasts can name a student ("Je bent niet betrokken bij ...").
+        self.clear_notifications()
         if isinstance(self.screen, UnlockScreen):
             self.screen.reset(reason if session is not None else "")
 
@@ -114,6 +120,11 @@ class JongerenteamApp(App[int]):
         self._close_messages_no_wait()
 
     # -- command palette -------------------------------------------------------
+
+    def action_command_palette(self) -> None:
+        # Textual's own version has an English placeholder.
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=self.COMMAND_PALETTE_PLACEHOLDER, id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Dutch names; deliberately no "screenshot" (it would write names to disk).

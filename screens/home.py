@@ -148,9 +148,16 @@ class HomeScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence
             self.app.call_from_thread(self.notify, explain(exc)[0], severity="error")
             return
+        from storage.clock import local_time  # stored moments are UTC; show the laptop's date
+
         names = {wid: w.initials for wid, w in self.session.workers.items()}
         lines = [
-            f"{e.created_at:%d-%m-%Y} · {names.get(e.created_by, '?')} · {e.payload.get('tekst', '')}"
+            f"{local_time(e.created_at):%d-%m-%Y} · {names.get(e.created_by, '?')} · {e.payload.get('tekst', '')}"
             for e in sorted(entries, key=lambda e: e.created_at, reverse=True)
         ]
-        self.app.call_from_thread(self.app.push_screen, FileModal(TEXT["file_title"].format(name=name), lines))
+        self.app.call_from_thread(self.show_file, FileModal(TEXT["file_title"].format(name=name), lines))
+
+    def show_file(self, modal: FileModal) -> None:
+        # The app may have locked while the file was read: then it must not appear.
+        if self.app.session is self.session and not self.session.is_locked:
+            self.app.push_screen(modal)

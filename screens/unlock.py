@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +27,7 @@ TEXT = {
     "pick_first": "Kies eerst je naam in de lijst.",
     "empty_passphrase": "Vul je wachtwoord in.",
     "wait": "Te vaak een verkeerd wachtwoord. Wacht {seconds} seconden en probeer het dan opnieuw.",
+    "wait_one": "Te vaak een verkeerd wachtwoord. Wacht 1 seconde en probeer het dan opnieuw.",
     "no_workers": "Dit team heeft nog geen actieve medewerkers.",
 }
 
@@ -141,7 +144,8 @@ class UnlockScreen(Screen):
             return
         remaining = self.blocked_until - self.app.clock()
         if remaining > 0:
-            self.show(TEXT["wait"].format(seconds=int(remaining) + 1))
+            seconds = math.ceil(remaining)
+            self.show(TEXT["wait_one"] if seconds == 1 else TEXT["wait"].format(seconds=seconds))
             return
         if self.busy:
             return

@@ -1,0 +1,652 @@
+"""UI tests: drive the real Textual app with a Pilot and check widgets, focus, messages and the store."""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pytest
+from rich.console import Console
+from sqlalchemy import select
+from textual import events
+from textual.command import CommandInput, CommandPalette
+from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets._footer import FooterKey
+
+import screens.app as app_module
+from jongerenteam.cli import make_app
+from jongerenteam.domain import StudentDetails
+from jongerenteam.session import TeamSession
+from jongerenteam.settings import Settings
+from screens.app import JongerenteamApp
+from screens.home import FileModal, HomeScreen
+from screens.unlock import UnlockScreen
+from storage import clock as store_clock
+from storage.models import AuditEntry
+from tests.conftest import (
+    CANARY_FIRST,
+    CANARY_LAST,
+    CANARY_NOTE,
+    CANARY_NUMBER,
+    COORDINATOR_PASS,
+    OTHER_PASS,
+    WORKER_PASS,
+    canary_student,
+)
+
+SIZE = (120, 36)
+OZDEMIR_FIRST = "Fatma"
+OZDEMIR_LAST = "Özdemir"
+OZDEMIR_NOTE = "Eerste gesprek over huisvesting gehad"
+JANSEN_FIRST = "Sanne"
+JANSEN_LAST = "Jansen"
+# Every string that is decrypted student data; none may survive a lock.
+STUDENT_SECRETS = (
+    OZDEMIR_FIRST, OZDEMIR_LAST, OZDEMIR_NOTE, JANSEN_FIRST, JANSEN_LAST,
+    CANARY_FIRST, CANARY_LAST, CANARY_NUMBER, CANARY_NOTE,
+)
+
+
+# -- helpers ------------------------------------------------------------------
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self, start: float = 10_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class Students:
+    ozdemir_id: str  # registered by Hanna: she is involved
+    canary_id: str  # registered by Otto: Hanna is not involved
+    jansen_id: str  # registered by Otto
+
+
+# Half past eleven at night in UTC: already the next day in the Netherlands.
+STORE_NOW = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def fixed_store_clock():
+    """The store stamps every entry with one fixed moment."""
+    store_clock.set_clock(lambda: STORE_NOW)
+    yield STORE_NOW
+    store_clock.set_clock(None)
+
+
+@pytest.fixture
+def dutch_time_zone(monkeypatch):
+    """The laptop runs on Dutch time, whatever the test machine uses."""
+    monkeypatch.setenv("TZ", "Europe/Amsterdam")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def students(team_store, fixed_store_clock) -> Students:
+    """Three students: one Hanna works with, two that belong to Otto."""
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    ozdemir = hanna.register_student(
+        StudentDetails(
+            first_name=OZDEMIR_FIRST, last_name=OZDEMIR_LAST, birth_date=date(2007, 9, 12),
+            student_number="S100200", programme="Pedagogisch medewerker", level="3",
+            municipality_code="GM0193",
+        )
+    )
+    hanna.add_entry(ozdemir.id, "notitie", {"tekst": OZDEMIR_NOTE})
+    hanna.lock()
+    otto = TeamSession.unlock(team_store.store, team_store.other_id, OTHER_PASS)
+    canary = otto.register_student(canary_student())
+    otto.add_entry(canary.id, "notitie", {"tekst": CANARY_NOTE})
+    jansen = otto.register_student(
+        StudentDetails(first_name=JANSEN_FIRST, last_name=JANSEN_LAST, birth_date=date(2006, 1, 30), level="2")
+    )
+    otto.lock()
+    return Students(ozdemir.id, canary.id, jansen.id)
+
+
+def build_app(team_store, **settings) -> JongerenteamApp:
+    return make_app(Settings(store=str(team_store.path), **settings), team_store.store)
+
+
+def build_app_with_clock(team_store, clock: FakeClock, **settings) -> JongerenteamApp:
+    # make_app takes no clock; the app itself does (for exactly these tests).
+    return JongerenteamApp(settings=Settings(store=str(team_store.path), **settings), store=team_store.store, clock=clock)
+
+
+def audit_rows(store, event: str, *, after: int = 0) -> list[AuditEntry]:
+    """Audit entries of one kind, optionally only those after sequence number ``after``."""
+    with store.session() as s:
+        q = select(AuditEntry).where(AuditEntry.event == event, AuditEntry.seq > after).order_by(AuditEntry.seq)
+        return list(s.scalars(q).all())
+
+
+def last_seq(store) -> int:
+    """Where the audit log stands now: the fixtures themselves log logins and locks."""
+    with store.session() as s:
+        return max(s.scalars(select(AuditEntry.seq)).all(), default=0)
+
+
+def message(app) -> str:
+    return str(app.screen.query_one("#unlock-message", Static).render())
+
+
+def option_prompts(app) -> list[str]:
+    return [str(o.prompt) for o in app.screen.query_one("#workers", OptionList).options]
+
+
+def table_rows(app) -> list[list[str]]:
+    table = app.screen.query_one("#students", DataTable)
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def notifications(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def screen_text(app) -> str:
+    """The current screen as plain text, rendered the way a screenshot is."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, force_terminal=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+def widget_text(widget) -> str:
+    parts: list[str] = []
+    if isinstance(widget, DataTable):
+        parts += [str(col.label) for col in widget.ordered_columns]
+        parts += [str(cell) for i in range(widget.row_count) for cell in widget.get_row_at(i)]
+    if isinstance(widget, OptionList):
+        parts += [str(o.prompt) for o in widget.options]
+    if isinstance(widget, Input):
+        parts += [widget.value, widget.placeholder]
+    try:
+        parts.append(str(widget.render()))
+    except Exception:  # noqa: BLE001 - some widgets only render inside a layout
+        pass
+    return "\n".join(parts)
+
+
+def everything_shown(app) -> str:
+    """All text any widget on any stacked screen holds, plus toasts and the screen itself."""
+    parts = [widget_text(w) for screen in app.screen_stack for w in screen.walk_children(with_self=True)]
+    parts += notifications(app)
+    parts.append(screen_text(app))
+    parts += [app.title or "", app.sub_title or ""]
+    return "\n".join(parts)
+
+
+def leaked(app) -> list[str]:
+    text = everything_shown(app)
+    return [s for s in STUDENT_SECRETS if s in text]
+
+
+async def settle(app, pilot) -> None:
+    """Let thread workers finish and their messages be handled."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def paste(app, pilot, text: str) -> None:
+    """Paste into the focused widget (as from a password manager): far faster than a key per character."""
+    app.focused.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def unlock_as(app, pilot, name_part: str, passphrase: str) -> None:
+    await pilot.press(*name_part, "enter")
+    await paste(app, pilot, passphrase)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+async def open_row(app, pilot, query: str) -> None:
+    """Search for a student on the home screen and press Enter on the first hit."""
+    await pilot.press("slash", *query, "enter")
+    assert app.focused is app.screen.query_one("#students", DataTable)
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
+# -- 1. unlock ------------------------------------------------------------------
+
+
+async def test_unlock_pick_name_then_passphrase_shows_students(team_store, students):
+    """Filtering the worker list, Enter to the passphrase, and a right passphrase opens the student list."""
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.focused is app.screen.query_one("#name-filter", Input)
+        assert option_prompts(app) == [
+            "Cora Coördinator (CC) · coördinator",
+            "Hanna Hulpverlener (HH) · hulpverlener",
+            "Otto Collega (OC) · hulpverlener",
+        ]
+        await pilot.press(*"hann")
+        assert option_prompts(app) == ["Hanna Hulpverlener (HH) · hulpverlener"]
+        await pilot.press("enter")
+        assert app.focused is app.screen.query_one("#passphrase", Input)
+        assert app.screen.query_one("#passphrase", Input).password
+
+        await pilot.press(*WORKER_PASS, "enter")
+        await settle(app, pilot)
+
+        assert isinstance(app.screen, HomeScreen)
+        assert app.session is not None and app.session.worker_id == team_store.worker_id
+        assert app.focused is app.screen.query_one("#students", DataTable)
+        rows = {row[0]: row for row in table_rows(app)}
+        assert set(rows) == {f"{OZDEMIR_FIRST} {OZDEMIR_LAST}", f"{CANARY_FIRST} {CANARY_LAST}", f"{JANSEN_FIRST} {JANSEN_LAST}"}
+        assert rows[f"{OZDEMIR_FIRST} {OZDEMIR_LAST}"][-1] == "ja"
+        assert rows[f"{OZDEMIR_FIRST} {OZDEMIR_LAST}"][5] == "Hanna Hulpverlener"
+        assert rows[f"{CANARY_FIRST} {CANARY_LAST}"][-1] == ""
+        assert rows[f"{CANARY_FIRST} {CANARY_LAST}"][5] == "Otto Collega"
+        assert str(app.screen.query_one("#count", Static).render()) == "3 van 3 studenten"
+        assert [r.worker_id for r in audit_rows(team_store.store, "login", after=start)] == [team_store.worker_id]
+
+
+async def test_unlock_lists_only_active_workers(team_store):
+    """A deactivated colleague is no longer offered on the unlock screen."""
+    coordinator = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    coordinator.deactivate_worker(team_store.other_id)
+    coordinator.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert option_prompts(app) == [
+            "Cora Coördinator (CC) · coördinator",
+            "Hanna Hulpverlener (HH) · hulpverlener",
+        ]
+        await pilot.press(*"otto", "enter")
+        assert option_prompts(app) == []
+        assert app.focused is app.screen.query_one("#name-filter", Input)
+
+
+async def test_unlock_filter_is_accent_insensitive_and_arrows_pick(team_store):
+    """'coor' finds 'Coördinator'; arrow keys move the highlight while the filter has focus."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"coor")
+        assert option_prompts(app) == ["Cora Coördinator (CC) · coördinator"]
+        await pilot.press(*["backspace"] * 4)
+        await pilot.press("down", "down")
+        assert app.screen.selected_worker_id() == team_store.other_id
+        await pilot.press("up")
+        assert app.screen.selected_worker_id() == team_store.worker_id
+        await pilot.press(*"zzz", "enter")
+        assert option_prompts(app) == []
+        assert message(app) == "Kies eerst je naam in de lijst."
+        assert app.focused is app.screen.query_one("#name-filter", Input)
+
+
+# -- 2. wrong passphrase and the growing delay --------------------------------------
+
+
+async def test_wrong_passphrase_is_refused_cleared_and_logged(team_store):
+    """A wrong passphrase gives a Dutch message, empties and focuses the field, and logs 'failed_login'."""
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", "dit is niet het wachtwoord")
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.session is None
+        assert "Het wachtwoord klopt niet" in message(app)
+        field = app.screen.query_one("#passphrase", Input)
+        assert field.value == ""
+        assert app.focused is field
+        failed = audit_rows(team_store.store, "failed_login", after=start)
+        assert [r.worker_id for r in failed] == [team_store.worker_id]
+        assert audit_rows(team_store.store, "login", after=start) == []
+
+
+async def test_after_five_failures_a_growing_delay_refuses_even_the_right_passphrase(team_store, students):
+    """From the fifth wrong try on, a doubling wait applies; only after it has passed does the right passphrase work."""
+    clock = FakeClock()
+    app = build_app_with_clock(team_store, clock)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE) as pilot:
+
+        async def attempt(passphrase: str) -> None:
+            await paste(app, pilot, passphrase)
+            await pilot.press("enter")
+            await settle(app, pilot)
+
+        await pilot.press(*"hanna", "enter")
+        for n in range(4):
+            await attempt(f"fout {n}")
+            assert "Wacht" not in message(app)
+        await attempt("fout 5")
+        assert "Het wachtwoord klopt niet" in message(app)
+        assert "Wacht 2 seconden" in message(app)
+        assert len(audit_rows(team_store.store, "failed_login", after=start)) == 5
+
+        # During the wait even the right passphrase is refused, without trying it.
+        clock.advance(0.5)
+        await attempt(WORKER_PASS)
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.session is None
+        assert "Wacht 2 seconden" in message(app)
+        clock.advance(0.5)
+        await pilot.press("enter")  # the passphrase is still in the field
+        await settle(app, pilot)
+        assert "Wacht 1 seconde en" in message(app)
+        assert app.session is None
+        assert audit_rows(team_store.store, "login", after=start) == []
+        assert len(audit_rows(team_store.store, "failed_login", after=start)) == 5
+
+        # Wait over; another wrong try doubles the delay.
+        clock.advance(1)
+        app.screen.query_one("#passphrase", Input).value = ""
+        await attempt("fout 6")
+        assert "Wacht 4 seconden" in message(app)
+        assert len(audit_rows(team_store.store, "failed_login", after=start)) == 6
+
+        clock.advance(4)
+        await attempt(WORKER_PASS)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.session is not None and app.session.worker_id == team_store.worker_id
+        assert [r.worker_id for r in audit_rows(team_store.store, "login", after=start)] == [team_store.worker_id]
+
+
+# -- 3. home: search and opening a file ----------------------------------------------
+
+
+async def test_search_filters_accent_insensitively_and_escape_clears(team_store, students):
+    """'ozd' finds Özdemir only; the count follows; Escape brings back every student."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("slash")
+        search = app.screen.query_one("#search", Input)
+        assert app.focused is search
+        await pilot.press(*"ozd")
+        assert [row[0] for row in table_rows(app)] == [f"{OZDEMIR_FIRST} {OZDEMIR_LAST}"]
+        assert str(app.screen.query_one("#count", Static).render()) == "1 van 3 studenten"
+        await pilot.press(*"xq")
+        assert table_rows(app) == []
+        assert str(app.screen.query_one("#count", Static).render()) == "Geen student gevonden."
+        await pilot.press("escape")
+        assert search.value == ""
+        assert len(table_rows(app)) == 3
+        assert app.focused is app.screen.query_one("#students", DataTable)
+
+
+async def test_enter_on_student_of_a_colleague_names_the_contact_and_opens_nothing(team_store, students):
+    """A worker who is not involved gets a notice with the contact person, no file and no 'open' log entry."""
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_row(app, pilot, "kan")
+        assert isinstance(app.screen, HomeScreen)
+        assert not any(isinstance(s, FileModal) for s in app.screen_stack)
+        assert notifications(app) == [
+            f"Je bent niet betrokken bij {CANARY_FIRST} {CANARY_LAST}. Contactpersoon: Otto Collega."
+        ]
+        assert CANARY_NOTE not in everything_shown(app)
+        assert audit_rows(team_store.store, "open", after=start) == []
+
+
+async def test_enter_on_own_student_opens_the_file_and_logs_open(team_store, dutch_time_zone, students):
+    """An involved worker sees the file entries (with the local date) in a modal; an 'open' entry is logged."""
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_row(app, pilot, "ozd")
+        assert isinstance(app.screen, FileModal)
+        lines = [str(s.render()) for s in app.screen.query(Static)]
+        assert f"Dossier van {OZDEMIR_FIRST} {OZDEMIR_LAST}" in lines
+        assert f"15-03-2026 · HH · {OZDEMIR_NOTE}" in lines  # 14-03 23:30 UTC is 15-03 in Amsterdam
+        opened = audit_rows(team_store.store, "open", after=start)
+        assert [(r.worker_id, r.student_id) for r in opened] == [(team_store.worker_id, students.ozdemir_id)]
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_lock_while_a_file_is_being_read_shows_no_file(team_store, students):
+    """If the lock comes while the file is read in the background, the file never appears on the lock screen."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        session = app.session
+        read_file = session.read_file
+
+        def slow_read(student_id: str):
+            entries = read_file(student_id)
+            app.call_from_thread(app.action_lock)  # idle timer or ctrl+l, mid-read
+            return entries
+
+        session.read_file = slow_read
+        await open_row(app, pilot, "ozd")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert not any(isinstance(s, FileModal) for s in app.screen_stack)
+        assert leaked(app) == []
+
+
+# -- 4. lock ------------------------------------------------------------------------
+
+
+async def test_ctrl_l_locks_and_leaves_no_student_data_anywhere(team_store, students):
+    """ctrl+l drops the session, removes the home screen and the file, and logs 'lock'."""
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        session = app.session
+        home = app.screen
+        await open_row(app, pilot, "kan")  # leaves a notice that names the student
+        await pilot.press("escape")  # clear the search again
+        await open_row(app, pilot, "ozd")
+        assert isinstance(app.screen, FileModal)
+        assert leaked(app)  # the helper does see decrypted data while unlocked
+
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+
+        assert isinstance(app.screen, UnlockScreen)
+        assert not any(isinstance(s, (HomeScreen, FileModal)) for s in app.screen_stack)
+        assert not home.is_attached
+        assert app.session is None
+        assert session.is_locked and session.students == {}
+        assert leaked(app) == []
+        assert message(app) == "Vergrendeld."
+        assert app.focused is app.screen.query_one("#passphrase", Input)
+        assert [r.worker_id for r in audit_rows(team_store.store, "lock", after=start)] == [team_store.worker_id]
+
+        # Unlocking again as somebody else works from the same screen.
+        await pilot.press("escape", *["backspace"] * 2, *"ot", "enter")
+        await paste(app, pilot, OTHER_PASS)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.session.worker_id == team_store.other_id
+
+
+# -- 5. idle auto-lock ----------------------------------------------------------------
+
+
+async def test_idle_lock_after_the_timeout_and_key_presses_reset_the_timer(team_store, students):
+    """With a fake clock: activity postpones the lock; after the idle time the file closes and the lock screen shows."""
+    clock = FakeClock()
+    app = build_app_with_clock(team_store, clock, idle_lock_seconds=60)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        assert app.idle_lock_seconds == 60
+        clock.advance(50)
+        await pilot.press("down")  # activity
+        clock.advance(50)  # 100 s since unlock, 50 s since the key press
+        app.check_idle_lock()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.session is not None
+
+        await open_row(app, pilot, "ozd")
+        assert isinstance(app.screen, FileModal)
+        clock.advance(59)
+        app.check_idle_lock()
+        await pilot.pause()
+        assert isinstance(app.screen, FileModal)
+
+        clock.advance(1)
+        app.check_idle_lock()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.session is None
+        assert "Automatisch vergrendeld" in message(app)
+        assert leaked(app) == []
+        assert len(audit_rows(team_store.store, "lock", after=start)) == 1
+
+
+async def test_idle_lock_defaults_to_the_teams_five_minutes(team_store, students):
+    """Without an override the team's 5 minutes apply: 299 s keeps the session, 300 s locks it."""
+    clock = FakeClock()
+    app = build_app_with_clock(team_store, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.idle_lock_seconds == 300
+        app.check_idle_lock()  # nothing to lock yet: no error, no message
+        assert message(app) == ""
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        clock.advance(299)
+        app.check_idle_lock()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        clock.advance(1)
+        app.check_idle_lock()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert "Automatisch vergrendeld" in message(app)
+
+
+async def test_idle_lock_timer_fires_by_itself(team_store, students, monkeypatch):
+    """The app's own interval runs the idle check; no test has to call it."""
+    monkeypatch.setattr(app_module, "IDLE_CHECK_SECONDS", 0.02)
+    clock = FakeClock()
+    app = build_app_with_clock(team_store, clock, idle_lock_seconds=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        clock.advance(61)
+        for _ in range(50):  # at most about a second of real time
+            if isinstance(app.screen, UnlockScreen):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.session is None
+        assert leaked(app) == []
+
+
+# -- 6. Dutch keys and commands --------------------------------------------------------
+
+
+async def test_footer_and_command_palette_are_dutch_without_screenshot(team_store, students):
+    """The footer shows Dutch key names only; the palette's commands are Dutch and offer no screenshot."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.pause()
+        shown = [key.description for key in app.screen.query(FooterKey)]
+        assert {"Vergrendelen", "Afsluiten", "Zoeken"} <= set(shown)
+        assert "palette" not in screen_text(app)
+
+        commands = list(app.get_system_commands(app.screen))
+        titles = [c.title for c in commands]
+        assert "app: afsluiten" in titles
+        assert "app: vergrendelen" in titles
+        english = ("screenshot", "quit", "theme", "keys", "save", "maximize", "minimize")
+        for c in commands:
+            assert not any(word in f"{c.title} {c.help}".lower() for word in english), c
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(CommandInput).placeholder == "Zoek een opdracht…"
+        await pilot.press(*"afsl")
+        await settle(app, pilot)  # the palette searches its providers in a worker
+        assert "app: afsluiten" in screen_text(app)
+        await pilot.press(*["backspace"] * 4, *"scre")
+        await settle(app, pilot)
+        assert "screenshot" not in screen_text(app).lower()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_unlock_screen_offers_no_lock_command(team_store):
+    """Before unlocking, the palette does not offer 'vergrendelen' (there is nothing to lock)."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "app: vergrendelen" not in titles
+        assert "app: afsluiten" in titles
+
+
+# -- 7. crashes ------------------------------------------------------------------------
+
+
+async def test_crash_in_a_handler_shows_a_dutch_sentence_and_no_student_data(team_store, students, capsys):
+    """An unexpected error exits with one Dutch sentence, no locals, and the session locked."""
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    exit_output: list = []
+    print_errors = app._print_error_renderables
+
+    def spy() -> None:  # Textual prints and then clears them at shutdown
+        exit_output.extend(app._exit_renderables)
+        print_errors()
+
+    app._print_error_renderables = spy
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await unlock_as(app, pilot, "ha", WORKER_PASS)
+            session = app.session
+
+            def broken(student_id: str) -> bool:
+                record = session.students[student_id]  # a local full of student data
+                raise RuntimeError(f"kapot bij {record.details.display_name}")
+
+            session.is_involved = broken
+            await open_row(app, pilot, "kan")
+    assert JongerenteamApp._fatal_error is not app_module.App._fatal_error
+    printed = capsys.readouterr().err
+    text = "\n".join(str(r) for r in exit_output)
+    for output in (text, printed):
+        assert "Er ging iets onverwachts mis" in output
+        assert [s for s in STUDENT_SECRETS if s in output] == []
+        assert "Traceback" not in output and "kapot" not in output
+    assert app.session is None
+    assert session.is_locked
+    assert [r.worker_id for r in audit_rows(team_store.store, "lock", after=start)] == [team_store.worker_id]
+
+
+async def test_fatal_error_debug_mode_names_frames_but_no_values(team_store, monkeypatch):
+    """With JONGERENTEAM_DEBUG=1 the crash shows where it happened, still without the exception text."""
+    monkeypatch.setenv("JONGERENTEAM_DEBUG", "1")
+    app = build_app(team_store)
+    try:
+        raise ValueError(f"{CANARY_FIRST} {CANARY_NUMBER}")
+    except ValueError as exc:
+        app._exception = exc
+    app._fatal_error()
+    text = "\n".join(str(r) for r in app._exit_renderables)
+    assert "Er ging iets onverwachts mis" in text
+    assert "[debug] ValueError" in text
+    assert "test_fatal_error_debug_mode_names_frames_but_no_values" in text
+    assert CANARY_FIRST not in text and CANARY_NUMBER not in text
