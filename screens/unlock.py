@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -39,6 +40,10 @@ class UnlockScreen(Screen):
     """The first screen, and the one every lock returns to."""
 
     BINDINGS = [
+        # Priority, and a synchronous focus change: keys typed right after
+        # Enter (fast typing, a paste, auto-type) must land in the passphrase
+        # field, never in the visible name filter.
+        Binding("enter", "to_passphrase", "Naar wachtwoord", show=False, priority=True),
         Binding("escape", "back_to_name", "Andere naam"),
         Binding("down", "move(1)", "Volgende naam", show=False),
         Binding("up", "move(-1)", "Vorige naam", show=False),
@@ -108,17 +113,23 @@ class UnlockScreen(Screen):
             current = options.highlighted or 0
             options.highlighted = max(0, min(options.option_count - 1, current + step))
 
-    @on(Input.Submitted, "#name-filter")
-    def name_chosen(self) -> None:
+    def action_to_passphrase(self) -> None:
+        """Enter on the name filter or the list: go to the passphrase at once."""
+        options = self.query_one("#workers", OptionList)
+        if self.focused not in (self.query_one("#name-filter"), options):
+            raise SkipAction()  # Enter in the passphrase field submits it
+        if self.focused is options and options.highlighted is None and options.option_count:
+            options.highlighted = 0
         if self.selected_worker_id() is None:
             self.show(TEXT["pick_first"])
             return
         self.show("")
-        self.query_one("#passphrase", Input).focus()
+        self.set_focus(self.query_one("#passphrase", Input))
 
     @on(OptionList.OptionSelected, "#workers")
     def option_chosen(self) -> None:
-        self.query_one("#passphrase", Input).focus()
+        # A mouse click on a name.
+        self.set_focus(self.query_one("#passphrase", Input))
 
     def action_back_to_name(self) -> None:
         self.query_one("#passphrase", Input).value = ""

@@ -196,3 +196,25 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
         term.wait_for("JT-EXIT=0")
     finally:
         term.kill()
+
+
+def test_fast_typing_after_enter_goes_to_the_passphrase(demo_store):
+    """Name, Enter and passphrase sent in one burst: the passphrase never lands in the visible name filter."""
+    store, env = demo_store
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if k in (
+        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "PATH", "LANG", "LC_ALL",
+    ))
+    command = (
+        f"env TERM=xterm-256color {exports} "
+        f"{shlex.quote(_command())} --store {shlex.quote(str(store))}; sleep 30"
+    )
+    term = Terminal(f"jt-test-{uuid.uuid4().hex[:12]}")
+    try:
+        term.start(command)
+        term.wait_for("Wie ben je?", NAME_FILTER)
+        # One send-keys call: all keys arrive before the app handles the first Enter.
+        term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
+        screen = term.wait_for(f"{STUDENTS} van {STUDENTS} studenten")
+        assert WAISCA.passphrase not in screen
+    finally:
+        term.kill()
