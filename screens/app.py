@@ -31,6 +31,9 @@ class JongerenteamApp(App[int]):
         Binding("ctrl+p", "command_palette", "Opdrachten", show=False, priority=True, tooltip="Toon alle opdrachten"),
     ]
     COMMAND_PALETTE_PLACEHOLDER = "Zoek een opdracht…"
+    # No text selection: a selection can be copied to the system clipboard,
+    # which would carry student names out of the app.
+    ALLOW_SELECT = False
 
     def __init__(self, settings: Settings, store, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
@@ -54,6 +57,12 @@ class JongerenteamApp(App[int]):
             self.last_activity = self.clock()
         await super().on_event(event)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing to lock before anyone unlocked: hide the key from the footer.
+        if action == "lock" and self.session is None:
+            return False
+        return True
+
     # -- session life cycle ---------------------------------------------------
 
     def start_session(self, session) -> None:
@@ -61,6 +70,7 @@ class JongerenteamApp(App[int]):
 
         self.session = session
         self.last_activity = self.clock()
+        self.refresh_bindings()
         self.push_screen(HomeScreen(session))
 
     def check_idle_lock(self) -> None:
@@ -70,6 +80,7 @@ class JongerenteamApp(App[int]):
     def action_lock(self, reason: str = "Vergrendeld.") -> None:
         """Drop the keys and every screen that showed student data."""
         session, self.session = self.session, None
+        self.refresh_bindings()
         if session is not None:
             try:
                 session.lock()
@@ -132,4 +143,5 @@ class JongerenteamApp(App[int]):
         if self.session is not None:
             yield SystemCommand("app: vergrendelen", "Vergrendel nu; je wachtwoord is nodig om verder te gaan", self.action_lock)
         yield SystemCommand("app: thema wisselen", "Kies een ander kleurenschema", self.action_change_theme)
-        yield SystemCommand("app: toetsen tonen", "Toon welke toetsen er zijn", self.action_show_help_panel)
+        # No "keys" panel: it lists Textual's built-in keys in English; the
+        # footer shows every key of this app in Dutch.

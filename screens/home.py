@@ -27,6 +27,7 @@ TEXT = {
     "count": "{shown} van {total} studenten",
     "count_capped": "{shown} van {total} studenten getoond: typ om te zoeken",
     "none": "Geen student gevonden.",
+    "empty": "Nog geen studenten in dit team.",
     "damaged": "Let op: {n} student(en) konden niet worden gelezen (beschadigd). Meld dit bij de coördinator.",
     "not_involved": "Je bent niet betrokken bij {name}. Contactpersoon: {contact}.",
     "file_title": "Dossier van {name}",
@@ -109,7 +110,10 @@ class HomeScreen(Screen):
             )
         total = len(self.session.students)
         template = TEXT["count_capped"] if len(records) > MAX_ROWS else TEXT["count"]
-        text = template.format(shown=len(shown), total=total) if records else TEXT["none"]
+        if records:
+            text = template.format(shown=len(shown), total=total)
+        else:
+            text = TEXT["none"] if total else TEXT["empty"]
         self.query_one("#count", Static).update(text)
 
     @on(Input.Changed, "#search")

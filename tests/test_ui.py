@@ -598,6 +598,17 @@ async def test_unlock_screen_offers_no_lock_command(team_store):
         assert "app: afsluiten" in titles
 
 
+async def test_unlock_footer_hides_lock_and_text_cannot_be_selected(team_store):
+    """The unlock screen's footer has no 'Vergrendelen'; text selection (and so copying names) is off."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        shown = [key.description for key in app.screen.query(FooterKey)]
+        assert "Afsluiten" in shown
+        assert "Vergrendelen" not in shown
+        assert app.ALLOW_SELECT is False
+
+
 # -- 7. crashes ------------------------------------------------------------------------
 
 
