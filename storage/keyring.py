@@ -13,12 +13,17 @@ class Keys:
 
     Python cannot overwrite immutable bytes in place; dropping every
     reference is what we can do, and the session object is the only holder.
+    ``role`` too comes from the slot: a worker who edits their role column
+    does not become a coördinator.
     """
 
     worker_id: str
     role: str
     team_key: bytes
     worker_private: bytes
+    # Taken from the worker's own authenticated slot, never from a plain
+    # column, so editing the database cannot redirect escrow wraps.
+    escrow_public: bytes
     escrow_private: bytes | None = None
     directory: FieldKey = field(init=False)
     audit_key: bytes = field(init=False)

@@ -69,7 +69,6 @@ class Team(Base):
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    escrow_public: Mapped[bytes] = mapped_column(LargeBinary)
     # The team-wide settings a coördinator may change (idle lock minutes ...).
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=5)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -33,9 +33,9 @@ from storage.crypto import (
     seal_field,
     seal_to,
 )
-from storage.errors import Conflict, NotInvolved, StoreMissing, Tampered
+from storage.errors import Conflict, NotAllowed, NotInvolved, StoreMissing, Tampered
 from storage.keyring import Keys
-from storage.models import FileEntry, Student, StudentKeyWrap, Team, Worker
+from storage.models import FileEntry, Student, StudentKeyWrap, Worker
 from storage.store import Store
 from storage.team import ESCROW
 
@@ -119,7 +119,7 @@ def add_students(
     """
     out: list[DirectoryRow] = []
     with store.session() as s:
-        escrow_public = s.scalar(select(Team.escrow_public))
+        escrow_public = keys.escrow_public
         workers = {w.id: w for w in s.scalars(select(Worker).where(Worker.active.is_(True)))}
         for item in new:
             out.append(
@@ -404,13 +404,21 @@ def _read_entries(
 
 
 def read_file_via_escrow(
-    store: Store, keys: Keys, escrow_private: bytes, student_id: str, *, coordinator_id: str, reason_code: str
+    store: Store,
+    keys: Keys,
+    escrow_private: bytes,
+    student_id: str,
+    *,
+    coordinator_id: str,
+    reason_code: str,
 ) -> list[EntryView]:
     """Emergency access (break-glass): the escrow opens the file, logged as such.
 
     ``escrow_private`` comes from a coördinator's passphrase or the recovery
-    code, never from the team key alone.
+    code, never from the team key alone. A reason is required.
     """
+    if not reason_code.strip():
+        raise NotAllowed(f"students/{student_id}", reason="emergency access needs a reason")
     with store.session() as s:
         wrap = s.scalar(
             select(StudentKeyWrap).where(

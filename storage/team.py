@@ -20,6 +20,7 @@ from storage.crypto import (
     DecryptionError,
     new_keypair,
     open_sealed,
+    public_from_private,
     random_key,
     seal_to,
 )
@@ -62,13 +63,32 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
-def _payload(team_key: bytes, private: bytes) -> bytes:
-    return team_key + private
+_ROLE_BYTES = {COORDINATOR: b"\x01", WORKER: b"\x00"}
 
 
-def _split(payload: bytes) -> tuple[bytes, bytes]:
+def _worker_payload(team_key: bytes, private: bytes, escrow_public: bytes, role: str) -> bytes:
+    """What a worker's slot protects: team key, own private key, escrow public key, role.
+
+    Role and escrow public key live here, inside the authenticated slot, so
+    nobody can change them by editing plain columns.
+    """
+    return team_key + private + escrow_public + _ROLE_BYTES[role]
+
+
+def _split_worker(payload: bytes) -> tuple[bytes, bytes, bytes, str]:
+    if len(payload) != 97 or payload[96:] not in _ROLE_BYTES.values():
+        raise Tampered("key_slots.wrapped")
+    role = COORDINATOR if payload[96:] == _ROLE_BYTES[COORDINATOR] else WORKER
+    return payload[:32], payload[32:64], payload[64:96], role
+
+
+def _recovery_payload(team_key: bytes, escrow_private: bytes) -> bytes:
+    return team_key + escrow_private
+
+
+def _split_recovery(payload: bytes) -> tuple[bytes, bytes]:
     if len(payload) != 64:
-        raise DecryptionError("key_slots.wrapped", "onverwachte lengte")
+        raise Tampered("key_slots.wrapped")
     return payload[:32], payload[32:]
 
 
@@ -105,6 +125,7 @@ def _insert_worker(
     passphrase: str,
     params: KdfParams,
     team_key: bytes,
+    escrow_public: bytes,
     escrow_private: bytes | None,
 ) -> Worker:
     if details.role not in ROLES:
@@ -123,7 +144,8 @@ def _insert_worker(
     )
     s.add(worker)
     s.flush()
-    record = make_slot(_new_id(), passphrase, _payload(team_key, worker_private), params)
+    payload = _worker_payload(team_key, worker_private, escrow_public, details.role)
+    record = make_slot(_new_id(), passphrase, payload, params)
     s.add(_slot_row(record, "worker", worker.id))
     if details.role == COORDINATOR:
         if escrow_private is None:
@@ -158,17 +180,18 @@ def create_team(
                 id=_new_id(),
                 name=team_name,
                 created_at=clock.now(),
-                escrow_public=escrow_public,
                 idle_lock_minutes=5,
                 version=1,
             )
         )
-        worker = _insert_worker(s, first, passphrase, params, team_key, escrow_private)
+        worker = _insert_worker(
+            s, first, passphrase, params, team_key, escrow_public, escrow_private
+        )
         record = make_slot(
-            _new_id(), recovery_code, _payload(team_key, escrow_private), params
+            _new_id(), recovery_code, _recovery_payload(team_key, escrow_private), params
         )
         s.add(_slot_row(record, "recovery", None))
-        keys = Keys(worker.id, COORDINATOR, team_key, b"")
+        keys = Keys(worker.id, COORDINATOR, team_key, b"", escrow_public)
         audit.append(s, keys.audit_key, "create", worker_id=worker.id, detail="team")
         return worker.id, recovery_code
 
@@ -185,7 +208,8 @@ def _open_escrow_wrap(s: Session, worker_id: str, worker_private: bytes) -> byte
         raise Tampered(exc.where) from None
 
 
-def _try_slot(s: Session, worker_id: str, passphrase: str) -> tuple[Worker, bytes, bytes]:
+def _try_slot(s: Session, worker_id: str, passphrase: str) -> Keys:
+    """Open a worker's slot; raise WrongSecret, UnknownWorker or WorkerInactive."""
     worker = s.get(Worker, worker_id)
     if worker is None:
         raise UnknownWorker(worker_id)
@@ -194,38 +218,43 @@ def _try_slot(s: Session, worker_id: str, passphrase: str) -> tuple[Worker, byte
     slot = s.scalar(select(KeySlot).where(KeySlot.worker_id == worker_id))
     if slot is None:
         raise WorkerInactive(worker_id)
-    team_key, worker_private = _split(open_slot(_record_of(slot), passphrase))
-    return worker, team_key, worker_private
+    team_key, private, escrow_public, role = _split_worker(
+        open_slot(_record_of(slot), passphrase)
+    )
+    keys = Keys(worker.id, role, team_key, private, escrow_public)
+    if role == COORDINATOR:
+        keys.escrow_private = _open_escrow_wrap(s, worker.id, private)
+    return keys
+
+
+def _refused(store: Store, worker_id: str, detail: str) -> None:
+    """Log a refused login (no key yet: sealed into the chain at the next unlock)."""
+    with store.session() as s:
+        audit.append(s, None, "failed_login", worker_id=worker_id, detail=detail)
 
 
 def unlock(store: Store, worker_id: str, passphrase: str, *, event: str = "login") -> Keys:
-    """Open a worker's slot. A wrong passphrase is logged (unsealed) and refused."""
+    """Open a worker's slot. Every refusal is logged (unsealed) and raised."""
     try:
         with store.session() as s:
-            worker, team_key, worker_private = _try_slot(s, worker_id, passphrase)
-            keys = Keys(worker.id, worker.role, team_key, worker_private)
-            if worker.role == COORDINATOR:
-                keys.escrow_private = _open_escrow_wrap(s, worker.id, worker_private)
-            audit.append(s, keys.audit_key, event, worker_id=worker.id)
+            keys = _try_slot(s, worker_id, passphrase)
+            audit.append(s, keys.audit_key, event, worker_id=keys.worker_id)
             return keys
     except WrongSecret:
-        with store.session() as s:
-            audit.append(s, None, "failed_login", worker_id=worker_id)
+        _refused(store, worker_id, "")
         raise WrongPassphrase(worker_id) from None
+    except (UnknownWorker, WorkerInactive) as exc:
+        _refused(store, worker_id, "onbekend" if isinstance(exc, UnknownWorker) else "niet actief")
+        raise
 
 
 def check_passphrase(store: Store, worker_id: str, passphrase: str) -> Keys:
     """Unwrap a worker's slot without logging a login (for four-eyes checks)."""
     try:
         with store.session() as s:
-            worker, team_key, worker_private = _try_slot(s, worker_id, passphrase)
-            keys = Keys(worker.id, worker.role, team_key, worker_private)
-            if worker.role == COORDINATOR:
-                keys.escrow_private = _open_escrow_wrap(s, worker.id, worker_private)
-            return keys
+            return _try_slot(s, worker_id, passphrase)
     except WrongSecret:
-        with store.session() as s:
-            audit.append(s, None, "failed_login", worker_id=worker_id, detail="check")
+        _refused(store, worker_id, "check")
         raise WrongPassphrase(worker_id) from None
 
 
@@ -237,7 +266,7 @@ def unlock_recovery(store: Store, recovery_code: str) -> tuple[bytes, bytes]:
     if slot is None:
         raise WrongPassphrase("recovery")
     try:
-        return _split(open_slot(_record_of(slot), code))
+        return _split_recovery(open_slot(_record_of(slot), code))
     except WrongSecret:
         with store.session() as s:
             audit.append(s, None, "failed_login", detail="recovery")
@@ -258,7 +287,8 @@ def add_worker(
         raise NotAllowed("escrow", reason="escrow not open")
     with store.session() as s:
         worker = _insert_worker(
-            s, details, passphrase, params, keys.team_key, keys.escrow_private
+            s, details, passphrase, params, keys.team_key, keys.escrow_public,
+            keys.escrow_private,
         )
         audit.append(
             s, keys.audit_key, "worker_added", worker_id=keys.worker_id,
@@ -300,18 +330,16 @@ def change_passphrase(
 ) -> None:
     """Rewrap the worker's own slot; the data is not touched."""
     with store.session() as s:
-        worker, team_key, worker_private = _try_slot_or_wrong(s, keys.worker_id, old_passphrase)
-        s.execute(delete(KeySlot).where(KeySlot.worker_id == worker.id))
-        record = make_slot(_new_id(), new_passphrase, _payload(team_key, worker_private), params)
-        s.add(_slot_row(record, "worker", worker.id))
-        audit.append(s, keys.audit_key, "passphrase_changed", worker_id=worker.id)
-
-
-def _try_slot_or_wrong(s: Session, worker_id: str, passphrase: str):
-    try:
-        return _try_slot(s, worker_id, passphrase)
-    except WrongSecret:
-        raise WrongPassphrase(worker_id) from None
+        try:
+            current = _try_slot(s, keys.worker_id, old_passphrase)
+        except WrongSecret:
+            raise WrongPassphrase(keys.worker_id) from None
+        s.execute(delete(KeySlot).where(KeySlot.worker_id == current.worker_id))
+        payload = _worker_payload(
+            current.team_key, current.worker_private, current.escrow_public, current.role
+        )
+        s.add(_slot_row(make_slot(_new_id(), new_passphrase, payload, params), "worker", current.worker_id))
+        audit.append(s, keys.audit_key, "passphrase_changed", worker_id=current.worker_id)
 
 
 def reset_passphrase(
@@ -333,7 +361,8 @@ def reset_passphrase(
     """
     from storage.students import wrap_context  # local: students imports team
 
-    keys = Keys(by_worker or worker_id, COORDINATOR, team_key, b"", escrow_private)
+    escrow_public = public_from_private(escrow_private)
+    keys = Keys(by_worker or worker_id, COORDINATOR, team_key, b"", escrow_public, escrow_private)
     with store.session() as s:
         worker = s.get(Worker, worker_id)
         if worker is None:
@@ -344,7 +373,10 @@ def reset_passphrase(
         worker.public_key = new_public
         worker.version += 1
         s.execute(delete(KeySlot).where(KeySlot.worker_id == worker_id))
-        record = make_slot(_new_id(), new_passphrase, _payload(team_key, new_private), params)
+        # The role comes from the workers table here: the old slot cannot be
+        # opened. A coördinator (or the recovery code) performs this step.
+        payload = _worker_payload(team_key, new_private, escrow_public, worker.role)
+        record = make_slot(_new_id(), new_passphrase, payload, params)
         s.add(_slot_row(record, "worker", worker_id))
         if worker.role == COORDINATOR:
             s.execute(delete(EscrowWrap).where(EscrowWrap.worker_id == worker_id))

@@ -33,7 +33,7 @@ from storage.errors import (
     WorkerInactive,
     WrongPassphrase,
 )
-from storage.models import AuditEntry, EscrowWrap, KeySlot, StudentKeyWrap, Team
+from storage.models import AuditEntry, EscrowWrap, KeySlot, StudentKeyWrap
 from storage.store import Store
 from tests.conftest import (
     CANARY_LAST,
@@ -238,7 +238,6 @@ def test_team_key_alone_does_not_open_escrow(team_store, hanna_student):
     assert team.unlock(fx.store, fx.worker_id, WORKER_PASS).escrow_private is None
     cands = _team_derived_candidates(otto)
     with fx.store.session() as s:
-        escrow_public = s.scalar(select(Team.escrow_public))
         escrow_wraps = s.scalars(select(EscrowWrap)).all()
         student_escrow = s.scalar(
             select(StudentKeyWrap).where(
@@ -249,7 +248,7 @@ def test_team_key_alone_does_not_open_escrow(team_store, hanna_student):
     assert len(escrow_wraps) == 1 and escrow_wraps[0].worker_id == fx.coordinator_id
     for c in cands:
         # None of them is the escrow private key itself ...
-        assert public_from_private(c) != escrow_public
+        assert public_from_private(c) != otto.escrow_public
         # ... nor opens a wrap of it, the escrow's student wraps or the recovery slot.
         with pytest.raises(DecryptionError):
             open_sealed(c, escrow_wraps[0].wrapped,
@@ -270,13 +269,19 @@ def test_team_key_alone_does_not_open_escrow(team_store, hanna_student):
 
 
 def test_self_promotion_with_raw_sql_yields_no_escrow(team_store, hanna_student):
-    """Setting one's own role to coordinator in the database does not give the escrow key."""
+    """Setting one's own role to coordinator in the database gives neither the role nor the escrow key."""
     fx = team_store
     con = _raw(fx)
     con.execute("UPDATE workers SET role = 'coordinator' WHERE id = ?", (fx.other_id,))
     con.close()
     otto = team.unlock(fx.store, fx.other_id, OTHER_PASS)
-    assert otto.is_coordinator and otto.escrow_private is None
+    # The role comes from Otto's own authenticated slot, not from the column.
+    assert not otto.is_coordinator and otto.escrow_private is None
+    with pytest.raises(NotAllowed):
+        team.add_worker(
+            fx.store, otto, team.WorkerDetails("Nep Collega", "NC", team.WORKER, "x"),
+            "nep collega wachtwoord", kdf_params(),
+        )
     with pytest.raises(NotInvolved):
         students.read_file(fx.store, otto, hanna_student)
 
@@ -486,3 +491,28 @@ def test_coordinator_reset_by_recovery_keeps_escrow(team_store, hanna_student):
         fx.store, cora, cora.escrow_private, hanna_student,
         coordinator_id=fx.coordinator_id, reason_code="test",
     )[0].payload == NOTE
+
+
+def test_login_of_a_deactivated_worker_is_refused_and_logged(team_store):
+    """A deactivated worker's attempt is refused and leaves a failed_login entry naming them."""
+    fx = team_store
+    cora = team.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    team.deactivate_worker(fx.store, cora, fx.other_id)
+    before = len(_audit_rows(fx.store))
+    with pytest.raises(WorkerInactive):
+        team.unlock(fx.store, fx.other_id, OTHER_PASS)
+    new = _audit_rows(fx.store)[before:]
+    assert [(r.event, r.worker_id, r.detail) for r in new] == [("failed_login", fx.other_id, "niet actief")]
+
+
+def test_emergency_access_needs_a_reason(team_store, hanna_student):
+    """Break-glass without a reason is refused and nothing is opened or logged as access."""
+    fx = team_store
+    cora = team.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    before = len(_audit_rows(fx.store))
+    with pytest.raises(NotAllowed):
+        students.read_file_via_escrow(
+            fx.store, cora, cora.escrow_private, hanna_student,
+            coordinator_id=fx.coordinator_id, reason_code="  ",
+        )
+    assert not any(r.event == "emergency_access" for r in _audit_rows(fx.store)[before:])
