@@ -24,6 +24,7 @@ from storage.errors import (
 )
 
 BUSY_TIMEOUT_MS = 5000
+READ_ONLY_OPTION = "jongerenteam_read_only"
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -80,9 +81,14 @@ def make_engine(path: Path, *, must_exist: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - exercised by all tests
-        # Take the write lock at the start: no deadlock between two readers
-        # that both want to write later, and a clear "locked" after the timeout.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock at the start: no deadlock between two
+        # transactions that both read and then want to write, and a clear
+        # "locked" after the timeout. Readers (Store.reading) do not take it,
+        # so with WAL they never wait for a writer.
+        if conn.get_execution_options().get(READ_ONLY_OPTION):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

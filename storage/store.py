@@ -42,6 +42,10 @@ class Store:
         self.location = location
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(
+            engine.execution_options(**{sqlite_backend.READ_ONLY_OPTION: True}),
+            expire_on_commit=False,
+        )
 
     # -- opening ---------------------------------------------------------
 
@@ -103,13 +107,24 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A short unit of work: commits on success, rolls back on error.
+        """A short unit of work that may write: commits on success, rolls back on error.
 
         Database errors leave as store errors (locked, disk full, damaged)
         that name the store, never the values involved.
         """
+        with self._unit(self._sessions) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A short read-only unit of work: never waits for the write lock."""
+        with self._unit(self._readers) as session:
+            yield session
+
+    @contextmanager
+    def _unit(self, factory: sessionmaker) -> Iterator[Session]:
         try:
-            with self._sessions.begin() as session:
+            with factory.begin() as session:
                 yield session
         except (OperationalError, DBAPIError, StatementError) as exc:
             raise self._translate(exc) from None
@@ -132,11 +147,11 @@ class Store:
     # -- what is readable before unlock ----------------------------------
 
     def team(self) -> Team | None:
-        with self.session() as s:
+        with self.reading() as s:
             return s.scalar(select(Team))
 
     def workers(self, *, active_only: bool = True) -> list[Worker]:
-        with self.session() as s:
+        with self.reading() as s:
             q = select(Worker).order_by(Worker.full_name)
             if active_only:
                 q = q.where(Worker.active.is_(True))

@@ -250,7 +250,7 @@ def load_directory(store: Store, keys: Keys) -> tuple[list[DirectoryRow], list[s
     rows: list[DirectoryRow] = []
     damaged: list[str] = []
     aead = keys.directory
-    with store.session() as s:
+    with store.reading() as s:
         result = s.execute(select(*cols)).all()
     for sid, version, status, contact, created, updated, blob in result:
         try:
@@ -263,7 +263,7 @@ def load_directory(store: Store, keys: Keys) -> tuple[list[DirectoryRow], list[s
 
 
 def get_student(store: Store, keys: Keys, student_id: str) -> DirectoryRow:
-    with store.session() as s:
+    with store.reading() as s:
         row = s.get(Student, student_id)
         if row is None:
             raise StoreMissing(f"students/{student_id}")
@@ -275,7 +275,7 @@ def get_student(store: Store, keys: Keys, student_id: str) -> DirectoryRow:
 
 
 def involved_student_ids(store: Store, worker_id: str) -> set[str]:
-    with store.session() as s:
+    with store.reading() as s:
         return set(
             s.scalars(
                 select(StudentKeyWrap.student_id).where(StudentKeyWrap.recipient == worker_id)
@@ -284,7 +284,7 @@ def involved_student_ids(store: Store, worker_id: str) -> set[str]:
 
 
 def involved_workers(store: Store, student_id: str) -> list[str]:
-    with store.session() as s:
+    with store.reading() as s:
         return [
             r
             for r in s.scalars(

@@ -170,3 +170,19 @@ def test_two_processes_inserting_concurrently_never_hit_locked(team_store):
             assert audit.verify(s, keys.audit_key).ok
     finally:
         store.close()
+
+
+def test_reading_does_not_wait_for_a_writer(team_store):
+    """While another process holds the write lock, the worker list and the directory still load."""
+    fx = team_store
+    holder = sqlite3.connect(fx.path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("UPDATE team SET version = version + 1")
+        # With a read that took the write lock, each call would raise StoreLocked
+        # after the busy timeout instead.
+        assert {w.id for w in fx.store.workers()} >= {fx.coordinator_id, fx.worker_id}
+        assert fx.store.team().name == "Testteam"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
