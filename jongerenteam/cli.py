@@ -325,7 +325,7 @@ def cmd_audit_verify(args, console: Console) -> int:
             console.say(f"{result.unsealed} mislukte aanmelding(en) worden bij de volgende aanmelding vastgelegd.")
         return msg.EXIT_OK
     console.say(
-        f"Het logboek is NIET in orde: regel {result.first_broken_seq} is {result.reason}. "
+        f"Het logboek is NIET in orde: bij regel {result.first_broken_seq}: {result.reason}. "
         "Meld dit bij de coördinator; mogelijk is met de opslag geknoeid."
     )
     return msg.EXIT_BROKEN

@@ -8,6 +8,12 @@ Entries written while no key is available (a failed login) are stored with
 an empty MAC and sealed into the chain by the next successful unlock; until
 then they sit at the tail, and an empty MAC anywhere else is a break.
 
+The chain is anchored: ``audit_head`` holds the sequence number and MAC of
+the newest sealed entry, itself under an HMAC. Cutting entries off the end,
+or nulling the newest MACs to pass them off as pending failed logins, no
+longer leaves a valid shorter chain. (Putting back a whole older copy of the
+store cannot be detected from inside it; see docs/security.md.)
+
 Writers are serialised by the database: SQLite's write transactions start
 with BEGIN IMMEDIATE, so the "last entry" read here cannot change under us.
 """
@@ -22,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from storage import clock
 from storage.crypto import mac, mac_equal
-from storage.models import AuditEntry
+from storage.models import AuditEntry, AuditHead
 
 GENESIS = b"\x00" * 32
 
@@ -75,14 +81,39 @@ def _next_seq(session: Session) -> int:
     return (session.scalar(select(func.max(AuditEntry.seq))) or 0) + 1
 
 
-def _last_mac(session: Session) -> bytes:
-    last = session.scalar(
-        select(AuditEntry.mac)
+def _head_mac(audit_key: bytes, seq: int, last: bytes) -> bytes:
+    return mac(audit_key, b"audit_head\x1f" + str(seq).encode() + b"\x1f" + last)
+
+
+def _head(session: Session) -> AuditHead | None:
+    return session.get(AuditHead, 1)
+
+
+def _chain_end(session: Session) -> tuple[int, bytes]:
+    """(seq, MAC) the next sealed entry chains to.
+
+    The head when there is one; only a store migrated from before the head
+    existed falls back, once, to the newest sealed entry in the table.
+    """
+    head = _head(session)
+    if head is not None:
+        return head.seq, head.mac
+    row = session.execute(
+        select(AuditEntry.seq, AuditEntry.mac)
         .where(AuditEntry.mac.is_not(None))
         .order_by(AuditEntry.seq.desc())
         .limit(1)
-    )
-    return last or GENESIS
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def _advance_head(session: Session, audit_key: bytes, seq: int, last: bytes) -> None:
+    head = _head(session)
+    if head is None:
+        session.add(AuditHead(id=1, seq=seq, mac=last, head_mac=_head_mac(audit_key, seq, last)))
+        session.flush()  # so the next lookup in this transaction finds it
+    else:
+        head.seq, head.mac, head.head_mac = seq, last, _head_mac(audit_key, seq, last)
 
 
 def append(
@@ -115,24 +146,33 @@ def append(
         detail=detail[:200],
     )
     if audit_key is not None:
-        entry.mac = mac(audit_key, _last_mac(session) + _canonical(entry))
+        _, last = _chain_end(session)
+        entry.mac = mac(audit_key, last + _canonical(entry))
+        _advance_head(session, audit_key, entry.seq, entry.mac)
     session.add(entry)
     session.flush()
     return entry
 
 
 def seal_pending(session: Session, audit_key: bytes) -> int:
-    """Chain the unsealed entries at the tail (failed logins) in order."""
+    """Chain the unsealed entries after the anchored head (failed logins) in order.
+
+    Only entries *after* the head are sealed: an entry the head already
+    covers whose MAC was emptied stays broken and is reported by ``verify``.
+    """
+    after, prev = _chain_end(session)
     pending = session.scalars(
-        select(AuditEntry).where(AuditEntry.mac.is_(None)).order_by(AuditEntry.seq)
+        select(AuditEntry)
+        .where(AuditEntry.seq > after, AuditEntry.mac.is_(None))
+        .order_by(AuditEntry.seq)
     ).all()
     if not pending:
         return 0
-    prev = _last_mac(session)
     for e in pending:
         e.mac = mac(audit_key, prev + _canonical(e))
         prev = e.mac
         session.execute(update(AuditEntry).where(AuditEntry.seq == e.seq).values(mac=e.mac))
+    _advance_head(session, audit_key, pending[-1].seq, prev)
     session.flush()
     return len(pending)
 
@@ -147,7 +187,9 @@ class Verification:
 
 
 def verify(session: Session, audit_key: bytes) -> Verification:
-    """Walk the chain; report the first entry that does not verify."""
+    """Walk the chain and check it against the anchored head; name the first break."""
+    head = _head(session)
+    head_seq = head.seq if head else 0
     prev = GENESIS
     expected_seq = 1
     checked = 0
@@ -158,6 +200,10 @@ def verify(session: Session, audit_key: bytes) -> Verification:
             return Verification(False, checked, e.seq, "ontbrekende regel ervoor")
         expected_seq += 1
         if e.mac is None:
+            if e.seq <= head_seq:
+                return Verification(False, checked, e.seq, "verzegeling verwijderd")
+            if e.event != "failed_login":
+                return Verification(False, checked, e.seq, "niet verzegeld")
             unsealed += 1
             continue
         if unsealed:
@@ -166,4 +212,14 @@ def verify(session: Session, audit_key: bytes) -> Verification:
             return Verification(False, checked, e.seq, "gewijzigd of verplaatst")
         prev = e.mac
         checked += 1
+        if e.seq == head_seq and not mac_equal(e.mac, head.mac):
+            return Verification(False, checked, e.seq, "gewijzigd of verplaatst")
+    if checked and head is None:
+        return Verification(False, checked, 1, "ankerpunt ontbreekt")
+    if head is not None and not mac_equal(head.head_mac, _head_mac(audit_key, head.seq, head.mac)):
+        return Verification(False, checked, head.seq, "ankerpunt gewijzigd")
+    # Every entry up to the head was sealed and the head's own entry matched;
+    # what can still be wrong is entries missing after the last one present.
+    if head_seq > len(rows):
+        return Verification(False, checked, len(rows) + 1, "regels aan het eind verwijderd")
     return Verification(True, checked, unsealed=unsealed)

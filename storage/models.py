@@ -198,3 +198,14 @@ class AuditEntry(Base):
     access_point: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(String(200), default="")
     mac: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class AuditHead(Base):
+    """The anchor of the audit chain: the newest sealed entry, under an HMAC."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    mac: Mapped[bytes] = mapped_column(LargeBinary)
+    head_mac: Mapped[bytes] = mapped_column(LargeBinary)

@@ -245,22 +245,21 @@ def test_failed_logins_sealed_by_next_unlock(log):
     assert (result.ok, result.first_broken_seq) == (False, seq)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the chain has no anchor outside the table, so cutting off the tail "
-    "leaves a valid shorter chain",
-)
 def test_deleted_last_entry(log):
-    """Deleting the newest entry is detected (needs an anchor: a sealed count or last MAC elsewhere)."""
+    """Deleting the newest entry is detected through the anchored head."""
     log.sql("DELETE FROM audit_log WHERE seq = ?", (log.count,))
+    result = log.verify()
+    assert (result.ok, result.first_broken_seq) == (False, log.count)
+
+
+def test_deleted_or_edited_anchor(log):
+    """Removing the chain's anchor, or pointing it at an earlier entry, is detected."""
+    log.sql("UPDATE audit_head SET seq = seq - 1")
+    assert not log.verify().ok
+    log.sql("DELETE FROM audit_head")
     assert not log.verify().ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: an empty MAC at the tail is taken for a pending failed login, "
-    "so the newest entries can be edited after nulling their MACs and the next unlock seals them",
-)
 def test_nulled_and_edited_tail_entry(log):
     """Nulling the newest entry's MAC and editing it is detected, also after the next unlock."""
     seq = log.count
@@ -269,4 +268,5 @@ def test_nulled_and_edited_tail_entry(log):
         (seq,),
     )
     team.unlock(log.fx.store, log.fx.worker_id, WORKER_PASS)
-    assert not log.verify().ok
+    result = log.verify()
+    assert (result.ok, result.first_broken_seq) == (False, seq)

@@ -211,13 +211,13 @@ def test_wrong_passphrase(closed_team):
     assert failed == 1
 
 
-MIGRATION_0002 = """\"\"\"add a team motto (test-only revision)\"\"\"
+MIGRATION_NEXT = """\"\"\"add a team motto (test-only revision)\"\"\"
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0002'
-down_revision = '0001'
+revision = 'ffe1'
+down_revision = '{head}'
 branch_labels = None
 depends_on = None
 
@@ -248,29 +248,29 @@ def _sqlite_facts(path) -> tuple[list, list[str], int, list]:
 
 
 def test_open_migrates_after_a_backup(closed_team, tmp_path, monkeypatch):
-    """Opening a 0001 store with a 0002 revision available: backup at 0001 in '<store>.backups', store at 0002, data intact."""
+    """Opening a store at the current head with one newer revision available: backup first, then upgraded, data intact."""
     fx = closed_team
+    head = _sqlite_facts(fx.path)[0][0][0]
     migrations = tmp_path / "migrations"
     shutil.copytree(
         storage.store.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (migrations / "versions" / "0002_team_motto.py").write_text(MIGRATION_0002)
+    (migrations / "versions" / "ffe1_team_motto.py").write_text(MIGRATION_NEXT.format(head=head))
     monkeypatch.setattr(storage.store, "MIGRATIONS_DIR", migrations)
-    assert _sqlite_facts(fx.path)[0] == [("0001",)]
 
     store = Store.open(str(fx.path))
     try:
         backups_dir = fx.path.with_name(fx.path.name + ".backups")
         backups = sorted(backups_dir.glob("*"))
-        assert len(backups) == 1 and backups[0].name.startswith("voor-update-0001-")
+        assert len(backups) == 1 and backups[0].name.startswith(f"voor-update-{head}-")
         version, columns, count, integrity = _sqlite_facts(backups[0])
         assert integrity == [("ok",)]
-        assert version == [("0001",)] and "motto" not in columns and count == 1
+        assert version == [(head,)] and "motto" not in columns and count == 1
         assert files_containing(backups_dir) == []
 
         version, columns, count, integrity = _sqlite_facts(fx.path)
         assert integrity == [("ok",)]
-        assert version == [("0002",)] and "motto" in columns and count == 1
+        assert version == [("ffe1",)] and "motto" in columns and count == 1
         keys = team.unlock(store, fx.coordinator_id, COORDINATOR_PASS)
         assert students.get_student(store, keys, fx.student_id).data["first_name"] == (
             canary_student().first_name
