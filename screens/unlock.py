@@ -13,10 +13,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from jongerenteam import throttle
 from jongerenteam.catalogue import ROLE_LABELS
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
 from screens.messages import Unlocked, UnlockFailed
+from storage import clock, team
 
 TEXT = {
     "title": "jongerenteam",
@@ -32,8 +34,6 @@ TEXT = {
     "no_workers": "Dit team heeft nog geen actieve medewerkers.",
 }
 
-FREE_ATTEMPTS = 5
-MAX_DELAY_SECONDS = 60
 
 
 class UnlockScreen(Screen):
@@ -54,9 +54,8 @@ class UnlockScreen(Screen):
         self.store = store
         self.team_name = team_name
         self.team_workers = store.workers()
-        self.failures = 0
-        self.blocked_until = 0.0
         self.busy = False
+        self.pending_worker: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
@@ -153,14 +152,14 @@ class UnlockScreen(Screen):
         if not event.value:
             self.show(TEXT["empty_passphrase"])
             return
-        remaining = self.blocked_until - self.app.clock()
-        if remaining > 0:
-            seconds = math.ceil(remaining)
-            self.show(TEXT["wait_one"] if seconds == 1 else TEXT["wait"].format(seconds=seconds))
-            return
         if self.busy:
             return
+        wait = self.wait_text(worker_id)
+        if wait:
+            self.show(wait)
+            return
         self.busy = True
+        self.pending_worker = worker_id
         self.show(TEXT["busy"])
         self.unlock(worker_id, event.value)
 
@@ -182,17 +181,22 @@ class UnlockScreen(Screen):
         field.value = ""
         field.focus()
         text = message.text
-        if message.wrong_passphrase:
-            self.failures += 1
-            if self.failures >= FREE_ATTEMPTS:
-                delay = min(MAX_DELAY_SECONDS, 2 ** (self.failures - FREE_ATTEMPTS + 1))
-                self.blocked_until = self.app.clock() + delay
-                text = f"{text} {TEXT['wait'].format(seconds=delay)}"
+        if message.wrong_passphrase and self.pending_worker:
+            wait = self.wait_text(self.pending_worker)
+            if wait:
+                text = f"{text} {wait}"
         self.show(text)
+
+    def wait_text(self, worker_id: str) -> str:
+        """The Dutch 'wait N seconds' sentence while this worker must wait, else ''."""
+        failures, last = team.login_throttle(self.store, worker_id)
+        seconds = math.ceil(throttle.remaining(failures, last, clock.now()))
+        if seconds <= 0:
+            return ""
+        return TEXT["wait_one"] if seconds == 1 else TEXT["wait"].format(seconds=seconds)
 
     def on_unlocked(self, message: Unlocked) -> None:
         self.busy = False
-        self.failures = 0
         self.query_one("#passphrase", Input).value = ""
         self.show("")
         self.app.start_session(message.session)

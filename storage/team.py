@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storage import audit, clock
@@ -42,7 +43,7 @@ from storage.keyslots import (
     normalise_recovery_code,
     open_slot,
 )
-from storage.models import EscrowWrap, KeySlot, StudentKeyWrap, Team, Worker
+from storage.models import AuditEntry, EscrowWrap, KeySlot, StudentKeyWrap, Team, Worker
 from storage.store import Store
 
 COORDINATOR = "coordinator"
@@ -416,3 +417,25 @@ def reset_passphrase(
         )
         return rewrapped
 
+
+
+def login_throttle(store: Store, worker_id: str) -> tuple[int, datetime | None]:
+    """(refused logins since the last successful one, time of the newest refusal).
+
+    Read from the audit log rather than kept in memory, so quitting and
+    restarting the app does not reset the growing delay after wrong guesses.
+    """
+    with store.reading() as s:
+        last_ok = s.scalar(
+            select(func.max(AuditEntry.seq)).where(
+                AuditEntry.worker_id == worker_id, AuditEntry.event.in_(("login", "unlock"))
+            )
+        ) or 0
+        count, last_at = s.execute(
+            select(func.count(), func.max(AuditEntry.at)).where(
+                AuditEntry.worker_id == worker_id,
+                AuditEntry.event == "failed_login",
+                AuditEntry.seq > last_ok,
+            )
+        ).one()
+    return count or 0, datetime.fromisoformat(last_at) if last_at else None

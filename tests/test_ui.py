@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import timedelta, UTC, date, datetime
 
 import pytest
 from rich.console import Console
@@ -24,6 +24,7 @@ from screens.app import JongerenteamApp
 from screens.home import FileModal, HomeScreen
 from screens.unlock import UnlockScreen
 from storage import clock as store_clock
+from storage import team
 from storage.models import AuditEntry
 from tests.conftest import (
     CANARY_FIRST,
@@ -315,6 +316,9 @@ async def test_wrong_passphrase_is_refused_cleared_and_logged(team_store):
 async def test_after_five_failures_a_growing_delay_refuses_even_the_right_passphrase(team_store, students):
     """From the fifth wrong try on, a doubling wait applies; only after it has passed does the right passphrase work."""
     clock = FakeClock()
+    # The wait is computed from the audit log's times: let the store's clock follow.
+    base = clock.now
+    store_clock.set_clock(lambda: STORE_NOW + timedelta(seconds=clock.now - base))
     app = build_app_with_clock(team_store, clock)
     start = last_seq(team_store.store)
     async with app.run_test(size=SIZE) as pilot:
@@ -359,6 +363,22 @@ async def test_after_five_failures_a_growing_delay_refuses_even_the_right_passph
         assert isinstance(app.screen, HomeScreen)
         assert app.session is not None and app.session.worker_id == team_store.worker_id
         assert [r.worker_id for r in audit_rows(team_store.store, "login", after=start)] == [team_store.worker_id]
+
+
+async def test_the_wait_survives_a_restart_of_the_app(team_store, fixed_store_clock):
+    """Five wrong guesses, then a fresh app: the right passphrase is still refused until the wait has passed."""
+    from storage.errors import WrongPassphrase
+
+    for n in range(5):
+        with pytest.raises(WrongPassphrase):
+            team.unlock(team_store.store, team_store.worker_id, f"fout {n}")
+    start = last_seq(team_store.store)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "Wacht 2 seconden" in message(app)
+        assert audit_rows(team_store.store, "login", after=start) == []
 
 
 # -- 3. home: search and opening a file ----------------------------------------------
