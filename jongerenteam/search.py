@@ -11,12 +11,15 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 
 _SEP = "\x00"
 
 
 def fold(text: str) -> str:
     """Lower case without accents: "Özdemir" -> "ozdemir"."""
+    if text.isascii():  # most keys: NFKD and casefold change nothing but case
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -34,16 +37,16 @@ class DirectoryIndex:
 
     def _rebuild(self) -> None:
         self._blob = _SEP.join(self._keys) + _SEP
-        self._starts: list[int] = []
-        pos = 0
-        for key in self._keys:
-            self._starts.append(pos)
-            pos += len(key) + 1
+        self._starts: list[int] = list(accumulate((len(k) + 1 for k in self._keys), initial=0))
+        self._starts.pop()
 
     def add(self, sid: str, key: str) -> None:
+        folded = fold(key)
         self._ids.append(sid)
-        self._keys.append(fold(key))
-        self._rebuild()
+        self._keys.append(folded)
+        # Append instead of rebuilding: the blob already ends with a separator.
+        self._starts.append(len(self._blob))
+        self._blob += folded + _SEP
 
     def replace(self, sid: str, key: str) -> None:
         try:
@@ -66,6 +69,10 @@ class DirectoryIndex:
         words.sort(key=len, reverse=True)
         first, rest = words[0], words[1:]
         blob, starts, keys = self._blob, self._starts, self._keys
+        # A word found nowhere means no hits; without this check a common
+        # first word ("de xq") would test every student that contains it.
+        if any(w not in blob for w in rest):
+            return []
         found: list[int] = []
         seen: set[int] = set()
         pos = blob.find(first)

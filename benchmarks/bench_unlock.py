@@ -1,0 +1,200 @@
+"""Unlock: from a worker's keys to a ready directory and search index.
+
+    python benchmarks/bench_unlock.py [--sizes 1000 10000 50000] [--repeat 5]
+
+The headline figure is ``TeamSession(store, keys)``: load and decrypt the
+whole directory, build the records and the search index. It is measured in
+a fresh interpreter per store size, once as the first unlock of the process
+(cold SQLAlchemy caches, as right after start) and then ``--repeat`` times.
+Argon2id is *not* in that figure: it is measured on its own with the
+parameters ``storage.keyslots.calibrate()`` picks on this machine, because
+the benchmark stores use the cheap test profile to open quickly.
+Target (issue): below 0.5 s at 50,000 students, Argon2 excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import sys
+import time
+
+from measure import Result, child_json, emit, print_machine
+
+TARGET_S = 0.5
+TARGET_SIZE = 50000
+
+
+def _child(n: int, entries: int, repeat: int) -> None:
+    """Runs in a fresh interpreter: everything for one store size."""
+    from build_store import ensure_store
+
+    from jongerenteam.search import DirectoryIndex
+    import jongerenteam.session as session_module
+    from jongerenteam.session import TeamSession, _record
+    from storage import students, team
+    from storage.keyslots import KdfParams, derive
+    from storage.store import Store
+
+    bs = ensure_store(n, entries)
+    out: dict = {}
+    t = time.perf_counter()
+    store = Store.open(str(bs.path))
+    out["store_open_s"] = time.perf_counter() - t
+
+    # team.unlock with the slot's (cheap, test-only) parameters; the KDF part
+    # is measured alone right after, so the database part can be shown.
+    t = time.perf_counter()
+    keys = team.unlock(store, bs.worker_id, bs.meta["passphrase"])
+    out["team_unlock_test_kdf_s"] = time.perf_counter() - t
+    from storage.keyslots import TEST_ONLY_PARAMS
+
+    t = time.perf_counter()
+    derive(bs.meta["passphrase"], os.urandom(16), KdfParams(*TEST_ONLY_PARAMS))
+    out["test_kdf_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    session = TeamSession(store, keys)
+    out["first_session_s"] = time.perf_counter() - t
+    out["students"] = len(session.students)
+    out["damaged"] = len(session.damaged_ids)
+    del session
+
+    warm = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        session = TeamSession(store, keys)
+        warm.append(time.perf_counter() - t)
+        del session
+    out["warm_session_s"] = warm
+
+    # The same steps as TeamSession.__init__, timed one by one (median of
+    # repeats), under the same garbage-collector pause when the session has one.
+    # load_directory is also taken apart: the SQLAlchemy fetch, the AES-GCM
+    # decryption and the JSON parsing, each on its own.
+    from sqlalchemy import select
+
+    from storage.crypto import open_field
+    from storage.models import Student
+
+    paused = getattr(session_module, "_gc_paused", contextlib.nullcontext)
+    cols = (Student.id, Student.version, Student.status, Student.contact_worker_id,
+            Student.created_at, Student.updated_at, Student.directory)
+    names = ("workers", "load_directory", "fetch", "decrypt", "json", "records", "involved", "index")
+    parts: dict[str, list[float]] = {k: [] for k in names}
+    for _ in range(repeat):
+        with paused():
+            marks = [time.perf_counter()]
+            store.workers(active_only=False)
+            marks.append(time.perf_counter())
+            rows, _damaged = students.load_directory(store, keys)
+            marks.append(time.perf_counter())
+            with getattr(store, "reading", store.session)() as s:
+                fetched = s.execute(select(*cols)).all()
+            marks.append(time.perf_counter())
+            plain = [open_field(keys.directory, "students", "directory", r[0], r[6]) for r in fetched]
+            marks.append(time.perf_counter())
+            docs = [json.loads(p) for p in plain]
+            marks.append(time.perf_counter())
+            records = {r.id: _record(r) for r in rows}
+            del rows
+            marks.append(time.perf_counter())
+            students.involved_student_ids(store, keys.worker_id)
+            marks.append(time.perf_counter())
+            DirectoryIndex((s.id, s.search_key) for s in records.values())
+            marks.append(time.perf_counter())
+            del records, fetched, plain, docs
+        gaps = [b - a for a, b in zip(marks, marks[1:])]
+        for k, v in zip(names, gaps):
+            parts[k].append(v)
+    out["parts_s"] = {k: statistics.median(v) for k, v in parts.items()}
+    store.close()
+    print(json.dumps(out))
+
+
+def argon2_figures(repeat: int = 3) -> dict:
+    from storage.keyslots import calibrate, derive
+
+    t = time.perf_counter()
+    params = calibrate()
+    calibrate_s = time.perf_counter() - t
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        derive("benchmark wachtwoord zin", os.urandom(16), params)
+        runs.append(time.perf_counter() - t)
+    return {
+        "params": f"m={params.memory_kib // 1024} MiB t={params.time_cost} p={params.parallelism}",
+        "calibrate_s": calibrate_s,
+        "derive_s": statistics.median(runs),
+    }
+
+
+def run(sizes: list[int], repeat: int, entries: int = 0) -> list[Result]:
+    from build_store import ensure_store
+
+    results: list[Result] = []
+    firsts: dict[int, float] = {}
+    for n in sizes:
+        ensure_store(n, entries)
+        here = os.path.dirname(os.path.abspath(__file__))
+        d = child_json([os.path.join(here, "bench_unlock.py"), "--child", str(n),
+                        "--entries", str(entries), "--repeat", str(repeat)])
+        label = f"{n}" + (f" (+{entries} entries each)" if entries else "")
+        p = d["parts_s"]
+        firsts[n] = d["first_session_s"]
+        f = {k: f"{v * 1000:.0f} ms" for k, v in p.items()}
+        breakdown = (
+            f"workers {f['workers']}, load_directory {f['load_directory']} (of which SQLAlchemy fetch "
+            f"{f['fetch']}, AES-GCM {f['decrypt']}, json.loads {f['json']}), records {f['records']}, "
+            f"involved {f['involved']}, index {f['index']}"
+        )
+        results.append(Result(
+            "unlock", "unlock to ready directory, first in process", n, d["first_session_s"], "s",
+            TARGET_S if n == TARGET_SIZE else None,
+            note=("+%d entries/student; " % entries if entries else "") + f"Argon2 excluded; {d['damaged']} damaged",
+            extra={"label": label, **d},
+        ))
+        results.append(Result(
+            "unlock", "unlock to ready directory, repeated (median)", n,
+            statistics.median(d["warm_session_s"]), "s", None, note=breakdown,
+        ))
+        results.append(Result(
+            "unlock", "team.unlock without Argon2 (slot, audit write)", n,
+            max(0.0, d["team_unlock_test_kdf_s"] - d["test_kdf_s"]), "s", None,
+            note=f"measured with the test KDF ({d['test_kdf_s'] * 1000:.0f} ms) subtracted",
+        ))
+    a = argon2_figures()
+    results.append(Result("unlock", "Argon2id derivation, calibrated params", None, a["derive_s"], "s",
+                          None, note=f"{a['params']}, calibrate() took {a['calibrate_s']:.2f} s"))
+    if TARGET_SIZE in firsts:
+        results.append(Result(
+            "unlock", "passphrase to ready directory (Argon2 + unlock)", TARGET_SIZE,
+            a["derive_s"] + firsts[TARGET_SIZE], "s", None,
+            note="sum of the Argon2 and first-in-process figures",
+        ))
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="unlock benchmark")
+    ap.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000, 50000])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--entries", type=int, default=0)
+    ap.add_argument("--child", type=int)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    if args.child:
+        _child(args.child, args.entries, args.repeat)
+        return
+    if not args.json:
+        print_machine()
+    emit(run(args.sizes, args.repeat, args.entries), as_json=args.json)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    main()

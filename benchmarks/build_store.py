@@ -1,0 +1,271 @@
+"""Build (and cache) team stores with N invented students for the benchmarks.
+
+    python benchmarks/build_store.py 1000 10000 50000 [--entries 10] [--rebuild]
+
+Students come from ``jongerenteam.demo.demo_students`` (Faker, nl_NL) and go
+in through the real ``storage.students.add_students``, in batches of 1,000
+per transaction, so every row is exactly what the app writes: the directory
+sealed under the team key, a key pair per student, the student key wrapped
+for the escrow and the contact person, one audit entry per student.
+
+Key slots use the cheap, insecure test profile (JONGERENTEAM_INSECURE_TEST_KDF):
+only so the stores build and open quickly. Argon2 with the calibrated
+parameters is measured on its own by bench_unlock.py. These stores hold
+invented data and a published passphrase: never use them for anything real.
+
+With ``--entries K`` every student also gets K file entries (notes), sealed
+with that student's own key (recovered through the escrow). They are written
+in bulk through SQLAlchemy Core, 2,000 students' worth per transaction, each
+batch with one audit entry (``add_entry`` writes one per note, but a
+transaction per note would make 500,000 notes take far too long to build).
+
+Stores are cached in $JONGERENTEAM_BENCH_DIR (default: <tmp>/jongerenteam-bench)
+with a small JSON file beside each; any change to the code under storage/
+(or to the demo data) rebuilds them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+BUILDER_VERSION = 1
+BATCH = 1000
+PASSPHRASE = "benchmark wachtwoord zin, alleen verzonnen gegevens"
+TEAM_NAME = "Benchmark-team (verzonnen gegevens)"
+WORKERS = (
+    ("Floor Bakker", "FB", "coordinator", "wijkteam"),
+    ("Waisca Ramdin", "WR", "worker", "jeugdhulp"),
+    ("Daan Visser", "DV", "worker", "verslavingszorg"),
+    ("Noor El Idrissi", "NE", "worker", "school"),
+    ("Sem de Graaf", "SG", "worker", "GGZ"),
+    ("Lotte Jansen", "LJ", "worker", "schuldhulp"),
+)
+
+
+def bench_dir() -> Path:
+    d = Path(os.environ.get("JONGERENTEAM_BENCH_DIR") or Path(tempfile.gettempdir()) / "jongerenteam-bench")
+    d.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return d
+
+
+@dataclass(frozen=True)
+class BenchStore:
+    path: Path
+    meta: dict
+
+    @property
+    def size(self) -> int:
+        return self.meta["students"]
+
+    @property
+    def worker_id(self) -> str:
+        """The coördinator: the worker every benchmark unlocks as."""
+        return self.meta["coordinator_id"]
+
+
+def store_path(n: int, entries: int = 0) -> Path:
+    return bench_dir() / f"students-{n}-entries-{entries}.jt"
+
+
+def _format_fingerprint() -> str:
+    """A hash of the code that decides what a store holds and how it is sealed.
+
+    The schema revision alone is not enough while the initial migration is
+    still edited in place; any change under storage/ (or to the demo data)
+    rebuilds the cached stores.
+    """
+    import hashlib
+
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "storage").rglob("*.py")) + [
+        root / "jongerenteam" / "demo.py", root / "jongerenteam" / "domain.py",
+    ]
+    h = hashlib.sha256(str(BUILDER_VERSION).encode())
+    for f in files:
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _schema_head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from storage.store import MIGRATIONS_DIR
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head() or ""
+
+
+def _meta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def _remove(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), _meta_path(path)):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(path.with_name(path.name + ".backups"), ignore_errors=True)
+
+
+def ensure_store(n: int, entries: int = 0, *, rebuild: bool = False, log=None) -> BenchStore:
+    """Return the cached store of n students, building it when missing or stale."""
+    log = log or (lambda text: print(text, file=sys.stderr, flush=True))
+    path = store_path(n, entries)
+    meta_file = _meta_path(path)
+    if not rebuild and path.exists() and meta_file.exists():
+        meta = json.loads(meta_file.read_text())
+        if meta.get("fingerprint") == _format_fingerprint():
+            return BenchStore(path, meta)
+    _remove(path)
+    log(f"building store: {n} students, {entries} file entries each -> {path}")
+    meta = _build(path, n, entries, log)
+    meta_file.write_text(json.dumps(meta, indent=2))
+    return BenchStore(path, meta)
+
+
+def _build(path: Path, n: int, entries: int, log) -> dict:
+    # Cheap key slots, and only for these invented benchmark stores.
+    os.environ["JONGERENTEAM_INSECURE_TEST_KDF"] = "1"
+    from jongerenteam.demo import demo_students
+    from jongerenteam.settings import kdf_params
+    from storage import team
+    from storage.store import Store
+    from storage.students import add_students
+
+    started = time.perf_counter()
+    params = kdf_params()
+    store = Store.create(str(path))
+    try:
+        coord, *others = WORKERS
+        coordinator_id, _recovery = team.create_team(
+            store, TEAM_NAME, team.WorkerDetails(*coord), PASSPHRASE, params
+        )
+        keys = team.unlock(store, coordinator_id, PASSPHRASE)
+        worker_ids = [coordinator_id] + [
+            team.add_worker(store, keys, team.WorkerDetails(*w), PASSPHRASE, params) for w in others
+        ]
+        t = time.perf_counter()
+        new = demo_students(n, worker_ids)
+        faker_s = time.perf_counter() - t
+        t = time.perf_counter()
+        for start in range(0, n, BATCH):
+            add_students(store, keys, new[start : start + BATCH], creator_involved=False)
+            done = min(start + BATCH, n)
+            if done % 10000 == 0 or done == n:
+                log(f"  {done}/{n} students, {time.perf_counter() - t:.1f} s")
+        students_s = time.perf_counter() - t
+        entries_s = 0.0
+        if entries:
+            t = time.perf_counter()
+            _bulk_entries(store, keys, entries, log)
+            entries_s = time.perf_counter() - t
+    finally:
+        store.close()
+    total = time.perf_counter() - started
+    log(f"  built in {total:.1f} s (Faker {faker_s:.1f} s, add_students {students_s:.1f} s, entries {entries_s:.1f} s)")
+    return {
+        "builder": BUILDER_VERSION,
+        "schema": _schema_head(),
+        "fingerprint": _format_fingerprint(),
+        "students": n,
+        "entries_per_student": entries,
+        "coordinator_id": coordinator_id,
+        "worker_ids": worker_ids,
+        "passphrase": PASSPHRASE,
+        "insecure_test_kdf": True,
+        "build_seconds": round(total, 2),
+        "faker_seconds": round(faker_s, 2),
+        "add_students_seconds": round(students_s, 2),
+        "entries_seconds": round(entries_s, 2),
+        "bytes": path.stat().st_size,
+    }
+
+
+def _bulk_entries(store, keys, per_student: int, log) -> None:
+    """K notes per student, sealed with the student's key (opened via the escrow).
+
+    One audit entry per 2,000 students' worth of notes goes through the real
+    ``audit.append``; ``add_entry`` would write one per note, but a
+    transaction per note makes 500,000 notes take far too long to build.
+    """
+    from sqlalchemy import insert, select
+
+    from jongerenteam.demo import NOTES
+    from storage import audit, clock
+    from storage.crypto import FieldKey, open_sealed, seal_field
+    from storage.models import FileEntry, StudentKeyWrap
+    from storage.students import _dump, wrap_context
+    from storage.team import ESCROW
+
+    rnd = random.Random(11)
+    with store.session() as s:
+        wraps = s.execute(
+            select(StudentKeyWrap.student_id, StudentKeyWrap.wrapped).where(
+                StudentKeyWrap.recipient == ESCROW
+            )
+        ).all()
+    done = 0
+    chunk = 2000  # students per transaction
+    for start in range(0, len(wraps), chunk):
+        rows = []
+        for student_id, wrapped in wraps[start : start + chunk]:
+            key = open_sealed(keys.escrow_private, wrapped, wrap_context(student_id, ESCROW), "bench")
+            fk = FieldKey.of(key)
+            for _ in range(per_student):
+                entry_id = str(uuid.uuid4())
+                now = clock.now()
+                body = seal_field(fk, "file_entries", "body", entry_id, _dump({"tekst": rnd.choice(NOTES)}))
+                rows.append(
+                    dict(id=entry_id, student_id=student_id, kind="note", sealed=False, body=body,
+                         created_at=now, created_by=keys.worker_id, updated_at=now,
+                         updated_by=keys.worker_id, version=1)
+                )
+        with store.session() as s:
+            s.execute(insert(FileEntry), rows)
+            audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id,
+                         detail=f"benchmark: {len(rows)} dossierregels")
+        done += len(rows)
+        if (start // chunk) % 5 == 4 or start + chunk >= len(wraps):
+            log(f"  {done} file entries")
+
+
+def open_store(bs: BenchStore):
+    from storage.store import Store
+
+    return Store.open(str(bs.path))
+
+
+def copy_of(bs: BenchStore, target_dir: Path) -> BenchStore:
+    """A private copy of a cached store, for benchmarks that write."""
+    from storage.sqlite import backup_to
+
+    target = Path(target_dir) / bs.path.name
+    backup_to(bs.path, target)
+    return BenchStore(target, bs.meta)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 50000])
+    ap.add_argument("--entries", type=int, default=0, help="file entries per student")
+    ap.add_argument("--rebuild", action="store_true")
+    args = ap.parse_args(argv)
+    for n in args.sizes:
+        bs = ensure_store(n, args.entries, rebuild=args.rebuild)
+        m = bs.meta
+        print(f"{n:>6} students, {args.entries} entries each: {bs.path} "
+              f"({m['bytes'] / 1e6:.1f} MB, built in {m['build_seconds']} s)")
+
+
+if __name__ == "__main__":
+    main()

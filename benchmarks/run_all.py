@@ -1,0 +1,133 @@
+"""Run every benchmark and print one markdown table (for docs/performance.md).
+
+    python benchmarks/run_all.py [--sizes 1000 10000 50000] [--quick] [--entries 10]
+
+Builds (or reuses) the benchmark stores first, then runs each script in its
+own interpreter. Figures are measured, not asserted: nothing here fails when
+a target is missed; the table says so. Set JONGERENTEAM_BENCH_DIR to keep the
+stores somewhere else than <tmp>/jongerenteam-bench.
+
+The machine's load average is printed before and after each script: other
+work on the machine shows up in every figure, so compare runs on a quiet
+machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from measure import Result, machine, run_script  # noqa: E402
+
+
+def _load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}"
+
+
+def _fmt(r: Result) -> str:
+    if r.unit == "x":
+        return f"{r.value:.2f}x"
+    if r.unit == "s":
+        return f"{r.value:.3f} s" if r.value < 10 else f"{r.value:.1f} s"
+    if r.unit == "ms":
+        return f"{r.value:.3f} ms" if r.value < 1 else f"{r.value:.2f} ms"
+    return f"{r.value:.0f} {r.unit}" if r.unit == "MB" else f"{r.value:g} {r.unit}"
+
+
+def _target(r: Result) -> str:
+    if r.target is None:
+        return ""
+    return f"<= {r.target:g}x" if r.unit == "x" else f"< {r.target:g} {r.unit}"
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        "| Benchmark | Measure | Students | Result | Target | Status | Notes |",
+        "| --- | --- | ---: | ---: | --- | --- | --- |",
+    ]
+    for r in results:
+        size = f"{r.size:,}" if r.size is not None else ""
+        status = {"meets": "meets", "MISSES": "**misses**", "-": ""}[r.status]
+        lines.append(
+            f"| {r.bench} | {r.name.strip()} | {size} | {_fmt(r)} | {_target(r)} | {status} | {r.note} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="run all benchmarks")
+    ap.add_argument("--sizes", nargs="+", type=int, default=[1000, 10000, 50000])
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    ap.add_argument("--entries", type=int, default=0,
+                    help="also build the largest store with this many file entries per student "
+                         "and run the unlock and register benchmarks on it")
+    ap.add_argument("--only", nargs="+", default=None,
+                    choices=("unlock", "register", "search", "memory", "coldstart"))
+    ap.add_argument("--save", help="also write the results as JSON to this file")
+    args = ap.parse_args(argv)
+
+    from build_store import ensure_store
+
+    m = machine()
+    print(f"# {m['date']} · {m['cpus']} CPUs ({m['cpu_model']}) · Python {m['python']} · "
+          f"SQLite {m['sqlite']} · {m['platform']}", flush=True)
+    print(f"# {m['packages']} · code {m['code']}", flush=True)
+
+    sizes = [str(n) for n in args.sizes]
+    results: list[Result] = []
+    for n in args.sizes:
+        bs = ensure_store(n)
+        results.append(Result(
+            "build", "build store (add_students, batches of 1,000)", n, bs.meta["build_seconds"], "s",
+            None, note=f"{bs.meta['bytes'] / 1e6:.0f} MB on disk; Faker {bs.meta['faker_seconds']} s",
+        ))
+    biggest = max(args.sizes)
+    if args.entries:
+        bs = ensure_store(biggest, args.entries)
+        results.append(Result(
+            "build", f"build store with {args.entries} file entries per student", biggest,
+            bs.meta["build_seconds"], "s", None,
+            note=f"{bs.meta['bytes'] / 1e6:.0f} MB on disk; entries {bs.meta['entries_seconds']} s",
+        ))
+
+    quick = args.quick
+    plan = [
+        ("unlock", "bench_unlock.py", ["--sizes", *sizes, "--repeat", "2" if quick else "5"]),
+        ("register", "bench_register.py", ["--sizes", *sizes, "--repeat", "30" if quick else "300"]),
+        ("search", "bench_search.py", ["--sizes", *sizes, "--queries", "20" if quick else "200"]),
+        ("memory", "bench_memory.py", ["--sizes", *sizes]),
+        ("coldstart", "bench_coldstart.py", ["--size", str(biggest), "--repeat", "3" if quick else "7"]),
+    ]
+    if args.entries:
+        plan.insert(1, ("unlock", "bench_unlock.py",
+                        ["--sizes", str(biggest), "--entries", str(args.entries), "--repeat", "3"]))
+        plan.insert(3, ("register", "bench_register.py",
+                        ["--sizes", str(biggest), "--entries", str(args.entries),
+                         "--repeat", "30" if quick else "100"]))
+    for name, script, script_args in plan:
+        if args.only and name not in args.only:
+            continue
+        before = _load()
+        t = time.perf_counter()
+        print(f"## {script} {' '.join(script_args)} ({before})", flush=True)
+        got = run_script(script, *script_args)
+        for r in got:
+            print("   " + r.line(), flush=True)
+        print(f"   took {time.perf_counter() - t:.0f} s ({_load()})", flush=True)
+        results.extend(got)
+
+    print()
+    print(table(results))
+    if args.save:
+        with open(args.save, "w") as fh:
+            json.dump({"machine": m, "results": [r.__dict__ for r in results]}, fh, indent=2)
+
+
+if __name__ == "__main__":
+    main()
