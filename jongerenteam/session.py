@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 
 from jongerenteam.domain import StudentDetails, validate_status
-from jongerenteam.search import DirectoryIndex
+from jongerenteam.search import DirectoryIndex, fold
 from storage import audit, students, team
 from storage.errors import Locked
 from storage.keyring import Keys
@@ -22,22 +21,63 @@ from storage.models import Worker
 from storage.store import Store
 
 
-@dataclass(slots=True)
 class StudentRecord:
-    """A student as the directory shows it (no file-tier data)."""
+    """A student as the directory shows it (no file-tier data).
 
-    id: str
-    version: int
-    status: str
-    contact_worker_id: str | None
-    details: StudentDetails
+    ``details`` is built from the decrypted document on first use: at unlock
+    only the search key is needed for every student, and the screens show a
+    few hundred at most.
+    """
+
+    __slots__ = ("id", "version", "status", "contact_worker_id", "_data", "_details")
+
+    def __init__(
+        self,
+        id: str,
+        version: int,
+        status: str,
+        contact_worker_id: str | None,
+        data: dict | None = None,
+        details: StudentDetails | None = None,
+    ) -> None:
+        self.id = id
+        self.version = version
+        self.status = status
+        self.contact_worker_id = contact_worker_id
+        self._data = data
+        self._details = details
+
+    @property
+    def details(self) -> StudentDetails:
+        if self._details is None:
+            self._details = StudentDetails.from_dict(self._data or {})
+            self._data = None
+        return self._details
 
     @property
     def search_key(self) -> str:
+        if self._details is None and self._data is not None:
+            d = self._data
+            birth = d.get("birth_date") or ""
+            if birth:  # ISO yyyy-mm-dd -> dd-mm-yyyy, as typed in the spreekuur
+                birth = f"{birth[8:10]}-{birth[5:7]}-{birth[0:4]}"
+            return f"{d.get('first_name', '')} {d.get('last_name', '')} {d.get('student_number', '')} {birth}"
         d = self.details
         b = d.birth_date
-        birth = f"{b.day:02d}-{b.month:02d}-{b.year}" if b else ""  # dd-mm-yyyy, faster than strftime
+        birth = f"{b.day:02d}-{b.month:02d}-{b.year}" if b else ""
         return f"{d.first_name} {d.last_name} {d.student_number} {birth}"
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Dutch phone-book order: "de Vries" under V, accents ignored."""
+        if self._details is None and self._data is not None:
+            first, last = self._data.get("first_name", ""), self._data.get("last_name", "")
+        else:
+            first, last = self.details.first_name, self.details.last_name
+        return sort_name(last), fold(first)
+
+    def __repr__(self) -> str:  # never the decrypted values
+        return f"StudentRecord(id={self.id!r}, version={self.version})"
 
 
 @contextmanager
@@ -59,10 +99,20 @@ def _gc_paused():
 
 
 def _record(row: students.DirectoryRow) -> StudentRecord:
-    return StudentRecord(
-        row.id, row.version, row.status, row.contact_worker_id,
-        StudentDetails.from_dict(row.data),
-    )
+    return StudentRecord(row.id, row.version, row.status, row.contact_worker_id, row.data)
+
+
+TUSSENVOEGSELS = frozenset(
+    {"van", "de", "der", "den", "het", "'t", "te", "ten", "ter", "in", "op", "aan", "'s", "d'", "la", "le", "du", "van't"}
+)
+
+
+def sort_name(last_name: str) -> str:
+    """Last name for sorting without its tussenvoegsel: "van der Berg" -> "berg"."""
+    words = fold(last_name).split()
+    while len(words) > 1 and words[0] in TUSSENVOEGSELS:
+        words.pop(0)
+    return " ".join(words)
 
 
 class TeamSession:
@@ -79,6 +129,7 @@ class TeamSession:
         with _gc_paused():
             rows, self.damaged_ids = students.load_directory(store, keys)
             self.students: dict[str, StudentRecord] = {r.id: _record(r) for r in rows}
+            self._sorted: list[StudentRecord] | None = None
             del rows
             self.involved: set[str] = students.involved_student_ids(store, keys.worker_id)
             self.index = DirectoryIndex((s.id, s.search_key) for s in self.students.values())
@@ -111,6 +162,7 @@ class TeamSession:
             audit.append(s, self._keys.audit_key, "lock", worker_id=self.worker_id)
         self._keys = None
         self.students = {}
+        self._sorted = None
         self.index = DirectoryIndex()
         self.involved = set()
         self.store.checkpoint()
@@ -121,10 +173,10 @@ class TeamSession:
         return [self.students[i] for i in self.index.search(query, limit)]
 
     def all_students(self) -> list[StudentRecord]:
-        return sorted(
-            self.students.values(),
-            key=lambda r: (r.details.last_name.casefold(), r.details.first_name.casefold()),
-        )
+        """Every student in phone-book order (kept until the directory changes)."""
+        if self._sorted is None:
+            self._sorted = sorted(self.students.values(), key=lambda r: r.sort_key)
+        return self._sorted
 
     def register_student(
         self,
@@ -142,6 +194,7 @@ class TeamSession:
         )
         rec = _record(row)
         self.students[rec.id] = rec
+        self._sorted = None
         self.involved.add(rec.id)
         self.index.add(rec.id, rec.search_key)
         return rec
@@ -154,6 +207,7 @@ class TeamSession:
         )
         rec = _record(row)
         self.students[rec.id] = rec
+        self._sorted = None
         self.index.replace(rec.id, rec.search_key)
         return rec
 

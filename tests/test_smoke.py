@@ -11,3 +11,18 @@ def test_register_and_find(team_store):
     s.lock()
     s2 = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
     assert [r.id for r in s2.search("kanarie")] == [rec.id]
+
+
+def test_phone_book_order_ignores_tussenvoegsel_and_accents(team_store):
+    """'de Vries' sorts under V and 'Özdemir' under O, as in a Dutch phone book."""
+    from datetime import date
+
+    from jongerenteam.domain import StudentDetails
+
+    s = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    for first, last in (("Anna", "de Vries"), ("Bram", "Özdemir"), ("Cas", "Bakker"), ("Dirk", "van der Berg")):
+        s.register_student(StudentDetails(first, last, date(2007, 1, 1)))
+    assert [r.details.last_name for r in s.all_students()] == ["Bakker", "van der Berg", "Özdemir", "de Vries"]
+    s.lock()
+    s2 = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    assert [r.details.last_name for r in s2.all_students()] == ["Bakker", "van der Berg", "Özdemir", "de Vries"]
