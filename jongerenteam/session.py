@@ -137,8 +137,12 @@ class TeamSession:
     # -- life cycle ------------------------------------------------------
 
     @classmethod
-    def unlock(cls, store: Store, worker_id: str, passphrase: str) -> "TeamSession":
-        return cls(store, team.unlock(store, worker_id, passphrase))
+    def unlock(
+        cls, store: Store, worker_id: str, passphrase: str, *, after_lock: bool = False
+    ) -> "TeamSession":
+        """Open the worker's slot; logged as 'login', or 'unlock' after a lock."""
+        event = "unlock" if after_lock else "login"
+        return cls(store, team.unlock(store, worker_id, passphrase, event=event))
 
     @property
     def keys(self) -> Keys:

@@ -41,6 +41,8 @@ class JongerenteamApp(App[int]):
         self.store = store
         self.clock = clock
         self.session = None
+        # The first unlock of a run is a 'login' in the audit log, later ones 'unlock'.
+        self.sessions_started = 0
         self.last_activity = clock()
         team = store.team()
         self.team_name = team.name if team else ""
@@ -69,6 +71,7 @@ class JongerenteamApp(App[int]):
         from screens.home import HomeScreen
 
         self.session = session
+        self.sessions_started += 1
         self.last_activity = self.clock()
         self.refresh_bindings()
         self.push_screen(HomeScreen(session))

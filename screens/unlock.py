@@ -169,7 +169,9 @@ class UnlockScreen(Screen):
         from storage.errors import WrongPassphrase
 
         try:
-            session = TeamSession.unlock(self.store, worker_id, passphrase)
+            session = TeamSession.unlock(
+                self.store, worker_id, passphrase, after_lock=self.app.sessions_started > 0
+            )
         except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
             self.post_message(UnlockFailed(explain(exc)[0], wrong_passphrase=isinstance(exc, WrongPassphrase)))
             return

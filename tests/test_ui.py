@@ -497,6 +497,9 @@ async def test_ctrl_l_locks_and_leaves_no_student_data_anywhere(team_store, stud
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.session.worker_id == team_store.other_id
+        # The first unlock of the run is a login; this one, after a lock, an unlock.
+        assert [r.worker_id for r in audit_rows(team_store.store, "login", after=start)] == [team_store.worker_id]
+        assert [r.worker_id for r in audit_rows(team_store.store, "unlock", after=start)] == [team_store.other_id]
 
 
 # -- 5. idle auto-lock ----------------------------------------------------------------
