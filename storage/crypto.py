@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -133,6 +134,39 @@ def open_field(fk: FieldKey, table: str, column: str, row_id: str, envelope: byt
         return fk.aead.decrypt(nonce, envelope[HEADER_LEN:], ad)
     except InvalidTag:
         raise DecryptionError(where) from None
+
+
+def open_column(
+    fk: FieldKey, table: str, column: str, items: Iterable[tuple[str, bytes]]
+) -> Iterator[tuple[str, bytes | None]]:
+    """Decrypt many envelopes of one column: (row id, plaintext or None if damaged).
+
+    The same checks and associated data as ``open_field``, with the parts
+    that do not change per row computed once: this is the unlock's hot loop.
+    """
+    if "\x00" in table or "\x00" in column:
+        raise ValueError("table and column may not contain NUL")
+    prefix = bytes([ENVELOPE_VERSION]) + b"\x00" + table.encode() + b"\x00" + column.encode() + b"\x00"
+    suffix = b"\x00" + fk.key_id
+    header = bytes([ENVELOPE_VERSION]) + fk.key_id
+    decrypt = fk.aead.decrypt
+    for row_id, envelope in items:
+        if (
+            envelope is None
+            or len(envelope) < HEADER_LEN + TAG_LEN
+            or envelope[: 1 + KEY_ID_LEN] != header
+            or "\x00" in row_id
+        ):
+            yield row_id, None
+            continue
+        try:
+            yield row_id, decrypt(
+                envelope[1 + KEY_ID_LEN : HEADER_LEN],
+                envelope[HEADER_LEN:],
+                prefix + row_id.encode() + suffix,
+            )
+        except InvalidTag:
+            yield row_id, None
 
 
 # --- X25519 sealed boxes -------------------------------------------------

@@ -27,6 +27,7 @@ from storage.crypto import (
     DecryptionError,
     FieldKey,
     new_keypair,
+    open_column,
     open_field,
     open_sealed,
     random_key,
@@ -255,16 +256,22 @@ def load_directory(store: Store, keys: Keys) -> tuple[list[DirectoryRow], list[s
     )
     rows: list[DirectoryRow] = []
     damaged: list[str] = []
-    fk = keys.directory
     with store.reading() as s:
         result = s.execute(select(*cols)).all()
+    meta = {sid: (version, status, contact) for sid, version, status, contact, _ in result}
     append = rows.append
-    for sid, version, status, contact, blob in result:
+    opened = open_column(
+        keys.directory, "students", "directory", ((r[0], r[4]) for r in result)
+    )
+    for sid, raw in opened:
         try:
-            data = _load(open_field(fk, "students", "directory", sid, blob))
-        except (DecryptionError, ValueError):
+            data = _load(raw) if raw is not None else None
+        except ValueError:
+            data = None
+        if data is None:
             damaged.append(sid)
             continue
+        version, status, contact = meta[sid]
         append(DirectoryRow(sid, version, status, contact, None, None, data))
     return rows, damaged
 

@@ -399,3 +399,28 @@ def test_recovery_code_normalisation():
     ):
         assert normalise_recovery_code(typed) == code, typed
     assert normalise_recovery_code("0A1B-CD2E-F3GH-4JK5-MN6P-QR7S-TV8X") != code
+
+
+@given(
+    rows=st.lists(st.tuples(st.uuids().map(str), st.binary(max_size=64)), min_size=1, max_size=8),
+    flip=st.integers(min_value=0),
+)
+def test_open_column_agrees_with_open_field(rows, flip):
+    """The bulk decryptor accepts exactly what open_field accepts, also after a byte is flipped."""
+    from storage.crypto import open_column
+
+    fk = FieldKey.of(random_key())
+    sealed = [(rid, seal_field(fk, "students", "directory", rid, pt)) for rid, pt in rows]
+    victim = flip % len(sealed)
+    rid, env = sealed[victim]
+    pos = flip % len(env)
+    sealed[victim] = (rid, env[:pos] + bytes([env[pos] ^ 0x01]) + env[pos + 1 :])
+    bulk = list(open_column(fk, "students", "directory", sealed))
+    for (rid, env), (bid, got) in zip(sealed, bulk):
+        assert bid == rid
+        try:
+            expected = open_field(fk, "students", "directory", rid, env)
+        except DecryptionError:
+            expected = None
+        assert got == expected
+    assert bulk[victim][1] is None
