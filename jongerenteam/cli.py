@@ -131,15 +131,13 @@ def _unlock(console: Console, store, wanted: str | None):
 
 def cmd_init(args, console: Console) -> int:
     from storage import team
-    from storage.errors import StoreExists
-    from storage.store import Store
+    from storage.store import Store, display_location
 
     location = resolve_store(args.store)
-    existing = Path(location)
-    if "://" not in location and existing.exists() and existing.stat().st_size > 0:
-        # Refuse before the questions, not after the passphrase was typed twice.
-        raise StoreExists(location)
-    console.say(f"Nieuwe teamopslag: {location}")
+    # Refuse before the questions, not after the passphrase was typed twice
+    # (for a server store this also finds out now whether it can be reached).
+    Store.refuse_existing(location)
+    console.say(f"Nieuwe teamopslag: {display_location(location)}")
     team_name = args.team or console.ask_required("Naam van het team")
     full_name = args.name or console.ask_required("Jouw volledige naam")
     initials = args.initials or console.ask_required(
@@ -179,7 +177,7 @@ def cmd_demo(args, console: Console) -> int:
     location = args.store or os.environ.get("JONGERENTEAM_STORE") or demo_store()
     path = Path(location)
     if path.exists() and not args.fresh:
-        console.say(f"De demo-opslag bestaat al: {location}")
+        console.say(f"De demo-opslag bestaat al: {_shown(location)}")
         console.say("Gebruik --opnieuw om hem opnieuw te vullen.")
     else:
         if path.exists():
@@ -188,7 +186,7 @@ def cmd_demo(args, console: Console) -> int:
             _remove_store_files(path)
         console.say("Demo-opslag vullen met verzonnen studenten...")
         count = build_demo(location, students=args.students)
-        console.say(f"{count} verzonnen studenten aangemaakt in: {location}")
+        console.say(f"{count} verzonnen studenten aangemaakt in: {_shown(location)}")
     console.say("")
     console.say("Demo-medewerkers (alleen voor deze demo):")
     for w in DEMO_WORKERS:
@@ -196,6 +194,12 @@ def cmd_demo(args, console: Console) -> int:
     if args.no_open:
         return msg.EXIT_OK
     return _run_app(location, console)
+
+
+def _shown(location: str) -> str:
+    from storage.store import display_location
+
+    return display_location(location)
 
 
 def _is_demo_store(location: str) -> bool:
@@ -231,9 +235,19 @@ def cmd_open(args, console: Console) -> int:
     return _run_app(resolve_store(args.store), console)
 
 
+def _refuse_server_store(location: str) -> None:
+    """Backup and restore of a store on a database server belong to its admins (pg_dump)."""
+    from storage.errors import ServerBackup
+    from storage.store import display_location, is_server_location
+
+    if is_server_location(location):
+        raise ServerBackup(display_location(location))
+
+
 def cmd_backup(args, console: Console) -> int:
     from storage import audit
 
+    _refuse_server_store(resolve_store(args.store))
     store = _open_store(resolve_store(args.store))
     try:
         session = _unlock(console, store, args.worker)
@@ -259,6 +273,7 @@ def cmd_restore(args, console: Console) -> int:
 
     source = Path(args.file)
     location = resolve_store(args.store)
+    _refuse_server_store(location)
     target = Path(location)
     if not source.exists():
         raise StoreMissing(str(source))

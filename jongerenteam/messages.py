@@ -21,6 +21,9 @@ EXIT_EXISTS = 9
 EXIT_NOT_ALLOWED = 10
 EXIT_CONFLICT = 11
 EXIT_TAMPERED = 12
+EXIT_UNAVAILABLE = 13  # the database server cannot be reached or the connection was lost
+EXIT_ACCESS_DENIED = 14  # the database server refused the login
+EXIT_NOT_HERE = 15  # backup/restore of a server store: the IT department's pg_dump
 EXIT_CANCELLED = 130
 EXIT_OTHER = 70
 
@@ -33,16 +36,30 @@ def explain(exc: BaseException) -> tuple[str, int]:
             if where == "recovery":
                 return "De herstelcode klopt niet. Controleer de code op papier en probeer het opnieuw.", EXIT_WRONG_PASSPHRASE
             return "Het wachtwoord klopt niet. Probeer het opnieuw.", EXIT_WRONG_PASSPHRASE
+        case e.StoreMissing() if "://" in where and exc.info.get("reason") == "empty":
+            return f"De database {where} is nog geen teamopslag. Maak er een met 'jongerenteam init --store {where}'.", EXIT_MISSING
+        case e.StoreMissing() if "://" in where:
+            return f"De database {where} bestaat niet. Vraag de ICT-afdeling om hem aan te maken (zie docs/postgresql.md).", EXIT_MISSING
         case e.StoreMissing() if exc.info.get("reason") == "empty":
             return f"Dit bestand is nog geen teamopslag: {where}. Maak er een met 'jongerenteam init'.", EXIT_MISSING
         case e.StoreMissing():
             return f"Er is nog geen teamopslag op {where}. Maak er een met 'jongerenteam init' of probeer eerst 'jongerenteam demo'.", EXIT_MISSING
+        case e.StoreExists() if "://" in where:
+            return f"Er staat al een teamopslag in de database {where}. Kies een andere database met --store.", EXIT_EXISTS
         case e.StoreExists():
             return f"Er staat al een teamopslag op {where}. Kies een ander bestand met --store.", EXIT_EXISTS
         case e.StoreDamaged():
             return f"De teamopslag op {where} is beschadigd of is geen teamopslag. Zet een back-up terug met 'jongerenteam restore'.", EXIT_DAMAGED
         case e.StoreLocked():
             return "De teamopslag is bezet door een ander programma. Wacht even en probeer het opnieuw.", EXIT_LOCKED
+        case e.StoreUnavailable():
+            return "De verbinding met de database is verbroken of de databaseserver is niet bereikbaar. Je tekst is bewaard; probeer het opnieuw als de verbinding terug is.", EXIT_UNAVAILABLE
+        case e.StoreAccessDenied():
+            return f"De databaseserver weigert de toegang tot {where}. Controleer de gebruikersnaam en het wachtwoord, of vraag de ICT-afdeling om toegang (pg_hba.conf en rechten).", EXIT_ACCESS_DENIED
+        case e.ServerBackup():
+            return "Deze teamopslag staat op een databaseserver van school. Back-ups daarvan maakt (en zet terug) de ICT-afdeling met pg_dump; zie docs/postgresql.md. 'jongerenteam backup' en 'restore' werken alleen voor een opslag op deze laptop.", EXIT_NOT_HERE
+        case e.DiskFull() if "://" in where:
+            return "De schijf van de databaseserver is vol: er is niets opgeslagen. Meld dit bij de ICT-afdeling; eerder opgeslagen gegevens zijn veilig.", EXIT_DISK_FULL
         case e.DiskFull():
             return "De schijf is vol: er is niets opgeslagen. Maak ruimte vrij en probeer het opnieuw; eerder opgeslagen gegevens zijn veilig.", EXIT_DISK_FULL
         case e.NewerSchema():

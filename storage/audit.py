@@ -14,8 +14,11 @@ or nulling the newest MACs to pass them off as pending failed logins, no
 longer leaves a valid shorter chain. (Putting back a whole older copy of the
 store cannot be detected from inside it; see docs/security.md.)
 
-Writers are serialised by the database: SQLite's write transactions start
-with BEGIN IMMEDIATE, so the "last entry" read here cannot change under us.
+Appends are serialised, so the "last entry" read here cannot change under
+us before COMMIT: on SQLite every write transaction starts with BEGIN
+IMMEDIATE; on PostgreSQL ``append`` first takes the backend's chain lock (a
+transaction-scoped advisory lock), which the store hands to every session in
+``Session.info[CHAIN_LOCK_INFO]``. See docs/security.md, "Audit log".
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from storage.crypto import mac, mac_equal
 from storage.models import AuditEntry, AuditHead
 
 GENESIS = b"\x00" * 32
+
+# Session.info key under which the store puts its backend's chain lock.
+CHAIN_LOCK_INFO = "jongerenteam.lock_audit_chain"
 
 EVENTS = frozenset(
     {
@@ -75,6 +81,13 @@ def _canonical(e: AuditEntry) -> bytes:
         e.detail or "",
     )
     return "\x1f".join(parts).encode("utf-8")
+
+
+def _lock_chain(session: Session) -> None:
+    """Wait for, then hold until the transaction ends, the right to extend the chain."""
+    lock = session.info.get(CHAIN_LOCK_INFO)
+    if lock is not None:
+        lock(session)
 
 
 def _next_seq(session: Session) -> int:
@@ -133,8 +146,15 @@ def append(
     """
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
+    # Send the caller's own changes first, so that while the chain lock is
+    # held this transaction writes only audit rows (and, in a batch, new
+    # rows): the lock is held briefly, and its holder never waits for a row
+    # lock of a transaction that is waiting for the chain lock (no deadlock).
+    session.flush()
+    # Then the lock, before anything of the chain is read in this transaction.
+    _lock_chain(session)
     if audit_key is not None:
-        seal_pending(session, audit_key)
+        _seal(session, audit_key)
     entry = AuditEntry(
         seq=_next_seq(session),
         at=clock.now().isoformat(timespec="microseconds"),
@@ -160,6 +180,11 @@ def seal_pending(session: Session, audit_key: bytes) -> int:
     Only entries *after* the head are sealed: an entry the head already
     covers whose MAC was emptied stays broken and is reported by ``verify``.
     """
+    _lock_chain(session)
+    return _seal(session, audit_key)
+
+
+def _seal(session: Session, audit_key: bytes) -> int:
     after, prev = _chain_end(session)
     pending = session.scalars(
         select(AuditEntry)

@@ -35,6 +35,18 @@ class DiskFull(StoreError):
     pass
 
 
+class StoreUnavailable(StoreError):
+    """The database server cannot be reached, or the connection was lost mid-work."""
+
+
+class StoreAccessDenied(StoreError):
+    """The database server refused this login (role, password, pg_hba.conf, privileges)."""
+
+
+class ServerBackup(StoreError):
+    """Backups of a store on a database server are made by its admins (pg_dump), not by the app."""
+
+
 class NewerSchema(StoreError):
     pass
 

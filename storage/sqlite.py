@@ -10,21 +10,28 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from storage.errors import (
     DiskFull,
     StoreDamaged,
     StoreError,
+    StoreExists,
     StoreLocked,
     StoreMissing,
 )
 
+NAME = "sqlite"
 BUSY_TIMEOUT_MS = 5000
 READ_ONLY_OPTION = "jongerenteam_read_only"
+# Execution options of Store.reading(): a plain BEGIN, not BEGIN IMMEDIATE.
+READER_OPTIONS = {READ_ONLY_OPTION: True}
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -47,6 +54,31 @@ def path_of(location: str) -> Path:
     if location.startswith("sqlite:///"):
         return Path(location[len("sqlite:///") :])
     return Path(location)
+
+
+def display_location(location: str) -> str:
+    return str(path_of(location))
+
+
+def open_engine(location: str, *, create: bool) -> Engine:
+    """An engine for an existing store file, or (create) for a new, empty one."""
+    path = path_of(location)
+    if create:
+        if path.exists() and path.stat().st_size > 0:
+            raise StoreExists(str(path))
+        return make_engine(path, must_exist=False)
+    check_header(path)
+    return make_engine(path, must_exist=True)
+
+
+def lock_audit_chain(session: Session) -> None:
+    """Nothing to do: every write transaction already began with BEGIN IMMEDIATE."""
+
+
+@contextmanager
+def migration_lock(engine: Engine) -> Iterator[None]:
+    """Nothing to do: Alembic's transaction takes SQLite's write lock."""
+    yield
 
 
 def make_engine(path: Path, *, must_exist: bool) -> Engine:

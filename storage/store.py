@@ -1,8 +1,12 @@
 """Opening a team store: engine, schema migrations, sessions, backup.
 
-A store is addressed by a location: a file path (SQLite) or, later, a
-database URL. Opening runs pending Alembic migrations, after an automatic
-backup; a schema newer than this program is refused.
+A store is addressed by a location: a file path (SQLite) or a
+``postgresql://user@host/db`` URL (a database on the school's server).
+Everything that differs between the two lives in one backend module each,
+``storage.sqlite`` and ``storage.postgres``, chosen here by the location;
+this module and the rest of ``storage/`` stay dialect-neutral. Opening runs
+pending Alembic migrations (after an automatic backup for a SQLite file); a
+schema newer than this program is refused.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 
 from alembic import command
 from alembic.config import Config
@@ -20,12 +25,39 @@ from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import clock
+from storage import audit, clock
+from storage import postgres as postgres_backend
 from storage import sqlite as sqlite_backend
-from storage.errors import NewerSchema, StoreError, StoreExists, StoreMissing
+from storage.errors import NewerSchema, ServerBackup, StoreError, StoreExists, StoreMissing
 from storage.models import Team, Worker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def backend_for(location: str) -> ModuleType:
+    """The backend module for a location: ``storage.postgres`` or ``storage.sqlite``.
+
+    A backend provides NAME, READER_OPTIONS, open_engine, display_location,
+    translate, lock_audit_chain, migration_lock and checkpoint.
+    """
+    if postgres_backend.is_postgres_url(location):
+        return postgres_backend
+    if sqlite_backend.is_sqlite_url(location):
+        return sqlite_backend
+    raise StoreError(location.split("://", 1)[0] + "://…", reason="unsupported")
+
+
+def is_server_location(location: str) -> bool:
+    """True for a store on a database server (no file on this laptop)."""
+    return backend_for(str(location)) is not sqlite_backend
+
+
+def display_location(location: str) -> str:
+    """The location as a user may see it (a server URL without its password)."""
+    try:
+        return backend_for(str(location)).display_location(str(location))
+    except StoreError as exc:
+        return exc.where
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -38,13 +70,19 @@ def _alembic_config(engine: Engine) -> Config:
 class Store:
     """One team store. Cheap to keep open; every use case takes a short session."""
 
-    def __init__(self, location: str, engine: Engine) -> None:
+    def __init__(self, location: str, engine: Engine, backend: ModuleType | None = None) -> None:
         self.location = location
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.backend = backend or backend_for(location)
+        # Shown to users and carried by errors: never a password.
+        self.display = self.backend.display_location(location)
+        # audit.append finds the backend's chain lock here (see storage.audit).
+        info = {audit.CHAIN_LOCK_INFO: self.backend.lock_audit_chain}
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info=info)
         self._readers = sessionmaker(
-            engine.execution_options(**{sqlite_backend.READ_ONLY_OPTION: True}),
+            engine.execution_options(**self.backend.READER_OPTIONS),
             expire_on_commit=False,
+            info=info,
         )
 
     # -- opening ---------------------------------------------------------
@@ -53,30 +91,41 @@ class Store:
     def create(cls, location: str) -> "Store":
         """Create an empty store with the current schema; refuse an existing one."""
         location = str(location)
-        if sqlite_backend.is_sqlite_url(location):
-            path = sqlite_backend.path_of(location)
-            if path.exists() and path.stat().st_size > 0:
-                raise StoreExists(str(path))
-            engine = sqlite_backend.make_engine(path, must_exist=False)
-        else:  # pragma: no cover - PostgreSQL arrives with its own issue
-            raise StoreError(location, reason="unsupported")
-        store = cls(location, engine)
-        store._guard(lambda: command.upgrade(_alembic_config(engine), "head"))
+        backend = backend_for(location)
+        engine = backend.open_engine(location, create=True)
+        store = cls(location, engine, backend)
+        store._guard(store._create_schema)
         return store
 
     @classmethod
     def open(cls, location: str, *, backup_dir: Path | None = None) -> "Store":
         """Open an existing store, migrating it (after a backup) if it is older."""
         location = str(location)
-        if sqlite_backend.is_sqlite_url(location):
-            path = sqlite_backend.path_of(location)
-            sqlite_backend.check_header(path)
-            engine = sqlite_backend.make_engine(path, must_exist=True)
-        else:  # pragma: no cover
-            raise StoreError(location, reason="unsupported")
-        store = cls(location, engine)
+        backend = backend_for(location)
+        engine = backend.open_engine(location, create=False)
+        store = cls(location, engine, backend)
         store._guard(lambda: store._migrate(backup_dir))
         return store
+
+    @staticmethod
+    def refuse_existing(location: str) -> None:
+        """Raise StoreExists (or why the location cannot be reached) before any questions are asked."""
+        location = str(location)
+        backend = backend_for(location)
+        if backend is sqlite_backend:
+            path = sqlite_backend.path_of(location)
+            if path.exists() and path.stat().st_size > 0:
+                raise StoreExists(str(path))
+            return
+        backend.open_engine(location, create=True).dispose()
+
+    def _create_schema(self) -> None:
+        with self.backend.migration_lock(self.engine):
+            with self.engine.connect() as conn:
+                # Another laptop may have created it while we waited for the lock.
+                if MigrationContext.configure(conn).get_current_revision() is not None:
+                    raise StoreExists(self.display)
+            command.upgrade(_alembic_config(self.engine), "head")
 
     def _migrate(self, backup_dir: Path | None) -> None:
         cfg = _alembic_config(self.engine)
@@ -86,20 +135,31 @@ class Store:
             current = MigrationContext.configure(conn).get_current_revision()
             has_team = inspect(conn).has_table("team")
         if current is None and not has_team:
-            raise StoreMissing(self.location, reason="empty")
+            raise StoreMissing(self.display, reason="empty")
         known = {rev.revision for rev in script.walk_revisions()}
         if current is not None and current not in known:
-            raise NewerSchema(self.location, revision=current)
-        if current != head:
+            raise NewerSchema(self.display, revision=current)
+        if current == head:
+            return
+        with self.backend.migration_lock(self.engine):
+            with self.engine.connect() as conn:
+                # Another laptop may have upgraded while we waited for the lock.
+                current = MigrationContext.configure(conn).get_current_revision()
+            if current == head:
+                return
             if self.path is not None:
                 stamp = clock.now().strftime("%Y%m%d-%H%M%S")
                 target_dir = backup_dir or self.path.with_name(self.path.name + ".backups")
                 self.backup(target_dir / f"voor-update-{current}-{stamp}.jtbackup")
+            # On a server the upgrade is one transaction (PostgreSQL has
+            # transactional DDL): it lands whole or not at all. Backups of a
+            # server store are the IT department's (docs/postgresql.md).
             command.upgrade(cfg, "head")
 
     @property
     def path(self) -> Path | None:
-        if sqlite_backend.is_sqlite_url(self.location):
+        """The store's file on this laptop; None for a store on a database server."""
+        if self.backend is sqlite_backend:
             return sqlite_backend.path_of(self.location)
         return None
 
@@ -142,7 +202,7 @@ class Store:
             raise self._translate(exc) from None
 
     def _translate(self, exc: BaseException) -> StoreError:
-        return sqlite_backend.translate(exc, self.location)
+        return self.backend.translate(exc, self.display)
 
     # -- what is readable before unlock ----------------------------------
 
@@ -161,20 +221,20 @@ class Store:
 
     def backup(self, target: Path) -> Path:
         target = Path(target)
-        if self.path is None:  # pragma: no cover
-            raise StoreError(self.location, reason="unsupported")
+        if self.path is None:
+            # A server's backups are pg_dump's, made by its admins.
+            raise ServerBackup(self.display)
         self._guard(lambda: sqlite_backend.backup_to(self.path, target))
         return target
 
     def integrity_problems(self) -> list[str]:
-        if self.path is None:  # pragma: no cover
-            return []
+        if self.path is None:
+            return []  # the server checks its own pages (data checksums)
         return sqlite_backend.integrity_check(self.path)
 
     def checkpoint(self) -> None:
-        """Fold SQLite's WAL into the main file (on lock and exit)."""
-        if self.path is not None:
-            sqlite_backend.checkpoint(self.engine)
+        """Fold SQLite's WAL into the main file (on lock and exit); nothing on a server."""
+        self.backend.checkpoint(self.engine)
 
     def close(self) -> None:
         self.checkpoint()

@@ -117,3 +117,8 @@ def files_containing(folder: Path, needles=CANARIES) -> list[tuple[str, str]]:
                     hits.append((str(p), needle))
                     break
     return hits
+
+
+# PostgreSQL: a throwaway server for the session, and the sqlite/postgresql
+# parametrised ``store_url`` (tests/pg.py).
+from tests.pg import pg_server, pg_url, store_url  # noqa: E402, F401
