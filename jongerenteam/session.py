@@ -162,13 +162,16 @@ class TeamSession:
         """Log the lock, drop keys and every decrypted value, fold the WAL."""
         if self._keys is None:
             return
-        with self.store.session() as s:
-            audit.append(s, self._keys.audit_key, "lock", worker_id=self.worker_id)
+        keys = self._keys
+        # Keys and decrypted data go first, whatever happens to the log entry
+        # (a lost server connection, a full disk): locking must never fail open.
         self._keys = None
         self.students = {}
         self._sorted = None
         self.index = DirectoryIndex()
         self.involved = set()
+        with self.store.session() as s:
+            audit.append(s, keys.audit_key, "lock", worker_id=self.worker_id)
         self.store.checkpoint()
 
     # -- directory ---------------------------------------------------------

@@ -285,3 +285,23 @@ def test_open_migrates_after_a_backup(closed_team, tmp_path, monkeypatch):
     # Opening again at head makes no second backup.
     Store.open(str(fx.path)).close()
     assert len(list(backups_dir.glob("*"))) == 1
+
+
+def test_lock_drops_the_keys_even_when_the_log_entry_cannot_be_written(closed_team):
+    """Locking while another process holds the store: the error is raised, but keys and data are gone anyway."""
+    from storage.errors import StoreLocked
+
+    fx = closed_team
+    store = Store.open(str(fx.path))
+    holder = sqlite3.connect(fx.path, isolation_level=None)
+    try:
+        s = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS)
+        assert s.students
+        holder.execute("BEGIN IMMEDIATE")  # the 'lock' audit entry cannot be written (~5 s busy timeout)
+        with pytest.raises(StoreLocked):
+            s.lock()
+        assert s.is_locked and s.students == {} and s.search(canary_student().first_name) == []
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        store.close()
