@@ -177,7 +177,9 @@ class TeamSession:
     # -- directory ---------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[StudentRecord]:
-        return [self.students[i] for i in self.index.search(query, limit)]
+        """Students matching every word of the query, in phone-book order."""
+        hits = [self.students[i] for i in self.index.search(query, limit)]
+        return sorted(hits, key=lambda r: r.sort_key)
 
     def all_students(self) -> list[StudentRecord]:
         """Every student in phone-book order (kept until the directory changes)."""

@@ -86,7 +86,9 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#students", DataTable)
-        table.add_columns(*TEXT["columns"])
+        # Widths that fit 120 columns, so the contact person is not cut off.
+        for label, width in zip(TEXT["columns"], (22, 8, 18, 8, 12, 14, 12, 9)):
+            table.add_column(label, width=width)
         self.fill(self.session.all_students())
         table.focus()
 
