@@ -86,8 +86,8 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#students", DataTable)
-        # Widths that fit 120 columns, so the contact person is not cut off.
-        for label, width in zip(TEXT["columns"], (22, 8, 18, 8, 12, 14, 12, 9)):
+        # Fixed widths that fit 120 columns beside the name, which is never cut.
+        for label, width in zip(TEXT["columns"], (None, 8, 16, 8, 11, 14, 10, 9)):
             table.add_column(label, width=width)
         self.fill(self.session.all_students())
         table.focus()
