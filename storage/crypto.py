@@ -114,10 +114,6 @@ def seal_field(fk: FieldKey, table: str, column: str, row_id: str, plaintext: by
     return bytes([ENVELOPE_VERSION]) + fk.key_id + nonce + ct
 
 
-def envelope_key_id(envelope: bytes) -> bytes:
-    return bytes(envelope[1 : 1 + KEY_ID_LEN])
-
-
 def open_field(fk: FieldKey, table: str, column: str, row_id: str, envelope: bytes) -> bytes:
     """Decrypt an envelope; raise DecryptionError naming the place if anything is off."""
     where = f"{table}.{column} (rij {row_id})"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -240,6 +239,3 @@ class Store:
         self.checkpoint()
         self.engine.dispose()
 
-
-def utc_now() -> datetime:
-    return clock.now()

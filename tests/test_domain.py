@@ -1,0 +1,47 @@
+"""Domain rules: age, the 18th birthday, and Dutch validation messages."""
+
+from datetime import date
+
+import pytest
+
+from jongerenteam.domain import StudentDetails, ValidationError, age_on, days_until_18
+
+TODAY = date(2026, 11, 23)
+
+
+def test_age_turns_on_the_birthday():
+    """Age goes up on the birthday itself, not a day earlier."""
+    assert age_on(date(2008, 11, 24), TODAY) == 17
+    assert age_on(date(2008, 11, 23), TODAY) == 18
+
+
+def test_days_until_18_and_leap_day():
+    """'wordt 18 over N dagen' counts to the birthday; someone born on 29 February turns 18 on 1 March."""
+    assert days_until_18(date(2008, 12, 3), TODAY) == 10
+    assert days_until_18(date(2008, 11, 23), TODAY) is None
+    assert days_until_18(date(2008, 2, 29), date(2026, 2, 28)) == 1
+
+
+@pytest.mark.parametrize(
+    ("details", "field"),
+    [
+        (StudentDetails(first_name=""), "first_name"),
+        (StudentDetails(first_name="Sam", birth_date=date(2027, 1, 1)), "birth_date"),
+        (StudentDetails(first_name="Sam", level="5"), "level"),
+        (StudentDetails(first_name="Sam", municipality_code="GM9999"), "municipality_code"),
+        (StudentDetails(first_name="Sam", year=9), "year"),
+    ],
+)
+def test_bad_input_names_the_field_in_dutch(details, field):
+    """Each invalid field is refused with its name and a Dutch sentence."""
+    with pytest.raises(ValidationError) as err:
+        details.validate(TODAY)
+    assert err.value.field == field
+    assert err.value.message.endswith(".")
+
+
+def test_anonymous_walk_in_needs_no_name():
+    """An anonymous walk-in is valid without a first name and shows as 'anoniem'."""
+    d = StudentDetails(anonymous=True, leefdomeinen=["welzijn"])
+    d.validate(TODAY)
+    assert d.display_name == "anoniem"
