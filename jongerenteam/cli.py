@@ -126,7 +126,23 @@ def _unlock(console: Console, store, wanted: str | None):
 
     worker = _pick_worker(console, store, wanted)
     passphrase = console.ask(f"Wachtwoord van {worker.full_name}", secret=True)
+    _wait_after_failures(console, store, worker.id)
     return TeamSession.unlock(store, worker.id, passphrase)
+
+
+def _wait_after_failures(console: Console, store, worker_id: str) -> None:
+    """The same growing wait as the unlock screen, so a script cannot guess faster."""
+    import math
+    import time
+
+    from jongerenteam import throttle
+    from storage import clock, team
+
+    failures, last = team.login_throttle(store, worker_id)
+    wait = throttle.remaining(failures, last, clock.now())
+    if wait > 0:
+        console.warn(f"Te vaak een verkeerd wachtwoord: even wachten ({math.ceil(wait)} s)...")
+        time.sleep(wait)
 
 
 def cmd_init(args, console: Console) -> int:
@@ -174,7 +190,11 @@ def cmd_demo(args, console: Console) -> int:
     from jongerenteam.demo import DEMO_WORKERS, build_demo
     from storage.errors import StoreExists
 
-    location = args.store or os.environ.get("JONGERENTEAM_STORE") or demo_store()
+    # Never $JONGERENTEAM_STORE: that names the team's real store.
+    location = args.store or demo_store()
+    if "://" in location:
+        console.warn("De demo kan alleen in een bestand op deze laptop, niet op een server.")
+        return msg.EXIT_USAGE
     path = Path(location)
     if path.exists() and not args.fresh:
         console.say(f"De demo-opslag bestaat al: {_shown(location)}")
@@ -205,13 +225,15 @@ def _shown(location: str) -> str:
 def _is_demo_store(location: str) -> bool:
     from jongerenteam.demo import DEMO_TEAM_NAME
 
+    # Only a store that opens and says it is the demo may be replaced: a
+    # damaged, newer or foreign file could be a real team's store.
     try:
         store = _open_store(location)
-    except Exception:  # noqa: BLE001 - a damaged demo store may be replaced
-        return True
+    except Exception:  # noqa: BLE001 - anything unreadable is not provably a demo
+        return False
     try:
         t = store.team()
-        return t is None or t.name == DEMO_TEAM_NAME
+        return t is not None and t.name == DEMO_TEAM_NAME
     finally:
         store.close()
 
@@ -248,13 +270,14 @@ def cmd_backup(args, console: Console) -> int:
     from storage import audit
 
     _refuse_server_store(resolve_store(args.store))
+    target = Path(args.file)
+    if target.exists() and not args.overwrite:
+        # Before the passphrase: nothing to unlock (and lock again) for.
+        console.warn(f"Het bestand {target} bestaat al. Kies een andere naam of gebruik --overschrijven.")
+        return msg.EXIT_EXISTS
     store = _open_store(resolve_store(args.store))
     try:
         session = _unlock(console, store, args.worker)
-        target = Path(args.file)
-        if target.exists() and not args.overwrite:
-            console.warn(f"Het bestand {target} bestaat al. Kies een andere naam of gebruik --overschrijven.")
-            return msg.EXIT_EXISTS
         with store.session() as s:
             audit.append(s, session.keys.audit_key, "backup", worker_id=session.worker_id)
         store.backup(target)

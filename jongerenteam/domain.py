@@ -57,6 +57,10 @@ class StudentDetails:
         if self.year is not None and not 1 <= self.year <= 6:
             raise ValidationError("year", "Leerjaar is een getal van 1 tot en met 6.")
 
+    def __repr__(self) -> str:
+        # Decrypted personal data must not reach a traceback or a log line.
+        return "StudentDetails(…)"
+
     @property
     def display_name(self) -> str:
         if self.anonymous:

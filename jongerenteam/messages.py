@@ -1,7 +1,8 @@
 """Dutch sentences for every error a user can cause, and the exit codes.
 
-One place, so they can be reviewed together. No sentence ever includes a
-value the user typed or a field from the store.
+One place, so they can be reviewed together. No sentence includes student
+data; some name a worker (who saved first in a conflict) or the store
+location the user gave.
 """
 
 from __future__ import annotations
@@ -64,6 +65,10 @@ def explain(exc: BaseException) -> tuple[str, int]:
             return "De schijf is vol: er is niets opgeslagen. Maak ruimte vrij en probeer het opnieuw; eerder opgeslagen gegevens zijn veilig.", EXIT_DISK_FULL
         case e.NewerSchema():
             return "Deze teamopslag is gemaakt met een nieuwere versie van jongerenteam. Installeer de nieuwste versie.", EXIT_NEWER_SCHEMA
+        case e.WorkerExists():
+            return "Er is al een actieve medewerker met deze initialen. Kies andere initialen (bijvoorbeeld met een extra letter).", EXIT_EXISTS
+        case e.UnknownStudent():
+            return "Deze student bestaat niet (meer) in de teamopslag. Herlaad de lijst.", EXIT_MISSING
         case e.UnknownWorker():
             return "Deze medewerker bestaat niet in dit team.", EXIT_NOT_ALLOWED
         case e.WorkerInactive():

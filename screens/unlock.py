@@ -191,7 +191,10 @@ class UnlockScreen(Screen):
 
     def wait_text(self, worker_id: str) -> str:
         """The Dutch 'wait N seconds' sentence while this worker must wait, else ''."""
-        failures, last = team.login_throttle(self.store, worker_id)
+        try:
+            failures, last = team.login_throttle(self.store, worker_id)
+        except Exception:  # noqa: BLE001 - the unlock attempt itself reports a store problem
+            return ""
         seconds = math.ceil(throttle.remaining(failures, last, clock.now()))
         if seconds <= 0:
             return ""

@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -76,9 +76,9 @@ def derive_subkey(master: bytes, purpose: str) -> bytes:
 class FieldKey:
     """A symmetric key with its id and a ready AESGCM object."""
 
-    key: bytes
+    key: bytes = field(repr=False)
     key_id: bytes
-    aead: AESGCM
+    aead: AESGCM = field(repr=False)
 
     @classmethod
     def of(cls, key: bytes) -> "FieldKey":

@@ -63,6 +63,14 @@ class WorkerInactive(StoreError):
     pass
 
 
+class WorkerExists(StoreError):
+    """Another active worker already uses these initials (they pick people in the CLI)."""
+
+
+class UnknownStudent(StoreError):
+    pass
+
+
 class Tampered(StoreError):
     """A value failed authentication: moved, edited or damaged."""
 

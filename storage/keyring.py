@@ -19,14 +19,14 @@ class Keys:
 
     worker_id: str
     role: str
-    team_key: bytes
-    worker_private: bytes
+    team_key: bytes = field(repr=False)
+    worker_private: bytes = field(repr=False)
     # Taken from the worker's own authenticated slot, never from a plain
     # column, so editing the database cannot redirect escrow wraps.
-    escrow_public: bytes
-    escrow_private: bytes | None = None
-    directory: FieldKey = field(init=False)
-    audit_key: bytes = field(init=False)
+    escrow_public: bytes = field(repr=False)
+    escrow_private: bytes | None = field(default=None, repr=False)
+    directory: FieldKey = field(init=False, repr=False)
+    audit_key: bytes = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.directory = FieldKey.of(derive_subkey(self.team_key, "directory"))

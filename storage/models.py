@@ -31,7 +31,8 @@ class Envelope(TypeDecorator[bytes]):
     Binding anything that is not a well-formed envelope (for example a
     plaintext string by mistake) raises before it reaches the database, so a
     coding error cannot write personal data in the clear. Encryption itself
-    happens in ``storage.fields``, where the row id and key are known.
+    happens in ``storage.students`` and ``storage.team`` (through
+    ``storage.crypto``), where the row id and the key are known.
     """
 
     impl = LargeBinary

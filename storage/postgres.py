@@ -97,7 +97,9 @@ def display_location(location: str) -> str:
     except ArgumentError:
         return location.split("://", 1)[0] + "://…"
     shown = url.set(drivername=location.split("://", 1)[0])
-    return shown.render_as_string(hide_password=True)
+    # A password may also sit in the query string (?password=...): drop it.
+    query = {k: v for k, v in shown.query.items() if k.lower() not in ("password", "passfile")}
+    return shown.set(query=query).render_as_string(hide_password=True)
 
 
 def make_engine(location: str) -> Engine:

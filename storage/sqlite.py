@@ -170,7 +170,7 @@ def backup_to(source: Path, target: Path) -> None:
     into place, so a crash never leaves half a backup under the real name.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = target.with_name(target.name + ".tmp")
     if tmp.exists():
         tmp.unlink()

@@ -34,7 +34,7 @@ from storage.crypto import (
     seal_field,
     seal_to,
 )
-from storage.errors import Conflict, NotAllowed, NotInvolved, StoreMissing, Tampered
+from storage.errors import Conflict, NotAllowed, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
 from storage.models import FileEntry, Student, StudentKeyWrap, Worker
 from storage.store import Store
@@ -69,7 +69,7 @@ class DirectoryRow:
     contact_worker_id: str | None
     created_at: datetime | None  # None where not loaded (the bulk directory load)
     updated_at: datetime | None
-    data: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict, repr=False)  # decrypted: never in a repr
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ class EntryView:
     created_at: datetime
     created_by: str
     version: int
-    payload: dict
+    payload: dict = field(repr=False)  # decrypted: never in a repr
 
 
 def _seal_directory(keys: Keys, student_id: str, data: dict) -> bytes:
@@ -95,7 +95,7 @@ def _open_directory(keys: Keys, student_id: str, blob: bytes) -> dict:
 
 @dataclass(frozen=True, slots=True)
 class NewStudent:
-    data: dict
+    data: dict = field(repr=False)  # plaintext before encryption: never in a repr
     status: str
     contact_worker_id: str | None
     involve: tuple[str, ...] = ()
@@ -234,7 +234,7 @@ def update_student(
 def _conflict(s: Session, student_id: str) -> Exception:
     current = s.get(Student, student_id)
     if current is None:
-        return StoreMissing(f"students/{student_id}")
+        return UnknownStudent(f"students/{student_id}")
     s.refresh(current)
     by = s.get(Worker, current.updated_by)
     return Conflict(
@@ -280,7 +280,7 @@ def get_student(store: Store, keys: Keys, student_id: str) -> DirectoryRow:
     with store.reading() as s:
         row = s.get(Student, student_id)
         if row is None:
-            raise StoreMissing(f"students/{student_id}")
+            raise UnknownStudent(f"students/{student_id}")
         data = _open_directory(keys, row.id, row.directory)
         return DirectoryRow(
             row.id, row.version, row.status, row.contact_worker_id,
@@ -353,7 +353,7 @@ def add_entry(store: Store, keys: Keys, student_id: str, kind: str, payload: dic
     with store.session() as s:
         student = s.get(Student, student_id)
         if student is None:
-            raise StoreMissing(f"students/{student_id}")
+            raise UnknownStudent(f"students/{student_id}")
         try:
             fk = FieldKey.of(_student_key(s, keys, student_id))
             body, sealed = seal_field(fk, "file_entries", "body", entry_id, _dump(payload)), False

@@ -30,6 +30,7 @@ from storage.errors import (
     StoreExists,
     Tampered,
     UnknownWorker,
+    WorkerExists,
     WorkerInactive,
     WrongPassphrase,
 )
@@ -131,6 +132,10 @@ def _insert_worker(
 ) -> Worker:
     if details.role not in ROLES:
         raise ValueError(f"unknown role {details.role!r}")
+    wanted = details.initials.strip().casefold()
+    for initials in s.scalars(select(Worker.initials).where(Worker.active.is_(True))):
+        if initials.strip().casefold() == wanted:
+            raise WorkerExists("workers")
     worker_private, worker_public = new_keypair()
     worker = Worker(
         id=_new_id(),

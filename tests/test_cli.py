@@ -424,3 +424,62 @@ def test_no_answer_on_stdin_changes_nothing(initialised, home):
     proc = run(["audit", "verify", "--store", str(initialised)], home=home, stdin="")
     assert proc.returncode == msg.EXIT_CANCELLED
     assert "Er kwam geen antwoord" in proc.stderr
+
+
+# -- safety around the real store (found in review) -------------------------------------
+
+
+def test_demo_refresh_never_replaces_a_real_store(initialised, home):
+    """'demo --opnieuw' on a real team's store refuses and leaves it as it was."""
+    before = initialised.read_bytes()
+    proc = run(["demo", "--no-open", "--opnieuw", "--store", str(initialised), "--students", "5"], home=home)
+    assert proc.returncode == 9, proc.stdout + proc.stderr
+    assert initialised.read_bytes() == before
+
+
+def test_demo_refresh_never_replaces_a_damaged_or_newer_store(initialised, home):
+    """A store that cannot be opened (here: a newer schema) is not taken for a demo and not deleted."""
+    import sqlite3
+
+    con = sqlite3.connect(initialised)
+    con.execute("UPDATE alembic_version SET version_num = 'ffff'")
+    con.commit()
+    con.close()
+    proc = run(["demo", "--no-open", "--opnieuw", "--store", str(initialised), "--students", "5"], home=home)
+    assert proc.returncode != 0
+    con = sqlite3.connect(initialised)
+    assert con.execute("SELECT name FROM team").fetchone() == ("Team Noord",)
+    con.close()
+
+
+def test_demo_ignores_the_real_store_variable(initialised, home, tmp_path):
+    """JONGERENTEAM_STORE names the real store; 'demo' builds its own store elsewhere."""
+    env = _env(home)
+    env["JONGERENTEAM_STORE"] = str(initialised)
+    before = initialised.read_bytes()
+    proc = subprocess.run(
+        [COMMAND, "demo", "--no-open", "--opnieuw", "--students", "5"],
+        capture_output=True, text=True, env=env, cwd=home, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert str(initialised) not in proc.stdout
+    assert initialised.read_bytes() == before
+
+
+def test_cli_waits_after_repeated_wrong_passphrases(initialised, home):
+    """After five refusals the CLI waits like the unlock screen does, so a script cannot guess faster."""
+    from storage import team
+    from storage.errors import WrongPassphrase
+    from storage.store import Store
+
+    store = Store.open(str(initialised))
+    try:
+        worker_id = store.workers()[0].id
+        for n in range(5):
+            with pytest.raises(WrongPassphrase):
+                team.unlock(store, worker_id, f"fout {n}")
+    finally:
+        store.close()
+    proc = run(["--store", str(initialised), "audit", "verify"], home=home, stdin=lines(INIT_PASS))
+    assert proc.returncode == 0, proc.stderr
+    assert "even wachten" in proc.stderr
