@@ -303,6 +303,7 @@ def cmd_restore(args, console: Console) -> int:
     sqlite_backend.check_header(source)
     if sqlite_backend.integrity_check(source):
         raise StoreDamaged(str(source))
+    _confirm_by_current_coordinator(console, target, args.worker)
     # Work on a copy: the backup file itself is never changed.
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     staging = target.with_name(target.name + ".terugzetten")
@@ -326,6 +327,36 @@ def cmd_restore(args, console: Console) -> int:
         _remove_store_files(staging)
     console.say(f"De back-up is teruggezet in: {location}")
     return msg.EXIT_OK
+
+
+def _confirm_by_current_coordinator(console: Console, target: Path, wanted: str | None) -> None:
+    """A coördinator of the *current* store must agree before it is replaced.
+
+    Otherwise anyone with an old backup and an old passphrase (a worker
+    deactivated since, say) could put that backup back. A store that no
+    longer opens (damaged, missing) is exactly what restore is for: then the
+    backup's own login below is the check.
+    """
+    from storage import audit
+    from storage.errors import NotAllowed, StoreDamaged, StoreMissing
+
+    if not target.exists():
+        return
+    try:
+        current = _open_store(str(target))
+    except (StoreDamaged, StoreMissing):
+        return
+    try:
+        console.say("Een coördinator van de huidige teamopslag bevestigt eerst het terugzetten.")
+        session = _unlock(console, current, wanted)
+        if not session.keys.is_coordinator:
+            session.lock()
+            raise NotAllowed("restore")
+        with current.session() as s:
+            audit.append(s, session.keys.audit_key, "restore", worker_id=session.worker_id, detail="bevestigd")
+        session.lock()
+    finally:
+        current.close()
 
 
 def _keep_current(target: Path) -> Path:

@@ -346,7 +346,11 @@ def test_backup_restore_round_trip(demo, home, tmp_path):
     store.close()
     assert active_initials(demo) == {"FB", "WR"}
 
-    restored = run(["restore", "--store", str(demo), "--worker", "FB", str(backup)], home=home, stdin=lines(FLOOR.passphrase))
+    # First the current store's coördinator confirms, then the backup's login.
+    restored = run(
+        ["restore", "--store", str(demo), "--worker", "FB", str(backup)],
+        home=home, stdin=lines(FLOOR.passphrase, FLOOR.passphrase),
+    )
     assert restored.returncode == 0, restored.stderr
     assert "De back-up is teruggezet" in restored.stdout
     assert active_initials(demo) == {"FB", "WR", "DV"}
@@ -483,3 +487,21 @@ def test_cli_waits_after_repeated_wrong_passphrases(initialised, home):
     proc = run(["--store", str(initialised), "audit", "verify"], home=home, stdin=lines(INIT_PASS))
     assert proc.returncode == 0, proc.stderr
     assert "even wachten" in proc.stderr
+
+
+def test_only_a_coordinator_of_the_current_store_may_restore(demo, home, tmp_path):
+    """A hulpverlener cannot replace the team's store with a backup (exit 10, store unchanged)."""
+    from jongerenteam.demo import DEMO_WORKERS
+
+    waisca = DEMO_WORKERS[1]
+    backup = tmp_path / "oud.jtbackup"
+    made = run(["backup", "--store", str(demo), "--worker", "FB", str(backup)], home=home, stdin=lines(DEMO_WORKERS[0].passphrase))
+    assert made.returncode == 0, made.stderr
+    proc = run(
+        ["restore", "--store", str(demo), "--worker", "WR", str(backup)],
+        home=home, stdin=lines(waisca.passphrase, waisca.passphrase),
+    )
+    assert proc.returncode == 10, proc.stdout + proc.stderr
+    assert "coördinator" in proc.stderr
+    # Nothing was replaced: no safety copy of the current store was needed.
+    assert list(demo.parent.glob("*.backups/voor-terugzetten-*")) == []
