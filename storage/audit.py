@@ -26,7 +26,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import clock
@@ -194,9 +194,8 @@ def _seal(session: Session, audit_key: bytes) -> int:
     if not pending:
         return 0
     for e in pending:
-        e.mac = mac(audit_key, prev + _canonical(e))
+        e.mac = mac(audit_key, prev + _canonical(e))  # written by the flush below
         prev = e.mac
-        session.execute(update(AuditEntry).where(AuditEntry.seq == e.seq).values(mac=e.mac))
     _advance_head(session, audit_key, pending[-1].seq, prev)
     session.flush()
     return len(pending)

@@ -239,15 +239,23 @@ def _refused(store: Store, worker_id: str, detail: str) -> None:
         audit.append(s, None, "failed_login", worker_id=worker_id, detail=detail)
 
 
-def unlock(store: Store, worker_id: str, passphrase: str, *, event: str = "login") -> Keys:
-    """Open a worker's slot. Every refusal is logged (unsealed) and raised."""
+def unlock(
+    store: Store, worker_id: str, passphrase: str, *, event: str | None = "login"
+) -> Keys:
+    """Open a worker's slot. Every refusal is logged (unsealed) and raised.
+
+    ``event=None`` checks the passphrase without logging a login (a
+    coördinator confirming at someone else's session); refusals are still
+    logged, marked "check".
+    """
     try:
         with store.session() as s:
             keys = _try_slot(s, worker_id, passphrase)
-            audit.append(s, keys.audit_key, event, worker_id=keys.worker_id)
+            if event is not None:
+                audit.append(s, keys.audit_key, event, worker_id=keys.worker_id)
             return keys
     except WrongSecret:
-        _refused(store, worker_id, "")
+        _refused(store, worker_id, "" if event else "check")
         raise WrongPassphrase(worker_id) from None
     except (UnknownWorker, WorkerInactive) as exc:
         _refused(store, worker_id, "onbekend" if isinstance(exc, UnknownWorker) else "niet actief")
@@ -256,12 +264,7 @@ def unlock(store: Store, worker_id: str, passphrase: str, *, event: str = "login
 
 def check_passphrase(store: Store, worker_id: str, passphrase: str) -> Keys:
     """Unwrap a worker's slot without logging a login (for four-eyes checks)."""
-    try:
-        with store.session() as s:
-            return _try_slot(s, worker_id, passphrase)
-    except WrongSecret:
-        _refused(store, worker_id, "check")
-        raise WrongPassphrase(worker_id) from None
+    return unlock(store, worker_id, passphrase, event=None)
 
 
 def unlock_recovery(store: Store, recovery_code: str) -> tuple[bytes, bytes]:
