@@ -57,6 +57,8 @@ REFERRERS = {
     "extern": "extern",
 }
 
+URGENCIES = {"gewoon": "gewoon", "snel": "snel", "acuut": "acuut"}
+
 STATUSES = {
     "aangemeld": "aangemeld",
     "wacht": "wacht op eerste gesprek",

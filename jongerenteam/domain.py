@@ -6,11 +6,25 @@ Dutch because they reach the screen as they are.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from jongerenteam.catalogue import CONTACT_PREFERENCES, LEVELS, STATUSES
+from jongerenteam.catalogue import (
+    CONTACT_PREFERENCES,
+    LEEFDOMEIN_CODES,
+    LEVELS,
+    REFERRERS,
+    STATUSES,
+    URGENCIES,
+)
 from jongerenteam.municipalities import MUNICIPALITIES
+
+YOUNGEST, OLDEST = 12, 30  # outside this, a birth date needs a confirmation
+IMPOSSIBLE_AGE = 100
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{7,17}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]{2,}$")
 
 
 class ValidationError(ValueError):
@@ -20,6 +34,38 @@ class ValidationError(ValueError):
         super().__init__(message)
         self.field = field_name
         self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Concern:
+    """Input that is possible but unusual: saved only after the worker confirms."""
+
+    field: str
+    message: str
+
+
+def phone_problem(value: str) -> str | None:
+    digits = re.sub(r"\D", "", value)
+    if not _PHONE.match(value.strip()) or not 10 <= len(digits) <= 13:
+        return "Dit lijkt geen telefoonnummer; gebruik bijvoorbeeld 06-12345678."
+    return None
+
+
+def email_problem(value: str) -> str | None:
+    if not _EMAIL.match(value.strip()):
+        return "Dit lijkt geen e-mailadres; gebruik bijvoorbeeld naam@voorbeeld.nl."
+    return None
+
+
+def contact_problem(preference: str, value: str) -> str | None:
+    """A phone number for telefoon/WhatsApp, an address for e-mail, else nothing."""
+    if not value.strip():
+        return None
+    if preference in ("telefoon", "whatsapp"):
+        return phone_problem(value)
+    if preference == "email":
+        return email_problem(value)
+    return None
 
 
 @dataclass(slots=True)
@@ -38,24 +84,53 @@ class StudentDetails:
     contact_value: str = ""
     anonymous: bool = False
     leefdomeinen: list[str] = field(default_factory=list)
+    # A municipality that is not in the bundled list, kept as typed (confirmed).
+    municipality_text: str = ""
+    referrer: str = ""  # REFERRERS code: who sent the student
+    urgency: str = ""  # URGENCIES code, for an aanmelding
+    waiting_since: date | None = None  # aanmelding: the waiting clock starts
 
     def validate(self, today: date | None = None) -> None:
+        """Refuse what cannot be right; ``concerns`` lists what needs a yes."""
         today = today or date.today()
         if not self.anonymous and not self.first_name.strip():
             raise ValidationError("first_name", "Vul een voornaam in, of kies 'anoniem'.")
         if self.birth_date is not None:
             if self.birth_date > today:
                 raise ValidationError("birth_date", "De geboortedatum ligt in de toekomst.")
-            if age_on(self.birth_date, today) > 40:
-                raise ValidationError("birth_date", "Deze geboortedatum past niet bij een mbo-student (ouder dan 40).")
+            if age_on(self.birth_date, today) > IMPOSSIBLE_AGE:
+                raise ValidationError("birth_date", "Deze geboortedatum kan niet kloppen (ouder dan 100).")
         if self.level and self.level not in LEVELS:
             raise ValidationError("level", "Kies een niveau: Entree, 1, 2, 3 of 4.")
         if self.municipality_code and self.municipality_code not in MUNICIPALITIES:
             raise ValidationError("municipality_code", "Deze gemeente staat niet in de lijst.")
         if self.contact_preference and self.contact_preference not in CONTACT_PREFERENCES:
             raise ValidationError("contact_preference", "Kies telefoon, WhatsApp, e-mail of langskomen.")
+        problem = contact_problem(self.contact_preference, self.contact_value)
+        if problem:
+            raise ValidationError("contact_value", problem)
         if self.year is not None and not 1 <= self.year <= 6:
             raise ValidationError("year", "Leerjaar is een getal van 1 tot en met 6.")
+        if any(code not in LEEFDOMEIN_CODES for code in self.leefdomeinen):
+            raise ValidationError("leefdomeinen", "Onbekend leefdomein.")
+        if self.referrer and self.referrer not in REFERRERS:
+            raise ValidationError("referrer", "Kies wie de student verwijst.")
+        if self.urgency and self.urgency not in URGENCIES:
+            raise ValidationError("urgency", "Kies gewoon, snel of acuut.")
+
+    def concerns(self, today: date | None = None) -> list[Concern]:
+        """Unusual but possible input, each to be confirmed before saving."""
+        today = today or date.today()
+        out: list[Concern] = []
+        if self.birth_date is not None and self.birth_date <= today:
+            age = age_on(self.birth_date, today)
+            if age < YOUNGEST:
+                out.append(Concern("birth_date", f"Volgens deze datum is de student {age} jaar, jonger dan {YOUNGEST}. Klopt dat?"))
+            elif age > OLDEST:
+                out.append(Concern("birth_date", f"Volgens deze datum is de student {age} jaar, ouder dan {OLDEST}. Klopt dat?"))
+        if self.municipality_text and not self.municipality_code:
+            out.append(Concern("municipality", f"'{self.municipality_text}' staat niet in de lijst van gemeenten. Toch zo opslaan?"))
+        return out
 
     def __repr__(self) -> str:
         # Decrypted personal data must not reach a traceback or a log line.
@@ -70,13 +145,15 @@ class StudentDetails:
     def to_dict(self) -> dict:
         d = asdict(self)
         d["birth_date"] = self.birth_date.isoformat() if self.birth_date else None
+        d["waiting_since"] = self.waiting_since.isoformat() if self.waiting_since else None
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "StudentDetails":
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        if known.get("birth_date"):
-            known["birth_date"] = date.fromisoformat(known["birth_date"])
+        for name in ("birth_date", "waiting_since"):
+            if known.get(name):
+                known[name] = date.fromisoformat(known[name])
         return cls(**known)
 
 
@@ -92,6 +169,28 @@ def days_until_18(birth: date, today: date) -> int | None:
         eighteen = date(birth.year + 18, 3, 1)
     delta = (eighteen - today).days
     return delta if delta > 0 else None
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days (Monday to Friday) after ``start`` up to and including ``end``.
+
+    Registered on a Monday and still waiting on the next Monday: 5. School
+    holidays are not known to the tool and count as working days.
+    """
+    if end <= start:
+        return 0
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    d = start + timedelta(days=weeks * 7)
+    for _ in range(rest):
+        d += timedelta(days=1)
+        if d.weekday() < 5:
+            count += 1
+    return count
+
+
+WAITING_STANDARD_DAYS = 5  # the teams' standard: a first talk within a week
 
 
 def validate_status(status: str) -> None:

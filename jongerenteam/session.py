@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 
-from jongerenteam.domain import StudentDetails, validate_status
+import orjson
+
+from jongerenteam import intake
+from jongerenteam.domain import (
+    WAITING_STANDARD_DAYS,
+    StudentDetails,
+    days_until_18,
+    validate_status,
+    working_days_between,
+)
 from jongerenteam.search import DirectoryIndex, fold
-from storage import audit, students, team
-from storage.errors import Locked
+from storage import audit, clock, spreekuur, students, team
+from storage.crypto import open_sealed, seal_to
+from storage.errors import Locked, NotAllowed
 from storage.keyring import Keys
 from storage.keyslots import KdfParams
 from storage.models import Worker
@@ -115,6 +126,77 @@ def sort_name(last_name: str) -> str:
     return " ".join(words)
 
 
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` on this laptop, in UTC (as stored)."""
+    return datetime.combine(day, time.min).astimezone().astimezone(UTC)
+
+
+@dataclass(slots=True)
+class CaseRow:
+    record: StudentRecord
+    next_date: date | None
+    next_text: str = field(default="", repr=False)
+
+
+@dataclass(slots=True)
+class QueueRow:
+    at: datetime  # local time
+    record: StudentRecord | None  # None: an anonymous walk-in
+    by: str  # initials
+
+
+@dataclass(slots=True)
+class WaitingRow:
+    record: StudentRecord
+    since: date
+    working_days: int
+    urgency: str
+
+    @property
+    def too_long(self) -> bool:
+        return self.working_days > WAITING_STANDARD_DAYS
+
+
+@dataclass(slots=True)
+class DueRow:
+    record: StudentRecord
+    due: date
+    text: str = field(repr=False)
+
+
+@dataclass(slots=True)
+class TurningRow:
+    record: StudentRecord
+    days: int
+
+
+@dataclass(slots=True)
+class NoticeRow:
+    record: StudentRecord | None
+    at: datetime
+    by: str
+    coordinator: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Today:
+    caseload: list[CaseRow]
+    queue: list[QueueRow]
+    waiting: list[WaitingRow]
+    due: list[DueRow]
+    turning_18: list[TurningRow]
+    notices: list[NoticeRow]
+
+
+EIGHTEEN_WINDOW_DAYS = 92  # "turns 18 within 3 months"
+EMERGENCY_REASONS = {
+    "veiligheid": "acute zorg om de veiligheid van de student of anderen",
+    "afwezig": "contactpersoon afwezig en de student heeft nu hulp nodig",
+    "wettelijk": "wettelijke plicht of meldcode",
+}
+
+
 class TeamSession:
     """An unlocked worker's view of the team store."""
 
@@ -133,6 +215,7 @@ class TeamSession:
             del rows
             self.involved: set[str] = students.involved_student_ids(store, keys.worker_id)
             self.index = DirectoryIndex((s.id, s.search_key) for s in self.students.values())
+        self._agenda: list[spreekuur.AgendaItem] | None = None
 
     # -- life cycle ------------------------------------------------------
 
@@ -170,6 +253,7 @@ class TeamSession:
         self._sorted = None
         self.index = DirectoryIndex()
         self.involved = set()
+        self._agenda = None
         with self.store.session() as s:
             audit.append(s, keys.audit_key, "lock", worker_id=self.worker_id)
         self.store.checkpoint()
@@ -232,9 +316,6 @@ class TeamSession:
     def read_file(self, student_id: str) -> list[students.EntryView]:
         return students.read_file(self.store, self.keys, student_id)
 
-    def add_entry(self, student_id: str, kind: str, payload: dict) -> str:
-        return students.add_entry(self.store, self.keys, student_id, kind, payload)
-
     def involve(self, student_id: str, worker_id: str) -> None:
         students.involve_worker(self.store, self.keys, student_id, worker_id)
         if worker_id == self.worker_id:
@@ -255,3 +336,267 @@ class TeamSession:
     def verify_audit(self) -> audit.Verification:
         with self.store.session() as s:
             return audit.verify(s, self.keys.audit_key)
+
+    def active_workers(self) -> list[Worker]:
+        return sorted((w for w in self.workers.values() if w.active), key=lambda w: fold(w.full_name))
+
+    def _reload_workers(self) -> None:
+        self.workers = {w.id: w for w in self.store.workers(active_only=False)}
+
+    def deactivate_worker_with_handover(self, worker_id: str, new_contact_id: str) -> tuple[int, int]:
+        """Give the leaving worker's students a new contact person, then deactivate.
+
+        Returns (students moved, student keys removed). Needs a coördinator,
+        whose escrow gives the new contact the key of files they could not read.
+        """
+        if not self.keys.is_coordinator:
+            raise NotAllowed("workers", reason="coordinator only")
+        if new_contact_id == worker_id:
+            raise NotAllowed("workers", reason="same worker")
+        moved = 0
+        for sid in spreekuur.students_with_contact(self.store, worker_id):
+            spreekuur.change_contact(self.store, self.keys, sid, new_contact_id)
+            moved += 1
+            self._refresh_record(sid)
+        removed = team.deactivate_worker(self.store, self.keys, worker_id)
+        self._reload_workers()
+        return moved, removed
+
+    def reset_passphrase_with_recovery(
+        self, recovery_code: str, worker_id: str, new_passphrase: str, params: KdfParams
+    ) -> int:
+        team_key, escrow_private = team.unlock_recovery(self.store, recovery_code)
+        done = team.reset_passphrase(
+            self.store, team_key, escrow_private, worker_id, new_passphrase, params,
+            by_worker=self.worker_id, via="herstelcode",
+        )
+        self._reload_workers()
+        return done
+
+    def set_expertise(self, worker_id: str, codes: tuple[str, ...]) -> None:
+        spreekuur.set_expertise(self.store, self.keys, worker_id, codes)
+        self._reload_workers()
+
+    def set_idle_lock_minutes(self, minutes: int) -> None:
+        spreekuur.set_idle_lock_minutes(self.store, self.keys, minutes)
+
+    def programme_contacts(self) -> dict[str, str]:
+        return spreekuur.programme_contacts(self.store)
+
+    def set_programme_contact(self, programme: str, worker_id: str | None) -> None:
+        spreekuur.set_programme_contact(self.store, self.keys, programme, worker_id)
+
+    # -- the spreekuur ---------------------------------------------------------
+
+    def programmes(self) -> list[str]:
+        """Programme names the team has entered, for autocomplete."""
+        names = {r.details.programme.strip() for r in self.students.values() if r.details.programme.strip()}
+        names.update(self.programme_contacts())
+        return sorted(names, key=fold)
+
+    def suggest_contact(self, programme: str) -> str | None:
+        """The vaste contactpersoon for this programme (case-insensitive), if set and active."""
+        wanted = fold(programme.strip())
+        for name, worker_id in self.programme_contacts().items():
+            w = self.workers.get(worker_id)
+            if fold(name) == wanted and w is not None and w.active:
+                return worker_id
+        return None
+
+    def find_duplicates(self, details: StudentDetails) -> list[StudentRecord]:
+        """Students that may be the same person (same number, or similar name and birth date)."""
+        hits = [r for r in self.students.values() if intake.is_possible_duplicate(details, r.details)]
+        return sorted(hits, key=lambda r: r.sort_key)
+
+    def _refresh_record(self, student_id: str) -> StudentRecord:
+        row = students.get_student(self.store, self.keys, student_id)
+        rec = _record(row)
+        self.students[rec.id] = rec
+        self._sorted = None
+        self.index.replace(rec.id, rec.search_key)
+        return rec
+
+    def register_walk_in(
+        self,
+        details: StudentDetails,
+        visit: intake.WalkIn,
+        *,
+        existing: StudentRecord | None = None,
+        today: date | None = None,
+    ) -> StudentRecord:
+        """A named walk-in: a new student (status lopend) or a visit of a known one.
+
+        The hulpvraag goes into the file. A known student the worker is not
+        involved with gets the visit appended without the worker reading
+        the file. A student waiting for a first talk now has had one.
+        """
+        visit.validate()
+        today = today or date.today()
+        if existing is None:
+            details.leefdomeinen = sorted(set(details.leefdomeinen) | set(visit.leefdomeinen))
+            details.referrer = details.referrer or visit.referrer
+            record = self.register_student(details, status="lopend", today=today)
+        else:
+            record = existing
+        self.add_entry(record.id, intake.WALK_IN, visit.payload())
+        if visit.next_date is not None:
+            self.add_entry(record.id, intake.APPOINTMENT, {"datum": visit.next_date.isoformat(), "tekst": visit.next_text or "vervolggesprek"})
+        if existing is not None and existing.status in ("wacht", "aangemeld"):
+            d = existing.details
+            d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
+            row = students.update_student(self.store, self.keys, existing.id, d.to_dict(), existing.version, status="lopend")
+            record = _record(row)
+            self.students[record.id] = record
+            self._sorted = None
+        return record
+
+    def register_anonymous(self, leefdomeinen: list[str], minutes: int | None) -> str:
+        """An anonymous walk-in: date, leefdomeinen and duration only."""
+        intake.WalkIn(leefdomeinen=leefdomeinen, minutes=minutes).validate()
+        return spreekuur.add_anonymous_contact(
+            self.store, self.keys, {"leefdomeinen": sorted(leefdomeinen), "minuten": minutes}
+        )
+
+    def register_referral(
+        self,
+        details: StudentDetails,
+        referral: intake.Referral,
+        *,
+        contact_worker_id: str,
+        today: date | None = None,
+    ) -> StudentRecord:
+        """An aanmelding: status 'wacht op eerste gesprek', the waiting clock starts."""
+        referral.validate()
+        today = today or date.today()
+        details.urgency = referral.urgency
+        details.waiting_since = today
+        record = self.register_student(details, status="wacht", contact_worker_id=contact_worker_id, today=today)
+        self.add_entry(record.id, intake.REFERRAL, referral.payload())
+        return record
+
+    def add_entry(self, student_id: str, kind: str, payload: dict) -> str:
+        entry_id = students.add_entry(self.store, self.keys, student_id, kind, payload)
+        if kind in intake.AGENDA_KINDS:
+            self._agenda = None
+        return entry_id
+
+    def today(self, day: date | None = None) -> Today:
+        """Everything the Vandaag screen shows, for this worker."""
+        day = day or date.today()
+        mine = {sid for sid in self.students if sid in self.involved or self.students[sid].contact_worker_id == self.worker_id}
+        items = self._agenda_items(mine)
+        upcoming: dict[str, tuple[date, str]] = {}
+        due: list[DueRow] = []
+        for item in items:
+            try:
+                when = date.fromisoformat(item.payload.get("datum", ""))
+            except ValueError:
+                continue
+            if item.payload.get("klaar"):
+                continue
+            text = item.payload.get("tekst", "")
+            rec = self.students.get(item.student_id)
+            if rec is None:
+                continue
+            if when <= day:
+                due.append(DueRow(rec, when, text))
+            if when >= day and (item.student_id not in upcoming or when < upcoming[item.student_id][0]):
+                upcoming[item.student_id] = (when, text)
+        caseload = []
+        turning = []
+        for sid in mine:
+            rec = self.students[sid]
+            if rec.status in ("afgesloten", "overgedragen"):
+                continue
+            nxt = upcoming.get(sid)
+            caseload.append(CaseRow(rec, nxt[0] if nxt else None, nxt[1] if nxt else ""))
+            b = rec.details.birth_date
+            if b is not None:
+                left = days_until_18(b, day)
+                if left is not None and left <= EIGHTEEN_WINDOW_DAYS:
+                    turning.append(TurningRow(rec, left))
+        caseload.sort(key=lambda c: (c.next_date or date.max, c.record.sort_key))
+        waiting = []
+        for rec in self.students.values():
+            if rec.status == "wacht":
+                since = rec.details.waiting_since or day
+                waiting.append(WaitingRow(rec, since, working_days_between(since, day), rec.details.urgency or "gewoon"))
+        urgency_order = {"acuut": 0, "snel": 1, "gewoon": 2}
+        waiting.sort(key=lambda w: (urgency_order.get(w.urgency, 3), -w.working_days, w.record.sort_key))
+        return Today(
+            caseload=caseload,
+            queue=self.walk_ins_on(day),
+            waiting=waiting,
+            due=sorted(due, key=lambda d: (d.due, d.record.sort_key)),
+            turning_18=sorted(turning, key=lambda t: t.days),
+            notices=self.emergency_notices(day - timedelta(days=30)),
+        )
+
+    def _agenda_items(self, student_ids: set[str]) -> list[spreekuur.AgendaItem]:
+        if getattr(self, "_agenda", None) is None:
+            readable = student_ids & self.involved
+            self._agenda = spreekuur.agenda(self.store, self.keys, readable, intake.AGENDA_KINDS)
+        return self._agenda
+
+    def walk_ins_on(self, day: date) -> list[QueueRow]:
+        """The spreekuur of one day: named and anonymous walk-ins, in order."""
+        start = day_start(day)
+        end = day_start(day + timedelta(days=1))
+        initials = {wid: w.initials for wid, w in self.workers.items()}
+        rows = [
+            QueueRow(clock.local_time(e.created_at), self.students.get(e.student_id), initials.get(e.created_by, "?"))
+            for e in spreekuur.entries_of_kind(self.store, intake.WALK_IN, start, end)
+            if e.student_id in self.students
+        ]
+        rows += [
+            QueueRow(clock.local_time(a.at), None, initials.get(a.created_by, "?"))
+            for a in spreekuur.anonymous_contacts(self.store, self.keys, start, end)
+        ]
+        return sorted(rows, key=lambda r: r.at)
+
+    def emergency_notices(self, since: date) -> list[NoticeRow]:
+        names = {wid: w.full_name for wid, w in self.workers.items()}
+        return [
+            NoticeRow(
+                self.students.get(n.student_id),
+                clock.local_time(datetime.fromisoformat(n.at)),
+                names.get(n.by or "", "onbekend"),
+                names.get(n.coordinator or "", "onbekend"),
+                EMERGENCY_REASONS.get(n.reason, n.reason),
+            )
+            for n in spreekuur.emergency_notices(self.store, self.worker_id, day_start(since))
+        ]
+
+    def emergency_read(
+        self, student_id: str, coordinator_id: str, passphrase: str, reason: str, explanation: str
+    ) -> list[students.EntryView]:
+        """Noodtoegang: a coördinator's passphrase opens the escrow for one read.
+
+        The reason code goes into the audit log; the explanation (free text,
+        may name people) goes into the student's file, readable by those
+        involved.
+        """
+        if reason not in EMERGENCY_REASONS:
+            raise NotAllowed("emergency", reason="reason needed")
+        coordinator = team.check_passphrase(self.store, coordinator_id, passphrase)
+        escrow_private = spreekuur.require_escrow(coordinator)
+        entries = students.read_file_via_escrow(
+            self.store, self.keys, escrow_private, student_id,
+            coordinator_id=coordinator_id, reason_code=reason,
+        )
+        del escrow_private, coordinator
+        students.add_entry(
+            self.store, self.keys, student_id, intake.EMERGENCY_NOTE,
+            {"tekst": f"Noodtoegang: {EMERGENCY_REASONS[reason]}. {explanation}".strip(), "reden": reason},
+        )
+        return entries
+
+    # -- drafts survive a lock -------------------------------------------------------
+
+    def seal_draft(self, draft: dict) -> bytes:
+        """Encrypt a half-filled form to this worker's own key (kept in memory only)."""
+        return seal_to(self.worker.public_key, orjson.dumps(draft), b"draft|" + self.worker_id.encode())
+
+    def open_draft(self, sealed: bytes) -> dict:
+        raw = open_sealed(self.keys.worker_private, sealed, b"draft|" + self.worker_id.encode(), "draft")
+        return orjson.loads(raw)

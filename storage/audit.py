@@ -61,6 +61,7 @@ EVENTS = frozenset(
         "worker_deactivated",
         "passphrase_changed",
         "migration",
+        "settings",
     }
 )
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -88,6 +89,8 @@ class Worker(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Leefdomein codes, comma separated: what this worker knows most about.
+    expertise: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class KeySlot(Base):
@@ -165,6 +168,7 @@ class FileEntry(Base):
     """
 
     __tablename__ = "file_entries"
+    __table_args__ = (Index("ix_file_entries_kind_created", "kind", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     student_id: Mapped[str] = mapped_column(
@@ -179,6 +183,32 @@ class FileEntry(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AnonymousContact(Base):
+    """An anonymous walk-in: counted in the figures, linked to nobody.
+
+    ``data`` holds only the leefdomeinen and the duration, under the
+    directory key.
+    """
+
+    __tablename__ = "anonymous_contacts"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    data: Mapped[bytes] = mapped_column(Envelope())
+
+
+class ProgrammeContact(Base):
+    """The team's vaste contactpersoon for one programme (opleiding)."""
+
+    __tablename__ = "programme_contacts"
+
+    programme: Mapped[str] = mapped_column(String(200), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
 
 
 class AuditEntry(Base):

@@ -59,6 +59,7 @@ class WorkerDetails:
     initials: str
     role: str
     organisation: str
+    expertise: tuple[str, ...] = ()  # leefdomein codes
 
 
 def _new_id() -> str:
@@ -143,6 +144,7 @@ def _insert_worker(
         initials=details.initials,
         role=details.role,
         organisation=details.organisation,
+        expertise=",".join(details.expertise),
         active=True,
         public_key=worker_public,
         created_at=clock.now(),

@@ -1,0 +1,293 @@
+"""Store operations of the spreekuur: anonymous walk-ins, today's walk-ins,
+the agenda of involved students, vaste contactpersonen, team settings,
+handing a student to a new contact person and emergency-access notices.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import audit, clock
+from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, seal_field
+from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent, UnknownWorker
+from storage.keyring import Keys
+from storage.models import (
+    AnonymousContact,
+    AuditEntry,
+    FileEntry,
+    ProgrammeContact,
+    Student,
+    StudentKeyWrap,
+    Team,
+    Worker,
+)
+from storage.store import Store
+from storage.students import _student_key, _wrap_for, wrap_context
+from storage.team import ESCROW, _require_coordinator
+
+# -- anonymous walk-ins ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AnonymousView:
+    id: str
+    at: datetime
+    created_by: str
+    data: dict = field(repr=False)
+
+
+def add_anonymous_contact(store: Store, keys: Keys, data: dict) -> str:
+    """Record an anonymous walk-in: leefdomeinen and duration, under the directory key."""
+    contact_id = str(uuid.uuid4())
+    body = seal_field(keys.directory, "anonymous_contacts", "data", contact_id, orjson.dumps(data))
+    with store.session() as s:
+        s.add(AnonymousContact(id=contact_id, at=clock.now(), created_by=keys.worker_id, data=body))
+        audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id, detail="anonieme inloop")
+    return contact_id
+
+
+def anonymous_contacts(
+    store: Store, keys: Keys, since: datetime, until: datetime | None = None
+) -> list[AnonymousView]:
+    query = select(AnonymousContact).where(AnonymousContact.at >= since)
+    if until is not None:
+        query = query.where(AnonymousContact.at < until)
+    with store.reading() as s:
+        rows = s.scalars(query.order_by(AnonymousContact.at)).all()
+        out = []
+        for r in rows:
+            try:
+                raw = open_field(keys.directory, "anonymous_contacts", "data", r.id, r.data)
+            except DecryptionError as exc:
+                raise Tampered(exc.where) from None
+            out.append(AnonymousView(r.id, r.at, r.created_by, orjson.loads(raw)))
+        return out
+
+
+# -- today's walk-ins and the agenda -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntryMeta:
+    """A file entry without its (encrypted) content: who, when, for whom."""
+
+    id: str
+    student_id: str
+    kind: str
+    created_at: datetime
+    created_by: str
+
+
+def entries_of_kind(
+    store: Store, kind: str, since: datetime, until: datetime | None = None
+) -> list[EntryMeta]:
+    """Metadata of file entries of one kind in a period (no decryption)."""
+    query = select(
+        FileEntry.id, FileEntry.student_id, FileEntry.kind, FileEntry.created_at, FileEntry.created_by
+    ).where(FileEntry.kind == kind, FileEntry.created_at >= since)
+    if until is not None:
+        query = query.where(FileEntry.created_at < until)
+    with store.reading() as s:
+        return [EntryMeta(*row) for row in s.execute(query.order_by(FileEntry.created_at)).all()]
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    entry_id: str
+    student_id: str
+    kind: str
+    created_at: datetime
+    payload: dict = field(repr=False)
+
+
+def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ...]) -> list[AgendaItem]:
+    """Decrypt only the entries of ``kinds`` in the files of involved students.
+
+    Logged once per student whose entries were read ("open", detail
+    "vandaag"), as every read of the file tier is.
+    """
+    out: list[AgendaItem] = []
+    if not student_ids:
+        return out
+    with store.session() as s:
+        rows = s.execute(
+            select(FileEntry, StudentKeyWrap.wrapped)
+            .join(StudentKeyWrap, StudentKeyWrap.student_id == FileEntry.student_id)
+            .where(
+                FileEntry.kind.in_(kinds),
+                StudentKeyWrap.recipient == keys.worker_id,
+            )
+        ).all()
+        opened: dict[str, FieldKey] = {}
+        privates: dict[str, bytes] = {}
+        for entry, wrapped in rows:
+            sid = entry.student_id
+            if sid not in student_ids:
+                continue
+            try:
+                if sid not in opened:
+                    opened[sid] = FieldKey.of(
+                        open_sealed(keys.worker_private, wrapped, wrap_context(sid, keys.worker_id),
+                                    "student_key_wraps.wrapped")
+                    )
+                if entry.sealed:
+                    if sid not in privates:
+                        student = s.get(Student, sid)
+                        privates[sid] = open_field(opened[sid], "students", "private_key", sid, student.private_key)
+                    from storage.students import _entry_context
+
+                    raw = open_sealed(privates[sid], entry.body, _entry_context(entry.id, sid), "file_entries.body")
+                else:
+                    raw = open_field(opened[sid], "file_entries", "body", entry.id, entry.body)
+            except DecryptionError as exc:
+                raise Tampered(exc.where) from None
+            out.append(AgendaItem(entry.id, sid, entry.kind, entry.created_at, orjson.loads(raw)))
+        for sid in sorted(opened):
+            audit.append(s, keys.audit_key, "open", worker_id=keys.worker_id, student_id=sid, detail="vandaag")
+    return out
+
+
+# -- vaste contactpersonen and team settings ---------------------------------------
+
+
+def programme_contacts(store: Store) -> dict[str, str]:
+    """Programme name -> worker id of the team's vaste contactpersoon."""
+    with store.reading() as s:
+        return {p.programme: p.worker_id for p in s.scalars(select(ProgrammeContact))}
+
+
+def set_programme_contact(store: Store, keys: Keys, programme: str, worker_id: str | None) -> None:
+    """A coördinator sets (or with ``None`` clears) the contact for a programme."""
+    _require_coordinator(keys)
+    programme = programme.strip()
+    if not programme:
+        raise ValueError("programme needed")
+    with store.session() as s:
+        current = s.get(ProgrammeContact, programme)
+        if worker_id is None:
+            if current is not None:
+                s.delete(current)
+        else:
+            worker = s.get(Worker, worker_id)
+            if worker is None or not worker.active:
+                raise UnknownWorker(worker_id)
+            if current is None:
+                s.add(ProgrammeContact(programme=programme, worker_id=worker_id,
+                                       updated_at=clock.now(), updated_by=keys.worker_id))
+            else:
+                current.worker_id = worker_id
+                current.updated_at = clock.now()
+                current.updated_by = keys.worker_id
+        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id,
+                     on_behalf_of=worker_id, detail="vaste contactpersoon")
+
+
+def set_idle_lock_minutes(store: Store, keys: Keys, minutes: int) -> None:
+    _require_coordinator(keys)
+    if not 1 <= minutes <= 60:
+        raise ValueError("idle lock minutes out of range")
+    with store.session() as s:
+        t = s.scalar(select(Team))
+        t.idle_lock_minutes = minutes
+        t.version += 1
+        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id,
+                     detail=f"vergrendelen na {minutes} min")
+
+
+def set_expertise(store: Store, keys: Keys, worker_id: str, codes: tuple[str, ...]) -> None:
+    _require_coordinator(keys)
+    with store.session() as s:
+        worker = s.get(Worker, worker_id)
+        if worker is None:
+            raise UnknownWorker(worker_id)
+        worker.expertise = ",".join(codes)
+        worker.version += 1
+        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id,
+                     on_behalf_of=worker_id, detail="expertise")
+
+
+# -- a new contact person ------------------------------------------------------------
+
+
+def change_contact(store: Store, keys: Keys, student_id: str, new_worker_id: str) -> None:
+    """Make another worker the contact person, and give them the student key.
+
+    The key comes from the caller's own wrap, or, for a coördinator who is
+    not involved (a colleague leaves the team), from the escrow their
+    passphrase opened. Logged as a change of the student.
+    """
+    with store.session() as s:
+        student = s.get(Student, student_id)
+        if student is None:
+            raise UnknownStudent(f"students/{student_id}")
+        worker = s.get(Worker, new_worker_id)
+        if worker is None or not worker.active:
+            raise UnknownWorker(new_worker_id)
+        try:
+            key = _student_key(s, keys, student_id)
+        except NotInvolved:
+            if keys.escrow_private is None:
+                raise
+            wrap = s.scalar(select(StudentKeyWrap).where(
+                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == ESCROW))
+            if wrap is None:
+                raise
+            try:
+                key = open_sealed(keys.escrow_private, wrap.wrapped,
+                                  wrap_context(student_id, ESCROW), "student_key_wraps.wrapped")
+            except DecryptionError as exc:
+                raise Tampered(exc.where) from None
+        exists = s.scalar(select(StudentKeyWrap.id).where(
+            StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == new_worker_id))
+        if exists is None:
+            _wrap_for(s, student_id, key, new_worker_id, worker.public_key)
+        student.contact_worker_id = new_worker_id
+        student.version += 1
+        student.updated_at = clock.now()
+        student.updated_by = keys.worker_id
+        audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id,
+                     on_behalf_of=new_worker_id, detail="contactpersoon gewijzigd")
+
+
+def students_with_contact(store: Store, worker_id: str) -> list[str]:
+    with store.reading() as s:
+        return list(s.scalars(select(Student.id).where(Student.contact_worker_id == worker_id)))
+
+
+# -- emergency access, shown to the contact person ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyNotice:
+    at: str
+    student_id: str
+    by: str | None
+    coordinator: str | None
+    reason: str
+
+
+def emergency_notices(store: Store, contact_worker_id: str, since: datetime) -> list[EmergencyNotice]:
+    """Emergency accesses to files of students this worker is contact person of."""
+    with store.reading() as s:
+        rows = s.execute(
+            select(AuditEntry.at, AuditEntry.student_id, AuditEntry.worker_id,
+                   AuditEntry.on_behalf_of, AuditEntry.detail)
+            .join(Student, Student.id == AuditEntry.student_id)
+            .where(AuditEntry.event == "emergency_access",
+                   Student.contact_worker_id == contact_worker_id,
+                   AuditEntry.at >= since.isoformat())
+            .order_by(AuditEntry.seq.desc())
+        ).all()
+    return [EmergencyNotice(*r) for r in rows]
+
+
+def require_escrow(keys: Keys) -> bytes:
+    if keys.escrow_private is None:
+        raise NotAllowed("escrow", reason="not a coordinator")
+    return keys.escrow_private
