@@ -10,11 +10,12 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from jongerenteam.catalogue import CONTACT_PREFERENCES, LEEFDOMEIN_CODES, LEVELS, REFERRERS, ROLE_LABELS
+from jongerenteam.catalogue import CONTACT_PREFERENCES, LEEFDOMEIN_CODES, LEVELS, REFERRERS, ROLE_LABELS, URGENCIES
 from jongerenteam.domain import StudentDetails
 from jongerenteam.municipalities import MUNICIPALITIES
 from jongerenteam.settings import kdf_params
 from storage import team
+from storage.spreekuur import add_anonymous_contact, set_programme_contact
 from storage.students import NewStudent, add_entry, add_students
 from storage.store import Store
 
@@ -110,8 +111,14 @@ def demo_students(count: int, worker_ids: list[str], seed: int = 2026) -> list[N
         data = details.to_dict()
         data["referrer"] = rnd.choice(list(REFERRERS))
         status = rnd.choices(["aangemeld", "wacht", "lopend", "overgedragen", "afgesloten"], [2, 2, 6, 1, 1])[0]
+        if status == "wacht":  # an aanmelding: the waiting clock runs, some too long
+            data["waiting_since"] = (today - timedelta(days=rnd.randint(0, 12))).isoformat()
+            data["urgency"] = rnd.choices(list(URGENCIES), [6, 3, 1])[0]
         out.append(NewStudent(data, status, rnd.choice(worker_ids)))
     return out
+
+
+APPOINTMENTS = ("vervolggesprek", "samen bellen met budgetcoach", "driegesprek met SLB'er", "terugkoppeling stage", "huisbezoek plannen")
 
 
 def build_demo(location: str, *, students: int = 200) -> int:
@@ -139,6 +146,18 @@ def build_demo(location: str, *, students: int = 200) -> int:
         rnd = random.Random(7)
         for row in rows[: len(rows) // 2]:
             add_entry(store, keys, row.id, "note", {"tekst": rnd.choice(NOTES)})
+        # Appointments (some due or overdue) for running students, so Vandaag has a day.
+        today = date.today()
+        for row in [r for r in rows if r.status == "lopend"][::3]:
+            when = today + timedelta(days=rnd.randint(-3, 14))
+            add_entry(store, keys, row.id, "afspraak", {"datum": when.isoformat(), "tekst": rnd.choice(APPOINTMENTS)})
+        # Today's spreekuur so far: two named walk-ins and an anonymous one.
+        for row in rows[:2]:
+            add_entry(store, keys, row.id, "inloop", {"tekst": rnd.choice(NOTES), "hulpvraag": rnd.choice(NOTES), "leefdomeinen": []})
+        add_anonymous_contact(store, keys, {"leefdomeinen": ["welzijn"], "minuten": 15})
+        programmes = sorted({r.data.get("programme", "") for r in rows} - {""})
+        for programme, worker_id in zip(programmes, ids[1:] * len(programmes)):
+            set_programme_contact(store, keys, programme, worker_id)
     finally:
         store.close()
     return len(rows)

@@ -27,6 +27,11 @@ class JongerenteamApp(App[int]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Afsluiten", priority=True),
         Binding("ctrl+l", "lock", "Vergrendelen", priority=True),
+        Binding("ctrl+o", "today", "Vandaag", priority=True),
+        Binding("ctrl+f", "search", "Zoeken", priority=True),
+        Binding("ctrl+n", "walk_in", "Inloop", priority=True),
+        Binding("ctrl+r", "referral", "Aanmelding", priority=True),
+        Binding("ctrl+t", "team", "Team", priority=True),
         # Declared here so Textual does not add its own, English "palette" key to the footer.
         Binding("ctrl+p", "command_palette", "Opdrachten", show=False, priority=True, tooltip="Toon alle opdrachten"),
     ]
@@ -36,6 +41,7 @@ class JongerenteamApp(App[int]):
     ALLOW_SELECT = False
 
     def __init__(self, settings: Settings, store, *, clock: Callable[[], float] = time.monotonic) -> None:
+        """``store`` is None when no store exists yet: the app starts the set-up wizard."""
         super().__init__()
         self.settings = settings
         self.store = store
@@ -44,24 +50,53 @@ class JongerenteamApp(App[int]):
         # The first unlock of a run is a 'login' in the audit log, later ones 'unlock'.
         self.sessions_started = 0
         self.last_activity = clock()
-        team = store.team()
+        self.team_name = ""
+        self.idle_lock_seconds = settings.idle_lock_seconds or 300.0
+        # What to rebuild after a lock: the screen a worker was on, and
+        # half-filled forms sealed to that worker's key (memory only).
+        self.resume: list = []
+        self.drafts: dict[str, bytes] = {}
+        if store is not None:
+            self._read_team()
+
+    def _read_team(self) -> None:
+        team = self.store.team()
         self.team_name = team.name if team else ""
         minutes = team.idle_lock_minutes if team else 5
-        self.idle_lock_seconds = settings.idle_lock_seconds or minutes * 60.0
+        self.idle_lock_seconds = self.settings.idle_lock_seconds or minutes * 60.0
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self.push_screen(UnlockScreen(self.store, self.team_name))
+        if self.store is None:
+            from screens.setup import SetupScreen
+
+            self.push_screen(SetupScreen(self.settings.store))
+        else:
+            self.push_screen(UnlockScreen(self.store, self.team_name))
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
+
+    def store_ready(self, store) -> None:
+        """The set-up wizard created the store: continue at the unlock screen."""
+        self.store = store
+        self._read_team()
+        self.switch_screen(UnlockScreen(self.store, self.team_name))
+
+    def team_settings_changed(self) -> None:
+        """A coördinator changed the idle time (or the team name)."""
+        self._read_team()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self.last_activity = self.clock()
         await super().on_event(event)
 
+    SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "team"})
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Nothing to lock before anyone unlocked: hide the key from the footer.
-        if action == "lock" and self.session is None:
+        # Nothing to lock or open before anyone unlocked: hide those keys.
+        if action in self.SESSION_ACTIONS and self.session is None:
+            return False
+        if action == "team" and not self.session.keys.is_coordinator:
             return False
         return True
 
@@ -75,6 +110,52 @@ class JongerenteamApp(App[int]):
         self.last_activity = self.clock()
         self.refresh_bindings()
         self.push_screen(HomeScreen(session))
+        resume, self.resume = self.resume, []
+        if resume and resume[0][0] == session.worker_id:
+            # Back to where this worker was, rebuilt from the store.
+            for _, factory in resume:
+                try:
+                    screen = factory(session)
+                except Exception:  # noqa: BLE001 - the student may be gone; Vandaag is fine
+                    break
+                if screen is not None:
+                    self.push_screen(screen)
+
+    # -- screens reachable from anywhere -----------------------------------------
+
+    def _home(self):
+        from screens.home import HomeScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
+            if isinstance(self.screen, UnlockScreen):
+                return None
+            self.pop_screen()
+        return self.screen if isinstance(self.screen, HomeScreen) else None
+
+    def action_today(self) -> None:
+        home = self._home()
+        if home is not None:
+            home.reload()
+
+    def action_search(self) -> None:
+        home = self._home()
+        if home is not None:
+            home.action_focus_search()
+
+    def action_walk_in(self) -> None:
+        from screens.intake import IntakeScreen
+
+        self.push_screen(IntakeScreen(self.session, kind="inloop"))
+
+    def action_referral(self) -> None:
+        from screens.intake import IntakeScreen
+
+        self.push_screen(IntakeScreen(self.session, kind="aanmelding"))
+
+    def action_team(self) -> None:
+        from screens.team import TeamScreen
+
+        self.push_screen(TeamScreen(self.session))
 
     def check_idle_lock(self) -> None:
         if self.session is not None and self.clock() - self.last_activity >= self.idle_lock_seconds:
@@ -85,6 +166,7 @@ class JongerenteamApp(App[int]):
         session, self.session = self.session, None
         self.refresh_bindings()
         if session is not None:
+            self._remember_screens(session)
             try:
                 session.lock()
             except Exception as exc:  # noqa: BLE001 - keys are gone either way
@@ -95,6 +177,32 @@ class JongerenteamApp(App[int]):
         self.clear_notifications()
         if isinstance(self.screen, UnlockScreen):
             self.screen.reset(reason if session is not None else "")
+
+    def _remember_screens(self, session) -> None:
+        """Before the keys go: how to rebuild each open screen, and sealed drafts.
+
+        A screen may offer ``resume_factory()`` (a callable taking the new
+        session) and ``draft()`` (a dict of what was typed, or None).
+        """
+        self.resume = []
+        for screen in self.screen_stack[1:]:
+            factory = getattr(screen, "resume_factory", None)
+            if factory is None:
+                continue
+            draft = screen.draft() if hasattr(screen, "draft") else None
+            if draft:
+                self.drafts[session.worker_id] = session.seal_draft(draft)
+            self.resume.append((session.worker_id, factory()))
+
+    def take_draft(self, session) -> dict | None:
+        """The sealed draft of this worker, opened once and forgotten."""
+        sealed = self.drafts.pop(session.worker_id, None)
+        if sealed is None:
+            return None
+        try:
+            return session.open_draft(sealed)
+        except Exception:  # noqa: BLE001 - a draft that will not open is dropped
+            return None
 
     async def action_quit(self) -> None:
         if self.session is not None:
@@ -145,6 +253,25 @@ class JongerenteamApp(App[int]):
         yield SystemCommand("app: afsluiten", "Vergrendel en sluit jongerenteam af", self.action_quit)
         if self.session is not None:
             yield SystemCommand("app: vergrendelen", "Vergrendel nu; je wachtwoord is nodig om verder te gaan", self.action_lock)
+            yield SystemCommand("vandaag: tonen", "Je overzicht van vandaag (ctrl+o)", self.action_today)
+            yield SystemCommand("student: zoeken", "Zoek op naam, studentnummer of geboortedatum (ctrl+f of /)", self.action_search)
+            yield SystemCommand("student: inloop registreren", "Een student loopt binnen op het spreekuur (ctrl+n)", self.action_walk_in)
+            yield SystemCommand("student: aanmelden", "Een coach of andere professional meldt een student aan (ctrl+r)", self.action_referral)
+            if self.session.keys.is_coordinator:
+                yield SystemCommand("team: beheren", "Medewerkers, vaste contactpersonen en instellingen (ctrl+t)", self.action_team)
+                yield from self.team_commands()
         yield SystemCommand("app: thema wisselen", "Kies een ander kleurenschema", self.action_change_theme)
         # No "keys" panel: it lists Textual's built-in keys in English; the
         # footer shows every key of this app in Dutch.
+
+    def team_commands(self) -> Iterable[SystemCommand]:
+        """'team: ...' commands that open one dialog of the Team screen."""
+        from screens.team import TEAM_COMMANDS, TeamScreen
+
+        for title, help_text, action in TEAM_COMMANDS:
+            def run(action=action) -> None:
+                screen = TeamScreen(self.session)
+                self.push_screen(screen)
+                self.call_after_refresh(screen.run_action, action)
+
+            yield SystemCommand(title, help_text, run)

@@ -1,70 +1,62 @@
-"""Home after unlock: the team's students, searchable as you type.
+"""Vandaag: the home screen after unlock, with search from anywhere.
 
-A plain list for now; the spreekuur issue turns this into "Vandaag".
+While the search field is empty, the worker sees their day: their
+caseload with the next appointment, today's spreekuur, aanmeldingen waiting
+for a first talk, appointments due or overdue, students turning 18 soon and
+emergency accesses to their students' files. Typing in the search field
+shows matching students instead.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.containers import Grid, Vertical
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES
-from jongerenteam.domain import age_on
+from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
+from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
 from jongerenteam.messages import explain
 from jongerenteam.municipalities import name_of
+from screens.student import open_student
 
 TEXT = {
-    "search": "Zoek op naam, studentnummer of geboortedatum",
+    "search": "Zoek op naam, studentnummer of geboortedatum (/ of ctrl+f)",
     "columns": ("Naam", "Leeftijd", "Opleiding", "Niveau", "Gemeente", "Contactpersoon", "Status", "Betrokken"),
     "yes": "ja",
     "no": "",
     "count": "{shown} van {total} studenten",
-    "count_capped": "{shown} van {total} studenten getoond: typ om te zoeken",
-    "none": "Geen student gevonden.",
-    "empty": "Nog geen studenten in dit team.",
+    "count_capped": "{shown} van {total} studenten getoond: typ verder om te zoeken",
+    "none": "Geen student gevonden. Ctrl+n registreert een inloop.",
     "damaged": "Let op: {n} student(en) konden niet worden gelezen (beschadigd). Meld dit bij de coördinator.",
-    "not_involved": "Je bent niet betrokken bij {name}. Contactpersoon: {contact}.",
-    "file_title": "Dossier van {name}",
-    "file_empty": "Nog niets vastgelegd in dit dossier.",
-    "close": "Sluiten",
+    "caseload": "Mijn studenten ({n})",
+    "queue": "Spreekuur vandaag ({n})",
+    "waiting": "Wachten op eerste gesprek ({n}) · norm {days} werkdagen",
+    "due": "Afspraken vandaag en te laat ({n})",
+    "turning": "Wordt binnen 3 maanden 18 ({n})",
+    "notices": "Noodtoegang tot dossiers van jouw studenten (laatste 30 dagen)",
+    "notice": "{at:%d-%m %H:%M} · {name} · door {by} met {coordinator} · {reason}",
+    "anonymous": "anoniem",
+    "no_date": "geen afspraak",
+    "loading": "Vandaag wordt geladen…",
+    "today_failed": "Vandaag kon niet worden geladen: {reason}",
 }
 
 MAX_ROWS = 500
 
 
-class FileModal(ModalScreen[None]):
-    """Read-only view of the file-tier entries of a student (logged as 'open')."""
-
-    BINDINGS = [Binding("escape", "dismiss", TEXT["close"])]
-
-    def __init__(self, title: str, lines: list[str]) -> None:
-        super().__init__()
-        self.title_text = title
-        self.lines = lines
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="file-box"):
-            yield Static(self.title_text, classes="title")
-            with VerticalScroll():
-                for line in self.lines or [TEXT["file_empty"]]:
-                    yield Static(line)
-        yield Footer()
-
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
-
-
 class HomeScreen(Screen):
+    """Vandaag, and the search results while something is typed."""
+
     BINDINGS = [
-        Binding("slash", "focus_search", "Zoeken", key_display="/"),
-        Binding("ctrl+f", "focus_search", "Zoeken", show=False),
+        Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),
+        Binding("f5", "reload", "Vernieuwen"),
     ]
 
     def __init__(self, session) -> None:
@@ -74,14 +66,32 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         w = self.session.worker
         yield Static(
-            f"{self.app.team_name} · {w.full_name} ({ROLE_LABELS.get(w.role, w.role)})",
-            classes="title",
+            f"Vandaag · {self.app.team_name} · {w.full_name} ({ROLE_LABELS.get(w.role, w.role)}) · {date.today():%d-%m-%Y}",
+            classes="title", id="home-title",
         )
         yield Input(placeholder=TEXT["search"], id="search")
-        yield Static("", id="count", classes="hint")
         if self.session.damaged_ids:
             yield Static(TEXT["damaged"].format(n=len(self.session.damaged_ids)), classes="error")
-        yield DataTable(id="students", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="notices", classes="error")
+        with Vertical(id="results"):
+            yield Static("", id="count", classes="hint")
+            yield DataTable(id="students", cursor_type="row", zebra_stripes=True)
+        with Grid(id="today"):
+            with Vertical(classes="panel", id="panel-caseload"):
+                yield Static(TEXT["caseload"].format(n=0), classes="panel-title", id="title-caseload")
+                yield DataTable(id="caseload", cursor_type="row")
+            with Vertical(classes="panel"):
+                yield Static(TEXT["queue"].format(n=0), classes="panel-title", id="title-queue")
+                yield DataTable(id="queue", cursor_type="row")
+            with Vertical(classes="panel"):
+                yield Static(TEXT["waiting"].format(n=0, days=WAITING_STANDARD_DAYS), classes="panel-title", id="title-waiting")
+                yield DataTable(id="waiting", cursor_type="row")
+            with Vertical(classes="panel"):
+                yield Static(TEXT["due"].format(n=0), classes="panel-title", id="title-due")
+                yield DataTable(id="due", cursor_type="row")
+            with Vertical(classes="panel"):
+                yield Static(TEXT["turning"].format(n=0), classes="panel-title", id="title-turning")
+                yield DataTable(id="turning", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -89,10 +99,99 @@ class HomeScreen(Screen):
         # Fixed widths that fit 120 columns beside the name, which is never cut.
         for label, width in zip(TEXT["columns"], (None, 8, 16, 8, 11, 14, 10, 9)):
             table.add_column(label, width=width)
-        self.fill(self.session.all_students())
-        table.focus()
+        self.query_one("#caseload", DataTable).add_columns("Naam", "Leeftijd", "Status", "Volgende afspraak")
+        self.query_one("#queue", DataTable).add_columns("Tijd", "Naam", "Door")
+        self.query_one("#waiting", DataTable).add_columns("Naam", "Urgentie", "Werkdagen", "Contactpersoon")
+        self.query_one("#due", DataTable).add_columns("Datum", "Naam", "Wat")
+        self.query_one("#turning", DataTable).add_columns("Naam", "Wordt 18 op", "Over")
+        self.query_one("#results").display = False
+        self.query_one("#notices").display = False
+        self.reload()
+        self.query_one("#caseload", DataTable).focus()
 
-    def fill(self, records) -> None:
+    # -- Vandaag -------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the day again (after a save, or F5)."""
+        if self.session.is_locked:
+            return
+        query = self.query_one("#search", Input).value.strip()
+        if query:
+            self.show_results(query)
+        self.load_today()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
+    def load_today(self) -> None:
+        try:
+            today = self.session.today()
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+            self.app.call_from_thread(self.notify, TEXT["today_failed"].format(reason=explain(exc)[0]), severity="error")
+            return
+        self.app.call_from_thread(self.show_today, today)
+
+    def show_today(self, today) -> None:
+        if self.app.session is not self.session or self.session.is_locked:
+            return
+        day = date.today()
+
+        def age(rec) -> str:
+            b = rec.details.birth_date
+            return str(age_on(b, day)) if b else ""
+
+        t = self.query_one("#caseload", DataTable)
+        t.clear()
+        for row in today.caseload:
+            when = f"{row.next_date:%d-%m} {row.next_text}".strip() if row.next_date else TEXT["no_date"]
+            t.add_row(row.record.details.display_name, age(row.record), STATUSES.get(row.record.status, row.record.status), when, key=row.record.id)
+        self.query_one("#title-caseload", Static).update(TEXT["caseload"].format(n=len(today.caseload)))
+
+        t = self.query_one("#queue", DataTable)
+        t.clear()
+        for i, row in enumerate(today.queue):
+            name = row.record.details.display_name if row.record else TEXT["anonymous"]
+            t.add_row(f"{row.at:%H:%M}", name, row.by, key=row.record.id if row.record else f"anon-{i}")
+        self.query_one("#title-queue", Static).update(TEXT["queue"].format(n=len(today.queue)))
+
+        t = self.query_one("#waiting", DataTable)
+        t.clear()
+        for row in today.waiting:
+            days = Text(str(row.working_days), style="bold red" if row.too_long else "")
+            urgency = Text(URGENCIES.get(row.urgency, row.urgency), style="bold" if row.urgency == "acuut" else "")
+            t.add_row(row.record.details.display_name, urgency, days, self.session.contact_name(row.record), key=row.record.id)
+        self.query_one("#title-waiting", Static).update(TEXT["waiting"].format(n=len(today.waiting), days=WAITING_STANDARD_DAYS))
+
+        t = self.query_one("#due", DataTable)
+        t.clear()
+        for i, row in enumerate(today.due):
+            late = Text(f"{row.due:%d-%m}", style="bold red" if row.due < day else "")
+            t.add_row(late, row.record.details.display_name, row.text, key=f"{row.record.id}|{i}")
+        self.query_one("#title-due", Static).update(TEXT["due"].format(n=len(today.due)))
+
+        t = self.query_one("#turning", DataTable)
+        t.clear()
+        for row in today.turning_18:
+            b = row.record.details.birth_date
+            t.add_row(row.record.details.display_name, f"{b.day:02d}-{b.month:02d}-{b.year + 18}", f"{row.days} dagen", key=row.record.id)
+        self.query_one("#title-turning", Static).update(TEXT["turning"].format(n=len(today.turning_18)))
+
+        lines = [
+            TEXT["notice"].format(
+                at=n.at, name=n.record.details.display_name if n.record else "?", by=n.by,
+                coordinator=n.coordinator, reason=n.reason,
+            )
+            for n in today.notices
+        ]
+        notices = self.query_one("#notices", Static)
+        notices.update("\n".join([TEXT["notices"] + ":"] + lines) if lines else "")
+        notices.display = bool(lines)
+
+    # -- search ---------------------------------------------------------------
+
+    def show_results(self, query: str) -> None:
+        records = self.session.search(query, limit=MAX_ROWS + 1)
         table = self.query_one("#students", DataTable)
         table.clear()
         today = date.today()
@@ -104,7 +203,7 @@ class HomeScreen(Screen):
                 str(age_on(d.birth_date, today)) if d.birth_date else "",
                 d.programme,
                 LEVEL_LABELS.get(d.level, d.level),
-                name_of(d.municipality_code),
+                name_of(d.municipality_code) or d.municipality_text,
                 self.session.contact_name(r),
                 STATUSES.get(r.status, r.status),
                 TEXT["yes"] if self.session.is_involved(r.id) else TEXT["no"],
@@ -112,58 +211,38 @@ class HomeScreen(Screen):
             )
         total = len(self.session.students)
         template = TEXT["count_capped"] if len(records) > MAX_ROWS else TEXT["count"]
-        if records:
-            text = template.format(shown=len(shown), total=total)
-        else:
-            text = TEXT["none"] if total else TEXT["empty"]
+        text = template.format(shown=len(shown), total=total) if records else TEXT["none"]
         self.query_one("#count", Static).update(text)
 
     @on(Input.Changed, "#search")
     def search(self, event: Input.Changed) -> None:
         query = event.value.strip()
-        self.fill(self.session.search(query, limit=MAX_ROWS + 1) if query else self.session.all_students())
+        searching = bool(query)
+        self.query_one("#results").display = searching
+        self.query_one("#today").display = not searching
+        if searching:
+            self.show_results(query)
 
     @on(Input.Submitted, "#search")
     def to_results(self) -> None:
-        self.query_one("#students", DataTable).focus()
+        if self.query_one("#search", Input).value.strip():
+            self.query_one("#students", DataTable).focus()
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
     def action_clear_search(self) -> None:
-        self.query_one("#search", Input).value = ""
-        self.query_one("#students", DataTable).focus()
+        field = self.query_one("#search", Input)
+        if field.value:
+            field.value = ""
+        self.query_one("#caseload", DataTable).focus()
 
-    @on(DataTable.RowSelected, "#students")
-    def open_student(self, event: DataTable.RowSelected) -> None:
-        record = self.session.students.get(event.row_key.value)
+    # -- opening a student -------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def open_row(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value or ""
+        record = self.session.students.get(key.split("|")[0])
         if record is None:
-            return
-        if not self.session.is_involved(record.id):
-            self.notify(
-                TEXT["not_involved"].format(name=record.details.display_name, contact=self.session.contact_name(record)),
-                timeout=8,
-            )
-            return
-        self.load_file(record.id, record.details.display_name)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def load_file(self, student_id: str, name: str) -> None:
-        try:
-            entries = self.session.read_file(student_id)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            self.app.call_from_thread(self.notify, explain(exc)[0], severity="error")
-            return
-        from storage.clock import local_time  # stored moments are UTC; show the laptop's date
-
-        names = {wid: w.initials for wid, w in self.session.workers.items()}
-        lines = [
-            f"{local_time(e.created_at):%d-%m-%Y} · {names.get(e.created_by, '?')} · {e.payload.get('tekst', '')}"
-            for e in sorted(entries, key=lambda e: e.created_at, reverse=True)
-        ]
-        self.app.call_from_thread(self.show_file, FileModal(TEXT["file_title"].format(name=name), lines))
-
-    def show_file(self, modal: FileModal) -> None:
-        # The app may have locked while the file was read: then it must not appear.
-        if self.app.session is self.session and not self.session.is_locked:
-            self.app.push_screen(modal)
+            return  # an anonymous walk-in: nothing to open
+        open_student(self, self.session, record)

@@ -1,0 +1,587 @@
+"""Inloop and Aanmelding: register a student by keyboard in seconds.
+
+One screen, two kinds. The inloop needs only a first name (or "anoniem");
+the aanmelding adds who registers, the reason, the urgency and the contact
+person. Nothing typed is lost: validation messages appear next to the
+field, the store's errors above the form, and a lock keeps a sealed draft.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import on, work
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from jongerenteam import intake
+from jongerenteam.catalogue import (
+    CONTACT_PREFERENCES,
+    LEVEL_LABELS,
+    LEVELS,
+    REFERRERS,
+    URGENCIES,
+)
+from jongerenteam.dates import parse_date
+from jongerenteam.domain import StudentDetails, ValidationError, age_on, days_until_18
+from jongerenteam.messages import explain
+from jongerenteam.municipalities import MUNICIPALITIES, code_for, suggest
+from jongerenteam.search import fold
+from screens.widgets import Confirm, LeefdomeinPicker, SuggestWords
+
+ANONYMOUS_WORD = "anoniem"
+
+TEXT = {
+    "inloop": "Inloop: een student loopt binnen",
+    "aanmelding": "Aanmelding: een coach of professional meldt een student aan",
+    "hint_inloop": "Alleen een voornaam is nodig (of typ 'anoniem'). Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
+    "hint_aanmelding": "Nodig: voornaam, wie aanmeldt en de reden. Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
+    "discard": "Je hebt al iets getypt. Weggooien en teruggaan?",
+    "saving": "Bezig met opslaan…",
+    "saved_walk_in": "Inloop van {name} opgeslagen.",
+    "saved_anonymous": "Anonieme inloop opgeslagen (datum, leefdomeinen en duur).",
+    "saved_referral": "Aanmelding van {name} opgeslagen; wacht op eerste gesprek bij {contact}.",
+    "saved_visit": "Inloopgesprek toegevoegd aan het dossier van {name}.",
+    "saved_visit_sealed": "Inloopgesprek toegevoegd aan het dossier van {name}. Je kunt dat dossier niet lezen; contactpersoon is {contact}.",
+    "saved_existing_referral": "Aanmelding toegevoegd aan het dossier van {name}.",
+    "draft_back": "Je niet-opgeslagen invoer is teruggezet.",
+    "age": "{age} jaar",
+    "turns_18": "{age} jaar · wordt 18 over {days} dagen",
+    "municipality_found": "{name} (CBS-code {code})",
+    "municipality_choose": "Bedoel je: {names}?",
+    "municipality_unknown": "Niet in de lijst van gemeenten; wordt als vrije tekst bewaard na bevestiging.",
+    "contact_suggested": "Voorgesteld: vaste contactpersoon voor {programme}.",
+    "contact_unknown": "Kies een medewerker uit het team (typ naam of initialen).",
+    "level_bad": "Kies Entree, 1, 2, 3 of 4.",
+    "year_bad": "Leerjaar is een getal van 1 tot en met 6.",
+    "minutes_bad": "Duur is een aantal minuten, bijvoorbeeld 20.",
+    "preference_bad": "Kies telefoon, WhatsApp, e-mail of langskomen.",
+    "referrer_bad": "Kies: " + ", ".join(REFERRERS.values()) + ".",
+    "urgency_bad": "Kies gewoon, snel of acuut.",
+    "contact_needed": "Kies de contactpersoon in het team.",
+}
+
+# Field id -> label; the order is the Tab order. The inloop puts what a
+# walk-in needs first (name, birth date, hulpvraag, leefdomeinen), so a
+# quick intake is a few Tabs and ctrl+s.
+STUDENT_FIELDS = [
+    ("first_name", "Voornaam"),
+    ("last_name", "Achternaam"),
+    ("birth_date", "Geboortedatum"),
+]
+WALK_IN_FIELDS = [("hulpvraag", "Hulpvraag"), ("leefdomeinen", "Leefdomeinen")]
+MORE_FIELDS = [
+    ("student_number", "Studentnummer"),
+    ("programme", "Opleiding"),
+    ("level", "Niveau"),
+    ("year", "Leerjaar"),
+    ("municipality", "Woongemeente"),
+    ("contact_preference", "Contactvoorkeur"),
+    ("contact_value", "Nummer of adres"),
+    ("referrer", "Verwijzer"),
+]
+WALK_IN_TAIL = [("minutes", "Duur (minuten)"), ("next_date", "Vervolgafspraak"), ("next_text", "Wat spreken jullie af")]
+REFERRAL_FIELDS = [
+    ("by_name", "Aangemeld door"),
+    ("by_role", "Rol aanmelder"),
+    ("by_contact", "Telefoon/e-mail"),
+    ("reason", "Reden"),
+    ("urgency", "Urgentie"),
+    ("contact_worker", "Contactpersoon"),
+]
+PLACEHOLDERS = {
+    "first_name": "voornaam, of 'anoniem'",
+    "birth_date": "bijv. 3-4-2008 of 3 apr 2008",
+    "level": "Entree, 1, 2, 3 of 4",
+    "year": "1 t/m 6",
+    "municipality": "begin te typen, bijv. Zwolle",
+    "contact_preference": "telefoon, WhatsApp, e-mail of langskomen",
+    "referrer": ", ".join(REFERRERS.values()),
+    "minutes": "bijv. 20",
+    "next_date": "datum, bijv. 30-11",
+    "by_role": "bijv. studentcoach/SLB'er",
+    "urgency": "gewoon, snel of acuut",
+    "contact_worker": "naam of initialen",
+}
+TEXT_AREAS = {"hulpvraag", "reason"}
+
+
+def _choice(value: str, options: dict[str, str]) -> str | None:
+    """A typed choice to its code: code, label or an unambiguous start of either."""
+    wanted = fold(value.strip())
+    if not wanted:
+        return ""
+    for code, label in options.items():
+        if wanted in (fold(code), fold(label)):
+            return code
+    hits = [code for code, label in options.items() if fold(label).startswith(wanted) or fold(code).startswith(wanted)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _level(value: str) -> str | None:
+    v = fold(value.strip()).removeprefix("niveau").strip()
+    if not v:
+        return ""
+    if "entree".startswith(v) and v[0] == "e":
+        return "Entree"
+    return v if v in LEVELS else None
+
+
+class DuplicateModal(ModalScreen[str | None]):
+    """'Bedoel je ...?': pick the existing student, save a new one, or go back."""
+
+    BINDINGS = [
+        Binding("n", "new", "Toch nieuwe student"),
+        Binding("escape", "back", "Terug naar formulier"),
+    ]
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Bedoel je een van deze studenten?", classes="title")
+            yield OptionList(*(Option(text, id=sid) for sid, text in self.rows), id="duplicates")
+            yield Static("Enter: deze student · n: toch een nieuwe student opslaan · Esc: terug", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_new(self) -> None:
+        self.dismiss("new")
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class IntakeScreen(Screen):
+    """The walk-in (kind="inloop") and aanmelding (kind="aanmelding") form."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Opslaan", priority=True),
+        Binding("escape", "leave", "Terug"),
+        # Priority, so focus moves before the next key is delivered: with a
+        # fast typist (or a paste) the keys after Tab/Enter must land in the
+        # next field, not the one being left.
+        Binding("tab", "next_field", "Volgend veld", show=False, priority=True),
+        Binding("shift+tab", "previous_field", "Vorig veld", show=False, priority=True),
+        Binding("enter", "enter_next", "Volgend veld", show=False, priority=True),
+    ]
+
+    def __init__(self, session, kind: str = "inloop", *, restore: bool = False, values: dict | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.kind = kind
+        self.restore = restore
+        self.initial = values or {}
+        self.busy = False
+        self.confirmed: set[str] = set()
+        self.suggested_contact: str | None = None
+
+    # -- layout -------------------------------------------------------------------
+
+    def fields(self) -> list[tuple[str, str]]:
+        if self.kind == "inloop":
+            return STUDENT_FIELDS + WALK_IN_FIELDS + MORE_FIELDS + WALK_IN_TAIL
+        return STUDENT_FIELDS + MORE_FIELDS + REFERRAL_FIELDS
+
+    def compose(self) -> ComposeResult:
+        yield Static(TEXT[self.kind], classes="title")
+        yield Static(TEXT[f"hint_{self.kind}"], classes="hint")
+        yield Static("", id="form-message", classes="error")
+        with VerticalScroll(id="form"):
+            for field_id, label in self.fields():
+                with Horizontal(classes="row"):
+                    yield Label(label, classes="label")
+                    yield self._widget(field_id)
+                yield Static("", id=f"hint-{field_id}", classes="field-hint").set_styles("display: none;")
+                yield Static("", id=f"err-{field_id}", classes="field-error").set_styles("display: none;")
+        yield Footer()
+
+    def _widget(self, field_id: str):
+        if field_id == "leefdomeinen":
+            return LeefdomeinPicker(id="f-leefdomeinen")
+        if field_id in TEXT_AREAS:
+            area = TextArea(id=f"f-{field_id}", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+            return area
+        suggester = None
+        if field_id == "programme":
+            suggester = SuggestWords(self.session.programmes)
+        elif field_id == "level":
+            suggester = SuggestWords(lambda: list(LEVELS))
+        elif field_id == "municipality":
+            suggester = SuggestWords(lambda: [name for _, name in suggest(self.query_one("#f-municipality", Input).value, limit=1)])
+        elif field_id == "contact_preference":
+            suggester = SuggestWords(lambda: list(CONTACT_PREFERENCES.values()))
+        elif field_id == "referrer":
+            suggester = SuggestWords(lambda: list(REFERRERS.values()))
+        elif field_id == "urgency":
+            suggester = SuggestWords(lambda: list(URGENCIES.values()))
+        elif field_id == "contact_worker":
+            suggester = SuggestWords(lambda: [w.full_name for w in self.session.active_workers()])
+        return Input(placeholder=PLACEHOLDERS.get(field_id, ""), id=f"f-{field_id}", suggester=suggester)
+
+    def on_mount(self) -> None:
+        values = dict(self.initial)
+        if self.restore:
+            draft = self.app.take_draft(self.session)
+            if draft:
+                values.update(draft.get("values", {}))
+                self.notify(TEXT["draft_back"])
+        if values:
+            self.fill(values)
+        if self.kind == "aanmelding" and not self.value("urgency"):
+            self.query_one("#f-urgency", Input).value = "gewoon"
+        self.query_one("#f-first_name", Input).focus()
+
+    # -- values ---------------------------------------------------------------------
+
+    def value(self, field_id: str) -> str:
+        widget = self.query_one(f"#f-{field_id}")
+        if isinstance(widget, TextArea):
+            return widget.text
+        if isinstance(widget, LeefdomeinPicker):
+            return ",".join(widget.codes)
+        return widget.value
+
+    def values(self) -> dict[str, str]:
+        return {field_id: self.value(field_id) for field_id, _ in self.fields()}
+
+    def fill(self, values: dict[str, str]) -> None:
+        for field_id, text in values.items():
+            try:
+                widget = self.query_one(f"#f-{field_id}")
+            except Exception:  # noqa: BLE001 - a field of the other kind
+                continue
+            if isinstance(widget, TextArea):
+                widget.text = text
+            elif isinstance(widget, LeefdomeinPicker):
+                widget.chosen = frozenset(c for c in text.split(",") if c)
+            else:
+                widget.value = text
+
+    def typed_anything(self) -> bool:
+        return any(v.strip() for k, v in self.values().items() if k not in ("urgency",))
+
+    # -- resuming after a lock ------------------------------------------------------
+
+    def draft(self) -> dict | None:
+        return {"values": self.values()} if self.typed_anything() else None
+
+    def resume_factory(self):
+        kind = self.kind
+        return lambda session: IntakeScreen(session, kind, restore=True)
+
+    # -- live hints -----------------------------------------------------------------
+
+    def hint(self, field_id: str, text: str) -> None:
+        widget = self.query_one(f"#hint-{field_id}", Static)
+        widget.update(text)
+        widget.display = bool(text)
+
+    def error(self, field_id: str, text: str) -> None:
+        widget = self.query_one(f"#err-{field_id}", Static)
+        widget.update(text)
+        widget.display = bool(text)
+
+    @on(Input.Changed)
+    def changed(self, event: Input.Changed) -> None:
+        field_id = (event.input.id or "").removeprefix("f-")
+        self.error(field_id, "")
+        self.confirmed.discard(field_id)
+        if field_id == "birth_date":
+            self.birth_hint(event.value)
+        elif field_id == "municipality":
+            self.municipality_hint(event.value)
+        elif field_id == "programme" and self.kind == "aanmelding":
+            self.suggest_contact(event.value)
+        elif field_id == "first_name" and self.kind == "inloop":
+            anonymous = fold(event.value.strip()) == ANONYMOUS_WORD
+            self.hint("first_name", "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard." if anonymous else "")
+
+    def birth_hint(self, text: str) -> None:
+        if not text.strip():
+            self.hint("birth_date", "")
+            return
+        try:
+            born = parse_date(text)
+        except ValidationError:
+            self.hint("birth_date", "")
+            return
+        today = date.today()
+        if born > today:
+            self.hint("birth_date", "")
+            return
+        age = age_on(born, today)
+        left = days_until_18(born, today)
+        shown = f"{born:%d-%m-%Y} · "
+        if left is not None and left <= 366:
+            self.hint("birth_date", shown + TEXT["turns_18"].format(age=age, days=left))
+        else:
+            self.hint("birth_date", shown + TEXT["age"].format(age=age))
+
+    def municipality_hint(self, text: str) -> None:
+        if not text.strip():
+            self.hint("municipality", "")
+            return
+        code = code_for(text)
+        if code:
+            self.hint("municipality", TEXT["municipality_found"].format(name=MUNICIPALITIES[code], code=code))
+            return
+        options = suggest(text, limit=4)
+        if options:
+            self.hint("municipality", TEXT["municipality_choose"].format(names=", ".join(n for _, n in options)))
+        else:
+            self.hint("municipality", TEXT["municipality_unknown"])
+
+    def suggest_contact(self, programme: str) -> None:
+        worker_id = self.session.suggest_contact(programme)
+        field = self.query_one("#f-contact_worker", Input)
+        current = self.suggested_contact
+        if worker_id is None:
+            return
+        name = self.session.workers[worker_id].full_name
+        # Fill it in unless the worker already chose someone else.
+        if not field.value or (current and field.value == self.session.workers[current].full_name):
+            field.value = name
+            self.suggested_contact = worker_id
+            self.hint("contact_worker", TEXT["contact_suggested"].format(programme=programme.strip()))
+
+    def _in_form(self) -> bool:
+        # Modal dialogs (Confirm, Bedoel je) sit above this screen: keys are theirs.
+        return self.app.screen is self
+
+    def action_next_field(self) -> None:
+        if not self._in_form():
+            raise SkipAction()
+        self.focus_next()
+
+    def action_previous_field(self) -> None:
+        if not self._in_form():
+            raise SkipAction()
+        self.focus_previous()
+
+    def action_enter_next(self) -> None:
+        """Enter in a one-line field moves on; in a text area it starts a new line."""
+        if not self._in_form() or not isinstance(self.focused, Input):
+            raise SkipAction()
+        self.focus_next()
+
+    # -- building what is saved -----------------------------------------------------------
+
+    def collect(self) -> tuple[StudentDetails, object, str | None]:
+        """Typed text to domain objects; raise ValidationError naming the field."""
+        v = self.values()
+        anonymous = self.kind == "inloop" and fold(v["first_name"].strip()) == ANONYMOUS_WORD
+        birth = parse_date(v["birth_date"]) if v["birth_date"].strip() else None
+        level = _level(v["level"])
+        if level is None:
+            raise ValidationError("level", TEXT["level_bad"])
+        year = None
+        if v["year"].strip():
+            if not v["year"].strip().isdigit():
+                raise ValidationError("year", TEXT["year_bad"])
+            year = int(v["year"])
+        preference = _choice(v["contact_preference"], CONTACT_PREFERENCES)
+        if preference is None:
+            raise ValidationError("contact_preference", TEXT["preference_bad"])
+        referrer = _choice(v["referrer"], REFERRERS)
+        if referrer is None:
+            raise ValidationError("referrer", TEXT["referrer_bad"])
+        municipality_code, municipality_text = "", ""
+        if v["municipality"].strip():
+            municipality_code = code_for(v["municipality"]) or ""
+            if not municipality_code:
+                options = suggest(v["municipality"], limit=2)
+                if len(options) == 1:
+                    municipality_code = options[0][0]
+                else:
+                    municipality_text = v["municipality"].strip()
+        details = StudentDetails(
+            first_name="" if anonymous else v["first_name"].strip(),
+            last_name="" if anonymous else v["last_name"].strip(),
+            birth_date=None if anonymous else birth,
+            student_number=v["student_number"].strip(),
+            programme=v["programme"].strip(),
+            level=level,
+            year=year,
+            municipality_code=municipality_code,
+            municipality_text=municipality_text,
+            contact_preference=preference,
+            contact_value=v["contact_value"].strip(),
+            anonymous=anonymous,
+            referrer=referrer,
+            leefdomeinen=v.get("leefdomeinen", "").split(",") if v.get("leefdomeinen") else [],
+        )
+        details.validate()
+        contact_id = None
+        if self.kind == "inloop":
+            minutes = None
+            if v["minutes"].strip():
+                if not v["minutes"].strip().isdigit():
+                    raise ValidationError("minutes", TEXT["minutes_bad"])
+                minutes = int(v["minutes"])
+            next_date = parse_date(v["next_date"], field="next_date") if v["next_date"].strip() else None
+            extra = intake.WalkIn(
+                hulpvraag=v["hulpvraag"].strip(),
+                leefdomeinen=details.leefdomeinen,
+                referrer=referrer,
+                minutes=minutes,
+                next_date=next_date,
+                next_text=v["next_text"].strip(),
+            )
+        else:
+            urgency = _choice(v["urgency"], URGENCIES)
+            if not urgency:
+                raise ValidationError("urgency", TEXT["urgency_bad"])
+            extra = intake.Referral(
+                by_name=v["by_name"].strip(), by_role=v["by_role"].strip(),
+                by_contact=v["by_contact"].strip(), reason=v["reason"].strip(), urgency=urgency,
+            )
+            contact_id = self.contact_worker_id(v["contact_worker"])
+            if contact_id is None:
+                raise ValidationError("contact_worker", TEXT["contact_needed"] if not v["contact_worker"].strip() else TEXT["contact_unknown"])
+        extra.validate()
+        return details, extra, contact_id
+
+    def contact_worker_id(self, text: str) -> str | None:
+        wanted = fold(text.strip())
+        if not wanted:
+            return None
+        for w in self.session.active_workers():
+            if wanted in (fold(w.full_name), fold(w.initials)):
+                return w.id
+        hits = [w.id for w in self.session.active_workers() if fold(w.full_name).startswith(wanted)]
+        return hits[0] if len(hits) == 1 else None
+
+    # -- saving -------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.busy:
+            return
+        self.query_one("#form-message", Static).update("")
+        for field_id, _ in self.fields():
+            self.error(field_id, "")
+        try:
+            details, extra, contact_id = self.collect()
+        except ValidationError as exc:
+            self.show_field_error(exc.field, exc.message)
+            return
+        self.run_worker(self.checks_then_save(details, extra, contact_id), exclusive=True)
+
+    def show_field_error(self, field_id: str, message: str) -> None:
+        target = {"municipality_code": "municipality", "municipality_text": "municipality"}.get(field_id, field_id)
+        if target not in dict(self.fields()):
+            self.query_one("#form-message", Static).update(message)
+            return
+        self.error(target, message)
+        widget = self.query_one(f"#f-{target}")
+        widget.focus()
+        widget.scroll_visible()
+
+    async def checks_then_save(self, details: StudentDetails, extra, contact_id: str | None) -> None:
+        for concern in details.concerns():
+            if concern.field in self.confirmed:
+                continue
+            if not await self.app.push_screen_wait(Confirm(concern.message)):
+                self.show_field_error(concern.field, concern.message)
+                return
+            self.confirmed.add(concern.field)
+        existing = None
+        if not details.anonymous:
+            matches = self.session.find_duplicates(details)
+            if matches:
+                rows = [(r.id, self.describe(r)) for r in matches]
+                answer = await self.app.push_screen_wait(DuplicateModal(rows))
+                if answer is None:
+                    return
+                if answer != "new":
+                    existing = self.session.students.get(answer)
+        self.busy = True
+        self.query_one("#form-message", Static).update(TEXT["saving"])
+        self.save(details, extra, contact_id, existing)
+
+    def describe(self, record) -> str:
+        d = record.details
+        born = f"{d.birth_date:%d-%m-%Y}" if d.birth_date else "geboortedatum onbekend"
+        parts = [d.display_name, born]
+        if d.student_number:
+            parts.append(f"studentnummer {d.student_number}")
+        if d.programme:
+            parts.append(f"{d.programme} {LEVEL_LABELS.get(d.level, d.level)}".strip())
+        parts.append(f"contactpersoon {self.session.contact_name(record)}")
+        return " · ".join(parts)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save(self, details: StudentDetails, extra, contact_id: str | None, existing) -> None:
+        s = self.session
+        try:
+            if self.kind == "inloop" and details.anonymous:
+                s.register_anonymous(extra.leefdomeinen, extra.minutes)
+                text = TEXT["saved_anonymous"]
+            elif self.kind == "inloop":
+                record = s.register_walk_in(details, extra, existing=existing)
+                name = record.details.display_name
+                if existing is None:
+                    text = TEXT["saved_walk_in"].format(name=name)
+                elif s.is_involved(record.id):
+                    text = TEXT["saved_visit"].format(name=name)
+                else:
+                    text = TEXT["saved_visit_sealed"].format(name=name, contact=s.contact_name(record))
+            elif existing is not None:
+                s.add_entry(existing.id, intake.REFERRAL, extra.payload())
+                text = TEXT["saved_existing_referral"].format(name=existing.details.display_name)
+            else:
+                record = s.register_referral(details, extra, contact_worker_id=contact_id)
+                text = TEXT["saved_referral"].format(name=record.details.display_name, contact=s.contact_name(record))
+        except ValidationError as exc:
+            self.app.call_from_thread(self.failed, exc.message, exc.field)
+            return
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the form stays filled
+            self.app.call_from_thread(self.failed, explain(exc)[0], None)
+            return
+        self.app.call_from_thread(self.saved, text)
+
+    def failed(self, message: str, field_id: str | None) -> None:
+        self.busy = False
+        self.query_one("#form-message", Static).update("")
+        if field_id:
+            self.show_field_error(field_id, message)
+        else:
+            self.query_one("#form-message", Static).update(message + " Je invoer staat er nog.")
+
+    def saved(self, text: str) -> None:
+        self.busy = False
+        if self.app.session is not self.session:
+            return  # locked meanwhile: the screen is gone
+        self.app.pop_screen()
+        self.app.notify(text, timeout=6)
+        home = self.app.screen
+        if hasattr(home, "reload"):
+            home.reload()
+
+    # -- leaving ----------------------------------------------------------------
+
+    def action_leave(self) -> None:
+        if not self.typed_anything():
+            self.app.pop_screen()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
+        self.app.push_screen(Confirm(TEXT["discard"]), answered)

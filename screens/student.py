@@ -1,0 +1,323 @@
+"""Opening a student from a list: the file if involved; otherwise who the
+contact person is, a walk-in talk added without reading, or noodtoegang."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from jongerenteam import intake
+from jongerenteam.messages import explain
+from jongerenteam.session import EMERGENCY_REASONS
+from screens.widgets import LeefdomeinPicker
+
+TEXT = {
+    "file_title": "Dossier van {name}",
+    "file_empty": "Nog niets vastgelegd in dit dossier.",
+    "emergency_title": "Noodtoegang tot het dossier van {name}",
+    "close": "Sluiten",
+    "not_involved": "Je bent niet betrokken bij {name}. Contactpersoon: {contact}.",
+    "choices": "v: inloopgesprek toevoegen (zonder het dossier te lezen) · n: noodtoegang · Esc: terug",
+    "visit_title": "Inloopgesprek met {name} toevoegen",
+    "visit_hint": "Je voegt dit toe aan het dossier zonder het te lezen. De contactpersoon ziet het. ctrl+s: opslaan · Esc: terug",
+    "visit_saved": "Inloopgesprek toegevoegd aan het dossier van {name}; {contact} ziet het.",
+    "hulpvraag_needed": "Schrijf kort op waarvoor de student kwam.",
+    "minutes_bad": "Duur is een aantal minuten, bijvoorbeeld 20.",
+    "emergency_intro": (
+        "Alleen als de student nu hulp nodig heeft en de contactpersoon er niet is. "
+        "Een coördinator bevestigt met zijn of haar wachtwoord. De toegang wordt vastgelegd "
+        "en de contactpersoon krijgt het te zien."
+    ),
+    "reason": "Reden (kies met pijltjes)",
+    "explanation": "Toelichting",
+    "coordinator": "Coördinator",
+    "passphrase": "Wachtwoord coördinator",
+    "reason_needed": "Kies een reden.",
+    "explanation_needed": "Schrijf kort waarom je nu toegang nodig hebt.",
+    "coordinator_needed": "Kies de coördinator die meekijkt.",
+    "passphrase_needed": "De coördinator vult het wachtwoord in.",
+    "busy": "Bezig…",
+    "no_coordinators": "Er is geen coördinator in dit team; noodtoegang kan niet.",
+}
+
+
+def file_lines(session, entries) -> list[str]:
+    from storage.clock import local_time  # stored moments are UTC; show the laptop's date
+
+    names = {wid: w.initials for wid, w in session.workers.items()}
+    return [
+        f"{local_time(e.created_at):%d-%m-%Y} · {names.get(e.created_by, '?')} · {e.kind} · {e.payload.get('tekst', '')}"
+        for e in sorted(entries, key=lambda e: e.created_at, reverse=True)
+    ]
+
+
+class FileModal(ModalScreen[None]):
+    """Read-only view of the file-tier entries of a student (the read is logged)."""
+
+    BINDINGS = [Binding("escape", "dismiss", TEXT["close"])]
+
+    def __init__(self, title: str, lines: list[str], *, student_id: str | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.lines = lines
+        self.student_id = student_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="file-box"):
+            yield Static(self.title_text, classes="title")
+            with VerticalScroll():
+                for line in self.lines or [TEXT["file_empty"]]:
+                    yield Static(line)
+        yield Footer()
+
+    def action_dismiss(self) -> None:
+        self.dismiss(None)
+
+    def resume_factory(self):
+        """After a lock: reopen the file (read and logged again), if still involved."""
+        student_id = self.student_id
+        if student_id is None:
+            return lambda session: None
+
+        def rebuild(session):
+            if not session.is_involved(student_id):
+                return None
+            record = session.students[student_id]
+            return FileModal(
+                TEXT["file_title"].format(name=record.details.display_name),
+                file_lines(session, session.read_file(student_id)),
+                student_id=student_id,
+            )
+
+        return rebuild
+
+
+class NotInvolvedModal(ModalScreen[str | None]):
+    """Who the contact person is, and what a non-involved worker may do."""
+
+    BINDINGS = [
+        Binding("v", "choose('visit')", "Inloopgesprek toevoegen"),
+        Binding("n", "choose('emergency')", "Noodtoegang"),
+        Binding("escape", "choose(None)", "Terug"),
+    ]
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.text, id="not-involved")
+            yield Static(TEXT["choices"], classes="hint")
+        yield Footer()
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
+
+class VisitModal(ModalScreen[bool]):
+    """A walk-in talk added to a file the worker cannot read."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Opslaan", priority=True),
+        Binding("escape", "cancel", "Terug"),
+    ]
+
+    def __init__(self, session, record) -> None:
+        super().__init__()
+        self.session = session
+        self.record = record
+
+    def compose(self) -> ComposeResult:
+        name = self.record.details.display_name
+        with Vertical(classes="dialog wide"):
+            yield Static(TEXT["visit_title"].format(name=name), classes="title")
+            yield Static(TEXT["visit_hint"], classes="hint")
+            yield Label("Hulpvraag")
+            yield TextArea(id="visit-hulpvraag", tab_behavior="focus", soft_wrap=True)
+            yield Label("Leefdomeinen")
+            yield LeefdomeinPicker(id="visit-leefdomeinen")
+            with Horizontal(classes="row"):
+                yield Label("Duur (minuten)", classes="label")
+                yield Input(id="visit-minutes", placeholder="bijv. 20")
+            yield Static("", id="visit-message", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#visit-hulpvraag", TextArea).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_save(self) -> None:
+        text = self.query_one("#visit-hulpvraag", TextArea).text.strip()
+        minutes_text = self.query_one("#visit-minutes", Input).value.strip()
+        message = self.query_one("#visit-message", Static)
+        if not text:
+            message.update(TEXT["hulpvraag_needed"])
+            return
+        if minutes_text and not minutes_text.isdigit():
+            message.update(TEXT["minutes_bad"])
+            return
+        visit = intake.WalkIn(
+            hulpvraag=text,
+            leefdomeinen=self.query_one(LeefdomeinPicker).codes,
+            minutes=int(minutes_text) if minutes_text else None,
+        )
+        self.save(visit)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def save(self, visit: intake.WalkIn) -> None:
+        try:
+            self.session.register_walk_in(self.record.details, visit, existing=self.record)
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the text stays
+            self.app.call_from_thread(self.query_one("#visit-message", Static).update, explain(exc)[0])
+            return
+        name = self.record.details.display_name
+        self.app.call_from_thread(
+            self.app.notify, TEXT["visit_saved"].format(name=name, contact=self.session.contact_name(self.record))
+        )
+        self.app.call_from_thread(self.dismiss, True)
+
+
+class EmergencyModal(ModalScreen[None]):
+    """Noodtoegang: a reason, an explanation, and a coördinator's passphrase."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Openen", priority=True),
+        Binding("escape", "cancel", "Terug"),
+    ]
+
+    def __init__(self, session, record) -> None:
+        super().__init__()
+        self.session = session
+        self.record = record
+        self.busy = False
+
+    def coordinators(self):
+        return [w for w in self.session.active_workers() if w.role == "coordinator"]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(TEXT["emergency_title"].format(name=self.record.details.display_name), classes="title")
+            yield Static(TEXT["emergency_intro"], classes="hint")
+            yield Label(TEXT["reason"])
+            yield OptionList(*(Option(text, id=code) for code, text in EMERGENCY_REASONS.items()), id="reason")
+            yield Label(TEXT["explanation"])
+            yield Input(id="explanation", placeholder="waarom nu, wat is er aan de hand")
+            yield Label(TEXT["coordinator"])
+            yield OptionList(*(Option(f"{w.full_name} ({w.initials})", id=w.id) for w in self.coordinators()), id="coordinator")
+            yield Label(TEXT["passphrase"])
+            yield Input(id="coordinator-passphrase", password=True)
+            yield Static("", id="emergency-message", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if not self.coordinators():
+            self.query_one("#emergency-message", Static).update(TEXT["no_coordinators"])
+        self.query_one("#reason", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#coordinator-passphrase")
+    def submitted(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        reason_list = self.query_one("#reason", OptionList)
+        coord_list = self.query_one("#coordinator", OptionList)
+        explanation = self.query_one("#explanation", Input).value.strip()
+        passphrase = self.query_one("#coordinator-passphrase", Input).value
+        problem = None
+        if reason_list.highlighted is None:
+            problem, focus = TEXT["reason_needed"], reason_list
+        elif not explanation:
+            problem, focus = TEXT["explanation_needed"], self.query_one("#explanation", Input)
+        elif coord_list.highlighted is None:
+            problem, focus = TEXT["coordinator_needed"], coord_list
+        elif not passphrase:
+            problem, focus = TEXT["passphrase_needed"], self.query_one("#coordinator-passphrase", Input)
+        if problem:
+            self.query_one("#emergency-message", Static).update(problem)
+            focus.focus()
+            return
+        reason = reason_list.get_option_at_index(reason_list.highlighted).id
+        coordinator = coord_list.get_option_at_index(coord_list.highlighted).id
+        self.busy = True
+        self.query_one("#emergency-message", Static).update(TEXT["busy"])
+        self.open_file(reason, explanation, coordinator, passphrase)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def open_file(self, reason: str, explanation: str, coordinator: str, passphrase: str) -> None:
+        try:
+            entries = self.session.emergency_read(self.record.id, coordinator, passphrase, reason, explanation)
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; fields kept except the passphrase
+            self.app.call_from_thread(self.failed, explain(exc)[0])
+            return
+        lines = file_lines(self.session, entries)
+        self.app.call_from_thread(self.opened, lines)
+
+    def failed(self, text: str) -> None:
+        self.busy = False
+        self.query_one("#coordinator-passphrase", Input).value = ""
+        self.query_one("#emergency-message", Static).update(text)
+        self.query_one("#coordinator-passphrase", Input).focus()
+
+    def opened(self, lines: list[str]) -> None:
+        if self.app.session is not self.session:
+            return  # locked meanwhile
+        self.dismiss(None)
+        # Not resumable after a lock: emergency access is one logged read.
+        modal = FileModal(TEXT["emergency_title"].format(name=self.record.details.display_name), lines)
+        modal.resume_factory = None
+        self.app.push_screen(modal)
+
+
+def open_student(screen, session, record) -> None:
+    """Enter on a student anywhere: the file, or the not-involved choices."""
+    app = screen.app
+    if session.is_involved(record.id):
+        load_file(screen, session, record)
+        return
+    text = TEXT["not_involved"].format(name=record.details.display_name, contact=session.contact_name(record))
+
+    def chosen(choice: str | None) -> None:
+        if choice == "visit":
+            app.push_screen(VisitModal(session, record), lambda _: getattr(app.screen, "reload", lambda: None)())
+        elif choice == "emergency":
+            app.push_screen(EmergencyModal(session, record))
+
+    app.push_screen(NotInvolvedModal(text), chosen)
+
+
+def load_file(screen, session, record) -> None:
+    app = screen.app
+
+    def read() -> None:
+        try:
+            entries = session.read_file(record.id)
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+            app.call_from_thread(app.notify, explain(exc)[0], severity="error")
+            return
+        modal = FileModal(
+            TEXT["file_title"].format(name=record.details.display_name),
+            file_lines(session, entries),
+            student_id=record.id,
+        )
+
+        def show() -> None:
+            # The app may have locked while the file was read: then it must not appear.
+            if app.session is session and not session.is_locked:
+                app.push_screen(modal)
+
+        app.call_from_thread(show)
+
+    screen.run_worker(read, thread=True, exclusive=True, exit_on_error=False, group="file")

@@ -1,0 +1,100 @@
+"""Small widgets the forms share: a leefdomein picker, a confirmation, hints."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+
+from jongerenteam.catalogue import LEEFDOMEINEN
+from jongerenteam.search import fold
+
+
+class LeefdomeinPicker(Widget, can_focus=True):
+    """The nine leefdomeinen; number keys 1-9 switch one on or off."""
+
+    BINDINGS = [
+        Binding(str(i + 1), f"toggle({i})", d.label, show=False) for i, d in enumerate(LEEFDOMEINEN)
+    ] + [Binding("0", "clear", "Geen", show=False)]
+
+    DEFAULT_CSS = """
+    LeefdomeinPicker { height: auto; padding: 0 1; }
+    LeefdomeinPicker:focus { background: $boost; }
+    """
+
+    chosen: reactive[frozenset[str]] = reactive(frozenset())
+
+    def __init__(self, chosen=(), **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.set_reactive(LeefdomeinPicker.chosen, frozenset(chosen))
+
+    def render(self) -> str:
+        cells = []
+        for i, d in enumerate(LEEFDOMEINEN):
+            mark = "■" if d.code in self.chosen else "□"
+            cells.append(f"{i + 1} {mark} {d.label}")
+        # Three per line: fits 120 columns beside the labels.
+        lines = ["   ".join(f"{c:<26}" for c in cells[i:i + 3]).rstrip() for i in range(0, 9, 3)]
+        hint = "  (toets 1-9 om aan of uit te zetten)" if self.has_focus else ""
+        return "\n".join(lines) + hint
+
+    def action_toggle(self, index: int) -> None:
+        code = LEEFDOMEINEN[index].code
+        self.chosen = self.chosen ^ {code}
+
+    def action_clear(self) -> None:
+        self.chosen = frozenset()
+
+    @property
+    def codes(self) -> list[str]:
+        return [d.code for d in LEEFDOMEINEN if d.code in self.chosen]
+
+    def _on_focus(self, event) -> None:
+        self.refresh()
+
+    def _on_blur(self, event) -> None:
+        self.refresh()
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question; Enter or j is yes, Esc or n is no."""
+
+    BINDINGS = [
+        Binding("j,enter", "answer(True)", "Ja", key_display="j"),
+        Binding("n,escape", "answer(False)", "Nee", key_display="n"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question)
+            yield Static("j = ja · n = nee", classes="hint")
+        yield Footer()
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class SuggestWords(Suggester):
+    """Complete from a list that may change (programmes the team entered)."""
+
+    def __init__(self, words_fn) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.words_fn = words_fn
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value:
+            return None
+        wanted = fold(value)
+        for word in self.words_fn():
+            if fold(word).startswith(wanted):
+                return word
+        return None
