@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     plan = [
         ("unlock", "bench_unlock.py", ["--sizes", *sizes, "--repeat", "2" if quick else "5"]),
         ("register", "bench_register.py", ["--sizes", *sizes, "--repeat", "30" if quick else "300"]),
-        ("search", "bench_search.py", ["--sizes", *sizes, "--queries", "20" if quick else "200"]),
+        ("search", "bench_search.py", ["--sizes", *sizes, "--queries", "20" if quick else "200",
+                                       "--typed", "10" if quick else "60"]),
         ("memory", "bench_memory.py", ["--sizes", *sizes]),
         ("coldstart", "bench_coldstart.py", ["--size", str(biggest), "--repeat", "3" if quick else "7"]),
     ]

@@ -73,6 +73,14 @@ def explain(exc: BaseException) -> tuple[str, int]:
             return "Deze medewerker bestaat niet in dit team.", EXIT_NOT_ALLOWED
         case e.WorkerInactive():
             return "Deze medewerker is niet meer actief in het team. Vraag de coördinator om hulp.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "not a coordinator":
+            return "Dit wachtwoord is niet van een coördinator. Noodtoegang kan alleen met het wachtwoord van een coördinator.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "cannot deactivate self":
+            return "Je kunt jezelf niet deactiveren. Vraag een andere coördinator.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "same worker":
+            return "Kies een andere medewerker als nieuwe contactpersoon.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "reason needed":
+            return "Kies een reden voor de noodtoegang.", EXIT_NOT_ALLOWED
         case e.NotAllowed():
             return "Alleen een coördinator mag dit doen.", EXIT_NOT_ALLOWED
         case e.NotInvolved():

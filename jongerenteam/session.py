@@ -126,6 +126,11 @@ def sort_name(last_name: str) -> str:
     return " ".join(words)
 
 
+def local_today() -> date:
+    """Today on this laptop, by the store's clock (which tests can fix)."""
+    return clock.local_time(clock.now()).date()
+
+
 def day_start(day: date) -> datetime:
     """Midnight at the start of ``day`` on this laptop, in UTC (as stored)."""
     return datetime.combine(day, time.min).astimezone().astimezone(UTC)
@@ -263,7 +268,9 @@ class TeamSession:
     def search(self, query: str, limit: int = 50) -> list[StudentRecord]:
         """Students matching every word of the query, in phone-book order."""
         hits = [self.students[i] for i in self.index.search(query, limit)]
-        return sorted(hits, key=lambda r: r.sort_key)
+        # Exact matches first (phone-book order), then those found despite a typo.
+        words = fold(query).split()
+        return sorted(hits, key=lambda r: (not all(w in fold(r.search_key) for w in words), r.sort_key))
 
     def all_students(self) -> list[StudentRecord]:
         """Every student in phone-book order (kept until the directory changes)."""
@@ -431,7 +438,7 @@ class TeamSession:
         the file. A student waiting for a first talk now has had one.
         """
         visit.validate()
-        today = today or date.today()
+        today = today or local_today()
         if existing is None:
             details.leefdomeinen = sorted(set(details.leefdomeinen) | set(visit.leefdomeinen))
             details.referrer = details.referrer or visit.referrer
@@ -467,7 +474,7 @@ class TeamSession:
     ) -> StudentRecord:
         """An aanmelding: status 'wacht op eerste gesprek', the waiting clock starts."""
         referral.validate()
-        today = today or date.today()
+        today = today or local_today()
         details.urgency = referral.urgency
         details.waiting_since = today
         record = self.register_student(details, status="wacht", contact_worker_id=contact_worker_id, today=today)
@@ -482,7 +489,7 @@ class TeamSession:
 
     def today(self, day: date | None = None) -> Today:
         """Everything the Vandaag screen shows, for this worker."""
-        day = day or date.today()
+        day = day or local_today()
         mine = {sid for sid in self.students if sid in self.involved or self.students[sid].contact_worker_id == self.worker_id}
         items = self._agenda_items(mine)
         upcoming: dict[str, tuple[date, str]] = {}

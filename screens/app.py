@@ -54,7 +54,9 @@ class JongerenteamApp(App[int]):
         self.idle_lock_seconds = settings.idle_lock_seconds or 300.0
         # What to rebuild after a lock: the screen a worker was on, and
         # half-filled forms sealed to that worker's key (memory only).
-        self.resume: list = []
+        # Per worker: several people share the laptop, and one worker's lock
+        # must not throw away another's half-filled form.
+        self.resume: dict[str, list] = {}
         self.drafts: dict[str, bytes] = {}
         if store is not None:
             self._read_team()
@@ -110,37 +112,46 @@ class JongerenteamApp(App[int]):
         self.last_activity = self.clock()
         self.refresh_bindings()
         self.push_screen(HomeScreen(session))
-        resume, self.resume = self.resume, []
-        if resume and resume[0][0] == session.worker_id:
-            # Back to where this worker was, rebuilt from the store.
-            for _, factory in resume:
-                try:
-                    screen = factory(session)
-                except Exception:  # noqa: BLE001 - the student may be gone; Vandaag is fine
-                    break
-                if screen is not None:
-                    self.push_screen(screen)
+        # Back to where this worker was, rebuilt from the store.
+        for factory in self.resume.pop(session.worker_id, []):
+            try:
+                screen = factory(session)
+            except Exception:  # noqa: BLE001 - the student may be gone; Vandaag is fine
+                break
+            if screen is not None:
+                self.push_screen(screen)
 
     # -- screens reachable from anywhere -----------------------------------------
 
-    def _home(self):
-        from screens.home import HomeScreen
+    def _unsaved_screens(self) -> bool:
+        return any(getattr(screen, "draft", lambda: None)() for screen in self.screen_stack[1:])
 
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
-            if isinstance(self.screen, UnlockScreen):
-                return None
-            self.pop_screen()
-        return self.screen if isinstance(self.screen, HomeScreen) else None
+    def _to_home(self, then: Callable[[object], None]) -> None:
+        """Close every screen above Vandaag, asking first if typed text would go."""
+        from screens.home import HomeScreen
+        from screens.widgets import Confirm
+
+        if self.session is None:
+            return
+
+        def go(yes: bool | None = True) -> None:
+            if not yes:
+                return
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, (HomeScreen, UnlockScreen)):
+                self.pop_screen()
+            if isinstance(self.screen, HomeScreen):
+                then(self.screen)
+
+        if self._unsaved_screens():
+            self.push_screen(Confirm("Je hebt nog niet opgeslagen invoer. Weggooien en naar Vandaag?"), go)
+        else:
+            go()
 
     def action_today(self) -> None:
-        home = self._home()
-        if home is not None:
-            home.reload()
+        self._to_home(lambda home: home.reload())
 
     def action_search(self) -> None:
-        home = self._home()
-        if home is not None:
-            home.action_focus_search()
+        self._to_home(lambda home: home.action_focus_search())
 
     def action_walk_in(self) -> None:
         from screens.intake import IntakeScreen
@@ -155,6 +166,10 @@ class JongerenteamApp(App[int]):
     def action_team(self) -> None:
         from screens.team import TeamScreen
 
+        if any(isinstance(screen, TeamScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, TeamScreen):
+                self.pop_screen()
+            return
         self.push_screen(TeamScreen(self.session))
 
     def check_idle_lock(self) -> None:
@@ -184,7 +199,7 @@ class JongerenteamApp(App[int]):
         A screen may offer ``resume_factory()`` (a callable taking the new
         session) and ``draft()`` (a dict of what was typed, or None).
         """
-        self.resume = []
+        factories = []
         for screen in self.screen_stack[1:]:
             factory = getattr(screen, "resume_factory", None)
             if factory is None:
@@ -192,7 +207,8 @@ class JongerenteamApp(App[int]):
             draft = screen.draft() if hasattr(screen, "draft") else None
             if draft:
                 self.drafts[session.worker_id] = session.seal_draft(draft)
-            self.resume.append((session.worker_id, factory()))
+            factories.append(factory())
+        self.resume[session.worker_id] = factories
 
     def take_draft(self, session) -> dict | None:
         """The sealed draft of this worker, opened once and forgotten."""

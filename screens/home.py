@@ -23,6 +23,7 @@ from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIE
 from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
 from jongerenteam.messages import explain
 from jongerenteam.municipalities import name_of
+from jongerenteam.session import local_today
 from screens.student import open_student
 
 TEXT = {
@@ -66,7 +67,7 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         w = self.session.worker
         yield Static(
-            f"Vandaag · {self.app.team_name} · {w.full_name} ({ROLE_LABELS.get(w.role, w.role)}) · {date.today():%d-%m-%Y}",
+            f"Vandaag · {self.app.team_name} · {w.full_name} ({ROLE_LABELS.get(w.role, w.role)}) · {local_today():%d-%m-%Y}",
             classes="title", id="home-title",
         )
         yield Input(placeholder=TEXT["search"], id="search")
@@ -135,7 +136,7 @@ class HomeScreen(Screen):
     def show_today(self, today) -> None:
         if self.app.session is not self.session or self.session.is_locked:
             return
-        day = date.today()
+        day = local_today()
 
         def age(rec) -> str:
             b = rec.details.birth_date
@@ -194,7 +195,7 @@ class HomeScreen(Screen):
         records = self.session.search(query, limit=MAX_ROWS + 1)
         table = self.query_one("#students", DataTable)
         table.clear()
-        today = date.today()
+        today = local_today()
         shown = records[:MAX_ROWS]
         for r in shown:
             d = r.details

@@ -480,7 +480,7 @@ class IntakeScreen(Screen):
         except ValidationError as exc:
             self.show_field_error(exc.field, exc.message)
             return
-        self.run_worker(self.checks_then_save(details, extra, contact_id), exclusive=True)
+        self.run_worker(self.checks_then_save(details, extra, contact_id), exclusive=True, name="checks", group="checks")
 
     def show_field_error(self, field_id: str, message: str) -> None:
         target = {"municipality_code": "municipality", "municipality_text": "municipality"}.get(field_id, field_id)

@@ -220,6 +220,8 @@ class EmergencyModal(ModalScreen[None]):
     def on_mount(self) -> None:
         if not self.coordinators():
             self.query_one("#emergency-message", Static).update(TEXT["no_coordinators"])
+        # No reason chosen for the worker: they pick one on purpose.
+        self.query_one("#reason", OptionList).highlighted = None
         self.query_one("#reason", OptionList).focus()
 
     def action_cancel(self) -> None:

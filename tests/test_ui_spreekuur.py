@@ -1,0 +1,399 @@
+"""The spreekuur through the real app (Pilot): walk-in, anonymous walk-in,
+aanmelding, duplicates, bad input, search, noodtoegang, lock with a draft."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from textual.widgets import DataTable, Input, OptionList, Static, TextArea
+
+from jongerenteam.domain import StudentDetails
+from jongerenteam.session import TeamSession, local_today
+from screens.home import HomeScreen
+from screens.intake import DuplicateModal, IntakeScreen
+from screens.student import EmergencyModal, FileModal, NotInvolvedModal
+from screens.unlock import UnlockScreen
+from screens.widgets import Confirm, LeefdomeinPicker
+from storage.models import AnonymousContact, AuditEntry, Student
+from tests.conftest import CANARY_FIRST, CANARY_LAST, CANARY_NOTE, COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
+from tests.test_ui import (  # noqa: F401 - fixtures
+    SIZE,
+    FakeClock,
+    audit_rows,
+    build_app,
+    build_app_with_clock,
+    everything_shown,
+    fixed_store_clock,
+    last_seq,
+    leaked,
+    notifications,
+    paste,
+    students,
+    table_rows,
+    unlock_as,
+)
+
+NEW_FIRST = "Kanarieloper"
+NEW_LAST = "Wandelbroek"
+
+
+async def settle(app, pilot) -> None:  # noqa: F811 - this module's own version
+    """Let workers finish, except one waiting for an answer in a dialog
+    (the form's checks wait for 'Bedoel je ...?' or a confirmation)."""
+    import asyncio
+
+    for _ in range(250):
+        busy = [w for w in app.workers if w.is_running and w.name != "checks"]
+        if not busy:
+            break
+        await asyncio.sleep(0.02)
+    await pilot.pause()
+    await pilot.pause()
+
+
+def count(store, model) -> int:
+    with store.reading() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def field(app, name: str):
+    return app.screen.query_one(f"#f-{name}")
+
+
+def field_error(app, name: str) -> str:
+    return str(app.screen.query_one(f"#err-{name}", Static).render())
+
+
+async def test_walk_in_by_keyboard_only(team_store, students):
+    """ctrl+n, name, birth date, hulpvraag, two leefdomeinen, ctrl+s: stored, found, on today's spreekuur."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n")
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.focused is field(app, "first_name")
+        await pilot.press(*NEW_FIRST, "tab", *NEW_LAST, "tab", *"3 apr 2008")
+        hint = str(app.screen.query_one("#hint-birth_date", Static).render())
+        assert hint.startswith("03-04-2008 · ") and "jaar" in hint
+        await pilot.press("tab", *"Schulden en ruzie thuis", "tab", "5", "7", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert f"Inloop van {NEW_FIRST} {NEW_LAST} opgeslagen." in notifications(app)
+        queue = app.screen.query_one("#queue", DataTable)
+        assert [str(queue.get_row_at(i)[1]) for i in range(queue.row_count)] == [f"{NEW_FIRST} {NEW_LAST}"]
+        await pilot.press("slash", *"wandelbr")
+        assert [r[0] for r in table_rows(app)] == [f"{NEW_FIRST} {NEW_LAST}"]
+        record = app.session.search("wandelbroek")[0]
+        assert record.details.birth_date == date(2008, 4, 3)
+        assert record.details.leefdomeinen == ["inkomen", "wonen"]
+        entries = app.session.read_file(record.id)
+        assert [(e.kind, e.payload["hulpvraag"]) for e in entries] == [("inloop", "Schulden en ruzie thuis")]
+
+
+async def test_anonymous_walk_in_stores_no_student(team_store, students):
+    """'anoniem' as first name: only date, leefdomeinen and duration are stored."""
+    app = build_app(team_store)
+    before = count(team_store.store, Student)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *"anoniem")
+        assert "Anonieme inloop" in str(app.screen.query_one("#hint-first_name", Static).render())
+        await pilot.press("tab", "tab", "tab", "tab", "2")
+        field(app, "minutes").focus()
+        await pilot.press(*"15", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert count(team_store.store, Student) == before
+        assert count(team_store.store, AnonymousContact) == 1
+        queue = app.screen.query_one("#queue", DataTable)
+        assert [str(queue.get_row_at(i)[1]) for i in range(queue.row_count)] == ["anoniem"]
+
+
+async def test_referral_suggests_the_programmes_contact_and_waits(team_store, students):
+    """Aanmelding: the vaste contactpersoon is filled in from the programme; status 'wacht'."""
+    coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    coord.set_programme_contact("Verzorgende IG", team_store.other_id)
+    coord.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, IntakeScreen) and app.screen.kind == "aanmelding"
+        await pilot.press(*NEW_FIRST, "tab", *NEW_LAST)
+        field(app, "programme").focus()
+        await pilot.press(*"verzorgende ig")
+        assert field(app, "contact_worker").value == "Otto Collega"
+        field(app, "by_name").focus()
+        await pilot.press(*"Jan de Coach", "tab", *"SLB'er", "tab", *"0612345678", "tab", *"Verzuimt veel")
+        assert field(app, "urgency").value == "gewoon"
+        field(app, "urgency").value = ""
+        field(app, "urgency").focus()
+        await pilot.press(*"sn", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        record = app.session.search(NEW_LAST)[0]
+        assert record.status == "wacht" and record.contact_worker_id == team_store.other_id
+        assert record.details.urgency == "snel" and record.details.waiting_since == local_today()
+        waiting = app.screen.query_one("#waiting", DataTable)
+        names = [str(waiting.get_row_at(i)[0]) for i in range(waiting.row_count)]
+        assert f"{NEW_FIRST} {NEW_LAST}" in names
+
+
+async def test_referral_without_reason_keeps_everything_typed(team_store, students):
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+r", *NEW_FIRST)
+        field(app, "by_name").focus()
+        await pilot.press(*"Jan de Coach")
+        field(app, "contact_worker").focus()
+        await pilot.press(*"HH", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert field_error(app, "reason") == "Vul de reden van de aanmelding in."
+        assert app.focused is field(app, "reason")
+        assert field(app, "first_name").value == NEW_FIRST and field(app, "by_name").value == "Jan de Coach"
+
+
+async def test_duplicate_warning_offers_the_existing_student(team_store, students):
+    """Same birth date and a name with a typo: 'Bedoel je ...?'; choosing it adds the visit there."""
+    app = build_app(team_store)
+    before = count(team_store.store, Student)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *"Fatma", "tab", *"Ozdemr", "tab", *"12-9-2007", "tab", *"Kwam terug", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DuplicateModal)
+        option = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert option.startswith("Fatma Özdemir · 12-09-2007 · studentnummer S100200")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert count(team_store.store, Student) == before
+        assert "Inloopgesprek toegevoegd aan het dossier van Fatma Özdemir." in notifications(app)
+        entries = app.session.read_file(students.ozdemir_id)
+        assert [e.payload.get("hulpvraag") for e in entries if e.kind == "inloop"] == ["Kwam terug"]
+
+
+async def test_duplicate_warning_can_save_a_new_student_or_go_back(team_store, students):
+    app = build_app(team_store)
+    before = count(team_store.store, Student)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *"Fatma", "tab", *"Özdemir", "tab", *"12-09-2007", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DuplicateModal)
+        await pilot.press("escape")
+        assert isinstance(app.screen, IntakeScreen) and field(app, "last_name").value == "Özdemir"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert count(team_store.store, Student) == before + 1
+
+
+async def test_bad_input_is_told_next_to_the_field_and_kept(team_store, students):
+    """An impossible date, a wrong phone number, a 10-year-old and an unknown municipality."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *NEW_FIRST, "tab", "tab", *"31-2-2008", "ctrl+s")
+        await settle(app, pilot)
+        assert field_error(app, "birth_date").startswith("Deze datum bestaat niet.")
+        assert app.focused is field(app, "birth_date") and field(app, "birth_date").value == "31-2-2008"
+
+        field(app, "birth_date").value = "1-1-2016"
+        field(app, "contact_preference").value = "tel"
+        field(app, "contact_value").value = "12345"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert field_error(app, "contact_value").startswith("Dit lijkt geen telefoonnummer")
+
+        field(app, "contact_value").value = "06-12345678"
+        field(app, "municipality").value = "Atlantis"
+        await pilot.pause()
+        assert "Niet in de lijst" in str(app.screen.query_one("#hint-municipality", Static).render())
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)  # 10 years old: sure?
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert "jonger dan 12" in field_error(app, "birth_date")
+        assert field(app, "first_name").value == NEW_FIRST
+
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("j")  # yes, 10 years old
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)  # and Atlantis as free text?
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        record = app.session.search(NEW_FIRST)[0]
+        assert record.details.municipality_text == "Atlantis" and record.details.municipality_code == ""
+        assert record.details.contact_preference == "telefoon"
+
+
+async def test_municipality_autocomplete_resolves_to_a_cbs_code(team_store, students):
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *NEW_FIRST)
+        field(app, "municipality").focus()
+        await pilot.press(*"den haag")
+        assert "'s-Gravenhage (CBS-code GM0518)" in str(app.screen.query_one("#hint-municipality", Static).render())
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.session.search(NEW_FIRST)[0].details.municipality_code == "GM0518"
+
+
+async def test_escape_asks_before_throwing_typed_text_away(team_store, students):
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *NEW_FIRST, "escape")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        assert isinstance(app.screen, IntakeScreen) and field(app, "first_name").value == NEW_FIRST
+        await pilot.press("escape", "j")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+n", "escape")  # nothing typed: no question
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_search_tolerates_accents_case_and_typos(team_store, students):
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        for query in ("ozd", "ÖZDEMIR", "ozdemri", "12-09-2007", "S1002"):
+            await pilot.press("ctrl+f")
+            app.screen.query_one("#search", Input).value = ""
+            await pilot.press(*query)
+            assert [r[0] for r in table_rows(app)] == ["Fatma Özdemir"], query
+
+
+async def test_walk_in_talk_on_a_colleagues_student_without_reading(team_store, students):
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("slash", *"kanarie", "enter", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NotInvolvedModal)
+        await pilot.press("v", *"Vroeg naar Otto", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert CANARY_NOTE not in everything_shown(app)
+    otto = TeamSession.unlock(team_store.store, team_store.other_id, OTHER_PASS)
+    texts = [e.payload.get("hulpvraag") for e in otto.read_file(students.canary_id)]
+    assert "Vroeg naar Otto" in texts
+
+
+async def test_emergency_access_is_logged_and_shown_to_the_contact_person(team_store, students):
+    """Noodtoegang needs a reason, an explanation and a coördinator's passphrase."""
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("slash", *"kanarie", "enter", "enter")
+        await settle(app, pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, EmergencyModal)
+        await pilot.press("ctrl+s")
+        assert str(app.screen.query_one("#emergency-message", Static).render()) == "Kies een reden."
+        await pilot.press("down", "tab", *"Student is in paniek", "tab", "down", "tab")
+        await paste(app, pilot, "fout wachtwoord")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert str(app.screen.query_one("#emergency-message", Static).render()) == "Het wachtwoord klopt niet. Probeer het opnieuw."
+        assert app.screen.query_one("#explanation", Input).value == "Student is in paniek"
+        await paste(app, pilot, COORDINATOR_PASS)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FileModal)
+        assert CANARY_NOTE in everything_shown(app)
+    logged = audit_rows(team_store.store, "emergency_access", after=start)
+    assert [(e.worker_id, e.on_behalf_of, e.student_id) for e in logged] == [
+        (team_store.worker_id, team_store.coordinator_id, students.canary_id)
+    ]
+    # Otto, the contact person, sees it on Vandaag.
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ot", OTHER_PASS)
+        notices = str(app.screen.query_one("#notices", Static).render())
+        assert f"{CANARY_FIRST} {CANARY_LAST} · door Hanna Hulpverlener met Cora Coördinator" in notices
+
+
+async def test_lock_mid_form_keeps_a_sealed_draft_for_the_same_worker(team_store, students):
+    """ctrl+l in a half-filled form: no personal data in the widget tree; after unlock the form is back."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *CANARY_FIRST, "tab", *CANARY_LAST, "tab", "tab", *"geheim verhaal")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert leaked(app) == [] and "geheim verhaal" not in everything_shown(app)
+        sealed = app.drafts[team_store.worker_id]
+        assert CANARY_FIRST.encode() not in sealed
+        # Another worker unlocking does not get Hanna's draft.
+        await pilot.press("escape", *["backspace"] * 2, *"ot", "enter")
+        await paste(app, pilot, OTHER_PASS)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        await pilot.press("escape", *["backspace"] * 2, *"ha", "enter")
+        await paste(app, pilot, WORKER_PASS)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert field(app, "first_name").value == CANARY_FIRST
+        assert app.screen.query_one("#f-hulpvraag", TextArea).text == "geheim verhaal"
+        assert "Je niet-opgeslagen invoer is teruggezet." in notifications(app)
+        assert team_store.worker_id not in app.drafts
+
+
+async def test_idle_lock_in_a_form_with_a_fake_clock(team_store, students):
+    clock = FakeClock()
+    app = build_app_with_clock(team_store, clock, idle_lock_seconds=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *CANARY_FIRST)
+        app.screen.query_one(LeefdomeinPicker).focus()
+        await pilot.press("8")
+        clock.advance(61)
+        app.check_idle_lock()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert leaked(app) == []
+        await paste(app, pilot, WORKER_PASS)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert field(app, "first_name").value == CANARY_FIRST
+        assert app.screen.query_one(LeefdomeinPicker).codes == ["veiligheid"]
+
+
+async def test_palette_has_noun_verb_commands(team_store, students):
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("student: zoeken", "student: inloop registreren", "student: aanmelden", "vandaag: tonen"):
+            assert wanted in titles
+        assert not any(t.startswith("team:") for t in titles)  # not a coördinator
+
+
+async def test_no_audit_noise_for_an_empty_vandaag(team_store, students):
+    """Opening Vandaag reads no file unless there are appointments to show."""
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+    assert audit_rows(team_store.store, "open", after=start) == []
+    with team_store.store.reading() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.seq > start)) >= 1
