@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         ("search", "bench_search.py", ["--sizes", *sizes, "--queries", "20" if quick else "200",
                                        "--typed", "10" if quick else "60"]),
         ("memory", "bench_memory.py", ["--sizes", *sizes]),
+        ("keys", "bench_keys.py", []),
         ("coldstart", "bench_coldstart.py", ["--size", str(biggest), "--repeat", "3" if quick else "7"]),
     ]
     if args.entries:
