@@ -244,13 +244,48 @@ def _remove_store_files(path: Path) -> None:
 
 
 def _run_app(location: str, console: Console) -> int:
-    store = _open_store(location)
+    """Run the app on the store; with no store yet, at a terminal, the app's set-up wizard."""
+    store = _open_or_set_up(location, console)
+    app = None
     try:
         app = make_app(Settings(store=location), store)
         app.run()
         return app.return_code or 0
     finally:
-        store.close()
+        # The wizard hands the store it created to the app: close that one too.
+        opened = app.store if app is not None else store
+        if opened is not None:
+            opened.close()
+
+
+def _open_or_set_up(location: str, console: Console):
+    """The store, or None when none exists yet and a person at a terminal can make one in the app.
+
+    Without a terminal (a script, a pipe) the missing store stays the Dutch
+    error and exit code it always was. The wizard is offered only where
+    ``Store.create`` would succeed: no file yet (or an empty one), or an
+    empty database; a database that does not exist is the IT department's.
+    """
+    from storage.errors import StoreMissing
+    from storage.store import Store, is_server_location
+
+    try:
+        return _open_store(location)
+    except StoreMissing as exc:
+        if not _at_a_terminal(console):
+            raise
+        if is_server_location(location) and exc.info.get("reason") != "empty":
+            raise
+        try:
+            Store.refuse_existing(location)
+        except Exception:  # noqa: BLE001 - not a place for a new store: the original error says why
+            raise exc from None
+        return None
+
+
+def _at_a_terminal(console: Console) -> bool:
+    isatty = getattr(console.stdout, "isatty", None)
+    return console.interactive and bool(isatty and isatty())
 
 
 def cmd_open(args, console: Console) -> int:

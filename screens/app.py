@@ -220,7 +220,30 @@ class JongerenteamApp(App[int]):
         except Exception:  # noqa: BLE001 - a draft that will not open is dropped
             return None
 
+    def _quit_question(self) -> str | None:
+        for screen in reversed(self.screen_stack):
+            question = getattr(screen, "quit_question", None)
+            if question is not None and (text := question()):
+                return text
+        if self._unsaved_screens():
+            return "Je hebt nog niet opgeslagen invoer. Toch afsluiten? Wat je typte gaat dan verloren."
+        return None
+
     async def action_quit(self) -> None:
+        """ctrl+q: lock and quit, after asking if typed text or the recovery code would be lost."""
+        from screens.widgets import Confirm
+
+        question = self._quit_question()
+        if question and not isinstance(self.screen, Confirm):
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._quit_now()
+
+            self.push_screen(Confirm(question), answered)
+            return
+        self._quit_now()
+
+    def _quit_now(self) -> None:
         if self.session is not None:
             try:
                 self.session.lock()

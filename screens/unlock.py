@@ -1,4 +1,9 @@
-"""Unlock: pick your name (type to filter), passphrase, Enter."""
+"""Unlock: pick your name (type to filter), passphrase, Enter.
+
+The lock screen shows the team's name, the time and the team's workers;
+never anything about students. "Wachtwoord vergeten?" (F1) explains what to
+do and lets whoever holds the recovery code set a new passphrase here.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,19 @@ from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from jongerenteam import throttle
 from jongerenteam.catalogue import ROLE_LABELS
 from jongerenteam.messages import explain
+from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
+from jongerenteam.settings import kdf_params
 from screens.messages import Unlocked, UnlockFailed
+from screens.setup import Note
 from storage import clock, team
 
 TEXT = {
@@ -32,7 +40,39 @@ TEXT = {
     "wait": "Te vaak een verkeerd wachtwoord. Wacht {seconds} seconden en probeer het dan opnieuw.",
     "wait_one": "Te vaak een verkeerd wachtwoord. Wacht 1 seconde en probeer het dan opnieuw.",
     "no_workers": "Dit team heeft nog geen actieve medewerkers.",
+    "forgot_hint": "Wachtwoord vergeten? Druk op F1 (of ctrl+g).",
+    "reset_done": "Het nieuwe wachtwoord van {name} werkt vanaf nu. Typ het hieronder om je aan te melden.",
 }
+
+# How often the clock beside the team name is brought up to date.
+CLOCK_SECONDS = 5.0
+
+# The "Wachtwoord vergeten?" dialog.
+FORGOT = {
+    "title": "Wachtwoord vergeten?",
+    "explain": (
+        "Niemand kan je wachtwoord voor je opzoeken, ook de coördinator niet. "
+        "Wel kan een coördinator een nieuw wachtwoord voor je instellen: vraag dat aan een "
+        "coördinator van je team. Die doet dat in Team, bij 'Wachtwoord herstellen', met de herstelcode uit de kluis. "
+        "Je dossiers blijven gewoon leesbaar voor je."
+    ),
+    "self": "Heb je de herstelcode van papier zelf bij de hand? Stel dan hier een nieuw wachtwoord in voor {name}.",
+    "pick_first": "Wil je de herstelcode zelf gebruiken? Kies dan eerst je naam in de lijst (Esc) en druk opnieuw op F1.",
+    "code": "Herstelcode (van papier)",
+    "code_placeholder": "7 groepjes van 4 tekens",
+    "new": "Nieuw wachtwoord",
+    "new_placeholder": "een zin van een paar woorden",
+    "again": "Nieuw wachtwoord nog een keer",
+    "again_placeholder": "nog een keer hetzelfde",
+    "save_hint": "Enter in het laatste veld stelt het nieuwe wachtwoord in.",
+    "required_code": "Vul de herstelcode van papier in.",
+    "code_length": "Een herstelcode heeft 28 tekens: 7 groepjes van 4. Kijk de code op papier na.",
+    "edge_space": "Begin of eindig het wachtwoord niet met een spatie.",
+    "required_again": "Typ het nieuwe wachtwoord hier nog een keer.",
+    "mismatch": "De twee wachtwoorden zijn niet gelijk. Kijk ze na en probeer het opnieuw.",
+    "busy": "Bezig… de herstelcode wordt gecontroleerd en het nieuwe wachtwoord ingesteld. Dit duurt een paar seconden.",
+}
+RECOVERY_CODE_LENGTH = 28
 
 
 
@@ -45,6 +85,9 @@ class UnlockScreen(Screen):
         # field, never in the visible name filter.
         Binding("enter", "to_passphrase", "Naar wachtwoord", show=False, priority=True),
         Binding("escape", "back_to_name", "Andere naam"),
+        # F1 is free in Textual and in Input; ctrl+g for terminals that keep F1 for their own help.
+        Binding("f1", "forgot", "Wachtwoord vergeten?", key_display="F1"),
+        Binding("ctrl+g", "forgot", "Wachtwoord vergeten?", show=False),
         Binding("down", "move(1)", "Volgende naam", show=False),
         Binding("up", "move(-1)", "Vorige naam", show=False),
     ]
@@ -59,13 +102,16 @@ class UnlockScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
-            yield Static(f"{TEXT['title']} · {self.team_name}", classes="title")
+            with Horizontal(id="unlock-head"):
+                yield Static(f"{TEXT['title']} · {self.team_name}", classes="title", markup=False)
+                yield Static(self.clock_text(), id="unlock-clock")
             yield Label(TEXT["choose"])
             yield Input(placeholder=TEXT["filter"], id="name-filter")
             yield OptionList(*self._options(""), id="workers")
             yield Label(TEXT["passphrase"])
             yield Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="passphrase")
-            yield Static("", id="unlock-message", classes="error")
+            yield Static("", id="unlock-message", classes="error", markup=False)
+            yield Static(TEXT["forgot_hint"], classes="hint")
         yield Footer()
 
     def _options(self, text: str) -> list[Option]:
@@ -83,6 +129,15 @@ class UnlockScreen(Screen):
         else:
             self.show(TEXT["no_workers"])
         self.query_one("#name-filter", Input).focus()
+        self.set_interval(CLOCK_SECONDS, self.update_clock)
+
+    @staticmethod
+    def clock_text() -> str:
+        """HH:MM on the laptop's own clock (through the store's clock, which tests fix)."""
+        return clock.local_time(clock.now()).strftime("%H:%M")
+
+    def update_clock(self) -> None:
+        self.query_one("#unlock-clock", Static).update(self.clock_text())
 
     def show(self, text: str) -> None:
         self.query_one("#unlock-message", Static).update(text)
@@ -205,3 +260,173 @@ class UnlockScreen(Screen):
         self.query_one("#passphrase", Input).value = ""
         self.show("")
         self.app.start_session(message.session)
+
+    # -- forgotten passphrase ------------------------------------------------------
+
+    def action_forgot(self) -> None:
+        if self.busy:
+            return
+        worker_id = self.selected_worker_id()
+        name = next((w.full_name for w in self.team_workers if w.id == worker_id), "")
+        self.app.push_screen(ForgotPassphraseScreen(self.store, worker_id, name), self.forgot_closed)
+
+    def forgot_closed(self, name: str | None) -> None:
+        field = self.query_one("#passphrase", Input)
+        if name:
+            field.value = ""
+            self.show(TEXT["reset_done"].format(name=name))
+            field.focus()
+
+
+class ForgotPassphraseScreen(ModalScreen[str | None]):
+    """What to do without your passphrase; with the recovery code, set a new one here.
+
+    Dismisses with the worker's name once their new passphrase works, else None.
+    Uses ``team.reset_passphrase`` as ``jongerenteam recover`` does: the
+    worker's student keys are rewrapped through the escrow, and a
+    'recovery' entry lands in the audit log.
+    """
+
+    BINDINGS = [
+        Binding("enter", "next", "Verder", priority=True),
+        Binding("escape", "close", "Terug"),
+    ]
+
+    FIELDS = ("forgot-code", "forgot-new", "forgot-again")
+
+    def __init__(self, store, worker_id: str | None, worker_name: str) -> None:
+        super().__init__()
+        self.store = store
+        self.worker_id = worker_id
+        self.worker_name = worker_name
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="forgot-box"):
+            yield Static(FORGOT["title"], classes="title")
+            yield Static(FORGOT["explain"], classes="setup-intro")
+            if self.worker_id is None:
+                yield Static(FORGOT["pick_first"], classes="setup-intro")
+            else:
+                yield Note(FORGOT["self"].format(name=self.worker_name), classes="setup-intro")
+                yield from self._field("forgot-code", FORGOT["code"], FORGOT["code_placeholder"])
+                yield from self._field("forgot-new", FORGOT["new"], FORGOT["new_placeholder"])
+                yield from self._field("forgot-again", FORGOT["again"], FORGOT["again_placeholder"], hint=FORGOT["save_hint"])
+            yield Note("", id="forgot-message", classes="hint")
+        yield Footer()
+
+    @staticmethod
+    def _field(field_id: str, label: str, placeholder: str, *, hint: str = "") -> ComposeResult:
+        yield Label(label, classes="setup-label")
+        yield Input(placeholder=placeholder, id=field_id, password=True)
+        yield Note(hint, id=f"hint-{field_id}", classes="hint")
+        yield Note("", id=f"err-{field_id}", classes="error")
+
+    def on_mount(self) -> None:
+        if self.worker_id is not None:
+            self.query_one("#forgot-code", Input).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next":
+            return self.worker_id is not None and (None if self.busy else True)
+        if action == "close":
+            return None if self.busy else True
+        return True
+
+    def value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value
+
+    def problem(self, field_id: str) -> str | None:
+        value = self.value(field_id)
+        match field_id:
+            case "forgot-code":
+                cleaned = "".join(c for c in value if c.isalnum())
+                if not cleaned:
+                    return FORGOT["required_code"]
+                return None if len(cleaned) == RECOVERY_CODE_LENGTH else FORGOT["code_length"]
+            case "forgot-new":
+                if value and value != value.strip():
+                    return FORGOT["edge_space"]
+                return weakness(value, names=(self.worker_name, *self.worker_name.split()))
+            case "forgot-again":
+                if not value:
+                    return FORGOT["required_again"]
+                return None if value == self.value("forgot-new") else FORGOT["mismatch"]
+        return None
+
+    def check(self, field_id: str) -> bool:
+        text = self.problem(field_id)
+        self.query_one(f"#err-{field_id}", Static).update(text or "")
+        if field_id == "forgot-new":
+            self.query_one("#hint-forgot-new", Static).update("" if text else (advice(self.value(field_id)) or ""))
+        return text is None
+
+    @on(Input.Changed)
+    def typing_clears_message(self, event: Input.Changed) -> None:
+        if event.input.id in self.FIELDS:
+            self.query_one(f"#err-{event.input.id}", Static).update("")
+
+    def message(self, text: str, *, error: bool = False) -> None:
+        widget = self.query_one("#forgot-message", Static)
+        widget.update(text)
+        widget.set_class(error, "error")
+        widget.set_class(not error, "hint")
+
+    def action_close(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
+
+    def action_next(self) -> None:
+        if self.busy or self.worker_id is None:
+            return
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id in self.FIELDS:
+            if not self.check(focused.id):
+                return
+            index = self.FIELDS.index(focused.id)
+            if index + 1 < len(self.FIELDS):
+                self.query_one(f"#{self.FIELDS[index + 1]}", Input).focus()
+                return
+        for field_id in self.FIELDS:
+            if not self.check(field_id):
+                self.query_one(f"#{field_id}", Input).focus()
+                return
+        self.busy = True
+        self.refresh_bindings()
+        self.message(FORGOT["busy"])
+        self.reset(self.worker_id, self.value("forgot-code"), self.value("forgot-new"))
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def reset(self, worker_id: str, code: str, passphrase: str) -> None:
+        from storage.errors import WrongPassphrase
+
+        try:
+            team_key, escrow_private = team.unlock_recovery(self.store, code)
+            team.reset_passphrase(
+                self.store, team_key, escrow_private, worker_id, passphrase, kdf_params(),
+                by_worker=None, via="herstelcode",
+            )
+        except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
+            self.app.call_from_thread(self.reset_failed, explain(exc)[0], isinstance(exc, WrongPassphrase))
+            return
+        self.app.call_from_thread(self.reset_done)
+
+    def reset_failed(self, text: str, wrong_code: bool) -> None:
+        self.busy = False
+        self.refresh_bindings()
+        if wrong_code:
+            # A wrong secret is cleared, like a wrong passphrase; the new passphrase stays.
+            code = self.query_one("#forgot-code", Input)
+            with code.prevent(Input.Changed):  # the message below must stay
+                code.value = ""
+            code.focus()
+            self.query_one("#err-forgot-code", Static).update(text)
+            self.message("")
+        else:
+            self.message(text, error=True)
+
+    def reset_done(self) -> None:
+        self.busy = False
+        for field_id in self.FIELDS:
+            self.query_one(f"#{field_id}", Input).value = ""
+        self.dismiss(self.worker_name)

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage import audit, clock
@@ -436,9 +436,13 @@ def login_throttle(store: Store, worker_id: str) -> tuple[int, datetime | None]:
     restarting the app does not reset the growing delay after wrong guesses.
     """
     with store.reading() as s:
+        # A login, or a new passphrase set with the recovery code, ends the wait.
         last_ok = s.scalar(
             select(func.max(AuditEntry.seq)).where(
-                AuditEntry.worker_id == worker_id, AuditEntry.event.in_(("login", "unlock"))
+                or_(
+                    and_(AuditEntry.worker_id == worker_id, AuditEntry.event.in_(("login", "unlock"))),
+                    and_(AuditEntry.on_behalf_of == worker_id, AuditEntry.event == "recovery"),
+                )
             )
         ) or 0
         count, last_at = s.execute(

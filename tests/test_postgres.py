@@ -398,7 +398,8 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
 
     from jongerenteam.cli import make_app
     from jongerenteam.settings import Settings
-    from screens.home import FileModal, HomeScreen
+    from screens.home import HomeScreen
+    from screens.student import FileModal
 
     hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
     rec = hanna.register_student(canary_student())
@@ -412,7 +413,7 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
         await pilot.press("enter")
         await _settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert app.screen.query_one("#students", DataTable).row_count == 1
+        assert app.screen.query_one("#caseload", DataTable).row_count == 1  # Vandaag: her student
         pg_server.pause()
         try:
             await pilot.press("enter")

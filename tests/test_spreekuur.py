@@ -221,3 +221,18 @@ def test_concerns_ask_before_unusual_input():
     with pytest.raises(ValidationError):
         StudentDetails(first_name="Kim", contact_preference="telefoon", contact_value="12").validate(TODAY)
     StudentDetails(first_name="Kim", contact_preference="email", contact_value="kim@school.nl").validate(TODAY)
+
+
+def test_a_recovery_reset_ends_the_wait_after_wrong_guesses(team_store):
+    """After five wrong passphrases a worker waits; a new passphrase via the recovery code ends that."""
+    from storage import team as team_ops
+    from jongerenteam.settings import kdf_params
+
+    for _ in range(6):
+        with pytest.raises(WrongPassphrase):
+            team_ops.unlock(team_store.store, team_store.worker_id, "fout")
+    assert team_ops.login_throttle(team_store.store, team_store.worker_id)[0] == 6
+    team_key, escrow_private = team_ops.unlock_recovery(team_store.store, team_store.recovery_code)
+    team_ops.reset_passphrase(team_store.store, team_key, escrow_private, team_store.worker_id,
+                              "een heel nieuw wachtwoord", kdf_params(), by_worker=None, via="herstelcode")
+    assert team_ops.login_throttle(team_store.store, team_store.worker_id)[0] == 0

@@ -397,3 +397,20 @@ async def test_no_audit_noise_for_an_empty_vandaag(team_store, students):
     assert audit_rows(team_store.store, "open", after=start) == []
     with team_store.store.reading() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.seq > start)) >= 1
+
+
+async def test_quit_asks_before_losing_typed_text(team_store, students):
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        session = app.session
+        await pilot.press("ctrl+n", *NEW_FIRST, "ctrl+q")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        assert isinstance(app.screen, IntakeScreen) and field(app, "first_name").value == NEW_FIRST
+        await pilot.press("ctrl+o")  # to Vandaag: also asks
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        await pilot.press("ctrl+q", "j")
+        await pilot.pause()
+    assert app.return_code == 0 and session.is_locked
