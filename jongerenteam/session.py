@@ -285,12 +285,14 @@ class TeamSession:
         status: str = "aangemeld",
         contact_worker_id: str | None = None,
         today: date | None = None,
+        entries: tuple[tuple[str, dict], ...] = (),
     ) -> StudentRecord:
+        """A new student, with ``entries`` for the file in the same transaction."""
         details.validate(today)
         validate_status(status)
         row = students.add_student(
             self.store, self.keys, details.to_dict(), status=status,
-            contact_worker_id=contact_worker_id or self.worker_id,
+            contact_worker_id=contact_worker_id or self.worker_id, entries=entries,
         )
         rec = _record(row)
         self.students[rec.id] = rec
@@ -439,15 +441,18 @@ class TeamSession:
         """
         visit.validate()
         today = today or local_today()
+        entries = [(intake.WALK_IN, visit.payload())]
+        if visit.next_date is not None:
+            entries.append((intake.APPOINTMENT, {"datum": visit.next_date.isoformat(), "tekst": visit.next_text or "vervolggesprek"}))
         if existing is None:
             details.leefdomeinen = sorted(set(details.leefdomeinen) | set(visit.leefdomeinen))
             details.referrer = details.referrer or visit.referrer
-            record = self.register_student(details, status="lopend", today=today)
+            record = self.register_student(details, status="lopend", today=today, entries=tuple(entries))
+            self._agenda = None
         else:
             record = existing
-        self.add_entry(record.id, intake.WALK_IN, visit.payload())
-        if visit.next_date is not None:
-            self.add_entry(record.id, intake.APPOINTMENT, {"datum": visit.next_date.isoformat(), "tekst": visit.next_text or "vervolggesprek"})
+            for kind, payload in entries:
+                self.add_entry(record.id, kind, payload)
         if existing is not None and existing.status in ("wacht", "aangemeld"):
             d = existing.details
             d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
@@ -477,9 +482,10 @@ class TeamSession:
         today = today or local_today()
         details.urgency = referral.urgency
         details.waiting_since = today
-        record = self.register_student(details, status="wacht", contact_worker_id=contact_worker_id, today=today)
-        self.add_entry(record.id, intake.REFERRAL, referral.payload())
-        return record
+        return self.register_student(
+            details, status="wacht", contact_worker_id=contact_worker_id, today=today,
+            entries=((intake.REFERRAL, referral.payload()),),
+        )
 
     def add_entry(self, student_id: str, kind: str, payload: dict) -> str:
         entry_id = students.add_entry(self.store, self.keys, student_id, kind, payload)

@@ -99,6 +99,9 @@ class NewStudent:
     status: str
     contact_worker_id: str | None
     involve: tuple[str, ...] = ()
+    # File entries (kind, payload) written in the same transaction: a walk-in
+    # is the student and the hulpvraag together, or nothing.
+    entries: tuple[tuple[str, dict], ...] = field(default=(), repr=False)
 
 
 def add_student(
@@ -109,10 +112,11 @@ def add_student(
     status: str,
     contact_worker_id: str | None,
     involve: Iterable[str] = (),
+    entries: Iterable[tuple[str, dict]] = (),
 ) -> DirectoryRow:
     """Register a student; the creator, the contact person and ``involve`` get the key."""
     return add_students(
-        store, keys, [NewStudent(data, status, contact_worker_id, tuple(involve))]
+        store, keys, [NewStudent(data, status, contact_worker_id, tuple(involve), tuple(entries))]
     )[0]
 
 
@@ -175,6 +179,20 @@ def _insert_student(
         if worker is not None:
             _wrap_for(s, student_id, student_key, worker_id, worker.public_key)
     audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id)
+    for kind, payload in item.entries:
+        entry_id = str(uuid.uuid4())
+        s.add(
+            FileEntry(
+                id=entry_id, student_id=student_id, kind=kind, sealed=False,
+                body=seal_field(fk, "file_entries", "body", entry_id, _dump(payload)),
+                created_at=now, created_by=keys.worker_id, updated_at=now,
+                updated_by=keys.worker_id, version=1,
+            )
+        )
+        audit.append(
+            s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id,
+            detail=f"dossier: {kind}",
+        )
     return DirectoryRow(
         student_id, 1, item.status, item.contact_worker_id, now, now, dict(item.data)
     )

@@ -122,3 +122,15 @@ def files_containing(folder: Path, needles=CANARIES) -> list[tuple[str, str]]:
 # PostgreSQL: a throwaway server for the session, and the sqlite/postgresql
 # parametrised ``store_url`` (tests/pg.py).
 from tests.pg import pg_server, pg_url, store_url  # noqa: E402, F401
+
+
+async def wait_workers(app) -> None:
+    """Wait for the app's workers; one cancelled by a newer one of its
+    exclusive group (on purpose) is not a failure, a failed one still raises."""
+    from textual.worker import WorkerCancelled
+
+    for worker in list(app.workers):
+        try:
+            await worker.wait()
+        except WorkerCancelled:
+            pass

@@ -385,7 +385,8 @@ def test_cli_init_list_verify_and_backup_refusal(pg_url):
 
 
 async def _settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
+    from tests.conftest import wait_workers
+    await wait_workers(app)
     await pilot.pause()
     await pilot.pause()
 

@@ -71,7 +71,8 @@ def value_of(app, selector: str) -> str:
 
 async def settle(app, pilot) -> None:
     """Let thread workers finish and their results be handled."""
-    await app.workers.wait_for_complete()
+    from tests.conftest import wait_workers
+    await wait_workers(app)
     await pilot.pause()
     await pilot.pause()
 

@@ -414,3 +414,31 @@ async def test_quit_asks_before_losing_typed_text(team_store, students):
         await pilot.press("ctrl+q", "j")
         await pilot.pause()
     assert app.return_code == 0 and session.is_locked
+
+
+async def test_a_busy_store_keeps_the_form_and_a_retry_saves(team_store, students):
+    """Another program holds the store's write lock: a Dutch message, the form stays filled, ctrl+s again works."""
+    import sqlite3
+
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *NEW_FIRST, "tab", *NEW_LAST, "tab", "tab", *"Zorgen over geld")
+        blocker = sqlite3.connect(str(team_store.path), timeout=1, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            message = str(app.screen.query_one("#form-message", Static).render())
+            assert message.startswith("De teamopslag is bezet door een ander programma.")
+            assert message.endswith("Je invoer staat er nog.")
+            assert isinstance(app.screen, IntakeScreen)
+            assert field(app, "last_name").value == NEW_LAST
+            assert app.screen.query_one("#f-hulpvraag", TextArea).text == "Zorgen over geld"
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert len(app.session.search(NEW_LAST)) == 1

@@ -47,7 +47,8 @@ def build_app(team_store):
 
 async def settle(app, pilot) -> None:
     """Let thread workers finish and their results be handled."""
-    await app.workers.wait_for_complete()
+    from tests.conftest import wait_workers
+    await wait_workers(app)
     await pilot.pause()
     await pilot.pause()
 
