@@ -450,16 +450,19 @@ class TeamSession:
             record = self.register_student(details, status="lopend", today=today, entries=tuple(entries))
             self._agenda = None
         else:
-            record = existing
+            # Read the student again: a colleague may have saved since the list was loaded.
+            record = self._refresh_record(existing.id)
+            if record.status in ("wacht", "aangemeld"):
+                # The first talk ends the wait (before the visit is written,
+                # so a conflict here leaves nothing half-saved).
+                d = record.details
+                d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
+                row = students.update_student(self.store, self.keys, record.id, d.to_dict(), record.version, status="lopend")
+                record = _record(row)
+                self.students[record.id] = record
+                self._sorted = None
             for kind, payload in entries:
                 self.add_entry(record.id, kind, payload)
-        if existing is not None and existing.status in ("wacht", "aangemeld"):
-            d = existing.details
-            d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
-            row = students.update_student(self.store, self.keys, existing.id, d.to_dict(), existing.version, status="lopend")
-            record = _record(row)
-            self.students[record.id] = record
-            self._sorted = None
         return record
 
     def register_anonymous(self, leefdomeinen: list[str], minutes: int | None) -> str:

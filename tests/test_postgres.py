@@ -427,3 +427,41 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
         await pilot.press("enter")
         await _settle(app, pilot)
         assert isinstance(app.screen, FileModal)
+
+
+async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_server):
+    """The server goes away while saving a walk-in: a Dutch sentence, every field kept; back up, ctrl+s saves it once."""
+    _owned(pg_server)
+    from textual import events
+    from textual.widgets import Static, TextArea
+
+    from jongerenteam.cli import make_app
+    from jongerenteam.settings import Settings
+    from screens.home import HomeScreen
+    from screens.intake import IntakeScreen
+
+    app = make_app(Settings(store=str(fx.path)), fx.store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press(*"hann", "enter")
+        app.focused.post_message(events.Paste(WORKER_PASS))
+        await pilot.pause()
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        await pilot.press("ctrl+n", *"Serverloze", "tab", *"Wachter", "tab", "tab", *"Schulden")
+        pg_server.pause()
+        try:
+            await pilot.press("ctrl+s")
+            await _settle(app, pilot)
+            assert isinstance(app.screen, IntakeScreen)
+            message = str(app.screen.query_one("#form-message", Static).render())
+            assert message.startswith("De verbinding met de database is verbroken"), message
+            assert app.screen.query_one("#f-last_name").value == "Wachter"
+            assert app.screen.query_one("#f-hulpvraag", TextArea).text == "Schulden"
+        finally:
+            pg_server.resume()
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert [r.details.display_name for r in app.session.search("Wachter")] == ["Serverloze Wachter"]
+    again = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    assert len(again.search("Serverloze Wachter")) == 1  # saved once, not twice
