@@ -221,6 +221,7 @@ class TeamSession:
             self.involved: set[str] = students.involved_student_ids(store, keys.worker_id)
             self.index = DirectoryIndex((s.id, s.search_key) for s in self.students.values())
         self._agenda: list[spreekuur.AgendaItem] | None = None
+        self._programmes: list[str] | None = None
 
     # -- life cycle ------------------------------------------------------
 
@@ -259,6 +260,7 @@ class TeamSession:
         self.index = DirectoryIndex()
         self.involved = set()
         self._agenda = None
+        self._programmes = None
         with self.store.session() as s:
             audit.append(s, keys.audit_key, "lock", worker_id=self.worker_id)
         self.store.checkpoint()
@@ -297,6 +299,7 @@ class TeamSession:
         rec = _record(row)
         self.students[rec.id] = rec
         self._sorted = None
+        self._programmes = None
         self.involved.add(rec.id)
         self.index.add(rec.id, rec.search_key)
         return rec
@@ -394,14 +397,17 @@ class TeamSession:
 
     def set_programme_contact(self, programme: str, worker_id: str | None) -> None:
         spreekuur.set_programme_contact(self.store, self.keys, programme, worker_id)
+        self._programmes = None
 
     # -- the spreekuur ---------------------------------------------------------
 
     def programmes(self) -> list[str]:
-        """Programme names the team has entered, for autocomplete."""
-        names = {r.details.programme.strip() for r in self.students.values() if r.details.programme.strip()}
-        names.update(self.programme_contacts())
-        return sorted(names, key=fold)
+        """Programme names the team has entered, for autocomplete (kept until a new student)."""
+        if self._programmes is None:
+            names = {r.details.programme.strip() for r in self.students.values() if r.details.programme.strip()}
+            names.update(self.programme_contacts())
+            self._programmes = sorted(names, key=fold)
+        return self._programmes
 
     def suggest_contact(self, programme: str) -> str | None:
         """The vaste contactpersoon for this programme (case-insensitive), if set and active."""
@@ -413,8 +419,22 @@ class TeamSession:
         return None
 
     def find_duplicates(self, details: StudentDetails) -> list[StudentRecord]:
-        """Students that may be the same person (same number, or similar name and birth date)."""
-        hits = [r for r in self.students.values() if intake.is_possible_duplicate(details, r.details)]
+        """Students that may be the same person (same number, or similar name and birth date).
+
+        Candidates come from the search index (the student number, the birth
+        date as dd-mm-yyyy), so a save at 50,000 students does not decrypt
+        and compare every directory entry.
+        """
+        candidates: set[str] = set()
+        if details.student_number.strip():
+            candidates.update(self.index.search(details.student_number.strip(), limit=1000))
+        b = details.birth_date
+        if b is not None:
+            candidates.update(self.index.search(f"{b.day:02d}-{b.month:02d}-{b.year}", limit=1000))
+        hits = [
+            self.students[i] for i in candidates
+            if i in self.students and intake.is_possible_duplicate(details, self.students[i].details)
+        ]
         return sorted(hits, key=lambda r: r.sort_key)
 
     def _refresh_record(self, student_id: str) -> StudentRecord:
