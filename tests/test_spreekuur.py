@@ -12,9 +12,17 @@ from jongerenteam.domain import StudentDetails, ValidationError, working_days_be
 from jongerenteam.session import TeamSession
 from storage import audit, clock, spreekuur
 from storage.errors import NotAllowed, NotInvolved, WrongPassphrase
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
+from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team
 
 TODAY = date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture
+def team_store(store_url):
+    """This module's team store: SQLite and PostgreSQL."""
+    fx = make_team(store_url)
+    yield fx
+    fx.store.close()
 
 
 @pytest.fixture
