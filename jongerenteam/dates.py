@@ -30,6 +30,8 @@ _NUMERIC = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{2}|\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDS = re.compile(r"^(\d{1,2})\s*([a-z]+)\.?\s*(\d{2}|\d{4})$")
 _COMPACT = re.compile(r"^(\d{2})(\d{2})(\d{4})$")
+_DAY_MONTH = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})$")
+_DAY_MONTH_WORDS = re.compile(r"^(\d{1,2})\s*([a-z]+)\.?$")
 
 EXAMPLE = "bijvoorbeeld 3-4-2008 of 3 apr 2008"
 
@@ -43,13 +45,28 @@ def _year(text: str, today: date) -> int:
     return y
 
 
-def parse_date(text: str, *, today: date | None = None, field: str = "birth_date") -> date:
-    """Parse a Dutch-style date; raise ValidationError with a Dutch message."""
+def parse_date(
+    text: str, *, today: date | None = None, field: str = "birth_date", upcoming: bool = False
+) -> date:
+    """Parse a Dutch-style date; raise ValidationError with a Dutch message.
+
+    With ``upcoming`` (an appointment) a day and month without a year also
+    work: "30-11" or "30 nov" is the next such day from today on.
+    """
     today = today or date.today()
     s = text.strip().lower()
     if not s:
         raise ValidationError(field, f"Vul een datum in, {EXAMPLE}.")
     parts: tuple[int, int, int] | None = None
+    if upcoming and ((m := _DAY_MONTH.match(s)) or (m := _DAY_MONTH_WORDS.match(s))):
+        month = int(m[2]) if m[2].isdigit() else MONTHS.get(m[2])
+        if month is None:
+            raise ValidationError(field, f"Onbekende maand '{m[2]}'. Gebruik bijvoorbeeld 30-11 of 30 nov.")
+        try:
+            when = date(today.year, month, int(m[1]))
+            return when if when >= today else date(today.year + 1, month, int(m[1]))
+        except ValueError:
+            raise ValidationError(field, "Deze datum bestaat niet. Gebruik bijvoorbeeld 30-11 of 30 nov.") from None
     if m := _ISO.match(s):
         parts = (int(m[3]), int(m[2]), int(m[1]))
     elif m := _NUMERIC.match(s):

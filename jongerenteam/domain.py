@@ -45,8 +45,16 @@ class Concern:
 
 
 def phone_problem(value: str) -> str | None:
-    digits = re.sub(r"\D", "", value)
-    if not _PHONE.match(value.strip()) or not 10 <= len(digits) <= 13:
+    """Dutch numbers have 10 digits (06-12345678); +31 6 12345678 or 0031... also work."""
+    text = value.strip()
+    digits = re.sub(r"\D", "", text)
+    if text.startswith("+"):
+        ok = 10 <= len(digits) <= 15
+    elif digits.startswith("00"):
+        ok = 11 <= len(digits) <= 15
+    else:
+        ok = len(digits) == 10
+    if not _PHONE.match(text) or not ok:
         return "Dit lijkt geen telefoonnummer; gebruik bijvoorbeeld 06-12345678."
     return None
 

@@ -70,12 +70,13 @@ class StudentRecord:
         if self._details is None and self._data is not None:
             d = self._data
             birth = d.get("birth_date") or ""
-            if birth:  # ISO yyyy-mm-dd -> dd-mm-yyyy, as typed in the spreekuur
-                birth = f"{birth[8:10]}-{birth[5:7]}-{birth[0:4]}"
+            if birth:  # ISO yyyy-mm-dd -> 03-04-2008 and 3-4-2008, as typed in the spreekuur
+                day, month = birth[8:10], birth[5:7]
+                birth = f"{day}-{month}-{birth[0:4]} {day.lstrip('0')}-{month.lstrip('0')}-{birth[0:4]}"
             return f"{d.get('first_name', '')} {d.get('last_name', '')} {d.get('student_number', '')} {birth}"
         d = self.details
         b = d.birth_date
-        birth = f"{b.day:02d}-{b.month:02d}-{b.year}" if b else ""
+        birth = f"{b.day:02d}-{b.month:02d}-{b.year} {b.day}-{b.month}-{b.year}" if b else ""
         return f"{d.first_name} {d.last_name} {d.student_number} {birth}"
 
     @property
@@ -509,6 +510,28 @@ class TeamSession:
             details, status="wacht", contact_worker_id=contact_worker_id, today=today,
             entries=((intake.REFERRAL, referral.payload()),),
         )
+
+    def add_referral_to_existing(
+        self, record: StudentRecord, referral: intake.Referral, *, today: date | None = None
+    ) -> StudentRecord:
+        """An aanmelding for a student the team already knows.
+
+        The reason goes into the file. A student whose case was closed or
+        handed over (or only registered) waits again for a first talk; a
+        running case keeps its status and contact person.
+        """
+        referral.validate()
+        today = today or local_today()
+        current = self._refresh_record(record.id)
+        if current.status in ("afgesloten", "overgedragen", "aangemeld"):
+            d = current.details
+            d.urgency, d.waiting_since = referral.urgency, today
+            row = students.update_student(self.store, self.keys, current.id, d.to_dict(), current.version, status="wacht")
+            current = _record(row)
+            self.students[current.id] = current
+            self._sorted = None
+        self.add_entry(current.id, intake.REFERRAL, referral.payload())
+        return current
 
     def add_entry(self, student_id: str, kind: str, payload: dict) -> str:
         entry_id = students.add_entry(self.store, self.keys, student_id, kind, payload)

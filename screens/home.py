@@ -22,15 +22,14 @@ from textual.widgets import DataTable, Footer, Input, Static
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
 from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
 from jongerenteam.messages import explain
-from jongerenteam.municipalities import name_of
 from jongerenteam.session import local_today
 from screens.student import open_student
 
 TEXT = {
     "search": "Zoek op naam, studentnummer of geboortedatum (/ of ctrl+f)",
-    "columns": ("Naam", "Leeftijd", "Opleiding", "Niveau", "Gemeente", "Contactpersoon", "Status", "Betrokken"),
+    "columns": ("Naam", "Lft", "Opleiding", "Niveau", "Contactpersoon", "Status", "Betrokken"),
     "yes": "ja",
-    "no": "",
+    "no": "nee",
     "count": "{shown} van {total} studenten",
     "count_capped": "{shown} van {total} studenten getoond: typ verder om te zoeken",
     "none": "Geen student gevonden. Ctrl+n registreert een inloop.",
@@ -49,6 +48,8 @@ TEXT = {
 }
 
 MAX_ROWS = 500
+# Status words that fit a narrow column.
+STATUS_SHORT = {**STATUSES, "wacht": "wacht 1e gesprek"}
 
 
 class HomeScreen(Screen):
@@ -57,6 +58,7 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),
+        Binding("down", "to_results", "Naar de lijst", show=False),
         Binding("f5", "reload", "Vernieuwen"),
     ]
 
@@ -98,13 +100,17 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#students", DataTable)
         # Fixed widths that fit 120 columns beside the name, which is never cut.
-        for label, width in zip(TEXT["columns"], (None, 8, 16, 8, 11, 14, 10, 9)):
+        for label, width in zip(TEXT["columns"], (None, 3, 24, 8, 16, 16, 9)):
             table.add_column(label, width=width)
-        self.query_one("#caseload", DataTable).add_columns("Naam", "Leeftijd", "Status", "Volgende afspraak")
+        caseload = self.query_one("#caseload", DataTable)
+        for label, width in (("Naam", 24), ("Lft", 3), ("Status", 10), ("Volgende afspraak", 22)):
+            caseload.add_column(label, width=width)
         self.query_one("#queue", DataTable).add_columns("Tijd", "Naam", "Door")
-        self.query_one("#waiting", DataTable).add_columns("Naam", "Urgentie", "Werkdagen", "Contactpersoon")
+        waiting = self.query_one("#waiting", DataTable)
+        for label, width in (("Naam", 22), ("Urgentie", 8), ("Dagen", 5), ("Bij", 5)):
+            waiting.add_column(label, width=width)
         self.query_one("#due", DataTable).add_columns("Datum", "Naam", "Wat")
-        self.query_one("#turning", DataTable).add_columns("Naam", "Wordt 18 op", "Over")
+        self.query_one("#turning", DataTable).add_columns("Naam", "18 op", "Over")
         self.query_one("#results").display = False
         self.query_one("#notices").display = False
         self.reload()
@@ -146,7 +152,7 @@ class HomeScreen(Screen):
         t.clear()
         for row in today.caseload:
             when = f"{row.next_date:%d-%m} {row.next_text}".strip() if row.next_date else TEXT["no_date"]
-            t.add_row(row.record.details.display_name, age(row.record), STATUSES.get(row.record.status, row.record.status), when, key=row.record.id)
+            t.add_row(row.record.details.display_name, age(row.record), STATUS_SHORT.get(row.record.status, row.record.status), when, key=row.record.id)
         self.query_one("#title-caseload", Static).update(TEXT["caseload"].format(n=len(today.caseload)))
 
         t = self.query_one("#queue", DataTable)
@@ -161,7 +167,8 @@ class HomeScreen(Screen):
         for row in today.waiting:
             days = Text(str(row.working_days), style="bold red" if row.too_long else "")
             urgency = Text(URGENCIES.get(row.urgency, row.urgency), style="bold" if row.urgency == "acuut" else "")
-            t.add_row(row.record.details.display_name, urgency, days, self.session.contact_name(row.record), key=row.record.id)
+            contact = self.session.workers.get(row.record.contact_worker_id or "")
+            t.add_row(row.record.details.display_name, urgency, days, contact.initials if contact else "", key=row.record.id)
         self.query_one("#title-waiting", Static).update(TEXT["waiting"].format(n=len(today.waiting), days=WAITING_STANDARD_DAYS))
 
         t = self.query_one("#due", DataTable)
@@ -204,9 +211,8 @@ class HomeScreen(Screen):
                 str(age_on(d.birth_date, today)) if d.birth_date else "",
                 d.programme,
                 LEVEL_LABELS.get(d.level, d.level),
-                name_of(d.municipality_code) or d.municipality_text,
                 self.session.contact_name(r),
-                STATUSES.get(r.status, r.status),
+                STATUS_SHORT.get(r.status, r.status),
                 TEXT["yes"] if self.session.is_involved(r.id) else TEXT["no"],
                 key=r.id,
             )
@@ -226,7 +232,19 @@ class HomeScreen(Screen):
 
     @on(Input.Submitted, "#search")
     def to_results(self) -> None:
-        if self.query_one("#search", Input).value.strip():
+        """Enter: with one hit, open that student; with more, go to the list."""
+        if not self.query_one("#search", Input).value.strip():
+            return
+        table = self.query_one("#students", DataTable)
+        if table.row_count == 1:
+            record = self.session.students.get(table.coordinate_to_cell_key((0, 0)).row_key.value)
+            if record is not None:
+                open_student(self, self.session, record)
+                return
+        table.focus()
+
+    def action_to_results(self) -> None:
+        if self.focused is self.query_one("#search", Input) and self.query_one("#search", Input).value.strip():
             self.query_one("#students", DataTable).focus()
 
     def action_focus_search(self) -> None:

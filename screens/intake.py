@@ -25,6 +25,7 @@ from jongerenteam.catalogue import (
     LEVEL_LABELS,
     LEVELS,
     REFERRERS,
+    STATUSES,
     URGENCIES,
 )
 from jongerenteam.dates import parse_date
@@ -44,11 +45,11 @@ TEXT = {
     "discard": "Je hebt al iets getypt. Weggooien en teruggaan?",
     "saving": "Bezig met opslaan…",
     "saved_walk_in": "Inloop van {name} opgeslagen.",
-    "saved_anonymous": "Anonieme inloop opgeslagen (datum, leefdomeinen en duur).",
+    "saved_anonymous": "Anonieme inloop opgeslagen: alleen datum, leefdomeinen en duur; de rest is niet bewaard.",
     "saved_referral": "Aanmelding van {name} opgeslagen; wacht op eerste gesprek bij {contact}.",
     "saved_visit": "Inloopgesprek toegevoegd aan het dossier van {name}.",
     "saved_visit_sealed": "Inloopgesprek toegevoegd aan het dossier van {name}. Je kunt dat dossier niet lezen; contactpersoon is {contact}.",
-    "saved_existing_referral": "Aanmelding toegevoegd aan het dossier van {name}.",
+    "saved_existing_referral": "Aanmelding toegevoegd aan het dossier van {name}; status: {status}, contactpersoon blijft {contact}.",
     "draft_back": "Je niet-opgeslagen invoer is teruggezet.",
     "age": "{age} jaar",
     "turns_18": "{age} jaar · wordt 18 over {days} dagen",
@@ -83,9 +84,9 @@ MORE_FIELDS = [
     ("municipality", "Woongemeente"),
     ("contact_preference", "Contactvoorkeur"),
     ("contact_value", "Nummer of adres"),
-    ("referrer", "Verwijzer"),
+    ("referrer", "Verwezen door"),
 ]
-WALK_IN_TAIL = [("minutes", "Duur (minuten)"), ("next_date", "Vervolgafspraak"), ("next_text", "Wat spreken jullie af")]
+WALK_IN_TAIL = [("minutes", "Duur (minuten)"), ("next_date", "Vervolgafspraak"), ("next_text", "Wat is afgesproken")]
 REFERRAL_FIELDS = [
     ("by_name", "Aangemeld door"),
     ("by_role", "Rol aanmelder"),
@@ -98,7 +99,7 @@ PLACEHOLDERS = {
     "first_name": "voornaam, of 'anoniem'",
     "birth_date": "bijv. 3-4-2008 of 3 apr 2008",
     "level": "Entree, 1, 2, 3 of 4",
-    "year": "1 t/m 6",
+    "year": "1, 2, 3 ...",
     "municipality": "begin te typen, bijv. Zwolle",
     "contact_preference": "telefoon, WhatsApp, e-mail of langskomen",
     "referrer": ", ".join(REFERRERS.values()),
@@ -232,7 +233,10 @@ class IntakeScreen(Screen):
             suggester = SuggestWords(lambda: list(URGENCIES.values()))
         elif field_id == "contact_worker":
             suggester = SuggestWords(lambda: [w.full_name for w in self.session.active_workers()])
-        return Input(placeholder=PLACEHOLDERS.get(field_id, ""), id=f"f-{field_id}", suggester=suggester)
+        placeholder = PLACEHOLDERS.get(field_id, "")
+        if field_id == "first_name" and self.kind != "inloop":
+            placeholder = "voornaam"
+        return Input(placeholder=placeholder, id=f"f-{field_id}", suggester=suggester)
 
     def on_mount(self) -> None:
         values = dict(self.initial)
@@ -310,7 +314,7 @@ class IntakeScreen(Screen):
             self.suggest_contact(event.value)
         elif field_id == "first_name" and self.kind == "inloop":
             anonymous = fold(event.value.strip()) == ANONYMOUS_WORD
-            self.hint("first_name", "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard." if anonymous else "")
+            self.hint("first_name", "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard; de hulpvraag en andere velden niet." if anonymous else "")
 
     def birth_hint(self, text: str) -> None:
         if not text.strip():
@@ -434,7 +438,7 @@ class IntakeScreen(Screen):
                 if not v["minutes"].strip().isdigit():
                     raise ValidationError("minutes", TEXT["minutes_bad"])
                 minutes = int(v["minutes"])
-            next_date = parse_date(v["next_date"], field="next_date") if v["next_date"].strip() else None
+            next_date = parse_date(v["next_date"], field="next_date", upcoming=True) if v["next_date"].strip() else None
             extra = intake.WalkIn(
                 hulpvraag=v["hulpvraag"].strip(),
                 leefdomeinen=details.leefdomeinen,
@@ -542,8 +546,11 @@ class IntakeScreen(Screen):
                 else:
                     text = TEXT["saved_visit_sealed"].format(name=name, contact=s.contact_name(record))
             elif existing is not None:
-                s.add_entry(existing.id, intake.REFERRAL, extra.payload())
-                text = TEXT["saved_existing_referral"].format(name=existing.details.display_name)
+                record = s.add_referral_to_existing(existing, extra)
+                text = TEXT["saved_existing_referral"].format(
+                    name=record.details.display_name, status=STATUSES.get(record.status, record.status),
+                    contact=s.contact_name(record),
+                )
             else:
                 record = s.register_referral(details, extra, contact_worker_id=contact_id)
                 text = TEXT["saved_referral"].format(name=record.details.display_name, contact=s.contact_name(record))

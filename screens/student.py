@@ -46,12 +46,37 @@ TEXT = {
 }
 
 
+KIND_LABELS = {
+    "note": "notitie",
+    "notitie": "notitie",
+    "inloop": "inloopgesprek",
+    "aanmelding": "aanmelding",
+    "afspraak": "afspraak",
+    "noodtoegang": "noodtoegang",
+}
+
+
+def _entry_text(e) -> str:
+    text = e.payload.get("tekst", "")
+    if e.kind == "afspraak" and e.payload.get("datum"):
+        from datetime import date
+
+        try:
+            when = date.fromisoformat(e.payload["datum"])
+            return f"op {when:%d-%m-%Y}: {text}"
+        except ValueError:
+            pass
+    if e.kind == "aanmelding" and e.payload.get("aanmelder"):
+        return f"door {e.payload['aanmelder']} ({e.payload.get('urgentie', '')}): {text}"
+    return text
+
+
 def file_lines(session, entries) -> list[str]:
     from storage.clock import local_time  # stored moments are UTC; show the laptop's date
 
     names = {wid: w.initials for wid, w in session.workers.items()}
     return [
-        f"{local_time(e.created_at):%d-%m-%Y} · {names.get(e.created_by, '?')} · {e.kind} · {e.payload.get('tekst', '')}"
+        f"{local_time(e.created_at):%d-%m-%Y} · {names.get(e.created_by, '?')} · {KIND_LABELS.get(e.kind, e.kind)} · {_entry_text(e)}"
         for e in sorted(entries, key=lambda e: e.created_at, reverse=True)
     ]
 
@@ -128,10 +153,11 @@ class VisitModal(ModalScreen[bool]):
         Binding("escape", "cancel", "Terug"),
     ]
 
-    def __init__(self, session, record) -> None:
+    def __init__(self, session, record, *, restore: bool = False) -> None:
         super().__init__()
         self.session = session
         self.record = record
+        self.restore = restore
 
     def compose(self) -> ComposeResult:
         name = self.record.details.display_name
@@ -149,10 +175,44 @@ class VisitModal(ModalScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.restore:
+            draft = self.app.take_draft(self.session)
+            if draft:
+                self.query_one("#visit-hulpvraag", TextArea).text = draft.get("hulpvraag", "")
+                self.query_one(LeefdomeinPicker).chosen = frozenset(draft.get("leefdomeinen", []))
+                self.query_one("#visit-minutes", Input).value = draft.get("minutes", "")
+                self.notify("Je niet-opgeslagen invoer is teruggezet.")
         self.query_one("#visit-hulpvraag", TextArea).focus()
 
+    def draft(self) -> dict | None:
+        values = {
+            "hulpvraag": self.query_one("#visit-hulpvraag", TextArea).text,
+            "leefdomeinen": self.query_one(LeefdomeinPicker).codes,
+            "minutes": self.query_one("#visit-minutes", Input).value,
+        }
+        return values if values["hulpvraag"].strip() or values["leefdomeinen"] or values["minutes"].strip() else None
+
+    def resume_factory(self):
+        student_id = self.record.id
+
+        def rebuild(session):
+            record = session.students.get(student_id)
+            return VisitModal(session, record, restore=True) if record is not None else None
+
+        return rebuild
+
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        from screens.widgets import Confirm
+
+        if not self.draft():
+            self.dismiss(False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(False)
+
+        self.app.push_screen(Confirm("Je hebt al iets getypt. Weggooien en teruggaan?"), answered)
 
     def action_save(self) -> None:
         text = self.query_one("#visit-hulpvraag", TextArea).text.strip()
@@ -230,6 +290,12 @@ class EmergencyModal(ModalScreen[None]):
     @on(Input.Submitted, "#coordinator-passphrase")
     def submitted(self) -> None:
         self.action_submit()
+
+    @on(OptionList.OptionSelected)
+    @on(Input.Submitted, "#explanation")
+    def next_field(self) -> None:
+        """Enter on a choice or the explanation goes on to the next field."""
+        self.focus_next()
 
     def action_submit(self) -> None:
         if self.busy:

@@ -40,8 +40,9 @@ class LeefdomeinPicker(Widget, can_focus=True):
             cells.append(f"{i + 1} {mark} {d.label}")
         # Three per line: fits 120 columns beside the labels.
         lines = ["   ".join(f"{c:<26}" for c in cells[i:i + 3]).rstrip() for i in range(0, 9, 3)]
-        hint = "  (toets 1-9 om aan of uit te zetten)" if self.has_focus else ""
-        return "\n".join(lines) + hint
+        if self.has_focus:
+            lines.append("toets 1-9 zet een leefdomein aan of uit, 0 zet alles uit")
+        return "\n".join(lines)
 
     def action_toggle(self, index: int) -> None:
         code = LEEFDOMEINEN[index].code

@@ -42,3 +42,15 @@ def test_two_digit_year_never_in_future():
     """'95' means 1995 and '08' means 2008 (never a year after today)."""
     assert parse_date("1-1-95", today=TODAY).year == 1995
     assert parse_date("1-1-08", today=TODAY).year == 2008
+
+
+def test_an_appointment_date_may_leave_out_the_year():
+    """'30-11' or '2 jan' for a follow-up: the next such day from today on; a birth date needs the year."""
+    assert parse_date("30-11", today=date(2026, 11, 23), upcoming=True) == date(2026, 11, 30)
+    jan = parse_date("2 jan", today=date(2026, 11, 23), upcoming=True)
+    assert jan == date(2027, 1, 2)
+    assert parse_date("23-11", today=date(2026, 11, 23), upcoming=True) == date(2026, 11, 23)
+    with pytest.raises(ValidationError):
+        parse_date("30-11", today=TODAY)
+    with pytest.raises(ValidationError):
+        parse_date("31-2", today=TODAY, upcoming=True)

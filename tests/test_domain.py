@@ -45,3 +45,15 @@ def test_anonymous_walk_in_needs_no_name():
     d = StudentDetails(anonymous=True, leefdomeinen=["welzijn"])
     d.validate(TODAY)
     assert d.display_name == "anoniem"
+
+
+@pytest.mark.parametrize("number", ["0612345678", "06-12345678", "+31 6 12345678", "0031612345678", "020 123 4567"])
+def test_phone_numbers_that_are_accepted(number):
+    StudentDetails(first_name="Sam", contact_preference="telefoon", contact_value=number).validate(TODAY)
+
+
+@pytest.mark.parametrize("number", ["0612-12345678", "12345", "06 1234 567", "bel me"])
+def test_phone_numbers_that_are_refused(number):
+    with pytest.raises(ValidationError) as err:
+        StudentDetails(first_name="Sam", contact_preference="whatsapp", contact_value=number).validate(TODAY)
+    assert err.value.field == "contact_value"

@@ -279,7 +279,7 @@ async def test_walk_in_talk_on_a_colleagues_student_without_reading(team_store, 
     app = build_app(team_store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
-        await pilot.press("slash", *"kanarie", "enter", "enter")
+        await pilot.press("slash", *"kanarie", "enter")  # one hit: Enter opens it
         await settle(app, pilot)
         assert isinstance(app.screen, NotInvolvedModal)
         await pilot.press("v", *"Vroeg naar Otto", "ctrl+s")
@@ -297,7 +297,7 @@ async def test_emergency_access_is_logged_and_shown_to_the_contact_person(team_s
     start = last_seq(team_store.store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
-        await pilot.press("slash", *"kanarie", "enter", "enter")
+        await pilot.press("slash", *"kanarie", "enter")  # one hit: Enter opens it
         await settle(app, pilot)
         await pilot.press("n")
         assert isinstance(app.screen, EmergencyModal)
@@ -442,3 +442,38 @@ async def test_a_busy_store_keeps_the_form_and_a_retry_saves(team_store, student
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert len(app.session.search(NEW_LAST)) == 1
+
+
+async def test_visit_window_asks_before_discarding_and_survives_a_lock(team_store, students):
+    """The 'inloopgesprek toevoegen' window: Esc asks when text was typed; a lock keeps it sealed for the same worker."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("slash", *"kanarie", "enter")
+        await settle(app, pilot)
+        await pilot.press("v", *"Vroeg naar Otto", "escape")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen) and "Vroeg naar Otto" not in everything_shown(app)
+        await paste(app, pilot, WORKER_PASS)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.query_one("#visit-hulpvraag", TextArea).text == "Vroeg naar Otto"
+
+
+async def test_follow_up_without_a_year_lands_on_vandaag(team_store, students):
+    """'Vervolgafspraak 30-11' means the next 30 November; Vandaag shows it in Mijn studenten."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *NEW_FIRST)
+        field(app, "next_date").focus()
+        await pilot.press(*"30-11", "tab", *"bellen met budgetcoach", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        caseload = app.screen.query_one("#caseload", DataTable)
+        rows = [[str(c) for c in caseload.get_row_at(i)] for i in range(caseload.row_count)]
+        (mine,) = [r for r in rows if r[0] == NEW_FIRST]
+        assert mine[3] == "30-11 bellen met budgetcoach"
