@@ -25,7 +25,12 @@ PROG = "jongerenteam"
 
 
 def make_app(settings: Settings, store):  # -> screens.app.JongerenteamApp
-    """Wire the Textual app to a store. The CLI and the tests both call this."""
+    """Wire the Textual app to a store. The CLI and the tests both call this.
+
+    ``store`` is a ``Store``, None (no store yet: the set-up wizard), or a
+    ``storage.preview.OpeningStore`` (the unlock screen shows from its
+    preview; the app opens the store behind it after the first frame).
+    """
     from screens.app import JongerenteamApp
 
     return JongerenteamApp(settings=settings, store=store)
@@ -244,18 +249,55 @@ def _remove_store_files(path: Path) -> None:
 
 
 def _run_app(location: str, console: Console) -> int:
-    """Run the app on the store; with no store yet, at a terminal, the app's set-up wizard."""
-    store = _open_or_set_up(location, console)
+    """Run the app on the store; with no store yet, at a terminal, the app's set-up wizard.
+
+    A team store in a file on this laptop is not opened here: the app starts
+    from a preview (storage.preview) and opens it behind the unlock screen,
+    so that the screen is up before SQLAlchemy is even imported.
+    """
+    store = _preview_store(location) or _open_or_set_up(location, console)
     app = None
     try:
         app = make_app(Settings(store=location), store)
         app.run()
-        return app.return_code or 0
+        code = app.return_code or 0
     finally:
-        # The wizard hands the store it created to the app: close that one too.
+        # The wizard hands the store it created to the app, and an opening
+        # store becomes the opened one: close whichever the app holds now.
         opened = app.store if app is not None else store
         if opened is not None:
             opened.close()
+    # Opening behind the unlock screen failed (the screen said why): the
+    # same Dutch sentence and exit code as when it fails before the app.
+    if getattr(store, "error", None) is not None:
+        raise store.error
+    return code
+
+
+def _preview_store(location: str):  # -> storage.preview.OpeningStore | None
+    """The store to open behind the unlock screen, or None: then it is opened (or set up) first, as always.
+
+    Only for a file store at the current schema whose team and workers read
+    without trouble; everything else (no file, damaged, older or newer, a
+    database server) goes the ordinary way and gets the ordinary errors.
+    """
+    from storage.preview import OpeningStore, read_preview
+
+    preview = read_preview(location)
+    if preview is None:
+        return None
+    return OpeningStore(location, preview, opener=_open_store_behind_unlock)
+
+
+def _open_store_behind_unlock(location: str):
+    """Open the store (in the app's thread worker) and load what unlocking needs next."""
+    store = _open_store(location)
+    # Imported here, off the UI thread and before the store counts as open:
+    # Enter on the unlock screen then finds them loaded.
+    import jongerenteam.session  # noqa: F401
+    import storage.team  # noqa: F401
+
+    return store
 
 
 def _open_or_set_up(location: str, console: Console):

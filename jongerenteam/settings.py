@@ -11,7 +11,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from storage.keyslots import TEST_ONLY_PARAMS, KdfParams, calibrate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # argon2 and cryptography load at the first key derivation, not at start-up
+    from storage.keyslots import KdfParams
 
 STORE_ENV = "JONGERENTEAM_STORE"
 TEST_KDF_ENV = "JONGERENTEAM_INSECURE_TEST_KDF"
@@ -44,6 +47,8 @@ def insecure_test_kdf() -> bool:
 
 def kdf_params() -> KdfParams:
     """Calibrated Argon2id parameters, or the test-only profile when enabled."""
+    from storage.keyslots import TEST_ONLY_PARAMS, KdfParams, calibrate
+
     if insecure_test_kdf():
         return KdfParams(*TEST_ONLY_PARAMS)
     return calibrate()

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from jongerenteam.messages import explain
-from jongerenteam.settings import Settings
 from screens.unlock import UnlockScreen
+from storage.preview import OpeningStore
+
+if TYPE_CHECKING:
+    from jongerenteam.settings import Settings
+
+# Everything on the way to the unlock screen's first frame is imported at the
+# top; what only an unlocked worker (or the wizard) needs is imported where it
+# is used. SQLAlchemy and Alembic must not be among the former:
+# tests/test_fast_start.py checks it (docs/performance.md, "Cold start").
 
 IDLE_CHECK_SECONDS = 5.0
 
@@ -41,10 +51,18 @@ class JongerenteamApp(App[int]):
     ALLOW_SELECT = False
 
     def __init__(self, settings: Settings, store, *, clock: Callable[[], float] = time.monotonic) -> None:
-        """``store`` is None when no store exists yet: the app starts the set-up wizard."""
+        """``store`` is None when no store exists yet: the app starts the set-up wizard.
+
+        It may be an ``OpeningStore`` (storage.preview): the unlock screen
+        then shows from its preview, the store is opened in a thread worker
+        after the first frame, and ``self.store`` becomes the opened store.
+        """
         super().__init__()
         self.settings = settings
         self.store = store
+        # The Dutch reason when an OpeningStore could not be opened.
+        self.store_error = ""
+        self._store_opener: Worker | None = None
         self.clock = clock
         self.session = None
         # The first unlock of a run is a 'login' in the audit log, later ones 'unlock'.
@@ -62,10 +80,20 @@ class JongerenteamApp(App[int]):
             self._read_team()
 
     def _read_team(self) -> None:
-        team = self.store.team()
+        store = self.store
+        # Never wait for the store on the UI thread: its preview has the same two columns.
+        team = store.preview.team if isinstance(store, OpeningStore) and not store.opened else store.team()
         self.team_name = team.name if team else ""
         minutes = team.idle_lock_minutes if team else 5
         self.idle_lock_seconds = self.settings.idle_lock_seconds or minutes * 60.0
+
+    def get_default_screen(self) -> Screen:
+        # The unlock screen is the bottom of the stack (every lock returns to
+        # it). As the default screen it is the first one composed, without an
+        # empty screen before it: about 10 ms less to the first frame.
+        if self.store is not None:
+            return UnlockScreen(self.store, self.team_name)
+        return super().get_default_screen()
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -73,9 +101,38 @@ class JongerenteamApp(App[int]):
             from screens.setup import SetupScreen
 
             self.push_screen(SetupScreen(self.settings.store))
-        else:
-            self.push_screen(UnlockScreen(self.store, self.team_name))
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
+
+    def on_ready(self) -> None:
+        # The first frame is on the screen: now open the store behind it
+        # (SQLAlchemy, the schema check) while the user picks a name and
+        # types. Earlier would only slow that frame down: imports hold the GIL.
+        if isinstance(self.store, OpeningStore):
+            self._store_opener = self.run_worker(
+                self.store.wait, name="open-store", group="open-store", thread=True, exit_on_error=False
+            )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if self._store_opener is None or event.worker is not self._store_opener:
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.store_opened(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.store_failed(event.worker.error)
+
+    def store_opened(self, store) -> None:
+        """The store behind the unlock screen is open: use it directly from now on."""
+        self.store = store
+        for screen in self.screen_stack:
+            if isinstance(screen, UnlockScreen):
+                screen.store = store
+
+    def store_failed(self, exc: BaseException | None) -> None:
+        """The store behind the unlock screen did not open: say why there, and unlock nothing."""
+        self.store_error = explain(exc if exc is not None else RuntimeError("open-store"))[0]
+        for screen in self.screen_stack:
+            if isinstance(screen, UnlockScreen):
+                screen.store_failed(self.store_error)
 
     def store_ready(self, store) -> None:
         """The set-up wizard created the store: continue at the unlock screen."""
@@ -148,7 +205,7 @@ class JongerenteamApp(App[int]):
             go()
 
     def action_today(self) -> None:
-        self._to_home(lambda home: home.reload())
+        self._to_home(lambda home: home.go_today())
 
     def action_search(self) -> None:
         self._to_home(lambda home: home.action_focus_search())
@@ -299,8 +356,8 @@ class JongerenteamApp(App[int]):
             if self.session.keys.is_coordinator:
                 yield SystemCommand("team: beheren", "Medewerkers, vaste contactpersonen en instellingen (ctrl+t)", self.action_team)
                 yield from self.team_commands()
-        yield SystemCommand("app: thema wisselen", "Kies een ander kleurenschema", self.action_change_theme)
-        # No "keys" panel: it lists Textual's built-in keys in English; the
+        # No theme picker: Textual's is in English (theme names and its search
+        # field). No "keys" panel: it lists Textual's built-in keys in English; the
         # footer shows every key of this app in Dutch.
 
     def team_commands(self) -> Iterable[SystemCommand]:

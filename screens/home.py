@@ -130,6 +130,16 @@ class HomeScreen(Screen):
     def action_reload(self) -> None:
         self.reload()
 
+    def go_today(self) -> None:
+        """ctrl+o: away from any search, back to the day, read again."""
+        field = self.query_one("#search", Input)
+        if field.value:
+            field.value = ""
+        self.query_one("#results").display = False
+        self.query_one("#today").display = True
+        self.reload()
+        self.query_one("#caseload", DataTable).focus()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_today(self) -> None:
         try:

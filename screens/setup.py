@@ -15,6 +15,7 @@ confirmed that the recovery code is on paper.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,8 +31,15 @@ from jongerenteam.messages import explain
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
 from jongerenteam.settings import kdf_params
-from storage import team
-from storage.store import Store, display_location
+
+if TYPE_CHECKING:
+    from storage import team
+    from storage.store import Store
+
+# storage.team and storage.store (SQLAlchemy, Alembic) are imported where they
+# are used, not with this module, which the unlock screen's dialogs import
+# too: the unlock screen may be showing while the store is still being
+# opened behind it (docs/performance.md, "Cold start").
 
 # Every sentence on this screen, in one place for review.
 TEXT = {
@@ -152,6 +160,8 @@ class SetupScreen(Screen):
     # -- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        from storage.store import display_location
+
         with Vertical(id="setup-box"):
             yield Static(TEXT["title"], classes="title")
             yield Note(TEXT["location"].format(where=display_location(self.location)), classes="hint")
@@ -351,6 +361,8 @@ class SetupScreen(Screen):
     # -- creating ------------------------------------------------------------------
 
     def start_creating(self) -> None:
+        from storage import team
+
         # Everything once more: a name changed after the passphrase was chosen
         # could make that passphrase guessable.
         for number, step in enumerate(STEPS[:CODE_STEP]):
@@ -371,6 +383,9 @@ class SetupScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def create(self, team_name: str, details: team.WorkerDetails, passphrase: str) -> None:
+        from storage import team
+        from storage.store import Store
+
         try:
             if self._store is None:
                 self._store = Store.create(self.location)

@@ -23,10 +23,14 @@ from jongerenteam.catalogue import ROLE_LABELS
 from jongerenteam.messages import explain
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
-from jongerenteam.settings import kdf_params
 from screens.messages import Unlocked, UnlockFailed
-from screens.setup import Note
-from storage import clock, team
+from storage import clock
+from storage.preview import OpeningStore, opened
+
+# storage.team, jongerenteam.session and jongerenteam.settings' key
+# derivation (SQLAlchemy, argon2, cryptography) are imported where they are
+# used: this screen is the first frame, and may be showing while the store is
+# still being opened behind it (storage.preview, docs/performance.md).
 
 TEXT = {
     "title": "jongerenteam",
@@ -93,12 +97,16 @@ class UnlockScreen(Screen):
     ]
 
     def __init__(self, store, team_name: str) -> None:
+        """``store`` is a Store, or an OpeningStore whose preview lists the workers while it opens."""
         super().__init__()
         self.store = store
         self.team_name = team_name
-        self.team_workers = store.workers()
+        self.team_workers = store.preview.workers if isinstance(store, OpeningStore) else store.workers()
         self.busy = False
         self.pending_worker: str | None = None
+        # Set when the store could not be opened behind this screen: the
+        # Dutch reason, shown instead of unlocking (ctrl+q still quits).
+        self.refusal = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
@@ -148,6 +156,11 @@ class UnlockScreen(Screen):
         self.busy = False
         self.show(text)
         self.query_one("#passphrase", Input).focus()
+
+    def store_failed(self, text: str) -> None:
+        """The store behind this screen did not open: say why; unlocking is refused from now on."""
+        self.refusal = text
+        self.show(text)
 
     # -- choosing a name ---------------------------------------------------
 
@@ -199,6 +212,9 @@ class UnlockScreen(Screen):
 
     @on(Input.Submitted, "#passphrase")
     def passphrase_entered(self, event: Input.Submitted) -> None:
+        if self.refusal:
+            self.show(self.refusal)
+            return
         worker_id = self.selected_worker_id()
         if worker_id is None:
             self.show(TEXT["pick_first"])
@@ -220,17 +236,31 @@ class UnlockScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def unlock(self, worker_id: str, passphrase: str) -> None:
-        from jongerenteam.session import TeamSession
         from storage.errors import WrongPassphrase
 
         try:
+            # Waits while the store is still being opened behind this screen
+            # (and raises why, if that failed); only then the heavy imports.
+            store = opened(self.store)
+            from jongerenteam.session import TeamSession
+
+            # Checked again here: on Enter the store may not have been open yet.
+            wait = self._wait_text(store, worker_id)
+            if wait:
+                self.app.call_from_thread(self.must_wait, wait)
+                return
             session = TeamSession.unlock(
-                self.store, worker_id, passphrase, after_lock=self.app.sessions_started > 0
+                store, worker_id, passphrase, after_lock=self.app.sessions_started > 0
             )
         except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
             self.post_message(UnlockFailed(explain(exc)[0], wrong_passphrase=isinstance(exc, WrongPassphrase)))
             return
         self.post_message(Unlocked(session))
+
+    def must_wait(self, text: str) -> None:
+        """Too many wrong passphrases, found only once the store was open: as on Enter, the field stays."""
+        self.busy = False
+        self.show(text)
 
     def on_unlock_failed(self, message: UnlockFailed) -> None:
         self.busy = False
@@ -245,9 +275,24 @@ class UnlockScreen(Screen):
         self.show(text)
 
     def wait_text(self, worker_id: str) -> str:
-        """The Dutch 'wait N seconds' sentence while this worker must wait, else ''."""
+        """The Dutch 'wait N seconds' sentence while this worker must wait, else ''.
+
+        '' while the store is still opening: the unlock worker asks again
+        once it is open (the UI thread never waits for the store).
+        """
+        store = self.store
+        if isinstance(store, OpeningStore):
+            if not store.opened:
+                return ""
+            store = store.wait()
+        return self._wait_text(store, worker_id)
+
+    @staticmethod
+    def _wait_text(store, worker_id: str) -> str:
+        from storage import team
+
         try:
-            failures, last = team.login_throttle(self.store, worker_id)
+            failures, last = team.login_throttle(store, worker_id)
         except Exception:  # noqa: BLE001 - the unlock attempt itself reports a store problem
             return ""
         seconds = math.ceil(throttle.remaining(failures, last, clock.now()))
@@ -265,6 +310,9 @@ class UnlockScreen(Screen):
 
     def action_forgot(self) -> None:
         if self.busy:
+            return
+        if self.refusal:
+            self.show(self.refusal)
             return
         worker_id = self.selected_worker_id()
         name = next((w.full_name for w in self.team_workers if w.id == worker_id), "")
@@ -302,6 +350,8 @@ class ForgotPassphraseScreen(ModalScreen[str | None]):
         self.busy = False
 
     def compose(self) -> ComposeResult:
+        from screens.setup import Note  # not on the way to the first frame
+
         with Vertical(id="forgot-box"):
             yield Static(FORGOT["title"], classes="title")
             yield Static(FORGOT["explain"], classes="setup-intro")
@@ -317,6 +367,8 @@ class ForgotPassphraseScreen(ModalScreen[str | None]):
 
     @staticmethod
     def _field(field_id: str, label: str, placeholder: str, *, hint: str = "") -> ComposeResult:
+        from screens.setup import Note
+
         yield Label(label, classes="setup-label")
         yield Input(placeholder=placeholder, id=field_id, password=True)
         yield Note(hint, id=f"hint-{field_id}", classes="hint")
@@ -401,9 +453,13 @@ class ForgotPassphraseScreen(ModalScreen[str | None]):
         from storage.errors import WrongPassphrase
 
         try:
-            team_key, escrow_private = team.unlock_recovery(self.store, code)
+            store = opened(self.store)  # may still be opening behind the unlock screen
+            from jongerenteam.settings import kdf_params
+            from storage import team
+
+            team_key, escrow_private = team.unlock_recovery(store, code)
             team.reset_passphrase(
-                self.store, team_key, escrow_private, worker_id, passphrase, kdf_params(),
+                store, team_key, escrow_private, worker_id, passphrase, kdf_params(),
                 by_worker=None, via="herstelcode",
             )
         except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence

@@ -15,11 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +26,9 @@ from storage import postgres as postgres_backend
 from storage import sqlite as sqlite_backend
 from storage.errors import NewerSchema, ServerBackup, StoreError, StoreExists, StoreMissing
 from storage.models import Team, Worker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -60,6 +60,10 @@ def display_location(location: str) -> str:
 
 
 def _alembic_config(engine: Engine) -> Config:
+    # Alembic (with Mako and Pygments) is imported only when a schema is
+    # checked, created or migrated, not with this module (cold start).
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -119,6 +123,9 @@ class Store:
         backend.open_engine(location, create=True).dispose()
 
     def _create_schema(self) -> None:
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+
         with self.backend.migration_lock(self.engine):
             with self.engine.connect() as conn:
                 # Another laptop may have created it while we waited for the lock.
@@ -127,6 +134,10 @@ class Store:
             command.upgrade(_alembic_config(self.engine), "head")
 
     def _migrate(self, backup_dir: Path | None) -> None:
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         cfg = _alembic_config(self.engine)
         script = ScriptDirectory.from_config(cfg)
         head = script.get_current_head()

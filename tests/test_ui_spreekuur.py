@@ -477,3 +477,16 @@ async def test_follow_up_without_a_year_lands_on_vandaag(team_store, students):
         rows = [[str(c) for c in caseload.get_row_at(i)] for i in range(caseload.row_count)]
         (mine,) = [r for r in rows if r[0] == NEW_FIRST]
         assert mine[3] == "30-11 bellen met budgetcoach"
+
+
+async def test_ctrl_o_leaves_a_search_for_vandaag(team_store, students):
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("slash", *"ozd")
+        assert app.screen.query_one("#results").display
+        await pilot.press("ctrl+o")
+        await settle(app, pilot)
+        assert app.screen.query_one("#search", Input).value == ""
+        assert app.screen.query_one("#today").display and not app.screen.query_one("#results").display
+        assert app.focused is app.screen.query_one("#caseload", DataTable)
