@@ -210,6 +210,22 @@ class TeamDialog(ModalScreen[str | None]):
         self.query_one("#team-dialog-message").remove_class("team-busy")
         show_error(self, "team-dialog-message", text)
 
+    def done(self, text: str) -> None:
+        """A thread finished: close with the result sentence (unless the app locked)."""
+        if self.still_here():
+            self.dismiss(text)
+
+    def failed_at(self, text: str, field: str | None) -> None:
+        """A thread failed: the sentence next to ``field`` (focused), or at the bottom."""
+        if not self.still_here():
+            return
+        if field is None:
+            self.stop_busy(text)
+            return
+        self.stop_busy()
+        show_error(self, f"{field}-error", text)
+        self.query_one(f"#{field}", Input).focus()
+
 
 # -- add a worker ------------------------------------------------------------------------
 
@@ -340,18 +356,7 @@ class AddWorkerDialog(TeamDialog):
         self.app.call_from_thread(self.done, TEXT["added"].format(name=details.full_name))
 
     def failed(self, text: str, initials_taken: bool) -> None:
-        if not self.still_here():
-            return
-        if initials_taken:
-            self.stop_busy()
-            show_error(self, "add-initials-error", text)
-            self.query_one("#add-initials", Input).focus()
-        else:
-            self.stop_busy(text)
-
-    def done(self, text: str) -> None:
-        if self.still_here():
-            self.dismiss(text)
+        self.failed_at(text, "add-initials" if initials_taken else None)
 
 
 # -- deactivate a worker ----------------------------------------------------------------
@@ -493,10 +498,6 @@ class DeactivateDialog(TeamDialog):
             self.stop_busy(text)
             self.show_leaving()  # part may have happened: show the store's state
 
-    def done(self, text: str) -> None:
-        if self.still_here():
-            self.dismiss(text)
-
 
 # -- reset a passphrase with the recovery code ----------------------------------------------
 
@@ -602,18 +603,7 @@ class ResetPassphraseDialog(TeamDialog):
         self.app.call_from_thread(self.done, text)
 
     def failed(self, text: str, wrong_code: bool) -> None:
-        if not self.still_here():
-            return
-        if wrong_code:
-            self.stop_busy()
-            show_error(self, "reset-code-error", text)
-            self.query_one("#reset-code", Input).focus()
-        else:
-            self.stop_busy(text)
-
-    def done(self, text: str) -> None:
-        if self.still_here():
-            self.dismiss(text)
+        self.failed_at(text, "reset-code" if wrong_code else None)
 
 
 # -- vaste contactpersonen ---------------------------------------------------------------------
