@@ -223,6 +223,7 @@ class TeamSession:
             self.index = DirectoryIndex((s.id, s.search_key) for s in self.students.values())
         self._agenda: list[spreekuur.AgendaItem] | None = None
         self._programmes: list[str] | None = None
+        self._programme_contacts: dict[str, str] | None = None
 
     # -- life cycle ------------------------------------------------------
 
@@ -262,6 +263,7 @@ class TeamSession:
         self.involved = set()
         self._agenda = None
         self._programmes = None
+        self._programme_contacts = None
         with self.store.session() as s:
             audit.append(s, keys.audit_key, "lock", worker_id=self.worker_id)
         self.store.checkpoint()
@@ -394,11 +396,15 @@ class TeamSession:
         spreekuur.set_idle_lock_minutes(self.store, self.keys, minutes)
 
     def programme_contacts(self) -> dict[str, str]:
-        return spreekuur.programme_contacts(self.store)
+        """Programme -> worker id; read once per session (suggested on every keystroke)."""
+        if self._programme_contacts is None:
+            self._programme_contacts = spreekuur.programme_contacts(self.store)
+        return dict(self._programme_contacts)
 
     def set_programme_contact(self, programme: str, worker_id: str | None) -> None:
         spreekuur.set_programme_contact(self.store, self.keys, programme, worker_id)
         self._programmes = None
+        self._programme_contacts = None
 
     # -- the spreekuur ---------------------------------------------------------
 
