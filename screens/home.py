@@ -9,8 +9,6 @@ shows matching students instead.
 
 from __future__ import annotations
 
-from datetime import date
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult

@@ -11,7 +11,6 @@ from datetime import datetime
 
 import orjson
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from storage import audit, clock
 from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, seal_field
@@ -28,7 +27,7 @@ from storage.models import (
     Worker,
 )
 from storage.store import Store
-from storage.students import _student_key, _wrap_for, wrap_context
+from storage.students import _entry_context, _student_key, _wrap_for, wrap_context
 from storage.team import ESCROW, _require_coordinator
 
 # -- anonymous walk-ins ------------------------------------------------------
@@ -140,8 +139,6 @@ def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ..
                     if sid not in privates:
                         student = s.get(Student, sid)
                         privates[sid] = open_field(opened[sid], "students", "private_key", sid, student.private_key)
-                    from storage.students import _entry_context
-
                     raw = open_sealed(privates[sid], entry.body, _entry_context(entry.id, sid), "file_entries.body")
                 else:
                     raw = open_field(opened[sid], "file_entries", "body", entry.id, entry.body)

@@ -10,7 +10,7 @@ import pytest
 from jongerenteam import intake
 from jongerenteam.domain import StudentDetails, ValidationError, working_days_between
 from jongerenteam.session import TeamSession
-from storage import audit, clock, spreekuur
+from storage import clock, spreekuur
 from storage.errors import NotAllowed, NotInvolved, WrongPassphrase
 from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team
 

@@ -102,6 +102,17 @@ class Terminal:
         self.tmux("kill-server", check=False)
 
 
+def app_command(store: Path, env: dict[str, str]) -> str:
+    """The installed command on ``store`` in a clean environment; prints its exit code."""
+    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if k in (
+        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "PATH", "LANG", "LC_ALL",
+    ))
+    return (
+        f"env TERM=xterm-256color COLORTERM=truecolor {exports} "
+        f"{shlex.quote(_command())} --store {shlex.quote(str(store))}; echo JT-EXIT=$?; sleep 30"
+    )
+
+
 @pytest.fixture
 def demo_store(tmp_path) -> tuple[Path, dict[str, str]]:
     home = tmp_path / "home"
@@ -155,15 +166,8 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
     store, env = demo_store
     name, fragment, hits, other = _pick_student(store)
 
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if k in (
-        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "PATH", "LANG", "LC_ALL",
-    ))
-    command = (
-        f"env TERM=xterm-256color COLORTERM=truecolor {exports} "
-        f"{shlex.quote(_command())} --store {shlex.quote(str(store))}; "
-        "echo JT-EXIT=$?; sleep 30"
-    )
     term = Terminal(f"jt-test-{uuid.uuid4().hex[:12]}")
+    command = app_command(store, env)
     try:
         term.start(command)
         term.wait_for("Wie ben je?", WAISCA.full_name, NAME_FILTER)
@@ -204,14 +208,8 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
 def test_fast_typing_after_enter_goes_to_the_passphrase(demo_store):
     """Name, Enter and passphrase sent in one burst: the passphrase never lands in the visible name filter."""
     store, env = demo_store
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if k in (
-        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "PATH", "LANG", "LC_ALL",
-    ))
-    command = (
-        f"env TERM=xterm-256color {exports} "
-        f"{shlex.quote(_command())} --store {shlex.quote(str(store))}; sleep 30"
-    )
     term = Terminal(f"jt-test-{uuid.uuid4().hex[:12]}")
+    command = app_command(store, env)
     try:
         term.start(command)
         term.wait_for("Wie ben je?", NAME_FILTER)
@@ -226,14 +224,8 @@ def test_fast_typing_after_enter_goes_to_the_passphrase(demo_store):
 def test_walk_in_intake_by_keys_then_found_by_search(demo_store):
     """ctrl+n, a name, a birth date, a hulpvraag, two leefdomeinen, ctrl+s; then '/' finds the student."""
     store, env = demo_store
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if k in (
-        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "PATH", "LANG", "LC_ALL",
-    ))
-    command = (
-        f"env TERM=xterm-256color {exports} "
-        f"{shlex.quote(_command())} --store {shlex.quote(str(store))}; echo JT-EXIT=$?; sleep 30"
-    )
     term = Terminal(f"jt-test-{uuid.uuid4().hex[:12]}")
+    command = app_command(store, env)
     try:
         term.start(command)
         term.wait_for("Wie ben je?", NAME_FILTER)

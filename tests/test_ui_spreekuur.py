@@ -8,7 +8,6 @@ from datetime import date
 from sqlalchemy import func, select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
-from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession, local_today
 from screens.home import HomeScreen
 from screens.intake import DuplicateModal, IntakeScreen
