@@ -67,6 +67,18 @@ STATUSES = {
     "afgesloten": "afgesloten",
 }
 
+# Who the study coach is for the student (the school's side of the driegesprek).
+COACH_ROLES = {"slb": "SLB'er", "lob": "LOB'er", "mentor": "mentor", "studentcoach": "studentcoach"}
+
+# How a file ends (status afgesloten); the verantwoording counts these.
+CLOSE_REASONS = {
+    "doel_bereikt": "doel bereikt",
+    "overgedragen_intern": "overgedragen binnen het team",
+    "overgedragen_extern": "overgedragen naar hulp buiten school",
+    "gestopt": "gestopt (op eigen verzoek)",
+    "uitgevallen": "uitgevallen van school",
+}
+
 ROLE_LABELS = {"coordinator": "coördinator", "worker": "hulpverlener"}
 
 # Mother organisations of the people in the team (DOMAIN.md, "one leg in").

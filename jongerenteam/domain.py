@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from jongerenteam.catalogue import (
+    CLOSE_REASONS,
+    COACH_ROLES,
     CONTACT_PREFERENCES,
     LEEFDOMEIN_CODES,
     LEVELS,
@@ -97,6 +99,10 @@ class StudentDetails:
     referrer: str = ""  # REFERRERS code: who sent the student
     urgency: str = ""  # URGENCIES code, for an aanmelding
     waiting_since: date | None = None  # aanmelding: the waiting clock starts
+    # The study coach (school side): a school employee, found by name for a coachwissel.
+    coach_name: str = ""
+    coach_role: str = ""  # COACH_ROLES code
+    closed_reason: str = ""  # CLOSE_REASONS code, when the status is afgesloten
 
     def validate(self, today: date | None = None) -> None:
         """Refuse what cannot be right; ``concerns`` lists what needs a yes."""
@@ -125,6 +131,10 @@ class StudentDetails:
             raise ValidationError("referrer", "Kies wie de student verwijst.")
         if self.urgency and self.urgency not in URGENCIES:
             raise ValidationError("urgency", "Kies gewoon, snel of acuut.")
+        if self.coach_role and self.coach_role not in COACH_ROLES:
+            raise ValidationError("coach_role", "Kies de rol van de coach: SLB'er, LOB'er, mentor of studentcoach.")
+        if self.closed_reason and self.closed_reason not in CLOSE_REASONS:
+            raise ValidationError("closed_reason", "Kies hoe het dossier is afgesloten.")
 
     def concerns(self, today: date | None = None) -> list[Concern]:
         """Unusual but possible input, each to be confirmed before saving."""

@@ -22,8 +22,8 @@ WALK_IN = "inloop"
 REFERRAL = "aanmelding"
 APPOINTMENT = "afspraak"
 EMERGENCY_NOTE = "noodtoegang"
-# Kinds that show on "Vandaag" with a date (agreements join with the dossier issue).
-AGENDA_KINDS = (APPOINTMENT, "afspraak_gemaakt", "agreement")
+# Kinds that show on "Vandaag" with a date: appointments, and agreements (jongerenteam.dossier).
+AGENDA_KINDS = (APPOINTMENT, "agreement")
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import orjson
 
 from jongerenteam import intake
+from jongerenteam.casework import CaseworkMixin
 from jongerenteam.domain import (
     WAITING_STANDARD_DAYS,
     StudentDetails,
@@ -203,7 +204,7 @@ EMERGENCY_REASONS = {
 }
 
 
-class TeamSession:
+class TeamSession(CaseworkMixin):
     """An unlocked worker's view of the team store."""
 
     def __init__(self, store: Store, keys: Keys) -> None:
@@ -553,6 +554,9 @@ class TeamSession:
         upcoming: dict[str, tuple[date, str]] = {}
         due: list[DueRow] = []
         for item in items:
+            if item.kind == "agreement":
+                self._agreement_due(item, day, due)
+                continue
             try:
                 when = date.fromisoformat(item.payload.get("datum", ""))
             except ValueError:
@@ -596,6 +600,16 @@ class TeamSession:
             turning_18=sorted(turning, key=lambda t: t.days),
             notices=self.emergency_notices(day - timedelta(days=30)),
         )
+
+    def _agreement_due(self, item: spreekuur.AgendaItem, day: date, due: list[DueRow]) -> None:
+        """An open agreement past its deadline or follow-up date, for the contact person."""
+        p = item.payload
+        rec = self.students.get(item.student_id)
+        if rec is None or rec.contact_worker_id != self.worker_id or p.get("status", "open") != "open":
+            return
+        dates = [date.fromisoformat(x) for x in (p.get("uiterlijk"), p.get("opvolgen")) if x]
+        if dates and min(dates) <= day:
+            due.append(DueRow(rec, min(dates), f"werkafspraak: {p.get('wat', '')}"))
 
     def _agenda_items(self, student_ids: set[str]) -> list[spreekuur.AgendaItem]:
         if getattr(self, "_agenda", None) is None:
@@ -657,6 +671,12 @@ class TeamSession:
         return entries
 
     # -- drafts survive a lock -------------------------------------------------------
+
+    def log_export(self, student_id: str | None, what: str, *, printed: bool = False) -> None:
+        """Log that file data left the app (a copied text, a PDF); ``what`` names the kind."""
+        from storage import dossier as store_dossier
+
+        store_dossier.log_event(self.store, self.keys, "print" if printed else "export", student_id, what)
 
     def seal_draft(self, draft: dict) -> bytes:
         """Encrypt a half-filled form to this worker's own key (kept in memory only)."""

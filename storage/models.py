@@ -91,6 +91,8 @@ class Worker(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Leefdomein codes, comma separated: what this worker knows most about.
     expertise: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # How students reach this worker (work phone, e-mail), under the directory key.
+    contact: Mapped[bytes | None] = mapped_column(Envelope())
 
 
 class KeySlot(Base):
@@ -209,6 +211,26 @@ class ProgrammeContact(Base):
     worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+
+
+class SocialMapEntry(Base):
+    """The team's sociale kaart: an organisation or a professional outside the team.
+
+    ``data`` (name, role, organisation, leefdomeinen, contact details) is
+    under the directory key: every worker of the team may read and edit it.
+    A removed entry keeps its row (emptied) so consents naming it still resolve.
+    """
+
+    __tablename__ = "social_map"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # organisatie | professional
+    data: Mapped[bytes] = mapped_column(Envelope())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):

@@ -392,11 +392,15 @@ def add_entry(store: Store, keys: Keys, student_id: str, kind: str, payload: dic
         return entry_id
 
 
-def read_file(store: Store, keys: Keys, student_id: str) -> list[EntryView]:
-    """Open a student's file tier (logged). Needs a wrapped student key."""
+def read_file(store: Store, keys: Keys, student_id: str, *, log: bool = True) -> list[EntryView]:
+    """Open a student's file tier (logged). Needs a wrapped student key.
+
+    ``log=False`` only for a re-read right after the worker's own logged
+    change, in a file this session already opened (the dossier screen).
+    """
     with store.session() as s:
         key = _student_key(s, keys, student_id)
-        return _read_entries(s, keys, student_id, key, event="open", on_behalf_of=None)
+        return _read_entries(s, keys, student_id, key, event="open" if log else None, on_behalf_of=None)
 
 
 def _read_entries(
@@ -405,7 +409,7 @@ def _read_entries(
     student_id: str,
     key: bytes,
     *,
-    event: str,
+    event: str | None,
     on_behalf_of: str | None,
     detail: str = "",
 ) -> list[EntryView]:
@@ -428,10 +432,11 @@ def _read_entries(
         except DecryptionError as exc:
             raise Tampered(exc.where) from None
         out.append(EntryView(e.id, e.kind, e.created_at, e.created_by, e.version, _load(raw)))
-    audit.append(
-        s, keys.audit_key, event, worker_id=keys.worker_id, student_id=student_id,
-        on_behalf_of=on_behalf_of, detail=detail,
-    )
+    if event is not None:
+        audit.append(
+            s, keys.audit_key, event, worker_id=keys.worker_id, student_id=student_id,
+            on_behalf_of=on_behalf_of, detail=detail,
+        )
     return out
 
 

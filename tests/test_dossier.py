@@ -1,0 +1,356 @@
+"""Dossier use cases on a real store: talks with note history, agreements,
+leefdomein scores, consent (and its age rules), the driegesprek in one
+transaction, betrokkenen and key access, the file's log, the sociale kaart."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from jongerenteam import dossier as d
+from jongerenteam.casework import MapEntry
+from jongerenteam.domain import StudentDetails, ValidationError
+from jongerenteam.session import TeamSession
+from storage import clock
+from storage.errors import Conflict, NotAllowed, NotInvolved
+from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team
+
+TODAY = date(2026, 11, 23)  # a Monday
+
+
+@pytest.fixture
+def team_store(store_url):
+    """This module's team store: SQLite and PostgreSQL."""
+    fx = make_team(store_url)
+    yield fx
+    fx.store.close()
+
+
+@pytest.fixture
+def fixed_clock():
+    clock.set_clock(lambda: datetime(2026, 11, 23, 10, 30, tzinfo=UTC))
+    yield
+    clock.set_clock(None)
+
+
+def session(fx, who="worker"):
+    wid, pw = {
+        "worker": (fx.worker_id, WORKER_PASS),
+        "other": (fx.other_id, OTHER_PASS),
+        "coordinator": (fx.coordinator_id, COORDINATOR_PASS),
+    }[who]
+    return TeamSession.unlock(fx.store, wid, pw)
+
+
+def willem(s: TeamSession):
+    details = StudentDetails(first_name="Willem", last_name="Jansen", birth_date=date(2007, 5, 14),
+                             programme="Sport, Bewegen en Gezonde Leefstijl", level="4", year=3)
+    return s.register_student(details, status="wacht", today=TODAY)
+
+
+def test_talk_note_edit_keeps_every_earlier_version(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    talk_id = s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 45, ["Willem"], "Eerste versie"))
+    item = s.open_dossier(rec.id).item(talk_id)
+    assert s.edit_talk(rec.id, item, {"tekst": "Tweede versie"})
+    item = s.open_dossier(rec.id).item(talk_id)
+    assert s.edit_talk(rec.id, item, {"tekst": "Derde versie"})
+    item = s.open_dossier(rec.id).item(talk_id)
+    assert item.note == "Derde versie"
+    assert [h.old["tekst"] for h in item.history] == ["Eerste versie", "Tweede versie"]
+    assert all(h.by == team_store.worker_id for h in item.history)
+    assert item.version == 3
+    # Saving the same text again writes no empty version.
+    assert not s.edit_talk(rec.id, item, {"tekst": "Derde versie"})
+    # A stale copy (someone edited since) is refused, not overwritten.
+    stale = dataclasses.replace(item, version=2)
+    with pytest.raises(Conflict):
+        s.edit_talk(rec.id, stale, {"tekst": "Vierde"})
+    # Every edit is in the file's log.
+    log = s.file_log(rec.id)
+    assert sum(1 for line in log if line.what == "gewijzigd: dossier: gesprek gewijzigd") == 2
+
+
+def test_a_first_talk_ends_the_wait(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    assert rec.status == "wacht"
+    s.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 11, 23, 9, 0), 30, [], "Kennismaking"))
+    assert s.students[rec.id].status == "lopend"
+
+
+def test_talk_input_is_checked(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    with pytest.raises(ValidationError) as exc:
+        s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 30, 9, 0), 30, [], "x"))
+    assert exc.value.field == "at"
+    with pytest.raises(ValidationError):
+        s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 30, [], "  "))
+    with pytest.raises(ValidationError):
+        s.add_talk(rec.id, d.NewTalk("kletspraat", datetime(2026, 11, 23, 9, 0), 30, [], "x"))
+
+
+def test_agreements_due_reach_the_contact_persons_home(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    overdue = s.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail sturen naar de decaan", TODAY - timedelta(days=2)))
+    s.add_agreement(rec.id, d.NewAgreement(d.Who("coach", "Mevr. Bos"), "Rooster aanpassen", TODAY + timedelta(days=7)))
+    follow = s.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", worker_id=team_store.worker_id), "Bellen met huisarts", TODAY + timedelta(days=9), follow_up=TODAY))
+    due = s.today(TODAY).due
+    texts = sorted(row.text for row in due)
+    assert texts == ["werkafspraak: Bellen met huisarts", "werkafspraak: Mail sturen naar de decaan"]
+    # Done agreements leave the home screen.
+    agreement = s.open_dossier(rec.id).agreement(overdue)
+    assert s.change_agreement(rec.id, agreement, status="gedaan")
+    assert [r.text for r in s.today(TODAY).due] == ["werkafspraak: Bellen met huisarts"]
+    a = s.open_dossier(rec.id).agreement(overdue)
+    assert a.status == "gedaan" and a.history[0].old == {"status": "open"}
+    # A colleague who is involved but not the contact person does not get them on Vandaag.
+    s.involve(rec.id, team_store.other_id)
+    other = session(team_store, "other")
+    assert other.today(TODAY).due == []
+    assert s.open_dossier(rec.id).agreement(follow).is_due(TODAY)
+
+
+def test_agreement_needs_who_and_what(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    with pytest.raises(ValidationError) as exc:
+        s.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "  "))
+    assert exc.value.field == "what"
+    with pytest.raises(ValidationError):
+        s.add_agreement(rec.id, d.NewAgreement(d.Who("anders", ""), "iets"))
+    with pytest.raises(ValidationError):
+        s.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker"), "iets"))
+
+
+def test_scores_over_time_per_domain(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    s.add_score(rec.id, d.NewScore("gezondheid", 2, TODAY - timedelta(days=60), "aanvallen"))
+    s.add_score(rec.id, d.NewScore("gezondheid", 4, TODAY, "stabiel"))
+    s.add_score(rec.id, d.NewScore("gezondheid", 3, TODAY - timedelta(days=30)))
+    s.add_score(rec.id, d.NewScore("wonen", 3, TODAY))
+    dos = s.open_dossier(rec.id)
+    assert [x.score for x in dos.scores["gezondheid"]] == [2, 3, 4]
+    assert dos.latest_scores()["gezondheid"].score == 4
+    with pytest.raises(ValidationError):
+        s.add_score(rec.id, d.NewScore("gezondheid", 6, TODAY))
+    with pytest.raises(ValidationError):
+        s.add_score(rec.id, d.NewScore("gezondheid", 3, TODAY + timedelta(days=1)))
+
+
+# -- consent age rules: 11, 12, 15, 16, 17, 18 and the birthday itself ----------------
+
+BIRTH = date(2010, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("on", "needed"),
+    [
+        (date(2021, 6, 15), "ouders"),  # the 11th birthday
+        (date(2022, 6, 14), "ouders"),  # 11, the day before turning 12
+        (date(2022, 6, 15), "beide"),  # the 12th birthday
+        (date(2025, 6, 15), "beide"),  # the 15th birthday
+        (date(2026, 6, 14), "beide"),  # 15, the day before 16
+        (date(2026, 6, 15), "student"),  # the 16th birthday
+        (date(2027, 6, 15), "student"),  # 17
+        (date(2028, 6, 15), "student"),  # 18
+    ],
+)
+def test_who_must_consent_by_age(on, needed):
+    assert d.consent_needed_from(BIRTH, on) == needed
+
+
+def consent(given_by="student", on=date(2026, 1, 1), valid_until=None, withdrawn_on=None, about=("alles",)):
+    return d.Consent("c1", 1, d.ConsentWith("rol", "jeugdarts"), list(about), "afstemmen zorg", given_by,
+                     "mondeling", on, valid_until, withdrawn_on, None, "w")
+
+
+def kinds(warnings):
+    return sorted(w.kind for w in warnings)
+
+
+def test_no_consent_is_a_warning_naming_who_to_ask():
+    w = d.consent_warnings([], BIRTH, date(2024, 1, 1))  # 13
+    assert kinds(w) == ["missing"]
+    assert "de student én de ouder(s)" in w[0].message
+
+
+def test_consent_by_the_student_alone_at_15_needs_the_parents_too():
+    w = d.consent_warnings([consent("student", on=date(2026, 1, 1))], BIRTH, date(2026, 6, 14))
+    assert kinds(w) == ["giver"]
+    w = d.consent_warnings([consent("beide", on=date(2026, 1, 1))], BIRTH, date(2026, 6, 14))
+    assert w == []
+
+
+def test_parents_consent_at_11_is_enough_then_the_student_joins_at_12():
+    assert d.consent_warnings([consent("ouders", on=date(2021, 9, 1))], BIRTH, date(2022, 6, 14)) == []
+    assert kinds(d.consent_warnings([consent("ouders", on=date(2021, 9, 1))], BIRTH, date(2022, 6, 15))) == ["giver"]
+
+
+def test_turning_16_asks_again_from_the_birthday_on():
+    given = consent("beide", on=date(2025, 9, 1))
+    assert d.consent_warnings([given], BIRTH, date(2026, 6, 14)) == []
+    assert kinds(d.consent_warnings([given], BIRTH, date(2026, 6, 15))) == ["turned_16"]
+    # Given by the student alone on the 16th birthday: nothing to ask again.
+    assert d.consent_warnings([consent("student", on=date(2026, 6, 15))], BIRTH, date(2026, 6, 15)) == []
+
+
+def test_turning_18_asks_again_even_when_the_student_gave_it():
+    given = consent("student", on=date(2027, 9, 1))  # 17
+    assert d.consent_warnings([given], BIRTH, date(2028, 6, 14)) == []
+    assert kinds(d.consent_warnings([given], BIRTH, date(2028, 6, 15))) == ["turned_18"]
+
+
+def test_expiry_within_30_days_and_after():
+    c = consent(valid_until=date(2026, 12, 23))
+    assert d.consent_warnings([c], BIRTH, date(2026, 11, 22)) == []  # 31 days
+    w = d.consent_warnings([c], BIRTH, date(2026, 11, 23))  # 30 days
+    assert kinds(w) == ["expiring"] and "over 30 dagen" in w[0].message
+    assert "vandaag" in d.consent_warnings([c], BIRTH, date(2026, 12, 23))[0].message
+    assert kinds(d.consent_warnings([c], BIRTH, date(2026, 12, 24))) == ["expired", "missing"]
+
+
+def test_withdrawn_consent_no_longer_counts():
+    c = consent(withdrawn_on=date(2026, 11, 1))
+    assert kinds(d.consent_warnings([c], BIRTH, date(2026, 11, 23))) == ["missing"]
+
+
+def test_consent_register_round_trip(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    cid = s.add_consent(rec.id, d.NewConsent(d.ConsentWith("professional", "dr. Smit, jeugdarts"), ["gezondheid"],
+                                             "afstemmen medicatie", "student", "mondeling", TODAY, TODAY + timedelta(days=20)))
+    dos = s.open_dossier(rec.id)
+    c = dos.consent(cid)
+    assert c.covers("gezondheid") and not c.covers("inkomen")
+    assert kinds(dos.consent_warnings(rec.details.birth_date, TODAY)) == ["expiring"]
+    assert s.extend_consent(rec.id, c, TODAY + timedelta(days=365))
+    c = s.open_dossier(rec.id).consent(cid)
+    assert s.withdraw_consent(rec.id, c)
+    c = s.open_dossier(rec.id).consent(cid)
+    assert c.withdrawn_on == TODAY and not c.active(TODAY)
+    assert [h.old for h in c.history] == [{"geldig_tot": "2026-12-13"}, {"ingetrokken_op": None}]
+    with pytest.raises(ValidationError):
+        s.add_consent(rec.id, d.NewConsent(d.ConsentWith("rol", ""), ["alles"], "doel", on=TODAY))
+
+
+def test_driegesprek_is_one_talk_with_its_parts(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    talk = d.Driegesprek(
+        at=datetime(2026, 11, 23, 10, 0), minutes=60, coach_name="Mevr. Bos", coach_role="studentcoach",
+        workers=[team_store.worker_id], others=["moeder"],
+        story="Thuis is het onrustig, ik krijg aanvallen.", school_concerns="Veel verzuim.",
+        question="Rust thuis en school afmaken.",
+        agreements=[d.NewAgreement(d.Who("student"), "Afspraak neuroloog maken", TODAY + timedelta(days=7))],
+        consents=[d.NewConsent(d.ConsentWith("rol", "studentcoach"), ["onderwijs", "gezondheid"], "verzuim afstemmen",
+                               "student", "mondeling", TODAY)],
+        scores=[d.NewScore("gezondheid", 2, TODAY, "aanvallen")],
+        next_date=TODAY + timedelta(days=7), next_text="vervolggesprek",
+    )
+    talk_id = s.save_driegesprek(rec.id, talk)
+    dos = s.open_dossier(rec.id)
+    item = dos.item(talk_id)
+    assert item.is_driegesprek
+    assert item.payload["verhaal"].startswith("Thuis")
+    assert len(item.payload["werkafspraken"]) == 1 and dos.agreement(item.payload["werkafspraken"][0]).talk_id == talk_id
+    assert dos.consent(item.payload["toestemmingen"][0]).covers("onderwijs")
+    assert dos.latest_scores()["gezondheid"].score == 2
+    assert dos.next_appointment(TODAY).on == TODAY + timedelta(days=7)
+    assert dos.question == "Rust thuis en school afmaken."
+    rec = s.students[rec.id]
+    assert rec.status == "lopend" and rec.details.coach_name == "Mevr. Bos"
+    assert "gezondheid" in rec.details.leefdomeinen
+
+
+def test_driegesprek_with_a_bad_agreement_saves_nothing(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    talk = d.Driegesprek(at=datetime(2026, 11, 23, 10, 0), story="verhaal",
+                         agreements=[d.NewAgreement(d.Who("student"), "")])
+    with pytest.raises(ValidationError) as exc:
+        s.save_driegesprek(rec.id, talk)
+    assert exc.value.field == "agreement:0:what"
+    assert s.open_dossier(rec.id).timeline == []
+
+
+def test_adding_and_removing_betrokkenen_changes_who_can_read(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    s.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 11, 23, 9, 0), 30, [], "geheim verslag"))
+    other = session(team_store, "other")
+    with pytest.raises(NotInvolved):
+        other.open_dossier(rec.id)
+    s.involve(rec.id, team_store.other_id)
+    other = session(team_store, "other")
+    assert other.open_dossier(rec.id).talks()[0].note == "geheim verslag"
+    s.remove_involved(rec.id, team_store.other_id)
+    with pytest.raises(NotInvolved):
+        other.open_dossier(rec.id)
+    # The contact person cannot be removed, nor the last involved worker.
+    with pytest.raises(NotAllowed):
+        s.remove_involved(rec.id, team_store.worker_id)
+    log = [line.what for line in s.file_log(rec.id)]
+    assert "gewijzigd: betrokkene verwijderd" in log and "gewijzigd: betrokkene toegevoegd" in log
+
+
+def test_file_log_is_only_for_those_involved(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    s.open_dossier(rec.id)
+    lines = s.file_log(rec.id)
+    assert lines[0].what == "dossier geopend" and lines[0].who == "Hanna Hulpverlener"
+    with pytest.raises(NotInvolved):
+        session(team_store, "other").file_log(rec.id)
+
+
+def test_external_professionals_on_a_file(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    eid = s.add_external(rec.id, "Karin de Wit", "begeleider pleegzorg", "Pleegzorg Midden", "06-11112222")
+    ext = s.open_dossier(rec.id).externals[0]
+    assert ext.id == eid and ext.until is None
+    assert s.end_external(rec.id, ext)
+    assert s.open_dossier(rec.id).externals[0].until == TODAY
+
+
+def test_sociale_kaart_crud_and_checks(team_store, fixed_clock):
+    s = session(team_store)
+    mid = s.add_map_entry(MapEntry("professional", "Karin de Wit", "begeleider pleegzorg", "Pleegzorg Midden",
+                                   ["netwerk", "wonen"], "06-11112222", "k.dewit@example.org"))
+    other = session(team_store, "other")
+    items = other.social_map()
+    assert [i.id for i in items] == [mid] and items[0].entry.leefdomeinen == ["netwerk", "wonen"]
+    changed = dataclasses.replace(items[0].entry, phone="06-33334444")
+    other.update_map_entry(items[0], changed)
+    with pytest.raises(Conflict):
+        s.update_map_entry(items[0], changed)  # stale version
+    assert s.social_map()[0].entry.phone == "06-33334444"
+    with pytest.raises(ValidationError):
+        s.add_map_entry(MapEntry("professional", "X", phone="12"))
+    s.remove_map_entry(s.social_map()[0])
+    assert s.social_map() == []
+
+
+def test_status_closed_needs_a_reason(team_store, fixed_clock):
+    s = session(team_store)
+    rec = willem(s)
+    with pytest.raises(ValidationError):
+        s.set_status(rec, "afgesloten")
+    rec = s.set_status(rec, "afgesloten", "doel_bereikt")
+    assert rec.status == "afgesloten" and rec.details.closed_reason == "doel_bereikt"
+    rec = s.set_status(rec, "lopend")
+    assert rec.details.closed_reason == ""
+
+
+def test_worker_contact_for_overviews(team_store, fixed_clock):
+    s = session(team_store)
+    assert s.worker_contact(team_store.worker_id) == ""
+    s.set_my_contact("06-12345678 (ma-do)")
+    assert session(team_store, "other").worker_contact(team_store.worker_id) == "06-12345678 (ma-do)"
