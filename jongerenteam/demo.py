@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
-from jongerenteam.catalogue import CONTACT_PREFERENCES, LEEFDOMEIN_CODES, LEVELS, REFERRERS, ROLE_LABELS, URGENCIES
+from jongerenteam import dossier as d
+from jongerenteam.catalogue import (
+    COACH_ROLES,
+    CONTACT_PREFERENCES,
+    LEEFDOMEIN_CODES,
+    LEVELS,
+    REFERRERS,
+    ROLE_LABELS,
+    URGENCIES,
+)
 from jongerenteam.domain import StudentDetails
 from jongerenteam.municipalities import MUNICIPALITIES
 from jongerenteam.settings import kdf_params
+from storage import dossier as store_dossier
 from storage import team
 from storage.spreekuur import add_anonymous_contact, set_programme_contact
 from storage.students import NewStudent, add_entry, add_students
@@ -107,16 +117,87 @@ def demo_students(count: int, worker_ids: list[str], seed: int = 2026) -> list[N
             contact_preference=pref,
             contact_value=fake.email() if pref == "email" else (fake.phone_number() if pref in ("telefoon", "whatsapp") else ""),
             leefdomeinen=sorted(domains),
+            coach_name=fake.name() if rnd.random() < 0.8 else "",
+            coach_role=rnd.choice(list(COACH_ROLES)),
         )
+        if not details.coach_name:
+            details.coach_role = ""
         data = details.to_dict()
         data["referrer"] = rnd.choice(list(REFERRERS))
         status = rnd.choices(["aangemeld", "wacht", "lopend", "overgedragen", "afgesloten"], [2, 2, 6, 1, 1])[0]
+        if status == "afgesloten":
+            data["closed_reason"] = rnd.choice(["doel_bereikt", "gestopt", "uitgevallen", "overgedragen_extern"])
         if status == "wacht":  # an aanmelding: the waiting clock runs, some too long
             data["waiting_since"] = (today - timedelta(days=rnd.randint(0, 12))).isoformat()
             data["urgency"] = rnd.choices(list(URGENCIES), [6, 3, 1])[0]
         out.append(NewStudent(data, status, rnd.choice(worker_ids)))
     return out
 
+
+TALK_NOTES = (
+    "Gesprek over de week: op tijd komen lukt beter, geld blijft lastig.",
+    "Samen de brief van de zorgverzekeraar gelezen en een betalingsregeling gevraagd.",
+    "Student vertelt dat het thuis rustiger is sinds de afspraken met moeder.",
+    "Appcontact tijdens de stage: het gaat goed, volgende week samen naar het financieel spreekuur.",
+    "Wandeling buiten; student wil minder blowen en vraagt om een gesprek met de collega van verslavingszorg.",
+    "Telefonisch: afspraak verzet vanwege ziekte.",
+)
+AGREEMENTS = (
+    ("student", "Mail sturen naar de stagebegeleider over de roostertijden"),
+    ("coach", "Met de docent overleggen over uitstel van de opdracht"),
+    ("medewerker", "Samen de aanvraag zorgtoeslag invullen"),
+    ("student", "Afspraak maken bij de huisarts"),
+    ("anders", "Gesprek plannen met het financieel spreekuur"),
+)
+def demo_file(row, worker_ids: list[str], rnd: random.Random, today: date) -> list[tuple[str, str, dict]]:
+    """Talks, agreements, scores and consent for one running student (all invented)."""
+    entries: list[tuple[str, str, dict]] = []
+    start = today - timedelta(days=rnd.randint(30, 150))
+    first = d.Driegesprek(
+        at=datetime.combine(start, time(10, 0)), minutes=60, coach_name=row.data.get("coach_name") or "",
+        coach_role=row.data.get("coach_role") or "studentcoach", story=rnd.choice(NOTES),
+        school_concerns="Veel verzuim de laatste weken en achterstand bij de opdrachten.",
+        question="Rust in het hoofd en de opleiding afmaken.",
+    )
+    talk_id = store_dossier.new_entry_id()
+    entries.append((talk_id, d.TALK, first.talk_payload()))
+    domains = row.data.get("leefdomeinen") or ["welzijn"]
+    for n in range(rnd.randint(2, 8)):
+        when = start + timedelta(days=7 * (n + 1))
+        if when >= today:
+            break
+        talk = d.NewTalk(rnd.choice(["vervolggesprek", "telefonisch", "app", "buiten"]),
+                         datetime.combine(when, time(rnd.choice([9, 11, 13, 15]), 0)), rnd.choice([15, 30, 45]),
+                         [], rnd.choice(TALK_NOTES))
+        entries.append((store_dossier.new_entry_id(), d.TALK, talk.payload()))
+    for kind, what in rnd.sample(AGREEMENTS, rnd.randint(1, 3)):
+        who = d.Who(kind, "budgetcoach" if kind == "anders" else "", rnd.choice(worker_ids) if kind == "medewerker" else None)
+        agreement = d.NewAgreement(who, what, today + timedelta(days=rnd.randint(-5, 20)),
+                                   status=rnd.choices(["open", "gedaan"], [3, 1])[0])
+        entries.append((store_dossier.new_entry_id(), d.AGREEMENT, agreement.payload(talk_id)))
+    for domain in domains[:2]:
+        score = rnd.randint(1, 3)
+        for k in range(3):
+            on = start + timedelta(days=30 * k)
+            if on > today:
+                break
+            entries.append((store_dossier.new_entry_id(), d.SCORE,
+                            d.NewScore(domain, min(5, score + k), on, "").payload()))
+    consent = d.NewConsent(d.ConsentWith("rol", "studentcoach"), ["onderwijs"], "afstemmen over verzuim en rooster",
+                           "student", "mondeling", start, start + timedelta(days=rnd.choice([120, 200, 365])))
+    entries.append((store_dossier.new_entry_id(), d.CONSENT, consent.payload(talk_id)))
+    return entries
+
+
+# An invented sociale kaart: no real organisation, no real phone number.
+DEMO_SOCIAL_MAP = (
+    ("organisatie", {"naam": "Financieel spreekuur (demo)", "rol": "budgetcoach", "organisatie": "Financieel spreekuur (demo)",
+                     "leefdomeinen": ["inkomen"], "telefoon": "", "email": "spreekuur@example.org", "notitie": "dinsdag 13-16 uur in de aula"}),
+    ("professional", {"naam": "Ilse Verbeek (demo)", "rol": "begeleider pleegzorg", "organisatie": "Pleegzorg (demo)",
+                      "leefdomeinen": ["netwerk", "wonen"], "telefoon": "", "email": "ilse@example.org", "notitie": ""}),
+    ("professional", {"naam": "Ramon Hoekstra (demo)", "rol": "jongerenwerker", "organisatie": "Jongerenwerk (demo)",
+                      "leefdomeinen": ["welzijn", "justitie"], "telefoon": "", "email": "ramon@example.org", "notitie": ""}),
+)
 
 APPOINTMENTS = ("vervolggesprek", "samen bellen met budgetcoach", "driegesprek met SLB'er", "terugkoppeling stage", "huisbezoek plannen")
 
@@ -146,8 +227,13 @@ def build_demo(location: str, *, students: int = 200) -> int:
         rnd = random.Random(7)
         for row in rows[: len(rows) // 2]:
             add_entry(store, keys, row.id, "note", {"tekst": rnd.choice(NOTES)})
-        # Appointments (some due or overdue) for running students, so Vandaag has a day.
+        # The files of a third of the running students: talks, agreements, scores, consent.
         today = date.today()
+        for row in [r for r in rows if r.status == "lopend"][::3]:
+            store_dossier.add_entries(store, keys, row.id, demo_file(row, ids, rnd, today))
+        for kind, data in DEMO_SOCIAL_MAP:
+            store_dossier.add_map_entry(store, keys, kind, data)
+        # Appointments (some due or overdue) for running students, so Vandaag has a day.
         for row in [r for r in rows if r.status == "lopend"][::3]:
             when = today + timedelta(days=rnd.randint(-3, 14))
             add_entry(store, keys, row.id, "afspraak", {"datum": when.isoformat(), "tekst": rnd.choice(APPOINTMENTS)})

@@ -354,3 +354,22 @@ def test_worker_contact_for_overviews(team_store, fixed_clock):
     assert s.worker_contact(team_store.worker_id) == ""
     s.set_my_contact("06-12345678 (ma-do)")
     assert session(team_store, "other").worker_contact(team_store.worker_id) == "06-12345678 (ma-do)"
+
+
+def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
+    from jongerenteam.demo import DEMO_WORKERS, build_demo
+    from storage.store import Store
+
+    build_demo(str(tmp_path / "demo.jt"), students=30)
+    store = Store.open(str(tmp_path / "demo.jt"))
+    try:
+        worker = next(w for w in store.workers() if w.initials == DEMO_WORKERS[1].initials)
+        s = TeamSession.unlock(store, worker.id, DEMO_WORKERS[1].passphrase)
+        files = [s.open_dossier(sid) for sid in s.involved]
+        full = [f for f in files if f.agreements]
+        assert full, "some demo files have a driegesprek, talks and agreements"
+        f = full[0]
+        assert f.timeline[-1].is_driegesprek and f.scores and f.consents
+        assert len(s.social_map()) == 3
+    finally:
+        store.close()
