@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from jongerenteam.catalogue import CLOSE_REASONS, COACH_ROLES, LEEFDOMEIN_CODES, SCORES  # noqa: F401 - re-exported
+from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEIN_CODES, SCORES
 from jongerenteam.domain import ValidationError, age_on
 
 # -- entry kinds (FileEntry.kind) -------------------------------------------------
