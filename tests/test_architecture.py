@@ -27,6 +27,11 @@ CORE_MODULES = (
     "jongerenteam.catalogue",
     "jongerenteam.cli",
     "jongerenteam.demo",
+    "jongerenteam.dossier",
+    "jongerenteam.casework",
+    "jongerenteam.overview",
+    "jongerenteam.pdf",
+    "storage.dossier",
 )
 
 

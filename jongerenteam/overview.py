@@ -1,0 +1,295 @@
+"""The afsprakenoverzicht: what a student agreed with the team, in plain Dutch.
+
+Students asked to know the agreements made about their life and to be
+reached the way they prefer (DOMAIN.md, "tips van studenten"). This module
+turns a folded ``Dossier`` into a short ``Document`` (jongerenteam.pdf):
+B1 Dutch, "je/jij", short sentences. It is pasted into WhatsApp or an
+e-mail, or printed as a PDF. Plain Python; the screen that shows it is
+screens/overview.py.
+
+Only what is still valid is listed: open agreements (not done or dropped),
+the next appointment, consents that are active today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEIN_CODES
+from jongerenteam.dossier import ALL_DOMAINS, Agreement, Consent, Dossier
+from jongerenteam.pdf import Document, Section
+
+# Written out here: the laptop's locale may be English (or missing).
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)
+
+# Leefdomeinen in a student's words (the catalogue's labels are the team's).
+STUDENT_DOMAIN_WORDS = {
+    "onderwijs": "je opleiding",
+    "welzijn": "hoe het met je gaat",
+    "netwerk": "de mensen om je heen",
+    "werk": "werk",
+    "inkomen": "geldzaken",
+    "justitie": "justitie",
+    "wonen": "wonen",
+    "veiligheid": "je veiligheid",
+    "gezondheid": "je gezondheid",
+}
+ALL_DOMAINS_WORDS = "alles waar we samen aan werken"
+
+TEXT = {
+    "title": "Jouw afspraken met het jongerenteam",
+    "hello": "Hoi {name},",
+    "hello_anonymous": "Hoi,",
+    "intro": "Hier lees je wat we samen hebben afgesproken.",
+    # contact person
+    "contact_heading": "Je contactpersoon",
+    "contact_is": "Je contactpersoon is {name}.",
+    "contact_reach": "Je kunt {first} bereiken via {reach}.",
+    # No phone or e-mail set by the worker: say what is true, not a number we do not have.
+    "contact_no_reach": "Je kunt {first} spreken op het spreekuur van het jongerenteam op school.",
+    "no_contact": "Je hebt nog geen vaste contactpersoon.",
+    "no_contact_reach": "Je kunt langskomen op het spreekuur van het jongerenteam op school.",
+    "coach_is": "Je {role} op school is {name}.",
+    "we_reach_you": {
+        "telefoon": "Wij bellen je op {value}.",
+        "whatsapp": "Wij sturen je een WhatsApp-bericht op {value}.",
+        "email": "Wij sturen je een e-mail op {value}.",
+        "langskomen": "Je komt het liefst even langs. Dat kan op het spreekuur.",
+    },
+    "we_reach_you_no_value": {
+        "telefoon": "Wij bellen je het liefst.",
+        "whatsapp": "Wij sturen je het liefst een WhatsApp-bericht.",
+        "email": "Wij sturen je het liefst een e-mail.",
+    },
+    "reach_check": "Klopt dit niet meer? Zeg het ons.",
+    "reach_unknown": "Hoe wil je dat we contact met je opnemen? Bellen, WhatsApp of e-mail? Laat het ons weten.",
+    # agreements
+    "agreements_heading": "Wat we hebben afgesproken",
+    "due": "(uiterlijk {date})",
+    "who_student": "Jij",
+    "who_coach": "Je {role}",
+    "who_team": "Het jongerenteam",
+    "no_agreements": "Er staan nu geen afspraken open.",
+    # next appointment
+    "next_heading": "Je volgende afspraak",
+    "next": "{date}: {what}.",
+    "next_plain": "{date}.",
+    "no_next": "We hebben nog geen nieuwe afspraak gepland.",
+    "no_next_ask": "Wil je iemand spreken? Neem dan contact op met {first}.",
+    "no_next_ask_team": "Wil je iemand spreken? Kom dan langs op het spreekuur.",
+    # sharing
+    "sharing_heading": "Met wie we over jou mogen praten",
+    "consent_by": {
+        "student": "Je vindt het goed dat we met {with_} praten.",
+        "ouders": "Je ouders vinden het goed dat we met {with_} praten.",
+        "beide": "Jij en je ouders vinden het goed dat we met {with_} praten.",
+    },
+    "consent_about": "Waarover: {about}.",
+    "consent_purpose": "Waarom: {purpose}.",
+    "consent_until": "Dit geldt tot {date}.",
+    "no_consent": "Je hebt nog niemand genoemd met wie we over jou mogen praten. We vragen het jou altijd eerst.",
+    # Honest about the meldcode: safety can oblige the team to share without consent.
+    "safety": "Maken we ons grote zorgen over je veiligheid? Dan mogen we soms zonder jouw toestemming iets delen. Dat vertellen we je dan.",
+    # closing
+    "change": "Wil je iets anders? Of klopt er iets niet? Zeg het tegen {first}.",
+    "change_team": "Wil je iets anders? Of klopt er iets niet? Zeg het op het spreekuur.",
+    "change_mind": "Je mag altijd van gedachten veranderen, ook over wat we mogen delen.",
+    "regards": "Groetjes,",
+    # footer
+    "made": "Gemaakt op {date}",
+}
+
+
+def dutch_date(d: date, today: date | None = None) -> str:
+    """'maandag 30 november'; with the year when it is not this year's."""
+    text = f"{WEEKDAYS[d.weekday()]} {d.day} {MONTHS[d.month - 1]}"
+    if today is None or d.year != today.year:
+        text += f" {d.year}"
+    return text
+
+
+def _first_name(full_name: str) -> str:
+    parts = full_name.split()
+    return parts[0] if parts else full_name
+
+
+def _sentence(text: str) -> str:
+    """One line of free text as the worker typed it: one line, no closing period, capital first."""
+    text = " ".join(text.split()).rstrip(".").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    """'Stage regelen' -> 'stage regelen', but 'DUO' stays 'DUO'."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPerson:
+    """The student's contact person: full name and how students reach them ('' if not set)."""
+
+    name: str
+    reach: str = ""
+
+    @property
+    def first_name(self) -> str:
+        return _first_name(self.name)
+
+    def __repr__(self) -> str:
+        return "ContactPerson(…)"
+
+
+def _coach_word(details) -> str:
+    role = getattr(details, "coach_role", "") or "studentcoach"
+    return COACH_ROLES.get(role, role)
+
+
+def _who(agreement: Agreement, details, worker_names: dict[str, str]) -> str:
+    who = agreement.who
+    if who.kind == "student":
+        return TEXT["who_student"]
+    if who.kind == "coach":
+        return TEXT["who_coach"].format(role=_coach_word(details))
+    if who.kind == "medewerker":
+        name = worker_names.get(who.worker_id or "", "")
+        return _first_name(name) if name else TEXT["who_team"]
+    return _cap(" ".join(who.name.split())) or TEXT["who_team"]
+
+
+def agreement_line(agreement: Agreement, details, worker_names: dict[str, str], today: date) -> str:
+    """'Jij: Bel de huisarts (uiterlijk maandag 30 november)'."""
+    line = f"{_who(agreement, details, worker_names)}: {_sentence(agreement.what)}"
+    if agreement.due is not None:
+        line += " " + TEXT["due"].format(date=dutch_date(agreement.due, today))
+    return line
+
+
+_ARTICLES = ("de ", "het ", "een ", "je ", "jouw ", "mijn ", "onze ")
+
+
+def _with_words(consent: Consent) -> str:
+    """With whom: 'de huisarts' for a role, the name itself for an organisation or person."""
+    name = " ".join(consent.with_.name.split())
+    if consent.with_.kind == "rol" and not name.lower().startswith(_ARTICLES):
+        return f"de {name}"
+    return name
+
+
+def _about_words(consent: Consent) -> str:
+    if ALL_DOMAINS in consent.about:
+        return ALL_DOMAINS_WORDS
+    order = {code: i for i, code in enumerate(LEEFDOMEIN_CODES)}  # the catalogue's order, not the stored one
+    words = [STUDENT_DOMAIN_WORDS.get(a, a) for a in sorted(consent.about, key=lambda a: order.get(a, len(order)))]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " en " + words[-1]
+
+
+def consent_line(consent: Consent, today: date) -> str:
+    """'Je vindt het goed dat we met de huisarts praten. Waarover: je gezondheid. Waarom: ...'."""
+    by = TEXT["consent_by"].get(consent.given_by, TEXT["consent_by"]["student"])
+    parts = [by.format(with_=_with_words(consent)), TEXT["consent_about"].format(about=_about_words(consent))]
+    if consent.purpose.strip():
+        parts.append(TEXT["consent_purpose"].format(purpose=_lower_first(_sentence(consent.purpose))))
+    if consent.valid_until is not None:
+        parts.append(TEXT["consent_until"].format(date=dutch_date(consent.valid_until, today)))
+    return " ".join(parts)
+
+
+def _reach_lines(details) -> list[str]:
+    pref = getattr(details, "contact_preference", "") or ""
+    value = " ".join((getattr(details, "contact_value", "") or "").split())
+    if pref in TEXT["we_reach_you"] and (value or pref == "langskomen"):
+        return [TEXT["we_reach_you"][pref].format(value=value), TEXT["reach_check"]]
+    if pref in TEXT["we_reach_you_no_value"]:
+        return [TEXT["we_reach_you_no_value"][pref], TEXT["reach_check"]]
+    return [TEXT["reach_unknown"]]
+
+
+def build_overview(
+    dossier: Dossier,
+    details,
+    *,
+    today: date,
+    contact: ContactPerson | None,
+    worker_names: dict[str, str],
+    team: str = "",
+    sender: str = "",
+) -> Document:
+    """The afsprakenoverzicht of one student.
+
+    ``details`` is the student's StudentDetails (first name, coach, how they
+    like to be reached); ``contact`` their contact person (None: none yet);
+    ``worker_names`` maps worker ids to full names (for agreements a worker
+    took on); ``team`` the team's name for the footer; ``sender`` the full
+    name of the worker who sends it (signs the message).
+    """
+    first = "" if getattr(details, "anonymous", False) else " ".join(details.first_name.split())
+    sections: list[Section] = [
+        Section("", (TEXT["hello"].format(name=first) if first else TEXT["hello_anonymous"], TEXT["intro"])),
+    ]
+
+    # Who to turn to, and how we reach the student.
+    lines: list[str] = []
+    if contact is not None:
+        lines.append(TEXT["contact_is"].format(name=contact.name))
+        reach = " ".join(contact.reach.split()).rstrip(".")
+        if reach:
+            lines.append(TEXT["contact_reach"].format(first=contact.first_name, reach=reach))
+        else:
+            lines.append(TEXT["contact_no_reach"].format(first=contact.first_name))
+    else:
+        lines += [TEXT["no_contact"], TEXT["no_contact_reach"]]
+    coach_name = " ".join((getattr(details, "coach_name", "") or "").split())
+    if coach_name:
+        lines.append(TEXT["coach_is"].format(role=_coach_word(details), name=coach_name))
+    lines += _reach_lines(details)
+    sections.append(Section(TEXT["contact_heading"], tuple(lines)))
+
+    # Open agreements only, soonest deadline first.
+    agreements = tuple(agreement_line(a, details, worker_names, today) for a in dossier.open_agreements())
+    sections.append(
+        Section(TEXT["agreements_heading"], agreements, bullets=True)
+        if agreements else Section(TEXT["agreements_heading"], (TEXT["no_agreements"],))
+    )
+
+    nxt = dossier.next_appointment(today)
+    if nxt is not None:
+        when = _cap(dutch_date(nxt.on, today))
+        what = _sentence(nxt.text)
+        line = TEXT["next"].format(date=when, what=_lower_first(what)) if what else TEXT["next_plain"].format(date=when)
+        sections.append(Section(TEXT["next_heading"], (line,)))
+    else:
+        ask = TEXT["no_next_ask"].format(first=contact.first_name) if contact else TEXT["no_next_ask_team"]
+        sections.append(Section(TEXT["next_heading"], (TEXT["no_next"], ask)))
+
+    consents = tuple(consent_line(c, today) for c in dossier.active_consents(today))
+    if consents:
+        sections.append(Section(TEXT["sharing_heading"], consents, bullets=True))
+        sections.append(Section("", (TEXT["safety"],)))
+    else:
+        sections.append(Section(TEXT["sharing_heading"], (TEXT["no_consent"], TEXT["safety"])))
+
+    closing = [
+        TEXT["change"].format(first=contact.first_name) if contact else TEXT["change_team"],
+        TEXT["change_mind"],
+    ]
+    sections.append(Section("", tuple(closing)))
+    if sender.strip():
+        sections.append(Section("", (TEXT["regards"], _first_name(sender.strip()))))
+
+    footer = TEXT["made"].format(date=dutch_date(today))
+    if team.strip():
+        footer += f" · {team.strip()}"
+    return Document(TEXT["title"], tuple(sections), footer)

@@ -1,0 +1,321 @@
+"""The afsprakenoverzicht for a student: read, copy for WhatsApp/e-mail, or save as PDF.
+
+Opened from the dossier (key u) or right after a driegesprek. The file is
+read again here without a second 'open' in the log: the screen below has
+just opened (and logged) it, and every copy or PDF is logged as an
+'export' before the text leaves the app. A copied text is wiped from the
+clipboard after ``CLIPBOARD_SECONDS``, also when the app locks meanwhile
+(the timer lives on the app, not on this screen).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Label, Static
+
+from jongerenteam.domain import ValidationError
+from jongerenteam.messages import explain
+
+TEXT = {
+    "title": "Afsprakenoverzicht voor {name}",
+    "hint": "Controleer de tekst samen met de student. k: kopiëren voor WhatsApp of e-mail · p: opslaan als PDF · Esc: sluiten",
+    "loading": "Het overzicht wordt gemaakt…",
+    "copy": "Kopiëren",
+    "pdf": "PDF opslaan",
+    "close": "Sluiten",
+    "save_as": "Opslaan als",
+    "save_hint": "Enter: opslaan · Esc: terug. Zet geen naam van de student in de bestandsnaam.",
+    "copied": "Gekopieerd; het klembord wordt over {seconds} seconden leeggemaakt.",
+    "saved": "Opgeslagen als PDF: {path}",
+    "replace": "Er staat al een bestand {name}. Vervangen?",
+    "busy": "Bezig met opslaan…",
+}
+
+# Logged with the 'export' event: what left the app, never any of its content.
+EXPORT_TEXT = "afsprakenoverzicht: tekst"
+EXPORT_PDF = "afsprakenoverzicht: pdf"
+
+# -- the clipboard, wiped after a while -------------------------------------------------
+
+_clear_timers: WeakKeyDictionary[App, Timer] = WeakKeyDictionary()
+
+
+def copy_briefly(app: App, text: str, seconds: float) -> None:
+    """Copy ``text`` (OSC 52) and empty the clipboard after ``seconds``.
+
+    The timer is the app's, so it still fires when this screen is closed
+    or the app locks in between. A second copy restarts it.
+    """
+    old = _clear_timers.pop(app, None)
+    if old is not None:
+        old.stop()
+    app.copy_to_clipboard(text)
+    _clear_timers[app] = app.set_timer(seconds, lambda: clear_clipboard(app), name="clear-clipboard")
+
+
+def clear_clipboard(app: App) -> None:
+    """Empty the clipboard now if this app put a text on it that is still waiting to be wiped."""
+    timer = _clear_timers.pop(app, None)
+    if timer is None:
+        return
+    timer.stop()
+    app.copy_to_clipboard("")
+
+
+def clipboard_pending(app: App) -> bool:
+    return app in _clear_timers
+
+
+def default_pdf_path(today) -> Path:
+    """In the user's Documents folder (home if there is none); never the student's name."""
+    from platformdirs import user_documents_dir
+
+    folder = Path(user_documents_dir())
+    if not folder.is_dir():
+        folder = Path.home()
+    stem = f"afsprakenoverzicht-{today:%Y-%m-%d}"
+    path = folder / f"{stem}.pdf"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}.pdf"
+        n += 1
+    return path
+
+
+class OverviewModal(ModalScreen[None]):
+    """The student's afsprakenoverzicht, with copy and PDF."""
+
+    # Tests shorten it; the notification says the real number.
+    CLIPBOARD_SECONDS: float = 30.0
+
+    BINDINGS = [
+        Binding("k", "copy", TEXT["copy"]),
+        Binding("p", "pdf", TEXT["pdf"]),
+        Binding("escape", "close", TEXT["close"]),
+    ]
+
+    DEFAULT_CSS = """
+    OverviewModal {
+        align: center middle;
+    }
+    #overview-box {
+        width: 100;
+        max-width: 100%;
+        height: 90%;
+        border: round $accent;
+        padding: 0 2;
+        background: $surface;
+    }
+    #overview-scroll {
+        height: 1fr;
+        border: round $panel;
+        padding: 0 1;
+    }
+    #overview-scroll:focus {
+        border: round $accent;
+    }
+    #overview-save {
+        height: auto;
+        margin-top: 1;
+    }
+    #overview-save.hidden, #overview-save-hint.hidden {
+        display: none;
+    }
+    #overview-save Label {
+        width: 14;
+    }
+    #overview-path {
+        border: none;
+        height: 1;
+        padding: 0 1;
+        width: 1fr;
+        background: $boost;
+    }
+    #overview-path:focus {
+        background: $accent 25%;
+    }
+    #overview-message {
+        height: auto;
+    }
+    """
+
+    def __init__(self, session, record) -> None:
+        super().__init__()
+        self.session = session
+        self.record = record
+        self.document = None  # jongerenteam.pdf.Document, once built
+
+    # -- building ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        record = self.session.students.get(self.record.id, self.record)
+        with Vertical(id="overview-box"):
+            yield Static(TEXT["title"].format(name=record.details.display_name), classes="title")
+            yield Static(TEXT["hint"], classes="hint")
+            with VerticalScroll(id="overview-scroll"):
+                yield Static(TEXT["loading"], id="overview-text", markup=False)
+            with Horizontal(id="overview-save", classes="hidden"):
+                yield Label(TEXT["save_as"])
+                yield Input(id="overview-path")
+            yield Static(TEXT["save_hint"], id="overview-save-hint", classes="hint hidden")
+            yield Static("", id="overview-message", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#overview-scroll").focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="overview")
+    def load(self) -> None:
+        from jongerenteam.overview import ContactPerson, build_overview
+        from jongerenteam.session import local_today
+
+        session, student_id = self.session, self.record.id
+        try:
+            record = session.students.get(student_id, self.record)
+            # Shown from an already opened (and logged) file; the export itself is logged.
+            dossier = session.open_dossier(student_id, log=False)
+            worker = session.workers.get(record.contact_worker_id or "")
+            # A colleague who left the team is no one to turn to: the overview then points to the spreekuur.
+            active = worker is not None and worker.active
+            contact = ContactPerson(worker.full_name, session.worker_contact(worker.id)) if active else None
+            document = build_overview(
+                dossier, record.details, today=local_today(), contact=contact,
+                worker_names={wid: w.full_name for wid, w in session.workers.items()},
+                team=getattr(self.app, "team_name", ""), sender=session.worker.full_name,
+            )
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence, never a traceback
+            self.app.call_from_thread(self.show_message, explain(exc)[0])
+            return
+        self.app.call_from_thread(self.loaded, document)
+
+    def loaded(self, document) -> None:
+        self.document = document
+        self.query_one("#overview-text", Static).update(document.text())
+        self.refresh_bindings()
+
+    def show_message(self, text: str) -> None:
+        self.query_one("#overview-message", Static).update(text)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("copy", "pdf") and self.document is None:
+            return None  # shown greyed out until the text is there
+        return True
+
+    # -- copy ----------------------------------------------------------------------
+
+    def action_copy(self) -> None:
+        if self.document is None:
+            return
+        self.show_message("")
+        self.export_text(self.document.text())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="overview-export")
+    def export_text(self, text: str) -> None:
+        # Logged first: nothing leaves the app without its line in the log.
+        try:
+            self.session.log_export(self.record.id, EXPORT_TEXT)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.show_message, explain(exc)[0])
+            return
+        self.app.call_from_thread(self.copied, text)
+
+    def copied(self, text: str) -> None:
+        seconds = self.CLIPBOARD_SECONDS
+        copy_briefly(self.app, text, seconds)
+        self.app.notify(TEXT["copied"].format(seconds=f"{seconds:g}"))
+
+    # -- PDF -----------------------------------------------------------------------
+
+    def _save_row_shown(self) -> bool:
+        return not self.query_one("#overview-save").has_class("hidden")
+
+    def _show_save_row(self, shown: bool) -> None:
+        self.query_one("#overview-save").set_class(not shown, "hidden")
+        self.query_one("#overview-save-hint").set_class(not shown, "hidden")
+
+    def action_pdf(self) -> None:
+        if self.document is None:
+            return
+        from jongerenteam.session import local_today
+
+        field = self.query_one("#overview-path", Input)
+        if not self._save_row_shown():
+            if not field.value.strip():
+                field.value = str(default_pdf_path(local_today()))
+            self._show_save_row(True)
+        self.show_message("")
+        field.focus()
+        field.cursor_position = len(field.value)
+
+    @on(Input.Submitted, "#overview-path")
+    def path_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.save_pdf()
+
+    def save_pdf(self) -> None:
+        from jongerenteam.pdf import check_target
+        from screens.widgets import Confirm
+
+        try:
+            target = check_target(self.query_one("#overview-path", Input).value)
+        except ValidationError as exc:
+            self.show_message(exc.message)
+            return
+        if target.exists():
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._write(target)
+
+            self.app.push_screen(Confirm(TEXT["replace"].format(name=target.name)), answered)
+            return
+        self._write(target)
+
+    def _write(self, target: Path) -> None:
+        self.show_message(TEXT["busy"])
+        self.export_pdf(self.document, target)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="overview-export")
+    def export_pdf(self, document, target: Path) -> None:
+        from jongerenteam.pdf import render_pdf, write_atomic
+
+        try:
+            data = render_pdf(document)
+            self.session.log_export(self.record.id, EXPORT_PDF)
+            write_atomic(target, data)
+        except ValidationError as exc:
+            self.app.call_from_thread(self.show_message, exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - a full disk, a lost connection: Dutch
+            self.app.call_from_thread(self.show_message, explain(exc)[0])
+            return
+        self.app.call_from_thread(self.pdf_saved, target)
+
+    def pdf_saved(self, target: Path) -> None:
+        self.show_message("")
+        self._show_save_row(False)
+        self.query_one("#overview-scroll").focus()
+        self.app.notify(TEXT["saved"].format(path=target))
+
+    # -- closing ---------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        if self._save_row_shown():
+            self._show_save_row(False)
+            self.show_message("")
+            self.query_one("#overview-scroll").focus()
+            return
+        self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        # Popped by a lock (the session is gone by then): wipe a copied text now.
+        if getattr(self.app, "session", None) is None:
+            clear_clipboard(self.app)
