@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="also build the largest store with this many file entries per student "
                          "and run the unlock and register benchmarks on it")
     ap.add_argument("--only", nargs="+", default=None,
-                    choices=("unlock", "register", "search", "memory", "coldstart"))
+                    choices=("unlock", "register", "search", "memory", "keys", "coldstart", "dossier"))
     ap.add_argument("--save", help="also write the results as JSON to this file")
     args = ap.parse_args(argv)
 
@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
         ("memory", "bench_memory.py", ["--sizes", *sizes]),
         ("keys", "bench_keys.py", []),
         ("coldstart", "bench_coldstart.py", ["--size", str(biggest), "--repeat", "3" if quick else "7"]),
+        ("dossier", "bench_dossier.py", ["--repeat", "5" if quick else "15", "--steps", "20" if quick else "60"]),
     ]
     if args.entries:
         plan.insert(1, ("unlock", "bench_unlock.py",

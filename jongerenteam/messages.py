@@ -81,6 +81,14 @@ def explain(exc: BaseException) -> tuple[str, int]:
             return "Kies een andere medewerker als nieuwe contactpersoon.", EXIT_NOT_ALLOWED
         case e.NotAllowed() if exc.info.get("reason") == "reason needed":
             return "Kies een reden voor de noodtoegang.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "contact person":
+            return "De contactpersoon kan niet van het dossier af. Maak eerst iemand anders contactpersoon.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "last involved":
+            return "Dit is de enige betrokken medewerker; een dossier heeft altijd iemand nodig. Voeg eerst een collega toe.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "removed":
+            return "Dit onderdeel is intussen door een collega verwijderd.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "not editable":
+            return "Dit onderdeel kun je niet bewerken.", EXIT_NOT_ALLOWED
         case e.NotAllowed():
             return "Alleen een coördinator mag dit doen.", EXIT_NOT_ALLOWED
         case e.NotInvolved():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -42,6 +43,7 @@ class JongerenteamApp(App[int]):
         Binding("ctrl+n", "walk_in", "Inloop", priority=True),
         Binding("ctrl+r", "referral", "Aanmelding", priority=True),
         Binding("ctrl+t", "team", "Team", priority=True),
+        Binding("ctrl+g", "social_map", "Sociale kaart", show=False, priority=True),
         # Declared here so Textual does not add its own, English "palette" key to the footer.
         Binding("ctrl+p", "command_palette", "Opdrachten", show=False, priority=True, tooltip="Toon alle opdrachten"),
     ]
@@ -149,7 +151,7 @@ class JongerenteamApp(App[int]):
             self.last_activity = self.clock()
         await super().on_event(event)
 
-    SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "team"})
+    SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "team", "social_map"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing to lock or open before anyone unlocked: hide those keys.
@@ -229,6 +231,17 @@ class JongerenteamApp(App[int]):
             return
         self.push_screen(TeamScreen(self.session))
 
+    def action_reachability(self) -> None:
+        from screens.overview import ReachabilityModal
+
+        self.push_screen(ReachabilityModal(self.session))
+
+    def action_social_map(self) -> None:
+        from screens.socialmap import SocialMapScreen
+
+        if not isinstance(self.screen, SocialMapScreen):
+            self.push_screen(SocialMapScreen(self.session))
+
     def check_idle_lock(self) -> None:
         if self.session is not None and self.clock() - self.last_activity >= self.idle_lock_seconds:
             self.action_lock(reason="Automatisch vergrendeld na een tijd zonder activiteit.")
@@ -236,6 +249,7 @@ class JongerenteamApp(App[int]):
     def action_lock(self, reason: str = "Vergrendeld.") -> None:
         """Drop the keys and every screen that showed student data."""
         session, self.session = self.session, None
+        self._wipe_clipboard()
         self.refresh_bindings()
         if session is not None:
             self._remember_screens(session)
@@ -300,7 +314,14 @@ class JongerenteamApp(App[int]):
             return
         self._quit_now()
 
+    def _wipe_clipboard(self) -> None:
+        """Empty the clipboard now if the app copied a text still waiting to be wiped."""
+        overview = sys.modules.get("screens.overview")  # only if it was ever used: no import cost
+        if overview is not None:
+            overview.clear_clipboard(self)
+
     def _quit_now(self) -> None:
+        self._wipe_clipboard()
         if self.session is not None:
             try:
                 self.session.lock()
@@ -353,9 +374,17 @@ class JongerenteamApp(App[int]):
             yield SystemCommand("student: zoeken", "Zoek op naam, studentnummer of geboortedatum (ctrl+f of /)", self.action_search)
             yield SystemCommand("student: inloop registreren", "Een student loopt binnen op het spreekuur (ctrl+n)", self.action_walk_in)
             yield SystemCommand("student: aanmelden", "Een coach of andere professional meldt een student aan (ctrl+r)", self.action_referral)
+            yield SystemCommand("ik: bereikbaarheid instellen", "Hoe studenten jou bereiken; staat in elk afsprakenoverzicht", self.action_reachability)
+            yield SystemCommand("sociale kaart: tonen", "Organisaties en professionals van het team: zoeken, toevoegen, wijzigen (ctrl+g)", self.action_social_map)
             if self.session.keys.is_coordinator:
                 yield SystemCommand("team: beheren", "Medewerkers, vaste contactpersonen en instellingen (ctrl+t)", self.action_team)
                 yield from self.team_commands()
+            # On a DossierScreen: its 'dossier: ...' commands (screens/dossier.py).
+            # Asked of the screen itself, so the dossier module is not imported here.
+            dossier_commands = getattr(screen, "dossier_commands", None)
+            if dossier_commands is not None:
+                for title, help_text, callback in dossier_commands():
+                    yield SystemCommand(title, help_text, callback)
         # No theme picker: Textual's is in English (theme names and its search
         # field). No "keys" panel: it lists Textual's built-in keys in English; the
         # footer shows every key of this app in Dutch.

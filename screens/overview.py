@@ -37,6 +37,10 @@ TEXT = {
     "saved": "Opgeslagen als PDF: {path}",
     "replace": "Er staat al een bestand {name}. Vervangen?",
     "busy": "Bezig met opslaan…",
+    "reach": "Mijn bereikbaarheid",
+    "reach_title": "Hoe bereiken studenten jou?",
+    "reach_hint": "Bijvoorbeeld je werknummer en wanneer je bereikbaar bent. Dit komt in elk afsprakenoverzicht. Enter: opslaan · Esc: terug",
+    "reach_saved": "Je bereikbaarheid is opgeslagen.",
 }
 
 # Logged with the 'export' event: what left the app, never any of its content.
@@ -99,6 +103,7 @@ class OverviewModal(ModalScreen[None]):
     BINDINGS = [
         Binding("k", "copy", TEXT["copy"]),
         Binding("p", "pdf", TEXT["pdf"]),
+        Binding("b", "reachability", TEXT["reach"]),
         Binding("escape", "close", TEXT["close"]),
     ]
 
@@ -305,6 +310,15 @@ class OverviewModal(ModalScreen[None]):
         self.query_one("#overview-scroll").focus()
         self.app.notify(TEXT["saved"].format(path=target))
 
+    # -- the worker's own reachability ----------------------------------------------
+
+    def action_reachability(self) -> None:
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.load()  # the overview now says how to reach you
+
+        self.app.push_screen(ReachabilityModal(self.session), done)
+
     # -- closing ---------------------------------------------------------------------
 
     def action_close(self) -> None:
@@ -319,3 +333,73 @@ class OverviewModal(ModalScreen[None]):
         # Popped by a lock (the session is gone by then): wipe a copied text now.
         if getattr(self.app, "session", None) is None:
             clear_clipboard(self.app)
+
+
+class ReachabilityModal(ModalScreen[bool]):
+    """The worker sets how students reach them (shown in every afsprakenoverzicht)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Terug")]
+    DEFAULT_CSS = """
+    ReachabilityModal {
+        align: center middle;
+    }
+    #reach-box {
+        width: 80;
+        max-width: 100%;
+        height: auto;
+        border: round $accent;
+        padding: 1 2;
+        background: $surface;
+    }
+    """
+
+    def __init__(self, session) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="reach-box"):
+            yield Static(TEXT["reach_title"], classes="title")
+            yield Static(TEXT["reach_hint"], classes="hint")
+            yield Input(id="reach-text", placeholder="bijv. 06-12345678 (ma t/m do, 9-17 uur)")
+            yield Static("", id="reach-message", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reach-text", Input).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reach")
+    def load(self) -> None:
+        try:
+            text = self.session.worker_contact(self.session.worker_id)
+        except Exception as exc:  # noqa: BLE001
+            self.app.call_from_thread(self.query_one("#reach-message", Static).update, explain(exc)[0])
+            return
+        self.app.call_from_thread(self._fill, text)
+
+    def _fill(self, text: str) -> None:
+        field = self.query_one("#reach-text", Input)
+        if not field.value:
+            field.value = text
+
+    @on(Input.Submitted, "#reach-text")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.save(event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reach-save")
+    def save(self, text: str) -> None:
+        try:
+            self.session.set_my_contact(text)
+        except ValidationError as exc:
+            self.app.call_from_thread(self.query_one("#reach-message", Static).update, exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - the typed text stays
+            self.app.call_from_thread(self.query_one("#reach-message", Static).update, explain(exc)[0])
+            return
+        self.app.call_from_thread(self.app.notify, TEXT["reach_saved"])
+        self.app.call_from_thread(self.dismiss, True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

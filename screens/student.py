@@ -1,5 +1,6 @@
-"""Opening a student from a list: the file if involved; otherwise who the
-contact person is, a walk-in talk added without reading, or noodtoegang."""
+"""Opening a student from a list: the dossier if involved; otherwise who the
+contact person is, a walk-in talk added without reading, or noodtoegang
+(which shows the file read-only, once, in FileModal)."""
 
 from __future__ import annotations
 
@@ -350,7 +351,7 @@ class EmergencyModal(ModalScreen[None]):
 
 
 def open_student(screen, session, record) -> None:
-    """Enter on a student anywhere: the file, or the not-involved choices."""
+    """Enter on a student anywhere: the dossier, or the not-involved choices."""
     app = screen.app
     if session.is_involved(record.id):
         load_file(screen, session, record)
@@ -367,25 +368,16 @@ def open_student(screen, session, record) -> None:
 
 
 def load_file(screen, session, record) -> None:
+    """Open the dossier of a student the worker is involved with.
+
+    The screen shows at once (the header needs only the directory); it
+    reads and folds the file itself in a thread worker, logged as 'open'.
+    Back on Esc, the screen it came from is read again (a talk or an
+    agreement may change Vandaag).
+    """
+    from screens.dossier import DossierScreen
+
     app = screen.app
-
-    def read() -> None:
-        try:
-            entries = session.read_file(record.id)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            app.call_from_thread(app.notify, explain(exc)[0], severity="error")
-            return
-        modal = FileModal(
-            TEXT["file_title"].format(name=record.details.display_name),
-            file_lines(session, entries),
-            student_id=record.id,
-        )
-
-        def show() -> None:
-            # The app may have locked while the file was read: then it must not appear.
-            if app.session is session and not session.is_locked:
-                app.push_screen(modal)
-
-        app.call_from_thread(show)
-
-    screen.run_worker(read, thread=True, exclusive=True, exit_on_error=False, group="file")
+    if app.session is not session or session.is_locked:
+        return
+    app.push_screen(DossierScreen(session, record), lambda _: getattr(screen, "reload", lambda: None)())

@@ -12,6 +12,7 @@ import pytest
 from jongerenteam import dossier as d
 from jongerenteam.casework import MapEntry
 from jongerenteam.domain import StudentDetails, ValidationError
+from jongerenteam.messages import explain
 from jongerenteam.session import TeamSession
 from storage import clock
 from storage.errors import Conflict, NotAllowed, NotInvolved
@@ -294,8 +295,9 @@ def test_adding_and_removing_betrokkenen_changes_who_can_read(team_store, fixed_
     with pytest.raises(NotInvolved):
         other.open_dossier(rec.id)
     # The contact person cannot be removed, nor the last involved worker.
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as exc:
         s.remove_involved(rec.id, team_store.worker_id)
+    assert explain(exc.value)[0].startswith("De contactpersoon kan niet van het dossier af")
     log = [line.what for line in s.file_log(rec.id)]
     assert "gewijzigd: betrokkene verwijderd" in log and "gewijzigd: betrokkene toegevoegd" in log
 

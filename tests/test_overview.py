@@ -403,7 +403,18 @@ async def test_locking_wipes_a_copied_overview_at_once(team_store, fixed_clock):
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "hann", WORKER_PASS)
-        await open_overview(app, pilot, student_id)
+        modal = await open_overview(app, pilot, student_id)
+        # b: the worker sets how students reach them; the overview says it at once.
+        await pilot.press("b")
+        await settle(app, pilot)
+        field = app.screen.query_one("#reach-text", Input)
+        assert field.value == "06-11122233 of hanna@school.nl."  # what was set before, to change
+        field.value = ""
+        await pilot.press(*"06-55554444 (ma-do)", "enter")
+        await settle(app, pilot)
+        assert app.screen is modal
+        assert "06-55554444 (ma-do)" in shown_text(modal)
+        assert app.session.worker_contact(team_store.worker_id) == "06-55554444 (ma-do)"
         await pilot.press("k")
         await settle(app, pilot)
         assert "Hoi Willem," in app.clipboard and clipboard_pending(app)

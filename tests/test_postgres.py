@@ -399,8 +399,8 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
 
     from jongerenteam.cli import make_app
     from jongerenteam.settings import Settings
+    from screens.dossier import DossierScreen, LineTable
     from screens.home import HomeScreen
-    from screens.student import FileModal
 
     hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
     rec = hanna.register_student(canary_student())
@@ -419,14 +419,16 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
         try:
             await pilot.press("enter")
             await _settle(app, pilot)
-            assert not isinstance(app.screen, FileModal)
+            # The dossier screen shows its header (from the directory) but no file.
+            assert isinstance(app.screen, DossierScreen) and app.screen.dossier is None
+            assert "F5: opnieuw proberen" in str(app.screen.query_one("#dossier-loading").render())
             toasts = [n.message for n in app._notifications]
             assert any(t.startswith("De verbinding met de database is verbroken") for t in toasts), toasts
         finally:
             pg_server.resume()
-        await pilot.press("enter")
+        await pilot.press("f5", "2")
         await _settle(app, pilot)
-        assert isinstance(app.screen, FileModal)
+        assert [row[4][0] for row in app.screen.query_one("#talks", LineTable).rows] == [CANARY_NOTE]
 
 
 async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_server):

@@ -22,7 +22,8 @@ from jongerenteam.session import TeamSession
 from jongerenteam.settings import Settings
 from screens.app import JongerenteamApp
 from screens.home import HomeScreen
-from screens.student import FileModal, NotInvolvedModal
+from screens.dossier import DossierScreen, LineTable
+from screens.student import NotInvolvedModal
 from screens.unlock import UnlockScreen
 from storage import clock as store_clock
 from storage import team
@@ -422,7 +423,7 @@ async def test_enter_on_student_of_a_colleague_names_the_contact_and_opens_nothi
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         await open_row(app, pilot, "kan")
         assert isinstance(app.screen, NotInvolvedModal)
-        assert not any(isinstance(s, FileModal) for s in app.screen_stack)
+        assert not any(isinstance(s, DossierScreen) for s in app.screen_stack)
         assert str(app.screen.query_one("#not-involved", Static).render()) == (
             f"Je bent niet betrokken bij {CANARY_FIRST} {CANARY_LAST}. Contactpersoon: Otto Collega."
         )
@@ -433,16 +434,18 @@ async def test_enter_on_student_of_a_colleague_names_the_contact_and_opens_nothi
 
 
 async def test_enter_on_own_student_opens_the_file_and_logs_open(team_store, dutch_time_zone, students):
-    """An involved worker sees the file entries (with the local date) in a modal; an 'open' entry is logged."""
+    """An involved worker gets the dossier; its timeline shows the entry with the local date; an 'open' entry is logged."""
     app = build_app(team_store)
     start = last_seq(team_store.store)
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         await open_row(app, pilot, "ozd")
-        assert isinstance(app.screen, FileModal)
-        lines = [str(s.render()) for s in app.screen.query(Static)]
-        assert f"Dossier van {OZDEMIR_FIRST} {OZDEMIR_LAST}" in lines
-        assert f"15-03-2026 · HH · notitie · {OZDEMIR_NOTE}" in lines  # 14-03 23:30 UTC is 15-03 in Amsterdam
+        assert isinstance(app.screen, DossierScreen)
+        assert f"{OZDEMIR_FIRST} {OZDEMIR_LAST}" in str(app.screen.query_one("#dossier-header", Static).render())
+        await pilot.press("2")
+        await settle(app, pilot)
+        rows = [[text for text, _style in row] for row in app.screen.query_one("#talks", LineTable).rows]
+        assert rows == [["15-03-2026 00:30", "notitie", "HH", "", OZDEMIR_NOTE]]  # 14-03 23:30 UTC is 15-03 in Amsterdam
         opened = audit_rows(team_store.store, "open", after=start)
         assert [(r.worker_id, r.student_id) for r in opened] == [(team_store.worker_id, students.ozdemir_id)]
 
@@ -457,18 +460,18 @@ async def test_lock_while_a_file_is_being_read_shows_no_file(team_store, student
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         session = app.session
-        read_file = session.read_file
+        open_dossier = session.open_dossier
 
-        def slow_read(student_id: str):
-            entries = read_file(student_id)
+        def slow_open(student_id: str, *, log: bool = True):
+            dossier = open_dossier(student_id, log=log)
             app.call_from_thread(app.action_lock)  # idle timer or ctrl+l, mid-read
-            return entries
+            return dossier
 
-        session.read_file = slow_read
+        session.open_dossier = slow_open
         await open_row(app, pilot, "ozd")
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)
-        assert not any(isinstance(s, FileModal) for s in app.screen_stack)
+        assert not any(isinstance(s, DossierScreen) for s in app.screen_stack)
         assert leaked(app) == []
 
 
@@ -486,14 +489,14 @@ async def test_ctrl_l_locks_and_leaves_no_student_data_anywhere(team_store, stud
         await open_row(app, pilot, "kan")  # leaves a notice that names the student
         await pilot.press("escape")  # clear the search again
         await open_row(app, pilot, "ozd")
-        assert isinstance(app.screen, FileModal)
+        assert isinstance(app.screen, DossierScreen)
         assert leaked(app)  # the helper does see decrypted data while unlocked
 
         await pilot.press("ctrl+l")
         await pilot.pause()
 
         assert isinstance(app.screen, UnlockScreen)
-        assert not any(isinstance(s, (HomeScreen, FileModal)) for s in app.screen_stack)
+        assert not any(isinstance(s, (HomeScreen, DossierScreen)) for s in app.screen_stack)
         assert not home.is_attached
         assert app.session is None
         assert session.is_locked and session.students == {}
@@ -534,11 +537,11 @@ async def test_idle_lock_after_the_timeout_and_key_presses_reset_the_timer(team_
         assert app.session is not None
 
         await open_row(app, pilot, "ozd")
-        assert isinstance(app.screen, FileModal)
+        assert isinstance(app.screen, DossierScreen)
         clock.advance(59)
         app.check_idle_lock()
         await pilot.pause()
-        assert isinstance(app.screen, FileModal)
+        assert isinstance(app.screen, DossierScreen)
 
         clock.advance(1)
         app.check_idle_lock()

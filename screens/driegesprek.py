@@ -1,0 +1,833 @@
+"""The driegesprek: student, study coach and hulpverlener, on one screen.
+
+Participants at the top; three text panes ("Verhaal van de student",
+"Zorgen van school", "Hulpvraag") side by side on a wide terminal and
+stacked on a narrow one; then the agreements, what may be shared with
+whom, leefdomein scores and the next appointment, each added inline with
+Enter. ctrl+s saves it all as one talk (``session.save_driegesprek``).
+Nothing typed is lost: errors show next to the field, and a lock keeps a
+sealed draft that comes back when the same worker unlocks.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.suggester import Suggester
+from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from jongerenteam import dossier as d
+from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEINEN, PROFESSIONALS_EXTERNAL, PROFESSIONALS_SCHOOL, SCORES
+from jongerenteam.dates import parse_date
+from jongerenteam.domain import ValidationError
+from jongerenteam.messages import explain
+from jongerenteam.search import fold
+from screens.widgets import Confirm, SuggestWords
+
+# From this many columns on, the three panes stand side by side.
+WIDE_COLUMNS = 110
+
+TEXT = {
+    "title": "Driegesprek met {name}",
+    "hint": "Tab: volgend veld · Enter: regel toevoegen · ctrl+s: opslaan · Esc: terug",
+    "story": "Verhaal van de student (in eigen woorden)",
+    "school_concerns": "Zorgen van school",
+    "question": "Hulpvraag",
+    "agreements": "Werkafspraken: wie doet wat, uiterlijk wanneer (Enter: toevoegen)",
+    "consents": "Mag gedeeld worden met (toestemming, Enter: toevoegen)",
+    "scores": "Leefdomeinscores, als je die geeft (Enter: toevoegen)",
+    "next": "Volgende afspraak",
+    "list_hint": "Enter: aanpassen · Del: verwijderen",
+    "consent_needed": "Toestemming nodig van: {who}.",
+    "discard": "Je hebt al iets getypt. Weggooien en teruggaan?",
+    "saving": "Bezig met opslaan…",
+    "saved": "Driegesprek met {name} opgeslagen: {parts}.",
+    "ask_overview": "Afsprakenoverzicht voor de student maken?",
+    "draft_back": "Je niet-opgeslagen invoer is teruggezet.",
+    "kept": " Je invoer staat er nog.",
+    "in_list": "Regel {n} in de lijst: {message} Kies de regel met Enter om hem aan te passen.",
+    "row_busy": "Voeg eerst toe (Enter) of wis wat je in de regel hierboven typte; daarna kun je deze aanpassen.",
+    "at_bad": "Vul datum en tijd in, bijvoorbeeld 14-03-2026 10:00.",
+    "at_future": "De datum van het driegesprek ligt in de toekomst; plan een afspraak als vervolggesprek.",
+    "time_bad": "Dit is geen tijd die ik herken. Gebruik bijvoorbeeld 10:00.",
+    "minutes_bad": "Duur is een aantal minuten, bijvoorbeeld 45.",
+    "coach_role_bad": "Kies de rol van de coach: " + ", ".join(COACH_ROLES.values()) + ".",
+    "worker_unknown": "Onbekende medewerker '{name}'. Typ naam of initialen, gescheiden door komma's.",
+    "who_needed": "Vul in wie het doet: student, coach, een medewerker (naam) of iemand anders (naam).",
+    "domain_bad": "Onbekend leefdomein '{name}'. Typ de naam of het nummer (1-9).",
+    "about_bad": "Onbekend leefdomein '{name}'. Typ 'alles' of leefdomeinen, bijvoorbeeld onderwijs, gezondheid.",
+    "giver_bad": "Kies wie toestemming gaf: student, ouders of beide.",
+    "how_bad": "Kies mondeling of schriftelijk.",
+    "score_bad": "Een score is 1 tot en met 5.",
+    "next_needed": "Vul de datum van de volgende afspraak in (bijvoorbeeld 30-11).",
+}
+
+# The inline rows: kind -> fields (name, label, placeholder, width in cells or None for 1fr).
+ROW_FIELDS: dict[str, list[tuple[str, str, str, int | None]]] = {
+    "agreement": [
+        ("who", "Wie", "student, coach, naam", 22),
+        ("what", "Wat", "wat is afgesproken", None),
+        ("due", "Uiterlijk", "bijv. 30-11", 14),
+    ],
+    "consent": [
+        ("with", "Met wie", "rol, organisatie of naam", None),
+        ("about", "Waarover", "alles, of leefdomeinen", None),
+        ("purpose", "Doel", "waarvoor", None),
+        ("given_by", "Toestemming van", "student, ouders, beide", 18),
+        ("how", "Hoe", "mondeling/schriftelijk", 16),
+        ("until", "Geldig tot", "leeg = geen einde", 20),
+    ],
+    "score": [
+        ("domain", "Leefdomein", "naam of 1-9", 24),
+        ("score", "Score", "1-5", 8),
+        ("reason", "Reden", "waarom deze score", None),
+    ],
+}
+# A ValidationError's field (from jongerenteam.dossier) -> the row's field shown.
+ROW_ERROR_FIELDS = {
+    "agreement": {"who": "who", "what": "what", "due": "due", "follow_up": "due", "status": "what"},
+    "consent": {"with": "with", "about": "about", "purpose": "purpose", "given_by": "given_by",
+                "how": "how", "on": "with", "valid_until": "until"},
+    "score": {"domain": "domain", "score": "score", "reason": "reason", "on": "domain"},
+}
+LIST_KINDS = ("agreement", "consent", "score")
+PANES = ("story", "school_concerns", "question")
+# Top fields whose errors show under them (the rest show in the message line).
+TOP_ERRORS = ("at", "minutes", "coach_role", "workers", "next_date")
+
+
+def _choice(value: str, options: dict[str, str]) -> str | None:
+    """A typed choice to its code: the code, the label or an unambiguous start of either."""
+    wanted = fold(value.strip())
+    if not wanted:
+        return ""
+    for code, label in options.items():
+        if wanted in (fold(code), fold(label)):
+            return code
+    hits = [code for code, label in options.items() if fold(label).startswith(wanted) or fold(code).startswith(wanted)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _domain(text: str) -> str | None:
+    """A leefdomein by its number (1-9), code, label or the unambiguous start of one."""
+    t = text.strip()
+    if t.isdigit():
+        n = int(t)
+        return LEEFDOMEINEN[n - 1].code if 1 <= n <= len(LEEFDOMEINEN) else None
+    return _choice(t, {x.code: x.label for x in LEEFDOMEINEN}) or None
+
+
+def _parts(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def parse_moment(text: str, today: date) -> datetime:
+    """'14-03-2026 10:00' (or only a date) to a local moment; ValidationError('at') if not."""
+    words = text.strip().split()
+    if not words:
+        raise ValidationError("at", TEXT["at_bad"])
+    clock = time(0, 0)
+    last = words[-1].replace(".", ":")
+    if ":" in last:
+        hours, _, minutes = last.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValidationError("at", TEXT["time_bad"])
+        clock = time(int(hours), int(minutes))
+        words = words[:-1]
+    if not words:
+        raise ValidationError("at", TEXT["at_bad"])
+    day = parse_date(" ".join(words), today=today, field="at")
+    return datetime.combine(day, clock)
+
+
+class ListSuggester(Suggester):
+    """Complete the last comma-separated part of a field from a list of words."""
+
+    def __init__(self, words_fn) -> None:
+        super().__init__(use_cache=False, case_sensitive=False)
+        self.words_fn = words_fn
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, sep, last = value.rpartition(",")
+        typed = last.lstrip()
+        if not typed:
+            return None
+        wanted = fold(typed)
+        for word in self.words_fn():
+            if fold(word).startswith(wanted):
+                return f"{head}{sep}{last[: len(last) - len(typed)]}{word}"
+        return None
+
+
+class Field(Vertical):
+    """A label above a one-line input."""
+
+    DEFAULT_CSS = """
+    Field { height: auto; width: 1fr; padding: 0 1 0 0; }
+    Field Label { color: $text-muted; }
+    Field Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    Field Input:focus { border: none; background: $accent 25%; }
+    """
+
+    def __init__(self, label: str, field_input: Input, width: int | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.label = label
+        self.field_input = field_input
+        if width is not None:
+            self.styles.width = width
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label)
+        yield self.field_input
+
+
+class EntryRow(Vertical):
+    """One inline row of small fields; Enter in any of them adds it to the list below."""
+
+    KIND: ClassVar[str] = ""
+
+    DEFAULT_CSS = """
+    EntryRow { height: auto; }
+    EntryRow > Horizontal { height: auto; }
+    """
+
+    def __init__(self, fields: list[Field], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.fields = fields
+
+    def compose(self) -> ComposeResult:
+        # Three fields per line: the consent's six fields take two.
+        for i in range(0, len(self.fields), 3):
+            with Horizontal():
+                yield from self.fields[i:i + 3]
+
+    def action_add(self) -> None:
+        self.screen.add_item(self.KIND)
+
+
+class AgreementRow(EntryRow):
+    KIND = "agreement"
+    BINDINGS = [Binding("enter", "add", "Werkafspraak toevoegen", priority=True)]
+
+
+class ConsentRow(EntryRow):
+    KIND = "consent"
+    BINDINGS = [Binding("enter", "add", "Toestemming toevoegen", priority=True)]
+
+
+class ScoreRow(EntryRow):
+    KIND = "score"
+    BINDINGS = [Binding("enter", "add", "Score toevoegen", priority=True)]
+
+
+class ItemList(OptionList):
+    """What was added from a row: Del removes a line, Enter puts it back in the row to change it."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Aanpassen"),
+        Binding("delete,backspace", "remove", "Verwijderen", key_display="Del"),
+    ]
+
+    DEFAULT_CSS = """
+    ItemList { height: auto; max-height: 8; border: none; padding: 0 1; margin: 0 1 0 0; }
+    ItemList:focus { border: none; background: $boost; }
+    """
+
+    def __init__(self, kind: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    def action_remove(self) -> None:
+        if self.highlighted is not None:
+            self.screen.remove_item(self.kind, self.highlighted)
+
+
+class DriegesprekScreen(Screen[str | None]):
+    """Record a driegesprek; dismisses with the new talk's id (or None)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Opslaan", priority=True),
+        Binding("escape", "leave", "Terug"),
+    ]
+
+    DEFAULT_CSS = """
+    DriegesprekScreen #dg-form { height: 1fr; padding: 0 1; }
+    DriegesprekScreen .dg-line { height: auto; }
+    DriegesprekScreen .dg-section {
+        text-style: bold; color: $accent; margin-top: 1;
+    }
+    DriegesprekScreen .dg-error { color: $error; height: auto; }
+    DriegesprekScreen .dg-note { color: $text-muted; height: auto; }
+    DriegesprekScreen #dg-panes { height: auto; }
+    DriegesprekScreen .dg-pane { height: auto; width: 1fr; padding: 0 1 0 0; }
+    DriegesprekScreen .dg-pane Label { text-style: bold; }
+    DriegesprekScreen .dg-pane TextArea {
+        border: none; height: 10; width: 1fr; background: $boost;
+    }
+    DriegesprekScreen .dg-pane TextArea:focus { background: $accent 25%; }
+    DriegesprekScreen.-wide #dg-panes { layout: horizontal; }
+    DriegesprekScreen.-narrow #dg-panes { layout: vertical; }
+    DriegesprekScreen.-narrow .dg-pane TextArea { height: 5; }
+    """
+
+    def __init__(self, session, record, *, restore: bool = False) -> None:
+        super().__init__()
+        self.session = session
+        self.record = record
+        self.restore = restore
+        self.items: dict[str, list[dict]] = {kind: [] for kind in LIST_KINDS}
+        self.map_items: list = []  # the sociale kaart, read in a thread on mount
+        self.busy = False
+        self.saved_id: str | None = None
+        self.defaults: dict[str, str] = {}
+
+    # -- layout ---------------------------------------------------------------------
+
+    def _input(self, name: str, placeholder: str = "", value: str = "", suggester=None) -> Input:
+        return Input(value=value, placeholder=placeholder, id=f"dg-{name}", suggester=suggester)
+
+    def _now(self) -> datetime:
+        from storage.clock import local_time, now
+
+        return local_time(now()).replace(tzinfo=None, second=0, microsecond=0)
+
+    def _today(self) -> date:
+        from jongerenteam.session import local_today
+
+        return local_today()
+
+    def compose(self) -> ComposeResult:
+        details = self.record.details
+        me = self.session.workers.get(self.session.worker_id)
+        role = COACH_ROLES.get(details.coach_role or "studentcoach", "studentcoach")
+        workers = lambda: [w.full_name for w in self.session.active_workers()]  # noqa: E731
+        yield Static(TEXT["title"].format(name=details.display_name), classes="title")
+        yield Static(TEXT["hint"], classes="hint")
+        yield Static("", id="dg-message", classes="error")
+        with VerticalScroll(id="dg-form"):
+            with Horizontal(classes="dg-line"):
+                yield Field("Datum en tijd", self._input("at", "dd-mm-jjjj uu:mm", f"{self._now():%d-%m-%Y %H:%M}"), 20)
+                yield Field("Duur (minuten)", self._input("minutes", "bijv. 45"), 16)
+                yield Field("Coach (school)", self._input("coach_name", "naam van de coach", details.coach_name))
+                yield Field("Rol coach", self._input(
+                    "coach_role", "SLB'er, LOB'er, mentor…", role, SuggestWords(lambda: list(COACH_ROLES.values()))
+                ), 18)
+            yield from self._errors("at", "minutes", "coach_role")
+            with Horizontal(classes="dg-line"):
+                yield Field("Medewerker(s)", self._input(
+                    "workers", "naam of initialen, komma ertussen", me.full_name if me else "", ListSuggester(workers)
+                ))
+                yield Field("Ook aanwezig", self._input("others", "bijv. pleegmoeder, docent"))
+            yield from self._errors("workers")
+            with Vertical(id="dg-panes"):
+                for name in PANES:
+                    with Vertical(classes="dg-pane", id=f"pane-{name}"):
+                        yield Label(TEXT[name])
+                        yield TextArea(id=f"dg-{name}", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+            yield from self._errors("panes")
+            for kind, title, row_class in (
+                ("agreement", TEXT["agreements"], AgreementRow),
+                ("consent", TEXT["consents"], ConsentRow),
+                ("score", TEXT["scores"], ScoreRow),
+            ):
+                yield Static(title, classes="dg-section")
+                if kind == "consent":
+                    yield Static(self._consent_note(), id="consent-note", classes="dg-note")
+                yield row_class([self._row_field(kind, *spec) for spec in ROW_FIELDS[kind]], id=f"row-{kind}")
+                yield from self._errors(kind)
+                yield ItemList(kind, id=f"list-{kind}").set_styles("display: none;")
+            yield Static(TEXT["next"], classes="dg-section")
+            with Horizontal(classes="dg-line"):
+                yield Field("Datum", self._input("next_date", "bijv. 30-11"), 16)
+                yield Field("Wat", self._input("next_text", "bijv. vervolggesprek met coach"))
+            yield from self._errors("next_date")
+        yield Footer()
+
+    def _errors(self, *names: str):
+        for name in names:
+            yield Static("", id=f"err-{name}", classes="dg-error").set_styles("display: none;")
+
+    def _row_field(self, kind: str, name: str, label: str, placeholder: str, width: int | None) -> Field:
+        suggester = None
+        if (kind, name) == ("agreement", "who"):
+            suggester = SuggestWords(self._who_words)
+        elif (kind, name) == ("consent", "with"):
+            suggester = SuggestWords(self._with_words)
+        elif name in ("about",):
+            suggester = ListSuggester(lambda: ["alles"] + [x.label for x in LEEFDOMEINEN])
+        elif name == "domain":
+            suggester = SuggestWords(lambda: [x.label for x in LEEFDOMEINEN])
+        elif name == "given_by":
+            suggester = SuggestWords(lambda: list(d.CONSENT_GIVERS))
+        elif name == "how":
+            suggester = SuggestWords(lambda: list(d.CONSENT_HOW))
+        value = self._row_defaults(kind).get(name, "")
+        return Field(label, Input(value=value, placeholder=placeholder, id=f"{kind}-{name}", suggester=suggester), width)
+
+    def _row_defaults(self, kind: str) -> dict[str, str]:
+        if kind == "consent":
+            return {"about": "alles", "given_by": self._giver(), "how": "mondeling"}
+        return {}
+
+    def _giver(self) -> str:
+        return d.consent_needed_from(self.record.details.birth_date, self._today())
+
+    def _consent_note(self) -> str:
+        return TEXT["consent_needed"].format(who=d.NEEDED_LABELS[self._giver()])
+
+    def _who_words(self) -> list[str]:
+        coach = self.value("coach_name").strip()
+        return ["student", "studiecoach", *([coach] if coach else []), *(w.full_name for w in self.session.active_workers())]
+
+    def _with_words(self) -> list[str]:
+        return [
+            *COACH_ROLES.values(), *PROFESSIONALS_SCHOOL, *PROFESSIONALS_EXTERNAL,
+            *(item.entry.name for item in self.map_items),
+        ]
+
+    def on_mount(self) -> None:
+        self._fit(self.app.size.width)
+        self.defaults = self.values()
+        if self.restore:
+            draft = self.app.take_draft(self.session)
+            if draft:
+                self.fill(draft)
+                self.notify(TEXT["draft_back"])
+        self.query_one("#dg-story", TextArea).focus()
+        self.load_map()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dg-map")
+    def load_map(self) -> None:
+        """The sociale kaart's names, as suggestions for 'Met wie'."""
+        try:
+            items = self.session.social_map()
+        except Exception:  # noqa: BLE001 - suggestions only; the roles still come
+            return
+        self.app.call_from_thread(setattr, self, "map_items", items)
+
+    # -- wide or narrow ---------------------------------------------------------------
+
+    def _fit(self, width: int) -> None:
+        wide = width >= WIDE_COLUMNS
+        self.set_class(wide, "-wide")
+        self.set_class(not wide, "-narrow")
+
+    def on_resize(self, event) -> None:
+        self._fit(event.size.width)
+
+    def on_screen_resume(self) -> None:
+        # A resize while a dialog was on top only reached that dialog.
+        self._fit(self.app.size.width)
+
+    # -- values -------------------------------------------------------------------------
+
+    def value(self, name: str) -> str:
+        widget = self.query_one(f"#dg-{name}")
+        return widget.text if isinstance(widget, TextArea) else widget.value
+
+    def row_values(self, kind: str) -> dict[str, str]:
+        return {name: self.query_one(f"#{kind}-{name}", Input).value for name, *_ in ROW_FIELDS[kind]}
+
+    def values(self) -> dict[str, str]:
+        """Every field on the screen (the rows too), as typed."""
+        out = {
+            name: self.value(name)
+            for name in ("at", "minutes", "coach_name", "coach_role", "workers", "others", *PANES, "next_date", "next_text")
+        }
+        for kind in LIST_KINDS:
+            out.update({f"{kind}-{k}": v for k, v in self.row_values(kind).items()})
+        return out
+
+    def fill(self, draft: dict) -> None:
+        for name, text in draft.get("values", {}).items():
+            try:
+                widget = self.query_one(f"#dg-{name}" if "-" not in name else f"#{name}")
+            except Exception:  # noqa: BLE001 - a field this version does not have
+                continue
+            if isinstance(widget, TextArea):
+                widget.text = text
+            else:
+                widget.value = text
+        for kind in LIST_KINDS:
+            self.items[kind] = [dict(raw) for raw in draft.get("items", {}).get(kind, [])]
+            self.show_list(kind)
+
+    def row_typed(self, kind: str) -> bool:
+        defaults = self._row_defaults(kind)
+        return any(v.strip() != defaults.get(k, "") for k, v in self.row_values(kind).items())
+
+    def draft(self) -> dict | None:
+        if self.saved_id is not None:
+            return None
+        values = self.values()
+        if values == self.defaults and not any(self.items.values()):
+            return None
+        return {"values": values, "items": {kind: [dict(raw) for raw in self.items[kind]] for kind in LIST_KINDS}}
+
+    def resume_factory(self):
+        student_id = self.record.id
+        if self.saved_id is not None:
+            return lambda session: None
+
+        def rebuild(session):
+            record = session.students.get(student_id)
+            if record is None or not session.is_involved(student_id):
+                return None
+            return DriegesprekScreen(session, record, restore=True)
+
+        return rebuild
+
+    # -- errors -------------------------------------------------------------------------
+
+    def error(self, name: str, text: str) -> None:
+        widget = self.query_one(f"#err-{name}", Static)
+        widget.update(text)
+        widget.display = bool(text)
+
+    def clear_errors(self) -> None:
+        self.query_one("#dg-message", Static).update("")
+        for name in (*TOP_ERRORS, "panes", *LIST_KINDS):
+            self.error(name, "")
+
+    @on(Input.Changed)
+    def input_changed(self, event: Input.Changed) -> None:
+        wid = event.input.id or ""
+        if wid.startswith("dg-") and wid[3:] in TOP_ERRORS:
+            self.error(wid[3:], "")
+        elif wid.partition("-")[0] in LIST_KINDS:
+            self.error(wid.partition("-")[0], "")
+
+    @on(TextArea.Changed)
+    def pane_changed(self) -> None:
+        self.error("panes", "")
+
+    def show_error(self, field: str, message: str) -> None:
+        """Put a ValidationError next to its field and focus that field."""
+        kind, _, rest = field.partition(":")
+        if kind in LIST_KINDS and rest:
+            index_text, _, sub = rest.partition(":")
+            index = int(index_text) if index_text.isdigit() else 0
+            if index < len(self.items[kind]):
+                items = self.query_one(f"#list-{kind}", ItemList)
+                items.highlighted = index
+                self.error(kind, TEXT["in_list"].format(n=index + 1, message=message))
+                self._focus(items)
+            else:  # the row still being typed
+                self.error(kind, message)
+                name = ROW_ERROR_FIELDS[kind].get(sub, ROW_FIELDS[kind][0][0])
+                self._focus(self.query_one(f"#{kind}-{name}", Input))
+            return
+        if field in PANES:
+            self.error("panes", message)
+            self._focus(self.query_one(f"#dg-{field}", TextArea))
+            return
+        target = {"coach_name": "coach_role", "next_text": "next_date", "type": "at"}.get(field, field)
+        if target in TOP_ERRORS:
+            self.error(target, message)
+            self._focus(self.query_one(f"#dg-{field if field != 'type' else 'at'}"))
+            return
+        self.query_one("#dg-message", Static).update(message)
+
+    def _focus(self, widget) -> None:
+        widget.focus()
+        self.call_after_refresh(widget.scroll_visible)
+
+    # -- building what is saved ----------------------------------------------------------
+
+    def parse_item(self, kind: str, raw: dict, index: int, at: date):
+        """Typed row values to NewAgreement / NewConsent / NewScore; ValidationError names kind:index:field."""
+        def bad(name: str, message: str) -> ValidationError:
+            return ValidationError(f"{kind}:{index}:{name}", message)
+
+        today = self._today()
+        try:
+            if kind == "agreement":
+                item = d.NewAgreement(self.parse_who(raw.get("who", ""), index), raw.get("what", ""))
+                if raw.get("due", "").strip():
+                    item.due = parse_date(raw["due"], today=today, field=f"{kind}:{index}:due", upcoming=True)
+                item.validate()
+                return item
+            if kind == "consent":
+                about: list[str] = []
+                for part in _parts(raw.get("about", "")) or [d.ALL_DOMAINS]:
+                    code = d.ALL_DOMAINS if fold(part) == d.ALL_DOMAINS else _domain(part)
+                    if code is None:
+                        raise bad("about", TEXT["about_bad"].format(name=part))
+                    about.append(code)
+                given_by = _choice(raw.get("given_by", ""), d.CONSENT_GIVERS)
+                if not given_by:
+                    raise bad("given_by", TEXT["giver_bad"])
+                how = _choice(raw.get("how", ""), d.CONSENT_HOW)
+                if not how:
+                    raise bad("how", TEXT["how_bad"])
+                until = None
+                if raw.get("until", "").strip():
+                    until = parse_date(raw["until"], today=today, field=f"{kind}:{index}:valid_until", upcoming=True)
+                item = d.NewConsent(self.parse_with(raw.get("with", "")), about, raw.get("purpose", ""),
+                                    given_by, how, at, until)
+                item.validate(today)
+                return item
+            domain = _domain(raw.get("domain", ""))
+            if domain is None:
+                raise bad("domain", TEXT["domain_bad"].format(name=raw.get("domain", "").strip()))
+            score_text = raw.get("score", "").strip()
+            if not score_text.isdigit() or int(score_text) not in SCORES:
+                raise bad("score", TEXT["score_bad"])
+            item = d.NewScore(domain, int(score_text), at, raw.get("reason", ""))
+            item.validate(today)
+            return item
+        except ValidationError as exc:
+            if exc.field.startswith(f"{kind}:"):
+                raise
+            raise bad(exc.field, exc.message) from None
+
+    def parse_who(self, text: str, index: int) -> d.Who:
+        t = fold(text.strip())
+        if not t:
+            raise ValidationError(f"agreement:{index}:who", TEXT["who_needed"])
+        coach = self.value("coach_name").strip()
+        if t in ("student", "de student") or t == fold(self.record.details.first_name or "-"):
+            return d.Who("student")
+        if t in ("coach", "studiecoach", "de coach") or t in (fold(x) for x in COACH_ROLES.values()) or (coach and t == fold(coach)):
+            return d.Who("coach", coach)
+        if t in ("ik", "medewerker"):
+            return d.Who("medewerker", worker_id=self.session.worker_id)
+        worker = self.find_worker(text)
+        if worker is not None:
+            return d.Who("medewerker", worker_id=worker.id)
+        return d.Who("anders", text.strip())
+
+    def parse_with(self, text: str) -> d.ConsentWith:
+        wanted = fold(text.strip())
+        for item in self.map_items:
+            if wanted and wanted == fold(item.entry.name):
+                return d.ConsentWith(item.entry.kind, item.entry.name, item.id)
+        return d.ConsentWith("rol", text.strip())
+
+    def find_worker(self, text: str):
+        wanted = fold(text.strip())
+        if not wanted:
+            return None
+        active = self.session.active_workers()
+        for w in active:
+            if wanted in (fold(w.full_name), fold(w.initials)):
+                return w
+        hits = [w for w in active if fold(w.full_name).startswith(wanted)]
+        return hits[0] if len(hits) == 1 else None
+
+    def item_label(self, kind: str, raw: dict) -> str:
+        try:
+            item = self.parse_item(kind, raw, 0, self._today())
+        except ValidationError:
+            return " · ".join(v.strip() for v in raw.values() if v.strip())
+        if kind == "agreement":
+            who = {"student": "student", "coach": item.who.name or "studiecoach", "anders": item.who.name}.get(item.who.kind)
+            if who is None:
+                worker = self.session.workers.get(item.who.worker_id)
+                who = worker.full_name if worker else "medewerker"
+            due = f" · uiterlijk {item.due:%d-%m-%Y}" if item.due else ""
+            return f"{who}: {item.what.strip()}{due}"
+        if kind == "consent":
+            about = "alles" if d.ALL_DOMAINS in item.about else ", ".join(
+                x.label.lower() for x in LEEFDOMEINEN if x.code in item.about
+            )
+            until = f" · tot {item.valid_until:%d-%m-%Y}" if item.valid_until else ""
+            return (f"{item.with_.name} · over {about} · doel: {item.purpose.strip()} · "
+                    f"van {d.CONSENT_GIVERS[item.given_by]}, {item.how}{until}")
+        label = next(x.label for x in LEEFDOMEINEN if x.code == item.domain)
+        reason = f" · {item.reason.strip()}" if item.reason.strip() else ""
+        return f"{label}: {item.score} ({SCORES[item.score]}){reason}"
+
+    def collect(self) -> d.Driegesprek:
+        """Everything typed to a Driegesprek (rows still being typed included); ValidationError if not right."""
+        v = self.values()
+        today = self._today()
+        at = parse_moment(v["at"], today)
+        if at.date() > today:
+            # Before the lists: their dates follow the talk's.
+            raise ValidationError("at", TEXT["at_future"])
+        minutes = None
+        if v["minutes"].strip():
+            if not v["minutes"].strip().isdigit():
+                raise ValidationError("minutes", TEXT["minutes_bad"])
+            minutes = int(v["minutes"])
+        coach_role = _choice(v["coach_role"], COACH_ROLES)
+        if coach_role is None:
+            raise ValidationError("coach_role", TEXT["coach_role_bad"])
+        workers: list[str] = []
+        for part in _parts(v["workers"]):
+            worker = self.find_worker(part)
+            if worker is None:
+                raise ValidationError("workers", TEXT["worker_unknown"].format(name=part))
+            if worker.id not in workers:
+                workers.append(worker.id)
+        parts: dict[str, list] = {}
+        for kind in LIST_KINDS:
+            raws = list(self.items[kind])
+            if self.row_typed(kind):
+                raws.append(self.row_values(kind))
+            parts[kind] = [self.parse_item(kind, raw, i, at.date()) for i, raw in enumerate(raws)]
+        next_date = None
+        if v["next_date"].strip():
+            next_date = parse_date(v["next_date"], today=today, field="next_date", upcoming=True)
+        elif v["next_text"].strip():
+            raise ValidationError("next_date", TEXT["next_needed"])
+        talk = d.Driegesprek(
+            at=at, minutes=minutes, coach_name=v["coach_name"].strip(), coach_role=coach_role,
+            workers=workers, others=_parts(v["others"]),
+            story=v["story"], school_concerns=v["school_concerns"], question=v["question"],
+            agreements=parts["agreement"], consents=parts["consent"], scores=parts["score"],
+            next_date=next_date, next_text=v["next_text"].strip(),
+        )
+        talk.validate(today)
+        return talk
+
+    # -- the inline lists ------------------------------------------------------------------
+
+    def add_item(self, kind: str) -> None:
+        """Enter in a row: check it, add it to the list under it, empty the row."""
+        self.error(kind, "")
+        raw = self.row_values(kind)
+        index = len(self.items[kind])
+        today = self._today()
+        try:
+            at = min(parse_moment(self.value("at"), today).date(), today)
+        except ValidationError:
+            at = today
+        try:
+            self.parse_item(kind, raw, index, at)
+        except ValidationError as exc:
+            self.show_error(exc.field, exc.message)
+            return
+        self.items[kind].append(raw)
+        self.show_list(kind)
+        self.reset_row(kind)
+
+    def reset_row(self, kind: str) -> None:
+        defaults = self._row_defaults(kind)
+        for name, *_ in ROW_FIELDS[kind]:
+            self.query_one(f"#{kind}-{name}", Input).value = defaults.get(name, "")
+        first = self.query_one(f"#{kind}-{ROW_FIELDS[kind][0][0]}", Input)
+        first.focus()
+
+    def show_list(self, kind: str) -> None:
+        items = self.query_one(f"#list-{kind}", ItemList)
+        items.clear_options()
+        items.add_options([Option(self.item_label(kind, raw)) for raw in self.items[kind]])
+        items.display = bool(self.items[kind])
+        if self.items[kind]:
+            items.highlighted = len(self.items[kind]) - 1
+
+    def remove_item(self, kind: str, index: int) -> None:
+        del self.items[kind][index]
+        self.show_list(kind)
+        self.error(kind, "")
+        if self.items[kind]:
+            self.query_one(f"#list-{kind}", ItemList).highlighted = min(index, len(self.items[kind]) - 1)
+        else:
+            self.query_one(f"#{kind}-{ROW_FIELDS[kind][0][0]}", Input).focus()
+
+    @on(OptionList.OptionSelected)
+    def edit_item(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a line: back into the row to change it (only when the row is empty)."""
+        items = event.option_list
+        if not isinstance(items, ItemList):
+            return
+        kind = items.kind
+        if self.row_typed(kind):
+            self.error(kind, TEXT["row_busy"])
+            return
+        raw = self.items[kind].pop(event.option_index)
+        for name, *_ in ROW_FIELDS[kind]:
+            self.query_one(f"#{kind}-{name}", Input).value = raw.get(name, "")
+        self.show_list(kind)
+        self.error(kind, "")
+        self._focus(self.query_one(f"#{kind}-{ROW_FIELDS[kind][0][0]}", Input))
+
+    # -- saving ------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.busy or self.app.screen is not self:
+            return
+        self.clear_errors()
+        try:
+            talk = self.collect()
+        except ValidationError as exc:
+            self.show_error(exc.field, exc.message)
+            return
+        self.busy = True
+        self.query_one("#dg-message", Static).update(TEXT["saving"])
+        self.save(talk)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dg-save")
+    def save(self, talk: d.Driegesprek) -> None:
+        try:
+            talk_id = self.session.save_driegesprek(self.record.id, talk)
+        except ValidationError as exc:
+            self.app.call_from_thread(self.failed, exc.message, exc.field)
+            return
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; everything typed stays
+            self.app.call_from_thread(self.failed, explain(exc)[0], None)
+            return
+        parts = ["gesprek"]
+        for count, one, many in (
+            (len(talk.agreements), "werkafspraak", "werkafspraken"),
+            (len(talk.consents), "toestemming", "toestemmingen"),
+            (len(talk.scores), "score", "scores"),
+        ):
+            if count:
+                parts.append(f"{count} {one if count == 1 else many}")
+        if talk.next_date:
+            parts.append(f"volgende afspraak {talk.next_date:%d-%m-%Y}")
+        self.app.call_from_thread(self.saved, talk_id, ", ".join(parts))
+
+    def failed(self, message: str, field: str | None) -> None:
+        self.busy = False
+        self.query_one("#dg-message", Static).update("")
+        if field:
+            self.show_error(field, message)
+        else:
+            self.query_one("#dg-message", Static).update(message + TEXT["kept"])
+
+    def saved(self, talk_id: str, parts: str) -> None:
+        self.busy = False
+        self.saved_id = talk_id
+        if self.app.session is not self.session:
+            return  # locked meanwhile: this screen is gone
+        self.query_one("#dg-message", Static).update("")
+        self.record = self.session.students.get(self.record.id, self.record)
+        self.app.notify(TEXT["saved"].format(name=self.record.details.display_name, parts=parts), timeout=6)
+        session, record, app = self.session, self.record, self.app
+
+        def answered(yes: bool | None) -> None:
+            self.dismiss(talk_id)
+            if yes and app.session is session:
+                try:
+                    from screens.overview import OverviewModal
+                except ImportError:
+                    return
+                app.push_screen(OverviewModal(session, record))
+
+        app.push_screen(Confirm(TEXT["ask_overview"]), answered)
+
+    # -- leaving --------------------------------------------------------------------------------
+
+    def action_leave(self) -> None:
+        if self.busy:
+            return
+        if not self.draft():
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(Confirm(TEXT["discard"]), answered)

@@ -1,0 +1,356 @@
+"""De sociale kaart: the team's organisations and professionals.
+
+A searchable list (name, kind, role, organisation, leefdomeinen, phone,
+e-mail) with keys to add, change and remove. The kaart starts without
+contacts; the professional roles of the field (MAP_ROLES, from DOMAIN.md)
+are there as types: the role field suggests them and the empty kaart lists
+them. Reading and writing run in thread workers; entries are encrypted in
+the store (storage.dossier).
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from jongerenteam.casework import MAP_KINDS, MAP_ROLES, MapEntry, MapItem
+from jongerenteam.catalogue import LEEFDOMEINEN
+from jongerenteam.messages import explain
+from jongerenteam.search import fold
+from screens.dossier_panes import FormDialog, KeyChoice, domain_options, highlighted_key, keep_cursor
+from screens.widgets import Confirm, SuggestWords
+from storage.errors import Conflict, NotAllowed
+
+DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
+
+TEXT = {
+    "title": "Sociale kaart · organisaties en professionals van het team",
+    "filter": "Zoek op naam, rol, organisatie of leefdomein (/)",
+    "columns": ("Naam", "Soort", "Rol", "Organisatie", "Leefdomeinen", "Telefoon", "E-mail"),
+    "loading": "Bezig met laden…",
+    "count": "{shown} van {total} op de kaart",
+    "empty": (
+        "De sociale kaart is nog leeg. Druk op a om een organisatie of professional toe te voegen. "
+        "Soorten professionals om uit te kiezen: {roles}."
+    ),
+    "no_match": "Niets gevonden voor deze zoekterm. Esc: terug naar de lijst.",
+    "pick_row": "Kies eerst met ↑↓ een regel in de lijst.",
+    "remove_confirm": "{name} van de sociale kaart halen? Dit geldt voor het hele team.",
+    "removed": "{name} is van de sociale kaart gehaald.",
+    "add_title": "Toevoegen aan de sociale kaart",
+    "edit_title": "{name} wijzigen op de sociale kaart",
+    "kind": "Soort (1-2)",
+    "name": "Naam",
+    "name_placeholder": "naam van de organisatie of professional",
+    "role": "Rol",
+    "role_placeholder": "bijv. budgetcoach; → neemt de suggestie over",
+    "organisation": "Organisatie",
+    "organisation_placeholder": "waar deze professional werkt",
+    "domains": "Leefdomeinen (1-9)",
+    "domains_hint": "Toets 1-9 zet een leefdomein aan of uit, 0 zet alles uit.",
+    "phone": "Telefoon",
+    "phone_placeholder": "bijv. 030-1234567 of 06-12345678",
+    "email": "E-mail",
+    "email_placeholder": "bijv. naam@organisatie.nl",
+    "note": "Notitie",
+    "note_placeholder": "bereikbaarheid, spreekuur, hoe aanmelden",
+    "added": "{name} staat nu op de sociale kaart.",
+    "changed": "{name} is gewijzigd op de sociale kaart.",
+    "gone": "Dit onderdeel is intussen door een collega van de sociale kaart gehaald. Sluit met Esc; je tekst staat er nog.",
+}
+
+
+def entry_text(entry: MapEntry) -> str:
+    """Everything the filter searches in, folded (accents and case do not matter)."""
+    domains = " ".join(DOMAIN_LABELS.get(c, c) for c in entry.leefdomeinen)
+    return fold(" ".join((entry.name, entry.kind, entry.role, entry.organisation, domains, entry.phone,
+                          entry.email, entry.note)))
+
+
+class MapEntryDialog(FormDialog):
+    """Add or change one kaart entry; MapEntry.validate gives the Dutch errors."""
+
+    FIELD_IDS = {"kind": "map-kind", "name": "map-name", "leefdomeinen": "map-domains",
+                 "phone": "map-phone", "email": "map-email"}
+
+    def __init__(self, session, item: MapItem | None = None, *, organisations=(), restore: bool = False,
+                 item_ref: tuple[str, int] | None = None) -> None:
+        super().__init__(session, restore=restore)
+        self.item = item
+        # After a lock only the id and version are kept; the fields come back from the sealed draft.
+        self.item_ref = item_ref or ((item.id, item.version) if item else None)
+        self.organisations = list(organisations)
+
+    def title_text(self) -> str:
+        if self.item_ref is None:
+            return TEXT["add_title"]
+        name = self.item.entry.name if self.item else ""
+        return TEXT["edit_title"].format(name=name).strip()
+
+    def fields(self) -> ComposeResult:
+        yield from self.row(TEXT["kind"], KeyChoice(list(MAP_KINDS.items()), value="professional", id="map-kind"))
+        yield from self.row(TEXT["name"], Input(placeholder=TEXT["name_placeholder"], max_length=200, id="map-name"))
+        yield from self.row(
+            TEXT["role"],
+            Input(placeholder=TEXT["role_placeholder"], max_length=200, id="map-role",
+                  suggester=SuggestWords(lambda: MAP_ROLES)),
+        )
+        yield from self.row(
+            TEXT["organisation"],
+            Input(placeholder=TEXT["organisation_placeholder"], max_length=200, id="map-organisation",
+                  suggester=SuggestWords(lambda: self.organisations)),
+        )
+        yield from self.row(
+            TEXT["domains"], KeyChoice(domain_options(), multi=True, id="map-domains"), hint=TEXT["domains_hint"]
+        )
+        yield from self.row(TEXT["phone"], Input(placeholder=TEXT["phone_placeholder"], max_length=40, id="map-phone"))
+        yield from self.row(TEXT["email"], Input(placeholder=TEXT["email_placeholder"], max_length=200, id="map-email"))
+        yield from self.row(TEXT["note"], Input(placeholder=TEXT["note_placeholder"], max_length=500, id="map-note"))
+
+    def prefill(self) -> None:
+        if self.item is None:
+            return
+        e = self.item.entry
+        self.query_one("#map-kind", KeyChoice).value = e.kind
+        self.query_one("#map-domains", KeyChoice).value = e.leefdomeinen
+        for key, value in (("name", e.name), ("role", e.role), ("organisation", e.organisation),
+                           ("phone", e.phone), ("email", e.email), ("note", e.note)):
+            self.query_one(f"#map-{key}", Input).value = value
+
+    def first_focus(self) -> None:
+        self.query_one("#map-name" if self.item_ref else "#map-kind").focus()
+
+    def entry(self) -> MapEntry:
+        value = {k: self.query_one(f"#map-{k}", Input).value for k in ("name", "role", "organisation", "phone", "email", "note")}
+        return MapEntry(
+            self.query_one("#map-kind", KeyChoice).value or "", value["name"], value["role"], value["organisation"],
+            self.query_one("#map-domains", KeyChoice).value, value["phone"], value["email"], value["note"],
+        )
+
+    def prepare(self):
+        entry = self.entry()
+        entry.validate()
+        session = self.session
+        self.saved_name = entry.name.strip()
+        if self.item_ref is None:
+            return lambda: session.add_map_entry(entry)
+        item = MapItem(self.item_ref[0], self.item_ref[1], entry)
+        return lambda: session.update_map_entry(item, entry)
+
+    def explain(self, exc: Exception) -> str:
+        self.stale = isinstance(exc, (Conflict, NotAllowed))
+        if isinstance(exc, NotAllowed) and exc.info.get("reason") == "removed":
+            return TEXT["gone"]
+        return explain(exc)[0]
+
+    def failed(self, field: str | None, text: str) -> None:
+        super().failed(field, text)
+        if getattr(self, "stale", False) and self.still_here():
+            # A colleague changed or removed it: the list below shows their version.
+            self.map_screen_reload()
+
+    def map_screen_reload(self, select: str | None = None) -> None:
+        for screen in reversed(self.app.screen_stack):
+            if isinstance(screen, SocialMapScreen):
+                screen.reload(select=select)
+                return
+
+    def saved(self, result) -> None:
+        key = "added" if self.item_ref is None else "changed"
+        self.app.notify(TEXT[key].format(name=self.saved_name))
+        self.map_screen_reload(select=result if isinstance(result, str) else (self.item_ref or (None,))[0])
+        self.dismiss(result)
+
+    def draft(self) -> dict | None:
+        values = super().draft()
+        if values is not None and self.item_ref is not None:
+            values["item"] = list(self.item_ref)
+        return values
+
+    def resume_factory(self):
+        ref = self.item_ref
+
+        def rebuild(session):
+            return MapEntryDialog(session, restore=True, item_ref=ref)
+
+        return rebuild
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.restore and self.item_ref is not None:
+            self.query_one(".title", Static).update(
+                TEXT["edit_title"].format(name=self.query_one("#map-name", Input).value)
+            )
+
+
+class SocialMapScreen(Screen):
+    """The team's sociale kaart: search, add, change, remove."""
+
+    DEFAULT_CSS = """
+    SocialMapScreen #map-filter { margin: 0 1; border: none; height: 1; padding: 0 1; background: $boost; }
+    SocialMapScreen #map-filter:focus { background: $accent 25%; }
+    SocialMapScreen #map-table { height: 1fr; }
+    SocialMapScreen #map-info { color: $text-muted; padding: 0 1; height: auto; }
+    SocialMapScreen #map-message { color: $error; padding: 0 1; height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("a", "add", "Toevoegen"),
+        Binding("e", "edit", "Wijzigen"),
+        Binding("x", "remove", "Verwijderen"),
+        Binding("slash", "filter", "Zoeken", key_display="/"),
+        Binding("escape", "leave", "Terug"),
+        Binding("f5", "reload", "Vernieuwen", show=False),
+    ]
+
+    def __init__(self, session) -> None:
+        super().__init__()
+        self.session = session
+        self.items: list[MapItem] = []
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(TEXT["title"], classes="title")
+        yield Input(placeholder=TEXT["filter"], id="map-filter")
+        yield DataTable(id="map-table", cursor_type="row", zebra_stripes=True)
+        yield Static(TEXT["loading"], id="map-info")
+        yield Static("", id="map-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#map-table", DataTable)
+        for label, width in zip(TEXT["columns"], (24, 12, 22, 20, 24, 14, None)):
+            table.add_column(label, width=width, key=label)
+        table.focus()
+        self.reload()
+
+    def resume_factory(self):
+        return lambda session: SocialMapScreen(session)
+
+    def still_here(self) -> bool:
+        return self.is_attached and getattr(self.app, "session", self.session) is self.session and not self.session.is_locked
+
+    # -- reading ------------------------------------------------------------------------
+
+    def reload(self, select: str | None = None) -> None:
+        session = self.session
+
+        def read() -> None:
+            try:
+                items = session.social_map()
+            except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+                self.app.call_from_thread(self.say, explain(exc)[0])
+                return
+            self.app.call_from_thread(self.loaded_items, items, select)
+
+        self.run_worker(read, thread=True, exclusive=True, exit_on_error=False, group="social-map")
+
+    def loaded_items(self, items: list[MapItem], select: str | None) -> None:
+        if not self.still_here():
+            return
+        self.items = items
+        self.loaded = True
+        self.fill(select)
+
+    def visible(self) -> list[MapItem]:
+        words = fold(self.query_one("#map-filter", Input).value).split()
+        if not words:
+            return list(self.items)
+        return [i for i in self.items if all(w in entry_text(i.entry) for w in words)]
+
+    def fill(self, select: str | None = None) -> None:
+        table = self.query_one("#map-table", DataTable)
+        keep = select or highlighted_key(table)
+        table.clear()
+        shown = self.visible()
+        for item in shown:
+            e = item.entry
+            table.add_row(
+                e.name, MAP_KINDS.get(e.kind, e.kind), e.role, e.organisation,
+                ", ".join(DOMAIN_LABELS.get(c, c) for c in e.leefdomeinen), e.phone, e.email,
+                key=item.id,
+            )
+        keep_cursor(table, keep)
+        info = self.query_one("#map-info", Static)
+        if not self.items:
+            info.update(TEXT["empty"].format(roles=", ".join(MAP_ROLES)))
+        elif not shown:
+            info.update(TEXT["no_match"])
+        else:
+            info.update(TEXT["count"].format(shown=len(shown), total=len(self.items)))
+
+    @on(Input.Changed, "#map-filter")
+    def filter_changed(self) -> None:
+        if self.loaded:
+            self.fill()
+
+    @on(Input.Submitted, "#map-filter")
+    def filter_done(self) -> None:
+        self.query_one("#map-table").focus()
+
+    def say(self, text: str) -> None:
+        self.query_one("#map-message", Static).update(text)
+
+    def current(self) -> MapItem | None:
+        key = highlighted_key(self.query_one("#map-table", DataTable))
+        return next((i for i in self.items if i.id == key), None)
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def organisations(self) -> list[str]:
+        names = [i.entry.name for i in self.items if i.entry.kind == "organisatie"]
+        names += [i.entry.organisation for i in self.items if i.entry.organisation]
+        return list(dict.fromkeys(names))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_filter(self) -> None:
+        self.query_one("#map-filter", Input).focus()
+
+    def action_leave(self) -> None:
+        if self.focused is self.query_one("#map-filter"):
+            self.query_one("#map-table").focus()
+            return
+        self.app.pop_screen()
+
+    def action_add(self) -> None:
+        self.say("")
+        self.app.push_screen(MapEntryDialog(self.session, organisations=self.organisations()))
+
+    def action_edit(self) -> None:
+        item = self.current()
+        if item is None:
+            self.say(TEXT["pick_row"])
+            return
+        self.say("")
+        self.app.push_screen(MapEntryDialog(self.session, item, organisations=self.organisations()))
+
+    def action_remove(self) -> None:
+        item = self.current()
+        if item is None:
+            self.say(TEXT["pick_row"])
+            return
+        name, session = item.entry.name, self.session
+
+        def removed() -> None:
+            if self.still_here():
+                self.app.notify(TEXT["removed"].format(name=name))
+                self.reload()
+
+        def remove() -> None:
+            try:
+                session.remove_map_entry(item)
+            except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+                self.app.call_from_thread(self.say, explain(exc)[0])
+                return
+            self.app.call_from_thread(removed)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_worker(remove, thread=True, exit_on_error=False, group="social-map-write")
+
+        self.app.push_screen(Confirm(TEXT["remove_confirm"].format(name=name)), answered)
