@@ -35,6 +35,20 @@ CANARY_NOTE = "KANARIE-NOTITIE mishandeling en schulden"
 CANARIES = (CANARY_FIRST, CANARY_LAST, CANARY_NUMBER, CANARY_NOTE)
 
 
+def pytest_configure(config):
+    """The suite runs on two pytest-xdist workers (pyproject addopts): one
+    example of a property test may then wait for the CPU behind the other
+    worker, so Hypothesis' per-example time limit (200 ms) would fail tests
+    at random. No deadline by default; a test may still set its own.
+
+    Here rather than at import: the child processes of the tests import this
+    module for its constants and need no Hypothesis."""
+    from hypothesis import settings
+
+    settings.register_profile("jongerenteam", deadline=None)
+    settings.load_profile("jongerenteam")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Point platformdirs at a throwaway folder: the user's data is never touched."""

@@ -15,11 +15,19 @@ the server or read its files skip then.
 Each test gets a database of its own (``PgServer.new_database``), owned by
 an ordinary login role, not by the superuser: the app never needs more.
 
+Under pytest-xdist every worker process starts a cluster of its own: the
+folder is a fresh ``mkdtemp`` (named after the worker), the Unix socket is in
+it, and the port is a free one, picked again if another process takes it
+before the server binds it. The session fixture stops the cluster at the end
+of the worker's session; an ``atexit`` hook stops it too if the worker ends
+without running its finalisers.
+
 The pytest fixtures are at the end; tests/conftest.py imports them.
 """
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import secrets
@@ -70,6 +78,17 @@ def client_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+# Clusters started by this process and not stopped yet: stopped at exit, so
+# a worker that ends without its session finalisers leaves no server behind.
+_started: list["PgServer"] = []
+
+
+@atexit.register
+def _stop_leftovers() -> None:
+    for server in list(_started):
+        server.stop()
+
+
 def _free_loopback_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -99,17 +118,23 @@ class PgServer:
     # -- a cluster of our own --------------------------------------------------
 
     @classmethod
-    def start(cls, *, durable: bool = False, bin_dir: Path | None = None) -> "PgServer":
+    def start(cls, *, durable: bool = False, bin_dir: Path | None = None, attempts: int = 5) -> "PgServer":
         """initdb + start on 127.0.0.1:<free port> in a new temporary folder.
 
         ``durable=False`` (the tests) switches fsync off: nothing in a
         throwaway cluster needs to survive a power cut. The benchmark keeps
         PostgreSQL's defaults (``durable=True``).
+
+        The free port is only free when it is picked: another process (a
+        second xdist worker starting its own cluster) may bind it first. The
+        server then fails to start; it is tried again on a new port, up to
+        ``attempts`` times.
         """
         bin_dir = bin_dir or find_bin_dir()
         if bin_dir is None:
             raise FileNotFoundError("initdb")
-        root = Path(tempfile.mkdtemp(prefix="jongerenteam-pg-"))
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        root = Path(tempfile.mkdtemp(prefix=f"jongerenteam-pg-{worker + '-' if worker else ''}"))
         as_postgres = os.geteuid() == 0
         admin_password = secrets.token_urlsafe(18)
         app_password = secrets.token_urlsafe(18)
@@ -120,12 +145,11 @@ class PgServer:
             shutil.chown(pwfile, "postgres", "postgres")
         os.chmod(pwfile, 0o600)
         data = root / "data"
-        port = _free_loopback_port()
         server = cls(
-            admin_url=f"postgresql://{SUPERUSER}:{admin_password}@127.0.0.1:{port}/postgres",
-            port=port, app_user=APP_ROLE, app_password=app_password,
+            admin_url="", app_user=APP_ROLE, app_password=app_password,
             owned=True, root=root, bin_dir=bin_dir,
         )
+        _started.append(server)
         try:
             server._run(
                 "initdb", "-D", str(data), "-U", SUPERUSER, "--pwfile", str(pwfile),
@@ -135,7 +159,6 @@ class PgServer:
             pwfile.unlink()
             settings = {
                 "listen_addresses": "'127.0.0.1'",
-                "port": str(port),
                 "unix_socket_directories": f"'{root}'",
                 "max_connections": "60",
                 "shared_buffers": "64MB",
@@ -152,7 +175,24 @@ class PgServer:
                 "local all postgres peer\n"
                 "host all all 127.0.0.1/32 scram-sha-256\n"
             )
-            server._run("pg_ctl", "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60", "start")
+            for attempt in range(1, attempts + 1):
+                port = _free_loopback_port()
+                # A later line wins: each attempt appends its port; resume() starts on it again.
+                with (data / "postgresql.conf").open("a") as conf:
+                    conf.write(f"port = {port}\n")
+                server.port = port
+                server.admin_url = f"postgresql://{SUPERUSER}:{admin_password}@127.0.0.1:{port}/postgres"
+                try:
+                    server._run("pg_ctl", "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60", "start")
+                    break
+                except subprocess.CalledProcessError:
+                    log = (root / "server.log").read_text(errors="replace") if (root / "server.log").exists() else ""
+                    port_taken = any(
+                        t in log for t in ("could not bind", "already in use", "could not create any TCP/IP sockets")
+                    )
+                    if attempt == attempts or not port_taken:
+                        raise
+                    (root / "server.log").unlink(missing_ok=True)
             with _admin_connect(server.admin_url) as con:
                 con.execute(
                     f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{app_password}'"
@@ -197,6 +237,7 @@ class PgServer:
                 pass
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
+        _started[:] = [s for s in _started if s is not self]
 
     # -- a foreign server ----------------------------------------------------------
 

@@ -39,11 +39,18 @@ def _command() -> str:
     return str(found) if found.exists() else (shutil.which("jongerenteam") or "jongerenteam")
 
 
+def _socket_name() -> str:
+    """A tmux socket (``-L``) of this test's own: never the user's default server,
+    never one of a parallel pytest-xdist worker (named after it, for a stray one)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"jt-test-{worker}-{uuid.uuid4().hex[:12]}"
+
+
 class Terminal:
     """One tmux server on its own socket, one 120x36 window."""
 
-    def __init__(self, socket: str) -> None:
-        self.socket = socket
+    def __init__(self, socket: str | None = None) -> None:
+        self.socket = socket or _socket_name()
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -99,7 +106,11 @@ class Terminal:
         pytest.fail(f"focus did not reach the input {placeholder!r} within {timeout}s (cursor row {self.cursor_row()}, rows {rows})\n--- screen ---\n{screen}")
 
     def kill(self) -> None:
+        # tmux leaves the socket file behind after kill-server: remove this test's own.
+        path = self.tmux("display-message", "-p", "#{socket_path}", check=False).stdout.strip()
         self.tmux("kill-server", check=False)
+        if path and Path(path).name == self.socket:
+            Path(path).unlink(missing_ok=True)
 
 
 def app_command(store: Path, env: dict[str, str]) -> str:
@@ -166,7 +177,7 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
     store, env = demo_store
     name, fragment, hits, other = _pick_student(store)
 
-    term = Terminal(f"jt-test-{uuid.uuid4().hex[:12]}")
+    term = Terminal()
     command = app_command(store, env)
     try:
         term.start(command)
@@ -208,7 +219,7 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
 def test_fast_typing_after_enter_goes_to_the_passphrase(demo_store):
     """Name, Enter and passphrase sent in one burst: the passphrase never lands in the visible name filter."""
     store, env = demo_store
-    term = Terminal(f"jt-test-{uuid.uuid4().hex[:12]}")
+    term = Terminal()
     command = app_command(store, env)
     try:
         term.start(command)
@@ -224,7 +235,7 @@ def test_fast_typing_after_enter_goes_to_the_passphrase(demo_store):
 def test_walk_in_intake_by_keys_then_found_by_search(demo_store):
     """ctrl+n, a name, a birth date, a hulpvraag, two leefdomeinen, ctrl+s; then '/' finds the student."""
     store, env = demo_store
-    term = Terminal(f"jt-test-{uuid.uuid4().hex[:12]}")
+    term = Terminal()
     command = app_command(store, env)
     try:
         term.start(command)
