@@ -39,7 +39,7 @@ from jongerenteam.messages import explain
 from jongerenteam.search import fold
 from jongerenteam.session import local_today
 from screens.dossier_base import DossierPane
-from screens.widgets import Confirm, SuggestWords
+from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords
 from storage.errors import NotAllowed
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
@@ -376,7 +376,7 @@ class DialogBox(VerticalScroll, can_focus=False):
     """The dialog's frame: scrolls to the focused field on a small terminal, never takes focus itself."""
 
 
-class FormDialog(ModalScreen[object]):
+class FormDialog(FastTab, ModalScreen[object]):
     """A small form: labels left, fields right, a Dutch error under each field.
 
     Subclasses yield their rows in ``fields()``, map ValidationError fields to
@@ -409,6 +409,7 @@ class FormDialog(ModalScreen[object]):
     BINDINGS = [
         Binding("ctrl+s", "save", TEXT["save"], priority=True),
         Binding("escape", "cancel", TEXT["back"]),
+        *FAST_TAB_BINDINGS,
     ]
 
     DIALOG_TITLE = ""

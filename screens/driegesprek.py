@@ -29,7 +29,7 @@ from jongerenteam.dates import parse_date
 from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
-from screens.widgets import Confirm, SuggestWords
+from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords
 
 # From this many columns on, the three panes stand side by side.
 WIDE_COLUMNS = 110
@@ -249,12 +249,13 @@ class ItemList(OptionList):
             self.screen.remove_item(self.kind, self.highlighted)
 
 
-class DriegesprekScreen(Screen[str | None]):
+class DriegesprekScreen(FastTab, Screen[str | None]):
     """Record a driegesprek; dismisses with the new talk's id (or None)."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Opslaan", priority=True),
         Binding("escape", "leave", "Terug"),
+        *FAST_TAB_BINDINGS,
     ]
 
     DEFAULT_CSS = """
