@@ -19,6 +19,7 @@ from tests.conftest import (
     CANARY_FIRST,
     CANARY_LAST,
     CANARY_NOTE,
+    CANARY_NUMBER,
     COORDINATOR_PASS,
     canary_student,
     files_containing,
@@ -26,9 +27,26 @@ from tests.conftest import (
 
 
 def _write_canaries(fx) -> tuple[str, str]:
+    """The canaries go in as a note, and through the dossier's use cases: a
+    driegesprek with an agreement and a consent, an edited talk (its history),
+    an external professional, the sociale kaart and the worker's reachability."""
+    from datetime import date, datetime
+
+    from jongerenteam import dossier as d
+    from jongerenteam.casework import MapEntry
+
     s = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     rec = s.register_student(canary_student())
     eid = s.add_entry(rec.id, "gesprek", {"tekst": CANARY_NOTE})
+    talk_id = s.save_driegesprek(rec.id, d.Driegesprek(
+        at=datetime(2026, 1, 5, 10, 0), coach_name=CANARY_LAST, story=CANARY_NOTE, question=CANARY_NOTE,
+        agreements=[d.NewAgreement(d.Who("anders", CANARY_FIRST), CANARY_NOTE)],
+        consents=[d.NewConsent(d.ConsentWith("professional", CANARY_LAST), ["alles"], CANARY_NOTE, on=date(2026, 1, 5))],
+    ))
+    s.edit_talk(rec.id, s.open_dossier(rec.id).item(talk_id), {"tekst": f"{CANARY_NOTE} (bijgewerkt)"})
+    s.add_external(rec.id, CANARY_FIRST, contact=CANARY_NUMBER)
+    s.add_map_entry(MapEntry("professional", CANARY_LAST, note=CANARY_NOTE))
+    s.set_my_contact(CANARY_NUMBER)
     s.lock()
     return rec.id, eid
 
