@@ -34,6 +34,7 @@ _DAY_MONTH = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})$")
 _DAY_MONTH_WORDS = re.compile(r"^(\d{1,2})\s*([a-z]+)\.?$")
 
 EXAMPLE = "bijvoorbeeld 3-4-2008 of 3 apr 2008"
+RECENT_DAYS = 60  # a day-month without a year up to this many days back is this year's
 
 
 def _year(text: str, today: date) -> int:
@@ -50,8 +51,11 @@ def parse_date(
 ) -> date:
     """Parse a Dutch-style date; raise ValidationError with a Dutch message.
 
-    With ``upcoming`` (an appointment) a day and month without a year also
-    work: "30-11" or "30 nov" is the next such day from today on.
+    With ``upcoming`` (an appointment, a deadline, a follow-up date) a day
+    and month without a year also work: "30-11" or "30 nov" is the nearest
+    such day, looking ahead: up to ``RECENT_DAYS`` back it is this one (a
+    follow-up date of last week stays last week, and an appointment there
+    is refused as past by its form), otherwise the next one.
     """
     today = today or date.today()
     s = text.strip().lower()
@@ -64,7 +68,11 @@ def parse_date(
             raise ValidationError(field, f"Onbekende maand '{m[2]}'. Gebruik bijvoorbeeld 30-11 of 30 nov.")
         try:
             when = date(today.year, month, int(m[1]))
-            return when if when >= today else date(today.year + 1, month, int(m[1]))
+            if (today - when).days > RECENT_DAYS:
+                when = date(today.year + 1, month, int(m[1]))
+            elif (when - today).days > 366 - RECENT_DAYS:  # in January, "20-12" was last month
+                when = date(today.year - 1, month, int(m[1]))
+            return when
         except ValueError:
             raise ValidationError(field, "Deze datum bestaat niet. Gebruik bijvoorbeeld 30-11 of 30 nov.") from None
     if m := _ISO.match(s):

@@ -438,7 +438,12 @@ class IntakeScreen(Screen):
                 if not v["minutes"].strip().isdigit():
                     raise ValidationError("minutes", TEXT["minutes_bad"])
                 minutes = int(v["minutes"])
-            next_date = parse_date(v["next_date"], field="next_date", upcoming=True) if v["next_date"].strip() else None
+            from jongerenteam.session import local_today
+
+            today = local_today()
+            next_date = parse_date(v["next_date"], today=today, field="next_date", upcoming=True) if v["next_date"].strip() else None
+            if next_date is not None and next_date < today:
+                raise ValidationError("next_date", "De vervolgafspraak ligt in het verleden.")
             extra = intake.WalkIn(
                 hulpvraag=v["hulpvraag"].strip(),
                 leefdomeinen=details.leefdomeinen,

@@ -54,3 +54,13 @@ def test_an_appointment_date_may_leave_out_the_year():
         parse_date("30-11", today=TODAY)
     with pytest.raises(ValidationError):
         parse_date("31-2", today=TODAY, upcoming=True)
+
+
+def test_day_month_without_year_is_the_nearest_looking_ahead():
+    """A follow-up date of last week stays last week; further back it is next year's."""
+    today = date(2026, 11, 23)
+    assert parse_date("20-11", today=today, upcoming=True) == date(2026, 11, 20)
+    assert parse_date("24-9", today=today, upcoming=True) == date(2026, 9, 24)  # 60 days back
+    assert parse_date("23-9", today=today, upcoming=True) == date(2027, 9, 23)  # 61 days back
+    assert parse_date("20-12", today=date(2027, 1, 10), upcoming=True) == date(2026, 12, 20)
+    assert parse_date("2 jan", today=today, upcoming=True) == date(2027, 1, 2)
