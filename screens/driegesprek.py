@@ -809,6 +809,11 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
 
         def answered(yes: bool | None) -> None:
             self.dismiss(talk_id)
+            # The dossier below re-reads the file; also when this screen was
+            # rebuilt after a lock and so has no callback of its opener.
+            from screens.dossier_panes import refresh_dossier
+
+            refresh_dossier(app)
             if yes and app.session is session:
                 try:
                     from screens.overview import OverviewModal

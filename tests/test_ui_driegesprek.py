@@ -354,3 +354,30 @@ async def test_from_the_dossier_with_d_and_then_the_afsprakenoverzicht(team_stor
         assert [a.what for a in app.session.open_dossier(students.ozdemir_id, log=False).agreements] == [
             "Rooster ophalen bij de balie"
         ]
+
+
+async def test_saved_after_a_lock_the_dossier_below_shows_it(team_store, students):
+    """d, type, ctrl+l, unlock as the same worker, ctrl+s, n: the rebuilt dossier below
+    shows the new driegesprek at once (the rebuilt screen has no callback of its opener)."""
+    from screens.dossier import DossierScreen
+    from tests.test_ui import open_row
+
+    app = build_app(team_store)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_row(app, pilot, OZDEMIR_FIRST.lower())
+        await pilot.press("d")
+        await settle(app, pilot)
+        await type_in(app, pilot, QUESTION)
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await settle(app, pilot)
+        assert isinstance(app.screen, DriegesprekScreen)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DossierScreen)
+        talks = str(app.screen.query_one("#ov-talks", Static).render())
+        assert "driegesprek · HH · " + QUESTION[:20] in talks
