@@ -601,15 +601,32 @@ class Dossier:
         return next((c for c in self.consents if c.id == entry_id), None)
 
     def consent_warnings(self, birth: date | None, today: date) -> list[ConsentWarning]:
-        return consent_warnings(self.consents, birth, today)
+        return consent_warnings(self.consents, birth, today, self.externals)
 
     def __repr__(self) -> str:
         return f"Dossier(student_id={self.student_id!r}, entries={len(self.timeline)})"
 
 
-def consent_warnings(consents: list[Consent], birth: date | None, today: date) -> list[ConsentWarning]:
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def consent_covers_external(consent: Consent, external: External) -> bool:
+    """Whether a consent names this external professional: by sociale-kaart entry,
+    by name, by organisation or by role."""
+    w = consent.with_
+    if w.map_id and external.map_id and w.map_id == external.map_id:
+        return True
+    return any(w.name and value and _same(w.name, value) for value in (external.name, external.organisation, external.role))
+
+
+def consent_warnings(
+    consents: list[Consent], birth: date | None, today: date, externals: list[External] = ()
+) -> list[ConsentWarning]:
     """What the Toestemming tab warns about, most urgent first.
 
+    - an external professional on the file (Betrokkenen) without an active
+      consent naming them;
     - no active consent at all;
     - a consent given by the wrong party for the student's age today;
     - a consent that expired, or expires within 30 days;
@@ -619,6 +636,9 @@ def consent_warnings(consents: list[Consent], birth: date | None, today: date) -
     if birth is None:
         out.append(ConsentWarning(None, "no_birth_date", "De geboortedatum ontbreekt: de app kan niet nagaan wie toestemming moet geven."))
     active = [c for c in consents if c.active(today)]
+    for ext in externals:
+        if ext.until is None and not any(consent_covers_external(c, ext) for c in active):
+            out.append(ConsentWarning(None, "external", f"{ext.name} is betrokken, maar er is geen toestemming om met hem of haar te delen."))
     if not active:
         needed = consent_needed_from(birth, today)
         out.append(ConsentWarning(None, "missing", f"Er is geen geldige toestemming vastgelegd. Vraag die aan {NEEDED_LABELS[needed]}."))

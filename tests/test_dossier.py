@@ -375,3 +375,14 @@ def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
         assert len(s.social_map()) == 3
     finally:
         store.close()
+
+
+def test_an_external_professional_without_consent_is_a_warning():
+    ext = d.External("e1", 1, "Karin de Vries", "budgetcoach", "Schuldhulp Midden", "", None, date(2026, 1, 1), None)
+    w = d.consent_warnings([consent("student", on=date(2026, 1, 1))], BIRTH, date(2026, 11, 23), [ext])
+    assert kinds(w) == ["external"] and w[0].message.startswith("Karin de Vries is betrokken")
+    by_role = d.Consent("c2", 1, d.ConsentWith("rol", "Budgetcoach"), ["inkomen"], "schulden", "student",
+                        "mondeling", date(2026, 1, 1), None, None, None, "w")
+    assert d.consent_warnings([by_role], BIRTH, date(2026, 11, 23), [ext]) == []
+    ended = dataclasses.replace(ext, until=date(2026, 6, 1))
+    assert kinds(d.consent_warnings([consent()], BIRTH, date(2026, 11, 23), [ended])) == []
