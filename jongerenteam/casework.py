@@ -357,6 +357,14 @@ class CaseworkMixin:
     def involved_workers(self, student_id: str) -> list[str]:
         return students.involved_workers(self.store, student_id)
 
+    def change_contact(self, student_id: str, worker_id: str):
+        """Make a colleague the contact person; they get the student key if they lack it."""
+        from storage import spreekuur
+
+        spreekuur.change_contact(self.store, self.keys, student_id, worker_id)
+        self._agenda = None
+        return self._refresh_record(student_id)
+
     def remove_involved(self, student_id: str, worker_id: str) -> None:
         store_dossier.remove_involvement(self.store, self.keys, student_id, worker_id)
         if worker_id == self.worker_id:

@@ -82,7 +82,7 @@ def explain(exc: BaseException) -> tuple[str, int]:
         case e.NotAllowed() if exc.info.get("reason") == "reason needed":
             return "Kies een reden voor de noodtoegang.", EXIT_NOT_ALLOWED
         case e.NotAllowed() if exc.info.get("reason") == "contact person":
-            return "De contactpersoon kan niet van het dossier af. Maak eerst iemand anders contactpersoon.", EXIT_NOT_ALLOWED
+            return "De contactpersoon kan niet van het dossier af. Maak eerst iemand anders contactpersoon (tabblad Betrokkenen, toets p).", EXIT_NOT_ALLOWED
         case e.NotAllowed() if exc.info.get("reason") == "last involved":
             return "Dit is de enige betrokken medewerker; een dossier heeft altijd iemand nodig. Voeg eerst een collega toe.", EXIT_NOT_ALLOWED
         case e.NotAllowed() if exc.info.get("reason") == "removed":

@@ -128,7 +128,9 @@ TEXT = {
     "externals_columns": ("Naam", "Rol", "Organisatie", "Contact", "Sinds", "Tot"),
     "externals_none": "Nog geen externe betrokkenen. Druk op e om iemand toe te voegen (van de sociale kaart of zelf getypt).",
     "pick_worker": "Kies eerst met ↑↓ een medewerker in de lijst.",
-    "refused_contact": "{name} is de contactpersoon en kan niet van het dossier af. Maak eerst iemand anders contactpersoon.",
+    "refused_contact": "{name} is de contactpersoon en kan niet van het dossier af. Maak eerst iemand anders contactpersoon (toets p).",
+    "contact_title": "Nieuwe contactpersoon kiezen",
+    "contact_changed": "{name} is nu de contactpersoon en kan het dossier lezen.",
     "refused_last": "{name} is de enige betrokken medewerker. Voeg eerst een collega toe; het dossier moet altijd iemand hebben.",
     "remove_confirm": "{name} van dit dossier halen? {name} kan het dossier daarna niet meer lezen.",
     "remove_self_confirm": "Jezelf van dit dossier halen? Je kunt het dossier daarna niet meer openen.",
@@ -170,6 +172,7 @@ PANE_COMMANDS: list[tuple[str, str, int, str]] = [
     ("dossier: toestemming vastleggen", "Met wie, waarover, waarvoor, door wie gegeven (tabblad 5, a)", 5, "add"),
     ("dossier: toestemming intrekken", "De gekozen toestemming geldt niet meer vanaf vandaag (tabblad 5, i)", 5, "withdraw"),
     ("dossier: toestemming verlengen", "Een nieuwe einddatum voor de gekozen toestemming (tabblad 5, v)", 5, "extend"),
+    ("dossier: contactpersoon wijzigen", "Een collega wordt contactpersoon en kan het dossier lezen (tabblad 6, p)", 6, "contact"),
     ("dossier: collega betrekken", "Een collega uit het team kan het dossier daarna lezen (tabblad 6, a)", 6, "add_colleague"),
     ("dossier: collega van het dossier halen", "De gekozen collega kan het dossier daarna niet meer lezen (tabblad 6, x)", 6, "remove_colleague"),
     ("dossier: studiecoach wijzigen", "Naam en rol van de SLB'er, LOB'er, mentor of studentcoach (tabblad 6, c)", 6, "coach"),
@@ -1022,13 +1025,14 @@ class ColleagueDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", TEXT["back"])]
 
-    def __init__(self, workers) -> None:
+    def __init__(self, workers, title: str = TEXT["colleague_title"]) -> None:
         super().__init__()
         self.candidates = list(workers)
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         with DialogBox(classes="fd-box"):
-            yield Static(TEXT["colleague_title"], classes="title")
+            yield Static(self.title_text, classes="title")
             yield Static(TEXT["colleague_hint"], classes="hint")
             yield Input(placeholder=TEXT["colleague_filter"], id="colleague-filter")
             yield OptionList(id="colleague-list")
@@ -1414,6 +1418,7 @@ class InvolvedPane(FocusOnShow, DossierPane):
 
     BINDINGS = [
         Binding("a", "add_colleague", "Collega erbij"),
+        Binding("p", "contact", "Contactpersoon"),
         Binding("x", "remove_colleague", "Collega eraf"),
         Binding("c", "coach", "Coach"),
         Binding("e", "add_external", "Extern erbij"),
@@ -1528,6 +1533,24 @@ class InvolvedPane(FocusOnShow, DossierPane):
             self.run_store(lambda: session.involve(student_id, worker_id), done=done, failed=self.refused)
 
         self.app.push_screen(ColleagueDialog(candidates), chosen)
+
+    def action_contact(self) -> None:
+        """p: another colleague becomes the contact person (and is involved from then on)."""
+        candidates = [w for w in self.session.active_workers() if w.id != self.record.contact_worker_id]
+        session, student_id = self.session, self.record.id
+
+        def chosen(worker_id: str | None) -> None:
+            if not worker_id:
+                return
+            name = session.workers[worker_id].full_name
+
+            def done(_result) -> None:
+                self.notify(TEXT["contact_changed"].format(name=name))
+                self.changed()
+
+            self.run_store(lambda: session.change_contact(student_id, worker_id), done=done, failed=self.refused)
+
+        self.app.push_screen(ColleagueDialog(candidates, TEXT["contact_title"]), chosen)
 
     def refused(self, text: str) -> None:
         self.say(text)

@@ -417,6 +417,17 @@ async def test_betrokkenen_colleague_coach_and_external_by_keyboard(team_store, 
         assert hanna(team_store).open_dossier(willem).externals[0].until == TODAY
         assert cells(externals)[0][5] == "23-11-2026" and externals.get_row_at(0)[0].style == "dim"
 
+        # p: Otto becomes the contact person; he can read the file from then on.
+        workers.focus()
+        await pilot.press("p")
+        assert isinstance(app.screen, ColleagueDialog)
+        assert "Nieuwe contactpersoon kiezen" in str(app.screen.query_one(".title", Static).render())
+        await pilot.press(*"ott", "enter")
+        await settle(app, pilot)
+        assert app.session.students[willem].contact_worker_id == team_store.other_id
+        assert can_read(team_store, willem)
+        assert ["Otto Collega", "OC", "contactpersoon"] in cells(workers)
+
 
 # -- the sociale kaart --------------------------------------------------------------------
 
