@@ -336,7 +336,8 @@ class KeyChoice(Widget, can_focus=True):
                 cells.append(Text(f"{i + 1} {mark} {label}", style=style))
             else:
                 chosen = code == self._value
-                cells.append(Text(f" {i + 1} {label} ", style="reverse bold" if chosen else ""))
+                mark = "●" if chosen else "○"
+                cells.append(Text(f" {i + 1} {mark} {label} ", style="reverse bold" if chosen else ""))
         return cells
 
     def _pack(self, width: int) -> list[list[Text]]:
@@ -673,8 +674,10 @@ class ScoreDialog(PaneDialog):
         self.query_one("#score-date", Input).value = format_date(local_today())
 
     def first_focus(self) -> None:
-        target = "#score-value" if self.domain else "#score-domain"
-        self.query_one(target).focus()
+        # Always the domain first (the highlighted one is chosen already; Enter
+        # keeps it, a digit picks another), as the footer and the guide say:
+        # a digit meant for the domain must never land on the score.
+        self.query_one("#score-domain").focus()
 
     def prepare(self):
         today = local_today()
