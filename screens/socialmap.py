@@ -10,6 +10,7 @@ the store (storage.dossier).
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -194,12 +195,14 @@ class SocialMapScreen(Screen):
     SocialMapScreen #map-filter:focus { background: $accent 25%; }
     SocialMapScreen #map-table { height: 1fr; }
     SocialMapScreen #map-info { color: $text-muted; padding: 0 1; height: auto; }
+    SocialMapScreen #map-detail { padding: 0 1; height: auto; border-top: solid $panel; }
     SocialMapScreen #map-message { color: $error; padding: 0 1; height: auto; }
     """
 
     BINDINGS = [
         Binding("a", "add", "Toevoegen"),
         Binding("e", "edit", "Wijzigen"),
+        Binding("enter", "edit", "Wijzigen", show=False),
         Binding("x", "remove", "Verwijderen"),
         Binding("slash", "filter", "Zoeken", key_display="/"),
         Binding("escape", "leave", "Terug"),
@@ -216,13 +219,14 @@ class SocialMapScreen(Screen):
         yield Static(TEXT["title"], classes="title")
         yield Input(placeholder=TEXT["filter"], id="map-filter")
         yield DataTable(id="map-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="map-detail")
         yield Static(TEXT["loading"], id="map-info")
         yield Static("", id="map-message")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#map-table", DataTable)
-        for label, width in zip(TEXT["columns"], (24, 12, 22, 20, 24, 14, None)):
+        for label, width in zip(TEXT["columns"], (22, 12, 18, 18, 16, 14, None)):
             table.add_column(label, width=width, key=label)
         table.focus()
         self.reload()
@@ -281,6 +285,25 @@ class SocialMapScreen(Screen):
             info.update(TEXT["no_match"])
         else:
             info.update(TEXT["count"].format(shown=len(shown), total=len(self.items)))
+
+    @on(DataTable.RowHighlighted, "#map-table")
+    def show_detail(self, event: DataTable.RowHighlighted) -> None:
+        """Everything of the highlighted entry, readable at any width (the table cuts)."""
+        item = next((i for i in self.items if i.id == getattr(event.row_key, "value", None)), None)
+        detail = self.query_one("#map-detail", Static)
+        if item is None:
+            detail.update("")
+            return
+        e = item.entry
+        lines = [" · ".join(x for x in (e.name, MAP_KINDS.get(e.kind, e.kind), e.role, e.organisation) if x)]
+        contact = " · ".join(x for x in (e.phone, e.email) if x)
+        if contact:
+            lines.append(contact)
+        if e.leefdomeinen:
+            lines.append("Leefdomeinen: " + ", ".join(DOMAIN_LABELS.get(c, c) for c in e.leefdomeinen))
+        if e.note:
+            lines.append(e.note)
+        detail.update(Text("\n".join(lines)))
 
     @on(Input.Changed, "#map-filter")
     def filter_changed(self) -> None:

@@ -474,6 +474,10 @@ async def test_social_map_add_edit_filter_conflict_and_remove(team_store, fixed_
             "professional", "Sanne Smit", "budgetcoach", ["inkomen"], "030-1234567")
         table = app.screen.query_one("#map-table", DataTable)
         assert cells(table)[0][:5] == ["Sanne Smit", "professional", "budgetcoach", "Geldzaken Utrecht", "Inkomen / schulden"]
+        # The highlighted entry in full below the table (the columns cut at 80 wide).
+        await pilot.pause()
+        detail = str(app.screen.query_one("#map-detail", Static).render())
+        assert "Sanne Smit · professional · budgetcoach · Geldzaken Utrecht" in detail and "030-1234567" in detail
 
         # / filters on any part, accents and case aside; Esc back to the list.
         await pilot.press("slash", *"inkomen")
