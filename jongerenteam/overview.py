@@ -77,6 +77,7 @@ TEXT = {
     "no_agreements": "Er staan nu geen afspraken open.",
     # next appointment
     "next_heading": "Je volgende afspraak",
+    "next_heading_more": "Je volgende afspraken",
     "next": "{date}: {what}.",
     "next_plain": "{date}.",
     "no_next": "We hebben nog geen nieuwe afspraak gepland.",
@@ -264,12 +265,17 @@ def build_overview(
         if agreements else Section(TEXT["agreements_heading"], (TEXT["no_agreements"],))
     )
 
-    nxt = dossier.next_appointment(today)
-    if nxt is not None:
-        when = _cap(dutch_date(nxt.on, today))
-        what = _sentence(nxt.text)
-        line = TEXT["next"].format(date=when, what=_lower_first(what)) if what else TEXT["next_plain"].format(date=when)
-        sections.append(Section(TEXT["next_heading"], (line,)))
+    # Every planned appointment from today on (at most three), soonest first:
+    # the one just made in a driegesprek may come after one planned earlier.
+    upcoming = sorted((a for a in dossier.appointments if a.on >= today and not a.done), key=lambda a: a.on)[:3]
+    if upcoming:
+        lines = []
+        for nxt in upcoming:
+            when = _cap(dutch_date(nxt.on, today))
+            what = _sentence(nxt.text)
+            lines.append(TEXT["next"].format(date=when, what=_lower_first(what)) if what else TEXT["next_plain"].format(date=when))
+        heading = TEXT["next_heading"] if len(lines) == 1 else TEXT["next_heading_more"]
+        sections.append(Section(heading, tuple(lines), bullets=len(lines) > 1))
     else:
         ask = TEXT["no_next_ask"].format(first=contact.first_name) if contact else TEXT["no_next_ask_team"]
         sections.append(Section(TEXT["next_heading"], (TEXT["no_next"], ask)))

@@ -147,6 +147,13 @@ def test_overview_lists_only_what_is_still_valid(team_store, fixed_clock):
         "Otto: Zoekt uit hoe zorgtoeslag werkt",
     )
     assert section(doc, "Je volgende afspraak").lines == ("Maandag 7 december: vervolggesprek met Peter erbij.",)
+    # A second appointment (made later, planned further ahead) is listed too, soonest first.
+    s.add_appointment(student_id, date(2026, 12, 14), "samen naar het financieel spreekuur")
+    more = section(overview_for(s, student_id), "Je volgende afspraken")
+    assert more.bullets and more.lines == (
+        "Maandag 7 december: vervolggesprek met Peter erbij.",
+        "Maandag 14 december: samen naar het financieel spreekuur.",
+    )
     # The withdrawn (Veilig Thuis) and the expired (budgetcoach) consents are not listed.
     sharing = section(doc, "Met wie we over jou mogen praten")
     assert sharing.lines == (
