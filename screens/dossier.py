@@ -15,6 +15,7 @@ as a DataTable does), and a tab's pane is mounted when it is first shown
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -49,7 +50,7 @@ from screens.dossier_panes import PANE_COMMANDS, ConsentPane, InvolvedPane, Scor
 from storage.errors import NotInvolved
 
 TEXT_NOT_INVOLVED = "Je bent niet meer betrokken bij deze student; het dossier is gesloten."
-from screens.widgets import Confirm, SuggestWords
+from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords
 
 # Every text a worker reads on this screen and its dialogs, in one place.
 TEXT = {
@@ -546,6 +547,11 @@ class SteadyFooter(Footer):
         self.set_timer(at_most, self.release)
 
     def release(self) -> None:
+        # Through the footer's own queue: whoever calls this, the keys are
+        # built in the footer's context (Footer.compose binds data to it).
+        self.call_later(self._release)
+
+    def _release(self) -> None:
         if self.held:
             self.held = False
             self.bindings_changed(self.screen)
@@ -566,8 +572,8 @@ class SteadyFooter(Footer):
 
     async def _rebuild(self) -> None:
         self._scheduled = False
-        if not self.is_attached:
-            return
+        if self.held or not self.is_attached:
+            return  # release() asks again
         keys = self._keys()
         if keys != self._shown:
             self._shown = keys
@@ -1090,12 +1096,13 @@ class TalkDetailModal(InfoModal):
 # -- dialogs -------------------------------------------------------------------------------
 
 
-class DossierDialog(ModalScreen):
+class DossierDialog(FastTab, ModalScreen):
     """A form over the dossier: errors under the field, nothing typed is lost."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Opslaan", priority=True),
         Binding("escape", "cancel", "Terug"),
+        *FAST_TAB_BINDINGS,
     ]
     DEFAULT_CSS = """
     DossierDialog { align: center middle; }
@@ -1647,6 +1654,8 @@ class StatusModal(DossierDialog):
 # -- the screen ------------------------------------------------------------------------------
 
 
+GC_HOLD_AT_MOST = 1.0  # seconds: the garbage collector runs again by then, whatever happened
+
 PANES: dict[int, type[DossierPane]] = {
     1: OverviewPane, 2: TalksPane, 3: AgreementsPane,
     4: ScoresPane, 5: ConsentPane, 6: InvolvedPane, 7: LogPane,
@@ -1742,6 +1751,7 @@ class DossierScreen(Screen):
         self.AUTO_FOCUS = {1: "#ov-scroll", 2: "#talks", 3: "#agreements", 7: "#log"}.get(self.active_tab, "#dossier-body *")
 
     def compose(self) -> ComposeResult:
+        self._hold_gc()
         # Start reading now: the file is read and decrypted while the screen is built.
         self.load(True)
         yield DossierHeader(id="dossier-header")
@@ -1762,6 +1772,7 @@ class DossierScreen(Screen):
         # thread for tens of ms, which the reading thread needs (one GIL).
         self.query_one(SteadyFooter).hold(at_most=0.5)
         self.built = True
+        self.set_timer(GC_HOLD_AT_MOST, self._resume_gc)
         if self.early is not None:
             self.loaded(self.early)
 
@@ -1798,7 +1809,39 @@ class DossierScreen(Screen):
         self.query_one("#dossier-loading").display = False
         for pane in self.query(DossierPane):
             pane.show(dossier, self.record)
-        self.call_after_refresh(self.query_one(SteadyFooter).release)
+        self._after_paint = True  # the keys and the garbage collector wait for the frame with the file
+
+    # -- what waits until the file is on screen ------------------------------------
+
+    _after_paint = False
+    _gc_held = False
+
+    def _compositor_refresh(self) -> None:
+        super()._compositor_refresh()
+        if self._after_paint and self is self.app.screen:
+            self._after_paint = False
+            self._resume_gc()
+            self.query_one(SteadyFooter).release()
+
+    def _hold_gc(self) -> None:
+        """No full garbage collection while the file is read and shown.
+
+        Opening allocates a lot (the folded file, the widgets); that regularly
+        set off a full collection of the whole heap in the middle of it, 140-220
+        ms here (benchmarks/bench_dossier.py, a third of the pushes). It runs
+        once the file is painted instead; at most GC_HOLD_AT_MOST seconds later.
+        """
+        if gc.isenabled():
+            gc.disable()
+            self._gc_held = True
+
+    def _resume_gc(self) -> None:
+        if self._gc_held:
+            self._gc_held = False
+            gc.enable()
+
+    def on_unmount(self) -> None:
+        self._resume_gc()
 
     def no_longer_involved(self) -> None:
         if not self._still_ours():
@@ -1816,6 +1859,7 @@ class DossierScreen(Screen):
                 self.call_after_refresh(self.load_failed, text)
             return
         self.query_one("#dossier-loading", Static).update(TEXT["load_failed"].format(reason=text))
+        self._resume_gc()
         self.query_one(SteadyFooter).release()
         self.notify(text, severity="error")
 

@@ -182,7 +182,8 @@ class HomeScreen(Screen):
         t = self.query_one("#due", DataTable)
         t.clear()
         for i, row in enumerate(today.due):
-            late = Text(f"{row.due:%d-%m}", style="bold red" if row.due < day else "")
+            # Not by colour alone: "te laat" in words as well.
+            late = Text(f"{row.due:%d-%m} te laat", style="bold red") if row.due < day else Text(f"{row.due:%d-%m}")
             t.add_row(late, row.record.details.display_name, row.text, key=f"{row.record.id}|{i}")
         self.query_one("#title-due", Static).update(TEXT["due"].format(n=len(today.due)))
 

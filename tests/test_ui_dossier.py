@@ -369,7 +369,7 @@ async def test_agreements_add_done_follow_up_vandaag_and_status(team_store, will
         assert isinstance(app.screen, HomeScreen)
         due = [[str(c) for c in r] for r in (app.screen.query_one("#due", DataTable).get_row_at(i)
                                             for i in range(app.screen.query_one("#due", DataTable).row_count))]
-        assert [r[1:] for r in due] == [["Willem Jansen", "werkafspraak: Stageplek zoeken"]]
+        assert due == [[f"{today - timedelta(days=1):%d-%m} te laat", "Willem Jansen", "werkafspraak: Stageplek zoeken"]]
 
     s = hanna(team_store)
     dos = s.open_dossier(willem.id, log=False)
