@@ -264,10 +264,12 @@ def dutch(exc: BaseException) -> str:
     return exc.message if isinstance(exc, ValidationError) else explain(exc)[0]
 
 
-def dossier_changed(app, student_id: str) -> None:
-    """Tell an open dossier of this student to re-read itself (after a dialog saved)."""
+def dossier_changed(app, student_id: str, select: str | None = None) -> None:
+    """Tell an open dossier of this student to re-read itself (after a dialog saved);
+    ``select``: the new entry, which its list then highlights (so e edits the new talk)."""
     for screen in app.screen_stack:
         if isinstance(screen, DossierScreen) and screen.record.id == student_id:
+            screen.select_after = select
             screen.post_message(DossierChanged())
 
 
@@ -762,7 +764,8 @@ class ListPane(LazyPane):
         self.table.focus()
 
     def set_rows(self, ids: list[str], rows: list[tuple]) -> None:
-        keep = self.current_id()
+        wanted = getattr(self.screen, "select_after", None)
+        keep = wanted if wanted in ids else self.current_id()
         self.ids = ids
         self.table.set_rows(rows, ids.index(keep) if keep in ids else None)
         self.query_one(".list-empty").display = not ids
@@ -1319,7 +1322,7 @@ class TalkModal(DossierDialog):
 
         def done(talk_id) -> None:
             self.notify(TEXT["talk_saved"])
-            dossier_changed(self.app, sid)
+            dossier_changed(self.app, sid, talk_id)
             self.dismiss(talk_id)
 
         self.store(lambda: self.session.add_talk(sid, talk), done, fields)
@@ -1555,7 +1558,7 @@ class AgreementModal(DossierDialog):
 
         def done(entry_id) -> None:
             self.notify(TEXT["agreement_saved"])
-            dossier_changed(self.app, sid)
+            dossier_changed(self.app, sid, entry_id)
             self.dismiss(entry_id)
 
         self.store(lambda: self.session.add_agreement(sid, agreement), done)
@@ -1723,6 +1726,9 @@ class TabBar(Widget):
 class DossierScreen(Screen):
     """The dossier of one student, for a worker involved with that student."""
 
+    # An entry just added by a dialog: its list highlights it after the re-read.
+    select_after: str | None = None
+
     BINDINGS = [
         Binding("escape", "back", "Terug"),
         Binding("1", "tab(1)", "Tabblad", key_display="1-7"),
@@ -1809,6 +1815,7 @@ class DossierScreen(Screen):
         self.query_one("#dossier-loading").display = False
         for pane in self.query(DossierPane):
             pane.show(dossier, self.record)
+        self.select_after = None
         self._after_paint = True  # the keys and the garbage collector wait for the frame with the file
 
     # -- what waits until the file is on screen ------------------------------------

@@ -211,7 +211,7 @@ async def test_add_a_talk_by_keyboard_errors_under_the_field_and_newest_first(te
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await open_willem(app, pilot)
-        await pilot.press("2", "a")
+        await pilot.press("2", "down", "a")  # the cursor on an older talk; the new one gets it after saving
         assert isinstance(app.screen, TalkModal)
         assert app.focused is app.screen.query_one("#f-type", ChoicePicker)
         await pilot.press("4")  # telefonisch
@@ -237,6 +237,7 @@ async def test_add_a_talk_by_keyboard_errors_under_the_field_and_newest_first(te
         assert rows(app, "#talks")[0] == [
             f"{willem.today:%d-%m-%Y} 10:30", "telefonisch", "HH", "30 min", "Gebeld over stage",
         ]
+        assert app.screen.query_one("#talks", LineTable).cursor == 0
         assert "Gesprek opgeslagen." in notifications(app)
 
     talk = hanna(team_store).open_dossier(willem.id, log=False).talks()[0]
