@@ -5,7 +5,7 @@ transaction, betrokkenen and key access, the file's log, the sociale kaart."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -14,35 +14,10 @@ from jongerenteam.casework import MapEntry
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.messages import explain
 from jongerenteam.session import TeamSession
-from storage import clock
 from storage.errors import Conflict, NotAllowed, NotInvolved
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team
 
-TODAY = date(2026, 11, 23)  # a Monday
-
-
-@pytest.fixture
-def team_store(store_url):
-    """This module's team store: SQLite and PostgreSQL."""
-    fx = make_team(store_url)
-    yield fx
-    fx.store.close()
-
-
-@pytest.fixture
-def fixed_clock():
-    clock.set_clock(lambda: datetime(2026, 11, 23, 10, 30, tzinfo=UTC))
-    yield
-    clock.set_clock(None)
-
-
-def session(fx, who="worker"):
-    wid, pw = {
-        "worker": (fx.worker_id, WORKER_PASS),
-        "other": (fx.other_id, OTHER_PASS),
-        "coordinator": (fx.coordinator_id, COORDINATOR_PASS),
-    }[who]
-    return TeamSession.unlock(fx.store, wid, pw)
+# The spreekuur tests' store (SQLite and PostgreSQL), fixed clock and sessions.
+from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: E402, F401 - fixtures
 
 
 def willem(s: TeamSession):
