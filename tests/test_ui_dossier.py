@@ -329,7 +329,9 @@ async def test_agreements_add_done_follow_up_vandaag_and_status(team_store, will
             ["gedaan", "student", "Formulier inleveren"],
         ]
 
-        await pilot.press("g")  # the first row: Mail naar decaan
+        # The new agreement is highlighted after saving; up to the first row: Mail naar decaan.
+        assert app.screen.query_one("#agreements", LineTable).cursor == 1
+        await pilot.press("up", "g")
         await settle(app, pilot)
         after = [r[:3] for r in rows(app, "#agreements")]
         assert after[:2] == [["te laat", "Otto Collega", "Stageplek zoeken"], ["open", "studiecoach Mevr. Bos", "Rooster aanpassen"]]
