@@ -629,6 +629,10 @@ class PaneDialog(FormDialog):
         text = self.saved_text(result)
         if text:
             self.app.notify(text)
+        if isinstance(result, str):  # a new entry's id: its list highlights it after the re-read
+            for screen in self.app.screen_stack:
+                if hasattr(screen, "select_after"):
+                    screen.select_after = result
         refresh_dossier(self.app)
         self.dismiss(result)
 
@@ -1094,12 +1098,16 @@ def highlighted_key(table: DataTable) -> str | None:
 
 
 def keep_cursor(table: DataTable, key: str | None) -> None:
-    if key is None:
-        return
-    try:
-        table.move_cursor(row=table.get_row_index(key))
-    except Exception:  # noqa: BLE001 - the row is gone; stay where the cursor is
-        pass
+    """Back on the row that was highlighted, or on an entry a dialog just added."""
+    just_added = getattr(table.screen, "select_after", None)
+    for wanted in (just_added, key):
+        if wanted is None:
+            continue
+        try:
+            table.move_cursor(row=table.get_row_index(wanted))
+            return
+        except Exception:  # noqa: BLE001 - not in this table, or gone; try the next
+            continue
 
 
 def initials(session, worker_id: str) -> str:

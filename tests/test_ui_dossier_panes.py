@@ -95,6 +95,8 @@ def willem(team_store, fixed_day) -> str:
 class PaneHost(Screen):
     """Hosts one pane the way the dossier screen does."""
 
+    select_after: str | None = None  # as DossierScreen: an entry a dialog just added
+
     def __init__(self, session, student_id: str, pane_cls) -> None:
         super().__init__()
         self.session = session
@@ -125,6 +127,7 @@ class PaneHost(Screen):
     def shown(self, dossier) -> None:
         pane = self.query_one("#pane")
         pane.show(dossier, self.session.students[self.student_id])
+        self.select_after = None
         if self.focused is None:
             self.query_one("#pane DataTable").focus()
 
@@ -305,6 +308,8 @@ async def test_consent_warnings_then_add_withdraw_and_extend_by_keyboard(team_st
             "professional", ["gezondheid"], "afstemmen medicatie", "beide", "schriftelijk", TODAY, date(2027, 6, 1)
         )
         assert "professional: dr. Smit" in cells(table)[0][1]
+        # The new consent is highlighted, so i or v act on it, not on an older one.
+        assert table.cursor_row == 0 and "dr. Smit" in text_of(app, "#consent-detail")
 
         # i: withdraw the student-only consent (j confirms).
         await move_to(pilot, table, "studentcoach")
