@@ -1122,6 +1122,23 @@ class DossierDialog(FastTab, ModalScreen):
     DossierDialog .dd-hint { color: $text-muted; height: auto; }
     """
 
+    # Rebuilt after a lock (same student, draft put back) as ``cls(session, record, restore=True)``;
+    # dialogs with more arguments override resume_factory, small ones are not rebuilt.
+    REOPEN_AFTER_LOCK = False
+
+    def resume_factory(self):
+        if not self.REOPEN_AFTER_LOCK:
+            return lambda session: None
+        student_id, cls = self.record.id, type(self)
+
+        def rebuild(session):
+            record = session.students.get(student_id)
+            if record is None or not session.is_involved(student_id):
+                return None
+            return cls(session, record, restore=True)
+
+        return rebuild
+
     busy = False
 
     def row(self, field_id: str, label: str, widget: Widget) -> ComposeResult:
@@ -1229,6 +1246,8 @@ class DossierDialog(FastTab, ModalScreen):
 class TalkModal(DossierDialog):
     """Add a talk: type, date and time, duration, participants, note."""
 
+    REOPEN_AFTER_LOCK = True
+
     def __init__(self, session, record, *, restore: bool = False) -> None:
         super().__init__()
         self.session = session
@@ -1279,17 +1298,6 @@ class TalkModal(DossierDialog):
         values = self.values()
         typed = any(values[k].strip() != self.defaults[k] for k in ("minutes", "participants", "note"))
         return values if typed else None
-
-    def resume_factory(self):
-        student_id = self.record.id
-
-        def rebuild(session):
-            record = session.students.get(student_id)
-            if record is None or not session.is_involved(student_id):
-                return None
-            return TalkModal(session, record, restore=True)
-
-        return rebuild
 
     def collect(self) -> d.NewTalk:
         v = self.values()
@@ -1453,6 +1461,8 @@ class NoteModal(DossierDialog):
 class AgreementModal(DossierDialog):
     """Add a werkafspraak: who, what, by when, follow-up date."""
 
+    REOPEN_AFTER_LOCK = True
+
     def __init__(self, session, record, *, restore: bool = False) -> None:
         super().__init__()
         self.session = session
@@ -1508,17 +1518,6 @@ class AgreementModal(DossierDialog):
     def draft(self) -> dict | None:
         values = self.values()
         return values if any(values[k].strip() for k in ("worker", "name", "what", "due", "follow")) else None
-
-    def resume_factory(self):
-        student_id = self.record.id
-
-        def rebuild(session):
-            record = session.students.get(student_id)
-            if record is None or not session.is_involved(student_id):
-                return None
-            return AgreementModal(session, record, restore=True)
-
-        return rebuild
 
     def collect(self) -> d.NewAgreement:
         v = self.values()
