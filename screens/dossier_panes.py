@@ -1530,24 +1530,15 @@ class InvolvedPane(FocusOnShow, DossierPane):
 
     def action_add_colleague(self) -> None:
         candidates = [w for w in self.session.active_workers() if w.id not in self.involved]
-        session, student_id = self.session, self.record.id
-
-        def chosen(worker_id: str | None) -> None:
-            if not worker_id:
-                return
-            name = session.workers[worker_id].full_name
-
-            def done(_result) -> None:
-                self.notify(TEXT["added_worker"].format(name=name))
-                self.changed()
-
-            self.run_store(lambda: session.involve(student_id, worker_id), done=done, failed=self.refused)
-
-        self.app.push_screen(ColleagueDialog(candidates), chosen)
+        self._pick_colleague(candidates, TEXT["colleague_title"], self.session.involve, TEXT["added_worker"])
 
     def action_contact(self) -> None:
         """p: another colleague becomes the contact person (and is involved from then on)."""
         candidates = [w for w in self.session.active_workers() if w.id != self.record.contact_worker_id]
+        self._pick_colleague(candidates, TEXT["contact_title"], self.session.change_contact, TEXT["contact_changed"])
+
+    def _pick_colleague(self, candidates, title: str, use_case, message: str) -> None:
+        """Pick a colleague, then ``use_case(student_id, worker_id)`` in a thread; ``message`` on success."""
         session, student_id = self.session, self.record.id
 
         def chosen(worker_id: str | None) -> None:
@@ -1556,12 +1547,12 @@ class InvolvedPane(FocusOnShow, DossierPane):
             name = session.workers[worker_id].full_name
 
             def done(_result) -> None:
-                self.notify(TEXT["contact_changed"].format(name=name))
+                self.notify(message.format(name=name))
                 self.changed()
 
-            self.run_store(lambda: session.change_contact(student_id, worker_id), done=done, failed=self.refused)
+            self.run_store(lambda: use_case(student_id, worker_id), done=done, failed=self.refused)
 
-        self.app.push_screen(ColleagueDialog(candidates, TEXT["contact_title"]), chosen)
+        self.app.push_screen(ColleagueDialog(candidates, title), chosen)
 
     def refused(self, text: str) -> None:
         self.say(text)
