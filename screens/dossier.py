@@ -50,7 +50,7 @@ from screens.dossier_panes import PANE_COMMANDS, ConsentPane, InvolvedPane, Scor
 from storage.errors import NotInvolved
 
 TEXT_NOT_INVOLVED = "Je bent niet meer betrokken bij deze student; het dossier is gesloten."
-from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords
+from screens.widgets import FAST_TAB_BINDINGS, FastTab, SuggestWords, leave_asking_if_typed
 
 # Every text a worker reads on this screen and its dialogs, in one place.
 TEXT = {
@@ -100,7 +100,6 @@ TEXT = {
     "log_empty": "Nog niets in het logboek.",
     "log_hint": "Wie dit dossier opende of wijzigde, uit het auditlog. Nieuwste bovenaan.",
     # dialogs
-    "discard": "Je hebt al iets getypt. Weggooien en teruggaan?",
     "draft_back": "Je niet-opgeslagen invoer is teruggezet.",
     "saving": "Bezig met opslaan…",
     "dialog_keys": "Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
@@ -1197,15 +1196,7 @@ class DossierDialog(FastTab, ModalScreen):
         return None
 
     def action_cancel(self) -> None:
-        if not self.draft():
-            self.dismiss(None)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.dismiss(None)
-
-        self.app.push_screen(Confirm(TEXT["discard"]), answered)
+        leave_asking_if_typed(self, bool(self.draft()), lambda: self.dismiss(None))
 
     def action_save(self) -> None:
         raise NotImplementedError

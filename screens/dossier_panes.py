@@ -39,7 +39,7 @@ from jongerenteam.messages import explain
 from jongerenteam.search import fold
 from jongerenteam.session import local_today
 from screens.dossier_base import DossierPane
-from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords
+from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords, leave_asking_if_typed
 from storage.errors import NotAllowed
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
@@ -49,7 +49,6 @@ TEXT = {
     "save": "Opslaan",
     "back": "Terug",
     "busy": "Bezig met opslaan…",
-    "discard": "Je hebt al iets ingevuld. Weggooien en teruggaan?",
     "draft_back": "Je niet-opgeslagen invoer is teruggezet.",
     "dialog_hint": "Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
     "date_placeholder": "bijv. 23-11-2026 of 23 nov 2026",
@@ -550,15 +549,7 @@ class FormDialog(FastTab, ModalScreen[object]):
     def action_cancel(self) -> None:
         if self.busy:
             return
-        if not self.draft():
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(Confirm(TEXT["discard"]), answered)
+        leave_asking_if_typed(self, bool(self.draft()), lambda: self.dismiss(None))
 
     def prepare(self):
         """Check the fields; return the store call to run, or raise ValidationError."""

@@ -29,7 +29,7 @@ from jongerenteam.dates import parse_date
 from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
-from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords
+from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords, leave_asking_if_typed
 
 # From this many columns on, the three panes stand side by side.
 WIDE_COLUMNS = 110
@@ -46,7 +46,6 @@ TEXT = {
     "next": "Volgende afspraak",
     "list_hint": "Enter: aanpassen · Del: verwijderen",
     "consent_needed": "Toestemming nodig van: {who}.",
-    "discard": "Je hebt al iets getypt. Weggooien en teruggaan?",
     "saving": "Bezig met opslaan…",
     "saved": "Driegesprek met {name} opgeslagen: {parts}.",
     "ask_overview": "Afsprakenoverzicht voor de student maken?",
@@ -828,12 +827,4 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
     def action_leave(self) -> None:
         if self.busy:
             return
-        if not self.draft():
-            self.dismiss(None)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.dismiss(None)
-
-        self.app.push_screen(Confirm(TEXT["discard"]), answered)
+        leave_asking_if_typed(self, bool(self.draft()), lambda: self.dismiss(None))

@@ -33,7 +33,7 @@ from jongerenteam.domain import StudentDetails, ValidationError, age_on, days_un
 from jongerenteam.messages import explain
 from jongerenteam.municipalities import MUNICIPALITIES, code_for, suggest
 from jongerenteam.search import fold
-from screens.widgets import Confirm, LeefdomeinPicker, SuggestWords
+from screens.widgets import Confirm, LeefdomeinPicker, SuggestWords, leave_asking_if_typed
 
 ANONYMOUS_WORD = "anoniem"
 
@@ -42,7 +42,6 @@ TEXT = {
     "aanmelding": "Aanmelding: een coach of professional meldt een student aan",
     "hint_inloop": "Alleen een voornaam is nodig (of typ 'anoniem'). Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
     "hint_aanmelding": "Nodig: voornaam, wie aanmeldt en de reden. Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
-    "discard": "Je hebt al iets getypt. Weggooien en teruggaan?",
     "saving": "Bezig met opslaan…",
     "saved_walk_in": "Inloop van {name} opgeslagen.",
     "saved_anonymous": "Anonieme inloop opgeslagen: alleen datum, leefdomeinen en duur; de rest is niet bewaard.",
@@ -588,12 +587,4 @@ class IntakeScreen(Screen):
     # -- leaving ----------------------------------------------------------------
 
     def action_leave(self) -> None:
-        if not self.typed_anything():
-            self.app.pop_screen()
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.app.pop_screen()
-
-        self.app.push_screen(Confirm(TEXT["discard"]), answered)
+        leave_asking_if_typed(self, self.typed_anything(), self.app.pop_screen)

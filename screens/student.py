@@ -203,17 +203,9 @@ class VisitModal(ModalScreen[bool]):
         return rebuild
 
     def action_cancel(self) -> None:
-        from screens.widgets import Confirm
+        from screens.widgets import leave_asking_if_typed
 
-        if not self.draft():
-            self.dismiss(False)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.dismiss(False)
-
-        self.app.push_screen(Confirm("Je hebt al iets getypt. Weggooien en teruggaan?"), answered)
+        leave_asking_if_typed(self, bool(self.draft()), lambda: self.dismiss(False))
 
     def action_save(self) -> None:
         text = self.query_one("#visit-hulpvraag", TextArea).text.strip()

@@ -119,3 +119,14 @@ class FastTab:
 
     def action_previous_field(self) -> None:
         self.focus_previous()
+
+
+DISCARD_QUESTION = "Je hebt al iets getypt. Weggooien en teruggaan?"
+
+
+def leave_asking_if_typed(screen, typed: bool, leave) -> None:
+    """Esc on a form: ``leave()`` at once when nothing was typed, else after a yes."""
+    if not typed:
+        leave()
+        return
+    screen.app.push_screen(Confirm(DISCARD_QUESTION), lambda yes: leave() if yes else None)
