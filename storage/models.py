@@ -8,16 +8,18 @@ any key is available). Later issues add tables with Alembic migrations.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -74,6 +76,10 @@ class Team(Base):
     # The team-wide settings a coördinator may change (idle lock minutes ...).
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=5)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The team's 18+ checklist: item labels as JSON (None: the default list).
+    checklist_18: Mapped[str | None] = mapped_column(Text)
+    # The team's retention terms as JSON (None: the defaults).
+    retention: Mapped[str | None] = mapped_column(Text)
 
 
 class Worker(Base):
@@ -143,6 +149,9 @@ class Student(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary)
     # The student's X25519 private key, encrypted with the per-student key.
     private_key: Mapped[bytes] = mapped_column(Envelope())
+    # When the file was last closed (status afgesloten); the retention term
+    # runs from here. None while the file is open.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class StudentKeyWrap(Base):
@@ -159,6 +168,8 @@ class StudentKeyWrap(Base):
     recipient: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
     wrapped: Mapped[bytes] = mapped_column(Envelope(sealed_box=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Read access that ends by itself (the old helper after a handover).
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class FileEntry(Base):
@@ -231,6 +242,58 @@ class SocialMapEntry(Base):
     updated_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Handover(Base):
+    """One warme overdracht of a student's file (storage/handover.py).
+
+    Plain: ids, kind, state and dates. The document, reasons and an outside
+    receiver are file entries under the student key. ``pending_wrap`` is the
+    student key sealed to the receiving colleague until they accept.
+    """
+
+    __tablename__ = "handovers"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    student_id: Mapped[str] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # intern | extern | 18plus
+    state: Mapped[str] = mapped_column(String(30))
+    from_worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    to_worker_id: Mapped[str | None] = mapped_column(ForeignKey("workers.id"), index=True)
+    pending_wrap: Mapped[bytes | None] = mapped_column(Envelope(sealed_box=True))
+    follow_up: Mapped[date | None] = mapped_column(Date)
+    access_days: Mapped[int] = mapped_column(Integer, default=42)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class StatisticsRecord(Base):
+    """What the reports count about one student, under the directory key.
+
+    No name, birth date or free text. ``student_id`` is emptied when the
+    student is erased; the anonymous record stays for the figures.
+    """
+
+    __tablename__ = "statistics"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    student_id: Mapped[str | None] = mapped_column(String(UUID_LEN), index=True, unique=True)
+    data: Mapped[bytes] = mapped_column(Envelope())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Erasure(Base):
+    """An erased student's id (nothing else): a restore re-applies erasures."""
+
+    __tablename__ = "erasures"
+
+    student_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):
