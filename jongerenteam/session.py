@@ -16,6 +16,10 @@ import orjson
 
 from jongerenteam import intake
 from jongerenteam.casework import CaseworkMixin
+from jongerenteam.eighteen import EighteenMixin
+from jongerenteam.handovers import HandoverMixin
+from jongerenteam.reports import ReportMixin
+from jongerenteam.rights import RightsMixin
 from jongerenteam.domain import (
     WAITING_STANDARD_DAYS,
     StudentDetails,
@@ -196,7 +200,7 @@ class Today:
     notices: list[NoticeRow]
 
 
-EIGHTEEN_WINDOW_DAYS = 92  # "turns 18 within 3 months"
+EIGHTEEN_WINDOW_DAYS = 183  # "turns 18 within 6 months" (the 18+ radar)
 EMERGENCY_REASONS = {
     "veiligheid": "acute zorg om de veiligheid van de student of anderen",
     "afwezig": "contactpersoon afwezig en de student heeft nu hulp nodig",
@@ -204,7 +208,7 @@ EMERGENCY_REASONS = {
 }
 
 
-class TeamSession(CaseworkMixin):
+class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, RightsMixin):
     """An unlocked worker's view of the team store."""
 
     def __init__(self, store: Store, keys: Keys) -> None:

@@ -36,7 +36,7 @@ TEXT = {
     "queue": "Spreekuur vandaag ({n})",
     "waiting": "Wachten op eerste gesprek ({n}) · norm {days} werkdagen",
     "due": "Afspraken vandaag en te laat ({n})",
-    "turning": "Wordt binnen 3 maanden 18 ({n})",
+    "turning": "Wordt binnen 6 maanden 18 ({n})",
     "notices": "Noodtoegang tot dossiers van jouw studenten (laatste 30 dagen)",
     "notice": "{at:%d-%m %H:%M} · {name} · door {by} met {coordinator} · {reason}",
     "anonymous": "anoniem",
