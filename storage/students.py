@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storage import audit, clock
@@ -306,11 +306,23 @@ def get_student(store: Store, keys: Keys, student_id: str) -> DirectoryRow:
         )
 
 
+def _current():
+    """Wraps that still give access: no end date, or an end date still to come.
+
+    A handover leaves the old helper a wrap that ends by itself; it stops
+    counting at ``expires_at`` even before ``storage.handover.expire_wraps``
+    deletes it.
+    """
+    return or_(StudentKeyWrap.expires_at.is_(None), StudentKeyWrap.expires_at > clock.now())
+
+
 def involved_student_ids(store: Store, worker_id: str) -> set[str]:
     with store.reading() as s:
         return set(
             s.scalars(
-                select(StudentKeyWrap.student_id).where(StudentKeyWrap.recipient == worker_id)
+                select(StudentKeyWrap.student_id).where(
+                    StudentKeyWrap.recipient == worker_id, _current()
+                )
             ).all()
         )
 
@@ -320,7 +332,9 @@ def involved_workers(store: Store, student_id: str) -> list[str]:
         return [
             r
             for r in s.scalars(
-                select(StudentKeyWrap.recipient).where(StudentKeyWrap.student_id == student_id)
+                select(StudentKeyWrap.recipient).where(
+                    StudentKeyWrap.student_id == student_id, _current()
+                )
             ).all()
             if r != ESCROW
         ]
@@ -331,6 +345,7 @@ def _student_key(s: Session, keys: Keys, student_id: str) -> bytes:
         select(StudentKeyWrap).where(
             StudentKeyWrap.student_id == student_id,
             StudentKeyWrap.recipient == keys.worker_id,
+            _current(),
         )
     )
     if wrap is None:
