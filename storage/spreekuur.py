@@ -240,10 +240,12 @@ def change_contact(store: Store, keys: Keys, student_id: str, new_worker_id: str
                                   wrap_context(student_id, ESCROW), "student_key_wraps.wrapped")
             except DecryptionError as exc:
                 raise Tampered(exc.where) from None
-        exists = s.scalar(select(StudentKeyWrap.id).where(
+        exists = s.scalar(select(StudentKeyWrap).where(
             StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == new_worker_id))
         if exists is None:
             _wrap_for(s, student_id, key, new_worker_id, worker.public_key)
+        else:
+            exists.expires_at = None  # a contact person's access never ends by itself
         student.contact_worker_id = new_worker_id
         student.version += 1
         student.updated_at = clock.now()

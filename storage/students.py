@@ -367,10 +367,12 @@ def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) ->
         if worker is None or not worker.active:
             raise NotInvolved(f"workers/{worker_id}")
         exists = s.scalar(
-            select(StudentKeyWrap.id).where(
+            select(StudentKeyWrap).where(
                 StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == worker_id
             )
         )
+        if exists is not None and exists.expires_at is not None:
+            exists.expires_at = None  # added again: access no longer ends
         if exists is None:
             _wrap_for(s, student_id, key, worker_id, worker.public_key)
             audit.append(
