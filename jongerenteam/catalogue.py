@@ -81,6 +81,21 @@ CLOSE_REASONS = {
 
 ROLE_LABELS = {"coordinator": "coördinator", "worker": "hulpverlener"}
 
+# The 18+ checklist (issue 5) when the team has not made its own list:
+# (stable key, label). A student's ticks are stored under the key, so a
+# coördinator may rename an item without losing what was ticked.
+DEFAULT_CHECKLIST_18: tuple[tuple[str, str], ...] = (
+    ("zorgverzekering", "zorgverzekering"),
+    ("zorgtoeslag", "zorgtoeslag"),
+    ("digid", "DigiD"),
+    ("bank_inkomen", "bankrekening en inkomen"),
+    ("studiefinanciering", "studiefinanciering of tegemoetkoming"),
+    ("vervolg_zorg", "jeugdhulp loopt af: vervolg in Wmo/volwassenen-ggz geregeld"),
+    ("bewindvoering", "bewindvoering nodig"),
+    ("wonen", "woonsituatie"),
+    ("financieel_spreekuur", "financieel spreekuur bezocht"),
+)
+
 # Mother organisations of the people in the team (DOMAIN.md, "one leg in").
 MOTHER_ORGANISATIONS: tuple[str, ...] = (
     "jeugdhulp",

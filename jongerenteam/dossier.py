@@ -48,6 +48,8 @@ OTHER_KIND_LABELS = {
     EMERGENCY_NOTE: "noodtoegang",
     "note": "notitie",
     "notitie": "notitie",
+    "overdracht": "overdracht",
+    "overdracht_stap": "overdracht",
 }
 
 AGREEMENT_STATUSES = {"open": "open", "gedaan": "gedaan", "vervallen": "vervallen"}
@@ -712,6 +714,8 @@ def fold(student_id: str, entries) -> Dossier:
                 e.id, e.version, p.get("naam", ""), p.get("rol", ""), p.get("organisatie", ""),
                 p.get("contact", ""), p.get("kaart"), _date(p.get("sinds")), _date(p.get("tot")),
             ))
+        elif e.kind == "checklist18":  # the 18+ checklist (jongerenteam.eighteen): its own screen
+            continue
         elif e.kind == APPOINTMENT:
             on = _date(p.get("datum"))
             if on is not None:

@@ -1,10 +1,360 @@
-"""Use cases of the warme overdracht (issue 5): internal, external and 18+ handovers.
+"""Use cases of the warme overdracht (issue 5): internal, external and 18+
+handovers, the caseload transfer, and the old helper's read access.
 
-Mixed into ``TeamSession``; nothing here knows Textual.
+Mixed into ``TeamSession``; nothing here knows Textual. The words and the
+document are in ``jongerenteam.handover``, the state machine and the key
+handling in ``storage.handover``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from jongerenteam import handover as h
+from jongerenteam.dossier import fold
+from jongerenteam.domain import ValidationError
+from storage import clock, dossier as store_dossier, handover as store_handover, students
+from storage.errors import NotAllowed, NotInvolved
+
+
+@dataclass(slots=True)
+class HandoverView:
+    """One handover as the screens show it: the plain row plus, for those
+    who can read the file, the document."""
+
+    row: h.HandoverRow
+    student_name: str
+    from_name: str
+    receiver: h.Receiver | None = None  # None: the file is not readable for this worker
+    document: str = field(default="", repr=False)
+    left_out: list = field(default_factory=list, repr=False)
+    legal_ground: str = ""
+    student_view: str = ""
+    steps: list[tuple[datetime, str, str]] = field(default_factory=list, repr=False)  # (when, state, text)
+
+    @property
+    def receiver_label(self) -> str:
+        return self.receiver.label if self.receiver else "(niet zichtbaar)"
+
+    @property
+    def title(self) -> str:
+        return f"{h.KIND_SHORT[self.row.kind]} · {h.state_label(self.row.state)}"
+
+
+@dataclass(slots=True)
+class CaseloadResult:
+    proposed: list[str] = field(default_factory=list)  # student ids
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (student id, Dutch reason)
+
+
+_RANK = {h.PROPOSED: 0, h.ACCEPTED: 1, h.DECLINED: 1, h.MEETING: 2, h.CONTACT: 3, h.DONE: 4, h.WITHDRAWN: 4}
+
 
 class HandoverMixin:
     """``self`` is a ``TeamSession``."""
+
+    # -- reading -------------------------------------------------------------------
+
+    def expire_access(self) -> int:
+        """End read access whose period is over (run at unlock and on Vandaag)."""
+        n = store_handover.expire_wraps(self.store, self.keys)
+        if n:
+            self.involved = students.involved_student_ids(self.store, self.worker_id)
+            self._agenda = None
+        return n
+
+    def handover_receivers(self) -> list[h.Receiver]:
+        """Colleagues first (not yourself), then the sociale kaart."""
+        out = [
+            h.Receiver("medewerker", w.full_name, organisation=w.organisation, worker_id=w.id)
+            for w in sorted(self.active_workers(), key=lambda w: w.full_name)
+            if w.id != self.worker_id
+        ]
+        for item in self.social_map():
+            e = item.entry
+            contact = " ".join(x for x in (e.phone, e.email) if x)
+            out.append(h.Receiver("kaart", e.name, e.role, e.organisation, map_id=item.id, contact=contact))
+        return out
+
+    def compose_handover(
+        self, student_id: str, kind: str, receiver: h.Receiver, *, legal_ground: str = "",
+        access_days: int = h.DEFAULT_ACCESS_DAYS, dossier=None,
+    ) -> h.Composition:
+        """The overdrachtsdocument as the file allows it for this receiver."""
+        if dossier is None:
+            dossier = fold(student_id, store_handover.read_for_handover(self.store, self.keys, student_id))
+        record = self._refresh_record(student_id)
+        names = {wid: w.full_name for wid, w in self.workers.items()}
+        sender_id = record.contact_worker_id if record.contact_worker_id and kind == h.INTERN and record.contact_worker_id != receiver.worker_id else self.worker_id
+        others = [
+            names[w] for w in students.involved_workers(self.store, student_id)
+            if w in names and w not in (self.worker_id, receiver.worker_id, sender_id)
+        ]
+        return h.compose(
+            dossier, record.details, receiver, kind, self._today(), sender=names.get(sender_id, "?"),
+            legal_ground=legal_ground, others=others, access_days=access_days, worker_names=names,
+        )
+
+    def handovers_of(self, student_id: str, *, dossier=None) -> list[HandoverView]:
+        """Every handover of one student, newest first, with its document and steps."""
+        rows = store_handover.handovers(self.store, student_id=student_id)
+        if not rows:
+            return []
+        if dossier is None and self.is_involved(student_id):
+            dossier = self.open_dossier(student_id, log=False)
+        return [self._view(r, dossier) for r in rows]
+
+    def _view(self, row: h.HandoverRow, dossier) -> HandoverView:
+        names = {wid: w.full_name for wid, w in self.workers.items()}
+        rec = self.students.get(row.student_id)
+        name = f"{rec.details.first_name} {rec.details.last_name}".strip() if rec else "?"
+        view = HandoverView(row, name, names.get(row.from_worker_id, "?"))
+        if row.to_worker_id:
+            view.receiver = h.Receiver("medewerker", names.get(row.to_worker_id, "?"), worker_id=row.to_worker_id)
+        if dossier is None:
+            return view
+        doc = dossier.item(row.id)
+        if doc is not None:
+            p = doc.payload
+            view.receiver = h.Receiver.from_dict(p.get("ontvanger"))
+            view.document = p.get("document", "")
+            view.left_out = [tuple(x) for x in p.get("weggelaten", [])]
+            view.legal_ground = p.get("grond") or ""
+            view.student_view = p.get("student", "")
+        for t in dossier.timeline:
+            if t.kind == store_handover.STEP_KIND and t.payload.get("overdracht") == row.id:
+                view.steps.append((t.at, t.payload.get("naar", ""), t.note))
+        # Same-minute steps (a fast worker, a fixed clock) keep the machine's order.
+        view.steps.sort(key=lambda st: (st[0], _RANK.get(st[1], 9)))
+        return view
+
+    def incoming_handovers(self) -> list[HandoverView]:
+        """Internal handovers proposed to me, waiting for my answer (Vandaag)."""
+        rows = [r for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)
+                if r.to_worker_id == self.worker_id and r.state == h.PROPOSED]
+        return [self._view(r, None) for r in rows]
+
+    def my_handovers(self) -> list[HandoverView]:
+        """Open handovers I started or received (the overview on Vandaag)."""
+        rows = store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)
+        return [self._view(r, None) for r in rows]
+
+    def handover_follow_ups(self, day: date) -> list[tuple[h.HandoverRow, date, str]]:
+        """Open handovers of mine whose follow-up date has come: check that the
+        receiver made contact (extern, 18+) or that the kennismaking happened."""
+        out = []
+        for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True):
+            if r.follow_up is None or r.follow_up > day or r.student_id not in self.students:
+                continue
+            if r.kind == h.INTERN:
+                if r.state == h.MEETING:
+                    out.append((r, r.follow_up, "overdracht: kennismaking gepland, rond de overdracht af"))
+            elif r.from_worker_id == self.worker_id:
+                out.append((r, r.follow_up, "overdracht: ga na of er contact is met de nieuwe hulpverlener"))
+        return out
+
+    def read_access_until(self, student_id: str, worker_id: str | None = None) -> date | None:
+        end = store_handover.access_until(self.store, student_id, worker_id or self.worker_id)
+        return clock.local_time(end).date() if end else None
+
+    # -- writing -------------------------------------------------------------------
+
+    def propose_handover(self, student_id: str, proposal: h.Proposal, *, from_worker_id: str | None = None) -> h.HandoverRow:
+        """Start a handover: the document and the first step go into the file."""
+        today = self._today()
+        proposal.validate(today)
+        handover_id = store_dossier.new_entry_id()
+        step_id = store_dossier.new_entry_id()
+        sender = from_worker_id or self.worker_id
+        entries = [
+            (handover_id, store_handover.DOCUMENT_KIND, proposal.document_payload(sender)),
+            (step_id, store_handover.STEP_KIND, {
+                "overdracht": handover_id, "van": None, "naar": h.PROPOSED, "datum": today.isoformat(),
+                "tekst": proposal.summary(),
+            }),
+        ]
+        try:
+            row = store_handover.propose(
+                self.store, self.keys, handover_id=handover_id, student_id=student_id, kind=proposal.kind,
+                from_worker_id=sender,
+                to_worker_id=proposal.receiver.worker_id if proposal.kind == h.INTERN else None,
+                follow_up=proposal.follow_up, access_days=proposal.access_days, entries=entries,
+                legal_ground=proposal.legal_ground,
+            )
+        except NotAllowed as exc:
+            if exc.info.get("reason") == "handover open":
+                raise ValidationError("kind", "Er loopt al een overdracht voor deze student. Rond die eerst af of trek hem in.") from None
+            if exc.info.get("reason") == "same worker":
+                raise ValidationError("receiver", "Je kunt niet aan jezelf overdragen.") from None
+            if exc.info.get("reason") == "inactive worker":
+                raise ValidationError("receiver", "Deze collega werkt niet meer in het team.") from None
+            raise
+        return row
+
+    def _step(self, row: h.HandoverRow, new_state: str, text: str, *, reason: str = "",
+              on: date | None = None, follow_up: date | None | bool = False) -> h.HandoverRow:
+        if new_state not in h.next_states(row):
+            raise ValidationError("state", f"Dit kan niet: de overdracht is {h.state_label(row.state)}.")
+        today = self._today()
+        payload = {
+            "overdracht": row.id, "van": row.state, "naar": new_state, "datum": (on or today).isoformat(),
+            "reden": reason.strip(), "tekst": text,
+        }
+        new = store_handover.step(
+            self.store, self.keys, row.id, new_state, row.version,
+            entries=[(store_dossier.new_entry_id(), store_handover.STEP_KIND, payload)], follow_up=follow_up,
+        )
+        self._agenda = None
+        return new
+
+    def _receiver_name(self, row: h.HandoverRow) -> str:
+        if row.to_worker_id and row.to_worker_id in self.workers:
+            return self.workers[row.to_worker_id].full_name
+        return "de ontvanger"
+
+    def accept_handover(self, row: h.HandoverRow) -> h.HandoverRow:
+        """The receiving colleague accepts: they get the file and become contact person."""
+        new = self._step(row, h.ACCEPTED, f"Overdracht geaccepteerd door {self._receiver_name(row)}.")
+        self.involved.add(row.student_id)
+        self._refresh_record(row.student_id)
+        return new
+
+    def decline_handover(self, row: h.HandoverRow, reason: str) -> h.HandoverRow:
+        if not reason.strip():
+            raise ValidationError("reason", "Schrijf op waarom je de overdracht niet aanneemt.")
+        return self._step(row, h.DECLINED, f"Overdracht afgewezen door {self._receiver_name(row)}: {reason.strip()}", reason=reason)
+
+    def plan_meeting(self, row: h.HandoverRow, on: date, note: str = "") -> h.HandoverRow:
+        """The warm step: a kennismaking of the student with the old and the new helper."""
+        if on < self._today():
+            raise ValidationError("on", "De kennismaking ligt in het verleden.")
+        text = f"Kennismaking gepland op {on:%d-%m-%Y} (student, oude en nieuwe hulpverlener)."
+        if note.strip():
+            text += f" {note.strip()}"
+        return self._step(row, h.MEETING, text, reason=note, on=on, follow_up=on)
+
+    def confirm_contact(self, row: h.HandoverRow, on: date | None = None, note: str = "") -> h.HandoverRow:
+        on = on or self._today()
+        if on > self._today():
+            raise ValidationError("on", "Contact bevestigen kan pas als het contact er is geweest.")
+        text = f"Contact bevestigd: de nieuwe hulpverlener heeft contact met de student ({on:%d-%m-%Y})."
+        if note.strip():
+            text += f" {note.strip()}"
+        return self._step(row, h.CONTACT, text, reason=note, on=on, follow_up=None)
+
+    def finish_handover(self, row: h.HandoverRow, note: str = "") -> h.HandoverRow:
+        text = "Overdracht afgerond." + (f" {note.strip()}" if note.strip() else "")
+        return self._step(row, h.DONE, text, reason=note, follow_up=None)
+
+    def withdraw_handover(self, row: h.HandoverRow, reason: str) -> h.HandoverRow:
+        if not reason.strip():
+            raise ValidationError("reason", "Schrijf op waarom je de overdracht intrekt.")
+        return self._step(row, h.WITHDRAWN, f"Overdracht ingetrokken: {reason.strip()}", reason=reason, follow_up=None)
+
+    def set_follow_up(self, row: h.HandoverRow, on: date) -> h.HandoverRow:
+        """A new date to check on an external handover (keeps the state)."""
+        if on < self._today():
+            raise ValidationError("follow_up", "De opvolgdatum ligt in het verleden.")
+        return store_handover.step_follow_up(self.store, self.keys, row.id, row.version, on)
+
+    def set_access_days(self, row: h.HandoverRow, days: int) -> h.HandoverRow:
+        """How long the old helper keeps reading along (extend before it ends)."""
+        if not 1 <= days <= h.MAX_ACCESS_DAYS:
+            raise ValidationError("access_days", f"Meelezen kan 1 tot {h.MAX_ACCESS_DAYS} dagen.")
+        try:
+            return store_handover.set_access_days(self.store, self.keys, row.id, days)
+        except NotInvolved:
+            raise ValidationError("access_days", "Alleen wie bij het dossier betrokken is kan dit verlengen.") from None
+
+    # -- export --------------------------------------------------------------------------
+
+    def handover_document(self, view: HandoverView):
+        """The document as a ``jongerenteam.pdf.Document`` (text and PDF share it)."""
+        from jongerenteam.pdf import Document, Section
+
+        head = (
+            f"Student: {view.student_name}",
+            f"Van: {view.from_name}",
+            f"Aan: {view.receiver_label}",
+            f"Datum: {clock.local_time(view.row.created_at):%d-%m-%Y}",
+            f"Stand: {h.state_label(view.row.state)}",
+        )
+        sections = [Section("", head)]
+        for block in view.document.strip().split("\n\n"):
+            lines = block.splitlines()
+            if lines:
+                sections.append(Section(lines[0], tuple(lines[1:])))
+        if view.legal_ground:
+            sections.append(Section("Wettelijke grond", (
+                f"Gedeeld zonder toestemming op grond van: {h.LEGAL_GROUNDS.get(view.legal_ground, view.legal_ground)}.",
+            )))
+        return Document(
+            title=f"Overdrachtsdocument ({h.KIND_SHORT[view.row.kind]})", sections=tuple(sections),
+            footer="Vertrouwelijk: alleen voor de ontvanger van deze overdracht.",
+        )
+
+    def export_handover(self, view: HandoverView, *, pdf_path=None):
+        """The document as text, or written as PDF to ``pdf_path`` (returns the
+        file). Logged as export (text) or print (PDF), never its content."""
+        from jongerenteam.pdf import write_pdf
+
+        doc = self.handover_document(view)
+        if pdf_path is None:
+            self.log_export(view.row.student_id, "overdrachtsdocument tekst")
+            return doc.text()
+        target = write_pdf(doc, pdf_path)
+        self.log_export(view.row.student_id, "overdrachtsdocument pdf", printed=True)
+        return target
+
+    # -- caseload transfer ------------------------------------------------------------
+
+    def caseload_of(self, worker_id: str) -> list:
+        """The open files this worker is contact person of (for a caseload transfer)."""
+        return sorted(
+            (r for r in self.students.values()
+             if r.contact_worker_id == worker_id and r.status not in ("afgesloten",)),
+            key=lambda r: r.sort_key,
+        )
+
+    def transfer_caseload(self, from_worker_id: str, assignments: dict[str, str], *,
+                          access_days: int = h.DEFAULT_ACCESS_DAYS, note: str = "") -> CaseloadResult:
+        """Propose an internal handover for each student to the chosen colleague.
+
+        The leaving worker does it for their own students; a coördinator may
+        do it for anyone's (reading through the escrow, logged). Students
+        whose consent does not allow it are skipped with the reason; their
+        handover needs the wizard (a legal ground or new consent).
+        """
+        if from_worker_id != self.worker_id and not self.keys.is_coordinator:
+            raise NotAllowed("handovers", reason="coordinator only")
+        result = CaseloadResult()
+        for student_id, to_id in assignments.items():
+            if not to_id or to_id == from_worker_id:
+                result.skipped.append((student_id, "geen andere collega gekozen"))
+                continue
+            worker = self.workers.get(to_id)
+            receiver = h.Receiver("medewerker", worker.full_name if worker else "?",
+                                  organisation=worker.organisation if worker else "", worker_id=to_id)
+            try:
+                comp = self.compose_handover(student_id, h.INTERN, receiver, access_days=access_days)
+            except NotInvolved:
+                result.skipped.append((student_id, "je kunt dit dossier niet lezen"))
+                continue
+            if comp.blocked:
+                result.skipped.append((student_id, "geen toestemming om alles met deze collega te delen"))
+                continue
+            document = comp.text
+            if note.strip():
+                document += f"\n\nToelichting\n{note.strip()}"
+            proposal = h.Proposal(
+                h.INTERN, receiver, document, comp.left_out, student_view="niet", caseload=True,
+                access_days=access_days,
+            )
+            try:
+                self.propose_handover(student_id, proposal, from_worker_id=from_worker_id)
+            except ValidationError as exc:
+                result.skipped.append((student_id, exc.message))
+                continue
+            result.proposed.append(student_id)
+        return result

@@ -89,6 +89,16 @@ def explain(exc: BaseException) -> tuple[str, int]:
             return "Dit onderdeel is intussen door een collega verwijderd.", EXIT_NOT_ALLOWED
         case e.NotAllowed() if exc.info.get("reason") == "not editable":
             return "Dit onderdeel kun je niet bewerken.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "receiver only":
+            return "Alleen de collega aan wie de overdracht is voorgesteld kan die accepteren of afwijzen.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "impossible step":
+            return "Deze stap kan niet meer: een collega heeft de overdracht intussen verder gezet. Herlaad het overzicht.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "handover open":
+            return "Er loopt al een overdracht voor deze student. Rond die eerst af of trek hem in.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "unknown handover":
+            return "Deze overdracht bestaat niet meer. Herlaad het overzicht.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "inactive worker":
+            return "Deze collega werkt niet meer in het team. Kies iemand anders.", EXIT_NOT_ALLOWED
         case e.NotAllowed():
             return "Alleen een coördinator mag dit doen.", EXIT_NOT_ALLOWED
         case e.NotInvolved():

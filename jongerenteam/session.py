@@ -229,6 +229,8 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
         self._agenda: list[spreekuur.AgendaItem] | None = None
         self._programmes: list[str] | None = None
         self._programme_contacts: dict[str, str] | None = None
+        # Read access that ended after a handover goes now (logged).
+        self.expire_access()
 
     # -- life cycle ------------------------------------------------------
 
@@ -588,6 +590,8 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
                 left = days_until_18(b, day)
                 if left is not None and left <= EIGHTEEN_WINDOW_DAYS:
                     turning.append(TurningRow(rec, left))
+        for row, when, text in self.handover_follow_ups(day):
+            due.append(DueRow(self.students[row.student_id], when, text))
         caseload.sort(key=lambda c: (c.next_date or date.max, c.record.sort_key))
         waiting = []
         for rec in self.students.values():

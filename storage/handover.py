@@ -1,0 +1,387 @@
+"""Store operations of the warme overdracht (handover of a student's file).
+
+A handover row holds only ids, the kind, the state and dates. What is said
+in it (the overdrachtsdocument, reasons, the receiver outside the team) is
+written as file entries under the student key, in the same transaction as
+the state change, so the timeline shows every step.
+
+The state machine lives here, so no caller can store an impossible step:
+
+- intern: voorgesteld -> geaccepteerd | afgewezen | ingetrokken;
+  geaccepteerd -> kennismaking -> afgerond (or geaccepteerd -> afgerond).
+- extern and 18plus: voorgesteld -> kennismaking | contact | ingetrokken;
+  kennismaking -> contact | ingetrokken; contact -> afgerond.
+
+Key handling of an internal handover: when it is proposed, the student key
+is sealed to the receiving colleague (``pending_wrap``); on acceptance that
+wrap becomes theirs and they become the contact person, and the old helper's
+wrap gets an end date (``access_days`` later). ``expire_wraps`` deletes
+wraps past their end; ``storage.students`` ignores them from that moment
+even before. Declining or withdrawing deletes the pending wrap.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from storage import audit, clock
+from storage.crypto import FieldKey, open_sealed, seal_field, seal_to, DecryptionError
+from storage.errors import Conflict, NotAllowed, NotInvolved, Tampered, UnknownStudent
+from storage.keyring import Keys
+from storage.models import FileEntry, Handover, Student, StudentKeyWrap, Worker
+from storage.store import Store
+from storage.students import _dump, _entry_context, _student_key, wrap_context
+from storage.team import ESCROW
+
+INTERN, EXTERN, ADULT = "intern", "extern", "18plus"
+KINDS = (INTERN, EXTERN, ADULT)
+
+PROPOSED, ACCEPTED, DECLINED = "voorgesteld", "geaccepteerd", "afgewezen"
+MEETING, CONTACT, DONE, WITHDRAWN = "kennismaking", "contact", "afgerond", "ingetrokken"
+STATES = (PROPOSED, ACCEPTED, DECLINED, MEETING, CONTACT, DONE, WITHDRAWN)
+CLOSED_STATES = frozenset({DECLINED, DONE, WITHDRAWN})
+
+TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
+    INTERN: {
+        PROPOSED: frozenset({ACCEPTED, DECLINED, WITHDRAWN}),
+        ACCEPTED: frozenset({MEETING, DONE}),
+        MEETING: frozenset({DONE}),
+    },
+    EXTERN: {
+        PROPOSED: frozenset({MEETING, CONTACT, WITHDRAWN}),
+        MEETING: frozenset({CONTACT, WITHDRAWN}),
+        CONTACT: frozenset({DONE}),
+    },
+}
+TRANSITIONS[ADULT] = TRANSITIONS[EXTERN]
+
+DEFAULT_ACCESS_DAYS = 42  # six weeks of read access for the old helper
+
+# Kinds of file entry written by a handover.
+DOCUMENT_KIND = "overdracht"  # the overdrachtsdocument; its id is the handover's id
+STEP_KIND = "overdracht_stap"  # one step of the state machine
+
+
+def allowed(kind: str, state: str, new_state: str) -> bool:
+    return new_state in TRANSITIONS.get(kind, {}).get(state, frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverRow:
+    id: str
+    student_id: str
+    kind: str
+    state: str
+    from_worker_id: str
+    to_worker_id: str | None
+    follow_up: date | None
+    access_days: int
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+    @property
+    def open(self) -> bool:
+        return self.state not in CLOSED_STATES
+
+
+def _row(h: Handover) -> HandoverRow:
+    return HandoverRow(
+        h.id, h.student_id, h.kind, h.state, h.from_worker_id, h.to_worker_id, h.follow_up,
+        h.access_days, h.created_at, h.updated_at, h.version,
+    )
+
+
+def _add_entries(s: Session, keys: Keys, student: Student, fk: FieldKey | None,
+                 entries: Iterable[tuple[str, str, dict]], now: datetime) -> None:
+    for entry_id, kind, payload in entries:
+        if fk is not None:
+            body = seal_field(fk, "file_entries", "body", entry_id, _dump(payload))
+        else:  # the receiver declining: they may append, not read
+            body = seal_to(student.public_key, _dump(payload), _entry_context(entry_id, student.id))
+        s.add(FileEntry(
+            id=entry_id, student_id=student.id, kind=kind, sealed=fk is None, body=body,
+            created_at=now, created_by=keys.worker_id, updated_at=now,
+            updated_by=keys.worker_id, version=1,
+        ))
+
+
+def _key_for(s: Session, keys: Keys, student_id: str) -> bytes:
+    """The student key through the caller's own wrap, or a coördinator's escrow."""
+    try:
+        return _student_key(s, keys, student_id)
+    except NotInvolved:
+        if keys.escrow_private is None:
+            raise
+        wrap = s.scalar(select(StudentKeyWrap).where(
+            StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == ESCROW))
+        if wrap is None:
+            raise
+        try:
+            return open_sealed(keys.escrow_private, wrap.wrapped,
+                               wrap_context(student_id, ESCROW), "student_key_wraps.wrapped")
+        except DecryptionError as exc:
+            raise Tampered(exc.where) from None
+
+
+def propose(
+    store: Store,
+    keys: Keys,
+    *,
+    handover_id: str,
+    student_id: str,
+    kind: str,
+    from_worker_id: str,
+    to_worker_id: str | None,
+    follow_up: date | None,
+    access_days: int,
+    entries: Iterable[tuple[str, str, dict]],
+    legal_ground: str = "",
+) -> HandoverRow:
+    """Start a handover: the row, the document and the first step, at once.
+
+    The caller must be involved (a coördinator may use the escrow, for a
+    caseload transfer). One open handover per student at a time.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown handover kind {kind!r}")
+    if (kind == INTERN) != (to_worker_id is not None):
+        raise ValueError("an internal handover names a colleague; others do not")
+    now = clock.now()
+    with store.session() as s:
+        student = s.get(Student, student_id)
+        if student is None:
+            raise UnknownStudent(f"students/{student_id}")
+        key = _key_for(s, keys, student_id)
+        busy = s.scalar(select(Handover.id).where(
+            Handover.student_id == student_id, Handover.state.not_in(CLOSED_STATES)))
+        if busy is not None:
+            raise NotAllowed(f"handovers/{busy}", reason="handover open")
+        pending = None
+        if to_worker_id is not None:
+            if to_worker_id == from_worker_id:
+                raise NotAllowed(f"workers/{to_worker_id}", reason="same worker")
+            receiver = s.get(Worker, to_worker_id)
+            if receiver is None or not receiver.active:
+                raise NotAllowed(f"workers/{to_worker_id}", reason="inactive worker")
+            pending = seal_to(receiver.public_key, key, wrap_context(student_id, to_worker_id))
+        s.add(Handover(
+            id=handover_id, student_id=student_id, kind=kind, state=PROPOSED,
+            from_worker_id=from_worker_id, to_worker_id=to_worker_id, pending_wrap=pending,
+            follow_up=follow_up, access_days=access_days, created_at=now, updated_at=now,
+            updated_by=keys.worker_id, version=1,
+        ))
+        _add_entries(s, keys, student, FieldKey.of(key), entries, now)
+        detail = f"overdracht voorgesteld: {kind}"
+        if legal_ground:
+            detail += f"; zonder toestemming, wettelijke grond: {legal_ground}"
+        audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id,
+                     student_id=student_id, on_behalf_of=to_worker_id, detail=detail)
+        s.flush()
+        return _row(s.get(Handover, handover_id))
+
+
+def step(
+    store: Store,
+    keys: Keys,
+    handover_id: str,
+    new_state: str,
+    expected_version: int,
+    *,
+    entries: Iterable[tuple[str, str, dict]] = (),
+    follow_up: date | None | bool = False,
+) -> HandoverRow:
+    """Move a handover to ``new_state`` (refused unless the state machine allows it).
+
+    Accepting and declining are the receiver's; every other step needs
+    someone involved in the file. ``follow_up``: a new date, None to clear,
+    False to keep.
+    """
+    now = clock.now()
+    with store.session() as s:
+        h = s.get(Handover, handover_id)
+        if h is None:
+            raise NotAllowed(f"handovers/{handover_id}", reason="unknown handover")
+        if h.version != expected_version:
+            by = s.get(Worker, h.updated_by)
+            raise Conflict(f"handovers/{handover_id}", by_name=by.full_name if by else "onbekend",
+                           at=clock.local_time(h.updated_at).strftime("%H:%M"))
+        if not allowed(h.kind, h.state, new_state):
+            raise NotAllowed(f"handovers/{handover_id}", reason="impossible step")
+        student = s.get(Student, h.student_id)
+        fk: FieldKey | None
+        if new_state in (ACCEPTED, DECLINED):
+            if keys.worker_id != h.to_worker_id:
+                raise NotAllowed(f"handovers/{handover_id}", reason="receiver only")
+            fk = None
+            if new_state == ACCEPTED:
+                key = _take_pending(s, keys, h)
+                fk = FieldKey.of(key)
+                student.contact_worker_id = h.to_worker_id
+                student.version += 1
+                student.updated_at = now
+                student.updated_by = keys.worker_id
+                s.execute(update(StudentKeyWrap).where(
+                    StudentKeyWrap.student_id == h.student_id,
+                    StudentKeyWrap.recipient == h.from_worker_id,
+                ).values(expires_at=now + timedelta(days=h.access_days)))
+            h.pending_wrap = None
+        else:
+            fk = FieldKey.of(_student_key(s, keys, h.student_id))
+            if new_state == WITHDRAWN:
+                h.pending_wrap = None
+        h.state = new_state
+        if follow_up is not False:
+            h.follow_up = follow_up
+        elif new_state in CLOSED_STATES:
+            h.follow_up = None
+        h.version += 1
+        h.updated_at = now
+        h.updated_by = keys.worker_id
+        _add_entries(s, keys, student, fk, entries, now)
+        audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id,
+                     student_id=h.student_id, on_behalf_of=h.to_worker_id,
+                     detail=f"overdracht {h.kind}: {new_state}")
+        s.flush()
+        return _row(h)
+
+
+def _take_pending(s: Session, keys: Keys, h: Handover) -> bytes:
+    """The receiver opens the key sealed to them and keeps it as their own wrap."""
+    context = wrap_context(h.student_id, h.to_worker_id)
+    existing = s.scalar(select(StudentKeyWrap).where(
+        StudentKeyWrap.student_id == h.student_id, StudentKeyWrap.recipient == h.to_worker_id))
+    sealed = h.pending_wrap if h.pending_wrap is not None else (existing.wrapped if existing else None)
+    if sealed is None:
+        raise NotInvolved(f"students/{h.student_id}")
+    try:
+        key = open_sealed(keys.worker_private, sealed, context, "handovers.pending_wrap")
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+    if existing is None:
+        s.add(StudentKeyWrap(id=str(uuid.uuid4()), student_id=h.student_id, recipient=h.to_worker_id,
+                             wrapped=sealed, created_at=clock.now()))
+    else:
+        existing.expires_at = None  # a colleague whose access was ending keeps it now
+    return key
+
+
+def set_access_days(store: Store, keys: Keys, handover_id: str, days: int) -> HandoverRow:
+    """Change how long the old helper keeps read access (counted from acceptance)."""
+    with store.session() as s:
+        h = s.get(Handover, handover_id)
+        if h is None:
+            raise NotAllowed(f"handovers/{handover_id}", reason="unknown handover")
+        _student_key(s, keys, h.student_id)
+        accepted_at = _accepted_at(s, h)  # before access_days changes
+        h.access_days = days
+        h.version += 1
+        h.updated_at = clock.now()
+        h.updated_by = keys.worker_id
+        if h.state not in (PROPOSED, WITHDRAWN, DECLINED) and h.kind == INTERN:
+            s.execute(update(StudentKeyWrap).where(
+                StudentKeyWrap.student_id == h.student_id,
+                StudentKeyWrap.recipient == h.from_worker_id,
+                StudentKeyWrap.expires_at.is_not(None),
+            ).values(expires_at=accepted_at + timedelta(days=days)))
+        audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id, student_id=h.student_id,
+                     on_behalf_of=h.from_worker_id, detail=f"leestoegang oude hulpverlener: {days} dagen")
+        s.flush()
+        return _row(h)
+
+
+def _accepted_at(s: Session, h: Handover) -> datetime:
+    wrap = s.scalar(select(StudentKeyWrap).where(
+        StudentKeyWrap.student_id == h.student_id, StudentKeyWrap.recipient == h.from_worker_id))
+    if wrap is not None and wrap.expires_at is not None:
+        return _aware(wrap.expires_at) - timedelta(days=h.access_days)
+    return _aware(h.updated_at)
+
+
+def _aware(moment: datetime) -> datetime:
+    from datetime import UTC
+
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def access_until(store: Store, student_id: str, worker_id: str) -> datetime | None:
+    """When this worker's read access to the file ends (None: it does not)."""
+    with store.reading() as s:
+        end = s.scalar(select(StudentKeyWrap.expires_at).where(
+            StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == worker_id))
+    return None if end is None else _aware(end)
+
+
+def expire_wraps(store: Store, keys: Keys) -> int:
+    """Delete wraps whose end has passed (the old helper's access after a
+    handover). Anyone unlocked may do this; each removal is logged."""
+    now = clock.now()
+    with store.session() as s:
+        rows = s.execute(select(StudentKeyWrap.student_id, StudentKeyWrap.recipient).where(
+            StudentKeyWrap.expires_at.is_not(None), StudentKeyWrap.expires_at <= now)).all()
+        for student_id, recipient in rows:
+            s.execute(delete(StudentKeyWrap).where(
+                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == recipient))
+            audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id,
+                         student_id=student_id, on_behalf_of=recipient, detail="leestoegang verlopen")
+    return len(rows)
+
+
+def handovers(store: Store, *, student_id: str | None = None, worker_id: str | None = None,
+              open_only: bool = False) -> list[HandoverRow]:
+    """Handovers of one student, or those a worker sends or receives; newest first."""
+    q = select(Handover)
+    if student_id is not None:
+        q = q.where(Handover.student_id == student_id)
+    if worker_id is not None:
+        q = q.where((Handover.from_worker_id == worker_id) | (Handover.to_worker_id == worker_id))
+    if open_only:
+        q = q.where(Handover.state.not_in(CLOSED_STATES))
+    with store.reading() as s:
+        return [_row(h) for h in s.scalars(q.order_by(Handover.created_at.desc()))]
+
+
+def read_for_handover(store: Store, keys: Keys, student_id: str):
+    """Read a file to compose a handover document. A coördinator who is not
+    involved (a caseload transfer) reads through the escrow; logged as a
+    handover read, not as noodtoegang."""
+    from storage.students import _read_entries
+
+    with store.session() as s:
+        involved = True
+        try:
+            key = _student_key(s, keys, student_id)
+        except NotInvolved:
+            involved = False
+            key = _key_for(s, keys, student_id)
+        return _read_entries(
+            s, keys, student_id, key, event="open" if involved else "handover", on_behalf_of=None,
+            detail="" if involved else "dossier gelezen voor overdracht (via de sleutel van de coördinator)",
+        )
+
+
+def step_follow_up(store: Store, keys: Keys, handover_id: str, expected_version: int, on: date) -> HandoverRow:
+    """A new follow-up date, the state unchanged (someone involved)."""
+    with store.session() as s:
+        h = s.get(Handover, handover_id)
+        if h is None or h.state in CLOSED_STATES:
+            raise NotAllowed(f"handovers/{handover_id}", reason="impossible step")
+        _student_key(s, keys, h.student_id)
+        if h.version != expected_version:
+            by = s.get(Worker, h.updated_by)
+            raise Conflict(f"handovers/{handover_id}", by_name=by.full_name if by else "onbekend",
+                           at=clock.local_time(h.updated_at).strftime("%H:%M"))
+        h.follow_up = on
+        h.version += 1
+        h.updated_at = clock.now()
+        h.updated_by = keys.worker_id
+        audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id, student_id=h.student_id,
+                     detail="overdracht: nieuwe opvolgdatum")
+        s.flush()
+        return _row(h)

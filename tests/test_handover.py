@@ -1,0 +1,249 @@
+"""The warme overdracht on a real store (SQLite and PostgreSQL): consent
+gating of the document, key wrapping on acceptance, the old helper's read
+access ending with a fake clock, the states, the caseload transfer."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from jongerenteam import dossier as d, handover as h
+from jongerenteam.domain import StudentDetails, ValidationError
+from jongerenteam.session import TeamSession
+from storage import clock, handover as store_handover, students
+from storage.errors import NotAllowed, NotInvolved
+from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: F401 - fixtures
+
+
+def student(s: TeamSession, first="Leonie", birth=date(2009, 1, 20), **kw):
+    details = StudentDetails(first_name=first, last_name="de Boer", birth_date=birth,
+                             programme="Helpende Zorg en Welzijn", level="2", year=1,
+                             leefdomeinen=["inkomen", "welzijn"], **kw)
+    rec = s.register_student(details, status="lopend", today=TODAY)
+    return rec
+
+
+def consent(s, rec, name, about, kind="organisatie", map_id=None):
+    return s.add_consent(rec.id, d.NewConsent(
+        d.ConsentWith(kind, name, map_id), list(about), "overdracht", "student", "mondeling", TODAY))
+
+
+def fill(s, rec):
+    """A file touching three domains: inkomen, veiligheid, welzijn."""
+    s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10), 45, ["Leonie"],
+                                 "Thuis is het onveilig; ze slaapt soms bij een vriendin."))
+    s.add_score(rec.id, d.NewScore("inkomen", 2, TODAY, "schulden bij de telefoonaanbieder"))
+    s.add_score(rec.id, d.NewScore("veiligheid", 1, TODAY, "onveilig thuis"))
+    s.add_score(rec.id, d.NewScore("welzijn", 3, TODAY, ""))
+    s.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Brief van de bank meenemen", TODAY + timedelta(days=7)))
+
+
+def external_receiver(name="Budgetcoach Zwolle"):
+    return h.Receiver("vrij", "Femke Budget", "budgetcoach", name)
+
+
+def test_document_holds_only_what_the_student_consented_to(team_store, fixed_clock):
+    s = session(team_store)
+    rec = student(s)
+    fill(s, rec)
+    receiver = external_receiver()
+    # No consent for this receiver: the wizard stops.
+    comp = s.compose_handover(rec.id, h.EXTERN, receiver)
+    assert comp.blocked and not comp.sections
+    # Consent about inkomen only, with the organisation.
+    consent(s, rec, "Budgetcoach Zwolle", ["inkomen"])
+    comp = s.compose_handover(rec.id, h.EXTERN, receiver)
+    assert not comp.blocked
+    text = comp.text
+    assert "Inkomen / schulden: 2" in text or "Inkomen" in text
+    assert "Veiligheid" not in text and "onveilig" not in text.lower()
+    assert "Brief van de bank" not in text  # agreements need consent about everything
+    left = dict(comp.left_out)
+    assert any("Veiligheid" in what for what in left)
+    assert "Open werkafspraken" in left
+    # Proposed and exported: the stored document and its export have no veiligheid either.
+    row = s.propose_handover(rec.id, h.Proposal(
+        h.EXTERN, receiver, text, comp.left_out, student_view="akkoord", follow_up=TODAY + timedelta(days=14)))
+    view = s.handovers_of(rec.id)[0]
+    assert view.row.id == row.id and view.row.state == h.PROPOSED
+    exported = s.export_handover(view)
+    assert "Veiligheid" not in exported and "onveilig" not in exported.lower()
+    assert "Femke Budget" in exported
+    log = [line.what for line in s.file_log(rec.id)]
+    assert any("overdrachtsdocument tekst" in w for w in log)
+    assert any(w.startswith("overdracht") for w in log)
+
+
+def test_a_legal_ground_lets_it_through_and_is_logged_and_shown(team_store, fixed_clock):
+    s = session(team_store)
+    rec = student(s)
+    fill(s, rec)
+    receiver = h.Receiver("vrij", "Veilig Thuis", "Veilig Thuis", "Veilig Thuis IJsselland")
+    comp = s.compose_handover(rec.id, h.EXTERN, receiver)
+    assert comp.blocked
+    proposal = h.Proposal(h.EXTERN, receiver, "Zorgen over de veiligheid thuis.", student_view="niet",
+                          follow_up=TODAY, blocked=comp.blocked)
+    with pytest.raises(ValidationError) as exc:
+        s.propose_handover(rec.id, proposal)
+    assert exc.value.field == "legal_ground"
+    proposal.legal_ground = "meldcode"
+    with pytest.raises(ValidationError) as exc:
+        s.propose_handover(rec.id, proposal)
+    assert exc.value.field == "legal_reason"
+    proposal.legal_reason = "Stap 5 meldcode: melding na overleg met aandachtsfunctionaris."
+    s.propose_handover(rec.id, proposal)
+    timeline = s.open_dossier(rec.id).timeline
+    assert any("zonder toestemming" in t.note and "meldcode" in t.note for t in timeline)
+    audit_details = [line.what for line in s.file_log(rec.id)]
+    assert any("wettelijke grond: meldcode" in w for w in audit_details)
+    # The reason itself (free text) is not in the audit log.
+    assert not any("aandachtsfunctionaris" in w for w in audit_details)
+
+
+def test_intern_receiver_gets_the_key_only_on_acceptance(team_store, fixed_clock):
+    hanna = session(team_store)
+    rec = student(hanna)
+    fill(hanna, rec)
+    otto_receiver = h.Receiver("medewerker", "Otto Collega", organisation="verslavingszorg", worker_id=team_store.other_id)
+    # Consent about part of the file is not enough: Otto would see all of it.
+    consent(hanna, rec, "verslavingszorg", ["welzijn"])
+    assert hanna.compose_handover(rec.id, h.INTERN, otto_receiver).blocked
+    consent(hanna, rec, "het jongerenteam", [d.ALL_DOMAINS], kind="organisatie")
+    comp = hanna.compose_handover(rec.id, h.INTERN, otto_receiver)
+    assert not comp.blocked
+    row = hanna.propose_handover(rec.id, h.Proposal(h.INTERN, otto_receiver, comp.text, student_view="akkoord"))
+    otto = session(team_store, "other")
+    # Before acceptance: Otto sees the proposal on Vandaag, cannot read the file.
+    incoming = otto.incoming_handovers()
+    assert [v.row.id for v in incoming] == [row.id]
+    assert incoming[0].student_name == "Leonie de Boer" and incoming[0].from_name == "Hanna Hulpverlener"
+    with pytest.raises(NotInvolved):
+        otto.open_dossier(rec.id)
+    # Only the receiver accepts.
+    with pytest.raises(NotAllowed):
+        hanna.accept_handover(row)
+    row = otto.accept_handover(incoming[0].row)
+    assert row.state == h.ACCEPTED
+    dossier = otto.open_dossier(rec.id)
+    assert dossier.scores["veiligheid"][-1].score == 1
+    assert otto.students[rec.id].contact_worker_id == team_store.other_id
+    # Hanna keeps reading for 42 days, and both see until when.
+    until = otto.read_access_until(rec.id, team_store.worker_id)
+    assert until == TODAY + timedelta(days=42)
+    # Impossible steps are refused.
+    with pytest.raises(ValidationError):
+        otto.confirm_contact(row)
+    row = otto.plan_meeting(row, TODAY + timedelta(days=3))
+    assert row.state == h.MEETING and row.follow_up == TODAY + timedelta(days=3)
+    row = otto.finish_handover(row, "Kennismaking was goed.")
+    assert row.state == h.DONE
+    states = [step[1] for step in otto.handovers_of(rec.id)[0].steps]
+    assert states == [h.PROPOSED, h.ACCEPTED, h.MEETING, h.DONE]
+
+
+def test_old_helper_loses_access_after_the_period_unless_extended(team_store, fixed_clock):
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [d.ALL_DOMAINS])
+    otto_r = h.Receiver("medewerker", "Otto Collega", worker_id=team_store.other_id)
+    row = hanna.propose_handover(rec.id, h.Proposal(h.INTERN, otto_r, "Document", student_view="akkoord", access_days=10))
+    otto = session(team_store, "other")
+    row = otto.accept_handover(row)
+    start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
+    try:
+        clock.set_clock(lambda: start + timedelta(days=9, hours=23))
+        assert hanna.open_dossier(rec.id) is not None
+        # Extended to 20 days by the new helper, before it ends.
+        row = otto.set_access_days(row, 20)
+        clock.set_clock(lambda: start + timedelta(days=15))
+        assert hanna.open_dossier(rec.id) is not None
+        clock.set_clock(lambda: start + timedelta(days=20, seconds=1))
+        # Past the end: refused at once, and the wrap is removed at the next unlock.
+        with pytest.raises(NotInvolved):
+            hanna.open_dossier(rec.id)
+        session(team_store, "coordinator")
+        assert team_store.worker_id not in students.involved_workers(team_store.store, rec.id)
+        assert otto.open_dossier(rec.id) is not None
+        log = [line.what for line in otto.file_log(rec.id)]
+        assert any("leestoegang verlopen" in w for w in log)
+    finally:
+        clock.set_clock(lambda: start)
+
+
+def test_decline_removes_the_pending_key_and_keeps_the_contact(team_store, fixed_clock):
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [d.ALL_DOMAINS])
+    otto_r = h.Receiver("medewerker", "Otto Collega", worker_id=team_store.other_id)
+    row = hanna.propose_handover(rec.id, h.Proposal(h.INTERN, otto_r, "Document", student_view="akkoord"))
+    otto = session(team_store, "other")
+    with pytest.raises(ValidationError):
+        otto.decline_handover(row, " ")
+    row = otto.decline_handover(row, "Geen plek tot februari.")
+    assert row.state == h.DECLINED
+    with pytest.raises(NotInvolved):
+        otto.open_dossier(rec.id)
+    assert hanna.students[rec.id].contact_worker_id == team_store.worker_id
+    with team_store.store.reading() as q:
+        from storage.models import Handover
+        assert q.get(Handover, row.id).pending_wrap is None
+    # Hanna reads Otto's reason (appended sealed: he could not read the file).
+    texts = [t.note for t in hanna.open_dossier(rec.id).timeline]
+    assert any("Geen plek tot februari" in t for t in texts)
+    # A new handover may start now.
+    hanna.propose_handover(rec.id, h.Proposal(h.EXTERN, external_receiver(), "Doc", student_view="akkoord",
+                                              follow_up=TODAY + timedelta(days=14), blocked=""))
+
+
+def test_extern_follow_up_reaches_vandaag_until_contact(team_store, fixed_clock):
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "Budgetcoach Zwolle", ["inkomen"])
+    row = hanna.propose_handover(rec.id, h.Proposal(
+        h.EXTERN, external_receiver(), "Doc", student_view="akkoord", follow_up=TODAY + timedelta(days=14)))
+    # Only one open handover at a time.
+    with pytest.raises(ValidationError):
+        hanna.propose_handover(rec.id, h.Proposal(
+            h.ADULT, external_receiver(), "Doc", student_view="akkoord", follow_up=TODAY + timedelta(days=14)))
+    assert not [r for r in hanna.today(TODAY).due if "overdracht" in r.text]
+    later = TODAY + timedelta(days=14)
+    due = [r for r in hanna.today(later).due if "overdracht" in r.text]
+    assert len(due) == 1 and due[0].record.id == rec.id
+    row = hanna.confirm_contact(row, TODAY, "Eerste afspraak bij de budgetcoach was op maandag.")
+    assert row.state == h.CONTACT and row.follow_up is None
+    assert not [r for r in hanna.today(later).due if "overdracht" in r.text]
+    with pytest.raises(ValidationError):
+        hanna.accept_handover(row)
+    assert hanna.finish_handover(row).state == h.DONE
+
+
+def test_caseload_transfer_moves_each_student_warmly(team_store, fixed_clock):
+    hanna = session(team_store)
+    a = student(hanna, first="Anna")
+    b = student(hanna, first="Bram")
+    c = student(hanna, first="Cem")
+    for rec in (a, b):
+        consent(hanna, rec, "jongerenteam", [d.ALL_DOMAINS])
+    consent(hanna, c, "verslavingszorg", ["welzijn"])  # not enough for an internal receiver
+    coordinator = session(team_store, "coordinator")
+    assert {r.id for r in coordinator.caseload_of(team_store.worker_id)} == {a.id, b.id, c.id}
+    result = coordinator.transfer_caseload(
+        team_store.worker_id, {a.id: team_store.other_id, b.id: team_store.coordinator_id, c.id: team_store.other_id})
+    assert sorted(result.proposed) == sorted([a.id, b.id])
+    assert [sid for sid, _ in result.skipped] == [c.id]
+    otto = session(team_store, "other")
+    assert [v.row.student_id for v in otto.incoming_handovers()] == [a.id]
+    otto.accept_handover(otto.incoming_handovers()[0].row)
+    assert otto.open_dossier(a.id).student_id == a.id
+    # A worker may not move a colleague's caseload; a coördinator may.
+    with pytest.raises(NotAllowed):
+        otto.transfer_caseload(team_store.worker_id, {c.id: team_store.other_id})
+
+
+def test_the_store_refuses_impossible_steps_directly():
+    for kind in h.KINDS:
+        assert not store_handover.allowed(kind, h.DONE, h.PROPOSED)
+        assert not store_handover.allowed(kind, h.PROPOSED, h.DONE)
+    assert store_handover.allowed(h.INTERN, h.PROPOSED, h.ACCEPTED)
+    assert not store_handover.allowed(h.EXTERN, h.PROPOSED, h.ACCEPTED)
