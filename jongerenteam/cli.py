@@ -381,6 +381,11 @@ def cmd_restore(args, console: Console) -> int:
     if sqlite_backend.integrity_check(source):
         raise StoreDamaged(str(source))
     _confirm_by_current_coordinator(console, target, args.worker)
+    # Erased students must not come back with an older backup (AVG): their
+    # ids come from the current store and from its side file (which also
+    # works when the store file is damaged or gone).
+    erased = _known_erasures(target)
+    reapplied: list[str] = []
     # Work on a copy: the backup file itself is never changed.
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     staging = target.with_name(target.name + ".terugzetten")
@@ -393,6 +398,10 @@ def cmd_restore(args, console: Console) -> int:
             session = _unlock(console, staged, args.worker)
             with staged.session() as s:
                 audit.append(s, session.keys.audit_key, "restore", worker_id=session.worker_id)
+            if erased:
+                from storage import rights as store_rights
+
+                reapplied = store_rights.erase_students(staged, session.keys, erased, "", reapply=True)
             session.lock()
         finally:
             staged.close()
@@ -400,10 +409,40 @@ def cmd_restore(args, console: Console) -> int:
             safety = _keep_current(target)
             console.say(f"De huidige opslag is eerst bewaard als: {safety}")
         sqlite_backend.restore_from(staging, target)
+        if erased:
+            from storage import rights as store_rights
+
+            store_rights.write_side_file(target, erased)
     finally:
         _remove_store_files(staging)
     console.say(f"De back-up is teruggezet in: {location}")
+    if reapplied:
+        console.say(
+            f"{len(reapplied)} student(en) die na deze back-up gewist zijn, zijn opnieuw gewist."
+        )
     return msg.EXIT_OK
+
+
+def _known_erasures(target: Path) -> dict:
+    """Ids (and dates) of every student erased in the current store: its
+    ``erasures`` table and the side file ``<store>.erasures`` together."""
+    from storage import rights as store_rights
+    from storage.errors import StoreError
+
+    erased = store_rights.read_side_file(target)
+    if target.exists():
+        try:
+            current = _open_store(str(target))
+        except StoreError:
+            return erased
+        try:
+            for sid, at in store_rights.erasure_ids(current).items():
+                erased.setdefault(sid, at)
+        except StoreError:
+            pass
+        finally:
+            current.close()
+    return erased
 
 
 def _confirm_by_current_coordinator(console: Console, target: Path, wanted: str | None) -> None:

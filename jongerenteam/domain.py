@@ -22,6 +22,12 @@ from jongerenteam.catalogue import (
 )
 from jongerenteam.municipalities import MUNICIPALITIES
 
+# Retention regimes of a file (issue 6): the term itself is the team's (Team.retention).
+RETENTION_REGIMES = {
+    "school": "alleen schoolbegeleiding",
+    "jeugdwet": "jeugdhulp onder de Jeugdwet",
+}
+
 YOUNGEST, OLDEST = 12, 30  # outside this, a birth date needs a confirmation
 IMPOSSIBLE_AGE = 100
 
@@ -103,6 +109,9 @@ class StudentDetails:
     coach_name: str = ""
     coach_role: str = ""  # COACH_ROLES code
     closed_reason: str = ""  # CLOSE_REASONS code, when the status is afgesloten
+    # Which retention term applies (RETENTION_REGIMES code); "" counts as the
+    # longer "jeugdwet" term, so nothing is erased too early.
+    retention: str = ""
 
     def validate(self, today: date | None = None) -> None:
         """Refuse what cannot be right; ``concerns`` lists what needs a yes."""
@@ -135,6 +144,8 @@ class StudentDetails:
             raise ValidationError("coach_role", "Kies de rol van de coach: SLB'er, LOB'er, mentor of studentcoach.")
         if self.closed_reason and self.closed_reason not in CLOSE_REASONS:
             raise ValidationError("closed_reason", "Kies hoe het dossier is afgesloten.")
+        if self.retention and self.retention not in RETENTION_REGIMES:
+            raise ValidationError("retention", "Kies de bewaartermijn: alleen schoolbegeleiding of Jeugdwet.")
 
     def concerns(self, today: date | None = None) -> list[Concern]:
         """Unusual but possible input, each to be confirmed before saving."""

@@ -129,6 +129,14 @@ class HandoverMixin:
         view.steps.sort(key=lambda st: (st[0], _RANK.get(st[1], 9)))
         return view
 
+    def handover(self, handover_id: str) -> HandoverView | None:
+        """One handover, with its document when this worker can read the file."""
+        row = next((r for r in store_handover.handovers(self.store, worker_id=self.worker_id) if r.id == handover_id), None)
+        if row is None:
+            return None
+        dossier = self.open_dossier(row.student_id, log=False) if self.is_involved(row.student_id) else None
+        return self._view(row, dossier)
+
     def incoming_handovers(self) -> list[HandoverView]:
         """Internal handovers proposed to me, waiting for my answer (Vandaag)."""
         rows = [r for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)

@@ -173,6 +173,7 @@ class DueRow:
     record: StudentRecord
     due: date
     text: str = field(repr=False)
+    handover_id: str | None = None  # a handover to answer or to follow up (opens its card)
 
 
 @dataclass(slots=True)
@@ -591,7 +592,12 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
                 if left is not None and left <= EIGHTEEN_WINDOW_DAYS:
                     turning.append(TurningRow(rec, left))
         for row, when, text in self.handover_follow_ups(day):
-            due.append(DueRow(self.students[row.student_id], when, text))
+            due.append(DueRow(self.students[row.student_id], when, text, row.id))
+        for view in self.incoming_handovers():
+            rec = self.students.get(view.row.student_id)
+            if rec is not None:
+                when = clock.local_time(view.row.created_at).date()
+                due.append(DueRow(rec, when, f"overdracht van {view.from_name}: accepteren of afwijzen", view.row.id))
         caseload.sort(key=lambda c: (c.next_date or date.max, c.record.sort_key))
         waiting = []
         for rec in self.students.values():

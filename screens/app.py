@@ -385,6 +385,12 @@ class JongerenteamApp(App[int]):
             if dossier_commands is not None:
                 for title, help_text, callback in dossier_commands():
                     yield SystemCommand(title, help_text, callback)
+            # Each feature module offers its own commands (overdracht, 18+, rights, reports).
+            from screens import eighteen, handover, rights
+
+            for module in (handover, eighteen, rights):
+                for title, help_text, callback in module.commands(self, screen):
+                    yield SystemCommand(title, help_text, callback)
         # No theme picker: Textual's is in English (theme names and its search
         # field). No "keys" panel: it lists Textual's built-in keys in English; the
         # footer shows every key of this app in Dutch.

@@ -1726,6 +1726,9 @@ class DossierScreen(Screen):
         Binding("d", "driegesprek", "Driegesprek"),
         Binding("u", "overview", "Afsprakenoverzicht"),
         Binding("s", "status", "Status"),
+        Binding("w", "handover", "Overdracht"),
+        Binding("8", "checklist", "18+-lijst"),
+        Binding("r", "rights", "Rechten"),
         Binding("f5", "reload", "Opnieuw laden", show=False),
     ]
     DEFAULT_CSS = """
@@ -1948,6 +1951,33 @@ class DossierScreen(Screen):
     def action_status(self) -> None:
         self.app.push_screen(StatusModal(self.session, self.record))
 
+    @property
+    def student_id(self) -> str:
+        return self.record.id
+
+    def action_handover(self) -> None:
+        from screens.handover import start_handover
+
+        start_handover(self.app, self.record.id)
+
+    def action_checklist(self) -> None:
+        from screens.eighteen import ChecklistScreen
+
+        self.app.push_screen(ChecklistScreen(self.record.id), self._after_other_screen)
+
+    def action_rights(self) -> None:
+        from screens.rights import RightsMenu, leave_erased
+
+        student_id = self.record.id
+
+        def closed(result) -> None:
+            if result == "erased":
+                leave_erased(self.app, student_id)
+            else:
+                self._after_other_screen()
+
+        self.app.push_screen(RightsMenu(self.session, student_id), closed)
+
     # -- lock and the command palette -----------------------------------------------
 
     def resume_factory(self):
@@ -1979,6 +2009,7 @@ class DossierScreen(Screen):
             ("dossier: driegesprek", "Student, studiecoach en hulpverlener (d)", self.action_driegesprek),
             ("dossier: afsprakenoverzicht", "De afspraken voor de student (u)", self.action_overview),
             ("dossier: status wijzigen", "Aangemeld, lopend, overgedragen of afgesloten (s)", self.action_status),
+            ("dossier: rechten van de student", "Inzage, correctie, wissen, bewaartermijn (r)", self.action_rights),
             ("dossier: overzicht", "Tabblad 1", tab(1)),
             ("dossier: gesprekken", "Tabblad 2", tab(2)),
             ("dossier: afspraken", "Tabblad 3", tab(3)),

@@ -181,6 +181,7 @@ class HomeScreen(Screen):
 
         t = self.query_one("#due", DataTable)
         t.clear()
+        self.due_rows = list(today.due)
         for i, row in enumerate(today.due):
             # Not by colour alone: "te laat" in words as well.
             late = Text(f"{row.due:%d-%m} te laat", style="bold red") if row.due < day else Text(f"{row.due:%d-%m}")
@@ -270,7 +271,30 @@ class HomeScreen(Screen):
     @on(DataTable.RowSelected)
     def open_row(self, event: DataTable.RowSelected) -> None:
         key = event.row_key.value or ""
+        if event.data_table.id == "due" and "|" in key:
+            index = int(key.split("|")[1])
+            rows = getattr(self, "due_rows", [])
+            if index < len(rows) and rows[index].handover_id:
+                self.open_handover(rows[index].handover_id)
+                return
         record = self.session.students.get(key.split("|")[0])
         if record is None:
             return  # an anonymous walk-in: nothing to open
         open_student(self, self.session, record)
+
+    def open_handover(self, handover_id: str) -> None:
+        """A handover on Vandaag (to answer, or to follow up): its card."""
+        from screens.handover import HandoverCard
+
+        session = self.session
+
+        def run() -> None:
+            try:
+                view = session.handover(handover_id)
+            except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+                self.app.call_from_thread(self.notify, explain(exc)[0], severity="error")
+                return
+            if view is not None:
+                self.app.call_from_thread(self.app.push_screen, HandoverCard(session, view), lambda _: self.reload())
+
+        self.run_worker(run, thread=True, exit_on_error=False, group="handover-open")

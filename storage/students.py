@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage import audit, clock
@@ -230,6 +230,12 @@ def update_student(
     }
     if status is not None:
         values["status"] = status
+        # The retention term runs from the moment a file is closed: set when
+        # it becomes afgesloten (kept when it already was), cleared on reopening.
+        values["closed_at"] = (
+            case((Student.status == "afgesloten", Student.closed_at), else_=now)
+            if status == "afgesloten" else None
+        )
     if contact_worker_id is not None:
         values["contact_worker_id"] = contact_worker_id
     with store.session() as s:

@@ -1,0 +1,730 @@
+"""The warme overdracht on screen: the wizard, one handover's card with its
+next steps, and the caseload transfer.
+
+- ``HandoverDialog``: kind (1 intern, 2 extern, 3 18+), receiver, the
+  composed document (what is left out and why), a legal ground when
+  consent is missing, what the student thinks, follow-up date or read
+  access; ctrl+s proposes it.
+- ``HandoverCard``: one handover: state, steps, document; keys for the
+  steps the state machine allows (accept, decline, kennismaking, contact,
+  afronden, intrekken), read access, follow-up date, PDF and text export.
+- ``CaseloadScreen``: all open files of one worker, each to a colleague.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from jongerenteam import handover as h
+from jongerenteam.dates import parse_date
+from jongerenteam.domain import ValidationError
+from jongerenteam.messages import explain
+from jongerenteam.session import local_today
+from screens.dossier_panes import FormDialog, KeyChoice, refresh_dossier
+from screens.widgets import Confirm
+
+TEXT = {
+    "title": "Warme overdracht · {name}",
+    "hint": "Kies soort en ontvanger; het document wordt samengesteld uit het dossier. Tab: volgend veld · ctrl+s: voorstellen · Esc: terug",
+    "kind": "Soort",
+    "receiver": "Aan",
+    "free": "Of typ een naam",
+    "free_hint": "Iemand die niet op de sociale kaart staat: naam, en eventueel rol en organisatie na komma's.",
+    "ground": "Wettelijke grond",
+    "ground_none": "geen",
+    "ground_reason": "Waarom zonder toestemming",
+    "document": "Overdrachtsdocument",
+    "view": "De student",
+    "objection": "Bezwaar van de student",
+    "follow": "Nagaan op",
+    "days": "Meelezen (dagen)",
+    "no_receivers_intern": "Er zijn geen andere collega's in het team.",
+    "no_receivers_kaart": "De sociale kaart is leeg: typ hieronder de naam, of vul de kaart (ctrl+g).",
+    "composing": "Document wordt samengesteld…",
+    "left_out": "Weggelaten (geen toestemming):",
+    "nothing_left_out": "Alles uit het dossier mag mee naar deze ontvanger.",
+    "blocked": "Kan niet zonder wettelijke grond: {why}",
+    "edited_kept": "Je hebt het document bewerkt; het is niet opnieuw samengesteld. ctrl+r: opnieuw samenstellen.",
+    "saved": "Overdracht voorgesteld aan {name}.",
+    "card_title": "Overdracht {kind} · {state}",
+    "card_from": "Van: {name}",
+    "card_to": "Aan: {name}",
+    "card_access": "{name} leest mee tot {until:%d-%m-%Y}.",
+    "card_follow": "Nagaan op: {day:%d-%m-%Y}",
+    "card_steps": "Stappen",
+    "card_doc": "Document",
+    "not_readable": "Je ziet het document na acceptatie (je krijgt dan het dossier).",
+    "decline_title": "Overdracht afwijzen",
+    "decline_label": "Reden",
+    "withdraw_title": "Overdracht intrekken",
+    "meeting_title": "Kennismaking plannen (student, oude en nieuwe hulpverlener)",
+    "meeting_label": "Datum",
+    "contact_title": "Contact bevestigen",
+    "contact_label": "Datum contact",
+    "finish_title": "Overdracht afronden",
+    "finish_label": "Toelichting (mag leeg)",
+    "access_title": "Meelezen van de oude hulpverlener",
+    "access_label": "Dagen na acceptatie",
+    "follow_title": "Nieuwe opvolgdatum",
+    "pdf_title": "Overdrachtsdocument als PDF",
+    "text_title": "Overdrachtsdocument als tekstbestand",
+    "path_label": "Bestand",
+    "written": "Opgeslagen: {path}",
+    "caseload_title": "Caseload overdragen · {name}",
+    "caseload_hint": "Kies per student een collega met 1-9 (0: niet overdragen). ctrl+s: alle overdrachten voorstellen · Esc: terug",
+    "caseload_who": "Van wie",
+    "caseload_none": "{name} is van geen open dossier contactpersoon.",
+    "caseload_done": "{n} overdracht(en) voorgesteld. Niet overgedragen: {skipped}.",
+    "caseload_done_all": "{n} overdracht(en) voorgesteld.",
+}
+
+KIND_OPTIONS = [(h.INTERN, "intern"), (h.EXTERN, "extern"), (h.ADULT, "18+")]
+GROUND_OPTIONS = [("", TEXT["ground_none"])] + [(code, label) for code, label in h.LEGAL_GROUNDS.items()]
+VIEW_OPTIONS = [("akkoord", "gezien, akkoord"), ("bezwaar", "gezien, bezwaar"), ("niet", "nog niet gezien")]
+
+
+def start_handover(app, student_id: str, kind: str | None = None) -> None:
+    """Open the handover of a student: its card when one is open, else the wizard."""
+    session = app.session
+    record = session.students.get(student_id)
+    if record is None:
+        return
+    if not session.is_involved(student_id):
+        app.notify("Je bent niet betrokken bij deze student; alleen betrokkenen dragen over.", severity="warning")
+        return
+
+    def opened(views) -> None:
+        open_view = next((v for v in views if v.row.open), None)
+        if open_view is not None:
+            app.push_screen(HandoverCard(session, open_view))
+        else:
+            app.push_screen(HandoverDialog(session, record, kind=kind))
+
+    def run() -> None:
+        try:
+            views = session.handovers_of(student_id)
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+            app.call_from_thread(app.notify, explain(exc)[0], severity="error")
+            return
+        app.call_from_thread(opened, views)
+
+    app.run_worker(run, thread=True, exit_on_error=False, group="handover-open")
+
+
+class HandoverDialog(FormDialog):
+    """The wizard: one form, recomposed whenever kind, receiver or ground changes."""
+
+    DEFAULT_CSS = """
+    HandoverDialog > .fd-box { width: 116; }
+    HandoverDialog #ho-doc, HandoverDialog #ho-doc:focus { height: 12; }
+    HandoverDialog #ho-receiver { max-height: 7; }
+    HandoverDialog #ho-leftout { color: $warning; padding: 0 0 0 20; height: auto; }
+    """
+    BINDINGS = [Binding("ctrl+r", "recompose", "Opnieuw samenstellen", priority=True)]
+    FIELD_IDS = {
+        "kind": "ho-kind", "receiver": "ho-receiver", "legal_ground": "ho-ground",
+        "legal_reason": "ho-ground-reason", "document": "ho-doc", "student_view": "ho-view",
+        "objection": "ho-objection", "follow_up": "ho-follow", "access_days": "ho-days",
+    }
+
+    def __init__(self, session, record, *, kind: str | None = None, restore: bool = False) -> None:
+        super().__init__(session, restore=restore)
+        self.record = record
+        self.kind = kind or h.INTERN
+        self.receivers: list[h.Receiver] = []
+        self.dossier = None
+        self.composition: h.Composition | None = None
+        self.composed_text = ""
+
+    def title_text(self) -> str:
+        return TEXT["title"].format(name=self.record.details.display_name)
+
+    HINT = TEXT["hint"]
+
+    def fields(self) -> ComposeResult:
+        yield from self.row(TEXT["kind"], KeyChoice(KIND_OPTIONS, value=self.kind, id="ho-kind"))
+        yield from self.row(TEXT["receiver"], OptionList(id="ho-receiver"))
+        yield from self.row(TEXT["free"], Input(id="ho-free"), hint=TEXT["free_hint"])
+        yield from self.row(TEXT["ground"], KeyChoice(GROUND_OPTIONS, value="", id="ho-ground"))
+        yield from self.row(TEXT["ground_reason"], Input(id="ho-ground-reason"))
+        yield Static("", id="ho-leftout")
+        yield from self.row(TEXT["document"], TextArea(id="ho-doc", soft_wrap=True))
+        yield from self.row(TEXT["view"], KeyChoice(VIEW_OPTIONS, id="ho-view"))
+        yield from self.row(TEXT["objection"], Input(id="ho-objection"))
+        yield from self.row(TEXT["follow"], Input(id="ho-follow"))
+        yield from self.row(TEXT["days"], Input(id="ho-days"))
+
+    def prefill(self) -> None:
+        self.query_one("#ho-follow", Input).value = f"{local_today() + timedelta(days=h.FOLLOW_UP_DAYS):%d-%m-%Y}"
+        self.query_one("#ho-days", Input).value = str(h.DEFAULT_ACCESS_DAYS)
+        self.set_line("ho-leftout", TEXT["composing"])
+        self.load()
+
+    def first_focus(self) -> None:
+        self.query_one("#ho-kind").focus()
+
+    def resume_factory(self):
+        student_id, kind = self.record.id, self.kind
+
+        def rebuild(session):
+            record = session.students.get(student_id)
+            if record is None or not session.is_involved(student_id):
+                return None
+            return HandoverDialog(session, record, kind=kind, restore=True)
+
+        return rebuild
+
+    # -- loading and composing -----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="handover-load")
+    def load(self) -> None:
+        try:
+            dossier = self.session.open_dossier(self.record.id)
+            receivers = self.session.handover_receivers()
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+            self.app.call_from_thread(self.set_line, "fd-message", explain(exc)[0])
+            return
+        self.app.call_from_thread(self.loaded, dossier, receivers)
+
+    def loaded(self, dossier, receivers) -> None:
+        if not self.still_here():
+            return
+        self.dossier = dossier
+        self.receivers = receivers
+        self.fill_receivers()
+
+    def options_for_kind(self) -> list[h.Receiver]:
+        if self.kind == h.INTERN:
+            return [r for r in self.receivers if r.kind == "medewerker"]
+        return [r for r in self.receivers if r.kind == "kaart"]
+
+    def fill_receivers(self) -> None:
+        listing = self.query_one("#ho-receiver", OptionList)
+        listing.clear_options()
+        options = self.options_for_kind()
+        for i, r in enumerate(options):
+            listing.add_option(Option(r.label, id=str(i)))
+        if options:
+            listing.highlighted = 0
+            self.set_line("ho-receiver-error", "")
+        else:
+            self.set_line("ho-receiver-error", TEXT["no_receivers_intern" if self.kind == h.INTERN else "no_receivers_kaart"])
+        self.query_one("#ho-free").display = self.kind != h.INTERN
+        self.query_one("#ho-free-hint").display = self.kind != h.INTERN
+        self.query_one("#ho-follow").parent.display = self.kind != h.INTERN
+        self.query_one("#ho-days").parent.display = self.kind == h.INTERN
+        self.recompose_document()
+
+    def receiver(self) -> h.Receiver | None:
+        typed = self.query_one("#ho-free", Input).value.strip() if self.kind != h.INTERN else ""
+        if typed:
+            parts = [p.strip() for p in typed.split(",")]
+            return h.Receiver("vrij", parts[0], parts[1] if len(parts) > 1 else "", ", ".join(parts[2:]))
+        options = self.options_for_kind()
+        index = self.query_one("#ho-receiver", OptionList).highlighted
+        if index is None or index >= len(options):
+            return None
+        return options[index]
+
+    def access_days(self) -> int:
+        try:
+            return int(self.query_one("#ho-days", Input).value.strip() or h.DEFAULT_ACCESS_DAYS)
+        except ValueError:
+            return h.DEFAULT_ACCESS_DAYS
+
+    def recompose_document(self, *, force: bool = False) -> None:
+        if self.dossier is None:
+            return
+        receiver = self.receiver()
+        doc = self.query_one("#ho-doc", TextArea)
+        if receiver is None:
+            self.composition = None
+            self.set_line("ho-leftout", "")
+            return
+        ground = self.query_one("#ho-ground", KeyChoice).value or ""
+        try:
+            comp = self.session.compose_handover(
+                self.record.id, self.kind, receiver, legal_ground=ground, access_days=self.access_days(),
+                dossier=self.dossier,
+            )
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+            self.set_line("fd-message", explain(exc)[0])
+            return
+        self.composition = comp
+        edited = doc.text.strip() and doc.text != self.composed_text
+        if comp.blocked:
+            self.set_line("ho-leftout", TEXT["blocked"].format(why=comp.blocked))
+        elif comp.left_out:
+            self.set_line("ho-leftout", "\n".join(
+                [TEXT["left_out"]] + [f"- {what}: {why}" for what, why in comp.left_out]))
+        else:
+            self.set_line("ho-leftout", TEXT["nothing_left_out"])
+        if edited and not force:
+            self.set_line("ho-doc-error", TEXT["edited_kept"])
+            return
+        self.set_line("ho-doc-error", "")
+        self.composed_text = comp.text
+        doc.text = comp.text
+
+    @on(KeyChoice.Changed, "#ho-kind")
+    def kind_changed(self, event: KeyChoice.Changed) -> None:
+        self.kind = event.choice.value or h.INTERN
+        self.fill_receivers()
+
+    @on(KeyChoice.Changed, "#ho-ground")
+    def ground_changed(self) -> None:
+        self.recompose_document()
+
+    @on(OptionList.OptionHighlighted, "#ho-receiver")
+    def receiver_changed(self) -> None:
+        self.recompose_document()
+
+    @on(Input.Changed, "#ho-free")
+    def free_changed(self) -> None:
+        self.recompose_document()
+
+    def action_recompose(self) -> None:
+        self.recompose_document(force=True)
+
+    # -- saving -------------------------------------------------------------------------
+
+    def prepare(self):
+        receiver = self.receiver()
+        if receiver is None:
+            raise ValidationError("receiver", "Kies aan wie je overdraagt.")
+        follow = None
+        if self.kind != h.INTERN:
+            follow = parse_date(self.query_one("#ho-follow", Input).value, today=local_today(),
+                                field="follow_up", upcoming=True)
+        days_text = self.query_one("#ho-days", Input).value.strip()
+        if self.kind == h.INTERN and not days_text.isdigit():
+            raise ValidationError("access_days", "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).")
+        comp = self.composition
+        proposal = h.Proposal(
+            self.kind, receiver, self.query_one("#ho-doc", TextArea).text,
+            list(comp.left_out) if comp else [],
+            legal_ground=self.query_one("#ho-ground", KeyChoice).value or "",
+            legal_reason=self.query_one("#ho-ground-reason", Input).value,
+            student_view=self.query_one("#ho-view", KeyChoice).value or "",
+            objection=self.query_one("#ho-objection", Input).value,
+            follow_up=follow, access_days=int(days_text) if days_text.isdigit() else h.DEFAULT_ACCESS_DAYS,
+            blocked=comp.blocked if comp else "",
+        )
+        proposal.validate(local_today())
+        student_id = self.record.id
+        return lambda: self.session.propose_handover(student_id, proposal)
+
+    def saved(self, result) -> None:
+        receiver = self.receiver()
+        self.app.notify(TEXT["saved"].format(name=receiver.label if receiver else ""))
+        refresh_dossier(self.app)
+        self.dismiss(result)
+
+
+# -- one handover ------------------------------------------------------------------------
+
+
+class LineDialog(FormDialog):
+    """One field and a store call: a reason, a date, a number of days, a path."""
+
+    FIELD_IDS = {"value": "ld-value", "reason": "ld-value", "on": "ld-value", "follow_up": "ld-value",
+                 "access_days": "ld-value", "path": "ld-value", "state": "ld-value"}
+    HINT = "Enter of ctrl+s: bewaren · Esc: terug"
+
+    def __init__(self, session, title: str, label: str, make_call, *, value: str = "", saved_text: str = "") -> None:
+        super().__init__(session)
+        self.DIALOG_TITLE = title
+        self.label = label
+        self.make_call = make_call
+        self.value = value
+        self.saved_text = saved_text
+
+    def fields(self) -> ComposeResult:
+        yield from self.row(self.label, Input(self.value, id="ld-value"))
+
+    @on(Input.Submitted)
+    def next_field(self) -> None:
+        self.action_save()
+
+    def prepare(self):
+        return self.make_call(self.query_one("#ld-value", Input).value)
+
+    def saved(self, result) -> None:
+        if self.saved_text:
+            self.app.notify(self.saved_text.format(result=result))
+        self.dismiss(result)
+
+
+def _date(text: str, field: str):
+    return parse_date(text, today=local_today(), field=field, upcoming=True)
+
+
+class HandoverCard(ModalScreen[None]):
+    """One handover: where it stands, its steps, its document, the next steps."""
+
+    DEFAULT_CSS = """
+    HandoverCard { align: center middle; }
+    HandoverCard > VerticalScroll { width: 110; max-width: 100%; height: 90%; border: round $accent; padding: 0 1; background: $surface; }
+    HandoverCard .hc-head { text-style: bold; }
+    HandoverCard .hc-muted { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Terug"),
+        Binding("a", "step('accept')", "Accepteren"),
+        Binding("x", "step('decline')", "Afwijzen"),
+        Binding("k", "step('meeting')", "Kennismaking"),
+        Binding("c", "step('contact')", "Contact bevestigd"),
+        Binding("f", "step('finish')", "Afronden"),
+        Binding("i", "step('withdraw')", "Intrekken"),
+        Binding("l", "access", "Meelezen"),
+        Binding("o", "follow_up", "Opvolgdatum"),
+        Binding("p", "export('pdf')", "PDF"),
+        Binding("t", "export('txt')", "Tekst"),
+    ]
+    STEP_STATES = {"accept": h.ACCEPTED, "decline": h.DECLINED, "meeting": h.MEETING,
+                   "contact": h.CONTACT, "finish": h.DONE, "withdraw": h.WITHDRAWN}
+
+    def __init__(self, session, view) -> None:
+        super().__init__()
+        self.session = session
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("", id="hc-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        v, row = self.view, self.view.row
+        t = Text()
+        t.append(TEXT["card_title"].format(kind=h.KIND_SHORT[row.kind], state=h.state_label(row.state)) + "\n", style="bold")
+        t.append(f"{v.student_name}\n")
+        t.append(TEXT["card_from"].format(name=v.from_name) + "\n")
+        t.append(TEXT["card_to"].format(name=v.receiver_label) + "\n")
+        if row.follow_up and row.open:
+            t.append(TEXT["card_follow"].format(day=row.follow_up) + "\n")
+        if row.kind == h.INTERN and row.state not in (h.PROPOSED, h.DECLINED, h.WITHDRAWN):
+            until = self.session.read_access_until(row.student_id, row.from_worker_id)
+            if until:
+                t.append(TEXT["card_access"].format(name=v.from_name, until=until) + "\n")
+        if v.steps:
+            t.append("\n" + TEXT["card_steps"] + "\n", style="bold")
+            for at, state, text in v.steps:
+                t.append(f"{at:%d-%m-%Y %H:%M}  {h.state_label(state)}: ", style="bold")
+                t.append(f"{text}\n")
+        t.append("\n" + TEXT["card_doc"] + "\n", style="bold")
+        t.append((v.document or TEXT["not_readable"]) + "\n")
+        if v.left_out:
+            t.append("\nWeggelaten:\n", style="bold")
+            for what, why in v.left_out:
+                t.append(f"- {what}: {why}\n")
+        self.query_one("#hc-body", Static).update(t)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        row = self.view.row
+        if action == "step":
+            state = self.STEP_STATES.get(parameters[0])
+            if state not in h.next_states(row):
+                return False
+            if state in (h.ACCEPTED, h.DECLINED):
+                return self.session.worker_id == row.to_worker_id
+            return self.session.is_involved(row.student_id)
+        if action == "access":
+            return row.kind == h.INTERN and row.state in (h.ACCEPTED, h.MEETING, h.DONE) and self.session.is_involved(row.student_id)
+        if action == "follow_up":
+            return row.open and row.kind != h.INTERN and self.session.is_involved(row.student_id)
+        if action == "export":
+            return bool(self.view.document)
+        return True
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def updated(self, new_row) -> None:
+        """After a step: read the handover again and show it."""
+        refresh_dossier(self.app)
+        student_id = new_row.student_id
+
+        def run() -> None:
+            try:
+                views = self.session.handovers_of(student_id) if self.session.is_involved(student_id) else []
+            except Exception:  # noqa: BLE001 - keep the card as it is
+                views = []
+            view = next((x for x in views if x.row.id == new_row.id), None)
+            self.app.call_from_thread(self._replace, view, new_row)
+
+        self.app.run_worker(run, thread=True, exit_on_error=False, group="handover-card")
+
+    def _replace(self, view, new_row) -> None:
+        if view is None:
+            self.view.row = new_row
+        else:
+            self.view = view
+        self.show()
+        if hasattr(self.app.screen_stack[0], "reload"):
+            self.app.screen_stack[0].reload()
+
+    def action_step(self, what: str) -> None:
+        s, row = self.session, self.view.row
+        today = local_today()
+        if what == "accept":
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.run_step(lambda: s.accept_handover(row), "Geaccepteerd: je bent nu contactpersoon en kunt het dossier openen.")
+
+            self.app.push_screen(Confirm(
+                f"Overdracht van {self.view.student_name} accepteren? Je wordt contactpersoon en krijgt het dossier."), answered)
+        elif what == "decline":
+            self.app.push_screen(LineDialog(s, TEXT["decline_title"], TEXT["decline_label"], lambda v: lambda: s.decline_handover(row, v)), self._after)
+        elif what == "withdraw":
+            self.app.push_screen(LineDialog(s, TEXT["withdraw_title"], TEXT["decline_label"], lambda v: lambda: s.withdraw_handover(row, v)), self._after)
+        elif what == "meeting":
+            self.app.push_screen(LineDialog(
+                s, TEXT["meeting_title"], TEXT["meeting_label"],
+                lambda v: (lambda d: lambda: s.plan_meeting(row, d))(_date(v, "on")),
+                value=f"{today + timedelta(days=7):%d-%m-%Y}"), self._after)
+        elif what == "contact":
+            self.app.push_screen(LineDialog(
+                s, TEXT["contact_title"], TEXT["contact_label"],
+                lambda v: (lambda d: lambda: s.confirm_contact(row, d))(_date(v, "on")),
+                value=f"{today:%d-%m-%Y}"), self._after)
+        elif what == "finish":
+            self.app.push_screen(LineDialog(s, TEXT["finish_title"], TEXT["finish_label"], lambda v: lambda: s.finish_handover(row, v)), self._after)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="handover-step")
+    def run_step(self, call, done_text: str) -> None:
+        try:
+            row = call()
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+            message = exc.message if isinstance(exc, ValidationError) else explain(exc)[0]
+            self.app.call_from_thread(self.notify, message, severity="error")
+            return
+        self.app.call_from_thread(self.notify, done_text)
+        self.app.call_from_thread(self.updated, row)
+
+    def _after(self, result) -> None:
+        if result is not None:
+            self.updated(result)
+
+    def action_access(self) -> None:
+        s, row = self.session, self.view.row
+
+        def make(v: str):
+            if not v.strip().isdigit():
+                raise ValidationError("access_days", "Vul een aantal dagen in, bijvoorbeeld 42.")
+            return lambda: s.set_access_days(row, int(v.strip()))
+
+        self.app.push_screen(LineDialog(s, TEXT["access_title"], TEXT["access_label"], make, value=str(row.access_days)), self._after)
+
+    def action_follow_up(self) -> None:
+        s, row = self.session, self.view.row
+        self.app.push_screen(LineDialog(
+            s, TEXT["follow_title"], TEXT["meeting_label"],
+            lambda v: (lambda d: lambda: s.set_follow_up(row, d))(_date(v, "follow_up")),
+            value=f"{(row.follow_up or local_today()):%d-%m-%Y}"), self._after)
+
+    def action_export(self, fmt: str) -> None:
+        s, view = self.session, self.view
+        folder = Path.home() / "Documenten"
+        if not folder.is_dir():
+            folder = Path.home()
+        default = folder / f"overdracht-{local_today():%Y-%m-%d}.{fmt}"
+
+        def make(v: str):
+            if fmt == "pdf":
+                return lambda: s.export_handover(view, pdf_path=v)
+            target = _text_target(v)
+            return lambda: _write_text(target, s.export_handover(view))
+
+        self.app.push_screen(LineDialog(
+            s, TEXT["pdf_title" if fmt == "pdf" else "text_title"], TEXT["path_label"], make,
+            value=str(default), saved_text=TEXT["written"]))
+
+
+def _text_target(text: str) -> Path:
+    from jongerenteam.pdf import check_target
+
+    # check_target adds ".pdf"; a text file keeps its own suffix.
+    target = check_target(text.strip().removesuffix(".txt") + ".pdf", example="overdracht.txt")
+    return target.with_suffix(".txt")
+
+
+def _write_text(target: Path, text: str) -> Path:
+    from jongerenteam.pdf import write_atomic
+
+    write_atomic(target, text.encode("utf-8"))
+    return target
+
+
+# -- caseload transfer ------------------------------------------------------------------------
+
+
+class CaseloadScreen(Screen):
+    """All open files of one worker, each to a chosen colleague, in one go."""
+
+    DEFAULT_CSS = """
+    CaseloadScreen #cl-table { height: 1fr; }
+    CaseloadScreen #cl-message { color: $warning; height: auto; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Terug"),
+        Binding("ctrl+s", "save", "Voorstellen", priority=True),
+        Binding("w", "choose_worker", "Van wie", show=True),
+        *(Binding(str(n), f"assign({n})", show=False) for n in range(10)),
+    ]
+
+    def __init__(self, session, worker_id: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.worker_id = worker_id or session.worker_id
+        self.assignments: dict[str, str] = {}
+        self.records = []
+        self.busy = False
+
+    def colleagues(self):
+        return [w for w in sorted(self.session.active_workers(), key=lambda w: w.full_name) if w.id != self.worker_id][:9]
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="cl-title", classes="title")
+        yield Static(TEXT["caseload_hint"], classes="hint")
+        yield Static("", id="cl-legend", classes="hint")
+        yield DataTable(id="cl-table", cursor_type="row")
+        yield Static("", id="cl-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cl-table", DataTable)
+        table.add_column("Student", width=30)
+        table.add_column("Status", width=12)
+        table.add_column("Naar", width=30)
+        self.fill()
+        table.focus()
+
+    def fill(self) -> None:
+        name = self.session.workers[self.worker_id].full_name
+        self.query_one("#cl-title", Static).update(TEXT["caseload_title"].format(name=name))
+        legend = " · ".join(f"{i + 1} {w.full_name}" for i, w in enumerate(self.colleagues()))
+        self.query_one("#cl-legend", Static).update(legend + " · 0 niet")
+        self.records = self.session.caseload_of(self.worker_id)
+        self.assignments = {}
+        table = self.query_one("#cl-table", DataTable)
+        table.clear()
+        for r in self.records:
+            table.add_row(r.details.display_name, r.status, "—", key=r.id)
+        self.query_one("#cl-message", Static).update("" if self.records else TEXT["caseload_none"].format(name=name))
+
+    def action_assign(self, n: int) -> None:
+        table = self.query_one("#cl-table", DataTable)
+        if not self.records:
+            return
+        row = table.cursor_row
+        record = self.records[row]
+        colleagues = self.colleagues()
+        if n == 0:
+            self.assignments.pop(record.id, None)
+            table.update_cell(record.id, table.ordered_columns[2].key, "—")
+        elif n <= len(colleagues):
+            self.assignments[record.id] = colleagues[n - 1].id
+            table.update_cell(record.id, table.ordered_columns[2].key, colleagues[n - 1].full_name)
+        else:
+            self.app.bell()
+            return
+        if row + 1 < len(self.records):
+            table.move_cursor(row=row + 1)
+
+    def action_choose_worker(self) -> None:
+        if not self.session.keys.is_coordinator:
+            self.notify("Alleen een coördinator draagt de caseload van een collega over.", severity="warning")
+            return
+        workers = sorted(self.session.active_workers(), key=lambda w: w.full_name)[:9]
+
+        def chosen(value) -> None:
+            if value:
+                self.worker_id = value
+                self.fill()
+
+        self.app.push_screen(WorkerPicker(workers), chosen)
+
+    def action_back(self) -> None:
+        if self.busy:
+            return
+        self.dismiss() if self.is_modal else self.app.pop_screen()
+
+    def action_save(self) -> None:
+        if self.busy or not self.assignments:
+            if not self.assignments:
+                self.query_one("#cl-message", Static).update("Kies eerst per student een collega (1-9).")
+            return
+        self.busy = True
+        self.query_one("#cl-message", Static).update("Bezig…")
+        self.transfer(dict(self.assignments))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
+    def transfer(self, assignments) -> None:
+        try:
+            result = self.session.transfer_caseload(self.worker_id, assignments)
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+            self.app.call_from_thread(self.done, None, explain(exc)[0])
+            return
+        self.app.call_from_thread(self.done, result, "")
+
+    def done(self, result, error: str) -> None:
+        self.busy = False
+        if result is None:
+            self.query_one("#cl-message", Static).update(error)
+            return
+        names = {r.id: r.details.display_name for r in self.records}
+        skipped = "; ".join(f"{names.get(sid, '?')} ({why})" for sid, why in result.skipped)
+        text = (TEXT["caseload_done"].format(n=len(result.proposed), skipped=skipped) if skipped
+                else TEXT["caseload_done_all"].format(n=len(result.proposed)))
+        self.fill()
+        self.query_one("#cl-message", Static).update(text)
+
+
+class WorkerPicker(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    WorkerPicker { align: center middle; }
+    WorkerPicker > OptionList { width: 60; height: auto; max-height: 20; border: round $accent; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Terug")]
+
+    def __init__(self, workers) -> None:
+        super().__init__()
+        self.workers = workers
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(*(Option(w.full_name, id=w.id) for w in self.workers))
+        yield Footer()
+
+    @on(OptionList.OptionSelected)
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def commands(app, screen) -> list:
+    """Palette commands: the handover of the open dossier, and the caseload."""
+    out = []
+    student_id = getattr(screen, "student_id", None)
+    if student_id:
+        out.append(("overdracht: warme overdracht", "Overdragen aan een collega, naar hulp buiten school of bij 18 jaar (w in het dossier)",
+                    lambda: start_handover(app, student_id)))
+    out.append(("overdracht: caseload overdragen", "Alle studenten van jou (of, als coördinator, van een collega) elk aan een collega",
+                lambda: app.push_screen(CaseloadScreen(app.session))))
+    return out

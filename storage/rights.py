@@ -1,0 +1,290 @@
+"""Store operations of the student's privacy rights (AVG): inzage, erasure, retention.
+
+Erasure is crypto-shredding: every wrap of the student key (the escrow's
+too) is deleted, so the key, and with it every file entry ever written under
+it, is gone; the file entries, handovers and the directory row are deleted
+as well. The anonymous statistics record loses its link to the student. An
+``erasures`` row (id and date only) remembers the erasure so a restore of an
+older backup can apply it again; for a store in a file a side file
+``<store>.erasures`` holds the same ids, so that still works when the store
+file itself is damaged or gone.
+
+On SQLite the store runs with ``secure_delete=ON`` (storage/sqlite.py), so
+deleted cells and freed pages are overwritten with zeros; after an erasure
+the WAL is checkpointed and truncated, so the old pages do not linger there.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from storage import audit, clock
+from storage.crypto import DecryptionError, open_sealed
+from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent
+from storage.keyring import Keys
+from storage.models import (
+    AuditEntry,
+    Erasure,
+    FileEntry,
+    Handover,
+    StatisticsRecord,
+    Student,
+    StudentKeyWrap,
+    Team,
+)
+from storage.store import Store
+from storage.students import EntryView, _read_entries, _student_key, wrap_context
+from storage.team import ESCROW
+
+# Reason codes of an erasure: only the code goes into the audit log.
+ERASURE_REASONS = ("verzoek", "bewaartermijn", "onterecht")
+REAPPLIED = "terugzetten"  # detail of an erasure applied again after a restore
+
+SIDE_FILE_SUFFIX = ".erasures"
+SIDE_FILE_HEADER = (
+    "# jongerenteam: gewiste studenten (alleen id en datum). Nodig bij het terugzetten\n"
+    "# van een back-up: deze studenten worden dan opnieuw gewist. Niet weggooien.\n"
+)
+
+
+# -- inzage ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    at: datetime
+    event: str
+    worker_id: str | None
+    on_behalf_of: str | None
+    access_point: str
+    detail: str
+
+
+def read_for_inzage(
+    store: Store,
+    keys: Keys,
+    student_id: str,
+    what: str,
+    *,
+    escrow_private: bytes | None = None,
+    coordinator_id: str | None = None,
+) -> tuple[list[EntryView], list[LogRow]]:
+    """Everything in a student's file plus its access log, for an inzage export.
+
+    Read and logged in one transaction, before anything leaves the app:
+    an ``export`` entry with ``what`` as detail (no personal data). With the
+    worker's own wrap of the student key; or, for a coördinator who is not
+    involved, through the escrow (their passphrase opened it): then the read
+    is also logged as ``emergency_access`` with reason ``inzage``.
+    """
+    with store.session() as s:
+        if s.get(Student, student_id) is None:
+            raise UnknownStudent(f"students/{student_id}")
+        if escrow_private is None:
+            key = _student_key(s, keys, student_id)
+            entries = _read_entries(s, keys, student_id, key, event=None, on_behalf_of=None)
+        else:
+            key = _escrow_key(s, escrow_private, student_id)
+            entries = _read_entries(
+                s, keys, student_id, key, event="emergency_access",
+                on_behalf_of=coordinator_id, detail="inzage",
+            )
+        log = [
+            LogRow(datetime.fromisoformat(at), *rest)
+            for at, *rest in s.execute(
+                select(
+                    AuditEntry.at, AuditEntry.event, AuditEntry.worker_id, AuditEntry.on_behalf_of,
+                    AuditEntry.access_point, AuditEntry.detail,
+                )
+                .where(AuditEntry.student_id == student_id)
+                .order_by(AuditEntry.seq)
+            ).all()
+        ]
+        audit.append(
+            s, keys.audit_key, "export", worker_id=keys.worker_id, student_id=student_id,
+            on_behalf_of=coordinator_id if escrow_private is not None else None, detail=what,
+        )
+    return entries, log
+
+
+def _escrow_key(s: Session, escrow_private: bytes, student_id: str) -> bytes:
+    wrap = s.scalar(
+        select(StudentKeyWrap).where(
+            StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == ESCROW
+        )
+    )
+    if wrap is None:
+        raise NotInvolved(f"students/{student_id}")
+    try:
+        return open_sealed(
+            escrow_private, wrap.wrapped, wrap_context(student_id, ESCROW), "student_key_wraps.wrapped"
+        )
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+
+
+# -- erasure -------------------------------------------------------------------------
+
+
+def erase_students(
+    store: Store, keys: Keys, student_ids: Iterable[str], reason: str, *, reapply: bool = False
+) -> list[str]:
+    """Erase students in one transaction; returns the ids whose data was removed.
+
+    Needs a coördinator, except when ``reapply`` (a restore putting back an
+    erasure that was already decided): then ``reason`` is ignored and the
+    audit detail says "terugzetten". An id that is no longer in the store
+    still gets its ``erasures`` row, so it is never forgotten.
+    """
+    ids = list(dict.fromkeys(student_ids))
+    if not reapply:
+        if not keys.is_coordinator:
+            raise NotAllowed("students", reason="coordinator only")
+        if reason not in ERASURE_REASONS:
+            raise NotAllowed("students", reason="erasure needs a reason")
+    detail = REAPPLIED if reapply else reason
+    now = clock.now()
+    removed: list[str] = []
+    with store.session() as s:
+        for sid in ids:
+            # The key first: without any wrap the student key is gone, and
+            # with it everything ever encrypted under it.
+            s.execute(delete(StudentKeyWrap).where(StudentKeyWrap.student_id == sid))
+            s.execute(delete(FileEntry).where(FileEntry.student_id == sid))
+            s.execute(delete(Handover).where(Handover.student_id == sid))
+            gone = s.execute(delete(Student).where(Student.id == sid)).rowcount
+            s.execute(
+                update(StatisticsRecord).where(StatisticsRecord.student_id == sid).values(student_id=None)
+            )
+            if s.get(Erasure, sid) is None:
+                s.add(Erasure(student_id=sid, erased_at=now))
+            if gone:
+                removed.append(sid)
+            if gone or not reapply:
+                s.flush()
+                audit.append(
+                    s, keys.audit_key, "erasure", worker_id=keys.worker_id, student_id=sid, detail=detail,
+                )
+    # A restore works on a staged copy and writes the real store's side file itself.
+    _after_erasure(store, write_side=not reapply)
+    return removed
+
+
+def _after_erasure(store: Store, *, write_side: bool) -> None:
+    """Fold the WAL into the (secure-deleted) file and bring the side file up to date."""
+    store.checkpoint()
+    if write_side and store.path is not None:
+        write_side_file(store.path, erasure_ids(store))
+
+
+def erasure_ids(store: Store) -> dict[str, datetime]:
+    """Every erased student id in this store, with when (no key needed)."""
+    with store.reading() as s:
+        return {sid: at for sid, at in s.execute(select(Erasure.student_id, Erasure.erased_at)).all()}
+
+
+def side_file(store_path: Path) -> Path:
+    return Path(str(store_path) + SIDE_FILE_SUFFIX)
+
+
+def read_side_file(store_path: Path) -> dict[str, datetime]:
+    """The ids in ``<store>.erasures`` (missing or unreadable lines are skipped)."""
+    path = side_file(store_path)
+    out: dict[str, datetime] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError, UnicodeDecodeError):
+        return out
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        sid, _, when = line.partition("\t")
+        try:
+            at = datetime.fromisoformat(when.strip())
+        except ValueError:
+            at = clock.now()
+        if _looks_like_uuid(sid.strip()):
+            out[sid.strip()] = at
+    return out
+
+
+def _looks_like_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        return str(uuid.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def write_side_file(store_path: Path, ids: dict[str, datetime]) -> None:
+    """Merge ``ids`` into ``<store>.erasures``: written atomically, this user only."""
+    merged = read_side_file(store_path)
+    for sid, at in ids.items():
+        merged.setdefault(sid, at)
+    path = side_file(store_path)
+    lines = [SIDE_FILE_HEADER] + [
+        f"{sid}\t{_iso(at)}\n" for sid, at in sorted(merged.items(), key=lambda kv: (_iso(kv[1]), kv[0]))
+    ]
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".erasures-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.writelines(lines)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat(timespec="seconds")
+
+
+# -- retention --------------------------------------------------------------------
+
+
+def retention_terms(store: Store) -> dict | None:
+    """The team's retention terms as stored (None: the defaults)."""
+    with store.reading() as s:
+        raw = s.scalar(select(Team.retention))
+    if not raw:
+        return None
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def set_retention_terms(store: Store, keys: Keys, terms: dict) -> None:
+    """A coördinator sets the team's terms (years per regime); logged as settings."""
+    if not keys.is_coordinator:
+        raise NotAllowed("team", reason="coordinator only")
+    with store.session() as s:
+        s.execute(update(Team).values(retention=orjson.dumps(terms, option=orjson.OPT_SORT_KEYS).decode()))
+        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail="bewaartermijnen")
+
+
+def closed_files(store: Store) -> dict[str, datetime]:
+    """Closed files and when they closed (no decryption).
+
+    A file closed before ``closed_at`` existed has none; its last change
+    then stands in for the closing moment.
+    """
+    with store.reading() as s:
+        rows = s.execute(
+            select(Student.id, Student.closed_at, Student.updated_at).where(Student.status == "afgesloten")
+        ).all()
+    return {sid: closed or updated for sid, closed, updated in rows}

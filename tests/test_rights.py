@@ -1,0 +1,402 @@
+"""The student's privacy rights on a real store (SQLite and PostgreSQL): inzage,
+correctie, verwijdering (crypto-shredding), restore re-applying erasures, and
+the retention list at its boundaries with a fake clock."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from jongerenteam import dossier as d
+from jongerenteam.cli import Console, main
+from jongerenteam.domain import StudentDetails, ValidationError
+from jongerenteam.rights import Correction, erase_confirmed
+from jongerenteam.session import TeamSession
+from storage import clock
+from storage import rights as store_rights
+from storage.crypto import seal_field
+from storage.errors import NotAllowed, NotInvolved, UnknownStudent, WrongPassphrase
+from storage.models import (
+    AuditEntry,
+    Erasure,
+    FileEntry,
+    Handover,
+    StatisticsRecord,
+    Student,
+    StudentKeyWrap,
+)
+from storage.store import Store
+from tests.conftest import (
+    CANARIES,
+    CANARY_FIRST,
+    CANARY_LAST,
+    CANARY_NOTE,
+    CANARY_NUMBER,
+    COORDINATOR_PASS,
+    WORKER_PASS,
+    canary_student,
+    files_containing,
+    make_team,
+)
+from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: F401 - fixtures
+
+
+def audit_of(store, event: str, student_id: str | None = None) -> list[AuditEntry]:
+    with store.reading() as s:
+        q = select(AuditEntry).where(AuditEntry.event == event).order_by(AuditEntry.seq)
+        if student_id is not None:
+            q = q.where(AuditEntry.student_id == student_id)
+        return list(s.scalars(q).all())
+
+
+def leonie(s: TeamSession, **kw):
+    base = dict(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3),
+                programme="Verzorgende IG", level="2", municipality_code="GM0193")
+    base.update(kw)
+    return s.register_student(StudentDetails(**base), status="lopend", today=TODAY)
+
+
+def full_file(s: TeamSession, student_id: str, fx) -> str:
+    """Every kind of entry: talk (edited), agreement, score, consent, external,
+    walk-in, appointment, a handover document (a kind this module does not know)."""
+    talk = s.add_talk(student_id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 45, ["Leonie"], "Schulden bij de telefoonaanbieder"))
+    s.edit_talk(student_id, s.open_dossier(student_id, log=False).item(talk), {"tekst": "Schulden bij de zorgverzekeraar"})
+    s.add_agreement(student_id, d.NewAgreement(d.Who("student"), "Brief van de bank meenemen", TODAY + timedelta(days=7)))
+    s.add_score(student_id, d.NewScore("inkomen", 2, TODAY, "achterstand huur"))
+    s.add_consent(student_id, d.NewConsent(d.ConsentWith("organisatie", "Budgetcoach Zwolle"), ["inkomen"], "schuldhulp regelen", on=TODAY))
+    s.add_external(student_id, "Bram Budget", "budgetcoach", "Gemeente Zwolle", "0612345678")
+    s.add_entry(student_id, "inloop", {"hulpvraag": "Vraag over huurtoeslag", "leefdomeinen": ["wonen"], "minuten": 15})
+    s.add_appointment(student_id, TODAY + timedelta(days=3), "samen bellen met de bank")
+    s.add_entry(student_id, "overdracht_document", {"samenvatting": "Overdracht naar de schuldhulp", "ontvanger": "Schuldhulp Zwolle"})
+    return talk
+
+
+# -- inzage ---------------------------------------------------------------------------------
+
+
+def test_inzage_holds_every_entry_kind_its_history_and_the_access_log(team_store, fixed_clock, tmp_path):
+    """The inzage names every stored item in readable Dutch (also a kind it does not know), the earlier
+    text of an edited talk and who opened and changed the file; it is logged as an export; a PDF is written."""
+    s = session(team_store)
+    rec = leonie(s)
+    full_file(s, rec.id, team_store)
+    s.open_dossier(rec.id)  # one logged opening
+    doc = s.inzage(rec.id, "tekst")
+    text = doc.text()
+    for expected in (
+        "Voornaam: Leonie", "Achternaam: de Vries", "Geboortedatum: 03-04-2008", "Woongemeente: Zwolle",
+        "Status: lopend", "Contactpersoon: Hanna Hulpverlener",
+        "Gesprek · ", "Verslag: Schulden bij de zorgverzekeraar", "Verslag: Schulden bij de telefoonaanbieder",
+        "Eerdere versie (gewijzigd op",
+        "Werkafspraak", "Wat: Brief van de bank meenemen",
+        "Leefdomeinscore", "Leefdomein: Inkomen", "Score: 2 (",
+        "Toestemming", "Doel: schuldhulp regelen", "Budgetcoach Zwolle",
+        "Externe betrokkene", "Naam: Bram Budget",
+        "Inloopgesprek", "Hulpvraag: Vraag over huurtoeslag",
+        "Afspraak", "samen bellen met de bank",
+        "Overdracht document", "Samenvatting: Overdracht naar de schuldhulp",
+        "Wie heeft je dossier bekeken of gewijzigd", "Hanna Hulpverlener · dossier geopend",
+        "toegevoegd: werkafspraak", "gewijzigd: dossier: gesprek gewijzigd",
+    ):
+        assert expected in text, expected
+    # No internal ids in what the student reads.
+    assert rec.id not in text and team_store.worker_id not in text
+    exports = audit_of(team_store.store, "export", rec.id)
+    assert [(e.worker_id, e.detail) for e in exports] == [(team_store.worker_id, "inzage: tekst")]
+
+    pdf = s.export_inzage(rec.id, tmp_path / "inzage", "pdf")
+    assert pdf.name == "inzage.pdf" and pdf.read_bytes().startswith(b"%PDF")
+    txt = s.export_inzage(rec.id, tmp_path / "inzage", "tekst")
+    assert txt.name == "inzage.txt" and "Brief van de bank meenemen" in txt.read_text(encoding="utf-8")
+    assert [e.detail for e in audit_of(team_store.store, "export", rec.id)][-2:] == ["inzage: pdf", "inzage: tekst"]
+    with pytest.raises(ValidationError) as err:
+        s.export_inzage(rec.id, tmp_path / "bestaat-niet" / "x.pdf", "pdf")
+    assert err.value.field == "path"
+
+
+def test_inzage_by_a_coordinator_who_is_not_involved_needs_the_passphrase(team_store, fixed_clock):
+    """A colleague who is not involved cannot; a coördinator can after typing the passphrase
+    again: the escrow read is logged as emergency access with reason 'inzage'."""
+    rec = leonie(session(team_store))
+    otto = session(team_store, "other")
+    with pytest.raises(NotInvolved):
+        otto.inzage(rec.id)
+    coord = session(team_store, "coordinator")
+    with pytest.raises(NotInvolved):
+        coord.inzage(rec.id)
+    with pytest.raises(WrongPassphrase):
+        coord.inzage(rec.id, coordinator_passphrase="niet het wachtwoord")
+    text = coord.inzage(rec.id, coordinator_passphrase=COORDINATOR_PASS).text()
+    assert "Voornaam: Leonie" in text
+    access = audit_of(team_store.store, "emergency_access", rec.id)
+    assert [(a.worker_id, a.on_behalf_of, a.detail) for a in access] == [
+        (team_store.coordinator_id, team_store.coordinator_id, "inzage")
+    ]
+    assert audit_of(team_store.store, "export", rec.id)[-1].detail == "inzage: tekst"
+
+
+# -- correctie ------------------------------------------------------------------------------
+
+
+def test_correction_changes_the_data_and_keeps_what_was_wrong_and_why(team_store, fixed_clock):
+    s = session(team_store)
+    rec = leonie(s, last_name="de Vris")
+    talk = s.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 11, 20, 9, 0), 30, [], "Leonie woont bij haar vader"))
+    # A directory field.
+    s.record_correction(rec.id, Correction(
+        request="Mijn achternaam is verkeerd gespeld", on=TODAY, reason="Spelfout bij de aanmelding",
+        target="gegevens", field="last_name", new_value="de Vries",
+    ))
+    assert s.students[rec.id].details.last_name == "de Vries"
+    assert [r.id for r in s.search("de vries")] == [rec.id]
+    # A birth date, typed the Dutch way.
+    s.record_correction(rec.id, Correction(
+        request="Geboortedatum klopt niet", on=TODAY, reason="Paspoort gezien",
+        target="gegevens", field="birth_date", new_value="4-3-2008",
+    ))
+    assert s.students[rec.id].details.birth_date == date(2008, 3, 4)
+    # A talk note: the talk's own history keeps the old text.
+    s.record_correction(rec.id, Correction(
+        request="Ik woon bij mijn moeder, niet bij mijn vader", on=TODAY, reason="De student heeft gelijk",
+        target="gesprek", entry_id=talk, new_value="Leonie woont bij haar moeder",
+    ))
+    item = s.open_dossier(rec.id, log=False).item(talk)
+    assert item.note == "Leonie woont bij haar moeder"
+    assert [h.old["tekst"] for h in item.history] == ["Leonie woont bij haar vader"]
+    # A refusal, with its reason.
+    s.record_correction(rec.id, Correction(
+        request="Haal het gesprek over verzuim weg", on=TODAY, decision="geweigerd",
+        reason="Het verslag klopt; het verzuim is met de student besproken",
+    ))
+    corrections = [e.payload for e in s.read_file(rec.id) if e.kind == "correctie"]
+    assert [(c["besluit"], c.get("veld"), c.get("oud"), c.get("nieuw")) for c in corrections] == [
+        ("aangepast", "achternaam", "de Vris", "de Vries"),
+        ("aangepast", "geboortedatum", "03-04-2008", "04-03-2008"),
+        ("aangepast", "verslag van het gesprek van 20-11-2026", "Leonie woont bij haar vader", "Leonie woont bij haar moeder"),
+        ("geweigerd", None, None, None),
+    ]
+    assert corrections[3]["reden"] == "Het verslag klopt; het verzuim is met de student besproken"
+    text = s.inzage(rec.id).text()
+    assert "Correctieverzoek" in text and "Was: de Vris" in text and "Is nu: de Vries" in text
+
+    # Bad input: a Dutch message on the right field, nothing changed.
+    with pytest.raises(ValidationError) as err:
+        s.record_correction(rec.id, Correction(request="x", on=TODAY, decision="geweigerd", reason=" "))
+    assert err.value.field == "reason" and "recht op die reden" in err.value.message
+    with pytest.raises(ValidationError) as err:
+        s.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="birth_date", new_value="31-02-2008"))
+    assert err.value.field == "new_value"
+    with pytest.raises(ValidationError) as err:
+        s.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="last_name", new_value="de Vries"))
+    assert err.value.field == "new_value"
+    assert len([e for e in s.read_file(rec.id) if e.kind == "correctie"]) == 4
+    # Only someone involved records a correction.
+    with pytest.raises(NotInvolved):
+        session(team_store, "other").record_correction(rec.id, Correction(
+            request="x", on=TODAY, decision="geweigerd", reason="y"))
+
+
+# -- verwijdering ------------------------------------------------------------------------------
+
+
+def _erasure_fixture(fx):
+    """A canary student with a full file, a handover, a statistics record; returns (session, id, blobs)."""
+    s = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    rec = s.register_student(canary_student(), status="lopend")
+    s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 30, [], CANARY_NOTE))
+    s.add_external(rec.id, CANARY_FIRST, contact=CANARY_NUMBER)
+    keep = s.register_student(StudentDetails(first_name="Blijft", last_name="Bestaan"), status="lopend")
+    now = clock.now()
+    with fx.store.session() as db:
+        db.add(Handover(id=str(uuid.uuid4()), student_id=rec.id, kind="intern", state="voorgesteld",
+                        from_worker_id=fx.worker_id, to_worker_id=fx.other_id, created_at=now,
+                        updated_at=now, updated_by=fx.worker_id))
+        # The statistics tier (storage/statistics.py) keeps a record per student.
+        stat_id = db.scalar(select(StatisticsRecord.id).where(StatisticsRecord.student_id == rec.id))
+        if stat_id is None:
+            stat_id = str(uuid.uuid4())
+            db.add(StatisticsRecord(id=stat_id, student_id=rec.id, updated_at=now,
+                                    data=seal_field(s.keys.directory, "statistics", "data", stat_id, b"{}")))
+    with fx.store.reading() as db:
+        row = db.get(Student, rec.id)
+        blobs = [row.directory, row.private_key]
+        blobs += list(db.scalars(select(StudentKeyWrap.wrapped).where(StudentKeyWrap.student_id == rec.id)))
+        blobs += list(db.scalars(select(FileEntry.body).where(FileEntry.student_id == rec.id)))
+    return s, rec.id, keep.id, stat_id, blobs
+
+
+def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(team_store, fixed_clock):
+    fx = team_store
+    s, sid, keep, stat_id, blobs = _erasure_fixture(fx)
+    s.lock()
+    # Only a coördinator, and only with a reason.
+    with pytest.raises(NotAllowed):
+        session(fx).erase_student(sid, "verzoek")
+    coord = session(fx, "coordinator")
+    with pytest.raises(ValidationError):
+        coord.erase_student(sid, "zomaar")
+    assert coord.search(CANARY_LAST)
+    if fx.store.path is not None:  # control: before the erasure the ciphertext is in the file
+        fx.store.checkpoint()
+        assert all(bytes(b) in fx.store.path.read_bytes() for b in blobs)
+    coord.erase_student(sid, "verzoek")
+
+    with fx.store.reading() as db:
+        assert db.scalars(select(StudentKeyWrap).where(StudentKeyWrap.student_id == sid)).all() == []
+        assert db.scalars(select(FileEntry).where(FileEntry.student_id == sid)).all() == []
+        assert db.scalars(select(Handover).where(Handover.student_id == sid)).all() == []
+        assert db.get(Student, sid) is None
+        assert db.get(Student, keep) is not None
+        stat = db.get(StatisticsRecord, stat_id)
+        assert stat is not None and stat.student_id is None
+        assert db.get(Erasure, sid) is not None
+    # Logged once, with the reason code only.
+    erasures = audit_of(fx.store, "erasure")
+    assert [(e.worker_id, e.student_id, e.detail) for e in erasures] == [(fx.coordinator_id, sid, "verzoek")]
+    # Gone from the session's directory and search, and from a fresh unlock.
+    assert sid not in coord.students and coord.search(CANARY_LAST) == []
+    assert [r.id for r in coord.search("blijft")] == [keep]
+    fresh = session(fx)
+    assert sid not in fresh.students and sid not in fresh.involved
+    # The key cannot be recovered: no wrap for anyone, not even the escrow.
+    with pytest.raises((NotInvolved, UnknownStudent)):
+        fresh.read_file(sid)
+    with pytest.raises((NotInvolved, UnknownStudent)):
+        coord.inzage(sid, coordinator_passphrase=COORDINATOR_PASS)
+    assert coord.verify_audit().ok
+
+    if fx.store.path is not None:
+        coord.lock()
+        fresh.lock()
+        fx.store.close()
+        folder = fx.store.path.parent
+        assert files_containing(folder) == []
+        data = b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name.startswith("team.jt"))
+        assert not [b for b in blobs if bytes(b) in data], "ciphertext of the erased student is still in the file"
+        side = store_rights.side_file(fx.store.path).read_text()
+        assert sid in side and not any(c in side for c in CANARIES)
+
+
+# -- restore re-applies erasures -----------------------------------------------------------
+
+
+def _restore(store_path, backup, answers: int) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    console = Console(stdin=io.StringIO(f"{COORDINATOR_PASS}\n" * answers), stdout=out, stderr=err)
+    code = main(["restore", "--store", str(store_path), "--worker", "CC", str(backup)], console)
+    assert code == 0, err.getvalue()
+    return out.getvalue()
+
+
+def _student_ids(path) -> tuple[set[str], set[str], list[str]]:
+    store = Store.open(str(path))
+    try:
+        s = TeamSession.unlock(store, [w for w in store.workers() if w.initials == "CC"][0].id, COORDINATOR_PASS)
+        ids = set(s.students)
+        erased = set(store_rights.erasure_ids(store))
+        details = [e.detail for e in audit_of(store, "erasure")]
+        s.lock()
+    finally:
+        store.close()
+    return ids, erased, details
+
+
+def test_restore_of_an_older_backup_erases_the_student_again(tmp_path):
+    """Erase, then restore a backup made before: the student does not come back, also
+    when the current store file is gone (the side file remembers)."""
+    path = tmp_path / "data" / "team.jt"
+    fx = make_team(path)
+    s, sid, keep, _stat, _blobs = _erasure_fixture(fx)
+    s.lock()
+    backup = fx.store.backup(tmp_path / "oud.jtbackup")
+    coord = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    coord.erase_student(sid, "verzoek")
+    coord.lock()
+    fx.store.close()
+
+    said = _restore(path, backup, answers=2)
+    assert "1 student(en) die na deze back-up gewist zijn, zijn opnieuw gewist." in said
+    ids, erased, details = _student_ids(path)
+    assert sid not in ids and keep in ids and sid in erased
+    assert details[-1] == "terugzetten"
+    assert files_containing(path.parent) == []
+
+    # The store file is lost: the side file still names the erased student.
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / "data" / f"team.jt{suffix}").unlink(missing_ok=True)
+    assert store_rights.side_file(path).exists()
+    _restore(path, backup, answers=1)
+    ids, erased, _ = _student_ids(path)
+    assert sid not in ids and keep in ids and sid in erased
+    # Nothing of the erased student left in plain or readable form.
+    assert files_containing(path.parent) == []
+
+
+# -- bewaartermijn -------------------------------------------------------------------------------
+
+
+def test_retention_list_at_the_boundaries(team_store):
+    """Closed on day X: a 2-year term lists the file one day after X + 2 years, not on that day.
+    The Jeugdwet term (the default) runs 20 years; reopening clears the closing moment."""
+    closed = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+    clock.set_clock(lambda: closed)
+    try:
+        s = session(team_store)
+        school = leonie(s, first_name="Sanne")
+        jeugd = leonie(s, first_name="Jelle")
+        reopened = leonie(s, first_name="Rik")
+        s.set_retention_regime(school, "school")
+        for rec in (school, jeugd, reopened):
+            s.set_status(s.students[rec.id], "afgesloten", "doel_bereikt")
+        with team_store.store.reading() as db:
+            assert {db.get(Student, r.id).closed_at.replace(tzinfo=None) for r in (school, jeugd)} == {closed.replace(tzinfo=None)}
+        s.set_status(s.students[reopened.id], "lopend")
+        with team_store.store.reading() as db:
+            assert db.get(Student, reopened.id).closed_at is None
+        # Closing again with another reason keeps the first closing moment.
+        clock.set_clock(lambda: closed + timedelta(days=30))
+        s.set_status(s.students[school.id], "afgesloten", "gestopt")
+        with team_store.store.reading() as db:
+            assert db.get(Student, school.id).closed_at.replace(tzinfo=None) == closed.replace(tzinfo=None)
+
+        coord = session(team_store, "coordinator")
+        assert coord.retention_years() == {"school": 2, "jeugdwet": 20}
+        with pytest.raises(NotAllowed):
+            s.past_term(date(2030, 1, 1))
+        assert coord.past_term(date(2028, 6, 15)) == []  # exactly at the term: not yet
+        past = coord.past_term(date(2028, 6, 16))
+        assert [(p.record.id, p.regime, p.days_past) for p in past] == [(school.id, "school", 1)]
+        assert (past[0].closed_on, past[0].ends_on) == (date(2026, 6, 15), date(2028, 6, 15))
+        assert [p.record.id for p in coord.past_term(date(2046, 6, 15))] == [school.id]
+        assert sorted(p.record.id for p in coord.past_term(date(2046, 6, 16))) == sorted([school.id, jeugd.id])
+
+        # The team changes its terms: Jeugdwet never below 20 years.
+        with pytest.raises(ValidationError) as err:
+            coord.set_retention_years({"school": 2, "jeugdwet": 10})
+        assert err.value.field == "jeugdwet"
+        with pytest.raises(NotAllowed):
+            s.set_retention_years({"school": 5, "jeugdwet": 20})
+        coord.set_retention_years({"school": 5, "jeugdwet": 25})
+        assert coord.retention_years() == {"school": 5, "jeugdwet": 25}
+        assert coord.past_term(date(2028, 6, 16)) == []
+        assert [p.record.id for p in coord.past_term(date(2031, 6, 16))] == [school.id]
+
+        # Erasing all past their term: only those still past it, logged with the reason code.
+        clock.set_clock(lambda: datetime(2031, 6, 16, 10, 0, tzinfo=UTC))
+        assert coord.erase_past_term([school.id, jeugd.id], date(2031, 6, 16)) == 1
+        assert school.id not in coord.students and jeugd.id in coord.students
+        assert [(e.student_id, e.detail) for e in audit_of(team_store.store, "erasure")] == [(school.id, "bewaartermijn")]
+    finally:
+        clock.set_clock(None)
+
+
+def test_erase_confirmation_word_or_initials():
+    assert erase_confirmed("wissen") and erase_confirmed(" WISSEN ")
+    assert erase_confirmed("LdV", "Leonie", "de Vries") and erase_confirmed("l.v.", "Leonie", "de Vries")
+    assert not erase_confirmed("", "Leonie", "de Vries")
+    assert not erase_confirmed("ja", "Leonie", "de Vries")
+    assert not erase_confirmed("L", "Leonie", "de Vries")

@@ -1,0 +1,161 @@
+"""The warme overdracht through the real app (Pilot): the wizard from the
+dossier (w), consent gating shown on screen, an internal proposal reaching
+the colleague's Vandaag, accepting it from its card, and the caseload
+transfer screen."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from textual.widgets import DataTable, Input, OptionList, Static, TextArea
+
+from jongerenteam import dossier as d
+from jongerenteam.domain import StudentDetails
+from jongerenteam.session import TeamSession
+from screens.dossier import DossierScreen
+from screens.handover import CaseloadScreen, HandoverCard, HandoverDialog
+from screens.home import HomeScreen
+from screens.widgets import Confirm
+from storage import handover as store_handover
+from tests.conftest import OTHER_PASS, WORKER_PASS
+from tests.test_ui import (  # noqa: F401 - fixtures
+    SIZE,
+    build_app,
+    fixed_store_clock,
+    notifications,
+    open_row,
+    settle,
+    unlock_as,
+)
+
+
+def leonie(team_store, *, consent_all: bool) -> str:
+    s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    rec = s.register_student(StudentDetails(
+        first_name="Leonie", last_name="Mulder", birth_date=date(2008, 5, 20), programme="Helpende", level="2",
+        leefdomeinen=["inkomen"],
+    ))
+    s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 3, 10, 10, 0), 45, [], "Geheim: onveilig thuis"))
+    s.add_score(rec.id, d.NewScore("veiligheid", 1, date(2026, 3, 10), "onveilig"))
+    s.add_score(rec.id, d.NewScore("inkomen", 2, date(2026, 3, 10), ""))
+    about = [d.ALL_DOMAINS] if consent_all else ["inkomen"]
+    s.add_consent(rec.id, d.NewConsent(d.ConsentWith("organisatie", "jongerenteam"), about, "overdracht",
+                                       "student", "mondeling", date(2026, 3, 10)))
+    s.lock()
+    return rec.id
+
+
+async def test_intern_handover_from_the_dossier_to_acceptance_on_vandaag(team_store, fixed_store_clock):
+    student_id = leonie(team_store, consent_all=True)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        await open_row(app, pilot, "Leonie")
+        assert isinstance(app.screen, DossierScreen)
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoverDialog)
+        dialog = app.screen
+        await settle(app, pilot)
+        # Intern is preselected; choose Otto from the colleagues.
+        receivers = dialog.query_one("#ho-receiver", OptionList)
+        names = [str(receivers.get_option_at_index(i).prompt) for i in range(receivers.option_count)]
+        receivers.highlighted = next(i for i, n in enumerate(names) if n.startswith("Otto"))
+        await pilot.pause()
+        doc = dialog.query_one("#ho-doc", TextArea).text
+        assert "Veiligheid: 1" in doc and "Wie is de student" in doc
+        # Without saying what the student thinks, it is refused with a Dutch message; nothing is lost.
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "document" in str(dialog.query_one("#ho-view-error", Static).render()).lower()
+        dialog.query_one("#ho-view").focus()
+        await pilot.press("1")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, HandoverDialog)
+        assert any("Overdracht voorgesteld" in n for n in notifications(app))
+        rows = store_handover.handovers(team_store.store, student_id=student_id)
+        assert [r.state for r in rows] == ["voorgesteld"] and rows[0].to_worker_id == team_store.other_id
+        # w again now shows the open handover's card.
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoverCard)
+        body = str(app.screen.query_one("#hc-body", Static).render())
+        assert "voorgesteld" in body and "Otto Collega" in body
+    # Otto: the proposal is on his Vandaag; Enter opens its card; a accepts after j.
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ot", OTHER_PASS)
+        assert isinstance(app.screen, HomeScreen)
+        due = app.screen.query_one("#due", DataTable)
+        texts = [str(due.get_row_at(i)[2]) for i in range(due.row_count)]
+        index = next(i for i, t in enumerate(texts) if "overdracht van Hanna" in t)
+        due.focus()
+        due.move_cursor(row=index)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoverCard)
+        body = str(app.screen.query_one("#hc-body", Static).render())
+        assert "onveilig" not in body  # not readable before acceptance
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("j")
+        await settle(app, pilot)
+        rows = store_handover.handovers(team_store.store, student_id=student_id)
+        assert rows[0].state == "geaccepteerd"
+        body = str(app.screen.query_one("#hc-body", Static).render())
+        assert "geaccepteerd" in body and "Veiligheid: 1" in body
+        assert app.session.students[student_id].contact_worker_id == team_store.other_id
+
+
+async def test_wizard_shows_what_is_left_out_and_stops_without_consent(team_store, fixed_store_clock):
+    leonie(team_store, consent_all=False)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        await open_row(app, pilot, "Leonie")
+        await pilot.press("w")
+        await settle(app, pilot)
+        dialog = app.screen
+        await settle(app, pilot)
+        assert isinstance(dialog, HandoverDialog)
+        # Intern needs consent about everything: the wizard says so.
+        left = str(dialog.query_one("#ho-leftout", Static).render())
+        assert "wettelijke grond" in left and "hele dossier" in left
+        # Extern to someone typed in (the consent names the team, not them): blocked too.
+        dialog.query_one("#ho-kind").focus()
+        await pilot.press("2")
+        await pilot.pause()
+        dialog.query_one("#ho-free", Input).value = "Femke, budgetcoach, Budgetcoach Zwolle"
+        await pilot.pause()
+        left = str(dialog.query_one("#ho-leftout", Static).render())
+        assert "geen geldige toestemming" in left
+        dialog.query_one("#ho-view").focus()
+        await pilot.press("1")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoverDialog)
+        error = str(dialog.query_one("#ho-ground-error", Static).render())
+        assert "toestemming" in error
+        # What was typed is still there.
+        assert dialog.query_one("#ho-free", Input).value.startswith("Femke")
+
+
+async def test_caseload_screen_proposes_a_handover_per_student(team_store, fixed_store_clock):
+    student_id = leonie(team_store, consent_all=True)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        app.push_screen(CaseloadScreen(app.session))
+        await settle(app, pilot)
+        table = app.screen.query_one("#cl-table", DataTable)
+        assert table.row_count == 1
+        legend = str(app.screen.query_one("#cl-legend", Static).render())
+        otto_key = next(part.split(" ")[0] for part in legend.split(" · ") if "Otto" in part)
+        await pilot.press(otto_key)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "1 overdracht(en) voorgesteld" in str(app.screen.query_one("#cl-message", Static).render())
+        rows = store_handover.handovers(team_store.store, student_id=student_id)
+        assert rows[0].to_worker_id == team_store.other_id and rows[0].state == "voorgesteld"

@@ -1,0 +1,170 @@
+"""The rights screens through the real app (Pilot): a coördinator erases a student
+(reason, typed confirmation, gone from search), a worker exports an inzage to a
+folder (a wrong folder keeps what was typed), a correction, the retention list."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from textual.widgets import DataTable, Input, Static
+
+from jongerenteam import dossier as d
+from jongerenteam.domain import StudentDetails
+from jongerenteam.session import TeamSession
+from screens.home import HomeScreen
+from screens.rights import CorrectionDialog, EraseDialog, InzageDialog, RetentionScreen, RightsMenu, commands
+from storage import clock as store_clock
+from storage.models import Erasure, Student
+from tests.conftest import COORDINATOR_PASS, WORKER_PASS
+from tests.test_ui import (  # noqa: F401 - fixtures
+    SIZE,
+    audit_rows,
+    build_app,
+    fixed_store_clock,
+    last_seq,
+    notifications,
+    paste,
+    settle,
+    table_rows,
+    unlock_as,
+)
+
+
+def register(team_store, first="Leonie", last="de Vries", note="Gesprek over de huur"):
+    s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    rec = s.register_student(StudentDetails(first_name=first, last_name=last, birth_date=date(2008, 4, 3)), status="lopend")
+    talk = s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2019, 3, 1, 10, 0), 30, [], note))
+    s.lock()
+    return rec.id, talk
+
+
+def error_text(app, widget_id: str) -> str:
+    return str(app.screen.query_one(f"#{widget_id}-error", Static).render())
+
+
+async def test_coordinator_erases_a_student_with_reason_and_typed_confirmation(team_store, fixed_store_clock):
+    sid, _ = register(team_store)
+    keep, _ = register(team_store, "Sanne", "Jansen")
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "co", COORDINATOR_PASS)
+        assert isinstance(app.screen, HomeScreen)
+        titles = [t for t, _h, _c in commands(app, app.screen)]
+        assert titles == ["coördinator: bewaartermijnen"]
+        app.push_screen(RightsMenu(app.session, sid))
+        await settle(app, pilot)
+        assert "w  wissen" in str(app.screen.query_one("#rights-lines", Static).render())
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EraseDialog)
+        # No reason, no confirmation: refused with a Dutch message, nothing erased.
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert error_text(app, "e-reason") == "Kies een reden voor het wissen."
+        await pilot.press("1")  # verzoek van de student; focus moves on to the confirmation
+        await pilot.press(*"ja", "ctrl+s")
+        await settle(app, pilot)
+        assert error_text(app, "e-confirm") == "Typ WISSEN of de initialen van de student om te bevestigen."
+        assert app.screen.query_one("#e-confirm", Input).value == "ja"  # what was typed stays
+        assert sid in app.session.students
+        app.screen.query_one("#e-confirm", Input).value = ""
+        await pilot.press(*"ldv", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert "De gegevens van de student zijn gewist." in notifications(app)
+        # Gone from the session, from search and from the store; the erasure is logged.
+        assert sid not in app.session.students
+        await pilot.press("slash", *"leonie")
+        await settle(app, pilot)
+        assert table_rows(app) == []
+        await pilot.press("escape")
+        with team_store.store.reading() as db:
+            assert db.get(Student, sid) is None and db.get(Erasure, sid) is not None
+            assert db.get(Student, keep) is not None
+        assert [(r.student_id, r.detail) for r in audit_rows(team_store.store, "erasure")] == [(sid, "verzoek")]
+
+
+async def test_inzage_export_to_a_folder_and_a_correction(team_store, fixed_store_clock, tmp_path):
+    sid, talk = register(team_store)
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        app.push_screen(RightsMenu(app.session, sid))
+        await settle(app, pilot)
+        # A worker may not erase: the key does nothing and is not offered.
+        assert "wissen" not in str(app.screen.query_one("#rights-lines", Static).render())
+        await pilot.press("w")
+        assert isinstance(app.screen, RightsMenu)
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InzageDialog)
+        path = app.screen.query_one("#i-path", Input)
+        assert path.value.endswith(".pdf") and "Leonie" not in path.value
+        await pilot.press("2")  # tekst: the suggested name follows
+        assert path.value.endswith(".txt") and app.focused is path
+        path.value = str(tmp_path / "bestaat-niet" / "inzage.txt")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert error_text(app, "i-path").startswith("De map ")
+        assert path.value == str(tmp_path / "bestaat-niet" / "inzage.txt")
+        path.value = str(tmp_path / "inzage")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RightsMenu)
+        written = tmp_path / "inzage.txt"
+        text = written.read_text(encoding="utf-8")
+        assert "Voornaam: Leonie" in text and "Verslag: Gesprek over de huur" in text
+        assert f"Inzage opgeslagen: {written}" in notifications(app)
+        assert [(r.student_id, r.detail) for r in audit_rows(team_store.store, "export", after=start)] == [(sid, "inzage: tekst")]
+
+        # A correction of the last name.
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CorrectionDialog)
+        assert app.focused is app.screen.query_one("#c-request", Input)
+        await paste(app, pilot, "Mijn naam is verkeerd gespeld")
+        await pilot.press("tab", "tab", "1", "2")  # datum (prefilled) · aangepast · achternaam
+        assert app.focused is app.screen.query_one("#c-new", Input)
+        await paste(app, pilot, "de Vriesch")
+        await pilot.press("tab")
+        await paste(app, pilot, "Spelfout bij aanmelding")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RightsMenu)
+        assert app.session.students[sid].details.last_name == "de Vriesch"
+        entries = [e.payload for e in app.session.read_file(sid) if e.kind == "correctie"]
+        assert [(e["oud"], e["nieuw"], e["reden"]) for e in entries] == [("de Vries", "de Vriesch", "Spelfout bij aanmelding")]
+
+
+async def test_retention_screen_lists_files_past_their_term_and_erases_them(team_store):
+    store_clock.set_clock(lambda: datetime(2020, 1, 10, 10, 0, tzinfo=UTC))
+    try:
+        sid, _ = register(team_store)
+        s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+        s.set_retention_regime(s.students[sid], "school")
+        s.set_status(s.students[sid], "afgesloten", "doel_bereikt")
+        s.lock()
+        store_clock.set_clock(lambda: datetime(2026, 1, 10, 10, 0, tzinfo=UTC))
+        app = build_app(team_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await unlock_as(app, pilot, "co", COORDINATOR_PASS)
+            app.push_screen(RetentionScreen(app.session))
+            await settle(app, pilot)
+            table = app.screen.query_one("#ret-past", DataTable)
+            rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+            assert rows == [[" ", "Leonie de Vries", "alleen schoolbegeleiding", "10-01-2020", "10-01-2022", str((date(2026, 1, 10) - date(2022, 1, 10)).days)]]
+            assert app.screen.query_one("#ret-school", Input).value == "2"
+            await pilot.press("w")
+            await settle(app, pilot)
+            await pilot.press(*"wissen", "enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, RetentionScreen)
+            assert table.row_count == 0
+            assert "1 dossier(s) gewist." in notifications(app)
+        with team_store.store.reading() as db:
+            assert db.scalars(select(Student.id)).all() == []
+        assert [(r.student_id, r.detail) for r in audit_rows(team_store.store, "erasure")] == [(sid, "bewaartermijn")]
+    finally:
+        store_clock.set_clock(None)
