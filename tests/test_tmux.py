@@ -338,3 +338,82 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
         session.lock()
     finally:
         opened.close()
+
+
+def _consented_student(store_path: Path) -> tuple[str, str, str]:
+    """One of Waisca's running students, with consent about everything for the
+    first organisation on the sociale kaart: (name, search fragment, receiver)."""
+    from jongerenteam import dossier as d
+    from jongerenteam.session import local_today
+
+    store = Store.open(str(store_path))
+    try:
+        wid = next(w.id for w in store.workers() if w.initials == WAISCA.initials)
+        session = TeamSession.unlock(store, wid, WAISCA.passphrase)
+        receiver = next(r for r in session.handover_receivers() if r.kind == "kaart")
+        for rec in session.all_students():
+            if rec.id not in session.involved or rec.status != "lopend":
+                continue
+            last = rec.details.last_name.split()[-1]
+            hits = session.search(f"{rec.details.first_name} {last}", limit=5)
+            if len(hits) != 1:
+                continue
+            session.add_consent(rec.id, d.NewConsent(
+                d.ConsentWith("organisatie", receiver.name, receiver.map_id), [d.ALL_DOMAINS], "toeleiding",
+                "beide", "schriftelijk", local_today()))
+            session.lock()
+            return rec.details.display_name, f"{rec.details.first_name} {last}".lower(), receiver.name
+        session.lock()
+    finally:
+        store.close()
+    pytest.fail("no running student of Waisca with a distinctive name in the demo store")
+
+
+def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
+    """Open a dossier, press w, choose extern, keep the composed document,
+    record that the student agrees, ctrl+s: the handover is stored, with its
+    follow-up date, and the card shows it."""
+    store, env = demo_store
+    name, fragment, receiver = _consented_student(store)
+    term = Terminal()
+    try:
+        term.start(app_command(store, env))
+        term.wait_for("Wie ben je?", NAME_FILTER)
+        term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
+        term.wait_for("Mijn studenten")
+        term.type("/")
+        term.wait_for_focus(SEARCH)
+        term.type(fragment)
+        term.wait_for("1 van")
+        term.keys("Enter")
+        term.wait_for("1 Overzicht")
+        term.keys("w")
+        term.wait_for("Warme overdracht", "Overdrachtsdocument")
+        term.keys("2")  # extern: the sociale kaart
+        term.wait_for(receiver, "Wie is de student")
+        for _ in range(5):
+            term.keys("Tab")
+        term.keys("1")  # the student has seen it and agrees
+        term.wait_for("● gezien, akkoord")
+        term.keys("C-s")
+        term.wait_for("Overdracht voorgesteld")
+        term.keys("w")
+        term.wait_for("Overdracht extern · voorgesteld", "Nagaan op")
+        term.keys("Escape")
+        term.keys("C-q")
+        term.wait_for("JT-EXIT=0")
+    finally:
+        term.kill()
+    opened = Store.open(str(store))
+    try:
+        wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
+        session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
+        (student,) = session.search(fragment)
+        (view,) = session.handovers_of(student.id)
+        assert view.row.kind == "extern" and view.row.state == "voorgesteld"
+        assert view.receiver.name == receiver and view.student_view == "akkoord"
+        assert "Wie is de student" in view.document and name.split()[0] in view.document
+        assert view.row.follow_up is not None
+        session.lock()
+    finally:
+        opened.close()
