@@ -120,6 +120,9 @@ _DETAIL_WORDS = {
     "dossier: aanmelding": "aanmelding",
     "dossier: afspraak": "afspraak",
     "dossier: noodtoegang": "noodtoegang",
+    "dossier: checklist18": "18+-checklist",
+    "dossier: overdracht_stap": "stap van een overdracht",
+    "dossier: overdracht": "overdrachtsdocument",
 }
 
 
@@ -171,6 +174,7 @@ class CaseworkMixin:
         entry_id = store_dossier.new_entry_id()
         self._add(student_id, [(entry_id, d.TALK, talk.payload())])
         self._first_talk_held(student_id)
+        self._stats_note(student_id, talks=((talk.at.date(), talk.type, entry_id),))
         return entry_id
 
     def _rewrite(self, student_id: str, kind: str, entry_id: str, version: int, payload: dict | None) -> bool:
@@ -195,7 +199,10 @@ class CaseworkMixin:
         if "type" in changes and changes["type"] not in d.TALK_TYPES:
             raise ValidationError("type", "Kies het soort gesprek.")
         payload = d.edited(item.payload, changes, by=self.worker_id, at=clock.now())
-        return self._rewrite(student_id, d.TALK, item.id, item.version, payload)
+        done = self._rewrite(student_id, d.TALK, item.id, item.version, payload)
+        if done and "type" in changes:
+            self._stats_note(student_id, retype=(item.id, changes["type"]))
+        return done
 
     def add_agreement(self, student_id: str, agreement: d.NewAgreement, *, talk_id: str | None = None) -> str:
         agreement.validate()
@@ -233,6 +240,7 @@ class CaseworkMixin:
         score.validate(self._today())
         entry_id = store_dossier.new_entry_id()
         self._add(student_id, [(entry_id, d.SCORE, score.payload())])
+        self._stats_note(student_id, scores=((score.on, score.domain, score.score),))
         return entry_id
 
     def add_consent(self, student_id: str, consent: d.NewConsent) -> str:
@@ -294,12 +302,22 @@ class CaseworkMixin:
         payload = talk.talk_payload()
         payload.update({"werkafspraken": agreement_ids, "toestemmingen": consent_ids, "scores": score_ids})
         entries.insert(0, (talk_id, d.TALK, payload))
+        if talk.next_date is not None:
+            # Its own appointment entry, so Vandaag's agenda sees it (fold shows it once).
+            entries.append((store_dossier.new_entry_id(), d.APPOINTMENT, {
+                "datum": talk.next_date.isoformat(), "tekst": talk.next_text.strip() or "vervolggesprek",
+                "gesprek": talk_id,
+            }))
         self._first_talk_held(
             student_id, coach=(talk.coach_name.strip(), talk.coach_role),
             domains={s.domain for s in talk.scores},
         )
         self._add(student_id, entries)
         self._agenda = None
+        self._stats_note(
+            student_id, talks=((talk.at.date(), "driegesprek", talk_id),),
+            scores=tuple((s.on, s.domain, s.score) for s in talk.scores),
+        )
         return talk_id
 
     def _first_talk_held(
@@ -342,7 +360,9 @@ class CaseworkMixin:
         row = students.update_student(
             self.store, self.keys, current.id, details.to_dict(), current.version, status=status,
         )
-        return self._replace_record(row)
+        rec = self._replace_record(row)
+        self._stats_note(rec.id)
+        return rec
 
     def set_coach(self, record, name: str, role: str):
         current = self._refresh_record(record.id)

@@ -567,6 +567,44 @@ def cmd_worker_list(args, console: Console) -> int:
     return msg.EXIT_OK
 
 
+def cmd_report(args, console: Console) -> int:
+    """The figures of a period as CSV or PDF, without the app (coördinator only)."""
+    from jongerenteam import report as rp
+    from jongerenteam.dates import parse_date
+    from jongerenteam.domain import ValidationError
+    from jongerenteam.municipalities import code_for
+    from jongerenteam.reports import default_folder
+
+    try:
+        period = rp.custom(parse_date(args.date_from, field="from"), parse_date(args.date_to, field="to"))
+    except ValidationError as exc:
+        console.warn(f"Periode: {exc.message}")
+        return msg.EXIT_USAGE
+    municipality = None
+    if args.gemeente:
+        municipality = code_for(args.gemeente)
+        if municipality is None:
+            console.warn(f"De gemeente '{args.gemeente}' staat niet in de lijst van gemeenten.")
+            return msg.EXIT_USAGE
+    store = _open_store(resolve_store(args.store))
+    try:
+        session = _unlock(console, store, args.worker)
+        try:
+            report = session.report(period, municipality)
+            out = args.out or str(default_folder() / rp.default_file_name(report, args.format))
+            try:
+                target = session.export_report(report, args.format, out)
+            except ValidationError as exc:
+                console.warn(exc.message)
+                return msg.EXIT_USAGE
+        finally:
+            session.lock()
+    finally:
+        store.close()
+    console.say(f"De rapportage ({report.period.label}, {report.scope}) staat in {target}")
+    return msg.EXIT_OK
+
+
 def cmd_recover(args, console: Console) -> int:
     from storage import team
 
@@ -694,6 +732,13 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
     _translate_help(pl)
     pl.set_defaults(func=cmd_worker_list)
+
+    p = add("report", "maak de rapportage (cijfers) van een periode, als CSV of PDF (alleen coördinatoren)", cmd_report, [worker_opt])
+    p.add_argument("--from", dest="date_from", required=True, metavar="DD-MM-JJJJ", help="eerste dag van de periode")
+    p.add_argument("--to", dest="date_to", required=True, metavar="DD-MM-JJJJ", help="laatste dag van de periode")
+    p.add_argument("--format", choices=("csv", "pdf"), default="pdf", help="csv (voor Excel en LibreOffice) of pdf (standaard)")
+    p.add_argument("--gemeente", metavar="NAAM", help="alleen de studenten uit deze woongemeente")
+    p.add_argument("--out", metavar="PAD", help="waar het bestand komt (standaard: je map Documenten)")
 
     add("recover", "nieuw wachtwoord instellen met de herstelcode van papier", cmd_recover, [worker_opt])
     return parser

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from jongerenteam import dossier as d
+from jongerenteam import report
 from jongerenteam.catalogue import (
     COACH_ROLES,
     CONTACT_PREFERENCES,
@@ -20,11 +21,12 @@ from jongerenteam.catalogue import (
     ROLE_LABELS,
     URGENCIES,
 )
-from jongerenteam.domain import StudentDetails
+from jongerenteam.domain import StudentDetails, days_until_18
+from jongerenteam.eighteen import CHECKLIST_18, checklist_payload, default_checklist
 from jongerenteam.municipalities import MUNICIPALITIES
 from jongerenteam.settings import kdf_params
 from storage import dossier as store_dossier
-from storage import team
+from storage import statistics, team
 from storage.spreekuur import add_anonymous_contact, set_programme_contact
 from storage.students import NewStudent, add_entry, add_students
 from storage.store import Store
@@ -83,6 +85,11 @@ NOTES = (
 )
 
 
+# The region of the demo school (around Zwolle) and how many students come from each.
+REGION = ("GM0193", "GM0166", "GM0148", "GM0244", "GM0177", "GM0246", "GM1896", "GM0180", "GM0119")
+REGION_WEIGHTS = (40, 12, 8, 5, 8, 4, 6, 5, 8)
+
+
 def demo_students(count: int, worker_ids: list[str], seed: int = 2026) -> list[NewStudent]:
     """Invented students spread over levels, programmes, municipalities and domains."""
     from faker import Faker
@@ -96,6 +103,7 @@ def demo_students(count: int, worker_ids: list[str], seed: int = 2026) -> list[N
     codes = sorted(MUNICIPALITIES)
     numbers = rnd.sample(range(100000, 999999), count)
     prefs = list(CONTACT_PREFERENCES)
+    coach_pool = [(fake.name(), rnd.choice(list(COACH_ROLES))) for _ in range(max(3, count // 15))]
     out: list[NewStudent] = []
     for i in range(count):
         # Make sure every level and leefdomein appears even in a small demo.
@@ -104,6 +112,8 @@ def demo_students(count: int, worker_ids: list[str], seed: int = 2026) -> list[N
         domains = {LEEFDOMEIN_CODES[i % len(LEEFDOMEIN_CODES)]}
         domains.update(rnd.sample(LEEFDOMEIN_CODES, rnd.randint(0, 2)))
         age_days = rnd.randint(16 * 365, 23 * 365)
+        if i % 20 == 3:  # about 17 and a half: on the 18+ radar, with a checklist (build_demo)
+            age_days = 18 * 365 - rnd.randint(20, 170)
         pref = rnd.choice(prefs)
         details = StudentDetails(
             first_name=fake.first_name(),
@@ -113,15 +123,17 @@ def demo_students(count: int, worker_ids: list[str], seed: int = 2026) -> list[N
             programme=programme,
             level=level,
             year=rnd.randint(1, 4 if level in ("3", "4") else 2),
-            municipality_code=codes[i % len(codes)] if i < len(codes) else rnd.choice(codes),
+            # Most students live in the school's region (as in a real mbo), a few further away.
+            municipality_code=rnd.choices(REGION, REGION_WEIGHTS)[0] if rnd.random() < 0.9 else rnd.choice(codes),
             contact_preference=pref,
             contact_value=fake.email() if pref == "email" else (fake.phone_number() if pref in ("telefoon", "whatsapp") else ""),
             leefdomeinen=sorted(domains),
-            coach_name=fake.name() if rnd.random() < 0.8 else "",
+            # Coaches from a small pool: each has several students (a coachwissel has work to do).
+            coach_name=rnd.choice(coach_pool)[0] if rnd.random() < 0.8 else "",
             coach_role=rnd.choice(list(COACH_ROLES)),
         )
-        if not details.coach_name:
-            details.coach_role = ""
+        # A coach keeps one role for all their students.
+        details.coach_role = dict(coach_pool).get(details.coach_name, "")
         data = details.to_dict()
         data["referrer"] = rnd.choice(list(REFERRERS))
         status = rnd.choices(["aangemeld", "wacht", "lopend", "overgedragen", "afgesloten"], [2, 2, 6, 1, 1])[0]
@@ -229,17 +241,37 @@ def build_demo(location: str, *, students: int = 200) -> int:
             add_entry(store, keys, row.id, "note", {"tekst": rnd.choice(NOTES)})
         # The files of a third of the running students: talks, agreements, scores, consent.
         today = date.today()
+        files: dict[str, list[tuple[str, dict, date]]] = {r.id: [] for r in rows}
         for row in [r for r in rows if r.status == "lopend"][::3]:
-            store_dossier.add_entries(store, keys, row.id, demo_file(row, ids, rnd, today))
+            entries = demo_file(row, ids, rnd, today)
+            store_dossier.add_entries(store, keys, row.id, entries)
+            files[row.id] += [(kind, payload, today) for _, kind, payload in entries]
         for kind, data in DEMO_SOCIAL_MAP:
             store_dossier.add_map_entry(store, keys, kind, data)
         # Appointments (some due or overdue) for running students, so Vandaag has a day.
         for row in [r for r in rows if r.status == "lopend"][::3]:
             when = today + timedelta(days=rnd.randint(-3, 14))
             add_entry(store, keys, row.id, "afspraak", {"datum": when.isoformat(), "tekst": rnd.choice(APPOINTMENTS)})
+        # Students about to turn 18 have a partly filled 18+ checklist.
+        checklist = default_checklist()
+        for row in rows:
+            birth = date.fromisoformat(row.data["birth_date"]) if row.data.get("birth_date") else None
+            left = days_until_18(birth, today) if birth else None
+            if row.status != "lopend" or left is None or left > 183:
+                continue
+            ticks = [(item, today - timedelta(days=rnd.randint(1, 40)), "") for item in rnd.sample(checklist, rnd.randint(2, 5))]
+            store_dossier.add_entries(store, keys, row.id, [(
+                store_dossier.new_entry_id(), CHECKLIST_18, checklist_payload(ticks, by=first_id, at=datetime.now()),
+            )])
         # Today's spreekuur so far: two named walk-ins and an anonymous one.
         for row in rows[:2]:
             add_entry(store, keys, row.id, "inloop", {"tekst": rnd.choice(NOTES), "hulpvraag": rnd.choice(NOTES), "leefdomeinen": []})
+            files[row.id].append(("inloop", {}, today))
+        # The statistics tier, so a report on the demo store shows real figures.
+        statistics.add_many(store, keys, {
+            r.id: report.document_from_entries(StudentDetails.from_dict(r.data), r.status, today, files[r.id])
+            for r in rows
+        })
         add_anonymous_contact(store, keys, {"leefdomeinen": ["welzijn"], "minuten": 15})
         programmes = sorted({r.data.get("programme", "") for r in rows} - {""})
         for programme, worker_id in zip(programmes, ids[1:] * len(programmes)):

@@ -688,6 +688,10 @@ def fold(student_id: str, entries) -> Dossier:
     appointments: list[Appointment] = []
     externals: list[External] = []
     question, question_at = "", None
+    # A driegesprek's next appointment: its own entry since this version, only
+    # inside the talk in files written before (shown once either way).
+    talk_next: list[Appointment] = []
+    with_entry: set[str] = set()
     for e in entries:
         p = e.payload
         saved = _local_moment(e)
@@ -720,6 +724,8 @@ def fold(student_id: str, entries) -> Dossier:
             on = _date(p.get("datum"))
             if on is not None:
                 appointments.append(Appointment(e.id, on, p.get("tekst", ""), bool(p.get("klaar"))))
+                if p.get("gesprek"):
+                    with_entry.add(p["gesprek"])
         else:
             at = _moment(p.get("moment")) or saved
             item = TimelineItem(
@@ -732,7 +738,8 @@ def fold(student_id: str, entries) -> Dossier:
                 question, question_at = q, at
             nxt = p.get("volgende")
             if e.kind == TALK and nxt and _date(nxt.get("datum")):
-                appointments.append(Appointment(e.id, _date(nxt["datum"]), nxt.get("tekst", ""), False))
+                talk_next.append(Appointment(e.id, _date(nxt["datum"]), nxt.get("tekst", ""), False))
+    appointments += [a for a in talk_next if a.id not in with_entry]
     timeline.sort(key=lambda t: t.at, reverse=True)
     agreements.sort(key=lambda a: a.created_at, reverse=True)
     consents.sort(key=lambda c: (c.on or date.min), reverse=True)

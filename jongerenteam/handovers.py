@@ -57,7 +57,7 @@ class HandoverMixin:
     # -- reading -------------------------------------------------------------------
 
     def expire_access(self) -> int:
-        """End read access whose period is over (run at unlock and on Vandaag)."""
+        """End read access whose period is over (run at every unlock; the key lookups ignore it from the moment it ends)."""
         n = store_handover.expire_wraps(self.store, self.keys)
         if n:
             self.involved = students.involved_student_ids(self.store, self.worker_id)
@@ -172,6 +172,13 @@ class HandoverMixin:
         """Start a handover: the document and the first step go into the file."""
         today = self._today()
         proposal.validate(today)
+        # The gate is checked here too, not only by the screen: without consent
+        # (or a legal ground) no handover is stored, whatever the caller says.
+        if not proposal.legal_ground:
+            gate = self.compose_handover(student_id, proposal.kind, proposal.receiver,
+                                         access_days=proposal.access_days)
+            if gate.blocked:
+                raise ValidationError("legal_ground", gate.blocked)
         handover_id = store_dossier.new_entry_id()
         step_id = store_dossier.new_entry_id()
         sender = from_worker_id or self.worker_id

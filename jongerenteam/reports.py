@@ -1,10 +1,184 @@
 """Use cases of the figures for municipalities and the school board (issue 6).
 
-Mixed into ``TeamSession``; nothing here knows Textual.
+Mixed into ``TeamSession``; nothing here knows Textual. The use cases that
+change a student call ``_stats_note`` right after their own write, which
+keeps the student's statistics document (``storage.statistics``) up to
+date; ``report`` reads all documents and computes the suppressed figures.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from jongerenteam import report as rp
+from storage import clock, statistics
+from storage.errors import NotAllowed
+
+log = logging.getLogger(__name__)
+
+# Entry kinds that are a talk in the figures when a file only has metadata (the backfill).
+_TALK_KINDS = ("talk",)
+
 
 class ReportMixin:
     """``self`` is a ``TeamSession``."""
+
+    # -- keeping the statistics tier up to date ---------------------------------------
+
+    def _stats_note(
+        self,
+        student_id: str,
+        *,
+        on: date | None = None,
+        walk_in: bool = False,
+        referral: bool = False,
+        talks: tuple[tuple[date, str, str], ...] = (),
+        scores: tuple[tuple[date, str, int], ...] = (),
+        retype: tuple[str, str] | None = None,
+    ) -> None:
+        """Bring the student's statistics document up to date after a change.
+
+        Runs right after the change it describes. A failure here must not
+        undo or repeat the worker's own (saved) change, so it is logged
+        (type only, no data) and the next change of the student repairs the
+        directory facts.
+        """
+        from jongerenteam.session import local_today
+
+        record = self.students.get(student_id)
+        if record is None:
+            return
+        today = on or local_today()
+        facts = rp.facts_of(record.details, record.status)
+        try:
+            statistics.update(
+                self.store, self.keys, student_id,
+                lambda doc: rp.revise(
+                    doc, facts, today, walk_in=today if walk_in else None,
+                    referral=today if referral else None, talks=talks, scores=scores, retype=retype,
+                ),
+            )
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            log.warning("statistics not updated: %s", type(exc).__name__)
+
+    def _stats_registered(self, record, entries, today: date | None) -> None:
+        """A new student: walk-in or aanmelding from the entries written with it."""
+        kinds = {kind for kind, _ in entries}
+        self._stats_note(record.id, on=today, walk_in="inloop" in kinds, referral="aanmelding" in kinds)
+
+    # -- the report ---------------------------------------------------------------------
+
+    def _require_coordinator(self) -> None:
+        if not self.keys.is_coordinator:
+            raise NotAllowed("statistics", reason="coordinator only")
+
+    def report(self, period: rp.Period, municipality: str | None = None) -> rp.Report:
+        """The suppressed figures of one period (coördinator only); no file is opened."""
+        from jongerenteam.session import _gc_paused
+
+        self._require_coordinator()
+        self.backfill_statistics()
+        # Half a million small lists: without the pause the cyclic collector
+        # walks them again and again (benchmarks/bench_report.py).
+        with _gc_paused():
+            documents, _damaged = statistics.load_all(self.store, self.keys)
+            return self.report_from(documents, period, municipality)
+
+    def report_from(self, documents: list[dict], period: rp.Period, municipality: str | None = None) -> rp.Report:
+        """The figures from documents already read (the screen re-uses them
+        when only the period or municipality changes)."""
+        from jongerenteam.session import day_start
+
+        times = statistics.anonymous_walk_in_times(
+            self.store, day_start(period.start), day_start(period.end + timedelta(days=1))
+        )
+        anonymous = [clock.local_time(t).date() for t in times]
+        return rp.compute(documents, anonymous, period, municipality, made_at=clock.local_time(clock.now()))
+
+    def statistics_documents(self) -> list[dict]:
+        from jongerenteam.session import _gc_paused
+
+        self._require_coordinator()
+        self.backfill_statistics()
+        with _gc_paused():
+            return statistics.load_all(self.store, self.keys)[0]
+
+    def report_municipalities(self, documents: list[dict]) -> list[tuple[str, str]]:
+        """(code, name) of the woongemeenten in the figures, by name."""
+        from jongerenteam.municipalities import name_of
+
+        codes = {d.get("gemeente") or "" for d in documents}
+        return sorted(((c, name_of(c) or "woongemeente onbekend") for c in codes), key=lambda x: (x[0] == "", x[1]))
+
+    def backfill_statistics(self) -> int:
+        """Statistics documents for students registered before this version.
+
+        Built from what a coördinator may read without file keys: the
+        directory (municipality, level, programme, verwijzer, leefdomeinen,
+        birth month, status, close reason), when the student was registered,
+        and the kind and date of each file entry. Talk *types* and scores
+        are inside the file and stay unknown for these students ("onbekend";
+        no score changes). Returns the number of records made.
+        """
+        missing = [sid for sid in statistics.students_without_record(self.store) if sid in self.students]
+        if not missing:
+            return 0
+        meta = statistics.entry_metadata(self.store, missing)
+        plain = statistics.student_created(self.store, missing)
+        docs = {}
+        for sid in missing:
+            record = self.students[sid]
+            created, status, closed_at = plain.get(sid, (clock.now(), record.status, None))
+            registered = clock.local_time(created).date()
+            facts = rp.facts_of(record.details, record.status)
+            doc = rp.new_document(registered)
+            doc.update({k: facts[k] for k in ("gemeente", "niveau", "opleiding", "verwijzer", "domeinen", "achttien")})
+            for kind, at in meta.get(sid, []):
+                day = clock.local_time(at).date().isoformat()
+                if kind == "inloop":
+                    doc["inloop"].append(day)
+                elif kind == "aanmelding":
+                    doc["aanmeldingen"].append(day)
+                elif kind in _TALK_KINDS:
+                    doc["gesprekken"].append([day, "", ""])
+            if record.details.waiting_since and not doc["aanmeldingen"]:
+                doc["aanmeldingen"].append(record.details.waiting_since.isoformat())
+            doc["statussen"] = [[registered.isoformat(), "aangemeld", ""]]
+            if record.status != "aangemeld":
+                when = clock.local_time(closed_at).date() if (closed_at and record.status == "afgesloten") else registered
+                doc["statussen"].append([when.isoformat(), record.status, facts["reden"]])
+            docs[sid] = doc
+        return statistics.add_many(self.store, self.keys, docs)
+
+    # -- exports --------------------------------------------------------------------------
+
+    def export_report(self, report: rp.Report, fmt: str, path: str | Path) -> Path:
+        """Write the report as CSV or PDF (atomically) and log the export."""
+        from jongerenteam.pdf import check_target, write_atomic
+
+        self._require_coordinator()
+        if fmt == "csv":
+            target = rp.csv_target(str(path))
+            data = rp.to_csv(report)
+        elif fmt == "pdf":
+            target = check_target(path, example="rapportage.pdf")
+            data = rp.render_pdf(report)
+        else:
+            raise ValueError("format")
+        write_atomic(target, data)
+        statistics.log_report_export(self.store, self.keys, f"rapportage {fmt}")
+        return target
+
+
+def default_folder() -> Path:
+    """Where exports go by default: the Documents folder, else home."""
+    from platformdirs import user_documents_dir
+
+    folder = Path(user_documents_dir())
+    return folder if folder.is_dir() else Path.home()
+
+
+def stamp() -> datetime:
+    return clock.local_time(clock.now())

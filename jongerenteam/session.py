@@ -201,6 +201,7 @@ class Today:
     notices: list[NoticeRow]
 
 
+APPOINTMENT_LINGER_DAYS = 7
 EIGHTEEN_WINDOW_DAYS = 183  # "turns 18 within 6 months" (the 18+ radar)
 EMERGENCY_REASONS = {
     "veiligheid": "acute zorg om de veiligheid van de student of anderen",
@@ -313,6 +314,7 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
         self._programmes = None
         self.involved.add(rec.id)
         self.index.add(rec.id, rec.search_key)
+        self._stats_registered(rec, entries, today)
         return rec
 
     def update_student(self, record: StudentRecord, details: StudentDetails) -> StudentRecord:
@@ -325,6 +327,7 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
         self.students[rec.id] = rec
         self._sorted = None
         self.index.replace(rec.id, rec.search_key)
+        self._stats_note(rec.id)
         return rec
 
     def contact_name(self, record: StudentRecord) -> str:
@@ -498,6 +501,7 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
                 self._sorted = None
             for kind, payload in entries:
                 self.add_entry(record.id, kind, payload)
+            self._stats_note(record.id, on=today, walk_in=True)
         return record
 
     def register_anonymous(self, leefdomeinen: list[str], minutes: int | None) -> str:
@@ -545,6 +549,7 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
             self.students[current.id] = current
             self._sorted = None
         self.add_entry(current.id, intake.REFERRAL, referral.payload())
+        self._stats_note(current.id, on=today, referral=True)
         return current
 
     def add_entry(self, student_id: str, kind: str, payload: dict) -> str:
@@ -574,7 +579,9 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
             rec = self.students.get(item.student_id)
             if rec is None:
                 continue
-            if when <= day:
+            # An appointment stays on the list for a week after its day (time to
+            # record the talk); nothing marks it done, so older ones drop off.
+            if day - timedelta(days=APPOINTMENT_LINGER_DAYS) <= when <= day:
                 due.append(DueRow(rec, when, text))
             if when >= day and (item.student_id not in upcoming or when < upcoming[item.student_id][0]):
                 upcoming[item.student_id] = (when, text)

@@ -386,9 +386,9 @@ class JongerenteamApp(App[int]):
                 for title, help_text, callback in dossier_commands():
                     yield SystemCommand(title, help_text, callback)
             # Each feature module offers its own commands (overdracht, 18+, rights, reports).
-            from screens import eighteen, handover, rights
+            from screens import eighteen, handover, report, rights
 
-            for module in (handover, eighteen, rights):
+            for module in (handover, eighteen, rights, report):
                 for title, help_text, callback in module.commands(self, screen):
                     yield SystemCommand(title, help_text, callback)
         # No theme picker: Textual's is in English (theme names and its search

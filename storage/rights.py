@@ -27,7 +27,7 @@ import orjson
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock
+from storage import audit, clock, statistics
 from storage.crypto import DecryptionError, open_sealed
 from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
@@ -36,7 +36,6 @@ from storage.models import (
     Erasure,
     FileEntry,
     Handover,
-    StatisticsRecord,
     Student,
     StudentKeyWrap,
     Team,
@@ -162,9 +161,7 @@ def erase_students(
             s.execute(delete(FileEntry).where(FileEntry.student_id == sid))
             s.execute(delete(Handover).where(Handover.student_id == sid))
             gone = s.execute(delete(Student).where(Student.id == sid)).rowcount
-            s.execute(
-                update(StatisticsRecord).where(StatisticsRecord.student_id == sid).values(student_id=None)
-            )
+            statistics.detach(s, keys, sid)
             if s.get(Erasure, sid) is None:
                 s.add(Erasure(student_id=sid, erased_at=now))
             if gone:

@@ -191,9 +191,15 @@ def test_decline_removes_the_pending_key_and_keeps_the_contact(team_store, fixed
     # Hanna reads Otto's reason (appended sealed: he could not read the file).
     texts = [t.note for t in hanna.open_dossier(rec.id).timeline]
     assert any("Geen plek tot februari" in t for t in texts)
-    # A new handover may start now.
-    hanna.propose_handover(rec.id, h.Proposal(h.EXTERN, external_receiver(), "Doc", student_view="akkoord",
-                                              follow_up=TODAY + timedelta(days=14), blocked=""))
+    # A new handover may start now; the consent gate holds even when a caller
+    # claims nothing blocks it (the use case composes again itself).
+    proposal = h.Proposal(h.EXTERN, external_receiver(), "Doc", student_view="akkoord",
+                          follow_up=TODAY + timedelta(days=14), blocked="")
+    with pytest.raises(ValidationError) as exc:
+        hanna.propose_handover(rec.id, proposal)
+    assert exc.value.field == "legal_ground"
+    consent(hanna, rec, "Budgetcoach Zwolle", ["inkomen"])
+    assert hanna.propose_handover(rec.id, proposal).state == h.PROPOSED
 
 
 def test_extern_follow_up_reaches_vandaag_until_contact(team_store, fixed_clock):

@@ -400,3 +400,22 @@ def test_erase_confirmation_word_or_initials():
     assert not erase_confirmed("", "Leonie", "de Vries")
     assert not erase_confirmed("ja", "Leonie", "de Vries")
     assert not erase_confirmed("L", "Leonie", "de Vries")
+
+
+def test_erasure_keeps_only_an_anonymous_statistics_record(team_store, fixed_clock):
+    """The figures keep counting an erased student, but the record no longer
+    points at them nor at the (deleted) entries of their file."""
+    from storage import statistics
+
+    hanna = session(team_store)
+    rec = leonie(hanna)
+    hanna.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 30, [], "Over geld"))
+    before = statistics.get(team_store.store, hanna.keys, rec.id)
+    assert before is not None and any(t[2] for t in before["gesprekken"])
+    coord = session(team_store, "coordinator")
+    coord.erase_student(rec.id, "verzoek")
+    assert statistics.get(team_store.store, coord.keys, rec.id) is None
+    docs, _ = statistics.load_all(team_store.store, coord.keys)
+    talks = [t for doc in docs for t in doc.get("gesprekken", [])]
+    assert talks and all(t[2] == "" for t in talks)
+    assert [t[1] for t in talks] == ["vervolggesprek"]

@@ -1,0 +1,866 @@
+"""The figures for municipalities and the school board, with small-cell suppression.
+
+Plain functions over decrypted statistics documents (``storage.statistics``)
+and the times of anonymous walk-ins; nothing here knows Textual or the store.
+
+Three parts:
+
+- the statistics document of one student (``facts_of``, ``revise``): codes,
+  dates and counts only, never a name, birth date, student number or text;
+- ``compute``: the counts of one period, for all municipalities at once;
+- suppression: every count 1-4 shows as "<5"; complementary suppression
+  ("x") so that no published total or difference reveals a hidden count,
+  also not across the per-municipality views. Rules: /tmp/docs/report-dev.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics as pystats
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from jongerenteam.catalogue import CLOSE_REASONS, LEEFDOMEINEN, LEVEL_LABELS, LEVELS, REFERRERS
+from jongerenteam.domain import WAITING_STANDARD_DAYS, working_days_between
+from jongerenteam.municipalities import name_of
+
+DOC_VERSION = 1
+SMALL = 5  # counts 1..SMALL-1 are never shown
+UNBOUNDED = 10**9  # the upper bound of an "x"
+TALK_TYPE_LABELS = {  # jongerenteam.dossier.TALK_TYPES, repeated to keep this module light
+    "intake": "intake", "driegesprek": "driegesprek", "vervolggesprek": "vervolggesprek",
+    "telefonisch": "telefonisch", "app": "app/WhatsApp", "email": "e-mail", "huisbezoek": "huisbezoek",
+    "buiten": "buiten/wandeling", "overleg": "overleg met betrokkene",
+}
+UNKNOWN = "onbekend"
+
+TEXT = {
+    "primary": "<5",
+    "secondary": "x",
+    "hidden": "–",
+    "legend": (
+        "<5 = minder dan 5 (klein aantal, niet getoond). "
+        "x = niet getoond, omdat anders een klein aantal terug te rekenen is. "
+        "– = te weinig studenten om te tonen."
+    ),
+    "all": "alle gemeenten",
+    "unknown_municipality": "woongemeente onbekend",
+    "total": "totaal",
+}
+
+
+# -- the statistics document of one student -------------------------------------------
+
+
+def turns_18_month(birth: date | None) -> str | None:
+    """The month the student turns 18 ("yyyy-mm"), never the birth date itself."""
+    if birth is None:
+        return None
+    return f"{birth.year + 18:04d}-{birth.month:02d}"
+
+
+def facts_of(details, status: str) -> dict:
+    """What the report keeps of the directory: codes only (``details`` is a StudentDetails)."""
+    return {
+        "gemeente": details.municipality_code or "",
+        "niveau": details.level or "",
+        "opleiding": (details.programme or "").strip(),
+        "verwijzer": details.referrer or "",
+        "domeinen": sorted(set(details.leefdomeinen)),
+        "achttien": turns_18_month(details.birth_date),
+        "status": status,
+        "reden": details.closed_reason if status == "afgesloten" else "",
+    }
+
+
+def new_document(registered: date) -> dict:
+    return {
+        "v": DOC_VERSION, "gemeente": "", "niveau": "", "opleiding": "", "verwijzer": "", "domeinen": [],
+        "achttien": None, "ingeschreven": registered.isoformat(), "aanmeldingen": [], "inloop": [],
+        "gesprekken": [], "scores": [], "statussen": [],
+    }
+
+
+def revise(
+    doc: dict | None,
+    facts: dict,
+    today: date,
+    *,
+    walk_in: date | None = None,
+    referral: date | None = None,
+    talks: tuple[tuple[date, str, str], ...] = (),
+    scores: tuple[tuple[date, str, int], ...] = (),
+    retype: tuple[str, str] | None = None,
+) -> dict:
+    """The document after one change: directory facts refreshed, events appended.
+
+    A pure function of its arguments (``storage.statistics.update`` may call
+    it again after a conflict). ``talks`` are (date, type, entry id); the id
+    lets a later change of the talk type find it, and means nothing once
+    the file is gone.
+    """
+    doc = dict(doc) if doc else new_document(today)
+    for key in ("gemeente", "niveau", "opleiding", "verwijzer", "domeinen", "achttien"):
+        doc[key] = facts[key]
+    statuses = [list(x) for x in doc.get("statussen", [])]
+    if not statuses or statuses[-1][1] != facts["status"] or (
+        facts["status"] == "afgesloten" and statuses[-1][2] != facts["reden"]
+    ):
+        statuses.append([today.isoformat(), facts["status"], facts["reden"]])
+    doc["statussen"] = statuses
+    if walk_in is not None:
+        doc["inloop"] = [*doc.get("inloop", []), walk_in.isoformat()]
+    if referral is not None:
+        doc["aanmeldingen"] = [*doc.get("aanmeldingen", []), referral.isoformat()]
+    if talks:
+        doc["gesprekken"] = [*doc.get("gesprekken", []), *([d.isoformat(), t, i] for d, t, i in talks)]
+    if retype is not None:
+        entry_id, new_type = retype
+        doc["gesprekken"] = [[d, new_type if i == entry_id else t, i] for d, t, i in doc.get("gesprekken", [])]
+    if scores:
+        doc["scores"] = [*doc.get("scores", []), *([d.isoformat(), dom, int(v)] for d, dom, v in scores)]
+    return doc
+
+
+def anonymised(doc: dict) -> dict:
+    """The document of an erased student (``storage.statistics.anonymised``)."""
+    from storage.statistics import anonymised as strip
+
+    return strip(doc)
+
+
+# -- periods -------------------------------------------------------------------------------
+
+MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+               "september", "oktober", "november", "december")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    kind: str  # maand | kwartaal | schooljaar | eigen
+    start: date
+    end: date  # inclusive
+
+    @property
+    def label(self) -> str:
+        if self.kind == "maand":
+            return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        if self.kind == "kwartaal":
+            return f"kwartaal {(self.start.month - 1) // 3 + 1} {self.start.year}"
+        if self.kind == "schooljaar":
+            return f"schooljaar {self.start.year}-{self.end.year}"
+        return f"{fmt_date(self.start)} t/m {fmt_date(self.end)}"
+
+    def shift(self, step: int) -> "Period":
+        """The previous (-1) or next (+1) period of the same kind."""
+        if self.kind == "maand":
+            return month_of(_add_months(self.start, step))
+        if self.kind == "kwartaal":
+            return quarter_of(_add_months(self.start, 3 * step))
+        if self.kind == "schooljaar":
+            return school_year_of(self.start.replace(year=self.start.year + step))
+        length = (self.end - self.start).days + 1
+        return Period("eigen", self.start + timedelta(days=length * step), self.end + timedelta(days=length * step))
+
+
+def _add_months(d: date, n: int) -> date:
+    m = d.month - 1 + n
+    return date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def month_of(day: date) -> Period:
+    start = day.replace(day=1)
+    return Period("maand", start, _add_months(start, 1) - timedelta(days=1))
+
+
+def quarter_of(day: date) -> Period:
+    start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return Period("kwartaal", start, _add_months(start, 3) - timedelta(days=1))
+
+
+def school_year_of(day: date) -> Period:
+    """1 August to 31 July."""
+    year = day.year if day.month >= 8 else day.year - 1
+    return Period("schooljaar", date(year, 8, 1), date(year + 1, 7, 31))
+
+
+def custom(start: date, end: date) -> Period:
+    from jongerenteam.domain import ValidationError
+
+    if end < start:
+        raise ValidationError("end", "De einddatum ligt voor de begindatum.")
+    return Period("eigen", start, end)
+
+
+def fmt_date(d: date) -> str:
+    return d.strftime("%d-%m-%Y")
+
+
+def fmt_number(value: float, decimals: int = 1) -> str:
+    """Dutch decimal comma: 2,5."""
+    return f"{value:.{decimals}f}".replace(".", ",")
+
+
+# -- suppression --------------------------------------------------------------------------
+
+
+class Num:
+    """One published count. ``state``: '' shown, 'primary' (1-4, "<5"),
+    'secondary' (hidden so that a primary one cannot be derived, "x")."""
+
+    __slots__ = ("value", "state")
+
+    def __init__(self, value: int = 0) -> None:
+        self.value = value
+        self.state = ""
+
+    @property
+    def hidden(self) -> bool:
+        return bool(self.state)
+
+    @property
+    def text(self) -> str:
+        if self.state == "primary":
+            return TEXT["primary"]
+        if self.state == "secondary":
+            return TEXT["secondary"]
+        return str(self.value)
+
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """What a reader who knows the rules can tell about a hidden count."""
+        if self.state == "primary":
+            return 0, SMALL - 1  # "<5" means 0 to 4: a zero may be hidden as a complement
+        return SMALL, UNBOUNDED
+
+    def __repr__(self) -> str:
+        return f"Num({self.value}, {self.state or 'shown'})"
+
+
+@dataclass(slots=True)
+class Line:
+    """A published equation: ``total`` = the sum of ``parts``."""
+
+    total: Num
+    parts: list[Num]
+
+
+def pinned(line: Line) -> bool:
+    """Can a reader pin down one hidden number of this line exactly, from the
+    shown numbers and the bounds the markers give away ("<5": 1-4, "x": 5+)?
+
+    The line is the equation total - sum(parts) = 0; the total may be
+    hidden too (then it is one more unknown).
+    """
+    items = [(1, line.total), *((-1, p) for p in line.parts)]
+    hidden = [(sign, n) for sign, n in items if n.hidden]
+    if not hidden:
+        return False
+    if len(hidden) == 1:
+        return True
+    rest = -sum(sign * n.value for sign, n in items if not n.hidden)  # sum of hidden signed = rest
+    ranges = [(sign * n.bounds[0], sign * n.bounds[1]) if sign > 0 else (sign * n.bounds[1], sign * n.bounds[0])
+              for sign, n in hidden]
+    lo_sum = sum(r[0] for r in ranges)
+    hi_sum = sum(r[1] for r in ranges)
+    for (sign, n), (lo, hi) in zip(hidden, ranges):
+        # sign * n = rest - (others), others in [lo_sum - lo, hi_sum - hi]
+        low, high = rest - (hi_sum - hi), rest - (lo_sum - lo)
+        if sign < 0:
+            low, high = -high, -low
+        blo, bhi = n.bounds
+        if max(low, blo) >= min(high, bhi):
+            return True
+    return False
+
+
+def suppress(nums: list[Num], lines: list[Line]) -> None:
+    """Primary suppression of every count 1-4, then complementary suppression
+    until no line lets a hidden number be pinned down.
+
+    The complement is the smallest shown non-zero part of the line (the
+    least information lost); with none left, the line's total goes.
+    Terminates: every round hides one more number.
+    """
+    for n in nums:
+        if 0 < n.value < SMALL:
+            n.state = "primary"
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            if not pinned(line):
+                continue
+            candidates = [p for p in line.parts if not p.hidden and p.value > 0]
+            zeros = [p for p in line.parts if not p.hidden and p.value == 0]
+            if candidates:
+                min(candidates, key=lambda p: p.value).state = "secondary"
+            elif not line.total.hidden and line.total.value > 0:
+                line.total.state = "secondary"
+            elif zeros:
+                zeros[0].state = "primary"  # a 0 shown as "<5": true, and it adds doubt
+            else:
+                continue  # nothing left to hide in this line
+            changed = True
+
+
+_PRIME = (1 << 61) - 1
+EXACT_CHECK_LIMIT = 1500  # hidden numbers per family for the exact check (else the line rules only)
+
+
+def determined(lines: list[Line]) -> list[Num]:
+    """Hidden numbers that the published lines fix exactly when combined
+    (linear algebra; elimination modulo a large prime, exact for these
+    small integer systems). The line rules alone miss combinations across
+    rows and columns."""
+    index: dict[int, int] = {}
+    hidden: list[Num] = []
+    rows: list[dict[int, int]] = []
+    for line in lines:
+        row: dict[int, int] = {}
+        for sign, n in ((1, line.total), *((-1, p) for p in line.parts)):
+            if n.hidden:
+                k = index.setdefault(id(n), len(hidden))
+                if k == len(hidden):
+                    hidden.append(n)
+                row[k] = (row.get(k, 0) + sign) % _PRIME
+        row = {k: v for k, v in row.items() if v}
+        if row:
+            rows.append(row)
+    if not rows or len(hidden) > EXACT_CHECK_LIMIT:
+        return []
+    pivots: dict[int, dict[int, int]] = {}  # pivot column -> reduced row
+    for row in rows:
+        for col, prow in pivots.items():  # reduce by the existing pivots
+            if col in row:
+                f = row[col]
+                for k, v in prow.items():
+                    row[k] = (row.get(k, 0) - f * v) % _PRIME
+                row = {k: v for k, v in row.items() if v}
+        if not row:
+            continue
+        col = min(row)
+        inv = pow(row[col], _PRIME - 2, _PRIME)
+        row = {k: v * inv % _PRIME for k, v in row.items()}
+        for other in pivots.values():  # keep the rows fully reduced
+            if col in other:
+                f = other[col]
+                for k, v in row.items():
+                    other[k] = (other.get(k, 0) - f * v) % _PRIME
+                for k in [k for k, v in other.items() if not v]:
+                    del other[k]
+        pivots[col] = row
+    return [hidden[col] for col, row in pivots.items() if len(row) == 1]
+
+
+def protect(nums: list[Num], lines: list[Line]) -> None:
+    """``suppress``, then hide more until no hidden number follows from the
+    published lines combined (each round hides a number in a line of a
+    determined one)."""
+    suppress(nums, lines)
+    for _ in range(len(nums)):
+        fixed = determined(lines)
+        if not fixed:
+            return
+        target = fixed[0]
+        for line in lines:
+            if target is line.total or any(p is target for p in line.parts):
+                shown = [p for p in (line.total, *line.parts) if not p.hidden]
+                nonzero = [p for p in shown if p.value > 0]
+                if nonzero:
+                    min(nonzero, key=lambda p: p.value).state = "secondary"
+                    break
+                if shown:
+                    shown[0].state = "primary"
+                    break
+        else:
+            return
+        suppress([], lines)
+
+
+# -- the figures -----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str
+    value: float | None = None  # for the bars; None when hidden
+
+    @classmethod
+    def of(cls, n: Num) -> "Cell":
+        return cls(n.text, None if n.hidden else float(n.value))
+
+
+@dataclass(slots=True)
+class Table:
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    rows: list[tuple[str, list[Cell]]]
+    total: tuple[str, list[Cell]] | None = None
+    note: str = ""
+    bar_column: int | None = 0  # which cell gets a bar in the screen and the PDF
+
+
+@dataclass(slots=True)
+class Report:
+    period: Period
+    municipality: str | None  # None: all; "" the students without a known woongemeente
+    tables: list[Table]
+    made_at: datetime
+    records: int
+
+    @property
+    def scope(self) -> str:
+        if self.municipality is None:
+            return TEXT["all"]
+        return name_of(self.municipality) or TEXT["unknown_municipality"]
+
+    @property
+    def title(self) -> str:
+        return f"Rapportage jongerenteam, {self.period.label}, {self.scope}"
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+class _Family:
+    """One kind of count broken down by municipality (rows) and some categories.
+
+    ``rows[m]`` is the count for municipality m, ``grand`` their total; each
+    breakdown is a grid municipality x category, with column totals. All of
+    it is suppressed together, so a municipality's view and the overall
+    view never contradict nor complete each other.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[str, Num] = defaultdict(Num)
+        self.grand = Num()
+        self.grids: dict[str, tuple[dict[tuple[str, str], Num], dict[str, Num], bool]] = {}
+
+    def grid(self, key: str, additive: bool = True) -> dict[tuple[str, str], Num]:
+        if key not in self.grids:
+            self.grids[key] = (defaultdict(Num), defaultdict(Num), additive)
+        return self.grids[key][0]
+
+    def finish(self, municipalities: list[str], categories: dict[str, list[str]]) -> tuple[list[Num], list[Line]]:
+        """Fill in totals and list every number and published equation."""
+        nums: list[Num] = [self.grand]
+        lines: list[Line] = []
+        rows = [self.rows[m] for m in municipalities]
+        self.grand.value = sum(r.value for r in rows)
+        nums += rows
+        lines.append(Line(self.grand, rows))
+        for key, (cells, col_totals, additive) in self.grids.items():
+            cats = categories[key]
+            for c in cats:
+                col = [cells[(m, c)] for m in municipalities]
+                col_totals[c].value = sum(n.value for n in col)
+                nums += col
+                nums.append(col_totals[c])
+                lines.append(Line(col_totals[c], col))
+            if additive:
+                for m in municipalities:
+                    lines.append(Line(self.rows[m], [cells[(m, c)] for c in cats]))
+                lines.append(Line(self.grand, [col_totals[c] for c in cats]))
+        return nums, lines
+
+
+def _in(day: str, start: str, end: str) -> bool:
+    return start <= day <= end
+
+
+def compute(
+    documents: list[dict],
+    anonymous: list[date],
+    period: Period,
+    municipality: str | None = None,
+    *,
+    made_at: datetime | None = None,
+) -> Report:
+    """All figures of one period, suppressed, seen from one municipality (or all)."""
+    start, end = period.start.isoformat(), period.end.isoformat()
+    helped, talks, new, referrals, walk_ins, closed = (_Family() for _ in range(6))
+    by_level = helped.grid("niveau")
+    by_programme = helped.grid("opleiding")
+    by_referrer = helped.grid("verwijzer")
+    by_age = helped.grid("leeftijd")
+    by_domain = helped.grid("leefdomein", additive=False)
+    by_type = talks.grid("soort")
+    by_reason = closed.grid("reden")
+    waits = referrals.grid("wachttijd")
+    scores: dict[str, _Family] = {d.code: _Family() for d in LEEFDOMEINEN}
+    for fam in scores.values():
+        fam.grid("verandering")
+    score_sums: dict[str, dict[str, int]] = {d.code: defaultdict(int) for d in LEEFDOMEINEN}
+    wait_days: dict[str, list[int]] = defaultdict(list)
+    programmes: set[str] = set()
+    municipalities: set[str] = {""}
+
+    for doc in documents:
+        m = doc.get("gemeente") or ""
+        municipalities.add(m)
+        if _in(doc.get("ingeschreven", ""), start, end):
+            new.rows[m].value += 1
+        walks = doc.get("inloop", ())
+        walks_in = [w for w in walks if start <= w <= end]
+        walk_ins.rows[m].value += len(walks_in)
+        all_talks = doc.get("gesprekken", ())
+        talk_dates: list[str] = []
+        first_contact = min(walks_in) if walks_in else None
+        for t in all_talks:
+            day = t[0]
+            if start <= day <= end:
+                talk_dates.append(day)
+                kind = t[1] if t[1] in TALK_TYPE_LABELS else ""
+                by_type[(m, kind)].value += 1
+                if first_contact is None or day < first_contact:
+                    first_contact = day
+        talks.rows[m].value += len(talk_dates)
+        for s_day, status, *rest in doc.get("statussen", ()):
+            if status == "afgesloten" and start <= s_day <= end:
+                reason = rest[0] if rest and rest[0] in CLOSE_REASONS else ""
+                closed.rows[m].value += 1
+                by_reason[(m, reason)].value += 1
+        refs = [a for a in doc.get("aanmeldingen", ()) if start <= a <= end]
+        if refs:
+            contacts = sorted([*walks, *(t[0] for t in all_talks)])
+            for a in refs:
+                referrals.rows[m].value += 1
+                first = next((c for c in contacts if a <= c <= end), None)
+                if first is None:
+                    waits[(m, "nog")].value += 1
+                    continue
+                days = working_days_between(date.fromisoformat(a), date.fromisoformat(first))
+                wait_days[m].append(days)
+                waits[(m, "binnen" if days <= WAITING_STANDARD_DAYS else "later")].value += 1
+        if first_contact is None:
+            continue
+        # -- a student helped in this period
+        helped.rows[m].value += 1
+        level = doc.get("niveau") or ""
+        by_level[(m, level if level in LEVELS else "")].value += 1
+        programme = doc.get("opleiding") or ""
+        programmes.add(programme)
+        by_programme[(m, programme)].value += 1
+        referrer = doc.get("verwijzer") or ""
+        by_referrer[(m, referrer if referrer in REFERRERS else "")].value += 1
+        eighteen = doc.get("achttien")
+        age = "" if not eighteen else ("onder" if first_contact[:7] < eighteen else "boven")
+        by_age[(m, age)].value += 1
+        for code in doc.get("domeinen", ()):
+            if code in scores:
+                by_domain[(m, code)].value += 1
+        per_domain: dict[str, list[tuple[str, int]]] = {}
+        for s_day, code, value in doc.get("scores", ()):
+            if s_day <= end and code in scores:
+                per_domain.setdefault(code, []).append((s_day, value))
+        for code, values in per_domain.items():
+            if len(values) < 2:
+                continue
+            values.sort(key=lambda x: x[0])
+            change = values[-1][1] - values[0][1]
+            fam = scores[code]
+            fam.rows[m].value += 1
+            fam.grid("verandering")[(m, "beter" if change > 0 else "gelijk" if change == 0 else "slechter")].value += 1
+            score_sums[code][m] += change
+
+    munis = sorted(municipalities, key=lambda c: (c == "", name_of(c) or c))
+    categories = {
+        "niveau": [*LEVELS, ""],
+        "opleiding": sorted(programmes - {""}, key=str.casefold) + [""],
+        "verwijzer": [*REFERRERS, ""],
+        "leeftijd": ["onder", "boven", ""],
+        "leefdomein": [d.code for d in LEEFDOMEINEN],
+        "soort": [*TALK_TYPE_LABELS, ""],
+        "reden": [*CLOSE_REASONS, ""],
+        "wachttijd": ["binnen", "later", "nog"],
+        "verandering": ["beter", "gelijk", "slechter"],
+    }
+    for fam in (helped, talks, new, referrals, walk_ins, closed, *scores.values()):
+        nums, lines = fam.finish(munis, categories)
+        protect(nums, lines)
+    anonymous_count = Num(sum(1 for a in anonymous if period.start <= a <= period.end))
+    suppress([anonymous_count], [])
+
+    view = _View(municipality, munis)
+    tables = [
+        _core(view, helped, new, referrals, walk_ins, anonymous_count, talks),
+    ]
+    if municipality is None:
+        tables.append(_per_municipality("gemeente", "Studenten geholpen per woongemeente", helped, munis))
+        tables.append(_per_municipality("gemeente_gesprekken", "Gesprekken per woongemeente", talks, munis))
+    tables += [
+        _breakdown(view, "soort", "Gesprekken per soort", talks, "soort", categories, TALK_TYPE_LABELS, "gesprekken"),
+        _breakdown(view, "leefdomein", "Studenten per leefdomein", helped, "leefdomein", categories,
+                   {d.code: d.label for d in LEEFDOMEINEN},
+                   note="Een student kan bij meer leefdomeinen horen; de regels tellen daarom niet op tot het totaal."),
+        _breakdown(view, "niveau", "Studenten per niveau", helped, "niveau", categories, LEVEL_LABELS),
+        _breakdown(view, "opleiding", "Studenten per opleiding", helped, "opleiding", categories, {}),
+        _breakdown(view, "verwijzer", "Studenten per verwijzer", helped, "verwijzer", categories, REFERRERS),
+        _breakdown(view, "leeftijd", "Studenten onder en boven 18", helped, "leeftijd", categories,
+                   {"onder": "jonger dan 18", "boven": "18 of ouder"},
+                   note="Leeftijd bij het eerste contact in de periode; vanaf de maand waarin de student 18 wordt telt die als 18."),
+        _breakdown(view, "reden", "Hoe dossiers eindigden", closed, "reden", categories, CLOSE_REASONS, "dossiers"),
+        _waiting(view, referrals, waits, wait_days),
+        _score_changes(view, scores, score_sums, munis),
+    ]
+    return Report(period, municipality, tables, made_at or datetime.now(), len(documents))
+
+
+@dataclass(slots=True)
+class _View:
+    municipality: str | None
+    munis: list[str]
+
+    def pick(self, fam: _Family, grid: str | None = None, category: str = "") -> Num:
+        """The number this view shows: a municipality's cell, or the column total."""
+        if grid is None:
+            return fam.grand if self.municipality is None else fam.rows[self.municipality]
+        cells, col_totals, _ = fam.grids[grid]
+        if self.municipality is None:
+            return col_totals[category]
+        return cells[(self.municipality, category)]
+
+
+def _share(part: Num, total: Num) -> Cell:
+    if part.hidden or total.hidden or total.value == 0:
+        return Cell(TEXT["hidden"] if (part.hidden or total.hidden) else "")
+    return Cell(fmt_number(100 * part.value / total.value, 0) + "%", 100 * part.value / total.value)
+
+
+def _core(view: _View, helped, new, referrals, walk_ins, anonymous: Num, talks) -> Table:
+    rows = [
+        ("Studenten geholpen (gesprek of inloop)", [Cell.of(view.pick(helped))]),
+        ("Nieuwe studenten ingeschreven", [Cell.of(view.pick(new))]),
+        ("Aanmeldingen", [Cell.of(view.pick(referrals))]),
+        ("Inloop met naam", [Cell.of(view.pick(walk_ins))]),
+    ]
+    if view.municipality is None:
+        rows.append(("Inloop anoniem", [Cell.of(anonymous)]))
+    rows.append(("Gesprekken", [Cell.of(view.pick(talks))]))
+    return Table("kern", "Kerncijfers", ("aantal",), rows)
+
+
+def _per_municipality(key: str, title: str, fam: _Family, munis: list[str]) -> Table:
+    rows = [
+        (name_of(m) or TEXT["unknown_municipality"], [Cell.of(fam.rows[m]), _share(fam.rows[m], fam.grand)])
+        for m in munis if fam.rows[m].value
+    ]
+    return Table(key, title, ("aantal", "aandeel"), rows, (TEXT["total"], [Cell.of(fam.grand), Cell("")]))
+
+
+def _breakdown(view: _View, key: str, title: str, fam: _Family, grid: str, categories: dict,
+               labels: dict, unit: str = "studenten", note: str = "") -> Table:
+    total = view.pick(fam)
+    rows = []
+    for c in categories[grid]:
+        n = view.pick(fam, grid, c)
+        if c == "" and n.value == 0:
+            continue  # no "onbekend" row when everything is known
+        label = labels.get(c, c) if c else UNKNOWN
+        rows.append((label, [Cell.of(n), _share(n, total)]))
+    return Table(key, title, (unit, "aandeel"), rows, (TEXT["total"], [Cell.of(total), Cell("")]), note)
+
+
+def _waiting(view: _View, referrals: _Family, waits, wait_days: dict[str, list[int]]) -> Table:
+    within, later, none = (view.pick(referrals, "wachttijd", c) for c in ("binnen", "later", "nog"))
+    days = wait_days.get(view.municipality, []) if view.municipality is not None else [
+        x for values in wait_days.values() for x in values
+    ]
+    met = Num(within.value + later.value)
+    met.state = "primary" if within.hidden or later.hidden or 0 < met.value < SMALL else ""
+    median = Cell(TEXT["hidden"])
+    if len(days) >= SMALL:  # a median of 5+ waits names no single student's wait
+        value = pystats.median(days)
+        median = Cell(fmt_number(value, 1 if value % 1 else 0), float(value))
+    return Table(
+        "wachttijd", "Wachttijd van aanmelding tot eerste gesprek",
+        ("aantal", "aandeel"),
+        [
+            ("Aanmeldingen in de periode", [Cell.of(view.pick(referrals)), Cell("")]),
+            (f"Eerste gesprek binnen {WAITING_STANDARD_DAYS} werkdagen", [Cell.of(within), _share(within, met)]),
+            (f"Eerste gesprek na meer dan {WAITING_STANDARD_DAYS} werkdagen", [Cell.of(later), _share(later, met)]),
+            ("Nog geen gesprek aan het eind van de periode", [Cell.of(none), Cell("")]),
+            ("Mediaan wachttijd (werkdagen)", [median, Cell("")]),
+        ],
+        note="Aandeel: van de aanmeldingen die een eerste gesprek hadden. Werkdagen: maandag tot en met vrijdag.",
+    )
+
+
+def _score_changes(view: _View, scores: dict[str, _Family], sums: dict[str, dict[str, int]], munis: list[str]) -> Table:
+    rows = []
+    for d in LEEFDOMEINEN:
+        fam = scores[d.code]
+        n = view.pick(fam)
+        mean = _mean(view, fam, sums[d.code], munis)
+        rows.append((d.label, [
+            Cell.of(n), *(Cell.of(view.pick(fam, "verandering", c)) for c in ("beter", "gelijk", "slechter")), mean,
+        ]))
+    return Table(
+        "scores", "Leefdomeinscores: eerste en laatste score vergeleken",
+        ("studenten", "beter", "gelijk", "slechter", "gem. verandering"), rows,
+        note="Studenten die in de periode geholpen zijn en in dit leefdomein minstens twee scores hebben (1-5).",
+    )
+
+
+def _mean(view: _View, fam: _Family, sums: dict[str, int], munis: list[str]) -> Cell:
+    """A mean change, shown only over 5+ students, and never so that the
+    overall mean minus the shown municipality means reveals a small group."""
+    shown = {m for m in munis if not fam.rows[m].hidden and fam.rows[m].value >= SMALL}
+    hidden_n = sum(fam.rows[m].value for m in munis if m not in shown)
+    overall_ok = not fam.grand.hidden and fam.grand.value >= SMALL
+    for m in sorted(shown, key=lambda m: fam.rows[m].value):
+        if overall_ok and 0 < hidden_n < SMALL:
+            shown.discard(m)
+            hidden_n += fam.rows[m].value
+    if overall_ok and 0 < hidden_n < SMALL:
+        overall_ok = False
+    if view.municipality is None:
+        if not overall_ok:
+            return Cell(TEXT["hidden"])
+        value = sum(sums.values()) / fam.grand.value
+    else:
+        if view.municipality not in shown:
+            return Cell(TEXT["hidden"])
+        value = sums.get(view.municipality, 0) / fam.rows[view.municipality].value
+    return Cell(("+" if value > 0 else "") + fmt_number(value, 1), None)
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+
+def to_csv(report: Report) -> bytes:
+    """One CSV file with a section per table, for Dutch Excel and LibreOffice:
+    ';' separator, UTF-8 with BOM, decimal comma, dates dd-mm-jjjj."""
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    w.writerow([report.title])
+    w.writerow(["Periode", fmt_date(report.period.start), fmt_date(report.period.end)])
+    w.writerow(["Gemeente", report.scope])
+    w.writerow(["Gemaakt op", report.made_at.strftime("%d-%m-%Y %H:%M")])
+    w.writerow(["Toelichting", TEXT["legend"]])
+    for table in report.tables:
+        w.writerow([])
+        w.writerow([table.title])
+        w.writerow(["", *table.headers])
+        for label, cells in table.rows:
+            w.writerow([label, *(c.text for c in cells)])
+        if table.total is not None:
+            label, cells = table.total
+            w.writerow([label, *(c.text for c in cells)])
+        if table.note:
+            w.writerow([table.note])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# -- PDF ----------------------------------------------------------------------------------------
+
+
+def render_pdf(report: Report) -> bytes:
+    """An A4 report: every table with its numbers and bars drawn beside them."""
+    from fpdf import FPDF
+
+    from jongerenteam.pdf import MARGIN_MM, PDF_ENCODING, printable
+
+    footer = printable(f"{report.title} · gemaakt op {report.made_at.strftime('%d-%m-%Y %H:%M')}")
+
+    class _PDF(FPDF):
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", "", 8)
+            self.set_text_color(90, 90, 90)
+            self.cell(0, 5, f"{footer}  ·  pagina {self.page_no()} van {{nb}}", align="L")
+
+    pdf = _PDF(orientation="P", unit="mm", format="A4")
+    pdf.core_fonts_encoding = PDF_ENCODING
+    pdf.set_lang("nl")
+    pdf.set_creator("jongerenteam")
+    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
+    pdf.set_auto_page_break(True, margin=MARGIN_MM)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 8, printable(report.title))
+    pdf.set_font("Helvetica", "", 9)
+    pdf.ln(1)
+    pdf.multi_cell(0, 4.5, printable(TEXT["legend"]))
+    pdf.ln(3)
+    label_w, value_w, bar_w, row_h = 70, 22, 60, 5.5
+    for table in report.tables:
+        needed = (len(table.rows) + 3) * row_h
+        if pdf.get_y() + min(needed, 60) > pdf.h - MARGIN_MM:
+            pdf.add_page()
+        pdf.set_font("Helvetica", "B", 12)
+        pdf.set_text_color(0, 0, 0)
+        pdf.cell(0, 8, printable(table.title), new_x="LMARGIN", new_y="NEXT")
+        widths = [label_w] + [value_w] * len(table.headers)
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.cell(label_w, row_h, "")
+        for h in table.headers:
+            pdf.cell(value_w, row_h, printable(h), align="R")
+        pdf.ln(row_h)
+        pdf.set_font("Helvetica", "", 9)
+        values = [c[table.bar_column].value for _, c in table.rows if table.bar_column is not None and c[table.bar_column].value]
+        top = max(values, default=0)
+        all_rows = [*table.rows, *([table.total] if table.total else [])]
+        for i, (label, cells) in enumerate(all_rows):
+            is_total = table.total is not None and i == len(all_rows) - 1
+            pdf.set_font("Helvetica", "B" if is_total else "", 9)
+            pdf.cell(label_w, row_h, printable(label)[:48])
+            for c in cells:
+                pdf.cell(value_w, row_h, printable(c.text), align="R")
+            if not is_total and table.bar_column is not None and table.bar_column < len(cells):
+                v = cells[table.bar_column].value
+                x = MARGIN_MM + sum(widths) + 3
+                room = min(bar_w, pdf.w - MARGIN_MM - x)
+                if v and top and room > 5:
+                    pdf.set_fill_color(60, 110, 170)
+                    pdf.rect(x, pdf.get_y() + 1, max(0.5, room * v / top), row_h - 2, style="F")
+            pdf.ln(row_h)
+        if table.note:
+            pdf.set_font("Helvetica", "I", 8)
+            pdf.multi_cell(0, 4, printable(table.note))
+        pdf.ln(3)
+    return bytes(pdf.output())
+
+
+def csv_target(path: str):
+    """The CSV file to write: '~' expanded, '.csv' added; the same checks as a PDF."""
+    from jongerenteam.pdf import check_target
+
+    text = str(path).strip()
+    base = text[:-4] if text.lower().endswith(".csv") else text
+    target = check_target(base + ".pdf" if base else "", example="rapportage.csv")
+    return target.with_suffix(".csv")
+
+
+def default_file_name(report: Report, extension: str) -> str:
+    scope = "" if report.municipality is None else "-" + (name_of(report.municipality) or "onbekend").replace(" ", "_")
+    return f"rapportage-{report.period.start.isoformat()}-{report.period.end.isoformat()}{scope}.{extension}"
+
+
+def document_from_entries(details, status: str, registered: date, entries: list[tuple[str, dict, date]]) -> dict:
+    """A statistics document built from a file's (kind, payload, day) entries:
+    for the demo store and imports, where the payloads are at hand."""
+    facts = facts_of(details, status)
+    doc = new_document(registered)
+    doc.update({k: facts[k] for k in ("gemeente", "niveau", "opleiding", "verwijzer", "domeinen", "achttien")})
+    for kind, payload, day in entries:
+        if kind == "talk":
+            moment = payload.get("moment") or day.isoformat()
+            doc["gesprekken"].append([moment[:10], payload.get("type", ""), ""])
+        elif kind == "score":
+            doc["scores"].append([payload.get("datum") or day.isoformat(), payload.get("domein", ""), int(payload.get("score", 0))])
+        elif kind == "inloop":
+            doc["inloop"].append(day.isoformat())
+        elif kind == "aanmelding":
+            doc["aanmeldingen"].append(day.isoformat())
+    if details.waiting_since and not doc["aanmeldingen"]:
+        doc["aanmeldingen"].append(details.waiting_since.isoformat())
+    doc["gesprekken"].sort()
+    doc["statussen"] = [[registered.isoformat(), "aangemeld", ""]]
+    if status != "aangemeld":
+        doc["statussen"].append([registered.isoformat(), status, facts["reden"]])
+    return doc

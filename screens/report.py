@@ -1,0 +1,380 @@
+"""Rapportage (coördinator): the figures of a period, with bars, and CSV/PDF export.
+
+The statistics documents are read once (a thread worker) and the figures
+computed again when the period or the municipality changes; no student
+file is opened. Every export is logged ("rapportage csv" / "rapportage pdf").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.table import Table as RichTable
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from jongerenteam import report as rp
+from jongerenteam.domain import ValidationError
+from jongerenteam.messages import explain
+
+TEXT = {
+    "title": "Rapportage",
+    "loading": "De cijfers worden geteld…",
+    "hint": "m maand · k kwartaal · j schooljaar · a eigen periode · ←/→ vorige/volgende · g gemeente · c CSV · p PDF · Esc terug",
+    "month": "Maand",
+    "quarter": "Kwartaal",
+    "year": "Schooljaar",
+    "custom": "Eigen periode",
+    "previous": "Vorige",
+    "next": "Volgende",
+    "municipality": "Gemeente",
+    "csv": "CSV",
+    "pdf": "PDF",
+    "back": "Terug",
+    "custom_title": "Eigen periode",
+    "from": "Van (dd-mm-jjjj)",
+    "to": "Tot en met (dd-mm-jjjj)",
+    "custom_hint": "Enter: tonen · Esc: terug",
+    "pick_title": "Welke woongemeente?",
+    "all": "Alle gemeenten",
+    "save_title": "Rapportage opslaan als {fmt}",
+    "save_hint": "Enter: opslaan · Esc: terug. Controleer de map; het bestand bevat alleen cijfers.",
+    "saved": "Rapportage opgeslagen: {path}",
+    "replace": "Er staat al een bestand {name}. Vervangen?",
+    "busy": "Bezig met opslaan…",
+    "coordinator_only": "Alleen een coördinator kan de rapportage zien.",
+    "records": "{n} studenten in de cijfers",
+}
+BAR_WIDTH = 30
+
+
+def bar(value: float | None, top: float) -> str:
+    """A row of blocks scaled to the largest cell; hidden cells get none."""
+    if not value or not top:
+        return ""
+    return "█" * max(1, round(BAR_WIDTH * value / top))
+
+
+def render_table(table: rp.Table) -> RichTable:
+    out = RichTable(title=table.title, title_justify="left", title_style="bold", expand=False,
+                    show_edge=False, pad_edge=False, box=None)
+    out.add_column("", no_wrap=True, max_width=40)
+    for h in table.headers:
+        out.add_column(h, justify="right", no_wrap=True)
+    if table.bar_column is not None:
+        out.add_column("", no_wrap=True)
+    values = [c[table.bar_column].value or 0 for _, c in table.rows] if table.bar_column is not None else []
+    top = max(values, default=0)
+    for label, cells in table.rows:
+        extra = [Text(bar(cells[table.bar_column].value, top), style="cyan")] if table.bar_column is not None else []
+        out.add_row(label, *(c.text for c in cells), *extra)
+    if table.total is not None:
+        label, cells = table.total
+        extra = [""] if table.bar_column is not None else []
+        out.add_row(Text(label, style="bold"), *(Text(c.text, style="bold") for c in cells), *extra)
+    if table.note:
+        out.caption = table.note
+        out.caption_justify = "left"
+    return out
+
+
+class PeriodModal(ModalScreen[rp.Period | None]):
+    """Two dates typed as dd-mm-jjjj; a bad one gets a message under its field."""
+
+    DEFAULT_CSS = """
+    PeriodModal { align: center middle; }
+    PeriodModal > Vertical { width: 60; height: auto; border: round $accent; padding: 1 2; background: $surface; }
+    PeriodModal .error { color: $error; height: auto; }
+    PeriodModal .hint { color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "cancel", TEXT["back"])]
+
+    def __init__(self, period: rp.Period) -> None:
+        super().__init__()
+        self.period = period
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(TEXT["custom_title"], classes="title")
+            yield Label(TEXT["from"])
+            yield Input(rp.fmt_date(self.period.start), id="period-from")
+            yield Static("", id="period-from-error", classes="error")
+            yield Label(TEXT["to"])
+            yield Input(rp.fmt_date(self.period.end), id="period-to")
+            yield Static("", id="period-to-error", classes="error")
+            yield Static(TEXT["custom_hint"], classes="hint")
+        yield Footer()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        from jongerenteam.dates import parse_date
+
+        event.stop()
+        if event.input.id == "period-from":
+            self.query_one("#period-to", Input).focus()
+            return
+        dates = {}
+        ok = True
+        for name in ("from", "to"):
+            error = self.query_one(f"#period-{name}-error", Static)
+            try:
+                dates[name] = parse_date(self.query_one(f"#period-{name}", Input).value, field=name)
+                error.update("")
+            except ValidationError as exc:
+                error.update(exc.message)
+                ok = False
+        if not ok:
+            return
+        try:
+            self.dismiss(rp.custom(dates["from"], dates["to"]))
+        except ValidationError as exc:
+            self.query_one("#period-to-error", Static).update(exc.message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MunicipalityModal(ModalScreen[str | None]):
+    """All municipalities, or one woongemeente (the bestuurlijk overleg)."""
+
+    DEFAULT_CSS = """
+    MunicipalityModal { align: center middle; }
+    MunicipalityModal > Vertical { width: 60; height: 80%; border: round $accent; padding: 1 2; background: $surface; }
+    """
+    BINDINGS = [Binding("escape", "cancel", TEXT["back"])]
+    ALL = "*"
+
+    def __init__(self, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(TEXT["pick_title"], classes="title")
+            yield OptionList(Option(TEXT["all"], id=self.ALL),
+                             *(Option(name, id=code or "-") for code, name in self.choices), id="municipality-list")
+        yield Footer()
+
+    @on(OptionList.OptionSelected)
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id
+        self.dismiss(self.ALL if option_id == self.ALL else ("" if option_id == "-" else option_id))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SaveModal(ModalScreen[Path | None]):
+    """Where the export goes; a folder that does not exist gets a message under the field."""
+
+    DEFAULT_CSS = """
+    SaveModal { align: center middle; }
+    SaveModal > Vertical { width: 90; height: auto; border: round $accent; padding: 1 2; background: $surface; }
+    SaveModal .error { color: $error; height: auto; }
+    SaveModal .hint { color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "cancel", TEXT["back"])]
+
+    def __init__(self, fmt: str, default: Path) -> None:
+        super().__init__()
+        self.fmt = fmt
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(TEXT["save_title"].format(fmt=self.fmt.upper()), classes="title")
+            yield Input(str(self.default), id="save-path")
+            yield Static("", id="save-error", classes="error")
+            yield Static(TEXT["save_hint"], classes="hint")
+        yield Footer()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        from jongerenteam.pdf import check_target
+
+        event.stop()
+        value = event.value
+        try:
+            target = rp.csv_target(value) if self.fmt == "csv" else check_target(value, example="rapportage.pdf")
+        except ValidationError as exc:
+            self.query_one("#save-error", Static).update(exc.message)
+            return
+        if target.exists():
+            from screens.widgets import Confirm
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.dismiss(target)
+
+            self.app.push_screen(Confirm(TEXT["replace"].format(name=target.name)), answered)
+            return
+        self.dismiss(target)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReportScreen(Screen[None]):
+    """The coördinator's figures: period keys, municipality view, tables with bars, export."""
+
+    DEFAULT_CSS = """
+    ReportScreen #report-head { height: auto; padding: 0 1; }
+    ReportScreen #report-scroll { padding: 0 1; }
+    ReportScreen .report-table { margin-bottom: 1; height: auto; }
+    ReportScreen #report-message { height: auto; padding: 0 1; }
+    ReportScreen .error { color: $error; }
+    ReportScreen .hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("m", "period('maand')", TEXT["month"]),
+        Binding("k", "period('kwartaal')", TEXT["quarter"]),
+        Binding("j", "period('schooljaar')", TEXT["year"]),
+        Binding("a", "custom", TEXT["custom"]),
+        Binding("left", "shift(-1)", TEXT["previous"], key_display="←"),
+        Binding("right", "shift(1)", TEXT["next"], key_display="→"),
+        Binding("g", "municipality", TEXT["municipality"]),
+        Binding("c", "export('csv')", TEXT["csv"]),
+        Binding("p", "export('pdf')", TEXT["pdf"]),
+        Binding("escape", "back", TEXT["back"]),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        from jongerenteam.session import local_today
+
+        self.period = rp.quarter_of(local_today())
+        self.municipality: str | None = None
+        self.documents: list[dict] | None = None
+        self.report: rp.Report | None = None
+
+    @property
+    def session(self):
+        return self.app.session
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="report-head"):
+            yield Static(TEXT["title"], id="report-title", classes="title")
+            yield Static(TEXT["hint"], classes="hint")
+        yield Static(TEXT["loading"], id="report-message")
+        yield VerticalScroll(id="report-scroll")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#report-scroll").focus()
+        self.recompute()
+
+    def show_message(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#report-message", Static)
+        message.update(text)
+        message.set_class(error, "error")
+
+    # -- computing -------------------------------------------------------------------------
+
+    def recompute(self) -> None:
+        self.show_message(TEXT["loading"])
+        self.compute(self.period, self.municipality)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
+    def compute(self, period: rp.Period, municipality: str | None) -> None:
+        session = self.session
+        try:
+            if self.documents is None:
+                self.documents = session.statistics_documents()
+            report = session.report_from(self.documents, period, municipality)
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
+            self.app.call_from_thread(self.show_message, explain(exc)[0], True)
+            return
+        self.app.call_from_thread(self.show_report, report)
+
+    async def show_report(self, report: rp.Report) -> None:
+        self.report = report
+        self.query_one("#report-title", Static).update(report.title)
+        self.show_message(TEXT["records"].format(n=report.records) + " · " + rp.TEXT["legend"])
+        scroll = self.query_one("#report-scroll", VerticalScroll)
+        await scroll.remove_children()
+        await scroll.mount_all(
+            Static(render_table(t), classes="report-table", id=f"report-{t.key}") for t in report.tables
+        )
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def action_period(self, kind: str) -> None:
+        anchor = self.period.start
+        self.period = {"maand": rp.month_of, "kwartaal": rp.quarter_of, "schooljaar": rp.school_year_of}[kind](anchor)
+        self.recompute()
+
+    def action_shift(self, step: int) -> None:
+        self.period = self.period.shift(step)
+        self.recompute()
+
+    def action_custom(self) -> None:
+        def chosen(period: rp.Period | None) -> None:
+            if period is not None:
+                self.period = period
+                self.recompute()
+
+        self.app.push_screen(PeriodModal(self.period), chosen)
+
+    def action_municipality(self) -> None:
+        if self.documents is None:
+            return
+
+        def chosen(code: str | None) -> None:
+            if code is None:
+                return
+            self.municipality = None if code == MunicipalityModal.ALL else code
+            self.recompute()
+
+        self.app.push_screen(MunicipalityModal(self.session.report_municipalities(self.documents)), chosen)
+
+    def action_export(self, fmt: str) -> None:
+        if self.report is None:
+            return
+        from jongerenteam.reports import default_folder
+
+        report = self.report
+        default = default_folder() / rp.default_file_name(report, fmt)
+
+        def chosen(target: Path | None) -> None:
+            if target is not None:
+                self.show_message(TEXT["busy"])
+                self.export(report, fmt, target)
+
+        self.app.push_screen(SaveModal(fmt, default), chosen)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report-export")
+    def export(self, report: rp.Report, fmt: str, target: Path) -> None:
+        try:
+            written = self.session.export_report(report, fmt, target)
+        except ValidationError as exc:
+            self.app.call_from_thread(self.show_message, exc.message, True)
+            return
+        except Exception as exc:  # noqa: BLE001 - a full disk: one Dutch sentence
+            self.app.call_from_thread(self.show_message, explain(exc)[0], True)
+            return
+        self.app.call_from_thread(self.exported, written)
+
+    def exported(self, target: Path) -> None:
+        self.show_message(TEXT["saved"].format(path=target))
+        self.app.notify(TEXT["saved"].format(path=target))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def commands(app, screen) -> list[tuple[str, str, Callable[[], None]]]:
+    """Palette commands: the report, for a coördinator."""
+    session = getattr(app, "session", None)
+    if session is None or session.is_locked or not session.keys.is_coordinator:
+        return []
+    if isinstance(screen, ReportScreen):
+        return []
+    return [("rapportage: tonen", "Cijfers per periode en gemeente, met export naar CSV en PDF",
+             lambda: app.push_screen(ReportScreen()))]

@@ -1,0 +1,93 @@
+"""The Rapportage screen driven with Pilot: choose the quarter, see a figure, export CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from textual.widgets import Input, Static
+
+from screens.report import ReportScreen, commands
+from storage import clock
+from storage.models import AuditEntry
+from tests.conftest import COORDINATOR_PASS
+from tests.test_report import build_known_store
+from tests.test_ui import SIZE, build_app, screen_text, settle, unlock_as, widget_text
+
+
+async def test_report_screen_quarter_figure_and_csv_export(team_store, tmp_path):
+    """A coördinator opens the report from the palette commands, picks the quarter, sees the
+    number of talks with a bar, steps back a quarter, and exports a CSV to a typed path."""
+    build_known_store(team_store)
+    clock.set_clock(None)
+    try:
+        app = build_app(team_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await unlock_as(app, pilot, "Cora", COORDINATOR_PASS)
+            titles = [t for t, _, _ in commands(app, app.screen)]
+            assert titles == ["rapportage: tonen"]
+            next(cb for t, _, cb in commands(app, app.screen))()
+            await settle(app, pilot)
+            assert isinstance(app.screen, ReportScreen)
+            await pilot.press("a")  # an own period, typed as dd-mm-jjjj
+            await pilot.pause()
+            start = app.screen.query_one("#period-from", Input)
+            start.value = "1-10-2026"
+            await pilot.press("enter")
+            app.screen.query_one("#period-to", Input).value = "31-13-2026"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "bestaat niet" in widget_text(app.screen.query_one("#period-to-error", Static))
+            app.screen.query_one("#period-to", Input).value = "31-12-2026"
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen.report.period.label == "01-10-2026 t/m 31-12-2026"
+            screen = app.screen
+            await pilot.press("j")
+            await settle(app, pilot)
+            assert screen.report.period.label == "schooljaar 2026-2027"
+            await pilot.press("k")  # the first quarter of the school year
+            await settle(app, pilot)
+            assert screen.report.period.label == "kwartaal 3 2026"
+            await pilot.press("right")
+            await settle(app, pilot)
+            assert screen.report.period.label == "kwartaal 4 2026"
+            shown = screen_text(app)
+            line = next(x for x in shown.splitlines() if "Gesprekken " in x)
+            assert "10" in line and "█" in line  # the figure and its bar
+            assert "Inloop anoniem" in shown and "<5" in shown
+            assert "kwartaal 4 2026" in widget_text(screen.query_one("#report-title", Static))
+            await pilot.press("left")
+            await settle(app, pilot)
+            assert screen.report.period.label == "kwartaal 3 2026"
+            await pilot.press("right")
+            await settle(app, pilot)
+            await pilot.press("c")
+            await pilot.pause()
+            field = app.screen.query_one("#save-path", Input)
+            assert field.value.endswith(".csv")
+            field.value = str(tmp_path / "nergens" / "q4.csv")
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "bestaat niet" in widget_text(app.screen.query_one("#save-error", Static))
+            assert field.value.endswith("q4.csv")  # what was typed stays
+            field.value = str(tmp_path / "q4")
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, ReportScreen)
+            rows = list(csv.reader(io.StringIO((tmp_path / "q4.csv").read_text(encoding="utf-8-sig")), delimiter=";"))
+            assert ["Gesprekken", "10"] in rows
+            assert "q4.csv" in widget_text(screen.query_one("#report-message", Static))
+        with team_store.store.reading() as s:
+            assert [e.detail for e in s.query(AuditEntry).filter(AuditEntry.event == "export")] == ["rapportage csv"]
+    finally:
+        clock.set_clock(None)
+
+
+async def test_report_is_not_offered_to_a_hulpverlener(team_store):
+    """A hulpverlener gets no report command."""
+    from tests.conftest import WORKER_PASS
+
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        assert commands(app, app.screen) == []
