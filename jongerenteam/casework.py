@@ -121,6 +121,10 @@ _DETAIL_WORDS = {
     "dossier: afspraak": "afspraak",
     "dossier: noodtoegang": "noodtoegang",
     "dossier: checklist18": "18+-checklist",
+    "dossier: note": "notitie",
+    "dossier: notitie": "notitie",
+    "dossier: correctie": "correctieverzoek",
+    "vandaag": "voor het overzicht Vandaag",
     "dossier: overdracht_stap": "stap van een overdracht",
     "dossier: overdracht": "overdrachtsdocument",
 }

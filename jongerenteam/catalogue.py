@@ -91,7 +91,7 @@ DEFAULT_CHECKLIST_18: tuple[tuple[str, str], ...] = (
     ("bank_inkomen", "bankrekening en inkomen"),
     ("studiefinanciering", "studiefinanciering of tegemoetkoming"),
     ("vervolg_zorg", "jeugdhulp loopt af: vervolg in Wmo/volwassenen-ggz geregeld"),
-    ("bewindvoering", "bewindvoering nodig"),
+    ("bewindvoering", "bewindvoering: nodig of niet besproken"),
     ("wonen", "woonsituatie"),
     ("financieel_spreekuur", "financieel spreekuur bezocht"),
 )

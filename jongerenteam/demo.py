@@ -198,6 +198,12 @@ def demo_file(row, worker_ids: list[str], rnd: random.Random, today: date) -> li
     consent = d.NewConsent(d.ConsentWith("rol", "studentcoach"), ["onderwijs"], "afstemmen over verzuim en rooster",
                            "student", "mondeling", start, start + timedelta(days=rnd.choice([120, 200, 365])))
     entries.append((store_dossier.new_entry_id(), d.CONSENT, consent.payload(talk_id)))
+    if rnd.random() < 0.5:
+        # Half of them also agreed that the team may share everything among itself
+        # (so a warme overdracht to a colleague can be tried in the demo).
+        team_wide = d.NewConsent(d.ConsentWith("organisatie", "het jongerenteam"), [d.ALL_DOMAINS],
+                                 "overleg en overdracht binnen het jongerenteam", "beide", "schriftelijk", start)
+        entries.append((store_dossier.new_entry_id(), d.CONSENT, team_wide.payload(talk_id)))
     return entries
 
 
@@ -209,6 +215,11 @@ DEMO_SOCIAL_MAP = (
                       "leefdomeinen": ["netwerk", "wonen"], "telefoon": "", "email": "ilse@example.org", "notitie": ""}),
     ("professional", {"naam": "Ramon Hoekstra (demo)", "rol": "jongerenwerker", "organisatie": "Jongerenwerk (demo)",
                       "leefdomeinen": ["welzijn", "justitie"], "telefoon": "", "email": "ramon@example.org", "notitie": ""}),
+    ("organisatie", {"naam": "Wmo-loket (demo)", "rol": "medewerker sociaal domein", "organisatie": "Gemeente (demo)",
+                     "leefdomeinen": ["wonen", "inkomen", "welzijn"], "telefoon": "", "email": "wmo@example.org",
+                     "notitie": "voor 18+: begeleiding, wonen, vervolg na jeugdhulp"}),
+    ("organisatie", {"naam": "Volwassenen-ggz (demo)", "rol": "volwassenen-ggz", "organisatie": "Volwassenen-ggz (demo)",
+                     "leefdomeinen": ["gezondheid", "welzijn"], "telefoon": "", "email": "ggz@example.org", "notitie": ""}),
 )
 
 APPOINTMENTS = ("vervolggesprek", "samen bellen met budgetcoach", "driegesprek met SLB'er", "terugkoppeling stage", "huisbezoek plannen")

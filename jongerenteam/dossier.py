@@ -50,6 +50,7 @@ OTHER_KIND_LABELS = {
     "notitie": "notitie",
     "overdracht": "overdracht",
     "overdracht_stap": "overdracht",
+    "correctie": "correctieverzoek",
 }
 
 AGREEMENT_STATUSES = {"open": "open", "gedaan": "gedaan", "vervallen": "vervallen"}

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from jongerenteam.catalogue import LEEFDOMEINEN, LEVEL_LABELS, SCORES
+from jongerenteam.catalogue import CONTACT_PREFERENCES, LEEFDOMEINEN, LEVEL_LABELS, SCORES
 from jongerenteam.dossier import (
     ALL_DOMAINS,
     TALK_TYPES,
@@ -77,6 +77,7 @@ STUDENT_VIEWS = {
     "bezwaar": "heeft het document gezien en heeft bezwaar",
     "niet": "heeft het document nog niet gezien",
 }
+PLACEHOLDER = "(vul in:"  # parts the worker writes; never sent as they are
 FOLLOW_UP_DAYS = 14  # an external handover: check after two weeks that contact was made
 MAX_ACCESS_DAYS = 365
 
@@ -263,7 +264,8 @@ def compose(
     if study:
         who.append(", ".join(study))
     if details.contact_preference or details.contact_value:
-        who.append(f"Contact met de student: {details.contact_preference} {details.contact_value}".strip())
+        how = CONTACT_PREFERENCES.get(details.contact_preference, details.contact_preference)
+        who.append(f"Contact met de student: {how} {details.contact_value}".strip())
     sections.append(Section("Wie is de student", "\n".join(who)))
 
     question_domains = list(details.leefdomeinen)
@@ -296,7 +298,7 @@ def compose(
         for t in talks:
             counts[t.type] = counts.get(t.type, 0) + 1
         first = min(t.at for t in talks).date()
-        kinds = ", ".join(f"{n} {TALK_TYPES.get(k, k)}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+        kinds = ", ".join(f"{TALK_TYPES.get(k, k)}: {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         sections.append(Section(
             "Wat is er gedaan",
             f"{len(talks)} gesprekken sinds {_d(first)} ({kinds}). Begeleid door {sender}.",
@@ -313,8 +315,8 @@ def compose(
         else:
             left_out.append(("Open werkafspraken", "de toestemming geldt niet voor alles (alleen voor: " + scope_text(scope) + ")"))
 
-    sections.append(Section("Risico's", "(vul in: waar moet de ontvanger op letten?)"))
-    sections.append(Section("Wensen van de student", "(vul in: wat wil de student zelf, in eigen woorden?)"))
+    sections.append(Section("Risico's", f"{PLACEHOLDER} waar moet de ontvanger op letten?)"))
+    sections.append(Section("Wensen van de student", f"{PLACEHOLDER} wat wil de student zelf, in eigen woorden?)"))
 
     stays = []
     if kind == INTERN:
@@ -363,6 +365,11 @@ class Proposal:
             raise ValidationError("legal_ground", self.blocked)
         if not self.document.strip():
             raise ValidationError("document", "Het overdrachtsdocument is leeg.")
+        if PLACEHOLDER in self.document:
+            raise ValidationError(
+                "document",
+                "Vul in het document de delen met '(vul in: ...)' in (risico's, wensen van de student), of haal ze weg.",
+            )
         if self.student_view not in STUDENT_VIEWS:
             raise ValidationError("student_view", "Leg vast of de student het document heeft gezien en wat die ervan vindt.")
         if self.student_view == "bezwaar" and not self.objection.strip():
@@ -402,3 +409,17 @@ class Proposal:
         if self.legal_ground:
             text += f" Gedeeld zonder toestemming op grond van {LEGAL_GROUNDS[self.legal_ground]}: {self.legal_reason.strip()}"
         return text
+
+
+def without_placeholders(document: str, instead: str) -> str:
+    """The document with every '(vul in: ...)' line replaced by ``instead``."""
+    return "\n".join(instead if line.strip().startswith(PLACEHOLDER) else line for line in document.splitlines())
+
+
+def sentence(text: str) -> str:
+    """A note as a sentence: capital first letter, full stop at the end."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."

@@ -172,6 +172,10 @@ class HandoverMixin:
         """Start a handover: the document and the first step go into the file."""
         today = self._today()
         proposal.validate(today)
+        if proposal.kind == h.INTERN:
+            current = self.students.get(student_id)
+            if current is not None and current.contact_worker_id == proposal.receiver.worker_id:
+                raise ValidationError("receiver", f"{proposal.receiver.name} is al contactpersoon van deze student.")
         # The gate is checked here too, not only by the screen: without consent
         # (or a legal ground) no handover is stored, whatever the caller says.
         if not proposal.legal_ground:
@@ -238,7 +242,7 @@ class HandoverMixin:
     def decline_handover(self, row: h.HandoverRow, reason: str) -> h.HandoverRow:
         if not reason.strip():
             raise ValidationError("reason", "Schrijf op waarom je de overdracht niet aanneemt.")
-        return self._step(row, h.DECLINED, f"Overdracht afgewezen door {self._receiver_name(row)}: {reason.strip()}", reason=reason)
+        return self._step(row, h.DECLINED, f"Overdracht afgewezen door {self._receiver_name(row)}. Reden: {h.sentence(reason)}", reason=reason)
 
     def plan_meeting(self, row: h.HandoverRow, on: date, note: str = "") -> h.HandoverRow:
         """The warm step: a kennismaking of the student with the old and the new helper."""
@@ -246,7 +250,7 @@ class HandoverMixin:
             raise ValidationError("on", "De kennismaking ligt in het verleden.")
         text = f"Kennismaking gepland op {on:%d-%m-%Y} (student, oude en nieuwe hulpverlener)."
         if note.strip():
-            text += f" {note.strip()}"
+            text += f" {h.sentence(note)}"
         return self._step(row, h.MEETING, text, reason=note, on=on, follow_up=on)
 
     def confirm_contact(self, row: h.HandoverRow, on: date | None = None, note: str = "") -> h.HandoverRow:
@@ -255,17 +259,17 @@ class HandoverMixin:
             raise ValidationError("on", "Contact bevestigen kan pas als het contact er is geweest.")
         text = f"Contact bevestigd: de nieuwe hulpverlener heeft contact met de student ({on:%d-%m-%Y})."
         if note.strip():
-            text += f" {note.strip()}"
+            text += f" {h.sentence(note)}"
         return self._step(row, h.CONTACT, text, reason=note, on=on, follow_up=None)
 
     def finish_handover(self, row: h.HandoverRow, note: str = "") -> h.HandoverRow:
-        text = "Overdracht afgerond." + (f" {note.strip()}" if note.strip() else "")
+        text = "Overdracht afgerond." + (f" {h.sentence(note)}" if note.strip() else "")
         return self._step(row, h.DONE, text, reason=note, follow_up=None)
 
     def withdraw_handover(self, row: h.HandoverRow, reason: str) -> h.HandoverRow:
         if not reason.strip():
             raise ValidationError("reason", "Schrijf op waarom je de overdracht intrekt.")
-        return self._step(row, h.WITHDRAWN, f"Overdracht ingetrokken: {reason.strip()}", reason=reason, follow_up=None)
+        return self._step(row, h.WITHDRAWN, f"Overdracht ingetrokken. Reden: {h.sentence(reason)}", reason=reason, follow_up=None)
 
     def set_follow_up(self, row: h.HandoverRow, on: date) -> h.HandoverRow:
         """A new date to check on an external handover (keeps the state)."""
@@ -359,7 +363,7 @@ class HandoverMixin:
             if comp.blocked:
                 result.skipped.append((student_id, "geen toestemming om alles met deze collega te delen"))
                 continue
-            document = comp.text
+            document = h.without_placeholders(comp.text, "(bespreken in de kennismaking)")
             if note.strip():
                 document += f"\n\nToelichting\n{note.strip()}"
             proposal = h.Proposal(

@@ -296,6 +296,9 @@ def erase_confirmed(typed: str, first_name: str = "", last_name: str = "") -> bo
     return bool(cleaned) and cleaned in student_initials(first_name, last_name)
 
 
+_PERSON_KEYS = {"naam", "soort", "medewerker", "kaart", "rol", "organisatie", "contact"}
+
+
 class _Reader:
     """Turns stored values into readable Dutch (worker ids into names)."""
 
@@ -314,6 +317,17 @@ class _Reader:
         if isinstance(v, list):
             parts = [self.value(key, x) for x in v]
             return ", ".join(p for p in parts if p)
+        if isinstance(v, dict) and ("naam" in v or "soort" in v) and set(v) <= _PERSON_KEYS:
+            # Who does something / with whom to share: "studiecoach Mevr. Bos", "Tactus (organisatie)".
+            kind = str(v.get("soort") or "")
+            name = str(v.get("naam") or "") or self.names.get(str(v.get("medewerker") or ""), "")
+            label = d.WHO_KINDS.get(kind) or d.CONSENT_WITH_KINDS.get(kind) or kind
+            extra = ", ".join(str(v[k]) for k in ("rol", "organisatie") if v.get(k) and v.get(k) != name)
+            if kind in d.WHO_KINDS and kind != "anders":
+                text = f"{label} {name}".strip() if kind != "medewerker" else name or label
+            else:
+                text = f"{name} ({label})" if name and label else name or label
+            return f"{text}, {extra}" if extra else text
         if isinstance(v, dict):
             parts = []
             for k, x in v.items():
@@ -617,6 +631,14 @@ class RightsMixin:
             raise NotAllowed("students", reason="coordinator only")
         if reason not in ERASURE_REASONS:
             raise ValidationError("reason", "Kies een reden voor het wissen.")
+        if reason == "bewaartermijn":
+            # Only true for a closed file whose term has passed (the log keeps the reason).
+            past = {p.record.id for p in self.past_term()}
+            if any(sid not in past for sid in student_ids):
+                raise ValidationError(
+                    "reason",
+                    "De bewaartermijn van dit dossier is niet verstreken (of het dossier is nog open). Kies een andere reden.",
+                )
         removed = store_rights.erase_students(self.store, self.keys, student_ids, reason)
         self._forget_students(student_ids)
         return len(removed)

@@ -604,7 +604,7 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
             rec = self.students.get(view.row.student_id)
             if rec is not None:
                 when = clock.local_time(view.row.created_at).date()
-                due.append(DueRow(rec, when, f"overdracht van {view.from_name}: accepteren of afwijzen", view.row.id))
+                due.append(DueRow(rec, when, f"overdracht: accepteren of afwijzen (van {view.from_name})", view.row.id))
         caseload.sort(key=lambda c: (c.next_date or date.max, c.record.sort_key))
         waiting = []
         for rec in self.students.values():

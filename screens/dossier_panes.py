@@ -474,12 +474,16 @@ class FormDialog(FastTab, ModalScreen[object]):
     def show_error(self, field: str, text: str, *, focus: bool = True) -> None:
         """The Dutch sentence under the field ``field`` (a ValidationError field), or at the bottom."""
         widget_id = self.FIELD_IDS.get(field)
-        if widget_id is None:
-            self.set_line("fd-message", text)
-            return
-        self.set_line(f"{widget_id}-error", text)
-        if focus:
+        line_id = "fd-message" if widget_id is None else f"{widget_id}-error"
+        self.set_line(line_id, text)
+        if widget_id is not None and focus:
             self.query_one(f"#{widget_id}").focus()
+        # On a short terminal the message may sit below the fold: bring it in view.
+        try:
+            line = self.query_one(f"#{line_id}", Static)
+        except NoMatches:
+            return
+        self.call_after_refresh(line.scroll_visible, animate=False)
 
     def clear_errors(self) -> None:
         for line in self.query(".fd-error"):

@@ -84,7 +84,7 @@ TEXT = {
     "confirm": "{n} student{en} {krijgen} {new} ({role}) als studiecoach in plaats van {old}. "
                "Hun contactpersonen krijgen een taak om de nieuwe coach voor te stellen. Doorgaan?",
     "busy": "Bezig met wisselen…",
-    "result": "{n} student{en} {hebben} nu {new} als studiecoach; {tasks} contactperso{nen} {kregen} een taak.",
+    "result": "{n} student{en} {hebben} nu {new} als studiecoach; voor {tasks} student{ten} staat er een taak bij de contactpersoon.",
     "failed": "Niet gelukt bij {n} student{en} (probeer opnieuw):",
     "failed_row": "· {name}: {reason}",
     "without_contact": "Zonder contactpersoon (geen taak): {names}.",
@@ -108,6 +108,7 @@ class LineModal(ModalScreen[str | None]):
     LineModal { align: center middle; }
     LineModal #line-box { width: 80; height: auto; border: round $accent; padding: 1 2; background: $surface; }
     LineModal Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    LineModal Input:focus, LineModal Input.-invalid, LineModal Input.-invalid:focus { border: none; height: 1; }
     LineModal Input:focus { background: $accent 25%; }
     LineModal #line-message { color: $error; height: auto; }
     """
@@ -700,7 +701,7 @@ class CoachChangeScreen(Screen):
         students = self.session.students
         n = len(result.changed)
         lines = [TEXT["result"].format(n=n, en=_plural(n, "", "en"), hebben=_plural(n, "heeft", "hebben"), new=name, tasks=result.tasks,
-                                       nen=_plural(result.tasks, "on", "nen"), kregen=_plural(result.tasks, "kreeg", "kregen"))]
+                                       ten=_plural(result.tasks, "", "en"))]
         if result.failed:
             lines.append(TEXT["failed"].format(n=len(result.failed), en=_plural(len(result.failed), "", "en")))
             lines += [TEXT["failed_row"].format(name=students[sid].details.display_name if sid in students else "?", reason=reason)

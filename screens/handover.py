@@ -53,7 +53,7 @@ TEXT = {
     "composing": "Document wordt samengesteld…",
     "left_out": "Weggelaten (geen toestemming):",
     "nothing_left_out": "Alles uit het dossier mag mee naar deze ontvanger.",
-    "blocked": "Kan niet zonder wettelijke grond: {why}",
+    "blocked": "Dit kan alleen met een wettelijke grond. {why}",
     "edited_kept": "Je hebt het document bewerkt; het is niet opnieuw samengesteld. ctrl+r: opnieuw samenstellen.",
     "saved": "Overdracht voorgesteld aan {name}.",
     "card_title": "Overdracht {kind} · {state}",
@@ -61,6 +61,8 @@ TEXT = {
     "card_to": "Aan: {name}",
     "card_access": "{name} leest mee tot {until:%d-%m-%Y}.",
     "card_follow": "Nagaan op: {day:%d-%m-%Y}",
+    "card_meeting": "Kennismaking op: {day:%d-%m-%Y}",
+    "card_new": "Deze overdracht is {state}. n: een nieuwe overdracht beginnen.",
     "card_steps": "Stappen",
     "card_doc": "Document",
     "not_readable": "Je ziet het document na acceptatie (je krijgt dan het dossier).",
@@ -79,7 +81,7 @@ TEXT = {
     "pdf_title": "Overdrachtsdocument als PDF",
     "text_title": "Overdrachtsdocument als tekstbestand",
     "path_label": "Bestand",
-    "written": "Opgeslagen: {path}",
+    "written": "Opgeslagen: {result}",
     "caseload_title": "Caseload overdragen · {name}",
     "caseload_hint": "Kies per student een collega met 1-9 (0: niet overdragen). ctrl+s: alle overdrachten voorstellen · Esc: terug",
     "caseload_who": "Van wie",
@@ -105,8 +107,12 @@ def start_handover(app, student_id: str, kind: str | None = None) -> None:
 
     def opened(views) -> None:
         open_view = next((v for v in views if v.row.open), None)
+        latest = views[0] if views else None
         if open_view is not None:
             app.push_screen(HandoverCard(session, open_view))
+        elif latest is not None and kind is None and not _long_ago(latest):
+            # The last one (its steps, "leest mee tot"); n starts a new one.
+            app.push_screen(HandoverCard(session, latest))
         else:
             app.push_screen(HandoverDialog(session, record, kind=kind))
 
@@ -119,6 +125,13 @@ def start_handover(app, student_id: str, kind: str | None = None) -> None:
         app.call_from_thread(opened, views)
 
     app.run_worker(run, thread=True, exit_on_error=False, group="handover-open")
+
+
+def _long_ago(view) -> bool:
+    """A handover finished more than its read-access period ago: start fresh."""
+    from storage import clock
+
+    return (local_today() - clock.local_time(view.row.updated_at).date()).days > max(view.row.access_days, 42)
 
 
 class HandoverDialog(FormDialog):
@@ -173,6 +186,13 @@ class HandoverDialog(FormDialog):
     def first_focus(self) -> None:
         self.query_one("#ho-kind").focus()
 
+    def draft(self) -> dict | None:
+        """Typed text only: a choice or the composed document alone is nothing to lose."""
+        values = self.snapshot()
+        typed = any(values.get(f, "").strip() for f in ("ho-free", "ho-ground-reason", "ho-objection"))
+        edited = values.get("ho-doc", "") not in ("", self.composed_text)
+        return {"fields": values} if typed or edited else None
+
     def resume_factory(self):
         student_id, kind = self.record.id, self.kind
 
@@ -205,7 +225,10 @@ class HandoverDialog(FormDialog):
 
     def options_for_kind(self) -> list[h.Receiver]:
         if self.kind == h.INTERN:
-            return [r for r in self.receivers if r.kind == "medewerker"]
+            # Not the colleague who already is the contact person.
+            contact = self.session.students.get(self.record.id)
+            current = contact.contact_worker_id if contact else None
+            return [r for r in self.receivers if r.kind == "medewerker" and r.worker_id != current]
         return [r for r in self.receivers if r.kind == "kaart"]
 
     def fill_receivers(self) -> None:
@@ -361,7 +384,7 @@ class LineDialog(FormDialog):
 
     def saved(self, result) -> None:
         if self.saved_text:
-            self.app.notify(self.saved_text.format(result=result))
+            self.app.notify(self.saved_text.format(result=result), timeout=8)
         self.dismiss(result)
 
 
@@ -390,6 +413,7 @@ class HandoverCard(ModalScreen[None]):
         Binding("o", "follow_up", "Opvolgdatum"),
         Binding("p", "export('pdf')", "PDF"),
         Binding("t", "export('txt')", "Tekst"),
+        Binding("n", "new", "Nieuwe overdracht"),
     ]
     STEP_STATES = {"accept": h.ACCEPTED, "decline": h.DECLINED, "meeting": h.MEETING,
                    "contact": h.CONTACT, "finish": h.DONE, "withdraw": h.WITHDRAWN}
@@ -415,11 +439,14 @@ class HandoverCard(ModalScreen[None]):
         t.append(TEXT["card_from"].format(name=v.from_name) + "\n")
         t.append(TEXT["card_to"].format(name=v.receiver_label) + "\n")
         if row.follow_up and row.open:
-            t.append(TEXT["card_follow"].format(day=row.follow_up) + "\n")
+            key = "card_meeting" if row.state == h.MEETING else "card_follow"
+            t.append(TEXT[key].format(day=row.follow_up) + "\n")
         if row.kind == h.INTERN and row.state not in (h.PROPOSED, h.DECLINED, h.WITHDRAWN):
             until = self.session.read_access_until(row.student_id, row.from_worker_id)
             if until:
                 t.append(TEXT["card_access"].format(name=v.from_name, until=until) + "\n")
+        if not row.open:
+            t.append(TEXT["card_new"].format(state=h.state_label(row.state)) + "\n", style="italic")
         if v.steps:
             t.append("\n" + TEXT["card_steps"] + "\n", style="bold")
             for at, state, text in v.steps:
@@ -449,7 +476,16 @@ class HandoverCard(ModalScreen[None]):
             return row.open and row.kind != h.INTERN and self.session.is_involved(row.student_id)
         if action == "export":
             return bool(self.view.document)
+        if action == "new":
+            return not row.open and self.session.is_involved(row.student_id)
         return True
+
+    def action_new(self) -> None:
+        record = self.session.students.get(self.view.row.student_id)
+        if record is None:
+            return
+        self.dismiss(None)
+        self.app.push_screen(HandoverDialog(self.session, record))
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -595,6 +631,11 @@ class CaseloadScreen(Screen):
         self.records = []
         self.busy = False
 
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "choose_worker":
+            return self.session.keys.is_coordinator
+        return True
+
     def colleagues(self):
         return [w for w in sorted(self.session.active_workers(), key=lambda w: w.full_name) if w.id != self.worker_id][:9]
 
@@ -704,10 +745,10 @@ class WorkerPicker(ModalScreen[str | None]):
 
     def __init__(self, workers) -> None:
         super().__init__()
-        self.workers = workers
+        self.choices = workers  # not "workers": Textual's Screen has its own
 
     def compose(self) -> ComposeResult:
-        yield OptionList(*(Option(w.full_name, id=w.id) for w in self.workers))
+        yield OptionList(*(Option(w.full_name, id=w.id) for w in self.choices))
         yield Footer()
 
     @on(OptionList.OptionSelected)

@@ -50,7 +50,7 @@ TEXT = {
     "replace": "Er staat al een bestand {name}. Vervangen?",
     "busy": "Bezig met opslaan…",
     "coordinator_only": "Alleen een coördinator kan de rapportage zien.",
-    "records": "{n} studenten in de cijfers",
+    "records": "{n} studenten in de opslag geteld",
 }
 BAR_WIDTH = 30
 

@@ -519,7 +519,7 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save_terms", TEXT["save_terms"], priority=True),
-        Binding("space", "toggle", TEXT["select"]),
+        Binding("space", "toggle", TEXT["select"], key_display="spatie"),
         Binding("w", "erase", TEXT["erase"]),
         Binding("escape", "close", TEXT["close"]),
     ]
@@ -532,6 +532,7 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
     RetentionScreen .ret-row { height: 1; margin-top: 1; }
     RetentionScreen .ret-row Static { width: 24; }
     RetentionScreen Input { border: none; height: 1; padding: 0 1; width: 8; background: $boost; }
+    RetentionScreen Input:focus, RetentionScreen Input.-invalid, RetentionScreen Input.-invalid:focus { border: none; height: 1; }
     RetentionScreen Input:focus { background: $accent 25%; }
     RetentionScreen #ret-error { color: $error; height: auto; }
     RetentionScreen #ret-past { height: 1fr; margin-top: 1; }
@@ -647,6 +648,7 @@ class TypedConfirm(ModalScreen[bool]):
     TypedConfirm { align: center middle; }
     TypedConfirm > Vertical { width: 80; height: auto; border: round $error; padding: 0 2; background: $surface; }
     TypedConfirm Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    TypedConfirm Input:focus, TypedConfirm Input.-invalid, TypedConfirm Input.-invalid:focus { border: none; height: 1; }
     TypedConfirm #tc-error { color: $error; height: auto; }
     """
 

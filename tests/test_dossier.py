@@ -334,7 +334,7 @@ def test_worker_contact_for_overviews(team_store, fixed_clock):
 
 
 def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
-    from jongerenteam.demo import DEMO_WORKERS, build_demo
+    from jongerenteam.demo import DEMO_SOCIAL_MAP, DEMO_WORKERS, build_demo
     from storage.store import Store
 
     build_demo(str(tmp_path / "demo.jt"), students=30)
@@ -347,7 +347,7 @@ def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
         assert full, "some demo files have a driegesprek, talks and agreements"
         f = full[0]
         assert f.timeline[-1].is_driegesprek and f.scores and f.consents
-        assert len(s.social_map()) == 3
+        assert len(s.social_map()) == len(DEMO_SOCIAL_MAP) == 5
     finally:
         store.close()
 

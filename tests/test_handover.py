@@ -63,8 +63,14 @@ def test_document_holds_only_what_the_student_consented_to(team_store, fixed_clo
     assert any("Veiligheid" in what for what in left)
     assert "Open werkafspraken" in left
     # Proposed and exported: the stored document and its export have no veiligheid either.
-    row = s.propose_handover(rec.id, h.Proposal(
-        h.EXTERN, receiver, text, comp.left_out, student_view="akkoord", follow_up=TODAY + timedelta(days=14)))
+    # The parts only the worker can write must be filled in first.
+    proposal = h.Proposal(h.EXTERN, receiver, text, comp.left_out, student_view="akkoord",
+                          follow_up=TODAY + timedelta(days=14))
+    with pytest.raises(ValidationError) as exc:
+        s.propose_handover(rec.id, proposal)
+    assert exc.value.field == "document"
+    proposal.document = h.without_placeholders(text, "Geen bijzonderheden.")
+    row = s.propose_handover(rec.id, proposal)
     view = s.handovers_of(rec.id)[0]
     assert view.row.id == row.id and view.row.state == h.PROPOSED
     exported = s.export_handover(view)
@@ -112,7 +118,7 @@ def test_intern_receiver_gets_the_key_only_on_acceptance(team_store, fixed_clock
     consent(hanna, rec, "het jongerenteam", [d.ALL_DOMAINS], kind="organisatie")
     comp = hanna.compose_handover(rec.id, h.INTERN, otto_receiver)
     assert not comp.blocked
-    row = hanna.propose_handover(rec.id, h.Proposal(h.INTERN, otto_receiver, comp.text, student_view="akkoord"))
+    row = hanna.propose_handover(rec.id, h.Proposal(h.INTERN, otto_receiver, h.without_placeholders(comp.text, "Geen."), student_view="akkoord"))
     otto = session(team_store, "other")
     # Before acceptance: Otto sees the proposal on Vandaag, cannot read the file.
     incoming = otto.incoming_handovers()

@@ -419,3 +419,14 @@ def test_erasure_keeps_only_an_anonymous_statistics_record(team_store, fixed_clo
     talks = [t for doc in docs for t in doc.get("gesprekken", [])]
     assert talks and all(t[2] == "" for t in talks)
     assert [t[1] for t in talks] == ["vervolggesprek"]
+
+
+def test_bewaartermijn_is_no_reason_for_an_open_file(team_store, fixed_clock):
+    """The reason lands in the log: 'bewaartermijn verstreken' must be true."""
+    rec = leonie(session(team_store))
+    coord = session(team_store, "coordinator")
+    with pytest.raises(ValidationError) as exc:
+        coord.erase_student(rec.id, "bewaartermijn")
+    assert "niet verstreken" in exc.value.message
+    assert rec.id in coord.students
+    assert audit_of(team_store.store, "erasure") == []

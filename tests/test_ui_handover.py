@@ -64,10 +64,18 @@ async def test_intern_handover_from_the_dossier_to_acceptance_on_vandaag(team_st
         await pilot.pause()
         doc = dialog.query_one("#ho-doc", TextArea).text
         assert "Veiligheid: 1" in doc and "Wie is de student" in doc
-        # Without saying what the student thinks, it is refused with a Dutch message; nothing is lost.
+        # The parts only the worker can write are still "(vul in: ...)": refused, nothing lost.
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "vul in" in str(dialog.query_one("#ho-doc-error", Static).render()).lower()
+        area = dialog.query_one("#ho-doc", TextArea)
+        area.text = "\n".join(
+            "Geen bijzonderheden." if line.startswith("(vul in:") else line for line in area.text.splitlines())
+        # Without saying what the student thinks: refused with a Dutch message.
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "document" in str(dialog.query_one("#ho-view-error", Static).render()).lower()
+        assert "Geen bijzonderheden." in dialog.query_one("#ho-doc", TextArea).text
         dialog.query_one("#ho-view").focus()
         await pilot.press("1")
         await pilot.press("ctrl+s")
@@ -89,7 +97,7 @@ async def test_intern_handover_from_the_dossier_to_acceptance_on_vandaag(team_st
         assert isinstance(app.screen, HomeScreen)
         due = app.screen.query_one("#due", DataTable)
         texts = [str(due.get_row_at(i)[2]) for i in range(due.row_count)]
-        index = next(i for i, t in enumerate(texts) if "overdracht van Hanna" in t)
+        index = next(i for i, t in enumerate(texts) if "overdracht: accepteren" in t and "Hanna" in t)
         due.focus()
         due.move_cursor(row=index)
         await pilot.press("enter")
