@@ -629,8 +629,17 @@ def cmd_recover(args, console: Console) -> int:
 # --- argument parsing ----------------------------------------------------------
 
 
+class _DutchFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+        super().add_usage(usage, actions, groups, prefix="gebruik: " if prefix is None else prefix)
+
+
 class DutchParser(argparse.ArgumentParser):
-    """argparse with Dutch usage errors."""
+    """argparse with Dutch usage lines and errors."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _DutchFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -677,7 +686,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
     parser.add_argument("--version", action="version", version=f"jongerenteam {__version__}", help="toon het versienummer")
     _translate_help(parser)
-    sub = parser.add_subparsers(dest="command", title="opdrachten", metavar="opdracht", parser_class=DutchParser)
+    sub = parser.add_subparsers(dest="command", title="opdrachten", metavar="opdracht", parser_class=DutchParser, prog=PROG)
 
     def add(name: str, help_text: str, func: Callable, parents=()) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, parents=[common, *parents], add_help=False)
@@ -707,14 +716,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="BESTAND", help="de back-up die terug moet")
 
     p = add("audit", "het logboek (wie deed wat wanneer)", lambda a, c: _usage(a), [])
-    audit_sub = p.add_subparsers(dest="audit_command", title="opdrachten", metavar="opdracht", parser_class=DutchParser)
+    audit_sub = p.add_subparsers(dest="audit_command", title="opdrachten", metavar="opdracht", parser_class=DutchParser, prog=f"{PROG} audit")
     pv = audit_sub.add_parser("verify", help="controleer of er met het logboek is geknoeid", parents=[common, worker_opt], add_help=False)
     pv.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
     _translate_help(pv)
     pv.set_defaults(func=cmd_audit_verify)
 
     p = add("worker", "medewerkers van het team (alleen coördinatoren)", lambda a, c: _usage(a), [])
-    w_sub = p.add_subparsers(dest="worker_command", title="opdrachten", metavar="opdracht", parser_class=DutchParser)
+    w_sub = p.add_subparsers(dest="worker_command", title="opdrachten", metavar="opdracht", parser_class=DutchParser, prog=f"{PROG} worker")
     pa = w_sub.add_parser("add", help="voeg een medewerker toe", parents=[common, worker_opt], add_help=False)
     pa.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
     pa.add_argument("--name", metavar="NAAM", help="volledige naam van de nieuwe medewerker")

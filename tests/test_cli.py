@@ -173,6 +173,9 @@ def test_help_is_dutch(home):
     for name in ("init", "demo", "open", "backup", "restore", "audit", "worker", "recover"):
         assert re.search(rf"^\s+{name}\s", out, re.MULTILINE), name
     assert "show this help" not in out
+    assert out.startswith("gebruik: jongerenteam")
+    sub = run(["report", "--help"], home=home).stdout
+    assert sub.startswith("gebruik: jongerenteam report "), sub
 
 
 @pytest.mark.parametrize(
@@ -189,7 +192,7 @@ def test_usage_errors_are_dutch(home, args, dutch):
     assert proc.returncode == msg.EXIT_USAGE
     assert "jongerenteam" in proc.stderr and "fout:" in proc.stderr
     assert dutch in proc.stderr
-    assert "error:" not in proc.stderr
+    assert "error:" not in proc.stderr and "usage:" not in proc.stderr
 
 
 # --- init -------------------------------------------------------------------------
