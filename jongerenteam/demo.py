@@ -7,7 +7,6 @@ that the ``demo`` command prints; a real team never uses them.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from jongerenteam import dossier as d
@@ -18,9 +17,9 @@ from jongerenteam.catalogue import (
     LEEFDOMEIN_CODES,
     LEVELS,
     REFERRERS,
-    ROLE_LABELS,
     URGENCIES,
 )
+from jongerenteam.demo_team import DEMO_TEAM_NAME, DEMO_WORKERS
 from jongerenteam.domain import StudentDetails, days_until_18
 from jongerenteam.eighteen import CHECKLIST_18, checklist_payload, default_checklist
 from jongerenteam.municipalities import MUNICIPALITIES
@@ -30,28 +29,6 @@ from storage import statistics, team
 from storage.spreekuur import add_anonymous_contact, set_programme_contact
 from storage.students import NewStudent, add_entry, add_students
 from storage.store import Store
-
-DEMO_TEAM_NAME = "Demo jongerenteam (verzonnen gegevens)"
-
-
-@dataclass(frozen=True, slots=True)
-class DemoWorker:
-    full_name: str
-    initials: str
-    role: str
-    organisation: str
-    passphrase: str
-
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS[self.role]
-
-
-DEMO_WORKERS: tuple[DemoWorker, ...] = (
-    DemoWorker("Floor Bakker", "FB", team.COORDINATOR, "wijkteam", "demo floor fietst naar school"),
-    DemoWorker("Waisca Ramdin", "WR", team.WORKER, "jeugdhulp", "demo waisca drinkt thee"),
-    DemoWorker("Daan Visser", "DV", team.WORKER, "verslavingszorg", "demo daan leest de krant"),
-)
 
 # Programme, and the levels it is offered at.
 PROGRAMMES: tuple[tuple[str, tuple[str, ...]], ...] = (

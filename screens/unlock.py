@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from jongerenteam import throttle
 from jongerenteam.catalogue import ROLE_LABELS
+from jongerenteam.demo_team import DEMO_TEAM_NAME, DEMO_WORKERS
 from jongerenteam.messages import explain
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
@@ -45,6 +46,8 @@ TEXT = {
     "wait_one": "Te vaak een verkeerd wachtwoord. Wacht 1 seconde en probeer het dan opnieuw.",
     "no_workers": "Dit team heeft nog geen actieve medewerkers.",
     "forgot_hint": "Wachtwoord vergeten? Druk op F1 (of ctrl+g).",
+    "demo_title": "Dit is de demo. De wachtwoorden:",
+    "demo_row": "  {name}: {passphrase}",
     "reset_done": "Het nieuwe wachtwoord van {name} werkt vanaf nu. Typ het hieronder om je aan te melden.",
 }
 
@@ -120,7 +123,14 @@ class UnlockScreen(Screen):
             yield Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="passphrase")
             yield Static("", id="unlock-message", classes="error", markup=False)
             yield Static(TEXT["forgot_hint"], classes="hint")
+            if self.team_name == DEMO_TEAM_NAME:
+                yield Static(self.demo_text(), id="unlock-demo", classes="hint", markup=False)
         yield Footer()
+
+    @staticmethod
+    def demo_text() -> str:
+        rows = [TEXT["demo_row"].format(name=w.full_name, passphrase=w.passphrase) for w in DEMO_WORKERS]
+        return "\n".join([TEXT["demo_title"], *rows])
 
     def _options(self, text: str) -> list[Option]:
         wanted = fold(text)

@@ -173,7 +173,7 @@ def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
 
 
 def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
-    """Unlock as Waisca, filter the list with '/', ctrl+l hides all names, a wrong passphrase is refused, ctrl+q quits."""
+    """Unlock as Waisca (the demo shows the passphrases), filter the list with '/', ctrl+l hides all names, a wrong passphrase is refused, ctrl+q quits."""
     store, env = demo_store
     name, fragment, hits, other = _pick_student(store)
 
@@ -181,10 +181,11 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
     command = app_command(store, env)
     try:
         term.start(command)
-        term.wait_for("Wie ben je?", WAISCA.full_name, NAME_FILTER)
+        # The demo's unlock screen shows the demo passphrases (a first run needs them).
+        term.wait_for("Wie ben je?", WAISCA.full_name, NAME_FILTER, f"{WAISCA.full_name}: {WAISCA.passphrase}")
 
         term.type("wai")
-        term.wait_for(f"{WAISCA.full_name} ({WAISCA.initials})", absent=(DEMO_WORKERS[0].full_name,))
+        term.wait_for(f"{WAISCA.full_name} ({WAISCA.initials})", absent=(f"{DEMO_WORKERS[0].full_name} ({DEMO_WORKERS[0].initials})",))
         term.keys("Enter")
         term.wait_for_focus(PASSPHRASE)
         term.type(WAISCA.passphrase)

@@ -282,6 +282,7 @@ async def test_unlock_lists_only_active_workers(team_store):
             "Cora Coördinator (CC) · coördinator",
             "Hanna Hulpverlener (HH) · hulpverlener",
         ]
+        assert not app.screen.query("#unlock-demo")  # only the demo shows passphrases
         await pilot.press(*"otto", "enter")
         assert option_prompts(app) == []
         assert app.focused is app.screen.query_one("#name-filter", Input)
