@@ -83,8 +83,9 @@ TEXT = {
     "path_label": "Bestand",
     "written": "Opgeslagen: {result}",
     "caseload_title": "Caseload overdragen · {name}",
-    "caseload_hint": "Kies per student een collega met 1-9 (0: niet overdragen). ctrl+s: alle overdrachten voorstellen · Esc: terug",
+    "caseload_hint": "Kies per student een collega met 1-9 of Enter (lijst van alle collega's); 0: niet overdragen. ctrl+s: alle overdrachten voorstellen · Esc: terug",
     "caseload_who": "Van wie",
+    "caseload_to": "Naar wie",
     "caseload_none": "{name} is van geen open dossier contactpersoon.",
     "caseload_done": "{n} overdracht(en) voorgesteld. Niet overgedragen: {skipped}.",
     "caseload_done_all": "{n} overdracht(en) voorgesteld.",
@@ -637,7 +638,8 @@ class CaseloadScreen(Screen):
         return True
 
     def colleagues(self):
-        return [w for w in sorted(self.session.active_workers(), key=lambda w: w.full_name) if w.id != self.worker_id][:9]
+        """Everyone who can take over; the first nine also have a digit."""
+        return [w for w in sorted(self.session.active_workers(), key=lambda w: w.full_name) if w.id != self.worker_id]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="cl-title", classes="title")
@@ -658,8 +660,10 @@ class CaseloadScreen(Screen):
     def fill(self) -> None:
         name = self.session.workers[self.worker_id].full_name
         self.query_one("#cl-title", Static).update(TEXT["caseload_title"].format(name=name))
-        legend = " · ".join(f"{i + 1} {w.full_name}" for i, w in enumerate(self.colleagues()))
-        self.query_one("#cl-legend", Static).update(legend + " · 0 niet")
+        colleagues = self.colleagues()
+        legend = " · ".join(f"{i + 1} {w.full_name}" for i, w in enumerate(colleagues[:9]))
+        more = f" · Enter: alle {len(colleagues)} collega's" if len(colleagues) > 9 else ""
+        self.query_one("#cl-legend", Static).update(legend + " · 0 niet" + more)
         self.records = self.session.caseload_of(self.worker_id)
         self.assignments = {}
         table = self.query_one("#cl-table", DataTable)
@@ -669,36 +673,50 @@ class CaseloadScreen(Screen):
         self.query_one("#cl-message", Static).update("" if self.records else TEXT["caseload_none"].format(name=name))
 
     def action_assign(self, n: int) -> None:
-        table = self.query_one("#cl-table", DataTable)
         if not self.records:
             return
-        row = table.cursor_row
-        record = self.records[row]
-        colleagues = self.colleagues()
-        if n == 0:
-            self.assignments.pop(record.id, None)
-            table.update_cell(record.id, table.ordered_columns[2].key, "—")
-        elif n <= len(colleagues):
-            self.assignments[record.id] = colleagues[n - 1].id
-            table.update_cell(record.id, table.ordered_columns[2].key, colleagues[n - 1].full_name)
-        else:
+        colleagues = self.colleagues()[:9]
+        if n > len(colleagues):
             self.app.bell()
             return
+        self.assign(self.query_one("#cl-table", DataTable).cursor_row, colleagues[n - 1] if n else None)
+
+    def assign(self, row: int, worker) -> None:
+        """Row ``row`` goes to ``worker`` (None: stays); the cursor moves on to the next student."""
+        table = self.query_one("#cl-table", DataTable)
+        record = self.records[row]
+        if worker is None:
+            self.assignments.pop(record.id, None)
+        else:
+            self.assignments[record.id] = worker.id
+        table.update_cell(record.id, table.ordered_columns[2].key, worker.full_name if worker else "—")
         if row + 1 < len(self.records):
             table.move_cursor(row=row + 1)
+
+    @on(DataTable.RowSelected, "#cl-table")
+    def pick_from_list(self, event: DataTable.RowSelected) -> None:
+        """Enter on a student: choose from every colleague (a team may have more than nine)."""
+        row = event.cursor_row
+        by_id = {w.id: w for w in self.colleagues()}
+
+        def chosen(worker_id) -> None:
+            if worker_id in by_id and row < len(self.records):
+                self.assign(row, by_id[worker_id])
+
+        self.app.push_screen(WorkerPicker(list(by_id.values()), TEXT["caseload_to"]), chosen)
 
     def action_choose_worker(self) -> None:
         if not self.session.keys.is_coordinator:
             self.notify("Alleen een coördinator draagt de caseload van een collega over.", severity="warning")
             return
-        workers = sorted(self.session.active_workers(), key=lambda w: w.full_name)[:9]
+        workers = sorted(self.session.active_workers(), key=lambda w: w.full_name)
 
         def chosen(value) -> None:
             if value:
                 self.worker_id = value
                 self.fill()
 
-        self.app.push_screen(WorkerPicker(workers), chosen)
+        self.app.push_screen(WorkerPicker(workers, TEXT["caseload_who"]), chosen)
 
     def action_back(self) -> None:
         if self.busy:
@@ -708,7 +726,7 @@ class CaseloadScreen(Screen):
     def action_save(self) -> None:
         if self.busy or not self.assignments:
             if not self.assignments:
-                self.query_one("#cl-message", Static).update("Kies eerst per student een collega (1-9).")
+                self.query_one("#cl-message", Static).update("Kies eerst per student een collega (1-9 of Enter).")
             return
         self.busy = True
         self.query_one("#cl-message", Static).update("Bezig…")
@@ -737,18 +755,23 @@ class CaseloadScreen(Screen):
 
 
 class WorkerPicker(ModalScreen[str | None]):
+    """Choose one colleague from a list (arrows and Enter); Esc chooses nobody."""
+
     DEFAULT_CSS = """
     WorkerPicker { align: center middle; }
     WorkerPicker > OptionList { width: 60; height: auto; max-height: 20; border: round $accent; }
     """
     BINDINGS = [Binding("escape", "cancel", "Terug")]
 
-    def __init__(self, workers) -> None:
+    def __init__(self, workers, title: str) -> None:
         super().__init__()
         self.choices = workers  # not "workers": Textual's Screen has its own
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
-        yield OptionList(*(Option(w.full_name, id=w.id) for w in self.choices))
+        options = OptionList(*(Option(w.full_name, id=w.id) for w in self.choices))
+        options.border_title = self.title_text
+        yield options
         yield Footer()
 
     @on(OptionList.OptionSelected)

@@ -17,7 +17,7 @@ from screens.handover import CaseloadScreen, HandoverCard, HandoverDialog
 from screens.home import HomeScreen
 from screens.widgets import Confirm
 from storage import handover as store_handover
-from tests.conftest import OTHER_PASS, WORKER_PASS
+from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
 from tests.test_ui import (  # noqa: F401 - fixtures
     SIZE,
     build_app,
@@ -167,3 +167,38 @@ async def test_caseload_screen_proposes_a_handover_per_student(team_store, fixed
         assert "1 overdracht(en) voorgesteld" in str(app.screen.query_one("#cl-message", Static).render())
         rows = store_handover.handovers(team_store.store, student_id=student_id)
         assert rows[0].to_worker_id == team_store.other_id and rows[0].state == "voorgesteld"
+
+
+async def test_caseload_enter_offers_every_colleague_beyond_the_first_nine(team_store, fixed_store_clock):
+    """A team of twelve: digits cover nine colleagues, Enter lists all eleven and assigns the one chosen."""
+    from jongerenteam.settings import kdf_params
+    from storage import team
+
+    student_id = leonie(team_store, consent_all=True)
+    keys = team.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    extra = [
+        team.add_worker(team_store.store, keys, team.WorkerDetails(f"Zeger Zwaan {n}", f"Z{n}", team.WORKER, "jeugdhulp"),
+                        f"wachtwoord van zeger {n}", kdf_params())
+        for n in range(1, 10)
+    ]
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        app.push_screen(CaseloadScreen(app.session))
+        await settle(app, pilot)
+        legend = str(app.screen.query_one("#cl-legend", Static).render())
+        assert "9 Zeger Zwaan 7" in legend and "Zeger Zwaan 9" not in legend
+        assert "Enter: alle 11 collega's" in legend
+        await pilot.press("enter")
+        await settle(app, pilot)
+        picker = app.screen.query_one(OptionList)
+        assert picker.option_count == 11
+        await pilot.press(*["down"] * 10, "enter")  # the last one: Zeger Zwaan 9
+        await settle(app, pilot)
+        assert isinstance(app.screen, CaseloadScreen)
+        table = app.screen.query_one("#cl-table", DataTable)
+        assert table.get_row_at(0)[2] == "Zeger Zwaan 9"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        rows = store_handover.handovers(team_store.store, student_id=student_id)
+        assert rows[0].to_worker_id == extra[-1] and rows[0].state == "voorgesteld"
