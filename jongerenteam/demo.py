@@ -30,6 +30,15 @@ from storage.spreekuur import add_anonymous_contact, set_programme_contact
 from storage.students import NewStudent, add_entry, add_students
 from storage.store import Store
 
+def _statistics_document(details: StudentDetails, status: str, entries, today: date, rnd: random.Random) -> dict:
+    """Registered on the day of the file's first entry (or aanmelding); a student
+    without any on a day of the last four months, not all on the day the demo was made."""
+    doc = report.document_from_entries(details, status, today, entries)
+    days = [g[0] for g in doc["gesprekken"]] + [sc[0] for sc in doc["scores"]] + doc["aanmeldingen"] + doc["inloop"]
+    first = date.fromisoformat(min(days)) if days else today - timedelta(days=rnd.randint(0, 120))
+    return report.document_from_entries(details, status, min(first, today), entries)
+
+
 # Programme, and the levels it is offered at.
 PROGRAMMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Entree - medewerker dienstverlening", ("Entree",)),
@@ -257,7 +266,7 @@ def build_demo(location: str, *, students: int = 200) -> int:
             files[row.id].append(("inloop", {}, today))
         # The statistics tier, so a report on the demo store shows real figures.
         statistics.add_many(store, keys, {
-            r.id: report.document_from_entries(StudentDetails.from_dict(r.data), r.status, today, files[r.id])
+            r.id: _statistics_document(StudentDetails.from_dict(r.data), r.status, files[r.id], today, rnd)
             for r in rows
         })
         add_anonymous_contact(store, keys, {"leefdomeinen": ["welzijn"], "minuten": 15})

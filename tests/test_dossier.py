@@ -335,6 +335,7 @@ def test_worker_contact_for_overviews(team_store, fixed_clock):
 
 def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
     from jongerenteam.demo import DEMO_SOCIAL_MAP, DEMO_WORKERS, build_demo
+    from storage import statistics
     from storage.store import Store
 
     build_demo(str(tmp_path / "demo.jt"), students=30)
@@ -348,6 +349,14 @@ def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
         f = full[0]
         assert f.timeline[-1].is_driegesprek and f.scores and f.consents
         assert len(s.social_map()) == len(DEMO_SOCIAL_MAP) == 5
+        # The figures: each demo student counts as registered on the day of their first entry.
+        documents, damaged = statistics.load_all(store, s.keys)
+        assert len(documents) == 30 and not damaged
+        for doc in documents:
+            days = [g[0] for g in doc["gesprekken"]] + doc["aanmeldingen"] + doc["inloop"]
+            if days:
+                assert doc["ingeschreven"] == min(days)
+        assert len({doc["ingeschreven"] for doc in documents}) > 5
     finally:
         store.close()
 
