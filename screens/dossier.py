@@ -665,7 +665,7 @@ class OverviewPane(LazyPane):
     """Tab 1: hulpvraag, leefdomeinen, open agreements, next appointment, the last talks."""
 
     TAB_TITLE = TAB_TITLES[1]
-    BINDINGS = [Binding("a", "add_talk", "Gesprek toevoegen")]
+    BINDINGS = [Binding("a", "add_talk", "Nieuw gesprek")]
     DEFAULT_CSS = """
     OverviewPane VerticalScroll { height: 1fr; padding: 0 1; }
     OverviewPane Static { height: auto; margin-bottom: 1; }
@@ -1721,8 +1721,8 @@ class DossierScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "back", "Terug"),
-        Binding("1", "tab(1)", "Tabblad", key_display="1-7"),
-        *(Binding(str(n), f"tab({n})", f"Tabblad {n}", show=False) for n in range(2, 8)),
+        # The tab bar shows the digits 1-7; the Footer keeps its width for the rest.
+        *(Binding(str(n), f"tab({n})", f"Tabblad {n}", show=False) for n in range(1, 8)),
         Binding("d", "driegesprek", "Driegesprek"),
         Binding("u", "overview", "Afsprakenoverzicht"),
         Binding("s", "status", "Status"),
@@ -1759,7 +1759,7 @@ class DossierScreen(Screen):
         # Only the first tab's pane now; the others are mounted when first shown.
         with Container(id="dossier-body"):
             yield self._new_pane(self.active_tab)
-        yield SteadyFooter()
+        yield SteadyFooter(compact=True)
 
     def _new_pane(self, n: int) -> DossierPane:
         return PANES[n](self.session, self.record, id=f"pane-{n}")
