@@ -782,6 +782,8 @@ class TalksPane(ListPane):
     BINDINGS = [
         Binding("a", "add", "Toevoegen"),
         Binding("e", "edit", "Verslag bewerken"),
+        # Not in the Footer (no room); named in the correction dialog and the guide.
+        Binding("c", "correction", "Correctieverzoek over dit gesprek", show=False),
     ]
     COLUMNS = list(zip(TEXT["talk_columns"], (16, 22, 4, 7, None)))
     EMPTY = TEXT["no_talks"]
@@ -819,6 +821,16 @@ class TalksPane(ListPane):
             self.notify(TEXT["nothing_chosen"])
             return
         self.edit(item)
+
+    def action_correction(self) -> None:
+        """A correction request (AVG) about the highlighted talk, however old."""
+        from screens.rights import CorrectionDialog
+
+        item = self.current()
+        if item is None or not item.editable:
+            self.notify(TEXT["nothing_chosen"] if item is None else TEXT["not_editable"].format(label=item.label))
+            return
+        self.app.push_screen(CorrectionDialog(self.session, self.record.id, talk_id=item.id))
 
     def edit(self, item: d.TimelineItem) -> None:
         if not item.editable:

@@ -67,6 +67,7 @@ TEXT = {
     "reason": "Reden",
     "reason_hint": "Waarom is het aangepast, of waarom geweigerd? De student heeft recht op die reden.",
     "no_talks": "Er zijn geen gesprekken in dit dossier.",
+    "talk_hint": "De negen nieuwste. Een ouder gesprek: kies het in tabblad 2 (Gesprekken) en druk op c.",
     "correction_saved": "Het correctieverzoek is vastgelegd.",
     "erase_title": "Gegevens van {name} wissen",
     "erase_hint": (
@@ -338,9 +339,11 @@ class CorrectionDialog(FormDialog):
         "target": "c-what", "entry": "c-talk", "new_value": "c-new", "reason": "c-reason",
     }
 
-    def __init__(self, session, student_id: str, *, restore: bool = False) -> None:
+    def __init__(self, session, student_id: str, *, talk_id: str | None = None, restore: bool = False) -> None:
+        """``talk_id``: the talk to correct (from the Gesprekken tab), chosen already."""
         super().__init__(session, restore=restore)
         self.student_id = student_id
+        self.talk_id = talk_id
         self.talks: list = []
 
     def title_text(self) -> str:
@@ -352,7 +355,7 @@ class CorrectionDialog(FormDialog):
         yield from self.row(TEXT["on"], Input(id="c-on"))
         yield from self.row(TEXT["decision"], KeyChoice(list(DECISIONS.items()), value="aangepast", id="c-decision"))
         yield from self.row(TEXT["what"], KeyChoice(targets, value=None, id="c-what"))
-        yield from self.row(TEXT["talk"], KeyChoice([("", TEXT["no_talks"])], value=None, id="c-talk"))
+        yield from self.row(TEXT["talk"], KeyChoice([("", TEXT["no_talks"])], value=None, id="c-talk"), hint=TEXT["talk_hint"])
         yield from self.row(TEXT["new"], Input(id="c-new"))
         yield from self.row(TEXT["new_text"], TextArea(id="c-text"))
         yield from self.row(TEXT["reason"], Input(id="c-reason"), hint=TEXT["reason_hint"])
@@ -361,6 +364,7 @@ class CorrectionDialog(FormDialog):
         from jongerenteam.session import local_today
 
         self.query_one("#c-on", Input).value = f"{local_today():%d-%m-%Y}"
+        self.query_one("#c-talk-hint", Static).display = False  # until the talks are counted
         self._show_rows()
         self.load_talks()
 
@@ -377,16 +381,28 @@ class CorrectionDialog(FormDialog):
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.set_line, "fd-message", explain(exc)[0])
             return
-        talks = [t for t in dossier.timeline if t.editable][:9]
-        self.app.call_from_thread(self._talks_loaded, talks)
+        editable = [t for t in dossier.timeline if t.editable]
+        # The nine newest; a talk chosen in the Gesprekken tab comes first, however old.
+        chosen = [t for t in editable if t.id == self.talk_id]
+        talks = (chosen + [t for t in editable if t.id != self.talk_id])[:9]
+        self.app.call_from_thread(self._talks_loaded, talks, len(editable))
 
-    def _talks_loaded(self, talks) -> None:
+    def _talks_loaded(self, talks, total: int) -> None:
         self.talks = talks
+        self.query_one("#c-talk-hint", Static).display = total > len(talks)
         if talks:
             picker = self.query_one("#c-talk", KeyChoice)
             picker.options = [(t.id, f"{t.at:%d-%m-%Y} {t.label}: {t.note[:30]}") for t in talks]
             picker.value = None
             picker.refresh(layout=True)
+            talk = next((t for t in talks if t.id == self.talk_id), None)
+            if talk is not None and not self.restore:
+                self.query_one("#c-what", KeyChoice).value = "gesprek"
+                picker.value = talk.id
+                area = self.query_one("#c-text", TextArea)
+                if not area.text.strip():
+                    area.text = talk.note
+                self._show_rows()
 
     def _row_of(self, widget_id: str):
         return self.query_one(f"#{widget_id}").parent
@@ -449,12 +465,12 @@ class CorrectionDialog(FormDialog):
         self.dismiss(result)
 
     def resume_factory(self):
-        student_id = self.student_id
+        student_id, talk_id = self.student_id, self.talk_id
 
         def rebuild(session):
             if not session.is_involved(student_id) or student_id not in session.students:
                 return None
-            return CorrectionDialog(session, student_id, restore=True)
+            return CorrectionDialog(session, student_id, talk_id=talk_id, restore=True)
 
         return rebuild
 

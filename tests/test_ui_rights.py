@@ -124,6 +124,7 @@ async def test_inzage_export_to_a_folder_and_a_correction(team_store, fixed_stor
         await settle(app, pilot)
         assert isinstance(app.screen, CorrectionDialog)
         assert app.focused is app.screen.query_one("#c-request", Input)
+        assert not app.screen.query_one("#c-talk-hint", Static).display  # one talk: no "nine newest" hint
         await paste(app, pilot, "Mijn naam is verkeerd gespeld")
         await pilot.press("tab", "tab", "1", "2")  # datum (prefilled) · aangepast · achternaam
         assert app.focused is app.screen.query_one("#c-new", Input)
@@ -168,3 +169,42 @@ async def test_retention_screen_lists_files_past_their_term_and_erases_them(team
         assert [(r.student_id, r.detail) for r in audit_rows(team_store.store, "erasure")] == [(sid, "bewaartermijn")]
     finally:
         store_clock.set_clock(None)
+
+
+async def test_correction_of_an_old_talk_from_the_gesprekken_tab(team_store, fixed_store_clock):
+    """Twelve talks: the dialog lists the nine newest, c on the oldest in tab 2 opens it with that talk chosen."""
+    from screens.dossier import DossierScreen
+    from tests.test_ui import open_row
+
+    s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    rec = s.register_student(StudentDetails(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3)), status="lopend")
+    oldest = s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2025, 1, 6, 10, 0), 30, [], "Zij woont bij haar oom"))
+    for n in range(11):
+        s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2025, 2, 3 + n, 10, 0), 30, [], f"Gesprek {n}"))
+    s.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_row(app, pilot, "Leonie")
+        assert isinstance(app.screen, DossierScreen)
+        await pilot.press("2")
+        await settle(app, pilot)
+        await pilot.press("end", "c")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, CorrectionDialog)
+        picker = dialog.query_one("#c-talk")
+        assert picker.value == oldest and len(picker.options) == 9
+        assert dialog.query_one("#c-what").value == "gesprek"
+        text = dialog.query_one("#c-text")
+        assert text.text == "Zij woont bij haar oom"
+        hint = dialog.query_one("#c-talk-hint", Static)
+        assert hint.display and "tabblad 2" in str(hint.render())
+        dialog.query_one("#c-request", Input).value = "Het klopt niet wat er staat"
+        text.text = "Zij woont bij haar tante"
+        dialog.query_one("#c-reason", Input).value = "Verkeerd opgeschreven"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DossierScreen)
+        entries = [e.payload for e in app.session.read_file(rec.id) if e.kind == "correctie"]
+        assert [(e["oud"], e["nieuw"]) for e in entries] == [("Zij woont bij haar oom", "Zij woont bij haar tante")]
