@@ -108,7 +108,9 @@ class HomeScreen(Screen):
         for label, width in (("Naam", 22), ("Urgentie", 8), ("Dagen", 5), ("Bij", 5)):
             waiting.add_column(label, width=width)
         self.query_one("#due", DataTable).add_columns("Datum", "Naam", "Wat")
-        self.query_one("#turning", DataTable).add_columns("Naam", "18 op", "Over")
+        turning = self.query_one("#turning", DataTable)
+        for label, width in (("Naam", 24), ("18 op", 10), ("Dagen", 5)):
+            turning.add_column(label, width=width)
         self.query_one("#results").display = False
         self.query_one("#notices").display = False
         self.reload()
@@ -192,7 +194,7 @@ class HomeScreen(Screen):
         t.clear()
         for row in today.turning_18:
             b = row.record.details.birth_date
-            t.add_row(row.record.details.display_name, f"{b.day:02d}-{b.month:02d}-{b.year + 18}", f"{row.days} dagen", key=row.record.id)
+            t.add_row(row.record.details.display_name, f"{b.day:02d}-{b.month:02d}-{b.year + 18}", str(row.days), key=row.record.id)
         self.query_one("#title-turning", Static).update(TEXT["turning"].format(n=len(today.turning_18)))
 
         lines = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from jongerenteam.domain import StudentDetails
 from jongerenteam.eighteen import add_working_days
@@ -55,6 +55,11 @@ async def test_ticking_items_by_keyboard_survives_leaving_and_reopening(team_sto
     today = local_today()
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
+        # Vandaag's 18+ radar names her, with the days in a column that fits at 120 columns.
+        turning = app.screen.query_one("#turning", DataTable)
+        name, _on, days = (str(c) for c in turning.get_row_at(0))
+        assert name == "Leonie de Boer" and 0 < int(days) <= 183
+        assert sum(col.get_render_width(turning) for col in turning.ordered_columns) <= turning.content_region.width
         app.push_screen(ChecklistScreen(leonie))
         await settle(app, pilot)
         screen = app.screen
