@@ -10,12 +10,13 @@ shows matching students instead.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets.input import Selection
 
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
 from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
@@ -70,7 +71,8 @@ class HomeScreen(Screen):
             f"Vandaag · {self.app.team_name} · {w.full_name} ({ROLE_LABELS.get(w.role, w.role)}) · {local_today():%d-%m-%Y}",
             classes="title", id="home-title",
         )
-        yield Input(placeholder=TEXT["search"], id="search")
+        # Not select_on_focus: a letter typed on a list lands in it (on_key) and must stay.
+        yield Input(placeholder=TEXT["search"], id="search", select_on_focus=False)
         if self.session.damaged_ids:
             yield Static(TEXT["damaged"].format(n=len(self.session.damaged_ids)), classes="error")
         yield Static("", id="notices", classes="error")
@@ -260,7 +262,22 @@ class HomeScreen(Screen):
             self.query_one("#students", DataTable).focus()
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        """Focus the search with what it holds selected: typing replaces the old query."""
+        search = self.query_one("#search", Input)
+        search.selection = Selection(0, len(search.value))
+        search.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter or digit typed on one of Vandaag's lists starts a search with it
+        (Vandaag has no letter keys of its own; "/" and ctrl+f work too)."""
+        search = self.query_one("#search", Input)
+        char = event.character
+        if self.focused is search or not event.is_printable or not char or not char.isalnum():
+            return
+        event.stop()
+        event.prevent_default()
+        search.insert_text_at_cursor(char)
+        search.focus()
 
     def action_clear_search(self) -> None:
         field = self.query_one("#search", Input)

@@ -416,6 +416,23 @@ async def test_search_filters_accent_insensitively_and_escape_clears(team_store,
         assert app.focused is app.screen.query_one("#caseload", DataTable)
 
 
+async def test_typing_a_name_on_vandaag_searches_and_slash_selects_the_old_query(team_store, students):
+    """Letters typed while a Vandaag list has focus land in the search, first letter included;
+    '/' later selects the old query, so typing replaces it."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        search = app.screen.query_one("#search", Input)
+        assert app.focused is app.screen.query_one("#caseload", DataTable)
+        await pilot.press(*"Ozd")
+        await pilot.pause()
+        assert app.focused is search and search.value == "Ozd"
+        assert [row[0] for row in table_rows(app)] == [f"{OZDEMIR_FIRST} {OZDEMIR_LAST}"]
+        await pilot.press("down")  # to the list; "/" brings the query back, selected
+        await pilot.press("slash", *"xq")
+        assert search.value == "xq"
+
+
 async def test_enter_on_student_of_a_colleague_names_the_contact_and_opens_nothing(team_store, students):
     """A worker who is not involved gets a notice with the contact person, no file and no 'open' log entry."""
     app = build_app(team_store)
