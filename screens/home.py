@@ -269,10 +269,14 @@ class HomeScreen(Screen):
 
     def on_key(self, event: events.Key) -> None:
         """A letter or digit typed on one of Vandaag's lists starts a search with it
-        (Vandaag has no letter keys of its own; "/" and ctrl+f work too)."""
+        (Vandaag has no letter keys of its own; "/" and ctrl+f work too). Once
+        started, the rest goes there too (a space, a hyphen), also the keys that
+        arrive before the search field has taken the focus."""
         search = self.query_one("#search", Input)
         char = event.character
-        if self.focused is search or not event.is_printable or not char or not char.isalnum():
+        if self.focused is search or not event.is_printable or not char or char == "/":
+            return  # "/" is the search key itself (a binding, after this handler)
+        if not (char.isalnum() or search.value):
             return
         event.stop()
         event.prevent_default()

@@ -428,6 +428,13 @@ async def test_typing_a_name_on_vandaag_searches_and_slash_selects_the_old_query
         await pilot.pause()
         assert app.focused is search and search.value == "Ozd"
         assert [row[0] for row in table_rows(app)] == [f"{OZDEMIR_FIRST} {OZDEMIR_LAST}"]
+        # A name with a space, typed in one burst from a list: nothing lost.
+        await pilot.press("escape")
+        assert app.focused is app.screen.query_one("#caseload", DataTable)
+        await pilot.press(*OZDEMIR_FIRST, "space", *"ozd")
+        await pilot.pause()
+        assert search.value == f"{OZDEMIR_FIRST} ozd"
+        assert [row[0] for row in table_rows(app)] == [f"{OZDEMIR_FIRST} {OZDEMIR_LAST}"]
         await pilot.press("down")  # to the list; "/" brings the query back, selected
         await pilot.press("slash", *"xq")
         assert search.value == "xq"
