@@ -540,10 +540,35 @@ def cmd_worker_add(args, console: Console) -> int:
 
 def cmd_worker_deactivate(args, console: Console) -> int:
     store = _open_store(resolve_store(args.store))
+    moved = 0
     try:
         session = _unlock(console, store, args.worker)
+        if not session.keys.is_coordinator:
+            from storage.errors import NotAllowed
+
+            raise NotAllowed("workers", reason="coordinator only")
         target = _pick_worker(console, store, args.who)
-        removed = session.deactivate_worker(target.id)
+        if args.successor:
+            successor = _pick_worker(console, store, args.successor)
+            if successor.id == target.id:
+                console.warn("Kies bij --overdragen-aan een andere collega dan wie vertrekt.")
+                return msg.EXIT_USAGE
+            moved, removed = session.deactivate_worker_with_handover(target.id, successor.id)
+        else:
+            # Nobody may be left without a contact person: ask who takes over.
+            students_of, programmes = session.handover_load(target.id)
+            if students_of or programmes:
+                parts = []
+                if students_of:
+                    parts.append(f"contactpersoon van {len(students_of)} student(en)")
+                if programmes:
+                    parts.append(f"vaste contactpersoon van {len(programmes)} opleiding(en)")
+                console.warn(
+                    f"{target.full_name} is nog {' en '.join(parts)}. Zeg wie dat overneemt met "
+                    "--overdragen-aan INITIALEN (of deactiveer in de app: Team beheren, d). Er is niets veranderd."
+                )
+                return msg.EXIT_USAGE
+            removed = session.deactivate_worker(target.id)
         session.lock()
     finally:
         store.close()
@@ -551,6 +576,8 @@ def cmd_worker_deactivate(args, console: Console) -> int:
         f"{target.full_name} is gedeactiveerd. Het wachtwoord opent niets meer; "
         f"{removed} dossiersleutel(s) van deze medewerker zijn verwijderd."
     )
+    if moved:
+        console.say(f"{moved} student(en) hebben nu {successor.full_name} als contactpersoon.")
     return msg.EXIT_OK
 
 
@@ -735,6 +762,8 @@ def build_parser() -> argparse.ArgumentParser:
     pd = w_sub.add_parser("deactivate", help="deactiveer een medewerker (wachtwoord en sleutels vervallen)", parents=[common, worker_opt], add_help=False)
     pd.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
     pd.add_argument("who", metavar="WIE", help="initialen of naam van de medewerker")
+    pd.add_argument("--overdragen-aan", dest="successor", metavar="INITIALEN",
+                    help="de collega die de studenten en opleidingen van de vertrekkende medewerker overneemt")
     _translate_help(pd)
     pd.set_defaults(func=cmd_worker_deactivate)
     pl = w_sub.add_parser("list", help="toon de medewerkers", parents=[common], add_help=False)

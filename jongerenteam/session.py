@@ -369,8 +369,15 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
     def _reload_workers(self) -> None:
         self.workers = {w.id: w for w in self.store.workers(active_only=False)}
 
+    def handover_load(self, worker_id: str) -> tuple[list[str], list[str]]:
+        """What a leaving worker still holds: (students they are contact person of,
+        programmes they are vaste contactpersoon of)."""
+        students_of = spreekuur.students_with_contact(self.store, worker_id)
+        programmes = sorted(p for p, w in self.programme_contacts().items() if w == worker_id)
+        return students_of, programmes
+
     def deactivate_worker_with_handover(self, worker_id: str, new_contact_id: str) -> tuple[int, int]:
-        """Give the leaving worker's students a new contact person, then deactivate.
+        """Give the leaving worker's students (and programmes) a new contact person, then deactivate.
 
         Returns (students moved, student keys removed). Needs a coördinator,
         whose escrow gives the new contact the key of files they could not read.
@@ -379,11 +386,14 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
             raise NotAllowed("workers", reason="coordinator only")
         if new_contact_id == worker_id:
             raise NotAllowed("workers", reason="same worker")
+        students_of, programmes = self.handover_load(worker_id)
         moved = 0
-        for sid in spreekuur.students_with_contact(self.store, worker_id):
+        for sid in students_of:
             spreekuur.change_contact(self.store, self.keys, sid, new_contact_id)
             moved += 1
             self._refresh_record(sid)
+        for programme in programmes:
+            self.set_programme_contact(programme, new_contact_id)
         removed = team.deactivate_worker(self.store, self.keys, worker_id)
         self._reload_workers()
         return moved, removed

@@ -161,6 +161,8 @@ TEXT = {
     "coach_role": "Rol (1-4)",
     "coach_saved": "Studiecoach opgeslagen: {name}.",
     "coach_cleared": "Er staat geen studiecoach meer in het dossier.",
+    "coach_same": "Dit is al de studiecoach; er is niets veranderd.",
+    "coach_changed": "Studiecoach opgeslagen: {name}. De contactpersoon heeft een taak om de nieuwe coach voor te stellen.",
     "not_involved_now": "Je bent niet meer betrokken bij dit dossier.",
 }
 
@@ -911,7 +913,7 @@ class CoachDialog(PaneDialog):
     """The student's study coach: name and role (empty name: no coach)."""
 
     DIALOG_TITLE = TEXT["coach_dialog_title"]
-    FIELD_IDS = {"coach_name": "coach-name", "coach_role": "coach-role"}
+    FIELD_IDS = {"coach_name": "coach-name", "coach_role": "coach-role", "new_name": "coach-name", "new_role": "coach-role"}
 
     def fields(self) -> ComposeResult:
         yield from self.row(
@@ -931,11 +933,19 @@ class CoachDialog(PaneDialog):
         name = self.query_one("#coach-name", Input).value
         role = self.query_one("#coach-role", KeyChoice).value or "studentcoach"
         session, record = self.session, self.record
-        self.saved_name = name.strip()
-        return lambda: session.set_coach(record, name, role)
+        self.saved_name = " ".join(name.split())
+        self.had_coach = bool(record.details.coach_name.strip())
+        if not self.saved_name:
+            return lambda: session.set_coach(record, "", role)
+        # A new coach: the contact person gets a task to introduce them (as in a coachwissel).
+        return lambda: session.change_coach(record, name, role)
 
     def saved_text(self, result) -> str:
-        return TEXT["coach_saved"].format(name=self.saved_name) if self.saved_name else TEXT["coach_cleared"]
+        if not self.saved_name:
+            return TEXT["coach_cleared"]
+        if result is False:
+            return TEXT["coach_same"]
+        return TEXT["coach_changed" if self.had_coach else "coach_saved"].format(name=self.saved_name)
 
 
 class ExternalDialog(MapAware, PaneDialog):

@@ -54,7 +54,7 @@ TEXT = {
     "left_out": "Weggelaten (geen toestemming):",
     "nothing_left_out": "Alles uit het dossier mag mee naar deze ontvanger.",
     "blocked": "Dit kan alleen met een wettelijke grond. {why}",
-    "edited_kept": "Je hebt het document bewerkt; het is niet opnieuw samengesteld. ctrl+r: opnieuw samenstellen.",
+    "edited_kept": "Je hebt het document bewerkt; het is niet opnieuw samengesteld. F5: opnieuw samenstellen.",
     "saved": "Overdracht voorgesteld aan {name}.",
     "card_title": "Overdracht {kind} · {state}",
     "card_from": "Van: {name}",
@@ -144,7 +144,8 @@ class HandoverDialog(FormDialog):
     HandoverDialog #ho-receiver { max-height: 7; }
     HandoverDialog #ho-leftout { color: $warning; padding: 0 0 0 20; height: auto; }
     """
-    BINDINGS = [Binding("ctrl+r", "recompose", "Opnieuw samenstellen", priority=True)]
+    # Not ctrl+r: that is the app's Aanmelding (a priority binding, it would win).
+    BINDINGS = [Binding("f5", "recompose", "Opnieuw samenstellen", priority=True)]
     FIELD_IDS = {
         "kind": "ho-kind", "receiver": "ho-receiver", "legal_ground": "ho-ground",
         "legal_reason": "ho-ground-reason", "document": "ho-doc", "student_view": "ho-view",

@@ -475,18 +475,16 @@ class DeactivateDialog(TeamDialog):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.start_busy()
-                self.deactivate(leaving, new_contact, list(self.programmes))
+                self.deactivate(leaving, new_contact)
 
         self.app.push_screen(Confirm(TEXT["deactivate_confirm"].format(name=name, moved=moved).strip()), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def deactivate(self, leaving: str, new_contact: str, programmes: list[str]) -> None:
+    def deactivate(self, leaving: str, new_contact: str) -> None:
         name = self.session.workers[leaving].full_name
         new_name = self.session.workers[new_contact].full_name
         try:
             moved, _removed = self.session.deactivate_worker_with_handover(leaving, new_contact)
-            for programme in programmes:
-                self.session.set_programme_contact(programme, new_contact)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence
             self.app.call_from_thread(self.failed, explain(exc)[0])
             return

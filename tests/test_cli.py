@@ -20,6 +20,7 @@ import pytest
 from jongerenteam import __version__
 from jongerenteam import messages as msg
 from jongerenteam.demo import DEMO_WORKERS
+from jongerenteam.session import TeamSession
 from storage import team
 from storage.errors import WorkerInactive, WrongPassphrase
 from storage.store import Store
@@ -309,11 +310,25 @@ def test_worker_add_by_non_coordinator_is_refused(demo, home):
 
 
 def test_worker_deactivate_stops_passphrase(demo, home):
-    """After deactivation the worker is marked in the list and their passphrase opens nothing."""
+    """Daan still has students: refused until --overdragen-aan names who takes over; after that
+    he is marked in the list, his passphrase opens nothing and Waisca is their contact person."""
     assert unlocks(demo, "DV", DAAN.passphrase)
-    proc = run(["worker", "deactivate", "--store", str(demo), "--worker", "FB", "DV"], home=home, stdin=lines(FLOOR.passphrase))
+    refused = run(["worker", "deactivate", "--store", str(demo), "--worker", "FB", "DV"], home=home, stdin=lines(FLOOR.passphrase))
+    assert refused.returncode == msg.EXIT_USAGE
+    assert "Daan Visser is nog contactpersoon van" in refused.stderr and "--overdragen-aan" in refused.stderr
+    assert active_initials(demo) == {"FB", "WR", "DV"}
+    proc = run(["worker", "deactivate", "--store", str(demo), "--worker", "FB", "DV", "--overdragen-aan", "WR"],
+               home=home, stdin=lines(FLOOR.passphrase))
     assert proc.returncode == 0, proc.stderr
     assert "Daan Visser is gedeactiveerd" in proc.stdout
+    assert "hebben nu Waisca Ramdin als contactpersoon" in proc.stdout
+    store = Store.open(str(demo))
+    try:
+        waisca = TeamSession.unlock(store, next(w.id for w in store.workers() if w.initials == "WR"), WAISCA.passphrase)
+        daan_id = next(w.id for w in store.workers(active_only=False) if w.initials == "DV")
+        assert waisca.handover_load(daan_id) == ([], [])
+    finally:
+        store.close()
     assert active_initials(demo) == {"FB", "WR"}
     assert not unlocks(demo, "DV", DAAN.passphrase)
     after = run(["audit", "verify", "--store", str(demo), "--worker", "DV"], home=home, stdin=lines(DAAN.passphrase))

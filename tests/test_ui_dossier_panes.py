@@ -398,6 +398,16 @@ async def test_betrokkenen_colleague_coach_and_external_by_keyboard(team_store, 
         details = hanna(team_store).students[willem].details
         assert (details.coach_name, details.coach_role) == ("Mevr. Bos", "slb")
         assert text_of(app, "#involved-coach") == "Mevr. Bos · SLB'er"
+        # A new coach (the old one leaves): the contact person gets a task to introduce them.
+        await pilot.press("c")
+        assert isinstance(app.screen, CoachDialog)
+        app.screen.query_one("#coach-name", Input).value = ""
+        await paste(app, pilot, "Dhr. Yilmaz")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert any("De contactpersoon heeft een taak" in n.message for n in app._notifications)
+        tasks = [a.what for a in hanna(team_store).open_dossier(willem).agreements if a.status == "open"]
+        assert "Stel de nieuwe studiecoach Dhr. Yilmaz voor aan de student" in tasks
 
         # e: Karin from the kaart (→ takes the suggestion, Enter fills the rest), then b to end it.
         await pilot.press("e")

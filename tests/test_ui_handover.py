@@ -64,6 +64,11 @@ async def test_intern_handover_from_the_dossier_to_acceptance_on_vandaag(team_st
         await pilot.pause()
         doc = dialog.query_one("#ho-doc", TextArea).text
         assert "Veiligheid: 1" in doc and "Wie is de student" in doc
+        # F5 composes the document again from the file (ctrl+r would be the app's Aanmelding).
+        dialog.query_one("#ho-doc", TextArea).text = "eigen tekst"
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert app.screen is dialog and dialog.query_one("#ho-doc", TextArea).text == doc
         # The parts only the worker can write are still "(vul in: ...)": refused, nothing lost.
         await pilot.press("ctrl+s")
         await settle(app, pilot)
