@@ -227,6 +227,18 @@ class HandoverMixin:
         self._agenda = None
         return new
 
+    def _withdraw_proposals_to(self, worker_id: str) -> None:
+        """Handovers proposed to a colleague who leaves: withdrawn, with a step in the file
+        (the sender sees why), and the student key sealed to them is removed."""
+        if not self.keys.is_coordinator:
+            raise NotAllowed("workers", reason="coordinator only")
+        if worker_id == self.worker_id:
+            raise NotAllowed("workers", reason="cannot deactivate self")
+        name = self.workers[worker_id].full_name if worker_id in self.workers else "de ontvanger"
+        for row in store_handover.handovers(self.store, worker_id=worker_id, open_only=True):
+            if row.to_worker_id == worker_id and row.state == h.PROPOSED:
+                self.withdraw_handover(row, f"{name} werkt niet meer in het team")
+
     def _receiver_name(self, row: h.HandoverRow) -> str:
         if row.to_worker_id and row.to_worker_id in self.workers:
             return self.workers[row.to_worker_id].full_name

@@ -355,6 +355,7 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
         return wid
 
     def deactivate_worker(self, worker_id: str) -> int:
+        self._withdraw_proposals_to(worker_id)
         removed = team.deactivate_worker(self.store, self.keys, worker_id)
         self.workers = {w.id: w for w in self.store.workers(active_only=False)}
         return removed
@@ -394,6 +395,7 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
             self._refresh_record(sid)
         for programme in programmes:
             self.set_programme_contact(programme, new_contact_id)
+        self._withdraw_proposals_to(worker_id)
         removed = team.deactivate_worker(self.store, self.keys, worker_id)
         self._reload_workers()
         return moved, removed

@@ -233,7 +233,14 @@ def step(
                 ).values(expires_at=now + timedelta(days=h.access_days)))
             h.pending_wrap = None
         else:
-            fk = FieldKey.of(_student_key(s, keys, h.student_id))
+            try:
+                fk = FieldKey.of(_student_key(s, keys, h.student_id))
+            except NotInvolved:
+                # A coördinator withdrawing a proposal to a colleague who leaves the
+                # team: the step is appended sealed, like a receiver's decline.
+                if new_state != WITHDRAWN or not keys.is_coordinator:
+                    raise
+                fk = None
             if new_state == WITHDRAWN:
                 h.pending_wrap = None
         h.state = new_state

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage import audit, clock
@@ -44,7 +44,7 @@ from storage.keyslots import (
     normalise_recovery_code,
     open_slot,
 )
-from storage.models import AuditEntry, EscrowWrap, KeySlot, StudentKeyWrap, Team, Worker
+from storage.models import AuditEntry, EscrowWrap, Handover, KeySlot, StudentKeyWrap, Team, Worker
 from storage.store import Store
 
 COORDINATOR = "coordinator"
@@ -326,6 +326,13 @@ def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
         removed = s.execute(
             delete(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id)
         ).rowcount
+        # A student key sealed to them in a handover they never answered goes too
+        # (the session withdraws such proposals first; this makes sure no key stays).
+        removed += s.execute(
+            update(Handover)
+            .where(Handover.to_worker_id == worker_id, Handover.pending_wrap.is_not(None))
+            .values(pending_wrap=None)
+        ).rowcount
         worker.active = False
         worker.deactivated_at = clock.now()
         worker.version += 1
@@ -351,6 +358,23 @@ def change_passphrase(
         )
         s.add(_slot_row(make_slot(_new_id(), new_passphrase, payload, params), "worker", current.worker_id))
         audit.append(s, keys.audit_key, "passphrase_changed", worker_id=current.worker_id)
+
+
+def _role_at_creation(s: Session, audit_key: bytes, worker_id: str) -> str:
+    """The role a worker was created with, read from the audit log where its
+    MAC still holds (the team's first coördinator: "create team"; others:
+    "worker_added" with the role as detail). Nothing authentic: hulpverlener."""
+    entries = s.scalars(
+        select(AuditEntry).where(or_(
+            and_(AuditEntry.event == "worker_added", AuditEntry.on_behalf_of == worker_id),
+            and_(AuditEntry.event == "create", AuditEntry.detail == "team",
+                 AuditEntry.worker_id == worker_id),
+        )).order_by(AuditEntry.seq)
+    ).all()
+    for entry in entries:
+        if audit.authentic(s, audit_key, entry):
+            return COORDINATOR if entry.event == "create" or entry.detail == COORDINATOR else WORKER
+    return WORKER
 
 
 def reset_passphrase(
@@ -384,12 +408,14 @@ def reset_passphrase(
         worker.public_key = new_public
         worker.version += 1
         s.execute(delete(KeySlot).where(KeySlot.worker_id == worker_id))
-        # The role comes from the workers table here: the old slot cannot be
-        # opened. A coördinator (or the recovery code) performs this step.
-        payload = _worker_payload(team_key, new_private, escrow_public, worker.role)
+        # The old slot (which holds the role) cannot be opened, and the plain
+        # role column could have been edited: the role comes from the sealed
+        # audit entry that created this worker.
+        role = _role_at_creation(s, keys.audit_key, worker_id)
+        payload = _worker_payload(team_key, new_private, escrow_public, role)
         record = make_slot(_new_id(), new_passphrase, payload, params)
         s.add(_slot_row(record, "worker", worker_id))
-        if worker.role == COORDINATOR:
+        if role == COORDINATOR:
             s.execute(delete(EscrowWrap).where(EscrowWrap.worker_id == worker_id))
             s.add(
                 EscrowWrap(

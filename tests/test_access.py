@@ -284,6 +284,20 @@ def test_self_promotion_with_raw_sql_yields_no_escrow(team_store, hanna_student)
         )
     with pytest.raises(NotInvolved):
         students.read_file(fx.store, otto, hanna_student)
+    # Nor does a reset with the recovery code afterwards: the role comes from the sealed log.
+    team_key, escrow_private = team.unlock_recovery(fx.store, fx.recovery_code)
+    team.reset_passphrase(fx.store, team_key, escrow_private, fx.other_id, "otto zijn nieuwe zin", kdf_params(),
+                          by_worker=None, via="herstelcode")
+    otto = team.unlock(fx.store, fx.other_id, "otto zijn nieuwe zin")
+    assert not otto.is_coordinator and otto.escrow_private is None
+    # And the other way round: a coördinator demoted in the column stays coördinator.
+    con = _raw(fx)
+    con.execute("UPDATE workers SET role = 'worker' WHERE id = ?", (fx.coordinator_id,))
+    con.close()
+    team.reset_passphrase(fx.store, team_key, escrow_private, fx.coordinator_id, "cora haar nieuwe zin", kdf_params(),
+                          by_worker=None, via="herstelcode")
+    cora = team.unlock(fx.store, fx.coordinator_id, "cora haar nieuwe zin")
+    assert cora.is_coordinator and cora.escrow_private == escrow_private
 
 
 def test_coordinator_emergency_access_is_logged(team_store, hanna_student):

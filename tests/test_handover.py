@@ -259,3 +259,48 @@ def test_the_store_refuses_impossible_steps_directly():
         assert not store_handover.allowed(kind, h.PROPOSED, h.DONE)
     assert store_handover.allowed(h.INTERN, h.PROPOSED, h.ACCEPTED)
     assert not store_handover.allowed(h.EXTERN, h.PROPOSED, h.ACCEPTED)
+
+
+def _propose_to_otto(team_store, hanna):
+    otto_receiver = h.Receiver("medewerker", "Otto Collega", organisation="verslavingszorg", worker_id=team_store.other_id)
+    rec = student(hanna)
+    fill(hanna, rec)
+    consent(hanna, rec, "het jongerenteam", [d.ALL_DOMAINS])
+    comp = hanna.compose_handover(rec.id, h.INTERN, otto_receiver)
+    return hanna.propose_handover(rec.id, h.Proposal(
+        h.INTERN, otto_receiver, h.without_placeholders(comp.text, "Geen."), student_view="akkoord"))
+
+
+def _sealed_to_otto(team_store) -> list:
+    from sqlalchemy import select
+
+    from storage.models import Handover
+
+    with team_store.store.reading() as db:
+        return db.scalars(select(Handover.pending_wrap).where(Handover.to_worker_id == team_store.other_id)).all()
+
+
+def test_a_proposal_to_a_colleague_who_leaves_is_withdrawn_with_a_step(team_store, fixed_clock):
+    """Deactivating Otto while a handover to him waits: withdrawn, Hanna sees why in the file,
+    and the student key sealed to him is gone."""
+    hanna = session(team_store)
+    row = _propose_to_otto(team_store, hanna)
+    assert all(_sealed_to_otto(team_store))
+    with pytest.raises(NotAllowed):
+        hanna.deactivate_worker(team_store.other_id)
+    session(team_store, "coordinator").deactivate_worker(team_store.other_id)
+    assert _sealed_to_otto(team_store) == [None]
+    assert store_handover.handovers(team_store.store, student_id=row.student_id)[0].state == h.WITHDRAWN
+    steps = hanna.handovers_of(row.student_id)[0].steps
+    assert steps[-1][1] == h.WITHDRAWN and "Otto Collega werkt niet meer in het team" in steps[-1][2]
+
+
+def test_deactivation_in_storage_alone_leaves_no_sealed_key(team_store, fixed_clock):
+    """The storage call by itself (no session steps) removes a key sealed to the leaving worker."""
+    from storage import team
+
+    hanna = session(team_store)
+    _propose_to_otto(team_store, hanna)
+    coord = session(team_store, "coordinator")
+    team.deactivate_worker(team_store.store, coord.keys, team_store.other_id)
+    assert _sealed_to_otto(team_store) == [None]
