@@ -600,7 +600,7 @@ def cmd_report(args, console: Console) -> int:
     from jongerenteam.dates import parse_date
     from jongerenteam.domain import ValidationError
     from jongerenteam.municipalities import code_for
-    from jongerenteam.reports import default_folder
+    from jongerenteam.pdf import documents_folder
 
     try:
         period = rp.custom(parse_date(args.date_from, field="from"), parse_date(args.date_to, field="to"))
@@ -618,7 +618,7 @@ def cmd_report(args, console: Console) -> int:
         session = _unlock(console, store, args.worker)
         try:
             report = session.report(period, municipality)
-            out = args.out or str(default_folder() / rp.default_file_name(report, args.format))
+            out = args.out or str(documents_folder() / rp.default_file_name(report, args.format))
             try:
                 target = session.export_report(report, args.format, out)
             except ValidationError as exc:

@@ -35,6 +35,9 @@ TEXT = {
     "folder_missing": "De map {folder} bestaat niet. Kies een map die er al is.",
     "is_folder": "Dit is een map. Zet er een bestandsnaam achter, bijvoorbeeld {example}.",
     "no_permission": "Je mag niet schrijven in de map {folder}. Kies een andere map, bijvoorbeeld je map Documenten.",
+    "not_a_folder": "{folder} is een bestand, geen map. Kies een map die er al is.",
+    "no_name": "Geef het bestand een naam, bijvoorbeeld {example}.",
+    "exists": "Er staat al een bestand {name}. Druk nog een keer op ctrl+s om het te vervangen, of kies een andere naam.",
 }
 
 
@@ -189,24 +192,72 @@ def render_pdf(doc: Document, *, compress: bool = True) -> bytes:
 # -- writing --------------------------------------------------------------------------
 
 
-def check_target(path: str | os.PathLike, example: str = "afsprakenoverzicht.pdf") -> Path:
-    """The file to write, from what the user typed: '~' expanded, '.pdf' added.
+def documents_folder() -> Path:
+    """Where exports go by default: the user's Documents folder, or home without one."""
+    from platformdirs import user_documents_dir
 
-    Raises ValidationError('path', ...) when the folder does not exist or the
-    path is a folder.
+    folder = Path(user_documents_dir())
+    return folder if folder.is_dir() else Path.home()
+
+
+def unique_path(folder: Path, stem: str, extension: str) -> Path:
+    """``folder/stem.extension``, or ``stem-2``, ``stem-3``, ... when that file exists."""
+    path = folder / f"{stem}.{extension}"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}.{extension}"
+        n += 1
+    return path
+
+
+def target_file(path: str | os.PathLike, suffix: str, example: str) -> Path:
+    """The file to write, from what the user typed: '~' expanded, ``suffix``
+    added, a bare name placed in the Documents folder (not wherever the app
+    was started).
+
+    Raises ValidationError('path', ...) in Dutch when the name is empty, the
+    path is a folder, the folder does not exist or is a file, or it cannot be
+    written to.
     """
     text = os.fspath(path).strip()
     if not text:
         raise ValidationError("path", TEXT["path_empty"].format(example=example))
     target = Path(text).expanduser()
+    if not target.is_absolute():
+        target = documents_folder() / target
     if target.is_dir():
         raise ValidationError("path", TEXT["is_folder"].format(example=str(target / example)))
-    if target.suffix.lower() != ".pdf":
-        target = target.with_name(target.name + ".pdf")
+    if target.suffix.lower() != suffix:
+        target = target.with_name(target.name + suffix)
+    if target.name == suffix or target.name.startswith("."):
+        raise ValidationError("path", TEXT["no_name"].format(example=example))
     folder = target.parent
     if not folder.is_dir():
+        blocker = next((p for p in folder.parents if p.exists()), None)
+        if folder.exists() or (blocker is not None and not blocker.is_dir()):
+            raise ValidationError("path", TEXT["not_a_folder"].format(folder=folder if folder.exists() else blocker))
         raise ValidationError("path", TEXT["folder_missing"].format(folder=folder))
+    if not os.access(folder, os.W_OK):
+        raise ValidationError("path", TEXT["no_permission"].format(folder=folder))
     return target
+
+
+def check_target(path: str | os.PathLike, example: str = "afsprakenoverzicht.pdf") -> Path:
+    """A PDF file to write (see ``target_file``)."""
+    return target_file(path, ".pdf", example)
+
+
+class OverwriteGuard:
+    """Asks before an export replaces a file: the first save to an existing
+    file is refused with the question, saving to the same file again replaces it."""
+
+    def __init__(self) -> None:
+        self._allowed: Path | None = None
+
+    def check(self, target: Path) -> None:
+        if target.exists() and target != self._allowed:
+            self._allowed = target
+            raise ValidationError("path", TEXT["exists"].format(name=target.name))
 
 
 def write_atomic(target: Path, data: bytes) -> None:

@@ -137,6 +137,12 @@ MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "
                "september", "oktober", "november", "december")
 
 
+# The years a report can cover: far enough back for old files, far enough ahead
+# for a period that runs on, and never near the end of the calendar (year 9999).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
     kind: str  # maand | kwartaal | schooljaar | eigen
@@ -154,15 +160,18 @@ class Period:
         return f"{fmt_date(self.start)} t/m {fmt_date(self.end)}"
 
     def shift(self, step: int) -> "Period":
-        """The previous (-1) or next (+1) period of the same kind."""
+        """The previous (-1) or next (+1) period of the same kind; itself at the
+        edge of the years a report can cover (FIRST_DAY to LAST_DAY)."""
         if self.kind == "maand":
-            return month_of(_add_months(self.start, step))
-        if self.kind == "kwartaal":
-            return quarter_of(_add_months(self.start, 3 * step))
-        if self.kind == "schooljaar":
-            return school_year_of(self.start.replace(year=self.start.year + step))
-        length = (self.end - self.start).days + 1
-        return Period("eigen", self.start + timedelta(days=length * step), self.end + timedelta(days=length * step))
+            new = month_of(_add_months(self.start, step))
+        elif self.kind == "kwartaal":
+            new = quarter_of(_add_months(self.start, 3 * step))
+        elif self.kind == "schooljaar":
+            new = school_year_of(self.start.replace(year=self.start.year + step))
+        else:
+            length = (self.end - self.start).days + 1
+            new = Period("eigen", self.start + timedelta(days=length * step), self.end + timedelta(days=length * step))
+        return new if FIRST_DAY <= new.start and new.end <= LAST_DAY else self
 
 
 def _add_months(d: date, n: int) -> date:
@@ -189,6 +198,9 @@ def school_year_of(day: date) -> Period:
 def custom(start: date, end: date) -> Period:
     from jongerenteam.domain import ValidationError
 
+    for field, day in (("start", start), ("end", end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(field, f"Kies een datum tussen {fmt_date(FIRST_DAY)} en {fmt_date(LAST_DAY)}.")
     if end < start:
         raise ValidationError("end", "De einddatum ligt voor de begindatum.")
     return Period("eigen", start, end)
@@ -828,12 +840,9 @@ def render_pdf(report: Report) -> bytes:
 
 def csv_target(path: str):
     """The CSV file to write: '~' expanded, '.csv' added; the same checks as a PDF."""
-    from jongerenteam.pdf import check_target
+    from jongerenteam.pdf import target_file
 
-    text = str(path).strip()
-    base = text[:-4] if text.lower().endswith(".csv") else text
-    target = check_target(base + ".pdf" if base else "", example="rapportage.csv")
-    return target.with_suffix(".csv")
+    return target_file(path, ".csv", "rapportage.csv")
 
 
 def default_file_name(report: Report, extension: str) -> str:

@@ -172,13 +172,5 @@ class ReportMixin:
         return target
 
 
-def default_folder() -> Path:
-    """Where exports go by default: the Documents folder, else home."""
-    from platformdirs import user_documents_dir
-
-    folder = Path(user_documents_dir())
-    return folder if folder.is_dir() else Path.home()
-
-
 def stamp() -> datetime:
     return clock.local_time(clock.now())

@@ -461,36 +461,16 @@ def build_inzage(
 
 def check_text_target(path: str | os.PathLike, example: str = "inzage.txt") -> Path:
     """Like ``pdf.check_target`` for a text file ('.txt' added)."""
-    from jongerenteam.pdf import TEXT as PDF_TEXT
+    from jongerenteam.pdf import target_file
 
-    text = os.fspath(path).strip()
-    if not text:
-        raise ValidationError("path", PDF_TEXT["path_empty"].format(example=example))
-    target = Path(text).expanduser()
-    if target.is_dir():
-        raise ValidationError("path", PDF_TEXT["is_folder"].format(example=str(target / example)))
-    if target.suffix.lower() != ".txt":
-        target = target.with_name(target.name + ".txt")
-    if not target.parent.is_dir():
-        raise ValidationError("path", PDF_TEXT["folder_missing"].format(folder=target.parent))
-    return target
+    return target_file(path, ".txt", example)
 
 
 def default_inzage_path(today: date, fmt: str) -> Path:
     """In the user's Documents folder (home if there is none); never the student's name."""
-    from platformdirs import user_documents_dir
+    from jongerenteam.pdf import documents_folder, unique_path
 
-    folder = Path(user_documents_dir())
-    if not folder.is_dir():
-        folder = Path.home()
-    ext = "pdf" if fmt == "pdf" else "txt"
-    stem = f"inzage-{today:%Y-%m-%d}"
-    path = folder / f"{stem}.{ext}"
-    n = 2
-    while path.exists():
-        path = folder / f"{stem}-{n}.{ext}"
-        n += 1
-    return path
+    return unique_path(documents_folder(), f"inzage-{today:%Y-%m-%d}", "pdf" if fmt == "pdf" else "txt")
 
 
 # -- the use cases ---------------------------------------------------------------------

@@ -576,29 +576,22 @@ class HandoverCard(ModalScreen[None]):
             value=f"{(row.follow_up or local_today()):%d-%m-%Y}"), self._after)
 
     def action_export(self, fmt: str) -> None:
+        from jongerenteam.pdf import OverwriteGuard, documents_folder, target_file, unique_path
+
         s, view = self.session, self.view
-        folder = Path.home() / "Documenten"
-        if not folder.is_dir():
-            folder = Path.home()
-        default = folder / f"overdracht-{local_today():%Y-%m-%d}.{fmt}"
+        default = unique_path(documents_folder(), f"overdracht-{local_today():%Y-%m-%d}", fmt)
+        guard = OverwriteGuard()
 
         def make(v: str):
+            target = target_file(v, f".{fmt}", f"overdracht.{fmt}")
+            guard.check(target)
             if fmt == "pdf":
-                return lambda: s.export_handover(view, pdf_path=v)
-            target = _text_target(v)
+                return lambda: s.export_handover(view, pdf_path=target)
             return lambda: _write_text(target, s.export_handover(view))
 
         self.app.push_screen(LineDialog(
             s, TEXT["pdf_title" if fmt == "pdf" else "text_title"], TEXT["path_label"], make,
             value=str(default), saved_text=TEXT["written"]))
-
-
-def _text_target(text: str) -> Path:
-    from jongerenteam.pdf import check_target
-
-    # check_target adds ".pdf"; a text file keeps its own suffix.
-    target = check_target(text.strip().removesuffix(".txt") + ".pdf", example="overdracht.txt")
-    return target.with_suffix(".txt")
 
 
 def _write_text(target: Path, text: str) -> Path:

@@ -80,18 +80,9 @@ def clipboard_pending(app: App) -> bool:
 
 def default_pdf_path(today) -> Path:
     """In the user's Documents folder (home if there is none); never the student's name."""
-    from platformdirs import user_documents_dir
+    from jongerenteam.pdf import documents_folder, unique_path
 
-    folder = Path(user_documents_dir())
-    if not folder.is_dir():
-        folder = Path.home()
-    stem = f"afsprakenoverzicht-{today:%Y-%m-%d}"
-    path = folder / f"{stem}.pdf"
-    n = 2
-    while path.exists():
-        path = folder / f"{stem}-{n}.pdf"
-        n += 1
-    return path
+    return unique_path(documents_folder(), f"afsprakenoverzicht-{today:%Y-%m-%d}", "pdf")
 
 
 class OverviewModal(ModalScreen[None]):

@@ -135,7 +135,7 @@ class PeriodModal(ModalScreen[rp.Period | None]):
         try:
             self.dismiss(rp.custom(dates["from"], dates["to"]))
         except ValidationError as exc:
-            self.query_one("#period-to-error", Static).update(exc.message)
+            self.query_one(f"#period-{'from' if exc.field == 'start' else 'to'}-error", Static).update(exc.message)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -311,7 +311,11 @@ class ReportScreen(Screen[None]):
         self.recompute()
 
     def action_shift(self, step: int) -> None:
-        self.period = self.period.shift(step)
+        new = self.period.shift(step)
+        if new == self.period:
+            self.app.bell()  # the edge of the years a report covers
+            return
+        self.period = new
         self.recompute()
 
     def action_custom(self) -> None:
@@ -337,10 +341,10 @@ class ReportScreen(Screen[None]):
     def action_export(self, fmt: str) -> None:
         if self.report is None:
             return
-        from jongerenteam.reports import default_folder
+        from jongerenteam.pdf import documents_folder
 
         report = self.report
-        default = default_folder() / rp.default_file_name(report, fmt)
+        default = documents_folder() / rp.default_file_name(report, fmt)
 
         def chosen(target: Path | None) -> None:
             if target is not None:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Input, Static, TextArea
 
 from jongerenteam.domain import RETENTION_REGIMES, ValidationError
 from jongerenteam.messages import explain
+from jongerenteam.pdf import OverwriteGuard
 from jongerenteam.rights import (
     CORRECTABLE,
     DECISIONS,
@@ -273,6 +274,7 @@ class InzageDialog(FormDialog):
         super().__init__(session)
         self.student_id = student_id
         self.via_escrow = not session.is_involved(student_id) and session.keys.is_coordinator
+        self.overwrite = OverwriteGuard()
 
     def title_text(self) -> str:
         return TEXT["inzage_title"].format(name=_name(self.session, self.student_id))
@@ -309,6 +311,7 @@ class InzageDialog(FormDialog):
         fmt = self.query_one("#i-format", KeyChoice).value or "pdf"
         path = self.query_one("#i-path", Input).value
         target = check_target(path, "inzage.pdf") if fmt == "pdf" else check_text_target(path)
+        self.overwrite.check(target)
         passphrase = None
         if self.via_escrow:
             passphrase = self.query_one("#i-pass", Input).value

@@ -20,7 +20,18 @@ from textual.widgets import Input, Static
 from jongerenteam import dossier as d
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.overview import ContactPerson, build_overview, dutch_date
-from jongerenteam.pdf import Document, Section, printable, render_pdf, write_atomic, write_pdf
+from jongerenteam.pdf import (
+    Document,
+    OverwriteGuard,
+    Section,
+    documents_folder,
+    printable,
+    render_pdf,
+    target_file,
+    unique_path,
+    write_atomic,
+    write_pdf,
+)
 from jongerenteam.session import TeamSession
 from screens.overview import OverviewModal, clipboard_pending
 from screens.unlock import UnlockScreen
@@ -285,6 +296,25 @@ def test_write_pdf_is_atomic_and_explains_problems_in_dutch(tmp_path):
     with pytest.raises(ValidationError) as exc:
         write_pdf(doc, "  ")
     assert exc.value.message.startswith("Vul in waar het bestand moet komen")
+
+    # No name, a file where a folder should be, a bare name (goes to Documents, not the
+    # working folder), and an existing file (asked once, replaced the second time).
+    with pytest.raises(ValidationError) as exc:
+        target_file(str(tmp_path) + "/.txt", ".txt", "overdracht.txt")
+    assert exc.value.message == "Geef het bestand een naam, bijvoorbeeld overdracht.txt."
+    (tmp_path / "eenbestand").write_text("x")
+    with pytest.raises(ValidationError) as exc:
+        target_file(tmp_path / "eenbestand" / "o.txt", ".txt", "o.txt")
+    assert exc.value.message == f"{tmp_path / 'eenbestand'} is een bestand, geen map. Kies een map die er al is."
+    (tmp_path / "eenbestand").unlink()
+    assert target_file("rapport", ".csv", "r.csv") == documents_folder() / "rapport.csv"
+    guard = OverwriteGuard()
+    with pytest.raises(ValidationError) as exc:
+        guard.check(target)
+    assert exc.value.message.startswith("Er staat al een bestand overzicht.pdf. Druk nog een keer op ctrl+s")
+    guard.check(target)  # the second time: replace
+    guard.check(tmp_path / "nieuw.pdf")  # a new file: no question
+    assert unique_path(tmp_path, "overzicht", "pdf") == tmp_path / "overzicht-2.pdf"
 
     # A rename that fails (a folder is in the way) leaves no temporary file behind.
     (tmp_path / "weg.pdf").mkdir()

@@ -16,7 +16,7 @@ from jongerenteam import dossier as d
 from jongerenteam import intake
 from jongerenteam import report as rp
 from jongerenteam.cli import Console, main
-from jongerenteam.domain import StudentDetails
+from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.session import TeamSession
 from storage import clock, statistics
 from storage.errors import NotAllowed
@@ -350,6 +350,14 @@ def test_periods():
     assert rp.school_year_of(date(2026, 8, 1)).label == "schooljaar 2026-2027"
     assert rp.month_of(date(2026, 12, 5)).shift(1).label == "januari 2027"
     assert rp.custom(date(2026, 1, 1), date(2026, 1, 10)).shift(1).start == date(2026, 1, 11)
+    # The calendar has an end: a report stays within 2000-2099 and stepping stops at the edge.
+    with pytest.raises(ValidationError) as exc:
+        rp.custom(date(9999, 1, 1), date(9999, 12, 31))
+    assert exc.value.field == "start" and exc.value.message == "Kies een datum tussen 01-01-2000 en 31-12-2099."
+    long = rp.custom(date(2026, 10, 1), date(2099, 12, 31))
+    assert long.shift(1) is long and long.shift(-1) is long  # 73 years: no room either way
+    last = rp.month_of(date(2099, 12, 1))
+    assert last.shift(1) is last
 
 
 # -- exports ------------------------------------------------------------------------------------
@@ -379,7 +387,6 @@ def test_csv_and_pdf_exports_and_the_log(team_store, tmp_path):
     with team_store.store.reading() as s:
         details = [e.detail for e in s.query(AuditEntry).filter(AuditEntry.event == "export")]
     assert details == ["rapportage csv", "rapportage pdf"]
-    from jongerenteam.domain import ValidationError
 
     with pytest.raises(ValidationError):
         coord.export_report(r, "csv", tmp_path / "bestaat-niet" / "x.csv")
