@@ -72,6 +72,9 @@ CORRECTABLE = {
     "contact_value": "telefoonnummer of e-mailadres",
 }
 
+# What a student may also ask to have removed (a correction with an empty new value).
+MAY_BE_EMPTIED = frozenset({"student_number", "contact_value"})
+
 # Logged with the 'export' event (what, never content).
 EXPORT_TEXT = "inzage: tekst"
 EXPORT_PDF = "inzage: pdf"
@@ -229,6 +232,10 @@ class Correction:
             if self.target == "gegevens":
                 if self.field not in CORRECTABLE:
                     raise ValidationError("field", "Kies welk gegeven wordt verbeterd.")
+                if not self.new_value.strip() and self.field not in MAY_BE_EMPTIED:
+                    raise ValidationError(
+                        "new_value", f"Vul de juiste {CORRECTABLE[self.field]} in. Leeg laten kan alleen bij het studentnummer of het telefoonnummer of e-mailadres."
+                    )
             elif self.target == "gesprek":
                 if not self.entry_id:
                     raise ValidationError("entry", "Kies welk gesprek wordt verbeterd.")

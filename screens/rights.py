@@ -393,6 +393,11 @@ class CorrectionDialog(FormDialog):
     def _talks_loaded(self, talks, total: int) -> None:
         self.talks = talks
         self.query_one("#c-talk-hint", Static).display = total > len(talks)
+        if not talks:
+            # Nothing to choose: "verslag van een gesprek" is not offered at all.
+            what = self.query_one("#c-what", KeyChoice)
+            what.options = [(code, label) for code, label in what.options if code != "gesprek"]
+            what.refresh(layout=True)
         if talks:
             picker = self.query_one("#c-talk", KeyChoice)
             picker.options = [(t.id, f"{t.at:%d-%m-%Y} {t.label}: {t.note[:30]}") for t in talks]

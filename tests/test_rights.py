@@ -193,6 +193,11 @@ def test_correction_changes_the_data_and_keeps_what_was_wrong_and_why(team_store
     with pytest.raises(ValidationError) as err:
         s.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="last_name", new_value="de Vries"))
     assert err.value.field == "new_value"
+    # An empty new value would wipe the birth date: refused (only number and contact may be emptied).
+    with pytest.raises(ValidationError) as err:
+        s.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="birth_date", new_value=" "))
+    assert err.value.field == "new_value" and err.value.message.startswith("Vul de juiste geboortedatum in.")
+    assert s.students[rec.id].details.birth_date == date(2008, 3, 4)
     assert len([e for e in s.read_file(rec.id) if e.kind == "correctie"]) == 4
     # Only someone involved records a correction.
     with pytest.raises(NotInvolved):

@@ -208,3 +208,27 @@ async def test_correction_of_an_old_talk_from_the_gesprekken_tab(team_store, fix
         assert isinstance(app.screen, DossierScreen)
         entries = [e.payload for e in app.session.read_file(rec.id) if e.kind == "correctie"]
         assert [(e["oud"], e["nieuw"]) for e in entries] == [("Zij woont bij haar oom", "Zij woont bij haar tante")]
+
+
+async def test_correction_without_talks_offers_no_talk_and_an_empty_date_is_refused(team_store, fixed_store_clock):
+    """No talks: 'verslag van een gesprek' is not offered. An empty new birth date is refused under
+    the field and the birth date stays."""
+    s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    rec = s.register_student(StudentDetails(first_name="Floor", last_name="Kuijpers", birth_date=date(2009, 1, 2)), status="lopend")
+    s.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        app.push_screen(CorrectionDialog(app.session, rec.id))
+        await settle(app, pilot)
+        dialog = app.screen
+        codes = [code for code, _ in dialog.query_one("#c-what").options]
+        assert "gesprek" not in codes and "birth_date" in codes
+        dialog.query_one("#c-request", Input).value = "Geboortedatum klopt niet"
+        dialog.query_one("#c-what").value = "birth_date"
+        dialog.query_one("#c-reason", Input).value = "Paspoort gezien"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is dialog
+        assert error_text(app, "c-new").startswith("Vul de juiste geboortedatum in.")
+        assert app.session.students[rec.id].details.birth_date == date(2009, 1, 2)
