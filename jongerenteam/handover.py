@@ -18,6 +18,7 @@ worker records a legal ground with a reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -80,6 +81,7 @@ STUDENT_VIEWS = {
 PLACEHOLDER = "(vul in:"  # parts the worker writes; never sent as they are
 FOLLOW_UP_DAYS = 14  # an external handover: check after two weeks that contact was made
 MAX_ACCESS_DAYS = 365
+MAX_AHEAD_DAYS = 366  # a kennismaking or follow-up date further ahead is a typo
 
 _DOMAIN_LABELS = {d.code: d.label for d in LEEFDOMEINEN}
 
@@ -386,6 +388,8 @@ class Proposal:
                 raise ValidationError("follow_up", "Kies de datum waarop je nagaat of er contact is.")
             if self.follow_up < today:
                 raise ValidationError("follow_up", "De opvolgdatum ligt in het verleden.")
+            if (self.follow_up - today).days > MAX_AHEAD_DAYS:
+                raise ValidationError("follow_up", "De opvolgdatum ligt meer dan een jaar vooruit. Klopt de datum?")
 
     def document_payload(self, sender_id: str) -> dict:
         return {
@@ -414,6 +418,15 @@ class Proposal:
 def without_placeholders(document: str, instead: str) -> str:
     """The document with every '(vul in: ...)' line replaced by ``instead``."""
     return "\n".join(instead if line.strip().startswith(PLACEHOLDER) else line for line in document.splitlines())
+
+
+_ACCESS_PHRASE = re.compile(r"blijft \d+ dagen na de acceptatie meelezen")
+
+
+def with_access_days(document: str, days: int) -> str:
+    """The document saying the old helper reads along ``days`` days (the number
+    can change after the document was composed; the rest of the text stays)."""
+    return _ACCESS_PHRASE.sub(f"blijft {days} dagen na de acceptatie meelezen", document)
 
 
 def sentence(text: str) -> str:

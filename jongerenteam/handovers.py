@@ -9,7 +9,7 @@ handling in ``storage.handover``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from jongerenteam import handover as h
 from jongerenteam.dossier import fold
@@ -260,6 +260,8 @@ class HandoverMixin:
         """The warm step: a kennismaking of the student with the old and the new helper."""
         if on < self._today():
             raise ValidationError("on", "De kennismaking ligt in het verleden.")
+        if on > self._today() + timedelta(days=h.MAX_AHEAD_DAYS):
+            raise ValidationError("on", "De kennismaking ligt meer dan een jaar vooruit. Klopt de datum?")
         text = f"Kennismaking gepland op {on:%d-%m-%Y} (student, oude en nieuwe hulpverlener)."
         if note.strip():
             text += f" {h.sentence(note)}"
@@ -269,6 +271,9 @@ class HandoverMixin:
         on = on or self._today()
         if on > self._today():
             raise ValidationError("on", "Contact bevestigen kan pas als het contact er is geweest.")
+        proposed = clock.local_time(row.created_at).date()
+        if on < proposed:
+            raise ValidationError("on", f"Het contact kan niet eerder zijn dan de overdracht ({proposed:%d-%m-%Y}).")
         text = f"Contact bevestigd: de nieuwe hulpverlener heeft contact met de student ({on:%d-%m-%Y})."
         if note.strip():
             text += f" {h.sentence(note)}"
@@ -287,6 +292,8 @@ class HandoverMixin:
         """A new date to check on an external handover (keeps the state)."""
         if on < self._today():
             raise ValidationError("follow_up", "De opvolgdatum ligt in het verleden.")
+        if on > self._today() + timedelta(days=h.MAX_AHEAD_DAYS):
+            raise ValidationError("follow_up", "De opvolgdatum ligt meer dan een jaar vooruit. Klopt de datum?")
         return store_handover.step_follow_up(self.store, self.keys, row.id, row.version, on)
 
     def set_access_days(self, row: h.HandoverRow, days: int) -> h.HandoverRow:

@@ -318,6 +318,19 @@ class HandoverDialog(FormDialog):
     def free_changed(self) -> None:
         self.recompose_document()
 
+    @on(Input.Changed, "#ho-days")
+    def days_changed(self, event: Input.Changed) -> None:
+        """The document says how long the old helper reads along: keep it true (also in edited text)."""
+        if not event.value.strip().isdigit():
+            return
+        days = int(event.value.strip())
+        doc = self.query_one("#ho-doc", TextArea)
+        # The same change to both: an unedited document stays "not edited".
+        self.composed_text = h.with_access_days(self.composed_text, days)
+        new = h.with_access_days(doc.text, days)
+        if new != doc.text:
+            doc.text = new
+
     def action_recompose(self) -> None:
         self.recompose_document(force=True)
 
@@ -335,8 +348,9 @@ class HandoverDialog(FormDialog):
         if self.kind == h.INTERN and not days_text.isdigit():
             raise ValidationError("access_days", "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).")
         comp = self.composition
+        days = int(days_text) if days_text.isdigit() else h.DEFAULT_ACCESS_DAYS
         proposal = h.Proposal(
-            self.kind, receiver, self.query_one("#ho-doc", TextArea).text,
+            self.kind, receiver, h.with_access_days(self.query_one("#ho-doc", TextArea).text, days),
             list(comp.left_out) if comp else [],
             legal_ground=self.query_one("#ho-ground", KeyChoice).value or "",
             legal_reason=self.query_one("#ho-ground-reason", Input).value,

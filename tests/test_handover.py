@@ -222,6 +222,13 @@ def test_extern_follow_up_reaches_vandaag_until_contact(team_store, fixed_clock)
     later = TODAY + timedelta(days=14)
     due = [r for r in hanna.today(later).due if "overdracht" in r.text]
     assert len(due) == 1 and due[0].record.id == rec.id
+    # Typos in dates: far ahead, or contact before the handover was proposed.
+    for call, field in ((lambda: hanna.set_follow_up(row, date(3000, 1, 1)), "follow_up"),
+                        (lambda: hanna.confirm_contact(row, date(1900, 1, 1)), "on")):
+        with pytest.raises(ValidationError) as err:
+            call()
+        assert err.value.field == field
+    assert "eerder zijn dan de overdracht" in err.value.message
     row = hanna.confirm_contact(row, TODAY, "Eerste afspraak bij de budgetcoach was op maandag.")
     assert row.state == h.CONTACT and row.follow_up is None
     assert not [r for r in hanna.today(later).due if "overdracht" in r.text]

@@ -69,6 +69,12 @@ async def test_intern_handover_from_the_dossier_to_acceptance_on_vandaag(team_st
         await pilot.press("f5")
         await settle(app, pilot)
         assert app.screen is dialog and dialog.query_one("#ho-doc", TextArea).text == doc
+        # The document says how long Hanna reads along, also after the number changes.
+        assert "blijft 42 dagen na de acceptatie meelezen" in doc
+        dialog.query_one("#ho-days", Input).value = "10"
+        await pilot.pause()
+        doc = dialog.query_one("#ho-doc", TextArea).text
+        assert "blijft 10 dagen na de acceptatie meelezen" in doc and "42 dagen" not in doc
         # The parts only the worker can write are still "(vul in: ...)": refused, nothing lost.
         await pilot.press("ctrl+s")
         await settle(app, pilot)
