@@ -29,6 +29,35 @@ if TYPE_CHECKING:
 IDLE_CHECK_SECONDS = 5.0
 
 
+class DutchCommandPalette(CommandPalette):
+    """Textual's command palette, with its "no matches" line in Dutch.
+
+    Textual writes that line inside ``_start_no_matches_countdown``; this is
+    the same method (Textual pinned in pyproject.toml) with the Dutch text.
+    """
+
+    NO_MATCHES = "Geen opdracht gevonden"
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        from rich.align import Align
+        from rich.text import Text
+        from textual.command import CommandList
+        from textual.widgets.option_list import Option
+
+        self._stop_no_matches_countdown()
+
+        def _show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(self.NO_MATCHES, style="not bold")), disabled=True, id=self._NO_MATCHES)
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)
+
+
 class JongerenteamApp(App[int]):
     """One laptop, one store, one worker at a time."""
 
@@ -361,9 +390,9 @@ class JongerenteamApp(App[int]):
     # -- command palette -------------------------------------------------------
 
     def action_command_palette(self) -> None:
-        # Textual's own version has an English placeholder.
+        # Textual's own version has an English placeholder and "No matches found".
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=self.COMMAND_PALETTE_PLACEHOLDER, id="--command-palette"))
+            self.push_screen(DutchCommandPalette(placeholder=self.COMMAND_PALETTE_PLACEHOLDER, id="--command-palette"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Dutch names; deliberately no "screenshot" (it would write names to disk).

@@ -647,6 +647,10 @@ async def test_footer_and_command_palette_are_dutch_without_screenshot(team_stor
         await pilot.press(*["backspace"] * 4, *"scre")
         await settle(app, pilot)
         assert "screenshot" not in screen_text(app).lower()
+        await pilot.press(*["backspace"] * 4, *"zzzq")
+        await settle(app, pilot)
+        await pilot.pause(0.8)  # Textual waits a moment before it says nothing matched
+        assert "Geen opdracht gevonden" in screen_text(app) and "No matches" not in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
