@@ -137,7 +137,8 @@ class LineModal(ModalScreen[str | None]):
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        typed = self.query_one("#line-input", Input).value.strip() != (self.value or "").strip()
+        leave_asking_if_typed(self, typed, lambda: self.dismiss(None))
 
 
 # -- a student's checklist --------------------------------------------------------------------

@@ -31,7 +31,7 @@ from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
 from jongerenteam.session import local_today
 from screens.dossier_panes import FormDialog, KeyChoice, refresh_dossier
-from screens.widgets import Confirm
+from screens.widgets import Confirm, leave_asking_if_typed
 
 TEXT = {
     "title": "Warme overdracht · {name}",
@@ -729,7 +729,9 @@ class CaseloadScreen(Screen):
     def action_back(self) -> None:
         if self.busy:
             return
-        self.dismiss() if self.is_modal else self.app.pop_screen()
+        # Colleagues chosen but not yet proposed: ask before throwing the choices away.
+        leave_asking_if_typed(self, bool(self.assignments),
+                              lambda: self.dismiss() if self.is_modal else self.app.pop_screen())
 
     def action_save(self) -> None:
         if self.busy or not self.assignments:

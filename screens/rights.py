@@ -33,6 +33,7 @@ from jongerenteam.rights import (
     erase_confirmed,
 )
 from screens.dossier_panes import FormDialog, KeyChoice, refresh_dossier
+from screens.widgets import leave_asking_if_typed
 
 TEXT = {
     "menu_title": "Rechten van {name}",
@@ -567,6 +568,7 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
         self.session = session
         self.rows: list = []
         self.selected: set[str] = set()
+        self.stored_terms: tuple[str, str] | None = None  # as loaded: Esc asks when they were changed
 
     def compose(self) -> ComposeResult:
         from textual.containers import Horizontal
@@ -596,6 +598,7 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
             school.value = str(years["school"])
         if not jeugd.value:
             jeugd.value = str(years["jeugdwet"])
+        self.stored_terms = (str(years["school"]), str(years["jeugdwet"]))
         self.rows = past
         self.selected &= {p.record.id for p in past}
         self._fill()
@@ -660,8 +663,12 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
         self.selected.clear()
         self.load()
 
+    def typed_terms(self) -> tuple[str, str]:
+        return (self.query_one("#ret-school", Input).value.strip(), self.query_one("#ret-jeugdwet", Input).value.strip())
+
     def action_close(self) -> None:
-        self.dismiss(None)
+        typed = self.stored_terms is not None and self.typed_terms() != self.stored_terms
+        leave_asking_if_typed(self, typed, lambda: self.dismiss(None))
 
 
 class TypedConfirm(ModalScreen[bool]):

@@ -98,6 +98,11 @@ async def test_ticking_items_by_keyboard_survives_leaving_and_reopening(team_sto
         await pilot.press("n")
         await pilot.pause()
         await paste(app, pilot, "samen met pleegmoeder")
+        # Esc on a typed note asks first; n goes back to the note, as typed.
+        await pilot.press("escape")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        assert app.screen.query_one("#line-input", Input).value == "samen met pleegmoeder"
         await pilot.press("enter")
         await settle(app, pilot)
         assert options(app, "#cl-items")[2] == "[x] DigiD   geregeld op 02-01-2026\n    samen met pleegmoeder"

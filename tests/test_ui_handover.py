@@ -173,6 +173,11 @@ async def test_caseload_screen_proposes_a_handover_per_student(team_store, fixed
         legend = str(app.screen.query_one("#cl-legend", Static).render())
         otto_key = next(part.split(" ")[0] for part in legend.split(" · ") if "Otto" in part)
         await pilot.press(otto_key)
+        # Esc with a choice made asks first; n keeps the screen and the choice.
+        await pilot.press("escape")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        assert isinstance(app.screen, CaseloadScreen) and app.screen.assignments
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "1 overdracht(en) voorgesteld" in str(app.screen.query_one("#cl-message", Static).render())

@@ -14,6 +14,7 @@ from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from screens.home import HomeScreen
 from screens.rights import CorrectionDialog, EraseDialog, InzageDialog, RetentionScreen, RightsMenu, commands
+from screens.widgets import Confirm
 from storage import clock as store_clock
 from storage.models import Erasure, Student
 from tests.conftest import COORDINATOR_PASS, WORKER_PASS
@@ -157,6 +158,14 @@ async def test_retention_screen_lists_files_past_their_term_and_erases_them(team
             rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
             assert rows == [[" ", "Leonie de Vries", "alleen schoolbegeleiding", "10-01-2020", "10-01-2022", str((date(2026, 1, 10) - date(2022, 1, 10)).days)]]
             assert app.screen.query_one("#ret-school", Input).value == "2"
+            # A changed term is not thrown away by Esc without a question.
+            app.screen.query_one("#ret-school", Input).value = "3"
+            await pilot.press("escape")
+            assert isinstance(app.screen, Confirm)
+            await pilot.press("n")
+            assert isinstance(app.screen, RetentionScreen)
+            app.screen.query_one("#ret-school", Input).value = "2"
+            app.screen.query_one("#ret-past", DataTable).focus()
             await pilot.press("w")
             await settle(app, pilot)
             await pilot.press(*"wissen", "enter")
