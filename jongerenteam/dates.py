@@ -7,7 +7,7 @@ recent year that is not in the future (08 -> 2008, 95 -> 1995).
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from jongerenteam.domain import ValidationError
 
@@ -34,6 +34,15 @@ _DAY_MONTH = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})$")
 _DAY_MONTH_WORDS = re.compile(r"^(\d{1,2})\s*([a-z]+)\.?$")
 
 EXAMPLE = "bijvoorbeeld 3-4-2008 of 3 apr 2008"
+_SHORT_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def _example(today: date, upcoming: bool) -> str:
+    """A birth date as example, or for a date ahead one two weeks from today (never a past one)."""
+    if not upcoming:
+        return EXAMPLE
+    ahead = today + timedelta(days=14)
+    return f"bijvoorbeeld {ahead.day}-{ahead.month} of {ahead.day} {_SHORT_MONTHS[ahead.month - 1]} {ahead.year}"
 RECENT_DAYS = 60  # a day-month without a year up to this many days back is this year's
 
 
@@ -58,14 +67,15 @@ def parse_date(
     is refused as past by its form), otherwise the next one.
     """
     today = today or date.today()
+    example = _example(today, upcoming)
     s = text.strip().lower()
     if not s:
-        raise ValidationError(field, f"Vul een datum in, {EXAMPLE}.")
+        raise ValidationError(field, f"Vul een datum in, {example}.")
     parts: tuple[int, int, int] | None = None
     if upcoming and ((m := _DAY_MONTH.match(s)) or (m := _DAY_MONTH_WORDS.match(s))):
         month = int(m[2]) if m[2].isdigit() else MONTHS.get(m[2])
         if month is None:
-            raise ValidationError(field, f"Onbekende maand '{m[2]}'. Gebruik bijvoorbeeld 30-11 of 30 nov.")
+            raise ValidationError(field, f"Onbekende maand '{m[2]}'. Gebruik {example}.")
         try:
             when = date(today.year, month, int(m[1]))
             if (today - when).days > RECENT_DAYS:
@@ -74,7 +84,7 @@ def parse_date(
                 when = date(today.year - 1, month, int(m[1]))
             return when
         except ValueError:
-            raise ValidationError(field, "Deze datum bestaat niet. Gebruik bijvoorbeeld 30-11 of 30 nov.") from None
+            raise ValidationError(field, f"Deze datum bestaat niet. Gebruik {example}.") from None
     if m := _ISO.match(s):
         parts = (int(m[3]), int(m[2]), int(m[1]))
     elif m := _NUMERIC.match(s):
@@ -84,15 +94,15 @@ def parse_date(
     elif m := _WORDS.match(s):
         month = MONTHS.get(m[2])
         if month is None:
-            raise ValidationError(field, f"Onbekende maand '{m[2]}'. Gebruik {EXAMPLE}.")
+            raise ValidationError(field, f"Onbekende maand '{m[2]}'. Gebruik {example}.")
         parts = (int(m[1]), month, _year(m[3], today))
     if parts is None:
-        raise ValidationError(field, f"Dit is geen datum die ik herken. Gebruik {EXAMPLE}.")
+        raise ValidationError(field, f"Dit is geen datum die ik herken. Gebruik {example}.")
     day, month, year = parts
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValidationError(field, f"Deze datum bestaat niet. Gebruik {EXAMPLE}.") from None
+        raise ValidationError(field, f"Deze datum bestaat niet. Gebruik {example}.") from None
 
 
 def format_date(d: date) -> str:

@@ -64,3 +64,13 @@ def test_day_month_without_year_is_the_nearest_looking_ahead():
     assert parse_date("23-9", today=today, upcoming=True) == date(2027, 9, 23)  # 61 days back
     assert parse_date("20-12", today=date(2027, 1, 10), upcoming=True) == date(2026, 12, 20)
     assert parse_date("2 jan", today=today, upcoming=True) == date(2027, 1, 2)
+
+
+def test_a_date_ahead_gets_an_example_ahead():
+    """A birth date's message shows a past example; a follow-up date's one two weeks ahead."""
+    with pytest.raises(ValidationError) as err:
+        parse_date("32-13", field="follow_up", today=date(2026, 12, 2), upcoming=True)
+    assert "bijvoorbeeld 16-12 of 16 dec 2026" in err.value.message
+    with pytest.raises(ValidationError) as err:
+        parse_date("gisteren", field="birth_date", today=date(2026, 12, 2))
+    assert "bijvoorbeeld 3-4-2008 of 3 apr 2008" in err.value.message
