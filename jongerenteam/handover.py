@@ -303,7 +303,7 @@ def compose(
         kinds = ", ".join(f"{TALK_TYPES.get(k, k)}: {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]))
         sections.append(Section(
             "Wat is er gedaan",
-            f"{len(talks)} gesprekken sinds {_d(first)} ({kinds}). Begeleid door {sender}.",
+            f"{len(talks)} {'gesprek' if len(talks) == 1 else 'gesprekken'} sinds {_d(first)} ({kinds}). Begeleid door {sender}.",
         ))
 
     agreements = dossier.open_agreements()

@@ -367,9 +367,13 @@ class HandoverMixin:
         if from_worker_id != self.worker_id and not self.keys.is_coordinator:
             raise NotAllowed("handovers", reason="coordinator only")
         result = CaseloadResult()
+        running = {r.student_id for r in store_handover.handovers(self.store, worker_id=from_worker_id, open_only=True)}
         for student_id, to_id in assignments.items():
             if not to_id or to_id == from_worker_id:
                 result.skipped.append((student_id, "geen andere collega gekozen"))
+                continue
+            if student_id in running or store_handover.handovers(self.store, student_id=student_id, open_only=True):
+                result.skipped.append((student_id, "er loopt al een overdracht"))
                 continue
             worker = self.workers.get(to_id)
             receiver = h.Receiver("medewerker", worker.full_name if worker else "?",
@@ -392,7 +396,9 @@ class HandoverMixin:
             try:
                 self.propose_handover(student_id, proposal, from_worker_id=from_worker_id)
             except ValidationError as exc:
-                result.skipped.append((student_id, exc.message))
+                # In brackets after the name: no capital, no full stop.
+                why = exc.message.split(". ")[0].rstrip(".")
+                result.skipped.append((student_id, why[:1].lower() + why[1:]))
                 continue
             result.proposed.append(student_id)
         return result

@@ -87,8 +87,8 @@ TEXT = {
     "caseload_who": "Van wie",
     "caseload_to": "Naar wie",
     "caseload_none": "{name} is van geen open dossier contactpersoon.",
-    "caseload_done": "{n} overdracht(en) voorgesteld. Niet overgedragen: {skipped}.",
-    "caseload_done_all": "{n} overdracht(en) voorgesteld.",
+    "caseload_done": "{n} {overdrachten} voorgesteld. Niet overgedragen: {skipped}.",
+    "caseload_done_all": "{n} {overdrachten} voorgesteld.",
 }
 
 KIND_OPTIONS = [(h.INTERN, "intern"), (h.EXTERN, "extern"), (h.ADULT, "18+")]
@@ -466,7 +466,10 @@ class HandoverCard(ModalScreen[None]):
         if v.steps:
             t.append("\n" + TEXT["card_steps"] + "\n", style="bold")
             for at, state, text in v.steps:
-                t.append(f"{at:%d-%m-%Y %H:%M}  {h.state_label(state)}: ", style="bold")
+                label = h.state_label(state)
+                # Most step texts start with their state already ("Contact bevestigd: ...").
+                shown = "" if text.lower().startswith(label.lower()) else f"{label}: "
+                t.append(f"{at:%d-%m-%Y %H:%M}  {shown}", style="bold")
                 t.append(f"{text}\n")
         t.append("\n" + TEXT["card_doc"] + "\n", style="bold")
         t.append((v.document or TEXT["not_readable"]) + "\n")
@@ -758,8 +761,10 @@ class CaseloadScreen(Screen):
             return
         names = {r.id: r.details.display_name for r in self.records}
         skipped = "; ".join(f"{names.get(sid, '?')} ({why})" for sid, why in result.skipped)
-        text = (TEXT["caseload_done"].format(n=len(result.proposed), skipped=skipped) if skipped
-                else TEXT["caseload_done_all"].format(n=len(result.proposed)))
+        n = len(result.proposed)
+        words = {"n": n, "overdrachten": "overdracht" if n == 1 else "overdrachten"}
+        text = (TEXT["caseload_done"].format(skipped=skipped, **words) if skipped
+                else TEXT["caseload_done_all"].format(**words))
         self.fill()
         self.query_one("#cl-message", Static).update(text)
 

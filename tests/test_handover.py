@@ -251,6 +251,9 @@ def test_caseload_transfer_moves_each_student_warmly(team_store, fixed_clock):
         team_store.worker_id, {a.id: team_store.other_id, b.id: team_store.coordinator_id, c.id: team_store.other_id})
     assert sorted(result.proposed) == sorted([a.id, b.id])
     assert [sid for sid, _ in result.skipped] == [c.id]
+    # Bram's handover (to Cora) is still open: a second transfer says so, not "no consent".
+    again = coordinator.transfer_caseload(team_store.worker_id, {b.id: team_store.other_id})
+    assert again.skipped == [(b.id, "er loopt al een overdracht")] and not again.proposed
     otto = session(team_store, "other")
     assert [v.row.student_id for v in otto.incoming_handovers()] == [a.id]
     otto.accept_handover(otto.incoming_handovers()[0].row)

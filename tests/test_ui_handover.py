@@ -180,7 +180,7 @@ async def test_caseload_screen_proposes_a_handover_per_student(team_store, fixed
         assert isinstance(app.screen, CaseloadScreen) and app.screen.assignments
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "1 overdracht(en) voorgesteld" in str(app.screen.query_one("#cl-message", Static).render())
+        assert "1 overdracht voorgesteld" in str(app.screen.query_one("#cl-message", Static).render())
         rows = store_handover.handovers(team_store.store, student_id=student_id)
         assert rows[0].to_worker_id == team_store.other_id and rows[0].state == "voorgesteld"
 
