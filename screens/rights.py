@@ -167,12 +167,17 @@ class RightsMenu(_StoreCall, ModalScreen[str | None]):
         record = self.session.students.get(self.student_id)
         regime = (record.details.retention if record is not None else "") or DEFAULT_REGIME
         lines = [line.format(regime=RETENTION_REGIMES[regime]) for line in TEXT["menu_lines"]]
+        if not self.session.is_involved(self.student_id):
+            # A coördinator from outside the file: inzage (through the escrow) and wissen only.
+            lines = [line for line in lines if line.startswith("i ")]
         if self.session.keys.is_coordinator:
             lines.append(TEXT["menu_erase"])
         return "\n".join(lines)
 
     def check_action(self, action: str, parameters) -> bool | None:
         if action == "erase" and (self.session.is_locked or not self.session.keys.is_coordinator):
+            return False
+        if action in ("correction", "regime") and not self.session.is_involved(self.student_id):
             return False
         return True
 

@@ -24,6 +24,7 @@ TEXT = {
     "close": "Sluiten",
     "not_involved": "Je bent niet betrokken bij {name}. Contactpersoon: {contact}.",
     "choices": "v: inloopgesprek toevoegen (zonder het dossier te lezen) · n: noodtoegang · Esc: terug",
+    "choices_rights": "\nr: rechten van de student (inzage op verzoek, gegevens wissen)",
     "visit_title": "Inloopgesprek met {name} toevoegen",
     "visit_hint": "Je voegt dit toe aan het dossier zonder het te lezen. De contactpersoon ziet het. ctrl+s: opslaan · Esc: terug",
     "visit_saved": "Inloopgesprek toegevoegd aan het dossier van {name}; {contact} ziet het.",
@@ -129,18 +130,25 @@ class NotInvolvedModal(ModalScreen[str | None]):
     BINDINGS = [
         Binding("v", "choose('visit')", "Inloopgesprek toevoegen"),
         Binding("n", "choose('emergency')", "Noodtoegang"),
+        Binding("r", "choose('rights')", "Rechten van de student"),
         Binding("escape", "choose(None)", "Terug"),
     ]
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, coordinator: bool = False) -> None:
         super().__init__()
         self.text = text
+        self.coordinator = coordinator
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.text, id="not-involved")
-            yield Static(TEXT["choices"], classes="hint")
+            yield Static(TEXT["choices"] + (TEXT["choices_rights"] if self.coordinator else ""), classes="hint")
         yield Footer()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "choose" and parameters and parameters[0] == "rights":
+            return self.coordinator  # inzage on request and wissen: a coördinator's tasks
+        return True
 
     def action_choose(self, choice: str | None) -> None:
         self.dismiss(choice)
@@ -355,8 +363,14 @@ def open_student(screen, session, record) -> None:
             app.push_screen(VisitModal(session, record), lambda _: getattr(app.screen, "reload", lambda: None)())
         elif choice == "emergency":
             app.push_screen(EmergencyModal(session, record))
+        elif choice == "rights":
+            from screens.rights import RightsMenu
 
-    app.push_screen(NotInvolvedModal(text), chosen)
+            # After an erasure the student is gone: Vandaag (and a search) read again.
+            app.push_screen(RightsMenu(session, record.id),
+                            lambda result: getattr(app.screen, "reload", lambda: None)() if result == "erased" else None)
+
+    app.push_screen(NotInvolvedModal(text, coordinator=session.keys.is_coordinator), chosen)
 
 
 def load_file(screen, session, record) -> None:

@@ -17,7 +17,7 @@ from screens.rights import CorrectionDialog, EraseDialog, InzageDialog, Retentio
 from screens.widgets import Confirm
 from storage import clock as store_clock
 from storage.models import Erasure, Student
-from tests.conftest import COORDINATOR_PASS, WORKER_PASS
+from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
 from tests.test_ui import (  # noqa: F401 - fixtures
     SIZE,
     audit_rows,
@@ -241,3 +241,36 @@ async def test_correction_without_talks_offers_no_talk_and_an_empty_date_is_refu
         assert app.screen is dialog
         assert error_text(app, "c-new").startswith("Vul de juiste geboortedatum in.")
         assert app.session.students[rec.id].details.birth_date == date(2009, 1, 2)
+
+
+async def test_a_coordinator_outside_the_file_reaches_inzage_from_search(team_store, fixed_store_clock, tmp_path):
+    """Cora is not involved: Enter on the student offers r (rights); the menu has inzage and wissen
+    only, and the inzage asks her passphrase (through the escrow)."""
+    from screens.student import NotInvolvedModal
+    from tests.test_ui import open_row
+
+    sid, _ = register(team_store)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "co", COORDINATOR_PASS)
+        await open_row(app, pilot, "leonie")
+        assert isinstance(app.screen, NotInvolvedModal)
+        assert "r: rechten van de student" in str(app.screen.query_one(".hint", Static).render())
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RightsMenu)
+        lines = str(app.screen.query_one("#rights-lines", Static).render())
+        assert "inzage" in lines and "wissen" in lines and "correctie" not in lines and "bewaartermijn" not in lines
+        await pilot.press("c")
+        assert isinstance(app.screen, RightsMenu)  # not offered
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InzageDialog) and app.screen.query("#i-pass")
+    # A hulpverlener who is not involved gets no r.
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ot", OTHER_PASS)
+        await open_row(app, pilot, "leonie")
+        assert isinstance(app.screen, NotInvolvedModal)
+        await pilot.press("r")
+        assert isinstance(app.screen, NotInvolvedModal)
