@@ -305,6 +305,9 @@ class EighteenMixin:
             on = on or (row.on if row.done and row.on else today)
             if on > today:
                 raise ValidationError("on", "De datum ligt in de toekomst; vul de dag in waarop het geregeld is.")
+            birth = self.students[student_id].details.birth_date if student_id in self.students else None
+            if birth is not None and on < birth:
+                raise ValidationError("on", f"De datum ligt voor de geboortedatum ({birth:%d-%m-%Y}). Klopt de datum?")
         else:
             on = None
         if note is None:

@@ -49,6 +49,9 @@ def test_checklist_round_trip_keeps_history_and_only_involved_read_it(team_store
     with pytest.raises(ValidationError) as exc:
         hanna.set_checklist_item(rec.id, "digid", True, on=TODAY + timedelta(days=1))
     assert exc.value.field == "on"
+    with pytest.raises(ValidationError) as exc:
+        hanna.set_checklist_item(rec.id, "digid", True, on=date(1900, 1, 1))
+    assert exc.value.field == "on" and "voor de geboortedatum" in exc.value.message
     with pytest.raises(ValidationError):
         hanna.set_checklist_item(rec.id, "bestaat_niet", True)
     # The same state again writes no new version.
