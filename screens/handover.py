@@ -244,7 +244,7 @@ class HandoverDialog(FormDialog):
             self.set_line("ho-receiver-error", "")
         else:
             self.set_line("ho-receiver-error", TEXT["no_receivers_intern" if self.kind == h.INTERN else "no_receivers_kaart"])
-        self.query_one("#ho-free").display = self.kind != h.INTERN
+        self.query_one("#ho-free").parent.display = self.kind != h.INTERN  # label and field
         self.query_one("#ho-free-hint").display = self.kind != h.INTERN
         self.query_one("#ho-follow").parent.display = self.kind != h.INTERN
         self.query_one("#ho-days").parent.display = self.kind == h.INTERN

@@ -107,7 +107,7 @@ class HomeScreen(Screen):
             caseload.add_column(label, width=width)
         self.query_one("#queue", DataTable).add_columns("Tijd", "Naam", "Door")
         waiting = self.query_one("#waiting", DataTable)
-        for label, width in (("Naam", 22), ("Urgentie", 8), ("Dagen", 5), ("Bij", 5)):
+        for label, width in (("Naam", 20), ("Urgentie", 8), ("Dagen", 5), ("Bij", 3)):
             waiting.add_column(label, width=width)
         self.query_one("#due", DataTable).add_columns("Datum", "Naam", "Wat")
         turning = self.query_one("#turning", DataTable)
