@@ -98,7 +98,7 @@ TEXT = {
     "erased_all": "{n} dossier(s) gewist.",
     "select": "(De)selecteren",
     "save_terms": "Termijnen opslaan",
-    "not_number": "Vul een aantal jaren in (een getal).",
+    "not_number": "Vul een heel aantal jaren in, bijvoorbeeld 2 of 20 (geen komma of punt)."
 }
 
 FORMATS = [("pdf", "PDF (om te printen)"), ("tekst", "tekst (.txt)")]

@@ -164,6 +164,12 @@ async def test_retention_screen_lists_files_past_their_term_and_erases_them(team
             assert isinstance(app.screen, Confirm)
             await pilot.press("n")
             assert isinstance(app.screen, RetentionScreen)
+            # 1.5 years is not a whole number: said so, and what was typed stays.
+            app.screen.query_one("#ret-school", Input).value = "1.5"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert str(app.screen.query_one("#ret-error", Static).render()).startswith("Vul een heel aantal jaren in")
+            assert app.screen.query_one("#ret-school", Input).value == "1.5"
             app.screen.query_one("#ret-school", Input).value = "2"
             app.screen.query_one("#ret-past", DataTable).focus()
             await pilot.press("w")
