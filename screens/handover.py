@@ -689,6 +689,7 @@ class CaseloadScreen(Screen):
         colleagues = self.colleagues()[:9]
         if n > len(colleagues):
             self.app.bell()
+            self.query_one("#cl-message", Static).update(f"Onder {n} staat geen collega. Kies 1-{len(colleagues)} of Enter.")
             return
         self.assign(self.query_one("#cl-table", DataTable).cursor_row, colleagues[n - 1] if n else None)
 

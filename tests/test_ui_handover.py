@@ -172,6 +172,9 @@ async def test_caseload_screen_proposes_a_handover_per_student(team_store, fixed
         assert table.row_count == 1
         legend = str(app.screen.query_one("#cl-legend", Static).render())
         otto_key = next(part.split(" ")[0] for part in legend.split(" · ") if "Otto" in part)
+        await pilot.press("9")  # nobody there: said so, nothing chosen
+        assert str(app.screen.query_one("#cl-message", Static).render()).startswith("Onder 9 staat geen collega.")
+        assert not app.screen.assignments
         await pilot.press(otto_key)
         # Esc with a choice made asks first; n keeps the screen and the choice.
         await pilot.press("escape")
