@@ -62,6 +62,7 @@ TEXT = {
     "card_access": "{name} leest mee tot {until:%d-%m-%Y}.",
     "card_follow": "Nagaan op: {day:%d-%m-%Y}",
     "card_meeting": "Kennismaking op: {day:%d-%m-%Y}",
+    "card_access_short": "Let op: {name} leest dan niet meer mee. Verleng het meelezen met l.",
     "card_new": "Deze overdracht is {state}. n: een nieuwe overdracht beginnen.",
     "card_steps": "Stappen",
     "card_doc": "Document",
@@ -461,6 +462,8 @@ class HandoverCard(ModalScreen[None]):
             until = self.session.read_access_until(row.student_id, row.from_worker_id)
             if until:
                 t.append(TEXT["card_access"].format(name=v.from_name, until=until) + "\n")
+                if row.state == h.MEETING and row.follow_up and until < row.follow_up:
+                    t.append(TEXT["card_access_short"].format(name=v.from_name) + "\n", style="bold")
         if not row.open:
             t.append(TEXT["card_new"].format(state=h.state_label(row.state)) + "\n", style="italic")
         if v.steps:

@@ -5,13 +5,13 @@ transfer screen."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from jongerenteam import dossier as d
 from jongerenteam.domain import StudentDetails
-from jongerenteam.session import TeamSession
+from jongerenteam.session import TeamSession, local_today
 from screens.dossier import DossierScreen
 from screens.handover import CaseloadScreen, HandoverCard, HandoverDialog
 from screens.home import HomeScreen
@@ -126,6 +126,15 @@ async def test_intern_handover_from_the_dossier_to_acceptance_on_vandaag(team_st
         body = str(app.screen.query_one("#hc-body", Static).render())
         assert "geaccepteerd" in body and "Veiligheid: 1" in body
         assert app.session.students[student_id].contact_worker_id == team_store.other_id
+        # A kennismaking after Hanna's reading ends (42 days, here 10): the card warns.
+        await pilot.press("k")
+        await settle(app, pilot)
+        app.screen.query_one("#ld-value", Input).value = f"{local_today() + timedelta(days=60):%d-%m-%Y}"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoverCard)
+        body = str(app.screen.query_one("#hc-body", Static).render())
+        assert "Let op: Hanna Hulpverlener leest dan niet meer mee." in body
 
 
 async def test_wizard_shows_what_is_left_out_and_stops_without_consent(team_store, fixed_store_clock):
