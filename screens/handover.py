@@ -309,6 +309,7 @@ class HandoverDialog(FormDialog):
 
     @on(KeyChoice.Changed, "#ho-ground")
     def ground_changed(self) -> None:
+        self.set_line("ho-ground-error", "")  # the "needs a legal ground" refusal no longer applies
         self.recompose_document()
 
     @on(OptionList.OptionHighlighted, "#ho-receiver")

@@ -166,6 +166,11 @@ async def test_wizard_shows_what_is_left_out_and_stops_without_consent(team_stor
         assert isinstance(app.screen, HandoverDialog)
         error = str(dialog.query_one("#ho-ground-error", Static).render())
         assert "toestemming" in error
+        # Choosing a ground takes the refusal away (the reason is asked for next).
+        dialog.query_one("#ho-ground").focus()
+        await pilot.press("2")
+        await pilot.pause()
+        assert str(dialog.query_one("#ho-ground-error", Static).render()) == ""
         # What was typed is still there.
         assert dialog.query_one("#ho-free", Input).value.startswith("Femke")
 
