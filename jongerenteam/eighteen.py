@@ -218,8 +218,8 @@ class CoachChangeResult:
 
 
 def coach_key(name: str) -> str:
-    """How two spellings of one coach compare: case, accents and spaces ignored."""
-    return " ".join(fold(name).split())
+    """How two spellings of one coach compare: case, accents, spaces, hyphens and dots ignored."""
+    return " ".join(fold(name).replace("-", " ").replace(".", " ").split())
 
 
 def add_working_days(day: date, n: int) -> date:
@@ -380,6 +380,8 @@ class EighteenMixin:
             raise ValidationError("new_name", "Vul de naam van de nieuwe studiecoach in.")
         if len(name) > MAX_COACH_NAME:
             raise ValidationError("new_name", f"Die naam is te lang (hoogstens {MAX_COACH_NAME} tekens).")
+        if not any(c.isalpha() for c in name):
+            raise ValidationError("new_name", "Typ de naam van de coach (met letters), bijvoorbeeld Mevr. Bos.")
         if role not in COACH_ROLES:
             raise ValidationError("new_role", "Kies de rol van de nieuwe coach: SLB'er, LOB'er, mentor of studentcoach.")
         if old_name and coach_key(old_name) == coach_key(name):

@@ -151,6 +151,11 @@ def test_bulk_coach_change_reaches_every_contact_persons_vandaag(team_store, fix
     with pytest.raises(ValidationError):
         coord.bulk_change_coach("Mevr. Bos", "mevr. bos", "slb")
     with pytest.raises(ValidationError):
+        coord.bulk_change_coach("Mevr. Bos", "Mevr-Bos", "slb")  # a hyphen is no other coach
+    with pytest.raises(ValidationError) as exc:
+        coord.bulk_change_coach("Mevr. Bos", "123", "slb")
+    assert exc.value.message.startswith("Typ de naam van de coach (met letters)")
+    with pytest.raises(ValidationError):
         coord.bulk_change_coach("Niemand", "Dhr. Yilmaz", "slb")
 
     result = coord.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
