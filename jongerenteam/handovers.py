@@ -367,12 +367,11 @@ class HandoverMixin:
         if from_worker_id != self.worker_id and not self.keys.is_coordinator:
             raise NotAllowed("handovers", reason="coordinator only")
         result = CaseloadResult()
-        running = {r.student_id for r in store_handover.handovers(self.store, worker_id=from_worker_id, open_only=True)}
         for student_id, to_id in assignments.items():
             if not to_id or to_id == from_worker_id:
                 result.skipped.append((student_id, "geen andere collega gekozen"))
                 continue
-            if student_id in running or store_handover.handovers(self.store, student_id=student_id, open_only=True):
+            if store_handover.handovers(self.store, student_id=student_id, open_only=True):
                 result.skipped.append((student_id, "er loopt al een overdracht"))
                 continue
             worker = self.workers.get(to_id)
