@@ -119,6 +119,19 @@ async def test_inzage_export_to_a_folder_and_a_correction(team_store, fixed_stor
         assert "Voornaam: Leonie" in text and "Verslag: Gesprek over de huur" in text
         assert f"Inzage opgeslagen: {written}" in notifications(app)
         assert [(r.student_id, r.detail) for r in audit_rows(team_store.store, "export", after=start)] == [(sid, "inzage: tekst")]
+        # The same file again: asked first (under the field), replaced on the second ctrl+s.
+        written.write_text("een ander bestand", encoding="utf-8")
+        await pilot.press("i")
+        await settle(app, pilot)
+        await pilot.press("2")
+        app.screen.query_one("#i-path", Input).value = str(written)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert error_text(app, "i-path").startswith("Er staat al een bestand inzage.txt.")
+        assert written.read_text(encoding="utf-8") == "een ander bestand"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RightsMenu) and "Voornaam: Leonie" in written.read_text(encoding="utf-8")
 
         # A correction of the last name.
         await pilot.press("c")
