@@ -262,7 +262,8 @@ class HandoverMixin:
             raise ValidationError("on", "De kennismaking ligt in het verleden.")
         if on > self._today() + timedelta(days=h.MAX_AHEAD_DAYS):
             raise ValidationError("on", "De kennismaking ligt meer dan een jaar vooruit. Klopt de datum?")
-        text = f"Kennismaking gepland op {on:%d-%m-%Y} (student, oude en nieuwe hulpverlener)."
+        text = (f"Kennismaking verzet naar {on:%d-%m-%Y}." if row.state == h.MEETING
+                else f"Kennismaking gepland op {on:%d-%m-%Y} (student, oude en nieuwe hulpverlener).")
         if note.strip():
             text += f" {h.sentence(note)}"
         return self._step(row, h.MEETING, text, reason=note, on=on, follow_up=on)

@@ -496,7 +496,8 @@ class HandoverCard(ModalScreen[None]):
         if action == "access":
             return row.kind == h.INTERN and row.state in (h.ACCEPTED, h.MEETING, h.DONE) and self.session.is_involved(row.student_id)
         if action == "follow_up":
-            return row.open and row.kind != h.INTERN and self.session.is_involved(row.student_id)
+            # With a kennismaking planned its date is the one to check on: k moves it.
+            return row.open and row.kind != h.INTERN and row.state != h.MEETING and self.session.is_involved(row.student_id)
         if action == "export":
             return bool(self.view.document)
         if action == "new":

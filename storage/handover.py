@@ -51,11 +51,11 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     INTERN: {
         PROPOSED: frozenset({ACCEPTED, DECLINED, WITHDRAWN}),
         ACCEPTED: frozenset({MEETING, DONE}),
-        MEETING: frozenset({DONE}),
+        MEETING: frozenset({MEETING, DONE}),  # MEETING again: the kennismaking moves
     },
     EXTERN: {
         PROPOSED: frozenset({MEETING, CONTACT, WITHDRAWN}),
-        MEETING: frozenset({CONTACT, WITHDRAWN}),
+        MEETING: frozenset({MEETING, CONTACT, WITHDRAWN}),
         CONTACT: frozenset({DONE}),
     },
 }

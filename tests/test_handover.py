@@ -142,10 +142,13 @@ def test_intern_receiver_gets_the_key_only_on_acceptance(team_store, fixed_clock
         otto.confirm_contact(row)
     row = otto.plan_meeting(row, TODAY + timedelta(days=3))
     assert row.state == h.MEETING and row.follow_up == TODAY + timedelta(days=3)
+    row = otto.plan_meeting(row, TODAY + timedelta(days=5))  # moved: still a kennismaking, new date
+    assert row.state == h.MEETING and row.follow_up == TODAY + timedelta(days=5)
     row = otto.finish_handover(row, "Kennismaking was goed.")
     assert row.state == h.DONE
-    states = [step[1] for step in otto.handovers_of(rec.id)[0].steps]
-    assert states == [h.PROPOSED, h.ACCEPTED, h.MEETING, h.DONE]
+    steps = otto.handovers_of(rec.id)[0].steps
+    assert [step[1] for step in steps] == [h.PROPOSED, h.ACCEPTED, h.MEETING, h.MEETING, h.DONE]
+    assert steps[3][2] == f"Kennismaking verzet naar {TODAY + timedelta(days=5):%d-%m-%Y}."
 
 
 def test_old_helper_loses_access_after_the_period_unless_extended(team_store, fixed_clock):
