@@ -38,6 +38,7 @@ TEXT = {
     "not_a_folder": "{folder} is een bestand, geen map. Kies een map die er al is.",
     "no_name": "Geef het bestand een naam, bijvoorbeeld {example}.",
     "exists": "Er staat al een bestand {name}. Druk nog een keer op ctrl+s om het te vervangen, of kies een andere naam.",
+    "has_name": "Zet geen naam van de student in de bestandsnaam: iedereen die de map ziet, leest hem.",
 }
 
 
@@ -245,6 +246,20 @@ def target_file(path: str | os.PathLike, suffix: str, example: str) -> Path:
 def check_target(path: str | os.PathLike, example: str = "afsprakenoverzicht.pdf") -> Path:
     """A PDF file to write (see ``target_file``)."""
     return target_file(path, ".pdf", example)
+
+
+_TUSSENVOEGSELS = frozenset({"van", "der", "den", "de", "het", "ter", "ten", "te", "op", "in", "la", "le", "du"})
+
+
+def check_no_student_name(target: Path, *names: str) -> None:
+    """Refuse a file name that holds a word of the student's first or last name
+    (three letters or more; not "van", "der" and the like)."""
+    from jongerenteam.search import fold
+
+    file_name = fold(target.name)
+    words = {w for n in names if n for w in fold(n).replace("-", " ").split()}
+    if any(len(w) >= 3 and w not in _TUSSENVOEGSELS and w in file_name for w in words):
+        raise ValidationError("path", TEXT["has_name"])
 
 
 class OverwriteGuard:

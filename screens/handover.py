@@ -598,7 +598,7 @@ class HandoverCard(ModalScreen[None]):
             value=f"{(row.follow_up or local_today()):%d-%m-%Y}"), self._after)
 
     def action_export(self, fmt: str) -> None:
-        from jongerenteam.pdf import OverwriteGuard, documents_folder, target_file, unique_path
+        from jongerenteam.pdf import OverwriteGuard, check_no_student_name, documents_folder, target_file, unique_path
 
         s, view = self.session, self.view
         default = unique_path(documents_folder(), f"overdracht-{local_today():%Y-%m-%d}", fmt)
@@ -606,6 +606,9 @@ class HandoverCard(ModalScreen[None]):
 
         def make(v: str):
             target = target_file(v, f".{fmt}", f"overdracht.{fmt}")
+            record = s.students.get(view.row.student_id)
+            if record is not None:
+                check_no_student_name(target, record.details.first_name, record.details.last_name)
             guard.check(target)
             if fmt == "pdf":
                 return lambda: s.export_handover(view, pdf_path=target)

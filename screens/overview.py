@@ -258,11 +258,12 @@ class OverviewModal(ModalScreen[None]):
         self.save_pdf()
 
     def save_pdf(self) -> None:
-        from jongerenteam.pdf import check_target
+        from jongerenteam.pdf import check_no_student_name, check_target
         from screens.widgets import Confirm
 
         try:
             target = check_target(self.query_one("#overview-path", Input).value)
+            check_no_student_name(target, self.record.details.first_name, self.record.details.last_name)
         except ValidationError as exc:
             self.show_message(exc.message)
             return

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Input, Static, TextArea
 
 from jongerenteam.domain import RETENTION_REGIMES, ValidationError
 from jongerenteam.messages import explain
-from jongerenteam.pdf import OverwriteGuard
+from jongerenteam.pdf import OverwriteGuard, check_no_student_name
 from jongerenteam.rights import (
     CORRECTABLE,
     DECISIONS,
@@ -317,6 +317,9 @@ class InzageDialog(FormDialog):
         fmt = self.query_one("#i-format", KeyChoice).value or "pdf"
         path = self.query_one("#i-path", Input).value
         target = check_target(path, "inzage.pdf") if fmt == "pdf" else check_text_target(path)
+        record = self.session.students.get(self.student_id)
+        if record is not None:
+            check_no_student_name(target, record.details.first_name, record.details.last_name)
         self.overwrite.check(target)
         passphrase = None
         if self.via_escrow:

@@ -110,6 +110,10 @@ async def test_inzage_export_to_a_folder_and_a_correction(team_store, fixed_stor
         await settle(app, pilot)
         assert error_text(app, "i-path").startswith("De map ")
         assert path.value == str(tmp_path / "bestaat-niet" / "inzage.txt")
+        path.value = str(tmp_path / "inzage-Leonie.txt")  # her name in the file name: refused
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert error_text(app, "i-path").startswith("Zet geen naam van de student in de bestandsnaam")
         path.value = str(tmp_path / "inzage")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
