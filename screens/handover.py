@@ -608,7 +608,7 @@ class HandoverCard(ModalScreen[None]):
             target = target_file(v, f".{fmt}", f"overdracht.{fmt}")
             record = s.students.get(view.row.student_id)
             if record is not None:
-                check_no_student_name(target, record.details.first_name, record.details.last_name)
+                check_no_student_name(target, record.details)
             guard.check(target)
             if fmt == "pdf":
                 return lambda: s.export_handover(view, pdf_path=target)

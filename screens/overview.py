@@ -263,7 +263,7 @@ class OverviewModal(ModalScreen[None]):
 
         try:
             target = check_target(self.query_one("#overview-path", Input).value)
-            check_no_student_name(target, self.record.details.first_name, self.record.details.last_name)
+            check_no_student_name(target, self.record.details)
         except ValidationError as exc:
             self.show_message(exc.message)
             return

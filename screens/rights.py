@@ -319,7 +319,7 @@ class InzageDialog(FormDialog):
         target = check_target(path, "inzage.pdf") if fmt == "pdf" else check_text_target(path)
         record = self.session.students.get(self.student_id)
         if record is not None:
-            check_no_student_name(target, record.details.first_name, record.details.last_name)
+            check_no_student_name(target, record.details)
         self.overwrite.check(target)
         passphrase = None
         if self.via_escrow:
@@ -407,7 +407,7 @@ class CorrectionDialog(FormDialog):
             what = self.query_one("#c-what", KeyChoice)
             what.options = [(code, label) for code, label in what.options if code != "gesprek"]
             what.refresh(layout=True)
-        if talks:
+        else:
             picker = self.query_one("#c-talk", KeyChoice)
             picker.options = [(t.id, f"{t.at:%d-%m-%Y} {t.label}: {t.note[:30]}") for t in talks]
             picker.value = None

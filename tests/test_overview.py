@@ -318,11 +318,11 @@ def test_write_pdf_is_atomic_and_explains_problems_in_dutch(tmp_path):
     assert unique_path(tmp_path, "overzicht", "pdf") == tmp_path / "overzicht-2.pdf"
     # The student's name (a word of it) has no place in a file name; "van" alone is no name.
     with pytest.raises(ValidationError) as exc:
-        check_no_student_name(tmp_path / "inzage-Özdemir.pdf", "Fatma", "Özdemir")
+        check_no_student_name(tmp_path / "inzage-Özdemir.pdf", StudentDetails(first_name="Fatma", last_name="Özdemir"))
     assert exc.value.message.startswith("Zet geen naam van de student in de bestandsnaam")
     with pytest.raises(ValidationError):
-        check_no_student_name(tmp_path / "vries-overdracht.txt", "Leonie", "de Vries")
-    check_no_student_name(tmp_path / "overdracht-van-2026.pdf", "Daan", "van Dijk")
+        check_no_student_name(tmp_path / "vries-overdracht.txt", StudentDetails(first_name="Leonie", last_name="de Vries"))
+    check_no_student_name(tmp_path / "overdracht-van-2026.pdf", StudentDetails(first_name="Daan", last_name="van Dijk"))
 
     # A rename that fails (a folder is in the way) leaves no temporary file behind.
     (tmp_path / "weg.pdf").mkdir()
