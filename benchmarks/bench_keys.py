@@ -66,8 +66,8 @@ def baseline_extra() -> int:
 
 async def drive(location: str) -> tuple[int, bool]:
     from jongerenteam.cli import make_app
-    from jongerenteam.settings import Settings, kdf_params
     from jongerenteam.session import TeamSession
+    from jongerenteam.settings import Settings, kdf_params
     from storage import team
     from storage.store import Store
 

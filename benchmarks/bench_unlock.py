@@ -32,8 +32,8 @@ def _child(n: int, entries: int, repeat: int) -> None:
     """Runs in a fresh interpreter: everything for one store size."""
     from build_store import ensure_store
 
-    from jongerenteam.search import DirectoryIndex
     import jongerenteam.session as session_module
+    from jongerenteam.search import DirectoryIndex
     from jongerenteam.session import TeamSession, _record
     from storage import students, team
     from storage.keyslots import KdfParams, derive

@@ -11,9 +11,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from jongerenteam import dossier as d
-from jongerenteam.catalogue import CLOSE_REASONS, LEEFDOMEIN_CODES, PROFESSIONALS_EXTERNAL, PROFESSIONALS_SCHOOL
+from jongerenteam.catalogue import (
+    CLOSE_REASONS,
+    LEEFDOMEIN_CODES,
+    PROFESSIONALS_EXTERNAL,
+    PROFESSIONALS_SCHOOL,
+)
 from jongerenteam.domain import ValidationError, validate_status
-from storage import clock, dossier as store_dossier, students
+from jongerenteam.text import check_document, check_text, clean_block, clean_line
+from storage import clock, students
+from storage import dossier as store_dossier
 from storage.errors import NotAllowed
 
 # Every entry rewrite is logged with one of these details (no personal data).
@@ -57,6 +64,11 @@ class MapEntry:
     def validate(self) -> None:
         from jongerenteam.domain import email_problem, phone_problem
 
+        for name, kind in (("name", "short"), ("role", "short"), ("organisation", "short"), ("phone", "number"), ("email", "short")):
+            setattr(self, name, clean_line(getattr(self, name)))
+            check_text(name, getattr(self, name), kind)
+        self.note = clean_block(self.note)
+        check_text("note", self.note, "note")
         if self.kind not in MAP_KINDS:
             raise ValidationError("kind", "Kies organisatie of professional.")
         if not self.name.strip():
@@ -169,6 +181,8 @@ class CaseworkMixin:
         return local_today()
 
     def _add(self, student_id: str, entries: list[tuple[str, str, dict]]) -> None:
+        for _, _, payload in entries:
+            check_document(payload)
         store_dossier.add_entries(self.store, self.keys, student_id, entries)
         if any(kind in (d.AGREEMENT, d.APPOINTMENT) for _, kind, _ in entries):
             self._agenda = None
@@ -184,6 +198,7 @@ class CaseworkMixin:
     def _rewrite(self, student_id: str, kind: str, entry_id: str, version: int, payload: dict | None) -> bool:
         if payload is None:
             return False  # nothing changed: no new version
+        check_document(payload)
         store_dossier.rewrite_entry(
             self.store, self.keys, student_id, entry_id, payload, version, detail=EDIT_DETAILS[kind],
         )
@@ -424,10 +439,12 @@ class CaseworkMixin:
 
     def add_map_entry(self, entry: MapEntry) -> str:
         entry.validate()
+        check_document(entry.to_dict())
         return store_dossier.add_map_entry(self.store, self.keys, entry.kind, entry.to_dict())
 
     def update_map_entry(self, item: MapItem, entry: MapEntry) -> None:
         entry.validate()
+        check_document(entry.to_dict())
         store_dossier.update_map_entry(self.store, self.keys, item.id, entry.kind, entry.to_dict(), item.version)
 
     def remove_map_entry(self, item: MapItem) -> None:
@@ -439,6 +456,6 @@ class CaseworkMixin:
         return store_dossier.worker_contact(self.store, self.keys, worker_id)
 
     def set_my_contact(self, text: str) -> None:
-        if len(text) > 300:
-            raise ValidationError("contact", "Houd het kort (hoogstens 300 tekens).")
-        store_dossier.set_worker_contact(self.store, self.keys, text.strip())
+        text = clean_line(text)
+        check_text("contact", text, "line")
+        store_dossier.set_worker_contact(self.store, self.keys, text)

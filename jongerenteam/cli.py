@@ -16,7 +16,13 @@ from pathlib import Path
 from jongerenteam import __version__
 from jongerenteam import messages as msg
 from jongerenteam.passphrase import advice, weakness
-from jongerenteam.settings import Settings, default_store, demo_store, kdf_params, resolve_store
+from jongerenteam.settings import (
+    Settings,
+    default_store,
+    demo_store,
+    kdf_params,
+    resolve_store,
+)
 
 PROG = "jongerenteam"
 
@@ -63,6 +69,11 @@ class Console:
             if line == "":
                 raise EOFError(prompt)
             answer = line.rstrip("\r\n")
+        if not secret:
+            # A typed answer is text like any other: no control characters or escape codes.
+            from jongerenteam.text import clean_line
+
+            answer = clean_line(answer)
         return answer.strip() or default
 
     def ask_required(self, prompt: str, *, default: str = "") -> str:
@@ -334,166 +345,145 @@ def cmd_open(args, console: Console) -> int:
     return _run_app(resolve_store(args.store), console)
 
 
-def _refuse_server_store(location: str) -> None:
-    """Backup and restore of a store on a database server belong to its admins (pg_dump)."""
-    from storage.errors import ServerBackup
-    from storage.store import display_location, is_server_location
-
-    if is_server_location(location):
-        raise ServerBackup(display_location(location))
-
-
 def cmd_backup(args, console: Console) -> int:
-    from storage import audit
+    from jongerenteam import backup as service
 
-    _refuse_server_store(resolve_store(args.store))
+    location = resolve_store(args.store)
+    service.refuse_server_store(location)
     target = Path(args.file)
     if target.exists() and not args.overwrite:
         # Before the passphrase: nothing to unlock (and lock again) for.
         console.warn(f"Het bestand {target} bestaat al. Kies een andere naam of gebruik --overschrijven.")
         return msg.EXIT_EXISTS
-    store = _open_store(resolve_store(args.store))
+    store = _open_store(location)
     try:
         session = _unlock(console, store, args.worker)
-        with store.session() as s:
-            audit.append(s, session.keys.audit_key, "backup", worker_id=session.worker_id)
-        store.backup(target)
-        session.lock()
+        try:
+            made = service.make_backup(store, session, target)
+        finally:
+            session.lock()
     finally:
         store.close()
-    console.say(f"Back-up gemaakt: {target}")
+    console.say(f"Back-up gemaakt: {made.target}")
+    if made.facts is not None:
+        console.say(
+            f"In de back-up: team '{made.facts.team_name}', {_count(made.facts.students, 'student', 'studenten')} "
+            f"en {_count(made.facts.workers, 'actieve medewerker', 'actieve medewerkers')}."
+        )
     console.say("De back-up is versleuteld, net als de teamopslag zelf.")
     return msg.EXIT_OK
 
 
 def cmd_restore(args, console: Console) -> int:
-    from storage import audit
-    from storage import sqlite as sqlite_backend
-    from storage.errors import StoreDamaged, StoreMissing
+    from jongerenteam import backup as service
 
-    source = Path(args.file)
     location = resolve_store(args.store)
-    _refuse_server_store(location)
-    target = Path(location)
-    if not source.exists():
-        raise StoreMissing(str(source))
-    sqlite_backend.check_header(source)
-    if sqlite_backend.integrity_check(source):
-        raise StoreDamaged(str(source))
-    _confirm_by_current_coordinator(console, target, args.worker)
-    # Erased students must not come back with an older backup (AVG): their
-    # ids come from the current store and from its side file (which also
-    # works when the store file is damaged or gone).
-    erased = _known_erasures(target)
-    reapplied: list[str] = []
-    # Work on a copy: the backup file itself is never changed.
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    staging = target.with_name(target.name + ".terugzetten")
-    _remove_store_files(staging)
-    sqlite_backend.backup_to(source, staging)
-    try:
-        staged = _open_store(str(staging))
-        try:
-            console.say("Log in met een account uit de back-up om te bevestigen.")
-            session = _unlock(console, staged, args.worker)
-            with staged.session() as s:
-                audit.append(s, session.keys.audit_key, "restore", worker_id=session.worker_id)
-            if erased:
-                from storage import rights as store_rights
+    with service.prepare_restore(args.file, location) as plan:
+        _show_restore_plan(console, plan)
+        answer = console.ask("Doorgaan? (j/n)")
+        if answer.strip().casefold() not in ("j", "ja"):
+            console.say("Er is niets teruggezet; de huidige opslag is niet veranderd.")
+            return msg.EXIT_CANCELLED
 
-                reapplied = store_rights.erase_students(staged, session.keys, erased, "", reapply=True)
-            session.lock()
-        finally:
-            staged.close()
-        if target.exists():
-            safety = _keep_current(target)
-            console.say(f"De huidige opslag is eerst bewaard als: {safety}")
-        sqlite_backend.restore_from(staging, target)
-        if erased:
-            from storage import rights as store_rights
+        def confirm_current(store):
+            console.say("Een coördinator van de huidige teamopslag bevestigt eerst het terugzetten.")
+            return _unlock(console, store, args.worker)
 
-            store_rights.write_side_file(target, erased)
-    finally:
-        _remove_store_files(staging)
-    console.say(f"De back-up is teruggezet in: {location}")
-    if reapplied:
+        def login_backup(store):
+            console.say("Log nu in als coördinator uit de back-up; daarna wordt alles in de back-up gecontroleerd.")
+            return _unlock(console, store, args.worker)
+
+        result = service.restore(plan, confirm_current=confirm_current, login_backup=login_backup)
+    checked = result.check.checked
+    console.say(
+        f"Alles in de back-up is leesbaar: {_count(checked['file_entries'], 'dossierregel', 'dossierregels')} "
+        f"van {_count(checked['student_keys'], 'student', 'studenten')} gecontroleerd, en het logboek is in orde."
+    )
+    if result.kept is not None:
+        if result.kept_damaged:
+            console.say(f"De huidige opslag was niet te lezen en is apart gezet als: {result.kept}")
+        else:
+            console.say(f"De huidige opslag is eerst bewaard als: {result.kept}")
+    console.say(f"De back-up is teruggezet in: {_shown(location)}")
+    console.say(
+        f"Team '{plan.backup.team_name}': {_count(plan.backup.students, 'student', 'studenten')} "
+        f"en {_count(plan.backup.workers, 'actieve medewerker', 'actieve medewerkers')}."
+    )
+    if result.reapplied:
         console.say(
-            f"{len(reapplied)} student(en) die na deze back-up gewist zijn, zijn opnieuw gewist."
+            f"{result.reapplied} student(en) die na deze back-up gewist zijn, zijn opnieuw gewist."
         )
     return msg.EXIT_OK
 
 
-def _known_erasures(target: Path) -> dict:
-    """Ids (and dates) of every student erased in the current store: its
-    ``erasures`` table and the side file ``<store>.erasures`` together."""
-    from storage import rights as store_rights
-    from storage.errors import StoreError
-
-    erased = store_rights.read_side_file(target)
-    if target.exists():
-        try:
-            current = _open_store(str(target))
-        except StoreError:
-            return erased
-        try:
-            for sid, at in store_rights.erasure_ids(current).items():
-                erased.setdefault(sid, at)
-        except StoreError:
-            pass
-        finally:
-            current.close()
-    return erased
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
-def _confirm_by_current_coordinator(console: Console, target: Path, wanted: str | None) -> None:
-    """A coördinator of the *current* store must agree before it is replaced.
+def _when(moment) -> str:
+    """A stored moment in the laptop's time, as dd-mm-jjjj uu:mm; '–' when unknown."""
+    from storage.clock import local_time
 
-    Otherwise anyone with an old backup and an old passphrase (a worker
-    deactivated since, say) could put that backup back. A store that no
-    longer opens (damaged, missing) is exactly what restore is for: then the
-    backup's own login below is the check.
-    """
-    from storage import audit
-    from storage.errors import NotAllowed, StoreDamaged, StoreMissing
-
-    if not target.exists():
-        return
-    try:
-        current = _open_store(str(target))
-    except (StoreDamaged, StoreMissing):
-        return
-    try:
-        console.say("Een coördinator van de huidige teamopslag bevestigt eerst het terugzetten.")
-        session = _unlock(console, current, wanted)
-        if not session.keys.is_coordinator:
-            session.lock()
-            raise NotAllowed("restore")
-        with current.session() as s:
-            audit.append(s, session.keys.audit_key, "restore", worker_id=session.worker_id, detail="bevestigd")
-        session.lock()
-    finally:
-        current.close()
+    return local_time(moment).strftime("%d-%m-%Y %H:%M") if moment is not None else "–"
 
 
-def _keep_current(target: Path) -> Path:
-    """Save the store that is about to be replaced; move it aside if damaged."""
-    from storage.clock import now
-    from storage.errors import StoreDamaged, StoreMissing
+def _show_restore_plan(console: Console, plan) -> None:
+    """What the restore would put back and what it would replace, side by side, before the question."""
+    from jongerenteam import backup as service
 
-    folder = target.with_name(target.name + ".backups")
-    stamp = now().strftime("%Y%m%d-%H%M%S")
-    try:
-        current = _open_store(str(target))
-    except (StoreDamaged, StoreMissing):
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        aside = folder / f"beschadigd-{stamp}.jt"
-        os.replace(target, aside)
-        _remove_store_files(target)
-        return aside
-    try:
-        return current.backup(folder / f"voor-terugzetten-{stamp}.jtbackup")
-    finally:
-        current.close()
+    b, c = plan.backup, plan.current
+    console.say(f"Back-up: {plan.source}")
+    console.say(f"Gemaakt op {_when(b.made_at)} (het tijdstip van de laatste regel in het logboek van de back-up).")
+    console.say("")
+    if c is None:
+        rows = [
+            ("team", b.team_name),
+            ("studenten", str(b.students)),
+            ("actieve medewerkers", str(b.workers)),
+            ("nieuwste dossierregel", _when(b.newest_entry)),
+        ]
+        for label, value in rows:
+            console.say(f"  {label:<24}{value}")
+        console.say("")
+        if plan.current_state == service.CURRENT_DAMAGED:
+            console.say(
+                f"De teamopslag op {_shown(plan.location)} is nu niet te lezen (beschadigd). "
+                f"Hij wordt niet weggegooid maar apart gezet in {plan.safety_folder}."
+            )
+        else:
+            console.say(f"Op {_shown(plan.location)} staat nu geen teamopslag: de back-up wordt de teamopslag.")
+    else:
+        team_now = c.team_name + (" (ander team)" if plan.other_team else "")
+        rows = [
+            ("", "in de back-up", "nu in de opslag"),
+            ("team", b.team_name, team_now),
+            ("studenten", str(b.students), str(c.students)),
+            ("actieve medewerkers", str(b.workers), str(c.workers)),
+            ("nieuwste dossierregel", _when(b.newest_entry), _when(c.newest_entry)),
+            ("laatste logboekregel", _when(b.made_at), _when(c.made_at)),
+        ]
+        width = max(len(r[1]) for r in rows) + 3
+        for label, left, right in rows:
+            console.say(f"  {label:<24}{left:<{width}}{right}")
+        console.say("")
+        console.say(
+            f"{_count(c.students, 'student', 'studenten')} nu, {b.students} in de back-up."
+            + (f" Na het terugzetten zijn er {c.students - b.students} studenten minder." if b.students < c.students else "")
+        )
+        if plan.other_team:
+            console.say("")
+            console.say("!" * 72)
+            console.say("LET OP: DEZE BACK-UP IS VAN EEN ANDER TEAM.")
+            if b.team_name == c.team_name:
+                console.say(f"De back-up heet ook '{b.team_name}', maar komt uit een andere teamopslag.")
+            else:
+                console.say(f"De back-up is van '{b.team_name}'; de opslag op deze laptop is van '{c.team_name}'.")
+            console.say(f"Terugzetten vervangt ALLE gegevens van '{c.team_name}' door die van de back-up.")
+            console.say("Doe dit alleen als je zeker weet dat dit de bedoeling is.")
+            console.say("!" * 72)
+        console.say("")
+        console.say(f"De huidige opslag wordt eerst bewaard in {plan.safety_folder}.")
+    console.say("Studenten die in de huidige opslag gewist zijn, worden in de back-up opnieuw gewist.")
 
 
 def cmd_audit_verify(args, console: Console) -> int:
@@ -739,7 +729,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="BESTAND", help="waar de back-up komt")
     p.add_argument("--overschrijven", dest="overwrite", action="store_true", help="een bestaand bestand overschrijven")
 
-    p = add("restore", "zet een back-up terug (de huidige opslag wordt eerst bewaard)", cmd_restore, [worker_opt])
+    p = add(
+        "restore", "zet een back-up terug (je ziet eerst wat erin staat; de huidige opslag wordt eerst bewaard)",
+        cmd_restore, [worker_opt],
+    )
     p.add_argument("file", metavar="BESTAND", help="de back-up die terug moet")
 
     p = add("audit", "het logboek (wie deed wat wanneer)", lambda a, c: _usage(a), [])

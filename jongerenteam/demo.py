@@ -27,8 +27,9 @@ from jongerenteam.settings import kdf_params
 from storage import dossier as store_dossier
 from storage import statistics, team
 from storage.spreekuur import add_anonymous_contact, set_programme_contact
-from storage.students import NewStudent, add_entry, add_students
 from storage.store import Store
+from storage.students import NewStudent, add_entry, add_students
+
 
 def _statistics_document(details: StudentDetails, status: str, entries, today: date, rnd: random.Random) -> dict:
     """Registered on the day of the file's first entry (or aanmelding); a student

@@ -21,6 +21,7 @@ from jongerenteam.catalogue import (
     URGENCIES,
 )
 from jongerenteam.municipalities import MUNICIPALITIES
+from jongerenteam.text import check_text, clean_line
 
 # Retention regimes of a file (issue 6): the term itself is the team's (Team.retention).
 RETENTION_REGIMES = {
@@ -113,9 +114,28 @@ class StudentDetails:
     # longer "jeugdwet" term, so nothing is erased too early.
     retention: str = ""
 
+    # Text fields and the kind of limit each has (jongerenteam.text.LIMITS).
+    TEXT_FIELDS = {
+        "first_name": "name",
+        "last_name": "name",
+        "student_number": "number",
+        "programme": "short",
+        "municipality_text": "short",
+        "contact_value": "short",
+        "coach_name": "name",
+    }
+
+    def normalise(self) -> None:
+        """Clean every text field as typed input is cleaned: no control characters, no outer spaces."""
+        for name in self.TEXT_FIELDS:
+            setattr(self, name, clean_line(getattr(self, name)))
+
     def validate(self, today: date | None = None) -> None:
-        """Refuse what cannot be right; ``concerns`` lists what needs a yes."""
+        """Clean the text fields, then refuse what cannot be right; ``concerns`` lists what needs a yes."""
         today = today or date.today()
+        self.normalise()
+        for name, kind in self.TEXT_FIELDS.items():
+            check_text("municipality" if name == "municipality_text" else name, getattr(self, name), kind)
         if not self.anonymous and not self.first_name.strip():
             raise ValidationError("first_name", "Vul een voornaam in, of kies 'anoniem'.")
         if self.birth_date is not None:

@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEIN_CODES, SCORES
 from jongerenteam.domain import ValidationError, age_on
+from jongerenteam.text import LIMITS, check_text, clean_block, clean_line
 
 # -- entry kinds (FileEntry.kind) -------------------------------------------------
 
@@ -62,7 +63,7 @@ CONSENT_WITH_KINDS = {"rol": "rol", "organisatie": "organisatie", "professional"
 ALL_DOMAINS = "alles"
 EXPIRY_WARNING_DAYS = 30
 
-MAX_TEXT = 20_000  # characters per free-text field: a long story, not a pasted book
+MAX_TEXT = LIMITS["note"]  # characters per free-text field: a long story, not a pasted book
 
 
 def _iso(d: date | None) -> str | None:
@@ -87,12 +88,12 @@ def _moment(value: str | None) -> datetime | None:
         return None
 
 
-def _text(field_name: str, value: str, label: str, *, required: bool = False) -> str:
-    value = value.strip()
+def _text(field_name: str, value: str, label: str, *, required: bool = False, kind: str = "note") -> str:
+    """Validate one free-text field (cleaned as input is: jongerenteam.text); return it cleaned."""
+    value = clean_block(value) if kind == "note" else clean_line(value)
     if required and not value:
         raise ValidationError(field_name, f"Vul {label} in.")
-    if len(value) > MAX_TEXT:
-        raise ValidationError(field_name, f"{label.capitalize()} is te lang (meer dan {MAX_TEXT} tekens).")
+    check_text(field_name, value, kind)
     return value
 
 
@@ -112,8 +113,10 @@ class Who:
             raise ValidationError(field_name, "Kies wie het doet: student, studiecoach, medewerker of iemand anders.")
         if self.kind == "medewerker" and not self.worker_id:
             raise ValidationError(field_name, "Kies welke medewerker het doet.")
+        self.name = clean_line(self.name)
         if self.kind == "anders" and not self.name.strip():
             raise ValidationError(field_name, "Vul de naam in van wie het doet.")
+        check_text(field_name, self.name, "name")
 
     def to_dict(self) -> dict:
         return {"soort": self.kind, "naam": self.name.strip(), "medewerker": self.worker_id}
@@ -143,7 +146,10 @@ class NewTalk:
             raise ValidationError("at", "Een gesprek dat nog moet komen is een afspraak; de datum ligt in de toekomst.")
         if self.minutes is not None and not 1 <= self.minutes <= 480:
             raise ValidationError("minutes", "Duur is een aantal minuten, van 1 tot 480.")
-        _text("note", self.note, "een verslag", required=self.type != "driegesprek")
+        self.note = _text("note", self.note, "een verslag", required=self.type != "driegesprek")
+        self.participants = [clean_line(p) for p in self.participants]
+        for p in self.participants:
+            check_text("participants", p, "name")
 
     def payload(self) -> dict:
         return {
@@ -169,7 +175,7 @@ class NewAgreement:
 
     def validate(self) -> None:
         self.who.validate("who")
-        _text("what", self.what, "wat er is afgesproken", required=True)
+        self.what = _text("what", self.what, "wat er is afgesproken", required=True, kind="line")
         if self.status not in AGREEMENT_STATUSES:
             raise ValidationError("status", "Kies open, gedaan of vervallen.")
         if self.due and self.follow_up and self.follow_up < self.due and self.status == "open":
@@ -204,7 +210,7 @@ class NewScore:
             raise ValidationError("score", "Een score is 1 tot en met 5.")
         if self.on > today:
             raise ValidationError("on", "De datum van een score ligt niet in de toekomst.")
-        _text("reason", self.reason, "een reden")
+        self.reason = _text("reason", self.reason, "een reden", kind="line")
 
     def payload(self, talk_id: str | None = None) -> dict:
         return {"domein": self.domain, "score": self.score, "datum": self.on.isoformat(),
@@ -244,12 +250,12 @@ class NewConsent:
     def validate(self, today: date) -> None:
         if self.with_.kind not in CONSENT_WITH_KINDS:
             raise ValidationError("with", "Kies met wie: een rol, een organisatie of een professional.")
-        _text("with", self.with_.name, "met wie er gedeeld mag worden", required=True)
+        self.with_.name = _text("with", self.with_.name, "met wie er gedeeld mag worden", required=True, kind="short")
         if not self.about:
             raise ValidationError("about", "Kies waarover: alles, of een of meer leefdomeinen.")
         if any(a != ALL_DOMAINS and a not in LEEFDOMEIN_CODES for a in self.about):
             raise ValidationError("about", "Onbekend leefdomein.")
-        _text("purpose", self.purpose, "het doel", required=True)
+        self.purpose = _text("purpose", self.purpose, "het doel", required=True, kind="line")
         if self.given_by not in CONSENT_GIVERS:
             raise ValidationError("given_by", "Kies wie toestemming gaf: student, ouders of beide.")
         if self.how not in CONSENT_HOW:
@@ -308,9 +314,14 @@ class Driegesprek:
             raise ValidationError("minutes", "Duur is een aantal minuten, van 1 tot 480.")
         if self.coach_role and self.coach_role not in COACH_ROLES:
             raise ValidationError("coach_role", "Kies de rol van de coach: SLB'er, LOB'er, mentor of studentcoach.")
-        story = _text("story", self.story, "het verhaal van de student")
-        concerns = _text("school_concerns", self.school_concerns, "de zorgen van school")
-        question = _text("question", self.question, "de hulpvraag")
+        self.story = story = _text("story", self.story, "het verhaal van de student")
+        self.school_concerns = concerns = _text("school_concerns", self.school_concerns, "de zorgen van school")
+        self.question = question = _text("question", self.question, "de hulpvraag")
+        self.coach_name = _text("coach_name", self.coach_name, "de naam van de coach", kind="name")
+        self.others = [clean_line(o) for o in self.others]
+        for other in self.others:
+            check_text("others", other, "name")
+        self.next_text = _text("next_text", self.next_text, "wat er is afgesproken", kind="line")
         if not (story or concerns or question):
             raise ValidationError("story", "Schrijf iets op: het verhaal van de student, de zorgen van school of de hulpvraag.")
         for i, a in enumerate(self.agreements):

@@ -28,7 +28,10 @@ from jongerenteam import dossier as d
 from jongerenteam.catalogue import COACH_ROLES, DEFAULT_CHECKLIST_18
 from jongerenteam.domain import StudentDetails, ValidationError, days_until_18
 from jongerenteam.search import fold
-from storage import clock, dossier as store_dossier, eighteen as store_eighteen
+from jongerenteam.text import check_document
+from storage import clock
+from storage import dossier as store_dossier
+from storage import eighteen as store_eighteen
 from storage.errors import NotAllowed
 
 CHECKLIST_18 = store_eighteen.CHECKLIST_KIND
@@ -326,6 +329,7 @@ class EighteenMixin:
         if new is None:
             return current
         payload = {"punten": {k: v for k, v in new.items() if k != HISTORY and v is not None}, HISTORY: new[HISTORY]}
+        check_document(payload)
         if current.entry_id is None:
             store_dossier.add_entries(self.store, self.keys, student_id, [(store_dossier.new_entry_id(), CHECKLIST_18, payload)])
         else:

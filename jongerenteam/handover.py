@@ -22,7 +22,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from jongerenteam.catalogue import CONTACT_PREFERENCES, LEEFDOMEINEN, LEVEL_LABELS, SCORES
+from jongerenteam.catalogue import (
+    CONTACT_PREFERENCES,
+    LEEFDOMEINEN,
+    LEVEL_LABELS,
+    SCORES,
+)
+from jongerenteam.domain import StudentDetails, ValidationError, age_on
 from jongerenteam.dossier import (
     ALL_DOMAINS,
     TALK_TYPES,
@@ -31,7 +37,7 @@ from jongerenteam.dossier import (
     consent_needed_from,
     giver_suffices,
 )
-from jongerenteam.domain import StudentDetails, ValidationError, age_on
+from jongerenteam.text import check_text, clean_block
 from storage.handover import (
     ACCEPTED,
     ADULT,
@@ -353,6 +359,10 @@ class Proposal:
     caseload: bool = False  # part of a caseload transfer: the student sees it at the kennismaking
 
     def validate(self, today: date) -> None:
+        self.document = clean_block(self.document)
+        self.legal_reason, self.objection = clean_block(self.legal_reason), clean_block(self.objection)
+        for name in ("document", "legal_reason", "objection"):
+            check_text(name, getattr(self, name), "note")
         if self.kind not in KINDS:
             raise ValidationError("kind", "Kies het soort overdracht.")
         if not self.receiver.name.strip():

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from jongerenteam import handover as h
-from jongerenteam.dossier import fold
 from jongerenteam.domain import ValidationError
-from storage import clock, dossier as store_dossier, handover as store_handover, students
+from jongerenteam.dossier import fold
+from storage import clock, students
+from storage import dossier as store_dossier
+from storage import handover as store_handover
 from storage.errors import NotAllowed, NotInvolved
 
 

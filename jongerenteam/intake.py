@@ -16,6 +16,7 @@ from rapidfuzz.distance import Levenshtein
 from jongerenteam.catalogue import LEEFDOMEIN_CODES, REFERRERS, URGENCIES
 from jongerenteam.domain import StudentDetails, ValidationError, contact_problem
 from jongerenteam.search import fold
+from jongerenteam.text import check_text, clean_block, clean_line
 
 # File-entry kinds written by the spreekuur.
 WALK_IN = "inloop"
@@ -38,6 +39,9 @@ class WalkIn:
     next_text: str = ""
 
     def validate(self) -> None:
+        self.hulpvraag, self.next_text = clean_block(self.hulpvraag), clean_line(self.next_text)
+        check_text("hulpvraag", self.hulpvraag, "note")
+        check_text("next_text", self.next_text, "line")
         if any(c not in LEEFDOMEIN_CODES for c in self.leefdomeinen):
             raise ValidationError("leefdomeinen", "Onbekend leefdomein.")
         if self.referrer and self.referrer not in REFERRERS:
@@ -69,6 +73,12 @@ class Referral:
     urgency: str = "gewoon"
 
     def validate(self) -> None:
+        self.by_name, self.by_role, self.by_contact = clean_line(self.by_name), clean_line(self.by_role), clean_line(self.by_contact)
+        self.reason = clean_block(self.reason)
+        check_text("by_name", self.by_name, "name")
+        check_text("by_role", self.by_role, "short")
+        check_text("by_contact", self.by_contact, "short")
+        check_text("reason", self.reason, "note")
         if not self.by_name.strip():
             raise ValidationError("by_name", "Vul in wie de student aanmeldt.")
         if not self.reason.strip():

@@ -30,7 +30,22 @@ EXIT_OTHER = 70
 
 
 def explain(exc: BaseException) -> tuple[str, int]:
-    """Return (Dutch sentence, exit code) for an error; never a traceback."""
+    """Return (Dutch sentence, exit code) for an error; never a traceback.
+
+    An error nobody foresaw (the sentence "Er ging iets onverwachts mis", a
+    store error without a known cause, a file that could not be read) is
+    also written to the error log, without values (jongerenteam.errorlog),
+    so whoever looks into it later knows where it happened.
+    """
+    text, code = _explain(exc)
+    if code == EXIT_OTHER:
+        from jongerenteam import errorlog
+
+        errorlog.record(exc, "onverwacht")
+    return text, code
+
+
+def _explain(exc: BaseException) -> tuple[str, int]:
     where = getattr(exc, "where", "")
     match exc:
         case e.WrongPassphrase():
@@ -99,6 +114,8 @@ def explain(exc: BaseException) -> tuple[str, int]:
             return "Deze overdracht bestaat niet meer. Herlaad het overzicht.", EXIT_NOT_ALLOWED
         case e.NotAllowed() if exc.info.get("reason") == "inactive worker":
             return "Deze collega werkt niet meer in het team. Kies iemand anders.", EXIT_NOT_ALLOWED
+        case e.NotAllowed() if exc.info.get("reason") == "backup coordinator":
+            return "Log in als coördinator uit de back-up: alleen een coördinator kan alles in de back-up controleren en bevestigen dat hij terug mag. Er is niets teruggezet; de huidige opslag is niet veranderd.", EXIT_NOT_ALLOWED
         case e.NotAllowed():
             return "Alleen een coördinator mag dit doen.", EXIT_NOT_ALLOWED
         case e.NotInvolved():
@@ -107,6 +124,16 @@ def explain(exc: BaseException) -> tuple[str, int]:
             return f"Gewijzigd door {exc.by_name} om {exc.at}; herlaad en probeer het opnieuw. Je tekst is bewaard.", EXIT_CONFLICT
         case e.Tampered():
             return f"Een opgeslagen gegeven is beschadigd of veranderd buiten het programma om ({where}). Het wordt niet getoond; meld dit bij de coördinator.", EXIT_TAMPERED
+        case e.StoreInUse() if exc.info.get("reason") == "restore":
+            return "Er wordt op dit moment een back-up teruggezet in deze teamopslag. Wacht tot dat klaar is en open jongerenteam daarna opnieuw.", EXIT_LOCKED
+        case e.StoreInUse():
+            return "De app is nog geopend op deze opslag (op deze laptop). Sluit jongerenteam overal af en probeer het opnieuw.", EXIT_LOCKED
+        case e.BackupUnusable():
+            return _backup_unusable(where, exc.info.get("reason"))
+        case e.BackupDamaged():
+            parts = damage_phrases(exc.info.get("damaged", {}), exc.info.get("students", {}), exc.info.get("audit_seq"))
+            verb = "is" if len(parts) == 1 and parts[0][1] else "zijn"
+            return f"De back-up {where} kan niet worden teruggezet: {_and([p for p, _ in parts])} {verb} beschadigd. Kies een andere (oudere) back-up; de huidige opslag is niet veranderd.", EXIT_TAMPERED
         case e.StoreError():
             return "De teamopslag gaf een onverwachte fout. Er is niets verloren gegaan; probeer het opnieuw.", EXIT_OTHER
         case KeyboardInterrupt():
@@ -116,3 +143,70 @@ def explain(exc: BaseException) -> tuple[str, int]:
         case OSError():
             return f"Het bestand kon niet worden gelezen of geschreven ({getattr(exc, 'filename', '') or 'onbekend'}).", EXIT_OTHER
     return "Er ging iets onverwachts mis. Er is niets verloren gegaan; probeer het opnieuw.", EXIT_OTHER
+
+
+# -- backups that cannot go back ------------------------------------------------------
+
+_KEPT = "de huidige opslag is niet veranderd."
+
+
+def _backup_unusable(where: str, reason: object) -> tuple[str, int]:
+    """What is wrong with *this file* and what to do; never "zet een back-up terug"."""
+    match reason:
+        case "missing":
+            return f"Het bestand {where} bestaat niet. Controleer de naam en de map van de back-up; {_KEPT}", EXIT_MISSING
+        case "folder":
+            return f"{where} is een map, geen back-upbestand. Kies het back-upbestand zelf (bijvoorbeeld team.jtbackup); {_KEPT}", EXIT_MISSING
+        case "empty":
+            return f"Het bestand {where} is leeg (0 bytes): er staat geen back-up in, misschien is het kopiëren mislukt. Kies een andere back-up; {_KEPT}", EXIT_DAMAGED
+        case "truncated":
+            return f"De back-up {where} is niet compleet: het bestand houdt halverwege op, bijvoorbeeld omdat het kopiëren niet af was. Kopieer de back-up opnieuw of kies een andere; {_KEPT}", EXIT_DAMAGED
+        case "not sqlite":
+            return f"Het bestand {where} is geen back-up van jongerenteam: het is beschadigd of is geen teamopslag (maar bijvoorbeeld een document of foto). Kies het juiste back-upbestand; {_KEPT}", EXIT_DAMAGED
+        case "not a store":
+            return f"Het bestand {where} is een database, maar geen back-up van jongerenteam. Kies het juiste back-upbestand; {_KEPT}", EXIT_DAMAGED
+        case "newer":
+            return f"De back-up {where} is gemaakt met een nieuwere versie van jongerenteam. Installeer eerst de nieuwste versie en zet de back-up daarna terug; {_KEPT}", EXIT_NEWER_SCHEMA
+        case "same":
+            return f"{where} is de teamopslag zelf, geen back-up. Kies het back-upbestand dat je terug wilt zetten; {_KEPT}", EXIT_USAGE
+        case "unreadable":
+            return f"Het bestand {where} kan niet worden gelezen (geen toegang). Kies een andere back-up of vraag de ICT-afdeling om hulp; {_KEPT}", EXIT_OTHER
+    return f"De back-up {where} is beschadigd: de controle van het bestand vond fouten. Kies een andere (oudere) back-up; {_KEPT}", EXIT_DAMAGED
+
+
+def _n(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
+
+
+def damage_phrases(damaged: dict, students: dict, audit_seq: int | None = None) -> list[tuple[str, bool]]:
+    """Dutch words for the damage counted by ``storage.backup.check_contents``.
+
+    Returns (phrase, singular) pairs in a fixed order, e.g. ("3 dossierregels
+    van 2 studenten", False). Counts only: no names, no values.
+    """
+
+    def of_students(kind: str) -> str:
+        return _n(students.get(kind, 0) or damaged[kind], "student", "studenten")
+
+    words = {
+        "file_entries": lambda n: (f"{_n(n, 'dossierregel', 'dossierregels')} van {of_students('file_entries')}", n == 1),
+        "student_keys": lambda n: (f"de dossiersleutel van {of_students('student_keys')}", True),
+        "private_keys": lambda n: (f"de sleutel voor aanvullingen van collega's in het dossier van {of_students('private_keys')}", True),
+        "directory": lambda n: (f"de gegevens (naam, geboortedatum en dergelijke) van {of_students('directory')}", False),
+        "statistics": lambda n: (f"{_n(n, 'regel', 'regels')} van de cijfers voor de rapportage", n == 1),
+        "social_map": lambda n: (f"{_n(n, 'adres', 'adressen')} op de sociale kaart", n == 1),
+        "anonymous_contacts": lambda n: (f"{_n(n, 'anonieme inloop', 'anonieme inlopen')}", n == 1),
+        "worker_contacts": lambda n: (f"de bereikbaarheid van {_n(n, 'medewerker', 'medewerkers')}", True),
+        "wraps": lambda n: (f"{_n(n, 'dossiersleutel', 'dossiersleutels')} van medewerkers", n == 1),
+        "pending_wraps": lambda n: (f"{_n(n, 'sleutel', 'sleutels')} van een overdracht die nog wacht", n == 1),
+        "escrow": lambda n: ("de sleutel voor noodtoegang van deze coördinator", True),
+        "drafts": lambda n: (f"{_n(n, 'bewaard, niet-opgeslagen formulier', 'bewaarde, niet-opgeslagen formulieren')}", n == 1),
+    }
+    out = [words[kind](damaged[kind]) for kind in words if damaged.get(kind)]
+    if audit_seq is not None or damaged.get("audit"):
+        out.append((f"het logboek (vanaf regel {audit_seq})" if audit_seq else "het logboek", True))
+    return out or [("een versleuteld gegeven", True)]

@@ -1,11 +1,19 @@
 """Printable documents: a title, sections of lines and a footer, as text or an A4 PDF.
 
-The afsprakenoverzicht (jongerenteam.overview) is the first user; a
-handover document or a report can build the same ``Document``. Rendering
-uses fpdf2's core font Helvetica (no font files to ship), which only knows
-Windows-1252: characters outside it (emoji, other scripts) are replaced or
-dropped by ``printable``, never allowed to crash the export. fpdf2 is
-imported only when a PDF is made: it is not needed to start the app.
+The afsprakenoverzicht (jongerenteam.overview), the inzage
+(jongerenteam.rights) and the overdrachtsdocument (jongerenteam.handovers)
+are ``Document``s; the report (jongerenteam.report) draws its own tables on
+the same ``new_pdf``. Rendering uses the free Noto fonts shipped in
+``jongerenteam/fonts`` (jongerenteam.glyphs says which, and which characters
+they cover): Noto Sans for Latin, Greek, Cyrillic and Devanagari,
+fallback fonts for Arabic, Hebrew, Ethiopic, Armenian, Georgian, symbols
+and emoji, loaded only when a document needs them. Text shaping (HarfBuzz,
+through fpdf2 and uharfbuzz) joins Arabic letters, places diacritics and
+lays out right-to-left text, so a name prints exactly as it was typed.
+Characters no shipped font has (Chinese, for one) are replaced or dropped
+by ``printable``, never allowed to crash the export; the name validation
+refuses them (``jongerenteam.glyphs.unprintable``). fpdf2 is imported only
+when a PDF is made: it is not needed to start the app.
 
 Files are written atomically: a temporary file beside the target, fsynced,
 then renamed into place, so a crash or a full disk never leaves half a PDF
@@ -20,14 +28,13 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from jongerenteam import glyphs
 from jongerenteam.domain import ValidationError
-
-# The core fonts' encoding: Latin-1 plus the typographic quotes, dashes,
-# bullet and euro sign that Dutch text uses (PDF WinAnsiEncoding).
-PDF_ENCODING = "cp1252"
 
 TEXT = {
     "page": "pagina {page} van {pages}",
@@ -79,49 +86,61 @@ class Document:
         return f"Document(sections={len(self.sections)})"
 
 
-# -- characters the core font cannot show ---------------------------------------------
+# -- characters no shipped font has ---------------------------------------------------
 
+# A symbol no shipped font has, and one that says the same and is there.
 _REPLACEMENTS = {
-    "\u2212": "-",  # minus sign
-    "\u2010": "-", "\u2011": "-",  # hyphens
-    "\u2032": "'", "\u2033": '"',  # primes
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ",  # no-break spaces
-    "\u2192": "->", "\u2190": "<-",
-    "\u2713": "v", "\u2714": "v",  # check marks
-    "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0131": "i",
-    "\u0152": "OE", "\u0153": "oe",  # in cp1252 already, kept for other encodings
+    "\u2713": "\u2714",  # check mark -> heavy check mark (emoji font)
+    "\u2717": "\u2718",  # ballot x -> heavy ballot x
 }
+# Symbols and emoji no font has, invisible format and control characters,
+# private-use characters, marks no font has: no meaning lost on paper.
+_DROPPED = frozenset({"So", "Sk", "Cs", "Co", "Cf", "Cc", "Mn", "Me"})
 
 
-def _encodable(ch: str) -> bool:
-    try:
-        ch.encode(PDF_ENCODING)
-    except UnicodeEncodeError:
-        return False
-    return True
+def _replacement(ch: str) -> str | None:
+    """What to print for a character no shipped font has (None: leave it out)."""
+    other = _REPLACEMENTS.get(ch)
+    if other and not glyphs.unprintable(other):
+        return other
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    if base and base != ch and not glyphs.unprintable(base) and not base.isspace():
+        return base  # a compatibility form the fonts lack by its plain letters: full-width "Ａ" -> "A"
+    if unicodedata.category(ch) in _DROPPED:
+        return None
+    return "?"
 
 
 def printable(text: str) -> str:
-    """``text`` with only characters the PDF's core font can show.
-
-    Letters with an accent the font lacks lose the accent ("ş" -> "s"),
-    a few symbols get a plain spelling, emoji and other pictographs are
-    dropped, anything else becomes "?".
+    """``text`` as the PDF prints it: composed (NFC), line breaks as "\\n", other
+    whitespace the main font lacks (a tab) as a space, and every character no
+    shipped font has replaced: a few symbols by one that is there, a
+    compatibility form (full-width letters) by its plain letters, symbols,
+    emoji and invisible characters left out, any other letter "?" (Chinese:
+    no CJK font is shipped). Joiners and variation selectors stay (text
+    shaping consumes them).
     """
-    if all(_encodable(ch) for ch in text):
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    composed = unicodedata.normalize("NFC", text)
+    if composed != text and set(glyphs.unprintable(composed)) <= set(glyphs.unprintable(text)):
+        text = composed
+    if text.isascii() and text.isprintable():
         return text
     out: list[str] = []
     dropped = False
     for ch in text:
-        if _encodable(ch):
+        if ch == "\n" or (glyphs.in_font(ch, glyphs.MAIN_FAMILY[1]) and unicodedata.category(ch) != "Cc"):
             out.append(ch)
-        elif ch in _REPLACEMENTS:
-            out.append(_REPLACEMENTS[ch])
-        elif unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cf", "Mn", "Me"):
-            dropped = True  # emoji, skin tones, joiners, variation selectors: no meaning lost on paper
+        elif ch.isspace():
+            out.append(" ")
+        elif glyphs.printable_char(ch) or glyphs.ignorable(ch):
+            out.append(ch)
         else:
-            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-            out.append(base if base and all(_encodable(c) for c in base) else "?")
+            other = _replacement(ch)
+            if other is None:
+                dropped = True
+            else:
+                out.append(other)
     result = "".join(out)
     if dropped:  # a dropped emoji leaves a double space, or a space before punctuation
         result = re.sub(r" {2,}", " ", result)
@@ -129,66 +148,334 @@ def printable(text: str) -> str:
     return result
 
 
+def one_line(text: str) -> str:
+    """A printable text for a single-line cell: line breaks become spaces."""
+    return text.replace("\n", " ")
+
+
 # -- rendering ------------------------------------------------------------------------
 
+FONT = glyphs.MAIN_FAMILY[0]  # the family to pass to set_font
 MARGIN_MM = 20
 TITLE_PT, HEADING_PT, BODY_PT, FOOTER_PT = 18, 13, 12, 9
 LINE_MM = 6.5  # for 12 pt text: comfortable to read on paper
 BULLET_INDENT_MM = 6
+BULLET = "\u2022"
 
 
-def render_pdf(doc: Document, *, compress: bool = True) -> bytes:
-    """The document as an A4 PDF (bytes)."""
+def _neutral(ch: str) -> bool:
+    """A space, punctuation or a joiner: takes the direction and font of the letters around it."""
+    return unicodedata.category(ch)[0] in "ZP" or glyphs.ignorable(ch)
+
+
+def _attaches(ch: str) -> bool:
+    """A combining mark, joiner or variation selector: shaped with the character before it."""
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me") or (glyphs.ignorable(ch) and not ch.isspace())
+
+
+def _joined(fragment_type: type, fragments: Iterable, shaped_type: type | None = None) -> list:
+    """fpdf2's fragments of one text, with two of its splits undone (and each
+    plain fragment made a ``shaped_type``, when given).
+
+    fpdf2 starts a new fragment wherever the font or the Unicode script
+    changes. A space or hyphen between two words in a fallback font is in
+    the main font too, so an Arabic or Hebrew name became one run per word:
+    shaped word by word, and copied or extracted from the PDF in visual
+    (reversed) word order; an emoji sequence fell apart at its joiner. A
+    combining mark after its letter (script "inherited") became a fragment
+    of its own and could not be placed on the letter. Such neutral
+    characters are moved into the run around them when its font has them.
+    """
+    items = list(fragments)
+    out: list = []
+    i = 0
+    while i < len(items):
+        frag = items[i]
+        prev = out[-1] if out else None
+        if prev is not None and type(prev) is fragment_type and type(frag) is fragment_type and frag.link == prev.link:
+            if frag.font is prev.font and all(_attaches(c) for c in frag.characters):
+                out[-1] = prev.clone(prev.characters + frag.characters, link=prev.link)
+                i += 1
+                continue
+            nxt = items[i + 1] if i + 1 < len(items) else None
+            cmap = getattr(prev.font, "cmap", {})
+            if (
+                nxt is not None and type(nxt) is fragment_type and nxt.font is prev.font and nxt.link == prev.link
+                and frag.font is not prev.font
+                and all(_neutral(c) and ord(c) in cmap for c in frag.characters)
+            ):
+                out[-1] = prev.clone(prev.characters + frag.characters + nxt.characters, link=prev.link)
+                i += 2
+                continue
+        out.append(frag)
+        i += 1
+    if shaped_type is not None:
+        out = [shaped_type(f.characters, f.graphics_state, f.k, f.link) if type(f) is fragment_type else f for f in out]
+    return out
+
+
+# A noncharacter (never in text: ``printable`` replaces it) that marks, for a
+# moment, the glyphs whose ToUnicode entry must be empty.
+_NO_TEXT = 0xFDD0
+# OpenType layout tables: shaping is done when the PDF is written, and fpdf2
+# leaves them out of the embedded subset.
+_LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF")
+
+
+@cache
+def _pdf_class() -> type:
+    """fpdf2's FPDF, imported on first use, with a footer callback and four
+    repairs so that every name prints, and reads back, exactly: ``_joined``
+    fragments, ``ShapedFragment`` words, the main font set again after a line
+    that started in a fallback font, complete ToUnicode maps (``Producer``).
+    They use fpdf2 2.8.9's internals; tests/test_exports.py checks them."""
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
+    from fpdf.enums import TextDirection
+    from fpdf.fonts import TTFFont
+    from fpdf.line_break import Fragment
+    from fpdf.output import OutputProducer
+    from fpdf.syntax import PDFContentStream
 
-    footer_text = printable(doc.footer)
+    class Producer(OutputProducer):
+        """Shaping can turn one character into several glyphs: Noto Sans draws
+        "ị" as "i" plus a dot, Noto Sans Arabic a letter as its body plus dots.
+        fpdf2 maps the first glyph to the character and leaves the others out
+        of the font's ToUnicode map, so a PDF reader copying or extracting the
+        text invents a character for them (the raw glyph code, "\\x04"). They
+        are mapped to the empty string here: the text reads back exactly."""
 
-    class _PDF(FPDF):
+        def _add_fonts(self, *args, **kwargs):
+            marked = False
+            for font in self.fpdf.fonts.values():
+                if isinstance(font, TTFFont):
+                    for tag in _LAYOUT_TABLES:  # not embedded anyway; fontTools' subsetter would parse them
+                        if tag in font.ttfont:
+                            del font.ttfont[tag]
+                    for item in font.subset.items():  # a SubsetMap: (glyph, code) pairs
+                        glyph = item[0]
+                        if glyph is not None and glyph.unicode == ():
+                            glyph.unicode = (_NO_TEXT,)  # Glyph hashes by glyph id only: the map stays valid
+                            marked = True
+            result = super()._add_fonts(*args, **kwargs)
+            if marked:
+                mark = f"> <{_NO_TEXT:04X}>\n".encode()
+                for obj in self.pdf_objs:
+                    if isinstance(obj, PDFContentStream) and mark in obj._contents:
+                        obj._contents = obj._contents.replace(mark, b"> <>\n")
+                        obj.length = len(obj._contents)
+            return result
+
+    class ShapedFragment(Fragment):
+        """A fragment whose words PDF readers read back as typed.
+
+        fpdf2 draws a glyph that shaping placed with an offset (an accent or
+        dot positioned on its letter) in place, moving the text position to
+        it and back; PDF readers take that jump for a gap between words
+        (pypdf and poppler read "Thịnh" as "Thị nh", "मुकेश" as "मु के श").
+        Here such a glyph is drawn before its word, which itself stays one
+        unbroken run; in left-to-right text the character it stands for
+        goes with the letter before it (as a ligature's do). The same glyphs
+        land in the same places. Otherwise this is fpdf2's
+        ``render_with_text_shaping`` (2.8.9).
+        """
+
+        def render_with_text_shaping(self, pos_x: float, pos_y: float, h: float, word_spacing: float) -> str:
+            font, k = self.font, self.k
+            subset = font.subset
+            scale = font.scale * self.font_size_pt * (self.font_stretching / 100) / 1000 / k
+            char_spacing = self.char_spacing * (self.font_stretching / 100) / k
+            space_code = subset.pick(ord(" "))
+            shaped = [dict(ti) for ti in font.shape_text(self.string, self.font_size_pt, self.text_shaping_parameters)]
+            glyph_of = {code: glyph for glyph, code in subset.items() if glyph is not None}
+            ltr = self.fragment_direction != TextDirection.RTL
+            ops: list[str] = []  # what is drawn, word by word
+            word: list = []  # the current word: glyph codes (int) and text moves (str)
+            marks: list[str] = []  # the current word's positioned glyphs, drawn first
+            start = (pos_x, pos_y)
+            jumped = False  # a glyph left out of the run moved the pen
+
+            def tm(x: float, y: float) -> str:
+                return f"1 0 0 1 {x * k:.2f} {(h - y) * k:.2f} Tm"
+
+            def remap(code: int, text: tuple) -> int:
+                glyph = glyph_of[code]
+                new = subset.get_glyph(glyph=glyph.glyph_id, unicode=text,
+                                       glyph_name=glyph.glyph_name, glyph_width=glyph.glyph_width)
+                new_code = subset.pick_glyph(new)
+                glyph_of[new_code] = new
+                return new_code
+
+            def end_word() -> None:
+                if marks:
+                    ops.extend(marks)
+                    ops.append(tm(*start))
+                chars = ""
+                for item in word:
+                    if isinstance(item, int):
+                        chars += font.escape_text(chr(item))
+                        continue
+                    if chars:
+                        ops.append(f"({chars}) Tj")
+                        chars = ""
+                    ops.append(item)
+                if chars:
+                    ops.append(f"({chars}) Tj")
+                word.clear()
+                marks.clear()
+
+            for i, ti in enumerate(shaped):
+                code = ti["mapped_char"]
+                if code is None:  # missing glyph
+                    continue
+                dx, dy = ti["x_offset"] * scale, ti["y_offset"] * scale
+                advance = ti["x_advance"] * scale + char_spacing
+                if dx or dy:
+                    text = glyph_of[code].unicode
+                    nxt = shaped[i + 1] if i + 1 < len(shaped) else None
+                    if (
+                        text and nxt is not None and nxt["mapped_char"] is not None
+                        and not glyph_of[nxt["mapped_char"]].unicode and not (nxt["x_offset"] or nxt["y_offset"])
+                    ):  # fpdf2 gave a cluster's text to its positioned first glyph (the dots of an Arabic
+                        # letter): it goes to the next glyph, the letter's body
+                        nxt["mapped_char"] = remap(nxt["mapped_char"], text)
+                        code, text = remap(code, ()), ()
+                    base = next((i for i in range(len(word) - 1, -1, -1) if isinstance(word[i], int)), None)
+                    if text and ltr and base is not None:  # a typed mark: its text goes with its letter
+                        word[base] = remap(word[base], glyph_of[word[base]].unicode + text)
+                        code, text = remap(code, ()), ()
+                    if not text:
+                        marks.append(f"{tm(pos_x + dx, pos_y - dy)} ({font.escape_text(chr(code))}) Tj")
+                        pos_x += advance
+                        pos_y += ti["y_advance"] * scale
+                        jumped = jumped or bool(advance or ti["y_advance"])
+                        continue
+                if jumped or dx or dy:
+                    word.append(tm(pos_x + dx, pos_y - dy))
+                    jumped = False
+                word.append(code)
+                pos_x += advance
+                pos_y += ti["y_advance"] * scale
+                if word_spacing and code == space_code:
+                    pos_x += word_spacing
+                if ti["force_positioning"] or (word_spacing and code == space_code):
+                    word.append(tm(pos_x, pos_y))
+                if code == space_code:
+                    end_word()
+                    start = (pos_x, pos_y)
+            end_word()
+            if jumped:
+                ops.append(tm(pos_x, pos_y))
+            return " ".join(ops)
+
+    class UnicodePDF(FPDF):
+        page_footer: Callable | None = None
+
         def footer(self) -> None:
-            self.set_y(-15)
-            self.set_font("Helvetica", "", FOOTER_PT)
-            self.set_text_color(90, 90, 90)
-            page = TEXT["page"].format(page=self.page_no(), pages="{nb}")
-            left = f"{footer_text}  ·  {page}" if footer_text else page
-            self.cell(0, 5, left, align="L")
+            if self.page_footer is not None:
+                self.page_footer(self)
 
-    pdf = _PDF(orientation="P", unit="mm", format="A4")
-    pdf.core_fonts_encoding = PDF_ENCODING
+        def _parse_chars(self, text, markdown, **kwargs):
+            return iter(_joined(Fragment, super()._parse_chars(text, markdown, **kwargs), ShapedFragment))
+
+        def _render_styled_text_line(self, *args, **kwargs):
+            # fpdf2 2.8.9: a line that starts in a fallback font sets the main
+            # font inside the line's "q ... Q", which undoes it, yet records it
+            # as set; the next line then draws its text in whatever font the
+            # page had before (wrong glyphs, "voornaam" printed as "Innzaggev").
+            # Forgetting it after every line costs one Tf at most.
+            was_set = self.current_font_is_set_on_page
+            result = super()._render_styled_text_line(*args, **kwargs)
+            if not was_set:
+                self.current_font_is_set_on_page = False
+            return result
+
+        def output(self, *args, **kwargs):
+            kwargs.setdefault("output_producer_class", Producer)
+            return super().output(*args, **kwargs)
+
+    return UnicodePDF
+
+
+def fallback_families(texts: Iterable[str]) -> list[tuple[str, str, str | None]]:
+    """The fallback font families ``texts`` need (those of the characters the main font lacks)."""
+    main = glyphs.MAIN_FAMILY[1]
+    needed = set()
+    for ch in set("".join(texts)):
+        if not glyphs.in_font(ch, main):
+            family = glyphs.family_for(ch)
+            if family is not None:
+                needed.add(family)
+    return [f for f in glyphs.FALLBACK_FAMILIES if f[1] in needed]
+
+
+def new_pdf(texts: Iterable[str], footer: Callable | None = None, *, compress: bool = True):
+    """An A4 fpdf2 document with its first page, ready to write ``texts`` (already
+    through ``printable``): the main font in regular and bold, the fallback
+    fonts these texts need, text shaping on. ``footer(pdf)`` draws each page's footer."""
+    pdf = _pdf_class()(orientation="P", unit="mm", format="A4")
+    pdf.page_footer = footer
     pdf.set_compression(compress)
     pdf.set_lang("nl")
     pdf.set_creator("jongerenteam")
     pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
     pdf.set_auto_page_break(True, margin=MARGIN_MM)
+    fallbacks = fallback_families(texts)
+    for family, regular, bold in (glyphs.MAIN_FAMILY, *fallbacks):
+        pdf.add_font(family, "", glyphs.FONT_DIR / regular)
+        if bold:
+            pdf.add_font(family, "B", glyphs.FONT_DIR / bold)
+    if fallbacks:
+        # exact_match=False: bold text uses a fallback's regular face where it has no bold one.
+        pdf.set_fallback_fonts([f[0] for f in fallbacks], exact_match=False)
+    pdf.set_text_shaping(True)
     pdf.add_page()
+    pdf.set_font(FONT, "", BODY_PT)
+    return pdf
+
+
+def render_pdf(doc: Document, *, compress: bool = True) -> bytes:
+    """The document as an A4 PDF (bytes)."""
+    from fpdf.enums import XPos, YPos
+
+    title, footer_text = printable(doc.title), one_line(printable(doc.footer))
+    sections = [(printable(s.heading), [printable(line) for line in s.lines], s.bullets) for s in doc.sections]
+    texts = [title, footer_text, TEXT["page"], BULLET, *(s[0] for s in sections), *(x for s in sections for x in s[1])]
+
+    def footer(pdf) -> None:
+        pdf.set_y(-15)
+        pdf.set_font(FONT, "", FOOTER_PT)
+        pdf.set_text_color(90, 90, 90)
+        page = TEXT["page"].format(page=pdf.page_no(), pages="{nb}")
+        pdf.cell(0, 5, f"{footer_text}  ·  {page}" if footer_text else page, align="L")
+
+    pdf = new_pdf(texts, footer, compress=compress)
 
     def block(text: str, size: int, style: str = "", height: float = LINE_MM, indent: float = 0) -> None:
-        pdf.set_font("Helvetica", style, size)
+        pdf.set_font(FONT, style, size)
         pdf.set_x(MARGIN_MM + indent)
-        pdf.multi_cell(0, height, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, height, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    if doc.title:
-        block(doc.title, TITLE_PT, "B", height=9)
+    if title:
+        block(title, TITLE_PT, "B", height=9)
         pdf.ln(3)
-    for section in doc.sections:
+    for heading, lines, bullets in sections:
         if pdf.get_y() > pdf.h - MARGIN_MM - 3 * LINE_MM:
             pdf.add_page()  # a heading never sits alone at the bottom of a page
-        if section.heading:
-            block(section.heading, HEADING_PT, "B", height=8)
-        for line in section.lines:
-            if section.bullets:
-                pdf.set_font("Helvetica", "", BODY_PT)
+        if heading:
+            block(heading, HEADING_PT, "B", height=8)
+        for line in lines:
+            if bullets:
+                pdf.set_font(FONT, "", BODY_PT)
                 y = pdf.get_y()
                 pdf.set_xy(MARGIN_MM + 1, y)
-                pdf.cell(BULLET_INDENT_MM - 1, LINE_MM, "\u2022")
+                pdf.cell(BULLET_INDENT_MM - 1, LINE_MM, BULLET)
                 pdf.set_xy(MARGIN_MM + BULLET_INDENT_MM, y)
-                pdf.multi_cell(0, LINE_MM, printable(line), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                pdf.multi_cell(0, LINE_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 pdf.ln(1)
             else:
                 block(line, BODY_PT)
         pdf.ln(4)
     return bytes(pdf.output())
-
 
 # -- writing --------------------------------------------------------------------------
 

@@ -15,14 +15,21 @@ Three parts:
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 import statistics as pystats
-from collections import defaultdict
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from jongerenteam.catalogue import CLOSE_REASONS, LEEFDOMEINEN, LEVEL_LABELS, LEVELS, REFERRERS
+from jongerenteam.catalogue import (
+    CLOSE_REASONS,
+    LEEFDOMEINEN,
+    LEVEL_LABELS,
+    LEVELS,
+    REFERRERS,
+)
 from jongerenteam.domain import WAITING_STANDARD_DAYS, working_days_between
 from jongerenteam.municipalities import name_of
 
@@ -35,6 +42,7 @@ TALK_TYPE_LABELS = {  # jongerenteam.dossier.TALK_TYPES, repeated to keep this m
     "buiten": "buiten/wandeling", "overleg": "overleg met betrokkene",
 }
 UNKNOWN = "onbekend"
+OTHER = "\x00overig"  # the category of rare free-text values: never a value itself (a typed text has no NUL)
 
 TEXT = {
     "primary": "<5",
@@ -48,6 +56,8 @@ TEXT = {
     "all": "alle gemeenten",
     "unknown_municipality": "woongemeente onbekend",
     "total": "totaal",
+    "other": "overig",
+    "other_note": "Opleidingen met minder dan 5 studenten staan samen onder 'overig', zodat niemand te herkennen is.",
 }
 
 
@@ -392,6 +402,42 @@ def protect(nums: list[Num], lines: list[Line]) -> None:
         suppress([], lines)
 
 
+# -- free-text categories ------------------------------------------------------------------
+
+
+def _folded(text: str) -> str:
+    """A typed value compared without case and extra spaces ("Kok ", "kok")."""
+    return " ".join(text.split()).casefold()
+
+
+def free_text_categories(values: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Categories for a breakdown by free text (one value per student), before counting.
+
+    Returns the category key of every value and the label of every key.
+    Spellings that differ only in case or spaces are one category, labelled
+    with the most common spelling. A category of fewer than SMALL students
+    in the whole report is never named: it goes into OTHER ("overig"), and
+    so does a value typed as "overig". The empty value stays "" (onbekend).
+    """
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for value in values:
+        if value:
+            spellings[_folded(value)][value] += 1
+    key_of = {"": ""}
+    labels = {OTHER: TEXT["other"]}
+    for folded, counts in spellings.items():
+        if not folded:
+            key = ""  # only spaces: onbekend
+        elif sum(counts.values()) < SMALL or folded == TEXT["other"]:
+            key = OTHER
+        else:
+            key = folded
+            labels[key] = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        for value in counts:
+            key_of[value] = key
+    return key_of, labels
+
+
 # -- the figures -----------------------------------------------------------------------------
 
 
@@ -508,7 +554,7 @@ def compute(
         fam.grid("verandering")
     score_sums: dict[str, dict[str, int]] = {d.code: defaultdict(int) for d in LEEFDOMEINEN}
     wait_days: dict[str, list[int]] = defaultdict(list)
-    programmes: set[str] = set()
+    helped_programmes: list[tuple[str, str]] = []  # (municipality, programme as typed) of each student helped
     municipalities: set[str] = {""}
 
     for doc in documents:
@@ -554,9 +600,7 @@ def compute(
         helped.rows[m].value += 1
         level = doc.get("niveau") or ""
         by_level[(m, level if level in LEVELS else "")].value += 1
-        programme = doc.get("opleiding") or ""
-        programmes.add(programme)
-        by_programme[(m, programme)].value += 1
+        helped_programmes.append((m, doc.get("opleiding") or ""))
         referrer = doc.get("verwijzer") or ""
         by_referrer[(m, referrer if referrer in REFERRERS else "")].value += 1
         eighteen = doc.get("achttien")
@@ -579,10 +623,16 @@ def compute(
             fam.grid("verandering")[(m, "beter" if change > 0 else "gelijk" if change == 0 else "slechter")].value += 1
             score_sums[code][m] += change
 
+    # The programme is free text: grouped before anything is counted or suppressed.
+    programme_key, programme_labels = free_text_categories(p for _, p in helped_programmes)
+    for m, programme in helped_programmes:
+        by_programme[(m, programme_key[programme])].value += 1
+    used = set(programme_key.values())
     munis = sorted(municipalities, key=lambda c: (c == "", name_of(c) or c))
     categories = {
         "niveau": [*LEVELS, ""],
-        "opleiding": sorted(programmes - {""}, key=str.casefold) + [""],
+        "opleiding": sorted(used - {"", OTHER}, key=lambda k: programme_labels[k].casefold())
+        + ([OTHER] if OTHER in used else []) + [""],
         "verwijzer": [*REFERRERS, ""],
         "leeftijd": ["onder", "boven", ""],
         "leefdomein": [d.code for d in LEEFDOMEINEN],
@@ -610,7 +660,8 @@ def compute(
                    {d.code: d.label for d in LEEFDOMEINEN},
                    note="Een student kan bij meer leefdomeinen horen; de regels tellen daarom niet op tot het totaal."),
         _breakdown(view, "niveau", "Studenten per niveau", helped, "niveau", categories, LEVEL_LABELS),
-        _breakdown(view, "opleiding", "Studenten per opleiding", helped, "opleiding", categories, {}),
+        _breakdown(view, "opleiding", "Studenten per opleiding", helped, "opleiding", categories, programme_labels,
+                   note=TEXT["other_note"] if OTHER in used else ""),
         _breakdown(view, "verwijzer", "Studenten per verwijzer", helped, "verwijzer", categories, REFERRERS),
         _breakdown(view, "leeftijd", "Studenten onder en boven 18", helped, "leeftijd", categories,
                    {"onder": "jonger dan 18", "boven": "18 of ouder"},
@@ -743,29 +794,57 @@ def _mean(view: _View, fam: _Family, sums: dict[str, int], munis: list[str]) -> 
 
 # -- CSV ----------------------------------------------------------------------------------------
 
+# A cell starting with one of these is a formula to Excel or LibreOffice
+# (OWASP, "CSV Injection"): '=' '+' '-' '@', tab and carriage return, and for
+# good measure a line feed and the full-width forms of the four signs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# What the report itself writes in a figure cell: a count, a percentage, a
+# median or a signed mean with a decimal comma, or a suppression marker.
+FIGURE = re.compile(
+    r"[+-]?\d+(?:,\d+)?%?|" + "|".join(re.escape(TEXT[k]) for k in ("primary", "secondary", "hidden")) + "|"
+)
+
+
+def csv_text(value: str) -> str:
+    """A text cell (a title, a label, anything a user may have typed), as CSV:
+    always quoted, so a ';', '"' or line break stays inside the cell, and with
+    a single quote before a first character that would start a formula."""
+    if not value:
+        return ""
+    if value.startswith(FORMULA_START) or value.lstrip().startswith(FORMULA_START):
+        value = "'" + value  # also after spaces: an import that trims them must not find a formula
+    return '"' + value.replace('"', '""') + '"'
+
+
+def csv_figure(value: str) -> str:
+    """A figure cell, as CSV: a number or marker the report computed is written
+    as is, so a spreadsheet reads "-0,5" as a number; anything else as text."""
+    return value if FIGURE.fullmatch(value) else csv_text(value)
+
 
 def to_csv(report: Report) -> bytes:
     """One CSV file with a section per table, for Dutch Excel and LibreOffice:
-    ';' separator, UTF-8 with BOM, decimal comma, dates dd-mm-jjjj."""
-    out = io.StringIO()
-    w = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    w.writerow([report.title])
-    w.writerow(["Periode", fmt_date(report.period.start), fmt_date(report.period.end)])
-    w.writerow(["Gemeente", report.scope])
-    w.writerow(["Gemaakt op", report.made_at.strftime("%d-%m-%Y %H:%M")])
-    w.writerow(["Toelichting", TEXT["legend"]])
+    ';' separator, UTF-8 with BOM, decimal comma, dates dd-mm-jjjj. Every cell
+    is text (``csv_text``) except the figures of the tables (``csv_figure``)."""
+    lines: list[str] = []
+
+    def row(*texts: str, figures: tuple[str, ...] = ()) -> None:
+        lines.append(";".join([*map(csv_text, texts), *map(csv_figure, figures)]))
+
+    row(report.title)
+    row("Periode", fmt_date(report.period.start), fmt_date(report.period.end))
+    row("Gemeente", report.scope)
+    row("Gemaakt op", report.made_at.strftime("%d-%m-%Y %H:%M"))
+    row("Toelichting", TEXT["legend"])
     for table in report.tables:
-        w.writerow([])
-        w.writerow([table.title])
-        w.writerow(["", *table.headers])
-        for label, cells in table.rows:
-            w.writerow([label, *(c.text for c in cells)])
-        if table.total is not None:
-            label, cells = table.total
-            w.writerow([label, *(c.text for c in cells)])
+        row()
+        row(table.title)
+        row("", *table.headers)
+        for label, cells in [*table.rows, *([table.total] if table.total is not None else [])]:
+            row(label, figures=tuple(c.text for c in cells))
         if table.note:
-            w.writerow([table.note])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            row(table.note)
+    return ("\ufeff" + "".join(line + "\r\n" for line in lines)).encode("utf-8")
 
 
 # -- PDF ----------------------------------------------------------------------------------------
@@ -773,56 +852,64 @@ def to_csv(report: Report) -> bytes:
 
 def render_pdf(report: Report) -> bytes:
     """An A4 report: every table with its numbers and bars drawn beside them."""
-    from fpdf import FPDF
+    from jongerenteam.pdf import FONT, MARGIN_MM, new_pdf, one_line, printable
 
-    from jongerenteam.pdf import MARGIN_MM, PDF_ENCODING, printable
+    def cell_text(text: str) -> str:
+        return one_line(printable(text))
 
-    footer = printable(f"{report.title} · gemaakt op {report.made_at.strftime('%d-%m-%Y %H:%M')}")
+    footer_text = cell_text(f"{report.title} · gemaakt op {report.made_at.strftime('%d-%m-%Y %H:%M')}")
+    title, legend = printable(report.title), printable(TEXT["legend"])
+    tables = [
+        (
+            table,
+            cell_text(table.title),
+            [cell_text(h) for h in table.headers],
+            [(cell_text(label), [cell_text(c.text) for c in cells]) for label, cells in
+             [*table.rows, *([table.total] if table.total else [])]],
+            printable(table.note),
+        )
+        for table in report.tables
+    ]
+    texts = [footer_text, title, legend, "pagina van …"]
+    for _, t_title, headers, rows, note in tables:
+        texts += [t_title, note, *headers, *(x for label, cells in rows for x in (label, *cells))]
 
-    class _PDF(FPDF):
-        def footer(self) -> None:
-            self.set_y(-15)
-            self.set_font("Helvetica", "", 8)
-            self.set_text_color(90, 90, 90)
-            self.cell(0, 5, f"{footer}  ·  pagina {self.page_no()} van {{nb}}", align="L")
+    def footer(pdf) -> None:
+        pdf.set_y(-15)
+        pdf.set_font(FONT, "", 8)
+        pdf.set_text_color(90, 90, 90)
+        pdf.cell(0, 5, f"{footer_text}  ·  pagina {pdf.page_no()} van {{nb}}", align="L")
 
-    pdf = _PDF(orientation="P", unit="mm", format="A4")
-    pdf.core_fonts_encoding = PDF_ENCODING
-    pdf.set_lang("nl")
-    pdf.set_creator("jongerenteam")
-    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
-    pdf.set_auto_page_break(True, margin=MARGIN_MM)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(0, 8, printable(report.title))
-    pdf.set_font("Helvetica", "", 9)
+    pdf = new_pdf(texts, footer)
+    pdf.set_font(FONT, "B", 16)
+    pdf.multi_cell(0, 8, title)
+    pdf.set_font(FONT, "", 9)
     pdf.ln(1)
-    pdf.multi_cell(0, 4.5, printable(TEXT["legend"]))
+    pdf.multi_cell(0, 4.5, legend)
     pdf.ln(3)
     label_w, value_w, bar_w, row_h = 70, 22, 60, 5.5
-    for table in report.tables:
+    for table, t_title, headers, rows, note in tables:
         needed = (len(table.rows) + 3) * row_h
         if pdf.get_y() + min(needed, 60) > pdf.h - MARGIN_MM:
             pdf.add_page()
-        pdf.set_font("Helvetica", "B", 12)
+        pdf.set_font(FONT, "B", 12)
         pdf.set_text_color(0, 0, 0)
-        pdf.cell(0, 8, printable(table.title), new_x="LMARGIN", new_y="NEXT")
-        widths = [label_w] + [value_w] * len(table.headers)
-        pdf.set_font("Helvetica", "B", 9)
+        pdf.cell(0, 8, t_title, new_x="LMARGIN", new_y="NEXT")
+        widths = [label_w] + [value_w] * len(headers)
+        pdf.set_font(FONT, "B", 9)
         pdf.cell(label_w, row_h, "")
-        for h in table.headers:
-            pdf.cell(value_w, row_h, printable(h), align="R")
+        for h in headers:
+            pdf.cell(value_w, row_h, h, align="R")
         pdf.ln(row_h)
-        pdf.set_font("Helvetica", "", 9)
         values = [c[table.bar_column].value for _, c in table.rows if table.bar_column is not None and c[table.bar_column].value]
         top = max(values, default=0)
-        all_rows = [*table.rows, *([table.total] if table.total else [])]
-        for i, (label, cells) in enumerate(all_rows):
-            is_total = table.total is not None and i == len(all_rows) - 1
-            pdf.set_font("Helvetica", "B" if is_total else "", 9)
-            pdf.cell(label_w, row_h, printable(label)[:48])
-            for c in cells:
-                pdf.cell(value_w, row_h, printable(c.text), align="R")
+        for i, (label, texts_) in enumerate(rows):
+            is_total = table.total is not None and i == len(rows) - 1
+            pdf.set_font(FONT, "B" if is_total else "", 9)
+            pdf.cell(label_w, row_h, _fit(pdf, label, label_w - 2))
+            for text in texts_:
+                pdf.cell(value_w, row_h, text, align="R")
+            cells = table.rows[i][1] if not is_total else []
             if not is_total and table.bar_column is not None and table.bar_column < len(cells):
                 v = cells[table.bar_column].value
                 x = MARGIN_MM + sum(widths) + 3
@@ -831,11 +918,34 @@ def render_pdf(report: Report) -> bytes:
                     pdf.set_fill_color(60, 110, 170)
                     pdf.rect(x, pdf.get_y() + 1, max(0.5, room * v / top), row_h - 2, style="F")
             pdf.ln(row_h)
-        if table.note:
-            pdf.set_font("Helvetica", "I", 8)
-            pdf.multi_cell(0, 4, printable(table.note))
+        if note:
+            pdf.set_font(FONT, "", 8)
+            pdf.set_text_color(90, 90, 90)
+            pdf.multi_cell(0, 4, note)
+            pdf.set_text_color(0, 0, 0)
         pdf.ln(3)
     return bytes(pdf.output())
+
+
+def _fit(pdf, text: str, width: float) -> str:
+    """``text``, cut short with "…" where it is wider than ``width`` (never between
+    a letter and its accent, nor inside an emoji sequence)."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    for i in range(len(text) - 1, 0, -1):
+        if _attaches(text[i]) or text[i - 1] == "\u200d":
+            continue
+        short = text[:i].rstrip() + "…"
+        if pdf.get_string_width(short) <= width:
+            return short
+    return "…"
+
+
+def _attaches(ch: str) -> bool:
+    """A combining mark, joiner or variation selector: belongs to the character before it."""
+    from jongerenteam.glyphs import ignorable
+
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me") or (ignorable(ch) and not ch.isspace())
 
 
 def csv_target(path: str):

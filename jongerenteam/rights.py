@@ -42,6 +42,7 @@ from jongerenteam.catalogue import (
 )
 from jongerenteam.domain import RETENTION_REGIMES, ValidationError
 from jongerenteam.pdf import Document, Section
+from jongerenteam.text import check_text, clean_block
 from storage import clock
 from storage import rights as store_rights
 from storage.errors import NotAllowed
@@ -214,6 +215,9 @@ class Correction:
     new_value: str = ""
 
     def validate(self, today: date) -> None:
+        self.request, self.reason = clean_block(self.request), clean_block(self.reason)
+        check_text("request", self.request, "note")
+        check_text("reason", self.reason, "note")
         if not self.request.strip():
             raise ValidationError("request", "Vul in wat de student vroeg te verbeteren.")
         if self.on is None:
@@ -283,8 +287,8 @@ def student_initials(first_name: str, last_name: str) -> set[str]:
 
     "Leonie de Vries": "ldv" and "lv" (with or without the tussenvoegsel).
     """
-    from jongerenteam.session import TUSSENVOEGSELS
     from jongerenteam.search import fold
+    from jongerenteam.session import TUSSENVOEGSELS
 
     first = fold(first_name).split()
     last = fold(last_name).split()
@@ -497,7 +501,8 @@ class RightsMixin:
         A coördinator who is not involved passes their passphrase again: the
         escrow then opens the file for this one read.
         """
-        from storage import spreekuur, team as store_team
+        from storage import spreekuur
+        from storage import team as store_team
 
         what = EXPORT_PDF if fmt == "pdf" else EXPORT_TEXT
         record = self._refresh_record(student_id)

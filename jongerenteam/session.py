@@ -16,10 +16,6 @@ import orjson
 
 from jongerenteam import intake
 from jongerenteam.casework import CaseworkMixin
-from jongerenteam.eighteen import EighteenMixin
-from jongerenteam.handovers import HandoverMixin
-from jongerenteam.reports import ReportMixin
-from jongerenteam.rights import RightsMixin
 from jongerenteam.domain import (
     WAITING_STANDARD_DAYS,
     StudentDetails,
@@ -27,7 +23,12 @@ from jongerenteam.domain import (
     validate_status,
     working_days_between,
 )
+from jongerenteam.eighteen import EighteenMixin
+from jongerenteam.handovers import HandoverMixin
+from jongerenteam.reports import ReportMixin
+from jongerenteam.rights import RightsMixin
 from jongerenteam.search import DirectoryIndex, fold
+from jongerenteam.text import check_document
 from storage import audit, clock, spreekuur, students, team
 from storage.crypto import open_sealed, seal_to
 from storage.errors import Locked, NotAllowed
@@ -565,6 +566,7 @@ class TeamSession(CaseworkMixin, HandoverMixin, EighteenMixin, ReportMixin, Righ
         return current
 
     def add_entry(self, student_id: str, kind: str, payload: dict) -> str:
+        check_document(payload)
         entry_id = students.add_entry(self.store, self.keys, student_id, kind, payload)
         if kind in intake.AGENDA_KINDS:
             self._agenda = None

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import threading
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -15,6 +18,9 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from jongerenteam.messages import explain
+from jongerenteam.text import visible
+from screens import paste
+from screens.background import SpokenWorkers, run_in_thread
 from screens.unlock import UnlockScreen
 from storage.preview import OpeningStore
 
@@ -26,7 +32,20 @@ if TYPE_CHECKING:
 # is used. SQLAlchemy and Alembic must not be among the former:
 # tests/test_fast_start.py checks it (docs/performance.md, "Cold start").
 
+# Control characters inside a terminal paste never act as keys (screens/paste.py).
+paste.install()
+
 IDLE_CHECK_SECONDS = 5.0
+# How often what is typed is kept in the store (sealed to the worker's own key).
+AUTOSAVE_SECONDS = 3.0
+
+
+DRAFT_TEXT = {
+    "damaged": "{n} bewaarde invoer kon niet worden geopend (beschadigd) en is weggegooid. Meld dit bij de coördinator.",
+    "not_kept": "Je invoer kon niet in de teamopslag worden bewaard: {reason} Hij blijft in dit venster tot je weer ontgrendelt.",
+    "quit_typed": "Je hebt nog niet opgeslagen invoer. Die wordt versleuteld bewaard en je krijgt hem terug als je weer ontgrendelt. Afsluiten?",
+    "quit_locked": "Er staat niet-opgeslagen invoer van {names} klaar, versleuteld bewaard. Die komt terug bij het volgende ontgrendelen, ook als je nu afsluit. Afsluiten?",
+}
 
 
 class DutchCommandPalette(CommandPalette):
@@ -42,7 +61,8 @@ class DutchCommandPalette(CommandPalette):
         from rich.align import Align
         from rich.text import Text
         from textual.command import CommandList
-        from textual.widgets.option_list import Option
+
+        from screens.text import Option
 
         self._stop_no_matches_countdown()
 
@@ -72,7 +92,9 @@ class JongerenteamApp(App[int]):
         Binding("ctrl+n", "walk_in", "Inloop", priority=True),
         Binding("ctrl+r", "referral", "Aanmelding", priority=True),
         Binding("ctrl+t", "team", "Team", priority=True),
-        Binding("ctrl+g", "social_map", "Sociale kaart", show=False, priority=True),
+        # F4, not ctrl+g: ctrl+g is the bell character, which text pasted from a
+        # terminal can hold; a key that a paste can press must not open a screen.
+        Binding("f4", "social_map", "Sociale kaart", show=False, priority=True),
         # Declared here so Textual does not add its own, English "palette" key to the footer.
         Binding("ctrl+p", "command_palette", "Opdrachten", show=False, priority=True, tooltip="Toon alle opdrachten"),
     ]
@@ -89,6 +111,8 @@ class JongerenteamApp(App[int]):
         after the first frame, and ``self.store`` becomes the opened store.
         """
         super().__init__()
+        # A worker that fails is told to the user in Dutch and logged (screens/background.py).
+        self._workers = SpokenWorkers(self)
         self.settings = settings
         self.store = store
         # The Dutch reason when an OpeningStore could not be opened.
@@ -101,12 +125,24 @@ class JongerenteamApp(App[int]):
         self.last_activity = clock()
         self.team_name = ""
         self.idle_lock_seconds = settings.idle_lock_seconds or 300.0
-        # What to rebuild after a lock: the screen a worker was on, and
-        # half-filled forms sealed to that worker's key (memory only).
-        # Per worker: several people share the laptop, and one worker's lock
-        # must not throw away another's half-filled form.
-        self.resume: dict[str, list] = {}
-        self.drafts: dict[str, bytes] = {}
+        # This window's id: a worker's draft in the store is per worker and window.
+        self.instance = str(uuid.uuid4())
+        # What to rebuild after a lock, per worker (several people share the
+        # laptop): which screens were open, without what was typed (a locked
+        # app keeps no typed text in memory; that is in the store, sealed to
+        # the worker's key, see screens/drafts.py).
+        self.resume: dict[str, dict] = {}
+        # Only if the store refused the draft at the lock (a full disk): the
+        # draft sealed to the worker's key, in memory, as before.
+        self.sealed_drafts: dict[str, bytes] = {}
+        # The drafts of screens being rebuilt, taken by each with take_draft(self).
+        self._restored: dict[Screen, dict] = {}
+        # What the last autosave kept (so an unchanged form is not written again).
+        self._autosaved: str | None = None
+        # Draft writes happen in a thread (autosave) and on this one (lock, quit):
+        # one at a time, and an older one never after a newer one.
+        self._draft_lock = threading.Lock()
+        self._draft_generation = 0
         if store is not None:
             self._read_team()
 
@@ -133,6 +169,7 @@ class JongerenteamApp(App[int]):
 
             self.push_screen(SetupScreen(self.settings.store))
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
+        self.set_interval(AUTOSAVE_SECONDS, self.autosave)
 
     def on_ready(self) -> None:
         # The first frame is on the screen: now open the store behind it
@@ -192,27 +229,100 @@ class JongerenteamApp(App[int]):
 
     # -- session life cycle ---------------------------------------------------
 
-    def start_session(self, session) -> None:
+    def start_session(self, session, waiting=None) -> None:
+        """The worker unlocked: Vandaag, then where they were, then drafts of other windows.
+
+        ``waiting`` (``jongerenteam.drafts.WaitingWork``, read in the unlock
+        worker) holds this worker's drafts in the store.
+        """
         from screens.home import HomeScreen
 
         self.session = session
         self.sessions_started += 1
         self.last_activity = self.clock()
+        self._autosaved = None
         self.refresh_bindings()
         self.push_screen(HomeScreen(session))
-        # Back to where this worker was, rebuilt from the store.
-        for factory in self.resume.pop(session.worker_id, []):
+        # Back to where this worker was in this window: the draft kept at the
+        # lock if something was typed, else the screens remembered in memory.
+        remembered = self.resume.pop(session.worker_id, None)
+        sealed = self.sealed_drafts.pop(session.worker_id, None)
+        here = waiting.here.document if waiting is not None and waiting.here is not None else None
+        if sealed is not None:
             try:
-                screen = factory(session)
-            except Exception:  # noqa: BLE001 - the student may be gone; Vandaag is fine
-                break
-            if screen is not None:
-                self.push_screen(screen)
+                here = session.open_draft(sealed)
+            except Exception as exc:  # noqa: BLE001 - a draft that will not open is dropped, and logged
+                from jongerenteam import errorlog
+
+                errorlog.record(exc, "terugzetten")
+        if here is not None or remembered is not None:
+            self._reopen(session, here if here is not None else remembered)
+        if waiting is not None:
+            if waiting.damaged:
+                self.notify(DRAFT_TEXT["damaged"].format(n=waiting.damaged), severity="error", timeout=10)
+            for work in waiting.elsewhere:
+                self._offer(session, work)
+
+    def _reopen(self, session, document: dict) -> None:
+        from screens import drafts
+
+        for screen, draft in drafts.rebuild(session, document):
+            if draft:
+                self._restored[screen] = draft
+            self.push_screen(screen)
+
+    def _offer(self, session, work) -> None:
+        """A draft of another window (a crash, a closed terminal): back, thrown away, or later."""
+        from jongerenteam import drafts as kept
+        from screens import drafts
+
+        what = ", ".join(drafts.labels(work.document)) or drafts.DEFAULT_LABEL
+        question = drafts.TEXT["offer"].format(at=work.saved_at, what=what)
+
+        def answered(answer: str | None) -> None:
+            if self.session is not session or answer not in ("back", "discard"):
+                return  # later (or locked meanwhile): the draft stays for the next unlock
+            if answer == "back":
+                self._reopen(session, work.document)
+            run_in_thread(self, "terugzetten", lambda: kept.discard(session, work.id))
+
+        self.push_screen(drafts.OfferDraft(question), answered)
+
+    def take_draft(self, screen) -> dict | None:
+        """What was typed in ``screen`` before it was rebuilt (after a lock or a crash), once."""
+        return self._restored.pop(screen, None)
+
+    def autosave(self) -> None:
+        """Keep what is typed in the store every few seconds, sealed to the worker's own key."""
+        session = self.session
+        if session is None or session.is_locked:
+            return
+        from jongerenteam import drafts as kept
+        from screens import drafts
+
+        document = drafts.collect(self.screen_stack[1:])
+        keep = document if drafts.typed(document) else None
+        fingerprint = json.dumps(keep, sort_keys=True, default=str)
+        if fingerprint == self._autosaved:
+            return
+        self._autosaved = fingerprint
+        instance = self.instance
+        self._draft_generation += 1
+        generation = self._draft_generation
+
+        def write() -> None:
+            with self._draft_lock:
+                if generation == self._draft_generation:  # else a newer draft was written (or is coming)
+                    kept.keep(session, instance, keep)
+
+        run_in_thread(self, "tussentijds-bewaren", write)
 
     # -- screens reachable from anywhere -----------------------------------------
 
     def _unsaved_screens(self) -> bool:
-        return any(getattr(screen, "draft", lambda: None)() for screen in self.screen_stack[1:])
+        from screens.drafts import Resumable
+
+        return any(screen.draft() for screen in self.screen_stack[1:] if isinstance(screen, Resumable))
 
     def _to_home(self, then: Callable[[object], None]) -> None:
         """Close every screen above Vandaag, asking first if typed text would go."""
@@ -294,40 +404,59 @@ class JongerenteamApp(App[int]):
             self.screen.reset(reason if session is not None else "")
 
     def _remember_screens(self, session) -> None:
-        """Before the keys go: how to rebuild each open screen, and sealed drafts.
+        """Before the keys go: which screens to rebuild (memory) and what was typed (the store).
 
-        A screen may offer ``resume_factory()`` (a callable taking the new
-        session) and ``draft()`` (a dict of what was typed, or None).
+        What was typed is written now, on this thread: the keys are about to
+        go, and it must be in the store before they do. If the store refuses
+        (a full disk) the draft is sealed to the worker's key and kept in
+        memory for this window instead.
         """
-        factories = []
-        for screen in self.screen_stack[1:]:
-            factory = getattr(screen, "resume_factory", None)
-            if factory is None:
-                continue
-            draft = screen.draft() if hasattr(screen, "draft") else None
-            if draft:
-                self.drafts[session.worker_id] = session.seal_draft(draft)
-            factories.append(factory())
-        self.resume[session.worker_id] = factories
+        from jongerenteam import drafts as kept
+        from screens import drafts
 
-    def take_draft(self, session) -> dict | None:
-        """The sealed draft of this worker, opened once and forgotten."""
-        sealed = self.drafts.pop(session.worker_id, None)
-        if sealed is None:
-            return None
+        document = drafts.collect(self.screen_stack[1:])
+        self.resume[session.worker_id] = drafts.without_drafts(document)
+        keep = document if drafts.typed(document) else None
         try:
-            return session.open_draft(sealed)
-        except Exception:  # noqa: BLE001 - a draft that will not open is dropped
-            return None
+            with self._draft_lock:  # after any autosave still writing; none after this one
+                self._draft_generation += 1
+                self._autosaved = None
+                kept.keep(session, self.instance, keep)
+        except Exception as exc:  # noqa: BLE001 - the draft stays, sealed, in memory
+            from jongerenteam import errorlog
+
+            errorlog.record(exc, "tussentijds-bewaren")
+            if keep is not None:
+                self.sealed_drafts[session.worker_id] = session.seal_draft(keep)
+            self.notify(DRAFT_TEXT["not_kept"].format(reason=explain(exc)[0]), severity="error", timeout=10)
 
     def _quit_question(self) -> str | None:
         for screen in reversed(self.screen_stack):
             question = getattr(screen, "quit_question", None)
             if question is not None and (text := question()):
                 return text
-        if self._unsaved_screens():
-            return "Je hebt nog niet opgeslagen invoer. Toch afsluiten? Wat je typte gaat dan verloren."
+        if self.session is not None and self._unsaved_screens():
+            return DRAFT_TEXT["quit_typed"]
+        if self.session is None:
+            names = self._workers_with_drafts()
+            if names:
+                return DRAFT_TEXT["quit_locked"].format(names=" en ".join(names))
         return None
+
+    def _workers_with_drafts(self) -> list[str]:
+        """Names of the workers with a draft waiting in the store (on the lock screen)."""
+        from jongerenteam import drafts as kept
+
+        store = self.store
+        if store is None or (isinstance(store, OpeningStore) and not store.opened):
+            return []
+        try:
+            ids = kept.workers_with_drafts(store if not isinstance(store, OpeningStore) else store.wait())
+            ids |= set(self.sealed_drafts)
+            workers = {w.id: w.full_name for w in (store.workers() if not isinstance(store, OpeningStore) else store.wait().workers())}
+        except Exception:  # noqa: BLE001 - no question then; the drafts stay in the store
+            return []
+        return sorted(workers[i] for i in ids if i in workers)
 
     async def action_quit(self) -> None:
         """ctrl+q: lock and quit, after asking if typed text or the recovery code would be lost."""
@@ -352,12 +481,25 @@ class JongerenteamApp(App[int]):
     def _quit_now(self) -> None:
         self._wipe_clipboard()
         if self.session is not None:
+            self._remember_screens(self.session)
             try:
                 self.session.lock()
             except Exception:  # noqa: BLE001 - quitting anyway; nothing to lose
                 pass
             self.session = None
         self.exit(0)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity="information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A toast that shows its text literally: messages often quote a name (no markup, ever)."""
+        super().notify(visible(str(message), newlines=True), title=visible(title), severity=severity, timeout=timeout, markup=False)
 
     # -- crashes ----------------------------------------------------------------
 
@@ -370,17 +512,29 @@ class JongerenteamApp(App[int]):
         """
         import os
 
+        from jongerenteam import errorlog
+
         self.bell()
-        lines = ["Er ging iets onverwachts mis; jongerenteam is gestopt en vergrendeld. Opgeslagen gegevens zijn veilig."]
+        if self._exception is not None:
+            errorlog.record(self._exception, "app")
+        lines = [
+            "Er ging iets onverwachts mis; jongerenteam is gestopt en vergrendeld. Opgeslagen gegevens zijn veilig.",
+            "Wat je aan het typen was, is versleuteld bewaard: je krijgt het terug als je weer ontgrendelt.",
+            f"Wat er misging staat (zonder persoonsgegevens) in {errorlog.log_path()}.",
+        ]
         if os.environ.get("JONGERENTEAM_DEBUG") == "1" and self._exception is not None:
             import traceback
 
             frames = traceback.extract_tb(self._exception.__traceback__)
             lines.append(f"[debug] {type(self._exception).__name__}")
             lines.extend(f"[debug]   {f.filename}:{f.lineno} in {f.name}" for f in frames)
-        self._exit_renderables.extend(lines)
+        from rich.text import Text
+
+        # Text objects: printed literally (a path or a type name is no markup).
+        self._exit_renderables.extend(Text(line) for line in lines)
         if self.session is not None:
             try:
+                self._remember_screens(self.session)
                 self.session.lock()
             except Exception:  # noqa: BLE001 - best effort while crashing
                 pass
@@ -404,7 +558,7 @@ class JongerenteamApp(App[int]):
             yield SystemCommand("student: inloop registreren", "Een student loopt binnen op het spreekuur (ctrl+n)", self.action_walk_in)
             yield SystemCommand("student: aanmelden", "Een coach of andere professional meldt een student aan (ctrl+r)", self.action_referral)
             yield SystemCommand("ik: bereikbaarheid instellen", "Hoe studenten jou bereiken; staat in elk afsprakenoverzicht", self.action_reachability)
-            yield SystemCommand("sociale kaart: tonen", "Organisaties en professionals van het team: zoeken, toevoegen, wijzigen (ctrl+g)", self.action_social_map)
+            yield SystemCommand("sociale kaart: tonen", "Organisaties en professionals van het team: zoeken, toevoegen, wijzigen (F4)", self.action_social_map)
             if self.session.keys.is_coordinator:
                 yield SystemCommand("team: beheren", "Medewerkers, vaste contactpersonen en instellingen (ctrl+t)", self.action_team)
                 yield from self.team_commands()

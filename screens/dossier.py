@@ -36,21 +36,36 @@ from textual.screen import ModalScreen, Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Label, Static, TextArea
+from textual.widgets import Footer
 
 from jongerenteam import dossier as d
-from jongerenteam.catalogue import CLOSE_REASONS, CONTACT_PREFERENCES, COACH_ROLES, LEEFDOMEINEN, LEVEL_LABELS, SCORES, STATUSES
+from jongerenteam.catalogue import (
+    CLOSE_REASONS,
+    COACH_ROLES,
+    CONTACT_PREFERENCES,
+    LEEFDOMEINEN,
+    LEVEL_LABELS,
+    SCORES,
+    STATUSES,
+)
 from jongerenteam.dates import parse_date
 from jongerenteam.domain import ValidationError, age_on, days_until_18
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
 from jongerenteam.session import local_today
+from jongerenteam.text import visible
 from screens.dossier_base import DossierChanged, DossierPane
 from screens.dossier_panes import PANE_COMMANDS, ConsentPane, InvolvedPane, ScoresPane
+from screens.text import Input, Label, Static, TextArea
 from storage.errors import NotInvolved
 
 TEXT_NOT_INVOLVED = "Je bent niet meer betrokken bij deze student; het dossier is gesloten."
-from screens.widgets import FAST_TAB_BINDINGS, FastTab, SuggestWords, leave_asking_if_typed
+from screens.widgets import (
+    FAST_TAB_BINDINGS,
+    FastTab,
+    SuggestWords,
+    leave_asking_if_typed,
+)
 
 # Every text a worker reads on this screen and its dialogs, in one place.
 TEXT = {
@@ -329,8 +344,9 @@ class ChoicePicker(Widget, can_focus=True):
             lines.append(TEXT["choose_hint"].format(n=len(cells)))
         return lines
 
-    def render(self) -> str:
-        return "\n".join(self._lines(self.content_size.width or 80))
+    def render(self) -> Text:
+        # Text, not str: a str from render() is parsed as markup, and a label may be data.
+        return Text(visible("\n".join(self._lines(self.content_size.width or 80)), newlines=True))
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return len(self._lines(width or 80))
@@ -366,11 +382,11 @@ Cell = tuple[str, Style | None]
 
 
 def cell(value: str | Text) -> Cell:
-    """A table cell: its text and one style for the whole cell."""
+    """A table cell: its text (control characters made visible) and one style for the whole cell."""
     if isinstance(value, Text):
         style = value.style
-        return value.plain, (Style.parse(style) if isinstance(style, str) and style else (style or None))
-    return value, None
+        return visible(value.plain), (Style.parse(style) if isinstance(style, str) and style else (style or None))
+    return visible(value), None
 
 
 class LineTable(ScrollView, can_focus=True):
@@ -1134,21 +1150,18 @@ class DossierDialog(FastTab, ModalScreen):
     """
 
     # Rebuilt after a lock (same student, draft put back) as ``cls(session, record, restore=True)``;
-    # dialogs with more arguments override resume_factory, small ones are not rebuilt.
+    # dialogs with more arguments override resume_state and resume, small ones are not rebuilt.
     REOPEN_AFTER_LOCK = False
 
-    def resume_factory(self):
-        if not self.REOPEN_AFTER_LOCK:
-            return lambda session: None
-        student_id, cls = self.record.id, type(self)
+    def resume_state(self) -> dict | None:
+        return {"student": self.record.id} if self.REOPEN_AFTER_LOCK else None
 
-        def rebuild(session):
-            record = session.students.get(student_id)
-            if record is None or not session.is_involved(student_id):
-                return None
-            return cls(session, record, restore=True)
-
-        return rebuild
+    @classmethod
+    def resume(cls, session, state: dict):
+        record = session.students.get(state.get("student", ""))
+        if record is None or not session.is_involved(record.id):
+            return None
+        return cls(session, record, restore=True)
 
     busy = False
 
@@ -1249,6 +1262,8 @@ class DossierDialog(FastTab, ModalScreen):
 class TalkModal(DossierDialog):
     """Add a talk: type, date and time, duration, participants, note."""
 
+    DRAFT_LABEL = "een gesprek"
+
     REOPEN_AFTER_LOCK = True
 
     def __init__(self, session, record, *, restore: bool = False) -> None:
@@ -1275,7 +1290,7 @@ class TalkModal(DossierDialog):
 
     def on_mount(self) -> None:
         if self.restore:
-            draft = self.app.take_draft(self.session)
+            draft = self.app.take_draft(self)
             if draft:
                 self.fill(draft)
                 self.notify(TEXT["draft_back"])
@@ -1342,6 +1357,8 @@ class TalkModal(DossierDialog):
 class NoteModal(DossierDialog):
     """Edit a talk's note (a driegesprek: its three parts); the old text stays as history."""
 
+    DRAFT_LABEL = "een gespreksverslag"
+
     def __init__(self, session, record, item: d.TimelineItem | None, *, talk_id: str | None = None,
                  driegesprek: bool = False, restore: bool = False) -> None:
         """``item`` None (after a lock): the talk ``talk_id`` is read in a thread."""
@@ -1361,7 +1378,7 @@ class NoteModal(DossierDialog):
 
     def compose(self) -> ComposeResult:
         if self.restore:
-            self.restored = self.app.take_draft(self.session)
+            self.restored = self.app.take_draft(self)
         title = (TEXT["note_title"].format(label=self.item.label, at=f"{self.item.at:%d-%m-%Y}")
                  if self.item is not None else TEXT["note_loading"])
         with VerticalScroll(classes="dd-box"):
@@ -1420,16 +1437,15 @@ class NoteModal(DossierDialog):
             return None
         return {"talk_id": self.talk_id, "version": self.item.version if self.item else None, "parts": texts}
 
-    def resume_factory(self):
-        student_id, talk_id, driegesprek = self.record.id, self.talk_id, self.driegesprek
+    def resume_state(self) -> dict | None:
+        return {"student": self.record.id, "talk": self.talk_id, "driegesprek": self.driegesprek}
 
-        def rebuild(session):
-            record = session.students.get(student_id)
-            if record is None or not session.is_involved(student_id):
-                return None
-            return NoteModal(session, record, None, talk_id=talk_id, driegesprek=driegesprek, restore=True)
-
-        return rebuild
+    @classmethod
+    def resume(cls, session, state: dict):
+        record = session.students.get(state.get("student", ""))
+        if record is None or not session.is_involved(record.id):
+            return None
+        return cls(session, record, None, talk_id=state.get("talk"), driegesprek=bool(state.get("driegesprek")), restore=True)
 
     def action_save(self) -> None:
         if self.item is None:
@@ -1464,6 +1480,8 @@ class NoteModal(DossierDialog):
 class AgreementModal(DossierDialog):
     """Add a werkafspraak: who, what, by when, follow-up date."""
 
+    DRAFT_LABEL = "een werkafspraak"
+
     REOPEN_AFTER_LOCK = True
 
     def __init__(self, session, record, *, restore: bool = False) -> None:
@@ -1488,7 +1506,7 @@ class AgreementModal(DossierDialog):
 
     def on_mount(self) -> None:
         if self.restore:
-            draft = self.app.take_draft(self.session)
+            draft = self.app.take_draft(self)
             if draft:
                 self.fill(draft)
                 self.notify(TEXT["draft_back"])
@@ -1992,17 +2010,19 @@ class DossierScreen(Screen):
 
     # -- lock and the command palette -----------------------------------------------
 
-    def resume_factory(self):
+    def resume_state(self) -> dict | None:
+        return {"student": self.record.id, "tab": self.active_tab}
+
+    def draft(self) -> dict | None:
+        return None  # the dossier itself holds no typed text; its dialogs do
+
+    @classmethod
+    def resume(cls, session, state: dict):
         """After the same worker unlocks: the dossier again (read and logged anew), if still involved."""
-        student_id, tab = self.record.id, self.active_tab
-
-        def rebuild(session):
-            record = session.students.get(student_id)
-            if record is None or not session.is_involved(student_id):
-                return None
-            return DossierScreen(session, record, tab=tab)
-
-        return rebuild
+        record = session.students.get(state.get("student", ""))
+        if record is None or not session.is_involved(record.id):
+            return None
+        return cls(session, record, tab=int(state.get("tab") or 1))
 
     def dossier_commands(self) -> list[tuple[str, str, Callable[[], None]]]:
         """'dossier: ...' commands for the palette (screens/app.py offers them)."""

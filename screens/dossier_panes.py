@@ -27,8 +27,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from jongerenteam import dossier as d
 from jongerenteam.casework import MAP_ROLES
@@ -39,7 +38,14 @@ from jongerenteam.messages import explain
 from jongerenteam.search import fold
 from jongerenteam.session import local_today
 from screens.dossier_base import DossierPane
-from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords, leave_asking_if_typed
+from screens.text import DataTable, Input, Label, Option, OptionList, Static, TextArea
+from screens.widgets import (
+    FAST_TAB_BINDINGS,
+    Confirm,
+    FastTab,
+    SuggestWords,
+    leave_asking_if_typed,
+)
 from storage.errors import NotAllowed
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
@@ -526,11 +532,15 @@ class FormDialog(FastTab, ModalScreen[object]):
         values = self.snapshot()
         return {"fields": values} if values != self.initial else None
 
+    def resume_state(self) -> dict | None:
+        """A dialog that can come back after a lock or a crash says what it needs (``resume``)."""
+        return None
+
     def on_mount(self) -> None:
         self.prefill()
         self.initial = self.snapshot()
         if self.restore:
-            draft = self.app.take_draft(self.session) if hasattr(self.app, "take_draft") else None
+            draft = self.app.take_draft(self)
             if draft:
                 self.apply(draft.get("fields", {}))
                 self.restored(draft)
@@ -636,16 +646,15 @@ class PaneDialog(FormDialog):
     def saved_text(self, result) -> str:
         return ""
 
-    def resume_factory(self):
-        student_id, cls = self.record.id, type(self)
+    def resume_state(self) -> dict | None:
+        return {"student": self.record.id}
 
-        def rebuild(session):
-            if not session.is_involved(student_id):
-                return None
-            record = session.students.get(student_id)
-            return cls(session, record, restore=True) if record is not None else None
-
-        return rebuild
+    @classmethod
+    def resume(cls, session, state: dict):
+        record = session.students.get(state.get("student", ""))
+        if record is None or not session.is_involved(record.id):
+            return None
+        return cls(session, record, restore=True)
 
 
 def domain_options() -> list[tuple[str, str]]:
@@ -905,8 +914,8 @@ class ExtendDialog(PaneDialog):
         until = TEXT["extended_until"].format(date=format_date(self.until)) if self.until else TEXT["extended_open"]
         return TEXT["extended"].format(name=self.consent.with_.name, until=until)
 
-    # One date: not worth a draft after a lock.
-    resume_factory = None
+    def resume_state(self) -> dict | None:
+        return None  # one date: not worth a draft after a lock
 
 
 class CoachDialog(PaneDialog):

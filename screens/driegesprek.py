@@ -20,16 +20,28 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from jongerenteam import dossier as d
-from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEINEN, PROFESSIONALS_EXTERNAL, PROFESSIONALS_SCHOOL, SCORES
+from jongerenteam.catalogue import (
+    COACH_ROLES,
+    LEEFDOMEINEN,
+    PROFESSIONALS_EXTERNAL,
+    PROFESSIONALS_SCHOOL,
+    SCORES,
+)
 from jongerenteam.dates import parse_date
 from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
-from screens.widgets import FAST_TAB_BINDINGS, Confirm, FastTab, SuggestWords, leave_asking_if_typed
+from screens.text import Input, Label, Option, OptionList, Static, TextArea
+from screens.widgets import (
+    FAST_TAB_BINDINGS,
+    Confirm,
+    FastTab,
+    SuggestWords,
+    leave_asking_if_typed,
+)
 
 # From this many columns on, the three panes stand side by side.
 WIDE_COLUMNS = 110
@@ -396,7 +408,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         self._fit(self.app.size.width)
         self.defaults = self.values()
         if self.restore:
-            draft = self.app.take_draft(self.session)
+            draft = self.app.take_draft(self)
             if draft:
                 self.fill(draft)
                 self.notify(TEXT["draft_back"])
@@ -471,18 +483,17 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             return None
         return {"values": values, "items": {kind: [dict(raw) for raw in self.items[kind]] for kind in LIST_KINDS}}
 
-    def resume_factory(self):
-        student_id = self.record.id
-        if self.saved_id is not None:
-            return lambda session: None
+    DRAFT_LABEL = "een driegesprek"
 
-        def rebuild(session):
-            record = session.students.get(student_id)
-            if record is None or not session.is_involved(student_id):
-                return None
-            return DriegesprekScreen(session, record, restore=True)
+    def resume_state(self) -> dict | None:
+        return {"student": self.record.id} if self.saved_id is None else None
 
-        return rebuild
+    @classmethod
+    def resume(cls, session, state: dict):
+        record = session.students.get(state.get("student", ""))
+        if record is None or not session.is_involved(record.id):
+            return None
+        return cls(session, record, restore=True)
 
     # -- errors -------------------------------------------------------------------------
 

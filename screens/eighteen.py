@@ -16,14 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from jongerenteam.catalogue import COACH_ROLES
 from jongerenteam.dates import parse_date
 from jongerenteam.domain import ValidationError, days_until_18
 from jongerenteam.eighteen import ChecklistItem, coach_key
 from jongerenteam.messages import explain
+from screens.text import Input, Label, Option, OptionList, Static
 from screens.widgets import Confirm, SuggestWords, leave_asking_if_typed
 
 # Every word the user reads on these screens, in one place.
@@ -170,9 +170,16 @@ class ChecklistScreen(Screen):
     def session(self):
         return self.app.session
 
-    def resume_factory(self):
-        student_id = self.student_id
-        return lambda session: ChecklistScreen(student_id) if session.is_involved(student_id) else None
+    def resume_state(self) -> dict | None:
+        return {"student": self.student_id}
+
+    def draft(self) -> dict | None:
+        return None  # every tick is saved at once
+
+    @classmethod
+    def resume(cls, session, state: dict):
+        student_id = state.get("student", "")
+        return cls(student_id) if session.is_involved(student_id) else None
 
     def compose(self) -> ComposeResult:
         record = self.session.students.get(self.student_id)

@@ -22,8 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from jongerenteam import handover as h
 from jongerenteam.dates import parse_date
@@ -31,6 +30,7 @@ from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
 from jongerenteam.session import local_today
 from screens.dossier_panes import FormDialog, KeyChoice, refresh_dossier
+from screens.text import DataTable, Input, Option, OptionList, Static, TextArea
 from screens.widgets import Confirm, leave_asking_if_typed
 
 TEXT = {
@@ -49,7 +49,7 @@ TEXT = {
     "follow": "Nagaan op",
     "days": "Meelezen (dagen)",
     "no_receivers_intern": "Er zijn geen andere collega's in het team.",
-    "no_receivers_kaart": "De sociale kaart is leeg: typ hieronder de naam, of vul de kaart (ctrl+g).",
+    "no_receivers_kaart": "De sociale kaart is leeg: typ hieronder de naam, of vul de kaart (F4).",
     "composing": "Document wordt samengesteld…",
     "left_out": "Weggelaten (geen toestemming):",
     "nothing_left_out": "Alles uit het dossier mag mee naar deze ontvanger.",
@@ -196,16 +196,17 @@ class HandoverDialog(FormDialog):
         edited = values.get("ho-doc", "") not in ("", self.composed_text)
         return {"fields": values} if typed or edited else None
 
-    def resume_factory(self):
-        student_id, kind = self.record.id, self.kind
+    DRAFT_LABEL = "een overdracht"
 
-        def rebuild(session):
-            record = session.students.get(student_id)
-            if record is None or not session.is_involved(student_id):
-                return None
-            return HandoverDialog(session, record, kind=kind, restore=True)
+    def resume_state(self) -> dict | None:
+        return {"student": self.record.id, "kind": self.kind}
 
-        return rebuild
+    @classmethod
+    def resume(cls, session, state: dict):
+        record = session.students.get(state.get("student", ""))
+        if record is None or not session.is_involved(record.id):
+            return None
+        return cls(session, record, kind=state.get("kind") or "intern", restore=True)
 
     # -- loading and composing -----------------------------------------------------------
 
@@ -598,7 +599,13 @@ class HandoverCard(ModalScreen[None]):
             value=f"{(row.follow_up or local_today()):%d-%m-%Y}"), self._after)
 
     def action_export(self, fmt: str) -> None:
-        from jongerenteam.pdf import OverwriteGuard, check_no_student_name, documents_folder, target_file, unique_path
+        from jongerenteam.pdf import (
+            OverwriteGuard,
+            check_no_student_name,
+            documents_folder,
+            target_file,
+            unique_path,
+        )
 
         s, view = self.session, self.view
         default = unique_path(documents_folder(), f"overdracht-{local_today():%Y-%m-%d}", fmt)

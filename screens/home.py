@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer
 from textual.widgets.input import Selection
 
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
@@ -23,6 +23,7 @@ from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
 from jongerenteam.messages import explain
 from jongerenteam.session import local_today
 from screens.student import open_student
+from screens.text import DataTable, Input, Static
 
 TEXT = {
     "search": "Zoek op naam, studentnummer of geboortedatum (/ of ctrl+f)",
@@ -99,8 +100,8 @@ class HomeScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#students", DataTable)
-        # Fixed widths that fit 120 columns beside the name, which is never cut.
-        for label, width in zip(TEXT["columns"], (None, 3, 24, 8, 16, 16, 9)):
+        # Fixed widths that fit 120 columns (with the cell padding); a longer name ends in "…".
+        for label, width in zip(TEXT["columns"], (28, 3, 24, 8, 16, 16, 9)):
             table.add_column(label, width=width)
         caseload = self.query_one("#caseload", DataTable)
         for label, width in (("Naam", 24), ("Lft", 3), ("Status", 10), ("Volgende afspraak", 22)):
@@ -169,9 +170,10 @@ class HomeScreen(Screen):
 
         t = self.query_one("#queue", DataTable)
         t.clear()
+        # Keyed by position: a student who walks in twice on one day has two rows.
         for i, row in enumerate(today.queue):
             name = row.record.details.display_name if row.record else TEXT["anonymous"]
-            t.add_row(f"{row.at:%H:%M}", name, row.by, key=row.record.id if row.record else f"anon-{i}")
+            t.add_row(f"{row.at:%H:%M}", name, row.by, key=f"{row.record.id if row.record else 'anon'}|{i}")
         self.query_one("#title-queue", Static).update(TEXT["queue"].format(n=len(today.queue)))
 
         t = self.query_one("#waiting", DataTable)

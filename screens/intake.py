@@ -16,8 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from jongerenteam import intake
 from jongerenteam.catalogue import (
@@ -33,7 +32,13 @@ from jongerenteam.domain import StudentDetails, ValidationError, age_on, days_un
 from jongerenteam.messages import explain
 from jongerenteam.municipalities import MUNICIPALITIES, code_for, suggest
 from jongerenteam.search import fold
-from screens.widgets import Confirm, LeefdomeinPicker, SuggestWords, leave_asking_if_typed
+from screens.text import Input, Label, Option, OptionList, Static, TextArea
+from screens.widgets import (
+    Confirm,
+    LeefdomeinPicker,
+    SuggestWords,
+    leave_asking_if_typed,
+)
 
 ANONYMOUS_WORD = "anoniem"
 
@@ -240,7 +245,7 @@ class IntakeScreen(Screen):
     def on_mount(self) -> None:
         values = dict(self.initial)
         if self.restore:
-            draft = self.app.take_draft(self.session)
+            draft = self.app.take_draft(self)
             if draft:
                 values.update(draft.get("values", {}))
                 self.notify(TEXT["draft_back"])
@@ -284,9 +289,16 @@ class IntakeScreen(Screen):
     def draft(self) -> dict | None:
         return {"values": self.values()} if self.typed_anything() else None
 
-    def resume_factory(self):
-        kind = self.kind
-        return lambda session: IntakeScreen(session, kind, restore=True)
+    @property
+    def DRAFT_LABEL(self) -> str:  # noqa: N802 - the name every resumable screen uses
+        return "een inloop" if self.kind == "inloop" else "een aanmelding"
+
+    def resume_state(self) -> dict | None:
+        return {"kind": self.kind}
+
+    @classmethod
+    def resume(cls, session, state: dict):
+        return cls(session, state.get("kind") or "inloop", restore=True)
 
     # -- live hints -----------------------------------------------------------------
 

@@ -6,11 +6,13 @@ from textual.message import Message
 
 
 class Unlocked(Message):
-    """A worker unlocked the store; ``session`` is their TeamSession."""
+    """A worker unlocked the store; ``session`` is their TeamSession, ``waiting``
+    their drafts in the store (``jongerenteam.drafts.WaitingWork``, or None)."""
 
-    def __init__(self, session) -> None:
+    def __init__(self, session, waiting=None) -> None:
         super().__init__()
         self.session = session
+        self.waiting = waiting
 
 
 class UnlockFailed(Message):

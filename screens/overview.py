@@ -19,10 +19,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Footer
 
 from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
+from screens.text import Input, Label, Static
 
 TEXT = {
     "title": "Afsprakenoverzicht voor {name}",

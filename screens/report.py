@@ -17,12 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from jongerenteam import report as rp
 from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
+from screens.text import Input, Label, Option, OptionList, Static
 
 TEXT = {
     "title": "Rapportage",

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Static, TextArea
+from textual.widgets import Footer
 
 from jongerenteam.domain import RETENTION_REGIMES, ValidationError
 from jongerenteam.messages import explain
@@ -33,6 +33,7 @@ from jongerenteam.rights import (
     erase_confirmed,
 )
 from screens.dossier_panes import FormDialog, KeyChoice, refresh_dossier
+from screens.text import DataTable, Input, Static, TextArea
 from screens.widgets import leave_asking_if_typed
 
 TEXT = {
@@ -481,15 +482,15 @@ class CorrectionDialog(FormDialog):
         refresh_dossier(self.app)
         self.dismiss(result)
 
-    def resume_factory(self):
-        student_id, talk_id = self.student_id, self.talk_id
+    def resume_state(self) -> dict | None:
+        return {"student": self.student_id, "talk": self.talk_id}
 
-        def rebuild(session):
-            if not session.is_involved(student_id) or student_id not in session.students:
-                return None
-            return CorrectionDialog(session, student_id, talk_id=talk_id, restore=True)
-
-        return rebuild
+    @classmethod
+    def resume(cls, session, state: dict):
+        student_id = state.get("student", "")
+        if not session.is_involved(student_id) or student_id not in session.students:
+            return None
+        return cls(session, student_id, talk_id=state.get("talk"), restore=True)
 
 
 # -- wissen -------------------------------------------------------------------------------------

@@ -24,13 +24,14 @@ from textual.containers import Vertical
 from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Checkbox, ContentSwitcher, Footer, Input, Label, Static
+from textual.widgets import Checkbox, ContentSwitcher, Footer
 
 from jongerenteam.catalogue import MOTHER_ORGANISATIONS
 from jongerenteam.messages import explain
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
 from jongerenteam.settings import kdf_params
+from screens.text import Input, Label, Static
 
 if TYPE_CHECKING:
     from storage import team

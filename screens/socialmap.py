@@ -15,13 +15,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer
 
 from jongerenteam.casework import MAP_KINDS, MAP_ROLES, MapEntry, MapItem
 from jongerenteam.catalogue import LEEFDOMEINEN
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
-from screens.dossier_panes import FormDialog, KeyChoice, domain_options, highlighted_key, keep_cursor
+from screens.dossier_panes import (
+    FormDialog,
+    KeyChoice,
+    domain_options,
+    highlighted_key,
+    keep_cursor,
+)
+from screens.text import DataTable, Input, Static
 from screens.widgets import Confirm, SuggestWords
 from storage.errors import Conflict, NotAllowed
 
@@ -171,13 +178,13 @@ class MapEntryDialog(FormDialog):
             values["item"] = list(self.item_ref)
         return values
 
-    def resume_factory(self):
-        ref = self.item_ref
+    def resume_state(self) -> dict | None:
+        return {"item": list(self.item_ref) if self.item_ref is not None else None}
 
-        def rebuild(session):
-            return MapEntryDialog(session, restore=True, item_ref=ref)
-
-        return rebuild
+    @classmethod
+    def resume(cls, session, state: dict):
+        item = state.get("item")
+        return cls(session, restore=True, item_ref=tuple(item) if item else None)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -231,8 +238,15 @@ class SocialMapScreen(Screen):
         table.focus()
         self.reload()
 
-    def resume_factory(self):
-        return lambda session: SocialMapScreen(session)
+    def resume_state(self) -> dict | None:
+        return {}
+
+    def draft(self) -> dict | None:
+        return None  # its dialogs hold what is typed
+
+    @classmethod
+    def resume(cls, session, state: dict):
+        return cls(session)
 
     def still_here(self) -> bool:
         return self.is_attached and getattr(self.app, "session", self.session) is self.session and not self.session.is_locked

@@ -9,12 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from jongerenteam import intake
 from jongerenteam.messages import explain
 from jongerenteam.session import EMERGENCY_REASONS
+from screens.text import Input, Label, Option, OptionList, Static, TextArea
 from screens.widgets import LeefdomeinPicker
 
 TEXT = {
@@ -74,7 +74,9 @@ def _entry_text(e) -> str:
 
 
 def file_lines(session, entries) -> list[str]:
-    from storage.clock import local_time  # stored moments are UTC; show the laptop's date
+    from storage.clock import (
+        local_time,  # stored moments are UTC; show the laptop's date
+    )
 
     names = {wid: w.initials for wid, w in session.workers.items()}
     return [
@@ -105,23 +107,25 @@ class FileModal(ModalScreen[None]):
     def action_dismiss(self) -> None:
         self.dismiss(None)
 
-    def resume_factory(self):
+    def resume_state(self) -> dict | None:
+        # Without a student id (noodtoegang: one logged read) it does not come back.
+        return {"student": self.student_id} if self.student_id is not None else None
+
+    def draft(self) -> dict | None:
+        return None
+
+    @classmethod
+    def resume(cls, session, state: dict):
         """After a lock: reopen the file (read and logged again), if still involved."""
-        student_id = self.student_id
-        if student_id is None:
-            return lambda session: None
-
-        def rebuild(session):
-            if not session.is_involved(student_id):
-                return None
-            record = session.students[student_id]
-            return FileModal(
-                TEXT["file_title"].format(name=record.details.display_name),
-                file_lines(session, session.read_file(student_id)),
-                student_id=student_id,
-            )
-
-        return rebuild
+        student_id = state.get("student", "")
+        if not session.is_involved(student_id) or student_id not in session.students:
+            return None
+        record = session.students[student_id]
+        return cls(
+            TEXT["file_title"].format(name=record.details.display_name),
+            file_lines(session, session.read_file(student_id)),
+            student_id=student_id,
+        )
 
 
 class NotInvolvedModal(ModalScreen[str | None]):
@@ -185,7 +189,7 @@ class VisitModal(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         if self.restore:
-            draft = self.app.take_draft(self.session)
+            draft = self.app.take_draft(self)
             if draft:
                 self.query_one("#visit-hulpvraag", TextArea).text = draft.get("hulpvraag", "")
                 self.query_one(LeefdomeinPicker).chosen = frozenset(draft.get("leefdomeinen", []))
@@ -201,14 +205,15 @@ class VisitModal(ModalScreen[bool]):
         }
         return values if values["hulpvraag"].strip() or values["leefdomeinen"] or values["minutes"].strip() else None
 
-    def resume_factory(self):
-        student_id = self.record.id
+    DRAFT_LABEL = "een inloopgesprek"
 
-        def rebuild(session):
-            record = session.students.get(student_id)
-            return VisitModal(session, record, restore=True) if record is not None else None
+    def resume_state(self) -> dict | None:
+        return {"student": self.record.id}
 
-        return rebuild
+    @classmethod
+    def resume(cls, session, state: dict):
+        record = session.students.get(state.get("student", ""))
+        return cls(session, record, restore=True) if record is not None else None
 
     def action_cancel(self) -> None:
         from screens.widgets import leave_asking_if_typed
@@ -345,9 +350,7 @@ class EmergencyModal(ModalScreen[None]):
             return  # locked meanwhile
         self.dismiss(None)
         # Not resumable after a lock: emergency access is one logged read.
-        modal = FileModal(TEXT["emergency_title"].format(name=self.record.details.display_name), lines)
-        modal.resume_factory = None
-        self.app.push_screen(modal)
+        self.app.push_screen(FileModal(TEXT["emergency_title"].format(name=self.record.details.display_name), lines))
 
 
 def open_student(screen, session, record) -> None:

@@ -15,14 +15,14 @@ from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from jongerenteam.catalogue import LEEFDOMEINEN, MOTHER_ORGANISATIONS, ROLE_LABELS
 from jongerenteam.messages import explain
 from jongerenteam.passphrase import weakness
 from jongerenteam.search import fold
 from jongerenteam.settings import kdf_params
+from screens.text import DataTable, Input, Label, Option, OptionList, Static
 from screens.widgets import Confirm, LeefdomeinPicker, SuggestWords
 from storage import spreekuur
 from storage.errors import WorkerExists, WrongPassphrase
@@ -852,9 +852,16 @@ class TeamScreen(Screen):
             return True
         return not self.session.is_locked and self.session.keys.is_coordinator
 
-    def resume_factory(self):
+    def resume_state(self) -> dict | None:
+        return {}
+
+    def draft(self) -> dict | None:
+        return None  # its dialogs hold what is typed
+
+    @classmethod
+    def resume(cls, session, state: dict):
         """After a lock, the same coördinator comes back to this screen."""
-        return lambda session: TeamScreen(session) if session.keys.is_coordinator else None
+        return cls(session) if session.keys.is_coordinator else None
 
     # -- filling ---------------------------------------------------------------------
 

@@ -15,8 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Footer
 
 from jongerenteam import throttle
 from jongerenteam.catalogue import ROLE_LABELS
@@ -25,6 +24,7 @@ from jongerenteam.messages import explain
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
 from screens.messages import Unlocked, UnlockFailed
+from screens.text import Input, Label, Option, OptionList, Static
 from storage import clock
 from storage.preview import OpeningStore, opened
 
@@ -45,7 +45,7 @@ TEXT = {
     "wait": "Te vaak een verkeerd wachtwoord. Wacht {seconds} seconden en probeer het dan opnieuw.",
     "wait_one": "Te vaak een verkeerd wachtwoord. Wacht 1 seconde en probeer het dan opnieuw.",
     "no_workers": "Dit team heeft nog geen actieve medewerkers.",
-    "forgot_hint": "Wachtwoord vergeten? Druk op F1 (of ctrl+g).",
+    "forgot_hint": "Wachtwoord vergeten? Druk op F1 (of F2).",
     "demo_title": "Dit is de demo. De wachtwoorden:",
     "demo_row": "  {name}: {passphrase}",
     "reset_done": "Het nieuwe wachtwoord van {name} werkt vanaf nu. Typ het hieronder om je aan te melden.",
@@ -92,9 +92,10 @@ class UnlockScreen(Screen):
         # field, never in the visible name filter.
         Binding("enter", "to_passphrase", "Naar wachtwoord", show=False, priority=True),
         Binding("escape", "back_to_name", "Andere naam"),
-        # F1 is free in Textual and in Input; ctrl+g for terminals that keep F1 for their own help.
+        # F1 is free in Textual and in Input; F2 for terminals that keep F1 for their own
+        # help. Not ctrl+g: that is the bell character, and no control character may act.
         Binding("f1", "forgot", "Wachtwoord vergeten?", key_display="F1"),
-        Binding("ctrl+g", "forgot", "Wachtwoord vergeten?", show=False),
+        Binding("f2", "forgot", "Wachtwoord vergeten?", show=False),
         Binding("down", "move(1)", "Volgende naam", show=False),
         Binding("up", "move(-1)", "Vorige naam", show=False),
     ]
@@ -265,7 +266,20 @@ class UnlockScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
             self.post_message(UnlockFailed(explain(exc)[0], wrong_passphrase=isinstance(exc, WrongPassphrase)))
             return
-        self.post_message(Unlocked(session))
+        self.post_message(Unlocked(session, self._waiting_work(session)))
+
+    def _waiting_work(self, session):
+        """This worker's drafts in the store; a failure here never stops the unlock (it is told)."""
+        from jongerenteam import drafts, errorlog
+
+        try:
+            return drafts.waiting(session, self.app.instance)
+        except Exception as exc:  # noqa: BLE001 - Vandaag opens anyway; the worker hears why the drafts did not
+            errorlog.record(exc, "terugzetten")
+            self.app.call_from_thread(
+                self.app.notify, f"Je bewaarde invoer kon niet worden geladen. {explain(exc)[0]}", severity="error", timeout=10
+            )
+            return None
 
     def must_wait(self, text: str) -> None:
         """Too many wrong passphrases, found only once the store was open: as on Enter, the field stays."""
@@ -314,7 +328,7 @@ class UnlockScreen(Screen):
         self.busy = False
         self.query_one("#passphrase", Input).value = ""
         self.show("")
-        self.app.start_session(message.session)
+        self.app.start_session(message.session, message.waiting)
 
     # -- forgotten passphrase ------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -9,10 +10,11 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from jongerenteam.catalogue import LEEFDOMEINEN
 from jongerenteam.search import fold
+from screens.text import Static
 
 
 class LeefdomeinPicker(Widget, can_focus=True):
@@ -33,7 +35,7 @@ class LeefdomeinPicker(Widget, can_focus=True):
         super().__init__(**kwargs)
         self.set_reactive(LeefdomeinPicker.chosen, frozenset(chosen))
 
-    def render(self) -> str:
+    def render(self) -> Text:
         cells = []
         for i, d in enumerate(LEEFDOMEINEN):
             mark = "■" if d.code in self.chosen else "□"
@@ -42,7 +44,7 @@ class LeefdomeinPicker(Widget, can_focus=True):
         lines = ["   ".join(f"{c:<26}" for c in cells[i:i + 3]).rstrip() for i in range(0, 9, 3)]
         if self.has_focus:
             lines.append("toets 1-9 zet een leefdomein aan of uit, 0 zet alles uit")
-        return "\n".join(lines)
+        return Text("\n".join(lines))
 
     def action_toggle(self, index: int) -> None:
         code = LEEFDOMEINEN[index].code

@@ -17,7 +17,14 @@ from storage import audit, clock
 from storage.crypto import DecryptionError, FieldKey, open_field, seal_field, seal_to
 from storage.errors import Conflict, NotAllowed, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
-from storage.models import AuditEntry, FileEntry, SocialMapEntry, Student, StudentKeyWrap, Worker
+from storage.models import (
+    AuditEntry,
+    FileEntry,
+    SocialMapEntry,
+    Student,
+    StudentKeyWrap,
+    Worker,
+)
 from storage.store import Store
 from storage.students import _dump, _entry_context, _load, _student_key
 from storage.team import ESCROW

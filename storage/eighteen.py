@@ -16,7 +16,14 @@ import uuid
 from sqlalchemy import select, update
 
 from storage import audit, clock
-from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, seal_field, seal_to
+from storage.crypto import (
+    DecryptionError,
+    FieldKey,
+    open_field,
+    open_sealed,
+    seal_field,
+    seal_to,
+)
 from storage.errors import NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
 from storage.models import FileEntry, Student, Team

@@ -94,3 +94,25 @@ class NotAllowed(StoreError):
 
 class Locked(StoreError):
     """The session was locked; keys are gone."""
+
+
+class StoreInUse(StoreError):
+    """Another program holds this store file open ("reason": "open"), or a restore is replacing it ("restore")."""
+
+
+class BackupUnusable(StoreError):
+    """The file given as a backup cannot be restored; ``info["reason"]`` says why.
+
+    Reasons: ``missing``, ``folder``, ``empty``, ``not sqlite``, ``truncated``,
+    ``damaged`` (integrity check), ``not a store``, ``newer``, ``same`` (the
+    store itself). ``where`` is the backup file as the user named it.
+    """
+
+
+class BackupDamaged(StoreError):
+    """Values in the backup no longer decrypt (or its audit chain is broken).
+
+    ``info`` holds counts only: ``damaged`` (kind -> number of values),
+    ``students`` (kind -> number of students concerned) and ``audit_seq``
+    (the first broken audit entry, or None). Never values, never ids.
+    """

@@ -31,7 +31,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage import audit, clock
-from storage.crypto import FieldKey, open_sealed, seal_field, seal_to, DecryptionError
+from storage.crypto import DecryptionError, FieldKey, open_sealed, seal_field, seal_to
 from storage.errors import Conflict, NotAllowed, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
 from storage.models import FileEntry, Handover, Student, StudentKeyWrap, Worker

@@ -325,3 +325,21 @@ class AuditHead(Base):
     seq: Mapped[int] = mapped_column(Integer)
     mac: Mapped[bytes] = mapped_column(LargeBinary)
     head_mac: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Draft(Base):
+    """A worker's unsaved typing: the screens they had open and their half-filled forms.
+
+    ``body`` is a sealed box to the worker's own public key: only that worker
+    can open it, after unlocking. One row per worker and app window
+    (``instance``), so two windows never overwrite each other's draft.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("worker_id", "instance"),)
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    instance: Mapped[str] = mapped_column(String(UUID_LEN))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    body: Mapped[bytes] = mapped_column(Envelope(sealed_box=True))

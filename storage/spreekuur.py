@@ -13,8 +13,20 @@ import orjson
 from sqlalchemy import select
 
 from storage import audit, clock
-from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, seal_field
-from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent, UnknownWorker
+from storage.crypto import (
+    DecryptionError,
+    FieldKey,
+    open_field,
+    open_sealed,
+    seal_field,
+)
+from storage.errors import (
+    NotAllowed,
+    NotInvolved,
+    Tampered,
+    UnknownStudent,
+    UnknownWorker,
+)
 from storage.keyring import Keys
 from storage.models import (
     AnonymousContact,

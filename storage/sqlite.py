@@ -1,18 +1,20 @@
 """Everything SQLite-specific lives here (and only here).
 
 Pragmas, write transactions that take the lock up front, the online backup
-API, integrity checks and the translation of sqlite3 errors into the store's
-own errors. The rest of ``storage/`` talks plain SQLAlchemy so that the same
-code runs on PostgreSQL.
+API, integrity checks, the "in use" marker of a store file and the
+translation of sqlite3 errors into the store's own errors. The rest of
+``storage/`` talks plain SQLAlchemy so that the same code runs on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
@@ -23,9 +25,15 @@ from storage.errors import (
     StoreDamaged,
     StoreError,
     StoreExists,
+    StoreInUse,
     StoreLocked,
     StoreMissing,
 )
+
+try:  # POSIX advisory locks for the "in use" marker
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no marker, see mark_in_use
+    fcntl = None  # type: ignore[assignment]
 
 NAME = "sqlite"
 BUSY_TIMEOUT_MS = 5000
@@ -137,6 +145,11 @@ def make_engine(path: Path, *, must_exist: bool) -> Engine:
     return engine
 
 
+def read_only_uri(path: Path) -> str:
+    """A sqlite3 URI that opens the file read-only (any character in the path is safe)."""
+    return f"file:{quote(os.path.abspath(path))}?mode=ro"
+
+
 def check_header(path: Path) -> None:
     """Refuse a file that is not a SQLite database before SQLAlchemy touches it."""
     if not path.exists():
@@ -195,8 +208,15 @@ def backup_to(source: Path, target: Path) -> None:
 
 
 def restore_from(backup: Path, target: Path) -> None:
-    """Replace the database at target with the contents of backup (backup API)."""
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    """Replace the database at target with the contents of backup (backup API).
+
+    A target that does not exist yet (the store file was lost) is made first,
+    readable by this OS user only, like a new store.
+    """
+    target = Path(target)
+    if not target.exists():
+        create_private(target)
+    src = sqlite3.connect(read_only_uri(backup), uri=True)
     dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         src.backup(dst)
@@ -253,3 +273,204 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+# -- the "in use" marker ------------------------------------------------------------
+#
+# SQLite's own locks last one transaction; between two units of work an open
+# app holds no lock at all, so a restore could replace the file under it. The
+# marker closes that gap: every Store on a file holds a shared advisory lock
+# (flock LOCK_SH) on ``<store>.in-gebruik`` for as long as it is open, and a
+# restore takes it exclusively (LOCK_EX | LOCK_NB) for as long as it replaces
+# the file. Both ask without waiting: an open that finds a restore under way,
+# and a restore that finds an open store, are refused with a Dutch sentence.
+#
+# The operating system drops the locks when the process ends, however it ends
+# (kill -9 included), so a crash never leaves a stale marker; the file itself
+# stays (deleting a lock file races with the next opener) and holds one fixed
+# sentence, no personal data. Costs one open() and one flock() per Store.
+#
+# Within one process the marker is one file descriptor per store file with a
+# count of the Stores that hold it: flock locks belong to the open file, so two
+# descriptors of the same process would refuse each other. While this process
+# holds the exclusive lock (a restore), its own Stores on that file (the
+# coördinator confirming, reading the erased ids) count on it instead of locking.
+#
+# Windows has no flock and msvcrt.locking has no shared mode: there is no
+# marker there (mark_in_use returns a marker that holds nothing), and restore
+# relies on the coördinator closing the app, as before.
+
+IN_USE_SUFFIX = ".in-gebruik"
+IN_USE_TEXT = (
+    b"jongerenteam: zolang een programma dit bestand vergrendelt, is de teamopslag ernaast\n"
+    b"in gebruik en kan er geen back-up worden teruggezet. Er staan geen gegevens in.\n"
+)
+
+
+class _Held:
+    __slots__ = ("count", "exclusive", "fd")
+
+    def __init__(self, fd: int, exclusive: bool) -> None:
+        self.fd = fd
+        self.exclusive = exclusive
+        self.count = 0  # Stores of this process counting on the lock
+
+
+_held: dict[str, _Held] = {}
+_held_guard = threading.Lock()
+
+
+def _forget_after_fork() -> None:  # pragma: no cover - exercised by the fork tests
+    # A forked child shares the parent's open lock files: it must neither
+    # count on them nor unlock them (that would unlock the parent's too).
+    for held in _held.values():
+        try:
+            os.close(held.fd)
+        except OSError:
+            pass
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
+
+
+def in_use_file(path: Path) -> Path:
+    """The marker file beside a store file."""
+    return Path(str(path) + IN_USE_SUFFIX)
+
+
+def _key(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+def _open_marker(key: str) -> int | None:
+    """The marker's file descriptor, made 0600 if new; None where no marker can be kept."""
+    name = key + IN_USE_SUFFIX
+    try:
+        fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        try:  # a read-only folder: a marker that exists can still be locked
+            fd = os.open(name, os.O_RDONLY)
+        except OSError:
+            return None
+    try:
+        if os.fstat(fd).st_size == 0:
+            os.write(fd, IN_USE_TEXT)
+    except OSError:
+        pass
+    return fd
+
+
+def _flock(fd: int, mode: int) -> bool:
+    """Lock without waiting: True when held, False when someone else holds it; raises on other errors."""
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+class InUse:
+    """One hold on a store's marker; ``release()`` (idempotent) lets go of it."""
+
+    def __init__(self, key: str | None, exclusive: bool) -> None:
+        self._key = key
+        self.exclusive = exclusive
+
+    @property
+    def held(self) -> bool:
+        return self._key is not None
+
+    def release(self) -> None:
+        key, self._key = self._key, None
+        if key is None:
+            return
+        with _held_guard:
+            held = _held.get(key)
+            if held is None:
+                return
+            if self.exclusive:
+                held.exclusive = False
+            else:
+                held.count -= 1
+            if held.exclusive:
+                return
+            if held.count > 0:
+                # The exclusive holder let go while a Store of this process is
+                # still open on the file: keep a shared lock for that one.
+                if self.exclusive:
+                    try:
+                        fcntl.flock(held.fd, fcntl.LOCK_SH)
+                    except OSError:
+                        pass
+                return
+            del _held[key]
+            try:
+                fcntl.flock(held.fd, fcntl.LOCK_UN)
+            except OSError:
+                pass
+            os.close(held.fd)
+
+
+def mark_in_use(path: Path) -> InUse:
+    """Mark the store file as in use for as long as a Store holds it open (shared).
+
+    Raises StoreInUse (reason ``restore``) while a restore replaces the file.
+    Returns a marker that holds nothing where no marker can be kept (no
+    fcntl, a read-only folder, a file system without locks).
+    """
+    if fcntl is None:
+        return InUse(None, False)
+    key = _key(path)
+    with _held_guard:
+        held = _held.get(key)
+        if held is None:
+            fd = _open_marker(key)
+            if fd is None:
+                return InUse(None, False)
+            try:
+                ok = _flock(fd, fcntl.LOCK_SH)
+            except OSError:  # no locks on this file system
+                os.close(fd)
+                return InUse(None, False)
+            if not ok:
+                os.close(fd)
+                raise StoreInUse(str(path), reason="restore")
+            held = _held[key] = _Held(fd, exclusive=False)
+        held.count += 1
+        return InUse(key, False)
+
+
+def take_exclusive(path: Path) -> InUse:
+    """Hold the store file exclusively (a restore). Raises StoreInUse (reason ``open``)
+    while any Store, in this process or another, has it open."""
+    if fcntl is None:
+        return InUse(None, True)
+    key = _key(path)
+    with _held_guard:
+        held = _held.get(key)
+        if held is not None:
+            # This process itself still has the store open (or a second
+            # restore runs in it): refused like any other holder.
+            raise StoreInUse(str(path), reason="open")
+        fd = _open_marker(key)
+        if fd is None:
+            return InUse(None, True)
+        try:
+            ok = _flock(fd, fcntl.LOCK_EX)
+        except OSError:
+            os.close(fd)
+            return InUse(None, True)
+        if not ok:
+            os.close(fd)
+            raise StoreInUse(str(path), reason="open")
+        _held[key] = _Held(fd, exclusive=True)
+        return InUse(key, True)
+
+
+def create_private(path: Path) -> None:
+    """Create an empty file only this OS user may read (in a 0700 folder if new)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)

@@ -18,13 +18,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 import orjson
-from sqlalchemy import func, insert, select, update as sql_update
+from sqlalchemy import func, insert, select
+from sqlalchemy import update as sql_update
 
 from storage import audit, clock
 from storage.crypto import DecryptionError, open_column, open_field, seal_field
 from storage.errors import Conflict, NotAllowed, StoreError, Tampered
 from storage.keyring import Keys
-from storage.models import AnonymousContact, FileEntry, Student, StatisticsRecord
+from storage.models import AnonymousContact, FileEntry, StatisticsRecord, Student
 from storage.store import Store
 
 TABLE, COLUMN = "statistics", "data"

@@ -6,7 +6,9 @@ Everything that differs between the two lives in one backend module each,
 ``storage.sqlite`` and ``storage.postgres``, chosen here by the location;
 this module and the rest of ``storage/`` stay dialect-neutral. Opening runs
 pending Alembic migrations (after an automatic backup for a SQLite file); a
-schema newer than this program is refused.
+schema newer than this program is refused. A store on a SQLite file holds the
+file's "in use" marker (``storage.sqlite.mark_in_use``) from open to close, so
+a restore never replaces it under an open app.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage import audit, clock
 from storage import postgres as postgres_backend
 from storage import sqlite as sqlite_backend
-from storage.errors import NewerSchema, ServerBackup, StoreError, StoreExists, StoreMissing
+from storage.errors import (
+    NewerSchema,
+    ServerBackup,
+    StoreError,
+    StoreExists,
+    StoreMissing,
+)
 from storage.models import Team, Worker
 
 if TYPE_CHECKING:
@@ -77,6 +85,9 @@ class Store:
         self.location = location
         self.engine = engine
         self.backend = backend or backend_for(location)
+        # The "in use" marker of a store file (storage/sqlite.py), held from
+        # open to close; a restore is refused while it is held.
+        self._in_use: sqlite_backend.InUse | None = None
         # Shown to users and carried by errors: never a password.
         self.display = self.backend.display_location(location)
         # audit.append finds the backend's chain lock here (see storage.audit).
@@ -97,7 +108,8 @@ class Store:
         backend = backend_for(location)
         engine = backend.open_engine(location, create=True)
         store = cls(location, engine, backend)
-        store._guard(store._create_schema)
+        store._mark_in_use()
+        store._opening(store._create_schema)
         return store
 
     @classmethod
@@ -107,8 +119,34 @@ class Store:
         backend = backend_for(location)
         engine = backend.open_engine(location, create=False)
         store = cls(location, engine, backend)
-        store._guard(lambda: store._migrate(backup_dir))
+        # Before the schema check: a migration (and its backup) is a change
+        # of the file that a restore must not run into.
+        store._mark_in_use()
+        store._opening(lambda: store._migrate(backup_dir))
         return store
+
+    def _mark_in_use(self) -> None:
+        """Hold the file's "in use" marker (SQLite only); refused while a restore runs."""
+        if self.path is None:
+            return
+        try:
+            self._in_use = sqlite_backend.mark_in_use(self.path)
+        except StoreError:
+            self.engine.dispose()
+            raise
+
+    def _opening(self, fn) -> None:
+        """Run the schema step of open/create; a store that fails to open lets go of its marker."""
+        try:
+            self._guard(fn)
+        except BaseException:
+            self._release_in_use()
+            raise
+
+    def _release_in_use(self) -> None:
+        marker, self._in_use = self._in_use, None
+        if marker is not None:
+            marker.release()
 
     @staticmethod
     def refuse_existing(location: str) -> None:
@@ -247,6 +285,9 @@ class Store:
         self.backend.checkpoint(self.engine)
 
     def close(self) -> None:
-        self.checkpoint()
-        self.engine.dispose()
+        try:
+            self.checkpoint()
+            self.engine.dispose()
+        finally:
+            self._release_in_use()
 

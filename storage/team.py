@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock
+from storage import audit, clock, documents
 from storage.crypto import (
     DecryptionError,
     new_keypair,
@@ -44,7 +44,15 @@ from storage.keyslots import (
     normalise_recovery_code,
     open_slot,
 )
-from storage.models import AuditEntry, EscrowWrap, Handover, KeySlot, StudentKeyWrap, Team, Worker
+from storage.models import (
+    AuditEntry,
+    EscrowWrap,
+    Handover,
+    KeySlot,
+    StudentKeyWrap,
+    Team,
+    Worker,
+)
 from storage.store import Store
 
 COORDINATOR = "coordinator"
@@ -60,6 +68,11 @@ class WorkerDetails:
     role: str
     organisation: str
     expertise: tuple[str, ...] = ()  # leefdomein codes
+
+    def __post_init__(self) -> None:
+        # Plain columns, shown on every lock screen: the same rule as every sealed document.
+        for name in ("full_name", "initials", "organisation"):
+            object.__setattr__(self, name, documents.clean_text(getattr(self, name), multiline=False).strip())
 
 
 def _new_id() -> str:
@@ -186,7 +199,7 @@ def create_team(
         s.add(
             Team(
                 id=_new_id(),
-                name=team_name,
+                name=documents.clean_text(team_name, multiline=False).strip(),
                 created_at=clock.now(),
                 idle_lock_minutes=5,
                 version=1,

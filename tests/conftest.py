@@ -7,7 +7,8 @@ explicit test-only variable (see jongerenteam.settings).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -91,10 +92,30 @@ def make_team(path: Path) -> TeamFixture:
     return TeamFixture(path, store, coord_id, worker_id, other_id, code)
 
 
+@pytest.fixture(scope="session")
+def team_template(tmp_path_factory) -> TeamFixture:
+    """One team store per test process, built once and closed: ``team_store`` copies it.
+
+    Creating a team (three key slots, the escrow, the first audit entries)
+    takes a few hundred milliseconds; copying the closed file takes less
+    than one.
+    """
+    fx = make_team(tmp_path_factory.mktemp("template") / "team.jt")
+    fx.store.close()
+    return fx
+
+
+def copy_team(template: TeamFixture, path: Path) -> TeamFixture:
+    """A copy of the template store at ``path``, opened (the same workers, ids and passphrases)."""
+    shutil.copyfile(template.path, path)
+    os.chmod(path, 0o600)
+    return replace(template, path=path, store=Store.open(str(path)))
+
+
 @pytest.fixture
-def team_store(tmp_path) -> TeamFixture:
-    """A fresh SQLite team store in a temporary folder."""
-    fx = make_team(tmp_path / "team.jt")
+def team_store(tmp_path, team_template) -> TeamFixture:
+    """A fresh SQLite team store in a temporary folder (a copy of the template)."""
+    fx = copy_team(team_template, tmp_path / "team.jt")
     yield fx
     fx.store.close()
 
@@ -148,3 +169,11 @@ async def wait_workers(app) -> None:
             await worker.wait()
         except WorkerCancelled:
             pass
+
+
+def draft_bodies(store, worker_id: str) -> list[bytes]:
+    """The sealed draft bodies of one worker, as raw bytes from the store (what an outsider sees)."""
+    from sqlalchemy import text
+
+    with store.reading() as s:
+        return [bytes(r[0]) for r in s.execute(text("SELECT body FROM drafts WHERE worker_id = :w"), {"w": worker_id})]

@@ -50,7 +50,6 @@ from jongerenteam.session import TeamSession  # noqa: E402
 from storage.store import Store  # noqa: E402
 from tests.conftest import CANARY_NOTE, canary_student  # noqa: E402
 
-
 REPO = Path(__file__).resolve().parent.parent
 CLI = str(Path(sys.executable).with_name("jongerenteam"))
 WORKER_SCRIPT = str(Path(__file__).resolve())

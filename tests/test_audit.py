@@ -7,8 +7,8 @@ and name the exact first broken sequence number.
 from __future__ import annotations
 
 import os
-import sqlite3
 import shutil
+import sqlite3
 from dataclasses import dataclass, replace
 
 import pytest

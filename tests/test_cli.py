@@ -353,6 +353,8 @@ def test_backup_restore_round_trip(demo, home, tmp_path):
     made = run(["backup", "--store", str(demo), "--worker", "FB", str(backup)], home=home, stdin=lines(FLOOR.passphrase))
     assert made.returncode == 0, made.stderr
     assert backup.is_file() and "Back-up gemaakt" in made.stdout
+    # The closing message names what was saved.
+    assert "In de back-up: team 'Demo jongerenteam (verzonnen gegevens)', 30 studenten en 3 actieve medewerkers." in made.stdout
     # A second backup to the same file is refused without --overschrijven.
     again = run(["backup", "--store", str(demo), "--worker", "FB", str(backup)], home=home, stdin=lines(FLOOR.passphrase))
     assert again.returncode == msg.EXIT_EXISTS and "--overschrijven" in again.stderr
@@ -364,10 +366,10 @@ def test_backup_restore_round_trip(demo, home, tmp_path):
     store.close()
     assert active_initials(demo) == {"FB", "WR"}
 
-    # First the current store's coördinator confirms, then the backup's login.
+    # First the facts and "Doorgaan? (j/n)", then the current store's coördinator confirms, then the backup's login.
     restored = run(
         ["restore", "--store", str(demo), "--worker", "FB", str(backup)],
-        home=home, stdin=lines(FLOOR.passphrase, FLOOR.passphrase),
+        home=home, stdin=lines("j", FLOOR.passphrase, FLOOR.passphrase),
     )
     assert restored.returncode == 0, restored.stderr
     assert "De back-up is teruggezet" in restored.stdout
@@ -529,7 +531,7 @@ def test_only_a_coordinator_of_the_current_store_may_restore(demo, home, tmp_pat
     assert made.returncode == 0, made.stderr
     proc = run(
         ["restore", "--store", str(demo), "--worker", "WR", str(backup)],
-        home=home, stdin=lines(waisca.passphrase, waisca.passphrase),
+        home=home, stdin=lines("j", waisca.passphrase, waisca.passphrase),
     )
     assert proc.returncode == 10, proc.stdout + proc.stderr
     assert "coördinator" in proc.stderr

@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from jongerenteam import dossier as d, handover as h
+from jongerenteam import dossier as d
+from jongerenteam import handover as h
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.session import TeamSession
-from storage import clock, handover as store_handover, students
+from storage import clock, students
+from storage import handover as store_handover
 from storage.errors import NotAllowed, NotInvolved
 from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: F401 - fixtures
 

@@ -14,13 +14,16 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from jongerenteam import dossier as d, handover as h
+from jongerenteam import dossier as d
+from jongerenteam import handover as h
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.session import TeamSession
-from storage import clock, handover as store_handover
+from storage import clock
+from storage import handover as store_handover
 from storage.errors import NotAllowed, NotInvolved
 from storage.models import Handover
 from tests.conftest import OTHER_PASS, WORKER_PASS, make_team

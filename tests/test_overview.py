@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from screens.widgets import Confirm
 from storage import clock
 from storage.models import AuditEntry
 from tests.conftest import WORKER_PASS
+from tests.test_exports import pdf_text
 from tests.test_ui import SIZE, build_app, notifications, settle, unlock_as
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -58,10 +58,10 @@ def hanna(fx) -> TeamSession:
 
 
 def willem(s: TeamSession, **extra):
-    details = dict(
-        first_name="Willem", last_name="Jansen", birth_date=date(2007, 5, 14), level="4", year=3,
-        contact_preference="whatsapp", contact_value="0612345678", coach_name="Peter de Boer", coach_role="slb",
-    )
+    details = {
+        "first_name": "Willem", "last_name": "Jansen", "birth_date": date(2007, 5, 14), "level": "4", "year": 3,
+        "contact_preference": "whatsapp", "contact_value": "0612345678", "coach_name": "Peter de Boer", "coach_role": "slb",
+    }
     details.update(extra)
     return s.register_student(StudentDetails(**details), status="wacht", today=TODAY)
 
@@ -169,10 +169,10 @@ def test_overview_lists_only_what_is_still_valid(team_store, fixed_clock):
     # The withdrawn (Veilig Thuis) and the expired (budgetcoach) consents are not listed.
     sharing = section(doc, "Met wie we over jou mogen praten")
     assert sharing.lines == (
-        "Je vindt het goed dat we met de huisarts praten. Waarover: geldzaken en je gezondheid. "
-        "Waarom: samen een plan maken. Dit geldt tot zaterdag 1 mei 2027.",
-        "Jij en je ouders vinden het goed dat we met de SLB'er praten. "
-        "Waarover: je opleiding, hoe het met je gaat en de mensen om je heen. Waarom: afstemmen over verzuim.",
+        ("Je vindt het goed dat we met de huisarts praten. Waarover: geldzaken en je gezondheid. "
+        "Waarom: samen een plan maken. Dit geldt tot zaterdag 1 mei 2027."),
+        ("Jij en je ouders vinden het goed dat we met de SLB'er praten. "
+        "Waarover: je opleiding, hoe het met je gaat en de mensen om je heen. Waarom: afstemmen over verzuim."),
     )
     text = doc.text()
     assert "Veilig Thuis" not in text and "Budgetcoach" not in text
@@ -230,20 +230,9 @@ def test_dutch_dates_need_no_locale():
 # -- the PDF -------------------------------------------------------------------------
 
 
-def pdf_text(data: bytes) -> str:
-    """The text drawn in a PDF from fpdf2 (core fonts): every (...) Tj of every content stream."""
-    chunks = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            chunks.append(zlib.decompress(raw))
-        except zlib.error:
-            chunks.append(raw)
-    shown = re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", b"\n".join(chunks))
-    return "\n".join(re.sub(rb"\\(.)", rb"\1", s).decode("cp1252") for s in shown)
-
-
-def test_pdf_is_a_valid_pdf_with_the_overview_and_survives_emoji(team_store, fixed_clock):
-    """%PDF ... %%EOF with the title, the sections and the footer; emoji and smart quotes do not crash it."""
+def test_pdf_is_a_valid_pdf_with_the_overview_and_prints_emoji(team_store, fixed_clock):
+    """%PDF ... %%EOF with the title, the sections and the footer; emoji, a phone sign and
+    smart quotes are printed as typed (shipped fonts), not dropped."""
     s = hanna(team_store)
     student_id = known_student(s, team_store)
     s.add_agreement(student_id, d.NewAgreement(d.Who("student"), "Stuur Hanna een 👍 als het “gelukt” is 🙂 — ok?",
@@ -253,11 +242,11 @@ def test_pdf_is_a_valid_pdf_with_the_overview_and_survives_emoji(team_store, fix
     data = render_pdf(doc)
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert b"/MediaBox [0 0 595.28 841.89]" in data  # A4
-    text = pdf_text(data)
+    text = " ".join(pdf_text(data).split())  # a long agreement wraps onto two lines
     for expected in ("Jouw afspraken met het jongerenteam", "Hoi Willem,", "Je contactpersoon",
-                     "Je kunt Hanna bereiken via 06-11122233 of hanna@school.nl.",
-                     "Jij: Stuur Hanna een als het “gelukt” is — ok? (uiterlijk dinsdag 24 november)",
-                     "Je volgende afspraak", "Gemaakt op maandag 23 november 2026 · Testteam", "pagina 1 van"):
+                     "Je kunt Hanna bereiken via 06-11122233 ☎ of hanna@school.nl.",
+                     "Jij: Stuur Hanna een 👍 als het “gelukt” is 🙂 — ok? (uiterlijk dinsdag 24 november)",
+                     "Je volgende afspraak", "Gemaakt op maandag 23 november 2026 · Testteam", "pagina 1 van 1"):
         assert expected in text, expected
     assert "\u2022" in text  # the agreements are a bulleted list
     if shutil.which("pdftotext"):  # pragma: no cover - only where poppler is installed
@@ -265,15 +254,17 @@ def test_pdf_is_a_valid_pdf_with_the_overview_and_survives_emoji(team_store, fix
         assert "Hoi Willem," in out and "Je volgende afspraak" in out
 
 
-def test_printable_replaces_what_the_core_font_lacks():
-    """Dutch accents and typographic quotes stay; emoji go; other letters lose their accent or become '?'."""
+def test_printable_replaces_only_what_no_shipped_font_has():
+    """Accents, Greek, Polish and emoji stay; a character no font has (Chinese) becomes '?',
+    a private-use symbol goes; a long document breaks pages and numbers them."""
     assert printable("Één café, “zó” — €5 · ok") == "Één café, “zó” — €5 · ok"
-    assert printable("Top 👍🏽 !") == "Top!"
-    assert printable("Łukasz Şahin") == "Lukasz Sahin"
-    assert printable("Ζ") == "?"
+    assert printable("Top 👍🏽 !") == "Top 👍🏽 !"
+    assert printable("Łukasz Şahin Ζωή") == "Łukasz Şahin Ζωή"
+    assert printable("王 ok") == "? ok"
+    assert printable("ok \ue000 !") == "ok!"
     long_doc = Document("Titel", tuple(Section(f"Kop {i}", ("regel " * 40,) * 5, bullets=i % 2 == 0) for i in range(12)), "voet")
     data = render_pdf(long_doc, compress=False)
-    assert data.count(b"/Type /Page\n") >= 3 and b"pagina 3 van" in data
+    assert data.count(b"/Type /Page\n") >= 3 and "voet  ·  pagina 3 van" in pdf_text(data)
 
 
 def test_write_pdf_is_atomic_and_explains_problems_in_dutch(tmp_path):

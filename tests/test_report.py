@@ -46,9 +46,9 @@ def reset_clock():
 
 
 def student(i: int, municipality: str, level: str, **kw) -> StudentDetails:
-    base = dict(first_name=f"Sam{i}", last_name="de Vries", birth_date=date(2008, 12, 3),
-                student_number=f"90{i:04d}", programme="Verzorgende IG", level=level,
-                municipality_code=municipality)
+    base = {"first_name": f"Sam{i}", "last_name": "de Vries", "birth_date": date(2008, 12, 3),
+            "student_number": f"90{i:04d}", "programme": "Verzorgende IG", "level": level,
+            "municipality_code": municipality}
     base.update(kw)
     return StudentDetails(**base)
 
@@ -408,7 +408,7 @@ def test_cli_report_csv_and_pdf(team_store, tmp_path):
                           "--out", str(tmp_path / "q4.csv")], COORDINATOR_PASS)
     assert code == 0, err
     assert "q4.csv" in out
-    assert "Gesprekken;10" in (tmp_path / "q4.csv").read_text(encoding="utf-8-sig")
+    assert '"Gesprekken";10' in (tmp_path / "q4.csv").read_text(encoding="utf-8-sig")  # text quoted, figures plain
     code, out, err = run(["--worker", "CC", "--from", "1-10-2026", "--to", "31-12-2026", "--format", "pdf",
                           "--gemeente", "Utrecht", "--out", str(tmp_path / "utrecht")], COORDINATOR_PASS)
     assert code == 0, err

@@ -4,7 +4,6 @@ the retention list at its boundaries with a fake clock."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from jongerenteam import dossier as d
-from jongerenteam.cli import Console, main
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.rights import Correction, erase_confirmed
 from jongerenteam.session import TeamSession
@@ -29,7 +27,6 @@ from storage.models import (
     Student,
     StudentKeyWrap,
 )
-from storage.store import Store
 from tests.conftest import (
     CANARIES,
     CANARY_FIRST,
@@ -40,7 +37,6 @@ from tests.conftest import (
     WORKER_PASS,
     canary_student,
     files_containing,
-    make_team,
 )
 from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: F401 - fixtures
 
@@ -289,56 +285,7 @@ def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(
 # -- restore re-applies erasures -----------------------------------------------------------
 
 
-def _restore(store_path, backup, answers: int) -> str:
-    out, err = io.StringIO(), io.StringIO()
-    console = Console(stdin=io.StringIO(f"{COORDINATOR_PASS}\n" * answers), stdout=out, stderr=err)
-    code = main(["restore", "--store", str(store_path), "--worker", "CC", str(backup)], console)
-    assert code == 0, err.getvalue()
-    return out.getvalue()
-
-
-def _student_ids(path) -> tuple[set[str], set[str], list[str]]:
-    store = Store.open(str(path))
-    try:
-        s = TeamSession.unlock(store, [w for w in store.workers() if w.initials == "CC"][0].id, COORDINATOR_PASS)
-        ids = set(s.students)
-        erased = set(store_rights.erasure_ids(store))
-        details = [e.detail for e in audit_of(store, "erasure")]
-        s.lock()
-    finally:
-        store.close()
-    return ids, erased, details
-
-
-def test_restore_of_an_older_backup_erases_the_student_again(tmp_path):
-    """Erase, then restore a backup made before: the student does not come back, also
-    when the current store file is gone (the side file remembers)."""
-    path = tmp_path / "data" / "team.jt"
-    fx = make_team(path)
-    s, sid, keep, _stat, _blobs = _erasure_fixture(fx)
-    s.lock()
-    backup = fx.store.backup(tmp_path / "oud.jtbackup")
-    coord = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    coord.erase_student(sid, "verzoek")
-    coord.lock()
-    fx.store.close()
-
-    said = _restore(path, backup, answers=2)
-    assert "1 student(en) die na deze back-up gewist zijn, zijn opnieuw gewist." in said
-    ids, erased, details = _student_ids(path)
-    assert sid not in ids and keep in ids and sid in erased
-    assert details[-1] == "terugzetten"
-    assert files_containing(path.parent) == []
-
-    # The store file is lost: the side file still names the erased student.
-    for suffix in ("", "-wal", "-shm"):
-        (tmp_path / "data" / f"team.jt{suffix}").unlink(missing_ok=True)
-    assert store_rights.side_file(path).exists()
-    _restore(path, backup, answers=1)
-    ids, erased, _ = _student_ids(path)
-    assert sid not in ids and keep in ids and sid in erased
-    # Nothing of the erased student left in plain or readable form.
-    assert files_containing(path.parent) == []
+# Restoring an older backup erases the student again: tests/test_restore.py.
 
 
 # -- bewaartermijn -------------------------------------------------------------------------------

@@ -22,7 +22,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from jongerenteam import dossier as d, handover as h, intake
+from jongerenteam import dossier as d
+from jongerenteam import handover as h
+from jongerenteam import intake
 from jongerenteam.casework import MapEntry
 from jongerenteam.domain import StudentDetails, age_on
 from jongerenteam.session import TeamSession, local_today

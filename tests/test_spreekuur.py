@@ -233,8 +233,8 @@ def test_concerns_ask_before_unusual_input():
 
 def test_a_recovery_reset_ends_the_wait_after_wrong_guesses(team_store):
     """After five wrong passphrases a worker waits; a new passphrase via the recovery code ends that."""
-    from storage import team as team_ops
     from jongerenteam.settings import kdf_params
+    from storage import team as team_ops
 
     for _ in range(6):
         with pytest.raises(WrongPassphrase):

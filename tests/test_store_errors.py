@@ -13,9 +13,9 @@ import time
 
 import pytest
 
+import storage.store
 from jongerenteam import messages
 from jongerenteam.session import TeamSession
-import storage.store
 from storage import audit, students, team
 from storage.errors import DiskFull
 from storage.store import Store
@@ -162,6 +162,10 @@ def test_disk_full_in_the_cli(closed_team):
     assert "Nieuwe Kracht" not in _cli(path, "worker", "list").stdout
 
 
+# A write of about 140 kB: eight parts just under the 20,000 characters a text may hold.
+BIG_ENTRY = {f"deel{i}": "groot verslag " * 1_400 for i in range(8)}
+
+
 def test_disk_full_write_fails_cleanly_and_earlier_data_survives(closed_team, monkeypatch):
     """With max_page_count at the current size a big write raises DiskFull ('De schijf is vol'); earlier data stays readable."""
     fx = closed_team
@@ -170,7 +174,7 @@ def test_disk_full_write_fails_cleanly_and_earlier_data_survives(closed_team, mo
         s = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS)
         monkeypatch.setenv(MAX_PAGES_ENV, str(_page_count(fx.path)))
         with pytest.raises(DiskFull) as caught:
-            s.add_entry(fx.student_id, "gesprek", {"tekst": "groot verslag " * 10_000})
+            s.add_entry(fx.student_id, "gesprek", BIG_ENTRY)
         text, code = messages.explain(caught.value)
         assert text.startswith("De schijf is vol")
         assert code == messages.EXIT_DISK_FULL
@@ -192,7 +196,7 @@ def test_disk_full_write_fails_cleanly_and_earlier_data_survives(closed_team, mo
         with store.session() as ses:
             assert audit.verify(ses, keys.audit_key).ok
         # With room again, the same write succeeds.
-        students.add_entry(store, keys, fx.student_id, "gesprek", {"tekst": "groot verslag " * 10_000})
+        students.add_entry(store, keys, fx.student_id, "gesprek", BIG_ENTRY)
     finally:
         store.close()
 

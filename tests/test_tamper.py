@@ -6,8 +6,8 @@ student's data or garbage, and keep the rest of the store usable.
 
 from __future__ import annotations
 
-import sqlite3
 import shutil
+import sqlite3
 from dataclasses import dataclass, replace
 
 import pytest

@@ -428,3 +428,130 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
         session.lock()
     finally:
         opened.close()
+
+
+# -- typed work survives (issue: text is data, typed work survives) ---------------------------------------
+
+
+def login(term: Terminal, worker=WAISCA, *, then: tuple[str, ...] = ("Mijn studenten",)) -> str:
+    """From the unlock screen to Vandaag (or what ``then`` names) as ``worker``, in one burst (as a fast typist)."""
+    term.wait_for("Wie ben je?", NAME_FILTER)
+    term.keys(worker.full_name[:3].lower(), "Enter", worker.passphrase, "Enter")
+    return term.wait_for(*then)
+
+
+def drafts_in(store: Path) -> list[tuple[str, bytes]]:
+    """(worker id, sealed body) of every draft in the store, read as an outsider would (plain sqlite3)."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        return [(w, bytes(b)) for w, b in con.execute("SELECT worker_id, body FROM drafts")]
+    finally:
+        con.close()
+
+
+def app_pid(term: Terminal) -> int:
+    """The app's own process: the child of the pane's shell."""
+    pane = term.tmux("display-message", "-p", "-t", "jt", "#{pane_pid}").stdout.strip()
+    children = subprocess.run(["pgrep", "-P", pane], capture_output=True, text=True).stdout.split()
+    assert children, "the app is not running"
+    return int(children[0])
+
+
+def wait_until(condition, what: str, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout}s: {what}")
+        time.sleep(0.1)
+
+
+def test_a_form_survives_kill_9_and_is_offered_at_the_next_unlock(demo_store):
+    """Typing a walk-in, the app is killed (kill -9): the next unlock offers the draft; j puts it back as typed."""
+    import signal
+
+    from tests.conftest import files_containing
+
+    store, env = demo_store
+    secret = "Verhaal-dat-niet-verloren-mag-gaan"
+    term = Terminal()
+    try:
+        term.start(app_command(store, env))
+        login(term)
+        term.keys("C-n")
+        term.wait_for("Inloop: een student loopt binnen")
+        term.keys("Draftje", "Tab", "Kwijtgeraakt", "Tab", "Tab", secret)
+        term.wait_for(secret)
+        # The draft is kept within seconds (sealed: the store holds no typed text).
+        wait_until(lambda: len(drafts_in(store)) == 1, "the draft in the store")
+        os.kill(app_pid(term), signal.SIGKILL)
+        term.wait_for("JT-EXIT=137")
+    finally:
+        term.kill()
+    assert files_containing(store.parent, (secret, "Kwijtgeraakt")) == []
+
+    term = Terminal()
+    try:
+        term.start(app_command(store, env))
+        login(term, then=("Er is niet-opgeslagen invoer van je bewaard", "een inloop", "j = terugzetten"))
+        term.keys("j")
+        term.wait_for("Inloop: een student loopt binnen", "Draftje", "Kwijtgeraakt", secret)
+        term.keys("C-s")
+        term.wait_for("Inloop van Draftje Kwijtgeraakt opgeslagen")
+        # Saved: nothing is kept as a draft any more.
+        wait_until(lambda: drafts_in(store) == [], "the draft gone after saving")
+        term.keys("C-q")
+        term.wait_for("JT-EXIT=0")
+    finally:
+        term.kill()
+
+
+def test_ctrl_q_on_the_lock_screen_asks_first_when_a_draft_waits(demo_store):
+    """A locked worker's half-filled form: ctrl+q on the lock screen asks; quitting keeps the draft for them."""
+    store, env = demo_store
+    term = Terminal()
+    try:
+        term.start(app_command(store, env))
+        login(term)
+        term.keys("C-n")
+        term.wait_for("Inloop: een student loopt binnen")
+        term.keys("Halfvol")
+        term.wait_for("Halfvol")
+        term.keys("C-l")
+        term.wait_for("Wie ben je?", "Vergrendeld", absent=("Halfvol",))
+        term.keys("C-q")
+        term.wait_for(f"niet-opgeslagen invoer van {WAISCA.full_name}", "Afsluiten?")
+        term.keys("n")
+        term.wait_for("Wie ben je?", absent=("Afsluiten?",))
+        term.keys("C-q")
+        term.wait_for("Afsluiten?")
+        term.keys("j")
+        term.wait_for("JT-EXIT=0")
+    finally:
+        term.kill()
+    assert [w for w, _ in drafts_in(store)] and all(b"Halfvol" not in body for _, body in drafts_in(store))
+
+
+def test_a_bracketed_paste_with_a_bell_and_colour_codes_is_plain_text(demo_store):
+    """A terminal paste holding a bell and escape codes: no screen opens, the field holds only the letters."""
+    store, env = demo_store
+    term = Terminal()
+    try:
+        term.start(app_command(store, env))
+        login(term)
+        term.keys("C-n")
+        term.wait_for("Inloop: een student loopt binnen")
+        term.tmux("set-buffer", "-b", "plak", "Kim\x07\x1b[31mberly\x1b[0m\x0c")
+        term.tmux("paste-buffer", "-p", "-b", "plak", "-t", "jt")
+        screen = term.wait_for("Kimberly")
+        assert "Sociale kaart" not in screen.split("\n")[0] and "[31m" not in screen
+        assert "Inloop: een student loopt binnen" in screen
+        term.keys("Escape")
+        term.wait_for("Weggooien en teruggaan?")
+        term.keys("j")
+        term.wait_for("Mijn studenten")
+        term.keys("C-q")
+        term.wait_for("JT-EXIT=0")
+    finally:
+        term.kill()

@@ -8,9 +8,8 @@ and once through the real dossier screen.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-
 import asyncio
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from textual.app import ComposeResult
@@ -23,6 +22,7 @@ from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from screens.dossier_base import DossierChanged
 from screens.dossier_panes import (
+    CoachDialog,
     ColleagueDialog,
     ConsentDialog,
     ConsentPane,
@@ -32,7 +32,6 @@ from screens.dossier_panes import (
     KeyChoice,
     ScoreDialog,
     ScoresPane,
-    CoachDialog,
 )
 from screens.socialmap import MapEntryDialog, SocialMapScreen
 from screens.widgets import Confirm

@@ -230,7 +230,7 @@ async def test_caseload_enter_offers_every_colleague_beyond_the_first_nine(team_
         await settle(app, pilot)
         assert isinstance(app.screen, CaseloadScreen)
         table = app.screen.query_one("#cl-table", DataTable)
-        assert table.get_row_at(0)[2] == "Zeger Zwaan 9"
+        assert str(table.get_row_at(0)[2]) == "Zeger Zwaan 9"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         rows = store_handover.handovers(team_store.store, student_id=student_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+
 from textual.widgets import Input, Static
 
 from screens.report import ReportScreen, commands

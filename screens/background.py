@@ -1,0 +1,143 @@
+"""Work off the UI thread, and no failure that nobody hears about.
+
+Two pieces:
+
+- ``run_in_thread(node, what, call, done=..., failed=...)``: the one helper
+  screens use to run a store or crypto call in a thread worker. ``done`` gets
+  the result on the UI thread; a failure goes to ``failed`` as one Dutch
+  sentence, or, without ``failed``, becomes a notification that says what did
+  not happen and what to do.
+- ``SpokenWorkers``: the app's worker manager. Any worker that still ends in
+  an error (its own ``except`` missed something, or the UI update it handed
+  to ``call_from_thread`` raised) is told to the user in Dutch and written to
+  the error log (``jongerenteam.errorlog``): a worker started with
+  ``exit_on_error=False`` is never silent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.dom import DOMNode
+from textual.worker import Worker, WorkerState
+from textual.worker_manager import WorkerManager
+
+from jongerenteam import errorlog
+from jongerenteam.messages import explain
+
+TEXT = {
+    "failed": "{what} is niet gelukt. {reason}",
+    "failed_default": "Dit is niet gelukt. {reason}",
+}
+
+# Workers are named (or grouped) by code; what a user reads comes from here.
+# ``tests/test_background.py`` checks every worker of the screens has an entry.
+WHAT = {
+    "open-store": "De teamopslag openen",
+    "today": "Vandaag laden",
+    "vandaag-laden": "Vandaag laden",
+    "tussentijds-bewaren": "Je invoer tussentijds versleuteld bewaren",
+    "terugzetten": "Je bewaarde invoer terugzetten",
+    "unlock": "Ontgrendelen",
+    "reset": "Een nieuw wachtwoord instellen",
+    "create": "Het team aanmaken",
+    "save": "Opslaan",
+    "checks": "Controleren voor het opslaan",
+    "open_file": "Het dossier openen",
+    "add": "De medewerker toevoegen",
+    "deactivate": "De medewerker deactiveren",
+    "dossier-load": "Het dossier laden",
+    "dossier-dialog": "Opslaan in het dossier",
+    "dossier-store": "Opslaan in het dossier",
+    "form-save": "Opslaan",
+    "social-map": "De sociale kaart laden",
+    "social-map-write": "De sociale kaart bijwerken",
+    "dg-map": "De sociale kaart laden",
+    "dg-save": "Het driegesprek opslaan",
+    "checklist-load": "De 18+-lijst laden",
+    "checklist-save": "De 18+-lijst opslaan",
+    "team-checklist": "De 18+-lijst van het team laden",
+    "team-checklist-save": "De 18+-lijst van het team opslaan",
+    "coachwissel": "De coachwissel",
+    "handover-open": "De overdracht openen",
+    "handover-load": "Het overdrachtsdocument maken",
+    "handover-card": "De overdracht laden",
+    "handover-step": "De stap van de overdracht opslaan",
+    "caseload": "De studenten overdragen",
+    "overview": "Het afsprakenoverzicht maken",
+    "overview-export": "Het afsprakenoverzicht bewaren",
+    "reach": "Je bereikbaarheid laden",
+    "reach-save": "Je bereikbaarheid opslaan",
+    "report": "De rapportage maken",
+    "report-export": "De rapportage bewaren",
+    "rights-store": "Opslaan bij de rechten van de student",
+    "rights-talks": "De gesprekken laden",
+}
+
+
+def what_of(worker: Worker) -> str:
+    """The code of a worker: its name when that is known here, else its group."""
+    return worker.name if worker.name in WHAT else worker.group
+
+
+def dutch(exc: BaseException) -> str:
+    """One Dutch sentence for a failure: a field's own message, or ``messages.explain``."""
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and hasattr(exc, "field"):
+        return message
+    return explain(exc)[0]
+
+
+def failure_text(what: str, exc: BaseException) -> str:
+    label = WHAT.get(what, "")
+    if label:
+        return TEXT["failed"].format(what=label, reason=dutch(exc))
+    return TEXT["failed_default"].format(reason=dutch(exc))
+
+
+def run_in_thread(
+    node: DOMNode,
+    what: str,
+    call: Callable[[], Any],
+    *,
+    done: Callable[[Any], None] | None = None,
+    failed: Callable[[str], None] | None = None,
+    exclusive: bool = False,
+) -> Worker:
+    """Run ``call`` in a thread worker named ``what``; ``done(result)`` or ``failed(dutch)`` on the UI thread."""
+    app = node.app
+
+    def work() -> None:
+        try:
+            result = call()
+        except Exception as exc:  # noqa: BLE001 - one Dutch sentence, the error log has the rest
+            errorlog.record(exc, what)
+            if failed is not None:
+                app.call_from_thread(failed, dutch(exc))
+            else:
+                app.call_from_thread(app.notify, failure_text(what, exc), severity="error", timeout=10)
+            return
+        if done is not None:
+            app.call_from_thread(done, result)
+
+    return node.run_worker(work, name=what, group=what, thread=True, exclusive=exclusive, exit_on_error=False)
+
+
+class SpokenWorkers(WorkerManager):
+    """The app's worker manager: a worker that ends in an error is told and logged."""
+
+    def _remove_worker(self, worker: Worker) -> None:
+        super()._remove_worker(worker)
+        if worker.state != WorkerState.ERROR or worker.exit_on_error:
+            return
+        error = worker.error
+        if error is None:
+            return
+        what = what_of(worker)
+        errorlog.record(error, what)
+        app = self._app
+        try:
+            app.notify(failure_text(what, error), severity="error", timeout=10)
+        except Exception:  # noqa: BLE001 - the app is going away; the log has it
+            pass

@@ -1,0 +1,221 @@
+"""The one place where data becomes widget text.
+
+Since Textual 2 a plain ``str`` given to a Static, a Label, a DataTable cell,
+an option or a notification is parsed as content markup: a name with ``[/]``
+in it crashes the screen and ``[@click=app.quit]`` runs an action. Every
+screen therefore imports its text widgets from here, never from
+``textual.widgets`` (``tests/test_architecture.py`` checks it):
+
+- ``Static``, ``Label``, ``OptionList``/``Option`` and ``DataTable`` never
+  parse markup, and turn control characters into visible symbols
+  (``jongerenteam.text.visible``), so a bell or an escape sequence in older
+  data never reaches the terminal.
+- ``DataTable`` cuts a long value with "…" (``cell``) and forgets the widths of
+  earlier rows on ``clear()``, so no value can change the layout of a later
+  search or screen.
+- ``Input`` and ``TextArea`` drop control characters and escape sequences as
+  they are typed or pasted (``jongerenteam.text.clean_line``/``clean_block``),
+  so what a worker sees in the field is what is saved.
+
+Styled text is built as ``rich.text.Text`` or ``textual.content.Content``
+from plain strings (never ``from_markup``); the widgets here make those
+safe too. ``App.notify`` is safe in ``screens/app.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.cells import cell_len, set_cell_size
+from rich.measure import Measurement
+from rich.text import Text
+from textual import widgets as _w
+from textual.content import Content
+from textual.widgets.option_list import Option as _Option
+
+from jongerenteam.text import visible
+from storage.documents import clean_text
+
+__all__ = ["CellText", "Content", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "Text", "TextArea", "cell", "safe", "shorten"]
+
+# The widest a table cell gets when its column has no width of its own.
+MAX_CELL = 40
+ELLIPSIS = "…"
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` in at most ``width`` terminal cells, cut with "…" when longer."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, width - 1).rstrip() + ELLIPSIS
+
+
+def safe(value: Any, *, newlines: bool = True) -> Any:
+    """Anything a widget may show, with its control characters made visible.
+
+    A ``str`` stays a ``str`` (the widgets here never parse markup); ``Text``
+    and ``Content`` keep their styles (``visible`` maps one character to one,
+    so their spans stay where they were).
+    """
+    if isinstance(value, str):
+        return visible(value, newlines=newlines)
+    if isinstance(value, Text):
+        plain = visible(value.plain, newlines=newlines)
+        if plain == value.plain:
+            return value
+        copy = value.copy()
+        copy.plain = plain
+        return copy
+    if isinstance(value, Content):
+        plain = visible(value.plain, newlines=newlines)
+        return value if plain == value.plain else Content(plain, spans=list(value.spans))
+    return value
+
+
+class CellText(Text):
+    """A cell's text: measured as at most ``MAX_CELL`` cells wide, cut with "…" when drawn.
+
+    The cell keeps its whole value (``str(cell)`` is what was given); only its
+    column stops growing, so one long name cannot push the other columns
+    off the screen.
+    """
+
+    def __rich_measure__(self, console: Any, options: Any) -> Measurement:
+        measured = super().__rich_measure__(console, options)
+        return Measurement(min(measured.minimum, MAX_CELL), min(measured.maximum, MAX_CELL))
+
+
+def cell(value: Any) -> Any:
+    """A table cell: one line, literal, drawn with "…" when its column is narrower."""
+    if value is None:
+        value = ""
+    if isinstance(value, Content):
+        value = Text(value.plain)  # one style per cell: Content spans are not needed here
+    if isinstance(value, (int, float)):
+        value = str(value)
+    if isinstance(value, str):
+        return CellText(visible(value), no_wrap=True, overflow="ellipsis", end="")
+    if isinstance(value, Text):
+        text = safe(value, newlines=False)
+        out = CellText(text.plain, style=text.style, no_wrap=True, overflow="ellipsis", end="")
+        out.spans = list(text.spans)
+        return out
+    return value
+
+
+class Static(_w.Static):
+    """A Static that never parses markup and shows control characters visibly."""
+
+    def __init__(self, content: Any = "", **kwargs: Any) -> None:
+        kwargs["markup"] = False
+        super().__init__(safe(content), **kwargs)
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        super().update(safe(content), layout=layout)
+
+
+class Label(_w.Label):
+    """A Label that never parses markup and shows control characters visibly."""
+
+    def __init__(self, content: Any = "", **kwargs: Any) -> None:
+        kwargs["markup"] = False
+        super().__init__(safe(content), **kwargs)
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        super().update(safe(content), layout=layout)
+
+
+class Option(_Option):
+    """An option whose prompt is shown literally."""
+
+    def __init__(self, prompt: Any, id: str | None = None, disabled: bool = False) -> None:
+        super().__init__(safe(prompt), id=id, disabled=disabled)
+
+
+class OptionList(_w.OptionList):
+    """An OptionList that never parses markup; plain ``str`` options are made safe too."""
+
+    def __init__(self, *content: Any, **kwargs: Any) -> None:
+        kwargs["markup"] = False
+        super().__init__(*(self._safe_option(c) for c in content), **kwargs)
+
+    @staticmethod
+    def _safe_option(option: Any) -> Any:
+        return safe(option) if isinstance(option, (str, Text, Content)) else option
+
+    def add_options(self, items: Any) -> OptionList:  # type: ignore[override]
+        return super().add_options([self._safe_option(item) for item in items])
+
+    def add_option(self, item: Any = None) -> OptionList:  # type: ignore[override]
+        return super().add_option(self._safe_option(item))
+
+
+class DataTable(_w.DataTable):
+    """A DataTable whose cells are literal, one line, and cut with "…" to their column.
+
+    A column without a width grows with its content up to ``MAX_CELL``.
+    ``clear()`` forgets how wide the cleared rows made a column, so one long
+    value never squeezes the columns of later results.
+    """
+
+    def add_column(self, label: Any, *, width: int | None = None, key: str | None = None, default: Any = None) -> Any:
+        if isinstance(label, str):
+            label = Text(visible(label))
+        return super().add_column(label, width=width, key=key, default=default)
+
+    def add_columns(self, *labels: Any) -> list[Any]:
+        keys = []
+        for label in labels:
+            if isinstance(label, tuple):
+                keys.append(self.add_column(label[0], key=label[1]))
+            else:
+                keys.append(self.add_column(label))
+        return keys
+
+    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> Any:
+        shown = [cell(value) for value in cells]
+        return super().add_row(*shown, height=height, key=key, label=cell(label) if label is not None else None)
+
+    def add_rows(self, rows: Any) -> list[Any]:
+        return [self.add_row(*row) for row in rows]
+
+    def update_cell(self, row_key: Any, column_key: Any, value: Any, *, update_width: bool = False) -> None:
+        super().update_cell(row_key, column_key, cell(value), update_width=update_width)
+
+    def update_cell_at(self, coordinate: Any, value: Any, *, update_width: bool = False) -> None:
+        super().update_cell_at(coordinate, cell(value), update_width=update_width)
+
+    def clear(self, columns: bool = False) -> DataTable:
+        super().clear(columns)
+        for column in self.columns.values():
+            if column.auto_width:
+                column.content_width = column.label.cell_len
+        return self
+
+
+class Input(_w.Input):
+    """An Input that drops control characters and escape sequences, typed or pasted."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        super().replace(clean_text(text, multiline=False), start, end)
+
+    def validate_value(self, value: str) -> str:
+        # Also when a value is set from code (a draft, the store's older data).
+        return value if value.isprintable() else clean_text(value, multiline=False)
+
+
+class TextArea(_w.TextArea):
+    """A TextArea that drops control characters and escape sequences, typed or pasted."""
+
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
+        super().__init__(clean_text(text, multiline=True), **kwargs)
+
+    def _replace_via_keyboard(self, insert: str, start: Any, end: Any) -> Any:
+        if not insert.isprintable():
+            insert = clean_text(insert, multiline=True)
+        return super()._replace_via_keyboard(insert, start, end)
+
+    def load_text(self, text: str) -> None:
+        super().load_text(clean_text(text, multiline=True))
