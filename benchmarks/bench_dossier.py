@@ -85,7 +85,7 @@ def build(location: str, talks: int, agreements: int, seed: int = 11):
         store, "Benchmark", team.WorkerDetails("Bea Bench", "BB", team.COORDINATOR, "wijkteam"), PASSPHRASE, kdf_params(),
     )
     s = TeamSession.unlock(store, wid, PASSPHRASE)
-    rec = s.register_student(StudentDetails(
+    rec = s.spreekuur.register_student(StudentDetails(
         first_name="Sam", last_name="Benchmark", birth_date=date(2008, 4, 3), programme="Sport en bewegen",
         level="3", year=2, contact_preference="whatsapp", contact_value="0612345678", leefdomeinen=["wonen", "inkomen"],
     ))
@@ -104,9 +104,9 @@ def build(location: str, talks: int, agreements: int, seed: int = 11):
                            status="gedaan" if i % 3 == 0 else "open")
         entries.append((store_dossier.new_entry_id(), d.AGREEMENT, a.payload()))
     store_dossier.add_entries(store, s.keys, rec.id, entries)
-    dossier = s.open_dossier(rec.id, log=False)
+    dossier = s.dossier.open_dossier(rec.id, log=False)
     for item in dossier.talks()[:20]:
-        s.edit_talk(rec.id, item, {"tekst": item.note + "\nAangevuld."})
+        s.dossier.edit_talk(rec.id, item, {"tekst": item.note + "\nAangevuld."})
     s.lock()
     return store, wid, rec.id
 
@@ -115,13 +115,13 @@ def time_open(store, wid: str, sid: str, repeat: int) -> list[Result]:
     from jongerenteam.session import TeamSession
 
     s = TeamSession.unlock(store, wid, PASSPHRASE)
-    s.open_dossier(sid, log=False)  # warm up: imports, first statement compilation
+    s.dossier.open_dossier(sid, log=False)  # warm up: imports, first statement compilation
     out = []
     for log in (True, False):
         times = []
         for _ in range(repeat):
             t = time.perf_counter()
-            dossier = s.open_dossier(sid, log=log)
+            dossier = s.dossier.open_dossier(sid, log=log)
             times.append(time.perf_counter() - t)
         st = summary(times)
         out.append(Result(

@@ -82,12 +82,12 @@ async def drive(location: str) -> tuple[int, bool]:
         await app.workers.wait_for_complete()
         await pilot.pause()
     session = TeamSession.unlock(store, wid, PASSPHRASE)
-    hits = session.search(FIRST)
+    hits = session.spreekuur.search(FIRST)
     ok = (
         len(hits) == 1
         and hits[0].details.birth_date == date(2008, 4, 3)
         and hits[0].details.leefdomeinen == ["inkomen", "wonen"]
-        and [e.payload.get("hulpvraag") for e in session.read_file(hits[0].id)] == [HULPVRAAG]
+        and [e.payload.get("hulpvraag") for e in session.dossier.read_file(hits[0].id)] == [HULPVRAAG]
     )
     session.lock()
     store.close()

@@ -98,7 +98,7 @@ def build_team(location: str, clients: int, seed_students: int) -> tuple[list[st
         ]
         session = TeamSession.unlock(store, coord, PASS.format(n=0))
         rng = random.Random(1)
-        ids = [session.register_student(_details(rng, n)).id for n in range(seed_students)]
+        ids = [session.spreekuur.register_student(_details(rng, n)).id for n in range(seed_students)]
         session.lock()
         return workers, ids[:BUSY_STUDENTS]
     finally:
@@ -109,7 +109,8 @@ def build_team(location: str, clients: int, seed_students: int) -> tuple[list[st
 
 
 def client(args) -> int:
-    from jongerenteam.session import TeamSession, _record
+    from jongerenteam.directory import _record
+    from jongerenteam.session import TeamSession
     from storage import students
     from storage.errors import Conflict, StoreError
     from storage.store import Store
@@ -134,18 +135,18 @@ def client(args) -> int:
         try:
             if roll < 0.4:
                 kind = "intake"
-                rec = session.register_student(_details(rng, 10_000_000 + args.seed * 100_000 + n))
+                rec = session.spreekuur.register_student(_details(rng, 10_000_000 + args.seed * 100_000 + n))
                 directory.append(rec.id)
             elif roll < 0.9:
                 kind = "talk"
-                session.add_entry(rng.choice(directory), "gesprek", {"tekst": "x" * rng.randrange(200, 1200)})
+                session.dossier.add_entry(rng.choice(directory), "gesprek", {"tekst": "x" * rng.randrange(200, 1200)})
             else:
                 kind = "edit"
                 sid = rng.choice(busy)
                 rec = session.students[sid]
                 changed = dataclasses.replace(rec.details, programme=f"Opleiding {n}")
                 try:
-                    session.update_student(rec, changed)
+                    session.dossier.update_student(rec, changed)
                 except Conflict:
                     conflicts += 1
                     session.students[sid] = _record(students.get_student(store, session.keys, sid))

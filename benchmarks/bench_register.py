@@ -98,7 +98,7 @@ def _rounds(store, keys, session, raw, items, repeat: int) -> dict[str, list[tup
         out["add"].append((time.perf_counter() - t, time.process_time() - c))
         if session is not None:
             t, c = time.perf_counter(), time.process_time()
-            session.register_student(details, today=today)
+            session.spreekuur.register_student(details, today=today)
             out["register"].append((time.perf_counter() - t, time.process_time() - c))
     return out
 

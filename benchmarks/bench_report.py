@@ -131,9 +131,9 @@ def main(argv: list[str] | None = None) -> None:
         base, _ = timed(bare, args.repeat)
         load, (docs, _) = timed(lambda: statistics.load_all(store, keys), args.repeat)
         compute, _ = timed(lambda: rp.compute(docs, [], year), args.repeat)
-        full, report = timed(lambda: session.report(year), args.repeat)
+        full, report = timed(lambda: session.report.report(year), args.repeat)
         town = docs[0]["gemeente"]
-        one, _ = timed(lambda: session.report(year, town), args.repeat)
+        one, _ = timed(lambda: session.report.report(year, town), args.repeat)
         print(f"(a) bare decrypt of {len(docs)} records: {base * 1000:.0f} ms")
         print(f"(b) decrypt + parse (load_all):        {load * 1000:.0f} ms")
         print(f"(c) compute + suppress (school year):  {compute * 1000:.0f} ms")

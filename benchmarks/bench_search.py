@@ -6,7 +6,7 @@ Two measures, both through ``TeamSession.search`` (the index plus turning
 ids into records, sorted in phone-book order):
 
 1. Per keystroke, as the home screen searches: on every ``Input.Changed``
-   it calls ``session.search(value.strip(), limit=MAX_ROWS + 1)``. Texts are
+   it calls ``session.spreekuur.search(value.strip(), limit=MAX_ROWS + 1)``. Texts are
    typed one character at a time and every prefix is one search: last
    names, first and last names, last names with one typo (two letters
    swapped, one missing, one too many, one wrong), names that are not in
@@ -103,7 +103,7 @@ def _time_queries(session, kinds: dict[str, list[str]]) -> dict[str, list[float]
         for kind, queries in kinds.items():
             for q in queries:
                 t = time.perf_counter()
-                found = session.search(q)
+                found = session.spreekuur.search(q)
                 timings[kind].append(time.perf_counter() - t)
                 hits[kind].append(len(found))
     return timings, hits
@@ -254,10 +254,10 @@ def run(sizes: list[int], per_kind: int, typed: int, synthetic: bool = True) -> 
             people.append((d.first_name, d.last_name, d.student_number, birth))
 
         # -- 1. per keystroke --------------------------------------------------
-        first, first2 = _first_typo_searches(session.search, people)
+        first, first2 = _first_typo_searches(session.spreekuur.search, people)
         directory_text = "\n".join(fold(r.search_key) for r in records)
         texts = typing_texts(people, typed, directory_text)
-        timings = time_typing(session.search, texts)
+        timings = time_typing(session.spreekuur.search, texts)
         results += typing_results("typing names, numbers, dates", n, timings,
                                   KEYSTROKE_TARGET_MS if n == TARGET_SIZE else None)
         results.append(Result(
@@ -268,7 +268,7 @@ def run(sizes: list[int], per_kind: int, typed: int, synthetic: bool = True) -> 
 
         # -- 2. whole queries ----------------------------------------------------
         kinds = make_queries(records, per_kind)
-        session.search("warm up")
+        session.spreekuur.search("warm up")
         timings, hits = _time_queries(session, kinds)
         everything = [t for ts in timings.values() for t in ts]
         s = summary(everything)

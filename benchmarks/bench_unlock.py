@@ -34,7 +34,8 @@ def _child(n: int, entries: int, repeat: int) -> None:
 
     import jongerenteam.session as session_module
     from jongerenteam.search import DirectoryIndex
-    from jongerenteam.session import TeamSession, _record
+    from jongerenteam.directory import _record
+    from jongerenteam.session import TeamSession
     from storage import students, team
     from storage.keyslots import KdfParams, derive
     from storage.store import Store

@@ -490,7 +490,7 @@ def cmd_audit_verify(args, console: Console) -> int:
     store = _open_store(resolve_store(args.store))
     try:
         session = _unlock(console, store, args.worker)
-        result = session.verify_audit()
+        result = session.team.verify_audit()
         session.lock()
     finally:
         store.close()
@@ -520,7 +520,7 @@ def cmd_worker_add(args, console: Console) -> int:
         role = team.COORDINATOR if args.coordinator else team.WORKER
         console.say("De nieuwe medewerker kiest nu een wachtwoord.")
         passphrase = console.new_passphrase(names=(full_name, *full_name.split()))
-        session.add_worker(team.WorkerDetails(full_name, initials, role, organisation), passphrase, kdf_params())
+        session.team.add_worker(team.WorkerDetails(full_name, initials, role, organisation), passphrase, kdf_params())
         session.lock()
     finally:
         store.close()
@@ -543,10 +543,10 @@ def cmd_worker_deactivate(args, console: Console) -> int:
             if successor.id == target.id:
                 console.warn("Kies bij --overdragen-aan een andere collega dan wie vertrekt.")
                 return msg.EXIT_USAGE
-            moved, removed = session.deactivate_worker_with_handover(target.id, successor.id)
+            moved, removed = session.team.deactivate_worker_with_handover(target.id, successor.id)
         else:
             # Nobody may be left without a contact person: ask who takes over.
-            students_of, programmes = session.handover_load(target.id)
+            students_of, programmes = session.team.handover_load(target.id)
             if students_of or programmes:
                 parts = []
                 if students_of:
@@ -558,7 +558,7 @@ def cmd_worker_deactivate(args, console: Console) -> int:
                     "--overdragen-aan INITIALEN (of deactiveer in de app: Team beheren, d). Er is niets veranderd."
                 )
                 return msg.EXIT_USAGE
-            removed = session.deactivate_worker(target.id)
+            removed = session.team.deactivate_worker(target.id)
         session.lock()
     finally:
         store.close()
@@ -607,10 +607,10 @@ def cmd_report(args, console: Console) -> int:
     try:
         session = _unlock(console, store, args.worker)
         try:
-            report = session.report(period, municipality)
+            report = session.report.report(period, municipality)
             out = args.out or str(documents_folder() / rp.default_file_name(report, args.format))
             try:
-                target = session.export_report(report, args.format, out)
+                target = session.report.export_report(report, args.format, out)
             except ValidationError as exc:
                 console.warn(exc.message)
                 return msg.EXIT_USAGE

@@ -7,9 +7,10 @@ recent year that is not in the future (08 -> 2008, 95 -> 1995).
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from jongerenteam.domain import ValidationError
+from storage import clock
 
 MONTHS = {
     "jan": 1, "januari": 1,
@@ -107,3 +108,13 @@ def parse_date(
 
 def format_date(d: date) -> str:
     return d.strftime("%d-%m-%Y")
+
+
+def local_today() -> date:
+    """Today on this laptop, by the store's clock (which tests can fix)."""
+    return clock.local_time(clock.now()).date()
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of ``day`` on this laptop, in UTC (as stored)."""
+    return datetime.combine(day, time.min).astimezone().astimezone(UTC)

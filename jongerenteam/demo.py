@@ -10,6 +10,12 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from jongerenteam import dossier as d
+
+from jongerenteam import consent as cn
+
+from jongerenteam import driegesprek as dg
+
+from jongerenteam import entries
 from jongerenteam import report
 from jongerenteam.catalogue import (
     COACH_ROLES,
@@ -152,7 +158,7 @@ def demo_file(row, worker_ids: list[str], rnd: random.Random, today: date) -> li
     """Talks, agreements, scores and consent for one running student (all invented)."""
     entries: list[tuple[str, str, dict]] = []
     start = today - timedelta(days=rnd.randint(30, 150))
-    first = d.Driegesprek(
+    first = dg.Driegesprek(
         at=datetime.combine(start, time(10, 0)), minutes=60, coach_name=row.data.get("coach_name") or "",
         coach_role=row.data.get("coach_role") or "studentcoach", story=rnd.choice(NOTES),
         school_concerns="Veel verzuim de laatste weken en achterstand bij de opdrachten.",
@@ -182,15 +188,15 @@ def demo_file(row, worker_ids: list[str], rnd: random.Random, today: date) -> li
                 break
             entries.append((store_dossier.new_entry_id(), d.SCORE,
                             d.NewScore(domain, min(5, score + k), on, "").payload()))
-    consent = d.NewConsent(d.ConsentWith("rol", "studentcoach"), ["onderwijs"], "afstemmen over verzuim en rooster",
+    consent = cn.NewConsent(cn.ConsentWith("rol", "studentcoach"), ["onderwijs"], "afstemmen over verzuim en rooster",
                            "student", "mondeling", start, start + timedelta(days=rnd.choice([120, 200, 365])))
-    entries.append((store_dossier.new_entry_id(), d.CONSENT, consent.payload(talk_id)))
+    entries.append((store_dossier.new_entry_id(), cn.CONSENT, consent.payload(talk_id)))
     if rnd.random() < 0.5:
         # Half of them also agreed that the team may share everything among itself
         # (so a warme overdracht to a colleague can be tried in the demo).
-        team_wide = d.NewConsent(d.ConsentWith("organisatie", "het jongerenteam"), [d.ALL_DOMAINS],
+        team_wide = cn.NewConsent(cn.ConsentWith("organisatie", "het jongerenteam"), [cn.ALL_DOMAINS],
                                  "overleg en overdracht binnen het jongerenteam", "beide", "schriftelijk", start)
-        entries.append((store_dossier.new_entry_id(), d.CONSENT, team_wide.payload(talk_id)))
+        entries.append((store_dossier.new_entry_id(), cn.CONSENT, team_wide.payload(talk_id)))
     return entries
 
 

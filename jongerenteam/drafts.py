@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+import orjson
 
+from jongerenteam.service import Service
 from storage import drafts as store_drafts
+from storage.crypto import open_sealed, public_from_private, seal_to
 from storage.errors import Locked
 from storage.store import Store
-
-if TYPE_CHECKING:
-    from jongerenteam.session import TeamSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,32 +37,41 @@ class WaitingWork:
     damaged: int
 
 
-def keep(session: TeamSession, instance: str, document: dict | None) -> None:
-    """Keep ``document`` as this worker's draft for this window; None: nothing unsaved any more."""
-    if session.is_locked:
-        return
-    try:
-        if document is None:
-            store_drafts.forget(session.store, session.worker_id, instance)
-        else:
-            store_drafts.save(session.store, session.keys, instance, document)
-    except Locked:
-        return  # locked meanwhile: the lock itself kept the draft
+class DraftService(Service):
+    """This worker's drafts: kept per app window, offered back at unlock."""
 
+    def keep(self, instance: str, document: dict | None) -> None:
+        """Keep ``document`` as this worker's draft for this window; None: nothing unsaved any more."""
+        if self.session.is_locked:
+            return
+        try:
+            if document is None:
+                store_drafts.forget(self.store, self.worker_id, instance)
+            else:
+                store_drafts.save(self.store, self.keys, instance, document)
+        except Locked:
+            return  # locked meanwhile: the lock itself kept the draft
 
-def waiting(session: TeamSession, instance: str) -> WaitingWork:
-    """This worker's drafts after an unlock; drafts that would not open are thrown away."""
-    rows, damaged = store_drafts.of_worker(session.store, session.keys)
-    for draft_id in damaged:
-        store_drafts.remove(session.store, session.keys, draft_id)
-    here = next((SavedWork(r.id, r.saved_at, r.data) for r in rows if r.instance == instance), None)
-    elsewhere = [SavedWork(r.id, r.saved_at, r.data) for r in rows if r.instance != instance]
-    return WaitingWork(here, elsewhere, len(damaged))
+    def waiting(self, instance: str) -> WaitingWork:
+        """This worker's drafts after an unlock; drafts that would not open are thrown away."""
+        rows, damaged = store_drafts.of_worker(self.store, self.keys)
+        for draft_id in damaged:
+            store_drafts.remove(self.store, self.keys, draft_id)
+        here = next((SavedWork(r.id, r.saved_at, r.data) for r in rows if r.instance == instance), None)
+        elsewhere = [SavedWork(r.id, r.saved_at, r.data) for r in rows if r.instance != instance]
+        return WaitingWork(here, elsewhere, len(damaged))
 
+    def discard(self, draft_id: str) -> None:
+        """Throw one of this worker's drafts away (taken back into this window, or declined)."""
+        store_drafts.remove(self.store, self.keys, draft_id)
 
-def discard(session: TeamSession, draft_id: str) -> None:
-    """Throw one of this worker's drafts away (taken back into this window, or declined)."""
-    store_drafts.remove(session.store, session.keys, draft_id)
+    def seal(self, document: dict) -> bytes:
+        """A draft sealed to this worker's own key, for memory (when the store refused it)."""
+        return seal_to(public_from_private(self.keys.worker_private), orjson.dumps(document), b"draft|" + self.worker_id.encode())
+
+    def open(self, sealed: bytes) -> dict:
+        raw = open_sealed(self.keys.worker_private, sealed, b"draft|" + self.worker_id.encode(), "draft")
+        return orjson.loads(raw)
 
 
 def workers_with_drafts(store: Store) -> set[str]:

@@ -25,9 +25,13 @@ from datetime import date, timedelta
 import orjson
 
 from jongerenteam import dossier as d
+
+from jongerenteam.entries import Change, history
 from jongerenteam.catalogue import COACH_ROLES, DEFAULT_CHECKLIST_18
+from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails, ValidationError, days_until_18
 from jongerenteam.search import fold
+from jongerenteam.service import Service
 from jongerenteam.text import check_document
 from storage import clock
 from storage import dossier as store_dossier
@@ -131,7 +135,7 @@ class StudentChecklist:
     rows: list[ChecklistRow]
     entry_id: str | None  # None: nothing ticked yet (no entry)
     version: int
-    history: list[d.Change] = field(default_factory=list, repr=False)
+    history: list[Change] = field(default_factory=list, repr=False)
     payload: dict = field(default_factory=dict, repr=False)
 
     def row(self, key: str) -> ChecklistRow | None:
@@ -183,7 +187,7 @@ def fold_checklist(student_id: str, items: list[ChecklistItem], entries) -> Stud
         done = bool(p.get("klaar"))
         rows.append(ChecklistRow(key, p.get("label") or key, done, _date(p.get("datum")) if done else None,
                                  p.get("notitie", ""), on_team_list=False))
-    return StudentChecklist(student_id, rows, entry_id, version, d._history(payload), payload)
+    return StudentChecklist(student_id, rows, entry_id, version, history(payload), payload)
 
 
 def checklist_payload(ticks: list[tuple[ChecklistItem, date, str]], *, by: str, at) -> dict:
@@ -238,8 +242,8 @@ def _is_open(record) -> bool:
     return record.status != "afgesloten"
 
 
-class EighteenMixin:
-    """``self`` is a ``TeamSession``."""
+class EighteenService(Service):
+    """The 18+ checklist of a student, the team's list, turning 18 and the coachwissel."""
 
     # -- the team's list ------------------------------------------------------------------
 
@@ -279,12 +283,14 @@ class EighteenMixin:
                 key = new_item_key(label, keys | set(current.values()))
             keys.add(key)
             out.append(ChecklistItem(key, label))
-        store_eighteen.set_team_checklist(self.store, self.keys, dump_team_checklist(out))
+        with self.unit():
+            store_eighteen.set_team_checklist(self.store, self.keys, dump_team_checklist(out))
         return out
 
     def reset_team_checklist(self) -> list[ChecklistItem]:
         """Back to the default list (ticks under keys the default has come back)."""
-        store_eighteen.set_team_checklist(self.store, self.keys, None)
+        with self.unit():
+            store_eighteen.set_team_checklist(self.store, self.keys, None)
         return default_checklist()
 
     # -- a student's checklist --------------------------------------------------------------
@@ -299,7 +305,7 @@ class EighteenMixin:
     ) -> StudentChecklist:
         """Tick or untick one item (``on``: the date done, default today); ``note``
         None keeps the note. Returns the checklist as it is now."""
-        today = self._today()
+        today = local_today()
         current = self.checklist(student_id, log=False)
         row = current.row(key)
         if row is None:
@@ -330,20 +336,21 @@ class EighteenMixin:
             return current
         payload = {"punten": {k: v for k, v in new.items() if k != HISTORY and v is not None}, HISTORY: new[HISTORY]}
         check_document(payload)
-        if current.entry_id is None:
-            store_dossier.add_entries(self.store, self.keys, student_id, [(store_dossier.new_entry_id(), CHECKLIST_18, payload)])
-        else:
-            store_dossier.rewrite_entry(
-                self.store, self.keys, student_id, current.entry_id, payload, current.version, detail=CHANGE_DETAIL,
-            )
+        with self.unit():
+            if current.entry_id is None:
+                store_dossier.add_entries(self.store, self.keys, student_id, [(store_dossier.new_entry_id(), CHECKLIST_18, payload)])
+            else:
+                store_dossier.rewrite_entry(
+                    self.store, self.keys, student_id, current.entry_id, payload, current.version, detail=CHANGE_DETAIL,
+                )
         return self.checklist(student_id, log=False)
 
     def turning_18(self, within_days: int = 183, day: date | None = None) -> list[tuple[object, int]]:
         """Every student with an open file (not only this worker's) who turns 18
         within ``within_days``: (record, days left), soonest first."""
-        day = day or self._today()
+        day = day or local_today()
         out = []
-        for rec in self.students.values():
+        for rec in self.directory.records():
             if rec.status in ("afgesloten", "overgedragen"):
                 continue
             b = rec.details.birth_date
@@ -358,7 +365,7 @@ class EighteenMixin:
         """The study coaches in the directory, with how many students with an open file each has."""
         names: dict[str, Counter] = {}
         roles: dict[str, Counter] = {}
-        for rec in self.students.values():
+        for rec in self.directory.records():
             name = rec.details.coach_name.strip()
             if not name or not _is_open(rec):
                 continue
@@ -374,7 +381,7 @@ class EighteenMixin:
     def students_of_coach(self, name: str) -> list:
         """The students with an open file whose coach is ``name`` (any spelling), phone-book order."""
         k = coach_key(name)
-        hits = [r for r in self.students.values() if _is_open(r) and r.details.coach_name.strip() and coach_key(r.details.coach_name) == k]
+        hits = [r for r in self.directory.records() if _is_open(r) and r.details.coach_name.strip() and coach_key(r.details.coach_name) == k]
         return sorted(hits, key=lambda r: r.sort_key)
 
     @staticmethod
@@ -416,18 +423,14 @@ class EighteenMixin:
                 raise
             except Exception as exc:  # noqa: BLE001 - one student's failure must not stop the others
                 result.failed.append((rec.id, explain(exc)[0]))
-                try:
-                    self._refresh_record(rec.id)  # a retry starts from what is stored now
-                except Exception:  # noqa: BLE001
-                    pass
                 continue
             result.changed.append(rec.id)
             if made_task:
                 result.tasks += 1
             else:
                 result.without_contact.append(rec.id)
-        store_eighteen.log_bulk_change(self.store, self.keys, len(result.changed), len(result.failed))
-        self._agenda = None
+        with self.unit():
+            store_eighteen.log_bulk_change(self.store, self.keys, len(result.changed), len(result.failed))
         return result
 
     def change_coach(self, record, name: str, role: str) -> bool:
@@ -437,11 +440,10 @@ class EighteenMixin:
         student who had no coach yet just gets one: no task (nobody to hand over from).
         """
         name, role = self.check_new_coach(name, role)
-        current = self._refresh_record(record.id)
-        if coach_key(current.details.coach_name) == coach_key(name) and current.details.coach_role == role:
+        # Against the version the worker saw: a colleague's change in between is a Conflict.
+        if coach_key(record.details.coach_name) == coach_key(name) and record.details.coach_role == role:
             return False
-        self._change_coach(current, name, role, task=bool(current.details.coach_name.strip()))
-        self._agenda = None
+        self._change_coach(record, name, role, task=bool(record.details.coach_name.strip()))
         return True
 
     def _change_coach(self, record, name: str, role: str, *, task: bool = True) -> bool:
@@ -454,10 +456,10 @@ class EighteenMixin:
         if task and contact and contact in self.workers and self.workers[contact].active:
             agreement = d.NewAgreement(
                 d.Who("medewerker", worker_id=contact), COACH_TASK.format(name=name),
-                due=add_working_days(self._today(), COACH_TASK_WORKING_DAYS),
+                due=add_working_days(local_today(), COACH_TASK_WORKING_DAYS),
             )
             agreement.validate()
             entry = (d.AGREEMENT, agreement.payload())
-        row = store_eighteen.change_coach(self.store, self.keys, record.id, details.to_dict(), record.version, entry)
-        self._replace_record(row)
+        with self.unit():
+            store_eighteen.change_coach(self.store, self.keys, record.id, details.to_dict(), record.version, entry)
         return entry is not None

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEIN_CODES
-from jongerenteam.dossier import ALL_DOMAINS, Agreement, Consent, Dossier
+from jongerenteam.consent import ALL_DOMAINS, Consent
+from jongerenteam.dossier import Agreement, Dossier
 from jongerenteam.pdf import Document, Section
 
 # Written out here: the laptop's locale may be English (or missing).

@@ -535,18 +535,15 @@ def check_target(path: str | os.PathLike, example: str = "afsprakenoverzicht.pdf
     return target_file(path, ".pdf", example)
 
 
-_TUSSENVOEGSELS = frozenset({"van", "der", "den", "de", "het", "ter", "ten", "te", "op", "in", "la", "le", "du"})
-
-
 def check_no_student_name(target: Path, details) -> None:
     """Refuse a file name that holds a word of the student's first or last name
     (``details``: a StudentDetails; three letters or more, not "van", "der" and the like)."""
-    from jongerenteam.search import fold
+    from jongerenteam.search import TUSSENVOEGSELS, fold
 
     file_name = fold(target.name)
     names = (details.first_name, details.last_name)
     words = {w for n in names if n for w in fold(n).replace("-", " ").split()}
-    if any(len(w) >= 3 and w not in _TUSSENVOEGSELS and w in file_name for w in words):
+    if any(len(w) >= 3 and w not in TUSSENVOEGSELS and w in file_name for w in words):
         raise ValidationError("path", TEXT["has_name"])
 
 

@@ -268,6 +268,19 @@ def _head_keys(head: str) -> set[str]:
     return {"".join(c) for c in combinations(head, _KEY)}
 
 
+TUSSENVOEGSELS = frozenset(
+    {"van", "de", "der", "den", "het", "'t", "te", "ten", "ter", "in", "op", "aan", "'s", "d'", "la", "le", "du", "van't"}
+)
+
+
+def sort_name(last_name: str) -> str:
+    """Last name for sorting without its tussenvoegsel: "van der Berg" -> "berg"."""
+    words = fold(last_name).split()
+    while len(words) > 1 and words[0] in TUSSENVOEGSELS:
+        words.pop(0)
+    return " ".join(words)
+
+
 class DirectoryIndex:
     """Substring search over name, student number and birth date, forgiving small typos in names."""
 

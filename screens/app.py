@@ -250,7 +250,7 @@ class JongerenteamApp(App[int]):
         here = waiting.here.document if waiting is not None and waiting.here is not None else None
         if sealed is not None:
             try:
-                here = session.open_draft(sealed)
+                here = session.drafts.open(sealed)
             except Exception as exc:  # noqa: BLE001 - a draft that will not open is dropped, and logged
                 from jongerenteam import errorlog
 
@@ -273,7 +273,6 @@ class JongerenteamApp(App[int]):
 
     def _offer(self, session, work) -> None:
         """A draft of another window (a crash, a closed terminal): back, thrown away, or later."""
-        from jongerenteam import drafts as kept
         from screens import drafts
 
         what = ", ".join(drafts.labels(work.document)) or drafts.DEFAULT_LABEL
@@ -284,7 +283,7 @@ class JongerenteamApp(App[int]):
                 return  # later (or locked meanwhile): the draft stays for the next unlock
             if answer == "back":
                 self._reopen(session, work.document)
-            run_in_thread(self, "terugzetten", lambda: kept.discard(session, work.id))
+            run_in_thread(self, "terugzetten", lambda: session.drafts.discard(work.id))
 
         self.push_screen(drafts.OfferDraft(question), answered)
 
@@ -297,7 +296,6 @@ class JongerenteamApp(App[int]):
         session = self.session
         if session is None or session.is_locked:
             return
-        from jongerenteam import drafts as kept
         from screens import drafts
 
         document = drafts.collect(self.screen_stack[1:])
@@ -313,7 +311,7 @@ class JongerenteamApp(App[int]):
         def write() -> None:
             with self._draft_lock:
                 if generation == self._draft_generation:  # else a newer draft was written (or is coming)
-                    kept.keep(session, instance, keep)
+                    session.drafts.keep(instance, keep)
 
         run_in_thread(self, "tussentijds-bewaren", write)
 
@@ -411,7 +409,6 @@ class JongerenteamApp(App[int]):
         (a full disk) the draft is sealed to the worker's key and kept in
         memory for this window instead.
         """
-        from jongerenteam import drafts as kept
         from screens import drafts
 
         document = drafts.collect(self.screen_stack[1:])
@@ -421,13 +418,13 @@ class JongerenteamApp(App[int]):
             with self._draft_lock:  # after any autosave still writing; none after this one
                 self._draft_generation += 1
                 self._autosaved = None
-                kept.keep(session, self.instance, keep)
+                session.drafts.keep(self.instance, keep)
         except Exception as exc:  # noqa: BLE001 - the draft stays, sealed, in memory
             from jongerenteam import errorlog
 
             errorlog.record(exc, "tussentijds-bewaren")
             if keep is not None:
-                self.sealed_drafts[session.worker_id] = session.seal_draft(keep)
+                self.sealed_drafts[session.worker_id] = session.drafts.seal(keep)
             self.notify(DRAFT_TEXT["not_kept"].format(reason=explain(exc)[0]), severity="error", timeout=10)
 
     def _quit_question(self) -> str | None:

@@ -52,7 +52,7 @@ from jongerenteam.dates import parse_date
 from jongerenteam.domain import ValidationError, age_on, days_until_18
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
-from jongerenteam.session import local_today
+from jongerenteam.dates import local_today
 from jongerenteam.text import visible
 from screens.dossier_base import DossierChanged, DossierPane
 from screens.dossier_panes import PANE_COMMANDS, ConsentPane, InvolvedPane, ScoresPane
@@ -940,7 +940,7 @@ class AgreementsPane(ListPane):
             self.notify(TEXT["set_status"].format(status=label))
             self.changed()
 
-        self.run_store(lambda: self.session.change_agreement(sid, a, status=status), done=done)
+        self.run_store(lambda: self.session.dossier.change_agreement(sid, a, status=status), done=done)
 
     def action_follow_up(self) -> None:
         a = self.current()
@@ -958,7 +958,7 @@ class AgreementsPane(ListPane):
                 self.notify(TEXT["follow_set"].format(day=_day(day)) if day else TEXT["follow_cleared"])
                 self.changed()
 
-            self.run_store(lambda: self.session.change_agreement(sid, a, follow_up=day), done=done)
+            self.run_store(lambda: self.session.dossier.change_agreement(sid, a, follow_up=day), done=done)
 
         self.app.push_screen(DateModal(TEXT["follow_title"], _day(a.follow_up)), chosen)
 
@@ -992,7 +992,7 @@ class LogPane(ListPane):
         super().fill()
         self.query_one("#log-hint", Static).update(TEXT["log_loading"])
         sid = self.record.id
-        self.run_store(lambda: self.session.file_log(sid), done=self.show_log,
+        self.run_store(lambda: self.session.dossier.file_log(sid), done=self.show_log,
                        failed=lambda text: self.query_one("#log-hint", Static).update(text))
 
     def show_log(self, lines) -> None:
@@ -1351,7 +1351,7 @@ class TalkModal(DossierDialog):
             dossier_changed(self.app, sid, talk_id)
             self.dismiss(talk_id)
 
-        self.store(lambda: self.session.add_talk(sid, talk), done, fields)
+        self.store(lambda: self.session.dossier.add_talk(sid, talk), done, fields)
 
 
 class NoteModal(DossierDialog):
@@ -1424,7 +1424,7 @@ class NoteModal(DossierDialog):
                     # Changed since the draft was made: saving must not silently overwrite it.
                     self.item = replace(item, version=self.restored["version"])
 
-        run_store(self, lambda: self.session.open_dossier(sid, log=False), done, lambda exc: self.message(dutch(exc)))
+        run_store(self, lambda: self.session.dossier.open_dossier(sid, log=False), done, lambda exc: self.message(dutch(exc)))
 
     def texts(self) -> dict[str, str]:
         return {key: self.query_one(f"#f-{key}", TextArea).text for key, _ in self.parts()}
@@ -1464,7 +1464,7 @@ class NoteModal(DossierDialog):
                 dossier_changed(self.app, sid)
             self.dismiss(bool(changed))
 
-        self.store(lambda: self.session.edit_talk(sid, item, changes), done, {"note": "tekst"})
+        self.store(lambda: self.session.dossier.edit_talk(sid, item, changes), done, {"note": "tekst"})
 
     def store_failed(self, exc: BaseException) -> str:
         from storage.errors import Conflict
@@ -1581,7 +1581,7 @@ class AgreementModal(DossierDialog):
             dossier_changed(self.app, sid, entry_id)
             self.dismiss(entry_id)
 
-        self.store(lambda: self.session.add_agreement(sid, agreement), done)
+        self.store(lambda: self.session.dossier.add_agreement(sid, agreement), done)
 
 
 class DateModal(DossierDialog):
@@ -1671,7 +1671,7 @@ class StatusModal(DossierDialog):
             dossier_changed(self.app, sid)
             self.dismiss(new_record)
 
-        self.store(lambda: self.session.set_status(record, status, reason), done)
+        self.store(lambda: self.session.dossier.set_status(record, status, reason), done)
 
 
 # -- the screen ------------------------------------------------------------------------------
@@ -1810,10 +1810,10 @@ class DossierScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dossier-load")
     def load(self, log: bool) -> None:
         try:
-            dossier = self.session.open_dossier(self.record.id, log=log)
+            dossier = self.session.dossier.open_dossier(self.record.id, log=log)
         except NotInvolved:
             # Taken off this file meanwhile (by a colleague, or by themselves): nothing stale stays.
-            self.session.involved.discard(self.record.id)
+            self.session.directory.refresh([self.record.id])
             self.app.call_from_thread(self.no_longer_involved)
             return
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence, never a traceback

@@ -30,13 +30,15 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from jongerenteam import dossier as d
-from jongerenteam.casework import MAP_ROLES
+
+from jongerenteam import consent as cn
+from jongerenteam.socialmap import MAP_ROLES
 from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEINEN, SCORES
 from jongerenteam.dates import format_date, parse_date
 from jongerenteam.domain import ValidationError, age_on
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
-from jongerenteam.session import local_today
+from jongerenteam.dates import local_today
 from screens.dossier_base import DossierPane
 from screens.text import DataTable, Input, Label, Option, OptionList, Static, TextArea
 from screens.widgets import (
@@ -710,7 +712,7 @@ class ScoreDialog(PaneDialog):
         new = d.NewScore(domain, int(score), on, self.query_one("#score-reason", Input).value)
         new.validate(today)
         session, student_id = self.session, self.record.id
-        return lambda: session.add_score(student_id, new)
+        return lambda: session.dossier.add_score(student_id, new)
 
     def saved_text(self, result) -> str:
         score = int(self.query_one("#score-value", KeyChoice).value)
@@ -728,7 +730,7 @@ class MapAware:
 
         def read() -> None:
             try:
-                items = session.social_map()
+                items = session.social_map.entries()
             except Exception:  # noqa: BLE001 - suggestions only; the form works without them
                 return
             self.app.call_from_thread(self.map_loaded, items)
@@ -766,10 +768,10 @@ class ConsentDialog(MapAware, PaneDialog):
     def fields(self) -> ComposeResult:
         today = local_today()
         birth = self.record.details.birth_date
-        needed = d.consent_needed_from(birth, today)
+        needed = cn.consent_needed_from(birth, today)
         self.needed = needed
         yield from self.row(
-            TEXT["consent_kind"], KeyChoice(list(d.CONSENT_WITH_KINDS.items()), value="rol", id="consent-kind")
+            TEXT["consent_kind"], KeyChoice(list(cn.CONSENT_WITH_KINDS.items()), value="rol", id="consent-kind")
         )
         yield from self.row(
             TEXT["consent_name"],
@@ -786,11 +788,11 @@ class ConsentDialog(MapAware, PaneDialog):
             Input(placeholder=TEXT["consent_purpose_placeholder"], max_length=500, id="consent-purpose"),
         )
         yield from self.row(
-            TEXT["consent_given"], KeyChoice(list(d.CONSENT_GIVERS.items()), value=needed, id="consent-given"),
-            hint=TEXT["consent_given_hint"].format(who=d.NEEDED_LABELS[needed]),
+            TEXT["consent_given"], KeyChoice(list(cn.CONSENT_GIVERS.items()), value=needed, id="consent-given"),
+            hint=TEXT["consent_given_hint"].format(who=cn.NEEDED_LABELS[needed]),
         )
         yield from self.row(
-            TEXT["consent_how"], KeyChoice(list(d.CONSENT_HOW.items()), value="mondeling", id="consent-how")
+            TEXT["consent_how"], KeyChoice(list(cn.CONSENT_HOW.items()), value="mondeling", id="consent-how")
         )
         yield from self.row(TEXT["consent_date"], Input(placeholder=TEXT["date_placeholder"], id="consent-date"))
         yield from self.row(
@@ -848,9 +850,9 @@ class ConsentDialog(MapAware, PaneDialog):
         kind = self.query_one("#consent-kind", KeyChoice).value or "rol"
         name = self.query_one("#consent-name", Input).value
         item = self.map_match(name) if kind != "rol" else None
-        new = d.NewConsent(
-            d.ConsentWith(kind, name, item.id if item else None),
-            self.query_one("#consent-about", KeyChoice).value or [d.ALL_DOMAINS],
+        new = cn.NewConsent(
+            cn.ConsentWith(kind, name, item.id if item else None),
+            self.query_one("#consent-about", KeyChoice).value or [cn.ALL_DOMAINS],
             self.query_one("#consent-purpose", Input).value,
             self.query_one("#consent-given", KeyChoice).value or "",
             self.query_one("#consent-how", KeyChoice).value or "",
@@ -869,7 +871,7 @@ class ConsentDialog(MapAware, PaneDialog):
             return None
         session, student_id = self.session, self.record.id
         self.saved_name = name.strip()
-        return lambda: session.add_consent(student_id, new)
+        return lambda: session.consent.add_consent(student_id, new)
 
     def saved_text(self, result) -> str:
         return TEXT["consent_saved"].format(name=self.saved_name)
@@ -881,7 +883,7 @@ class ExtendDialog(PaneDialog):
     HINT = TEXT["extend_hint"]
     FIELD_IDS = {"valid_until": "extend-until"}
 
-    def __init__(self, session, record, consent: d.Consent) -> None:
+    def __init__(self, session, record, consent: cn.Consent) -> None:
         super().__init__(session, record)
         self.consent = consent
 
@@ -908,7 +910,7 @@ class ExtendDialog(PaneDialog):
             raise ValidationError("valid_until", TEXT["until_past"])
         session, student_id, consent = self.session, self.record.id, self.consent
         self.until = until
-        return lambda: session.extend_consent(student_id, consent, until)
+        return lambda: session.consent.extend_consent(student_id, consent, until)
 
     def saved_text(self, result) -> str:
         until = TEXT["extended_until"].format(date=format_date(self.until)) if self.until else TEXT["extended_open"]
@@ -945,9 +947,9 @@ class CoachDialog(PaneDialog):
         self.saved_name = " ".join(name.split())
         self.had_coach = bool(record.details.coach_name.strip())
         if not self.saved_name:
-            return lambda: session.set_coach(record, "", role)
+            return lambda: session.dossier.set_coach(record, "", role)
         # A new coach: the contact person gets a task to introduce them (as in a coachwissel).
-        return lambda: session.change_coach(record, name, role)
+        return lambda: session.eighteen.change_coach(record, name, role)
 
     def saved_text(self, result) -> str:
         if not self.saved_name:
@@ -1020,7 +1022,7 @@ class ExternalDialog(MapAware, PaneDialog):
         item = self.map_match(value["name"])
         session, student_id = self.session, self.record.id
         self.saved_name = value["name"].strip()
-        return lambda: session.add_external(
+        return lambda: session.dossier.add_external(
             student_id, value["name"], value["role"], value["organisation"], value["contact"],
             item.id if item else None,
         )
@@ -1272,13 +1274,13 @@ class ScoresPane(FocusOnShow, DossierPane):
 # -- Toestemming -----------------------------------------------------------------------------
 
 
-def consent_status(c: d.Consent, today: date) -> tuple[str, bool]:
+def consent_status(c: cn.Consent, today: date) -> tuple[str, bool]:
     """(Dutch status, active?) of one consent today."""
     if c.withdrawn_on is not None and c.withdrawn_on <= today:
         return TEXT["status_withdrawn"], False
     if c.valid_until is not None and c.valid_until < today:
         return TEXT["status_expired"], False
-    if c.valid_until is not None and (c.valid_until - today).days <= d.EXPIRY_WARNING_DAYS:
+    if c.valid_until is not None and (c.valid_until - today).days <= cn.EXPIRY_WARNING_DAYS:
         days = (c.valid_until - today).days
         when = "vandaag" if days == 0 else f"over {days} dag{'en' if days != 1 else ''}"
         return TEXT["status_expiring"].format(when=when), True
@@ -1323,7 +1325,7 @@ class ConsentPane(FocusOnShow, DossierPane):
         if self.is_mounted:
             self.fill()
 
-    def ordered(self, today: date) -> list[d.Consent]:
+    def ordered(self, today: date) -> list[cn.Consent]:
         consents = list(self.dossier.consents)  # newest first
         return [c for c in consents if consent_status(c, today)[1]] + [
             c for c in consents if not consent_status(c, today)[1]
@@ -1332,10 +1334,10 @@ class ConsentPane(FocusOnShow, DossierPane):
     def fill(self) -> None:
         today = local_today()
         birth = self.record.details.birth_date
-        needed = d.consent_needed_from(birth, today)
+        needed = cn.consent_needed_from(birth, today)
         age = TEXT["needed_age"].format(age=age_on(birth, today)) if birth else TEXT["needed_no_birth"]
         self.query_one("#consent-needed", Static).update(
-            TEXT["needed"].format(who=d.NEEDED_LABELS[needed], age=age)
+            TEXT["needed"].format(who=cn.NEEDED_LABELS[needed], age=age)
         )
         warnings = self.dossier.consent_warnings(birth, today)
         box = self.query_one("#consent-warnings", Static)
@@ -1349,11 +1351,11 @@ class ConsentPane(FocusOnShow, DossierPane):
             style = "" if active else "dim"
             cells = [
                 status,
-                f"{d.CONSENT_WITH_KINDS.get(c.with_.kind, c.with_.kind)}: {c.with_.name}",
+                f"{cn.CONSENT_WITH_KINDS.get(c.with_.kind, c.with_.kind)}: {c.with_.name}",
                 c.about_text,
                 c.purpose,
-                d.CONSENT_GIVERS.get(c.given_by, c.given_by),
-                d.CONSENT_HOW.get(c.how, c.how),
+                cn.CONSENT_GIVERS.get(c.given_by, c.given_by),
+                cn.CONSENT_HOW.get(c.how, c.how),
                 format_date(c.on) if c.on else "",
                 format_date(c.valid_until) if c.valid_until else "–",
             ]
@@ -1371,14 +1373,14 @@ class ConsentPane(FocusOnShow, DossierPane):
             detail.update(TEXT["consent_empty"] if self.dossier is not None and not self.dossier.consents else "")
             return
         detail.update(TEXT["consent_detail"].format(
-            kind=d.CONSENT_WITH_KINDS.get(c.with_.kind, c.with_.kind), name=c.with_.name, about=c.about_text,
-            purpose=c.purpose, giver=d.CONSENT_GIVERS.get(c.given_by, c.given_by), how=d.CONSENT_HOW.get(c.how, c.how),
+            kind=cn.CONSENT_WITH_KINDS.get(c.with_.kind, c.with_.kind), name=c.with_.name, about=c.about_text,
+            purpose=c.purpose, giver=cn.CONSENT_GIVERS.get(c.given_by, c.given_by), how=cn.CONSENT_HOW.get(c.how, c.how),
             on=format_date(c.on) if c.on else "?",
             until=TEXT["consent_until_detail"].format(date=format_date(c.valid_until)) if c.valid_until else TEXT["no_end"],
             withdrawn=TEXT["consent_withdrawn"].format(date=format_date(c.withdrawn_on)) if c.withdrawn_on else "",
         ))
 
-    def current(self) -> d.Consent | None:
+    def current(self) -> cn.Consent | None:
         if self.dossier is None:
             return None
         key = highlighted_key(self.query_one("#consent-table", DataTable))
@@ -1408,7 +1410,7 @@ class ConsentPane(FocusOnShow, DossierPane):
                 self.notify(TEXT["withdrawn"].format(name=name))
                 self.changed()
 
-            self.run_store(lambda: session.withdraw_consent(student_id, c), done=done)
+            self.run_store(lambda: session.consent.withdraw_consent(student_id, c), done=done)
 
         self.app.push_screen(Confirm(TEXT["withdraw_confirm"].format(name=name)), answered)
 
@@ -1498,7 +1500,7 @@ class InvolvedPane(FocusOnShow, DossierPane):
             coach.update(TEXT["coach_none"])
         self.fill_externals()
         session, student_id = self.session, self.record.id
-        self.run_store(lambda: session.involved_workers(student_id), done=self.fill_workers)
+        self.run_store(lambda: session.dossier.involved_workers(student_id), done=self.fill_workers)
 
     def fill_workers(self, worker_ids) -> None:
         if not self.is_attached:
@@ -1544,12 +1546,12 @@ class InvolvedPane(FocusOnShow, DossierPane):
 
     def action_add_colleague(self) -> None:
         candidates = [w for w in self.session.active_workers() if w.id not in self.involved]
-        self._pick_colleague(candidates, TEXT["colleague_title"], self.session.involve, TEXT["added_worker"])
+        self._pick_colleague(candidates, TEXT["colleague_title"], self.session.dossier.involve, TEXT["added_worker"])
 
     def action_contact(self) -> None:
         """p: another colleague becomes the contact person (and is involved from then on)."""
         candidates = [w for w in self.session.active_workers() if w.id != self.record.contact_worker_id]
-        self._pick_colleague(candidates, TEXT["contact_title"], self.session.change_contact, TEXT["contact_changed"])
+        self._pick_colleague(candidates, TEXT["contact_title"], self.session.dossier.change_contact, TEXT["contact_changed"])
 
     def _pick_colleague(self, candidates, title: str, use_case, message: str) -> None:
         """Pick a colleague, then ``use_case(student_id, worker_id)`` in a thread; ``message`` on success."""
@@ -1591,7 +1593,7 @@ class InvolvedPane(FocusOnShow, DossierPane):
 
         def call() -> None:
             try:
-                session.remove_involved(student_id, worker_id)
+                session.dossier.remove_involved(student_id, worker_id)
             except NotAllowed as exc:
                 reason = exc.info.get("reason")
                 if reason == "contact person":
@@ -1645,7 +1647,7 @@ class InvolvedPane(FocusOnShow, DossierPane):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_store(lambda: session.end_external(student_id, external), done=done)
+                self.run_store(lambda: session.dossier.end_external(student_id, external), done=done)
 
         self.app.push_screen(Confirm(TEXT["end_confirm"].format(name=name)), answered)
 

@@ -23,6 +23,10 @@ from textual.suggester import Suggester
 from textual.widgets import Footer
 
 from jongerenteam import dossier as d
+
+from jongerenteam import consent as cn
+
+from jongerenteam import driegesprek as dg
 from jongerenteam.catalogue import (
     COACH_ROLES,
     LEEFDOMEINEN,
@@ -311,7 +315,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         return local_time(now()).replace(tzinfo=None, second=0, microsecond=0)
 
     def _today(self) -> date:
-        from jongerenteam.session import local_today
+        from jongerenteam.dates import local_today
 
         return local_today()
 
@@ -377,9 +381,9 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         elif name == "domain":
             suggester = SuggestWords(lambda: [x.label for x in LEEFDOMEINEN])
         elif name == "given_by":
-            suggester = SuggestWords(lambda: list(d.CONSENT_GIVERS))
+            suggester = SuggestWords(lambda: list(cn.CONSENT_GIVERS))
         elif name == "how":
-            suggester = SuggestWords(lambda: list(d.CONSENT_HOW))
+            suggester = SuggestWords(lambda: list(cn.CONSENT_HOW))
         value = self._row_defaults(kind).get(name, "")
         return Field(label, Input(value=value, placeholder=placeholder, id=f"{kind}-{name}", suggester=suggester), width)
 
@@ -389,10 +393,10 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         return {}
 
     def _giver(self) -> str:
-        return d.consent_needed_from(self.record.details.birth_date, self._today())
+        return cn.consent_needed_from(self.record.details.birth_date, self._today())
 
     def _consent_note(self) -> str:
-        return TEXT["consent_needed"].format(who=d.NEEDED_LABELS[self._giver()])
+        return TEXT["consent_needed"].format(who=cn.NEEDED_LABELS[self._giver()])
 
     def _who_words(self) -> list[str]:
         coach = self.value("coach_name").strip()
@@ -419,7 +423,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
     def load_map(self) -> None:
         """The sociale kaart's names, as suggestions for 'Met wie'."""
         try:
-            items = self.session.social_map()
+            items = self.session.social_map.entries()
         except Exception:  # noqa: BLE001 - suggestions only; the roles still come
             return
         self.app.call_from_thread(setattr, self, "map_items", items)
@@ -567,21 +571,21 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
                 return item
             if kind == "consent":
                 about: list[str] = []
-                for part in _parts(raw.get("about", "")) or [d.ALL_DOMAINS]:
-                    code = d.ALL_DOMAINS if fold(part) == d.ALL_DOMAINS else _domain(part)
+                for part in _parts(raw.get("about", "")) or [cn.ALL_DOMAINS]:
+                    code = cn.ALL_DOMAINS if fold(part) == cn.ALL_DOMAINS else _domain(part)
                     if code is None:
                         raise bad("about", TEXT["about_bad"].format(name=part))
                     about.append(code)
-                given_by = _choice(raw.get("given_by", ""), d.CONSENT_GIVERS)
+                given_by = _choice(raw.get("given_by", ""), cn.CONSENT_GIVERS)
                 if not given_by:
                     raise bad("given_by", TEXT["giver_bad"])
-                how = _choice(raw.get("how", ""), d.CONSENT_HOW)
+                how = _choice(raw.get("how", ""), cn.CONSENT_HOW)
                 if not how:
                     raise bad("how", TEXT["how_bad"])
                 until = None
                 if raw.get("until", "").strip():
                     until = parse_date(raw["until"], today=today, field=f"{kind}:{index}:valid_until", upcoming=True)
-                item = d.NewConsent(self.parse_with(raw.get("with", "")), about, raw.get("purpose", ""),
+                item = cn.NewConsent(self.parse_with(raw.get("with", "")), about, raw.get("purpose", ""),
                                     given_by, how, at, until)
                 item.validate(today)
                 return item
@@ -615,12 +619,12 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             return d.Who("medewerker", worker_id=worker.id)
         return d.Who("anders", text.strip())
 
-    def parse_with(self, text: str) -> d.ConsentWith:
+    def parse_with(self, text: str) -> cn.ConsentWith:
         wanted = fold(text.strip())
         for item in self.map_items:
             if wanted and wanted == fold(item.entry.name):
-                return d.ConsentWith(item.entry.kind, item.entry.name, item.id)
-        return d.ConsentWith("rol", text.strip())
+                return cn.ConsentWith(item.entry.kind, item.entry.name, item.id)
+        return cn.ConsentWith("rol", text.strip())
 
     def find_worker(self, text: str):
         wanted = fold(text.strip())
@@ -646,17 +650,17 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             due = f" · uiterlijk {item.due:%d-%m-%Y}" if item.due else ""
             return f"{who}: {item.what.strip()}{due}"
         if kind == "consent":
-            about = "alles" if d.ALL_DOMAINS in item.about else ", ".join(
+            about = "alles" if cn.ALL_DOMAINS in item.about else ", ".join(
                 x.label.lower() for x in LEEFDOMEINEN if x.code in item.about
             )
             until = f" · tot {item.valid_until:%d-%m-%Y}" if item.valid_until else ""
             return (f"{item.with_.name} · over {about} · doel: {item.purpose.strip()} · "
-                    f"van {d.CONSENT_GIVERS[item.given_by]}, {item.how}{until}")
+                    f"van {cn.CONSENT_GIVERS[item.given_by]}, {item.how}{until}")
         label = next(x.label for x in LEEFDOMEINEN if x.code == item.domain)
         reason = f" · {item.reason.strip()}" if item.reason.strip() else ""
         return f"{label}: {item.score} ({SCORES[item.score]}){reason}"
 
-    def collect(self) -> d.Driegesprek:
+    def collect(self) -> dg.Driegesprek:
         """Everything typed to a Driegesprek (rows still being typed included); ValidationError if not right."""
         v = self.values()
         today = self._today()
@@ -690,7 +694,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             next_date = parse_date(v["next_date"], today=today, field="next_date", upcoming=True)
         elif v["next_text"].strip():
             raise ValidationError("next_date", TEXT["next_needed"])
-        talk = d.Driegesprek(
+        talk = dg.Driegesprek(
             at=at, minutes=minutes, coach_name=v["coach_name"].strip(), coach_role=coach_role,
             workers=workers, others=_parts(v["others"]),
             story=v["story"], school_concerns=v["school_concerns"], question=v["question"],
@@ -778,9 +782,9 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         self.save(talk)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dg-save")
-    def save(self, talk: d.Driegesprek) -> None:
+    def save(self, talk: dg.Driegesprek) -> None:
         try:
-            talk_id = self.session.save_driegesprek(self.record.id, talk)
+            talk_id = self.session.driegesprek.save_driegesprek(self.record.id, talk)
         except ValidationError as exc:
             self.app.call_from_thread(self.failed, exc.message, exc.field)
             return

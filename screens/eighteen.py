@@ -192,7 +192,7 @@ class ChecklistScreen(Screen):
         yield Footer()
 
     def _age_line(self, record) -> str:
-        from jongerenteam.session import local_today
+        from jongerenteam.dates import local_today
 
         birth = record.details.birth_date if record else None
         if birth is None:
@@ -225,7 +225,7 @@ class ChecklistScreen(Screen):
     def load(self) -> None:
         session, student_id = self.session, self.student_id
         try:
-            checklist = session.checklist(student_id)
+            checklist = session.eighteen.checklist(student_id)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence, never a traceback
             self.app.call_from_thread(self.message, explain(exc)[0])
             return
@@ -325,7 +325,7 @@ class ChecklistScreen(Screen):
 
         def work() -> None:
             try:
-                checklist = session.set_checklist_item(student_id, key, done, on=on, note=note)
+                checklist = session.eighteen.set_checklist_item(student_id, key, done, on=on, note=note)
             except Exception as exc:  # noqa: BLE001 - one Dutch sentence, never a traceback
                 text = exc.message if isinstance(exc, ValidationError) else explain(exc)[0]
                 self.app.call_from_thread(self.message, text)
@@ -350,7 +350,7 @@ class ChecklistScreen(Screen):
 
 
 def _today() -> date:
-    from jongerenteam.session import local_today
+    from jongerenteam.dates import local_today
 
     return local_today()
 
@@ -418,7 +418,7 @@ class TeamChecklistScreen(Screen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="team-checklist")
     def load(self) -> None:
         try:
-            items = self.app.session.team_checklist()
+            items = self.app.session.eighteen.team_checklist()
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.message, explain(exc)[0])
             return
@@ -520,7 +520,7 @@ class TeamChecklistScreen(Screen[bool]):
 
         def work() -> None:
             try:
-                saved = session.reset_team_checklist() if items is None else session.set_team_checklist(items)
+                saved = session.eighteen.reset_team_checklist() if items is None else session.eighteen.set_team_checklist(items)
             except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the typed label stays
                 text = exc.message if isinstance(exc, ValidationError) else explain(exc)[0]
                 self.app.call_from_thread(self.message, text)
@@ -609,7 +609,7 @@ class CoachChangeScreen(Screen):
 
     def fill_coaches(self, highlight: str | None = None) -> None:
         # From the directory in memory: no store call, nothing to decrypt.
-        self.coaches = self.session.coaches()
+        self.coaches = self.session.eighteen.coaches()
         lst = self.query_one("#cc-coaches", OptionList)
         lst.set_options([
             Option(Text(TEXT["coach_row"].format(name=c.name, role=c.role_label, n=c.count, en=_plural(c.count, "", "en"))),
@@ -637,7 +637,7 @@ class CoachChangeScreen(Screen):
         self.query_one("#cc-name", Input).focus()
 
     def show_preview(self) -> None:
-        records = self.session.students_of_coach(self.old.name)
+        records = self.session.eighteen.students_of_coach(self.old.name)
         n = len(records)
         lines = [TEXT["preview_one"] if n == 1 else TEXT["preview"].format(n=n)]
         lines += [TEXT["preview_row"].format(name=r.details.display_name, contact=self.session.contact_name(r)) for r in records]
@@ -663,7 +663,7 @@ class CoachChangeScreen(Screen):
         option = self.query_one("#cc-role", OptionList).highlighted_option
         role = option.id if option is not None else ""
         try:
-            checked = self.session.check_new_coach(name, role if need_role else next(iter(COACH_ROLES)), self.old.name)
+            checked = self.session.eighteen.check_new_coach(name, role if need_role else next(iter(COACH_ROLES)), self.old.name)
         except ValidationError as exc:
             self.message(exc.message)
             self.query_one("#cc-name" if exc.field == "new_name" else "#cc-role").focus()
@@ -679,7 +679,7 @@ class CoachChangeScreen(Screen):
             return
         name, role = checked
         old = self.old
-        n = len(self.session.students_of_coach(old.name))
+        n = len(self.session.eighteen.students_of_coach(old.name))
         question = TEXT["confirm"].format(n=n, en=_plural(n, "", "en"), krijgen=_plural(n, "krijgt", "krijgen"), new=name, role=COACH_ROLES[role], old=old.name)
 
         def answer(yes: bool | None) -> None:
@@ -693,7 +693,7 @@ class CoachChangeScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="coachwissel")
     def run_change(self, old: str, name: str, role: str) -> None:
         try:
-            result = self.session.bulk_change_coach(old, name, role)
+            result = self.session.eighteen.bulk_change_coach(old, name, role)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; what was typed stays
             text = exc.message if isinstance(exc, ValidationError) else explain(exc)[0]
             self.app.call_from_thread(self.failed, text)

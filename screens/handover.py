@@ -28,7 +28,7 @@ from jongerenteam import handover as h
 from jongerenteam.dates import parse_date
 from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
-from jongerenteam.session import local_today
+from jongerenteam.dates import local_today
 from screens.dossier_panes import FormDialog, KeyChoice, refresh_dossier
 from screens.text import DataTable, Input, Option, OptionList, Static, TextArea
 from screens.widgets import Confirm, leave_asking_if_typed
@@ -120,7 +120,7 @@ def start_handover(app, student_id: str, kind: str | None = None) -> None:
 
     def run() -> None:
         try:
-            views = session.handovers_of(student_id)
+            views = session.handover.handovers_of(student_id)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence
             app.call_from_thread(app.notify, explain(exc)[0], severity="error")
             return
@@ -213,8 +213,8 @@ class HandoverDialog(FormDialog):
     @work(thread=True, exclusive=True, exit_on_error=False, group="handover-load")
     def load(self) -> None:
         try:
-            dossier = self.session.open_dossier(self.record.id)
-            receivers = self.session.handover_receivers()
+            dossier = self.session.dossier.open_dossier(self.record.id)
+            receivers = self.session.handover.handover_receivers()
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence
             self.app.call_from_thread(self.set_line, "fd-message", explain(exc)[0])
             return
@@ -280,7 +280,7 @@ class HandoverDialog(FormDialog):
             return
         ground = self.query_one("#ho-ground", KeyChoice).value or ""
         try:
-            comp = self.session.compose_handover(
+            comp = self.session.handover.compose_handover(
                 self.record.id, self.kind, receiver, legal_ground=ground, access_days=self.access_days(),
                 dossier=self.dossier,
             )
@@ -364,7 +364,7 @@ class HandoverDialog(FormDialog):
         )
         proposal.validate(local_today())
         student_id = self.record.id
-        return lambda: self.session.propose_handover(student_id, proposal)
+        return lambda: self.session.handover.propose_handover(student_id, proposal)
 
     def saved(self, result) -> None:
         receiver = self.receiver()
@@ -461,7 +461,7 @@ class HandoverCard(ModalScreen[None]):
             key = "card_meeting" if row.state == h.MEETING else "card_follow"
             t.append(TEXT[key].format(day=row.follow_up) + "\n")
         if row.kind == h.INTERN and row.state not in (h.PROPOSED, h.DECLINED, h.WITHDRAWN):
-            until = self.session.read_access_until(row.student_id, row.from_worker_id)
+            until = self.session.handover.read_access_until(row.student_id, row.from_worker_id)
             if until:
                 t.append(TEXT["card_access"].format(name=v.from_name, until=until) + "\n")
                 if row.state == h.MEETING and row.follow_up and until < row.follow_up:
@@ -522,7 +522,7 @@ class HandoverCard(ModalScreen[None]):
 
         def run() -> None:
             try:
-                views = self.session.handovers_of(student_id) if self.session.is_involved(student_id) else []
+                views = self.session.handover.handovers_of(student_id) if self.session.is_involved(student_id) else []
             except Exception:  # noqa: BLE001 - keep the card as it is
                 views = []
             view = next((x for x in views if x.row.id == new_row.id), None)
@@ -545,26 +545,26 @@ class HandoverCard(ModalScreen[None]):
         if what == "accept":
             def answered(yes: bool | None) -> None:
                 if yes:
-                    self.run_step(lambda: s.accept_handover(row), "Geaccepteerd: je bent nu contactpersoon en kunt het dossier openen.")
+                    self.run_step(lambda: s.handover.accept_handover(row), "Geaccepteerd: je bent nu contactpersoon en kunt het dossier openen.")
 
             self.app.push_screen(Confirm(
                 f"Overdracht van {self.view.student_name} accepteren? Je wordt contactpersoon en krijgt het dossier."), answered)
         elif what == "decline":
-            self.app.push_screen(LineDialog(s, TEXT["decline_title"], TEXT["decline_label"], lambda v: lambda: s.decline_handover(row, v)), self._after)
+            self.app.push_screen(LineDialog(s, TEXT["decline_title"], TEXT["decline_label"], lambda v: lambda: s.handover.decline_handover(row, v)), self._after)
         elif what == "withdraw":
-            self.app.push_screen(LineDialog(s, TEXT["withdraw_title"], TEXT["decline_label"], lambda v: lambda: s.withdraw_handover(row, v)), self._after)
+            self.app.push_screen(LineDialog(s, TEXT["withdraw_title"], TEXT["decline_label"], lambda v: lambda: s.handover.withdraw_handover(row, v)), self._after)
         elif what == "meeting":
             self.app.push_screen(LineDialog(
                 s, TEXT["meeting_title"], TEXT["meeting_label"],
-                lambda v: (lambda d: lambda: s.plan_meeting(row, d))(_date(v, "on")),
+                lambda v: (lambda d: lambda: s.handover.plan_meeting(row, d))(_date(v, "on")),
                 value=f"{today + timedelta(days=7):%d-%m-%Y}"), self._after)
         elif what == "contact":
             self.app.push_screen(LineDialog(
                 s, TEXT["contact_title"], TEXT["contact_label"],
-                lambda v: (lambda d: lambda: s.confirm_contact(row, d))(_date(v, "on")),
+                lambda v: (lambda d: lambda: s.handover.confirm_contact(row, d))(_date(v, "on")),
                 value=f"{today:%d-%m-%Y}"), self._after)
         elif what == "finish":
-            self.app.push_screen(LineDialog(s, TEXT["finish_title"], TEXT["finish_label"], lambda v: lambda: s.finish_handover(row, v)), self._after)
+            self.app.push_screen(LineDialog(s, TEXT["finish_title"], TEXT["finish_label"], lambda v: lambda: s.handover.finish_handover(row, v)), self._after)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="handover-step")
     def run_step(self, call, done_text: str) -> None:
@@ -587,7 +587,7 @@ class HandoverCard(ModalScreen[None]):
         def make(v: str):
             if not v.strip().isdigit():
                 raise ValidationError("access_days", "Vul een aantal dagen in, bijvoorbeeld 42.")
-            return lambda: s.set_access_days(row, int(v.strip()))
+            return lambda: s.handover.set_access_days(row, int(v.strip()))
 
         self.app.push_screen(LineDialog(s, TEXT["access_title"], TEXT["access_label"], make, value=str(row.access_days)), self._after)
 
@@ -595,7 +595,7 @@ class HandoverCard(ModalScreen[None]):
         s, row = self.session, self.view.row
         self.app.push_screen(LineDialog(
             s, TEXT["follow_title"], TEXT["meeting_label"],
-            lambda v: (lambda d: lambda: s.set_follow_up(row, d))(_date(v, "follow_up")),
+            lambda v: (lambda d: lambda: s.handover.set_follow_up(row, d))(_date(v, "follow_up")),
             value=f"{(row.follow_up or local_today()):%d-%m-%Y}"), self._after)
 
     def action_export(self, fmt: str) -> None:
@@ -618,8 +618,8 @@ class HandoverCard(ModalScreen[None]):
                 check_no_student_name(target, record.details)
             guard.check(target)
             if fmt == "pdf":
-                return lambda: s.export_handover(view, pdf_path=target)
-            return lambda: _write_text(target, s.export_handover(view))
+                return lambda: s.handover.export_handover(view, pdf_path=target)
+            return lambda: _write_text(target, s.handover.export_handover(view))
 
         self.app.push_screen(LineDialog(
             s, TEXT["pdf_title" if fmt == "pdf" else "text_title"], TEXT["path_label"], make,
@@ -690,7 +690,7 @@ class CaseloadScreen(Screen):
         legend = " · ".join(f"{i + 1} {w.full_name}" for i, w in enumerate(colleagues[:9]))
         more = f" · Enter: alle {len(colleagues)} collega's" if len(colleagues) > 9 else ""
         self.query_one("#cl-legend", Static).update(legend + " · 0 niet" + more)
-        self.records = self.session.caseload_of(self.worker_id)
+        self.records = self.session.handover.caseload_of(self.worker_id)
         self.assignments = {}
         table = self.query_one("#cl-table", DataTable)
         table.clear()
@@ -764,7 +764,7 @@ class CaseloadScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
     def transfer(self, assignments) -> None:
         try:
-            result = self.session.transfer_caseload(self.worker_id, assignments)
+            result = self.session.handover.transfer_caseload(self.worker_id, assignments)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence
             self.app.call_from_thread(self.done, None, explain(exc)[0])
             return

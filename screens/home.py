@@ -21,7 +21,7 @@ from textual.widgets.input import Selection
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
 from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
 from jongerenteam.messages import explain
-from jongerenteam.session import local_today
+from jongerenteam.dates import local_today
 from screens.student import open_student
 from screens.text import DataTable, Input, Static
 
@@ -146,7 +146,7 @@ class HomeScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_today(self) -> None:
         try:
-            today = self.session.today()
+            today = self.session.spreekuur.today()
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence
             self.app.call_from_thread(self.notify, TEXT["today_failed"].format(reason=explain(exc)[0]), severity="error")
             return
@@ -215,7 +215,7 @@ class HomeScreen(Screen):
     # -- search ---------------------------------------------------------------
 
     def show_results(self, query: str) -> None:
-        records = self.session.search(query, limit=MAX_ROWS + 1)
+        records = self.session.spreekuur.search(query, limit=MAX_ROWS + 1)
         table = self.query_one("#students", DataTable)
         table.clear()
         today = local_today()
@@ -315,7 +315,7 @@ class HomeScreen(Screen):
 
         def run() -> None:
             try:
-                view = session.handover(handover_id)
+                view = session.handover.handover(handover_id)
             except Exception as exc:  # noqa: BLE001 - one Dutch sentence
                 self.app.call_from_thread(self.notify, explain(exc)[0], severity="error")
                 return

@@ -8,6 +8,7 @@ field, the store's errors above the form, and a lock keeps a sealed draft.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from textual import on, work
@@ -18,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
-from jongerenteam import intake
+from jongerenteam import spreekuur as intake
 from jongerenteam.catalogue import (
     CONTACT_PREFERENCES,
     LEVEL_LABELS,
@@ -32,6 +33,7 @@ from jongerenteam.domain import StudentDetails, ValidationError, age_on, days_un
 from jongerenteam.messages import explain
 from jongerenteam.municipalities import MUNICIPALITIES, code_for, suggest
 from jongerenteam.search import fold
+from screens.background import dutch
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
 from screens.widgets import (
     Confirm,
@@ -224,7 +226,7 @@ class IntakeScreen(Screen):
             return area
         suggester = None
         if field_id == "programme":
-            suggester = SuggestWords(self.session.programmes)
+            suggester = SuggestWords(self.session.spreekuur.programmes)
         elif field_id == "level":
             suggester = SuggestWords(lambda: list(LEVELS))
         elif field_id == "municipality":
@@ -363,7 +365,7 @@ class IntakeScreen(Screen):
             self.hint("municipality", TEXT["municipality_unknown"])
 
     def suggest_contact(self, programme: str) -> None:
-        worker_id = self.session.suggest_contact(programme)
+        worker_id = self.session.spreekuur.suggest_contact(programme)
         field = self.query_one("#f-contact_worker", Input)
         current = self.suggested_contact
         if worker_id is None:
@@ -449,7 +451,7 @@ class IntakeScreen(Screen):
                 if not v["minutes"].strip().isdigit():
                     raise ValidationError("minutes", TEXT["minutes_bad"])
                 minutes = int(v["minutes"])
-            from jongerenteam.session import local_today
+            from jongerenteam.dates import local_today
 
             today = local_today()
             next_date = parse_date(v["next_date"], today=today, field="next_date", upcoming=True) if v["next_date"].strip() else None
@@ -522,7 +524,13 @@ class IntakeScreen(Screen):
             self.confirmed.add(concern.field)
         existing = None
         if not details.anonymous:
-            matches = self.session.find_duplicates(details)
+            # The store is asked (a colleague may just have registered the
+            # same student): off the UI thread, and a failure is told here.
+            try:
+                matches = await asyncio.to_thread(self.session.spreekuur.find_duplicates, details)
+            except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the form stays filled
+                self.failed(dutch(exc), None)
+                return
             if matches:
                 rows = [(r.id, self.describe(r)) for r in matches]
                 answer = await self.app.push_screen_wait(DuplicateModal(rows))
@@ -550,10 +558,10 @@ class IntakeScreen(Screen):
         s = self.session
         try:
             if self.kind == "inloop" and details.anonymous:
-                s.register_anonymous(extra.leefdomeinen, extra.minutes)
+                s.spreekuur.register_anonymous(extra.leefdomeinen, extra.minutes)
                 text = TEXT["saved_anonymous"]
             elif self.kind == "inloop":
-                record = s.register_walk_in(details, extra, existing=existing)
+                record = s.spreekuur.register_walk_in(details, extra, existing=existing)
                 name = record.details.display_name
                 if existing is None:
                     text = TEXT["saved_walk_in"].format(name=name)
@@ -562,13 +570,13 @@ class IntakeScreen(Screen):
                 else:
                     text = TEXT["saved_visit_sealed"].format(name=name, contact=s.contact_name(record))
             elif existing is not None:
-                record = s.add_referral_to_existing(existing, extra)
+                record = s.spreekuur.add_referral_to_existing(existing, extra)
                 text = TEXT["saved_existing_referral"].format(
                     name=record.details.display_name, status=STATUSES.get(record.status, record.status),
                     contact=s.contact_name(record),
                 )
             else:
-                record = s.register_referral(details, extra, contact_worker_id=contact_id)
+                record = s.spreekuur.register_referral(details, extra, contact_worker_id=contact_id)
                 text = TEXT["saved_referral"].format(name=record.details.display_name, contact=s.contact_name(record))
         except ValidationError as exc:
             self.app.call_from_thread(self.failed, exc.message, exc.field)

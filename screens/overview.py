@@ -173,17 +173,17 @@ class OverviewModal(ModalScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="overview")
     def load(self) -> None:
         from jongerenteam.overview import ContactPerson, build_overview
-        from jongerenteam.session import local_today
+        from jongerenteam.dates import local_today
 
         session, student_id = self.session, self.record.id
         try:
             record = session.students.get(student_id, self.record)
             # Shown from an already opened (and logged) file; the export itself is logged.
-            dossier = session.open_dossier(student_id, log=False)
+            dossier = session.dossier.open_dossier(student_id, log=False)
             worker = session.workers.get(record.contact_worker_id or "")
             # A colleague who left the team is no one to turn to: the overview then points to the spreekuur.
             active = worker is not None and worker.active
-            contact = ContactPerson(worker.full_name, session.worker_contact(worker.id)) if active else None
+            contact = ContactPerson(worker.full_name, session.team.worker_contact(worker.id)) if active else None
             document = build_overview(
                 dossier, record.details, today=local_today(), contact=contact,
                 worker_names={wid: w.full_name for wid, w in session.workers.items()},
@@ -219,7 +219,7 @@ class OverviewModal(ModalScreen[None]):
     def export_text(self, text: str) -> None:
         # Logged first: nothing leaves the app without its line in the log.
         try:
-            self.session.log_export(self.record.id, EXPORT_TEXT)
+            self.session.dossier.log_export(self.record.id, EXPORT_TEXT)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.show_message, explain(exc)[0])
             return
@@ -242,7 +242,7 @@ class OverviewModal(ModalScreen[None]):
     def action_pdf(self) -> None:
         if self.document is None:
             return
-        from jongerenteam.session import local_today
+        from jongerenteam.dates import local_today
 
         field = self.query_one("#overview-path", Input)
         if not self._save_row_shown():
@@ -287,7 +287,7 @@ class OverviewModal(ModalScreen[None]):
 
         try:
             data = render_pdf(document)
-            self.session.log_export(self.record.id, EXPORT_PDF)
+            self.session.dossier.log_export(self.record.id, EXPORT_PDF)
             write_atomic(target, data)
         except ValidationError as exc:
             self.app.call_from_thread(self.show_message, exc.message)
@@ -365,7 +365,7 @@ class ReachabilityModal(ModalScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="reach")
     def load(self) -> None:
         try:
-            text = self.session.worker_contact(self.session.worker_id)
+            text = self.session.team.worker_contact(self.session.worker_id)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.query_one("#reach-message", Static).update, explain(exc)[0])
             return
@@ -384,7 +384,7 @@ class ReachabilityModal(ModalScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="reach-save")
     def save(self, text: str) -> None:
         try:
-            self.session.set_my_contact(text)
+            self.session.team.set_my_contact(text)
         except ValidationError as exc:
             self.app.call_from_thread(self.query_one("#reach-message", Static).update, exc.message)
             return

@@ -247,7 +247,7 @@ class ReportScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        from jongerenteam.session import local_today
+        from jongerenteam.dates import local_today
 
         self.period = rp.quarter_of(local_today())
         self.municipality: str | None = None
@@ -286,8 +286,8 @@ class ReportScreen(Screen[None]):
         session = self.session
         try:
             if self.documents is None:
-                self.documents = session.statistics_documents()
-            report = session.report_from(self.documents, period, municipality)
+                self.documents = session.report.statistics_documents()
+            report = session.report.report_from(self.documents, period, municipality)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence
             self.app.call_from_thread(self.show_message, explain(exc)[0], True)
             return
@@ -336,7 +336,7 @@ class ReportScreen(Screen[None]):
             self.municipality = None if code == MunicipalityModal.ALL else code
             self.recompute()
 
-        self.app.push_screen(MunicipalityModal(self.session.report_municipalities(self.documents)), chosen)
+        self.app.push_screen(MunicipalityModal(self.session.report.report_municipalities(self.documents)), chosen)
 
     def action_export(self, fmt: str) -> None:
         if self.report is None:
@@ -356,7 +356,7 @@ class ReportScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="report-export")
     def export(self, report: rp.Report, fmt: str, target: Path) -> None:
         try:
-            written = self.session.export_report(report, fmt, target)
+            written = self.session.report.export_report(report, fmt, target)
         except ValidationError as exc:
             self.app.call_from_thread(self.show_message, exc.message, True)
             return

@@ -196,7 +196,7 @@ class RightsMenu(_StoreCall, ModalScreen[str | None]):
             if not regime or regime == current or record is None:
                 return
             self.run_call(
-                lambda: self.session.set_retention_regime(record, regime),
+                lambda: self.session.rights.set_retention_regime(record, regime),
                 lambda _r: self._regime_saved(regime),
                 lambda text: self.notify(text, severity="error"),
             )
@@ -293,7 +293,7 @@ class InzageDialog(FormDialog):
             yield from self.row(TEXT["passphrase"], Input(id="i-pass", password=True), hint=TEXT["passphrase_hint"])
 
     def prefill(self) -> None:
-        from jongerenteam.session import local_today
+        from jongerenteam.dates import local_today
 
         self.query_one("#i-path", Input).value = str(default_inzage_path(local_today(), "pdf"))
 
@@ -329,7 +329,7 @@ class InzageDialog(FormDialog):
                 raise ValidationError("passphrase", "Typ je wachtwoord om het dossier via de sleutelkluis te openen.")
         team = getattr(self.app, "team_name", "")
         session, student_id = self.session, self.student_id
-        return lambda: session.export_inzage(student_id, target, fmt, coordinator_passphrase=passphrase, team=team)
+        return lambda: session.rights.export_inzage(student_id, target, fmt, coordinator_passphrase=passphrase, team=team)
 
     def explain(self, exc: Exception) -> str:
         if self.via_escrow:
@@ -374,7 +374,7 @@ class CorrectionDialog(FormDialog):
         yield from self.row(TEXT["reason"], Input(id="c-reason"), hint=TEXT["reason_hint"])
 
     def prefill(self) -> None:
-        from jongerenteam.session import local_today
+        from jongerenteam.dates import local_today
 
         self.query_one("#c-on", Input).value = f"{local_today():%d-%m-%Y}"
         self.query_one("#c-talk-hint", Static).display = False  # until the talks are counted
@@ -390,7 +390,7 @@ class CorrectionDialog(FormDialog):
     @work(thread=True, exclusive=True, exit_on_error=False, group="rights-talks")
     def load_talks(self) -> None:
         try:
-            dossier = self.session.open_dossier(self.student_id, log=False)
+            dossier = self.session.dossier.open_dossier(self.student_id, log=False)
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.set_line, "fd-message", explain(exc)[0])
             return
@@ -455,7 +455,7 @@ class CorrectionDialog(FormDialog):
 
     def prepare(self):
         from jongerenteam.dates import parse_date
-        from jongerenteam.session import local_today
+        from jongerenteam.dates import local_today
 
         on_text = self.query_one("#c-on", Input).value
         on = parse_date(on_text, field="on") if on_text.strip() else None
@@ -475,7 +475,7 @@ class CorrectionDialog(FormDialog):
         self.FIELD_IDS = {**type(self).FIELD_IDS, "new_value": "c-text" if is_talk else "c-new"}
         correction.validate(local_today())
         session, student_id = self.session, self.student_id
-        return lambda: session.record_correction(student_id, correction)
+        return lambda: session.rights.record_correction(student_id, correction)
 
     def saved(self, result) -> None:
         self.app.notify(TEXT["correction_saved"])
@@ -538,7 +538,7 @@ class EraseDialog(FormDialog):
         if not erase_confirmed(self.query_one("#e-confirm", Input).value, first, last):
             raise ValidationError("confirm", TEXT["confirm_wrong"])
         session, student_id = self.session, self.student_id
-        return lambda: session.erase_student(student_id, reason)
+        return lambda: session.rights.erase_student(student_id, reason)
 
     def saved(self, result) -> None:
         self.app.notify(TEXT["erased"])
@@ -598,7 +598,7 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
 
     def load(self) -> None:
         session = self.session
-        self.run_call(lambda: (session.retention_years(), session.past_term()), self.loaded, self.show_error)
+        self.run_call(lambda: (session.rights.retention_years(), session.rights.past_term()), self.loaded, self.show_error)
 
     def loaded(self, result) -> None:
         years, past = result
@@ -649,7 +649,7 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
             self.show_error(TEXT["not_number"])
             return
         session = self.session
-        self.run_call(lambda: session.set_retention_years(terms), self.terms_saved, self.show_error)
+        self.run_call(lambda: session.rights.set_retention_years(terms), self.terms_saved, self.show_error)
 
     def terms_saved(self, _result) -> None:
         self.notify(TEXT["terms_saved"])
@@ -663,7 +663,7 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 session = self.session
-                self.run_call(lambda: session.erase_past_term(ids), self.erased, self.show_error)
+                self.run_call(lambda: session.rights.erase_past_term(ids), self.erased, self.show_error)
 
         self.app.push_screen(TypedConfirm(TEXT["erase_all_title"].format(n=len(ids)), TEXT["erase_all_hint"]), confirmed)
 

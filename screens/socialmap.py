@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from jongerenteam.casework import MAP_KINDS, MAP_ROLES, MapEntry, MapItem
+from jongerenteam.socialmap import MAP_KINDS, MAP_ROLES, MapEntry, MapItem
 from jongerenteam.catalogue import LEEFDOMEINEN
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
@@ -144,9 +144,9 @@ class MapEntryDialog(FormDialog):
         session = self.session
         self.saved_name = entry.name.strip()
         if self.item_ref is None:
-            return lambda: session.add_map_entry(entry)
+            return lambda: session.social_map.add(entry)
         item = MapItem(self.item_ref[0], self.item_ref[1], entry)
-        return lambda: session.update_map_entry(item, entry)
+        return lambda: session.social_map.update(item, entry)
 
     def explain(self, exc: Exception) -> str:
         self.stale = isinstance(exc, (Conflict, NotAllowed))
@@ -258,7 +258,7 @@ class SocialMapScreen(Screen):
 
         def read() -> None:
             try:
-                items = session.social_map()
+                items = session.social_map.entries()
             except Exception as exc:  # noqa: BLE001 - one Dutch sentence
                 self.app.call_from_thread(self.say, explain(exc)[0])
                 return
@@ -380,7 +380,7 @@ class SocialMapScreen(Screen):
 
         def remove() -> None:
             try:
-                session.remove_map_entry(item)
+                session.social_map.remove(item)
             except Exception as exc:  # noqa: BLE001 - one Dutch sentence
                 self.app.call_from_thread(self.say, explain(exc)[0])
                 return

@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
-from jongerenteam import intake
+from jongerenteam import spreekuur as intake
 from jongerenteam.messages import explain
-from jongerenteam.session import EMERGENCY_REASONS
+from jongerenteam.spreekuur import EMERGENCY_REASONS
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
 from screens.widgets import LeefdomeinPicker
 
@@ -123,7 +123,7 @@ class FileModal(ModalScreen[None]):
         record = session.students[student_id]
         return cls(
             TEXT["file_title"].format(name=record.details.display_name),
-            file_lines(session, session.read_file(student_id)),
+            file_lines(session, session.dossier.read_file(student_id)),
             student_id=student_id,
         )
 
@@ -240,7 +240,7 @@ class VisitModal(ModalScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def save(self, visit: intake.WalkIn) -> None:
         try:
-            self.session.register_walk_in(self.record.details, visit, existing=self.record)
+            self.session.spreekuur.register_walk_in(self.record.details, visit, existing=self.record)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the text stays
             self.app.call_from_thread(self.query_one("#visit-message", Static).update, explain(exc)[0])
             return
@@ -332,7 +332,7 @@ class EmergencyModal(ModalScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def open_file(self, reason: str, explanation: str, coordinator: str, passphrase: str) -> None:
         try:
-            entries = self.session.emergency_read(self.record.id, coordinator, passphrase, reason, explanation)
+            entries = self.session.spreekuur.emergency_read(self.record.id, coordinator, passphrase, reason, explanation)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; fields kept except the passphrase
             self.app.call_from_thread(self.failed, explain(exc)[0])
             return

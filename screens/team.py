@@ -349,7 +349,7 @@ class AddWorkerDialog(TeamDialog):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def add(self, details: WorkerDetails, passphrase: str) -> None:
         try:
-            self.session.add_worker(details, passphrase, kdf_params())
+            self.session.team.add_worker(details, passphrase, kdf_params())
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the form stays filled
             self.app.call_from_thread(self.failed, explain(exc)[0], isinstance(exc, WorkerExists))
             return
@@ -423,7 +423,7 @@ class DeactivateDialog(TeamDialog):
         worker = self.session.workers[worker_id]
         self.students = spreekuur.students_with_contact(self.session.store, worker_id)
         self.programmes = sorted(
-            (p for p, w in self.session.programme_contacts().items() if w == worker_id), key=fold
+            (p for p, w in self.session.team.programme_contacts().items() if w == worker_id), key=fold
         )
         lines = [TEXT["contact_of"].format(name=worker.full_name, n=len(self.students))]
         if self.programmes:
@@ -484,7 +484,7 @@ class DeactivateDialog(TeamDialog):
         name = self.session.workers[leaving].full_name
         new_name = self.session.workers[new_contact].full_name
         try:
-            moved, _removed = self.session.deactivate_worker_with_handover(leaving, new_contact)
+            moved, _removed = self.session.team.deactivate_worker_with_handover(leaving, new_contact)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence
             self.app.call_from_thread(self.failed, explain(exc)[0])
             return
@@ -593,7 +593,7 @@ class ResetPassphraseDialog(TeamDialog):
     def reset(self, code: str, worker_id: str, passphrase: str) -> None:
         name = self.session.workers[worker_id].full_name
         try:
-            self.session.reset_passphrase_with_recovery(code, worker_id, passphrase, kdf_params())
+            self.session.team.reset_passphrase_with_recovery(code, worker_id, passphrase, kdf_params())
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; fields stay filled
             self.app.call_from_thread(self.failed, explain(exc)[0], isinstance(exc, WrongPassphrase))
             return
@@ -630,7 +630,7 @@ class ProgrammeContactsDialog(TeamDialog):
                 Input(
                     placeholder=TEXT["programme_placeholder"],
                     max_length=200,
-                    suggester=SuggestWords(self.session.programmes),
+                    suggester=SuggestWords(self.session.spreekuur.programmes),
                     id="programme",
                 ),
             )
@@ -659,7 +659,7 @@ class ProgrammeContactsDialog(TeamDialog):
     def fill(self) -> None:
         contacts = self.query_one("#contacts", OptionList)
         contacts.clear_options()
-        current = self.session.programme_contacts()
+        current = self.session.team.programme_contacts()
         for programme in sorted(current, key=fold):
             worker = self.session.workers.get(current[programme])
             name = worker_label(worker) if worker else "?"
@@ -672,7 +672,7 @@ class ProgrammeContactsDialog(TeamDialog):
         programme = event.option_id or ""
         self.query_one("#programme", Input).value = programme
         workers = self.query_one("#programme-worker", OptionList)
-        highlight(workers, self.session.programme_contacts().get(programme))
+        highlight(workers, self.session.team.programme_contacts().get(programme))
         workers.focus()
 
     @on(Input.Submitted, "#programme")
@@ -686,7 +686,7 @@ class ProgrammeContactsDialog(TeamDialog):
     def stored_spelling(self, typed: str) -> str:
         """An existing programme written differently ('verzorgende ig') keeps its spelling."""
         wanted = fold(typed)
-        for known in [*self.session.programme_contacts(), *self.session.programmes()]:
+        for known in [*self.session.team.programme_contacts(), *self.session.spreekuur.programmes()]:
             if fold(known) == wanted:
                 return known
         return typed
@@ -708,7 +708,7 @@ class ProgrammeContactsDialog(TeamDialog):
         chosen = highlighted_id(workers)
         worker_id = None if chosen == NO_CONTACT else chosen
         try:
-            self.session.set_programme_contact(programme, worker_id)
+            self.session.team.set_programme_contact(programme, worker_id)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the choice stays
             show_error(self, "team-dialog-message", explain(exc)[0])
             return
@@ -762,7 +762,7 @@ class IdleLockDialog(TeamDialog):
             show_error(self, "idle-minutes-error", TEXT["need_minutes"])
             return
         try:
-            self.session.set_idle_lock_minutes(minutes)
+            self.session.team.set_idle_lock_minutes(minutes)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the number stays
             show_error(self, "team-dialog-message", explain(exc)[0])
             return
@@ -798,7 +798,7 @@ class ExpertiseDialog(TeamDialog):
     def action_save(self) -> None:
         codes = tuple(self.query_one(LeefdomeinPicker).codes)
         try:
-            self.session.set_expertise(self.worker_id, codes)
+            self.session.team.set_expertise(self.worker_id, codes)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the choice stays
             show_error(self, "team-dialog-message", explain(exc)[0])
             return
@@ -889,7 +889,7 @@ class TeamScreen(Screen):
         team = self.session.store.team()
         self.query_one("#team-settings", Static).update(
             TEXT["settings"].format(
-                minutes=team.idle_lock_minutes if team else 5, n=len(self.session.programme_contacts())
+                minutes=team.idle_lock_minutes if team else 5, n=len(self.session.team.programme_contacts())
             )
         )
 

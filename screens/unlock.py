@@ -270,10 +270,10 @@ class UnlockScreen(Screen):
 
     def _waiting_work(self, session):
         """This worker's drafts in the store; a failure here never stops the unlock (it is told)."""
-        from jongerenteam import drafts, errorlog
+        from jongerenteam import errorlog
 
         try:
-            return drafts.waiting(session, self.app.instance)
+            return session.drafts.waiting(self.app.instance)
         except Exception as exc:  # noqa: BLE001 - Vandaag opens anyway; the worker hears why the drafts did not
             errorlog.record(exc, "terugzetten")
             self.app.call_from_thread(

@@ -20,10 +20,11 @@ from datetime import datetime
 import orjson
 from sqlalchemy import func, insert, select
 from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
 
 from storage import audit, clock
 from storage.crypto import DecryptionError, open_column, open_field, seal_field
-from storage.errors import Conflict, NotAllowed, StoreError, Tampered
+from storage.errors import Conflict, NotAllowed, Tampered
 from storage.keyring import Keys
 from storage.models import AnonymousContact, FileEntry, StatisticsRecord, Student
 from storage.store import Store
@@ -52,14 +53,18 @@ def get(store: Store, keys: Keys, student_id: str) -> dict | None:
 
 def update(store: Store, keys: Keys, student_id: str, change: Callable[[dict | None], dict]) -> dict:
     """Read the student's document, apply ``change`` (it gets None for a new
-    record and returns the new document) and write it back.
+    record and returns the new document) and write it back, in the caller's
+    unit of work (``Store.unit``) when there is one.
 
     The write only lands if nobody saved in between (version guard); on a
     conflict the document is read again and ``change`` applied again, so
-    ``change`` must be a pure function of the document it is given.
+    ``change`` must be a pure function of the document it is given. A first
+    record that a colleague created at the same moment (the unique student
+    id) is inserted in a savepoint, so losing that race only means reading
+    theirs, not losing the transaction.
     """
-    for _ in range(RETRIES):
-        with store.session() as s:
+    with store.session() as s:
+        for _ in range(RETRIES):
             row = s.execute(
                 select(StatisticsRecord.id, StatisticsRecord.version, StatisticsRecord.data)
                 .where(StatisticsRecord.student_id == student_id)
@@ -76,19 +81,17 @@ def update(store: Store, keys: Keys, student_id: str, change: Callable[[dict | N
                 if done.rowcount == 1:
                     return data
                 continue
-        data = change(None)
-        record_id = str(uuid.uuid4())
-        try:
-            with store.session() as s:
-                s.execute(insert(StatisticsRecord).values(
-                    id=record_id, student_id=student_id, data=_seal(keys, record_id, data),
-                    updated_at=now, version=1,
-                ))
-            return data
-        except StoreError:
-            # Unique student_id: a colleague created the record just now; read theirs.
-            if get(store, keys, student_id) is None:
-                raise
+            data = change(None)
+            record_id = str(uuid.uuid4())
+            try:
+                with s.begin_nested():
+                    s.execute(insert(StatisticsRecord).values(
+                        id=record_id, student_id=student_id, data=_seal(keys, record_id, data),
+                        updated_at=now, version=1,
+                    ))
+                return data
+            except IntegrityError:
+                continue  # a colleague created the record just now: read theirs and apply again
     raise Conflict(f"statistics/{student_id}", by_name="een collega", at=clock.local_time(clock.now()).strftime("%H:%M"))
 
 

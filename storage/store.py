@@ -13,6 +13,7 @@ a restore never replaces it under an open app.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,6 +89,8 @@ class Store:
         # The "in use" marker of a store file (storage/sqlite.py), held from
         # open to close; a restore is refused while it is held.
         self._in_use: sqlite_backend.InUse | None = None
+        # The transaction of the use case running on each thread (``unit()``).
+        self._local = threading.local()
         # Shown to users and carried by errors: never a password.
         self.display = self.backend.display_location(location)
         # audit.append finds the backend's chain lock here (see storage.audit).
@@ -217,15 +220,55 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A short unit of work that may write: commits on success, rolls back on error.
 
+        Inside ``unit()`` (on the same thread) it is that unit's transaction:
+        nothing commits until the whole use case is done.
+
         Database errors leave as store errors (locked, disk full, damaged)
         that name the store, never the values involved.
         """
+        outer = self._current()
+        if outer is not None:
+            yield outer
+            return
         with self._unit(self._sessions) as session:
             yield session
 
     @contextmanager
+    def unit(self) -> Iterator[Session]:
+        """One use case, one transaction: every ``session()`` and ``reading()`` of the
+        storage functions it calls (on this thread) joins it, and it all commits
+        at the end, or nothing does.
+
+        A unit inside a unit is the same unit. Storage code stays written as
+        short sessions; a use case that writes more than one thing (a walk-in:
+        the student, the hulpvraag, the statistics, the audit entries) wraps
+        its calls in one unit.
+        """
+        outer = self._current()
+        if outer is not None:
+            yield outer
+            return
+        with self._unit(self._sessions) as session:
+            self._local.session = session
+            try:
+                yield session
+            finally:
+                self._local.session = None
+
+    def _current(self) -> Session | None:
+        return getattr(self._local, "session", None)
+
+    @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A short read-only unit of work: never waits for the write lock."""
+        """A short read-only unit of work: never waits for the write lock.
+
+        Inside ``unit()`` it reads in that unit's transaction (and so sees
+        what the use case wrote so far).
+        """
+        outer = self._current()
+        if outer is not None:
+            yield outer
+            return
         with self._unit(self._readers) as session:
             yield session
 

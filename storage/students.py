@@ -263,8 +263,9 @@ def _conflict(s: Session, student_id: str) -> Exception:
     )
 
 
-def load_directory(store: Store, keys: Keys) -> tuple[list[DirectoryRow], list[str]]:
-    """Decrypt the whole directory at unlock. Returns (rows, ids of damaged rows).
+def load_directory(store: Store, keys: Keys, only: Iterable[str] | None = None) -> tuple[list[DirectoryRow], list[str]]:
+    """Decrypt the whole directory at unlock (or the students ``only`` names,
+    when the change feed says they changed). Returns (rows, ids of damaged rows).
 
     A Core select of only what the spreekuur needs (no timestamps to parse):
     this runs for every student at every unlock and must stay well under
@@ -276,7 +277,13 @@ def load_directory(store: Store, keys: Keys) -> tuple[list[DirectoryRow], list[s
     rows: list[DirectoryRow] = []
     damaged: list[str] = []
     with store.reading() as s:
-        result = s.execute(select(*cols)).all()
+        if only is None:
+            result = s.execute(select(*cols)).all()
+        else:
+            wanted = sorted(set(only))
+            result = []
+            for i in range(0, len(wanted), 500):
+                result += s.execute(select(*cols).where(Student.id.in_(wanted[i:i + 500]))).all()
     meta = {sid: (version, status, contact) for sid, version, status, contact, _ in result}
     append = rows.append
     opened = open_column(
@@ -293,6 +300,12 @@ def load_directory(store: Store, keys: Keys) -> tuple[list[DirectoryRow], list[s
         version, status, contact = meta[sid]
         append(DirectoryRow(sid, version, status, contact, None, None, data))
     return rows, damaged
+
+
+def all_ids(store: Store) -> set[str]:
+    """Every student id in the store (plain ids, no keys needed)."""
+    with store.reading() as s:
+        return set(s.scalars(select(Student.id)).all())
 
 
 def get_student(store: Store, keys: Keys, student_id: str) -> DirectoryRow:
@@ -317,15 +330,17 @@ def _current():
     return or_(StudentKeyWrap.expires_at.is_(None), StudentKeyWrap.expires_at > clock.now())
 
 
-def involved_student_ids(store: Store, worker_id: str) -> set[str]:
+def involved_student_ids(store: Store, worker_id: str, only: Iterable[str] | None = None) -> set[str]:
+    """The students this worker holds a current key wrap for (of ``only``, if given)."""
+    q = select(StudentKeyWrap.student_id).where(StudentKeyWrap.recipient == worker_id, _current())
     with store.reading() as s:
-        return set(
-            s.scalars(
-                select(StudentKeyWrap.student_id).where(
-                    StudentKeyWrap.recipient == worker_id, _current()
-                )
-            ).all()
-        )
+        if only is None:
+            return set(s.scalars(q).all())
+        wanted = sorted(set(only))
+        out: set[str] = set()
+        for i in range(0, len(wanted), 500):
+            out.update(s.scalars(q.where(StudentKeyWrap.student_id.in_(wanted[i:i + 500]))).all())
+        return out
 
 
 def involved_workers(store: Store, student_id: str) -> list[str]:

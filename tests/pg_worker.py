@@ -26,7 +26,8 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jongerenteam import messages  # noqa: E402
-from jongerenteam.session import TeamSession, _record  # noqa: E402
+from jongerenteam.directory import _record
+from jongerenteam.session import TeamSession  # noqa: E402
 from storage import students  # noqa: E402
 from storage.errors import Conflict  # noqa: E402
 from storage.store import Store  # noqa: E402
@@ -50,14 +51,14 @@ def run(args, passphrase: str) -> None:
         details = dataclasses.replace(
             canary_student(), student_number=f"{args.tag}-{n}", first_name=f"Inloop{n}"
         )
-        rec = session.register_student(details)
+        rec = session.spreekuur.register_student(details)
         emit(f"S {rec.id}")
-        eid = session.add_entry(rec.id, "gesprek", {"tekst": f"{CANARY_NOTE} {args.tag} {n}"})
+        eid = session.dossier.add_entry(rec.id, "gesprek", {"tekst": f"{CANARY_NOTE} {args.tag} {n}"})
         emit(f"E {rec.id} {eid}")
         if n % 2 == 0:
             name = f"Naam{args.tag}x{n}"
             try:
-                shared = session.update_student(
+                shared = session.dossier.update_student(
                     shared, dataclasses.replace(shared.details, last_name=name)
                 )
                 emit(f"U {shared.version} {name}")

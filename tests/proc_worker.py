@@ -119,10 +119,10 @@ def write_loop(
         wait_go()
     n = 0
     while count is None or n < count:
-        rec = session.register_student(_variant(n))
+        rec = session.spreekuur.register_student(_variant(n))
         emit(f"S {rec.id}")
         if entries and n % 2 == 0:
-            eid = session.add_entry(rec.id, "gesprek", {"tekst": f"{CANARY_NOTE} {n}"})
+            eid = session.dossier.add_entry(rec.id, "gesprek", {"tekst": f"{CANARY_NOTE} {n}"})
             emit(f"E {rec.id} {eid}")
         n += 1
     session.lock()
@@ -192,8 +192,8 @@ def run_canary(args, passphrase: str) -> int:
     holder = _hold_reader(args.store) if args.hold_reader else None
     store = Store.open(args.store)
     session = TeamSession.unlock(store, args.worker_id, passphrase)
-    rec = session.register_student(canary_student())
-    eid = session.add_entry(rec.id, "gesprek", {"tekst": CANARY_NOTE})
+    rec = session.spreekuur.register_student(canary_student())
+    eid = session.dossier.add_entry(rec.id, "gesprek", {"tekst": CANARY_NOTE})
     _emit_stdout(f"ack {rec.id} {eid}")
     if not args.exit:
         while True:  # wait for SIGKILL, never checkpoint
@@ -213,7 +213,7 @@ def run_edit(args, passphrase: str) -> int:
     _wait_for("save")
     changed = dataclasses.replace(record.details, last_name=args.last_name)
     try:
-        saved = session.update_student(record, changed)
+        saved = session.dossier.update_student(record, changed)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as data
         _emit_stdout(_error_line(exc))
         return 1

@@ -98,13 +98,13 @@ def test_open_of_an_empty_store_says_so(store_url):
 def test_register_and_search_seen_by_a_second_engine(fx):
     """A registered student is found by search in the session and by a second Store (another laptop)."""
     s = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    rec = s.register_student(canary_student())
-    assert [r.id for r in s.search(CANARY_LAST[:6].lower())] == [rec.id]
+    rec = s.spreekuur.register_student(canary_student())
+    assert [r.id for r in s.spreekuur.search(CANARY_LAST[:6].lower())] == [rec.id]
     s.lock()
     other = Store.open(fx.path)
     try:
         t = TeamSession.unlock(other, fx.other_id, OTHER_PASS)
-        assert [r.id for r in t.search(CANARY_LAST)] == [rec.id]
+        assert [r.id for r in t.spreekuur.search(CANARY_LAST)] == [rec.id]
         assert t.students[rec.id].details == canary_student()
         assert not t.is_involved(rec.id)
         t.lock()
@@ -115,7 +115,7 @@ def test_register_and_search_seen_by_a_second_engine(fx):
 def test_stale_save_is_a_conflict_naming_who_and_when(fx):
     """Two engines read version 1; the second save is refused with 'Gewijzigd door Hanna om HH:MM' and nothing is lost."""
     c = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    sid = c.register_student(canary_student()).id
+    sid = c.spreekuur.register_student(canary_student()).id
     c.lock()
     moment = datetime(2026, 3, 4, 10, 42, 5, tzinfo=UTC)
     clock.set_clock(lambda: moment)
@@ -124,9 +124,9 @@ def test_stale_save_is_a_conflict_naming_who_and_when(fx):
         a = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
         b = TeamSession.unlock(other_store, fx.other_id, OTHER_PASS)
         ra, rb = a.students[sid], b.students[sid]
-        a.update_student(ra, dataclasses.replace(ra.details, last_name="Eerstenaam"))
+        a.dossier.update_student(ra, dataclasses.replace(ra.details, last_name="Eerstenaam"))
         with pytest.raises(Conflict) as caught:
-            b.update_student(rb, dataclasses.replace(rb.details, last_name="Tweedenaam"))
+            b.dossier.update_student(rb, dataclasses.replace(rb.details, last_name="Tweedenaam"))
         assert caught.value.by_name == "Hanna Hulpverlener"
         assert caught.value.at == clock.local_time(moment).strftime("%H:%M")
         text_nl, code = messages.explain(caught.value)
@@ -135,7 +135,7 @@ def test_stale_save_is_a_conflict_naming_who_and_when(fx):
         b.lock()
         b = TeamSession.unlock(other_store, fx.other_id, OTHER_PASS)
         assert b.students[sid].details.last_name == "Eerstenaam"
-        saved = b.update_student(
+        saved = b.dossier.update_student(
             b.students[sid], dataclasses.replace(b.students[sid].details, last_name="Tweedenaam")
         )
         assert saved.version == 3

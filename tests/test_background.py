@@ -17,7 +17,11 @@ import pytest
 
 from jongerenteam import errorlog
 from jongerenteam.domain import StudentDetails
+from jongerenteam.dossier import DossierService
+from jongerenteam.report import ReportService
 from jongerenteam.session import TeamSession
+from jongerenteam.socialmap import SocialMapService
+from jongerenteam.spreekuur import SpreekuurService
 from screens.background import WHAT
 from screens.home import HomeScreen
 from tests.conftest import CANARIES, CANARY_FIRST, CANARY_NOTE, COORDINATOR_PASS, WORKER_PASS, files_containing
@@ -97,7 +101,7 @@ def test_every_worker_of_the_screens_says_in_dutch_what_did_not_happen():
 
 def hanna_with_a_student(fx) -> str:
     s = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    rec = s.register_student(StudentDetails(first_name="Fatma", last_name="Özdemir", birth_date=date(2007, 9, 12)))
+    rec = s.spreekuur.register_student(StudentDetails(first_name="Fatma", last_name="Özdemir", birth_date=date(2007, 9, 12)))
     s.lock()
     return rec.id
 
@@ -120,7 +124,7 @@ async def test_vandaag_that_fails_to_draw_says_so_and_the_rest_still_draws(team_
 async def test_a_dossier_that_fails_to_load_says_so(team_store, error_log, monkeypatch):
     """Opening a dossier whose read fails: a Dutch message, the app keeps running."""
     sid = hanna_with_a_student(team_store)
-    monkeypatch.setattr(TeamSession, "open_dossier", boom)
+    monkeypatch.setattr(DossierService, "open_dossier", boom)
     app = build_app(team_store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
@@ -134,7 +138,7 @@ async def test_a_dossier_that_fails_to_load_says_so(team_store, error_log, monke
 
 async def test_a_walk_in_that_fails_to_save_keeps_what_was_typed(team_store, error_log, monkeypatch):
     """ctrl+s on a walk-in whose save fails: the form stays filled and says why in Dutch."""
-    monkeypatch.setattr(TeamSession, "register_walk_in", boom)
+    monkeypatch.setattr(SpreekuurService, "register_walk_in", boom)
     app = build_app(team_store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
@@ -150,7 +154,7 @@ async def test_a_walk_in_that_fails_to_save_keeps_what_was_typed(team_store, err
 
 async def test_the_sociale_kaart_that_fails_to_load_says_so(team_store, error_log, monkeypatch):
     """F4 on a store whose sociale kaart cannot be read: a Dutch message on the screen."""
-    monkeypatch.setattr(TeamSession, "social_map", boom)
+    monkeypatch.setattr(SocialMapService, "entries", boom)
     app = build_app(team_store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
@@ -165,7 +169,7 @@ async def test_the_sociale_kaart_that_fails_to_load_says_so(team_store, error_lo
 
 async def test_a_report_that_fails_says_so(team_store, error_log, monkeypatch):
     """The coördinator's rapportage whose figures cannot be made: a Dutch message, the screen stays."""
-    monkeypatch.setattr(TeamSession, "report_from", boom)
+    monkeypatch.setattr(ReportService, "report_from", boom)
     app = build_app(team_store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "co", COORDINATOR_PASS)
@@ -180,9 +184,9 @@ async def test_a_report_that_fails_says_so(team_store, error_log, monkeypatch):
 
 async def test_a_draft_that_cannot_be_kept_says_so(team_store, error_log, monkeypatch):
     """The autosave of a half-filled form fails (a broken store): the worker reads it, the form stays."""
-    from jongerenteam import drafts
+    from jongerenteam.drafts import DraftService
 
-    monkeypatch.setattr(drafts, "keep", boom)
+    monkeypatch.setattr(DraftService, "keep", boom)
     app = build_app(team_store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)

@@ -33,20 +33,24 @@ def _write_canaries(fx) -> tuple[str, str]:
     from datetime import date, datetime
 
     from jongerenteam import dossier as d
-    from jongerenteam.casework import MapEntry
+
+    from jongerenteam import consent as cn
+
+    from jongerenteam import driegesprek as dg
+    from jongerenteam.socialmap import MapEntry
 
     s = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    rec = s.register_student(canary_student())
-    eid = s.add_entry(rec.id, "gesprek", {"tekst": CANARY_NOTE})
-    talk_id = s.save_driegesprek(rec.id, d.Driegesprek(
+    rec = s.spreekuur.register_student(canary_student())
+    eid = s.dossier.add_entry(rec.id, "gesprek", {"tekst": CANARY_NOTE})
+    talk_id = s.driegesprek.save_driegesprek(rec.id, dg.Driegesprek(
         at=datetime(2026, 1, 5, 10, 0), coach_name=CANARY_LAST, story=CANARY_NOTE, question=CANARY_NOTE,
         agreements=[d.NewAgreement(d.Who("anders", CANARY_FIRST), CANARY_NOTE)],
-        consents=[d.NewConsent(d.ConsentWith("professional", CANARY_LAST), ["alles"], CANARY_NOTE, on=date(2026, 1, 5))],
+        consents=[cn.NewConsent(cn.ConsentWith("professional", CANARY_LAST), ["alles"], CANARY_NOTE, on=date(2026, 1, 5))],
     ))
-    s.edit_talk(rec.id, s.open_dossier(rec.id).item(talk_id), {"tekst": f"{CANARY_NOTE} (bijgewerkt)"})
-    s.add_external(rec.id, CANARY_FIRST, contact=CANARY_NUMBER)
-    s.add_map_entry(MapEntry("professional", CANARY_LAST, note=CANARY_NOTE))
-    s.set_my_contact(CANARY_NUMBER)
+    s.dossier.edit_talk(rec.id, s.dossier.open_dossier(rec.id).item(talk_id), {"tekst": f"{CANARY_NOTE} (bijgewerkt)"})
+    s.dossier.add_external(rec.id, CANARY_FIRST, contact=CANARY_NUMBER)
+    s.social_map.add(MapEntry("professional", CANARY_LAST, note=CANARY_NOTE))
+    s.team.set_my_contact(CANARY_NUMBER)
     s.lock()
     return rec.id, eid
 
@@ -59,7 +63,7 @@ def _assert_readable(path, student_id: str, entry_id: str) -> None:
         s = TeamSession.unlock(store, coordinator.id, COORDINATOR_PASS)
         rec = s.students[student_id]
         assert (rec.details.first_name, rec.details.last_name) == (CANARY_FIRST, CANARY_LAST)
-        entries = {e.id: e for e in s.read_file(student_id)}
+        entries = {e.id: e for e in s.dossier.read_file(student_id)}
         assert entries[entry_id].payload["tekst"] == CANARY_NOTE
         s.lock()
     finally:

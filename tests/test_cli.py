@@ -326,7 +326,7 @@ def test_worker_deactivate_stops_passphrase(demo, home):
     try:
         waisca = TeamSession.unlock(store, next(w.id for w in store.workers() if w.initials == "WR"), WAISCA.passphrase)
         daan_id = next(w.id for w in store.workers(active_only=False) if w.initials == "DV")
-        assert waisca.handover_load(daan_id) == ([], [])
+        assert waisca.team.handover_load(daan_id) == ([], [])
     finally:
         store.close()
     assert active_initials(demo) == {"FB", "WR"}

@@ -21,7 +21,7 @@ from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, canary_stu
 
 def _register(fx) -> str:
     s = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    rec = s.register_student(canary_student())
+    rec = s.spreekuur.register_student(canary_student())
     s.lock()
     return rec.id
 
@@ -91,9 +91,9 @@ def test_conflict_between_two_engines_on_one_file(team_store):
         b = TeamSession.unlock(other_store, fx.other_id, OTHER_PASS)
         rec_a, rec_b = a.students[sid], b.students[sid]
         assert rec_a.version == rec_b.version == 1
-        a.update_student(rec_a, dataclasses.replace(rec_a.details, last_name="Eerstenaam"))
+        a.dossier.update_student(rec_a, dataclasses.replace(rec_a.details, last_name="Eerstenaam"))
         with pytest.raises(Conflict) as caught:
-            b.update_student(rec_b, dataclasses.replace(rec_b.details, last_name="Tweedenaam"))
+            b.dossier.update_student(rec_b, dataclasses.replace(rec_b.details, last_name="Tweedenaam"))
         exc = caught.value
         assert exc.by_name == "Hanna Hulpverlener"
         assert exc.at == clock.local_time(moment).strftime("%H:%M")
@@ -104,7 +104,7 @@ def test_conflict_between_two_engines_on_one_file(team_store):
         b.lock()
         b = TeamSession.unlock(other_store, fx.other_id, OTHER_PASS)
         assert b.students[sid].details.last_name == "Eerstenaam"
-        assert b.update_student(b.students[sid], dataclasses.replace(
+        assert b.dossier.update_student(b.students[sid], dataclasses.replace(
             b.students[sid].details, last_name="Tweedenaam")).version == 3
         a.lock()
         b.lock()

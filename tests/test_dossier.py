@@ -10,7 +10,11 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from jongerenteam import dossier as d
-from jongerenteam.casework import MapEntry
+
+from jongerenteam import consent as cn
+
+from jongerenteam import driegesprek as dg
+from jongerenteam.socialmap import MapEntry
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.messages import explain
 from jongerenteam.session import TeamSession
@@ -23,30 +27,30 @@ from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa
 def willem(s: TeamSession):
     details = StudentDetails(first_name="Willem", last_name="Jansen", birth_date=date(2007, 5, 14),
                              programme="Sport, Bewegen en Gezonde Leefstijl", level="4", year=3)
-    return s.register_student(details, status="wacht", today=TODAY)
+    return s.spreekuur.register_student(details, status="wacht", today=TODAY)
 
 
 def test_talk_note_edit_keeps_every_earlier_version(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    talk_id = s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 45, ["Willem"], "Eerste versie"))
-    item = s.open_dossier(rec.id).item(talk_id)
-    assert s.edit_talk(rec.id, item, {"tekst": "Tweede versie"})
-    item = s.open_dossier(rec.id).item(talk_id)
-    assert s.edit_talk(rec.id, item, {"tekst": "Derde versie"})
-    item = s.open_dossier(rec.id).item(talk_id)
+    talk_id = s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 45, ["Willem"], "Eerste versie"))
+    item = s.dossier.open_dossier(rec.id).item(talk_id)
+    assert s.dossier.edit_talk(rec.id, item, {"tekst": "Tweede versie"})
+    item = s.dossier.open_dossier(rec.id).item(talk_id)
+    assert s.dossier.edit_talk(rec.id, item, {"tekst": "Derde versie"})
+    item = s.dossier.open_dossier(rec.id).item(talk_id)
     assert item.note == "Derde versie"
     assert [h.old["tekst"] for h in item.history] == ["Eerste versie", "Tweede versie"]
     assert all(h.by == team_store.worker_id for h in item.history)
     assert item.version == 3
     # Saving the same text again writes no empty version.
-    assert not s.edit_talk(rec.id, item, {"tekst": "Derde versie"})
+    assert not s.dossier.edit_talk(rec.id, item, {"tekst": "Derde versie"})
     # A stale copy (someone edited since) is refused, not overwritten.
     stale = dataclasses.replace(item, version=2)
     with pytest.raises(Conflict):
-        s.edit_talk(rec.id, stale, {"tekst": "Vierde"})
+        s.dossier.edit_talk(rec.id, stale, {"tekst": "Vierde"})
     # Every edit is in the file's log.
-    log = s.file_log(rec.id)
+    log = s.dossier.file_log(rec.id)
     assert sum(1 for line in log if line.what == "gewijzigd: dossier: gesprek gewijzigd") == 2
 
 
@@ -54,7 +58,7 @@ def test_a_first_talk_ends_the_wait(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
     assert rec.status == "wacht"
-    s.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 11, 23, 9, 0), 30, [], "Kennismaking"))
+    s.dossier.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 11, 23, 9, 0), 30, [], "Kennismaking"))
     assert s.students[rec.id].status == "lopend"
 
 
@@ -62,62 +66,62 @@ def test_talk_input_is_checked(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
     with pytest.raises(ValidationError) as exc:
-        s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 30, 9, 0), 30, [], "x"))
+        s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 30, 9, 0), 30, [], "x"))
     assert exc.value.field == "at"
     with pytest.raises(ValidationError):
-        s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 30, [], "  "))
+        s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 30, [], "  "))
     with pytest.raises(ValidationError):
-        s.add_talk(rec.id, d.NewTalk("kletspraat", datetime(2026, 11, 23, 9, 0), 30, [], "x"))
+        s.dossier.add_talk(rec.id, d.NewTalk("kletspraat", datetime(2026, 11, 23, 9, 0), 30, [], "x"))
 
 
 def test_agreements_due_reach_the_contact_persons_home(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    overdue = s.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail sturen naar de decaan", TODAY - timedelta(days=2)))
-    s.add_agreement(rec.id, d.NewAgreement(d.Who("coach", "Mevr. Bos"), "Rooster aanpassen", TODAY + timedelta(days=7)))
-    follow = s.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", worker_id=team_store.worker_id), "Bellen met huisarts", TODAY + timedelta(days=9), follow_up=TODAY))
-    due = s.today(TODAY).due
+    overdue = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail sturen naar de decaan", TODAY - timedelta(days=2)))
+    s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("coach", "Mevr. Bos"), "Rooster aanpassen", TODAY + timedelta(days=7)))
+    follow = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", worker_id=team_store.worker_id), "Bellen met huisarts", TODAY + timedelta(days=9), follow_up=TODAY))
+    due = s.spreekuur.today(TODAY).due
     texts = sorted(row.text for row in due)
     assert texts == ["werkafspraak: Bellen met huisarts", "werkafspraak: Mail sturen naar de decaan"]
     # Done agreements leave the home screen.
-    agreement = s.open_dossier(rec.id).agreement(overdue)
-    assert s.change_agreement(rec.id, agreement, status="gedaan")
-    assert [r.text for r in s.today(TODAY).due] == ["werkafspraak: Bellen met huisarts"]
-    a = s.open_dossier(rec.id).agreement(overdue)
+    agreement = s.dossier.open_dossier(rec.id).agreement(overdue)
+    assert s.dossier.change_agreement(rec.id, agreement, status="gedaan")
+    assert [r.text for r in s.spreekuur.today(TODAY).due] == ["werkafspraak: Bellen met huisarts"]
+    a = s.dossier.open_dossier(rec.id).agreement(overdue)
     assert a.status == "gedaan" and a.history[0].old == {"status": "open"}
     # A colleague who is involved but not the contact person does not get them on Vandaag.
-    s.involve(rec.id, team_store.other_id)
+    s.dossier.involve(rec.id, team_store.other_id)
     other = session(team_store, "other")
-    assert other.today(TODAY).due == []
-    assert s.open_dossier(rec.id).agreement(follow).is_due(TODAY)
+    assert other.spreekuur.today(TODAY).due == []
+    assert s.dossier.open_dossier(rec.id).agreement(follow).is_due(TODAY)
 
 
 def test_agreement_needs_who_and_what(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
     with pytest.raises(ValidationError) as exc:
-        s.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "  "))
+        s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "  "))
     assert exc.value.field == "what"
     with pytest.raises(ValidationError):
-        s.add_agreement(rec.id, d.NewAgreement(d.Who("anders", ""), "iets"))
+        s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("anders", ""), "iets"))
     with pytest.raises(ValidationError):
-        s.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker"), "iets"))
+        s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker"), "iets"))
 
 
 def test_scores_over_time_per_domain(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    s.add_score(rec.id, d.NewScore("gezondheid", 2, TODAY - timedelta(days=60), "aanvallen"))
-    s.add_score(rec.id, d.NewScore("gezondheid", 4, TODAY, "stabiel"))
-    s.add_score(rec.id, d.NewScore("gezondheid", 3, TODAY - timedelta(days=30)))
-    s.add_score(rec.id, d.NewScore("wonen", 3, TODAY))
-    dos = s.open_dossier(rec.id)
+    s.dossier.add_score(rec.id, d.NewScore("gezondheid", 2, TODAY - timedelta(days=60), "aanvallen"))
+    s.dossier.add_score(rec.id, d.NewScore("gezondheid", 4, TODAY, "stabiel"))
+    s.dossier.add_score(rec.id, d.NewScore("gezondheid", 3, TODAY - timedelta(days=30)))
+    s.dossier.add_score(rec.id, d.NewScore("wonen", 3, TODAY))
+    dos = s.dossier.open_dossier(rec.id)
     assert [x.score for x in dos.scores["gezondheid"]] == [2, 3, 4]
     assert dos.latest_scores()["gezondheid"].score == 4
     with pytest.raises(ValidationError):
-        s.add_score(rec.id, d.NewScore("gezondheid", 6, TODAY))
+        s.dossier.add_score(rec.id, d.NewScore("gezondheid", 6, TODAY))
     with pytest.raises(ValidationError):
-        s.add_score(rec.id, d.NewScore("gezondheid", 3, TODAY + timedelta(days=1)))
+        s.dossier.add_score(rec.id, d.NewScore("gezondheid", 3, TODAY + timedelta(days=1)))
 
 
 # -- consent age rules: 11, 12, 15, 16, 17, 18 and the birthday itself ----------------
@@ -139,11 +143,11 @@ BIRTH = date(2010, 6, 15)
     ],
 )
 def test_who_must_consent_by_age(on, needed):
-    assert d.consent_needed_from(BIRTH, on) == needed
+    assert cn.consent_needed_from(BIRTH, on) == needed
 
 
 def consent(given_by="student", on=date(2026, 1, 1), valid_until=None, withdrawn_on=None, about=("alles",)):
-    return d.Consent("c1", 1, d.ConsentWith("rol", "jeugdarts"), list(about), "afstemmen zorg", given_by,
+    return cn.Consent("c1", 1, cn.ConsentWith("rol", "jeugdarts"), list(about), "afstemmen zorg", given_by,
                      "mondeling", on, valid_until, withdrawn_on, None, "w")
 
 
@@ -152,86 +156,86 @@ def kinds(warnings):
 
 
 def test_no_consent_is_a_warning_naming_who_to_ask():
-    w = d.consent_warnings([], BIRTH, date(2024, 1, 1))  # 13
+    w = cn.consent_warnings([], BIRTH, date(2024, 1, 1))  # 13
     assert kinds(w) == ["missing"]
     assert "de student én de ouder(s)" in w[0].message
 
 
 def test_consent_by_the_student_alone_at_15_needs_the_parents_too():
-    w = d.consent_warnings([consent("student", on=date(2026, 1, 1))], BIRTH, date(2026, 6, 14))
+    w = cn.consent_warnings([consent("student", on=date(2026, 1, 1))], BIRTH, date(2026, 6, 14))
     assert kinds(w) == ["giver"]
-    w = d.consent_warnings([consent("beide", on=date(2026, 1, 1))], BIRTH, date(2026, 6, 14))
+    w = cn.consent_warnings([consent("beide", on=date(2026, 1, 1))], BIRTH, date(2026, 6, 14))
     assert w == []
 
 
 def test_parents_consent_at_11_is_enough_then_the_student_joins_at_12():
-    assert d.consent_warnings([consent("ouders", on=date(2021, 9, 1))], BIRTH, date(2022, 6, 14)) == []
-    assert kinds(d.consent_warnings([consent("ouders", on=date(2021, 9, 1))], BIRTH, date(2022, 6, 15))) == ["giver"]
+    assert cn.consent_warnings([consent("ouders", on=date(2021, 9, 1))], BIRTH, date(2022, 6, 14)) == []
+    assert kinds(cn.consent_warnings([consent("ouders", on=date(2021, 9, 1))], BIRTH, date(2022, 6, 15))) == ["giver"]
 
 
 def test_turning_16_asks_again_from_the_birthday_on():
     given = consent("beide", on=date(2025, 9, 1))
-    assert d.consent_warnings([given], BIRTH, date(2026, 6, 14)) == []
-    assert kinds(d.consent_warnings([given], BIRTH, date(2026, 6, 15))) == ["turned_16"]
+    assert cn.consent_warnings([given], BIRTH, date(2026, 6, 14)) == []
+    assert kinds(cn.consent_warnings([given], BIRTH, date(2026, 6, 15))) == ["turned_16"]
     # Given by the student alone on the 16th birthday: nothing to ask again.
-    assert d.consent_warnings([consent("student", on=date(2026, 6, 15))], BIRTH, date(2026, 6, 15)) == []
+    assert cn.consent_warnings([consent("student", on=date(2026, 6, 15))], BIRTH, date(2026, 6, 15)) == []
 
 
 def test_turning_18_asks_again_even_when_the_student_gave_it():
     given = consent("student", on=date(2027, 9, 1))  # 17
-    assert d.consent_warnings([given], BIRTH, date(2028, 6, 14)) == []
-    assert kinds(d.consent_warnings([given], BIRTH, date(2028, 6, 15))) == ["turned_18"]
+    assert cn.consent_warnings([given], BIRTH, date(2028, 6, 14)) == []
+    assert kinds(cn.consent_warnings([given], BIRTH, date(2028, 6, 15))) == ["turned_18"]
 
 
 def test_expiry_within_30_days_and_after():
     c = consent(valid_until=date(2026, 12, 23))
-    assert d.consent_warnings([c], BIRTH, date(2026, 11, 22)) == []  # 31 days
-    w = d.consent_warnings([c], BIRTH, date(2026, 11, 23))  # 30 days
+    assert cn.consent_warnings([c], BIRTH, date(2026, 11, 22)) == []  # 31 days
+    w = cn.consent_warnings([c], BIRTH, date(2026, 11, 23))  # 30 days
     assert kinds(w) == ["expiring"] and "over 30 dagen" in w[0].message
-    assert "vandaag" in d.consent_warnings([c], BIRTH, date(2026, 12, 23))[0].message
-    assert kinds(d.consent_warnings([c], BIRTH, date(2026, 12, 24))) == ["expired", "missing"]
+    assert "vandaag" in cn.consent_warnings([c], BIRTH, date(2026, 12, 23))[0].message
+    assert kinds(cn.consent_warnings([c], BIRTH, date(2026, 12, 24))) == ["expired", "missing"]
 
 
 def test_withdrawn_consent_no_longer_counts():
     c = consent(withdrawn_on=date(2026, 11, 1))
-    assert kinds(d.consent_warnings([c], BIRTH, date(2026, 11, 23))) == ["missing"]
+    assert kinds(cn.consent_warnings([c], BIRTH, date(2026, 11, 23))) == ["missing"]
 
 
 def test_consent_register_round_trip(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    cid = s.add_consent(rec.id, d.NewConsent(d.ConsentWith("professional", "dr. Smit, jeugdarts"), ["gezondheid"],
+    cid = s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("professional", "dr. Smit, jeugdarts"), ["gezondheid"],
                                              "afstemmen medicatie", "student", "mondeling", TODAY, TODAY + timedelta(days=20)))
-    dos = s.open_dossier(rec.id)
+    dos = s.dossier.open_dossier(rec.id)
     c = dos.consent(cid)
     assert c.covers("gezondheid") and not c.covers("inkomen")
     assert kinds(dos.consent_warnings(rec.details.birth_date, TODAY)) == ["expiring"]
-    assert s.extend_consent(rec.id, c, TODAY + timedelta(days=365))
-    c = s.open_dossier(rec.id).consent(cid)
-    assert s.withdraw_consent(rec.id, c)
-    c = s.open_dossier(rec.id).consent(cid)
+    assert s.consent.extend_consent(rec.id, c, TODAY + timedelta(days=365))
+    c = s.dossier.open_dossier(rec.id).consent(cid)
+    assert s.consent.withdraw_consent(rec.id, c)
+    c = s.dossier.open_dossier(rec.id).consent(cid)
     assert c.withdrawn_on == TODAY and not c.active(TODAY)
     assert [h.old for h in c.history] == [{"geldig_tot": "2026-12-13"}, {"ingetrokken_op": None}]
     with pytest.raises(ValidationError):
-        s.add_consent(rec.id, d.NewConsent(d.ConsentWith("rol", ""), ["alles"], "doel", on=TODAY))
+        s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("rol", ""), ["alles"], "doel", on=TODAY))
 
 
 def test_driegesprek_is_one_talk_with_its_parts(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    talk = d.Driegesprek(
+    talk = dg.Driegesprek(
         at=datetime(2026, 11, 23, 10, 0), minutes=60, coach_name="Mevr. Bos", coach_role="studentcoach",
         workers=[team_store.worker_id], others=["moeder"],
         story="Thuis is het onrustig, ik krijg aanvallen.", school_concerns="Veel verzuim.",
         question="Rust thuis en school afmaken.",
         agreements=[d.NewAgreement(d.Who("student"), "Afspraak neuroloog maken", TODAY + timedelta(days=7))],
-        consents=[d.NewConsent(d.ConsentWith("rol", "studentcoach"), ["onderwijs", "gezondheid"], "verzuim afstemmen",
+        consents=[cn.NewConsent(cn.ConsentWith("rol", "studentcoach"), ["onderwijs", "gezondheid"], "verzuim afstemmen",
                                "student", "mondeling", TODAY)],
         scores=[d.NewScore("gezondheid", 2, TODAY, "aanvallen")],
         next_date=TODAY + timedelta(days=7), next_text="vervolggesprek",
     )
-    talk_id = s.save_driegesprek(rec.id, talk)
-    dos = s.open_dossier(rec.id)
+    talk_id = s.driegesprek.save_driegesprek(rec.id, talk)
+    dos = s.dossier.open_dossier(rec.id)
     item = dos.item(talk_id)
     assert item.is_driegesprek
     assert item.payload["verhaal"].startswith("Thuis")
@@ -248,89 +252,89 @@ def test_driegesprek_is_one_talk_with_its_parts(team_store, fixed_clock):
 def test_driegesprek_with_a_bad_agreement_saves_nothing(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    talk = d.Driegesprek(at=datetime(2026, 11, 23, 10, 0), story="verhaal",
+    talk = dg.Driegesprek(at=datetime(2026, 11, 23, 10, 0), story="verhaal",
                          agreements=[d.NewAgreement(d.Who("student"), "")])
     with pytest.raises(ValidationError) as exc:
-        s.save_driegesprek(rec.id, talk)
+        s.driegesprek.save_driegesprek(rec.id, talk)
     assert exc.value.field == "agreement:0:what"
-    assert s.open_dossier(rec.id).timeline == []
+    assert s.dossier.open_dossier(rec.id).timeline == []
 
 
 def test_adding_and_removing_betrokkenen_changes_who_can_read(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    s.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 11, 23, 9, 0), 30, [], "geheim verslag"))
+    s.dossier.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 11, 23, 9, 0), 30, [], "geheim verslag"))
     other = session(team_store, "other")
     with pytest.raises(NotInvolved):
-        other.open_dossier(rec.id)
-    s.involve(rec.id, team_store.other_id)
+        other.dossier.open_dossier(rec.id)
+    s.dossier.involve(rec.id, team_store.other_id)
     other = session(team_store, "other")
-    assert other.open_dossier(rec.id).talks()[0].note == "geheim verslag"
-    s.remove_involved(rec.id, team_store.other_id)
+    assert other.dossier.open_dossier(rec.id).talks()[0].note == "geheim verslag"
+    s.dossier.remove_involved(rec.id, team_store.other_id)
     with pytest.raises(NotInvolved):
-        other.open_dossier(rec.id)
+        other.dossier.open_dossier(rec.id)
     # The contact person cannot be removed, nor the last involved worker.
     with pytest.raises(NotAllowed) as exc:
-        s.remove_involved(rec.id, team_store.worker_id)
+        s.dossier.remove_involved(rec.id, team_store.worker_id)
     assert explain(exc.value)[0].startswith("De contactpersoon kan niet van het dossier af")
-    log = [line.what for line in s.file_log(rec.id)]
+    log = [line.what for line in s.dossier.file_log(rec.id)]
     assert "gewijzigd: betrokkene verwijderd" in log and "gewijzigd: betrokkene toegevoegd" in log
 
 
 def test_file_log_is_only_for_those_involved(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    s.open_dossier(rec.id)
-    lines = s.file_log(rec.id)
+    s.dossier.open_dossier(rec.id)
+    lines = s.dossier.file_log(rec.id)
     assert lines[0].what == "dossier geopend" and lines[0].who == "Hanna Hulpverlener"
     with pytest.raises(NotInvolved):
-        session(team_store, "other").file_log(rec.id)
+        session(team_store, "other").dossier.file_log(rec.id)
 
 
 def test_external_professionals_on_a_file(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    eid = s.add_external(rec.id, "Karin de Wit", "begeleider pleegzorg", "Pleegzorg Midden", "06-11112222")
-    ext = s.open_dossier(rec.id).externals[0]
+    eid = s.dossier.add_external(rec.id, "Karin de Wit", "begeleider pleegzorg", "Pleegzorg Midden", "06-11112222")
+    ext = s.dossier.open_dossier(rec.id).externals[0]
     assert ext.id == eid and ext.until is None
-    assert s.end_external(rec.id, ext)
-    assert s.open_dossier(rec.id).externals[0].until == TODAY
+    assert s.dossier.end_external(rec.id, ext)
+    assert s.dossier.open_dossier(rec.id).externals[0].until == TODAY
 
 
 def test_sociale_kaart_crud_and_checks(team_store, fixed_clock):
     s = session(team_store)
-    mid = s.add_map_entry(MapEntry("professional", "Karin de Wit", "begeleider pleegzorg", "Pleegzorg Midden",
+    mid = s.social_map.add(MapEntry("professional", "Karin de Wit", "begeleider pleegzorg", "Pleegzorg Midden",
                                    ["netwerk", "wonen"], "06-11112222", "k.dewit@example.org"))
     other = session(team_store, "other")
-    items = other.social_map()
+    items = other.social_map.entries()
     assert [i.id for i in items] == [mid] and items[0].entry.leefdomeinen == ["netwerk", "wonen"]
     changed = dataclasses.replace(items[0].entry, phone="06-33334444")
-    other.update_map_entry(items[0], changed)
+    other.social_map.update(items[0], changed)
     with pytest.raises(Conflict):
-        s.update_map_entry(items[0], changed)  # stale version
-    assert s.social_map()[0].entry.phone == "06-33334444"
+        s.social_map.update(items[0], changed)  # stale version
+    assert s.social_map.entries()[0].entry.phone == "06-33334444"
     with pytest.raises(ValidationError):
-        s.add_map_entry(MapEntry("professional", "X", phone="12"))
-    s.remove_map_entry(s.social_map()[0])
-    assert s.social_map() == []
+        s.social_map.add(MapEntry("professional", "X", phone="12"))
+    s.social_map.remove(s.social_map.entries()[0])
+    assert s.social_map.entries() == []
 
 
 def test_status_closed_needs_a_reason(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
     with pytest.raises(ValidationError):
-        s.set_status(rec, "afgesloten")
-    rec = s.set_status(rec, "afgesloten", "doel_bereikt")
+        s.dossier.set_status(rec, "afgesloten")
+    rec = s.dossier.set_status(rec, "afgesloten", "doel_bereikt")
     assert rec.status == "afgesloten" and rec.details.closed_reason == "doel_bereikt"
-    rec = s.set_status(rec, "lopend")
+    rec = s.dossier.set_status(rec, "lopend")
     assert rec.details.closed_reason == ""
 
 
 def test_worker_contact_for_overviews(team_store, fixed_clock):
     s = session(team_store)
-    assert s.worker_contact(team_store.worker_id) == ""
-    s.set_my_contact("06-12345678 (ma-do)")
-    assert session(team_store, "other").worker_contact(team_store.worker_id) == "06-12345678 (ma-do)"
+    assert s.team.worker_contact(team_store.worker_id) == ""
+    s.team.set_my_contact("06-12345678 (ma-do)")
+    assert session(team_store, "other").team.worker_contact(team_store.worker_id) == "06-12345678 (ma-do)"
 
 
 def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
@@ -343,12 +347,12 @@ def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
     try:
         worker = next(w for w in store.workers() if w.initials == DEMO_WORKERS[1].initials)
         s = TeamSession.unlock(store, worker.id, DEMO_WORKERS[1].passphrase)
-        files = [s.open_dossier(sid) for sid in s.involved]
+        files = [s.dossier.open_dossier(sid) for sid in s.involved]
         full = [f for f in files if f.agreements]
         assert full, "some demo files have a driegesprek, talks and agreements"
         f = full[0]
         assert f.timeline[-1].is_driegesprek and f.scores and f.consents
-        assert len(s.social_map()) == len(DEMO_SOCIAL_MAP) == 5
+        assert len(s.social_map.entries()) == len(DEMO_SOCIAL_MAP) == 5
         # The figures: each demo student counts as registered on the day of their first entry.
         documents, damaged = statistics.load_all(store, s.keys)
         assert len(documents) == 30 and not damaged
@@ -363,10 +367,10 @@ def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
 
 def test_an_external_professional_without_consent_is_a_warning():
     ext = d.External("e1", 1, "Karin de Vries", "budgetcoach", "Schuldhulp Midden", "", None, date(2026, 1, 1), None)
-    w = d.consent_warnings([consent("student", on=date(2026, 1, 1))], BIRTH, date(2026, 11, 23), [ext])
+    w = cn.consent_warnings([consent("student", on=date(2026, 1, 1))], BIRTH, date(2026, 11, 23), [ext])
     assert kinds(w) == ["external"] and w[0].message.startswith("Karin de Vries is betrokken")
-    by_role = d.Consent("c2", 1, d.ConsentWith("rol", "Budgetcoach"), ["inkomen"], "schulden", "student",
+    by_role = cn.Consent("c2", 1, cn.ConsentWith("rol", "Budgetcoach"), ["inkomen"], "schulden", "student",
                         "mondeling", date(2026, 1, 1), None, None, None, "w")
-    assert d.consent_warnings([by_role], BIRTH, date(2026, 11, 23), [ext]) == []
+    assert cn.consent_warnings([by_role], BIRTH, date(2026, 11, 23), [ext]) == []
     ended = dataclasses.replace(ext, until=date(2026, 6, 1))
-    assert kinds(d.consent_warnings([consent()], BIRTH, date(2026, 11, 23), [ended])) == []
+    assert kinds(cn.consent_warnings([consent()], BIRTH, date(2026, 11, 23), [ended])) == []

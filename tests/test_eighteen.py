@@ -25,7 +25,7 @@ TASK_DUE = date(2026, 12, 7)  # ten working days after Monday 23 November 2026
 def student(s: TeamSession, first: str, *, birth: date = date(2009, 1, 10), coach: str = "", role: str = "slb", status: str = "lopend"):
     details = StudentDetails(first_name=first, last_name="Test", birth_date=birth, programme="Kok", level="2",
                              coach_name=coach, coach_role=role if coach else "")
-    return s.register_student(details, status=status, today=TODAY)
+    return s.spreekuur.register_student(details, status=status, today=TODAY)
 
 
 def audit(store, event: str) -> list[AuditEntry]:
@@ -38,28 +38,28 @@ def test_checklist_round_trip_keeps_history_and_only_involved_read_it(team_store
     value, a worker who is not involved cannot read or write it, and the file holds one entry."""
     hanna = session(team_store)
     rec = student(hanna, "Leonie")
-    empty = hanna.checklist(rec.id)
+    empty = hanna.eighteen.checklist(rec.id)
     assert empty.entry_id is None and empty.done_count == 0 and empty.team_count == 9
     assert [r.label for r in empty.rows][:3] == ["zorgverzekering", "zorgtoeslag", "DigiD"]
 
-    hanna.set_checklist_item(rec.id, "zorgtoeslag", True)
-    hanna.set_checklist_item(rec.id, "financieel_spreekuur", True, on=date(2026, 11, 20), note="samen met pleegzorgbegeleider")
-    after = hanna.set_checklist_item(rec.id, "zorgtoeslag", False)
+    hanna.eighteen.set_checklist_item(rec.id, "zorgtoeslag", True)
+    hanna.eighteen.set_checklist_item(rec.id, "financieel_spreekuur", True, on=date(2026, 11, 20), note="samen met pleegzorgbegeleider")
+    after = hanna.eighteen.set_checklist_item(rec.id, "zorgtoeslag", False)
     assert after.row("zorgtoeslag").done is False
     with pytest.raises(ValidationError) as exc:
-        hanna.set_checklist_item(rec.id, "digid", True, on=TODAY + timedelta(days=1))
+        hanna.eighteen.set_checklist_item(rec.id, "digid", True, on=TODAY + timedelta(days=1))
     assert exc.value.field == "on"
     with pytest.raises(ValidationError) as exc:
-        hanna.set_checklist_item(rec.id, "digid", True, on=date(1900, 1, 1))
+        hanna.eighteen.set_checklist_item(rec.id, "digid", True, on=date(1900, 1, 1))
     assert exc.value.field == "on" and "voor de geboortedatum" in exc.value.message
     with pytest.raises(ValidationError):
-        hanna.set_checklist_item(rec.id, "bestaat_niet", True)
+        hanna.eighteen.set_checklist_item(rec.id, "bestaat_niet", True)
     # The same state again writes no new version.
-    same = hanna.set_checklist_item(rec.id, "financieel_spreekuur", True)
+    same = hanna.eighteen.set_checklist_item(rec.id, "financieel_spreekuur", True)
     assert same.version == after.version == 3
 
     hanna.lock()
-    again = session(team_store).checklist(rec.id)
+    again = session(team_store).eighteen.checklist(rec.id)
     spreekuur = again.row("financieel_spreekuur")
     assert (spreekuur.done, spreekuur.on, spreekuur.note) == (True, date(2026, 11, 20), "samen met pleegzorgbegeleider")
     assert again.row("zorgtoeslag").done is False and again.row("zorgtoeslag").on is None
@@ -79,11 +79,11 @@ def test_checklist_round_trip_keeps_history_and_only_involved_read_it(team_store
 
     otto = session(team_store, "other")
     with pytest.raises(NotInvolved):
-        otto.checklist(rec.id)
+        otto.eighteen.checklist(rec.id)
     with pytest.raises(NotInvolved):
-        otto.set_checklist_item(rec.id, "digid", True)
-    session(team_store).involve(rec.id, team_store.other_id)
-    assert session(team_store, "other").checklist(rec.id).row("financieel_spreekuur").done
+        otto.eighteen.set_checklist_item(rec.id, "digid", True)
+    session(team_store).dossier.involve(rec.id, team_store.other_id)
+    assert session(team_store, "other").eighteen.checklist(rec.id).row("financieel_spreekuur").done
 
 
 def test_team_list_edit_keeps_what_students_ticked(team_store, fixed_clock):
@@ -91,39 +91,39 @@ def test_team_list_edit_keeps_what_students_ticked(team_store, fixed_clock):
     removed one the student ticked is still shown (off the team list), the default list returns."""
     hanna = session(team_store)
     rec = student(hanna, "Leonie")
-    hanna.set_checklist_item(rec.id, "zorgtoeslag", True, on=date(2026, 11, 2))
-    hanna.set_checklist_item(rec.id, "bewindvoering", True)
+    hanna.eighteen.set_checklist_item(rec.id, "zorgtoeslag", True, on=date(2026, 11, 2))
+    hanna.eighteen.set_checklist_item(rec.id, "bewindvoering", True)
     with pytest.raises(NotAllowed):
-        hanna.set_team_checklist(["iets"])
+        hanna.eighteen.set_team_checklist(["iets"])
 
     coord = session(team_store, "coordinator")
-    items = coord.team_checklist()
+    items = coord.eighteen.team_checklist()
     by_key = {i.key: i for i in items}
     new = [ChecklistItem("", "stempas en identiteitsbewijs"),
            ChecklistItem("zorgtoeslag", "zorgtoeslag aangevraagd"),
            *[i for i in items if i.key not in ("zorgtoeslag", "bewindvoering")]]
-    saved = coord.set_team_checklist(new)
+    saved = coord.eighteen.set_team_checklist(new)
     assert saved[0].key == "stempas_en_identiteitsbewijs" and saved[1] == ChecklistItem("zorgtoeslag", "zorgtoeslag aangevraagd")
     # A plain label that is already on the list keeps its key.
-    assert coord.set_team_checklist([i.label for i in saved]) == saved
+    assert coord.eighteen.set_team_checklist([i.label for i in saved]) == saved
     for bad in ([], ["a", "A "], ["  "], ["x" * 121]):
         with pytest.raises(ValidationError):
-            coord.set_team_checklist(bad)
+            coord.eighteen.set_team_checklist(bad)
     assert audit(team_store.store, "settings")[-1].detail == "18+-checklist"
 
-    mine = session(team_store).checklist(rec.id)
+    mine = session(team_store).eighteen.checklist(rec.id)
     assert [r.label for r in mine.rows][:2] == ["stempas en identiteitsbewijs", "zorgtoeslag aangevraagd"]
     assert (mine.row("zorgtoeslag").done, mine.row("zorgtoeslag").on) == (True, date(2026, 11, 2))
     removed = mine.rows[-1]
     assert (removed.key, removed.label, removed.done, removed.on_team_list) == ("bewindvoering", by_key["bewindvoering"].label, True, False)
     assert mine.team_count == 9 and mine.done_count == 1
     # Unticking a removed item is still possible; then it leaves the student's list.
-    gone = session(team_store).set_checklist_item(rec.id, "bewindvoering", False)
+    gone = session(team_store).eighteen.set_checklist_item(rec.id, "bewindvoering", False)
     assert gone.row("bewindvoering") is None
 
-    coord.reset_team_checklist()
-    assert [i.key for i in session(team_store).team_checklist()][:2] == ["zorgverzekering", "zorgtoeslag"]
-    assert session(team_store).checklist(rec.id).row("zorgtoeslag").label == "zorgtoeslag"
+    coord.eighteen.reset_team_checklist()
+    assert [i.key for i in session(team_store).eighteen.team_checklist()][:2] == ["zorgverzekering", "zorgtoeslag"]
+    assert session(team_store).eighteen.checklist(rec.id).row("zorgtoeslag").label == "zorgtoeslag"
 
 
 def test_bulk_coach_change_reaches_every_contact_persons_vandaag(team_store, fixed_clock):
@@ -134,31 +134,31 @@ def test_bulk_coach_change_reaches_every_contact_persons_vandaag(team_store, fix
     b = student(hanna, "Bram", coach="mevr.  bos", role="mentor")
     c = student(hanna, "Cas", coach="Dhr. Ali")
     closed = student(hanna, "Dirk", coach="Mevr. Bos")
-    hanna.set_status(closed, "afgesloten", "doel_bereikt")
+    hanna.dossier.set_status(closed, "afgesloten", "doel_bereikt")
     otto = session(team_store, "other")
     f = student(otto, "Fleur", coach="Mevr. Bos", status="wacht")
 
     coord = session(team_store, "coordinator")
-    coaches = {r.name: (r.role, r.count) for r in coord.coaches()}
+    coaches = {r.name: (r.role, r.count) for r in coord.eighteen.coaches()}
     assert coaches == {"Dhr. Ali": ("slb", 1), "Mevr. Bos": ("slb", 3)}
-    assert [r.id for r in coord.students_of_coach("MEVR. BOS")] == sorted([a.id, b.id, f.id], key=lambda i: coord.students[i].sort_key)
+    assert [r.id for r in coord.eighteen.students_of_coach("MEVR. BOS")] == sorted([a.id, b.id, f.id], key=lambda i: coord.students[i].sort_key)
     with pytest.raises(NotAllowed):
-        session(team_store).bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
+        session(team_store).eighteen.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
     with pytest.raises(ValidationError):
-        coord.bulk_change_coach("Mevr. Bos", "  ", "slb")
+        coord.eighteen.bulk_change_coach("Mevr. Bos", "  ", "slb")
     with pytest.raises(ValidationError):
-        coord.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "rector")
+        coord.eighteen.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "rector")
     with pytest.raises(ValidationError):
-        coord.bulk_change_coach("Mevr. Bos", "mevr. bos", "slb")
+        coord.eighteen.bulk_change_coach("Mevr. Bos", "mevr. bos", "slb")
     with pytest.raises(ValidationError):
-        coord.bulk_change_coach("Mevr. Bos", "Mevr-Bos", "slb")  # a hyphen is no other coach
+        coord.eighteen.bulk_change_coach("Mevr. Bos", "Mevr-Bos", "slb")  # a hyphen is no other coach
     with pytest.raises(ValidationError) as exc:
-        coord.bulk_change_coach("Mevr. Bos", "123", "slb")
+        coord.eighteen.bulk_change_coach("Mevr. Bos", "123", "slb")
     assert exc.value.message.startswith("Typ de naam van de coach (met letters)")
     with pytest.raises(ValidationError):
-        coord.bulk_change_coach("Niemand", "Dhr. Yilmaz", "slb")
+        coord.eighteen.bulk_change_coach("Niemand", "Dhr. Yilmaz", "slb")
 
-    result = coord.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
+    result = coord.eighteen.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
     assert sorted(result.changed) == sorted([a.id, b.id, f.id])
     assert result.failed == [] and result.tasks == 3 and result.without_contact == []
 
@@ -170,12 +170,12 @@ def test_bulk_coach_change_reaches_every_contact_persons_vandaag(team_store, fix
 
     assert add_working_days(TODAY, 10) == TASK_DUE
     hanna = session(team_store)
-    assert TASK not in [r.text for r in hanna.today(TODAY).due]
-    due = hanna.today(TASK_DUE).due
+    assert TASK not in [r.text for r in hanna.spreekuur.today(TODAY).due]
+    due = hanna.spreekuur.today(TASK_DUE).due
     assert sorted(r.record.id for r in due if r.text == TASK) == sorted([a.id, b.id])
-    assert [r.record.id for r in session(team_store, "other").today(TASK_DUE).due if r.text == TASK] == [f.id]
+    assert [r.record.id for r in session(team_store, "other").spreekuur.today(TASK_DUE).due if r.text == TASK] == [f.id]
     # The coördinator is not involved: the tasks were added without reading the files.
-    task = next(x for x in hanna.open_dossier(a.id).open_agreements() if x.what.startswith("Stel"))
+    task = next(x for x in hanna.dossier.open_dossier(a.id).open_agreements() if x.what.startswith("Stel"))
     assert (task.who.kind, task.who.worker_id, task.due) == ("medewerker", team_store.worker_id, TASK_DUE)
     changes = [e for e in audit(team_store.store, "change") if e.worker_id == team_store.coordinator_id]
     assert sorted(e.student_id for e in changes if e.detail == "coachwissel") == sorted([a.id, b.id, f.id])
@@ -185,16 +185,16 @@ def test_bulk_coach_change_reaches_every_contact_persons_vandaag(team_store, fix
 
     # One student, by the worker: the same task, and nothing when the coach is the same.
     hanna = session(team_store)
-    assert hanna.change_coach(hanna.students[c.id], "Mevr. de Wit", "lob")
-    assert not hanna.change_coach(hanna.students[c.id], "mevr. de wit", "lob")
+    assert hanna.eighteen.change_coach(hanna.students[c.id], "Mevr. de Wit", "lob")
+    assert not hanna.eighteen.change_coach(hanna.students[c.id], "mevr. de wit", "lob")
     assert hanna.students[c.id].details.coach_name == "Mevr. de Wit"
-    assert [r.text for r in hanna.today(TASK_DUE).due if r.record.id == c.id] == [
+    assert [r.text for r in hanna.spreekuur.today(TASK_DUE).due if r.record.id == c.id] == [
         "werkafspraak: Stel de nieuwe studiecoach Mevr. de Wit voor aan de student"]
     # A first coach is no wissel: no one to introduce them, so no task.
     g = student(hanna, "Gijs")
-    assert hanna.change_coach(g, "Mevr. de Wit", "lob")
+    assert hanna.eighteen.change_coach(g, "Mevr. de Wit", "lob")
     assert hanna.students[g.id].details.coach_name == "Mevr. de Wit"
-    assert [r for r in hanna.today(TASK_DUE).due if r.record.id == g.id] == []
+    assert [r for r in hanna.spreekuur.today(TASK_DUE).due if r.record.id == g.id] == []
 
 
 def test_a_conflict_on_one_student_leaves_the_rest_done(team_store, fixed_clock):
@@ -206,18 +206,18 @@ def test_a_conflict_on_one_student_leaves_the_rest_done(team_store, fixed_clock)
     coord = session(team_store, "coordinator")  # reads the directory now
     details = hanna.students[b.id].details
     details.programme = "Bakker"
-    hanna.update_student(hanna.students[b.id], details)
+    hanna.dossier.update_student(hanna.students[b.id], details)
 
-    result = coord.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
+    result = coord.eighteen.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
     assert result.changed == [a.id]
     assert [sid for sid, _ in result.failed] == [b.id]
     assert result.failed[0][1].startswith("Gewijzigd door Hanna Hulpverlener om ")
     check = session(team_store)
     assert check.students[a.id].details.coach_name == "Dhr. Yilmaz"
     assert (check.students[b.id].details.coach_name, check.students[b.id].details.programme) == ("Mevr. Bos", "Bakker")
-    assert [r.record.id for r in check.today(TASK_DUE).due if r.text == TASK] == [a.id]  # no task without the change
+    assert [r.record.id for r in check.spreekuur.today(TASK_DUE).due if r.text == TASK] == [a.id]  # no task without the change
 
-    again = coord.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
+    again = coord.eighteen.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
     assert (again.changed, again.failed) == ([b.id], [])
     assert session(team_store).students[b.id].details.programme == "Bakker"
 
@@ -231,11 +231,11 @@ def test_the_18_plus_radar_at_its_edges(team_store, fixed_clock):
     today_18 = student(hanna, "Jarig", birth=date(2008, 11, 23))
     tomorrow = student(hanna, "Morgen", birth=date(2008, 11, 24))
     closed = student(hanna, "Dicht", birth=date(2009, 1, 1))
-    hanna.set_status(closed, "afgesloten", "gestopt")
-    turning = [(r.record.id, r.days) for r in hanna.today(day=day).turning_18]
+    hanna.dossier.set_status(closed, "afgesloten", "gestopt")
+    turning = [(r.record.id, r.days) for r in hanna.spreekuur.today(day=day).turning_18]
     assert turning == [(tomorrow.id, 1), (in_183.id, 183)]
     assert in_184.id not in dict(turning) and today_18.id not in dict(turning)
     # The team-wide radar (for a coördinator who is not involved) agrees.
     coord = session(team_store, "coordinator")
-    assert [(r.id, n) for r, n in coord.turning_18(day=day)] == [(tomorrow.id, 1), (in_183.id, 183)]
-    assert [r.id for r, _ in coord.turning_18(within_days=184, day=day)] == [tomorrow.id, in_183.id, in_184.id]
+    assert [(r.id, n) for r, n in coord.eighteen.turning_18(day=day)] == [(tomorrow.id, 1), (in_183.id, 183)]
+    assert [r.id for r, _ in coord.eighteen.turning_18(within_days=184, day=day)] == [tomorrow.id, in_183.id, in_184.id]

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from jongerenteam import dossier as d
+
+from jongerenteam import consent as cn
 from jongerenteam import handover as h
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.session import TeamSession
@@ -22,23 +24,23 @@ def student(s: TeamSession, first="Leonie", birth=date(2009, 1, 20), **kw):
     details = StudentDetails(first_name=first, last_name="de Boer", birth_date=birth,
                              programme="Helpende Zorg en Welzijn", level="2", year=1,
                              leefdomeinen=["inkomen", "welzijn"], **kw)
-    rec = s.register_student(details, status="lopend", today=TODAY)
+    rec = s.spreekuur.register_student(details, status="lopend", today=TODAY)
     return rec
 
 
 def consent(s, rec, name, about, kind="organisatie", map_id=None):
-    return s.add_consent(rec.id, d.NewConsent(
-        d.ConsentWith(kind, name, map_id), list(about), "overdracht", "student", "mondeling", TODAY))
+    return s.consent.add_consent(rec.id, cn.NewConsent(
+        cn.ConsentWith(kind, name, map_id), list(about), "overdracht", "student", "mondeling", TODAY))
 
 
 def fill(s, rec):
     """A file touching three domains: inkomen, veiligheid, welzijn."""
-    s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10), 45, ["Leonie"],
+    s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10), 45, ["Leonie"],
                                  "Thuis is het onveilig; ze slaapt soms bij een vriendin."))
-    s.add_score(rec.id, d.NewScore("inkomen", 2, TODAY, "schulden bij de telefoonaanbieder"))
-    s.add_score(rec.id, d.NewScore("veiligheid", 1, TODAY, "onveilig thuis"))
-    s.add_score(rec.id, d.NewScore("welzijn", 3, TODAY, ""))
-    s.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Brief van de bank meenemen", TODAY + timedelta(days=7)))
+    s.dossier.add_score(rec.id, d.NewScore("inkomen", 2, TODAY, "schulden bij de telefoonaanbieder"))
+    s.dossier.add_score(rec.id, d.NewScore("veiligheid", 1, TODAY, "onveilig thuis"))
+    s.dossier.add_score(rec.id, d.NewScore("welzijn", 3, TODAY, ""))
+    s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Brief van de bank meenemen", TODAY + timedelta(days=7)))
 
 
 def external_receiver(name="Budgetcoach Zwolle"):
@@ -51,11 +53,11 @@ def test_document_holds_only_what_the_student_consented_to(team_store, fixed_clo
     fill(s, rec)
     receiver = external_receiver()
     # No consent for this receiver: the wizard stops.
-    comp = s.compose_handover(rec.id, h.EXTERN, receiver)
+    comp = s.handover.compose_handover(rec.id, h.EXTERN, receiver)
     assert comp.blocked and not comp.sections
     # Consent about inkomen only, with the organisation.
     consent(s, rec, "Budgetcoach Zwolle", ["inkomen"])
-    comp = s.compose_handover(rec.id, h.EXTERN, receiver)
+    comp = s.handover.compose_handover(rec.id, h.EXTERN, receiver)
     assert not comp.blocked
     text = comp.text
     assert "Inkomen / schulden: 2" in text or "Inkomen" in text
@@ -69,16 +71,16 @@ def test_document_holds_only_what_the_student_consented_to(team_store, fixed_clo
     proposal = h.Proposal(h.EXTERN, receiver, text, comp.left_out, student_view="akkoord",
                           follow_up=TODAY + timedelta(days=14))
     with pytest.raises(ValidationError) as exc:
-        s.propose_handover(rec.id, proposal)
+        s.handover.propose_handover(rec.id, proposal)
     assert exc.value.field == "document"
     proposal.document = h.without_placeholders(text, "Geen bijzonderheden.")
-    row = s.propose_handover(rec.id, proposal)
-    view = s.handovers_of(rec.id)[0]
+    row = s.handover.propose_handover(rec.id, proposal)
+    view = s.handover.handovers_of(rec.id)[0]
     assert view.row.id == row.id and view.row.state == h.PROPOSED
-    exported = s.export_handover(view)
+    exported = s.handover.export_handover(view)
     assert "Veiligheid" not in exported and "onveilig" not in exported.lower()
     assert "Femke Budget" in exported
-    log = [line.what for line in s.file_log(rec.id)]
+    log = [line.what for line in s.dossier.file_log(rec.id)]
     assert any("overdrachtsdocument tekst" in w for w in log)
     assert any(w.startswith("overdracht") for w in log)
 
@@ -88,22 +90,22 @@ def test_a_legal_ground_lets_it_through_and_is_logged_and_shown(team_store, fixe
     rec = student(s)
     fill(s, rec)
     receiver = h.Receiver("vrij", "Veilig Thuis", "Veilig Thuis", "Veilig Thuis IJsselland")
-    comp = s.compose_handover(rec.id, h.EXTERN, receiver)
+    comp = s.handover.compose_handover(rec.id, h.EXTERN, receiver)
     assert comp.blocked
     proposal = h.Proposal(h.EXTERN, receiver, "Zorgen over de veiligheid thuis.", student_view="niet",
                           follow_up=TODAY, blocked=comp.blocked)
     with pytest.raises(ValidationError) as exc:
-        s.propose_handover(rec.id, proposal)
+        s.handover.propose_handover(rec.id, proposal)
     assert exc.value.field == "legal_ground"
     proposal.legal_ground = "meldcode"
     with pytest.raises(ValidationError) as exc:
-        s.propose_handover(rec.id, proposal)
+        s.handover.propose_handover(rec.id, proposal)
     assert exc.value.field == "legal_reason"
     proposal.legal_reason = "Stap 5 meldcode: melding na overleg met aandachtsfunctionaris."
-    s.propose_handover(rec.id, proposal)
-    timeline = s.open_dossier(rec.id).timeline
+    s.handover.propose_handover(rec.id, proposal)
+    timeline = s.dossier.open_dossier(rec.id).timeline
     assert any("zonder toestemming" in t.note and "meldcode" in t.note for t in timeline)
-    audit_details = [line.what for line in s.file_log(rec.id)]
+    audit_details = [line.what for line in s.dossier.file_log(rec.id)]
     assert any("wettelijke grond: meldcode" in w for w in audit_details)
     # The reason itself (free text) is not in the audit log.
     assert not any("aandachtsfunctionaris" in w for w in audit_details)
@@ -116,39 +118,39 @@ def test_intern_receiver_gets_the_key_only_on_acceptance(team_store, fixed_clock
     otto_receiver = h.Receiver("medewerker", "Otto Collega", organisation="verslavingszorg", worker_id=team_store.other_id)
     # Consent about part of the file is not enough: Otto would see all of it.
     consent(hanna, rec, "verslavingszorg", ["welzijn"])
-    assert hanna.compose_handover(rec.id, h.INTERN, otto_receiver).blocked
-    consent(hanna, rec, "het jongerenteam", [d.ALL_DOMAINS], kind="organisatie")
-    comp = hanna.compose_handover(rec.id, h.INTERN, otto_receiver)
+    assert hanna.handover.compose_handover(rec.id, h.INTERN, otto_receiver).blocked
+    consent(hanna, rec, "het jongerenteam", [cn.ALL_DOMAINS], kind="organisatie")
+    comp = hanna.handover.compose_handover(rec.id, h.INTERN, otto_receiver)
     assert not comp.blocked
-    row = hanna.propose_handover(rec.id, h.Proposal(h.INTERN, otto_receiver, h.without_placeholders(comp.text, "Geen."), student_view="akkoord"))
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(h.INTERN, otto_receiver, h.without_placeholders(comp.text, "Geen."), student_view="akkoord"))
     otto = session(team_store, "other")
     # Before acceptance: Otto sees the proposal on Vandaag, cannot read the file.
-    incoming = otto.incoming_handovers()
+    incoming = otto.handover.incoming_handovers()
     assert [v.row.id for v in incoming] == [row.id]
     assert incoming[0].student_name == "Leonie de Boer" and incoming[0].from_name == "Hanna Hulpverlener"
     with pytest.raises(NotInvolved):
-        otto.open_dossier(rec.id)
+        otto.dossier.open_dossier(rec.id)
     # Only the receiver accepts.
     with pytest.raises(NotAllowed):
-        hanna.accept_handover(row)
-    row = otto.accept_handover(incoming[0].row)
+        hanna.handover.accept_handover(row)
+    row = otto.handover.accept_handover(incoming[0].row)
     assert row.state == h.ACCEPTED
-    dossier = otto.open_dossier(rec.id)
+    dossier = otto.dossier.open_dossier(rec.id)
     assert dossier.scores["veiligheid"][-1].score == 1
     assert otto.students[rec.id].contact_worker_id == team_store.other_id
     # Hanna keeps reading for 42 days, and both see until when.
-    until = otto.read_access_until(rec.id, team_store.worker_id)
+    until = otto.handover.read_access_until(rec.id, team_store.worker_id)
     assert until == TODAY + timedelta(days=42)
     # Impossible steps are refused.
     with pytest.raises(ValidationError):
-        otto.confirm_contact(row)
-    row = otto.plan_meeting(row, TODAY + timedelta(days=3))
+        otto.handover.confirm_contact(row)
+    row = otto.handover.plan_meeting(row, TODAY + timedelta(days=3))
     assert row.state == h.MEETING and row.follow_up == TODAY + timedelta(days=3)
-    row = otto.plan_meeting(row, TODAY + timedelta(days=5))  # moved: still a kennismaking, new date
+    row = otto.handover.plan_meeting(row, TODAY + timedelta(days=5))  # moved: still a kennismaking, new date
     assert row.state == h.MEETING and row.follow_up == TODAY + timedelta(days=5)
-    row = otto.finish_handover(row, "Kennismaking was goed.")
+    row = otto.handover.finish_handover(row, "Kennismaking was goed.")
     assert row.state == h.DONE
-    steps = otto.handovers_of(rec.id)[0].steps
+    steps = otto.handover.handovers_of(rec.id)[0].steps
     assert [step[1] for step in steps] == [h.PROPOSED, h.ACCEPTED, h.MEETING, h.MEETING, h.DONE]
     assert steps[3][2] == f"Kennismaking verzet naar {TODAY + timedelta(days=5):%d-%m-%Y}."
 
@@ -156,27 +158,27 @@ def test_intern_receiver_gets_the_key_only_on_acceptance(team_store, fixed_clock
 def test_old_helper_loses_access_after_the_period_unless_extended(team_store, fixed_clock):
     hanna = session(team_store)
     rec = student(hanna)
-    consent(hanna, rec, "jongerenteam", [d.ALL_DOMAINS])
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
     otto_r = h.Receiver("medewerker", "Otto Collega", worker_id=team_store.other_id)
-    row = hanna.propose_handover(rec.id, h.Proposal(h.INTERN, otto_r, "Document", student_view="akkoord", access_days=10))
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(h.INTERN, otto_r, "Document", student_view="akkoord", access_days=10))
     otto = session(team_store, "other")
-    row = otto.accept_handover(row)
+    row = otto.handover.accept_handover(row)
     start = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
     try:
         clock.set_clock(lambda: start + timedelta(days=9, hours=23))
-        assert hanna.open_dossier(rec.id) is not None
+        assert hanna.dossier.open_dossier(rec.id) is not None
         # Extended to 20 days by the new helper, before it ends.
-        row = otto.set_access_days(row, 20)
+        row = otto.handover.set_access_days(row, 20)
         clock.set_clock(lambda: start + timedelta(days=15))
-        assert hanna.open_dossier(rec.id) is not None
+        assert hanna.dossier.open_dossier(rec.id) is not None
         clock.set_clock(lambda: start + timedelta(days=20, seconds=1))
         # Past the end: refused at once, and the wrap is removed at the next unlock.
         with pytest.raises(NotInvolved):
-            hanna.open_dossier(rec.id)
+            hanna.dossier.open_dossier(rec.id)
         session(team_store, "coordinator")
         assert team_store.worker_id not in students.involved_workers(team_store.store, rec.id)
-        assert otto.open_dossier(rec.id) is not None
-        log = [line.what for line in otto.file_log(rec.id)]
+        assert otto.dossier.open_dossier(rec.id) is not None
+        log = [line.what for line in otto.dossier.file_log(rec.id)]
         assert any("leestoegang verlopen" in w for w in log)
     finally:
         clock.set_clock(lambda: start)
@@ -185,61 +187,61 @@ def test_old_helper_loses_access_after_the_period_unless_extended(team_store, fi
 def test_decline_removes_the_pending_key_and_keeps_the_contact(team_store, fixed_clock):
     hanna = session(team_store)
     rec = student(hanna)
-    consent(hanna, rec, "jongerenteam", [d.ALL_DOMAINS])
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
     otto_r = h.Receiver("medewerker", "Otto Collega", worker_id=team_store.other_id)
-    row = hanna.propose_handover(rec.id, h.Proposal(h.INTERN, otto_r, "Document", student_view="akkoord"))
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(h.INTERN, otto_r, "Document", student_view="akkoord"))
     otto = session(team_store, "other")
     with pytest.raises(ValidationError):
-        otto.decline_handover(row, " ")
-    row = otto.decline_handover(row, "Geen plek tot februari.")
+        otto.handover.decline_handover(row, " ")
+    row = otto.handover.decline_handover(row, "Geen plek tot februari.")
     assert row.state == h.DECLINED
     with pytest.raises(NotInvolved):
-        otto.open_dossier(rec.id)
+        otto.dossier.open_dossier(rec.id)
     assert hanna.students[rec.id].contact_worker_id == team_store.worker_id
     with team_store.store.reading() as q:
         from storage.models import Handover
         assert q.get(Handover, row.id).pending_wrap is None
     # Hanna reads Otto's reason (appended sealed: he could not read the file).
-    texts = [t.note for t in hanna.open_dossier(rec.id).timeline]
+    texts = [t.note for t in hanna.dossier.open_dossier(rec.id).timeline]
     assert any("Geen plek tot februari" in t for t in texts)
     # A new handover may start now; the consent gate holds even when a caller
     # claims nothing blocks it (the use case composes again itself).
     proposal = h.Proposal(h.EXTERN, external_receiver(), "Doc", student_view="akkoord",
                           follow_up=TODAY + timedelta(days=14), blocked="")
     with pytest.raises(ValidationError) as exc:
-        hanna.propose_handover(rec.id, proposal)
+        hanna.handover.propose_handover(rec.id, proposal)
     assert exc.value.field == "legal_ground"
     consent(hanna, rec, "Budgetcoach Zwolle", ["inkomen"])
-    assert hanna.propose_handover(rec.id, proposal).state == h.PROPOSED
+    assert hanna.handover.propose_handover(rec.id, proposal).state == h.PROPOSED
 
 
 def test_extern_follow_up_reaches_vandaag_until_contact(team_store, fixed_clock):
     hanna = session(team_store)
     rec = student(hanna)
     consent(hanna, rec, "Budgetcoach Zwolle", ["inkomen"])
-    row = hanna.propose_handover(rec.id, h.Proposal(
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(
         h.EXTERN, external_receiver(), "Doc", student_view="akkoord", follow_up=TODAY + timedelta(days=14)))
     # Only one open handover at a time.
     with pytest.raises(ValidationError):
-        hanna.propose_handover(rec.id, h.Proposal(
+        hanna.handover.propose_handover(rec.id, h.Proposal(
             h.ADULT, external_receiver(), "Doc", student_view="akkoord", follow_up=TODAY + timedelta(days=14)))
-    assert not [r for r in hanna.today(TODAY).due if "overdracht" in r.text]
+    assert not [r for r in hanna.spreekuur.today(TODAY).due if "overdracht" in r.text]
     later = TODAY + timedelta(days=14)
-    due = [r for r in hanna.today(later).due if "overdracht" in r.text]
+    due = [r for r in hanna.spreekuur.today(later).due if "overdracht" in r.text]
     assert len(due) == 1 and due[0].record.id == rec.id
     # Typos in dates: far ahead, or contact before the handover was proposed.
-    for call, field in ((lambda: hanna.set_follow_up(row, date(3000, 1, 1)), "follow_up"),
-                        (lambda: hanna.confirm_contact(row, date(1900, 1, 1)), "on")):
+    for call, field in ((lambda: hanna.handover.set_follow_up(row, date(3000, 1, 1)), "follow_up"),
+                        (lambda: hanna.handover.confirm_contact(row, date(1900, 1, 1)), "on")):
         with pytest.raises(ValidationError) as err:
             call()
         assert err.value.field == field
     assert "eerder zijn dan de overdracht" in err.value.message
-    row = hanna.confirm_contact(row, TODAY, "Eerste afspraak bij de budgetcoach was op maandag.")
+    row = hanna.handover.confirm_contact(row, TODAY, "Eerste afspraak bij de budgetcoach was op maandag.")
     assert row.state == h.CONTACT and row.follow_up is None
-    assert not [r for r in hanna.today(later).due if "overdracht" in r.text]
+    assert not [r for r in hanna.spreekuur.today(later).due if "overdracht" in r.text]
     with pytest.raises(ValidationError):
-        hanna.accept_handover(row)
-    assert hanna.finish_handover(row).state == h.DONE
+        hanna.handover.accept_handover(row)
+    assert hanna.handover.finish_handover(row).state == h.DONE
 
 
 def test_caseload_transfer_moves_each_student_warmly(team_store, fixed_clock):
@@ -248,24 +250,24 @@ def test_caseload_transfer_moves_each_student_warmly(team_store, fixed_clock):
     b = student(hanna, first="Bram")
     c = student(hanna, first="Cem")
     for rec in (a, b):
-        consent(hanna, rec, "jongerenteam", [d.ALL_DOMAINS])
+        consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
     consent(hanna, c, "verslavingszorg", ["welzijn"])  # not enough for an internal receiver
     coordinator = session(team_store, "coordinator")
-    assert {r.id for r in coordinator.caseload_of(team_store.worker_id)} == {a.id, b.id, c.id}
-    result = coordinator.transfer_caseload(
+    assert {r.id for r in coordinator.handover.caseload_of(team_store.worker_id)} == {a.id, b.id, c.id}
+    result = coordinator.handover.transfer_caseload(
         team_store.worker_id, {a.id: team_store.other_id, b.id: team_store.coordinator_id, c.id: team_store.other_id})
     assert sorted(result.proposed) == sorted([a.id, b.id])
     assert [sid for sid, _ in result.skipped] == [c.id]
     # Bram's handover (to Cora) is still open: a second transfer says so, not "no consent".
-    again = coordinator.transfer_caseload(team_store.worker_id, {b.id: team_store.other_id})
+    again = coordinator.handover.transfer_caseload(team_store.worker_id, {b.id: team_store.other_id})
     assert again.skipped == [(b.id, "er loopt al een overdracht")] and not again.proposed
     otto = session(team_store, "other")
-    assert [v.row.student_id for v in otto.incoming_handovers()] == [a.id]
-    otto.accept_handover(otto.incoming_handovers()[0].row)
-    assert otto.open_dossier(a.id).student_id == a.id
+    assert [v.row.student_id for v in otto.handover.incoming_handovers()] == [a.id]
+    otto.handover.accept_handover(otto.handover.incoming_handovers()[0].row)
+    assert otto.dossier.open_dossier(a.id).student_id == a.id
     # A worker may not move a colleague's caseload; a coördinator may.
     with pytest.raises(NotAllowed):
-        otto.transfer_caseload(team_store.worker_id, {c.id: team_store.other_id})
+        otto.handover.transfer_caseload(team_store.worker_id, {c.id: team_store.other_id})
 
 
 def test_the_store_refuses_impossible_steps_directly():
@@ -280,9 +282,9 @@ def _propose_to_otto(team_store, hanna):
     otto_receiver = h.Receiver("medewerker", "Otto Collega", organisation="verslavingszorg", worker_id=team_store.other_id)
     rec = student(hanna)
     fill(hanna, rec)
-    consent(hanna, rec, "het jongerenteam", [d.ALL_DOMAINS])
-    comp = hanna.compose_handover(rec.id, h.INTERN, otto_receiver)
-    return hanna.propose_handover(rec.id, h.Proposal(
+    consent(hanna, rec, "het jongerenteam", [cn.ALL_DOMAINS])
+    comp = hanna.handover.compose_handover(rec.id, h.INTERN, otto_receiver)
+    return hanna.handover.propose_handover(rec.id, h.Proposal(
         h.INTERN, otto_receiver, h.without_placeholders(comp.text, "Geen."), student_view="akkoord"))
 
 
@@ -302,11 +304,11 @@ def test_a_proposal_to_a_colleague_who_leaves_is_withdrawn_with_a_step(team_stor
     row = _propose_to_otto(team_store, hanna)
     assert all(_sealed_to_otto(team_store))
     with pytest.raises(NotAllowed):
-        hanna.deactivate_worker(team_store.other_id)
-    session(team_store, "coordinator").deactivate_worker(team_store.other_id)
+        hanna.team.deactivate_worker(team_store.other_id)
+    session(team_store, "coordinator").team.deactivate_worker(team_store.other_id)
     assert _sealed_to_otto(team_store) == [None]
     assert store_handover.handovers(team_store.store, student_id=row.student_id)[0].state == h.WITHDRAWN
-    steps = hanna.handovers_of(row.student_id)[0].steps
+    steps = hanna.handover.handovers_of(row.student_id)[0].steps
     assert steps[-1][1] == h.WITHDRAWN and "Otto Collega werkt niet meer in het team" in steps[-1][2]
 
 

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from jongerenteam import dossier as d
+
+from jongerenteam import consent as cn
 from jongerenteam import handover as h
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.session import TeamSession
@@ -42,10 +44,10 @@ class HandoverMachine(RuleBasedStateMachine):
         self.otto = TeamSession.unlock(self.fx.store, self.fx.other_id, OTHER_PASS)
         self.by_id = {self.fx.worker_id: self.hanna, self.fx.other_id: self.otto}
         details = StudentDetails(first_name="Leonie", last_name="de Boer", programme="Helpende", level="2")
-        self.student = self.hanna.register_student(details, status="lopend", today=START.date())
+        self.student = self.hanna.spreekuur.register_student(details, status="lopend", today=START.date())
         for name in ("jongerenteam", "Budgetcoach Zwolle"):
-            self.hanna.add_consent(self.student.id, d.NewConsent(
-                d.ConsentWith("organisatie", name), [d.ALL_DOMAINS], "overdracht", "student", "mondeling",
+            self.hanna.consent.add_consent(self.student.id, cn.NewConsent(
+                cn.ConsentWith("organisatie", name), [cn.ALL_DOMAINS], "overdracht", "student", "mondeling",
                 START.date()))
 
     def teardown(self) -> None:
@@ -90,7 +92,7 @@ class HandoverMachine(RuleBasedStateMachine):
             receiver = h.Receiver("vrij", "Femke", "budgetcoach", "Budgetcoach Zwolle")
         proposal = h.Proposal(kind, receiver, "Document", student_view="akkoord",
                               follow_up=self.now.date() + timedelta(days=14), access_days=7)
-        self.attempt(lambda: s.propose_handover(self.student.id, proposal))
+        self.attempt(lambda: s.handover.propose_handover(self.student.id, proposal))
 
     @rule(who=st.sampled_from(["hanna", "otto"]),
           action=st.sampled_from(["accept", "decline", "meeting", "contact", "finish", "withdraw"]))
@@ -101,19 +103,19 @@ class HandoverMachine(RuleBasedStateMachine):
         s = self.actor(who)
         today = self.now.date()
         calls = {
-            "accept": lambda: s.accept_handover(row),
-            "decline": lambda: s.decline_handover(row, "geen plek"),
-            "meeting": lambda: s.plan_meeting(row, today + timedelta(days=2)),
-            "contact": lambda: s.confirm_contact(row, today),
-            "finish": lambda: s.finish_handover(row),
-            "withdraw": lambda: s.withdraw_handover(row, "toch niet"),
+            "accept": lambda: s.handover.accept_handover(row),
+            "decline": lambda: s.handover.decline_handover(row, "geen plek"),
+            "meeting": lambda: s.handover.plan_meeting(row, today + timedelta(days=2)),
+            "contact": lambda: s.handover.confirm_contact(row, today),
+            "finish": lambda: s.handover.finish_handover(row),
+            "withdraw": lambda: s.handover.withdraw_handover(row, "toch niet"),
         }
         self.attempt(calls[action])
 
     @rule(days=st.integers(min_value=1, max_value=10))
     def time_passes(self, days):
         self.now += timedelta(days=days)
-        self.hanna.expire_access()
+        self.hanna.handover.expire_access()
 
     # -- invariants ------------------------------------------------------------------
 
@@ -127,7 +129,7 @@ class HandoverMachine(RuleBasedStateMachine):
     def the_contact_person_can_always_open_the_file(self):
         contact = self.contact()
         assert contact in self.by_id
-        assert self.by_id[contact].open_dossier(self.student.id, log=False).student_id == self.student.id
+        assert self.by_id[contact].dossier.open_dossier(self.student.id, log=False).student_id == self.student.id
 
     @invariant()
     def pending_key_only_while_an_internal_proposal_waits(self):
@@ -142,7 +144,7 @@ class HandoverMachine(RuleBasedStateMachine):
             if r.kind == h.INTERN and r.state == h.PROPOSED:
                 receiver = self.by_id[r.to_worker_id]
                 try:
-                    receiver.open_dossier(self.student.id, log=False)
+                    receiver.dossier.open_dossier(self.student.id, log=False)
                 except NotInvolved:
                     continue
                 # Readable only if they were involved already (the earlier contact person).
@@ -151,7 +153,7 @@ class HandoverMachine(RuleBasedStateMachine):
     @invariant()
     def the_timeline_tells_the_stored_story(self):
         contact = self.by_id[self.contact()]
-        dossier = contact.open_dossier(self.student.id, log=False)
+        dossier = contact.dossier.open_dossier(self.student.id, log=False)
         for r in self.rows():
             steps = [t for t in dossier.timeline
                      if t.kind == store_handover.STEP_KIND and t.payload.get("overdracht") == r.id]

@@ -17,6 +17,10 @@ from sqlalchemy import select
 from textual.widgets import Input, Static
 
 from jongerenteam import dossier as d
+
+from jongerenteam import consent as cn
+
+from jongerenteam import driegesprek as dg
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.overview import ContactPerson, build_overview, dutch_date
 from jongerenteam.pdf import (
@@ -63,13 +67,13 @@ def willem(s: TeamSession, **extra):
         "contact_preference": "whatsapp", "contact_value": "0612345678", "coach_name": "Peter de Boer", "coach_role": "slb",
     }
     details.update(extra)
-    return s.register_student(StudentDetails(**details), status="wacht", today=TODAY)
+    return s.spreekuur.register_student(StudentDetails(**details), status="wacht", today=TODAY)
 
 
 def known_student(s: TeamSession, fx) -> str:
     """Willem after a driegesprek: agreements open, done and dropped; consents active, withdrawn, expired."""
     rec = willem(s)
-    s.save_driegesprek(rec.id, d.Driegesprek(
+    s.driegesprek.save_driegesprek(rec.id, dg.Driegesprek(
         at=datetime(2026, 11, 23, 9, 0), minutes=45, coach_name="Peter de Boer", coach_role="slb",
         story="Het gaat thuis niet goed.", question="Hulp bij geld en stage.",
         agreements=[
@@ -79,21 +83,21 @@ def known_student(s: TeamSession, fx) -> str:
             d.NewAgreement(d.Who("anders", name="pleegmoeder"), "Gaat mee naar de bank", status="gedaan"),
         ],
         consents=[
-            d.NewConsent(d.ConsentWith("rol", "huisarts"), ["gezondheid", "inkomen"], "Samen een plan maken",
+            cn.NewConsent(cn.ConsentWith("rol", "huisarts"), ["gezondheid", "inkomen"], "Samen een plan maken",
                          on=date(2026, 11, 23), valid_until=date(2027, 5, 1)),
         ],
         next_date=date(2026, 12, 7), next_text="Vervolggesprek met Peter erbij",
     ))
-    dropped = s.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Stoppen met de bijbaan", due=date(2026, 12, 1)))
-    s.change_agreement(rec.id, s.open_dossier(rec.id, log=False).agreement(dropped), status="vervallen")
-    withdrawn = s.add_consent(rec.id, d.NewConsent(d.ConsentWith("organisatie", "Veilig Thuis"), [d.ALL_DOMAINS],
+    dropped = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Stoppen met de bijbaan", due=date(2026, 12, 1)))
+    s.dossier.change_agreement(rec.id, s.dossier.open_dossier(rec.id, log=False).agreement(dropped), status="vervallen")
+    withdrawn = s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("organisatie", "Veilig Thuis"), [cn.ALL_DOMAINS],
                                                    "Overleg", on=date(2026, 11, 2)))
-    s.withdraw_consent(rec.id, s.open_dossier(rec.id, log=False).consent(withdrawn), on=date(2026, 11, 20))
-    s.add_consent(rec.id, d.NewConsent(d.ConsentWith("professional", "Mo Budgetcoach"), ["inkomen"], "Schulden",
+    s.consent.withdraw_consent(rec.id, s.dossier.open_dossier(rec.id, log=False).consent(withdrawn), on=date(2026, 11, 20))
+    s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("professional", "Mo Budgetcoach"), ["inkomen"], "Schulden",
                                        on=date(2026, 1, 5), valid_until=date(2026, 6, 30)))
-    s.add_consent(rec.id, d.NewConsent(d.ConsentWith("rol", "SLB'er"), ["onderwijs", "netwerk", "welzijn"],
+    s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("rol", "SLB'er"), ["onderwijs", "netwerk", "welzijn"],
                                        "Afstemmen over verzuim", given_by="beide", on=date(2026, 11, 10)))
-    s.set_my_contact("06-11122233 of hanna@school.nl.")
+    s.team.set_my_contact("06-11122233 of hanna@school.nl.")
     return rec.id
 
 
@@ -102,9 +106,9 @@ def overview_for(s: TeamSession, student_id: str, *, contact=True, sender="Hanna
     person = None
     if contact:
         worker = s.workers[record.contact_worker_id]
-        person = ContactPerson(worker.full_name, s.worker_contact(worker.id))
+        person = ContactPerson(worker.full_name, s.team.worker_contact(worker.id))
     return build_overview(
-        s.open_dossier(student_id, log=False), record.details, today=TODAY, contact=person,
+        s.dossier.open_dossier(student_id, log=False), record.details, today=TODAY, contact=person,
         worker_names={wid: w.full_name for wid, w in s.workers.items()}, team="Testteam", sender=sender,
     )
 
@@ -160,7 +164,7 @@ def test_overview_lists_only_what_is_still_valid(team_store, fixed_clock):
     )
     assert section(doc, "Je volgende afspraak").lines == ("Maandag 7 december: vervolggesprek met Peter erbij.",)
     # A second appointment (made later, planned further ahead) is listed too, soonest first.
-    s.add_appointment(student_id, date(2026, 12, 14), "samen naar het financieel spreekuur")
+    s.dossier.add_appointment(student_id, date(2026, 12, 14), "samen naar het financieel spreekuur")
     more = section(overview_for(s, student_id), "Je volgende afspraken")
     assert more.bullets and more.lines == (
         "Maandag 7 december: vervolggesprek met Peter erbij.",
@@ -235,9 +239,9 @@ def test_pdf_is_a_valid_pdf_with_the_overview_and_prints_emoji(team_store, fixed
     smart quotes are printed as typed (shipped fonts), not dropped."""
     s = hanna(team_store)
     student_id = known_student(s, team_store)
-    s.add_agreement(student_id, d.NewAgreement(d.Who("student"), "Stuur Hanna een 👍 als het “gelukt” is 🙂 — ok?",
+    s.dossier.add_agreement(student_id, d.NewAgreement(d.Who("student"), "Stuur Hanna een 👍 als het “gelukt” is 🙂 — ok?",
                                                due=date(2026, 11, 24)))
-    s.set_my_contact("06-11122233 ☎ of hanna@school.nl")
+    s.team.set_my_contact("06-11122233 ☎ of hanna@school.nl")
     doc = overview_for(s, student_id)
     data = render_pdf(doc)
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
@@ -450,7 +454,7 @@ async def test_locking_wipes_a_copied_overview_at_once(team_store, fixed_clock):
         await settle(app, pilot)
         assert app.screen is modal
         assert "06-55554444 (ma-do)" in shown_text(modal)
-        assert app.session.worker_contact(team_store.worker_id) == "06-55554444 (ma-do)"
+        assert app.session.team.worker_contact(team_store.worker_id) == "06-55554444 (ma-do)"
         await pilot.press("k")
         await settle(app, pilot)
         assert "Hoi Willem," in app.clipboard and clipboard_pending(app)

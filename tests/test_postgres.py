@@ -74,7 +74,7 @@ def _cli(args: list[str], stdin: str = "", **env: str) -> subprocess.CompletedPr
 def test_several_processes_at_once_lose_nothing_and_keep_the_chain(fx):
     """Four processes register, add talks and edit one shared student at once: every row once, conflicts told in Dutch, chain intact."""
     cora = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    shared = cora.register_student(canary_student()).id
+    shared = cora.spreekuur.register_student(canary_student()).id
     cora.lock()
     workers = [
         (fx.coordinator_id, COORDINATOR_PASS), (fx.worker_id, WORKER_PASS),
@@ -148,10 +148,10 @@ def _encodings(needle: str) -> list[str]:
 
 def _store_canary(fx) -> None:
     s = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    rec = s.register_student(canary_student())
-    s.add_entry(rec.id, "gesprek", {"tekst": CANARY_NOTE})
+    rec = s.spreekuur.register_student(canary_student())
+    s.dossier.add_entry(rec.id, "gesprek", {"tekst": CANARY_NOTE})
     t = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
-    t.add_entry(rec.id, "inloop", {"tekst": CANARY_NOTE})  # sealed box, appended without read access
+    t.dossier.add_entry(rec.id, "inloop", {"tekst": CANARY_NOTE})  # sealed box, appended without read access
     s.lock()
     t.lock()
 
@@ -198,7 +198,7 @@ def test_connection_cut_mid_transaction_is_reported_and_retry_works(fx, pg_serve
     """pg_terminate_backend during a save: StoreUnavailable in Dutch, nothing half-saved, the same save works after."""
     database = database_of(str(fx.path))
     s = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    sid = s.register_student(canary_student()).id
+    sid = s.spreekuur.register_student(canary_student()).id
     cut = {"done": False}
 
     def _cut(conn, cursor, statement, *args):
@@ -209,7 +209,7 @@ def test_connection_cut_mid_transaction_is_reported_and_retry_works(fx, pg_serve
     event.listen(fx.store.engine, "before_cursor_execute", _cut)
     try:
         with pytest.raises(StoreUnavailable) as caught:
-            s.add_entry(sid, "gesprek", {"tekst": CANARY_NOTE})
+            s.dossier.add_entry(sid, "gesprek", {"tekst": CANARY_NOTE})
     finally:
         event.remove(fx.store.engine, "before_cursor_execute", _cut)
     sentence, code = messages.explain(caught.value)
@@ -218,9 +218,9 @@ def test_connection_cut_mid_transaction_is_reported_and_retry_works(fx, pg_serve
     assert pg_server.app_password not in str(caught.value.where)
     with fx.store.reading() as r:
         assert r.scalar(text("SELECT count(*) FROM file_entries")) == 0
-    s.add_entry(sid, "gesprek", {"tekst": CANARY_NOTE})  # retry: a fresh connection
-    assert [e.payload["tekst"] for e in s.read_file(sid)] == [CANARY_NOTE]
-    assert s.verify_audit().ok
+    s.dossier.add_entry(sid, "gesprek", {"tekst": CANARY_NOTE})  # retry: a fresh connection
+    assert [e.payload["tekst"] for e in s.dossier.read_file(sid)] == [CANARY_NOTE]
+    assert s.team.verify_audit().ok
     s.lock()
 
 
@@ -228,17 +228,17 @@ def test_server_down_then_back(fx, pg_server):
     """With the server stopped, saving and opening raise StoreUnavailable; once it is back, the same save works."""
     _owned(pg_server)
     s = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    sid = s.register_student(canary_student()).id
+    sid = s.spreekuur.register_student(canary_student()).id
     pg_server.pause()
     try:
         with pytest.raises(StoreUnavailable):
-            s.add_entry(sid, "gesprek", {"tekst": CANARY_NOTE})
+            s.dossier.add_entry(sid, "gesprek", {"tekst": CANARY_NOTE})
         with pytest.raises(StoreUnavailable):
             Store.open(str(fx.path))
     finally:
         pg_server.resume()
-    s.add_entry(sid, "gesprek", {"tekst": CANARY_NOTE})
-    assert len(s.read_file(sid)) == 1
+    s.dossier.add_entry(sid, "gesprek", {"tekst": CANARY_NOTE})
+    assert len(s.dossier.read_file(sid)) == 1
     s.lock()
 
 
@@ -403,8 +403,8 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
     from screens.home import HomeScreen
 
     hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    rec = hanna.register_student(canary_student())
-    hanna.add_entry(rec.id, "notitie", {"tekst": CANARY_NOTE})
+    rec = hanna.spreekuur.register_student(canary_student())
+    hanna.dossier.add_entry(rec.id, "notitie", {"tekst": CANARY_NOTE})
     hanna.lock()
     app = make_app(Settings(store=str(fx.path)), fx.store)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -464,6 +464,6 @@ async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_serv
         await pilot.press("ctrl+s")
         await _settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert [r.details.display_name for r in app.session.search("Wachter")] == ["Serverloze Wachter"]
+        assert [r.details.display_name for r in app.session.spreekuur.search("Wachter")] == ["Serverloze Wachter"]
     again = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    assert len(again.search("Serverloze Wachter")) == 1  # saved once, not twice
+    assert len(again.spreekuur.search("Serverloze Wachter")) == 1  # saved once, not twice

@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from jongerenteam import dossier as d
-from jongerenteam import intake
+from jongerenteam import spreekuur as intake
 from jongerenteam import report as rp
 from jongerenteam.cli import Console, main
 from jongerenteam.domain import StudentDetails, ValidationError
@@ -59,25 +59,25 @@ def build_known_store(fx) -> dict:
     from Den Haag, and 1 anonymous walk-in; all in the fourth quarter of 2026."""
     at(date(2026, 11, 2))  # a Monday
     w = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    ams = [w.register_walk_in(student(i, AMSTERDAM, "2"), intake.WalkIn(hulpvraag="geld", leefdomeinen=["inkomen"]),
+    ams = [w.spreekuur.register_walk_in(student(i, AMSTERDAM, "2"), intake.WalkIn(hulpvraag="geld", leefdomeinen=["inkomen"]),
                               today=date(2026, 11, 2)) for i in range(6)]
-    utr = [w.register_referral(student(10 + i, UTRECHT, "3", referrer="studentcoach"),
+    utr = [w.spreekuur.register_referral(student(10 + i, UTRECHT, "3", referrer="studentcoach"),
                                intake.Referral(by_name="coach", reason="verzuim"),
                                contact_worker_id=fx.worker_id, today=date(2026, 11, 2)) for i in range(10)]
-    dh = w.register_walk_in(student(30, DEN_HAAG, "4", programme="Kok"), intake.WalkIn(hulpvraag="x"), today=date(2026, 11, 2))
+    dh = w.spreekuur.register_walk_in(student(30, DEN_HAAG, "4", programme="Kok"), intake.WalkIn(hulpvraag="x"), today=date(2026, 11, 2))
     at(date(2026, 11, 20))
     talk_ids = []
     for i, rec in enumerate(utr):
         when = datetime(2026, 11, 4 if i < 5 else 12, 10, 0)
-        talk_ids.append(w.add_talk(rec.id, d.NewTalk("vervolggesprek", when, 30, [], "gesprek")))
+        talk_ids.append(w.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", when, 30, [], "gesprek")))
     for rec in ams:
-        w.add_score(rec.id, d.NewScore("inkomen", 2, date(2026, 11, 3)))
-        w.add_score(rec.id, d.NewScore("inkomen", 4, date(2026, 11, 19)))
+        w.dossier.add_score(rec.id, d.NewScore("inkomen", 2, date(2026, 11, 3)))
+        w.dossier.add_score(rec.id, d.NewScore("inkomen", 4, date(2026, 11, 19)))
     for rec in ams[:5]:
-        w.set_status(w.students[rec.id], "afgesloten", "doel_bereikt")
-    item = next(t for t in w.open_dossier(utr[0].id).timeline if t.id == talk_ids[0])
-    w.edit_talk(utr[0].id, item, {"type": "telefonisch"})
-    w.register_anonymous(["welzijn"], 10)
+        w.dossier.set_status(w.students[rec.id], "afgesloten", "doel_bereikt")
+    item = next(t for t in w.dossier.open_dossier(utr[0].id).timeline if t.id == talk_ids[0])
+    w.dossier.edit_talk(utr[0].id, item, {"type": "telefonisch"})
+    w.spreekuur.register_anonymous(["welzijn"], 10)
     return {"ams": ams, "utr": utr, "dh": dh, "worker": w}
 
 
@@ -94,7 +94,7 @@ def test_figures_from_the_use_cases(any_store):
     built = build_known_store(any_store)
     at(date(2026, 11, 23))
     coord = TeamSession.unlock(any_store.store, any_store.coordinator_id, COORDINATOR_PASS)
-    r = coord.report(Q4)
+    r = coord.report.report(Q4)
     assert cells(r, "kern") == {
         "Studenten geholpen (gesprek of inloop)": "17", "Nieuwe studenten ingeschreven": "17",
         "Aanmeldingen": "10", "Inloop met naam": "7", "Inloop anoniem": "<5", "Gesprekken": "10",
@@ -116,24 +116,24 @@ def test_figures_from_the_use_cases(any_store):
     scores = {label: [c.text for c in cs] for label, cs in r.table("scores").rows}
     assert scores["Inkomen / schulden"] == ["6", "6", "0", "0", "+2,0"]
     # Per municipality (bestuurlijk overleg).
-    u = coord.report(Q4, UTRECHT)
+    u = coord.report.report(Q4, UTRECHT)
     assert cells(u, "kern")["Studenten geholpen (gesprek of inloop)"] == "10"
     assert "gemeente" not in {t.key for t in u.tables}
-    a = coord.report(Q4, AMSTERDAM)
+    a = coord.report.report(Q4, AMSTERDAM)
     # Hidden in the overall table (next to Den Haag's one student), so hidden in its own view too.
     assert cells(a, "kern")["Studenten geholpen (gesprek of inloop)"] == "x"
     assert cells(a, "scores")["Inkomen / schulden"] == "6"
     assert cells(a, "reden")["doel bereikt"] == "5"
-    assert cells(coord.report(Q4, DEN_HAAG), "kern")["Studenten geholpen (gesprek of inloop)"] == "<5"
+    assert cells(coord.report.report(Q4, DEN_HAAG), "kern")["Studenten geholpen (gesprek of inloop)"] == "<5"
     # Another period: nothing happened in the third quarter.
-    assert cells(coord.report(Q4.shift(-1)), "kern")["Gesprekken"] == "0"
+    assert cells(coord.report.report(Q4.shift(-1)), "kern")["Gesprekken"] == "0"
     # The statistics tier holds no name, birth date or student number.
     raw = orjson.dumps(statistics.load_all(any_store.store, coord.keys)[0]).decode()
     assert "Sam" not in raw and "2008-12-03" not in raw and "900001" not in raw and "geld" not in raw
     assert '"2026-12"' in raw  # the month of turning 18, no more
     # Only a coördinator gets the figures.
     with pytest.raises(NotAllowed):
-        built["worker"].report(Q4)
+        built["worker"].report.report(Q4)
 
 
 def test_old_store_without_statistics_is_backfilled(team_store):
@@ -149,12 +149,12 @@ def test_old_store_without_statistics_is_backfilled(team_store):
         )
         assert statistics.get(team_store.store, w.keys, row.id) is None
     coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    r = coord.report(Q4)
+    r = coord.report.report(Q4)
     assert cells(r, "kern")["Studenten geholpen (gesprek of inloop)"] == "6"
     assert cells(r, "kern")["Gesprekken"] == "6"
     assert cells(r, "soort")["onbekend"] == "6"  # the type is inside the file
     assert statistics.count(team_store.store) == 6
-    assert coord.backfill_statistics() == 0
+    assert coord.report.backfill_statistics() == 0
 
 
 # -- suppression: nothing recoverable ---------------------------------------------------------
@@ -368,8 +368,8 @@ def test_csv_and_pdf_exports_and_the_log(team_store, tmp_path):
     build_known_store(team_store)
     at(date(2026, 11, 23))
     coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    r = coord.report(Q4)
-    target = coord.export_report(r, "csv", tmp_path / "cijfers")
+    r = coord.report.report(Q4)
+    target = coord.report.export_report(r, "csv", tmp_path / "cijfers")
     assert target.name == "cijfers.csv"
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -382,14 +382,14 @@ def test_csv_and_pdf_exports_and_the_log(team_store, tmp_path):
     assert flat["Inkomen / schulden"][-1] == "+2,0"  # decimal comma
     assert flat["Mediaan wachttijd (werkdagen)"][0] == "5"
     assert "Sam0" not in text
-    pdf = coord.export_report(r, "pdf", tmp_path / "cijfers.pdf")
+    pdf = coord.report.export_report(r, "pdf", tmp_path / "cijfers.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     with team_store.store.reading() as s:
         details = [e.detail for e in s.query(AuditEntry).filter(AuditEntry.event == "export")]
     assert details == ["rapportage csv", "rapportage pdf"]
 
     with pytest.raises(ValidationError):
-        coord.export_report(r, "csv", tmp_path / "bestaat-niet" / "x.csv")
+        coord.report.export_report(r, "csv", tmp_path / "bestaat-niet" / "x.csv")
 
 
 def test_cli_report_csv_and_pdf(team_store, tmp_path):

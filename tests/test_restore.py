@@ -103,9 +103,9 @@ def add_students(fx, n: int) -> list[str]:
     colleague = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
     ids = []
     for i in range(n):
-        rec = s.register_student(replace(canary_student(), student_number=f"NR{i}"), status="lopend")
-        s.add_entry(rec.id, "gesprek", {"tekst": f"gesprek {i}"})
-        colleague.add_entry(rec.id, "inloop", {"hulpvraag": f"vraag {i}"})  # not involved: sealed
+        rec = s.spreekuur.register_student(replace(canary_student(), student_number=f"NR{i}"), status="lopend")
+        s.dossier.add_entry(rec.id, "gesprek", {"tekst": f"gesprek {i}"})
+        colleague.dossier.add_entry(rec.id, "inloop", {"hulpvraag": f"vraag {i}"})  # not involved: sealed
         ids.append(rec.id)
     colleague.lock()
     s.lock()
@@ -406,8 +406,8 @@ def test_check_contents_counts_every_kind_of_damage(tmp_path):
     fx = make_team(tmp_path / "team.jt")
     s1, s2, s3, s4 = add_students(fx, 4)
     coord = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    coord.register_anonymous(["wonen"], 10)
-    coord.set_my_contact("werktelefoon, maandag en dinsdag")
+    coord.spreekuur.register_anonymous(["wonen"], 10)
+    coord.team.set_my_contact("werktelefoon, maandag en dinsdag")
     store_dossier.add_map_entry(fx.store, coord.keys, "organisatie", {"naam": "Schuldhulp"})
     clean = store_backup.check_contents(fx.store, coord.keys)
     assert clean.ok and clean.summary() == {"damaged": {}, "students": {}, "audit_seq": None}
@@ -572,7 +572,7 @@ def test_restore_of_an_older_backup_erases_the_student_again(tmp_path):
     s.lock()
     backup = fx.store.backup(tmp_path / "oud.jtbackup")
     coord = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    coord.erase_student(sid, "verzoek")
+    coord.rights.erase_student(sid, "verzoek")
     coord.lock()
     fx.store.close()
 

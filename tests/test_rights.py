@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from jongerenteam import dossier as d
+
+from jongerenteam import consent as cn
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.rights import Correction, erase_confirmed
 from jongerenteam.session import TeamSession
@@ -53,21 +55,21 @@ def leonie(s: TeamSession, **kw):
     base = dict(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3),
                 programme="Verzorgende IG", level="2", municipality_code="GM0193")
     base.update(kw)
-    return s.register_student(StudentDetails(**base), status="lopend", today=TODAY)
+    return s.spreekuur.register_student(StudentDetails(**base), status="lopend", today=TODAY)
 
 
 def full_file(s: TeamSession, student_id: str, fx) -> str:
     """Every kind of entry: talk (edited), agreement, score, consent, external,
     walk-in, appointment, a handover document (a kind this module does not know)."""
-    talk = s.add_talk(student_id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 45, ["Leonie"], "Schulden bij de telefoonaanbieder"))
-    s.edit_talk(student_id, s.open_dossier(student_id, log=False).item(talk), {"tekst": "Schulden bij de zorgverzekeraar"})
-    s.add_agreement(student_id, d.NewAgreement(d.Who("student"), "Brief van de bank meenemen", TODAY + timedelta(days=7)))
-    s.add_score(student_id, d.NewScore("inkomen", 2, TODAY, "achterstand huur"))
-    s.add_consent(student_id, d.NewConsent(d.ConsentWith("organisatie", "Budgetcoach Zwolle"), ["inkomen"], "schuldhulp regelen", on=TODAY))
-    s.add_external(student_id, "Bram Budget", "budgetcoach", "Gemeente Zwolle", "0612345678")
-    s.add_entry(student_id, "inloop", {"hulpvraag": "Vraag over huurtoeslag", "leefdomeinen": ["wonen"], "minuten": 15})
-    s.add_appointment(student_id, TODAY + timedelta(days=3), "samen bellen met de bank")
-    s.add_entry(student_id, "overdracht_document", {"samenvatting": "Overdracht naar de schuldhulp", "ontvanger": "Schuldhulp Zwolle"})
+    talk = s.dossier.add_talk(student_id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 45, ["Leonie"], "Schulden bij de telefoonaanbieder"))
+    s.dossier.edit_talk(student_id, s.dossier.open_dossier(student_id, log=False).item(talk), {"tekst": "Schulden bij de zorgverzekeraar"})
+    s.dossier.add_agreement(student_id, d.NewAgreement(d.Who("student"), "Brief van de bank meenemen", TODAY + timedelta(days=7)))
+    s.dossier.add_score(student_id, d.NewScore("inkomen", 2, TODAY, "achterstand huur"))
+    s.consent.add_consent(student_id, cn.NewConsent(cn.ConsentWith("organisatie", "Budgetcoach Zwolle"), ["inkomen"], "schuldhulp regelen", on=TODAY))
+    s.dossier.add_external(student_id, "Bram Budget", "budgetcoach", "Gemeente Zwolle", "0612345678")
+    s.dossier.add_entry(student_id, "inloop", {"hulpvraag": "Vraag over huurtoeslag", "leefdomeinen": ["wonen"], "minuten": 15})
+    s.dossier.add_appointment(student_id, TODAY + timedelta(days=3), "samen bellen met de bank")
+    s.dossier.add_entry(student_id, "overdracht_document", {"samenvatting": "Overdracht naar de schuldhulp", "ontvanger": "Schuldhulp Zwolle"})
     return talk
 
 
@@ -80,8 +82,8 @@ def test_inzage_holds_every_entry_kind_its_history_and_the_access_log(team_store
     s = session(team_store)
     rec = leonie(s)
     full_file(s, rec.id, team_store)
-    s.open_dossier(rec.id)  # one logged opening
-    doc = s.inzage(rec.id, "tekst")
+    s.dossier.open_dossier(rec.id)  # one logged opening
+    doc = s.rights.inzage(rec.id, "tekst")
     text = doc.text()
     for expected in (
         "Voornaam: Leonie", "Achternaam: de Vries", "Geboortedatum: 03-04-2008", "Woongemeente: Zwolle",
@@ -104,13 +106,13 @@ def test_inzage_holds_every_entry_kind_its_history_and_the_access_log(team_store
     exports = audit_of(team_store.store, "export", rec.id)
     assert [(e.worker_id, e.detail) for e in exports] == [(team_store.worker_id, "inzage: tekst")]
 
-    pdf = s.export_inzage(rec.id, tmp_path / "inzage", "pdf")
+    pdf = s.rights.export_inzage(rec.id, tmp_path / "inzage", "pdf")
     assert pdf.name == "inzage.pdf" and pdf.read_bytes().startswith(b"%PDF")
-    txt = s.export_inzage(rec.id, tmp_path / "inzage", "tekst")
+    txt = s.rights.export_inzage(rec.id, tmp_path / "inzage", "tekst")
     assert txt.name == "inzage.txt" and "Brief van de bank meenemen" in txt.read_text(encoding="utf-8")
     assert [e.detail for e in audit_of(team_store.store, "export", rec.id)][-2:] == ["inzage: pdf", "inzage: tekst"]
     with pytest.raises(ValidationError) as err:
-        s.export_inzage(rec.id, tmp_path / "bestaat-niet" / "x.pdf", "pdf")
+        s.rights.export_inzage(rec.id, tmp_path / "bestaat-niet" / "x.pdf", "pdf")
     assert err.value.field == "path"
 
 
@@ -120,13 +122,13 @@ def test_inzage_by_a_coordinator_who_is_not_involved_needs_the_passphrase(team_s
     rec = leonie(session(team_store))
     otto = session(team_store, "other")
     with pytest.raises(NotInvolved):
-        otto.inzage(rec.id)
+        otto.rights.inzage(rec.id)
     coord = session(team_store, "coordinator")
     with pytest.raises(NotInvolved):
-        coord.inzage(rec.id)
+        coord.rights.inzage(rec.id)
     with pytest.raises(WrongPassphrase):
-        coord.inzage(rec.id, coordinator_passphrase="niet het wachtwoord")
-    text = coord.inzage(rec.id, coordinator_passphrase=COORDINATOR_PASS).text()
+        coord.rights.inzage(rec.id, coordinator_passphrase="niet het wachtwoord")
+    text = coord.rights.inzage(rec.id, coordinator_passphrase=COORDINATOR_PASS).text()
     assert "Voornaam: Leonie" in text
     access = audit_of(team_store.store, "emergency_access", rec.id)
     assert [(a.worker_id, a.on_behalf_of, a.detail) for a in access] == [
@@ -141,34 +143,34 @@ def test_inzage_by_a_coordinator_who_is_not_involved_needs_the_passphrase(team_s
 def test_correction_changes_the_data_and_keeps_what_was_wrong_and_why(team_store, fixed_clock):
     s = session(team_store)
     rec = leonie(s, last_name="de Vris")
-    talk = s.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 11, 20, 9, 0), 30, [], "Leonie woont bij haar vader"))
+    talk = s.dossier.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 11, 20, 9, 0), 30, [], "Leonie woont bij haar vader"))
     # A directory field.
-    s.record_correction(rec.id, Correction(
+    s.rights.record_correction(rec.id, Correction(
         request="Mijn achternaam is verkeerd gespeld", on=TODAY, reason="Spelfout bij de aanmelding",
         target="gegevens", field="last_name", new_value="de Vries",
     ))
     assert s.students[rec.id].details.last_name == "de Vries"
-    assert [r.id for r in s.search("de vries")] == [rec.id]
+    assert [r.id for r in s.spreekuur.search("de vries")] == [rec.id]
     # A birth date, typed the Dutch way.
-    s.record_correction(rec.id, Correction(
+    s.rights.record_correction(rec.id, Correction(
         request="Geboortedatum klopt niet", on=TODAY, reason="Paspoort gezien",
         target="gegevens", field="birth_date", new_value="4-3-2008",
     ))
     assert s.students[rec.id].details.birth_date == date(2008, 3, 4)
     # A talk note: the talk's own history keeps the old text.
-    s.record_correction(rec.id, Correction(
+    s.rights.record_correction(rec.id, Correction(
         request="Ik woon bij mijn moeder, niet bij mijn vader", on=TODAY, reason="De student heeft gelijk",
         target="gesprek", entry_id=talk, new_value="Leonie woont bij haar moeder",
     ))
-    item = s.open_dossier(rec.id, log=False).item(talk)
+    item = s.dossier.open_dossier(rec.id, log=False).item(talk)
     assert item.note == "Leonie woont bij haar moeder"
     assert [h.old["tekst"] for h in item.history] == ["Leonie woont bij haar vader"]
     # A refusal, with its reason.
-    s.record_correction(rec.id, Correction(
+    s.rights.record_correction(rec.id, Correction(
         request="Haal het gesprek over verzuim weg", on=TODAY, decision="geweigerd",
         reason="Het verslag klopt; het verzuim is met de student besproken",
     ))
-    corrections = [e.payload for e in s.read_file(rec.id) if e.kind == "correctie"]
+    corrections = [e.payload for e in s.dossier.read_file(rec.id) if e.kind == "correctie"]
     assert [(c["besluit"], c.get("veld"), c.get("oud"), c.get("nieuw")) for c in corrections] == [
         ("aangepast", "achternaam", "de Vris", "de Vries"),
         ("aangepast", "geboortedatum", "03-04-2008", "04-03-2008"),
@@ -176,28 +178,28 @@ def test_correction_changes_the_data_and_keeps_what_was_wrong_and_why(team_store
         ("geweigerd", None, None, None),
     ]
     assert corrections[3]["reden"] == "Het verslag klopt; het verzuim is met de student besproken"
-    text = s.inzage(rec.id).text()
+    text = s.rights.inzage(rec.id).text()
     assert "Correctieverzoek" in text and "Was: de Vris" in text and "Is nu: de Vries" in text
 
     # Bad input: a Dutch message on the right field, nothing changed.
     with pytest.raises(ValidationError) as err:
-        s.record_correction(rec.id, Correction(request="x", on=TODAY, decision="geweigerd", reason=" "))
+        s.rights.record_correction(rec.id, Correction(request="x", on=TODAY, decision="geweigerd", reason=" "))
     assert err.value.field == "reason" and "recht op die reden" in err.value.message
     with pytest.raises(ValidationError) as err:
-        s.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="birth_date", new_value="31-02-2008"))
+        s.rights.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="birth_date", new_value="31-02-2008"))
     assert err.value.field == "new_value"
     with pytest.raises(ValidationError) as err:
-        s.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="last_name", new_value="de Vries"))
+        s.rights.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="last_name", new_value="de Vries"))
     assert err.value.field == "new_value"
     # An empty new value would wipe the birth date: refused (only number and contact may be emptied).
     with pytest.raises(ValidationError) as err:
-        s.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="birth_date", new_value=" "))
+        s.rights.record_correction(rec.id, Correction(request="x", on=TODAY, reason="y", field="birth_date", new_value=" "))
     assert err.value.field == "new_value" and err.value.message.startswith("Vul de juiste geboortedatum in.")
     assert s.students[rec.id].details.birth_date == date(2008, 3, 4)
-    assert len([e for e in s.read_file(rec.id) if e.kind == "correctie"]) == 4
+    assert len([e for e in s.dossier.read_file(rec.id) if e.kind == "correctie"]) == 4
     # Only someone involved records a correction.
     with pytest.raises(NotInvolved):
-        session(team_store, "other").record_correction(rec.id, Correction(
+        session(team_store, "other").rights.record_correction(rec.id, Correction(
             request="x", on=TODAY, decision="geweigerd", reason="y"))
 
 
@@ -207,10 +209,10 @@ def test_correction_changes_the_data_and_keeps_what_was_wrong_and_why(team_store
 def _erasure_fixture(fx):
     """A canary student with a full file, a handover, a statistics record; returns (session, id, blobs)."""
     s = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    rec = s.register_student(canary_student(), status="lopend")
-    s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 30, [], CANARY_NOTE))
-    s.add_external(rec.id, CANARY_FIRST, contact=CANARY_NUMBER)
-    keep = s.register_student(StudentDetails(first_name="Blijft", last_name="Bestaan"), status="lopend")
+    rec = s.spreekuur.register_student(canary_student(), status="lopend")
+    s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 30, [], CANARY_NOTE))
+    s.dossier.add_external(rec.id, CANARY_FIRST, contact=CANARY_NUMBER)
+    keep = s.spreekuur.register_student(StudentDetails(first_name="Blijft", last_name="Bestaan"), status="lopend")
     now = clock.now()
     with fx.store.session() as db:
         db.add(Handover(id=str(uuid.uuid4()), student_id=rec.id, kind="intern", state="voorgesteld",
@@ -236,15 +238,15 @@ def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(
     s.lock()
     # Only a coördinator, and only with a reason.
     with pytest.raises(NotAllowed):
-        session(fx).erase_student(sid, "verzoek")
+        session(fx).rights.erase_student(sid, "verzoek")
     coord = session(fx, "coordinator")
     with pytest.raises(ValidationError):
-        coord.erase_student(sid, "zomaar")
-    assert coord.search(CANARY_LAST)
+        coord.rights.erase_student(sid, "zomaar")
+    assert coord.spreekuur.search(CANARY_LAST)
     if fx.store.path is not None:  # control: before the erasure the ciphertext is in the file
         fx.store.checkpoint()
         assert all(bytes(b) in fx.store.path.read_bytes() for b in blobs)
-    coord.erase_student(sid, "verzoek")
+    coord.rights.erase_student(sid, "verzoek")
 
     with fx.store.reading() as db:
         assert db.scalars(select(StudentKeyWrap).where(StudentKeyWrap.student_id == sid)).all() == []
@@ -259,16 +261,16 @@ def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(
     erasures = audit_of(fx.store, "erasure")
     assert [(e.worker_id, e.student_id, e.detail) for e in erasures] == [(fx.coordinator_id, sid, "verzoek")]
     # Gone from the session's directory and search, and from a fresh unlock.
-    assert sid not in coord.students and coord.search(CANARY_LAST) == []
-    assert [r.id for r in coord.search("blijft")] == [keep]
+    assert sid not in coord.students and coord.spreekuur.search(CANARY_LAST) == []
+    assert [r.id for r in coord.spreekuur.search("blijft")] == [keep]
     fresh = session(fx)
     assert sid not in fresh.students and sid not in fresh.involved
     # The key cannot be recovered: no wrap for anyone, not even the escrow.
     with pytest.raises((NotInvolved, UnknownStudent)):
-        fresh.read_file(sid)
+        fresh.dossier.read_file(sid)
     with pytest.raises((NotInvolved, UnknownStudent)):
-        coord.inzage(sid, coordinator_passphrase=COORDINATOR_PASS)
-    assert coord.verify_audit().ok
+        coord.rights.inzage(sid, coordinator_passphrase=COORDINATOR_PASS)
+    assert coord.team.verify_audit().ok
 
     if fx.store.path is not None:
         coord.lock()
@@ -301,45 +303,45 @@ def test_retention_list_at_the_boundaries(team_store):
         school = leonie(s, first_name="Sanne")
         jeugd = leonie(s, first_name="Jelle")
         reopened = leonie(s, first_name="Rik")
-        s.set_retention_regime(school, "school")
+        s.rights.set_retention_regime(school, "school")
         for rec in (school, jeugd, reopened):
-            s.set_status(s.students[rec.id], "afgesloten", "doel_bereikt")
+            s.dossier.set_status(s.students[rec.id], "afgesloten", "doel_bereikt")
         with team_store.store.reading() as db:
             assert {db.get(Student, r.id).closed_at.replace(tzinfo=None) for r in (school, jeugd)} == {closed.replace(tzinfo=None)}
-        s.set_status(s.students[reopened.id], "lopend")
+        s.dossier.set_status(s.students[reopened.id], "lopend")
         with team_store.store.reading() as db:
             assert db.get(Student, reopened.id).closed_at is None
         # Closing again with another reason keeps the first closing moment.
         clock.set_clock(lambda: closed + timedelta(days=30))
-        s.set_status(s.students[school.id], "afgesloten", "gestopt")
+        s.dossier.set_status(s.students[school.id], "afgesloten", "gestopt")
         with team_store.store.reading() as db:
             assert db.get(Student, school.id).closed_at.replace(tzinfo=None) == closed.replace(tzinfo=None)
 
         coord = session(team_store, "coordinator")
-        assert coord.retention_years() == {"school": 2, "jeugdwet": 20}
+        assert coord.rights.retention_years() == {"school": 2, "jeugdwet": 20}
         with pytest.raises(NotAllowed):
-            s.past_term(date(2030, 1, 1))
-        assert coord.past_term(date(2028, 6, 15)) == []  # exactly at the term: not yet
-        past = coord.past_term(date(2028, 6, 16))
+            s.rights.past_term(date(2030, 1, 1))
+        assert coord.rights.past_term(date(2028, 6, 15)) == []  # exactly at the term: not yet
+        past = coord.rights.past_term(date(2028, 6, 16))
         assert [(p.record.id, p.regime, p.days_past) for p in past] == [(school.id, "school", 1)]
         assert (past[0].closed_on, past[0].ends_on) == (date(2026, 6, 15), date(2028, 6, 15))
-        assert [p.record.id for p in coord.past_term(date(2046, 6, 15))] == [school.id]
-        assert sorted(p.record.id for p in coord.past_term(date(2046, 6, 16))) == sorted([school.id, jeugd.id])
+        assert [p.record.id for p in coord.rights.past_term(date(2046, 6, 15))] == [school.id]
+        assert sorted(p.record.id for p in coord.rights.past_term(date(2046, 6, 16))) == sorted([school.id, jeugd.id])
 
         # The team changes its terms: Jeugdwet never below 20 years.
         with pytest.raises(ValidationError) as err:
-            coord.set_retention_years({"school": 2, "jeugdwet": 10})
+            coord.rights.set_retention_years({"school": 2, "jeugdwet": 10})
         assert err.value.field == "jeugdwet"
         with pytest.raises(NotAllowed):
-            s.set_retention_years({"school": 5, "jeugdwet": 20})
-        coord.set_retention_years({"school": 5, "jeugdwet": 25})
-        assert coord.retention_years() == {"school": 5, "jeugdwet": 25}
-        assert coord.past_term(date(2028, 6, 16)) == []
-        assert [p.record.id for p in coord.past_term(date(2031, 6, 16))] == [school.id]
+            s.rights.set_retention_years({"school": 5, "jeugdwet": 20})
+        coord.rights.set_retention_years({"school": 5, "jeugdwet": 25})
+        assert coord.rights.retention_years() == {"school": 5, "jeugdwet": 25}
+        assert coord.rights.past_term(date(2028, 6, 16)) == []
+        assert [p.record.id for p in coord.rights.past_term(date(2031, 6, 16))] == [school.id]
 
         # Erasing all past their term: only those still past it, logged with the reason code.
         clock.set_clock(lambda: datetime(2031, 6, 16, 10, 0, tzinfo=UTC))
-        assert coord.erase_past_term([school.id, jeugd.id], date(2031, 6, 16)) == 1
+        assert coord.rights.erase_past_term([school.id, jeugd.id], date(2031, 6, 16)) == 1
         assert school.id not in coord.students and jeugd.id in coord.students
         assert [(e.student_id, e.detail) for e in audit_of(team_store.store, "erasure")] == [(school.id, "bewaartermijn")]
     finally:
@@ -361,11 +363,11 @@ def test_erasure_keeps_only_an_anonymous_statistics_record(team_store, fixed_clo
 
     hanna = session(team_store)
     rec = leonie(hanna)
-    hanna.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 30, [], "Over geld"))
+    hanna.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 30, [], "Over geld"))
     before = statistics.get(team_store.store, hanna.keys, rec.id)
     assert before is not None and any(t[2] for t in before["gesprekken"])
     coord = session(team_store, "coordinator")
-    coord.erase_student(rec.id, "verzoek")
+    coord.rights.erase_student(rec.id, "verzoek")
     assert statistics.get(team_store.store, coord.keys, rec.id) is None
     docs, _ = statistics.load_all(team_store.store, coord.keys)
     talks = [t for doc in docs for t in doc.get("gesprekken", [])]
@@ -378,7 +380,7 @@ def test_bewaartermijn_is_no_reason_for_an_open_file(team_store, fixed_clock):
     rec = leonie(session(team_store))
     coord = session(team_store, "coordinator")
     with pytest.raises(ValidationError) as exc:
-        coord.erase_student(rec.id, "bewaartermijn")
+        coord.rights.erase_student(rec.id, "bewaartermijn")
     assert "niet verstreken" in exc.value.message
     assert rec.id in coord.students
     assert audit_of(team_store.store, "erasure") == []

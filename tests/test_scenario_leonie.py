@@ -23,11 +23,16 @@ from datetime import UTC, date, datetime
 import pytest
 
 from jongerenteam import dossier as d
+
+from jongerenteam import consent as cn
+
+from jongerenteam import driegesprek as dg
 from jongerenteam import handover as h
-from jongerenteam import intake
-from jongerenteam.casework import MapEntry
+from jongerenteam import spreekuur as intake
+from jongerenteam.socialmap import MapEntry
 from jongerenteam.domain import StudentDetails, age_on
-from jongerenteam.session import TeamSession, local_today
+from jongerenteam.dates import local_today
+from jongerenteam.session import TeamSession
 from jongerenteam.settings import kdf_params
 from storage import clock, team
 from tests.conftest import make_team
@@ -74,18 +79,18 @@ def at(day: date, hour: int = 11) -> datetime:
 
 
 def talk(s: TeamSession, student_id: str, day: date, type_: str, note: str, who=("Leonie",), minutes=45) -> str:
-    return s.add_talk(student_id, d.NewTalk(type_, at(day), minutes, list(who), note))
+    return s.dossier.add_talk(student_id, d.NewTalk(type_, at(day), minutes, list(who), note))
 
 
 def due_texts(s: TeamSession, day: date, student_id: str) -> list[str]:
-    return [row.text for row in s.today(day).due if row.record.id == student_id]
+    return [row.text for row in s.spreekuur.today(day).due if row.record.id == student_id]
 
 
 def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contact(team_store, story_clock):
     # Waisca (jeugdhulp) joins the team.
     story_clock(date(2026, 9, 1))
     cora = session(team_store, "coordinator")
-    waisca_id = cora.add_worker(
+    waisca_id = cora.team.add_worker(
         team.WorkerDetails("Waisca Wijdenbosch", "WW", team.WORKER, "jeugdhulp"), WAISCA_PASS, kdf_params(),
     )
     waisca = TeamSession.unlock(team_store.store, waisca_id, WAISCA_PASS)
@@ -102,23 +107,23 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
         by_name="Mevr. Koster", by_role="LOB'er",
         reason="Leonie mist veel lessen en liep vast in haar vorige opleiding. Ze wordt bijna 18 en maakt zich zorgen over geld.",
     )
-    leonie = waisca.register_referral(details, referral, contact_worker_id=waisca_id, today=registered)
+    leonie = waisca.spreekuur.register_referral(details, referral, contact_worker_id=waisca_id, today=registered)
     sid = leonie.id
     assert leonie.status == "wacht" and leonie.contact_worker_id == waisca_id
-    assert [w.record.id for w in waisca.today(registered).waiting] == [sid]
+    assert [w.record.id for w in waisca.spreekuur.today(registered).waiting] == [sid]
     # Already on the 18+ radar (within 6 months of her birthday).
-    assert [(t.record.id, t.days) for t in waisca.today(registered).turning_18] == [(sid, (EIGHTEEN - registered).days)]
+    assert [(t.record.id, t.days) for t in waisca.spreekuur.today(registered).turning_18] == [(sid, (EIGHTEEN - registered).days)]
 
     # 2. Wednesday 7 October: the first talk with her LOB'er and her pleegmoeder.
     first = date(2026, 10, 7)
     story_clock(first)
-    waisca.save_driegesprek(sid, d.Driegesprek(
+    waisca.driegesprek.save_driegesprek(sid, dg.Driegesprek(
         at=at(first), minutes=60, coach_name="Mevr. Koster", coach_role="lob", workers=[waisca_id],
         others=["pleegmoeder"], story=CHILDHOOD,
         school_concerns="Veel gemiste lessen; ze liep vast in haar vorige opleiding.",
         question=QUESTION,
         agreements=[d.NewAgreement(d.Who("student"), "Rooster met de LOB'er doornemen", date(2026, 10, 28))],
-        consents=[d.NewConsent(d.ConsentWith("rol", "LOB'er"), ["onderwijs"], "verzuim en rooster afstemmen met school",
+        consents=[cn.NewConsent(cn.ConsentWith("rol", "LOB'er"), ["onderwijs"], "verzuim en rooster afstemmen met school",
                                "student", "mondeling", first)],
         scores=[
             d.NewScore("inkomen", 2, first, "schulden bij de telefoonaanbieder, geen overzicht"),
@@ -132,24 +137,24 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
     leonie = waisca.students[sid]
     assert leonie.status == "lopend"
     assert (leonie.details.coach_name, leonie.details.coach_role) == ("Mevr. Koster", "lob")
-    assert waisca.today(first).waiting == []
+    assert waisca.spreekuur.today(first).waiting == []
 
     # 3. Wednesday 14 October: she wants her pleegzorgbegeleider to help with geld and wonen.
     #    Waisca asks first: Leonie is 17, so she decides herself. About inkomen and wonen only.
     week2 = date(2026, 10, 14)
     story_clock(week2)
-    assert d.consent_needed_from(BIRTH, week2) == "student"
-    map_id = waisca.add_map_entry(MapEntry(
+    assert cn.consent_needed_from(BIRTH, week2) == "student"
+    map_id = waisca.social_map.add(MapEntry(
         kind="professional", name="Sanne Visser", role="begeleider pleegzorg", organisation="Pleegzorg Overijssel",
         leefdomeinen=["inkomen", "wonen"], phone="0381234567",
     ))
     talk(waisca, sid, week2, "vervolggesprek",
          "Over geld: Leonie weet niet wat er op haar 18e verandert. Ze wil dat Sanne van pleegzorg meedenkt.")
-    waisca.add_consent(sid, d.NewConsent(
-        d.ConsentWith("organisatie", "Pleegzorg Overijssel", map_id), ["inkomen", "wonen"],
+    waisca.consent.add_consent(sid, cn.NewConsent(
+        cn.ConsentWith("organisatie", "Pleegzorg Overijssel", map_id), ["inkomen", "wonen"],
         "geld en wonen na haar 18e samen regelen", "student", "mondeling", week2,
     ))
-    waisca.add_agreement(sid, d.NewAgreement(d.Who("anders", "Sanne Visser (pleegzorg)"), SPREEKUUR_TASK, date(2026, 11, 12)))
+    waisca.dossier.add_agreement(sid, d.NewAgreement(d.Who("anders", "Sanne Visser (pleegzorg)"), SPREEKUUR_TASK, date(2026, 11, 12)))
 
     # 4. Weekly talks, sometimes with the pleegmoeder or the LOB'er.
     week3, week4, week5 = date(2026, 10, 21), date(2026, 10, 28), date(2026, 11, 4)
@@ -159,13 +164,13 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
     story_clock(week4)
     talk(waisca, sid, week4, "vervolggesprek", "Rooster doorgenomen; ze is bijna elke les geweest.",
          who=("Leonie", "Mevr. Koster (LOB'er)"))
-    rooster = next(a for a in waisca.open_dossier(sid, log=False).agreements if a.what.startswith("Rooster"))
-    assert waisca.change_agreement(sid, rooster, status="gedaan")
-    waisca.add_score(sid, d.NewScore("onderwijs", 3, week4, "bijna elke les aanwezig"))
+    rooster = next(a for a in waisca.dossier.open_dossier(sid, log=False).agreements if a.what.startswith("Rooster"))
+    assert waisca.dossier.change_agreement(sid, rooster, status="gedaan")
+    waisca.dossier.add_score(sid, d.NewScore("onderwijs", 3, week4, "bijna elke les aanwezig"))
     story_clock(week5)
     talk(waisca, sid, week5, "vervolggesprek", "Zorgverzekering en DigiD uitgezocht met pleegmoeder.")
-    waisca.set_checklist_item(sid, "zorgverzekering", True, note="vanaf haar 18e een eigen polis")
-    waisca.set_checklist_item(sid, "digid", True)
+    waisca.eighteen.set_checklist_item(sid, "zorgverzekering", True, note="vanaf haar 18e een eigen polis")
+    waisca.eighteen.set_checklist_item(sid, "digid", True)
 
     # 5. Thursday 12 November: to the financial spreekuur with her pleegzorgbegeleider, before her 18th birthday.
     spreekuur = date(2026, 11, 12)
@@ -175,30 +180,30 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
          minutes=15)
     # The werkafspraak's deadline is today: it is on Waisca's Vandaag until it is done.
     assert due_texts(waisca, spreekuur, sid) == [f"werkafspraak: {SPREEKUUR_TASK}"]
-    task = next(a for a in waisca.open_dossier(sid, log=False).agreements if a.what == SPREEKUUR_TASK)
-    assert waisca.change_agreement(sid, task, status="gedaan")
-    waisca.set_checklist_item(sid, "financieel_spreekuur", True, note="samen met pleegzorgbegeleider")
+    task = next(a for a in waisca.dossier.open_dossier(sid, log=False).agreements if a.what == SPREEKUUR_TASK)
+    assert waisca.dossier.change_agreement(sid, task, status="gedaan")
+    waisca.eighteen.set_checklist_item(sid, "financieel_spreekuur", True, note="samen met pleegzorgbegeleider")
     assert due_texts(waisca, spreekuur, sid) == []
     week7 = date(2026, 11, 19)
     story_clock(week7)
     talk(waisca, sid, week7, "vervolggesprek", "De betalingsregeling loopt; ze heeft een overzicht van haar geld.")
-    waisca.add_score(sid, d.NewScore("inkomen", 4, week7, "betalingsregeling loopt, overzicht in- en uitgaven"))
-    waisca.add_agreement(sid, d.NewAgreement(d.Who("student"), "Zorgtoeslag aanvragen na je 18e verjaardag", date(2027, 1, 25)))
+    waisca.dossier.add_score(sid, d.NewScore("inkomen", 4, week7, "betalingsregeling loopt, overzicht in- en uitgaven"))
+    waisca.dossier.add_agreement(sid, d.NewAgreement(d.Who("student"), "Zorgtoeslag aanvragen na je 18e verjaardag", date(2027, 1, 25)))
 
     # 6. Monday 23 November: 17 years and 10 months, on Waisca's 18+ radar, checklist partly done.
     story_clock(SCENARIO_DAY)
     assert local_today() == SCENARIO_DAY
     assert age_on(BIRTH, SCENARIO_DAY) == 17 and date(2026, 11, 20) <= SCENARIO_DAY < date(2026, 12, 20)
-    vandaag = waisca.today(SCENARIO_DAY)
+    vandaag = waisca.spreekuur.today(SCENARIO_DAY)
     assert [(t.record.id, t.days) for t in vandaag.turning_18] == [(sid, 58)]
-    assert [(r.id, days) for r, days in waisca.turning_18()] == [(sid, 58)]
+    assert [(r.id, days) for r, days in waisca.eighteen.turning_18()] == [(sid, 58)]
     assert [c.record.id for c in vandaag.caseload] == [sid]
     assert [r.text for r in vandaag.due if r.record.id == sid] == []  # nothing overdue
     # The team's radar shows her to a colleague too; Hanna's own Vandaag does not (not her student).
     hanna = session(team_store)
-    assert [r.id for r, _ in hanna.turning_18(day=SCENARIO_DAY)] == [sid]
-    assert hanna.today(SCENARIO_DAY).turning_18 == []
-    checklist = waisca.checklist(sid)
+    assert [r.id for r, _ in hanna.eighteen.turning_18(day=SCENARIO_DAY)] == [sid]
+    assert hanna.spreekuur.today(SCENARIO_DAY).turning_18 == []
+    checklist = waisca.eighteen.checklist(sid)
     assert (checklist.done_count, checklist.team_count) == (3, 9)
     fs = checklist.row("financieel_spreekuur")
     assert (fs.done, fs.on, fs.note) == (True, spreekuur, "samen met pleegzorgbegeleider")
@@ -206,12 +211,12 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
     assert not checklist.row("zorgtoeslag").done and not checklist.row("vervolg_zorg").done
 
     # 7. The 18+ handover to the pleegzorg organisation, chosen from the sociale kaart.
-    receivers = [r for r in waisca.handover_receivers() if r.map_id == map_id]
+    receivers = [r for r in waisca.handover.handover_receivers() if r.map_id == map_id]
     assert len(receivers) == 1
     sanne = receivers[0]
     assert (sanne.kind, sanne.name, sanne.role, sanne.organisation) == (
         "kaart", "Sanne Visser", "begeleider pleegzorg", "Pleegzorg Overijssel")
-    comp = waisca.compose_handover(sid, h.ADULT, sanne)
+    comp = waisca.handover.compose_handover(sid, h.ADULT, sanne)
     assert not comp.blocked
     assert comp.scope == {"inkomen", "wonen"}
     text = comp.text
@@ -235,7 +240,7 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
         "Ik wil zelf mijn geld regelen, met Sanne als vraagbaak.",
     )
     follow_up = date(2026, 12, 7)
-    row = waisca.propose_handover(sid, h.Proposal(
+    row = waisca.handover.propose_handover(sid, h.Proposal(
         h.ADULT, sanne, document, comp.left_out, student_view="akkoord", follow_up=follow_up,
     ))
     assert (row.state, row.kind, row.follow_up, row.to_worker_id) == (h.PROPOSED, h.ADULT, follow_up, None)
@@ -244,33 +249,33 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
     for day in (SCENARIO_DAY, date(2026, 12, 4)):
         assert not any("overdracht" in t for t in due_texts(waisca, day, sid)), day
     story_clock(follow_up)
-    follow = [r for r in waisca.today(follow_up).due if r.record.id == sid and "overdracht" in r.text]
+    follow = [r for r in waisca.spreekuur.today(follow_up).due if r.record.id == sid and "overdracht" in r.text]
     assert [(r.due, r.text) for r in follow] == [
         (follow_up, "overdracht: ga na of er contact is met de nieuwe hulpverlener")]
-    assert not any(r.record.id == sid for r in hanna.today(follow_up).due)  # only the one who handed over
+    assert not any(r.record.id == sid for r in hanna.spreekuur.today(follow_up).due)  # only the one who handed over
     talk(waisca, sid, follow_up, "app", "Appje: Sanne heeft gebeld, op 10 december praten ze over wonen na haar 18e.",
          minutes=10)
-    row = waisca.confirm_contact(row, note="Sanne heeft Leonie gebeld.")
+    row = waisca.handover.confirm_contact(row, note="Sanne heeft Leonie gebeld.")
     assert row.state == h.CONTACT and row.follow_up is None
     assert not any("overdracht" in t for t in due_texts(waisca, follow_up, sid))
     finished_on = date(2026, 12, 14)
     story_clock(finished_on)
-    row = waisca.finish_handover(row, "Sanne begeleidt Leonie na haar 18e bij geld en wonen.")
+    row = waisca.handover.finish_handover(row, "Sanne begeleidt Leonie na haar 18e bij geld en wonen.")
     assert row.state == h.DONE and not row.open
 
     # The steps, in order, in the file; the export holds only what she agreed to.
-    (view,) = waisca.handovers_of(sid)
+    (view,) = waisca.handover.handovers_of(sid)
     assert [state for _, state, _ in view.steps] == [h.PROPOSED, h.CONTACT, h.DONE]
     assert view.student_view == "akkoord" and view.receiver.map_id == map_id
     assert view.document == document.strip()
-    exported = waisca.export_handover(view)
+    exported = waisca.handover.export_handover(view)
     assert "Overdrachtsdocument (18+)" in exported
     assert "Aan: Sanne Visser (begeleider pleegzorg, Pleegzorg Overijssel)" in exported
     assert "Van: Waisca Wijdenbosch" in exported and "Stand: afgerond" in exported
     assert "Inkomen / schulden: 4" in exported and "Ik wil zelf mijn geld regelen" in exported
     for word in NEVER_SHARED:
         assert word not in exported.casefold(), word
-    log = [line.what for line in waisca.file_log(sid)]
+    log = [line.what for line in waisca.dossier.file_log(sid)]
     assert "geëxporteerd: overdrachtsdocument tekst" in log
     assert not any(name in w for w in log for name in ("Leonie", "Sanne", "Pleegzorg"))  # no personal data
 
@@ -282,14 +287,14 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
         story_clock(day)
         talk(waisca, sid, day, "app", note, minutes=10)
     end = app_days[-1]
-    waisca.set_checklist_item(sid, "zorgtoeslag", True, on=date(2027, 1, 22))
-    toeslag = next(a for a in waisca.open_dossier(sid, log=False).agreements if a.what.startswith("Zorgtoeslag"))
-    assert waisca.change_agreement(sid, toeslag, status="gedaan")
+    waisca.eighteen.set_checklist_item(sid, "zorgtoeslag", True, on=date(2027, 1, 22))
+    toeslag = next(a for a in waisca.dossier.open_dossier(sid, log=False).agreements if a.what.startswith("Zorgtoeslag"))
+    assert waisca.dossier.change_agreement(sid, toeslag, status="gedaan")
 
     # 10. The stored file tells her story.
     waisca.lock()
     waisca = TeamSession.unlock(team_store.store, waisca_id, WAISCA_PASS)
-    dossier = waisca.open_dossier(sid)
+    dossier = waisca.dossier.open_dossier(sid)
     record = waisca.students[sid]
     assert record.status == "lopend" and record.contact_worker_id == waisca_id
     assert set(record.details.leefdomeinen) == {"inkomen", "wonen", "veiligheid", "gezondheid", "onderwijs"}
@@ -326,15 +331,15 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
     assert "akkoord" in steps[0].note
     assert "Sanne heeft Leonie gebeld." in steps[1].note
     assert [t.id for t in dossier.timeline if t.kind == "overdracht"] == [view.row.id]
-    checklist = waisca.checklist(sid)
+    checklist = waisca.eighteen.checklist(sid)
     assert {r.key: r.on for r in checklist.rows if r.done} == {
         "zorgverzekering": week5, "digid": week5, "financieel_spreekuur": spreekuur, "zorgtoeslag": date(2027, 1, 22),
     }
 
     # ... and so does Waisca's Vandaag: still her student, off the 18+ radar, nothing overdue.
-    vandaag = waisca.today(end)
+    vandaag = waisca.spreekuur.today(end)
     assert [c.record.id for c in vandaag.caseload] == [sid]
     assert vandaag.turning_18 == []
     assert [r.text for r in vandaag.due if r.record.id == sid] == []
-    assert waisca.turning_18() == []
-    assert waisca.my_handovers() == []  # the handover is closed
+    assert waisca.eighteen.turning_18() == []
+    assert waisca.handover.my_handovers() == []  # the handover is closed

@@ -13,7 +13,7 @@ from datetime import date
 
 from textual import events
 
-from jongerenteam.session import local_today
+from jongerenteam.dates import local_today
 from screens.dossier import DossierScreen
 from screens.driegesprek import DriegesprekScreen
 from screens.home import HomeScreen
@@ -62,7 +62,7 @@ async def test_willem_from_aanmelding_to_driegesprek_and_two_follow_ups(team_sto
         await pilot.press(*"HH", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
-        (willem,) = app.session.search("Willem Jansen")
+        (willem,) = app.session.spreekuur.search("Willem Jansen")
         assert willem.status == "wacht" and willem.contact_worker_id == team_store.worker_id
 
         # 2. Hanna opens his file and starts the driegesprek (d).
@@ -125,7 +125,7 @@ async def test_willem_from_aanmelding_to_driegesprek_and_two_follow_ups(team_sto
             assert isinstance(app.screen, DossierScreen)
 
         record = app.session.students[willem.id]
-        dossier = app.session.open_dossier(willem.id, log=False)
+        dossier = app.session.dossier.open_dossier(willem.id, log=False)
 
     # The stored file: the aanmelding, the driegesprek with its parts, two follow-ups.
     assert record.status == "lopend"

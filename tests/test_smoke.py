@@ -7,10 +7,10 @@ from tests.conftest import COORDINATOR_PASS, canary_student
 def test_register_and_find(team_store):
     """A registered student is found again by part of the name after a fresh unlock."""
     s = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    rec = s.register_student(canary_student())
+    rec = s.spreekuur.register_student(canary_student())
     s.lock()
     s2 = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    assert [r.id for r in s2.search("kanarie")] == [rec.id]
+    assert [r.id for r in s2.spreekuur.search("kanarie")] == [rec.id]
 
 
 def test_phone_book_order_ignores_tussenvoegsel_and_accents(team_store):
@@ -21,8 +21,8 @@ def test_phone_book_order_ignores_tussenvoegsel_and_accents(team_store):
 
     s = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
     for first, last in (("Anna", "de Vries"), ("Bram", "Özdemir"), ("Cas", "Bakker"), ("Dirk", "van der Berg")):
-        s.register_student(StudentDetails(first, last, date(2007, 1, 1)))
-    assert [r.details.last_name for r in s.all_students()] == ["Bakker", "van der Berg", "Özdemir", "de Vries"]
+        s.spreekuur.register_student(StudentDetails(first, last, date(2007, 1, 1)))
+    assert [r.details.last_name for r in s.spreekuur.all_students()] == ["Bakker", "van der Berg", "Özdemir", "de Vries"]
     s.lock()
     s2 = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    assert [r.details.last_name for r in s2.all_students()] == ["Bakker", "van der Berg", "Özdemir", "de Vries"]
+    assert [r.details.last_name for r in s2.spreekuur.all_students()] == ["Bakker", "van der Berg", "Özdemir", "de Vries"]

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from jongerenteam import intake
+from jongerenteam import spreekuur as intake
 from jongerenteam.domain import StudentDetails, ValidationError, working_days_between
 from jongerenteam.session import TeamSession
 from storage import clock, spreekuur
@@ -52,62 +52,62 @@ def test_walk_in_registers_student_with_hulpvraag_in_the_file(team_store, fixed_
     """A named walk-in creates a running student; the hulpvraag sits in the file, not the directory."""
     s = session(team_store)
     visit = intake.WalkIn(hulpvraag="Geldzorgen, huur achterstand", leefdomeinen=["inkomen", "wonen"], minutes=20)
-    rec = s.register_walk_in(sam(), visit, today=TODAY)
+    rec = s.spreekuur.register_walk_in(sam(), visit, today=TODAY)
     assert rec.status == "lopend"
     assert sorted(rec.details.leefdomeinen) == ["inkomen", "wonen"]
-    entries = s.read_file(rec.id)
+    entries = s.dossier.read_file(rec.id)
     assert [e.kind for e in entries] == ["inloop"]
     assert entries[0].payload["hulpvraag"] == "Geldzorgen, huur achterstand"
     assert "hulpvraag" not in rec.details.to_dict()
-    queue = s.walk_ins_on(TODAY)
+    queue = s.spreekuur.walk_ins_on(TODAY)
     assert [(q.record.id, q.by) for q in queue] == [(rec.id, "HH")]
 
 
 def test_anonymous_walk_in_counts_but_names_nobody(team_store, fixed_clock):
     """An anonymous walk-in keeps date, leefdomeinen and duration, and shows as anonymous in the queue."""
     s = session(team_store)
-    s.register_anonymous(["welzijn", "gezondheid"], 15)
+    s.spreekuur.register_anonymous(["welzijn", "gezondheid"], 15)
     with team_store.store.reading() as db:
         from storage.models import AnonymousContact, Student
         assert db.query(Student).count() == 0
         assert db.query(AnonymousContact).count() == 1
     views = spreekuur.anonymous_contacts(team_store.store, s.keys, datetime(2026, 11, 23, tzinfo=UTC))
     assert views[0].data == {"leefdomeinen": ["gezondheid", "welzijn"], "minuten": 15}
-    assert [q.record for q in s.walk_ins_on(TODAY)] == [None]
+    assert [q.record for q in s.spreekuur.walk_ins_on(TODAY)] == [None]
 
 
 def test_walk_in_of_a_colleagues_student_is_added_without_reading(team_store, fixed_clock):
     """A walk-in talk on a student of a colleague lands in that file; the worker still cannot read it."""
     hanna = session(team_store)
-    rec = hanna.register_walk_in(sam(), intake.WalkIn(hulpvraag="eerste gesprek"), today=TODAY)
+    rec = hanna.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="eerste gesprek"), today=TODAY)
     otto = session(team_store, "other")
     known = otto.students[rec.id]
-    otto.register_walk_in(known.details, intake.WalkIn(hulpvraag="kwam langs bij Otto"), existing=known, today=TODAY)
+    otto.spreekuur.register_walk_in(known.details, intake.WalkIn(hulpvraag="kwam langs bij Otto"), existing=known, today=TODAY)
     with pytest.raises(NotInvolved):
-        otto.read_file(rec.id)
-    texts = [e.payload["hulpvraag"] for e in session(team_store).read_file(rec.id)]
+        otto.dossier.read_file(rec.id)
+    texts = [e.payload["hulpvraag"] for e in session(team_store).dossier.read_file(rec.id)]
     assert texts == ["eerste gesprek", "kwam langs bij Otto"]
 
 
 def test_referral_waits_with_working_days_and_suggested_contact(team_store, fixed_clock):
     """An aanmelding waits for a first talk; the vaste contactpersoon of the programme is suggested."""
     coord = session(team_store, "coordinator")
-    coord.set_programme_contact("Verzorgende IG", team_store.other_id)
+    coord.team.set_programme_contact("Verzorgende IG", team_store.other_id)
     s = session(team_store)
-    assert s.suggest_contact("verzorgende ig") == team_store.other_id
-    assert s.suggest_contact("Kok") is None
+    assert s.spreekuur.suggest_contact("verzorgende ig") == team_store.other_id
+    assert s.spreekuur.suggest_contact("Kok") is None
     referral = intake.Referral(by_name="Jan Coach", by_role="studentcoach", by_contact="0612345678",
                                reason="Verzuimt veel, thuis onrustig", urgency="snel")
     monday_last_week = TODAY - timedelta(days=7)
-    rec = s.register_referral(sam(), referral, contact_worker_id=team_store.other_id, today=monday_last_week)
+    rec = s.spreekuur.register_referral(sam(), referral, contact_worker_id=team_store.other_id, today=monday_last_week)
     assert rec.status == "wacht" and rec.contact_worker_id == team_store.other_id
     otto = session(team_store, "other")
     assert otto.is_involved(rec.id)
-    waiting = s.today(TODAY).waiting
+    waiting = s.spreekuur.today(TODAY).waiting
     assert [(w.record.id, w.working_days, w.urgency, w.too_long) for w in waiting] == [(rec.id, 5, "snel", False)]
-    assert s.today(TODAY + timedelta(days=1)).waiting[0].too_long
+    assert s.spreekuur.today(TODAY + timedelta(days=1)).waiting[0].too_long
     # The first talk (a walk-in) ends the wait.
-    otto.register_walk_in(otto.students[rec.id].details, intake.WalkIn(hulpvraag="eerste gesprek"),
+    otto.spreekuur.register_walk_in(otto.students[rec.id].details, intake.WalkIn(hulpvraag="eerste gesprek"),
                           existing=otto.students[rec.id], today=TODAY)
     assert otto.students[rec.id].status == "lopend"
 
@@ -131,92 +131,92 @@ def test_working_days():
 def test_duplicates_by_number_or_similar_name_and_birth_date(team_store, fixed_clock):
     """'Bedoel je ...?': same student number, or a near-identical name with the same birth date."""
     s = session(team_store)
-    rec = s.register_student(sam(student_number="123456"), today=TODAY)
-    assert s.find_duplicates(StudentDetails(first_name="Iemand", student_number="123456")) == [rec]
-    assert s.find_duplicates(sam(last_name="de Vris", student_number="")) == [rec]  # typo
-    assert s.find_duplicates(sam(last_name="Vries", student_number="")) == [rec]  # no tussenvoegsel
-    assert s.find_duplicates(sam(first_name="Samira", last_name="Bakker")) == []
-    assert s.find_duplicates(sam(birth_date=date(2008, 12, 4))) == []
+    rec = s.spreekuur.register_student(sam(student_number="123456"), today=TODAY)
+    assert s.spreekuur.find_duplicates(StudentDetails(first_name="Iemand", student_number="123456")) == [rec]
+    assert s.spreekuur.find_duplicates(sam(last_name="de Vris", student_number="")) == [rec]  # typo
+    assert s.spreekuur.find_duplicates(sam(last_name="Vries", student_number="")) == [rec]  # no tussenvoegsel
+    assert s.spreekuur.find_duplicates(sam(first_name="Samira", last_name="Bakker")) == []
+    assert s.spreekuur.find_duplicates(sam(birth_date=date(2008, 12, 4))) == []
 
 
 def test_vandaag_caseload_due_and_turning_18(team_store, fixed_clock):
     """Vandaag lists my students with their next appointment, what is due, and who turns 18 soon."""
     s = session(team_store)
-    a = s.register_walk_in(sam(), intake.WalkIn(hulpvraag="x", next_date=TODAY + timedelta(days=3), next_text="terugkomen"), today=TODAY)
-    b = s.register_walk_in(sam(first_name="Noor", last_name="Bakker", birth_date=date(2001, 1, 1)),
+    a = s.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="x", next_date=TODAY + timedelta(days=3), next_text="terugkomen"), today=TODAY)
+    b = s.spreekuur.register_walk_in(sam(first_name="Noor", last_name="Bakker", birth_date=date(2001, 1, 1)),
                            intake.WalkIn(hulpvraag="y", next_date=TODAY - timedelta(days=1), next_text="bellen"), today=TODAY)
-    t = s.today(TODAY)
+    t = s.spreekuur.today(TODAY)
     rows = {c.record.id: (c.next_date, c.next_text) for c in t.caseload}
     assert rows[a.id] == (TODAY + timedelta(days=3), "terugkomen")
     assert rows[b.id] == (None, "")
     assert [(d.record.id, d.text) for d in t.due] == [(b.id, "bellen")]
     assert [(r.record.id, r.days) for r in t.turning_18] == [(a.id, 10)]
     # Someone else's Vandaag does not show my caseload.
-    assert session(team_store, "other").today(TODAY).caseload == []
+    assert session(team_store, "other").spreekuur.today(TODAY).caseload == []
 
 
 def test_emergency_access_needs_reason_and_coordinator_and_is_shown(team_store, fixed_clock):
     """Noodtoegang: a coördinator's passphrase and a reason; logged, and shown to the contact person."""
     hanna = session(team_store)
-    rec = hanna.register_walk_in(sam(), intake.WalkIn(hulpvraag="geheim verhaal"), today=TODAY)
+    rec = hanna.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="geheim verhaal"), today=TODAY)
     otto = session(team_store, "other")
     with pytest.raises(NotAllowed):
-        otto.emergency_read(rec.id, team_store.coordinator_id, COORDINATOR_PASS, "", "")
+        otto.spreekuur.emergency_read(rec.id, team_store.coordinator_id, COORDINATOR_PASS, "", "")
     with pytest.raises(WrongPassphrase):
-        otto.emergency_read(rec.id, team_store.coordinator_id, "fout", "veiligheid", "")
+        otto.spreekuur.emergency_read(rec.id, team_store.coordinator_id, "fout", "veiligheid", "")
     with pytest.raises(NotAllowed):  # a worker's passphrase does not open the escrow
-        otto.emergency_read(rec.id, team_store.worker_id, WORKER_PASS, "veiligheid", "")
-    entries = otto.emergency_read(rec.id, team_store.coordinator_id, COORDINATOR_PASS, "veiligheid", "student in paniek")
+        otto.spreekuur.emergency_read(rec.id, team_store.worker_id, WORKER_PASS, "veiligheid", "")
+    entries = otto.spreekuur.emergency_read(rec.id, team_store.coordinator_id, COORDINATOR_PASS, "veiligheid", "student in paniek")
     assert entries[0].payload["hulpvraag"] == "geheim verhaal"
     with pytest.raises(NotInvolved):
-        otto.read_file(rec.id)  # one read, not a lasting key
-    notices = session(team_store).today(TODAY).notices
+        otto.dossier.read_file(rec.id)  # one read, not a lasting key
+    notices = session(team_store).spreekuur.today(TODAY).notices
     assert [(n.record.id, n.by, n.coordinator) for n in notices] == [(rec.id, "Otto Collega", "Cora Coördinator")]
     with team_store.store.reading() as db:
         from storage.models import AuditEntry
         e = db.query(AuditEntry).filter_by(event="emergency_access").one()
         assert (e.detail, e.worker_id, e.on_behalf_of) == ("veiligheid", team_store.other_id, team_store.coordinator_id)
-    texts = [e.payload.get("tekst", "") for e in session(team_store).read_file(rec.id)]
+    texts = [e.payload.get("tekst", "") for e in session(team_store).dossier.read_file(rec.id)]
     assert any("student in paniek" in t for t in texts)
 
 
 def test_deactivate_hands_students_to_new_contact(team_store, fixed_clock):
     """A leaving worker's students get a new contact person who can then read their file."""
     hanna = session(team_store)
-    rec = hanna.register_walk_in(sam(), intake.WalkIn(hulpvraag="z"), today=TODAY)
+    rec = hanna.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="z"), today=TODAY)
     coord = session(team_store, "coordinator")
-    moved, _ = coord.deactivate_worker_with_handover(team_store.worker_id, team_store.other_id)
+    moved, _ = coord.team.deactivate_worker_with_handover(team_store.worker_id, team_store.other_id)
     assert moved == 1
     otto = session(team_store, "other")
     assert otto.students[rec.id].contact_worker_id == team_store.other_id
-    assert otto.read_file(rec.id)[0].payload["hulpvraag"] == "z"
+    assert otto.dossier.read_file(rec.id)[0].payload["hulpvraag"] == "z"
     with pytest.raises(NotAllowed):
-        otto.deactivate_worker_with_handover(team_store.coordinator_id, team_store.other_id)
+        otto.team.deactivate_worker_with_handover(team_store.coordinator_id, team_store.other_id)
 
 
 def test_team_settings_are_coordinator_only_and_logged(team_store):
     s = session(team_store)
     with pytest.raises(NotAllowed):
-        s.set_idle_lock_minutes(10)
+        s.team.set_idle_lock_minutes(10)
     with pytest.raises(NotAllowed):
-        s.set_programme_contact("Kok", team_store.worker_id)
+        s.team.set_programme_contact("Kok", team_store.worker_id)
     coord = session(team_store, "coordinator")
-    coord.set_idle_lock_minutes(10)
-    coord.set_expertise(team_store.worker_id, ("inkomen", "wonen"))
+    coord.team.set_idle_lock_minutes(10)
+    coord.team.set_expertise(team_store.worker_id, ("inkomen", "wonen"))
     assert team_store.store.team().idle_lock_minutes == 10
     assert coord.workers[team_store.worker_id].expertise == "inkomen,wonen"
-    assert coord.verify_audit().ok
+    assert coord.team.verify_audit().ok
 
 
 def test_draft_is_sealed_to_its_worker(team_store):
     """A half-filled form kept over a lock opens only for the same worker."""
     s = session(team_store)
-    sealed = s.seal_draft({"first_name": "Sam"})
+    sealed = s.drafts.seal({"first_name": "Sam"})
     assert b"Sam" not in sealed
-    assert s.open_draft(sealed) == {"first_name": "Sam"}
+    assert s.drafts.open(sealed) == {"first_name": "Sam"}
     other = session(team_store, "other")
     with pytest.raises(Exception):
-        other.open_draft(sealed)
+        other.drafts.open(sealed)
 
 
 def test_concerns_ask_before_unusual_input():

@@ -63,8 +63,8 @@ def _root_page(path, table: str) -> int:
 def closed_team(team_store):
     """The fixture team with one student, its store closed and checkpointed (no WAL)."""
     s = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    rec = s.register_student(canary_student())
-    s.add_entry(rec.id, "gesprek", {"tekst": CANARY_NOTE})
+    rec = s.spreekuur.register_student(canary_student())
+    s.dossier.add_entry(rec.id, "gesprek", {"tekst": CANARY_NOTE})
     s.lock()
     team_store.store.close()
     team_store.student_id = rec.id
@@ -174,12 +174,12 @@ def test_disk_full_write_fails_cleanly_and_earlier_data_survives(closed_team, mo
         s = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS)
         monkeypatch.setenv(MAX_PAGES_ENV, str(_page_count(fx.path)))
         with pytest.raises(DiskFull) as caught:
-            s.add_entry(fx.student_id, "gesprek", BIG_ENTRY)
+            s.dossier.add_entry(fx.student_id, "gesprek", BIG_ENTRY)
         text, code = messages.explain(caught.value)
         assert text.startswith("De schijf is vol")
         assert code == messages.EXIT_DISK_FULL
         # Still under the limit: reading goes on, the failed entry is not there.
-        assert [e.payload["tekst"] for e in s.read_file(fx.student_id)] == [CANARY_NOTE]
+        assert [e.payload["tekst"] for e in s.dossier.read_file(fx.student_id)] == [CANARY_NOTE]
         monkeypatch.delenv(MAX_PAGES_ENV)
         s.lock()
     finally:
@@ -304,7 +304,7 @@ def test_lock_drops_the_keys_even_when_the_log_entry_cannot_be_written(closed_te
         holder.execute("BEGIN IMMEDIATE")  # the 'lock' audit entry cannot be written (~5 s busy timeout)
         with pytest.raises(StoreLocked):
             s.lock()
-        assert s.is_locked and s.students == {} and s.search(canary_student().first_name) == []
+        assert s.is_locked and s.students == {} and s.spreekuur.search(canary_student().first_name) == []
     finally:
         holder.execute("ROLLBACK")
         holder.close()

@@ -20,10 +20,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from jongerenteam import intake
+from jongerenteam import spreekuur as intake
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.dossier import NewAgreement, NewTalk, Who
-from jongerenteam.session import TeamSession, local_today
+from jongerenteam.dates import local_today
+from jongerenteam.session import TeamSession
 from jongerenteam.text import LIMITS, clean_line, visible
 from screens.dossier import DossierScreen
 from screens.home import HomeScreen
@@ -175,11 +176,11 @@ def fill(fx, names: list[str]) -> list[str]:
         # Turning 18 within the radar's six months, and a programme that is data too.
         born = today - timedelta(days=18 * 365 - 60 - i)
         details = StudentDetails(first_name=first, last_name=usable(names[-1 - i]), birth_date=born, programme=usable(raw)[:40])
-        rec = hanna.register_walk_in(details, intake.WalkIn(hulpvraag=f"verhaal {raw}", leefdomeinen=["wonen"]), today=today)
+        rec = hanna.spreekuur.register_walk_in(details, intake.WalkIn(hulpvraag=f"verhaal {raw}", leefdomeinen=["wonen"]), today=today)
         # A second walk-in on the same day (the "Bedoel je …?" path): two rows in the queue.
-        hanna.register_walk_in(details, intake.WalkIn(hulpvraag="nog een keer"), existing=rec, today=today)
-        hanna.add_agreement(rec.id, NewAgreement(who=Who("anders", usable(raw)), what=f"bellen {usable(raw)}", due=today))
-        hanna.add_talk(rec.id, NewTalk(type="vervolggesprek", at=datetime.now(), note=f"notitie {raw}"))
+        hanna.spreekuur.register_walk_in(details, intake.WalkIn(hulpvraag="nog een keer"), existing=rec, today=today)
+        hanna.dossier.add_agreement(rec.id, NewAgreement(who=Who("anders", usable(raw)), what=f"bellen {usable(raw)}", due=today))
+        hanna.dossier.add_talk(rec.id, NewTalk(type="vervolggesprek", at=datetime.now(), note=f"notitie {raw}"))
         ids.append(rec.id)
     hanna.lock()
     return ids
@@ -300,7 +301,7 @@ async def test_a_name_that_looks_like_a_click_action_does_nothing_when_clicked(t
     """'[@click=app.quit]Klik[/]' is a name: clicking it selects the row, the app keeps running."""
     today = local_today()
     hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    hanna.register_walk_in(StudentDetails(first_name="[@click=app.quit]Klik[/]", last_name="Test"), intake.WalkIn(), today=today)
+    hanna.spreekuur.register_walk_in(StudentDetails(first_name="[@click=app.quit]Klik[/]", last_name="Test"), intake.WalkIn(), today=today)
     hanna.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -321,7 +322,7 @@ async def test_older_data_with_control_characters_shows_them_as_symbols(team_sto
     from storage.models import Student
 
     hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    rec = hanna.register_student(StudentDetails(first_name="Oud", last_name="Gegeven"))
+    rec = hanna.spreekuur.register_student(StudentDetails(first_name="Oud", last_name="Gegeven"))
     # Write the directory document as an older version would have: controls and all.
     raw = StudentDetails(first_name="Oud\x07", last_name="Ge\x1b[31mgeven").to_dict()
     body = seal_field(hanna.keys.directory, "students", "directory", rec.id, orjson.dumps(raw, option=orjson.OPT_SORT_KEYS))

@@ -150,11 +150,11 @@ def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
     try:
         wid = next(w.id for w in store.workers() if w.initials == WAISCA.initials)
         session = TeamSession.unlock(store, wid, WAISCA.passphrase)
-        everyone = session.all_students()
+        everyone = session.spreekuur.all_students()
         for rec in everyone:
             last = rec.details.last_name.split()[-1]
             fragment = last[:5].lower() if len(last) >= 5 else last.lower()
-            hits = session.search(fragment, limit=100)
+            hits = session.spreekuur.search(fragment, limit=100)
             if 1 <= len(hits) <= 3:
                 hit_ids = {h.id for h in hits}
                 # The first student in list order (so visible before filtering)
@@ -264,9 +264,9 @@ def test_walk_in_intake_by_keys_then_found_by_search(demo_store):
     try:
         wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
         session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
-        (tessa,) = session.search("Tessa Tuinbouwer")
+        (tessa,) = session.spreekuur.search("Tessa Tuinbouwer")
         assert tessa.details.leefdomeinen == ["inkomen", "onderwijs"]
-        assert [e.payload["hulpvraag"] for e in session.read_file(tessa.id)] == ["Wil stoppen met school"]
+        assert [e.payload["hulpvraag"] for e in session.dossier.read_file(tessa.id)] == ["Wil stoppen met school"]
         session.lock()
     finally:
         opened.close()
@@ -328,8 +328,8 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
     try:
         wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
         session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
-        (tessa,) = session.search("Tessa Tuinbouwer")
-        dossier = session.open_dossier(tessa.id)
+        (tessa,) = session.spreekuur.search("Tessa Tuinbouwer")
+        dossier = session.dossier.open_dossier(tessa.id)
         assert [(t.type, t.note) for t in dossier.talks() if t.kind == "talk"] == [
             ("vervolggesprek", "Samen naar de decaan gegaan.")
         ]
@@ -345,22 +345,23 @@ def _consented_student(store_path: Path) -> tuple[str, str, str]:
     """One of Waisca's running students, with consent about everything for the
     first organisation on the sociale kaart: (name, search fragment, receiver)."""
     from jongerenteam import dossier as d
-    from jongerenteam.session import local_today
+    from jongerenteam import consent as cn
+    from jongerenteam.dates import local_today
 
     store = Store.open(str(store_path))
     try:
         wid = next(w.id for w in store.workers() if w.initials == WAISCA.initials)
         session = TeamSession.unlock(store, wid, WAISCA.passphrase)
-        receiver = next(r for r in session.handover_receivers() if r.kind == "kaart")
-        for rec in session.all_students():
+        receiver = next(r for r in session.handover.handover_receivers() if r.kind == "kaart")
+        for rec in session.spreekuur.all_students():
             if rec.id not in session.involved or rec.status != "lopend":
                 continue
             last = rec.details.last_name.split()[-1]
-            hits = session.search(f"{rec.details.first_name} {last}", limit=5)
+            hits = session.spreekuur.search(f"{rec.details.first_name} {last}", limit=5)
             if len(hits) != 1:
                 continue
-            session.add_consent(rec.id, d.NewConsent(
-                d.ConsentWith("organisatie", receiver.name, receiver.map_id), [d.ALL_DOMAINS], "toeleiding",
+            session.consent.add_consent(rec.id, cn.NewConsent(
+                cn.ConsentWith("organisatie", receiver.name, receiver.map_id), [cn.ALL_DOMAINS], "toeleiding",
                 "beide", "schriftelijk", local_today()))
             session.lock()
             return rec.details.display_name, f"{rec.details.first_name} {last}".lower(), receiver.name
@@ -419,8 +420,8 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
     try:
         wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
         session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
-        (student,) = session.search(fragment)
-        (view,) = session.handovers_of(student.id)
+        (student,) = session.spreekuur.search(fragment)
+        (view,) = session.handover.handovers_of(student.id)
         assert view.row.kind == "extern" and view.row.state == "voorgesteld"
         assert view.receiver.name == receiver and view.student_view == "akkoord"
         assert view.document == "Risico's: geen. Wensen: hulp bij geld en wonen."

@@ -96,19 +96,19 @@ def dutch_time_zone(monkeypatch):
 def students(team_store, fixed_store_clock) -> Students:
     """Three students: one Hanna works with, two that belong to Otto."""
     hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    ozdemir = hanna.register_student(
+    ozdemir = hanna.spreekuur.register_student(
         StudentDetails(
             first_name=OZDEMIR_FIRST, last_name=OZDEMIR_LAST, birth_date=date(2007, 9, 12),
             student_number="S100200", programme="Pedagogisch medewerker", level="3",
             municipality_code="GM0193",
         )
     )
-    hanna.add_entry(ozdemir.id, "notitie", {"tekst": OZDEMIR_NOTE})
+    hanna.dossier.add_entry(ozdemir.id, "notitie", {"tekst": OZDEMIR_NOTE})
     hanna.lock()
     otto = TeamSession.unlock(team_store.store, team_store.other_id, OTHER_PASS)
-    canary = otto.register_student(canary_student())
-    otto.add_entry(canary.id, "notitie", {"tekst": CANARY_NOTE})
-    jansen = otto.register_student(
+    canary = otto.spreekuur.register_student(canary_student())
+    otto.dossier.add_entry(canary.id, "notitie", {"tekst": CANARY_NOTE})
+    jansen = otto.spreekuur.register_student(
         StudentDetails(first_name=JANSEN_FIRST, last_name=JANSEN_LAST, birth_date=date(2006, 1, 30), level="2")
     )
     otto.lock()
@@ -175,7 +175,7 @@ async def test_unlock_pick_name_then_passphrase_shows_students(team_store, stude
 async def test_unlock_lists_only_active_workers(team_store):
     """A deactivated colleague is no longer offered on the unlock screen."""
     coordinator = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    coordinator.deactivate_worker(team_store.other_id)
+    coordinator.team.deactivate_worker(team_store.other_id)
     coordinator.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -386,14 +386,14 @@ async def test_lock_while_a_file_is_being_read_shows_no_file(team_store, student
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         session = app.session
-        open_dossier = session.open_dossier
+        open_dossier = session.dossier.open_dossier
 
         def slow_open(student_id: str, *, log: bool = True):
             dossier = open_dossier(student_id, log=log)
             app.call_from_thread(app.action_lock)  # idle timer or ctrl+l, mid-read
             return dossier
 
-        session.open_dossier = slow_open
+        session.dossier.open_dossier = slow_open
         await open_row(app, pilot, "ozd")
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)

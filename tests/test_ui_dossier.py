@@ -12,8 +12,11 @@ import pytest
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from jongerenteam import dossier as d
+
+from jongerenteam import driegesprek as dg
 from jongerenteam.domain import StudentDetails
-from jongerenteam.session import TeamSession, local_today
+from jongerenteam.dates import local_today
+from jongerenteam.session import TeamSession
 from screens.dossier import (
     AgreementModal,
     ChoicePicker,
@@ -68,24 +71,24 @@ def willem(team_store, fixed_store_clock) -> Willem:
     """A student of Hanna's with three talks (one a driegesprek), agreements, a score and an appointment."""
     s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
     today = local_today()
-    rec = s.register_student(StudentDetails(
+    rec = s.spreekuur.register_student(StudentDetails(
         first_name="Willem", last_name="Jansen", birth_date=date(2008, 4, 3),
         programme="Sport en bewegen", level="4", year=3, contact_preference="whatsapp",
         contact_value="0612345678", leefdomeinen=["wonen"],
     ))
-    s.set_coach(rec, "Mevr. Bos", "slb")
-    intake = s.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 3, 1, 10, 0), 45, ["Willem", "moeder"], INTAKE_NOTE))
-    drie = s.save_driegesprek(rec.id, d.Driegesprek(
+    s.dossier.set_coach(rec, "Mevr. Bos", "slb")
+    intake = s.dossier.add_talk(rec.id, d.NewTalk("intake", datetime(2026, 3, 1, 10, 0), 45, ["Willem", "moeder"], INTAKE_NOTE))
+    drie = s.driegesprek.save_driegesprek(rec.id, dg.Driegesprek(
         at=datetime(2026, 3, 5, 13, 0), minutes=60, coach_name="Mevr. Bos", coach_role="slb",
         workers=[team_store.worker_id], story=STORY, school_concerns=CONCERNS, question=QUESTION,
         agreements=[d.NewAgreement(d.Who("coach", "Mevr. Bos"), "Rooster aanpassen", today + timedelta(days=14))],
         scores=[d.NewScore("gezondheid", 2, date(2026, 3, 5), "aanvallen")],
         next_date=today + timedelta(days=7), next_text="vervolggesprek",
     ))
-    app_talk = s.add_talk(rec.id, d.NewTalk("app", datetime(2026, 3, 12, 9, 15), 10, [], "Appje over stage"))
-    overdue = s.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail naar decaan", today - timedelta(days=3)))
-    done = s.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Formulier inleveren", today - timedelta(days=5)))
-    s.change_agreement(rec.id, s.open_dossier(rec.id, log=False).agreement(done), status="gedaan")
+    app_talk = s.dossier.add_talk(rec.id, d.NewTalk("app", datetime(2026, 3, 12, 9, 15), 10, [], "Appje over stage"))
+    overdue = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail naar decaan", today - timedelta(days=3)))
+    done = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Formulier inleveren", today - timedelta(days=5)))
+    s.dossier.change_agreement(rec.id, s.dossier.open_dossier(rec.id, log=False).agreement(done), status="gedaan")
     s.lock()
     return Willem(rec.id, intake, drie, app_talk, overdue, today)
 
@@ -246,7 +249,7 @@ async def test_add_a_talk_by_keyboard_errors_under_the_field_and_newest_first(te
         assert app.screen.query_one("#talks", LineTable).cursor == 0
         assert "Gesprek opgeslagen." in notifications(app)
 
-    talk = hanna(team_store).open_dossier(willem.id, log=False).talks()[0]
+    talk = hanna(team_store).dossier.open_dossier(willem.id, log=False).talks()[0]
     assert (talk.type, talk.at, talk.minutes, talk.participants, talk.note) == (
         "telefonisch", datetime.combine(willem.today, datetime.min.time()).replace(hour=10, minute=30), 30,
         ["student", "moeder"], "Gebeld over stage",
@@ -280,8 +283,8 @@ async def test_edit_a_note_keeps_history_shows_it_and_a_conflict_keeps_the_text(
         await settle(app, pilot)
         assert isinstance(app.screen, NoteModal)
         other = hanna(team_store)
-        item = other.open_dossier(willem.id, log=False).item(willem.intake_id)
-        other.edit_talk(willem.id, item, {"tekst": "Versie van een collega"})
+        item = other.dossier.open_dossier(willem.id, log=False).item(willem.intake_id)
+        other.dossier.edit_talk(willem.id, item, {"tekst": "Versie van een collega"})
         await pilot.press(*" (en opa)", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, NoteModal)
@@ -298,7 +301,7 @@ async def test_edit_a_note_keeps_history_shows_it_and_a_conflict_keeps_the_text(
         changes = [r for r in rows(app, "#log") if r[2] == "gewijzigd: gesprek gewijzigd"]
         assert len(changes) == 3
 
-    item = hanna(team_store).open_dossier(willem.id, log=False).item(willem.intake_id)
+    item = hanna(team_store).dossier.open_dossier(willem.id, log=False).item(willem.intake_id)
     assert item.note == f"{INTAKE_NOTE} en vader (en opa)"
     assert [h.old["tekst"] for h in item.history] == [INTAKE_NOTE, f"{INTAKE_NOTE} en vader", "Versie van een collega"]
 
@@ -381,7 +384,7 @@ async def test_agreements_add_done_follow_up_vandaag_and_status(team_store, will
         assert due == [[f"{today - timedelta(days=1):%d-%m} te laat", "Willem Jansen", "werkafspraak: Stageplek zoeken"]]
 
     s = hanna(team_store)
-    dos = s.open_dossier(willem.id, log=False)
+    dos = s.dossier.open_dossier(willem.id, log=False)
     by_what = {a.what: a for a in dos.agreements}
     assert by_what["Stageplek zoeken"].who == d.Who("medewerker", "", team_store.other_id)
     assert by_what["Stageplek zoeken"].due == today - timedelta(days=1)
@@ -424,7 +427,7 @@ async def test_a_half_typed_note_survives_a_lock(team_store, willem):
         assert rows(app, "#talks")[0][4] == "Appje over stage en rooster"
     opened = dossier_opens(team_store.store, start)
     assert [r.worker_id for r in opened] == [team_store.worker_id] * 2
-    assert hanna(team_store).open_dossier(willem.id, log=False).item(willem.app_id).note == "Appje over stage en rooster"
+    assert hanna(team_store).dossier.open_dossier(willem.id, log=False).item(willem.app_id).note == "Appje over stage en rooster"
 
 
 async def test_a_lock_while_the_dossier_is_read_shows_nothing(team_store, willem):
@@ -433,14 +436,14 @@ async def test_a_lock_while_the_dossier_is_read_shows_nothing(team_store, willem
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         session = app.session
-        open_dossier = session.open_dossier
+        open_dossier = session.dossier.open_dossier
 
         def slow_open(student_id: str, *, log: bool = True):
             dossier = open_dossier(student_id, log=log)
             app.call_from_thread(app.action_lock)  # idle timer or ctrl+l, mid-read
             return dossier
 
-        session.open_dossier = slow_open
+        session.dossier.open_dossier = slow_open
         await open_row(app, pilot, "willem")
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen)

@@ -17,7 +17,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from jongerenteam import dossier as d
-from jongerenteam.casework import MapEntry
+
+from jongerenteam import consent as cn
+from jongerenteam.socialmap import MapEntry
 from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from screens.dossier_base import DossierChanged
@@ -83,7 +85,7 @@ def otto(team_store) -> TeamSession:
 def willem(team_store, fixed_day) -> str:
     """A student of 15 whose contact person is Hanna."""
     s = hanna(team_store)
-    rec = s.register_student(
+    rec = s.spreekuur.register_student(
         StudentDetails(first_name="Willem", last_name="Jansen", birth_date=BIRTH_15, programme="Sport", level="2"),
         status="lopend", today=TODAY,
     )
@@ -115,7 +117,7 @@ class PaneHost(Screen):
 
         def read() -> None:
             try:
-                dossier = session.open_dossier(student_id, log=log)
+                dossier = session.dossier.open_dossier(student_id, log=log)
             except NotInvolved:
                 self.app.call_from_thread(self.app.pop_screen)
                 return
@@ -218,7 +220,7 @@ async def test_scores_by_keyboard_show_in_table_and_chart(team_store, willem):
         await pilot.press("a", "7", "3", "ctrl+s")
         await settle(app, pilot)
 
-        stored = hanna(team_store).open_dossier(willem)
+        stored = hanna(team_store).dossier.open_dossier(willem)
         assert [(s.score, s.on, s.reason) for s in stored.scores["gezondheid"]] == [
             (2, date(2026, 9, 23), "aanvallen thuis"), (4, TODAY, "stabiel"),
         ]
@@ -262,9 +264,9 @@ async def test_consent_warnings_then_add_withdraw_and_extend_by_keyboard(team_st
     (greyed, last) and the expiring one extended: no warnings are left.
     At 80x24."""
     s = hanna(team_store)
-    s.add_consent(willem, d.NewConsent(d.ConsentWith("rol", "studentcoach"), ["onderwijs"], "verzuim afstemmen",
+    s.consent.add_consent(willem, cn.NewConsent(cn.ConsentWith("rol", "studentcoach"), ["onderwijs"], "verzuim afstemmen",
                                        "student", "mondeling", date(2026, 10, 1)))
-    s.add_consent(willem, d.NewConsent(d.ConsentWith("rol", "jeugdarts"), ["alles"], "medicatie",
+    s.consent.add_consent(willem, cn.NewConsent(cn.ConsentWith("rol", "jeugdarts"), ["alles"], "medicatie",
                                        "beide", "schriftelijk", date(2026, 6, 1), TODAY + timedelta(days=10)))
     s.lock()
     app = build_app(team_store)
@@ -301,7 +303,7 @@ async def test_consent_warnings_then_add_withdraw_and_extend_by_keyboard(team_st
         await settle(app, pilot)
         assert not isinstance(app.screen, ConsentDialog)
 
-        stored = hanna(team_store).open_dossier(willem)
+        stored = hanna(team_store).dossier.open_dossier(willem)
         smit = next(c for c in stored.consents if c.with_.name == "dr. Smit")
         assert (smit.with_.kind, smit.about, smit.purpose, smit.given_by, smit.how, smit.on, smit.valid_until) == (
             "professional", ["gezondheid"], "afstemmen medicatie", "beide", "schriftelijk", TODAY, date(2027, 6, 1)
@@ -316,7 +318,7 @@ async def test_consent_warnings_then_add_withdraw_and_extend_by_keyboard(team_st
         assert isinstance(app.screen, Confirm)
         await pilot.press("j")
         await settle(app, pilot)
-        coach = next(c for c in hanna(team_store).open_dossier(willem).consents if c.with_.name == "studentcoach")
+        coach = next(c for c in hanna(team_store).dossier.open_dossier(willem).consents if c.with_.name == "studentcoach")
         assert coach.withdrawn_on == TODAY
         last = table.get_row_at(table.row_count - 1)
         assert str(last[0]) == "ingetrokken" and "studentcoach" in str(last[1]) and last[1].style == "dim"
@@ -330,7 +332,7 @@ async def test_consent_warnings_then_add_withdraw_and_extend_by_keyboard(team_st
         await type_into(app, pilot, "extend-until", "1-9-2027")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        doctor = next(c for c in hanna(team_store).open_dossier(willem).consents if c.with_.name == "jeugdarts")
+        doctor = next(c for c in hanna(team_store).dossier.open_dossier(willem).consents if c.with_.name == "jeugdarts")
         assert doctor.valid_until == date(2027, 9, 1)
         assert "rol jeugdarts · over alles · doel: medicatie" in text_of(app, "#consent-detail")
         assert "geldig tot 01-09-2027" in text_of(app, "#consent-detail")
@@ -344,7 +346,7 @@ async def test_consent_warnings_then_add_withdraw_and_extend_by_keyboard(team_st
 def can_read(team_store, student_id: str) -> bool:
     """Can Otto (in a fresh session) decrypt the file?"""
     try:
-        otto(team_store).open_dossier(student_id, log=False)
+        otto(team_store).dossier.open_dossier(student_id, log=False)
     except NotInvolved:
         return False
     return True
@@ -355,7 +357,7 @@ async def test_betrokkenen_colleague_coach_and_external_by_keyboard(team_store, 
     read the file, removing him takes that away again; the study coach is
     set; an external professional is picked from the sociale kaart and ended."""
     s = hanna(team_store)
-    map_id = s.add_map_entry(MapEntry("professional", "Karin de Wit", "begeleider pleegzorg", "Pleegzorg Midden",
+    map_id = s.social_map.add(MapEntry("professional", "Karin de Wit", "begeleider pleegzorg", "Pleegzorg Midden",
                                       ["netwerk"], "06-11112222", "k.dewit@example.org"))
     s.lock()
     app = build_app(team_store)
@@ -405,7 +407,7 @@ async def test_betrokkenen_colleague_coach_and_external_by_keyboard(team_store, 
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert any("De contactpersoon heeft een taak" in n.message for n in app._notifications)
-        tasks = [a.what for a in hanna(team_store).open_dossier(willem).agreements if a.status == "open"]
+        tasks = [a.what for a in hanna(team_store).dossier.open_dossier(willem).agreements if a.status == "open"]
         assert "Stel de nieuwe studiecoach Dhr. Yilmaz voor aan de student" in tasks
 
         # e: Karin from the kaart (→ takes the suggestion, Enter fills the rest), then b to end it.
@@ -421,7 +423,7 @@ async def test_betrokkenen_colleague_coach_and_external_by_keyboard(team_store, 
         assert app.screen.query_one("#external-contact", Input).value == "06-11112222 · k.dewit@example.org"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        external = hanna(team_store).open_dossier(willem).externals[0]
+        external = hanna(team_store).dossier.open_dossier(willem).externals[0]
         assert (external.name, external.role, external.organisation, external.map_id, external.until) == (
             "Karin de Wit", "begeleider pleegzorg", "Pleegzorg Midden", map_id, None)
         externals = pane.query_one("#involved-externals", DataTable)
@@ -429,7 +431,7 @@ async def test_betrokkenen_colleague_coach_and_external_by_keyboard(team_store, 
         externals.focus()
         await pilot.press("b", "j")
         await settle(app, pilot)
-        assert hanna(team_store).open_dossier(willem).externals[0].until == TODAY
+        assert hanna(team_store).dossier.open_dossier(willem).externals[0].until == TODAY
         assert cells(externals)[0][5] == "23-11-2026" and externals.get_row_at(0)[0].style == "dim"
 
         # p: Otto becomes the contact person; he can read the file from then on.
@@ -483,7 +485,7 @@ async def test_social_map_add_edit_filter_conflict_and_remove(team_store, fixed_
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, SocialMapScreen)
-        [item] = hanna(team_store).social_map()
+        [item] = hanna(team_store).social_map.entries()
         assert (item.entry.kind, item.entry.name, item.entry.role, item.entry.leefdomeinen, item.entry.phone) == (
             "professional", "Sanne Smit", "budgetcoach", ["inkomen"], "030-1234567")
         table = app.screen.query_one("#map-table", DataTable)
@@ -505,8 +507,8 @@ async def test_social_map_add_edit_filter_conflict_and_remove(team_store, fixed_
         await pilot.press("e")
         assert app.screen.query_one("#map-name", Input).value == "Sanne Smit"
         other = otto(team_store)
-        [theirs] = other.social_map()
-        other.update_map_entry(theirs, MapEntry("professional", "Sanne Smit", "budgetcoach", "Geldzaken Utrecht",
+        [theirs] = other.social_map.entries()
+        other.social_map.update(theirs, MapEntry("professional", "Sanne Smit", "budgetcoach", "Geldzaken Utrecht",
                                                 ["inkomen"], "030-7654321"))
         await type_into(app, pilot, "map-phone", "06-98765432")
         await pilot.press("ctrl+s")
@@ -523,7 +525,7 @@ async def test_social_map_add_edit_filter_conflict_and_remove(team_store, fixed_
         await type_into(app, pilot, "map-phone", "06-98765432")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert hanna(team_store).social_map()[0].entry.phone == "06-98765432"
+        assert hanna(team_store).social_map.entries()[0].entry.phone == "06-98765432"
         assert cells(table)[0][5] == "06-98765432"
 
         # x: removed after j.
@@ -531,7 +533,7 @@ async def test_social_map_add_edit_filter_conflict_and_remove(team_store, fixed_
         assert isinstance(app.screen, Confirm)
         await pilot.press("j")
         await settle(app, pilot)
-        assert hanna(team_store).social_map() == []
+        assert hanna(team_store).social_map.entries() == []
         assert table.row_count == 0
 
 
@@ -548,10 +550,10 @@ async def test_tabs_4_5_6_in_the_dossier_and_leaving_it_yourself(team_store, wil
     from tests.test_ui import open_row
 
     s = hanna(team_store)
-    s.add_score(willem, d.NewScore("gezondheid", 2, TODAY, "aanvallen"))
-    s.add_consent(willem, d.NewConsent(d.ConsentWith("rol", "studentcoach"), ["alles"], "verzuim", "beide",
+    s.dossier.add_score(willem, d.NewScore("gezondheid", 2, TODAY, "aanvallen"))
+    s.consent.add_consent(willem, cn.NewConsent(cn.ConsentWith("rol", "studentcoach"), ["alles"], "verzuim", "beide",
                                        "mondeling", TODAY))
-    s.involve(willem, team_store.other_id)
+    s.dossier.involve(willem, team_store.other_id)
     s.lock()
     app = build_app(team_store)
     async with app.run_test(size=NARROW, notifications=True) as pilot:
@@ -634,5 +636,5 @@ async def test_a_half_typed_consent_survives_a_lock(team_store, willem):
         assert isinstance(app.screen, DossierScreen)
         table = app.screen.query_one("#consent-table", DataTable)
         assert [str(c) for c in table.get_row_at(0)][1:4] == ["professional: dr. Smit", "gezondheid", "afstemmen medicatie"]
-        [stored] = hanna(team_store).open_dossier(willem).consents
+        [stored] = hanna(team_store).dossier.open_dossier(willem).consents
         assert (stored.with_.name, stored.about, stored.given_by) == ("dr. Smit", ["gezondheid"], "beide")

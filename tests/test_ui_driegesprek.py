@@ -9,7 +9,7 @@ from datetime import date
 from textual import events
 from textual.widgets import Input, Static
 
-from jongerenteam.session import local_today
+from jongerenteam.dates import local_today
 from screens.driegesprek import DriegesprekScreen, ItemList
 from screens.home import HomeScreen
 from screens.unlock import UnlockScreen
@@ -157,7 +157,7 @@ async def test_full_driegesprek_by_keyboard_on_a_wide_terminal(team_store, stude
         assert len(results) == 1 and results[0]
 
         session = app.session
-        dossier = session.open_dossier(students.ozdemir_id, log=False)
+        dossier = session.dossier.open_dossier(students.ozdemir_id, log=False)
         talk = dossier.item(results[0])
         assert talk.is_driegesprek
         p = talk.payload
@@ -270,12 +270,12 @@ async def test_narrow_terminal_stacks_the_panes_and_errors_keep_the_text(team_st
         await settle(app, pilot)
         talks = session_talks(app, students.ozdemir_id)
         assert len(talks) == 1
-        dossier = app.session.open_dossier(students.ozdemir_id, log=False)
+        dossier = app.session.dossier.open_dossier(students.ozdemir_id, log=False)
         assert [a.what for a in dossier.agreements] == ["Bellen"]
 
 
 def session_talks(app, student_id: str) -> list:
-    return [t for t in app.session.open_dossier(student_id, log=False).timeline if t.kind == "talk"]
+    return [t for t in app.session.dossier.open_dossier(student_id, log=False).timeline if t.kind == "talk"]
 
 
 async def test_a_draft_survives_a_lock_for_the_same_worker_only(team_store, students):
@@ -352,7 +352,7 @@ async def test_from_the_dossier_with_d_and_then_the_afsprakenoverzicht(team_stor
         assert isinstance(app.screen, DossierScreen)
         talks = str(app.screen.query_one("#ov-talks", Static).render())
         assert "driegesprek · HH · " + QUESTION[:20] in talks
-        assert [a.what for a in app.session.open_dossier(students.ozdemir_id, log=False).agreements] == [
+        assert [a.what for a in app.session.dossier.open_dossier(students.ozdemir_id, log=False).agreements] == [
             "Rooster ophalen bij de balie"
         ]
 

@@ -11,7 +11,8 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from jongerenteam.domain import StudentDetails
 from jongerenteam.eighteen import add_working_days
-from jongerenteam.session import TeamSession, local_today
+from jongerenteam.dates import local_today
+from jongerenteam.session import TeamSession
 from screens.eighteen import ChecklistScreen, CoachChangeScreen, TeamChecklistScreen, commands
 from screens.home import HomeScreen
 from screens.widgets import Confirm
@@ -36,7 +37,7 @@ def leonie(team_store, fixed_store_clock) -> str:
     """Hanna's student, 17 years and 10 months old."""
     s = hanna(team_store)
     today = local_today()
-    rec = s.register_student(StudentDetails(first_name="Leonie", last_name="de Boer", birth_date=_birth_17y10m(today)))
+    rec = s.spreekuur.register_student(StudentDetails(first_name="Leonie", last_name="de Boer", birth_date=_birth_17y10m(today)))
     s.lock()
     return rec.id
 
@@ -119,7 +120,7 @@ async def test_ticking_items_by_keyboard_survives_leaving_and_reopening(team_sto
         assert app.screen.check_action("team_list", ()) is False
         assert [t for t, _h, _c in commands(app, app.screen)] == []
 
-    stored = hanna(team_store).checklist(leonie)
+    stored = hanna(team_store).eighteen.checklist(leonie)
     assert [(r.key, r.on) for r in stored.rows if r.done] == [("zorgverzekering", today), ("digid", date(2026, 1, 2))]
     assert stored.row("digid").note == "samen met pleegmoeder"
 
@@ -127,7 +128,7 @@ async def test_ticking_items_by_keyboard_survives_leaving_and_reopening(team_sto
 async def test_coordinator_edits_the_team_list(team_store, leonie):
     """n adds an item after the highlighted one, h renames (keeping the ticks), x removes after a yes."""
     s = hanna(team_store)
-    s.set_checklist_item(leonie, "zorgtoeslag", True)
+    s.eighteen.set_checklist_item(leonie, "zorgtoeslag", True)
     s.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -164,7 +165,7 @@ async def test_coordinator_edits_the_team_list(team_store, leonie):
         shown = options(app, "#tl-items")
         assert shown[:4] == ["1. zorgverzekering", "2. zorgtoeslag aangevraagd", "3. stempas", "4. bankrekening en inkomen"]
         assert len(shown) == 9 and not any("DigiD" in x for x in shown)  # one added, one removed
-    mine = hanna(team_store).checklist(leonie)
+    mine = hanna(team_store).eighteen.checklist(leonie)
     assert mine.row("zorgtoeslag").label == "zorgtoeslag aangevraagd" and mine.row("zorgtoeslag").done
     assert mine.rows[2].label == "stempas"
 
@@ -175,7 +176,7 @@ async def test_coordinator_changes_a_coach_for_all_students(team_store, fixed_st
     s = hanna(team_store)
     ids = []
     for first, coach in (("Anna", "Mevr. Bos"), ("Bram", "Mevr. Bos"), ("Cas", "Dhr. Ali")):
-        rec = s.register_student(StudentDetails(first_name=first, last_name="Test", coach_name=coach, coach_role="slb"))
+        rec = s.spreekuur.register_student(StudentDetails(first_name=first, last_name="Test", coach_name=coach, coach_role="slb"))
         ids.append(rec.id)
     s.lock()
     app = build_app(team_store)
@@ -216,5 +217,5 @@ async def test_coordinator_changes_a_coach_for_all_students(team_store, fixed_st
     worker = hanna(team_store)
     coach = {sid: (worker.students[sid].details.coach_name, worker.students[sid].details.coach_role) for sid in ids}
     assert coach == {ids[0]: ("Dhr. Yilmaz", "lob"), ids[1]: ("Dhr. Yilmaz", "lob"), ids[2]: ("Dhr. Ali", "slb")}
-    due = worker.today(add_working_days(local_today(), 10)).due
+    due = worker.spreekuur.today(add_working_days(local_today(), 10)).due
     assert sorted(r.record.id for r in due if "Stel de nieuwe studiecoach Dhr. Yilmaz voor" in r.text) == sorted(ids[:2])

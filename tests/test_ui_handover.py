@@ -10,8 +10,11 @@ from datetime import date, datetime, timedelta
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from jongerenteam import dossier as d
+
+from jongerenteam import consent as cn
 from jongerenteam.domain import StudentDetails
-from jongerenteam.session import TeamSession, local_today
+from jongerenteam.dates import local_today
+from jongerenteam.session import TeamSession
 from screens.dossier import DossierScreen
 from screens.handover import CaseloadScreen, HandoverCard, HandoverDialog
 from screens.home import HomeScreen
@@ -31,15 +34,15 @@ from tests.test_ui import (  # noqa: F401 - fixtures
 
 def leonie(team_store, *, consent_all: bool) -> str:
     s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    rec = s.register_student(StudentDetails(
+    rec = s.spreekuur.register_student(StudentDetails(
         first_name="Leonie", last_name="Mulder", birth_date=date(2008, 5, 20), programme="Helpende", level="2",
         leefdomeinen=["inkomen"],
     ))
-    s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 3, 10, 10, 0), 45, [], "Geheim: onveilig thuis"))
-    s.add_score(rec.id, d.NewScore("veiligheid", 1, date(2026, 3, 10), "onveilig"))
-    s.add_score(rec.id, d.NewScore("inkomen", 2, date(2026, 3, 10), ""))
-    about = [d.ALL_DOMAINS] if consent_all else ["inkomen"]
-    s.add_consent(rec.id, d.NewConsent(d.ConsentWith("organisatie", "jongerenteam"), about, "overdracht",
+    s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 3, 10, 10, 0), 45, [], "Geheim: onveilig thuis"))
+    s.dossier.add_score(rec.id, d.NewScore("veiligheid", 1, date(2026, 3, 10), "onveilig"))
+    s.dossier.add_score(rec.id, d.NewScore("inkomen", 2, date(2026, 3, 10), ""))
+    about = [cn.ALL_DOMAINS] if consent_all else ["inkomen"]
+    s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("organisatie", "jongerenteam"), about, "overdracht",
                                        "student", "mondeling", date(2026, 3, 10)))
     s.lock()
     return rec.id

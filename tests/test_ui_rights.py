@@ -34,8 +34,8 @@ from tests.test_ui import (  # noqa: F401 - fixtures
 
 def register(team_store, first="Leonie", last="de Vries", note="Gesprek over de huur"):
     s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    rec = s.register_student(StudentDetails(first_name=first, last_name=last, birth_date=date(2008, 4, 3)), status="lopend")
-    talk = s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2019, 3, 1, 10, 0), 30, [], note))
+    rec = s.spreekuur.register_student(StudentDetails(first_name=first, last_name=last, birth_date=date(2008, 4, 3)), status="lopend")
+    talk = s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2019, 3, 1, 10, 0), 30, [], note))
     s.lock()
     return rec.id, talk
 
@@ -153,7 +153,7 @@ async def test_inzage_export_to_a_folder_and_a_correction(team_store, fixed_stor
         await settle(app, pilot)
         assert isinstance(app.screen, RightsMenu)
         assert app.session.students[sid].details.last_name == "de Vriesch"
-        entries = [e.payload for e in app.session.read_file(sid) if e.kind == "correctie"]
+        entries = [e.payload for e in app.session.dossier.read_file(sid) if e.kind == "correctie"]
         assert [(e["oud"], e["nieuw"], e["reden"]) for e in entries] == [("de Vries", "de Vriesch", "Spelfout bij aanmelding")]
 
 
@@ -162,8 +162,8 @@ async def test_retention_screen_lists_files_past_their_term_and_erases_them(team
     try:
         sid, _ = register(team_store)
         s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-        s.set_retention_regime(s.students[sid], "school")
-        s.set_status(s.students[sid], "afgesloten", "doel_bereikt")
+        s.rights.set_retention_regime(s.students[sid], "school")
+        s.dossier.set_status(s.students[sid], "afgesloten", "doel_bereikt")
         s.lock()
         store_clock.set_clock(lambda: datetime(2026, 1, 10, 10, 0, tzinfo=UTC))
         app = build_app(team_store)
@@ -209,10 +209,10 @@ async def test_correction_of_an_old_talk_from_the_gesprekken_tab(team_store, fix
     from tests.test_ui import open_row
 
     s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    rec = s.register_student(StudentDetails(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3)), status="lopend")
-    oldest = s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2025, 1, 6, 10, 0), 30, [], "Zij woont bij haar oom"))
+    rec = s.spreekuur.register_student(StudentDetails(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3)), status="lopend")
+    oldest = s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2025, 1, 6, 10, 0), 30, [], "Zij woont bij haar oom"))
     for n in range(11):
-        s.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2025, 2, 3 + n, 10, 0), 30, [], f"Gesprek {n}"))
+        s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2025, 2, 3 + n, 10, 0), 30, [], f"Gesprek {n}"))
     s.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -238,7 +238,7 @@ async def test_correction_of_an_old_talk_from_the_gesprekken_tab(team_store, fix
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, DossierScreen)
-        entries = [e.payload for e in app.session.read_file(rec.id) if e.kind == "correctie"]
+        entries = [e.payload for e in app.session.dossier.read_file(rec.id) if e.kind == "correctie"]
         assert [(e["oud"], e["nieuw"]) for e in entries] == [("Zij woont bij haar oom", "Zij woont bij haar tante")]
 
 
@@ -246,7 +246,7 @@ async def test_correction_without_talks_offers_no_talk_and_an_empty_date_is_refu
     """No talks: 'verslag van een gesprek' is not offered. An empty new birth date is refused under
     the field and the birth date stays."""
     s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    rec = s.register_student(StudentDetails(first_name="Floor", last_name="Kuijpers", birth_date=date(2009, 1, 2)), status="lopend")
+    rec = s.spreekuur.register_student(StudentDetails(first_name="Floor", last_name="Kuijpers", birth_date=date(2009, 1, 2)), status="lopend")
     s.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:

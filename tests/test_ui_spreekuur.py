@@ -8,7 +8,9 @@ from datetime import date
 from sqlalchemy import func, select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
-from jongerenteam.session import TeamSession, local_today
+from jongerenteam.dates import local_today
+
+from jongerenteam.session import TeamSession
 from screens.home import HomeScreen
 from screens.intake import DuplicateModal, IntakeScreen
 from screens.student import EmergencyModal, FileModal, NotInvolvedModal
@@ -83,10 +85,10 @@ async def test_walk_in_by_keyboard_only(team_store, students):
         assert [str(queue.get_row_at(i)[1]) for i in range(queue.row_count)] == [f"{NEW_FIRST} {NEW_LAST}"]
         await pilot.press("slash", *"wandelbr")
         assert [r[0] for r in table_rows(app)] == [f"{NEW_FIRST} {NEW_LAST}"]
-        record = app.session.search("wandelbroek")[0]
+        record = app.session.spreekuur.search("wandelbroek")[0]
         assert record.details.birth_date == date(2008, 4, 3)
         assert record.details.leefdomeinen == ["inkomen", "wonen"]
-        entries = app.session.read_file(record.id)
+        entries = app.session.dossier.read_file(record.id)
         assert [(e.kind, e.payload["hulpvraag"]) for e in entries] == [("inloop", "Schulden en ruzie thuis")]
 
 
@@ -112,7 +114,7 @@ async def test_anonymous_walk_in_stores_no_student(team_store, students):
 async def test_referral_suggests_the_programmes_contact_and_waits(team_store, students):
     """Aanmelding: the vaste contactpersoon is filled in from the programme; status 'wacht'."""
     coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    coord.set_programme_contact("Verzorgende IG", team_store.other_id)
+    coord.team.set_programme_contact("Verzorgende IG", team_store.other_id)
     coord.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -131,7 +133,7 @@ async def test_referral_suggests_the_programmes_contact_and_waits(team_store, st
         await pilot.press(*"sn", "ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen), everything_shown(app)
-        record = app.session.search(NEW_LAST)[0]
+        record = app.session.spreekuur.search(NEW_LAST)[0]
         assert record.status == "wacht" and record.contact_worker_id == team_store.other_id
         assert record.details.urgency == "snel" and record.details.waiting_since == local_today()
         waiting = app.screen.query_one("#waiting", DataTable)
@@ -171,7 +173,7 @@ async def test_duplicate_warning_offers_the_existing_student(team_store, student
         assert isinstance(app.screen, HomeScreen)
         assert count(team_store.store, Student) == before
         assert "Inloopgesprek toegevoegd aan het dossier van Fatma Özdemir." in notifications(app)
-        entries = app.session.read_file(students.ozdemir_id)
+        entries = app.session.dossier.read_file(students.ozdemir_id)
         assert [e.payload.get("hulpvraag") for e in entries if e.kind == "inloop"] == ["Kwam terug"]
 
 
@@ -231,7 +233,7 @@ async def test_bad_input_is_told_next_to_the_field_and_kept(team_store, students
         await pilot.press("j")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
-        record = app.session.search(NEW_FIRST)[0]
+        record = app.session.spreekuur.search(NEW_FIRST)[0]
         assert record.details.municipality_text == "Atlantis" and record.details.municipality_code == ""
         assert record.details.contact_preference == "telefoon"
 
@@ -246,7 +248,7 @@ async def test_municipality_autocomplete_resolves_to_a_cbs_code(team_store, stud
         assert "'s-Gravenhage (CBS-code GM0518)" in str(app.screen.query_one("#hint-municipality", Static).render())
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert app.session.search(NEW_FIRST)[0].details.municipality_code == "GM0518"
+        assert app.session.spreekuur.search(NEW_FIRST)[0].details.municipality_code == "GM0518"
 
 
 async def test_escape_asks_before_throwing_typed_text_away(team_store, students):
@@ -286,7 +288,7 @@ async def test_walk_in_talk_on_a_colleagues_student_without_reading(team_store, 
         assert isinstance(app.screen, HomeScreen)
         assert CANARY_NOTE not in everything_shown(app)
     otto = TeamSession.unlock(team_store.store, team_store.other_id, OTHER_PASS)
-    texts = [e.payload.get("hulpvraag") for e in otto.read_file(students.canary_id)]
+    texts = [e.payload.get("hulpvraag") for e in otto.dossier.read_file(students.canary_id)]
     assert "Vroeg naar Otto" in texts
 
 
@@ -440,7 +442,7 @@ async def test_a_busy_store_keeps_the_form_and_a_retry_saves(team_store, student
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
-        assert len(app.session.search(NEW_LAST)) == 1
+        assert len(app.session.spreekuur.search(NEW_LAST)) == 1
 
 
 async def test_visit_window_asks_before_discarding_and_survives_a_lock(team_store, students):

@@ -110,7 +110,7 @@ def worker_named(store, name: str):
 def register_for_hanna(team_store) -> str:
     """Hanna registers a student (she becomes contact person); returns the student id."""
     hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    record = hanna.register_student(
+    record = hanna.spreekuur.register_student(
         StudentDetails(first_name="Sanne", last_name="Jansen", birth_date=date(2006, 1, 30), level="2",
                        programme="Verzorgende IG")
     )
@@ -297,7 +297,7 @@ async def test_deactivate_hands_students_and_programmes_to_the_new_contact(team_
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         session = await open_team(app, pilot, team_store)
-        session.set_programme_contact("Verzorgende IG", team_store.worker_id)
+        session.team.set_programme_contact("Verzorgende IG", team_store.worker_id)
         await to_row(app, pilot, "Hanna Hulpverlener")
         await pilot.press("d")
         assert isinstance(app.screen, DeactivateDialog)
@@ -320,7 +320,7 @@ async def test_deactivate_hands_students_and_programmes_to_the_new_contact(team_
         assert "Hanna Hulpverlener is gedeactiveerd" in message
         assert "1 student(en) hebben nu Otto Collega als contactpersoon" in message
         assert ["Hanna Hulpverlener", "HH", "hulpverlener", "jeugdhulp", "", "nee"] in table_rows(app)
-        assert session.programme_contacts() == {"Verzorgende IG": team_store.other_id}
+        assert session.team.programme_contacts() == {"Verzorgende IG": team_store.other_id}
 
         # The cursor stays on Hanna (now at the bottom); she cannot leave twice.
         await pilot.press("d")
@@ -333,7 +333,7 @@ async def test_deactivate_hands_students_and_programmes_to_the_new_contact(team_
     with pytest.raises(WorkerInactive):
         team.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
     otto = TeamSession.unlock(team_store.store, team_store.other_id, "collega wachtwoord zin")
-    otto.read_file(student_id)  # Otto now holds the student key
+    otto.dossier.read_file(student_id)  # Otto now holds the student key
 
 
 async def test_a_coordinator_cannot_deactivate_themself(team_store):
@@ -406,14 +406,14 @@ async def test_programme_contact_set_and_cleared(team_store):
         await pilot.press(*"Verzorgende IG", "enter")
         assert app.focused is app.screen.query_one("#programme-worker", OptionList)
         await pilot.press("down", "down", "down", "enter")  # geen, Cora, Hanna
-        assert session.programme_contacts() == {"Verzorgende IG": team_store.worker_id}
+        assert session.team.programme_contacts() == {"Verzorgende IG": team_store.worker_id}
         assert [str(o.prompt) for o in app.screen.query_one("#contacts", OptionList).options] == [
             "Verzorgende IG → Hanna Hulpverlener (HH)"
         ]
         assert text_of(app, "#team-dialog-message") == "Hanna Hulpverlener is nu vaste contactpersoon voor Verzorgende IG."
 
         await pilot.press(*"verzorgende ig", "enter", "home", "enter")
-        assert session.programme_contacts() == {}
+        assert session.team.programme_contacts() == {}
         assert text_of(app, "#team-dialog-message") == "Geen vaste contactpersoon meer voor Verzorgende IG."
         await pilot.press("escape")
         assert isinstance(app.screen, TeamScreen)

@@ -1,9 +1,9 @@
-"""Use cases of the warme overdracht (issue 5): internal, external and 18+
-handovers, the caseload transfer, and the old helper's read access.
+"""Use cases of the warme overdracht: internal, external and 18+ handovers,
+the caseload transfer, and the old helper's read access.
 
-Mixed into ``TeamSession``; nothing here knows Textual. The words and the
-document are in ``jongerenteam.handover``, the state machine and the key
-handling in ``storage.handover``.
+The words and the document are in ``jongerenteam.handover.model``, the state
+machine and the key handling in ``storage.handover``; screen:
+``screens/handover.py``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from jongerenteam import handover as h
+from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
 from jongerenteam.dossier import fold
+from jongerenteam.handover import model as h
+from jongerenteam.service import Service
 from storage import clock, students
 from storage import dossier as store_dossier
 from storage import handover as store_handover
@@ -53,27 +55,24 @@ class CaseloadResult:
 _RANK = {h.PROPOSED: 0, h.ACCEPTED: 1, h.DECLINED: 1, h.MEETING: 2, h.CONTACT: 3, h.DONE: 4, h.WITHDRAWN: 4}
 
 
-class HandoverMixin:
-    """``self`` is a ``TeamSession``."""
+class HandoverService(Service):
+    """One worker's handovers."""
 
     # -- reading -------------------------------------------------------------------
 
     def expire_access(self) -> int:
         """End read access whose period is over (run at every unlock; the key lookups ignore it from the moment it ends)."""
-        n = store_handover.expire_wraps(self.store, self.keys)
-        if n:
-            self.involved = students.involved_student_ids(self.store, self.worker_id)
-            self._agenda = None
-        return n
+        with self.unit():
+            return store_handover.expire_wraps(self.store, self.keys)
 
     def handover_receivers(self) -> list[h.Receiver]:
         """Colleagues first (not yourself), then the sociale kaart."""
         out = [
             h.Receiver("medewerker", w.full_name, organisation=w.organisation, worker_id=w.id)
-            for w in sorted(self.active_workers(), key=lambda w: w.full_name)
+            for w in sorted(self.session.active_workers(), key=lambda w: w.full_name)
             if w.id != self.worker_id
         ]
-        for item in self.social_map():
+        for item in self.session.social_map.entries():
             e = item.entry
             contact = " ".join(x for x in (e.phone, e.email) if x)
             out.append(h.Receiver("kaart", e.name, e.role, e.organisation, map_id=item.id, contact=contact))
@@ -86,7 +85,7 @@ class HandoverMixin:
         """The overdrachtsdocument as the file allows it for this receiver."""
         if dossier is None:
             dossier = fold(student_id, store_handover.read_for_handover(self.store, self.keys, student_id))
-        record = self._refresh_record(student_id)
+        record = self.session.record(student_id)
         names = {wid: w.full_name for wid, w in self.workers.items()}
         sender_id = record.contact_worker_id if record.contact_worker_id and kind == h.INTERN and record.contact_worker_id != receiver.worker_id else self.worker_id
         others = [
@@ -94,7 +93,7 @@ class HandoverMixin:
             if w in names and w not in (self.worker_id, receiver.worker_id, sender_id)
         ]
         return h.compose(
-            dossier, record.details, receiver, kind, self._today(), sender=names.get(sender_id, "?"),
+            dossier, record.details, receiver, kind, local_today(), sender=names.get(sender_id, "?"),
             legal_ground=legal_ground, others=others, access_days=access_days, worker_names=names,
         )
 
@@ -104,7 +103,7 @@ class HandoverMixin:
         if not rows:
             return []
         if dossier is None and self.is_involved(student_id):
-            dossier = self.open_dossier(student_id, log=False)
+            dossier = self.session.dossier.open_dossier(student_id, log=False)
         return [self._view(r, dossier) for r in rows]
 
     def _view(self, row: h.HandoverRow, dossier) -> HandoverView:
@@ -136,7 +135,7 @@ class HandoverMixin:
         row = next((r for r in store_handover.handovers(self.store, worker_id=self.worker_id) if r.id == handover_id), None)
         if row is None:
             return None
-        dossier = self.open_dossier(row.student_id, log=False) if self.is_involved(row.student_id) else None
+        dossier = self.session.dossier.open_dossier(row.student_id, log=False) if self.is_involved(row.student_id) else None
         return self._view(row, dossier)
 
     def incoming_handovers(self) -> list[HandoverView]:
@@ -172,7 +171,7 @@ class HandoverMixin:
 
     def propose_handover(self, student_id: str, proposal: h.Proposal, *, from_worker_id: str | None = None) -> h.HandoverRow:
         """Start a handover: the document and the first step go into the file."""
-        today = self._today()
+        today = local_today()
         proposal.validate(today)
         if proposal.kind == h.INTERN:
             current = self.students.get(student_id)
@@ -196,13 +195,14 @@ class HandoverMixin:
             }),
         ]
         try:
-            row = store_handover.propose(
-                self.store, self.keys, handover_id=handover_id, student_id=student_id, kind=proposal.kind,
-                from_worker_id=sender,
-                to_worker_id=proposal.receiver.worker_id if proposal.kind == h.INTERN else None,
-                follow_up=proposal.follow_up, access_days=proposal.access_days, entries=entries,
-                legal_ground=proposal.legal_ground,
-            )
+            with self.unit():
+                row = store_handover.propose(
+                    self.store, self.keys, handover_id=handover_id, student_id=student_id, kind=proposal.kind,
+                    from_worker_id=sender,
+                    to_worker_id=proposal.receiver.worker_id if proposal.kind == h.INTERN else None,
+                    follow_up=proposal.follow_up, access_days=proposal.access_days, entries=entries,
+                    legal_ground=proposal.legal_ground,
+                )
         except NotAllowed as exc:
             if exc.info.get("reason") == "handover open":
                 raise ValidationError("kind", "Er loopt al een overdracht voor deze student. Rond die eerst af of trek hem in.") from None
@@ -217,19 +217,18 @@ class HandoverMixin:
               on: date | None = None, follow_up: date | None | bool = False) -> h.HandoverRow:
         if new_state not in h.next_states(row):
             raise ValidationError("state", f"Dit kan niet: de overdracht is {h.state_label(row.state)}.")
-        today = self._today()
+        today = local_today()
         payload = {
             "overdracht": row.id, "van": row.state, "naar": new_state, "datum": (on or today).isoformat(),
             "reden": reason.strip(), "tekst": text,
         }
-        new = store_handover.step(
-            self.store, self.keys, row.id, new_state, row.version,
-            entries=[(store_dossier.new_entry_id(), store_handover.STEP_KIND, payload)], follow_up=follow_up,
-        )
-        self._agenda = None
-        return new
+        with self.unit():
+            return store_handover.step(
+                self.store, self.keys, row.id, new_state, row.version,
+                entries=[(store_dossier.new_entry_id(), store_handover.STEP_KIND, payload)], follow_up=follow_up,
+            )
 
-    def _withdraw_proposals_to(self, worker_id: str) -> None:
+    def withdraw_proposals_to(self, worker_id: str) -> None:
         """Handovers proposed to a colleague who leaves: withdrawn, with a step in the file
         (the sender sees why), and the student key sealed to them is removed."""
         if not self.keys.is_coordinator:
@@ -248,10 +247,7 @@ class HandoverMixin:
 
     def accept_handover(self, row: h.HandoverRow) -> h.HandoverRow:
         """The receiving colleague accepts: they get the file and become contact person."""
-        new = self._step(row, h.ACCEPTED, f"Overdracht geaccepteerd door {self._receiver_name(row)}.")
-        self.involved.add(row.student_id)
-        self._refresh_record(row.student_id)
-        return new
+        return self._step(row, h.ACCEPTED, f"Overdracht geaccepteerd door {self._receiver_name(row)}.")
 
     def decline_handover(self, row: h.HandoverRow, reason: str) -> h.HandoverRow:
         if not reason.strip():
@@ -260,9 +256,9 @@ class HandoverMixin:
 
     def plan_meeting(self, row: h.HandoverRow, on: date, note: str = "") -> h.HandoverRow:
         """The warm step: a kennismaking of the student with the old and the new helper."""
-        if on < self._today():
+        if on < local_today():
             raise ValidationError("on", "De kennismaking ligt in het verleden.")
-        if on > self._today() + timedelta(days=h.MAX_AHEAD_DAYS):
+        if on > local_today() + timedelta(days=h.MAX_AHEAD_DAYS):
             raise ValidationError("on", "De kennismaking ligt meer dan een jaar vooruit. Klopt de datum?")
         text = (f"Kennismaking verzet naar {on:%d-%m-%Y}." if row.state == h.MEETING
                 else f"Kennismaking gepland op {on:%d-%m-%Y} (student, oude en nieuwe hulpverlener).")
@@ -271,8 +267,8 @@ class HandoverMixin:
         return self._step(row, h.MEETING, text, reason=note, on=on, follow_up=on)
 
     def confirm_contact(self, row: h.HandoverRow, on: date | None = None, note: str = "") -> h.HandoverRow:
-        on = on or self._today()
-        if on > self._today():
+        on = on or local_today()
+        if on > local_today():
             raise ValidationError("on", "Contact bevestigen kan pas als het contact er is geweest.")
         proposed = clock.local_time(row.created_at).date()
         if on < proposed:
@@ -293,18 +289,20 @@ class HandoverMixin:
 
     def set_follow_up(self, row: h.HandoverRow, on: date) -> h.HandoverRow:
         """A new date to check on an external handover (keeps the state)."""
-        if on < self._today():
+        if on < local_today():
             raise ValidationError("follow_up", "De opvolgdatum ligt in het verleden.")
-        if on > self._today() + timedelta(days=h.MAX_AHEAD_DAYS):
+        if on > local_today() + timedelta(days=h.MAX_AHEAD_DAYS):
             raise ValidationError("follow_up", "De opvolgdatum ligt meer dan een jaar vooruit. Klopt de datum?")
-        return store_handover.step_follow_up(self.store, self.keys, row.id, row.version, on)
+        with self.unit():
+            return store_handover.step_follow_up(self.store, self.keys, row.id, row.version, on)
 
     def set_access_days(self, row: h.HandoverRow, days: int) -> h.HandoverRow:
         """How long the old helper keeps reading along (extend before it ends)."""
         if not 1 <= days <= h.MAX_ACCESS_DAYS:
             raise ValidationError("access_days", f"Meelezen kan 1 tot {h.MAX_ACCESS_DAYS} dagen.")
         try:
-            return store_handover.set_access_days(self.store, self.keys, row.id, days)
+            with self.unit():
+                return store_handover.set_access_days(self.store, self.keys, row.id, days)
         except NotInvolved:
             raise ValidationError("access_days", "Alleen wie bij het dossier betrokken is kan dit verlengen.") from None
 
@@ -342,10 +340,10 @@ class HandoverMixin:
 
         doc = self.handover_document(view)
         if pdf_path is None:
-            self.log_export(view.row.student_id, "overdrachtsdocument tekst")
+            self.session.dossier.log_export(view.row.student_id, "overdrachtsdocument tekst")
             return doc.text()
         target = write_pdf(doc, pdf_path)
-        self.log_export(view.row.student_id, "overdrachtsdocument pdf", printed=True)
+        self.session.dossier.log_export(view.row.student_id, "overdrachtsdocument pdf", printed=True)
         return target
 
     # -- caseload transfer ------------------------------------------------------------
@@ -353,7 +351,7 @@ class HandoverMixin:
     def caseload_of(self, worker_id: str) -> list:
         """The open files this worker is contact person of (for a caseload transfer)."""
         return sorted(
-            (r for r in self.students.values()
+            (r for r in self.directory.records()
              if r.contact_worker_id == worker_id and r.status not in ("afgesloten",)),
             key=lambda r: r.sort_key,
         )

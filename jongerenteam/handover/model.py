@@ -29,14 +29,8 @@ from jongerenteam.catalogue import (
     SCORES,
 )
 from jongerenteam.domain import StudentDetails, ValidationError, age_on
-from jongerenteam.dossier import (
-    ALL_DOMAINS,
-    TALK_TYPES,
-    Consent,
-    Dossier,
-    consent_needed_from,
-    giver_suffices,
-)
+from jongerenteam.consent import ALL_DOMAINS, Consent, consent_needed_from, giver_suffices
+from jongerenteam.dossier.model import TALK_TYPES, Dossier
 from jongerenteam.text import check_text, clean_block
 from storage.handover import (
     ACCEPTED,

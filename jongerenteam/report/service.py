@@ -1,33 +1,32 @@
-"""Use cases of the figures for municipalities and the school board (issue 6).
+"""Use cases of the figures for municipalities and the school board.
 
-Mixed into ``TeamSession``; nothing here knows Textual. The use cases that
-change a student call ``_stats_note`` right after their own write, which
-keeps the student's statistics document (``storage.statistics``) up to
-date; ``report`` reads all documents and computes the suppressed figures.
+The use cases that change a student call ``note`` inside their own unit of
+work, which keeps the student's statistics document (``storage.statistics``)
+up to date in the same transaction; ``report`` reads all documents and
+computes the suppressed figures (``jongerenteam.report.figures``).
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from jongerenteam import report as rp
-from storage import clock, statistics
-from storage.errors import NotAllowed
-
-log = logging.getLogger(__name__)
+from jongerenteam.dates import local_today
+from jongerenteam.domain import StudentDetails
+from jongerenteam.report import figures as rp
+from jongerenteam.service import Service
+from storage import clock, statistics, students
 
 # Entry kinds that are a talk in the figures when a file only has metadata (the backfill).
 _TALK_KINDS = ("talk",)
 
 
-class ReportMixin:
-    """``self`` is a ``TeamSession``."""
+class ReportService(Service):
+    """The figures for the municipalities, and the statistics tier they come from."""
 
     # -- keeping the statistics tier up to date ---------------------------------------
 
-    def _stats_note(
+    def note(
         self,
         student_id: str,
         *,
@@ -38,45 +37,26 @@ class ReportMixin:
         scores: tuple[tuple[date, str, int], ...] = (),
         retype: tuple[str, str] | None = None,
     ) -> None:
-        """Bring the student's statistics document up to date after a change.
-
-        Runs right after the change it describes. A failure here must not
-        undo or repeat the worker's own (saved) change, so it is logged
-        (type only, no data) and the next change of the student repairs the
-        directory facts.
-        """
-        from jongerenteam.session import local_today
-
-        record = self.students.get(student_id)
-        if record is None:
-            return
+        """Bring the student's statistics document up to date, inside the unit of
+        the change it describes (a walk-in, a talk, a status): the directory
+        facts as stored now, and the events."""
+        row = students.get_student(self.store, self.keys, student_id)
         today = on or local_today()
-        facts = rp.facts_of(record.details, record.status)
-        try:
-            statistics.update(
-                self.store, self.keys, student_id,
-                lambda doc: rp.revise(
-                    doc, facts, today, walk_in=today if walk_in else None,
-                    referral=today if referral else None, talks=talks, scores=scores, retype=retype,
-                ),
-            )
-        except Exception as exc:  # noqa: BLE001 - see the docstring
-            log.warning("statistics not updated: %s", type(exc).__name__)
-
-    def _stats_registered(self, record, entries, today: date | None) -> None:
-        """A new student: walk-in or aanmelding from the entries written with it."""
-        kinds = {kind for kind, _ in entries}
-        self._stats_note(record.id, on=today, walk_in="inloop" in kinds, referral="aanmelding" in kinds)
-
-    # -- the report ---------------------------------------------------------------------
+        facts = rp.facts_of(StudentDetails.from_dict(row.data), row.status)
+        statistics.update(
+            self.store, self.keys, student_id,
+            lambda doc: rp.revise(
+                doc, facts, today, walk_in=today if walk_in else None,
+                referral=today if referral else None, talks=talks, scores=scores, retype=retype,
+            ),
+        )
 
     def _require_coordinator(self) -> None:
-        if not self.keys.is_coordinator:
-            raise NotAllowed("statistics", reason="coordinator only")
+        self.require_coordinator("statistics")
 
     def report(self, period: rp.Period, municipality: str | None = None) -> rp.Report:
         """The suppressed figures of one period (coördinator only); no file is opened."""
-        from jongerenteam.session import _gc_paused
+        from jongerenteam.directory import _gc_paused
 
         self._require_coordinator()
         self.backfill_statistics()
@@ -89,7 +69,7 @@ class ReportMixin:
     def report_from(self, documents: list[dict], period: rp.Period, municipality: str | None = None) -> rp.Report:
         """The figures from documents already read (the screen re-uses them
         when only the period or municipality changes)."""
-        from jongerenteam.session import day_start
+        from jongerenteam.dates import day_start
 
         times = statistics.anonymous_walk_in_times(
             self.store, day_start(period.start), day_start(period.end + timedelta(days=1))
@@ -98,7 +78,7 @@ class ReportMixin:
         return rp.compute(documents, anonymous, period, municipality, made_at=clock.local_time(clock.now()))
 
     def statistics_documents(self) -> list[dict]:
-        from jongerenteam.session import _gc_paused
+        from jongerenteam.directory import _gc_paused
 
         self._require_coordinator()
         self.backfill_statistics()
@@ -123,8 +103,12 @@ class ReportMixin:
         no score changes). Returns the number of records made.
         """
         missing = [sid for sid in statistics.students_without_record(self.store) if sid in self.students]
-        if not missing:
-            return 0
+        if missing:
+            with self.unit():
+                return self._backfill(missing)
+        return 0
+
+    def _backfill(self, missing: list[str]) -> int:
         meta = statistics.entry_metadata(self.store, missing)
         plain = statistics.student_created(self.store, missing)
         docs = {}
@@ -168,7 +152,8 @@ class ReportMixin:
         else:
             raise ValueError("format")
         write_atomic(target, data)
-        statistics.log_report_export(self.store, self.keys, f"rapportage {fmt}")
+        with self.unit():
+            statistics.log_report_export(self.store, self.keys, f"rapportage {fmt}")
         return target
 
 

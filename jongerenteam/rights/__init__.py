@@ -1,0 +1,61 @@
+"""The student's rights (AVG): inzage, correctie, verwijdering, bewaartermijn.
+
+``inzage``: the words, terms, ``Correction`` and the inzage document;
+``service``: ``RightsService``, the use cases.
+"""
+
+from jongerenteam.rights.inzage import (
+    CORRECTABLE,
+    CORRECTION,
+    Correction,
+    DECISIONS,
+    DEFAULT_REGIME,
+    DEFAULT_RETENTION_YEARS,
+    DIRECTORY_LABELS,
+    ERASE_WORD,
+    ERASURE_REASONS,
+    EXPORT_PDF,
+    EXPORT_TEXT,
+    FIELD_LABELS,
+    HIDDEN_KEYS,
+    KIND_LABELS,
+    MAY_BE_EMPTIED,
+    PastTerm,
+    RETENTION_LIMITS,
+    TEXT,
+    add_years,
+    build_inzage,
+    check_text_target,
+    default_inzage_path,
+    erase_confirmed,
+    student_initials,
+)
+from jongerenteam.rights.service import RightsService
+
+__all__ = [
+    "CORRECTABLE",
+    "CORRECTION",
+    "Correction",
+    "DECISIONS",
+    "DEFAULT_REGIME",
+    "DEFAULT_RETENTION_YEARS",
+    "DIRECTORY_LABELS",
+    "ERASE_WORD",
+    "ERASURE_REASONS",
+    "EXPORT_PDF",
+    "EXPORT_TEXT",
+    "FIELD_LABELS",
+    "HIDDEN_KEYS",
+    "KIND_LABELS",
+    "MAY_BE_EMPTIED",
+    "PastTerm",
+    "RETENTION_LIMITS",
+    "RightsService",
+    "TEXT",
+    "add_years",
+    "build_inzage",
+    "check_text_target",
+    "default_inzage_path",
+    "erase_confirmed",
+    "student_initials",
+]

@@ -1,0 +1,244 @@
+"""Use cases of the student's privacy rights: inzage, correctie, verwijdering, bewaartermijn.
+
+What they mean and the inzage document are in ``jongerenteam.rights.inzage``;
+the store side is ``storage/rights.py``; screen: ``screens/rights.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from jongerenteam.dates import local_today
+from jongerenteam.domain import RETENTION_REGIMES, ValidationError
+from jongerenteam.pdf import Document
+from jongerenteam.rights.inzage import (
+    CORRECTABLE,
+    CORRECTION,
+    DEFAULT_REGIME,
+    DEFAULT_RETENTION_YEARS,
+    ERASURE_REASONS,
+    EXPORT_PDF,
+    EXPORT_TEXT,
+    RETENTION_LIMITS,
+    Correction,
+    PastTerm,
+    _fmt_date,
+    add_years,
+    build_inzage,
+    check_text_target,
+)
+from jongerenteam.service import Service
+from storage import clock
+from storage import rights as store_rights
+from storage.errors import NotAllowed
+
+
+# -- the use cases ---------------------------------------------------------------------
+
+
+class RightsService(Service):
+    """Inzage, correctie, verwijdering and bewaartermijn."""
+
+    # -- inzage ------------------------------------------------------------------------
+
+    def inzage(
+        self, student_id: str, fmt: str = "tekst", *, coordinator_passphrase: str | None = None,
+        team: str = "",
+    ) -> Document:
+        """Everything stored about one student, read and logged as an export.
+
+        A coördinator who is not involved passes their passphrase again: the
+        escrow then opens the file for this one read.
+        """
+        from storage import spreekuur
+        from storage import team as store_team
+
+        what = EXPORT_PDF if fmt == "pdf" else EXPORT_TEXT
+        record = self.session.record(student_id)
+        escrow_private = None
+        if not self.is_involved(student_id) and coordinator_passphrase is not None:
+            if not self.keys.is_coordinator:
+                raise NotAllowed("escrow", reason="not a coordinator")
+            coordinator = store_team.check_passphrase(self.store, self.worker_id, coordinator_passphrase)
+            escrow_private = spreekuur.require_escrow(coordinator)
+        entries, log = store_rights.read_for_inzage(
+            self.store, self.keys, student_id, what,
+            escrow_private=escrow_private, coordinator_id=self.worker_id if escrow_private else None,
+        )
+        del escrow_private
+        names = {wid: w.full_name for wid, w in self.workers.items()}
+        return build_inzage(
+            record.details, record, entries, log, names=names, contact_name=self.session.contact_name(record),
+            involved=self.session.dossier.involved_workers(student_id), made_by=self.worker.full_name, team=team,
+        )
+
+    def export_inzage(
+        self, student_id: str, path: str | os.PathLike, fmt: str = "tekst", *,
+        coordinator_passphrase: str | None = None, team: str = "",
+    ) -> Path:
+        """Write the inzage to ``path`` (text or PDF, atomically); returns the file written."""
+        from jongerenteam.pdf import check_target, render_pdf, write_atomic
+
+        target = check_target(path, "inzage.pdf") if fmt == "pdf" else check_text_target(path)
+        doc = self.inzage(student_id, fmt, coordinator_passphrase=coordinator_passphrase, team=team)
+        data = render_pdf(doc) if fmt == "pdf" else doc.text().encode("utf-8")
+        write_atomic(target, data)
+        return target
+
+    # -- correctie ---------------------------------------------------------------------
+
+    def record_correction(self, student_id: str, correction: Correction) -> str:
+        """Record a correction request; an accepted one also makes the change.
+
+        The change comes first (a conflict then leaves nothing half-recorded);
+        the correctie entry names the old and the new value.
+        """
+
+        today = local_today()
+        correction.validate(today)
+        dossier = self.session.dossier.open_dossier(student_id, log=False)  # only someone involved may
+        payload: dict = {
+            "verzoek": correction.request.strip(),
+            "datum": correction.on.isoformat(),
+            "besluit": correction.decision,
+            "reden": correction.reason.strip(),
+            "onderdeel": correction.target,
+        }
+        if correction.decision == "aangepast" and correction.target == "gegevens":
+            old, new = self._correct_directory(student_id, correction.field, correction.new_value)
+            payload.update(veld=CORRECTABLE[correction.field], oud=old, nieuw=new)
+            summary = f"{CORRECTABLE[correction.field]} verbeterd: '{old}' werd '{new}'"
+        elif correction.decision == "aangepast":
+            item = dossier.item(correction.entry_id or "")
+            if item is None or not item.editable:
+                raise ValidationError("entry", "Dit gesprek bestaat niet (meer); kies een ander.")
+            old = item.note
+            self.session.dossier.edit_talk(student_id, item, {"tekst": correction.new_value.strip()})
+            when = f"{item.at:%d-%m-%Y}"
+            payload.update(veld=f"verslag van het gesprek van {when}", oud=old, nieuw=correction.new_value.strip(),
+                           entry=item.id)
+            summary = f"verslag van het gesprek van {when} verbeterd"
+        else:
+            summary = "verzoek geweigerd"
+        payload["tekst"] = f"Correctieverzoek: {summary}. Reden: {correction.reason.strip()}"
+        return self.session.dossier.add_entries(student_id, [(CORRECTION, payload)])[0]
+
+    def _correct_directory(self, student_id: str, field_name: str, value: str) -> tuple[str, str]:
+        from jongerenteam.dates import parse_date
+        from jongerenteam.municipalities import code_for, name_of
+
+        record = self.session.record(student_id)
+        details = record.details
+        value = value.strip()
+        if field_name == "birth_date":
+            old = _fmt_date(details.birth_date) if details.birth_date else ""
+            new_date = parse_date(value, field="new_value") if value else None
+            details.birth_date = new_date
+            new = _fmt_date(new_date) if new_date else ""
+        elif field_name == "municipality":
+            old = name_of(details.municipality_code) or details.municipality_text
+            code = code_for(value) if value else ""
+            if value and code is None:
+                raise ValidationError("new_value", "Deze gemeente staat niet in de lijst.")
+            details.municipality_code, details.municipality_text = code or "", ""
+            new = name_of(code) if code else ""
+        else:
+            if field_name == "first_name" and not value and not details.anonymous:
+                raise ValidationError("new_value", "Vul een voornaam in.")
+            old = getattr(details, field_name)
+            setattr(details, field_name, value)
+            new = value
+        if old == new:
+            raise ValidationError("new_value", "Dit is hetzelfde als wat er al staat.")
+        try:
+            details.validate()
+        except ValidationError as exc:
+            raise ValidationError("new_value", exc.message) from None
+        self.session.dossier.update_student(record, details)
+        return old, new
+
+    # -- verwijdering ------------------------------------------------------------------
+
+    def erase_student(self, student_id: str, reason: str) -> None:
+        """Erase one student for good (coördinator, reason code from ERASURE_REASONS)."""
+        self.erase_students([student_id], reason)
+
+    def erase_students(self, student_ids: list[str], reason: str) -> int:
+        if not self.keys.is_coordinator:
+            raise NotAllowed("students", reason="coordinator only")
+        if reason not in ERASURE_REASONS:
+            raise ValidationError("reason", "Kies een reden voor het wissen.")
+        if reason == "bewaartermijn":
+            # Only true for a closed file whose term has passed (the log keeps the reason).
+            past = {p.record.id for p in self.past_term()}
+            if any(sid not in past for sid in student_ids):
+                raise ValidationError(
+                    "reason",
+                    "De bewaartermijn van dit dossier is niet verstreken (of het dossier is nog open). Kies een andere reden.",
+                )
+        with self.unit():
+            removed = store_rights.erase_students(self.store, self.keys, student_ids, reason)
+        return len(removed)
+
+    # -- bewaartermijn -----------------------------------------------------------------
+
+    def retention_years(self) -> dict[str, int]:
+        stored = store_rights.retention_terms(self.store) or {}
+        out = dict(DEFAULT_RETENTION_YEARS)
+        for regime in out:
+            v = stored.get(regime)
+            if isinstance(v, int) and v > 0:
+                out[regime] = v
+        return out
+
+    def set_retention_years(self, terms: dict[str, int]) -> None:
+        if not self.keys.is_coordinator:
+            raise NotAllowed("team", reason="coordinator only")
+        clean = {}
+        for regime, (low, high) in RETENTION_LIMITS.items():
+            v = terms.get(regime)
+            if not isinstance(v, int) or not low <= v <= high:
+                label = RETENTION_REGIMES[regime]
+                extra = " (de Jeugdwet vraagt minstens 20 jaar)" if regime == "jeugdwet" else ""
+                raise ValidationError(regime, f"Bewaartermijn {label}: een aantal jaren van {low} tot {high}{extra}.")
+            clean[regime] = v
+        with self.unit():
+            store_rights.set_retention_terms(self.store, self.keys, clean)
+
+    def set_retention_regime(self, record, regime: str):
+        """Which term applies to this student's file (a directory field)."""
+        if regime not in RETENTION_REGIMES:
+            raise ValidationError("retention", "Kies de bewaartermijn: alleen schoolbegeleiding of Jeugdwet.")
+        current = self.session.record(record.id)
+        details = current.details
+        details.retention = regime
+        return self.session.dossier.update_student(current, details)
+
+    def past_term(self, today: date | None = None) -> list[PastTerm]:
+        """Closed files past their retention term, longest past first (coördinator)."""
+
+        if not self.keys.is_coordinator:
+            raise NotAllowed("students", reason="coordinator only")
+        today = today or local_today()
+        years = self.retention_years()
+        out = []
+        for sid, closed in store_rights.closed_files(self.store).items():
+            record = self.students.get(sid)
+            if record is None or record.status != "afgesloten":
+                continue
+            regime = record.details.retention or DEFAULT_REGIME
+            closed_on = clock.local_time(closed).date()
+            ends = add_years(closed_on, years.get(regime, years[DEFAULT_REGIME]))
+            if today > ends:
+                out.append(PastTerm(record, regime, closed_on, ends, (today - ends).days))
+        return sorted(out, key=lambda p: (-p.days_past, p.record.sort_key))
+
+    def erase_past_term(self, student_ids: list[str], today: date | None = None) -> int:
+        """Erase these files, each only if it is still past its term (reason 'bewaartermijn')."""
+        due = {p.record.id for p in self.past_term(today)}
+        chosen = [sid for sid in student_ids if sid in due]
+        if not chosen:
+            return 0
+        return self.erase_students(chosen, "bewaartermijn")

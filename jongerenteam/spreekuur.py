@@ -1,0 +1,552 @@
+"""The spreekuur: a student walks in or is registered, is found again, and shows on Vandaag.
+
+The input types (``WalkIn``, ``Referral``) and the duplicate-student rule,
+then ``SpreekuurService``: registering (walk-in, anonymous walk-in,
+aanmelding), finding (search, "Bedoel je …?"), the day (``today`` for
+Vandaag) and noodtoegang. What a student *tells* (the hulpvraag) and who
+registered them with what reason is file-tier data: it goes into the
+student's file as an entry. Screens: ``screens/home.py`` (Vandaag, search),
+``screens/intake.py``, ``screens/student.py``; store: ``storage/spreekuur.py``
+and ``storage/students.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from rapidfuzz.distance import Levenshtein
+
+from jongerenteam.catalogue import LEEFDOMEIN_CODES, REFERRERS, URGENCIES
+from jongerenteam.dates import day_start, local_today
+from jongerenteam.directory import StudentRecord
+from jongerenteam.domain import (
+    WAITING_STANDARD_DAYS,
+    StudentDetails,
+    ValidationError,
+    contact_problem,
+    days_until_18,
+    validate_status,
+    working_days_between,
+)
+from jongerenteam.dossier.model import AGREEMENT, APPOINTMENT, EMERGENCY_NOTE, REFERRAL, WALK_IN
+from jongerenteam.search import fold
+from jongerenteam.service import Service
+from jongerenteam.text import check_document, check_text, clean_block, clean_line
+from storage import clock, spreekuur, students, team
+from storage.errors import NotAllowed
+
+# Kinds that show on "Vandaag" with a date: appointments, and agreements.
+AGENDA_KINDS = (APPOINTMENT, AGREEMENT)
+
+
+@dataclass(slots=True)
+class WalkIn:
+    """One walk-in talk at the spreekuur."""
+
+    hulpvraag: str = ""
+    leefdomeinen: list[str] = field(default_factory=list)
+    referrer: str = ""
+    minutes: int | None = None
+    next_date: date | None = None  # a follow-up appointment, if one was made
+    next_text: str = ""
+
+    def validate(self) -> None:
+        self.hulpvraag, self.next_text = clean_block(self.hulpvraag), clean_line(self.next_text)
+        check_text("hulpvraag", self.hulpvraag, "note")
+        check_text("next_text", self.next_text, "line")
+        if any(c not in LEEFDOMEIN_CODES for c in self.leefdomeinen):
+            raise ValidationError("leefdomeinen", "Onbekend leefdomein.")
+        if self.referrer and self.referrer not in REFERRERS:
+            raise ValidationError("referrer", "Kies wie de student verwijst.")
+        if self.minutes is not None and not 1 <= self.minutes <= 480:
+            raise ValidationError("minutes", "Duur is een aantal minuten, van 1 tot 480.")
+
+    def payload(self) -> dict:
+        return {
+            "tekst": self.hulpvraag,
+            "hulpvraag": self.hulpvraag,
+            "leefdomeinen": list(self.leefdomeinen),
+            "verwijzer": self.referrer,
+            "minuten": self.minutes,
+        }
+
+    def __repr__(self) -> str:
+        return "WalkIn(…)"
+
+
+@dataclass(slots=True)
+class Referral:
+    """An aanmelding: a coach or other professional registers a student."""
+
+    by_name: str = ""
+    by_role: str = ""
+    by_contact: str = ""
+    reason: str = ""
+    urgency: str = "gewoon"
+
+    def validate(self) -> None:
+        self.by_name, self.by_role, self.by_contact = clean_line(self.by_name), clean_line(self.by_role), clean_line(self.by_contact)
+        self.reason = clean_block(self.reason)
+        check_text("by_name", self.by_name, "name")
+        check_text("by_role", self.by_role, "short")
+        check_text("by_contact", self.by_contact, "short")
+        check_text("reason", self.reason, "note")
+        if not self.by_name.strip():
+            raise ValidationError("by_name", "Vul in wie de student aanmeldt.")
+        if not self.reason.strip():
+            raise ValidationError("reason", "Vul de reden van de aanmelding in.")
+        if self.urgency not in URGENCIES:
+            raise ValidationError("urgency", "Kies gewoon, snel of acuut.")
+        value = self.by_contact.strip()
+        if value:
+            problem = contact_problem("email" if "@" in value else "telefoon", value)
+            if problem:
+                raise ValidationError("by_contact", problem)
+
+    def payload(self) -> dict:
+        return {
+            "tekst": self.reason,
+            "reden": self.reason,
+            "aanmelder": self.by_name,
+            "rol": self.by_role,
+            "contact": self.by_contact,
+            "urgentie": self.urgency,
+        }
+
+    def __repr__(self) -> str:
+        return "Referral(…)"
+
+
+# -- duplicates -----------------------------------------------------------------
+
+
+def _name(d: StudentDetails) -> str:
+    return fold(f"{d.first_name} {d.last_name}").strip()
+
+
+def similar_names(a: StudentDetails, b: StudentDetails) -> bool:
+    """Same or nearly the same name: a typo, a missing tussenvoegsel, a swap."""
+    na, nb = _name(a), _name(b)
+    if not na or not nb:
+        return False
+    if na == nb:
+        return True
+    longest = max(len(na), len(nb))
+    if Levenshtein.distance(na, nb) <= (1 if longest < 8 else 2):
+        return True
+    # Same first name and one last name contains the other ("Berg" / "van den Berg").
+    fa, fb = fold(a.first_name).strip(), fold(b.first_name).strip()
+    la, lb = fold(a.last_name).strip(), fold(b.last_name).strip()
+    if fa and fa == fb and la and lb and (la in lb or lb in la):
+        return True
+    # First and last name swapped.
+    return bool(fa and la and fa == lb and la == fb)
+
+
+def is_possible_duplicate(new: StudentDetails, existing: StudentDetails) -> bool:
+    """Same student number, or a similar name with the same birth date."""
+    number = new.student_number.strip()
+    if number and number == existing.student_number.strip():
+        return True
+    if new.birth_date is not None and new.birth_date == existing.birth_date:
+        return similar_names(new, existing)
+    return False
+
+
+# -- Vandaag ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class CaseRow:
+    record: StudentRecord
+    next_date: date | None
+    next_text: str = field(default="", repr=False)
+
+
+@dataclass(slots=True)
+class QueueRow:
+    at: datetime  # local time
+    record: StudentRecord | None  # None: an anonymous walk-in
+    by: str  # initials
+
+
+@dataclass(slots=True)
+class WaitingRow:
+    record: StudentRecord
+    since: date
+    working_days: int
+    urgency: str
+
+    @property
+    def too_long(self) -> bool:
+        return self.working_days > WAITING_STANDARD_DAYS
+
+
+@dataclass(slots=True)
+class DueRow:
+    record: StudentRecord
+    due: date
+    text: str = field(repr=False)
+    handover_id: str | None = None  # a handover to answer or to follow up (opens its card)
+
+
+@dataclass(slots=True)
+class TurningRow:
+    record: StudentRecord
+    days: int
+
+
+@dataclass(slots=True)
+class NoticeRow:
+    record: StudentRecord | None
+    at: datetime
+    by: str
+    coordinator: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Today:
+    caseload: list[CaseRow]
+    queue: list[QueueRow]
+    waiting: list[WaitingRow]
+    due: list[DueRow]
+    turning_18: list[TurningRow]
+    notices: list[NoticeRow]
+
+
+APPOINTMENT_LINGER_DAYS = 7
+EIGHTEEN_WINDOW_DAYS = 183  # "turns 18 within 6 months" (the 18+ radar)
+EMERGENCY_REASONS = {
+    "veiligheid": "acute zorg om de veiligheid van de student of anderen",
+    "afwezig": "contactpersoon afwezig en de student heeft nu hulp nodig",
+    "wettelijk": "wettelijke plicht of meldcode",
+}
+
+
+class SpreekuurService(Service):
+    """Registering, finding and the day of one worker."""
+
+    def __init__(self, session) -> None:
+        super().__init__(session)
+        # The appointments and werkafspraken of involved students, per student,
+        # for Vandaag (read from their files; dropped when a student changes).
+        self._agenda: dict[str, list[spreekuur.AgendaItem]] = {}
+        self._programmes: list[str] | None = None
+
+    def changed(self, changes) -> None:
+        if changes.everything or changes.workers:
+            self._agenda = {}
+        for sid in changes.students:
+            self._agenda.pop(sid, None)
+        if changes.students or changes.team or changes.everything:
+            self._programmes = None
+
+    def forget(self) -> None:
+        self._agenda = {}
+        self._programmes = None
+
+    # -- finding --------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[StudentRecord]:
+        """Students matching every word of the query, in phone-book order."""
+        return self.directory.search(query, limit)
+
+    def all_students(self) -> list[StudentRecord]:
+        """Every student in phone-book order."""
+        return self.directory.all_sorted()
+
+    def find_duplicates(self, details: StudentDetails) -> list[StudentRecord]:
+        """Students that may be the same person (same number, or similar name and birth date).
+
+        The store is asked first (``sync``): a colleague in another window may
+        have registered the same student a moment ago. Candidates then come
+        from the search index (the student number, the birth date as
+        dd-mm-yyyy), so a save at 50,000 students does not decrypt and
+        compare every directory entry.
+        """
+        self.session.sync()
+        candidates: set[str] = set()
+        if details.student_number.strip():
+            candidates.update(r.id for r in self.directory.search(details.student_number.strip(), limit=1000))
+        b = details.birth_date
+        if b is not None:
+            candidates.update(r.id for r in self.directory.search(f"{b.day:02d}-{b.month:02d}-{b.year}", limit=1000))
+        hits = [
+            self.students[i] for i in candidates
+            if i in self.students and is_possible_duplicate(details, self.students[i].details)
+        ]
+        return sorted(hits, key=lambda r: r.sort_key)
+
+    def programmes(self) -> list[str]:
+        """Programme names the team has entered, for autocomplete (kept until something changes)."""
+        if self._programmes is None:
+            names = {r.details.programme.strip() for r in self.directory.records() if r.details.programme.strip()}
+            names.update(self.session.team.programme_contacts())
+            self._programmes = sorted(names, key=fold)
+        return self._programmes
+
+    def suggest_contact(self, programme: str) -> str | None:
+        """The vaste contactpersoon for this programme (case-insensitive), if set and active."""
+        wanted = fold(programme.strip())
+        for name, worker_id in self.session.team.programme_contacts().items():
+            w = self.workers.get(worker_id)
+            if fold(name) == wanted and w is not None and w.active:
+                return worker_id
+        return None
+
+    # -- registering ----------------------------------------------------------------------------
+
+    def register_student(
+        self,
+        details: StudentDetails,
+        *,
+        status: str = "aangemeld",
+        contact_worker_id: str | None = None,
+        today: date | None = None,
+        entries: tuple[tuple[str, dict], ...] = (),
+    ) -> StudentRecord:
+        """A new student, with ``entries`` for the file and the statistics, in one transaction."""
+        details.validate(today)
+        validate_status(status)
+        for _, payload in entries:
+            check_document(payload)
+        with self.unit():
+            row = students.add_student(
+                self.store, self.keys, details.to_dict(), status=status,
+                contact_worker_id=contact_worker_id or self.worker_id, entries=entries,
+            )
+            kinds = {kind for kind, _ in entries}
+            self.session.report.note(row.id, on=today, walk_in=WALK_IN in kinds, referral=REFERRAL in kinds)
+        return self.session.record(row.id)
+
+    def register_walk_in(
+        self,
+        details: StudentDetails,
+        visit: WalkIn,
+        *,
+        existing: StudentRecord | None = None,
+        today: date | None = None,
+    ) -> StudentRecord:
+        """A named walk-in: a new student (status lopend) or a visit of a known one.
+
+        The hulpvraag goes into the file. A known student the worker is not
+        involved with gets the visit appended without the worker reading
+        the file. A student waiting for a first talk now has had one. All of
+        it in one transaction.
+        """
+        visit.validate()
+        today = today or local_today()
+        entries = [(WALK_IN, visit.payload())]
+        if visit.next_date is not None:
+            entries.append((APPOINTMENT, {"datum": visit.next_date.isoformat(), "tekst": visit.next_text or "vervolggesprek"}))
+        if existing is None:
+            details.leefdomeinen = sorted(set(details.leefdomeinen) | set(visit.leefdomeinen))
+            details.referrer = details.referrer or visit.referrer
+            return self.register_student(details, status="lopend", today=today, entries=tuple(entries))
+        with self.unit():
+            # Read the student again: a colleague may have saved since the list was loaded.
+            record = self.session.record(existing.id)
+            if record.status in ("wacht", "aangemeld"):
+                # The first talk ends the wait.
+                d = record.details
+                d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
+                students.update_student(self.store, self.keys, record.id, d.to_dict(), record.version, status="lopend")
+            for kind, payload in entries:
+                self.session.dossier.add_entry(record.id, kind, payload)
+            self.session.report.note(record.id, on=today, walk_in=True)
+        return self.session.record(existing.id)
+
+    def register_anonymous(self, leefdomeinen: list[str], minutes: int | None) -> str:
+        """An anonymous walk-in: date, leefdomeinen and duration only."""
+        WalkIn(leefdomeinen=leefdomeinen, minutes=minutes).validate()
+        with self.unit():
+            return spreekuur.add_anonymous_contact(
+                self.store, self.keys, {"leefdomeinen": sorted(leefdomeinen), "minuten": minutes}
+            )
+
+    def register_referral(
+        self,
+        details: StudentDetails,
+        referral: Referral,
+        *,
+        contact_worker_id: str,
+        today: date | None = None,
+    ) -> StudentRecord:
+        """An aanmelding: status 'wacht op eerste gesprek', the waiting clock starts."""
+        referral.validate()
+        today = today or local_today()
+        details.urgency = referral.urgency
+        details.waiting_since = today
+        return self.register_student(
+            details, status="wacht", contact_worker_id=contact_worker_id, today=today,
+            entries=((REFERRAL, referral.payload()),),
+        )
+
+    def add_referral_to_existing(
+        self, record: StudentRecord, referral: Referral, *, today: date | None = None
+    ) -> StudentRecord:
+        """An aanmelding for a student the team already knows.
+
+        The reason goes into the file. A student whose case was closed or
+        handed over (or only registered) waits again for a first talk; a
+        running case keeps its status and contact person.
+        """
+        referral.validate()
+        today = today or local_today()
+        with self.unit():
+            current = self.session.record(record.id)
+            if current.status in ("afgesloten", "overgedragen", "aangemeld"):
+                d = current.details
+                d.urgency, d.waiting_since = referral.urgency, today
+                students.update_student(self.store, self.keys, current.id, d.to_dict(), current.version, status="wacht")
+            self.session.dossier.add_entry(current.id, REFERRAL, referral.payload())
+            self.session.report.note(current.id, on=today, referral=True)
+        return self.session.record(record.id)
+
+    # -- the day -------------------------------------------------------------------------------------
+
+    def today(self, day: date | None = None) -> Today:
+        """Everything the Vandaag screen shows, for this worker."""
+        day = day or local_today()
+        records = self.directory.records()
+        involved = self.session.involved
+        mine = {r.id for r in records if r.id in involved or r.contact_worker_id == self.worker_id}
+        items = self._agenda_items(mine)
+        upcoming: dict[str, tuple[date, str]] = {}
+        due: list[DueRow] = []
+        for item in items:
+            if item.kind == "agreement":
+                self._agreement_due(item, day, due)
+                continue
+            try:
+                when = date.fromisoformat(item.payload.get("datum", ""))
+            except ValueError:
+                continue
+            if item.payload.get("klaar"):
+                continue
+            text = item.payload.get("tekst", "")
+            rec = self.students.get(item.student_id)
+            if rec is None:
+                continue
+            # An appointment stays on the list for a week after its day (time to
+            # record the talk); nothing marks it done, so older ones drop off.
+            if day - timedelta(days=APPOINTMENT_LINGER_DAYS) <= when <= day:
+                due.append(DueRow(rec, when, text))
+            if when >= day and (item.student_id not in upcoming or when < upcoming[item.student_id][0]):
+                upcoming[item.student_id] = (when, text)
+        caseload = []
+        turning = []
+        for sid in mine:
+            rec = self.students.get(sid)
+            if rec is None or rec.status in ("afgesloten", "overgedragen"):
+                continue
+            nxt = upcoming.get(sid)
+            caseload.append(CaseRow(rec, nxt[0] if nxt else None, nxt[1] if nxt else ""))
+            b = rec.details.birth_date
+            if b is not None:
+                left = days_until_18(b, day)
+                if left is not None and left <= EIGHTEEN_WINDOW_DAYS:
+                    turning.append(TurningRow(rec, left))
+        handovers = self.session.handover
+        for row, when, text in handovers.handover_follow_ups(day):
+            if row.student_id in self.students:
+                due.append(DueRow(self.students[row.student_id], when, text, row.id))
+        for view in handovers.incoming_handovers():
+            rec = self.students.get(view.row.student_id)
+            if rec is not None:
+                when = clock.local_time(view.row.created_at).date()
+                due.append(DueRow(rec, when, f"overdracht: accepteren of afwijzen (van {view.from_name})", view.row.id))
+        caseload.sort(key=lambda c: (c.next_date or date.max, c.record.sort_key))
+        waiting = []
+        for rec in records:
+            if rec.status == "wacht":
+                since = rec.details.waiting_since or day
+                waiting.append(WaitingRow(rec, since, working_days_between(since, day), rec.details.urgency or "gewoon"))
+        urgency_order = {"acuut": 0, "snel": 1, "gewoon": 2}
+        waiting.sort(key=lambda w: (urgency_order.get(w.urgency, 3), -w.working_days, w.record.sort_key))
+        return Today(
+            caseload=caseload,
+            queue=self.walk_ins_on(day),
+            waiting=waiting,
+            due=sorted(due, key=lambda d: (d.due, d.record.sort_key)),
+            turning_18=sorted(turning, key=lambda t: t.days),
+            notices=self.emergency_notices(day - timedelta(days=30)),
+        )
+
+    def _agreement_due(self, item: spreekuur.AgendaItem, day: date, due: list[DueRow]) -> None:
+        """An open agreement past its deadline or follow-up date, for the contact person."""
+        p = item.payload
+        rec = self.students.get(item.student_id)
+        if rec is None or rec.contact_worker_id != self.worker_id or p.get("status", "open") != "open":
+            return
+        dates = [date.fromisoformat(x) for x in (p.get("uiterlijk"), p.get("opvolgen")) if x]
+        if dates and min(dates) <= day:
+            due.append(DueRow(rec, min(dates), f"werkafspraak: {p.get('wat', '')}"))
+
+    def _agenda_items(self, student_ids: set[str]) -> list[spreekuur.AgendaItem]:
+        """The agenda entries of these students' files; only students not read since their last change are read."""
+        readable = student_ids & self.session.involved
+        missing = readable - set(self._agenda)
+        if missing:
+            found: dict[str, list[spreekuur.AgendaItem]] = {sid: [] for sid in missing}
+            for item in spreekuur.agenda(self.store, self.keys, missing, AGENDA_KINDS):
+                found.setdefault(item.student_id, []).append(item)
+            self._agenda.update(found)
+        return [item for sid in readable for item in self._agenda.get(sid, [])]
+
+    def walk_ins_on(self, day: date) -> list[QueueRow]:
+        """The spreekuur of one day: named and anonymous walk-ins, in order."""
+        start = day_start(day)
+        end = day_start(day + timedelta(days=1))
+        initials = {wid: w.initials for wid, w in self.workers.items()}
+        rows = [
+            QueueRow(clock.local_time(e.created_at), self.students.get(e.student_id), initials.get(e.created_by, "?"))
+            for e in spreekuur.entries_of_kind(self.store, WALK_IN, start, end)
+            if e.student_id in self.students
+        ]
+        rows += [
+            QueueRow(clock.local_time(a.at), None, initials.get(a.created_by, "?"))
+            for a in spreekuur.anonymous_contacts(self.store, self.keys, start, end)
+        ]
+        return sorted(rows, key=lambda r: r.at)
+
+    def emergency_notices(self, since: date) -> list[NoticeRow]:
+        return [
+            NoticeRow(
+                self.students.get(n.student_id),
+                clock.local_time(datetime.fromisoformat(n.at)),
+                self.session.worker_name(n.by),
+                self.session.worker_name(n.coordinator),
+                EMERGENCY_REASONS.get(n.reason, n.reason),
+            )
+            for n in spreekuur.emergency_notices(self.store, self.worker_id, day_start(since))
+        ]
+
+    def emergency_read(
+        self, student_id: str, coordinator_id: str, passphrase: str, reason: str, explanation: str
+    ) -> list[students.EntryView]:
+        """Noodtoegang: a coördinator's passphrase opens the escrow for one read.
+
+        The reason code goes into the audit log; the explanation (free text,
+        may name people) goes into the student's file, readable by those
+        involved. The read and the note are one transaction.
+        """
+        if reason not in EMERGENCY_REASONS:
+            raise NotAllowed("emergency", reason="reason needed")
+        explanation = clean_block(explanation)
+        check_text("explanation", explanation, "note")
+        coordinator = team.check_passphrase(self.store, coordinator_id, passphrase)
+        escrow_private = spreekuur.require_escrow(coordinator)
+        with self.unit():
+            entries = students.read_file_via_escrow(
+                self.store, self.keys, escrow_private, student_id,
+                coordinator_id=coordinator_id, reason_code=reason,
+            )
+            del escrow_private, coordinator
+            students.add_entry(
+                self.store, self.keys, student_id, EMERGENCY_NOTE,
+                {"tekst": f"Noodtoegang: {EMERGENCY_REASONS[reason]}. {explanation}".strip(), "reden": reason},
+            )
+        return entries

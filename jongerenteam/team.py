@@ -1,0 +1,129 @@
+"""The team: its workers, their passphrases and the recovery code, and the
+settings a coördinator keeps (idle lock time, vaste contactpersonen,
+expertise), and each worker's reachability for students.
+
+``TeamService`` holds the use cases of an unlocked worker (most are a
+coördinator's). ``reset_with_recovery`` is the one way a passphrase is set
+again with the recovery code from paper, from the command line, the unlock
+screen or Team beheren. Screens: ``screens/team.py``, ``screens/unlock.py``,
+``screens/setup.py``; store: ``storage/team.py``.
+"""
+
+from __future__ import annotations
+
+from jongerenteam.service import Service
+from jongerenteam.text import check_text, clean_line
+from storage import audit, spreekuur
+from storage import dossier as store_dossier
+from storage import team as store_team
+from storage.errors import NotAllowed
+from storage.keyslots import KdfParams
+from storage.store import Store
+
+COORDINATOR, WORKER = store_team.COORDINATOR, store_team.WORKER
+WorkerDetails = store_team.WorkerDetails
+
+
+def reset_with_recovery(
+    store: Store, recovery_code: str, worker_id: str, new_passphrase: str, params: KdfParams, *, by_worker: str | None = None,
+) -> int:
+    """A new passphrase for a worker with the recovery code (logged as 'recovery').
+
+    Their student keys are wrapped again through the escrow, so their files
+    stay readable. Returns how many student keys were rewrapped.
+    """
+    team_key, escrow_private = store_team.unlock_recovery(store, recovery_code)
+    return store_team.reset_passphrase(
+        store, team_key, escrow_private, worker_id, new_passphrase, params, by_worker=by_worker, via="herstelcode",
+    )
+
+
+class TeamService(Service):
+    def __init__(self, session) -> None:
+        super().__init__(session)
+        self._programme_contacts: dict[str, str] | None = None
+
+    def changed(self, changes) -> None:
+        if changes.team or changes.workers or changes.everything:
+            self._programme_contacts = None
+
+    def forget(self) -> None:
+        self._programme_contacts = None
+
+    # -- workers --------------------------------------------------------------------------
+
+    def add_worker(self, details: WorkerDetails, passphrase: str, params: KdfParams) -> str:
+        with self.unit():
+            return store_team.add_worker(self.store, self.keys, details, passphrase, params)
+
+    def deactivate_worker(self, worker_id: str) -> int:
+        """Deactivate a worker (coördinator): handovers proposed to them are withdrawn first."""
+        with self.unit():
+            self.session.handover.withdraw_proposals_to(worker_id)
+            return store_team.deactivate_worker(self.store, self.keys, worker_id)
+
+    def handover_load(self, worker_id: str) -> tuple[list[str], list[str]]:
+        """What a leaving worker still holds: (students they are contact person of,
+        programmes they are vaste contactpersoon of)."""
+        students_of = spreekuur.students_with_contact(self.store, worker_id)
+        programmes = sorted(p for p, w in self.programme_contacts().items() if w == worker_id)
+        return students_of, programmes
+
+    def deactivate_worker_with_handover(self, worker_id: str, new_contact_id: str) -> tuple[int, int]:
+        """Give the leaving worker's students (and programmes) a new contact person, then deactivate.
+
+        Returns (students moved, student keys removed). Needs a coördinator,
+        whose escrow gives the new contact the key of files they could not read.
+        All of it in one transaction.
+        """
+        self.require_coordinator("workers")
+        if new_contact_id == worker_id:
+            raise NotAllowed("workers", reason="same worker")
+        with self.unit():
+            students_of, programmes = self.handover_load(worker_id)
+            for sid in students_of:
+                spreekuur.change_contact(self.store, self.keys, sid, new_contact_id)
+            for programme in programmes:
+                spreekuur.set_programme_contact(self.store, self.keys, programme, new_contact_id)
+            self.session.handover.withdraw_proposals_to(worker_id)
+            removed = store_team.deactivate_worker(self.store, self.keys, worker_id)
+        return len(students_of), removed
+
+    def reset_passphrase_with_recovery(self, recovery_code: str, worker_id: str, new_passphrase: str, params: KdfParams) -> int:
+        with self.unit():
+            return reset_with_recovery(self.store, recovery_code, worker_id, new_passphrase, params, by_worker=self.worker_id)
+
+    def set_expertise(self, worker_id: str, codes: tuple[str, ...]) -> None:
+        with self.unit():
+            spreekuur.set_expertise(self.store, self.keys, worker_id, codes)
+
+    def verify_audit(self) -> audit.Verification:
+        with self.store.session() as s:
+            return audit.verify(s, self.keys.audit_key)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def set_idle_lock_minutes(self, minutes: int) -> None:
+        with self.unit():
+            spreekuur.set_idle_lock_minutes(self.store, self.keys, minutes)
+
+    def programme_contacts(self) -> dict[str, str]:
+        """Programme -> worker id; read once until something changes (suggested on every keystroke)."""
+        if self._programme_contacts is None:
+            self._programme_contacts = spreekuur.programme_contacts(self.store)
+        return dict(self._programme_contacts)
+
+    def set_programme_contact(self, programme: str, worker_id: str | None) -> None:
+        with self.unit():
+            spreekuur.set_programme_contact(self.store, self.keys, programme, worker_id)
+
+    # -- reachability (for the student's overview) ---------------------------------------
+
+    def worker_contact(self, worker_id: str) -> str:
+        return store_dossier.worker_contact(self.store, self.keys, worker_id)
+
+    def set_my_contact(self, text: str) -> None:
+        text = clean_line(text)
+        check_text("contact", text, "line")
+        with self.unit():
+            store_dossier.set_worker_contact(self.store, self.keys, text)
