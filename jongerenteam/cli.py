@@ -228,6 +228,9 @@ def cmd_demo(args, console: Console) -> int:
     for w in DEMO_WORKERS:
         console.say(f"  {w.full_name:<22} {w.role_label:<13} wachtwoord: {w.passphrase}")
     if args.no_open:
+        console.say("")
+        opener = "jongerenteam demo" if not args.store else f"jongerenteam --store {_shown(location)}"
+        console.say(f"Open de demo later met: {opener}")
         return msg.EXIT_OK
     return _run_app(location, console)
 

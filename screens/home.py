@@ -276,7 +276,10 @@ class HomeScreen(Screen):
         arrive before the search field has taken the focus."""
         search = self.query_one("#search", Input)
         char = event.character
-        if self.focused is search or not event.is_printable or not char or char == "/":
+        # Not "is the search field focused": a key sent to a list just before the
+        # focus moved reaches here after it moved, and must not be lost. The
+        # search field stops the keys it takes itself, so what arrives here is not typed yet.
+        if not event.is_printable or not char or char == "/":
             return  # "/" is the search key itself (a binding, after this handler)
         if not (char.isalnum() or search.value):
             return

@@ -58,7 +58,7 @@ TEXT = {
     "saved_existing_referral": "Aanmelding toegevoegd aan het dossier van {name}; status: {status}, contactpersoon blijft {contact}.",
     "draft_back": "Je niet-opgeslagen invoer is teruggezet.",
     "age": "{age} jaar",
-    "turns_18": "{age} jaar · wordt 18 over {days} dagen",
+    "turns_18": "{age} jaar · wordt 18 over {days} {unit}",
     "municipality_found": "{name} (CBS-code {code})",
     "municipality_choose": "Bedoel je: {names}?",
     "municipality_unknown": "Niet in de lijst van gemeenten; wordt als vrije tekst bewaard na bevestiging.",
@@ -346,7 +346,7 @@ class IntakeScreen(Screen):
         left = days_until_18(born, today)
         shown = f"{born:%d-%m-%Y} · "
         if left is not None and left <= 366:
-            self.hint("birth_date", shown + TEXT["turns_18"].format(age=age, days=left))
+            self.hint("birth_date", shown + TEXT["turns_18"].format(age=age, days=left, unit="dag" if left == 1 else "dagen"))
         else:
             self.hint("birth_date", shown + TEXT["age"].format(age=age))
 

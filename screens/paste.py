@@ -33,7 +33,7 @@ _SEQUENCE = re.compile(
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC, ended by BEL or ST
     r"|\x1b[PX^_][^\x1b]*\x1b\\"  # DCS, SOS, PM, APC
     r"|\x1b[ -/]*[0-~]"  # two-character escapes
-    r"|[\x00-\x08\x0b-\x1f\x7f]"  # C0 controls but tab and newline, and DEL
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # C0 controls but tab and line breaks (CR, LF), and DEL
 )
 # A sequence that may be cut off at the end of a chunk: wait for the rest.
 _UNFINISHED = re.compile(r"\x1b(?:\[[0-?]*[ -/]*|\][^\x07\x1b]*|[PX^_][^\x1b]*|[ -/]*)?$")

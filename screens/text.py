@@ -155,9 +155,9 @@ class OptionList(_w.OptionList):
 class DataTable(_w.DataTable):
     """A DataTable whose cells are literal, one line, and cut with "…" to their column.
 
-    A column without a width grows with its content up to ``MAX_CELL``.
-    ``clear()`` forgets how wide the cleared rows made a column, so one long
-    value never squeezes the columns of later results.
+    A column without a width grows with its content, but never past
+    ``MAX_CELL``: one long value cannot squeeze the other columns, now or in
+    later results.
     """
 
     def add_column(self, label: Any, *, width: int | None = None, key: str | None = None, default: Any = None) -> Any:
@@ -187,16 +187,26 @@ class DataTable(_w.DataTable):
     def update_cell_at(self, coordinate: Any, value: Any, *, update_width: bool = False) -> None:
         super().update_cell_at(coordinate, cell(value), update_width=update_width)
 
-    def clear(self, columns: bool = False) -> DataTable:
-        super().clear(columns)
-        for column in self.columns.values():
-            if column.auto_width:
-                column.content_width = column.label.cell_len
-        return self
 
 
 class Input(_w.Input):
-    """An Input that drops control characters and escape sequences, typed or pasted."""
+    """An Input that drops control characters and escape sequences, typed or pasted.
+
+    A pasted text of several lines becomes one line (the lines joined by a
+    space), not only its first line: nothing pasted is dropped without a trace.
+    """
+
+    def _on_paste(self, event: Any) -> None:
+        event.prevent_default()  # instead of Input's own handler, which keeps only the first line
+        if event.text:
+            # A copied line often ends in a line break: that is no space to keep.
+            line = clean_text(event.text.strip("\r\n\x0b\x0c\u2028\u2029"), multiline=False)
+            selection = self.selection
+            if selection.is_empty:
+                self.insert_text_at_cursor(line)
+            else:
+                self.replace(line, *selection)
+        event.stop()
 
     def replace(self, text: str, start: int, end: int) -> None:
         super().replace(clean_text(text, multiline=False), start, end)

@@ -162,11 +162,32 @@ class UnlockScreen(Screen):
         self.query_one("#unlock-message", Static).update(text)
 
     def reset(self, text: str = "") -> None:
-        """Back to a clean screen (after a lock)."""
+        """Back to a clean screen (after a lock), with the team's workers as they are now
+        (a colleague added in the meantime can log in at once)."""
+        self.refresh_workers()
         self.query_one("#passphrase", Input).value = ""
         self.busy = False
         self.show(text)
         self.query_one("#passphrase", Input).focus()
+
+    def refresh_workers(self) -> None:
+        """Read the active workers again (only from an opened store: never wait on the UI thread)."""
+        store = self.store
+        if isinstance(store, OpeningStore):
+            if not store.opened:
+                return
+            store = store.wait()
+        try:
+            self.team_workers = store.workers()
+        except Exception:  # noqa: BLE001 - the list stays as it was; unlocking says what is wrong
+            return
+        options = self.query_one("#workers", OptionList)
+        chosen = self.selected_worker_id()
+        options.clear_options()
+        options.add_options(self._options(self.query_one("#name-filter", Input).value))
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        if options.option_count:
+            options.highlighted = ids.index(chosen) if chosen in ids else 0
 
     def store_failed(self, text: str) -> None:
         """The store behind this screen did not open: say why; unlocking is refused from now on."""
@@ -198,10 +219,9 @@ class UnlockScreen(Screen):
             raise SkipAction()  # Enter in the passphrase field submits it
         if self.focused is options and options.highlighted is None and options.option_count:
             options.highlighted = 0
-        if self.selected_worker_id() is None:
-            self.show(TEXT["pick_first"])
-            return
-        self.show("")
+        # Always on to the (masked) passphrase: a passphrase typed right after a
+        # name that matched nobody must never land in the visible name field.
+        self.show("" if self.selected_worker_id() is not None else TEXT["pick_first"])
         self.set_focus(self.query_one("#passphrase", Input))
 
     @on(OptionList.OptionSelected, "#workers")
@@ -229,6 +249,7 @@ class UnlockScreen(Screen):
         worker_id = self.selected_worker_id()
         if worker_id is None:
             self.show(TEXT["pick_first"])
+            event.input.value = ""
             self.query_one("#name-filter", Input).focus()
             return
         if not event.value:

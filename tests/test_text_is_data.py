@@ -406,3 +406,48 @@ def test_a_bracketed_paste_is_one_text_however_the_terminal_cuts_it(before, past
     assert len(keys) == len(before)
     assert len(pastes) <= 1
     assert all(not ACTING.search(p.replace("\t", "")) and "\x1b" not in p for p in pastes)
+
+
+async def test_a_pasted_text_of_several_lines_becomes_one_line_in_a_name_field(team_store):
+    """'Jan<newline>Piet<tab>Tab' pasted as a first name: 'Jan Piet Tab', nothing dropped without a trace."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        await paste(app, pilot, "Jan\r\nPiet\tTab\n")
+        assert app.screen.query_one("#f-first_name").value == "Jan Piet Tab"
+
+
+async def test_a_letter_sent_to_a_list_as_the_focus_moves_still_reaches_the_search(team_store):
+    """Typing on Vandaag: a key the terminal delivered to the list just before the focus moved lands in the search too."""
+    from textual import events
+
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("n")
+        search = app.screen.query_one("#search")
+        assert app.focused is search and search.value == "n"
+        # As a fast typist's second key: dispatched to the list, handled after the focus moved.
+        app.screen.query_one("#caseload").post_message(events.Key("g", "g"))
+        await pilot.pause()
+        assert search.value == "ng"
+
+
+async def test_a_colleague_added_while_the_app_runs_can_log_in_after_a_lock(team_store):
+    """The lock screen lists the team as it is now: a worker added in this window (or another) is there."""
+    from jongerenteam.settings import kdf_params
+    from jongerenteam.team import WorkerDetails
+    from screens.unlock import UnlockScreen
+
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "co", "coordinator wachtwoord zin")
+        app.session.team.add_worker(WorkerDetails("Noor Nieuwkomer", "NN", "worker", "jongerenwerk"), "noor heeft een nieuw wachtwoord", kdf_params())
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        await pilot.press("escape", *["backspace"] * 3)
+        await unlock_as(app, pilot, "noor", "noor heeft een nieuw wachtwoord")
+        assert app.session is not None and app.session.worker.full_name == "Noor Nieuwkomer"

@@ -186,7 +186,13 @@ async def test_unlock_lists_only_active_workers(team_store):
         assert not app.screen.query("#unlock-demo")  # only the demo shows passphrases
         await pilot.press(*"otto", "enter")
         assert option_prompts(app) == []
+        # On to the masked field all the same: a passphrase typed next never shows in the name field.
+        assert app.focused is app.screen.query_one("#passphrase", Input)
+        assert message(app) == "Kies eerst je naam in de lijst."
+        await pilot.press(*"geheim", "enter")
         assert app.focused is app.screen.query_one("#name-filter", Input)
+        assert app.screen.query_one("#name-filter", Input).value == "otto"
+        assert app.screen.query_one("#passphrase", Input).value == ""
 
 
 async def test_unlock_filter_is_accent_insensitive_and_arrows_pick(team_store):
@@ -203,6 +209,8 @@ async def test_unlock_filter_is_accent_insensitive_and_arrows_pick(team_store):
         await pilot.press(*"zzz", "enter")
         assert option_prompts(app) == []
         assert message(app) == "Kies eerst je naam in de lijst."
+        assert app.focused is app.screen.query_one("#passphrase", Input)  # masked, whatever is typed next
+        await pilot.press("escape")
         assert app.focused is app.screen.query_one("#name-filter", Input)
 
 

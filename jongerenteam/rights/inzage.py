@@ -439,7 +439,7 @@ def build_inzage(
     if not entries:
         sections.append(Section(TEXT["file"], (TEXT["empty_file"],)))
     else:
-        sections.append(Section(TEXT["file"], (f"{len(entries)} onderdelen, oudste eerst.",)))
+        sections.append(Section(TEXT["file"], (f"{len(entries)} {'onderdeel' if len(entries) == 1 else 'onderdelen'}, oudste eerst.",)))
     for e in sorted(entries, key=lambda e: e.created_at):
         label = KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())
         when = clock.local_time(e.created_at).replace(tzinfo=None)
