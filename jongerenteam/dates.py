@@ -118,3 +118,8 @@ def local_today() -> date:
 def day_start(day: date) -> datetime:
     """Midnight at the start of ``day`` on this laptop, in UTC (as stored)."""
     return datetime.combine(day, time.min).astimezone().astimezone(UTC)
+
+
+def clock_time(moment: datetime) -> str:
+    """HH:MM of a stored (UTC) moment on this laptop's clock."""
+    return clock.local_time(moment).strftime("%H:%M")

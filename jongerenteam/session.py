@@ -59,6 +59,12 @@ class Changes:
         """(worker id, moment) of the newest change of this student, if it changed."""
         return self.students.get(student_id)
 
+    def merge(self, other: Changes) -> None:
+        self.students.update(other.students)
+        self.workers |= other.workers
+        self.team |= other.team
+        self.everything |= other.everything
+
 
 class TeamSession:
     """An unlocked worker: keys, workers, directory, and the features."""
@@ -82,6 +88,8 @@ class TeamSession:
         self.role = keys.role
         self._sync_lock = threading.Lock()
         self._depth = threading.local()
+        # What sync found that the screens have not been told yet (take_changes).
+        self._untold = Changes()
         # The change feed: everything up to here is in what we load now.
         self._seen = changes.latest(store)
         self.workers: dict[str, Worker] = {w.id: w for w in store.workers(active_only=False)}
@@ -187,7 +195,15 @@ class TeamSession:
                 self.directory.refresh(found.students)
             for service in self._services:
                 service.changed(found)
+            self._untold.merge(found)
         return found
+
+    def take_changes(self) -> Changes:
+        """Everything the syncs found since the screens last asked (also what a use
+        case's own sync found: a colleague's change it came across on the way)."""
+        with self._sync_lock:
+            told, self._untold = self._untold, Changes()
+        return told
 
     def _all_student_ids(self) -> set[str]:
         from storage import students

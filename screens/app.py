@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 from jongerenteam.messages import explain
 from jongerenteam.text import visible
 from screens import paste
-from screens.background import SpokenWorkers, run_in_thread
+from screens.background import WHAT, SpokenWorkers, run_in_thread
 from screens.unlock import UnlockScreen
 from storage.preview import OpeningStore
 
@@ -38,6 +38,8 @@ paste.install()
 IDLE_CHECK_SECONDS = 5.0
 # How often what is typed is kept in the store (sealed to the worker's own key).
 AUTOSAVE_SECONDS = 3.0
+# How often the app asks the store what changed (other windows, other laptops).
+SYNC_SECONDS = 2.0
 
 
 DRAFT_TEXT = {
@@ -143,6 +145,7 @@ class JongerenteamApp(App[int]):
         # one at a time, and an older one never after a newer one.
         self._draft_lock = threading.Lock()
         self._draft_generation = 0
+        self._sync_failing = False
         if store is not None:
             self._read_team()
 
@@ -170,6 +173,7 @@ class JongerenteamApp(App[int]):
             self.push_screen(SetupScreen(self.settings.store))
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
+        self.set_interval(SYNC_SECONDS, self.sync_now)
 
     def on_ready(self) -> None:
         # The first frame is on the screen: now open the store behind it
@@ -286,6 +290,36 @@ class JongerenteamApp(App[int]):
             run_in_thread(self, "terugzetten", lambda: session.drafts.discard(work.id))
 
         self.push_screen(drafts.OfferDraft(question), answered)
+
+    def sync_now(self) -> None:
+        """Ask the store what changed (in a thread) and tell every screen (on this thread).
+
+        Also F5 calls it. What a use case's own sync came across is told too
+        (``TeamSession.take_changes``), so a colleague's change never goes unseen.
+        """
+        session = self.session
+        if session is None or session.is_locked:
+            return
+
+        def ask():
+            session.sync()
+            return session.take_changes()
+
+        def tell(changes) -> None:
+            self._sync_failing = False
+            if changes and self.session is session:
+                from screens.messages import StoreChanged
+
+                for screen in self.screen_stack:
+                    screen.post_message(StoreChanged(changes))
+
+        def failed(text: str) -> None:
+            # Said once, not every two seconds while a server is away; said again after it worked.
+            if not self._sync_failing:
+                self._sync_failing = True
+                self.notify(f"{WHAT['bijwerken']} is niet gelukt. {text}", severity="error", timeout=10)
+
+        run_in_thread(self, "bijwerken", ask, done=tell, failed=failed, exclusive=True)
 
     def take_draft(self, screen) -> dict | None:
         """What was typed in ``screen`` before it was rebuilt (after a lock or a crash), once."""

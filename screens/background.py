@@ -39,6 +39,7 @@ WHAT = {
     "vandaag-laden": "Vandaag laden",
     "tussentijds-bewaren": "Je invoer tussentijds versleuteld bewaren",
     "terugzetten": "Je bewaarde invoer terugzetten",
+    "bijwerken": "Bijwerken met wat collega's veranderden",
     "unlock": "Ontgrendelen",
     "reset": "Een nieuw wachtwoord instellen",
     "create": "Het team aanmaken",

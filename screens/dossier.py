@@ -48,14 +48,14 @@ from jongerenteam.catalogue import (
     SCORES,
     STATUSES,
 )
-from jongerenteam.dates import parse_date
+from jongerenteam.dates import local_today, parse_date
 from jongerenteam.domain import ValidationError, age_on, days_until_18
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
-from jongerenteam.dates import local_today
 from jongerenteam.text import visible
 from screens.dossier_base import DossierChanged, DossierPane
 from screens.dossier_panes import PANE_COMMANDS, ConsentPane, InvolvedPane, ScoresPane
+from screens.messages import StoreChanged
 from screens.text import Input, Label, Static, TextArea
 from storage.errors import NotInvolved
 
@@ -71,6 +71,7 @@ from screens.widgets import (
 TEXT = {
     "loading": "Dossier wordt geladen…",
     "load_failed": "Het dossier kon niet worden geladen: {reason} F5: opnieuw proberen.",
+    "updated_by": "Bijgewerkt door {name} om {at}: het dossier is opnieuw ingelezen.",
     "age": "{age} jaar",
     "turns_18": "wordt 18 over {days} {unit}",
     "no_birth": "geboortedatum onbekend",
@@ -1899,6 +1900,20 @@ class DossierScreen(Screen):
 
     def on_dossier_changed(self, message: DossierChanged) -> None:
         message.stop()
+        self.reload()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        """A colleague (another window, another laptop) changed this student: say so, read again."""
+        changes = message.changes
+        by = changes.by(self.record.id)
+        if by is None and not changes.everything:
+            return
+        if by is not None and by[0] == self.session.worker_id and not changes.everything:
+            return  # this window's own change: already re-read
+        if by is not None:
+            from jongerenteam.dates import clock_time
+
+            self.notify(TEXT["updated_by"].format(name=self.session.worker_name(by[0]), at=clock_time(by[1])), timeout=8)
         self.reload()
 
     def action_reload(self) -> None:

@@ -19,9 +19,10 @@ from textual.widgets import Footer
 from textual.widgets.input import Selection
 
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
+from jongerenteam.dates import local_today
 from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
 from jongerenteam.messages import explain
-from jongerenteam.dates import local_today
+from screens.messages import StoreChanged
 from screens.student import open_student
 from screens.text import DataTable, Input, Static
 
@@ -131,6 +132,12 @@ class HomeScreen(Screen):
         self.load_today()
 
     def action_reload(self) -> None:
+        """F5: ask the store what changed now (other windows, other laptops), then read the day again."""
+        self.app.sync_now()
+        self.reload()
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        """Something changed in the store: the day and the search results are read again."""
         self.reload()
 
     def go_today(self) -> None:
@@ -156,6 +163,8 @@ class HomeScreen(Screen):
         if self.app.session is not self.session or self.session.is_locked:
             return
         day = local_today()
+        # Filled again after every change in the store: each list keeps its place.
+        cursors = {t.id: t.cursor_row for t in self.query(DataTable) if t.id != "students"}
 
         def age(rec) -> str:
             b = rec.details.birth_date
@@ -211,6 +220,10 @@ class HomeScreen(Screen):
         notices = self.query_one("#notices", Static)
         notices.update("\n".join([TEXT["notices"] + ":"] + lines) if lines else "")
         notices.display = bool(lines)
+        for table in self.query(DataTable):
+            row = cursors.get(table.id)
+            if row and table.row_count:
+                table.move_cursor(row=min(row, table.row_count - 1))
 
     # -- search ---------------------------------------------------------------
 

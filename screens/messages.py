@@ -20,3 +20,12 @@ class UnlockFailed(Message):
         super().__init__()
         self.text = text
         self.wrong_passphrase = wrong_passphrase
+
+
+class StoreChanged(Message):
+    """The store changed (this window's own saves, another window, another laptop):
+    ``changes`` is a ``jongerenteam.session.Changes``. Sent to every screen on the stack."""
+
+    def __init__(self, changes) -> None:
+        super().__init__()
+        self.changes = changes

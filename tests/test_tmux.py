@@ -556,3 +556,40 @@ def test_a_bracketed_paste_with_a_bell_and_colour_codes_is_plain_text(demo_store
         term.wait_for("JT-EXIT=0")
     finally:
         term.kill()
+
+
+def test_two_windows_on_one_store_see_each_others_walk_ins(demo_store):
+    """Two installed apps on one store: a walk-in saved in one is found in the other's search within seconds, no F5;
+    registering the same student there asks "Bedoel je …?"."""
+    store, env = demo_store
+    first, second = Terminal(), Terminal()
+    floor = DEMO_WORKERS[0]
+    try:
+        first.start(app_command(store, env))
+        second.start(app_command(store, env))
+        login(first)
+        login(second, floor)
+        second.type("/")
+        second.wait_for_focus(SEARCH)
+        second.type("tweevenster")
+        second.wait_for("Geen student gevonden")
+        first.keys("C-n")
+        first.wait_for("Inloop: een student loopt binnen")
+        first.keys("Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008", "Tab", "Samen op de laptop")
+        first.wait_for("03-04-2008 ·")
+        first.keys("C-s")
+        first.wait_for("Inloop van Tessa Tweevenster opgeslagen")
+        second.wait_for("Tessa Tweevenster", "1 van", absent=("Geen student gevonden",))
+        # The same student again in the second window: the store is asked, not the window's list.
+        second.keys("C-n")
+        second.wait_for("Inloop: een student loopt binnen")
+        second.keys("Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008")
+        second.wait_for("03-04-2008 ·")
+        second.keys("C-s")
+        second.wait_for("Bedoel je een van deze studenten?", "Tessa Tweevenster")
+        second.keys("Escape")
+        for term in (first, second):
+            term.keys("C-q")
+    finally:
+        first.kill()
+        second.kill()
