@@ -250,7 +250,7 @@ class EighteenService(Service):
     def team_checklist(self) -> list[ChecklistItem]:
         return parse_team_checklist(store_eighteen.team_checklist(self.store))
 
-    def set_team_checklist(self, items: list[ChecklistItem | str]) -> list[ChecklistItem]:
+    def set_team_checklist(self, items: list[ChecklistItem | str], *, version: int) -> list[ChecklistItem]:
         """A coördinator saves the team's list: add, rename, remove, reorder.
 
         ``items`` in the new order; a plain label that matches a current item
@@ -284,13 +284,13 @@ class EighteenService(Service):
             keys.add(key)
             out.append(ChecklistItem(key, label))
         with self.unit():
-            store_eighteen.set_team_checklist(self.store, self.keys, dump_team_checklist(out))
+            store_eighteen.set_team_checklist(self.store, self.keys, dump_team_checklist(out), version)
         return out
 
-    def reset_team_checklist(self) -> list[ChecklistItem]:
+    def reset_team_checklist(self, *, version: int) -> list[ChecklistItem]:
         """Back to the default list (ticks under keys the default has come back)."""
         with self.unit():
-            store_eighteen.set_team_checklist(self.store, self.keys, None)
+            store_eighteen.set_team_checklist(self.store, self.keys, None, version)
         return default_checklist()
 
     # -- a student's checklist --------------------------------------------------------------
@@ -302,11 +302,17 @@ class EighteenService(Service):
 
     def set_checklist_item(
         self, student_id: str, key: str, done: bool, on: date | None = None, note: str | None = None,
+        *, version: int | None = None,
     ) -> StudentChecklist:
         """Tick or untick one item (``on``: the date done, default today); ``note``
         None keeps the note. Returns the checklist as it is now."""
         today = local_today()
         current = self.checklist(student_id, log=False)
+        if version is not None and current.version != version:
+            # A colleague ticked or noted something since this worker's list was read.
+            from storage.errors import Conflict
+
+            raise Conflict(f"file_entries/{current.entry_id}", by_name=self._last_editor(current), at=self._last_edit_at(current))
         row = current.row(key)
         if row is None:
             raise ValidationError("item", "Dit punt staat niet (meer) op de 18+-checklist.")
@@ -344,6 +350,14 @@ class EighteenService(Service):
                     self.store, self.keys, student_id, current.entry_id, payload, current.version, detail=CHANGE_DETAIL,
                 )
         return self.checklist(student_id, log=False)
+
+    def _last_editor(self, checklist: StudentChecklist) -> str:
+        last = checklist.history[-1] if checklist.history else None
+        return self.session.worker_name(last.by if last else None, "een collega")
+
+    def _last_edit_at(self, checklist: StudentChecklist) -> str:
+        last = checklist.history[-1] if checklist.history else None
+        return last.at.astimezone().strftime("%H:%M") if last and last.at else ""
 
     def turning_18(self, within_days: int = 183, day: date | None = None) -> list[tuple[object, int]]:
         """Every student with an open file (not only this worker's) who turns 18

@@ -121,7 +121,11 @@ def _explain(exc: BaseException) -> tuple[str, int]:
         case e.NotInvolved():
             return "Je bent niet betrokken bij deze student, dus je kunt dit dossier niet openen.", EXIT_NOT_ALLOWED
         case e.Conflict():
-            return f"Gewijzigd door {exc.by_name} om {exc.at}; herlaad en probeer het opnieuw. Je tekst is bewaard.", EXIT_CONFLICT
+            # One thing to do, and doing it keeps the colleague's change: nothing was overwritten.
+            return (
+                f"Gewijzigd door {exc.by_name} om {exc.at}, terwijl jij dit open had. Jouw wijziging is niet opgeslagen, "
+                "zodat die van je collega blijft staan: open het opnieuw en kijk of je wijziging nog nodig is."
+            ), EXIT_CONFLICT
         case e.Tampered():
             return f"Een opgeslagen gegeven is beschadigd of veranderd buiten het programma om ({where}). Het wordt niet getoond; meld dit bij de coördinator.", EXIT_TAMPERED
         case e.StoreInUse() if exc.info.get("reason") == "restore":

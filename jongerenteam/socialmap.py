@@ -106,5 +106,6 @@ class SocialMapService(Service):
             store_dossier.update_map_entry(self.store, self.keys, item.id, entry.kind, entry.to_dict(), item.version)
 
     def remove(self, item: MapItem) -> None:
+        """Remove an entry as the worker saw it (``Conflict`` when a colleague changed it meanwhile)."""
         with self.unit():
-            store_dossier.remove_map_entry(self.store, self.keys, item.id)
+            store_dossier.remove_map_entry(self.store, self.keys, item.id, item.version)

@@ -93,9 +93,10 @@ class TeamService(Service):
         with self.unit():
             return reset_with_recovery(self.store, recovery_code, worker_id, new_passphrase, params, by_worker=self.worker_id)
 
-    def set_expertise(self, worker_id: str, codes: tuple[str, ...]) -> None:
+    def set_expertise(self, worker_id: str, codes: tuple[str, ...], *, version: int) -> None:
+        """A worker's expertise; ``version``: of the worker as the coördinator saw them."""
         with self.unit():
-            spreekuur.set_expertise(self.store, self.keys, worker_id, codes)
+            spreekuur.set_expertise(self.store, self.keys, worker_id, codes, version)
 
     def verify_audit(self) -> audit.Verification:
         with self.store.session() as s:
@@ -103,9 +104,19 @@ class TeamService(Service):
 
     # -- settings ------------------------------------------------------------------------------
 
-    def set_idle_lock_minutes(self, minutes: int) -> None:
+    def settings_version(self) -> int:
+        """The version of the team's settings now (idle time, 18+ list, retention terms):
+        a screen that shows them keeps it, and a change names it."""
+        team = self.store.team()
+        return team.version if team is not None else 0
+
+    def idle_lock_minutes(self) -> int:
+        team = self.store.team()
+        return team.idle_lock_minutes if team is not None else 5
+
+    def set_idle_lock_minutes(self, minutes: int, *, version: int) -> None:
         with self.unit():
-            spreekuur.set_idle_lock_minutes(self.store, self.keys, minutes)
+            spreekuur.set_idle_lock_minutes(self.store, self.keys, minutes, version)
 
     def programme_contacts(self) -> dict[str, str]:
         """Programme -> worker id; read once until something changes (suggested on every keystroke)."""
@@ -113,9 +124,10 @@ class TeamService(Service):
             self._programme_contacts = spreekuur.programme_contacts(self.store)
         return dict(self._programme_contacts)
 
-    def set_programme_contact(self, programme: str, worker_id: str | None) -> None:
+    def set_programme_contact(self, programme: str, worker_id: str | None, *, seen: str | None) -> None:
+        """The vaste contactpersoon of a programme; ``seen``: who the coördinator saw there (None: nobody)."""
         with self.unit():
-            spreekuur.set_programme_contact(self.store, self.keys, programme, worker_id)
+            spreekuur.set_programme_contact(self.store, self.keys, programme, worker_id, seen)
 
     # -- reachability (for the student's overview) ---------------------------------------
 

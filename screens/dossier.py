@@ -127,7 +127,8 @@ TEXT = {
     "note_same": "Er is niets veranderd; niets opgeslagen.",
     "note_loading": "Het gesprek wordt opgehaald…",
     "note_gone": "Dit gesprek bestaat niet meer in het dossier.",
-    "conflict_again": " Druk nogmaals op ctrl+s om jouw tekst op te slaan; de versie van je collega blijft in de geschiedenis.",
+    "conflict_merged": "Gewijzigd door {by} om {at}: de tekst van je collega staat nu in het veld, die van jou eronder. Maak er één tekst van en druk op ctrl+s.",
+    "merge_mark": "--- jouw tekst, nog niet opgeslagen ---",
     "agreement_title": "Werkafspraak toevoegen: {name}",
     "agreement_saved": "Werkafspraak opgeslagen.",
     "status_title": "Status van het dossier: {name}",
@@ -1251,13 +1252,13 @@ class DossierDialog(FastTab, ModalScreen):
             if isinstance(exc, ValidationError):
                 self.error(fields.get(exc.field, exc.field), exc.message)
             else:
-                self.message(dutch(exc) + self.store_failed(exc))
+                self.message(self.store_failed(exc) or dutch(exc))
 
         run_store(self, call, ok, failed)
 
-    def store_failed(self, exc: BaseException) -> str:
-        """A store error other than bad input: anything to add to the message."""
-        return ""
+    def store_failed(self, exc: BaseException) -> str | None:
+        """A store error other than bad input: the message to show instead of the usual one, or None."""
+        return None
 
 
 class TalkModal(DossierDialog):
@@ -1404,8 +1405,9 @@ class NoteModal(DossierDialog):
         area.focus()
         area.move_cursor(area.document.end)
 
-    def fetch(self) -> None:
-        """Read the talk again (after a lock, or after a colleague saved first)."""
+    def fetch(self, *, merge: bool = False) -> None:
+        """Read the talk again (after a lock, or after a colleague saved first: ``merge``
+        puts their text in each field with this worker's under it)."""
         sid, talk_id = self.record.id, self.talk_id
 
         def done(dossier) -> None:
@@ -1415,6 +1417,12 @@ class NoteModal(DossierDialog):
                 return
             first_time = self.item is None
             self.item = item
+            if merge:
+                for key, _label in self.parts():
+                    area = self.query_one(f"#f-{key}", TextArea)
+                    theirs, mine = item.payload.get(key, "") or "", area.text
+                    area.text = theirs if mine.strip() == theirs.strip() else f"{theirs}\n\n{TEXT['merge_mark']}\n{mine}"
+                return
             if first_time:
                 self.query_one("#note-title", Static).update(
                     Text(TEXT["note_title"].format(label=item.label, at=f"{item.at:%d-%m-%Y}")))
@@ -1467,15 +1475,16 @@ class NoteModal(DossierDialog):
 
         self.store(lambda: self.session.dossier.edit_talk(sid, item, changes), done, {"note": "tekst"})
 
-    def store_failed(self, exc: BaseException) -> str:
+    def store_failed(self, exc: BaseException) -> str | None:
         from storage.errors import Conflict
 
         if not isinstance(exc, Conflict):
-            return ""
-        # A colleague saved first: fetch their version, so ctrl+s once more
-        # saves this text on top of it (theirs stays in the history).
-        self.fetch()
-        return TEXT["conflict_again"]
+            return None
+        # A colleague saved first: their text goes in the field, this worker's
+        # under it, so the next ctrl+s can only keep both (or what the worker
+        # deliberately made of them), never replace theirs unseen.
+        self.fetch(merge=True)
+        return TEXT["conflict_merged"].format(by=exc.by_name, at=exc.at)
 
 
 class AgreementModal(DossierDialog):

@@ -1551,7 +1551,10 @@ class InvolvedPane(FocusOnShow, DossierPane):
     def action_contact(self) -> None:
         """p: another colleague becomes the contact person (and is involved from then on)."""
         candidates = [w for w in self.session.active_workers() if w.id != self.record.contact_worker_id]
-        self._pick_colleague(candidates, TEXT["contact_title"], self.session.dossier.change_contact, TEXT["contact_changed"])
+        record = self.record  # as shown: a colleague's change in between is refused, not overwritten
+        self._pick_colleague(
+            candidates, TEXT["contact_title"], lambda _sid, wid: self.session.dossier.change_contact(record, wid), TEXT["contact_changed"],
+        )
 
     def _pick_colleague(self, candidates, title: str, use_case, message: str) -> None:
         """Pick a colleague, then ``use_case(student_id, worker_id)`` in a thread; ``message`` on success."""

@@ -322,10 +322,12 @@ class ChecklistScreen(Screen):
 
     def save(self, key: str, *, done: bool, on: date | None = None, note: str | None = None, confirm: str = "") -> None:
         session, student_id = self.session, self.student_id
+        # The list as this worker sees it: a colleague's tick in between is refused, not overwritten.
+        seen = self.checklist.version if self.checklist is not None and self.checklist.entry_id else None
 
         def work() -> None:
             try:
-                checklist = session.eighteen.set_checklist_item(student_id, key, done, on=on, note=note)
+                checklist = session.eighteen.set_checklist_item(student_id, key, done, on=on, note=note, version=seen)
             except Exception as exc:  # noqa: BLE001 - one Dutch sentence, never a traceback
                 text = exc.message if isinstance(exc, ValidationError) else explain(exc)[0]
                 self.app.call_from_thread(self.message, text)
@@ -418,6 +420,8 @@ class TeamChecklistScreen(Screen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="team-checklist")
     def load(self) -> None:
         try:
+            # The version first: a change that lands after it is refused at saving, not overwritten.
+            self.version = self.app.session.team.settings_version()
             items = self.app.session.eighteen.team_checklist()
         except Exception as exc:  # noqa: BLE001
             self.app.call_from_thread(self.message, explain(exc)[0])
@@ -520,7 +524,9 @@ class TeamChecklistScreen(Screen[bool]):
 
         def work() -> None:
             try:
-                saved = session.eighteen.reset_team_checklist() if items is None else session.eighteen.set_team_checklist(items)
+                saved = (session.eighteen.reset_team_checklist(version=self.version) if items is None
+                         else session.eighteen.set_team_checklist(items, version=self.version))
+                self.version += 1  # this save's own change
             except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the typed label stays
                 text = exc.message if isinstance(exc, ValidationError) else explain(exc)[0]
                 self.app.call_from_thread(self.message, text)

@@ -358,6 +358,9 @@ class CorrectionDialog(FormDialog):
         self.student_id = student_id
         self.talk_id = talk_id
         self.talks: list = []
+        # The details as the worker sees them now: a colleague's change in between is refused.
+        record = session.students.get(student_id)
+        self.seen_version = record.version if record is not None else None
 
     def title_text(self) -> str:
         return TEXT["correction_title"].format(name=_name(self.session, self.student_id))
@@ -471,6 +474,7 @@ class CorrectionDialog(FormDialog):
             field="" if is_talk else (target or ""),
             entry_id=self.query_one("#c-talk", KeyChoice).value or None if is_talk else None,
             new_value=self.query_one("#c-text", TextArea).text if is_talk else self.query_one("#c-new", Input).value,
+            version=self.seen_version,
         )
         self.FIELD_IDS = {**type(self).FIELD_IDS, "new_value": "c-text" if is_talk else "c-new"}
         correction.validate(local_today())
@@ -598,10 +602,13 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
 
     def load(self) -> None:
         session = self.session
-        self.run_call(lambda: (session.rights.retention_years(), session.rights.past_term()), self.loaded, self.show_error)
+        self.run_call(
+            lambda: (session.team.settings_version(), session.rights.retention_years(), session.rights.past_term()),
+            self.loaded, self.show_error,
+        )
 
     def loaded(self, result) -> None:
-        years, past = result
+        self.version, years, past = result
         school, jeugd = self.query_one("#ret-school", Input), self.query_one("#ret-jeugdwet", Input)
         if not school.value:
             school.value = str(years["school"])
@@ -649,7 +656,8 @@ class RetentionScreen(_StoreCall, ModalScreen[None]):
             self.show_error(TEXT["not_number"])
             return
         session = self.session
-        self.run_call(lambda: session.rights.set_retention_years(terms), self.terms_saved, self.show_error)
+        version = self.version
+        self.run_call(lambda: session.rights.set_retention_years(terms, version=version), self.terms_saved, self.show_error)
 
     def terms_saved(self, _result) -> None:
         self.notify(TEXT["terms_saved"])

@@ -708,7 +708,8 @@ class ProgrammeContactsDialog(TeamDialog):
         chosen = highlighted_id(workers)
         worker_id = None if chosen == NO_CONTACT else chosen
         try:
-            self.session.team.set_programme_contact(programme, worker_id)
+            seen = self.session.team.programme_contacts().get(programme)
+            self.session.team.set_programme_contact(programme, worker_id, seen=seen)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the choice stays
             show_error(self, "team-dialog-message", explain(exc)[0])
             return
@@ -734,6 +735,8 @@ class IdleLockDialog(TeamDialog):
     def __init__(self, session, minutes: int) -> None:
         super().__init__(session)
         self.minutes = minutes
+        # The settings as the coördinator sees them now: a colleague's change in between is refused.
+        self.version = session.team.settings_version()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="team-dialog"):
@@ -762,7 +765,7 @@ class IdleLockDialog(TeamDialog):
             show_error(self, "idle-minutes-error", TEXT["need_minutes"])
             return
         try:
-            self.session.team.set_idle_lock_minutes(minutes)
+            self.session.team.set_idle_lock_minutes(minutes, version=self.version)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the number stays
             show_error(self, "team-dialog-message", explain(exc)[0])
             return
@@ -798,7 +801,7 @@ class ExpertiseDialog(TeamDialog):
     def action_save(self) -> None:
         codes = tuple(self.query_one(LeefdomeinPicker).codes)
         try:
-            self.session.team.set_expertise(self.worker_id, codes)
+            self.session.team.set_expertise(self.worker_id, codes, version=self.session.workers[self.worker_id].version)
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the choice stays
             show_error(self, "team-dialog-message", explain(exc)[0])
             return

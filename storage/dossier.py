@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 
-from storage import audit, clock
+from storage import audit, clock, guard
 from storage.crypto import DecryptionError, FieldKey, open_field, seal_field, seal_to
 from storage.errors import Conflict, NotAllowed, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
@@ -108,18 +108,21 @@ def rewrite_entry(
             current = s.get(FileEntry, entry_id)
             if current is None or current.student_id != student_id:
                 raise UnknownStudent(f"file_entries/{entry_id}")
-            s.refresh(current)
-            by = s.get(Worker, current.updated_by)
-            raise Conflict(
-                f"file_entries/{entry_id}",
-                by_name=by.full_name if by else "onbekend",
-                at=clock.local_time(current.updated_at).strftime("%H:%M"),
-            )
+            raise guard.of_row(s, f"file_entries/{entry_id}", current)
         audit.append(
             s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id,
             detail=detail,
         )
         return expected_version + 1
+
+
+def check_entry(store: Store, student_id: str, entry_id: str, expected_version: int) -> None:
+    """``Conflict`` (naming who and when) unless the entry is still at the version the worker saw."""
+    with store.reading() as s:
+        row = s.get(FileEntry, entry_id)
+        if row is None or row.student_id != student_id:
+            raise UnknownStudent(f"file_entries/{entry_id}")
+        guard.check(s, f"file_entries/{entry_id}", row, expected_version)
 
 
 def remove_involvement(store: Store, keys: Keys, student_id: str, worker_id: str) -> None:
@@ -259,13 +262,15 @@ def update_map_entry(
         audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, detail="sociale kaart")
 
 
-def remove_map_entry(store: Store, keys: Keys, entry_id: str) -> None:
-    """Remove an entry from the kaart. Its details are overwritten, the row
-    stays as a tombstone so consents that named it still resolve to 'verwijderd'."""
+def remove_map_entry(store: Store, keys: Keys, entry_id: str, expected_version: int) -> None:
+    """Remove an entry from the kaart, as the worker saw it (a colleague's change in
+    between is a ``Conflict``). Its details are overwritten, the row stays as a
+    tombstone so consents that named it still resolve to 'verwijderd'."""
     with store.session() as s:
         row = s.get(SocialMapEntry, entry_id)
         if row is None or row.removed_at is not None:
             return
+        guard.check(s, f"social_map/{entry_id}", row, expected_version)
         now = clock.now()
         row.data = _seal_map(keys, entry_id, {})
         row.removed_at = now

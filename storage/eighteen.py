@@ -15,7 +15,7 @@ import uuid
 
 from sqlalchemy import select, update
 
-from storage import audit, clock
+from storage import audit, clock, guard
 from storage.crypto import (
     DecryptionError,
     FieldKey,
@@ -90,11 +90,14 @@ def team_checklist(store: Store) -> str | None:
         return s.scalar(select(Team.checklist_18))
 
 
-def set_team_checklist(store: Store, keys: Keys, raw: str | None) -> None:
-    """A coördinator stores the team's list (None: back to the default list)."""
+def set_team_checklist(store: Store, keys: Keys, raw: str | None, expected_version: int) -> None:
+    """A coördinator stores the team's list (None: back to the default list),
+    against the team settings' version they saw."""
     _require_coordinator(keys)
     with store.session() as s:
         t = s.scalar(select(Team))
+        if t.version != expected_version:
+            raise guard.of_team_settings(s, "team")
         t.checklist_18 = raw
         t.version += 1
         audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail=CHECKLIST_DETAIL)

@@ -30,9 +30,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock
+from storage import audit, clock, guard
 from storage.crypto import DecryptionError, FieldKey, open_sealed, seal_field, seal_to
-from storage.errors import Conflict, NotAllowed, NotInvolved, Tampered, UnknownStudent
+from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
 from storage.models import FileEntry, Handover, Student, StudentKeyWrap, Worker
 from storage.store import Store
@@ -208,10 +208,7 @@ def step(
         h = s.get(Handover, handover_id)
         if h is None:
             raise NotAllowed(f"handovers/{handover_id}", reason="unknown handover")
-        if h.version != expected_version:
-            by = s.get(Worker, h.updated_by)
-            raise Conflict(f"handovers/{handover_id}", by_name=by.full_name if by else "onbekend",
-                           at=clock.local_time(h.updated_at).strftime("%H:%M"))
+        guard.check(s, f"handovers/{handover_id}", h, expected_version)
         if not allowed(h.kind, h.state, new_state):
             raise NotAllowed(f"handovers/{handover_id}", reason="impossible step")
         student = s.get(Student, h.student_id)
@@ -380,10 +377,7 @@ def step_follow_up(store: Store, keys: Keys, handover_id: str, expected_version:
         if h is None or h.state in CLOSED_STATES:
             raise NotAllowed(f"handovers/{handover_id}", reason="impossible step")
         _student_key(s, keys, h.student_id)
-        if h.version != expected_version:
-            by = s.get(Worker, h.updated_by)
-            raise Conflict(f"handovers/{handover_id}", by_name=by.full_name if by else "onbekend",
-                           at=clock.local_time(h.updated_at).strftime("%H:%M"))
+        guard.check(s, f"handovers/{handover_id}", h, expected_version)
         h.follow_up = on
         h.version += 1
         h.updated_at = clock.now()

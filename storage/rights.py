@@ -24,10 +24,10 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, statistics
+from storage import audit, clock, guard, statistics
 from storage.crypto import DecryptionError, open_sealed
 from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
@@ -265,12 +265,17 @@ def retention_terms(store: Store) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def set_retention_terms(store: Store, keys: Keys, terms: dict) -> None:
-    """A coördinator sets the team's terms (years per regime); logged as settings."""
+def set_retention_terms(store: Store, keys: Keys, terms: dict, expected_version: int) -> None:
+    """A coördinator sets the team's terms (years per regime), against the team
+    settings' version they saw; logged as settings."""
     if not keys.is_coordinator:
         raise NotAllowed("team", reason="coordinator only")
     with store.session() as s:
-        s.execute(update(Team).values(retention=orjson.dumps(terms, option=orjson.OPT_SORT_KEYS).decode()))
+        t = s.scalar(select(Team))
+        if t.version != expected_version:
+            raise guard.of_team_settings(s, "team")
+        t.retention = orjson.dumps(terms, option=orjson.OPT_SORT_KEYS).decode()
+        t.version += 1
         audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail="bewaartermijnen")
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 import orjson
 from sqlalchemy import select
 
-from storage import audit, clock
+from storage import audit, clock, guard
 from storage.crypto import (
     DecryptionError,
     FieldKey,
@@ -171,14 +171,24 @@ def programme_contacts(store: Store) -> dict[str, str]:
         return {p.programme: p.worker_id for p in s.scalars(select(ProgrammeContact))}
 
 
-def set_programme_contact(store: Store, keys: Keys, programme: str, worker_id: str | None) -> None:
-    """A coördinator sets (or with ``None`` clears) the contact for a programme."""
+_ANY = object()
+
+
+def set_programme_contact(store: Store, keys: Keys, programme: str, worker_id: str | None, expected: object = _ANY) -> None:
+    """A coördinator sets (or with ``None`` clears) the contact for a programme.
+
+    ``expected``: the contact the coördinator saw for it (None: none); a
+    different one means a colleague chose meanwhile (``Conflict``).
+    """
     _require_coordinator(keys)
     programme = programme.strip()
     if not programme:
         raise ValueError("programme needed")
     with store.session() as s:
         current = s.get(ProgrammeContact, programme)
+        if expected is not _ANY and (current.worker_id if current is not None else None) != expected:
+            # A colleague chose (or cleared) another contact since this worker looked.
+            raise guard.of_row(s, f"programme_contacts/{programme}", current) if current is not None else guard.of_team_settings(s, "programme_contacts")
         if worker_id is None:
             if current is not None:
                 s.delete(current)
@@ -197,24 +207,30 @@ def set_programme_contact(store: Store, keys: Keys, programme: str, worker_id: s
                      on_behalf_of=worker_id, detail="vaste contactpersoon")
 
 
-def set_idle_lock_minutes(store: Store, keys: Keys, minutes: int) -> None:
+def set_idle_lock_minutes(store: Store, keys: Keys, minutes: int, expected_version: int) -> None:
+    """The team's idle lock time, against the settings version the coördinator saw."""
     _require_coordinator(keys)
     if not 1 <= minutes <= 60:
         raise ValueError("idle lock minutes out of range")
     with store.session() as s:
         t = s.scalar(select(Team))
+        if t.version != expected_version:
+            raise guard.of_team_settings(s, "team")
         t.idle_lock_minutes = minutes
         t.version += 1
         audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id,
                      detail=f"vergrendelen na {minutes} min")
 
 
-def set_expertise(store: Store, keys: Keys, worker_id: str, codes: tuple[str, ...]) -> None:
+def set_expertise(store: Store, keys: Keys, worker_id: str, codes: tuple[str, ...], expected_version: int) -> None:
+    """A worker's expertise, against the version of the worker the coördinator saw."""
     _require_coordinator(keys)
     with store.session() as s:
         worker = s.get(Worker, worker_id)
         if worker is None:
             raise UnknownWorker(worker_id)
+        if worker.version != expected_version:
+            raise guard.of_team_settings(s, f"workers/{worker_id}")
         worker.expertise = ",".join(codes)
         worker.version += 1
         audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id,
@@ -224,8 +240,12 @@ def set_expertise(store: Store, keys: Keys, worker_id: str, codes: tuple[str, ..
 # -- a new contact person ------------------------------------------------------------
 
 
-def change_contact(store: Store, keys: Keys, student_id: str, new_worker_id: str) -> None:
+def change_contact(store: Store, keys: Keys, student_id: str, new_worker_id: str, expected_version: int | None = None) -> None:
     """Make another worker the contact person, and give them the student key.
+
+    ``expected_version``: the version of the student the worker saw (a choice
+    in the dossier); None only where the team moves students as they are now
+    (a colleague leaves).
 
     The key comes from the caller's own wrap, or, for a coördinator who is
     not involved (a colleague leaves the team), from the escrow their
@@ -235,6 +255,8 @@ def change_contact(store: Store, keys: Keys, student_id: str, new_worker_id: str
         student = s.get(Student, student_id)
         if student is None:
             raise UnknownStudent(f"students/{student_id}")
+        if expected_version is not None:
+            guard.check(s, f"students/{student_id}", student, expected_version)
         worker = s.get(Worker, new_worker_id)
         if worker is None or not worker.active:
             raise UnknownWorker(new_worker_id)

@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, documents
+from storage import audit, clock, documents, guard
 from storage.crypto import (
     DecryptionError,
     FieldKey,
@@ -33,7 +33,7 @@ from storage.crypto import (
     seal_field,
     seal_to,
 )
-from storage.errors import Conflict, NotAllowed, NotInvolved, Tampered, UnknownStudent
+from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
 from storage.models import FileEntry, Student, StudentKeyWrap, Worker
 from storage.store import Store
@@ -250,17 +250,20 @@ def update_student(
         )
 
 
+def check_version(store: Store, student_id: str, expected_version: int) -> None:
+    """``Conflict`` (naming who and when) unless the student is still at the version the worker saw."""
+    with store.reading() as s:
+        row = s.get(Student, student_id)
+        if row is None:
+            raise UnknownStudent(f"students/{student_id}")
+        guard.check(s, f"students/{student_id}", row, expected_version)
+
+
 def _conflict(s: Session, student_id: str) -> Exception:
     current = s.get(Student, student_id)
     if current is None:
         return UnknownStudent(f"students/{student_id}")
-    s.refresh(current)
-    by = s.get(Worker, current.updated_by)
-    return Conflict(
-        f"students/{student_id}",
-        by_name=by.full_name if by else "onbekend",
-        at=clock.local_time(current.updated_at).strftime("%H:%M"),
-    )
+    return guard.of_row(s, f"students/{student_id}", current)
 
 
 def load_directory(store: Store, keys: Keys, only: Iterable[str] | None = None) -> tuple[list[DirectoryRow], list[str]]:

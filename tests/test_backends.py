@@ -130,7 +130,7 @@ def test_stale_save_is_a_conflict_naming_who_and_when(fx):
         assert caught.value.by_name == "Hanna Hulpverlener"
         assert caught.value.at == clock.local_time(moment).strftime("%H:%M")
         text_nl, code = messages.explain(caught.value)
-        assert text_nl.startswith(f"Gewijzigd door Hanna Hulpverlener om {caught.value.at}; herlaad")
+        assert text_nl.startswith(f"Gewijzigd door Hanna Hulpverlener om {caught.value.at}, terwijl jij dit open had")
         assert code == messages.EXIT_CONFLICT
         b.lock()
         b = TeamSession.unlock(other_store, fx.other_id, OTHER_PASS)

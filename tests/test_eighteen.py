@@ -94,7 +94,7 @@ def test_team_list_edit_keeps_what_students_ticked(team_store, fixed_clock):
     hanna.eighteen.set_checklist_item(rec.id, "zorgtoeslag", True, on=date(2026, 11, 2))
     hanna.eighteen.set_checklist_item(rec.id, "bewindvoering", True)
     with pytest.raises(NotAllowed):
-        hanna.eighteen.set_team_checklist(["iets"])
+        hanna.eighteen.set_team_checklist(["iets"], version=hanna.team.settings_version())
 
     coord = session(team_store, "coordinator")
     items = coord.eighteen.team_checklist()
@@ -102,13 +102,13 @@ def test_team_list_edit_keeps_what_students_ticked(team_store, fixed_clock):
     new = [ChecklistItem("", "stempas en identiteitsbewijs"),
            ChecklistItem("zorgtoeslag", "zorgtoeslag aangevraagd"),
            *[i for i in items if i.key not in ("zorgtoeslag", "bewindvoering")]]
-    saved = coord.eighteen.set_team_checklist(new)
+    saved = coord.eighteen.set_team_checklist(new, version=coord.team.settings_version())
     assert saved[0].key == "stempas_en_identiteitsbewijs" and saved[1] == ChecklistItem("zorgtoeslag", "zorgtoeslag aangevraagd")
     # A plain label that is already on the list keeps its key.
-    assert coord.eighteen.set_team_checklist([i.label for i in saved]) == saved
+    assert coord.eighteen.set_team_checklist([i.label for i in saved], version=coord.team.settings_version()) == saved
     for bad in ([], ["a", "A "], ["  "], ["x" * 121]):
         with pytest.raises(ValidationError):
-            coord.eighteen.set_team_checklist(bad)
+            coord.eighteen.set_team_checklist(bad, version=coord.team.settings_version())
     assert audit(team_store.store, "settings")[-1].detail == "18+-checklist"
 
     mine = session(team_store).eighteen.checklist(rec.id)
@@ -121,7 +121,7 @@ def test_team_list_edit_keeps_what_students_ticked(team_store, fixed_clock):
     gone = session(team_store).eighteen.set_checklist_item(rec.id, "bewindvoering", False)
     assert gone.row("bewindvoering") is None
 
-    coord.eighteen.reset_team_checklist()
+    coord.eighteen.reset_team_checklist(version=coord.team.settings_version())
     assert [i.key for i in session(team_store).eighteen.team_checklist()][:2] == ["zorgverzekering", "zorgtoeslag"]
     assert session(team_store).eighteen.checklist(rec.id).row("zorgtoeslag").label == "zorgtoeslag"
 

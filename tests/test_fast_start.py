@@ -136,7 +136,7 @@ def test_preview_has_the_team_its_idle_time_and_the_active_workers_as_the_store_
 
     store = team_store.store
     keys = team.unlock(store, team_store.coordinator_id, COORDINATOR_PASS)
-    spreekuur.set_idle_lock_minutes(store, keys, 12)
+    spreekuur.set_idle_lock_minutes(store, keys, 12, store.team().version)
     team.deactivate_worker(store, keys, team_store.other_id)
 
     for location in (str(team_store.path), f"sqlite:///{team_store.path}"):

@@ -119,7 +119,7 @@ def test_several_processes_at_once_lose_nothing_and_keep_the_chain(fx):
     assert len(acked_entries) == len(set(acked_entries)) == len(workers) * count
     # All four saved first from version 1: exactly one of those can win.
     assert len(conflicts) >= len(workers) - 1
-    assert all(re.match(r"Gewijzigd door .+ om [0-2]\d:[0-5]\d; herlaad", c) for c in conflicts)
+    assert all(re.match(r"Gewijzigd door .+ om [0-2]\d:[0-5]\d, terwijl jij dit open had", c) for c in conflicts)
     # No lost update: versions 2..n were each handed out once, and the store holds the last.
     versions = sorted(v for v, _ in saves)
     assert versions == list(range(2, 2 + len(saves)))

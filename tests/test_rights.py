@@ -330,11 +330,11 @@ def test_retention_list_at_the_boundaries(team_store):
 
         # The team changes its terms: Jeugdwet never below 20 years.
         with pytest.raises(ValidationError) as err:
-            coord.rights.set_retention_years({"school": 2, "jeugdwet": 10})
+            coord.rights.set_retention_years({"school": 2, "jeugdwet": 10}, version=coord.team.settings_version())
         assert err.value.field == "jeugdwet"
         with pytest.raises(NotAllowed):
-            s.rights.set_retention_years({"school": 5, "jeugdwet": 20})
-        coord.rights.set_retention_years({"school": 5, "jeugdwet": 25})
+            s.rights.set_retention_years({"school": 5, "jeugdwet": 20}, version=s.team.settings_version())
+        coord.rights.set_retention_years({"school": 5, "jeugdwet": 25}, version=coord.team.settings_version())
         assert coord.rights.retention_years() == {"school": 5, "jeugdwet": 25}
         assert coord.rights.past_term(date(2028, 6, 16)) == []
         assert [p.record.id for p in coord.rights.past_term(date(2031, 6, 16))] == [school.id]

@@ -92,7 +92,7 @@ def test_walk_in_of_a_colleagues_student_is_added_without_reading(team_store, fi
 def test_referral_waits_with_working_days_and_suggested_contact(team_store, fixed_clock):
     """An aanmelding waits for a first talk; the vaste contactpersoon of the programme is suggested."""
     coord = session(team_store, "coordinator")
-    coord.team.set_programme_contact("Verzorgende IG", team_store.other_id)
+    coord.team.set_programme_contact("Verzorgende IG", team_store.other_id, seen=coord.team.programme_contacts().get("Verzorgende IG"))
     s = session(team_store)
     assert s.spreekuur.suggest_contact("verzorgende ig") == team_store.other_id
     assert s.spreekuur.suggest_contact("Kok") is None
@@ -197,12 +197,12 @@ def test_deactivate_hands_students_to_new_contact(team_store, fixed_clock):
 def test_team_settings_are_coordinator_only_and_logged(team_store):
     s = session(team_store)
     with pytest.raises(NotAllowed):
-        s.team.set_idle_lock_minutes(10)
+        s.team.set_idle_lock_minutes(10, version=s.team.settings_version())
     with pytest.raises(NotAllowed):
-        s.team.set_programme_contact("Kok", team_store.worker_id)
+        s.team.set_programme_contact("Kok", team_store.worker_id, seen=s.team.programme_contacts().get("Kok"))
     coord = session(team_store, "coordinator")
-    coord.team.set_idle_lock_minutes(10)
-    coord.team.set_expertise(team_store.worker_id, ("inkomen", "wonen"))
+    coord.team.set_idle_lock_minutes(10, version=coord.team.settings_version())
+    coord.team.set_expertise(team_store.worker_id, ("inkomen", "wonen"), version=coord.workers[team_store.worker_id].version)
     assert team_store.store.team().idle_lock_minutes == 10
     assert coord.workers[team_store.worker_id].expertise == "inkomen,wonen"
     assert coord.team.verify_audit().ok

@@ -91,7 +91,7 @@ def test_a_new_colleague_and_team_settings_reach_the_other_window(two):
     cora = TeamSession.unlock(second, fx.coordinator_id, COORDINATOR_PASS)
     try:
         new_id = cora.team.add_worker(WorkerDetails("Noor Nieuwkomer", "NN", "worker", "jongerenwerk"), "noor heeft een wachtwoord", kdf_params())
-        cora.team.set_programme_contact("Kok", fx.worker_id)
+        cora.team.set_programme_contact("Kok", fx.worker_id, seen=cora.team.programme_contacts().get("Kok"))
     finally:
         cora.lock()
         second.close()

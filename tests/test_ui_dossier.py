@@ -290,11 +290,15 @@ async def test_edit_a_note_keeps_history_shows_it_and_a_conflict_keeps_the_text(
         assert isinstance(app.screen, NoteModal)
         message = text_of(app, "#dd-message")
         assert message.startswith("Gewijzigd door Hanna Hulpverlener om ")
-        assert "Je tekst is bewaard." in message
-        assert app.screen.query_one("#f-tekst", TextArea).text == f"{INTAKE_NOTE} en vader (en opa)"
+        # Both texts in the field: the colleague's first, this worker's under it; nothing is lost by saving.
+        assert app.screen.query_one("#f-tekst", TextArea).text == (
+            f"Versie van een collega\n\n--- jouw tekst, nog niet opgeslagen ---\n{INTAKE_NOTE} en vader (en opa)"
+        )
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, DossierScreen)
+        saved = hanna(team_store).dossier.open_dossier(willem.id, log=False).item(willem.intake_id).note
+        assert "Versie van een collega" in saved and "(en opa)" in saved
 
         await pilot.press("7")
         await settle(app, pilot)
@@ -302,7 +306,7 @@ async def test_edit_a_note_keeps_history_shows_it_and_a_conflict_keeps_the_text(
         assert len(changes) == 3
 
     item = hanna(team_store).dossier.open_dossier(willem.id, log=False).item(willem.intake_id)
-    assert item.note == f"{INTAKE_NOTE} en vader (en opa)"
+    assert item.note == f"Versie van een collega\n\n--- jouw tekst, nog niet opgeslagen ---\n{INTAKE_NOTE} en vader (en opa)"
     assert [h.old["tekst"] for h in item.history] == [INTAKE_NOTE, f"{INTAKE_NOTE} en vader", "Versie van een collega"]
 
 

@@ -515,7 +515,7 @@ async def test_social_map_add_edit_filter_conflict_and_remove(team_store, fixed_
         await settle(app, pilot)
         assert isinstance(app.screen, MapEntryDialog)
         message = text_of(app, "#fd-message")
-        assert message.startswith("Gewijzigd door Otto Collega om ") and "Je tekst is bewaard." in message
+        assert message.startswith("Gewijzigd door Otto Collega om ") and "zodat die van je collega blijft staan" in message
         assert app.screen.query_one("#map-phone", Input).value == "06-98765432"
         await pilot.press("escape", "j")  # typed text: asked first
         await settle(app, pilot)

@@ -114,7 +114,7 @@ async def test_anonymous_walk_in_stores_no_student(team_store, students):
 async def test_referral_suggests_the_programmes_contact_and_waits(team_store, students):
     """Aanmelding: the vaste contactpersoon is filled in from the programme; status 'wacht'."""
     coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    coord.team.set_programme_contact("Verzorgende IG", team_store.other_id)
+    coord.team.set_programme_contact("Verzorgende IG", team_store.other_id, seen=coord.team.programme_contacts().get("Verzorgende IG"))
     coord.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -142,6 +142,9 @@ class DossierService(Service):
             current = self._payload(student_id, entry_id)
             payload = edited(current, changes, by=self.worker_id, at=clock.now())
             if payload is None:
+                # Nothing to write, but only if nobody changed it since the worker looked:
+                # a colleague's same change is theirs, and this worker should hear so.
+                store_dossier.check_entry(self.store, student_id, entry_id, version)
                 return False
             check_document(payload)
             store_dossier.rewrite_entry(
@@ -275,10 +278,12 @@ class DossierService(Service):
         with self.unit():
             students.involve_worker(self.store, self.keys, student_id, worker_id)
 
-    def change_contact(self, student_id: str, worker_id: str):
-        """Make a colleague the contact person; they get the student key if they lack it."""
+    def change_contact(self, record, worker_id: str):
+        """Make a colleague the contact person (they get the student key if they lack it),
+        against the version of the student the worker saw."""
         with self.unit():
-            spreekuur.change_contact(self.store, self.keys, student_id, worker_id)
+            spreekuur.change_contact(self.store, self.keys, record.id, worker_id, record.version)
+        student_id = record.id
         return self.session.record(student_id)
 
     def remove_involved(self, student_id: str, worker_id: str) -> None:

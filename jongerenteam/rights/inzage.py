@@ -214,6 +214,9 @@ class Correction:
     target: str = "gegevens"
     field: str = ""
     entry_id: str | None = None
+    # The version of the student's details the worker saw (a directory correction
+    # against a colleague's change in between is refused, not written over it).
+    version: int | None = None
     new_value: str = ""
 
     def validate(self, today: date) -> None:

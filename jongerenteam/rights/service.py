@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from jongerenteam.dates import local_today
-from jongerenteam.domain import RETENTION_REGIMES, ValidationError
+from jongerenteam.domain import RETENTION_REGIMES, StudentDetails, ValidationError
 from jongerenteam.pdf import Document
 from jongerenteam.rights.inzage import (
     CORRECTABLE,
@@ -30,7 +30,7 @@ from jongerenteam.rights.inzage import (
     check_text_target,
 )
 from jongerenteam.service import Service
-from storage import clock
+from storage import clock, students
 from storage import rights as store_rights
 from storage.errors import NotAllowed
 
@@ -107,7 +107,7 @@ class RightsService(Service):
             "onderdeel": correction.target,
         }
         if correction.decision == "aangepast" and correction.target == "gegevens":
-            old, new = self._correct_directory(student_id, correction.field, correction.new_value)
+            old, new = self._correct_directory(student_id, correction.field, correction.new_value, correction.version)
             payload.update(veld=CORRECTABLE[correction.field], oud=old, nieuw=new)
             summary = f"{CORRECTABLE[correction.field]} verbeterd: '{old}' werd '{new}'"
         elif correction.decision == "aangepast":
@@ -125,11 +125,14 @@ class RightsService(Service):
         payload["tekst"] = f"Correctieverzoek: {summary}. Reden: {correction.reason.strip()}"
         return self.session.dossier.add_entries(student_id, [(CORRECTION, payload)])[0]
 
-    def _correct_directory(self, student_id: str, field_name: str, value: str) -> tuple[str, str]:
+    def _correct_directory(self, student_id: str, field_name: str, value: str, seen_version: int | None = None) -> tuple[str, str]:
         from jongerenteam.dates import parse_date
         from jongerenteam.municipalities import code_for, name_of
 
         record = self.session.record(student_id)
+        if seen_version is not None:
+            # The details changed since the worker looked at them: say who, change nothing.
+            students.check_version(self.store, student_id, seen_version)
         details = record.details
         value = value.strip()
         if field_name == "birth_date":
@@ -193,7 +196,7 @@ class RightsService(Service):
                 out[regime] = v
         return out
 
-    def set_retention_years(self, terms: dict[str, int]) -> None:
+    def set_retention_years(self, terms: dict[str, int], *, version: int) -> None:
         if not self.keys.is_coordinator:
             raise NotAllowed("team", reason="coordinator only")
         clean = {}
@@ -205,16 +208,16 @@ class RightsService(Service):
                 raise ValidationError(regime, f"Bewaartermijn {label}: een aantal jaren van {low} tot {high}{extra}.")
             clean[regime] = v
         with self.unit():
-            store_rights.set_retention_terms(self.store, self.keys, clean)
+            store_rights.set_retention_terms(self.store, self.keys, clean, version)
 
     def set_retention_regime(self, record, regime: str):
         """Which term applies to this student's file (a directory field)."""
         if regime not in RETENTION_REGIMES:
             raise ValidationError("retention", "Kies de bewaartermijn: alleen schoolbegeleiding of Jeugdwet.")
-        current = self.session.record(record.id)
-        details = current.details
+        # Against the version the worker saw: a colleague's change in between is a Conflict.
+        details = StudentDetails.from_dict(record.details.to_dict())
         details.retention = regime
-        return self.session.dossier.update_student(current, details)
+        return self.session.dossier.update_student(record, details)
 
     def past_term(self, today: date | None = None) -> list[PastTerm]:
         """Closed files past their retention term, longest past first (coördinator)."""
@@ -242,3 +245,4 @@ class RightsService(Service):
         if not chosen:
             return 0
         return self.erase_students(chosen, "bewaartermijn")
+
