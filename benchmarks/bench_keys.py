@@ -57,7 +57,7 @@ def extra_keys(keys: list[str]) -> int:
 
 def baseline_extra() -> int:
     """Tabs a form in paper order needs: every other student field comes before the hulpvraag."""
-    from screens.intake import MORE_FIELDS
+    from screens.spreekuur import MORE_FIELDS
 
     # ctrl+n, Tab to achternaam, Tab to birth date, Tab past each other field,
     # Tab to hulpvraag, Tab to leefdomeinen, two toggles, ctrl+s.

@@ -4,13 +4,13 @@
 
 Builds a fresh SQLite store (cheap test key derivation) with one
 statistics record per student, written in bulk the way
-``storage.statistics`` seals them: ``--talks`` talks per student spread
+``storage.report`` seals them: ``--talks`` talks per student spread
 over a school year, two or three leefdomein scores, walk-ins, aanmeldingen
 and status changes, over 30 municipalities and 60 programmes. Then, in one
 process, each the median of ``--repeat`` runs:
 
 (a) baseline: the bare decrypt of every record (``open_column``, no JSON);
-(b) ``statistics.load_all``: decrypt and parse every document;
+(b) ``store_report.load_all``: decrypt and parse every document;
 (c) ``report.compute`` for a school year, all municipalities (counting,
     suppression);
 (d) ``TeamSession.report``: everything a coördinator waits for (the
@@ -43,7 +43,8 @@ from jongerenteam.catalogue import CLOSE_REASONS, LEEFDOMEIN_CODES, LEVELS, REFE
 from jongerenteam.municipalities import MUNICIPALITIES  # noqa: E402
 from jongerenteam.session import TeamSession  # noqa: E402
 from jongerenteam.settings import kdf_params  # noqa: E402
-from storage import statistics, team  # noqa: E402
+from storage import report as store_report  # noqa: E402
+from storage import team  # noqa: E402
 from storage.crypto import open_column, seal_field  # noqa: E402
 from storage.models import StatisticsRecord  # noqa: E402
 from storage.store import Store  # noqa: E402
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
             return sum(1 for _, raw in open_column(keys.directory, "statistics", "data", rows) if raw)
 
         base, _ = timed(bare, args.repeat)
-        load, (docs, _) = timed(lambda: statistics.load_all(store, keys), args.repeat)
+        load, (docs, _) = timed(lambda: store_report.load_all(store, keys), args.repeat)
         compute, _ = timed(lambda: rp.compute(docs, [], year), args.repeat)
         full, report = timed(lambda: session.report.report(year), args.repeat)
         town = docs[0]["gemeente"]

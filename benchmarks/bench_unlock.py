@@ -33,8 +33,8 @@ def _child(n: int, entries: int, repeat: int) -> None:
     from build_store import ensure_store
 
     import jongerenteam.session as session_module
-    from jongerenteam.search import DirectoryIndex
     from jongerenteam.directory import _record
+    from jongerenteam.search import DirectoryIndex
     from jongerenteam.session import TeamSession
     from storage import students, team
     from storage.keyslots import KdfParams, derive

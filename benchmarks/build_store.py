@@ -203,9 +203,9 @@ def _bulk_entries(store, keys, per_student: int, log) -> None:
     from jongerenteam.demo import NOTES
     from storage import audit, clock
     from storage.crypto import FieldKey, open_sealed, seal_field
+    from storage.files import ESCROW, wrap_context
+    from storage.files import dump as _dump
     from storage.models import FileEntry, StudentKeyWrap
-    from storage.students import _dump, wrap_context
-    from storage.team import ESCROW
 
     rnd = random.Random(11)
     with store.session() as s:

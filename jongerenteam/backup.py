@@ -40,6 +40,7 @@ from storage.errors import (
     BackupDamaged,
     BackupUnusable,
     NotAllowed,
+    Reason,
     ServerBackup,
     StoreDamaged,
     StoreError,
@@ -202,7 +203,7 @@ def _check_in_staging(plan: RestorePlan, login_backup: Login, erased: dict[str, 
         session = login_backup(staged)
         try:
             if not session.keys.is_coordinator:
-                raise NotAllowed("restore", reason="backup coordinator")
+                raise NotAllowed("restore", reason=Reason.BACKUP_COORDINATOR)
             with staged.session() as s:
                 audit.append(s, session.keys.audit_key, "restore", worker_id=session.worker_id)
             reapplied: list[str] = []

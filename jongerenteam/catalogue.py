@@ -1,4 +1,4 @@
-"""The field's catalogue, from ../shared/DOMAIN.md: leefdomeinen, levels,
+"""The field's catalogue, from docs/domain.md: leefdomeinen, levels,
 professionals, contact preferences, referrers. Screen words are Dutch; the
 codes are stable identifiers stored in the data.
 """
@@ -96,7 +96,7 @@ DEFAULT_CHECKLIST_18: tuple[tuple[str, str], ...] = (
     ("financieel_spreekuur", "financieel spreekuur bezocht"),
 )
 
-# Mother organisations of the people in the team (DOMAIN.md, "one leg in").
+# Mother organisations of the people in the team (docs/domain.md, "one leg in").
 MOTHER_ORGANISATIONS: tuple[str, ...] = (
     "jeugdhulp",
     "ggz",

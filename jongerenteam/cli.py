@@ -162,14 +162,14 @@ def _wait_after_failures(console: Console, store, worker_id: str) -> None:
 
 
 def cmd_init(args, console: Console) -> int:
-    from storage import team
-    from storage.store import Store, display_location
+    from jongerenteam import start, team
+    from storage.store import Store
 
     location = resolve_store(args.store)
     # Refuse before the questions, not after the passphrase was typed twice
     # (for a server store this also finds out now whether it can be reached).
     Store.refuse_existing(location)
-    console.say(f"Nieuwe teamopslag: {display_location(location)}")
+    console.say(f"Nieuwe teamopslag: {start.display_location(location)}")
     team_name = args.team or console.ask_required("Naam van het team")
     full_name = args.name or console.ask_required("Jouw volledige naam")
     initials = args.initials or console.ask_required(
@@ -180,13 +180,10 @@ def cmd_init(args, console: Console) -> int:
     )
     passphrase = console.new_passphrase(names=(full_name, team_name, *full_name.split()))
     console.say("Een moment: de sleutel wordt afgestemd op deze laptop...")
-    params = kdf_params()
-    store = Store.create(location)
+    store = start.create_store(location)
     try:
-        _, recovery = team.create_team(
-            store, team_name,
-            team.WorkerDetails(full_name, initials, team.COORDINATOR, organisation),
-            passphrase, params,
+        recovery = start.create_team(
+            store, team_name, team.WorkerDetails(full_name, initials, team.COORDINATOR, organisation), passphrase,
         )
     finally:
         store.close()
@@ -537,9 +534,9 @@ def cmd_worker_deactivate(args, console: Console) -> int:
     try:
         session = _unlock(console, store, args.worker)
         if not session.keys.is_coordinator:
-            from storage.errors import NotAllowed
+            from storage.errors import NotAllowed, Reason
 
-            raise NotAllowed("workers", reason="coordinator only")
+            raise NotAllowed("workers", reason=Reason.COORDINATOR_ONLY)
         target = _pick_worker(console, store, args.who)
         if args.successor:
             successor = _pick_worker(console, store, args.successor)
@@ -626,19 +623,17 @@ def cmd_report(args, console: Console) -> int:
 
 
 def cmd_recover(args, console: Console) -> int:
+    from jongerenteam import start
     from storage import team
 
     store = _open_store(resolve_store(args.store))
     try:
         target = _pick_worker(console, store, args.worker)
         code = console.ask("Herstelcode (van papier)", secret=True)
-        team_key, escrow_private = team.unlock_recovery(store, code)
+        team.unlock_recovery(store, code)  # a wrong code is told before a new passphrase is asked
         console.say(f"Kies een nieuw wachtwoord voor {target.full_name}.")
         passphrase = console.new_passphrase(names=(target.full_name, *target.full_name.split()))
-        team.reset_passphrase(
-            store, team_key, escrow_private, target.id, passphrase, kdf_params(),
-            by_worker=None, via="herstelcode",
-        )
+        start.reset_with_recovery(store, code, target.id, passphrase)
     finally:
         store.close()
     console.say(f"Het nieuwe wachtwoord van {target.full_name} werkt vanaf nu.")
@@ -809,7 +804,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except EOFError:
         console.warn("Er kwam geen antwoord; er is niets veranderd.")
         return msg.EXIT_CANCELLED
-    except BaseException as exc:  # noqa: BLE001 - the user gets one Dutch sentence
+    except BaseException as exc:
         if isinstance(exc, SystemExit):
             raise
         text, code = msg.explain(exc)

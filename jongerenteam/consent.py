@@ -43,7 +43,7 @@ class ConsentWith:
         return {"soort": self.kind, "naam": self.name.strip(), "kaart": self.map_id}
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> "ConsentWith":
+    def from_dict(cls, d: dict | None) -> ConsentWith:
         d = d or {}
         return cls(d.get("soort", "rol"), d.get("naam", ""), d.get("kaart"))
 

@@ -123,3 +123,13 @@ def day_start(day: date) -> datetime:
 def clock_time(moment: datetime) -> str:
     """HH:MM of a stored (UTC) moment on this laptop's clock."""
     return clock.local_time(moment).strftime("%H:%M")
+
+
+# The store's clock, for screens (which never import storage): tests can fix it.
+now = clock.now
+local_time = clock.local_time
+
+
+def local_now() -> datetime:
+    """Now on this laptop's clock, without a time zone (as a screen shows it)."""
+    return clock.local_time(clock.now()).replace(tzinfo=None)

@@ -9,13 +9,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
-
+from jongerenteam import dossier as d
 from jongerenteam import driegesprek as dg
-
-from jongerenteam import entries
 from jongerenteam import report
 from jongerenteam.catalogue import (
     COACH_ROLES,
@@ -31,7 +27,9 @@ from jongerenteam.eighteen import CHECKLIST_18, checklist_payload, default_check
 from jongerenteam.municipalities import MUNICIPALITIES
 from jongerenteam.settings import kdf_params
 from storage import dossier as store_dossier
-from storage import statistics, team
+from storage import report as store_report
+from storage import socialmap as store_socialmap
+from storage import team
 from storage.spreekuur import add_anonymous_contact, set_programme_contact
 from storage.store import Store
 from storage.students import NewStudent, add_entry, add_students
@@ -251,7 +249,7 @@ def build_demo(location: str, *, students: int = 200) -> int:
             store_dossier.add_entries(store, keys, row.id, entries)
             files[row.id] += [(kind, payload, today) for _, kind, payload in entries]
         for kind, data in DEMO_SOCIAL_MAP:
-            store_dossier.add_map_entry(store, keys, kind, data)
+            store_socialmap.add(store, keys, kind, data)
         # Appointments (some due or overdue) for running students, so Vandaag has a day.
         for row in [r for r in rows if r.status == "lopend"][::3]:
             when = today + timedelta(days=rnd.randint(-3, 14))
@@ -272,7 +270,7 @@ def build_demo(location: str, *, students: int = 200) -> int:
             add_entry(store, keys, row.id, "inloop", {"tekst": rnd.choice(NOTES), "hulpvraag": rnd.choice(NOTES), "leefdomeinen": []})
             files[row.id].append(("inloop", {}, today))
         # The statistics tier, so a report on the demo store shows real figures.
-        statistics.add_many(store, keys, {
+        store_report.add_many(store, keys, {
             r.id: _statistics_document(StudentDetails.from_dict(r.data), r.status, files[r.id], today, rnd)
             for r in rows
         })

@@ -32,7 +32,7 @@ class StudentRecord:
     few hundred at most.
     """
 
-    __slots__ = ("id", "version", "status", "contact_worker_id", "_data", "_details")
+    __slots__ = ("_data", "_details", "contact_worker_id", "id", "status", "version")
 
     def __init__(
         self,

@@ -198,7 +198,7 @@ class StudentDetails:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> "StudentDetails":
+    def from_dict(cls, d: dict) -> StudentDetails:
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         for name in ("birth_date", "waiting_since"):
             if known.get(name):

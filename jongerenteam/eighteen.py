@@ -25,18 +25,17 @@ from datetime import date, timedelta
 import orjson
 
 from jongerenteam import dossier as d
-
-from jongerenteam.entries import Change, history
 from jongerenteam.catalogue import COACH_ROLES, DEFAULT_CHECKLIST_18
 from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails, ValidationError, days_until_18
+from jongerenteam.entries import Change, history
 from jongerenteam.search import fold
 from jongerenteam.service import Service
 from jongerenteam.text import check_document
 from storage import clock
 from storage import dossier as store_dossier
 from storage import eighteen as store_eighteen
-from storage.errors import NotAllowed
+from storage.errors import NotAllowed, Reason
 
 CHECKLIST_18 = store_eighteen.CHECKLIST_KIND
 HISTORY = "geschiedenis"  # never an item key
@@ -258,7 +257,7 @@ class EighteenService(Service):
         renamed items stay, so what students had ticked stays ticked.
         """
         if not self.keys.is_coordinator:
-            raise NotAllowed("team", reason="coordinator only")
+            raise NotAllowed("team", reason=Reason.COORDINATOR_ONLY)
         current = {coach_key(i.label): i.key for i in self.team_checklist()}
         out: list[ChecklistItem] = []
         keys: set[str] = set()
@@ -424,7 +423,7 @@ class EighteenService(Service):
         from jongerenteam.messages import explain
 
         if not self.keys.is_coordinator:
-            raise NotAllowed("students", reason="coordinator only")
+            raise NotAllowed("students", reason=Reason.COORDINATOR_ONLY)
         new_name, new_role = self.check_new_coach(new_name, new_role, old_name)
         records = self.students_of_coach(old_name)
         if not records:

@@ -29,6 +29,33 @@ EXIT_CANCELLED = 130
 EXIT_OTHER = 70
 
 
+_COORDINATOR_ONLY = "Alleen een coördinator mag dit doen."
+
+# One Dutch sentence per reason something is not allowed (storage.errors.Reason).
+NOT_ALLOWED: dict[e.Reason, str] = {
+    e.Reason.COORDINATOR_ONLY: _COORDINATOR_ONLY,
+    e.Reason.NOT_A_COORDINATOR: "Dit wachtwoord is niet van een coördinator. Noodtoegang kan alleen met het wachtwoord van een coördinator.",
+    e.Reason.COORDINATOR_WITHOUT_ESCROW: "Deze coördinator heeft (nog) geen sleutel voor noodtoegang. Vraag een andere coördinator, of stel het wachtwoord opnieuw in met de herstelcode.",
+    e.Reason.ESCROW_NOT_OPEN: "Hiervoor is het wachtwoord van een coördinator nodig; typ het opnieuw.",
+    e.Reason.FIRST_WORKER_COORDINATOR: "De eerste medewerker van een team is de coördinator.",
+    e.Reason.CANNOT_DEACTIVATE_SELF: "Je kunt jezelf niet deactiveren. Vraag een andere coördinator.",
+    e.Reason.SAME_WORKER: "Kies een andere medewerker als nieuwe contactpersoon.",
+    e.Reason.INACTIVE_WORKER: "Deze collega werkt niet meer in het team. Kies iemand anders.",
+    e.Reason.REASON_NEEDED: "Kies een reden voor de noodtoegang.",
+    e.Reason.EMERGENCY_NEEDS_REASON: "Kies een reden voor de noodtoegang.",
+    e.Reason.ERASURE_NEEDS_REASON: "Kies een reden voor het wissen.",
+    e.Reason.CONTACT_PERSON: "De contactpersoon kan niet van het dossier af. Maak eerst iemand anders contactpersoon (tabblad Betrokkenen, toets p).",
+    e.Reason.LAST_INVOLVED: "Dit is de enige betrokken medewerker; een dossier heeft altijd iemand nodig. Voeg eerst een collega toe.",
+    e.Reason.REMOVED: "Dit onderdeel is intussen door een collega verwijderd.",
+    e.Reason.NOT_EDITABLE: "Dit onderdeel kun je niet bewerken.",
+    e.Reason.RECEIVER_ONLY: "Alleen de collega aan wie de overdracht is voorgesteld kan die accepteren of afwijzen.",
+    e.Reason.IMPOSSIBLE_STEP: "Deze stap kan niet meer: een collega heeft de overdracht intussen verder gezet. Herlaad het overzicht.",
+    e.Reason.HANDOVER_OPEN: "Er loopt al een overdracht voor deze student. Rond die eerst af of trek hem in.",
+    e.Reason.UNKNOWN_HANDOVER: "Deze overdracht bestaat niet meer. Herlaad het overzicht.",
+    e.Reason.BACKUP_COORDINATOR: "Log in als coördinator uit de back-up: alleen een coördinator kan alles in de back-up controleren en bevestigen dat hij terug mag. Er is niets teruggezet; de huidige opslag is niet veranderd.",
+}
+
+
 def explain(exc: BaseException) -> tuple[str, int]:
     """Return (Dutch sentence, exit code) for an error; never a traceback.
 
@@ -88,36 +115,8 @@ def _explain(exc: BaseException) -> tuple[str, int]:
             return "Deze medewerker bestaat niet in dit team.", EXIT_NOT_ALLOWED
         case e.WorkerInactive():
             return "Deze medewerker is niet meer actief in het team. Vraag de coördinator om hulp.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "not a coordinator":
-            return "Dit wachtwoord is niet van een coördinator. Noodtoegang kan alleen met het wachtwoord van een coördinator.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "cannot deactivate self":
-            return "Je kunt jezelf niet deactiveren. Vraag een andere coördinator.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "same worker":
-            return "Kies een andere medewerker als nieuwe contactpersoon.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "reason needed":
-            return "Kies een reden voor de noodtoegang.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "contact person":
-            return "De contactpersoon kan niet van het dossier af. Maak eerst iemand anders contactpersoon (tabblad Betrokkenen, toets p).", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "last involved":
-            return "Dit is de enige betrokken medewerker; een dossier heeft altijd iemand nodig. Voeg eerst een collega toe.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "removed":
-            return "Dit onderdeel is intussen door een collega verwijderd.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "not editable":
-            return "Dit onderdeel kun je niet bewerken.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "receiver only":
-            return "Alleen de collega aan wie de overdracht is voorgesteld kan die accepteren of afwijzen.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "impossible step":
-            return "Deze stap kan niet meer: een collega heeft de overdracht intussen verder gezet. Herlaad het overzicht.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "handover open":
-            return "Er loopt al een overdracht voor deze student. Rond die eerst af of trek hem in.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "unknown handover":
-            return "Deze overdracht bestaat niet meer. Herlaad het overzicht.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "inactive worker":
-            return "Deze collega werkt niet meer in het team. Kies iemand anders.", EXIT_NOT_ALLOWED
-        case e.NotAllowed() if exc.info.get("reason") == "backup coordinator":
-            return "Log in als coördinator uit de back-up: alleen een coördinator kan alles in de back-up controleren en bevestigen dat hij terug mag. Er is niets teruggezet; de huidige opslag is niet veranderd.", EXIT_NOT_ALLOWED
         case e.NotAllowed():
-            return "Alleen een coördinator mag dit doen.", EXIT_NOT_ALLOWED
+            return NOT_ALLOWED[exc.reason], EXIT_NOT_ALLOWED
         case e.NotInvolved():
             return "Je bent niet betrokken bij deze student, dus je kunt dit dossier niet openen.", EXIT_NOT_ALLOWED
         case e.Conflict():

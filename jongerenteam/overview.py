@@ -1,7 +1,7 @@
 """The afsprakenoverzicht: what a student agreed with the team, in plain Dutch.
 
 Students asked to know the agreements made about their life and to be
-reached the way they prefer (DOMAIN.md, "tips van studenten"). This module
+reached the way they prefer (docs/domain.md, "tips van studenten"). This module
 turns a folded ``Dossier`` into a short ``Document`` (jongerenteam.pdf):
 B1 Dutch, "je/jij", short sentences. It is pasted into WhatsApp or an
 e-mail, or printed as a PDF. Plain Python; the screen that shows it is

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-
 from typing import TYPE_CHECKING
 
 from storage.keyring import Keys
@@ -72,10 +71,10 @@ class Service:
             yield
 
     def require_coordinator(self, where: str = "team") -> None:
-        from storage.errors import NotAllowed
+        from storage.errors import NotAllowed, Reason
 
         if not self.keys.is_coordinator:
-            raise NotAllowed(where, reason="coordinator only")
+            raise NotAllowed(where, reason=Reason.COORDINATOR_ONLY)
 
     # -- caches ------------------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from jongerenteam.domain import ValidationError
 from jongerenteam.search import fold
 from jongerenteam.service import Service
 from jongerenteam.text import check_document, check_text, clean_block, clean_line
-from storage import dossier as store_dossier
+from storage import socialmap as store_socialmap
 
-# The sociale kaart's types: the professional roles of the field (DOMAIN.md).
+# The sociale kaart's types: the professional roles of the field (docs/domain.md).
 MAP_ROLES: tuple[str, ...] = PROFESSIONALS_SCHOOL + PROFESSIONALS_EXTERNAL
 MAP_KINDS = {"organisatie": "organisatie", "professional": "professional"}
 
@@ -60,7 +60,7 @@ class MapEntry:
         }
 
     @classmethod
-    def from_row(cls, row: store_dossier.MapRow) -> "MapEntry":
+    def from_row(cls, row: store_socialmap.MapRow) -> MapEntry:
         x = row.data
         return cls(row.kind, x.get("naam", ""), x.get("rol", ""), x.get("organisatie", ""),
                    list(x.get("leefdomeinen", [])), x.get("telefoon", ""), x.get("email", ""), x.get("notitie", ""))
@@ -89,23 +89,23 @@ class MapItem:
 class SocialMapService(Service):
     def entries(self) -> list[MapItem]:
         """Every entry, by name."""
-        items = [MapItem(r.id, r.version, MapEntry.from_row(r)) for r in store_dossier.social_map(self.store, self.keys)]
+        items = [MapItem(r.id, r.version, MapEntry.from_row(r)) for r in store_socialmap.entries(self.store, self.keys)]
         return sorted(items, key=lambda i: fold(i.entry.name))
 
     def add(self, entry: MapEntry) -> str:
         entry.validate()
         check_document(entry.to_dict())
         with self.unit():
-            return store_dossier.add_map_entry(self.store, self.keys, entry.kind, entry.to_dict())
+            return store_socialmap.add(self.store, self.keys, entry.kind, entry.to_dict())
 
     def update(self, item: MapItem, entry: MapEntry) -> None:
         """Change an entry against the version the worker saw (``Conflict`` otherwise)."""
         entry.validate()
         check_document(entry.to_dict())
         with self.unit():
-            store_dossier.update_map_entry(self.store, self.keys, item.id, entry.kind, entry.to_dict(), item.version)
+            store_socialmap.update(self.store, self.keys, item.id, entry.kind, entry.to_dict(), item.version)
 
     def remove(self, item: MapItem) -> None:
         """Remove an entry as the worker saw it (``Conflict`` when a colleague changed it meanwhile)."""
         with self.unit():
-            store_dossier.remove_map_entry(self.store, self.keys, item.id, item.version)
+            store_socialmap.remove(self.store, self.keys, item.id, item.version)

@@ -6,7 +6,7 @@ aanmelding), finding (search, "Bedoel je …?"), the day (``today`` for
 Vandaag) and noodtoegang. What a student *tells* (the hulpvraag) and who
 registered them with what reason is file-tier data: it goes into the
 student's file as an entry. Screens: ``screens/home.py`` (Vandaag, search),
-``screens/intake.py``, ``screens/student.py``; store: ``storage/spreekuur.py``
+``screens/spreekuur.py``, ``screens/student.py``; store: ``storage/spreekuur.py``
 and ``storage/students.py``.
 """
 
@@ -33,8 +33,8 @@ from jongerenteam.dossier.model import AGREEMENT, APPOINTMENT, EMERGENCY_NOTE, R
 from jongerenteam.search import fold
 from jongerenteam.service import Service
 from jongerenteam.text import check_document, check_text, clean_block, clean_line
-from storage import clock, spreekuur, students, team
-from storage.errors import NotAllowed
+from storage import clock, files, spreekuur, students, team
+from storage.errors import NotAllowed, Reason
 
 # Kinds that show on "Vandaag" with a date: appointments, and agreements.
 AGENDA_KINDS = (APPOINTMENT, AGREEMENT)
@@ -526,7 +526,7 @@ class SpreekuurService(Service):
 
     def emergency_read(
         self, student_id: str, coordinator_id: str, passphrase: str, reason: str, explanation: str
-    ) -> list[students.EntryView]:
+    ) -> list[files.EntryView]:
         """Noodtoegang: a coördinator's passphrase opens the escrow for one read.
 
         The reason code goes into the audit log; the explanation (free text,
@@ -534,7 +534,7 @@ class SpreekuurService(Service):
         involved. The read and the note are one transaction.
         """
         if reason not in EMERGENCY_REASONS:
-            raise NotAllowed("emergency", reason="reason needed")
+            raise NotAllowed("emergency", reason=Reason.REASON_NEEDED)
         explanation = clean_block(explanation)
         check_text("explanation", explanation, "note")
         coordinator = team.check_passphrase(self.store, coordinator_id, passphrase)

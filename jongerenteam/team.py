@@ -14,14 +14,14 @@ from __future__ import annotations
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
 from storage import audit, spreekuur
-from storage import dossier as store_dossier
 from storage import team as store_team
-from storage.errors import NotAllowed
-from storage.keyslots import KdfParams
+from storage.errors import NotAllowed, Reason
+from storage.keyslots import RECOVERY_GROUP_LEN, RECOVERY_GROUPS, KdfParams
 from storage.store import Store
 
 COORDINATOR, WORKER = store_team.COORDINATOR, store_team.WORKER
 WorkerDetails = store_team.WorkerDetails
+__all__ = ["COORDINATOR", "RECOVERY_GROUPS", "RECOVERY_GROUP_LEN", "WORKER", "TeamService", "WorkerDetails", "create_team", "reset_with_recovery"]
 
 
 def reset_with_recovery(
@@ -36,6 +36,15 @@ def reset_with_recovery(
     return store_team.reset_passphrase(
         store, team_key, escrow_private, worker_id, new_passphrase, params, by_worker=by_worker, via="herstelcode",
     )
+
+
+def create_team(store: Store, team_name: str, details: WorkerDetails, passphrase: str, params: KdfParams) -> str:
+    """The team in an empty store and its first worker (a coördinator); returns
+    the recovery code, to be written on paper once."""
+    team_name = clean_line(team_name)
+    check_text("team_name", team_name, "short")
+    _, recovery = store_team.create_team(store, team_name, details, passphrase, params)
+    return recovery
 
 
 class TeamService(Service):
@@ -78,7 +87,7 @@ class TeamService(Service):
         """
         self.require_coordinator("workers")
         if new_contact_id == worker_id:
-            raise NotAllowed("workers", reason="same worker")
+            raise NotAllowed("workers", reason=Reason.SAME_WORKER)
         with self.unit():
             students_of, programmes = self.handover_load(worker_id)
             for sid in students_of:
@@ -132,10 +141,10 @@ class TeamService(Service):
     # -- reachability (for the student's overview) ---------------------------------------
 
     def worker_contact(self, worker_id: str) -> str:
-        return store_dossier.worker_contact(self.store, self.keys, worker_id)
+        return store_team.worker_contact(self.store, self.keys, worker_id)
 
     def set_my_contact(self, text: str) -> None:
         text = clean_line(text)
         check_text("contact", text, "line")
         with self.unit():
-            store_dossier.set_worker_contact(self.store, self.keys, text)
+            store_team.set_worker_contact(self.store, self.keys, text)

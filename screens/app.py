@@ -18,11 +18,11 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from jongerenteam.messages import explain
+from jongerenteam.start import OpeningStore
 from jongerenteam.text import visible
 from screens import paste
 from screens.background import WHAT, SpokenWorkers, run_in_thread
 from screens.unlock import UnlockScreen
-from storage.preview import OpeningStore
 
 if TYPE_CHECKING:
     from jongerenteam.settings import Settings
@@ -384,12 +384,12 @@ class JongerenteamApp(App[int]):
         self._to_home(lambda home: home.action_focus_search())
 
     def action_walk_in(self) -> None:
-        from screens.intake import IntakeScreen
+        from screens.spreekuur import IntakeScreen
 
         self.push_screen(IntakeScreen(self.session, kind="inloop"))
 
     def action_referral(self) -> None:
-        from screens.intake import IntakeScreen
+        from screens.spreekuur import IntakeScreen
 
         self.push_screen(IntakeScreen(self.session, kind="aanmelding"))
 

@@ -48,8 +48,9 @@ from jongerenteam.catalogue import (
     SCORES,
     STATUSES,
 )
-from jongerenteam.dates import local_today, parse_date
+from jongerenteam.dates import local_now, local_time, local_today, parse_date
 from jongerenteam.domain import ValidationError, age_on, days_until_18
+from jongerenteam.errors import NotInvolved
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
 from jongerenteam.text import visible
@@ -57,7 +58,6 @@ from screens.dossier_base import DossierChanged, DossierPane
 from screens.dossier_panes import PANE_COMMANDS, ConsentPane, InvolvedPane, ScoresPane
 from screens.messages import StoreChanged
 from screens.text import Input, Label, Static, TextArea
-from storage.errors import NotInvolved
 
 TEXT_NOT_INVOLVED = "Je bent niet meer betrokken bij deze student; het dossier is gesloten."
 from screens.widgets import (
@@ -182,8 +182,6 @@ def _moment(value: datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is not None:  # history stamps are stored in UTC
-        from storage.clock import local_time
-
         value = local_time(value).replace(tzinfo=None)
     return f"{value:%d-%m-%Y %H:%M}"
 
@@ -256,9 +254,7 @@ def _find_worker(session, text: str) -> str | None:
 
 
 def _now_local() -> datetime:
-    from storage.clock import local_time, now
-
-    return local_time(now()).replace(tzinfo=None)
+    return local_now()
 
 
 def run_store(node, call: Callable[[], object], done: Callable[[object], None], failed: Callable[[BaseException], None]) -> None:
@@ -309,24 +305,24 @@ class ChoicePicker(Widget, can_focus=True):
     value: reactive[str] = reactive("", init=False)
 
     class Changed(Message):
-        def __init__(self, picker: "ChoicePicker", value: str) -> None:
+        def __init__(self, picker: ChoicePicker, value: str) -> None:
             super().__init__()
             self.picker = picker
             self.value = value
 
         @property
-        def control(self) -> "ChoicePicker":
+        def control(self) -> ChoicePicker:
             return self.picker
 
     class Done(Message):
         """Enter on the picker: the dialog decides what comes next."""
 
-        def __init__(self, picker: "ChoicePicker") -> None:
+        def __init__(self, picker: ChoicePicker) -> None:
             super().__init__()
             self.picker = picker
 
         @property
-        def control(self) -> "ChoicePicker":
+        def control(self) -> ChoicePicker:
             return self.picker
 
     def __init__(self, options: dict[str, str], value: str = "", **kwargs) -> None:
@@ -420,13 +416,13 @@ class LineTable(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, init=False)
 
     class Selected(Message):
-        def __init__(self, table: "LineTable", index: int) -> None:
+        def __init__(self, table: LineTable, index: int) -> None:
             super().__init__()
             self.table = table
             self.index = index
 
         @property
-        def control(self) -> "LineTable":
+        def control(self) -> LineTable:
             return self.table
 
     def __init__(self, columns: list[tuple[str, int | None]], *, selectable: bool = True, **kwargs) -> None:
@@ -1476,7 +1472,7 @@ class NoteModal(DossierDialog):
         self.store(lambda: self.session.dossier.edit_talk(sid, item, changes), done, {"note": "tekst"})
 
     def store_failed(self, exc: BaseException) -> str | None:
-        from storage.errors import Conflict
+        from jongerenteam.errors import Conflict
 
         if not isinstance(exc, Conflict):
             return None

@@ -29,16 +29,15 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
-from jongerenteam.socialmap import MAP_ROLES
+from jongerenteam import dossier as d
 from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEINEN, SCORES
-from jongerenteam.dates import format_date, parse_date
+from jongerenteam.dates import format_date, local_today, parse_date
 from jongerenteam.domain import ValidationError, age_on
+from jongerenteam.errors import NotAllowed
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
-from jongerenteam.dates import local_today
+from jongerenteam.socialmap import MAP_ROLES
 from screens.dossier_base import DossierPane
 from screens.text import DataTable, Input, Label, Option, OptionList, Static, TextArea
 from screens.widgets import (
@@ -48,7 +47,6 @@ from screens.widgets import (
     SuggestWords,
     leave_asking_if_typed,
 )
-from storage.errors import NotAllowed
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
 
@@ -252,12 +250,12 @@ class KeyChoice(Widget, can_focus=True):
     ]
 
     class Changed(Message):
-        def __init__(self, choice: "KeyChoice") -> None:
+        def __init__(self, choice: KeyChoice) -> None:
             super().__init__()
             self.choice = choice
 
         @property
-        def control(self) -> "KeyChoice":
+        def control(self) -> KeyChoice:
             return self.choice
 
     def __init__(

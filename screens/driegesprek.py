@@ -22,10 +22,8 @@ from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Footer
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
-
+from jongerenteam import dossier as d
 from jongerenteam import driegesprek as dg
 from jongerenteam.catalogue import (
     COACH_ROLES,
@@ -34,7 +32,7 @@ from jongerenteam.catalogue import (
     PROFESSIONALS_SCHOOL,
     SCORES,
 )
-from jongerenteam.dates import parse_date
+from jongerenteam.dates import local_now, parse_date
 from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
@@ -310,9 +308,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         return Input(value=value, placeholder=placeholder, id=f"dg-{name}", suggester=suggester)
 
     def _now(self) -> datetime:
-        from storage.clock import local_time, now
-
-        return local_time(now()).replace(tzinfo=None, second=0, microsecond=0)
+        return local_now().replace(second=0, microsecond=0)
 
     def _today(self) -> date:
         from jongerenteam.dates import local_today
@@ -323,7 +319,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         details = self.record.details
         me = self.session.workers.get(self.session.worker_id)
         role = COACH_ROLES.get(details.coach_role or "studentcoach", "studentcoach")
-        workers = lambda: [w.full_name for w in self.session.active_workers()]  # noqa: E731
+        workers = lambda: [w.full_name for w in self.session.active_workers()]
         yield Static(TEXT["title"].format(name=details.display_name), classes="title")
         yield Static(TEXT["hint"], classes="hint")
         yield Static("", id="dg-message", classes="error")

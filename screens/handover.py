@@ -25,10 +25,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
 from jongerenteam import handover as h
-from jongerenteam.dates import parse_date
+from jongerenteam.dates import local_time, local_today, parse_date
 from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
-from jongerenteam.dates import local_today
 from screens.dossier_panes import FormDialog, KeyChoice, refresh_dossier
 from screens.text import DataTable, Input, Option, OptionList, Static, TextArea
 from screens.widgets import Confirm, leave_asking_if_typed
@@ -131,9 +130,7 @@ def start_handover(app, student_id: str, kind: str | None = None) -> None:
 
 def _long_ago(view) -> bool:
     """A handover finished more than its read-access period ago: start fresh."""
-    from storage import clock
-
-    return (local_today() - clock.local_time(view.row.updated_at).date()).days > max(view.row.access_days, 42)
+    return (local_today() - local_time(view.row.updated_at).date()).days > max(view.row.access_days, 42)
 
 
 class HandoverDialog(FormDialog):

@@ -172,8 +172,8 @@ class OverviewModal(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="overview")
     def load(self) -> None:
-        from jongerenteam.overview import ContactPerson, build_overview
         from jongerenteam.dates import local_today
+        from jongerenteam.overview import ContactPerson, build_overview
 
         session, student_id = self.session, self.record.id
         try:

@@ -457,8 +457,7 @@ class CorrectionDialog(FormDialog):
             area.text = talk.note
 
     def prepare(self):
-        from jongerenteam.dates import parse_date
-        from jongerenteam.dates import local_today
+        from jongerenteam.dates import local_today, parse_date
 
         on_text = self.query_one("#c-on", Input).value
         on = parse_date(on_text, field="on") if on_text.strip() else None

@@ -26,21 +26,20 @@ from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, ContentSwitcher, Footer
 
+from jongerenteam import start
 from jongerenteam.catalogue import MOTHER_ORGANISATIONS
 from jongerenteam.messages import explain
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
-from jongerenteam.settings import kdf_params
 from screens.text import Input, Label, Static
 
 if TYPE_CHECKING:
-    from storage import team
-    from storage.store import Store
+    from jongerenteam.team import WorkerDetails
 
-# storage.team and storage.store (SQLAlchemy, Alembic) are imported where they
-# are used, not with this module, which the unlock screen's dialogs import
-# too: the unlock screen may be showing while the store is still being
-# opened behind it (docs/performance.md, "Cold start").
+# jongerenteam.team (SQLAlchemy, Alembic) is imported where it is used, not
+# with this module, which the unlock screen's dialogs import too: the unlock
+# screen may be showing while the store is still being opened behind it
+# (docs/performance.md, "Cold start"). jongerenteam.start is light.
 
 # Every sentence on this screen, in one place for review.
 TEXT = {
@@ -156,16 +155,15 @@ class SetupScreen(Screen):
         self.created_team = ""
         # A store this screen created: kept for a retry if making the team
         # failed after the store itself was made, handed to the app at the end.
-        self._store: Store | None = None
+        self._store = None  # created by an attempt that failed after creating it
 
     # -- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        from storage.store import display_location
 
         with Vertical(id="setup-box"):
             yield Static(TEXT["title"], classes="title")
-            yield Note(TEXT["location"].format(where=display_location(self.location)), classes="hint")
+            yield Note(TEXT["location"].format(where=start.display_location(self.location)), classes="hint")
             yield Static(self._step_text(), id="setup-step", classes="setup-step")
             with ContentSwitcher(initial=STEPS[0].id, id="setup-steps"):
                 with Vertical(id="step-team"):
@@ -362,7 +360,7 @@ class SetupScreen(Screen):
     # -- creating ------------------------------------------------------------------
 
     def start_creating(self) -> None:
-        from storage import team
+        from jongerenteam import team
 
         # Everything once more: a name changed after the passphrase was chosen
         # could make that passphrase guessable.
@@ -383,14 +381,11 @@ class SetupScreen(Screen):
         self.create(self.value("team-name").strip(), details, self.value("passphrase"))
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def create(self, team_name: str, details: team.WorkerDetails, passphrase: str) -> None:
-        from storage import team
-        from storage.store import Store
-
+    def create(self, team_name: str, details: WorkerDetails, passphrase: str) -> None:
         try:
             if self._store is None:
-                self._store = Store.create(self.location)
-            _, recovery = team.create_team(self._store, team_name, details, passphrase, kdf_params())
+                self._store = start.create_store(self.location)
+            recovery = start.create_team(self._store, team_name, details, passphrase)
         except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
             self.app.call_from_thread(self.creation_failed, explain(exc)[0])
             return

@@ -2,10 +2,10 @@
 
 A searchable list (name, kind, role, organisation, leefdomeinen, phone,
 e-mail) with keys to add, change and remove. The kaart starts without
-contacts; the professional roles of the field (MAP_ROLES, from DOMAIN.md)
+contacts; the professional roles of the field (MAP_ROLES, from docs/domain.md)
 are there as types: the role field suggests them and the empty kaart lists
 them. Reading and writing run in thread workers; entries are encrypted in
-the store (storage.dossier).
+the store (storage.socialmap).
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from jongerenteam.socialmap import MAP_KINDS, MAP_ROLES, MapEntry, MapItem
 from jongerenteam.catalogue import LEEFDOMEINEN
+from jongerenteam.errors import Conflict, NotAllowed
 from jongerenteam.messages import explain
 from jongerenteam.search import fold
+from jongerenteam.socialmap import MAP_KINDS, MAP_ROLES, MapEntry, MapItem
 from screens.dossier_panes import (
     FormDialog,
     KeyChoice,
@@ -30,7 +31,6 @@ from screens.dossier_panes import (
 )
 from screens.text import DataTable, Input, Static
 from screens.widgets import Confirm, SuggestWords
-from storage.errors import Conflict, NotAllowed
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
 

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer
 
 from jongerenteam import spreekuur as intake
+from jongerenteam.dates import local_time  # stored moments are UTC; show the laptop's date
 from jongerenteam.messages import explain
 from jongerenteam.spreekuur import EMERGENCY_REASONS
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
@@ -74,10 +75,6 @@ def _entry_text(e) -> str:
 
 
 def file_lines(session, entries) -> list[str]:
-    from storage.clock import (
-        local_time,  # stored moments are UTC; show the laptop's date
-    )
-
     names = {wid: w.initials for wid, w in session.workers.items()}
     return [
         f"{local_time(e.created_at):%d-%m-%Y} · {names.get(e.created_by, '?')} · {KIND_LABELS.get(e.kind, e.kind)} · {_entry_text(e)}"

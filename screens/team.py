@@ -18,16 +18,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
 from jongerenteam.catalogue import LEEFDOMEINEN, MOTHER_ORGANISATIONS, ROLE_LABELS
+from jongerenteam.errors import WorkerExists, WrongPassphrase
 from jongerenteam.messages import explain
 from jongerenteam.passphrase import weakness
 from jongerenteam.search import fold
 from jongerenteam.settings import kdf_params
+from jongerenteam.team import COORDINATOR, RECOVERY_GROUP_LEN, RECOVERY_GROUPS, WORKER, WorkerDetails
 from screens.text import DataTable, Input, Label, Option, OptionList, Static
 from screens.widgets import Confirm, LeefdomeinPicker, SuggestWords
-from storage import spreekuur
-from storage.errors import WorkerExists, WrongPassphrase
-from storage.keyslots import RECOVERY_GROUP_LEN, RECOVERY_GROUPS
-from storage.team import COORDINATOR, WORKER, WorkerDetails
 
 # Every word the user reads on this screen and its dialogs, in one place.
 TEXT = {
@@ -421,10 +419,8 @@ class DeactivateDialog(TeamDialog):
             return
         show_error(self, "leaving-error", "")
         worker = self.session.workers[worker_id]
-        self.students = spreekuur.students_with_contact(self.session.store, worker_id)
-        self.programmes = sorted(
-            (p for p, w in self.session.team.programme_contacts().items() if w == worker_id), key=fold
-        )
+        self.students, programmes = self.session.team.handover_load(worker_id)
+        self.programmes = sorted(programmes, key=fold)
         lines = [TEXT["contact_of"].format(name=worker.full_name, n=len(self.students))]
         if self.programmes:
             lines.append(TEXT["programmes_of"].format(names=", ".join(self.programmes)))
@@ -889,10 +885,9 @@ class TeamScreen(Screen):
                 table.move_cursor(row=table.get_row_index(keep))
             except Exception:  # noqa: BLE001 - the row is gone; stay where the cursor is
                 pass
-        team = self.session.store.team()
         self.query_one("#team-settings", Static).update(
             TEXT["settings"].format(
-                minutes=team.idle_lock_minutes if team else 5, n=len(self.session.team.programme_contacts())
+                minutes=self.session.team.idle_lock_minutes(), n=len(self.session.team.programme_contacts())
             )
         )
 
@@ -939,8 +934,7 @@ class TeamScreen(Screen):
         self.open_dialog(ProgrammeContactsDialog(self.session))
 
     def action_idle_lock(self) -> None:
-        team = self.session.store.team()
-        self.open_dialog(IdleLockDialog(self.session, team.idle_lock_minutes if team else 5))
+        self.open_dialog(IdleLockDialog(self.session, self.session.team.idle_lock_minutes()))
 
     def action_expertise(self) -> None:
         worker_id = self.current_worker_id()

@@ -33,8 +33,7 @@ from textual import widgets as _w
 from textual.content import Content
 from textual.widgets.option_list import Option as _Option
 
-from jongerenteam.text import visible
-from storage.documents import clean_text
+from jongerenteam.text import clean_text, visible
 
 __all__ = ["CellText", "Content", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "Text", "TextArea", "cell", "safe", "shorten"]
 

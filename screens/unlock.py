@@ -7,8 +7,6 @@ do and lets whoever holds the recovery code set a new passphrase here.
 
 from __future__ import annotations
 
-import math
-
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -17,21 +15,22 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer
 
-from jongerenteam import throttle
+from jongerenteam import start
 from jongerenteam.catalogue import ROLE_LABELS
+from jongerenteam.dates import clock_time, now
 from jongerenteam.demo_team import DEMO_TEAM_NAME, DEMO_WORKERS
+from jongerenteam.errors import WrongPassphrase
 from jongerenteam.messages import explain
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
+from jongerenteam.start import OpeningStore
 from screens.messages import Unlocked, UnlockFailed
 from screens.text import Input, Label, Option, OptionList, Static
-from storage import clock
-from storage.preview import OpeningStore, opened
 
-# storage.team, jongerenteam.session and jongerenteam.settings' key
-# derivation (SQLAlchemy, argon2, cryptography) are imported where they are
-# used: this screen is the first frame, and may be showing while the store is
-# still being opened behind it (storage.preview, docs/performance.md).
+# The session, the team and the key derivation (SQLAlchemy, argon2,
+# cryptography) load inside jongerenteam.start's functions, in this screen's
+# worker threads: this screen is the first frame, and may be showing while
+# the store is still being opened behind it (docs/performance.md).
 
 TEXT = {
     "title": "jongerenteam",
@@ -153,7 +152,7 @@ class UnlockScreen(Screen):
     @staticmethod
     def clock_text() -> str:
         """HH:MM on the laptop's own clock (through the store's clock, which tests fix)."""
-        return clock.local_time(clock.now()).strftime("%H:%M")
+        return clock_time(now())
 
     def update_clock(self) -> None:
         self.query_one("#unlock-clock", Static).update(self.clock_text())
@@ -268,22 +267,16 @@ class UnlockScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def unlock(self, worker_id: str, passphrase: str) -> None:
-        from storage.errors import WrongPassphrase
-
         try:
             # Waits while the store is still being opened behind this screen
             # (and raises why, if that failed); only then the heavy imports.
-            store = opened(self.store)
-            from jongerenteam.session import TeamSession
-
+            store = start.opened(self.store)
             # Checked again here: on Enter the store may not have been open yet.
             wait = self._wait_text(store, worker_id)
             if wait:
                 self.app.call_from_thread(self.must_wait, wait)
                 return
-            session = TeamSession.unlock(
-                store, worker_id, passphrase, after_lock=self.app.sessions_started > 0
-            )
+            session = start.unlock(store, worker_id, passphrase, after_lock=self.app.sessions_started > 0)
         except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
             self.post_message(UnlockFailed(explain(exc)[0], wrong_passphrase=isinstance(exc, WrongPassphrase)))
             return
@@ -334,13 +327,7 @@ class UnlockScreen(Screen):
 
     @staticmethod
     def _wait_text(store, worker_id: str) -> str:
-        from storage import team
-
-        try:
-            failures, last = team.login_throttle(store, worker_id)
-        except Exception:  # noqa: BLE001 - the unlock attempt itself reports a store problem
-            return ""
-        seconds = math.ceil(throttle.remaining(failures, last, clock.now()))
+        seconds = start.login_wait_seconds(store, worker_id)
         if seconds <= 0:
             return ""
         return TEXT["wait_one"] if seconds == 1 else TEXT["wait"].format(seconds=seconds)
@@ -375,7 +362,7 @@ class ForgotPassphraseScreen(ModalScreen[str | None]):
     """What to do without your passphrase; with the recovery code, set a new one here.
 
     Dismisses with the worker's name once their new passphrase works, else None.
-    Uses ``team.reset_passphrase`` as ``jongerenteam recover`` does: the
+    Uses ``jongerenteam.start.reset_with_recovery`` as ``jongerenteam recover`` does: the
     worker's student keys are rewrapped through the escrow, and a
     'recovery' entry lands in the audit log.
     """
@@ -495,18 +482,9 @@ class ForgotPassphraseScreen(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def reset(self, worker_id: str, code: str, passphrase: str) -> None:
-        from storage.errors import WrongPassphrase
-
         try:
-            store = opened(self.store)  # may still be opening behind the unlock screen
-            from jongerenteam.settings import kdf_params
-            from storage import team
-
-            team_key, escrow_private = team.unlock_recovery(store, code)
-            team.reset_passphrase(
-                store, team_key, escrow_private, worker_id, passphrase, kdf_params(),
-                by_worker=None, via="herstelcode",
-            )
+            # The store may still be opening behind the unlock screen: this waits.
+            start.reset_with_recovery(self.store, code, worker_id, passphrase)
         except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
             self.app.call_from_thread(self.reset_failed, explain(exc)[0], isinstance(exc, WrongPassphrase))
             return

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -257,3 +258,30 @@ def verify(session: Session, audit_key: bytes) -> Verification:
     if head_seq > len(rows):
         return Verification(False, checked, len(rows) + 1, "regels aan het eind verwijderd")
     return Verification(True, checked, unsealed=unsealed)
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    """One line of a student's access log, as the file's log tab and an inzage show it."""
+
+    at: datetime
+    event: str
+    worker_id: str | None
+    on_behalf_of: str | None
+    access_point: str
+    detail: str
+
+
+def student_log(session: Session, student_id: str, *, newest_first: bool = False, limit: int | None = None) -> list[LogRow]:
+    """Who opened, changed or exported this student's file (no personal data in it)."""
+    q = (
+        select(
+            AuditEntry.at, AuditEntry.event, AuditEntry.worker_id, AuditEntry.on_behalf_of,
+            AuditEntry.access_point, AuditEntry.detail,
+        )
+        .where(AuditEntry.student_id == student_id)
+        .order_by(AuditEntry.seq.desc() if newest_first else AuditEntry.seq)
+    )
+    if limit is not None:
+        q = q.limit(limit)
+    return [LogRow(datetime.fromisoformat(at), *rest) for at, *rest in session.execute(q).all()]

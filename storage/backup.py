@@ -40,7 +40,7 @@ import orjson
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
-from storage import audit, clock
+from storage import audit, clock, files
 from storage import sqlite as sqlite_backend
 from storage.crypto import (
     NONCE_LEN,
@@ -50,9 +50,9 @@ from storage.crypto import (
     FieldKey,
     open_column,
     open_field,
-    open_sealed,
 )
-from storage.errors import BackupUnusable, StoreError
+from storage.errors import BackupUnusable, StoreError, Tampered
+from storage.files import ESCROW
 from storage.keyring import Keys
 from storage.models import (
     AnonymousContact,
@@ -66,8 +66,6 @@ from storage.models import (
     Worker,
 )
 from storage.store import MIGRATIONS_DIR, Store
-from storage.students import _entry_context, wrap_context
-from storage.team import ESCROW
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 HEADER_LEN = 100  # the SQLite file header
@@ -497,16 +495,14 @@ def _check_student(keys, escrow, sid, private_blob, escrow_wrap, own_wrap, entri
             check._damage(STUDENT_KEYS, sid)
         else:
             try:
-                key = open_sealed(escrow, escrow_wrap, wrap_context(sid, ESCROW), "student_key_wraps.wrapped")
-            except DecryptionError:
+                key = files.open_wrap(escrow, escrow_wrap, sid, ESCROW)
+            except Tampered:
                 check._damage(STUDENT_KEYS, sid)
     if own_wrap is not None:
         check.checked[WRAPS] += 1
         try:
-            mine = open_sealed(
-                keys.worker_private, own_wrap, wrap_context(sid, keys.worker_id), "student_key_wraps.wrapped"
-            )
-        except DecryptionError:
+            mine = files.open_wrap(keys.worker_private, own_wrap, sid, keys.worker_id)
+        except Tampered:
             check._damage(WRAPS, sid)
         else:
             if key is not None and mine != key:
@@ -536,11 +532,8 @@ def _check_student(keys, escrow, sid, private_blob, escrow_wrap, own_wrap, entri
             continue  # unreadable because of the private key, counted there
         check.checked[FILE_ENTRIES] += 1
         try:
-            if sealed:
-                raw = open_sealed(private, body, _entry_context(entry_id, sid), "file_entries.body")
-            else:
-                raw = open_field(fk, "file_entries", "body", entry_id, body)
-        except DecryptionError:
+            raw: bytes | None = files.open_body(fk, lambda: private, entry_id, sid, sealed, body)
+        except Tampered:
             raw = None
         if not _json_ok(raw):
             check._damage(FILE_ENTRIES, sid)
@@ -578,8 +571,8 @@ def _check_other_wraps(s: Session, keys: Keys, check: ContentCheck) -> None:
             continue
         if to_worker_id == keys.worker_id:
             try:
-                open_sealed(keys.worker_private, blob, wrap_context(sid, to_worker_id), "handovers.pending_wrap")
-            except DecryptionError:
+                files.open_wrap(keys.worker_private, blob, sid, to_worker_id, "handovers.pending_wrap")
+            except Tampered:
                 check._damage(PENDING_WRAPS, sid)
 
 
@@ -591,7 +584,5 @@ def _check_drafts(s: Session, keys: Keys, check: ContentCheck) -> None:
     for row in s.scalars(select(Draft)):
         check.checked[DRAFTS] += 1
         blob = bytes(row.body)
-        if len(blob) < 1 + 32 + NONCE_LEN + TAG_LEN or blob[0] != SEAL_VERSION:
-            check._damage(DRAFTS)
-        elif row.worker_id == keys.worker_id and not store_drafts.opens(keys, row):
+        if len(blob) < 1 + 32 + NONCE_LEN + TAG_LEN or blob[0] != SEAL_VERSION or row.worker_id == keys.worker_id and not store_drafts.opens(keys, row):
             check._damage(DRAFTS)

@@ -81,7 +81,7 @@ class FieldKey:
     aead: AESGCM = field(repr=False)
 
     @classmethod
-    def of(cls, key: bytes) -> "FieldKey":
+    def of(cls, key: bytes) -> FieldKey:
         if len(key) != KEY_LEN:
             raise ValueError("key must be 32 bytes")
         return cls(key=key, key_id=key_id_for(key), aead=AESGCM(key))

@@ -1,37 +1,28 @@
 """Store operations of the dossier: several entries in one transaction, an
 entry rewritten (its payload carries its own history), removing a worker
-from a file, the file's access log, the team's sociale kaart, and how a
-worker can be reached (for the student's afsprakenoverzicht).
+from a file, the file's access log, and an export logged. The key and entry
+operations themselves are in ``storage.files``.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 
-from storage import audit, clock, guard
-from storage.crypto import DecryptionError, FieldKey, open_field, seal_field, seal_to
-from storage.errors import Conflict, NotAllowed, NotInvolved, Tampered, UnknownStudent
+from storage import audit, clock, files, guard
+from storage.crypto import FieldKey
+from storage.errors import NotAllowed, Reason, UnknownStudent
+from storage.files import ESCROW
 from storage.keyring import Keys
 from storage.models import (
-    AuditEntry,
     FileEntry,
-    SocialMapEntry,
     Student,
     StudentKeyWrap,
-    Worker,
 )
 from storage.store import Store
-from storage.students import _dump, _entry_context, _load, _student_key
-from storage.team import ESCROW
 
-
-def new_entry_id() -> str:
-    return str(uuid.uuid4())
+new_entry_id = files.new_entry_id
 
 
 def add_entries(
@@ -42,33 +33,10 @@ def add_entries(
     Ids come from ``new_entry_id()`` so entries can name each other (a
     driegesprek lists the agreements made in it). An involved worker
     encrypts under the student key; anyone else appends sealed to the
-    student's public key, as ``storage.students.add_entry`` does.
+    student's public key (``storage.files.write_entries``).
     """
-    now = clock.now()
     with store.session() as s:
-        student = s.get(Student, student_id)
-        if student is None:
-            raise UnknownStudent(f"students/{student_id}")
-        try:
-            fk: FieldKey | None = FieldKey.of(_student_key(s, keys, student_id))
-        except NotInvolved:
-            fk = None
-        for entry_id, kind, payload in entries:
-            if fk is not None:
-                body = seal_field(fk, "file_entries", "body", entry_id, _dump(payload))
-            else:
-                body = seal_to(student.public_key, _dump(payload), _entry_context(entry_id, student_id))
-            s.add(
-                FileEntry(
-                    id=entry_id, student_id=student_id, kind=kind, sealed=fk is None, body=body,
-                    created_at=now, created_by=keys.worker_id, updated_at=now,
-                    updated_by=keys.worker_id, version=1,
-                )
-            )
-            audit.append(
-                s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id,
-                detail=f"dossier: {kind}" + (" (toegevoegd zonder inzage)" if fk is None else ""),
-            )
+        files.write_entries(s, keys, files.get_student(s, student_id), entries)
 
 
 def rewrite_entry(
@@ -88,7 +56,7 @@ def rewrite_entry(
     """
     now = clock.now()
     with store.session() as s:
-        fk = FieldKey.of(_student_key(s, keys, student_id))
+        fk = FieldKey.of(files.student_key(s, keys, student_id))
         result = s.execute(
             update(FileEntry)
             .where(
@@ -97,7 +65,7 @@ def rewrite_entry(
                 FileEntry.version == expected_version,
             )
             .values(
-                body=seal_field(fk, "file_entries", "body", entry_id, _dump(payload)),
+                body=files.seal_entry(fk, entry_id, payload),
                 sealed=False,
                 version=expected_version + 1,
                 updated_at=now,
@@ -133,10 +101,10 @@ def remove_involvement(store: Store, keys: Keys, student_id: str, worker_id: str
     must be involved.
     """
     with store.session() as s:
-        _student_key(s, keys, student_id)  # only someone involved may change who is
+        files.require_involved(s, keys, student_id)  # only someone involved may change who is
         student = s.get(Student, student_id)
         if student.contact_worker_id == worker_id:
-            raise NotAllowed(f"students/{student_id}", reason="contact person")
+            raise NotAllowed(f"students/{student_id}", reason=Reason.CONTACT_PERSON)
         recipients = s.scalars(
             select(StudentKeyWrap.recipient).where(StudentKeyWrap.student_id == student_id)
         ).all()
@@ -144,7 +112,7 @@ def remove_involvement(store: Store, keys: Keys, student_id: str, worker_id: str
         if worker_id not in workers:
             return
         if len(workers) <= 1:
-            raise NotAllowed(f"students/{student_id}", reason="last involved")
+            raise NotAllowed(f"students/{student_id}", reason=Reason.LAST_INVOLVED)
         s.execute(
             delete(StudentKeyWrap).where(
                 StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == worker_id
@@ -156,30 +124,11 @@ def remove_involvement(store: Store, keys: Keys, student_id: str, worker_id: str
         )
 
 
-@dataclass(frozen=True, slots=True)
-class LogRow:
-    at: datetime
-    event: str
-    worker_id: str | None
-    on_behalf_of: str | None
-    access_point: str
-    detail: str
-
-
-def file_log(store: Store, keys: Keys, student_id: str, limit: int = 2000) -> list[LogRow]:
+def file_log(store: Store, keys: Keys, student_id: str, limit: int = 2000) -> list[audit.LogRow]:
     """Who opened or changed this file, newest first (only for those involved)."""
     with store.reading() as s:
-        _student_key(s, keys, student_id)
-        rows = s.execute(
-            select(
-                AuditEntry.at, AuditEntry.event, AuditEntry.worker_id, AuditEntry.on_behalf_of,
-                AuditEntry.access_point, AuditEntry.detail,
-            )
-            .where(AuditEntry.student_id == student_id)
-            .order_by(AuditEntry.seq.desc())
-            .limit(limit)
-        ).all()
-    return [LogRow(datetime.fromisoformat(at), *rest) for at, *rest in rows]
+        files.require_involved(s, keys, student_id)
+        return audit.student_log(s, student_id, newest_first=True, limit=limit)
 
 
 def entry_counts(store: Store, student_id: str) -> dict[str, int]:
@@ -194,118 +143,9 @@ def entry_counts(store: Store, student_id: str) -> dict[str, int]:
         )
 
 
-# -- the sociale kaart -----------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class MapRow:
-    id: str
-    version: int
-    kind: str  # organisatie | professional
-    updated_at: datetime
-    data: dict = field(repr=False)  # decrypted: never in a repr
-
-
-def _seal_map(keys: Keys, entry_id: str, data: dict) -> bytes:
-    return seal_field(keys.directory, "social_map", "data", entry_id, _dump(data))
-
-
-def social_map(store: Store, keys: Keys) -> list[MapRow]:
-    """The team's sociale kaart (organisations and professionals), decrypted."""
-    with store.reading() as s:
-        rows = s.scalars(select(SocialMapEntry).where(SocialMapEntry.removed_at.is_(None))).all()
-        out = []
-        for r in rows:
-            try:
-                data = _load(open_field(keys.directory, "social_map", "data", r.id, r.data))
-            except DecryptionError as exc:
-                raise Tampered(exc.where) from None
-            out.append(MapRow(r.id, r.version, r.kind, r.updated_at, data))
-    return out
-
-
-def add_map_entry(store: Store, keys: Keys, kind: str, data: dict) -> str:
-    entry_id = str(uuid.uuid4())
-    now = clock.now()
-    with store.session() as s:
-        s.add(
-            SocialMapEntry(
-                id=entry_id, kind=kind, data=_seal_map(keys, entry_id, data), created_at=now,
-                updated_at=now, updated_by=keys.worker_id, version=1,
-            )
-        )
-        audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id, detail="sociale kaart")
-    return entry_id
-
-
-def update_map_entry(
-    store: Store, keys: Keys, entry_id: str, kind: str, data: dict, expected_version: int
-) -> None:
-    with store.session() as s:
-        result = s.execute(
-            update(SocialMapEntry)
-            .where(SocialMapEntry.id == entry_id, SocialMapEntry.version == expected_version)
-            .values(
-                kind=kind, data=_seal_map(keys, entry_id, data), version=expected_version + 1,
-                updated_at=clock.now(), updated_by=keys.worker_id,
-            )
-        )
-        if result.rowcount != 1:
-            current = s.get(SocialMapEntry, entry_id)
-            if current is None:
-                raise NotAllowed(f"social_map/{entry_id}", reason="removed")
-            by = s.get(Worker, current.updated_by)
-            raise Conflict(
-                f"social_map/{entry_id}", by_name=by.full_name if by else "onbekend",
-                at=clock.local_time(current.updated_at).strftime("%H:%M"),
-            )
-        audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, detail="sociale kaart")
-
-
-def remove_map_entry(store: Store, keys: Keys, entry_id: str, expected_version: int) -> None:
-    """Remove an entry from the kaart, as the worker saw it (a colleague's change in
-    between is a ``Conflict``). Its details are overwritten, the row stays as a
-    tombstone so consents that named it still resolve to 'verwijderd'."""
-    with store.session() as s:
-        row = s.get(SocialMapEntry, entry_id)
-        if row is None or row.removed_at is not None:
-            return
-        guard.check(s, f"social_map/{entry_id}", row, expected_version)
-        now = clock.now()
-        row.data = _seal_map(keys, entry_id, {})
-        row.removed_at = now
-        row.updated_at = now
-        row.updated_by = keys.worker_id
-        row.version += 1
-        audit.append(s, keys.audit_key, "delete", worker_id=keys.worker_id, detail="sociale kaart")
-
-
-# -- how a worker is reached ---------------------------------------------------------------
-
-
-def worker_contact(store: Store, keys: Keys, worker_id: str) -> str:
-    """How students reach this worker (work phone, e-mail), or ''."""
-    with store.reading() as s:
-        w = s.get(Worker, worker_id)
-        if w is None or w.contact is None:
-            return ""
-        try:
-            return open_field(keys.directory, "workers", "contact", worker_id, w.contact).decode()
-        except DecryptionError as exc:
-            raise Tampered(exc.where) from None
-
-
-def set_worker_contact(store: Store, keys: Keys, text: str) -> None:
-    """A worker sets their own reachability (shown to students in overviews)."""
-    with store.session() as s:
-        w = s.get(Worker, keys.worker_id)
-        w.contact = seal_field(keys.directory, "workers", "contact", keys.worker_id, text.encode())
-        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail="eigen bereikbaarheid")
-
-
 def log_event(store: Store, keys: Keys, event: str, student_id: str | None, detail: str) -> None:
     """Log an export or print of file data (``detail``: what, never personal data)."""
     with store.session() as s:
         if student_id is not None:
-            _student_key(s, keys, student_id)  # only someone involved exports a file
+            files.require_involved(s, keys, student_id)  # only someone involved exports a file
         audit.append(s, keys.audit_key, event, worker_id=keys.worker_id, student_id=student_id, detail=detail)

@@ -11,33 +11,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import select, update
 
-from storage import audit, clock, guard
-from storage.crypto import (
-    DecryptionError,
-    FieldKey,
-    open_field,
-    open_sealed,
-    seal_field,
-    seal_to,
-)
-from storage.errors import NotInvolved, Tampered, UnknownStudent
+from storage import audit, clock, files, guard
+from storage.errors import UnknownStudent
+from storage.files import EntryView
 from storage.keyring import Keys
-from storage.models import FileEntry, Student, Team
+from storage.models import Student, Team
 from storage.store import Store
-from storage.students import (
-    DirectoryRow,
-    EntryView,
-    _conflict,
-    _dump,
-    _entry_context,
-    _load,
-    _seal_directory,
-    _student_key,
-)
+from storage.students import DirectoryRow, _conflict, _seal_directory
 from storage.team import _require_coordinator
 
 CHECKLIST_KIND = "checklist18"
@@ -52,33 +34,10 @@ def read_checklist_entries(store: Store, keys: Keys, student_id: str, *, log: bo
     re-read for a change that is itself logged).
     """
     with store.session() as s:
-        key = _student_key(s, keys, student_id)
-        fk = FieldKey.of(key)
-        rows = s.scalars(
-            select(FileEntry)
-            .where(FileEntry.student_id == student_id, FileEntry.kind == CHECKLIST_KIND)
-            .order_by(FileEntry.created_at, FileEntry.id)
-        ).all()
-        out = []
-        private = None
-        for e in rows:
-            try:
-                if e.sealed:
-                    if private is None:
-                        student = s.get(Student, student_id)
-                        private = open_field(fk, "students", "private_key", student_id, student.private_key)
-                    raw = open_sealed(private, e.body, _entry_context(e.id, student_id), "file_entries.body")
-                else:
-                    raw = open_field(fk, "file_entries", "body", e.id, e.body)
-            except DecryptionError as exc:
-                raise Tampered(exc.where) from None
-            out.append(EntryView(e.id, e.kind, e.created_at, e.created_by, e.version, _load(raw)))
-        if log:
-            audit.append(
-                s, keys.audit_key, "open", worker_id=keys.worker_id, student_id=student_id,
-                detail=CHECKLIST_DETAIL,
-            )
-    return out
+        key = files.student_key(s, keys, student_id)
+        return files.read_entries(
+            s, keys, student_id, key, kinds=(CHECKLIST_KIND,), event="open" if log else None, detail=CHECKLIST_DETAIL,
+        )
 
 
 # -- the team's list -------------------------------------------------------------------
@@ -140,23 +99,7 @@ def change_coach(
         s.refresh(row)
         if task is not None:
             kind, payload = task
-            entry_id = str(uuid.uuid4())
-            try:
-                fk = FieldKey.of(_student_key(s, keys, student_id))
-                body, sealed = seal_field(fk, "file_entries", "body", entry_id, _dump(payload)), False
-            except NotInvolved:
-                body, sealed = seal_to(row.public_key, _dump(payload), _entry_context(entry_id, student_id)), True
-            s.add(
-                FileEntry(
-                    id=entry_id, student_id=student_id, kind=kind, sealed=sealed, body=body,
-                    created_at=now, created_by=keys.worker_id, updated_at=now,
-                    updated_by=keys.worker_id, version=1,
-                )
-            )
-            audit.append(
-                s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id,
-                detail=f"dossier: {kind} (coachwissel)" + (" (toegevoegd zonder inzage)" if sealed else ""),
-            )
+            files.write_entries(s, keys, row, [(files.new_entry_id(), kind, payload)], detail=" (coachwissel)")
         return DirectoryRow(
             row.id, row.version, row.status, row.contact_worker_id, row.created_at, row.updated_at, dict(data),
         )

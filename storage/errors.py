@@ -5,6 +5,35 @@ The Dutch sentences a user reads are in ``jongerenteam.messages``.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why something is not allowed (``NotAllowed``): one code per reason, and
+    each has one Dutch sentence in ``jongerenteam.messages.NOT_ALLOWED``
+    (``tests/test_messages.py`` checks that none is missing)."""
+
+    COORDINATOR_ONLY = "coordinator only"
+    NOT_A_COORDINATOR = "not a coordinator"
+    COORDINATOR_WITHOUT_ESCROW = "coordinator without escrow"
+    ESCROW_NOT_OPEN = "escrow not open"
+    FIRST_WORKER_COORDINATOR = "first worker must be a coordinator"
+    CANNOT_DEACTIVATE_SELF = "cannot deactivate self"
+    SAME_WORKER = "same worker"
+    INACTIVE_WORKER = "inactive worker"
+    REASON_NEEDED = "reason needed"
+    EMERGENCY_NEEDS_REASON = "emergency access needs a reason"
+    ERASURE_NEEDS_REASON = "erasure needs a reason"
+    CONTACT_PERSON = "contact person"
+    LAST_INVOLVED = "last involved"
+    REMOVED = "removed"
+    NOT_EDITABLE = "not editable"
+    RECEIVER_ONLY = "receiver only"
+    IMPOSSIBLE_STEP = "impossible step"
+    HANDOVER_OPEN = "handover open"
+    UNKNOWN_HANDOVER = "unknown handover"
+    BACKUP_COORDINATOR = "backup coordinator"
+
 
 class StoreError(Exception):
     """Base class; ``where`` names the store, table or row concerned."""
@@ -89,7 +118,11 @@ class NotInvolved(StoreError):
 
 
 class NotAllowed(StoreError):
-    """The worker's role does not permit this action."""
+    """Not allowed, for one ``Reason``."""
+
+    def __init__(self, where: str = "", *, reason: Reason | str = Reason.COORDINATOR_ONLY, **info: object) -> None:
+        self.reason = Reason(reason)  # an unknown code is a programming error, found at once
+        super().__init__(where, reason=self.reason, **info)
 
 
 class Locked(StoreError):

@@ -30,14 +30,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, guard
-from storage.crypto import DecryptionError, FieldKey, open_sealed, seal_field, seal_to
-from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent
+from storage import audit, clock, files, guard
+from storage.errors import NotAllowed, NotInvolved, Reason, UnknownStudent
 from storage.keyring import Keys
-from storage.models import FileEntry, Handover, Student, StudentKeyWrap, Worker
+from storage.models import Handover, Student, StudentKeyWrap, Worker
 from storage.store import Store
-from storage.students import _dump, _entry_context, _student_key, wrap_context
-from storage.team import ESCROW
 
 INTERN, EXTERN, ADULT = "intern", "extern", "18plus"
 KINDS = (INTERN, EXTERN, ADULT)
@@ -98,38 +95,6 @@ def _row(h: Handover) -> HandoverRow:
     )
 
 
-def _add_entries(s: Session, keys: Keys, student: Student, fk: FieldKey | None,
-                 entries: Iterable[tuple[str, str, dict]], now: datetime) -> None:
-    for entry_id, kind, payload in entries:
-        if fk is not None:
-            body = seal_field(fk, "file_entries", "body", entry_id, _dump(payload))
-        else:  # the receiver declining: they may append, not read
-            body = seal_to(student.public_key, _dump(payload), _entry_context(entry_id, student.id))
-        s.add(FileEntry(
-            id=entry_id, student_id=student.id, kind=kind, sealed=fk is None, body=body,
-            created_at=now, created_by=keys.worker_id, updated_at=now,
-            updated_by=keys.worker_id, version=1,
-        ))
-
-
-def _key_for(s: Session, keys: Keys, student_id: str) -> bytes:
-    """The student key through the caller's own wrap, or a coördinator's escrow."""
-    try:
-        return _student_key(s, keys, student_id)
-    except NotInvolved:
-        if keys.escrow_private is None:
-            raise
-        wrap = s.scalar(select(StudentKeyWrap).where(
-            StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == ESCROW))
-        if wrap is None:
-            raise
-        try:
-            return open_sealed(keys.escrow_private, wrap.wrapped,
-                               wrap_context(student_id, ESCROW), "student_key_wraps.wrapped")
-        except DecryptionError as exc:
-            raise Tampered(exc.where) from None
-
-
 def propose(
     store: Store,
     keys: Keys,
@@ -158,26 +123,26 @@ def propose(
         student = s.get(Student, student_id)
         if student is None:
             raise UnknownStudent(f"students/{student_id}")
-        key = _key_for(s, keys, student_id)
+        key = files.student_key(s, keys, student_id, escrow=True)
         busy = s.scalar(select(Handover.id).where(
             Handover.student_id == student_id, Handover.state.not_in(CLOSED_STATES)))
         if busy is not None:
-            raise NotAllowed(f"handovers/{busy}", reason="handover open")
+            raise NotAllowed(f"handovers/{busy}", reason=Reason.HANDOVER_OPEN)
         pending = None
         if to_worker_id is not None:
             if to_worker_id == from_worker_id:
-                raise NotAllowed(f"workers/{to_worker_id}", reason="same worker")
+                raise NotAllowed(f"workers/{to_worker_id}", reason=Reason.SAME_WORKER)
             receiver = s.get(Worker, to_worker_id)
             if receiver is None or not receiver.active:
-                raise NotAllowed(f"workers/{to_worker_id}", reason="inactive worker")
-            pending = seal_to(receiver.public_key, key, wrap_context(student_id, to_worker_id))
+                raise NotAllowed(f"workers/{to_worker_id}", reason=Reason.INACTIVE_WORKER)
+            pending = files.seal_wrap(receiver.public_key, key, student_id, to_worker_id)
         s.add(Handover(
             id=handover_id, student_id=student_id, kind=kind, state=PROPOSED,
             from_worker_id=from_worker_id, to_worker_id=to_worker_id, pending_wrap=pending,
             follow_up=follow_up, access_days=access_days, created_at=now, updated_at=now,
             updated_by=keys.worker_id, version=1,
         ))
-        _add_entries(s, keys, student, FieldKey.of(key), entries, now)
+        files.write_entries(s, keys, student, entries, key=key)
         detail = f"overdracht voorgesteld: {kind}"
         if legal_ground:
             detail += f"; zonder toestemming, wettelijke grond: {legal_ground}"
@@ -207,19 +172,18 @@ def step(
     with store.session() as s:
         h = s.get(Handover, handover_id)
         if h is None:
-            raise NotAllowed(f"handovers/{handover_id}", reason="unknown handover")
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.UNKNOWN_HANDOVER)
         guard.check(s, f"handovers/{handover_id}", h, expected_version)
         if not allowed(h.kind, h.state, new_state):
-            raise NotAllowed(f"handovers/{handover_id}", reason="impossible step")
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.IMPOSSIBLE_STEP)
         student = s.get(Student, h.student_id)
-        fk: FieldKey | None
+        key: bytes | None
         if new_state in (ACCEPTED, DECLINED):
             if keys.worker_id != h.to_worker_id:
-                raise NotAllowed(f"handovers/{handover_id}", reason="receiver only")
-            fk = None
+                raise NotAllowed(f"handovers/{handover_id}", reason=Reason.RECEIVER_ONLY)
+            key = None  # declining: the receiver may append, not read
             if new_state == ACCEPTED:
                 key = _take_pending(s, keys, h)
-                fk = FieldKey.of(key)
                 student.contact_worker_id = h.to_worker_id
                 student.version += 1
                 student.updated_at = now
@@ -231,13 +195,13 @@ def step(
             h.pending_wrap = None
         else:
             try:
-                fk = FieldKey.of(_student_key(s, keys, h.student_id))
+                key = files.student_key(s, keys, h.student_id)
             except NotInvolved:
                 # A coördinator withdrawing a proposal to a colleague who leaves the
                 # team: the step is appended sealed, like a receiver's decline.
                 if new_state != WITHDRAWN or not keys.is_coordinator:
                     raise
-                fk = None
+                key = None
             if new_state == WITHDRAWN:
                 h.pending_wrap = None
         h.state = new_state
@@ -248,7 +212,7 @@ def step(
         h.version += 1
         h.updated_at = now
         h.updated_by = keys.worker_id
-        _add_entries(s, keys, student, fk, entries, now)
+        files.write_entries(s, keys, student, entries, key=key)
         audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id,
                      student_id=h.student_id, on_behalf_of=h.to_worker_id,
                      detail=f"overdracht {h.kind}: {new_state}")
@@ -258,16 +222,12 @@ def step(
 
 def _take_pending(s: Session, keys: Keys, h: Handover) -> bytes:
     """The receiver opens the key sealed to them and keeps it as their own wrap."""
-    context = wrap_context(h.student_id, h.to_worker_id)
     existing = s.scalar(select(StudentKeyWrap).where(
         StudentKeyWrap.student_id == h.student_id, StudentKeyWrap.recipient == h.to_worker_id))
     sealed = h.pending_wrap if h.pending_wrap is not None else (existing.wrapped if existing else None)
     if sealed is None:
         raise NotInvolved(f"students/{h.student_id}")
-    try:
-        key = open_sealed(keys.worker_private, sealed, context, "handovers.pending_wrap")
-    except DecryptionError as exc:
-        raise Tampered(exc.where) from None
+    key = files.open_wrap(keys.worker_private, sealed, h.student_id, h.to_worker_id, "handovers.pending_wrap")
     if existing is None:
         s.add(StudentKeyWrap(id=str(uuid.uuid4()), student_id=h.student_id, recipient=h.to_worker_id,
                              wrapped=sealed, created_at=clock.now()))
@@ -281,8 +241,8 @@ def set_access_days(store: Store, keys: Keys, handover_id: str, days: int) -> Ha
     with store.session() as s:
         h = s.get(Handover, handover_id)
         if h is None:
-            raise NotAllowed(f"handovers/{handover_id}", reason="unknown handover")
-        _student_key(s, keys, h.student_id)
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.UNKNOWN_HANDOVER)
+        files.require_involved(s, keys, h.student_id)
         accepted_at = _accepted_at(s, h)  # before access_days changes
         h.access_days = days
         h.version += 1
@@ -355,17 +315,15 @@ def read_for_handover(store: Store, keys: Keys, student_id: str):
     """Read a file to compose a handover document. A coördinator who is not
     involved (a caseload transfer) reads through the escrow; logged as a
     handover read, not as noodtoegang."""
-    from storage.students import _read_entries
-
     with store.session() as s:
-        involved = True
         try:
-            key = _student_key(s, keys, student_id)
+            key = files.student_key(s, keys, student_id)
+            involved = True
         except NotInvolved:
+            key = files.student_key(s, keys, student_id, escrow=True)
             involved = False
-            key = _key_for(s, keys, student_id)
-        return _read_entries(
-            s, keys, student_id, key, event="open" if involved else "handover", on_behalf_of=None,
+        return files.read_entries(
+            s, keys, student_id, key, event="open" if involved else "handover",
             detail="" if involved else "dossier gelezen voor overdracht (via de sleutel van de coördinator)",
         )
 
@@ -375,8 +333,8 @@ def step_follow_up(store: Store, keys: Keys, handover_id: str, expected_version:
     with store.session() as s:
         h = s.get(Handover, handover_id)
         if h is None or h.state in CLOSED_STATES:
-            raise NotAllowed(f"handovers/{handover_id}", reason="impossible step")
-        _student_key(s, keys, h.student_id)
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.IMPOSSIBLE_STEP)
+        files.require_involved(s, keys, h.student_id)
         guard.check(s, f"handovers/{handover_id}", h, expected_version)
         h.follow_up = on
         h.version += 1

@@ -19,20 +19,18 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import orjson
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
-from storage import audit, clock, guard, statistics
-from storage.crypto import DecryptionError, open_sealed
-from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent
+from storage import audit, clock, files, guard, report
+from storage.audit import LogRow
+from storage.errors import NotAllowed, Reason
+from storage.files import EntryView
 from storage.keyring import Keys
 from storage.models import (
-    AuditEntry,
     Erasure,
     FileEntry,
     Handover,
@@ -41,8 +39,6 @@ from storage.models import (
     Team,
 )
 from storage.store import Store
-from storage.students import EntryView, _read_entries, _student_key, wrap_context
-from storage.team import ESCROW
 
 # Reason codes of an erasure: only the code goes into the audit log.
 ERASURE_REASONS = ("verzoek", "bewaartermijn", "onterecht")
@@ -56,16 +52,6 @@ SIDE_FILE_HEADER = (
 
 
 # -- inzage ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LogRow:
-    at: datetime
-    event: str
-    worker_id: str | None
-    on_behalf_of: str | None
-    access_point: str
-    detail: str
 
 
 def read_for_inzage(
@@ -86,49 +72,22 @@ def read_for_inzage(
     is also logged as ``emergency_access`` with reason ``inzage``.
     """
     with store.session() as s:
-        if s.get(Student, student_id) is None:
-            raise UnknownStudent(f"students/{student_id}")
+        files.get_student(s, student_id)
         if escrow_private is None:
-            key = _student_key(s, keys, student_id)
-            entries = _read_entries(s, keys, student_id, key, event=None, on_behalf_of=None)
+            key = files.student_key(s, keys, student_id)
+            entries = files.read_entries(s, keys, student_id, key, event=None)
         else:
-            key = _escrow_key(s, escrow_private, student_id)
-            entries = _read_entries(
+            key = files.escrow_key(s, escrow_private, student_id)
+            entries = files.read_entries(
                 s, keys, student_id, key, event="emergency_access",
                 on_behalf_of=coordinator_id, detail="inzage",
             )
-        log = [
-            LogRow(datetime.fromisoformat(at), *rest)
-            for at, *rest in s.execute(
-                select(
-                    AuditEntry.at, AuditEntry.event, AuditEntry.worker_id, AuditEntry.on_behalf_of,
-                    AuditEntry.access_point, AuditEntry.detail,
-                )
-                .where(AuditEntry.student_id == student_id)
-                .order_by(AuditEntry.seq)
-            ).all()
-        ]
+        log = audit.student_log(s, student_id)
         audit.append(
             s, keys.audit_key, "export", worker_id=keys.worker_id, student_id=student_id,
             on_behalf_of=coordinator_id if escrow_private is not None else None, detail=what,
         )
     return entries, log
-
-
-def _escrow_key(s: Session, escrow_private: bytes, student_id: str) -> bytes:
-    wrap = s.scalar(
-        select(StudentKeyWrap).where(
-            StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == ESCROW
-        )
-    )
-    if wrap is None:
-        raise NotInvolved(f"students/{student_id}")
-    try:
-        return open_sealed(
-            escrow_private, wrap.wrapped, wrap_context(student_id, ESCROW), "student_key_wraps.wrapped"
-        )
-    except DecryptionError as exc:
-        raise Tampered(exc.where) from None
 
 
 # -- erasure -------------------------------------------------------------------------
@@ -147,9 +106,9 @@ def erase_students(
     ids = list(dict.fromkeys(student_ids))
     if not reapply:
         if not keys.is_coordinator:
-            raise NotAllowed("students", reason="coordinator only")
+            raise NotAllowed("students", reason=Reason.COORDINATOR_ONLY)
         if reason not in ERASURE_REASONS:
-            raise NotAllowed("students", reason="erasure needs a reason")
+            raise NotAllowed("students", reason=Reason.ERASURE_NEEDS_REASON)
     detail = REAPPLIED if reapply else reason
     now = clock.now()
     removed: list[str] = []
@@ -161,7 +120,7 @@ def erase_students(
             s.execute(delete(FileEntry).where(FileEntry.student_id == sid))
             s.execute(delete(Handover).where(Handover.student_id == sid))
             gone = s.execute(delete(Student).where(Student.id == sid)).rowcount
-            statistics.detach(s, keys, sid)
+            report.detach(s, keys, sid)
             if s.get(Erasure, sid) is None:
                 s.add(Erasure(student_id=sid, erased_at=now))
             if gone:
@@ -269,7 +228,7 @@ def set_retention_terms(store: Store, keys: Keys, terms: dict, expected_version:
     """A coördinator sets the team's terms (years per regime), against the team
     settings' version they saw; logged as settings."""
     if not keys.is_coordinator:
-        raise NotAllowed("team", reason="coordinator only")
+        raise NotAllowed("team", reason=Reason.COORDINATOR_ONLY)
     with store.session() as s:
         t = s.scalar(select(Team))
         if t.version != expected_version:

@@ -12,17 +12,16 @@ from datetime import datetime
 import orjson
 from sqlalchemy import select
 
-from storage import audit, clock, guard
+from storage import audit, clock, files, guard
 from storage.crypto import (
     DecryptionError,
     FieldKey,
     open_field,
-    open_sealed,
     seal_field,
 )
 from storage.errors import (
     NotAllowed,
-    NotInvolved,
+    Reason,
     Tampered,
     UnknownStudent,
     UnknownWorker,
@@ -39,8 +38,7 @@ from storage.models import (
     Worker,
 )
 from storage.store import Store
-from storage.students import _entry_context, _student_key, _wrap_for, wrap_context
-from storage.team import ESCROW, _require_coordinator
+from storage.team import _require_coordinator
 
 # -- anonymous walk-ins ------------------------------------------------------
 
@@ -137,26 +135,20 @@ def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ..
         ).all()
         opened: dict[str, FieldKey] = {}
         privates: dict[str, bytes] = {}
+
+        def private_of(sid: str) -> bytes:
+            if sid not in privates:
+                privates[sid] = files.open_private(s, opened[sid], sid)
+            return privates[sid]
+
         for entry, wrapped in rows:
             sid = entry.student_id
             if sid not in student_ids:
                 continue
-            try:
-                if sid not in opened:
-                    opened[sid] = FieldKey.of(
-                        open_sealed(keys.worker_private, wrapped, wrap_context(sid, keys.worker_id),
-                                    "student_key_wraps.wrapped")
-                    )
-                if entry.sealed:
-                    if sid not in privates:
-                        student = s.get(Student, sid)
-                        privates[sid] = open_field(opened[sid], "students", "private_key", sid, student.private_key)
-                    raw = open_sealed(privates[sid], entry.body, _entry_context(entry.id, sid), "file_entries.body")
-                else:
-                    raw = open_field(opened[sid], "file_entries", "body", entry.id, entry.body)
-            except DecryptionError as exc:
-                raise Tampered(exc.where) from None
-            out.append(AgendaItem(entry.id, sid, entry.kind, entry.created_at, orjson.loads(raw)))
+            if sid not in opened:
+                opened[sid] = FieldKey.of(files.open_wrap(keys.worker_private, wrapped, sid, keys.worker_id))
+            payload = files.open_entry(opened[sid], lambda sid=sid: private_of(sid), entry)
+            out.append(AgendaItem(entry.id, sid, entry.kind, entry.created_at, payload))
         for sid in sorted(opened):
             audit.append(s, keys.audit_key, "open", worker_id=keys.worker_id, student_id=sid, detail="vandaag")
     return out
@@ -260,24 +252,11 @@ def change_contact(store: Store, keys: Keys, student_id: str, new_worker_id: str
         worker = s.get(Worker, new_worker_id)
         if worker is None or not worker.active:
             raise UnknownWorker(new_worker_id)
-        try:
-            key = _student_key(s, keys, student_id)
-        except NotInvolved:
-            if keys.escrow_private is None:
-                raise
-            wrap = s.scalar(select(StudentKeyWrap).where(
-                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == ESCROW))
-            if wrap is None:
-                raise
-            try:
-                key = open_sealed(keys.escrow_private, wrap.wrapped,
-                                  wrap_context(student_id, ESCROW), "student_key_wraps.wrapped")
-            except DecryptionError as exc:
-                raise Tampered(exc.where) from None
+        key = files.student_key(s, keys, student_id, escrow=True)
         exists = s.scalar(select(StudentKeyWrap).where(
             StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == new_worker_id))
         if exists is None:
-            _wrap_for(s, student_id, key, new_worker_id, worker.public_key)
+            files.wrap_for(s, student_id, key, new_worker_id, worker.public_key)
         else:
             exists.expires_at = None  # a contact person's access never ends by itself
         student.contact_worker_id = new_worker_id
@@ -322,5 +301,5 @@ def emergency_notices(store: Store, contact_worker_id: str, since: datetime) -> 
 
 def require_escrow(keys: Keys) -> bytes:
     if keys.escrow_private is None:
-        raise NotAllowed("escrow", reason="not a coordinator")
+        raise NotAllowed("escrow", reason=Reason.NOT_A_COORDINATOR)
     return keys.escrow_private

@@ -105,7 +105,7 @@ class Store:
     # -- opening ---------------------------------------------------------
 
     @classmethod
-    def create(cls, location: str) -> "Store":
+    def create(cls, location: str) -> Store:
         """Create an empty store with the current schema; refuse an existing one."""
         location = str(location)
         backend = backend_for(location)
@@ -116,7 +116,7 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, location: str, *, backup_dir: Path | None = None) -> "Store":
+    def open(cls, location: str, *, backup_dir: Path | None = None) -> Store:
         """Open an existing store, migrating it (after a backup) if it is older."""
         location = str(location)
         backend = backend_for(location)

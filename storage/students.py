@@ -8,7 +8,8 @@ wrapped for each involved worker and for the team escrow only.
 
 Anyone in the team may *append* to a file they cannot read: the entry is
 sealed to the student's public key, and only holders of the student key can
-open the student's private key to read it back.
+open the student's private key to read it back. Every key and entry
+operation is in ``storage.files``.
 """
 
 from __future__ import annotations
@@ -18,40 +19,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, documents, guard
+from storage import audit, clock, files, guard
 from storage.crypto import (
     DecryptionError,
     FieldKey,
     new_keypair,
     open_column,
     open_field,
-    open_sealed,
     random_key,
     seal_field,
-    seal_to,
 )
-from storage.errors import NotAllowed, NotInvolved, Tampered, UnknownStudent
+from storage.errors import NotAllowed, NotInvolved, Reason, Tampered, UnknownStudent
+from storage.files import ESCROW, EntryView, dump, load
 from storage.keyring import Keys
-from storage.models import FileEntry, Student, StudentKeyWrap, Worker
+from storage.models import Student, StudentKeyWrap, Worker
 from storage.store import Store
-from storage.team import ESCROW
-
-
-def wrap_context(student_id: str, recipient: str) -> bytes:
-    return f"student_key_wraps|{student_id}|{recipient}".encode()
-
-
-def _entry_context(entry_id: str, student_id: str) -> bytes:
-    return f"file_entries|body|{entry_id}|{student_id}".encode()
-
-
-# Every document sealed here goes through storage.documents: control
-# characters and escape sequences never reach the store.
-_dump = documents.dump
-_load = documents.load
 
 
 @dataclass(slots=True)
@@ -67,23 +52,13 @@ class DirectoryRow:
     data: dict = field(default_factory=dict, repr=False)  # decrypted: never in a repr
 
 
-@dataclass(frozen=True, slots=True)
-class EntryView:
-    id: str
-    kind: str
-    created_at: datetime
-    created_by: str
-    version: int
-    payload: dict = field(repr=False)  # decrypted: never in a repr
-
-
 def _seal_directory(keys: Keys, student_id: str, data: dict) -> bytes:
-    return seal_field(keys.directory, "students", "directory", student_id, _dump(data))
+    return seal_field(keys.directory, "students", "directory", student_id, dump(data))
 
 
 def _open_directory(keys: Keys, student_id: str, blob: bytes) -> dict:
     try:
-        return _load(open_field(keys.directory, "students", "directory", student_id, blob))
+        return load(open_field(keys.directory, "students", "directory", student_id, blob))
     except DecryptionError as exc:
         raise Tampered(exc.where) from None
 
@@ -147,61 +122,38 @@ def _insert_student(
     student_key = random_key()
     fk = FieldKey.of(student_key)
     private, public = new_keypair()
-    s.add(
-        Student(
-            id=student_id,
-            created_at=now,
-            created_by=keys.worker_id,
-            updated_at=now,
-            updated_by=keys.worker_id,
-            version=1,
-            status=item.status,
-            contact_worker_id=item.contact_worker_id,
-            directory=_seal_directory(keys, student_id, item.data),
-            public_key=public,
-            private_key=seal_field(fk, "students", "private_key", student_id, private),
-        )
+    student = Student(
+        id=student_id,
+        created_at=now,
+        created_by=keys.worker_id,
+        updated_at=now,
+        updated_by=keys.worker_id,
+        version=1,
+        status=item.status,
+        contact_worker_id=item.contact_worker_id,
+        directory=_seal_directory(keys, student_id, item.data),
+        public_key=public,
+        private_key=seal_field(fk, "students", "private_key", student_id, private),
     )
+    s.add(student)
     s.flush()
     recipients = set(item.involve)
     if creator_involved:
         recipients.add(keys.worker_id)
     if item.contact_worker_id:
         recipients.add(item.contact_worker_id)
-    _wrap_for(s, student_id, student_key, ESCROW, escrow_public)
+    files.wrap_for(s, student_id, student_key, ESCROW, escrow_public)
     for worker_id in sorted(recipients):
         worker = workers.get(worker_id)
         if worker is not None:
-            _wrap_for(s, student_id, student_key, worker_id, worker.public_key)
+            files.wrap_for(s, student_id, student_key, worker_id, worker.public_key)
     audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id)
-    for kind, payload in item.entries:
-        entry_id = str(uuid.uuid4())
-        s.add(
-            FileEntry(
-                id=entry_id, student_id=student_id, kind=kind, sealed=False,
-                body=seal_field(fk, "file_entries", "body", entry_id, _dump(payload)),
-                created_at=now, created_by=keys.worker_id, updated_at=now,
-                updated_by=keys.worker_id, version=1,
-            )
-        )
-        audit.append(
-            s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id,
-            detail=f"dossier: {kind}",
+    if item.entries:
+        files.write_entries(
+            s, keys, student, ((files.new_entry_id(), kind, payload) for kind, payload in item.entries), key=student_key
         )
     return DirectoryRow(
         student_id, 1, item.status, item.contact_worker_id, now, now, dict(item.data)
-    )
-
-
-def _wrap_for(s: Session, student_id: str, student_key: bytes, recipient: str, public: bytes) -> None:
-    s.add(
-        StudentKeyWrap(
-            id=str(uuid.uuid4()),
-            student_id=student_id,
-            recipient=recipient,
-            wrapped=seal_to(public, student_key, wrap_context(student_id, recipient)),
-            created_at=clock.now(),
-        )
     )
 
 
@@ -294,7 +246,7 @@ def load_directory(store: Store, keys: Keys, only: Iterable[str] | None = None) 
     )
     for sid, raw in opened:
         try:
-            data = _load(raw) if raw is not None else None
+            data = load(raw) if raw is not None else None
         except ValueError:
             data = None
         if data is None:
@@ -323,19 +275,9 @@ def get_student(store: Store, keys: Keys, student_id: str) -> DirectoryRow:
         )
 
 
-def _current():
-    """Wraps that still give access: no end date, or an end date still to come.
-
-    A handover leaves the old helper a wrap that ends by itself; it stops
-    counting at ``expires_at`` even before ``storage.handover.expire_wraps``
-    deletes it.
-    """
-    return or_(StudentKeyWrap.expires_at.is_(None), StudentKeyWrap.expires_at > clock.now())
-
-
 def involved_student_ids(store: Store, worker_id: str, only: Iterable[str] | None = None) -> set[str]:
     """The students this worker holds a current key wrap for (of ``only``, if given)."""
-    q = select(StudentKeyWrap.student_id).where(StudentKeyWrap.recipient == worker_id, _current())
+    q = select(StudentKeyWrap.student_id).where(StudentKeyWrap.recipient == worker_id, files.current())
     with store.reading() as s:
         if only is None:
             return set(s.scalars(q).all())
@@ -352,36 +294,17 @@ def involved_workers(store: Store, student_id: str) -> list[str]:
             r
             for r in s.scalars(
                 select(StudentKeyWrap.recipient).where(
-                    StudentKeyWrap.student_id == student_id, _current()
+                    StudentKeyWrap.student_id == student_id, files.current()
                 )
             ).all()
             if r != ESCROW
         ]
 
 
-def _student_key(s: Session, keys: Keys, student_id: str) -> bytes:
-    wrap = s.scalar(
-        select(StudentKeyWrap).where(
-            StudentKeyWrap.student_id == student_id,
-            StudentKeyWrap.recipient == keys.worker_id,
-            _current(),
-        )
-    )
-    if wrap is None:
-        raise NotInvolved(f"students/{student_id}")
-    try:
-        return open_sealed(
-            keys.worker_private, wrap.wrapped,
-            wrap_context(student_id, keys.worker_id), "student_key_wraps.wrapped",
-        )
-    except DecryptionError as exc:
-        raise Tampered(exc.where) from None
-
-
 def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) -> None:
     """Wrap the student key for another worker (only someone involved can)."""
     with store.session() as s:
-        key = _student_key(s, keys, student_id)
+        key = files.student_key(s, keys, student_id)
         worker = s.get(Worker, worker_id)
         if worker is None or not worker.active:
             raise NotInvolved(f"workers/{worker_id}")
@@ -393,7 +316,7 @@ def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) ->
         if exists is not None and exists.expires_at is not None:
             exists.expires_at = None  # added again: access no longer ends
         if exists is None:
-            _wrap_for(s, student_id, key, worker_id, worker.public_key)
+            files.wrap_for(s, student_id, key, worker_id, worker.public_key)
             audit.append(
                 s, keys.audit_key, "change", worker_id=keys.worker_id,
                 student_id=student_id, on_behalf_of=worker_id, detail="betrokkene toegevoegd",
@@ -402,30 +325,10 @@ def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) ->
 
 def add_entry(store: Store, keys: Keys, student_id: str, kind: str, payload: dict) -> str:
     """Add a file-tier entry. A non-involved worker appends without read access."""
-    entry_id = str(uuid.uuid4())
-    now = clock.now()
+    entry_id = files.new_entry_id()
     with store.session() as s:
-        student = s.get(Student, student_id)
-        if student is None:
-            raise UnknownStudent(f"students/{student_id}")
-        try:
-            fk = FieldKey.of(_student_key(s, keys, student_id))
-            body, sealed = seal_field(fk, "file_entries", "body", entry_id, _dump(payload)), False
-        except NotInvolved:
-            body = seal_to(student.public_key, _dump(payload), _entry_context(entry_id, student_id))
-            sealed = True
-        s.add(
-            FileEntry(
-                id=entry_id, student_id=student_id, kind=kind, sealed=sealed, body=body,
-                created_at=now, created_by=keys.worker_id, updated_at=now,
-                updated_by=keys.worker_id, version=1,
-            )
-        )
-        audit.append(
-            s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id,
-            detail=f"dossier: {kind}" + (" (toegevoegd zonder inzage)" if sealed else ""),
-        )
-        return entry_id
+        files.write_entries(s, keys, files.get_student(s, student_id), [(entry_id, kind, payload)])
+    return entry_id
 
 
 def read_file(store: Store, keys: Keys, student_id: str, *, log: bool = True) -> list[EntryView]:
@@ -435,45 +338,8 @@ def read_file(store: Store, keys: Keys, student_id: str, *, log: bool = True) ->
     change, in a file this session already opened (the dossier screen).
     """
     with store.session() as s:
-        key = _student_key(s, keys, student_id)
-        return _read_entries(s, keys, student_id, key, event="open" if log else None, on_behalf_of=None)
-
-
-def _read_entries(
-    s: Session,
-    keys: Keys,
-    student_id: str,
-    key: bytes,
-    *,
-    event: str | None,
-    on_behalf_of: str | None,
-    detail: str = "",
-) -> list[EntryView]:
-    fk = FieldKey.of(key)
-    student = s.get(Student, student_id)
-    try:
-        private = open_field(fk, "students", "private_key", student_id, student.private_key)
-    except DecryptionError as exc:
-        raise Tampered(exc.where) from None
-    entries = s.scalars(
-        select(FileEntry).where(FileEntry.student_id == student_id).order_by(FileEntry.created_at)
-    ).all()
-    out = []
-    for e in entries:
-        try:
-            if e.sealed:
-                raw = open_sealed(private, e.body, _entry_context(e.id, student_id), "file_entries.body")
-            else:
-                raw = open_field(fk, "file_entries", "body", e.id, e.body)
-        except DecryptionError as exc:
-            raise Tampered(exc.where) from None
-        out.append(EntryView(e.id, e.kind, e.created_at, e.created_by, e.version, _load(raw)))
-    if event is not None:
-        audit.append(
-            s, keys.audit_key, event, worker_id=keys.worker_id, student_id=student_id,
-            on_behalf_of=on_behalf_of, detail=detail,
-        )
-    return out
+        key = files.student_key(s, keys, student_id)
+        return files.read_entries(s, keys, student_id, key, event="open" if log else None)
 
 
 def read_file_via_escrow(
@@ -491,23 +357,10 @@ def read_file_via_escrow(
     code, never from the team key alone. A reason is required.
     """
     if not reason_code.strip():
-        raise NotAllowed(f"students/{student_id}", reason="emergency access needs a reason")
+        raise NotAllowed(f"students/{student_id}", reason=Reason.EMERGENCY_NEEDS_REASON)
     with store.session() as s:
-        wrap = s.scalar(
-            select(StudentKeyWrap).where(
-                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == ESCROW
-            )
-        )
-        if wrap is None:
-            raise NotInvolved(f"students/{student_id}")
-        try:
-            key = open_sealed(
-                escrow_private, wrap.wrapped, wrap_context(student_id, ESCROW),
-                "student_key_wraps.wrapped",
-            )
-        except DecryptionError as exc:
-            raise Tampered(exc.where) from None
-        return _read_entries(
+        key = files.escrow_key(s, escrow_private, student_id)
+        return files.read_entries(
             s, keys, student_id, key, event="emergency_access",
             on_behalf_of=coordinator_id, detail=reason_code,
         )

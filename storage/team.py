@@ -16,17 +16,21 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, documents
+from storage import audit, clock, documents, files
 from storage.crypto import (
     DecryptionError,
     new_keypair,
+    open_field,
     open_sealed,
     public_from_private,
     random_key,
+    seal_field,
     seal_to,
 )
 from storage.errors import (
     NotAllowed,
+    NotInvolved,
+    Reason,
     StoreExists,
     Tampered,
     UnknownWorker,
@@ -58,7 +62,6 @@ from storage.store import Store
 COORDINATOR = "coordinator"
 WORKER = "worker"
 ROLES = (COORDINATOR, WORKER)
-ESCROW = "escrow"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +173,7 @@ def _insert_worker(
     s.add(_slot_row(record, "worker", worker.id))
     if details.role == COORDINATOR:
         if escrow_private is None:
-            raise NotAllowed("escrow", reason="coordinator without escrow")
+            raise NotAllowed("escrow", reason=Reason.COORDINATOR_WITHOUT_ESCROW)
         s.add(
             EscrowWrap(
                 worker_id=worker.id,
@@ -189,7 +192,7 @@ def create_team(
 ) -> tuple[str, str]:
     """Set up a new team in an empty store. Returns (worker id, recovery code)."""
     if first.role != COORDINATOR:
-        raise NotAllowed("team", reason="first worker must be a coordinator")
+        raise NotAllowed("team", reason=Reason.FIRST_WORKER_COORDINATOR)
     team_key = random_key()
     escrow_private, escrow_public = new_keypair()
     recovery_code = new_recovery_code()
@@ -299,7 +302,7 @@ def unlock_recovery(store: Store, recovery_code: str) -> tuple[bytes, bytes]:
 
 def _require_coordinator(keys: Keys) -> None:
     if not keys.is_coordinator:
-        raise NotAllowed("workers", reason="coordinator only")
+        raise NotAllowed("workers", reason=Reason.COORDINATOR_ONLY)
 
 
 def add_worker(
@@ -308,7 +311,7 @@ def add_worker(
     """A coördinator adds a worker with their own key slot."""
     _require_coordinator(keys)
     if details.role == COORDINATOR and keys.escrow_private is None:
-        raise NotAllowed("escrow", reason="escrow not open")
+        raise NotAllowed("escrow", reason=Reason.ESCROW_NOT_OPEN)
     with store.session() as s:
         worker = _insert_worker(
             s, details, passphrase, params, keys.team_key, keys.escrow_public,
@@ -329,7 +332,7 @@ def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
     """
     _require_coordinator(keys)
     if worker_id == keys.worker_id:
-        raise NotAllowed("workers", reason="cannot deactivate self")
+        raise NotAllowed("workers", reason=Reason.CANNOT_DEACTIVATE_SELF)
     with store.session() as s:
         worker = s.get(Worker, worker_id)
         if worker is None:
@@ -407,8 +410,6 @@ def reset_passphrase(
     student key wrapped for the worker is unwrapped through the escrow and
     wrapped again for the new key pair. Returns how many were rewrapped.
     """
-    from storage.students import wrap_context  # local: students imports team
-
     escrow_public = public_from_private(escrow_private)
     keys = Keys(by_worker or worker_id, COORDINATOR, team_key, b"", escrow_public, escrow_private)
     with store.session() as s:
@@ -441,24 +442,11 @@ def reset_passphrase(
             select(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id)
         ).all()
         for wrap in wraps:
-            escrow_wrap = s.scalar(
-                select(StudentKeyWrap).where(
-                    StudentKeyWrap.student_id == wrap.student_id,
-                    StudentKeyWrap.recipient == ESCROW,
-                )
-            )
-            if escrow_wrap is None:
-                continue
             try:
-                student_key = open_sealed(
-                    escrow_private, escrow_wrap.wrapped,
-                    wrap_context(wrap.student_id, ESCROW), "student_key_wraps.wrapped",
-                )
-            except DecryptionError as exc:
-                raise Tampered(exc.where) from None
-            wrap.wrapped = seal_to(
-                new_public, student_key, wrap_context(wrap.student_id, worker_id)
-            )
+                student_key = files.escrow_key(s, escrow_private, wrap.student_id)
+            except NotInvolved:  # no escrow wrap: nothing to rewrap from
+                continue
+            wrap.wrapped = files.seal_wrap(new_public, student_key, wrap.student_id, worker_id)
             rewrapped += 1
         audit.append(
             s, keys.audit_key, "recovery", worker_id=by_worker, on_behalf_of=worker_id,
@@ -492,3 +480,26 @@ def login_throttle(store: Store, worker_id: str) -> tuple[int, datetime | None]:
             )
         ).one()
     return count or 0, datetime.fromisoformat(last_at) if last_at else None
+
+
+# -- how a worker is reached (for the student's afsprakenoverzicht) ----------------------
+
+
+def worker_contact(store: Store, keys: Keys, worker_id: str) -> str:
+    """How students reach this worker (work phone, e-mail), or ''."""
+    with store.reading() as s:
+        w = s.get(Worker, worker_id)
+        if w is None or w.contact is None:
+            return ""
+        try:
+            return open_field(keys.directory, "workers", "contact", worker_id, w.contact).decode()
+        except DecryptionError as exc:
+            raise Tampered(exc.where) from None
+
+
+def set_worker_contact(store: Store, keys: Keys, text: str) -> None:
+    """A worker sets their own reachability (shown to students in overviews)."""
+    with store.session() as s:
+        w = s.get(Worker, keys.worker_id)
+        w.contact = seal_field(keys.directory, "workers", "contact", keys.worker_id, text.encode())
+        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail="eigen bereikbaarheid")

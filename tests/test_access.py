@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from jongerenteam.settings import kdf_params
-from storage import audit, students, team
+from storage import audit, files, students, team
 from storage.crypto import (
     DecryptionError,
     FieldKey,
@@ -189,10 +189,10 @@ def test_non_involved_worker_cannot_open_any_wrap(team_store, hanna_student):
             select(StudentKeyWrap).where(StudentKeyWrap.student_id == hanna_student)
         ).all()
         escrow_wraps = s.scalars(select(EscrowWrap)).all()
-    assert {w.recipient for w in wraps} == {fx.worker_id, team.ESCROW}
+    assert {w.recipient for w in wraps} == {fx.worker_id, files.ESCROW}
     contexts = [
-        students.wrap_context(hanna_student, r)
-        for r in (fx.worker_id, fx.other_id, team.ESCROW)
+        files.wrap_context(hanna_student, r)
+        for r in (fx.worker_id, fx.other_id, files.ESCROW)
     ]
     for w in wraps:
         for ctx in contexts:
@@ -241,7 +241,7 @@ def test_team_key_alone_does_not_open_escrow(team_store, hanna_student):
         escrow_wraps = s.scalars(select(EscrowWrap)).all()
         student_escrow = s.scalar(
             select(StudentKeyWrap).where(
-                StudentKeyWrap.student_id == hanna_student, StudentKeyWrap.recipient == team.ESCROW
+                StudentKeyWrap.student_id == hanna_student, StudentKeyWrap.recipient == files.ESCROW
             )
         )
         recovery = s.scalar(select(KeySlot).where(KeySlot.kind == "recovery"))
@@ -255,7 +255,7 @@ def test_team_key_alone_does_not_open_escrow(team_store, hanna_student):
                         team._escrow_context(fx.coordinator_id), "escrow_wraps.wrapped")
         with pytest.raises(DecryptionError):
             open_sealed(c, student_escrow.wrapped,
-                        students.wrap_context(hanna_student, team.ESCROW), "x")
+                        files.wrap_context(hanna_student, files.ESCROW), "x")
         with pytest.raises(DecryptionError):
             open_field(FieldKey.of(c), "key_slots", "wrapped", recovery.id, recovery.wrapped)
     # The break-glass path with the team key as "escrow key" fails and is not logged as access.
@@ -353,7 +353,7 @@ def test_non_involved_worker_can_append_but_not_read_back(team_store, hanna_stud
         students.read_file(fx.store, otto, hanna_student)
     for c in _team_derived_candidates(otto):
         with pytest.raises(DecryptionError):
-            open_sealed(c, body, students._entry_context(entry_id, hanna_student), "x")
+            open_sealed(c, body, files.entry_context(entry_id, hanna_student), "x")
     hanna = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
     payloads = {e.id: e.payload for e in students.read_file(fx.store, hanna, hanna_student)}
     assert payloads[entry_id] == {"tekst": "kwam langs"}

@@ -144,7 +144,7 @@ async def test_a_walk_in_that_fails_to_save_keeps_what_was_typed(team_store, err
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         await pilot.press("ctrl+n", *"Sam", "ctrl+s")
         await settle(app, pilot)
-        from screens.intake import IntakeScreen
+        from screens.spreekuur import IntakeScreen
 
         assert isinstance(app.screen, IntakeScreen)
         assert app.screen.query_one("#f-first_name").value == "Sam"

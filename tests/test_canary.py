@@ -32,10 +32,8 @@ def _write_canaries(fx) -> tuple[str, str]:
     an external professional, the sociale kaart and the worker's reachability."""
     from datetime import date, datetime
 
-    from jongerenteam import dossier as d
-
     from jongerenteam import consent as cn
-
+    from jongerenteam import dossier as d
     from jongerenteam import driegesprek as dg
     from jongerenteam.socialmap import MapEntry
 

@@ -9,15 +9,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
-
+from jongerenteam import dossier as d
 from jongerenteam import driegesprek as dg
-from jongerenteam.socialmap import MapEntry
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.messages import explain
 from jongerenteam.session import TeamSession
+from jongerenteam.socialmap import MapEntry
 from storage.errors import Conflict, NotAllowed, NotInvolved
 
 # The spreekuur tests' store (SQLite and PostgreSQL), fixed clock and sessions.
@@ -339,7 +337,7 @@ def test_worker_contact_for_overviews(team_store, fixed_clock):
 
 def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
     from jongerenteam.demo import DEMO_SOCIAL_MAP, DEMO_WORKERS, build_demo
-    from storage import statistics
+    from storage import report as store_report
     from storage.store import Store
 
     build_demo(str(tmp_path / "demo.jt"), students=30)
@@ -354,7 +352,7 @@ def test_demo_files_have_talks_agreements_scores_and_consent(tmp_path):
         assert f.timeline[-1].is_driegesprek and f.scores and f.consents
         assert len(s.social_map.entries()) == len(DEMO_SOCIAL_MAP) == 5
         # The figures: each demo student counts as registered on the day of their first entry.
-        documents, damaged = statistics.load_all(store, s.keys)
+        documents, damaged = store_report.load_all(store, s.keys)
         assert len(documents) == 30 and not damaged
         for doc in documents:
             days = [g[0] for g in doc["gesprekken"]] + doc["aanmeldingen"] + doc["inloop"]

@@ -8,9 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
+from jongerenteam import dossier as d
 from jongerenteam import handover as h
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.session import TeamSession

@@ -18,8 +18,6 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
 from jongerenteam import handover as h
 from jongerenteam.domain import StudentDetails, ValidationError

@@ -16,10 +16,8 @@ import pytest
 from sqlalchemy import select
 from textual.widgets import Input, Static
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
-
+from jongerenteam import dossier as d
 from jongerenteam import driegesprek as dg
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.overview import ContactPerson, build_overview, dutch_date

@@ -440,7 +440,7 @@ async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_serv
     from jongerenteam.cli import make_app
     from jongerenteam.settings import Settings
     from screens.home import HomeScreen
-    from screens.intake import IntakeScreen
+    from screens.spreekuur import IntakeScreen
 
     app = make_app(Settings(store=str(fx.path)), fx.store)
     async with app.run_test(size=(120, 36)) as pilot:

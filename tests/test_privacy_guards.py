@@ -8,9 +8,10 @@ from jongerenteam.messages import explain
 from storage import team
 from storage.crypto import FieldKey, random_key
 from storage.errors import WorkerExists
+from storage.files import EntryView
 from storage.keyring import Keys
 from storage.postgres import display_location
-from storage.students import EntryView, NewStudent
+from storage.students import NewStudent
 from tests.conftest import CANARY_FIRST, CANARY_NOTE, canary_student
 
 

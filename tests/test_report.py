@@ -13,12 +13,13 @@ import orjson
 import pytest
 
 from jongerenteam import dossier as d
-from jongerenteam import spreekuur as intake
 from jongerenteam import report as rp
+from jongerenteam import spreekuur as intake
 from jongerenteam.cli import Console, main
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.session import TeamSession
-from storage import clock, statistics
+from storage import clock
+from storage import report as store_report
 from storage.errors import NotAllowed
 from storage.models import AuditEntry
 from tests.conftest import COORDINATOR_PASS, WORKER_PASS, make_team
@@ -128,7 +129,7 @@ def test_figures_from_the_use_cases(any_store):
     # Another period: nothing happened in the third quarter.
     assert cells(coord.report.report(Q4.shift(-1)), "kern")["Gesprekken"] == "0"
     # The statistics tier holds no name, birth date or student number.
-    raw = orjson.dumps(statistics.load_all(any_store.store, coord.keys)[0]).decode()
+    raw = orjson.dumps(store_report.load_all(any_store.store, coord.keys)[0]).decode()
     assert "Sam" not in raw and "2008-12-03" not in raw and "900001" not in raw and "geld" not in raw
     assert '"2026-12"' in raw  # the month of turning 18, no more
     # Only a coördinator gets the figures.
@@ -147,13 +148,13 @@ def test_old_store_without_statistics_is_backfilled(team_store):
             team_store.store, w.keys, student(i, UTRECHT, "2").to_dict(), status="lopend",
             contact_worker_id=team_store.worker_id, entries=[("inloop", {"tekst": "x"}), ("talk", {"type": "app"})],
         )
-        assert statistics.get(team_store.store, w.keys, row.id) is None
+        assert store_report.get(team_store.store, w.keys, row.id) is None
     coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
     r = coord.report.report(Q4)
     assert cells(r, "kern")["Studenten geholpen (gesprek of inloop)"] == "6"
     assert cells(r, "kern")["Gesprekken"] == "6"
     assert cells(r, "soort")["onbekend"] == "6"  # the type is inside the file
-    assert statistics.count(team_store.store) == 6
+    assert store_report.count(team_store.store) == 6
     assert coord.report.backfill_statistics() == 0
 
 

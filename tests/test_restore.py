@@ -28,8 +28,8 @@ from jongerenteam.cli import Console, main
 from jongerenteam.session import TeamSession
 from jongerenteam.settings import Settings
 from storage import backup as store_backup
-from storage import dossier as store_dossier
 from storage import rights as store_rights
+from storage import socialmap as store_socialmap
 from storage import sqlite as sqlite_backend
 from storage import students, team
 from storage.clock import local_time
@@ -408,7 +408,7 @@ def test_check_contents_counts_every_kind_of_damage(tmp_path):
     coord = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     coord.spreekuur.register_anonymous(["wonen"], 10)
     coord.team.set_my_contact("werktelefoon, maandag en dinsdag")
-    store_dossier.add_map_entry(fx.store, coord.keys, "organisatie", {"naam": "Schuldhulp"})
+    store_socialmap.add(fx.store, coord.keys, "organisatie", {"naam": "Schuldhulp"})
     clean = store_backup.check_contents(fx.store, coord.keys)
     assert clean.ok and clean.summary() == {"damaged": {}, "students": {}, "audit_seq": None}
     assert clean.checked["file_entries"] == 8 and clean.checked["student_keys"] == 4

@@ -10,9 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
+from jongerenteam import dossier as d
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.rights import Correction, erase_confirmed
 from jongerenteam.session import TeamSession
@@ -218,7 +217,7 @@ def _erasure_fixture(fx):
         db.add(Handover(id=str(uuid.uuid4()), student_id=rec.id, kind="intern", state="voorgesteld",
                         from_worker_id=fx.worker_id, to_worker_id=fx.other_id, created_at=now,
                         updated_at=now, updated_by=fx.worker_id))
-        # The statistics tier (storage/statistics.py) keeps a record per student.
+        # The statistics tier (storage/report.py) keeps a record per student.
         stat_id = db.scalar(select(StatisticsRecord.id).where(StatisticsRecord.student_id == rec.id))
         if stat_id is None:
             stat_id = str(uuid.uuid4())
@@ -359,17 +358,17 @@ def test_erase_confirmation_word_or_initials():
 def test_erasure_keeps_only_an_anonymous_statistics_record(team_store, fixed_clock):
     """The figures keep counting an erased student, but the record no longer
     points at them nor at the (deleted) entries of their file."""
-    from storage import statistics
+    from storage import report as store_report
 
     hanna = session(team_store)
     rec = leonie(hanna)
     hanna.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 30, [], "Over geld"))
-    before = statistics.get(team_store.store, hanna.keys, rec.id)
+    before = store_report.get(team_store.store, hanna.keys, rec.id)
     assert before is not None and any(t[2] for t in before["gesprekken"])
     coord = session(team_store, "coordinator")
     coord.rights.erase_student(rec.id, "verzoek")
-    assert statistics.get(team_store.store, coord.keys, rec.id) is None
-    docs, _ = statistics.load_all(team_store.store, coord.keys)
+    assert store_report.get(team_store.store, coord.keys, rec.id) is None
+    docs, _ = store_report.load_all(team_store.store, coord.keys)
     talks = [t for doc in docs for t in doc.get("gesprekken", [])]
     assert talks and all(t[2] == "" for t in talks)
     assert [t[1] for t in talks] == ["vervolggesprek"]

@@ -1,4 +1,4 @@
-"""Leonie (../shared/DOMAIN.md), through the real use cases on a real store
+"""Leonie (docs/domain.md), through the real use cases on a real store
 (SQLite and PostgreSQL), no UI.
 
 Leonie, first year at Deltion, heavy childhood experiences, missed many
@@ -22,18 +22,16 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
-
+from jongerenteam import dossier as d
 from jongerenteam import driegesprek as dg
 from jongerenteam import handover as h
 from jongerenteam import spreekuur as intake
-from jongerenteam.socialmap import MapEntry
-from jongerenteam.domain import StudentDetails, age_on
 from jongerenteam.dates import local_today
+from jongerenteam.domain import StudentDetails, age_on
 from jongerenteam.session import TeamSession
 from jongerenteam.settings import kdf_params
+from jongerenteam.socialmap import MapEntry
 from storage import clock, team
 from tests.conftest import make_team
 from tests.test_spreekuur import session

@@ -1,4 +1,4 @@
-"""Willem's start (../shared/DOMAIN.md), through the real app by keyboard.
+"""Willem's start (docs/domain.md), through the real app by keyboard.
 
 Willem, 19, third year Sport, Bewegen en Gezonde Leefstijl, a problematic
 situation at home that brought on epileptic seizures. His studentcoach
@@ -17,8 +17,8 @@ from jongerenteam.dates import local_today
 from screens.dossier import DossierScreen
 from screens.driegesprek import DriegesprekScreen
 from screens.home import HomeScreen
-from screens.intake import IntakeScreen
 from screens.overview import OverviewModal
+from screens.spreekuur import IntakeScreen
 from screens.widgets import Confirm
 from tests.conftest import WORKER_PASS
 from tests.test_ui import build_app, fixed_store_clock, open_row, settle, unlock_as  # noqa: F401 - fixture

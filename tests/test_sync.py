@@ -13,8 +13,8 @@ from datetime import date, datetime
 import pytest
 
 from jongerenteam import spreekuur as intake
-from jongerenteam.dossier import NewTalk
 from jongerenteam.domain import StudentDetails
+from jongerenteam.dossier import NewTalk
 from jongerenteam.session import TeamSession
 from jongerenteam.settings import kdf_params
 from jongerenteam.team import WorkerDetails

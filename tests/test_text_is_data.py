@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from jongerenteam import spreekuur as intake
+from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.dossier import NewAgreement, NewTalk, Who
-from jongerenteam.dates import local_today
 from jongerenteam.session import TeamSession
 from jongerenteam.text import LIMITS, clean_line, visible
 from screens.dossier import DossierScreen
@@ -289,7 +289,7 @@ async def test_every_main_screen_shows_generated_names_as_typed(fresh_team, name
         form.query_one("#f-last_name").value = record.details.last_name
         form.query_one("#f-birth_date").value = f"{record.details.birth_date:%d-%m-%Y}"
         await pilot.press("ctrl+s")
-        from screens.intake import DuplicateModal
+        from screens.spreekuur import DuplicateModal
 
         await wait_until(pilot, lambda: isinstance(app.screen, DuplicateModal), what="Bedoel je …?")
         assert_inert(screen_text(app))
@@ -355,7 +355,7 @@ def test_long_and_too_long_values_get_a_dutch_message():
 
 async def test_a_pasted_bell_and_escape_codes_do_nothing_and_are_not_kept(team_store):
     """Pasting 'Kim<bell><ESC>[31m…' into the walk-in form: no screen opens, the field holds only the letters."""
-    from screens.intake import IntakeScreen
+    from screens.spreekuur import IntakeScreen
 
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:

@@ -344,7 +344,6 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
 def _consented_student(store_path: Path) -> tuple[str, str, str]:
     """One of Waisca's running students, with consent about everything for the
     first organisation on the sociale kaart: (name, search fragment, receiver)."""
-    from jongerenteam import dossier as d
     from jongerenteam import consent as cn
     from jongerenteam.dates import local_today
 

@@ -12,10 +12,9 @@ import pytest
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from jongerenteam import dossier as d
-
 from jongerenteam import driegesprek as dg
-from jongerenteam.domain import StudentDetails
 from jongerenteam.dates import local_today
+from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from screens.dossier import (
     AgreementModal,

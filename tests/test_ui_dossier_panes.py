@@ -16,12 +16,11 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
-from jongerenteam.socialmap import MapEntry
+from jongerenteam import dossier as d
 from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
+from jongerenteam.socialmap import MapEntry
 from screens.dossier_base import DossierChanged
 from screens.dossier_panes import (
     CoachDialog,

@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
+from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails
 from jongerenteam.eighteen import add_working_days
-from jongerenteam.dates import local_today
 from jongerenteam.session import TeamSession
 from screens.eighteen import ChecklistScreen, CoachChangeScreen, TeamChecklistScreen, commands
 from screens.home import HomeScreen

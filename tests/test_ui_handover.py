@@ -9,11 +9,10 @@ from datetime import date, datetime, timedelta
 
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
-from jongerenteam.domain import StudentDetails
+from jongerenteam import dossier as d
 from jongerenteam.dates import local_today
+from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from screens.dossier import DossierScreen
 from screens.handover import CaseloadScreen, HandoverCard, HandoverDialog

@@ -9,10 +9,9 @@ from sqlalchemy import func, select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from jongerenteam.dates import local_today
-
 from jongerenteam.session import TeamSession
 from screens.home import HomeScreen
-from screens.intake import DuplicateModal, IntakeScreen
+from screens.spreekuur import DuplicateModal, IntakeScreen
 from screens.student import EmergencyModal, FileModal, NotInvolvedModal
 from screens.unlock import UnlockScreen
 from screens.widgets import Confirm, LeefdomeinPicker

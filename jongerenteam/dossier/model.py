@@ -93,7 +93,7 @@ class Who:
         return {"soort": self.kind, "naam": self.name.strip(), "medewerker": self.worker_id}
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> "Who":
+    def from_dict(cls, d: dict | None) -> Who:
         d = d or {}
         return cls(d.get("soort", "student"), d.get("naam", ""), d.get("medewerker"))
 
@@ -352,7 +352,7 @@ def _local_moment(e) -> datetime:
 
 
 def fold(student_id: str, entries) -> Dossier:
-    """Build the dossier from decrypted file entries (``storage.students.EntryView``)."""
+    """Build the dossier from decrypted file entries (``storage.files.EntryView``)."""
     timeline: list[TimelineItem] = []
     agreements: list[Agreement] = []
     scores: dict[str, list[Score]] = {}

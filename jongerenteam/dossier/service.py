@@ -17,13 +17,13 @@ from jongerenteam.catalogue import CLOSE_REASONS
 from jongerenteam.consent import CONSENT
 from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails, ValidationError, validate_status
-from jongerenteam.entries import edited
 from jongerenteam.dossier import model as d
+from jongerenteam.entries import edited
 from jongerenteam.service import Service
 from jongerenteam.text import check_document
-from storage import clock, spreekuur, students
+from storage import clock, files, spreekuur, students
 from storage import dossier as store_dossier
-from storage.errors import NotAllowed
+from storage.errors import NotAllowed, Reason
 
 # Every entry rewrite is logged with one of these details (no personal data).
 EDIT_DETAILS = {
@@ -95,7 +95,7 @@ class DossierService(Service):
         entries = students.read_file(self.store, self.keys, student_id, log=log)
         return d.fold(student_id, entries)
 
-    def read_file(self, student_id: str) -> list[students.EntryView]:
+    def read_file(self, student_id: str) -> list[files.EntryView]:
         """The file's entries as stored (logged as 'open')."""
         return students.read_file(self.store, self.keys, student_id)
 
@@ -177,7 +177,7 @@ class DossierService(Service):
     def edit_talk(self, student_id: str, item: d.TimelineItem, changes: dict) -> bool:
         """Change a talk's note (or its driegesprek parts); the old text stays as history."""
         if not item.editable:
-            raise NotAllowed(f"file_entries/{item.id}", reason="not editable")
+            raise NotAllowed(f"file_entries/{item.id}", reason=Reason.NOT_EDITABLE)
         allowed = {"tekst", "verhaal", "zorgen", "hulpvraag", "minuten", "deelnemers", "type"}
         if set(changes) - allowed:
             raise ValueError("unknown talk fields")

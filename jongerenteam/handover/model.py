@@ -28,8 +28,8 @@ from jongerenteam.catalogue import (
     LEVEL_LABELS,
     SCORES,
 )
-from jongerenteam.domain import StudentDetails, ValidationError, age_on
 from jongerenteam.consent import ALL_DOMAINS, Consent, consent_needed_from, giver_suffices
+from jongerenteam.domain import StudentDetails, ValidationError, age_on
 from jongerenteam.dossier.model import TALK_TYPES, Dossier
 from jongerenteam.text import check_text, clean_block
 from storage.handover import (
@@ -125,7 +125,7 @@ class Receiver:
         }
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> "Receiver":
+    def from_dict(cls, d: dict | None) -> Receiver:
         d = d or {}
         return cls(d.get("soort", "vrij"), d.get("naam", ""), d.get("rol", ""), d.get("organisatie", ""),
                    d.get("medewerker"), d.get("kaart"), d.get("contact", ""))

@@ -19,7 +19,7 @@ from jongerenteam.service import Service
 from storage import clock, students
 from storage import dossier as store_dossier
 from storage import handover as store_handover
-from storage.errors import NotAllowed, NotInvolved
+from storage.errors import NotAllowed, NotInvolved, Reason
 
 
 @dataclass(slots=True)
@@ -232,9 +232,9 @@ class HandoverService(Service):
         """Handovers proposed to a colleague who leaves: withdrawn, with a step in the file
         (the sender sees why), and the student key sealed to them is removed."""
         if not self.keys.is_coordinator:
-            raise NotAllowed("workers", reason="coordinator only")
+            raise NotAllowed("workers", reason=Reason.COORDINATOR_ONLY)
         if worker_id == self.worker_id:
-            raise NotAllowed("workers", reason="cannot deactivate self")
+            raise NotAllowed("workers", reason=Reason.CANNOT_DEACTIVATE_SELF)
         name = self.workers[worker_id].full_name if worker_id in self.workers else "de ontvanger"
         for row in store_handover.handovers(self.store, worker_id=worker_id, open_only=True):
             if row.to_worker_id == worker_id and row.state == h.PROPOSED:
@@ -366,7 +366,7 @@ class HandoverService(Service):
         handover needs the wizard (a legal ground or new consent).
         """
         if from_worker_id != self.worker_id and not self.keys.is_coordinator:
-            raise NotAllowed("handovers", reason="coordinator only")
+            raise NotAllowed("handovers", reason=Reason.COORDINATOR_ONLY)
         result = CaseloadResult()
         for student_id, to_id in assignments.items():
             if not to_id or to_id == from_worker_id:

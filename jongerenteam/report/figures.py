@@ -169,7 +169,7 @@ class Period:
             return f"schooljaar {self.start.year}-{self.end.year}"
         return f"{fmt_date(self.start)} t/m {fmt_date(self.end)}"
 
-    def shift(self, step: int) -> "Period":
+    def shift(self, step: int) -> Period:
         """The previous (-1) or next (+1) period of the same kind; itself at the
         edge of the years a report can cover (FIRST_DAY to LAST_DAY)."""
         if self.kind == "maand":
@@ -232,7 +232,7 @@ class Num:
     """One published count. ``state``: '' shown, 'primary' (1-4, "<5"),
     'secondary' (hidden so that a primary one cannot be derived, "x")."""
 
-    __slots__ = ("value", "state")
+    __slots__ = ("state", "value")
 
     def __init__(self, value: int = 0) -> None:
         self.value = value
@@ -447,7 +447,7 @@ class Cell:
     value: float | None = None  # for the bars; None when hidden
 
     @classmethod
-    def of(cls, n: Num) -> "Cell":
+    def of(cls, n: Num) -> Cell:
         return cls(n.text, None if n.hidden else float(n.value))
 
 

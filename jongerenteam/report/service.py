@@ -1,7 +1,7 @@
 """Use cases of the figures for municipalities and the school board.
 
 The use cases that change a student call ``note`` inside their own unit of
-work, which keeps the student's statistics document (``storage.statistics``)
+work, which keeps the student's statistics document (``storage.report``)
 up to date in the same transaction; ``report`` reads all documents and
 computes the suppressed figures (``jongerenteam.report.figures``).
 """
@@ -15,7 +15,8 @@ from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails
 from jongerenteam.report import figures as rp
 from jongerenteam.service import Service
-from storage import clock, statistics, students
+from storage import clock, students
+from storage import report as store_report
 
 # Entry kinds that are a talk in the figures when a file only has metadata (the backfill).
 _TALK_KINDS = ("talk",)
@@ -43,7 +44,7 @@ class ReportService(Service):
         row = students.get_student(self.store, self.keys, student_id)
         today = on or local_today()
         facts = rp.facts_of(StudentDetails.from_dict(row.data), row.status)
-        statistics.update(
+        store_report.update(
             self.store, self.keys, student_id,
             lambda doc: rp.revise(
                 doc, facts, today, walk_in=today if walk_in else None,
@@ -63,7 +64,7 @@ class ReportService(Service):
         # Half a million small lists: without the pause the cyclic collector
         # walks them again and again (benchmarks/bench_report.py).
         with _gc_paused():
-            documents, _damaged = statistics.load_all(self.store, self.keys)
+            documents, _damaged = store_report.load_all(self.store, self.keys)
             return self.report_from(documents, period, municipality)
 
     def report_from(self, documents: list[dict], period: rp.Period, municipality: str | None = None) -> rp.Report:
@@ -71,7 +72,7 @@ class ReportService(Service):
         when only the period or municipality changes)."""
         from jongerenteam.dates import day_start
 
-        times = statistics.anonymous_walk_in_times(
+        times = store_report.anonymous_walk_in_times(
             self.store, day_start(period.start), day_start(period.end + timedelta(days=1))
         )
         anonymous = [clock.local_time(t).date() for t in times]
@@ -83,7 +84,7 @@ class ReportService(Service):
         self._require_coordinator()
         self.backfill_statistics()
         with _gc_paused():
-            return statistics.load_all(self.store, self.keys)[0]
+            return store_report.load_all(self.store, self.keys)[0]
 
     def report_municipalities(self, documents: list[dict]) -> list[tuple[str, str]]:
         """(code, name) of the woongemeenten in the figures, by name."""
@@ -102,15 +103,15 @@ class ReportService(Service):
         are inside the file and stay unknown for these students ("onbekend";
         no score changes). Returns the number of records made.
         """
-        missing = [sid for sid in statistics.students_without_record(self.store) if sid in self.students]
+        missing = [sid for sid in store_report.students_without_record(self.store) if sid in self.students]
         if missing:
             with self.unit():
                 return self._backfill(missing)
         return 0
 
     def _backfill(self, missing: list[str]) -> int:
-        meta = statistics.entry_metadata(self.store, missing)
-        plain = statistics.student_created(self.store, missing)
+        meta = store_report.entry_metadata(self.store, missing)
+        plain = store_report.student_created(self.store, missing)
         docs = {}
         for sid in missing:
             record = self.students[sid]
@@ -134,7 +135,7 @@ class ReportService(Service):
                 when = clock.local_time(closed_at).date() if (closed_at and record.status == "afgesloten") else registered
                 doc["statussen"].append([when.isoformat(), record.status, facts["reden"]])
             docs[sid] = doc
-        return statistics.add_many(self.store, self.keys, docs)
+        return store_report.add_many(self.store, self.keys, docs)
 
     # -- exports --------------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class ReportService(Service):
             raise ValueError("format")
         write_atomic(target, data)
         with self.unit():
-            statistics.log_report_export(self.store, self.keys, f"rapportage {fmt}")
+            store_report.log_report_export(self.store, self.keys, f"rapportage {fmt}")
         return target
 
 

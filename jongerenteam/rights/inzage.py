@@ -29,10 +29,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from jongerenteam import dossier as d
-
 from jongerenteam import consent as cn
-
+from jongerenteam import dossier as d
 from jongerenteam import entries
 from jongerenteam.catalogue import (
     CLOSE_REASONS,
@@ -292,8 +290,7 @@ def student_initials(first_name: str, last_name: str) -> set[str]:
 
     "Leonie de Vries": "ldv" and "lv" (with or without the tussenvoegsel).
     """
-    from jongerenteam.search import fold
-    from jongerenteam.search import TUSSENVOEGSELS
+    from jongerenteam.search import TUSSENVOEGSELS, fold
 
     first = fold(first_name).split()
     last = fold(last_name).split()

@@ -32,8 +32,7 @@ from jongerenteam.rights.inzage import (
 from jongerenteam.service import Service
 from storage import clock, students
 from storage import rights as store_rights
-from storage.errors import NotAllowed
-
+from storage.errors import NotAllowed, Reason
 
 # -- the use cases ---------------------------------------------------------------------
 
@@ -60,7 +59,7 @@ class RightsService(Service):
         escrow_private = None
         if not self.is_involved(student_id) and coordinator_passphrase is not None:
             if not self.keys.is_coordinator:
-                raise NotAllowed("escrow", reason="not a coordinator")
+                raise NotAllowed("escrow", reason=Reason.NOT_A_COORDINATOR)
             coordinator = store_team.check_passphrase(self.store, self.worker_id, coordinator_passphrase)
             escrow_private = spreekuur.require_escrow(coordinator)
         entries, log = store_rights.read_for_inzage(
@@ -170,7 +169,7 @@ class RightsService(Service):
 
     def erase_students(self, student_ids: list[str], reason: str) -> int:
         if not self.keys.is_coordinator:
-            raise NotAllowed("students", reason="coordinator only")
+            raise NotAllowed("students", reason=Reason.COORDINATOR_ONLY)
         if reason not in ERASURE_REASONS:
             raise ValidationError("reason", "Kies een reden voor het wissen.")
         if reason == "bewaartermijn":
@@ -198,7 +197,7 @@ class RightsService(Service):
 
     def set_retention_years(self, terms: dict[str, int], *, version: int) -> None:
         if not self.keys.is_coordinator:
-            raise NotAllowed("team", reason="coordinator only")
+            raise NotAllowed("team", reason=Reason.COORDINATOR_ONLY)
         clean = {}
         for regime, (low, high) in RETENTION_LIMITS.items():
             v = terms.get(regime)
@@ -223,7 +222,7 @@ class RightsService(Service):
         """Closed files past their retention term, longest past first (coördinator)."""
 
         if not self.keys.is_coordinator:
-            raise NotAllowed("students", reason="coordinator only")
+            raise NotAllowed("students", reason=Reason.COORDINATOR_ONLY)
         today = today or local_today()
         years = self.retention_years()
         out = []

@@ -22,9 +22,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
-from storage import audit, clock
+from storage import audit, clock, guard
 from storage.crypto import DecryptionError, open_column, open_field, seal_field
-from storage.errors import Conflict, NotAllowed, Tampered
+from storage.errors import NotAllowed, Reason, Tampered
 from storage.keyring import Keys
 from storage.models import AnonymousContact, FileEntry, StatisticsRecord, Student
 from storage.store import Store
@@ -92,7 +92,8 @@ def update(store: Store, keys: Keys, student_id: str, change: Callable[[dict | N
                 return data
             except IntegrityError:
                 continue  # a colleague created the record just now: read theirs and apply again
-    raise Conflict(f"statistics/{student_id}", by_name="een collega", at=clock.local_time(clock.now()).strftime("%H:%M"))
+        # The record has no updated_by (it is anonymous): 'een collega', now.
+        raise guard.conflict(s, f"statistics/{student_id}", None, None)
 
 
 def load_all(store: Store, keys: Keys) -> tuple[list[dict], int]:
@@ -187,7 +188,7 @@ def count(store: Store) -> int:
 def log_report_export(store: Store, keys: Keys, what: str) -> None:
     """Log that a report left the app (``what``: e.g. "rapportage csv"; no personal data)."""
     if not keys.is_coordinator:
-        raise NotAllowed("statistics", reason="coordinator only")
+        raise NotAllowed("statistics", reason=Reason.COORDINATOR_ONLY)
     with store.session() as s:
         audit.append(s, keys.audit_key, "export", worker_id=keys.worker_id, detail=what)
 

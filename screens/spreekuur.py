@@ -292,7 +292,7 @@ class IntakeScreen(Screen):
         return {"values": self.values()} if self.typed_anything() else None
 
     @property
-    def DRAFT_LABEL(self) -> str:  # noqa: N802 - the name every resumable screen uses
+    def DRAFT_LABEL(self) -> str:
         return "een inloop" if self.kind == "inloop" else "een aanmelding"
 
     def resume_state(self) -> dict | None:

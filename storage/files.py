@@ -1,0 +1,261 @@
+"""The file tier's secret operations, each in exactly one place.
+
+A student's file (talks, agreements, consent, notes) is sealed with a
+per-student key. That key is wrapped (sealed to a public key) for every
+involved worker and for the team escrow. Everything in storage/ that opens
+a student key, wraps one, writes a file entry or reads the entries back
+goes through this module, so a fix here is a fix everywhere:
+
+- ``student_key``: the worker's own, still current wrap; with
+  ``escrow=True`` a coördinator's opened escrow when they have no wrap.
+- ``escrow_key``: the escrow wrap with an escrow private key given by the
+  caller (noodtoegang, inzage, recovery, the backup check).
+- ``wrap_for``: a new wrap for a worker or the escrow.
+- ``write_entries``: new entries, encrypted under the student key, or, for
+  a worker who may append but not read, sealed to the student's public key.
+- ``read_entries``: the entries back (both kinds), with one audit line.
+
+Every audit line goes through ``storage.audit.append``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from storage import audit, clock, documents
+from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, seal_field, seal_to
+from storage.errors import NotInvolved, Tampered, UnknownStudent
+from storage.keyring import Keys
+from storage.models import FileEntry, Student, StudentKeyWrap
+
+# The recipient name of the team escrow's wrap of each student key.
+ESCROW = "escrow"
+
+WRAP_COLUMN = "student_key_wraps.wrapped"
+# Said in the audit line of an entry added by someone who cannot read the file.
+WITHOUT_READING = " (toegevoegd zonder inzage)"
+
+# Every document sealed here goes through storage.documents: control
+# characters and escape sequences never reach the store.
+dump = documents.dump
+load = documents.load
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    id: str
+    kind: str
+    created_at: datetime
+    created_by: str
+    version: int
+    payload: dict = field(repr=False)  # decrypted: never in a repr
+
+
+def new_entry_id() -> str:
+    return str(uuid.uuid4())
+
+
+def wrap_context(student_id: str, recipient: str) -> bytes:
+    return f"student_key_wraps|{student_id}|{recipient}".encode()
+
+
+def entry_context(entry_id: str, student_id: str) -> bytes:
+    return f"file_entries|body|{entry_id}|{student_id}".encode()
+
+
+def current():
+    """Wraps that still give access: no end date, or an end date still to come.
+
+    A handover leaves the old helper a wrap that ends by itself; it stops
+    counting at ``expires_at`` even before ``storage.handover.expire_wraps``
+    deletes it.
+    """
+    return or_(StudentKeyWrap.expires_at.is_(None), StudentKeyWrap.expires_at > clock.now())
+
+
+# -- student keys ------------------------------------------------------------------
+
+
+def open_wrap(private: bytes, wrapped: bytes, student_id: str, recipient: str, where: str = WRAP_COLUMN) -> bytes:
+    """Open one wrap of a student key; ``Tampered`` if it was changed."""
+    try:
+        return open_sealed(private, wrapped, wrap_context(student_id, recipient), where)
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+
+
+def seal_wrap(public: bytes, student_key: bytes, student_id: str, recipient: str) -> bytes:
+    return seal_to(public, student_key, wrap_context(student_id, recipient))
+
+
+def student_key(s: Session, keys: Keys, student_id: str, *, escrow: bool = False) -> bytes:
+    """The student key through the worker's own current wrap.
+
+    ``escrow=True``: a coördinator without a wrap (a caseload transfer, a
+    colleague who leaves) falls back to the escrow their passphrase opened.
+    ``NotInvolved`` when neither opens it.
+    """
+    wrap = s.scalar(
+        select(StudentKeyWrap.wrapped).where(
+            StudentKeyWrap.student_id == student_id,
+            StudentKeyWrap.recipient == keys.worker_id,
+            current(),
+        )
+    )
+    if wrap is not None:
+        return open_wrap(keys.worker_private, wrap, student_id, keys.worker_id)
+    if escrow and keys.escrow_private is not None:
+        return escrow_key(s, keys.escrow_private, student_id)
+    raise NotInvolved(f"students/{student_id}")
+
+
+def escrow_key(s: Session, escrow_private: bytes, student_id: str) -> bytes:
+    """The student key through the escrow wrap (``escrow_private`` from a
+    coördinator's passphrase or the recovery code, never the team key)."""
+    wrap = s.scalar(
+        select(StudentKeyWrap.wrapped).where(
+            StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == ESCROW
+        )
+    )
+    if wrap is None:
+        raise NotInvolved(f"students/{student_id}")
+    return open_wrap(escrow_private, wrap, student_id, ESCROW)
+
+
+def require_involved(s: Session, keys: Keys, student_id: str) -> None:
+    """``NotInvolved`` unless the worker holds a current wrap of the student key."""
+    student_key(s, keys, student_id)
+
+
+def wrap_for(s: Session, student_id: str, key: bytes, recipient: str, public: bytes) -> None:
+    s.add(
+        StudentKeyWrap(
+            id=str(uuid.uuid4()),
+            student_id=student_id,
+            recipient=recipient,
+            wrapped=seal_wrap(public, key, student_id, recipient),
+            created_at=clock.now(),
+        )
+    )
+
+
+# -- entries -----------------------------------------------------------------------
+
+
+_OWN = object()  # write_entries: try the worker's own key, else append sealed
+
+
+def seal_entry(fk: FieldKey, entry_id: str, payload: dict) -> bytes:
+    return seal_field(fk, "file_entries", "body", entry_id, dump(payload))
+
+
+def write_entries(
+    s: Session,
+    keys: Keys,
+    student: Student,
+    entries: Iterable[tuple[str, str, dict]],
+    *,
+    key: bytes | None | object = _OWN,
+    detail: str = "",
+) -> bool:
+    """Add file entries (id, kind, payload), each with its audit line.
+
+    ``key``: the student key (from the caller's earlier open); None to
+    append sealed to the student's public key (a receiver declining); by
+    default the worker's own key, or sealed when they are not involved.
+    ``detail`` is added to each audit line (``' (coachwissel)'``).
+    Returns whether the entries were sealed (added without reading access).
+    """
+    if key is _OWN:
+        try:
+            key = student_key(s, keys, student.id)
+        except NotInvolved:
+            key = None
+    fk = FieldKey.of(key) if isinstance(key, bytes) else None
+    now = clock.now()
+    for entry_id, kind, payload in entries:
+        if fk is not None:
+            body = seal_entry(fk, entry_id, payload)
+        else:
+            body = seal_to(student.public_key, dump(payload), entry_context(entry_id, student.id))
+        s.add(
+            FileEntry(
+                id=entry_id, student_id=student.id, kind=kind, sealed=fk is None, body=body,
+                created_at=now, created_by=keys.worker_id, updated_at=now,
+                updated_by=keys.worker_id, version=1,
+            )
+        )
+        audit.append(
+            s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student.id,
+            detail=f"dossier: {kind}{detail}" + (WITHOUT_READING if fk is None else ""),
+        )
+    return fk is None
+
+
+def open_body(fk: FieldKey, private: Callable[[], bytes], entry_id: str, student_id: str, sealed: bool, body: bytes) -> bytes:
+    """One entry's plaintext: under the student key, or (appended by someone
+    not involved) sealed to the student's key pair; ``private()`` gives the
+    student's private key, opened only when needed. ``Tampered`` if changed."""
+    try:
+        if sealed:
+            return open_sealed(private(), body, entry_context(entry_id, student_id), "file_entries.body")
+        return open_field(fk, "file_entries", "body", entry_id, body)
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+
+
+def open_entry(fk: FieldKey, private: Callable[[], bytes], e: FileEntry) -> dict:
+    return load(open_body(fk, private, e.id, e.student_id, e.sealed, e.body))
+
+
+def open_private(s: Session, fk: FieldKey, student_id: str) -> bytes:
+    """The student's private key (it opens the entries appended sealed)."""
+    try:
+        return open_field(fk, "students", "private_key", student_id, get_student(s, student_id).private_key)
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+
+
+def get_student(s: Session, student_id: str) -> Student:
+    student = s.get(Student, student_id)
+    if student is None:
+        raise UnknownStudent(f"students/{student_id}")
+    return student
+
+
+def read_entries(
+    s: Session,
+    keys: Keys,
+    student_id: str,
+    key: bytes,
+    *,
+    event: str | None,
+    on_behalf_of: str | None = None,
+    detail: str = "",
+    kinds: tuple[str, ...] | None = None,
+) -> list[EntryView]:
+    """The file's entries (or those of ``kinds``), oldest first, decrypted
+    with ``key``; logged as ``event`` (None: not logged, for a re-read right
+    after a logged change or a read that the caller logs itself)."""
+    fk = FieldKey.of(key)
+    private = open_private(s, fk, student_id)  # even when no entry is sealed: a changed key shows at once
+    q = select(FileEntry).where(FileEntry.student_id == student_id)
+    if kinds is not None:
+        q = q.where(FileEntry.kind.in_(kinds))
+    rows = s.scalars(q.order_by(FileEntry.created_at)).all()  # ties: as written
+    out = [
+        EntryView(e.id, e.kind, e.created_at, e.created_by, e.version, open_entry(fk, lambda: private, e))
+        for e in rows
+    ]
+    if event is not None:
+        audit.append(
+            s, keys.audit_key, event, worker_id=keys.worker_id, student_id=student_id,
+            on_behalf_of=on_behalf_of, detail=detail,
+        )
+    return out
