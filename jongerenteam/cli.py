@@ -624,13 +624,12 @@ def cmd_report(args, console: Console) -> int:
 
 def cmd_recover(args, console: Console) -> int:
     from jongerenteam import start
-    from storage import team
 
     store = _open_store(resolve_store(args.store))
     try:
         target = _pick_worker(console, store, args.worker)
         code = console.ask("Herstelcode (van papier)", secret=True)
-        team.unlock_recovery(store, code)  # a wrong code is told before a new passphrase is asked
+        start.check_recovery_code(store, code)  # a wrong code is told before a new passphrase is asked
         console.say(f"Kies een nieuw wachtwoord voor {target.full_name}.")
         passphrase = console.new_passphrase(names=(target.full_name, *target.full_name.split()))
         start.reset_with_recovery(store, code, target.id, passphrase)

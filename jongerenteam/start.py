@@ -75,6 +75,13 @@ def reset_with_recovery(store: Store | OpeningStore, recovery_code: str, worker_
     return team.reset_with_recovery(opened(store), recovery_code, worker_id, new_passphrase, kdf_params())
 
 
+def check_recovery_code(store: Store | OpeningStore, recovery_code: str) -> None:
+    """Refuse a wrong recovery code (``WrongPassphrase``) before a new passphrase is asked."""
+    from storage import team
+
+    team.unlock_recovery(opened(store), recovery_code)
+
+
 def create_store(location: str) -> Store:
     """A new, empty store at ``location`` (refused when one is there already)."""
     from storage.store import Store
