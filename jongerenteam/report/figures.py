@@ -1,6 +1,6 @@
 """The figures for municipalities and the school board, with small-cell suppression.
 
-Plain functions over decrypted statistics documents (``storage.statistics``)
+Plain functions over decrypted statistics documents (``storage.report``)
 and the times of anonymous walk-ins; nothing here knows Textual or the store.
 
 Three parts:
@@ -106,7 +106,7 @@ def revise(
 ) -> dict:
     """The document after one change: directory facts refreshed, events appended.
 
-    A pure function of its arguments (``storage.statistics.update`` may call
+    A pure function of its arguments (``storage.report.update`` may call
     it again after a conflict). ``talks`` are (date, type, entry id); the id
     lets a later change of the talk type find it, and means nothing once
     the file is gone.
@@ -132,13 +132,6 @@ def revise(
     if scores:
         doc["scores"] = [*doc.get("scores", []), *([d.isoformat(), dom, int(v)] for d, dom, v in scores)]
     return doc
-
-
-def anonymised(doc: dict) -> dict:
-    """The document of an erased student (``storage.statistics.anonymised``)."""
-    from storage.statistics import anonymised as strip
-
-    return strip(doc)
 
 
 # -- periods -------------------------------------------------------------------------------
