@@ -119,7 +119,8 @@ def _chain_end(session: Session) -> tuple[int, bytes]:
         .order_by(AuditEntry.seq.desc())
         .limit(1)
     ).first()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    # (The query asks for sealed entries only: ``row[1]`` is never None.)
+    return (row[0], row[1]) if row and row[1] is not None else (0, GENESIS)
 
 
 def _advance_head(session: Session, audit_key: bytes, seq: int, last: bytes) -> None:
@@ -247,7 +248,7 @@ def verify(session: Session, audit_key: bytes) -> Verification:
             return Verification(False, checked, e.seq, "gewijzigd of verplaatst")
         prev = e.mac
         checked += 1
-        if e.seq == head_seq and not mac_equal(e.mac, head.mac):
+        if head is not None and e.seq == head_seq and not mac_equal(e.mac, head.mac):
             return Verification(False, checked, e.seq, "gewijzigd of verplaatst")
     if checked and head is None:
         return Verification(False, checked, 1, "ankerpunt ontbreekt")
@@ -284,4 +285,7 @@ def student_log(session: Session, student_id: str, *, newest_first: bool = False
     )
     if limit is not None:
         q = q.limit(limit)
-    return [LogRow(datetime.fromisoformat(at), *rest) for at, *rest in session.execute(q).all()]
+    return [
+        LogRow(datetime.fromisoformat(at), event, worker_id, on_behalf_of, point, detail)
+        for at, event, worker_id, on_behalf_of, point, detail in session.execute(q).all()
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
@@ -214,7 +215,7 @@ class HandoverService(Service):
         return row
 
     def _step(self, row: h.HandoverRow, new_state: str, text: str, *, reason: str = "",
-              on: date | None = None, follow_up: date | None | bool = False) -> h.HandoverRow:
+              on: date | None = None, follow_up: date | None | Literal[False] = False) -> h.HandoverRow:
         if new_state not in h.next_states(row):
             raise ValidationError("state", f"Dit kan niet: de overdracht is {h.state_label(row.state)}.")
         today = local_today()
