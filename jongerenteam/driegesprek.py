@@ -21,6 +21,7 @@ from jongerenteam.entries import iso, text_field
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
 from storage import dossier as store_dossier
+from storage.documents import JsonObject
 
 
 @dataclass(slots=True)
@@ -76,7 +77,7 @@ class Driegesprek:
         if self.next_date is not None and self.next_date < today:
             raise ValidationError("next_date", "De volgende afspraak ligt in het verleden.")
 
-    def talk_payload(self) -> dict:
+    def talk_payload(self) -> JsonObject:
         participants = ["student"]
         if self.coach_name.strip():
             participants.append(f"{self.coach_name.strip()} ({COACH_ROLES.get(self.coach_role, self.coach_role)})")
@@ -113,7 +114,7 @@ class DriegesprekService(Service):
         talk.validate(local_today())
         talk_id = store_dossier.new_entry_id()
         ids: list[str] = [talk_id]
-        entries: list[tuple[str, dict]] = []
+        entries: list[tuple[str, JsonObject]] = []
         agreement_ids, consent_ids, score_ids = [], [], []
         for a in talk.agreements:
             agreement_ids.append(store_dossier.new_entry_id())

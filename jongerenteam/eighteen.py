@@ -35,6 +35,7 @@ from jongerenteam.text import check_document
 from storage import clock
 from storage import dossier as store_dossier
 from storage import eighteen as store_eighteen
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
 
 CHECKLIST_18 = store_eighteen.CHECKLIST_KIND
@@ -135,7 +136,7 @@ class StudentChecklist:
     entry_id: str | None  # None: nothing ticked yet (no entry)
     version: int
     history: list[Change] = field(default_factory=list, repr=False)
-    payload: dict = field(default_factory=dict, repr=False)
+    payload: JsonObject = field(default_factory=dict, repr=False)
 
     def row(self, key: str) -> ChecklistRow | None:
         return next((r for r in self.rows if r.key == key), None)
@@ -166,7 +167,7 @@ def fold_checklist(student_id: str, items: list[ChecklistItem], entries) -> Stud
     Normally there is one entry; should two workers have started the list at
     the same moment, the oldest is the list and the other only fills gaps.
     """
-    points: dict[str, dict] = {}
+    points: dict[str, JsonObject] = {}
     entry_id, version, payload = None, 0, {}
     for e in entries:
         if entry_id is None:
@@ -189,7 +190,7 @@ def fold_checklist(student_id: str, items: list[ChecklistItem], entries) -> Stud
     return StudentChecklist(student_id, rows, entry_id, version, history(payload), payload)
 
 
-def checklist_payload(ticks: list[tuple[ChecklistItem, date, str]], *, by: str, at) -> dict:
+def checklist_payload(ticks: list[tuple[ChecklistItem, date, str]], *, by: str, at) -> JsonObject:
     """A new checklist entry with these items done (item, date done, note): the demo uses it."""
     points = {i.key: {"klaar": True, "datum": on.isoformat(), "notitie": note, "label": i.label} for i, on, note in ticks}
     history = [{"oud": {k: None for k in points}, "op": at.isoformat(timespec="seconds"), "door": by}] if points else []

@@ -36,7 +36,7 @@ _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 
 # A JSON object as it is sealed into (and read back from) an envelope. Its
 # values are whatever JSON holds: this is the boundary where ``Any`` is honest.
-Document = dict[str, Any]
+JsonObject = dict[str, Any]
 
 
 def clean_text(text: str, *, multiline: bool = True) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 
 from storage import audit, clock, files, guard
 from storage.crypto import FieldKey
-from storage.documents import Document
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason, UnknownStudent
 from storage.files import ESCROW
 from storage.keyring import Keys
@@ -26,7 +26,7 @@ new_entry_id = files.new_entry_id
 
 
 def add_entries(
-    store: Store, keys: Keys, student_id: str, entries: Iterable[tuple[str, str, Document]]
+    store: Store, keys: Keys, student_id: str, entries: Iterable[tuple[str, str, JsonObject]]
 ) -> None:
     """Add several file entries (id, kind, payload) at once: all of them, or none.
 
@@ -44,7 +44,7 @@ def rewrite_entry(
     keys: Keys,
     student_id: str,
     entry_id: str,
-    payload: Document,
+    payload: JsonObject,
     expected_version: int,
     *,
     detail: str,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from storage import audit, clock, files, guard
-from storage.documents import Document
+from storage.documents import JsonObject
 from storage.errors import UnknownStudent
 from storage.files import EntryView
 from storage.keyring import Keys
@@ -68,9 +68,9 @@ def change_coach(
     store: Store,
     keys: Keys,
     student_id: str,
-    data: Document,
+    data: JsonObject,
     expected_version: int,
-    task: tuple[str, Document] | None,
+    task: tuple[str, JsonObject] | None,
 ) -> DirectoryRow:
     """Save the directory with the new coach and add ``task`` (kind, payload) to the file.
 

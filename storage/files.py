@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from storage import audit, clock, documents
 from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, seal_field, seal_to
-from storage.documents import Document
+from storage.documents import JsonObject
 from storage.errors import NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
 from storage.models import FileEntry, Student, StudentKeyWrap
@@ -55,7 +55,7 @@ class EntryView:
     created_at: datetime
     created_by: str
     version: int
-    payload: Document = field(repr=False)  # decrypted: never in a repr
+    payload: JsonObject = field(repr=False)  # decrypted: never in a repr
 
 
 def new_entry_id() -> str:
@@ -152,7 +152,7 @@ def wrap_for(s: Session, student_id: str, key: bytes, recipient: str, public: by
 _OWN = object()  # write_entries: try the worker's own key, else append sealed
 
 
-def seal_entry(fk: FieldKey, entry_id: str, payload: Document) -> bytes:
+def seal_entry(fk: FieldKey, entry_id: str, payload: JsonObject) -> bytes:
     return seal_field(fk, "file_entries", "body", entry_id, dump(payload))
 
 
@@ -160,7 +160,7 @@ def write_entries(
     s: Session,
     keys: Keys,
     student: Student,
-    entries: Iterable[tuple[str, str, Document]],
+    entries: Iterable[tuple[str, str, JsonObject]],
     *,
     key: bytes | object | None = _OWN,
     detail: str = "",
@@ -211,8 +211,8 @@ def open_body(fk: FieldKey, private: Callable[[], bytes], entry_id: str, student
         raise Tampered(exc.where) from None
 
 
-def open_entry(fk: FieldKey, private: Callable[[], bytes], e: FileEntry) -> Document:
-    doc: Document = load(open_body(fk, private, e.id, e.student_id, e.sealed, e.body))
+def open_entry(fk: FieldKey, private: Callable[[], bytes], e: FileEntry) -> JsonObject:
+    doc: JsonObject = load(open_body(fk, private, e.id, e.student_id, e.sealed, e.body))
     return doc
 
 

@@ -32,7 +32,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage import audit, clock, files, guard
-from storage.documents import Document
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, NotInvolved, Reason, UnknownStudent
 from storage.keyring import Keys
 from storage.models import Handover, Student, StudentKeyWrap, Worker
@@ -108,7 +108,7 @@ def propose(
     to_worker_id: str | None,
     follow_up: date | None,
     access_days: int,
-    entries: Iterable[tuple[str, str, Document]],
+    entries: Iterable[tuple[str, str, JsonObject]],
     legal_ground: str = "",
 ) -> HandoverRow:
     """Start a handover: the row, the document and the first step, at once.
@@ -162,7 +162,7 @@ def step(
     new_state: str,
     expected_version: int,
     *,
-    entries: Iterable[tuple[str, str, Document]] = (),
+    entries: Iterable[tuple[str, str, JsonObject]] = (),
     follow_up: date | Literal[False] | None = False,
 ) -> HandoverRow:
     """Move a handover to ``new_state`` (refused unless the state machine allows it).

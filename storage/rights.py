@@ -27,7 +27,7 @@ from sqlalchemy import delete, select
 
 from storage import audit, clock, files, guard, report
 from storage.audit import LogRow
-from storage.documents import Document
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
 from storage.files import EntryView
 from storage.keyring import Keys
@@ -212,7 +212,7 @@ def _iso(at: datetime) -> str:
 # -- retention --------------------------------------------------------------------
 
 
-def retention_terms(store: Store) -> Document | None:
+def retention_terms(store: Store) -> JsonObject | None:
     """The team's retention terms as stored (None: the defaults)."""
     with store.reading() as s:
         raw = s.scalar(select(Team.retention))
@@ -225,7 +225,7 @@ def retention_terms(store: Store) -> Document | None:
     return data if isinstance(data, dict) else None
 
 
-def set_retention_terms(store: Store, keys: Keys, terms: Document, expected_version: int) -> None:
+def set_retention_terms(store: Store, keys: Keys, terms: JsonObject, expected_version: int) -> None:
     """A coördinator sets the team's terms (years per regime), against the team
     settings' version they saw; logged as settings."""
     if not keys.is_coordinator:

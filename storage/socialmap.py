@@ -15,7 +15,7 @@ from sqlalchemy import update as sql_update
 
 from storage import audit, clock, files, guard
 from storage.crypto import DecryptionError, open_field, seal_field
-from storage.documents import Document
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason, Tampered
 from storage.keyring import Keys
 from storage.models import SocialMapEntry
@@ -28,10 +28,10 @@ class MapRow:
     version: int
     kind: str  # organisatie | professional
     updated_at: datetime
-    data: Document = field(repr=False)  # decrypted: never in a repr
+    data: JsonObject = field(repr=False)  # decrypted: never in a repr
 
 
-def _seal_map(keys: Keys, entry_id: str, data: Document) -> bytes:
+def _seal_map(keys: Keys, entry_id: str, data: JsonObject) -> bytes:
     return seal_field(keys.directory, "social_map", "data", entry_id, files.dump(data))
 
 
@@ -49,7 +49,7 @@ def entries(store: Store, keys: Keys) -> list[MapRow]:
     return out
 
 
-def add(store: Store, keys: Keys, kind: str, data: Document) -> str:
+def add(store: Store, keys: Keys, kind: str, data: JsonObject) -> str:
     entry_id = str(uuid.uuid4())
     now = clock.now()
     with store.session() as s:
@@ -64,7 +64,7 @@ def add(store: Store, keys: Keys, kind: str, data: Document) -> str:
 
 
 def update(
-    store: Store, keys: Keys, entry_id: str, kind: str, data: Document, expected_version: int
+    store: Store, keys: Keys, entry_id: str, kind: str, data: JsonObject, expected_version: int
 ) -> None:
     with store.session() as s:
         result = s.execute(

@@ -20,7 +20,7 @@ from storage.crypto import (
     open_field,
     seal_field,
 )
-from storage.documents import Document
+from storage.documents import JsonObject
 from storage.errors import (
     NotAllowed,
     Reason,
@@ -49,10 +49,10 @@ class AnonymousView:
     id: str
     at: datetime
     created_by: str
-    data: Document = field(repr=False)
+    data: JsonObject = field(repr=False)
 
 
-def add_anonymous_contact(store: Store, keys: Keys, data: Document) -> str:
+def add_anonymous_contact(store: Store, keys: Keys, data: JsonObject) -> str:
     """Record an anonymous walk-in: leefdomeinen and duration, under the directory key."""
     contact_id = str(uuid.uuid4())
     body = seal_field(keys.directory, "anonymous_contacts", "data", contact_id, orjson.dumps(data))
@@ -113,7 +113,7 @@ class AgendaItem:
     student_id: str
     kind: str
     created_at: datetime
-    payload: Document = field(repr=False)
+    payload: JsonObject = field(repr=False)
 
 
 def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ...]) -> list[AgendaItem]:

@@ -32,7 +32,7 @@ from storage.crypto import (
     random_key,
     seal_field,
 )
-from storage.documents import Document
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, NotInvolved, Reason, Tampered, UnknownStudent
 from storage.files import ESCROW, EntryView, dump, load
 from storage.keyring import Keys
@@ -50,16 +50,16 @@ class DirectoryRow:
     contact_worker_id: str | None
     created_at: datetime | None  # None where not loaded (the bulk directory load)
     updated_at: datetime | None
-    data: Document = field(default_factory=dict, repr=False)  # decrypted: never in a repr
+    data: JsonObject = field(default_factory=dict, repr=False)  # decrypted: never in a repr
 
 
-def _seal_directory(keys: Keys, student_id: str, data: Document) -> bytes:
+def _seal_directory(keys: Keys, student_id: str, data: JsonObject) -> bytes:
     return seal_field(keys.directory, "students", "directory", student_id, dump(data))
 
 
-def _open_directory(keys: Keys, student_id: str, blob: bytes) -> Document:
+def _open_directory(keys: Keys, student_id: str, blob: bytes) -> JsonObject:
     try:
-        data: Document = load(open_field(keys.directory, "students", "directory", student_id, blob))
+        data: JsonObject = load(open_field(keys.directory, "students", "directory", student_id, blob))
     except DecryptionError as exc:
         raise Tampered(exc.where) from None
     return data
@@ -67,24 +67,24 @@ def _open_directory(keys: Keys, student_id: str, blob: bytes) -> Document:
 
 @dataclass(frozen=True, slots=True)
 class NewStudent:
-    data: Document = field(repr=False)  # plaintext before encryption: never in a repr
+    data: JsonObject = field(repr=False)  # plaintext before encryption: never in a repr
     status: str
     contact_worker_id: str | None
     involve: tuple[str, ...] = ()
     # File entries (kind, payload) written in the same transaction: a walk-in
     # is the student and the hulpvraag together, or nothing.
-    entries: tuple[tuple[str, Document], ...] = field(default=(), repr=False)
+    entries: tuple[tuple[str, JsonObject], ...] = field(default=(), repr=False)
 
 
 def add_student(
     store: Store,
     keys: Keys,
-    data: Document,
+    data: JsonObject,
     *,
     status: str,
     contact_worker_id: str | None,
     involve: Iterable[str] = (),
-    entries: Iterable[tuple[str, Document]] = (),
+    entries: Iterable[tuple[str, JsonObject]] = (),
 ) -> DirectoryRow:
     """Register a student; the creator, the contact person and ``involve`` get the key."""
     return add_students(
@@ -163,7 +163,7 @@ def update_student(
     store: Store,
     keys: Keys,
     student_id: str,
-    data: Document,
+    data: JsonObject,
     expected_version: int,
     *,
     status: str | None = None,
@@ -325,7 +325,7 @@ def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) ->
             )
 
 
-def add_entry(store: Store, keys: Keys, student_id: str, kind: str, payload: Document) -> str:
+def add_entry(store: Store, keys: Keys, student_id: str, kind: str, payload: JsonObject) -> str:
     """Add a file-tier entry. A non-involved worker appends without read access."""
     entry_id = files.new_entry_id()
     with store.session() as s:

@@ -23,6 +23,7 @@ from jongerenteam.service import Service
 from jongerenteam.text import check_document
 from storage import clock, files, spreekuur, students
 from storage import dossier as store_dossier
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
 
 # Every entry rewrite is logged with one of these details (no personal data).
@@ -116,7 +117,7 @@ class DossierService(Service):
 
     # -- writing file entries: the one way ----------------------------------------------------
 
-    def add_entries(self, student_id: str, entries: list[tuple[str, dict]], *, ids: list[str] | None = None) -> list[str]:
+    def add_entries(self, student_id: str, entries: list[tuple[str, JsonObject]], *, ids: list[str] | None = None) -> list[str]:
         """Write several file entries in one transaction (``ids``: chosen beforehand,
         when one entry names another, as a driegesprek names its agreements)."""
         for _, payload in entries:
@@ -128,13 +129,13 @@ class DossierService(Service):
             )
         return ids
 
-    def add_entry(self, student_id: str, kind: str, payload: dict) -> str:
+    def add_entry(self, student_id: str, kind: str, payload: JsonObject) -> str:
         """One entry; a worker who is not involved appends it without reading the file."""
         check_document(payload)
         with self.unit():
             return students.add_entry(self.store, self.keys, student_id, kind, payload)
 
-    def rewrite(self, student_id: str, kind: str, entry_id: str, version: int, changes: dict) -> bool:
+    def rewrite(self, student_id: str, kind: str, entry_id: str, version: int, changes: JsonObject) -> bool:
         """Change fields of an entry, keeping the old values in its history, against
         the version the worker saw (``Conflict`` when a colleague saved in between).
         False when nothing changes (no new version is written)."""
@@ -152,7 +153,7 @@ class DossierService(Service):
             )
         return True
 
-    def _payload(self, student_id: str, entry_id: str) -> dict:
+    def _payload(self, student_id: str, entry_id: str) -> JsonObject:
         """The stored payload of one entry (for a rewrite), read without a new log line."""
         for e in students.read_file(self.store, self.keys, student_id, log=False):
             if e.id == entry_id:
@@ -174,7 +175,7 @@ class DossierService(Service):
             self.session.report.note(student_id, talks=((talk.at.date(), talk.type, entry_id),))
         return entry_id
 
-    def edit_talk(self, student_id: str, item: d.TimelineItem, changes: dict) -> bool:
+    def edit_talk(self, student_id: str, item: d.TimelineItem, changes: JsonObject) -> bool:
         """Change a talk's note (or its driegesprek parts); the old text stays as history."""
         if not item.editable:
             raise NotAllowed(f"file_entries/{item.id}", reason=Reason.NOT_EDITABLE)
@@ -197,7 +198,7 @@ class DossierService(Service):
 
     def change_agreement(self, student_id: str, agreement: d.Agreement, **changes) -> bool:
         """Status (open/gedaan/vervallen), follow-up date, deadline or text."""
-        raw: dict = {}
+        raw: JsonObject = {}
         if "status" in changes:
             if changes["status"] not in d.AGREEMENT_STATUSES:
                 raise ValidationError("status", "Kies open, gedaan of vervallen.")

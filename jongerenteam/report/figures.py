@@ -32,6 +32,7 @@ from jongerenteam.catalogue import (
 )
 from jongerenteam.domain import WAITING_STANDARD_DAYS, working_days_between
 from jongerenteam.municipalities import name_of
+from storage.documents import JsonObject
 
 DOC_VERSION = 1
 SMALL = 5  # counts 1..SMALL-1 are never shown
@@ -71,7 +72,7 @@ def turns_18_month(birth: date | None) -> str | None:
     return f"{birth.year + 18:04d}-{birth.month:02d}"
 
 
-def facts_of(details, status: str) -> dict:
+def facts_of(details, status: str) -> JsonObject:
     """What the report keeps of the directory: codes only (``details`` is a StudentDetails)."""
     return {
         "gemeente": details.municipality_code or "",
@@ -85,7 +86,7 @@ def facts_of(details, status: str) -> dict:
     }
 
 
-def new_document(registered: date) -> dict:
+def new_document(registered: date) -> JsonObject:
     return {
         "v": DOC_VERSION, "gemeente": "", "niveau": "", "opleiding": "", "verwijzer": "", "domeinen": [],
         "achttien": None, "ingeschreven": registered.isoformat(), "aanmeldingen": [], "inloop": [],
@@ -94,8 +95,8 @@ def new_document(registered: date) -> dict:
 
 
 def revise(
-    doc: dict | None,
-    facts: dict,
+    doc: JsonObject | None,
+    facts: JsonObject,
     today: date,
     *,
     walk_in: date | None = None,
@@ -103,7 +104,7 @@ def revise(
     talks: tuple[tuple[date, str, str], ...] = (),
     scores: tuple[tuple[date, str, int], ...] = (),
     retype: tuple[str, str] | None = None,
-) -> dict:
+) -> JsonObject:
     """The document after one change: directory facts refreshed, events appended.
 
     A pure function of its arguments (``storage.report.update`` may call
@@ -524,7 +525,7 @@ def _in(day: str, start: str, end: str) -> bool:
 
 
 def compute(
-    documents: list[dict],
+    documents: list[JsonObject],
     anonymous: list[date],
     period: Period,
     municipality: str | None = None,
@@ -953,7 +954,7 @@ def default_file_name(report: Report, extension: str) -> str:
     return f"rapportage-{report.period.start.isoformat()}-{report.period.end.isoformat()}{scope}.{extension}"
 
 
-def document_from_entries(details, status: str, registered: date, entries: list[tuple[str, dict, date]]) -> dict:
+def document_from_entries(details, status: str, registered: date, entries: list[tuple[str, JsonObject, date]]) -> JsonObject:
     """A statistics document built from a file's (kind, payload, day) entries:
     for the demo store and imports, where the payloads are at hand."""
     facts = facts_of(details, status)

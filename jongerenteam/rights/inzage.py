@@ -46,6 +46,7 @@ from jongerenteam.domain import RETENTION_REGIMES, ValidationError
 from jongerenteam.pdf import Document, Section
 from jongerenteam.text import check_text, clean_block
 from storage import clock
+from storage.documents import JsonObject
 
 CORRECTION = "correctie"  # FileEntry.kind of a correction request
 
@@ -372,7 +373,7 @@ class _Reader:
             return COACH_ROLES[text]
         return text
 
-    def lines(self, payload: dict) -> list[str]:
+    def lines(self, payload: JsonObject) -> list[str]:
         out = []
         for k, v in payload.items():
             if k in HIDDEN_KEYS:

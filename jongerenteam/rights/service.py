@@ -32,6 +32,7 @@ from jongerenteam.rights.inzage import (
 from jongerenteam.service import Service
 from storage import clock, students
 from storage import rights as store_rights
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
 
 # -- the use cases ---------------------------------------------------------------------
@@ -98,7 +99,7 @@ class RightsService(Service):
         today = local_today()
         correction.validate(today)
         dossier = self.session.dossier.open_dossier(student_id, log=False)  # only someone involved may
-        payload: dict = {
+        payload: JsonObject = {
             "verzoek": correction.request.strip(),
             "datum": correction.on.isoformat(),
             "besluit": correction.decision,
