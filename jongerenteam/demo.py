@@ -33,10 +33,12 @@ from storage import team
 from storage.documents import JsonObject
 from storage.spreekuur import add_anonymous_contact, set_programme_contact
 from storage.store import Store
-from storage.students import NewStudent, add_entry, add_students
+from storage.students import DirectoryRow, NewStudent, add_entry, add_students
 
 
-def _statistics_document(details: StudentDetails, status: str, entries, today: date, rnd: random.Random) -> JsonObject:
+def _statistics_document(
+    details: StudentDetails, status: str, entries: list[tuple[str, JsonObject, date]], today: date, rnd: random.Random
+) -> JsonObject:
     """Registered on the day of the file's first entry (or aanmelding); a student
     without any on a day of the last four months, not all on the day the demo was made."""
     doc = report.document_from_entries(details, status, today, entries)
@@ -153,7 +155,7 @@ AGREEMENTS = (
     ("student", "Afspraak maken bij de huisarts"),
     ("anders", "Gesprek plannen met het financieel spreekuur"),
 )
-def demo_file(row, worker_ids: list[str], rnd: random.Random, today: date) -> list[tuple[str, str, JsonObject]]:
+def demo_file(row: DirectoryRow, worker_ids: list[str], rnd: random.Random, today: date) -> list[tuple[str, str, JsonObject]]:
     """Talks, agreements, scores and consent for one running student (all invented)."""
     entries: list[tuple[str, str, JsonObject]] = []
     start = today - timedelta(days=rnd.randint(30, 150))

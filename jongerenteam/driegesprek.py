@@ -112,6 +112,9 @@ class DriegesprekService(Service):
         for a first talk has had one.
         """
         talk.validate(local_today())
+        if talk.at is None:  # not reached: validate() refuses a talk without a date
+            raise ValueError("driegesprek without a date")
+        at = talk.at
         talk_id = store_dossier.new_entry_id()
         ids: list[str] = [talk_id]
         entries: list[tuple[str, JsonObject]] = []
@@ -144,7 +147,7 @@ class DriegesprekService(Service):
             )
             dossier.add_entries(student_id, entries, ids=ids)
             self.session.report.note(
-                student_id, talks=((talk.at.date(), "driegesprek", talk_id),),
+                student_id, talks=((at.date(), "driegesprek", talk_id),),
                 scores=tuple((s.on, s.domain, s.score) for s in talk.scores),
             )
         return talk_id
