@@ -26,6 +26,7 @@ and a passphrase). Nothing here prints.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -149,10 +150,8 @@ def prepare_restore(source: str | Path, location: str) -> Iterator[RestorePlan]:
         if staging is not None:
             store_backup.remove_store_files(staging)
         if made_folder and not target.exists():
-            try:
+            with contextlib.suppress(OSError):
                 target.parent.rmdir()  # only if still empty
-            except OSError:
-                pass
 
 
 # -- restore: doing it ---------------------------------------------------------------------

@@ -757,7 +757,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="BESTAND", help="de back-up die terug moet")
 
     p = add("audit", "het logboek (wie deed wat wanneer)", lambda a, c: _usage(a), [])
-    audit_sub = p.add_subparsers(dest="audit_command", title="opdrachten", metavar="opdracht", parser_class=DutchParser, prog=f"{PROG} audit")
+    audit_sub = p.add_subparsers(
+        dest="audit_command", title="opdrachten", metavar="opdracht", parser_class=DutchParser, prog=f"{PROG} audit"
+    )
     pv = audit_sub.add_parser("verify", help="controleer of er met het logboek is geknoeid", parents=[common, worker_opt], add_help=False)
     pv.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
     _translate_help(pv)
@@ -773,7 +775,9 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--coordinator", action="store_true", help="de nieuwe medewerker wordt coördinator")
     _translate_help(pa)
     pa.set_defaults(func=cmd_worker_add)
-    pd = w_sub.add_parser("deactivate", help="deactiveer een medewerker (wachtwoord en sleutels vervallen)", parents=[common, worker_opt], add_help=False)
+    pd = w_sub.add_parser(
+        "deactivate", help="deactiveer een medewerker (wachtwoord en sleutels vervallen)", parents=[common, worker_opt], add_help=False
+    )
     pd.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
     pd.add_argument("who", metavar="WIE", help="initialen of naam van de medewerker")
     pd.add_argument("--overdragen-aan", dest="successor", metavar="INITIALEN",

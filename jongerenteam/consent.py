@@ -215,7 +215,9 @@ def consent_warnings(
     active = [c for c in consents if c.active(today)]
     for ext in externals:
         if ext.until is None and not any(consent_covers_external(c, ext) for c in active):
-            out.append(ConsentWarning(None, "external", f"{ext.name} is betrokken, maar er is geen toestemming om met hem of haar te delen."))
+            out.append(ConsentWarning(
+                None, "external", f"{ext.name} is betrokken, maar er is geen toestemming om met hem of haar te delen."
+            ))
     if not active:
         needed = consent_needed_from(birth, today)
         out.append(ConsentWarning(None, "missing", f"Er is geen geldige toestemming vastgelegd. Vraag die aan {NEEDED_LABELS[needed]}."))
@@ -233,10 +235,15 @@ def consent_warnings(
         if birth is not None and c.on is not None:
             eighteen, sixteen = _birthday(birth, 18), _birthday(birth, 16)
             if c.on < eighteen <= today:
-                out.append(ConsentWarning(c.id, "turned_18", f"De student is 18 geworden na de toestemming voor {name}: vraag het opnieuw aan de student."))
+                out.append(ConsentWarning(
+                    c.id, "turned_18", f"De student is 18 geworden na de toestemming voor {name}: vraag het opnieuw aan de student."
+                ))
                 continue
             if c.on < sixteen <= today and c.given_by != "student":
-                out.append(ConsentWarning(c.id, "turned_16", f"De student is 16 geworden na de toestemming voor {name}: vanaf 16 beslist de student zelf; vraag het opnieuw."))
+                out.append(ConsentWarning(
+                    c.id, "turned_16",
+                    f"De student is 16 geworden na de toestemming voor {name}: vanaf 16 beslist de student zelf; vraag het opnieuw.",
+                ))
                 continue
         needed = consent_needed_from(birth, today)
         if not giver_suffices(c.given_by, needed):

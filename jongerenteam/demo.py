@@ -204,7 +204,8 @@ def demo_file(row: DirectoryRow, worker_ids: list[str], rnd: random.Random, toda
 # An invented sociale kaart: no real organisation, no real phone number.
 DEMO_SOCIAL_MAP = (
     ("organisatie", {"naam": "Financieel spreekuur (demo)", "rol": "budgetcoach", "organisatie": "Financieel spreekuur (demo)",
-                     "leefdomeinen": ["inkomen"], "telefoon": "", "email": "spreekuur@example.org", "notitie": "dinsdag 13-16 uur in de aula"}),
+                     "leefdomeinen": ["inkomen"], "telefoon": "", "email": "spreekuur@example.org",
+                     "notitie": "dinsdag 13-16 uur in de aula"}),
     ("professional", {"naam": "Ilse Verbeek (demo)", "rol": "begeleider pleegzorg", "organisatie": "Pleegzorg (demo)",
                       "leefdomeinen": ["netwerk", "wonen"], "telefoon": "", "email": "ilse@example.org", "notitie": ""}),
     ("professional", {"naam": "Ramon Hoekstra (demo)", "rol": "jongerenwerker", "organisatie": "Jongerenwerk (demo)",
@@ -279,7 +280,7 @@ def build_demo(location: str, *, students: int = 200) -> int:
         })
         add_anonymous_contact(store, keys, {"leefdomeinen": ["welzijn"], "minuten": 15})
         programmes = sorted({r.data.get("programme", "") for r in rows} - {""})
-        for programme, worker_id in zip(programmes, ids[1:] * len(programmes)):
+        for programme, worker_id in zip(programmes, ids[1:] * len(programmes), strict=False):
             set_programme_contact(store, keys, programme, worker_id)
     finally:
         store.close()

@@ -180,7 +180,10 @@ class Directory:
                         self.students.pop(sid)
                         self.index.replace(sid, "")
                         changed.add(sid)
-                elif old is None or old.version != new.version or old.status != new.status or old.contact_worker_id != new.contact_worker_id:
+                elif (
+                    old is None or old.version != new.version or old.status != new.status
+                    or old.contact_worker_id != new.contact_worker_id
+                ):
                     self.students[sid] = new
                     self.index.replace(sid, new.search_key)
                     changed.add(sid)

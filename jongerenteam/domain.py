@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from jongerenteam.catalogue import (
     CLOSE_REASONS,
@@ -118,7 +118,7 @@ class StudentDetails:
     retention: str = ""
 
     # Text fields and the kind of limit each has (jongerenteam.text.LIMITS).
-    TEXT_FIELDS = {
+    TEXT_FIELDS: ClassVar[dict[str, str]] = {
         "first_name": "name",
         "last_name": "name",
         "student_number": "number",

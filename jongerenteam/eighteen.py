@@ -203,7 +203,7 @@ def fold_checklist(student_id: str, items: list[ChecklistItem], entries: Iterabl
 def checklist_payload(ticks: list[tuple[ChecklistItem, date, str]], *, by: str, at: datetime) -> JsonObject:
     """A new checklist entry with these items done (item, date done, note): the demo uses it."""
     points = {i.key: {"klaar": True, "datum": on.isoformat(), "notitie": note, "label": i.label} for i, on, note in ticks}
-    history = [{"oud": {k: None for k in points}, "op": at.isoformat(timespec="seconds"), "door": by}] if points else []
+    history = [{"oud": dict.fromkeys(points), "op": at.isoformat(timespec="seconds"), "door": by}] if points else []
     return {"punten": points, HISTORY: history}
 
 
@@ -405,7 +405,10 @@ class EighteenService(Service):
     def students_of_coach(self, name: str) -> list[StudentRecord]:
         """The students with an open file whose coach is ``name`` (any spelling), phone-book order."""
         k = coach_key(name)
-        hits = [r for r in self.directory.records() if _is_open(r) and r.details.coach_name.strip() and coach_key(r.details.coach_name) == k]
+        hits = [
+            r for r in self.directory.records()
+            if _is_open(r) and r.details.coach_name.strip() and coach_key(r.details.coach_name) == k
+        ]
         return sorted(hits, key=lambda r: r.sort_key)
 
     @staticmethod

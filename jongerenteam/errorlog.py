@@ -13,6 +13,7 @@ and is cut to its newest half when it grows past ``MAX_BYTES``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 from datetime import UTC, datetime
@@ -61,10 +62,8 @@ def record(exc: BaseException, what: str) -> None:
     """Append ``exc`` to the error log (once per exception); a log that cannot be written is no reason to fail."""
     if getattr(exc, "_jongerenteam_logged", False):
         return
-    try:
-        exc._jongerenteam_logged = True  # type: ignore[attr-defined]
-    except AttributeError:
-        pass
+    with contextlib.suppress(AttributeError):  # an exception type that takes no attributes is logged each time
+        exc._jongerenteam_logged = True  # type: ignore[attr-defined]  # a mark on the exception itself, whatever its type
     try:
         path = log_path()
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

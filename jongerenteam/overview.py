@@ -100,7 +100,10 @@ TEXT = {
     "consent_until": "Dit geldt tot {date}.",
     "no_consent": "Je hebt nog niemand genoemd met wie we over jou mogen praten. We vragen het jou altijd eerst.",
     # Honest about the meldcode: safety can oblige the team to share without consent.
-    "safety": "Maken we ons grote zorgen over je veiligheid? Dan mogen we soms zonder jouw toestemming iets delen. Dat vertellen we je dan.",
+    "safety": (
+        "Maken we ons grote zorgen over je veiligheid? Dan mogen we soms zonder jouw toestemming iets delen. "
+        "Dat vertellen we je dan."
+    ),
     # closing
     "change": "Wil je iets anders? Of klopt er iets niet? Zeg het tegen {first}.",
     "change_team": "Wil je iets anders? Of klopt er iets niet? Zeg het op het spreekuur.",

@@ -23,6 +23,7 @@ exist, no permission) raise ``ValidationError('path', ...)`` in Dutch.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -601,10 +602,8 @@ def write_atomic(target: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         os.replace(tmp_name, target)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
         if isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EACCES:
             raise ValidationError("path", TEXT["no_permission"].format(folder=folder)) from None
         raise

@@ -141,7 +141,7 @@ class _Tokens:
                 insort(self.sorted, t)
                 self.alphabet.update(t)
                 if self._by_key is not None:
-                    self._file_head(t)
+                    self._file_head(t, self._by_key)
             else:
                 r.append(i)
 
@@ -178,7 +178,7 @@ class _Tokens:
         best = 0
         for t in toks[max(i - 1, 0) : i + 1]:  # the neighbours share the most
             n = 0
-            for a, b in zip(word, t):
+            for a, b in zip(word, t, strict=False):
                 if a != b:
                     break
                 n += 1
@@ -211,15 +211,13 @@ class _Tokens:
                         found[t] = rank
         return found
 
-    def _file_head(self, t: str) -> None:
+    def _file_head(self, t: str, by_key: dict[str, list[str]]) -> None:
         if len(t) < _HEAD:  # too short to be within two edits of an 8-letter word
             return
         head = t[:_HEAD]
         if head in self._heads:
             return
         self._heads.add(head)
-        by_key = self._by_key
-        assert by_key is not None
         for key in _head_keys(head):
             heads = by_key.get(key)
             if heads is None:
@@ -235,7 +233,7 @@ class _Tokens:
         if self._by_key is None:
             self._by_key = {}
             for t in self.sorted:
-                self._file_head(t)
+                self._file_head(t, self._by_key)
         candidates: set[str] = set()
         for key in _head_keys(word[:_HEAD]):
             for head in self._by_key.get(key, ()):

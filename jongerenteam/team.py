@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
 COORDINATOR, WORKER = store_team.COORDINATOR, store_team.WORKER
 WorkerDetails = store_team.WorkerDetails
-__all__ = ["COORDINATOR", "RECOVERY_GROUPS", "RECOVERY_GROUP_LEN", "WORKER", "TeamService", "WorkerDetails", "create_team", "reset_with_recovery"]
+__all__ = [
+    "COORDINATOR", "RECOVERY_GROUPS", "RECOVERY_GROUP_LEN", "WORKER", "TeamService", "WorkerDetails", "create_team",
+    "reset_with_recovery",
+]
 
 
 def reset_with_recovery(

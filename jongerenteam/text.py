@@ -36,7 +36,10 @@ LIMITS = {
 TEXT = {
     "too_long": "Dit is te lang: hoogstens {limit} tekens, nu {length}. Maak het korter.",
     "too_long_note": "Deze tekst is te lang: hoogstens {limit} tekens, nu {length}. Verdeel hem over twee verslagen.",
-    "unprintable": "Deze tekens kan het programma niet afdrukken: {chars}. Laat ze weg of schrijf ze met andere letters (bijvoorbeeld Latijnse).",
+    "unprintable": (
+        "Deze tekens kan het programma niet afdrukken: {chars}. "
+        "Laat ze weg of schrijf ze met andere letters (bijvoorbeeld Latijnse)."
+    ),
 }
 
 
@@ -83,9 +86,9 @@ def check_document(payload: Any, field: str = "tekst") -> None:
 # else that would act on a terminal or reorder the text as U+FFFD.
 _VISIBLE = {i: 0x2400 + i for i in range(0x20)}
 _VISIBLE[0x7F] = 0x2421
-_VISIBLE.update({i: 0xFFFD for i in range(0x80, 0xA0)})
-_VISIBLE.update({i: 0xFFFD for i in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029)})
-_VISIBLE.update({i: 0xFFFD for i in range(0xD800, 0xE000)})
+_VISIBLE.update(dict.fromkeys(range(128, 160), 65533))
+_VISIBLE.update(dict.fromkeys((*range(8234, 8239), *range(8294, 8298), 8232, 8233), 65533))
+_VISIBLE.update(dict.fromkeys(range(55296, 57344), 65533))
 
 
 def visible(text: str, *, newlines: bool = False) -> str:

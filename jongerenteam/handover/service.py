@@ -95,7 +95,11 @@ class HandoverService(Service):
             dossier = fold(student_id, store_handover.read_for_handover(self.store, self.keys, student_id))
         record = self.session.record(student_id)
         names = {wid: w.full_name for wid, w in self.workers.items()}
-        sender_id = record.contact_worker_id if record.contact_worker_id and kind == h.INTERN and record.contact_worker_id != receiver.worker_id else self.worker_id
+        sender_id = (
+            record.contact_worker_id
+            if record.contact_worker_id and kind == h.INTERN and record.contact_worker_id != receiver.worker_id
+            else self.worker_id
+        )
         others = [
             names[w] for w in students.involved_workers(self.store, student_id)
             if w in names and w not in (self.worker_id, receiver.worker_id, sender_id)
@@ -222,7 +226,7 @@ class HandoverService(Service):
         return row
 
     def _step(self, row: h.HandoverRow, new_state: str, text: str, *, reason: str = "",
-              on: date | None = None, follow_up: date | None | Literal[False] = False) -> h.HandoverRow:
+              on: date | None = None, follow_up: date | Literal[False] | None = False) -> h.HandoverRow:
         if new_state not in h.next_states(row):
             raise ValidationError("state", f"Dit kan niet: de overdracht is {h.state_label(row.state)}.")
         today = local_today()
@@ -260,7 +264,9 @@ class HandoverService(Service):
     def decline_handover(self, row: h.HandoverRow, reason: str) -> h.HandoverRow:
         if not reason.strip():
             raise ValidationError("reason", "Schrijf op waarom je de overdracht niet aanneemt.")
-        return self._step(row, h.DECLINED, f"Overdracht afgewezen door {self._receiver_name(row)}. Reden: {h.sentence(reason)}", reason=reason)
+        return self._step(
+            row, h.DECLINED, f"Overdracht afgewezen door {self._receiver_name(row)}. Reden: {h.sentence(reason)}", reason=reason
+        )
 
     def plan_meeting(self, row: h.HandoverRow, on: date, note: str = "") -> h.HandoverRow:
         """The warm step: a kennismaking of the student with the old and the new helper."""

@@ -180,7 +180,7 @@ class Period:
         else:
             length = (self.end - self.start).days + 1
             new = Period("eigen", self.start + timedelta(days=length * step), self.end + timedelta(days=length * step))
-        return new if FIRST_DAY <= new.start and new.end <= LAST_DAY else self
+        return new if new.start >= FIRST_DAY and new.end <= LAST_DAY else self
 
 
 def _add_months(d: date, n: int) -> date:
@@ -286,7 +286,7 @@ def pinned(line: Line) -> bool:
               for sign, n in hidden]
     lo_sum = sum(r[0] for r in ranges)
     hi_sum = sum(r[1] for r in ranges)
-    for (sign, n), (lo, hi) in zip(hidden, ranges):
+    for (sign, n), (lo, hi) in zip(hidden, ranges, strict=True):
         # sign * n = rest - (others), others in [lo_sum - lo, hi_sum - hi]
         low, high = rest - (hi_sum - hi), rest - (lo_sum - lo)
         if sign < 0:
@@ -961,7 +961,9 @@ def default_file_name(report: Report, extension: str) -> str:
     return f"rapportage-{report.period.start.isoformat()}-{report.period.end.isoformat()}{scope}.{extension}"
 
 
-def document_from_entries(details: StudentDetails, status: str, registered: date, entries: list[tuple[str, JsonObject, date]]) -> JsonObject:
+def document_from_entries(
+    details: StudentDetails, status: str, registered: date, entries: list[tuple[str, JsonObject, date]]
+) -> JsonObject:
     """A statistics document built from a file's (kind, payload, day) entries:
     for the demo store and imports, where the payloads are at hand."""
     facts = facts_of(details, status)

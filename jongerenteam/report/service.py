@@ -116,7 +116,7 @@ class ReportService(Service):
         docs = {}
         for sid in missing:
             record = self.students[sid]
-            created, status, closed_at = plain.get(sid, (clock.now(), record.status, None))
+            created, _status, closed_at = plain.get(sid, (clock.now(), record.status, None))
             registered = clock.local_time(created).date()
             facts = rp.facts_of(record.details, record.status)
             doc = rp.new_document(registered)

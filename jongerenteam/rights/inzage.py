@@ -249,7 +249,9 @@ class Correction:
                     raise ValidationError("field", "Kies welk gegeven wordt verbeterd.")
                 if not self.new_value.strip() and self.field not in MAY_BE_EMPTIED:
                     raise ValidationError(
-                        "new_value", f"Vul de juiste {CORRECTABLE[self.field]} in. Leeg laten kan alleen bij het studentnummer of het telefoonnummer of e-mailadres."
+                        "new_value",
+                        f"Vul de juiste {CORRECTABLE[self.field]} in. "
+                        "Leeg laten kan alleen bij het studentnummer of het telefoonnummer of e-mailadres.",
                     )
             elif self.target == "gesprek":
                 if not self.entry_id:
