@@ -137,13 +137,16 @@ def _pick_worker(console: Console, store, wanted: str | None):
     return _pick_worker(console, store, answer)
 
 
-def _unlock(console: Console, store, wanted: str | None):
+def _unlock(console: Console, store, wanted: str | None, *, check: bool = True):
     from jongerenteam.session import TeamSession
 
     worker = _pick_worker(console, store, wanted)
     passphrase = console.ask(f"Wachtwoord van {worker.full_name}", secret=True)
     _wait_after_failures(console, store, worker.id)
-    return TeamSession.unlock(store, worker.id, passphrase)
+    session = TeamSession.unlock(store, worker.id, passphrase, check=check)
+    for notice in session.notices:
+        console.warn(notice)
+    return session
 
 
 def _wait_after_failures(console: Console, store, worker_id: str) -> None:
@@ -387,11 +390,11 @@ def cmd_restore(args, console: Console) -> int:
 
         def confirm_current(store):
             console.say("Een coördinator van de huidige teamopslag bevestigt eerst het terugzetten.")
-            return _unlock(console, store, args.worker)
+            return _unlock(console, store, args.worker, check=False)
 
         def login_backup(store):
             console.say("Log nu in als coördinator uit de back-up; daarna wordt alles in de back-up gecontroleerd.")
-            return _unlock(console, store, args.worker)
+            return _unlock(console, store, args.worker, check=False)
 
         result = service.restore(plan, confirm_current=confirm_current, login_backup=login_backup)
     checked = result.check.checked

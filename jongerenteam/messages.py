@@ -125,6 +125,13 @@ def _explain(exc: BaseException) -> tuple[str, int]:
                 f"Gewijzigd door {exc.by_name} om {exc.at}, terwijl jij dit open had. Jouw wijziging is niet opgeslagen, "
                 "zodat die van je collega blijft staan: open het opnieuw en kijk of je wijziging nog nodig is."
             ), EXIT_CONFLICT
+        case e.LogTampered():
+            return (
+                "Het logboek van deze teamopslag is ingekort of veranderd buiten het programma om. "
+                "Daarom gaat de opslag niet open: zo kan niemand het verbergen. "
+                "Meld dit meteen bij de coördinator; die kan een back-up terugzetten (zie de handleiding, 'Een back-up terugzetten').",
+                EXIT_TAMPERED,
+            )
         case e.Tampered():
             return f"Een opgeslagen gegeven is beschadigd of veranderd buiten het programma om ({where}). Het wordt niet getoond; meld dit bij de coördinator.", EXIT_TAMPERED
         case e.StoreInUse() if exc.info.get("reason") == "restore":

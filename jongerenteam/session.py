@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jongerenteam import integrity
 from jongerenteam.directory import Directory, StudentRecord
 from storage import audit, changes, team
 from storage.errors import Locked
@@ -90,6 +91,8 @@ class TeamSession:
         self._depth = threading.local()
         # What sync found that the screens have not been told yet (take_changes).
         self._untold = Changes()
+        # Dutch warnings from the checks at unlock (jongerenteam.integrity): the app and the CLI say them.
+        self.notices: list[str] = []
         # The change feed: everything up to here is in what we load now.
         self._seen = changes.latest(store)
         self.workers: dict[str, Worker] = {w.id: w for w in store.workers(active_only=False)}
@@ -115,10 +118,22 @@ class TeamSession:
     # -- life cycle ------------------------------------------------------
 
     @classmethod
-    def unlock(cls, store: Store, worker_id: str, passphrase: str, *, after_lock: bool = False) -> TeamSession:
-        """Open the worker's slot; logged as 'login', or 'unlock' after a lock."""
+    def unlock(
+        cls, store: Store, worker_id: str, passphrase: str, *, after_lock: bool = False, check: bool = True
+    ) -> TeamSession:
+        """Open the worker's slot; logged as 'login', or 'unlock' after a lock.
+
+        ``check``: compare the store with what this laptop saw before
+        (``jongerenteam.integrity``); off only for the logins inside a
+        restore, which open a backup (older by nature) or the store it replaces.
+        """
         event = "unlock" if after_lock else "login"
-        return cls(store, team.unlock(store, worker_id, passphrase, event=event))
+        keys = team.unlock(store, worker_id, passphrase, event=event)
+        # Before anything is shown: is this the store this laptop saw last time?
+        notices = integrity.after_unlock(store, keys) if check else []
+        session = cls(store, keys)
+        session.notices = notices
+        return session
 
     @property
     def keys(self) -> Keys:
@@ -147,6 +162,7 @@ class TeamSession:
             service.forget()
         with self.store.session() as s:
             audit.append(s, keys.audit_key, "lock", worker_id=self.worker_id)
+        integrity.remember_now(self.store)
         self.store.checkpoint()
 
     # -- one unit of work, one publication ----------------------------------------------

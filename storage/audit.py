@@ -11,8 +11,12 @@ then they sit at the tail, and an empty MAC anywhere else is a break.
 The chain is anchored: ``audit_head`` holds the sequence number and MAC of
 the newest sealed entry, itself under an HMAC. Cutting entries off the end,
 or nulling the newest MACs to pass them off as pending failed logins, no
-longer leaves a valid shorter chain. (Putting back a whole older copy of the
-store cannot be detected from inside it; see docs/security.md.)
+longer leaves a valid shorter chain. Every sealed append checks the head
+first and refuses (``LogTampered``) to chain onto a head that is missing,
+changed or no longer matches its entry, or onto a log that was emptied: an
+unlock always appends, so a cut log cannot be hidden behind a fresh tail.
+(Putting back a whole older copy of the store cannot be seen from inside it;
+each worker's app remembers the newest head it saw, see ``storage.seen``.)
 
 Appends are serialised, so the "last entry" read here cannot change under
 us before COMMIT: on SQLite every write transaction starts with BEGIN
@@ -32,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from storage import clock
 from storage.crypto import mac, mac_equal
+from storage.errors import LogTampered
 from storage.models import AuditEntry, AuditHead
 
 GENESIS = b"\x00" * 32
@@ -63,6 +68,9 @@ EVENTS = frozenset(
         "passphrase_changed",
         "migration",
         "settings",
+        # What a worker's app saw that it should not have: a store older than
+        # before, a log that was replaced, erased students back (jongerenteam.integrity).
+        "integrity",
     }
 )
 
@@ -104,22 +112,26 @@ def _head(session: Session) -> AuditHead | None:
     return session.get(AuditHead, 1)
 
 
-def _chain_end(session: Session) -> tuple[int, bytes]:
-    """(seq, MAC) the next sealed entry chains to.
+def _chain_end(session: Session, audit_key: bytes) -> tuple[int, bytes]:
+    """(seq, MAC) the next sealed entry chains to: the anchored head, checked first.
 
-    The head when there is one; only a store migrated from before the head
-    existed falls back, once, to the newest sealed entry in the table.
+    Nothing is chained onto a head that does not hold: its own MAC, and the
+    entry it names with the same MAC. A log with entries but no head was cut
+    (the newest entries removed together with the head). Either is refused
+    with ``LogTampered``: chaining on would hide the cut behind a fresh,
+    valid-looking tail. (An emptied log is refused at unlock: ``require_log``.)
     """
     head = _head(session)
-    if head is not None:
-        return head.seq, head.mac
-    row = session.execute(
-        select(AuditEntry.seq, AuditEntry.mac)
-        .where(AuditEntry.mac.is_not(None))
-        .order_by(AuditEntry.seq.desc())
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    if head is None:
+        if session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.mac.is_not(None))):
+            raise LogTampered("audit_head", reason="missing")
+        return 0, GENESIS
+    if not mac_equal(head.head_mac, _head_mac(audit_key, head.seq, head.mac)):
+        raise LogTampered("audit_head", reason="changed", seq=head.seq)
+    at_head = session.scalar(select(AuditEntry.mac).where(AuditEntry.seq == head.seq))
+    if at_head is None or not mac_equal(at_head, head.mac):
+        raise LogTampered("audit_head", reason="cut", seq=head.seq)
+    return head.seq, head.mac
 
 
 def _advance_head(session: Session, audit_key: bytes, seq: int, last: bytes) -> None:
@@ -129,6 +141,13 @@ def _advance_head(session: Session, audit_key: bytes, seq: int, last: bytes) -> 
         session.flush()  # so the next lookup in this transaction finds it
     else:
         head.seq, head.mac, head.head_mac = seq, last, _head_mac(audit_key, seq, last)
+
+
+def require_log(session: Session) -> None:
+    """Refuse a log that was emptied: a team's creation is always its first
+    entry, so an unlock that finds no entry at all finds a log wiped clean."""
+    if session.scalar(select(AuditEntry.seq).limit(1)) is None:
+        raise LogTampered("audit_log", reason="empty")
 
 
 def append(
@@ -168,7 +187,7 @@ def append(
         detail=detail[:200],
     )
     if audit_key is not None:
-        _, last = _chain_end(session)
+        _, last = _chain_end(session, audit_key)
         entry.mac = mac(audit_key, last + _canonical(entry))
         _advance_head(session, audit_key, entry.seq, entry.mac)
     session.add(entry)
@@ -187,7 +206,7 @@ def seal_pending(session: Session, audit_key: bytes) -> int:
 
 
 def _seal(session: Session, audit_key: bytes) -> int:
-    after, prev = _chain_end(session)
+    after, prev = _chain_end(session, audit_key)
     pending = session.scalars(
         select(AuditEntry)
         .where(AuditEntry.seq > after, AuditEntry.mac.is_(None))
@@ -201,6 +220,34 @@ def _seal(session: Session, audit_key: bytes) -> int:
     _advance_head(session, audit_key, pending[-1].seq, prev)
     session.flush()
     return len(pending)
+
+
+def head_position(session: Session) -> tuple[int, bytes] | None:
+    """(seq, MAC) of the anchored head, or None for a log without one."""
+    head = _head(session)
+    return (head.seq, head.mac) if head is not None else None
+
+
+def mac_at(session: Session, seq: int) -> bytes | None:
+    """The MAC of entry ``seq`` (None: no such entry, or not sealed)."""
+    return session.scalar(select(AuditEntry.mac).where(AuditEntry.seq == seq))
+
+
+def restored_after(session: Session, audit_key: bytes, moment: str) -> bool:
+    """Whether an authentic 'restore' entry was written after ``moment`` (ISO text):
+    a coördinator put a backup back, so an older log is expected."""
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.event == "restore", AuditEntry.at > moment).order_by(AuditEntry.seq)
+    ).all()
+    return any(authentic(session, audit_key, e) for e in entries)
+
+
+def integrity_notes(session: Session, audit_key: bytes, *, limit: int = 20) -> list[AuditEntry]:
+    """The newest authentic 'integrity' entries (what workers' apps saw), newest first."""
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.event == "integrity").order_by(AuditEntry.seq.desc()).limit(limit)
+    ).all()
+    return [e for e in entries if authentic(session, audit_key, e)]
 
 
 @dataclass(frozen=True, slots=True)

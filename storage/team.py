@@ -269,6 +269,7 @@ def unlock(
     try:
         with store.session() as s:
             keys = _try_slot(s, worker_id, passphrase)
+            audit.require_log(s)
             if event is not None:
                 audit.append(s, keys.audit_key, event, worker_id=keys.worker_id)
             return keys

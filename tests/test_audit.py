@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from storage import audit, students, team
 from storage.crypto import derive_subkey
-from storage.errors import WrongPassphrase
+from storage.errors import LogTampered, WrongPassphrase
 from storage.models import AuditEntry
 from storage.store import Store
 from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, TeamFixture, make_team
@@ -267,6 +267,9 @@ def test_nulled_and_edited_tail_entry(log):
         "UPDATE audit_log SET mac = NULL, event = 'failed_login', detail = '' WHERE seq = ?",
         (seq,),
     )
-    team.unlock(log.fx.store, log.fx.worker_id, WORKER_PASS)
+    # The unlock refuses to chain on (the head no longer matches its entry) ...
+    with pytest.raises(LogTampered):
+        team.unlock(log.fx.store, log.fx.worker_id, WORKER_PASS)
+    # ... and the walk names the entry.
     result = log.verify()
     assert (result.ok, result.first_broken_seq) == (False, seq)
