@@ -193,7 +193,9 @@ def restore(plan: RestorePlan, *, confirm_current: Login, login_backup: Login) -
     return RestoreResult(kept, kept_damaged, len(reapplied), check)
 
 
-def _check_in_staging(plan: RestorePlan, login_backup: Login, erased: dict[str, datetime]):
+def _check_in_staging(
+    plan: RestorePlan, login_backup: Login, erased: dict[str, datetime]
+) -> tuple[store_backup.ContentCheck, list[str]]:
     """In the staged copy: a coördinator of the backup logs in, erasures are applied again, every envelope is opened."""
     try:
         staged = Store.open(str(plan.staging))

@@ -10,8 +10,10 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from jongerenteam import __version__
 from jongerenteam import messages as msg
@@ -24,13 +26,24 @@ from jongerenteam.settings import (
     resolve_store,
 )
 
+if TYPE_CHECKING:  # the commands import what they need when they run (cold start)
+    from jongerenteam.backup import RestorePlan
+    from jongerenteam.session import TeamSession
+    from screens.app import JongerenteamApp
+    from storage.models import Worker
+    from storage.preview import OpeningStore
+    from storage.store import Store
+
 PROG = "jongerenteam"
+
+# A subcommand: the parsed arguments and the console in, the exit code out.
+Command = Callable[[argparse.Namespace, "Console"], int]
 
 
 # --- composition root ------------------------------------------------------
 
 
-def make_app(settings: Settings, store):  # -> screens.app.JongerenteamApp
+def make_app(settings: Settings, store: Store | OpeningStore | None) -> JongerenteamApp:
     """Wire the Textual app to a store. The CLI and the tests both call this.
 
     ``store`` is a ``Store``, None (no store yet: the set-up wizard), or a
@@ -48,7 +61,7 @@ def make_app(settings: Settings, store):  # -> screens.app.JongerenteamApp
 class Console:
     """Prompts on a terminal, plain lines from stdin otherwise (scripts, tests)."""
 
-    def __init__(self, stdin=None, stdout=None, stderr=None) -> None:
+    def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
@@ -106,13 +119,13 @@ class Console:
 # --- commands --------------------------------------------------------------
 
 
-def _open_store(location: str):
+def _open_store(location: str) -> Store:
     from storage.store import Store
 
     return Store.open(location)
 
 
-def _pick_worker(console: Console, store, wanted: str | None):
+def _pick_worker(console: Console, store: Store, wanted: str | None) -> Worker:
     """Find the worker by initials or name, or ask."""
     workers = store.workers()
     if wanted:
@@ -137,7 +150,7 @@ def _pick_worker(console: Console, store, wanted: str | None):
     return _pick_worker(console, store, answer)
 
 
-def _unlock(console: Console, store, wanted: str | None, *, check: bool = True):
+def _unlock(console: Console, store: Store, wanted: str | None, *, check: bool = True) -> TeamSession:
     from jongerenteam.session import TeamSession
 
     worker = _pick_worker(console, store, wanted)
@@ -149,7 +162,7 @@ def _unlock(console: Console, store, wanted: str | None, *, check: bool = True):
     return session
 
 
-def _wait_after_failures(console: Console, store, worker_id: str) -> None:
+def _wait_after_failures(console: Console, store: Store, worker_id: str) -> None:
     """The same growing wait as the unlock screen, so a script cannot guess faster."""
     import math
     import time
@@ -164,7 +177,7 @@ def _wait_after_failures(console: Console, store, worker_id: str) -> None:
         time.sleep(wait)
 
 
-def cmd_init(args, console: Console) -> int:
+def cmd_init(args: argparse.Namespace, console: Console) -> int:
     from jongerenteam import start, team
     from storage.store import Store
 
@@ -202,8 +215,9 @@ def cmd_init(args, console: Console) -> int:
     return msg.EXIT_OK
 
 
-def cmd_demo(args, console: Console) -> int:
-    from jongerenteam.demo import DEMO_WORKERS, build_demo
+def cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    from jongerenteam.demo import build_demo
+    from jongerenteam.demo_team import DEMO_WORKERS
     from storage.errors import StoreExists
 
     # Never $JONGERENTEAM_STORE: that names the team's real store.
@@ -242,7 +256,7 @@ def _shown(location: str) -> str:
 
 
 def _is_demo_store(location: str) -> bool:
-    from jongerenteam.demo import DEMO_TEAM_NAME
+    from jongerenteam.demo_team import DEMO_TEAM_NAME
 
     # Only a store that opens and says it is the demo may be replaced: a
     # damaged, newer or foreign file could be a real team's store.
@@ -283,12 +297,14 @@ def _run_app(location: str, console: Console) -> int:
             opened.close()
     # Opening behind the unlock screen failed (the screen said why): the
     # same Dutch sentence and exit code as when it fails before the app.
-    if getattr(store, "error", None) is not None:
+    from storage.preview import OpeningStore
+
+    if isinstance(store, OpeningStore) and store.error is not None:
         raise store.error
     return code
 
 
-def _preview_store(location: str):  # -> storage.preview.OpeningStore | None
+def _preview_store(location: str) -> OpeningStore | None:
     """The store to open behind the unlock screen, or None: then it is opened (or set up) first, as always.
 
     Only for a file store at the current schema whose team and workers read
@@ -303,18 +319,18 @@ def _preview_store(location: str):  # -> storage.preview.OpeningStore | None
     return OpeningStore(location, preview, opener=_open_store_behind_unlock)
 
 
-def _open_store_behind_unlock(location: str):
+def _open_store_behind_unlock(location: str) -> Store:
     """Open the store (in the app's thread worker) and load what unlocking needs next."""
     store = _open_store(location)
     # Imported here, off the UI thread and before the store counts as open:
     # Enter on the unlock screen then finds them loaded.
-    import jongerenteam.session  # noqa: F401
-    import storage.team  # noqa: F401
+    import jongerenteam.session  # noqa: F401 - imported for the loading, not for a name
+    import storage.team  # noqa: F401 - imported for the loading, not for a name
 
     return store
 
 
-def _open_or_set_up(location: str, console: Console):
+def _open_or_set_up(location: str, console: Console) -> Store | None:
     """The store, or None when none exists yet and a person at a terminal can make one in the app.
 
     Without a terminal (a script, a pipe) the missing store stays the Dutch
@@ -344,11 +360,11 @@ def _at_a_terminal(console: Console) -> bool:
     return console.interactive and bool(isatty and isatty())
 
 
-def cmd_open(args, console: Console) -> int:
+def cmd_open(args: argparse.Namespace, console: Console) -> int:
     return _run_app(resolve_store(args.store), console)
 
 
-def cmd_backup(args, console: Console) -> int:
+def cmd_backup(args: argparse.Namespace, console: Console) -> int:
     from jongerenteam import backup as service
 
     location = resolve_store(args.store)
@@ -377,7 +393,7 @@ def cmd_backup(args, console: Console) -> int:
     return msg.EXIT_OK
 
 
-def cmd_restore(args, console: Console) -> int:
+def cmd_restore(args: argparse.Namespace, console: Console) -> int:
     from jongerenteam import backup as service
 
     location = resolve_store(args.store)
@@ -388,11 +404,11 @@ def cmd_restore(args, console: Console) -> int:
             console.say("Er is niets teruggezet; de huidige opslag is niet veranderd.")
             return msg.EXIT_CANCELLED
 
-        def confirm_current(store):
+        def confirm_current(store: Store) -> TeamSession:
             console.say("Een coördinator van de huidige teamopslag bevestigt eerst het terugzetten.")
             return _unlock(console, store, args.worker, check=False)
 
-        def login_backup(store):
+        def login_backup(store: Store) -> TeamSession:
             console.say("Log nu in als coördinator uit de back-up; daarna wordt alles in de back-up gecontroleerd.")
             return _unlock(console, store, args.worker, check=False)
 
@@ -423,14 +439,14 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _when(moment) -> str:
+def _when(moment: datetime | None) -> str:
     """A stored moment in the laptop's time, as dd-mm-jjjj uu:mm; '–' when unknown."""
     from storage.clock import local_time
 
     return local_time(moment).strftime("%d-%m-%Y %H:%M") if moment is not None else "–"
 
 
-def _show_restore_plan(console: Console, plan) -> None:
+def _show_restore_plan(console: Console, plan: RestorePlan) -> None:
     """What the restore would put back and what it would replace, side by side, before the question."""
     from jongerenteam import backup as service
 
@@ -457,7 +473,7 @@ def _show_restore_plan(console: Console, plan) -> None:
             console.say(f"Op {_shown(plan.location)} staat nu geen teamopslag: de back-up wordt de teamopslag.")
     else:
         team_now = c.team_name + (" (ander team)" if plan.other_team else "")
-        rows = [
+        columns = [
             ("", "in de back-up", "nu in de opslag"),
             ("team", b.team_name, team_now),
             ("studenten", str(b.students), str(c.students)),
@@ -465,8 +481,8 @@ def _show_restore_plan(console: Console, plan) -> None:
             ("nieuwste dossierregel", _when(b.newest_entry), _when(c.newest_entry)),
             ("laatste logboekregel", _when(b.made_at), _when(c.made_at)),
         ]
-        width = max(len(r[1]) for r in rows) + 3
-        for label, left, right in rows:
+        width = max(len(r[1]) for r in columns) + 3
+        for label, left, right in columns:
             console.say(f"  {label:<24}{left:<{width}}{right}")
         console.say("")
         console.say(
@@ -489,7 +505,7 @@ def _show_restore_plan(console: Console, plan) -> None:
     console.say("Studenten die in de huidige opslag gewist zijn, worden in de back-up opnieuw gewist.")
 
 
-def cmd_audit_verify(args, console: Console) -> int:
+def cmd_audit_verify(args: argparse.Namespace, console: Console) -> int:
     store = _open_store(resolve_store(args.store))
     try:
         session = _unlock(console, store, args.worker)
@@ -509,7 +525,7 @@ def cmd_audit_verify(args, console: Console) -> int:
     return msg.EXIT_BROKEN
 
 
-def cmd_worker_add(args, console: Console) -> int:
+def cmd_worker_add(args: argparse.Namespace, console: Console) -> int:
     from storage import team
 
     store = _open_store(resolve_store(args.store))
@@ -531,7 +547,7 @@ def cmd_worker_add(args, console: Console) -> int:
     return msg.EXIT_OK
 
 
-def cmd_worker_deactivate(args, console: Console) -> int:
+def cmd_worker_deactivate(args: argparse.Namespace, console: Console) -> int:
     store = _open_store(resolve_store(args.store))
     moved = 0
     try:
@@ -574,7 +590,7 @@ def cmd_worker_deactivate(args, console: Console) -> int:
     return msg.EXIT_OK
 
 
-def cmd_worker_list(args, console: Console) -> int:
+def cmd_worker_list(args: argparse.Namespace, console: Console) -> int:
     from jongerenteam.catalogue import ROLE_LABELS
 
     store = _open_store(resolve_store(args.store))
@@ -587,7 +603,7 @@ def cmd_worker_list(args, console: Console) -> int:
     return msg.EXIT_OK
 
 
-def cmd_report(args, console: Console) -> int:
+def cmd_report(args: argparse.Namespace, console: Console) -> int:
     """The figures of a period as CSV or PDF, without the app (coördinator only)."""
     from jongerenteam import report as rp
     from jongerenteam.dates import parse_date
@@ -625,7 +641,7 @@ def cmd_report(args, console: Console) -> int:
     return msg.EXIT_OK
 
 
-def cmd_recover(args, console: Console) -> int:
+def cmd_recover(args: argparse.Namespace, console: Console) -> int:
     from jongerenteam import start
 
     store = _open_store(resolve_store(args.store))
@@ -647,18 +663,24 @@ def cmd_recover(args, console: Console) -> int:
 
 
 class _DutchFormatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[override]
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
         super().add_usage(usage, actions, groups, prefix="gebruik: " if prefix is None else prefix)
 
 
 class DutchParser(argparse.ArgumentParser):
     """argparse with Dutch usage lines and errors."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # ``Any``: ArgumentParser's own arguments
         kwargs.setdefault("formatter_class", _DutchFormatter)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         self.exit(msg.EXIT_USAGE, f"{self.prog}: fout: {_dutch_argparse(message)}\n")
 
@@ -683,14 +705,16 @@ def _translate_help(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # The shared options are DutchParsers too: typeshed wants the parents of a
+    # subcommand to be of its parser class.
+    common = DutchParser(add_help=False)
     # SUPPRESS: a subcommand's own --store default must not overwrite a
     # --store given before the subcommand (jongerenteam --store X worker list).
     common.add_argument(
         "--store", metavar="PAD", default=argparse.SUPPRESS,
         help=f"de teamopslag (standaard: $JONGERENTEAM_STORE of {default_store()})",
     )
-    worker_opt = argparse.ArgumentParser(add_help=False)
+    worker_opt = DutchParser(add_help=False)
     worker_opt.add_argument("--worker", metavar="INITIALEN", help="wie je bent (initialen of naam); anders wordt het gevraagd")
 
     parser = DutchParser(
@@ -705,7 +729,7 @@ def build_parser() -> argparse.ArgumentParser:
     _translate_help(parser)
     sub = parser.add_subparsers(dest="command", title="opdrachten", metavar="opdracht", parser_class=DutchParser, prog=PROG)
 
-    def add(name: str, help_text: str, func: Callable, parents=()) -> argparse.ArgumentParser:
+    def add(name: str, help_text: str, func: Command, parents: Sequence[DutchParser] = ()) -> DutchParser:
         p = sub.add_parser(name, help=help_text, description=help_text, parents=[common, *parents], add_help=False)
         p.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
         _translate_help(p)
@@ -775,7 +799,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _usage(args) -> int:
+def _usage(args: argparse.Namespace) -> int:
     build_parser().parse_args([args.command, "--help"])
     return msg.EXIT_USAGE
 

@@ -10,6 +10,7 @@ the handover's gate asks ``scope`` here what may be shared with whom.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from jongerenteam.domain import ValidationError, age_on
 from jongerenteam.entries import Change, iso, text_field
 from jongerenteam.service import Service
 from storage import clock
+from storage.documents import JsonObject
 
 if TYPE_CHECKING:
     from jongerenteam.dossier import External
@@ -39,11 +41,11 @@ class ConsentWith:
     name: str = ""
     map_id: str | None = None  # a sociale-kaart entry, if chosen from it
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JsonObject:
         return {"soort": self.kind, "naam": self.name.strip(), "kaart": self.map_id}
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> ConsentWith:
+    def from_dict(cls, d: JsonObject | None) -> ConsentWith:
         d = d or {}
         return cls(d.get("soort", "rol"), d.get("naam", ""), d.get("kaart"))
 
@@ -78,7 +80,7 @@ class NewConsent:
         if self.valid_until is not None and self.valid_until < self.on:
             raise ValidationError("valid_until", "'Geldig tot' ligt voor de datum van de toestemming.")
 
-    def payload(self, talk_id: str | None = None) -> dict:
+    def payload(self, talk_id: str | None = None) -> JsonObject:
         about = [ALL_DOMAINS] if ALL_DOMAINS in self.about else sorted(set(self.about))
         return {
             "met": self.with_.to_dict(),
@@ -196,7 +198,7 @@ def consent_covers_external(consent: Consent, external: External) -> bool:
 
 
 def consent_warnings(
-    consents: list[Consent], birth: date | None, today: date, externals: list[External] = ()
+    consents: list[Consent], birth: date | None, today: date, externals: Sequence[External] = ()
 ) -> list[ConsentWarning]:
     """What the Toestemming tab warns about, most urgent first.
 

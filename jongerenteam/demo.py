@@ -30,12 +30,15 @@ from storage import dossier as store_dossier
 from storage import report as store_report
 from storage import socialmap as store_socialmap
 from storage import team
+from storage.documents import JsonObject
 from storage.spreekuur import add_anonymous_contact, set_programme_contact
 from storage.store import Store
-from storage.students import NewStudent, add_entry, add_students
+from storage.students import DirectoryRow, NewStudent, add_entry, add_students
 
 
-def _statistics_document(details: StudentDetails, status: str, entries, today: date, rnd: random.Random) -> dict:
+def _statistics_document(
+    details: StudentDetails, status: str, entries: list[tuple[str, JsonObject, date]], today: date, rnd: random.Random
+) -> JsonObject:
     """Registered on the day of the file's first entry (or aanmelding); a student
     without any on a day of the last four months, not all on the day the demo was made."""
     doc = report.document_from_entries(details, status, today, entries)
@@ -152,9 +155,9 @@ AGREEMENTS = (
     ("student", "Afspraak maken bij de huisarts"),
     ("anders", "Gesprek plannen met het financieel spreekuur"),
 )
-def demo_file(row, worker_ids: list[str], rnd: random.Random, today: date) -> list[tuple[str, str, dict]]:
+def demo_file(row: DirectoryRow, worker_ids: list[str], rnd: random.Random, today: date) -> list[tuple[str, str, JsonObject]]:
     """Talks, agreements, scores and consent for one running student (all invented)."""
-    entries: list[tuple[str, str, dict]] = []
+    entries: list[tuple[str, str, JsonObject]] = []
     start = today - timedelta(days=rnd.randint(30, 150))
     first = dg.Driegesprek(
         at=datetime.combine(start, time(10, 0)), minutes=60, coach_name=row.data.get("coach_name") or "",
@@ -243,7 +246,7 @@ def build_demo(location: str, *, students: int = 200) -> int:
             add_entry(store, keys, row.id, "note", {"tekst": rnd.choice(NOTES)})
         # The files of a third of the running students: talks, agreements, scores, consent.
         today = date.today()
-        files: dict[str, list[tuple[str, dict, date]]] = {r.id: [] for r in rows}
+        files: dict[str, list[tuple[str, JsonObject, date]]] = {r.id: [] for r in rows}
         for row in [r for r in rows if r.status == "lopend"][::3]:
             entries = demo_file(row, ids, rnd, today)
             store_dossier.add_entries(store, keys, row.id, entries)

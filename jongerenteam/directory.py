@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from jongerenteam.domain import StudentDetails
 from jongerenteam.search import DirectoryIndex, fold, sort_name
 from storage import students
+from storage.documents import JsonObject
 from storage.keyring import Keys
 from storage.store import Store
 
@@ -40,7 +41,7 @@ class StudentRecord:
         version: int,
         status: str,
         contact_worker_id: str | None,
-        data: dict | None = None,
+        data: JsonObject | None = None,
         details: StudentDetails | None = None,
     ) -> None:
         self.id = id
@@ -66,10 +67,10 @@ class StudentRecord:
                 day, month = birth[8:10], birth[5:7]
                 birth = f"{day}-{month}-{birth[0:4]} {day.lstrip('0')}-{month.lstrip('0')}-{birth[0:4]}"
             return f"{d.get('first_name', '')} {d.get('last_name', '')} {d.get('student_number', '')} {birth}"
-        d = self.details
-        b = d.birth_date
+        details = self.details
+        b = details.birth_date
         birth = f"{b.day:02d}-{b.month:02d}-{b.year} {b.day}-{b.month}-{b.year}" if b else ""
-        return f"{d.first_name} {d.last_name} {d.student_number} {birth}"
+        return f"{details.first_name} {details.last_name} {details.student_number} {birth}"
 
     @property
     def sort_key(self) -> tuple[str, str]:
@@ -85,7 +86,7 @@ class StudentRecord:
 
 
 @contextmanager
-def _gc_paused():
+def _gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while the directory is built.
 
     Tens of thousands of new dicts and records would trigger it over and

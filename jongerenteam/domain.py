@@ -7,8 +7,10 @@ Dutch because they reach the screen as they are.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from jongerenteam.catalogue import (
     CLOSE_REASONS,
@@ -22,6 +24,7 @@ from jongerenteam.catalogue import (
 )
 from jongerenteam.municipalities import MUNICIPALITIES
 from jongerenteam.text import check_text, clean_line
+from storage.documents import JsonObject
 
 # Retention regimes of a file (issue 6): the term itself is the team's (Team.retention).
 RETENTION_REGIMES = {
@@ -191,14 +194,14 @@ class StudentDetails:
             return "anoniem"
         return f"{self.first_name} {self.last_name}".strip()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JsonObject:
         d = asdict(self)
         d["birth_date"] = self.birth_date.isoformat() if self.birth_date else None
         d["waiting_since"] = self.waiting_since.isoformat() if self.waiting_since else None
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> StudentDetails:
+    def from_dict(cls, d: Mapping[str, Any]) -> StudentDetails:
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         for name in ("birth_date", "waiting_since"):
             if known.get(name):

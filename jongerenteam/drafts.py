@@ -18,6 +18,7 @@ import orjson
 from jongerenteam.service import Service
 from storage import drafts as store_drafts
 from storage.crypto import open_sealed, public_from_private, seal_to
+from storage.documents import JsonObject
 from storage.errors import Locked
 from storage.store import Store
 
@@ -26,7 +27,7 @@ from storage.store import Store
 class SavedWork:
     id: str
     saved_at: datetime  # local time
-    document: dict = field(repr=False)  # decrypted: never in a repr
+    document: JsonObject = field(repr=False)  # decrypted: never in a repr
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class WaitingWork:
 class DraftService(Service):
     """This worker's drafts: kept per app window, offered back at unlock."""
 
-    def keep(self, instance: str, document: dict | None) -> None:
+    def keep(self, instance: str, document: JsonObject | None) -> None:
         """Keep ``document`` as this worker's draft for this window; None: nothing unsaved any more."""
         if self.session.is_locked:
             return
@@ -66,13 +67,14 @@ class DraftService(Service):
         """Throw one of this worker's drafts away (taken back into this window, or declined)."""
         store_drafts.remove(self.store, self.keys, draft_id)
 
-    def seal(self, document: dict) -> bytes:
+    def seal(self, document: JsonObject) -> bytes:
         """A draft sealed to this worker's own key, for memory (when the store refused it)."""
         return seal_to(public_from_private(self.keys.worker_private), orjson.dumps(document), b"draft|" + self.worker_id.encode())
 
-    def open(self, sealed: bytes) -> dict:
+    def open(self, sealed: bytes) -> JsonObject:
         raw = open_sealed(self.keys.worker_private, sealed, b"draft|" + self.worker_id.encode(), "draft")
-        return orjson.loads(raw)
+        document: JsonObject = orjson.loads(raw)
+        return document
 
 
 def workers_with_drafts(store: Store) -> set[str]:

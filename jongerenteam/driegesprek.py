@@ -21,6 +21,7 @@ from jongerenteam.entries import iso, text_field
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
 from storage import dossier as store_dossier
+from storage.documents import JsonObject
 
 
 @dataclass(slots=True)
@@ -76,7 +77,7 @@ class Driegesprek:
         if self.next_date is not None and self.next_date < today:
             raise ValidationError("next_date", "De volgende afspraak ligt in het verleden.")
 
-    def talk_payload(self) -> dict:
+    def talk_payload(self) -> JsonObject:
         participants = ["student"]
         if self.coach_name.strip():
             participants.append(f"{self.coach_name.strip()} ({COACH_ROLES.get(self.coach_role, self.coach_role)})")
@@ -111,9 +112,12 @@ class DriegesprekService(Service):
         for a first talk has had one.
         """
         talk.validate(local_today())
+        if talk.at is None:  # not reached: validate() refuses a talk without a date
+            raise ValueError("driegesprek without a date")
+        at = talk.at
         talk_id = store_dossier.new_entry_id()
         ids: list[str] = [talk_id]
-        entries: list[tuple[str, dict]] = []
+        entries: list[tuple[str, JsonObject]] = []
         agreement_ids, consent_ids, score_ids = [], [], []
         for a in talk.agreements:
             agreement_ids.append(store_dossier.new_entry_id())
@@ -143,7 +147,7 @@ class DriegesprekService(Service):
             )
             dossier.add_entries(student_id, entries, ids=ids)
             self.session.report.note(
-                student_id, talks=((talk.at.date(), "driegesprek", talk_id),),
+                student_id, talks=((at.date(), "driegesprek", talk_id),),
                 scores=tuple((s.on, s.domain, s.score) for s in talk.scores),
             )
         return talk_id

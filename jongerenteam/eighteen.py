@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -35,7 +37,12 @@ from jongerenteam.text import check_document
 from storage import clock
 from storage import dossier as store_dossier
 from storage import eighteen as store_eighteen
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from storage.files import EntryView
 
 CHECKLIST_18 = store_eighteen.CHECKLIST_KIND
 HISTORY = "geschiedenis"  # never an item key
@@ -135,7 +142,7 @@ class StudentChecklist:
     entry_id: str | None  # None: nothing ticked yet (no entry)
     version: int
     history: list[Change] = field(default_factory=list, repr=False)
-    payload: dict = field(default_factory=dict, repr=False)
+    payload: JsonObject = field(default_factory=dict, repr=False)
 
     def row(self, key: str) -> ChecklistRow | None:
         return next((r for r in self.rows if r.key == key), None)
@@ -152,22 +159,26 @@ class StudentChecklist:
         return f"StudentChecklist(student_id={self.student_id!r}, rows={len(self.rows)})"
 
 
-def _date(value) -> date | None:
+def _date(value: object) -> date | None:
+    if not isinstance(value, str) or not value:
+        return None
     try:
-        return date.fromisoformat(value) if value else None
-    except (TypeError, ValueError):
+        return date.fromisoformat(value)
+    except ValueError:
         return None
 
 
-def fold_checklist(student_id: str, items: list[ChecklistItem], entries) -> StudentChecklist:
+def fold_checklist(student_id: str, items: list[ChecklistItem], entries: Iterable[EntryView]) -> StudentChecklist:
     """The team's items in the team's order with the student's state, then removed
     items the student had ticked (or noted something about).
 
     Normally there is one entry; should two workers have started the list at
     the same moment, the oldest is the list and the other only fills gaps.
     """
-    points: dict[str, dict] = {}
-    entry_id, version, payload = None, 0, {}
+    points: dict[str, JsonObject] = {}
+    entry_id: str | None = None
+    version = 0
+    payload: JsonObject = {}
     for e in entries:
         if entry_id is None:
             entry_id, version, payload = e.id, e.version, dict(e.payload)
@@ -189,7 +200,7 @@ def fold_checklist(student_id: str, items: list[ChecklistItem], entries) -> Stud
     return StudentChecklist(student_id, rows, entry_id, version, history(payload), payload)
 
 
-def checklist_payload(ticks: list[tuple[ChecklistItem, date, str]], *, by: str, at) -> dict:
+def checklist_payload(ticks: list[tuple[ChecklistItem, date, str]], *, by: str, at: datetime) -> JsonObject:
     """A new checklist entry with these items done (item, date done, note): the demo uses it."""
     points = {i.key: {"klaar": True, "datum": on.isoformat(), "notitie": note, "label": i.label} for i, on, note in ticks}
     history = [{"oud": {k: None for k in points}, "op": at.isoformat(timespec="seconds"), "door": by}] if points else []
@@ -237,7 +248,7 @@ def add_working_days(day: date, n: int) -> date:
     return day
 
 
-def _is_open(record) -> bool:
+def _is_open(record: StudentRecord) -> bool:
     return record.status != "afgesloten"
 
 
@@ -358,7 +369,7 @@ class EighteenService(Service):
         last = checklist.history[-1] if checklist.history else None
         return last.at.astimezone().strftime("%H:%M") if last and last.at else ""
 
-    def turning_18(self, within_days: int = 183, day: date | None = None) -> list[tuple[object, int]]:
+    def turning_18(self, within_days: int = 183, day: date | None = None) -> list[tuple[StudentRecord, int]]:
         """Every student with an open file (not only this worker's) who turns 18
         within ``within_days``: (record, days left), soonest first."""
         day = day or local_today()
@@ -376,8 +387,8 @@ class EighteenService(Service):
 
     def coaches(self) -> list[CoachRow]:
         """The study coaches in the directory, with how many students with an open file each has."""
-        names: dict[str, Counter] = {}
-        roles: dict[str, Counter] = {}
+        names: dict[str, Counter[str]] = {}
+        roles: dict[str, Counter[str]] = {}
         for rec in self.directory.records():
             name = rec.details.coach_name.strip()
             if not name or not _is_open(rec):
@@ -391,7 +402,7 @@ class EighteenService(Service):
         ]
         return sorted(rows, key=lambda r: coach_key(r.name))
 
-    def students_of_coach(self, name: str) -> list:
+    def students_of_coach(self, name: str) -> list[StudentRecord]:
         """The students with an open file whose coach is ``name`` (any spelling), phone-book order."""
         k = coach_key(name)
         hits = [r for r in self.directory.records() if _is_open(r) and r.details.coach_name.strip() and coach_key(r.details.coach_name) == k]
@@ -446,7 +457,7 @@ class EighteenService(Service):
             store_eighteen.log_bulk_change(self.store, self.keys, len(result.changed), len(result.failed))
         return result
 
-    def change_coach(self, record, name: str, role: str) -> bool:
+    def change_coach(self, record: StudentRecord, name: str, role: str) -> bool:
         """One student gets a new study coach, and the contact person a task to introduce them.
 
         Returns False when nothing changed (the same coach and role). A
@@ -459,7 +470,7 @@ class EighteenService(Service):
         self._change_coach(record, name, role, task=bool(record.details.coach_name.strip()))
         return True
 
-    def _change_coach(self, record, name: str, role: str, *, task: bool = True) -> bool:
+    def _change_coach(self, record: StudentRecord, name: str, role: str, *, task: bool = True) -> bool:
         """Directory and task in one transaction, against the version the caller saw.
         Returns whether the contact person got a task."""
         details = StudentDetails.from_dict(record.details.to_dict())

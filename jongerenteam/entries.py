@@ -9,11 +9,13 @@ reads back. The dossier, consent, the 18+ checklist and the handover use it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from jongerenteam.domain import ValidationError
 from jongerenteam.text import LIMITS, check_text, clean_block, clean_line
+from storage.documents import JsonObject
 
 MAX_TEXT = LIMITS["note"]  # characters per free-text field: a long story, not a pasted book
 HISTORY = "geschiedenis"
@@ -54,7 +56,7 @@ def text_field(field_name: str, value: str, label: str, *, required: bool = Fals
 class Change:
     """One earlier version of an edited entry: the old values, when, by whom."""
 
-    old: dict
+    old: JsonObject
     at: datetime | None
     by: str
 
@@ -62,14 +64,14 @@ class Change:
         return "Change(…)"
 
 
-def history(payload: dict) -> list[Change]:
+def history(payload: JsonObject) -> list[Change]:
     return [
         Change(h.get("oud", {}), moment(h.get("op")), h.get("door", ""))
         for h in payload.get("geschiedenis", [])
     ]
 
 
-def edited(payload: dict, changes: dict, *, by: str, at: datetime) -> dict:
+def edited(payload: JsonObject, changes: Mapping[str, object], *, by: str, at: datetime) -> JsonObject | None:
     """A copy of ``payload`` with ``changes`` applied and the old values in its history.
 
     Only fields whose value really changes are recorded; ``None`` when

@@ -23,6 +23,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def parse_coverage(text: str) -> dict[str, Ranges]:
     return out
 
 
-def _merge(ranges) -> Ranges:
+def _merge(ranges: Iterable[tuple[int, int]]) -> Ranges:
     merged: list[list[int]] = []
     for lo, hi in sorted(ranges):
         if merged and lo <= merged[-1][1] + 1:
@@ -97,7 +98,7 @@ class _Lookup:
 
     __slots__ = ("ends", "starts")
 
-    def __init__(self, ranges) -> None:
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
         merged = _merge(ranges)
         self.starts = [lo for lo, _ in merged]
         self.ends = [hi for _, hi in merged]
@@ -158,7 +159,7 @@ def family_for(ch: str) -> str | None:
 # -- generating the coverage file -----------------------------------------------------------
 
 
-def _spans(codepoints) -> list[str]:
+def _spans(codepoints: Iterable[int]) -> list[str]:
     return [f"{lo:x}" if lo == hi else f"{lo:x}-{hi:x}" for lo, hi in _merge((cp, cp) for cp in codepoints)]
 
 

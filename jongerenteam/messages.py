@@ -7,6 +7,8 @@ location the user gave.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from storage import errors as e
 
 EXIT_OK = 0
@@ -141,7 +143,7 @@ def _explain(exc: BaseException) -> tuple[str, int]:
         case e.BackupUnusable():
             return _backup_unusable(where, exc.info.get("reason"))
         case e.BackupDamaged():
-            parts = damage_phrases(exc.info.get("damaged", {}), exc.info.get("students", {}), exc.info.get("audit_seq"))
+            parts = damage_phrases(_counts(exc.info.get("damaged")), _counts(exc.info.get("students")), _seq(exc.info.get("audit_seq")))
             verb = "is" if len(parts) == 1 and parts[0][1] else "zijn"
             return f"De back-up {where} kan niet worden teruggezet: {_and([p for p, _ in parts])} {verb} beschadigd. Kies een andere (oudere) back-up; de huidige opslag is niet veranderd.", EXIT_TAMPERED
         case e.StoreError():
@@ -192,7 +194,16 @@ def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " en " + parts[-1]
 
 
-def damage_phrases(damaged: dict, students: dict, audit_seq: int | None = None) -> list[tuple[str, bool]]:
+def _counts(value: object) -> Mapping[str, int]:
+    """A count per kind from an error's info (``storage.backup.ContentCheck.summary``)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _seq(value: object) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def damage_phrases(damaged: Mapping[str, int], students: Mapping[str, int], audit_seq: int | None = None) -> list[tuple[str, bool]]:
     """Dutch words for the damage counted by ``storage.backup.check_contents``.
 
     Returns (phrase, singular) pairs in a fixed order, e.g. ("3 dossierregels
@@ -202,7 +213,7 @@ def damage_phrases(damaged: dict, students: dict, audit_seq: int | None = None) 
     def of_students(kind: str) -> str:
         return _n(students.get(kind, 0) or damaged[kind], "student", "studenten")
 
-    words = {
+    words: dict[str, Callable[[int], tuple[str, bool]]] = {
         "file_entries": lambda n: (f"{_n(n, 'dossierregel', 'dossierregels')} van {of_students('file_entries')}", n == 1),
         "student_keys": lambda n: (f"de dossiersleutel van {of_students('student_keys')}", True),
         "private_keys": lambda n: (f"de sleutel voor aanvullingen van collega's in het dossier van {of_students('private_keys')}", True),

@@ -18,6 +18,7 @@ from datetime import date
 
 from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEIN_CODES
 from jongerenteam.consent import ALL_DOMAINS, Consent
+from jongerenteam.domain import StudentDetails
 from jongerenteam.dossier import Agreement, Dossier
 from jongerenteam.pdf import Document, Section
 
@@ -42,6 +43,25 @@ STUDENT_DOMAIN_WORDS = {
 }
 ALL_DOMAINS_WORDS = "alles waar we samen aan werken"
 
+# How the team reaches the student, by contact preference (with and without
+# a number or address); who agreed to sharing, by who gave the consent.
+WE_REACH_YOU = {
+    "telefoon": "Wij bellen je op {value}.",
+    "whatsapp": "Wij sturen je een WhatsApp-bericht op {value}.",
+    "email": "Wij sturen je een e-mail op {value}.",
+    "langskomen": "Je komt het liefst even langs. Dat kan op het spreekuur.",
+}
+WE_REACH_YOU_NO_VALUE = {
+    "telefoon": "Wij bellen je het liefst.",
+    "whatsapp": "Wij sturen je het liefst een WhatsApp-bericht.",
+    "email": "Wij sturen je het liefst een e-mail.",
+}
+CONSENT_BY = {
+    "student": "Je vindt het goed dat we met {with_} praten.",
+    "ouders": "Je ouders vinden het goed dat we met {with_} praten.",
+    "beide": "Jij en je ouders vinden het goed dat we met {with_} praten.",
+}
+
 TEXT = {
     "title": "Jouw afspraken met het jongerenteam",
     "hello": "Hoi {name},",
@@ -56,17 +76,6 @@ TEXT = {
     "no_contact": "Je hebt nog geen vaste contactpersoon.",
     "no_contact_reach": "Je kunt langskomen op het spreekuur van het jongerenteam op school.",
     "coach_is": "Je {role} op school is {name}.",
-    "we_reach_you": {
-        "telefoon": "Wij bellen je op {value}.",
-        "whatsapp": "Wij sturen je een WhatsApp-bericht op {value}.",
-        "email": "Wij sturen je een e-mail op {value}.",
-        "langskomen": "Je komt het liefst even langs. Dat kan op het spreekuur.",
-    },
-    "we_reach_you_no_value": {
-        "telefoon": "Wij bellen je het liefst.",
-        "whatsapp": "Wij sturen je het liefst een WhatsApp-bericht.",
-        "email": "Wij sturen je het liefst een e-mail.",
-    },
     "reach_check": "Klopt dit niet meer? Zeg het ons.",
     "reach_unknown": "Hoe wil je dat we contact met je opnemen? Bellen, WhatsApp of e-mail? Laat het ons weten.",
     # agreements
@@ -86,11 +95,6 @@ TEXT = {
     "no_next_ask_team": "Wil je iemand spreken? Kom dan langs op het spreekuur.",
     # sharing
     "sharing_heading": "Met wie we over jou mogen praten",
-    "consent_by": {
-        "student": "Je vindt het goed dat we met {with_} praten.",
-        "ouders": "Je ouders vinden het goed dat we met {with_} praten.",
-        "beide": "Jij en je ouders vinden het goed dat we met {with_} praten.",
-    },
     "consent_about": "Waarover: {about}.",
     "consent_purpose": "Waarom: {purpose}.",
     "consent_until": "Dit geldt tot {date}.",
@@ -152,12 +156,12 @@ class ContactPerson:
         return "ContactPerson(…)"
 
 
-def _coach_word(details) -> str:
+def _coach_word(details: StudentDetails) -> str:
     role = getattr(details, "coach_role", "") or "studentcoach"
     return COACH_ROLES.get(role, role)
 
 
-def _who(agreement: Agreement, details, worker_names: dict[str, str]) -> str:
+def _who(agreement: Agreement, details: StudentDetails, worker_names: dict[str, str]) -> str:
     who = agreement.who
     if who.kind == "student":
         return TEXT["who_student"]
@@ -169,7 +173,7 @@ def _who(agreement: Agreement, details, worker_names: dict[str, str]) -> str:
     return _cap(" ".join(who.name.split())) or TEXT["who_team"]
 
 
-def agreement_line(agreement: Agreement, details, worker_names: dict[str, str], today: date) -> str:
+def agreement_line(agreement: Agreement, details: StudentDetails, worker_names: dict[str, str], today: date) -> str:
     """'Jij: Bel de huisarts (uiterlijk maandag 30 november)'."""
     line = f"{_who(agreement, details, worker_names)}: {_sentence(agreement.what)}"
     if agreement.due is not None:
@@ -200,7 +204,7 @@ def _about_words(consent: Consent) -> str:
 
 def consent_line(consent: Consent, today: date) -> str:
     """'Je vindt het goed dat we met de huisarts praten. Waarover: je gezondheid. Waarom: ...'."""
-    by = TEXT["consent_by"].get(consent.given_by, TEXT["consent_by"]["student"])
+    by = CONSENT_BY.get(consent.given_by, CONSENT_BY["student"])
     parts = [by.format(with_=_with_words(consent)), TEXT["consent_about"].format(about=_about_words(consent))]
     if consent.purpose.strip():
         parts.append(TEXT["consent_purpose"].format(purpose=_lower_first(_sentence(consent.purpose))))
@@ -209,19 +213,19 @@ def consent_line(consent: Consent, today: date) -> str:
     return " ".join(parts)
 
 
-def _reach_lines(details) -> list[str]:
+def _reach_lines(details: StudentDetails) -> list[str]:
     pref = getattr(details, "contact_preference", "") or ""
     value = " ".join((getattr(details, "contact_value", "") or "").split())
-    if pref in TEXT["we_reach_you"] and (value or pref == "langskomen"):
-        return [TEXT["we_reach_you"][pref].format(value=value), TEXT["reach_check"]]
-    if pref in TEXT["we_reach_you_no_value"]:
-        return [TEXT["we_reach_you_no_value"][pref], TEXT["reach_check"]]
+    if pref in WE_REACH_YOU and (value or pref == "langskomen"):
+        return [WE_REACH_YOU[pref].format(value=value), TEXT["reach_check"]]
+    if pref in WE_REACH_YOU_NO_VALUE:
+        return [WE_REACH_YOU_NO_VALUE[pref], TEXT["reach_check"]]
     return [TEXT["reach_unknown"]]
 
 
 def build_overview(
     dossier: Dossier,
-    details,
+    details: StudentDetails,
     *,
     today: date,
     contact: ContactPerson | None,

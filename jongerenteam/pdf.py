@@ -28,13 +28,22 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from jongerenteam import glyphs
-from jongerenteam.domain import ValidationError
+from jongerenteam.domain import StudentDetails, ValidationError
+
+if TYPE_CHECKING:  # fpdf2 is imported only when a PDF is made
+    from fpdf import FPDF
+    from fpdf.line_break import Fragment
+    from fpdf.output import PDFFont, PDFType3Font
+
+    # Draws one page's footer on the document (``new_pdf``).
+    PageFooter = Callable[[FPDF], None]
 
 TEXT = {
     "page": "pagina {page} van {pages}",
@@ -173,7 +182,7 @@ def _attaches(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me") or (glyphs.ignorable(ch) and not ch.isspace())
 
 
-def _joined(fragment_type: type, fragments: Iterable, shaped_type: type | None = None) -> list:
+def _joined(fragment_type: type[Fragment], fragments: Iterable[Fragment], shaped_type: type[Fragment] | None = None) -> list[Fragment]:
     """fpdf2's fragments of one text, with two of its splits undone (and each
     plain fragment made a ``shaped_type``, when given).
 
@@ -187,7 +196,7 @@ def _joined(fragment_type: type, fragments: Iterable, shaped_type: type | None =
     characters are moved into the run around them when its font has them.
     """
     items = list(fragments)
-    out: list = []
+    out: list[Fragment] = []
     i = 0
     while i < len(items):
         frag = items[i]
@@ -223,12 +232,13 @@ _LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF")
 
 
 @cache
-def _pdf_class() -> type:
+def _pdf_class() -> Callable[[PageFooter | None], FPDF]:
     """fpdf2's FPDF, imported on first use, with a footer callback and four
     repairs so that every name prints, and reads back, exactly: ``_joined``
     fragments, ``ShapedFragment`` words, the main font set again after a line
     that started in a fallback font, complete ToUnicode maps (``Producer``).
-    They use fpdf2 2.8.9's internals; tests/test_exports.py checks them."""
+    They use fpdf2 2.8.9's internals; tests/test_exports.py checks them.
+    Called with the footer callback, the class makes an A4 document in mm."""
     from fpdf import FPDF
     from fpdf.enums import TextDirection
     from fpdf.fonts import TTFFont
@@ -244,7 +254,8 @@ def _pdf_class() -> type:
         text invents a character for them (the raw glyph code, "\\x04"). They
         are mapped to the empty string here: the text reads back exactly."""
 
-        def _add_fonts(self, *args, **kwargs):
+        # ``Any``: passed through unchanged to fpdf2's own (private) methods.
+        def _add_fonts(self, *args: Any, **kwargs: Any) -> dict[int, PDFFont | PDFType3Font]:
             marked = False
             for font in self.fpdf.fonts.values():
                 if isinstance(font, TTFFont):
@@ -281,6 +292,8 @@ def _pdf_class() -> type:
 
         def render_with_text_shaping(self, pos_x: float, pos_y: float, h: float, word_spacing: float) -> str:
             font, k = self.font, self.k
+            if not isinstance(font, TTFFont):  # as in fpdf2's own: only a TrueType font is shaped
+                raise TypeError("text shaping needs a TrueType font")
             subset = font.subset
             scale = font.scale * self.font_size_pt * (self.font_stretching / 100) / 1000 / k
             char_spacing = self.char_spacing * (self.font_stretching / 100) / k
@@ -289,7 +302,7 @@ def _pdf_class() -> type:
             glyph_of = {code: glyph for glyph, code in subset.items() if glyph is not None}
             ltr = self.fragment_direction != TextDirection.RTL
             ops: list[str] = []  # what is drawn, word by word
-            word: list = []  # the current word: glyph codes (int) and text moves (str)
+            word: list[int | str] = []  # the current word: glyph codes (int) and text moves (str)
             marks: list[str] = []  # the current word's positioned glyphs, drawn first
             start = (pos_x, pos_y)
             jumped = False  # a glyph left out of the run moved the pen
@@ -297,11 +310,17 @@ def _pdf_class() -> type:
             def tm(x: float, y: float) -> str:
                 return f"1 0 0 1 {x * k:.2f} {(h - y) * k:.2f} Tm"
 
-            def remap(code: int, text: tuple) -> int:
+            def unicode_of(code: int) -> tuple[int, ...]:
+                text = glyph_of[code].unicode  # a tuple for every glyph shaping gives
+                return text if isinstance(text, tuple) else (text,)
+
+            def remap(code: int, text: tuple[int, ...]) -> int:
                 glyph = glyph_of[code]
                 new = subset.get_glyph(glyph=glyph.glyph_id, unicode=text,
                                        glyph_name=glyph.glyph_name, glyph_width=glyph.glyph_width)
                 new_code = subset.pick_glyph(new)
+                if new is None or new_code is None:  # no glyph made (glyph id 0): keep the old one
+                    return code
                 glyph_of[new_code] = new
                 return new_code
 
@@ -330,18 +349,19 @@ def _pdf_class() -> type:
                 dx, dy = ti["x_offset"] * scale, ti["y_offset"] * scale
                 advance = ti["x_advance"] * scale + char_spacing
                 if dx or dy:
-                    text = glyph_of[code].unicode
+                    text = unicode_of(code)
                     nxt = shaped[i + 1] if i + 1 < len(shaped) else None
                     if (
                         text and nxt is not None and nxt["mapped_char"] is not None
-                        and not glyph_of[nxt["mapped_char"]].unicode and not (nxt["x_offset"] or nxt["y_offset"])
+                        and not unicode_of(nxt["mapped_char"]) and not (nxt["x_offset"] or nxt["y_offset"])
                     ):  # fpdf2 gave a cluster's text to its positioned first glyph (the dots of an Arabic
                         # letter): it goes to the next glyph, the letter's body
                         nxt["mapped_char"] = remap(nxt["mapped_char"], text)
                         code, text = remap(code, ()), ()
                     base = next((i for i in range(len(word) - 1, -1, -1) if isinstance(word[i], int)), None)
-                    if text and ltr and base is not None:  # a typed mark: its text goes with its letter
-                        word[base] = remap(word[base], glyph_of[word[base]].unicode + text)
+                    letter = word[base] if base is not None else None
+                    if text and ltr and base is not None and isinstance(letter, int):  # a typed mark: its text goes with its letter
+                        word[base] = remap(letter, unicode_of(letter) + text)
                         code, text = remap(code, ()), ()
                     if not text:
                         marks.append(f"{tm(pos_x + dx, pos_y - dy)} ({font.escape_text(chr(code))}) Tj")
@@ -368,16 +388,18 @@ def _pdf_class() -> type:
             return " ".join(ops)
 
     class UnicodePDF(FPDF):
-        page_footer: Callable | None = None
+        def __init__(self, page_footer: PageFooter | None) -> None:
+            super().__init__(orientation="P", unit="mm", format="A4")
+            self.page_footer = page_footer
 
         def footer(self) -> None:
             if self.page_footer is not None:
                 self.page_footer(self)
 
-        def _parse_chars(self, text, markdown, **kwargs):
+        def _parse_chars(self, text: str, markdown: bool, **kwargs: Any) -> Iterator[Fragment]:
             return iter(_joined(Fragment, super()._parse_chars(text, markdown, **kwargs), ShapedFragment))
 
-        def _render_styled_text_line(self, *args, **kwargs):
+        def _render_styled_text_line(self, *args: Any, **kwargs: Any) -> bool:
             # fpdf2 2.8.9: a line that starts in a fallback font sets the main
             # font inside the line's "q ... Q", which undoes it, yet records it
             # as set; the next line then draws its text in whatever font the
@@ -389,7 +411,7 @@ def _pdf_class() -> type:
                 self.current_font_is_set_on_page = False
             return result
 
-        def output(self, *args, **kwargs):
+        def output(self, *args: Any, **kwargs: Any) -> Any:  # ``Any``: fpdf2's output() is overloaded
             kwargs.setdefault("output_producer_class", Producer)
             return super().output(*args, **kwargs)
 
@@ -399,7 +421,7 @@ def _pdf_class() -> type:
 def fallback_families(texts: Iterable[str]) -> list[tuple[str, str, str | None]]:
     """The fallback font families ``texts`` need (those of the characters the main font lacks)."""
     main = glyphs.MAIN_FAMILY[1]
-    needed = set()
+    needed: set[str] = set()
     for ch in set("".join(texts)):
         if not glyphs.in_font(ch, main):
             family = glyphs.family_for(ch)
@@ -408,12 +430,11 @@ def fallback_families(texts: Iterable[str]) -> list[tuple[str, str, str | None]]
     return [f for f in glyphs.FALLBACK_FAMILIES if f[1] in needed]
 
 
-def new_pdf(texts: Iterable[str], footer: Callable | None = None, *, compress: bool = True):
+def new_pdf(texts: Iterable[str], footer: PageFooter | None = None, *, compress: bool = True) -> FPDF:
     """An A4 fpdf2 document with its first page, ready to write ``texts`` (already
     through ``printable``): the main font in regular and bold, the fallback
     fonts these texts need, text shaping on. ``footer(pdf)`` draws each page's footer."""
-    pdf = _pdf_class()(orientation="P", unit="mm", format="A4")
-    pdf.page_footer = footer
+    pdf = _pdf_class()(footer)
     pdf.set_compression(compress)
     pdf.set_lang("nl")
     pdf.set_creator("jongerenteam")
@@ -441,7 +462,7 @@ def render_pdf(doc: Document, *, compress: bool = True) -> bytes:
     sections = [(printable(s.heading), [printable(line) for line in s.lines], s.bullets) for s in doc.sections]
     texts = [title, footer_text, TEXT["page"], BULLET, *(s[0] for s in sections), *(x for s in sections for x in s[1])]
 
-    def footer(pdf) -> None:
+    def footer(pdf: FPDF) -> None:
         pdf.set_y(-15)
         pdf.set_font(FONT, "", FOOTER_PT)
         pdf.set_text_color(90, 90, 90)
@@ -498,7 +519,7 @@ def unique_path(folder: Path, stem: str, extension: str) -> Path:
     return path
 
 
-def target_file(path: str | os.PathLike, suffix: str, example: str) -> Path:
+def target_file(path: str | os.PathLike[str], suffix: str, example: str) -> Path:
     """The file to write, from what the user typed: '~' expanded, ``suffix``
     added, a bare name placed in the Documents folder (not wherever the app
     was started).
@@ -530,12 +551,12 @@ def target_file(path: str | os.PathLike, suffix: str, example: str) -> Path:
     return target
 
 
-def check_target(path: str | os.PathLike, example: str = "afsprakenoverzicht.pdf") -> Path:
+def check_target(path: str | os.PathLike[str], example: str = "afsprakenoverzicht.pdf") -> Path:
     """A PDF file to write (see ``target_file``)."""
     return target_file(path, ".pdf", example)
 
 
-def check_no_student_name(target: Path, details) -> None:
+def check_no_student_name(target: Path, details: StudentDetails) -> None:
     """Refuse a file name that holds a word of the student's first or last name
     (``details``: a StudentDetails; three letters or more, not "van", "der" and the like)."""
     from jongerenteam.search import TUSSENVOEGSELS, fold
@@ -603,7 +624,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_pdf(doc: Document, path: str | os.PathLike) -> Path:
+def write_pdf(doc: Document, path: str | os.PathLike[str]) -> Path:
     """Render ``doc`` and write it atomically to ``path``; returns the file written."""
     target = check_target(path)
     write_atomic(target, render_pdf(doc))

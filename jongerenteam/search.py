@@ -418,10 +418,10 @@ class DirectoryIndex:
                 for w in words:
                     if w in key:
                         continue
-                    rank = near_rows[w].get(i) if w in near_rows else None
-                    if rank is None:
+                    near = near_rows[w].get(i) if w in near_rows else None
+                    if near is None:
                         break
-                    total += rank
+                    total += near
                 else:
                     scored.append((total, i))
         scored.sort()

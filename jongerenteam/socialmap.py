@@ -15,6 +15,7 @@ from jongerenteam.search import fold
 from jongerenteam.service import Service
 from jongerenteam.text import check_document, check_text, clean_block, clean_line
 from storage import socialmap as store_socialmap
+from storage.documents import JsonObject
 
 # The sociale kaart's types: the professional roles of the field (docs/domain.md).
 MAP_ROLES: tuple[str, ...] = PROFESSIONALS_SCHOOL + PROFESSIONALS_EXTERNAL
@@ -52,7 +53,7 @@ class MapEntry:
         if self.email.strip() and (problem := email_problem(self.email)):
             raise ValidationError("email", problem)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JsonObject:
         return {
             "naam": self.name.strip(), "rol": self.role.strip(), "organisatie": self.organisation.strip(),
             "leefdomeinen": sorted(set(self.leefdomeinen)), "telefoon": self.phone.strip(),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
@@ -34,7 +35,11 @@ from jongerenteam.search import fold
 from jongerenteam.service import Service
 from jongerenteam.text import check_document, check_text, clean_block, clean_line
 from storage import clock, files, spreekuur, students, team
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
+
+if TYPE_CHECKING:
+    from jongerenteam.session import Changes, TeamSession
 
 # Kinds that show on "Vandaag" with a date: appointments, and agreements.
 AGENDA_KINDS = (APPOINTMENT, AGREEMENT)
@@ -62,7 +67,7 @@ class WalkIn:
         if self.minutes is not None and not 1 <= self.minutes <= 480:
             raise ValidationError("minutes", "Duur is een aantal minuten, van 1 tot 480.")
 
-    def payload(self) -> dict:
+    def payload(self) -> JsonObject:
         return {
             "tekst": self.hulpvraag,
             "hulpvraag": self.hulpvraag,
@@ -104,7 +109,7 @@ class Referral:
             if problem:
                 raise ValidationError("by_contact", problem)
 
-    def payload(self) -> dict:
+    def payload(self) -> JsonObject:
         return {
             "tekst": self.reason,
             "reden": self.reason,
@@ -228,14 +233,14 @@ EMERGENCY_REASONS = {
 class SpreekuurService(Service):
     """Registering, finding and the day of one worker."""
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: TeamSession) -> None:
         super().__init__(session)
         # The appointments and werkafspraken of involved students, per student,
         # for Vandaag (read from their files; dropped when a student changes).
         self._agenda: dict[str, list[spreekuur.AgendaItem]] = {}
         self._programmes: list[str] | None = None
 
-    def changed(self, changes) -> None:
+    def changed(self, changes: Changes) -> None:
         if changes.everything or changes.workers:
             self._agenda = {}
         for sid in changes.students:
@@ -305,7 +310,7 @@ class SpreekuurService(Service):
         status: str = "aangemeld",
         contact_worker_id: str | None = None,
         today: date | None = None,
-        entries: tuple[tuple[str, dict], ...] = (),
+        entries: tuple[tuple[str, JsonObject], ...] = (),
     ) -> StudentRecord:
         """A new student, with ``entries`` for the file and the statistics, in one transaction."""
         details.validate(today)

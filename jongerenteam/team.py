@@ -11,6 +11,8 @@ screen or Team beheren. Screens: ``screens/team.py``, ``screens/unlock.py``,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
 from storage import audit, spreekuur
@@ -18,6 +20,9 @@ from storage import team as store_team
 from storage.errors import NotAllowed, Reason
 from storage.keyslots import RECOVERY_GROUP_LEN, RECOVERY_GROUPS, KdfParams
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from jongerenteam.session import Changes, TeamSession
 
 COORDINATOR, WORKER = store_team.COORDINATOR, store_team.WORKER
 WorkerDetails = store_team.WorkerDetails
@@ -48,11 +53,11 @@ def create_team(store: Store, team_name: str, details: WorkerDetails, passphrase
 
 
 class TeamService(Service):
-    def __init__(self, session) -> None:
+    def __init__(self, session: TeamSession) -> None:
         super().__init__(session)
         self._programme_contacts: dict[str, str] | None = None
 
-    def changed(self, changes) -> None:
+    def changed(self, changes: Changes) -> None:
         if changes.team or changes.workers or changes.everything:
             self._programme_contacts = None
 

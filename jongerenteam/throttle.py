@@ -18,7 +18,7 @@ def delay_after(failures: int) -> int:
     """Seconds to wait after this many refusals (0 while under the free attempts)."""
     if failures <= FREE_ATTEMPTS:
         return 0
-    return min(MAX_DELAY_SECONDS, 2 ** (failures - FREE_ATTEMPTS))
+    return min(MAX_DELAY_SECONDS, 1 << (failures - FREE_ATTEMPTS))  # 2 ** (failures - FREE_ATTEMPTS)
 
 
 def remaining(failures: int, last_failure: datetime | None, now: datetime) -> float:

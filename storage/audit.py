@@ -294,7 +294,7 @@ def verify(session: Session, audit_key: bytes) -> Verification:
             return Verification(False, checked, e.seq, "gewijzigd of verplaatst")
         prev = e.mac
         checked += 1
-        if e.seq == head_seq and not mac_equal(e.mac, head.mac):
+        if head is not None and e.seq == head_seq and not mac_equal(e.mac, head.mac):
             return Verification(False, checked, e.seq, "gewijzigd of verplaatst")
     if checked and head is None:
         return Verification(False, checked, 1, "ankerpunt ontbreekt")
@@ -331,4 +331,7 @@ def student_log(session: Session, student_id: str, *, newest_first: bool = False
     )
     if limit is not None:
         q = q.limit(limit)
-    return [LogRow(datetime.fromisoformat(at), *rest) for at, *rest in session.execute(q).all()]
+    return [
+        LogRow(datetime.fromisoformat(at), event, worker_id, on_behalf_of, point, detail)
+        for at, event, worker_id, on_behalf_of, point, detail in session.execute(q).all()
+    ]

@@ -35,9 +35,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 import orjson
-from sqlalchemy import and_, select
+from sqlalchemy import Row, and_, select
 from sqlalchemy.orm import Session, aliased
 
 from storage import audit, clock, files
@@ -242,7 +243,7 @@ def _facts(con: sqlite3.Connection) -> StoreFacts | None:
     )
 
 
-def _moment(value) -> datetime | None:
+def _moment(value: object) -> datetime | None:
     """A stored moment (ISO text; SQLite keeps UTC without an offset) as an aware UTC datetime."""
     if not isinstance(value, str) or not value:
         return None
@@ -357,6 +358,14 @@ DRAFTS = "drafts"  # a worker's unsaved typing (storage/drafts.py; shape only un
 _KEY_BOX_LEN = 1 + 32 + NONCE_LEN + 32 + TAG_LEN
 
 
+class CheckSummary(TypedDict):
+    """``ContentCheck.summary()``: counts per kind, and the first broken audit entry."""
+
+    damaged: dict[str, int]
+    students: dict[str, int]
+    audit_seq: int | None
+
+
 @dataclass(slots=True)
 class ContentCheck:
     """What ``check_contents`` found: how many values of each kind it opened and how many failed.
@@ -367,8 +376,8 @@ class ContentCheck:
     the escrow checks only the files they are involved in).
     """
 
-    checked: Counter = field(default_factory=Counter)
-    damaged: Counter = field(default_factory=Counter)
+    checked: Counter[str] = field(default_factory=Counter)
+    damaged: Counter[str] = field(default_factory=Counter)
     students: dict[str, set[str]] = field(default_factory=dict)
     unchecked_students: int = 0
     audit: audit.Verification | None = None
@@ -382,7 +391,7 @@ class ContentCheck:
         if student_id is not None:
             self.students.setdefault(kind, set()).add(student_id)
 
-    def summary(self) -> dict:
+    def summary(self) -> CheckSummary:
         """Counts only (for an error, a message, a log): never ids or values."""
         return {
             "damaged": {kind: n for kind, n in self.damaged.items() if n},
@@ -480,14 +489,27 @@ def _check_file_tier(s: Session, keys: Keys, check: ContentCheck) -> None:
     for sid, private_blob, escrow_wrap, own_wrap in students:
         while pending is not None and pending[0] < sid:  # no student row (foreign keys forbid it)
             pending = next(entries, None)
-        mine = []
+        mine: list[_EntryRow] = []
         while pending is not None and pending[0] == sid:
             mine.append(pending)
             pending = next(entries, None)
         _check_student(keys, escrow, sid, private_blob, escrow_wrap, own_wrap, mine, check)
 
 
-def _check_student(keys, escrow, sid, private_blob, escrow_wrap, own_wrap, entries, check: ContentCheck) -> None:
+# (student id, entry id, sealed, body) of one file entry.
+_EntryRow = Row[str, str, bool, bytes]
+
+
+def _check_student(
+    keys: Keys,
+    escrow: bytes | None,
+    sid: str,
+    private_blob: bytes,
+    escrow_wrap: bytes | None,
+    own_wrap: bytes | None,
+    entries: list[_EntryRow],
+    check: ContentCheck,
+) -> None:
     key: bytes | None = None
     if escrow is not None:
         check.checked[STUDENT_KEYS] += 1
@@ -527,12 +549,18 @@ def _check_student(keys, escrow, sid, private_blob, escrow_wrap, own_wrap, entri
     if private is None or len(private) != 32:
         private = None
         check._damage(PRIVATE_KEYS, sid)
+
+    def student_private() -> bytes:
+        if private is None:  # not reached: sealed entries are skipped below when it is missing
+            raise Tampered("students.private_key")
+        return private
+
     for _, entry_id, sealed, body in entries:
         if sealed and private is None:
             continue  # unreadable because of the private key, counted there
         check.checked[FILE_ENTRIES] += 1
         try:
-            raw: bytes | None = files.open_body(fk, lambda: private, entry_id, sid, sealed, body)
+            raw: bytes | None = files.open_body(fk, student_private, entry_id, sid, sealed, body)
         except Tampered:
             raw = None
         if not _json_ok(raw):
@@ -559,19 +587,19 @@ def _check_other_wraps(s: Session, keys: Keys, check: ContentCheck) -> None:
         check.checked[WRAPS] += 1
         if not _key_box_ok(blob):
             check._damage(WRAPS)
-    rows = s.execute(
+    pending = s.execute(
         select(Handover.student_id, Handover.to_worker_id, Handover.pending_wrap).where(
             Handover.pending_wrap.is_not(None)
         )
     )
-    for sid, to_worker_id, blob in rows:
+    for sid, to_worker_id, wrap in pending:
         check.checked[PENDING_WRAPS] += 1
-        if not _key_box_ok(blob):
+        if wrap is None or not _key_box_ok(wrap):
             check._damage(PENDING_WRAPS, sid)
             continue
         if to_worker_id == keys.worker_id:
             try:
-                files.open_wrap(keys.worker_private, blob, sid, to_worker_id, "handovers.pending_wrap")
+                files.open_wrap(keys.worker_private, wrap, sid, to_worker_id, "handovers.pending_wrap")
             except Tampered:
                 check._damage(PENDING_WRAPS, sid)
 
@@ -584,5 +612,9 @@ def _check_drafts(s: Session, keys: Keys, check: ContentCheck) -> None:
     for row in s.scalars(select(Draft)):
         check.checked[DRAFTS] += 1
         blob = bytes(row.body)
-        if len(blob) < 1 + 32 + NONCE_LEN + TAG_LEN or blob[0] != SEAL_VERSION or row.worker_id == keys.worker_id and not store_drafts.opens(keys, row):
+        if (
+            len(blob) < 1 + 32 + NONCE_LEN + TAG_LEN
+            or blob[0] != SEAL_VERSION
+            or (row.worker_id == keys.worker_id and not store_drafts.opens(keys, row))
+        ):
             check._damage(DRAFTS)

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-_now: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+_now: Callable[[], datetime] = _utc_now
 
 
 def now() -> datetime:
@@ -15,7 +20,7 @@ def now() -> datetime:
 def set_clock(fn: Callable[[], datetime] | None) -> None:
     """Replace the clock (tests); None restores the real one."""
     global _now
-    _now = fn if fn is not None else (lambda: datetime.now(UTC))
+    _now = fn if fn is not None else _utc_now
 
 
 def local_time(moment: datetime) -> datetime:

@@ -34,6 +34,10 @@ _ESCAPES = re.compile(
 _CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
 
+# A JSON object as it is sealed into (and read back from) an envelope. Its
+# values are whatever JSON holds: this is the boundary where ``Any`` is honest.
+JsonObject = dict[str, Any]
+
 
 def clean_text(text: str, *, multiline: bool = True) -> str:
     """``text`` without escape sequences and control characters, in NFC.

@@ -12,12 +12,12 @@ from sqlalchemy import delete, func, select, update
 
 from storage import audit, clock, files, guard
 from storage.crypto import FieldKey
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason, UnknownStudent
 from storage.files import ESCROW
 from storage.keyring import Keys
 from storage.models import (
     FileEntry,
-    Student,
     StudentKeyWrap,
 )
 from storage.store import Store
@@ -26,7 +26,7 @@ new_entry_id = files.new_entry_id
 
 
 def add_entries(
-    store: Store, keys: Keys, student_id: str, entries: Iterable[tuple[str, str, dict]]
+    store: Store, keys: Keys, student_id: str, entries: Iterable[tuple[str, str, JsonObject]]
 ) -> None:
     """Add several file entries (id, kind, payload) at once: all of them, or none.
 
@@ -44,7 +44,7 @@ def rewrite_entry(
     keys: Keys,
     student_id: str,
     entry_id: str,
-    payload: dict,
+    payload: JsonObject,
     expected_version: int,
     *,
     detail: str,
@@ -72,7 +72,7 @@ def rewrite_entry(
                 updated_by=keys.worker_id,
             )
         )
-        if result.rowcount != 1:
+        if guard.rowcount(result) != 1:
             current = s.get(FileEntry, entry_id)
             if current is None or current.student_id != student_id:
                 raise UnknownStudent(f"file_entries/{entry_id}")
@@ -102,7 +102,7 @@ def remove_involvement(store: Store, keys: Keys, student_id: str, worker_id: str
     """
     with store.session() as s:
         files.require_involved(s, keys, student_id)  # only someone involved may change who is
-        student = s.get(Student, student_id)
+        student = files.get_student(s, student_id)
         if student.contact_worker_id == worker_id:
             raise NotAllowed(f"students/{student_id}", reason=Reason.CONTACT_PERSON)
         recipients = s.scalars(

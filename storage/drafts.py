@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 
 from storage import clock, documents
 from storage.crypto import DecryptionError, open_sealed, public_from_private, seal_to
+from storage.documents import JsonObject
 from storage.keyring import Keys
 from storage.models import Draft
 from storage.store import Store
@@ -34,10 +35,10 @@ class DraftRow:
     id: str
     instance: str
     saved_at: datetime
-    data: dict = field(repr=False)  # decrypted: never in a repr
+    data: JsonObject = field(repr=False)  # decrypted: never in a repr
 
 
-def save(store: Store, keys: Keys, instance: str, data: dict) -> None:
+def save(store: Store, keys: Keys, instance: str, data: JsonObject) -> None:
     """Keep ``data`` as this worker's draft for this window (replacing the previous one)."""
     public = public_from_private(keys.worker_private)
     with store.session() as s:

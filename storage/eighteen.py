@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from storage import audit, clock, files, guard
+from storage.documents import JsonObject
 from storage.errors import UnknownStudent
 from storage.files import EntryView
 from storage.keyring import Keys
@@ -54,9 +55,7 @@ def set_team_checklist(store: Store, keys: Keys, raw: str | None, expected_versi
     against the team settings' version they saw."""
     _require_coordinator(keys)
     with store.session() as s:
-        t = s.scalar(select(Team))
-        if t.version != expected_version:
-            raise guard.of_team_settings(s, "team")
+        t = guard.team_settings(s, expected_version)
         t.checklist_18 = raw
         t.version += 1
         audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail=CHECKLIST_DETAIL)
@@ -69,9 +68,9 @@ def change_coach(
     store: Store,
     keys: Keys,
     student_id: str,
-    data: dict,
+    data: JsonObject,
     expected_version: int,
-    task: tuple[str, dict] | None,
+    task: tuple[str, JsonObject] | None,
 ) -> DirectoryRow:
     """Save the directory with the new coach and add ``task`` (kind, payload) to the file.
 
@@ -90,7 +89,7 @@ def change_coach(
                 updated_at=now, updated_by=keys.worker_id,
             )
         )
-        if result.rowcount != 1:
+        if guard.rowcount(result) != 1:
             raise _conflict(s, student_id)
         audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id, detail="coachwissel")
         row = s.get(Student, student_id)

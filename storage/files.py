@@ -25,11 +25,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from storage import audit, clock, documents
 from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, seal_field, seal_to
+from storage.documents import JsonObject
 from storage.errors import NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
 from storage.models import FileEntry, Student, StudentKeyWrap
@@ -54,7 +55,7 @@ class EntryView:
     created_at: datetime
     created_by: str
     version: int
-    payload: dict = field(repr=False)  # decrypted: never in a repr
+    payload: JsonObject = field(repr=False)  # decrypted: never in a repr
 
 
 def new_entry_id() -> str:
@@ -69,7 +70,7 @@ def entry_context(entry_id: str, student_id: str) -> bytes:
     return f"file_entries|body|{entry_id}|{student_id}".encode()
 
 
-def current():
+def current() -> ColumnElement[bool]:
     """Wraps that still give access: no end date, or an end date still to come.
 
     A handover leaves the old helper a wrap that ends by itself; it stops
@@ -151,7 +152,7 @@ def wrap_for(s: Session, student_id: str, key: bytes, recipient: str, public: by
 _OWN = object()  # write_entries: try the worker's own key, else append sealed
 
 
-def seal_entry(fk: FieldKey, entry_id: str, payload: dict) -> bytes:
+def seal_entry(fk: FieldKey, entry_id: str, payload: JsonObject) -> bytes:
     return seal_field(fk, "file_entries", "body", entry_id, dump(payload))
 
 
@@ -159,9 +160,9 @@ def write_entries(
     s: Session,
     keys: Keys,
     student: Student,
-    entries: Iterable[tuple[str, str, dict]],
+    entries: Iterable[tuple[str, str, JsonObject]],
     *,
-    key: bytes | None | object = _OWN,
+    key: bytes | object | None = _OWN,
     detail: str = "",
 ) -> bool:
     """Add file entries (id, kind, payload), each with its audit line.
@@ -210,8 +211,9 @@ def open_body(fk: FieldKey, private: Callable[[], bytes], entry_id: str, student
         raise Tampered(exc.where) from None
 
 
-def open_entry(fk: FieldKey, private: Callable[[], bytes], e: FileEntry) -> dict:
-    return load(open_body(fk, private, e.id, e.student_id, e.sealed, e.body))
+def open_entry(fk: FieldKey, private: Callable[[], bytes], e: FileEntry) -> JsonObject:
+    doc: JsonObject = load(open_body(fk, private, e.id, e.student_id, e.sealed, e.body))
+    return doc
 
 
 def open_private(s: Session, fk: FieldKey, student_id: str) -> bytes:

@@ -10,14 +10,23 @@ such columns, from the newest ``settings`` entry of the audit log.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Result, select
 from sqlalchemy.orm import Session
 
 from storage import clock
-from storage.errors import Conflict
-from storage.models import AuditEntry, Worker
+from storage.errors import Conflict, StoreDamaged
+from storage.models import AuditEntry, Team, Worker
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows a bulk UPDATE or DELETE matched (a versioned update: 1, or 0 when someone saved first).
+
+    ``Session.execute`` is typed to return a plain ``Result``; for those
+    statements it is a ``CursorResult``, which carries the count.
+    """
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
 
 
 def conflict(s: Session, where: str, worker_id: str | None, at: datetime | None) -> Conflict:
@@ -40,6 +49,18 @@ def check(s: Session, where: str, row: Any, expected_version: int) -> None:
     """Refuse unless ``row`` is still at the version the worker saw."""
     if row.version != expected_version:
         raise of_row(s, where, row)
+
+
+def team_settings(s: Session, expected_version: int) -> Team:
+    """The team row, to change its settings: refused unless still at the version
+    the coördinator saw. (A store without its team row is damaged.)"""
+    # (Annotated: Session.scalar's overloads give ``Any`` for an ORM entity.)
+    team: Team | None = s.scalar(select(Team))
+    if team is None:
+        raise StoreDamaged("team")
+    if team.version != expected_version:
+        raise of_team_settings(s, "team")
+    return team
 
 
 def of_team_settings(s: Session, where: str) -> Conflict:

@@ -26,11 +26,13 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from storage import audit, clock, files, guard
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, NotInvolved, Reason, UnknownStudent
 from storage.keyring import Keys
 from storage.models import Handover, Student, StudentKeyWrap, Worker
@@ -106,7 +108,7 @@ def propose(
     to_worker_id: str | None,
     follow_up: date | None,
     access_days: int,
-    entries: Iterable[tuple[str, str, dict]],
+    entries: Iterable[tuple[str, str, JsonObject]],
     legal_ground: str = "",
 ) -> HandoverRow:
     """Start a handover: the row, the document and the first step, at once.
@@ -136,12 +138,13 @@ def propose(
             if receiver is None or not receiver.active:
                 raise NotAllowed(f"workers/{to_worker_id}", reason=Reason.INACTIVE_WORKER)
             pending = files.seal_wrap(receiver.public_key, key, student_id, to_worker_id)
-        s.add(Handover(
+        handover = Handover(
             id=handover_id, student_id=student_id, kind=kind, state=PROPOSED,
             from_worker_id=from_worker_id, to_worker_id=to_worker_id, pending_wrap=pending,
             follow_up=follow_up, access_days=access_days, created_at=now, updated_at=now,
             updated_by=keys.worker_id, version=1,
-        ))
+        )
+        s.add(handover)
         files.write_entries(s, keys, student, entries, key=key)
         detail = f"overdracht voorgesteld: {kind}"
         if legal_ground:
@@ -149,7 +152,7 @@ def propose(
         audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id,
                      student_id=student_id, on_behalf_of=to_worker_id, detail=detail)
         s.flush()
-        return _row(s.get(Handover, handover_id))
+        return _row(handover)
 
 
 def step(
@@ -159,8 +162,8 @@ def step(
     new_state: str,
     expected_version: int,
     *,
-    entries: Iterable[tuple[str, str, dict]] = (),
-    follow_up: date | None | bool = False,
+    entries: Iterable[tuple[str, str, JsonObject]] = (),
+    follow_up: date | Literal[False] | None = False,
 ) -> HandoverRow:
     """Move a handover to ``new_state`` (refused unless the state machine allows it).
 
@@ -176,7 +179,7 @@ def step(
         guard.check(s, f"handovers/{handover_id}", h, expected_version)
         if not allowed(h.kind, h.state, new_state):
             raise NotAllowed(f"handovers/{handover_id}", reason=Reason.IMPOSSIBLE_STEP)
-        student = s.get(Student, h.student_id)
+        student = files.get_student(s, h.student_id)
         key: bytes | None
         if new_state in (ACCEPTED, DECLINED):
             if keys.worker_id != h.to_worker_id:
@@ -225,11 +228,12 @@ def _take_pending(s: Session, keys: Keys, h: Handover) -> bytes:
     existing = s.scalar(select(StudentKeyWrap).where(
         StudentKeyWrap.student_id == h.student_id, StudentKeyWrap.recipient == h.to_worker_id))
     sealed = h.pending_wrap if h.pending_wrap is not None else (existing.wrapped if existing else None)
-    if sealed is None:
+    receiver = h.to_worker_id
+    if sealed is None or receiver is None:
         raise NotInvolved(f"students/{h.student_id}")
-    key = files.open_wrap(keys.worker_private, sealed, h.student_id, h.to_worker_id, "handovers.pending_wrap")
+    key = files.open_wrap(keys.worker_private, sealed, h.student_id, receiver, "handovers.pending_wrap")
     if existing is None:
-        s.add(StudentKeyWrap(id=str(uuid.uuid4()), student_id=h.student_id, recipient=h.to_worker_id,
+        s.add(StudentKeyWrap(id=str(uuid.uuid4()), student_id=h.student_id, recipient=receiver,
                              wrapped=sealed, created_at=clock.now()))
     else:
         existing.expires_at = None  # a colleague whose access was ending keeps it now
@@ -311,7 +315,7 @@ def handovers(store: Store, *, student_id: str | None = None, worker_id: str | N
         return [_row(h) for h in s.scalars(q.order_by(Handover.created_at.desc()))]
 
 
-def read_for_handover(store: Store, keys: Keys, student_id: str):
+def read_for_handover(store: Store, keys: Keys, student_id: str) -> list[files.EntryView]:
     """Read a file to compose a handover document. A coördinator who is not
     involved (a caseload transfer) reads through the escrow; logged as a
     handover read, not as noodtoegang."""

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
@@ -45,7 +46,9 @@ class Envelope(TypeDecorator[bytes]):
         super().__init__()
         self.sealed_box = sealed_box
 
-    def process_bind_param(self, value, dialect):  # type: ignore[override]
+    def process_bind_param(self, value: object, dialect: Dialect) -> bytes | None:
+        # ``object``, not ``bytes | None``: the check below is for what a
+        # coding error might really pass in.
         if value is None:
             return None
         if not isinstance(value, (bytes, bytearray, memoryview)):
@@ -56,7 +59,7 @@ class Envelope(TypeDecorator[bytes]):
             raise TypeError("encrypted column needs an envelope")
         return value
 
-    def process_result_value(self, value, dialect):  # type: ignore[override]
+    def process_result_value(self, value: bytes | bytearray | memoryview | None, dialect: Dialect) -> bytes | None:
         return None if value is None else bytes(value)
 
 

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
@@ -49,6 +50,10 @@ from storage.errors import (
     StoreMissing,
     StoreUnavailable,
 )
+
+if TYPE_CHECKING:  # psycopg is loaded by SQLAlchemy when an engine is made, not here
+    from psycopg import Connection as PsycopgConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 NAME = "postgresql"
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
@@ -81,7 +86,7 @@ def is_postgres_url(location: str) -> bool:
     return scheme in SCHEMES
 
 
-def _url(location: str):
+def _url(location: str) -> URL:
     """The SQLAlchemy URL for a user's location, always on the psycopg 3 driver."""
     try:
         url = make_url(location)
@@ -104,7 +109,7 @@ def display_location(location: str) -> str:
 
 def make_engine(location: str) -> Engine:
     url = _url(location)
-    connect_args: dict = {
+    connect_args: dict[str, object] = {
         "application_name": "jongerenteam",
         "keepalives": 1,
         "keepalives_idle": 30,
@@ -126,7 +131,9 @@ def make_engine(location: str) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every PG test
+    def _on_connect(  # pragma: no cover - exercised by every PG test
+        dbapi_conn: PsycopgConnection[Any], _record: ConnectionPoolEntry
+    ) -> None:
         was = dbapi_conn.autocommit
         dbapi_conn.autocommit = True
         try:
@@ -156,7 +163,7 @@ def open_engine(location: str, *, create: bool) -> Engine:
                     ),
                     {"names": list(_OUR_TABLES)},
                 ).scalar_one()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - raised again as a store error (translate), never as the driver's text
             engine.dispose()
             raise translate(exc, display_location(location)) from None
         if present:
@@ -233,7 +240,7 @@ def translate(exc: BaseException, where: str) -> StoreError:
         return StoreUnavailable(where)
     if state in _LOCKED_CODES:
         return StoreLocked(where)
-    if state == "53100" or isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
+    if state == "53100" or (isinstance(exc, OSError) and getattr(exc, "errno", None) == 28):
         return DiskFull(where)
     if state in ("XX001", "XX002"):  # data_corrupted, index_corrupted
         return StoreDamaged(where)

@@ -25,8 +25,11 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from urllib.parse import quote
+
+if TYPE_CHECKING:  # SQLAlchemy is not loaded with this module (the point of it)
+    from storage.store import Store
 
 # The newest Alembic revision in storage/migrations/versions. A store at any
 # other revision is opened the ordinary way (and migrated, after a backup).
@@ -124,7 +127,7 @@ def _read(con: sqlite3.Connection, location: str) -> StorePreview | None:
     )
 
 
-def _open_store(location: str):  # -> storage.store.Store
+def _open_store(location: str) -> Store:
     from storage.store import Store
 
     return Store.open(location)
@@ -142,12 +145,12 @@ class OpeningStore:
     before ``opened`` is true.
     """
 
-    def __init__(self, location: str, preview: StorePreview, opener: Callable[[str], object] | None = None) -> None:
+    def __init__(self, location: str, preview: StorePreview, opener: Callable[[str], Store] | None = None) -> None:
         self.location = str(location)
         self.preview = preview
         self.error: BaseException | None = None
         self._opener = opener or _open_store
-        self._store = None
+        self._store: Store | None = None
         self._lock = threading.Lock()
         self._started = False
         self._done = threading.Event()
@@ -166,7 +169,7 @@ class OpeningStore:
         """The store is open and usable without waiting."""
         return self._done.is_set() and self.error is None
 
-    def wait(self):  # -> storage.store.Store
+    def wait(self) -> Store:
         with self._lock:
             open_here = not self._started
             self._started = True
@@ -181,7 +184,8 @@ class OpeningStore:
             self._done.wait()
         if self.error is not None:
             raise self.error
-        return self._store
+        # Set by the opener whenever the open succeeded (no error).
+        return cast("Store", self._store)
 
     def close(self) -> None:
         """Close the store if it was opened; an open still under way is waited for first."""
@@ -191,13 +195,14 @@ class OpeningStore:
         if self._store is not None:
             self._store.close()
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
+        # ``Any``: whatever the opened Store has (this object stands in for it).
         # Only called for what this object does not have itself.
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.wait(), name)
 
 
-def opened(store):
+def opened(store: Store | OpeningStore) -> Store:
     """The real store behind ``store``: waits for an ``OpeningStore`` (raising its error), else ``store`` itself."""
     return store.wait() if isinstance(store, OpeningStore) else store

@@ -21,9 +21,11 @@ import orjson
 from sqlalchemy import func, insert, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from storage import audit, clock, guard
 from storage.crypto import DecryptionError, open_column, open_field, seal_field
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason, Tampered
 from storage.keyring import Keys
 from storage.models import AnonymousContact, FileEntry, StatisticsRecord, Student
@@ -33,25 +35,26 @@ TABLE, COLUMN = "statistics", "data"
 RETRIES = 5
 
 
-def _seal(keys: Keys, record_id: str, data: dict) -> bytes:
+def _seal(keys: Keys, record_id: str, data: JsonObject) -> bytes:
     return seal_field(keys.directory, TABLE, COLUMN, record_id, orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
 
 
-def _open(keys: Keys, record_id: str, blob: bytes) -> dict:
+def _open(keys: Keys, record_id: str, blob: bytes) -> JsonObject:
     try:
-        return orjson.loads(open_field(keys.directory, TABLE, COLUMN, record_id, blob))
+        data: JsonObject = orjson.loads(open_field(keys.directory, TABLE, COLUMN, record_id, blob))
     except DecryptionError as exc:
         raise Tampered(exc.where) from None
+    return data
 
 
-def get(store: Store, keys: Keys, student_id: str) -> dict | None:
+def get(store: Store, keys: Keys, student_id: str) -> JsonObject | None:
     """The decrypted statistics document of one student, or None."""
     with store.reading() as s:
         row = s.scalar(select(StatisticsRecord).where(StatisticsRecord.student_id == student_id))
         return None if row is None else _open(keys, row.id, row.data)
 
 
-def update(store: Store, keys: Keys, student_id: str, change: Callable[[dict | None], dict]) -> dict:
+def update(store: Store, keys: Keys, student_id: str, change: Callable[[JsonObject | None], JsonObject]) -> JsonObject:
     """Read the student's document, apply ``change`` (it gets None for a new
     record and returns the new document) and write it back, in the caller's
     unit of work (``Store.unit``) when there is one.
@@ -78,7 +81,7 @@ def update(store: Store, keys: Keys, student_id: str, change: Callable[[dict | N
                     .where(StatisticsRecord.id == record_id, StatisticsRecord.version == version)
                     .values(data=_seal(keys, record_id, data), updated_at=now, version=version + 1)
                 )
-                if done.rowcount == 1:
+                if guard.rowcount(done) == 1:
                     return data
                 continue
             data = change(None)
@@ -96,7 +99,7 @@ def update(store: Store, keys: Keys, student_id: str, change: Callable[[dict | N
         raise guard.conflict(s, f"statistics/{student_id}", None, None)
 
 
-def load_all(store: Store, keys: Keys) -> tuple[list[dict], int]:
+def load_all(store: Store, keys: Keys) -> tuple[list[JsonObject], int]:
     """Every statistics document (also of erased students). Returns
     (documents, number of damaged records left out).
 
@@ -105,7 +108,7 @@ def load_all(store: Store, keys: Keys) -> tuple[list[dict], int]:
     """
     with store.reading() as s:
         rows = s.execute(select(StatisticsRecord.id, StatisticsRecord.data)).all()
-    out: list[dict] = []
+    out: list[JsonObject] = []
     damaged = 0
     loads = orjson.loads
     append = out.append
@@ -163,7 +166,7 @@ def student_created(store: Store, student_ids: list[str]) -> dict[str, tuple[dat
     return out
 
 
-def add_many(store: Store, keys: Keys, documents: dict[str, dict]) -> int:
+def add_many(store: Store, keys: Keys, documents: dict[str, JsonObject]) -> int:
     """Create records for students that have none yet (one transaction).
     Students that got one meanwhile are skipped. Returns how many were made."""
     made = 0
@@ -193,7 +196,7 @@ def log_report_export(store: Store, keys: Keys, what: str) -> None:
         audit.append(s, keys.audit_key, "export", worker_id=keys.worker_id, detail=what)
 
 
-def anonymised(doc: dict) -> dict:
+def anonymised(doc: JsonObject) -> JsonObject:
     """The document of an erased student: talk ids dropped (they pointed into a
     file that no longer exists), everything the figures count kept."""
     out = dict(doc)
@@ -201,7 +204,7 @@ def anonymised(doc: dict) -> dict:
     return out
 
 
-def detach(s, keys: Keys, student_id: str) -> None:
+def detach(s: Session, keys: Keys, student_id: str) -> None:
     """Inside an erasure's transaction: unlink the student's record and keep it
     anonymous (``anonymised``). Nothing else about the student stays."""
     record = s.scalar(select(StatisticsRecord).where(StatisticsRecord.student_id == student_id))

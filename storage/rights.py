@@ -27,6 +27,7 @@ from sqlalchemy import delete, select
 
 from storage import audit, clock, files, guard, report
 from storage.audit import LogRow
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
 from storage.files import EntryView
 from storage.keyring import Keys
@@ -119,7 +120,7 @@ def erase_students(
             s.execute(delete(StudentKeyWrap).where(StudentKeyWrap.student_id == sid))
             s.execute(delete(FileEntry).where(FileEntry.student_id == sid))
             s.execute(delete(Handover).where(Handover.student_id == sid))
-            gone = s.execute(delete(Student).where(Student.id == sid)).rowcount
+            gone = guard.rowcount(s.execute(delete(Student).where(Student.id == sid)))
             report.detach(s, keys, sid)
             if s.get(Erasure, sid) is None:
                 s.add(Erasure(student_id=sid, erased_at=now))
@@ -145,7 +146,7 @@ def _after_erasure(store: Store, *, write_side: bool) -> None:
 def erasure_ids(store: Store) -> dict[str, datetime]:
     """Every erased student id in this store, with when (no key needed)."""
     with store.reading() as s:
-        return {sid: at for sid, at in s.execute(select(Erasure.student_id, Erasure.erased_at)).all()}
+        return dict(s.execute(select(Erasure.student_id, Erasure.erased_at)).all())
 
 
 def side_file(store_path: Path) -> Path:
@@ -211,7 +212,7 @@ def _iso(at: datetime) -> str:
 # -- retention --------------------------------------------------------------------
 
 
-def retention_terms(store: Store) -> dict | None:
+def retention_terms(store: Store) -> JsonObject | None:
     """The team's retention terms as stored (None: the defaults)."""
     with store.reading() as s:
         raw = s.scalar(select(Team.retention))
@@ -224,15 +225,13 @@ def retention_terms(store: Store) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def set_retention_terms(store: Store, keys: Keys, terms: dict, expected_version: int) -> None:
+def set_retention_terms(store: Store, keys: Keys, terms: JsonObject, expected_version: int) -> None:
     """A coördinator sets the team's terms (years per regime), against the team
     settings' version they saw; logged as settings."""
     if not keys.is_coordinator:
         raise NotAllowed("team", reason=Reason.COORDINATOR_ONLY)
     with store.session() as s:
-        t = s.scalar(select(Team))
-        if t.version != expected_version:
-            raise guard.of_team_settings(s, "team")
+        t = guard.team_settings(s, expected_version)
         t.retention = orjson.dumps(terms, option=orjson.OPT_SORT_KEYS).decode()
         t.version += 1
         audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail="bewaartermijnen")

@@ -15,6 +15,7 @@ from sqlalchemy import update as sql_update
 
 from storage import audit, clock, files, guard
 from storage.crypto import DecryptionError, open_field, seal_field
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason, Tampered
 from storage.keyring import Keys
 from storage.models import SocialMapEntry
@@ -27,10 +28,10 @@ class MapRow:
     version: int
     kind: str  # organisatie | professional
     updated_at: datetime
-    data: dict = field(repr=False)  # decrypted: never in a repr
+    data: JsonObject = field(repr=False)  # decrypted: never in a repr
 
 
-def _seal_map(keys: Keys, entry_id: str, data: dict) -> bytes:
+def _seal_map(keys: Keys, entry_id: str, data: JsonObject) -> bytes:
     return seal_field(keys.directory, "social_map", "data", entry_id, files.dump(data))
 
 
@@ -48,7 +49,7 @@ def entries(store: Store, keys: Keys) -> list[MapRow]:
     return out
 
 
-def add(store: Store, keys: Keys, kind: str, data: dict) -> str:
+def add(store: Store, keys: Keys, kind: str, data: JsonObject) -> str:
     entry_id = str(uuid.uuid4())
     now = clock.now()
     with store.session() as s:
@@ -63,7 +64,7 @@ def add(store: Store, keys: Keys, kind: str, data: dict) -> str:
 
 
 def update(
-    store: Store, keys: Keys, entry_id: str, kind: str, data: dict, expected_version: int
+    store: Store, keys: Keys, entry_id: str, kind: str, data: JsonObject, expected_version: int
 ) -> None:
     with store.session() as s:
         result = s.execute(
@@ -74,7 +75,7 @@ def update(
                 updated_at=clock.now(), updated_by=keys.worker_id,
             )
         )
-        if result.rowcount != 1:
+        if guard.rowcount(result) != 1:
             current = s.get(SocialMapEntry, entry_id)
             if current is None:
                 raise NotAllowed(f"social_map/{entry_id}", reason=Reason.REMOVED)

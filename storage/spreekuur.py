@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 
 import orjson
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from storage.crypto import (
     open_field,
     seal_field,
 )
+from storage.documents import JsonObject
 from storage.errors import (
     NotAllowed,
     Reason,
@@ -34,7 +36,6 @@ from storage.models import (
     ProgrammeContact,
     Student,
     StudentKeyWrap,
-    Team,
     Worker,
 )
 from storage.store import Store
@@ -48,10 +49,10 @@ class AnonymousView:
     id: str
     at: datetime
     created_by: str
-    data: dict = field(repr=False)
+    data: JsonObject = field(repr=False)
 
 
-def add_anonymous_contact(store: Store, keys: Keys, data: dict) -> str:
+def add_anonymous_contact(store: Store, keys: Keys, data: JsonObject) -> str:
     """Record an anonymous walk-in: leefdomeinen and duration, under the directory key."""
     contact_id = str(uuid.uuid4())
     body = seal_field(keys.directory, "anonymous_contacts", "data", contact_id, orjson.dumps(data))
@@ -112,7 +113,7 @@ class AgendaItem:
     student_id: str
     kind: str
     created_at: datetime
-    payload: dict = field(repr=False)
+    payload: JsonObject = field(repr=False)
 
 
 def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ...]) -> list[AgendaItem]:
@@ -147,7 +148,7 @@ def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ..
                 continue
             if sid not in opened:
                 opened[sid] = FieldKey.of(files.open_wrap(keys.worker_private, wrapped, sid, keys.worker_id))
-            payload = files.open_entry(opened[sid], lambda sid=sid: private_of(sid), entry)
+            payload = files.open_entry(opened[sid], partial(private_of, sid), entry)
             out.append(AgendaItem(entry.id, sid, entry.kind, entry.created_at, payload))
         for sid in sorted(opened):
             audit.append(s, keys.audit_key, "open", worker_id=keys.worker_id, student_id=sid, detail="vandaag")
@@ -180,7 +181,9 @@ def set_programme_contact(store: Store, keys: Keys, programme: str, worker_id: s
         current = s.get(ProgrammeContact, programme)
         if expected is not _ANY and (current.worker_id if current is not None else None) != expected:
             # A colleague chose (or cleared) another contact since this worker looked.
-            raise guard.of_row(s, f"programme_contacts/{programme}", current) if current is not None else guard.of_team_settings(s, "programme_contacts")
+            if current is not None:
+                raise guard.of_row(s, f"programme_contacts/{programme}", current)
+            raise guard.of_team_settings(s, "programme_contacts")
         if worker_id is None:
             if current is not None:
                 s.delete(current)
@@ -205,9 +208,7 @@ def set_idle_lock_minutes(store: Store, keys: Keys, minutes: int, expected_versi
     if not 1 <= minutes <= 60:
         raise ValueError("idle lock minutes out of range")
     with store.session() as s:
-        t = s.scalar(select(Team))
-        if t.version != expected_version:
-            raise guard.of_team_settings(s, "team")
+        t = guard.team_settings(s, expected_version)
         t.idle_lock_minutes = minutes
         t.version += 1
         audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id,
@@ -296,7 +297,12 @@ def emergency_notices(store: Store, contact_worker_id: str, since: datetime) -> 
                    AuditEntry.at >= since.isoformat())
             .order_by(AuditEntry.seq.desc())
         ).all()
-    return [EmergencyNotice(*r) for r in rows]
+    # (The join drops entries without a student: ``student_id`` is never None here.)
+    return [
+        EmergencyNotice(at, student_id, by, coordinator, reason)
+        for at, student_id, by, coordinator, reason in rows
+        if student_id is not None
+    ]
 
 
 def require_escrow(keys: Keys) -> bytes:

@@ -12,13 +12,13 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, QueuePool
 
 from storage.errors import (
     DiskFull,
@@ -33,7 +33,7 @@ from storage.errors import (
 try:  # POSIX advisory locks for the "in use" marker
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no marker, see mark_in_use
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # Windows has no fcntl; mark_in_use and take_exclusive check for None
 
 NAME = "sqlite"
 BUSY_TIMEOUT_MS = 5000
@@ -115,7 +115,9 @@ def make_engine(path: Path, *, must_exist: bool) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by all tests
+    def _on_connect(  # pragma: no cover - exercised by all tests
+        dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry
+    ) -> None:
         # Take transactions into our own hands so writes can BEGIN IMMEDIATE.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -124,7 +126,9 @@ def make_engine(path: Path, *, must_exist: bool) -> Engine:
         cur.close()
 
     @event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_conn, _record, _proxy):  # pragma: no cover - exercised by all tests
+    def _on_checkout(  # pragma: no cover - exercised by all tests
+        dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
         # Test-only page limit (a real SQLITE_FULL), applied per checkout so a
         # pooled connection picks up a limit set after it was opened.
         limit = os.environ.get(_MAX_PAGE_COUNT_ENV)
@@ -132,7 +136,7 @@ def make_engine(path: Path, *, must_exist: bool) -> Engine:
             dbapi_conn.execute(f"PRAGMA max_page_count={int(limit)}")
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # pragma: no cover - exercised by all tests
+    def _on_begin(conn: Connection) -> None:  # pragma: no cover - exercised by all tests
         # Writers take the write lock at the start: no deadlock between two
         # transactions that both read and then want to write, and a clear
         # "locked" after the timeout. Readers (Store.reading) do not take it,
@@ -235,8 +239,10 @@ def checkpoint(engine: Engine) -> None:
         with engine.connect() as conn:
             # On the raw connection: through SQLAlchemy it would first BEGIN,
             # and SQLite cannot checkpoint inside a transaction.
-            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except Exception:  # noqa: BLE001 - best effort; a busy peer keeps its WAL
+            raw = conn.connection.driver_connection
+            if raw is not None:
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:  # noqa: BLE001, S110 - best effort: a busy peer keeps its WAL, the next checkpoint folds it
         pass
 
 
@@ -245,7 +251,7 @@ def translate(exc: BaseException, where: str) -> StoreError:
     text = str(getattr(exc, "orig", exc)).lower()
     if "locked" in text or "busy" in text:
         return StoreLocked(where)
-    if "full" in text or isinstance(exc, OSError) and getattr(exc, "errno", None) == 28:
+    if "full" in text or (isinstance(exc, OSError) and getattr(exc, "errno", None) == 28):
         return DiskFull(where)
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return StoreDamaged(where)
@@ -324,10 +330,8 @@ def _forget_after_fork() -> None:  # pragma: no cover - exercised by the fork te
     # A forked child shares the parent's open lock files: it must neither
     # count on them nor unlock them (that would unlock the parent's too).
     for held in _held.values():
-        try:
+        with suppress(OSError):
             os.close(held.fd)
-        except OSError:
-            pass
     _held.clear()
 
 
@@ -400,16 +404,12 @@ class InUse:
                 # The exclusive holder let go while a Store of this process is
                 # still open on the file: keep a shared lock for that one.
                 if self.exclusive:
-                    try:
+                    with suppress(OSError):
                         fcntl.flock(held.fd, fcntl.LOCK_SH)
-                    except OSError:
-                        pass
                 return
             del _held[key]
-            try:
+            with suppress(OSError):
                 fcntl.flock(held.fd, fcntl.LOCK_UN)
-            except OSError:
-                pass
             os.close(held.fd)
 
 

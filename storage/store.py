@@ -14,11 +14,10 @@ a restore never replaces it under an open app.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from sqlalchemy import Engine, inspect, select
 from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
@@ -41,12 +40,36 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
+_T = TypeVar("_T")
 
-def backend_for(location: str) -> ModuleType:
+
+class Backend(Protocol):
+    """What a backend module (``storage.sqlite``, ``storage.postgres``) provides."""
+
+    @property
+    def NAME(self) -> str: ...
+
+    @property
+    def READER_OPTIONS(self) -> Mapping[str, object]: ...
+
+    def open_engine(self, location: str, *, create: bool) -> Engine: ...
+
+    def display_location(self, location: str) -> str: ...
+
+    def translate(self, exc: BaseException, where: str) -> StoreError: ...
+
+    def lock_audit_chain(self, session: Session) -> None: ...
+
+    def migration_lock(self, engine: Engine) -> AbstractContextManager[None]: ...
+
+    def checkpoint(self, engine: Engine) -> None: ...
+
+
+def backend_for(location: str) -> Backend:
     """The backend module for a location: ``storage.postgres`` or ``storage.sqlite``.
 
     A backend provides NAME, READER_OPTIONS, open_engine, display_location,
-    translate, lock_audit_chain, migration_lock and checkpoint.
+    translate, lock_audit_chain, migration_lock and checkpoint (``Backend``).
     """
     if postgres_backend.is_postgres_url(location):
         return postgres_backend
@@ -82,7 +105,7 @@ def _alembic_config(engine: Engine) -> Config:
 class Store:
     """One team store. Cheap to keep open; every use case takes a short session."""
 
-    def __init__(self, location: str, engine: Engine, backend: ModuleType | None = None) -> None:
+    def __init__(self, location: str, engine: Engine, backend: Backend | None = None) -> None:
         self.location = location
         self.engine = engine
         self.backend = backend or backend_for(location)
@@ -138,7 +161,7 @@ class Store:
             self.engine.dispose()
             raise
 
-    def _opening(self, fn) -> None:
+    def _opening(self, fn: Callable[[], object]) -> None:
         """Run the schema step of open/create; a store that fails to open lets go of its marker."""
         try:
             self._guard(fn)
@@ -273,7 +296,7 @@ class Store:
             yield session
 
     @contextmanager
-    def _unit(self, factory: sessionmaker) -> Iterator[Session]:
+    def _unit(self, factory: sessionmaker[Session]) -> Iterator[Session]:
         try:
             with factory.begin() as session:
                 yield session
@@ -282,7 +305,7 @@ class Store:
         except OSError as exc:
             raise self._translate(exc) from None
 
-    def _guard(self, fn):
+    def _guard(self, fn: Callable[[], _T]) -> _T:
         try:
             return fn()
         except StoreError:
@@ -312,10 +335,11 @@ class Store:
 
     def backup(self, target: Path) -> Path:
         target = Path(target)
-        if self.path is None:
+        path = self.path
+        if path is None:
             # A server's backups are pg_dump's, made by its admins.
             raise ServerBackup(self.display)
-        self._guard(lambda: sqlite_backend.backup_to(self.path, target))
+        self._guard(lambda: sqlite_backend.backup_to(path, target))
         return target
 
     def integrity_problems(self) -> list[str]:

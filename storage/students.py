@@ -32,6 +32,7 @@ from storage.crypto import (
     random_key,
     seal_field,
 )
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, NotInvolved, Reason, Tampered, UnknownStudent
 from storage.files import ESCROW, EntryView, dump, load
 from storage.keyring import Keys
@@ -49,40 +50,41 @@ class DirectoryRow:
     contact_worker_id: str | None
     created_at: datetime | None  # None where not loaded (the bulk directory load)
     updated_at: datetime | None
-    data: dict = field(default_factory=dict, repr=False)  # decrypted: never in a repr
+    data: JsonObject = field(default_factory=dict, repr=False)  # decrypted: never in a repr
 
 
-def _seal_directory(keys: Keys, student_id: str, data: dict) -> bytes:
+def _seal_directory(keys: Keys, student_id: str, data: JsonObject) -> bytes:
     return seal_field(keys.directory, "students", "directory", student_id, dump(data))
 
 
-def _open_directory(keys: Keys, student_id: str, blob: bytes) -> dict:
+def _open_directory(keys: Keys, student_id: str, blob: bytes) -> JsonObject:
     try:
-        return load(open_field(keys.directory, "students", "directory", student_id, blob))
+        data: JsonObject = load(open_field(keys.directory, "students", "directory", student_id, blob))
     except DecryptionError as exc:
         raise Tampered(exc.where) from None
+    return data
 
 
 @dataclass(frozen=True, slots=True)
 class NewStudent:
-    data: dict = field(repr=False)  # plaintext before encryption: never in a repr
+    data: JsonObject = field(repr=False)  # plaintext before encryption: never in a repr
     status: str
     contact_worker_id: str | None
     involve: tuple[str, ...] = ()
     # File entries (kind, payload) written in the same transaction: a walk-in
     # is the student and the hulpvraag together, or nothing.
-    entries: tuple[tuple[str, dict], ...] = field(default=(), repr=False)
+    entries: tuple[tuple[str, JsonObject], ...] = field(default=(), repr=False)
 
 
 def add_student(
     store: Store,
     keys: Keys,
-    data: dict,
+    data: JsonObject,
     *,
     status: str,
     contact_worker_id: str | None,
     involve: Iterable[str] = (),
-    entries: Iterable[tuple[str, dict]] = (),
+    entries: Iterable[tuple[str, JsonObject]] = (),
 ) -> DirectoryRow:
     """Register a student; the creator, the contact person and ``involve`` get the key."""
     return add_students(
@@ -161,7 +163,7 @@ def update_student(
     store: Store,
     keys: Keys,
     student_id: str,
-    data: dict,
+    data: JsonObject,
     expected_version: int,
     *,
     status: str | None = None,
@@ -169,7 +171,7 @@ def update_student(
 ) -> DirectoryRow:
     """Save changed directory data unless someone else saved since we read it."""
     now = clock.now()
-    values: dict = {
+    values: dict[str, object] = {
         "directory": _seal_directory(keys, student_id, data),
         "version": expected_version + 1,
         "updated_at": now,
@@ -191,10 +193,10 @@ def update_student(
             .where(Student.id == student_id, Student.version == expected_version)
             .values(**values)
         )
-        if result.rowcount != 1:
+        if guard.rowcount(result) != 1:
             raise _conflict(s, student_id)
         audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id)
-        row = s.get(Student, student_id)
+        row = files.get_student(s, student_id)
         s.refresh(row)
         return DirectoryRow(
             row.id, row.version, row.status, row.contact_worker_id,
@@ -323,7 +325,7 @@ def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) ->
             )
 
 
-def add_entry(store: Store, keys: Keys, student_id: str, kind: str, payload: dict) -> str:
+def add_entry(store: Store, keys: Keys, student_id: str, kind: str, payload: JsonObject) -> str:
     """Add a file-tier entry. A non-involved worker appends without read access."""
     entry_id = files.new_entry_id()
     with store.session() as s:

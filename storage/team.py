@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, documents, files
+from storage import audit, clock, documents, files, guard
 from storage.crypto import (
     DecryptionError,
     new_keypair,
@@ -340,16 +340,16 @@ def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
             raise UnknownWorker(worker_id)
         s.execute(delete(KeySlot).where(KeySlot.worker_id == worker_id))
         s.execute(delete(EscrowWrap).where(EscrowWrap.worker_id == worker_id))
-        removed = s.execute(
+        removed = guard.rowcount(s.execute(
             delete(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id)
-        ).rowcount
+        ))
         # A student key sealed to them in a handover they never answered goes too
         # (the session withdraws such proposals first; this makes sure no key stays).
-        removed += s.execute(
+        removed += guard.rowcount(s.execute(
             update(Handover)
             .where(Handover.to_worker_id == worker_id, Handover.pending_wrap.is_not(None))
             .values(pending_wrap=None)
-        ).rowcount
+        ))
         worker.active = False
         worker.deactivated_at = clock.now()
         worker.version += 1
@@ -502,5 +502,7 @@ def set_worker_contact(store: Store, keys: Keys, text: str) -> None:
     """A worker sets their own reachability (shown to students in overviews)."""
     with store.session() as s:
         w = s.get(Worker, keys.worker_id)
+        if w is None:
+            raise UnknownWorker(keys.worker_id)
         w.contact = seal_field(keys.directory, "workers", "contact", keys.worker_id, text.encode())
         audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail="eigen bereikbaarheid")

@@ -13,8 +13,10 @@ Payload keys are Dutch, as the spreekuur's are (docs/glossary.md).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from jongerenteam.catalogue import LEEFDOMEIN_CODES, SCORES
 from jongerenteam.consent import (
@@ -28,6 +30,10 @@ from jongerenteam.consent import (
 from jongerenteam.domain import ValidationError
 from jongerenteam.entries import Change, day, history, iso, moment, text_field
 from jongerenteam.text import check_text, clean_line
+from storage.documents import JsonObject
+
+if TYPE_CHECKING:
+    from storage.files import EntryView
 
 # -- entry kinds (FileEntry.kind) -------------------------------------------------
 
@@ -89,11 +95,11 @@ class Who:
             raise ValidationError(field_name, "Vul de naam in van wie het doet.")
         check_text(field_name, self.name, "name")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JsonObject:
         return {"soort": self.kind, "naam": self.name.strip(), "medewerker": self.worker_id}
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> Who:
+    def from_dict(cls, d: JsonObject | None) -> Who:
         d = d or {}
         return cls(d.get("soort", "student"), d.get("naam", ""), d.get("medewerker"))
 
@@ -122,7 +128,7 @@ class NewTalk:
         for p in self.participants:
             check_text("participants", p, "name")
 
-    def payload(self) -> dict:
+    def payload(self) -> JsonObject:
         return {
             "type": self.type,
             "moment": self.at.isoformat(timespec="minutes") if self.at else None,
@@ -152,7 +158,7 @@ class NewAgreement:
         if self.due and self.follow_up and self.follow_up < self.due and self.status == "open":
             pass  # following up before the deadline is allowed (a check-in halfway)
 
-    def payload(self, talk_id: str | None = None) -> dict:
+    def payload(self, talk_id: str | None = None) -> JsonObject:
         return {
             "wie": self.who.to_dict(),
             "wat": self.what.strip(),
@@ -183,7 +189,7 @@ class NewScore:
             raise ValidationError("on", "De datum van een score ligt niet in de toekomst.")
         self.reason = text_field("reason", self.reason, "een reden", kind="line")
 
-    def payload(self, talk_id: str | None = None) -> dict:
+    def payload(self, talk_id: str | None = None) -> JsonObject:
         return {"domein": self.domain, "score": self.score, "datum": self.on.isoformat(),
                 "reden": self.reason.strip(), "gesprek": talk_id}
 
@@ -207,7 +213,7 @@ class TimelineItem:
     minutes: int | None
     participants: list[str]
     note: str
-    payload: dict = field(repr=False)
+    payload: JsonObject = field(repr=False)
     history: list[Change] = field(default_factory=list, repr=False)
 
     @property
@@ -344,14 +350,14 @@ class Dossier:
         return f"Dossier(student_id={self.student_id!r}, entries={len(self.timeline)})"
 
 
-def _local_moment(e) -> datetime:
+def _local_moment(e: EntryView) -> datetime:
     """When an entry happened, as the worker knows it (naive local time)."""
     from storage.clock import local_time
 
     return local_time(e.created_at).replace(tzinfo=None)
 
 
-def fold(student_id: str, entries) -> Dossier:
+def fold(student_id: str, entries: Iterable[EntryView]) -> Dossier:
     """Build the dossier from decrypted file entries (``storage.files.EntryView``)."""
     timeline: list[TimelineItem] = []
     agreements: list[Agreement] = []
@@ -393,9 +399,9 @@ def fold(student_id: str, entries) -> Dossier:
         elif e.kind == "checklist18":  # the 18+ checklist (jongerenteam.eighteen): its own screen
             continue
         elif e.kind == APPOINTMENT:
-            on = day(p.get("datum"))
-            if on is not None:
-                appointments.append(Appointment(e.id, on, p.get("tekst", ""), bool(p.get("klaar"))))
+            planned = day(p.get("datum"))
+            if planned is not None:
+                appointments.append(Appointment(e.id, planned, p.get("tekst", ""), bool(p.get("klaar"))))
                 if p.get("gesprek"):
                     with_entry.add(p["gesprek"])
         else:
@@ -409,8 +415,8 @@ def fold(student_id: str, entries) -> Dossier:
             if q and (question_at is None or at >= question_at):
                 question, question_at = q, at
             nxt = p.get("volgende")
-            if e.kind == TALK and nxt and day(nxt.get("datum")):
-                talk_next.append(Appointment(e.id, day(nxt["datum"]), nxt.get("tekst", ""), False))
+            if e.kind == TALK and nxt and (next_on := day(nxt.get("datum"))):
+                talk_next.append(Appointment(e.id, next_on, nxt.get("tekst", ""), False))
     appointments += [a for a in talk_next if a.id not in with_entry]
     timeline.sort(key=lambda t: t.at, reverse=True)
     agreements.sort(key=lambda a: a.created_at, reverse=True)

@@ -10,8 +10,10 @@ the driegesprek, the handover and the rights build on these.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from jongerenteam.catalogue import CLOSE_REASONS
 from jongerenteam.consent import CONSENT
@@ -23,7 +25,11 @@ from jongerenteam.service import Service
 from jongerenteam.text import check_document
 from storage import clock, files, spreekuur, students
 from storage import dossier as store_dossier
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
 
 # Every entry rewrite is logged with one of these details (no personal data).
 EDIT_DETAILS = {
@@ -32,6 +38,16 @@ EDIT_DETAILS = {
     CONSENT: "dossier: toestemming gewijzigd",
     d.EXTERNAL: "dossier: externe betrokkene gewijzigd",
 }
+
+
+class AgreementChanges(TypedDict, total=False):
+    """What ``DossierService.change_agreement`` may change (None: clear the date)."""
+
+    status: str
+    follow_up: date | None
+    due: date | None
+    what: str
+
 
 EVENT_LABELS = {
     "open": "dossier geopend",
@@ -116,7 +132,7 @@ class DossierService(Service):
 
     # -- writing file entries: the one way ----------------------------------------------------
 
-    def add_entries(self, student_id: str, entries: list[tuple[str, dict]], *, ids: list[str] | None = None) -> list[str]:
+    def add_entries(self, student_id: str, entries: list[tuple[str, JsonObject]], *, ids: list[str] | None = None) -> list[str]:
         """Write several file entries in one transaction (``ids``: chosen beforehand,
         when one entry names another, as a driegesprek names its agreements)."""
         for _, payload in entries:
@@ -128,13 +144,13 @@ class DossierService(Service):
             )
         return ids
 
-    def add_entry(self, student_id: str, kind: str, payload: dict) -> str:
+    def add_entry(self, student_id: str, kind: str, payload: JsonObject) -> str:
         """One entry; a worker who is not involved appends it without reading the file."""
         check_document(payload)
         with self.unit():
             return students.add_entry(self.store, self.keys, student_id, kind, payload)
 
-    def rewrite(self, student_id: str, kind: str, entry_id: str, version: int, changes: dict) -> bool:
+    def rewrite(self, student_id: str, kind: str, entry_id: str, version: int, changes: JsonObject) -> bool:
         """Change fields of an entry, keeping the old values in its history, against
         the version the worker saw (``Conflict`` when a colleague saved in between).
         False when nothing changes (no new version is written)."""
@@ -152,7 +168,7 @@ class DossierService(Service):
             )
         return True
 
-    def _payload(self, student_id: str, entry_id: str) -> dict:
+    def _payload(self, student_id: str, entry_id: str) -> JsonObject:
         """The stored payload of one entry (for a rewrite), read without a new log line."""
         for e in students.read_file(self.store, self.keys, student_id, log=False):
             if e.id == entry_id:
@@ -168,13 +184,16 @@ class DossierService(Service):
 
     def add_talk(self, student_id: str, talk: d.NewTalk) -> str:
         talk.validate(local_today())
+        if talk.at is None:  # not reached: validate() refuses a talk without a date
+            raise ValueError("talk without a date")
+        at = talk.at
         with self.unit():
             (entry_id,) = self.add_entries(student_id, [(d.TALK, talk.payload())])
             self.first_talk_held(student_id)
-            self.session.report.note(student_id, talks=((talk.at.date(), talk.type, entry_id),))
+            self.session.report.note(student_id, talks=((at.date(), talk.type, entry_id),))
         return entry_id
 
-    def edit_talk(self, student_id: str, item: d.TimelineItem, changes: dict) -> bool:
+    def edit_talk(self, student_id: str, item: d.TimelineItem, changes: JsonObject) -> bool:
         """Change a talk's note (or its driegesprek parts); the old text stays as history."""
         if not item.editable:
             raise NotAllowed(f"file_entries/{item.id}", reason=Reason.NOT_EDITABLE)
@@ -195,9 +214,9 @@ class DossierService(Service):
         agreement.validate()
         return self.add_entries(student_id, [(d.AGREEMENT, agreement.payload(talk_id))])[0]
 
-    def change_agreement(self, student_id: str, agreement: d.Agreement, **changes) -> bool:
+    def change_agreement(self, student_id: str, agreement: d.Agreement, **changes: Unpack[AgreementChanges]) -> bool:
         """Status (open/gedaan/vervallen), follow-up date, deadline or text."""
-        raw: dict = {}
+        raw: JsonObject = {}
         if "status" in changes:
             if changes["status"] not in d.AGREEMENT_STATUSES:
                 raise ValidationError("status", "Kies open, gedaan of vervallen.")
@@ -226,7 +245,7 @@ class DossierService(Service):
         return self.add_entries(student_id, [(d.APPOINTMENT, payload)])[0]
 
     def first_talk_held(
-        self, student_id: str, *, coach: tuple[str, str] | None = None, domains: set[str] = frozenset()
+        self, student_id: str, *, coach: tuple[str, str] | None = None, domains: AbstractSet[str] = frozenset()
     ) -> None:
         """Update the directory after a talk (inside the talk's unit): the wait ends,
         coach and leefdomeinen become known."""
@@ -245,7 +264,7 @@ class DossierService(Service):
 
     # -- the directory record -------------------------------------------------------------------------
 
-    def update_student(self, record, details: StudentDetails):
+    def update_student(self, record: StudentRecord, details: StudentDetails) -> StudentRecord:
         """Save changed details against the version the worker saw (``Conflict`` otherwise)."""
         details.validate()
         with self.unit():
@@ -253,7 +272,7 @@ class DossierService(Service):
             self.session.report.note(record.id)
         return self.session.record(record.id)
 
-    def set_status(self, record, status: str, closed_reason: str = ""):
+    def set_status(self, record: StudentRecord, status: str, closed_reason: str = "") -> StudentRecord:
         """Change a file's status ('afgesloten' needs one of CLOSE_REASONS), against the
         version the worker saw: a colleague's change in between is a ``Conflict``."""
         validate_status(status)
@@ -266,7 +285,7 @@ class DossierService(Service):
             self.session.report.note(record.id)
         return self.session.record(record.id)
 
-    def set_coach(self, record, name: str, role: str):
+    def set_coach(self, record: StudentRecord, name: str, role: str) -> StudentRecord:
         """The student's study coach, against the version the worker saw."""
         details = StudentDetails.from_dict(record.details.to_dict())
         details.coach_name, details.coach_role = name.strip(), role if name.strip() else ""
@@ -278,7 +297,7 @@ class DossierService(Service):
         with self.unit():
             students.involve_worker(self.store, self.keys, student_id, worker_id)
 
-    def change_contact(self, record, worker_id: str):
+    def change_contact(self, record: StudentRecord, worker_id: str) -> StudentRecord:
         """Make a colleague the contact person (they get the student key if they lack it),
         against the version of the student the worker saw."""
         with self.unit():

@@ -19,6 +19,7 @@ worker records a legal ground with a reason.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,8 +31,9 @@ from jongerenteam.catalogue import (
 )
 from jongerenteam.consent import ALL_DOMAINS, Consent, consent_needed_from, giver_suffices
 from jongerenteam.domain import StudentDetails, ValidationError, age_on
-from jongerenteam.dossier.model import TALK_TYPES, Dossier
+from jongerenteam.dossier.model import TALK_TYPES, Dossier, Who
 from jongerenteam.text import check_text, clean_block
+from storage.documents import JsonObject
 from storage.handover import (
     ACCEPTED,
     ADULT,
@@ -51,7 +53,7 @@ from storage.handover import (
 
 __all__ = [
     "ACCEPTED", "ADULT", "CONTACT", "DECLINED", "DEFAULT_ACCESS_DAYS", "DONE", "EXTERN", "INTERN",
-    "KINDS", "MEETING", "PROPOSED", "WITHDRAWN", "HandoverRow",
+    "KINDS", "MEETING", "PROPOSED", "TRANSITIONS", "WITHDRAWN", "HandoverRow",
 ]
 
 KIND_LABELS = {
@@ -118,14 +120,14 @@ class Receiver:
         extra = ", ".join(x for x in (self.role, self.organisation) if x and x != self.name)
         return f"{self.name} ({extra})" if extra else self.name
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> JsonObject:
         return {
             "soort": self.kind, "naam": self.name, "rol": self.role, "organisatie": self.organisation,
             "medewerker": self.worker_id, "kaart": self.map_id, "contact": self.contact,
         }
 
     @classmethod
-    def from_dict(cls, d: dict | None) -> Receiver:
+    def from_dict(cls, d: JsonObject | None) -> Receiver:
         d = d or {}
         return cls(d.get("soort", "vrij"), d.get("naam", ""), d.get("rol", ""), d.get("organisatie", ""),
                    d.get("medewerker"), d.get("kaart"), d.get("contact", ""))
@@ -162,7 +164,7 @@ def consent_scope(consents: list[Consent], receiver: Receiver, birth: date | Non
     return scope
 
 
-def _covers(scope: set[str], domains) -> bool:
+def _covers(scope: set[str], domains: Collection[str]) -> bool:
     return ALL_DOMAINS in scope or (bool(domains) and set(domains) <= scope)
 
 
@@ -201,7 +203,7 @@ class Composition:
         return f"Composition(sections={len(self.sections)}, left_out={len(self.left_out)})"
 
 
-def _who(who, worker_names: dict[str, str] | None) -> str:
+def _who(who: Who, worker_names: dict[str, str] | None) -> str:
     if who.kind == "student":
         return "student"
     if who.kind == "coach":
@@ -224,7 +226,7 @@ def compose(
     *,
     sender: str,
     legal_ground: str = "",
-    others: list[str] = (),
+    others: Sequence[str] = (),
     access_days: int = DEFAULT_ACCESS_DAYS,
     worker_names: dict[str, str] | None = None,
 ) -> Composition:
@@ -395,7 +397,7 @@ class Proposal:
             if (self.follow_up - today).days > MAX_AHEAD_DAYS:
                 raise ValidationError("follow_up", "De opvolgdatum ligt meer dan een jaar vooruit. Klopt de datum?")
 
-    def document_payload(self, sender_id: str) -> dict:
+    def document_payload(self, sender_id: str) -> JsonObject:
         return {
             "soort": self.kind,
             "ontvanger": self.receiver.to_dict(),

@@ -8,8 +8,11 @@ machine and the key handling in ``storage.handover``; screen:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
@@ -20,6 +23,11 @@ from storage import clock, students
 from storage import dossier as store_dossier
 from storage import handover as store_handover
 from storage.errors import NotAllowed, NotInvolved, Reason
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from jongerenteam.dossier.model import Dossier
+    from jongerenteam.pdf import Document
 
 
 @dataclass(slots=True)
@@ -32,7 +40,7 @@ class HandoverView:
     from_name: str
     receiver: h.Receiver | None = None  # None: the file is not readable for this worker
     document: str = field(default="", repr=False)
-    left_out: list = field(default_factory=list, repr=False)
+    left_out: list[tuple[str, str]] = field(default_factory=list, repr=False)
     legal_ground: str = ""
     student_view: str = ""
     steps: list[tuple[datetime, str, str]] = field(default_factory=list, repr=False)  # (when, state, text)
@@ -80,7 +88,7 @@ class HandoverService(Service):
 
     def compose_handover(
         self, student_id: str, kind: str, receiver: h.Receiver, *, legal_ground: str = "",
-        access_days: int = h.DEFAULT_ACCESS_DAYS, dossier=None,
+        access_days: int = h.DEFAULT_ACCESS_DAYS, dossier: Dossier | None = None,
     ) -> h.Composition:
         """The overdrachtsdocument as the file allows it for this receiver."""
         if dossier is None:
@@ -97,7 +105,7 @@ class HandoverService(Service):
             legal_ground=legal_ground, others=others, access_days=access_days, worker_names=names,
         )
 
-    def handovers_of(self, student_id: str, *, dossier=None) -> list[HandoverView]:
+    def handovers_of(self, student_id: str, *, dossier: Dossier | None = None) -> list[HandoverView]:
         """Every handover of one student, newest first, with its document and steps."""
         rows = store_handover.handovers(self.store, student_id=student_id)
         if not rows:
@@ -106,7 +114,7 @@ class HandoverService(Service):
             dossier = self.session.dossier.open_dossier(student_id, log=False)
         return [self._view(r, dossier) for r in rows]
 
-    def _view(self, row: h.HandoverRow, dossier) -> HandoverView:
+    def _view(self, row: h.HandoverRow, dossier: Dossier | None) -> HandoverView:
         names = {wid: w.full_name for wid, w in self.workers.items()}
         rec = self.students.get(row.student_id)
         name = f"{rec.details.first_name} {rec.details.last_name}".strip() if rec else "?"
@@ -214,7 +222,7 @@ class HandoverService(Service):
         return row
 
     def _step(self, row: h.HandoverRow, new_state: str, text: str, *, reason: str = "",
-              on: date | None = None, follow_up: date | None | bool = False) -> h.HandoverRow:
+              on: date | None = None, follow_up: date | None | Literal[False] = False) -> h.HandoverRow:
         if new_state not in h.next_states(row):
             raise ValidationError("state", f"Dit kan niet: de overdracht is {h.state_label(row.state)}.")
         today = local_today()
@@ -308,7 +316,7 @@ class HandoverService(Service):
 
     # -- export --------------------------------------------------------------------------
 
-    def handover_document(self, view: HandoverView):
+    def handover_document(self, view: HandoverView) -> Document:
         """The document as a ``jongerenteam.pdf.Document`` (text and PDF share it)."""
         from jongerenteam.pdf import Document, Section
 
@@ -333,7 +341,7 @@ class HandoverService(Service):
             footer="Vertrouwelijk: alleen voor de ontvanger van deze overdracht.",
         )
 
-    def export_handover(self, view: HandoverView, *, pdf_path=None):
+    def export_handover(self, view: HandoverView, *, pdf_path: str | os.PathLike[str] | None = None) -> str | Path:
         """The document as text, or written as PDF to ``pdf_path`` (returns the
         file). Logged as export (text) or print (PDF), never its content."""
         from jongerenteam.pdf import write_pdf
@@ -348,7 +356,7 @@ class HandoverService(Service):
 
     # -- caseload transfer ------------------------------------------------------------
 
-    def caseload_of(self, worker_id: str) -> list:
+    def caseload_of(self, worker_id: str) -> list[StudentRecord]:
         """The open files this worker is contact person of (for a caseload transfer)."""
         return sorted(
             (r for r in self.directory.records()

@@ -19,9 +19,11 @@ import re
 import statistics as pystats
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jongerenteam.catalogue import (
     CLOSE_REASONS,
@@ -30,8 +32,12 @@ from jongerenteam.catalogue import (
     LEVELS,
     REFERRERS,
 )
-from jongerenteam.domain import WAITING_STANDARD_DAYS, working_days_between
+from jongerenteam.domain import WAITING_STANDARD_DAYS, StudentDetails, working_days_between
 from jongerenteam.municipalities import name_of
+from storage.documents import JsonObject
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 DOC_VERSION = 1
 SMALL = 5  # counts 1..SMALL-1 are never shown
@@ -71,7 +77,7 @@ def turns_18_month(birth: date | None) -> str | None:
     return f"{birth.year + 18:04d}-{birth.month:02d}"
 
 
-def facts_of(details, status: str) -> dict:
+def facts_of(details: StudentDetails, status: str) -> JsonObject:
     """What the report keeps of the directory: codes only (``details`` is a StudentDetails)."""
     return {
         "gemeente": details.municipality_code or "",
@@ -85,7 +91,7 @@ def facts_of(details, status: str) -> dict:
     }
 
 
-def new_document(registered: date) -> dict:
+def new_document(registered: date) -> JsonObject:
     return {
         "v": DOC_VERSION, "gemeente": "", "niveau": "", "opleiding": "", "verwijzer": "", "domeinen": [],
         "achttien": None, "ingeschreven": registered.isoformat(), "aanmeldingen": [], "inloop": [],
@@ -94,8 +100,8 @@ def new_document(registered: date) -> dict:
 
 
 def revise(
-    doc: dict | None,
-    facts: dict,
+    doc: JsonObject | None,
+    facts: JsonObject,
     today: date,
     *,
     walk_in: date | None = None,
@@ -103,7 +109,7 @@ def revise(
     talks: tuple[tuple[date, str, str], ...] = (),
     scores: tuple[tuple[date, str, int], ...] = (),
     retype: tuple[str, str] | None = None,
-) -> dict:
+) -> JsonObject:
     """The document after one change: directory facts refreshed, events appended.
 
     A pure function of its arguments (``storage.report.update`` may call
@@ -412,7 +418,7 @@ def free_text_categories(values: Iterable[str]) -> tuple[dict[str, str], dict[st
     in the whole report is never named: it goes into OTHER ("overig"), and
     so does a value typed as "overig". The empty value stays "" (onbekend).
     """
-    spellings: dict[str, Counter] = defaultdict(Counter)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for value in values:
         if value:
             spellings[_folded(value)][value] += 1
@@ -524,7 +530,7 @@ def _in(day: str, start: str, end: str) -> bool:
 
 
 def compute(
-    documents: list[dict],
+    documents: list[JsonObject],
     anonymous: list[date],
     period: Period,
     municipality: str | None = None,
@@ -687,7 +693,9 @@ def _share(part: Num, total: Num) -> Cell:
     return Cell(fmt_number(100 * part.value / total.value, 0) + "%", 100 * part.value / total.value)
 
 
-def _core(view: _View, helped, new, referrals, walk_ins, anonymous: Num, talks) -> Table:
+def _core(
+    view: _View, helped: _Family, new: _Family, referrals: _Family, walk_ins: _Family, anonymous: Num, talks: _Family
+) -> Table:
     rows = [
         ("Studenten geholpen (gesprek of inloop)", [Cell.of(view.pick(helped))]),
         ("Nieuwe studenten ingeschreven", [Cell.of(view.pick(new))]),
@@ -708,8 +716,8 @@ def _per_municipality(key: str, title: str, fam: _Family, munis: list[str]) -> T
     return Table(key, title, ("aantal", "aandeel"), rows, (TEXT["total"], [Cell.of(fam.grand), Cell("")]))
 
 
-def _breakdown(view: _View, key: str, title: str, fam: _Family, grid: str, categories: dict,
-               labels: dict, unit: str = "studenten", note: str = "") -> Table:
+def _breakdown(view: _View, key: str, title: str, fam: _Family, grid: str, categories: dict[str, list[str]],
+               labels: Mapping[str, str], unit: str = "studenten", note: str = "") -> Table:
     total = view.pick(fam)
     rows = []
     for c in categories[grid]:
@@ -721,7 +729,7 @@ def _breakdown(view: _View, key: str, title: str, fam: _Family, grid: str, categ
     return Table(key, title, (unit, "aandeel"), rows, (TEXT["total"], [Cell.of(total), Cell("")]), note)
 
 
-def _waiting(view: _View, referrals: _Family, waits, wait_days: dict[str, list[int]]) -> Table:
+def _waiting(view: _View, referrals: _Family, waits: dict[tuple[str, str], Num], wait_days: dict[str, list[int]]) -> Table:
     within, later, none = (view.pick(referrals, "wachttijd", c) for c in ("binnen", "later", "nog"))
     days = wait_days.get(view.municipality, []) if view.municipality is not None else [
         x for values in wait_days.values() for x in values
@@ -867,7 +875,7 @@ def render_pdf(report: Report) -> bytes:
     for _, t_title, headers, rows, note in tables:
         texts += [t_title, note, *headers, *(x for label, cells in rows for x in (label, *cells))]
 
-    def footer(pdf) -> None:
+    def footer(pdf: FPDF) -> None:
         pdf.set_y(-15)
         pdf.set_font(FONT, "", 8)
         pdf.set_text_color(90, 90, 90)
@@ -894,7 +902,7 @@ def render_pdf(report: Report) -> bytes:
         for h in headers:
             pdf.cell(value_w, row_h, h, align="R")
         pdf.ln(row_h)
-        values = [c[table.bar_column].value for _, c in table.rows if table.bar_column is not None and c[table.bar_column].value]
+        values = [v for _, c in table.rows if table.bar_column is not None and (v := c[table.bar_column].value)]
         top = max(values, default=0)
         for i, (label, texts_) in enumerate(rows):
             is_total = table.total is not None and i == len(rows) - 1
@@ -920,7 +928,7 @@ def render_pdf(report: Report) -> bytes:
     return bytes(pdf.output())
 
 
-def _fit(pdf, text: str, width: float) -> str:
+def _fit(pdf: FPDF, text: str, width: float) -> str:
     """``text``, cut short with "…" where it is wider than ``width`` (never between
     a letter and its accent, nor inside an emoji sequence)."""
     if pdf.get_string_width(text) <= width:
@@ -941,7 +949,7 @@ def _attaches(ch: str) -> bool:
     return unicodedata.category(ch) in ("Mn", "Mc", "Me") or (ignorable(ch) and not ch.isspace())
 
 
-def csv_target(path: str):
+def csv_target(path: str) -> Path:
     """The CSV file to write: '~' expanded, '.csv' added; the same checks as a PDF."""
     from jongerenteam.pdf import target_file
 
@@ -953,7 +961,7 @@ def default_file_name(report: Report, extension: str) -> str:
     return f"rapportage-{report.period.start.isoformat()}-{report.period.end.isoformat()}{scope}.{extension}"
 
 
-def document_from_entries(details, status: str, registered: date, entries: list[tuple[str, dict, date]]) -> dict:
+def document_from_entries(details: StudentDetails, status: str, registered: date, entries: list[tuple[str, JsonObject, date]]) -> JsonObject:
     """A statistics document built from a file's (kind, payload, day) entries:
     for the demo store and imports, where the payloads are at hand."""
     facts = facts_of(details, status)

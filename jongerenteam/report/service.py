@@ -17,6 +17,7 @@ from jongerenteam.report import figures as rp
 from jongerenteam.service import Service
 from storage import clock, students
 from storage import report as store_report
+from storage.documents import JsonObject
 
 # Entry kinds that are a talk in the figures when a file only has metadata (the backfill).
 _TALK_KINDS = ("talk",)
@@ -67,7 +68,7 @@ class ReportService(Service):
             documents, _damaged = store_report.load_all(self.store, self.keys)
             return self.report_from(documents, period, municipality)
 
-    def report_from(self, documents: list[dict], period: rp.Period, municipality: str | None = None) -> rp.Report:
+    def report_from(self, documents: list[JsonObject], period: rp.Period, municipality: str | None = None) -> rp.Report:
         """The figures from documents already read (the screen re-uses them
         when only the period or municipality changes)."""
         from jongerenteam.dates import day_start
@@ -78,7 +79,7 @@ class ReportService(Service):
         anonymous = [clock.local_time(t).date() for t in times]
         return rp.compute(documents, anonymous, period, municipality, made_at=clock.local_time(clock.now()))
 
-    def statistics_documents(self) -> list[dict]:
+    def statistics_documents(self) -> list[JsonObject]:
         from jongerenteam.directory import _gc_paused
 
         self._require_coordinator()
@@ -86,7 +87,7 @@ class ReportService(Service):
         with _gc_paused():
             return store_report.load_all(self.store, self.keys)[0]
 
-    def report_municipalities(self, documents: list[dict]) -> list[tuple[str, str]]:
+    def report_municipalities(self, documents: list[JsonObject]) -> list[tuple[str, str]]:
         """(code, name) of the woongemeenten in the figures, by name."""
         from jongerenteam.municipalities import name_of
 

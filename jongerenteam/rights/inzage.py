@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jongerenteam import consent as cn
 from jongerenteam import dossier as d
@@ -42,10 +44,16 @@ from jongerenteam.catalogue import (
     STATUSES,
     URGENCIES,
 )
-from jongerenteam.domain import RETENTION_REGIMES, ValidationError
+from jongerenteam.domain import RETENTION_REGIMES, StudentDetails, ValidationError
 from jongerenteam.pdf import Document, Section
 from jongerenteam.text import check_text, clean_block
 from storage import clock
+from storage.documents import JsonObject
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from storage.audit import LogRow
+    from storage.files import EntryView
 
 CORRECTION = "correctie"  # FileEntry.kind of a correction request
 
@@ -262,7 +270,7 @@ class Correction:
 class PastTerm:
     """A closed file past its retention term."""
 
-    record: object  # session.StudentRecord
+    record: StudentRecord
     regime: str
     closed_on: date
     ends_on: date
@@ -318,14 +326,14 @@ class _Reader:
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names
 
-    def value(self, key: str, v) -> str:
+    def value(self, key: str, v: object) -> str:
         if v is None or v == "" or v == [] or v == {}:
             return ""
         if isinstance(v, bool):
             return "ja" if v else "nee"
         if isinstance(v, (int, float)):
             if key == "score" and v in SCORES:
-                return f"{v} ({SCORES[v]})"
+                return f"{v} ({SCORES[int(v)]})"
             return str(v)
         if isinstance(v, list):
             parts = [self.value(key, x) for x in v]
@@ -372,7 +380,7 @@ class _Reader:
             return COACH_ROLES[text]
         return text
 
-    def lines(self, payload: dict) -> list[str]:
+    def lines(self, payload: JsonObject) -> list[str]:
         out = []
         for k, v in payload.items():
             if k in HIDDEN_KEYS:
@@ -383,7 +391,11 @@ class _Reader:
         return out
 
 
-def _directory_lines(details, record, contact_name: str) -> list[str]:
+def _label(labels: Mapping[str, str], code: str) -> str:
+    return labels.get(code, code)
+
+
+def _directory_lines(details: StudentDetails, record: StudentRecord, contact_name: str) -> list[str]:
     from jongerenteam.municipalities import name_of
 
     data = details.to_dict()
@@ -399,17 +411,17 @@ def _directory_lines(details, record, contact_name: str) -> list[str]:
         elif key == "leefdomeinen":
             text = ", ".join(_DOMAIN_LABELS.get(c, c) for c in v)
         elif key == "contact_preference":
-            text = CONTACT_PREFERENCES.get(v, v)
+            text = _label(CONTACT_PREFERENCES, v)
         elif key == "referrer":
-            text = REFERRERS.get(v, v)
+            text = _label(REFERRERS, v)
         elif key == "urgency":
-            text = URGENCIES.get(v, v)
+            text = _label(URGENCIES, v)
         elif key == "coach_role":
-            text = COACH_ROLES.get(v, v)
+            text = _label(COACH_ROLES, v)
         elif key == "closed_reason":
-            text = CLOSE_REASONS.get(v, v)
+            text = _label(CLOSE_REASONS, v)
         elif key == "retention":
-            text = RETENTION_REGIMES.get(v, v)
+            text = _label(RETENTION_REGIMES, v)
         else:
             text = str(v)
         out.append(f"{label.capitalize()}: {text}")
@@ -421,7 +433,8 @@ def _directory_lines(details, record, contact_name: str) -> list[str]:
 
 
 def build_inzage(
-    details, record, entries, log, *, names: dict[str, str], contact_name: str,
+    details: StudentDetails, record: StudentRecord, entries: Sequence[EntryView], log: Iterable[LogRow], *,
+    names: dict[str, str], contact_name: str,
     involved: list[str], made_by: str, team: str = "", now: datetime | None = None,
 ) -> Document:
     """The inzage as a ``Document``: directory, file entries (oldest first, with
@@ -472,7 +485,7 @@ def build_inzage(
     return Document(TEXT["title"], tuple(sections), TEXT["footer"])
 
 
-def check_text_target(path: str | os.PathLike, example: str = "inzage.txt") -> Path:
+def check_text_target(path: str | os.PathLike[str], example: str = "inzage.txt") -> Path:
     """Like ``pdf.check_target`` for a text file ('.txt' added)."""
     from jongerenteam.pdf import target_file
 

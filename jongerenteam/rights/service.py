@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jongerenteam.dates import local_today
 from jongerenteam.domain import RETENTION_REGIMES, StudentDetails, ValidationError
@@ -32,7 +33,11 @@ from jongerenteam.rights.inzage import (
 from jongerenteam.service import Service
 from storage import clock, students
 from storage import rights as store_rights
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
 
 # -- the use cases ---------------------------------------------------------------------
 
@@ -74,7 +79,7 @@ class RightsService(Service):
         )
 
     def export_inzage(
-        self, student_id: str, path: str | os.PathLike, fmt: str = "tekst", *,
+        self, student_id: str, path: str | os.PathLike[str], fmt: str = "tekst", *,
         coordinator_passphrase: str | None = None, team: str = "",
     ) -> Path:
         """Write the inzage to ``path`` (text or PDF, atomically); returns the file written."""
@@ -97,8 +102,10 @@ class RightsService(Service):
 
         today = local_today()
         correction.validate(today)
+        if correction.on is None:  # not reached: validate() refuses a request without a date
+            raise ValueError("correction without a date")
         dossier = self.session.dossier.open_dossier(student_id, log=False)  # only someone involved may
-        payload: dict = {
+        payload: JsonObject = {
             "verzoek": correction.request.strip(),
             "datum": correction.on.isoformat(),
             "besluit": correction.decision,
@@ -209,7 +216,7 @@ class RightsService(Service):
         with self.unit():
             store_rights.set_retention_terms(self.store, self.keys, clean, version)
 
-    def set_retention_regime(self, record, regime: str):
+    def set_retention_regime(self, record: StudentRecord, regime: str) -> StudentRecord:
         """Which term applies to this student's file (a directory field)."""
         if regime not in RETENTION_REGIMES:
             raise ValidationError("retention", "Kies de bewaartermijn: alleen schoolbegeleiding of Jeugdwet.")
