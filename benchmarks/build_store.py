@@ -232,7 +232,7 @@ def _bulk_entries(store, keys, per_student: int, log) -> None:
                 )
         with store.session() as s:
             s.execute(insert(FileEntry), rows)
-            audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id,
+            audit.append(s, keys, "create", worker_id=keys.worker_id,
                          detail=f"benchmark: {len(rows)} dossierregels")
         done += len(rows)
         if (start // chunk) % 5 == 4 or start + chunk >= len(wraps):

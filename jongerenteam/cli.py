@@ -515,6 +515,11 @@ def cmd_audit_verify(args: argparse.Namespace, console: Console) -> int:
         store.close()
     if result.ok:
         console.say(f"Het logboek is in orde: {result.checked} regels gecontroleerd.")
+        if result.unconfirmed:
+            console.say(
+                f"{result.unconfirmed} regel(s) zijn ondertekend met een nieuwe sleutel van een collega die een "
+                "coördinator nog niet heeft bevestigd; dat gebeurt bij de volgende aanmelding van een coördinator."
+            )
         if result.unsealed:
             console.say(f"{result.unsealed} mislukte aanmelding(en) worden bij de volgende aanmelding vastgelegd.")
         return msg.EXIT_OK

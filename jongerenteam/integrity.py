@@ -37,6 +37,15 @@ TEXT = {
         "De app kon op deze laptop niet bijhouden welke versie van de teamopslag je zag "
         "(de map {folder} is niet te schrijven of de schijf is vol). Zo kan hij een oude kopie niet opmerken."
     ),
+    "signed": (
+        "De teamopslag is nu beveiligd met handtekeningen: wie coördinator is, wie actief is en het logboek "
+        "kunnen niet meer ongemerkt door een collega worden veranderd. Dit staat in het logboek. "
+        "Kijk in Team beheren of iedereen de juiste rol heeft."
+    ),
+    "binding_wrong": (
+        "Let op: de ondertekensleutel die bij {name} in de opslag staat, is niet door {name} zelf gemaakt. "
+        "Hij is niet goedgekeurd. Misschien heeft iemand met de opslag geknoeid; dit staat in het logboek."
+    ),
     "erased_again": (
         "{n} student(en) die eerder gewist waren, stonden weer in de opslag (een oude kopie?). "
         "Ze zijn meteen opnieuw gewist. Meld dit bij de coördinator; dit staat ook in het logboek."
@@ -112,13 +121,27 @@ def warnings(found: Findings) -> list[str]:
     return out
 
 
+def authority_notes(store: Store, keys: Keys) -> list[str]:
+    """What the unlock did about signed authority (storage.team), in Dutch."""
+    from storage import team as store_team
+
+    names = {w.id: w.full_name for w in store.workers(active_only=False)}
+    out = []
+    for code, worker_id in keys.unlock_notes:
+        if code == store_team.SIGNED:
+            out.append(TEXT["signed"])
+        elif code == store_team.BINDING_WRONG:
+            out.append(TEXT["binding_wrong"].format(name=names.get(worker_id, "een medewerker")))
+    return out
+
+
 def after_unlock(store: Store, keys: Keys) -> list[str]:
     """Check the store against this laptop's memory, remember what is there now, say what was wrong."""
     team = store.team()
     if team is None:
         return []
     found = integrity.check(store, keys, remembered(team.id))
-    said = warnings(found)
+    said = authority_notes(store, keys) + warnings(found)
     if found.head is not None:
         try:
             remember(team.id, found.head)

@@ -161,7 +161,7 @@ class TeamSession:
         for service in self._services:
             service.forget()
         with self.store.session() as s:
-            audit.append(s, keys.audit_key, "lock", worker_id=self.worker_id)
+            audit.append(s, keys, "lock", worker_id=self.worker_id)
         integrity.remember_now(self.store)
         self.store.checkpoint()
 

@@ -114,7 +114,7 @@ class TeamService(Service):
 
     def verify_audit(self) -> audit.Verification:
         with self.store.session() as s:
-            return audit.verify(s, self.keys.audit_key)
+            return audit.verify(s, self.keys)
 
     # -- settings ------------------------------------------------------------------------------
 

@@ -62,7 +62,7 @@ def check(store: Store, keys: Keys, seen: Seen | None) -> Findings:
     with store.session() as s:
         position = audit.head_position(s)
         if position is not None and seen is not None:
-            seq, head_mac = position
+            seq = position[0]
             found.seen_seq, found.found_seq = seen.seq, seq
             if seq < seen.seq:
                 found.log_problem = ROLLED_BACK
@@ -72,7 +72,7 @@ def check(store: Store, keys: Keys, seen: Seen | None) -> Findings:
                 found.log_problem = None
         if found.log_problem:
             audit.append(
-                s, keys.audit_key, "integrity", worker_id=keys.worker_id,
+                s, keys, "integrity", worker_id=keys.worker_id,
                 detail=f"{found.log_problem}: gezien {found.seen_seq}, nu {found.found_seq}",
             )
     found.erased_again = _erase_returned(store, keys)
@@ -108,7 +108,7 @@ def _erase_returned(store: Store, keys: Keys) -> list[str]:
     removed = rights.erase_students(store, keys, back, "", reapply=True)
     with store.session() as s:
         audit.append(
-            s, keys.audit_key, "integrity", worker_id=keys.worker_id,
+            s, keys, "integrity", worker_id=keys.worker_id,
             detail=f"gewiste studenten terug: {len(removed)}, opnieuw gewist",
         )
     return removed

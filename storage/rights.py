@@ -85,7 +85,7 @@ def read_for_inzage(
             )
         log = audit.student_log(s, student_id)
         audit.append(
-            s, keys.audit_key, "export", worker_id=keys.worker_id, student_id=student_id,
+            s, keys, "export", worker_id=keys.worker_id, student_id=student_id,
             on_behalf_of=coordinator_id if escrow_private is not None else None, detail=what,
         )
     return entries, log
@@ -129,7 +129,7 @@ def erase_students(
             if gone or not reapply:
                 s.flush()
                 audit.append(
-                    s, keys.audit_key, "erasure", worker_id=keys.worker_id, student_id=sid, detail=detail,
+                    s, keys, "erasure", worker_id=keys.worker_id, student_id=sid, detail=detail,
                 )
     # A restore works on a staged copy and writes the real store's side file itself.
     _after_erasure(store, write_side=not reapply)
@@ -234,7 +234,7 @@ def set_retention_terms(store: Store, keys: Keys, terms: JsonObject, expected_ve
         t = guard.team_settings(s, expected_version)
         t.retention = orjson.dumps(terms, option=orjson.OPT_SORT_KEYS).decode()
         t.version += 1
-        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail="bewaartermijnen")
+        audit.append(s, keys, "settings", worker_id=keys.worker_id, detail="bewaartermijnen")
 
 
 def closed_files(store: Store) -> dict[str, datetime]:

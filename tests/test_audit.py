@@ -37,7 +37,7 @@ class Log:
 
     def verify(self) -> audit.Verification:
         with self.fx.store.session() as s:
-            return audit.verify(s, self.keys.audit_key)
+            return audit.verify(s, self.keys)
 
     def row(self, seq: int) -> tuple:
         return self.sql("SELECT * FROM audit_log WHERE seq = ?", (seq,))[0]
@@ -221,7 +221,7 @@ def test_forged_entry_with_guessed_key(log):
 def test_wrong_audit_key_fails_at_first_entry(log):
     """Verification with any other key fails at seq 1: the chain depends on the audit key."""
     with log.fx.store.session() as s:
-        result = audit.verify(s, derive_subkey(log.keys.team_key, "other"))
+        result = audit.verify(s, replace(log.keys, team_key=derive_subkey(log.keys.team_key, "other")))
     assert (result.ok, result.first_broken_seq) == (False, 1)
 
 

@@ -16,9 +16,12 @@ from sqlalchemy import select, text
 
 from jongerenteam import integrity, messages
 from jongerenteam.session import TeamSession
-from storage import audit, students
-from storage.errors import LogTampered
-from storage.models import AuditEntry, Student
+from jongerenteam.settings import kdf_params
+from storage import audit, authority, students, team
+from storage.crypto import mac, sign, signing_key_from_seed
+from storage.errors import LogTampered, NotAllowed, Tampered, WorkerInactive
+from storage.keyslots import KdfParams, make_slot, open_slot
+from storage.models import AuditEntry, Grant, KeySlot, Student, Team
 from storage.store import Store
 from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, canary_student, make_team
 from tests.support import build_app, notifications, unlock_as, wait_until
@@ -189,7 +192,7 @@ def test_a_restore_by_a_coordinator_is_not_a_rollback(tmp_path):
     try:
         coordinator = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS, check=False)
         with store.session() as s:
-            audit.append(s, coordinator.keys.audit_key, "restore", worker_id=fx.coordinator_id)
+            audit.append(s, coordinator.keys, "restore", worker_id=fx.coordinator_id)
         coordinator.lock()
         assert TeamSession.unlock(store, fx.worker_id, WORKER_PASS).notices == []
         assert _events(store, "integrity") == []
@@ -270,3 +273,215 @@ def test_memory_holds_no_personal_data(tmp_path):
     kept = integrity.state_path().read_text(encoding="utf-8")
     assert set(kept) <= set('{}":,0123456789abcdef -') | set("seqmacat") | set("T.+")
     assert integrity.state_path().stat().st_mode & 0o077 == 0
+
+
+# -- 2, 3. a colleague with the files and their own passphrase ----------------------------------------------
+
+def _rewrite_own_slot(store: Store, worker_id: str, passphrase: str, change) -> None:
+    """What an insider can do with their own slot: open it, change the payload, seal it again."""
+    with store.session() as s:
+        slot = s.scalar(select(KeySlot).where(KeySlot.worker_id == worker_id))
+        record = team._record_of(slot)
+        payload = change(open_slot(record, passphrase))
+        again = make_slot(slot.id, passphrase, payload, KdfParams(slot.memory_kib, slot.time_cost, slot.parallelism))
+        slot.wrapped, slot.salt = again.wrapped, again.salt
+
+
+def _coordinator_verify(store: Store, fx) -> audit.Verification:
+    session = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS, check=False)
+    try:
+        return session.team.verify_audit()
+    finally:
+        session.lock()
+
+
+def _rechain(store: Store, keys, *, sign_as: dict[str, bytes]) -> None:
+    """Recompute every MAC and the head with the team key (which every worker has), and
+    re-sign the entries of the workers whose seeds are in ``sign_as`` (the insider's own)."""
+    with store.session() as s:
+        prev = audit.GENESIS
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        for new_seq, e in enumerate(rows, start=1):
+            e.seq = new_seq
+            e.mac = mac(keys.audit_key, prev + audit._canonical(e))
+            if e.signer in sign_as:
+                e.sig = sign(sign_as[e.signer], audit._entry_message(e.mac))
+            prev = e.mac
+        head = s.get(audit.AuditHead, 1)
+        head.seq, head.mac, head.head_mac = len(rows), prev, audit._head_mac(keys.audit_key, len(rows), prev)
+        head.signer, head.sig = keys.worker_id, sign(keys.sign_seed, audit._head_message(len(rows), prev))
+
+
+def test_worker_who_removes_their_own_entry_and_rechains_the_log_is_caught(fx):
+    """Hanna removes her own emergency_access entry, recomputes the whole chain and head with the team
+    key from her slot, and re-signs what she can: the colleagues' signatures after it no longer hold."""
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    with fx.store.session() as s:
+        audit.append(s, hanna.keys, "emergency_access", worker_id=fx.worker_id, detail="noodtoegang")
+    hanna.lock()
+    TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS).lock()  # a colleague writes after it
+    keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    _raw(fx.store, "DELETE FROM audit_log WHERE event = 'emergency_access'")
+    _rechain(fx.store, keys, sign_as={fx.worker_id: keys.sign_seed})
+    result = _coordinator_verify(fx.store, fx)
+    assert not result.ok
+    assert result.reason == "handtekening ontbreekt of klopt niet"
+
+
+def test_worker_who_re_signs_colleagues_entries_as_their_own_is_caught(fx):
+    """Re-signing every entry with her own key does not pass: an entry is signed by the worker it names."""
+    keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    _raw(fx.store, "DELETE FROM audit_log WHERE seq = 2")
+    with fx.store.session() as s:
+        for e in s.scalars(select(AuditEntry)).all():
+            e.signer = fx.worker_id
+    _rechain(fx.store, keys, sign_as={fx.worker_id: keys.sign_seed})
+    result = _coordinator_verify(fx.store, fx)
+    assert (result.ok, result.reason) == (False, "ondertekend door een ander dan wie het deed")
+
+
+def test_worker_who_sets_the_role_byte_in_their_own_slot_stays_a_worker(fx):
+    """The slot's role byte no longer decides: the signed grant does."""
+    _rewrite_own_slot(fx.store, fx.worker_id, WORKER_PASS, lambda p: p[:96] + b"\x01" + p[97:])
+    _raw(fx.store, "UPDATE workers SET role = 'coordinator' WHERE id = :id", id=fx.worker_id)
+    session = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        assert session.keys.role == "worker" and not session.keys.is_coordinator
+        assert session.keys.escrow_private is None
+        with pytest.raises(NotAllowed):
+            session.team.add_worker(
+                team.WorkerDetails("Nep Collega", "NC", team.WORKER, "jeugdhulp"), "een nieuw wachtwoord zin", kdf_params(),
+            )
+    finally:
+        session.lock()
+
+
+def test_worker_who_edits_their_grant_is_refused_at_unlock_and_seen_by_verify(fx):
+    _raw(fx.store, "UPDATE grants SET role = 'coordinator' WHERE worker_id = :id", id=fx.worker_id)
+    with pytest.raises(Tampered):
+        TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    result = _coordinator_verify(fx.store, fx)
+    assert (result.ok, result.reason) == (False, "rechten van een medewerker veranderd zonder geldige handtekening")
+
+
+def test_worker_who_signs_a_grant_with_their_own_key_gains_nothing(fx):
+    """A grant signed by anyone but the root (here: by Hanna's own signing key) is not a grant."""
+    keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    with fx.store.session() as s:
+        g = s.get(Grant, (fx.worker_id, 1))
+        forged = Grant(
+            worker_id=g.worker_id, serial=2, role="coordinator", active=True, box_public=g.box_public,
+            sign_public=g.sign_public, signed_at=g.signed_at, sig=b"",
+        )
+        forged.sig = sign(keys.sign_seed, authority._grant_message(forged))
+        s.add(forged)
+    session = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        assert session.keys.role == "worker"
+    finally:
+        session.lock()
+
+
+def test_insider_who_swaps_the_root_key_locks_the_victims_out_instead_of_fooling_them(fx):
+    """Hanna puts her own key in as the team's root and re-signs every grant with it: the coördinator's
+    attestation (made with the escrow key) no longer matches, so the coördinator's unlock refuses."""
+    keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    fake_root = signing_key_from_seed(keys.sign_seed)
+    with fx.store.session() as s:
+        s.scalar(select(Team)).root_public = fake_root
+        for g in s.scalars(select(Grant)).all():
+            if g.worker_id == fx.worker_id:
+                g.role = "coordinator"
+            g.sig = sign(keys.sign_seed, authority._grant_message(g))
+    with pytest.raises(Tampered) as caught:
+        TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    assert caught.value.where == "workers.root_attest"
+
+
+def test_deactivated_worker_who_puts_their_old_slot_back_is_refused(fx):
+    """The slot row copied before the deactivation, put back with the active flag: the signed grant says no."""
+    slot = _raw(fx.store, "SELECT id, kind, worker_id, salt, memory_kib, time_cost, parallelism, wrapped, created_at "
+                          "FROM key_slots WHERE worker_id = :id", id=fx.other_id)[0]
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    team.deactivate_worker(fx.store, coordinator.keys, fx.other_id)
+    coordinator.lock()
+    _raw(fx.store, "INSERT INTO key_slots (id, kind, worker_id, salt, memory_kib, time_cost, parallelism, wrapped, created_at) "
+                   "VALUES (:a, :b, :c, :d, :e, :f, :g, :h, :i)",
+         a=slot[0], b=slot[1], c=slot[2], d=slot[3], e=slot[4], f=slot[5], g=slot[6], h=slot[7], i=slot[8])
+    _raw(fx.store, "UPDATE workers SET active = :t WHERE id = :id", t=True, id=fx.other_id)
+    with pytest.raises(WorkerInactive):
+        TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
+
+
+# -- the upgrade: a team from before signing ---------------------------------------------------------------
+
+
+def _unsign(fx) -> None:
+    """Make the store look like one from before signed authority: v1 slots, no root, no grants, no signatures."""
+    for wid, passphrase in ((fx.coordinator_id, COORDINATOR_PASS), (fx.worker_id, WORKER_PASS), (fx.other_id, OTHER_PASS)):
+        _rewrite_own_slot(fx.store, wid, passphrase, lambda p: p[:97])
+    _raw(fx.store, "DELETE FROM grants")
+    _raw(fx.store, "UPDATE team SET root_public = NULL, signed_from = NULL")
+    _raw(fx.store, "UPDATE workers SET root_attest = NULL, sign_public = NULL, sign_binding = NULL")
+    _raw(fx.store, "UPDATE audit_log SET signer = NULL, sig = NULL")
+    _raw(fx.store, "UPDATE audit_head SET signer = NULL, sig = NULL")
+
+
+def test_first_coordinator_unlock_after_the_upgrade_signs_the_team(fx):
+    _unsign(fx)
+    # A worker first: a signing key of her own, pending (nobody could grant it yet).
+    TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS).lock()
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert any(n.startswith("De teamopslag is nu beveiligd met handtekeningen") for n in coordinator.notices)
+        assert coordinator.keys.root_public is not None
+        (entry,) = [e for e in _events(fx.store, "migration") if e.detail == "ondertekend"]
+        assert entry.worker_id == fx.coordinator_id and entry.sig
+        roles = {g.worker_id: g.role for g in _grants(fx.store)}
+        assert roles == {fx.coordinator_id: "coordinator", fx.worker_id: "worker", fx.other_id: "worker"}
+    finally:
+        coordinator.lock()
+    # Otto had not logged in since the upgrade: his key is pending after his unlock ...
+    TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS).lock()
+    assert _coordinator_verify(fx.store, fx).ok  # (this unlock also grants Otto's key)
+    # ... and after a coördinator's unlock nothing is unconfirmed any more.
+    result = _coordinator_verify(fx.store, fx)
+    assert (result.ok, result.unconfirmed) == (True, 0)
+    # The role byte in Hanna's old-style slot: the grant decides from now on.
+    _rewrite_own_slot(fx.store, fx.worker_id, WORKER_PASS, lambda p: p[:96] + b"\x01" + p[97:])
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    assert not hanna.keys.is_coordinator
+    hanna.lock()
+
+
+def _grants(store: Store) -> list[Grant]:
+    with store.session() as s:
+        return list(s.scalars(select(Grant).order_by(Grant.serial)).all())
+
+
+def test_a_signing_key_published_for_a_colleague_is_not_granted(fx):
+    """After the upgrade, Hanna publishes her own key as Otto's pending key: the coördinator's
+    unlock checks the binding (which needs Otto's private key), refuses it, says so and logs it."""
+    _unsign(fx)
+    TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS).lock()
+    hanna = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    _raw(fx.store, "UPDATE workers SET sign_public = :k, sign_binding = :b WHERE id = :id",
+         k=signing_key_from_seed(hanna.sign_seed), b=b"\x00" * 32, id=fx.other_id)
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert any("is niet door Otto Collega zelf gemaakt" in n for n in coordinator.notices)
+    finally:
+        coordinator.lock()
+    assert all(g.sign_public != signing_key_from_seed(hanna.sign_seed) for g in _grants(fx.store) if g.worker_id == fx.other_id)
+    assert any(e.detail == "ondertekensleutel klopt niet" for e in _events(fx.store, "integrity"))
+
+
+def test_recovery_with_the_code_is_signed_by_the_root(fx):
+    """A new passphrase set with the recovery code: new keys, a new grant, and the log still verifies."""
+    team_key, escrow_private = team.unlock_recovery(fx.store, fx.recovery_code)
+    team.reset_passphrase(fx.store, team_key, escrow_private, fx.worker_id, "een nieuwe lange zin", kdf_params(),
+                          by_worker=None, via="herstelcode")
+    session = TeamSession.unlock(fx.store, fx.worker_id, "een nieuwe lange zin")
+    assert session.keys.role == "worker"
+    session.lock()
+    assert _coordinator_verify(fx.store, fx).ok
