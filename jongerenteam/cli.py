@@ -178,7 +178,7 @@ def cmd_init(args, console: Console) -> int:
     organisation = args.organisation or console.ask_required(
         "Jouw moederorganisatie (bijv. jeugdhulp, ggz, verslavingszorg)"
     )
-    passphrase = console.new_passphrase(names=(full_name, team_name, *full_name.split()))
+    passphrase = console.new_passphrase(names=(full_name, initials, team_name, *full_name.split()))
     console.say("Een moment: de sleutel wordt afgestemd op deze laptop...")
     store = start.create_store(location)
     try:
@@ -519,7 +519,7 @@ def cmd_worker_add(args, console: Console) -> int:
         organisation = args.organisation or console.ask_required("Moederorganisatie")
         role = team.COORDINATOR if args.coordinator else team.WORKER
         console.say("De nieuwe medewerker kiest nu een wachtwoord.")
-        passphrase = console.new_passphrase(names=(full_name, *full_name.split()))
+        passphrase = console.new_passphrase(names=(full_name, initials, *full_name.split()))
         session.team.add_worker(team.WorkerDetails(full_name, initials, role, organisation), passphrase, kdf_params())
         session.lock()
     finally:
@@ -631,7 +631,7 @@ def cmd_recover(args, console: Console) -> int:
         code = console.ask("Herstelcode (van papier)", secret=True)
         start.check_recovery_code(store, code)  # a wrong code is told before a new passphrase is asked
         console.say(f"Kies een nieuw wachtwoord voor {target.full_name}.")
-        passphrase = console.new_passphrase(names=(target.full_name, *target.full_name.split()))
+        passphrase = console.new_passphrase(names=(target.full_name, target.initials, *target.full_name.split()))
         start.reset_with_recovery(store, code, target.id, passphrase)
     finally:
         store.close()

@@ -1,8 +1,9 @@
 """The errors the core raises, for screens and the CLI to catch by name.
 
-They are defined beside the store (``storage.errors``), which raises most of
-them; screens import them from here, never from storage/. What a user reads
-for each is in ``jongerenteam.messages``.
+Most are defined beside the store (``storage.errors``), which raises them;
+the few the core raises itself are defined below. Screens import them from
+here, never from storage/. What a user reads for each is in
+``jongerenteam.messages``.
 """
 
 from __future__ import annotations
@@ -56,7 +57,18 @@ __all__ = [
     "Tampered",
     "UnknownStudent",
     "UnknownWorker",
+    "WeakPassphrase",
     "WorkerExists",
     "WorkerInactive",
     "WrongPassphrase",
 ]
+
+
+class WeakPassphrase(ValueError):
+    """A new passphrase was refused as too easy to guess; ``message`` is the Dutch reason
+    (``jongerenteam.passphrase.weakness``), ``field`` the form field, as in ``ValidationError``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.field = "passphrase"
+        self.message = message

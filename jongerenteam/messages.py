@@ -7,6 +7,7 @@ location the user gave.
 
 from __future__ import annotations
 
+from jongerenteam import errors as core
 from storage import errors as e
 
 EXIT_OK = 0
@@ -75,6 +76,8 @@ def explain(exc: BaseException) -> tuple[str, int]:
 def _explain(exc: BaseException) -> tuple[str, int]:
     where = getattr(exc, "where", "")
     match exc:
+        case core.WeakPassphrase():
+            return exc.message, EXIT_USAGE
         case e.WrongPassphrase():
             if where == "recovery":
                 return "De herstelcode klopt niet. Controleer de code op papier en probeer het opnieuw.", EXIT_WRONG_PASSPHRASE
