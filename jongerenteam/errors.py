@@ -44,6 +44,7 @@ __all__ = [
     "NewerSchema",
     "NotAllowed",
     "NotInvolved",
+    "PassphraseWait",
     "Reason",
     "ServerBackup",
     "StoreAccessDenied",
@@ -72,3 +73,17 @@ class WeakPassphrase(ValueError):
         super().__init__(message)
         self.field = "passphrase"
         self.message = message
+
+
+class PassphraseWait(Exception):
+    """Too many wrong passphrases for this worker: the next try may be made in ``seconds``.
+
+    Counted from the audit log (``jongerenteam.throttle``), for every place a
+    passphrase is typed: the login and a coördinator confirming at someone
+    else's session (noodtoegang, inzage).
+    """
+
+    def __init__(self, worker_id: str, seconds: int) -> None:
+        super().__init__(worker_id)
+        self.worker_id = worker_id
+        self.seconds = seconds

@@ -57,6 +57,12 @@ NOT_ALLOWED: dict[e.Reason, str] = {
 }
 
 
+def wait_sentence(seconds: int) -> str:
+    """The wait after too many wrong passphrases, as the unlock screen says it."""
+    amount = "1 seconde" if seconds == 1 else f"{seconds} seconden"
+    return f"Te vaak een verkeerd wachtwoord. Wacht {amount} en probeer het dan opnieuw."
+
+
 def explain(exc: BaseException) -> tuple[str, int]:
     """Return (Dutch sentence, exit code) for an error; never a traceback.
 
@@ -78,6 +84,8 @@ def _explain(exc: BaseException) -> tuple[str, int]:
     match exc:
         case core.WeakPassphrase():
             return exc.message, EXIT_USAGE
+        case core.PassphraseWait():
+            return wait_sentence(exc.seconds), EXIT_WRONG_PASSPHRASE
         case e.WrongPassphrase():
             if where == "recovery":
                 return "De herstelcode klopt niet. Controleer de code op papier en probeer het opnieuw.", EXIT_WRONG_PASSPHRASE

@@ -463,12 +463,14 @@ def login_throttle(store: Store, worker_id: str) -> tuple[int, datetime | None]:
     restarting the app does not reset the growing delay after wrong guesses.
     """
     with store.reading() as s:
-        # A login, or a new passphrase set with the recovery code, ends the wait.
+        # A login, the right passphrase typed for noodtoegang or an inzage (the
+        # escrow read is logged on this worker's behalf), or a new passphrase
+        # set with the recovery code, ends the wait.
         last_ok = s.scalar(
             select(func.max(AuditEntry.seq)).where(
                 or_(
                     and_(AuditEntry.worker_id == worker_id, AuditEntry.event.in_(("login", "unlock"))),
-                    and_(AuditEntry.on_behalf_of == worker_id, AuditEntry.event == "recovery"),
+                    and_(AuditEntry.on_behalf_of == worker_id, AuditEntry.event.in_(("recovery", "emergency_access"))),
                 )
             )
         ) or 0
