@@ -21,6 +21,7 @@ from jongerenteam.settings import (
     default_store,
     demo_store,
     kdf_params,
+    refuse_insecure_test_kdf,
     resolve_store,
 )
 
@@ -143,7 +144,11 @@ def _unlock(console: Console, store, wanted: str | None):
     worker = _pick_worker(console, store, wanted)
     passphrase = console.ask(f"Wachtwoord van {worker.full_name}", secret=True)
     _wait_after_failures(console, store, worker.id)
-    return TeamSession.unlock(store, worker.id, passphrase)
+    session = TeamSession.unlock(store, worker.id, passphrase)
+    warning = session.weak_key_warning()
+    if warning:
+        console.warn(warning)
+    return session
 
 
 def _wait_after_failures(console: Console, store, worker_id: str) -> None:
@@ -796,6 +801,8 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         args.store = None
     func = getattr(args, "func", cmd_open)
     try:
+        # Before anything else: never make weak key slots outside the test suite.
+        refuse_insecure_test_kdf()
         return func(args, console)
     except LookupError:
         console.warn("Deze medewerker is niet gevonden. Gebruik de initialen of de volledige naam.")

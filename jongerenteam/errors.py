@@ -40,6 +40,7 @@ __all__ = [
     "BackupUnusable",
     "Conflict",
     "DiskFull",
+    "InsecureTestKdf",
     "Locked",
     "NewerSchema",
     "NotAllowed",
@@ -87,3 +88,12 @@ class PassphraseWait(Exception):
         super().__init__(worker_id)
         self.worker_id = worker_id
         self.seconds = seconds
+
+
+class InsecureTestKdf(Exception):
+    """``JONGERENTEAM_INSECURE_TEST_KDF`` is set outside the test suite and the benchmarks
+    (``jongerenteam.settings``): nothing starts, so no weak key slot is made."""
+
+    def __init__(self, variable: str) -> None:
+        super().__init__(variable)
+        self.variable = variable

@@ -280,6 +280,13 @@ def unlock(
         raise
 
 
+def slot_params(store: Store, worker_id: str) -> KdfParams | None:
+    """The Argon2id parameters of a worker's key slot (None: the worker has no slot)."""
+    with store.reading() as s:
+        slot = s.scalar(select(KeySlot).where(KeySlot.worker_id == worker_id))
+        return None if slot is None else _record_of(slot).params
+
+
 def check_passphrase(store: Store, worker_id: str, passphrase: str) -> Keys:
     """Unwrap a worker's slot without logging a login (for four-eyes checks)."""
     return unlock(store, worker_id, passphrase, event=None)
