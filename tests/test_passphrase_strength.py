@@ -55,6 +55,13 @@ def test_four_ordinary_dutch_words_are_accepted(strong):
     assert weakness(strong, names=NAMES) is None
 
 
+@pytest.mark.parametrize("weak", ["Zomer2025!", "Pindakaas2024!", "fiets regen koffie", "jan piet kees"])
+def test_three_parts_are_not_enough(weak):
+    """zxcvbn adds 10^4 guesses per further part, so three common parts reach its score 3
+    whatever they are; score 4, with the spaces taken out first, refuses them."""
+    assert weakness(weak) is not None
+
+
 def test_the_reason_names_what_makes_it_guessable():
     assert "een bekend woord en een jaartal" in weakness("Jeugdzorg2026")
     assert "een veelgebruikt wachtwoord" in weakness("P@ssw0rd123")
@@ -94,10 +101,10 @@ def test_short_and_blank_edges():
 def test_quick_even_on_the_worst_input():
     """zxcvbn tries every reading of symbols as letters: many different symbols must not take seconds."""
     weakness("warm de lijsten op")
-    for worst in ("4@8({<369!1|70$5+%2" * 4, "P@$$w0rd!1|7(<{[)" * 4, "abc1" * 50):
+    for worst in ("4@8({<369!1|70$5%2[" * 4, "@4({[<8369!1|70$5%2" * 4, "P@$$w0rd!1|7(<{[)" * 4, "abc1" * 50):
         began = time.process_time()
         weakness(worst, names=NAMES)
-        assert time.process_time() - began < 1.0, worst
+        assert time.process_time() - began < 0.6, worst  # about 0.15 s; over a second without the cap
 
 
 def test_zxcvbn_is_not_loaded_at_start():
