@@ -23,6 +23,7 @@ from jongerenteam.settings import (
     default_store,
     demo_store,
     kdf_params,
+    refuse_insecure_test_kdf,
     resolve_store,
 )
 
@@ -157,7 +158,8 @@ def _unlock(console: Console, store: Store, wanted: str | None, *, check: bool =
     passphrase = console.ask(f"Wachtwoord van {worker.full_name}", secret=True)
     _wait_after_failures(console, store, worker.id)
     session = TeamSession.unlock(store, worker.id, passphrase, check=check)
-    for notice in session.notices:
+    warning = session.weak_key_warning()
+    for notice in ([warning] if warning else []) + session.notices:
         console.warn(notice)
     return session
 
@@ -194,7 +196,7 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
     organisation = args.organisation or console.ask_required(
         "Jouw moederorganisatie (bijv. jeugdhulp, ggz, verslavingszorg)"
     )
-    passphrase = console.new_passphrase(names=(full_name, team_name, *full_name.split()))
+    passphrase = console.new_passphrase(names=(full_name, initials, team_name, *full_name.split()))
     console.say("Een moment: de sleutel wordt afgestemd op deze laptop...")
     store = start.create_store(location)
     try:
@@ -543,7 +545,7 @@ def cmd_worker_add(args: argparse.Namespace, console: Console) -> int:
         organisation = args.organisation or console.ask_required("Moederorganisatie")
         role = team.COORDINATOR if args.coordinator else team.WORKER
         console.say("De nieuwe medewerker kiest nu een wachtwoord.")
-        passphrase = console.new_passphrase(names=(full_name, *full_name.split()))
+        passphrase = console.new_passphrase(names=(full_name, initials, *full_name.split()))
         session.team.add_worker(team.WorkerDetails(full_name, initials, role, organisation), passphrase, kdf_params())
         session.lock()
     finally:
@@ -655,7 +657,7 @@ def cmd_recover(args: argparse.Namespace, console: Console) -> int:
         code = console.ask("Herstelcode (van papier)", secret=True)
         start.check_recovery_code(store, code)  # a wrong code is told before a new passphrase is asked
         console.say(f"Kies een nieuw wachtwoord voor {target.full_name}.")
-        passphrase = console.new_passphrase(names=(target.full_name, *target.full_name.split()))
+        passphrase = console.new_passphrase(names=(target.full_name, target.initials, *target.full_name.split()))
         start.reset_with_recovery(store, code, target.id, passphrase)
     finally:
         store.close()
@@ -828,6 +830,8 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         args.store = None
     func = getattr(args, "func", cmd_open)
     try:
+        # Before anything else: never make weak key slots outside the test suite.
+        refuse_insecure_test_kdf()
         return func(args, console)
     except LookupError:
         console.warn("Deze medewerker is niet gevonden. Gebruik de initialen of de volledige naam.")

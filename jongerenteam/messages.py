@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from jongerenteam import errors as core
 from storage import errors as e
 
 EXIT_OK = 0
@@ -58,6 +59,21 @@ NOT_ALLOWED: dict[e.Reason, str] = {
 }
 
 
+def wait_sentence(seconds: int) -> str:
+    """The wait after too many wrong passphrases, as the unlock screen says it."""
+    amount = "1 seconde" if seconds == 1 else f"{seconds} seconden"
+    return f"Te vaak een verkeerd wachtwoord. Wacht {amount} en probeer het dan opnieuw."
+
+
+# Said when a key slot is opened that was made with the test suite's cheap
+# key derivation (below OWASP's floor), outside the test suite.
+WEAK_KEY_SLOT = (
+    "Let op: dit wachtwoord is met een te zwakke instelling opgeslagen (de instelling voor het testen van "
+    "jongerenteam). Kies een nieuw wachtwoord met de herstelcode ('jongerenteam recover' of Team beheren), "
+    "dan wordt het goed beveiligd."
+)
+
+
 def explain(exc: BaseException) -> tuple[str, int]:
     """Return (Dutch sentence, exit code) for an error; never a traceback.
 
@@ -77,6 +93,16 @@ def explain(exc: BaseException) -> tuple[str, int]:
 def _explain(exc: BaseException) -> tuple[str, int]:
     where = getattr(exc, "where", "")
     match exc:
+        case core.WeakPassphrase():
+            return exc.message, EXIT_USAGE
+        case core.PassphraseWait():
+            return wait_sentence(exc.seconds), EXIT_WRONG_PASSPHRASE
+        case core.InsecureTestKdf():
+            return (
+                f"De omgevingsvariabele {exc.variable} staat aan. Die is alleen voor het testen van jongerenteam: "
+                "wachtwoorden worden er zwak door beveiligd. jongerenteam start daarom niet. Haal de variabele weg "
+                f"(bijvoorbeeld met 'unset {exc.variable}') en start jongerenteam opnieuw."
+            ), EXIT_USAGE
         case e.WrongPassphrase():
             if where == "recovery":
                 return "De herstelcode klopt niet. Controleer de code op papier en probeer het opnieuw.", EXIT_WRONG_PASSPHRASE

@@ -135,6 +135,17 @@ class TeamSession:
         session.notices = notices
         return session
 
+    def weak_key_warning(self) -> str | None:
+        """A Dutch warning when this worker's key slot is below OWASP's floor (made
+        with the test suite's cheap key derivation), outside the test suite; else None."""
+        from jongerenteam.messages import WEAK_KEY_SLOT
+        from jongerenteam.settings import under_test
+
+        if under_test():
+            return None
+        params = team.slot_params(self.store, self.worker_id)
+        return WEAK_KEY_SLOT if params is not None and not params.meets_owasp_floor() else None
+
     @property
     def keys(self) -> Keys:
         if self._keys is None:

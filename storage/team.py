@@ -416,6 +416,13 @@ def _confirm_pending(s: Session, keys: Keys) -> None:
             audit.append(s, keys, "integrity", worker_id=keys.worker_id, on_behalf_of=worker_id, detail="ondertekensleutel klopt niet")
 
 
+def slot_params(store: Store, worker_id: str) -> KdfParams | None:
+    """The Argon2id parameters of a worker's key slot (None: the worker has no slot)."""
+    with store.reading() as s:
+        slot = s.scalar(select(KeySlot).where(KeySlot.worker_id == worker_id))
+        return None if slot is None else _record_of(slot).params
+
+
 def check_passphrase(store: Store, worker_id: str, passphrase: str) -> Keys:
     """Unwrap a worker's slot without logging a login (for four-eyes checks)."""
     return unlock(store, worker_id, passphrase, event=None)
@@ -644,12 +651,14 @@ def login_throttle(store: Store, worker_id: str) -> tuple[int, datetime | None]:
     restarting the app does not reset the growing delay after wrong guesses.
     """
     with store.reading() as s:
-        # A login, or a new passphrase set with the recovery code, ends the wait.
+        # A login, the right passphrase typed for noodtoegang or an inzage (the
+        # escrow read is logged on this worker's behalf), or a new passphrase
+        # set with the recovery code, ends the wait.
         last_ok = s.scalar(
             select(func.max(AuditEntry.seq)).where(
                 or_(
                     and_(AuditEntry.worker_id == worker_id, AuditEntry.event.in_(("login", "unlock"))),
-                    and_(AuditEntry.on_behalf_of == worker_id, AuditEntry.event == "recovery"),
+                    and_(AuditEntry.on_behalf_of == worker_id, AuditEntry.event.in_(("recovery", "emergency_access"))),
                 )
             )
         ) or 0

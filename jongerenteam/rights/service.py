@@ -56,8 +56,8 @@ class RightsService(Service):
         A coördinator who is not involved passes their passphrase again: the
         escrow then opens the file for this one read.
         """
+        from jongerenteam import throttle
         from storage import spreekuur
-        from storage import team as store_team
 
         what = EXPORT_PDF if fmt == "pdf" else EXPORT_TEXT
         record = self.session.record(student_id)
@@ -65,7 +65,7 @@ class RightsService(Service):
         if not self.is_involved(student_id) and coordinator_passphrase is not None:
             if not self.keys.is_coordinator:
                 raise NotAllowed("escrow", reason=Reason.NOT_A_COORDINATOR)
-            coordinator = store_team.check_passphrase(self.store, self.worker_id, coordinator_passphrase)
+            coordinator = throttle.check_passphrase(self.store, self.worker_id, coordinator_passphrase)
             escrow_private = spreekuur.require_escrow(coordinator)
         entries, log = store_rights.read_for_inzage(
             self.store, self.keys, student_id, what,
