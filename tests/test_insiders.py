@@ -350,7 +350,7 @@ def test_worker_who_sets_the_role_byte_in_their_own_slot_stays_a_worker(fx):
         assert session.keys.escrow_private is None
         with pytest.raises(NotAllowed):
             session.team.add_worker(
-                team.WorkerDetails("Nep Collega", "NC", team.WORKER, "jeugdhulp"), "een nieuw wachtwoord zin", kdf_params(),
+                team.WorkerDetails("Nep Collega", "NC", team.WORKER, "jeugdhulp"), "fiets regen koffie bergop", kdf_params(),
             )
     finally:
         session.lock()
