@@ -302,6 +302,13 @@ def _signed(trust: authority.Trust, signer: str | None, sig: bytes | None, messa
     return any(signature_valid(k, sig, message) for k in keys)
 
 
+def signed_by_author(trust: authority.Trust, e: AuditEntry) -> bool:
+    """Whether a sealed entry carries a valid signature of the worker it names (or of the root)."""
+    if e.mac is None or e.signer not in (e.worker_id, authority.ROOT_SIGNER):
+        return False
+    return _signed(trust, e.signer, e.sig, _entry_message(e.mac))
+
+
 def _needs_coordinator(e: AuditEntry) -> bool:
     return e.event in COORDINATOR_EVENTS or (e.event == "erasure" and e.detail != "terugzetten")
 

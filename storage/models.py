@@ -88,6 +88,10 @@ class Team(Base):
     # trusts them only through their own attestation (workers.root_attest).
     root_public: Mapped[bytes | None] = mapped_column(LargeBinary)
     signed_from: Mapped[int | None] = mapped_column(Integer)
+    # The retention terms are trusted only with a coördinator's signature
+    # over them (storage.rights.retention_terms).
+    retention_signer: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    retention_sig: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Worker(Base):

@@ -195,7 +195,12 @@ def update_student(
         )
         if guard.rowcount(result) != 1:
             raise _conflict(s, student_id)
-        audit.append(s, keys, "change", worker_id=keys.worker_id, student_id=student_id)
+        # A status change is named in the (signed) log: the retention list
+        # believes that entry, not the plain columns (storage.rights.closed_files).
+        audit.append(
+            s, keys, "change", worker_id=keys.worker_id, student_id=student_id,
+            detail=f"status: {status}" if status is not None else "",
+        )
         row = files.get_student(s, student_id)
         s.refresh(row)
         return DirectoryRow(

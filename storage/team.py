@@ -54,6 +54,7 @@ from storage.models import (
     EscrowWrap,
     Handover,
     KeySlot,
+    Student,
     StudentKeyWrap,
     Team,
     Worker,
@@ -389,6 +390,17 @@ def _sign_team(s: Session, keys: Keys) -> None:
     keys.root_public, keys.signed_from = team.root_public, team.signed_from
     keys.unlock_notes.append((SIGNED, ""))
     audit.append(s, keys, "migration", worker_id=keys.worker_id, detail="ondertekend")
+    # Files closed before: their closing, with the moment it happened, now
+    # stands in the signed log (the retention list believes only that).
+    closed = s.execute(
+        select(Student.id, Student.closed_at, Student.updated_at).where(Student.status == "afgesloten")
+    ).all()
+    for sid, closed_at, updated_at in closed:
+        moment = closed_at or updated_at
+        audit.append(
+            s, keys, "change", worker_id=keys.worker_id, student_id=sid,
+            detail=f"status: afgesloten sinds {moment.isoformat()}",
+        )
     # Colleagues who already made a signing key (they logged in since the
     # upgrade): granted now, when the binding holds.
     _confirm_pending(s, keys)

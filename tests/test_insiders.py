@@ -10,11 +10,13 @@ See the threat table in docs/security.md: each row names its test here.
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, text
 
 from jongerenteam import integrity, messages
+from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from jongerenteam.settings import kdf_params
 from storage import audit, authority, students, team
@@ -485,3 +487,79 @@ def test_recovery_with_the_code_is_signed_by_the_root(fx):
     assert session.keys.role == "worker"
     session.lock()
     assert _coordinator_verify(fx.store, fx).ok
+
+
+# -- 7. plain columns that decide what may be erased -----------------------------------------------------------
+
+
+def _walk_in(session: TeamSession, first_name: str):
+    details = StudentDetails(
+        first_name=first_name, last_name="Bakker", birth_date=date(2008, 4, 3), programme="Verzorgende IG",
+        level="2", municipality_code="GM0193",
+    )
+    return session.spreekuur.register_student(details, status="lopend", today=date(2026, 11, 1))
+
+
+def test_retention_terms_set_below_the_law_or_without_a_signature_do_not_count(fx):
+    """Hanna writes one year into the team's retention terms: without a coördinator's signature they
+    are set aside, the legal terms apply, and the service says so."""
+    _raw(fx.store, "UPDATE team SET retention = :r", r='{"jeugdwet": 1, "school": 1}')
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20}
+        assert coordinator.rights.retention_set_aside()
+    finally:
+        coordinator.lock()
+
+
+def test_a_file_marked_closed_in_the_columns_is_not_offered_for_erasure(fx):
+    """Status 'afgesloten' and a closing date 30 years ago, set with raw SQL: no signed status entry
+    closed the file, so the bewaartermijn list does not offer it. A file the worker really closed is."""
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    forged = _walk_in(hanna, "Sanne")
+    real = _walk_in(hanna, "Jelle")
+    hanna.dossier.set_status(hanna.students[real.id], "afgesloten", "doel_bereikt")
+    hanna.lock()
+    _raw(fx.store, "UPDATE students SET status = 'afgesloten', closed_at = :at WHERE id = :id",
+         at=datetime(1996, 1, 1, tzinfo=UTC), id=forged.id)
+    _raw(fx.store, "UPDATE students SET closed_at = :at WHERE id = :id", at=datetime(1996, 1, 1, tzinfo=UTC), id=real.id)
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        far = date(2060, 1, 1)
+        listed = {p.record.id: p.closed_on for p in coordinator.rights.past_term(far)}
+        assert forged.id not in listed
+        # The real one counts from the signed closing, not from the edited column.
+        assert real.id in listed and listed[real.id].year == 2026
+    finally:
+        coordinator.lock()
+
+
+def test_old_closings_are_carried_into_the_signed_log_at_the_upgrade(fx):
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    rec = _walk_in(hanna, "Rik")
+    hanna.dossier.set_status(hanna.students[rec.id], "afgesloten", "doel_bereikt")
+    hanna.lock()
+    _unsign(fx)
+    _raw(fx.store, "DELETE FROM audit_log WHERE detail LIKE 'status: %'")
+    _rechain_plain(fx)
+    _raw(fx.store, "UPDATE students SET closed_at = :at WHERE id = :id", at=datetime(2001, 5, 1, tzinfo=UTC), id=rec.id)
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        listed = {p.record.id: p.closed_on for p in coordinator.rights.past_term(date(2060, 1, 1))}
+        assert listed[rec.id] == date(2001, 5, 1)
+    finally:
+        coordinator.lock()
+
+
+def _rechain_plain(fx) -> None:
+    """After removing entries from a team from before signing (a store as it was): MACs and head again."""
+    keys = team.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS, event=None)
+    with fx.store.session() as s:
+        prev = audit.GENESIS
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        for new_seq, e in enumerate(rows, start=1):
+            e.seq = new_seq
+            e.mac = mac(keys.audit_key, prev + audit._canonical(e))
+            prev = e.mac
+        head = s.get(audit.AuditHead, 1)
+        head.seq, head.mac, head.head_mac = len(rows), prev, audit._head_mac(keys.audit_key, len(rows), prev)

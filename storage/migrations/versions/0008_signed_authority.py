@@ -21,6 +21,8 @@ def upgrade() -> None:
     with op.batch_alter_table("team") as batch:
         batch.add_column(sa.Column("root_public", sa.LargeBinary(), nullable=True))
         batch.add_column(sa.Column("signed_from", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("retention_signer", sa.String(36), nullable=True))
+        batch.add_column(sa.Column("retention_sig", sa.LargeBinary(), nullable=True))
     with op.batch_alter_table("workers") as batch:
         batch.add_column(sa.Column("root_attest", sa.LargeBinary(), nullable=True))
         batch.add_column(sa.Column("sign_public", sa.LargeBinary(), nullable=True))
@@ -51,7 +53,7 @@ def downgrade() -> None:
         ("audit_head", ("signer", "sig")),
         ("audit_log", ("signer", "sig")),
         ("workers", ("root_attest", "sign_public", "sign_binding")),
-        ("team", ("root_public", "signed_from")),
+        ("team", ("root_public", "signed_from", "retention_signer", "retention_sig")),
     ):
         with op.batch_alter_table(table) as batch:
             for c in columns:
