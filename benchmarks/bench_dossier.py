@@ -49,6 +49,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 os.environ["JONGERENTEAM_INSECURE_TEST_KDF"] = "1"  # a benchmark store, not a real one
+os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF count (jongerenteam.settings)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

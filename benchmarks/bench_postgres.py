@@ -46,6 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["JONGERENTEAM_INSECURE_TEST_KDF"] = "1"
+os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF count (jongerenteam.settings)
 
 PASS = "benchmark wachtwoord zin {n}"
 BUSY_STUDENTS = 10

@@ -34,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("JONGERENTEAM_INSECURE_TEST_KDF", "1")
+os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF count (jongerenteam.settings)
 
 import orjson  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402

@@ -136,6 +136,7 @@ def ensure_store(n: int, entries: int = 0, *, rebuild: bool = False, log=None) -
 def _build(path: Path, n: int, entries: int, log) -> dict:
     # Cheap key slots, and only for these invented benchmark stores.
     os.environ["JONGERENTEAM_INSECURE_TEST_KDF"] = "1"
+    os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF count (jongerenteam.settings)
     from jongerenteam.demo import demo_students
     from jongerenteam.settings import kdf_params
     from storage import team
@@ -232,7 +233,7 @@ def _bulk_entries(store, keys, per_student: int, log) -> None:
                 )
         with store.session() as s:
             s.execute(insert(FileEntry), rows)
-            audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id,
+            audit.append(s, keys, "create", worker_id=keys.worker_id,
                          detail=f"benchmark: {len(rows)} dossierregels")
         done += len(rows)
         if (start // chunk) % 5 == 4 or start + chunk >= len(wraps):

@@ -40,6 +40,7 @@ from storage import rights as store_rights
 from storage.errors import (
     BackupDamaged,
     BackupUnusable,
+    LogTampered,
     NotAllowed,
     Reason,
     ServerBackup,
@@ -87,7 +88,7 @@ def make_backup(store: Store, session: TeamSession, target: Path) -> BackupMade:
     if store.path is None:
         raise ServerBackup(store.display)
     with store.session() as s:
-        audit.append(s, session.keys.audit_key, "backup", worker_id=session.worker_id)
+        audit.append(s, session.keys, "backup", worker_id=session.worker_id)
     store.backup(target)
     return BackupMade(Path(target), store_backup.read_facts(Path(target)))
 
@@ -206,7 +207,7 @@ def _check_in_staging(
             if not session.keys.is_coordinator:
                 raise NotAllowed("restore", reason=Reason.BACKUP_COORDINATOR)
             with staged.session() as s:
-                audit.append(s, session.keys.audit_key, "restore", worker_id=session.worker_id)
+                audit.append(s, session.keys, "restore", worker_id=session.worker_id)
             reapplied: list[str] = []
             if erased:
                 reapplied = store_rights.erase_students(staged, session.keys, erased, "", reapply=True)
@@ -234,12 +235,17 @@ def _confirm_by_current_coordinator(target: Path, confirm_current: Login) -> Non
     except (StoreDamaged, StoreMissing):
         return
     try:
-        session = confirm_current(current)
+        try:
+            session = confirm_current(current)
+        except LogTampered:
+            # Its log was cut or emptied, so nobody can log in to it: like a
+            # damaged store, the backup's own coördinator login is the check.
+            return
         try:
             if not session.keys.is_coordinator:
                 raise NotAllowed("restore")
             with current.session() as s:
-                audit.append(s, session.keys.audit_key, "restore", worker_id=session.worker_id, detail="bevestigd")
+                audit.append(s, session.keys, "restore", worker_id=session.worker_id, detail="bevestigd")
         finally:
             session.lock()
     finally:

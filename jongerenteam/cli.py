@@ -23,6 +23,7 @@ from jongerenteam.settings import (
     default_store,
     demo_store,
     kdf_params,
+    refuse_insecure_test_kdf,
     resolve_store,
 )
 
@@ -150,13 +151,17 @@ def _pick_worker(console: Console, store: Store, wanted: str | None) -> Worker:
     return _pick_worker(console, store, answer)
 
 
-def _unlock(console: Console, store: Store, wanted: str | None) -> TeamSession:
+def _unlock(console: Console, store: Store, wanted: str | None, *, check: bool = True) -> TeamSession:
     from jongerenteam.session import TeamSession
 
     worker = _pick_worker(console, store, wanted)
     passphrase = console.ask(f"Wachtwoord van {worker.full_name}", secret=True)
     _wait_after_failures(console, store, worker.id)
-    return TeamSession.unlock(store, worker.id, passphrase)
+    session = TeamSession.unlock(store, worker.id, passphrase, check=check)
+    warning = session.weak_key_warning()
+    for notice in ([warning] if warning else []) + session.notices:
+        console.warn(notice)
+    return session
 
 
 def _wait_after_failures(console: Console, store: Store, worker_id: str) -> None:
@@ -191,7 +196,7 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
     organisation = args.organisation or console.ask_required(
         "Jouw moederorganisatie (bijv. jeugdhulp, ggz, verslavingszorg)"
     )
-    passphrase = console.new_passphrase(names=(full_name, team_name, *full_name.split()))
+    passphrase = console.new_passphrase(names=(full_name, initials, team_name, *full_name.split()))
     console.say("Een moment: de sleutel wordt afgestemd op deze laptop...")
     store = start.create_store(location)
     try:
@@ -403,11 +408,11 @@ def cmd_restore(args: argparse.Namespace, console: Console) -> int:
 
         def confirm_current(store: Store) -> TeamSession:
             console.say("Een coördinator van de huidige teamopslag bevestigt eerst het terugzetten.")
-            return _unlock(console, store, args.worker)
+            return _unlock(console, store, args.worker, check=False)
 
         def login_backup(store: Store) -> TeamSession:
             console.say("Log nu in als coördinator uit de back-up; daarna wordt alles in de back-up gecontroleerd.")
-            return _unlock(console, store, args.worker)
+            return _unlock(console, store, args.worker, check=False)
 
         result = service.restore(plan, confirm_current=confirm_current, login_backup=login_backup)
     checked = result.check.checked
@@ -512,6 +517,11 @@ def cmd_audit_verify(args: argparse.Namespace, console: Console) -> int:
         store.close()
     if result.ok:
         console.say(f"Het logboek is in orde: {result.checked} regels gecontroleerd.")
+        if result.unconfirmed:
+            console.say(
+                f"{result.unconfirmed} regel(s) zijn ondertekend met een nieuwe sleutel van een collega die een "
+                "coördinator nog niet heeft bevestigd; dat gebeurt bij de volgende aanmelding van een coördinator."
+            )
         if result.unsealed:
             console.say(f"{result.unsealed} mislukte aanmelding(en) worden bij de volgende aanmelding vastgelegd.")
         return msg.EXIT_OK
@@ -535,7 +545,7 @@ def cmd_worker_add(args: argparse.Namespace, console: Console) -> int:
         organisation = args.organisation or console.ask_required("Moederorganisatie")
         role = team.COORDINATOR if args.coordinator else team.WORKER
         console.say("De nieuwe medewerker kiest nu een wachtwoord.")
-        passphrase = console.new_passphrase(names=(full_name, *full_name.split()))
+        passphrase = console.new_passphrase(names=(full_name, initials, *full_name.split()))
         session.team.add_worker(team.WorkerDetails(full_name, initials, role, organisation), passphrase, kdf_params())
         session.lock()
     finally:
@@ -647,7 +657,7 @@ def cmd_recover(args: argparse.Namespace, console: Console) -> int:
         code = console.ask("Herstelcode (van papier)", secret=True)
         start.check_recovery_code(store, code)  # a wrong code is told before a new passphrase is asked
         console.say(f"Kies een nieuw wachtwoord voor {target.full_name}.")
-        passphrase = console.new_passphrase(names=(target.full_name, *target.full_name.split()))
+        passphrase = console.new_passphrase(names=(target.full_name, target.initials, *target.full_name.split()))
         start.reset_with_recovery(store, code, target.id, passphrase)
     finally:
         store.close()
@@ -824,6 +834,8 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         args.store = None
     func = getattr(args, "func", cmd_open)
     try:
+        # Before anything else: never make weak key slots outside the test suite.
+        refuse_insecure_test_kdf()
         return func(args, console)
     except LookupError:
         console.warn("Deze medewerker is niet gevonden. Gebruik de initialen of de volledige naam.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from jongerenteam import errors as core
 from storage import errors as e
 
 EXIT_OK = 0
@@ -58,6 +59,21 @@ NOT_ALLOWED: dict[e.Reason, str] = {
 }
 
 
+def wait_sentence(seconds: int) -> str:
+    """The wait after too many wrong passphrases, as the unlock screen says it."""
+    amount = "1 seconde" if seconds == 1 else f"{seconds} seconden"
+    return f"Te vaak een verkeerd wachtwoord. Wacht {amount} en probeer het dan opnieuw."
+
+
+# Said when a key slot is opened that was made with the test suite's cheap
+# key derivation (below OWASP's floor), outside the test suite.
+WEAK_KEY_SLOT = (
+    "Let op: dit wachtwoord is met een te zwakke instelling opgeslagen (de instelling voor het testen van "
+    "jongerenteam). Kies een nieuw wachtwoord met de herstelcode ('jongerenteam recover' of Team beheren), "
+    "dan wordt het goed beveiligd."
+)
+
+
 def explain(exc: BaseException) -> tuple[str, int]:
     """Return (Dutch sentence, exit code) for an error; never a traceback.
 
@@ -77,6 +93,16 @@ def explain(exc: BaseException) -> tuple[str, int]:
 def _explain(exc: BaseException) -> tuple[str, int]:
     where = getattr(exc, "where", "")
     match exc:
+        case core.WeakPassphrase():
+            return exc.message, EXIT_USAGE
+        case core.PassphraseWait():
+            return wait_sentence(exc.seconds), EXIT_WRONG_PASSPHRASE
+        case core.InsecureTestKdf():
+            return (
+                f"De omgevingsvariabele {exc.variable} staat aan. Die is alleen voor het testen van jongerenteam: "
+                "wachtwoorden worden er zwak door beveiligd. jongerenteam start daarom niet. Haal de variabele weg "
+                f"(bijvoorbeeld met 'unset {exc.variable}') en start jongerenteam opnieuw."
+            ), EXIT_USAGE
         case e.WrongPassphrase():
             if where == "recovery":
                 return "De herstelcode klopt niet. Controleer de code op papier en probeer het opnieuw.", EXIT_WRONG_PASSPHRASE
@@ -127,6 +153,13 @@ def _explain(exc: BaseException) -> tuple[str, int]:
                 f"Gewijzigd door {exc.by_name} om {exc.at}, terwijl jij dit open had. Jouw wijziging is niet opgeslagen, "
                 "zodat die van je collega blijft staan: open het opnieuw en kijk of je wijziging nog nodig is."
             ), EXIT_CONFLICT
+        case e.LogTampered():
+            return (
+                "Het logboek van deze teamopslag is ingekort of veranderd buiten het programma om. "
+                "Daarom gaat de opslag niet open: zo kan niemand het verbergen. "
+                "Meld dit meteen bij de coördinator; die kan een back-up terugzetten (zie de handleiding, 'Een back-up terugzetten').",
+                EXIT_TAMPERED,
+            )
         case e.Tampered():
             return f"Een opgeslagen gegeven is beschadigd of veranderd buiten het programma om ({where}). Het wordt niet getoond; meld dit bij de coördinator.", EXIT_TAMPERED
         case e.StoreInUse() if exc.info.get("reason") == "restore":

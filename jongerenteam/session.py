@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from jongerenteam import integrity
 from jongerenteam.directory import Directory, StudentRecord
 from storage import audit, changes, team
 from storage.errors import Locked
@@ -90,6 +91,8 @@ class TeamSession:
         self._depth = threading.local()
         # What sync found that the screens have not been told yet (take_changes).
         self._untold = Changes()
+        # Dutch warnings from the checks at unlock (jongerenteam.integrity): the app and the CLI say them.
+        self.notices: list[str] = []
         # The change feed: everything up to here is in what we load now.
         self._seen = changes.latest(store)
         self.workers: dict[str, Worker] = {w.id: w for w in store.workers(active_only=False)}
@@ -115,10 +118,33 @@ class TeamSession:
     # -- life cycle ------------------------------------------------------
 
     @classmethod
-    def unlock(cls, store: Store, worker_id: str, passphrase: str, *, after_lock: bool = False) -> TeamSession:
-        """Open the worker's slot; logged as 'login', or 'unlock' after a lock."""
+    def unlock(
+        cls, store: Store, worker_id: str, passphrase: str, *, after_lock: bool = False, check: bool = True
+    ) -> TeamSession:
+        """Open the worker's slot; logged as 'login', or 'unlock' after a lock.
+
+        ``check``: compare the store with what this laptop saw before
+        (``jongerenteam.integrity``); off only for the logins inside a
+        restore, which open a backup (older by nature) or the store it replaces.
+        """
         event = "unlock" if after_lock else "login"
-        return cls(store, team.unlock(store, worker_id, passphrase, event=event))
+        keys = team.unlock(store, worker_id, passphrase, event=event)
+        # Before anything is shown: is this the store this laptop saw last time?
+        notices = integrity.after_unlock(store, keys) if check else []
+        session = cls(store, keys)
+        session.notices = notices
+        return session
+
+    def weak_key_warning(self) -> str | None:
+        """A Dutch warning when this worker's key slot is below OWASP's floor (made
+        with the test suite's cheap key derivation), outside the test suite; else None."""
+        from jongerenteam.messages import WEAK_KEY_SLOT
+        from jongerenteam.settings import under_test
+
+        if under_test():
+            return None
+        params = team.slot_params(self.store, self.worker_id)
+        return WEAK_KEY_SLOT if params is not None and not params.meets_owasp_floor() else None
 
     @property
     def keys(self) -> Keys:
@@ -146,7 +172,8 @@ class TeamSession:
         for service in self._services:
             service.forget()
         with self.store.session() as s:
-            audit.append(s, keys.audit_key, "lock", worker_id=self.worker_id)
+            audit.append(s, keys, "lock", worker_id=self.worker_id)
+        integrity.remember_now(self.store)
         self.store.checkpoint()
 
     # -- one unit of work, one publication ----------------------------------------------

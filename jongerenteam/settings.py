@@ -2,7 +2,12 @@
 
 Settings come from the command line and the environment only; the app keeps
 no config file yet. The cheap key-derivation profile exists for the test
-suite and is switched on by one explicit, loudly named variable.
+suite and is switched on by one explicit, loudly named variable, which
+counts only where the test suite or a benchmark set it: pytest marks every
+test (and the programs a test starts inherit the mark) with
+``PYTEST_CURRENT_TEST``, the scripts in benchmarks/ set ``JONGERENTEAM_BENCHMARK``.
+Anywhere else the variable stops everything (``InsecureTestKdf``): the
+installed command refuses to start rather than make weak key slots.
 """
 
 from __future__ import annotations
@@ -17,6 +22,10 @@ if TYPE_CHECKING:  # argon2 and cryptography load at the first key derivation, n
 
 STORE_ENV = "JONGERENTEAM_STORE"
 TEST_KDF_ENV = "JONGERENTEAM_INSECURE_TEST_KDF"
+# Set by pytest for the test running now; inherited by the programs a test starts.
+TEST_SUITE_ENV = "PYTEST_CURRENT_TEST"
+# Set by the benchmark scripts (benchmarks/), next to TEST_KDF_ENV.
+BENCHMARK_ENV = "JONGERENTEAM_BENCHMARK"
 DEFAULT_STORE_NAME = "team.jt"
 DEMO_STORE_NAME = "demo.jt"
 
@@ -40,14 +49,29 @@ def resolve_store(explicit: str | None) -> str:
     return explicit or os.environ.get(STORE_ENV) or default_store()
 
 
+def under_test() -> bool:
+    """True inside the test suite (and what its tests start) or a benchmark script."""
+    return bool(os.environ.get(TEST_SUITE_ENV)) or os.environ.get(BENCHMARK_ENV) == "1"
+
+
 def insecure_test_kdf() -> bool:
-    return os.environ.get(TEST_KDF_ENV) == "1"
+    """The cheap, insecure key derivation: asked for, and by the test suite or a benchmark."""
+    return os.environ.get(TEST_KDF_ENV) == "1" and under_test()
+
+
+def refuse_insecure_test_kdf() -> None:
+    """Raise ``InsecureTestKdf`` when the cheap key derivation is asked for outside the tests and benchmarks."""
+    if os.environ.get(TEST_KDF_ENV) == "1" and not under_test():
+        from jongerenteam.errors import InsecureTestKdf
+
+        raise InsecureTestKdf(TEST_KDF_ENV)
 
 
 def kdf_params() -> KdfParams:
-    """Calibrated Argon2id parameters, or the test-only profile when enabled."""
+    """Calibrated Argon2id parameters, or the test-only profile when enabled (refused elsewhere)."""
     from storage.keyslots import TEST_ONLY_PARAMS, KdfParams, calibrate
 
+    refuse_insecure_test_kdf()
     if insecure_test_kdf():
         return KdfParams(*TEST_ONLY_PARAMS)
     return calibrate()

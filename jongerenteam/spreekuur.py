@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz.distance import Levenshtein
 
+from jongerenteam import throttle
 from jongerenteam.catalogue import LEEFDOMEIN_CODES, REFERRERS, URGENCIES
 from jongerenteam.dates import day_start, local_today
 from jongerenteam.directory import StudentRecord
@@ -34,7 +35,7 @@ from jongerenteam.dossier.model import AGREEMENT, APPOINTMENT, EMERGENCY_NOTE, R
 from jongerenteam.search import fold
 from jongerenteam.service import Service
 from jongerenteam.text import check_document, check_text, clean_block, clean_line
-from storage import clock, files, spreekuur, students, team
+from storage import clock, files, spreekuur, students
 from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
 
@@ -542,7 +543,7 @@ class SpreekuurService(Service):
             raise NotAllowed("emergency", reason=Reason.REASON_NEEDED)
         explanation = clean_block(explanation)
         check_text("explanation", explanation, "note")
-        coordinator = team.check_passphrase(self.store, coordinator_id, passphrase)
+        coordinator = throttle.check_passphrase(self.store, coordinator_id, passphrase)
         escrow_private = spreekuur.require_escrow(coordinator)
         with self.unit():
             entries = students.read_file_via_escrow(

@@ -11,7 +11,6 @@ call from worker threads.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from jongerenteam import throttle
@@ -46,13 +45,10 @@ def login_wait_seconds(store: Store, worker_id: str) -> int:
 
     0 too when the store cannot say: the unlock attempt itself then tells why.
     """
-    from storage import clock, team
-
     try:
-        failures, last = team.login_throttle(store, worker_id)
+        return throttle.wait_seconds(store, worker_id)
     except Exception:  # noqa: BLE001 - the unlock attempt reports a store problem itself
         return 0
-    return max(0, math.ceil(throttle.remaining(failures, last, clock.now())))
 
 
 def unlock(store: Store | OpeningStore, worker_id: str, passphrase: str, *, after_lock: bool) -> TeamSession:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from jongerenteam.passphrase import require_strong
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
 from storage import audit, spreekuur
@@ -38,8 +39,11 @@ def reset_with_recovery(
     """A new passphrase for a worker with the recovery code (logged as 'recovery').
 
     Their student keys are wrapped again through the escrow, so their files
-    stay readable. Returns how many student keys were rewrapped.
+    stay readable. Returns how many student keys were rewrapped. A weak new
+    passphrase is refused (``WeakPassphrase``) before the code is tried.
     """
+    worker = next((w for w in store.workers(active_only=False) if w.id == worker_id), None)
+    require_strong(new_passphrase, names=(worker.full_name, worker.initials) if worker is not None else ())
     team_key, escrow_private = store_team.unlock_recovery(store, recovery_code)
     return store_team.reset_passphrase(
         store, team_key, escrow_private, worker_id, new_passphrase, params, by_worker=by_worker, via="herstelcode",
@@ -51,6 +55,7 @@ def create_team(store: Store, team_name: str, details: WorkerDetails, passphrase
     the recovery code, to be written on paper once."""
     team_name = clean_line(team_name)
     check_text("team_name", team_name, "short")
+    require_strong(passphrase, names=(details.full_name, details.initials, team_name))
     _, recovery = store_team.create_team(store, team_name, details, passphrase, params)
     return recovery
 
@@ -70,6 +75,7 @@ class TeamService(Service):
     # -- workers --------------------------------------------------------------------------
 
     def add_worker(self, details: WorkerDetails, passphrase: str, params: KdfParams) -> str:
+        require_strong(passphrase, names=(details.full_name, details.initials))
         with self.unit():
             return store_team.add_worker(self.store, self.keys, details, passphrase, params)
 
@@ -117,7 +123,7 @@ class TeamService(Service):
 
     def verify_audit(self) -> audit.Verification:
         with self.store.session() as s:
-            return audit.verify(s, self.keys.audit_key)
+            return audit.verify(s, self.keys)
 
     # -- settings ------------------------------------------------------------------------------
 

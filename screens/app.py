@@ -247,6 +247,10 @@ class JongerenteamApp(App[int]):
         self._autosaved = None
         self.refresh_bindings()
         self.push_screen(HomeScreen(session))
+        # What the checks at unlock found (an older copy of the store, erased
+        # students back): said before anything else, and kept on screen long.
+        for notice in session.notices:
+            self.notify(notice, severity="error", timeout=60)
         # Back to where this worker was in this window: the draft kept at the
         # lock if something was typed, else the screens remembered in memory.
         remembered = self.resume.pop(session.worker_id, None)

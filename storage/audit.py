@@ -11,8 +11,12 @@ then they sit at the tail, and an empty MAC anywhere else is a break.
 The chain is anchored: ``audit_head`` holds the sequence number and MAC of
 the newest sealed entry, itself under an HMAC. Cutting entries off the end,
 or nulling the newest MACs to pass them off as pending failed logins, no
-longer leaves a valid shorter chain. (Putting back a whole older copy of the
-store cannot be detected from inside it; see docs/security.md.)
+longer leaves a valid shorter chain. Every sealed append checks the head
+first and refuses (``LogTampered``) to chain onto a head that is missing,
+changed or no longer matches its entry, or onto a log that was emptied: an
+unlock always appends, so a cut log cannot be hidden behind a fresh tail.
+(Putting back a whole older copy of the store cannot be seen from inside it;
+each worker's app remembers the newest head it saw, see ``storage.seen``.)
 
 Appends are serialised, so the "last entry" read here cannot change under
 us before COMMIT: on SQLite every write transaction starts with BEGIN
@@ -30,8 +34,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage import clock
-from storage.crypto import mac, mac_equal
+from storage import authority, clock
+from storage.crypto import mac, mac_equal, sign, signature_valid
+from storage.errors import LogTampered
+from storage.keyring import Keys
 from storage.models import AuditEntry, AuditHead
 
 GENESIS = b"\x00" * 32
@@ -63,6 +69,9 @@ EVENTS = frozenset(
         "passphrase_changed",
         "migration",
         "settings",
+        # What a worker's app saw that it should not have: a store older than
+        # before, a log that was replaced, erased students back (jongerenteam.integrity).
+        "integrity",
     }
 )
 
@@ -96,6 +105,11 @@ def _next_seq(session: Session) -> int:
     return (session.scalar(select(func.max(AuditEntry.seq))) or 0) + 1
 
 
+def next_seq(session: Session) -> int:
+    """The sequence number the next entry will get (inside a writing transaction)."""
+    return _next_seq(session)
+
+
 def _head_mac(audit_key: bytes, seq: int, last: bytes) -> bytes:
     return mac(audit_key, b"audit_head\x1f" + str(seq).encode() + b"\x1f" + last)
 
@@ -104,37 +118,66 @@ def _head(session: Session) -> AuditHead | None:
     return session.get(AuditHead, 1)
 
 
-def _chain_end(session: Session) -> tuple[int, bytes]:
-    """(seq, MAC) the next sealed entry chains to.
+def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes]:
+    """(seq, MAC) the next sealed entry chains to: the anchored head, checked first.
 
-    The head when there is one; only a store migrated from before the head
-    existed falls back, once, to the newest sealed entry in the table.
+    Nothing is chained onto a head that does not hold: its own MAC, and the
+    entry it names with the same MAC. A log with entries but no head was cut
+    (the newest entries removed together with the head). Either is refused
+    with ``LogTampered``: chaining on would hide the cut behind a fresh,
+    valid-looking tail. (An emptied log is refused at unlock: ``require_log``.)
     """
     head = _head(session)
-    if head is not None:
-        return head.seq, head.mac
-    row = session.execute(
-        select(AuditEntry.seq, AuditEntry.mac)
-        .where(AuditEntry.mac.is_not(None))
-        .order_by(AuditEntry.seq.desc())
-        .limit(1)
-    ).first()
-    # (The query asks for sealed entries only: ``row[1]`` is never None.)
-    return (row[0], row[1]) if row and row[1] is not None else (0, GENESIS)
+    if head is None:
+        if session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.mac.is_not(None))):
+            raise LogTampered("audit_head", reason="missing")
+        return 0, GENESIS
+    if not mac_equal(head.head_mac, _head_mac(keys.audit_key, head.seq, head.mac)):
+        raise LogTampered("audit_head", reason="changed", seq=head.seq)
+    at_head = session.scalar(select(AuditEntry.mac).where(AuditEntry.seq == head.seq))
+    if at_head is None or not mac_equal(at_head, head.mac):
+        raise LogTampered("audit_head", reason="cut", seq=head.seq)
+    return head.seq, head.mac
 
 
-def _advance_head(session: Session, audit_key: bytes, seq: int, last: bytes) -> None:
+def _advance_head(session: Session, keys: Keys, seq: int, last: bytes) -> None:
     head = _head(session)
     if head is None:
-        session.add(AuditHead(id=1, seq=seq, mac=last, head_mac=_head_mac(audit_key, seq, last)))
-        session.flush()  # so the next lookup in this transaction finds it
-    else:
-        head.seq, head.mac, head.head_mac = seq, last, _head_mac(audit_key, seq, last)
+        head = AuditHead(id=1, seq=seq, mac=last)
+        session.add(head)
+    head.seq, head.mac, head.head_mac = seq, last, _head_mac(keys.audit_key, seq, last)
+    # Signed by whoever moved it (a team that is signed, storage.authority).
+    head.signer, head.sig = (keys.worker_id, sign(keys.sign_seed, _head_message(seq, last))) if keys.sign_seed else (None, None)
+    session.flush()  # so the next lookup in this transaction finds it
+
+
+def _entry_message(entry_mac: bytes) -> bytes:
+    """What an entry's author signs: its MAC, which covers the entry and the one before."""
+    return b"audit entry\x1f" + entry_mac
+
+
+def _head_message(seq: int, last: bytes) -> bytes:
+    return b"audit head\x1f" + str(seq).encode() + b"\x1f" + last
+
+
+def _seal_entry(entry: AuditEntry, keys: Keys, prev: bytes) -> bytes:
+    """MAC (team) and signature (the worker whose session writes it) of one entry."""
+    entry.mac = mac(keys.audit_key, prev + _canonical(entry))
+    if keys.sign_seed:
+        entry.signer, entry.sig = keys.worker_id, sign(keys.sign_seed, _entry_message(entry.mac))
+    return entry.mac
+
+
+def require_log(session: Session) -> None:
+    """Refuse a log that was emptied: a team's creation is always its first
+    entry, so an unlock that finds no entry at all finds a log wiped clean."""
+    if session.scalar(select(AuditEntry.seq).limit(1)) is None:
+        raise LogTampered("audit_log", reason="empty")
 
 
 def append(
     session: Session,
-    audit_key: bytes | None,
+    keys: Keys | None,
     event: str,
     *,
     worker_id: str | None = None,
@@ -145,7 +188,9 @@ def append(
     """Add one entry inside the caller's transaction.
 
     ``detail`` must never contain personal data: codes and counts only.
-    Without an audit key the entry is left unsealed (see module docstring).
+    ``keys``: the session writing it, which seals (MAC) and signs the entry
+    and the head. Without keys (a refused login) the entry is left unsealed
+    (see module docstring).
     """
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event!r}")
@@ -156,8 +201,8 @@ def append(
     session.flush()
     # Then the lock, before anything of the chain is read in this transaction.
     _lock_chain(session)
-    if audit_key is not None:
-        _seal(session, audit_key)
+    if keys is not None:
+        _seal(session, keys)
     entry = AuditEntry(
         seq=_next_seq(session),
         at=clock.now().isoformat(timespec="microseconds"),
@@ -168,27 +213,21 @@ def append(
         access_point=access_point(),
         detail=detail[:200],
     )
-    if audit_key is not None:
-        _, last = _chain_end(session)
-        entry.mac = mac(audit_key, last + _canonical(entry))
-        _advance_head(session, audit_key, entry.seq, entry.mac)
+    if keys is not None:
+        _, last = _chain_end(session, keys)
+        _advance_head(session, keys, entry.seq, _seal_entry(entry, keys, last))
     session.add(entry)
     session.flush()
     return entry
 
 
-def seal_pending(session: Session, audit_key: bytes) -> int:
-    """Chain the unsealed entries after the anchored head (failed logins) in order.
+def _seal(session: Session, keys: Keys) -> int:
+    """Chain the unsealed entries after the anchored head (refused logins) in order, signed by this session.
 
     Only entries *after* the head are sealed: an entry the head already
     covers whose MAC was emptied stays broken and is reported by ``verify``.
     """
-    _lock_chain(session)
-    return _seal(session, audit_key)
-
-
-def _seal(session: Session, audit_key: bytes) -> int:
-    after, prev = _chain_end(session)
+    after, prev = _chain_end(session, keys)
     pending = session.scalars(
         select(AuditEntry)
         .where(AuditEntry.seq > after, AuditEntry.mac.is_(None))
@@ -197,11 +236,37 @@ def _seal(session: Session, audit_key: bytes) -> int:
     if not pending:
         return 0
     for e in pending:
-        e.mac = mac(audit_key, prev + _canonical(e))  # written by the flush below
-        prev = e.mac
-    _advance_head(session, audit_key, pending[-1].seq, prev)
-    session.flush()
+        prev = _seal_entry(e, keys, prev)  # written by the flush below
+    _advance_head(session, keys, pending[-1].seq, prev)
     return len(pending)
+
+
+def head_position(session: Session) -> tuple[int, bytes] | None:
+    """(seq, MAC) of the anchored head, or None for a log without one."""
+    head = _head(session)
+    return (head.seq, head.mac) if head is not None else None
+
+
+def mac_at(session: Session, seq: int) -> bytes | None:
+    """The MAC of entry ``seq`` (None: no such entry, or not sealed)."""
+    return session.scalar(select(AuditEntry.mac).where(AuditEntry.seq == seq))
+
+
+def restored_after(session: Session, audit_key: bytes, moment: str) -> bool:
+    """Whether an authentic 'restore' entry was written after ``moment`` (ISO text):
+    a coördinator put a backup back, so an older log is expected."""
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.event == "restore", AuditEntry.at > moment).order_by(AuditEntry.seq)
+    ).all()
+    return any(authentic(session, audit_key, e) for e in entries)
+
+
+def integrity_notes(session: Session, audit_key: bytes, *, limit: int = 20) -> list[AuditEntry]:
+    """The newest authentic 'integrity' entries (what workers' apps saw), newest first."""
+    entries = session.scalars(
+        select(AuditEntry).where(AuditEntry.event == "integrity").order_by(AuditEntry.seq.desc()).limit(limit)
+    ).all()
+    return [e for e in entries if authentic(session, audit_key, e)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +276,14 @@ class Verification:
     first_broken_seq: int | None = None
     reason: str = ""
     unsealed: int = 0
+    # Entries signed with a colleague's new key that no coördinator has
+    # granted yet (storage.authority): counted, not a break.
+    unconfirmed: int = 0
+
+
+# Only a coördinator (by their signed grant) writes these; an entry of this
+# kind signed by anyone else was made with a changed app or store.
+COORDINATOR_EVENTS = frozenset({"worker_added", "worker_deactivated"})
 
 
 def authentic(session: Session, audit_key: bytes, entry: AuditEntry) -> bool:
@@ -222,14 +295,46 @@ def authentic(session: Session, audit_key: bytes, entry: AuditEntry) -> bool:
     return prev is not None and mac_equal(entry.mac, mac(audit_key, prev + _canonical(entry)))
 
 
-def verify(session: Session, audit_key: bytes) -> Verification:
-    """Walk the chain and check it against the anchored head; name the first break."""
+def _signed(trust: authority.Trust, signer: str | None, sig: bytes | None, message: bytes) -> bool:
+    if signer is None:
+        return False
+    keys = {trust.root} if signer == authority.ROOT_SIGNER else trust.signing_keys.get(signer, set())
+    return any(signature_valid(k, sig, message) for k in keys)
+
+
+def signed_by_author(trust: authority.Trust, e: AuditEntry) -> bool:
+    """Whether a sealed entry carries a valid signature of the worker it names (or of the root)."""
+    if e.mac is None or e.signer not in (e.worker_id, authority.ROOT_SIGNER):
+        return False
+    return _signed(trust, e.signer, e.sig, _entry_message(e.mac))
+
+
+def _needs_coordinator(e: AuditEntry) -> bool:
+    return e.event in COORDINATOR_EVENTS or (e.event == "erasure" and e.detail != "terugzetten")
+
+
+def verify(session: Session, keys: Keys) -> Verification:
+    """Walk the chain and check it against the anchored head; name the first break.
+
+    In a signed team (``keys.root_public``, from the worker's own
+    attestation) every entry from ``signed_from`` on, and the head, must
+    also carry a valid signature of a worker the root granted a signing key
+    (or of the root itself), and an entry only a coördinator writes must be
+    signed by one: rewriting the log needs the keys of everyone who wrote
+    after the change, not just the team key every worker has.
+    """
+    audit_key = keys.audit_key
+    trust = authority.trust(session, keys.root_public, keys.signed_from) if keys.root_public and keys.signed_from else None
+    signed_from = keys.signed_from or 0
+    if trust is not None and trust.forged:
+        return Verification(False, 0, None, "rechten van een medewerker veranderd zonder geldige handtekening")
     head = _head(session)
     head_seq = head.seq if head else 0
     prev = GENESIS
     expected_seq = 1
     checked = 0
     unsealed = 0
+    unconfirmed = 0
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
     for e in rows:
         if e.seq != expected_seq:
@@ -246,6 +351,18 @@ def verify(session: Session, audit_key: bytes) -> Verification:
             return Verification(False, checked, e.seq - unsealed, "niet verzegeld")
         if not mac_equal(e.mac, mac(audit_key, prev + _canonical(e))):
             return Verification(False, checked, e.seq, "gewijzigd of verplaatst")
+        if trust is not None and e.seq >= signed_from:
+            if not _signed(trust, e.signer, e.sig, _entry_message(e.mac)):
+                return Verification(False, checked, e.seq, "handtekening ontbreekt of klopt niet")
+            # Signed by the worker it names (or the root key): nobody re-signs a
+            # colleague's entries as their own without it showing. A refused
+            # login is sealed, and signed, by whoever unlocks next.
+            if e.worker_id is not None and e.event != "failed_login" and e.signer not in (e.worker_id, authority.ROOT_SIGNER):
+                return Verification(False, checked, e.seq, "ondertekend door een ander dan wie het deed")
+            if _needs_coordinator(e) and e.signer != authority.ROOT_SIGNER and trust.role(e.signer) != authority.COORDINATOR:
+                return Verification(False, checked, e.seq, "gedaan zonder bevoegdheid")
+            if e.signer in trust.pending:
+                unconfirmed += 1
         prev = e.mac
         checked += 1
         if head is not None and e.seq == head_seq and not mac_equal(e.mac, head.mac):
@@ -254,11 +371,16 @@ def verify(session: Session, audit_key: bytes) -> Verification:
         return Verification(False, checked, 1, "ankerpunt ontbreekt")
     if head is not None and not mac_equal(head.head_mac, _head_mac(audit_key, head.seq, head.mac)):
         return Verification(False, checked, head.seq, "ankerpunt gewijzigd")
+    if (
+        head is not None and trust is not None and head.seq >= signed_from
+        and not _signed(trust, head.signer, head.sig, _head_message(head.seq, head.mac))
+    ):
+        return Verification(False, checked, head.seq, "ankerpunt niet ondertekend")
     # Every entry up to the head was sealed and the head's own entry matched;
     # what can still be wrong is entries missing after the last one present.
     if head_seq > len(rows):
         return Verification(False, checked, len(rows) + 1, "regels aan het eind verwijderd")
-    return Verification(True, checked, unsealed=unsealed)
+    return Verification(True, checked, unsealed=unsealed, unconfirmed=unconfirmed)
 
 
 @dataclass(frozen=True, slots=True)

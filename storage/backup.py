@@ -421,7 +421,7 @@ def check_contents(store: Store, keys: Keys) -> ContentCheck:
         _check_file_tier(s, keys, check)
         _check_other_wraps(s, keys, check)
         _check_drafts(s, keys, check)
-        check.audit = audit.verify(s, keys.audit_key)
+        check.audit = audit.verify(s, keys)
         if not check.audit.ok:
             check._damage(AUDIT)
     return check

@@ -237,3 +237,54 @@ def mac(key: bytes, data: bytes) -> bytes:
 
 def mac_equal(a: bytes, b: bytes) -> bool:
     return hmac.compare_digest(a, b)
+
+
+# --- Ed25519 signatures and pairwise MACs ----------------------------------------
+#
+# Each worker signs what they write (audit entries); the team's root key (its
+# seed derived from the escrow private key, so only coördinators and the
+# recovery code have it) signs each worker's grant: role, activation, keys.
+# A pairwise MAC (X25519 of one side's private and the other's public key,
+# through HKDF) lets a worker check, with nothing but their own slot, that
+# the root key really belongs to whoever holds the escrow key.
+
+
+def signing_key_from_seed(seed: bytes) -> bytes:
+    """The raw 32-byte Ed25519 public key of a 32-byte seed."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+
+
+def new_signing_key() -> tuple[bytes, bytes]:
+    """Return (seed, public) raw 32-byte Ed25519 keys."""
+    seed = os.urandom(KEY_LEN)
+    return seed, signing_key_from_seed(seed)
+
+
+def sign(seed: bytes, message: bytes) -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.from_private_bytes(seed).sign(message)
+
+
+def signature_valid(public: bytes | None, signature: bytes | None, message: bytes) -> bool:
+    """Whether ``signature`` is ``public``'s over ``message`` (False for anything missing or malformed)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if not public or not signature:
+        return False
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes(public)).verify(bytes(signature), message)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def pair_mac(own_private: bytes, other_public: bytes, purpose: str, message: bytes) -> bytes:
+    """A MAC only the two holders of these X25519 keys can make or check."""
+    shared = X25519PrivateKey.from_private_bytes(own_private).exchange(X25519PublicKey.from_public_bytes(bytes(other_public)))
+    return mac(derive_subkey(shared, "pair " + purpose), message)

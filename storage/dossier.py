@@ -78,7 +78,7 @@ def rewrite_entry(
                 raise UnknownStudent(f"file_entries/{entry_id}")
             raise guard.of_row(s, f"file_entries/{entry_id}", current)
         audit.append(
-            s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id,
+            s, keys, "change", worker_id=keys.worker_id, student_id=student_id,
             detail=detail,
         )
         return expected_version + 1
@@ -119,7 +119,7 @@ def remove_involvement(store: Store, keys: Keys, student_id: str, worker_id: str
             )
         )
         audit.append(
-            s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id,
+            s, keys, "change", worker_id=keys.worker_id, student_id=student_id,
             on_behalf_of=worker_id, detail="betrokkene verwijderd",
         )
 
@@ -148,4 +148,4 @@ def log_event(store: Store, keys: Keys, event: str, student_id: str | None, deta
     with store.session() as s:
         if student_id is not None:
             files.require_involved(s, keys, student_id)  # only someone involved exports a file
-        audit.append(s, keys.audit_key, event, worker_id=keys.worker_id, student_id=student_id, detail=detail)
+        audit.append(s, keys, event, worker_id=keys.worker_id, student_id=student_id, detail=detail)

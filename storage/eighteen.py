@@ -58,7 +58,7 @@ def set_team_checklist(store: Store, keys: Keys, raw: str | None, expected_versi
         t = guard.team_settings(s, expected_version)
         t.checklist_18 = raw
         t.version += 1
-        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail=CHECKLIST_DETAIL)
+        audit.append(s, keys, "settings", worker_id=keys.worker_id, detail=CHECKLIST_DETAIL)
 
 
 # -- a new study coach -------------------------------------------------------------------
@@ -91,7 +91,7 @@ def change_coach(
         )
         if guard.rowcount(result) != 1:
             raise _conflict(s, student_id)
-        audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id, detail="coachwissel")
+        audit.append(s, keys, "change", worker_id=keys.worker_id, student_id=student_id, detail="coachwissel")
         row = s.get(Student, student_id)
         if row is None:
             raise UnknownStudent(f"students/{student_id}")
@@ -108,6 +108,6 @@ def log_bulk_change(store: Store, keys: Keys, changed: int, failed: int) -> None
     """One line for the whole coachwissel (each student has its own line too)."""
     with store.session() as s:
         audit.append(
-            s, keys.audit_key, "change", worker_id=keys.worker_id,
+            s, keys, "change", worker_id=keys.worker_id,
             detail=f"coachwissel: {changed} gewijzigd, {failed} niet gelukt",
         )

@@ -104,6 +104,12 @@ class Tampered(StoreError):
     """A value failed authentication: moved, edited or damaged."""
 
 
+class LogTampered(Tampered):
+    """The audit log was cut short, emptied or its anchor changed: nothing is
+    added to it (and so nobody logs in) until a coördinator has looked.
+    ``info["seq"]``: the line where the damage starts, when known."""
+
+
 class Conflict(StoreError):
     """Someone else saved this row since it was read (optimistic concurrency)."""
 

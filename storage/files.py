@@ -193,7 +193,7 @@ def write_entries(
             )
         )
         audit.append(
-            s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student.id,
+            s, keys, "create", worker_id=keys.worker_id, student_id=student.id,
             detail=f"dossier: {kind}{detail}" + (WITHOUT_READING if fk is None else ""),
         )
     return fk is None
@@ -257,7 +257,7 @@ def read_entries(
     ]
     if event is not None:
         audit.append(
-            s, keys.audit_key, event, worker_id=keys.worker_id, student_id=student_id,
+            s, keys, event, worker_id=keys.worker_id, student_id=student_id,
             on_behalf_of=on_behalf_of, detail=detail,
         )
     return out

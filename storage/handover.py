@@ -149,7 +149,7 @@ def propose(
         detail = f"overdracht voorgesteld: {kind}"
         if legal_ground:
             detail += f"; zonder toestemming, wettelijke grond: {legal_ground}"
-        audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id,
+        audit.append(s, keys, "handover", worker_id=keys.worker_id,
                      student_id=student_id, on_behalf_of=to_worker_id, detail=detail)
         s.flush()
         return _row(handover)
@@ -216,7 +216,7 @@ def step(
         h.updated_at = now
         h.updated_by = keys.worker_id
         files.write_entries(s, keys, student, entries, key=key)
-        audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id,
+        audit.append(s, keys, "handover", worker_id=keys.worker_id,
                      student_id=h.student_id, on_behalf_of=h.to_worker_id,
                      detail=f"overdracht {h.kind}: {new_state}")
         s.flush()
@@ -258,7 +258,7 @@ def set_access_days(store: Store, keys: Keys, handover_id: str, days: int) -> Ha
                 StudentKeyWrap.recipient == h.from_worker_id,
                 StudentKeyWrap.expires_at.is_not(None),
             ).values(expires_at=accepted_at + timedelta(days=days)))
-        audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id, student_id=h.student_id,
+        audit.append(s, keys, "handover", worker_id=keys.worker_id, student_id=h.student_id,
                      on_behalf_of=h.from_worker_id, detail=f"leestoegang oude hulpverlener: {days} dagen")
         s.flush()
         return _row(h)
@@ -296,7 +296,7 @@ def expire_wraps(store: Store, keys: Keys) -> int:
         for student_id, recipient in rows:
             s.execute(delete(StudentKeyWrap).where(
                 StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == recipient))
-            audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id,
+            audit.append(s, keys, "handover", worker_id=keys.worker_id,
                          student_id=student_id, on_behalf_of=recipient, detail="leestoegang verlopen")
     return len(rows)
 
@@ -344,7 +344,7 @@ def step_follow_up(store: Store, keys: Keys, handover_id: str, expected_version:
         h.version += 1
         h.updated_at = clock.now()
         h.updated_by = keys.worker_id
-        audit.append(s, keys.audit_key, "handover", worker_id=keys.worker_id, student_id=h.student_id,
+        audit.append(s, keys, "handover", worker_id=keys.worker_id, student_id=h.student_id,
                      detail="overdracht: nieuwe opvolgdatum")
         s.flush()
         return _row(h)

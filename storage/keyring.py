@@ -13,8 +13,10 @@ class Keys:
 
     Python cannot overwrite immutable bytes in place; dropping every
     reference is what we can do, and the session object is the only holder.
-    ``role`` too comes from the slot: a worker who edits their role column
-    does not become a coördinator.
+    ``role`` comes from the worker's newest grant signed by the team's root
+    key (storage.authority), in a team that is not signed yet from the
+    slot: a worker who edits their role column, or their own slot, does not
+    become a coördinator.
     """
 
     worker_id: str
@@ -25,6 +27,17 @@ class Keys:
     # column, so editing the database cannot redirect escrow wraps.
     escrow_public: bytes = field(repr=False)
     escrow_private: bytes | None = field(default=None, repr=False)
+    # Signed authority (storage.authority): the worker's own Ed25519 seed,
+    # from their slot; the team's root public key and the first audit entry
+    # that must be signed, both checked against the worker's attestation.
+    # None in a team that is not signed yet (a store from before).
+    sign_seed: bytes | None = field(default=None, repr=False)
+    root_public: bytes | None = field(default=None, repr=False)
+    signed_from: int | None = None
+    # What this unlock did or found about signed authority, as codes
+    # (storage.team.SIGNED, CONFIRMED, BINDING_WRONG) with a worker id or "":
+    # jongerenteam.integrity says them in Dutch.
+    unlock_notes: list[tuple[str, str]] = field(default_factory=list)
     directory: FieldKey = field(init=False, repr=False)
     audit_key: bytes = field(init=False, repr=False)
 

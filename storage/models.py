@@ -83,6 +83,15 @@ class Team(Base):
     checklist_18: Mapped[str | None] = mapped_column(Text)
     # The team's retention terms as JSON (None: the defaults).
     retention: Mapped[str | None] = mapped_column(Text)
+    # Signed authority (storage.authority): the root key's public half and
+    # the first audit entry that must be signed. Plain copies: each worker
+    # trusts them only through their own attestation (workers.root_attest).
+    root_public: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signed_from: Mapped[int | None] = mapped_column(Integer)
+    # The retention terms are trusted only with a coördinator's signature
+    # over them (storage.rights.retention_terms).
+    retention_signer: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    retention_sig: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Worker(Base):
@@ -102,6 +111,11 @@ class Worker(Base):
     expertise: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # How students reach this worker (work phone, e-mail), under the directory key.
     contact: Mapped[bytes | None] = mapped_column(Envelope())
+    # storage.authority: the root attested for this worker (pair MAC with the
+    # escrow key), their own signing key and its binding to their box key.
+    root_attest: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sign_public: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sign_binding: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class KeySlot(Base):
@@ -317,6 +331,25 @@ class AuditEntry(Base):
     access_point: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(String(200), default="")
     mac: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Who signed it (the session that wrote or sealed it) and the signature
+    # over the MAC (storage.authority); empty before the team was signed.
+    signer: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    sig: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Grant(Base):
+    """One statement by the team's root key about a worker: role, active, keys (storage.authority)."""
+
+    __tablename__ = "grants"
+
+    worker_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    serial: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean)
+    box_public: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_public: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signed_at: Mapped[str] = mapped_column(String(40))
+    sig: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AuditHead(Base):
@@ -328,6 +361,8 @@ class AuditHead(Base):
     seq: Mapped[int] = mapped_column(Integer)
     mac: Mapped[bytes] = mapped_column(LargeBinary)
     head_mac: Mapped[bytes] = mapped_column(LargeBinary)
+    signer: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    sig: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Draft(Base):

@@ -193,7 +193,7 @@ def log_report_export(store: Store, keys: Keys, what: str) -> None:
     if not keys.is_coordinator:
         raise NotAllowed("statistics", reason=Reason.COORDINATOR_ONLY)
     with store.session() as s:
-        audit.append(s, keys.audit_key, "export", worker_id=keys.worker_id, detail=what)
+        audit.append(s, keys, "export", worker_id=keys.worker_id, detail=what)
 
 
 def anonymised(doc: JsonObject) -> JsonObject:

@@ -19,19 +19,21 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 from sqlalchemy import delete, select
 
-from storage import audit, clock, files, guard, report
+from storage import audit, authority, clock, files, guard, report
 from storage.audit import LogRow
+from storage.crypto import sign, signature_valid
 from storage.documents import JsonObject
 from storage.errors import NotAllowed, Reason
 from storage.files import EntryView
 from storage.keyring import Keys
 from storage.models import (
+    AuditEntry,
     Erasure,
     FileEntry,
     Handover,
@@ -85,7 +87,7 @@ def read_for_inzage(
             )
         log = audit.student_log(s, student_id)
         audit.append(
-            s, keys.audit_key, "export", worker_id=keys.worker_id, student_id=student_id,
+            s, keys, "export", worker_id=keys.worker_id, student_id=student_id,
             on_behalf_of=coordinator_id if escrow_private is not None else None, detail=what,
         )
     return entries, log
@@ -129,7 +131,7 @@ def erase_students(
             if gone or not reapply:
                 s.flush()
                 audit.append(
-                    s, keys.audit_key, "erasure", worker_id=keys.worker_id, student_id=sid, detail=detail,
+                    s, keys, "erasure", worker_id=keys.worker_id, student_id=sid, detail=detail,
                 )
     # A restore works on a staged copy and writes the real store's side file itself.
     _after_erasure(store, write_side=not reapply)
@@ -212,39 +214,118 @@ def _iso(at: datetime) -> str:
 # -- retention --------------------------------------------------------------------
 
 
-def retention_terms(store: Store) -> JsonObject | None:
-    """The team's retention terms as stored (None: the defaults)."""
+def _retention_message(raw: str) -> bytes:
+    return b"retention terms\x1f" + raw.encode()
+
+
+def retention_terms(store: Store, keys: Keys) -> JsonObject | None:
+    """The team's retention terms as stored (None: the defaults).
+
+    In a signed team (storage.authority) they count only with a valid
+    signature of a coördinator: a value that decides when files may be
+    erased is never taken from a plain column. Unsigned or wrongly signed
+    terms read as None (the defaults, the legal terms) and ``RetentionForged``
+    is raised by ``retention_checked`` for whoever wants to say so.
+    """
+    terms, _ = retention_checked(store, keys)
+    return terms
+
+
+def retention_checked(store: Store, keys: Keys) -> tuple[JsonObject | None, bool]:
+    """(terms or None, whether stored terms were set aside because their signature did not hold)."""
     with store.reading() as s:
-        raw = s.scalar(select(Team.retention))
-    if not raw:
-        return None
+        team = s.scalar(select(Team))
+        if team is None or not team.retention:
+            return None, False
+        raw, signer, sig = team.retention, team.retention_signer, team.retention_sig
+        if keys.root_public is not None and keys.signed_from is not None:
+            trust = authority.trust(s, keys.root_public, keys.signed_from)
+            key_ok = signer is not None and any(
+                signature_valid(k, sig, _retention_message(raw)) for k in trust.signing_keys.get(signer, set())
+            )
+            if not (key_ok and trust.is_coordinator(signer)):
+                return None, True
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) else None
+        return None, True
+    return (data, False) if isinstance(data, dict) else (None, True)
 
 
 def set_retention_terms(store: Store, keys: Keys, terms: JsonObject, expected_version: int) -> None:
     """A coördinator sets the team's terms (years per regime), against the team
-    settings' version they saw; logged as settings."""
+    settings' version they saw; signed by them, logged as settings."""
     if not keys.is_coordinator:
         raise NotAllowed("team", reason=Reason.COORDINATOR_ONLY)
     with store.session() as s:
         t = guard.team_settings(s, expected_version)
         t.retention = orjson.dumps(terms, option=orjson.OPT_SORT_KEYS).decode()
+        if keys.sign_seed is not None:
+            t.retention_signer, t.retention_sig = keys.worker_id, sign(keys.sign_seed, _retention_message(t.retention))
         t.version += 1
-        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail="bewaartermijnen")
+        audit.append(s, keys, "settings", worker_id=keys.worker_id, detail="bewaartermijnen")
 
 
-def closed_files(store: Store) -> dict[str, datetime]:
+# The audit detail of a status change ("status: <new status>"): in a signed
+# team the retention list believes these signed entries, not the columns.
+STATUS_DETAIL = "status: "
+CLOSED_DETAIL = STATUS_DETAIL + "afgesloten"
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def closed_at_of(detail: str, at: str) -> datetime | None:
+    """The closing moment a status entry records, or None when it does not close the file.
+
+    ``status: afgesloten`` closed the file at the entry's own time;
+    ``status: afgesloten sinds <iso>`` (written when a team was signed)
+    carries the moment it had closed before.
+    """
+    if not detail.startswith(CLOSED_DETAIL):
+        return None
+    _, _, since = detail.partition(" sinds ")
+    try:
+        return _aware(datetime.fromisoformat(since or at))
+    except ValueError:
+        return None
+
+
+def closed_files(store: Store, keys: Keys) -> dict[str, datetime]:
     """Closed files and when they closed (no decryption).
 
-    A file closed before ``closed_at`` existed has none; its last change
-    then stands in for the closing moment.
+    In a signed team a file counts as closed only when the newest signed
+    status entry in the log for it (written by the worker who changed the
+    status, ``storage.students``) closed it, from the moment of the first
+    closing since it was last reopened:
+    the plain ``status`` and ``closed_at`` columns alone never offer a file
+    for erasure. A team from before signing: the columns (a file closed
+    before ``closed_at`` existed: its last change).
     """
     with store.reading() as s:
         rows = s.execute(
             select(Student.id, Student.closed_at, Student.updated_at).where(Student.status == "afgesloten")
         ).all()
-    return {sid: closed or updated for sid, closed, updated in rows}
+        plain = {sid: _aware(closed or updated) for sid, closed, updated in rows}
+        if keys.root_public is None or keys.signed_from is None or not plain:
+            return plain
+        trust = authority.trust(s, keys.root_public, keys.signed_from)
+        newest: dict[str, datetime | None] = {}
+        ids = list(plain)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            entries = s.scalars(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.student_id.in_(chunk), AuditEntry.event == "change",
+                    AuditEntry.detail.startswith(STATUS_DETAIL), AuditEntry.seq >= keys.signed_from,
+                )
+                .order_by(AuditEntry.seq)
+            ).all()
+            for e in entries:
+                if audit.signed_by_author(trust, e) and audit.authentic(s, keys.audit_key, e):
+                    sid, moment = e.student_id or "", closed_at_of(e.detail, e.at)
+                    # Closing a closed file again keeps the first closing moment; reopening clears it.
+                    newest[sid] = (newest.get(sid) or moment) if moment is not None else None
+        return {sid: at for sid, at in newest.items() if at is not None and sid in plain}

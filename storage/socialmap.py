@@ -59,7 +59,7 @@ def add(store: Store, keys: Keys, kind: str, data: JsonObject) -> str:
                 updated_at=now, updated_by=keys.worker_id, version=1,
             )
         )
-        audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id, detail="sociale kaart")
+        audit.append(s, keys, "create", worker_id=keys.worker_id, detail="sociale kaart")
     return entry_id
 
 
@@ -80,7 +80,7 @@ def update(
             if current is None:
                 raise NotAllowed(f"social_map/{entry_id}", reason=Reason.REMOVED)
             raise guard.of_row(s, f"social_map/{entry_id}", current)
-        audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, detail="sociale kaart")
+        audit.append(s, keys, "change", worker_id=keys.worker_id, detail="sociale kaart")
 
 
 def remove(store: Store, keys: Keys, entry_id: str, expected_version: int) -> None:
@@ -98,4 +98,4 @@ def remove(store: Store, keys: Keys, entry_id: str, expected_version: int) -> No
         row.updated_at = now
         row.updated_by = keys.worker_id
         row.version += 1
-        audit.append(s, keys.audit_key, "delete", worker_id=keys.worker_id, detail="sociale kaart")
+        audit.append(s, keys, "delete", worker_id=keys.worker_id, detail="sociale kaart")

@@ -58,7 +58,7 @@ def add_anonymous_contact(store: Store, keys: Keys, data: JsonObject) -> str:
     body = seal_field(keys.directory, "anonymous_contacts", "data", contact_id, orjson.dumps(data))
     with store.session() as s:
         s.add(AnonymousContact(id=contact_id, at=clock.now(), created_by=keys.worker_id, data=body))
-        audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id, detail="anonieme inloop")
+        audit.append(s, keys, "create", worker_id=keys.worker_id, detail="anonieme inloop")
     return contact_id
 
 
@@ -151,7 +151,7 @@ def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ..
             payload = files.open_entry(opened[sid], partial(private_of, sid), entry)
             out.append(AgendaItem(entry.id, sid, entry.kind, entry.created_at, payload))
         for sid in sorted(opened):
-            audit.append(s, keys.audit_key, "open", worker_id=keys.worker_id, student_id=sid, detail="vandaag")
+            audit.append(s, keys, "open", worker_id=keys.worker_id, student_id=sid, detail="vandaag")
     return out
 
 
@@ -198,7 +198,7 @@ def set_programme_contact(store: Store, keys: Keys, programme: str, worker_id: s
                 current.worker_id = worker_id
                 current.updated_at = clock.now()
                 current.updated_by = keys.worker_id
-        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id,
+        audit.append(s, keys, "settings", worker_id=keys.worker_id,
                      on_behalf_of=worker_id, detail="vaste contactpersoon")
 
 
@@ -211,7 +211,7 @@ def set_idle_lock_minutes(store: Store, keys: Keys, minutes: int, expected_versi
         t = guard.team_settings(s, expected_version)
         t.idle_lock_minutes = minutes
         t.version += 1
-        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id,
+        audit.append(s, keys, "settings", worker_id=keys.worker_id,
                      detail=f"vergrendelen na {minutes} min")
 
 
@@ -226,7 +226,7 @@ def set_expertise(store: Store, keys: Keys, worker_id: str, codes: tuple[str, ..
             raise guard.of_team_settings(s, f"workers/{worker_id}")
         worker.expertise = ",".join(codes)
         worker.version += 1
-        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id,
+        audit.append(s, keys, "settings", worker_id=keys.worker_id,
                      on_behalf_of=worker_id, detail="expertise")
 
 
@@ -264,7 +264,7 @@ def change_contact(store: Store, keys: Keys, student_id: str, new_worker_id: str
         student.version += 1
         student.updated_at = clock.now()
         student.updated_by = keys.worker_id
-        audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id,
+        audit.append(s, keys, "change", worker_id=keys.worker_id, student_id=student_id,
                      on_behalf_of=new_worker_id, detail="contactpersoon gewijzigd")
 
 

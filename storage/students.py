@@ -149,7 +149,7 @@ def _insert_student(
         worker = workers.get(worker_id)
         if worker is not None:
             files.wrap_for(s, student_id, student_key, worker_id, worker.public_key)
-    audit.append(s, keys.audit_key, "create", worker_id=keys.worker_id, student_id=student_id)
+    audit.append(s, keys, "create", worker_id=keys.worker_id, student_id=student_id)
     if item.entries:
         files.write_entries(
             s, keys, student, ((files.new_entry_id(), kind, payload) for kind, payload in item.entries), key=student_key
@@ -195,7 +195,12 @@ def update_student(
         )
         if guard.rowcount(result) != 1:
             raise _conflict(s, student_id)
-        audit.append(s, keys.audit_key, "change", worker_id=keys.worker_id, student_id=student_id)
+        # A status change is named in the (signed) log: the retention list
+        # believes that entry, not the plain columns (storage.rights.closed_files).
+        audit.append(
+            s, keys, "change", worker_id=keys.worker_id, student_id=student_id,
+            detail=f"status: {status}" if status is not None else "",
+        )
         row = files.get_student(s, student_id)
         s.refresh(row)
         return DirectoryRow(
@@ -320,7 +325,7 @@ def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) ->
         if exists is None:
             files.wrap_for(s, student_id, key, worker_id, worker.public_key)
             audit.append(
-                s, keys.audit_key, "change", worker_id=keys.worker_id,
+                s, keys, "change", worker_id=keys.worker_id,
                 student_id=student_id, on_behalf_of=worker_id, detail="betrokkene toegevoegd",
             )
 

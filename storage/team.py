@@ -16,10 +16,11 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, documents, files, guard
+from storage import audit, authority, clock, documents, files, guard
 from storage.crypto import (
     DecryptionError,
     new_keypair,
+    new_signing_key,
     open_field,
     open_sealed,
     public_from_private,
@@ -53,6 +54,7 @@ from storage.models import (
     EscrowWrap,
     Handover,
     KeySlot,
+    Student,
     StudentKeyWrap,
     Team,
     Worker,
@@ -85,20 +87,24 @@ def _new_id() -> str:
 _ROLE_BYTES = {COORDINATOR: b"\x01", WORKER: b"\x00"}
 
 
-def _worker_payload(team_key: bytes, private: bytes, escrow_public: bytes, role: str) -> bytes:
-    """What a worker's slot protects: team key, own private key, escrow public key, role.
+def _worker_payload(team_key: bytes, private: bytes, escrow_public: bytes, role: str, sign_seed: bytes) -> bytes:
+    """What a worker's slot protects: team key, own private key, escrow public
+    key, role (used only before the team is signed), own signing seed.
 
-    Role and escrow public key live here, inside the authenticated slot, so
-    nobody can change them by editing plain columns.
+    The escrow public key lives here, inside the authenticated slot, so
+    nobody can redirect escrow wraps or fake the root's attestation by
+    editing plain columns.
     """
-    return team_key + private + escrow_public + _ROLE_BYTES[role]
+    return team_key + private + escrow_public + _ROLE_BYTES[role] + sign_seed
 
 
-def _split_worker(payload: bytes) -> tuple[bytes, bytes, bytes, str]:
-    if len(payload) != 97 or payload[96:] not in _ROLE_BYTES.values():
+def _split_worker(payload: bytes) -> tuple[bytes, bytes, bytes, str, bytes | None]:
+    """(team key, private key, escrow public key, role, signing seed or None for a slot from before signing)."""
+    if len(payload) not in (97, 129) or payload[96:97] not in _ROLE_BYTES.values():
         raise Tampered("key_slots.wrapped")
-    role = COORDINATOR if payload[96:] == _ROLE_BYTES[COORDINATOR] else WORKER
-    return payload[:32], payload[32:64], payload[64:96], role
+    role = COORDINATOR if payload[96:97] == _ROLE_BYTES[COORDINATOR] else WORKER
+    seed = payload[97:] if len(payload) == 129 else None
+    return payload[:32], payload[32:64], payload[64:96], role, seed
 
 
 def _recovery_payload(team_key: bytes, escrow_private: bytes) -> bytes:
@@ -147,15 +153,22 @@ def _insert_worker(
     escrow_public: bytes,
     escrow_private: bytes | None,
 ) -> Worker:
+    """A new worker: their slot (with a new signing key), their escrow wrap
+    (a coördinator), and, with the escrow key at hand, their first grant and
+    the root's attestation (storage.authority)."""
     if details.role not in ROLES:
         raise ValueError(f"unknown role {details.role!r}")
+    if escrow_private is None:
+        raise NotAllowed("escrow", reason=Reason.ESCROW_NOT_OPEN)
     wanted = details.initials.strip().casefold()
     for initials in s.scalars(select(Worker.initials).where(Worker.active.is_(True))):
         if initials.strip().casefold() == wanted:
             raise WorkerExists("workers")
     worker_private, worker_public = new_keypair()
+    sign_seed, sign_public = new_signing_key()
+    worker_id = _new_id()
     worker = Worker(
-        id=_new_id(),
+        id=worker_id,
         full_name=details.full_name,
         initials=details.initials,
         role=details.role,
@@ -165,20 +178,27 @@ def _insert_worker(
         public_key=worker_public,
         created_at=clock.now(),
         version=1,
+        sign_public=sign_public,
+        sign_binding=authority.bind(worker_private, escrow_public, worker_id, sign_public),
     )
     s.add(worker)
     s.flush()
-    payload = _worker_payload(team_key, worker_private, escrow_public, details.role)
+    payload = _worker_payload(team_key, worker_private, escrow_public, details.role, sign_seed)
     record = make_slot(_new_id(), passphrase, payload, params)
     s.add(_slot_row(record, "worker", worker.id))
     if details.role == COORDINATOR:
-        if escrow_private is None:
-            raise NotAllowed("escrow", reason=Reason.COORDINATOR_WITHOUT_ESCROW)
         s.add(
             EscrowWrap(
                 worker_id=worker.id,
                 wrapped=seal_to(worker_public, escrow_private, _escrow_context(worker.id)),
             )
+        )
+    root = authority.team_root(s)
+    if root is not None:
+        worker.root_attest = authority.attest(escrow_private, worker.id, worker_public, root[1])
+        authority.issue(
+            s, escrow_private, worker.id, role=details.role, active=True,
+            box_public=worker_public, sign_public=sign_public,
         )
     return worker
 
@@ -206,6 +226,9 @@ def create_team(
                 created_at=clock.now(),
                 idle_lock_minutes=5,
                 version=1,
+                # Signed from the first entry on (storage.authority).
+                root_public=authority.root_public(escrow_private),
+                signed_from=1,
             )
         )
         worker = _insert_worker(
@@ -215,8 +238,8 @@ def create_team(
             _new_id(), recovery_code, _recovery_payload(team_key, escrow_private), params
         )
         s.add(_slot_row(record, "recovery", None))
-        keys = Keys(worker.id, COORDINATOR, team_key, b"", escrow_public)
-        audit.append(s, keys.audit_key, "create", worker_id=worker.id, detail="team")
+        keys = unlocked_keys(s, worker.id, passphrase)
+        audit.append(s, keys, "create", worker_id=worker.id, detail="team")
         return worker.id, recovery_code
 
 
@@ -233,7 +256,13 @@ def _open_escrow_wrap(s: Session, worker_id: str, worker_private: bytes) -> byte
 
 
 def _try_slot(s: Session, worker_id: str, passphrase: str) -> Keys:
-    """Open a worker's slot; raise WrongSecret, UnknownWorker or WorkerInactive."""
+    """Open a worker's slot; raise WrongSecret, UnknownWorker, WorkerInactive or Tampered.
+
+    In a signed team the role and activation come from the worker's newest
+    grant the root signed, and the root itself from the worker's own
+    attestation: a worker who rewrites their slot's role byte, or a plain
+    column, gains nothing.
+    """
     worker = s.get(Worker, worker_id)
     if worker is None:
         raise UnknownWorker(worker_id)
@@ -242,13 +271,29 @@ def _try_slot(s: Session, worker_id: str, passphrase: str) -> Keys:
     slot = s.scalar(select(KeySlot).where(KeySlot.worker_id == worker_id))
     if slot is None:
         raise WorkerInactive(worker_id)
-    team_key, private, escrow_public, role = _split_worker(
+    team_key, private, escrow_public, role, sign_seed = _split_worker(
         open_slot(_record_of(slot), passphrase)
     )
-    keys = Keys(worker.id, role, team_key, private, escrow_public)
-    if role == COORDINATOR:
+    keys = Keys(worker.id, role, team_key, private, escrow_public, sign_seed=sign_seed)
+    root = authority.team_root(s)
+    if root is not None:
+        root_public, signed_from = root
+        if not authority.attested(private, escrow_public, worker.id, root_public, signed_from, worker.root_attest):
+            raise Tampered("workers.root_attest")
+        grant = authority.trust(s, root_public, signed_from).current.get(worker.id)
+        if grant is None or bytes(grant.box_public) != public_from_private(private):
+            raise Tampered("grants")
+        if not grant.active:
+            raise WorkerInactive(worker_id)
+        keys.role, keys.root_public, keys.signed_from = grant.role, root_public, signed_from
+    if keys.role == COORDINATOR:
         keys.escrow_private = _open_escrow_wrap(s, worker.id, private)
     return keys
+
+
+def unlocked_keys(s: Session, worker_id: str, passphrase: str) -> Keys:
+    """The keys of a worker who just typed their passphrase (no log entry): for use inside a transaction."""
+    return _try_slot(s, worker_id, passphrase)
 
 
 def _refused(store: Store, worker_id: str, detail: str) -> None:
@@ -269,8 +314,10 @@ def unlock(
     try:
         with store.session() as s:
             keys = _try_slot(s, worker_id, passphrase)
+            audit.require_log(s)
             if event is not None:
-                audit.append(s, keys.audit_key, event, worker_id=keys.worker_id)
+                _bring_up_to_date(s, keys, passphrase)
+                audit.append(s, keys, event, worker_id=keys.worker_id)
             return keys
     except WrongSecret:
         _refused(store, worker_id, "" if event else "check")
@@ -278,6 +325,114 @@ def unlock(
     except (UnknownWorker, WorkerInactive) as exc:
         _refused(store, worker_id, "onbekend" if isinstance(exc, UnknownWorker) else "niet actief")
         raise
+
+
+# What an unlock did about signed authority (Keys.unlock_notes).
+SIGNED = "signed"  # a coördinator's unlock signed a team from before signing
+CONFIRMED = "confirmed"  # a coördinator's unlock granted a colleague's new signing key
+BINDING_WRONG = "binding wrong"  # a published signing key was not made by that worker: not granted
+
+
+def _bring_up_to_date(s: Session, keys: Keys, passphrase: str) -> None:
+    """At a login: give a slot from before signing its signing key, let a
+    coördinator sign a team from before signing, and grant colleagues'
+    pending signing keys whose binding holds. Inside the login's transaction,
+    before its entry (which is then signed)."""
+    if keys.sign_seed is None:
+        _add_signing_key(s, keys, passphrase)
+    if keys.escrow_private is None:
+        return
+    if keys.root_public is None:
+        _sign_team(s, keys)
+    else:
+        _confirm_pending(s, keys)
+
+
+def _add_signing_key(s: Session, keys: Keys, passphrase: str) -> None:
+    slot = s.scalar(select(KeySlot).where(KeySlot.worker_id == keys.worker_id))
+    worker = s.get(Worker, keys.worker_id)
+    if slot is None or worker is None:
+        return
+    seed, public = new_signing_key()
+    params = KdfParams(slot.memory_kib, slot.time_cost, slot.parallelism)
+    s.delete(slot)
+    payload = _worker_payload(keys.team_key, keys.worker_private, keys.escrow_public, keys.role, seed)
+    s.add(_slot_row(make_slot(_new_id(), passphrase, payload, params), "worker", keys.worker_id))
+    worker.sign_public = public
+    worker.sign_binding = authority.bind(keys.worker_private, keys.escrow_public, keys.worker_id, public)
+    keys.sign_seed = seed
+    s.flush()
+
+
+def _sign_team(s: Session, keys: Keys) -> None:
+    """The first coördinator's unlock after the upgrade signs the team as it is now.
+
+    Every worker's key pair and activation are taken as they stand (nobody
+    could sign them before); a worker's role comes from the authentic log
+    entry that created them, this coördinator's from their own slot. The
+    coördinator is told who is what (``SIGNED``), so a surprise shows.
+    """
+    escrow_private = keys.escrow_private
+    team = s.scalar(select(Team))
+    if escrow_private is None or team is None:
+        return
+    team.root_public = authority.root_public(escrow_private)
+    team.signed_from = audit.next_seq(s)
+    for worker in s.scalars(select(Worker).order_by(Worker.created_at)).all():
+        own = worker.id == keys.worker_id
+        role = keys.role if own else _role_at_creation(s, keys.audit_key, worker.id)
+        sign_public = worker.sign_public if own else None
+        worker.root_attest = authority.attest(escrow_private, worker.id, worker.public_key, team.signed_from)
+        authority.issue(
+            s, escrow_private, worker.id, role=role, active=worker.active,
+            box_public=worker.public_key, sign_public=sign_public,
+        )
+    keys.root_public, keys.signed_from = team.root_public, team.signed_from
+    keys.unlock_notes.append((SIGNED, ""))
+    audit.append(s, keys, "migration", worker_id=keys.worker_id, detail="ondertekend")
+    # Files closed before: their closing, with the moment it happened, now
+    # stands in the signed log (the retention list believes only that).
+    closed = s.execute(
+        select(Student.id, Student.closed_at, Student.updated_at).where(Student.status == "afgesloten")
+    ).all()
+    for sid, closed_at, updated_at in closed:
+        moment = closed_at or updated_at
+        audit.append(
+            s, keys, "change", worker_id=keys.worker_id, student_id=sid,
+            detail=f"status: afgesloten sinds {moment.isoformat()}",
+        )
+    # Colleagues who already made a signing key (they logged in since the
+    # upgrade): granted now, when the binding holds.
+    _confirm_pending(s, keys)
+
+
+def _confirm_pending(s: Session, keys: Keys) -> None:
+    escrow_private, root, signed_from = keys.escrow_private, keys.root_public, keys.signed_from
+    if escrow_private is None or root is None or signed_from is None:
+        return
+    trust = authority.trust(s, root, signed_from)
+    for worker_id, key in trust.pending.items():
+        grant = trust.current.get(worker_id)
+        worker = s.get(Worker, worker_id)
+        if grant is None or worker is None:
+            continue
+        if authority.bound(escrow_private, grant.box_public, worker_id, key, worker.sign_binding):
+            authority.issue(
+                s, escrow_private, worker_id, role=grant.role, active=grant.active,
+                box_public=grant.box_public, sign_public=key,
+            )
+            if worker_id != keys.worker_id:
+                keys.unlock_notes.append((CONFIRMED, worker_id))
+        else:
+            keys.unlock_notes.append((BINDING_WRONG, worker_id))
+            audit.append(s, keys, "integrity", worker_id=keys.worker_id, on_behalf_of=worker_id, detail="ondertekensleutel klopt niet")
+
+
+def slot_params(store: Store, worker_id: str) -> KdfParams | None:
+    """The Argon2id parameters of a worker's key slot (None: the worker has no slot)."""
+    with store.reading() as s:
+        slot = s.scalar(select(KeySlot).where(KeySlot.worker_id == worker_id))
+        return None if slot is None else _record_of(slot).params
 
 
 def check_passphrase(store: Store, worker_id: str, passphrase: str) -> Keys:
@@ -318,7 +473,7 @@ def add_worker(
             keys.escrow_private,
         )
         audit.append(
-            s, keys.audit_key, "worker_added", worker_id=keys.worker_id,
+            s, keys, "worker_added", worker_id=keys.worker_id,
             on_behalf_of=worker.id, detail=details.role,
         )
         return worker.id
@@ -352,11 +507,32 @@ def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
         worker.active = False
         worker.deactivated_at = clock.now()
         worker.version += 1
+        _regrant(s, keys, worker_id, active=False)
         audit.append(
-            s, keys.audit_key, "worker_deactivated", worker_id=keys.worker_id,
+            s, keys, "worker_deactivated", worker_id=keys.worker_id,
             on_behalf_of=worker_id, detail=f"sleutels verwijderd: {removed}",
         )
         return removed
+
+
+def _regrant(
+    s: Session, keys: Keys, worker_id: str, *, active: bool | None = None,
+    box_public: bytes | None = None, sign_public: bytes | None = None,
+) -> None:
+    """A new grant for a worker in a signed team: the newest one, with these changes."""
+    if keys.root_public is None or keys.signed_from is None:
+        return  # a team not signed yet: its first coördinator's unlock signs it as it is then
+    if keys.escrow_private is None:
+        raise NotAllowed("escrow", reason=Reason.ESCROW_NOT_OPEN)
+    grant = authority.trust(s, keys.root_public, keys.signed_from).current.get(worker_id)
+    if grant is None:
+        raise Tampered("grants")
+    authority.issue(
+        s, keys.escrow_private, worker_id, role=grant.role,
+        active=grant.active if active is None else active,
+        box_public=grant.box_public if box_public is None else box_public,
+        sign_public=grant.sign_public if sign_public is None else sign_public,
+    )
 
 
 def change_passphrase(
@@ -369,11 +545,18 @@ def change_passphrase(
         except WrongSecret:
             raise WrongPassphrase(keys.worker_id) from None
         s.execute(delete(KeySlot).where(KeySlot.worker_id == current.worker_id))
+        seed = current.sign_seed
+        if seed is None:  # a slot from before signing that never logged in since
+            seed, public = new_signing_key()
+            worker = s.get(Worker, current.worker_id)
+            if worker is not None:
+                worker.sign_public = public
+                worker.sign_binding = authority.bind(current.worker_private, current.escrow_public, current.worker_id, public)
         payload = _worker_payload(
-            current.team_key, current.worker_private, current.escrow_public, current.role
+            current.team_key, current.worker_private, current.escrow_public, current.role, seed
         )
         s.add(_slot_row(make_slot(_new_id(), new_passphrase, payload, params), "worker", current.worker_id))
-        audit.append(s, keys.audit_key, "passphrase_changed", worker_id=current.worker_id)
+        audit.append(s, keys, "passphrase_changed", worker_id=current.worker_id)
 
 
 def _role_at_creation(s: Session, audit_key: bytes, worker_id: str) -> str:
@@ -411,24 +594,41 @@ def reset_passphrase(
     wrapped again for the new key pair. Returns how many were rewrapped.
     """
     escrow_public = public_from_private(escrow_private)
-    keys = Keys(by_worker or worker_id, COORDINATOR, team_key, b"", escrow_public, escrow_private)
+    # The escrow key is at hand (a coördinator's, or the recovery slot's): the
+    # entry is signed by the team's root key itself.
+    keys = Keys(
+        authority.ROOT_SIGNER, COORDINATOR, team_key, b"", escrow_public, escrow_private,
+        sign_seed=authority.root_seed(escrow_private),
+    )
     with store.session() as s:
         worker = s.get(Worker, worker_id)
         if worker is None:
             raise UnknownWorker(worker_id)
         if not worker.active:
             raise WorkerInactive(worker_id)
+        root = authority.team_root(s)
+        grant = authority.trust(s, root[0], root[1]).current.get(worker_id) if root is not None else None
+        if root is not None and (grant is None or not grant.active):
+            raise WorkerInactive(worker_id)
         new_private, new_public = new_keypair()
+        sign_seed, sign_public = new_signing_key()
         worker.public_key = new_public
+        worker.sign_public = sign_public
+        worker.sign_binding = authority.bind(new_private, escrow_public, worker_id, sign_public)
         worker.version += 1
         s.execute(delete(KeySlot).where(KeySlot.worker_id == worker_id))
-        # The old slot (which holds the role) cannot be opened, and the plain
-        # role column could have been edited: the role comes from the sealed
-        # audit entry that created this worker.
-        role = _role_at_creation(s, keys.audit_key, worker_id)
-        payload = _worker_payload(team_key, new_private, escrow_public, role)
+        # The old slot cannot be opened, and the plain role column could have
+        # been edited: the role comes from the worker's signed grant (in a team
+        # from before signing, from the sealed audit entry that created them).
+        role = grant.role if grant is not None else _role_at_creation(s, keys.audit_key, worker_id)
+        payload = _worker_payload(team_key, new_private, escrow_public, role, sign_seed)
         record = make_slot(_new_id(), new_passphrase, payload, params)
         s.add(_slot_row(record, "worker", worker_id))
+        if root is not None:
+            worker.root_attest = authority.attest(escrow_private, worker_id, new_public, root[1])
+            authority.issue(
+                s, escrow_private, worker_id, role=role, active=True, box_public=new_public, sign_public=sign_public,
+            )
         if role == COORDINATOR:
             s.execute(delete(EscrowWrap).where(EscrowWrap.worker_id == worker_id))
             s.add(
@@ -449,7 +649,7 @@ def reset_passphrase(
             wrap.wrapped = files.seal_wrap(new_public, student_key, wrap.student_id, worker_id)
             rewrapped += 1
         audit.append(
-            s, keys.audit_key, "recovery", worker_id=by_worker, on_behalf_of=worker_id,
+            s, keys, "recovery", worker_id=by_worker, on_behalf_of=worker_id,
             detail=f"{via}; sleutels opnieuw verpakt: {rewrapped}",
         )
         return rewrapped
@@ -463,12 +663,14 @@ def login_throttle(store: Store, worker_id: str) -> tuple[int, datetime | None]:
     restarting the app does not reset the growing delay after wrong guesses.
     """
     with store.reading() as s:
-        # A login, or a new passphrase set with the recovery code, ends the wait.
+        # A login, the right passphrase typed for noodtoegang or an inzage (the
+        # escrow read is logged on this worker's behalf), or a new passphrase
+        # set with the recovery code, ends the wait.
         last_ok = s.scalar(
             select(func.max(AuditEntry.seq)).where(
                 or_(
                     and_(AuditEntry.worker_id == worker_id, AuditEntry.event.in_(("login", "unlock"))),
-                    and_(AuditEntry.on_behalf_of == worker_id, AuditEntry.event == "recovery"),
+                    and_(AuditEntry.on_behalf_of == worker_id, AuditEntry.event.in_(("recovery", "emergency_access"))),
                 )
             )
         ) or 0
@@ -504,4 +706,4 @@ def set_worker_contact(store: Store, keys: Keys, text: str) -> None:
         if w is None:
             raise UnknownWorker(keys.worker_id)
         w.contact = seal_field(keys.directory, "workers", "contact", keys.worker_id, text.encode())
-        audit.append(s, keys.audit_key, "settings", worker_id=keys.worker_id, detail="eigen bereikbaarheid")
+        audit.append(s, keys, "settings", worker_id=keys.worker_id, detail="eigen bereikbaarheid")

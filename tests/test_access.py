@@ -60,7 +60,7 @@ def _audit_rows(store) -> list[AuditEntry]:
 
 def _verify(store, keys):
     with store.session() as s:
-        return audit.verify(s, keys.audit_key)
+        return audit.verify(s, keys)
 
 
 @pytest.fixture(scope="module")

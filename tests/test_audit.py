@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from storage import audit, students, team
 from storage.crypto import derive_subkey
-from storage.errors import WrongPassphrase
+from storage.errors import LogTampered, WrongPassphrase
 from storage.models import AuditEntry
 from storage.store import Store
 from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, TeamFixture, make_team
@@ -37,7 +37,7 @@ class Log:
 
     def verify(self) -> audit.Verification:
         with self.fx.store.session() as s:
-            return audit.verify(s, self.keys.audit_key)
+            return audit.verify(s, self.keys)
 
     def row(self, seq: int) -> tuple:
         return self.sql("SELECT * FROM audit_log WHERE seq = ?", (seq,))[0]
@@ -221,7 +221,7 @@ def test_forged_entry_with_guessed_key(log):
 def test_wrong_audit_key_fails_at_first_entry(log):
     """Verification with any other key fails at seq 1: the chain depends on the audit key."""
     with log.fx.store.session() as s:
-        result = audit.verify(s, derive_subkey(log.keys.team_key, "other"))
+        result = audit.verify(s, replace(log.keys, team_key=derive_subkey(log.keys.team_key, "other")))
     assert (result.ok, result.first_broken_seq) == (False, 1)
 
 
@@ -267,6 +267,9 @@ def test_nulled_and_edited_tail_entry(log):
         "UPDATE audit_log SET mac = NULL, event = 'failed_login', detail = '' WHERE seq = ?",
         (seq,),
     )
-    team.unlock(log.fx.store, log.fx.worker_id, WORKER_PASS)
+    # The unlock refuses to chain on (the head no longer matches its entry) ...
+    with pytest.raises(LogTampered):
+        team.unlock(log.fx.store, log.fx.worker_id, WORKER_PASS)
+    # ... and the walk names the entry.
     result = log.verify()
     assert (result.ok, result.first_broken_seq) == (False, seq)

@@ -67,7 +67,7 @@ def _revision(store: Store) -> str | None:
 
 def _verify(store: Store, keys) -> audit.Verification:
     with store.session() as s:
-        return audit.verify(s, keys.audit_key)
+        return audit.verify(s, keys)
 
 
 def test_create_runs_every_migration_and_refuses_a_second_create(store_url):

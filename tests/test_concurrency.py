@@ -167,7 +167,7 @@ def test_two_processes_inserting_concurrently_never_hit_locked(team_store):
         with store.session() as s:
             from storage import audit
 
-            assert audit.verify(s, keys.audit_key).ok
+            assert audit.verify(s, keys).ok
     finally:
         store.close()
 

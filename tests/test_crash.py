@@ -107,7 +107,7 @@ def test_kill9_loop_keeps_every_acknowledged_record(team_store):
                 assert entries[eid].payload["tekst"].startswith(CANARY_NOTE)
                 all_entries[eid] = sid
             with store.session() as s:
-                assert audit.verify(s, keys.audit_key).ok, f"iteration {i}"
+                assert audit.verify(s, keys).ok, f"iteration {i}"
         finally:
             store.close()
 

@@ -133,7 +133,7 @@ def test_several_processes_at_once_lose_nothing_and_keep_the_chain(fx):
     row = students.get_student(fx.store, keys, shared)
     assert (row.version, row.data["last_name"]) == max(saves)
     with fx.store.session() as s:
-        result = audit.verify(s, keys.audit_key)
+        result = audit.verify(s, keys)
         total = s.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1))
     assert result.ok and result.checked == total
 

@@ -36,7 +36,7 @@ from storage import clock, team
 from tests.conftest import make_team
 from tests.test_spreekuur import session
 
-WAISCA_PASS = "waisca wachtwoord zin"
+WAISCA_PASS = "waisca heeft een lange wachtwoord zin"
 BIRTH = date(2009, 1, 20)
 EIGHTEEN = date(2027, 1, 20)
 SCENARIO_DAY = date(2026, 11, 23)  # a Monday: Leonie is 17 years and 10 months

@@ -194,7 +194,7 @@ def test_disk_full_write_fails_cleanly_and_earlier_data_survives(closed_team, mo
         entries = students.read_file(store, keys, fx.student_id)
         assert [e.payload["tekst"] for e in entries] == [CANARY_NOTE]
         with store.session() as ses:
-            assert audit.verify(ses, keys.audit_key).ok
+            assert audit.verify(ses, keys).ok
         # With room again, the same write succeeds.
         students.add_entry(store, keys, fx.student_id, "gesprek", BIG_ENTRY)
     finally:
@@ -283,7 +283,7 @@ def test_open_migrates_after_a_backup(closed_team, tmp_path, monkeypatch):
             CANARY_NOTE
         ]
         with store.session() as s:
-            assert audit.verify(s, keys.audit_key).ok
+            assert audit.verify(s, keys).ok
     finally:
         store.close()
     # Opening again at head makes no second backup.

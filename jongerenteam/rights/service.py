@@ -56,8 +56,8 @@ class RightsService(Service):
         A coördinator who is not involved passes their passphrase again: the
         escrow then opens the file for this one read.
         """
+        from jongerenteam import throttle
         from storage import spreekuur
-        from storage import team as store_team
 
         what = EXPORT_PDF if fmt == "pdf" else EXPORT_TEXT
         record = self.session.record(student_id)
@@ -65,7 +65,7 @@ class RightsService(Service):
         if not self.is_involved(student_id) and coordinator_passphrase is not None:
             if not self.keys.is_coordinator:
                 raise NotAllowed("escrow", reason=Reason.NOT_A_COORDINATOR)
-            coordinator = store_team.check_passphrase(self.store, self.worker_id, coordinator_passphrase)
+            coordinator = throttle.check_passphrase(self.store, self.worker_id, coordinator_passphrase)
             escrow_private = spreekuur.require_escrow(coordinator)
         entries, log = store_rights.read_for_inzage(
             self.store, self.keys, student_id, what,
@@ -194,13 +194,19 @@ class RightsService(Service):
     # -- bewaartermijn -----------------------------------------------------------------
 
     def retention_years(self) -> dict[str, int]:
-        stored = store_rights.retention_terms(self.store) or {}
+        stored = store_rights.retention_terms(self.store, self.keys) or {}
         out = dict(DEFAULT_RETENTION_YEARS)
         for regime in out:
             v = stored.get(regime)
-            if isinstance(v, int) and v > 0:
+            # Never below the legal floor, whatever the store holds.
+            low, high = RETENTION_LIMITS[regime]
+            if isinstance(v, int) and low <= v <= high:
                 out[regime] = v
         return out
+
+    def retention_set_aside(self) -> bool:
+        """Whether stored retention terms were set aside (no valid coördinator signature): the legal terms apply."""
+        return store_rights.retention_checked(self.store, self.keys)[1]
 
     def set_retention_years(self, terms: dict[str, int], *, version: int) -> None:
         if not self.keys.is_coordinator:
@@ -233,7 +239,7 @@ class RightsService(Service):
         today = today or local_today()
         years = self.retention_years()
         out = []
-        for sid, closed in store_rights.closed_files(self.store).items():
+        for sid, closed in store_rights.closed_files(self.store, self.keys).items():
             record = self.students.get(sid)
             if record is None or record.status != "afgesloten":
                 continue

@@ -1,0 +1,565 @@
+"""Attacks on the store's integrity, each through the real unlock, as the victim meets them.
+
+Every test tampers first (raw SQL on the store's own engine, or an older copy
+of the store file put back), then goes through ``TeamSession.unlock`` (the
+path the app and the CLI take), and checks what the worker is told and what
+the log says. Tests taking ``store_url`` run on SQLite and on PostgreSQL.
+See the threat table in docs/security.md: each row names its test here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import select, text
+
+from jongerenteam import integrity, messages
+from jongerenteam.domain import StudentDetails
+from jongerenteam.session import TeamSession
+from jongerenteam.settings import kdf_params
+from storage import audit, authority, students, team
+from storage.crypto import mac, sign, signing_key_from_seed
+from storage.errors import LogTampered, NotAllowed, Tampered, WorkerInactive
+from storage.keyslots import KdfParams, make_slot, open_slot
+from storage.models import AuditEntry, Grant, KeySlot, Student, Team
+from storage.store import Store
+from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, canary_student, make_team
+from tests.support import build_app, notifications, unlock_as, wait_until
+
+
+@pytest.fixture
+def fx(store_url):
+    team_fx = make_team(store_url)
+    yield team_fx
+    team_fx.store.close()
+
+
+def _raw(store: Store, sql: str, **params) -> list:
+    """Raw SQL past the application, as someone with the files would."""
+    with store.engine.begin() as conn:
+        result = conn.execute(text(sql), params)
+        return result.fetchall() if result.returns_rows else []
+
+
+def _newest_seq(store: Store) -> int:
+    return _raw(store, "SELECT max(seq) FROM audit_log")[0][0]
+
+
+def _events(store: Store, event: str) -> list[AuditEntry]:
+    with store.session() as s:
+        return list(s.scalars(select(AuditEntry).where(AuditEntry.event == event)).all())
+
+
+# -- 1. a log cut short or emptied, without any key ----------------------------------------------------
+
+
+def test_newest_entries_removed_with_their_head_refuse_the_unlock(fx):
+    """Deleting the newest entries and the head row leaves a shorter chain that is valid on its own:
+    the next unlock (which always appends a login) refuses to chain on, in Dutch."""
+    TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS).lock()
+    newest = _newest_seq(fx.store)
+    _raw(fx.store, "DELETE FROM audit_log WHERE seq > :cut", cut=newest - 3)
+    _raw(fx.store, "DELETE FROM audit_head")
+    with pytest.raises(LogTampered) as caught:
+        TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    text_, code = messages.explain(caught.value)
+    assert "logboek" in text_ and "ingekort of veranderd" in text_
+    assert code == messages.EXIT_TAMPERED
+    # Nothing was added to the cut log.
+    assert _newest_seq(fx.store) == newest - 3
+
+
+def test_whole_log_and_head_removed_refuse_the_unlock(fx):
+    _raw(fx.store, "DELETE FROM audit_log")
+    _raw(fx.store, "DELETE FROM audit_head")
+    with pytest.raises(LogTampered):
+        TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    assert _raw(fx.store, "SELECT count(*) FROM audit_log")[0][0] == 0
+
+
+def test_newest_entries_removed_head_kept_refuse_the_unlock(fx):
+    """The head names an entry that is no longer there."""
+    newest = _newest_seq(fx.store)
+    _raw(fx.store, "DELETE FROM audit_log WHERE seq = :seq", seq=newest)
+    with pytest.raises(LogTampered):
+        TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+
+
+def test_head_moved_back_refuses_the_unlock(fx):
+    """Pointing the head at an older entry (with that entry's MAC) breaks the head's own MAC."""
+    newest = _newest_seq(fx.store)
+    older_mac = _raw(fx.store, "SELECT mac FROM audit_log WHERE seq = :seq", seq=newest - 2)[0][0]
+    _raw(fx.store, "DELETE FROM audit_log WHERE seq > :cut", cut=newest - 2)
+    _raw(fx.store, "UPDATE audit_head SET seq = :seq, mac = :mac", seq=newest - 2, mac=older_mac)
+    with pytest.raises(LogTampered):
+        TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+
+
+def test_audit_verify_in_the_cli_says_it_in_dutch(tmp_path):
+    """The installed command: after the cut, 'audit verify' does not say 'in orde'."""
+    from tests.test_cli import run
+
+    home = tmp_path / "home"
+    home.mkdir()
+    fx = make_team(tmp_path / "team.jt")
+    newest = _newest_seq(fx.store)
+    _raw(fx.store, "DELETE FROM audit_log WHERE seq > :cut", cut=newest - 2)
+    _raw(fx.store, "DELETE FROM audit_head")
+    fx.store.close()
+    proc = run(["--store", str(fx.path), "audit", "verify", "--worker", "HH"], home=home, stdin=WORKER_PASS + "\n")
+    assert proc.returncode == messages.EXIT_TAMPERED
+    assert "in orde" not in proc.stdout
+    assert "Het logboek van deze teamopslag is ingekort of veranderd" in proc.stderr
+
+
+# -- 6. an older copy of the store put back ---------------------------------------------------------------
+
+
+def _student(fx, session: TeamSession) -> str:
+    return students.add_student(
+        session.store, session.keys, canary_student().to_dict(), status="aangemeld", contact_worker_id=fx.worker_id,
+    ).id
+
+
+def test_older_copy_of_the_store_is_seen_at_the_next_unlock(tmp_path):
+    """This laptop saw a newer head; an older copy put over the store is said at unlock and logged."""
+    fx = make_team(tmp_path / "team.jt")
+    first = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    assert first.notices == []
+    first.lock()
+    fx.store.close()
+    old = tmp_path / "oud.jt"
+    shutil.copyfile(fx.path, old)
+    store = Store.open(str(fx.path))
+    for _ in range(2):
+        TeamSession.unlock(store, fx.worker_id, WORKER_PASS).lock()
+    store.close()
+    shutil.copyfile(old, fx.path)
+    store = Store.open(str(fx.path))
+    try:
+        session = TeamSession.unlock(store, fx.worker_id, WORKER_PASS)
+        assert len(session.notices) == 1
+        assert session.notices[0].startswith("Let op: deze teamopslag is ouder dan de versie die je op deze laptop eerder zag")
+        (entry,) = _events(store, "integrity")
+        assert entry.worker_id == fx.worker_id and entry.detail.startswith("rolled back")
+        session.lock()
+        # Said once: from now on this laptop remembers this store as it is.
+        assert TeamSession.unlock(store, fx.worker_id, WORKER_PASS).notices == []
+    finally:
+        store.close()
+
+
+def test_older_copy_used_since_is_seen_as_another_history(tmp_path, monkeypatch):
+    """An older copy that was used since (its log grew past the remembered point) is not the same log."""
+    fx = make_team(tmp_path / "team.jt")
+    fx.store.close()
+    old = tmp_path / "oud.jt"
+    shutil.copyfile(fx.path, old)
+    store = Store.open(str(fx.path))
+    TeamSession.unlock(store, fx.worker_id, WORKER_PASS).lock()
+    store.close()
+    # The old copy is used on another laptop (its own memory) for a while, then put back here.
+    here = integrity.state_path()
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "other-laptop"))
+    other = Store.open(str(old))
+    for _ in range(4):
+        TeamSession.unlock(other, fx.other_id, OTHER_PASS).lock()
+    other.close()
+    monkeypatch.setenv("XDG_STATE_HOME", str(here.parent.parent))
+    shutil.copyfile(old, fx.path)
+    store = Store.open(str(fx.path))
+    try:
+        session = TeamSession.unlock(store, fx.worker_id, WORKER_PASS)
+        assert any(n.startswith("Let op: het logboek van deze teamopslag is niet meer hetzelfde") for n in session.notices)
+        assert _events(store, "integrity")[0].detail.startswith("replaced")
+    finally:
+        store.close()
+
+
+def test_a_restore_by_a_coordinator_is_not_a_rollback(tmp_path):
+    """An authentic 'restore' entry written after this laptop's memory: an older log is expected."""
+    fx = make_team(tmp_path / "team.jt")
+    TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS).lock()
+    fx.store.close()
+    old = tmp_path / "oud.jt"
+    shutil.copyfile(fx.path, old)
+    store = Store.open(str(fx.path))
+    for _ in range(2):
+        TeamSession.unlock(store, fx.worker_id, WORKER_PASS).lock()
+    store.close()
+    shutil.copyfile(old, fx.path)
+    store = Store.open(str(fx.path))
+    try:
+        coordinator = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS, check=False)
+        with store.session() as s:
+            audit.append(s, coordinator.keys, "restore", worker_id=fx.coordinator_id)
+        coordinator.lock()
+        assert TeamSession.unlock(store, fx.worker_id, WORKER_PASS).notices == []
+        assert _events(store, "integrity") == []
+    finally:
+        store.close()
+
+
+def test_erased_student_back_in_an_older_copy_is_erased_again_at_unlock(tmp_path):
+    """The erasure list is applied at every unlock, not only at a restore."""
+    fx = make_team(tmp_path / "team.jt")
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    sid = _student(fx, coordinator)
+    fx.store.close()
+    old = tmp_path / "oud.jt"
+    shutil.copyfile(fx.path, old)
+    store = Store.open(str(fx.path))
+    coordinator = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS)
+    coordinator.rights.erase_student(sid, "verzoek")
+    coordinator.lock()
+    store.close()
+    shutil.copyfile(old, fx.path)  # the side file <store>.erasures stays where it is
+    store = Store.open(str(fx.path))
+    try:
+        with store.session() as s:
+            assert s.get(Student, sid) is not None  # back, in the old copy
+        session = TeamSession.unlock(store, fx.worker_id, WORKER_PASS)
+        assert any("stonden weer in de opslag" in n and "opnieuw gewist" in n for n in session.notices)
+        with store.session() as s:
+            assert s.get(Student, sid) is None
+        assert any(e.detail.startswith("gewiste studenten terug: 1") for e in _events(store, "integrity"))
+    finally:
+        store.close()
+
+
+def test_unwritable_memory_is_said_not_silent(tmp_path, monkeypatch):
+    fx = make_team(tmp_path / "team.jt")
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "jongerenteam").write_text("geen map")  # the folder cannot be made
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    try:
+        session = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+        assert any("kon op deze laptop niet bijhouden" in n for n in session.notices)
+    finally:
+        fx.store.close()
+
+
+async def test_the_app_tells_the_worker_after_unlock(tmp_path):
+    """In the app: the warning is a notification right after the unlock, before anything else."""
+    fx = make_team(tmp_path / "team.jt")
+    TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS).lock()
+    fx.store.close()
+    old = tmp_path / "oud.jt"
+    shutil.copyfile(fx.path, old)
+    store = Store.open(str(fx.path))
+    TeamSession.unlock(store, fx.worker_id, WORKER_PASS).lock()
+    store.close()
+    shutil.copyfile(old, fx.path)
+    fx.store = Store.open(str(fx.path))
+    try:
+        app = build_app(fx)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+            await wait_until(
+                pilot, lambda: any("ouder dan de versie" in str(n) for n in notifications(app)),
+                what="the rollback warning",
+            )
+    finally:
+        fx.store.close()
+
+
+def test_memory_holds_no_personal_data(tmp_path):
+    fx = make_team(tmp_path / "team.jt")
+    session = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    _student(fx, session)
+    session.lock()
+    fx.store.close()
+    kept = integrity.state_path().read_text(encoding="utf-8")
+    assert set(kept) <= set('{}":,0123456789abcdef -') | set("seqmacat") | set("T.+")
+    assert integrity.state_path().stat().st_mode & 0o077 == 0
+
+
+# -- 2, 3. a colleague with the files and their own passphrase ----------------------------------------------
+
+def _rewrite_own_slot(store: Store, worker_id: str, passphrase: str, change) -> None:
+    """What an insider can do with their own slot: open it, change the payload, seal it again."""
+    with store.session() as s:
+        slot = s.scalar(select(KeySlot).where(KeySlot.worker_id == worker_id))
+        record = team._record_of(slot)
+        payload = change(open_slot(record, passphrase))
+        again = make_slot(slot.id, passphrase, payload, KdfParams(slot.memory_kib, slot.time_cost, slot.parallelism))
+        slot.wrapped, slot.salt = again.wrapped, again.salt
+
+
+def _coordinator_verify(store: Store, fx) -> audit.Verification:
+    session = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS, check=False)
+    try:
+        return session.team.verify_audit()
+    finally:
+        session.lock()
+
+
+def _rechain(store: Store, keys, *, sign_as: dict[str, bytes]) -> None:
+    """Recompute every MAC and the head with the team key (which every worker has), and
+    re-sign the entries of the workers whose seeds are in ``sign_as`` (the insider's own)."""
+    with store.session() as s:
+        prev = audit.GENESIS
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        for new_seq, e in enumerate(rows, start=1):
+            e.seq = new_seq
+            e.mac = mac(keys.audit_key, prev + audit._canonical(e))
+            if e.signer in sign_as:
+                e.sig = sign(sign_as[e.signer], audit._entry_message(e.mac))
+            prev = e.mac
+        head = s.get(audit.AuditHead, 1)
+        head.seq, head.mac, head.head_mac = len(rows), prev, audit._head_mac(keys.audit_key, len(rows), prev)
+        head.signer, head.sig = keys.worker_id, sign(keys.sign_seed, audit._head_message(len(rows), prev))
+
+
+def test_worker_who_removes_their_own_entry_and_rechains_the_log_is_caught(fx):
+    """Hanna removes her own emergency_access entry, recomputes the whole chain and head with the team
+    key from her slot, and re-signs what she can: the colleagues' signatures after it no longer hold."""
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    with fx.store.session() as s:
+        audit.append(s, hanna.keys, "emergency_access", worker_id=fx.worker_id, detail="noodtoegang")
+    hanna.lock()
+    TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS).lock()  # a colleague writes after it
+    keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    _raw(fx.store, "DELETE FROM audit_log WHERE event = 'emergency_access'")
+    _rechain(fx.store, keys, sign_as={fx.worker_id: keys.sign_seed})
+    result = _coordinator_verify(fx.store, fx)
+    assert not result.ok
+    assert result.reason == "handtekening ontbreekt of klopt niet"
+
+
+def test_worker_who_re_signs_colleagues_entries_as_their_own_is_caught(fx):
+    """Re-signing every entry with her own key does not pass: an entry is signed by the worker it names."""
+    keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    _raw(fx.store, "DELETE FROM audit_log WHERE seq = 2")
+    with fx.store.session() as s:
+        for e in s.scalars(select(AuditEntry)).all():
+            e.signer = fx.worker_id
+    _rechain(fx.store, keys, sign_as={fx.worker_id: keys.sign_seed})
+    result = _coordinator_verify(fx.store, fx)
+    assert (result.ok, result.reason) == (False, "ondertekend door een ander dan wie het deed")
+
+
+def test_worker_who_sets_the_role_byte_in_their_own_slot_stays_a_worker(fx):
+    """The slot's role byte no longer decides: the signed grant does."""
+    _rewrite_own_slot(fx.store, fx.worker_id, WORKER_PASS, lambda p: p[:96] + b"\x01" + p[97:])
+    _raw(fx.store, "UPDATE workers SET role = 'coordinator' WHERE id = :id", id=fx.worker_id)
+    session = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        assert session.keys.role == "worker" and not session.keys.is_coordinator
+        assert session.keys.escrow_private is None
+        with pytest.raises(NotAllowed):
+            session.team.add_worker(
+                team.WorkerDetails("Nep Collega", "NC", team.WORKER, "jeugdhulp"), "fiets regen koffie bergop", kdf_params(),
+            )
+    finally:
+        session.lock()
+
+
+def test_worker_who_edits_their_grant_is_refused_at_unlock_and_seen_by_verify(fx):
+    _raw(fx.store, "UPDATE grants SET role = 'coordinator' WHERE worker_id = :id", id=fx.worker_id)
+    with pytest.raises(Tampered):
+        TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    result = _coordinator_verify(fx.store, fx)
+    assert (result.ok, result.reason) == (False, "rechten van een medewerker veranderd zonder geldige handtekening")
+
+
+def test_worker_who_signs_a_grant_with_their_own_key_gains_nothing(fx):
+    """A grant signed by anyone but the root (here: by Hanna's own signing key) is not a grant."""
+    keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    with fx.store.session() as s:
+        g = s.get(Grant, (fx.worker_id, 1))
+        forged = Grant(
+            worker_id=g.worker_id, serial=2, role="coordinator", active=True, box_public=g.box_public,
+            sign_public=g.sign_public, signed_at=g.signed_at, sig=b"",
+        )
+        forged.sig = sign(keys.sign_seed, authority._grant_message(forged))
+        s.add(forged)
+    session = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        assert session.keys.role == "worker"
+    finally:
+        session.lock()
+
+
+def test_insider_who_swaps_the_root_key_locks_the_victims_out_instead_of_fooling_them(fx):
+    """Hanna puts her own key in as the team's root and re-signs every grant with it: the coördinator's
+    attestation (made with the escrow key) no longer matches, so the coördinator's unlock refuses."""
+    keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    fake_root = signing_key_from_seed(keys.sign_seed)
+    with fx.store.session() as s:
+        s.scalar(select(Team)).root_public = fake_root
+        for g in s.scalars(select(Grant)).all():
+            if g.worker_id == fx.worker_id:
+                g.role = "coordinator"
+            g.sig = sign(keys.sign_seed, authority._grant_message(g))
+    with pytest.raises(Tampered) as caught:
+        TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    assert caught.value.where == "workers.root_attest"
+
+
+def test_deactivated_worker_who_puts_their_old_slot_back_is_refused(fx):
+    """The slot row copied before the deactivation, put back with the active flag: the signed grant says no."""
+    slot = _raw(fx.store, "SELECT id, kind, worker_id, salt, memory_kib, time_cost, parallelism, wrapped, created_at "
+                          "FROM key_slots WHERE worker_id = :id", id=fx.other_id)[0]
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    team.deactivate_worker(fx.store, coordinator.keys, fx.other_id)
+    coordinator.lock()
+    _raw(fx.store, "INSERT INTO key_slots (id, kind, worker_id, salt, memory_kib, time_cost, parallelism, wrapped, created_at) "
+                   "VALUES (:a, :b, :c, :d, :e, :f, :g, :h, :i)",
+         a=slot[0], b=slot[1], c=slot[2], d=slot[3], e=slot[4], f=slot[5], g=slot[6], h=slot[7], i=slot[8])
+    _raw(fx.store, "UPDATE workers SET active = :t WHERE id = :id", t=True, id=fx.other_id)
+    with pytest.raises(WorkerInactive):
+        TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
+
+
+# -- the upgrade: a team from before signing ---------------------------------------------------------------
+
+
+def _unsign(fx) -> None:
+    """Make the store look like one from before signed authority: v1 slots, no root, no grants, no signatures."""
+    for wid, passphrase in ((fx.coordinator_id, COORDINATOR_PASS), (fx.worker_id, WORKER_PASS), (fx.other_id, OTHER_PASS)):
+        _rewrite_own_slot(fx.store, wid, passphrase, lambda p: p[:97])
+    _raw(fx.store, "DELETE FROM grants")
+    _raw(fx.store, "UPDATE team SET root_public = NULL, signed_from = NULL")
+    _raw(fx.store, "UPDATE workers SET root_attest = NULL, sign_public = NULL, sign_binding = NULL")
+    _raw(fx.store, "UPDATE audit_log SET signer = NULL, sig = NULL")
+    _raw(fx.store, "UPDATE audit_head SET signer = NULL, sig = NULL")
+
+
+def test_first_coordinator_unlock_after_the_upgrade_signs_the_team(fx):
+    _unsign(fx)
+    # A worker first: a signing key of her own, pending (nobody could grant it yet).
+    TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS).lock()
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert any(n.startswith("De teamopslag is nu beveiligd met handtekeningen") for n in coordinator.notices)
+        assert coordinator.keys.root_public is not None
+        (entry,) = [e for e in _events(fx.store, "migration") if e.detail == "ondertekend"]
+        assert entry.worker_id == fx.coordinator_id and entry.sig
+        roles = {g.worker_id: g.role for g in _grants(fx.store)}
+        assert roles == {fx.coordinator_id: "coordinator", fx.worker_id: "worker", fx.other_id: "worker"}
+    finally:
+        coordinator.lock()
+    # Otto had not logged in since the upgrade: his key is pending after his unlock ...
+    TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS).lock()
+    assert _coordinator_verify(fx.store, fx).ok  # (this unlock also grants Otto's key)
+    # ... and after a coördinator's unlock nothing is unconfirmed any more.
+    result = _coordinator_verify(fx.store, fx)
+    assert (result.ok, result.unconfirmed) == (True, 0)
+    # The role byte in Hanna's old-style slot: the grant decides from now on.
+    _rewrite_own_slot(fx.store, fx.worker_id, WORKER_PASS, lambda p: p[:96] + b"\x01" + p[97:])
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    assert not hanna.keys.is_coordinator
+    hanna.lock()
+
+
+def _grants(store: Store) -> list[Grant]:
+    with store.session() as s:
+        return list(s.scalars(select(Grant).order_by(Grant.serial)).all())
+
+
+def test_a_signing_key_published_for_a_colleague_is_not_granted(fx):
+    """After the upgrade, Hanna publishes her own key as Otto's pending key: the coördinator's
+    unlock checks the binding (which needs Otto's private key), refuses it, says so and logs it."""
+    _unsign(fx)
+    TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS).lock()
+    hanna = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    _raw(fx.store, "UPDATE workers SET sign_public = :k, sign_binding = :b WHERE id = :id",
+         k=signing_key_from_seed(hanna.sign_seed), b=b"\x00" * 32, id=fx.other_id)
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert any("is niet door Otto Collega zelf gemaakt" in n for n in coordinator.notices)
+    finally:
+        coordinator.lock()
+    assert all(g.sign_public != signing_key_from_seed(hanna.sign_seed) for g in _grants(fx.store) if g.worker_id == fx.other_id)
+    assert any(e.detail == "ondertekensleutel klopt niet" for e in _events(fx.store, "integrity"))
+
+
+def test_recovery_with_the_code_is_signed_by_the_root(fx):
+    """A new passphrase set with the recovery code: new keys, a new grant, and the log still verifies."""
+    team_key, escrow_private = team.unlock_recovery(fx.store, fx.recovery_code)
+    team.reset_passphrase(fx.store, team_key, escrow_private, fx.worker_id, "een nieuwe lange zin", kdf_params(),
+                          by_worker=None, via="herstelcode")
+    session = TeamSession.unlock(fx.store, fx.worker_id, "een nieuwe lange zin")
+    assert session.keys.role == "worker"
+    session.lock()
+    assert _coordinator_verify(fx.store, fx).ok
+
+
+# -- 7. plain columns that decide what may be erased -----------------------------------------------------------
+
+
+def _walk_in(session: TeamSession, first_name: str):
+    details = StudentDetails(
+        first_name=first_name, last_name="Bakker", birth_date=date(2008, 4, 3), programme="Verzorgende IG",
+        level="2", municipality_code="GM0193",
+    )
+    return session.spreekuur.register_student(details, status="lopend", today=date(2026, 11, 1))
+
+
+def test_retention_terms_set_below_the_law_or_without_a_signature_do_not_count(fx):
+    """Hanna writes one year into the team's retention terms: without a coördinator's signature they
+    are set aside, the legal terms apply, and the service says so."""
+    _raw(fx.store, "UPDATE team SET retention = :r", r='{"jeugdwet": 1, "school": 1}')
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20}
+        assert coordinator.rights.retention_set_aside()
+    finally:
+        coordinator.lock()
+
+
+def test_a_file_marked_closed_in_the_columns_is_not_offered_for_erasure(fx):
+    """Status 'afgesloten' and a closing date 30 years ago, set with raw SQL: no signed status entry
+    closed the file, so the bewaartermijn list does not offer it. A file the worker really closed is."""
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    forged = _walk_in(hanna, "Sanne")
+    real = _walk_in(hanna, "Jelle")
+    hanna.dossier.set_status(hanna.students[real.id], "afgesloten", "doel_bereikt")
+    hanna.lock()
+    _raw(fx.store, "UPDATE students SET status = 'afgesloten', closed_at = :at WHERE id = :id",
+         at=datetime(1996, 1, 1, tzinfo=UTC), id=forged.id)
+    _raw(fx.store, "UPDATE students SET closed_at = :at WHERE id = :id", at=datetime(1996, 1, 1, tzinfo=UTC), id=real.id)
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        far = date(2060, 1, 1)
+        listed = {p.record.id: p.closed_on for p in coordinator.rights.past_term(far)}
+        assert forged.id not in listed
+        # The real one counts from the signed closing, not from the edited column.
+        assert real.id in listed and listed[real.id].year == 2026
+    finally:
+        coordinator.lock()
+
+
+def test_old_closings_are_carried_into_the_signed_log_at_the_upgrade(fx):
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    rec = _walk_in(hanna, "Rik")
+    hanna.dossier.set_status(hanna.students[rec.id], "afgesloten", "doel_bereikt")
+    hanna.lock()
+    _unsign(fx)
+    _raw(fx.store, "DELETE FROM audit_log WHERE detail LIKE 'status: %'")
+    _rechain_plain(fx)
+    _raw(fx.store, "UPDATE students SET closed_at = :at WHERE id = :id", at=datetime(2001, 5, 1, tzinfo=UTC), id=rec.id)
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        listed = {p.record.id: p.closed_on for p in coordinator.rights.past_term(date(2060, 1, 1))}
+        assert listed[rec.id] == date(2001, 5, 1)
+    finally:
+        coordinator.lock()
+
+
+def _rechain_plain(fx) -> None:
+    """After removing entries from a team from before signing (a store as it was): MACs and head again."""
+    keys = team.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS, event=None)
+    with fx.store.session() as s:
+        prev = audit.GENESIS
+        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
+        for new_seq, e in enumerate(rows, start=1):
+            e.seq = new_seq
+            e.mac = mac(keys.audit_key, prev + audit._canonical(e))
+            prev = e.mac
+        head = s.get(audit.AuditHead, 1)
+        head.seq, head.mac, head.head_mac = len(rows), prev, audit._head_mac(keys.audit_key, len(rows), prev)
