@@ -400,6 +400,9 @@ def check_snippets(defences: list[Defence]) -> list[tuple[Defence, str]]:
     problems = []
     for d in defences:
         path = ROOT / d.file
+        if d.new == d.old:
+            problems.append((d, "the replacement is the snippet itself: nothing would be removed"))
+            continue
         if not path.is_file():
             problems.append((d, f"{d.file} does not exist"))
             continue
