@@ -65,6 +65,13 @@ class Defence:
 DEFENCES: tuple[Defence, ...] = (
     # -- the audit log: chain, head, signatures (storage/audit.py) -------------------------------
     Defence(
+        "audit: a deactivated worker signs nothing after the deactivation",
+        "storage/audit.py",
+        '                return Verification(False, checked, e.seq, "ondertekend door een gedeactiveerde medewerker")\n',
+        "                pass\n",
+        (INSIDERS + "test_a_deactivated_worker_who_kept_their_seed_cannot_sign_after_it[sqlite]",),
+    ),
+    Defence(
         "audit: no chaining on a missing head",
         "storage/audit.py",
         '            raise LogTampered("audit_head", reason="missing")\n',

@@ -335,6 +335,7 @@ def verify(session: Session, keys: Keys) -> Verification:
     checked = 0
     unsealed = 0
     unconfirmed = 0
+    gone: set[str] = set()
     rows = session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all()
     for e in rows:
         if e.seq != expected_seq:
@@ -363,6 +364,12 @@ def verify(session: Session, keys: Keys) -> Verification:
                 return Verification(False, checked, e.seq, "gedaan zonder bevoegdheid")
             if e.signer in trust.pending:
                 unconfirmed += 1
+            # A deactivated worker signs nothing after their deactivation (even
+            # with a copy of their old slot, which still holds their seed).
+            if e.signer in gone:
+                return Verification(False, checked, e.seq, "ondertekend door een gedeactiveerde medewerker")
+            if e.event == "worker_deactivated" and e.on_behalf_of:
+                gone.add(e.on_behalf_of)
         prev = e.mac
         checked += 1
         if head is not None and e.seq == head_seq and not mac_equal(e.mac, head.mac):
