@@ -13,24 +13,35 @@ next steps, and the caseload transfer.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer
 
 from jongerenteam import handover as h
 from jongerenteam.dates import local_time, local_today, parse_date
 from jongerenteam.domain import ValidationError
-from jongerenteam.messages import explain
-from screens.dossier_panes import FormDialog, KeyChoice, refresh_dossier
+from screens.background import Failure, dutch, run_in_thread
+from screens.dialogs import Confirm, Dialog, FormDialog, leave_asking_if_typed
+from screens.interfaces import AboutStudent, Command, current_session
+from screens.messages import dossier_changed
 from screens.text import DataTable, Input, Option, OptionList, Static, TextArea
-from screens.widgets import Confirm, leave_asking_if_typed
+from screens.widgets import KeyChoice, SteadyFooter
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from jongerenteam.dossier import Dossier
+    from jongerenteam.handover import HandoverView
+    from jongerenteam.session import TeamSession
+    from screens.forms import Colleague
 
 TEXT = {
     "title": "Warme overdracht · {name}",
@@ -89,6 +100,20 @@ TEXT = {
     "caseload_none": "{name} is van geen open dossier contactpersoon.",
     "caseload_done": "{n} {overdrachten} voorgesteld. Niet overgedragen: {skipped}.",
     "caseload_done_all": "{n} {overdrachten} voorgesteld.",
+    "not_involved": "Je bent niet betrokken bij deze student; alleen betrokkenen dragen over.",
+    "receiver_needed": "Kies aan wie je overdraagt.",
+    "days_needed": "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).",
+    "line_hint": "Enter of ctrl+s: bewaren · Esc: terug",
+    "accept_question": "Overdracht van {name} accepteren? Je wordt contactpersoon en krijgt het dossier.",
+    "accepted": "Geaccepteerd: je bent nu contactpersoon en kunt het dossier openen.",
+    "access_days_bad": "Vul een aantal dagen in, bijvoorbeeld 42.",
+    "left_out_title": "Weggelaten:",
+    "no_colleague": "Onder {n} staat geen collega. Kies 1-{count} of Enter.",
+    "more_colleagues": " · Enter: alle {n} collega's",
+    "not_assigned": " · 0 niet",
+    "pick_first": "Kies eerst per student een collega (1-9 of Enter).",
+    "busy": "Bezig…",
+    "coordinator_caseload": "Alleen een coördinator draagt de caseload van een collega over.",
 }
 
 KIND_OPTIONS = [(h.INTERN, "intern"), (h.EXTERN, "extern"), (h.ADULT, "18+")]
@@ -96,17 +121,17 @@ GROUND_OPTIONS = [("", TEXT["ground_none"])] + [(code, label) for code, label in
 VIEW_OPTIONS = [("akkoord", "gezien, akkoord"), ("bezwaar", "gezien, bezwaar"), ("niet", "nog niet gezien")]
 
 
-def start_handover(app, student_id: str, kind: str | None = None) -> None:
+def start_handover(app: App[Any], student_id: str, kind: str | None = None) -> None:
     """Open the handover of a student: its card when one is open, else the wizard."""
-    session = app.session
+    session = current_session(app)
     record = session.students.get(student_id)
     if record is None:
         return
     if not session.is_involved(student_id):
-        app.notify("Je bent niet betrokken bij deze student; alleen betrokkenen dragen over.", severity="warning")
+        app.notify(TEXT["not_involved"], severity="warning")
         return
 
-    def opened(views) -> None:
+    def opened(views: list[HandoverView]) -> None:
         open_view = next((v for v in views if v.row.open), None)
         latest = views[0] if views else None
         if open_view is not None:
@@ -117,18 +142,11 @@ def start_handover(app, student_id: str, kind: str | None = None) -> None:
         else:
             app.push_screen(HandoverDialog(session, record, kind=kind))
 
-    def run() -> None:
-        try:
-            views = session.handover.handovers_of(student_id)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            app.call_from_thread(app.notify, explain(exc)[0], severity="error")
-            return
-        app.call_from_thread(opened, views)
-
-    app.run_worker(run, thread=True, exit_on_error=False, group="handover-open")
+    run_in_thread(app, "handover-open", lambda: session.handover.handovers_of(student_id), done=opened,
+                  failed=lambda f: app.notify(f.text, severity="error"))
 
 
-def _long_ago(view) -> bool:
+def _long_ago(view: HandoverView) -> bool:
     """A handover finished more than its read-access period ago: start fresh."""
     return (local_today() - local_time(view.row.updated_at).date()).days > max(view.row.access_days, 42)
 
@@ -136,26 +154,21 @@ def _long_ago(view) -> bool:
 class HandoverDialog(FormDialog):
     """The wizard: one form, recomposed whenever kind, receiver or ground changes."""
 
-    DEFAULT_CSS = """
-    HandoverDialog > .fd-box { width: 116; }
-    HandoverDialog #ho-doc, HandoverDialog #ho-doc:focus { height: 12; }
-    HandoverDialog #ho-receiver { max-height: 7; }
-    HandoverDialog #ho-leftout { color: $warning; padding: 0 0 0 20; height: auto; }
-    """
     # Not ctrl+r: that is the app's Aanmelding (a priority binding, it would win).
-    BINDINGS = [Binding("f5", "recompose", "Opnieuw samenstellen", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "recompose", "Opnieuw samenstellen", priority=True)]
     FIELD_IDS = {
         "kind": "ho-kind", "receiver": "ho-receiver", "legal_ground": "ho-ground",
         "legal_reason": "ho-ground-reason", "document": "ho-doc", "student_view": "ho-view",
         "objection": "ho-objection", "follow_up": "ho-follow", "access_days": "ho-days",
     }
 
-    def __init__(self, session, record, *, kind: str | None = None, restore: bool = False) -> None:
+    def __init__(self, session: TeamSession, record: StudentRecord, *, kind: str | None = None, restore: bool = False) -> None:
         super().__init__(session, restore=restore)
+        self.session: TeamSession = session
         self.record = record
         self.kind = kind or h.INTERN
         self.receivers: list[h.Receiver] = []
-        self.dossier = None
+        self.dossier: Dossier | None = None
         self.composition: h.Composition | None = None
         self.composed_text = ""
 
@@ -186,7 +199,7 @@ class HandoverDialog(FormDialog):
     def first_focus(self) -> None:
         self.query_one("#ho-kind").focus()
 
-    def draft(self) -> dict | None:
+    def draft(self) -> dict[str, Any] | None:
         """Typed text only: a choice or the composed document alone is nothing to lose."""
         values = self.snapshot()
         typed = any(values.get(f, "").strip() for f in ("ho-free", "ho-ground-reason", "ho-objection"))
@@ -195,11 +208,11 @@ class HandoverDialog(FormDialog):
 
     DRAFT_LABEL = "een overdracht"
 
-    def resume_state(self) -> dict | None:
+    def resume_state(self) -> dict[str, Any] | None:
         return {"student": self.record.id, "kind": self.kind}
 
     @classmethod
-    def resume(cls, session, state: dict):
+    def resume(cls, session: TeamSession, state: dict[str, Any]) -> HandoverDialog | None:
         record = session.students.get(state.get("student", ""))
         if record is None or not session.is_involved(record.id):
             return None
@@ -207,17 +220,16 @@ class HandoverDialog(FormDialog):
 
     # -- loading and composing -----------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="handover-load")
     def load(self) -> None:
-        try:
-            dossier = self.session.dossier.open_dossier(self.record.id)
-            receivers = self.session.handover.handover_receivers()
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            self.app.call_from_thread(self.set_line, "fd-message", explain(exc)[0])
-            return
-        self.app.call_from_thread(self.loaded, dossier, receivers)
+        session, student_id = self.session, self.record.id
 
-    def loaded(self, dossier, receivers) -> None:
+        def read() -> tuple[Dossier, list[h.Receiver]]:
+            return session.dossier.open_dossier(student_id), session.handover.handover_receivers()
+
+        run_in_thread(self, "handover-load", read, done=lambda result: self.loaded(*result),
+                      failed=lambda f: self.say(f.text), exclusive=True)
+
+    def loaded(self, dossier: Dossier, receivers: list[h.Receiver]) -> None:
         if not self.still_here():
             return
         self.dossier = dossier
@@ -243,11 +255,16 @@ class HandoverDialog(FormDialog):
             self.set_line("ho-receiver-error", "")
         else:
             self.set_line("ho-receiver-error", TEXT["no_receivers_intern" if self.kind == h.INTERN else "no_receivers_kaart"])
-        self.query_one("#ho-free").parent.display = self.kind != h.INTERN  # label and field
+        self.show_row("ho-free", self.kind != h.INTERN)  # label and field
         self.query_one("#ho-free-hint").display = self.kind != h.INTERN
-        self.query_one("#ho-follow").parent.display = self.kind != h.INTERN
-        self.query_one("#ho-days").parent.display = self.kind == h.INTERN
+        self.show_row("ho-follow", self.kind != h.INTERN)
+        self.show_row("ho-days", self.kind == h.INTERN)
         self.recompose_document()
+
+    def show_row(self, widget_id: str, shown: bool) -> None:
+        row = self.query_one(f"#{widget_id}").parent
+        if row is not None:
+            row.display = shown
 
     def receiver(self) -> h.Receiver | None:
         typed = self.query_one("#ho-free", Input).value.strip() if self.kind != h.INTERN else ""
@@ -281,8 +298,8 @@ class HandoverDialog(FormDialog):
                 self.record.id, self.kind, receiver, legal_ground=ground, access_days=self.access_days(),
                 dossier=self.dossier,
             )
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            self.set_line("fd-message", explain(exc)[0])
+        except Exception as exc:  # noqa: BLE001 - on the UI thread: one Dutch sentence, never a crash
+            self.say(dutch(exc))
             return
         self.composition = comp
         edited = doc.text.strip() and doc.text != self.composed_text
@@ -302,7 +319,7 @@ class HandoverDialog(FormDialog):
 
     @on(KeyChoice.Changed, "#ho-kind")
     def kind_changed(self, event: KeyChoice.Changed) -> None:
-        self.kind = event.choice.value or h.INTERN
+        self.kind = event.value or h.INTERN
         self.fill_receivers()
 
     @on(KeyChoice.Changed, "#ho-ground")
@@ -336,17 +353,17 @@ class HandoverDialog(FormDialog):
 
     # -- saving -------------------------------------------------------------------------
 
-    def prepare(self):
+    def prepare(self) -> Any:
         receiver = self.receiver()
         if receiver is None:
-            raise ValidationError("receiver", "Kies aan wie je overdraagt.")
+            raise ValidationError("receiver", TEXT["receiver_needed"])
         follow = None
         if self.kind != h.INTERN:
             follow = parse_date(self.query_one("#ho-follow", Input).value, today=local_today(),
                                 field="follow_up", upcoming=True)
         days_text = self.query_one("#ho-days", Input).value.strip()
         if self.kind == h.INTERN and not days_text.isdigit():
-            raise ValidationError("access_days", "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).")
+            raise ValidationError("access_days", TEXT["days_needed"])
         comp = self.composition
         days = int(days_text) if days_text.isdigit() else h.DEFAULT_ACCESS_DAYS
         proposal = h.Proposal(
@@ -356,17 +373,17 @@ class HandoverDialog(FormDialog):
             legal_reason=self.query_one("#ho-ground-reason", Input).value,
             student_view=self.query_one("#ho-view", KeyChoice).value or "",
             objection=self.query_one("#ho-objection", Input).value,
-            follow_up=follow, access_days=int(days_text) if days_text.isdigit() else h.DEFAULT_ACCESS_DAYS,
+            follow_up=follow, access_days=days,
             blocked=comp.blocked if comp else "",
         )
         proposal.validate(local_today())
-        student_id = self.record.id
-        return lambda: self.session.handover.propose_handover(student_id, proposal)
+        session, student_id = self.session, self.record.id
+        return lambda: session.handover.propose_handover(student_id, proposal)
 
-    def saved(self, result) -> None:
+    def saved(self, result: Any) -> None:
         receiver = self.receiver()
         self.app.notify(TEXT["saved"].format(name=receiver.label if receiver else ""))
-        refresh_dossier(self.app)
+        dossier_changed(self.app, self.record.id)
         self.dismiss(result)
 
 
@@ -378,47 +395,44 @@ class LineDialog(FormDialog):
 
     FIELD_IDS = {"value": "ld-value", "reason": "ld-value", "on": "ld-value", "follow_up": "ld-value",
                  "access_days": "ld-value", "path": "ld-value", "state": "ld-value"}
-    HINT = "Enter of ctrl+s: bewaren · Esc: terug"
+    HINT = TEXT["line_hint"]
 
-    def __init__(self, session, title: str, label: str, make_call, *, value: str = "", saved_text: str = "") -> None:
+    def __init__(self, session: TeamSession, title: str, label: str, make_call: Callable[[str], Callable[[], Any]], *,
+                 value: str = "", saved_text: str = "") -> None:
         super().__init__(session)
-        self.DIALOG_TITLE = title
+        self.dialog_title = title
         self.label = label
         self.make_call = make_call
         self.value = value
         self.saved_text = saved_text
 
+    def title_text(self) -> str:
+        return self.dialog_title
+
     def fields(self) -> ComposeResult:
         yield from self.row(self.label, Input(self.value, id="ld-value"))
 
-    @on(Input.Submitted)
-    def next_field(self) -> None:
+    def enter_pressed(self, field: Input) -> None:
         self.action_save()
 
-    def prepare(self):
+    def prepare(self) -> Any:
         return self.make_call(self.query_one("#ld-value", Input).value)
 
-    def saved(self, result) -> None:
+    def saved(self, result: Any) -> None:
         if self.saved_text:
             self.app.notify(self.saved_text.format(result=result), timeout=8)
         self.dismiss(result)
 
 
-def _date(text: str, field: str):
+def _date(text: str, field: str) -> date:
     return parse_date(text, today=local_today(), field=field, upcoming=True)
 
 
-class HandoverCard(ModalScreen[None]):
+class HandoverCard(Dialog):
     """One handover: where it stands, its steps, its document, the next steps."""
 
-    DEFAULT_CSS = """
-    HandoverCard { align: center middle; }
-    HandoverCard > VerticalScroll { width: 110; max-width: 100%; height: 90%; border: round $accent; padding: 0 1; background: $surface; }
-    HandoverCard .hc-head { text-style: bold; }
-    HandoverCard .hc-muted { color: $text-muted; }
-    """
-    BINDINGS = [
-        Binding("escape", "close", "Terug"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Terug"),
         Binding("a", "step('accept')", "Accepteren"),
         Binding("x", "step('decline')", "Afwijzen"),
         Binding("k", "step('meeting')", "Kennismaking"),
@@ -434,15 +448,15 @@ class HandoverCard(ModalScreen[None]):
     STEP_STATES = {"accept": h.ACCEPTED, "decline": h.DECLINED, "meeting": h.MEETING,
                    "contact": h.CONTACT, "finish": h.DONE, "withdraw": h.WITHDRAWN}
 
-    def __init__(self, session, view) -> None:
-        super().__init__()
-        self.session = session
+    def __init__(self, session: TeamSession, view: HandoverView) -> None:
+        super().__init__(session)
+        self.session: TeamSession = session
         self.view = view
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static("", id="hc-body")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.show()
@@ -476,16 +490,16 @@ class HandoverCard(ModalScreen[None]):
         t.append("\n" + TEXT["card_doc"] + "\n", style="bold")
         t.append((v.document or TEXT["not_readable"]) + "\n")
         if v.left_out:
-            t.append("\nWeggelaten:\n", style="bold")
+            t.append("\n" + TEXT["left_out_title"] + "\n", style="bold")
             for what, why in v.left_out:
                 t.append(f"- {what}: {why}\n")
         self.query_one("#hc-body", Static).update(t)
         self.refresh_bindings()
 
-    def check_action(self, action: str, parameters) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         row = self.view.row
         if action == "step":
-            state = self.STEP_STATES.get(parameters[0])
+            state = self.STEP_STATES.get(str(parameters[0]))
             if state not in h.next_states(row):
                 return False
             if state in (h.ACCEPTED, h.DECLINED):
@@ -509,32 +523,29 @@ class HandoverCard(ModalScreen[None]):
         self.dismiss(None)
         self.app.push_screen(HandoverDialog(self.session, record))
 
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def updated(self, new_row) -> None:
+    def updated(self, new_row: h.HandoverRow) -> None:
         """After a step: read the handover again and show it."""
-        refresh_dossier(self.app)
-        student_id = new_row.student_id
+        dossier_changed(self.app, new_row.student_id)
+        session, student_id = self.session, new_row.student_id
 
-        def run() -> None:
-            try:
-                views = self.session.handover.handovers_of(student_id) if self.session.is_involved(student_id) else []
-            except Exception:  # noqa: BLE001 - keep the card as it is
-                views = []
-            view = next((x for x in views if x.row.id == new_row.id), None)
-            self.app.call_from_thread(self._replace, view, new_row)
+        def read() -> HandoverView | None:
+            views = session.handover.handovers_of(student_id) if session.is_involved(student_id) else []
+            return next((x for x in views if x.row.id == new_row.id), None)
 
-        self.app.run_worker(run, thread=True, exit_on_error=False, group="handover-card")
+        def failed(failure: Failure) -> None:
+            self._replace(None, new_row)  # the card shows the step; what failed is only the re-read
+            self.notify(failure.text, severity="error")
 
-    def _replace(self, view, new_row) -> None:
+        run_in_thread(self.app, "handover-card", read, done=lambda view: self._replace(view, new_row), failed=failed)
+
+    def _replace(self, view: HandoverView | None, new_row: h.HandoverRow) -> None:
+        if not self.is_attached:
+            return
         if view is None:
             self.view.row = new_row
         else:
             self.view = view
         self.show()
-        if hasattr(self.app.screen_stack[0], "reload"):
-            self.app.screen_stack[0].reload()
 
     def action_step(self, what: str) -> None:
         s, row = self.session, self.view.row
@@ -542,10 +553,9 @@ class HandoverCard(ModalScreen[None]):
         if what == "accept":
             def answered(yes: bool | None) -> None:
                 if yes:
-                    self.run_step(lambda: s.handover.accept_handover(row), "Geaccepteerd: je bent nu contactpersoon en kunt het dossier openen.")
+                    self.run_step(lambda: s.handover.accept_handover(row), TEXT["accepted"])
 
-            self.app.push_screen(Confirm(
-                f"Overdracht van {self.view.student_name} accepteren? Je wordt contactpersoon en krijgt het dossier."), answered)
+            self.app.push_screen(Confirm(TEXT["accept_question"].format(name=self.view.student_name)), answered)
         elif what == "decline":
             self.app.push_screen(LineDialog(s, TEXT["decline_title"], TEXT["decline_label"], lambda v: lambda: s.handover.decline_handover(row, v)), self._after)
         elif what == "withdraw":
@@ -563,27 +573,24 @@ class HandoverCard(ModalScreen[None]):
         elif what == "finish":
             self.app.push_screen(LineDialog(s, TEXT["finish_title"], TEXT["finish_label"], lambda v: lambda: s.handover.finish_handover(row, v)), self._after)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="handover-step")
-    def run_step(self, call, done_text: str) -> None:
-        try:
-            row = call()
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            message = exc.message if isinstance(exc, ValidationError) else explain(exc)[0]
-            self.app.call_from_thread(self.notify, message, severity="error")
-            return
-        self.app.call_from_thread(self.notify, done_text)
-        self.app.call_from_thread(self.updated, row)
+    def run_step(self, call: Callable[[], h.HandoverRow], done_text: str) -> None:
+        def done(row: h.HandoverRow) -> None:
+            self.notify(done_text)
+            self.updated(row)
 
-    def _after(self, result) -> None:
+        run_in_thread(self, "handover-step", call, done=done, failed=lambda f: self.notify(f.text, severity="error"),
+                      exclusive=True)
+
+    def _after(self, result: h.HandoverRow | None) -> None:
         if result is not None:
             self.updated(result)
 
     def action_access(self) -> None:
         s, row = self.session, self.view.row
 
-        def make(v: str):
+        def make(v: str) -> Callable[[], Any]:
             if not v.strip().isdigit():
-                raise ValidationError("access_days", "Vul een aantal dagen in, bijvoorbeeld 42.")
+                raise ValidationError("access_days", TEXT["access_days_bad"])
             return lambda: s.handover.set_access_days(row, int(v.strip()))
 
         self.app.push_screen(LineDialog(s, TEXT["access_title"], TEXT["access_label"], make, value=str(row.access_days)), self._after)
@@ -608,7 +615,7 @@ class HandoverCard(ModalScreen[None]):
         default = unique_path(documents_folder(), f"overdracht-{local_today():%Y-%m-%d}", fmt)
         guard = OverwriteGuard()
 
-        def make(v: str):
+        def make(v: str) -> Callable[[], Any]:
             target = target_file(v, f".{fmt}", f"overdracht.{fmt}")
             record = s.students.get(view.row.student_id)
             if record is not None:
@@ -633,34 +640,30 @@ def _write_text(target: Path, text: str) -> Path:
 # -- caseload transfer ------------------------------------------------------------------------
 
 
-class CaseloadScreen(Screen):
+class CaseloadScreen(Screen[None]):
     """All open files of one worker, each to a chosen colleague, in one go."""
 
-    DEFAULT_CSS = """
-    CaseloadScreen #cl-table { height: 1fr; }
-    CaseloadScreen #cl-message { color: $warning; height: auto; }
-    """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Terug"),
         Binding("ctrl+s", "save", "Voorstellen", priority=True),
         Binding("w", "choose_worker", "Van wie", show=True),
         *(Binding(str(n), f"assign({n})", show=False) for n in range(10)),
     ]
 
-    def __init__(self, session, worker_id: str | None = None) -> None:
+    def __init__(self, session: TeamSession, worker_id: str | None = None) -> None:
         super().__init__()
         self.session = session
         self.worker_id = worker_id or session.worker_id
         self.assignments: dict[str, str] = {}
-        self.records = []
+        self.records: list[StudentRecord] = []
         self.busy = False
 
-    def check_action(self, action: str, parameters) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose_worker":
             return self.session.keys.is_coordinator
         return True
 
-    def colleagues(self):
+    def colleagues(self) -> list[Colleague]:
         """Everyone who can take over; the first nine also have a digit."""
         return [w for w in sorted(self.session.active_workers(), key=lambda w: w.full_name) if w.id != self.worker_id]
 
@@ -685,8 +688,8 @@ class CaseloadScreen(Screen):
         self.query_one("#cl-title", Static).update(TEXT["caseload_title"].format(name=name))
         colleagues = self.colleagues()
         legend = " · ".join(f"{i + 1} {w.full_name}" for i, w in enumerate(colleagues[:9]))
-        more = f" · Enter: alle {len(colleagues)} collega's" if len(colleagues) > 9 else ""
-        self.query_one("#cl-legend", Static).update(legend + " · 0 niet" + more)
+        more = TEXT["more_colleagues"].format(n=len(colleagues)) if len(colleagues) > 9 else ""
+        self.query_one("#cl-legend", Static).update(legend + TEXT["not_assigned"] + more)
         self.records = self.session.handover.caseload_of(self.worker_id)
         self.assignments = {}
         table = self.query_one("#cl-table", DataTable)
@@ -701,11 +704,11 @@ class CaseloadScreen(Screen):
         colleagues = self.colleagues()[:9]
         if n > len(colleagues):
             self.app.bell()
-            self.query_one("#cl-message", Static).update(f"Onder {n} staat geen collega. Kies 1-{len(colleagues)} of Enter.")
+            self.query_one("#cl-message", Static).update(TEXT["no_colleague"].format(n=n, count=len(colleagues)))
             return
         self.assign(self.query_one("#cl-table", DataTable).cursor_row, colleagues[n - 1] if n else None)
 
-    def assign(self, row: int, worker) -> None:
+    def assign(self, row: int, worker: Colleague | None) -> None:
         """Row ``row`` goes to ``worker`` (None: stays); the cursor moves on to the next student."""
         table = self.query_one("#cl-table", DataTable)
         record = self.records[row]
@@ -723,7 +726,7 @@ class CaseloadScreen(Screen):
         row = event.cursor_row
         by_id = {w.id: w for w in self.colleagues()}
 
-        def chosen(worker_id) -> None:
+        def chosen(worker_id: str | None) -> None:
             if worker_id in by_id and row < len(self.records):
                 self.assign(row, by_id[worker_id])
 
@@ -731,11 +734,11 @@ class CaseloadScreen(Screen):
 
     def action_choose_worker(self) -> None:
         if not self.session.keys.is_coordinator:
-            self.notify("Alleen een coördinator draagt de caseload van een collega over.", severity="warning")
+            self.notify(TEXT["coordinator_caseload"], severity="warning")
             return
         workers = sorted(self.session.active_workers(), key=lambda w: w.full_name)
 
-        def chosen(value) -> None:
+        def chosen(value: str | None) -> None:
             if value:
                 self.worker_id = value
                 self.fill()
@@ -752,26 +755,20 @@ class CaseloadScreen(Screen):
     def action_save(self) -> None:
         if self.busy or not self.assignments:
             if not self.assignments:
-                self.query_one("#cl-message", Static).update("Kies eerst per student een collega (1-9 of Enter).")
+                self.query_one("#cl-message", Static).update(TEXT["pick_first"])
             return
         self.busy = True
-        self.query_one("#cl-message", Static).update("Bezig…")
-        self.transfer(dict(self.assignments))
+        self.query_one("#cl-message", Static).update(TEXT["busy"])
+        session, worker_id, assignments = self.session, self.worker_id, dict(self.assignments)
+        run_in_thread(self, "caseload", lambda: session.handover.transfer_caseload(worker_id, assignments),
+                      done=self.done, failed=self.failed, exclusive=True)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="caseload")
-    def transfer(self, assignments) -> None:
-        try:
-            result = self.session.handover.transfer_caseload(self.worker_id, assignments)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            self.app.call_from_thread(self.done, None, explain(exc)[0])
-            return
-        self.app.call_from_thread(self.done, result, "")
-
-    def done(self, result, error: str) -> None:
+    def failed(self, failure: Failure) -> None:
         self.busy = False
-        if result is None:
-            self.query_one("#cl-message", Static).update(error)
-            return
+        self.query_one("#cl-message", Static).update(failure.text)
+
+    def done(self, result: h.CaseloadResult) -> None:
+        self.busy = False
         names = {r.id: r.details.display_name for r in self.records}
         skipped = "; ".join(f"{names.get(sid, '?')} ({why})" for sid, why in result.skipped)
         n = len(result.proposed)
@@ -782,18 +779,12 @@ class CaseloadScreen(Screen):
         self.query_one("#cl-message", Static).update(text)
 
 
-class WorkerPicker(ModalScreen[str | None]):
+class WorkerPicker(Dialog):
     """Choose one colleague from a list (arrows and Enter); Esc chooses nobody."""
 
-    DEFAULT_CSS = """
-    WorkerPicker { align: center middle; }
-    WorkerPicker > OptionList { width: 60; height: auto; max-height: 20; border: round $accent; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Terug")]
-
-    def __init__(self, workers, title: str) -> None:
+    def __init__(self, workers: Iterable[Colleague], title: str) -> None:
         super().__init__()
-        self.choices = workers  # not "workers": Textual's Screen has its own
+        self.choices = list(workers)  # not "workers": Textual's Screen has its own
         self.title_text = title
 
     def compose(self) -> ComposeResult:
@@ -806,17 +797,14 @@ class WorkerPicker(ModalScreen[str | None]):
     def picked(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-def commands(app, screen) -> list:
+def commands(app: App[Any], screen: Screen[Any]) -> list[Command]:
     """Palette commands: the handover of the open dossier, and the caseload."""
-    out = []
-    student_id = getattr(screen, "student_id", None)
+    out: list[Command] = []
+    student_id = screen.student_id if isinstance(screen, AboutStudent) else None
     if student_id:
         out.append(("overdracht: warme overdracht", "Overdragen aan een collega, naar hulp buiten school of bij 18 jaar (w in het dossier)",
                     lambda: start_handover(app, student_id)))
     out.append(("overdracht: caseload overdragen", "Alle studenten van jou (of, als coördinator, van een collega) elk aan een collega",
-                lambda: app.push_screen(CaseloadScreen(app.session))))
+                lambda: app.push_screen(CaseloadScreen(current_session(app)))))
     return out

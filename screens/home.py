@@ -9,10 +9,12 @@ shows matching students instead.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -21,10 +23,16 @@ from textual.widgets.input import Selection
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
 from jongerenteam.dates import local_today
 from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
-from jongerenteam.messages import explain
+from screens.background import run_in_thread
+from screens.interfaces import team_app
 from screens.messages import StoreChanged
 from screens.student import open_student
 from screens.text import DataTable, Input, Static
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from jongerenteam.session import TeamSession
+    from jongerenteam.spreekuur import DueRow, Today
 
 TEXT = {
     "search": "Zoek op naam, studentnummer of geboortedatum (/ of ctrl+f)",
@@ -53,24 +61,25 @@ MAX_ROWS = 500
 STATUS_SHORT = {**STATUSES, "wacht": "wacht 1e gesprek"}
 
 
-class HomeScreen(Screen):
+class HomeScreen(Screen[None]):
     """Vandaag, and the search results while something is typed."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),
         Binding("down", "to_results", "Naar de lijst", show=False),
         Binding("f5", "reload", "Vernieuwen"),
     ]
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: TeamSession) -> None:
         super().__init__()
         self.session = session
+        self.due_rows: list[DueRow] = []  # as shown: Enter on one may open its handover
 
     def compose(self) -> ComposeResult:
         w = self.session.worker
         yield Static(
-            f"Vandaag · {self.app.team_name} · {w.full_name} ({ROLE_LABELS.get(w.role, w.role)}) · {local_today():%d-%m-%Y}",
+            f"Vandaag · {team_app(self).team_name} · {w.full_name} ({ROLE_LABELS.get(w.role, w.role)}) · {local_today():%d-%m-%Y}",
             classes="title", id="home-title",
         )
         # Not select_on_focus: a letter typed on a list lands in it (on_key) and must stay.
@@ -102,7 +111,7 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#students", DataTable)
         # Fixed widths that fit 120 columns (with the cell padding); a longer name ends in "…".
-        for label, width in zip(TEXT["columns"], (28, 3, 24, 8, 16, 16, 9)):
+        for label, width in zip(TEXT["columns"], (28, 3, 24, 8, 16, 16, 9), strict=True):
             table.add_column(label, width=width)
         caseload = self.query_one("#caseload", DataTable)
         for label, width in (("Naam", 24), ("Lft", 3), ("Status", 10), ("Volgende afspraak", 22)):
@@ -133,7 +142,7 @@ class HomeScreen(Screen):
 
     def action_reload(self) -> None:
         """F5: ask the store what changed now (other windows, other laptops), then read the day again."""
-        self.app.sync_now()
+        team_app(self).sync_now()
         self.reload()
 
     def on_store_changed(self, message: StoreChanged) -> None:
@@ -150,23 +159,18 @@ class HomeScreen(Screen):
         self.reload()
         self.query_one("#caseload", DataTable).focus()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_today(self) -> None:
-        try:
-            today = self.session.spreekuur.today()
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            self.app.call_from_thread(self.notify, TEXT["today_failed"].format(reason=explain(exc)[0]), severity="error")
-            return
-        self.app.call_from_thread(self.show_today, today)
+        run_in_thread(self, "today", self.session.spreekuur.today, done=self.show_today, exclusive=True,
+                      failed=lambda f: self.notify(TEXT["today_failed"].format(reason=f.text), severity="error"))
 
-    def show_today(self, today) -> None:
-        if self.app.session is not self.session or self.session.is_locked:
+    def show_today(self, today: Today) -> None:
+        if team_app(self).session is not self.session or self.session.is_locked:
             return
         day = local_today()
         # Filled again after every change in the store: each list keeps its place.
         cursors = {t.id: t.cursor_row for t in self.query(DataTable) if t.id != "students"}
 
-        def age(rec) -> str:
+        def age(rec: StudentRecord) -> str:
             b = rec.details.birth_date
             return str(age_on(b, day)) if b else ""
 
@@ -314,9 +318,10 @@ class HomeScreen(Screen):
         key = event.row_key.value or ""
         if event.data_table.id == "due" and "|" in key:
             index = int(key.split("|")[1])
-            rows = getattr(self, "due_rows", [])
-            if index < len(rows) and rows[index].handover_id:
-                self.open_handover(rows[index].handover_id)
+            rows = self.due_rows
+            handover_id = rows[index].handover_id if index < len(rows) else None
+            if handover_id:
+                self.open_handover(handover_id)
                 return
         record = self.session.students.get(key.split("|")[0])
         if record is None:
@@ -327,15 +332,14 @@ class HomeScreen(Screen):
         """A handover on Vandaag (to answer, or to follow up): its card."""
         from screens.handover import HandoverCard
 
+        if TYPE_CHECKING:
+            from jongerenteam.handover import HandoverView
+
         session = self.session
 
-        def run() -> None:
-            try:
-                view = session.handover.handover(handover_id)
-            except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-                self.app.call_from_thread(self.notify, explain(exc)[0], severity="error")
-                return
+        def opened(view: HandoverView | None) -> None:
             if view is not None:
-                self.app.call_from_thread(self.app.push_screen, HandoverCard(session, view), lambda _: self.reload())
+                self.app.push_screen(HandoverCard(session, view), lambda _result: self.reload())
 
-        self.run_worker(run, thread=True, exit_on_error=False, group="handover-open")
+        run_in_thread(self, "handover-open", lambda: session.handover.handover(handover_id), done=opened,
+                      failed=lambda f: self.notify(f.text, severity="error"))

@@ -8,24 +8,31 @@ session methods refresh ``session.workers`` and the table is filled again.
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.css.query import NoMatches
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer
 
 from jongerenteam.catalogue import LEEFDOMEINEN, MOTHER_ORGANISATIONS, ROLE_LABELS
 from jongerenteam.errors import WorkerExists, WrongPassphrase
-from jongerenteam.messages import explain
 from jongerenteam.passphrase import weakness
 from jongerenteam.search import fold
 from jongerenteam.settings import kdf_params
 from jongerenteam.team import COORDINATOR, RECOVERY_GROUP_LEN, RECOVERY_GROUPS, WORKER, WorkerDetails
+from screens.background import Failure, dutch
+from screens.dialogs import Confirm, FormDialog
+from screens.interfaces import team_app
 from screens.text import DataTable, Input, Label, Option, OptionList, Static
-from screens.widgets import Confirm, LeefdomeinPicker, SuggestWords
+from screens.widgets import KeyChoice, LeefdomeinPicker, SuggestWords
+
+if TYPE_CHECKING:
+    from jongerenteam.session import TeamSession
+    from screens.forms import Colleague
 
 # Every word the user reads on this screen and its dialogs, in one place.
 TEXT = {
@@ -129,38 +136,13 @@ TEAM_COMMANDS: list[tuple[str, str, str]] = [
 NO_CONTACT = "-geen-"  # option id of "no vaste contactpersoon" (never a worker id: those are UUIDs)
 
 
-def worker_label(worker) -> str:
+def worker_label(worker: Colleague) -> str:
     return f"{worker.full_name} ({worker.initials})"
 
 
 def expertise_labels(expertise: str) -> str:
     codes = set(filter(None, expertise.split(",")))
     return ", ".join(d.label for d in LEEFDOMEINEN if d.code in codes)
-
-
-def field(label: str, widget) -> Horizontal:
-    """One form line: the label left, the field right."""
-    return Horizontal(Label(label, classes="team-label"), widget, classes="team-row")
-
-
-def message_line(widget_id: str, classes: str = "team-field-error") -> Static:
-    """An initially hidden line for a Dutch message below a field."""
-    line = Static("", id=widget_id, classes=classes)
-    line.display = False
-    return line
-
-
-def show_error(screen: Screen, widget_id: str, text: str) -> None:
-    """Put a Dutch sentence in the message line below one field (hidden when empty)."""
-    line = screen.query_one(f"#{widget_id}", Static)
-    line.update(text)
-    line.display = bool(text)
-
-
-def clear_errors(screen: Screen) -> None:
-    for line in screen.query(".team-field-error"):
-        line.update("")
-        line.display = False
 
 
 def highlighted_id(options: OptionList) -> str | None:
@@ -177,52 +159,47 @@ def highlight(options: OptionList, option_id: str | None) -> None:
             return
 
 
-class TeamDialog(ModalScreen[str | None]):
-    """Base of the team dialogs: dismissed with a Dutch result sentence, or None."""
+def passphrase_problems(passphrase: str, repeat: str, names: tuple[str, ...], field: str) -> list[tuple[str, str]]:
+    """What is wrong with a new passphrase typed twice: (field, Dutch sentence), at most one."""
+    weak = weakness(passphrase, names=names) if passphrase else TEXT["need_passphrase"]
+    if weak:
+        return [(f"{field}-passphrase", weak)]
+    if passphrase != repeat:
+        return [(f"{field}-repeat", TEXT["not_equal"])]
+    return []
 
-    BINDINGS = [
+
+class TeamDialog(FormDialog):
+    """A dialog of Team beheren: dismissed with a Dutch result sentence, or None.
+
+    Nothing typed here is kept as a draft (passphrases, herstelcodes): Esc
+    closes at once.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", TEXT["save"]),
         Binding("escape", "cancel", TEXT["cancel"]),
     ]
+    LOOK = "team"
+    MESSAGE_ID = "team-dialog-message"
+    HINT = ""
+    added = ""
+    result_text = ""
 
-    def __init__(self, session) -> None:
-        super().__init__()
-        self.session = session
-        self.busy = False
+    def __init__(self, session: TeamSession) -> None:
+        super().__init__(session)
+        self.session: TeamSession = session
 
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
+    def draft(self) -> dict[str, Any] | None:
+        return None
 
-    def still_here(self) -> bool:
-        """False when the app locked (or the dialog closed) while a thread ran."""
-        return self.is_attached and self.app.session is self.session and not self.session.is_locked
-
-    def start_busy(self) -> None:
-        self.busy = True
-        show_error(self, "team-dialog-message", TEXT["busy"])
-        self.query_one("#team-dialog-message").add_class("team-busy")
-
-    def stop_busy(self, text: str = "") -> None:
-        self.busy = False
-        self.query_one("#team-dialog-message").remove_class("team-busy")
-        show_error(self, "team-dialog-message", text)
+    def first_focus(self) -> None:
+        """Each dialog says where it starts (and what it shows first)."""
 
     def done(self, text: str) -> None:
-        """A thread finished: close with the result sentence (unless the app locked)."""
+        """Close with the result sentence (unless the app locked meanwhile)."""
         if self.still_here():
             self.dismiss(text)
-
-    def failed_at(self, text: str, field: str | None) -> None:
-        """A thread failed: the sentence next to ``field`` (focused), or at the bottom."""
-        if not self.still_here():
-            return
-        if field is None:
-            self.stop_busy(text)
-            return
-        self.stop_busy()
-        show_error(self, f"{field}-error", text)
-        self.query_one(f"#{field}", Input).focus()
 
 
 # -- add a worker ------------------------------------------------------------------------
@@ -231,47 +208,31 @@ class TeamDialog(ModalScreen[str | None]):
 class AddWorkerDialog(TeamDialog):
     """Naam, initialen, rol, moederorganisatie, expertise, first passphrase twice."""
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["add_title"], classes="title")
-            yield field(TEXT["name"], Input(placeholder=TEXT["name_placeholder"], max_length=200, id="add-name"))
-            yield message_line("add-name-error")
-            yield field(
-                TEXT["initials"], Input(placeholder=TEXT["initials_placeholder"], max_length=10, id="add-initials")
-            )
-            yield message_line("add-initials-error")
-            yield field(
-                TEXT["role"],
-                OptionList(
-                    Option(ROLE_LABELS[WORKER], id=WORKER),
-                    Option(ROLE_LABELS[COORDINATOR], id=COORDINATOR),
-                    id="add-role",
-                ),
-            )
-            yield message_line("add-role-error")
-            yield field(
-                TEXT["organisation"],
-                Input(
-                    placeholder=TEXT["organisation_placeholder"],
-                    max_length=200,
-                    suggester=SuggestWords(lambda: MOTHER_ORGANISATIONS),
-                    id="add-organisation",
-                ),
-            )
-            yield message_line("add-organisation-error")
-            yield Label(TEXT["expertise"], classes="team-section")
-            yield LeefdomeinPicker(id="add-expertise")
-            yield field(
-                TEXT["passphrase"],
-                Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="add-passphrase"),
-            )
-            yield message_line("add-passphrase-error")
-            yield field(TEXT["repeat"], Input(password=True, id="add-repeat"))
-            yield message_line("add-repeat-error")
-            yield message_line("team-dialog-message")
-        yield Footer()
+    DIALOG_TITLE = TEXT["add_title"]
+    TYPED = ("add-name", "add-initials", "add-organisation", "add-passphrase", "add-repeat")
 
-    def on_mount(self) -> None:
+    def fields(self) -> ComposeResult:
+        yield from self.row(TEXT["name"], Input(placeholder=TEXT["name_placeholder"], max_length=200, id="add-name"))
+        yield from self.row(
+            TEXT["initials"], Input(placeholder=TEXT["initials_placeholder"], max_length=10, id="add-initials")
+        )
+        yield from self.row(
+            TEXT["role"],
+            OptionList(Option(ROLE_LABELS[WORKER], id=WORKER), Option(ROLE_LABELS[COORDINATOR], id=COORDINATOR), id="add-role"),
+        )
+        yield from self.row(
+            TEXT["organisation"],
+            Input(placeholder=TEXT["organisation_placeholder"], max_length=200,
+                  suggester=SuggestWords(lambda: MOTHER_ORGANISATIONS), id="add-organisation"),
+        )
+        yield Label(TEXT["expertise"], classes="team-section")
+        yield LeefdomeinPicker(id="add-expertise")
+        yield from self.row(
+            TEXT["passphrase"], Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="add-passphrase"),
+        )
+        yield from self.row(TEXT["repeat"], Input(password=True, id="add-repeat"))
+
+    def first_focus(self) -> None:
         self.query_one("#add-role", OptionList).highlighted = 0
         self.query_one("#add-name", Input).focus()
 
@@ -279,8 +240,7 @@ class AddWorkerDialog(TeamDialog):
         return self.query_one(f"#{widget_id}", Input).value
 
     def typed_anything(self) -> bool:
-        fields = ("add-name", "add-initials", "add-organisation", "add-passphrase", "add-repeat")
-        return any(self.value(f).strip() for f in fields) or bool(self.query_one(LeefdomeinPicker).codes)
+        return any(self.value(f).strip() for f in self.TYPED) or bool(self.query_one(LeefdomeinPicker).codes)
 
     def action_cancel(self) -> None:
         if self.busy:
@@ -299,24 +259,19 @@ class AddWorkerDialog(TeamDialog):
     def role_chosen(self) -> None:
         self.focus_next()
 
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
+    def enter_pressed(self, field: Input) -> None:
         """Enter moves on; Enter in the last field saves."""
-        if event.input.id == "add-repeat":
+        if field.id == "add-repeat":
             self.action_save()
         else:
             self.focus_next()
 
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        clear_errors(self)
+    def prepare(self) -> Any:
         name = self.value("add-name").strip()
         initials = self.value("add-initials").strip()
         role = highlighted_id(self.query_one("#add-role", OptionList))
         organisation = self.value("add-organisation").strip()
         passphrase = self.value("add-passphrase")
-        repeat = self.value("add-repeat")
         problems: list[tuple[str, str]] = []
         if not name:
             problems.append(("add-name", TEXT["need_name"]))
@@ -328,33 +283,21 @@ class AddWorkerDialog(TeamDialog):
             problems.append(("add-role", TEXT["need_role"]))
         if not organisation:
             problems.append(("add-organisation", TEXT["need_organisation"]))
-        weak = weakness(passphrase, names=(name, initials)) if passphrase else TEXT["need_passphrase"]
-        if weak:
-            problems.append(("add-passphrase", weak))
-        elif passphrase != repeat:
-            problems.append(("add-repeat", TEXT["not_equal"]))
-        if problems:
-            for widget_id, text in problems:
-                show_error(self, f"{widget_id}-error", text)
-            self.query_one(f"#{problems[0][0]}").focus()
-            return
-        details = WorkerDetails(
-            name, initials, role, organisation, expertise=tuple(self.query_one(LeefdomeinPicker).codes)
-        )
-        self.start_busy()
-        self.add(details, passphrase)
+        problems += passphrase_problems(passphrase, self.value("add-repeat"), (name, initials), "add")
+        if problems or role is None:
+            self.show_problems(problems)
+            return None
+        details = WorkerDetails(name, initials, role, organisation, expertise=tuple(self.query_one(LeefdomeinPicker).codes))
+        session = self.session
+        self.added = details.full_name
+        return lambda: session.team.add_worker(details, passphrase, kdf_params())
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def add(self, details: WorkerDetails, passphrase: str) -> None:
-        try:
-            self.session.team.add_worker(details, passphrase, kdf_params())
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the form stays filled
-            self.app.call_from_thread(self.failed, explain(exc)[0], isinstance(exc, WorkerExists))
-            return
-        self.app.call_from_thread(self.done, TEXT["added"].format(name=details.full_name))
+    def saved(self, result: Any) -> None:
+        self.done(TEXT["added"].format(name=self.added))
 
-    def failed(self, text: str, initials_taken: bool) -> None:
-        self.failed_at(text, "add-initials" if initials_taken else None)
+    def show_failure(self, failure: Failure) -> None:
+        # Initials already in the team: said beside them.
+        self.show_error("add-initials" if isinstance(failure.error, WorkerExists) else "", failure.text)
 
 
 # -- deactivate a worker ----------------------------------------------------------------
@@ -363,45 +306,32 @@ class AddWorkerDialog(TeamDialog):
 class DeactivateDialog(TeamDialog):
     """Who leaves, who takes over their students (and programmes), confirm."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", TEXT["deactivate_key"]),
-        Binding("escape", "cancel", TEXT["cancel"]),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", TEXT["deactivate_key"])]
+    DIALOG_TITLE = TEXT["deactivate_title"]
 
-    def __init__(self, session, preselect: str | None) -> None:
+    def __init__(self, session: TeamSession, preselect: str | None) -> None:
         super().__init__(session)
         self.preselect = preselect
         # What the highlighted worker would hand over (read when highlighted).
         self.students: list[str] = []
         self.programmes: list[str] = []
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["deactivate_title"], classes="title")
-            yield field(
-                TEXT["leaving"],
-                OptionList(
-                    *(Option(worker_label(w), id=w.id) for w in self.session.active_workers()
-                      if w.id != self.session.worker_id),
-                    id="leaving",
-                ),
-            )
-            yield message_line("leaving-error")
-            yield Static("", id="leaving-info")
-            yield field(TEXT["new_contact"], OptionList(id="new-contact"))
-            yield message_line("new-contact-error")
-            yield message_line("team-dialog-message")
-        yield Footer()
+    def fields(self) -> ComposeResult:
+        others = [w for w in self.session.active_workers() if w.id != self.session.worker_id]
+        yield from self.row(TEXT["leaving"], OptionList(*(Option(worker_label(w), id=w.id) for w in others), id="leaving"))
+        yield Static("", id="leaving-info")
+        yield from self.row(TEXT["new_contact"], OptionList(id="new-contact"))
 
-    def on_mount(self) -> None:
+    def first_focus(self) -> None:
         leaving = self.query_one("#leaving", OptionList)
         leaving.highlighted = None  # nobody leaves by default
+        workers = self.session.workers
         if not leaving.option_count:
-            show_error(self, "leaving-error", TEXT["no_one_else"])
+            self.show_error("leaving", TEXT["no_one_else"], focus=False)
         elif self.preselect == self.session.worker_id:
-            show_error(self, "leaving-error", TEXT["not_self"])
-        elif self.preselect in self.session.workers and not self.session.workers[self.preselect].active:
-            show_error(self, "leaving-error", TEXT["inactive"].format(name=self.session.workers[self.preselect].full_name))
+            self.show_error("leaving", TEXT["not_self"], focus=False)
+        elif self.preselect in workers and not workers[self.preselect].active:
+            self.show_error("leaving", TEXT["inactive"].format(name=workers[self.preselect].full_name), focus=False)
         else:
             highlight(leaving, self.preselect)
         self.show_leaving()
@@ -417,7 +347,7 @@ class DeactivateDialog(TeamDialog):
             self.students, self.programmes = [], []
             self.query_one("#leaving-info", Static).update("")
             return
-        show_error(self, "leaving-error", "")
+        self.show_error("leaving", "")
         worker = self.session.workers[worker_id]
         self.students, programmes = self.session.team.handover_load(worker_id)
         self.programmes = sorted(programmes, key=fold)
@@ -444,53 +374,36 @@ class DeactivateDialog(TeamDialog):
     def chosen_new_contact(self) -> None:
         self.action_save()
 
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        clear_errors(self)
+    def prepare(self) -> Any:
         leaving = highlighted_id(self.query_one("#leaving", OptionList))
         if leaving is None:
-            show_error(self, "leaving-error", TEXT["need_leaving"])
-            self.query_one("#leaving").focus()
-            return
+            self.show_error("leaving", TEXT["need_leaving"])
+            return None
         new_contact = highlighted_id(self.query_one("#new-contact", OptionList))
         if new_contact is None:
             if self.must_hand_over:
-                show_error(self, "new-contact-error", TEXT["need_new_contact"])
-                self.query_one("#new-contact").focus()
-                return
+                self.show_error("new-contact", TEXT["need_new_contact"])
+                return None
             new_contact = self.session.worker_id  # nothing moves; the API wants someone
-        name = self.session.workers[leaving].full_name
-        moved = (
-            TEXT["deactivate_confirm_moved"].format(
-                n=len(self.students), new=self.session.workers[new_contact].full_name
-            )
-            if self.students else ""
-        )
+        workers = self.session.workers
+        name, new_name = workers[leaving].full_name, workers[new_contact].full_name
+        moved = TEXT["deactivate_confirm_moved"].format(n=len(self.students), new=new_name) if self.students else ""
+        session, target = self.session, new_contact
+
+        def deactivated(result: tuple[int, object]) -> None:
+            moved_text = TEXT["deactivated_moved"].format(n=result[0], new=new_name) if result[0] else ""
+            self.done(TEXT["deactivated"].format(name=name, moved=moved_text).strip())
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.start_busy()
-                self.deactivate(leaving, new_contact)
+                self.store(lambda: session.team.deactivate_worker_with_handover(leaving, target), deactivated)
 
         self.app.push_screen(Confirm(TEXT["deactivate_confirm"].format(name=name, moved=moved).strip()), answered)
+        return None
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def deactivate(self, leaving: str, new_contact: str) -> None:
-        name = self.session.workers[leaving].full_name
-        new_name = self.session.workers[new_contact].full_name
-        try:
-            moved, _removed = self.session.team.deactivate_worker_with_handover(leaving, new_contact)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            self.app.call_from_thread(self.failed, explain(exc)[0])
-            return
-        moved_text = TEXT["deactivated_moved"].format(n=moved, new=new_name) if moved else ""
-        self.app.call_from_thread(self.done, TEXT["deactivated"].format(name=name, moved=moved_text).strip())
-
-    def failed(self, text: str) -> None:
-        if self.still_here():
-            self.stop_busy(text)
-            self.show_leaving()  # part may have happened: show the store's state
+    def show_failure(self, failure: Failure) -> None:
+        super().show_failure(failure)
+        self.show_leaving()  # part may have happened: show the store's state
 
 
 # -- reset a passphrase with the recovery code ----------------------------------------------
@@ -504,43 +417,31 @@ def recovery_code_complete(code: str) -> bool:
 class ResetPassphraseDialog(TeamDialog):
     """For whom, the herstelcode, the new passphrase twice."""
 
-    def __init__(self, session, preselect: str | None) -> None:
+    DIALOG_TITLE = TEXT["reset_title"]
+    HINT = TEXT["reset_hint"]
+
+    def __init__(self, session: TeamSession, preselect: str | None) -> None:
         super().__init__(session)
         self.preselect = preselect
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["reset_title"], classes="title")
-            yield Static(TEXT["reset_hint"], classes="hint")
-            yield field(
-                TEXT["reset_worker"],
-                OptionList(
-                    *(Option(worker_label(w), id=w.id) for w in self.session.active_workers()),
-                    id="reset-worker",
-                ),
-            )
-            yield message_line("reset-worker-error")
-            yield field(
-                TEXT["code"],
-                Input(placeholder=TEXT["code_placeholder"], password=True, max_length=60, id="reset-code"),
-            )
-            yield message_line("reset-code-error")
-            yield field(
-                TEXT["new_passphrase"],
-                Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="reset-passphrase"),
-            )
-            yield message_line("reset-passphrase-error")
-            yield field(TEXT["repeat"], Input(password=True, id="reset-repeat"))
-            yield message_line("reset-repeat-error")
-            yield message_line("team-dialog-message")
-        yield Footer()
+    def fields(self) -> ComposeResult:
+        workers = self.session.active_workers()
+        yield from self.row(TEXT["reset_worker"], OptionList(*(Option(worker_label(w), id=w.id) for w in workers), id="reset-worker"))
+        yield from self.row(
+            TEXT["code"], Input(placeholder=TEXT["code_placeholder"], password=True, max_length=60, id="reset-code"),
+        )
+        yield from self.row(
+            TEXT["new_passphrase"], Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="reset-passphrase"),
+        )
+        yield from self.row(TEXT["repeat"], Input(password=True, id="reset-repeat"))
 
-    def on_mount(self) -> None:
+    def first_focus(self) -> None:
         workers = self.query_one("#reset-worker", OptionList)
         workers.highlighted = None
         highlight(workers, self.preselect)
-        if self.preselect in self.session.workers and not self.session.workers[self.preselect].active:
-            show_error(self, "reset-worker-error", TEXT["inactive"].format(name=self.session.workers[self.preselect].full_name))
+        known = self.session.workers
+        if self.preselect in known and not known[self.preselect].active:
+            self.show_error("reset-worker", TEXT["inactive"].format(name=known[self.preselect].full_name), focus=False)
         if workers.highlighted is None:
             workers.focus()
         else:
@@ -550,21 +451,16 @@ class ResetPassphraseDialog(TeamDialog):
     def to_code(self) -> None:
         self.query_one("#reset-code", Input).focus()
 
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
-        if event.input.id == "reset-repeat":
+    def enter_pressed(self, field: Input) -> None:
+        if field.id == "reset-repeat":
             self.action_save()
         else:
             self.focus_next()
 
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        clear_errors(self)
+    def prepare(self) -> Any:
         worker_id = highlighted_id(self.query_one("#reset-worker", OptionList))
         code = self.query_one("#reset-code", Input).value
         passphrase = self.query_one("#reset-passphrase", Input).value
-        repeat = self.query_one("#reset-repeat", Input).value
         problems: list[tuple[str, str]] = []
         if worker_id is None:
             problems.append(("reset-worker", TEXT["need_worker"]))
@@ -572,32 +468,20 @@ class ResetPassphraseDialog(TeamDialog):
             problems.append(("reset-code", TEXT["code_format"]))
         worker = self.session.workers.get(worker_id or "")
         names = (worker.full_name, worker.initials) if worker else ()
-        weak = weakness(passphrase, names=names) if passphrase else TEXT["need_passphrase"]
-        if weak:
-            problems.append(("reset-passphrase", weak))
-        elif passphrase != repeat:
-            problems.append(("reset-repeat", TEXT["not_equal"]))
-        if problems:
-            for widget_id, text in problems:
-                show_error(self, f"{widget_id}-error", text)
-            self.query_one(f"#{problems[0][0]}").focus()
-            return
-        self.start_busy()
-        self.reset(code, worker_id, passphrase)
+        problems += passphrase_problems(passphrase, self.query_one("#reset-repeat", Input).value, names, "reset")
+        if problems or worker is None:
+            self.show_problems(problems)
+            return None
+        session, target = self.session, worker.id
+        self.result_text = TEXT["reset_self"] if target == session.worker_id else TEXT["reset_done"].format(name=worker.full_name)
+        return lambda: session.team.reset_passphrase_with_recovery(code, target, passphrase, kdf_params())
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def reset(self, code: str, worker_id: str, passphrase: str) -> None:
-        name = self.session.workers[worker_id].full_name
-        try:
-            self.session.team.reset_passphrase_with_recovery(code, worker_id, passphrase, kdf_params())
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; fields stay filled
-            self.app.call_from_thread(self.failed, explain(exc)[0], isinstance(exc, WrongPassphrase))
-            return
-        text = TEXT["reset_self"] if worker_id == self.session.worker_id else TEXT["reset_done"].format(name=name)
-        self.app.call_from_thread(self.done, text)
+    def saved(self, result: Any) -> None:
+        self.done(self.result_text)
 
-    def failed(self, text: str, wrong_code: bool) -> None:
-        self.failed_at(text, "reset-code" if wrong_code else None)
+    def show_failure(self, failure: Failure) -> None:
+        # A wrong herstelcode: said beside it.
+        self.show_error("reset-code" if isinstance(failure.error, WrongPassphrase) else "", failure.text)
 
 
 # -- vaste contactpersonen ---------------------------------------------------------------------
@@ -606,44 +490,33 @@ class ResetPassphraseDialog(TeamDialog):
 class ProgrammeContactsDialog(TeamDialog):
     """The list programme -> worker; type a programme, pick a worker (or 'geen'), save."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", TEXT["save"]),
-        Binding("escape", "cancel", TEXT["close"]),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", TEXT["close"])]
+    DIALOG_TITLE = TEXT["contacts_title"]
+    HINT = TEXT["contacts_hint"]
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: TeamSession) -> None:
         super().__init__(session)
         self.changed: list[str] = []
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["contacts_title"], classes="title")
-            yield Static(TEXT["contacts_hint"], classes="hint")
-            yield OptionList(id="contacts")
-            yield Static("", id="contacts-empty", classes="hint")
-            yield field(
-                TEXT["programme"],
-                Input(
-                    placeholder=TEXT["programme_placeholder"],
-                    max_length=200,
-                    suggester=SuggestWords(self.session.spreekuur.programmes),
-                    id="programme",
-                ),
-            )
-            yield message_line("programme-error")
-            yield field(
-                TEXT["contact"],
-                OptionList(
-                    Option(TEXT["no_contact"], id=NO_CONTACT),
-                    *(Option(worker_label(w), id=w.id) for w in self.session.active_workers()),
-                    id="programme-worker",
-                ),
-            )
-            yield message_line("programme-worker-error")
-            yield message_line("team-dialog-message", "team-field-error team-dialog-note")
-        yield Footer()
+    def fields(self) -> ComposeResult:
+        yield OptionList(id="contacts")
+        yield Static("", id="contacts-empty", classes="hint")
+        yield from self.row(
+            TEXT["programme"],
+            Input(placeholder=TEXT["programme_placeholder"], max_length=200,
+                  suggester=SuggestWords(self.session.spreekuur.programmes), id="programme"),
+        )
+        yield from self.row(
+            TEXT["contact"],
+            OptionList(
+                Option(TEXT["no_contact"], id=NO_CONTACT),
+                *(Option(worker_label(w), id=w.id) for w in self.session.active_workers()),
+                id="programme-worker",
+            ),
+        )
 
-    def on_mount(self) -> None:
+    def first_focus(self) -> None:
+        self.query_one(f"#{self.MESSAGE_ID}").add_class("-note")  # what was saved, not an error
         self.query_one("#programme-worker", OptionList).highlighted = None  # a choice, not a default
         self.fill()
         contacts = self.query_one("#contacts", OptionList)
@@ -671,8 +544,7 @@ class ProgrammeContactsDialog(TeamDialog):
         highlight(workers, self.session.team.programme_contacts().get(programme))
         workers.focus()
 
-    @on(Input.Submitted, "#programme")
-    def to_worker(self) -> None:
+    def enter_pressed(self, field: Input) -> None:
         self.query_one("#programme-worker", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#programme-worker")
@@ -688,17 +560,15 @@ class ProgrammeContactsDialog(TeamDialog):
         return typed
 
     def action_save(self) -> None:
-        clear_errors(self)
-        show_error(self, "team-dialog-message", "")
+        # Saved at once (a small write): the list below shows it, the dialog stays for the next one.
+        self.clear_errors()
         typed = self.query_one("#programme", Input).value.strip()
         workers = self.query_one("#programme-worker", OptionList)
         if not typed:
-            show_error(self, "programme-error", TEXT["need_programme"])
-            self.query_one("#programme", Input).focus()
+            self.show_error("programme", TEXT["need_programme"])
             return
         if workers.highlighted is None:
-            show_error(self, "programme-worker-error", TEXT["need_contact"])
-            workers.focus()
+            self.show_error("programme-worker", TEXT["need_contact"])
             return
         programme = self.stored_spelling(typed)
         chosen = highlighted_id(workers)
@@ -706,15 +576,15 @@ class ProgrammeContactsDialog(TeamDialog):
         try:
             seen = self.session.team.programme_contacts().get(programme)
             self.session.team.set_programme_contact(programme, worker_id, seen=seen)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the choice stays
-            show_error(self, "team-dialog-message", explain(exc)[0])
+        except Exception as exc:  # noqa: BLE001 - on the UI thread: one Dutch sentence; the choice stays
+            self.say(dutch(exc))
             return
         if worker_id is None:
             text = TEXT["contact_cleared"].format(programme=programme)
         else:
             text = TEXT["contact_set"].format(name=self.session.workers[worker_id].full_name, programme=programme)
         self.changed.append(text)
-        show_error(self, "team-dialog-message", text)
+        self.say(text)
         self.query_one("#programme", Input).value = ""
         workers.highlighted = None
         self.fill()
@@ -728,44 +598,39 @@ class ProgrammeContactsDialog(TeamDialog):
 
 
 class IdleLockDialog(TeamDialog):
-    def __init__(self, session, minutes: int) -> None:
+    """After how many minutes without activity the app locks itself (the whole team)."""
+
+    DIALOG_TITLE = TEXT["idle_title"]
+    HINT = TEXT["idle_hint"]
+
+    def __init__(self, session: TeamSession, minutes: int) -> None:
         super().__init__(session)
         self.minutes = minutes
         # The settings as the coördinator sees them now: a colleague's change in between is refused.
         self.version = session.team.settings_version()
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["idle_title"], classes="title")
-            yield Static(TEXT["idle_hint"], classes="hint")
-            yield field(TEXT["minutes"], Input(str(self.minutes), type="integer", max_length=2, id="idle-minutes"))
-            yield message_line("idle-minutes-error")
-            yield message_line("team-dialog-message")
-        yield Footer()
+    def fields(self) -> ComposeResult:
+        yield from self.row(TEXT["minutes"], Input(str(self.minutes), type="integer", max_length=2, id="idle-minutes"))
 
-    def on_mount(self) -> None:
+    def first_focus(self) -> None:
         self.query_one("#idle-minutes", Input).focus()
 
-    @on(Input.Submitted, "#idle-minutes")
-    def submitted(self) -> None:
+    def enter_pressed(self, field: Input) -> None:
         self.action_save()
 
     def action_save(self) -> None:
-        clear_errors(self)
+        self.clear_errors()
         typed = self.query_one("#idle-minutes", Input).value.strip()
-        try:
-            minutes = int(typed)
-        except ValueError:
-            minutes = 0
+        minutes = int(typed) if typed.isdigit() else 0
         if not 1 <= minutes <= 60:
-            show_error(self, "idle-minutes-error", TEXT["need_minutes"])
+            self.show_error("idle-minutes", TEXT["need_minutes"], focus=False)
             return
         try:
             self.session.team.set_idle_lock_minutes(minutes, version=self.version)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the number stays
-            show_error(self, "team-dialog-message", explain(exc)[0])
+        except Exception as exc:  # noqa: BLE001 - on the UI thread: one Dutch sentence; the number stays
+            self.say(dutch(exc))
             return
-        self.app.team_settings_changed()
+        team_app(self).team_settings_changed()
         self.dismiss(TEXT["idle_set"].format(minutes=minutes))
 
 
@@ -773,35 +638,39 @@ class IdleLockDialog(TeamDialog):
 
 
 class ExpertiseDialog(TeamDialog):
-    BINDINGS = [
-        Binding("ctrl+s,enter", "save", TEXT["save"], key_display="ctrl+s"),
-        Binding("escape", "cancel", TEXT["cancel"]),
-    ]
+    """A colleague's expertise per leefdomein: digits switch one on or off."""
 
-    def __init__(self, session, worker_id: str) -> None:
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s,enter", "save", TEXT["save"], key_display="ctrl+s"),
+    ]
+    HINT = TEXT["expertise_hint"]
+
+    def __init__(self, session: TeamSession, worker_id: str) -> None:
         super().__init__(session)
         self.worker_id = worker_id
 
-    def compose(self) -> ComposeResult:
-        worker = self.session.workers[self.worker_id]
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["expertise_title"].format(name=worker.full_name), classes="title")
-            yield Static(TEXT["expertise_hint"], classes="hint")
-            yield LeefdomeinPicker(chosen=filter(None, worker.expertise.split(",")), id="expertise")
-            yield message_line("team-dialog-message")
-        yield Footer()
+    def title_text(self) -> str:
+        return TEXT["expertise_title"].format(name=self.session.workers[self.worker_id].full_name)
 
-    def on_mount(self) -> None:
+    def fields(self) -> ComposeResult:
+        worker = self.session.workers[self.worker_id]
+        yield LeefdomeinPicker(chosen=filter(None, worker.expertise.split(",")), id="expertise")
+
+    def first_focus(self) -> None:
         self.query_one(LeefdomeinPicker).focus()
+
+    def choice_done(self, choice: KeyChoice) -> None:
+        self.action_save()
 
     def action_save(self) -> None:
         codes = tuple(self.query_one(LeefdomeinPicker).codes)
+        worker = self.session.workers[self.worker_id]
         try:
-            self.session.team.set_expertise(self.worker_id, codes, version=self.session.workers[self.worker_id].version)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the choice stays
-            show_error(self, "team-dialog-message", explain(exc)[0])
+            self.session.team.set_expertise(self.worker_id, codes, version=worker.version)
+        except Exception as exc:  # noqa: BLE001 - on the UI thread: one Dutch sentence; the choice stays
+            self.say(dutch(exc))
             return
-        self.dismiss(TEXT["expertise_set"].format(name=self.session.workers[self.worker_id].full_name))
+        self.dismiss(TEXT["expertise_set"].format(name=worker.full_name))
 
 
 # -- the screen -------------------------------------------------------------------------------------------

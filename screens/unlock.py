@@ -7,25 +7,34 @@ do and lets whoever holds the recovery code set a new passphrase here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer
 
-from jongerenteam import start
+from jongerenteam import errorlog, start
 from jongerenteam.catalogue import ROLE_LABELS
 from jongerenteam.dates import clock_time, now
 from jongerenteam.demo_team import DEMO_TEAM_NAME, DEMO_WORKERS
-from jongerenteam.errors import WrongPassphrase
-from jongerenteam.messages import explain
+from jongerenteam.errors import StoreError, WrongPassphrase
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
 from jongerenteam.start import OpeningStore
+from screens.background import Failure, dutch, run_in_thread
+from screens.dialogs import Dialog
+from screens.interfaces import team_app
 from screens.messages import Unlocked, UnlockFailed
 from screens.text import Input, Label, Option, OptionList, Static
+
+if TYPE_CHECKING:
+    from jongerenteam.drafts import WaitingWork
+    from jongerenteam.session import TeamSession
 
 # The session, the team and the key derivation (SQLAlchemy, argon2,
 # cryptography) load inside jongerenteam.start's functions, in this screen's
@@ -48,6 +57,7 @@ TEXT = {
     "demo_title": "Dit is de demo. De wachtwoorden:",
     "demo_row": "  {name}: {passphrase}",
     "reset_done": "Het nieuwe wachtwoord van {name} werkt vanaf nu. Typ het hieronder om je aan te melden.",
+    "drafts_failed": "Je bewaarde invoer kon niet worden geladen. {reason}",
 }
 
 # How often the clock beside the team name is brought up to date.
@@ -82,10 +92,10 @@ RECOVERY_CODE_LENGTH = 28
 
 
 
-class UnlockScreen(Screen):
+class UnlockScreen(Screen[None]):
     """The first screen, and the one every lock returns to."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, and a synchronous focus change: keys typed right after
         # Enter (fast typing, a paste, auto-type) must land in the passphrase
         # field, never in the visible name filter.
@@ -99,12 +109,13 @@ class UnlockScreen(Screen):
         Binding("up", "move(-1)", "Vorige naam", show=False),
     ]
 
-    def __init__(self, store, team_name: str) -> None:
+    def __init__(self, store: Any, team_name: str) -> None:
         """``store`` is a Store, or an OpeningStore whose preview lists the workers while it opens."""
         super().__init__()
         self.store = store
         self.team_name = team_name
-        self.team_workers = store.preview.workers if isinstance(store, OpeningStore) else store.workers()
+        # The opened Store or an OpeningStore (screens never import storage/): both list the workers.
+        self.team_workers: Sequence[Any] = store.preview.workers if isinstance(store, OpeningStore) else store.workers()
         self.busy = False
         self.pending_worker: str | None = None
         # Set when the store could not be opened behind this screen: the
@@ -114,17 +125,17 @@ class UnlockScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
             with Horizontal(id="unlock-head"):
-                yield Static(f"{TEXT['title']} · {self.team_name}", classes="title", markup=False)
+                yield Static(f"{TEXT['title']} · {self.team_name}", classes="title")
                 yield Static(self.clock_text(), id="unlock-clock")
             yield Label(TEXT["choose"])
             yield Input(placeholder=TEXT["filter"], id="name-filter")
             yield OptionList(*self._options(""), id="workers")
             yield Label(TEXT["passphrase"])
             yield Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="passphrase")
-            yield Static("", id="unlock-message", classes="error", markup=False)
+            yield Static("", id="unlock-message", classes="error")
             yield Static(TEXT["forgot_hint"], classes="hint")
             if self.team_name == DEMO_TEAM_NAME:
-                yield Static(self.demo_text(), id="unlock-demo", classes="hint", markup=False)
+                yield Static(self.demo_text(), id="unlock-demo", classes="hint")
         yield Footer()
 
     @staticmethod
@@ -178,7 +189,8 @@ class UnlockScreen(Screen):
             store = store.wait()
         try:
             self.team_workers = store.workers()
-        except Exception:  # noqa: BLE001 - the list stays as it was; unlocking says what is wrong
+        except StoreError as exc:
+            errorlog.record(exc, "unlock")  # the list stays as it was; unlocking says what is wrong
             return
         options = self.query_one("#workers", OptionList)
         chosen = self.selected_worker_id()
@@ -276,23 +288,20 @@ class UnlockScreen(Screen):
             if wait:
                 self.app.call_from_thread(self.must_wait, wait)
                 return
-            session = start.unlock(store, worker_id, passphrase, after_lock=self.app.sessions_started > 0)
-        except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
-            self.post_message(UnlockFailed(explain(exc)[0], wrong_passphrase=isinstance(exc, WrongPassphrase)))
+            session = start.unlock(store, worker_id, passphrase, after_lock=team_app(self).sessions_started > 0)
+        except Exception as exc:  # noqa: BLE001 - a thread worker that posts its outcome: one Dutch sentence
+            self.post_message(UnlockFailed(dutch(exc), wrong_passphrase=isinstance(exc, WrongPassphrase)))
             return
         self.post_message(Unlocked(session, self._waiting_work(session)))
 
-    def _waiting_work(self, session):
+    def _waiting_work(self, session: TeamSession) -> WaitingWork | None:
         """This worker's drafts in the store; a failure here never stops the unlock (it is told)."""
-        from jongerenteam import errorlog
-
+        app = team_app(self)
         try:
-            return session.drafts.waiting(self.app.instance)
+            return session.drafts.waiting(app.instance)
         except Exception as exc:  # noqa: BLE001 - Vandaag opens anyway; the worker hears why the drafts did not
             errorlog.record(exc, "terugzetten")
-            self.app.call_from_thread(
-                self.app.notify, f"Je bewaarde invoer kon niet worden geladen. {explain(exc)[0]}", severity="error", timeout=10
-            )
+            app.call_from_thread(app.notify, TEXT["drafts_failed"].format(reason=dutch(exc)), severity="error", timeout=10)
             return None
 
     def must_wait(self, text: str) -> None:
@@ -326,7 +335,7 @@ class UnlockScreen(Screen):
         return self._wait_text(store, worker_id)
 
     @staticmethod
-    def _wait_text(store, worker_id: str) -> str:
+    def _wait_text(store: Any, worker_id: str) -> str:
         seconds = start.login_wait_seconds(store, worker_id)
         if seconds <= 0:
             return ""
@@ -336,7 +345,7 @@ class UnlockScreen(Screen):
         self.busy = False
         self.query_one("#passphrase", Input).value = ""
         self.show("")
-        self.app.start_session(message.session, message.waiting)
+        team_app(self).start_session(message.session, message.waiting)
 
     # -- forgotten passphrase ------------------------------------------------------
 
@@ -358,7 +367,7 @@ class UnlockScreen(Screen):
             field.focus()
 
 
-class ForgotPassphraseScreen(ModalScreen[str | None]):
+class ForgotPassphraseScreen(Dialog):
     """What to do without your passphrase; with the recovery code, set a new one here.
 
     Dismisses with the worker's name once their new passphrase works, else None.
@@ -367,19 +376,15 @@ class ForgotPassphraseScreen(ModalScreen[str | None]):
     'recovery' entry lands in the audit log.
     """
 
-    BINDINGS = [
-        Binding("enter", "next", "Verder", priority=True),
-        Binding("escape", "close", "Terug"),
-    ]
-
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "next", "Verder", priority=True)]
+    MESSAGE_ID = "forgot-message"
     FIELDS = ("forgot-code", "forgot-new", "forgot-again")
 
-    def __init__(self, store, worker_id: str | None, worker_name: str) -> None:
+    def __init__(self, store: Any, worker_id: str | None, worker_name: str) -> None:
         super().__init__()
         self.store = store
         self.worker_id = worker_id
         self.worker_name = worker_name
-        self.busy = False
 
     def compose(self) -> ComposeResult:
         from screens.setup import Note  # not on the way to the first frame
@@ -413,7 +418,7 @@ class ForgotPassphraseScreen(ModalScreen[str | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "next":
             return self.worker_id is not None and (None if self.busy else True)
-        if action == "close":
+        if action == "cancel":
             return None if self.busy else True
         return True
 
@@ -456,9 +461,6 @@ class ForgotPassphraseScreen(ModalScreen[str | None]):
         widget.set_class(error, "error")
         widget.set_class(not error, "hint")
 
-    def action_close(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
 
     def action_next(self) -> None:
         if self.busy or self.worker_id is None:
@@ -478,22 +480,17 @@ class ForgotPassphraseScreen(ModalScreen[str | None]):
         self.busy = True
         self.refresh_bindings()
         self.message(FORGOT["busy"])
-        self.reset(self.worker_id, self.value("forgot-code"), self.value("forgot-new"))
+        store, worker_id = self.store, self.worker_id
+        code, passphrase = self.value("forgot-code"), self.value("forgot-new")
+        # The store may still be opening behind the unlock screen: this waits.
+        run_in_thread(self, "reset", lambda: start.reset_with_recovery(store, code, worker_id, passphrase),
+                      done=lambda _r: self.reset_done(), failed=self.reset_failed, exclusive=True)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def reset(self, worker_id: str, code: str, passphrase: str) -> None:
-        try:
-            # The store may still be opening behind the unlock screen: this waits.
-            start.reset_with_recovery(self.store, code, worker_id, passphrase)
-        except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
-            self.app.call_from_thread(self.reset_failed, explain(exc)[0], isinstance(exc, WrongPassphrase))
-            return
-        self.app.call_from_thread(self.reset_done)
-
-    def reset_failed(self, text: str, wrong_code: bool) -> None:
+    def reset_failed(self, failure: Failure) -> None:
         self.busy = False
         self.refresh_bindings()
-        if wrong_code:
+        text = failure.text
+        if isinstance(failure.error, WrongPassphrase):
             # A wrong secret is cleared, like a wrong passphrase; the new passphrase stays.
             code = self.query_one("#forgot-code", Input)
             with code.prevent(Input.Changed):  # the message below must stay

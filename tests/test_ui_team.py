@@ -16,6 +16,7 @@ from jongerenteam.domain import StudentDetails
 from jongerenteam.messages import explain
 from jongerenteam.session import TeamSession
 from jongerenteam.settings import Settings
+from screens.dialogs import Confirm
 from screens.team import (
     TEAM_COMMANDS,
     TEXT,
@@ -28,7 +29,6 @@ from screens.team import (
     TeamScreen,
 )
 from screens.unlock import UnlockScreen
-from screens.widgets import Confirm
 from storage import spreekuur, team
 from storage.errors import WorkerExists, WorkerInactive, WrongPassphrase
 from tests.conftest import COORDINATOR_PASS, WORKER_PASS
