@@ -51,8 +51,14 @@ SYNC_SECONDS = 2.0
 DRAFT_TEXT = {
     "damaged": "{n} bewaarde invoer kon niet worden geopend (beschadigd) en is weggegooid. Meld dit bij de coördinator.",
     "not_kept": "Je invoer kon niet in de teamopslag worden bewaard: {reason} Hij blijft in dit venster tot je weer ontgrendelt.",
-    "quit_typed": "Je hebt nog niet opgeslagen invoer. Die wordt versleuteld bewaard en je krijgt hem terug als je weer ontgrendelt. Afsluiten?",
-    "quit_locked": "Er staat niet-opgeslagen invoer van {names} klaar, versleuteld bewaard. Die komt terug bij het volgende ontgrendelen, ook als je nu afsluit. Afsluiten?",
+    "quit_typed": (
+        "Je hebt nog niet opgeslagen invoer. Die wordt versleuteld bewaard en je krijgt hem terug als je weer "
+        "ontgrendelt. Afsluiten?"
+    ),
+    "quit_locked": (
+        "Er staat niet-opgeslagen invoer van {names} klaar, versleuteld bewaard. Die komt terug bij het volgende "
+        "ontgrendelen, ook als je nu afsluit. Afsluiten?"
+    ),
 }
 
 
@@ -590,9 +596,12 @@ class JongerenteamApp(App[int]):
             yield SystemCommand("vandaag: tonen", "Je overzicht van vandaag (ctrl+o)", self.action_today)
             yield SystemCommand("student: zoeken", "Zoek op naam, studentnummer of geboortedatum (ctrl+f of /)", self.action_search)
             yield SystemCommand("student: inloop registreren", "Een student loopt binnen op het spreekuur (ctrl+n)", self.action_walk_in)
-            yield SystemCommand("student: aanmelden", "Een coach of andere professional meldt een student aan (ctrl+r)", self.action_referral)
-            yield SystemCommand("ik: bereikbaarheid instellen", "Hoe studenten jou bereiken; staat in elk afsprakenoverzicht", self.action_reachability)
-            yield SystemCommand("sociale kaart: tonen", "Organisaties en professionals van het team: zoeken, toevoegen, wijzigen (F4)", self.action_social_map)
+            yield SystemCommand("student: aanmelden", "Een coach of andere professional meldt een student aan (ctrl+r)",
+                                self.action_referral)
+            yield SystemCommand("ik: bereikbaarheid instellen", "Hoe studenten jou bereiken; staat in elk afsprakenoverzicht",
+                                self.action_reachability)
+            yield SystemCommand("sociale kaart: tonen", "Organisaties en professionals van het team: zoeken, toevoegen, wijzigen (F4)",
+                                self.action_social_map)
             if self.session.keys.is_coordinator:
                 yield SystemCommand("team: beheren", "Medewerkers, vaste contactpersonen en instellingen (ctrl+t)", self.action_team)
                 yield from self.team_commands()

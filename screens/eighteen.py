@@ -640,7 +640,8 @@ class CoachChangeScreen(Screen[None]):
         if old is None:
             return
         n = len(self.session.eighteen.students_of_coach(old.name))
-        question = TEXT["confirm"].format(n=n, en=_plural(n, "", "en"), krijgen=_plural(n, "krijgt", "krijgen"), new=name, role=COACH_ROLES[role], old=old.name)
+        question = TEXT["confirm"].format(n=n, en=_plural(n, "", "en"), krijgen=_plural(n, "krijgt", "krijgen"), new=name,
+                                          role=COACH_ROLES[role], old=old.name)
 
         def answer(yes: bool | None) -> None:
             if yes:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -45,7 +46,10 @@ if TYPE_CHECKING:
 
 TEXT = {
     "title": "Warme overdracht · {name}",
-    "hint": "Kies soort en ontvanger; het document wordt samengesteld uit het dossier. Tab: volgend veld · ctrl+s: voorstellen · Esc: terug",
+    "hint": (
+        "Kies soort en ontvanger; het document wordt samengesteld uit het dossier. Tab: volgend veld · ctrl+s: voorstellen · "
+        "Esc: terug"
+    ),
     "kind": "Soort",
     "receiver": "Aan",
     "free": "Of typ een naam",
@@ -94,7 +98,10 @@ TEXT = {
     "path_label": "Bestand",
     "written": "Opgeslagen: {result}",
     "caseload_title": "Caseload overdragen · {name}",
-    "caseload_hint": "Kies per student een collega met 1-9 of Enter (lijst van alle collega's); 0: niet overdragen. ctrl+s: alle overdrachten voorstellen · Esc: terug",
+    "caseload_hint": (
+        "Kies per student een collega met 1-9 of Enter (lijst van alle collega's); 0: niet overdragen. ctrl+s: alle "
+        "overdrachten voorstellen · Esc: terug"
+    ),
     "caseload_who": "Van wie",
     "caseload_to": "Naar wie",
     "caseload_none": "{name} is van geen open dossier contactpersoon.",
@@ -156,7 +163,7 @@ class HandoverDialog(FormDialog):
 
     # Not ctrl+r: that is the app's Aanmelding (a priority binding, it would win).
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "recompose", "Opnieuw samenstellen", priority=True)]
-    FIELD_IDS = {
+    FIELD_IDS: ClassVar[dict[str, str]] = {
         "kind": "ho-kind", "receiver": "ho-receiver", "legal_ground": "ho-ground",
         "legal_reason": "ho-ground-reason", "document": "ho-doc", "student_view": "ho-view",
         "objection": "ho-objection", "follow_up": "ho-follow", "access_days": "ho-days",
@@ -393,7 +400,7 @@ class HandoverDialog(FormDialog):
 class LineDialog(FormDialog):
     """One field and a store call: a reason, a date, a number of days, a path."""
 
-    FIELD_IDS = {"value": "ld-value", "reason": "ld-value", "on": "ld-value", "follow_up": "ld-value",
+    FIELD_IDS: ClassVar[dict[str, str]] = {"value": "ld-value", "reason": "ld-value", "on": "ld-value", "follow_up": "ld-value",
                  "access_days": "ld-value", "path": "ld-value", "state": "ld-value"}
     HINT = TEXT["line_hint"]
 
@@ -445,7 +452,7 @@ class HandoverCard(Dialog):
         Binding("t", "export('txt')", "Tekst"),
         Binding("n", "new", "Nieuwe overdracht"),
     ]
-    STEP_STATES = {"accept": h.ACCEPTED, "decline": h.DECLINED, "meeting": h.MEETING,
+    STEP_STATES: ClassVar[dict[str, str]] = {"accept": h.ACCEPTED, "decline": h.DECLINED, "meeting": h.MEETING,
                    "contact": h.CONTACT, "finish": h.DONE, "withdraw": h.WITHDRAWN}
 
     def __init__(self, session: TeamSession, view: HandoverView) -> None:
@@ -549,29 +556,30 @@ class HandoverCard(Dialog):
 
     def action_step(self, what: str) -> None:
         s, row = self.session, self.view.row
-        today = local_today()
         if what == "accept":
             def answered(yes: bool | None) -> None:
                 if yes:
                     self.run_step(lambda: s.handover.accept_handover(row), TEXT["accepted"])
 
             self.app.push_screen(Confirm(TEXT["accept_question"].format(name=self.view.student_name)), answered)
-        elif what == "decline":
-            self.app.push_screen(LineDialog(s, TEXT["decline_title"], TEXT["decline_label"], lambda v: lambda: s.handover.decline_handover(row, v)), self._after)
-        elif what == "withdraw":
-            self.app.push_screen(LineDialog(s, TEXT["withdraw_title"], TEXT["decline_label"], lambda v: lambda: s.handover.withdraw_handover(row, v)), self._after)
-        elif what == "meeting":
-            self.app.push_screen(LineDialog(
-                s, TEXT["meeting_title"], TEXT["meeting_label"],
-                lambda v: (lambda d: lambda: s.handover.plan_meeting(row, d))(_date(v, "on")),
-                value=f"{today + timedelta(days=7):%d-%m-%Y}"), self._after)
-        elif what == "contact":
-            self.app.push_screen(LineDialog(
-                s, TEXT["contact_title"], TEXT["contact_label"],
-                lambda v: (lambda d: lambda: s.handover.confirm_contact(row, d))(_date(v, "on")),
-                value=f"{today:%d-%m-%Y}"), self._after)
-        elif what == "finish":
-            self.app.push_screen(LineDialog(s, TEXT["finish_title"], TEXT["finish_label"], lambda v: lambda: s.handover.finish_handover(row, v)), self._after)
+            return
+        today = local_today()
+        # Each other step: one line (a reason, a date) and the step's use case.
+        steps: dict[str, tuple[str, str, Callable[[str], Callable[[], Any]], str]] = {
+            "decline": (TEXT["decline_title"], TEXT["decline_label"],
+                        lambda v: partial(s.handover.decline_handover, row, v), ""),
+            "withdraw": (TEXT["withdraw_title"], TEXT["decline_label"],
+                         lambda v: partial(s.handover.withdraw_handover, row, v), ""),
+            "meeting": (TEXT["meeting_title"], TEXT["meeting_label"],
+                        lambda v: partial(s.handover.plan_meeting, row, _date(v, "on")), f"{today + timedelta(days=7):%d-%m-%Y}"),
+            "contact": (TEXT["contact_title"], TEXT["contact_label"],
+                        lambda v: partial(s.handover.confirm_contact, row, _date(v, "on")), f"{today:%d-%m-%Y}"),
+            "finish": (TEXT["finish_title"], TEXT["finish_label"],
+                       lambda v: partial(s.handover.finish_handover, row, v), ""),
+        }
+        if what in steps:
+            title, label, make, value = steps[what]
+            self.app.push_screen(LineDialog(s, title, label, make, value=value), self._after)
 
     def run_step(self, call: Callable[[], h.HandoverRow], done_text: str) -> None:
         def done(row: h.HandoverRow) -> None:

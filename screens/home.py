@@ -178,7 +178,8 @@ class HomeScreen(Screen[None]):
         t.clear()
         for row in today.caseload:
             when = f"{row.next_date:%d-%m} {row.next_text}".strip() if row.next_date else TEXT["no_date"]
-            t.add_row(row.record.details.display_name, age(row.record), STATUS_SHORT.get(row.record.status, row.record.status), when, key=row.record.id)
+            status = STATUS_SHORT.get(row.record.status, row.record.status)
+            t.add_row(row.record.details.display_name, age(row.record), status, when, key=row.record.id)
         self.query_one("#title-caseload", Static).update(TEXT["caseload"].format(n=len(today.caseload)))
 
         t = self.query_one("#queue", DataTable)
@@ -222,7 +223,7 @@ class HomeScreen(Screen[None]):
             for n in today.notices
         ]
         notices = self.query_one("#notices", Static)
-        notices.update("\n".join([TEXT["notices"] + ":"] + lines) if lines else "")
+        notices.update("\n".join([TEXT["notices"] + ":", *lines]) if lines else "")
         notices.display = bool(lines)
         for table in self.query(DataTable):
             row = cursors.get(table.id)

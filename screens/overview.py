@@ -49,7 +49,10 @@ TEXT = {
     "busy": "Bezig met opslaan…",
     "reach": "Mijn bereikbaarheid",
     "reach_title": "Hoe bereiken studenten jou?",
-    "reach_hint": "Bijvoorbeeld je werknummer en wanneer je bereikbaar bent. Dit komt in elk afsprakenoverzicht. Enter: opslaan · Esc: terug",
+    "reach_hint": (
+        "Bijvoorbeeld je werknummer en wanneer je bereikbaar bent. Dit komt in elk afsprakenoverzicht. Enter: opslaan · "
+        "Esc: terug"
+    ),
     "reach_saved": "Je bereikbaarheid is opgeslagen.",
     "reach_placeholder": "bijv. 06-12345678 (ma t/m do, 9-17 uur)",
 }

@@ -63,7 +63,10 @@ TEXT = {
     "path": "Opslaan als",
     "path_hint": "Zet geen naam van de student in de bestandsnaam.",
     "passphrase": "Jouw wachtwoord",
-    "passphrase_hint": "Je bent niet betrokken: je wachtwoord opent het dossier eenmalig via de sleutelkluis. Dit komt in het logboek en de contactpersoon ziet het.",
+    "passphrase_hint": (
+        "Je bent niet betrokken: je wachtwoord opent het dossier eenmalig via de sleutelkluis. Dit komt in het "
+        "logboek en de contactpersoon ziet het."
+    ),
     "inzage_saved": "Inzage opgeslagen: {path}",
     "correction_title": "Correctie vastleggen voor {name}",
     "request": "Verzoek",
@@ -94,7 +97,10 @@ TEXT = {
     "regime_title": "Welke bewaartermijn geldt voor dit dossier?",
     "regime_saved": "Bewaartermijn vastgelegd: {label}.",
     "retention_title": "Bewaartermijnen",
-    "retention_hint": "Termijnen in jaren na het afsluiten van een dossier. ctrl+s: termijnen opslaan · spatie: (de)selecteren · w: wissen · Esc: sluiten",
+    "retention_hint": (
+        "Termijnen in jaren na het afsluiten van een dossier. ctrl+s: termijnen opslaan · spatie: (de)selecteren · "
+        "w: wissen · Esc: sluiten"
+    ),
     "school_years": "Alleen school (jaren)",
     "jeugdwet_years": "Jeugdwet (jaren)",
     "terms_saved": "De bewaartermijnen zijn opgeslagen.",
@@ -102,7 +108,10 @@ TEXT = {
     "past_count": "{n} dossier(s) over hun bewaartermijn.",
     "columns": ("", "Naam", "Termijn", "Afgesloten", "Termijn tot", "Dagen over"),
     "erase_all_title": "{n} dossier(s) wissen",
-    "erase_all_hint": "Deze dossiers zijn over hun bewaartermijn. Alles van deze studenten wordt definitief vernietigd. Typ WISSEN om te bevestigen.",
+    "erase_all_hint": (
+        "Deze dossiers zijn over hun bewaartermijn. Alles van deze studenten wordt definitief vernietigd. Typ WISSEN "
+        "om te bevestigen."
+    ),
     "erased_all": "{n} dossier(s) gewist.",
     "select": "(De)selecteren",
     "save_terms": "Termijnen opslaan",
@@ -244,7 +253,7 @@ class RegimePicker(Dialog):
 class InzageDialog(FormDialog):
     """Format, file name (and, for a coördinator who is not involved, the passphrase)."""
 
-    FIELD_IDS = {"path": "i-path", "passphrase": "i-pass"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"path": "i-path", "passphrase": "i-pass"}
     HINT = TEXT["inzage_hint"]
 
     def __init__(self, session: TeamSession, student_id: str) -> None:
@@ -316,7 +325,7 @@ class InzageDialog(FormDialog):
 class CorrectionDialog(FormDialog):
     """A correction request: what was asked, when, the decision, the change and why."""
 
-    FIELD_IDS = {
+    FIELD_IDS: ClassVar[dict[str, str]] = {
         "request": "c-request", "on": "c-on", "decision": "c-decision", "field": "c-what",
         "target": "c-what", "entry": "c-talk", "new_value": "c-new", "reason": "c-reason",
     }
@@ -467,7 +476,7 @@ class CorrectionDialog(FormDialog):
 class EraseDialog(FormDialog):
     """Reason and typed confirmation; erases one student (coördinator)."""
 
-    FIELD_IDS = {"reason": "e-reason", "confirm": "e-confirm"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"reason": "e-reason", "confirm": "e-confirm"}
     HINT = ""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", TEXT["erase_save"], priority=True)]
 

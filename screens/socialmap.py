@@ -109,7 +109,7 @@ class MapNames:
 class MapEntryDialog(FormDialog):
     """Add or change one kaart entry; MapEntry.validate gives the Dutch errors."""
 
-    FIELD_IDS = {"kind": "map-kind", "name": "map-name", "leefdomeinen": "map-domains",
+    FIELD_IDS: ClassVar[dict[str, str]] = {"kind": "map-kind", "name": "map-name", "leefdomeinen": "map-domains",
                  "phone": "map-phone", "email": "map-email"}
 
     def __init__(self, session: TeamSession, item: MapItem | None = None, *, organisations: tuple[str, ...] | list[str] = (),
@@ -250,7 +250,7 @@ class SocialMapScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#map-table", DataTable)
-        for label, width in zip(TEXT["columns"], (22, 12, 18, 18, 16, 14, None)):
+        for label, width in zip(TEXT["columns"], (22, 12, 18, 18, 16, 14, None), strict=True):
             table.add_column(label, width=width, key=label)
         table.focus()
         self.reload()

@@ -35,7 +35,7 @@ from jongerenteam.domain import StudentDetails, ValidationError, age_on, days_un
 from jongerenteam.municipalities import MUNICIPALITIES, code_for, suggest
 from jongerenteam.search import fold
 from screens import forms
-from screens.background import Failure, dutch, run_in_thread
+from screens.background import dutch, run_in_thread
 from screens.dialogs import Confirm, Dialog, leave_asking_if_typed
 from screens.interfaces import reload_screen, team_app
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
@@ -57,7 +57,10 @@ TEXT = {
     "saved_anonymous": "Anonieme inloop opgeslagen: alleen datum, leefdomeinen en duur; de rest is niet bewaard.",
     "saved_referral": "Aanmelding van {name} opgeslagen; wacht op eerste gesprek bij {contact}.",
     "saved_visit": "Inloopgesprek toegevoegd aan het dossier van {name}.",
-    "saved_visit_sealed": "Inloopgesprek toegevoegd aan het dossier van {name}. Je kunt dat dossier niet lezen; contactpersoon is {contact}.",
+    "saved_visit_sealed": (
+        "Inloopgesprek toegevoegd aan het dossier van {name}. Je kunt dat dossier niet lezen; contactpersoon is "
+        "{contact}."
+    ),
     "saved_existing_referral": "Aanmelding toegevoegd aan het dossier van {name}; status: {status}, contactpersoon blijft {contact}.",
     "draft_back": "Je niet-opgeslagen invoer is teruggezet.",
     "age": "{age} jaar",
@@ -463,7 +466,8 @@ class IntakeScreen(Screen[None]):
             )
             contact_id = forms.colleague_id(self.session, v["contact_worker"])
             if contact_id is None:
-                raise ValidationError("contact_worker", TEXT["contact_needed"] if not v["contact_worker"].strip() else TEXT["contact_unknown"])
+                typed = v["contact_worker"].strip()
+                raise ValidationError("contact_worker", TEXT["contact_unknown"] if typed else TEXT["contact_needed"])
         extra.validate()
         return details, extra, contact_id
 

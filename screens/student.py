@@ -21,7 +21,7 @@ from jongerenteam.dates import local_time  # stored moments are UTC; show the la
 from jongerenteam.domain import ValidationError
 from jongerenteam.spreekuur import EMERGENCY_REASONS
 from screens import forms
-from screens.background import Failure, run_in_thread
+from screens.background import Failure
 from screens.dialogs import DRAFT_BACK, Dialog
 from screens.interfaces import Reloadable, reload_screen, team_app
 from screens.text import Input, Label, Option, OptionList, Static, TextArea

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -28,7 +26,7 @@ from screens.background import Failure, dutch
 from screens.dialogs import Confirm, FormDialog
 from screens.interfaces import team_app
 from screens.text import DataTable, Input, Label, Option, OptionList, Static
-from screens.widgets import KeyChoice, LeefdomeinPicker, SuggestWords
+from screens.widgets import KeyChoice, LeefdomeinPicker, SuggestWords, highlighted_key, keep_cursor
 
 if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
@@ -679,7 +677,7 @@ class ExpertiseDialog(TeamDialog):
 class TeamScreen(Screen):
     """The team's workers; keys open one dialog each."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "add_worker", "Nieuw"),
         Binding("d", "deactivate_worker", "Deactiveren"),
         Binding("w", "reset_passphrase", "Wachtwoord"),
@@ -710,7 +708,7 @@ class TeamScreen(Screen):
             self.app.pop_screen()
             return
         table = self.query_one("#team-workers", DataTable)
-        for label, width in zip(TEXT["columns"], (None, 9, 12, 24, 36, 6)):
+        for label, width in zip(TEXT["columns"], (None, 9, 12, 24, 36, 6), strict=True):
             table.add_column(label, width=width)
         self.reload()
         table.focus()
@@ -749,11 +747,7 @@ class TeamScreen(Screen):
                 TEXT["yes"] if w.active else TEXT["no"],
                 key=w.id,
             )
-        if keep is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(keep))
-            except Exception:  # noqa: BLE001 - the row is gone; stay where the cursor is
-                pass
+        keep_cursor(table, keep)  # a row that is gone: the cursor stays where it is
         self.query_one("#team-settings", Static).update(
             TEXT["settings"].format(
                 minutes=self.session.team.idle_lock_minutes(), n=len(self.session.team.programme_contacts())
@@ -761,13 +755,9 @@ class TeamScreen(Screen):
         )
 
     def current_worker_id(self) -> str | None:
-        try:
-            table = self.query_one("#team-workers", DataTable)
-        except NoMatches:
-            return None
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        found = self.query("#team-workers").results(DataTable)
+        table = next(iter(found), None)
+        return highlighted_key(table) if table is not None else None
 
     def say(self, text: str) -> None:
         self.query_one("#team-message", Static).update(text)

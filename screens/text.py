@@ -35,7 +35,10 @@ from textual.widgets.option_list import Option as _Option
 
 from jongerenteam.text import clean_text, visible
 
-__all__ = ["CellText", "Content", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "Text", "TextArea", "cell", "safe", "shorten"]
+__all__ = [
+    "CellText", "Content", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "Text", "TextArea",
+    "cell", "safe", "shorten",
+]
 
 # The widest a table cell gets when its column has no width of its own.
 MAX_CELL = 40

@@ -83,7 +83,7 @@ class AgreementsPane(ListPane):
         Binding("h", "status('open')", "Heropenen"),
         Binding("o", "follow_up", "Opvolgdatum"),
     ]
-    COLUMNS = list(zip(TEXT["columns"], (10, 20, None, 10, 10), strict=True))
+    COLUMNS: ClassVar[list[tuple[str, int | None]]] = list(zip(TEXT["columns"], (10, 20, None, 10, 10), strict=True))
     EMPTY = TEXT["empty"]
     TABLE_ID = "agreements"
 
@@ -172,7 +172,7 @@ class AgreementModal(Dense, DossierDialog):
 
     DRAFT_LABEL = "een werkafspraak"
     HINT = TEXT["dialog_keys"]
-    FIELD_IDS = {"who": "f-who", "worker": "f-worker", "name": "f-name", "what": "f-what", "due": "f-due",
+    FIELD_IDS: ClassVar[dict[str, str]] = {"who": "f-who", "worker": "f-worker", "name": "f-name", "what": "f-what", "due": "f-due",
                  "follow": "f-follow", "follow_up": "f-follow"}
     TYPED = ("f-worker", "f-name", "f-what", "f-due", "f-follow")
 
@@ -255,7 +255,7 @@ class DateModal(Dense, FormDialog):
     """One date (or none): dismisses with (True, date | None), or None on Esc."""
 
     HINT = TEXT["follow_hint"]
-    FIELD_IDS = {"date": "f-date"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"date": "f-date"}
 
     def __init__(self, title: str, value: str = "") -> None:
         super().__init__()

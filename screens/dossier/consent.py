@@ -6,6 +6,7 @@ Whether a consent is active, expiring or ended is the core's rule
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -96,7 +97,9 @@ class ConsentPane(TablePane):
         Binding("i", "withdraw", "Intrekken"),
         Binding("v", "extend", "Verlengen"),
     ]
-    TABLES = {"consent-table": list(zip(TEXT["columns"], (16, 24, 18, 22, 18, 11, 10, 10), strict=True))}
+    TABLES: ClassVar[dict[str, Sequence[tuple[str, int | None]]]] = {
+        "consent-table": list(zip(TEXT["columns"], (16, 24, 18, 22, 18, 11, 10, 10), strict=True)),
+    }
     MAIN = "consent-table"
 
     def compose(self) -> ComposeResult:
@@ -202,7 +205,7 @@ class ConsentDialog(DossierDialog):
     """A consent: with whom, about what, what for, given by whom, how, when, until."""
 
     DIALOG_TITLE = TEXT["dialog_title"]
-    FIELD_IDS = {
+    FIELD_IDS: ClassVar[dict[str, str]] = {
         "with": "consent-name", "about": "consent-about", "purpose": "consent-purpose",
         "given_by": "consent-given", "how": "consent-how", "on": "consent-date", "valid_until": "consent-until",
     }
@@ -317,7 +320,7 @@ class ExtendDialog(DossierDialog):
     """A new 'geldig tot' for one consent (empty: no end date)."""
 
     HINT = TEXT["extend_hint"]
-    FIELD_IDS = {"valid_until": "extend-until"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"valid_until": "extend-until"}
     REOPEN_AFTER_LOCK = False  # one date: not worth a draft after a lock
 
     def __init__(self, session: TeamSession, record: StudentRecord, consent: cn.Consent) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -97,7 +97,7 @@ class InvolvedPane(TablePane):
         Binding("b", "end_external", "Extern stoppen"),
         Binding("k", "social_map", "Sociale kaart"),
     ]
-    TABLES = {
+    TABLES: ClassVar[dict[str, Sequence[tuple[str, int | None]]]] = {
         "involved-workers": list(zip(TEXT["workers_columns"], (30, 10, 22), strict=True)),
         "involved-externals": list(zip(TEXT["externals_columns"], (22, 22, 20, 20, 10, 10), strict=True)),
     }
@@ -306,7 +306,9 @@ class CoachDialog(DossierDialog):
     """The student's study coach: name and role (empty name: no coach)."""
 
     DIALOG_TITLE = TEXT["coach_dialog_title"]
-    FIELD_IDS = {"coach_name": "coach-name", "coach_role": "coach-role", "new_name": "coach-name", "new_role": "coach-role"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {
+        "coach_name": "coach-name", "coach_role": "coach-role", "new_name": "coach-name", "new_role": "coach-role",
+    }
 
     def __init__(self, session: TeamSession, record: StudentRecord, *, restore: bool = False) -> None:
         super().__init__(session, record, restore=restore)
@@ -351,7 +353,7 @@ class ExternalDialog(DossierDialog):
 
     DIALOG_TITLE = TEXT["external_title"]
     HINT = TEXT["external_hint"]
-    FIELD_IDS = {"name": "external-name"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"name": "external-name"}
     FIELDS = ("name", "role", "organisation", "contact")
 
     def __init__(self, session: TeamSession, record: StudentRecord, *, restore: bool = False) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 from textual.app import ComposeResult
 
@@ -24,7 +25,7 @@ class LogPane(ListPane):
     """Tab 7: who opened or changed this file, from the audit log."""
 
     TAB_TITLE = TEXT["title"]
-    COLUMNS = list(zip(TEXT["columns"], (16, 20, None, 16, 12), strict=True))
+    COLUMNS: ClassVar[list[tuple[str, int | None]]] = list(zip(TEXT["columns"], (16, 20, None, 16, 12), strict=True))
     SELECTABLE = False  # a log line has nothing more to show
     TABLE_ID = "log"
 

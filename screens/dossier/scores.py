@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -90,7 +91,9 @@ class ScoresPane(TablePane):
 
     TAB_TITLE = TEXT["title"]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("a", "add", "Score toevoegen")]
-    TABLES = {"scores-table": list(zip(TEXT["columns"], (18, 24, 10, SPARK_MAX, None), strict=True))}
+    TABLES: ClassVar[dict[str, Sequence[tuple[str, int | None]]]] = {
+        "scores-table": list(zip(TEXT["columns"], (18, 24, 10, SPARK_MAX, None), strict=True)),
+    }
     MAIN = "scores-table"
 
     def compose(self) -> ComposeResult:
@@ -171,7 +174,7 @@ class ScoreDialog(DossierDialog):
     """A 1-5 score on one leefdomein: digits pick the domain and the score."""
 
     DIALOG_TITLE = TEXT["score_title"]
-    FIELD_IDS = {"domain": "score-domain", "score": "score-value", "on": "score-date", "reason": "score-reason"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"domain": "score-domain", "score": "score-value", "on": "score-date", "reason": "score-reason"}
 
     def __init__(self, session: TeamSession, record: StudentRecord, *, domain: str | None = None, restore: bool = False) -> None:
         super().__init__(session, record, restore=restore)

@@ -89,9 +89,11 @@ PANE_COMMANDS: list[tuple[str, str, int, str]] = [
     ("dossier: toestemming verlengen", "Een nieuwe einddatum voor de gekozen toestemming (tabblad 5, v)", 5, "extend"),
     ("dossier: contactpersoon wijzigen", "Een collega wordt contactpersoon en kan het dossier lezen (tabblad 6, p)", 6, "contact"),
     ("dossier: collega betrekken", "Een collega uit het team kan het dossier daarna lezen (tabblad 6, a)", 6, "add_colleague"),
-    ("dossier: collega van het dossier halen", "De gekozen collega kan het dossier daarna niet meer lezen (tabblad 6, x)", 6, "remove_colleague"),
+    ("dossier: collega van het dossier halen", "De gekozen collega kan het dossier daarna niet meer lezen (tabblad 6, x)", 6,
+     "remove_colleague"),
     ("dossier: studiecoach wijzigen", "Naam en rol van de SLB'er, LOB'er, mentor of studentcoach (tabblad 6, c)", 6, "coach"),
-    ("dossier: externe betrokkene toevoegen", "Een professional van buiten school, van de sociale kaart of zelf getypt (tabblad 6, e)", 6, "add_external"),
+    ("dossier: externe betrokkene toevoegen",
+     "Een professional van buiten school, van de sociale kaart of zelf getypt (tabblad 6, e)", 6, "add_external"),
     ("dossier: externe betrokkene beëindigen", "De gekozen externe betrokkene is niet meer betrokken (tabblad 6, b)", 6, "end_external"),
 ]
 TAB_COMMANDS = ("overzicht", "gesprekken", "afspraken", "leefdomeinen", "toestemming", "betrokkenen", "logboek")
@@ -116,10 +118,8 @@ def header_text(session: TeamSession, record: StudentRecord, today: date) -> Tex
         study.append(TEXT["year"].format(year=det.year))
     if study:
         first.append(", ".join(study))
-    coach = (
-        TEXT["coach"].format(name=f"{det.coach_name} ({COACH_ROLES.get(det.coach_role, det.coach_role)})" if det.coach_role else det.coach_name)
-        if det.coach_name else TEXT["no_coach"]
-    )
+    coach_name = f"{det.coach_name} ({COACH_ROLES.get(det.coach_role, det.coach_role)})" if det.coach_role else det.coach_name
+    coach = TEXT["coach"].format(name=coach_name) if det.coach_name else TEXT["no_coach"]
     if det.contact_preference:
         how = CONTACT_PREFERENCES.get(det.contact_preference, det.contact_preference)
         preference = TEXT["preference"].format(how=f"{how} {det.contact_value}".strip())
@@ -202,7 +202,7 @@ class StatusModal(Dense, DossierDialog):
     """Change the file's status; 'afgesloten' asks how it ended."""
 
     HINT = TEXT["status_hint"]
-    FIELD_IDS = {"status": "f-status", "closed_reason": "f-closed_reason"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"status": "f-status", "closed_reason": "f-closed_reason"}
     REOPEN_AFTER_LOCK = False
 
     def title_text(self) -> str:

@@ -50,7 +50,10 @@ TEXT = {
     "note_same": "Er is niets veranderd; niets opgeslagen.",
     "note_loading": "Het gesprek wordt opgehaald…",
     "note_gone": "Dit gesprek bestaat niet meer in het dossier.",
-    "conflict_merged": "Gewijzigd door {by} om {at}: de tekst van je collega staat nu in het veld, die van jou eronder. Maak er één tekst van en druk op ctrl+s.",
+    "conflict_merged": (
+        "Gewijzigd door {by} om {at}: de tekst van je collega staat nu in het veld, die van jou eronder. Maak er "
+        "één tekst van en druk op ctrl+s."
+    ),
     "merge_mark": "--- jouw tekst, nog niet opgeslagen ---",
     "detail_title": "{label} van {at:%d-%m-%Y}",
     "by": "Vastgelegd door {name}",
@@ -80,7 +83,7 @@ class TalksPane(ListPane):
         # Not in the Footer (no room); named in the correction dialog and the guide.
         Binding("c", "correction", "Correctieverzoek over dit gesprek", show=False),
     ]
-    COLUMNS = list(zip(TEXT["columns"], (16, 22, 4, 7, None), strict=True))
+    COLUMNS: ClassVar[list[tuple[str, int | None]]] = list(zip(TEXT["columns"], (16, 22, 4, 7, None), strict=True))
     EMPTY = TEXT["empty"]
     TABLE_ID = "talks"
 
@@ -203,7 +206,7 @@ class TalkModal(Dense, DossierDialog):
 
     DRAFT_LABEL = "een gesprek"
     HINT = TEXT["dialog_keys"]
-    FIELD_IDS = {"at": "f-date", "date": "f-date", "time": "f-time", "type": "f-type", "minutes": "f-minutes",
+    FIELD_IDS: ClassVar[dict[str, str]] = {"at": "f-date", "date": "f-date", "time": "f-time", "type": "f-type", "minutes": "f-minutes",
                  "participants": "f-participants", "note": "f-note"}
     # Typed text (not the type, date and time the form opens with) is what a draft keeps.
     TYPED = ("f-minutes", "f-participants", "f-note")
@@ -261,7 +264,7 @@ class NoteModal(Dense, DossierDialog):
 
     DRAFT_LABEL = "een gespreksverslag"
     HINT = TEXT["note_hint"]
-    FIELD_IDS = {"tekst": "f-tekst", "note": "f-tekst"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"tekst": "f-tekst", "note": "f-tekst"}
 
     def __init__(self, session: TeamSession, record: StudentRecord, item: d.TimelineItem | None, *,
                  talk_id: str | None = None, driegesprek: bool = False, restore: bool = False) -> None:
