@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
+from textual._path import CSSPathType
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
@@ -96,7 +97,7 @@ class JongerenteamApp(App[int]):
     """One laptop, one store, one worker at a time."""
 
     # Every style of the screens: the app's, the dialogs', the dossier's (no DEFAULT_CSS in screens/).
-    CSS_PATH: ClassVar[list[str]] = ["app.tcss", "dialogs.tcss", "dossier/dossier.tcss"]
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "dialogs.tcss", "dossier/dossier.tcss"]
     TITLE = "jongerenteam"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -132,7 +133,7 @@ class JongerenteamApp(App[int]):
         self.store = store
         # The Dutch reason when an OpeningStore could not be opened.
         self.store_error = ""
-        self._store_opener: Worker | None = None
+        self._store_opener: Worker[Any] | None = None
         self.clock = clock
         self.session: TeamSession | None = None
         # The first unlock of a run is a 'login' in the audit log, later ones 'unlock'.
@@ -268,8 +269,9 @@ class JongerenteamApp(App[int]):
                 here = session.drafts.open(sealed)
             except Exception as exc:  # noqa: BLE001 - a draft that will not open is dropped (logged); Vandaag opens anyway
                 errorlog.record(exc, "terugzetten")
-        if here is not None or remembered is not None:
-            self._reopen(session, here if here is not None else remembered)
+        document = here if here is not None else remembered
+        if document is not None:
+            self._reopen(session, document)
         if waiting is not None:
             if waiting.damaged:
                 self.notify(DRAFT_TEXT["damaged"].format(n=waiting.damaged), severity="error", timeout=10)
@@ -585,7 +587,7 @@ class JongerenteamApp(App[int]):
 
     def action_command_palette(self) -> None:
         # Textual's own version has an English placeholder and "No matches found".
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(DutchCommandPalette(placeholder=self.COMMAND_PALETTE_PLACEHOLDER, id="--command-palette"))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

@@ -372,7 +372,7 @@ class FormDialog(Dialog):
         event.stop()
         self.enter_pressed(event.input)
 
-    def enter_pressed(self, field: Input) -> None:
+    def enter_pressed(self, field: Widget) -> None:
         """Enter in a one-line field: the next field (a dialog may save instead)."""
         self.focus_next()
 

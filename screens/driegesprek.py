@@ -591,12 +591,12 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
                 raise ValidationError("workers", TEXT["worker_unknown"].format(name=part))
             if worker_id not in workers:
                 workers.append(worker_id)
-        parts: dict[str, list] = {}
+        parsed = []
         for kind in LIST_KINDS:
             raws = list(self.items[kind])
             if self.row_typed(kind):
                 raws.append(self.row_values(kind))
-            parts[kind] = [self.parse_item(kind, raw, i, at.date()) for i, raw in enumerate(raws)]
+            parsed += [self.parse_item(kind, raw, i, at.date()) for i, raw in enumerate(raws)]
         next_date = None
         if v["next_date"].strip():
             next_date = parse_date(v["next_date"], today=today, field="next_date", upcoming=True)
@@ -606,7 +606,9 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             at=at, minutes=minutes, coach_name=v["coach_name"].strip(), coach_role=coach_role,
             workers=workers, others=forms.parts(v["others"]),
             story=v["story"], school_concerns=v["school_concerns"], question=v["question"],
-            agreements=parts["agreement"], consents=parts["consent"], scores=parts["score"],
+            agreements=[x for x in parsed if isinstance(x, d.NewAgreement)],
+            consents=[x for x in parsed if isinstance(x, cn.NewConsent)],
+            scores=[x for x in parsed if isinstance(x, d.NewScore)],
             next_date=next_date, next_text=v["next_text"].strip(),
         )
         talk.validate(today)

@@ -31,7 +31,7 @@ from screens.widgets import SteadyFooter, SuggestWords
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
-    from jongerenteam.eighteen import CoachChangeResult, CoachRow, StudentChecklist
+    from jongerenteam.eighteen import ChecklistRow, CoachChangeResult, CoachRow, StudentChecklist
     from jongerenteam.session import TeamSession
 
 # Every word the user reads on these screens, in one place.
@@ -152,7 +152,7 @@ class ChecklistScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", TEXT["back"]),
-        Binding("space", "toggle", TEXT["toggle"], key_display="spatie"),
+        Binding("space", "tick", TEXT["toggle"], key_display="spatie"),
         Binding("d", "date", TEXT["date"]),
         Binding("n", "note", TEXT["note"]),
         Binding("o", "handover", TEXT["handover"]),
@@ -206,7 +206,7 @@ class ChecklistScreen(Screen[None]):
         if action == "team_list":
             session = team_app(self).session
             return session is not None and session.keys.is_coordinator
-        if action in ("toggle", "date", "note") and self.checklist is None:
+        if action in ("tick", "date", "note") and self.checklist is None:
             return None
         return True
 
@@ -244,19 +244,19 @@ class ChecklistScreen(Screen[None]):
     def message(self, text: str) -> None:
         self.query_one("#cl-message", Static).update(text)
 
-    def _row(self) -> Any:
+    def _row(self) -> ChecklistRow | None:
         if self.checklist is None:
             return None
         option = self.query_one("#cl-items", OptionList).highlighted_option
-        return self.checklist.row(option.id) if option is not None else None
+        return self.checklist.row(option.id) if option is not None and option.id is not None else None
 
     # -- changing --------------------------------------------------------------------
 
     @on(OptionList.OptionSelected, "#cl-items")
     def selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_toggle()
+        self.action_tick()
 
-    def action_toggle(self) -> None:
+    def action_tick(self) -> None:
         row = self._row()
         if row is None:
             return
@@ -449,8 +449,9 @@ class TeamChecklistScreen(Screen[bool]):
     def label_entered(self, event: Input.Submitted) -> None:
         items = list(self.items or [])
         label = event.value
-        if self.editing == -1:
-            at = (self._index() + 1) if items and self._index() is not None else len(items)
+        index = self._index()
+        if self.editing is None or self.editing == -1:
+            at = index + 1 if items and index is not None else len(items)
             items.insert(at, ChecklistItem("", label))
         else:
             at = self.editing
@@ -461,11 +462,11 @@ class TeamChecklistScreen(Screen[bool]):
         index = self._index()
         if index is None or not self.items:
             return
-        item = self.items[index]
+        items, item = self.items, self.items[index]
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.save([i for i in self.items if i.key != item.key], index)
+                self.save([i for i in items if i.key != item.key], index)
 
         self.app.push_screen(Confirm(TEXT["remove_question"].format(label=item.label)), answer)
 
@@ -493,7 +494,8 @@ class TeamChecklistScreen(Screen[bool]):
         def write() -> list[ChecklistItem]:
             if items is None:
                 return session.eighteen.reset_team_checklist(version=version)
-            return session.eighteen.set_team_checklist(items, version=version)
+            listed: list[ChecklistItem | str] = [*items]
+            return session.eighteen.set_team_checklist(listed, version=version)
 
         # The typed label stays when it fails.
         run_in_thread(self, "team-checklist-save", write, done=lambda saved: self.saved(saved, highlight),
@@ -619,7 +621,7 @@ class CoachChangeScreen(Screen[None]):
             return None
         name = self.query_one("#cc-name", Input).value
         option = self.query_one("#cc-role", OptionList).highlighted_option
-        role = option.id if option is not None else ""
+        role = option.id if option is not None and option.id is not None else ""
         try:
             checked = self.session.eighteen.check_new_coach(name, role if need_role else next(iter(COACH_ROLES)), self.old.name)
         except ValidationError as exc:

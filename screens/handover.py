@@ -25,6 +25,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from jongerenteam import handover as h
@@ -419,7 +420,7 @@ class LineDialog(FormDialog):
     def fields(self) -> ComposeResult:
         yield from self.row(self.label, Input(self.value, id="ld-value"))
 
-    def enter_pressed(self, field: Input) -> None:
+    def enter_pressed(self, field: Widget) -> None:
         self.action_save()
 
     def prepare(self) -> Any:

@@ -9,6 +9,7 @@ shows matching students instead.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -22,21 +23,24 @@ from textual.widgets.input import Selection
 
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
 from jongerenteam.dates import local_today
-from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
+from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on, eighteenth_birthday
 from screens.background import run_in_thread
 from screens.interfaces import team_app
 from screens.messages import StoreChanged
 from screens.student import open_student
 from screens.text import DataTable, Input, Static
+from screens.widgets import highlighted_key
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
     from jongerenteam.session import TeamSession
     from jongerenteam.spreekuur import DueRow, Today
 
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+COLUMNS = ("Naam", "Lft", "Opleiding", "Niveau", "Contactpersoon", "Status", "Betrokken")
+
 TEXT = {
     "search": "Zoek op naam, studentnummer of geboortedatum (/ of ctrl+f)",
-    "columns": ("Naam", "Lft", "Opleiding", "Niveau", "Contactpersoon", "Status", "Betrokken"),
     "yes": "ja",
     "no": "nee",
     "count": "{shown} van {total} studenten",
@@ -59,6 +63,11 @@ TEXT = {
 MAX_ROWS = 500
 # Status words that fit a narrow column.
 STATUS_SHORT = {**STATUSES, "wacht": "wacht 1e gesprek"}
+
+
+def age_text(record: StudentRecord, day: date) -> str:
+    birth = record.details.birth_date
+    return str(age_on(birth, day)) if birth else ""
 
 
 class HomeScreen(Screen[None]):
@@ -111,7 +120,7 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#students", DataTable)
         # Fixed widths that fit 120 columns (with the cell padding); a longer name ends in "…".
-        for label, width in zip(TEXT["columns"], (28, 3, 24, 8, 16, 16, 9), strict=True):
+        for label, width in zip(COLUMNS, (28, 3, 24, 8, 16, 16, 9), strict=True):
             table.add_column(label, width=width)
         caseload = self.query_one("#caseload", DataTable)
         for label, width in (("Naam", 24), ("Lft", 3), ("Status", 10), ("Volgende afspraak", 22)):
@@ -169,52 +178,11 @@ class HomeScreen(Screen[None]):
         day = local_today()
         # Filled again after every change in the store: each list keeps its place.
         cursors = {t.id: t.cursor_row for t in self.query(DataTable) if t.id != "students"}
-
-        def age(rec: StudentRecord) -> str:
-            b = rec.details.birth_date
-            return str(age_on(b, day)) if b else ""
-
-        t = self.query_one("#caseload", DataTable)
-        t.clear()
-        for row in today.caseload:
-            when = f"{row.next_date:%d-%m} {row.next_text}".strip() if row.next_date else TEXT["no_date"]
-            status = STATUS_SHORT.get(row.record.status, row.record.status)
-            t.add_row(row.record.details.display_name, age(row.record), status, when, key=row.record.id)
-        self.query_one("#title-caseload", Static).update(TEXT["caseload"].format(n=len(today.caseload)))
-
-        t = self.query_one("#queue", DataTable)
-        t.clear()
-        # Keyed by position: a student who walks in twice on one day has two rows.
-        for i, row in enumerate(today.queue):
-            name = row.record.details.display_name if row.record else TEXT["anonymous"]
-            t.add_row(f"{row.at:%H:%M}", name, row.by, key=f"{row.record.id if row.record else 'anon'}|{i}")
-        self.query_one("#title-queue", Static).update(TEXT["queue"].format(n=len(today.queue)))
-
-        t = self.query_one("#waiting", DataTable)
-        t.clear()
-        for row in today.waiting:
-            days = Text(str(row.working_days), style="bold red" if row.too_long else "")
-            urgency = Text(URGENCIES.get(row.urgency, row.urgency), style="bold" if row.urgency == "acuut" else "")
-            contact = self.session.workers.get(row.record.contact_worker_id or "")
-            t.add_row(row.record.details.display_name, urgency, days, contact.initials if contact else "", key=row.record.id)
-        self.query_one("#title-waiting", Static).update(TEXT["waiting"].format(n=len(today.waiting), days=WAITING_STANDARD_DAYS))
-
-        t = self.query_one("#due", DataTable)
-        t.clear()
-        self.due_rows = list(today.due)
-        for i, row in enumerate(today.due):
-            # Not by colour alone: "te laat" in words as well.
-            late = Text(f"{row.due:%d-%m} te laat", style="bold red") if row.due < day else Text(f"{row.due:%d-%m}")
-            t.add_row(late, row.record.details.display_name, row.text, key=f"{row.record.id}|{i}")
-        self.query_one("#title-due", Static).update(TEXT["due"].format(n=len(today.due)))
-
-        t = self.query_one("#turning", DataTable)
-        t.clear()
-        for row in today.turning_18:
-            b = row.record.details.birth_date
-            t.add_row(row.record.details.display_name, f"{b.day:02d}-{b.month:02d}-{b.year + 18}", str(row.days), key=row.record.id)
-        self.query_one("#title-turning", Static).update(TEXT["turning"].format(n=len(today.turning_18)))
-
+        self._caseload(today, day)
+        self._queue(today)
+        self._waiting(today)
+        self._due(today, day)
+        self._turning(today)
         lines = [
             TEXT["notice"].format(
                 at=n.at, name=n.record.details.display_name if n.record else "?", by=n.by,
@@ -226,9 +194,53 @@ class HomeScreen(Screen[None]):
         notices.update("\n".join([TEXT["notices"] + ":", *lines]) if lines else "")
         notices.display = bool(lines)
         for table in self.query(DataTable):
-            row = cursors.get(table.id)
-            if row and table.row_count:
-                table.move_cursor(row=min(row, table.row_count - 1))
+            cursor = cursors.get(table.id)
+            if cursor and table.row_count:
+                table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def _panel(self, name: str, count: int, **words: object) -> DataTable:
+        """One of Vandaag's lists, emptied, its title with the new count."""
+        self.query_one(f"#title-{name}", Static).update(TEXT[name].format(n=count, **words))
+        table = self.query_one(f"#{name}", DataTable)
+        table.clear()
+        return table
+
+    def _caseload(self, today: Today, day: date) -> None:
+        t = self._panel("caseload", len(today.caseload))
+        for row in today.caseload:
+            when = f"{row.next_date:%d-%m} {row.next_text}".strip() if row.next_date else TEXT["no_date"]
+            status = STATUS_SHORT.get(row.record.status, row.record.status)
+            t.add_row(row.record.details.display_name, age_text(row.record, day), status, when, key=row.record.id)
+
+    def _queue(self, today: Today) -> None:
+        t = self._panel("queue", len(today.queue))
+        # Keyed by position: a student who walks in twice on one day has two rows.
+        for i, row in enumerate(today.queue):
+            name = row.record.details.display_name if row.record else TEXT["anonymous"]
+            t.add_row(f"{row.at:%H:%M}", name, row.by, key=f"{row.record.id if row.record else 'anon'}|{i}")
+
+    def _waiting(self, today: Today) -> None:
+        t = self._panel("waiting", len(today.waiting), days=WAITING_STANDARD_DAYS)
+        for row in today.waiting:
+            days = Text(str(row.working_days), style="bold red" if row.too_long else "")
+            urgency = Text(URGENCIES.get(row.urgency, row.urgency), style="bold" if row.urgency == "acuut" else "")
+            contact = self.session.workers.get(row.record.contact_worker_id or "")
+            t.add_row(row.record.details.display_name, urgency, days, contact.initials if contact else "", key=row.record.id)
+
+    def _due(self, today: Today, day: date) -> None:
+        t = self._panel("due", len(today.due))
+        self.due_rows = list(today.due)
+        for i, row in enumerate(today.due):
+            # Not by colour alone: "te laat" in words as well.
+            late = Text(f"{row.due:%d-%m} te laat", style="bold red") if row.due < day else Text(f"{row.due:%d-%m}")
+            t.add_row(late, row.record.details.display_name, row.text, key=f"{row.record.id}|{i}")
+
+    def _turning(self, today: Today) -> None:
+        t = self._panel("turning", len(today.turning_18))
+        for row in today.turning_18:
+            birth = row.record.details.birth_date
+            eighteen = f"{eighteenth_birthday(birth):%d-%m-%Y}" if birth else ""
+            t.add_row(row.record.details.display_name, eighteen, str(row.days), key=row.record.id)
 
     # -- search ---------------------------------------------------------------
 
@@ -271,7 +283,7 @@ class HomeScreen(Screen[None]):
             return
         table = self.query_one("#students", DataTable)
         if table.row_count == 1:
-            record = self.session.students.get(table.coordinate_to_cell_key((0, 0)).row_key.value)
+            record = self.session.students.get(highlighted_key(table) or "")
             if record is not None:
                 open_student(self, self.session, record)
                 return

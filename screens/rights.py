@@ -43,6 +43,14 @@ if TYPE_CHECKING:
     from jongerenteam.rights import PastTerm
     from jongerenteam.session import TeamSession
 
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+COLUMNS = ("", "Naam", "Termijn", "Afgesloten", "Termijn tot", "Dagen over")
+MENU_LINES = (
+    "i  inzage: alles wat over de student is vastgelegd, als PDF of tekst",
+    "c  correctie: een verzoek om iets te verbeteren (of de weigering) vastleggen",
+    "t  bewaartermijn van dit dossier: {regime}",
+)
+
 TEXT = {
     "menu_title": "Rechten van {name}",
     "menu_hint": "De student mag zijn of haar dossier inzien, laten verbeteren en laten wissen (AVG).",
@@ -51,11 +59,6 @@ TEXT = {
     "regime": "Bewaartermijn",
     "erase": "Gegevens wissen",
     "close": "Sluiten",
-    "menu_lines": (
-        "i  inzage: alles wat over de student is vastgelegd, als PDF of tekst",
-        "c  correctie: een verzoek om iets te verbeteren (of de weigering) vastleggen",
-        "t  bewaartermijn van dit dossier: {regime}",
-    ),
     "menu_erase": "w  wissen: alle gegevens van de student definitief vernietigen (coördinator)",
     "inzage_title": "Inzage exporteren voor {name}",
     "inzage_hint": "Kies PDF of tekst en waar het bestand komt. ctrl+s: opslaan · Esc: terug",
@@ -106,7 +109,6 @@ TEXT = {
     "terms_saved": "De bewaartermijnen zijn opgeslagen.",
     "past_none": "Er zijn geen dossiers over hun bewaartermijn.",
     "past_count": "{n} dossier(s) over hun bewaartermijn.",
-    "columns": ("", "Naam", "Termijn", "Afgesloten", "Termijn tot", "Dagen over"),
     "erase_all_title": "{n} dossier(s) wissen",
     "erase_all_hint": (
         "Deze dossiers zijn over hun bewaartermijn. Alles van deze studenten wordt definitief vernietigd. Typ WISSEN "
@@ -162,7 +164,7 @@ class RightsMenu(Dialog):
     def _lines(self) -> str:
         record = self.session.students.get(self.student_id)
         regime = (record.details.retention if record is not None else "") or DEFAULT_REGIME
-        lines = [line.format(regime=RETENTION_REGIMES[regime]) for line in TEXT["menu_lines"]]
+        lines = [line.format(regime=RETENTION_REGIMES[regime]) for line in MENU_LINES]
         if not self.session.is_involved(self.student_id):
             # A coördinator from outside the file: inzage (through the escrow) and wissen only.
             lines = [line for line in lines if line.startswith("i ")]
@@ -531,7 +533,7 @@ class RetentionScreen(Dialog):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save_terms", TEXT["save_terms"], priority=True),
-        Binding("space", "toggle", TEXT["select"], key_display="spatie"),
+        Binding("space", "mark", TEXT["select"], key_display="spatie"),
         Binding("w", "erase", TEXT["erase"]),
         Binding("escape", "cancel", TEXT["close"]),
     ]
@@ -557,7 +559,7 @@ class RetentionScreen(Dialog):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#ret-past", DataTable).add_columns(*TEXT["columns"])
+        self.query_one("#ret-past", DataTable).add_columns(*COLUMNS)
         self.load()
 
     def run(self, call: Any, done: Any) -> None:
@@ -597,7 +599,7 @@ class RetentionScreen(Dialog):
         count = TEXT["past_count"].format(n=len(self.rows)) if self.rows else TEXT["past_none"]
         self.query_one("#ret-count", Static).update(count)
 
-    def action_toggle(self) -> None:
+    def action_mark(self) -> None:
         if not self.rows or self.focused is not self.query_one("#ret-past", DataTable):
             return
         sid = self.rows[self.query_one("#ret-past", DataTable).cursor_row].record.id

@@ -35,10 +35,12 @@ if TYPE_CHECKING:
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
 
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+COLUMNS = ("Naam", "Soort", "Rol", "Organisatie", "Leefdomeinen", "Telefoon", "E-mail")
+
 TEXT = {
     "title": "Sociale kaart · organisaties en professionals van het team",
     "filter": "Zoek op naam, rol, organisatie of leefdomein (/)",
-    "columns": ("Naam", "Soort", "Rol", "Organisatie", "Leefdomeinen", "Telefoon", "E-mail"),
     "loading": "Bezig met laden…",
     "count": "{shown} van {total} op de kaart",
     "empty": (
@@ -250,7 +252,7 @@ class SocialMapScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#map-table", DataTable)
-        for label, width in zip(TEXT["columns"], (22, 12, 18, 18, 16, 14, None), strict=True):
+        for label, width in zip(COLUMNS, (22, 12, 18, 18, 16, 14, None), strict=True):
             table.add_column(label, width=width, key=label)
         table.focus()
         self.reload()

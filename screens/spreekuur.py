@@ -559,6 +559,8 @@ class IntakeScreen(Screen[None]):
                     name=record.details.display_name, status=STATUSES.get(record.status, record.status),
                     contact=s.contact_name(record),
                 )
+            if contact_id is None:  # collect() asks for one: never None here
+                raise ValidationError("contact_worker", TEXT["contact_needed"])
             record = s.spreekuur.register_referral(details, extra, contact_worker_id=contact_id)
             return TEXT["saved_referral"].format(name=record.details.display_name, contact=s.contact_name(record))
 

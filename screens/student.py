@@ -5,8 +5,8 @@ contact person is, a walk-in talk added without reading, or noodtoegang
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -29,7 +29,6 @@ from screens.widgets import LeefdomeinPicker
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
-    from jongerenteam.entries import Entry
     from jongerenteam.session import TeamSession
 
 TEXT = {
@@ -73,14 +72,30 @@ KIND_LABELS = {
 }
 
 
+class Entry(Protocol):
+    """A file entry as the dossier service reads it (kind, payload, who and when)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def created_by(self) -> str: ...
+
+
 def _entry_text(e: Entry) -> str:
-    text = e.payload.get("tekst", "")
+    text = str(e.payload.get("tekst", ""))
     if e.kind == "afspraak" and e.payload.get("datum"):
         try:
             when = date.fromisoformat(e.payload["datum"])
             return f"op {when:%d-%m-%Y}: {text}"
         except ValueError:
-            return text
+            return text  # an unreadable date: the text alone
     if e.kind == "aanmelding" and e.payload.get("aanmelder"):
         return f"door {e.payload['aanmelder']} ({e.payload.get('urgentie', '')}): {text}"
     return text
@@ -198,12 +213,12 @@ class VisitModal(Dialog):
         self.query_one("#visit-hulpvraag", TextArea).focus()
 
     def draft(self) -> dict[str, Any] | None:
-        values = {
-            "hulpvraag": self.query_one("#visit-hulpvraag", TextArea).text,
-            "leefdomeinen": self.query_one(LeefdomeinPicker).codes,
-            "minutes": self.query_one("#visit-minutes", Input).value,
-        }
-        return values if values["hulpvraag"].strip() or values["leefdomeinen"] or values["minutes"].strip() else None
+        hulpvraag = self.query_one("#visit-hulpvraag", TextArea).text
+        leefdomeinen = self.query_one(LeefdomeinPicker).codes
+        minutes = self.query_one("#visit-minutes", Input).value
+        if not (hulpvraag.strip() or leefdomeinen or minutes.strip()):
+            return None
+        return {"hulpvraag": hulpvraag, "leefdomeinen": leefdomeinen, "minutes": minutes}
 
     def resume_state(self) -> dict[str, Any] | None:
         return {"student": self.record.id}

@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from jongerenteam.catalogue import LEEFDOMEINEN, MOTHER_ORGANISATIONS, ROLE_LABELS
@@ -33,9 +34,11 @@ if TYPE_CHECKING:
     from screens.forms import Colleague
 
 # Every word the user reads on this screen and its dialogs, in one place.
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+COLUMNS = ("Naam", "Initialen", "Rol", "Moederorganisatie", "Expertise", "Actief")
+
 TEXT = {
     "title": "Team beheren · {team}",
-    "columns": ("Naam", "Initialen", "Rol", "Moederorganisatie", "Expertise", "Actief"),
     "yes": "ja",
     "no": "nee",
     "settings": "Vergrendelen na {minutes} min zonder activiteit · vaste contactpersonen voor {n} opleiding(en)",
@@ -257,7 +260,7 @@ class AddWorkerDialog(TeamDialog):
     def role_chosen(self) -> None:
         self.focus_next()
 
-    def enter_pressed(self, field: Input) -> None:
+    def enter_pressed(self, field: Widget) -> None:
         """Enter moves on; Enter in the last field saves."""
         if field.id == "add-repeat":
             self.action_save()
@@ -449,7 +452,7 @@ class ResetPassphraseDialog(TeamDialog):
     def to_code(self) -> None:
         self.query_one("#reset-code", Input).focus()
 
-    def enter_pressed(self, field: Input) -> None:
+    def enter_pressed(self, field: Widget) -> None:
         if field.id == "reset-repeat":
             self.action_save()
         else:
@@ -542,7 +545,7 @@ class ProgrammeContactsDialog(TeamDialog):
         highlight(workers, self.session.team.programme_contacts().get(programme))
         workers.focus()
 
-    def enter_pressed(self, field: Input) -> None:
+    def enter_pressed(self, field: Widget) -> None:
         self.query_one("#programme-worker", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#programme-worker")
@@ -613,7 +616,7 @@ class IdleLockDialog(TeamDialog):
     def first_focus(self) -> None:
         self.query_one("#idle-minutes", Input).focus()
 
-    def enter_pressed(self, field: Input) -> None:
+    def enter_pressed(self, field: Widget) -> None:
         self.action_save()
 
     def action_save(self) -> None:
@@ -674,7 +677,7 @@ class ExpertiseDialog(TeamDialog):
 # -- the screen -------------------------------------------------------------------------------------------
 
 
-class TeamScreen(Screen):
+class TeamScreen(Screen[None]):
     """The team's workers; keys open one dialog each."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -687,12 +690,12 @@ class TeamScreen(Screen):
         Binding("escape", "leave", "Terug"),
     ]
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: TeamSession) -> None:
         super().__init__()
         self.session = session
 
     def compose(self) -> ComposeResult:
-        yield Static(TEXT["title"].format(team=self.app.team_name), classes="title")
+        yield Static(TEXT["title"].format(team=team_app(self).team_name), classes="title")
         yield DataTable(id="team-workers", cursor_type="row", zebra_stripes=True)
         yield Static("", id="team-settings", classes="hint")
         yield Static("", id="team-message", classes="hint")
@@ -708,7 +711,7 @@ class TeamScreen(Screen):
             self.app.pop_screen()
             return
         table = self.query_one("#team-workers", DataTable)
-        for label, width in zip(TEXT["columns"], (None, 9, 12, 24, 36, 6), strict=True):
+        for label, width in zip(COLUMNS, (None, 9, 12, 24, 36, 6), strict=True):
             table.add_column(label, width=width)
         self.reload()
         table.focus()
@@ -718,14 +721,14 @@ class TeamScreen(Screen):
             return True
         return not self.session.is_locked and self.session.keys.is_coordinator
 
-    def resume_state(self) -> dict | None:
+    def resume_state(self) -> dict[str, Any] | None:
         return {}
 
-    def draft(self) -> dict | None:
+    def draft(self) -> dict[str, Any] | None:
         return None  # its dialogs hold what is typed
 
     @classmethod
-    def resume(cls, session, state: dict):
+    def resume(cls, session: TeamSession, state: dict[str, Any]) -> TeamScreen | None:
         """After a lock, the same coördinator comes back to this screen."""
         return cls(session) if session.keys.is_coordinator else None
 
@@ -765,8 +768,10 @@ class TeamScreen(Screen):
     def open_dialog(self, dialog: TeamDialog) -> None:
         self.say("")
 
+        app = team_app(self)
+
         def closed(result: str | None) -> None:
-            if self.app.session is not self.session:
+            if app.session is not self.session:
                 return  # locked meanwhile
             self.reload()
             if result:
@@ -774,7 +779,7 @@ class TeamScreen(Screen):
                 self.app.notify(result)
                 if result == TEXT["reset_self"]:
                     # This session's private key was replaced: unlock again.
-                    self.app.action_lock(reason=TEXT["reset_self"])
+                    app.action_lock(reason=TEXT["reset_self"])
 
         self.app.push_screen(dialog, closed)
 

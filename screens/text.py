@@ -147,14 +147,14 @@ class OptionList(_w.OptionList):
     def _safe_option(option: Any) -> Any:
         return safe(option) if isinstance(option, (str, Text, Content)) else option
 
-    def add_options(self, items: Any) -> OptionList:  # type: ignore[override]
+    def add_options(self, items: Any) -> OptionList:
         return super().add_options([self._safe_option(item) for item in items])
 
-    def add_option(self, item: Any = None) -> OptionList:  # type: ignore[override]
+    def add_option(self, item: Any = None) -> OptionList:
         return super().add_option(self._safe_option(item))
 
 
-class DataTable(_w.DataTable):
+class DataTable(_w.DataTable[Any]):
     """A DataTable whose cells are literal, one line, and cut with "…" to their column.
 
     A column without a width grows with its content, but never past

@@ -382,7 +382,7 @@ class ForgotPassphraseScreen(Dialog):
 
     def __init__(self, store: Any, worker_id: str | None, worker_name: str) -> None:
         super().__init__()
-        self.store = store
+        self.team_store = store  # not "store": the dialogs' own store() saves in a thread
         self.worker_id = worker_id
         self.worker_name = worker_name
 
@@ -480,7 +480,7 @@ class ForgotPassphraseScreen(Dialog):
         self.busy = True
         self.refresh_bindings()
         self.message(FORGOT["busy"])
-        store, worker_id = self.store, self.worker_id
+        store, worker_id = self.team_store, self.worker_id
         code, passphrase = self.value("forgot-code"), self.value("forgot-new")
         # The store may still be opening behind the unlock screen: this waits.
         run_in_thread(self, "reset", lambda: start.reset_with_recovery(store, code, worker_id, passphrase),

@@ -312,7 +312,7 @@ def line_cell(value: str | Text) -> Cell:
     """A LineTable cell: its text (control characters made visible) and one style for the whole cell."""
     if isinstance(value, Text):
         style = value.style
-        return visible(value.plain), (Style.parse(style) if isinstance(style, str) and style else (style or None))  # type: ignore[return-value]
+        return visible(value.plain), (Style.parse(style) if isinstance(style, str) and style else (style or None))
     return visible(value), None
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 
 from jongerenteam import dossier as d
 from jongerenteam.dates import local_today, parse_date
@@ -22,9 +23,11 @@ from screens.widgets import CHOICE_HINT, KeyChoice, LineTable, SuggestWords
 if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
 
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+COLUMNS = ("Status", "Wie", "Wat", "Uiterlijk", "Opvolgen")
+
 TEXT = {
     "title": "Afspraken",
-    "columns": ("Status", "Wie", "Wat", "Uiterlijk", "Opvolgen"),
     "empty": "Nog geen werkafspraken. Druk op a om er een toe te voegen.",
     "overdue": "te laat",
     "due_today": "vandaag",
@@ -83,7 +86,7 @@ class AgreementsPane(ListPane):
         Binding("h", "status('open')", "Heropenen"),
         Binding("o", "follow_up", "Opvolgdatum"),
     ]
-    COLUMNS: ClassVar[list[tuple[str, int | None]]] = list(zip(TEXT["columns"], (10, 20, None, 10, 10), strict=True))
+    COLUMNS: ClassVar[list[tuple[str, int | None]]] = list(zip(COLUMNS, (10, 20, None, 10, 10), strict=True))
     EMPTY = TEXT["empty"]
     TABLE_ID = "agreements"
 
@@ -271,7 +274,7 @@ class DateModal(Dense, FormDialog):
     def first_focus(self) -> None:
         self.query_one("#f-date").focus()
 
-    def enter_pressed(self, field: Input) -> None:
+    def enter_pressed(self, field: Widget) -> None:
         self.action_save()
 
     def action_cancel(self) -> None:

@@ -28,6 +28,7 @@ from textual.containers import Vertical
 
 from jongerenteam import dossier as d
 from jongerenteam.dates import local_time
+from jongerenteam.entries import Change
 from screens.background import Failure, run_in_thread
 from screens.dialogs import FormDialog
 from screens.messages import DossierChanged, dossier_changed
@@ -102,7 +103,7 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
-def history_text(session: TeamSession, history: list[d.Change]) -> Text:
+def history_text(session: TeamSession, history: list[Change]) -> Text:
     """Every earlier version of an edited entry, the latest change first."""
     text = Text()
     text.append(TEXT["history"].format(n=len(history)) + "\n", style="bold")

@@ -32,13 +32,15 @@ if TYPE_CHECKING:
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
 
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+COLUMNS = ("Status", "Met wie", "Waarover", "Doel", "Gegeven door", "Hoe", "Datum", "Geldig tot")
+
 TEXT = {
     "title": "Toestemming",
     "needed": "Toestemming nodig van: {who}{age}.",
     "needed_age": " (de student is {age} jaar)",
     "needed_no_birth": " (geboortedatum onbekend)",
     "no_warnings": "✓ Geen waarschuwingen: de vastgelegde toestemming is in orde.",
-    "columns": ("Status", "Met wie", "Waarover", "Doel", "Gegeven door", "Hoe", "Datum", "Geldig tot"),
     "empty": "Nog geen toestemming vastgelegd. Druk op a om toestemming toe te voegen.",
     cn.ACTIVE: "geldig",
     cn.EXPIRING: "verloopt {when}",
@@ -98,7 +100,7 @@ class ConsentPane(TablePane):
         Binding("v", "extend", "Verlengen"),
     ]
     TABLES: ClassVar[dict[str, Sequence[tuple[str, int | None]]]] = {
-        "consent-table": list(zip(TEXT["columns"], (16, 24, 18, 22, 18, 11, 10, 10), strict=True)),
+        "consent-table": list(zip(COLUMNS, (16, 24, 18, 22, 18, 11, 10, 10), strict=True)),
     }
     MAIN = "consent-table"
 

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widget import Widget
 
 from jongerenteam.catalogue import COACH_ROLES
 from jongerenteam.dates import format_date
@@ -28,10 +29,13 @@ if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
     from screens.forms import Colleague
 
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+WORKERS_COLUMNS = ("Naam", "Initialen", "In dit dossier")
+EXTERNALS_COLUMNS = ("Naam", "Rol", "Organisatie", "Contact", "Sinds", "Tot")
+
 TEXT = {
     "title": "Betrokkenen",
     "workers_title": "Betrokken medewerkers van het team",
-    "workers_columns": ("Naam", "Initialen", "In dit dossier"),
     "contact_person": "contactpersoon",
     "involved": "betrokken",
     "you": " (jij)",
@@ -40,7 +44,6 @@ TEXT = {
     "coach_line": "{name} · {role}",
     "coach_none": "Nog geen studiecoach vastgelegd. Druk op c om die in te vullen.",
     "externals_title": "Externe betrokkenen",
-    "externals_columns": ("Naam", "Rol", "Organisatie", "Contact", "Sinds", "Tot"),
     "externals_none": "Nog geen externe betrokkenen. Druk op e om iemand toe te voegen (van de sociale kaart of zelf getypt).",
     "pick_worker": "Kies eerst met ↑↓ een medewerker in de lijst.",
     "refused_contact": "{name} is de contactpersoon en kan niet van het dossier af. Maak eerst iemand anders contactpersoon (toets p).",
@@ -98,8 +101,8 @@ class InvolvedPane(TablePane):
         Binding("k", "social_map", "Sociale kaart"),
     ]
     TABLES: ClassVar[dict[str, Sequence[tuple[str, int | None]]]] = {
-        "involved-workers": list(zip(TEXT["workers_columns"], (30, 10, 22), strict=True)),
-        "involved-externals": list(zip(TEXT["externals_columns"], (22, 22, 20, 20, 10, 10), strict=True)),
+        "involved-workers": list(zip(WORKERS_COLUMNS, (30, 10, 22), strict=True)),
+        "involved-externals": list(zip(EXTERNALS_COLUMNS, (22, 22, 20, 20, 10, 10), strict=True)),
     }
     MAIN = "involved-workers"
 
@@ -393,7 +396,7 @@ class ExternalDialog(DossierDialog):
         item = self.map.match(self.query_one("#external-name", Input).value)
         self.set_line("external-name-hint", TEXT["on_map"].format(label=item.entry.label) if item else "")
 
-    def enter_pressed(self, field: Input) -> None:
+    def enter_pressed(self, field: Widget) -> None:
         if field.id == "external-name":
             self.take_from_map()
         super().enter_pressed(field)

@@ -12,9 +12,11 @@ from screens.background import run_in_thread
 from screens.dossier.base import ListPane
 from screens.text import Static
 
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+COLUMNS = ("Wanneer", "Wie", "Wat", "Namens", "Plek")
+
 TEXT = {
     "title": "Logboek",
-    "columns": ("Wanneer", "Wie", "Wat", "Namens", "Plek"),
     "loading": "Logboek wordt geladen…",
     "empty": "Nog niets in het logboek.",
     "hint": "Wie dit dossier opende of wijzigde, uit het auditlog. Nieuwste bovenaan.",
@@ -25,7 +27,7 @@ class LogPane(ListPane):
     """Tab 7: who opened or changed this file, from the audit log."""
 
     TAB_TITLE = TEXT["title"]
-    COLUMNS: ClassVar[list[tuple[str, int | None]]] = list(zip(TEXT["columns"], (16, 20, None, 16, 12), strict=True))
+    COLUMNS: ClassVar[list[tuple[str, int | None]]] = list(zip(COLUMNS, (16, 20, None, 16, 12), strict=True))
     SELECTABLE = False  # a log line has nothing more to show
     TABLE_ID = "log"
 

@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
 
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+COLUMNS = ("Leefdomein", "Laatste score", "Datum", "Verloop", "Reden")
+
 TEXT = {
     "title": "Leefdomeinen",
-    "columns": ("Leefdomein", "Laatste score", "Datum", "Verloop", "Reden"),
     "no_score": "nog geen score",
     "chart_title": "{domain} · {score} {label} ({date})",
     "chart_empty": "{domain}: nog geen score. Druk op a om een score te geven (1 acute problematiek … 5 volledig zelfredzaam).",
@@ -92,7 +94,7 @@ class ScoresPane(TablePane):
     TAB_TITLE = TEXT["title"]
     BINDINGS: ClassVar[list[BindingType]] = [Binding("a", "add", "Score toevoegen")]
     TABLES: ClassVar[dict[str, Sequence[tuple[str, int | None]]]] = {
-        "scores-table": list(zip(TEXT["columns"], (18, 24, 10, SPARK_MAX, None), strict=True)),
+        "scores-table": list(zip(COLUMNS, (18, 24, 10, SPARK_MAX, None), strict=True)),
     }
     MAIN = "scores-table"
 

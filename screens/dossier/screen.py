@@ -255,6 +255,9 @@ class StatusModal(Dense, DossierDialog):
 class DossierScreen(Screen[None]):
     """The dossier of one student, for a worker involved with that student."""
 
+    # Focus the list of the tab it opens on (its first focusable widget) when the screen
+    # shows, in one go: every focus change makes the Footer rebuild its keys (tens of ms).
+    AUTO_FOCUS = "#dossier-body *"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Terug"),
         # The tab bar shows the digits 1-7; the Footer keeps its width for the rest.
@@ -280,9 +283,6 @@ class DossierScreen(Screen[None]):
         self.select_after: str | None = None
         self._after_paint = False
         self._gc_held = False
-        # Focus the list of the first tab when the screen shows, in one go:
-        # every focus change makes the Footer rebuild its keys (tens of ms).
-        self.AUTO_FOCUS = {1: "#ov-scroll", 2: "#talks", 3: "#agreements", 7: "#log"}.get(self.active_tab, "#dossier-body *")
 
     @property
     def student_id(self) -> str:

@@ -32,9 +32,11 @@ if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
     from jongerenteam.session import TeamSession
 
+# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+COLUMNS = ("Datum en tijd", "Soort", "Door", "Duur", "Verslag")
+
 TEXT = {
     "title": "Gesprekken",
-    "columns": ("Datum en tijd", "Soort", "Door", "Duur", "Verslag"),
     "empty": "Nog geen gesprekken. Druk op a om er een toe te voegen.",
     "not_editable": "Alleen het verslag van een gesprek kan worden bewerkt, niet een {label}.",
     "nothing_chosen": "Kies eerst een regel in de lijst.",
@@ -83,7 +85,7 @@ class TalksPane(ListPane):
         # Not in the Footer (no room); named in the correction dialog and the guide.
         Binding("c", "correction", "Correctieverzoek over dit gesprek", show=False),
     ]
-    COLUMNS: ClassVar[list[tuple[str, int | None]]] = list(zip(TEXT["columns"], (16, 22, 4, 7, None), strict=True))
+    COLUMNS: ClassVar[list[tuple[str, int | None]]] = list(zip(COLUMNS, (16, 22, 4, 7, None), strict=True))
     EMPTY = TEXT["empty"]
     TABLE_ID = "talks"
 
