@@ -29,6 +29,7 @@ The small dialogs: ``Question`` (``Confirm``: j/n), ``InfoDialog``
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -57,6 +58,7 @@ TEXT = {
     "form_hint": "Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
     "discard": "Je hebt al iets getypt. Weggooien en teruggaan?",
     "yes_no": "j = ja · n = nee",
+    "replace": "Er staat al een bestand {name}. Vervangen?",
 }
 
 DISCARD_QUESTION = TEXT["discard"]
@@ -74,6 +76,19 @@ def leave_asking_if_typed(screen: Screen[Any], typed: bool, leave: Callable[[], 
             leave()
 
     screen.app.push_screen(Confirm(DISCARD_QUESTION), answered)
+
+
+def unless_replacing(screen: Screen[Any], target: Path, then: Callable[[Path], object]) -> None:
+    """``then(target)`` for a new file; for a file that is already there, after a yes ("Vervangen?")."""
+    if not target.exists():
+        then(target)
+        return
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            then(target)
+
+    screen.app.push_screen(Confirm(TEXT["replace"].format(name=target.name)), answered)
 
 
 class Dialog(FastTab, ModalScreen[Any]):

@@ -28,6 +28,7 @@ from jongerenteam import errorlog
 from screens.dialogs import Question
 
 if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
     from jongerenteam.session import TeamSession
 
 
@@ -45,6 +46,12 @@ class Labelled(Protocol):
     """A screen that says what its draft is ("een gesprek")."""
 
     def draft_label(self) -> str: ...
+
+
+def involved_record(session: TeamSession, state: dict[str, Any]) -> StudentRecord | None:
+    """The student a ``resume_state`` names, if the worker is still involved with them (else nothing comes back)."""
+    record = session.students.get(str(state.get("student", "")))
+    return record if record is not None and session.is_involved(record.id) else None
 
 
 # A label for the question "Terugzetten?" when a screen has none of its own.

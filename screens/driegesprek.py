@@ -41,6 +41,7 @@ from jongerenteam.search import fold
 from screens import forms
 from screens.background import Failure, run_in_thread
 from screens.dialogs import DRAFT_BACK, Confirm, leave_asking_if_typed
+from screens.drafts import involved_record
 from screens.interfaces import team_app
 from screens.messages import dossier_changed
 from screens.socialmap import MapNames
@@ -414,8 +415,8 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
 
     @classmethod
     def resume(cls, session: TeamSession, state: dict[str, Any]) -> DriegesprekScreen | None:
-        record = session.students.get(state.get("student", ""))
-        if record is None or not session.is_involved(record.id):
+        record = involved_record(session, state)
+        if record is None:
             return None
         return cls(session, record, restore=True)
 

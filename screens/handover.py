@@ -33,6 +33,7 @@ from jongerenteam.dates import local_time, local_today, parse_date
 from jongerenteam.domain import ValidationError
 from screens.background import Failure, dutch, run_in_thread
 from screens.dialogs import Confirm, Dialog, FormDialog, leave_asking_if_typed
+from screens.drafts import involved_record
 from screens.interfaces import AboutStudent, Command, current_session
 from screens.messages import dossier_changed
 from screens.text import DataTable, Input, Option, OptionList, Static, TextArea
@@ -221,8 +222,8 @@ class HandoverDialog(FormDialog):
 
     @classmethod
     def resume(cls, session: TeamSession, state: dict[str, Any]) -> HandoverDialog | None:
-        record = session.students.get(state.get("student", ""))
-        if record is None or not session.is_involved(record.id):
+        record = involved_record(session, state)
+        if record is None:
             return None
         return cls(session, record, kind=state.get("kind") or "intern", restore=True)
 

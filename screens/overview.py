@@ -25,7 +25,7 @@ from textual.widgets import Footer
 from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
 from screens.background import run_in_thread
-from screens.dialogs import Confirm, Dialog
+from screens.dialogs import Dialog, unless_replacing
 from screens.interfaces import team_app
 from screens.text import Input, Label, Static
 
@@ -45,7 +45,6 @@ TEXT = {
     "save_hint": "Enter: opslaan · Esc: terug. Zet geen naam van de student in de bestandsnaam.",
     "copied": "Gekopieerd; het klembord wordt over {seconds} seconden leeggemaakt.",
     "saved": "Opgeslagen als PDF: {path}",
-    "replace": "Er staat al een bestand {name}. Vervangen?",
     "busy": "Bezig met opslaan…",
     "reach": "Mijn bereikbaarheid",
     "reach_title": "Hoe bereiken studenten jou?",
@@ -221,14 +220,7 @@ class OverviewModal(Dialog):
         except ValidationError as exc:
             self.say(exc.message)
             return
-        if target.exists():
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._write(target)
-
-            self.app.push_screen(Confirm(TEXT["replace"].format(name=target.name)), answered)
-            return
-        self._write(target)
+        unless_replacing(self, target, self._write)
 
     def _write(self, target: Path) -> None:
         from jongerenteam.pdf import render_pdf, write_atomic

@@ -23,7 +23,7 @@ from jongerenteam import report as rp
 from jongerenteam.dates import local_today, parse_date
 from jongerenteam.domain import ValidationError
 from screens.background import run_in_thread
-from screens.dialogs import Confirm, Dialog
+from screens.dialogs import Dialog, unless_replacing
 from screens.interfaces import Command, current_session, team_app
 from screens.text import Input, Label, Option, OptionList, Static
 
@@ -53,7 +53,6 @@ TEXT = {
     "save_title": "Rapportage opslaan als {fmt}",
     "save_hint": "Enter: opslaan · Esc: terug. Controleer de map; het bestand bevat alleen cijfers.",
     "saved": "Rapportage opgeslagen: {path}",
-    "replace": "Er staat al een bestand {name}. Vervangen?",
     "busy": "Bezig met opslaan…",
     "coordinator_only": "Alleen een coördinator kan de rapportage zien.",
     "records": "{n} studenten in de opslag geteld",
@@ -184,14 +183,7 @@ class SaveModal(Dialog):
         except ValidationError as exc:
             self.say(exc.message)
             return
-        if target.exists():
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.dismiss(target)
-
-            self.app.push_screen(Confirm(TEXT["replace"].format(name=target.name)), answered)
-            return
-        self.dismiss(target)
+        unless_replacing(self, target, self.dismiss)
 
 
 class ReportScreen(Screen[None]):

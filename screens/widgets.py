@@ -43,6 +43,22 @@ from screens.text import DataTable
 # -- one number-key picker ---------------------------------------------------------------
 
 
+class ChoiceMessage(Message):
+    """What a KeyChoice tells its form (``Changed``, ``Done``): the picker and its value."""
+
+    def __init__(self, choice: KeyChoice) -> None:
+        super().__init__()
+        self.choice = choice
+
+    @property
+    def control(self) -> KeyChoice:
+        return self.choice
+
+    @property
+    def value(self) -> Any:
+        return self.choice.value
+
+
 class KeyChoice(Widget, can_focus=True):
     """One choice (or several, ``multi``) from up to nine, by digit keys.
 
@@ -72,29 +88,11 @@ class KeyChoice(Widget, can_focus=True):
         Binding("enter", "done", "Volgend veld", show=False),
     ]
 
-    class Changed(Message):
-        def __init__(self, choice: KeyChoice) -> None:
-            super().__init__()
-            self.choice = choice
+    class Changed(ChoiceMessage):
+        """The worker changed the choice."""
 
-        @property
-        def control(self) -> KeyChoice:
-            return self.choice
-
-        @property
-        def value(self) -> Any:
-            return self.choice.value
-
-    class Done(Message):
+    class Done(ChoiceMessage):
         """Enter on the picker: the dialog decides what comes next."""
-
-        def __init__(self, choice: KeyChoice) -> None:
-            super().__init__()
-            self.choice = choice
-
-        @property
-        def control(self) -> KeyChoice:
-            return self.choice
 
     def __init__(
         self,

@@ -132,12 +132,7 @@ class AgreementsPane(ListPane):
             self.notify(TEXT["already"].format(status=label))
             return
         session, sid = self.session, self.record.id
-
-        def done(_changed: object) -> None:
-            self.notify(TEXT["set_status"].format(status=label))
-            self.changed()
-
-        self.store(lambda: session.dossier.change_agreement(sid, a, status=status), done)
+        self.store(lambda: session.dossier.change_agreement(sid, a, status=status), said=TEXT["set_status"].format(status=label))
 
     def action_follow_up(self) -> None:
         a = self.current()
@@ -150,12 +145,8 @@ class AgreementsPane(ListPane):
             if result is None:
                 return
             _ok, day = result
-
-            def done(_changed: object) -> None:
-                self.notify(TEXT["follow_set"].format(day=day_text(day)) if day else TEXT["follow_cleared"])
-                self.changed()
-
-            self.store(lambda: session.dossier.change_agreement(sid, a, follow_up=day), done)
+            said = TEXT["follow_set"].format(day=day_text(day)) if day else TEXT["follow_cleared"]
+            self.store(lambda: session.dossier.change_agreement(sid, a, follow_up=day), said=said)
 
         self.app.push_screen(DateModal(TEXT["follow_title"], day_text(a.follow_up)), chosen)
 

@@ -30,7 +30,8 @@ from jongerenteam import dossier as d
 from jongerenteam.dates import local_time
 from jongerenteam.entries import Change
 from screens.background import Failure, run_in_thread
-from screens.dialogs import FormDialog
+from screens.dialogs import Confirm, FormDialog
+from screens.drafts import involved_record
 from screens.messages import DossierChanged, dossier_changed
 from screens.text import DataTable, Static
 from screens.widgets import LineTable, highlighted_key, keep_cursor
@@ -181,14 +182,31 @@ class DossierPane(Vertical, can_focus=False):
         return select
 
     def store(self, call: Callable[[], object], done: Callable[[Any], object] | None = None,
-              failed: Callable[[Failure], object] | None = None) -> None:
-        """Run a store call off the UI thread; ``done(result)`` (default: read the file again), or
-        the Dutch sentence as a notification (``failed``); what the worker typed stays where it was."""
+              failed: Callable[[Failure], object] | None = None, *, said: str = "") -> None:
+        """Run a store call off the UI thread; then ``done(result)``, or by default say ``said`` and
+        read the file again. A failure is a Dutch notification (or ``failed``); what the worker
+        typed stays where it was."""
+
+        def saved(_result: object) -> None:
+            if said:
+                self.notify(said)
+            self.changed()
+
         run_in_thread(
             self, "dossier-store", call,
-            done=done or (lambda _r: self.changed()),
+            done=done or saved,
             failed=failed or (lambda f: self.notify(f.text, severity="error")),
         )
+
+    def store_after_yes(self, question: str, call: Callable[[], object], said: str,
+                        failed: Callable[[Failure], object] | None = None) -> None:
+        """Ask ``question`` (j/n); on a yes ``store(call, said=said)``."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.store(call, failed=failed, said=said)
+
+        self.app.push_screen(Confirm(question), answered)
 
 
 class FocusOnShow(DossierPane):
@@ -308,7 +326,7 @@ class DossierDialog(FormDialog):
 
     @classmethod
     def resume(cls, session: TeamSession, state: dict[str, Any]) -> DossierDialog | None:
-        record = session.students.get(state.get("student", ""))
-        if record is None or not session.is_involved(record.id):
+        record = involved_record(session, state)
+        if record is None:
             return None
         return cls(session, record, restore=True)

@@ -20,7 +20,6 @@ from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEINEN
 from jongerenteam.dates import format_date, local_today, parse_date
 from jongerenteam.domain import ValidationError, age_on
 from jongerenteam.socialmap import MAP_ROLES
-from screens.dialogs import Confirm
 from screens.dossier.base import DossierDialog, TablePane
 from screens.socialmap import MapNames
 from screens.text import DataTable, Input, Static
@@ -178,16 +177,8 @@ class ConsentPane(TablePane):
             self.notify(TEXT["already_withdrawn"], severity="warning")
             return
         name, session, student_id = c.with_.name, self.session, self.record.id
-
-        def done(_result: object) -> None:
-            self.notify(TEXT["withdrawn"].format(name=name))
-            self.changed()
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.store(lambda: session.consent.withdraw_consent(student_id, c), done)
-
-        self.app.push_screen(Confirm(TEXT["withdraw_confirm"].format(name=name)), answered)
+        self.store_after_yes(TEXT["withdraw_confirm"].format(name=name),
+                             lambda: session.consent.withdraw_consent(student_id, c), TEXT["withdrawn"].format(name=name))
 
     def action_extend(self) -> None:
         c = self.current()

@@ -204,12 +204,7 @@ class InvolvedPane(TablePane):
             if not worker_id:
                 return
             name = session.workers[worker_id].full_name
-
-            def done(_result: object) -> None:
-                self.notify(message.format(name=name))
-                self.changed()
-
-            self.store(lambda: use_case(student_id, worker_id), done, self.refused)
+            self.store(lambda: use_case(student_id, worker_id), failed=self.refused, said=message.format(name=name))
 
         self.app.push_screen(ColleagueDialog(candidates, title), chosen)
 
@@ -285,16 +280,8 @@ class InvolvedPane(TablePane):
                         severity="warning")
             return
         session, student_id, name = self.session, self.record.id, external.name
-
-        def done(_result: object) -> None:
-            self.notify(TEXT["ended"].format(name=name))
-            self.changed()
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.store(lambda: session.dossier.end_external(student_id, external), done)
-
-        self.app.push_screen(Confirm(TEXT["end_confirm"].format(name=name)), answered)
+        self.store_after_yes(TEXT["end_confirm"].format(name=name),
+                             lambda: session.dossier.end_external(student_id, external), TEXT["ended"].format(name=name))
 
     def action_social_map(self) -> None:
         from screens.socialmap import SocialMapScreen

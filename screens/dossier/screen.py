@@ -43,6 +43,7 @@ from screens.dossier.log import LogPane
 from screens.dossier.overview import OverviewPane
 from screens.dossier.scores import ScoresPane
 from screens.dossier.talks import TalkModal, TalksPane
+from screens.drafts import involved_record
 from screens.interfaces import Command, team_app
 from screens.messages import DossierChanged, StoreChanged
 from screens.text import Static
@@ -527,8 +528,8 @@ class DossierScreen(Screen[None]):
     @classmethod
     def resume(cls, session: TeamSession, state: dict[str, Any]) -> DossierScreen | None:
         """After the same worker unlocks: the dossier again (read and logged anew), if still involved."""
-        record = session.students.get(state.get("student", ""))
-        if record is None or not session.is_involved(record.id):
+        record = involved_record(session, state)
+        if record is None:
             return None
         return cls(session, record, tab=int(state.get("tab") or 1))
 

@@ -24,6 +24,7 @@ from screens import forms
 from screens.background import Failure, run_in_thread
 from screens.dialogs import Dense, InfoDialog
 from screens.dossier.base import DossierDialog, ListPane, day_text, first_line, history_text, who_text, worker_name
+from screens.drafts import involved_record
 from screens.messages import dossier_changed
 from screens.text import Input, Static, TextArea
 from screens.widgets import CHOICE_HINT, KeyChoice, LineTable
@@ -359,8 +360,8 @@ class NoteModal(Dense, DossierDialog):
 
     @classmethod
     def resume(cls, session: TeamSession, state: dict[str, Any]) -> NoteModal | None:
-        record = session.students.get(state.get("student", ""))
-        if record is None or not session.is_involved(record.id):
+        record = involved_record(session, state)
+        if record is None:
             return None
         return cls(session, record, None, talk_id=state.get("talk"), driegesprek=bool(state.get("driegesprek")), restore=True)
 
