@@ -14,7 +14,6 @@ from textual import events
 from textual._path import CSSPathType
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.command import CommandPalette
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -25,7 +24,7 @@ from jongerenteam.start import OpeningStore
 from jongerenteam.text import visible
 from screens import paste
 from screens.background import WHAT, Failure, SpokenWorkers, dutch, run_in_thread
-from screens.interfaces import AsksBeforeQuit, OffersCommands
+from screens.interfaces import AsksBeforeQuit
 from screens.unlock import UnlockScreen
 
 if TYPE_CHECKING:
@@ -61,36 +60,6 @@ DRAFT_TEXT = {
         "ontgrendelen, ook als je nu afsluit. Afsluiten?"
     ),
 }
-
-
-class DutchCommandPalette(CommandPalette):
-    """Textual's command palette, with its "no matches" line in Dutch.
-
-    Textual writes that line inside ``_start_no_matches_countdown``; this is
-    the same method (Textual pinned in pyproject.toml) with the Dutch text.
-    """
-
-    NO_MATCHES = "Geen opdracht gevonden"
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        from rich.align import Align
-        from rich.text import Text
-        from textual.command import CommandList
-
-        from screens.text import Option
-
-        self._stop_no_matches_countdown()
-
-        def _show_no_matches() -> None:
-            if search_value:
-                self.query_one(CommandList).add_option(
-                    Option(Align.center(Text(self.NO_MATCHES, style="not bold")), disabled=True, id=self._NO_MATCHES)
-                )
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)
 
 
 class JongerenteamApp(App[int]):
@@ -583,56 +552,14 @@ class JongerenteamApp(App[int]):
             self.session = None
         self._close_messages_no_wait()
 
-    # -- command palette -------------------------------------------------------
+    # -- command palette (screens/palette.py) --------------------------------
 
     def action_command_palette(self) -> None:
-        # Textual's own version has an English placeholder and "No matches found".
-        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
-            self.push_screen(DutchCommandPalette(placeholder=self.COMMAND_PALETTE_PLACEHOLDER, id="--command-palette"))
+        from screens.palette import open_palette
+
+        open_palette(self)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        # Dutch names; deliberately no "screenshot" (it would write names to disk).
-        yield SystemCommand("app: afsluiten", "Vergrendel en sluit jongerenteam af", self.action_quit)
-        if self.session is not None:
-            yield SystemCommand("app: vergrendelen", "Vergrendel nu; je wachtwoord is nodig om verder te gaan", self.action_lock)
-            yield SystemCommand("vandaag: tonen", "Je overzicht van vandaag (ctrl+o)", self.action_today)
-            yield SystemCommand("student: zoeken", "Zoek op naam, studentnummer of geboortedatum (ctrl+f of /)", self.action_search)
-            yield SystemCommand("student: inloop registreren", "Een student loopt binnen op het spreekuur (ctrl+n)", self.action_walk_in)
-            yield SystemCommand("student: aanmelden", "Een coach of andere professional meldt een student aan (ctrl+r)",
-                                self.action_referral)
-            yield SystemCommand("ik: bereikbaarheid instellen", "Hoe studenten jou bereiken; staat in elk afsprakenoverzicht",
-                                self.action_reachability)
-            yield SystemCommand("sociale kaart: tonen", "Organisaties en professionals van het team: zoeken, toevoegen, wijzigen (F4)",
-                                self.action_social_map)
-            if self.session.keys.is_coordinator:
-                yield SystemCommand("team: beheren", "Medewerkers, vaste contactpersonen en instellingen (ctrl+t)", self.action_team)
-                yield from self.team_commands()
-            # On a DossierScreen: its 'dossier: ...' commands (screens/dossier/screen.py).
-            # Asked of the screen itself, so the dossier package is not imported here.
-            if isinstance(screen, OffersCommands):
-                for title, help_text, callback in screen.palette_commands():
-                    yield SystemCommand(title, help_text, callback)
-            # Each feature module offers its own commands (overdracht, 18+, rights, reports).
-            from screens import eighteen, handover, report, rights
+        from screens.palette import system_commands
 
-            for module in (handover, eighteen, rights, report):
-                for title, help_text, callback in module.commands(self, screen):
-                    yield SystemCommand(title, help_text, callback)
-        # No theme picker: Textual's is in English (theme names and its search
-        # field). No "keys" panel: it lists Textual's built-in keys in English; the
-        # footer shows every key of this app in Dutch.
-
-    def team_commands(self) -> Iterable[SystemCommand]:
-        """'team: ...' commands that open one dialog of the Team screen."""
-        from screens.team import TEAM_COMMANDS, TeamScreen
-
-        session = self.session
-        if session is None:
-            return
-        for title, help_text, action in TEAM_COMMANDS:
-            def run(action: str = action) -> None:
-                screen = TeamScreen(session)
-                self.push_screen(screen)
-                self.call_after_refresh(screen.run_action, action)
-
-            yield SystemCommand(title, help_text, run)
+        return system_commands(self, screen)

@@ -7,6 +7,10 @@ whom, leefdomein scores and the next appointment, each added inline with
 Enter. ctrl+s saves it all as one talk (``session.save_driegesprek``).
 Nothing typed is lost: errors show next to the field, and a lock keeps a
 sealed draft that comes back when the same worker unlocks.
+
+Why one file of about 750 lines: one form whose inline lists, their
+parsing of what is typed ("coach", a colleague's initials, "alles") and
+the errors that point back into them belong together.
 """
 
 from __future__ import annotations

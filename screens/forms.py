@@ -83,3 +83,8 @@ def minutes(text: str, field: str, message: str) -> int | None:
     if not text.strip().isdigit():
         raise ValidationError(field, message)
     return int(text.strip())
+
+
+def plural(n: int, one: str, more: str) -> str:
+    """The word for ``n`` things: ``one`` for 1, else ``more`` ("student", "studenten")."""
+    return one if n == 1 else more

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
     from jongerenteam.spreekuur import DueRow, Today
 
-# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+# The column titles; every other word is in TEXT.
 COLUMNS = ("Naam", "Lft", "Opleiding", "Niveau", "Contactpersoon", "Status", "Betrokken")
 
 TEXT = {

@@ -10,7 +10,8 @@
 - ``FastTab`` and ``FAST_TAB_BINDINGS``: Tab moves focus before the next key.
 - ``highlighted_key`` / ``keep_cursor``: a DataTable's row by key.
 
-Styles live in app.tcss and dialogs.tcss, not here.
+Styles live in app.tcss and dialogs.tcss, not here. Why one file of about
+600 lines: it is the screens' one toolkit, so a screen looks in one place.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from screens.widgets import CHOICE_HINT, KeyChoice, LineTable, SuggestWords
 if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
 
-# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+# The column titles; every other word is in TEXT.
 COLUMNS = ("Status", "Wie", "Wat", "Uiterlijk", "Opvolgen")
 
 TEXT = {

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
 
-# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+# The column titles; every other word is in TEXT.
 COLUMNS = ("Status", "Met wie", "Waarover", "Doel", "Gegeven door", "Hoe", "Datum", "Geldig tot")
 
 TEXT = {

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
     from screens.forms import Colleague
 
-# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+# The column titles; every other word is in TEXT.
 WORKERS_COLUMNS = ("Naam", "Initialen", "In dit dossier")
 EXTERNALS_COLUMNS = ("Naam", "Rol", "Organisatie", "Contact", "Sinds", "Tot")
 

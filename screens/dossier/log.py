@@ -12,7 +12,7 @@ from screens.background import run_in_thread
 from screens.dossier.base import ListPane
 from screens.text import Static
 
-# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+# The column titles; every other word is in TEXT.
 COLUMNS = ("Wanneer", "Wie", "Wat", "Namens", "Plek")
 
 TEXT = {

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
     from jongerenteam.session import TeamSession
 
-# Column titles (and, for the rights menu, its lines): the rest of the words are in TEXT.
+# The column titles; every other word is in TEXT.
 COLUMNS = ("Datum en tijd", "Soort", "Door", "Duur", "Verslag")
 
 TEXT = {
