@@ -278,8 +278,9 @@ class HandoverCard(Dialog):
             value=str(default), saved_text=TEXT["written"]))
 
 
-def _write_text(target: Path, text: str) -> Path:
+def _write_text(target: Path, text: str | Path) -> Path:
+    """The overdrachtsdocument as a text file (``export_handover`` without a PDF path returns its text)."""
     from jongerenteam.pdf import write_atomic
 
-    write_atomic(target, text.encode("utf-8"))
+    write_atomic(target, str(text).encode("utf-8"))
     return target
