@@ -50,7 +50,7 @@ from screens.interfaces import team_app
 from screens.messages import dossier_changed
 from screens.socialmap import MapNames
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
-from screens.widgets import FAST_TAB_BINDINGS, FastTab, ListSuggester, SuggestWords
+from screens.widgets import FAST_TAB_BINDINGS, FastTab, ListSuggester, SuggestWords, hidden
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -290,7 +290,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
                     yield Static(self._consent_note(), id="consent-note", classes="dg-note")
                 yield row_class([self._row_field(kind, *spec) for spec in ROW_FIELDS[kind]], id=f"row-{kind}")
                 yield from self._errors(kind)
-                yield ItemList(kind, id=f"list-{kind}").set_styles("display: none;")
+                yield hidden(ItemList(kind, id=f"list-{kind}"))
             yield Static(TEXT["next"], classes="dg-section")
             with Horizontal(classes="dg-line"):
                 yield Field("Datum", self._input("next_date", "bijv. 30-11"), 16)
@@ -300,7 +300,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
 
     def _errors(self, *names: str) -> Iterator[Widget]:
         for name in names:
-            yield Static("", id=f"err-{name}", classes="dg-error").set_styles("display: none;")
+            yield hidden(Static("", id=f"err-{name}", classes="dg-error"))
 
     def _row_field(self, kind: str, name: str, label: str, placeholder: str, width: int | None) -> Field:
         suggester: Suggester | None = None

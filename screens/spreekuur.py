@@ -39,7 +39,7 @@ from screens.background import dutch, run_in_thread
 from screens.dialogs import Confirm, Dialog, leave_asking_if_typed
 from screens.interfaces import reload_screen, team_app
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
-from screens.widgets import LeefdomeinPicker, SuggestWords
+from screens.widgets import LeefdomeinPicker, SuggestWords, hidden
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -212,8 +212,8 @@ class IntakeScreen(Screen[None]):
                 with Horizontal(classes="row"):
                     yield Label(label, classes="label")
                     yield self._widget(field_id)
-                yield Static("", id=f"hint-{field_id}", classes="field-hint").set_styles("display: none;")
-                yield Static("", id=f"err-{field_id}", classes="field-error").set_styles("display: none;")
+                yield hidden(Static("", id=f"hint-{field_id}", classes="field-hint"))
+                yield hidden(Static("", id=f"err-{field_id}", classes="field-error"))
         yield Footer()
 
     def _widget(self, field_id: str) -> Widget:

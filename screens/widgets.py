@@ -17,7 +17,7 @@ Styles live in app.tcss and dialogs.tcss, not here. Why one file of about
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -585,6 +585,15 @@ class FastTab:
 
     def action_previous_field(self: _Focusing) -> None:
         self.focus_previous()
+
+
+W = TypeVar("W", bound=Widget)
+
+
+def hidden(widget: W) -> W:
+    """``widget``, not shown until it has something to show (a hint, an error, a list)."""
+    widget.display = False
+    return widget
 
 
 class DialogBox(VerticalScroll, can_focus=False):
