@@ -278,6 +278,8 @@ class ConsentService(Service):
         return self.session.dossier.rewrite(student_id, CONSENT, consent.id, consent.version, {"ingetrokken_op": on.isoformat()})
 
     def extend_consent(self, student_id: str, consent: Consent, valid_until: date | None) -> bool:
+        if valid_until is not None and valid_until < clock.local_time(clock.now()).date():
+            raise ValidationError("valid_until", "Deze datum ligt in het verleden. Kies een datum vanaf vandaag.")
         if valid_until is not None and consent.on is not None and valid_until < consent.on:
             raise ValidationError("valid_until", "'Geldig tot' ligt voor de datum van de toestemming.")
         return self.session.dossier.rewrite(

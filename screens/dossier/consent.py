@@ -76,7 +76,6 @@ TEXT = {
     "extend_withdrawn": "Een ingetrokken toestemming kun je niet verlengen. Leg een nieuwe toestemming vast (a).",
     "extend_title": "Toestemming voor {name} verlengen",
     "extend_hint": "Nieuwe einddatum; leeg = geen einddatum. ctrl+s: opslaan · Esc: terug",
-    "until_past": "Deze datum ligt in het verleden. Kies een datum vanaf vandaag.",
     "extended": "Toestemming voor {name} geldt nu {until}.",
     "extended_until": "tot {date}",
     "extended_open": "zonder einddatum",
@@ -338,8 +337,6 @@ class ExtendDialog(DossierDialog):
         today = local_today()
         text = self.query_one("#extend-until", Input).value
         until = parse_date(text, today=today, field="valid_until", upcoming=True) if text.strip() else None
-        if until is not None and until < today:
-            raise ValidationError("valid_until", TEXT["until_past"])
         session, student_id, consent = self.session, self.record.id, self.consent
         self.until = until
         return lambda: session.consent.extend_consent(student_id, consent, until)
