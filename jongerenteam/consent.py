@@ -241,7 +241,9 @@ def consent_warnings(
             out.append(ConsentWarning(c.id, "expired", f"Toestemming voor {name} is verlopen op {c.valid_until:%d-%m-%Y}."))
             continue
         if state == EXPIRING:
-            out.append(ConsentWarning(c.id, "expiring", f"Toestemming voor {name} verloopt {c.expires_in(today)} ({c.valid_until:%d-%m-%Y})."))
+            out.append(ConsentWarning(
+                c.id, "expiring", f"Toestemming voor {name} verloopt {c.expires_in(today)} ({c.valid_until:%d-%m-%Y})."
+            ))
         if birth is not None and c.on is not None:
             eighteen, sixteen = _birthday(birth, 18), _birthday(birth, 16)
             if c.on < eighteen <= today:
