@@ -68,7 +68,7 @@ marks = {}
 
 def timed_make_app(settings, store):
     # As cli.make_app, with a Ready handler that records the time and exits,
-    # and headless. The style sheet path is made absolute: Textual resolves a
+    # and headless. The style sheet paths are made absolute: Textual resolves a
     # relative one against the file of the class, and this class has no file.
     marks["store"] = time.time()
     from pathlib import Path
@@ -79,7 +79,7 @@ def timed_make_app(settings, store):
     marks["screens"] = time.time()
 
     class TimedApp(JongerenteamApp):
-        CSS_PATH = str(Path(sys.modules["screens.app"].__file__).with_name("app.tcss"))
+        CSS_PATH = [str(Path(sys.modules["screens.app"].__file__).parent / path) for path in JongerenteamApp.CSS_PATH]
 
         def on_ready(self) -> None:
             marks["ready"] = time.time()

@@ -31,6 +31,8 @@ CONSENT_HOW = {"mondeling": "mondeling", "schriftelijk": "schriftelijk"}
 CONSENT_WITH_KINDS = {"rol": "rol", "organisatie": "organisatie", "professional": "professional"}
 ALL_DOMAINS = "alles"
 EXPIRY_WARNING_DAYS = 30
+# What a consent is on a given day (Consent.state).
+WITHDRAWN, EXPIRED, EXPIRING, ACTIVE = "ingetrokken", "verlopen", "verloopt", "geldig"
 
 
 @dataclass(slots=True)
@@ -116,9 +118,22 @@ class Consent:
     history: list[Change] = field(default_factory=list, repr=False)
 
     def active(self, today: date) -> bool:
+        return self.state(today) in (ACTIVE, EXPIRING)
+
+    def state(self, today: date) -> str:
+        """WITHDRAWN, EXPIRED, EXPIRING (active, ends within EXPIRY_WARNING_DAYS) or ACTIVE."""
         if self.withdrawn_on is not None and self.withdrawn_on <= today:
-            return False
-        return not (self.valid_until is not None and self.valid_until < today)
+            return WITHDRAWN
+        if self.valid_until is not None and self.valid_until < today:
+            return EXPIRED
+        if self.valid_until is not None and (self.valid_until - today).days <= EXPIRY_WARNING_DAYS:
+            return EXPIRING
+        return ACTIVE
+
+    def expires_in(self, today: date) -> str:
+        """When an expiring consent ends, in words: 'vandaag', 'over 1 dag', 'over 12 dagen'."""
+        days = (self.valid_until - today).days if self.valid_until is not None else 0
+        return "vandaag" if days == 0 else f"over {days} dag{'en' if days != 1 else ''}"
 
     def covers(self, domain: str) -> bool:
         return ALL_DOMAINS in self.about or domain in self.about
@@ -223,15 +238,16 @@ def consent_warnings(
         out.append(ConsentWarning(None, "missing", f"Er is geen geldige toestemming vastgelegd. Vraag die aan {NEEDED_LABELS[needed]}."))
     for c in consents:
         name = c.with_.name or "?"
-        if c.withdrawn_on is not None and c.withdrawn_on <= today:
+        state = c.state(today)
+        if state == WITHDRAWN:
             continue
-        if c.valid_until is not None and c.valid_until < today:
+        if state == EXPIRED:
             out.append(ConsentWarning(c.id, "expired", f"Toestemming voor {name} is verlopen op {c.valid_until:%d-%m-%Y}."))
             continue
-        if c.valid_until is not None and (c.valid_until - today).days <= EXPIRY_WARNING_DAYS:
-            days = (c.valid_until - today).days
-            when = "vandaag" if days == 0 else f"over {days} dag{'en' if days != 1 else ''}"
-            out.append(ConsentWarning(c.id, "expiring", f"Toestemming voor {name} verloopt {when} ({c.valid_until:%d-%m-%Y})."))
+        if state == EXPIRING:
+            out.append(ConsentWarning(
+                c.id, "expiring", f"Toestemming voor {name} verloopt {c.expires_in(today)} ({c.valid_until:%d-%m-%Y})."
+            ))
         if birth is not None and c.on is not None:
             eighteen, sixteen = _birthday(birth, 18), _birthday(birth, 16)
             if c.on < eighteen <= today:
@@ -273,6 +289,8 @@ class ConsentService(Service):
         return self.session.dossier.rewrite(student_id, CONSENT, consent.id, consent.version, {"ingetrokken_op": on.isoformat()})
 
     def extend_consent(self, student_id: str, consent: Consent, valid_until: date | None) -> bool:
+        if valid_until is not None and valid_until < clock.local_time(clock.now()).date():
+            raise ValidationError("valid_until", "Deze datum ligt in het verleden. Kies een datum vanaf vandaag.")
         if valid_until is not None and consent.on is not None and valid_until < consent.on:
             raise ValidationError("valid_until", "'Geldig tot' ligt voor de datum van de toestemming.")
         return self.session.dossier.rewrite(

@@ -133,3 +133,44 @@ local_time = clock.local_time
 def local_now() -> datetime:
     """Now on this laptop's clock, without a time zone (as a screen shows it)."""
     return clock.local_time(clock.now()).replace(tzinfo=None)
+
+
+# -- what a worker types for a moment ---------------------------------------------------------
+
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
+TIME_BAD = "Vul de tijd in als uu:mm, bijvoorbeeld 14:30."
+MOMENT_BAD = "Vul datum en tijd in, bijvoorbeeld 14-03-2026 10:00."
+
+
+def parse_time(text: str, *, field: str = "time") -> time:
+    """'14:30', '14.30' or '14' to a time of day; ValidationError with a Dutch message."""
+    m = _TIME.match(text.strip())
+    if not m or int(m[1]) > 23 or int(m[2] or 0) > 59:
+        raise ValidationError(field, TIME_BAD)
+    return time(int(m[1]), int(m[2] or 0))
+
+
+def parse_past_date(text: str, *, today: date, field: str) -> date:
+    """A day that has happened: 3-4-2026, 3 apr 2026, or 3-4 for the last such day up to today."""
+    try:
+        return parse_date(text, today=today, field=field)
+    except ValidationError as first:
+        try:
+            when = parse_date(text, today=today, field=field, upcoming=True)
+        except ValidationError:
+            raise first from None
+        return when if when <= today else when.replace(year=when.year - 1)
+
+
+def parse_moment(text: str, *, today: date, field: str = "at") -> datetime:
+    """'14-03-2026 10:00' (or only a date: midnight) to a local moment; ValidationError(field) if not."""
+    words = text.strip().split()
+    if not words:
+        raise ValidationError(field, MOMENT_BAD)
+    clock = time(0, 0)
+    if ":" in words[-1] or "." in words[-1]:
+        clock = parse_time(words[-1], field=field)
+        words = words[:-1]
+    if not words:
+        raise ValidationError(field, MOMENT_BAD)
+    return datetime.combine(parse_date(" ".join(words), today=today, field=field), clock)

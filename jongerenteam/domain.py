@@ -213,13 +213,17 @@ def age_on(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
+def eighteenth_birthday(birth: date) -> date:
+    """The day a student born on ``birth`` turns 18 (born on 29 February: 1 March)."""
+    try:
+        return birth.replace(year=birth.year + 18)
+    except ValueError:  # born on 29 February
+        return date(birth.year + 18, 3, 1)
+
+
 def days_until_18(birth: date, today: date) -> int | None:
     """Days until the 18th birthday, or None when already 18."""
-    try:
-        eighteen = birth.replace(year=birth.year + 18)
-    except ValueError:  # born on 29 February
-        eighteen = date(birth.year + 18, 3, 1)
-    delta = (eighteen - today).days
+    delta = (eighteenth_birthday(birth) - today).days
     return delta if delta > 0 else None
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from jongerenteam.glyphs import unprintable
 from storage.documents import clean_document, clean_text
 
-__all__ = ["LIMITS", "check_document", "check_text", "clean_block", "clean_document", "clean_line", "visible"]
+__all__ = ["LIMITS", "check_document", "check_text", "clean_block", "clean_document", "clean_line", "clean_text", "visible"]
 
 # Maximum lengths in characters. A name fits a long Dutch or Arabic name
 # with several parts ("Maria Johanna Theodora van den Broek-Al Hashimi" is

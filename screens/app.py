@@ -8,24 +8,30 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
+from textual._path import CSSPathType
 from textual.app import App, SystemCommand
-from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from jongerenteam.messages import explain
+from jongerenteam import errorlog
+from jongerenteam.errors import StoreError
 from jongerenteam.start import OpeningStore
 from jongerenteam.text import visible
 from screens import paste
-from screens.background import WHAT, SpokenWorkers, run_in_thread
+from screens.background import WHAT, Failure, SpokenWorkers, dutch, run_in_thread
+from screens.interfaces import AsksBeforeQuit
 from screens.unlock import UnlockScreen
 
 if TYPE_CHECKING:
+    from jongerenteam.drafts import WaitingWork
+    from jongerenteam.session import Changes, TeamSession
     from jongerenteam.settings import Settings
+    from screens.home import HomeScreen
 
 # Everything on the way to the unlock screen's first frame is imported at the
 # top; what only an unlocked worker (or the wizard) needs is imported where it
@@ -45,48 +51,25 @@ SYNC_SECONDS = 2.0
 DRAFT_TEXT = {
     "damaged": "{n} bewaarde invoer kon niet worden geopend (beschadigd) en is weggegooid. Meld dit bij de coördinator.",
     "not_kept": "Je invoer kon niet in de teamopslag worden bewaard: {reason} Hij blijft in dit venster tot je weer ontgrendelt.",
-    "quit_typed": "Je hebt nog niet opgeslagen invoer. Die wordt versleuteld bewaard en je krijgt hem terug als je weer ontgrendelt. Afsluiten?",
-    "quit_locked": "Er staat niet-opgeslagen invoer van {names} klaar, versleuteld bewaard. Die komt terug bij het volgende ontgrendelen, ook als je nu afsluit. Afsluiten?",
+    "quit_typed": (
+        "Je hebt nog niet opgeslagen invoer. Die wordt versleuteld bewaard en je krijgt hem terug als je weer "
+        "ontgrendelt. Afsluiten?"
+    ),
+    "quit_locked": (
+        "Er staat niet-opgeslagen invoer van {names} klaar, versleuteld bewaard. Die komt terug bij het volgende "
+        "ontgrendelen, ook als je nu afsluit. Afsluiten?"
+    ),
 }
-
-
-class DutchCommandPalette(CommandPalette):
-    """Textual's command palette, with its "no matches" line in Dutch.
-
-    Textual writes that line inside ``_start_no_matches_countdown``; this is
-    the same method (Textual pinned in pyproject.toml) with the Dutch text.
-    """
-
-    NO_MATCHES = "Geen opdracht gevonden"
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        from rich.align import Align
-        from rich.text import Text
-        from textual.command import CommandList
-
-        from screens.text import Option
-
-        self._stop_no_matches_countdown()
-
-        def _show_no_matches() -> None:
-            if search_value:
-                self.query_one(CommandList).add_option(
-                    Option(Align.center(Text(self.NO_MATCHES, style="not bold")), disabled=True, id=self._NO_MATCHES)
-                )
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, _show_no_matches)
 
 
 class JongerenteamApp(App[int]):
     """One laptop, one store, one worker at a time."""
 
-    CSS_PATH = "app.tcss"
+    # Every style of the screens: the app's, the dialogs', the dossier's (no DEFAULT_CSS in screens/).
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "dialogs.tcss", "dossier/dossier.tcss"]
     TITLE = "jongerenteam"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Afsluiten", priority=True),
         Binding("ctrl+l", "lock", "Vergrendelen", priority=True),
         Binding("ctrl+o", "today", "Vandaag", priority=True),
@@ -105,7 +88,7 @@ class JongerenteamApp(App[int]):
     # which would carry student names out of the app.
     ALLOW_SELECT = False
 
-    def __init__(self, settings: Settings, store, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, settings: Settings, store: Any, *, clock: Callable[[], float] = time.monotonic) -> None:
         """``store`` is None when no store exists yet: the app starts the set-up wizard.
 
         It may be an ``OpeningStore`` (storage.preview): the unlock screen
@@ -119,9 +102,9 @@ class JongerenteamApp(App[int]):
         self.store = store
         # The Dutch reason when an OpeningStore could not be opened.
         self.store_error = ""
-        self._store_opener: Worker | None = None
+        self._store_opener: Worker[Any] | None = None
         self.clock = clock
-        self.session = None
+        self.session: TeamSession | None = None
         # The first unlock of a run is a 'login' in the audit log, later ones 'unlock'.
         self.sessions_started = 0
         self.last_activity = clock()
@@ -133,12 +116,12 @@ class JongerenteamApp(App[int]):
         # laptop): which screens were open, without what was typed (a locked
         # app keeps no typed text in memory; that is in the store, sealed to
         # the worker's key, see screens/drafts.py).
-        self.resume: dict[str, dict] = {}
+        self.resume: dict[str, dict[str, Any]] = {}
         # Only if the store refused the draft at the lock (a full disk): the
         # draft sealed to the worker's key, in memory, as before.
         self.sealed_drafts: dict[str, bytes] = {}
         # The drafts of screens being rebuilt, taken by each with take_draft(self).
-        self._restored: dict[Screen, dict] = {}
+        self._restored: dict[Screen[Any], dict[str, Any]] = {}
         # What the last autosave kept (so an unchanged form is not written again).
         self._autosaved: str | None = None
         # Draft writes happen in a thread (autosave) and on this one (lock, quit):
@@ -157,7 +140,7 @@ class JongerenteamApp(App[int]):
         minutes = team.idle_lock_minutes if team else 5
         self.idle_lock_seconds = self.settings.idle_lock_seconds or minutes * 60.0
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         # The unlock screen is the bottom of the stack (every lock returns to
         # it). As the default screen it is the first one composed, without an
         # empty screen before it: about 10 ms less to the first frame.
@@ -192,7 +175,7 @@ class JongerenteamApp(App[int]):
         elif event.state == WorkerState.ERROR:
             self.store_failed(event.worker.error)
 
-    def store_opened(self, store) -> None:
+    def store_opened(self, store: Any) -> None:
         """The store behind the unlock screen is open: use it directly from now on."""
         self.store = store
         for screen in self.screen_stack:
@@ -201,12 +184,12 @@ class JongerenteamApp(App[int]):
 
     def store_failed(self, exc: BaseException | None) -> None:
         """The store behind the unlock screen did not open: say why there, and unlock nothing."""
-        self.store_error = explain(exc if exc is not None else RuntimeError("open-store"))[0]
+        self.store_error = dutch(exc if exc is not None else RuntimeError("open-store"))
         for screen in self.screen_stack:
             if isinstance(screen, UnlockScreen):
                 screen.store_failed(self.store_error)
 
-    def store_ready(self, store) -> None:
+    def store_ready(self, store: Any) -> None:
         """The set-up wizard created the store: continue at the unlock screen."""
         self.store = store
         self._read_team()
@@ -227,13 +210,11 @@ class JongerenteamApp(App[int]):
         # Nothing to lock or open before anyone unlocked: hide those keys.
         if action in self.SESSION_ACTIONS and self.session is None:
             return False
-        if action == "team" and not self.session.keys.is_coordinator:
-            return False
-        return True
+        return not (action == "team" and self.session is not None and not self.session.keys.is_coordinator)
 
     # -- session life cycle ---------------------------------------------------
 
-    def start_session(self, session, waiting=None) -> None:
+    def start_session(self, session: TeamSession, waiting: WaitingWork | None = None) -> None:
         """The worker unlocked: Vandaag, then where they were, then drafts of other windows.
 
         ``waiting`` (``jongerenteam.drafts.WaitingWork``, read in the unlock
@@ -259,19 +240,18 @@ class JongerenteamApp(App[int]):
         if sealed is not None:
             try:
                 here = session.drafts.open(sealed)
-            except Exception as exc:  # noqa: BLE001 - a draft that will not open is dropped, and logged
-                from jongerenteam import errorlog
-
+            except Exception as exc:  # noqa: BLE001 - a draft that will not open is dropped (logged); Vandaag opens anyway
                 errorlog.record(exc, "terugzetten")
-        if here is not None or remembered is not None:
-            self._reopen(session, here if here is not None else remembered)
+        document = here if here is not None else remembered
+        if document is not None:
+            self._reopen(session, document)
         if waiting is not None:
             if waiting.damaged:
                 self.notify(DRAFT_TEXT["damaged"].format(n=waiting.damaged), severity="error", timeout=10)
             for work in waiting.elsewhere:
                 self._offer(session, work)
 
-    def _reopen(self, session, document: dict) -> None:
+    def _reopen(self, session: TeamSession, document: dict[str, Any]) -> None:
         from screens import drafts
 
         for screen, draft in drafts.rebuild(session, document):
@@ -279,7 +259,7 @@ class JongerenteamApp(App[int]):
                 self._restored[screen] = draft
             self.push_screen(screen)
 
-    def _offer(self, session, work) -> None:
+    def _offer(self, session: TeamSession, work: Any) -> None:
         """A draft of another window (a crash, a closed terminal): back, thrown away, or later."""
         from screens import drafts
 
@@ -305,11 +285,11 @@ class JongerenteamApp(App[int]):
         if session is None or session.is_locked:
             return
 
-        def ask():
+        def ask() -> Changes:
             session.sync()
             return session.take_changes()
 
-        def tell(changes) -> None:
+        def tell(changes: Changes) -> None:
             self._sync_failing = False
             if changes and self.session is session:
                 from screens.messages import StoreChanged
@@ -317,15 +297,15 @@ class JongerenteamApp(App[int]):
                 for screen in self.screen_stack:
                     screen.post_message(StoreChanged(changes))
 
-        def failed(text: str) -> None:
+        def failed(failure: Failure) -> None:
             # Said once, not every two seconds while a server is away; said again after it worked.
             if not self._sync_failing:
                 self._sync_failing = True
-                self.notify(f"{WHAT['bijwerken']} is niet gelukt. {text}", severity="error", timeout=10)
+                self.notify(f"{WHAT['bijwerken']} is niet gelukt. {failure.text}", severity="error", timeout=10)
 
         run_in_thread(self, "bijwerken", ask, done=tell, failed=failed, exclusive=True)
 
-    def take_draft(self, screen) -> dict | None:
+    def take_draft(self, screen: Screen[Any]) -> dict[str, Any] | None:
         """What was typed in ``screen`` before it was rebuilt (after a lock or a crash), once."""
         return self._restored.pop(screen, None)
 
@@ -360,10 +340,10 @@ class JongerenteamApp(App[int]):
 
         return any(screen.draft() for screen in self.screen_stack[1:] if isinstance(screen, Resumable))
 
-    def _to_home(self, then: Callable[[object], None]) -> None:
+    def _to_home(self, then: Callable[[HomeScreen], object]) -> None:
         """Close every screen above Vandaag, asking first if typed text would go."""
+        from screens.dialogs import Confirm
         from screens.home import HomeScreen
-        from screens.widgets import Confirm
 
         if self.session is None:
             return
@@ -390,12 +370,14 @@ class JongerenteamApp(App[int]):
     def action_walk_in(self) -> None:
         from screens.spreekuur import IntakeScreen
 
-        self.push_screen(IntakeScreen(self.session, kind="inloop"))
+        if self.session is not None:
+            self.push_screen(IntakeScreen(self.session, kind="inloop"))
 
     def action_referral(self) -> None:
         from screens.spreekuur import IntakeScreen
 
-        self.push_screen(IntakeScreen(self.session, kind="aanmelding"))
+        if self.session is not None:
+            self.push_screen(IntakeScreen(self.session, kind="aanmelding"))
 
     def action_team(self) -> None:
         from screens.team import TeamScreen
@@ -404,17 +386,19 @@ class JongerenteamApp(App[int]):
             while not isinstance(self.screen, TeamScreen):
                 self.pop_screen()
             return
-        self.push_screen(TeamScreen(self.session))
+        if self.session is not None:
+            self.push_screen(TeamScreen(self.session))
 
     def action_reachability(self) -> None:
         from screens.overview import ReachabilityModal
 
-        self.push_screen(ReachabilityModal(self.session))
+        if self.session is not None:
+            self.push_screen(ReachabilityModal(self.session))
 
     def action_social_map(self) -> None:
         from screens.socialmap import SocialMapScreen
 
-        if not isinstance(self.screen, SocialMapScreen):
+        if self.session is not None and not isinstance(self.screen, SocialMapScreen):
             self.push_screen(SocialMapScreen(self.session))
 
     def check_idle_lock(self) -> None:
@@ -430,8 +414,8 @@ class JongerenteamApp(App[int]):
             self._remember_screens(session)
             try:
                 session.lock()
-            except Exception as exc:  # noqa: BLE001 - keys are gone either way
-                self.notify(explain(exc)[0], severity="error")
+            except Exception as exc:  # noqa: BLE001 - the keys are gone either way; told in one Dutch sentence
+                self.notify(dutch(exc), severity="error")
         while not isinstance(self.screen, UnlockScreen) and len(self.screen_stack) > 1:
             self.pop_screen()
         # Toasts can name a student ("Je bent niet betrokken bij ...").
@@ -439,7 +423,7 @@ class JongerenteamApp(App[int]):
         if isinstance(self.screen, UnlockScreen):
             self.screen.reset(reason if session is not None else "")
 
-    def _remember_screens(self, session) -> None:
+    def _remember_screens(self, session: TeamSession) -> None:
         """Before the keys go: which screens to rebuild (memory) and what was typed (the store).
 
         What was typed is written now, on this thread: the keys are about to
@@ -457,18 +441,15 @@ class JongerenteamApp(App[int]):
                 self._draft_generation += 1
                 self._autosaved = None
                 session.drafts.keep(self.instance, keep)
-        except Exception as exc:  # noqa: BLE001 - the draft stays, sealed, in memory
-            from jongerenteam import errorlog
-
+        except Exception as exc:  # noqa: BLE001 - the draft stays, sealed, in memory; told in one Dutch sentence
             errorlog.record(exc, "tussentijds-bewaren")
             if keep is not None:
                 self.sealed_drafts[session.worker_id] = session.drafts.seal(keep)
-            self.notify(DRAFT_TEXT["not_kept"].format(reason=explain(exc)[0]), severity="error", timeout=10)
+            self.notify(DRAFT_TEXT["not_kept"].format(reason=dutch(exc)), severity="error", timeout=10)
 
     def _quit_question(self) -> str | None:
         for screen in reversed(self.screen_stack):
-            question = getattr(screen, "quit_question", None)
-            if question is not None and (text := question()):
+            if isinstance(screen, AsksBeforeQuit) and (text := screen.quit_question()):
                 return text
         if self.session is not None and self._unsaved_screens():
             return DRAFT_TEXT["quit_typed"]
@@ -485,17 +466,18 @@ class JongerenteamApp(App[int]):
         store = self.store
         if store is None or (isinstance(store, OpeningStore) and not store.opened):
             return []
+        opened = store.wait() if isinstance(store, OpeningStore) else store
         try:
-            ids = kept.workers_with_drafts(store if not isinstance(store, OpeningStore) else store.wait())
-            ids |= set(self.sealed_drafts)
-            workers = {w.id: w.full_name for w in (store.workers() if not isinstance(store, OpeningStore) else store.wait().workers())}
-        except Exception:  # noqa: BLE001 - no question then; the drafts stay in the store
+            ids = kept.workers_with_drafts(opened) | set(self.sealed_drafts)
+            workers = {w.id: w.full_name for w in opened.workers()}
+        except StoreError as exc:  # no question then (logged); the drafts stay in the store
+            errorlog.record(exc, "terugzetten")
             return []
         return sorted(workers[i] for i in ids if i in workers)
 
     async def action_quit(self) -> None:
         """ctrl+q: lock and quit, after asking if typed text or the recovery code would be lost."""
-        from screens.widgets import Confirm
+        from screens.dialogs import Confirm
 
         question = self._quit_question()
         if question and not isinstance(self.screen, Confirm):
@@ -519,8 +501,8 @@ class JongerenteamApp(App[int]):
             self._remember_screens(self.session)
             try:
                 self.session.lock()
-            except Exception:  # noqa: BLE001 - quitting anyway; nothing to lose
-                pass
+            except StoreError as exc:  # quitting anyway: the keys go with the process (logged)
+                errorlog.record(exc, "app")
             self.session = None
         self.exit(0)
 
@@ -529,7 +511,7 @@ class JongerenteamApp(App[int]):
         message: str,
         *,
         title: str = "",
-        severity="information",
+        severity: SeverityLevel = "information",
         timeout: float | None = None,
         markup: bool = False,
     ) -> None:
@@ -546,8 +528,6 @@ class JongerenteamApp(App[int]):
         output. Developers can set JONGERENTEAM_DEBUG=1 for the stack only.
         """
         import os
-
-        from jongerenteam import errorlog
 
         self.bell()
         if self._exception is not None:
@@ -571,56 +551,19 @@ class JongerenteamApp(App[int]):
             try:
                 self._remember_screens(self.session)
                 self.session.lock()
-            except Exception:  # noqa: BLE001 - best effort while crashing
-                pass
+            except Exception as exc:  # noqa: BLE001 - best effort while crashing; the log has it
+                errorlog.record(exc, "app")
             self.session = None
         self._close_messages_no_wait()
 
-    # -- command palette -------------------------------------------------------
+    # -- command palette (screens/palette.py) --------------------------------
 
     def action_command_palette(self) -> None:
-        # Textual's own version has an English placeholder and "No matches found".
-        if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(DutchCommandPalette(placeholder=self.COMMAND_PALETTE_PLACEHOLDER, id="--command-palette"))
+        from screens.palette import open_palette
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        # Dutch names; deliberately no "screenshot" (it would write names to disk).
-        yield SystemCommand("app: afsluiten", "Vergrendel en sluit jongerenteam af", self.action_quit)
-        if self.session is not None:
-            yield SystemCommand("app: vergrendelen", "Vergrendel nu; je wachtwoord is nodig om verder te gaan", self.action_lock)
-            yield SystemCommand("vandaag: tonen", "Je overzicht van vandaag (ctrl+o)", self.action_today)
-            yield SystemCommand("student: zoeken", "Zoek op naam, studentnummer of geboortedatum (ctrl+f of /)", self.action_search)
-            yield SystemCommand("student: inloop registreren", "Een student loopt binnen op het spreekuur (ctrl+n)", self.action_walk_in)
-            yield SystemCommand("student: aanmelden", "Een coach of andere professional meldt een student aan (ctrl+r)", self.action_referral)
-            yield SystemCommand("ik: bereikbaarheid instellen", "Hoe studenten jou bereiken; staat in elk afsprakenoverzicht", self.action_reachability)
-            yield SystemCommand("sociale kaart: tonen", "Organisaties en professionals van het team: zoeken, toevoegen, wijzigen (F4)", self.action_social_map)
-            if self.session.keys.is_coordinator:
-                yield SystemCommand("team: beheren", "Medewerkers, vaste contactpersonen en instellingen (ctrl+t)", self.action_team)
-                yield from self.team_commands()
-            # On a DossierScreen: its 'dossier: ...' commands (screens/dossier.py).
-            # Asked of the screen itself, so the dossier module is not imported here.
-            dossier_commands = getattr(screen, "dossier_commands", None)
-            if dossier_commands is not None:
-                for title, help_text, callback in dossier_commands():
-                    yield SystemCommand(title, help_text, callback)
-            # Each feature module offers its own commands (overdracht, 18+, rights, reports).
-            from screens import eighteen, handover, report, rights
+        open_palette(self)
 
-            for module in (handover, eighteen, rights, report):
-                for title, help_text, callback in module.commands(self, screen):
-                    yield SystemCommand(title, help_text, callback)
-        # No theme picker: Textual's is in English (theme names and its search
-        # field). No "keys" panel: it lists Textual's built-in keys in English; the
-        # footer shows every key of this app in Dutch.
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from screens.palette import system_commands
 
-    def team_commands(self) -> Iterable[SystemCommand]:
-        """'team: ...' commands that open one dialog of the Team screen."""
-        from screens.team import TEAM_COMMANDS, TeamScreen
-
-        for title, help_text, action in TEAM_COMMANDS:
-            def run(action=action) -> None:
-                screen = TeamScreen(self.session)
-                self.push_screen(screen)
-                self.call_after_refresh(screen.run_action, action)
-
-            yield SystemCommand(title, help_text, run)
+        return system_commands(self, screen)

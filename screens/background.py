@@ -4,9 +4,10 @@ Two pieces:
 
 - ``run_in_thread(node, what, call, done=..., failed=...)``: the one helper
   screens use to run a store or crypto call in a thread worker. ``done`` gets
-  the result on the UI thread; a failure goes to ``failed`` as one Dutch
-  sentence, or, without ``failed``, becomes a notification that says what did
-  not happen and what to do.
+  the result on the UI thread; a failure goes to ``failed`` as a ``Failure``
+  (one Dutch sentence, the form field a ValidationError names, the
+  exception), or, without ``failed``, becomes a notification that says what
+  did not happen and what to do.
 - ``SpokenWorkers``: the app's worker manager. Any worker that still ends in
   an error (its own ``except`` missed something, or the UI update it handed
   to ``call_from_thread`` raised) is told to the user in Dutch and written to
@@ -17,6 +18,7 @@ Two pieces:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from textual.dom import DOMNode
@@ -24,6 +26,7 @@ from textual.worker import Worker, WorkerState
 from textual.worker_manager import WorkerManager
 
 from jongerenteam import errorlog
+from jongerenteam.domain import ValidationError
 from jongerenteam.messages import explain
 
 TEXT = {
@@ -36,7 +39,6 @@ TEXT = {
 WHAT = {
     "open-store": "De teamopslag openen",
     "today": "Vandaag laden",
-    "vandaag-laden": "Vandaag laden",
     "tussentijds-bewaren": "Je invoer tussentijds versleuteld bewaren",
     "terugzetten": "Je bewaarde invoer terugzetten",
     "bijwerken": "Bijwerken met wat collega's veranderden",
@@ -45,16 +47,12 @@ WHAT = {
     "create": "Het team aanmaken",
     "save": "Opslaan",
     "checks": "Controleren voor het opslaan",
-    "open_file": "Het dossier openen",
-    "add": "De medewerker toevoegen",
-    "deactivate": "De medewerker deactiveren",
+    "dialog-save": "Opslaan",
     "dossier-load": "Het dossier laden",
-    "dossier-dialog": "Opslaan in het dossier",
     "dossier-store": "Opslaan in het dossier",
-    "form-save": "Opslaan",
+    "dossier-log": "Het logboek laden",
     "social-map": "De sociale kaart laden",
     "social-map-write": "De sociale kaart bijwerken",
-    "dg-map": "De sociale kaart laden",
     "dg-save": "Het driegesprek opslaan",
     "checklist-load": "De 18+-lijst laden",
     "checklist-save": "De 18+-lijst opslaan",
@@ -77,17 +75,29 @@ WHAT = {
 }
 
 
-def what_of(worker: Worker) -> str:
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A call that failed, as a screen shows it."""
+
+    text: str  # one Dutch sentence: a field's own message, or ``messages.explain``
+    field: str | None  # the form field a ValidationError names, else None
+    error: BaseException
+
+
+def what_of(worker: Worker[Any]) -> str:
     """The code of a worker: its name when that is known here, else its group."""
     return worker.name if worker.name in WHAT else worker.group
 
 
 def dutch(exc: BaseException) -> str:
     """One Dutch sentence for a failure: a field's own message, or ``messages.explain``."""
-    message = getattr(exc, "message", None)
-    if isinstance(message, str) and hasattr(exc, "field"):
-        return message
+    if isinstance(exc, ValidationError):
+        return exc.message
     return explain(exc)[0]
+
+
+def failure_of(exc: BaseException) -> Failure:
+    return Failure(dutch(exc), exc.field if isinstance(exc, ValidationError) else None, exc)
 
 
 def failure_text(what: str, exc: BaseException) -> str:
@@ -102,20 +112,26 @@ def run_in_thread(
     what: str,
     call: Callable[[], Any],
     *,
-    done: Callable[[Any], None] | None = None,
-    failed: Callable[[str], None] | None = None,
+    done: Callable[[Any], object] | None = None,
+    failed: Callable[[Failure], object] | None = None,
     exclusive: bool = False,
-) -> Worker:
-    """Run ``call`` in a thread worker named ``what``; ``done(result)`` or ``failed(dutch)`` on the UI thread."""
+) -> Worker[None]:
+    """Run ``call`` in a thread worker named ``what``; ``done(result)`` or ``failed(failure)`` on the UI thread.
+
+    A failure other than bad input (a ValidationError) is also written to
+    the error log, without values. A ``done`` that raises on the UI thread
+    makes the worker fail, which ``SpokenWorkers`` tells and logs.
+    """
     app = node.app
 
     def work() -> None:
         try:
             result = call()
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence, the error log has the rest
-            errorlog.record(exc, what)
+            if not isinstance(exc, ValidationError):
+                errorlog.record(exc, what)
             if failed is not None:
-                app.call_from_thread(failed, dutch(exc))
+                app.call_from_thread(failed, failure_of(exc))
             else:
                 app.call_from_thread(app.notify, failure_text(what, exc), severity="error", timeout=10)
             return
@@ -128,7 +144,7 @@ def run_in_thread(
 class SpokenWorkers(WorkerManager):
     """The app's worker manager: a worker that ends in an error is told and logged."""
 
-    def _remove_worker(self, worker: Worker) -> None:
+    def _remove_worker(self, worker: Worker[Any]) -> None:
         super()._remove_worker(worker)
         if worker.state != WorkerState.ERROR or worker.exit_on_error:
             return
@@ -137,8 +153,7 @@ class SpokenWorkers(WorkerManager):
             return
         what = what_of(worker)
         errorlog.record(error, what)
-        app = self._app
         try:
-            app.notify(failure_text(what, error), severity="error", timeout=10)
-        except Exception:  # noqa: BLE001 - the app is going away; the log has it
-            pass
+            self._app.notify(failure_text(what, error), severity="error", timeout=10)
+        except Exception:  # noqa: BLE001 - the app is going away while this is told; the log above has it
+            return

@@ -7,19 +7,26 @@ whom, leefdomein scores and the next appointment, each added inline with
 Enter. ctrl+s saves it all as one talk (``session.save_driegesprek``).
 Nothing typed is lost: errors show next to the field, and a lock keeps a
 sealed draft that comes back when the same worker unlocks.
+
+Why one file of about 750 lines: one form whose inline lists, their
+parsing of what is typed ("coach", a colleague's initials, "alles") and
+the errors that point back into them belong together.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from typing import ClassVar
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from jongerenteam import consent as cn
@@ -32,18 +39,22 @@ from jongerenteam.catalogue import (
     PROFESSIONALS_SCHOOL,
     SCORES,
 )
-from jongerenteam.dates import local_now, parse_date
+from jongerenteam.dates import local_now, local_today, parse_date, parse_moment
 from jongerenteam.domain import ValidationError
-from jongerenteam.messages import explain
 from jongerenteam.search import fold
+from screens import forms
+from screens.background import Failure, run_in_thread
+from screens.dialogs import DRAFT_BACK, Confirm, leave_asking_if_typed
+from screens.drafts import involved_record
+from screens.interfaces import team_app
+from screens.messages import dossier_changed
+from screens.socialmap import MapNames
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
-from screens.widgets import (
-    FAST_TAB_BINDINGS,
-    Confirm,
-    FastTab,
-    SuggestWords,
-    leave_asking_if_typed,
-)
+from screens.widgets import FAST_TAB_BINDINGS, FastTab, ListSuggester, SuggestWords, hidden
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from jongerenteam.session import TeamSession
 
 # From this many columns on, the three panes stand side by side.
 WIDE_COLUMNS = 110
@@ -63,13 +74,10 @@ TEXT = {
     "saving": "Bezig met opslaan…",
     "saved": "Driegesprek met {name} opgeslagen: {parts}.",
     "ask_overview": "Afsprakenoverzicht voor de student maken?",
-    "draft_back": "Je niet-opgeslagen invoer is teruggezet.",
     "kept": " Je invoer staat er nog.",
     "in_list": "Regel {n} in de lijst: {message} Kies de regel met Enter om hem aan te passen.",
     "row_busy": "Voeg eerst toe (Enter) of wis wat je in de regel hierboven typte; daarna kun je deze aanpassen.",
-    "at_bad": "Vul datum en tijd in, bijvoorbeeld 14-03-2026 10:00.",
     "at_future": "De datum van het driegesprek ligt in de toekomst; plan een afspraak als vervolggesprek.",
-    "time_bad": "Dit is geen tijd die ik herken. Gebruik bijvoorbeeld 10:00.",
     "minutes_bad": "Duur is een aantal minuten, bijvoorbeeld 45.",
     "coach_role_bad": "Kies de rol van de coach: " + ", ".join(COACH_ROLES.values()) + ".",
     "worker_unknown": "Onbekende medewerker '{name}'. Typ naam of initialen, gescheiden door komma's.",
@@ -116,80 +124,19 @@ PANES = ("story", "school_concerns", "question")
 TOP_ERRORS = ("at", "minutes", "coach_role", "workers", "next_date")
 
 
-def _choice(value: str, options: dict[str, str]) -> str | None:
-    """A typed choice to its code: the code, the label or an unambiguous start of either."""
-    wanted = fold(value.strip())
-    if not wanted:
-        return ""
-    for code, label in options.items():
-        if wanted in (fold(code), fold(label)):
-            return code
-    hits = [code for code, label in options.items() if fold(label).startswith(wanted) or fold(code).startswith(wanted)]
-    return hits[0] if len(hits) == 1 else None
-
-
 def _domain(text: str) -> str | None:
     """A leefdomein by its number (1-9), code, label or the unambiguous start of one."""
     t = text.strip()
     if t.isdigit():
         n = int(t)
         return LEEFDOMEINEN[n - 1].code if 1 <= n <= len(LEEFDOMEINEN) else None
-    return _choice(t, {x.code: x.label for x in LEEFDOMEINEN}) or None
-
-
-def _parts(text: str) -> list[str]:
-    return [p.strip() for p in text.split(",") if p.strip()]
-
-
-def parse_moment(text: str, today: date) -> datetime:
-    """'14-03-2026 10:00' (or only a date) to a local moment; ValidationError('at') if not."""
-    words = text.strip().split()
-    if not words:
-        raise ValidationError("at", TEXT["at_bad"])
-    clock = time(0, 0)
-    last = words[-1].replace(".", ":")
-    if ":" in last:
-        hours, _, minutes = last.partition(":")
-        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
-            raise ValidationError("at", TEXT["time_bad"])
-        clock = time(int(hours), int(minutes))
-        words = words[:-1]
-    if not words:
-        raise ValidationError("at", TEXT["at_bad"])
-    day = parse_date(" ".join(words), today=today, field="at")
-    return datetime.combine(day, clock)
-
-
-class ListSuggester(Suggester):
-    """Complete the last comma-separated part of a field from a list of words."""
-
-    def __init__(self, words_fn) -> None:
-        super().__init__(use_cache=False, case_sensitive=False)
-        self.words_fn = words_fn
-
-    async def get_suggestion(self, value: str) -> str | None:
-        head, sep, last = value.rpartition(",")
-        typed = last.lstrip()
-        if not typed:
-            return None
-        wanted = fold(typed)
-        for word in self.words_fn():
-            if fold(word).startswith(wanted):
-                return f"{head}{sep}{last[: len(last) - len(typed)]}{word}"
-        return None
+    return forms.choice(t, {x.code: x.label for x in LEEFDOMEINEN}) or None
 
 
 class Field(Vertical):
     """A label above a one-line input."""
 
-    DEFAULT_CSS = """
-    Field { height: auto; width: 1fr; padding: 0 1 0 0; }
-    Field Label { color: $text-muted; }
-    Field Input { border: none; height: 1; padding: 0 1; background: $boost; }
-    Field Input:focus { border: none; background: $accent 25%; }
-    """
-
-    def __init__(self, label: str, field_input: Input, width: int | None = None, **kwargs) -> None:
+    def __init__(self, label: str, field_input: Input, width: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.label = label
         self.field_input = field_input
@@ -201,17 +148,29 @@ class Field(Vertical):
         yield self.field_input
 
 
+class AddRow(Message):
+    """Enter in an inline row: check it and add it to the list under it."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+
+class RemoveItem(Message):
+    """Del on a line of an inline list: take it out."""
+
+    def __init__(self, kind: str, index: int) -> None:
+        super().__init__()
+        self.kind = kind
+        self.index = index
+
+
 class EntryRow(Vertical):
     """One inline row of small fields; Enter in any of them adds it to the list below."""
 
     KIND: ClassVar[str] = ""
 
-    DEFAULT_CSS = """
-    EntryRow { height: auto; }
-    EntryRow > Horizontal { height: auto; }
-    """
-
-    def __init__(self, fields: list[Field], **kwargs) -> None:
+    def __init__(self, fields: list[Field], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fields = fields
 
@@ -222,104 +181,81 @@ class EntryRow(Vertical):
                 yield from self.fields[i:i + 3]
 
     def action_add(self) -> None:
-        self.screen.add_item(self.KIND)
+        self.post_message(AddRow(self.KIND))
 
 
 class AgreementRow(EntryRow):
     KIND = "agreement"
-    BINDINGS = [Binding("enter", "add", "Werkafspraak toevoegen", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "add", "Werkafspraak toevoegen", priority=True)]
 
 
 class ConsentRow(EntryRow):
     KIND = "consent"
-    BINDINGS = [Binding("enter", "add", "Toestemming toevoegen", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "add", "Toestemming toevoegen", priority=True)]
 
 
 class ScoreRow(EntryRow):
     KIND = "score"
-    BINDINGS = [Binding("enter", "add", "Score toevoegen", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "add", "Score toevoegen", priority=True)]
 
 
 class ItemList(OptionList):
     """What was added from a row: Del removes a line, Enter puts it back in the row to change it."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Aanpassen"),
         Binding("delete,backspace", "remove", "Verwijderen", key_display="Del"),
     ]
 
-    DEFAULT_CSS = """
-    ItemList { height: auto; max-height: 8; border: none; padding: 0 1; margin: 0 1 0 0; }
-    ItemList:focus { border: none; background: $boost; }
-    """
-
-    def __init__(self, kind: str, **kwargs) -> None:
+    def __init__(self, kind: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.kind = kind
 
     def action_remove(self) -> None:
         if self.highlighted is not None:
-            self.screen.remove_item(self.kind, self.highlighted)
+            self.post_message(RemoveItem(self.kind, self.highlighted))
 
 
 class DriegesprekScreen(FastTab, Screen[str | None]):
     """Record a driegesprek; dismisses with the new talk's id (or None)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Opslaan", priority=True),
         Binding("escape", "leave", "Terug"),
         *FAST_TAB_BINDINGS,
     ]
 
-    DEFAULT_CSS = """
-    DriegesprekScreen #dg-form { height: 1fr; padding: 0 1; }
-    DriegesprekScreen .dg-line { height: auto; }
-    DriegesprekScreen .dg-section {
-        text-style: bold; color: $accent; margin-top: 1;
-    }
-    DriegesprekScreen .dg-error { color: $error; height: auto; }
-    DriegesprekScreen .dg-note { color: $text-muted; height: auto; }
-    DriegesprekScreen #dg-panes { height: auto; }
-    DriegesprekScreen .dg-pane { height: auto; width: 1fr; padding: 0 1 0 0; }
-    DriegesprekScreen .dg-pane Label { text-style: bold; }
-    DriegesprekScreen .dg-pane TextArea {
-        border: none; height: 10; width: 1fr; background: $boost;
-    }
-    DriegesprekScreen .dg-pane TextArea:focus { background: $accent 25%; }
-    DriegesprekScreen.-wide #dg-panes { layout: horizontal; }
-    DriegesprekScreen.-narrow #dg-panes { layout: vertical; }
-    DriegesprekScreen.-narrow .dg-pane TextArea { height: 5; }
-    """
-
-    def __init__(self, session, record, *, restore: bool = False) -> None:
+    def __init__(self, session: TeamSession, record: StudentRecord, *, restore: bool = False) -> None:
         super().__init__()
         self.session = session
         self.record = record
         self.restore = restore
-        self.items: dict[str, list[dict]] = {kind: [] for kind in LIST_KINDS}
-        self.map_items: list = []  # the sociale kaart, read in a thread on mount
+        self.items: dict[str, list[dict[str, str]]] = {kind: [] for kind in LIST_KINDS}
+        self.map = MapNames()  # the sociale kaart, read in a thread on mount
         self.busy = False
         self.saved_id: str | None = None
         self.defaults: dict[str, str] = {}
 
     # -- layout ---------------------------------------------------------------------
 
-    def _input(self, name: str, placeholder: str = "", value: str = "", suggester=None) -> Input:
+    def _input(self, name: str, placeholder: str = "", value: str = "", suggester: Suggester | None = None) -> Input:
         return Input(value=value, placeholder=placeholder, id=f"dg-{name}", suggester=suggester)
 
     def _now(self) -> datetime:
         return local_now().replace(second=0, microsecond=0)
 
     def _today(self) -> date:
-        from jongerenteam.dates import local_today
-
         return local_today()
 
     def compose(self) -> ComposeResult:
         details = self.record.details
         me = self.session.workers.get(self.session.worker_id)
         role = COACH_ROLES.get(details.coach_role or "studentcoach", "studentcoach")
-        workers = lambda: [w.full_name for w in self.session.active_workers()]
+        session = self.session
+
+        def workers() -> list[str]:
+            return [w.full_name for w in session.active_workers()]
+
         yield Static(TEXT["title"].format(name=details.display_name), classes="title")
         yield Static(TEXT["hint"], classes="hint")
         yield Static("", id="dg-message", classes="error")
@@ -354,7 +290,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
                     yield Static(self._consent_note(), id="consent-note", classes="dg-note")
                 yield row_class([self._row_field(kind, *spec) for spec in ROW_FIELDS[kind]], id=f"row-{kind}")
                 yield from self._errors(kind)
-                yield ItemList(kind, id=f"list-{kind}").set_styles("display: none;")
+                yield hidden(ItemList(kind, id=f"list-{kind}"))
             yield Static(TEXT["next"], classes="dg-section")
             with Horizontal(classes="dg-line"):
                 yield Field("Datum", self._input("next_date", "bijv. 30-11"), 16)
@@ -362,12 +298,12 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             yield from self._errors("next_date")
         yield Footer()
 
-    def _errors(self, *names: str):
+    def _errors(self, *names: str) -> Iterator[Widget]:
         for name in names:
-            yield Static("", id=f"err-{name}", classes="dg-error").set_styles("display: none;")
+            yield hidden(Static("", id=f"err-{name}", classes="dg-error"))
 
     def _row_field(self, kind: str, name: str, label: str, placeholder: str, width: int | None) -> Field:
-        suggester = None
+        suggester: Suggester | None = None
         if (kind, name) == ("agreement", "who"):
             suggester = SuggestWords(self._who_words)
         elif (kind, name) == ("consent", "with"):
@@ -401,28 +337,20 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
     def _with_words(self) -> list[str]:
         return [
             *COACH_ROLES.values(), *PROFESSIONALS_SCHOOL, *PROFESSIONALS_EXTERNAL,
-            *(item.entry.name for item in self.map_items),
+            *(item.entry.name for item in self.map.items),
         ]
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width)
         self.defaults = self.values()
         if self.restore:
-            draft = self.app.take_draft(self)
+            draft = team_app(self).take_draft(self)
             if draft:
                 self.fill(draft)
-                self.notify(TEXT["draft_back"])
+                self.notify(DRAFT_BACK)
         self.query_one("#dg-story", TextArea).focus()
-        self.load_map()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dg-map")
-    def load_map(self) -> None:
-        """The sociale kaart's names, as suggestions for 'Met wie'."""
-        try:
-            items = self.session.social_map.entries()
-        except Exception:  # noqa: BLE001 - suggestions only; the roles still come
-            return
-        self.app.call_from_thread(setattr, self, "map_items", items)
+        # The sociale kaart's names, as suggestions for 'Met wie'.
+        self.map.load(self, self.session)
 
     # -- wide or narrow ---------------------------------------------------------------
 
@@ -431,7 +359,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         self.set_class(wide, "-wide")
         self.set_class(not wide, "-narrow")
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
 
     def on_screen_resume(self) -> None:
@@ -442,7 +370,9 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
 
     def value(self, name: str) -> str:
         widget = self.query_one(f"#dg-{name}")
-        return widget.text if isinstance(widget, TextArea) else widget.value
+        if isinstance(widget, TextArea):
+            return widget.text
+        return widget.value if isinstance(widget, Input) else ""
 
     def row_values(self, kind: str) -> dict[str, str]:
         return {name: self.query_one(f"#{kind}-{name}", Input).value for name, *_ in ROW_FIELDS[kind]}
@@ -457,15 +387,13 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             out.update({f"{kind}-{k}": v for k, v in self.row_values(kind).items()})
         return out
 
-    def fill(self, draft: dict) -> None:
+    def fill(self, draft: dict[str, Any]) -> None:
         for name, text in draft.get("values", {}).items():
-            try:
-                widget = self.query_one(f"#dg-{name}" if "-" not in name else f"#{name}")
-            except Exception:  # noqa: BLE001 - a field this version does not have
-                continue
+            found = self.query(f"#dg-{name}" if "-" not in name else f"#{name}")
+            widget = found.first() if found else None  # None: a field this version does not have
             if isinstance(widget, TextArea):
                 widget.text = text
-            else:
+            elif isinstance(widget, Input):
                 widget.value = text
         for kind in LIST_KINDS:
             self.items[kind] = [dict(raw) for raw in draft.get("items", {}).get(kind, [])]
@@ -475,7 +403,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         defaults = self._row_defaults(kind)
         return any(v.strip() != defaults.get(k, "") for k, v in self.row_values(kind).items())
 
-    def draft(self) -> dict | None:
+    def draft(self) -> dict[str, Any] | None:
         if self.saved_id is not None:
             return None
         values = self.values()
@@ -483,15 +411,16 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             return None
         return {"values": values, "items": {kind: [dict(raw) for raw in self.items[kind]] for kind in LIST_KINDS}}
 
-    DRAFT_LABEL = "een driegesprek"
+    def draft_label(self) -> str:
+        return "een driegesprek"
 
-    def resume_state(self) -> dict | None:
+    def resume_state(self) -> dict[str, Any] | None:
         return {"student": self.record.id} if self.saved_id is None else None
 
     @classmethod
-    def resume(cls, session, state: dict):
-        record = session.students.get(state.get("student", ""))
-        if record is None or not session.is_involved(record.id):
+    def resume(cls, session: TeamSession, state: dict[str, Any]) -> DriegesprekScreen | None:
+        record = involved_record(session, state)
+        if record is None:
             return None
         return cls(session, record, restore=True)
 
@@ -546,13 +475,13 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             return
         self.query_one("#dg-message", Static).update(message)
 
-    def _focus(self, widget) -> None:
+    def _focus(self, widget: Widget) -> None:
         widget.focus()
         self.call_after_refresh(widget.scroll_visible)
 
     # -- building what is saved ----------------------------------------------------------
 
-    def parse_item(self, kind: str, raw: dict, index: int, at: date):
+    def parse_item(self, kind: str, raw: dict[str, str], index: int, at: date) -> d.NewAgreement | cn.NewConsent | d.NewScore:
         """Typed row values to NewAgreement / NewConsent / NewScore; ValidationError names kind:index:field."""
         def bad(name: str, message: str) -> ValidationError:
             return ValidationError(f"{kind}:{index}:{name}", message)
@@ -567,33 +496,33 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
                 return item
             if kind == "consent":
                 about: list[str] = []
-                for part in _parts(raw.get("about", "")) or [cn.ALL_DOMAINS]:
+                for part in forms.parts(raw.get("about", "")) or [cn.ALL_DOMAINS]:
                     code = cn.ALL_DOMAINS if fold(part) == cn.ALL_DOMAINS else _domain(part)
                     if code is None:
                         raise bad("about", TEXT["about_bad"].format(name=part))
                     about.append(code)
-                given_by = _choice(raw.get("given_by", ""), cn.CONSENT_GIVERS)
+                given_by = forms.choice(raw.get("given_by", ""), cn.CONSENT_GIVERS)
                 if not given_by:
                     raise bad("given_by", TEXT["giver_bad"])
-                how = _choice(raw.get("how", ""), cn.CONSENT_HOW)
+                how = forms.choice(raw.get("how", ""), cn.CONSENT_HOW)
                 if not how:
                     raise bad("how", TEXT["how_bad"])
                 until = None
                 if raw.get("until", "").strip():
                     until = parse_date(raw["until"], today=today, field=f"{kind}:{index}:valid_until", upcoming=True)
-                item = cn.NewConsent(self.parse_with(raw.get("with", "")), about, raw.get("purpose", ""),
-                                    given_by, how, at, until)
-                item.validate(today)
-                return item
+                consent = cn.NewConsent(self.parse_with(raw.get("with", "")), about, raw.get("purpose", ""),
+                                        given_by, how, at, until)
+                consent.validate(today)
+                return consent
             domain = _domain(raw.get("domain", ""))
             if domain is None:
                 raise bad("domain", TEXT["domain_bad"].format(name=raw.get("domain", "").strip()))
             score_text = raw.get("score", "").strip()
             if not score_text.isdigit() or int(score_text) not in SCORES:
                 raise bad("score", TEXT["score_bad"])
-            item = d.NewScore(domain, int(score_text), at, raw.get("reason", ""))
-            item.validate(today)
-            return item
+            score = d.NewScore(domain, int(score_text), at, raw.get("reason", ""))
+            score.validate(today)
+            return score
         except ValidationError as exc:
             if exc.field.startswith(f"{kind}:"):
                 raise
@@ -610,42 +539,30 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             return d.Who("coach", coach)
         if t in ("ik", "medewerker"):
             return d.Who("medewerker", worker_id=self.session.worker_id)
-        worker = self.find_worker(text)
-        if worker is not None:
-            return d.Who("medewerker", worker_id=worker.id)
+        worker_id = forms.colleague_id(self.session, text)
+        if worker_id is not None:
+            return d.Who("medewerker", worker_id=worker_id)
         return d.Who("anders", text.strip())
 
     def parse_with(self, text: str) -> cn.ConsentWith:
-        wanted = fold(text.strip())
-        for item in self.map_items:
-            if wanted and wanted == fold(item.entry.name):
-                return cn.ConsentWith(item.entry.kind, item.entry.name, item.id)
+        item = self.map.match(text)
+        if item is not None:
+            return cn.ConsentWith(item.entry.kind, item.entry.name, item.id)
         return cn.ConsentWith("rol", text.strip())
 
-    def find_worker(self, text: str):
-        wanted = fold(text.strip())
-        if not wanted:
-            return None
-        active = self.session.active_workers()
-        for w in active:
-            if wanted in (fold(w.full_name), fold(w.initials)):
-                return w
-        hits = [w for w in active if fold(w.full_name).startswith(wanted)]
-        return hits[0] if len(hits) == 1 else None
-
-    def item_label(self, kind: str, raw: dict) -> str:
+    def item_label(self, kind: str, raw: dict[str, str]) -> str:
         try:
             item = self.parse_item(kind, raw, 0, self._today())
         except ValidationError:
             return " · ".join(v.strip() for v in raw.values() if v.strip())
-        if kind == "agreement":
+        if isinstance(item, d.NewAgreement):
             who = {"student": "student", "coach": item.who.name or "studiecoach", "anders": item.who.name}.get(item.who.kind)
             if who is None:
-                worker = self.session.workers.get(item.who.worker_id)
+                worker = self.session.workers.get(item.who.worker_id or "")
                 who = worker.full_name if worker else "medewerker"
             due = f" · uiterlijk {item.due:%d-%m-%Y}" if item.due else ""
             return f"{who}: {item.what.strip()}{due}"
-        if kind == "consent":
+        if isinstance(item, cn.NewConsent):
             about = "alles" if cn.ALL_DOMAINS in item.about else ", ".join(
                 x.label.lower() for x in LEEFDOMEINEN if x.code in item.about
             )
@@ -660,7 +577,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         """Everything typed to a Driegesprek (rows still being typed included); ValidationError if not right."""
         v = self.values()
         today = self._today()
-        at = parse_moment(v["at"], today)
+        at = parse_moment(v["at"], today=today)
         if at.date() > today:
             # Before the lists: their dates follow the talk's.
             raise ValidationError("at", TEXT["at_future"])
@@ -669,22 +586,22 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             if not v["minutes"].strip().isdigit():
                 raise ValidationError("minutes", TEXT["minutes_bad"])
             minutes = int(v["minutes"])
-        coach_role = _choice(v["coach_role"], COACH_ROLES)
+        coach_role = forms.choice(v["coach_role"], COACH_ROLES)
         if coach_role is None:
             raise ValidationError("coach_role", TEXT["coach_role_bad"])
         workers: list[str] = []
-        for part in _parts(v["workers"]):
-            worker = self.find_worker(part)
-            if worker is None:
+        for part in forms.parts(v["workers"]):
+            worker_id = forms.colleague_id(self.session, part)
+            if worker_id is None:
                 raise ValidationError("workers", TEXT["worker_unknown"].format(name=part))
-            if worker.id not in workers:
-                workers.append(worker.id)
-        parts: dict[str, list] = {}
+            if worker_id not in workers:
+                workers.append(worker_id)
+        parsed = []
         for kind in LIST_KINDS:
             raws = list(self.items[kind])
             if self.row_typed(kind):
                 raws.append(self.row_values(kind))
-            parts[kind] = [self.parse_item(kind, raw, i, at.date()) for i, raw in enumerate(raws)]
+            parsed += [self.parse_item(kind, raw, i, at.date()) for i, raw in enumerate(raws)]
         next_date = None
         if v["next_date"].strip():
             next_date = parse_date(v["next_date"], today=today, field="next_date", upcoming=True)
@@ -692,15 +609,27 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             raise ValidationError("next_date", TEXT["next_needed"])
         talk = dg.Driegesprek(
             at=at, minutes=minutes, coach_name=v["coach_name"].strip(), coach_role=coach_role,
-            workers=workers, others=_parts(v["others"]),
+            workers=workers, others=forms.parts(v["others"]),
             story=v["story"], school_concerns=v["school_concerns"], question=v["question"],
-            agreements=parts["agreement"], consents=parts["consent"], scores=parts["score"],
+            agreements=[x for x in parsed if isinstance(x, d.NewAgreement)],
+            consents=[x for x in parsed if isinstance(x, cn.NewConsent)],
+            scores=[x for x in parsed if isinstance(x, d.NewScore)],
             next_date=next_date, next_text=v["next_text"].strip(),
         )
         talk.validate(today)
         return talk
 
     # -- the inline lists ------------------------------------------------------------------
+
+    @on(AddRow)
+    def row_added(self, message: AddRow) -> None:
+        message.stop()
+        self.add_item(message.kind)
+
+    @on(RemoveItem)
+    def item_removed(self, message: RemoveItem) -> None:
+        message.stop()
+        self.remove_item(message.kind, message.index)
 
     def add_item(self, kind: str) -> None:
         """Enter in a row: check it, add it to the list under it, empty the row."""
@@ -709,7 +638,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         index = len(self.items[kind])
         today = self._today()
         try:
-            at = min(parse_moment(self.value("at"), today).date(), today)
+            at = min(parse_moment(self.value("at"), today=today).date(), today)
         except ValidationError:
             at = today
         try:
@@ -775,60 +704,38 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             return
         self.busy = True
         self.query_one("#dg-message", Static).update(TEXT["saving"])
-        self.save(talk)
+        session, student_id = self.session, self.record.id
+        # Everything typed stays when it fails.
+        run_in_thread(self, "dg-save", lambda: session.driegesprek.save_driegesprek(student_id, talk),
+                      done=lambda talk_id: self.saved(talk_id, saved_parts(talk)), failed=self.failed, exclusive=True)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dg-save")
-    def save(self, talk: dg.Driegesprek) -> None:
-        try:
-            talk_id = self.session.driegesprek.save_driegesprek(self.record.id, talk)
-        except ValidationError as exc:
-            self.app.call_from_thread(self.failed, exc.message, exc.field)
-            return
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; everything typed stays
-            self.app.call_from_thread(self.failed, explain(exc)[0], None)
-            return
-        parts = ["gesprek"]
-        for count, one, many in (
-            (len(talk.agreements), "werkafspraak", "werkafspraken"),
-            (len(talk.consents), "toestemming", "toestemmingen"),
-            (len(talk.scores), "score", "scores"),
-        ):
-            if count:
-                parts.append(f"{count} {one if count == 1 else many}")
-        if talk.next_date:
-            parts.append(f"volgende afspraak {talk.next_date:%d-%m-%Y}")
-        self.app.call_from_thread(self.saved, talk_id, ", ".join(parts))
-
-    def failed(self, message: str, field: str | None) -> None:
+    def failed(self, failure: Failure) -> None:
         self.busy = False
         self.query_one("#dg-message", Static).update("")
-        if field:
-            self.show_error(field, message)
+        if failure.field:
+            self.show_error(failure.field, failure.text)
         else:
-            self.query_one("#dg-message", Static).update(message + TEXT["kept"])
+            self.query_one("#dg-message", Static).update(failure.text + TEXT["kept"])
 
     def saved(self, talk_id: str, parts: str) -> None:
         self.busy = False
         self.saved_id = talk_id
-        if self.app.session is not self.session:
+        app = team_app(self)
+        if app.session is not self.session:
             return  # locked meanwhile: this screen is gone
         self.query_one("#dg-message", Static).update("")
         self.record = self.session.students.get(self.record.id, self.record)
-        self.app.notify(TEXT["saved"].format(name=self.record.details.display_name, parts=parts), timeout=6)
-        session, record, app = self.session, self.record, self.app
+        app.notify(TEXT["saved"].format(name=self.record.details.display_name, parts=parts), timeout=6)
+        session, record = self.session, self.record
 
         def answered(yes: bool | None) -> None:
             self.dismiss(talk_id)
             # The dossier below re-reads the file; also when this screen was
             # rebuilt after a lock and so has no callback of its opener.
-            from screens.dossier_panes import refresh_dossier
-
-            refresh_dossier(app)
+            dossier_changed(app, record.id)
             if yes and app.session is session:
-                try:
-                    from screens.overview import OverviewModal
-                except ImportError:
-                    return
+                from screens.overview import OverviewModal
+
                 app.push_screen(OverviewModal(session, record))
 
         app.push_screen(Confirm(TEXT["ask_overview"]), answered)
@@ -839,3 +746,18 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         if self.busy:
             return
         leave_asking_if_typed(self, bool(self.draft()), lambda: self.dismiss(None))
+
+
+def saved_parts(talk: dg.Driegesprek) -> str:
+    """What a driegesprek saved, in words: 'gesprek, 2 werkafspraken, volgende afspraak ...'."""
+    parts = ["gesprek"]
+    for count, one, many in (
+        (len(talk.agreements), "werkafspraak", "werkafspraken"),
+        (len(talk.consents), "toestemming", "toestemmingen"),
+        (len(talk.scores), "score", "scores"),
+    ):
+        if count:
+            parts.append(f"{count} {one if count == 1 else many}")
+    if talk.next_date:
+        parts.append(f"volgende afspraak {talk.next_date:%d-%m-%Y}")
+    return ", ".join(parts)

@@ -9,10 +9,13 @@ shows matching students instead.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar
+
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -20,15 +23,24 @@ from textual.widgets.input import Selection
 
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
 from jongerenteam.dates import local_today
-from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on
-from jongerenteam.messages import explain
+from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on, eighteenth_birthday
+from screens.background import run_in_thread
+from screens.interfaces import team_app
 from screens.messages import StoreChanged
 from screens.student import open_student
 from screens.text import DataTable, Input, Static
+from screens.widgets import highlighted_key
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from jongerenteam.session import TeamSession
+    from jongerenteam.spreekuur import DueRow, Today
+
+# The column titles; every other word is in TEXT.
+COLUMNS = ("Naam", "Lft", "Opleiding", "Niveau", "Contactpersoon", "Status", "Betrokken")
 
 TEXT = {
     "search": "Zoek op naam, studentnummer of geboortedatum (/ of ctrl+f)",
-    "columns": ("Naam", "Lft", "Opleiding", "Niveau", "Contactpersoon", "Status", "Betrokken"),
     "yes": "ja",
     "no": "nee",
     "count": "{shown} van {total} studenten",
@@ -53,24 +65,30 @@ MAX_ROWS = 500
 STATUS_SHORT = {**STATUSES, "wacht": "wacht 1e gesprek"}
 
 
-class HomeScreen(Screen):
+def age_text(record: StudentRecord, day: date) -> str:
+    birth = record.details.birth_date
+    return str(age_on(birth, day)) if birth else ""
+
+
+class HomeScreen(Screen[None]):
     """Vandaag, and the search results while something is typed."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),
         Binding("down", "to_results", "Naar de lijst", show=False),
         Binding("f5", "reload", "Vernieuwen"),
     ]
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: TeamSession) -> None:
         super().__init__()
         self.session = session
+        self.due_rows: list[DueRow] = []  # as shown: Enter on one may open its handover
 
     def compose(self) -> ComposeResult:
         w = self.session.worker
         yield Static(
-            f"Vandaag · {self.app.team_name} · {w.full_name} ({ROLE_LABELS.get(w.role, w.role)}) · {local_today():%d-%m-%Y}",
+            f"Vandaag · {team_app(self).team_name} · {w.full_name} ({ROLE_LABELS.get(w.role, w.role)}) · {local_today():%d-%m-%Y}",
             classes="title", id="home-title",
         )
         # Not select_on_focus: a letter typed on a list lands in it (on_key) and must stay.
@@ -102,7 +120,7 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#students", DataTable)
         # Fixed widths that fit 120 columns (with the cell padding); a longer name ends in "…".
-        for label, width in zip(TEXT["columns"], (28, 3, 24, 8, 16, 16, 9)):
+        for label, width in zip(COLUMNS, (28, 3, 24, 8, 16, 16, 9), strict=True):
             table.add_column(label, width=width)
         caseload = self.query_one("#caseload", DataTable)
         for label, width in (("Naam", 24), ("Lft", 3), ("Status", 10), ("Volgende afspraak", 22)):
@@ -133,7 +151,7 @@ class HomeScreen(Screen):
 
     def action_reload(self) -> None:
         """F5: ask the store what changed now (other windows, other laptops), then read the day again."""
-        self.app.sync_now()
+        team_app(self).sync_now()
         self.reload()
 
     def on_store_changed(self, message: StoreChanged) -> None:
@@ -150,66 +168,21 @@ class HomeScreen(Screen):
         self.reload()
         self.query_one("#caseload", DataTable).focus()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_today(self) -> None:
-        try:
-            today = self.session.spreekuur.today()
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            self.app.call_from_thread(self.notify, TEXT["today_failed"].format(reason=explain(exc)[0]), severity="error")
-            return
-        self.app.call_from_thread(self.show_today, today)
+        run_in_thread(self, "today", self.session.spreekuur.today, done=self.show_today, exclusive=True,
+                      failed=lambda f: self.notify(TEXT["today_failed"].format(reason=f.text), severity="error"))
 
-    def show_today(self, today) -> None:
-        if self.app.session is not self.session or self.session.is_locked:
+    def show_today(self, today: Today) -> None:
+        if team_app(self).session is not self.session or self.session.is_locked:
             return
         day = local_today()
         # Filled again after every change in the store: each list keeps its place.
         cursors = {t.id: t.cursor_row for t in self.query(DataTable) if t.id != "students"}
-
-        def age(rec) -> str:
-            b = rec.details.birth_date
-            return str(age_on(b, day)) if b else ""
-
-        t = self.query_one("#caseload", DataTable)
-        t.clear()
-        for row in today.caseload:
-            when = f"{row.next_date:%d-%m} {row.next_text}".strip() if row.next_date else TEXT["no_date"]
-            t.add_row(row.record.details.display_name, age(row.record), STATUS_SHORT.get(row.record.status, row.record.status), when, key=row.record.id)
-        self.query_one("#title-caseload", Static).update(TEXT["caseload"].format(n=len(today.caseload)))
-
-        t = self.query_one("#queue", DataTable)
-        t.clear()
-        # Keyed by position: a student who walks in twice on one day has two rows.
-        for i, row in enumerate(today.queue):
-            name = row.record.details.display_name if row.record else TEXT["anonymous"]
-            t.add_row(f"{row.at:%H:%M}", name, row.by, key=f"{row.record.id if row.record else 'anon'}|{i}")
-        self.query_one("#title-queue", Static).update(TEXT["queue"].format(n=len(today.queue)))
-
-        t = self.query_one("#waiting", DataTable)
-        t.clear()
-        for row in today.waiting:
-            days = Text(str(row.working_days), style="bold red" if row.too_long else "")
-            urgency = Text(URGENCIES.get(row.urgency, row.urgency), style="bold" if row.urgency == "acuut" else "")
-            contact = self.session.workers.get(row.record.contact_worker_id or "")
-            t.add_row(row.record.details.display_name, urgency, days, contact.initials if contact else "", key=row.record.id)
-        self.query_one("#title-waiting", Static).update(TEXT["waiting"].format(n=len(today.waiting), days=WAITING_STANDARD_DAYS))
-
-        t = self.query_one("#due", DataTable)
-        t.clear()
-        self.due_rows = list(today.due)
-        for i, row in enumerate(today.due):
-            # Not by colour alone: "te laat" in words as well.
-            late = Text(f"{row.due:%d-%m} te laat", style="bold red") if row.due < day else Text(f"{row.due:%d-%m}")
-            t.add_row(late, row.record.details.display_name, row.text, key=f"{row.record.id}|{i}")
-        self.query_one("#title-due", Static).update(TEXT["due"].format(n=len(today.due)))
-
-        t = self.query_one("#turning", DataTable)
-        t.clear()
-        for row in today.turning_18:
-            b = row.record.details.birth_date
-            t.add_row(row.record.details.display_name, f"{b.day:02d}-{b.month:02d}-{b.year + 18}", str(row.days), key=row.record.id)
-        self.query_one("#title-turning", Static).update(TEXT["turning"].format(n=len(today.turning_18)))
-
+        self._caseload(today, day)
+        self._queue(today)
+        self._waiting(today)
+        self._due(today, day)
+        self._turning(today)
         lines = [
             TEXT["notice"].format(
                 at=n.at, name=n.record.details.display_name if n.record else "?", by=n.by,
@@ -218,12 +191,56 @@ class HomeScreen(Screen):
             for n in today.notices
         ]
         notices = self.query_one("#notices", Static)
-        notices.update("\n".join([TEXT["notices"] + ":"] + lines) if lines else "")
+        notices.update("\n".join([TEXT["notices"] + ":", *lines]) if lines else "")
         notices.display = bool(lines)
         for table in self.query(DataTable):
-            row = cursors.get(table.id)
-            if row and table.row_count:
-                table.move_cursor(row=min(row, table.row_count - 1))
+            cursor = cursors.get(table.id)
+            if cursor and table.row_count:
+                table.move_cursor(row=min(cursor, table.row_count - 1))
+
+    def _panel(self, name: str, count: int, **words: object) -> DataTable:
+        """One of Vandaag's lists, emptied, its title with the new count."""
+        self.query_one(f"#title-{name}", Static).update(TEXT[name].format(n=count, **words))
+        table = self.query_one(f"#{name}", DataTable)
+        table.clear()
+        return table
+
+    def _caseload(self, today: Today, day: date) -> None:
+        t = self._panel("caseload", len(today.caseload))
+        for row in today.caseload:
+            when = f"{row.next_date:%d-%m} {row.next_text}".strip() if row.next_date else TEXT["no_date"]
+            status = STATUS_SHORT.get(row.record.status, row.record.status)
+            t.add_row(row.record.details.display_name, age_text(row.record, day), status, when, key=row.record.id)
+
+    def _queue(self, today: Today) -> None:
+        t = self._panel("queue", len(today.queue))
+        # Keyed by position: a student who walks in twice on one day has two rows.
+        for i, row in enumerate(today.queue):
+            name = row.record.details.display_name if row.record else TEXT["anonymous"]
+            t.add_row(f"{row.at:%H:%M}", name, row.by, key=f"{row.record.id if row.record else 'anon'}|{i}")
+
+    def _waiting(self, today: Today) -> None:
+        t = self._panel("waiting", len(today.waiting), days=WAITING_STANDARD_DAYS)
+        for row in today.waiting:
+            days = Text(str(row.working_days), style="bold red" if row.too_long else "")
+            urgency = Text(URGENCIES.get(row.urgency, row.urgency), style="bold" if row.urgency == "acuut" else "")
+            contact = self.session.workers.get(row.record.contact_worker_id or "")
+            t.add_row(row.record.details.display_name, urgency, days, contact.initials if contact else "", key=row.record.id)
+
+    def _due(self, today: Today, day: date) -> None:
+        t = self._panel("due", len(today.due))
+        self.due_rows = list(today.due)
+        for i, row in enumerate(today.due):
+            # Not by colour alone: "te laat" in words as well.
+            late = Text(f"{row.due:%d-%m} te laat", style="bold red") if row.due < day else Text(f"{row.due:%d-%m}")
+            t.add_row(late, row.record.details.display_name, row.text, key=f"{row.record.id}|{i}")
+
+    def _turning(self, today: Today) -> None:
+        t = self._panel("turning", len(today.turning_18))
+        for row in today.turning_18:
+            birth = row.record.details.birth_date
+            eighteen = f"{eighteenth_birthday(birth):%d-%m-%Y}" if birth else ""
+            t.add_row(row.record.details.display_name, eighteen, str(row.days), key=row.record.id)
 
     # -- search ---------------------------------------------------------------
 
@@ -266,7 +283,7 @@ class HomeScreen(Screen):
             return
         table = self.query_one("#students", DataTable)
         if table.row_count == 1:
-            record = self.session.students.get(table.coordinate_to_cell_key((0, 0)).row_key.value)
+            record = self.session.students.get(highlighted_key(table) or "")
             if record is not None:
                 open_student(self, self.session, record)
                 return
@@ -314,9 +331,10 @@ class HomeScreen(Screen):
         key = event.row_key.value or ""
         if event.data_table.id == "due" and "|" in key:
             index = int(key.split("|")[1])
-            rows = getattr(self, "due_rows", [])
-            if index < len(rows) and rows[index].handover_id:
-                self.open_handover(rows[index].handover_id)
+            rows = self.due_rows
+            handover_id = rows[index].handover_id if index < len(rows) else None
+            if handover_id:
+                self.open_handover(handover_id)
                 return
         record = self.session.students.get(key.split("|")[0])
         if record is None:
@@ -327,15 +345,14 @@ class HomeScreen(Screen):
         """A handover on Vandaag (to answer, or to follow up): its card."""
         from screens.handover import HandoverCard
 
+        if TYPE_CHECKING:
+            from jongerenteam.handover import HandoverView
+
         session = self.session
 
-        def run() -> None:
-            try:
-                view = session.handover.handover(handover_id)
-            except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-                self.app.call_from_thread(self.notify, explain(exc)[0], severity="error")
-                return
+        def opened(view: HandoverView | None) -> None:
             if view is not None:
-                self.app.call_from_thread(self.app.push_screen, HandoverCard(session, view), lambda _: self.reload())
+                self.app.push_screen(HandoverCard(session, view), lambda _result: self.reload())
 
-        self.run_worker(run, thread=True, exit_on_error=False, group="handover-open")
+        run_in_thread(self, "handover-open", lambda: session.handover.handover(handover_id), done=opened,
+                      failed=lambda f: self.notify(f.text, severity="error"))

@@ -10,20 +10,29 @@ clipboard after ``CLIPBOARD_SECONDS``, also when the app locks meanwhile
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 from weakref import WeakKeyDictionary
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer
 
+from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
-from jongerenteam.messages import explain
+from screens.background import run_in_thread
+from screens.dialogs import Dialog, unless_replacing
+from screens.interfaces import team_app
 from screens.text import Input, Label, Static
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from jongerenteam.pdf import Document
+    from jongerenteam.session import TeamSession
 
 TEXT = {
     "title": "Afsprakenoverzicht voor {name}",
@@ -36,12 +45,15 @@ TEXT = {
     "save_hint": "Enter: opslaan · Esc: terug. Zet geen naam van de student in de bestandsnaam.",
     "copied": "Gekopieerd; het klembord wordt over {seconds} seconden leeggemaakt.",
     "saved": "Opgeslagen als PDF: {path}",
-    "replace": "Er staat al een bestand {name}. Vervangen?",
     "busy": "Bezig met opslaan…",
     "reach": "Mijn bereikbaarheid",
     "reach_title": "Hoe bereiken studenten jou?",
-    "reach_hint": "Bijvoorbeeld je werknummer en wanneer je bereikbaar bent. Dit komt in elk afsprakenoverzicht. Enter: opslaan · Esc: terug",
+    "reach_hint": (
+        "Bijvoorbeeld je werknummer en wanneer je bereikbaar bent. Dit komt in elk afsprakenoverzicht. Enter: opslaan · "
+        "Esc: terug"
+    ),
     "reach_saved": "Je bereikbaarheid is opgeslagen.",
+    "reach_placeholder": "bijv. 06-12345678 (ma t/m do, 9-17 uur)",
 }
 
 # Logged with the 'export' event: what left the app, never any of its content.
@@ -50,10 +62,10 @@ EXPORT_PDF = "afsprakenoverzicht: pdf"
 
 # -- the clipboard, wiped after a while -------------------------------------------------
 
-_clear_timers: WeakKeyDictionary[App, Timer] = WeakKeyDictionary()
+_clear_timers: WeakKeyDictionary[App[Any], Timer] = WeakKeyDictionary()
 
 
-def copy_briefly(app: App, text: str, seconds: float) -> None:
+def copy_briefly(app: App[Any], text: str, seconds: float) -> None:
     """Copy ``text`` (OSC 52) and empty the clipboard after ``seconds``.
 
     The timer is the app's, so it still fires when this screen is closed
@@ -66,7 +78,7 @@ def copy_briefly(app: App, text: str, seconds: float) -> None:
     _clear_timers[app] = app.set_timer(seconds, lambda: clear_clipboard(app), name="clear-clipboard")
 
 
-def clear_clipboard(app: App) -> None:
+def clear_clipboard(app: App[Any]) -> None:
     """Empty the clipboard now if this app put a text on it that is still waiting to be wiped."""
     timer = _clear_timers.pop(app, None)
     if timer is None:
@@ -75,80 +87,36 @@ def clear_clipboard(app: App) -> None:
     app.copy_to_clipboard("")
 
 
-def clipboard_pending(app: App) -> bool:
+def clipboard_pending(app: App[Any]) -> bool:
     return app in _clear_timers
 
 
-def default_pdf_path(today) -> Path:
+def default_pdf_path(today: date) -> Path:
     """In the user's Documents folder (home if there is none); never the student's name."""
     from jongerenteam.pdf import documents_folder, unique_path
 
     return unique_path(documents_folder(), f"afsprakenoverzicht-{today:%Y-%m-%d}", "pdf")
 
 
-class OverviewModal(ModalScreen[None]):
+class OverviewModal(Dialog):
     """The student's afsprakenoverzicht, with copy and PDF."""
 
     # Tests shorten it; the notification says the real number.
-    CLIPBOARD_SECONDS: float = 30.0
+    CLIPBOARD_SECONDS: ClassVar[float] = 30.0
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k", "copy", TEXT["copy"]),
         Binding("p", "pdf", TEXT["pdf"]),
         Binding("b", "reachability", TEXT["reach"]),
-        Binding("escape", "close", TEXT["close"]),
+        Binding("escape", "cancel", TEXT["close"]),
     ]
+    MESSAGE_ID = "overview-message"
 
-    DEFAULT_CSS = """
-    OverviewModal {
-        align: center middle;
-    }
-    #overview-box {
-        width: 100;
-        max-width: 100%;
-        height: 90%;
-        border: round $accent;
-        padding: 0 2;
-        background: $surface;
-    }
-    #overview-scroll {
-        height: 1fr;
-        border: round $panel;
-        padding: 0 1;
-    }
-    #overview-scroll:focus {
-        border: round $accent;
-    }
-    #overview-save {
-        height: auto;
-        margin-top: 1;
-    }
-    #overview-save.hidden, #overview-save-hint.hidden {
-        display: none;
-    }
-    #overview-save Label {
-        width: 14;
-    }
-    #overview-path {
-        border: none;
-        height: 1;
-        padding: 0 1;
-        width: 1fr;
-        background: $boost;
-    }
-    #overview-path:focus {
-        background: $accent 25%;
-    }
-    #overview-message {
-        height: auto;
-    }
-    """
-
-    def __init__(self, session, record) -> None:
-        super().__init__()
-        self.session = session
+    def __init__(self, session: TeamSession, record: StudentRecord) -> None:
+        super().__init__(session)
+        self.session: TeamSession = session
         self.record = record
-        self.document = None  # jongerenteam.pdf.Document, once built
+        self.document: Document | None = None  # once built
 
     # -- building ------------------------------------------------------------------
 
@@ -158,7 +126,7 @@ class OverviewModal(ModalScreen[None]):
             yield Static(TEXT["title"].format(name=record.details.display_name), classes="title")
             yield Static(TEXT["hint"], classes="hint")
             with VerticalScroll(id="overview-scroll"):
-                yield Static(TEXT["loading"], id="overview-text", markup=False)
+                yield Static(TEXT["loading"], id="overview-text")
             with Horizontal(id="overview-save", classes="hidden"):
                 yield Label(TEXT["save_as"])
                 yield Input(id="overview-path")
@@ -170,37 +138,31 @@ class OverviewModal(ModalScreen[None]):
         self.query_one("#overview-scroll").focus()
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="overview")
     def load(self) -> None:
-        from jongerenteam.dates import local_today
         from jongerenteam.overview import ContactPerson, build_overview
 
-        session, student_id = self.session, self.record.id
-        try:
-            record = session.students.get(student_id, self.record)
+        session, student_id, fallback, team = self.session, self.record.id, self.record, team_app(self).team_name
+
+        def build() -> Document:
+            record = session.students.get(student_id, fallback)
             # Shown from an already opened (and logged) file; the export itself is logged.
             dossier = session.dossier.open_dossier(student_id, log=False)
             worker = session.workers.get(record.contact_worker_id or "")
             # A colleague who left the team is no one to turn to: the overview then points to the spreekuur.
             active = worker is not None and worker.active
-            contact = ContactPerson(worker.full_name, session.team.worker_contact(worker.id)) if active else None
-            document = build_overview(
+            contact = ContactPerson(worker.full_name, session.team.worker_contact(worker.id)) if worker and active else None
+            return build_overview(
                 dossier, record.details, today=local_today(), contact=contact,
                 worker_names={wid: w.full_name for wid, w in session.workers.items()},
-                team=getattr(self.app, "team_name", ""), sender=session.worker.full_name,
+                team=team, sender=session.worker.full_name,
             )
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence, never a traceback
-            self.app.call_from_thread(self.show_message, explain(exc)[0])
-            return
-        self.app.call_from_thread(self.loaded, document)
 
-    def loaded(self, document) -> None:
+        run_in_thread(self, "overview", build, done=self.loaded, failed=lambda f: self.say(f.text), exclusive=True)
+
+    def loaded(self, document: Document) -> None:
         self.document = document
         self.query_one("#overview-text", Static).update(document.text())
         self.refresh_bindings()
-
-    def show_message(self, text: str) -> None:
-        self.query_one("#overview-message", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("copy", "pdf") and self.document is None:
@@ -212,18 +174,11 @@ class OverviewModal(ModalScreen[None]):
     def action_copy(self) -> None:
         if self.document is None:
             return
-        self.show_message("")
-        self.export_text(self.document.text())
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="overview-export")
-    def export_text(self, text: str) -> None:
+        self.say("")
+        text, session, student_id = self.document.text(), self.session, self.record.id
         # Logged first: nothing leaves the app without its line in the log.
-        try:
-            self.session.dossier.log_export(self.record.id, EXPORT_TEXT)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.show_message, explain(exc)[0])
-            return
-        self.app.call_from_thread(self.copied, text)
+        run_in_thread(self, "overview-export", lambda: session.dossier.log_export(student_id, EXPORT_TEXT),
+                      done=lambda _r: self.copied(text), failed=lambda f: self.say(f.text), exclusive=True)
 
     def copied(self, text: str) -> None:
         seconds = self.CLIPBOARD_SECONDS
@@ -242,14 +197,12 @@ class OverviewModal(ModalScreen[None]):
     def action_pdf(self) -> None:
         if self.document is None:
             return
-        from jongerenteam.dates import local_today
-
         field = self.query_one("#overview-path", Input)
         if not self._save_row_shown():
             if not field.value.strip():
                 field.value = str(default_pdf_path(local_today()))
             self._show_save_row(True)
-        self.show_message("")
+        self.say("")
         field.focus()
         field.cursor_position = len(field.value)
 
@@ -260,45 +213,35 @@ class OverviewModal(ModalScreen[None]):
 
     def save_pdf(self) -> None:
         from jongerenteam.pdf import check_no_student_name, check_target
-        from screens.widgets import Confirm
 
         try:
             target = check_target(self.query_one("#overview-path", Input).value)
             check_no_student_name(target, self.record.details)
         except ValidationError as exc:
-            self.show_message(exc.message)
+            self.say(exc.message)
             return
-        if target.exists():
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._write(target)
-
-            self.app.push_screen(Confirm(TEXT["replace"].format(name=target.name)), answered)
-            return
-        self._write(target)
+        unless_replacing(self, target, self._write)
 
     def _write(self, target: Path) -> None:
-        self.show_message(TEXT["busy"])
-        self.export_pdf(self.document, target)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="overview-export")
-    def export_pdf(self, document, target: Path) -> None:
         from jongerenteam.pdf import render_pdf, write_atomic
 
-        try:
+        document, session, student_id = self.document, self.session, self.record.id
+        if document is None:
+            return
+
+        def export() -> Path:
             data = render_pdf(document)
-            self.session.dossier.log_export(self.record.id, EXPORT_PDF)
+            session.dossier.log_export(student_id, EXPORT_PDF)
             write_atomic(target, data)
-        except ValidationError as exc:
-            self.app.call_from_thread(self.show_message, exc.message)
-            return
-        except Exception as exc:  # noqa: BLE001 - a full disk, a lost connection: Dutch
-            self.app.call_from_thread(self.show_message, explain(exc)[0])
-            return
-        self.app.call_from_thread(self.pdf_saved, target)
+            return target
+
+        self.say(TEXT["busy"])
+        # A full disk, a lost connection: one Dutch sentence.
+        run_in_thread(self, "overview-export", export, done=self.pdf_saved, failed=lambda f: self.say(f.text),
+                      exclusive=True)
 
     def pdf_saved(self, target: Path) -> None:
-        self.show_message("")
+        self.say("")
         self._show_save_row(False)
         self.query_one("#overview-scroll").focus()
         self.app.notify(TEXT["saved"].format(path=target))
@@ -314,62 +257,42 @@ class OverviewModal(ModalScreen[None]):
 
     # -- closing ---------------------------------------------------------------------
 
-    def action_close(self) -> None:
+    def action_cancel(self) -> None:
         if self._save_row_shown():
             self._show_save_row(False)
-            self.show_message("")
+            self.say("")
             self.query_one("#overview-scroll").focus()
             return
         self.dismiss(None)
 
     def on_unmount(self) -> None:
         # Popped by a lock (the session is gone by then): wipe a copied text now.
-        if getattr(self.app, "session", None) is None:
+        if team_app(self).session is None:
             clear_clipboard(self.app)
 
 
-class ReachabilityModal(ModalScreen[bool]):
+class ReachabilityModal(Dialog):
     """The worker sets how students reach them (shown in every afsprakenoverzicht)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Terug")]
-    DEFAULT_CSS = """
-    ReachabilityModal {
-        align: center middle;
-    }
-    #reach-box {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        border: round $accent;
-        padding: 1 2;
-        background: $surface;
-    }
-    """
+    MESSAGE_ID = "reach-message"
 
-    def __init__(self, session) -> None:
-        super().__init__()
-        self.session = session
+    def __init__(self, session: TeamSession) -> None:
+        super().__init__(session)
+        self.session: TeamSession = session
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reach-box"):
             yield Static(TEXT["reach_title"], classes="title")
             yield Static(TEXT["reach_hint"], classes="hint")
-            yield Input(id="reach-text", placeholder="bijv. 06-12345678 (ma t/m do, 9-17 uur)")
+            yield Input(id="reach-text", placeholder=TEXT["reach_placeholder"])
             yield Static("", id="reach-message", classes="error")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#reach-text", Input).focus()
-        self.load()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="reach")
-    def load(self) -> None:
-        try:
-            text = self.session.team.worker_contact(self.session.worker_id)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.query_one("#reach-message", Static).update, explain(exc)[0])
-            return
-        self.app.call_from_thread(self._fill, text)
+        session = self.session
+        run_in_thread(self, "reach", lambda: session.team.worker_contact(session.worker_id), done=self._fill,
+                      failed=lambda f: self.say(f.text), exclusive=True)
 
     def _fill(self, text: str) -> None:
         field = self.query_one("#reach-text", Input)
@@ -379,20 +302,15 @@ class ReachabilityModal(ModalScreen[bool]):
     @on(Input.Submitted, "#reach-text")
     def submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.save(event.value)
+        session, text = self.session, event.value
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="reach-save")
-    def save(self, text: str) -> None:
-        try:
-            self.session.team.set_my_contact(text)
-        except ValidationError as exc:
-            self.app.call_from_thread(self.query_one("#reach-message", Static).update, exc.message)
-            return
-        except Exception as exc:  # noqa: BLE001 - the typed text stays
-            self.app.call_from_thread(self.query_one("#reach-message", Static).update, explain(exc)[0])
-            return
-        self.app.call_from_thread(self.app.notify, TEXT["reach_saved"])
-        self.app.call_from_thread(self.dismiss, True)
+        def saved(_result: object) -> None:
+            self.app.notify(TEXT["reach_saved"])
+            self.dismiss(True)
+
+        # The typed text stays when it fails.
+        run_in_thread(self, "reach-save", lambda: session.team.set_my_contact(text), done=saved,
+                      failed=lambda f: self.say(f.text), exclusive=True)
 
     def action_cancel(self) -> None:
         self.dismiss(False)

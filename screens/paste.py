@@ -129,4 +129,4 @@ def install() -> None:
     """Use the paste-safe parser for the terminal drivers (once; harmless again)."""
     from textual.drivers import linux_driver
 
-    linux_driver.XTermParser = PasteSafeParser  # type: ignore[misc]
+    vars(linux_driver)["XTermParser"] = PasteSafeParser  # the name the driver looks up when it starts

@@ -7,22 +7,28 @@ file is opened. Every export is logged ("rapportage csv" / "rapportage pdf").
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table as RichTable
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer
 
 from jongerenteam import report as rp
+from jongerenteam.dates import local_today, parse_date
 from jongerenteam.domain import ValidationError
-from jongerenteam.messages import explain
+from screens.background import run_in_thread
+from screens.dialogs import Dialog, unless_replacing
+from screens.interfaces import Command, current_session, team_app
 from screens.text import Input, Label, Option, OptionList, Static
+
+if TYPE_CHECKING:
+    from jongerenteam.session import TeamSession
 
 TEXT = {
     "title": "Rapportage",
@@ -47,7 +53,6 @@ TEXT = {
     "save_title": "Rapportage opslaan als {fmt}",
     "save_hint": "Enter: opslaan · Esc: terug. Controleer de map; het bestand bevat alleen cijfers.",
     "saved": "Rapportage opgeslagen: {path}",
-    "replace": "Er staat al een bestand {name}. Vervangen?",
     "busy": "Bezig met opslaan…",
     "coordinator_only": "Alleen een coördinator kan de rapportage zien.",
     "records": "{n} studenten in de opslag geteld",
@@ -68,33 +73,24 @@ def render_table(table: rp.Table) -> RichTable:
     out.add_column("", no_wrap=True, max_width=40)
     for h in table.headers:
         out.add_column(h, justify="right", no_wrap=True)
-    if table.bar_column is not None:
+    column = table.bar_column
+    if column is not None:
         out.add_column("", no_wrap=True)
-    values = [c[table.bar_column].value or 0 for _, c in table.rows] if table.bar_column is not None else []
-    top = max(values, default=0)
+    top = max((c[column].value or 0 for _, c in table.rows), default=0) if column is not None else 0
     for label, cells in table.rows:
-        extra = [Text(bar(cells[table.bar_column].value, top), style="cyan")] if table.bar_column is not None else []
+        extra = [Text(bar(cells[column].value, top), style="cyan")] if column is not None else []
         out.add_row(label, *(c.text for c in cells), *extra)
     if table.total is not None:
         label, cells = table.total
-        extra = [""] if table.bar_column is not None else []
-        out.add_row(Text(label, style="bold"), *(Text(c.text, style="bold") for c in cells), *extra)
+        out.add_row(Text(label, style="bold"), *(Text(c.text, style="bold") for c in cells), *([""] if column is not None else []))
     if table.note:
         out.caption = table.note
         out.caption_justify = "left"
     return out
 
 
-class PeriodModal(ModalScreen[rp.Period | None]):
+class PeriodModal(Dialog):
     """Two dates typed as dd-mm-jjjj; a bad one gets a message under its field."""
-
-    DEFAULT_CSS = """
-    PeriodModal { align: center middle; }
-    PeriodModal > Vertical { width: 60; height: auto; border: round $accent; padding: 1 2; background: $surface; }
-    PeriodModal .error { color: $error; height: auto; }
-    PeriodModal .hint { color: $text-muted; }
-    """
-    BINDINGS = [Binding("escape", "cancel", TEXT["back"])]
 
     def __init__(self, period: rp.Period) -> None:
         super().__init__()
@@ -114,8 +110,6 @@ class PeriodModal(ModalScreen[rp.Period | None]):
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
-        from jongerenteam.dates import parse_date
-
         event.stop()
         if event.input.id == "period-from":
             self.query_one("#period-to", Input).focus()
@@ -137,18 +131,10 @@ class PeriodModal(ModalScreen[rp.Period | None]):
         except ValidationError as exc:
             self.query_one(f"#period-{'from' if exc.field == 'start' else 'to'}-error", Static).update(exc.message)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class MunicipalityModal(ModalScreen[str | None]):
+class MunicipalityModal(Dialog):
     """All municipalities, or one woongemeente (the bestuurlijk overleg)."""
 
-    DEFAULT_CSS = """
-    MunicipalityModal { align: center middle; }
-    MunicipalityModal > Vertical { width: 60; height: 80%; border: round $accent; padding: 1 2; background: $surface; }
-    """
-    BINDINGS = [Binding("escape", "cancel", TEXT["back"])]
     ALL = "*"
 
     def __init__(self, choices: list[tuple[str, str]]) -> None:
@@ -167,20 +153,11 @@ class MunicipalityModal(ModalScreen[str | None]):
         option_id = event.option.id
         self.dismiss(self.ALL if option_id == self.ALL else ("" if option_id == "-" else option_id))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class SaveModal(ModalScreen[Path | None]):
+class SaveModal(Dialog):
     """Where the export goes; a folder that does not exist gets a message under the field."""
 
-    DEFAULT_CSS = """
-    SaveModal { align: center middle; }
-    SaveModal > Vertical { width: 90; height: auto; border: round $accent; padding: 1 2; background: $surface; }
-    SaveModal .error { color: $error; height: auto; }
-    SaveModal .hint { color: $text-muted; }
-    """
-    BINDINGS = [Binding("escape", "cancel", TEXT["back"])]
+    MESSAGE_ID = "save-error"
 
     def __init__(self, fmt: str, default: Path) -> None:
         super().__init__()
@@ -204,35 +181,15 @@ class SaveModal(ModalScreen[Path | None]):
         try:
             target = rp.csv_target(value) if self.fmt == "csv" else check_target(value, example="rapportage.pdf")
         except ValidationError as exc:
-            self.query_one("#save-error", Static).update(exc.message)
+            self.say(exc.message)
             return
-        if target.exists():
-            from screens.widgets import Confirm
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.dismiss(target)
-
-            self.app.push_screen(Confirm(TEXT["replace"].format(name=target.name)), answered)
-            return
-        self.dismiss(target)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        unless_replacing(self, target, self.dismiss)
 
 
 class ReportScreen(Screen[None]):
     """The coördinator's figures: period keys, municipality view, tables with bars, export."""
 
-    DEFAULT_CSS = """
-    ReportScreen #report-head { height: auto; padding: 0 1; }
-    ReportScreen #report-scroll { padding: 0 1; }
-    ReportScreen .report-table { margin-bottom: 1; height: auto; }
-    ReportScreen #report-message { height: auto; padding: 0 1; }
-    ReportScreen .error { color: $error; }
-    ReportScreen .hint { color: $text-muted; }
-    """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "period('maand')", TEXT["month"]),
         Binding("k", "period('kwartaal')", TEXT["quarter"]),
         Binding("j", "period('schooljaar')", TEXT["year"]),
@@ -247,16 +204,14 @@ class ReportScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        from jongerenteam.dates import local_today
-
         self.period = rp.quarter_of(local_today())
         self.municipality: str | None = None
-        self.documents: list[dict] | None = None
+        self.documents: list[dict[str, Any]] | None = None
         self.report: rp.Report | None = None
 
     @property
-    def session(self):
-        return self.app.session
+    def session(self) -> TeamSession:
+        return current_session(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="report-head"):
@@ -281,17 +236,17 @@ class ReportScreen(Screen[None]):
         self.show_message(TEXT["loading"])
         self.compute(self.period, self.municipality)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def compute(self, period: rp.Period, municipality: str | None) -> None:
         session = self.session
-        try:
+
+        def count() -> rp.Report:
+            # The documents once; the figures again for every period or municipality.
             if self.documents is None:
                 self.documents = session.report.statistics_documents()
-            report = session.report.report_from(self.documents, period, municipality)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            self.app.call_from_thread(self.show_message, explain(exc)[0], True)
-            return
-        self.app.call_from_thread(self.show_report, report)
+            return session.report.report_from(self.documents, period, municipality)
+
+        run_in_thread(self, "report", count, done=self.show_report, failed=lambda f: self.show_message(f.text, True),
+                      exclusive=True)
 
     async def show_report(self, report: rp.Report) -> None:
         self.report = report
@@ -346,24 +301,16 @@ class ReportScreen(Screen[None]):
         report = self.report
         default = documents_folder() / rp.default_file_name(report, fmt)
 
+        session = self.session
+
         def chosen(target: Path | None) -> None:
             if target is not None:
                 self.show_message(TEXT["busy"])
-                self.export(report, fmt, target)
+                # A full disk: one Dutch sentence.
+                run_in_thread(self, "report-export", lambda: session.report.export_report(report, fmt, target),
+                              done=self.exported, failed=lambda f: self.show_message(f.text, True), exclusive=True)
 
         self.app.push_screen(SaveModal(fmt, default), chosen)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="report-export")
-    def export(self, report: rp.Report, fmt: str, target: Path) -> None:
-        try:
-            written = self.session.report.export_report(report, fmt, target)
-        except ValidationError as exc:
-            self.app.call_from_thread(self.show_message, exc.message, True)
-            return
-        except Exception as exc:  # noqa: BLE001 - a full disk: one Dutch sentence
-            self.app.call_from_thread(self.show_message, explain(exc)[0], True)
-            return
-        self.app.call_from_thread(self.exported, written)
 
     def exported(self, target: Path) -> None:
         self.show_message(TEXT["saved"].format(path=target))
@@ -373,9 +320,9 @@ class ReportScreen(Screen[None]):
         self.app.pop_screen()
 
 
-def commands(app, screen) -> list[tuple[str, str, Callable[[], None]]]:
+def commands(app: App[Any], screen: Screen[Any]) -> list[Command]:
     """Palette commands: the report, for a coördinator."""
-    session = getattr(app, "session", None)
+    session = team_app(app).session
     if session is None or session.is_locked or not session.keys.is_coordinator:
         return []
     if isinstance(screen, ReportScreen):

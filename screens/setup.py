@@ -15,26 +15,25 @@ confirmed that the recovery code is on paper.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.suggester import SuggestFromList
+from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Checkbox, ContentSwitcher, Footer
 
-from jongerenteam import start
+from jongerenteam import errorlog, start
 from jongerenteam.catalogue import MOTHER_ORGANISATIONS
-from jongerenteam.messages import explain
+from jongerenteam.errors import StoreError
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
+from screens.background import run_in_thread
+from screens.interfaces import team_app
 from screens.text import Input, Label, Static
-
-if TYPE_CHECKING:
-    from jongerenteam.team import WorkerDetails
 
 # jongerenteam.team (SQLAlchemy, Alembic) is imported where it is used, not
 # with this module, which the unlock screen's dialogs import too: the unlock
@@ -129,19 +128,19 @@ def shown_code(code: str) -> str:
 class Note(Static):
     """A hint or message line: no markup (it may quote names and paths), no room while empty."""
 
-    def __init__(self, text: str = "", **kwargs) -> None:
-        super().__init__(text, markup=False, **kwargs)
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
+        super().__init__(text, **kwargs)
         self.display = bool(text)
 
-    def update(self, content="", *, layout: bool = True) -> None:
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
         super().update(content, layout=layout)
         self.display = bool(str(content))
 
 
-class SetupScreen(Screen):
+class SetupScreen(Screen[None]):
     """Create the team store and its first coördinator, then show the recovery code once."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: Enter moves through the fields and steps, also inside an Input.
         Binding("enter", "next", "Verder", priority=True),
         Binding("escape", "back", "Terug"),
@@ -155,7 +154,7 @@ class SetupScreen(Screen):
         self.created_team = ""
         # A store this screen created: kept for a retry if making the team
         # failed after the store itself was made, handed to the app at the end.
-        self._store = None  # created by an attempt that failed after creating it
+        self._store: Any = None  # created by an attempt that failed after creating it
 
     # -- layout ---------------------------------------------------------------
 
@@ -198,7 +197,7 @@ class SetupScreen(Screen):
 
     def _field(
         self, field_id: str, label: str, placeholder: str, max_length: int = 0, *,
-        password: bool = False, suggester=None, hint: str = "",
+        password: bool = False, suggester: Suggester | None = None, hint: str = "",
     ) -> ComposeResult:
         yield Label(label, classes="setup-label")
         yield Input(
@@ -217,8 +216,8 @@ class SetupScreen(Screen):
         if store is not None:
             try:
                 store.close()
-            except Exception:  # noqa: BLE001 - closing on the way out; nothing to report to
-                pass
+            except StoreError as exc:  # closing on the way out: nothing to tell, the log has it
+                errorlog.record(exc, "create")
 
     # -- small helpers --------------------------------------------------------
 
@@ -378,18 +377,15 @@ class SetupScreen(Screen):
         self.busy = True
         self.refresh_bindings()
         self.message(TEXT["busy"])
-        self.create(self.value("team-name").strip(), details, self.value("passphrase"))
+        team_name, passphrase = self.value("team-name").strip(), self.value("passphrase")
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def create(self, team_name: str, details: WorkerDetails, passphrase: str) -> None:
-        try:
+        def create() -> str:
             if self._store is None:
                 self._store = start.create_store(self.location)
-            recovery = start.create_team(self._store, team_name, details, passphrase)
-        except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
-            self.app.call_from_thread(self.creation_failed, explain(exc)[0])
-            return
-        self.app.call_from_thread(self.created, team_name, recovery)
+            return start.create_team(self._store, team_name, details, passphrase)
+
+        run_in_thread(self, "create", create, done=lambda recovery: self.created(team_name, recovery),
+                      failed=lambda f: self.creation_failed(f.text), exclusive=True)
 
     def creation_failed(self, text: str) -> None:
         self.busy = False
@@ -414,7 +410,7 @@ class SetupScreen(Screen):
             return
         store, self._store = self._store, None
         self.query_one("#recovery-code", Static).update("")
-        self.app.store_ready(store)
+        team_app(self).store_ready(store)
 
     @on(Checkbox.Changed, "#written")
     def written_changed(self, event: Checkbox.Changed) -> None:

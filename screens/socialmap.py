@@ -10,34 +10,37 @@ the store (storage.socialmap).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from jongerenteam.catalogue import LEEFDOMEINEN
-from jongerenteam.errors import Conflict, NotAllowed
-from jongerenteam.messages import explain
+from jongerenteam.errors import Conflict, NotAllowed, Reason
 from jongerenteam.search import fold
 from jongerenteam.socialmap import MAP_KINDS, MAP_ROLES, MapEntry, MapItem
-from screens.dossier_panes import (
-    FormDialog,
-    KeyChoice,
-    domain_options,
-    highlighted_key,
-    keep_cursor,
-)
+from screens.background import Failure, run_in_thread
+from screens.dialogs import Confirm, FormDialog
+from screens.interfaces import team_app
 from screens.text import DataTable, Input, Static
-from screens.widgets import Confirm, SuggestWords
+from screens.widgets import KeyChoice, SuggestWords, highlighted_key, keep_cursor, leefdomein_options
+
+if TYPE_CHECKING:
+    from jongerenteam.session import TeamSession
 
 DOMAIN_LABELS = {x.code: x.label for x in LEEFDOMEINEN}
+
+# The column titles; every other word is in TEXT.
+COLUMNS = ("Naam", "Soort", "Rol", "Organisatie", "Leefdomeinen", "Telefoon", "E-mail")
 
 TEXT = {
     "title": "Sociale kaart · organisaties en professionals van het team",
     "filter": "Zoek op naam, rol, organisatie of leefdomein (/)",
-    "columns": ("Naam", "Soort", "Rol", "Organisatie", "Leefdomeinen", "Telefoon", "E-mail"),
     "loading": "Bezig met laden…",
     "count": "{shown} van {total} op de kaart",
     "empty": (
@@ -78,16 +81,45 @@ def entry_text(entry: MapEntry) -> str:
                           entry.email, entry.note)))
 
 
+class MapNames:
+    """The sociale kaart's entries as suggestions for a form (read in a thread when the form opens)."""
+
+    def __init__(self) -> None:
+        self.items: list[MapItem] = []
+
+    def load(self, node: DOMNode, session: TeamSession) -> None:
+        run_in_thread(node, "social-map", session.social_map.entries, done=self.loaded)
+
+    def loaded(self, items: list[MapItem]) -> None:
+        self.items = items
+
+    def match(self, name: str) -> MapItem | None:
+        """The entry with this name (case and accents do not matter), or None."""
+        wanted = fold(name.strip())
+        if not wanted:
+            return None
+        return next((item for item in self.items if fold(item.entry.name) == wanted), None)
+
+    def names(self, kind: str | None = None) -> list[str]:
+        """Names on the kaart (of one kind); with organisations also the professionals' organisations."""
+        names = [i.entry.name for i in self.items if kind is None or i.entry.kind == kind]
+        if kind in (None, "organisatie"):
+            names += [i.entry.organisation for i in self.items if i.entry.organisation]
+        return list(dict.fromkeys(n for n in names if n))
+
+
 class MapEntryDialog(FormDialog):
     """Add or change one kaart entry; MapEntry.validate gives the Dutch errors."""
 
-    FIELD_IDS = {"kind": "map-kind", "name": "map-name", "leefdomeinen": "map-domains",
+    FIELD_IDS: ClassVar[dict[str, str]] = {"kind": "map-kind", "name": "map-name", "leefdomeinen": "map-domains",
                  "phone": "map-phone", "email": "map-email"}
 
-    def __init__(self, session, item: MapItem | None = None, *, organisations=(), restore: bool = False,
-                 item_ref: tuple[str, int] | None = None) -> None:
+    def __init__(self, session: TeamSession, item: MapItem | None = None, *, organisations: tuple[str, ...] | list[str] = (),
+                 restore: bool = False, item_ref: tuple[str, int] | None = None) -> None:
         super().__init__(session, restore=restore)
+        self.session: TeamSession = session
         self.item = item
+        self.saved_name = ""
         # After a lock only the id and version are kept; the fields come back from the sealed draft.
         self.item_ref = item_ref or ((item.id, item.version) if item else None)
         self.organisations = list(organisations)
@@ -99,7 +131,7 @@ class MapEntryDialog(FormDialog):
         return TEXT["edit_title"].format(name=name).strip()
 
     def fields(self) -> ComposeResult:
-        yield from self.row(TEXT["kind"], KeyChoice(list(MAP_KINDS.items()), value="professional", id="map-kind"))
+        yield from self.row(TEXT["kind"], KeyChoice(MAP_KINDS, value="professional", id="map-kind"))
         yield from self.row(TEXT["name"], Input(placeholder=TEXT["name_placeholder"], max_length=200, id="map-name"))
         yield from self.row(
             TEXT["role"],
@@ -112,7 +144,7 @@ class MapEntryDialog(FormDialog):
                   suggester=SuggestWords(lambda: self.organisations)),
         )
         yield from self.row(
-            TEXT["domains"], KeyChoice(domain_options(), multi=True, id="map-domains"), hint=TEXT["domains_hint"]
+            TEXT["domains"], KeyChoice(leefdomein_options(), multi=True, id="map-domains"), hint=TEXT["domains_hint"]
         )
         yield from self.row(TEXT["phone"], Input(placeholder=TEXT["phone_placeholder"], max_length=40, id="map-phone"))
         yield from self.row(TEXT["email"], Input(placeholder=TEXT["email_placeholder"], max_length=200, id="map-email"))
@@ -129,6 +161,11 @@ class MapEntryDialog(FormDialog):
             self.query_one(f"#map-{key}", Input).value = value
 
     def first_focus(self) -> None:
+        if self.restore and self.item_ref is not None:
+            # Rebuilt after a lock: the name comes from the draft, not from the kaart.
+            self.query_one("#dialog-title", Static).update(
+                Text(TEXT["edit_title"].format(name=self.query_one("#map-name", Input).value))
+            )
         self.query_one("#map-name" if self.item_ref else "#map-kind").focus()
 
     def entry(self) -> MapEntry:
@@ -138,7 +175,7 @@ class MapEntryDialog(FormDialog):
             self.query_one("#map-domains", KeyChoice).value, value["phone"], value["email"], value["note"],
         )
 
-    def prepare(self):
+    def prepare(self) -> Any:
         entry = self.entry()
         entry.validate()
         session = self.session
@@ -148,15 +185,13 @@ class MapEntryDialog(FormDialog):
         item = MapItem(self.item_ref[0], self.item_ref[1], entry)
         return lambda: session.social_map.update(item, entry)
 
-    def explain(self, exc: Exception) -> str:
-        self.stale = isinstance(exc, (Conflict, NotAllowed))
-        if isinstance(exc, NotAllowed) and exc.info.get("reason") == "removed":
-            return TEXT["gone"]
-        return explain(exc)[0]
-
-    def failed(self, field: str | None, text: str) -> None:
-        super().failed(field, text)
-        if getattr(self, "stale", False) and self.still_here():
+    def show_failure(self, failure: Failure) -> None:
+        exc = failure.error
+        if isinstance(exc, NotAllowed) and exc.reason == Reason.REMOVED:
+            self.show_error("", TEXT["gone"])
+        else:
+            super().show_failure(failure)
+        if isinstance(exc, (Conflict, NotAllowed)):
             # A colleague changed or removed it: the list below shows their version.
             self.map_screen_reload()
 
@@ -166,47 +201,31 @@ class MapEntryDialog(FormDialog):
                 screen.reload(select=select)
                 return
 
-    def saved(self, result) -> None:
+    def saved(self, result: Any) -> None:
         key = "added" if self.item_ref is None else "changed"
         self.app.notify(TEXT[key].format(name=self.saved_name))
         self.map_screen_reload(select=result if isinstance(result, str) else (self.item_ref or (None,))[0])
         self.dismiss(result)
 
-    def draft(self) -> dict | None:
+    def draft(self) -> dict[str, Any] | None:
         values = super().draft()
         if values is not None and self.item_ref is not None:
             values["item"] = list(self.item_ref)
         return values
 
-    def resume_state(self) -> dict | None:
+    def resume_state(self) -> dict[str, Any] | None:
         return {"item": list(self.item_ref) if self.item_ref is not None else None}
 
     @classmethod
-    def resume(cls, session, state: dict):
+    def resume(cls, session: TeamSession, state: dict[str, Any]) -> MapEntryDialog:
         item = state.get("item")
-        return cls(session, restore=True, item_ref=tuple(item) if item else None)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        if self.restore and self.item_ref is not None:
-            self.query_one(".title", Static).update(
-                TEXT["edit_title"].format(name=self.query_one("#map-name", Input).value)
-            )
+        return cls(session, restore=True, item_ref=(str(item[0]), int(item[1])) if item else None)
 
 
-class SocialMapScreen(Screen):
+class SocialMapScreen(Screen[None]):
     """The team's sociale kaart: search, add, change, remove."""
 
-    DEFAULT_CSS = """
-    SocialMapScreen #map-filter { margin: 0 1; border: none; height: 1; padding: 0 1; background: $boost; }
-    SocialMapScreen #map-filter:focus { background: $accent 25%; }
-    SocialMapScreen #map-table { height: 1fr; }
-    SocialMapScreen #map-info { color: $text-muted; padding: 0 1; height: auto; }
-    SocialMapScreen #map-detail { padding: 0 1; height: auto; border-top: solid $panel; }
-    SocialMapScreen #map-message { color: $error; padding: 0 1; height: auto; }
-    """
-
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Toevoegen"),
         Binding("e", "edit", "Wijzigen"),
         Binding("enter", "edit", "Wijzigen", show=False),
@@ -216,7 +235,7 @@ class SocialMapScreen(Screen):
         Binding("f5", "reload", "Vernieuwen", show=False),
     ]
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: TeamSession) -> None:
         super().__init__()
         self.session = session
         self.items: list[MapItem] = []
@@ -233,38 +252,29 @@ class SocialMapScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#map-table", DataTable)
-        for label, width in zip(TEXT["columns"], (22, 12, 18, 18, 16, 14, None)):
+        for label, width in zip(COLUMNS, (22, 12, 18, 18, 16, 14, None), strict=True):
             table.add_column(label, width=width, key=label)
         table.focus()
         self.reload()
 
-    def resume_state(self) -> dict | None:
+    def resume_state(self) -> dict[str, Any] | None:
         return {}
 
-    def draft(self) -> dict | None:
+    def draft(self) -> dict[str, Any] | None:
         return None  # its dialogs hold what is typed
 
     @classmethod
-    def resume(cls, session, state: dict):
+    def resume(cls, session: TeamSession, state: dict[str, Any]) -> SocialMapScreen:
         return cls(session)
 
     def still_here(self) -> bool:
-        return self.is_attached and getattr(self.app, "session", self.session) is self.session and not self.session.is_locked
+        return self.is_attached and team_app(self).session is self.session and not self.session.is_locked
 
     # -- reading ------------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
-        session = self.session
-
-        def read() -> None:
-            try:
-                items = session.social_map.entries()
-            except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-                self.app.call_from_thread(self.say, explain(exc)[0])
-                return
-            self.app.call_from_thread(self.loaded_items, items, select)
-
-        self.run_worker(read, thread=True, exclusive=True, exit_on_error=False, group="social-map")
+        run_in_thread(self, "social-map", self.session.social_map.entries, exclusive=True,
+                      done=lambda items: self.loaded_items(items, select), failed=lambda f: self.say(f.text))
 
     def loaded_items(self, items: list[MapItem], select: str | None) -> None:
         if not self.still_here():
@@ -273,7 +283,7 @@ class SocialMapScreen(Screen):
         self.loaded = True
         self.fill(select)
 
-    def visible(self) -> list[MapItem]:
+    def shown_items(self) -> list[MapItem]:
         words = fold(self.query_one("#map-filter", Input).value).split()
         if not words:
             return list(self.items)
@@ -283,7 +293,7 @@ class SocialMapScreen(Screen):
         table = self.query_one("#map-table", DataTable)
         keep = select or highlighted_key(table)
         table.clear()
-        shown = self.visible()
+        shown = self.shown_items()
         for item in shown:
             e = item.entry
             table.add_row(
@@ -303,7 +313,7 @@ class SocialMapScreen(Screen):
     @on(DataTable.RowHighlighted, "#map-table")
     def show_detail(self, event: DataTable.RowHighlighted) -> None:
         """Everything of the highlighted entry, readable at any width (the table cuts)."""
-        item = next((i for i in self.items if i.id == getattr(event.row_key, "value", None)), None)
+        item = next((i for i in self.items if i.id == event.row_key.value), None)
         detail = self.query_one("#map-detail", Static)
         if item is None:
             detail.update("")
@@ -373,21 +383,14 @@ class SocialMapScreen(Screen):
             return
         name, session = item.entry.name, self.session
 
-        def removed() -> None:
+        def removed(_result: object) -> None:
             if self.still_here():
                 self.app.notify(TEXT["removed"].format(name=name))
                 self.reload()
 
-        def remove() -> None:
-            try:
-                session.social_map.remove(item)
-            except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-                self.app.call_from_thread(self.say, explain(exc)[0])
-                return
-            self.app.call_from_thread(removed)
-
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_worker(remove, thread=True, exit_on_error=False, group="social-map-write")
+                run_in_thread(self, "social-map-write", lambda: session.social_map.remove(item), done=removed,
+                              failed=lambda f: self.say(f.text))
 
         self.app.push_screen(Confirm(TEXT["remove_confirm"].format(name=name)), answered)

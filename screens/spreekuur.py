@@ -9,14 +9,16 @@ field, the store's errors above the form, and a lock keeps a sealed draft.
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
+from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from jongerenteam import spreekuur as intake
@@ -28,19 +30,20 @@ from jongerenteam.catalogue import (
     STATUSES,
     URGENCIES,
 )
-from jongerenteam.dates import parse_date
+from jongerenteam.dates import local_today, parse_date
 from jongerenteam.domain import StudentDetails, ValidationError, age_on, days_until_18
-from jongerenteam.messages import explain
 from jongerenteam.municipalities import MUNICIPALITIES, code_for, suggest
 from jongerenteam.search import fold
-from screens.background import dutch
+from screens import forms
+from screens.background import dutch, run_in_thread
+from screens.dialogs import Confirm, Dialog, leave_asking_if_typed
+from screens.interfaces import reload_screen, team_app
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
-from screens.widgets import (
-    Confirm,
-    LeefdomeinPicker,
-    SuggestWords,
-    leave_asking_if_typed,
-)
+from screens.widgets import LeefdomeinPicker, SuggestWords, hidden
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from jongerenteam.session import TeamSession
 
 ANONYMOUS_WORD = "anoniem"
 
@@ -54,7 +57,10 @@ TEXT = {
     "saved_anonymous": "Anonieme inloop opgeslagen: alleen datum, leefdomeinen en duur; de rest is niet bewaard.",
     "saved_referral": "Aanmelding van {name} opgeslagen; wacht op eerste gesprek bij {contact}.",
     "saved_visit": "Inloopgesprek toegevoegd aan het dossier van {name}.",
-    "saved_visit_sealed": "Inloopgesprek toegevoegd aan het dossier van {name}. Je kunt dat dossier niet lezen; contactpersoon is {contact}.",
+    "saved_visit_sealed": (
+        "Inloopgesprek toegevoegd aan het dossier van {name}. Je kunt dat dossier niet lezen; contactpersoon is "
+        "{contact}."
+    ),
     "saved_existing_referral": "Aanmelding toegevoegd aan het dossier van {name}; status: {status}, contactpersoon blijft {contact}.",
     "draft_back": "Je niet-opgeslagen invoer is teruggezet.",
     "age": "{age} jaar",
@@ -71,6 +77,12 @@ TEXT = {
     "referrer_bad": "Kies: " + ", ".join(REFERRERS.values()) + ".",
     "urgency_bad": "Kies gewoon, snel of acuut.",
     "contact_needed": "Kies de contactpersoon in het team.",
+    "anonymous_hint": "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard; de hulpvraag en andere velden niet.",
+    "next_past": "De vervolgafspraak ligt in het verleden.",
+    "kept": " Je invoer staat er nog.",
+    "no_birth": "geboortedatum onbekend",
+    "duplicates_title": "Bedoel je een van deze studenten?",
+    "duplicates_hint": "Enter: deze student · n: toch een nieuwe student opslaan · Esc: terug",
 }
 
 # Field id -> label; the order is the Tab order. The inloop puts what a
@@ -118,18 +130,6 @@ PLACEHOLDERS = {
 TEXT_AREAS = {"hulpvraag", "reason"}
 
 
-def _choice(value: str, options: dict[str, str]) -> str | None:
-    """A typed choice to its code: code, label or an unambiguous start of either."""
-    wanted = fold(value.strip())
-    if not wanted:
-        return ""
-    for code, label in options.items():
-        if wanted in (fold(code), fold(label)):
-            return code
-    hits = [code for code, label in options.items() if fold(label).startswith(wanted) or fold(code).startswith(wanted)]
-    return hits[0] if len(hits) == 1 else None
-
-
 def _level(value: str) -> str | None:
     v = fold(value.strip()).removeprefix("niveau").strip()
     if not v:
@@ -139,12 +139,12 @@ def _level(value: str) -> str | None:
     return v if v in LEVELS else None
 
 
-class DuplicateModal(ModalScreen[str | None]):
+class DuplicateModal(Dialog):
     """'Bedoel je ...?': pick the existing student, save a new one, or go back."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "Toch nieuwe student"),
-        Binding("escape", "back", "Terug naar formulier"),
+        Binding("escape", "cancel", "Terug naar formulier"),
     ]
 
     def __init__(self, rows: list[tuple[str, str]]) -> None:
@@ -153,9 +153,9 @@ class DuplicateModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Bedoel je een van deze studenten?", classes="title")
+            yield Static(TEXT["duplicates_title"], classes="title")
             yield OptionList(*(Option(text, id=sid) for sid, text in self.rows), id="duplicates")
-            yield Static("Enter: deze student · n: toch een nieuwe student opslaan · Esc: terug", classes="hint")
+            yield Static(TEXT["duplicates_hint"], classes="hint")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -170,14 +170,11 @@ class DuplicateModal(ModalScreen[str | None]):
     def action_new(self) -> None:
         self.dismiss("new")
 
-    def action_back(self) -> None:
-        self.dismiss(None)
 
-
-class IntakeScreen(Screen):
+class IntakeScreen(Screen[None]):
     """The walk-in (kind="inloop") and aanmelding (kind="aanmelding") form."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Opslaan", priority=True),
         Binding("escape", "leave", "Terug"),
         # Priority, so focus moves before the next key is delivered: with a
@@ -188,7 +185,8 @@ class IntakeScreen(Screen):
         Binding("enter", "enter_next", "Volgend veld", show=False, priority=True),
     ]
 
-    def __init__(self, session, kind: str = "inloop", *, restore: bool = False, values: dict | None = None) -> None:
+    def __init__(self, session: TeamSession, kind: str = "inloop", *, restore: bool = False,
+                 values: dict[str, str] | None = None) -> None:
         super().__init__()
         self.session = session
         self.kind = kind
@@ -214,17 +212,16 @@ class IntakeScreen(Screen):
                 with Horizontal(classes="row"):
                     yield Label(label, classes="label")
                     yield self._widget(field_id)
-                yield Static("", id=f"hint-{field_id}", classes="field-hint").set_styles("display: none;")
-                yield Static("", id=f"err-{field_id}", classes="field-error").set_styles("display: none;")
+                yield hidden(Static("", id=f"hint-{field_id}", classes="field-hint"))
+                yield hidden(Static("", id=f"err-{field_id}", classes="field-error"))
         yield Footer()
 
-    def _widget(self, field_id: str):
+    def _widget(self, field_id: str) -> Widget:
         if field_id == "leefdomeinen":
             return LeefdomeinPicker(id="f-leefdomeinen")
         if field_id in TEXT_AREAS:
-            area = TextArea(id=f"f-{field_id}", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
-            return area
-        suggester = None
+            return TextArea(id=f"f-{field_id}", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        suggester: Suggester | None = None
         if field_id == "programme":
             suggester = SuggestWords(self.session.spreekuur.programmes)
         elif field_id == "level":
@@ -247,7 +244,7 @@ class IntakeScreen(Screen):
     def on_mount(self) -> None:
         values = dict(self.initial)
         if self.restore:
-            draft = self.app.take_draft(self)
+            draft = team_app(self).take_draft(self)
             if draft:
                 values.update(draft.get("values", {}))
                 self.notify(TEXT["draft_back"])
@@ -265,22 +262,22 @@ class IntakeScreen(Screen):
             return widget.text
         if isinstance(widget, LeefdomeinPicker):
             return ",".join(widget.codes)
-        return widget.value
+        return widget.value if isinstance(widget, Input) else ""
 
     def values(self) -> dict[str, str]:
         return {field_id: self.value(field_id) for field_id, _ in self.fields()}
 
     def fill(self, values: dict[str, str]) -> None:
+        fields = dict(self.fields())
         for field_id, text in values.items():
-            try:
-                widget = self.query_one(f"#f-{field_id}")
-            except Exception:  # noqa: BLE001 - a field of the other kind
-                continue
+            if field_id not in fields:
+                continue  # a field of the other kind
+            widget = self.query_one(f"#f-{field_id}")
             if isinstance(widget, TextArea):
                 widget.text = text
             elif isinstance(widget, LeefdomeinPicker):
-                widget.chosen = frozenset(c for c in text.split(",") if c)
-            else:
+                widget.value = [c for c in text.split(",") if c]
+            elif isinstance(widget, Input):
                 widget.value = text
 
     def typed_anything(self) -> bool:
@@ -288,18 +285,17 @@ class IntakeScreen(Screen):
 
     # -- resuming after a lock ------------------------------------------------------
 
-    def draft(self) -> dict | None:
+    def draft(self) -> dict[str, Any] | None:
         return {"values": self.values()} if self.typed_anything() else None
 
-    @property
-    def DRAFT_LABEL(self) -> str:
+    def draft_label(self) -> str:
         return "een inloop" if self.kind == "inloop" else "een aanmelding"
 
-    def resume_state(self) -> dict | None:
+    def resume_state(self) -> dict[str, Any] | None:
         return {"kind": self.kind}
 
     @classmethod
-    def resume(cls, session, state: dict):
+    def resume(cls, session: TeamSession, state: dict[str, Any]) -> IntakeScreen:
         return cls(session, state.get("kind") or "inloop", restore=True)
 
     # -- live hints -----------------------------------------------------------------
@@ -327,7 +323,7 @@ class IntakeScreen(Screen):
             self.suggest_contact(event.value)
         elif field_id == "first_name" and self.kind == "inloop":
             anonymous = fold(event.value.strip()) == ANONYMOUS_WORD
-            self.hint("first_name", "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard; de hulpvraag en andere velden niet." if anonymous else "")
+            self.hint("first_name", TEXT["anonymous_hint"] if anonymous else "")
 
     def birth_hint(self, text: str) -> None:
         if not text.strip():
@@ -338,7 +334,7 @@ class IntakeScreen(Screen):
         except ValidationError:
             self.hint("birth_date", "")
             return
-        today = date.today()
+        today = local_today()
         if born > today:
             self.hint("birth_date", "")
             return
@@ -399,7 +395,7 @@ class IntakeScreen(Screen):
 
     # -- building what is saved -----------------------------------------------------------
 
-    def collect(self) -> tuple[StudentDetails, object, str | None]:
+    def collect(self) -> tuple[StudentDetails, intake.WalkIn | intake.Referral, str | None]:
         """Typed text to domain objects; raise ValidationError naming the field."""
         v = self.values()
         anonymous = self.kind == "inloop" and fold(v["first_name"].strip()) == ANONYMOUS_WORD
@@ -412,10 +408,10 @@ class IntakeScreen(Screen):
             if not v["year"].strip().isdigit():
                 raise ValidationError("year", TEXT["year_bad"])
             year = int(v["year"])
-        preference = _choice(v["contact_preference"], CONTACT_PREFERENCES)
+        preference = forms.choice(v["contact_preference"], CONTACT_PREFERENCES)
         if preference is None:
             raise ValidationError("contact_preference", TEXT["preference_bad"])
-        referrer = _choice(v["referrer"], REFERRERS)
+        referrer = forms.choice(v["referrer"], REFERRERS)
         if referrer is None:
             raise ValidationError("referrer", TEXT["referrer_bad"])
         municipality_code, municipality_text = "", ""
@@ -445,18 +441,13 @@ class IntakeScreen(Screen):
         )
         details.validate()
         contact_id = None
+        extra: intake.WalkIn | intake.Referral
         if self.kind == "inloop":
-            minutes = None
-            if v["minutes"].strip():
-                if not v["minutes"].strip().isdigit():
-                    raise ValidationError("minutes", TEXT["minutes_bad"])
-                minutes = int(v["minutes"])
-            from jongerenteam.dates import local_today
-
+            minutes = forms.minutes(v["minutes"], "minutes", TEXT["minutes_bad"])
             today = local_today()
             next_date = parse_date(v["next_date"], today=today, field="next_date", upcoming=True) if v["next_date"].strip() else None
             if next_date is not None and next_date < today:
-                raise ValidationError("next_date", "De vervolgafspraak ligt in het verleden.")
+                raise ValidationError("next_date", TEXT["next_past"])
             extra = intake.WalkIn(
                 hulpvraag=v["hulpvraag"].strip(),
                 leefdomeinen=details.leefdomeinen,
@@ -466,28 +457,19 @@ class IntakeScreen(Screen):
                 next_text=v["next_text"].strip(),
             )
         else:
-            urgency = _choice(v["urgency"], URGENCIES)
+            urgency = forms.choice(v["urgency"], URGENCIES)
             if not urgency:
                 raise ValidationError("urgency", TEXT["urgency_bad"])
             extra = intake.Referral(
                 by_name=v["by_name"].strip(), by_role=v["by_role"].strip(),
                 by_contact=v["by_contact"].strip(), reason=v["reason"].strip(), urgency=urgency,
             )
-            contact_id = self.contact_worker_id(v["contact_worker"])
+            contact_id = forms.colleague_id(self.session, v["contact_worker"])
             if contact_id is None:
-                raise ValidationError("contact_worker", TEXT["contact_needed"] if not v["contact_worker"].strip() else TEXT["contact_unknown"])
+                typed = v["contact_worker"].strip()
+                raise ValidationError("contact_worker", TEXT["contact_unknown"] if typed else TEXT["contact_needed"])
         extra.validate()
         return details, extra, contact_id
-
-    def contact_worker_id(self, text: str) -> str | None:
-        wanted = fold(text.strip())
-        if not wanted:
-            return None
-        for w in self.session.active_workers():
-            if wanted in (fold(w.full_name), fold(w.initials)):
-                return w.id
-        hits = [w.id for w in self.session.active_workers() if fold(w.full_name).startswith(wanted)]
-        return hits[0] if len(hits) == 1 else None
 
     # -- saving -------------------------------------------------------------------
 
@@ -514,7 +496,8 @@ class IntakeScreen(Screen):
         widget.focus()
         widget.scroll_visible()
 
-    async def checks_then_save(self, details: StudentDetails, extra, contact_id: str | None) -> None:
+    async def checks_then_save(self, details: StudentDetails, extra: intake.WalkIn | intake.Referral,
+                               contact_id: str | None) -> None:
         for concern in details.concerns():
             if concern.field in self.confirmed:
                 continue
@@ -528,7 +511,7 @@ class IntakeScreen(Screen):
             # same student): off the UI thread, and a failure is told here.
             try:
                 matches = await asyncio.to_thread(self.session.spreekuur.find_duplicates, details)
-            except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the form stays filled
+            except Exception as exc:  # noqa: BLE001 - an async step, not a thread helper: one Dutch sentence; the form stays filled
                 self.failed(dutch(exc), None)
                 return
             if matches:
@@ -542,9 +525,9 @@ class IntakeScreen(Screen):
         self.query_one("#form-message", Static).update(TEXT["saving"])
         self.save(details, extra, contact_id, existing)
 
-    def describe(self, record) -> str:
+    def describe(self, record: StudentRecord) -> str:
         d = record.details
-        born = f"{d.birth_date:%d-%m-%Y}" if d.birth_date else "geboortedatum onbekend"
+        born = f"{d.birth_date:%d-%m-%Y}" if d.birth_date else TEXT["no_birth"]
         parts = [d.display_name, born]
         if d.student_number:
             parts.append(f"studentnummer {d.student_number}")
@@ -553,38 +536,36 @@ class IntakeScreen(Screen):
         parts.append(f"contactpersoon {self.session.contact_name(record)}")
         return " · ".join(parts)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save(self, details: StudentDetails, extra, contact_id: str | None, existing) -> None:
+    def save(self, details: StudentDetails, extra: intake.WalkIn | intake.Referral, contact_id: str | None,
+             existing: StudentRecord | None) -> None:
         s = self.session
-        try:
-            if self.kind == "inloop" and details.anonymous:
-                s.spreekuur.register_anonymous(extra.leefdomeinen, extra.minutes)
-                text = TEXT["saved_anonymous"]
-            elif self.kind == "inloop":
+
+        def register() -> str:
+            """The store calls, and the Dutch sentence that says what was saved."""
+            if isinstance(extra, intake.WalkIn):  # an inloop
+                if details.anonymous:
+                    s.spreekuur.register_anonymous(extra.leefdomeinen, extra.minutes)
+                    return TEXT["saved_anonymous"]
                 record = s.spreekuur.register_walk_in(details, extra, existing=existing)
                 name = record.details.display_name
                 if existing is None:
-                    text = TEXT["saved_walk_in"].format(name=name)
-                elif s.is_involved(record.id):
-                    text = TEXT["saved_visit"].format(name=name)
-                else:
-                    text = TEXT["saved_visit_sealed"].format(name=name, contact=s.contact_name(record))
-            elif existing is not None:
+                    return TEXT["saved_walk_in"].format(name=name)
+                if s.is_involved(record.id):
+                    return TEXT["saved_visit"].format(name=name)
+                return TEXT["saved_visit_sealed"].format(name=name, contact=s.contact_name(record))
+            if existing is not None:
                 record = s.spreekuur.add_referral_to_existing(existing, extra)
-                text = TEXT["saved_existing_referral"].format(
+                return TEXT["saved_existing_referral"].format(
                     name=record.details.display_name, status=STATUSES.get(record.status, record.status),
                     contact=s.contact_name(record),
                 )
-            else:
-                record = s.spreekuur.register_referral(details, extra, contact_worker_id=contact_id)
-                text = TEXT["saved_referral"].format(name=record.details.display_name, contact=s.contact_name(record))
-        except ValidationError as exc:
-            self.app.call_from_thread(self.failed, exc.message, exc.field)
-            return
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the form stays filled
-            self.app.call_from_thread(self.failed, explain(exc)[0], None)
-            return
-        self.app.call_from_thread(self.saved, text)
+            if contact_id is None:  # collect() asks for one: never None here
+                raise ValidationError("contact_worker", TEXT["contact_needed"])
+            record = s.spreekuur.register_referral(details, extra, contact_worker_id=contact_id)
+            return TEXT["saved_referral"].format(name=record.details.display_name, contact=s.contact_name(record))
+
+        run_in_thread(self, "save", register, done=self.saved, failed=lambda f: self.failed(f.text, f.field),
+                      exclusive=True)
 
     def failed(self, message: str, field_id: str | None) -> None:
         self.busy = False
@@ -592,17 +573,15 @@ class IntakeScreen(Screen):
         if field_id:
             self.show_field_error(field_id, message)
         else:
-            self.query_one("#form-message", Static).update(message + " Je invoer staat er nog.")
+            self.query_one("#form-message", Static).update(message + TEXT["kept"])
 
     def saved(self, text: str) -> None:
         self.busy = False
-        if self.app.session is not self.session:
+        if team_app(self).session is not self.session:
             return  # locked meanwhile: the screen is gone
         self.app.pop_screen()
         self.app.notify(text, timeout=6)
-        home = self.app.screen
-        if hasattr(home, "reload"):
-            home.reload()
+        reload_screen(self.app)
 
     # -- leaving ----------------------------------------------------------------
 

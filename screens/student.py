@@ -4,19 +4,32 @@ contact person is, a walk-in talk added without reading, or noodtoegang
 
 from __future__ import annotations
 
-from textual import on, work
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
+
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from jongerenteam import spreekuur as intake
 from jongerenteam.dates import local_time  # stored moments are UTC; show the laptop's date
-from jongerenteam.messages import explain
+from jongerenteam.domain import ValidationError
 from jongerenteam.spreekuur import EMERGENCY_REASONS
+from screens import forms
+from screens.background import Failure
+from screens.dialogs import DRAFT_BACK, Dialog
+from screens.interfaces import Reloadable, reload_screen, team_app
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
 from screens.widgets import LeefdomeinPicker
+
+if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
+    from jongerenteam.session import TeamSession
 
 TEXT = {
     "file_title": "Dossier van {name}",
@@ -59,22 +72,36 @@ KIND_LABELS = {
 }
 
 
-def _entry_text(e) -> str:
-    text = e.payload.get("tekst", "")
-    if e.kind == "afspraak" and e.payload.get("datum"):
-        from datetime import date
+class Entry(Protocol):
+    """A file entry as the dossier service reads it (kind, payload, who and when)."""
 
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def created_by(self) -> str: ...
+
+
+def _entry_text(e: Entry) -> str:
+    text = str(e.payload.get("tekst", ""))
+    if e.kind == "afspraak" and e.payload.get("datum"):
         try:
             when = date.fromisoformat(e.payload["datum"])
             return f"op {when:%d-%m-%Y}: {text}"
         except ValueError:
-            pass
+            return text  # an unreadable date: the text alone
     if e.kind == "aanmelding" and e.payload.get("aanmelder"):
         return f"door {e.payload['aanmelder']} ({e.payload.get('urgentie', '')}): {text}"
     return text
 
 
-def file_lines(session, entries) -> list[str]:
+def file_lines(session: TeamSession, entries: Iterable[Entry]) -> list[str]:
     names = {wid: w.initials for wid, w in session.workers.items()}
     return [
         f"{local_time(e.created_at):%d-%m-%Y} · {names.get(e.created_by, '?')} · {KIND_LABELS.get(e.kind, e.kind)} · {_entry_text(e)}"
@@ -82,10 +109,10 @@ def file_lines(session, entries) -> list[str]:
     ]
 
 
-class FileModal(ModalScreen[None]):
+class FileModal(Dialog):
     """Read-only view of the file-tier entries of a student (the read is logged)."""
 
-    BINDINGS = [Binding("escape", "dismiss", TEXT["close"])]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", TEXT["close"])]
 
     def __init__(self, title: str, lines: list[str], *, student_id: str | None = None) -> None:
         super().__init__()
@@ -101,18 +128,12 @@ class FileModal(ModalScreen[None]):
                     yield Static(line)
         yield Footer()
 
-    def action_dismiss(self) -> None:
-        self.dismiss(None)
-
-    def resume_state(self) -> dict | None:
+    def resume_state(self) -> dict[str, Any] | None:
         # Without a student id (noodtoegang: one logged read) it does not come back.
         return {"student": self.student_id} if self.student_id is not None else None
 
-    def draft(self) -> dict | None:
-        return None
-
     @classmethod
-    def resume(cls, session, state: dict):
+    def resume(cls, session: TeamSession, state: dict[str, Any]) -> FileModal | None:
         """After a lock: reopen the file (read and logged again), if still involved."""
         student_id = state.get("student", "")
         if not session.is_involved(student_id) or student_id not in session.students:
@@ -125,10 +146,10 @@ class FileModal(ModalScreen[None]):
         )
 
 
-class NotInvolvedModal(ModalScreen[str | None]):
+class NotInvolvedModal(Dialog):
     """Who the contact person is, and what a non-involved worker may do."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "choose('visit')", "Inloopgesprek toevoegen"),
         Binding("n", "choose('emergency')", "Noodtoegang"),
         Binding("r", "choose('rights')", "Rechten van de student"),
@@ -146,7 +167,7 @@ class NotInvolvedModal(ModalScreen[str | None]):
             yield Static(TEXT["choices"] + (TEXT["choices_rights"] if self.coordinator else ""), classes="hint")
         yield Footer()
 
-    def check_action(self, action: str, parameters) -> bool | None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters and parameters[0] == "rights":
             return self.coordinator  # inzage on request and wissen: a coördinator's tasks
         return True
@@ -155,19 +176,17 @@ class NotInvolvedModal(ModalScreen[str | None]):
         self.dismiss(choice)
 
 
-class VisitModal(ModalScreen[bool]):
+class VisitModal(Dialog):
     """A walk-in talk added to a file the worker cannot read."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Opslaan", priority=True),
-        Binding("escape", "cancel", "Terug"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", "Opslaan", priority=True)]
+    MESSAGE_ID = "visit-message"
+    DRAFT_LABEL = "een inloopgesprek"
 
-    def __init__(self, session, record, *, restore: bool = False) -> None:
-        super().__init__()
-        self.session = session
+    def __init__(self, session: TeamSession, record: StudentRecord, *, restore: bool = False) -> None:
+        super().__init__(session, restore=restore)
+        self.session: TeamSession = session
         self.record = record
-        self.restore = restore
 
     def compose(self) -> ComposeResult:
         name = self.record.details.display_name
@@ -185,84 +204,64 @@ class VisitModal(ModalScreen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.restore:
-            draft = self.app.take_draft(self)
-            if draft:
-                self.query_one("#visit-hulpvraag", TextArea).text = draft.get("hulpvraag", "")
-                self.query_one(LeefdomeinPicker).chosen = frozenset(draft.get("leefdomeinen", []))
-                self.query_one("#visit-minutes", Input).value = draft.get("minutes", "")
-                self.notify("Je niet-opgeslagen invoer is teruggezet.")
+        draft = self.take_draft()
+        if draft:
+            self.query_one("#visit-hulpvraag", TextArea).text = draft.get("hulpvraag", "")
+            self.query_one(LeefdomeinPicker).value = draft.get("leefdomeinen", [])
+            self.query_one("#visit-minutes", Input).value = draft.get("minutes", "")
+            self.notify(DRAFT_BACK)
         self.query_one("#visit-hulpvraag", TextArea).focus()
 
-    def draft(self) -> dict | None:
-        values = {
-            "hulpvraag": self.query_one("#visit-hulpvraag", TextArea).text,
-            "leefdomeinen": self.query_one(LeefdomeinPicker).codes,
-            "minutes": self.query_one("#visit-minutes", Input).value,
-        }
-        return values if values["hulpvraag"].strip() or values["leefdomeinen"] or values["minutes"].strip() else None
+    def draft(self) -> dict[str, Any] | None:
+        hulpvraag = self.query_one("#visit-hulpvraag", TextArea).text
+        leefdomeinen = self.query_one(LeefdomeinPicker).codes
+        minutes = self.query_one("#visit-minutes", Input).value
+        if not (hulpvraag.strip() or leefdomeinen or minutes.strip()):
+            return None
+        return {"hulpvraag": hulpvraag, "leefdomeinen": leefdomeinen, "minutes": minutes}
 
-    DRAFT_LABEL = "een inloopgesprek"
-
-    def resume_state(self) -> dict | None:
+    def resume_state(self) -> dict[str, Any] | None:
         return {"student": self.record.id}
 
     @classmethod
-    def resume(cls, session, state: dict):
+    def resume(cls, session: TeamSession, state: dict[str, Any]) -> VisitModal | None:
         record = session.students.get(state.get("student", ""))
         return cls(session, record, restore=True) if record is not None else None
 
-    def action_cancel(self) -> None:
-        from screens.widgets import leave_asking_if_typed
-
-        leave_asking_if_typed(self, bool(self.draft()), lambda: self.dismiss(False))
-
     def action_save(self) -> None:
         text = self.query_one("#visit-hulpvraag", TextArea).text.strip()
-        minutes_text = self.query_one("#visit-minutes", Input).value.strip()
-        message = self.query_one("#visit-message", Static)
         if not text:
-            message.update(TEXT["hulpvraag_needed"])
+            self.say(TEXT["hulpvraag_needed"])
             return
-        if minutes_text and not minutes_text.isdigit():
-            message.update(TEXT["minutes_bad"])
-            return
-        visit = intake.WalkIn(
-            hulpvraag=text,
-            leefdomeinen=self.query_one(LeefdomeinPicker).codes,
-            minutes=int(minutes_text) if minutes_text else None,
-        )
-        self.save(visit)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def save(self, visit: intake.WalkIn) -> None:
         try:
-            self.session.spreekuur.register_walk_in(self.record.details, visit, existing=self.record)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the text stays
-            self.app.call_from_thread(self.query_one("#visit-message", Static).update, explain(exc)[0])
+            minutes = forms.minutes(self.query_one("#visit-minutes", Input).value, "minutes", TEXT["minutes_bad"])
+        except ValidationError as exc:
+            self.say(exc.message)
             return
+        visit = intake.WalkIn(hulpvraag=text, leefdomeinen=self.query_one(LeefdomeinPicker).codes, minutes=minutes)
+        session, record = self.session, self.record
+        # The text stays when it fails.
+        self.store(lambda: session.spreekuur.register_walk_in(record.details, visit, existing=record), self.saved,
+                   busy_text="")
+
+    def saved(self, _result: object) -> None:
         name = self.record.details.display_name
-        self.app.call_from_thread(
-            self.app.notify, TEXT["visit_saved"].format(name=name, contact=self.session.contact_name(self.record))
-        )
-        self.app.call_from_thread(self.dismiss, True)
+        self.app.notify(TEXT["visit_saved"].format(name=name, contact=self.session.contact_name(self.record)))
+        self.dismiss(True)
 
 
-class EmergencyModal(ModalScreen[None]):
+class EmergencyModal(Dialog):
     """Noodtoegang: a reason, an explanation, and a coördinator's passphrase."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "submit", "Openen", priority=True),
-        Binding("escape", "cancel", "Terug"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "submit", "Openen", priority=True)]
+    MESSAGE_ID = "emergency-message"
 
-    def __init__(self, session, record) -> None:
-        super().__init__()
-        self.session = session
+    def __init__(self, session: TeamSession, record: StudentRecord) -> None:
+        super().__init__(session)
+        self.session: TeamSession = session
         self.record = record
-        self.busy = False
 
-    def coordinators(self):
+    def coordinators(self) -> list[Any]:
         return [w for w in self.session.active_workers() if w.role == "coordinator"]
 
     def compose(self) -> ComposeResult:
@@ -282,13 +281,13 @@ class EmergencyModal(ModalScreen[None]):
 
     def on_mount(self) -> None:
         if not self.coordinators():
-            self.query_one("#emergency-message", Static).update(TEXT["no_coordinators"])
+            self.say(TEXT["no_coordinators"])
         # No reason chosen for the worker: they pick one on purpose.
         self.query_one("#reason", OptionList).highlighted = None
         self.query_one("#reason", OptionList).focus()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(None)  # nothing is kept of a noodtoegang request (never the passphrase)
 
     @on(Input.Submitted, "#coordinator-passphrase")
     def submitted(self) -> None:
@@ -307,7 +306,7 @@ class EmergencyModal(ModalScreen[None]):
         coord_list = self.query_one("#coordinator", OptionList)
         explanation = self.query_one("#explanation", Input).value.strip()
         passphrase = self.query_one("#coordinator-passphrase", Input).value
-        problem = None
+        problem, focus = "", cast("Widget | None", None)
         if reason_list.highlighted is None:
             problem, focus = TEXT["reason_needed"], reason_list
         elif not explanation:
@@ -316,41 +315,33 @@ class EmergencyModal(ModalScreen[None]):
             problem, focus = TEXT["coordinator_needed"], coord_list
         elif not passphrase:
             problem, focus = TEXT["passphrase_needed"], self.query_one("#coordinator-passphrase", Input)
-        if problem:
-            self.query_one("#emergency-message", Static).update(problem)
+        if focus is not None:
+            self.say(problem)
             focus.focus()
             return
-        reason = reason_list.get_option_at_index(reason_list.highlighted).id
-        coordinator = coord_list.get_option_at_index(coord_list.highlighted).id
-        self.busy = True
-        self.query_one("#emergency-message", Static).update(TEXT["busy"])
-        self.open_file(reason, explanation, coordinator, passphrase)
+        reason = reason_list.get_option_at_index(reason_list.highlighted or 0).id or ""
+        coordinator = coord_list.get_option_at_index(coord_list.highlighted or 0).id or ""
+        session, student_id = self.session, self.record.id
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def open_file(self, reason: str, explanation: str, coordinator: str, passphrase: str) -> None:
-        try:
-            entries = self.session.spreekuur.emergency_read(self.record.id, coordinator, passphrase, reason, explanation)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; fields kept except the passphrase
-            self.app.call_from_thread(self.failed, explain(exc)[0])
-            return
-        lines = file_lines(self.session, entries)
-        self.app.call_from_thread(self.opened, lines)
+        def read() -> list[str]:
+            entries = session.spreekuur.emergency_read(student_id, coordinator, passphrase, reason, explanation)
+            return file_lines(session, entries)
 
-    def failed(self, text: str) -> None:
-        self.busy = False
+        self.store(read, self.opened, busy_text=TEXT["busy"])
+
+    def show_failure(self, failure: Failure) -> None:
+        # The fields stay, except the passphrase.
         self.query_one("#coordinator-passphrase", Input).value = ""
-        self.query_one("#emergency-message", Static).update(text)
+        self.say(failure.text)
         self.query_one("#coordinator-passphrase", Input).focus()
 
     def opened(self, lines: list[str]) -> None:
-        if self.app.session is not self.session:
-            return  # locked meanwhile
         self.dismiss(None)
         # Not resumable after a lock: emergency access is one logged read.
         self.app.push_screen(FileModal(TEXT["emergency_title"].format(name=self.record.details.display_name), lines))
 
 
-def open_student(screen, session, record) -> None:
+def open_student(screen: Screen[Any], session: TeamSession, record: StudentRecord) -> None:
     """Enter on a student anywhere: the dossier, or the not-involved choices."""
     app = screen.app
     if session.is_involved(record.id):
@@ -358,22 +349,24 @@ def open_student(screen, session, record) -> None:
         return
     text = TEXT["not_involved"].format(name=record.details.display_name, contact=session.contact_name(record))
 
+    def erased(result: object) -> None:
+        if result == "erased":  # the student is gone: Vandaag (and a search) read again
+            reload_screen(app)
+
     def chosen(choice: str | None) -> None:
         if choice == "visit":
-            app.push_screen(VisitModal(session, record), lambda _: getattr(app.screen, "reload", lambda: None)())
+            app.push_screen(VisitModal(session, record), lambda _result: reload_screen(app))
         elif choice == "emergency":
             app.push_screen(EmergencyModal(session, record))
         elif choice == "rights":
             from screens.rights import RightsMenu
 
-            # After an erasure the student is gone: Vandaag (and a search) read again.
-            app.push_screen(RightsMenu(session, record.id),
-                            lambda result: getattr(app.screen, "reload", lambda: None)() if result == "erased" else None)
+            app.push_screen(RightsMenu(session, record.id), erased)
 
     app.push_screen(NotInvolvedModal(text, coordinator=session.keys.is_coordinator), chosen)
 
 
-def load_file(screen, session, record) -> None:
+def load_file(screen: Screen[Any], session: TeamSession, record: StudentRecord) -> None:
     """Open the dossier of a student the worker is involved with.
 
     The screen shows at once (the header needs only the directory); it
@@ -383,7 +376,12 @@ def load_file(screen, session, record) -> None:
     """
     from screens.dossier import DossierScreen
 
-    app = screen.app
+    app = team_app(screen)
     if app.session is not session or session.is_locked:
         return
-    app.push_screen(DossierScreen(session, record), lambda _: getattr(screen, "reload", lambda: None)())
+
+    def back(_result: object) -> None:
+        if isinstance(screen, Reloadable):
+            screen.reload()
+
+    app.push_screen(DossierScreen(session, record), back)

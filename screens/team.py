@@ -1,119 +1,55 @@
-"""Team beheren (coördinator only): workers, vaste contactpersonen, idle lock.
+"""Team beheren (coördinator only): the team's workers, a key for each change.
 
-The screen lists every worker of the team; each change opens a small typed
-``ModalScreen`` that returns a Dutch result sentence (or None when
-cancelled). Argon2 and multi-row store work run in a thread worker; the
-session methods refresh ``session.workers`` and the table is filled again.
+The screen lists every worker of the team; each change opens one of the
+dialogs in screens/team_dialogs.py, which returns a Dutch result sentence
+(or None when cancelled); the table is then filled again from
+``session.workers``.
 """
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.coordinate import Coordinate
-from textual.css.query import NoMatches
-from textual.screen import ModalScreen, Screen
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.widgets import Footer
 
-from jongerenteam.catalogue import LEEFDOMEINEN, MOTHER_ORGANISATIONS, ROLE_LABELS
-from jongerenteam.errors import WorkerExists, WrongPassphrase
-from jongerenteam.messages import explain
-from jongerenteam.passphrase import weakness
+from jongerenteam.catalogue import ROLE_LABELS
 from jongerenteam.search import fold
-from jongerenteam.settings import kdf_params
-from jongerenteam.team import COORDINATOR, RECOVERY_GROUP_LEN, RECOVERY_GROUPS, WORKER, WorkerDetails
-from screens.text import DataTable, Input, Label, Option, OptionList, Static
-from screens.widgets import Confirm, LeefdomeinPicker, SuggestWords
+from screens.interfaces import team_app
+from screens.team_dialogs import (
+    TEXT,
+    AddWorkerDialog,
+    DeactivateDialog,
+    ExpertiseDialog,
+    IdleLockDialog,
+    ProgrammeContactsDialog,
+    ResetPassphraseDialog,
+    TeamDialog,
+    expertise_labels,
+)
+from screens.text import DataTable, Static
+from screens.widgets import highlighted_key, keep_cursor
 
-# Every word the user reads on this screen and its dialogs, in one place.
-TEXT = {
-    "title": "Team beheren · {team}",
-    "columns": ("Naam", "Initialen", "Rol", "Moederorganisatie", "Expertise", "Actief"),
-    "yes": "ja",
-    "no": "nee",
-    "settings": "Vergrendelen na {minutes} min zonder activiteit · vaste contactpersonen voor {n} opleiding(en)",
-    "coordinator_only": "Alleen een coördinator kan het team beheren.",
-    "inactive": "{name} is niet meer actief in het team.",
-    "pick_row": "Kies eerst met ↑↓ een medewerker in de lijst.",
-    "busy": "Bezig met opslaan…",
-    "save": "Opslaan",
-    "cancel": "Annuleren",
-    "close": "Sluiten",
-    # add a worker
-    "add_title": "Nieuwe medewerker",
-    "name": "Naam",
-    "name_placeholder": "Voor- en achternaam",
-    "initials": "Initialen",
-    "initials_placeholder": "Bijvoorbeeld JB (uniek in het team)",
-    "role": "Rol (↑↓)",
-    "organisation": "Moederorganisatie",
-    "organisation_placeholder": "Begin te typen; → neemt de suggestie over",
-    "expertise": "Expertise per leefdomein",
-    "passphrase": "Eerste wachtwoord",
-    "passphrase_placeholder": "Een zin van een paar woorden",
-    "repeat": "Herhaal wachtwoord",
-    "need_name": "Vul de naam in.",
-    "need_initials": "Vul de initialen in.",
-    "initials_space": "Initialen zonder spaties, bijvoorbeeld JB.",
-    "need_role": "Kies een rol.",
-    "need_organisation": "Vul de moederorganisatie in.",
-    "need_passphrase": "Vul een wachtwoord in.",
-    "not_equal": "De twee wachtwoorden zijn niet gelijk. Typ ze allebei opnieuw.",
-    "discard": "Wat je hebt ingevuld gaat verloren. Toch sluiten?",
-    "added": "{name} is toegevoegd. Geef het eerste wachtwoord persoonlijk door (niet per mail of app).",
-    # deactivate
-    "deactivate_title": "Medewerker deactiveren",
-    "leaving": "Wie gaat uit het team? (↑↓)",
-    "not_self": "Je kunt jezelf niet deactiveren. Vraag een andere coördinator, of kies een collega.",
-    "no_one_else": "Er is geen andere actieve medewerker om te deactiveren.",
-    "contact_of": "{name} is contactpersoon van {n} student(en).",
-    "programmes_of": "Ook vaste contactpersoon voor: {names}. Dat gaat mee naar de nieuwe contactpersoon.",
-    "nothing_to_hand_over": "Er zijn geen studenten of opleidingen over te dragen.",
-    "new_contact": "Nieuwe contactpersoon voor deze studenten (↑↓)",
-    "need_leaving": "Kies wie uit het team gaat.",
-    "need_new_contact": "Kies de nieuwe contactpersoon.",
-    "deactivate_confirm": "{name} deactiveren? {name} kan daarna niet meer inloggen. {moved}",
-    "deactivate_confirm_moved": "{n} student(en) gaan naar {new}.",
-    "deactivate_key": "Deactiveren",
-    "deactivated": "{name} is gedeactiveerd en kan niet meer inloggen. {moved}",
-    "deactivated_moved": "{n} student(en) hebben nu {new} als contactpersoon.",
-    # reset a passphrase with the recovery code
-    "reset_title": "Wachtwoord herstellen met de herstelcode",
-    "reset_hint": "Voor een collega die het wachtwoord kwijt is. De herstelcode staat op papier, in de kluis.",
-    "reset_worker": "Voor wie? (↑↓)",
-    "code": "Herstelcode",
-    "code_placeholder": "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX",
-    "code_format": "De herstelcode bestaat uit 7 groepjes van 4 tekens, zoals op het papier. Controleer wat je typte.",
-    "new_passphrase": "Nieuw wachtwoord",
-    "need_worker": "Kies de medewerker.",
-    "reset_done": "Het wachtwoord van {name} is hersteld. Geef het nieuwe wachtwoord persoonlijk door.",
-    "reset_self": "Je wachtwoord is hersteld. Ontgrendel opnieuw met je nieuwe wachtwoord.",
-    # vaste contactpersonen
-    "contacts_title": "Vaste contactpersonen per opleiding",
-    "contacts_hint": "Een nieuwe aanmelding voor een opleiding krijgt deze contactpersoon voorgesteld. Enter op een regel om te wijzigen.",
-    "contacts_none": "Nog geen vaste contactpersonen.",
-    "contact_row": "{programme} → {name}",
-    "programme": "Opleiding",
-    "programme_placeholder": "Naam van de opleiding; → neemt de suggestie over",
-    "contact": "Vaste contactpersoon (↑↓, Enter = opslaan)",
-    "no_contact": "geen (weghalen)",
-    "need_programme": "Vul de opleiding in.",
-    "need_contact": "Kies een contactpersoon, of 'geen' om weg te halen.",
-    "contact_set": "{name} is nu vaste contactpersoon voor {programme}.",
-    "contact_cleared": "Geen vaste contactpersoon meer voor {programme}.",
-    # idle lock
-    "idle_title": "Vergrendeltijd",
-    "idle_hint": "Na hoeveel minuten zonder activiteit vergrendelt jongerenteam zichzelf? Geldt voor het hele team.",
-    "minutes": "Minuten (1-60)",
-    "need_minutes": "Kies een getal van 1 tot en met 60 minuten.",
-    "idle_set": "jongerenteam vergrendelt nu na {minutes} minuten zonder activiteit.",
-    # expertise
-    "expertise_title": "Expertise van {name}",
-    "expertise_hint": "Zet met de toetsen 1-9 een leefdomein aan of uit.",
-    "expertise_set": "De expertise van {name} is opgeslagen.",
-}
+if TYPE_CHECKING:
+    from jongerenteam.session import TeamSession
+
+__all__ = [
+    "COLUMNS",
+    "TEAM_COMMANDS",
+    "TEXT",
+    "AddWorkerDialog",
+    "DeactivateDialog",
+    "ExpertiseDialog",
+    "IdleLockDialog",
+    "ProgrammeContactsDialog",
+    "ResetPassphraseDialog",
+    "TeamScreen",
+]
+
+# The column titles; the words are in screens/team_dialogs.py (TEXT).
+COLUMNS = ("Naam", "Initialen", "Rol", "Moederorganisatie", "Expertise", "Actief")
 
 # (palette title, Dutch help, action on TeamScreen): screens.app offers these
 # in the command palette and runs the action right after pushing the screen.
@@ -126,691 +62,14 @@ TEAM_COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
-NO_CONTACT = "-geen-"  # option id of "no vaste contactpersoon" (never a worker id: those are UUIDs)
-
-
-def worker_label(worker) -> str:
-    return f"{worker.full_name} ({worker.initials})"
-
-
-def expertise_labels(expertise: str) -> str:
-    codes = set(filter(None, expertise.split(",")))
-    return ", ".join(d.label for d in LEEFDOMEINEN if d.code in codes)
-
-
-def field(label: str, widget) -> Horizontal:
-    """One form line: the label left, the field right."""
-    return Horizontal(Label(label, classes="team-label"), widget, classes="team-row")
-
-
-def message_line(widget_id: str, classes: str = "team-field-error") -> Static:
-    """An initially hidden line for a Dutch message below a field."""
-    line = Static("", id=widget_id, classes=classes)
-    line.display = False
-    return line
-
-
-def show_error(screen: Screen, widget_id: str, text: str) -> None:
-    """Put a Dutch sentence in the message line below one field (hidden when empty)."""
-    line = screen.query_one(f"#{widget_id}", Static)
-    line.update(text)
-    line.display = bool(text)
-
-
-def clear_errors(screen: Screen) -> None:
-    for line in screen.query(".team-field-error"):
-        line.update("")
-        line.display = False
-
-
-def highlighted_id(options: OptionList) -> str | None:
-    if options.highlighted is None or not options.option_count:
-        return None
-    return options.get_option_at_index(options.highlighted).id
-
-
-def highlight(options: OptionList, option_id: str | None) -> None:
-    """Highlight the option with this id, if present."""
-    for index in range(options.option_count):
-        if options.get_option_at_index(index).id == option_id:
-            options.highlighted = index
-            return
-
-
-class TeamDialog(ModalScreen[str | None]):
-    """Base of the team dialogs: dismissed with a Dutch result sentence, or None."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", TEXT["save"]),
-        Binding("escape", "cancel", TEXT["cancel"]),
-    ]
-
-    def __init__(self, session) -> None:
-        super().__init__()
-        self.session = session
-        self.busy = False
-
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
-
-    def still_here(self) -> bool:
-        """False when the app locked (or the dialog closed) while a thread ran."""
-        return self.is_attached and self.app.session is self.session and not self.session.is_locked
-
-    def start_busy(self) -> None:
-        self.busy = True
-        show_error(self, "team-dialog-message", TEXT["busy"])
-        self.query_one("#team-dialog-message").add_class("team-busy")
-
-    def stop_busy(self, text: str = "") -> None:
-        self.busy = False
-        self.query_one("#team-dialog-message").remove_class("team-busy")
-        show_error(self, "team-dialog-message", text)
-
-    def done(self, text: str) -> None:
-        """A thread finished: close with the result sentence (unless the app locked)."""
-        if self.still_here():
-            self.dismiss(text)
-
-    def failed_at(self, text: str, field: str | None) -> None:
-        """A thread failed: the sentence next to ``field`` (focused), or at the bottom."""
-        if not self.still_here():
-            return
-        if field is None:
-            self.stop_busy(text)
-            return
-        self.stop_busy()
-        show_error(self, f"{field}-error", text)
-        self.query_one(f"#{field}", Input).focus()
-
-
-# -- add a worker ------------------------------------------------------------------------
-
-
-class AddWorkerDialog(TeamDialog):
-    """Naam, initialen, rol, moederorganisatie, expertise, first passphrase twice."""
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["add_title"], classes="title")
-            yield field(TEXT["name"], Input(placeholder=TEXT["name_placeholder"], max_length=200, id="add-name"))
-            yield message_line("add-name-error")
-            yield field(
-                TEXT["initials"], Input(placeholder=TEXT["initials_placeholder"], max_length=10, id="add-initials")
-            )
-            yield message_line("add-initials-error")
-            yield field(
-                TEXT["role"],
-                OptionList(
-                    Option(ROLE_LABELS[WORKER], id=WORKER),
-                    Option(ROLE_LABELS[COORDINATOR], id=COORDINATOR),
-                    id="add-role",
-                ),
-            )
-            yield message_line("add-role-error")
-            yield field(
-                TEXT["organisation"],
-                Input(
-                    placeholder=TEXT["organisation_placeholder"],
-                    max_length=200,
-                    suggester=SuggestWords(lambda: MOTHER_ORGANISATIONS),
-                    id="add-organisation",
-                ),
-            )
-            yield message_line("add-organisation-error")
-            yield Label(TEXT["expertise"], classes="team-section")
-            yield LeefdomeinPicker(id="add-expertise")
-            yield field(
-                TEXT["passphrase"],
-                Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="add-passphrase"),
-            )
-            yield message_line("add-passphrase-error")
-            yield field(TEXT["repeat"], Input(password=True, id="add-repeat"))
-            yield message_line("add-repeat-error")
-            yield message_line("team-dialog-message")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#add-role", OptionList).highlighted = 0
-        self.query_one("#add-name", Input).focus()
-
-    def value(self, widget_id: str) -> str:
-        return self.query_one(f"#{widget_id}", Input).value
-
-    def typed_anything(self) -> bool:
-        fields = ("add-name", "add-initials", "add-organisation", "add-passphrase", "add-repeat")
-        return any(self.value(f).strip() for f in fields) or bool(self.query_one(LeefdomeinPicker).codes)
-
-    def action_cancel(self) -> None:
-        if self.busy:
-            return
-        if not self.typed_anything():
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(Confirm(TEXT["discard"]), answered)
-
-    @on(OptionList.OptionSelected, "#add-role")
-    def role_chosen(self) -> None:
-        self.focus_next()
-
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
-        """Enter moves on; Enter in the last field saves."""
-        if event.input.id == "add-repeat":
-            self.action_save()
-        else:
-            self.focus_next()
-
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        clear_errors(self)
-        name = self.value("add-name").strip()
-        initials = self.value("add-initials").strip()
-        role = highlighted_id(self.query_one("#add-role", OptionList))
-        organisation = self.value("add-organisation").strip()
-        passphrase = self.value("add-passphrase")
-        repeat = self.value("add-repeat")
-        problems: list[tuple[str, str]] = []
-        if not name:
-            problems.append(("add-name", TEXT["need_name"]))
-        if not initials:
-            problems.append(("add-initials", TEXT["need_initials"]))
-        elif any(c.isspace() for c in initials):
-            problems.append(("add-initials", TEXT["initials_space"]))
-        if role is None:
-            problems.append(("add-role", TEXT["need_role"]))
-        if not organisation:
-            problems.append(("add-organisation", TEXT["need_organisation"]))
-        weak = weakness(passphrase, names=(name, initials)) if passphrase else TEXT["need_passphrase"]
-        if weak:
-            problems.append(("add-passphrase", weak))
-        elif passphrase != repeat:
-            problems.append(("add-repeat", TEXT["not_equal"]))
-        if problems:
-            for widget_id, text in problems:
-                show_error(self, f"{widget_id}-error", text)
-            self.query_one(f"#{problems[0][0]}").focus()
-            return
-        details = WorkerDetails(
-            name, initials, role, organisation, expertise=tuple(self.query_one(LeefdomeinPicker).codes)
-        )
-        self.start_busy()
-        self.add(details, passphrase)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def add(self, details: WorkerDetails, passphrase: str) -> None:
-        try:
-            self.session.team.add_worker(details, passphrase, kdf_params())
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the form stays filled
-            self.app.call_from_thread(self.failed, explain(exc)[0], isinstance(exc, WorkerExists))
-            return
-        self.app.call_from_thread(self.done, TEXT["added"].format(name=details.full_name))
-
-    def failed(self, text: str, initials_taken: bool) -> None:
-        self.failed_at(text, "add-initials" if initials_taken else None)
-
-
-# -- deactivate a worker ----------------------------------------------------------------
-
-
-class DeactivateDialog(TeamDialog):
-    """Who leaves, who takes over their students (and programmes), confirm."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", TEXT["deactivate_key"]),
-        Binding("escape", "cancel", TEXT["cancel"]),
-    ]
-
-    def __init__(self, session, preselect: str | None) -> None:
-        super().__init__(session)
-        self.preselect = preselect
-        # What the highlighted worker would hand over (read when highlighted).
-        self.students: list[str] = []
-        self.programmes: list[str] = []
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["deactivate_title"], classes="title")
-            yield field(
-                TEXT["leaving"],
-                OptionList(
-                    *(Option(worker_label(w), id=w.id) for w in self.session.active_workers()
-                      if w.id != self.session.worker_id),
-                    id="leaving",
-                ),
-            )
-            yield message_line("leaving-error")
-            yield Static("", id="leaving-info")
-            yield field(TEXT["new_contact"], OptionList(id="new-contact"))
-            yield message_line("new-contact-error")
-            yield message_line("team-dialog-message")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        leaving = self.query_one("#leaving", OptionList)
-        leaving.highlighted = None  # nobody leaves by default
-        if not leaving.option_count:
-            show_error(self, "leaving-error", TEXT["no_one_else"])
-        elif self.preselect == self.session.worker_id:
-            show_error(self, "leaving-error", TEXT["not_self"])
-        elif self.preselect in self.session.workers and not self.session.workers[self.preselect].active:
-            show_error(self, "leaving-error", TEXT["inactive"].format(name=self.session.workers[self.preselect].full_name))
-        else:
-            highlight(leaving, self.preselect)
-        self.show_leaving()
-        leaving.focus()
-
-    @on(OptionList.OptionHighlighted, "#leaving")
-    def show_leaving(self) -> None:
-        worker_id = highlighted_id(self.query_one("#leaving", OptionList))
-        new_contact = self.query_one("#new-contact", OptionList)
-        chosen = highlighted_id(new_contact)
-        new_contact.clear_options()
-        if worker_id is None:
-            self.students, self.programmes = [], []
-            self.query_one("#leaving-info", Static).update("")
-            return
-        show_error(self, "leaving-error", "")
-        worker = self.session.workers[worker_id]
-        self.students, programmes = self.session.team.handover_load(worker_id)
-        self.programmes = sorted(programmes, key=fold)
-        lines = [TEXT["contact_of"].format(name=worker.full_name, n=len(self.students))]
-        if self.programmes:
-            lines.append(TEXT["programmes_of"].format(names=", ".join(self.programmes)))
-        if not self.must_hand_over:
-            lines.append(TEXT["nothing_to_hand_over"])
-        self.query_one("#leaving-info", Static).update("\n".join(lines))
-        new_contact.add_options(
-            [Option(worker_label(w), id=w.id) for w in self.session.active_workers() if w.id != worker_id]
-        )
-        highlight(new_contact, chosen)
-
-    @property
-    def must_hand_over(self) -> bool:
-        return bool(self.students or self.programmes)
-
-    @on(OptionList.OptionSelected, "#leaving")
-    def to_new_contact(self) -> None:
-        self.query_one("#new-contact", OptionList).focus()
-
-    @on(OptionList.OptionSelected, "#new-contact")
-    def chosen_new_contact(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        clear_errors(self)
-        leaving = highlighted_id(self.query_one("#leaving", OptionList))
-        if leaving is None:
-            show_error(self, "leaving-error", TEXT["need_leaving"])
-            self.query_one("#leaving").focus()
-            return
-        new_contact = highlighted_id(self.query_one("#new-contact", OptionList))
-        if new_contact is None:
-            if self.must_hand_over:
-                show_error(self, "new-contact-error", TEXT["need_new_contact"])
-                self.query_one("#new-contact").focus()
-                return
-            new_contact = self.session.worker_id  # nothing moves; the API wants someone
-        name = self.session.workers[leaving].full_name
-        moved = (
-            TEXT["deactivate_confirm_moved"].format(
-                n=len(self.students), new=self.session.workers[new_contact].full_name
-            )
-            if self.students else ""
-        )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.start_busy()
-                self.deactivate(leaving, new_contact)
-
-        self.app.push_screen(Confirm(TEXT["deactivate_confirm"].format(name=name, moved=moved).strip()), answered)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def deactivate(self, leaving: str, new_contact: str) -> None:
-        name = self.session.workers[leaving].full_name
-        new_name = self.session.workers[new_contact].full_name
-        try:
-            moved, _removed = self.session.team.deactivate_worker_with_handover(leaving, new_contact)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence
-            self.app.call_from_thread(self.failed, explain(exc)[0])
-            return
-        moved_text = TEXT["deactivated_moved"].format(n=moved, new=new_name) if moved else ""
-        self.app.call_from_thread(self.done, TEXT["deactivated"].format(name=name, moved=moved_text).strip())
-
-    def failed(self, text: str) -> None:
-        if self.still_here():
-            self.stop_busy(text)
-            self.show_leaving()  # part may have happened: show the store's state
-
-
-# -- reset a passphrase with the recovery code ----------------------------------------------
-
-
-def recovery_code_complete(code: str) -> bool:
-    """7 groups of 4 letters or digits, whatever separators were typed."""
-    return sum(c.isalnum() for c in code) == RECOVERY_GROUPS * RECOVERY_GROUP_LEN
-
-
-class ResetPassphraseDialog(TeamDialog):
-    """For whom, the herstelcode, the new passphrase twice."""
-
-    def __init__(self, session, preselect: str | None) -> None:
-        super().__init__(session)
-        self.preselect = preselect
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["reset_title"], classes="title")
-            yield Static(TEXT["reset_hint"], classes="hint")
-            yield field(
-                TEXT["reset_worker"],
-                OptionList(
-                    *(Option(worker_label(w), id=w.id) for w in self.session.active_workers()),
-                    id="reset-worker",
-                ),
-            )
-            yield message_line("reset-worker-error")
-            yield field(
-                TEXT["code"],
-                Input(placeholder=TEXT["code_placeholder"], password=True, max_length=60, id="reset-code"),
-            )
-            yield message_line("reset-code-error")
-            yield field(
-                TEXT["new_passphrase"],
-                Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="reset-passphrase"),
-            )
-            yield message_line("reset-passphrase-error")
-            yield field(TEXT["repeat"], Input(password=True, id="reset-repeat"))
-            yield message_line("reset-repeat-error")
-            yield message_line("team-dialog-message")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        workers = self.query_one("#reset-worker", OptionList)
-        workers.highlighted = None
-        highlight(workers, self.preselect)
-        if self.preselect in self.session.workers and not self.session.workers[self.preselect].active:
-            show_error(self, "reset-worker-error", TEXT["inactive"].format(name=self.session.workers[self.preselect].full_name))
-        if workers.highlighted is None:
-            workers.focus()
-        else:
-            self.query_one("#reset-code", Input).focus()
-
-    @on(OptionList.OptionSelected, "#reset-worker")
-    def to_code(self) -> None:
-        self.query_one("#reset-code", Input).focus()
-
-    @on(Input.Submitted)
-    def next_field(self, event: Input.Submitted) -> None:
-        if event.input.id == "reset-repeat":
-            self.action_save()
-        else:
-            self.focus_next()
-
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        clear_errors(self)
-        worker_id = highlighted_id(self.query_one("#reset-worker", OptionList))
-        code = self.query_one("#reset-code", Input).value
-        passphrase = self.query_one("#reset-passphrase", Input).value
-        repeat = self.query_one("#reset-repeat", Input).value
-        problems: list[tuple[str, str]] = []
-        if worker_id is None:
-            problems.append(("reset-worker", TEXT["need_worker"]))
-        if not recovery_code_complete(code):
-            problems.append(("reset-code", TEXT["code_format"]))
-        worker = self.session.workers.get(worker_id or "")
-        names = (worker.full_name, worker.initials) if worker else ()
-        weak = weakness(passphrase, names=names) if passphrase else TEXT["need_passphrase"]
-        if weak:
-            problems.append(("reset-passphrase", weak))
-        elif passphrase != repeat:
-            problems.append(("reset-repeat", TEXT["not_equal"]))
-        if problems:
-            for widget_id, text in problems:
-                show_error(self, f"{widget_id}-error", text)
-            self.query_one(f"#{problems[0][0]}").focus()
-            return
-        self.start_busy()
-        self.reset(code, worker_id, passphrase)
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def reset(self, code: str, worker_id: str, passphrase: str) -> None:
-        name = self.session.workers[worker_id].full_name
-        try:
-            self.session.team.reset_passphrase_with_recovery(code, worker_id, passphrase, kdf_params())
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; fields stay filled
-            self.app.call_from_thread(self.failed, explain(exc)[0], isinstance(exc, WrongPassphrase))
-            return
-        text = TEXT["reset_self"] if worker_id == self.session.worker_id else TEXT["reset_done"].format(name=name)
-        self.app.call_from_thread(self.done, text)
-
-    def failed(self, text: str, wrong_code: bool) -> None:
-        self.failed_at(text, "reset-code" if wrong_code else None)
-
-
-# -- vaste contactpersonen ---------------------------------------------------------------------
-
-
-class ProgrammeContactsDialog(TeamDialog):
-    """The list programme -> worker; type a programme, pick a worker (or 'geen'), save."""
-
-    BINDINGS = [
-        Binding("ctrl+s", "save", TEXT["save"]),
-        Binding("escape", "cancel", TEXT["close"]),
-    ]
-
-    def __init__(self, session) -> None:
-        super().__init__(session)
-        self.changed: list[str] = []
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["contacts_title"], classes="title")
-            yield Static(TEXT["contacts_hint"], classes="hint")
-            yield OptionList(id="contacts")
-            yield Static("", id="contacts-empty", classes="hint")
-            yield field(
-                TEXT["programme"],
-                Input(
-                    placeholder=TEXT["programme_placeholder"],
-                    max_length=200,
-                    suggester=SuggestWords(self.session.spreekuur.programmes),
-                    id="programme",
-                ),
-            )
-            yield message_line("programme-error")
-            yield field(
-                TEXT["contact"],
-                OptionList(
-                    Option(TEXT["no_contact"], id=NO_CONTACT),
-                    *(Option(worker_label(w), id=w.id) for w in self.session.active_workers()),
-                    id="programme-worker",
-                ),
-            )
-            yield message_line("programme-worker-error")
-            yield message_line("team-dialog-message", "team-field-error team-dialog-note")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#programme-worker", OptionList).highlighted = None  # a choice, not a default
-        self.fill()
-        contacts = self.query_one("#contacts", OptionList)
-        if contacts.option_count:
-            contacts.focus()
-        else:
-            self.query_one("#programme", Input).focus()
-
-    def fill(self) -> None:
-        contacts = self.query_one("#contacts", OptionList)
-        contacts.clear_options()
-        current = self.session.team.programme_contacts()
-        for programme in sorted(current, key=fold):
-            worker = self.session.workers.get(current[programme])
-            name = worker_label(worker) if worker else "?"
-            contacts.add_option(Option(TEXT["contact_row"].format(programme=programme, name=name), id=programme))
-        self.query_one("#contacts-empty", Static).update("" if current else TEXT["contacts_none"])
-        contacts.display = bool(current)
-
-    @on(OptionList.OptionSelected, "#contacts")
-    def edit_row(self, event: OptionList.OptionSelected) -> None:
-        programme = event.option_id or ""
-        self.query_one("#programme", Input).value = programme
-        workers = self.query_one("#programme-worker", OptionList)
-        highlight(workers, self.session.team.programme_contacts().get(programme))
-        workers.focus()
-
-    @on(Input.Submitted, "#programme")
-    def to_worker(self) -> None:
-        self.query_one("#programme-worker", OptionList).focus()
-
-    @on(OptionList.OptionSelected, "#programme-worker")
-    def chosen_worker(self) -> None:
-        self.action_save()
-
-    def stored_spelling(self, typed: str) -> str:
-        """An existing programme written differently ('verzorgende ig') keeps its spelling."""
-        wanted = fold(typed)
-        for known in [*self.session.team.programme_contacts(), *self.session.spreekuur.programmes()]:
-            if fold(known) == wanted:
-                return known
-        return typed
-
-    def action_save(self) -> None:
-        clear_errors(self)
-        show_error(self, "team-dialog-message", "")
-        typed = self.query_one("#programme", Input).value.strip()
-        workers = self.query_one("#programme-worker", OptionList)
-        if not typed:
-            show_error(self, "programme-error", TEXT["need_programme"])
-            self.query_one("#programme", Input).focus()
-            return
-        if workers.highlighted is None:
-            show_error(self, "programme-worker-error", TEXT["need_contact"])
-            workers.focus()
-            return
-        programme = self.stored_spelling(typed)
-        chosen = highlighted_id(workers)
-        worker_id = None if chosen == NO_CONTACT else chosen
-        try:
-            seen = self.session.team.programme_contacts().get(programme)
-            self.session.team.set_programme_contact(programme, worker_id, seen=seen)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the choice stays
-            show_error(self, "team-dialog-message", explain(exc)[0])
-            return
-        if worker_id is None:
-            text = TEXT["contact_cleared"].format(programme=programme)
-        else:
-            text = TEXT["contact_set"].format(name=self.session.workers[worker_id].full_name, programme=programme)
-        self.changed.append(text)
-        show_error(self, "team-dialog-message", text)
-        self.query_one("#programme", Input).value = ""
-        workers.highlighted = None
-        self.fill()
-        self.query_one("#programme", Input).focus()
-
-    def action_cancel(self) -> None:
-        self.dismiss(self.changed[-1] if self.changed else None)
-
-
-# -- idle lock -----------------------------------------------------------------------------------
-
-
-class IdleLockDialog(TeamDialog):
-    def __init__(self, session, minutes: int) -> None:
-        super().__init__(session)
-        self.minutes = minutes
-        # The settings as the coördinator sees them now: a colleague's change in between is refused.
-        self.version = session.team.settings_version()
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["idle_title"], classes="title")
-            yield Static(TEXT["idle_hint"], classes="hint")
-            yield field(TEXT["minutes"], Input(str(self.minutes), type="integer", max_length=2, id="idle-minutes"))
-            yield message_line("idle-minutes-error")
-            yield message_line("team-dialog-message")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#idle-minutes", Input).focus()
-
-    @on(Input.Submitted, "#idle-minutes")
-    def submitted(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:
-        clear_errors(self)
-        typed = self.query_one("#idle-minutes", Input).value.strip()
-        try:
-            minutes = int(typed)
-        except ValueError:
-            minutes = 0
-        if not 1 <= minutes <= 60:
-            show_error(self, "idle-minutes-error", TEXT["need_minutes"])
-            return
-        try:
-            self.session.team.set_idle_lock_minutes(minutes, version=self.version)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the number stays
-            show_error(self, "team-dialog-message", explain(exc)[0])
-            return
-        self.app.team_settings_changed()
-        self.dismiss(TEXT["idle_set"].format(minutes=minutes))
-
-
-# -- expertise ---------------------------------------------------------------------------------------
-
-
-class ExpertiseDialog(TeamDialog):
-    BINDINGS = [
-        Binding("ctrl+s,enter", "save", TEXT["save"], key_display="ctrl+s"),
-        Binding("escape", "cancel", TEXT["cancel"]),
-    ]
-
-    def __init__(self, session, worker_id: str) -> None:
-        super().__init__(session)
-        self.worker_id = worker_id
-
-    def compose(self) -> ComposeResult:
-        worker = self.session.workers[self.worker_id]
-        with Vertical(classes="team-dialog"):
-            yield Static(TEXT["expertise_title"].format(name=worker.full_name), classes="title")
-            yield Static(TEXT["expertise_hint"], classes="hint")
-            yield LeefdomeinPicker(chosen=filter(None, worker.expertise.split(",")), id="expertise")
-            yield message_line("team-dialog-message")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one(LeefdomeinPicker).focus()
-
-    def action_save(self) -> None:
-        codes = tuple(self.query_one(LeefdomeinPicker).codes)
-        try:
-            self.session.team.set_expertise(self.worker_id, codes, version=self.session.workers[self.worker_id].version)
-        except Exception as exc:  # noqa: BLE001 - one Dutch sentence; the choice stays
-            show_error(self, "team-dialog-message", explain(exc)[0])
-            return
-        self.dismiss(TEXT["expertise_set"].format(name=self.session.workers[self.worker_id].full_name))
-
 
 # -- the screen -------------------------------------------------------------------------------------------
 
 
-class TeamScreen(Screen):
+class TeamScreen(Screen[None]):
     """The team's workers; keys open one dialog each."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "add_worker", "Nieuw"),
         Binding("d", "deactivate_worker", "Deactiveren"),
         Binding("w", "reset_passphrase", "Wachtwoord"),
@@ -820,12 +79,12 @@ class TeamScreen(Screen):
         Binding("escape", "leave", "Terug"),
     ]
 
-    def __init__(self, session) -> None:
+    def __init__(self, session: TeamSession) -> None:
         super().__init__()
         self.session = session
 
     def compose(self) -> ComposeResult:
-        yield Static(TEXT["title"].format(team=self.app.team_name), classes="title")
+        yield Static(TEXT["title"].format(team=team_app(self).team_name), classes="title")
         yield DataTable(id="team-workers", cursor_type="row", zebra_stripes=True)
         yield Static("", id="team-settings", classes="hint")
         yield Static("", id="team-message", classes="hint")
@@ -841,7 +100,7 @@ class TeamScreen(Screen):
             self.app.pop_screen()
             return
         table = self.query_one("#team-workers", DataTable)
-        for label, width in zip(TEXT["columns"], (None, 9, 12, 24, 36, 6)):
+        for label, width in zip(COLUMNS, (None, 9, 12, 24, 36, 6), strict=True):
             table.add_column(label, width=width)
         self.reload()
         table.focus()
@@ -851,14 +110,14 @@ class TeamScreen(Screen):
             return True
         return not self.session.is_locked and self.session.keys.is_coordinator
 
-    def resume_state(self) -> dict | None:
+    def resume_state(self) -> dict[str, Any] | None:
         return {}
 
-    def draft(self) -> dict | None:
+    def draft(self) -> dict[str, Any] | None:
         return None  # its dialogs hold what is typed
 
     @classmethod
-    def resume(cls, session, state: dict):
+    def resume(cls, session: TeamSession, state: dict[str, Any]) -> TeamScreen | None:
         """After a lock, the same coördinator comes back to this screen."""
         return cls(session) if session.keys.is_coordinator else None
 
@@ -880,11 +139,7 @@ class TeamScreen(Screen):
                 TEXT["yes"] if w.active else TEXT["no"],
                 key=w.id,
             )
-        if keep is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(keep))
-            except Exception:  # noqa: BLE001 - the row is gone; stay where the cursor is
-                pass
+        keep_cursor(table, keep)  # a row that is gone: the cursor stays where it is
         self.query_one("#team-settings", Static).update(
             TEXT["settings"].format(
                 minutes=self.session.team.idle_lock_minutes(), n=len(self.session.team.programme_contacts())
@@ -892,13 +147,9 @@ class TeamScreen(Screen):
         )
 
     def current_worker_id(self) -> str | None:
-        try:
-            table = self.query_one("#team-workers", DataTable)
-        except NoMatches:
-            return None
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        found = self.query("#team-workers").results(DataTable)
+        table = next(iter(found), None)
+        return highlighted_key(table) if table is not None else None
 
     def say(self, text: str) -> None:
         self.query_one("#team-message", Static).update(text)
@@ -906,8 +157,10 @@ class TeamScreen(Screen):
     def open_dialog(self, dialog: TeamDialog) -> None:
         self.say("")
 
+        app = team_app(self)
+
         def closed(result: str | None) -> None:
-            if self.app.session is not self.session:
+            if app.session is not self.session:
                 return  # locked meanwhile
             self.reload()
             if result:
@@ -915,7 +168,7 @@ class TeamScreen(Screen):
                 self.app.notify(result)
                 if result == TEXT["reset_self"]:
                     # This session's private key was replaced: unlock again.
-                    self.app.action_lock(reason=TEXT["reset_self"])
+                    app.action_lock(reason=TEXT["reset_self"])
 
         self.app.push_screen(dialog, closed)
 

@@ -35,7 +35,10 @@ from textual.widgets.option_list import Option as _Option
 
 from jongerenteam.text import clean_text, visible
 
-__all__ = ["CellText", "Content", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "Text", "TextArea", "cell", "safe", "shorten"]
+__all__ = [
+    "CellText", "Content", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "Text", "TextArea",
+    "cell", "safe", "shorten",
+]
 
 # The widest a table cell gets when its column has no width of its own.
 MAX_CELL = 40
@@ -144,14 +147,14 @@ class OptionList(_w.OptionList):
     def _safe_option(option: Any) -> Any:
         return safe(option) if isinstance(option, (str, Text, Content)) else option
 
-    def add_options(self, items: Any) -> OptionList:  # type: ignore[override]
+    def add_options(self, items: Any) -> OptionList:
         return super().add_options([self._safe_option(item) for item in items])
 
-    def add_option(self, item: Any = None) -> OptionList:  # type: ignore[override]
+    def add_option(self, item: Any = None) -> OptionList:
         return super().add_option(self._safe_option(item))
 
 
-class DataTable(_w.DataTable):
+class DataTable(_w.DataTable[Any]):
     """A DataTable whose cells are literal, one line, and cut with "…" to their column.
 
     A column without a width grows with its content, but never past

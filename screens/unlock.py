@@ -7,25 +7,32 @@ do and lets whoever holds the recovery code set a new passphrase here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer
 
-from jongerenteam import start
+from jongerenteam import errorlog, start
 from jongerenteam.catalogue import ROLE_LABELS
 from jongerenteam.dates import clock_time, now
 from jongerenteam.demo_team import DEMO_TEAM_NAME, DEMO_WORKERS
-from jongerenteam.errors import WrongPassphrase
-from jongerenteam.messages import explain
-from jongerenteam.passphrase import advice, weakness
+from jongerenteam.errors import StoreError, WrongPassphrase
 from jongerenteam.search import fold
 from jongerenteam.start import OpeningStore
+from screens.background import dutch
+from screens.interfaces import team_app
 from screens.messages import Unlocked, UnlockFailed
 from screens.text import Input, Label, Option, OptionList, Static
+
+if TYPE_CHECKING:
+    from jongerenteam.drafts import WaitingWork
+    from jongerenteam.session import TeamSession
 
 # The session, the team and the key derivation (SQLAlchemy, argon2,
 # cryptography) load inside jongerenteam.start's functions, in this screen's
@@ -48,44 +55,19 @@ TEXT = {
     "demo_title": "Dit is de demo. De wachtwoorden:",
     "demo_row": "  {name}: {passphrase}",
     "reset_done": "Het nieuwe wachtwoord van {name} werkt vanaf nu. Typ het hieronder om je aan te melden.",
+    "drafts_failed": "Je bewaarde invoer kon niet worden geladen. {reason}",
 }
 
 # How often the clock beside the team name is brought up to date.
 CLOCK_SECONDS = 5.0
 
-# The "Wachtwoord vergeten?" dialog.
-FORGOT = {
-    "title": "Wachtwoord vergeten?",
-    "explain": (
-        "Niemand kan je wachtwoord voor je opzoeken, ook de coördinator niet. "
-        "Wel kan een coördinator een nieuw wachtwoord voor je instellen: vraag dat aan een "
-        "coördinator van je team. Die doet dat in Team, bij 'Wachtwoord herstellen', met de herstelcode uit de kluis. "
-        "Je dossiers blijven gewoon leesbaar voor je."
-    ),
-    "self": "Heb je de herstelcode van papier zelf bij de hand? Stel dan hier een nieuw wachtwoord in voor {name}.",
-    "pick_first": "Wil je de herstelcode zelf gebruiken? Kies dan eerst je naam in de lijst (Esc) en druk opnieuw op F1.",
-    "code": "Herstelcode (van papier)",
-    "code_placeholder": "7 groepjes van 4 tekens",
-    "new": "Nieuw wachtwoord",
-    "new_placeholder": "een zin van een paar woorden",
-    "again": "Nieuw wachtwoord nog een keer",
-    "again_placeholder": "nog een keer hetzelfde",
-    "save_hint": "Enter in het laatste veld stelt het nieuwe wachtwoord in.",
-    "required_code": "Vul de herstelcode van papier in.",
-    "code_length": "Een herstelcode heeft 28 tekens: 7 groepjes van 4. Kijk de code op papier na.",
-    "edge_space": "Begin of eindig het wachtwoord niet met een spatie.",
-    "required_again": "Typ het nieuwe wachtwoord hier nog een keer.",
-    "mismatch": "De twee wachtwoorden zijn niet gelijk. Kijk ze na en probeer het opnieuw.",
-    "busy": "Bezig… de herstelcode wordt gecontroleerd en het nieuwe wachtwoord ingesteld. Dit duurt een paar seconden.",
-}
-RECOVERY_CODE_LENGTH = 28
 
 
 
-class UnlockScreen(Screen):
+class UnlockScreen(Screen[None]):
     """The first screen, and the one every lock returns to."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, and a synchronous focus change: keys typed right after
         # Enter (fast typing, a paste, auto-type) must land in the passphrase
         # field, never in the visible name filter.
@@ -99,12 +81,13 @@ class UnlockScreen(Screen):
         Binding("up", "move(-1)", "Vorige naam", show=False),
     ]
 
-    def __init__(self, store, team_name: str) -> None:
+    def __init__(self, store: Any, team_name: str) -> None:
         """``store`` is a Store, or an OpeningStore whose preview lists the workers while it opens."""
         super().__init__()
         self.store = store
         self.team_name = team_name
-        self.team_workers = store.preview.workers if isinstance(store, OpeningStore) else store.workers()
+        # The opened Store or an OpeningStore (screens never import storage/): both list the workers.
+        self.team_workers: Sequence[Any] = store.preview.workers if isinstance(store, OpeningStore) else store.workers()
         self.busy = False
         self.pending_worker: str | None = None
         # Set when the store could not be opened behind this screen: the
@@ -114,17 +97,17 @@ class UnlockScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
             with Horizontal(id="unlock-head"):
-                yield Static(f"{TEXT['title']} · {self.team_name}", classes="title", markup=False)
+                yield Static(f"{TEXT['title']} · {self.team_name}", classes="title")
                 yield Static(self.clock_text(), id="unlock-clock")
             yield Label(TEXT["choose"])
             yield Input(placeholder=TEXT["filter"], id="name-filter")
             yield OptionList(*self._options(""), id="workers")
             yield Label(TEXT["passphrase"])
             yield Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="passphrase")
-            yield Static("", id="unlock-message", classes="error", markup=False)
+            yield Static("", id="unlock-message", classes="error")
             yield Static(TEXT["forgot_hint"], classes="hint")
             if self.team_name == DEMO_TEAM_NAME:
-                yield Static(self.demo_text(), id="unlock-demo", classes="hint", markup=False)
+                yield Static(self.demo_text(), id="unlock-demo", classes="hint")
         yield Footer()
 
     @staticmethod
@@ -178,7 +161,8 @@ class UnlockScreen(Screen):
             store = store.wait()
         try:
             self.team_workers = store.workers()
-        except Exception:  # noqa: BLE001 - the list stays as it was; unlocking says what is wrong
+        except StoreError as exc:
+            errorlog.record(exc, "unlock")  # the list stays as it was; unlocking says what is wrong
             return
         options = self.query_one("#workers", OptionList)
         chosen = self.selected_worker_id()
@@ -276,23 +260,20 @@ class UnlockScreen(Screen):
             if wait:
                 self.app.call_from_thread(self.must_wait, wait)
                 return
-            session = start.unlock(store, worker_id, passphrase, after_lock=self.app.sessions_started > 0)
-        except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
-            self.post_message(UnlockFailed(explain(exc)[0], wrong_passphrase=isinstance(exc, WrongPassphrase)))
+            session = start.unlock(store, worker_id, passphrase, after_lock=team_app(self).sessions_started > 0)
+        except Exception as exc:  # noqa: BLE001 - a thread worker that posts its outcome: one Dutch sentence
+            self.post_message(UnlockFailed(dutch(exc), wrong_passphrase=isinstance(exc, WrongPassphrase)))
             return
         self.post_message(Unlocked(session, self._waiting_work(session)))
 
-    def _waiting_work(self, session):
+    def _waiting_work(self, session: TeamSession) -> WaitingWork | None:
         """This worker's drafts in the store; a failure here never stops the unlock (it is told)."""
-        from jongerenteam import errorlog
-
+        app = team_app(self)
         try:
-            return session.drafts.waiting(self.app.instance)
+            return session.drafts.waiting(app.instance)
         except Exception as exc:  # noqa: BLE001 - Vandaag opens anyway; the worker hears why the drafts did not
             errorlog.record(exc, "terugzetten")
-            self.app.call_from_thread(
-                self.app.notify, f"Je bewaarde invoer kon niet worden geladen. {explain(exc)[0]}", severity="error", timeout=10
-            )
+            app.call_from_thread(app.notify, TEXT["drafts_failed"].format(reason=dutch(exc)), severity="error", timeout=10)
             return None
 
     def must_wait(self, text: str) -> None:
@@ -326,7 +307,7 @@ class UnlockScreen(Screen):
         return self._wait_text(store, worker_id)
 
     @staticmethod
-    def _wait_text(store, worker_id: str) -> str:
+    def _wait_text(store: Any, worker_id: str) -> str:
         seconds = start.login_wait_seconds(store, worker_id)
         if seconds <= 0:
             return ""
@@ -336,7 +317,7 @@ class UnlockScreen(Screen):
         self.busy = False
         self.query_one("#passphrase", Input).value = ""
         self.show("")
-        self.app.start_session(message.session, message.waiting)
+        team_app(self).start_session(message.session, message.waiting)
 
     # -- forgotten passphrase ------------------------------------------------------
 
@@ -348,6 +329,8 @@ class UnlockScreen(Screen):
             return
         worker_id = self.selected_worker_id()
         name = next((w.full_name for w in self.team_workers if w.id == worker_id), "")
+        from screens.forgot import ForgotPassphraseScreen  # not on the way to the first frame
+
         self.app.push_screen(ForgotPassphraseScreen(self.store, worker_id, name), self.forgot_closed)
 
     def forgot_closed(self, name: str | None) -> None:
@@ -356,156 +339,3 @@ class UnlockScreen(Screen):
             field.value = ""
             self.show(TEXT["reset_done"].format(name=name))
             field.focus()
-
-
-class ForgotPassphraseScreen(ModalScreen[str | None]):
-    """What to do without your passphrase; with the recovery code, set a new one here.
-
-    Dismisses with the worker's name once their new passphrase works, else None.
-    Uses ``jongerenteam.start.reset_with_recovery`` as ``jongerenteam recover`` does: the
-    worker's student keys are rewrapped through the escrow, and a
-    'recovery' entry lands in the audit log.
-    """
-
-    BINDINGS = [
-        Binding("enter", "next", "Verder", priority=True),
-        Binding("escape", "close", "Terug"),
-    ]
-
-    FIELDS = ("forgot-code", "forgot-new", "forgot-again")
-
-    def __init__(self, store, worker_id: str | None, worker_name: str) -> None:
-        super().__init__()
-        self.store = store
-        self.worker_id = worker_id
-        self.worker_name = worker_name
-        self.busy = False
-
-    def compose(self) -> ComposeResult:
-        from screens.setup import Note  # not on the way to the first frame
-
-        with Vertical(id="forgot-box"):
-            yield Static(FORGOT["title"], classes="title")
-            yield Static(FORGOT["explain"], classes="setup-intro")
-            if self.worker_id is None:
-                yield Static(FORGOT["pick_first"], classes="setup-intro")
-            else:
-                yield Note(FORGOT["self"].format(name=self.worker_name), classes="setup-intro")
-                yield from self._field("forgot-code", FORGOT["code"], FORGOT["code_placeholder"])
-                yield from self._field("forgot-new", FORGOT["new"], FORGOT["new_placeholder"])
-                yield from self._field("forgot-again", FORGOT["again"], FORGOT["again_placeholder"], hint=FORGOT["save_hint"])
-            yield Note("", id="forgot-message", classes="hint")
-        yield Footer()
-
-    @staticmethod
-    def _field(field_id: str, label: str, placeholder: str, *, hint: str = "") -> ComposeResult:
-        from screens.setup import Note
-
-        yield Label(label, classes="setup-label")
-        yield Input(placeholder=placeholder, id=field_id, password=True)
-        yield Note(hint, id=f"hint-{field_id}", classes="hint")
-        yield Note("", id=f"err-{field_id}", classes="error")
-
-    def on_mount(self) -> None:
-        if self.worker_id is not None:
-            self.query_one("#forgot-code", Input).focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "next":
-            return self.worker_id is not None and (None if self.busy else True)
-        if action == "close":
-            return None if self.busy else True
-        return True
-
-    def value(self, field_id: str) -> str:
-        return self.query_one(f"#{field_id}", Input).value
-
-    def problem(self, field_id: str) -> str | None:
-        value = self.value(field_id)
-        match field_id:
-            case "forgot-code":
-                cleaned = "".join(c for c in value if c.isalnum())
-                if not cleaned:
-                    return FORGOT["required_code"]
-                return None if len(cleaned) == RECOVERY_CODE_LENGTH else FORGOT["code_length"]
-            case "forgot-new":
-                if value and value != value.strip():
-                    return FORGOT["edge_space"]
-                return weakness(value, names=(self.worker_name, *self.worker_name.split()))
-            case "forgot-again":
-                if not value:
-                    return FORGOT["required_again"]
-                return None if value == self.value("forgot-new") else FORGOT["mismatch"]
-        return None
-
-    def check(self, field_id: str) -> bool:
-        text = self.problem(field_id)
-        self.query_one(f"#err-{field_id}", Static).update(text or "")
-        if field_id == "forgot-new":
-            self.query_one("#hint-forgot-new", Static).update("" if text else (advice(self.value(field_id)) or ""))
-        return text is None
-
-    @on(Input.Changed)
-    def typing_clears_message(self, event: Input.Changed) -> None:
-        if event.input.id in self.FIELDS:
-            self.query_one(f"#err-{event.input.id}", Static).update("")
-
-    def message(self, text: str, *, error: bool = False) -> None:
-        widget = self.query_one("#forgot-message", Static)
-        widget.update(text)
-        widget.set_class(error, "error")
-        widget.set_class(not error, "hint")
-
-    def action_close(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
-
-    def action_next(self) -> None:
-        if self.busy or self.worker_id is None:
-            return
-        focused = self.focused
-        if isinstance(focused, Input) and focused.id in self.FIELDS:
-            if not self.check(focused.id):
-                return
-            index = self.FIELDS.index(focused.id)
-            if index + 1 < len(self.FIELDS):
-                self.query_one(f"#{self.FIELDS[index + 1]}", Input).focus()
-                return
-        for field_id in self.FIELDS:
-            if not self.check(field_id):
-                self.query_one(f"#{field_id}", Input).focus()
-                return
-        self.busy = True
-        self.refresh_bindings()
-        self.message(FORGOT["busy"])
-        self.reset(self.worker_id, self.value("forgot-code"), self.value("forgot-new"))
-
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def reset(self, worker_id: str, code: str, passphrase: str) -> None:
-        try:
-            # The store may still be opening behind the unlock screen: this waits.
-            start.reset_with_recovery(self.store, code, worker_id, passphrase)
-        except Exception as exc:  # noqa: BLE001 - shown as one Dutch sentence
-            self.app.call_from_thread(self.reset_failed, explain(exc)[0], isinstance(exc, WrongPassphrase))
-            return
-        self.app.call_from_thread(self.reset_done)
-
-    def reset_failed(self, text: str, wrong_code: bool) -> None:
-        self.busy = False
-        self.refresh_bindings()
-        if wrong_code:
-            # A wrong secret is cleared, like a wrong passphrase; the new passphrase stays.
-            code = self.query_one("#forgot-code", Input)
-            with code.prevent(Input.Changed):  # the message below must stay
-                code.value = ""
-            code.focus()
-            self.query_one("#err-forgot-code", Static).update(text)
-            self.message("")
-        else:
-            self.message(text, error=True)
-
-    def reset_done(self) -> None:
-        self.busy = False
-        for field_id in self.FIELDS:
-            self.query_one(f"#{field_id}", Input).value = ""
-        self.dismiss(self.worker_name)

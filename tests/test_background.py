@@ -68,7 +68,7 @@ def errors(app) -> list[str]:
 def worker_codes() -> list[tuple[str, str]]:
     """(file, code) of every thread worker the screens start: its group, or its function's name."""
     out = []
-    for path in sorted(SCREENS.glob("*.py")):
+    for path in sorted(SCREENS.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):

@@ -35,9 +35,9 @@ from jongerenteam.pdf import (
     write_pdf,
 )
 from jongerenteam.session import TeamSession
+from screens.dialogs import Confirm
 from screens.overview import OverviewModal, clipboard_pending
 from screens.unlock import UnlockScreen
-from screens.widgets import Confirm
 from storage import clock
 from storage.models import AuditEntry
 from tests.conftest import WORKER_PASS

@@ -14,12 +14,12 @@ from datetime import date
 from textual import events
 
 from jongerenteam.dates import local_today
+from screens.dialogs import Confirm
 from screens.dossier import DossierScreen
 from screens.driegesprek import DriegesprekScreen
 from screens.home import HomeScreen
 from screens.overview import OverviewModal
 from screens.spreekuur import IntakeScreen
-from screens.widgets import Confirm
 from tests.conftest import WORKER_PASS
 from tests.test_ui import build_app, fixed_store_clock, open_row, settle, unlock_as  # noqa: F401 - fixture
 

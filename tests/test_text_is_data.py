@@ -113,10 +113,10 @@ TEXT_WIDGETS = {"Static", "Label", "DataTable", "OptionList", "Option", "Input",
 
 
 def screen_modules() -> list[Path]:
-    return sorted(p for p in SCREENS.glob("*.py") if p.name != "text.py")
+    return sorted(p for p in SCREENS.rglob("*.py") if p.name != "text.py")
 
 
-@pytest.mark.parametrize("path", screen_modules(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", screen_modules(), ids=lambda p: str(p.relative_to(SCREENS)))
 def test_screens_take_their_text_widgets_from_the_one_safe_place(path):
     """No screen imports a text widget from Textual, switches markup on or parses markup from a string."""
     tree = ast.parse(path.read_text(encoding="utf-8"))

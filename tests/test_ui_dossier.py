@@ -16,9 +16,9 @@ from jongerenteam import driegesprek as dg
 from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
+from screens.dialogs import Confirm
 from screens.dossier import (
     AgreementModal,
-    ChoicePicker,
     DateModal,
     DossierScreen,
     LineTable,
@@ -30,7 +30,7 @@ from screens.dossier import (
 from screens.home import HomeScreen
 from screens.student import NotInvolvedModal
 from screens.unlock import UnlockScreen
-from screens.widgets import Confirm
+from screens.widgets import KeyChoice as ChoicePicker
 from tests.conftest import OTHER_PASS, WORKER_PASS
 from tests.test_ui import (  # noqa: F401 - fixtures
     SIZE,

@@ -21,21 +21,13 @@ from jongerenteam import dossier as d
 from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from jongerenteam.socialmap import MapEntry
-from screens.dossier_base import DossierChanged
-from screens.dossier_panes import (
-    CoachDialog,
-    ColleagueDialog,
-    ConsentDialog,
-    ConsentPane,
-    ExtendDialog,
-    ExternalDialog,
-    InvolvedPane,
-    KeyChoice,
-    ScoreDialog,
-    ScoresPane,
-)
+from screens.dialogs import Confirm
+from screens.dossier.consent import ConsentDialog, ConsentPane, ExtendDialog
+from screens.dossier.involved import CoachDialog, ColleagueDialog, ExternalDialog, InvolvedPane
+from screens.dossier.scores import ScoreDialog, ScoresPane
+from screens.messages import DossierChanged
 from screens.socialmap import MapEntryDialog, SocialMapScreen
-from screens.widgets import Confirm
+from screens.widgets import KeyChoice
 from storage import clock as store_clock
 from storage.errors import NotInvolved
 from tests.conftest import OTHER_PASS, WORKER_PASS

@@ -10,10 +10,10 @@ from textual import events
 from textual.widgets import Input, Static
 
 from jongerenteam.dates import local_today
+from screens.dialogs import Confirm
 from screens.driegesprek import DriegesprekScreen, ItemList
 from screens.home import HomeScreen
 from screens.unlock import UnlockScreen
-from screens.widgets import Confirm
 from tests.conftest import OTHER_PASS, WORKER_PASS, draft_bodies
 from tests.test_ui import (  # noqa: F401 - fixtures
     OZDEMIR_FIRST,

@@ -13,9 +13,9 @@ from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails
 from jongerenteam.eighteen import add_working_days
 from jongerenteam.session import TeamSession
+from screens.dialogs import Confirm
 from screens.eighteen import ChecklistScreen, CoachChangeScreen, TeamChecklistScreen, commands
 from screens.home import HomeScreen
-from screens.widgets import Confirm
 from tests.conftest import COORDINATOR_PASS, WORKER_PASS
 from tests.test_ui import SIZE, build_app, fixed_store_clock, paste, settle, unlock_as  # noqa: F401 - fixtures
 

@@ -14,10 +14,10 @@ from jongerenteam import dossier as d
 from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
+from screens.dialogs import Confirm
 from screens.dossier import DossierScreen
 from screens.handover import CaseloadScreen, HandoverCard, HandoverDialog
 from screens.home import HomeScreen
-from screens.widgets import Confirm
 from storage import handover as store_handover
 from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
 from tests.test_ui import (  # noqa: F401 - fixtures

@@ -12,9 +12,9 @@ from textual.widgets import DataTable, Input, Static
 from jongerenteam import dossier as d
 from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
+from screens.dialogs import Confirm
 from screens.home import HomeScreen
 from screens.rights import CorrectionDialog, EraseDialog, InzageDialog, RetentionScreen, RightsMenu, commands
-from screens.widgets import Confirm
 from storage import clock as store_clock
 from storage.models import Erasure, Student
 from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS

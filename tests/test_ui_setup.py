@@ -29,8 +29,9 @@ from jongerenteam import cli
 from jongerenteam import messages as msg
 from jongerenteam.cli import make_app
 from jongerenteam.settings import Settings
+from screens.forgot import ForgotPassphraseScreen
 from screens.setup import SetupScreen, suggest_initials
-from screens.unlock import ForgotPassphraseScreen, UnlockScreen
+from screens.unlock import UnlockScreen
 from storage import clock as store_clock
 from storage import team
 from storage.errors import DiskFull, WrongPassphrase

@@ -10,11 +10,12 @@ from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from jongerenteam.dates import local_today
 from jongerenteam.session import TeamSession
+from screens.dialogs import Confirm
 from screens.home import HomeScreen
 from screens.spreekuur import DuplicateModal, IntakeScreen
 from screens.student import EmergencyModal, FileModal, NotInvolvedModal
 from screens.unlock import UnlockScreen
-from screens.widgets import Confirm, LeefdomeinPicker
+from screens.widgets import LeefdomeinPicker
 from storage.models import AnonymousContact, AuditEntry, Student
 from tests.conftest import CANARY_FIRST, CANARY_LAST, CANARY_NOTE, COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, draft_bodies
 from tests.test_ui import (  # noqa: F401 - fixtures

@@ -16,7 +16,9 @@ from jongerenteam.domain import StudentDetails
 from jongerenteam.messages import explain
 from jongerenteam.session import TeamSession
 from jongerenteam.settings import Settings
+from screens.dialogs import Confirm
 from screens.team import (
+    COLUMNS,
     TEAM_COMMANDS,
     TEXT,
     AddWorkerDialog,
@@ -28,7 +30,6 @@ from screens.team import (
     TeamScreen,
 )
 from screens.unlock import UnlockScreen
-from screens.widgets import Confirm
 from storage import spreekuur, team
 from storage.errors import WorkerExists, WorkerInactive, WrongPassphrase
 from tests.conftest import COORDINATOR_PASS, WORKER_PASS
@@ -127,7 +128,7 @@ async def test_team_screen_lists_workers_with_dutch_columns_and_keys(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await open_team(app, pilot, team_store)
         table = app.screen.query_one("#team-workers", DataTable)
-        assert [str(c.label) for c in table.ordered_columns] == list(TEXT["columns"])
+        assert [str(c.label) for c in table.ordered_columns] == list(COLUMNS)
         assert table_rows(app) == [
             ["Cora Coördinator", "CC", "coördinator", "wijkteam", "", "ja"],
             ["Hanna Hulpverlener", "HH", "hulpverlener", "jeugdhulp", "", "ja"],

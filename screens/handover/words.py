@@ -1,0 +1,88 @@
+"""Every word of the warme overdracht on screen, in one place (and the choices of the wizard)."""
+
+from __future__ import annotations
+
+from jongerenteam import handover as h
+
+TEXT = {
+    "title": "Warme overdracht · {name}",
+    "hint": (
+        "Kies soort en ontvanger; het document wordt samengesteld uit het dossier. Tab: volgend veld · ctrl+s: voorstellen · "
+        "Esc: terug"
+    ),
+    "kind": "Soort",
+    "receiver": "Aan",
+    "free": "Of typ een naam",
+    "free_hint": "Iemand die niet op de sociale kaart staat: naam, en eventueel rol en organisatie na komma's.",
+    "ground": "Wettelijke grond",
+    "ground_none": "geen",
+    "ground_reason": "Waarom zonder toestemming",
+    "document": "Overdrachtsdocument",
+    "view": "De student",
+    "objection": "Bezwaar van de student",
+    "follow": "Nagaan op",
+    "days": "Meelezen (dagen)",
+    "no_receivers_intern": "Er zijn geen andere collega's in het team.",
+    "no_receivers_kaart": "De sociale kaart is leeg: typ hieronder de naam, of vul de kaart (F4).",
+    "composing": "Document wordt samengesteld…",
+    "left_out": "Weggelaten (geen toestemming):",
+    "nothing_left_out": "Alles uit het dossier mag mee naar deze ontvanger.",
+    "blocked": "Dit kan alleen met een wettelijke grond. {why}",
+    "edited_kept": "Je hebt het document bewerkt; het is niet opnieuw samengesteld. F5: opnieuw samenstellen.",
+    "saved": "Overdracht voorgesteld aan {name}.",
+    "card_title": "Overdracht {kind} · {state}",
+    "card_from": "Van: {name}",
+    "card_to": "Aan: {name}",
+    "card_access": "{name} leest mee tot {until:%d-%m-%Y}.",
+    "card_follow": "Nagaan op: {day:%d-%m-%Y}",
+    "card_meeting": "Kennismaking op: {day:%d-%m-%Y}",
+    "card_access_short": "Let op: {name} leest dan niet meer mee. Verleng het meelezen met l.",
+    "card_new": "Deze overdracht is {state}. n: een nieuwe overdracht beginnen.",
+    "card_steps": "Stappen",
+    "card_doc": "Document",
+    "not_readable": "Je ziet het document na acceptatie (je krijgt dan het dossier).",
+    "decline_title": "Overdracht afwijzen",
+    "decline_label": "Reden",
+    "withdraw_title": "Overdracht intrekken",
+    "meeting_title": "Kennismaking plannen (student, oude en nieuwe hulpverlener)",
+    "meeting_label": "Datum",
+    "contact_title": "Contact bevestigen",
+    "contact_label": "Datum contact",
+    "finish_title": "Overdracht afronden",
+    "finish_label": "Toelichting (mag leeg)",
+    "access_title": "Meelezen van de oude hulpverlener",
+    "access_label": "Dagen na acceptatie",
+    "follow_title": "Nieuwe opvolgdatum",
+    "pdf_title": "Overdrachtsdocument als PDF",
+    "text_title": "Overdrachtsdocument als tekstbestand",
+    "path_label": "Bestand",
+    "written": "Opgeslagen: {result}",
+    "caseload_title": "Caseload overdragen · {name}",
+    "caseload_hint": (
+        "Kies per student een collega met 1-9 of Enter (lijst van alle collega's); 0: niet overdragen. ctrl+s: alle "
+        "overdrachten voorstellen · Esc: terug"
+    ),
+    "caseload_who": "Van wie",
+    "caseload_to": "Naar wie",
+    "caseload_none": "{name} is van geen open dossier contactpersoon.",
+    "caseload_done": "{n} {overdrachten} voorgesteld. Niet overgedragen: {skipped}.",
+    "caseload_done_all": "{n} {overdrachten} voorgesteld.",
+    "not_involved": "Je bent niet betrokken bij deze student; alleen betrokkenen dragen over.",
+    "receiver_needed": "Kies aan wie je overdraagt.",
+    "days_needed": "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).",
+    "line_hint": "Enter of ctrl+s: bewaren · Esc: terug",
+    "accept_question": "Overdracht van {name} accepteren? Je wordt contactpersoon en krijgt het dossier.",
+    "accepted": "Geaccepteerd: je bent nu contactpersoon en kunt het dossier openen.",
+    "access_days_bad": "Vul een aantal dagen in, bijvoorbeeld 42.",
+    "left_out_title": "Weggelaten:",
+    "no_colleague": "Onder {n} staat geen collega. Kies 1-{count} of Enter.",
+    "more_colleagues": " · Enter: alle {n} collega's",
+    "not_assigned": " · 0 niet",
+    "pick_first": "Kies eerst per student een collega (1-9 of Enter).",
+    "busy": "Bezig…",
+    "coordinator_caseload": "Alleen een coördinator draagt de caseload van een collega over.",
+}
+
+KIND_OPTIONS = [(h.INTERN, "intern"), (h.EXTERN, "extern"), (h.ADULT, "18+")]
+GROUND_OPTIONS = [("", TEXT["ground_none"])] + [(code, label) for code, label in h.LEGAL_GROUNDS.items()]
+VIEW_OPTIONS = [("akkoord", "gezien, akkoord"), ("bezwaar", "gezien, bezwaar"), ("niet", "nog niet gezien")]
