@@ -52,7 +52,7 @@ os.environ["JONGERENTEAM_INSECURE_TEST_KDF"] = "1"  # a benchmark store, not a r
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from measure import Result, emit, print_machine, summary  # noqa: E402
+from measure import Result, emit, print_machine, summary
 
 FIRST_FRAME_TARGET_MS = 150.0
 FRAME_MS = 1000 / 60

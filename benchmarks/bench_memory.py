@@ -47,7 +47,7 @@ def _child(mode: str, n: int) -> None:
     import jongerenteam.session  # noqa: F401
     import screens.app  # noqa: F401
     import storage.team  # noqa: F401
-    from storage.store import Store  # noqa: F401
+    from storage.store import Store
 
     out = {"baseline_peak_mb": _peak_mb(), "baseline_rss_mb": _rss_now_mb()}
     if mode != "baseline":

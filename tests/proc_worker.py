@@ -45,10 +45,10 @@ if __package__ in (None, ""):
     # Run as a script: make the repository root importable.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jongerenteam import messages  # noqa: E402
-from jongerenteam.session import TeamSession  # noqa: E402
-from storage.store import Store  # noqa: E402
-from tests.conftest import CANARY_NOTE, canary_student  # noqa: E402
+from jongerenteam import messages
+from jongerenteam.session import TeamSession
+from storage.store import Store
+from tests.support import CANARY_NOTE, canary_student
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = str(Path(sys.executable).with_name("jongerenteam"))

@@ -19,7 +19,7 @@ from storage.crypto import derive_subkey
 from storage.errors import WrongPassphrase
 from storage.models import AuditEntry
 from storage.store import Store
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, TeamFixture, make_team
+from tests.support import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, TeamFixture, copy_team
 
 
 @dataclass
@@ -48,9 +48,9 @@ class Log:
 
 
 @pytest.fixture(scope="module")
-def _template(tmp_path_factory):
+def _template(tmp_path_factory, team_template):
     """Built once: a store with ordinary activity in its log; each test works on a copy."""
-    fx = make_team(tmp_path_factory.mktemp("audit") / "team.jt")
+    fx = copy_team(team_template, tmp_path_factory.mktemp("audit") / "team.jt")
     hanna = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
     row = students.add_student(
         fx.store, hanna, {"first_name": "Sam"}, status="aangemeld", contact_worker_id=fx.worker_id

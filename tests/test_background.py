@@ -24,8 +24,21 @@ from jongerenteam.socialmap import SocialMapService
 from jongerenteam.spreekuur import SpreekuurService
 from screens.background import WHAT
 from screens.home import HomeScreen
-from tests.conftest import CANARIES, CANARY_FIRST, CANARY_NOTE, COORDINATOR_PASS, WORKER_PASS, files_containing
-from tests.support import build_app, notifications, paste, screen_text, settle, unlock_as, wait_until
+from tests.support import (
+    CANARIES,
+    CANARY_FIRST,
+    CANARY_NOTE,
+    COORDINATOR_PASS,
+    WORKER_PASS,
+    build_app,
+    files_containing,
+    notifications,
+    paste,
+    screen_text,
+    settle,
+    unlock_as,
+    wait_until,
+)
 
 SCREENS = Path(__file__).resolve().parent.parent / "screens"
 SIZE = (120, 36)

@@ -14,7 +14,7 @@ import sqlite3
 from jongerenteam.session import TeamSession
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import (
+from tests.support import (
     CANARIES,
     CANARY_FIRST,
     CANARY_LAST,

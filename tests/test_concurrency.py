@@ -16,7 +16,7 @@ from storage import clock, students, team
 from storage.errors import Conflict
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, canary_student
+from tests.support import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, canary_student
 
 
 def _register(fx) -> str:

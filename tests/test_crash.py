@@ -18,7 +18,7 @@ import time
 from storage import audit, students, team
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import CANARY_NOTE, CANARY_NUMBER, COORDINATOR_PASS, files_containing
+from tests.support import CANARY_NOTE, CANARY_NUMBER, COORDINATOR_PASS, files_containing
 
 ITERATIONS = 50
 

@@ -257,17 +257,16 @@ def test_plaintext_never_reaches_sqlite_through_an_encrypted_column(team_store):
     now = datetime.now(UTC)
     secret = "Zwavelstokhuizen-plain-directory"
     for bad in (secret, secret.encode()):
-        with pytest.raises((TypeError, StoreError)):
-            with store.session() as s:
-                s.add(
-                    Student(
-                        id=str(uuid.uuid4()), created_at=now,
-                        created_by=team_store.coordinator_id, updated_at=now,
-                        updated_by=team_store.coordinator_id, version=1, status="aangemeld",
-                        contact_worker_id=None, directory=bad, public_key=PUB,
-                        private_key=seal_field(FK, "students", "private_key", "x", b"k" * 32),
-                    )
+        with pytest.raises((TypeError, StoreError)), store.session() as s:
+            s.add(
+                Student(
+                    id=str(uuid.uuid4()), created_at=now,
+                    created_by=team_store.coordinator_id, updated_at=now,
+                    updated_by=team_store.coordinator_id, version=1, status="aangemeld",
+                    contact_worker_id=None, directory=bad, public_key=PUB,
+                    private_key=seal_field(FK, "students", "private_key", "x", b"k" * 32),
                 )
+            )
     assert _count(store, Student) == 0
     store.checkpoint()
     for p in team_store.path.parent.iterdir():
@@ -283,16 +282,15 @@ def test_file_entry_body_refuses_plaintext(team_store):
     row = students.add_student(store, keys, {"first_name": "A"}, status="aangemeld",
                                contact_worker_id=None)
     now = datetime.now(UTC)
-    with pytest.raises((TypeError, StoreError)):
-        with store.session() as s:
-            s.add(
-                FileEntry(
-                    id=str(uuid.uuid4()), student_id=row.id, kind="gesprek", sealed=False,
-                    body=b'{"tekst": "mishandeling thuis, schulden"}',
-                    created_at=now, created_by=keys.worker_id, updated_at=now,
-                    updated_by=keys.worker_id, version=1,
-                )
+    with pytest.raises((TypeError, StoreError)), store.session() as s:
+        s.add(
+            FileEntry(
+                id=str(uuid.uuid4()), student_id=row.id, kind="gesprek", sealed=False,
+                body=b'{"tekst": "mishandeling thuis, schulden"}',
+                created_at=now, created_by=keys.worker_id, updated_at=now,
+                updated_by=keys.worker_id, version=1,
             )
+        )
     assert _count(store, FileEntry) == 0
 
 

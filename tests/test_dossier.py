@@ -19,7 +19,9 @@ from jongerenteam.socialmap import MapEntry
 from storage.errors import Conflict, NotAllowed, NotInvolved
 
 # The spreekuur tests' store (SQLite and PostgreSQL), fixed clock and sessions.
-from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: E402, F401 - fixtures
+from tests.support import TODAY, session
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 def willem(s: TeamSession):

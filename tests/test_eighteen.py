@@ -16,7 +16,9 @@ from storage.errors import NotAllowed, NotInvolved
 from storage.models import AuditEntry, FileEntry
 
 # The spreekuur tests' store (SQLite and PostgreSQL), fixed clock and sessions.
-from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: F401 - fixtures
+from tests.support import TODAY, session
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 TASK = "werkafspraak: Stel de nieuwe studiecoach Dhr. Yilmaz voor aan de student"
 TASK_DUE = date(2026, 12, 7)  # ten working days after Monday 23 November 2026

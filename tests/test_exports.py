@@ -24,7 +24,7 @@ from jongerenteam import report as rp
 from jongerenteam.domain import StudentDetails
 from jongerenteam.pdf import Document, Section, printable, render_pdf, write_pdf
 from jongerenteam.session import TeamSession
-from tests.conftest import WORKER_PASS
+from tests.support import WORKER_PASS
 
 Q4 = rp.quarter_of(date(2026, 11, 1))
 MADE = datetime(2026, 11, 23, 10, 0)

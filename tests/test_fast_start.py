@@ -17,49 +17,28 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList
 
 from jongerenteam import cli
 from jongerenteam import messages as msg
-from jongerenteam.cli import make_app
-from jongerenteam.settings import Settings
 from screens.home import HomeScreen
 from screens.unlock import UnlockScreen
-from storage import clock as store_clock
 from storage import team
 from storage.errors import StoreDamaged, WrongPassphrase
 from storage.preview import SCHEMA_HEAD, OpeningStore, read_preview
 from storage.store import Store
-from tests.conftest import COORDINATOR_PASS, WORKER_PASS, make_team
+from tests.support import COORDINATOR_PASS, SIZE, WORKER_PASS, build_app, settle, text_of, unlock_as
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZE = (120, 36)
 
 # Loaded only once the store is opened, never before the first frame.
 HEAVY = ("sqlalchemy", "alembic", "faker", "storage.team", "storage.students", "storage.store", "jongerenteam.session")
 # Still loaded before the first frame: jongerenteam.settings imports storage.keyslots at module level.
 CRYPTO = ("argon2", "cryptography")
-
-
-@pytest.fixture
-def closed_team(tmp_path):
-    """A team store on disk that no connection of the test holds open."""
-    fx = make_team(tmp_path / "team.jt")
-    fx.store.close()
-    return fx
-
-
-@pytest.fixture
-def fixed_store_clock():
-    moment = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
-    store_clock.set_clock(lambda: moment)
-    yield moment
-    store_clock.set_clock(None)
 
 
 def opening(fx, opener=None) -> OpeningStore:
@@ -68,36 +47,8 @@ def opening(fx, opener=None) -> OpeningStore:
     return OpeningStore(str(fx.path), preview, opener=opener)
 
 
-def build_app(fx, store) -> object:
-    return make_app(Settings(store=str(fx.path)), store)
-
-
 def message(app) -> str:
-    return str(app.screen.query_one("#unlock-message", Static).render())
-
-
-async def settle(app, pilot) -> None:
-    """Let thread workers finish (as tests/conftest.wait_workers); the store's open may fail on purpose."""
-    from textual.worker import WorkerCancelled, WorkerFailed
-
-    for worker in list(app.workers):
-        try:
-            await worker.wait()
-        except WorkerCancelled:
-            pass
-        except WorkerFailed:
-            if worker is not app._store_opener:  # that one is shown on the unlock screen
-                raise
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def unlock_as(app, pilot, name_part: str, passphrase: str) -> None:
-    await pilot.press(*name_part, "enter")
-    app.focused.post_message(events.Paste(passphrase))
-    await pilot.pause()
-    await pilot.press("enter")
-    await settle(app, pilot)
+    return text_of(app, "#unlock-message")
 
 
 class GatedOpener:

@@ -16,7 +16,9 @@ from jongerenteam.session import TeamSession
 from storage import clock, students
 from storage import handover as store_handover
 from storage.errors import NotAllowed, NotInvolved
-from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: F401 - fixtures
+from tests.support import TODAY, session
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 def student(s: TeamSession, first="Leonie", birth=date(2009, 1, 20), **kw):

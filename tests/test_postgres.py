@@ -33,7 +33,8 @@ from storage.errors import (
 from storage.models import AuditEntry, FileEntry, Student
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import (
+from tests.pg import PgServer, client_tool, database_of
+from tests.support import (
     CANARIES,
     CANARY_NOTE,
     COORDINATOR_PASS,
@@ -41,20 +42,20 @@ from tests.conftest import (
     WORKER_PASS,
     canary_student,
     files_containing,
-    make_team,
+    settle,
 )
-from tests.pg import PgServer, client_tool, database_of
 
 PG_WORKER = str(Path(__file__).with_name("pg_worker.py"))
+
+# Every team store here is on PostgreSQL (a copy of the template database).
+pytestmark = pytest.mark.backends("postgresql")
 HHMM = re.compile(r"[0-2]\d:[0-5]\d")
 
 
 @pytest.fixture
-def fx(pg_url):
-    """A team (Cora, Hanna, Otto) in a fresh PostgreSQL database."""
-    team_fx = make_team(pg_url)
-    yield team_fx
-    team_fx.store.close()
+def fx(team_store):
+    """A team (Cora, Hanna, Otto) in a fresh PostgreSQL database (a copy of the template database)."""
+    return team_store
 
 
 def _owned(pg_server: PgServer) -> None:
@@ -286,9 +287,8 @@ def test_audit_lock_holds_writers_not_readers(fx, pg_server, monkeypatch):
 def test_reading_session_cannot_write(fx):
     """Store.reading() is a read-only transaction on the server: a write inside it fails and changes nothing."""
     before = fx.store.team().version
-    with pytest.raises(StoreError):
-        with fx.store.reading() as r:
-            r.execute(text("UPDATE team SET version = version + 1"))
+    with pytest.raises(StoreError), fx.store.reading() as r:
+        r.execute(text("UPDATE team SET version = version + 1"))
     assert fx.store.team().version == before
 
 
@@ -384,13 +384,6 @@ def test_cli_init_list_verify_and_backup_refusal(pg_url):
 # --- the app itself ---------------------------------------------------------------------
 
 
-async def _settle(app, pilot) -> None:
-    from tests.conftest import wait_workers
-    await wait_workers(app)
-    await pilot.pause()
-    await pilot.pause()
-
-
 async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg_server):
     """The Textual app on a PostgreSQL store: unlock, list; with the server down a Dutch toast and no file; back up, the file opens."""
     _owned(pg_server)
@@ -412,13 +405,13 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
         app.focused.post_message(events.Paste(WORKER_PASS))
         await pilot.pause()
         await pilot.press("enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one("#caseload", DataTable).row_count == 1  # Vandaag: her student
         pg_server.pause()
         try:
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             # The dossier screen shows its header (from the directory) but no file.
             assert isinstance(app.screen, DossierScreen) and app.screen.dossier is None
             assert "F5: opnieuw proberen" in str(app.screen.query_one("#dossier-loading").render())
@@ -427,7 +420,7 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
         finally:
             pg_server.resume()
         await pilot.press("f5", "2")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert [row[4][0] for row in app.screen.query_one("#talks", LineTable).rows] == [CANARY_NOTE]
 
 
@@ -448,12 +441,12 @@ async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_serv
         app.focused.post_message(events.Paste(WORKER_PASS))
         await pilot.pause()
         await pilot.press("enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         await pilot.press("ctrl+n", *"Serverloze", "tab", *"Wachter", "tab", "tab", *"Schulden")
         pg_server.pause()
         try:
             await pilot.press("ctrl+s")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, IntakeScreen)
             message = str(app.screen.query_one("#form-message", Static).render())
             assert message.startswith("De verbinding met de database is verbroken"), message
@@ -462,7 +455,7 @@ async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_serv
         finally:
             pg_server.resume()
         await pilot.press("ctrl+s")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert [r.details.display_name for r in app.session.spreekuur.search("Wachter")] == ["Serverloze Wachter"]
     again = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)

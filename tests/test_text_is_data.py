@@ -31,8 +31,7 @@ from screens.home import HomeScreen
 from screens.text import DataTable as SafeTable
 from screens.text import cell
 from storage.documents import clean_text
-from tests.conftest import OTHER_PASS, WORKER_PASS, copy_team
-from tests.support import build_app, notifications, paste, screen_text, settle, unlock_as, wait_until
+from tests.support import OTHER_PASS, WORKER_PASS, build_app, copy_team, notifications, paste, screen_text, settle, unlock_as, wait_until
 
 SCREENS = Path(__file__).resolve().parent.parent / "screens"
 SIZE = (120, 36)

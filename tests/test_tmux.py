@@ -7,12 +7,9 @@ fixed time. Skipped when tmux is not installed (CI installs it).
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
+import signal
 import subprocess
-import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,128 +17,53 @@ import pytest
 from jongerenteam.demo import DEMO_WORKERS
 from jongerenteam.session import TeamSession
 from storage.store import Store
+from tests.support import (
+    NAME_FILTER,
+    SEARCH,
+    TMUX,
+    Terminal,
+    app_command,
+    files_containing,
+    installed_command,
+    login,
+    poll_until,
+)
 
-TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 
 WAISCA = DEMO_WORKERS[1]
 STUDENTS = 40
-TIMEOUT = 20.0
-
-# Placeholders of the inputs (screens/unlock.py, screens/home.py): where focus is.
-NAME_FILTER = "Typ om te zoeken"
-PASSPHRASE = "Je wachtwoord(zin)"
-SEARCH = "Zoek op naam, studentnummer of geboortedatum"
 
 
-def _command() -> str:
-    found = Path(sys.executable).parent / "jongerenteam"
-    return str(found) if found.exists() else (shutil.which("jongerenteam") or "jongerenteam")
-
-
-def _socket_name() -> str:
-    """A tmux socket (``-L``) of this test's own: never the user's default server,
-    never one of a parallel pytest-xdist worker (named after it, for a stray one)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return f"jt-test-{worker}-{uuid.uuid4().hex[:12]}"
-
-
-class Terminal:
-    """One tmux server on its own socket, one 120x36 window."""
-
-    def __init__(self, socket: str | None = None) -> None:
-        self.socket = socket or _socket_name()
-
-    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=10,
-        )
-
-    def start(self, command: str) -> None:
-        # Textual takes COLUMNS/LINES over the real size: drop any inherited ones.
-        self.tmux(
-            "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "36", "-s", "jt",
-            f"env -u COLUMNS -u LINES {command}",
-        )
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "jt", check=False).stdout
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "jt", *keys)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", "jt", "-l", text)
-
-    def wait_for(self, *texts: str, absent: tuple[str, ...] = (), timeout: float = TIMEOUT) -> str:
-        """Poll until every text is on screen (and none of ``absent``); return the screen."""
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if all(t in screen for t in texts) and not any(a in screen for a in absent):
-                return screen
-            time.sleep(0.1)
-        pytest.fail(f"not on screen within {timeout}s: {texts} (absent: {absent})\n--- screen ---\n{screen}")
-
-    def cursor_row(self) -> int:
-        out = self.tmux("display-message", "-p", "-t", "jt", "#{cursor_y}", check=False).stdout.strip()
-        return int(out) if out.isdigit() else -1
-
-    def wait_for_focus(self, placeholder: str, timeout: float = TIMEOUT) -> None:
-        """Poll until the terminal cursor sits in the input showing ``placeholder``.
-
-        Textual moves the (hidden) terminal cursor into the focused Input. Typing
-        before focus has moved would send keys to the previous field, so a
-        passphrase would land in the visible name filter.
-        """
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            rows = [i for i, line in enumerate(screen.splitlines()) if placeholder in line]
-            if rows and self.cursor_row() in rows:
-                return
-            time.sleep(0.05)
-        pytest.fail(f"focus did not reach the input {placeholder!r} within {timeout}s (cursor row {self.cursor_row()}, rows {rows})\n--- screen ---\n{screen}")
-
-    def kill(self) -> None:
-        # tmux leaves the socket file behind after kill-server: remove this test's own.
-        path = self.tmux("display-message", "-p", "#{socket_path}", check=False).stdout.strip()
-        self.tmux("kill-server", check=False)
-        if path and Path(path).name == self.socket:
-            Path(path).unlink(missing_ok=True)
-
-
-def app_command(store: Path, env: dict[str, str]) -> str:
-    """The installed command on ``store`` in a clean environment; prints its exit code."""
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if k in (
-        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "PATH", "LANG", "LC_ALL",
-    ))
-    return (
-        f"env TERM=xterm-256color COLORTERM=truecolor {exports} "
-        f"{shlex.quote(_command())} --store {shlex.quote(str(store))}; echo JT-EXIT=$?; sleep 30"
-    )
-
-
-@pytest.fixture
-def demo_store(tmp_path) -> tuple[Path, dict[str, str]]:
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JONGERENTEAM_")}
-    env.update(
-        HOME=str(home),
-        XDG_DATA_HOME=str(home / ".local" / "share"),
-        JONGERENTEAM_INSECURE_TEST_KDF="1",
-    )
-    store = tmp_path / "demo.jt"
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory) -> Path:
+    """A demo store of 40 students made once by the installed command (``jongerenteam demo``), closed."""
+    folder = tmp_path_factory.mktemp("demo")
+    store = folder / "demo.jt"
     proc = subprocess.run(
-        [_command(), "demo", "--no-open", "--store", str(store), "--students", str(STUDENTS)],
-        capture_output=True, text=True, env=env, timeout=60,
+        [installed_command(), "demo", "--no-open", "--store", str(store), "--students", str(STUDENTS)],
+        capture_output=True, text=True, env=terminal_env(folder / "home"), timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    return store, env
+    return store
+
+
+def terminal_env(home: Path) -> dict[str, str]:
+    """The test's environment without the app's own variables, with a home of its own and the cheap KDF."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JONGERENTEAM_")}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / ".local" / "share"), JONGERENTEAM_INSECURE_TEST_KDF="1")
+    return env
+
+
+@pytest.fixture
+def demo_store(tmp_path, demo_template) -> tuple[Path, dict[str, str]]:
+    """A copy of the demo store for this test, and the environment to run the command in."""
+    store = tmp_path / "demo.jt"
+    shutil.copyfile(demo_template, store)
+    os.chmod(store, 0o600)
+    return store, terminal_env(tmp_path / "home")
 
 
 def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
@@ -183,14 +105,7 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
         term.start(command)
         # The demo's unlock screen shows the demo passphrases (a first run needs them).
         term.wait_for("Wie ben je?", WAISCA.full_name, NAME_FILTER, f"{WAISCA.full_name}: {WAISCA.passphrase}")
-
-        term.type("wai")
-        term.wait_for(f"{WAISCA.full_name} ({WAISCA.initials})", absent=(f"{DEMO_WORKERS[0].full_name} ({DEMO_WORKERS[0].initials})",))
-        term.keys("Enter")
-        term.wait_for_focus(PASSPHRASE)
-        term.type(WAISCA.passphrase)
-        term.keys("Enter")
-        screen = term.wait_for("Vandaag", "Mijn studenten", "Spreekuur vandaag", "Waisca Ramdin (hulpverlener)")
+        screen = login(term, WAISCA, then=("Vandaag", "Mijn studenten", "Spreekuur vandaag", "Waisca Ramdin (hulpverlener)"))
         assert WAISCA.passphrase not in screen
 
         term.type("/")
@@ -240,9 +155,7 @@ def test_walk_in_intake_by_keys_then_found_by_search(demo_store):
     command = app_command(store, env)
     try:
         term.start(command)
-        term.wait_for("Wie ben je?", NAME_FILTER)
-        term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
-        term.wait_for("Mijn studenten")
+        login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen", "Leefdomeinen")
         # One burst, as a fast typist: Tab moves focus before the next key is read.
@@ -280,9 +193,7 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
     command = app_command(store, env)
     try:
         term.start(command)
-        term.wait_for("Wie ben je?", NAME_FILTER)
-        term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
-        term.wait_for("Mijn studenten")
+        login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen", "Leefdomeinen")
         term.keys("Tessa", "Tab", "Tuinbouwer", "Tab", "3 apr 2008", "Tab", "Wil stoppen met school", "Tab", "1")
@@ -379,9 +290,7 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
     term = Terminal()
     try:
         term.start(app_command(store, env))
-        term.wait_for("Wie ben je?", NAME_FILTER)
-        term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
-        term.wait_for("Mijn studenten")
+        login(term, WAISCA)
         term.type("/")
         term.wait_for_focus(SEARCH)
         term.type(fragment)
@@ -391,16 +300,15 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
         term.keys("w")
         term.wait_for("Warme overdracht", "Overdrachtsdocument")
         term.keys("2")  # extern: the sociale kaart
-        term.wait_for(receiver, "Wie is de student")
-        # The digit also moves on to the next field, after the screen is redrawn;
-        # Tabs at a person's pace (a burst within a millisecond can overtake it).
-        time.sleep(0.5)
-        for _ in range(4):
-            term.keys("Tab")
-            time.sleep(0.2)
+        # The digit moves focus on to the receivers at once; the field for a typed
+        # name appears (and the document is composed for the first receiver) when
+        # the change is handled: a Tab sent before that would skip the field.
+        term.wait_for(receiver, "Wie is de student", "Of typ een naam")
+        # Receivers -> typed name -> legal ground -> its reason -> the document.
+        term.keys("Tab", "Tab", "Tab", "Tab")
+        term.wait_for_focus("Overdrachtsdocument", below=12)
         # The document: the worker writes it over (f7 selects all of it).
         term.keys("F7")
-        time.sleep(0.2)  # a person's pace: the selection lands before the first letter
         term.type("Risico's: geen. Wensen: hulp bij geld en wonen.")
         term.wait_for("Wensen: hulp bij geld en wonen.")
         term.keys("Tab")
@@ -433,13 +341,6 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
 # -- typed work survives (issue: text is data, typed work survives) ---------------------------------------
 
 
-def login(term: Terminal, worker=WAISCA, *, then: tuple[str, ...] = ("Mijn studenten",)) -> str:
-    """From the unlock screen to Vandaag (or what ``then`` names) as ``worker``, in one burst (as a fast typist)."""
-    term.wait_for("Wie ben je?", NAME_FILTER)
-    term.keys(worker.full_name[:3].lower(), "Enter", worker.passphrase, "Enter")
-    return term.wait_for(*then)
-
-
 def drafts_in(store: Path) -> list[tuple[str, bytes]]:
     """(worker id, sealed body) of every draft in the store, read as an outsider would (plain sqlite3)."""
     import sqlite3
@@ -451,41 +352,21 @@ def drafts_in(store: Path) -> list[tuple[str, bytes]]:
         con.close()
 
 
-def app_pid(term: Terminal) -> int:
-    """The app's own process: the child of the pane's shell."""
-    pane = term.tmux("display-message", "-p", "-t", "jt", "#{pane_pid}").stdout.strip()
-    children = subprocess.run(["pgrep", "-P", pane], capture_output=True, text=True).stdout.split()
-    assert children, "the app is not running"
-    return int(children[0])
-
-
-def wait_until(condition, what: str, timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout}s: {what}")
-        time.sleep(0.1)
-
-
 def test_a_form_survives_kill_9_and_is_offered_at_the_next_unlock(demo_store):
     """Typing a walk-in, the app is killed (kill -9): the next unlock offers the draft; j puts it back as typed."""
-    import signal
-
-    from tests.conftest import files_containing
-
     store, env = demo_store
     secret = "Verhaal-dat-niet-verloren-mag-gaan"
     term = Terminal()
     try:
         term.start(app_command(store, env))
-        login(term)
+        login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen")
         term.keys("Draftje", "Tab", "Kwijtgeraakt", "Tab", "Tab", secret)
         term.wait_for(secret)
         # The draft is kept within seconds (sealed: the store holds no typed text).
-        wait_until(lambda: len(drafts_in(store)) == 1, "the draft in the store")
-        os.kill(app_pid(term), signal.SIGKILL)
+        poll_until(lambda: len(drafts_in(store)) == 1, "the draft in the store")
+        os.kill(term.pid(), signal.SIGKILL)
         term.wait_for("JT-EXIT=137")
     finally:
         term.kill()
@@ -494,13 +375,13 @@ def test_a_form_survives_kill_9_and_is_offered_at_the_next_unlock(demo_store):
     term = Terminal()
     try:
         term.start(app_command(store, env))
-        login(term, then=("Er is niet-opgeslagen invoer van je bewaard", "een inloop", "j = terugzetten"))
+        login(term, WAISCA, then=("Er is niet-opgeslagen invoer van je bewaard", "een inloop", "j = terugzetten"))
         term.keys("j")
         term.wait_for("Inloop: een student loopt binnen", "Draftje", "Kwijtgeraakt", secret)
         term.keys("C-s")
         term.wait_for("Inloop van Draftje Kwijtgeraakt opgeslagen")
         # Saved: nothing is kept as a draft any more.
-        wait_until(lambda: drafts_in(store) == [], "the draft gone after saving")
+        poll_until(lambda: drafts_in(store) == [], "the draft gone after saving")
         term.keys("C-q")
         term.wait_for("JT-EXIT=0")
     finally:
@@ -513,7 +394,7 @@ def test_ctrl_q_on_the_lock_screen_asks_first_when_a_draft_waits(demo_store):
     term = Terminal()
     try:
         term.start(app_command(store, env))
-        login(term)
+        login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen")
         term.keys("Halfvol")
@@ -539,7 +420,7 @@ def test_a_bracketed_paste_with_a_bell_and_colour_codes_is_plain_text(demo_store
     term = Terminal()
     try:
         term.start(app_command(store, env))
-        login(term)
+        login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen")
         term.tmux("set-buffer", "-b", "plak", "Kim\x07\x1b[31mberly\x1b[0m\x0c")
@@ -566,7 +447,7 @@ def test_two_windows_on_one_store_see_each_others_walk_ins(demo_store):
     try:
         first.start(app_command(store, env))
         second.start(app_command(store, env))
-        login(first)
+        login(first, WAISCA)
         login(second, floor)
         second.type("/")
         second.wait_for_focus(SEARCH)
@@ -592,3 +473,20 @@ def test_two_windows_on_one_store_see_each_others_walk_ins(demo_store):
     finally:
         first.kill()
         second.kill()
+
+
+def test_the_installed_command_shows_the_wizard_in_a_real_terminal(tmp_path):
+    """'jongerenteam --store <nieuw>' in a real terminal opens at step 1; ctrl+q leaves without making anything."""
+    location = tmp_path / "team.jt"
+    env = terminal_env(tmp_path / "home")
+    term = Terminal()
+    try:
+        term.start(app_command(location, env))
+        term.wait_for("Stap 1 van 4: Team")
+        term.type("Jongerenteam Da Vinci")
+        term.wait_for("Jongerenteam Da Vinci")
+        term.keys("C-q")
+        term.wait_for("JT-EXIT=0", absent=("Stap 1 van 4",))
+    finally:
+        term.kill()
+    assert not location.exists()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from jongerenteam import dossier as d
 from jongerenteam import driegesprek as dg
@@ -31,19 +31,20 @@ from screens.home import HomeScreen
 from screens.student import NotInvolvedModal
 from screens.unlock import UnlockScreen
 from screens.widgets import Confirm
-from tests.conftest import OTHER_PASS, WORKER_PASS
-from tests.test_ui import (  # noqa: F401 - fixtures
+from tests.support import (
+    OTHER_PASS,
     SIZE,
+    WORKER_PASS,
     audit_rows,
     build_app,
     everything_shown,
-    fixed_store_clock,
     last_seq,
     notifications,
     open_row,
     paste,
     screen_text,
     settle,
+    text_of,
     unlock_as,
 )
 
@@ -100,10 +101,6 @@ def dossier_opens(store, after: int) -> list:
 def rows(app, selector: str) -> list[list[str]]:
     table = app.screen.query_one(selector, LineTable)
     return [[text for text, _style in row] for row in table.rows]
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def hanna(team_store) -> TeamSession:

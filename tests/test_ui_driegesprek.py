@@ -14,16 +14,16 @@ from screens.driegesprek import DriegesprekScreen, ItemList
 from screens.home import HomeScreen
 from screens.unlock import UnlockScreen
 from screens.widgets import Confirm
-from tests.conftest import OTHER_PASS, WORKER_PASS, draft_bodies
-from tests.test_ui import (  # noqa: F401 - fixtures
+from tests.support import (
+    OTHER_PASS,
     OZDEMIR_FIRST,
     OZDEMIR_LAST,
+    WORKER_PASS,
     build_app,
+    draft_bodies,
     everything_shown,
-    fixed_store_clock,
     notifications,
     settle,
-    students,
     unlock_as,
 )
 
@@ -324,7 +324,7 @@ async def test_from_the_dossier_with_d_and_then_the_afsprakenoverzicht(team_stor
     and back in the dossier the new talk is in the Overzicht."""
     from screens.dossier import DossierScreen
     from screens.overview import OverviewModal
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
     app = build_app(team_store)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
@@ -361,7 +361,7 @@ async def test_saved_after_a_lock_the_dossier_below_shows_it(team_store, student
     """d, type, ctrl+l, unlock as the same worker, ctrl+s, n: the rebuilt dossier below
     shows the new driegesprek at once (the rebuilt screen has no callback of its opener)."""
     from screens.dossier import DossierScreen
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
     app = build_app(team_store)
     async with app.run_test(size=WIDE, notifications=True) as pilot:

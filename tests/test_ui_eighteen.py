@@ -16,16 +16,11 @@ from jongerenteam.session import TeamSession
 from screens.eighteen import ChecklistScreen, CoachChangeScreen, TeamChecklistScreen, commands
 from screens.home import HomeScreen
 from screens.widgets import Confirm
-from tests.conftest import COORDINATOR_PASS, WORKER_PASS
-from tests.test_ui import SIZE, build_app, fixed_store_clock, paste, settle, unlock_as  # noqa: F401 - fixtures
+from tests.support import COORDINATOR_PASS, SIZE, WORKER_PASS, build_app, paste, settle, text_of, unlock_as
 
 
 def options(app, selector: str) -> list[str]:
     return [str(o.prompt) for o in app.screen.query_one(selector, OptionList).options]
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def hanna(team_store) -> TeamSession:

@@ -17,12 +17,13 @@ from screens.rights import CorrectionDialog, EraseDialog, InzageDialog, Retentio
 from screens.widgets import Confirm
 from storage import clock as store_clock
 from storage.models import Erasure, Student
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
-from tests.test_ui import (  # noqa: F401 - fixtures
+from tests.support import (
+    COORDINATOR_PASS,
+    OTHER_PASS,
     SIZE,
+    WORKER_PASS,
     audit_rows,
     build_app,
-    fixed_store_clock,
     last_seq,
     notifications,
     paste,
@@ -206,7 +207,7 @@ async def test_retention_screen_lists_files_past_their_term_and_erases_them(team
 async def test_correction_of_an_old_talk_from_the_gesprekken_tab(team_store, fixed_store_clock):
     """Twelve talks: the dialog lists the nine newest, c on the oldest in tab 2 opens it with that talk chosen."""
     from screens.dossier import DossierScreen
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
     s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
     rec = s.spreekuur.register_student(StudentDetails(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3)), status="lopend")
@@ -270,7 +271,7 @@ async def test_a_coordinator_outside_the_file_reaches_inzage_from_search(team_st
     """Cora is not involved: Enter on the student offers r (rights); the menu has inzage and wissen
     only, and the inzage asks her passphrase (through the escrow)."""
     from screens.student import NotInvolvedModal
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
     sid, _ = register(team_store)
     app = build_app(team_store)
