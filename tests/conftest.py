@@ -48,8 +48,11 @@ pytest_plugins = ["tests.pg"]
 #   unit     pure functions and single modules, no team store or a throwaway one
 #   usecase  the use cases (jongerenteam/*) and the store on real SQLite/PostgreSQL
 #   ui       the real app driven by Textual's Pilot (headless), snapshots included
-#   tmux     the installed ``jongerenteam`` command in a real terminal, or other processes
-# A test that uses PostgreSQL also gets ``postgres``.
+#   tmux     the installed ``jongerenteam`` command in a real terminal (tmux), and tests
+#            that run it or other separate processes (kill -9, several writers)
+# A test in a module of one layer may name another itself (``@pytest.mark.tmux``
+# on the one test of a use-case module that starts processes). A test that
+# uses PostgreSQL also gets ``postgres``.
 
 LAYERS = {
     "unit": (
@@ -57,18 +60,18 @@ LAYERS = {
         "test_municipalities", "test_search", "test_migrations", "test_privacy_guards",
     ),
     "usecase": (
-        "test_access", "test_audit", "test_backends", "test_canary", "test_concurrency", "test_dossier",
+        "test_access", "test_audit", "test_backends", "test_dossier",
         "test_eighteen", "test_exports", "test_handover", "test_handover_states", "test_no_silent_overwrite",
         "test_postgres", "test_report", "test_restore", "test_rights", "test_scenario_leonie", "test_smoke",
-        "test_spreekuur", "test_store_errors", "test_sync", "test_tamper", "test_text_is_data", "test_crash",
+        "test_spreekuur", "test_store_errors", "test_sync", "test_tamper",
     ),
     "ui": (
         "test_background", "test_fast_start", "test_overview", "test_scenario_willem", "test_snapshots",
         "test_ui", "test_ui_dossier", "test_ui_dossier_panes", "test_ui_driegesprek", "test_ui_eighteen",
         "test_ui_handover", "test_ui_report", "test_ui_rights", "test_ui_setup", "test_ui_spreekuur",
-        "test_ui_team",
+        "test_ui_team", "test_text_is_data",
     ),
-    "tmux": ("test_tmux", "test_cli"),
+    "tmux": ("test_tmux", "test_cli", "test_crash", "test_concurrency", "test_canary"),
 }
 LAYER_OF = {module: layer for layer, modules in LAYERS.items() for module in modules}
 
@@ -97,7 +100,8 @@ def pytest_collection_modifyitems(config, items):
         if layer is None:
             unplaced.add(module)
             continue
-        item.add_marker(getattr(pytest.mark, layer))
+        if not any(item.iter_markers(name=name) for name in LAYERS):  # a test may name its own layer
+            item.add_marker(getattr(pytest.mark, layer))
         params = getattr(getattr(item, "callspec", None), "params", {})
         if {"pg_url", "pg_server"} & set(item.fixturenames) or "postgresql" in params.values():
             item.add_marker(pytest.mark.postgres)

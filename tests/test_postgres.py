@@ -72,6 +72,7 @@ def _cli(args: list[str], stdin: str = "", **env: str) -> subprocess.CompletedPr
 # --- (a) several laptops at once -------------------------------------------------------
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_several_processes_at_once_lose_nothing_and_keep_the_chain(fx):
     """Four processes register, add talks and edit one shared student at once: every row once, conflicts told in Dutch, chain intact."""
     cora = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
@@ -157,6 +158,7 @@ def _store_canary(fx) -> None:
     t.lock()
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_raw_tables_and_pg_dump_hold_no_personal_plaintext(fx, pg_server):
     """psql over every table and a pg_dump of the database find no canary (not as text, not as hex); worker names are there."""
     psql, pg_dump = client_tool("psql"), client_tool("pg_dump")
@@ -243,6 +245,7 @@ def test_server_down_then_back(fx, pg_server):
     s.lock()
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_cli_on_an_unreachable_server_says_so_in_dutch():
     """`worker list` against a port where nothing listens: one Dutch sentence, exit code 13, no password, no traceback."""
     from tests.pg import _free_loopback_port
@@ -349,6 +352,7 @@ def test_sqlstates_map_to_store_errors():
 # --- (d) the command line -------------------------------------------------------------
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_cli_init_list_verify_and_backup_refusal(pg_url):
     """init via stdin on a postgresql:// URL, then worker list and audit verify (via JONGERENTEAM_STORE); backup points to pg_dump."""
     password = re.search(r":([^:@/]+)@", pg_url).group(1)

@@ -200,6 +200,7 @@ def test_restore_shows_the_facts_of_both_sides_and_anything_but_ja_changes_nothi
     assert backup.read_bytes() == backup_bytes
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_a_backup_coordinator_must_log_in_to_the_backup(team_with_backup, tmp_path):
     """The store file is gone, so the backup's login is the only check: a hulpverlener is refused (exit 10), nothing is made."""
     fx, backup = team_with_backup
@@ -251,6 +252,7 @@ def finish(proc: subprocess.Popen) -> None:
     assert proc.wait(timeout=60) == 0, proc.stderr.read()
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_restore_is_refused_while_another_process_has_the_store_open(team_with_backup, tmp_path):
     """A child process holds the store open: restore refuses before any question, changes nothing;
     once the child has closed it, the same restore goes through."""
@@ -282,6 +284,7 @@ def test_restore_is_refused_while_this_process_has_the_store_open(team_with_back
         store.close()
 
 
+@pytest.mark.tmux  # runs the command or another process
 async def test_an_app_started_during_a_restore_says_so_and_does_not_hang(tmp_path, team_template):
     """While another process restores (holds the store exclusively), a command and the app get a
     clear Dutch sentence at once; afterwards they open normally."""
@@ -331,6 +334,7 @@ def test_the_marker_file_and_its_locks(tmp_path, team_template):
     assert files_containing(tmp_path) == []
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_the_core_imports_and_opens_a_store_without_fcntl(tmp_path, team_template):
     """On a system without fcntl (Windows) storage and the use cases import and a store opens (no marker)."""
     fx = copy_team(team_template, tmp_path / "team.jt")

@@ -71,6 +71,7 @@ def closed_canary_team(team_store):
     return team_store
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_missing_store(tmp_path):
     """A store path that does not exist: exit 4 with the Dutch sentence, and no file is created."""
     path = tmp_path / "nergens" / "team.jt"
@@ -126,6 +127,7 @@ def test_newer_schema(closed_canary_team):
     assert not path.with_name(path.name + ".backups").exists()
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_store_locked_by_another_process(closed_canary_team):
     """Another connection holds BEGIN EXCLUSIVE: after the busy timeout, exit 6 'bezet'; afterwards it works again."""
     path = closed_canary_team.path
@@ -144,6 +146,7 @@ def test_store_locked_by_another_process(closed_canary_team):
     assert again.returncode == 0, again.stderr
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_disk_full_in_the_cli(closed_canary_team):
     """SQLITE_FULL during 'worker add': exit 7 'De schijf is vol', no traceback, the store still verifies."""
     path = closed_canary_team.path
