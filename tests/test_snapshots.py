@@ -10,7 +10,7 @@ Deterministic across runs and xdist workers: one store with fixed demo data
 built once per worker under a clock that ticks one minute per call (so no two
 entries share a moment and nothing is ordered by a random id), the app run at
 a fixed moment (Monday 23 November 2026, 11:30 in the Netherlands), Dutch
-time, no animations, no blinking cursor (stopped, shown where focus is), no
+time, no animations, a cursor that does not blink (shown where focus is), no
 toasts (they time out).
 """
 
@@ -124,7 +124,14 @@ def snapshot_template(tmp_path_factory):
 @pytest.fixture
 def snap_app(snapshot_template, tmp_path, dutch_time_zone, monkeypatch):
     """The app on a copy of the snapshot store, at the fixed moment, without animations."""
+    from textual.widgets import Input, TextArea
+
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    # No blinking: the cursor stays shown where focus is. (Stopping the blink
+    # just before the picture is not enough: a tick already queued may still
+    # hide it.)
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
     fx = copy_team(snapshot_template, tmp_path / "team.jt")
     clock.set_clock(lambda: MONDAY_MORNING)
     app = build_app(fx)
@@ -135,14 +142,8 @@ def snap_app(snapshot_template, tmp_path, dutch_time_zone, monkeypatch):
 
 
 async def still(app, pilot) -> None:
-    """Ready for the picture: workers done, cursors stopped (shown where focus is), no toasts."""
-    from textual.widgets import Input, TextArea
-
+    """Ready for the picture: workers done, no toasts (they go after a few seconds)."""
     await settle(app, pilot)
-    for screen in app.screen_stack:
-        for widget in screen.query("Input, TextArea"):
-            if isinstance(widget, Input | TextArea):
-                widget.cursor_blink = False
     app.clear_notifications()
     await pilot.pause()
 
