@@ -33,7 +33,7 @@ from measure import Result, emit, print_machine
 
 TARGET = 8
 FIRST, BIRTH, HULPVRAAG = "Sam", "3-4-2008", "Geldzorgen en ruzie thuis"
-PASSPHRASE = "benchmark wachtwoord zin lang genoeg"
+PASSPHRASE = "benchmark wachtwoord zin lang genoeg"  # noqa: S105 - a made-up passphrase for made-up data
 
 
 def walk_in_keys() -> list[str]:
@@ -72,7 +72,8 @@ async def drive(location: str) -> tuple[int, bool]:
     from storage.store import Store
 
     store = Store.create(location)
-    wid, _ = team.create_team(store, "Benchmark", team.WorkerDetails("Bea Bench", "BB", team.COORDINATOR, "wijkteam"), PASSPHRASE, kdf_params())
+    wid, _ = team.create_team(store, "Benchmark", team.WorkerDetails("Bea Bench", "BB", team.COORDINATOR, "wijkteam"), PASSPHRASE,
+        kdf_params())
     app = make_app(Settings(store=location), store)
     keys = walk_in_keys()
     async with app.run_test(size=(120, 36)) as pilot:

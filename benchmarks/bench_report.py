@@ -49,7 +49,7 @@ from storage.crypto import open_column, seal_field
 from storage.models import StatisticsRecord
 from storage.store import Store
 
-PASS = "bench passphrase for the report"
+PASS = "bench passphrase for the report"  # noqa: S105 - a made-up passphrase for made-up data
 TYPES = list(rp.TALK_TYPE_LABELS)
 
 

@@ -29,6 +29,7 @@ the team template database that ``new_database(template=...)`` copies).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import os
 import secrets
@@ -232,10 +233,8 @@ class PgServer:
         if self.root is None:
             return
         if self.data_dir and (self.data_dir / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-m", "immediate", "stop")
-            except subprocess.CalledProcessError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
         _started[:] = [s for s in _started if s is not self]

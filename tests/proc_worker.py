@@ -45,6 +45,8 @@ if __package__ in (None, ""):
     # Run as a script: make the repository root importable.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import contextlib
+
 from jongerenteam import messages
 from jongerenteam.session import TeamSession
 from storage.store import Store
@@ -150,10 +152,8 @@ def fork_write_loop(store_path: str, worker_id: str, passphrase: str) -> tuple[i
             write_loop(store_path, worker_id, passphrase, emit, hold_reader=True)
         except BaseException:  # noqa: BLE001
             code = 1
-            try:
+            with contextlib.suppress(OSError):
                 os.write(write_fd, f"error {traceback.format_exc()!r}\n".encode())
-            except OSError:
-                pass
         finally:
             os._exit(code)
     os.close(write_fd)

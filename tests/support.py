@@ -25,6 +25,7 @@ for its constants and need neither.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import shlex
@@ -99,8 +100,8 @@ def canary_student() -> StudentDetails:
 
 def sam(**kw) -> StudentDetails:
     """Sam de Vries (a walk-in of the use-case tests); any field overridden by ``kw``."""
-    base = dict(first_name="Sam", last_name="de Vries", birth_date=date(2008, 12, 3),
-                programme="Verzorgende IG", level="3")
+    base = {"first_name": "Sam", "last_name": "de Vries", "birth_date": date(2008, 12, 3),
+                "programme": "Verzorgende IG", "level": "3"}
     base.update(kw)
     return StudentDetails(**base)
 
@@ -415,10 +416,8 @@ def widget_text(widget) -> str:
         parts += [str(o.prompt) for o in widget.options]
     if isinstance(widget, Input):
         parts += [widget.value, widget.placeholder]
-    try:
+    with contextlib.suppress(Exception):  # some widgets only render inside a layout
         parts.append(str(widget.render()))
-    except Exception:  # noqa: BLE001 - some widgets only render inside a layout
-        pass
     return "\n".join(parts)
 
 

@@ -468,7 +468,7 @@ def test_recovery_code_accepts_sloppy_typing(team_store):
     """The recovery code opens when typed in lower case, with spaces and O for zero."""
     fx = team_store
     typed = fx.recovery_code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
-    team_key, escrow_private = team.unlock_recovery(fx.store, typed)
+    _team_key, escrow_private = team.unlock_recovery(fx.store, typed)
     assert escrow_private == team.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS).escrow_private
 
 

@@ -79,7 +79,8 @@ def test_agreements_due_reach_the_contact_persons_home(team_store, fixed_clock):
     rec = willem(s)
     overdue = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail sturen naar de decaan", TODAY - timedelta(days=2)))
     s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("coach", "Mevr. Bos"), "Rooster aanpassen", TODAY + timedelta(days=7)))
-    follow = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", worker_id=team_store.worker_id), "Bellen met huisarts", TODAY + timedelta(days=9), follow_up=TODAY))
+    follow = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", worker_id=team_store.worker_id),
+        "Bellen met huisarts", TODAY + timedelta(days=9), follow_up=TODAY))
     due = s.spreekuur.today(TODAY).due
     texts = sorted(row.text for row in due)
     assert texts == ["werkafspraak: Bellen met huisarts", "werkafspraak: Mail sturen naar de decaan"]

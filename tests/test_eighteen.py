@@ -143,7 +143,8 @@ def test_bulk_coach_change_reaches_every_contact_persons_vandaag(team_store, fix
     coord = session(team_store, "coordinator")
     coaches = {r.name: (r.role, r.count) for r in coord.eighteen.coaches()}
     assert coaches == {"Dhr. Ali": ("slb", 1), "Mevr. Bos": ("slb", 3)}
-    assert [r.id for r in coord.eighteen.students_of_coach("MEVR. BOS")] == sorted([a.id, b.id, f.id], key=lambda i: coord.students[i].sort_key)
+    assert [r.id for r in coord.eighteen.students_of_coach("MEVR. BOS")] == sorted([a.id, b.id, f.id],
+        key=lambda i: coord.students[i].sort_key)
     with pytest.raises(NotAllowed):
         session(team_store).eighteen.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
     with pytest.raises(ValidationError):

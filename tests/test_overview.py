@@ -101,7 +101,8 @@ def section(doc: Document, heading: str) -> Section:
     return next(s for s in doc.sections if s.heading == heading)
 
 
-BANNED = ("cliënt", "client", "casus", "leefdomein", "hulpvraag", "werkafspraak", "betrokkene", "zelfredzaam", "gegeven_door", "medewerker", "consent", "status", "vervallen", "gedaan")
+BANNED = ("cliënt", "client", "casus", "leefdomein", "hulpvraag", "werkafspraak", "betrokkene", "zelfredzaam", "gegeven_door",
+    "medewerker", "consent", "status", "vervallen", "gedaan")
 
 
 def assert_b1(text: str) -> None:
@@ -167,7 +168,9 @@ def test_overview_lists_only_what_is_still_valid(team_store, fixed_clock):
     assert "bijbaan" not in text and "bank" not in text
     assert text.startswith("*Jouw afspraken met het jongerenteam*\n\nHoi Willem,\n")
     assert "*Wat we hebben afgesproken*\n- Jij: Bel de huisarts" in text
-    assert text.rstrip().endswith("Zeg het tegen Hanna.\nJe mag altijd van gedachten veranderen, ook over wat we mogen delen.\n\nGroetjes,\nHanna")
+    assert text.rstrip().endswith(
+        "Zeg het tegen Hanna.\nJe mag altijd van gedachten veranderen, ook over wat we mogen delen.\n\nGroetjes,\nHanna"
+    )
     assert "|" not in text and "#" not in text  # no markdown tables or headings for WhatsApp
     assert doc.footer == "Gemaakt op maandag 23 november 2026 · Testteam"
     assert "Gemaakt op" not in text  # the message has its own date

@@ -157,7 +157,7 @@ class Equations:
             for i in range(len(m)):
                 if i != row and m[i][col] != 0:
                     f = m[i][col]
-                    m[i] = [a - f * b for a, b in zip(m[i], m[row])]
+                    m[i] = [a - f * b for a, b in zip(m[i], m[row], strict=False)]
             pivot_rows.append((row, col))
             row += 1
         return {col for r, col in pivot_rows if sum(1 for x in m[r][:n] if x != 0) == 1}
@@ -212,14 +212,14 @@ def published_system(overall: rp.Report, views: dict[str, rp.Report]) -> Equatio
             for k in range(width):
                 parts = []
                 for code, view in views.items():
-                    vt = {lb: c for lb, c in [*view.table(t.key).rows, *([view.table(t.key).total] if view.table(t.key).total else [])]}
+                    vt = dict([*view.table(t.key).rows, *([view.table(t.key).total] if view.table(t.key).total else [])])
                     parts.append(((code, t.key, label, k), vt[label][k].text if label in vt else "0"))
                 eq.equal(("all", t.key, label, k), cs[k].text, parts)
     # The overall per-municipality tables are the views' own totals.
     for key, core_label in (("gemeente", "Studenten geholpen (gesprek of inloop)"), ("gemeente_gesprekken", "Gesprekken")):
         for label, cs in overall.table(key).rows:
             code = next(c for c, v in views.items() if v.scope == label)
-            kern = {lb: c for lb, c in views[code].table("kern").rows}
+            kern = dict(views[code].table("kern").rows)
             eq.equal(("all", key, label, 0), cs[0].text, [((code, "kern", core_label, 0), kern[core_label][0].text)])
     return eq
 

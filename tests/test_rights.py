@@ -40,8 +40,8 @@ pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 def leonie(s: TeamSession, **kw):
-    base = dict(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3),
-                programme="Verzorgende IG", level="2", municipality_code="GM0193")
+    base = {"first_name": "Leonie", "last_name": "de Vries", "birth_date": date(2008, 4, 3),
+                "programme": "Verzorgende IG", "level": "2", "municipality_code": "GM0193"}
     base.update(kw)
     return s.spreekuur.register_student(StudentDetails(**base), status="lopend", today=TODAY)
 
@@ -49,15 +49,18 @@ def leonie(s: TeamSession, **kw):
 def full_file(s: TeamSession, student_id: str, fx) -> str:
     """Every kind of entry: talk (edited), agreement, score, consent, external,
     walk-in, appointment, a handover document (a kind this module does not know)."""
-    talk = s.dossier.add_talk(student_id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 45, ["Leonie"], "Schulden bij de telefoonaanbieder"))
+    talk = s.dossier.add_talk(student_id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 45, ["Leonie"],
+        "Schulden bij de telefoonaanbieder"))
     s.dossier.edit_talk(student_id, s.dossier.open_dossier(student_id, log=False).item(talk), {"tekst": "Schulden bij de zorgverzekeraar"})
     s.dossier.add_agreement(student_id, d.NewAgreement(d.Who("student"), "Brief van de bank meenemen", TODAY + timedelta(days=7)))
     s.dossier.add_score(student_id, d.NewScore("inkomen", 2, TODAY, "achterstand huur"))
-    s.consent.add_consent(student_id, cn.NewConsent(cn.ConsentWith("organisatie", "Budgetcoach Zwolle"), ["inkomen"], "schuldhulp regelen", on=TODAY))
+    s.consent.add_consent(student_id, cn.NewConsent(cn.ConsentWith("organisatie", "Budgetcoach Zwolle"), ["inkomen"],
+        "schuldhulp regelen", on=TODAY))
     s.dossier.add_external(student_id, "Bram Budget", "budgetcoach", "Gemeente Zwolle", "0612345678")
     s.dossier.add_entry(student_id, "inloop", {"hulpvraag": "Vraag over huurtoeslag", "leefdomeinen": ["wonen"], "minuten": 15})
     s.dossier.add_appointment(student_id, TODAY + timedelta(days=3), "samen bellen met de bank")
-    s.dossier.add_entry(student_id, "overdracht_document", {"samenvatting": "Overdracht naar de schuldhulp", "ontvanger": "Schuldhulp Zwolle"})
+    s.dossier.add_entry(student_id, "overdracht_document", {"samenvatting": "Overdracht naar de schuldhulp",
+        "ontvanger": "Schuldhulp Zwolle"})
     return talk
 
 

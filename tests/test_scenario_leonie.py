@@ -276,7 +276,7 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
     app_days = (date(2026, 12, 21), date(2027, 1, 11), date(2027, 1, 25))
     notes = ("Stage bij de kinderopvang gaat goed.", "Eerste weken stage: ze is elke dag op tijd.",
              "Ze is 18 geworden; zorgtoeslag is aangevraagd.")
-    for day, note in zip(app_days, notes):
+    for day, note in zip(app_days, notes, strict=False):
         story_clock(day)
         talk(waisca, sid, day, "app", note, minutes=10)
     end = app_days[-1]

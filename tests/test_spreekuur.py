@@ -10,6 +10,7 @@ import pytest
 from jongerenteam import spreekuur as intake
 from jongerenteam.domain import StudentDetails, ValidationError, working_days_between
 from storage import spreekuur
+from storage.crypto import DecryptionError
 from storage.errors import NotAllowed, NotInvolved, WrongPassphrase
 from tests.support import COORDINATOR_PASS, TODAY, WORKER_PASS, sam, session
 
@@ -110,7 +111,8 @@ def test_duplicates_by_number_or_similar_name_and_birth_date(team_store, fixed_c
 def test_vandaag_caseload_due_and_turning_18(team_store, fixed_clock):
     """Vandaag lists my students with their next appointment, what is due, and who turns 18 soon."""
     s = session(team_store)
-    a = s.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="x", next_date=TODAY + timedelta(days=3), next_text="terugkomen"), today=TODAY)
+    a = s.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="x", next_date=TODAY + timedelta(days=3),
+        next_text="terugkomen"), today=TODAY)
     b = s.spreekuur.register_walk_in(sam(first_name="Noor", last_name="Bakker", birth_date=date(2001, 1, 1)),
                            intake.WalkIn(hulpvraag="y", next_date=TODAY - timedelta(days=1), next_text="bellen"), today=TODAY)
     t = s.spreekuur.today(TODAY)
@@ -183,7 +185,7 @@ def test_draft_is_sealed_to_its_worker(team_store):
     assert b"Sam" not in sealed
     assert s.drafts.open(sealed) == {"first_name": "Sam"}
     other = session(team_store, "other")
-    with pytest.raises(Exception):
+    with pytest.raises(DecryptionError):
         other.drafts.open(sealed)
 
 

@@ -100,7 +100,8 @@ def test_a_new_colleague_and_team_settings_reach_the_other_window(two):
     second = Store.open(fx.store.location)
     cora = TeamSession.unlock(second, fx.coordinator_id, COORDINATOR_PASS)
     try:
-        new_id = cora.team.add_worker(WorkerDetails("Noor Nieuwkomer", "NN", "worker", "jongerenwerk"), "noor heeft een wachtwoord", kdf_params())
+        new_id = cora.team.add_worker(WorkerDetails("Noor Nieuwkomer", "NN", "worker", "jongerenwerk"),
+            "noor heeft een wachtwoord", kdf_params())
         cora.team.set_programme_contact("Kok", fx.worker_id, seen=cora.team.programme_contacts().get("Kok"))
     finally:
         cora.lock()
@@ -134,7 +135,8 @@ async def test_the_app_shows_a_colleagues_walk_in_and_changes_in_an_open_dossier
             home = app.screen
             queue_before = home.query_one("#queue").row_count
             otto.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="geld"))
-            await wait_until(pilot, lambda: home.query_one("#queue").row_count == queue_before + 1, what="Otto's walk-in on Hanna's Vandaag")
+            await wait_until(pilot, lambda: home.query_one("#queue").row_count == queue_before + 1,
+                what="Otto's walk-in on Hanna's Vandaag")
             home.query_one("#search").value = "Tweevenster"
             await pilot.pause()
             assert "Sam Tweevenster" in screen_text(app)

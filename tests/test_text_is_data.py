@@ -72,7 +72,8 @@ def test_cleaned_input_holds_no_control_character(text):
         assert clean_text(cleaned, multiline=multiline) == cleaned  # the rule is stable
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")))
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs"),
+    blacklist_characters="\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")))
 def test_cleaning_keeps_every_letter(text):
     """Letters of any script, combining marks, emoji and markup characters stay as typed (in NFC)."""
     assert clean_text(text) == unicodedata.normalize("NFC", text)
@@ -387,7 +388,8 @@ def parse(chunks: list[str]) -> list[tuple[str, str]]:
 
 @given(
     before=st.text(alphabet="abc xyz", max_size=5),
-    pasted=st.lists(st.sampled_from(list("Kim berly\n\t") + ["\x07", "\x0c", "\x1b[31m", "\x1b[0m", "\x1b]0;t\x07", "\x1b", "\x00", "\x08", "\x1b[201"])).map("".join),
+    pasted=st.lists(st.sampled_from([*list("Kim berly\n\t"), "\x07", "\x0c", "\x1b[31m", "\x1b[0m", "\x1b]0;t\x07", "\x1b", "\x00",
+        "\x08", "\x1b[201"])).map("".join),
     cuts=st.lists(st.integers(min_value=1, max_value=60), max_size=8),
 )
 @example(before="ab", pasted="Kim\x07\x1b[31mberly\x0cend", cuts=[1] * 60)
@@ -443,7 +445,8 @@ async def test_a_colleague_added_while_the_app_runs_can_log_in_after_a_lock(team
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "co", "coordinator wachtwoord zin")
-        app.session.team.add_worker(WorkerDetails("Noor Nieuwkomer", "NN", "worker", "jongerenwerk"), "noor heeft een nieuw wachtwoord", kdf_params())
+        app.session.team.add_worker(WorkerDetails("Noor Nieuwkomer", "NN", "worker", "jongerenwerk"),
+            "noor heeft een nieuw wachtwoord", kdf_params())
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)

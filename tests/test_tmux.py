@@ -95,7 +95,8 @@ def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
 
 
 def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
-    """Unlock as Waisca (the demo shows the passphrases), filter the list with '/', ctrl+l hides all names, a wrong passphrase is refused, ctrl+q quits."""
+    """Unlock as Waisca (the demo shows the passphrases), filter the list with '/', ctrl+l hides all names,
+    a wrong passphrase is refused, ctrl+q quits."""
     store, env = demo_store
     name, fragment, hits, other = _pick_student(store)
 
@@ -286,7 +287,7 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
     record that the student agrees, ctrl+s: the handover is stored, with its
     follow-up date, and the card shows it."""
     store, env = demo_store
-    name, fragment, receiver = _consented_student(store)
+    _name, fragment, receiver = _consented_student(store)
     term = Terminal()
     try:
         term.start(app_command(store, env))

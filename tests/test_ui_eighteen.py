@@ -206,7 +206,9 @@ async def test_coordinator_changes_a_coach_for_all_students(team_store, fixed_st
         await pilot.press("j")
         await settle(app, pilot)
         assert isinstance(app.screen, CoachChangeScreen)
-        assert text_of(app, "#cc-result").startswith("2 studenten hebben nu Dhr. Yilmaz als studiecoach; voor 2 studenten staat er een taak bij de contactpersoon.")
+        assert text_of(app, "#cc-result").startswith(
+            "2 studenten hebben nu Dhr. Yilmaz als studiecoach; voor 2 studenten staat er een taak bij de contactpersoon."
+        )
         assert options(app, "#cc-coaches") == ["Dhr. Ali (SLB'er) · 1 student", "Dhr. Yilmaz (LOB'er) · 2 studenten"]
 
     worker = hanna(team_store)

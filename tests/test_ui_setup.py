@@ -12,6 +12,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from textual.widgets import Checkbox, Input, OptionList, Static
@@ -80,7 +81,7 @@ class FakeTerminal(io.StringIO):
 class StubApp:
     """Stands in for the Textual app in CLI tests: records what it was given."""
 
-    made: list = []
+    made: ClassVar[list] = []
 
     def __init__(self, settings, store) -> None:
         self.settings = settings
@@ -288,7 +289,8 @@ async def test_an_unreachable_database_server_is_reported_without_its_password(t
         await type_line(app, pilot, GOOD_PASS)
         await type_line(app, pilot, GOOD_PASS)
         await settle(app, pilot)
-        assert text_of(app, "#setup-message").startswith("De verbinding met de database is verbroken of de databaseserver is niet bereikbaar")
+        assert text_of(app,
+            "#setup-message").startswith("De verbinding met de database is verbroken of de databaseserver is niet bereikbaar")
         assert "Geheim4711" not in screen_text(app) and "Geheim4711" not in statics(app)
         assert value_of(app, "#passphrase") == GOOD_PASS and value_of(app, "#team-name") == TEAM
 
@@ -353,7 +355,7 @@ def test_open_at_a_terminal_never_offers_the_wizard_over_a_file_that_is_not_a_st
     """A file that is not a team store is reported as before, not overwritten by a new team."""
     garbage = tmp_path / "team.jt"
     garbage.write_bytes(b"dit is geen database" * 10)
-    code, err = run_open(str(garbage), terminal=True)
+    code, _err = run_open(str(garbage), terminal=True)
     assert code == msg.EXIT_DAMAGED
     assert stub_app.made == []
     assert garbage.read_bytes() == b"dit is geen database" * 10
@@ -409,7 +411,8 @@ async def test_unlock_shows_team_name_and_a_running_clock(team_store, night_cloc
 
 
 async def test_forgotten_passphrase_with_the_recovery_code_sets_a_new_one(team_store):
-    """F1 on Hanna: a wrong code is refused and cleared (new passphrase kept); the right code sets the new passphrase, logged as recovery."""
+    """F1 on Hanna: a wrong code is refused and cleared (new passphrase kept); the right code sets the new
+    passphrase, logged as recovery."""
     app = make_app(Settings(store=str(team_store.path)), team_store.store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"hanna", "f1")

@@ -263,7 +263,8 @@ async def test_deactivate_hands_students_and_programmes_to_the_new_contact(team_
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         session = await open_team(app, pilot, team_store)
-        session.team.set_programme_contact("Verzorgende IG", team_store.worker_id, seen=session.team.programme_contacts().get("Verzorgende IG"))
+        session.team.set_programme_contact("Verzorgende IG", team_store.worker_id,
+            seen=session.team.programme_contacts().get("Verzorgende IG"))
         await to_row(app, pilot, "Hanna Hulpverlener")
         await pilot.press("d")
         assert isinstance(app.screen, DeactivateDialog)
