@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import ClassVar
 
 from jongerenteam.domain import StudentDetails
 
@@ -383,6 +384,19 @@ async def open_row(app, pilot, query: str) -> None:
     await settle(app, pilot)
 
 
+def lock_during_the_next_read(app) -> None:
+    """The next dossier read locks the app while it runs, as the idle timer or ctrl+l would mid-read."""
+    dossier = app.session.dossier
+    open_dossier = dossier.open_dossier
+
+    def read_then_lock(student_id: str, *, log: bool = True):
+        opened = open_dossier(student_id, log=log)
+        app.call_from_thread(app.action_lock)
+        return opened
+
+    dossier.open_dossier = read_then_lock
+
+
 def notifications(app) -> list[str]:
     return [n.message for n in app._notifications]
 
@@ -442,6 +456,21 @@ def table_rows(app, selector: str = "#students") -> list[list[str]]:
 
     table = app.screen.query_one(selector, DataTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+class StubApp:
+    """Stands in for the Textual app where the command would start it: records what it was given."""
+
+    made: ClassVar[list] = []
+
+    def __init__(self, settings, store) -> None:
+        self.settings = settings
+        self.store = store
+        self.return_code = 0
+        type(self).made.append(self)
+
+    def run(self) -> None:
+        pass
 
 
 # -- 5. the installed command in a real terminal (tmux) --------------------------------------------
@@ -538,6 +567,11 @@ class Terminal:
                 f"\n--- screen ---\n{self.screen()}"
             ) from None
 
+    def quit(self) -> None:
+        """ctrl+q, and wait until the command has ended with exit code 0."""
+        self.keys("C-q")
+        self.wait_for("JT-EXIT=0")
+
     def pid(self) -> int:
         """The app's own process: the child of the pane's shell."""
         pane = self.tmux("display-message", "-p", "-t", "jt", "#{pane_pid}").stdout.strip()
@@ -563,6 +597,17 @@ def app_command(store: Path, env: dict[str, str], *args: str) -> str:
         f"env TERM=xterm-256color COLORTERM=truecolor {exports} "
         f"{shlex.quote(installed_command())} --store {shlex.quote(str(store))} {extra}; echo JT-EXIT=$?; sleep 60"
     )
+
+
+@contextlib.contextmanager
+def app_in_terminal(store: Path, env: dict[str, str]):
+    """The installed command on ``store`` in a new terminal; the terminal is gone afterwards, whatever happened."""
+    term = Terminal()
+    try:
+        term.start(app_command(store, env))
+        yield term
+    finally:
+        term.kill()
 
 
 def login(term: Terminal, worker, *, then: tuple[str, ...] = ("Mijn studenten",)) -> str:

@@ -33,7 +33,7 @@ from storage import team
 from storage.errors import StoreDamaged, WrongPassphrase
 from storage.preview import SCHEMA_HEAD, OpeningStore, read_preview
 from storage.store import Store
-from tests.support import COORDINATOR_PASS, SIZE, WORKER_PASS, build_app, settle, text_of, unlock_as
+from tests.support import COORDINATOR_PASS, SIZE, WORKER_PASS, StubApp, build_app, settle, text_of, unlock_as
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -354,16 +354,10 @@ async def test_a_store_that_fails_to_open_behind_the_screen_is_explained_and_unl
     store.close()  # nothing was opened: nothing to close, no error
 
 
-class _OpeningStubApp:
+class _OpeningStubApp(StubApp):
     """Stands in for the Textual app: tries the store as the real one does after its first frame."""
 
     made: ClassVar[list] = []
-
-    def __init__(self, settings, store) -> None:
-        self.settings = settings
-        self.store = store
-        self.return_code = 0
-        _OpeningStubApp.made.append(self)
 
     def run(self) -> None:
         # A failed open is no failure here: the real app shows it on the unlock screen.

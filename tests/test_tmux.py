@@ -6,6 +6,7 @@ fixed time. Skipped when tmux is not installed (CI installs it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -22,7 +23,7 @@ from tests.support import (
     SEARCH,
     TMUX,
     Terminal,
-    app_command,
+    app_in_terminal,
     files_containing,
     installed_command,
     login,
@@ -66,12 +67,33 @@ def demo_store(tmp_path, demo_template) -> tuple[Path, dict[str, str]]:
     return store, terminal_env(tmp_path / "home")
 
 
+@contextlib.contextmanager
+def session_of(store: Path, worker):
+    """A session of a demo worker on the store as a new process finds it (after the app quit), locked and closed after."""
+    opened = Store.open(str(store))
+    try:
+        wid = next(w.id for w in opened.workers() if w.initials == worker.initials)
+        session = TeamSession.unlock(opened, wid, worker.passphrase)
+        try:
+            yield session
+        finally:
+            session.lock()
+    finally:
+        opened.close()
+
+
+def walk_in(term: Terminal, *keys: str, shows: tuple[str, ...]) -> None:
+    """ctrl+n, and once the form is there the walk-in typed in one burst, as a fast typist does
+    (Tab moves focus before the next key is read); returns when the form ``shows`` what was typed."""
+    term.keys("C-n")
+    term.wait_for("Inloop: een student loopt binnen", "Leefdomeinen")
+    term.keys(*keys)
+    term.wait_for(*shows)
+
+
 def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
     """(display name, search fragment, hits for it, a name that should be filtered away)."""
-    store = Store.open(str(store_path))
-    try:
-        wid = next(w.id for w in store.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(store, wid, WAISCA.passphrase)
+    with session_of(store_path, WAISCA) as session:
         everyone = session.spreekuur.all_students()
         for rec in everyone:
             last = rec.details.last_name.split()[-1]
@@ -86,11 +108,7 @@ def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
                     if r.id not in hit_ids and fragment not in r.details.display_name.lower()
                     and not any(r.details.display_name in h.details.display_name for h in hits)
                 )
-                session.lock()
                 return rec.details.display_name, fragment, len(hits), other
-        session.lock()
-    finally:
-        store.close()
     pytest.fail("no student with a distinctive last name in the demo store")
 
 
@@ -100,10 +118,7 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
     store, env = demo_store
     name, fragment, hits, other = _pick_student(store)
 
-    term = Terminal()
-    command = app_command(store, env)
-    try:
-        term.start(command)
+    with app_in_terminal(store, env) as term:
         # The demo's unlock screen shows the demo passphrases (a first run needs them).
         term.wait_for("Wie ben je?", WAISCA.full_name, NAME_FILTER, f"{WAISCA.full_name}: {WAISCA.passphrase}")
         screen = login(term, WAISCA, then=("Vandaag", "Mijn studenten", "Spreekuur vandaag", "Waisca Ramdin (hulpverlener)"))
@@ -127,41 +142,27 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
         screen = term.wait_for("Het wachtwoord klopt niet", absent=(name,))
         assert "dit is niet mijn wachtwoord" not in screen
 
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
+        term.quit()
 
 
 def test_fast_typing_after_enter_goes_to_the_passphrase(demo_store):
     """Name, Enter and passphrase sent in one burst: the passphrase never lands in the visible name filter."""
     store, env = demo_store
-    term = Terminal()
-    command = app_command(store, env)
-    try:
-        term.start(command)
+    with app_in_terminal(store, env) as term:
         term.wait_for("Wie ben je?", NAME_FILTER)
         # One send-keys call: all keys arrive before the app handles the first Enter.
         term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
         screen = term.wait_for("Mijn studenten")
         assert WAISCA.passphrase not in screen
-    finally:
-        term.kill()
 
 
 def test_walk_in_intake_by_keys_then_found_by_search(demo_store):
     """ctrl+n, a name, a birth date, a hulpvraag, two leefdomeinen, ctrl+s; then '/' finds the student."""
     store, env = demo_store
-    term = Terminal()
-    command = app_command(store, env)
-    try:
-        term.start(command)
+    with app_in_terminal(store, env) as term:
         login(term, WAISCA)
-        term.keys("C-n")
-        term.wait_for("Inloop: een student loopt binnen", "Leefdomeinen")
-        # One burst, as a fast typist: Tab moves focus before the next key is read.
-        term.keys("Tessa", "Tab", "Tuinbouwer", "Tab", "3 apr 2008", "Tab", "Wil stoppen met school", "Tab", "1", "5")
-        term.wait_for("■ Onderwijs", "■ Inkomen / schulden", "03-04-2008 ·")
+        walk_in(term, "Tessa", "Tab", "Tuinbouwer", "Tab", "3 apr 2008", "Tab", "Wil stoppen met school", "Tab", "1", "5",
+                shows=("■ Onderwijs", "■ Inkomen / schulden", "03-04-2008 ·"))
         term.keys("C-s")
         screen = term.wait_for("Inloop van Tessa Tuinbouwer opgeslagen", "Spreekuur vandaag")
         assert "Tessa Tuinbouwer" in screen
@@ -169,36 +170,22 @@ def test_walk_in_intake_by_keys_then_found_by_search(demo_store):
         term.wait_for_focus(SEARCH)
         term.type("tuinbouw")
         term.wait_for(f"1 van {STUDENTS + 1} studenten", "Tessa Tuinbouwer")
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
+        term.quit()
     # Stored for real: a new process finds her, with the hulpvraag in the file.
-    opened = Store.open(str(store))
-    try:
-        wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
+    with session_of(store, WAISCA) as session:
         (tessa,) = session.spreekuur.search("Tessa Tuinbouwer")
         assert tessa.details.leefdomeinen == ["inkomen", "onderwijs"]
         assert [e.payload["hulpvraag"] for e in session.dossier.read_file(tessa.id)] == ["Wil stoppen met school"]
-        session.lock()
-    finally:
-        opened.close()
 
 
 def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
     """Open a walk-in's dossier from search, add a talk (tab 2) and a werkafspraak (tab 3),
     then the file as stored, read by a new process, holds both."""
     store, env = demo_store
-    term = Terminal()
-    command = app_command(store, env)
-    try:
-        term.start(command)
+    with app_in_terminal(store, env) as term:
         login(term, WAISCA)
-        term.keys("C-n")
-        term.wait_for("Inloop: een student loopt binnen", "Leefdomeinen")
-        term.keys("Tessa", "Tab", "Tuinbouwer", "Tab", "3 apr 2008", "Tab", "Wil stoppen met school", "Tab", "1")
-        term.wait_for("■ Onderwijs", "03-04-2008 ·")
+        walk_in(term, "Tessa", "Tab", "Tuinbouwer", "Tab", "3 apr 2008", "Tab", "Wil stoppen met school", "Tab", "1",
+                shows=("■ Onderwijs", "03-04-2008 ·"))
         term.keys("C-s")
         term.wait_for("Spreekuur vandaag", "Tessa Tuinbouwer")
         # One hit and Enter: the dossier opens.
@@ -232,14 +219,8 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
         term.keys("C-s")
         # (A toast may cover the end of the row: the stored text is checked below.)
         term.wait_for("Werkafspraak opgeslagen", "Mail sturen naar", absent=("Wat is afgesproken",))
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
-    opened = Store.open(str(store))
-    try:
-        wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
+        term.quit()
+    with session_of(store, WAISCA) as session:
         (tessa,) = session.spreekuur.search("Tessa Tuinbouwer")
         dossier = session.dossier.open_dossier(tessa.id)
         assert [(t.type, t.note) for t in dossier.talks() if t.kind == "talk"] == [
@@ -248,9 +229,6 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
         assert [(a.who.kind, a.what, a.status) for a in dossier.agreements] == [
             ("student", "Mail sturen naar de decaan", "open")
         ]
-        session.lock()
-    finally:
-        opened.close()
 
 
 def _consented_student(store_path: Path) -> tuple[str, str, str]:
@@ -259,10 +237,7 @@ def _consented_student(store_path: Path) -> tuple[str, str, str]:
     from jongerenteam import consent as cn
     from jongerenteam.dates import local_today
 
-    store = Store.open(str(store_path))
-    try:
-        wid = next(w.id for w in store.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(store, wid, WAISCA.passphrase)
+    with session_of(store_path, WAISCA) as session:
         receiver = next(r for r in session.handover.handover_receivers() if r.kind == "kaart")
         for rec in session.spreekuur.all_students():
             if rec.id not in session.involved or rec.status != "lopend":
@@ -274,11 +249,7 @@ def _consented_student(store_path: Path) -> tuple[str, str, str]:
             session.consent.add_consent(rec.id, cn.NewConsent(
                 cn.ConsentWith("organisatie", receiver.name, receiver.map_id), [cn.ALL_DOMAINS], "toeleiding",
                 "beide", "schriftelijk", local_today()))
-            session.lock()
             return rec.details.display_name, f"{rec.details.first_name} {last}".lower(), receiver.name
-        session.lock()
-    finally:
-        store.close()
     pytest.fail("no running student of Waisca with a distinctive name in the demo store")
 
 
@@ -288,9 +259,7 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
     follow-up date, and the card shows it."""
     store, env = demo_store
     _name, fragment, receiver = _consented_student(store)
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
+    with app_in_terminal(store, env) as term:
         login(term, WAISCA)
         term.type("/")
         term.wait_for_focus(SEARCH)
@@ -320,23 +289,14 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
         term.keys("w")
         term.wait_for("Overdracht extern · voorgesteld", "Nagaan op")
         term.keys("Escape")
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
-    opened = Store.open(str(store))
-    try:
-        wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
+        term.quit()
+    with session_of(store, WAISCA) as session:
         (student,) = session.spreekuur.search(fragment)
         (view,) = session.handover.handovers_of(student.id)
         assert view.row.kind == "extern" and view.row.state == "voorgesteld"
         assert view.receiver.name == receiver and view.student_view == "akkoord"
         assert view.document == "Risico's: geen. Wensen: hulp bij geld en wonen."
         assert view.row.follow_up is not None
-        session.lock()
-    finally:
-        opened.close()
 
 
 # -- typed work survives (issue: text is data, typed work survives) ---------------------------------------
@@ -357,9 +317,7 @@ def test_a_form_survives_kill_9_and_is_offered_at_the_next_unlock(demo_store):
     """Typing a walk-in, the app is killed (kill -9): the next unlock offers the draft; j puts it back as typed."""
     store, env = demo_store
     secret = "Verhaal-dat-niet-verloren-mag-gaan"
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
+    with app_in_terminal(store, env) as term:
         login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen")
@@ -369,13 +327,9 @@ def test_a_form_survives_kill_9_and_is_offered_at_the_next_unlock(demo_store):
         poll_until(lambda: len(drafts_in(store)) == 1, "the draft in the store")
         os.kill(term.pid(), signal.SIGKILL)
         term.wait_for("JT-EXIT=137")
-    finally:
-        term.kill()
     assert files_containing(store.parent, (secret, "Kwijtgeraakt")) == []
 
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
+    with app_in_terminal(store, env) as term:
         login(term, WAISCA, then=("Er is niet-opgeslagen invoer van je bewaard", "een inloop", "j = terugzetten"))
         term.keys("j")
         term.wait_for("Inloop: een student loopt binnen", "Draftje", "Kwijtgeraakt", secret)
@@ -383,18 +337,13 @@ def test_a_form_survives_kill_9_and_is_offered_at_the_next_unlock(demo_store):
         term.wait_for("Inloop van Draftje Kwijtgeraakt opgeslagen")
         # Saved: nothing is kept as a draft any more.
         poll_until(lambda: drafts_in(store) == [], "the draft gone after saving")
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
+        term.quit()
 
 
 def test_ctrl_q_on_the_lock_screen_asks_first_when_a_draft_waits(demo_store):
     """A locked worker's half-filled form: ctrl+q on the lock screen asks; quitting keeps the draft for them."""
     store, env = demo_store
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
+    with app_in_terminal(store, env) as term:
         login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen")
@@ -410,17 +359,13 @@ def test_ctrl_q_on_the_lock_screen_asks_first_when_a_draft_waits(demo_store):
         term.wait_for("Afsluiten?")
         term.keys("j")
         term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
     assert [w for w, _ in drafts_in(store)] and all(b"Halfvol" not in body for _, body in drafts_in(store))
 
 
 def test_a_bracketed_paste_with_a_bell_and_colour_codes_is_plain_text(demo_store):
     """A terminal paste holding a bell and escape codes: no screen opens, the field holds only the letters."""
     store, env = demo_store
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
+    with app_in_terminal(store, env) as term:
         login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen")
@@ -433,61 +378,42 @@ def test_a_bracketed_paste_with_a_bell_and_colour_codes_is_plain_text(demo_store
         term.wait_for("Weggooien en teruggaan?")
         term.keys("j")
         term.wait_for("Mijn studenten")
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
+        term.quit()
 
 
 def test_two_windows_on_one_store_see_each_others_walk_ins(demo_store):
     """Two installed apps on one store: a walk-in saved in one is found in the other's search within seconds, no F5;
     registering the same student there asks "Bedoel je …?"."""
     store, env = demo_store
-    first, second = Terminal(), Terminal()
     floor = DEMO_WORKERS[0]
-    try:
-        first.start(app_command(store, env))
-        second.start(app_command(store, env))
+    with app_in_terminal(store, env) as first, app_in_terminal(store, env) as second:
         login(first, WAISCA)
         login(second, floor)
         second.type("/")
         second.wait_for_focus(SEARCH)
         second.type("tweevenster")
         second.wait_for("Geen student gevonden")
-        first.keys("C-n")
-        first.wait_for("Inloop: een student loopt binnen")
-        first.keys("Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008", "Tab", "Samen op de laptop")
-        first.wait_for("03-04-2008 ·")
+        walk_in(first, "Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008", "Tab", "Samen op de laptop", shows=("03-04-2008 ·",))
         first.keys("C-s")
         first.wait_for("Inloop van Tessa Tweevenster opgeslagen")
         second.wait_for("Tessa Tweevenster", "1 van", absent=("Geen student gevonden",))
         # The same student again in the second window: the store is asked, not the window's list.
-        second.keys("C-n")
-        second.wait_for("Inloop: een student loopt binnen")
-        second.keys("Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008")
-        second.wait_for("03-04-2008 ·")
+        walk_in(second, "Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008", shows=("03-04-2008 ·",))
         second.keys("C-s")
         second.wait_for("Bedoel je een van deze studenten?", "Tessa Tweevenster")
         second.keys("Escape")
         for term in (first, second):
-            term.keys("C-q")
-    finally:
-        first.kill()
-        second.kill()
+            term.quit()
 
 
 def test_the_installed_command_shows_the_wizard_in_a_real_terminal(tmp_path):
     """'jongerenteam --store <nieuw>' in a real terminal opens at step 1; ctrl+q leaves without making anything."""
     location = tmp_path / "team.jt"
     env = terminal_env(tmp_path / "home")
-    term = Terminal()
-    try:
-        term.start(app_command(location, env))
+    with app_in_terminal(location, env) as term:
         term.wait_for("Stap 1 van 4: Team")
         term.type("Jongerenteam Da Vinci")
         term.wait_for("Jongerenteam Da Vinci")
         term.keys("C-q")
         term.wait_for("JT-EXIT=0", absent=("Stap 1 van 4",))
-    finally:
-        term.kill()
     assert not location.exists()

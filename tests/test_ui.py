@@ -41,6 +41,7 @@ from tests.support import (
     everything_shown,
     last_seq,
     leaked,
+    lock_during_the_next_read,
     open_row,
     paste,
     screen_text,
@@ -320,15 +321,7 @@ async def test_lock_while_a_file_is_being_read_shows_no_file(team_store, student
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
-        session = app.session
-        open_dossier = session.dossier.open_dossier
-
-        def slow_open(student_id: str, *, log: bool = True):
-            dossier = open_dossier(student_id, log=log)
-            app.call_from_thread(app.action_lock)  # idle timer or ctrl+l, mid-read
-            return dossier
-
-        session.dossier.open_dossier = slow_open
+        lock_during_the_next_read(app)
         await open_row(app, pilot, "ozd")
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)

@@ -39,6 +39,7 @@ from tests.support import (
     build_app,
     everything_shown,
     last_seq,
+    lock_during_the_next_read,
     notifications,
     open_row,
     paste,
@@ -435,15 +436,7 @@ async def test_a_lock_while_the_dossier_is_read_shows_nothing(team_store, willem
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
-        session = app.session
-        open_dossier = session.dossier.open_dossier
-
-        def slow_open(student_id: str, *, log: bool = True):
-            dossier = open_dossier(student_id, log=log)
-            app.call_from_thread(app.action_lock)  # idle timer or ctrl+l, mid-read
-            return dossier
-
-        session.dossier.open_dossier = slow_open
+        lock_during_the_next_read(app)
         await open_row(app, pilot, "willem")
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen)

@@ -12,7 +12,6 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from textual.widgets import Checkbox, Input, OptionList, Static
@@ -29,7 +28,7 @@ from storage import clock as store_clock
 from storage import team
 from storage.errors import DiskFull, WrongPassphrase
 from storage.store import Store
-from tests.support import COORDINATOR_PASS, WORKER_PASS, audit_rows, paste, screen_text, settle, text_of, wait_until
+from tests.support import COORDINATOR_PASS, WORKER_PASS, StubApp, audit_rows, paste, screen_text, settle, text_of, wait_until
 
 SIZE = (120, 36)
 TEAM = "Jongerenteam Da Vinci"
@@ -76,21 +75,6 @@ class FakeTerminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
-
-
-class StubApp:
-    """Stands in for the Textual app in CLI tests: records what it was given."""
-
-    made: ClassVar[list] = []
-
-    def __init__(self, settings, store) -> None:
-        self.settings = settings
-        self.store = store
-        self.return_code = 0
-        StubApp.made.append(self)
-
-    def run(self) -> None:
-        pass
 
 
 @pytest.fixture
