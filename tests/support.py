@@ -367,8 +367,13 @@ async def paste(app, pilot, text: str) -> None:
 
 
 async def unlock_as(app, pilot, name_part: str, passphrase: str) -> None:
-    """On the unlock screen: filter the names, Enter, paste the passphrase, Enter, settle."""
-    await pilot.press(*name_part, "enter")
+    """On the unlock screen: filter the names, Enter, the passphrase, Enter, settle.
+
+    Both texts are pasted: every key costs the Pilot a wait for the app to be
+    idle, and the unlock screen's own tests type them key by key.
+    """
+    await paste(app, pilot, name_part)
+    await pilot.press("enter")
     await paste(app, pilot, passphrase)
     await pilot.press("enter")
     await settle(app, pilot)
