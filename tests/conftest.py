@@ -90,6 +90,7 @@ def pytest_configure(config):
     settings.load_profile("jongerenteam")
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Each test gets the marker of its module's layer (a module not in LAYERS fails
     the run: every new module is placed in a layer), and ``postgres`` when it uses PostgreSQL."""
@@ -100,7 +101,7 @@ def pytest_collection_modifyitems(config, items):
         if layer is None:
             unplaced.add(module)
             continue
-        if not any(item.iter_markers(name=name) for name in LAYERS):  # a test may name its own layer
+        if not any(item.get_closest_marker(name) for name in LAYERS):  # a test may name its own layer
             item.add_marker(getattr(pytest.mark, layer))
         params = getattr(getattr(item, "callspec", None), "params", {})
         if {"pg_url", "pg_server"} & set(item.fixturenames) or "postgresql" in params.values():

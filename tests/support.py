@@ -366,8 +366,8 @@ async def paste(app, pilot, text: str) -> None:
     await pilot.pause()
 
 
-async def unlock_as(app, pilot, name_part: str, passphrase: str) -> None:
-    """On the unlock screen: filter the names, Enter, the passphrase, Enter, settle.
+async def submit_unlock(app, pilot, name_part: str, passphrase: str) -> None:
+    """On the unlock screen: filter the names, Enter, the passphrase, Enter; no wait for the result.
 
     Both texts are pasted: every key costs the Pilot a wait for the app to be
     idle, and the unlock screen's own tests type them key by key.
@@ -376,6 +376,11 @@ async def unlock_as(app, pilot, name_part: str, passphrase: str) -> None:
     await pilot.press("enter")
     await paste(app, pilot, passphrase)
     await pilot.press("enter")
+
+
+async def unlock_as(app, pilot, name_part: str, passphrase: str) -> None:
+    """Unlock (``submit_unlock``) and settle: Vandaag, or the unlock screen's refusal."""
+    await submit_unlock(app, pilot, name_part, passphrase)
     await settle(app, pilot)
 
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from textual import events
 from textual.widgets import Input, OptionList
 
 from jongerenteam import cli
@@ -33,7 +32,7 @@ from storage import team
 from storage.errors import StoreDamaged, WrongPassphrase
 from storage.preview import SCHEMA_HEAD, OpeningStore, read_preview
 from storage.store import Store
-from tests.support import COORDINATOR_PASS, SIZE, WORKER_PASS, StubApp, build_app, settle, text_of, unlock_as
+from tests.support import COORDINATOR_PASS, SIZE, WORKER_PASS, StubApp, build_app, settle, submit_unlock, text_of, unlock_as
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -281,10 +280,7 @@ async def test_enter_before_the_store_is_open_waits_for_it_then_unlocks(closed_t
     store = opening(closed_team, gate)
     app = build_app(closed_team, store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
+        await submit_unlock(app, pilot, "hann", WORKER_PASS)
         await pilot.pause()
         assert message(app) == "Bezig met ontgrendelen..."
         assert app.session is None and not store.done
@@ -309,10 +305,7 @@ async def test_the_wait_after_five_failures_holds_when_the_store_opens_late(clos
     store = opening(closed_team, gate)
     app = build_app(closed_team, store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
+        await submit_unlock(app, pilot, "hann", WORKER_PASS)
         await pilot.pause()
         gate.go.set()
         await settle(app, pilot)
@@ -339,11 +332,7 @@ async def test_a_store_that_fails_to_open_behind_the_screen_is_explained_and_unl
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen)
         assert message(app) == expected and app.store_error == expected
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await unlock_as(app, pilot, "hann", WORKER_PASS)
         assert app.session is None and message(app) == expected
         await pilot.press("f1")
         await pilot.pause()

@@ -40,9 +40,11 @@ from tests.support import (
     COORDINATOR_PASS,
     OTHER_PASS,
     WORKER_PASS,
+    build_app,
     canary_student,
     files_containing,
     settle,
+    unlock_as,
 )
 
 PG_WORKER = str(Path(__file__).with_name("pg_worker.py"))
@@ -391,11 +393,8 @@ def test_cli_init_list_verify_and_backup_refusal(pg_url):
 async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg_server):
     """The Textual app on a PostgreSQL store: unlock, list; with the server down a Dutch toast and no file; back up, the file opens."""
     _owned(pg_server)
-    from textual import events
     from textual.widgets import DataTable
 
-    from jongerenteam.cli import make_app
-    from jongerenteam.settings import Settings
     from screens.dossier import DossierScreen, LineTable
     from screens.home import HomeScreen
 
@@ -403,13 +402,9 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
     rec = hanna.spreekuur.register_student(canary_student())
     hanna.dossier.add_entry(rec.id, "notitie", {"tekst": CANARY_NOTE})
     hanna.lock()
-    app = make_app(Settings(store=str(fx.path)), fx.store)
+    app = build_app(fx)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await unlock_as(app, pilot, "hann", WORKER_PASS)
         assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one("#caseload", DataTable).row_count == 1  # Vandaag: her student
         pg_server.pause()
@@ -431,21 +426,14 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
 async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_server):
     """The server goes away while saving a walk-in: a Dutch sentence, every field kept; back up, ctrl+s saves it once."""
     _owned(pg_server)
-    from textual import events
     from textual.widgets import Static, TextArea
 
-    from jongerenteam.cli import make_app
-    from jongerenteam.settings import Settings
     from screens.home import HomeScreen
     from screens.spreekuur import IntakeScreen
 
-    app = make_app(Settings(store=str(fx.path)), fx.store)
+    app = build_app(fx)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await unlock_as(app, pilot, "hann", WORKER_PASS)
         await pilot.press("ctrl+n", *"Serverloze", "tab", *"Wachter", "tab", "tab", *"Schulden")
         pg_server.pause()
         try:

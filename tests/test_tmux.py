@@ -201,8 +201,8 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
         term.wait_for("Gesprek toevoegen: Tessa Tuinbouwer")
         term.keys("3")  # vervolggesprek
         term.wait_for("● vervolggesprek")
-        for _ in range(5):
-            term.keys("Tab")
+        term.keys("Tab", "Tab", "Tab", "Tab", "Tab")
+        term.wait_for_focus("Verslag", below=1)  # the text area beside its label
         term.type("Samen naar de decaan gegaan.")
         # ctrl+s is a priority key: sent in the same burst it could overtake the
         # letters still queued for the field (no person types that fast).
@@ -319,10 +319,7 @@ def test_a_form_survives_kill_9_and_is_offered_at_the_next_unlock(demo_store):
     secret = "Verhaal-dat-niet-verloren-mag-gaan"
     with app_in_terminal(store, env) as term:
         login(term, WAISCA)
-        term.keys("C-n")
-        term.wait_for("Inloop: een student loopt binnen")
-        term.keys("Draftje", "Tab", "Kwijtgeraakt", "Tab", "Tab", secret)
-        term.wait_for(secret)
+        walk_in(term, "Draftje", "Tab", "Kwijtgeraakt", "Tab", "Tab", secret, shows=(secret,))
         # The draft is kept within seconds (sealed: the store holds no typed text).
         poll_until(lambda: len(drafts_in(store)) == 1, "the draft in the store")
         os.kill(term.pid(), signal.SIGKILL)
