@@ -31,6 +31,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import glob
+import importlib.util
 import os
 import secrets
 import shutil
@@ -333,9 +334,7 @@ def _why_no_cluster() -> str:
     """Why a throwaway cluster cannot be started here ("" when it can)."""
     if find_bin_dir() is None:
         return _NO_PG_REASON
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("psycopg") is None:
         return "psycopg is not installed (pip install -e .)"
     if os.geteuid() == 0:
         import pwd

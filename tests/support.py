@@ -548,10 +548,6 @@ class Terminal:
                 f"not on screen within {timeout}s: {texts} (absent: {absent})\n--- screen ---\n{seen[0]}"
             ) from None
 
-    def wait_gone(self, *texts: str, timeout: float = WAIT) -> str:
-        """Poll until none of ``texts`` is on screen (or the window is gone); return the screen."""
-        return self.wait_for(absent=texts, timeout=timeout)
-
     def cursor_row(self) -> int:
         out = self.tmux("display-message", "-p", "-t", "jt", "#{cursor_y}", check=False).stdout.strip()
         return int(out) if out.isdigit() else -1
