@@ -53,11 +53,11 @@ os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF co
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from measure import Result, emit, print_machine, summary  # noqa: E402
+from measure import Result, emit, print_machine, summary
 
 FIRST_FRAME_TARGET_MS = 150.0
 FRAME_MS = 1000 / 60
-PASSPHRASE = "benchmark wachtwoord zin lang genoeg"
+PASSPHRASE = "benchmark wachtwoord zin lang genoeg"  # noqa: S105 - a made-up passphrase for made-up data
 WORDS = (
     "student", "stage", "school", "thuis", "moeder", "geld", "rooster", "verzuim", "afspraak", "coach",
     "huur", "schuld", "zorgverzekering", "toeslag", "gesprek", "rust", "slaap", "vrienden", "werk",

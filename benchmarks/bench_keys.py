@@ -30,11 +30,11 @@ os.environ["JONGERENTEAM_INSECURE_TEST_KDF"] = "1"  # a benchmark store, not a r
 os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF count (jongerenteam.settings)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from measure import Result, emit, print_machine  # noqa: E402
+from measure import Result, emit, print_machine
 
 TARGET = 8
 FIRST, BIRTH, HULPVRAAG = "Sam", "3-4-2008", "Geldzorgen en ruzie thuis"
-PASSPHRASE = "benchmark wachtwoord zin lang genoeg"
+PASSPHRASE = "benchmark wachtwoord zin lang genoeg"  # noqa: S105 - a made-up passphrase for made-up data
 
 
 def walk_in_keys() -> list[str]:
@@ -73,7 +73,8 @@ async def drive(location: str) -> tuple[int, bool]:
     from storage.store import Store
 
     store = Store.create(location)
-    wid, _ = team.create_team(store, "Benchmark", team.WorkerDetails("Bea Bench", "BB", team.COORDINATOR, "wijkteam"), PASSPHRASE, kdf_params())
+    wid, _ = team.create_team(store, "Benchmark", team.WorkerDetails("Bea Bench", "BB", team.COORDINATOR, "wijkteam"), PASSPHRASE,
+        kdf_params())
     app = make_app(Settings(store=location), store)
     keys = walk_in_keys()
     async with app.run_test(size=(120, 36)) as pilot:

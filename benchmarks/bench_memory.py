@@ -32,9 +32,10 @@ TARGET_SIZE = 50000
 
 
 def _rss_now_mb() -> float:
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
     return float("nan")
 
 
@@ -47,7 +48,7 @@ def _child(mode: str, n: int) -> None:
     import jongerenteam.session  # noqa: F401
     import screens.app  # noqa: F401
     import storage.team  # noqa: F401
-    from storage.store import Store  # noqa: F401
+    from storage.store import Store
 
     out = {"baseline_peak_mb": _peak_mb(), "baseline_rss_mb": _rss_now_mb()}
     if mode != "baseline":

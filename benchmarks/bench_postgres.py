@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 os.environ["JONGERENTEAM_INSECURE_TEST_KDF"] = "1"
 os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF count (jongerenteam.settings)
 
-PASS = "benchmark wachtwoord zin {n}"
+PASS = "benchmark wachtwoord zin {n}"  # noqa: S105 - a made-up passphrase for made-up data
 BUSY_STUDENTS = 10
 
 
@@ -260,7 +260,7 @@ def _stats(xs: list[float]) -> dict:
     if not xs:
         return {"n": 0}
     xs = sorted(xs)
-    p95 = xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+    p95 = xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
     return {
         "n": len(xs),
         "p50_ms": round(statistics.median(xs) * 1000, 2),

@@ -36,21 +36,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("JONGERENTEAM_INSECURE_TEST_KDF", "1")
 os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF count (jongerenteam.settings)
 
-import orjson  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+import orjson
+from sqlalchemy import insert, select
 
-from jongerenteam import report as rp  # noqa: E402
-from jongerenteam.catalogue import CLOSE_REASONS, LEEFDOMEIN_CODES, LEVELS, REFERRERS  # noqa: E402
-from jongerenteam.municipalities import MUNICIPALITIES  # noqa: E402
-from jongerenteam.session import TeamSession  # noqa: E402
-from jongerenteam.settings import kdf_params  # noqa: E402
-from storage import report as store_report  # noqa: E402
-from storage import team  # noqa: E402
-from storage.crypto import open_column, seal_field  # noqa: E402
-from storage.models import StatisticsRecord  # noqa: E402
-from storage.store import Store  # noqa: E402
+from jongerenteam import report as rp
+from jongerenteam.catalogue import CLOSE_REASONS, LEEFDOMEIN_CODES, LEVELS, REFERRERS
+from jongerenteam.municipalities import MUNICIPALITIES
+from jongerenteam.session import TeamSession
+from jongerenteam.settings import kdf_params
+from storage import report as store_report
+from storage import team
+from storage.crypto import open_column, seal_field
+from storage.models import StatisticsRecord
+from storage.store import Store
 
-PASS = "bench passphrase for the report"
+PASS = "bench passphrase for the report"  # noqa: S105 - a made-up passphrase for made-up data
 TYPES = list(rp.TALK_TYPE_LABELS)
 
 

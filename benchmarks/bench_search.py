@@ -212,7 +212,7 @@ def synthetic_people(n: int, surnames: int, seed: int = 1) -> list[tuple[str, st
     last_list = sorted(lasts)
     firsts = sorted({word(1, 2) for _ in range(max(surnames // 4, 10))})
     people = []
-    for i in range(n):
+    for _i in range(n):
         last = rnd.choice(last_list)
         if rnd.random() < 0.25:
             last = rnd.choice(("van ", "de ", "van der ", "van den ")) + last

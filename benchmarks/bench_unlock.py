@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import os
 import statistics
@@ -108,8 +109,8 @@ def _child(n: int, entries: int, repeat: int) -> None:
             DirectoryIndex((s.id, s.search_key) for s in records.values())
             marks.append(time.perf_counter())
             del records, fetched, plain, docs
-        gaps = [b - a for a, b in zip(marks, marks[1:])]
-        for k, v in zip(names, gaps):
+        gaps = [b - a for a, b in itertools.pairwise(marks)]
+        for k, v in zip(names, gaps, strict=False):
             parts[k].append(v)
     out["parts_s"] = {k: statistics.median(v) for k, v in parts.items()}
     store.close()
@@ -156,7 +157,7 @@ def run(sizes: list[int], repeat: int, entries: int = 0) -> list[Result]:
         results.append(Result(
             "unlock", "unlock to ready directory, first in process", n, d["first_session_s"], "s",
             TARGET_S if n == TARGET_SIZE else None,
-            note=("+%d entries/student; " % entries if entries else "") + f"Argon2 excluded; {d['damaged']} damaged",
+            note=(f"+{entries} entries/student; " if entries else "") + f"Argon2 excluded; {d['damaged']} damaged",
             extra={"label": label, **d},
         ))
         results.append(Result(

@@ -40,7 +40,7 @@ from pathlib import Path
 
 BUILDER_VERSION = 1
 BATCH = 1000
-PASSPHRASE = "benchmark wachtwoord zin, alleen verzonnen gegevens"
+PASSPHRASE = "benchmark wachtwoord zin, alleen verzonnen gegevens"  # noqa: S105 - a made-up passphrase for made-up data
 TEAM_NAME = "Benchmark-team (verzonnen gegevens)"
 WORKERS = (
     ("Floor Bakker", "FB", "coordinator", "wijkteam"),
@@ -87,9 +87,7 @@ def _format_fingerprint() -> str:
     import hashlib
 
     root = Path(__file__).resolve().parent.parent
-    files = sorted((root / "storage").rglob("*.py")) + [
-        root / "jongerenteam" / "demo.py", root / "jongerenteam" / "domain.py",
-    ]
+    files = [*sorted((root / "storage").rglob("*.py")), root / "jongerenteam" / "demo.py", root / "jongerenteam" / "domain.py"]
     h = hashlib.sha256(str(BUILDER_VERSION).encode())
     for f in files:
         h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
@@ -227,9 +225,9 @@ def _bulk_entries(store, keys, per_student: int, log) -> None:
                 now = clock.now()
                 body = seal_field(fk, "file_entries", "body", entry_id, _dump({"tekst": rnd.choice(NOTES)}))
                 rows.append(
-                    dict(id=entry_id, student_id=student_id, kind="note", sealed=False, body=body,
-                         created_at=now, created_by=keys.worker_id, updated_at=now,
-                         updated_by=keys.worker_id, version=1)
+                    {"id": entry_id, "student_id": student_id, "kind": "note", "sealed": False, "body": body,
+                         "created_at": now, "created_by": keys.worker_id, "updated_at": now,
+                         "updated_by": keys.worker_id, "version": 1}
                 )
         with store.session() as s:
             s.execute(insert(FileEntry), rows)

@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from measure import Result, machine, run_script  # noqa: E402
+from measure import Result, machine, run_script
 
 
 def _load() -> str:

@@ -22,13 +22,16 @@ before the server binds it. The session fixture stops the cluster at the end
 of the worker's session; an ``atexit`` hook stops it too if the worker ends
 without running its finalisers.
 
-The pytest fixtures are at the end; tests/conftest.py imports them.
+The pytest fixtures are at the end; tests/conftest.py imports them (and builds
+the team template database that ``new_database(template=...)`` copies).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
+import importlib.util
 import os
 import secrets
 import shutil
@@ -80,7 +83,7 @@ def client_tool(name: str) -> str | None:
 
 # Clusters started by this process and not stopped yet: stopped at exit, so
 # a worker that ends without its session finalisers leaves no server behind.
-_started: list["PgServer"] = []
+_started: list[PgServer] = []
 
 
 @atexit.register
@@ -118,7 +121,7 @@ class PgServer:
     # -- a cluster of our own --------------------------------------------------
 
     @classmethod
-    def start(cls, *, durable: bool = False, bin_dir: Path | None = None, attempts: int = 5) -> "PgServer":
+    def start(cls, *, durable: bool = False, bin_dir: Path | None = None, attempts: int = 5) -> PgServer:
         """initdb + start on 127.0.0.1:<free port> in a new temporary folder.
 
         ``durable=False`` (the tests) switches fsync off: nothing in a
@@ -231,10 +234,8 @@ class PgServer:
         if self.root is None:
             return
         if self.data_dir and (self.data_dir / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-m", "immediate", "stop")
-            except subprocess.CalledProcessError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
         _started[:] = [s for s in _started if s is not self]
@@ -242,7 +243,7 @@ class PgServer:
     # -- a foreign server ----------------------------------------------------------
 
     @classmethod
-    def external(cls, url: str) -> "PgServer":
+    def external(cls, url: str) -> PgServer:
         from sqlalchemy.engine import make_url
 
         u = make_url(url)
@@ -254,11 +255,17 @@ class PgServer:
 
     # -- databases -------------------------------------------------------------------
 
-    def new_database(self, prefix: str = "jt") -> str:
-        """A fresh, empty database owned by the app role; returns the app's URL for it."""
+    def new_database(self, prefix: str = "jt", *, template: str | None = None) -> str:
+        """A fresh database owned by the app role; returns the app's URL for it.
+
+        Empty, or a copy of the database ``template`` (no connection may be
+        open to it): CREATE DATABASE copies the files, far faster than
+        building the same content again.
+        """
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with _admin_connect(self.admin_url) as con:
-            con.execute(f'CREATE DATABASE "{name}" OWNER "{self.app_user}"')
+            con.execute(f'CREATE DATABASE "{name}"{copy} OWNER "{self.app_user}"')
         self._databases.append(name)
         return self.url(name)
 
@@ -309,7 +316,7 @@ def wait_until_accepting(server: PgServer, timeout: float = 30) -> None:
         try:
             with _admin_connect(server.admin_url):
                 return
-        except Exception:  # noqa: BLE001
+        except Exception:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
@@ -327,9 +334,7 @@ def _why_no_cluster() -> str:
     """Why a throwaway cluster cannot be started here ("" when it can)."""
     if find_bin_dir() is None:
         return _NO_PG_REASON
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("psycopg") is None:
         return "psycopg is not installed (pip install -e .)"
     if os.geteuid() == 0:
         import pwd

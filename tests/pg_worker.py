@@ -25,13 +25,13 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jongerenteam import messages  # noqa: E402
+from jongerenteam import messages
 from jongerenteam.directory import _record
-from jongerenteam.session import TeamSession  # noqa: E402
-from storage import students  # noqa: E402
-from storage.errors import Conflict  # noqa: E402
-from storage.store import Store  # noqa: E402
-from tests.conftest import CANARY_NOTE, canary_student  # noqa: E402
+from jongerenteam.session import TeamSession
+from storage import students
+from storage.errors import Conflict
+from storage.store import Store
+from tests.support import CANARY_NOTE, canary_student
 
 
 def emit(line: str) -> None:

@@ -45,10 +45,12 @@ if __package__ in (None, ""):
     # Run as a script: make the repository root importable.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from jongerenteam import messages  # noqa: E402
-from jongerenteam.session import TeamSession  # noqa: E402
-from storage.store import Store  # noqa: E402
-from tests.conftest import CANARY_NOTE, canary_student  # noqa: E402
+import contextlib
+
+from jongerenteam import messages
+from jongerenteam.session import TeamSession
+from storage.store import Store
+from tests.support import CANARY_NOTE, canary_student
 
 REPO = Path(__file__).resolve().parent.parent
 CLI = str(Path(sys.executable).with_name("jongerenteam"))
@@ -150,10 +152,8 @@ def fork_write_loop(store_path: str, worker_id: str, passphrase: str) -> tuple[i
             write_loop(store_path, worker_id, passphrase, emit, hold_reader=True)
         except BaseException:  # noqa: BLE001
             code = 1
-            try:
+            with contextlib.suppress(OSError):
                 os.write(write_fd, f"error {traceback.format_exc()!r}\n".encode())
-            except OSError:
-                pass
         finally:
             os._exit(code)
     os.close(write_fd)

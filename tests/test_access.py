@@ -8,9 +8,7 @@ is registered by Hanna, so only Hanna (and the escrow) hold its key.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -34,15 +32,14 @@ from storage.errors import (
     WrongPassphrase,
 )
 from storage.models import AuditEntry, EscrowWrap, KeySlot, StudentKeyWrap
-from storage.store import Store
-from tests.conftest import (
+from tests.support import (
     CANARY_LAST,
     CANARY_NOTE,
     COORDINATOR_PASS,
     OTHER_PASS,
     WORKER_PASS,
     canary_student,
-    make_team,
+    copy_team,
 )
 
 NOTE = {"tekst": CANARY_NOTE}
@@ -64,9 +61,9 @@ def _verify(store, keys):
 
 
 @pytest.fixture(scope="module")
-def _template(tmp_path_factory):
+def _template(tmp_path_factory, team_template):
     """Built once: the team, and a student registered by Hanna (her own contact) with one note."""
-    fx = make_team(tmp_path_factory.mktemp("access") / "team.jt")
+    fx = copy_team(team_template, tmp_path_factory.mktemp("access") / "team.jt")
     hanna = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
     row = students.add_student(
         fx.store, hanna, canary_student().to_dict(), status="aangemeld",
@@ -80,10 +77,7 @@ def _template(tmp_path_factory):
 @pytest.fixture
 def team_store(_template, tmp_path):
     """A private copy of the template store (copied while closed, so no WAL is involved)."""
-    fx, _ = _template
-    path = tmp_path / "team.jt"
-    shutil.copyfile(fx.path, path)
-    copy = replace(fx, path=path, store=Store.open(str(path)))
+    copy = copy_team(_template[0], tmp_path / "team.jt")
     yield copy
     copy.store.close()
 
@@ -474,7 +468,7 @@ def test_recovery_code_accepts_sloppy_typing(team_store):
     """The recovery code opens when typed in lower case, with spaces and O for zero."""
     fx = team_store
     typed = fx.recovery_code.lower().replace("-", " ").replace("0", "o").replace("1", "l")
-    team_key, escrow_private = team.unlock_recovery(fx.store, typed)
+    _team_key, escrow_private = team.unlock_recovery(fx.store, typed)
     assert escrow_private == team.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS).escrow_private
 
 

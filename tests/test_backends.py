@@ -34,23 +34,23 @@ from storage.errors import (
     WrongPassphrase,
 )
 from storage.store import Store, _alembic_config
-from tests.conftest import (
+from tests.support import (
     CANARY_LAST,
     CANARY_NOTE,
     COORDINATOR_PASS,
     OTHER_PASS,
     WORKER_PASS,
     canary_student,
-    make_team,
 )
+
+# ``fx`` (a copied team store) on both backends too.
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 @pytest.fixture
-def fx(store_url):
+def fx(team_store):
     """A team (Cora, Hanna, Otto) in a new store on the backend under test."""
-    team_fx = make_team(store_url)
-    yield team_fx
-    team_fx.store.close()
+    return team_store
 
 
 def _raw(store: Store, sql: str, **params) -> list:

@@ -24,8 +24,21 @@ from jongerenteam.socialmap import SocialMapService
 from jongerenteam.spreekuur import SpreekuurService
 from screens.background import WHAT
 from screens.home import HomeScreen
-from tests.conftest import CANARIES, CANARY_FIRST, CANARY_NOTE, COORDINATOR_PASS, WORKER_PASS, files_containing
-from tests.support import build_app, notifications, paste, screen_text, settle, unlock_as, wait_until
+from tests.support import (
+    CANARIES,
+    CANARY_FIRST,
+    CANARY_NOTE,
+    COORDINATOR_PASS,
+    WORKER_PASS,
+    build_app,
+    files_containing,
+    notifications,
+    paste,
+    screen_text,
+    settle,
+    unlock_as,
+    wait_until,
+)
 
 SCREENS = Path(__file__).resolve().parent.parent / "screens"
 SIZE = (120, 36)
@@ -114,7 +127,9 @@ async def test_vandaag_that_fails_to_draw_says_so_and_the_rest_still_draws(team_
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         await wait_until(pilot, lambda: errors(app), what="a Dutch error message")
-        assert errors(app) == ["Vandaag laden is niet gelukt. Er ging iets onverwachts mis. Er is niets verloren gegaan; probeer het opnieuw."]
+        assert errors(app) == [
+            "Vandaag laden is niet gelukt. Er ging iets onverwachts mis. Er is niets verloren gegaan; probeer het opnieuw."
+        ]
         assert isinstance(app.screen, HomeScreen) and app.is_running
         assert "Zoek op naam" in screen_text(app)  # the search field still draws
     assert_logged_without_data(error_log)
@@ -131,7 +146,8 @@ async def test_a_dossier_that_fails_to_load_says_so(team_store, error_log, monke
         from screens.student import open_student
 
         open_student(app.screen, app.session, app.session.students[sid])
-        await wait_until(pilot, lambda: "Er ging iets onverwachts mis" in "\n".join(notifications(app)) + screen_text(app), what="the message")
+        await wait_until(pilot, lambda: "Er ging iets onverwachts mis" in "\n".join(notifications(app)) + screen_text(app),
+            what="the message")
         assert app.is_running
     assert_logged_without_data(error_log)
 

@@ -14,7 +14,7 @@ import sqlite3
 from jongerenteam.session import TeamSession
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import (
+from tests.support import (
     CANARIES,
     CANARY_FIRST,
     CANARY_LAST,
@@ -57,7 +57,7 @@ def _assert_readable(path, student_id: str, entry_id: str) -> None:
     """Positive control: the canaries really are in the store, behind the key."""
     store = Store.open(str(path))
     try:
-        coordinator = [w for w in store.workers() if w.initials == "CC"][0]
+        coordinator = next(w for w in store.workers() if w.initials == "CC")
         s = TeamSession.unlock(store, coordinator.id, COORDINATOR_PASS)
         rec = s.students[student_id]
         assert (rec.details.first_name, rec.details.last_name) == (CANARY_FIRST, CANARY_LAST)

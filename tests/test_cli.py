@@ -6,12 +6,10 @@ reaches the user. Stores are built once per module and copied per test.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from jongerenteam.session import TeamSession
 from storage import team
 from storage.errors import WorkerInactive, WrongPassphrase
 from storage.store import Store
+from tests.support import cli_env, installed_command, run_cli
 
 RECOVERY_RE = re.compile(r"\b[0-9A-Z]{4}(?:-[0-9A-Z]{4}){6}\b")
 
@@ -34,45 +33,10 @@ RECOVERED_PASS = "de fiets staat bij de kantine"
 FLOOR, WAISCA, DAAN = DEMO_WORKERS  # coördinator, hulpverlener, hulpverlener
 
 
-def _command() -> str:
-    found = Path(sys.executable).parent / "jongerenteam"
-    if found.exists():
-        return str(found)
-    which = shutil.which("jongerenteam")
-    if which is None:  # pragma: no cover - the package is installed in the venv
-        pytest.fail("the jongerenteam command is not installed")
-    return which
-
-
-COMMAND = _command()
-
-
-def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JONGERENTEAM_")}
-    env.update(
-        HOME=str(home),
-        XDG_DATA_HOME=str(home / ".local" / "share"),
-        JONGERENTEAM_INSECURE_TEST_KDF="1",
-        PYTHONIOENCODING="utf-8",
-    )
-    return env
-
-
-def run(args: list[str], *, home: Path, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """Run the installed command; fail the test if a traceback leaks to the user."""
-    proc = subprocess.run(
-        [COMMAND, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=_env(home),
-        cwd=cwd or home,
-        timeout=60,
-    )
-    assert "Traceback" not in proc.stderr, proc.stderr
-    assert "Traceback" not in proc.stdout, proc.stdout
-    return proc
+# The installed command and its environment: tests/support.py (``run_cli``), shared with the other layers.
+COMMAND = installed_command()
+_env = cli_env
+run = run_cli
 
 
 def lines(*answers: str) -> str:

@@ -16,7 +16,7 @@ from storage import clock, students, team
 from storage.errors import Conflict
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, canary_student
+from tests.support import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, canary_student
 
 
 def _register(fx) -> str:
@@ -55,8 +55,8 @@ def test_second_process_save_is_refused_with_who_and_when(team_store):
         second.stdin.flush()
         refused = _json_line(second)
     finally:
-        out1, err1 = first.communicate(timeout=30)
-        out2, err2 = second.communicate(timeout=30)
+        _out1, err1 = first.communicate(timeout=30)
+        _out2, err2 = second.communicate(timeout=30)
     assert first.returncode == 0, err1
     assert second.returncode == 1, err2
     assert "Traceback" not in err1 + err2
@@ -139,7 +139,7 @@ def test_two_processes_inserting_concurrently_never_hit_locked(team_store):
                 p.communicate()
     acked: list[str] = []
     entries: list[tuple[str, str]] = []
-    for p, (out, err) in zip(procs, results):
+    for p, (out, err) in zip(procs, results, strict=False):
         assert "locked" not in (out + err).lower()
         assert "bezet" not in out + err
         assert p.returncode == 0, out[-500:] + err[-2000:]

@@ -18,9 +18,12 @@ import time
 from storage import audit, students, team
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import CANARY_NOTE, CANARY_NUMBER, COORDINATOR_PASS, files_containing
+from tests.support import CANARY_NOTE, CANARY_NUMBER, COORDINATOR_PASS, files_containing
 
 ITERATIONS = 50
+# On a busy machine a writer starts slowly and more kills land before its
+# first commit: then more rounds, until enough kills hit the middle of the work.
+MAX_ITERATIONS = 200
 
 
 def _read_all(fd: int) -> str:
@@ -70,8 +73,13 @@ def _raw_checks(path) -> None:
         con.close()
 
 
+def enough(kills_with_acks: int, kills_with_wal: int, entries: dict) -> bool:
+    """Enough kills in the middle of the work (after some commits, before a checkpoint) to mean something."""
+    return kills_with_acks >= 10 and kills_with_wal >= 1 and len(entries) >= 10
+
+
 def test_kill9_loop_keeps_every_acknowledged_record(team_store):
-    """50 SIGKILLs at random moments: integrity ok, store opens, every acked row decrypts, no canary on disk."""
+    """50 SIGKILLs (more on a busy machine) at random moments: integrity ok, store opens, every acked row decrypts, no canary on disk."""
     fx = team_store
     fx.store.close()
     folder = fx.path.parent
@@ -80,7 +88,9 @@ def test_kill9_loop_keeps_every_acknowledged_record(team_store):
     all_entries: dict[str, str] = {}
     kills_with_wal = 0
     kills_with_acks = 0
-    for i in range(ITERATIONS):
+    i = 0
+    while i < ITERATIONS or (not enough(kills_with_acks, kills_with_wal, all_entries) and i < MAX_ITERATIONS):
+        i += 1
         acked_students, acked_entries = _kill_at_random(fx.path, fx.coordinator_id, rng)
         kills_with_acks += bool(acked_students)
         wal = fx.path.with_name(fx.path.name + "-wal")

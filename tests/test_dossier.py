@@ -19,7 +19,9 @@ from jongerenteam.socialmap import MapEntry
 from storage.errors import Conflict, NotAllowed, NotInvolved
 
 # The spreekuur tests' store (SQLite and PostgreSQL), fixed clock and sessions.
-from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: E402, F401 - fixtures
+from tests.support import TODAY, session
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 def willem(s: TeamSession):
@@ -77,7 +79,8 @@ def test_agreements_due_reach_the_contact_persons_home(team_store, fixed_clock):
     rec = willem(s)
     overdue = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail sturen naar de decaan", TODAY - timedelta(days=2)))
     s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("coach", "Mevr. Bos"), "Rooster aanpassen", TODAY + timedelta(days=7)))
-    follow = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", worker_id=team_store.worker_id), "Bellen met huisarts", TODAY + timedelta(days=9), follow_up=TODAY))
+    follow = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", worker_id=team_store.worker_id),
+        "Bellen met huisarts", TODAY + timedelta(days=9), follow_up=TODAY))
     due = s.spreekuur.today(TODAY).due
     texts = sorted(row.text for row in due)
     assert texts == ["werkafspraak: Bellen met huisarts", "werkafspraak: Mail sturen naar de decaan"]

@@ -16,7 +16,9 @@ from storage.errors import NotAllowed, NotInvolved
 from storage.models import AuditEntry, FileEntry
 
 # The spreekuur tests' store (SQLite and PostgreSQL), fixed clock and sessions.
-from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: F401 - fixtures
+from tests.support import TODAY, session
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 TASK = "werkafspraak: Stel de nieuwe studiecoach Dhr. Yilmaz voor aan de student"
 TASK_DUE = date(2026, 12, 7)  # ten working days after Monday 23 November 2026
@@ -141,7 +143,8 @@ def test_bulk_coach_change_reaches_every_contact_persons_vandaag(team_store, fix
     coord = session(team_store, "coordinator")
     coaches = {r.name: (r.role, r.count) for r in coord.eighteen.coaches()}
     assert coaches == {"Dhr. Ali": ("slb", 1), "Mevr. Bos": ("slb", 3)}
-    assert [r.id for r in coord.eighteen.students_of_coach("MEVR. BOS")] == sorted([a.id, b.id, f.id], key=lambda i: coord.students[i].sort_key)
+    assert [r.id for r in coord.eighteen.students_of_coach("MEVR. BOS")] == sorted([a.id, b.id, f.id],
+        key=lambda i: coord.students[i].sort_key)
     with pytest.raises(NotAllowed):
         session(team_store).eighteen.bulk_change_coach("Mevr. Bos", "Dhr. Yilmaz", "slb")
     with pytest.raises(ValidationError):

@@ -11,7 +11,6 @@ import re
 import shutil
 import subprocess
 import sys
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from jongerenteam import report as rp
 from jongerenteam.domain import StudentDetails
 from jongerenteam.pdf import Document, Section, printable, render_pdf, write_pdf
 from jongerenteam.session import TeamSession
-from tests.conftest import WORKER_PASS
+from tests.support import WORKER_PASS, pdf_text
 
 Q4 = rp.quarter_of(date(2026, 11, 1))
 MADE = datetime(2026, 11, 23, 10, 0)
@@ -38,20 +37,6 @@ NAMES = [
     "Zoë 😊 de Vries", "Ærøskøbing-Łukasz", "پریا ژیان", "عائشہ ٹیپو", "अनीता शर्मा", "Արամ Սարգսյան",
     "ნინო ბერიძე", "Sam 👍🏽 👩‍💻", "Nguyễn Văn Thịnh", "मुकेश कुमार", "مُحَمَّد", "Adéṣọ̀lá",
 ]
-
-
-def pdf_text(data: bytes) -> str:
-    """The text of a PDF as pypdf extracts it (logical order, also right to left), NFC, lines trimmed.
-
-    pypdf guesses word gaps from glyph positions: the accents and dots drawn
-    before a word (jongerenteam.pdf, ShapedFragment) can make it guess a
-    space at the start or end of a line, never inside one.
-    """
-    from pypdf import PdfReader
-
-    pages = PdfReader(io.BytesIO(data)).pages
-    text = unicodedata.normalize("NFC", "\n".join(page.extract_text() for page in pages))
-    return "\n".join(line.strip() for line in text.splitlines())
 
 
 @pytest.fixture

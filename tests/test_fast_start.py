@@ -9,6 +9,7 @@ the way to that frame may import SQLAlchemy or Alembic (docs/performance.md,
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -17,49 +18,28 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from textual import events
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList
 
 from jongerenteam import cli
 from jongerenteam import messages as msg
-from jongerenteam.cli import make_app
-from jongerenteam.settings import Settings
 from screens.home import HomeScreen
 from screens.unlock import UnlockScreen
-from storage import clock as store_clock
 from storage import team
 from storage.errors import StoreDamaged, WrongPassphrase
 from storage.preview import SCHEMA_HEAD, OpeningStore, read_preview
 from storage.store import Store
-from tests.conftest import COORDINATOR_PASS, WORKER_PASS, make_team
+from tests.support import COORDINATOR_PASS, SIZE, WORKER_PASS, StubApp, build_app, settle, submit_unlock, text_of, unlock_as
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZE = (120, 36)
 
 # Loaded only once the store is opened, never before the first frame.
 HEAVY = ("sqlalchemy", "alembic", "faker", "storage.team", "storage.students", "storage.store", "jongerenteam.session")
 # Still loaded before the first frame: jongerenteam.settings imports storage.keyslots at module level.
 CRYPTO = ("argon2", "cryptography")
-
-
-@pytest.fixture
-def closed_team(tmp_path):
-    """A team store on disk that no connection of the test holds open."""
-    fx = make_team(tmp_path / "team.jt")
-    fx.store.close()
-    return fx
-
-
-@pytest.fixture
-def fixed_store_clock():
-    moment = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
-    store_clock.set_clock(lambda: moment)
-    yield moment
-    store_clock.set_clock(None)
 
 
 def opening(fx, opener=None) -> OpeningStore:
@@ -68,36 +48,8 @@ def opening(fx, opener=None) -> OpeningStore:
     return OpeningStore(str(fx.path), preview, opener=opener)
 
 
-def build_app(fx, store) -> object:
-    return make_app(Settings(store=str(fx.path)), store)
-
-
 def message(app) -> str:
-    return str(app.screen.query_one("#unlock-message", Static).render())
-
-
-async def settle(app, pilot) -> None:
-    """Let thread workers finish (as tests/conftest.wait_workers); the store's open may fail on purpose."""
-    from textual.worker import WorkerCancelled, WorkerFailed
-
-    for worker in list(app.workers):
-        try:
-            await worker.wait()
-        except WorkerCancelled:
-            pass
-        except WorkerFailed:
-            if worker is not app._store_opener:  # that one is shown on the unlock screen
-                raise
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def unlock_as(app, pilot, name_part: str, passphrase: str) -> None:
-    await pilot.press(*name_part, "enter")
-    app.focused.post_message(events.Paste(passphrase))
-    await pilot.pause()
-    await pilot.press("enter")
-    await settle(app, pilot)
+    return text_of(app, "#unlock-message")
 
 
 class GatedOpener:
@@ -328,10 +280,7 @@ async def test_enter_before_the_store_is_open_waits_for_it_then_unlocks(closed_t
     store = opening(closed_team, gate)
     app = build_app(closed_team, store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
+        await submit_unlock(app, pilot, "hann", WORKER_PASS)
         await pilot.pause()
         assert message(app) == "Bezig met ontgrendelen..."
         assert app.session is None and not store.done
@@ -356,10 +305,7 @@ async def test_the_wait_after_five_failures_holds_when_the_store_opens_late(clos
     store = opening(closed_team, gate)
     app = build_app(closed_team, store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
+        await submit_unlock(app, pilot, "hann", WORKER_PASS)
         await pilot.pause()
         gate.go.set()
         await settle(app, pilot)
@@ -386,11 +332,7 @@ async def test_a_store_that_fails_to_open_behind_the_screen_is_explained_and_unl
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen)
         assert message(app) == expected and app.store_error == expected
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await unlock_as(app, pilot, "hann", WORKER_PASS)
         assert app.session is None and message(app) == expected
         await pilot.press("f1")
         await pilot.pause()
@@ -401,22 +343,15 @@ async def test_a_store_that_fails_to_open_behind_the_screen_is_explained_and_unl
     store.close()  # nothing was opened: nothing to close, no error
 
 
-class _OpeningStubApp:
+class _OpeningStubApp(StubApp):
     """Stands in for the Textual app: tries the store as the real one does after its first frame."""
 
-    made: list = []
-
-    def __init__(self, settings, store) -> None:
-        self.settings = settings
-        self.store = store
-        self.return_code = 0
-        _OpeningStubApp.made.append(self)
+    made: ClassVar[list] = []
 
     def run(self) -> None:
-        try:
+        # A failed open is no failure here: the real app shows it on the unlock screen.
+        with contextlib.suppress(Exception):
             self.store.wait()
-        except Exception:  # noqa: BLE001 - the real app shows it on the unlock screen
-            pass
 
 
 def test_cli_exit_code_and_sentence_when_the_open_behind_the_screen_fails(closed_team, monkeypatch):

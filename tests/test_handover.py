@@ -16,7 +16,9 @@ from jongerenteam.session import TeamSession
 from storage import clock, students
 from storage import handover as store_handover
 from storage.errors import NotAllowed, NotInvolved
-from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: F401 - fixtures
+from tests.support import TODAY, session
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 def student(s: TeamSession, first="Leonie", birth=date(2009, 1, 20), **kw):
@@ -121,7 +123,8 @@ def test_intern_receiver_gets_the_key_only_on_acceptance(team_store, fixed_clock
     consent(hanna, rec, "het jongerenteam", [cn.ALL_DOMAINS], kind="organisatie")
     comp = hanna.handover.compose_handover(rec.id, h.INTERN, otto_receiver)
     assert not comp.blocked
-    row = hanna.handover.propose_handover(rec.id, h.Proposal(h.INTERN, otto_receiver, h.without_placeholders(comp.text, "Geen."), student_view="akkoord"))
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(h.INTERN, otto_receiver, h.without_placeholders(comp.text, "Geen."),
+        student_view="akkoord"))
     otto = session(team_store, "other")
     # Before acceptance: Otto sees the proposal on Vandaag, cannot read the file.
     incoming = otto.handover.incoming_handovers()

@@ -26,7 +26,7 @@ from storage import clock
 from storage import handover as store_handover
 from storage.errors import NotAllowed, NotInvolved
 from storage.models import Handover
-from tests.conftest import OTHER_PASS, WORKER_PASS, make_team
+from tests.support import OTHER_PASS, WORKER_PASS, copy_team, team_template
 
 START = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
 
@@ -37,7 +37,7 @@ class HandoverMachine(RuleBasedStateMachine):
         self.now = START
         clock.set_clock(lambda: self.now)
         self.folder = Path(tempfile.mkdtemp(prefix="jt-handover-"))
-        self.fx = make_team(self.folder / "team.jt")
+        self.fx = copy_team(team_template(), self.folder / "team.jt")
         self.hanna = TeamSession.unlock(self.fx.store, self.fx.worker_id, WORKER_PASS)
         self.otto = TeamSession.unlock(self.fx.store, self.fx.other_id, OTHER_PASS)
         self.by_id = {self.fx.worker_id: self.hanna, self.fx.other_id: self.otto}

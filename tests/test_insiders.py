@@ -26,7 +26,7 @@ from storage.keyslots import KdfParams, make_slot, open_slot
 from storage.models import AuditEntry, Grant, KeySlot, Student, Team
 from storage.store import Store
 from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, canary_student, make_team
-from tests.support import build_app, notifications, unlock_as, wait_until
+from tests.support import build_app, notifications, run_cli, unlock_as, wait_until
 
 
 @pytest.fixture
@@ -99,8 +99,6 @@ def test_head_moved_back_refuses_the_unlock(fx):
 
 def test_audit_verify_in_the_cli_says_it_in_dutch(tmp_path):
     """The installed command: after the cut, 'audit verify' does not say 'in orde'."""
-    from tests.test_cli import run
-
     home = tmp_path / "home"
     home.mkdir()
     fx = make_team(tmp_path / "team.jt")
@@ -108,7 +106,7 @@ def test_audit_verify_in_the_cli_says_it_in_dutch(tmp_path):
     _raw(fx.store, "DELETE FROM audit_log WHERE seq > :cut", cut=newest - 2)
     _raw(fx.store, "DELETE FROM audit_head")
     fx.store.close()
-    proc = run(["--store", str(fx.path), "audit", "verify", "--worker", "HH"], home=home, stdin=WORKER_PASS + "\n")
+    proc = run_cli(["--store", str(fx.path), "audit", "verify", "--worker", "HH"], home=home, stdin=WORKER_PASS + "\n")
     assert proc.returncode == messages.EXIT_TAMPERED
     assert "in orde" not in proc.stdout
     assert "Het logboek van deze teamopslag is ingekort of veranderd" in proc.stderr

@@ -24,19 +24,12 @@ from jongerenteam.messages import explain
 from jongerenteam.rights import Correction
 from jongerenteam.session import TeamSession
 from jongerenteam.socialmap import MapEntry
-from storage import clock
 from storage.errors import Conflict
 from storage.store import Store
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team
+from tests.support import COORDINATOR_PASS, OTHER_PASS, TODAY, WORKER_PASS
 
-TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture
-def fixed_clock():
-    clock.set_clock(lambda: datetime(2026, 11, 23, 10, 30).astimezone())
-    yield
-    clock.set_clock(None)
+# The team store (a copied template) on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 @dataclasses.dataclass
@@ -50,8 +43,8 @@ class Two:
 
 
 @pytest.fixture
-def two(store_url, fixed_clock):
-    fx = make_team(store_url)
+def two(team_store, fixed_clock):
+    fx = team_store
     other_store = Store.open(fx.store.location)
     third = Store.open(fx.store.location)
     hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
@@ -64,7 +57,7 @@ def two(store_url, fixed_clock):
     coord_a = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     coord_b = TeamSession.unlock(third, fx.coordinator_id, COORDINATOR_PASS)
     yield Two(fx, hanna, otto, coord_a, coord_b, rec.id)
-    for st in (other_store, third, fx.store):
+    for st in (other_store, third):
         st.close()
 
 

@@ -4,12 +4,11 @@ PDF, both logged as exports)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
 import subprocess
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -38,23 +37,10 @@ from jongerenteam.session import TeamSession
 from screens.dialogs import Confirm
 from screens.overview import OverviewModal, clipboard_pending
 from screens.unlock import UnlockScreen
-from storage import clock
 from storage.models import AuditEntry
-from tests.conftest import WORKER_PASS
-from tests.test_exports import pdf_text
-from tests.test_ui import SIZE, build_app, notifications, settle, unlock_as
+from tests.support import SIZE, WORKER_PASS, build_app, notifications, pdf_text, settle, unlock_as, wait_until
 
 TODAY = date(2026, 11, 23)  # a Monday
-NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def fixed_clock():
-    clock.set_clock(lambda: NOW)
-    yield NOW
-    clock.set_clock(None)
-
-
 def hanna(fx) -> TeamSession:
     return TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
 
@@ -115,7 +101,8 @@ def section(doc: Document, heading: str) -> Section:
     return next(s for s in doc.sections if s.heading == heading)
 
 
-BANNED = ("cliënt", "client", "casus", "leefdomein", "hulpvraag", "werkafspraak", "betrokkene", "zelfredzaam", "gegeven_door", "medewerker", "consent", "status", "vervallen", "gedaan")
+BANNED = ("cliënt", "client", "casus", "leefdomein", "hulpvraag", "werkafspraak", "betrokkene", "zelfredzaam", "gegeven_door",
+    "medewerker", "consent", "status", "vervallen", "gedaan")
 
 
 def assert_b1(text: str) -> None:
@@ -181,7 +168,9 @@ def test_overview_lists_only_what_is_still_valid(team_store, fixed_clock):
     assert "bijbaan" not in text and "bank" not in text
     assert text.startswith("*Jouw afspraken met het jongerenteam*\n\nHoi Willem,\n")
     assert "*Wat we hebben afgesproken*\n- Jij: Bel de huisarts" in text
-    assert text.rstrip().endswith("Zeg het tegen Hanna.\nJe mag altijd van gedachten veranderen, ook over wat we mogen delen.\n\nGroetjes,\nHanna")
+    assert text.rstrip().endswith(
+        "Zeg het tegen Hanna.\nJe mag altijd van gedachten veranderen, ook over wat we mogen delen.\n\nGroetjes,\nHanna"
+    )
     assert "|" not in text and "#" not in text  # no markdown tables or headings for WhatsApp
     assert doc.footer == "Gemaakt op maandag 23 november 2026 · Testteam"
     assert "Gemaakt op" not in text  # the message has its own date
@@ -381,9 +370,8 @@ async def test_modal_copies_with_a_wiped_clipboard_and_saves_a_pdf(team_store, f
         assert app.clipboard == modal.document.text() and app.clipboard.startswith("*Jouw afspraken")
         assert "Gekopieerd; het klembord wordt over 0.3 seconden leeggemaakt." in notifications(app)
         assert exports(team_store.store, student_id) == ["afsprakenoverzicht: tekst"]
-        await asyncio.sleep(0.5)
-        await pilot.pause()
-        assert app.clipboard == "" and not clipboard_pending(app)
+        await wait_until(pilot, lambda: app.clipboard == "", what="the clipboard wiped")
+        assert not clipboard_pending(app)
 
         # PDF: the default file is in the (isolated) home, named by date, never by student.
         await pilot.press("p")

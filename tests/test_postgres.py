@@ -33,28 +33,31 @@ from storage.errors import (
 from storage.models import AuditEntry, FileEntry, Student
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import (
+from tests.pg import PgServer, client_tool, database_of
+from tests.support import (
     CANARIES,
     CANARY_NOTE,
     COORDINATOR_PASS,
     OTHER_PASS,
     WORKER_PASS,
+    build_app,
     canary_student,
     files_containing,
-    make_team,
+    settle,
+    unlock_as,
 )
-from tests.pg import PgServer, client_tool, database_of
 
 PG_WORKER = str(Path(__file__).with_name("pg_worker.py"))
+
+# Every team store here is on PostgreSQL (a copy of the template database).
+pytestmark = pytest.mark.backends("postgresql")
 HHMM = re.compile(r"[0-2]\d:[0-5]\d")
 
 
 @pytest.fixture
-def fx(pg_url):
-    """A team (Cora, Hanna, Otto) in a fresh PostgreSQL database."""
-    team_fx = make_team(pg_url)
-    yield team_fx
-    team_fx.store.close()
+def fx(team_store):
+    """A team (Cora, Hanna, Otto) in a fresh PostgreSQL database (a copy of the template database)."""
+    return team_store
 
 
 def _owned(pg_server: PgServer) -> None:
@@ -71,6 +74,7 @@ def _cli(args: list[str], stdin: str = "", **env: str) -> subprocess.CompletedPr
 # --- (a) several laptops at once -------------------------------------------------------
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_several_processes_at_once_lose_nothing_and_keep_the_chain(fx):
     """Four processes register, add talks and edit one shared student at once: every row once, conflicts told in Dutch, chain intact."""
     cora = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
@@ -106,7 +110,7 @@ def test_several_processes_at_once_lose_nothing_and_keep_the_chain(fx):
                 p.kill()
                 p.communicate()
     acked_students, acked_entries, saves, conflicts = [], [], [], []
-    for p, (out, err) in zip(procs, results):
+    for p, (out, err) in zip(procs, results, strict=False):
         assert p.returncode == 0, out[-800:] + err[-2000:]
         assert "Traceback" not in err
         lines = out.splitlines()
@@ -156,6 +160,7 @@ def _store_canary(fx) -> None:
     t.lock()
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_raw_tables_and_pg_dump_hold_no_personal_plaintext(fx, pg_server):
     """psql over every table and a pg_dump of the database find no canary (not as text, not as hex); worker names are there."""
     psql, pg_dump = client_tool("psql"), client_tool("pg_dump")
@@ -171,7 +176,7 @@ def test_raw_tables_and_pg_dump_hold_no_personal_plaintext(fx, pg_server):
     dumped = ""
     for table in tables:
         dumped += subprocess.run(
-            [psql, url, "-X", "-A", "-c", f'SELECT * FROM "{table}"'],
+            [psql, url, "-X", "-A", "-c", f'SELECT * FROM "{table}"'],  # noqa: S608 - the store's own table names
             capture_output=True, text=True, check=True, timeout=60,
         ).stdout
     dumped += subprocess.run(
@@ -242,6 +247,7 @@ def test_server_down_then_back(fx, pg_server):
     s.lock()
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_cli_on_an_unreachable_server_says_so_in_dutch():
     """`worker list` against a port where nothing listens: one Dutch sentence, exit code 13, no password, no traceback."""
     from tests.pg import _free_loopback_port
@@ -286,9 +292,8 @@ def test_audit_lock_holds_writers_not_readers(fx, pg_server, monkeypatch):
 def test_reading_session_cannot_write(fx):
     """Store.reading() is a read-only transaction on the server: a write inside it fails and changes nothing."""
     before = fx.store.team().version
-    with pytest.raises(StoreError):
-        with fx.store.reading() as r:
-            r.execute(text("UPDATE team SET version = version + 1"))
+    with pytest.raises(StoreError), fx.store.reading() as r:
+        r.execute(text("UPDATE team SET version = version + 1"))
     assert fx.store.team().version == before
 
 
@@ -349,6 +354,7 @@ def test_sqlstates_map_to_store_errors():
 # --- (d) the command line -------------------------------------------------------------
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_cli_init_list_verify_and_backup_refusal(pg_url):
     """init via stdin on a postgresql:// URL, then worker list and audit verify (via JONGERENTEAM_STORE); backup points to pg_dump."""
     password = re.search(r":([^:@/]+)@", pg_url).group(1)
@@ -384,21 +390,11 @@ def test_cli_init_list_verify_and_backup_refusal(pg_url):
 # --- the app itself ---------------------------------------------------------------------
 
 
-async def _settle(app, pilot) -> None:
-    from tests.conftest import wait_workers
-    await wait_workers(app)
-    await pilot.pause()
-    await pilot.pause()
-
-
 async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg_server):
     """The Textual app on a PostgreSQL store: unlock, list; with the server down a Dutch toast and no file; back up, the file opens."""
     _owned(pg_server)
-    from textual import events
     from textual.widgets import DataTable
 
-    from jongerenteam.cli import make_app
-    from jongerenteam.settings import Settings
     from screens.dossier import DossierScreen, LineTable
     from screens.home import HomeScreen
 
@@ -406,19 +402,15 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
     rec = hanna.spreekuur.register_student(canary_student())
     hanna.dossier.add_entry(rec.id, "notitie", {"tekst": CANARY_NOTE})
     hanna.lock()
-    app = make_app(Settings(store=str(fx.path)), fx.store)
+    app = build_app(fx)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
-        await _settle(app, pilot)
+        await unlock_as(app, pilot, "hann", WORKER_PASS)
         assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one("#caseload", DataTable).row_count == 1  # Vandaag: her student
         pg_server.pause()
         try:
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             # The dossier screen shows its header (from the directory) but no file.
             assert isinstance(app.screen, DossierScreen) and app.screen.dossier is None
             assert "F5: opnieuw proberen" in str(app.screen.query_one("#dossier-loading").render())
@@ -427,33 +419,26 @@ async def test_app_on_postgres_opens_a_file_and_rides_out_a_server_outage(fx, pg
         finally:
             pg_server.resume()
         await pilot.press("f5", "2")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert [row[4][0] for row in app.screen.query_one("#talks", LineTable).rows] == [CANARY_NOTE]
 
 
 async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_server):
     """The server goes away while saving a walk-in: a Dutch sentence, every field kept; back up, ctrl+s saves it once."""
     _owned(pg_server)
-    from textual import events
     from textual.widgets import Static, TextArea
 
-    from jongerenteam.cli import make_app
-    from jongerenteam.settings import Settings
     from screens.home import HomeScreen
     from screens.spreekuur import IntakeScreen
 
-    app = make_app(Settings(store=str(fx.path)), fx.store)
+    app = build_app(fx)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press(*"hann", "enter")
-        app.focused.post_message(events.Paste(WORKER_PASS))
-        await pilot.pause()
-        await pilot.press("enter")
-        await _settle(app, pilot)
+        await unlock_as(app, pilot, "hann", WORKER_PASS)
         await pilot.press("ctrl+n", *"Serverloze", "tab", *"Wachter", "tab", "tab", *"Schulden")
         pg_server.pause()
         try:
             await pilot.press("ctrl+s")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             assert isinstance(app.screen, IntakeScreen)
             message = str(app.screen.query_one("#form-message", Static).render())
             assert message.startswith("De verbinding met de database is verbroken"), message
@@ -462,7 +447,7 @@ async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_serv
         finally:
             pg_server.resume()
         await pilot.press("ctrl+s")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert [r.details.display_name for r in app.session.spreekuur.search("Wachter")] == ["Serverloze Wachter"]
     again = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)

@@ -12,7 +12,7 @@ from storage.files import EntryView
 from storage.keyring import Keys
 from storage.postgres import display_location
 from storage.students import NewStudent
-from tests.conftest import CANARY_FIRST, CANARY_NOTE, canary_student
+from tests.support import CANARY_FIRST, CANARY_NOTE, canary_student
 
 
 def test_reprs_show_no_keys_or_student_data():
@@ -38,7 +38,7 @@ def test_server_url_is_shown_without_any_password():
 def test_initials_must_be_unique_among_active_workers(team_store):
     """A second active worker with the same initials is refused with a Dutch sentence."""
     from jongerenteam.settings import kdf_params
-    from tests.conftest import COORDINATOR_PASS
+    from tests.support import COORDINATOR_PASS
 
     keys = team.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
     with pytest.raises(WorkerExists) as err:

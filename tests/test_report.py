@@ -6,80 +6,31 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import UTC, date, datetime
+from datetime import date
 from fractions import Fraction
 
 import orjson
 import pytest
 
-from jongerenteam import dossier as d
 from jongerenteam import report as rp
-from jongerenteam import spreekuur as intake
 from jongerenteam.cli import Console, main
-from jongerenteam.domain import StudentDetails, ValidationError
+from jongerenteam.domain import ValidationError
 from jongerenteam.session import TeamSession
 from storage import clock
 from storage import report as store_report
 from storage.errors import NotAllowed
 from storage.models import AuditEntry
-from tests.conftest import COORDINATOR_PASS, WORKER_PASS, make_team
+from tests.support import AMSTERDAM, COORDINATOR_PASS, DEN_HAAG, UTRECHT, WORKER_PASS, build_known_store
+from tests.support import report_student as student
+from tests.support import set_store_day as at
 
-AMSTERDAM, UTRECHT, DEN_HAAG = "GM0363", "GM0344", "GM0518"
 Q4 = rp.quarter_of(date(2026, 11, 1))
-
-
-@pytest.fixture
-def any_store(store_url):
-    """SQLite and PostgreSQL."""
-    fx = make_team(store_url)
-    yield fx
-    fx.store.close()
-
-
-def at(day: date, hour: int = 10) -> None:
-    clock.set_clock(lambda: datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC))
 
 
 @pytest.fixture(autouse=True)
 def reset_clock():
     yield
     clock.set_clock(None)
-
-
-def student(i: int, municipality: str, level: str, **kw) -> StudentDetails:
-    base = {"first_name": f"Sam{i}", "last_name": "de Vries", "birth_date": date(2008, 12, 3),
-            "student_number": f"90{i:04d}", "programme": "Verzorgende IG", "level": level,
-            "municipality_code": municipality}
-    base.update(kw)
-    return StudentDetails(**base)
-
-
-def build_known_store(fx) -> dict:
-    """17 students: 6 walk-ins from Amsterdam (scored, 5 closed), 10 aanmeldingen
-    from Utrecht (5 first talks within 5 working days, 5 later), 1 walk-in
-    from Den Haag, and 1 anonymous walk-in; all in the fourth quarter of 2026."""
-    at(date(2026, 11, 2))  # a Monday
-    w = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    ams = [w.spreekuur.register_walk_in(student(i, AMSTERDAM, "2"), intake.WalkIn(hulpvraag="geld", leefdomeinen=["inkomen"]),
-                              today=date(2026, 11, 2)) for i in range(6)]
-    utr = [w.spreekuur.register_referral(student(10 + i, UTRECHT, "3", referrer="studentcoach"),
-                               intake.Referral(by_name="coach", reason="verzuim"),
-                               contact_worker_id=fx.worker_id, today=date(2026, 11, 2)) for i in range(10)]
-    dh = w.spreekuur.register_walk_in(student(30, DEN_HAAG, "4", programme="Kok"), intake.WalkIn(hulpvraag="x"), today=date(2026, 11, 2))
-    at(date(2026, 11, 20))
-    talk_ids = []
-    for i, rec in enumerate(utr):
-        when = datetime(2026, 11, 4 if i < 5 else 12, 10, 0)
-        talk_ids.append(w.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", when, 30, [], "gesprek")))
-    for rec in ams:
-        w.dossier.add_score(rec.id, d.NewScore("inkomen", 2, date(2026, 11, 3)))
-        w.dossier.add_score(rec.id, d.NewScore("inkomen", 4, date(2026, 11, 19)))
-    for rec in ams[:5]:
-        w.dossier.set_status(w.students[rec.id], "afgesloten", "doel_bereikt")
-    item = next(t for t in w.dossier.open_dossier(utr[0].id).timeline if t.id == talk_ids[0])
-    w.dossier.edit_talk(utr[0].id, item, {"type": "telefonisch"})
-    w.spreekuur.register_anonymous(["welzijn"], 10)
-    return {"ams": ams, "utr": utr, "dh": dh, "worker": w}
 
 
 def cells(report: rp.Report, key: str) -> dict[str, str]:
@@ -90,11 +41,12 @@ def cells(report: rp.Report, key: str) -> dict[str, str]:
     return out
 
 
-def test_figures_from_the_use_cases(any_store):
+@pytest.mark.backends("sqlite", "postgresql")
+def test_figures_from_the_use_cases(team_store):
     """Counts per period and municipality match the store the use cases built; small cells are hidden."""
-    built = build_known_store(any_store)
+    built = build_known_store(team_store)
     at(date(2026, 11, 23))
-    coord = TeamSession.unlock(any_store.store, any_store.coordinator_id, COORDINATOR_PASS)
+    coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
     r = coord.report.report(Q4)
     assert cells(r, "kern") == {
         "Studenten geholpen (gesprek of inloop)": "17", "Nieuwe studenten ingeschreven": "17",
@@ -129,7 +81,7 @@ def test_figures_from_the_use_cases(any_store):
     # Another period: nothing happened in the third quarter.
     assert cells(coord.report.report(Q4.shift(-1)), "kern")["Gesprekken"] == "0"
     # The statistics tier holds no name, birth date or student number.
-    raw = orjson.dumps(store_report.load_all(any_store.store, coord.keys)[0]).decode()
+    raw = orjson.dumps(store_report.load_all(team_store.store, coord.keys)[0]).decode()
     assert "Sam" not in raw and "2008-12-03" not in raw and "900001" not in raw and "geld" not in raw
     assert '"2026-12"' in raw  # the month of turning 18, no more
     # Only a coördinator gets the figures.
@@ -205,7 +157,7 @@ class Equations:
             for i in range(len(m)):
                 if i != row and m[i][col] != 0:
                     f = m[i][col]
-                    m[i] = [a - f * b for a, b in zip(m[i], m[row])]
+                    m[i] = [a - f * b for a, b in zip(m[i], m[row], strict=False)]
             pivot_rows.append((row, col))
             row += 1
         return {col for r, col in pivot_rows if sum(1 for x in m[r][:n] if x != 0) == 1}
@@ -260,14 +212,14 @@ def published_system(overall: rp.Report, views: dict[str, rp.Report]) -> Equatio
             for k in range(width):
                 parts = []
                 for code, view in views.items():
-                    vt = {lb: c for lb, c in [*view.table(t.key).rows, *([view.table(t.key).total] if view.table(t.key).total else [])]}
+                    vt = dict([*view.table(t.key).rows, *([view.table(t.key).total] if view.table(t.key).total else [])])
                     parts.append(((code, t.key, label, k), vt[label][k].text if label in vt else "0"))
                 eq.equal(("all", t.key, label, k), cs[k].text, parts)
     # The overall per-municipality tables are the views' own totals.
     for key, core_label in (("gemeente", "Studenten geholpen (gesprek of inloop)"), ("gemeente_gesprekken", "Gesprekken")):
         for label, cs in overall.table(key).rows:
             code = next(c for c, v in views.items() if v.scope == label)
-            kern = {lb: c for lb, c in views[code].table("kern").rows}
+            kern = dict(views[code].table("kern").rows)
             eq.equal(("all", key, label, 0), cs[0].text, [((code, "kern", core_label, 0), kern[core_label][0].text)])
     return eq
 

@@ -37,15 +37,17 @@ from storage.errors import BackupDamaged, StoreInUse
 from storage.preview import OpeningStore, read_preview
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import (
+from tests.support import (
     COORDINATOR_PASS,
     OTHER_PASS,
     WORKER_PASS,
+    audit_rows,
     canary_student,
+    copy_team,
+    erasure_case,
     files_containing,
     make_team,
 )
-from tests.test_rights import _erasure_fixture, audit_of
 
 KEPT = "de huidige opslag is niet veranderd"
 APP_OPEN = "De app is nog geopend op deze opslag (op deze laptop). Sluit jongerenteam overal af en probeer het opnieuw."
@@ -85,7 +87,7 @@ def snapshot(path: Path) -> tuple:
         con.close()
 
 
-def audit_rows(path: Path) -> int:
+def audit_count(path: Path) -> int:
     con = sqlite3.connect(sqlite_backend.read_only_uri(path), uri=True)
     try:
         return con.execute("SELECT count(*) FROM audit_log").fetchone()[0]
@@ -113,9 +115,9 @@ def add_students(fx, n: int) -> list[str]:
 
 
 @pytest.fixture
-def team_with_backup(tmp_path):
+def team_with_backup(tmp_path, team_template):
     """A closed store with 3 students (team.jt) and a backup of it made with 'jongerenteam backup'."""
-    fx = make_team(tmp_path / "team.jt")
+    fx = copy_team(team_template, tmp_path / "team.jt")
     add_students(fx, 3)
     fx.store.close()
     backup = tmp_path / "kopie.jtbackup"
@@ -153,10 +155,10 @@ def integrity(path: Path) -> list:
 # -- 1. it says what it restores, and asks --------------------------------------------------------
 
 
-def test_restore_shows_the_facts_of_both_sides_and_anything_but_ja_changes_nothing(tmp_path):
+def test_restore_shows_the_facts_of_both_sides_and_anything_but_ja_changes_nothing(tmp_path, team_template):
     """Another team's backup with 0 students over a store of 3: both sides' facts, a loud 'ander team'
     warning, and every answer but j/ja leaves the store, its folder and the backup untouched."""
-    fx = make_team(tmp_path / "team.jt")
+    fx = copy_team(team_template, tmp_path / "team.jt")
     add_students(fx, 3)
     fx.store.close()
     other = make_team(tmp_path / "elders" / "ander.jt")  # same name "Testteam", another team
@@ -167,7 +169,7 @@ def test_restore_shows_the_facts_of_both_sides_and_anything_but_ja_changes_nothi
     opened.close()
     facts = store_backup.read_facts(backup)
     before, folder, backup_bytes = snapshot(fx.path), listing(tmp_path), backup.read_bytes()
-    log_before = audit_rows(fx.path)
+    log_before = audit_count(fx.path)
 
     for answer in ("n", "nee", "", "jawel", "J a"):
         code, out, err = restore(fx.path, backup, answer)
@@ -175,7 +177,7 @@ def test_restore_shows_the_facts_of_both_sides_and_anything_but_ja_changes_nothi
         assert out.rstrip().endswith("Er is niets teruggezet; de huidige opslag is niet veranderd.")
         assert snapshot(fx.path) == before and listing(tmp_path) == folder
         assert backup.read_bytes() == backup_bytes
-        assert audit_rows(fx.path) == log_before  # asked before any passphrase: not even a login
+        assert audit_count(fx.path) == log_before  # asked before any passphrase: not even a login
 
     # What the coördinator read before answering.
     assert f"Back-up: {backup}" in out
@@ -198,6 +200,7 @@ def test_restore_shows_the_facts_of_both_sides_and_anything_but_ja_changes_nothi
     assert backup.read_bytes() == backup_bytes
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_a_backup_coordinator_must_log_in_to_the_backup(team_with_backup, tmp_path):
     """The store file is gone, so the backup's login is the only check: a hulpverlener is refused (exit 10), nothing is made."""
     fx, backup = team_with_backup
@@ -249,6 +252,7 @@ def finish(proc: subprocess.Popen) -> None:
     assert proc.wait(timeout=60) == 0, proc.stderr.read()
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_restore_is_refused_while_another_process_has_the_store_open(team_with_backup, tmp_path):
     """A child process holds the store open: restore refuses before any question, changes nothing;
     once the child has closed it, the same restore goes through."""
@@ -280,12 +284,13 @@ def test_restore_is_refused_while_this_process_has_the_store_open(team_with_back
         store.close()
 
 
-async def test_an_app_started_during_a_restore_says_so_and_does_not_hang(tmp_path):
+@pytest.mark.tmux  # runs the command or another process
+async def test_an_app_started_during_a_restore_says_so_and_does_not_hang(tmp_path, team_template):
     """While another process restores (holds the store exclusively), a command and the app get a
     clear Dutch sentence at once; afterwards they open normally."""
-    from tests.test_fast_start import settle
+    from tests.support import settle
 
-    fx = make_team(tmp_path / "team.jt")
+    fx = copy_team(team_template, tmp_path / "team.jt")
     fx.store.close()
     restoring = child(HOLD_EXCLUSIVE, fx.path, "held")
     try:
@@ -306,9 +311,9 @@ async def test_an_app_started_during_a_restore_says_so_and_does_not_hang(tmp_pat
     assert proc.returncode == 0 and "Cora Coördinator" in proc.stdout
 
 
-def test_the_marker_file_and_its_locks(tmp_path):
+def test_the_marker_file_and_its_locks(tmp_path, team_template):
     """The marker is a 0600 file without personal data; open stores share it, a restore needs it alone."""
-    fx = make_team(tmp_path / "team.jt")
+    fx = copy_team(team_template, tmp_path / "team.jt")
     marker = sqlite_backend.in_use_file(fx.path)
     assert stat.S_IMODE(marker.stat().st_mode) == 0o600
     assert marker.read_bytes() == sqlite_backend.IN_USE_TEXT
@@ -329,9 +334,10 @@ def test_the_marker_file_and_its_locks(tmp_path):
     assert files_containing(tmp_path) == []
 
 
-def test_the_core_imports_and_opens_a_store_without_fcntl(tmp_path):
+@pytest.mark.tmux  # runs the command or another process
+def test_the_core_imports_and_opens_a_store_without_fcntl(tmp_path, team_template):
     """On a system without fcntl (Windows) storage and the use cases import and a store opens (no marker)."""
-    fx = make_team(tmp_path / "team.jt")
+    fx = copy_team(team_template, tmp_path / "team.jt")
     fx.store.close()
     script = (
         "import sys\n"
@@ -391,19 +397,19 @@ def _flip_column(path: Path, table: str, column: str, where: str, *params) -> No
     """Flip one byte near the end of a stored value (through SQLite: the page stays valid)."""
     con = sqlite3.connect(path)
     try:
-        (blob,) = con.execute(f"SELECT {column} FROM {table} WHERE {where}", params).fetchone()
+        (blob,) = con.execute(f"SELECT {column} FROM {table} WHERE {where}", params).fetchone()  # noqa: S608 - table and column names of the test itself: tampering on purpose
         blob = bytearray(blob)
         blob[-5] ^= 0x01
-        con.execute(f"UPDATE {table} SET {column} = ? WHERE {where}", (bytes(blob), *params))
+        con.execute(f"UPDATE {table} SET {column} = ? WHERE {where}", (bytes(blob), *params))  # noqa: S608 - table and column names of the test itself: tampering on purpose
         con.commit()
     finally:
         con.close()
 
 
-def test_check_contents_counts_every_kind_of_damage(tmp_path):
+def test_check_contents_counts_every_kind_of_damage(tmp_path, team_template):
     """One damaged value of each kind the coördinator's keys can open: each is counted under its own
     kind (with the students concerned), the audit break is named, and the Dutch sentence lists them all."""
-    fx = make_team(tmp_path / "team.jt")
+    fx = copy_team(team_template, tmp_path / "team.jt")
     s1, s2, s3, s4 = add_students(fx, 4)
     coord = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     coord.spreekuur.register_anonymous(["wonen"], 10)
@@ -521,7 +527,8 @@ UNUSABLE = [
     ("brief.pdf", _pdf, msg.EXIT_DAMAGED, "is geen back-up van jongerenteam: het is beschadigd of is geen teamopslag"),
     ("lijstje.txt", _text, msg.EXIT_DAMAGED, "is geen back-up van jongerenteam: het is beschadigd of is geen teamopslag"),
     ("klanten.db", _other_database, msg.EXIT_DAMAGED, "is een database, maar geen back-up van jongerenteam"),
-    ("nieuw.jtbackup", _newer, msg.EXIT_NEWER_SCHEMA, "is gemaakt met een nieuwere versie van jongerenteam. Installeer eerst de nieuwste versie"),
+    ("nieuw.jtbackup", _newer, msg.EXIT_NEWER_SCHEMA,
+        "is gemaakt met een nieuwere versie van jongerenteam. Installeer eerst de nieuwste versie"),
     ("kapot.jtbackup", _damaged_pages, msg.EXIT_DAMAGED, "is beschadigd: de controle van het bestand vond fouten"),
 ]
 
@@ -553,22 +560,22 @@ def _student_ids(path) -> tuple[set[str], set[str], list[str]]:
     """Who is in the store at ``path``, who was erased, and the erasure entries' details."""
     store = Store.open(str(path))
     try:
-        s = TeamSession.unlock(store, [w for w in store.workers() if w.initials == "CC"][0].id, COORDINATOR_PASS)
+        s = TeamSession.unlock(store, next(w for w in store.workers() if w.initials == "CC").id, COORDINATOR_PASS)
         ids = set(s.students)
         erased = set(store_rights.erasure_ids(store))
-        details = [e.detail for e in audit_of(store, "erasure")]
+        details = [e.detail for e in audit_rows(store, "erasure")]
         s.lock()
     finally:
         store.close()
     return ids, erased, details
 
 
-def test_restore_of_an_older_backup_erases_the_student_again(tmp_path):
+def test_restore_of_an_older_backup_erases_the_student_again(tmp_path, team_template):
     """Erase, then restore a backup made before: the student does not come back, also
     when the current store file is gone (the side file remembers)."""
     path = tmp_path / "data" / "team.jt"
-    fx = make_team(path)
-    s, sid, keep, _stat, _blobs = _erasure_fixture(fx)
+    fx = copy_team(team_template, path)
+    s, sid, keep, _stat, _blobs = erasure_case(fx)
     s.lock()
     backup = fx.store.backup(tmp_path / "oud.jtbackup")
     coord = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)

@@ -4,7 +4,6 @@ the retention list at its boundaries with a fake clock."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,10 +16,8 @@ from jongerenteam.rights import Correction, erase_confirmed
 from jongerenteam.session import TeamSession
 from storage import clock
 from storage import rights as store_rights
-from storage.crypto import seal_field
 from storage.errors import NotAllowed, NotInvolved, UnknownStudent, WrongPassphrase
 from storage.models import (
-    AuditEntry,
     Erasure,
     FileEntry,
     Handover,
@@ -28,31 +25,23 @@ from storage.models import (
     Student,
     StudentKeyWrap,
 )
-from tests.conftest import (
+from tests.support import (
     CANARIES,
-    CANARY_FIRST,
     CANARY_LAST,
-    CANARY_NOTE,
-    CANARY_NUMBER,
     COORDINATOR_PASS,
-    WORKER_PASS,
-    canary_student,
+    TODAY,
+    audit_rows,
+    erasure_case,
     files_containing,
+    session,
 )
-from tests.test_spreekuur import TODAY, fixed_clock, session, team_store  # noqa: F401 - fixtures
 
-
-def audit_of(store, event: str, student_id: str | None = None) -> list[AuditEntry]:
-    with store.reading() as s:
-        q = select(AuditEntry).where(AuditEntry.event == event).order_by(AuditEntry.seq)
-        if student_id is not None:
-            q = q.where(AuditEntry.student_id == student_id)
-        return list(s.scalars(q).all())
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 def leonie(s: TeamSession, **kw):
-    base = dict(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3),
-                programme="Verzorgende IG", level="2", municipality_code="GM0193")
+    base = {"first_name": "Leonie", "last_name": "de Vries", "birth_date": date(2008, 4, 3),
+                "programme": "Verzorgende IG", "level": "2", "municipality_code": "GM0193"}
     base.update(kw)
     return s.spreekuur.register_student(StudentDetails(**base), status="lopend", today=TODAY)
 
@@ -60,15 +49,18 @@ def leonie(s: TeamSession, **kw):
 def full_file(s: TeamSession, student_id: str, fx) -> str:
     """Every kind of entry: talk (edited), agreement, score, consent, external,
     walk-in, appointment, a handover document (a kind this module does not know)."""
-    talk = s.dossier.add_talk(student_id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 45, ["Leonie"], "Schulden bij de telefoonaanbieder"))
+    talk = s.dossier.add_talk(student_id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 45, ["Leonie"],
+        "Schulden bij de telefoonaanbieder"))
     s.dossier.edit_talk(student_id, s.dossier.open_dossier(student_id, log=False).item(talk), {"tekst": "Schulden bij de zorgverzekeraar"})
     s.dossier.add_agreement(student_id, d.NewAgreement(d.Who("student"), "Brief van de bank meenemen", TODAY + timedelta(days=7)))
     s.dossier.add_score(student_id, d.NewScore("inkomen", 2, TODAY, "achterstand huur"))
-    s.consent.add_consent(student_id, cn.NewConsent(cn.ConsentWith("organisatie", "Budgetcoach Zwolle"), ["inkomen"], "schuldhulp regelen", on=TODAY))
+    s.consent.add_consent(student_id, cn.NewConsent(cn.ConsentWith("organisatie", "Budgetcoach Zwolle"), ["inkomen"],
+        "schuldhulp regelen", on=TODAY))
     s.dossier.add_external(student_id, "Bram Budget", "budgetcoach", "Gemeente Zwolle", "0612345678")
     s.dossier.add_entry(student_id, "inloop", {"hulpvraag": "Vraag over huurtoeslag", "leefdomeinen": ["wonen"], "minuten": 15})
     s.dossier.add_appointment(student_id, TODAY + timedelta(days=3), "samen bellen met de bank")
-    s.dossier.add_entry(student_id, "overdracht_document", {"samenvatting": "Overdracht naar de schuldhulp", "ontvanger": "Schuldhulp Zwolle"})
+    s.dossier.add_entry(student_id, "overdracht_document", {"samenvatting": "Overdracht naar de schuldhulp",
+        "ontvanger": "Schuldhulp Zwolle"})
     return talk
 
 
@@ -102,14 +94,14 @@ def test_inzage_holds_every_entry_kind_its_history_and_the_access_log(team_store
         assert expected in text, expected
     # No internal ids in what the student reads.
     assert rec.id not in text and team_store.worker_id not in text
-    exports = audit_of(team_store.store, "export", rec.id)
+    exports = audit_rows(team_store.store, "export", rec.id)
     assert [(e.worker_id, e.detail) for e in exports] == [(team_store.worker_id, "inzage: tekst")]
 
     pdf = s.rights.export_inzage(rec.id, tmp_path / "inzage", "pdf")
     assert pdf.name == "inzage.pdf" and pdf.read_bytes().startswith(b"%PDF")
     txt = s.rights.export_inzage(rec.id, tmp_path / "inzage", "tekst")
     assert txt.name == "inzage.txt" and "Brief van de bank meenemen" in txt.read_text(encoding="utf-8")
-    assert [e.detail for e in audit_of(team_store.store, "export", rec.id)][-2:] == ["inzage: pdf", "inzage: tekst"]
+    assert [e.detail for e in audit_rows(team_store.store, "export", rec.id)][-2:] == ["inzage: pdf", "inzage: tekst"]
     with pytest.raises(ValidationError) as err:
         s.rights.export_inzage(rec.id, tmp_path / "bestaat-niet" / "x.pdf", "pdf")
     assert err.value.field == "path"
@@ -129,11 +121,11 @@ def test_inzage_by_a_coordinator_who_is_not_involved_needs_the_passphrase(team_s
         coord.rights.inzage(rec.id, coordinator_passphrase="niet het wachtwoord")
     text = coord.rights.inzage(rec.id, coordinator_passphrase=COORDINATOR_PASS).text()
     assert "Voornaam: Leonie" in text
-    access = audit_of(team_store.store, "emergency_access", rec.id)
+    access = audit_rows(team_store.store, "emergency_access", rec.id)
     assert [(a.worker_id, a.on_behalf_of, a.detail) for a in access] == [
         (team_store.coordinator_id, team_store.coordinator_id, "inzage")
     ]
-    assert audit_of(team_store.store, "export", rec.id)[-1].detail == "inzage: tekst"
+    assert audit_rows(team_store.store, "export", rec.id)[-1].detail == "inzage: tekst"
 
 
 # -- correctie ------------------------------------------------------------------------------
@@ -205,35 +197,9 @@ def test_correction_changes_the_data_and_keeps_what_was_wrong_and_why(team_store
 # -- verwijdering ------------------------------------------------------------------------------
 
 
-def _erasure_fixture(fx):
-    """A canary student with a full file, a handover, a statistics record; returns (session, id, blobs)."""
-    s = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    rec = s.spreekuur.register_student(canary_student(), status="lopend")
-    s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 30, [], CANARY_NOTE))
-    s.dossier.add_external(rec.id, CANARY_FIRST, contact=CANARY_NUMBER)
-    keep = s.spreekuur.register_student(StudentDetails(first_name="Blijft", last_name="Bestaan"), status="lopend")
-    now = clock.now()
-    with fx.store.session() as db:
-        db.add(Handover(id=str(uuid.uuid4()), student_id=rec.id, kind="intern", state="voorgesteld",
-                        from_worker_id=fx.worker_id, to_worker_id=fx.other_id, created_at=now,
-                        updated_at=now, updated_by=fx.worker_id))
-        # The statistics tier (storage/report.py) keeps a record per student.
-        stat_id = db.scalar(select(StatisticsRecord.id).where(StatisticsRecord.student_id == rec.id))
-        if stat_id is None:
-            stat_id = str(uuid.uuid4())
-            db.add(StatisticsRecord(id=stat_id, student_id=rec.id, updated_at=now,
-                                    data=seal_field(s.keys.directory, "statistics", "data", stat_id, b"{}")))
-    with fx.store.reading() as db:
-        row = db.get(Student, rec.id)
-        blobs = [row.directory, row.private_key]
-        blobs += list(db.scalars(select(StudentKeyWrap.wrapped).where(StudentKeyWrap.student_id == rec.id)))
-        blobs += list(db.scalars(select(FileEntry.body).where(FileEntry.student_id == rec.id)))
-    return s, rec.id, keep.id, stat_id, blobs
-
-
 def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(team_store, fixed_clock):
     fx = team_store
-    s, sid, keep, stat_id, blobs = _erasure_fixture(fx)
+    s, sid, keep, stat_id, blobs = erasure_case(fx)
     s.lock()
     # Only a coördinator, and only with a reason.
     with pytest.raises(NotAllowed):
@@ -257,7 +223,7 @@ def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(
         assert stat is not None and stat.student_id is None
         assert db.get(Erasure, sid) is not None
     # Logged once, with the reason code only.
-    erasures = audit_of(fx.store, "erasure")
+    erasures = audit_rows(fx.store, "erasure")
     assert [(e.worker_id, e.student_id, e.detail) for e in erasures] == [(fx.coordinator_id, sid, "verzoek")]
     # Gone from the session's directory and search, and from a fresh unlock.
     assert sid not in coord.students and coord.spreekuur.search(CANARY_LAST) == []
@@ -342,7 +308,7 @@ def test_retention_list_at_the_boundaries(team_store):
         clock.set_clock(lambda: datetime(2031, 6, 16, 10, 0, tzinfo=UTC))
         assert coord.rights.erase_past_term([school.id, jeugd.id], date(2031, 6, 16)) == 1
         assert school.id not in coord.students and jeugd.id in coord.students
-        assert [(e.student_id, e.detail) for e in audit_of(team_store.store, "erasure")] == [(school.id, "bewaartermijn")]
+        assert [(e.student_id, e.detail) for e in audit_rows(team_store.store, "erasure")] == [(school.id, "bewaartermijn")]
     finally:
         clock.set_clock(None)
 
@@ -382,4 +348,4 @@ def test_bewaartermijn_is_no_reason_for_an_open_file(team_store, fixed_clock):
         coord.rights.erase_student(rec.id, "bewaartermijn")
     assert "niet verstreken" in exc.value.message
     assert rec.id in coord.students
-    assert audit_of(team_store.store, "erasure") == []
+    assert audit_rows(team_store.store, "erasure") == []

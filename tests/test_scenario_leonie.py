@@ -33,8 +33,7 @@ from jongerenteam.session import TeamSession
 from jongerenteam.settings import kdf_params
 from jongerenteam.socialmap import MapEntry
 from storage import clock, team
-from tests.conftest import make_team
-from tests.test_spreekuur import session
+from tests.support import session
 
 WAISCA_PASS = "waisca heeft een lange wachtwoord zin"
 BIRTH = date(2009, 1, 20)
@@ -52,12 +51,8 @@ NEVER_SHARED = ("veiligheid", "gezondheid", "onveilig", "huiselijk geweld", "uit
                 "nachtmerries", "slaapt slecht", "jeugd", "gemiste lessen")
 
 
-@pytest.fixture
-def team_store(store_url):
-    """A fresh team store: SQLite and PostgreSQL (``store_url`` is parametrised)."""
-    fx = make_team(store_url)
-    yield fx
-    fx.store.close()
+# The team store (a copied template) on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 @pytest.fixture
@@ -281,7 +276,7 @@ def test_leonie_turning_18_checklist_spreekuur_consented_handover_and_app_contac
     app_days = (date(2026, 12, 21), date(2027, 1, 11), date(2027, 1, 25))
     notes = ("Stage bij de kinderopvang gaat goed.", "Eerste weken stage: ze is elke dag op tijd.",
              "Ze is 18 geworden; zorgtoeslag is aangevraagd.")
-    for day, note in zip(app_days, notes):
+    for day, note in zip(app_days, notes, strict=False):
         story_clock(day)
         talk(waisca, sid, day, "app", note, minutes=10)
     end = app_days[-1]

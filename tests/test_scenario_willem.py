@@ -20,8 +20,7 @@ from screens.driegesprek import DriegesprekScreen
 from screens.home import HomeScreen
 from screens.overview import OverviewModal
 from screens.spreekuur import IntakeScreen
-from tests.conftest import WORKER_PASS
-from tests.test_ui import build_app, fixed_store_clock, open_row, settle, unlock_as  # noqa: F401 - fixture
+from tests.support import WORKER_PASS, build_app, open_row, settle, unlock_as
 
 WIDE = (140, 40)
 STORY = "Thuis is het onrustig. Ik krijg vaker aanvallen en slaap slecht."

@@ -1,7 +1,7 @@
 """Smoke test: the fixture team works end to end through the use cases."""
 
 from jongerenteam.session import TeamSession
-from tests.conftest import COORDINATOR_PASS, canary_student
+from tests.support import COORDINATOR_PASS, canary_student
 
 
 def test_register_and_find(team_store):

@@ -20,7 +20,7 @@ from storage import audit, students, team
 from storage.errors import DiskFull
 from storage.store import Store
 from tests import proc_worker
-from tests.conftest import CANARY_NOTE, COORDINATOR_PASS, canary_student, files_containing
+from tests.support import CANARY_NOTE, COORDINATOR_PASS, canary_student, files_containing
 
 MAX_PAGES_ENV = "JONGERENTEAM_TEST_MAX_PAGE_COUNT"
 
@@ -60,7 +60,7 @@ def _root_page(path, table: str) -> int:
 
 
 @pytest.fixture
-def closed_team(team_store):
+def closed_canary_team(team_store):
     """The fixture team with one student, its store closed and checkpointed (no WAL)."""
     s = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
     rec = s.spreekuur.register_student(canary_student())
@@ -71,6 +71,7 @@ def closed_team(team_store):
     return team_store
 
 
+@pytest.mark.tmux  # runs the command or another process
 def test_missing_store(tmp_path):
     """A store path that does not exist: exit 4 with the Dutch sentence, and no file is created."""
     path = tmp_path / "nergens" / "team.jt"
@@ -91,9 +92,9 @@ def test_random_bytes_file(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["truncated", "alembic_version", "workers"])
-def test_damaged_sqlite_file(closed_team, damage):
+def test_damaged_sqlite_file(closed_canary_team, damage):
     """A real store with a truncated file or a garbled page: exit 5 'beschadigd', no traceback."""
-    path = closed_team.path
+    path = closed_canary_team.path
     page = 4096
     if damage == "truncated":
         size = path.stat().st_size
@@ -109,9 +110,9 @@ def test_damaged_sqlite_file(closed_team, damage):
     assert "beschadigd" in r.stderr
 
 
-def test_newer_schema(closed_team):
+def test_newer_schema(closed_canary_team):
     """alembic_version set to an unknown revision: exit 8 'nieuwere versie'; nothing is migrated or backed up."""
-    path = closed_team.path
+    path = closed_canary_team.path
     con = sqlite3.connect(path)
     with con:
         con.execute("UPDATE alembic_version SET version_num = 'ffff'")
@@ -126,9 +127,10 @@ def test_newer_schema(closed_team):
     assert not path.with_name(path.name + ".backups").exists()
 
 
-def test_store_locked_by_another_process(closed_team):
+@pytest.mark.tmux  # runs the command or another process
+def test_store_locked_by_another_process(closed_canary_team):
     """Another connection holds BEGIN EXCLUSIVE: after the busy timeout, exit 6 'bezet'; afterwards it works again."""
-    path = closed_team.path
+    path = closed_canary_team.path
     holder = sqlite3.connect(path, isolation_level=None)
     try:
         holder.execute("BEGIN EXCLUSIVE")
@@ -144,9 +146,10 @@ def test_store_locked_by_another_process(closed_team):
     assert again.returncode == 0, again.stderr
 
 
-def test_disk_full_in_the_cli(closed_team):
+@pytest.mark.tmux  # runs the command or another process
+def test_disk_full_in_the_cli(closed_canary_team):
     """SQLITE_FULL during 'worker add': exit 7 'De schijf is vol', no traceback, the store still verifies."""
-    path = closed_team.path
+    path = closed_canary_team.path
     env = proc_worker.child_env(**{MAX_PAGES_ENV: str(_page_count(path))})
     new_pass = "zeven lange woorden voor een andere collega"
     huge_organisation = "x" * 300_000  # needs overflow pages the limit does not allow
@@ -166,9 +169,9 @@ def test_disk_full_in_the_cli(closed_team):
 BIG_ENTRY = {f"deel{i}": "groot verslag " * 1_400 for i in range(8)}
 
 
-def test_disk_full_write_fails_cleanly_and_earlier_data_survives(closed_team, monkeypatch):
+def test_disk_full_write_fails_cleanly_and_earlier_data_survives(closed_canary_team, monkeypatch):
     """With max_page_count at the current size a big write raises DiskFull ('De schijf is vol'); earlier data stays readable."""
-    fx = closed_team
+    fx = closed_canary_team
     store = Store.open(str(fx.path))
     try:
         s = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS)
@@ -201,11 +204,11 @@ def test_disk_full_write_fails_cleanly_and_earlier_data_survives(closed_team, mo
         store.close()
 
 
-def test_wrong_passphrase(closed_team):
+def test_wrong_passphrase(closed_canary_team):
     """A wrong passphrase: exit 3 'Het wachtwoord klopt niet', and the failed attempt is logged."""
-    r = _verify(closed_team.path, "dit is niet het wachtwoord")
+    r = _verify(closed_canary_team.path, "dit is niet het wachtwoord")
     _one_sentence(r, "Het wachtwoord klopt niet", messages.EXIT_WRONG_PASSPHRASE)
-    con = sqlite3.connect(closed_team.path)
+    con = sqlite3.connect(closed_canary_team.path)
     try:
         failed = con.execute(
             "SELECT count(*) FROM audit_log WHERE event = 'failed_login'"
@@ -251,9 +254,9 @@ def _sqlite_facts(path) -> tuple[list, list[str], int, list]:
         con.close()
 
 
-def test_open_migrates_after_a_backup(closed_team, tmp_path, monkeypatch):
+def test_open_migrates_after_a_backup(closed_canary_team, tmp_path, monkeypatch):
     """Opening a store at the current head with one newer revision available: backup first, then upgraded, data intact."""
-    fx = closed_team
+    fx = closed_canary_team
     head = _sqlite_facts(fx.path)[0][0][0]
     migrations = tmp_path / "migrations"
     shutil.copytree(
@@ -291,11 +294,11 @@ def test_open_migrates_after_a_backup(closed_team, tmp_path, monkeypatch):
     assert len(list(backups_dir.glob("*"))) == 1
 
 
-def test_lock_drops_the_keys_even_when_the_log_entry_cannot_be_written(closed_team):
+def test_lock_drops_the_keys_even_when_the_log_entry_cannot_be_written(closed_canary_team):
     """Locking while another process holds the store: the error is raised, but keys and data are gone anyway."""
     from storage.errors import StoreLocked
 
-    fx = closed_team
+    fx = closed_canary_team
     store = Store.open(str(fx.path))
     holder = sqlite3.connect(fx.path, isolation_level=None)
     try:

@@ -19,20 +19,30 @@ from jongerenteam.session import TeamSession
 from jongerenteam.settings import kdf_params
 from jongerenteam.team import WorkerDetails
 from storage.store import Store
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team
-from tests.support import build_app, notifications, screen_text, settle, unlock_as, wait_until
+from tests.support import (
+    COORDINATOR_PASS,
+    OTHER_PASS,
+    WORKER_PASS,
+    build_app,
+    notifications,
+    screen_text,
+    settle,
+    unlock_as,
+    wait_until,
+)
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
 
 @pytest.fixture
-def two(store_url):
+def two(team_store):
     """A team store and two sessions on it, each with its own Store (its own engine), as two windows."""
-    fx = make_team(store_url)
+    fx = team_store
     second = Store.open(fx.store.location)
     hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
     otto = TeamSession.unlock(second, fx.other_id, OTHER_PASS)
     yield fx, hanna, otto
     second.close()
-    fx.store.close()
 
 
 def sam() -> StudentDetails:
@@ -90,7 +100,8 @@ def test_a_new_colleague_and_team_settings_reach_the_other_window(two):
     second = Store.open(fx.store.location)
     cora = TeamSession.unlock(second, fx.coordinator_id, COORDINATOR_PASS)
     try:
-        new_id = cora.team.add_worker(WorkerDetails("Noor Nieuwkomer", "NN", "worker", "jongerenwerk"), "noor heeft een wachtwoord", kdf_params())
+        new_id = cora.team.add_worker(WorkerDetails("Noor Nieuwkomer", "NN", "worker", "jongerenwerk"),
+            "noor heeft een wachtwoord", kdf_params())
         cora.team.set_programme_contact("Kok", fx.worker_id, seen=cora.team.programme_contacts().get("Kok"))
     finally:
         cora.lock()
@@ -105,6 +116,7 @@ def test_a_new_colleague_and_team_settings_reach_the_other_window(two):
 # -- the app ---------------------------------------------------------------------------------
 
 
+@pytest.mark.backends("sqlite")
 async def test_the_app_shows_a_colleagues_walk_in_and_changes_in_an_open_dossier(team_store):
     """Hanna's window: Otto's walk-in appears in her search within seconds, no F5; Otto's talk in a file she has
     open says 'Bijgewerkt door Otto Collega' and shows the new talk."""
@@ -123,7 +135,8 @@ async def test_the_app_shows_a_colleagues_walk_in_and_changes_in_an_open_dossier
             home = app.screen
             queue_before = home.query_one("#queue").row_count
             otto.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="geld"))
-            await wait_until(pilot, lambda: home.query_one("#queue").row_count == queue_before + 1, what="Otto's walk-in on Hanna's Vandaag")
+            await wait_until(pilot, lambda: home.query_one("#queue").row_count == queue_before + 1,
+                what="Otto's walk-in on Hanna's Vandaag")
             home.query_one("#search").value = "Tweevenster"
             await pilot.pause()
             assert "Sam Tweevenster" in screen_text(app)

@@ -16,7 +16,7 @@ from storage import students, team
 from storage.crypto import HEADER_LEN, KEY_ID_LEN
 from storage.errors import StoreDamaged, Tampered
 from storage.store import Store
-from tests.conftest import CANARY_FIRST, CANARY_NOTE, OTHER_PASS, WORKER_PASS, make_team
+from tests.support import CANARY_FIRST, CANARY_NOTE, OTHER_PASS, WORKER_PASS, copy_team
 
 NOTE_A = {"tekst": CANARY_NOTE}
 NOTE_B = {"tekst": "tweede gesprek, afspraak gemaakt"}
@@ -37,9 +37,9 @@ class Case:
 
 
 @pytest.fixture(scope="module")
-def _template(tmp_path_factory) -> Case:
+def _template(tmp_path_factory, team_template) -> Case:
     """Built once: three students of Hanna's, A with two entries, B with one."""
-    fx = make_team(tmp_path_factory.mktemp("tamper") / "team.jt")
+    fx = copy_team(team_template, tmp_path_factory.mktemp("tamper") / "team.jt")
     keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
     rows = students.add_students(
         fx.store, keys,
@@ -75,11 +75,11 @@ def _sql(case: Case, sql: str, params=()) -> list:
 
 
 def _blob(case: Case, table: str, column: str, key_col: str, key) -> bytes:
-    return _sql(case, f"SELECT {column} FROM {table} WHERE {key_col} = ?", (key,))[0][0]
+    return _sql(case, f"SELECT {column} FROM {table} WHERE {key_col} = ?", (key,))[0][0]  # noqa: S608 - table and column names of the test itself: tampering on purpose
 
 
 def _set(case: Case, table: str, column: str, key_col: str, key, value: bytes) -> None:
-    _sql(case, f"UPDATE {table} SET {column} = ? WHERE {key_col} = ?", (value, key))
+    _sql(case, f"UPDATE {table} SET {column} = ? WHERE {key_col} = ?", (value, key))  # noqa: S608 - table and column names of the test itself: tampering on purpose
 
 
 def _names(case: Case) -> dict[str, str]:

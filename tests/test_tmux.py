@@ -6,13 +6,11 @@ fixed time. Skipped when tmux is not installed (CI installs it).
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shlex
 import shutil
+import signal
 import subprocess
-import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -20,136 +18,82 @@ import pytest
 from jongerenteam.demo import DEMO_WORKERS
 from jongerenteam.session import TeamSession
 from storage.store import Store
+from tests.support import (
+    NAME_FILTER,
+    SEARCH,
+    TMUX,
+    Terminal,
+    app_in_terminal,
+    files_containing,
+    installed_command,
+    login,
+    poll_until,
+)
 
-TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 
 WAISCA = DEMO_WORKERS[1]
 STUDENTS = 40
-TIMEOUT = 20.0
-
-# Placeholders of the inputs (screens/unlock.py, screens/home.py): where focus is.
-NAME_FILTER = "Typ om te zoeken"
-PASSPHRASE = "Je wachtwoord(zin)"
-SEARCH = "Zoek op naam, studentnummer of geboortedatum"
 
 
-def _command() -> str:
-    found = Path(sys.executable).parent / "jongerenteam"
-    return str(found) if found.exists() else (shutil.which("jongerenteam") or "jongerenteam")
-
-
-def _socket_name() -> str:
-    """A tmux socket (``-L``) of this test's own: never the user's default server,
-    never one of a parallel pytest-xdist worker (named after it, for a stray one)."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    return f"jt-test-{worker}-{uuid.uuid4().hex[:12]}"
-
-
-class Terminal:
-    """One tmux server on its own socket, one 120x36 window."""
-
-    def __init__(self, socket: str | None = None) -> None:
-        self.socket = socket or _socket_name()
-
-    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, check=check, timeout=10,
-        )
-
-    def start(self, command: str) -> None:
-        # Textual takes COLUMNS/LINES over the real size: drop any inherited ones.
-        self.tmux(
-            "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "36", "-s", "jt",
-            f"env -u COLUMNS -u LINES {command}",
-        )
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "jt", check=False).stdout
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "jt", *keys)
-
-    def type(self, text: str) -> None:
-        self.tmux("send-keys", "-t", "jt", "-l", text)
-
-    def wait_for(self, *texts: str, absent: tuple[str, ...] = (), timeout: float = TIMEOUT) -> str:
-        """Poll until every text is on screen (and none of ``absent``); return the screen."""
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if all(t in screen for t in texts) and not any(a in screen for a in absent):
-                return screen
-            time.sleep(0.1)
-        pytest.fail(f"not on screen within {timeout}s: {texts} (absent: {absent})\n--- screen ---\n{screen}")
-
-    def cursor_row(self) -> int:
-        out = self.tmux("display-message", "-p", "-t", "jt", "#{cursor_y}", check=False).stdout.strip()
-        return int(out) if out.isdigit() else -1
-
-    def wait_for_focus(self, placeholder: str, timeout: float = TIMEOUT) -> None:
-        """Poll until the terminal cursor sits in the input showing ``placeholder``.
-
-        Textual moves the (hidden) terminal cursor into the focused Input. Typing
-        before focus has moved would send keys to the previous field, so a
-        passphrase would land in the visible name filter.
-        """
-        deadline = time.monotonic() + timeout
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            rows = [i for i, line in enumerate(screen.splitlines()) if placeholder in line]
-            if rows and self.cursor_row() in rows:
-                return
-            time.sleep(0.05)
-        pytest.fail(f"focus did not reach the input {placeholder!r} within {timeout}s (cursor row {self.cursor_row()}, rows {rows})\n--- screen ---\n{screen}")
-
-    def kill(self) -> None:
-        # tmux leaves the socket file behind after kill-server: remove this test's own.
-        path = self.tmux("display-message", "-p", "#{socket_path}", check=False).stdout.strip()
-        self.tmux("kill-server", check=False)
-        if path and Path(path).name == self.socket:
-            Path(path).unlink(missing_ok=True)
-
-
-def app_command(store: Path, env: dict[str, str]) -> str:
-    """The installed command on ``store`` in a clean environment; prints its exit code."""
-    exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items() if k in (
-        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "PATH", "LANG", "LC_ALL",
-    ))
-    return (
-        f"env TERM=xterm-256color COLORTERM=truecolor {exports} "
-        f"{shlex.quote(_command())} --store {shlex.quote(str(store))}; echo JT-EXIT=$?; sleep 30"
-    )
-
-
-@pytest.fixture
-def demo_store(tmp_path) -> tuple[Path, dict[str, str]]:
-    home = tmp_path / "home"
-    home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JONGERENTEAM_")}
-    env.update(
-        HOME=str(home),
-        XDG_DATA_HOME=str(home / ".local" / "share"),
-        JONGERENTEAM_INSECURE_TEST_KDF="1",
-    )
-    store = tmp_path / "demo.jt"
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory) -> Path:
+    """A demo store of 40 students made once by the installed command (``jongerenteam demo``), closed."""
+    folder = tmp_path_factory.mktemp("demo")
+    store = folder / "demo.jt"
     proc = subprocess.run(
-        [_command(), "demo", "--no-open", "--store", str(store), "--students", str(STUDENTS)],
-        capture_output=True, text=True, env=env, timeout=60,
+        [installed_command(), "demo", "--no-open", "--store", str(store), "--students", str(STUDENTS)],
+        capture_output=True, text=True, env=terminal_env(folder / "home"), timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    return store, env
+    return store
+
+
+def terminal_env(home: Path) -> dict[str, str]:
+    """The test's environment without the app's own variables, with a home of its own and the cheap KDF."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JONGERENTEAM_")}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / ".local" / "share"), JONGERENTEAM_INSECURE_TEST_KDF="1")
+    return env
+
+
+@pytest.fixture
+def demo_store(tmp_path, demo_template) -> tuple[Path, dict[str, str]]:
+    """A copy of the demo store for this test, and the environment to run the command in."""
+    store = tmp_path / "demo.jt"
+    shutil.copyfile(demo_template, store)
+    os.chmod(store, 0o600)
+    return store, terminal_env(tmp_path / "home")
+
+
+@contextlib.contextmanager
+def session_of(store: Path, worker):
+    """A session of a demo worker on the store as a new process finds it (after the app quit), locked and closed after."""
+    opened = Store.open(str(store))
+    try:
+        wid = next(w.id for w in opened.workers() if w.initials == worker.initials)
+        session = TeamSession.unlock(opened, wid, worker.passphrase)
+        try:
+            yield session
+        finally:
+            session.lock()
+    finally:
+        opened.close()
+
+
+def walk_in(term: Terminal, *keys: str, shows: tuple[str, ...]) -> None:
+    """ctrl+n, and once the form is there the walk-in typed in one burst, as a fast typist does
+    (Tab moves focus before the next key is read); returns when the form ``shows`` what was typed."""
+    term.keys("C-n")
+    term.wait_for("Inloop: een student loopt binnen", "Leefdomeinen")
+    term.keys(*keys)
+    term.wait_for(*shows)
 
 
 def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
     """(display name, search fragment, hits for it, a name that should be filtered away)."""
-    store = Store.open(str(store_path))
-    try:
-        wid = next(w.id for w in store.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(store, wid, WAISCA.passphrase)
+    with session_of(store_path, WAISCA) as session:
         everyone = session.spreekuur.all_students()
         for rec in everyone:
             last = rec.details.last_name.split()[-1]
@@ -164,33 +108,20 @@ def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
                     if r.id not in hit_ids and fragment not in r.details.display_name.lower()
                     and not any(r.details.display_name in h.details.display_name for h in hits)
                 )
-                session.lock()
                 return rec.details.display_name, fragment, len(hits), other
-        session.lock()
-    finally:
-        store.close()
     pytest.fail("no student with a distinctive last name in the demo store")
 
 
 def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
-    """Unlock as Waisca (the demo shows the passphrases), filter the list with '/', ctrl+l hides all names, a wrong passphrase is refused, ctrl+q quits."""
+    """Unlock as Waisca (the demo shows the passphrases), filter the list with '/', ctrl+l hides all names,
+    a wrong passphrase is refused, ctrl+q quits."""
     store, env = demo_store
     name, fragment, hits, other = _pick_student(store)
 
-    term = Terminal()
-    command = app_command(store, env)
-    try:
-        term.start(command)
+    with app_in_terminal(store, env) as term:
         # The demo's unlock screen shows the demo passphrases (a first run needs them).
         term.wait_for("Wie ben je?", WAISCA.full_name, NAME_FILTER, f"{WAISCA.full_name}: {WAISCA.passphrase}")
-
-        term.type("wai")
-        term.wait_for(f"{WAISCA.full_name} ({WAISCA.initials})", absent=(f"{DEMO_WORKERS[0].full_name} ({DEMO_WORKERS[0].initials})",))
-        term.keys("Enter")
-        term.wait_for_focus(PASSPHRASE)
-        term.type(WAISCA.passphrase)
-        term.keys("Enter")
-        screen = term.wait_for("Vandaag", "Mijn studenten", "Spreekuur vandaag", "Waisca Ramdin (hulpverlener)")
+        screen = login(term, WAISCA, then=("Vandaag", "Mijn studenten", "Spreekuur vandaag", "Waisca Ramdin (hulpverlener)"))
         assert WAISCA.passphrase not in screen
 
         term.type("/")
@@ -211,43 +142,27 @@ def test_unlock_search_lock_quit_in_a_real_terminal(demo_store):
         screen = term.wait_for("Het wachtwoord klopt niet", absent=(name,))
         assert "dit is niet mijn wachtwoord" not in screen
 
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
+        term.quit()
 
 
 def test_fast_typing_after_enter_goes_to_the_passphrase(demo_store):
     """Name, Enter and passphrase sent in one burst: the passphrase never lands in the visible name filter."""
     store, env = demo_store
-    term = Terminal()
-    command = app_command(store, env)
-    try:
-        term.start(command)
+    with app_in_terminal(store, env) as term:
         term.wait_for("Wie ben je?", NAME_FILTER)
         # One send-keys call: all keys arrive before the app handles the first Enter.
         term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
         screen = term.wait_for("Mijn studenten")
         assert WAISCA.passphrase not in screen
-    finally:
-        term.kill()
 
 
 def test_walk_in_intake_by_keys_then_found_by_search(demo_store):
     """ctrl+n, a name, a birth date, a hulpvraag, two leefdomeinen, ctrl+s; then '/' finds the student."""
     store, env = demo_store
-    term = Terminal()
-    command = app_command(store, env)
-    try:
-        term.start(command)
-        term.wait_for("Wie ben je?", NAME_FILTER)
-        term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
-        term.wait_for("Mijn studenten")
-        term.keys("C-n")
-        term.wait_for("Inloop: een student loopt binnen", "Leefdomeinen")
-        # One burst, as a fast typist: Tab moves focus before the next key is read.
-        term.keys("Tessa", "Tab", "Tuinbouwer", "Tab", "3 apr 2008", "Tab", "Wil stoppen met school", "Tab", "1", "5")
-        term.wait_for("■ Onderwijs", "■ Inkomen / schulden", "03-04-2008 ·")
+    with app_in_terminal(store, env) as term:
+        login(term, WAISCA)
+        walk_in(term, "Tessa", "Tab", "Tuinbouwer", "Tab", "3 apr 2008", "Tab", "Wil stoppen met school", "Tab", "1", "5",
+                shows=("■ Onderwijs", "■ Inkomen / schulden", "03-04-2008 ·"))
         term.keys("C-s")
         screen = term.wait_for("Inloop van Tessa Tuinbouwer opgeslagen", "Spreekuur vandaag")
         assert "Tessa Tuinbouwer" in screen
@@ -255,38 +170,22 @@ def test_walk_in_intake_by_keys_then_found_by_search(demo_store):
         term.wait_for_focus(SEARCH)
         term.type("tuinbouw")
         term.wait_for(f"1 van {STUDENTS + 1} studenten", "Tessa Tuinbouwer")
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
+        term.quit()
     # Stored for real: a new process finds her, with the hulpvraag in the file.
-    opened = Store.open(str(store))
-    try:
-        wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
+    with session_of(store, WAISCA) as session:
         (tessa,) = session.spreekuur.search("Tessa Tuinbouwer")
         assert tessa.details.leefdomeinen == ["inkomen", "onderwijs"]
         assert [e.payload["hulpvraag"] for e in session.dossier.read_file(tessa.id)] == ["Wil stoppen met school"]
-        session.lock()
-    finally:
-        opened.close()
 
 
 def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
     """Open a walk-in's dossier from search, add a talk (tab 2) and a werkafspraak (tab 3),
     then the file as stored, read by a new process, holds both."""
     store, env = demo_store
-    term = Terminal()
-    command = app_command(store, env)
-    try:
-        term.start(command)
-        term.wait_for("Wie ben je?", NAME_FILTER)
-        term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
-        term.wait_for("Mijn studenten")
-        term.keys("C-n")
-        term.wait_for("Inloop: een student loopt binnen", "Leefdomeinen")
-        term.keys("Tessa", "Tab", "Tuinbouwer", "Tab", "3 apr 2008", "Tab", "Wil stoppen met school", "Tab", "1")
-        term.wait_for("■ Onderwijs", "03-04-2008 ·")
+    with app_in_terminal(store, env) as term:
+        login(term, WAISCA)
+        walk_in(term, "Tessa", "Tab", "Tuinbouwer", "Tab", "3 apr 2008", "Tab", "Wil stoppen met school", "Tab", "1",
+                shows=("■ Onderwijs", "03-04-2008 ·"))
         term.keys("C-s")
         term.wait_for("Spreekuur vandaag", "Tessa Tuinbouwer")
         # One hit and Enter: the dossier opens.
@@ -302,8 +201,8 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
         term.wait_for("Gesprek toevoegen: Tessa Tuinbouwer")
         term.keys("3")  # vervolggesprek
         term.wait_for("● vervolggesprek")
-        for _ in range(5):
-            term.keys("Tab")
+        term.keys("Tab", "Tab", "Tab", "Tab", "Tab")
+        term.wait_for_focus("Verslag", below=1)  # the text area beside its label
         term.type("Samen naar de decaan gegaan.")
         # ctrl+s is a priority key: sent in the same burst it could overtake the
         # letters still queued for the field (no person types that fast).
@@ -320,14 +219,8 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
         term.keys("C-s")
         # (A toast may cover the end of the row: the stored text is checked below.)
         term.wait_for("Werkafspraak opgeslagen", "Mail sturen naar", absent=("Wat is afgesproken",))
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
-    opened = Store.open(str(store))
-    try:
-        wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
+        term.quit()
+    with session_of(store, WAISCA) as session:
         (tessa,) = session.spreekuur.search("Tessa Tuinbouwer")
         dossier = session.dossier.open_dossier(tessa.id)
         assert [(t.type, t.note) for t in dossier.talks() if t.kind == "talk"] == [
@@ -336,9 +229,6 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
         assert [(a.who.kind, a.what, a.status) for a in dossier.agreements] == [
             ("student", "Mail sturen naar de decaan", "open")
         ]
-        session.lock()
-    finally:
-        opened.close()
 
 
 def _consented_student(store_path: Path) -> tuple[str, str, str]:
@@ -347,10 +237,7 @@ def _consented_student(store_path: Path) -> tuple[str, str, str]:
     from jongerenteam import consent as cn
     from jongerenteam.dates import local_today
 
-    store = Store.open(str(store_path))
-    try:
-        wid = next(w.id for w in store.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(store, wid, WAISCA.passphrase)
+    with session_of(store_path, WAISCA) as session:
         receiver = next(r for r in session.handover.handover_receivers() if r.kind == "kaart")
         for rec in session.spreekuur.all_students():
             if rec.id not in session.involved or rec.status != "lopend":
@@ -362,11 +249,7 @@ def _consented_student(store_path: Path) -> tuple[str, str, str]:
             session.consent.add_consent(rec.id, cn.NewConsent(
                 cn.ConsentWith("organisatie", receiver.name, receiver.map_id), [cn.ALL_DOMAINS], "toeleiding",
                 "beide", "schriftelijk", local_today()))
-            session.lock()
             return rec.details.display_name, f"{rec.details.first_name} {last}".lower(), receiver.name
-        session.lock()
-    finally:
-        store.close()
     pytest.fail("no running student of Waisca with a distinctive name in the demo store")
 
 
@@ -375,13 +258,9 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
     record that the student agrees, ctrl+s: the handover is stored, with its
     follow-up date, and the card shows it."""
     store, env = demo_store
-    name, fragment, receiver = _consented_student(store)
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
-        term.wait_for("Wie ben je?", NAME_FILTER)
-        term.keys("wai", "Enter", WAISCA.passphrase, "Enter")
-        term.wait_for("Mijn studenten")
+    _name, fragment, receiver = _consented_student(store)
+    with app_in_terminal(store, env) as term:
+        login(term, WAISCA)
         term.type("/")
         term.wait_for_focus(SEARCH)
         term.type(fragment)
@@ -391,16 +270,15 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
         term.keys("w")
         term.wait_for("Warme overdracht", "Overdrachtsdocument")
         term.keys("2")  # extern: the sociale kaart
-        term.wait_for(receiver, "Wie is de student")
-        # The digit also moves on to the next field, after the screen is redrawn;
-        # Tabs at a person's pace (a burst within a millisecond can overtake it).
-        time.sleep(0.5)
-        for _ in range(4):
-            term.keys("Tab")
-            time.sleep(0.2)
+        # The digit moves focus on to the receivers at once; the field for a typed
+        # name appears (and the document is composed for the first receiver) when
+        # the change is handled: a Tab sent before that would skip the field.
+        term.wait_for(receiver, "Wie is de student", "Of typ een naam")
+        # Receivers -> typed name -> legal ground -> its reason -> the document.
+        term.keys("Tab", "Tab", "Tab", "Tab")
+        term.wait_for_focus("Overdrachtsdocument", below=12)
         # The document: the worker writes it over (f7 selects all of it).
         term.keys("F7")
-        time.sleep(0.2)  # a person's pace: the selection lands before the first letter
         term.type("Risico's: geen. Wensen: hulp bij geld en wonen.")
         term.wait_for("Wensen: hulp bij geld en wonen.")
         term.keys("Tab")
@@ -411,33 +289,17 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
         term.keys("w")
         term.wait_for("Overdracht extern · voorgesteld", "Nagaan op")
         term.keys("Escape")
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
-    opened = Store.open(str(store))
-    try:
-        wid = next(w.id for w in opened.workers() if w.initials == WAISCA.initials)
-        session = TeamSession.unlock(opened, wid, WAISCA.passphrase)
+        term.quit()
+    with session_of(store, WAISCA) as session:
         (student,) = session.spreekuur.search(fragment)
         (view,) = session.handover.handovers_of(student.id)
         assert view.row.kind == "extern" and view.row.state == "voorgesteld"
         assert view.receiver.name == receiver and view.student_view == "akkoord"
         assert view.document == "Risico's: geen. Wensen: hulp bij geld en wonen."
         assert view.row.follow_up is not None
-        session.lock()
-    finally:
-        opened.close()
 
 
 # -- typed work survives (issue: text is data, typed work survives) ---------------------------------------
-
-
-def login(term: Terminal, worker=WAISCA, *, then: tuple[str, ...] = ("Mijn studenten",)) -> str:
-    """From the unlock screen to Vandaag (or what ``then`` names) as ``worker``, in one burst (as a fast typist)."""
-    term.wait_for("Wie ben je?", NAME_FILTER)
-    term.keys(worker.full_name[:3].lower(), "Enter", worker.passphrase, "Enter")
-    return term.wait_for(*then)
 
 
 def drafts_in(store: Path) -> list[tuple[str, bytes]]:
@@ -451,69 +313,35 @@ def drafts_in(store: Path) -> list[tuple[str, bytes]]:
         con.close()
 
 
-def app_pid(term: Terminal) -> int:
-    """The app's own process: the child of the pane's shell."""
-    pane = term.tmux("display-message", "-p", "-t", "jt", "#{pane_pid}").stdout.strip()
-    children = subprocess.run(["pgrep", "-P", pane], capture_output=True, text=True).stdout.split()
-    assert children, "the app is not running"
-    return int(children[0])
-
-
-def wait_until(condition, what: str, timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout}s: {what}")
-        time.sleep(0.1)
-
-
 def test_a_form_survives_kill_9_and_is_offered_at_the_next_unlock(demo_store):
     """Typing a walk-in, the app is killed (kill -9): the next unlock offers the draft; j puts it back as typed."""
-    import signal
-
-    from tests.conftest import files_containing
-
     store, env = demo_store
     secret = "Verhaal-dat-niet-verloren-mag-gaan"
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
-        login(term)
-        term.keys("C-n")
-        term.wait_for("Inloop: een student loopt binnen")
-        term.keys("Draftje", "Tab", "Kwijtgeraakt", "Tab", "Tab", secret)
-        term.wait_for(secret)
+    with app_in_terminal(store, env) as term:
+        login(term, WAISCA)
+        walk_in(term, "Draftje", "Tab", "Kwijtgeraakt", "Tab", "Tab", secret, shows=(secret,))
         # The draft is kept within seconds (sealed: the store holds no typed text).
-        wait_until(lambda: len(drafts_in(store)) == 1, "the draft in the store")
-        os.kill(app_pid(term), signal.SIGKILL)
+        poll_until(lambda: len(drafts_in(store)) == 1, "the draft in the store")
+        os.kill(term.pid(), signal.SIGKILL)
         term.wait_for("JT-EXIT=137")
-    finally:
-        term.kill()
     assert files_containing(store.parent, (secret, "Kwijtgeraakt")) == []
 
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
-        login(term, then=("Er is niet-opgeslagen invoer van je bewaard", "een inloop", "j = terugzetten"))
+    with app_in_terminal(store, env) as term:
+        login(term, WAISCA, then=("Er is niet-opgeslagen invoer van je bewaard", "een inloop", "j = terugzetten"))
         term.keys("j")
         term.wait_for("Inloop: een student loopt binnen", "Draftje", "Kwijtgeraakt", secret)
         term.keys("C-s")
         term.wait_for("Inloop van Draftje Kwijtgeraakt opgeslagen")
         # Saved: nothing is kept as a draft any more.
-        wait_until(lambda: drafts_in(store) == [], "the draft gone after saving")
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
+        poll_until(lambda: drafts_in(store) == [], "the draft gone after saving")
+        term.quit()
 
 
 def test_ctrl_q_on_the_lock_screen_asks_first_when_a_draft_waits(demo_store):
     """A locked worker's half-filled form: ctrl+q on the lock screen asks; quitting keeps the draft for them."""
     store, env = demo_store
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
-        login(term)
+    with app_in_terminal(store, env) as term:
+        login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen")
         term.keys("Halfvol")
@@ -528,18 +356,14 @@ def test_ctrl_q_on_the_lock_screen_asks_first_when_a_draft_waits(demo_store):
         term.wait_for("Afsluiten?")
         term.keys("j")
         term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
     assert [w for w, _ in drafts_in(store)] and all(b"Halfvol" not in body for _, body in drafts_in(store))
 
 
 def test_a_bracketed_paste_with_a_bell_and_colour_codes_is_plain_text(demo_store):
     """A terminal paste holding a bell and escape codes: no screen opens, the field holds only the letters."""
     store, env = demo_store
-    term = Terminal()
-    try:
-        term.start(app_command(store, env))
-        login(term)
+    with app_in_terminal(store, env) as term:
+        login(term, WAISCA)
         term.keys("C-n")
         term.wait_for("Inloop: een student loopt binnen")
         term.tmux("set-buffer", "-b", "plak", "Kim\x07\x1b[31mberly\x1b[0m\x0c")
@@ -551,44 +375,47 @@ def test_a_bracketed_paste_with_a_bell_and_colour_codes_is_plain_text(demo_store
         term.wait_for("Weggooien en teruggaan?")
         term.keys("j")
         term.wait_for("Mijn studenten")
-        term.keys("C-q")
-        term.wait_for("JT-EXIT=0")
-    finally:
-        term.kill()
+        term.quit()
 
 
 def test_two_windows_on_one_store_see_each_others_walk_ins(demo_store):
     """Two installed apps on one store: a walk-in saved in one is found in the other's search within seconds, no F5;
     registering the same student there asks "Bedoel je …?"."""
     store, env = demo_store
-    first, second = Terminal(), Terminal()
     floor = DEMO_WORKERS[0]
-    try:
-        first.start(app_command(store, env))
-        second.start(app_command(store, env))
-        login(first)
+    with app_in_terminal(store, env) as first, app_in_terminal(store, env) as second:
+        login(first, WAISCA)
         login(second, floor)
         second.type("/")
         second.wait_for_focus(SEARCH)
         second.type("tweevenster")
         second.wait_for("Geen student gevonden")
-        first.keys("C-n")
-        first.wait_for("Inloop: een student loopt binnen")
-        first.keys("Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008", "Tab", "Samen op de laptop")
-        first.wait_for("03-04-2008 ·")
+        walk_in(first, "Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008", "Tab", "Samen op de laptop", shows=("03-04-2008 ·",))
         first.keys("C-s")
         first.wait_for("Inloop van Tessa Tweevenster opgeslagen")
         second.wait_for("Tessa Tweevenster", "1 van", absent=("Geen student gevonden",))
         # The same student again in the second window: the store is asked, not the window's list.
-        second.keys("C-n")
-        second.wait_for("Inloop: een student loopt binnen")
-        second.keys("Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008")
-        second.wait_for("03-04-2008 ·")
+        walk_in(second, "Tessa", "Tab", "Tweevenster", "Tab", "3 apr 2008", shows=("03-04-2008 ·",))
         second.keys("C-s")
         second.wait_for("Bedoel je een van deze studenten?", "Tessa Tweevenster")
         second.keys("Escape")
-        for term in (first, second):
-            term.keys("C-q")
-    finally:
-        first.kill()
-        second.kill()
+        second.wait_for("Inloop: een student loopt binnen", absent=("Bedoel je een van deze studenten?",))
+        first.quit()
+        # The second window still holds the typed walk-in: it asks, and keeps it sealed.
+        second.keys("C-q")
+        second.wait_for("Afsluiten?")
+        second.keys("j")
+        second.wait_for("JT-EXIT=0")
+
+
+def test_the_installed_command_shows_the_wizard_in_a_real_terminal(tmp_path):
+    """'jongerenteam --store <nieuw>' in a real terminal opens at step 1; ctrl+q leaves without making anything."""
+    location = tmp_path / "team.jt"
+    env = terminal_env(tmp_path / "home")
+    with app_in_terminal(location, env) as term:
+        term.wait_for("Stap 1 van 4: Team")
+        term.type("Jongerenteam Da Vinci")
+        term.wait_for("Jongerenteam Da Vinci")
+        term.keys("C-q")
+        term.wait_for("JT-EXIT=0", absent=("Stap 1 van 4",))
+    assert not location.exists()

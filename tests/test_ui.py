@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from textual.command import CommandInput, CommandPalette
@@ -12,7 +10,6 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
 import screens.app as app_module
-from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from screens.app import JongerenteamApp
 from screens.dossier import DossierScreen, LineTable
@@ -21,116 +18,47 @@ from screens.student import NotInvolvedModal
 from screens.unlock import UnlockScreen
 from storage import clock as store_clock
 from storage import team
-from tests.conftest import (
+from tests.support import (
     CANARY_FIRST,
     CANARY_LAST,
     CANARY_NOTE,
     CANARY_NUMBER,
     COORDINATOR_PASS,
+    JANSEN_FIRST,
+    JANSEN_LAST,
     OTHER_PASS,
+    OZDEMIR_FIRST,
+    OZDEMIR_LAST,
+    OZDEMIR_NOTE,
+    SIZE,
+    STORE_NOW,
+    STUDENT_SECRETS,
     WORKER_PASS,
-    canary_student,
-)
-from tests.support import (  # noqa: F401 - re-exported for the other UI tests
     FakeClock,
     audit_rows,
     build_app,
     build_app_with_clock,
     everything_shown,
     last_seq,
-    notifications,
+    leaked,
+    lock_during_the_next_read,
     open_row,
     paste,
     screen_text,
     settle,
+    table_rows,
+    text_of,
     unlock_as,
-    widget_text,
+    wait_until,
 )
-
-SIZE = (120, 36)
-OZDEMIR_FIRST = "Fatma"
-OZDEMIR_LAST = "Özdemir"
-OZDEMIR_NOTE = "Eerste gesprek over huisvesting gehad"
-JANSEN_FIRST = "Sanne"
-JANSEN_LAST = "Jansen"
-# Every string that is decrypted student data; none may survive a lock.
-STUDENT_SECRETS = (
-    OZDEMIR_FIRST, OZDEMIR_LAST, OZDEMIR_NOTE, JANSEN_FIRST, JANSEN_LAST,
-    CANARY_FIRST, CANARY_LAST, CANARY_NUMBER, CANARY_NOTE,
-)
-
-
-# -- helpers ------------------------------------------------------------------
-
-
-@dataclass
-class Students:
-    ozdemir_id: str  # registered by Hanna: she is involved
-    canary_id: str  # registered by Otto: Hanna is not involved
-    jansen_id: str  # registered by Otto
-
-
-# Half past eleven at night in UTC: already the next day in the Netherlands.
-STORE_NOW = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def fixed_store_clock():
-    """The store stamps every entry with one fixed moment."""
-    store_clock.set_clock(lambda: STORE_NOW)
-    yield STORE_NOW
-    store_clock.set_clock(None)
-
-
-@pytest.fixture
-def dutch_time_zone(monkeypatch):
-    """The laptop runs on Dutch time, whatever the test machine uses."""
-    monkeypatch.setenv("TZ", "Europe/Amsterdam")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-@pytest.fixture
-def students(team_store, fixed_store_clock) -> Students:
-    """Three students: one Hanna works with, two that belong to Otto."""
-    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    ozdemir = hanna.spreekuur.register_student(
-        StudentDetails(
-            first_name=OZDEMIR_FIRST, last_name=OZDEMIR_LAST, birth_date=date(2007, 9, 12),
-            student_number="S100200", programme="Pedagogisch medewerker", level="3",
-            municipality_code="GM0193",
-        )
-    )
-    hanna.dossier.add_entry(ozdemir.id, "notitie", {"tekst": OZDEMIR_NOTE})
-    hanna.lock()
-    otto = TeamSession.unlock(team_store.store, team_store.other_id, OTHER_PASS)
-    canary = otto.spreekuur.register_student(canary_student())
-    otto.dossier.add_entry(canary.id, "notitie", {"tekst": CANARY_NOTE})
-    jansen = otto.spreekuur.register_student(
-        StudentDetails(first_name=JANSEN_FIRST, last_name=JANSEN_LAST, birth_date=date(2006, 1, 30), level="2")
-    )
-    otto.lock()
-    return Students(ozdemir.id, canary.id, jansen.id)
 
 
 def message(app) -> str:
-    return str(app.screen.query_one("#unlock-message", Static).render())
+    return text_of(app, "#unlock-message")
 
 
 def option_prompts(app) -> list[str]:
     return [str(o.prompt) for o in app.screen.query_one("#workers", OptionList).options]
-
-
-def table_rows(app) -> list[list[str]]:
-    table = app.screen.query_one("#students", DataTable)
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-
-
-def leaked(app) -> list[str]:
-    text = everything_shown(app)
-    return [s for s in STUDENT_SECRETS if s in text]
 
 
 # -- 1. unlock ------------------------------------------------------------------
@@ -393,15 +321,7 @@ async def test_lock_while_a_file_is_being_read_shows_no_file(team_store, student
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
-        session = app.session
-        open_dossier = session.dossier.open_dossier
-
-        def slow_open(student_id: str, *, log: bool = True):
-            dossier = open_dossier(student_id, log=log)
-            app.call_from_thread(app.action_lock)  # idle timer or ctrl+l, mid-read
-            return dossier
-
-        session.dossier.open_dossier = slow_open
+        lock_during_the_next_read(app)
         await open_row(app, pilot, "ozd")
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)
@@ -515,11 +435,7 @@ async def test_idle_lock_timer_fires_by_itself(team_store, students, monkeypatch
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         clock.advance(61)
-        for _ in range(50):  # at most about a second of real time
-            if isinstance(app.screen, UnlockScreen):
-                break
-            await pilot.pause(0.02)
-        assert isinstance(app.screen, UnlockScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, UnlockScreen), what="the idle lock")
         assert app.session is None
         assert leaked(app) == []
 
@@ -558,8 +474,9 @@ async def test_footer_and_command_palette_are_dutch_without_screenshot(team_stor
         assert "screenshot" not in screen_text(app).lower()
         await pilot.press(*["backspace"] * 4, *"zzzq")
         await settle(app, pilot)
-        await pilot.pause(0.8)  # Textual waits a moment before it says nothing matched
-        assert "Geen opdracht gevonden" in screen_text(app) and "No matches" not in screen_text(app)
+        # Textual waits a moment before it says nothing matched.
+        await wait_until(pilot, lambda: "Geen opdracht gevonden" in screen_text(app), what="'Geen opdracht gevonden'")
+        assert "No matches" not in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)

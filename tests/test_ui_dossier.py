@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from jongerenteam import dossier as d
 from jongerenteam import driegesprek as dg
@@ -31,19 +31,21 @@ from screens.home import HomeScreen
 from screens.student import NotInvolvedModal
 from screens.unlock import UnlockScreen
 from screens.widgets import KeyChoice as ChoicePicker
-from tests.conftest import OTHER_PASS, WORKER_PASS
-from tests.test_ui import (  # noqa: F401 - fixtures
+from tests.support import (
+    OTHER_PASS,
     SIZE,
+    WORKER_PASS,
     audit_rows,
     build_app,
     everything_shown,
-    fixed_store_clock,
     last_seq,
+    lock_during_the_next_read,
     notifications,
     open_row,
     paste,
     screen_text,
     settle,
+    text_of,
     unlock_as,
 )
 
@@ -100,10 +102,6 @@ def dossier_opens(store, after: int) -> list:
 def rows(app, selector: str) -> list[list[str]]:
     table = app.screen.query_one(selector, LineTable)
     return [[text for text, _style in row] for row in table.rows]
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def hanna(team_store) -> TeamSession:
@@ -438,15 +436,7 @@ async def test_a_lock_while_the_dossier_is_read_shows_nothing(team_store, willem
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
-        session = app.session
-        open_dossier = session.dossier.open_dossier
-
-        def slow_open(student_id: str, *, log: bool = True):
-            dossier = open_dossier(student_id, log=log)
-            app.call_from_thread(app.action_lock)  # idle timer or ctrl+l, mid-read
-            return dossier
-
-        session.dossier.open_dossier = slow_open
+        lock_during_the_next_read(app)
         await open_row(app, pilot, "willem")
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen)

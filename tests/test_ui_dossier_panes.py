@@ -8,8 +8,7 @@ and once through the real dossier screen.
 
 from __future__ import annotations
 
-import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from textual.app import ComposeResult
@@ -28,40 +27,23 @@ from screens.dossier.scores import ScoreDialog, ScoresPane
 from screens.messages import DossierChanged
 from screens.socialmap import MapEntryDialog, SocialMapScreen
 from screens.widgets import KeyChoice
-from storage import clock as store_clock
 from storage.errors import NotInvolved
-from tests.conftest import OTHER_PASS, WORKER_PASS
-from tests.test_ui import SIZE, build_app, paste, screen_text, unlock_as
+from tests.support import (
+    NARROW,
+    OTHER_PASS,
+    SIZE,
+    TODAY,
+    WORKER_PASS,
+    build_app,
+    paste,
+    screen_text,
+    settle,
+    text_of,
+    unlock_as,
+    wait_until,
+)
 
-NARROW = (80, 24)
-TODAY = date(2026, 11, 23)
 BIRTH_15 = date(2011, 3, 1)  # 15 on TODAY: the student and the parents consent
-
-
-async def settle(app, pilot) -> None:
-    """Wait until no thread worker runs and the messages they sent are handled.
-
-    A save here starts a chain (save, then the dossier re-read, then the
-    betrokkenen list): wait until the app has been idle a few times in a row.
-    """
-    idle = 0
-    for _ in range(500):
-        if any(w.is_running for w in app.workers):
-            idle = 0
-            await asyncio.sleep(0.02)
-            continue
-        idle += 1
-        if idle >= 3:
-            break
-        await pilot.pause()
-
-
-@pytest.fixture
-def fixed_day():
-    """The store's clock (and so local_today) on a fixed Monday morning."""
-    store_clock.set_clock(lambda: datetime(2026, 11, 23, 10, 30, tzinfo=UTC))
-    yield TODAY
-    store_clock.set_clock(None)
 
 
 def hanna(team_store) -> TeamSession:
@@ -73,7 +55,7 @@ def otto(team_store) -> TeamSession:
 
 
 @pytest.fixture
-def willem(team_store, fixed_day) -> str:
+def willem(team_store, fixed_clock) -> str:
     """A student of 15 whose contact person is Hanna."""
     s = hanna(team_store)
     rec = s.spreekuur.register_student(
@@ -132,19 +114,6 @@ async def open_pane(app, pilot, team_store, student_id: str, pane_cls, who=("ha"
     app.push_screen(PaneHost(app.session, student_id, pane_cls))
     await settle(app, pilot)
     return app.screen.query_one("#pane")
-
-
-async def until(pilot, condition, timeout: float = 3.0) -> bool:
-    """Pause until ``condition()`` holds (focus moves after a refresh), at most ``timeout`` seconds."""
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return True
-        await pilot.pause(0.02)
-    return condition()
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def cells(table: DataTable) -> list[list[str]]:
@@ -440,7 +409,7 @@ async def test_betrokkenen_colleague_coach_and_external_by_keyboard(team_store, 
 # -- the sociale kaart --------------------------------------------------------------------
 
 
-async def test_social_map_add_edit_filter_conflict_and_remove(team_store, fixed_day):
+async def test_social_map_add_edit_filter_conflict_and_remove(team_store, fixed_clock):
     """An empty kaart lists the professional roles; adding with a bad phone
     number shows the Dutch error and keeps every field; the fixed entry is
     stored and found by the filter; a colleague's edit in between gives the
@@ -538,7 +507,7 @@ async def test_tabs_4_5_6_in_the_dossier_and_leaving_it_yourself(team_store, wil
     no longer read it."""
     from screens.dossier import DossierScreen
     from screens.home import HomeScreen
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
     s = hanna(team_store)
     s.dossier.add_score(willem, d.NewScore("gezondheid", 2, TODAY, "aanvallen"))
@@ -555,7 +524,7 @@ async def test_tabs_4_5_6_in_the_dossier_and_leaving_it_yourself(team_store, wil
         await pilot.press("4")
         await settle(app, pilot)
         scores = app.screen.query_one(ScoresPane)
-        assert await until(pilot, lambda: app.focused is scores.query_one("#scores-table"))
+        await wait_until(pilot, lambda: app.focused is scores.query_one("#scores-table"))
         await pilot.pause()
         shown = screen_text(app)
         assert "Willem" in shown and "Gezondheid" in shown and "2 niet zelfredzaam" in shown
@@ -563,7 +532,7 @@ async def test_tabs_4_5_6_in_the_dossier_and_leaving_it_yourself(team_store, wil
 
         await pilot.press("5")
         await settle(app, pilot)
-        assert await until(pilot, lambda: app.focused is app.screen.query_one("#consent-table"))
+        await wait_until(pilot, lambda: app.focused is app.screen.query_one("#consent-table"))
         await pilot.pause()
         shown = screen_text(app)
         assert "Toestemming nodig van: de student én de ouder(s)/verzorger(s)" in shown
@@ -573,7 +542,7 @@ async def test_tabs_4_5_6_in_the_dossier_and_leaving_it_yourself(team_store, wil
         await settle(app, pilot)
         involved = app.screen.query_one(InvolvedPane)
         workers = involved.query_one("#involved-workers", DataTable)
-        assert await until(pilot, lambda: app.focused is workers and workers.row_count == 2)
+        await wait_until(pilot, lambda: app.focused is workers and workers.row_count == 2)
         await pilot.pause()
         assert cells(workers) == [["Hanna Hulpverlener", "HH", "contactpersoon"],
                                   ["Otto Collega (jij)", "OC", "betrokken"]]
@@ -596,14 +565,14 @@ async def test_a_half_typed_consent_survives_a_lock(team_store, willem):
     back, with its text, after the same worker unlocks; saving it then shows
     it in the register of the rebuilt dossier."""
     from screens.dossier import DossierScreen
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
     app = build_app(team_store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         await open_row(app, pilot, "willem")
         await pilot.press("5")
-        assert await until(pilot, lambda: app.focused is app.screen.query_one("#consent-table"))
+        await wait_until(pilot, lambda: app.focused is app.screen.query_one("#consent-table"))
         await pilot.press("a", "3")
         await paste(app, pilot, "dr. Smit")
         await pilot.press("tab", "9", "tab")

@@ -14,17 +14,18 @@ from screens.dialogs import Confirm
 from screens.driegesprek import DriegesprekScreen, ItemList
 from screens.home import HomeScreen
 from screens.unlock import UnlockScreen
-from tests.conftest import OTHER_PASS, WORKER_PASS, draft_bodies
-from tests.test_ui import (  # noqa: F401 - fixtures
+from tests.support import (
+    OTHER_PASS,
     OZDEMIR_FIRST,
     OZDEMIR_LAST,
+    WORKER_PASS,
     build_app,
+    draft_bodies,
     everything_shown,
-    fixed_store_clock,
     notifications,
     settle,
-    students,
     unlock_as,
+    wait_until,
 )
 
 WIDE = (140, 40)
@@ -88,7 +89,8 @@ async def test_full_driegesprek_by_keyboard_on_a_wide_terminal(team_store, stude
         # The current worker is present by default; the form starts at the student's story.
         assert widget(app, "#dg-workers").value == "Hanna Hulpverlener"
         assert widget(app, "#consent-given_by").value == "student"  # 18: the student decides
-        assert app.focused is story
+        # (On a busy machine the focus has been seen on the form's scroll container first.)
+        await wait_until(pilot, lambda: app.focused is story, what="focus on the student's story")
 
         await type_in(app, pilot, STORY)
         await pilot.press("tab")
@@ -324,7 +326,7 @@ async def test_from_the_dossier_with_d_and_then_the_afsprakenoverzicht(team_stor
     and back in the dossier the new talk is in the Overzicht."""
     from screens.dossier import DossierScreen
     from screens.overview import OverviewModal
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
     app = build_app(team_store)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
@@ -361,7 +363,7 @@ async def test_saved_after_a_lock_the_dossier_below_shows_it(team_store, student
     """d, type, ctrl+l, unlock as the same worker, ctrl+s, n: the rebuilt dossier below
     shows the new driegesprek at once (the rebuilt screen has no callback of its opener)."""
     from screens.dossier import DossierScreen
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
     app = build_app(team_store)
     async with app.run_test(size=WIDE, notifications=True) as pilot:

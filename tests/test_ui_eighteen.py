@@ -16,16 +16,11 @@ from jongerenteam.session import TeamSession
 from screens.dialogs import Confirm
 from screens.eighteen import ChecklistScreen, CoachChangeScreen, TeamChecklistScreen, commands
 from screens.home import HomeScreen
-from tests.conftest import COORDINATOR_PASS, WORKER_PASS
-from tests.test_ui import SIZE, build_app, fixed_store_clock, paste, settle, unlock_as  # noqa: F401 - fixtures
+from tests.support import COORDINATOR_PASS, SIZE, WORKER_PASS, build_app, paste, settle, text_of, unlock_as
 
 
 def options(app, selector: str) -> list[str]:
     return [str(o.prompt) for o in app.screen.query_one(selector, OptionList).options]
-
-
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def hanna(team_store) -> TeamSession:
@@ -211,7 +206,9 @@ async def test_coordinator_changes_a_coach_for_all_students(team_store, fixed_st
         await pilot.press("j")
         await settle(app, pilot)
         assert isinstance(app.screen, CoachChangeScreen)
-        assert text_of(app, "#cc-result").startswith("2 studenten hebben nu Dhr. Yilmaz als studiecoach; voor 2 studenten staat er een taak bij de contactpersoon.")
+        assert text_of(app, "#cc-result").startswith(
+            "2 studenten hebben nu Dhr. Yilmaz als studiecoach; voor 2 studenten staat er een taak bij de contactpersoon."
+        )
         assert options(app, "#cc-coaches") == ["Dhr. Ali (SLB'er) · 1 student", "Dhr. Yilmaz (LOB'er) · 2 studenten"]
 
     worker = hanna(team_store)

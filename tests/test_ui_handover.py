@@ -19,16 +19,7 @@ from screens.dossier import DossierScreen
 from screens.handover import CaseloadScreen, HandoverCard, HandoverDialog
 from screens.home import HomeScreen
 from storage import handover as store_handover
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
-from tests.test_ui import (  # noqa: F401 - fixtures
-    SIZE,
-    build_app,
-    fixed_store_clock,
-    notifications,
-    open_row,
-    settle,
-    unlock_as,
-)
+from tests.support import COORDINATOR_PASS, OTHER_PASS, SIZE, WORKER_PASS, build_app, notifications, open_row, settle, unlock_as
 
 
 def leonie(team_store, *, consent_all: bool) -> str:

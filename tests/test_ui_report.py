@@ -10,9 +10,7 @@ from textual.widgets import Input, Static
 from screens.report import ReportScreen, commands
 from storage import clock
 from storage.models import AuditEntry
-from tests.conftest import COORDINATOR_PASS
-from tests.test_report import build_known_store
-from tests.test_ui import SIZE, build_app, screen_text, settle, unlock_as, widget_text
+from tests.support import COORDINATOR_PASS, SIZE, build_app, build_known_store, screen_text, settle, unlock_as, widget_text
 
 
 async def test_report_screen_quarter_figure_and_csv_export(team_store, tmp_path):
@@ -86,7 +84,7 @@ async def test_report_screen_quarter_figure_and_csv_export(team_store, tmp_path)
 
 async def test_report_is_not_offered_to_a_hulpverlener(team_store):
     """A hulpverlener gets no report command."""
-    from tests.conftest import WORKER_PASS
+    from tests.support import WORKER_PASS
 
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:

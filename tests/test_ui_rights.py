@@ -17,12 +17,13 @@ from screens.home import HomeScreen
 from screens.rights import CorrectionDialog, EraseDialog, InzageDialog, RetentionScreen, RightsMenu, commands
 from storage import clock as store_clock
 from storage.models import Erasure, Student
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
-from tests.test_ui import (  # noqa: F401 - fixtures
+from tests.support import (
+    COORDINATOR_PASS,
+    OTHER_PASS,
     SIZE,
+    WORKER_PASS,
     audit_rows,
     build_app,
-    fixed_store_clock,
     last_seq,
     notifications,
     paste,
@@ -87,7 +88,7 @@ async def test_coordinator_erases_a_student_with_reason_and_typed_confirmation(t
 
 
 async def test_inzage_export_to_a_folder_and_a_correction(team_store, fixed_store_clock, tmp_path):
-    sid, talk = register(team_store)
+    sid, _talk = register(team_store)
     app = build_app(team_store)
     start = last_seq(team_store.store)
     async with app.run_test(size=SIZE) as pilot:
@@ -173,7 +174,8 @@ async def test_retention_screen_lists_files_past_their_term_and_erases_them(team
             await settle(app, pilot)
             table = app.screen.query_one("#ret-past", DataTable)
             rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-            assert rows == [[" ", "Leonie de Vries", "alleen schoolbegeleiding", "10-01-2020", "10-01-2022", str((date(2026, 1, 10) - date(2022, 1, 10)).days)]]
+            days = str((date(2026, 1, 10) - date(2022, 1, 10)).days)
+            assert rows == [[" ", "Leonie de Vries", "alleen schoolbegeleiding", "10-01-2020", "10-01-2022", days]]
             assert app.screen.query_one("#ret-school", Input).value == "2"
             # A changed term is not thrown away by Esc without a question.
             app.screen.query_one("#ret-school", Input).value = "3"
@@ -206,10 +208,11 @@ async def test_retention_screen_lists_files_past_their_term_and_erases_them(team
 async def test_correction_of_an_old_talk_from_the_gesprekken_tab(team_store, fixed_store_clock):
     """Twelve talks: the dialog lists the nine newest, c on the oldest in tab 2 opens it with that talk chosen."""
     from screens.dossier import DossierScreen
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
     s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    rec = s.spreekuur.register_student(StudentDetails(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3)), status="lopend")
+    rec = s.spreekuur.register_student(StudentDetails(first_name="Leonie", last_name="de Vries", birth_date=date(2008, 4, 3)),
+        status="lopend")
     oldest = s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2025, 1, 6, 10, 0), 30, [], "Zij woont bij haar oom"))
     for n in range(11):
         s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2025, 2, 3 + n, 10, 0), 30, [], f"Gesprek {n}"))
@@ -246,7 +249,8 @@ async def test_correction_without_talks_offers_no_talk_and_an_empty_date_is_refu
     """No talks: 'verslag van een gesprek' is not offered. An empty new birth date is refused under
     the field and the birth date stays."""
     s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-    rec = s.spreekuur.register_student(StudentDetails(first_name="Floor", last_name="Kuijpers", birth_date=date(2009, 1, 2)), status="lopend")
+    rec = s.spreekuur.register_student(StudentDetails(first_name="Floor", last_name="Kuijpers", birth_date=date(2009, 1, 2)),
+        status="lopend")
     s.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -270,9 +274,9 @@ async def test_a_coordinator_outside_the_file_reaches_inzage_from_search(team_st
     """Cora is not involved: Enter on the student offers r (rights); the menu has inzage and wissen
     only, and the inzage asks her passphrase (through the escrow)."""
     from screens.student import NotInvolvedModal
-    from tests.test_ui import open_row
+    from tests.support import open_row
 
-    sid, _ = register(team_store)
+    _sid, _ = register(team_store)
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "co", COORDINATOR_PASS)

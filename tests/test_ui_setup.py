@@ -7,10 +7,6 @@ PostgreSQL database when the throwaway server is available).
 from __future__ import annotations
 
 import io
-import shlex
-import shutil
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -18,9 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rich.console import Console as RichConsole
-from sqlalchemy import select
-from textual import events
 from textual.widgets import Checkbox, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
@@ -35,9 +28,8 @@ from screens.unlock import UnlockScreen
 from storage import clock as store_clock
 from storage import team
 from storage.errors import DiskFull, WrongPassphrase
-from storage.models import AuditEntry
 from storage.store import Store
-from tests.conftest import COORDINATOR_PASS, WORKER_PASS
+from tests.support import COORDINATOR_PASS, WORKER_PASS, StubApp, audit_rows, paste, screen_text, settle, text_of, wait_until
 
 SIZE = (120, 36)
 TEAM = "Jongerenteam Da Vinci"
@@ -49,39 +41,13 @@ NEW_PASS = "tulpen langs de vaart in mei"
 # -- helpers ------------------------------------------------------------------
 
 
-def screen_text(app) -> str:
-    """The current screen as plain text, rendered the way a screenshot is."""
-    width, height = app.size
-    console = RichConsole(width=width, height=height, file=io.StringIO(), record=True, force_terminal=True, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
-
-
 def statics(app) -> str:
     """The text of every Static on the current screen (a sentence is one piece, however it wraps)."""
     return "\n".join(str(w.render()) for w in app.screen.query(Static))
 
 
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
-
-
 def value_of(app, selector: str) -> str:
     return app.screen.query_one(selector, Input).value
-
-
-async def settle(app, pilot) -> None:
-    """Let thread workers finish and their results be handled."""
-    from tests.conftest import wait_workers
-    await wait_workers(app)
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def paste(app, pilot, text: str) -> None:
-    """Paste into the focused widget (as from a password manager)."""
-    app.focused.post_message(events.Paste(text))
-    await pilot.pause()
 
 
 async def type_line(app, pilot, text: str) -> None:
@@ -99,14 +65,10 @@ async def fill_team_and_you(app, pilot) -> None:
     await pilot.press("enter")
     assert app.focused.id == "organisation"
     await pilot.press(*"jeu")
-    await pilot.pause(0.1)  # the suggester runs in the background
+    # The suggester runs in the background.
+    await wait_until(pilot, lambda: app.focused._suggestion, what="the organisation suggested for 'jeu'")
     await pilot.press("enter")
     await pilot.pause()
-
-
-def audit_events(store, event: str) -> list[AuditEntry]:
-    with store.session() as s:
-        return list(s.scalars(select(AuditEntry).where(AuditEntry.event == event)).all())
 
 
 class FakeTerminal(io.StringIO):
@@ -114,21 +76,6 @@ class FakeTerminal(io.StringIO):
 
     def isatty(self) -> bool:
         return True
-
-
-class StubApp:
-    """Stands in for the Textual app in CLI tests: records what it was given."""
-
-    made: list = []
-
-    def __init__(self, settings, store) -> None:
-        self.settings = settings
-        self.store = store
-        self.return_code = 0
-        StubApp.made.append(self)
-
-    def run(self) -> None:
-        pass
 
 
 @pytest.fixture
@@ -327,7 +274,8 @@ async def test_an_unreachable_database_server_is_reported_without_its_password(t
         await type_line(app, pilot, GOOD_PASS)
         await type_line(app, pilot, GOOD_PASS)
         await settle(app, pilot)
-        assert text_of(app, "#setup-message").startswith("De verbinding met de database is verbroken of de databaseserver is niet bereikbaar")
+        assert text_of(app,
+            "#setup-message").startswith("De verbinding met de database is verbroken of de databaseserver is niet bereikbaar")
         assert "Geheim4711" not in screen_text(app) and "Geheim4711" not in statics(app)
         assert value_of(app, "#passphrase") == GOOD_PASS and value_of(app, "#team-name") == TEAM
 
@@ -392,7 +340,7 @@ def test_open_at_a_terminal_never_offers_the_wizard_over_a_file_that_is_not_a_st
     """A file that is not a team store is reported as before, not overwritten by a new team."""
     garbage = tmp_path / "team.jt"
     garbage.write_bytes(b"dit is geen database" * 10)
-    code, err = run_open(str(garbage), terminal=True)
+    code, _err = run_open(str(garbage), terminal=True)
     assert code == msg.EXIT_DAMAGED
     assert stub_app.made == []
     assert garbage.read_bytes() == b"dit is geen database" * 10
@@ -417,56 +365,11 @@ def test_open_at_a_terminal_on_a_missing_database_keeps_the_dutch_error(pg_url, 
     assert stub_app.made == []
 
 
-TMUX = shutil.which("tmux")
-
-
-@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
-def test_the_installed_command_shows_the_wizard_in_a_real_terminal(tmp_path):
-    """'jongerenteam --store <nieuw>' in a real terminal opens at step 1; ctrl+q leaves without making anything."""
-    command = Path(sys.executable).parent / "jongerenteam"
-    command = str(command) if command.exists() else (shutil.which("jongerenteam") or "jongerenteam")
-    home = tmp_path / "home"
-    home.mkdir()
-    location = tmp_path / "team.jt"
-    socket = f"jt-setup-{uuid.uuid4().hex[:8]}"
-    env = " ".join(
-        f"{k}={shlex.quote(str(v))}" for k, v in {
-            "HOME": home, "XDG_DATA_HOME": home / ".local" / "share", "JONGERENTEAM_INSECURE_TEST_KDF": "1",
-        }.items()
-    )
-
-    def tmux(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([TMUX, "-L", socket, *args], capture_output=True, text=True, timeout=10, check=False)
-
-    def wait_for(text: str, *, gone: bool = False) -> str:
-        deadline = time.monotonic() + 20
-        screen = ""
-        while time.monotonic() < deadline:
-            result = tmux("capture-pane", "-p", "-t", "jt")
-            screen = result.stdout
-            if (text in screen) != gone and (result.returncode == 0 or gone):
-                return screen
-            time.sleep(0.1)
-        pytest.fail(f"{text!r} {'still' if gone else 'not'} on screen\n{screen}")
-
-    try:
-        tmux("-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "36", "-s", "jt",
-             f"env {env} {shlex.quote(command)} --store {shlex.quote(str(location))}; sleep 30")
-        wait_for("Stap 1 van 4: Team")
-        tmux("send-keys", "-t", "jt", "-l", TEAM)
-        wait_for(TEAM)
-        tmux("send-keys", "-t", "jt", "C-q")
-        wait_for("Stap 1 van 4", gone=True)
-    finally:
-        tmux("kill-server")
-    assert not location.exists()
-
-
 # -- 3. unlock: clock and "Wachtwoord vergeten?" -----------------------------------------
 
 
 @pytest.fixture
-def fixed_clock(monkeypatch):
+def night_clock(monkeypatch):
     """Half past eleven at night UTC on 14 March: 00:30 in the Netherlands."""
     monkeypatch.setenv("TZ", "Europe/Amsterdam")
     time.tzset()
@@ -478,7 +381,7 @@ def fixed_clock(monkeypatch):
     time.tzset()
 
 
-async def test_unlock_shows_team_name_and_a_running_clock(team_store, fixed_clock, monkeypatch):
+async def test_unlock_shows_team_name_and_a_running_clock(team_store, night_clock, monkeypatch):
     """Beside the team name the local time (HH:MM), brought up to date by itself; F1 'Wachtwoord vergeten?' is in the footer."""
     monkeypatch.setattr(unlock_module, "CLOCK_SECONDS", 0.02)
     app = make_app(Settings(store=str(team_store.path)), team_store.store)
@@ -488,16 +391,13 @@ async def test_unlock_shows_team_name_and_a_running_clock(team_store, fixed_cloc
         assert "jongerenteam · Testteam" in screen_text(app)
         keys = {key.description: key.key_display for key in app.screen.query(FooterKey)}
         assert keys.get("Wachtwoord vergeten?") == "F1"
-        fixed_clock[0] = datetime(2026, 3, 14, 23, 47, tzinfo=UTC)
-        for _ in range(50):
-            if text_of(app, "#unlock-clock") == "00:47":
-                break
-            await pilot.pause(0.02)
-        assert text_of(app, "#unlock-clock") == "00:47"
+        night_clock[0] = datetime(2026, 3, 14, 23, 47, tzinfo=UTC)
+        await wait_until(pilot, lambda: text_of(app, "#unlock-clock") == "00:47", what="the clock at 00:47")
 
 
 async def test_forgotten_passphrase_with_the_recovery_code_sets_a_new_one(team_store):
-    """F1 on Hanna: a wrong code is refused and cleared (new passphrase kept); the right code sets the new passphrase, logged as recovery."""
+    """F1 on Hanna: a wrong code is refused and cleared (new passphrase kept); the right code sets the new
+    passphrase, logged as recovery."""
     app = make_app(Settings(store=str(team_store.path)), team_store.store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"hanna", "f1")
@@ -539,7 +439,7 @@ async def test_forgotten_passphrase_with_the_recovery_code_sets_a_new_one(team_s
         assert app.focused is app.screen.query_one("#passphrase", Input)
         with pytest.raises(WrongPassphrase):
             team.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
-        (entry,) = audit_events(team_store.store, "recovery")
+        (entry,) = audit_rows(team_store.store, "recovery")
         assert entry.on_behalf_of == team_store.worker_id and entry.worker_id is None
         assert entry.detail.startswith("herstelcode")
 

@@ -17,40 +17,31 @@ from screens.student import EmergencyModal, FileModal, NotInvolvedModal
 from screens.unlock import UnlockScreen
 from screens.widgets import LeefdomeinPicker
 from storage.models import AnonymousContact, AuditEntry, Student
-from tests.conftest import CANARY_FIRST, CANARY_LAST, CANARY_NOTE, COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, draft_bodies
-from tests.test_ui import (  # noqa: F401 - fixtures
+from tests.support import (
+    CANARY_FIRST,
+    CANARY_LAST,
+    CANARY_NOTE,
+    COORDINATOR_PASS,
+    OTHER_PASS,
     SIZE,
+    WORKER_PASS,
     FakeClock,
     audit_rows,
     build_app,
     build_app_with_clock,
+    draft_bodies,
     everything_shown,
-    fixed_store_clock,
     last_seq,
     leaked,
     notifications,
     paste,
-    students,
+    settle,
     table_rows,
     unlock_as,
 )
 
 NEW_FIRST = "Kanarieloper"
 NEW_LAST = "Wandelbroek"
-
-
-async def settle(app, pilot) -> None:  # noqa: F811 - this module's own version
-    """Let workers finish, except one waiting for an answer in a dialog
-    (the form's checks wait for 'Bedoel je ...?' or a confirmation)."""
-    import asyncio
-
-    for _ in range(250):
-        busy = [w for w in app.workers if w.is_running and w.name != "checks"]
-        if not busy:
-            break
-        await asyncio.sleep(0.02)
-    await pilot.pause()
-    await pilot.pause()
 
 
 def count(store, model) -> int:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest
-from rich.console import Console
-from textual import events
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList
 from textual.widgets._footer import FooterKey
 
-from jongerenteam.cli import make_app
 from jongerenteam.domain import StudentDetails
 from jongerenteam.messages import explain
 from jongerenteam.session import TeamSession
-from jongerenteam.settings import Settings
 from screens.dialogs import Confirm
 from screens.team import (
     COLUMNS,
@@ -32,7 +27,7 @@ from screens.team import (
 from screens.unlock import UnlockScreen
 from storage import spreekuur, team
 from storage.errors import WorkerExists, WorkerInactive, WrongPassphrase
-from tests.conftest import COORDINATOR_PASS, WORKER_PASS
+from tests.support import COORDINATOR_PASS, WORKER_PASS, build_app, paste, screen_text, settle, text_of
 
 SIZE = (120, 36)
 NEW_PASS = "fietsen langs de grachten in mei"
@@ -40,24 +35,6 @@ OTHER_NEW_PASS = "koffie met stroopwafels op dinsdag"
 
 
 # -- helpers ---------------------------------------------------------------------
-
-
-def build_app(team_store):
-    return make_app(Settings(store=str(team_store.path)), team_store.store)
-
-
-async def settle(app, pilot) -> None:
-    """Let thread workers finish and their results be handled."""
-    from tests.conftest import wait_workers
-    await wait_workers(app)
-    await pilot.pause()
-    await pilot.pause()
-
-
-async def paste(app, pilot, text: str) -> None:
-    """Paste into the focused widget (as from a password manager)."""
-    app.focused.post_message(events.Paste(text))
-    await pilot.pause()
 
 
 async def start(app, pilot, team_store, worker_id: str, passphrase: str) -> TeamSession:
@@ -89,19 +66,8 @@ def table_rows(app) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
-def text_of(app, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
-
-
 def value(app, selector: str) -> str:
     return app.screen.query_one(selector, Input).value
-
-
-def screen_text(app) -> str:
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True, force_terminal=True, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
 
 
 def worker_named(store, name: str):
@@ -298,7 +264,8 @@ async def test_deactivate_hands_students_and_programmes_to_the_new_contact(team_
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         session = await open_team(app, pilot, team_store)
-        session.team.set_programme_contact("Verzorgende IG", team_store.worker_id, seen=session.team.programme_contacts().get("Verzorgende IG"))
+        session.team.set_programme_contact("Verzorgende IG", team_store.worker_id,
+            seen=session.team.programme_contacts().get("Verzorgende IG"))
         await to_row(app, pilot, "Hanna Hulpverlener")
         await pilot.press("d")
         assert isinstance(app.screen, DeactivateDialog)
