@@ -31,7 +31,7 @@ from storage.crypto import new_signing_key, sign
 from storage.errors import NotAllowed, Reason, StoreError
 from storage.models import AuditEntry
 from storage.store import Store
-from tests.conftest import CANARY_NOTE, COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team
+from tests.support import CANARY_NOTE, COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team
 
 TODAY = date(2026, 11, 23)  # a Monday
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)

@@ -17,7 +17,7 @@ from jongerenteam import messages, settings
 from jongerenteam.errors import InsecureTestKdf
 from jongerenteam.session import TeamSession
 from storage.keyslots import TEST_ONLY_PARAMS, KdfParams
-from tests.conftest import COORDINATOR_PASS
+from tests.support import COORDINATOR_PASS
 
 
 def _command() -> str:

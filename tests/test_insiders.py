@@ -25,8 +25,18 @@ from storage.errors import LogTampered, NotAllowed, Tampered, WorkerInactive
 from storage.keyslots import KdfParams, make_slot, open_slot
 from storage.models import AuditEntry, Grant, KeySlot, Student, Team
 from storage.store import Store
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, canary_student, make_team
-from tests.support import build_app, notifications, run_cli, unlock_as, wait_until
+from tests.support import (
+    COORDINATOR_PASS,
+    OTHER_PASS,
+    WORKER_PASS,
+    build_app,
+    canary_student,
+    make_team,
+    notifications,
+    run_cli,
+    unlock_as,
+    wait_until,
+)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from jongerenteam.settings import kdf_params
 from jongerenteam.team import COORDINATOR, WORKER, WorkerDetails
 from storage import team as store_team
 from storage.store import Store
-from tests.conftest import COORDINATOR_PASS, WORKER_PASS
+from tests.support import COORDINATOR_PASS, WORKER_PASS
 
 NAMES = ("Anna de Vries", "AV", "Team Noord")
 

@@ -17,7 +17,7 @@ from jongerenteam.session import TeamSession
 from storage import clock
 from storage import team as store_team
 from storage.store import Store
-from tests.conftest import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
+from tests.support import COORDINATOR_PASS, OTHER_PASS, WORKER_PASS
 
 TODAY = date(2026, 11, 23)
 
