@@ -274,11 +274,24 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
         # name appears (and the document is composed for the first receiver) when
         # the change is handled: a Tab sent before that would skip the field.
         term.wait_for(receiver, "Wie is de student", "Of typ een naam")
-        # Receivers -> typed name -> legal ground -> its reason -> the document.
-        term.keys("Tab", "Tab", "Tab", "Tab")
+        # Receivers -> typed name -> legal ground -> its reason -> the document,
+        # each step seen on screen: the terminal cursor moves into each text field
+        # (not into the legal-ground choice: that step is seen at the next field).
+        # (A field's cursor sits a line or two under its label's first line.)
+        term.keys("Tab")
+        term.wait_for_focus("Of typ een naam", below=2)
+        term.keys("Tab", "Tab")
+        term.wait_for_focus("Waarom zonder", below=3)
+        term.keys("Tab")
         term.wait_for_focus("Overdrachtsdocument", below=12)
-        # The document: the worker writes it over (f7 selects all of it).
-        term.keys("F7")
+        # The document: the worker empties it (f7 selects all of it) and writes it anew.
+        # Just after the focus the text area may still move its cursor (dropping the
+        # selection): select and delete again until the composed text is gone.
+        def emptied() -> bool:
+            term.keys("F7", "BSpace")
+            return "Wie is de student" not in term.screen()
+
+        poll_until(emptied, "the composed document deleted", every=0.5)
         term.type("Risico's: geen. Wensen: hulp bij geld en wonen.")
         term.wait_for("Wensen: hulp bij geld en wonen.")
         term.keys("Tab")
