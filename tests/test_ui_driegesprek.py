@@ -378,9 +378,10 @@ async def test_saved_after_a_lock_the_dossier_below_shows_it(team_store, student
         await settle(app, pilot)
         assert isinstance(app.screen, DriegesprekScreen)
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        # The save runs in a thread: the question comes when it is done (late on a busy machine).
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the afsprakenoverzicht question")
         await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, DossierScreen), what="the dossier below")
         await settle(app, pilot)
-        assert isinstance(app.screen, DossierScreen)
         talks = str(app.screen.query_one("#ov-talks", Static).render())
         assert "driegesprek · HH · " + QUESTION[:20] in talks
