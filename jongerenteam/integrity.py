@@ -10,13 +10,12 @@ sentences the worker must read (the app shows them, the CLI prints them).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from storage import integrity
 from storage.integrity import REPLACED, ROLLED_BACK, Findings, Seen
 from storage.keyring import Keys
+from storage.rights import write_private
 from storage.store import Store
 
 STATE_FILE = "gezien.json"
@@ -83,16 +82,7 @@ def remember(team_id: str, seen: Seen) -> None:
     data[team_id] = {"seq": seen.seq, "mac": seen.mac.hex(), "at": seen.at}
     path = state_path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gezien-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_private(path, json.dumps(data))
 
 
 def remember_now(store: Store) -> None:

@@ -195,10 +195,15 @@ def write_side_file(store_path: Path, ids: dict[str, datetime]) -> None:
     lines = [SIDE_FILE_HEADER] + [
         f"{sid}\t{_iso(at)}\n" for sid, at in sorted(merged.items(), key=lambda kv: (_iso(kv[1]), kv[0]))
     ]
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".erasures-", suffix=".tmp")
+    write_private(path, "".join(lines))
+
+
+def write_private(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically (a temporary file beside it, fsync, rename), readable by this user only."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.writelines(lines)
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
