@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
@@ -98,6 +98,11 @@ class Dialog(FastTab, ModalScreen[Any]):
         Binding("escape", "cancel", TEXT["back"]),
         *FAST_TAB_BINDINGS,
     ]
+    # Keys the Footer shows last, in this order, after a subclass's own: Esc
+    # ends the row, as every dialog listed it (Textual would put a base's first).
+    FOOTER_LAST: ClassVar[tuple[str, ...]] = ("escape",)
+    # Dense dialogs keep their message line as an empty line when there is nothing to say.
+    KEEP_MESSAGE_LINE: ClassVar[bool] = False
     # The Dutch message line at the bottom; the families keep the ids their tests know.
     MESSAGE_ID: ClassVar[str] = "dialog-message"
     # A CSS class on the dialog for the look of its family (dialogs.tcss).
@@ -114,6 +119,16 @@ class Dialog(FastTab, ModalScreen[Any]):
         self.busy = False
         self.initial: dict[str, Any] = {}
 
+    @classmethod
+    def _merge_bindings(cls) -> BindingsMap:
+        # Textual's merge keeps a key where the first (base) class put it; FOOTER_LAST moves keys to the end.
+        merged = super()._merge_bindings()
+        keys = dict(merged.key_to_bindings)
+        for key in cls.FOOTER_LAST:
+            if key in keys:
+                keys[key] = keys.pop(key)
+        return BindingsMap.from_keys(keys)
+
     # -- the message line and the error lines ---------------------------------------------
 
     @staticmethod
@@ -124,7 +139,9 @@ class Dialog(FastTab, ModalScreen[Any]):
         return widget
 
     def message_line(self) -> Static:
-        return self.line(self.MESSAGE_ID, "dialog-message")
+        line = self.line(self.MESSAGE_ID, "dialog-message")
+        line.display = self.KEEP_MESSAGE_LINE
+        return line
 
     def set_line(self, widget_id: str, text: str) -> None:
         """Put ``text`` in the line ``widget_id`` (shown when not empty); no such line: nothing."""
@@ -133,7 +150,7 @@ class Dialog(FastTab, ModalScreen[Any]):
         except NoMatches:
             return
         line.update(text)
-        line.display = bool(text)
+        line.display = bool(text) or (widget_id == self.MESSAGE_ID and self.KEEP_MESSAGE_LINE)
 
     def say(self, text: str, *, busy: bool = False) -> None:
         """The message line: a Dutch sentence (an error), or what is going on (``busy``)."""
@@ -300,6 +317,7 @@ class Dense:
 
     LOOK: ClassVar[str] = "dense"
     MESSAGE_ID: ClassVar[str] = "dd-message"
+    KEEP_MESSAGE_LINE: ClassVar[bool] = True
 
     def error_id(self, widget_id: str) -> str:
         return "err-" + widget_id.removeprefix("f-")

@@ -26,6 +26,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.coordinate import Coordinate
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -251,7 +252,9 @@ class KeyChoice(Widget, can_focus=True):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self.grid:
-            return len(self._grid_lines(width or 80))
+            # Measured as drawn: a line wider than the widget wraps, and every wrapped part shows.
+            lines = self._grid_lines(width or 80)
+            return len(Content("\n".join(lines)).wrap(width)) if width else len(lines)
         return len(self._packed(width))
 
     def render(self) -> Text:

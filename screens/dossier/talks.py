@@ -188,6 +188,7 @@ def talk_detail(session: TeamSession, dossier: d.Dossier, item: d.TimelineItem) 
 class TalkDetailModal(InfoDialog):
     """One talk in full, with every earlier version of its note; e edits it."""
 
+    FOOTER_LAST: ClassVar[tuple[str, ...]] = ()  # Esc first in the Footer here
     BINDINGS: ClassVar[list[BindingType]] = [Binding("e", "edit", "Verslag bewerken")]
 
     def __init__(self, session: TeamSession, dossier: d.Dossier, item: d.TimelineItem) -> None:

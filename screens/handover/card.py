@@ -78,6 +78,7 @@ def _date(text: str, field: str) -> date:
 class HandoverCard(Dialog):
     """One handover: where it stands, its steps, its document, the next steps."""
 
+    FOOTER_LAST: ClassVar[tuple[str, ...]] = ()  # Esc first in the Footer here
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Terug"),
         Binding("a", "step('accept')", "Accepteren"),

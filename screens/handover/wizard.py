@@ -39,6 +39,7 @@ class HandoverDialog(FormDialog):
 
     # Not ctrl+r: that is the app's Aanmelding (a priority binding, it would win).
     BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "recompose", "Opnieuw samenstellen", priority=True)]
+    FOOTER_LAST: ClassVar[tuple[str, ...]] = ("escape", "f5")  # ^s Opslaan  esc Terug  f5 Opnieuw samenstellen
     FIELD_IDS: ClassVar[dict[str, str]] = {
         "kind": "ho-kind", "receiver": "ho-receiver", "legal_ground": "ho-ground",
         "legal_reason": "ho-ground-reason", "document": "ho-doc", "student_view": "ho-view",
