@@ -596,7 +596,7 @@ class Terminal:
 def app_command(store: Path, env: dict[str, str], *args: str) -> str:
     """The installed command on ``store`` in a clean environment; prints its exit code after it ends."""
     exports = " ".join(f"{k}={shlex.quote(str(v))}" for k, v in env.items() if k in (
-        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "PATH", "LANG", "LC_ALL",
+        "HOME", "XDG_DATA_HOME", "JONGERENTEAM_INSECURE_TEST_KDF", "JONGERENTEAM_DEBUG", "PATH", "LANG", "LC_ALL",
     ))
     extra = " ".join(shlex.quote(a) for a in args)
     return (
@@ -633,7 +633,8 @@ def login(term: Terminal, worker, *, then: tuple[str, ...] = ("Mijn studenten",)
     term.wait_for_focus(PASSPHRASE)
     term.type(worker.passphrase)
     term.keys("Enter")
-    return term.wait_for(*then)
+    # Until the unlock screen is gone altogether: tmux may show a frame half redrawn.
+    return term.wait_for(*then, absent=("Wie ben je?",))
 
 
 # -- 6. data two modules share ------------------------------------------------------------------------

@@ -22,7 +22,10 @@ from tests.support import CANARY_NOTE, CANARY_NUMBER, COORDINATOR_PASS, files_co
 
 ITERATIONS = 50
 # On a busy machine a writer starts slowly and more kills land before its
-# first commit: then more rounds, until enough kills hit the middle of the work.
+# first commit: then the moments are drawn from a longer window (up to
+# MAX_WINDOW), and more rounds run, until enough kills hit the middle of the work.
+WINDOW = 0.4
+MAX_WINDOW = 5.0
 MAX_ITERATIONS = 200
 
 
@@ -35,11 +38,11 @@ def _read_all(fd: int) -> str:
         chunks.append(chunk)
 
 
-def _kill_at_random(path, worker_id, rng) -> tuple[list[str], list[tuple[str, str]]]:
-    """Run one writer, SIGKILL it at a random moment; return what it acknowledged."""
+def _kill_at_random(path, worker_id, rng, window: float) -> tuple[list[str], list[tuple[str, str]]]:
+    """Run one writer, SIGKILL it at a random moment in the first ``window`` seconds; return what it acknowledged."""
     pid, fd = proc_worker.fork_write_loop(str(path), worker_id, COORDINATOR_PASS)
     try:
-        time.sleep(rng.uniform(0.0, 0.4))
+        time.sleep(rng.uniform(0.0, window))
         os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         text = _read_all(fd)
@@ -89,10 +92,13 @@ def test_kill9_loop_keeps_every_acknowledged_record(team_store):
     kills_with_wal = 0
     kills_with_acks = 0
     i = 0
+    window = WINDOW
     while i < ITERATIONS or (not enough(kills_with_acks, kills_with_wal, all_entries) and i < MAX_ITERATIONS):
         i += 1
-        acked_students, acked_entries = _kill_at_random(fx.path, fx.coordinator_id, rng)
+        acked_students, acked_entries = _kill_at_random(fx.path, fx.coordinator_id, rng, window)
         kills_with_acks += bool(acked_students)
+        if not acked_students:
+            window = min(window * 1.25, MAX_WINDOW)
         wal = fx.path.with_name(fx.path.name + "-wal")
         if wal.exists() and wal.stat().st_size > 0:
             kills_with_wal += 1
