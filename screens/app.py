@@ -336,9 +336,9 @@ class JongerenteamApp(App[int]):
     # -- screens reachable from anywhere -----------------------------------------
 
     def _unsaved_screens(self) -> bool:
-        from screens.drafts import Resumable
+        from screens.drafts import typed_in
 
-        return any(screen.draft() for screen in self.screen_stack[1:] if isinstance(screen, Resumable))
+        return any(typed_in(screen) for screen in self.screen_stack[1:])
 
     def _to_home(self, then: Callable[[HomeScreen], object]) -> None:
         """Close every screen above Vandaag, asking first if typed text would go."""

@@ -63,6 +63,13 @@ def _name(screen: Screen[Any]) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def typed_in(screen: Screen[Any]) -> dict[str, Any] | None:
+    """What is typed in ``screen``; nothing while it is still being built (no fields yet to read)."""
+    if not isinstance(screen, Resumable) or not screen.is_mounted:
+        return None
+    return screen.draft() or None
+
+
 def collect(stack: list[Screen[Any]]) -> dict[str, Any]:
     """The screens that can come back (Vandaag excluded), each with its state and its draft."""
     screens = []
@@ -75,7 +82,7 @@ def collect(stack: list[Screen[Any]]) -> dict[str, Any]:
         screens.append({
             "screen": _name(screen),
             "state": state,
-            "draft": screen.draft() or None,
+            "draft": typed_in(screen),
             "label": screen.draft_label() if isinstance(screen, Labelled) else "",
         })
     return {"v": 1, "screens": screens}
