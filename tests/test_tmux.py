@@ -288,16 +288,22 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
         term.wait_for_focus("Waarom zonder", below=3)
         term.keys("Tab")
         term.wait_for_focus("Overdrachtsdocument", below=12)
-        # The document: the worker empties it (f7 selects all of it) and writes it anew.
-        # Just after the focus the text area may still move its cursor (dropping the
-        # selection): select and delete again until the composed text is gone.
-        def emptied() -> bool:
-            term.keys("F7", "BSpace")
-            return "Wie is de student" not in term.screen()
+        # The document: the worker writes it over (f7 selects all of it). Just after the
+        # focus the text area may still move its cursor and drop the selection (the text
+        # then lands beside the composed one): select all and write again until the
+        # screen shows only the new text. Idempotent, so a repeat never harms.
+        document = "Risico's: geen. Wensen: hulp bij geld en wonen."
+        composed = ("Wie is de student", "(vul in:", "Wie blijft betrokken")
 
-        poll_until(emptied, "the composed document deleted", every=0.5)
-        term.type("Risico's: geen. Wensen: hulp bij geld en wonen.")
-        term.wait_for("Wensen: hulp bij geld en wonen.")
+        def written() -> bool:
+            screen = term.screen()
+            if document in screen and not any(c in screen for c in composed):
+                return True
+            term.keys("F7")
+            term.type(document)
+            return False
+
+        poll_until(written, "the document written over", every=1.0)
         term.keys("Tab")
         term.keys("1")  # the student has seen it and agrees
         term.wait_for("● gezien, akkoord")
