@@ -312,7 +312,8 @@ class JongerenteamApp(App[int]):
     def autosave(self) -> None:
         """Keep what is typed in the store every few seconds, sealed to the worker's own key."""
         session = self.session
-        if session is None or session.is_locked:
+        # Not while the app shuts down: its screens are being taken apart, there is nothing to read.
+        if session is None or session.is_locked or not self.is_running:
             return
         from screens import drafts
 
