@@ -261,14 +261,6 @@ def restored_after(session: Session, audit_key: bytes, moment: str) -> bool:
     return any(authentic(session, audit_key, e) for e in entries)
 
 
-def integrity_notes(session: Session, audit_key: bytes, *, limit: int = 20) -> list[AuditEntry]:
-    """The newest authentic 'integrity' entries (what workers' apps saw), newest first."""
-    entries = session.scalars(
-        select(AuditEntry).where(AuditEntry.event == "integrity").order_by(AuditEntry.seq.desc()).limit(limit)
-    ).all()
-    return [e for e in entries if authentic(session, audit_key, e)]
-
-
 @dataclass(frozen=True, slots=True)
 class Verification:
     ok: bool

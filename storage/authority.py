@@ -41,7 +41,6 @@ from storage.crypto import (
     derive_subkey,
     mac_equal,
     pair_mac,
-    public_from_private,
     sign,
     signature_valid,
     signing_key_from_seed,
@@ -176,7 +175,3 @@ def team_root(s: Session) -> tuple[bytes, int] | None:
     if team is None or team.root_public is None or team.signed_from is None:
         return None
     return bytes(team.root_public), team.signed_from
-
-
-def escrow_public_of(escrow_private: bytes) -> bytes:
-    return public_from_private(escrow_private)

@@ -29,6 +29,7 @@ from tests.support import (
     COORDINATOR_PASS,
     OTHER_PASS,
     WORKER_PASS,
+    TeamFixture,
     build_app,
     canary_student,
     make_team,
@@ -131,12 +132,10 @@ def _student(fx, session: TeamSession) -> str:
     ).id
 
 
-def test_older_copy_of_the_store_is_seen_at_the_next_unlock(tmp_path):
-    """This laptop saw a newer head; an older copy put over the store is said at unlock and logged."""
+def _older_copy_put_back(tmp_path) -> tuple[TeamFixture, Store]:
+    """Hanna logs in once; a copy of the store is kept; she logs in twice more; the copy is put back (opened)."""
     fx = make_team(tmp_path / "team.jt")
-    first = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
-    assert first.notices == []
-    first.lock()
+    TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS).lock()
     fx.store.close()
     old = tmp_path / "oud.jt"
     shutil.copyfile(fx.path, old)
@@ -145,7 +144,12 @@ def test_older_copy_of_the_store_is_seen_at_the_next_unlock(tmp_path):
         TeamSession.unlock(store, fx.worker_id, WORKER_PASS).lock()
     store.close()
     shutil.copyfile(old, fx.path)
-    store = Store.open(str(fx.path))
+    return fx, Store.open(str(fx.path))
+
+
+def test_older_copy_of_the_store_is_seen_at_the_next_unlock(tmp_path):
+    """This laptop saw a newer head; an older copy put over the store is said at unlock and logged."""
+    fx, store = _older_copy_put_back(tmp_path)
     try:
         session = TeamSession.unlock(store, fx.worker_id, WORKER_PASS)
         assert len(session.notices) == 1
@@ -188,17 +192,7 @@ def test_older_copy_used_since_is_seen_as_another_history(tmp_path, monkeypatch)
 
 def test_a_restore_by_a_coordinator_is_not_a_rollback(tmp_path):
     """An authentic 'restore' entry written after this laptop's memory: an older log is expected."""
-    fx = make_team(tmp_path / "team.jt")
-    TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS).lock()
-    fx.store.close()
-    old = tmp_path / "oud.jt"
-    shutil.copyfile(fx.path, old)
-    store = Store.open(str(fx.path))
-    for _ in range(2):
-        TeamSession.unlock(store, fx.worker_id, WORKER_PASS).lock()
-    store.close()
-    shutil.copyfile(old, fx.path)
-    store = Store.open(str(fx.path))
+    fx, store = _older_copy_put_back(tmp_path)
     try:
         coordinator = TeamSession.unlock(store, fx.coordinator_id, COORDINATOR_PASS, check=False)
         with store.session() as s:
@@ -252,16 +246,7 @@ def test_unwritable_memory_is_said_not_silent(tmp_path, monkeypatch):
 
 async def test_the_app_tells_the_worker_after_unlock(tmp_path):
     """In the app: the warning is a notification right after the unlock, before anything else."""
-    fx = make_team(tmp_path / "team.jt")
-    TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS).lock()
-    fx.store.close()
-    old = tmp_path / "oud.jt"
-    shutil.copyfile(fx.path, old)
-    store = Store.open(str(fx.path))
-    TeamSession.unlock(store, fx.worker_id, WORKER_PASS).lock()
-    store.close()
-    shutil.copyfile(old, fx.path)
-    fx.store = Store.open(str(fx.path))
+    fx, fx.store = _older_copy_put_back(tmp_path)
     try:
         app = build_app(fx)
         async with app.run_test(size=(120, 36)) as pilot:
