@@ -139,10 +139,14 @@ def erase_students(
 
 
 def _after_erasure(store: Store, *, write_side: bool) -> None:
-    """Fold the WAL into the (secure-deleted) file and bring the side file up to date."""
-    store.checkpoint()
-    if write_side and store.path is not None:
-        write_side_file(store.path, erasure_ids(store))
+    """Once committed: fold the WAL into the (secure-deleted) file and bring the side file up to date."""
+
+    def fold() -> None:
+        store.checkpoint()
+        if write_side and store.path is not None:
+            write_side_file(store.path, erasure_ids(store))
+
+    store.after_commit(fold)
 
 
 def erasure_ids(store: Store) -> dict[str, datetime]:

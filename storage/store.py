@@ -271,15 +271,35 @@ class Store:
         if outer is not None:
             yield outer
             return
-        with self._unit(self._sessions) as session:
-            self._local.session = session
-            try:
-                yield session
-            finally:
-                self._local.session = None
+        self._local.after = []
+        try:
+            with self._unit(self._sessions) as session:
+                self._local.session = session
+                try:
+                    yield session
+                finally:
+                    self._local.session = None
+            later: list[Callable[[], None]] = self._local.after
+        finally:
+            self._local.after = []
+        for fn in later:
+            fn()
 
     def _current(self) -> Session | None:
         return getattr(self._local, "session", None)
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once this thread's unit has committed (at once outside a unit).
+
+        For work that must see the committed state and must not run when the
+        unit rolls back: folding the WAL after an erasure (a checkpoint inside
+        the unit would wait for the unit's own open transaction), the erasure
+        side file.
+        """
+        if self._current() is None:
+            fn()
+        else:
+            self._local.after.append(fn)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
