@@ -249,6 +249,23 @@ def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(
         assert sid in side and not any(c in side for c in CANARIES)
 
 
+def test_an_erasure_that_rolls_back_leaves_the_student_and_the_side_file_alone(team_store):
+    """The WAL fold and the side file wait for the commit: a use case that fails
+    after the erasure (same unit) erases nothing and names nobody as erased."""
+    coord = session(team_store, "coordinator")
+    rec = leonie(coord)
+    with pytest.raises(RuntimeError), coord.unit():
+        coord.rights.erase_student(rec.id, "verzoek")
+        raise RuntimeError("the rest of the use case failed")
+    assert rec.id in coord.students
+    if team_store.store.path is not None:
+        assert rec.id not in store_rights.read_side_file(team_store.store.path)
+    coord.rights.erase_student(rec.id, "verzoek")
+    assert rec.id not in coord.students
+    if team_store.store.path is not None:
+        assert rec.id in store_rights.read_side_file(team_store.store.path)
+
+
 # -- restore re-applies erasures -----------------------------------------------------------
 
 
