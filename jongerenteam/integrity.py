@@ -36,6 +36,10 @@ TEXT = {
         "De app kon op deze laptop niet bijhouden welke versie van de teamopslag je zag "
         "(de map {folder} is niet te schrijven of de schijf is vol). Zo kan hij een oude kopie niet opmerken."
     ),
+    "recorded": (
+        "De {n} regels in de dossiers staan nu in het logboek: een regel die verdwijnt, terugkomt uit een "
+        "oude kopie of van soort verandert, wordt voortaan gezien als het dossier opent. Dit staat in het logboek."
+    ),
     "signed": (
         "De teamopslag is nu beveiligd met handtekeningen: wie coördinator is, wie actief is en het logboek "
         "kunnen niet meer ongemerkt door een collega worden veranderd. Dit staat in het logboek. "
@@ -120,6 +124,8 @@ def authority_notes(store: Store, keys: Keys) -> list[str]:
     for code, worker_id in keys.unlock_notes:
         if code == store_team.SIGNED:
             out.append(TEXT["signed"])
+        elif code == store_team.RECORDED:
+            out.append(TEXT["recorded"].format(n=worker_id))
         elif code == store_team.BINDING_WRONG:
             out.append(TEXT["binding_wrong"].format(name=names.get(worker_id, "een medewerker")))
     return out

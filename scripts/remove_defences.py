@@ -63,6 +63,35 @@ class Defence:
 
 
 DEFENCES: tuple[Defence, ...] = (
+    # -- file entries: the signed log names every row (storage/files.py) --------------------------
+    Defence(
+        "files: a row the log names otherwise is refused (an older row copied back)",
+        "storage/files.py",
+        '            raise Tampered("file_entries (anders dan in het logboek)")\n',
+        "            pass\n",
+        (INSIDERS + "test_a_withdrawn_consent_copied_back_from_an_older_copy_is_refused[sqlite]",),
+    ),
+    Defence(
+        "files: a recorded entry that is gone is refused",
+        "storage/files.py",
+        '        raise Tampered("file_entries (regel verdwenen)")\n',
+        "        pass\n",
+        (INSIDERS + "test_a_deleted_entry_is_missed[sqlite]",),
+    ),
+    Defence(
+        "files: a row without a log record is refused once the files are recorded",
+        "storage/files.py",
+        '                raise Tampered("file_entries (niet in het logboek)")\n',
+        "                pass\n",
+        (INSIDERS + "test_an_entry_slipped_in_without_a_log_record_is_refused[sqlite]",),
+    ),
+    Defence(
+        "files: the envelope is bound to kind, author and version",
+        "storage/files.py",
+        '    return f"{entry_id}|{kind}|{created_by}|v{version}"\n',
+        "    return entry_id\n",
+        ("tests/test_tamper.py::test_entry_relabelled_or_renumbered_fails_to_open",),
+    ),
     # -- the audit log: chain, head, signatures (storage/audit.py) -------------------------------
     Defence(
         "audit: a deactivated worker signs nothing after the deactivation",

@@ -28,6 +28,7 @@ transaction-scoped advisory lock), which the store hands to every session in
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,7 +82,7 @@ def access_point() -> str:
 
 
 def _canonical(e: AuditEntry) -> bytes:
-    parts = (
+    parts: tuple[str, ...] = (
         str(e.seq),
         e.at,
         e.event,
@@ -91,6 +92,8 @@ def _canonical(e: AuditEntry) -> bytes:
         e.access_point,
         e.detail or "",
     )
+    if e.entry_id is not None:  # an entry record (storage.files): what the file held after it
+        parts += (e.entry_id, (e.entry_hash or b"").hex())
     return "\x1f".join(parts).encode("utf-8")
 
 
@@ -184,10 +187,13 @@ def append(
     student_id: str | None = None,
     on_behalf_of: str | None = None,
     detail: str = "",
+    record: tuple[str, bytes] | None = None,
 ) -> AuditEntry:
     """Add one entry inside the caller's transaction.
 
     ``detail`` must never contain personal data: codes and counts only.
+    ``record``: (file entry id, hash of its row) for an entry that wrote a
+    file entry (``storage.files.entry_hash``): an entry record.
     ``keys``: the session writing it, which seals (MAC) and signs the entry
     and the head. Without keys (a refused login) the entry is left unsealed
     (see module docstring).
@@ -212,6 +218,8 @@ def append(
         on_behalf_of=on_behalf_of,
         access_point=access_point(),
         detail=detail[:200],
+        entry_id=record[0] if record else None,
+        entry_hash=record[1] if record else None,
     )
     if keys is not None:
         _, last = _chain_end(session, keys)
@@ -380,6 +388,36 @@ def verify(session: Session, keys: Keys) -> Verification:
     if head_seq > len(rows):
         return Verification(False, checked, len(rows) + 1, "regels aan het eind verwijderd")
     return Verification(True, checked, unsealed=unsealed, unconfirmed=unconfirmed)
+
+
+# The detail of the "migration" entry from which on every file entry has an
+# entry record: written when a team is created, or by the first coördinator's
+# unlock after the upgrade, which records the files as they stand.
+ENTRY_RECORDS = "dossierregels vastgelegd"
+
+
+def entry_records_from(session: Session) -> int | None:
+    """The seq of the first ``ENTRY_RECORDS`` entry (None: the files are not recorded yet)."""
+    seq: int | None = session.scalar(
+        select(func.min(AuditEntry.seq)).where(AuditEntry.event == "migration", AuditEntry.detail == ENTRY_RECORDS)
+    )
+    return seq
+
+
+def entry_records(session: Session, student_ids: Iterable[str]) -> dict[str, dict[str, bytes]]:
+    """Per student, per file entry, the hash its newest entry record names."""
+    out: dict[str, dict[str, bytes]] = {}
+    ids = list(student_ids)
+    for i in range(0, len(ids), 500):  # within every backend's limit on bound parameters
+        rows = session.execute(
+            select(AuditEntry.student_id, AuditEntry.entry_id, AuditEntry.entry_hash)
+            .where(AuditEntry.student_id.in_(ids[i : i + 500]), AuditEntry.entry_id.is_not(None))
+            .order_by(AuditEntry.seq)
+        ).all()
+        for student_id, entry_id, entry_hash in rows:
+            if student_id is not None and entry_id is not None:
+                out.setdefault(student_id, {})[entry_id] = bytes(entry_hash or b"")
+    return out
 
 
 @dataclass(frozen=True, slots=True)

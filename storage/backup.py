@@ -480,7 +480,10 @@ def _check_file_tier(s: Session, keys: Keys, check: ContentCheck) -> None:
     # student's key in memory at a time.
     entries = iter(
         s.execute(
-            select(FileEntry.student_id, FileEntry.id, FileEntry.sealed, FileEntry.body)
+            select(
+                FileEntry.student_id, FileEntry.id, FileEntry.sealed, FileEntry.body,
+                FileEntry.kind, FileEntry.created_by, FileEntry.version,
+            )
             .order_by(FileEntry.student_id, FileEntry.id)
             .execution_options(**_STREAM)
         )
@@ -496,8 +499,8 @@ def _check_file_tier(s: Session, keys: Keys, check: ContentCheck) -> None:
         _check_student(keys, escrow, sid, private_blob, escrow_wrap, own_wrap, mine, check)
 
 
-# (student id, entry id, sealed, body) of one file entry.
-_EntryRow = Row[str, str, bool, bytes]
+# (student id, entry id, sealed, body, kind, created_by, version) of one file entry.
+_EntryRow = Row[str, str, bool, bytes, str, str, int]
 
 
 def _check_student(
@@ -555,12 +558,12 @@ def _check_student(
             raise Tampered("students.private_key")
         return private
 
-    for _, entry_id, sealed, body in entries:
-        if sealed and private is None:
+    for entry in entries:
+        if entry.sealed and private is None:
             continue  # unreadable because of the private key, counted there
         check.checked[FILE_ENTRIES] += 1
         try:
-            raw: bytes | None = files.open_body(fk, student_private, entry_id, sid, sealed, body)
+            raw: bytes | None = files.open_body(fk, student_private, entry)
         except Tampered:
             raw = None
         if not _json_ok(raw):

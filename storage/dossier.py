@@ -55,8 +55,16 @@ def rewrite_entry(
     this only guards the version and logs the change. Returns the new version.
     """
     now = clock.now()
+    version = expected_version + 1
     with store.session() as s:
         fk = FieldKey.of(files.student_key(s, keys, student_id))
+        current = s.get(FileEntry, entry_id)
+        if current is None or current.student_id != student_id:
+            raise UnknownStudent(f"file_entries/{entry_id}")
+        # The row being replaced is the one the signed log names (not one put back).
+        files.check_records(s, keys, student_id, [current], whole=False)
+        kind, author = current.kind, current.created_by
+        body = files.seal_entry(fk, files.entry_binding(entry_id, kind, author, version), payload)
         result = s.execute(
             update(FileEntry)
             .where(
@@ -64,24 +72,16 @@ def rewrite_entry(
                 FileEntry.student_id == student_id,
                 FileEntry.version == expected_version,
             )
-            .values(
-                body=files.seal_entry(fk, entry_id, payload),
-                sealed=False,
-                version=expected_version + 1,
-                updated_at=now,
-                updated_by=keys.worker_id,
-            )
+            .values(body=body, sealed=False, version=version, updated_at=now, updated_by=keys.worker_id)
         )
         if guard.rowcount(result) != 1:
-            current = s.get(FileEntry, entry_id)
-            if current is None or current.student_id != student_id:
-                raise UnknownStudent(f"file_entries/{entry_id}")
             raise guard.of_row(s, f"file_entries/{entry_id}", current)
         audit.append(
             s, keys, "change", worker_id=keys.worker_id, student_id=student_id,
             detail=detail,
+            record=(entry_id, files.entry_hash(entry_id, student_id, kind, author, version, False, body)),
         )
-        return expected_version + 1
+        return version
 
 
 def check_entry(store: Store, student_id: str, entry_id: str, expected_version: int) -> None:

@@ -20,10 +20,12 @@ Every audit line goes through ``storage.audit.append``.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
@@ -48,6 +50,25 @@ dump = documents.dump
 load = documents.load
 
 
+class EntryRow(Protocol):
+    """What opening an entry needs of its row (a ``FileEntry``, or a selected row with these columns)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def student_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def created_by(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def sealed(self) -> bool: ...
+    @property
+    def body(self) -> bytes: ...
+
+
 @dataclass(frozen=True, slots=True)
 class EntryView:
     id: str
@@ -66,8 +87,64 @@ def wrap_context(student_id: str, recipient: str) -> bytes:
     return f"student_key_wraps|{student_id}|{recipient}".encode()
 
 
-def entry_context(entry_id: str, student_id: str) -> bytes:
-    return f"file_entries|body|{entry_id}|{student_id}".encode()
+def entry_binding(entry_id: str, kind: str, created_by: str, version: int) -> str:
+    """What an entry's envelope is bound to besides its table and column: the
+    row's id, kind, author and version (an older version copied back, or a
+    consent relabelled as a note, no longer opens as what it claims to be)."""
+    return f"{entry_id}|{kind}|{created_by}|v{version}"
+
+
+def entry_context(entry_id: str, student_id: str, binding: str | None = None) -> bytes:
+    """The context of an entry sealed to the student's public key (``binding``: see ``entry_binding``)."""
+    base = f"file_entries|body|{entry_id}|{student_id}"
+    return (base + "|" + binding if binding else base).encode()
+
+
+def entry_hash(entry_id: str, student_id: str, kind: str, created_by: str, version: int, sealed: bool, body: bytes) -> bytes:
+    """The hash of a file entry's row as written: what its entry record in the signed log names."""
+    h = hashlib.sha256(b"file entry")
+    for part in (entry_id, student_id, kind, created_by, str(version), "1" if sealed else "0"):
+        h.update(b"\x1f" + part.encode())
+    h.update(b"\x1f" + bytes(body))
+    return h.digest()
+
+
+def row_hash(e: FileEntry) -> bytes:
+    return entry_hash(e.id, e.student_id, e.kind, e.created_by, e.version, e.sealed, e.body)
+
+
+def check_records(
+    s: Session,
+    keys: Keys,
+    student_id: str,
+    rows: Iterable[FileEntry],
+    *,
+    whole: bool,
+    records: dict[str, bytes] | None = None,
+) -> None:
+    """``Tampered`` unless the rows are what the signed log says the file holds.
+
+    Every row must match the newest entry record of its id (not a row copied
+    back from an older copy, moved from another file, relabelled or given
+    another author); with ``whole`` (every kind read) no recorded entry may
+    be missing. A row without any record counts only in a store whose files
+    were not recorded yet (``Keys.entries_from``). ``records``: this
+    student's, when the caller read those of many students at once.
+    """
+    if records is None:
+        records = audit.entry_records(s, [student_id]).get(student_id, {})
+    seen: set[str] = set()
+    for e in rows:
+        seen.add(e.id)
+        recorded = records.get(e.id)
+        if recorded is None:
+            if keys.entries_from is not None:
+                raise Tampered("file_entries (niet in het logboek)")
+            continue
+        if recorded != row_hash(e):
+            raise Tampered("file_entries (anders dan in het logboek)")
+    if whole and set(records) - seen:
+        raise Tampered("file_entries (regel verdwenen)")
 
 
 def current() -> ColumnElement[bool]:
@@ -152,8 +229,9 @@ def wrap_for(s: Session, student_id: str, key: bytes, recipient: str, public: by
 _OWN = object()  # write_entries: try the worker's own key, else append sealed
 
 
-def seal_entry(fk: FieldKey, entry_id: str, payload: JsonObject) -> bytes:
-    return seal_field(fk, "file_entries", "body", entry_id, dump(payload))
+def seal_entry(fk: FieldKey, binding: str, payload: JsonObject) -> bytes:
+    """An entry's body under the student key, bound to ``entry_binding(...)``."""
+    return seal_field(fk, "file_entries", "body", binding, dump(payload))
 
 
 def write_entries(
@@ -181,10 +259,11 @@ def write_entries(
     fk = FieldKey.of(key) if isinstance(key, bytes) else None
     now = clock.now()
     for entry_id, kind, payload in entries:
+        binding = entry_binding(entry_id, kind, keys.worker_id, 1)
         if fk is not None:
-            body = seal_entry(fk, entry_id, payload)
+            body = seal_entry(fk, binding, payload)
         else:
-            body = seal_to(student.public_key, dump(payload), entry_context(entry_id, student.id))
+            body = seal_to(student.public_key, dump(payload), entry_context(entry_id, student.id, binding))
         s.add(
             FileEntry(
                 id=entry_id, student_id=student.id, kind=kind, sealed=fk is None, body=body,
@@ -195,24 +274,36 @@ def write_entries(
         audit.append(
             s, keys, "create", worker_id=keys.worker_id, student_id=student.id,
             detail=f"dossier: {kind}{detail}" + (WITHOUT_READING if fk is None else ""),
+            record=(entry_id, entry_hash(entry_id, student.id, kind, keys.worker_id, 1, fk is None, body)),
         )
     return fk is None
 
 
-def open_body(fk: FieldKey, private: Callable[[], bytes], entry_id: str, student_id: str, sealed: bool, body: bytes) -> bytes:
+def open_body(fk: FieldKey, private: Callable[[], bytes], e: EntryRow) -> bytes:
     """One entry's plaintext: under the student key, or (appended by someone
     not involved) sealed to the student's key pair; ``private()`` gives the
-    student's private key, opened only when needed. ``Tampered`` if changed."""
+    student's private key, opened only when needed. ``Tampered`` if changed.
+
+    Bound to the row's id, kind, author and version (``entry_binding``); an
+    entry written before that binding existed opens with its id alone (its
+    kind, author and version are then held by its entry record).
+    """
+    binding = entry_binding(e.id, e.kind, e.created_by, e.version)
     try:
-        if sealed:
-            return open_sealed(private(), body, entry_context(entry_id, student_id), "file_entries.body")
-        return open_field(fk, "file_entries", "body", entry_id, body)
+        try:
+            if e.sealed:
+                return open_sealed(private(), e.body, entry_context(e.id, e.student_id, binding), "file_entries.body")
+            return open_field(fk, "file_entries", "body", binding, e.body)
+        except DecryptionError:
+            if e.sealed:
+                return open_sealed(private(), e.body, entry_context(e.id, e.student_id), "file_entries.body")
+            return open_field(fk, "file_entries", "body", e.id, e.body)
     except DecryptionError as exc:
         raise Tampered(exc.where) from None
 
 
-def open_entry(fk: FieldKey, private: Callable[[], bytes], e: FileEntry) -> JsonObject:
-    doc: JsonObject = load(open_body(fk, private, e.id, e.student_id, e.sealed, e.body))
+def open_entry(fk: FieldKey, private: Callable[[], bytes], e: EntryRow) -> JsonObject:
+    doc: JsonObject = load(open_body(fk, private, e))
     return doc
 
 
@@ -255,6 +346,7 @@ def read_entries(
         EntryView(e.id, e.kind, e.created_at, e.created_by, e.version, open_entry(fk, lambda: private, e))
         for e in rows
     ]
+    check_records(s, keys, student_id, rows, whole=kinds is None)
     if event is not None:
         audit.append(
             s, keys, event, worker_id=keys.worker_id, student_id=student_id,

@@ -34,8 +34,13 @@ class Keys:
     sign_seed: bytes | None = field(default=None, repr=False)
     root_public: bytes | None = field(default=None, repr=False)
     signed_from: int | None = None
+    # The log seq from which every file entry has an entry record in the
+    # signed log (storage.audit.ENTRY_RECORDS); None before a coördinator
+    # recorded the files of a store from before. Read at unlock.
+    entries_from: int | None = None
     # What this unlock did or found about signed authority, as codes
-    # (storage.team.SIGNED, CONFIRMED, BINDING_WRONG) with a worker id or "":
+    # (storage.team.SIGNED, RECORDED, CONFIRMED, BINDING_WRONG) with a worker
+    # id, a count (RECORDED) or "":
     # jongerenteam.integrity says them in Dutch.
     unlock_notes: list[tuple[str, str]] = field(default_factory=list)
     directory: FieldKey = field(init=False, repr=False)

@@ -321,6 +321,7 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_event", "event"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[str] = mapped_column(String(40))
@@ -335,6 +336,12 @@ class AuditEntry(Base):
     # over the MAC (storage.authority); empty before the team was signed.
     signer: Mapped[str | None] = mapped_column(String(UUID_LEN))
     sig: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The file entry this entry wrote, and the hash of that entry's row as it
+    # was written (storage.files.entry_hash): the signed log says what every
+    # file holds, so a row deleted, copied back from an older copy, moved or
+    # relabelled is seen when the file is read. None for other entries.
+    entry_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    entry_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Grant(Base):

@@ -132,6 +132,7 @@ def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ..
             .where(
                 FileEntry.kind.in_(kinds),
                 StudentKeyWrap.recipient == keys.worker_id,
+                files.current(),  # not through a read-along wrap that has ended
             )
         ).all()
         opened: dict[str, FieldKey] = {}
@@ -142,10 +143,15 @@ def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ..
                 privates[sid] = files.open_private(s, opened[sid], sid)
             return privates[sid]
 
-        for entry, wrapped in rows:
+        mine = [(entry, wrapped) for entry, wrapped in rows if entry.student_id in student_ids]
+        by_student: dict[str, list[FileEntry]] = {}
+        for entry, _ in mine:
+            by_student.setdefault(entry.student_id, []).append(entry)
+        records = audit.entry_records(s, by_student)
+        for sid, entries in by_student.items():
+            files.check_records(s, keys, sid, entries, whole=False, records=records.get(sid, {}))
+        for entry, wrapped in mine:
             sid = entry.student_id
-            if sid not in student_ids:
-                continue
             if sid not in opened:
                 opened[sid] = FieldKey.of(files.open_wrap(keys.worker_private, wrapped, sid, keys.worker_id))
             payload = files.open_entry(opened[sid], partial(private_of, sid), entry)

@@ -52,6 +52,7 @@ from storage.keyslots import (
 from storage.models import (
     AuditEntry,
     EscrowWrap,
+    FileEntry,
     Handover,
     KeySlot,
     Student,
@@ -240,6 +241,8 @@ def create_team(
         s.add(_slot_row(record, "recovery", None))
         keys = unlocked_keys(s, worker.id, passphrase)
         audit.append(s, keys, "create", worker_id=worker.id, detail="team")
+        # Every file entry has an entry record from the start (storage.files).
+        audit.append(s, keys, "migration", worker_id=worker.id, detail=audit.ENTRY_RECORDS)
         return worker.id, recovery_code
 
 
@@ -288,6 +291,7 @@ def _try_slot(s: Session, worker_id: str, passphrase: str) -> Keys:
         keys.role, keys.root_public, keys.signed_from = grant.role, root_public, signed_from
     if keys.role == COORDINATOR:
         keys.escrow_private = _open_escrow_wrap(s, worker.id, private)
+    keys.entries_from = audit.entry_records_from(s)
     return keys
 
 
@@ -329,6 +333,7 @@ def unlock(
 
 # What an unlock did about signed authority (Keys.unlock_notes).
 SIGNED = "signed"  # a coördinator's unlock signed a team from before signing
+RECORDED = "recorded"  # a coördinator's unlock recorded every file entry in the signed log
 CONFIRMED = "confirmed"  # a coördinator's unlock granted a colleague's new signing key
 BINDING_WRONG = "binding wrong"  # a published signing key was not made by that worker: not granted
 
@@ -346,6 +351,29 @@ def _bring_up_to_date(s: Session, keys: Keys, passphrase: str) -> None:
         _sign_team(s, keys)
     else:
         _confirm_pending(s, keys)
+    if keys.entries_from is None:
+        _record_files(s, keys)
+
+
+def _record_files(s: Session, keys: Keys) -> None:
+    """The first coördinator's unlock after the upgrade records every file entry as it stands.
+
+    From then on a row the signed log does not name, or names otherwise, is
+    refused when its file is read (storage.files.check_records). Rows
+    changed before this moment are taken as they stand, like every value
+    signed at ``_sign_team``.
+    """
+    marker = audit.append(s, keys, "migration", worker_id=keys.worker_id, detail=audit.ENTRY_RECORDS)
+    count = 0
+    for row in s.scalars(select(FileEntry).order_by(FileEntry.student_id, FileEntry.created_at)):
+        audit.append(
+            s, keys, "migration", worker_id=keys.worker_id, student_id=row.student_id,
+            detail="dossierregel vastgelegd", record=(row.id, files.row_hash(row)),
+        )
+        count += 1
+    keys.entries_from = marker.seq
+    if count:
+        keys.unlock_notes.append((RECORDED, str(count)))
 
 
 def _add_signing_key(s: Session, keys: Keys, passphrase: str) -> None:

@@ -15,11 +15,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, text
 
+from jongerenteam import consent as cn
+from jongerenteam import dossier as d
 from jongerenteam import integrity, messages
 from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from jongerenteam.settings import kdf_params
-from storage import audit, authority, students, team
+from storage import audit, authority, clock, students, team
 from storage.crypto import mac, sign, signing_key_from_seed
 from storage.errors import LogTampered, NotAllowed, Tampered, WorkerInactive
 from storage.keyslots import KdfParams, make_slot, open_slot
@@ -568,3 +570,115 @@ def test_a_deactivated_worker_who_kept_their_seed_cannot_sign_after_it(fx):
         audit.append(s, otto, "open", worker_id=fx.other_id)
     result = _coordinator_verify(fx.store, fx)
     assert (result.ok, result.reason) == (False, "ondertekend door een gedeactiveerde medewerker")
+
+
+# -- 5. rows of a file put back, deleted, moved, relabelled ---------------------------------------------------
+
+
+def _file_with_consent(fx) -> tuple[TeamSession, str, str]:
+    """Hanna's student with a talk and a consent; returns (Hanna's session, student id, consent id)."""
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    sid = hanna.spreekuur.register_student(canary_student(), status="lopend").id
+    hanna.dossier.add_talk(sid, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 30, [], "Over geld"))
+    today = clock.local_time(clock.now()).date()
+    cid = hanna.consent.add_consent(
+        sid, cn.NewConsent(cn.ConsentWith("organisatie", "Budgetcoach Zwolle"), ["inkomen"], "schuldhulp", on=today),
+    )
+    return hanna, sid, cid
+
+
+def _reopen_refused(fx, sid: str) -> str:
+    """Hanna unlocks again (the real path) and opens the file: refused, and what she is told."""
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        with pytest.raises(Tampered) as caught:
+            hanna.dossier.open_dossier(sid)
+    finally:
+        hanna.lock()
+    said, code = messages.explain(caught.value)
+    assert code == messages.EXIT_TAMPERED
+    return said
+
+
+def test_a_withdrawn_consent_copied_back_from_an_older_copy_is_refused(fx):
+    hanna, sid, cid = _file_with_consent(fx)
+    (old_body, old_version), = _raw(fx.store, "SELECT body, version FROM file_entries WHERE id = :id", id=cid)
+    consent = hanna.dossier.open_dossier(sid).consent(cid)
+    assert hanna.consent.withdraw_consent(sid, consent)
+    hanna.lock()
+    _raw(fx.store, "UPDATE file_entries SET body = :b, version = :v WHERE id = :id", b=old_body, v=old_version, id=cid)
+    assert "beschadigd of veranderd buiten het programma om" in _reopen_refused(fx, sid)
+
+
+def test_a_deleted_entry_is_missed(fx):
+    hanna, sid, cid = _file_with_consent(fx)
+    hanna.lock()
+    _raw(fx.store, "DELETE FROM file_entries WHERE id = :id", id=cid)
+    assert "regel verdwenen" in _reopen_refused(fx, sid)
+
+
+@pytest.mark.parametrize(("column", "value"), [("kind", "notitie"), ("created_by", "other")])
+def test_a_relabelled_entry_or_another_author_is_refused(fx, column, value):
+    """A consent passed off as a note, or a note passed off as a colleague's."""
+    hanna, sid, cid = _file_with_consent(fx)
+    hanna.lock()
+    new = fx.other_id if value == "other" else value
+    _raw(fx.store, f"UPDATE file_entries SET {column} = :v WHERE id = :id", v=new, id=cid)  # noqa: S608 - a column name from the parametrize list
+    # Refused twice over: the envelope is bound to kind and author, and the signed log names the row.
+    assert "buiten het programma om" in _reopen_refused(fx, sid)
+
+
+def test_an_entry_moved_to_another_file_is_refused_in_both(fx):
+    hanna, sid, cid = _file_with_consent(fx)
+    other = hanna.spreekuur.register_student(StudentDetails(first_name="Ander", last_name="Dossier"), status="lopend").id
+    hanna.lock()
+    _raw(fx.store, "UPDATE file_entries SET student_id = :o WHERE id = :id", o=other, id=cid)
+    assert "regel verdwenen" in _reopen_refused(fx, sid)
+    assert "buiten het programma om" in _reopen_refused(fx, other)
+
+
+def test_the_first_coordinator_unlock_after_the_upgrade_records_every_file_entry(fx):
+    """A store from before entry records: the files open as they stand; a coördinator's unlock
+    records them (and says so); from then on a changed row is refused."""
+    hanna, sid, cid = _file_with_consent(fx)
+    keys = hanna.keys
+    hanna.lock()
+    # Back to a store from before: no entry records, no marker, the chain re-made, nothing signed.
+    _raw(fx.store, "DELETE FROM audit_log WHERE event = 'migration' AND detail = :d", d=audit.ENTRY_RECORDS)
+    _raw(fx.store, "UPDATE audit_log SET entry_id = NULL, entry_hash = NULL")
+    _rechain(fx.store, keys, sign_as={})
+    _unsign(fx)
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    assert hanna.keys.entries_from is None
+    assert hanna.dossier.open_dossier(sid).consent(cid) is not None  # as it stands
+    hanna.lock()
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert any(n.startswith("De 2 regels in de dossiers staan nu in het logboek") for n in coordinator.notices)
+        assert coordinator.team.verify_audit().ok
+    finally:
+        coordinator.lock()
+    _raw(fx.store, "DELETE FROM file_entries WHERE id = :id", id=cid)
+    assert "regel verdwenen" in _reopen_refused(fx, sid)
+
+
+def test_an_entry_slipped_in_without_a_log_record_is_refused(fx):
+    """Hanna, involved, seals a note with the student key herself and inserts it with raw SQL
+    (the app would have logged it): the file no longer opens, for her or anyone."""
+    from storage import files
+    from storage.crypto import FieldKey
+
+    hanna, sid, _ = _file_with_consent(fx)
+    eid = files.new_entry_id()
+    with fx.store.session() as s:
+        key = files.student_key(s, hanna.keys, sid)
+        body = files.seal_entry(FieldKey.of(key), files.entry_binding(eid, "notitie", fx.worker_id, 1), {"tekst": "Later bedacht"})
+    hanna.lock()
+    now = clock.now()
+    _raw(
+        fx.store,
+        "INSERT INTO file_entries (id, student_id, kind, sealed, body, created_at, created_by, updated_at, updated_by, version)"
+        " VALUES (:id, :sid, 'notitie', :f, :body, :now, :w, :now, :w, 1)",
+        id=eid, sid=sid, f=False, body=body, now=now, w=fx.worker_id,
+    )
+    assert "niet in het logboek" in _reopen_refused(fx, sid)

@@ -175,6 +175,16 @@ def test_entry_body_copied_to_another_entry(case):
     assert CANARY_NOTE not in str(info.value)
 
 
+@pytest.mark.parametrize(("column", "value"), [("kind", "notitie"), ("version", 7)])
+def test_entry_relabelled_or_renumbered_fails_to_open(case, column, value):
+    """The envelope is bound to the row's kind, author and version: relabelling a
+    talk, or giving it another version, fails at decryption (before any log check)."""
+    _sql(case, f"UPDATE file_entries SET {column} = ? WHERE id = ?", (value, case.entry_a1))  # noqa: S608 - a column of the test's own list
+    with pytest.raises(Tampered) as info:
+        students.read_file(case.store, case.keys, case.a)
+    assert info.value.where == f"file_entries.body (rij {case.entry_a1})"
+
+
 def test_entry_moved_to_another_student(case):
     """Re-pointing A's entry to student B (student_id) never shows A's note in B's file."""
     _sql(case, "UPDATE file_entries SET student_id = ? WHERE id = ?", (case.b, case.entry_a1))
