@@ -644,6 +644,8 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
             session.lock()
     finally:
         store.close()
+    if report.damaged:
+        console.warn(report.damaged_note)
     console.say(f"De rapportage ({report.period.label}, {report.scope}) staat in {target}")
     return msg.EXIT_OK
 

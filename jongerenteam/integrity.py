@@ -36,6 +36,10 @@ TEXT = {
         "De app kon op deze laptop niet bijhouden welke versie van de teamopslag je zag "
         "(de map {folder} is niet te schrijven of de schijf is vol). Zo kan hij een oude kopie niet opmerken."
     ),
+    "key_swapped": (
+        "Je openbare sleutel in de teamopslag was vervangen door een andere, buiten het programma om. "
+        "Je eigen sleutel is nu hersteld en dit staat in het logboek. Meld dit bij de coördinator."
+    ),
     "recorded": (
         "De {n} regels in de dossiers staan nu in het logboek: een regel die verdwijnt, terugkomt uit een "
         "oude kopie of van soort verandert, wordt voortaan gezien als het dossier opent. Dit staat in het logboek."
@@ -124,6 +128,8 @@ def authority_notes(store: Store, keys: Keys) -> list[str]:
     for code, worker_id in keys.unlock_notes:
         if code == store_team.SIGNED:
             out.append(TEXT["signed"])
+        elif code == store_team.KEY_SWAPPED:
+            out.append(TEXT["key_swapped"])
         elif code == store_team.RECORDED:
             out.append(TEXT["recorded"].format(n=worker_id))
         elif code == store_team.BINDING_WRONG:

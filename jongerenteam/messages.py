@@ -160,6 +160,13 @@ def _explain(exc: BaseException) -> tuple[str, int]:
                 "Meld dit meteen bij de coördinator; die kan een back-up terugzetten (zie de handleiding, 'Een back-up terugzetten').",
                 EXIT_TAMPERED,
             )
+        case e.KeySwapped():
+            return (
+                "De sleutel van deze collega in de teamopslag is vervangen buiten het programma om. "
+                "Daarom wordt er nu niets voor deze collega versleuteld (geen overdracht, geen toegang). "
+                "Meld dit bij de coördinator; zodra de collega weer inlogt, is de eigen sleutel hersteld.",
+                EXIT_TAMPERED,
+            )
         case e.Tampered():
             return f"Een opgeslagen gegeven is beschadigd of veranderd buiten het programma om ({where}). Het wordt niet getoond; meld dit bij de coördinator.", EXIT_TAMPERED
         case e.StoreInUse() if exc.info.get("reason") == "restore":

@@ -206,7 +206,7 @@ class ReportScreen(Screen[None]):
         super().__init__()
         self.period = rp.quarter_of(local_today())
         self.municipality: str | None = None
-        self.documents: list[dict[str, Any]] | None = None
+        self.documents: rp.Statistics | None = None
         self.report: rp.Report | None = None
 
     @property
@@ -251,7 +251,8 @@ class ReportScreen(Screen[None]):
     async def show_report(self, report: rp.Report) -> None:
         self.report = report
         self.query_one("#report-title", Static).update(report.title)
-        self.show_message(TEXT["records"].format(n=report.records) + " · " + rp.TEXT["legend"])
+        said = TEXT["records"].format(n=report.records) + " · " + rp.TEXT["legend"]
+        self.show_message(f"{report.damaged_note} {said}" if report.damaged else said, error=bool(report.damaged))
         scroll = self.query_one("#report-scroll", VerticalScroll)
         await scroll.remove_children()
         await scroll.mount_all(

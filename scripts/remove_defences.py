@@ -86,6 +86,27 @@ DEFENCES: tuple[Defence, ...] = (
         (INSIDERS + "test_an_entry_slipped_in_without_a_log_record_is_refused[sqlite]",),
     ),
     Defence(
+        "files: a student key is sealed only to the key a worker's grant names",
+        "storage/files.py",
+        '        raise KeySwapped(f"workers.public_key (medewerker {worker.id})", worker_id=worker.id)\n',
+        "        pass\n",
+        (INSIDERS + "test_a_swapped_public_key_gets_nothing_sealed_and_is_told_at_the_victims_unlock[sqlite]",),
+    ),
+    Defence(
+        "team: a swapped public key is put back at its owner's login",
+        "storage/team.py",
+        "    worker.public_key = own\n",
+        "    pass\n",
+        (INSIDERS + "test_a_swapped_public_key_gets_nothing_sealed_and_is_told_at_the_victims_unlock[sqlite]",),
+    ),
+    Defence(
+        "report: damaged statistics records are said, not skipped silently",
+        "jongerenteam/report/figures.py",
+        '        row("Let op", report.damaged_note)\n',
+        "        pass\n",
+        ("tests/test_report.py::test_damaged_statistics_records_are_said_not_skipped_silently",),
+    ),
+    Defence(
         "files: the envelope is bound to kind, author and version",
         "storage/files.py",
         '    return f"{entry_id}|{kind}|{created_by}|v{version}"\n',

@@ -104,6 +104,13 @@ class Tampered(StoreError):
     """A value failed authentication: moved, edited or damaged."""
 
 
+class KeySwapped(Tampered):
+    """A worker's public key column is not the key their signed grant names
+    (someone put their own key there to read what is sealed to that worker);
+    ``info["worker_id"]``: whose. Nothing is sealed to it; that worker's next
+    login puts their own key back."""
+
+
 class LogTampered(Tampered):
     """The audit log was cut short, emptied or its anchor changed: nothing is
     added to it (and so nobody logs in) until a coördinator has looked.

@@ -30,12 +30,12 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, documents
+from storage import audit, authority, clock, documents
 from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, seal_field, seal_to
 from storage.documents import JsonObject
-from storage.errors import NotInvolved, Tampered, UnknownStudent
+from storage.errors import KeySwapped, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
-from storage.models import FileEntry, Student, StudentKeyWrap
+from storage.models import FileEntry, Student, StudentKeyWrap, Worker
 
 # The recipient name of the team escrow's wrap of each student key.
 ESCROW = "escrow"
@@ -209,6 +209,24 @@ def escrow_key(s: Session, escrow_private: bytes, student_id: str) -> bytes:
 def require_involved(s: Session, keys: Keys, student_id: str) -> None:
     """``NotInvolved`` unless the worker holds a current wrap of the student key."""
     student_key(s, keys, student_id)
+
+
+def recipient_public(s: Session, keys: Keys, worker: Worker) -> bytes:
+    """The public key to seal a student key to for ``worker``.
+
+    In a signed team: the key the worker's grant (signed by the team's root)
+    names, and ``KeySwapped`` when the plain column says otherwise, so a
+    student key is never sealed to a key a colleague swapped in. In a team
+    not signed yet: the column.
+    """
+    if keys.root_public is None or keys.signed_from is None:
+        return bytes(worker.public_key)
+    grant = authority.trust(s, keys.root_public, keys.signed_from).current.get(worker.id)
+    if grant is None:
+        raise Tampered("grants")
+    if bytes(grant.box_public) != bytes(worker.public_key):
+        raise KeySwapped(f"workers.public_key (medewerker {worker.id})", worker_id=worker.id)
+    return bytes(grant.box_public)
 
 
 def wrap_for(s: Session, student_id: str, key: bytes, recipient: str, public: bytes) -> None:

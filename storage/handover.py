@@ -137,7 +137,7 @@ def propose(
             receiver = s.get(Worker, to_worker_id)
             if receiver is None or not receiver.active:
                 raise NotAllowed(f"workers/{to_worker_id}", reason=Reason.INACTIVE_WORKER)
-            pending = files.seal_wrap(receiver.public_key, key, student_id, to_worker_id)
+            pending = files.seal_wrap(files.recipient_public(s, keys, receiver), key, student_id, to_worker_id)
         handover = Handover(
             id=handover_id, student_id=student_id, kind=kind, state=PROPOSED,
             from_worker_id=from_worker_id, to_worker_id=to_worker_id, pending_wrap=pending,

@@ -263,7 +263,7 @@ def change_contact(store: Store, keys: Keys, student_id: str, new_worker_id: str
         exists = s.scalar(select(StudentKeyWrap).where(
             StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == new_worker_id))
         if exists is None:
-            files.wrap_for(s, student_id, key, new_worker_id, worker.public_key)
+            files.wrap_for(s, student_id, key, new_worker_id, files.recipient_public(s, keys, worker))
         else:
             exists.expires_at = None  # a contact person's access never ends by itself
         student.contact_worker_id = new_worker_id

@@ -148,7 +148,7 @@ def _insert_student(
     for worker_id in sorted(recipients):
         worker = workers.get(worker_id)
         if worker is not None:
-            files.wrap_for(s, student_id, student_key, worker_id, worker.public_key)
+            files.wrap_for(s, student_id, student_key, worker_id, files.recipient_public(s, keys, worker))
     audit.append(s, keys, "create", worker_id=keys.worker_id, student_id=student_id)
     if item.entries:
         files.write_entries(
@@ -323,7 +323,7 @@ def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) ->
         if exists is not None and exists.expires_at is not None:
             exists.expires_at = None  # added again: access no longer ends
         if exists is None:
-            files.wrap_for(s, student_id, key, worker_id, worker.public_key)
+            files.wrap_for(s, student_id, key, worker_id, files.recipient_public(s, keys, worker))
             audit.append(
                 s, keys, "change", worker_id=keys.worker_id,
                 student_id=student_id, on_behalf_of=worker_id, detail="betrokkene toegevoegd",

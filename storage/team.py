@@ -334,6 +334,7 @@ def unlock(
 # What an unlock did about signed authority (Keys.unlock_notes).
 SIGNED = "signed"  # a coördinator's unlock signed a team from before signing
 RECORDED = "recorded"  # a coördinator's unlock recorded every file entry in the signed log
+KEY_SWAPPED = "key swapped"  # the worker's public key column held another key: their own is back
 CONFIRMED = "confirmed"  # a coördinator's unlock granted a colleague's new signing key
 BINDING_WRONG = "binding wrong"  # a published signing key was not made by that worker: not granted
 
@@ -345,6 +346,7 @@ def _bring_up_to_date(s: Session, keys: Keys, passphrase: str) -> None:
     before its entry (which is then signed)."""
     if keys.sign_seed is None:
         _add_signing_key(s, keys, passphrase)
+    _restore_own_public_key(s, keys)
     if keys.escrow_private is None:
         return
     if keys.root_public is None:
@@ -374,6 +376,21 @@ def _record_files(s: Session, keys: Keys) -> None:
     keys.entries_from = marker.seq
     if count:
         keys.unlock_notes.append((RECORDED, str(count)))
+
+
+def _restore_own_public_key(s: Session, keys: Keys) -> None:
+    """A worker's public key column swapped for another key: put their own back, say so, log it.
+
+    Their own key comes from their slot, which their passphrase opened (and,
+    in a signed team, matched their grant), so it is the right one.
+    """
+    worker = s.get(Worker, keys.worker_id)
+    own = public_from_private(keys.worker_private)
+    if worker is None or bytes(worker.public_key) == own:
+        return
+    worker.public_key = own
+    keys.unlock_notes.append((KEY_SWAPPED, keys.worker_id))
+    audit.append(s, keys, "integrity", worker_id=keys.worker_id, detail="openbare sleutel vervangen; hersteld")
 
 
 def _add_signing_key(s: Session, keys: Keys, passphrase: str) -> None:

@@ -682,3 +682,42 @@ def test_an_entry_slipped_in_without_a_log_record_is_refused(fx):
         id=eid, sid=sid, f=False, body=body, now=now, w=fx.worker_id,
     )
     assert "niet in het logboek" in _reopen_refused(fx, sid)
+
+
+# -- 8. a worker's public key swapped in the plain column ----------------------------------------------------
+
+
+def test_a_swapped_public_key_gets_nothing_sealed_and_is_told_at_the_victims_unlock(fx):
+    """Otto puts his own public key in Hanna's column, to read what colleagues seal to her.
+    Nothing is sealed to it (the grant decides), the colleague is told why in Dutch, and
+    Hanna's next unlock puts her own key back, tells her and logs it."""
+    (hanna_key,), = _raw(fx.store, "SELECT public_key FROM workers WHERE id = :w", w=fx.worker_id)
+    _raw(fx.store, "UPDATE workers SET public_key = (SELECT public_key FROM workers WHERE id = :o) WHERE id = :w",
+         o=fx.other_id, w=fx.worker_id)
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        sid = coordinator.spreekuur.register_student(StudentDetails(first_name="Sam", last_name="Bakker"), status="lopend").id
+        with pytest.raises(Tampered) as caught:
+            coordinator.dossier.involve(sid, fx.worker_id)
+        said, _ = messages.explain(caught.value)
+        assert "De sleutel van deze collega in de teamopslag is vervangen" in said
+    finally:
+        coordinator.lock()
+    assert _raw(fx.store, "SELECT count(*) FROM student_key_wraps WHERE recipient = :w", w=fx.worker_id) == [(0,)]
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        assert any(n.startswith("Je openbare sleutel in de teamopslag was vervangen") for n in hanna.notices)
+    finally:
+        hanna.lock()
+    assert _raw(fx.store, "SELECT public_key FROM workers WHERE id = :w", w=fx.worker_id) == [(hanna_key,)]
+    assert [e.detail for e in _events(fx.store, "integrity")] == ["openbare sleutel vervangen; hersteld"]
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        coordinator.dossier.involve(sid, fx.worker_id)  # now it works, for Hanna's own key
+    finally:
+        coordinator.lock()
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        assert hanna.dossier.open_dossier(sid) is not None
+    finally:
+        hanna.lock()

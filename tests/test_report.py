@@ -372,3 +372,31 @@ def test_cli_report_csv_and_pdf(team_store, tmp_path):
     assert not (tmp_path / "nee.pdf").exists()
     code, out, err = run(["--worker", "CC", "--from", "31-12-2026", "--to", "01-10-2026"], COORDINATOR_PASS)
     assert code != 0 and "einddatum" in err
+
+
+def test_damaged_statistics_records_are_said_not_skipped_silently(team_store, tmp_path):
+    """A statistics record damaged in the file: left out of the figures, and said in the
+    figures themselves (CSV, PDF's legend) and by the command."""
+    from sqlalchemy import text
+
+    build_known_store(team_store)
+    at(date(2026, 11, 23))
+    with team_store.store.engine.begin() as conn:
+        (rid,) = conn.execute(text("SELECT id FROM statistics ORDER BY id LIMIT 1")).one()
+        conn.execute(text("UPDATE statistics SET data = :d WHERE id = :i"), {"d": b"\x01" + b"\x00" * 60, "i": rid})
+    coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    try:
+        report = coord.report.report(rp.custom(date(2026, 10, 1), date(2026, 12, 31)))
+        assert report.damaged == 1
+        assert report.damaged_note.startswith("Let op: 1 registratie van een student kon niet worden gelezen")
+        assert "Let op" in rp.to_csv(report).decode("utf-8-sig")
+    finally:
+        coord.lock()
+    team_store.store.close()
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["report", "--store", str(team_store.path), "--worker", "CC", "--from", "01-10-2026",
+                 "--to", "31-12-2026", "--format", "csv", "--out", str(tmp_path / "q4.csv")],
+                Console(stdin=io.StringIO(COORDINATOR_PASS + "\n"), stdout=out, stderr=err))
+    assert code == 0, err.getvalue()
+    assert "1 registratie van een student kon niet worden gelezen" in err.getvalue()
+    assert "Let op" in (tmp_path / "q4.csv").read_text(encoding="utf-8-sig")

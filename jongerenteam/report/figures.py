@@ -59,6 +59,14 @@ TEXT = {
         "x = niet getoond, omdat anders een klein aantal terug te rekenen is. "
         "– = te weinig studenten om te tonen."
     ),
+    "damaged_one": (
+        "Let op: 1 registratie van een student kon niet worden gelezen (beschadigd of buiten het "
+        "programma om veranderd) en telt niet mee in deze cijfers. Meld dit bij de coördinator."
+    ),
+    "damaged_many": (
+        "Let op: {n} registraties van studenten konden niet worden gelezen (beschadigd of buiten het "
+        "programma om veranderd) en tellen niet mee in deze cijfers. Meld dit bij de coördinator."
+    ),
     "all": "alle gemeenten",
     "unknown_municipality": "woongemeente onbekend",
     "total": "totaal",
@@ -461,6 +469,14 @@ class Table:
     bar_column: int | None = 0  # which cell gets a bar in the screen and the PDF
 
 
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    """The statistics documents as read once, and how many records could not be read."""
+
+    documents: list[JsonObject]
+    damaged: int = 0
+
+
 @dataclass(slots=True)
 class Report:
     period: Period
@@ -468,6 +484,16 @@ class Report:
     tables: list[Table]
     made_at: datetime
     records: int
+    # Statistics records that could not be read (damaged, or changed outside
+    # the program): left out of every figure, and said so wherever the figures go.
+    damaged: int = 0
+
+    @property
+    def damaged_note(self) -> str:
+        """The Dutch sentence about records left out ("" when none were)."""
+        if not self.damaged:
+            return ""
+        return TEXT["damaged_one"] if self.damaged == 1 else TEXT["damaged_many"].format(n=self.damaged)
 
     @property
     def scope(self) -> str:
@@ -536,8 +562,11 @@ def compute(
     municipality: str | None = None,
     *,
     made_at: datetime | None = None,
+    damaged: int = 0,
 ) -> Report:
-    """All figures of one period, suppressed, seen from one municipality (or all)."""
+    """All figures of one period, suppressed, seen from one municipality (or all).
+
+    ``damaged``: statistics records that could not be read (said in the report)."""
     start, end = period.start.isoformat(), period.end.isoformat()
     helped, talks, new, referrals, walk_ins, closed = (_Family() for _ in range(6))
     by_level = helped.grid("niveau")
@@ -669,7 +698,7 @@ def compute(
         _waiting(view, referrals, waits, wait_days),
         _score_changes(view, scores, score_sums, munis),
     ]
-    return Report(period, municipality, tables, made_at or datetime.now(), len(documents))
+    return Report(period, municipality, tables, made_at or datetime.now(), len(documents), damaged)
 
 
 @dataclass(slots=True)
@@ -837,6 +866,8 @@ def to_csv(report: Report) -> bytes:
     row("Gemeente", report.scope)
     row("Gemaakt op", report.made_at.strftime("%d-%m-%Y %H:%M"))
     row("Toelichting", TEXT["legend"])
+    if report.damaged:
+        row("Let op", report.damaged_note)
     for table in report.tables:
         row()
         row(table.title)
@@ -859,7 +890,8 @@ def render_pdf(report: Report) -> bytes:
         return one_line(printable(text))
 
     footer_text = cell_text(f"{report.title} · gemaakt op {report.made_at.strftime('%d-%m-%Y %H:%M')}")
-    title, legend = printable(report.title), printable(TEXT["legend"])
+    title = printable(report.title)
+    legend = printable(" ".join(x for x in (report.damaged_note, TEXT["legend"]) if x))
     tables = [
         (
             table,

@@ -17,7 +17,6 @@ from jongerenteam.report import figures as rp
 from jongerenteam.service import Service
 from storage import clock, students
 from storage import report as store_report
-from storage.documents import JsonObject
 
 # Entry kinds that are a talk in the figures when a file only has metadata (the backfill).
 _TALK_KINDS = ("talk",)
@@ -65,10 +64,10 @@ class ReportService(Service):
         # Half a million small lists: without the pause the cyclic collector
         # walks them again and again (benchmarks/bench_report.py).
         with _gc_paused():
-            documents, _damaged = store_report.load_all(self.store, self.keys)
-            return self.report_from(documents, period, municipality)
+            documents, damaged = store_report.load_all(self.store, self.keys)
+            return self.report_from(rp.Statistics(documents, damaged), period, municipality)
 
-    def report_from(self, documents: list[JsonObject], period: rp.Period, municipality: str | None = None) -> rp.Report:
+    def report_from(self, statistics: rp.Statistics, period: rp.Period, municipality: str | None = None) -> rp.Report:
         """The figures from documents already read (the screen re-uses them
         when only the period or municipality changes)."""
         from jongerenteam.dates import day_start
@@ -77,21 +76,24 @@ class ReportService(Service):
             self.store, day_start(period.start), day_start(period.end + timedelta(days=1))
         )
         anonymous = [clock.local_time(t).date() for t in times]
-        return rp.compute(documents, anonymous, period, municipality, made_at=clock.local_time(clock.now()))
+        return rp.compute(
+            statistics.documents, anonymous, period, municipality,
+            made_at=clock.local_time(clock.now()), damaged=statistics.damaged,
+        )
 
-    def statistics_documents(self) -> list[JsonObject]:
+    def statistics_documents(self) -> rp.Statistics:
         from jongerenteam.directory import _gc_paused
 
         self._require_coordinator()
         self.backfill_statistics()
         with _gc_paused():
-            return store_report.load_all(self.store, self.keys)[0]
+            return rp.Statistics(*store_report.load_all(self.store, self.keys))
 
-    def report_municipalities(self, documents: list[JsonObject]) -> list[tuple[str, str]]:
+    def report_municipalities(self, statistics: rp.Statistics) -> list[tuple[str, str]]:
         """(code, name) of the woongemeenten in the figures, by name."""
         from jongerenteam.municipalities import name_of
 
-        codes = {d.get("gemeente") or "" for d in documents}
+        codes = {d.get("gemeente") or "" for d in statistics.documents}
         return sorted(((c, name_of(c) or "woongemeente onbekend") for c in codes), key=lambda x: (x[0] == "", x[1]))
 
     def backfill_statistics(self) -> int:
