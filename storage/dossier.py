@@ -118,6 +118,7 @@ def remove_involvement(store: Store, keys: Keys, student_id: str, worker_id: str
                 StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == worker_id
             )
         )
+        files.record_wrap(s, keys, student_id, worker_id, "toegang: beëindigd")
         audit.append(
             s, keys, "change", worker_id=keys.worker_id, student_id=student_id,
             on_behalf_of=worker_id, detail="betrokkene verwijderd",

@@ -24,7 +24,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, or_, select
@@ -143,8 +143,67 @@ def check_records(
             continue
         if recorded != row_hash(e):
             raise Tampered("file_entries (anders dan in het logboek)")
-    if whole and set(records) - seen:
+    if whole and {r for r in records if not r.startswith(WRAP_RECORD)} - seen:
         raise Tampered("file_entries (regel verdwenen)")
+
+
+# -- wrap records: who may open the student key, and until when, as the signed log says --
+
+
+# The record id of a worker's wrap of one student key: its recipient, marked.
+WRAP_RECORD = "w:"
+
+
+def _moment(value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def wrap_hash(w: StudentKeyWrap) -> bytes:
+    """The hash of a wrap row as written: student, recipient, the sealed key, and its end."""
+    h = hashlib.sha256(b"student key wrap")
+    for part in (w.student_id, w.recipient, _moment(w.expires_at)):
+        h.update(b"\x1f" + part.encode())
+    h.update(b"\x1f" + bytes(w.wrapped))
+    return h.digest()
+
+
+def record_wrap(s: Session, keys: Keys, student_id: str, recipient: str, detail: str, *, by: str | None = None) -> None:
+    """Put a worker's wrap of this student key, as it is now (or its absence), in the signed log.
+
+    Every change to who may open a file, and until when, goes through here:
+    a wrap the log does not name as it is (an end date removed or moved, a
+    wrap copied back from an older copy) does not open (``check_wrap``).
+    The escrow's wrap is not a worker's access and is not recorded. ``by``:
+    who did it, when that is not the session's own worker (a recovery).
+    """
+    if recipient == ESCROW:
+        return
+    s.flush()
+    row = s.scalar(select(StudentKeyWrap).where(
+        StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == recipient))
+    if row is not None:
+        s.refresh(row)  # as stored (the end date's form), which is what a later read hashes
+    audit.append(
+        s, keys, "change", worker_id=by or keys.worker_id, student_id=student_id, on_behalf_of=recipient,
+        detail=detail, record=(WRAP_RECORD + recipient, b"" if row is None else wrap_hash(row)),
+    )
+
+
+def check_wrap(s: Session, keys: Keys, w: StudentKeyWrap, records: dict[str, bytes] | None = None) -> None:
+    """``Tampered`` unless this wrap is what the signed log last said of it (see ``record_wrap``);
+    a wrap without a record counts only in a store whose files were not recorded yet."""
+    if records is None:
+        records = audit.entry_records(s, [w.student_id]).get(w.student_id, {})
+    recorded = records.get(WRAP_RECORD + w.recipient)
+    if recorded is None:
+        if keys.entries_from is not None:
+            raise Tampered("student_key_wraps (niet in het logboek)")
+        return
+    if recorded != wrap_hash(w):
+        raise Tampered("student_key_wraps (anders dan in het logboek)")
 
 
 def current() -> ColumnElement[bool]:
@@ -180,14 +239,16 @@ def student_key(s: Session, keys: Keys, student_id: str, *, escrow: bool = False
     ``NotInvolved`` when neither opens it.
     """
     wrap = s.scalar(
-        select(StudentKeyWrap.wrapped).where(
+        select(StudentKeyWrap).where(
             StudentKeyWrap.student_id == student_id,
             StudentKeyWrap.recipient == keys.worker_id,
             current(),
         )
     )
     if wrap is not None:
-        return open_wrap(keys.worker_private, wrap, student_id, keys.worker_id)
+        key = open_wrap(keys.worker_private, wrap.wrapped, student_id, keys.worker_id)
+        check_wrap(s, keys, wrap)  # after opening: a wrap moved between files says so first
+        return key
     if escrow and keys.escrow_private is not None:
         return escrow_key(s, keys.escrow_private, student_id)
     raise NotInvolved(f"students/{student_id}")
@@ -229,7 +290,8 @@ def recipient_public(s: Session, keys: Keys, worker: Worker) -> bytes:
     return bytes(grant.box_public)
 
 
-def wrap_for(s: Session, student_id: str, key: bytes, recipient: str, public: bytes) -> None:
+def wrap_for(s: Session, keys: Keys, student_id: str, key: bytes, recipient: str, public: bytes, detail: str) -> None:
+    """A new wrap of the student key for ``recipient`` (a worker or the escrow), recorded in the log."""
     s.add(
         StudentKeyWrap(
             id=str(uuid.uuid4()),
@@ -239,6 +301,7 @@ def wrap_for(s: Session, student_id: str, key: bytes, recipient: str, public: by
             created_at=clock.now(),
         )
     )
+    record_wrap(s, keys, student_id, recipient, detail)
 
 
 # -- entries -----------------------------------------------------------------------

@@ -195,6 +195,8 @@ def step(
                     StudentKeyWrap.student_id == h.student_id,
                     StudentKeyWrap.recipient == h.from_worker_id,
                 ).values(expires_at=now + timedelta(days=h.access_days)))
+                if h.from_worker_id is not None:
+                    files.record_wrap(s, keys, h.student_id, h.from_worker_id, "toegang: meelezen na overdracht")
             h.pending_wrap = None
         else:
             try:
@@ -237,6 +239,7 @@ def _take_pending(s: Session, keys: Keys, h: Handover) -> bytes:
                              wrapped=sealed, created_at=clock.now()))
     else:
         existing.expires_at = None  # a colleague whose access was ending keeps it now
+    files.record_wrap(s, keys, h.student_id, receiver, "toegang: overdracht aangenomen")
     return key
 
 
@@ -258,6 +261,8 @@ def set_access_days(store: Store, keys: Keys, handover_id: str, days: int) -> Ha
                 StudentKeyWrap.recipient == h.from_worker_id,
                 StudentKeyWrap.expires_at.is_not(None),
             ).values(expires_at=accepted_at + timedelta(days=days)))
+            if h.from_worker_id is not None:
+                files.record_wrap(s, keys, h.student_id, h.from_worker_id, "toegang: meelezen aangepast")
         audit.append(s, keys, "handover", worker_id=keys.worker_id, student_id=h.student_id,
                      on_behalf_of=h.from_worker_id, detail=f"leestoegang oude hulpverlener: {days} dagen")
         s.flush()
@@ -296,6 +301,7 @@ def expire_wraps(store: Store, keys: Keys) -> int:
         for student_id, recipient in rows:
             s.execute(delete(StudentKeyWrap).where(
                 StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == recipient))
+            files.record_wrap(s, keys, student_id, recipient, "toegang: verlopen")
             audit.append(s, keys, "handover", worker_id=keys.worker_id,
                          student_id=student_id, on_behalf_of=recipient, detail="leestoegang verlopen")
     return len(rows)

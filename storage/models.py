@@ -340,7 +340,7 @@ class AuditEntry(Base):
     # was written (storage.files.entry_hash): the signed log says what every
     # file holds, so a row deleted, copied back from an older copy, moved or
     # relabelled is seen when the file is read. None for other entries.
-    entry_id: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    entry_id: Mapped[str | None] = mapped_column(String(UUID_LEN + 4))  # a file entry id, or "w:" + a wrap's recipient
     entry_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 

@@ -127,7 +127,7 @@ def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ..
         return out
     with store.session() as s:
         rows = s.execute(
-            select(FileEntry, StudentKeyWrap.wrapped)
+            select(FileEntry, StudentKeyWrap)
             .join(StudentKeyWrap, StudentKeyWrap.student_id == FileEntry.student_id)
             .where(
                 FileEntry.kind.in_(kinds),
@@ -143,14 +143,18 @@ def agenda(store: Store, keys: Keys, student_ids: set[str], kinds: tuple[str, ..
                 privates[sid] = files.open_private(s, opened[sid], sid)
             return privates[sid]
 
-        mine = [(entry, wrapped) for entry, wrapped in rows if entry.student_id in student_ids]
+        mine = [(entry, wrap) for entry, wrap in rows if entry.student_id in student_ids]
         by_student: dict[str, list[FileEntry]] = {}
-        for entry, _ in mine:
+        wraps: dict[str, StudentKeyWrap] = {}
+        for entry, wrap in mine:
             by_student.setdefault(entry.student_id, []).append(entry)
+            wraps[entry.student_id] = wrap
         records = audit.entry_records(s, by_student)
         for sid, entries in by_student.items():
+            files.check_wrap(s, keys, wraps[sid], records.get(sid, {}))
             files.check_records(s, keys, sid, entries, whole=False, records=records.get(sid, {}))
-        for entry, wrapped in mine:
+        for entry, wrap in mine:
+            wrapped = wrap.wrapped
             sid = entry.student_id
             if sid not in opened:
                 opened[sid] = FieldKey.of(files.open_wrap(keys.worker_private, wrapped, sid, keys.worker_id))
@@ -263,9 +267,10 @@ def change_contact(store: Store, keys: Keys, student_id: str, new_worker_id: str
         exists = s.scalar(select(StudentKeyWrap).where(
             StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == new_worker_id))
         if exists is None:
-            files.wrap_for(s, student_id, key, new_worker_id, files.recipient_public(s, keys, worker))
-        else:
+            files.wrap_for(s, keys, student_id, key, new_worker_id, files.recipient_public(s, keys, worker), "toegang: contactpersoon")
+        elif exists.expires_at is not None:
             exists.expires_at = None  # a contact person's access never ends by itself
+            files.record_wrap(s, keys, student_id, new_worker_id, "toegang: contactpersoon, zonder einddatum")
         student.contact_worker_id = new_worker_id
         student.version += 1
         student.updated_at = clock.now()

@@ -144,11 +144,11 @@ def _insert_student(
         recipients.add(keys.worker_id)
     if item.contact_worker_id:
         recipients.add(item.contact_worker_id)
-    files.wrap_for(s, student_id, student_key, ESCROW, escrow_public)
+    files.wrap_for(s, keys, student_id, student_key, ESCROW, escrow_public, "")
     for worker_id in sorted(recipients):
         worker = workers.get(worker_id)
         if worker is not None:
-            files.wrap_for(s, student_id, student_key, worker_id, files.recipient_public(s, keys, worker))
+            files.wrap_for(s, keys, student_id, student_key, worker_id, files.recipient_public(s, keys, worker), "toegang: betrokken")
     audit.append(s, keys, "create", worker_id=keys.worker_id, student_id=student_id)
     if item.entries:
         files.write_entries(
@@ -322,8 +322,9 @@ def involve_worker(store: Store, keys: Keys, student_id: str, worker_id: str) ->
         )
         if exists is not None and exists.expires_at is not None:
             exists.expires_at = None  # added again: access no longer ends
+            files.record_wrap(s, keys, student_id, worker_id, "toegang: zonder einddatum")
         if exists is None:
-            files.wrap_for(s, student_id, key, worker_id, files.recipient_public(s, keys, worker))
+            files.wrap_for(s, keys, student_id, key, worker_id, files.recipient_public(s, keys, worker), "toegang: betrokken")
             audit.append(
                 s, keys, "change", worker_id=keys.worker_id,
                 student_id=student_id, on_behalf_of=worker_id, detail="betrokkene toegevoegd",

@@ -373,6 +373,9 @@ def _record_files(s: Session, keys: Keys) -> None:
             detail="dossierregel vastgelegd", record=(row.id, files.row_hash(row)),
         )
         count += 1
+    # And who may open each file, and until when (storage.files.record_wrap).
+    for wrap in s.scalars(select(StudentKeyWrap).where(StudentKeyWrap.recipient != files.ESCROW)):
+        files.record_wrap(s, keys, wrap.student_id, wrap.recipient, "toegang vastgelegd")
     keys.entries_from = marker.seq
     if count:
         keys.unlock_notes.append((RECORDED, str(count)))
@@ -539,6 +542,8 @@ def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
             raise UnknownWorker(worker_id)
         s.execute(delete(KeySlot).where(KeySlot.worker_id == worker_id))
         s.execute(delete(EscrowWrap).where(EscrowWrap.worker_id == worker_id))
+        # (Not recorded one by one: a deactivated worker opens nothing any more,
+        # whatever wrap rows say; their grant is inactive.)
         removed = guard.rowcount(s.execute(
             delete(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id)
         ))
@@ -692,6 +697,7 @@ def reset_passphrase(
             except NotInvolved:  # no escrow wrap: nothing to rewrap from
                 continue
             wrap.wrapped = files.seal_wrap(new_public, student_key, wrap.student_id, worker_id)
+            files.record_wrap(s, keys, wrap.student_id, worker_id, "toegang: opnieuw verpakt na herstel", by=by_worker)
             rewrapped += 1
         audit.append(
             s, keys, "recovery", worker_id=by_worker, on_behalf_of=worker_id,

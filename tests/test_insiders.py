@@ -721,3 +721,41 @@ def test_a_swapped_public_key_gets_nothing_sealed_and_is_told_at_the_victims_unl
         assert hanna.dossier.open_dossier(sid) is not None
     finally:
         hanna.lock()
+
+
+# -- 4. the old helper keeps her read-along open --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["end removed", "end moved a year on"])
+def test_the_old_helper_who_changes_the_end_of_her_read_along_reads_nothing(fx, how):
+    """After a handover to Otto, Hanna reads along for 10 days. She removes (or moves) the end
+    date of her own wrap with raw SQL, to keep reading what Otto writes: the signed log says when
+    her access ends, so her app refuses the file from then on (and says so in Dutch)."""
+    from jongerenteam import handover as h
+
+    hanna, sid, _ = _file_with_consent(fx)
+    hanna.consent.add_consent(sid, cn.NewConsent(
+        cn.ConsentWith("rol", "jongerenteam"), [cn.ALL_DOMAINS], "overdracht binnen het team", "student", "mondeling",
+        clock.local_time(clock.now()).date(),
+    ))
+    row = hanna.handover.propose_handover(sid, h.Proposal(
+        h.INTERN, h.Receiver("medewerker", "Otto Collega", worker_id=fx.other_id), "Overdracht aan Otto.",
+        student_view="akkoord", access_days=10,
+    ))
+    hanna.lock()
+    otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
+    otto.handover.accept_handover(row)
+    otto.lock()
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    assert hanna.dossier.open_dossier(sid) is not None  # reading along, as agreed
+    hanna.lock()
+    if how == "end removed":
+        _raw(fx.store, "UPDATE student_key_wraps SET expires_at = NULL WHERE student_id = :s AND recipient = :w",
+             s=sid, w=fx.worker_id)
+    else:
+        _raw(fx.store, "UPDATE student_key_wraps SET expires_at = :e WHERE student_id = :s AND recipient = :w",
+             e=datetime(2099, 1, 1, tzinfo=UTC), s=sid, w=fx.worker_id)
+    otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
+    otto.dossier.add_talk(sid, d.NewTalk("vervolggesprek", datetime(2026, 12, 1, 10, 0), 30, [], "Nieuw, na de overdracht"))
+    otto.lock()
+    assert "buiten het programma om" in _reopen_refused(fx, sid)

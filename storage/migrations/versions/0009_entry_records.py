@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("audit_log") as batch:
-        batch.add_column(sa.Column("entry_id", sa.String(36), nullable=True))
+        batch.add_column(sa.Column("entry_id", sa.String(40), nullable=True))
         batch.add_column(sa.Column("entry_hash", sa.LargeBinary(), nullable=True))
     op.create_index("ix_audit_log_event", "audit_log", ["event"])
 
