@@ -60,7 +60,13 @@ def make_app(settings: Settings, store: Store | OpeningStore | None) -> Jongeren
 
 
 class Console:
-    """Prompts on a terminal, plain lines from stdin otherwise (scripts, tests)."""
+    """Prompts on a terminal, plain lines from stdin otherwise (scripts, tests).
+
+    Everything it writes is shown inert (``jongerenteam.text.visible``): a
+    team or worker name read from a store or a backup file may hold escape
+    sequences or control characters, which then show as symbols (␛, ␇)
+    instead of acting on the terminal.
+    """
 
     def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
         self.stdin = stdin or sys.stdin
@@ -69,13 +75,13 @@ class Console:
         self.interactive = self.stdin.isatty()
 
     def say(self, text: str = "") -> None:
-        print(text, file=self.stdout, flush=True)
+        print(_inert(text), file=self.stdout, flush=True)
 
     def warn(self, text: str) -> None:
-        print(text, file=self.stderr, flush=True)
+        print(_inert(text), file=self.stderr, flush=True)
 
     def ask(self, prompt: str, *, default: str = "", secret: bool = False) -> str:
-        shown = f"{prompt} [{default}]: " if default else f"{prompt}: "
+        shown = _inert(f"{prompt} [{default}]: " if default else f"{prompt}: ")
         if self.interactive:
             answer = getpass.getpass(shown) if secret else input(shown)
         else:
@@ -115,6 +121,13 @@ class Console:
                 self.warn(hint)
             return first
         raise EOFError("passphrase")
+
+
+def _inert(text: str) -> str:
+    """``text`` as the terminal may get it: line breaks kept, every other control character a visible symbol."""
+    from jongerenteam.text import visible
+
+    return visible(text, newlines=True)
 
 
 # --- commands --------------------------------------------------------------
