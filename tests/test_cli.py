@@ -260,6 +260,25 @@ def test_worker_add_then_new_worker_can_unlock(demo, home):
     assert "in orde" in unlocked.stdout
 
 
+def test_a_name_the_pdfs_cannot_print_is_refused_before_the_passphrase(demo, home, tmp_path):
+    """worker add and init refuse a Chinese or too long name in Dutch (exit 2), before a passphrase is asked."""
+    proc = run(
+        ["worker", "add", "--store", str(demo), "--worker", "FB", "--name", "王小明" + "x" * 251, "--initials", "WX",
+         "--organisation", "ggz"],
+        home=home, stdin=lines(FLOOR.passphrase),
+    )
+    assert proc.returncode == msg.EXIT_USAGE, proc.stderr
+    assert "Naam: Dit is te lang: hoogstens 60 tekens, nu 254." in proc.stderr
+    assert "wachtwoord" not in proc.stdout and "onverwachts" not in proc.stderr
+    assert active_initials(demo) == {"FB", "WR", "DV"}
+
+    store = tmp_path / "nieuw.jt"
+    proc = run(["init", "--store", str(store)], home=home, stdin=lines("Team Zuid", "Li 王小明", "LW", "ggz"))
+    assert proc.returncode == msg.EXIT_USAGE, proc.stderr
+    assert "Naam: Deze tekens kan het programma niet afdrukken: 王 小 明." in proc.stderr
+    assert not store.exists()
+
+
 def test_worker_add_by_non_coordinator_is_refused(demo, home):
     """A hulpverlener cannot add workers: exit 10 and nobody is added."""
     stdin = lines(WAISCA.passphrase, NEW_WORKER_PASS, NEW_WORKER_PASS)
