@@ -60,7 +60,13 @@ def make_app(settings: Settings, store: Store | OpeningStore | None) -> Jongeren
 
 
 class Console:
-    """Prompts on a terminal, plain lines from stdin otherwise (scripts, tests)."""
+    """Prompts on a terminal, plain lines from stdin otherwise (scripts, tests).
+
+    Everything it writes is shown inert (``jongerenteam.text.visible``): a
+    team or worker name read from a store or a backup file may hold escape
+    sequences or control characters, which then show as symbols (␛, ␇)
+    instead of acting on the terminal.
+    """
 
     def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
         self.stdin = stdin or sys.stdin
@@ -69,13 +75,13 @@ class Console:
         self.interactive = self.stdin.isatty()
 
     def say(self, text: str = "") -> None:
-        print(text, file=self.stdout, flush=True)
+        print(_inert(text), file=self.stdout, flush=True)
 
     def warn(self, text: str) -> None:
-        print(text, file=self.stderr, flush=True)
+        print(_inert(text), file=self.stderr, flush=True)
 
     def ask(self, prompt: str, *, default: str = "", secret: bool = False) -> str:
-        shown = f"{prompt} [{default}]: " if default else f"{prompt}: "
+        shown = _inert(f"{prompt} [{default}]: " if default else f"{prompt}: ")
         if self.interactive:
             answer = getpass.getpass(shown) if secret else input(shown)
         else:
@@ -115,6 +121,13 @@ class Console:
                 self.warn(hint)
             return first
         raise EOFError("passphrase")
+
+
+def _inert(text: str) -> str:
+    """``text`` as the terminal may get it: line breaks kept, every other control character a visible symbol."""
+    from jongerenteam.text import visible
+
+    return visible(text, newlines=True)
 
 
 # --- commands --------------------------------------------------------------
@@ -181,6 +194,7 @@ def _wait_after_failures(console: Console, store: Store, worker_id: str) -> None
 
 def cmd_init(args: argparse.Namespace, console: Console) -> int:
     from jongerenteam import start, team
+    from jongerenteam.text import check_text, clean_line
     from storage.store import Store
 
     location = resolve_store(args.store)
@@ -196,13 +210,15 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
     organisation = args.organisation or console.ask_required(
         "Jouw moederorganisatie (bijv. jeugdhulp, ggz, verslavingszorg)"
     )
+    details = team.WorkerDetails(full_name, initials, team.COORDINATOR, organisation)
+    # Before the passphrase: a name the PDFs cannot print is refused now, not after typing it twice.
+    check_text("team_name", clean_line(team_name), "short")
+    team.check_worker(details)
     passphrase = console.new_passphrase(names=(full_name, initials, team_name, *full_name.split()))
     console.say("Een moment: de sleutel wordt afgestemd op deze laptop...")
     store = start.create_store(location)
     try:
-        recovery = start.create_team(
-            store, team_name, team.WorkerDetails(full_name, initials, team.COORDINATOR, organisation), passphrase,
-        )
+        recovery = start.create_team(store, team_name, details, passphrase)
     finally:
         store.close()
     console.say("")
@@ -533,6 +549,7 @@ def cmd_audit_verify(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_worker_add(args: argparse.Namespace, console: Console) -> int:
+    from jongerenteam.team import check_worker
     from storage import team
 
     store = _open_store(resolve_store(args.store))
@@ -544,9 +561,11 @@ def cmd_worker_add(args: argparse.Namespace, console: Console) -> int:
         )
         organisation = args.organisation or console.ask_required("Moederorganisatie")
         role = team.COORDINATOR if args.coordinator else team.WORKER
+        details = team.WorkerDetails(full_name, initials, role, organisation)
+        check_worker(details)  # before the passphrase is chosen
         console.say("De nieuwe medewerker kiest nu een wachtwoord.")
         passphrase = console.new_passphrase(names=(full_name, initials, *full_name.split()))
-        session.team.add_worker(team.WorkerDetails(full_name, initials, role, organisation), passphrase, kdf_params())
+        session.team.add_worker(details, passphrase, kdf_params())
         session.lock()
     finally:
         store.close()
@@ -827,6 +846,15 @@ def _harden_process() -> None:
         pass
 
 
+# What a ValidationError's field is called in a message of the command.
+FIELD_LABELS = {
+    "team_name": "Naam van het team",
+    "full_name": "Naam",
+    "initials": "Initialen",
+    "organisation": "Moederorganisatie",
+}
+
+
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     _harden_process()
     console = console or Console()
@@ -848,6 +876,12 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     except BaseException as exc:
         if isinstance(exc, SystemExit):
             raise
+        from jongerenteam.domain import ValidationError
+
+        if isinstance(exc, ValidationError):  # bad input: its own Dutch message, with what it is about
+            label = FIELD_LABELS.get(exc.field)
+            console.warn(f"{label}: {exc.message}" if label else exc.message)
+            return msg.EXIT_USAGE
         text, code = msg.explain(exc)
         console.warn(text)
         if os.environ.get("JONGERENTEAM_DEBUG") == "1":

@@ -48,6 +48,26 @@ class ValidationError(ValueError):
         self.message = message
 
 
+# A worker's text fields and the kind of limit each has (jongerenteam.text.LIMITS).
+# The name and organisation are printed in PDFs (the afsprakenoverzicht, the
+# overdracht): letters no PDF font has are refused, as in a student's name.
+WORKER_FIELDS = {"full_name": "name", "initials": "initials", "organisation": "short"}
+WORKER_REQUIRED = {
+    "full_name": "Vul de volledige naam in.",
+    "initials": "Vul de initialen in.",
+    "organisation": "Vul de moederorganisatie in.",
+}
+
+
+def check_worker_field(field_name: str, value: str) -> None:
+    """Refuse a worker's name, initials or organisation (``WORKER_FIELDS``) that is empty, too
+    long or has letters the PDFs cannot print: a ``ValidationError`` naming the field."""
+    value = clean_line(value)
+    if not value:
+        raise ValidationError(field_name, WORKER_REQUIRED[field_name])
+    check_text(field_name, value, WORKER_FIELDS[field_name])
+
+
 @dataclass(frozen=True, slots=True)
 class Concern:
     """Input that is possible but unusual: saved only after the worker confirms."""

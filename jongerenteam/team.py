@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from jongerenteam.domain import WORKER_FIELDS, check_worker_field
 from jongerenteam.passphrase import require_strong
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
@@ -28,9 +29,21 @@ if TYPE_CHECKING:
 COORDINATOR, WORKER = store_team.COORDINATOR, store_team.WORKER
 WorkerDetails = store_team.WorkerDetails
 __all__ = [
-    "COORDINATOR", "RECOVERY_GROUPS", "RECOVERY_GROUP_LEN", "WORKER", "TeamService", "WorkerDetails", "create_team",
-    "reset_with_recovery",
+    "COORDINATOR", "RECOVERY_GROUPS", "RECOVERY_GROUP_LEN", "WORKER", "TeamService", "WorkerDetails",
+    "check_worker", "create_team", "reset_with_recovery",
 ]
+
+
+def check_worker(details: WorkerDetails) -> None:
+    """Refuse a worker's name, initials or organisation that is empty, too long or has letters
+    the PDFs cannot print (``ValidationError`` naming the field, a Dutch message).
+
+    Every way a worker is made (``jongerenteam init``, the set-up wizard,
+    ``worker add``, Team beheren) comes through here; the forms check each
+    field first (``domain.check_worker_field``) to say so beside it.
+    """
+    for field in WORKER_FIELDS:
+        check_worker_field(field, getattr(details, field))
 
 
 def reset_with_recovery(
@@ -55,6 +68,7 @@ def create_team(store: Store, team_name: str, details: WorkerDetails, passphrase
     the recovery code, to be written on paper once."""
     team_name = clean_line(team_name)
     check_text("team_name", team_name, "short")
+    check_worker(details)
     require_strong(passphrase, names=(details.full_name, details.initials, team_name))
     _, recovery = store_team.create_team(store, team_name, details, passphrase, params)
     return recovery
@@ -75,6 +89,7 @@ class TeamService(Service):
     # -- workers --------------------------------------------------------------------------
 
     def add_worker(self, details: WorkerDetails, passphrase: str, params: KdfParams) -> str:
+        check_worker(details)
         require_strong(passphrase, names=(details.full_name, details.initials))
         with self.unit():
             return store_team.add_worker(self.store, self.keys, details, passphrase, params)

@@ -27,6 +27,7 @@ __all__ = ["LIMITS", "check_document", "check_text", "clean_block", "clean_docum
 # talk report of several pages.
 LIMITS = {
     "name": 60,
+    "initials": 20,
     "number": 20,
     "short": 100,
     "line": 300,

@@ -153,12 +153,19 @@ class Dialog(FastTab, ModalScreen[Any]):
         line.display = bool(text) or (widget_id == self.MESSAGE_ID and self.KEEP_MESSAGE_LINE)
 
     def say(self, text: str, *, busy: bool = False) -> None:
-        """The message line: a Dutch sentence (an error), or what is going on (``busy``)."""
+        """The message line: a Dutch sentence (an error), or what is going on (``busy``).
+
+        An error is brought in view: in a long dialog the line may sit below
+        the fold, where a failure would go unseen.
+        """
         self.set_line(self.MESSAGE_ID, text)
         try:
-            self.query_one(f"#{self.MESSAGE_ID}").set_class(busy and bool(text), "-busy")
+            line = self.query_one(f"#{self.MESSAGE_ID}")
         except NoMatches:
             return
+        line.set_class(busy and bool(text), "-busy")
+        if text and not busy:
+            self.call_after_refresh(line.scroll_visible, animate=False)
 
     def error_id(self, widget_id: str) -> str:
         """The id of the error line under the widget ``widget_id``."""

@@ -28,9 +28,11 @@ from textual.widgets import Checkbox, ContentSwitcher, Footer
 
 from jongerenteam import errorlog, start
 from jongerenteam.catalogue import MOTHER_ORGANISATIONS
+from jongerenteam.domain import ValidationError, check_worker_field
 from jongerenteam.errors import StoreError
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
+from jongerenteam.text import check_text, clean_line
 from screens.background import run_in_thread
 from screens.interfaces import team_app
 from screens.text import Input, Label, Static
@@ -272,15 +274,15 @@ class SetupScreen(Screen[None]):
         value = self.value(field_id)
         match field_id:
             case "team-name":
-                return None if value.strip() else TEXT["required_team"]
+                return self.text_problem("team_name", value, "short") if value.strip() else TEXT["required_team"]
             case "full-name":
-                return None if value.strip() else TEXT["required_name"]
+                return self.worker_problem("full_name", value) if value.strip() else TEXT["required_name"]
             case "initials":
                 if not value.strip():
                     return TEXT["required_initials"]
-                return TEXT["initials_space"] if " " in value.strip() else None
+                return TEXT["initials_space"] if " " in value.strip() else self.worker_problem("initials", value)
             case "organisation":
-                return None if value.strip() else TEXT["required_organisation"]
+                return self.worker_problem("organisation", value) if value.strip() else TEXT["required_organisation"]
             case "passphrase":
                 # The command line strips what is typed: a passphrase made here
                 # must also work in 'jongerenteam backup' and friends.
@@ -291,6 +293,24 @@ class SetupScreen(Screen[None]):
                 if not value:
                     return TEXT["required_again"]
                 return None if value == self.value("passphrase") else TEXT["mismatch"]
+        return None
+
+    @staticmethod
+    def text_problem(field: str, value: str, kind: str) -> str | None:
+        """Too long, or letters the PDFs cannot print: the domain's Dutch sentence, or None."""
+        try:
+            check_text(field, clean_line(value), kind)
+        except ValidationError as exc:
+            return exc.message
+        return None
+
+    @staticmethod
+    def worker_problem(field: str, value: str) -> str | None:
+        """The rule for a worker's name, initials and organisation (the same as ``worker add``)."""
+        try:
+            check_worker_field(field, value)
+        except ValidationError as exc:
+            return exc.message
         return None
 
     def check(self, field_id: str) -> bool:

@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
 from jongerenteam.catalogue import LEEFDOMEINEN, MOTHER_ORGANISATIONS, ROLE_LABELS
+from jongerenteam.domain import ValidationError, check_worker_field
 from jongerenteam.errors import WorkerExists, WrongPassphrase
 from jongerenteam.passphrase import weakness
 from jongerenteam.search import fold
@@ -199,6 +200,7 @@ class AddWorkerDialog(TeamDialog):
 
     DIALOG_TITLE = TEXT["add_title"]
     TYPED = ("add-name", "add-initials", "add-organisation", "add-passphrase", "add-repeat")
+    FIELD_IDS: ClassVar[dict[str, str]] = {"full_name": "add-name", "initials": "add-initials", "organisation": "add-organisation"}
 
     def fields(self) -> ComposeResult:
         yield from self.row(TEXT["name"], Input(placeholder=TEXT["name_placeholder"], max_length=200, id="add-name"))
@@ -272,6 +274,15 @@ class AddWorkerDialog(TeamDialog):
             problems.append(("add-role", TEXT["need_role"]))
         if not organisation:
             problems.append(("add-organisation", TEXT["need_organisation"]))
+        for widget_id, field, value in (
+            ("add-name", "full_name", name), ("add-initials", "initials", initials), ("add-organisation", "organisation", organisation),
+        ):
+            # Too long, or letters the PDFs cannot print: the same rule as 'jongerenteam worker add'.
+            if value and not any(p[0] == widget_id for p in problems):
+                try:
+                    check_worker_field(field, value)
+                except ValidationError as exc:
+                    problems.append((widget_id, exc.message))
         problems += passphrase_problems(passphrase, self.value("add-repeat"), (name, initials), "add")
         if problems or role is None:
             self.show_problems(problems)
@@ -285,8 +296,8 @@ class AddWorkerDialog(TeamDialog):
         self.done(TEXT["added"].format(name=self.added))
 
     def show_failure(self, failure: Failure) -> None:
-        # Initials already in the team: said beside them.
-        self.show_error("add-initials" if isinstance(failure.error, WorkerExists) else "", failure.text)
+        # Initials already in the team, or a field the use case refused: said beside it.
+        self.show_error("add-initials" if isinstance(failure.error, WorkerExists) else failure.field or "", failure.text)
 
 
 # -- deactivate a worker ----------------------------------------------------------------

@@ -375,6 +375,67 @@ def test_worker_cannot_manage_the_team(team_store):
         team.deactivate_worker(fx.store, hanna, fx.other_id)
 
 
+# --- worker names: printable, within the limit ---------------------------------------------
+
+# The audit's example: 254 characters starting with Chinese, which no PDF font prints (it came out as ???).
+LONG_CJK = "王小明" + "x" * 251
+UNPRINTABLE = "Deze tekens kan het programma niet afdrukken"
+
+
+@pytest.mark.parametrize(
+    ("full_name", "initials", "organisation", "field", "phrase"),
+    [
+        (LONG_CJK, "WX", "ggz", "full_name", "hoogstens 60 tekens, nu 254"),
+        ("王小明", "WX", "ggz", "full_name", f"{UNPRINTABLE}: 王 小 明"),
+        ("Li 王", "LW", "ggz", "full_name", f"{UNPRINTABLE}: 王"),
+        ("a" * 61, "AA", "ggz", "full_name", "hoogstens 60 tekens, nu 61"),
+        ("Li Wang", "L王", "ggz", "initials", f"{UNPRINTABLE}: 王"),
+        ("Li Wang", "L" * 21, "ggz", "initials", "hoogstens 20 tekens, nu 21"),
+        ("Li Wang", "LW", "明德", "organisation", f"{UNPRINTABLE}: 明 德"),
+        ("Li Wang", "LW", "o" * 101, "organisation", "hoogstens 100 tekens, nu 101"),
+        (" \x1b[31m\x07 ", "LW", "ggz", "full_name", "Vul de volledige naam in."),
+    ],
+)
+def test_a_worker_name_the_pdfs_cannot_print_or_too_long_is_refused_everywhere(
+    team_store, tmp_path, full_name, initials, organisation, field, phrase,
+):
+    """Adding a worker (worker add, Team beheren) and making a team (init, the wizard) refuse the same names in Dutch."""
+    from jongerenteam import start
+    from jongerenteam.domain import ValidationError
+    from jongerenteam.session import TeamSession
+
+    fx = team_store
+    details = team.WorkerDetails(full_name, initials, team.WORKER, organisation)
+    cora = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    before = [w.id for w in fx.store.workers(active_only=False)]
+    with pytest.raises(ValidationError) as refused:
+        cora.team.add_worker(details, "fiets regen koffie bergop", kdf_params())
+    assert (refused.value.field, phrase in refused.value.message) == (field, True), refused.value.message
+    assert [w.id for w in fx.store.workers(active_only=False)] == before
+
+    store = start.create_store(str(tmp_path / "nieuw.jt"))
+    try:
+        first = team.WorkerDetails(full_name, initials, team.COORDINATOR, organisation)
+        with pytest.raises(ValidationError) as refused:
+            start.create_team(store, "Team Zuid", first, "fiets regen koffie bergop")
+        assert (refused.value.field, phrase in refused.value.message) == (field, True), refused.value.message
+        assert store.team() is None
+    finally:
+        store.close()
+
+
+def test_long_names_of_many_scripts_are_accepted_for_a_worker(team_store):
+    """What the PDFs can print, up to 60 characters, is a worker's name as typed."""
+    from jongerenteam.session import TeamSession
+
+    fx = team_store
+    cora = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    names = ["Maria Johanna Theodora van den Broek-Al Hashimi", "Nguyễn Thị Minh Khai محمد", "Ærøskøbing " + "ł" * 49]
+    for i, name in enumerate(names):
+        cora.team.add_worker(team.WorkerDetails(name, f"N{i}", team.WORKER, "ggz"), "fiets regen koffie bergop", kdf_params())
+    assert {w.full_name for w in fx.store.workers()} >= set(names)
+
+
 # --- revocation ------------------------------------------------------------------
 
 

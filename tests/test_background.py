@@ -10,8 +10,11 @@ in the code but holds no canary.
 from __future__ import annotations
 
 import ast
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,13 +25,15 @@ from jongerenteam.report import ReportService
 from jongerenteam.session import TeamSession
 from jongerenteam.socialmap import SocialMapService
 from jongerenteam.spreekuur import SpreekuurService
-from screens.background import WHAT
+from screens.background import WHAT, failure_text
 from screens.home import HomeScreen
+from screens.unlock import UnlockScreen
 from tests.support import (
     CANARIES,
     CANARY_FIRST,
     CANARY_NOTE,
     COORDINATOR_PASS,
+    OTHER_PASS,
     WORKER_PASS,
     build_app,
     files_containing,
@@ -36,6 +41,7 @@ from tests.support import (
     paste,
     screen_text,
     settle,
+    submit_unlock,
     unlock_as,
     wait_until,
 )
@@ -213,3 +219,606 @@ async def test_a_draft_that_cannot_be_kept_says_so(team_store, error_log, monkey
         assert errors(app)[0].startswith("Je invoer tussentijds versleuteld bewaren is niet gelukt.")
         assert app.screen.query_one("#f-first_name").value == "Sam"
     assert_logged_without_data(error_log)
+
+
+# -- every worker code, with an injected failure -----------------------------------------------------------
+#
+# One case per code in ``WHAT``: the screen that starts that worker, reached in
+# the real app, with the service call the worker makes broken (``boom``) just
+# before the key that starts it. The same checks for each: the Dutch sentence
+# on screen (a toast or a message line), the screen still there and drawn, the
+# app running, and an error-log record without the exception's message.
+
+FAILED = "Er ging iets onverwachts mis"
+# Workers whose failure reaches the log through ``messages.explain`` ("onverwacht"),
+# not under their own code: they catch the exception (or read the worker's error) themselves.
+LOGGED_AS = dict.fromkeys(("open-store", "unlock", "checks", "dossier-load"), "onverwacht")
+
+
+@dataclass
+class Run:
+    """What a case works with: the team, its students, the app and the way to break a call."""
+
+    fx: Any
+    students: Any
+    monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path
+    app: Any = None
+    pilot: Any = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def breaks(self, owner: object, name: str) -> None:
+        """From now on ``owner.name`` raises ``Broken`` (a service method, or a function of a module)."""
+        self.monkeypatch.setattr(owner, name, boom)
+
+    @property
+    def fatma(self) -> str:
+        return self.students.ozdemir_id
+
+    async def settle(self) -> None:
+        await settle(self.app, self.pilot)
+
+    async def press(self, *keys: str) -> None:
+        await self.pilot.press(*keys)
+        await self.settle()
+
+
+@dataclass(frozen=True)
+class Case:
+    drive: Callable[[Run], Awaitable[type]]  # from Vandaag (or the first screen) to the failure; returns the screen that stays
+    who: tuple[str, str] | None = ("ha", WORKER_PASS)  # unlocked as, before ``drive``
+    prepare: Callable[[Run], None] | None = None  # data in the store, before the app starts
+    app: Callable[[Run], Any] | None = None  # another app than the team's (the wizard, an opening store)
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(code: str, **kw: Any) -> Callable[[Callable[[Run], Awaitable[type]]], Callable[[Run], Awaitable[type]]]:
+    def register(drive: Callable[[Run], Awaitable[type]]) -> Callable[[Run], Awaitable[type]]:
+        CASES[code] = Case(drive, **kw)
+        return drive
+
+    return register
+
+
+COORDINATOR = ("co", COORDINATOR_PASS)
+
+
+async def open_fatma(r: Run) -> None:
+    from screens.student import open_student
+
+    open_student(r.app.screen, r.app.session, r.app.session.students[r.fatma])
+    await r.settle()
+
+
+# -- starting, unlocking, Vandaag, drafts, syncing
+
+
+def opening_store(r: Run) -> Any:
+    """The app as the command starts it on a closed store file: the unlock screen first, the store opened behind it."""
+    import shutil
+
+    from storage.preview import OpeningStore, read_preview
+
+    r.fx.store.checkpoint()  # everything in the file itself, then a copy nobody has open
+    path = r.tmp_path / "dicht.jt"
+    shutil.copyfile(r.fx.path, path)
+    preview = read_preview(str(path))
+    assert preview is not None
+    return build_app(r.fx, store=OpeningStore(str(path), preview, opener=boom))
+
+
+@case("open-store", who=None, app=opening_store)
+async def _open_store(r: Run) -> type:
+    return UnlockScreen
+
+
+@case("unlock", who=None)
+async def _unlock(r: Run) -> type:
+    from jongerenteam import start
+
+    r.breaks(start, "unlock")
+    await submit_unlock(r.app, r.pilot, "ha", WORKER_PASS)
+    await r.settle()
+    return UnlockScreen
+
+
+@case("reset", who=None)
+async def _reset(r: Run) -> type:
+    from jongerenteam import start
+    from screens.forgot import ForgotPassphraseScreen
+
+    await r.pilot.press(*"hanna", "f1")
+    await r.settle()
+    r.breaks(start, "reset_with_recovery")
+    for line in (r.fx.recovery_code, "tulpen langs de vaart in mei", "tulpen langs de vaart in mei"):
+        await paste(r.app, r.pilot, line)
+        await r.pilot.press("enter")
+    await r.settle()
+    return ForgotPassphraseScreen
+
+
+def wizard(r: Run) -> Any:
+    from jongerenteam.cli import make_app
+    from jongerenteam.settings import Settings
+
+    return make_app(Settings(store=str(r.tmp_path / "nieuw" / "team.jt")), None)
+
+
+@case("create", who=None, app=wizard)
+async def _create(r: Run) -> type:
+    from jongerenteam import start
+    from screens.setup import SetupScreen
+
+    r.breaks(start, "create_team")
+    for line in ("Team Zuid", "Anna van der Berg", "", "ggz", "fiets regen koffie dinsdag", "fiets regen koffie dinsdag"):
+        await paste(r.app, r.pilot, line)
+        await r.pilot.press("enter")
+    await r.settle()
+    return SetupScreen
+
+
+@case("today", who=None)
+async def _today(r: Run) -> type:
+    r.breaks(SpreekuurService, "today")
+    await unlock_as(r.app, r.pilot, "ha", WORKER_PASS)
+    return HomeScreen
+
+
+def a_draft_of_another_window(r: Run) -> None:
+    s = TeamSession.unlock(r.fx.store, r.fx.worker_id, WORKER_PASS)
+    s.drafts.keep("een-ander-venster", {"screens": []})
+    s.lock()
+
+
+@case("terugzetten", who=None, prepare=a_draft_of_another_window)
+async def _terugzetten(r: Run) -> type:
+    from jongerenteam.drafts import DraftService
+    from screens.drafts import OfferDraft
+
+    r.breaks(DraftService, "discard")
+    await unlock_as(r.app, r.pilot, "ha", WORKER_PASS)
+    await wait_until(r.pilot, lambda: isinstance(r.app.screen, OfferDraft), what="the draft offered")
+    await r.press("w")  # thrown away
+    return HomeScreen
+
+
+@case("tussentijds-bewaren")
+async def _autosave(r: Run) -> type:
+    from jongerenteam.drafts import DraftService
+    from screens.spreekuur import IntakeScreen
+
+    await r.pilot.press("ctrl+n")
+    await paste(r.app, r.pilot, "Sam")
+    r.breaks(DraftService, "keep")
+    r.app.autosave()
+    await r.settle()
+    return IntakeScreen
+
+
+@case("bijwerken")
+async def _sync(r: Run) -> type:
+    r.breaks(TeamSession, "sync")
+    r.app.sync_now()
+    await r.settle()
+    return HomeScreen
+
+
+# -- registering a student
+
+
+@case("checks")
+async def _checks(r: Run) -> type:
+    from screens.spreekuur import IntakeScreen
+
+    r.breaks(SpreekuurService, "find_duplicates")
+    await r.pilot.press("ctrl+n")
+    await paste(r.app, r.pilot, "Sam")
+    await r.press("ctrl+s")
+    return IntakeScreen
+
+
+@case("save")
+async def _save(r: Run) -> type:
+    from screens.spreekuur import IntakeScreen
+
+    r.breaks(SpreekuurService, "register_walk_in")
+    await r.pilot.press("ctrl+n")
+    await paste(r.app, r.pilot, "Sam")
+    await r.press("ctrl+s")
+    return IntakeScreen
+
+
+# -- the dossier
+
+
+@case("dossier-load")
+async def _dossier_load(r: Run) -> type:
+    from screens.dossier import DossierScreen
+
+    r.breaks(DossierService, "open_dossier")
+    await open_fatma(r)
+    return DossierScreen
+
+
+@case("dossier-store")
+async def _dossier_store(r: Run) -> type:
+    from screens.dossier import DossierScreen
+
+    await open_fatma(r)
+    r.breaks(DossierService, "involved_workers")
+    await r.press("6")  # Betrokkenen: the colleagues on the file are read
+    return DossierScreen
+
+
+@case("dossier-log")
+async def _dossier_log(r: Run) -> type:
+    from screens.dossier import DossierScreen
+
+    await open_fatma(r)
+    r.breaks(DossierService, "file_log")
+    await r.press("7")
+    return DossierScreen
+
+
+@case("dg-save")
+async def _driegesprek(r: Run) -> type:
+    from jongerenteam.driegesprek import DriegesprekService
+    from screens.driegesprek import DriegesprekScreen
+
+    await open_fatma(r)
+    await r.press("d")
+    assert isinstance(r.app.screen, DriegesprekScreen)
+    r.app.screen.query_one("#dg-story").focus()
+    await paste(r.app, r.pilot, "Het gaat beter op stage.")
+    r.breaks(DriegesprekService, "save_driegesprek")
+    await r.press("ctrl+s")
+    return DriegesprekScreen
+
+
+# -- the afsprakenoverzicht and the worker's reachability
+
+
+async def open_overview(r: Run) -> None:
+    from screens.overview import OverviewModal
+
+    r.app.push_screen(OverviewModal(r.app.session, r.app.session.students[r.fatma]))
+    await r.settle()
+
+
+@case("overview")
+async def _overview(r: Run) -> type:
+    from screens.overview import OverviewModal
+
+    r.breaks(DossierService, "open_dossier")
+    await open_overview(r)
+    return OverviewModal
+
+
+@case("overview-export")
+async def _overview_export(r: Run) -> type:
+    from screens.overview import OverviewModal
+
+    await open_overview(r)
+    r.breaks(DossierService, "log_export")
+    await r.press("k")  # copy: logged first, and that fails
+    return OverviewModal
+
+
+@case("reach")
+async def _reach(r: Run) -> type:
+    from jongerenteam.team import TeamService
+    from screens.overview import ReachabilityModal
+
+    await open_overview(r)
+    r.breaks(TeamService, "worker_contact")
+    await r.press("b")
+    return ReachabilityModal
+
+
+@case("reach-save")
+async def _reach_save(r: Run) -> type:
+    from jongerenteam.team import TeamService
+    from screens.overview import ReachabilityModal
+
+    await open_overview(r)
+    await r.press("b")
+    r.breaks(TeamService, "set_my_contact")
+    await paste(r.app, r.pilot, "06-12345678 (ma-do)")
+    await r.press("enter")
+    return ReachabilityModal
+
+
+# -- the sociale kaart
+
+
+@case("social-map")
+async def _social_map(r: Run) -> type:
+    from screens.socialmap import SocialMapScreen
+
+    r.breaks(SocialMapService, "entries")
+    await r.press("f4")
+    return SocialMapScreen
+
+
+def an_entry_on_the_map(r: Run) -> None:
+    from jongerenteam.socialmap import MapEntry
+
+    s = TeamSession.unlock(r.fx.store, r.fx.worker_id, WORKER_PASS)
+    s.social_map.add(MapEntry(kind="organisatie", name="Budgetmaatje"))
+    s.lock()
+
+
+@case("social-map-write", prepare=an_entry_on_the_map)
+async def _social_map_write(r: Run) -> type:
+    from screens.socialmap import SocialMapScreen
+
+    await r.press("f4")
+    r.app.screen.query_one("#map-table").focus()
+    r.breaks(SocialMapService, "remove")
+    await r.press("x", "j")
+    return SocialMapScreen
+
+
+# -- 18+
+
+
+@case("checklist-load")
+async def _checklist_load(r: Run) -> type:
+    from jongerenteam.eighteen import EighteenService
+    from screens.eighteen import ChecklistScreen
+
+    r.breaks(EighteenService, "checklist")
+    r.app.push_screen(ChecklistScreen(r.fatma))
+    await r.settle()
+    return ChecklistScreen
+
+
+@case("checklist-save")
+async def _checklist_save(r: Run) -> type:
+    from jongerenteam.eighteen import EighteenService
+    from screens.eighteen import ChecklistScreen
+
+    r.app.push_screen(ChecklistScreen(r.fatma))
+    await r.settle()
+    r.breaks(EighteenService, "set_checklist_item")
+    await r.press("space")
+    return ChecklistScreen
+
+
+@case("team-checklist", who=COORDINATOR)
+async def _team_checklist(r: Run) -> type:
+    from jongerenteam.eighteen import EighteenService
+    from screens.eighteen import TeamChecklistScreen
+
+    r.breaks(EighteenService, "team_checklist")
+    r.app.push_screen(TeamChecklistScreen())
+    await r.settle()
+    return TeamChecklistScreen
+
+
+@case("team-checklist-save", who=COORDINATOR)
+async def _team_checklist_save(r: Run) -> type:
+    from jongerenteam.eighteen import EighteenService
+    from screens.eighteen import TeamChecklistScreen
+
+    r.app.push_screen(TeamChecklistScreen())
+    await r.settle()
+    r.breaks(EighteenService, "reset_team_checklist")
+    await r.press("s", "j")  # back to the standard list, yes
+    return TeamChecklistScreen
+
+
+def a_student_with_a_coach(r: Run) -> None:
+    s = TeamSession.unlock(r.fx.store, r.fx.worker_id, WORKER_PASS)
+    s.spreekuur.register_student(StudentDetails(first_name="Anna", last_name="Test", coach_name="Mevr. Bos", coach_role="slb"))
+    s.lock()
+
+
+@case("coachwissel", who=COORDINATOR, prepare=a_student_with_a_coach)
+async def _coachwissel(r: Run) -> type:
+    from jongerenteam.eighteen import EighteenService
+    from screens.eighteen import CoachChangeScreen
+
+    r.app.push_screen(CoachChangeScreen())
+    await r.settle()
+    await r.press("enter")  # the one coach
+    await paste(r.app, r.pilot, "Dhr. Yilmaz")
+    await r.press("enter", "enter")  # the name, the role: the question
+    r.breaks(EighteenService, "bulk_change_coach")
+    await r.press("j")
+    return CoachChangeScreen
+
+
+# -- the warme overdracht
+
+
+@case("handover-open")
+async def _handover_open(r: Run) -> type:
+    from jongerenteam.handover import HandoverService
+    from screens.dossier import DossierScreen
+
+    await open_fatma(r)
+    r.breaks(HandoverService, "handovers_of")
+    await r.press("w")
+    return DossierScreen
+
+
+@case("handover-load")
+async def _handover_load(r: Run) -> type:
+    from jongerenteam.handover import HandoverService
+    from screens.handover import HandoverDialog
+
+    await open_fatma(r)
+    r.breaks(HandoverService, "handover_receivers")
+    await r.press("w")
+    return HandoverDialog
+
+
+def fatma_proposed_to_otto(r: Run) -> None:
+    from jongerenteam import consent as cn
+    from jongerenteam import handover as h
+    from jongerenteam.dates import local_today
+
+    s = TeamSession.unlock(r.fx.store, r.fx.worker_id, WORKER_PASS)
+    sid = r.students.ozdemir_id
+    s.consent.add_consent(sid, cn.NewConsent(cn.ConsentWith("organisatie", "jongerenteam"), [cn.ALL_DOMAINS], "overdracht",
+                                             "student", "mondeling", local_today()))
+    otto = h.Receiver("medewerker", "Otto Collega", worker_id=r.fx.other_id)
+    r.data["handover"] = s.handover.propose_handover(sid, h.Proposal(h.INTERN, otto, "Document", student_view="akkoord")).id
+    s.lock()
+
+
+async def otto_opens_the_proposal(r: Run) -> None:
+    from screens.handover import HandoverCard
+
+    r.app.screen.open_handover(r.data["handover"])
+    await r.settle()
+    assert isinstance(r.app.screen, HandoverCard)
+
+
+@case("handover-step", who=("ot", OTHER_PASS), prepare=fatma_proposed_to_otto)
+async def _handover_step(r: Run) -> type:
+    from jongerenteam.handover import HandoverService
+    from screens.handover import HandoverCard
+
+    await otto_opens_the_proposal(r)
+    r.breaks(HandoverService, "accept_handover")
+    await r.press("a", "j")
+    return HandoverCard
+
+
+@case("handover-card", who=("ot", OTHER_PASS), prepare=fatma_proposed_to_otto)
+async def _handover_card(r: Run) -> type:
+    from jongerenteam.handover import HandoverService
+    from screens.handover import HandoverCard
+
+    await otto_opens_the_proposal(r)
+    r.breaks(HandoverService, "handovers_of")  # accepted, then read again: that read fails
+    await r.press("a", "j")
+    return HandoverCard
+
+
+@case("caseload")
+async def _caseload(r: Run) -> type:
+    from jongerenteam.handover import HandoverService
+    from screens.handover import CaseloadScreen
+
+    r.app.push_screen(CaseloadScreen(r.app.session))
+    await r.settle()
+    legend = str(r.app.screen.query_one("#cl-legend").render())
+    otto_key = next(part.split(" ")[0] for part in legend.split(" · ") if "Otto" in part)
+    await r.pilot.press(otto_key)
+    r.breaks(HandoverService, "transfer_caseload")
+    await r.press("ctrl+s")
+    return CaseloadScreen
+
+
+# -- Team beheren, rapportage, rechten (coördinator)
+
+
+@case("dialog-save", who=COORDINATOR)
+async def _dialog_save(r: Run) -> type:
+    from jongerenteam.team import TeamService
+    from screens.team_dialogs import AddWorkerDialog
+
+    await r.press("ctrl+t", "t")
+    assert isinstance(r.app.screen, AddWorkerDialog)
+    for widget_id, value in (("add-name", "Fleur de Wit"), ("add-initials", "FW"), ("add-organisation", "ggz"),
+                             ("add-passphrase", "fiets regen koffie bergop"), ("add-repeat", "fiets regen koffie bergop")):
+        r.app.screen.query_one(f"#{widget_id}").value = value
+    r.breaks(TeamService, "add_worker")
+    await r.press("ctrl+s")
+    return AddWorkerDialog
+
+
+@case("report", who=COORDINATOR)
+async def _report(r: Run) -> type:
+    from screens.report import ReportScreen
+
+    r.breaks(ReportService, "report_from")
+    r.app.push_screen(ReportScreen())
+    await r.settle()
+    return ReportScreen
+
+
+@case("report-export", who=COORDINATOR)
+async def _report_export(r: Run) -> type:
+    from screens.report import ReportScreen
+
+    r.app.push_screen(ReportScreen())
+    await r.settle()
+    await r.press("c")
+    r.app.screen.query_one("#save-path").value = str(r.tmp_path / "cijfers.csv")
+    r.breaks(ReportService, "export_report")
+    await r.press("enter")
+    return ReportScreen
+
+
+@case("rights-store", who=COORDINATOR)
+async def _rights_store(r: Run) -> type:
+    from jongerenteam.rights import RightsService
+    from screens.retention import RetentionScreen
+
+    r.breaks(RightsService, "retention_years")
+    r.app.push_screen(RetentionScreen(r.app.session))
+    await r.settle()
+    return RetentionScreen
+
+
+@case("rights-talks")
+async def _rights_talks(r: Run) -> type:
+    from screens.rights import CorrectionDialog
+
+    r.breaks(DossierService, "open_dossier")
+    r.app.push_screen(CorrectionDialog(r.app.session, r.fatma))
+    await r.settle()
+    return CorrectionDialog
+
+
+# Codes no case reaches (none now): each with why, in the report of the run.
+UNREACHED: dict[str, str] = {}
+
+
+def test_every_worker_code_has_a_case_with_an_injected_failure():
+    """The cases below cover the table: a new worker code needs its own case (or a reason in UNREACHED)."""
+    assert sorted(set(CASES) | set(UNREACHED)) == sorted(WHAT)
+    assert not set(CASES) & set(UNREACHED)
+    used = {code for _file, code in worker_codes()}
+    assert used == set(WHAT), "every code in the table is used by a worker, and only those"
+    for code, words in WHAT.items():
+        # Dutch, one phrase that fits "... is niet gelukt": a capital, no full stop, no English.
+        assert words and words[0].isupper() and not words.endswith("."), code
+        assert failure_text(code, Broken("x")).startswith(f"{words} is niet gelukt. {FAILED}"), code
+
+
+def shown(app) -> str:
+    return "\n".join(notifications(app)) + "\n" + screen_text(app)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+async def test_each_worker_that_fails_says_so_in_dutch_and_the_screen_stays(
+    code, team_store, students, error_log, monkeypatch, tmp_path,
+):
+    """Break the call one worker makes: a Dutch sentence, the screen still there and drawn, a log record without data."""
+    r = Run(team_store, students, monkeypatch, tmp_path)
+    case_ = CASES[code]
+    if case_.prepare is not None:
+        case_.prepare(r)
+    app = case_.app(r) if case_.app is not None else build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        r.app, r.pilot = app, pilot
+        if case_.who is not None:
+            await unlock_as(app, pilot, *case_.who)
+            assert isinstance(app.screen, HomeScreen)
+        stays = await case_.drive(r)
+        await wait_until(pilot, lambda: FAILED in shown(app), what=f"the Dutch message of {code}")
+        await settle(app, pilot)
+        assert app.is_running
+        assert isinstance(app.screen, stays), f"{code}: {type(app.screen).__name__}"
+        text = shown(app)
+        assert f"{CANARY_FIRST} {CANARY_NOTE}" not in text  # the exception's own words never reach the screen
+        assert len(screen_text(app).strip()) > 40  # still drawn, not an empty frame
+    assert_logged_without_data(error_log)
+    assert f" {LOGGED_AS.get(code, code)} {Broken.__module__}.Broken" in logged(error_log)

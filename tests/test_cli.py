@@ -260,6 +260,25 @@ def test_worker_add_then_new_worker_can_unlock(demo, home):
     assert "in orde" in unlocked.stdout
 
 
+def test_a_name_the_pdfs_cannot_print_is_refused_before_the_passphrase(demo, home, tmp_path):
+    """worker add and init refuse a Chinese or too long name in Dutch (exit 2), before a passphrase is asked."""
+    proc = run(
+        ["worker", "add", "--store", str(demo), "--worker", "FB", "--name", "王小明" + "x" * 251, "--initials", "WX",
+         "--organisation", "ggz"],
+        home=home, stdin=lines(FLOOR.passphrase),
+    )
+    assert proc.returncode == msg.EXIT_USAGE, proc.stderr
+    assert "Naam: Dit is te lang: hoogstens 60 tekens, nu 254." in proc.stderr
+    assert "wachtwoord" not in proc.stdout and "onverwachts" not in proc.stderr
+    assert active_initials(demo) == {"FB", "WR", "DV"}
+
+    store = tmp_path / "nieuw.jt"
+    proc = run(["init", "--store", str(store)], home=home, stdin=lines("Team Zuid", "Li 王小明", "LW", "ggz"))
+    assert proc.returncode == msg.EXIT_USAGE, proc.stderr
+    assert "Naam: Deze tekens kan het programma niet afdrukken: 王 小 明." in proc.stderr
+    assert not store.exists()
+
+
 def test_worker_add_by_non_coordinator_is_refused(demo, home):
     """A hulpverlener cannot add workers: exit 10 and nobody is added."""
     stdin = lines(WAISCA.passphrase, NEW_WORKER_PASS, NEW_WORKER_PASS)
@@ -501,3 +520,51 @@ def test_only_a_coordinator_of_the_current_store_may_restore(demo, home, tmp_pat
     assert "coördinator" in proc.stderr
     # Nothing was replaced: no safety copy of the current store was needed.
     assert list(demo.parent.glob("*.backups/voor-terugzetten-*")) == []
+
+
+# --- what the command prints from a store or a backup is inert ------------------------------------
+
+
+ESCAPES = "\x1b]0;gehackt\x07\x1b[2J\x1b[31mRood\x1b[0m\x07\x9b1m"
+
+
+def _rename(path: Path, sql: str, *params: str) -> None:
+    """Change a store or backup file with raw SQL, as someone with the file could."""
+    con = sqlite3.connect(path)
+    with con:
+        assert con.execute(sql, params).rowcount >= 1
+    con.close()
+
+
+def assert_inert(out: str) -> None:
+    """No escape or control character of the data reaches the terminal."""
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert all(ch.isprintable() or ch == "\n" for ch in out), repr(out)
+
+
+def test_team_and_worker_names_from_a_file_reach_the_terminal_inert(demo, home, tmp_path):
+    """A backup (or store) whose team or worker names hold escape sequences: restore, worker list and the
+    worker question print them as visible symbols, never as codes the terminal would act on."""
+    backup = tmp_path / "kopie.jtbackup"
+    made = run(["backup", "--store", str(demo), "--worker", "FB", str(backup)], home=home, stdin=lines(FLOOR.passphrase))
+    assert made.returncode == 0, made.stderr
+    _rename(backup, "UPDATE team SET name = ?", f"Team{ESCAPES}")
+    _rename(demo, "UPDATE team SET name = ?", f"Nu{ESCAPES}")
+    _rename(demo, "UPDATE workers SET full_name = full_name || ? WHERE initials = 'DV'", ESCAPES)
+
+    restore = run(["restore", "--store", str(demo), "--worker", "FB", str(backup)], home=home, stdin=lines("n"))
+    assert restore.returncode == msg.EXIT_CANCELLED, restore.stderr
+    assert_inert(restore.stdout + restore.stderr)
+    assert "Team␛]0;gehackt␇␛[2J␛[31mRood" in restore.stdout  # shown, not acted on
+    assert "Nu␛]0;gehackt" in restore.stdout
+
+    listed = run(["worker", "list", "--store", str(demo)], home=home)
+    assert listed.returncode == 0, listed.stderr
+    assert_inert(listed.stdout + listed.stderr)
+    assert "Daan" in listed.stdout and "␛[31mRood" in listed.stdout
+
+    # Without --worker the command lists who may answer (and then gets no answer).
+    asked = run(["audit", "verify", "--store", str(demo)], home=home)
+    assert asked.returncode == msg.EXIT_CANCELLED
+    assert_inert(asked.stdout + asked.stderr)
+    assert "Wie ben je?" in asked.stdout and "␛[31mRood" in asked.stdout

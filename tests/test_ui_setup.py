@@ -204,6 +204,24 @@ async def test_weak_and_mismatched_passphrases_and_empty_fields_keep_what_was_ty
         assert not Path(location).exists()
 
 
+async def test_a_name_the_pdfs_cannot_print_is_refused_at_its_step(tmp_path):
+    """Your name in Chinese (no PDF font has it) or over 60 characters: the Dutch reason beside it, on step 2."""
+    location = str(tmp_path / "team.jt")
+    app = make_app(Settings(store=location), None)
+    async with app.run_test(size=SIZE) as pilot:
+        await type_line(app, pilot, TEAM)
+        await type_line(app, pilot, "王小明")
+        assert text_of(app, "#err-full-name").startswith("Deze tekens kan het programma niet afdrukken: 王 小 明.")
+        assert app.focused is app.screen.query_one("#full-name", Input)
+        assert text_of(app, "#setup-step") == "Stap 2 van 4: Over jou"
+        app.screen.query_one("#full-name", Input).value = "a" * 61
+        await settle(app, pilot)  # the change clears the old message first
+        await pilot.press("enter")
+        assert text_of(app, "#err-full-name") == "Dit is te lang: hoogstens 60 tekens, nu 61. Maak het korter."
+        assert app.focused is app.screen.query_one("#full-name", Input)
+    assert not Path(location).exists()
+
+
 async def test_a_store_error_is_one_dutch_sentence_and_a_retry_finishes_the_same_store(tmp_path, monkeypatch):
     """Disk full while making the team: the Dutch sentence, both passphrases kept; Enter again completes the store made the first time."""
     location = str(tmp_path / "team.jt")

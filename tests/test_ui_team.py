@@ -238,6 +238,32 @@ async def test_weak_or_different_passphrases_and_empty_fields_are_explained_in_d
     assert "Fleur de Wit" not in [w.full_name for w in team_store.store.workers(active_only=False)]
 
 
+async def test_a_name_the_pdfs_cannot_print_is_refused_beside_the_field(team_store):
+    """A Chinese name (no PDF font has it) or one over 60 characters: the Dutch reason under the name, nothing saved."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team(app, pilot, team_store)
+        await pilot.press("t")
+        await paste(app, pilot, "王小明" + "x" * 57)
+        await pilot.press("tab", *"WX", "tab", "tab", *"ggz", "tab", "tab")
+        await paste(app, pilot, NEW_PASS)
+        await pilot.press("tab")
+        await paste(app, pilot, NEW_PASS)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AddWorkerDialog)
+        assert text_of(app, "#add-name-error").startswith("Deze tekens kan het programma niet afdrukken: 王 小 明.")
+        assert app.focused is app.screen.query_one("#add-name", Input)
+
+        app.screen.query_one("#add-name", Input).value = "Li Wang " + "x" * 53
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert text_of(app, "#add-name-error") == "Dit is te lang: hoogstens 60 tekens, nu 61. Maak het korter."
+        assert value(app, "#add-initials") == "WX" and value(app, "#add-passphrase") == NEW_PASS
+    assert "WX" not in [w.initials for w in team_store.store.workers(active_only=False)]
+
+
 async def test_escape_asks_before_throwing_away_the_add_form(team_store):
     """Esc on a filled form asks first: 'n' keeps everything, 'j' closes; an empty form closes at once."""
     app = build_app(team_store)
