@@ -36,6 +36,15 @@ TEXT = {
         "De app kon op deze laptop niet bijhouden welke versie van de teamopslag je zag "
         "(de map {folder} is niet te schrijven of de schijf is vol). Zo kan hij een oude kopie niet opmerken."
     ),
+    "seen_cut": (
+        "Let op: het logboek is korter dan (of niet meer hetzelfde als) toen {name} het de laatste keer zag. "
+        "Iemand heeft buiten het programma om regels weggehaald of vervangen. Werk niet verder aan dossiers "
+        "en meld het meteen bij de coördinator. Dit staat in het logboek."
+    ),
+    "seen_changed": (
+        "Let op: wat de teamopslag bewaarde over hoe ver {name} het logboek had gezien, is veranderd of "
+        "verdwenen, buiten het programma om. Meld het bij de coördinator. Dit staat in het logboek."
+    ),
     "key_swapped": (
         "Je openbare sleutel in de teamopslag was vervangen door een andere, buiten het programma om. "
         "Je eigen sleutel is nu hersteld en dit staat in het logboek. Meld dit bij de coördinator."
@@ -128,6 +137,10 @@ def authority_notes(store: Store, keys: Keys) -> list[str]:
     for code, worker_id in keys.unlock_notes:
         if code == store_team.SIGNED:
             out.append(TEXT["signed"])
+        elif code == integrity.SEEN_CUT:
+            out.append(TEXT["seen_cut"].format(name=names.get(worker_id, "een medewerker")))
+        elif code in (integrity.SEEN_FORGED, integrity.SEEN_MISSING):
+            out.append(TEXT["seen_changed"].format(name=names.get(worker_id, "een medewerker")))
         elif code == store_team.KEY_SWAPPED:
             out.append(TEXT["key_swapped"])
         elif code == store_team.RECORDED:

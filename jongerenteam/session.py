@@ -33,6 +33,7 @@ from datetime import datetime
 from jongerenteam import integrity
 from jongerenteam.directory import Directory, StudentRecord
 from storage import audit, changes, team
+from storage import integrity as store_integrity
 from storage.errors import Locked
 from storage.keyring import Keys
 from storage.models import Worker
@@ -173,6 +174,7 @@ class TeamSession:
             service.forget()
         with self.store.session() as s:
             audit.append(s, keys, "lock", worker_id=self.worker_id)
+            store_integrity.record_seen(s, keys)
         integrity.remember_now(self.store)
         self.store.checkpoint()
 

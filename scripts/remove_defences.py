@@ -114,6 +114,20 @@ DEFENCES: tuple[Defence, ...] = (
         (INSIDERS + "test_the_old_helper_who_changes_the_end_of_her_read_along_reads_nothing[sqlite-end removed]",),
     ),
     Defence(
+        "integrity: a worker's signed memory past the head (a cut tail) is seen at unlock",
+        "storage/integrity.py",
+        "            found.append((SEEN_CUT, row.worker_id))\n",
+        "            pass\n",
+        (INSIDERS + "test_the_newest_entries_cut_and_the_head_signed_again_are_seen_by_the_next_unlock[sqlite]",),
+    ),
+    Defence(
+        "integrity: a worker's memory row not signed by them is said",
+        "storage/integrity.py",
+        "            found.append((SEEN_FORGED, row.worker_id))\n",
+        "            pass\n",
+        (INSIDERS + "test_a_workers_signed_memory_changed_or_removed_is_said[sqlite-changed]",),
+    ),
+    Defence(
         "files: the envelope is bound to kind, author and version",
         "storage/files.py",
         '    return f"{entry_id}|{kind}|{created_by}|v{version}"\n',

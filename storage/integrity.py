@@ -26,14 +26,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from storage import audit, clock, rights
+from storage import audit, authority, clock, rights
+from storage.crypto import sign, signature_valid
 from storage.keyring import Keys
-from storage.models import Student
+from storage.models import AuditEntry, SeenHead, Student
 from storage.store import Store
 
 ROLLED_BACK = "rolled back"
 REPLACED = "replaced"
+
+# What a worker's signed memory inside the store says (``check_seen_rows``),
+# as codes in ``Keys.unlock_notes`` with the worker id it concerns.
+SEEN_CUT = "seen: cut"  # the log is shorter than, or not the one, this worker saw
+SEEN_FORGED = "seen: forged"  # the row is not signed by the worker it names
+SEEN_MISSING = "seen: missing"  # a worker who logged in has no row any more
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,3 +120,64 @@ def _erase_returned(store: Store, keys: Keys) -> list[str]:
             detail=f"gewiste studenten terug: {len(removed)}, opnieuw gewist",
         )
     return removed
+
+
+# -- each worker's signed memory inside the store -------------------------------------------
+
+
+def _seen_message(worker_id: str, seq: int, mac: bytes) -> bytes:
+    return b"seen head\x1f" + worker_id.encode() + b"\x1f" + str(seq).encode() + b"\x1f" + mac
+
+
+def record_seen(s: Session, keys: Keys) -> None:
+    """Write this worker's signed row: the head as it is now (at unlock and at lock).
+
+    Nothing in a team that is not signed yet (there is no key to check it with).
+    """
+    position = audit.head_position(s)
+    if position is None or keys.sign_seed is None or keys.root_public is None:
+        return
+    seq, mac = position
+    row = s.get(SeenHead, keys.worker_id)
+    if row is None:
+        row = SeenHead(worker_id=keys.worker_id)
+        s.add(row)
+    row.seq, row.mac, row.at = seq, mac, clock.now().isoformat(timespec="microseconds")
+    row.sig = sign(keys.sign_seed, _seen_message(keys.worker_id, seq, mac))
+    s.flush()
+
+
+def check_seen_rows(s: Session, keys: Keys) -> list[tuple[str, str]]:
+    """(code, worker id) for every worker whose signed memory the log no longer matches.
+
+    A row signed by its worker whose position is past the head, or whose
+    entry there carries another MAC: the log was cut or replaced after that
+    worker saw it (``SEEN_CUT``). A row not signed by the worker it names
+    (``SEEN_FORGED``). A worker who logged in since the rows exist, without
+    a row (``SEEN_MISSING``; the unlocking worker's own row is written after
+    this check). A whole older copy of the store brings its own older rows:
+    that is for each laptop's memory (``check``).
+    """
+    if keys.root_public is None or keys.signed_from is None:
+        return []
+    trust = authority.trust(s, keys.root_public, keys.signed_from)
+    position = audit.head_position(s)
+    found: list[tuple[str, str]] = []
+    have: set[str] = set()
+    for row in s.scalars(select(SeenHead).order_by(SeenHead.worker_id)).all():
+        have.add(row.worker_id)
+        message = _seen_message(row.worker_id, row.seq, bytes(row.mac))
+        if not any(signature_valid(k, row.sig, message) for k in trust.signing_keys.get(row.worker_id, set())):
+            found.append((SEEN_FORGED, row.worker_id))
+        elif position is None or position[0] < row.seq or audit.mac_at(s, row.seq) != bytes(row.mac):
+            found.append((SEEN_CUT, row.worker_id))
+    if keys.entries_from is not None:
+        logged_in = s.scalars(
+            select(AuditEntry.worker_id).where(
+                AuditEntry.event == "login", AuditEntry.seq > keys.entries_from, AuditEntry.mac.is_not(None),
+            ).distinct()
+        ).all()
+        found += [(SEEN_MISSING, w) for w in sorted(w for w in logged_in if w and w not in have and w != keys.worker_id)]
+    for code, worker_id in found:
+        audit.append(s, keys, "integrity", worker_id=keys.worker_id, on_behalf_of=worker_id, detail=code)
+    return found

@@ -344,6 +344,23 @@ class AuditEntry(Base):
     entry_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
+class SeenHead(Base):
+    """The newest audit head a worker's app saw, signed by that worker (storage.integrity).
+
+    Kept inside the store, beside each laptop's own memory: a colleague who
+    cuts the newest entries off the log and signs the head again cannot sign
+    this row in another's name, so any worker's next unlock sees the cut.
+    """
+
+    __tablename__ = "seen_heads"
+
+    worker_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    mac: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[str] = mapped_column(String(40))
+    sig: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Grant(Base):
     """One statement by the team's root key about a worker: role, active, keys (storage.authority)."""
 

@@ -320,8 +320,13 @@ def unlock(
             keys = _try_slot(s, worker_id, passphrase)
             audit.require_log(s)
             if event is not None:
+                from storage import integrity
+
                 _bring_up_to_date(s, keys, passphrase)
                 audit.append(s, keys, event, worker_id=keys.worker_id)
+                # Colleagues' signed memories of the log first, then this worker's own.
+                keys.unlock_notes += integrity.check_seen_rows(s, keys)
+                integrity.record_seen(s, keys)
             return keys
     except WrongSecret:
         _refused(store, worker_id, "" if event else "check")

@@ -759,3 +759,65 @@ def test_the_old_helper_who_changes_the_end_of_her_read_along_reads_nothing(fx, 
     otto.dossier.add_talk(sid, d.NewTalk("vervolggesprek", datetime(2026, 12, 1, 10, 0), 30, [], "Nieuw, na de overdracht"))
     otto.lock()
     assert "buiten het programma om" in _reopen_refused(fx, sid)
+
+
+# -- rollback: the newest entries cut off by a colleague who signs the head again ------------------------------
+
+
+def _cut_tail_as_otto(fx, keep: int) -> None:
+    """Otto removes every entry after ``keep`` and signs the shorter log's head himself
+    (nobody wrote after it, so no colleague's signature breaks)."""
+    otto_keys = team.unlock(fx.store, fx.other_id, OTHER_PASS, event=None)
+    _raw(fx.store, "DELETE FROM audit_log WHERE seq > :k", k=keep)
+    _rechain(fx.store, otto_keys, sign_as={})
+
+
+def _on_another_laptop() -> None:
+    """No memory of this store outside it (another laptop, or the insider also emptied it)."""
+    integrity.state_path().unlink(missing_ok=True)
+
+
+def test_the_newest_entries_cut_and_the_head_signed_again_are_seen_by_the_next_unlock(fx):
+    """Hanna's last work is cut off the log by Otto, who re-signs the head: her signed memory in
+    the store still names the newer head, so the next unlock (anyone's, on any laptop) says it."""
+    TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS).lock()
+    keep = _newest_seq(fx.store)
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    hanna.spreekuur.register_student(StudentDetails(first_name="Sam", last_name="Bakker"), status="lopend")
+    hanna.lock()
+    _cut_tail_as_otto(fx, keep)
+    _on_another_laptop()
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert any(n.startswith("Let op: het logboek is korter dan") and "Hanna" in n for n in coordinator.notices)
+    finally:
+        coordinator.lock()
+    assert [e.on_behalf_of for e in _events(fx.store, "integrity") if e.detail == "seen: cut"] == [fx.worker_id]
+
+
+@pytest.mark.parametrize("how", ["changed", "deleted"])
+def test_a_workers_signed_memory_changed_or_removed_is_said(fx, how):
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    hanna.lock()
+    if how == "changed":
+        _raw(fx.store, "UPDATE seen_heads SET seq = seq - 1 WHERE worker_id = :w", w=fx.worker_id)
+    else:
+        _raw(fx.store, "DELETE FROM seen_heads WHERE worker_id = :w", w=fx.worker_id)
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert any(n.startswith("Let op: wat de teamopslag bewaarde over hoe ver") and "Hanna" in n
+                   for n in coordinator.notices)
+    finally:
+        coordinator.lock()
+
+
+def test_ordinary_work_by_several_workers_raises_no_memory_warning(fx):
+    for wid, passphrase in ((fx.worker_id, WORKER_PASS), (fx.other_id, OTHER_PASS), (fx.coordinator_id, COORDINATOR_PASS)):
+        s = TeamSession.unlock(fx.store, wid, passphrase)
+        assert s.notices == []
+        s.spreekuur.register_student(StudentDetails(first_name="Sam", last_name=f"Nummer{len(wid)}"), status="lopend")
+        s.lock()
+    again = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    assert again.notices == []
+    again.lock()
+    assert _events(fx.store, "integrity") == []
