@@ -37,7 +37,7 @@ from jongerenteam.text import clean_text, visible
 
 __all__ = [
     "CellText", "Content", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "Text", "TextArea",
-    "cell", "safe", "shorten",
+    "cell", "literal", "safe", "shorten",
 ]
 
 # The widest a table cell gets when its column has no width of its own.
@@ -74,6 +74,14 @@ def safe(value: Any, *, newlines: bool = True) -> Any:
         plain = visible(value.plain, newlines=newlines)
         return value if plain == value.plain else Content(plain, spans=list(value.spans))
     return value
+
+
+def literal(value: Any, style: str = "") -> Text:
+    """``value`` as a ``Text`` that is shown as it is: for renderables that parse a ``str``
+    as markup (a Rich ``Table``'s title, headers, cells and caption)."""
+    if isinstance(value, (Text, Content)):
+        value = value.plain
+    return Text(visible("" if value is None else str(value)), style=style)
 
 
 class CellText(Text):
