@@ -24,13 +24,14 @@ safe too. ``App.notify`` is safe in ``screens/app.py``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.measure import Measurement
 from rich.text import Text
 from textual import widgets as _w
 from textual.content import Content
+from textual.render import measure
 from textual.widgets.option_list import Option as _Option
 
 from jongerenteam.text import clean_text, visible
@@ -183,6 +184,18 @@ class DataTable(_w.DataTable[Any]):
             else:
                 keys.append(self.add_column(label))
         return keys
+
+    def clear(self, columns: bool = False) -> Self:
+        """Empty the table; kept columns forget how wide earlier rows made them.
+
+        Textual's ``clear`` keeps each column's measured width, so one long
+        value would keep its column wide for every later search or list.
+        """
+        super().clear(columns=columns)
+        console = self.app.console
+        for column in self.columns.values():
+            column.content_width = measure(console, column.label, 1)
+        return self
 
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> Any:
         shown = [cell(value) for value in cells]

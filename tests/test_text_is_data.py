@@ -105,6 +105,39 @@ def test_a_table_cell_keeps_its_whole_value_but_never_widens_a_column_past_the_c
     assert Console().measure(c).maximum == MAX_CELL
 
 
+async def test_a_table_forgets_the_widths_of_earlier_rows_when_it_is_cleared():
+    """One long value widens its auto-width column (to the cap); after clear() and short rows it is narrow again."""
+    from textual.app import App
+
+    class Host(App[None]):
+        def compose(self):
+            yield SafeTable(id="t")
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one("#t", SafeTable)
+        table.add_columns("Tijd", "Naam", "Door")
+        short = ("10:30", "Sam", "HB")
+
+        def widths() -> list[int]:
+            return [c.get_render_width(table) for c in table.ordered_columns]
+
+        table.add_row(*short)
+        await pilot.pause()
+        before = widths()
+        table.add_row("10:31", "Maria Johanna Theodora van den Broek-Al Hashimi" * 3, "x" * 300)
+        await pilot.pause()
+        wide = widths()
+        assert wide[1] > before[1] and wide[2] > before[2]
+        table.clear()
+        table.add_row(*short)
+        await pilot.pause()
+        assert widths() == before
+        table.clear()
+        await pilot.pause()
+        assert widths() == [len(label) + 2 for label in ("Tijd", "Naam", "Door")]  # only the labels left
+
+
 # -- the widgets ----------------------------------------------------------------------------------
 
 # Textual widgets that show text: screens take them from screens/text.py, which never parses markup.
