@@ -15,7 +15,9 @@ screen therefore imports its text widgets from here, never from
   search or screen.
 - ``Input`` and ``TextArea`` drop control characters and escape sequences as
   they are typed or pasted (``jongerenteam.text.clean_line``/``clean_block``),
-  so what a worker sees in the field is what is saved.
+  so what a worker sees in the field is what is saved. An ``Input`` whose
+  ``max_length`` a paste would pass refuses it with a notice saying how much
+  fits, never silently.
 
 Styled text is built as ``rich.text.Text`` or ``textual.content.Content``
 from plain strings (never ``from_markup``); the widgets here make those
@@ -212,12 +214,30 @@ class DataTable(_w.DataTable[Any]):
 
 
 
+# What an Input with a ``max_length`` says when more would not fit (never nothing).
+TOO_LONG = {
+    "paste": "Niet geplakt: hier passen hoogstens {limit} tekens, met de geplakte tekst zouden het er {length} zijn. "
+             "Maak de tekst korter en plak opnieuw.",
+    "full": "Dit veld is vol: hier passen hoogstens {limit} tekens.",
+}
+
+
+def dutch_count(n: int) -> str:
+    """20000 -> '20.000'."""
+    return f"{n:,}".replace(",", ".")
+
+
 class Input(_w.Input):
     """An Input that drops control characters and escape sequences, typed or pasted.
 
     A pasted text of several lines becomes one line (the lines joined by a
     space), not only its first line: nothing pasted is dropped without a trace.
+    A paste that would make the value longer than ``max_length`` is refused
+    as a whole with a notice that says how much fits (Textual drops it
+    silently); a key typed into a full field says so once.
     """
+
+    _told_full = False
 
     def _on_paste(self, event: Any) -> None:
         event.prevent_default()  # instead of Input's own handler, which keeps only the first line
@@ -232,7 +252,25 @@ class Input(_w.Input):
         event.stop()
 
     def replace(self, text: str, start: int, end: int) -> None:
-        super().replace(clean_text(text, multiline=False), start, end)
+        text = clean_text(text, multiline=False)
+        if self.max_length and text:
+            value = self.value
+            low, high = sorted((max(0, start), min(len(value), end)))
+            length = len(value) - (high - low) + len(text)
+            if length > self.max_length:
+                self._too_long(length, pasted=len(text) > 1)
+                return
+        self._told_full = False
+        super().replace(text, start, end)
+
+    def _too_long(self, length: int, *, pasted: bool) -> None:
+        self.restricted()  # the bell, as for any key the field refuses
+        if pasted:
+            self.app.notify(TOO_LONG["paste"].format(limit=dutch_count(self.max_length), length=dutch_count(length)),
+                            severity="warning")
+        elif not self._told_full:  # a key held down: one notice
+            self._told_full = True
+            self.app.notify(TOO_LONG["full"].format(limit=dutch_count(self.max_length)), severity="warning")
 
     def validate_value(self, value: str) -> str:
         # Also when a value is set from code (a draft, the store's older data).
