@@ -265,12 +265,12 @@ class Input(_w.Input):
 
     def _too_long(self, length: int, *, pasted: bool) -> None:
         self.restricted()  # the bell, as for any key the field refuses
+        limit = dutch_count(self.max_length or 0)
         if pasted:
-            self.app.notify(TOO_LONG["paste"].format(limit=dutch_count(self.max_length), length=dutch_count(length)),
-                            severity="warning")
+            self.app.notify(TOO_LONG["paste"].format(limit=limit, length=dutch_count(length)), severity="warning")
         elif not self._told_full:  # a key held down: one notice
             self._told_full = True
-            self.app.notify(TOO_LONG["full"].format(limit=dutch_count(self.max_length)), severity="warning")
+            self.app.notify(TOO_LONG["full"].format(limit=limit), severity="warning")
 
     def validate_value(self, value: str) -> str:
         # Also when a value is set from code (a draft, the store's older data).
