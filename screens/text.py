@@ -26,6 +26,7 @@ safe too. ``App.notify`` is safe in ``screens/app.py``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Self
 
 from rich.cells import cell_len, set_cell_size
@@ -187,17 +188,36 @@ class DataTable(_w.DataTable[Any]):
                 keys.append(self.add_column(label))
         return keys
 
+    _forget_widths = False
+
     def clear(self, columns: bool = False) -> Self:
         """Empty the table; kept columns forget how wide earlier rows made them.
 
         Textual's ``clear`` keeps each column's measured width, so one long
-        value would keep its column wide for every later search or list.
+        value would keep its column wide for every later search or list. The
+        widths are measured again from the labels when the new rows are
+        (``_update_dimensions``, Textual 8): until then the old ones stay, so
+        a table that is cleared and filled again never shows a frame with
+        squeezed columns.
         """
         super().clear(columns=columns)
-        console = self.app.console
-        for column in self.columns.values():
-            column.content_width = measure(console, column.label, 1)
+        self._forget_widths = True
         return self
+
+    def _update_dimensions(self, new_rows: Iterable[Any]) -> None:
+        before = [column.content_width for column in self.columns.values()]
+        if self._forget_widths:
+            self._forget_widths = False
+            console = self.app.console
+            for column in self.columns.values():
+                column.content_width = measure(console, column.label, 1)
+        super()._update_dimensions(new_rows)
+        if [column.content_width for column in self.columns.values()] != before:
+            # Textual's row cache is not keyed on the widths: a frame drawn before
+            # this (new rows, old widths) would otherwise stay on the screen.
+            self._clear_caches()
+            self._update_count += 1
+            self.refresh()
 
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> Any:
         shown = [cell(value) for value in cells]
