@@ -129,6 +129,8 @@ class JongerenteamApp(App[int]):
         self._draft_lock = threading.Lock()
         self._draft_generation = 0
         self._sync_failing = False
+        # Set by the first unexpected error: the crash message is told once.
+        self._crash_told = False
         if store is not None:
             self._read_team()
 
@@ -527,9 +529,16 @@ class JongerenteamApp(App[int]):
         Textual's default shows a traceback *with local variables*, which
         would put decrypted student data on the screen and in any captured
         output. Developers can set JONGERENTEAM_DEBUG=1 for the stack only.
+
+        The message is one renderable, added once: a widget that fails on
+        every refresh calls this again before the app has stopped, and
+        Textual prints only the first renderable (``_print_error_renderables``).
         """
         import os
 
+        if self._crash_told:
+            return  # the app is stopping already; the first error is logged and told
+        self._crash_told = True
         self.bell()
         if self._exception is not None:
             errorlog.record(self._exception, "app")
@@ -546,8 +555,8 @@ class JongerenteamApp(App[int]):
             lines.extend(f"[debug]   {f.filename}:{f.lineno} in {f.name}" for f in frames)
         from rich.text import Text
 
-        # Text objects: printed literally (a path or a type name is no markup).
-        self._exit_renderables.extend(Text(line) for line in lines)
+        # One Text: printed literally (a path or a type name is no markup), and whole.
+        self._exit_renderables.append(Text("\n".join(lines)))
         if self.session is not None:
             try:
                 self._remember_screens(self.session)
@@ -556,6 +565,17 @@ class JongerenteamApp(App[int]):
                 errorlog.record(exc, "app")
             self.session = None
         self._close_messages_no_wait()
+
+    def _print_error_renderables(self) -> None:
+        """Print what the app says on exit, all of it, without Textual's English note.
+
+        Textual prints only the first renderable and then "NOTE: 1 of n errors
+        shown. Run with textual run --dev …" (or, in dev mode, all of them and
+        "NOTE: n errors shown above."): neither is for a worker.
+        """
+        for renderable in self._exit_renderables:
+            self.error_console.print(renderable)
+        self._exit_renderables.clear()
 
     # -- command palette (screens/palette.py) --------------------------------
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.table import Table as RichTable
-from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,7 +24,7 @@ from jongerenteam.domain import ValidationError
 from screens.background import run_in_thread
 from screens.dialogs import Dialog, unless_replacing
 from screens.interfaces import Command, current_session, team_app
-from screens.text import Input, Label, Option, OptionList, Static
+from screens.text import Input, Label, Option, OptionList, Static, cell, literal
 
 if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
@@ -68,23 +67,29 @@ def bar(value: float | None, top: float) -> str:
 
 
 def render_table(table: rp.Table) -> RichTable:
-    out = RichTable(title=table.title, title_justify="left", title_style="bold", expand=False,
+    """One table of the report: every title, header, label and figure is literal text.
+
+    A Rich ``Table`` parses a plain ``str`` as markup, and a row label can be a
+    typed programme name ("Kok[/]"), so nothing reaches it as a ``str``.
+    """
+    out = RichTable(title=literal(table.title, style="bold"), title_justify="left", expand=False,
                     show_edge=False, pad_edge=False, box=None)
-    out.add_column("", no_wrap=True, max_width=40)
+    out.add_column(literal(""), no_wrap=True, max_width=40)
     for h in table.headers:
-        out.add_column(h, justify="right", no_wrap=True)
+        out.add_column(literal(h), justify="right", no_wrap=True)
     column = table.bar_column
     if column is not None:
-        out.add_column("", no_wrap=True)
+        out.add_column(literal(""), no_wrap=True)
     top = max((c[column].value or 0 for _, c in table.rows), default=0) if column is not None else 0
     for label, cells in table.rows:
-        extra = [Text(bar(cells[column].value, top), style="cyan")] if column is not None else []
-        out.add_row(label, *(c.text for c in cells), *extra)
+        extra = [literal(bar(cells[column].value, top), style="cyan")] if column is not None else []
+        out.add_row(cell(label), *(literal(c.text) for c in cells), *extra)
     if table.total is not None:
         label, cells = table.total
-        out.add_row(Text(label, style="bold"), *(Text(c.text, style="bold") for c in cells), *([""] if column is not None else []))
+        out.add_row(literal(label, style="bold"), *(literal(c.text, style="bold") for c in cells),
+                    *([literal("")] if column is not None else []))
     if table.note:
-        out.caption = table.note
+        out.caption = literal(table.note, style="table.caption")  # Rich styles only a str caption itself
         out.caption_justify = "left"
     return out
 

@@ -32,7 +32,7 @@ from jongerenteam.domain import ValidationError, check_worker_field
 from jongerenteam.errors import StoreError
 from jongerenteam.passphrase import advice, weakness
 from jongerenteam.search import fold
-from jongerenteam.text import check_text, clean_line
+from jongerenteam.text import LIMITS, check_text, clean_line
 from screens.background import run_in_thread
 from screens.interfaces import team_app
 from screens.text import Input, Label, Static
@@ -169,7 +169,7 @@ class SetupScreen(Screen[None]):
             with ContentSwitcher(initial=STEPS[0].id, id="setup-steps"):
                 with Vertical(id="step-team"):
                     yield Static(TEXT["intro_team"], classes="setup-intro")
-                    yield from self._field("team-name", TEXT["team_name"], TEXT["team_name_placeholder"], MAX_NAME)
+                    yield from self._field("team-name", TEXT["team_name"], TEXT["team_name_placeholder"], LIMITS["short"])
                 with Vertical(id="step-you"):
                     yield Static(TEXT["intro_you"], classes="setup-intro")
                     yield from self._field("full-name", TEXT["full_name"], TEXT["full_name_placeholder"], MAX_NAME)

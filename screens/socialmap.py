@@ -24,6 +24,7 @@ from jongerenteam.catalogue import LEEFDOMEINEN
 from jongerenteam.errors import Conflict, NotAllowed, Reason
 from jongerenteam.search import fold
 from jongerenteam.socialmap import MAP_KINDS, MAP_ROLES, MapEntry, MapItem
+from jongerenteam.text import LIMITS
 from screens.background import Failure, run_in_thread
 from screens.dialogs import Confirm, FormDialog
 from screens.interfaces import team_app
@@ -132,23 +133,23 @@ class MapEntryDialog(FormDialog):
 
     def fields(self) -> ComposeResult:
         yield from self.row(TEXT["kind"], KeyChoice(MAP_KINDS, value="professional", id="map-kind"))
-        yield from self.row(TEXT["name"], Input(placeholder=TEXT["name_placeholder"], max_length=200, id="map-name"))
+        yield from self.row(TEXT["name"], Input(placeholder=TEXT["name_placeholder"], max_length=LIMITS["short"], id="map-name"))
         yield from self.row(
             TEXT["role"],
-            Input(placeholder=TEXT["role_placeholder"], max_length=200, id="map-role",
+            Input(placeholder=TEXT["role_placeholder"], max_length=LIMITS["short"], id="map-role",
                   suggester=SuggestWords(lambda: MAP_ROLES)),
         )
         yield from self.row(
             TEXT["organisation"],
-            Input(placeholder=TEXT["organisation_placeholder"], max_length=200, id="map-organisation",
+            Input(placeholder=TEXT["organisation_placeholder"], max_length=LIMITS["short"], id="map-organisation",
                   suggester=SuggestWords(lambda: self.organisations)),
         )
         yield from self.row(
             TEXT["domains"], KeyChoice(leefdomein_options(), multi=True, id="map-domains"), hint=TEXT["domains_hint"]
         )
-        yield from self.row(TEXT["phone"], Input(placeholder=TEXT["phone_placeholder"], max_length=40, id="map-phone"))
-        yield from self.row(TEXT["email"], Input(placeholder=TEXT["email_placeholder"], max_length=200, id="map-email"))
-        yield from self.row(TEXT["note"], Input(placeholder=TEXT["note_placeholder"], max_length=500, id="map-note"))
+        yield from self.row(TEXT["phone"], Input(placeholder=TEXT["phone_placeholder"], max_length=LIMITS["number"], id="map-phone"))
+        yield from self.row(TEXT["email"], Input(placeholder=TEXT["email_placeholder"], max_length=LIMITS["short"], id="map-email"))
+        yield from self.row(TEXT["note"], Input(placeholder=TEXT["note_placeholder"], max_length=LIMITS["note"], id="map-note"))
 
     def prefill(self) -> None:
         if self.item is None:

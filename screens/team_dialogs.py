@@ -26,6 +26,7 @@ from jongerenteam.passphrase import weakness
 from jongerenteam.search import fold
 from jongerenteam.settings import kdf_params
 from jongerenteam.team import COORDINATOR, RECOVERY_GROUP_LEN, RECOVERY_GROUPS, WORKER, WorkerDetails
+from jongerenteam.text import LIMITS
 from screens.background import Failure, dutch
 from screens.dialogs import Confirm, FormDialog
 from screens.interfaces import team_app
@@ -503,7 +504,7 @@ class ProgrammeContactsDialog(TeamDialog):
         yield Static("", id="contacts-empty", classes="hint")
         yield from self.row(
             TEXT["programme"],
-            Input(placeholder=TEXT["programme_placeholder"], max_length=200,
+            Input(placeholder=TEXT["programme_placeholder"], max_length=LIMITS["short"],
                   suggester=SuggestWords(self.session.spreekuur.programmes), id="programme"),
         )
         yield from self.row(

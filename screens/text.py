@@ -15,7 +15,9 @@ screen therefore imports its text widgets from here, never from
   search or screen.
 - ``Input`` and ``TextArea`` drop control characters and escape sequences as
   they are typed or pasted (``jongerenteam.text.clean_line``/``clean_block``),
-  so what a worker sees in the field is what is saved.
+  so what a worker sees in the field is what is saved. An ``Input`` whose
+  ``max_length`` a paste would pass refuses it with a notice saying how much
+  fits, never silently.
 
 Styled text is built as ``rich.text.Text`` or ``textual.content.Content``
 from plain strings (never ``from_markup``); the widgets here make those
@@ -24,20 +26,22 @@ safe too. ``App.notify`` is safe in ``screens/app.py``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Self
 
 from rich.cells import cell_len, set_cell_size
 from rich.measure import Measurement
 from rich.text import Text
 from textual import widgets as _w
 from textual.content import Content
+from textual.render import measure
 from textual.widgets.option_list import Option as _Option
 
 from jongerenteam.text import clean_text, visible
 
 __all__ = [
     "CellText", "Content", "DataTable", "Input", "Label", "Option", "OptionList", "Static", "Text", "TextArea",
-    "cell", "safe", "shorten",
+    "cell", "literal", "safe", "shorten",
 ]
 
 # The widest a table cell gets when its column has no width of its own.
@@ -74,6 +78,14 @@ def safe(value: Any, *, newlines: bool = True) -> Any:
         plain = visible(value.plain, newlines=newlines)
         return value if plain == value.plain else Content(plain, spans=list(value.spans))
     return value
+
+
+def literal(value: Any, style: str = "") -> Text:
+    """``value`` as a ``Text`` that is shown as it is: for renderables that parse a ``str``
+    as markup (a Rich ``Table``'s title, headers, cells and caption)."""
+    if isinstance(value, (Text, Content)):
+        value = value.plain
+    return Text(visible("" if value is None else str(value)), style=style)
 
 
 class CellText(Text):
@@ -176,6 +188,37 @@ class DataTable(_w.DataTable[Any]):
                 keys.append(self.add_column(label))
         return keys
 
+    _forget_widths = False
+
+    def clear(self, columns: bool = False) -> Self:
+        """Empty the table; kept columns forget how wide earlier rows made them.
+
+        Textual's ``clear`` keeps each column's measured width, so one long
+        value would keep its column wide for every later search or list. The
+        widths are measured again from the labels when the new rows are
+        (``_update_dimensions``, Textual 8): until then the old ones stay, so
+        a table that is cleared and filled again never shows a frame with
+        squeezed columns.
+        """
+        super().clear(columns=columns)
+        self._forget_widths = True
+        return self
+
+    def _update_dimensions(self, new_rows: Iterable[Any]) -> None:
+        before = [column.content_width for column in self.columns.values()]
+        if self._forget_widths:
+            self._forget_widths = False
+            console = self.app.console
+            for column in self.columns.values():
+                column.content_width = measure(console, column.label, 1)
+        super()._update_dimensions(new_rows)
+        if [column.content_width for column in self.columns.values()] != before:
+            # Textual's row cache is not keyed on the widths: a frame drawn before
+            # this (new rows, old widths) would otherwise stay on the screen.
+            self._clear_caches()
+            self._update_count += 1
+            self.refresh()
+
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> Any:
         shown = [cell(value) for value in cells]
         return super().add_row(*shown, height=height, key=key, label=cell(label) if label is not None else None)
@@ -191,12 +234,30 @@ class DataTable(_w.DataTable[Any]):
 
 
 
+# What an Input with a ``max_length`` says when more would not fit (never nothing).
+TOO_LONG = {
+    "paste": "Niet geplakt: hier passen hoogstens {limit} tekens, met de geplakte tekst zouden het er {length} zijn. "
+             "Maak de tekst korter en plak opnieuw.",
+    "full": "Dit veld is vol: hier passen hoogstens {limit} tekens.",
+}
+
+
+def dutch_count(n: int) -> str:
+    """20000 -> '20.000'."""
+    return f"{n:,}".replace(",", ".")
+
+
 class Input(_w.Input):
     """An Input that drops control characters and escape sequences, typed or pasted.
 
     A pasted text of several lines becomes one line (the lines joined by a
     space), not only its first line: nothing pasted is dropped without a trace.
+    A paste that would make the value longer than ``max_length`` is refused
+    as a whole with a notice that says how much fits (Textual drops it
+    silently); a key typed into a full field says so once.
     """
+
+    _told_full = False
 
     def _on_paste(self, event: Any) -> None:
         event.prevent_default()  # instead of Input's own handler, which keeps only the first line
@@ -211,7 +272,25 @@ class Input(_w.Input):
         event.stop()
 
     def replace(self, text: str, start: int, end: int) -> None:
-        super().replace(clean_text(text, multiline=False), start, end)
+        text = clean_text(text, multiline=False)
+        if self.max_length and text:
+            value = self.value
+            low, high = sorted((max(0, start), min(len(value), end)))
+            length = len(value) - (high - low) + len(text)
+            if length > self.max_length:
+                self._too_long(length, pasted=len(text) > 1)
+                return
+        self._told_full = False
+        super().replace(text, start, end)
+
+    def _too_long(self, length: int, *, pasted: bool) -> None:
+        self.restricted()  # the bell, as for any key the field refuses
+        limit = dutch_count(self.max_length or 0)
+        if pasted:
+            self.app.notify(TOO_LONG["paste"].format(limit=limit, length=dutch_count(length)), severity="warning")
+        elif not self._told_full:  # a key held down: one notice
+            self._told_full = True
+            self.app.notify(TOO_LONG["full"].format(limit=limit), severity="warning")
 
     def validate_value(self, value: str) -> str:
         # Also when a value is set from code (a draft, the store's older data).

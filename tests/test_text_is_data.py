@@ -5,7 +5,11 @@ Three layers: the rule itself (``storage.documents.clean_text`` on input,
 widgets, checked in the source (only ``screens/text.py`` may use Textual's);
 and the real app through Pilot, with a store full of names made of markup,
 control characters, right-to-left and combining scripts, emoji and very long
-strings, opening every main screen.
+strings (students, their programme and coach, a colleague, a sociale kaart
+entry), opening every main screen and the feature screens: the sociale
+kaart, the dossier's driegesprek, afsprakenoverzicht, 18+, rechten and
+overdracht, the caseload, and as coördinator the report, Team beheren and
+the coachwissel.
 """
 
 from __future__ import annotations
@@ -25,13 +29,28 @@ from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.dossier import NewAgreement, NewTalk, Who
 from jongerenteam.session import TeamSession
+from jongerenteam.socialmap import MapEntry
 from jongerenteam.text import LIMITS, clean_line, visible
 from screens.dossier import DossierScreen
+from screens.handover import CaseloadScreen
 from screens.home import HomeScreen
 from screens.text import DataTable as SafeTable
 from screens.text import cell
 from storage.documents import clean_text
-from tests.support import OTHER_PASS, WORKER_PASS, build_app, copy_team, notifications, paste, screen_text, settle, unlock_as, wait_until
+from tests.support import (
+    COORDINATOR_PASS,
+    OTHER_PASS,
+    WORKER_PASS,
+    build_app,
+    copy_team,
+    notifications,
+    paste,
+    screen_text,
+    settle,
+    unlock_as,
+    wait_until,
+    widget_text,
+)
 
 SCREENS = Path(__file__).resolve().parent.parent / "screens"
 SIZE = (120, 36)
@@ -105,6 +124,39 @@ def test_a_table_cell_keeps_its_whole_value_but_never_widens_a_column_past_the_c
     assert Console().measure(c).maximum == MAX_CELL
 
 
+async def test_a_table_forgets_the_widths_of_earlier_rows_when_it_is_cleared():
+    """One long value widens its auto-width column (to the cap); after clear() and short rows it is narrow again."""
+    from textual.app import App
+
+    class Host(App[None]):
+        def compose(self):
+            yield SafeTable(id="t")
+
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.query_one("#t", SafeTable)
+        table.add_columns("Tijd", "Naam", "Door")
+        short = ("10:30", "Sam", "HB")
+
+        def widths() -> list[int]:
+            return [c.get_render_width(table) for c in table.ordered_columns]
+
+        table.add_row(*short)
+        await pilot.pause()
+        before = widths()
+        table.add_row("10:31", "Maria Johanna Theodora van den Broek-Al Hashimi" * 3, "x" * 300)
+        await pilot.pause()
+        wide = widths()
+        assert wide[1] > before[1] and wide[2] > before[2]
+        table.clear()
+        table.add_row(*short)
+        await pilot.pause()
+        assert widths() == before
+        table.clear()
+        await pilot.pause()
+        assert widths() == [len(label) + 2 for label in ("Tijd", "Naam", "Door")]  # only the labels left
+
+
 # -- the widgets ----------------------------------------------------------------------------------
 
 # Textual widgets that show text: screens take them from screens/text.py, which never parses markup.
@@ -173,9 +225,10 @@ def fill(fx, names: list[str]) -> list[str]:
     ids = []
     for i, raw in enumerate(names):
         first = usable(raw)
-        # Turning 18 within the radar's six months, and a programme that is data too.
+        # Turning 18 within the radar's six months, a programme and a coach that are data too.
         born = today - timedelta(days=18 * 365 - 60 - i)
-        details = StudentDetails(first_name=first, last_name=usable(names[-1 - i]), birth_date=born, programme=usable(raw)[:40])
+        details = StudentDetails(first_name=first, last_name=usable(names[-1 - i]), birth_date=born, programme=usable(raw)[:40],
+                                 coach_name=usable(names[-1 - i]), coach_role="slb")
         rec = hanna.spreekuur.register_walk_in(details, intake.WalkIn(hulpvraag=f"verhaal {raw}", leefdomeinen=["wonen"]), today=today)
         # A second walk-in on the same day (the "Bedoel je …?" path): two rows in the queue.
         hanna.spreekuur.register_walk_in(details, intake.WalkIn(hulpvraag="nog een keer"), existing=rec, today=today)
@@ -184,6 +237,33 @@ def fill(fx, names: list[str]) -> list[str]:
         ids.append(rec.id)
     hanna.lock()
     return ids
+
+
+# A new colleague's passphrase: every three characters of it hold a digit or
+# start with a space, so no generated name (stripped, without digits) is in it.
+COLLEAGUE_PASS = "Qx7 Zw9 Vk3 Jp8 Mf2 Lr5"
+
+
+def fill_team(fx, names: list[str]) -> tuple[str, MapEntry]:
+    """A colleague (of Cora's) and a sociale kaart entry (of Hanna's) named as generated,
+    and Hanna's reachability; returns the colleague's name and the entry as saved."""
+    from jongerenteam.settings import kdf_params
+    from jongerenteam.team import WORKER, WorkerDetails
+
+    cora = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    # A worker's name has no length limit: the very long one is kept whole.
+    worker_id = cora.team.add_worker(
+        WorkerDetails(clean_line(names[1]) or "Naam", "ZZ", WORKER, "jeugdhulp"), COLLEAGUE_PASS, kdf_params())
+    worker_name = cora.workers[worker_id].full_name
+    cora.lock()
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    raw = names[2]
+    hanna.social_map.add(MapEntry("organisatie", usable(raw), usable(names[0]), usable(names[1]), ["wonen"],
+                                  note=f"notitie {raw}\nregel 2"))
+    [item] = hanna.social_map.entries()
+    hanna.team.set_my_contact(f"bel {usable(raw)}")
+    hanna.lock()
+    return worker_name, item.entry
 
 
 def shown_as_typed(text: str, value: str) -> bool:
@@ -216,25 +296,32 @@ def fresh_team(team_template, tmp_path_factory):
 # xdist workers share them), then names Hypothesis makes up.
 @pytest.mark.parametrize("names", [NASTY[:5], NASTY[5:9], NASTY[9:]], ids=["nasty-1", "nasty-2", "nasty-3"])
 async def test_every_main_screen_shows_the_nasty_names_as_typed(fresh_team, names):
-    """Vandaag, search, the dossier's tabs show each hand-picked name literally and never crash."""
+    """Every screen shows each hand-picked name literally and never crashes (every_main_screen_shows)."""
     await every_main_screen_shows(fresh_team, names)
 
 
 @settings(max_examples=2, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(names=names_strategy())
 async def test_every_main_screen_shows_generated_names_as_typed(fresh_team, names):
-    """Vandaag, search, the dossier's tabs show any name literally and never crash."""
+    """Every screen shows any generated name literally and never crashes (every_main_screen_shows)."""
     await every_main_screen_shows(fresh_team, names)
 
 
 async def every_main_screen_shows(fresh_team, names) -> None:
-    """Vandaag, search, the dossier's tabs, the not-involved card and the "Bedoel je" dialog show any name literally and never crash."""
+    """Every screen shows any name literally and never crashes: the lock screen, Vandaag, search,
+    the dossier's tabs and dialogs, the sociale kaart, the caseload, the not-involved card,
+    "Bedoel je", and the coördinator's report, Team beheren and coachwissel."""
     fx = fresh_team()
     ids = fill(fx, names)
+    worker_name, entry = fill_team(fx, names)
     firsts = [usable(n) for n in names]
     app = build_app(fx)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await settle(app, pilot)
+        text = screen_text(app)  # the lock screen lists the team
+        assert_inert(text)
+        assert shown_as_typed(text, visible(worker_name)), worker_name
+        await unlock_as(app, pilot, "Hanna Hulpverlener", WORKER_PASS)
         assert isinstance(app.screen, HomeScreen)
         home = app.screen
         text = screen_text(app)
@@ -275,13 +362,26 @@ async def every_main_screen_shows(fresh_team, names) -> None:
             assert shown_as_typed(screen_text(app), visible(record.details.first_name))
             app.pop_screen()
             await settle(app, pilot)
+
+        await dossier_dialogs_show(app, pilot, app.session.students[ids[0]], worker_name)
+        await social_map_shows(app, pilot, entry)
+
+        # The caseload: the students, and the colleagues to hand them to.
+        app.push_screen(CaseloadScreen(app.session))
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert_inert(text)
+        assert shown_as_typed(text, visible(firsts[0]))
+        assert visible(worker_name) in widget_text(app.screen.query_one("#cl-legend"))
+        app.pop_screen()
+        await settle(app, pilot)
         assert app.is_running
         assert all(not ACTING.search(n) for n in notifications(app))
 
     # Otto: not involved. The card names the student and Hanna as it was typed.
     app = build_app(fx)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await unlock_as(app, pilot, "ot", OTHER_PASS)
+        await unlock_as(app, pilot, "Otto Collega", OTHER_PASS)
         from screens.student import NotInvolvedModal, open_student
 
         record = app.session.students[ids[0]]
@@ -305,6 +405,123 @@ async def every_main_screen_shows(fresh_team, names) -> None:
         assert_inert(screen_text(app))
         assert shown_as_typed(screen_text(app), visible(record.details.first_name))
         assert app.is_running
+
+    await coordinator_screens_show(fx, names, worker_name)
+
+
+async def back_to(app, pilot, screen) -> None:
+    """Escape until ``screen`` is on top again (a dialog may ask first: no, nothing is kept)."""
+    from screens.dialogs import Confirm
+
+    for _ in range(3):
+        if app.screen is screen:
+            return
+        await pilot.press("escape")
+        await settle(app, pilot)
+        if isinstance(app.screen, Confirm):
+            await pilot.press("j")
+            await settle(app, pilot)
+    assert app.screen is screen, app.screen
+
+
+async def dossier_dialogs_show(app, pilot, record, worker_name: str) -> None:
+    """From one dossier: driegesprek, afsprakenoverzicht, 18+, rechten and the warme overdracht."""
+    from screens.driegesprek import DriegesprekScreen
+    from screens.eighteen import ChecklistScreen
+    from screens.handover import HandoverDialog
+    from screens.overview import OverviewModal
+    from screens.rights import RightsMenu
+    from screens.text import OptionList
+
+    first = visible(record.details.first_name)
+    app.push_screen(DossierScreen(app.session, record))
+    await settle(app, pilot)
+    dossier = app.screen
+    for key, kind in (("d", DriegesprekScreen), ("u", OverviewModal), ("8", ChecklistScreen), ("r", RightsMenu),
+                      ("w", HandoverDialog)):
+        await pilot.press(key)
+        await wait_until(pilot, lambda kind=kind: isinstance(app.screen, kind), what=kind.__name__)
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert_inert(text)
+        assert shown_as_typed(text, first), (kind.__name__, first)
+        if kind is OverviewModal:  # the student's agreements, and how to reach Hanna
+            assert visible(app.session.team.worker_contact(app.session.worker.id))[:10] in text
+        if kind is HandoverDialog:  # the new colleague is one to hand over to
+            receivers = app.screen.query_one("#ho-receiver", OptionList)
+            assert visible(worker_name) in widget_text(receivers)
+            assert shown_as_typed(text, visible(worker_name))
+        assert all(not ACTING.search(n) for n in notifications(app))
+        await back_to(app, pilot, dossier)
+    app.pop_screen()
+    await settle(app, pilot)
+
+
+async def social_map_shows(app, pilot, entry: MapEntry) -> None:
+    """F4: the entry in the table, and all of it (its note too) below the table."""
+    from screens.socialmap import SocialMapScreen
+
+    home = app.screen
+    await pilot.press("f4")
+    await wait_until(pilot, lambda: isinstance(app.screen, SocialMapScreen) and app.screen.loaded, what="de sociale kaart")
+    await settle(app, pilot)
+    text = screen_text(app)
+    assert_inert(text)
+    assert shown_as_typed(text, visible(entry.name))
+    detail = widget_text(app.screen.query_one("#map-detail"))
+    assert visible(entry.name) in detail and visible(entry.note, newlines=True) in detail
+    await back_to(app, pilot, home)
+
+
+async def coordinator_screens_show(fx, names: list[str], worker_name: str) -> None:
+    """Cora: the report (a programme five students share as a row), Team beheren, the coachwissel."""
+    from textual.containers import VerticalScroll
+
+    from screens.eighteen import CoachChangeScreen
+    from screens.report import ReportScreen
+    from screens.report import commands as report_commands
+    from screens.team import TeamScreen
+
+    # Five helped students share the first generated programme: the report names it.
+    programme = usable(names[0])[:40]
+    otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
+    for i in range(5):
+        otto.spreekuur.register_walk_in(StudentDetails(first_name=f"Rapport{i}", programme=programme), intake.WalkIn(),
+                                        today=local_today())
+    otto.lock()
+    app = build_app(fx)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "Cora Coördinator", COORDINATOR_PASS)
+        home = app.screen
+        next(callback for title, _, callback in report_commands(app, app.screen) if title == "rapportage: tonen")()
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen) and app.screen.query("#report-opleiding"),
+                         what="the report")
+        await settle(app, pilot)
+        table = app.screen.query_one("#report-opleiding")
+        app.screen.query_one("#report-scroll", VerticalScroll).scroll_to_widget(table, animate=False, top=True)
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert_inert(text)
+        assert shown_as_typed(text, visible(programme)), programme
+        await back_to(app, pilot, home)
+
+        await pilot.press("ctrl+t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TeamScreen), what="Team beheren")
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert_inert(text)
+        assert shown_as_typed(text, visible(worker_name))
+        await back_to(app, pilot, home)
+
+        app.push_screen(CoachChangeScreen())
+        await settle(app, pilot)
+        text = screen_text(app)
+        assert_inert(text)
+        for raw in names:
+            assert shown_as_typed(text, visible(usable(raw))), raw
+        await back_to(app, pilot, home)
+        assert app.is_running
+        assert all(not ACTING.search(n) for n in notifications(app))
 
 
 async def test_a_name_that_looks_like_a_click_action_does_nothing_when_clicked(team_store):

@@ -540,6 +540,43 @@ async def test_crash_in_a_handler_shows_a_dutch_sentence_and_no_student_data(tea
     assert [r.worker_id for r in audit_rows(team_store.store, "lock", after=start)] == [team_store.worker_id]
 
 
+CRASH_LINES = (
+    "Er ging iets onverwachts mis; jongerenteam is gestopt en vergrendeld. Opgeslagen gegevens zijn veilig.",
+    "Wat je aan het typen was, is versleuteld bewaard: je krijgt het terug als je weer ontgrendelt.",
+    "Wat er misging staat (zonder persoonsgegevens) in",
+)
+
+
+async def test_a_crash_prints_the_whole_dutch_message_once_and_no_english(team_store, tmp_path, monkeypatch, capsys):
+    """A widget that fails on every refresh: what Textual prints on the terminal is the three Dutch
+    sentences, once, with the log's path, and not its English "NOTE: 1 of n errors shown"."""
+    import re
+
+    class Broken(Static):
+        def render(self):
+            raise RuntimeError(f"kapot {CANARY_FIRST}")
+
+    from jongerenteam import errorlog
+
+    error_log = tmp_path / "fouten.log"
+    monkeypatch.setenv(errorlog.LOG_ENV, str(error_log))
+    app = build_app(team_store)
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=SIZE) as pilot:
+            await unlock_as(app, pilot, "ha", WORKER_PASS)
+            session = app.session
+            await app.screen.mount(Broken())
+            await pilot.pause()
+    err = capsys.readouterr().err
+    printed = " ".join(err.split())  # the console wraps at its width
+    for line in CRASH_LINES:
+        assert printed.count(line) == 1, (line, printed)
+    assert "".join(str(error_log).split()) in "".join(err.split())  # a long path is folded, not cut
+    assert re.search(r"NOTE|errors? shown|textual run|Traceback|kapot", printed) is None, printed
+    assert CANARY_FIRST not in printed
+    assert session.is_locked
+
+
 async def test_fatal_error_debug_mode_names_frames_but_no_values(team_store, monkeypatch):
     """With JONGERENTEAM_DEBUG=1 the crash shows where it happened, still without the exception text."""
     monkeypatch.setenv("JONGERENTEAM_DEBUG", "1")

@@ -35,6 +35,7 @@ from tests.support import (
     TODAY,
     WORKER_PASS,
     build_app,
+    notifications,
     paste,
     screen_text,
     settle,
@@ -495,6 +496,59 @@ async def test_social_map_add_edit_filter_conflict_and_remove(team_store, fixed_
         await settle(app, pilot)
         assert hanna(team_store).social_map.entries() == []
         assert table.row_count == 0
+
+
+async def test_a_paste_too_long_for_a_field_is_refused_with_a_dutch_notice_never_silently(team_store):
+    """The kaart's note takes what the domain allows (a 600-character note, once cut off at 500); a
+    paste past a field's limit is refused whole with a notice saying how much fits, the field unchanged;
+    a key typed into a full field says so once."""
+    from jongerenteam.text import LIMITS
+
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        app.push_screen(SocialMapScreen(app.session))
+        await settle(app, pilot)
+        await pilot.press("a")
+        assert isinstance(app.screen, MapEntryDialog)
+        await pilot.press("2")  # professional; on to the name
+        await paste(app, pilot, "Sanne Smit")
+        note = app.screen.query_one("#map-note", Input)
+        note.focus()
+        await pilot.pause()
+        long_note = ("Bereikbaar op maandag en dinsdag. " * 18).strip()  # 611 characters
+        await paste(app, pilot, long_note)
+        assert note.value == long_note
+        assert notifications(app) == []
+        # Past the domain's limit: refused whole, with the numbers.
+        await paste(app, pilot, "x" * (LIMITS["note"] - len(note.value) + 1))
+        assert note.value == long_note
+        assert notifications(app) == [
+            "Niet geplakt: hier passen hoogstens 20.000 tekens, met de geplakte tekst zouden het er 20.001 zijn. "
+            "Maak de tekst korter en plak opnieuw."
+        ]
+        # A phone number field holds 20: a 21-character paste is refused; typing into a full field says so once.
+        phone = app.screen.query_one("#map-phone", Input)
+        phone.focus()
+        await pilot.pause()
+        await paste(app, pilot, "0" * 21)
+        assert phone.value == ""
+        assert notifications(app)[-1].startswith(
+            "Niet geplakt: hier passen hoogstens 20 tekens, met de geplakte tekst zouden het er 21 zijn.")
+        await paste(app, pilot, "06-12345678 / 030-12")
+        assert phone.value == "06-12345678 / 030-12"
+        await pilot.press("3", "4")
+        assert phone.value == "06-12345678 / 030-12"
+        assert notifications(app)[-1] == "Dit veld is vol: hier passen hoogstens 20 tekens."
+        assert notifications(app).count("Dit veld is vol: hier passen hoogstens 20 tekens.") == 1
+        await pilot.press("backspace", "3")
+        assert phone.value == "06-12345678 / 030-13"
+        phone.value = "06-12345678"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SocialMapScreen), screen_text(app)
+        [item] = hanna(team_store).social_map.entries()
+        assert item.entry.note == long_note
 
 
 # -- through the real dossier screen -----------------------------------------------------------

@@ -90,3 +90,39 @@ async def test_report_is_not_offered_to_a_hulpverlener(team_store):
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "Hanna", WORKER_PASS)
         assert commands(app, app.screen) == []
+
+
+async def test_a_programme_name_with_markup_is_shown_as_typed_in_the_report(team_store):
+    """Programmes typed as 'Kok[/]' and '[bold red]Rood[/] [Sammy]', each shared by five students:
+    the report opens, and its 'per opleiding' table shows both names literally (no crash, no red)."""
+    from jongerenteam import spreekuur as intake
+    from jongerenteam.dates import local_today
+    from jongerenteam.domain import StudentDetails
+    from jongerenteam.session import TeamSession
+    from tests.support import WORKER_PASS, wait_until
+
+    programmes = ["Kok[/]", "[bold red]Rood[/] [Sammy]"]
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    today = local_today()
+    for p, programme in enumerate(programmes):
+        for i in range(5):
+            details = StudentDetails(first_name=f"Student{p}{i}", last_name="Test", programme=programme)
+            hanna.spreekuur.register_walk_in(details, intake.WalkIn(hulpvraag="vraag"), today=today)
+    hanna.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Cora", COORDINATOR_PASS)
+        next(cb for t, _, cb in commands(app, app.screen))()
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReportScreen)
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.report is not None and screen.query("#report-opleiding"), what="the report")
+        table = screen.query_one("#report-opleiding", Static)
+        screen.query_one("#report-scroll").scroll_to_widget(table, animate=False, top=True)
+        await settle(app, pilot)
+        shown = screen_text(app)
+        assert app.is_running
+        for programme in programmes:
+            assert programme in shown, programme
+        line = next(x for x in shown.splitlines() if "Rood" in x)
+        assert "5" in line and "█" in line

@@ -20,6 +20,7 @@ from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEINEN
 from jongerenteam.dates import format_date, local_today, parse_date
 from jongerenteam.domain import ValidationError, age_on
 from jongerenteam.socialmap import MAP_ROLES
+from jongerenteam.text import LIMITS
 from screens.dossier.base import DossierDialog, TablePane
 from screens.socialmap import MapNames
 from screens.text import DataTable, Input, Static
@@ -212,7 +213,7 @@ class ConsentDialog(DossierDialog):
         yield from self.row(TEXT["kind"], KeyChoice(cn.CONSENT_WITH_KINDS, value="rol", id="consent-kind"))
         yield from self.row(
             TEXT["name"],
-            Input(placeholder=TEXT["name_placeholder"], max_length=300, id="consent-name",
+            Input(placeholder=TEXT["name_placeholder"], max_length=LIMITS["short"], id="consent-name",
                   suggester=SuggestWords(self.name_suggestions)),
             hint="",
         )
@@ -221,7 +222,7 @@ class ConsentDialog(DossierDialog):
             hint=f"{TEXT['about_hint']} {TEXT['about_all']}",
         )
         yield from self.row(
-            TEXT["purpose"], Input(placeholder=TEXT["purpose_placeholder"], max_length=500, id="consent-purpose"),
+            TEXT["purpose"], Input(placeholder=TEXT["purpose_placeholder"], max_length=LIMITS["line"], id="consent-purpose"),
         )
         yield from self.row(
             TEXT["given"], KeyChoice(cn.CONSENT_GIVERS, value=needed, id="consent-given"),

@@ -17,6 +17,7 @@ from jongerenteam.domain import ValidationError
 from jongerenteam.errors import NotAllowed, Reason
 from jongerenteam.search import fold
 from jongerenteam.socialmap import MAP_ROLES
+from jongerenteam.text import LIMITS
 from screens.background import Failure
 from screens.dialogs import Confirm, Dialog
 from screens.dossier.base import DossierDialog, TablePane
@@ -307,7 +308,7 @@ class CoachDialog(DossierDialog):
 
     def fields(self) -> ComposeResult:
         yield from self.row(
-            TEXT["coach_name"], Input(placeholder=TEXT["coach_name_placeholder"], max_length=200, id="coach-name")
+            TEXT["coach_name"], Input(placeholder=TEXT["coach_name_placeholder"], max_length=LIMITS["name"], id="coach-name")
         )
         yield from self.row(TEXT["coach_role"], KeyChoice(COACH_ROLES, id="coach-role"))
 

@@ -16,6 +16,7 @@ from jongerenteam import dossier as d
 from jongerenteam.catalogue import LEEFDOMEINEN, SCORES
 from jongerenteam.dates import format_date, local_today, parse_date
 from jongerenteam.domain import ValidationError
+from jongerenteam.text import LIMITS
 from screens.dossier.base import DossierDialog, TablePane, initials
 from screens.text import DataTable, Input, Static
 from screens.widgets import KeyChoice, leefdomein_options
@@ -188,7 +189,7 @@ class ScoreDialog(DossierDialog):
         yield from self.row(TEXT["score_value"], KeyChoice(scores, id="score-value"))
         yield from self.row(TEXT["score_date"], Input(placeholder=TEXT["date_placeholder"], id="score-date"))
         yield from self.row(
-            TEXT["score_reason"], Input(placeholder=TEXT["score_reason_placeholder"], max_length=500, id="score-reason")
+            TEXT["score_reason"], Input(placeholder=TEXT["score_reason_placeholder"], max_length=LIMITS["line"], id="score-reason")
         )
 
     def prefill(self) -> None:
