@@ -206,7 +206,7 @@ class AddWorkerDialog(TeamDialog):
     def fields(self) -> ComposeResult:
         yield from self.row(TEXT["name"], Input(placeholder=TEXT["name_placeholder"], max_length=200, id="add-name"))
         yield from self.row(
-            TEXT["initials"], Input(placeholder=TEXT["initials_placeholder"], max_length=10, id="add-initials")
+            TEXT["initials"], Input(placeholder=TEXT["initials_placeholder"], max_length=LIMITS["initials"], id="add-initials")
         )
         yield from self.row(
             TEXT["role"],
