@@ -566,10 +566,12 @@ def cmd_worker_add(args: argparse.Namespace, console: Console) -> int:
         console.say("De nieuwe medewerker kiest nu een wachtwoord.")
         passphrase = console.new_passphrase(names=(full_name, initials, *full_name.split()))
         session.team.add_worker(details, passphrase, kdf_params())
+        # Said at once: a failure after this (the lock's log entry on a full
+        # disk) must not read as if the colleague was not added.
+        console.say(f"{full_name} is toegevoegd aan het team.")
         session.lock()
     finally:
         store.close()
-    console.say(f"{full_name} is toegevoegd aan het team.")
     return msg.EXIT_OK
 
 

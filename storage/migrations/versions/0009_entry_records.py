@@ -1,5 +1,4 @@
-"""entry records: the signed log names every file entry and the hash of its row;
-each worker's signed memory of the newest head they saw
+"""entry records: the signed log names every file entry and the hash of its row
 
 Nothing is recorded by the migration itself (it has no keys): the first
 coördinator's unlock after it records the files as they stand
@@ -24,19 +23,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("entry_id", sa.String(40), nullable=True))
         batch.add_column(sa.Column("entry_hash", sa.LargeBinary(), nullable=True))
     op.create_index("ix_audit_log_event", "audit_log", ["event"])
-    op.create_table(
-        "seen_heads",
-        sa.Column("worker_id", sa.String(36), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("mac", sa.LargeBinary(), nullable=False),
-        sa.Column("at", sa.String(40), nullable=False),
-        sa.Column("sig", sa.LargeBinary(), nullable=False),
-        sa.PrimaryKeyConstraint("worker_id"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("seen_heads")
     op.drop_index("ix_audit_log_event", table_name="audit_log")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_column("entry_hash")
