@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import audit, authority, clock, rights
@@ -125,6 +125,17 @@ def _erase_returned(store: Store, keys: Keys) -> list[str]:
 # -- each worker's signed memory inside the store -------------------------------------------
 
 
+# The detail of the "migration" entry written with the first row (``record_seen``).
+SEEN_KEPT = "gezien bijgehouden"
+
+
+def _kept_from(s: Session) -> int | None:
+    seq: int | None = s.scalar(
+        select(func.min(AuditEntry.seq)).where(AuditEntry.event == "migration", AuditEntry.detail == SEEN_KEPT)
+    )
+    return seq
+
+
 def _seen_message(worker_id: str, seq: int, mac: bytes) -> bytes:
     return b"seen head\x1f" + worker_id.encode() + b"\x1f" + str(seq).encode() + b"\x1f" + mac
 
@@ -134,8 +145,13 @@ def record_seen(s: Session, keys: Keys) -> None:
 
     Nothing in a team that is not signed yet (there is no key to check it with).
     """
+    if keys.sign_seed is None or keys.root_public is None:
+        return
+    if _kept_from(s) is None:
+        # From here on every worker who logs in has a row (``SEEN_MISSING`` counts from this entry).
+        audit.append(s, keys, "migration", worker_id=keys.worker_id, detail=SEEN_KEPT)
     position = audit.head_position(s)
-    if position is None or keys.sign_seed is None or keys.root_public is None:
+    if position is None:
         return
     seq, mac = position
     row = s.get(SeenHead, keys.worker_id)
@@ -153,9 +169,9 @@ def check_seen_rows(s: Session, keys: Keys) -> list[tuple[str, str]]:
     A row signed by its worker whose position is past the head, or whose
     entry there carries another MAC: the log was cut or replaced after that
     worker saw it (``SEEN_CUT``). A row not signed by the worker it names
-    (``SEEN_FORGED``). A worker who logged in since the rows exist, without
-    a row (``SEEN_MISSING``; the unlocking worker's own row is written after
-    this check). A whole older copy of the store brings its own older rows:
+    (``SEEN_FORGED``). A worker who logged in since the rows exist (the
+    ``SEEN_KEPT`` entry), without a row (``SEEN_MISSING``; the unlocking
+    worker's own row is written after this check). A whole older copy of the store brings its own older rows:
     that is for each laptop's memory (``check``).
     """
     if keys.root_public is None or keys.signed_from is None:
@@ -171,10 +187,11 @@ def check_seen_rows(s: Session, keys: Keys) -> list[tuple[str, str]]:
             found.append((SEEN_FORGED, row.worker_id))
         elif position is None or position[0] < row.seq or audit.mac_at(s, row.seq) != bytes(row.mac):
             found.append((SEEN_CUT, row.worker_id))
-    if keys.entries_from is not None:
+    kept_from = _kept_from(s)
+    if kept_from is not None:
         logged_in = s.scalars(
             select(AuditEntry.worker_id).where(
-                AuditEntry.event == "login", AuditEntry.seq > keys.entries_from, AuditEntry.mac.is_not(None),
+                AuditEntry.event == "login", AuditEntry.seq > kept_from, AuditEntry.mac.is_not(None),
             ).distinct()
         ).all()
         found += [(SEEN_MISSING, w) for w in sorted(w for w in logged_in if w and w not in have and w != keys.worker_id)]
