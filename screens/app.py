@@ -523,6 +523,19 @@ class JongerenteamApp(App[int]):
 
     # -- crashes ----------------------------------------------------------------
 
+    def _handle_exception(self, error: Exception) -> None:
+        """Every unexpected error takes the Dutch crash path (``_fatal_error``).
+
+        Textual sends an error that renders itself (``__rich__``) to
+        ``panic()`` instead, which prints that rendering (values and all)
+        and skips the lock and the kept draft.
+        """
+        self._return_code = 1
+        if self._exception is None:  # Pilot re-raises the first one for the test
+            self._exception = error
+            self._exception_event.set()
+        self._fatal_error()
+
     def _fatal_error(self) -> None:
         """Exit on an unexpected error without printing locals or values.
 

@@ -547,14 +547,23 @@ CRASH_LINES = (
 )
 
 
-async def test_a_crash_prints_the_whole_dutch_message_once_and_no_english(team_store, tmp_path, monkeypatch, capsys):
+class _RendersItself(RuntimeError):
+    """An error that brings its own Rich rendering (Textual would print it with panic())."""
+
+    def __rich__(self):
+        return f"kapot {CANARY_FIRST}"
+
+
+@pytest.mark.parametrize("error", [RuntimeError, _RendersItself])
+async def test_a_crash_prints_the_whole_dutch_message_once_and_no_english(team_store, tmp_path, monkeypatch, capsys, error):
     """A widget that fails on every refresh: what Textual prints on the terminal is the three Dutch
-    sentences, once, with the log's path, and not its English "NOTE: 1 of n errors shown"."""
+    sentences, once, with the log's path, and not its English "NOTE: 1 of n errors shown" (also
+    for an error that renders itself, which Textual would print as it is and not lock)."""
     import re
 
     class Broken(Static):
         def render(self):
-            raise RuntimeError(f"kapot {CANARY_FIRST}")
+            raise error(f"kapot {CANARY_FIRST}")
 
     from jongerenteam import errorlog
 
