@@ -396,12 +396,17 @@ def verify(session: Session, keys: Keys) -> Verification:
 ENTRY_RECORDS = "dossierregels vastgelegd"
 
 
-def entry_records_from(session: Session) -> int | None:
-    """The seq of the first ``ENTRY_RECORDS`` entry (None: the files are not recorded yet)."""
+def marker_seq(session: Session, detail: str) -> int | None:
+    """The seq of the first "migration" entry with this detail (None: none yet)."""
     seq: int | None = session.scalar(
-        select(func.min(AuditEntry.seq)).where(AuditEntry.event == "migration", AuditEntry.detail == ENTRY_RECORDS)
+        select(func.min(AuditEntry.seq)).where(AuditEntry.event == "migration", AuditEntry.detail == detail)
     )
     return seq
+
+
+def entry_records_from(session: Session) -> int | None:
+    """The seq of the first ``ENTRY_RECORDS`` entry (None: the files are not recorded yet)."""
+    return marker_seq(session, ENTRY_RECORDS)
 
 
 def entry_records(session: Session, student_ids: Iterable[str]) -> dict[str, dict[str, bytes]]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import audit, authority, clock, rights
@@ -130,10 +130,7 @@ SEEN_KEPT = "gezien bijgehouden"
 
 
 def _kept_from(s: Session) -> int | None:
-    seq: int | None = s.scalar(
-        select(func.min(AuditEntry.seq)).where(AuditEntry.event == "migration", AuditEntry.detail == SEEN_KEPT)
-    )
-    return seq
+    return audit.marker_seq(s, SEEN_KEPT)
 
 
 def _seen_message(worker_id: str, seq: int, mac: bytes) -> bytes:

@@ -31,7 +31,7 @@ from storage.crypto import new_signing_key, sign
 from storage.errors import NotAllowed, Reason, StoreError
 from storage.models import AuditEntry
 from storage.store import Store
-from tests.support import CANARY_NOTE, COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team
+from tests.support import CANARY_NOTE, COORDINATOR_PASS, OTHER_PASS, WORKER_PASS, make_team, session
 
 TODAY = date(2026, 11, 23)  # a Monday
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
@@ -63,15 +63,6 @@ def _raw(store: Store, sql: str, **params) -> list:
 def _events(store: Store, event: str) -> list[AuditEntry]:
     with store.session() as s:
         return list(s.scalars(select(AuditEntry).where(AuditEntry.event == event)).all())
-
-
-def _unlock(fx, who: str = "worker") -> TeamSession:
-    worker_id, passphrase = {
-        "worker": (fx.worker_id, WORKER_PASS),
-        "other": (fx.other_id, OTHER_PASS),
-        "coordinator": (fx.coordinator_id, COORDINATOR_PASS),
-    }[who]
-    return TeamSession.unlock(fx.store, worker_id, passphrase)
 
 
 def _student(s: TeamSession, birth: date, first_name: str = "Noor", municipality: str = "GM0193"):
@@ -113,7 +104,7 @@ def _refused_by_the_gate(s: TeamSession, fx, student_id: str) -> None:
 def test_a_fifteen_year_olds_own_consent_alone_does_not_open_the_handover(team_store, fixed_clock):
     """From 12 to 16 the student and the parents consent together (Jeugdwet/WGBO): the student's
     own 'yes' is not enough to send her file out. With 'student en ouders' the same handover goes."""
-    hanna = _unlock(team_store)
+    hanna = session(team_store)
     rec = _student(hanna, birth=date(2011, 3, 1))  # 15 today
     _consent(hanna, rec.id, "student")
     _refused_by_the_gate(hanna, team_store, rec.id)
@@ -124,7 +115,7 @@ def test_a_fifteen_year_olds_own_consent_alone_does_not_open_the_handover(team_s
 
 
 def test_a_withdrawn_consent_does_not_open_the_handover(team_store, fixed_clock):
-    hanna = _unlock(team_store)
+    hanna = session(team_store)
     rec = _student(hanna, birth=date(2007, 3, 1))  # 19: the student alone decides
     consent_id = _consent(hanna, rec.id, on=date(2026, 9, 1))
     given = hanna.dossier.open_dossier(rec.id, log=False).consent(consent_id)
@@ -135,7 +126,7 @@ def test_a_withdrawn_consent_does_not_open_the_handover(team_store, fixed_clock)
 
 
 def test_an_expired_consent_does_not_open_the_handover(team_store, fixed_clock):
-    hanna = _unlock(team_store)
+    hanna = session(team_store)
     rec = _student(hanna, birth=date(2007, 3, 1))
     _consent(hanna, rec.id, on=date(2025, 9, 1), valid_until=date(2026, 9, 1))
     _refused_by_the_gate(hanna, team_store, rec.id)
@@ -148,8 +139,8 @@ def test_an_expired_consent_does_not_open_the_handover(team_store, fixed_clock):
 
 def test_small_cell_suppression_hides_four_and_shows_five(team_store, fixed_clock):
     """Four walk-ins from one municipality read '<5' everywhere they are counted; the fifth makes it '5'."""
-    hanna = _unlock(team_store)
-    coordinator = _unlock(team_store, "coordinator")
+    hanna = session(team_store)
+    coordinator = session(team_store, "coordinator")
     quarter = rp.quarter_of(TODAY)
 
     def figures() -> dict[str, str]:
@@ -182,7 +173,7 @@ def test_the_old_helpers_sealed_key_is_deleted_when_the_read_along_ends(fx, fixe
     """After an internal handover Hanna reads along for 10 days. Past the end the lookups ignore her
     wrap at once; the next unlock (anyone's) also deletes the row, so the student key sealed to her
     is no longer in the store at all (a copy of the file, or raw code with her private key, finds nothing)."""
-    hanna = _unlock(fx)
+    hanna = session(fx)
     rec = _student(hanna, birth=date(2007, 3, 1))
     hanna.consent.add_consent(rec.id, cn.NewConsent(
         cn.ConsentWith("rol", "jongerenteam"), [cn.ALL_DOMAINS], "overdracht binnen het team", "student", "mondeling", TODAY,
@@ -191,7 +182,7 @@ def test_the_old_helpers_sealed_key_is_deleted_when_the_read_along_ends(fx, fixe
     row = hanna.handover.propose_handover(
         rec.id, h.Proposal(h.INTERN, otto_receiver, "Overdracht aan Otto.", student_view="akkoord", access_days=10),
     )
-    otto = _unlock(fx, "other")
+    otto = session(fx, "other")
     otto.handover.accept_handover(row)
 
     def hannas_wraps() -> int:
@@ -200,7 +191,7 @@ def test_the_old_helpers_sealed_key_is_deleted_when_the_read_along_ends(fx, fixe
 
     assert hannas_wraps() == 1  # read-along: her wrap stays, with its end
     clock.set_clock(lambda: NOW + timedelta(days=10, seconds=1))
-    _unlock(fx, "coordinator")
+    session(fx, "coordinator")
     assert hannas_wraps() == 0
     assert fx.worker_id not in students.involved_workers(fx.store, rec.id)
     (ended,) = [e for e in _events(fx.store, "handover") if e.detail == "leestoegang verlopen"]
@@ -273,11 +264,11 @@ def test_the_command_turns_core_dumps_off_before_anything_else(tmp_path):
 def test_noodtoegang_without_a_valid_reason_code_is_refused(team_store, fixed_clock):
     """No reason, a made-up one, or a near miss: refused before the coördinator's passphrase is even
     tried; nothing is read, logged or written in the file. A code from the list opens it."""
-    hanna = _unlock(team_store)
+    hanna = session(team_store)
     details = StudentDetails(first_name="Sam", last_name="de Vries", birth_date=date(2007, 3, 1),
                              programme="Verzorgende IG", level="3")
     rec = hanna.spreekuur.register_walk_in(details, intake.WalkIn(hulpvraag="geheim verhaal"), today=TODAY)
-    otto = _unlock(team_store, "other")
+    otto = session(team_store, "other")
     for reason in ("", "zomaar", " veiligheid", "VEILIGHEID"):
         with pytest.raises(NotAllowed) as refused:
             otto.spreekuur.emergency_read(rec.id, team_store.coordinator_id, COORDINATOR_PASS, reason, "even kijken")
@@ -293,7 +284,7 @@ def test_noodtoegang_without_a_valid_reason_code_is_refused(team_store, fixed_cl
 def test_the_store_refuses_an_escrow_read_without_a_reason(team_store):
     """The store's own check, for a caller that skips the use case: no reason, no escrow read."""
     coordinator = team.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
-    hanna = _unlock(team_store)
+    hanna = session(team_store)
     rec = _student(hanna, birth=date(2007, 3, 1))
     otto = team.unlock(team_store.store, team_store.other_id, OTHER_PASS)
     for reason in ("", "   "):
@@ -331,7 +322,7 @@ def test_a_head_signed_with_a_key_nobody_granted_is_seen_by_verify(fx):
     newest entries cut, a correct head MAC) and signs it with a key no grant holds: verify sees it."""
     coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS, check=False)
     try:
-        _unlock(fx, "other").lock()  # Otto writes his login and lock
+        session(fx, "other").lock()  # Otto writes his login and lock
         keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS, event=None)
         newest = _raw(fx.store, "SELECT max(seq) FROM audit_log")[0][0]
         cut = newest - 2
@@ -358,7 +349,7 @@ def test_retention_terms_signed_by_a_worker_do_not_count(fx):
     terms = '{"jeugdwet":20,"school":1}'
     _raw(fx.store, "UPDATE team SET retention = :r, retention_signer = :w, retention_sig = :sig",
          r=terms, w=fx.worker_id, sig=sign(keys.sign_seed, store_rights._retention_message(terms)))
-    coordinator = _unlock(fx, "coordinator")
+    coordinator = session(fx, "coordinator")
     try:
         assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20}
         assert coordinator.rights.retention_set_aside()
@@ -377,7 +368,7 @@ def test_retention_terms_in_a_coordinators_name_without_their_signature_do_not_c
     terms = '{"jeugdwet":20,"school":1}'
     _raw(fx.store, "UPDATE team SET retention = :r, retention_signer = :w, retention_sig = :sig",
          r=terms, w=fx.coordinator_id, sig=sign(keys.sign_seed, store_rights._retention_message(terms)))
-    coordinator = _unlock(fx, "coordinator")
+    coordinator = session(fx, "coordinator")
     try:
         assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20}
         assert coordinator.rights.retention_set_aside()
