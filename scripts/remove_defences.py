@@ -393,11 +393,40 @@ DEFENCES: tuple[Defence, ...] = (
     ),
     Defence(
         "handover: the old helper's wrap row deleted when the read-along ends",
-        "storage/handover.py",
-        "            s.execute(delete(StudentKeyWrap).where(\n"
-        "                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == recipient))\n",
-        "            pass\n",
+        "storage/files.py",
+        "        else:\n            s.delete(w)\n",
+        "        else:\n            pass\n",
         (DEFENCE_TESTS + "test_the_old_helpers_sealed_key_is_deleted_when_the_read_along_ends[sqlite]",),
+    ),
+    Defence(
+        "student key: a new one when a read-along ends",
+        "storage/handover.py",
+        "            files.rotate_key(s, keys, student_id, key, drop=gone)\n",
+        "            s.query(StudentKeyWrap).filter(\n"
+        "                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient.in_(gone)).delete()\n",
+        (INSIDERS + "test_a_key_copied_during_the_read_along_opens_nothing_written_after_it_ends[sqlite]",),
+    ),
+    Defence(
+        "student key: a new one when a colleague is taken off the file",
+        "storage/dossier.py",
+        "        files.rotate_key(s, keys, student_id, key, drop=[worker_id])\n",
+        "        s.query(StudentKeyWrap).filter(\n"
+        "            StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == worker_id).delete()\n",
+        (INSIDERS + "test_a_colleague_taken_off_a_file_keeps_a_key_that_opens_nothing_new[sqlite-taken off the file]",),
+    ),
+    Defence(
+        "student key: a new one for each file of a colleague who leaves",
+        "storage/team.py",
+        "                files.rotate_key(s, keys, student_id, files.escrow_key(s, keys.escrow_private, student_id), drop=[worker_id])\n",
+        "                s.execute(delete(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id))\n",
+        (INSIDERS + "test_a_colleague_taken_off_a_file_keeps_a_key_that_opens_nothing_new[sqlite-deactivated]",),
+    ),
+    Defence(
+        "wrap records: a read-along lengthened by the old helper herself is ended",
+        "storage/files.py",
+        "            return w.expires_at is None or _aware(w.expires_at) > end\n",
+        "            return False\n",
+        (INSIDERS + "test_the_old_helper_who_lengthens_her_own_read_along_with_a_signed_record_is_cut_off[sqlite]",),
     ),
     Defence(
         "sqlite engine: hide_parameters=True",

@@ -394,6 +394,9 @@ def verify(session: Session, keys: Keys) -> Verification:
 # entry record: written when a team is created, or by the first coördinator's
 # unlock after the upgrade, which records the files as they stand.
 ENTRY_RECORDS = "dossierregels vastgelegd"
+# The detail of the entry record of a file row sealed again under a new
+# student key (``storage.files.rotate_key``).
+RESEALED = "dossierregel opnieuw versleuteld"
 
 
 def marker_seq(session: Session, detail: str) -> int | None:
@@ -438,13 +441,18 @@ class LogRow:
 
 
 def student_log(session: Session, student_id: str, *, newest_first: bool = False, limit: int | None = None) -> list[LogRow]:
-    """Who opened, changed or exported this student's file (no personal data in it)."""
+    """Who opened, changed or exported this student's file (no personal data in it).
+
+    The entry records of a file's rows sealed again under a new key
+    (``RESEALED``) are left out: that is the store's work, said once by the
+    line that follows them, not someone reading or changing the file.
+    """
     q = (
         select(
             AuditEntry.at, AuditEntry.event, AuditEntry.worker_id, AuditEntry.on_behalf_of,
             AuditEntry.access_point, AuditEntry.detail,
         )
-        .where(AuditEntry.student_id == student_id)
+        .where(AuditEntry.student_id == student_id, AuditEntry.detail != RESEALED)
         .order_by(AuditEntry.seq.desc() if newest_first else AuditEntry.seq)
     )
     if limit is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 
 from storage import audit, clock, files, guard
 from storage.crypto import FieldKey
@@ -94,14 +94,15 @@ def check_entry(store: Store, student_id: str, entry_id: str, expected_version: 
 
 
 def remove_involvement(store: Store, keys: Keys, student_id: str, worker_id: str) -> None:
-    """Take a worker off a file: their wrap of the student key is deleted.
+    """Take a worker off a file: their wrap of the student key is deleted and
+    the file gets a new key (``storage.files.rotate_key``).
 
     Refused for the contact person (choose another first) and for the last
     involved worker (the file would only open by noodtoegang). The caller
     must be involved.
     """
     with store.session() as s:
-        files.require_involved(s, keys, student_id)  # only someone involved may change who is
+        key = files.student_key(s, keys, student_id)  # only someone involved may change who is
         student = files.get_student(s, student_id)
         if student.contact_worker_id == worker_id:
             raise NotAllowed(f"students/{student_id}", reason=Reason.CONTACT_PERSON)
@@ -113,12 +114,8 @@ def remove_involvement(store: Store, keys: Keys, student_id: str, worker_id: str
             return
         if len(workers) <= 1:
             raise NotAllowed(f"students/{student_id}", reason=Reason.LAST_INVOLVED)
-        s.execute(
-            delete(StudentKeyWrap).where(
-                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == worker_id
-            )
-        )
-        files.record_wrap(s, keys, student_id, worker_id, "toegang: beëindigd")
+        # Their wrap goes, and the file gets a new key: what they kept of the old one opens nothing new.
+        files.rotate_key(s, keys, student_id, key, drop=[worker_id])
         audit.append(
             s, keys, "change", worker_id=keys.worker_id, student_id=student_id,
             on_behalf_of=worker_id, detail="betrokkene verwijderd",

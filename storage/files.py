@@ -14,6 +14,8 @@ goes through this module, so a fix here is a fix everywhere:
 - ``write_entries``: new entries, encrypted under the student key, or, for
   a worker who may append but not read, sealed to the student's public key.
 - ``read_entries``: the entries back (both kinds), with one audit line.
+- ``rotate_key``: a new student key when someone's access ends, so what is
+  written after it never opens with the key they held.
 
 Every audit line goes through ``storage.audit.append``.
 """
@@ -31,11 +33,20 @@ from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from storage import audit, authority, clock, documents
-from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, seal_field, seal_to
+from storage.crypto import (
+    DecryptionError,
+    FieldKey,
+    new_keypair,
+    open_field,
+    open_sealed,
+    random_key,
+    seal_field,
+    seal_to,
+)
 from storage.documents import JsonObject
 from storage.errors import KeySwapped, NotInvolved, Tampered, UnknownStudent
 from storage.keyring import Keys
-from storage.models import FileEntry, Student, StudentKeyWrap, Worker
+from storage.models import AuditEntry, FileEntry, Handover, Student, StudentKeyWrap, Worker
 
 # The recipient name of the team escrow's wrap of each student key.
 ESCROW = "escrow"
@@ -152,6 +163,9 @@ def check_records(
 
 # The record id of a worker's wrap of one student key: its recipient, marked.
 WRAP_RECORD = "w:"
+# How a wrap record's detail names the wrap's end (``self_extended`` reads it back).
+_END = " [tot "
+_NO_END = " [geen einde]"
 
 
 def _moment(value: datetime | None) -> str:
@@ -186,6 +200,7 @@ def record_wrap(s: Session, keys: Keys, student_id: str, recipient: str, detail:
         StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == recipient))
     if row is not None:
         s.refresh(row)  # as stored (the end date's form), which is what a later read hashes
+        detail += f"{_END}{_moment(row.expires_at)}]" if row.expires_at is not None else _NO_END
     audit.append(
         s, keys, "change", worker_id=by or keys.worker_id, student_id=student_id, on_behalf_of=recipient,
         detail=detail, record=(WRAP_RECORD + recipient, b"" if row is None else wrap_hash(row)),
@@ -434,3 +449,124 @@ def read_entries(
             on_behalf_of=on_behalf_of, detail=detail,
         )
     return out
+
+
+# -- a new key when someone's access ends ------------------------------------------
+
+
+ROTATED = "sleutel van het dossier vernieuwd"
+
+
+def wrap_history(s: Session, student_id: str) -> dict[str, list[tuple[str | None, str]]]:
+    """Per worker wrap of this file, its records oldest first: (author, detail)."""
+    out: dict[str, list[tuple[str | None, str]]] = {}
+    rows = s.execute(
+        select(AuditEntry.entry_id, AuditEntry.worker_id, AuditEntry.detail)
+        .where(AuditEntry.student_id == student_id, AuditEntry.entry_id.like(WRAP_RECORD + "%"))
+        .order_by(AuditEntry.seq)
+    ).all()
+    for entry_id, author, detail in rows:
+        out.setdefault(str(entry_id)[len(WRAP_RECORD):], []).append((author, detail or ""))
+    return out
+
+
+def split_end(detail: str) -> tuple[str, datetime | None]:
+    """A wrap record's detail without the end it names (``record_wrap``), and that end."""
+    if detail.endswith(_NO_END):
+        return detail[: -len(_NO_END)], None
+    if not detail.endswith("]") or _END not in detail:
+        return detail, None
+    at = detail.rindex(_END)
+    try:
+        return detail[:at], datetime.fromisoformat(detail[at + len(_END):-1])
+    except ValueError:
+        return detail, None
+
+
+def self_extended(student: Student, w: StudentKeyWrap, history: dict[str, list[tuple[str | None, str]]]) -> bool:
+    """Whether this worker lengthened their own access to the file: the newest
+    record of their wrap is their own, they are not the file's contact
+    person, and the wrap (as checked against that record) ends later than
+    the end the last colleague who set it gave it, or not at all.
+
+    The honest app never lets a worker do that: the contact person changes a
+    read-along. A record like this comes from changed code run by the old
+    helper while her read-along was ending; a new key is not wrapped for her.
+    """
+    records = history.get(w.recipient, [])
+    if not records or records[-1][0] != w.recipient or student.contact_worker_id == w.recipient:
+        return False
+    for author, detail in reversed(records):
+        if author != w.recipient:
+            _, end = split_end(detail)
+            if end is None:
+                return False  # the colleague set no end (or a record from before ends were named)
+            return w.expires_at is None or _aware(w.expires_at) > end
+    return False
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def rotate_key(s: Session, keys: Keys, student_id: str, old_key: bytes, *, drop: Iterable[str] = ()) -> bytes:
+    """Give the file a new student key and key pair, and return the key.
+
+    Called when a worker's access ends (the read-along after a handover, a
+    colleague taken off the file, a colleague who leaves): whatever that
+    worker kept of the old key (a copy taken while they could read, a wrap
+    row they kept from changed code) opens nothing written from now on.
+
+    Every entry is opened with the old key (and checked against the signed
+    log first), sealed again under the new one and recorded; the student's
+    private key likewise. The remaining wraps (the escrow, every worker still
+    on the file except ``drop`` and a worker who lengthened their own access,
+    see ``self_extended``) and any key sealed to the receiver of a handover
+    still open are sealed again with the new key. Logged as ``ROTATED``.
+    """
+    student = get_student(s, student_id)
+    old_fk = FieldKey.of(old_key)
+    old_private = open_private(s, old_fk, student_id)
+    rows = s.scalars(select(FileEntry).where(FileEntry.student_id == student_id).order_by(FileEntry.created_at)).all()
+    check_records(s, keys, student_id, rows, whole=True)  # only what the log vouches for is carried over
+    new_key = random_key()
+    new_fk = FieldKey.of(new_key)
+    new_private, new_public = new_keypair()
+    for e in rows:
+        plain = open_body(old_fk, lambda: old_private, e)
+        binding = entry_binding(e.id, e.kind, e.created_by, e.version)
+        e.body = (
+            seal_to(new_public, plain, entry_context(e.id, student_id, binding)) if e.sealed
+            else seal_field(new_fk, "file_entries", "body", binding, plain)
+        )
+        audit.append(s, keys, "change", worker_id=keys.worker_id, student_id=student_id,
+                     detail=audit.RESEALED, record=(e.id, row_hash(e)))
+    student.public_key = new_public
+    student.private_key = seal_field(new_fk, "students", "private_key", student_id, new_private)
+    dropped = set(drop)
+    history = wrap_history(s, student_id)
+    records = audit.entry_records(s, [student_id]).get(student_id, {})
+    now = clock.now()
+    for w in s.scalars(select(StudentKeyWrap).where(StudentKeyWrap.student_id == student_id)).all():
+        if w.recipient == ESCROW:
+            w.wrapped = seal_wrap(keys.escrow_public, new_key, student_id, ESCROW)
+            continue
+        worker = s.get(Worker, w.recipient)
+        keep = (worker is not None and worker.active and w.recipient not in dropped
+                and (w.expires_at is None or _aware(w.expires_at) > now))
+        if keep:
+            check_wrap(s, keys, w, records)
+            keep = not self_extended(student, w, history)
+        if keep and worker is not None:
+            w.wrapped = seal_wrap(recipient_public(s, keys, worker), new_key, student_id, w.recipient)
+        else:
+            s.delete(w)
+        record_wrap(s, keys, student_id, w.recipient, "toegang: nieuwe sleutel" if keep else "toegang: niet meer")
+    for h in s.scalars(select(Handover).where(Handover.student_id == student_id, Handover.pending_wrap.is_not(None))).all():
+        receiver = s.get(Worker, h.to_worker_id) if h.to_worker_id else None
+        if receiver is None or not receiver.active:
+            h.pending_wrap = None
+            continue
+        h.pending_wrap = seal_wrap(recipient_public(s, keys, receiver), new_key, student_id, receiver.id)
+    audit.append(s, keys, "change", worker_id=keys.worker_id, student_id=student_id, detail=ROTATED)
+    return new_key

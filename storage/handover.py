@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage import audit, clock, files, guard
@@ -292,19 +292,58 @@ def access_until(store: Store, student_id: str, worker_id: str) -> datetime | No
 
 
 def expire_wraps(store: Store, keys: Keys) -> int:
-    """Delete wraps whose end has passed (the old helper's access after a
-    handover). Anyone unlocked may do this; each removal is logged."""
+    """End read access whose period is over, on the files this worker is on.
+
+    For each such file the ended wraps go and the file gets a new key
+    (``storage.files.rotate_key``), so a copy of the old key kept by the old
+    helper opens nothing written from now on. So does an old helper's access
+    that she lengthened herself on a file this worker is contact person of
+    (``storage.files.self_extended``: only changed code writes that). Only
+    someone still on the file can give it a new key: until they unlock, an
+    ended wrap opens nothing anyway (``storage.files.current``). Each end is
+    logged. Returns how many accesses ended.
+    """
     now = clock.now()
     with store.session() as s:
-        rows = s.execute(select(StudentKeyWrap.student_id, StudentKeyWrap.recipient).where(
-            StudentKeyWrap.expires_at.is_not(None), StudentKeyWrap.expires_at <= now)).all()
-        for student_id, recipient in rows:
-            s.execute(delete(StudentKeyWrap).where(
-                StudentKeyWrap.student_id == student_id, StudentKeyWrap.recipient == recipient))
-            files.record_wrap(s, keys, student_id, recipient, "toegang: verlopen")
-            audit.append(s, keys, "handover", worker_id=keys.worker_id,
-                         student_id=student_id, on_behalf_of=recipient, detail="leestoegang verlopen")
-    return len(rows)
+        mine = select(StudentKeyWrap.student_id).where(StudentKeyWrap.recipient == keys.worker_id, files.current())
+        ended: dict[str, set[str]] = {}
+        for student_id, recipient in s.execute(select(StudentKeyWrap.student_id, StudentKeyWrap.recipient).where(
+                StudentKeyWrap.expires_at.is_not(None), StudentKeyWrap.expires_at <= now,
+                StudentKeyWrap.student_id.in_(mine))).all():
+            ended.setdefault(student_id, set()).add(recipient)
+        lengthened: dict[str, set[str]] = {}
+        for student_id, recipient in s.execute(
+            select(StudentKeyWrap.student_id, StudentKeyWrap.recipient).distinct()
+            .join(Student, Student.id == StudentKeyWrap.student_id)
+            .join(Handover, (Handover.student_id == StudentKeyWrap.student_id)
+                  & (Handover.from_worker_id == StudentKeyWrap.recipient))
+            .where(Student.contact_worker_id == keys.worker_id, StudentKeyWrap.recipient != keys.worker_id,
+                   Handover.kind == INTERN, Handover.state.in_((ACCEPTED, MEETING, DONE)))
+        ).all():
+            lengthened.setdefault(student_id, set()).add(recipient)
+        count = 0
+        for student_id in sorted(set(ended) | set(lengthened)):
+            student = files.get_student(s, student_id)
+            history = files.wrap_history(s, student_id)
+            own = {w.recipient for w in s.scalars(select(StudentKeyWrap).where(
+                StudentKeyWrap.student_id == student_id,
+                StudentKeyWrap.recipient.in_(lengthened.get(student_id, set())))).all()
+                if files.self_extended(student, w, history)}
+            gone = ended.get(student_id, set()) | own
+            if not gone:
+                continue
+            key = files.student_key(s, keys, student_id)
+            for recipient in sorted(gone):
+                audit.append(s, keys, "handover" if recipient not in own else "integrity", worker_id=keys.worker_id,
+                             student_id=student_id, on_behalf_of=recipient,
+                             detail="leestoegang verlopen" if recipient not in own else SELF_EXTENDED)
+            files.rotate_key(s, keys, student_id, key, drop=gone)
+            count += len(gone)
+    return count
+
+
+# The log line of an old helper's access that she lengthened herself, ended by the contact person's app.
+SELF_EXTENDED = "leestoegang door oude hulpverlener zelf verlengd: beëindigd"
 
 
 def handovers(store: Store, *, student_id: str | None = None, worker_id: str | None = None,

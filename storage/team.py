@@ -536,7 +536,8 @@ def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
     """Remove a worker's slot, escrow wrap and every student key wrapped for them.
 
     Returns the number of student keys removed. Their old passphrase then
-    opens nothing, and the ciphertexts they could read stay sealed to others.
+    opens nothing, and each file they were on gets a new key
+    (``storage.files.rotate_key``), so a key they kept opens nothing new.
     """
     _require_coordinator(keys)
     if worker_id == keys.worker_id:
@@ -547,11 +548,19 @@ def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
             raise UnknownWorker(worker_id)
         s.execute(delete(KeySlot).where(KeySlot.worker_id == worker_id))
         s.execute(delete(EscrowWrap).where(EscrowWrap.worker_id == worker_id))
-        # (Not recorded one by one: a deactivated worker opens nothing any more,
-        # whatever wrap rows say; their grant is inactive.)
-        removed = guard.rowcount(s.execute(
-            delete(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id)
-        ))
+        worker.active = False
+        worker.deactivated_at = clock.now()
+        worker.version += 1
+        _regrant(s, keys, worker_id, active=False)
+        on_files = s.scalars(select(StudentKeyWrap.student_id).where(StudentKeyWrap.recipient == worker_id)).all()
+        removed = len(on_files)
+        if keys.escrow_private is not None:
+            # Each file they were on gets a new key (through the escrow): what they
+            # kept of the old keys opens nothing written from now on.
+            for student_id in sorted(on_files):
+                files.rotate_key(s, keys, student_id, files.escrow_key(s, keys.escrow_private, student_id), drop=[worker_id])
+        else:  # (not recorded one by one: a deactivated worker opens nothing, whatever wrap rows say)
+            s.execute(delete(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id))
         # A student key sealed to them in a handover they never answered goes too
         # (the session withdraws such proposals first; this makes sure no key stays).
         removed += guard.rowcount(s.execute(
@@ -559,10 +568,6 @@ def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
             .where(Handover.to_worker_id == worker_id, Handover.pending_wrap.is_not(None))
             .values(pending_wrap=None)
         ))
-        worker.active = False
-        worker.deactivated_at = clock.now()
-        worker.version += 1
-        _regrant(s, keys, worker_id, active=False)
         audit.append(
             s, keys, "worker_deactivated", worker_id=keys.worker_id,
             on_behalf_of=worker_id, detail=f"sleutels verwijderd: {removed}",

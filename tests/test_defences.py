@@ -191,7 +191,7 @@ def test_the_old_helpers_sealed_key_is_deleted_when_the_read_along_ends(fx, fixe
 
     assert hannas_wraps() == 1  # read-along: her wrap stays, with its end
     clock.set_clock(lambda: NOW + timedelta(days=10, seconds=1))
-    session(fx, "coordinator")
+    session(fx, "other")
     assert hannas_wraps() == 0
     assert fx.worker_id not in students.involved_workers(fx.store, rec.id)
     (ended,) = [e for e in _events(fx.store, "handover") if e.detail == "leestoegang verlopen"]

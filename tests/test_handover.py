@@ -174,10 +174,10 @@ def test_old_helper_loses_access_after_the_period_unless_extended(team_store, fi
         clock.set_clock(lambda: start + timedelta(days=15))
         assert hanna.dossier.open_dossier(rec.id) is not None
         clock.set_clock(lambda: start + timedelta(days=20, seconds=1))
-        # Past the end: refused at once, and the wrap is removed at the next unlock.
+        # Past the end: refused at once, and the wrap is removed at the next unlock of someone on the file.
         with pytest.raises(NotInvolved):
             hanna.dossier.open_dossier(rec.id)
-        session(team_store, "coordinator")
+        session(team_store, "other")
         assert team_store.worker_id not in students.involved_workers(team_store.store, rec.id)
         assert otto.dossier.open_dossier(rec.id) is not None
         log = [line.what for line in otto.dossier.file_log(rec.id)]

@@ -10,10 +10,10 @@ See the threat table in docs/security.md: each row names its test here.
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from jongerenteam import consent as cn
 from jongerenteam import dossier as d
@@ -21,11 +21,12 @@ from jongerenteam import integrity, messages
 from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from jongerenteam.settings import kdf_params
-from storage import audit, authority, clock, students, team
-from storage.crypto import mac, sign, signing_key_from_seed
-from storage.errors import LogTampered, NotAllowed, Tampered, WorkerInactive
+from storage import audit, authority, clock, files, students, team
+from storage import handover as store_handover
+from storage.crypto import DecryptionError, FieldKey, mac, open_field, sign, signing_key_from_seed
+from storage.errors import LogTampered, NotAllowed, NotInvolved, Tampered, WorkerInactive
 from storage.keyslots import KdfParams, make_slot, open_slot
-from storage.models import AuditEntry, Grant, KeySlot, Student, Team
+from storage.models import AuditEntry, Grant, KeySlot, Student, StudentKeyWrap, Team
 from storage.store import Store
 from tests.support import (
     COORDINATOR_PASS,
@@ -726,11 +727,9 @@ def test_a_swapped_public_key_gets_nothing_sealed_and_is_told_at_the_victims_unl
 # -- 4. the old helper keeps her read-along open --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("how", ["end removed", "end moved a year on"])
-def test_the_old_helper_who_changes_the_end_of_her_read_along_reads_nothing(fx, how):
-    """After a handover to Otto, Hanna reads along for 10 days. She removes (or moves) the end
-    date of her own wrap with raw SQL, to keep reading what Otto writes: the signed log says when
-    her access ends, so her app refuses the file from then on (and says so in Dutch)."""
+def _handed_to_otto(fx, access_days: int = 10) -> str:
+    """Hanna's student (a talk, consents) handed over to Otto, who accepted: Hanna reads along
+    for ``access_days`` days and has opened the file once in that time. Returns the student id."""
     from jongerenteam import handover as h
 
     hanna, sid, _ = _file_with_consent(fx)
@@ -740,7 +739,7 @@ def test_the_old_helper_who_changes_the_end_of_her_read_along_reads_nothing(fx, 
     ))
     row = hanna.handover.propose_handover(sid, h.Proposal(
         h.INTERN, h.Receiver("medewerker", "Otto Collega", worker_id=fx.other_id), "Overdracht aan Otto.",
-        student_view="akkoord", access_days=10,
+        student_view="akkoord", access_days=access_days,
     ))
     hanna.lock()
     otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
@@ -749,6 +748,15 @@ def test_the_old_helper_who_changes_the_end_of_her_read_along_reads_nothing(fx, 
     hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
     assert hanna.dossier.open_dossier(sid) is not None  # reading along, as agreed
     hanna.lock()
+    return sid
+
+
+@pytest.mark.parametrize("how", ["end removed", "end moved a year on"])
+def test_the_old_helper_who_changes_the_end_of_her_read_along_reads_nothing(fx, how):
+    """After a handover to Otto, Hanna reads along for 10 days. She removes (or moves) the end
+    date of her own wrap with raw SQL, to keep reading what Otto writes: the signed log says when
+    her access ends, so her app refuses the file from then on (and says so in Dutch)."""
+    sid = _handed_to_otto(fx)
     if how == "end removed":
         _raw(fx.store, "UPDATE student_key_wraps SET expires_at = NULL WHERE student_id = :s AND recipient = :w",
              s=sid, w=fx.worker_id)
@@ -759,6 +767,170 @@ def test_the_old_helper_who_changes_the_end_of_her_read_along_reads_nothing(fx, 
     otto.dossier.add_talk(sid, d.NewTalk("vervolggesprek", datetime(2026, 12, 1, 10, 0), 30, [], "Nieuw, na de overdracht"))
     otto.lock()
     assert "buiten het programma om" in _reopen_refused(fx, sid)
+
+
+def _kept_key(fx, worker_id: str, passphrase: str, sid: str) -> bytes:
+    """The student key as a worker's changed code copies it while they may still open the file."""
+    keys = team.unlock(fx.store, worker_id, passphrase, event=None)
+    with fx.store.session() as s:
+        return files.student_key(s, keys, sid)
+
+
+def _opens_with(fx, key: bytes, sid: str) -> dict[str, bool]:
+    """Which of the file's rows (and the student's private key) a kept key still opens."""
+    fk = FieldKey.of(key)
+    out: dict[str, bool] = {}
+    for entry_id, kind, author, version, sealed, body in _raw(
+        fx.store, "SELECT id, kind, created_by, version, sealed, body FROM file_entries WHERE student_id = :s", s=sid,
+    ):
+        if not sealed:
+            try:
+                open_field(fk, "file_entries", "body", files.entry_binding(entry_id, kind, author, version), body)
+                out[entry_id] = True
+            except DecryptionError:
+                out[entry_id] = False
+    (private,), = _raw(fx.store, "SELECT private_key FROM students WHERE id = :s", s=sid)
+    try:
+        open_field(fk, "students", "private_key", sid, private)
+        out["private_key"] = True
+    except DecryptionError:
+        out["private_key"] = False
+    return out
+
+
+def _after(days: int):
+    """The clock ``days`` days on (restored by the caller's ``finally``)."""
+    moment = clock.now() + timedelta(days=days)
+    clock.set_clock(lambda: moment)
+
+
+def _otto_writes_after(fx, sid: str, text: str) -> None:
+    otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)  # his unlock ends what has ended
+    try:
+        otto.dossier.add_talk(sid, d.NewTalk("vervolggesprek", datetime(2026, 12, 1, 10, 0), 30, [], text))
+        assert any(t.note == text for t in otto.dossier.open_dossier(sid).talks())  # he still reads all of it
+    finally:
+        otto.lock()
+
+
+def test_a_key_copied_during_the_read_along_opens_nothing_written_after_it_ends(fx):
+    """Hanna's changed code keeps the student key while she reads along. When her read-along
+    ends, the next unlock of Otto (on the file) gives the file a new key: her copy opens
+    nothing Otto writes after it, not even the student's private key."""
+    sid = _handed_to_otto(fx)
+    kept = _kept_key(fx, fx.worker_id, WORKER_PASS, sid)
+    assert all(_opens_with(fx, kept, sid).values())
+    try:
+        _after(11)
+        _otto_writes_after(fx, sid, "Na het meelezen")
+        assert not any(_opens_with(fx, kept, sid).values())
+        assert _raw(fx.store, "SELECT count(*) FROM student_key_wraps WHERE student_id = :s AND recipient = :w",
+                    s=sid, w=fx.worker_id) == [(0,)]
+        assert _coordinator_verify(fx.store, fx).ok
+        otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
+        try:
+            log = [line.what for line in otto.dossier.file_log(sid)]
+        finally:
+            otto.lock()
+        assert any("sleutel van het dossier vernieuwd" in w for w in log)
+        assert not any(audit.RESEALED in w for w in log)  # the store's own work is one line, not one per row
+    finally:
+        clock.set_clock(None)
+
+
+def test_the_old_helper_who_lengthens_her_own_read_along_with_a_signed_record_is_cut_off(fx):
+    """Changed code goes further than raw SQL: Hanna removes the end of her wrap and signs a record
+    of it herself, so the log names it as it is. Otto's app sees that she changed her own
+    access to his file, ends it, says it in the log, and gives the file a new key."""
+    sid = _handed_to_otto(fx)
+    kept = _kept_key(fx, fx.worker_id, WORKER_PASS, sid)
+    hanna_keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS, event=None)
+    with fx.store.session() as s:
+        s.execute(update(StudentKeyWrap).where(
+            StudentKeyWrap.student_id == sid, StudentKeyWrap.recipient == fx.worker_id).values(expires_at=None))
+        files.record_wrap(s, hanna_keys, sid, fx.worker_id, "toegang: contactpersoon, zonder einddatum")
+    _otto_writes_after(fx, sid, "Zonder haar")
+    assert not any(_opens_with(fx, kept, sid).values())
+    assert [(e.detail, e.on_behalf_of) for e in _events(fx.store, "integrity")] == [
+        (store_handover.SELF_EXTENDED, fx.worker_id)]
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        with pytest.raises(NotInvolved):
+            hanna.dossier.open_dossier(sid)
+    finally:
+        hanna.lock()
+
+
+def test_a_read_along_set_by_the_contact_person_is_not_taken_for_one_lengthened(fx):
+    """The contact person lengthens the read-along, and Hanna (still reading along) then takes a
+    colleague off the file, which renews every wrap under her name: nothing ends early."""
+    sid = _handed_to_otto(fx)
+    otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
+    try:
+        (row,) = [v.row for v in otto.handover.handovers_of(sid) if v.row.state == "geaccepteerd"]
+        otto.handover.set_access_days(row, 30)
+        otto.dossier.involve(sid, fx.coordinator_id)
+    finally:
+        otto.lock()
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        hanna.dossier.remove_involved(sid, fx.coordinator_id)
+    finally:
+        hanna.lock()
+    try:
+        _after(20)
+        _otto_writes_after(fx, sid, "Nog binnen haar dertig dagen")
+        assert _events(fx.store, "integrity") == []
+        hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+        try:
+            assert any(t.note == "Nog binnen haar dertig dagen" for t in hanna.dossier.open_dossier(sid).talks())
+        finally:
+            hanna.lock()
+    finally:
+        clock.set_clock(None)
+
+
+@pytest.mark.parametrize("how", ["taken off the file", "deactivated"])
+def test_a_colleague_taken_off_a_file_keeps_a_key_that_opens_nothing_new(fx, how):
+    """Otto is on Hanna's file and his changed code keeps the key; then he is taken off it (or
+    leaves the team). The file gets a new key at once: Hanna, the coördinator's escrow and a
+    handover still open all work with the new one, and Otto's copy opens nothing new."""
+    from jongerenteam import handover as h
+
+    hanna, sid, _ = _file_with_consent(fx)
+    hanna.dossier.involve(sid, fx.other_id)
+    hanna.lock()
+    kept = _kept_key(fx, fx.other_id, OTHER_PASS, sid)
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        if how == "deactivated":
+            coordinator.team.deactivate_worker(fx.other_id)
+    finally:
+        coordinator.lock()
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        if how == "taken off the file":
+            hanna.dossier.remove_involved(sid, fx.other_id)
+        hanna.consent.add_consent(sid, cn.NewConsent(
+            cn.ConsentWith("rol", "jongerenteam"), [cn.ALL_DOMAINS], "overdracht binnen het team", "student",
+            "mondeling", clock.local_time(clock.now()).date(),
+        ))
+        row = hanna.handover.propose_handover(sid, h.Proposal(
+            h.INTERN, h.Receiver("medewerker", "Coördinator", worker_id=fx.coordinator_id), "Naar de coördinator.",
+            student_view="akkoord",
+        ))
+        hanna.dossier.add_talk(sid, d.NewTalk("vervolggesprek", datetime(2026, 12, 1, 10, 0), 30, [], "Na Otto"))
+    finally:
+        hanna.lock()
+    assert not any(_opens_with(fx, kept, sid).values())
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        if how == "taken off the file":  # a key sealed to the coördinator before it changed would not open now
+            coordinator.handover.accept_handover(row)
+            assert any(t.note == "Na Otto" for t in coordinator.dossier.open_dossier(sid).talks())
+        assert coordinator.team.verify_audit().ok
+    finally:
+        coordinator.lock()
 
 
 # -- rollback: the newest entries cut off by a colleague who signs the head again ------------------------------

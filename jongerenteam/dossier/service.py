@@ -92,6 +92,9 @@ _DETAIL_WORDS = {
 
 
 def detail_text(detail: str) -> str:
+    detail, end = files.split_end(detail)  # a wrap record names the access's end: as a Dutch date
+    if end is not None:
+        detail += f" (tot {clock.local_time(end):%d-%m-%Y})"
     for code, word in _DETAIL_WORDS.items():
         if detail.startswith(code):
             return word + detail[len(code):]
