@@ -139,7 +139,7 @@ def authority_notes(store: Store, keys: Keys) -> list[str]:
             out.append(TEXT["signed"])
         elif code == integrity.SEEN_CUT:
             out.append(TEXT["seen_cut"].format(name=names.get(worker_id, "een medewerker")))
-        elif code in (integrity.SEEN_FORGED, integrity.SEEN_MISSING):
+        elif code in (integrity.SEEN_FORGED, integrity.SEEN_MISSING, integrity.SEEN_OLD):
             out.append(TEXT["seen_changed"].format(name=names.get(worker_id, "een medewerker")))
         elif code == store_team.KEY_SWAPPED:
             out.append(TEXT["key_swapped"])

@@ -429,6 +429,13 @@ DEFENCES: tuple[Defence, ...] = (
         (INSIDERS + "test_the_old_helper_who_lengthens_her_own_read_along_with_a_signed_record_is_cut_off[sqlite]",),
     ),
     Defence(
+        "seen rows: a row older than its worker's newest login",
+        "storage/integrity.py",
+        "        elif row.seq < newest_login.get(row.worker_id, 0):\n",
+        "        elif False:\n",
+        (INSIDERS + "test_the_tail_cut_with_an_older_signed_memory_put_back_is_seen[sqlite]",),
+    ),
+    Defence(
         "sqlite engine: hide_parameters=True",
         "storage/sqlite.py",
         "        hide_parameters=True,\n",

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import audit, authority, clock, rights
@@ -42,6 +42,7 @@ REPLACED = "replaced"
 SEEN_CUT = "seen: cut"  # the log is shorter than, or not the one, this worker saw
 SEEN_FORGED = "seen: forged"  # the row is not signed by the worker it names
 SEEN_MISSING = "seen: missing"  # a worker who logged in has no row any more
+SEEN_OLD = "seen: old"  # the row is older than that worker's own newest login (an older row put back)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,20 @@ def record_seen(s: Session, keys: Keys) -> None:
     s.flush()
 
 
+def _newest_logins(s: Session, kept_from: int | None, head: int | None) -> dict[str, int]:
+    """Per worker, the seq of their newest signed login or unlock since the rows are kept,
+    before ``head`` (the unlocking worker's own login, which is the head now)."""
+    if kept_from is None or head is None:
+        return {}
+    rows = s.execute(
+        select(AuditEntry.worker_id, func.max(AuditEntry.seq)).where(
+            AuditEntry.event.in_(("login", "unlock")), AuditEntry.seq > kept_from, AuditEntry.seq < head,
+            AuditEntry.mac.is_not(None),
+        ).group_by(AuditEntry.worker_id)
+    ).all()
+    return {w: int(seq) for w, seq in rows if w is not None}
+
+
 def check_seen_rows(s: Session, keys: Keys) -> list[tuple[str, str]]:
     """(code, worker id) for every worker whose signed memory the log no longer matches.
 
@@ -168,8 +183,11 @@ def check_seen_rows(s: Session, keys: Keys) -> list[tuple[str, str]]:
     worker saw it (``SEEN_CUT``). A row not signed by the worker it names
     (``SEEN_FORGED``). A worker who logged in since the rows exist (the
     ``SEEN_KEPT`` entry), without a row (``SEEN_MISSING``; the unlocking
-    worker's own row is written after this check). A whole older copy of the store brings its own older rows:
-    that is for each laptop's memory (``check``).
+    worker's own row is written after this check). A row older than its
+    worker's own newest login (every unlock writes the row in the same
+    transaction as its login, so it is never behind it): an older row put
+    back from an older copy (``SEEN_OLD``). A whole older copy of the store
+    brings its own older rows: that is for each laptop's memory (``check``).
     """
     if keys.root_public is None or keys.signed_from is None:
         return []
@@ -177,6 +195,8 @@ def check_seen_rows(s: Session, keys: Keys) -> list[tuple[str, str]]:
     position = audit.head_position(s)
     found: list[tuple[str, str]] = []
     have: set[str] = set()
+    kept_from = _kept_from(s)
+    newest_login = _newest_logins(s, kept_from, position[0] if position is not None else None)
     for row in s.scalars(select(SeenHead).order_by(SeenHead.worker_id)).all():
         have.add(row.worker_id)
         message = _seen_message(row.worker_id, row.seq, bytes(row.mac))
@@ -184,7 +204,8 @@ def check_seen_rows(s: Session, keys: Keys) -> list[tuple[str, str]]:
             found.append((SEEN_FORGED, row.worker_id))
         elif position is None or position[0] < row.seq or audit.mac_at(s, row.seq) != bytes(row.mac):
             found.append((SEEN_CUT, row.worker_id))
-    kept_from = _kept_from(s)
+        elif row.seq < newest_login.get(row.worker_id, 0):
+            found.append((SEEN_OLD, row.worker_id))
     if kept_from is not None:
         logged_in = s.scalars(
             select(AuditEntry.worker_id).where(

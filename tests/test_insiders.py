@@ -967,6 +967,30 @@ def test_the_newest_entries_cut_and_the_head_signed_again_are_seen_by_the_next_u
     assert [e.on_behalf_of for e in _events(fx.store, "integrity") if e.detail == "seen: cut"] == [fx.worker_id]
 
 
+def test_the_tail_cut_with_an_older_signed_memory_put_back_is_seen(fx):
+    """Otto cuts Hanna's last work off the log and puts back her signed memory from an earlier
+    login (valid signature, its MAC still in the log). Her newest login is still in the log,
+    after that memory: no unlock writes a login without its memory, so the next unlock says it."""
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    hanna.lock()
+    (older,) = _raw(fx.store, "SELECT seq, mac, sig, at FROM seen_heads WHERE worker_id = :w", w=fx.worker_id)
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    (login_seq,) = [e.seq for e in _events(fx.store, "login") if e.worker_id == fx.worker_id][-1:]
+    hanna.spreekuur.register_student(StudentDetails(first_name="Sam", last_name="Bakker"), status="lopend")
+    hanna.lock()
+    _cut_tail_as_otto(fx, login_seq)
+    _raw(fx.store, "UPDATE seen_heads SET seq = :q, mac = :m, sig = :g, at = :a WHERE worker_id = :w",
+         q=older[0], m=older[1], g=older[2], a=older[3], w=fx.worker_id)
+    _on_another_laptop()
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        assert any(n.startswith("Let op: wat de teamopslag bewaarde over hoe ver") and "Hanna" in n
+                   for n in coordinator.notices)
+    finally:
+        coordinator.lock()
+    assert [e.on_behalf_of for e in _events(fx.store, "integrity") if e.detail == "seen: old"] == [fx.worker_id]
+
+
 @pytest.mark.parametrize("how", ["changed", "deleted"])
 def test_a_workers_signed_memory_changed_or_removed_is_said(fx, how):
     hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
