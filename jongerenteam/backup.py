@@ -30,7 +30,6 @@ import contextlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -193,7 +192,7 @@ def restore(plan: RestorePlan, *, confirm_current: Login, login_backup: Login) -
 
 
 def _check_in_staging(
-    plan: RestorePlan, login_backup: Login, erased: dict[str, datetime]
+    plan: RestorePlan, login_backup: Login, erased: dict[str, store_rights.Erased]
 ) -> tuple[store_backup.ContentCheck, list[str]]:
     """In the staged copy: a coördinator of the backup logs in, erasures are applied again, every envelope is opened."""
     try:
@@ -210,7 +209,7 @@ def _check_in_staging(
                 audit.append(s, session.keys, "restore", worker_id=session.worker_id)
             reapplied: list[str] = []
             if erased:
-                reapplied = store_rights.erase_students(staged, session.keys, erased, "", reapply=True)
+                reapplied = store_rights.erase_students(staged, session.keys, erased, "", reapply=True, originals=erased)
             # After the erasures: what is checked is exactly what will be put in place.
             check = store_backup.check_contents(staged, session.keys)
         finally:
@@ -252,7 +251,7 @@ def _confirm_by_current_coordinator(target: Path, confirm_current: Login) -> Non
         current.close()
 
 
-def known_erasures(target: Path) -> dict[str, datetime]:
+def known_erasures(target: Path) -> dict[str, store_rights.Erased]:
     """Ids (and dates) of every student erased in the current store: its
     ``erasures`` table and the side file ``<store>.erasures`` together."""
     erased = store_rights.read_side_file(target)
@@ -262,8 +261,8 @@ def known_erasures(target: Path) -> dict[str, datetime]:
         except StoreError:
             return erased
         try:
-            for sid, at in store_rights.erasure_ids(current).items():
-                erased.setdefault(sid, at)
+            for sid, first in store_rights.erasure_ids(current).items():
+                erased.setdefault(sid, first)
         except StoreError:
             pass
         finally:

@@ -310,7 +310,7 @@ def signed_by_author(trust: authority.Trust, e: AuditEntry) -> bool:
 
 
 def _needs_coordinator(e: AuditEntry) -> bool:
-    return e.event in COORDINATOR_EVENTS or (e.event == "erasure" and e.detail != "terugzetten")
+    return e.event in COORDINATOR_EVENTS or (e.event == "erasure" and not (e.detail or "").startswith("terugzetten"))
 
 
 def verify(session: Session, keys: Keys) -> Verification:

@@ -102,8 +102,8 @@ def _erase_returned(store: Store, keys: Keys) -> list[str]:
     """Students erased before (table or side file) who are in the store again: erase them again."""
     erased = rights.erasure_ids(store)
     if store.path is not None:
-        for sid, at in rights.read_side_file(store.path).items():
-            erased.setdefault(sid, at)
+        for sid, first in rights.read_side_file(store.path).items():
+            erased.setdefault(sid, first)
     if not erased:
         return []
     ids = list(erased)
@@ -114,7 +114,7 @@ def _erase_returned(store: Store, keys: Keys) -> list[str]:
             back += [sid for (sid,) in s.execute(select(Student.id).where(Student.id.in_(chunk))).all()]
     if not back:
         return []
-    removed = rights.erase_students(store, keys, back, "", reapply=True)
+    removed = rights.erase_students(store, keys, back, "", reapply=True, originals=erased)
     with store.session() as s:
         audit.append(
             s, keys, "integrity", worker_id=keys.worker_id,

@@ -305,12 +305,13 @@ class StatisticsRecord(Base):
 
 
 class Erasure(Base):
-    """An erased student's id (nothing else): a restore re-applies erasures."""
+    """An erased student's id, when and why (a reason code; nothing else): a restore re-applies erasures."""
 
     __tablename__ = "erasures"
 
     student_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str | None] = mapped_column(String(20))
 
 
 class AuditEntry(Base):

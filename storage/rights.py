@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,11 +46,19 @@ from storage.store import Store
 
 # Reason codes of an erasure: only the code goes into the audit log.
 ERASURE_REASONS = ("verzoek", "bewaartermijn", "onterecht")
-REAPPLIED = "terugzetten"  # detail of an erasure applied again after a restore
+REAPPLIED = "terugzetten"  # detail of an erasure applied again after a restore (then ": <reason>, gewist <moment>")
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What is kept of an erasure: when, and why (an ``ERASURE_REASONS`` code; "" for one from before reasons were kept)."""
+
+    at: datetime
+    reason: str = ""
 
 SIDE_FILE_SUFFIX = ".erasures"
 SIDE_FILE_HEADER = (
-    "# jongerenteam: gewiste studenten (alleen id en datum). Nodig bij het terugzetten\n"
+    "# jongerenteam: gewiste studenten (alleen id, datum en reden). Nodig bij het terugzetten\n"
     "# van een back-up: deze studenten worden dan opnieuw gewist. Niet weggooien.\n"
 )
 
@@ -97,14 +106,18 @@ def read_for_inzage(
 
 
 def erase_students(
-    store: Store, keys: Keys, student_ids: Iterable[str], reason: str, *, reapply: bool = False
+    store: Store, keys: Keys, student_ids: Iterable[str], reason: str, *,
+    reapply: bool = False, originals: Mapping[str, Erased] | None = None,
 ) -> list[str]:
     """Erase students in one transaction; returns the ids whose data was removed.
 
-    Needs a coördinator, except when ``reapply`` (a restore putting back an
-    erasure that was already decided): then ``reason`` is ignored and the
-    audit detail says "terugzetten". An id that is no longer in the store
-    still gets its ``erasures`` row, so it is never forgotten.
+    Needs a coördinator, except when ``reapply`` (a restore, or an unlock,
+    putting back an erasure that was already decided): then ``reason`` is
+    ignored, and the original erasure (``originals``: when and why) is what
+    the ``erasures`` row keeps and what the audit line names ("terugzetten:
+    verzoek, gewist 2026-12-01T10:00:00+00:00"), so a restore never replaces
+    the first erasure's time and reason by its own. An id that is no longer
+    in the store still gets its ``erasures`` row, so it is never forgotten.
     """
     ids = list(dict.fromkeys(student_ids))
     if not reapply:
@@ -112,8 +125,8 @@ def erase_students(
             raise NotAllowed("students", reason=Reason.COORDINATOR_ONLY)
         if reason not in ERASURE_REASONS:
             raise NotAllowed("students", reason=Reason.ERASURE_NEEDS_REASON)
-    detail = REAPPLIED if reapply else reason
     now = clock.now()
+    first = originals or {}
     removed: list[str] = []
     with store.session() as s:
         for sid in ids:
@@ -124,12 +137,20 @@ def erase_students(
             s.execute(delete(Handover).where(Handover.student_id == sid))
             gone = guard.rowcount(s.execute(delete(Student).where(Student.id == sid)))
             report.detach(s, keys, sid)
-            if s.get(Erasure, sid) is None:
-                s.add(Erasure(student_id=sid, erased_at=now))
+            original = first.get(sid) if reapply else None
+            row = s.get(Erasure, sid)
+            if row is None:
+                row = Erasure(student_id=sid, erased_at=original.at if original else now,
+                              reason=original.reason if original else reason)
+                s.add(row)
             if gone:
                 removed.append(sid)
             if gone or not reapply:
                 s.flush()
+                detail = reason
+                if reapply:
+                    kept = Erased(_aware(row.erased_at), row.reason or "")
+                    detail = f"{REAPPLIED}: {kept.reason or 'onbekend'}, gewist {_iso(kept.at)}"
                 audit.append(
                     s, keys, "erasure", worker_id=keys.worker_id, student_id=sid, detail=detail,
                 )
@@ -149,20 +170,23 @@ def _after_erasure(store: Store, *, write_side: bool) -> None:
     store.after_commit(fold)
 
 
-def erasure_ids(store: Store) -> dict[str, datetime]:
-    """Every erased student id in this store, with when (no key needed)."""
+def erasure_ids(store: Store) -> dict[str, Erased]:
+    """Every erased student id in this store, with when and why (no key needed)."""
     with store.reading() as s:
-        return dict(s.execute(select(Erasure.student_id, Erasure.erased_at)).all())
+        return {
+            sid: Erased(_aware(at), reason or "")
+            for sid, at, reason in s.execute(select(Erasure.student_id, Erasure.erased_at, Erasure.reason)).all()
+        }
 
 
 def side_file(store_path: Path) -> Path:
     return Path(str(store_path) + SIDE_FILE_SUFFIX)
 
 
-def read_side_file(store_path: Path) -> dict[str, datetime]:
-    """The ids in ``<store>.erasures`` (missing or unreadable lines are skipped)."""
+def read_side_file(store_path: Path) -> dict[str, Erased]:
+    """The ids in ``<store>.erasures``, with when and why (missing or unreadable lines are skipped)."""
     path = side_file(store_path)
-    out: dict[str, datetime] = {}
+    out: dict[str, Erased] = {}
     try:
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, OSError, UnicodeDecodeError):
@@ -171,13 +195,14 @@ def read_side_file(store_path: Path) -> dict[str, datetime]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        sid, _, when = line.partition("\t")
+        sid, _, rest = line.partition("\t")
+        when, _, why = rest.partition("\t")
         try:
-            at = datetime.fromisoformat(when.strip())
+            at = _aware(datetime.fromisoformat(when.strip()))
         except ValueError:
             at = clock.now()
         if _looks_like_uuid(sid.strip()):
-            out[sid.strip()] = at
+            out[sid.strip()] = Erased(at, why.strip() if why.strip() in ERASURE_REASONS else "")
     return out
 
 
@@ -190,14 +215,15 @@ def _looks_like_uuid(text: str) -> bool:
         return False
 
 
-def write_side_file(store_path: Path, ids: dict[str, datetime]) -> None:
-    """Merge ``ids`` into ``<store>.erasures``: written atomically, this user only."""
+def write_side_file(store_path: Path, ids: Mapping[str, Erased]) -> None:
+    """Merge ``ids`` into ``<store>.erasures``: written atomically, this user only.
+    The first erasure of an id is what stays (its time and reason)."""
     merged = read_side_file(store_path)
-    for sid, at in ids.items():
-        merged.setdefault(sid, at)
+    for sid, erased in ids.items():
+        merged.setdefault(sid, erased)
     path = side_file(store_path)
     lines = [SIDE_FILE_HEADER] + [
-        f"{sid}\t{_iso(at)}\n" for sid, at in sorted(merged.items(), key=lambda kv: (_iso(kv[1]), kv[0]))
+        f"{sid}\t{_iso(e.at)}\t{e.reason}\n" for sid, e in sorted(merged.items(), key=lambda kv: (_iso(kv[1].at), kv[0]))
     ]
     write_private(path, "".join(lines))
 
@@ -217,7 +243,7 @@ def write_private(path: Path, text: str) -> None:
 
 
 def _iso(at: datetime) -> str:
-    return at.isoformat(timespec="seconds")
+    return at.isoformat(timespec="microseconds")
 
 
 # -- retention --------------------------------------------------------------------

@@ -581,6 +581,8 @@ def test_restore_of_an_older_backup_erases_the_student_again(tmp_path, team_temp
     coord = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     coord.rights.erase_student(sid, "verzoek")
     coord.lock()
+    first = store_rights.erasure_ids(fx.store)[sid]
+    assert first.reason == "verzoek"
     fx.store.close()
 
     code, said, err = restore(path, backup, "j", COORDINATOR_PASS, COORDINATOR_PASS)
@@ -588,7 +590,13 @@ def test_restore_of_an_older_backup_erases_the_student_again(tmp_path, team_temp
     assert "1 student(en) die na deze back-up gewist zijn, zijn opnieuw gewist." in said
     ids, erased, details = _student_ids(path)
     assert sid not in ids and keep in ids and sid in erased
-    assert details[-1] == "terugzetten"
+    # The first erasure's time and reason survive the restore, in the store and in its log.
+    assert details[-1] == f"terugzetten: verzoek, gewist {first.at.isoformat(timespec='microseconds')}"
+    restored = Store.open(str(path))
+    try:
+        assert store_rights.erasure_ids(restored)[sid] == first
+    finally:
+        restored.close()
     assert files_containing(path.parent) == []
 
     # The store file is lost: the side file still names the erased student.

@@ -1,0 +1,24 @@
+"""erasure reason: the first erasure's reason code, kept through any restore
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-06
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("erasures") as batch:
+        batch.add_column(sa.Column("reason", sa.String(20), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("erasures") as batch:
+        batch.drop_column("reason")
