@@ -27,10 +27,15 @@ from jongerenteam.text import check_text, clean_line
 from storage.documents import JsonObject
 
 # Retention regimes of a file (issue 6): the term itself is the team's (Team.retention).
+# Which one a closing file gets is proposed from what the file holds
+# (``jongerenteam.rights.suggest_regime``); the worker confirms or changes it.
 RETENTION_REGIMES = {
     "school": "alleen schoolbegeleiding",
     "jeugdwet": "jeugdhulp onder de Jeugdwet",
+    "kort": "kort contact: alleen inloop of advies",
 }
+
+RETENTION_CHOOSE = "Kies de bewaartermijn: alleen schoolbegeleiding, Jeugdwet of kort contact."
 
 YOUNGEST, OLDEST = 12, 30  # outside this, a birth date needs a confirmation
 IMPOSSIBLE_AGE = 100
@@ -188,7 +193,7 @@ class StudentDetails:
         if self.closed_reason and self.closed_reason not in CLOSE_REASONS:
             raise ValidationError("closed_reason", "Kies hoe het dossier is afgesloten.")
         if self.retention and self.retention not in RETENTION_REGIMES:
-            raise ValidationError("retention", "Kies de bewaartermijn: alleen schoolbegeleiding of Jeugdwet.")
+            raise ValidationError("retention", RETENTION_CHOOSE)
 
     def concerns(self, today: date | None = None) -> list[Concern]:
         """Unusual but possible input, each to be confirmed before saving."""

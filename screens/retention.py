@@ -38,6 +38,7 @@ TEXT = {
     ),
     "school_years": "Alleen school (jaren)",
     "jeugdwet_years": "Jeugdwet (jaren)",
+    "kort_years": "Kort contact (jaren)",
     "terms_saved": "De bewaartermijnen zijn opgeslagen.",
     "past_none": "Er zijn geen dossiers over hun bewaartermijn.",
     "past_count": "{n} dossier(s) over hun bewaartermijn.",
@@ -74,14 +75,14 @@ class RetentionScreen(Dialog):
         self.rows: list[PastTerm] = []
         self.selected: set[str] = set()
         self.version = 0
-        self.stored_terms: tuple[str, str] | None = None  # as loaded: Esc asks when they were changed
+        self.stored_terms: tuple[str, ...] | None = None  # as loaded: Esc asks when they were changed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ret-box"):
             yield Static(TEXT["retention_title"], classes="title")
             yield Static(TEXT["retention_hint"], classes="hint")
-            yield Horizontal(Static(TEXT["school_years"]), Input(id="ret-school"), classes="ret-row")
-            yield Horizontal(Static(TEXT["jeugdwet_years"]), Input(id="ret-jeugdwet"), classes="ret-row")
+            for regime in RETENTION_REGIMES:
+                yield Horizontal(Static(TEXT[f"{regime}_years"]), Input(id=f"ret-{regime}"), classes="ret-row")
             yield Static("", id="ret-error")
             yield Static("", id="ret-count")
             yield DataTable(id="ret-past", cursor_type="row", zebra_stripes=True)
@@ -102,12 +103,11 @@ class RetentionScreen(Dialog):
 
     def loaded(self, result: tuple[int, dict[str, int], list[PastTerm]]) -> None:
         self.version, years, past = result
-        school, jeugd = self.query_one("#ret-school", Input), self.query_one("#ret-jeugdwet", Input)
-        if not school.value:
-            school.value = str(years["school"])
-        if not jeugd.value:
-            jeugd.value = str(years["jeugdwet"])
-        self.stored_terms = (str(years["school"]), str(years["jeugdwet"]))
+        for regime in RETENTION_REGIMES:
+            field = self.query_one(f"#ret-{regime}", Input)
+            if not field.value:
+                field.value = str(years[regime])
+        self.stored_terms = tuple(str(years[regime]) for regime in RETENTION_REGIMES)
         self.rows = past
         self.selected &= {p.record.id for p in past}
         self._fill()
@@ -138,10 +138,7 @@ class RetentionScreen(Dialog):
     def action_save_terms(self) -> None:
         self.show_error("", "")
         try:
-            terms = {
-                "school": int(self.query_one("#ret-school", Input).value.strip()),
-                "jeugdwet": int(self.query_one("#ret-jeugdwet", Input).value.strip()),
-            }
+            terms = {regime: int(self.query_one(f"#ret-{regime}", Input).value.strip()) for regime in RETENTION_REGIMES}
         except ValueError:
             self.show_error("", TEXT["not_number"])
             return
@@ -172,8 +169,8 @@ class RetentionScreen(Dialog):
         self.selected.clear()
         self.load()
 
-    def typed_terms(self) -> tuple[str, str]:
-        return (self.query_one("#ret-school", Input).value.strip(), self.query_one("#ret-jeugdwet", Input).value.strip())
+    def typed_terms(self) -> tuple[str, ...]:
+        return tuple(self.query_one(f"#ret-{regime}", Input).value.strip() for regime in RETENTION_REGIMES)
 
     def action_cancel(self) -> None:
         typed = self.stored_terms is not None and self.typed_terms() != self.stored_terms

@@ -97,7 +97,7 @@ TEXT = {
     "erased": "De gegevens van de student zijn gewist.",
     "regime_title": "Welke bewaartermijn geldt voor dit dossier?",
     "regime_saved": "Bewaartermijn vastgelegd: {label}.",
-    "regime_hint": "1 of 2 kiest · Enter: vastleggen · Esc: terug",
+    "regime_hint": "1, 2 of 3 kiest · Enter: vastleggen · Esc: terug",
     "regime_choose": "Vastleggen",
     "passphrase_needed": "Typ je wachtwoord om het dossier via de sleutelkluis te openen.",
     "erase_keys": "ctrl+s: wissen · Esc: terug",

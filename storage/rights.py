@@ -327,8 +327,8 @@ def closed_at_of(detail: str, at: str) -> datetime | None:
         return None
 
 
-def closed_files(store: Store, keys: Keys) -> dict[str, datetime]:
-    """Closed files and when they closed (no decryption).
+def closed_files(store: Store, keys: Keys, student_ids: Iterable[str] | None = None) -> dict[str, datetime]:
+    """Closed files (of ``student_ids``, or all) and when they closed (no decryption).
 
     In a signed team a file counts as closed only when the newest signed
     status entry in the log for it (written by the worker who changed the
@@ -339,9 +339,10 @@ def closed_files(store: Store, keys: Keys) -> dict[str, datetime]:
     before ``closed_at`` existed: its last change).
     """
     with store.reading() as s:
-        rows = s.execute(
-            select(Student.id, Student.closed_at, Student.updated_at).where(Student.status == "afgesloten")
-        ).all()
+        q = select(Student.id, Student.closed_at, Student.updated_at).where(Student.status == "afgesloten")
+        if student_ids is not None:
+            q = q.where(Student.id.in_(list(student_ids)))
+        rows = s.execute(q).all()
         plain = {sid: _aware(closed or updated) for sid, closed, updated in rows}
         if keys.root_public is None or keys.signed_from is None or not plain:
             return plain

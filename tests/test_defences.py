@@ -351,11 +351,11 @@ def test_retention_terms_signed_by_a_worker_do_not_count(fx):
          r=terms, w=fx.worker_id, sig=sign(keys.sign_seed, store_rights._retention_message(terms)))
     coordinator = session(fx, "coordinator")
     try:
-        assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20}
+        assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20, "kort": 1}
         assert coordinator.rights.retention_set_aside()
         # The same terms set by the coördinator count.
         coordinator.rights.set_retention_years({"school": 1, "jeugdwet": 20}, version=coordinator.team.settings_version())
-        assert coordinator.rights.retention_years() == {"school": 1, "jeugdwet": 20}
+        assert coordinator.rights.retention_years() == {"school": 1, "jeugdwet": 20, "kort": 1}
         assert not coordinator.rights.retention_set_aside()
     finally:
         coordinator.lock()
@@ -370,7 +370,7 @@ def test_retention_terms_in_a_coordinators_name_without_their_signature_do_not_c
          r=terms, w=fx.coordinator_id, sig=sign(keys.sign_seed, store_rights._retention_message(terms)))
     coordinator = session(fx, "coordinator")
     try:
-        assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20}
+        assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20, "kort": 1}
         assert coordinator.rights.retention_set_aside()
     finally:
         coordinator.lock()

@@ -502,7 +502,7 @@ def test_retention_terms_set_below_the_law_or_without_a_signature_do_not_count(f
     _raw(fx.store, "UPDATE team SET retention = :r", r='{"jeugdwet": 1, "school": 1}')
     coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     try:
-        assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20}
+        assert coordinator.rights.retention_years() == {"school": 2, "jeugdwet": 20, "kort": 1}
         assert coordinator.rights.retention_set_aside()
     finally:
         coordinator.lock()

@@ -300,7 +300,7 @@ def test_retention_list_at_the_boundaries(team_store):
             assert db.get(Student, school.id).closed_at.replace(tzinfo=None) == closed.replace(tzinfo=None)
 
         coord = session(team_store, "coordinator")
-        assert coord.rights.retention_years() == {"school": 2, "jeugdwet": 20}
+        assert coord.rights.retention_years() == {"school": 2, "jeugdwet": 20, "kort": 1}
         with pytest.raises(NotAllowed):
             s.rights.past_term(date(2030, 1, 1))
         assert coord.rights.past_term(date(2028, 6, 15)) == []  # exactly at the term: not yet
@@ -317,7 +317,7 @@ def test_retention_list_at_the_boundaries(team_store):
         with pytest.raises(NotAllowed):
             s.rights.set_retention_years({"school": 5, "jeugdwet": 20}, version=s.team.settings_version())
         coord.rights.set_retention_years({"school": 5, "jeugdwet": 25}, version=coord.team.settings_version())
-        assert coord.rights.retention_years() == {"school": 5, "jeugdwet": 25}
+        assert coord.rights.retention_years() == {"school": 5, "jeugdwet": 25, "kort": 1}
         assert coord.rights.past_term(date(2028, 6, 16)) == []
         assert [p.record.id for p in coord.rights.past_term(date(2031, 6, 16))] == [school.id]
 
@@ -326,6 +326,48 @@ def test_retention_list_at_the_boundaries(team_store):
         assert coord.rights.erase_past_term([school.id, jeugd.id], date(2031, 6, 16)) == 1
         assert school.id not in coord.students and jeugd.id in coord.students
         assert [(e.student_id, e.detail) for e in audit_rows(team_store.store, "erasure")] == [(school.id, "bewaartermijn")]
+    finally:
+        clock.set_clock(None)
+
+
+def test_a_walk_in_only_file_is_proposed_the_short_term_and_a_help_trajectory_the_jeugdwet(team_store):
+    """Closing a file proposes its retention regime from what it holds, and says until when it is kept:
+    only walk-ins -> kort (1 year after closing by default); a talk of a help trajectory -> Jeugdwet."""
+    closed = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+    clock.set_clock(lambda: closed)
+    try:
+        s = session(team_store)
+        walk_in = s.spreekuur.register_student(StudentDetails(first_name="Ina", last_name="Loop"), status="lopend")
+        helped = leonie(s, first_name="Hulp")
+        s.dossier.add_talk(helped.id, d.NewTalk("vervolggesprek", datetime(2026, 6, 10, 10, 0), 30, [], "Over thuis"))
+        suggested = {
+            rec.id: s.rights.suggest_regime(s.students[rec.id], s.dossier.open_dossier(rec.id, log=False))
+            for rec in (walk_in, helped)
+        }
+        assert suggested == {walk_in.id: "kort", helped.id: "jeugdwet"}
+        # A regime the worker chose before is what is proposed again.
+        s.rights.set_retention_regime(s.students[helped.id], "school")
+        assert s.rights.suggest_regime(s.students[helped.id], None) == "school"
+        with pytest.raises(ValidationError) as err:
+            s.dossier.set_status(s.students[walk_in.id], "afgesloten", "doel_bereikt", "eeuwig")
+        assert err.value.field == "retention"
+        terms = s.rights.closing_terms(s.students[walk_in.id])
+        assert terms.closed_on is None and terms.kept_until("kort", date(2026, 6, 15)) == date(2027, 6, 15)
+        s.dossier.set_status(s.students[walk_in.id], "afgesloten", "doel_bereikt", "kort")
+        assert s.students[walk_in.id].details.retention == "kort"
+        # Closed: the term counts from the first closing moment, whatever day it is asked.
+        later = s.rights.closing_terms(s.students[walk_in.id])
+        assert later.closed_on == date(2026, 6, 15) and later.kept_until("kort", date(2026, 9, 1)) == date(2027, 6, 15)
+
+        coord = session(team_store, "coordinator")
+        assert coord.rights.past_term(date(2027, 6, 15)) == []
+        assert [(p.record.id, p.regime) for p in coord.rights.past_term(date(2027, 6, 16))] == [(walk_in.id, "kort")]
+        # The team may set the short term from 1 to 5 years; the others keep theirs.
+        with pytest.raises(ValidationError) as err:
+            coord.rights.set_retention_years({"kort": 6}, version=coord.team.settings_version())
+        assert err.value.field == "kort"
+        coord.rights.set_retention_years({"kort": 3}, version=coord.team.settings_version())
+        assert coord.rights.retention_years() == {"school": 2, "jeugdwet": 20, "kort": 3}
     finally:
         clock.set_clock(None)
 

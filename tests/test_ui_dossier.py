@@ -47,6 +47,7 @@ from tests.support import (
     settle,
     text_of,
     unlock_as,
+    wait_until,
 )
 
 STORY = "Thuis is het onrustig, ik krijg aanvallen."
@@ -372,7 +373,14 @@ async def test_agreements_add_done_follow_up_vandaag_and_status(team_store, will
         assert app.focused is app.screen.query_one("#f-closed_reason", ChoicePicker)
         await pilot.press("enter")
         assert text_of(app, "#err-closed_reason") == "Kies hoe het dossier is afgesloten."
-        await pilot.press("1", "enter")
+        await pilot.press("1", "enter")  # doel bereikt: on to how long the file is kept
+        assert app.focused is app.screen.query_one("#f-retention", ChoicePicker)
+        # Willem had talks and agreements: a help trajectory, the Jeugdwet's term is proposed and its end shown.
+        assert app.screen.query_one("#f-retention", ChoicePicker).value == "jeugdwet"
+        until = f"{today.replace(year=today.year + 20):%d-%m-%Y}"
+        kept = f"Het dossier wordt bewaard tot {until} (20 jaar na het afsluiten)."
+        await wait_until(pilot, lambda: text_of(app, "#f-kept-until") == kept)
+        await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, DossierScreen)
         assert "Status: afgesloten (doel bereikt)" in text_of(app, "#dossier-header")
@@ -393,7 +401,7 @@ async def test_agreements_add_done_follow_up_vandaag_and_status(team_store, will
     assert by_what["Mail naar decaan"].history[-1].old == {"status": "open"}
     assert by_what["Rooster aanpassen"].follow_up == follow
     rec = s.students[willem.id]
-    assert (rec.status, rec.details.closed_reason) == ("afgesloten", "doel_bereikt")
+    assert (rec.status, rec.details.closed_reason, rec.details.retention) == ("afgesloten", "doel_bereikt", "jeugdwet")
 
 
 # -- 4. lock ------------------------------------------------------------------------------------------

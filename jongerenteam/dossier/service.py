@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 from jongerenteam.catalogue import CLOSE_REASONS
 from jongerenteam.consent import CONSENT
 from jongerenteam.dates import local_today
-from jongerenteam.domain import StudentDetails, ValidationError, validate_status
+from jongerenteam.domain import RETENTION_CHOOSE, RETENTION_REGIMES, StudentDetails, ValidationError, validate_status
 from jongerenteam.dossier import model as d
 from jongerenteam.entries import edited
 from jongerenteam.service import Service
@@ -275,14 +275,21 @@ class DossierService(Service):
             self.session.report.note(record.id)
         return self.session.record(record.id)
 
-    def set_status(self, record: StudentRecord, status: str, closed_reason: str = "") -> StudentRecord:
-        """Change a file's status ('afgesloten' needs one of CLOSE_REASONS), against the
-        version the worker saw: a colleague's change in between is a ``Conflict``."""
+    def set_status(
+        self, record: StudentRecord, status: str, closed_reason: str = "", retention: str = "",
+    ) -> StudentRecord:
+        """Change a file's status ('afgesloten' needs one of CLOSE_REASONS, and may set
+        the retention regime), against the version the worker saw: a colleague's
+        change in between is a ``Conflict``."""
         validate_status(status)
         if status == "afgesloten" and closed_reason not in CLOSE_REASONS:
             raise ValidationError("closed_reason", "Kies hoe het dossier is afgesloten.")
         details = StudentDetails.from_dict(record.details.to_dict())
         details.closed_reason = closed_reason if status == "afgesloten" else ""
+        if status == "afgesloten" and retention:
+            if retention not in RETENTION_REGIMES:
+                raise ValidationError("retention", RETENTION_CHOOSE)
+            details.retention = retention
         with self.unit():
             students.update_student(self.store, self.keys, record.id, details.to_dict(), record.version, status=status)
             self.session.report.note(record.id)

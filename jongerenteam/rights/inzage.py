@@ -64,9 +64,10 @@ ERASURE_REASONS = {
 }
 ERASE_WORD = "WISSEN"
 
-DEFAULT_RETENTION_YEARS = {"school": 2, "jeugdwet": 20}
-DEFAULT_REGIME = "jeugdwet"
-RETENTION_LIMITS = {"school": (1, 20), "jeugdwet": (20, 100)}
+# Years after closing (docs/gebruikershandleiding.md, "Bewaartermijnen", says why).
+DEFAULT_RETENTION_YEARS = {"school": 2, "jeugdwet": 20, "kort": 1}
+DEFAULT_REGIME = "jeugdwet"  # a file without a regime of its own: the longest, never too short
+RETENTION_LIMITS = {"school": (1, 20), "jeugdwet": (20, 100), "kort": (1, 5)}
 
 DECISIONS = {"aangepast": "aangepast", "geweigerd": "geweigerd"}
 

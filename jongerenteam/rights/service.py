@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jongerenteam.dates import local_today
-from jongerenteam.domain import RETENTION_REGIMES, StudentDetails, ValidationError
+from jongerenteam.domain import RETENTION_CHOOSE, RETENTION_REGIMES, StudentDetails, ValidationError
 from jongerenteam.pdf import Document
 from jongerenteam.rights.inzage import (
     CORRECTABLE,
@@ -30,6 +30,7 @@ from jongerenteam.rights.inzage import (
     build_inzage,
     check_text_target,
 )
+from jongerenteam.rights.retention import ClosingTerms, suggest_regime
 from jongerenteam.service import Service
 from storage import clock, students
 from storage import rights as store_rights
@@ -38,6 +39,7 @@ from storage.errors import NotAllowed, Reason
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
+    from jongerenteam.dossier.model import Dossier
 
 # -- the use cases ---------------------------------------------------------------------
 
@@ -212,8 +214,9 @@ class RightsService(Service):
         if not self.keys.is_coordinator:
             raise NotAllowed("team", reason=Reason.COORDINATOR_ONLY)
         clean = {}
+        now = self.retention_years()  # a regime not given keeps its term
         for regime, (low, high) in RETENTION_LIMITS.items():
-            v = terms.get(regime)
+            v = terms.get(regime, now[regime])
             if not isinstance(v, int) or not low <= v <= high:
                 label = RETENTION_REGIMES[regime]
                 extra = " (de Jeugdwet vraagt minstens 20 jaar)" if regime == "jeugdwet" else ""
@@ -225,11 +228,20 @@ class RightsService(Service):
     def set_retention_regime(self, record: StudentRecord, regime: str) -> StudentRecord:
         """Which term applies to this student's file (a directory field)."""
         if regime not in RETENTION_REGIMES:
-            raise ValidationError("retention", "Kies de bewaartermijn: alleen schoolbegeleiding of Jeugdwet.")
+            raise ValidationError("retention", RETENTION_CHOOSE)
         # Against the version the worker saw: a colleague's change in between is a Conflict.
         details = StudentDetails.from_dict(record.details.to_dict())
         details.retention = regime
         return self.session.dossier.update_student(record, details)
+
+    def suggest_regime(self, record: StudentRecord, dossier: Dossier | None) -> str:
+        """The retention regime to propose when this file closes (``jongerenteam.rights.retention``)."""
+        return suggest_regime(record.details.retention, dossier)
+
+    def closing_terms(self, record: StudentRecord) -> ClosingTerms:
+        """The team's terms, and the file's first closing moment when it is closed already."""
+        closed = store_rights.closed_files(self.store, self.keys, [record.id]).get(record.id)
+        return ClosingTerms(self.retention_years(), clock.local_time(closed).date() if closed else None)
 
     def past_term(self, today: date | None = None) -> list[PastTerm]:
         """Closed files past their retention term, longest past first (coördinator)."""

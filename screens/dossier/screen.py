@@ -31,9 +31,10 @@ from textual.widget import Widget
 from jongerenteam import dossier as d
 from jongerenteam.catalogue import CLOSE_REASONS, COACH_ROLES, CONTACT_PREFERENCES, LEVEL_LABELS, STATUSES
 from jongerenteam.dates import clock_time, local_today
-from jongerenteam.domain import age_on, days_until_18
+from jongerenteam.domain import RETENTION_REGIMES, age_on, days_until_18
 from jongerenteam.errors import NotInvolved
-from screens.background import failure_of
+from jongerenteam.rights import DEFAULT_REGIME
+from screens.background import failure_of, run_in_thread
 from screens.dialogs import Dense
 from screens.dossier.agreements import AgreementsPane
 from screens.dossier.base import DossierDialog, DossierPane
@@ -51,6 +52,7 @@ from screens.widgets import CHOICE_HINT, KeyChoice, SteadyFooter
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
+    from jongerenteam.rights.retention import ClosingTerms
     from jongerenteam.session import TeamSession
 
 TEXT = {
@@ -69,9 +71,13 @@ TEXT = {
     "no_preference": "Contactvoorkeur: niet vastgelegd",
     "status": "Status: {status}",
     "status_title": "Status van het dossier: {name}",
-    "status_hint": "Kies met 1-5 of de pijltjes. Bij 'afgesloten' ook de reden. ctrl+s of Enter: opslaan · Esc: terug",
+    "status_hint": (
+        "Kies met 1-5 of de pijltjes. Bij 'afgesloten' ook de reden en hoe lang het dossier bewaard blijft. "
+        "ctrl+s of Enter: opslaan · Esc: terug"
+    ),
     "status_saved": "Status gewijzigd: {status}.",
     "reason_needed": "Kies hoe het dossier is afgesloten.",
+    "kept_until": "Het dossier wordt bewaard tot {date} ({years} jaar na het afsluiten).",
 }
 
 GC_HOLD_AT_MOST = 1.0  # seconds: the garbage collector runs again by then, whatever happened
@@ -200,11 +206,19 @@ class TabBar(Widget):
 
 
 class StatusModal(Dense, DossierDialog):
-    """Change the file's status; 'afgesloten' asks how it ended."""
+    """Change the file's status; 'afgesloten' asks how it ended and which retention term
+    applies (proposed from what the file holds), and says until when the file is kept."""
 
     HINT = TEXT["status_hint"]
-    FIELD_IDS: ClassVar[dict[str, str]] = {"status": "f-status", "closed_reason": "f-closed_reason"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {
+        "status": "f-status", "closed_reason": "f-closed_reason", "retention": "f-retention",
+    }
     REOPEN_AFTER_LOCK = False
+
+    def __init__(self, session: TeamSession, record: StudentRecord, *, regime: str = DEFAULT_REGIME) -> None:
+        super().__init__(session, record)
+        self.regime = regime
+        self.terms: ClosingTerms | None = None  # loaded in a thread: until when, per regime
 
     def title_text(self) -> str:
         return TEXT["status_title"].format(name=self.record.details.display_name)
@@ -215,39 +229,71 @@ class StatusModal(Dense, DossierDialog):
                                                 hint=CHOICE_HINT, id="f-status"))
         yield from self.row("Reden", KeyChoice(CLOSE_REASONS, value=record.details.closed_reason, grid=True,
                                                advance=False, hint=CHOICE_HINT, id="f-closed_reason"))
+        yield from self.row("Bewaren", KeyChoice(RETENTION_REGIMES, value=self.regime, advance=False,
+                                                 hint=CHOICE_HINT, id="f-retention"))
+        yield Static("", id="f-kept-until", classes="field-hint")
 
     def prefill(self) -> None:
-        self.query_one("#row-closed_reason").display = self.record.status == "afgesloten"
+        self._closing_shown(self.record.status == "afgesloten")
+        session, record = self.session, self.record
+        run_in_thread(self, "dossier-load", lambda: session.rights.closing_terms(record), done=self._terms_loaded,
+                      failed=lambda f: self.say(f.text))
+
+    def _terms_loaded(self, terms: ClosingTerms) -> None:
+        self.terms = terms
+        self._show_until()
+
+    def _closing_shown(self, shown: bool) -> None:
+        for widget_id in ("#row-closed_reason", "#row-retention", "#f-kept-until"):
+            self.query_one(widget_id).display = shown
+
+    def _show_until(self) -> None:
+        regime = self.query_one("#f-retention", KeyChoice).value or self.regime
+        text = ""
+        if self.terms is not None and isinstance(regime, str) and regime:
+            until = self.terms.kept_until(regime, local_today())
+            text = TEXT["kept_until"].format(date=f"{until:%d-%m-%Y}", years=self.terms.years.get(regime, 0))
+        self.query_one("#f-kept-until", Static).update(text)
 
     def first_focus(self) -> None:
         self.query_one("#f-status").focus()
 
     def draft(self) -> dict[str, Any] | None:
-        return None  # two choices: nothing typed to lose
+        return None  # three choices: nothing typed to lose
 
     @on(KeyChoice.Changed, "#f-status")
     def status_changed(self, event: KeyChoice.Changed) -> None:
-        self.query_one("#row-closed_reason").display = event.value == "afgesloten"
+        self._closing_shown(event.value == "afgesloten")
         self.show_error("closed_reason", "")
+
+    @on(KeyChoice.Changed, "#f-retention")
+    def retention_changed(self, _event: KeyChoice.Changed) -> None:
+        self._show_until()
 
     def choice_done(self, choice: KeyChoice) -> None:
         if choice.id == "f-status" and choice.value == "afgesloten":
             self.query_one("#f-closed_reason").focus()
+        elif choice.id == "f-closed_reason" and choice.value:
+            self.query_one("#f-retention").focus()
         else:
             self.action_save()
 
     def prepare(self) -> Any:
         status = self.query_one("#f-status", KeyChoice).value or self.record.status
-        reason = self.query_one("#f-closed_reason", KeyChoice).value if status == "afgesloten" else ""
-        if status == "afgesloten" and not reason:
+        closing = status == "afgesloten"
+        reason = self.query_one("#f-closed_reason", KeyChoice).value if closing else ""
+        regime = self.query_one("#f-retention", KeyChoice).value if closing else ""
+        if closing and not reason:
             self.show_error("closed_reason", TEXT["reason_needed"])
             return None
         session, record = self.session, self.record
         self.new_status: str = status
-        return lambda: session.dossier.set_status(record, status, reason or "")
+        self.until_text = str(self.query_one("#f-kept-until", Static).content) if closing else ""
+        return lambda: session.dossier.set_status(record, status, reason or "", str(regime or ""))
 
     def saved_text(self, result: Any) -> str:
-        return TEXT["status_saved"].format(status=STATUSES.get(self.new_status, self.new_status))
+        said = TEXT["status_saved"].format(status=STATUSES.get(self.new_status, self.new_status))
+        return f"{said} {self.until_text}" if self.until_text else said
 
 
 # -- the screen ------------------------------------------------------------------------------
@@ -492,7 +538,8 @@ class DossierScreen(Screen[None]):
         self.app.push_screen(OverviewModal(self.session, self.record), self._after_other_screen)
 
     def action_status(self) -> None:
-        self.app.push_screen(StatusModal(self.session, self.record))
+        regime = self.session.rights.suggest_regime(self.record, self.dossier)
+        self.app.push_screen(StatusModal(self.session, self.record, regime=regime))
 
     def action_handover(self) -> None:
         from screens.handover import start_handover
