@@ -72,6 +72,7 @@ WHAT = {
     "report-export": "De rapportage bewaren",
     "rights-store": "Opslaan bij de rechten van de student",
     "rights-talks": "De gesprekken laden",
+    "rights-recipients": "De ontvangers van de gegevens laden",
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -30,10 +31,12 @@ from jongerenteam.rights import (
     default_inzage_path,
     erase_confirmed,
 )
+from jongerenteam.rights.recipients import ERASURE_TOLD, Recipient
 from screens.background import Failure, run_in_thread
 from screens.dialogs import Dialog, FormDialog
 from screens.interfaces import AboutStudent, Command, reload_screen, team_app
 from screens.messages import dossier_changed
+from screens.recipients import InformDialog, recipient_lines
 from screens.retention import RetentionScreen
 from screens.text import Input, Static, TextArea
 from screens.widgets import KeyChoice, SteadyFooter
@@ -47,6 +50,7 @@ MENU_LINES = (
     "i  inzage: alles wat over de student is vastgelegd, als PDF of tekst",
     "c  correctie: een verzoek om iets te verbeteren (of de weigering) vastleggen",
     "t  bewaartermijn van dit dossier: {regime}",
+    "o  ontvangers: wie kreeg gegevens uit dit dossier, en wie is ingelicht over een correctie",
 )
 
 TEXT = {
@@ -55,6 +59,14 @@ TEXT = {
     "inzage": "Inzage exporteren",
     "correction": "Correctie vastleggen",
     "regime": "Bewaartermijn",
+    "recipients": "Ontvangers",
+    "erase_told": "Ontvangers",
+    "told_needed": "Zeg of de ontvangers zijn ingelicht.",
+    "loading_recipients": "Nagaan wie gegevens uit dit dossier kreeg …",
+    "erase_told_hint": "Laat iedereen die gegevens kreeg weten dat ze gewist worden (AVG artikel 19).",
+    "erase_shared": "Gegevens uit dit dossier gingen naar:",
+    "erase_not_shared": "Gegevens uit dit dossier zijn met niemand gedeeld.",
+    "erase_open": "Er loopt nog een overdracht: trek die in of rond hem af, of laat de ontvanger weten dat hij stopt.",
     "erase": "Gegevens wissen",
     "close": "Sluiten",
     "menu_erase": "w  wissen: alle gegevens van de student definitief vernietigen (coördinator)",
@@ -122,6 +134,7 @@ class RightsMenu(Dialog):
         Binding("i", "inzage", TEXT["inzage"]),
         Binding("c", "correction", TEXT["correction"]),
         Binding("t", "regime", TEXT["regime"]),
+        Binding("o", "recipients", TEXT["recipients"]),
         Binding("w", "erase", TEXT["erase"]),
         Binding("escape", "cancel", TEXT["close"]),
     ]
@@ -152,13 +165,16 @@ class RightsMenu(Dialog):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "erase" and (self.session.is_locked or not self.session.keys.is_coordinator):
             return False
-        return not (action in ("correction", "regime") and not self.session.is_involved(self.student_id))
+        return not (action in ("correction", "regime", "recipients") and not self.session.is_involved(self.student_id))
 
     def action_inzage(self) -> None:
         self.app.push_screen(InzageDialog(self.session, self.student_id))
 
     def action_correction(self) -> None:
         self.app.push_screen(CorrectionDialog(self.session, self.student_id))
+
+    def action_recipients(self) -> None:
+        self.app.push_screen(InformDialog(self.session, self.student_id))
 
     def action_regime(self) -> None:
         record = self.session.students.get(self.student_id)
@@ -436,7 +452,10 @@ class CorrectionDialog(FormDialog):
     def saved(self, result: Any) -> None:
         self.app.notify(TEXT["correction_saved"])
         dossier_changed(self.app, self.student_id)
+        changed = self.query_one("#c-decision", KeyChoice).value in (None, "aangepast")
         self.dismiss(result)
+        if changed:  # who got the old value must hear of the new one (AVG art. 19)
+            self.app.push_screen(InformDialog(self.session, self.student_id, only_if_any=True))
 
     def resume_state(self) -> dict[str, Any] | None:
         return {"student": self.student_id, "talk": self.talk_id}
@@ -455,7 +474,7 @@ class CorrectionDialog(FormDialog):
 class EraseDialog(FormDialog):
     """Reason and typed confirmation; erases one student (coördinator)."""
 
-    FIELD_IDS: ClassVar[dict[str, str]] = {"reason": "e-reason", "confirm": "e-confirm"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"reason": "e-reason", "confirm": "e-confirm", "told": "e-told"}
     HINT = ""
     BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save", TEXT["erase_save"], priority=True)]
 
@@ -463,6 +482,31 @@ class EraseDialog(FormDialog):
         super().__init__(session)
         self.session: TeamSession = session
         self.student_id = student_id
+        self.recipients: list[Recipient] | None = None  # loaded in a thread
+
+    def prefill(self) -> None:
+        for widget_id in ("#row-e-told", "#e-told-hint"):
+            self.query_one(widget_id).display = False
+        session, student_id = self.session, self.student_id
+        run_in_thread(self, "rights-recipients", lambda: session.rights.recipients(student_id),
+                      done=self._recipients_loaded, failed=lambda f: self.say(f.text))
+
+    def row_id(self, widget_id: str) -> str | None:
+        return "row-e-told" if widget_id == "e-told" else None
+
+    def _recipients_loaded(self, recipients: list[Recipient]) -> None:
+        self.recipients = recipients
+        shared = self.query_one("#e-shared", Static)
+        if not recipients:
+            shared.update(TEXT["erase_not_shared"])
+            return
+        text = Text(TEXT["erase_shared"] + "\n")
+        text.append_text(recipient_lines(recipients))
+        if any(r.open for r in recipients):
+            text.append("\n" + TEXT["erase_open"])
+        shared.update(text)
+        for widget_id in ("#row-e-told", "#e-told-hint"):
+            self.query_one(widget_id).display = True
 
     def title_text(self) -> str:
         return TEXT["erase_title"].format(name=_name(self.session, self.student_id))
@@ -476,7 +520,10 @@ class EraseDialog(FormDialog):
             options = sorted(student_initials(record.details.first_name, record.details.last_name), key=len)
             initials = " of ".join(i.upper() for i in options) or "?"
         yield Static(TEXT["erase_hint"], classes="hint")
+        yield Static(TEXT["loading_recipients"], id="e-shared")
         yield from self.row(TEXT["erase_reason"], KeyChoice(ERASURE_REASONS, value=None, id="e-reason"))
+        yield from self.row(TEXT["erase_told"], KeyChoice(ERASURE_TOLD, value=None, id="e-told"),
+                            hint=TEXT["erase_told_hint"])
         yield from self.row(TEXT["confirm"], Input(id="e-confirm"), hint=TEXT["confirm_hint"].format(initials=initials))
         yield Static(TEXT["erase_keys"], classes="hint")
 
@@ -494,8 +541,11 @@ class EraseDialog(FormDialog):
         first, last = (record.details.first_name, record.details.last_name) if record else ("", "")
         if not erase_confirmed(self.query_one("#e-confirm", Input).value, first, last):
             raise ValidationError("confirm", TEXT["confirm_wrong"])
+        told = self.query_one("#e-told", KeyChoice).value if self.recipients else ""
+        if self.recipients and not told:
+            raise ValidationError("told", TEXT["told_needed"])
         session, student_id = self.session, self.student_id
-        return lambda: session.rights.erase_student(student_id, reason)
+        return lambda: session.rights.erase_student(student_id, reason, str(told or ""))
 
     def saved(self, result: Any) -> None:
         self.app.notify(TEXT["erased"])

@@ -7,6 +7,7 @@ operations themselves are in ``storage.files``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 
@@ -17,6 +18,7 @@ from storage.errors import NotAllowed, Reason, UnknownStudent
 from storage.files import ESCROW
 from storage.keyring import Keys
 from storage.models import (
+    AuditEntry,
     FileEntry,
     StudentKeyWrap,
 )
@@ -127,6 +129,21 @@ def file_log(store: Store, keys: Keys, student_id: str, limit: int = 2000) -> li
     with store.reading() as s:
         files.require_involved(s, keys, student_id)
         return audit.student_log(s, student_id, newest_first=True, limit=limit)
+
+
+def shared_events(store: Store, student_id: str) -> list[tuple[datetime, str, str]]:
+    """Every export and print of this file, oldest first: (when, event, what).
+
+    No involvement needed: these lines hold codes, never personal data (a
+    coördinator about to erase the file sees where its data went).
+    """
+    with store.reading() as s:
+        rows = s.execute(
+            select(AuditEntry.at, AuditEntry.event, AuditEntry.detail)
+            .where(AuditEntry.student_id == student_id, AuditEntry.event.in_(("export", "print")))
+            .order_by(AuditEntry.seq)
+        ).all()
+    return [(datetime.fromisoformat(at), event, detail or "") for at, event, detail in rows]
 
 
 def entry_counts(store: Store, student_id: str) -> dict[str, int]:

@@ -159,6 +159,16 @@ def erase_students(
     return removed
 
 
+def log_told(store: Store, keys: Keys, student_id: str, code: str) -> None:
+    """Log, after an erasure, what the coördinator said of the file's recipients (a code, AVG art. 19)."""
+    with store.session() as s:
+        audit.append(s, keys, "erasure", worker_id=keys.worker_id, student_id=student_id, detail=f"{TOLD}{code}")
+
+
+# The detail of the line ``log_told`` writes, before the code.
+TOLD = "ontvangers: "
+
+
 def _after_erasure(store: Store, *, write_side: bool) -> None:
     """Once committed: fold the WAL into the (secure-deleted) file and bring the side file up to date."""
 

@@ -777,6 +777,17 @@ async def _rights_talks(r: Run) -> type:
     return CorrectionDialog
 
 
+@case("rights-recipients")
+async def _rights_recipients(r: Run) -> type:
+    from jongerenteam.rights import RightsService
+    from screens.recipients import InformDialog
+
+    r.breaks(RightsService, "recipients")
+    r.app.push_screen(InformDialog(r.app.session, r.fatma))
+    await r.settle()
+    return InformDialog
+
+
 # Codes no case reaches (none now): each with why, in the report of the run.
 UNREACHED: dict[str, str] = {}
 

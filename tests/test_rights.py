@@ -372,6 +372,37 @@ def test_a_walk_in_only_file_is_proposed_the_short_term_and_a_help_trajectory_th
         clock.set_clock(None)
 
 
+def test_recipients_and_telling_them(team_store, fixed_clock):
+    """Where a file's data went (handovers, exports and prints, not the student's own inzage), what the
+    worker records of telling them, and an erasure refused until the coördinator says whether they were told."""
+    from jongerenteam.rights.recipients import Told
+
+    s = session(team_store)
+    rec = leonie(s)
+    assert s.rights.recipients(rec.id) == []
+    s.dossier.log_export(rec.id, "overdrachtsdocument pdf", printed=True)
+    s.dossier.log_export(rec.id, "inzage: tekst")
+    (one,) = s.rights.recipients(rec.id)
+    assert (one.who, one.what, one.open) == ("overdrachtsdocument (pdf)", "geprint", False)
+    with pytest.raises(ValidationError) as err:
+        s.rights.record_informed(rec.id, "correctie", [Told(one, False)], " ")
+    assert err.value.field == "how"
+    s.rights.record_informed(rec.id, "correctie", [Told(one, False)], "Het document ging naar de student zelf.")
+    (entry,) = [e for e in s.dossier.read_file(rec.id) if e.kind == "ontvangers"]
+    assert entry.payload["tekst"] == (
+        "Ontvangers over de correctie: niet ingelicht: overdrachtsdocument (pdf). Het document ging naar de student zelf.")
+    assert "ontvangers ingelicht" in [t.label for t in s.dossier.open_dossier(rec.id, log=False).timeline]
+
+    coord = session(team_store, "coordinator")
+    with pytest.raises(ValidationError) as err:
+        coord.rights.erase_student(rec.id, "verzoek")
+    assert err.value.field == "told" and rec.id in coord.students
+    coord.rights.erase_student(rec.id, "verzoek", "onmogelijk")
+    assert rec.id not in coord.students
+    assert [(e.student_id, e.detail) for e in audit_rows(team_store.store, "erasure")] == [
+        (rec.id, "verzoek"), (rec.id, "ontvangers: onmogelijk")]
+
+
 def test_erase_confirmation_word_or_initials():
     assert erase_confirmed("wissen") and erase_confirmed(" WISSEN ")
     assert erase_confirmed("LdV", "Leonie", "de Vries") and erase_confirmed("l.v.", "Leonie", "de Vries")

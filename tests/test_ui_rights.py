@@ -87,6 +87,89 @@ async def test_coordinator_erases_a_student_with_reason_and_typed_confirmation(t
         assert [(r.student_id, r.detail) for r in audit_rows(team_store.store, "erasure")] == [(sid, "verzoek")]
 
 
+async def test_recipients_are_told_of_a_correction_and_of_an_erasure(team_store, fixed_store_clock):
+    """AVG art. 19: after a correction the worker sees who got the file's data (an open handover to
+    Otto, a printed afsprakenoverzicht; not the student's own inzage), marks who was told, says why
+    not for the rest, and it is recorded in the file. The coördinator's erasure dialog shows the same
+    list, says a handover is still open, and asks whether the recipients were told."""
+    from jongerenteam import consent as cn
+    from jongerenteam import handover as h
+    from screens.recipients import InformDialog
+
+    sid, _talk = register(team_store)
+    s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    s.consent.add_consent(sid, cn.NewConsent(
+        cn.ConsentWith("rol", "jongerenteam"), [cn.ALL_DOMAINS], "overdracht binnen het team", "student", "mondeling",
+        store_clock.local_time(store_clock.now()).date(),
+    ))
+    s.handover.propose_handover(sid, h.Proposal(
+        h.INTERN, h.Receiver("medewerker", "Otto Collega", worker_id=team_store.other_id), "Naar Otto.",
+        student_view="akkoord",
+    ))
+    s.dossier.log_export(sid, "afsprakenoverzicht: pdf", printed=True)
+    s.dossier.log_export(sid, "inzage: pdf", printed=True)
+    s.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        app.push_screen(RightsMenu(app.session, sid))
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        await paste(app, pilot, "Mijn naam is verkeerd gespeld")
+        await pilot.press("tab", "tab", "1", "2")
+        await paste(app, pilot, "de Vriesch")
+        await pilot.press("tab")
+        await paste(app, pilot, "Spelfout")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InformDialog)
+        rows = table_rows(app, "#r-list")
+        assert [r[1:3] for r in rows] == [
+            ["Otto Collega (loopt nog)", "warme overdracht (intern · voorgesteld)"],
+            ["afsprakenoverzicht (pdf)", "geprint"],
+        ]
+        assert [r[0] for r in rows] == ["nog niet", "nog niet"]
+        await pilot.press("space")  # Otto: told
+        assert [r[0] for r in table_rows(app, "#r-list")] == ["ingelicht", "nog niet"]
+        await pilot.press("ctrl+s")  # the overview was not told, and no word why: refused, nothing lost
+        await settle(app, pilot)
+        assert error_text(app, "r-how") == "Schrijf op waarom niet iedereen is ingelicht."
+        assert [r[0] for r in table_rows(app, "#r-list")] == ["ingelicht", "nog niet"]
+        await paste(app, pilot, "Otto gebeld; het overzicht had de student zelf")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RightsMenu)
+        assert "Vastgelegd in het dossier wie is ingelicht." in notifications(app)
+        (told,) = [e.payload for e in app.session.dossier.read_file(sid) if e.kind == "ontvangers"]
+        assert [(r["wie"], r["ingelicht"]) for r in told["ontvangers"]] == [
+            ("Otto Collega", True), ("afsprakenoverzicht (pdf)", False)]
+        assert told["toelichting"] == "Otto gebeld; het overzicht had de student zelf"
+
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "co", COORDINATOR_PASS)
+        app.push_screen(RightsMenu(app.session, sid))
+        await settle(app, pilot)
+        await pilot.press("w")
+        await settle(app, pilot)
+        shared = str(app.screen.query_one("#e-shared", Static).render())
+        assert "Gegevens uit dit dossier gingen naar:" in shared and "Otto Collega: warme overdracht" in shared
+        assert "Er loopt nog een overdracht" in shared
+        await pilot.press("1")  # verzoek van de student: on to the recipients
+        assert app.focused is app.screen.query_one("#e-told")
+        await pilot.press("tab", *"WISSEN", "ctrl+s")  # not said whether they were told: refused
+        await settle(app, pilot)
+        assert error_text(app, "e-told") == "Zeg of de ontvangers zijn ingelicht."
+        assert sid in app.session.students
+        app.screen.query_one("#e-told").focus()
+        await pilot.press("1", "ctrl+s")
+        await settle(app, pilot)
+        assert sid not in app.session.students
+    assert [(r.student_id, r.detail) for r in audit_rows(team_store.store, "erasure")] == [
+        (sid, "verzoek"), (sid, "ontvangers: ingelicht")]
+
+
 async def test_inzage_export_to_a_folder_and_a_correction(team_store, fixed_store_clock, tmp_path):
     sid, _talk = register(team_store)
     app = build_app(team_store)

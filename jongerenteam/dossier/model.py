@@ -66,6 +66,7 @@ OTHER_KIND_LABELS = {
     "overdracht": "overdracht",
     "overdracht_stap": "overdracht",
     "correctie": "correctieverzoek",
+    "ontvangers": "ontvangers ingelicht",
 }
 
 AGREEMENT_STATUSES = {"open": "open", "gedaan": "gedaan", "vervallen": "vervallen"}

@@ -30,8 +30,18 @@ from jongerenteam.rights.inzage import (
     build_inzage,
     check_text_target,
 )
+from jongerenteam.rights.recipients import (
+    ERASURE_TOLD,
+    INFORMED,
+    Recipient,
+    Told,
+    export_word,
+    informed_payload,
+    to_the_student,
+)
 from jongerenteam.rights.retention import ClosingTerms, suggest_regime
 from jongerenteam.service import Service
+from jongerenteam.text import check_document
 from storage import clock, students
 from storage import rights as store_rights
 from storage.documents import JsonObject
@@ -172,9 +182,52 @@ class RightsService(Service):
 
     # -- verwijdering ------------------------------------------------------------------
 
-    def erase_student(self, student_id: str, reason: str) -> None:
-        """Erase one student for good (coördinator, reason code from ERASURE_REASONS)."""
+    def erase_student(self, student_id: str, reason: str, told: str = "") -> None:
+        """Erase one student for good (coördinator, reason code from ERASURE_REASONS).
+
+        When the file's data went to someone (``recipients``), ``told`` says
+        whether they were told (an ``ERASURE_TOLD`` code, logged after the
+        erasure); without it the erasure is refused.
+        """
+        if told not in ERASURE_TOLD and self.recipients(student_id):
+            raise ValidationError("told", "Zeg of de ontvangers zijn ingelicht (AVG artikel 19).")
         self.erase_students([student_id], reason)
+        if told in ERASURE_TOLD:
+            with self.unit():
+                store_rights.log_told(self.store, self.keys, student_id, told)
+
+    # -- ontvangers (AVG art. 19) ---------------------------------------------------------
+
+    def recipients(self, student_id: str) -> list[Recipient]:
+        """Where this file's data went: its handovers, then its exports and prints (not the student's own inzage)."""
+        from storage import dossier as store_dossier
+
+        out: list[Recipient] = []
+        for view in reversed(self.session.handover.handovers_of(student_id)):
+            row = view.row
+            if view.receiver is not None:
+                who = view.receiver_label
+            elif row.to_worker_id:
+                who = self.session.worker_name(row.to_worker_id)
+            else:
+                who = "een hulpverlener buiten het team"
+            on = clock.local_time(row.created_at).date()
+            out.append(Recipient(f"overdracht:{row.id}", who, f"warme overdracht ({view.title})", on, row.open))
+        for n, (at, event, detail) in enumerate(store_dossier.shared_events(self.store, student_id)):
+            if to_the_student(detail):
+                continue
+            what = "geprint" if event == "print" else "gekopieerd of opgeslagen"
+            out.append(Recipient(f"export:{n}", export_word(detail), what, clock.local_time(at).date()))
+        return out
+
+    def record_informed(self, student_id: str, about: str, told: list[Told], how: str) -> str:
+        """Record, in the file, which recipients were told of a correction (or erasure), and how or why not."""
+        if not told:
+            raise ValidationError("told", "Er zijn geen ontvangers om in te lichten.")
+        if any(not t.told for t in told) and not how.strip():
+            raise ValidationError("how", "Schrijf op waarom niet iedereen is ingelicht.")
+        check_document(how, "how")
+        return self.session.dossier.add_entries(student_id, [(INFORMED, informed_payload(about, told, how))])[0]
 
     def erase_students(self, student_ids: list[str], reason: str) -> int:
         if not self.keys.is_coordinator:
