@@ -12,7 +12,7 @@ from sqlalchemy import select
 from jongerenteam import consent as cn
 from jongerenteam import dossier as d
 from jongerenteam.domain import StudentDetails, ValidationError
-from jongerenteam.rights import Correction, erase_confirmed
+from jongerenteam.rights import Correction, build_inzage, erase_confirmed
 from jongerenteam.session import TeamSession
 from jongerenteam.spreekuur import Referral
 from storage import clock
@@ -297,8 +297,10 @@ def test_correction_changes_the_data_and_keeps_what_was_wrong_and_why(team_store
         ("geweigerd", None, None, None),
     ]
     assert corrections[3]["reden"] == "Het verslag klopt; het verzuim is met de student besproken"
-    text = s.rights.inzage(rec.id).text()
-    assert "Correctieverzoek" in text and "Was: de Vris" in text and "Is nu: de Vries" in text
+    draft = s.rights.read_inzage(rec.id)
+    text = build_inzage(draft, all_in(draft)).text()
+    assert "*Je vroeg om iets te verbeteren · 23-11-2026*" in text
+    assert "Wat er stond: de Vris" in text and "Wat er nu staat: de Vries" in text and "Wat we deden: geweigerd" in text
 
     # Bad input: a Dutch message on the right field, nothing changed.
     with pytest.raises(ValidationError) as err:
@@ -362,7 +364,7 @@ def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(
     with pytest.raises((NotInvolved, UnknownStudent)):
         fresh.dossier.read_file(sid)
     with pytest.raises((NotInvolved, UnknownStudent)):
-        coord.rights.inzage(sid, coordinator_passphrase=COORDINATOR_PASS)
+        coord.rights.read_inzage(sid, coordinator_passphrase=COORDINATOR_PASS)
     assert coord.team.verify_audit().ok
 
     if fx.store.path is not None:
