@@ -216,6 +216,42 @@ def test_what_is_about_others_is_checked_before_anything_goes_out(team_store, fi
     assert [e.detail for e in audit_rows(team_store.store, "export", rec.id)] == ["inzage: tekst; weggelaten: 1"]
 
 
+def test_inzage_of_a_driegesprek_and_a_closed_file(team_store, fixed_clock, tmp_path):
+    """A driegesprek reads as one talk with the student's story, the school's concerns and the help
+    question, the coach in words and not flagged, the mother who was there flagged with the texts told in
+    her presence; a closed file under the school term says until when it is kept."""
+    from jongerenteam import driegesprek as dg
+
+    s = session(team_store)
+    rec = leonie(s)
+    talk = s.driegesprek.save_driegesprek(rec.id, dg.Driegesprek(
+        at=datetime(2026, 11, 9, 13, 30), minutes=60, coach_name="Mevr. Bos", coach_role="studentcoach",
+        workers=[team_store.worker_id], others=["moeder"], story="Thuis is het onrustig.",
+        school_concerns="Veel verzuim.", question="Rust thuis en school afmaken.",
+        agreements=[d.NewAgreement(d.Who("coach"), "Rooster aanpassen", TODAY + timedelta(days=7))],
+    ))
+    record = s.rights.set_retention_regime(s.students[rec.id], "school")
+    s.dossier.set_status(record, "afgesloten", "doel_bereikt")
+    draft = s.rights.read_inzage(rec.id)
+    parts = {p.id: p for p in draft.parts}
+    assert set(parts) == {f"{talk}:deelnemers", f"{talk}:verhaal", f"{talk}:zorgen", f"{talk}:hulpvraag"}
+    assert parts[f"{talk}:verhaal"].why == "verteld door of met erbij: moeder"
+    text = build_inzage(draft, all_in(draft)).text()
+    for expected in (
+        "*Driegesprek · 09-11-2026 om 13:30*", "Wie waren erbij: jij, Mevr. Bos (studentcoach), moeder",
+        "Hulpverleners: Hanna Hulpverlener", "Jouw verhaal: Thuis is het onrustig.", "Zorgen van school: Veel verzuim.",
+        "Je hulpvraag: Rust thuis en school afmaken.", "Bron: Een driegesprek met jou, je studiecoach en je hulpverlener.",
+        "*Werkafspraak · 09-11-2026 om 13:30*", "Wie doet het: je studiecoach", "Bron: Afgesproken in het gesprek van 09-11-2026.",
+        "Hoe het nu staat: afgesloten", "Hoe het dossier is afgesloten: doel bereikt",
+        "Voor je dossier geldt de bewaartermijn voor alleen schoolbegeleiding: 2 jaar na het afsluiten.",
+        "Je dossier is afgesloten op 23-11-2026. We bewaren het tot 23-11-2028.",
+        "de school moet studenten goed begeleiden",
+    ):
+        assert expected in text, expected
+    assert "Verslag: Rust thuis" not in text  # the talk's summary text is the help question: shown once
+    assert "minstens 20 jaar" not in text
+
+
 def test_finder_flags_family_words_names_inside_a_sentence_and_names_known_in_the_file():
     """The heuristic: a family word anywhere, a capital inside a sentence unless it is the student, a
     colleague, the place or a known term; a name typed elsewhere in the file even at a sentence start."""

@@ -58,6 +58,7 @@ from jongerenteam.text import check_text, clean_block
 from storage import clock
 from storage.documents import JsonObject
 from storage.eighteen import CHECKLIST_KIND as CHECKLIST18
+from storage.files import WITHOUT_READING
 from storage.handover import DOCUMENT_KIND as HANDOVER_DOCUMENT
 from storage.handover import STEP_KIND as HANDOVER_STEP
 
@@ -434,6 +435,8 @@ def _who_text(v: Mapping[str, object], names: Mapping[str, str]) -> str:
         text = f"je studiecoach {name}".strip()
     elif kind == "medewerker":
         text = name or "een medewerker"
+    elif kind == "rol":
+        text = f"wie de rol heeft van {name}" if name else "een rol"
     elif kind in cn.CONSENT_WITH_KINDS:
         text = f"{name} ({cn.CONSENT_WITH_KINDS[kind]})" if name else cn.CONSENT_WITH_KINDS[kind]
     else:
@@ -1023,8 +1026,10 @@ def _log_what(row: LogRow) -> str:
     for code, label in LEGAL_GROUNDS.items():
         detail = detail.replace(f"wettelijke grond: {code}", f"wettelijke grond: {label}")
     for code, label in (("inzage: tekst", "inzage (tekst)"), ("inzage: pdf", "inzage (PDF)"),
-                        ("inzage: nakijken", "inzage nakijken")):
+                        ("inzage: nakijken", "inzage nakijken"), (WITHOUT_READING, " (zonder je dossier te lezen)")):
         detail = detail.replace(code, label)
+    if row.event == "create" and not detail:
+        return "je gegevens toegevoegd"
     return f"{what}: {detail}" if detail else what
 
 
