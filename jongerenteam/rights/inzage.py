@@ -119,6 +119,7 @@ TEXT = {
     ),
     "directory": "Je gegevens",
     "directory_source": "Bron: jij, of wie je bij ons heeft aangemeld.",
+    "directory_source_by": "Bron: jij, en wie je bij ons heeft aangemeld ({by}).",
     "involved": "Medewerkers die je dossier mogen lezen",
     "file": "Je dossier",
     "empty_file": "Er staat nog niets in je dossier.",
@@ -1060,6 +1061,13 @@ def _shared_lines(draft: InzageDraft) -> list[str]:
     return out
 
 
+def _directory_source(details: StudentDetails) -> str:
+    referrer = details.referrer
+    if referrer and referrer != "zelf":
+        return TEXT["directory_source_by"].format(by=REFERRERS.get(referrer, referrer))
+    return TEXT["directory_source"]
+
+
 def build_inzage(draft: InzageDraft, decisions: Mapping[str, bool]) -> Document:
     """The inzage as a ``Document``; ``decisions`` says for every part about others
     whether it goes in (True) or is left out (False). A part without a decision
@@ -1081,7 +1089,7 @@ def build_inzage(draft: InzageDraft, decisions: Mapping[str, bool]) -> Document:
     sections = [
         Section(TEXT["about"], tuple(about)),
         Section(TEXT["directory"], (*_directory_lines(draft.details, draft.status, draft.contact_name),
-                                    TEXT["directory_source"])),
+                                    _directory_source(draft.details))),
         Section(TEXT["involved"], draft.involved or ("niemand",), bullets=True),
     ]
     n = len(draft.items)

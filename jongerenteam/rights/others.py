@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Words for people in the student's private life: whole words, and stems that
 # also count at the end of a longer word ("pleegmoeder", "vriendinnetje").
@@ -74,7 +74,7 @@ class Field:
 
     key: str
     label: str
-    text: str
+    text: str = field(repr=False)  # personal data: never in a repr
     kind: str = PLAIN  # NAMES | TEXT | PLAIN
 
 
