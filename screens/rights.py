@@ -1,7 +1,9 @@
 """The student's privacy rights on screen: inzage, correctie, wissen, bewaartermijnen.
 
 ``RightsMenu(session, student_id)`` is opened from the dossier (key r) or
-the command palette: i inzage exporteren, c correctie vastleggen, t
+the command palette: i inzage exporteren (``InzageDialog`` reads the file,
+``InzageReview`` has the worker decide on every part about others before
+the file is written), c correctie vastleggen, t
 bewaartermijn van dit dossier, w gegevens wissen (coördinator only).
 ``RetentionScreen`` (screens/retention.py) is the coördinator's list of
 files past their term. Every store call runs in a thread worker; what was typed stays when a

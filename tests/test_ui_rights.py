@@ -368,6 +368,17 @@ async def test_a_coordinator_outside_the_file_reaches_inzage_from_search(team_st
         await pilot.press("i")
         await settle(app, pilot)
         assert isinstance(app.screen, InzageDialog) and app.screen.query("#i-pass")
+        # Her passphrase opens the file once; the review comes next, then the file.
+        app.screen.query_one("#i-path", Input).value = str(tmp_path / "inzage.pdf")
+        app.screen.query_one("#i-pass", Input).focus()
+        await pilot.press(*COORDINATOR_PASS, "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InzageReview) and not (tmp_path / "inzage.pdf").exists()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RightsMenu) and (tmp_path / "inzage.pdf").read_bytes().startswith(b"%PDF")
+        export = audit_rows(team_store.store, "export", _sid)[-1]
+        assert (export.on_behalf_of, export.detail) == (team_store.coordinator_id, "inzage: pdf")
     # A hulpverlener who is not involved gets no r.
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
