@@ -263,6 +263,7 @@ def test_finder_flags_family_words_names_inside_a_sentence_and_names_known_in_th
     assert finder.mentions("Bram helpt met de brief.").words == ("Bram",)
     assert not finder.mentions("Schulden bij de zorgverzekeraar. Hanna belt DUO in januari en Leonie gaat naar Zwolle.")
     assert not finder.mentions("Een diploma halen, de schouder doet pijn, de boom in de tuin.")
+    assert not finder.mentions("Overleg met de SLB'er en een collega van de GGD-arts.")
 
 
 def test_inzage_by_a_coordinator_who_is_not_involved_needs_the_passphrase(team_store, fixed_clock, tmp_path):

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 _RELATION_WORDS = (
     "ouder", "ouders", "mama", "papa", "mam", "pap", "opa", "oma", "oom", "tante", "neef", "neefje", "nicht",
     "nichtje", "partner", "ex", "buurman", "buurvrouw", "buren", "baby", "gezin", "familie", "familielid",
-    "baas", "werkgever", "collega", "verzorger", "verzorgers", "klasgenote", "pleegouder", "pleegouders",
+    "baas", "werkgever", "verzorger", "verzorgers", "klasgenote", "pleegouder", "pleegouders",
     "stiefouder", "grootouders", "schoonouders",
 )
 _RELATION_STEMS = (
@@ -152,7 +152,8 @@ class Finder:
             if low in self.others:
                 add(word)
                 continue
-            if not word[:1].isupper() or word.isupper() or low in _KNOWN_WORDS or low in self.places:
+            stem = re.split(r"['’-]", word)[0]  # "SLB'er", "GGD-arts": an abbreviation, not a name
+            if not word[:1].isupper() or stem.isupper() or low in _KNOWN_WORDS or low in self.places:
                 continue
             if _starts_sentence(text, m.start()):
                 continue  # the first word of a sentence: a capital for grammar, not a name
