@@ -32,7 +32,7 @@ from storage.documents import JsonObject
 RETENTION_REGIMES = {
     "school": "alleen schoolbegeleiding",
     "jeugdwet": "jeugdhulp onder de Jeugdwet",
-    "kort": "kort contact: alleen inloop of advies",
+    "kort": "kort contact (alleen inloop of advies)",
 }
 
 RETENTION_CHOOSE = "Kies de bewaartermijn: alleen schoolbegeleiding, Jeugdwet of kort contact."

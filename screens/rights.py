@@ -1,7 +1,9 @@
 """The student's privacy rights on screen: inzage, correctie, wissen, bewaartermijnen.
 
 ``RightsMenu(session, student_id)`` is opened from the dossier (key r) or
-the command palette: i inzage exporteren, c correctie vastleggen, t
+the command palette: i inzage exporteren (``InzageDialog`` reads the file,
+``InzageReview`` has the worker decide on every part about others before
+the file is written), c correctie vastleggen, t
 bewaartermijn van dit dossier, w gegevens wissen (coördinator only).
 ``RetentionScreen`` (screens/retention.py) is the coördinator's list of
 files past their term. Every store call runs in a thread worker; what was typed stays when a
@@ -12,11 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 
 from jongerenteam.dates import local_today, parse_date
@@ -33,16 +34,19 @@ from jongerenteam.rights import (
 )
 from jongerenteam.rights.recipients import ERASURE_TOLD, Recipient
 from screens.background import Failure, run_in_thread
-from screens.dialogs import Dialog, FormDialog
+from screens.dialogs import Confirm, Dialog, FormDialog
 from screens.interfaces import AboutStudent, Command, reload_screen, team_app
 from screens.messages import dossier_changed
 from screens.recipients import InformDialog, recipient_lines
 from screens.retention import RetentionScreen
-from screens.text import Input, Static, TextArea
+from screens.text import DataTable, Input, Static, Text, TextArea
 from screens.widgets import KeyChoice, SteadyFooter
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from jongerenteam.dossier import TimelineItem
+    from jongerenteam.rights import InzageDraft
     from jongerenteam.session import TeamSession
 
 # The lines of the menu; every other word is in TEXT.
@@ -71,7 +75,10 @@ TEXT = {
     "close": "Sluiten",
     "menu_erase": "w  wissen: alle gegevens van de student definitief vernietigen (coördinator)",
     "inzage_title": "Inzage exporteren voor {name}",
-    "inzage_hint": "Kies PDF of tekst en waar het bestand komt. ctrl+s: opslaan · Esc: terug",
+    "inzage_hint": (
+        "Kies PDF of tekst en waar het bestand komt. ctrl+s: verder (je kijkt daarna na wat over anderen gaat) · "
+        "Esc: terug"
+    ),
     "format": "Vorm",
     "path": "Opslaan als",
     "path_hint": "Zet geen naam van de student in de bestandsnaam.",
@@ -81,6 +88,29 @@ TEXT = {
         "logboek en de contactpersoon ziet het."
     ),
     "inzage_saved": "Inzage opgeslagen: {path}",
+    "inzage_reading": "Het dossier wordt gelezen…",
+    "review_title": "Inzage nakijken voor {name}",
+    "review_intro": (
+        "De inzage heeft {items} onderdelen. {n} {parts} misschien ook over iemand anders: wat een ouder of een "
+        "ander vertelde, of namen en telefoonnummers van anderen. Die persoon heeft ook recht op privacy. Lees "
+        "elk deel en kies: mag het erin, of laat je het weg?"
+    ),
+    "review_none": (
+        "De inzage heeft {items} onderdelen. De app vond niets dat over iemand anders gaat. De app vindt niet "
+        "alles: lees de inzage na voordat je hem aan de student geeft."
+    ),
+    "review_keys": "j: mag erin · w: weglaten · ↑ ↓: volgend deel · ctrl+s: inzage opslaan · Esc: terug",
+    "review_keys_none": "ctrl+s: inzage opslaan · Esc: terug",
+    "review_count": "{done} van {n} nagekeken, {out} weggelaten.",
+    "review_undecided": "Kijk eerst alle delen na: nog {n} te doen. j: mag erin · w: weglaten",
+    "review_leave": "Je hebt al delen nagekeken. Teruggaan zonder de inzage op te slaan?",
+    "keep": "Mag erin",
+    "leave_out": "Weglaten",
+    "save_inzage": "Inzage opslaan",
+    "undecided": "nakijken",
+    "kept": "mag erin",
+    "left_out": "weglaten",
+    "saving_inzage": "De inzage wordt opgeslagen…",
     "correction_title": "Correctie vastleggen voor {name}",
     "request": "Verzoek",
     "request_hint": "Wat vroeg de student te verbeteren?",
@@ -257,6 +287,8 @@ class InzageDialog(FormDialog):
         self.student_id = student_id
         self.via_escrow = not session.is_involved(student_id) and session.keys.is_coordinator
         self.overwrite = OverwriteGuard()
+        self.target: Path | None = None  # where the inzage goes, once checked (prepare)
+        self.fmt = "pdf"
 
     def title_text(self) -> str:
         return TEXT["inzage_title"].format(name=_name(self.session, self.student_id))
@@ -302,7 +334,9 @@ class InzageDialog(FormDialog):
                 raise ValidationError("passphrase", TEXT["passphrase_needed"])
         team = team_app(self).team_name
         session, student_id = self.session, self.student_id
-        return lambda: session.rights.export_inzage(student_id, target, fmt, coordinator_passphrase=passphrase, team=team)
+        self.target, self.fmt = target, fmt
+        # Only read here: nothing is written before the worker checked the parts about others.
+        return lambda: session.rights.read_inzage(student_id, coordinator_passphrase=passphrase, team=team)
 
     def show_failure(self, failure: Failure) -> None:
         if self.via_escrow and failure.field is None:
@@ -310,8 +344,133 @@ class InzageDialog(FormDialog):
         super().show_failure(failure)
 
     def saved(self, result: Any) -> None:
-        self.app.notify(TEXT["inzage_saved"].format(path=result))
-        self.dismiss(result)
+        def done(path: Path | None) -> None:
+            if path is not None:
+                self.app.notify(TEXT["inzage_saved"].format(path=path))
+                self.dismiss(path)
+
+        if self.target is not None:
+            self.app.push_screen(InzageReview(self.session, result, self.target, self.fmt), done)
+
+
+class InzageReview(Dialog):
+    """The step before an inzage goes out: the worker decides on every part about others.
+
+    One row per part (where, why, the decision); the highlighted part's full
+    text under the list. j keeps it in, w leaves it out; ctrl+s writes the
+    inzage only when every part is decided (the use case refuses otherwise
+    too). Dismisses with the file written, or None (Esc).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "decide(True)", TEXT["keep"]),
+        Binding("w", "decide(False)", TEXT["leave_out"]),
+        Binding("ctrl+s", "save", TEXT["save_inzage"], priority=True),
+    ]
+    MESSAGE_ID = "review-message"
+
+    def __init__(self, session: TeamSession, inzage: InzageDraft, target: Path, fmt: str) -> None:
+        super().__init__(session)
+        self.session: TeamSession = session
+        self.inzage = inzage
+        self.target = target
+        self.fmt = fmt
+        self.decisions: dict[str, bool] = {}
+
+    def compose(self) -> ComposeResult:
+        parts = self.inzage.parts
+        with Vertical(id="review-box"):
+            yield Static(TEXT["review_title"].format(name=_name(self.session, self.inzage.student_id)), classes="title")
+            n, items = len(parts), len(self.inzage.items)
+            intro = (TEXT["review_intro"].format(items=items, n=n, parts="deel gaat" if n == 1 else "delen gaan")
+                     if parts else TEXT["review_none"].format(items=items))
+            yield Static(intro, id="review-intro", classes="hint")
+            yield Static(TEXT["review_keys"] if parts else TEXT["review_keys_none"], classes="hint")
+            table = DataTable(id="review-parts", cursor_type="row", zebra_stripes=True)
+            table.display = bool(parts)
+            yield table
+            with VerticalScroll(id="review-text-box"):
+                yield Static("", id="review-text")
+            yield Static("", id="review-count")
+            yield self.message_line()
+        yield SteadyFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#review-parts", DataTable)
+        table.add_column("Besluit", width=9)
+        table.add_column("Waar", width=46)
+        table.add_column("Waarom", width=44)
+        for part in self.inzage.parts:
+            table.add_row(TEXT["undecided"], part.where, part.why, key=part.id)
+        self.query_one("#review-text-box").display = bool(self.inzage.parts)
+        self._count()
+        if self.inzage.parts:
+            table.focus()
+            self._show(0)
+
+    def _show(self, row: int) -> None:
+        parts = self.inzage.parts
+        if not 0 <= row < len(parts):
+            return
+        part = parts[row]
+        text = Text(f"{part.where}\n", style="bold")
+        text.append(f"Waarom: {part.why}\n\n", style="italic")
+        text.append(part.text)
+        self.query_one("#review-text", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#review-parts")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show(event.cursor_row)
+
+    def _count(self) -> None:
+        n = len(self.inzage.parts)
+        out = sum(1 for keep in self.decisions.values() if not keep)
+        self.query_one("#review-count", Static).update(
+            TEXT["review_count"].format(done=len(self.decisions), n=n, out=out) if n else "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action == "decide" and not self.inzage.parts)
+
+    def action_decide(self, keep: bool) -> None:
+        parts = self.inzage.parts
+        if not parts or self.busy:
+            return
+        table = self.query_one("#review-parts", DataTable)
+        row = table.cursor_row
+        part = parts[row]
+        self.decisions[part.id] = keep
+        table.update_cell(part.id, table.ordered_columns[0].key, TEXT["kept"] if keep else TEXT["left_out"])
+        self.say("")
+        self._count()
+        # On to the next part not decided yet (after this one, else from the top).
+        order = list(range(row + 1, len(parts))) + list(range(row))
+        following = next((i for i in order if parts[i].id not in self.decisions), None)
+        if following is not None:
+            table.move_cursor(row=following)
+
+    def action_save(self) -> None:
+        undecided = self.inzage.undecided(self.decisions)
+        if undecided:
+            self.say(TEXT["review_undecided"].format(n=len(undecided)))
+            first = self.inzage.parts.index(undecided[0])
+            self.query_one("#review-parts", DataTable).move_cursor(row=first)
+            return
+        session, inzage, target, fmt, decisions = self.session, self.inzage, self.target, self.fmt, dict(self.decisions)
+        self.store(lambda: session.rights.export_inzage(inzage, target, fmt, decisions=decisions), self.dismiss,
+                   busy_text=TEXT["saving_inzage"])
+
+    def action_cancel(self) -> None:
+        if self.busy:
+            return
+        if not self.decisions:
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(None)
+
+        self.app.push_screen(Confirm(TEXT["review_leave"]), answered)
 
 
 # -- correctie --------------------------------------------------------------------------------

@@ -74,14 +74,17 @@ def read_for_inzage(
     *,
     escrow_private: bytes | None = None,
     coordinator_id: str | None = None,
+    event: str = "export",
 ) -> tuple[list[EntryView], list[LogRow]]:
-    """Everything in a student's file plus its access log, for an inzage export.
+    """Everything in a student's file plus its access log, for an inzage.
 
-    Read and logged in one transaction, before anything leaves the app:
-    an ``export`` entry with ``what`` as detail (no personal data). With the
-    worker's own wrap of the student key; or, for a coördinator who is not
-    involved, through the escrow (their passphrase opened it): then the read
-    is also logged as ``emergency_access`` with reason ``inzage``.
+    Read and logged in one transaction: an ``event`` entry (``export``, or
+    ``open`` when the worker first checks it: ``log_inzage_export`` then
+    logs the export itself) with ``what`` as detail (no personal data).
+    With the worker's own wrap of the student key; or, for a coördinator
+    who is not involved, through the escrow (their passphrase opened it):
+    then the read is also logged as ``emergency_access`` with reason
+    ``inzage``.
     """
     with store.session() as s:
         files.get_student(s, student_id)
@@ -96,10 +99,29 @@ def read_for_inzage(
             )
         log = audit.student_log(s, student_id)
         audit.append(
-            s, keys, "export", worker_id=keys.worker_id, student_id=student_id,
+            s, keys, event, worker_id=keys.worker_id, student_id=student_id,
             on_behalf_of=coordinator_id if escrow_private is not None else None, detail=what,
         )
     return entries, log
+
+
+def log_inzage_export(store: Store, keys: Keys, student_id: str, what: str, *, via_escrow: bool = False) -> None:
+    """Log that an inzage read earlier (``read_for_inzage``) leaves the app, before it is written.
+
+    Someone involved; or a coördinator who read it through the escrow
+    (``on_behalf_of`` is then the coördinator, as for the read).
+    """
+    with store.session() as s:
+        files.get_student(s, student_id)
+        if via_escrow:
+            if not keys.is_coordinator:
+                raise NotAllowed("escrow", reason=Reason.NOT_A_COORDINATOR)
+        else:
+            files.require_involved(s, keys, student_id)
+        audit.append(
+            s, keys, "export", worker_id=keys.worker_id, student_id=student_id,
+            on_behalf_of=keys.worker_id if via_escrow else None, detail=what,
+        )
 
 
 # -- erasure -------------------------------------------------------------------------

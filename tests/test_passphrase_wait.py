@@ -144,9 +144,9 @@ def test_inzage_through_the_escrow_waits_too(team_store, moving_clock):
     cora = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     for _ in range(5):
         with pytest.raises(WrongPassphrase):
-            cora.rights.inzage(sid, coordinator_passphrase="niet het wachtwoord")
+            cora.rights.read_inzage(sid, coordinator_passphrase="niet het wachtwoord")
     with pytest.raises(PassphraseWait) as waited:
-        cora.rights.inzage(sid, coordinator_passphrase=COORDINATOR_PASS)
+        cora.rights.read_inzage(sid, coordinator_passphrase=COORDINATOR_PASS)
     assert waited.value.seconds == 2
     moving_clock.move(2)
-    assert "Voornaam: Sam" in cora.rights.inzage(sid, coordinator_passphrase=COORDINATOR_PASS).text()
+    assert cora.rights.read_inzage(sid, coordinator_passphrase=COORDINATOR_PASS).details.first_name == "Sam"

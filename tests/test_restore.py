@@ -579,7 +579,7 @@ def test_restore_of_an_older_backup_erases_the_student_again(tmp_path, team_temp
     s.lock()
     backup = fx.store.backup(tmp_path / "oud.jtbackup")
     coord = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    coord.rights.erase_student(sid, "verzoek")
+    coord.rights.erase_student(sid, "verzoek", "ingelicht")
     coord.lock()
     first = store_rights.erasure_ids(fx.store)[sid]
     assert first.reason == "verzoek"

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from jongerenteam import consent as cn
 from jongerenteam import dossier as d
 from jongerenteam.domain import StudentDetails, ValidationError
-from jongerenteam.rights import Correction, erase_confirmed
+from jongerenteam.rights import Correction, build_inzage, erase_confirmed
 from jongerenteam.session import TeamSession
+from jongerenteam.spreekuur import Referral
 from storage import clock
 from storage import rights as store_rights
 from storage.errors import NotAllowed, NotInvolved, UnknownStudent, WrongPassphrase
@@ -67,65 +68,229 @@ def full_file(s: TeamSession, student_id: str, fx) -> str:
 # -- inzage ---------------------------------------------------------------------------------
 
 
+def all_in(draft) -> dict[str, bool]:
+    """Every part about others checked and kept in."""
+    return {p.id: True for p in draft.parts}
+
+
 def test_inzage_holds_every_entry_kind_its_history_and_the_access_log(team_store, fixed_clock, tmp_path):
-    """The inzage names every stored item in readable Dutch (also a kind it does not know), the earlier
-    text of an edited talk and who opened and changed the file; it is logged as an export; a PDF is written."""
+    """The inzage names every stored item in readable Dutch (also a kind it does not know), dated when it
+    happened, the earlier text of an edited talk and who opened and changed the file; the read is logged,
+    the export too (only when the file is written); a PDF is written."""
     s = session(team_store)
     rec = leonie(s)
     full_file(s, rec.id, team_store)
     s.dossier.open_dossier(rec.id)  # one logged opening
-    doc = s.rights.inzage(rec.id, "tekst")
-    text = doc.text()
+    draft = s.rights.read_inzage(rec.id)
+    assert [(r.event, r.detail) for r in audit_rows(team_store.store, "open", rec.id)][-1] == ("open", "inzage: nakijken")
+    assert audit_rows(team_store.store, "export", rec.id) == []  # nothing has left the app yet
+    txt = s.rights.export_inzage(draft, tmp_path / "inzage", "tekst", decisions=all_in(draft))
+    text = txt.read_text(encoding="utf-8")
     for expected in (
         "Voornaam: Leonie", "Achternaam: de Vries", "Geboortedatum: 03-04-2008", "Woongemeente: Zwolle",
-        "Status: lopend", "Contactpersoon: Hanna Hulpverlener",
-        "Gesprek · ", "Verslag: Schulden bij de zorgverzekeraar", "Verslag: Schulden bij de telefoonaanbieder",
-        "Eerdere versie (gewijzigd op",
-        "Werkafspraak", "Wat: Brief van de bank meenemen",
-        "Leefdomeinscore", "Leefdomein: Inkomen", "Score: 2 (",
-        "Toestemming", "Doel: schuldhulp regelen", "Budgetcoach Zwolle",
-        "Externe betrokkene", "Naam: Bram Budget",
-        "Inloopgesprek", "Hulpvraag: Vraag over huurtoeslag",
-        "Afspraak", "samen bellen met de bank",
+        "Niveau: niveau 2", "Hoe het nu staat: lopend", "Je vaste hulpverlener (contactpersoon): Hanna Hulpverlener",
+        # The talk under the day it happened, written down three days later.
+        "Gesprek (vervolggesprek) · 20-11-2026 om 10:00", "Opgeschreven op 23-11-2026 door Hanna Hulpverlener.",
+        "Hoe lang: 45 minuten", "Verslag: Schulden bij de zorgverzekeraar", "Verslag: Schulden bij de telefoonaanbieder",
+        "Eerdere versie (veranderd op 23-11-2026 door Hanna Hulpverlener):",
+        "Werkafspraak · ", "Wie doet het: jij", "Wat: Brief van de bank meenemen", "Uiterlijk: 30-11-2026",
+        "Hoe het staat: open",
+        "Score op leefgebied Inkomen / schulden · 23-11-2026", "Score: 2 van 5: niet zelfredzaam", "Waarom: achterstand huur",
+        "Toestemming om iets te delen · 23-11-2026", "Met wie: Budgetcoach Zwolle (organisatie)", "Waarvoor: schuldhulp regelen",
+        "Bron: Gegeven door de student.",
+        "Andere hulpverlener die bij je betrokken is", "Naam: Bram Budget",
+        "Inloopgesprek", "Je vraag: Vraag over huurtoeslag", "Leefgebieden: Wonen",
+        "Afspraak · 26-11-2026", "Waarover: samen bellen met de bank",
         "Overdracht document", "Samenvatting: Overdracht naar de schuldhulp",
-        "Wie heeft je dossier bekeken of gewijzigd", "Hanna Hulpverlener · dossier geopend",
+        "Wie heeft je dossier bekeken of veranderd", "Hanna Hulpverlener · dossier geopend",
         "toegevoegd: werkafspraak", "gewijzigd: dossier: gesprek gewijzigd",
     ):
         assert expected in text, expected
-    # No internal ids in what the student reads.
+    # No internal ids or codes in what the student reads.
     assert rec.id not in text and team_store.worker_id not in text
+    for code in ("vervolggesprek ·", "Soort: ", "dagen: ", "GM0193", "True", "False", "None"):
+        assert code not in text, code
     exports = audit_rows(team_store.store, "export", rec.id)
     assert [(e.worker_id, e.detail) for e in exports] == [(team_store.worker_id, "inzage: tekst")]
 
-    pdf = s.rights.export_inzage(rec.id, tmp_path / "inzage", "pdf")
+    pdf = s.rights.export_inzage(draft, tmp_path / "inzage", "pdf", decisions=all_in(draft))
     assert pdf.name == "inzage.pdf" and pdf.read_bytes().startswith(b"%PDF")
-    txt = s.rights.export_inzage(rec.id, tmp_path / "inzage", "tekst")
-    assert txt.name == "inzage.txt" and "Brief van de bank meenemen" in txt.read_text(encoding="utf-8")
-    assert [e.detail for e in audit_rows(team_store.store, "export", rec.id)][-2:] == ["inzage: pdf", "inzage: tekst"]
+    assert [e.detail for e in audit_rows(team_store.store, "export", rec.id)][-1] == "inzage: pdf"
     with pytest.raises(ValidationError) as err:
-        s.rights.export_inzage(rec.id, tmp_path / "bestaat-niet" / "x.pdf", "pdf")
+        s.rights.export_inzage(draft, tmp_path / "bestaat-niet" / "x.pdf", "pdf", decisions=all_in(draft))
     assert err.value.field == "path"
 
 
-def test_inzage_by_a_coordinator_who_is_not_involved_needs_the_passphrase(team_store, fixed_clock):
+def test_inzage_tells_what_article_15_asks(team_store, fixed_clock, tmp_path):
+    """Purposes and legal ground per kind of data, the categories with health and criminal data, who
+    received what and when (a handover on the meldcode, a printed document), the retention term and
+    every right with the Autoriteit Persoonsgegevens, in plain words."""
+    from jongerenteam import handover as h
+
+    s = session(team_store)
+    rec = leonie(s, leefdomeinen=["justitie"])
+    s.dossier.add_score(rec.id, d.NewScore("gezondheid", 2, TODAY - timedelta(days=30), "slaapt slecht"))
+    s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("organisatie", "Tactus"), ["welzijn"],
+        "doorverwijzen", on=date(2026, 10, 1)))
+    receiver = h.Receiver("vrij", "Veilig Thuis", "Veilig Thuis", "Veilig Thuis IJsselland")
+    proposal = h.Proposal(h.ADULT, receiver, "Zorgen over de veiligheid thuis.", student_view="niet",
+                          follow_up=TODAY, legal_ground="meldcode", legal_reason="Stap 5 van de meldcode.")
+    s.handover.propose_handover(rec.id, proposal)
+    s.handover.export_handover(s.handover.handovers_of(rec.id)[0], pdf_path=tmp_path / "overdracht")
+    draft = s.rights.read_inzage(rec.id)
+    text = s.rights.export_inzage(draft, tmp_path / "inzage", "tekst", decisions=all_in(draft)).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    for expected in (
+        "Waarom we dit bijhouden en waarom dat mag",
+        "Jeugdwet", "Wmo 2015", "AVG artikel 6 lid 1e",
+        "Toestemmingen. Waarom: Om vast te leggen met wie we iets over jou mogen delen",
+        "Jouw toestemming (AVG artikel 6 lid 1a)",
+        "meldcode huiselijk geweld en kindermishandeling",
+        "Uitvoeringswet AVG artikel 30", "Uitvoeringswet AVG artikel 33",
+        "Wat voor gegevens we hebben", "bijzondere persoonsgegevens", "strafrechtelijke gegevens",
+        "Met wie we iets hebben gedeeld",
+        "23-11-2026: overdracht naar Veilig Thuis (Veilig Thuis IJsselland), zonder je toestemming "
+        "(meldcode huiselijk geweld en kindermishandeling).",
+        "23-11-2026: Hanna Hulpverlener heeft het overdrachtsdocument (PDF) gemaakt.",
+        "Soort overdracht: 18+: naar volwassenenzorg (Wmo, volwassenen-ggz, werk en inkomen)",
+        "Wat jij ervan vond: je had het document nog niet gezien",
+        "Hoe lang we je gegevens bewaren",
+        "Voor je dossier geldt de bewaartermijn voor jeugdhulp onder de Jeugdwet: 20 jaar na het afsluiten.",
+        "Je dossier is nog open.",
+        "Je rechten", "Verbeteren: ", "Wissen: ", "Beperken: ", "Bezwaar maken: ", "Toestemming intrekken: ",
+        "Klacht: ", "Autoriteit Persoonsgegevens: autoriteitpersoonsgegevens.nl",
+        "Zeg het tegen Hanna Hulpverlener",
+        "overdracht: overdracht voorgesteld: 18+; zonder toestemming, wettelijke grond: meldcode huiselijk geweld",
+    ):
+        assert expected in text, expected
+    assert "18plus" not in text and "Vraag dan om een correctie" not in text
+    # The score is under the day it was given, a month before it was written down.
+    assert "*Score op leefgebied Gezondheid · 24-10-2026*" in lines
+    assert "*Toestemming om iets te delen · 01-10-2026*" in lines
+    # The handover's first step comes after the document it belongs to (the same day).
+    assert text.index("*Overdracht naar andere hulp · 23-11-2026 om 10:30*") < text.index("*Overdracht: voorgesteld · 23-11-2026*")
+
+
+def test_what_is_about_others_is_checked_before_anything_goes_out(team_store, fixed_clock, tmp_path):
+    """A parent's words about a brother, a referrer's phone number: flagged for the worker with why;
+    no export without a decision on each; a part left out is gone from the file (earlier versions
+    too) and the student reads that something was left out; a plain note is not flagged."""
+    s = session(team_store)
+    rec = leonie(s)
+    parent = s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 16, 14, 0), 30,
+        ["Leonie", "moeder"], "Moeder vertelt dat haar broer Kees drugs verkoopt."))
+    s.dossier.edit_talk(rec.id, s.dossier.open_dossier(rec.id, log=False).item(parent),
+                        {"tekst": "Moeder vertelt dat Kees drugs verkoopt en schulden heeft."})
+    plain = s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 20, 10, 0), 30, ["Leonie"],
+        "Schulden bij de zorgverzekeraar besproken."))
+    s.spreekuur.add_referral_to_existing(s.students[rec.id], Referral(
+        by_name="Mevr. Bos", by_role="studentcoach", by_contact="06-11112222", reason="Veel verzuim sinds de zomer."))
+    draft = s.rights.read_inzage(rec.id)
+    parts = {p.id: p for p in draft.parts}
+    talk_text = parts[f"{parent}:tekst"]
+    assert "Kees" in talk_text.why and "broer" in talk_text.why and "moeder" in talk_text.why
+    assert "drugs verkoopt en schulden" in talk_text.text and "(eerder) Moeder vertelt dat haar broer" in talk_text.text
+    assert talk_text.where == "Gesprek (vervolggesprek) van 16-11-2026: verslag"
+    assert f"{parent}:deelnemers" in parts
+    assert not [(p.id, p.why) for p in draft.parts if p.id.startswith(plain)]  # nothing about others in it
+    referral = [p for p in draft.parts if p.where.startswith("Aanmelding")]
+    assert {p.where.split(": ")[1] for p in referral} >= {"aangemeld door", "telefoon of e-mail van wie je aanmeldde",
+                                                          "waarom je bent aangemeld"}
+    # Not decided: refused, nothing logged, nothing written.
+    target = tmp_path / "inzage.txt"
+    decisions = all_in(draft)
+    del decisions[f"{parent}:tekst"]
+    with pytest.raises(ValidationError) as err:
+        s.rights.export_inzage(draft, target, "tekst", decisions=decisions)
+    assert err.value.field == "parts" and "nog 1 te doen" in err.value.message
+    assert not target.exists() and audit_rows(team_store.store, "export", rec.id) == []
+    # Left out: neither the text nor its earlier version goes out.
+    decisions[f"{parent}:tekst"] = False
+    text = s.rights.export_inzage(draft, target, "tekst", decisions=decisions).read_text(encoding="utf-8")
+    assert "Kees" not in text and "drugs" not in text
+    assert "Verslag: (weggelaten: dit gaat ook over iemand anders)" in text
+    assert "    Verslag: (weggelaten: dit gaat ook over iemand anders)" in text  # the earlier version
+    assert "Er is 1 deel weggelaten, omdat het ook over iemand anders gaat." in text
+    assert "Wie waren erbij: Leonie, moeder" in text and "Schulden bij de zorgverzekeraar besproken." in text
+    assert "06-11112222" in text  # checked and kept
+    assert [e.detail for e in audit_rows(team_store.store, "export", rec.id)] == ["inzage: tekst; weggelaten: 1"]
+
+
+def test_inzage_of_a_driegesprek_and_a_closed_file(team_store, fixed_clock, tmp_path):
+    """A driegesprek reads as one talk with the student's story, the school's concerns and the help
+    question, the coach in words and not flagged, the mother who was there flagged with the texts told in
+    her presence; a closed file under the school term says until when it is kept."""
+    from jongerenteam import driegesprek as dg
+
+    s = session(team_store)
+    rec = leonie(s)
+    talk = s.driegesprek.save_driegesprek(rec.id, dg.Driegesprek(
+        at=datetime(2026, 11, 9, 13, 30), minutes=60, coach_name="Mevr. Bos", coach_role="studentcoach",
+        workers=[team_store.worker_id], others=["moeder"], story="Thuis is het onrustig.",
+        school_concerns="Veel verzuim.", question="Rust thuis en school afmaken.",
+        agreements=[d.NewAgreement(d.Who("coach"), "Rooster aanpassen", TODAY + timedelta(days=7))],
+    ))
+    record = s.rights.set_retention_regime(s.students[rec.id], "school")
+    s.dossier.set_status(record, "afgesloten", "doel_bereikt")
+    draft = s.rights.read_inzage(rec.id)
+    parts = {p.id: p for p in draft.parts}
+    assert set(parts) == {f"{talk}:deelnemers", f"{talk}:verhaal", f"{talk}:zorgen", f"{talk}:hulpvraag"}
+    assert parts[f"{talk}:verhaal"].why == "verteld door of met erbij: moeder"
+    text = build_inzage(draft, all_in(draft)).text()
+    for expected in (
+        "*Driegesprek · 09-11-2026 om 13:30*", "Wie waren erbij: jij, Mevr. Bos (studentcoach), moeder",
+        "Hulpverleners: Hanna Hulpverlener", "Jouw verhaal: Thuis is het onrustig.", "Zorgen van school: Veel verzuim.",
+        "Je hulpvraag: Rust thuis en school afmaken.", "Bron: Een driegesprek met jou, je studiecoach en je hulpverlener.",
+        "*Werkafspraak · 09-11-2026 om 13:30*", "Wie doet het: je studiecoach", "Bron: Afgesproken in het gesprek van 09-11-2026.",
+        "Hoe het nu staat: afgesloten", "Hoe het dossier is afgesloten: doel bereikt",
+        "Voor je dossier geldt de bewaartermijn voor alleen schoolbegeleiding: 2 jaar na het afsluiten.",
+        "Je dossier is afgesloten op 23-11-2026. We bewaren het tot 23-11-2028.",
+        "de school moet studenten goed begeleiden",
+    ):
+        assert expected in text, expected
+    assert "Verslag: Rust thuis" not in text  # the talk's summary text is the help question: shown once
+    assert "minstens 20 jaar" not in text
+
+
+def test_finder_flags_family_words_names_inside_a_sentence_and_names_known_in_the_file():
+    """The heuristic: a family word anywhere, a capital inside a sentence unless it is the student, a
+    colleague, the place or a known term; a name typed elsewhere in the file even at a sentence start."""
+    from jongerenteam.rights.others import Finder
+
+    finder = Finder(["Leonie", "de Vries"], ["Hanna Hulpverlener"], places=["Zwolle"], known_others=["Bram Budget"])
+    assert finder.mentions("Leonie woont bij haar pleegmoeder in Zwolle.").words == ("pleegmoeder",)
+    assert finder.mentions("Ze belde met Sanne over de huur.").words == ("Sanne",)
+    assert finder.mentions("Bram helpt met de brief.").words == ("Bram",)
+    assert not finder.mentions("Schulden bij de zorgverzekeraar. Hanna belt DUO in januari en Leonie gaat naar Zwolle.")
+    assert not finder.mentions("Een diploma halen, de schouder doet pijn, de boom in de tuin.")
+    assert not finder.mentions("Overleg met de SLB'er en een collega van de GGD-arts.")
+
+
+def test_inzage_by_a_coordinator_who_is_not_involved_needs_the_passphrase(team_store, fixed_clock, tmp_path):
     """A colleague who is not involved cannot; a coördinator can after typing the passphrase
-    again: the escrow read is logged as emergency access with reason 'inzage'."""
+    again: the escrow read is logged as emergency access with reason 'inzage', the export as hers."""
     rec = leonie(session(team_store))
     otto = session(team_store, "other")
     with pytest.raises(NotInvolved):
-        otto.rights.inzage(rec.id)
+        otto.rights.read_inzage(rec.id)
     coord = session(team_store, "coordinator")
     with pytest.raises(NotInvolved):
-        coord.rights.inzage(rec.id)
+        coord.rights.read_inzage(rec.id)
     with pytest.raises(WrongPassphrase):
-        coord.rights.inzage(rec.id, coordinator_passphrase="niet het wachtwoord")
-    text = coord.rights.inzage(rec.id, coordinator_passphrase=COORDINATOR_PASS).text()
-    assert "Voornaam: Leonie" in text
+        coord.rights.read_inzage(rec.id, coordinator_passphrase="niet het wachtwoord")
+    draft = coord.rights.read_inzage(rec.id, coordinator_passphrase=COORDINATOR_PASS)
     access = audit_rows(team_store.store, "emergency_access", rec.id)
     assert [(a.worker_id, a.on_behalf_of, a.detail) for a in access] == [
         (team_store.coordinator_id, team_store.coordinator_id, "inzage")
     ]
-    assert audit_rows(team_store.store, "export", rec.id)[-1].detail == "inzage: tekst"
+    with pytest.raises(NotAllowed):  # Otto cannot log an export of a file he cannot read
+        otto.rights.export_inzage(draft, tmp_path / "x.txt", "tekst", decisions=all_in(draft))
+    text = coord.rights.export_inzage(draft, tmp_path / "inzage.txt", "tekst", decisions=all_in(draft)).read_text(
+        encoding="utf-8")
+    assert "Voornaam: Leonie" in text and "noodtoegang: om een inzage te maken" in text
+    export = audit_rows(team_store.store, "export", rec.id)[-1]
+    assert (export.worker_id, export.on_behalf_of, export.detail) == (
+        team_store.coordinator_id, team_store.coordinator_id, "inzage: tekst")
 
 
 # -- correctie ------------------------------------------------------------------------------
@@ -169,8 +334,10 @@ def test_correction_changes_the_data_and_keeps_what_was_wrong_and_why(team_store
         ("geweigerd", None, None, None),
     ]
     assert corrections[3]["reden"] == "Het verslag klopt; het verzuim is met de student besproken"
-    text = s.rights.inzage(rec.id).text()
-    assert "Correctieverzoek" in text and "Was: de Vris" in text and "Is nu: de Vries" in text
+    draft = s.rights.read_inzage(rec.id)
+    text = build_inzage(draft, all_in(draft)).text()
+    assert "*Je vroeg om iets te verbeteren · 23-11-2026*" in text
+    assert "Wat er stond: de Vris" in text and "Wat er nu staat: de Vries" in text and "Wat we deden: geweigerd" in text
 
     # Bad input: a Dutch message on the right field, nothing changed.
     with pytest.raises(ValidationError) as err:
@@ -211,7 +378,7 @@ def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(
     if fx.store.path is not None:  # control: before the erasure the ciphertext is in the file
         fx.store.checkpoint()
         assert all(bytes(b) in fx.store.path.read_bytes() for b in blobs)
-    coord.rights.erase_student(sid, "verzoek")
+    coord.rights.erase_student(sid, "verzoek", "ingelicht")
 
     with fx.store.reading() as db:
         assert db.scalars(select(StudentKeyWrap).where(StudentKeyWrap.student_id == sid)).all() == []
@@ -224,7 +391,8 @@ def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(
         assert db.get(Erasure, sid) is not None
     # Logged once, with the reason code only.
     erasures = audit_rows(fx.store, "erasure")
-    assert [(e.worker_id, e.student_id, e.detail) for e in erasures] == [(fx.coordinator_id, sid, "verzoek")]
+    assert [(e.worker_id, e.student_id, e.detail) for e in erasures] == [
+        (fx.coordinator_id, sid, "verzoek"), (fx.coordinator_id, sid, "ontvangers: ingelicht")]
     # Gone from the session's directory and search, and from a fresh unlock.
     assert sid not in coord.students and coord.spreekuur.search(CANARY_LAST) == []
     assert [r.id for r in coord.spreekuur.search("blijft")] == [keep]
@@ -234,7 +402,7 @@ def test_erasure_shreds_the_key_and_removes_everything_but_the_anonymous_record(
     with pytest.raises((NotInvolved, UnknownStudent)):
         fresh.dossier.read_file(sid)
     with pytest.raises((NotInvolved, UnknownStudent)):
-        coord.rights.inzage(sid, coordinator_passphrase=COORDINATOR_PASS)
+        coord.rights.read_inzage(sid, coordinator_passphrase=COORDINATOR_PASS)
     assert coord.team.verify_audit().ok
 
     if fx.store.path is not None:

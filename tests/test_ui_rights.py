@@ -14,7 +14,15 @@ from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from screens.dialogs import Confirm
 from screens.home import HomeScreen
-from screens.rights import CorrectionDialog, EraseDialog, InzageDialog, RetentionScreen, RightsMenu, commands
+from screens.rights import (
+    CorrectionDialog,
+    EraseDialog,
+    InzageDialog,
+    InzageReview,
+    RetentionScreen,
+    RightsMenu,
+    commands,
+)
 from storage import clock as store_clock
 from storage.models import Erasure, Student
 from tests.support import (
@@ -201,10 +209,18 @@ async def test_inzage_export_to_a_folder_and_a_correction(team_store, fixed_stor
         path.value = str(tmp_path / "inzage")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
+        # Read, not written yet: the review step comes first (here nothing about others was found).
+        assert isinstance(app.screen, InzageReview)
+        assert "De app vond niets dat over iemand anders gaat" in str(app.screen.query_one("#review-intro", Static).render())
+        assert not (tmp_path / "inzage.txt").exists()
+        assert audit_rows(team_store.store, "export", after=start) == []
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
         assert isinstance(app.screen, RightsMenu)
         written = tmp_path / "inzage.txt"
         text = written.read_text(encoding="utf-8")
         assert "Voornaam: Leonie" in text and "Verslag: Gesprek over de huur" in text
+        assert "*Gesprek (vervolggesprek) · 01-03-2019 om 10:00*" in text  # the day it happened
         assert f"Inzage opgeslagen: {written}" in notifications(app)
         assert [(r.student_id, r.detail) for r in audit_rows(team_store.store, "export", after=start)] == [(sid, "inzage: tekst")]
         # The same file again: asked first (under the field), replaced on the second ctrl+s.
@@ -217,6 +233,9 @@ async def test_inzage_export_to_a_folder_and_a_correction(team_store, fixed_stor
         await settle(app, pilot)
         assert error_text(app, "i-path").startswith("Er staat al een bestand inzage.txt.")
         assert written.read_text(encoding="utf-8") == "een ander bestand"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InzageReview) and written.read_text(encoding="utf-8") == "een ander bestand"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, RightsMenu) and "Voornaam: Leonie" in written.read_text(encoding="utf-8")
@@ -353,6 +372,62 @@ async def test_correction_without_talks_offers_no_talk_and_an_empty_date_is_refu
         assert app.session.students[rec.id].details.birth_date == date(2009, 1, 2)
 
 
+async def test_inzage_review_by_keyboard_decides_every_part_about_others(team_store, fixed_store_clock, tmp_path):
+    """The review step lists what may be about others with why; ctrl+s refuses while one is open;
+    j keeps a part, w leaves it out, the cursor goes on to the next open one; Esc after deciding asks
+    first; the file holds what was kept and not what was left out."""
+    sid, _talk = register(team_store)
+    s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    s.dossier.add_talk(sid, d.NewTalk("vervolggesprek", datetime(2019, 3, 8, 10, 0), 30, ["Leonie", "moeder"],
+                                      "Moeder vertelt dat haar broer Kees drugs verkoopt."))
+    s.lock()
+    app = build_app(team_store)
+    start = last_seq(team_store.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        app.push_screen(RightsMenu(app.session, sid))
+        await settle(app, pilot)
+        await pilot.press("i")
+        await settle(app, pilot)
+        await pilot.press("2")
+        app.screen.query_one("#i-path", Input).value = str(tmp_path / "inzage")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InzageReview)
+        rows = table_rows(app, "#review-parts")
+        assert [r[0] for r in rows] == ["nakijken", "nakijken"]
+        assert rows[0][1] == "Gesprek (vervolggesprek) van 08-03-2019: wie waren erbij"
+        assert rows[1][1] == "Gesprek (vervolggesprek) van 08-03-2019: verslag"
+        assert "noemt: Moeder, broer, Kees" in rows[1][2]
+        assert "2 delen gaan misschien ook over iemand anders" in str(app.screen.query_one("#review-intro", Static).render())
+        # The highlighted part's whole text is shown under the list.
+        assert "Leonie, moeder" in str(app.screen.query_one("#review-text", Static).render())
+        # Not all decided: nothing written, nothing logged.
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert str(app.screen.query_one("#review-message", Static).render()).startswith("Kijk eerst alle delen na: nog 2 te doen.")
+        assert not (tmp_path / "inzage.txt").exists()
+        await pilot.press("j")  # who was there: may go in; on to the talk's text
+        assert app.screen.query_one("#review-parts", DataTable).cursor_row == 1
+        assert "Kees drugs verkoopt" in str(app.screen.query_one("#review-text", Static).render())
+        await pilot.press("w")
+        assert [r[0] for r in table_rows(app, "#review-parts")] == ["mag erin", "weglaten"]
+        assert "2 van 2 nagekeken, 1 weggelaten." in str(app.screen.query_one("#review-count", Static).render())
+        # Esc now asks before the decisions are thrown away; n stays.
+        await pilot.press("escape")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        assert isinstance(app.screen, InzageReview)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RightsMenu)
+        text = (tmp_path / "inzage.txt").read_text(encoding="utf-8")
+        assert "Kees" not in text and "Verslag: (weggelaten: dit gaat ook over iemand anders)" in text
+        assert "Wie waren erbij: Leonie, moeder" in text and "Verslag: Gesprek over de huur" in text
+        assert [(r.student_id, r.detail) for r in audit_rows(team_store.store, "export", after=start)] == [
+            (sid, "inzage: tekst; weggelaten: 1")]
+
+
 async def test_a_coordinator_outside_the_file_reaches_inzage_from_search(team_store, fixed_store_clock, tmp_path):
     """Cora is not involved: Enter on the student offers r (rights); the menu has inzage and wissen
     only, and the inzage asks her passphrase (through the escrow)."""
@@ -376,6 +451,17 @@ async def test_a_coordinator_outside_the_file_reaches_inzage_from_search(team_st
         await pilot.press("i")
         await settle(app, pilot)
         assert isinstance(app.screen, InzageDialog) and app.screen.query("#i-pass")
+        # Her passphrase opens the file once; the review comes next, then the file.
+        app.screen.query_one("#i-path", Input).value = str(tmp_path / "inzage.pdf")
+        app.screen.query_one("#i-pass", Input).focus()
+        await pilot.press(*COORDINATOR_PASS, "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InzageReview) and not (tmp_path / "inzage.pdf").exists()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RightsMenu) and (tmp_path / "inzage.pdf").read_bytes().startswith(b"%PDF")
+        export = audit_rows(team_store.store, "export", _sid)[-1]
+        assert (export.on_behalf_of, export.detail) == (team_store.coordinator_id, "inzage: pdf")
     # A hulpverlener who is not involved gets no r.
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:

@@ -2,13 +2,17 @@
 
 The use cases are in ``jongerenteam.rights.service`` (``RightsService``).
 
-- **Inzage**: everything stored about one student in readable Dutch (the
-  directory details, every file entry with its earlier versions, the access
-  log of the file), as a ``Document`` for text or PDF. Reading it is logged
-  as an ``export`` before anything leaves the app. An involved worker may;
-  a coördinator who is not involved may through the escrow after typing
-  their passphrase again (logged as emergency access with reason
-  "inzage", which the contact person sees on Vandaag).
+- **Inzage** (AVG article 15): everything stored about one student in B1
+  Dutch, as a ``Document`` for text or PDF: the directory details, every
+  file entry dated when it happened with its source and earlier versions,
+  who received what, purposes and legal ground, categories, retention,
+  every right, and the file's access log (texts in ``article15``). Two
+  steps: ``make_draft`` reads it and finds the parts about others
+  (``others``); ``build_inzage`` needs a decision on each of them (in, or
+  left out). An involved worker may; a coördinator who is not involved may
+  through the escrow after typing their passphrase again (logged as
+  emergency access with reason "inzage", which the contact person sees on
+  Vandaag).
 - **Correctie**: a request of the student is a file entry of kind
   ``correctie`` (what was asked, when, the decision, what changed from what
   to what, why). An accepted request also makes the change: a directory
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +43,7 @@ from jongerenteam.catalogue import (
     COACH_ROLES,
     CONTACT_PREFERENCES,
     LEEFDOMEINEN,
+    LEVEL_LABELS,
     REFERRERS,
     SCORES,
     STATUSES,
@@ -46,9 +51,16 @@ from jongerenteam.catalogue import (
 )
 from jongerenteam.domain import RETENTION_REGIMES, StudentDetails, ValidationError
 from jongerenteam.pdf import Document, Section
+from jongerenteam.rights import article15
+from jongerenteam.rights.others import NAMES, PLAIN, Field, Finder, OtherPart, other_people
+from jongerenteam.rights.others import TEXT as TEXT_KIND
 from jongerenteam.text import check_text, clean_block
 from storage import clock
 from storage.documents import JsonObject
+from storage.eighteen import CHECKLIST_KIND as CHECKLIST18
+from storage.files import WITHOUT_READING
+from storage.handover import DOCUMENT_KIND as HANDOVER_DOCUMENT
+from storage.handover import STEP_KIND as HANDOVER_STEP
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -88,25 +100,49 @@ MAY_BE_EMPTIED = frozenset({"student_number", "contact_value"})
 # Logged with the 'export' event (what, never content).
 EXPORT_TEXT = "inzage: tekst"
 EXPORT_PDF = "inzage: pdf"
+READ_FOR_INZAGE = "inzage: nakijken"  # the read before the worker checks the parts about others
 
 TEXT = {
-    "title": "Inzage: alles wat het jongerenteam over jou heeft vastgelegd",
+    "title": "Inzage: wat het jongerenteam over jou heeft vastgelegd",
     "about": "Over dit overzicht",
     "made": "Gemaakt op {when} door {by}{team}.",
     "intro": (
-        "Dit overzicht bevat alle gegevens die in de app van het jongerenteam over jou zijn opgeslagen: "
-        "je gegevens, alles in je dossier (ook eerdere versies van wat is gewijzigd) en wie je dossier "
-        "heeft bekeken of gewijzigd. Klopt er iets niet? Vraag dan om een correctie."
+        "In dit overzicht staat alles wat het jongerenteam in de app over jou heeft opgeslagen. Je leest ook "
+        "waarom we dat doen, met wie we iets hebben gedeeld, hoe lang we het bewaren en wat je rechten zijn."
+    ),
+    "dates": (
+        "Bij elk onderdeel staat de datum waarop het gebeurde. Staat er 'opgeschreven op', dan is het op een "
+        "andere dag in de app gezet. Bij 'Bron' staat van wie we het weten."
+    ),
+    "left_out_note": (
+        "Er {verb} {n} {parts} weggelaten, omdat het ook over iemand anders gaat. Die persoon heeft ook recht "
+        "op privacy. Wil je weten waarom? Vraag het ons."
     ),
     "directory": "Je gegevens",
-    "involved": "Medewerkers met toegang tot je dossier",
+    "directory_source": "Bron: jij, of wie je bij ons heeft aangemeld.",
+    "directory_source_by": "Bron: jij, en wie je bij ons heeft aangemeld ({by}).",
+    "involved": "Medewerkers die je dossier mogen lezen",
     "file": "Je dossier",
     "empty_file": "Er staat nog niets in je dossier.",
-    "log": "Wie heeft je dossier bekeken of gewijzigd",
-    "empty_log": "Nog niets.",
-    "entry_heading": "{label} · {when} · vastgelegd door {by}",
-    "earlier": "Eerdere versie (gewijzigd op {when} door {by}):",
+    "source": "Bron",
+    "written": "Opgeschreven door {by}.",
+    "written_on": "Opgeschreven op {when} door {by}.",
+    "earlier": "Eerdere versie (veranderd op {when} door {by}):",
+    "left_out": "(weggelaten: dit gaat ook over iemand anders)",
+    "shared": "Met wie we iets hebben gedeeld",
+    "shared_none": "Volgens het logboek hebben we niets uit je dossier gedeeld, geprint of opgeslagen buiten de app.",
+    "purposes": "Waarom we dit bijhouden en waarom dat mag",
+    "categories": "Wat voor gegevens we hebben",
+    "retention": "Hoe lang we je gegevens bewaren",
+    "retention_unknown": "De bewaartermijn staat niet in dit overzicht. Vraag ernaar.",
+    "rights": "Je rechten",
+    "log": "Wie heeft je dossier bekeken of veranderd",
+    "empty_log": "Nog niemand.",
     "footer": "Inzage · vertrouwelijk",
+    "undecided": (
+        "Kijk eerst alle delen na die over iemand anders gaan: nog {n} te doen. Kies bij elk deel of het "
+        "erin mag of wordt weggelaten."
+    ),
 }
 
 # Timeline labels of every kind the store knows; unknown kinds show their own name.
@@ -324,7 +360,7 @@ _PERSON_KEYS = {"naam", "soort", "medewerker", "kaart", "rol", "organisatie", "c
 
 
 class _Reader:
-    """Turns stored values into readable Dutch (worker ids into names)."""
+    """Turns stored values of a kind this module does not know into readable Dutch (worker ids into names)."""
 
     def __init__(self, names: dict[str, str]) -> None:
         self.names = names
@@ -342,16 +378,7 @@ class _Reader:
             parts = [self.value(key, x) for x in v]
             return ", ".join(p for p in parts if p)
         if isinstance(v, dict) and ("naam" in v or "soort" in v) and set(v) <= _PERSON_KEYS:
-            # Who does something / with whom to share: "studiecoach Mevr. Bos", "Tactus (organisatie)".
-            kind = str(v.get("soort") or "")
-            name = str(v.get("naam") or "") or self.names.get(str(v.get("medewerker") or ""), "")
-            label = d.WHO_KINDS.get(kind) or cn.CONSENT_WITH_KINDS.get(kind) or kind
-            extra = ", ".join(str(v[k]) for k in ("rol", "organisatie") if v.get(k) and v.get(k) != name)
-            if kind in d.WHO_KINDS and kind != "anders":
-                text = f"{label} {name}".strip() if kind != "medewerker" else name or label
-            else:
-                text = f"{name} ({label})" if name and label else name or label
-            return f"{text}, {extra}" if extra else text
+            return _who_text(v, self.names)
         if isinstance(v, dict):
             parts = []
             for k, x in v.items():
@@ -383,14 +410,15 @@ class _Reader:
             return COACH_ROLES[text]
         return text
 
-    def lines(self, payload: JsonObject) -> list[str]:
+    def fields(self, payload: JsonObject) -> list[Field]:
         out = []
         for k, v in payload.items():
             if k in HIDDEN_KEYS:
                 continue
             text = self.value(k, v)
             if text:
-                out.append(f"{FIELD_LABELS.get(k, k.replace('_', ' ')).capitalize()}: {text}")
+                kind = TEXT_KIND if isinstance(v, str) and not _UUID.match(v) and not _ISO_DATE.match(v) else PLAIN
+                out.append(Field(k, FIELD_LABELS.get(k, k.replace("_", " ")).capitalize(), text, kind))
         return out
 
 
@@ -398,7 +426,27 @@ def _label(labels: Mapping[str, str], code: str) -> str:
     return labels.get(code, code)
 
 
-def _directory_lines(details: StudentDetails, record: StudentRecord, contact_name: str) -> list[str]:
+def _who_text(v: Mapping[str, object], names: Mapping[str, str]) -> str:
+    """Who does something / with whom to share: "jij", "je studiecoach Mevr. Bos", "Tactus (organisatie)"."""
+    kind = str(v.get("soort") or "")
+    name = str(v.get("naam") or "") or names.get(str(v.get("medewerker") or ""), "")
+    extra = ", ".join(str(v[k]) for k in ("rol", "organisatie") if v.get(k) and v.get(k) != name)
+    if kind == "student":
+        text = "jij"
+    elif kind == "coach":
+        text = f"je studiecoach {name}".strip()
+    elif kind == "medewerker":
+        text = name or "een medewerker"
+    elif kind == "rol":
+        text = f"wie de rol heeft van {name}" if name else "een rol"
+    elif kind in cn.CONSENT_WITH_KINDS:
+        text = f"{name} ({cn.CONSENT_WITH_KINDS[kind]})" if name else cn.CONSENT_WITH_KINDS[kind]
+    else:
+        text = name or d.WHO_KINDS.get(kind, kind)
+    return f"{text}, {extra}" if extra else text
+
+
+def _directory_lines(details: StudentDetails, status: str, contact_name: str) -> list[str]:
     from jongerenteam.municipalities import name_of
 
     data = details.to_dict()
@@ -413,6 +461,8 @@ def _directory_lines(details: StudentDetails, record: StudentRecord, contact_nam
             text = name_of(v) or v
         elif key == "leefdomeinen":
             text = ", ".join(_DOMAIN_LABELS.get(c, c) for c in v)
+        elif key == "level":
+            text = _label(LEVEL_LABELS, v)
         elif key == "contact_preference":
             text = _label(CONTACT_PREFERENCES, v)
         elif key == "referrer":
@@ -429,61 +479,649 @@ def _directory_lines(details: StudentDetails, record: StudentRecord, contact_nam
             text = str(v)
         out.append(f"{label.capitalize()}: {text}")
     if details.anonymous:
-        out.append("Anoniem: ja")
-    out.append(f"Status: {STATUSES.get(record.status, record.status)}")
-    out.append(f"Contactpersoon: {contact_name}")
+        out.append("Anoniem: ja, je naam staat niet in de app")
+    out.append(f"Hoe het nu staat: {STATUSES.get(status, status)}")
+    out.append(f"Je vaste hulpverlener (contactpersoon): {contact_name}")
     return out
 
 
-def build_inzage(
-    details: StudentDetails, record: StudentRecord, entries: Sequence[EntryView], log: Iterable[LogRow], *,
-    names: dict[str, str], contact_name: str,
-    involved: list[str], made_by: str, team: str = "", now: datetime | None = None,
-) -> Document:
-    """The inzage as a ``Document``: directory, file entries (oldest first, with
-    their earlier versions), the file's access log."""
-    reader = _Reader(names)
-    now = now or clock.local_time(clock.now())
-    sections = [
-        Section(TEXT["about"], (
-            TEXT["made"].format(when=_fmt_date(now.replace(tzinfo=None)), by=made_by, team=f" ({team})" if team else ""),
-            TEXT["intro"],
-        )),
-        Section(TEXT["directory"], tuple(_directory_lines(details, record, contact_name))),
-        Section(TEXT["involved"], tuple(names.get(w, "onbekend") for w in involved) or ("niemand",), bullets=True),
-    ]
-    if not entries:
-        sections.append(Section(TEXT["file"], (TEXT["empty_file"],)))
-    else:
-        sections.append(Section(TEXT["file"], (f"{len(entries)} {'onderdeel' if len(entries) == 1 else 'onderdelen'}, oudste eerst.",)))
-    for e in sorted(entries, key=lambda e: e.created_at):
-        label = KIND_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())
-        when = clock.local_time(e.created_at).replace(tzinfo=None)
-        lines = reader.lines(e.payload)
-        for h in e.payload.get("geschiedenis", []) or []:
-            at = h.get("op")
-            try:
-                at_text = _fmt_date(datetime.fromisoformat(at).astimezone().replace(tzinfo=None)) if at else "?"
-            except (ValueError, TypeError):
-                at_text = "?"
-            lines.append(TEXT["earlier"].format(when=at_text, by=names.get(h.get("door", ""), "onbekend")))
-            lines += [f"    {x}" for x in reader.lines(h.get("oud", {}) or {})]
-        sections.append(Section(
-            TEXT["entry_heading"].format(label=label, when=_fmt_date(when), by=names.get(e.created_by, "onbekend")),
-            tuple(lines) or ("(geen inhoud)",),
-        ))
-    from jongerenteam.dossier import EVENT_LABELS, detail_text
+# -- the items of the file -------------------------------------------------------------
 
-    log_lines = []
-    for row in log:
-        what = EVENT_LABELS.get(row.event, row.event)
-        if row.detail:
-            what = f"{what}: {detail_text(row.detail)}"
-        by = names.get(row.worker_id or "", "onbekend")
-        if row.on_behalf_of:
-            by += f" (met {names.get(row.on_behalf_of, 'onbekend')})"
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One file entry as the student reads it: the date it happened, what, where it came from."""
+
+    entry_id: str
+    kind: str
+    group: str
+    at: datetime  # when it happened (local, naive); a day without a time at 00:00
+    timed: bool
+    heading: str
+    fields: tuple[Field, ...]
+    source: str
+    written: str  # who wrote it down (and when, if that was another day)
+    history: tuple[tuple[str, tuple[Field, ...]], ...] = ()
+    told_by: tuple[str, ...] = ()  # others who told it or were there (the review asks about its text)
+
+    def __repr__(self) -> str:
+        return f"Item({self.kind!r})"
+
+
+def _day(v: object) -> date | None:
+    if isinstance(v, str) and _ISO_DATE.match(v):
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            return None
+    return None
+
+
+def _moment(v: object) -> datetime | None:
+    if isinstance(v, str) and _ISO_MOMENT.match(v):
+        try:
+            at = datetime.fromisoformat(v)
+        except ValueError:
+            return None
+        return clock.local_time(at).replace(tzinfo=None) if at.tzinfo else at
+    return None
+
+
+def _when(at: datetime, timed: bool) -> str:
+    return f"{at:%d-%m-%Y} om {at:%H:%M}" if timed else f"{at:%d-%m-%Y}"
+
+
+class _Items:
+    """Builds the ``Item`` of every entry kind the app writes; other kinds generically."""
+
+    def __init__(self, entries: Sequence[EntryView], names: dict[str, str], own_names: Sequence[str]) -> None:
+        self.entries = entries
+        self.names = names
+        self.own = own_names
+        self.reader = _Reader(names)
+        self.talk_moments = {
+            e.id: m for e in entries if e.kind == d.TALK and (m := _moment(e.payload.get("moment"))) is not None
+        }
+
+    def name(self, worker_id: object) -> str:
+        return self.names.get(str(worker_id or ""), "een medewerker")
+
+    def text(self, key: str, label: str, v: object, kind: str = TEXT_KIND) -> list[Field]:
+        text = str(v).strip() if isinstance(v, str) else ""
+        return [Field(key, label, text, kind)] if text else []
+
+    def plain(self, key: str, label: str, text: str) -> list[Field]:
+        return [Field(key, label, text, PLAIN)] if text else []
+
+    def date_field(self, key: str, label: str, v: object) -> list[Field]:
+        day = _day(v)
+        return self.plain(key, label, _fmt_date(day)) if day else []
+
+    # -- per kind: (group, heading, when, timed, fields(payload), source, told_by) -----
+
+    def talk(self, p: JsonObject) -> list[Field]:
+        out: list[Field] = []
+        if isinstance(p.get("minuten"), int):
+            out += self.plain("minuten", "Hoe lang", f"{p['minuten']} minuten")
+        people = [("jij" if str(x).casefold() == "student" else str(x)) for x in p.get("deelnemers") or []]
+        if people:
+            out += [Field("deelnemers", "Wie waren erbij", ", ".join(people), NAMES)]
+        elif p.get("aanwezig"):
+            out += [Field("aanwezig", "Ook aanwezig", ", ".join(str(x) for x in p["aanwezig"]), NAMES)]
+        workers = [self.name(w) for w in p.get("medewerkers") or []]
+        out += self.plain("medewerkers", "Hulpverleners", ", ".join(workers))
+        said = []
+        for key, label in (("verhaal", "Jouw verhaal"), ("zorgen", "Zorgen van school"), ("hulpvraag", "Je hulpvraag")):
+            out += self.text(key, label, p.get(key))
+            said.append(str(p.get(key) or "").strip())
+        if str(p.get("tekst") or "").strip() not in said:
+            out += self.text("tekst", "Verslag", p.get("tekst"))
+        nxt = p.get("volgende")
+        if isinstance(nxt, dict) and _day(nxt.get("datum")):
+            what = str(nxt.get("tekst") or "").strip()
+            out += [Field("volgende", "Volgende afspraak",
+                          f"{_fmt_date(_day(nxt.get('datum')) or date.min)}" + (f": {what}" if what else ""), TEXT_KIND)]
+        return out
+
+    def item(self, e: EntryView) -> Item:
+        p = e.payload
+        written_at = clock.local_time(e.created_at).replace(tzinfo=None)
+        at, timed = written_at, True
+        told_by: list[str] = []
+        kind = e.kind
+        fields_of: Callable[[JsonObject], list[Field]]
+        if kind == d.TALK:
+            type_ = str(p.get("type") or "")
+            heading = "Driegesprek" if type_ == "driegesprek" else f"Gesprek ({d.TALK_TYPES.get(type_, type_)})"
+            at = _moment(p.get("moment")) or at
+            fields_of, group = self.talk, article15.HELP
+            people = [str(x) for x in p.get("deelnemers") or []] or [str(x) for x in p.get("aanwezig") or []]
+            coach = p.get("coach") if isinstance(p.get("coach"), dict) else {}
+            coach_name = str((coach or {}).get("naam") or "")
+            others = [x for x in other_people(people, self.own, self.names.values())
+                      if not (coach_name and x.startswith(coach_name))]
+            if type_ == "driegesprek":
+                source = "Een driegesprek met jou, je studiecoach en je hulpverlener."
+                told_by = others
+            elif type_ == "overleg":
+                source = "Een overleg van je hulpverlener met " + (", ".join(others) or "iemand die bij je betrokken is") + "."
+                told_by = others or ["iemand die bij je betrokken is"]
+            else:
+                source = "Een gesprek met jou" + (f". Ook aanwezig: {', '.join(others)}." if others else ".")
+                told_by = others
+        elif kind == d.WALK_IN:
+            heading, group = "Inloopgesprek", article15.HELP
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                out = self.text("hulpvraag", "Je vraag", p.get("hulpvraag"))
+                if str(p.get("tekst") or "").strip() != str(p.get("hulpvraag") or "").strip():
+                    out += self.text("tekst", "Verslag", p.get("tekst"))
+                domains = [x for x in p.get("leefdomeinen") or [] if isinstance(x, str)]
+                out += self.plain("leefdomeinen", "Leefgebieden", ", ".join(_DOMAIN_LABELS.get(x, x) for x in domains))
+                if isinstance(p.get("minuten"), int):
+                    out += self.plain("minuten", "Hoe lang", f"{p['minuten']} minuten")
+                return out
+
+            referrer = str(p.get("verwijzer") or "")
+            source = "Je kwam zelf langs op het spreekuur" + (
+                f" (gestuurd door: {REFERRERS.get(referrer, referrer)})." if referrer and referrer != "zelf" else "."
+            )
+        elif kind == d.REFERRAL:
+            heading, group = "Aanmelding", article15.HELP
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                out = self.text("aanmelder", "Aangemeld door", p.get("aanmelder"), NAMES)
+                out += self.text("rol", "Rol van wie je aanmeldde", p.get("rol"), PLAIN)
+                out += self.text("contact", "Telefoon of e-mail van wie je aanmeldde", p.get("contact"), NAMES)
+                out += self.text("reden", "Waarom je bent aangemeld", p.get("reden") or p.get("tekst"))
+                urgency = str(p.get("urgentie") or "")
+                out += self.plain("urgentie", "Hoe snel", URGENCIES.get(urgency, urgency))
+                return out
+
+            by = ", ".join(x for x in (str(p.get("aanmelder") or ""), str(p.get("rol") or "")) if x)
+            source = f"Verteld door wie je aanmeldde ({by})." if by else "Verteld door wie je aanmeldde."
+            told_by = [by or "wie je aanmeldde"]
+        elif kind == d.AGREEMENT:
+            heading, group = "Werkafspraak", article15.HELP
+            talk_at = self.talk_moments.get(str(p.get("gesprek") or ""))
+            at = talk_at or at
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                out: list[Field] = []
+                who = p.get("wie")
+                if isinstance(who, dict):
+                    kind_ = NAMES if who.get("soort") == "anders" else PLAIN
+                    out += [Field("wie", "Wie doet het", _who_text(who, self.names), kind_)]
+                out += self.text("wat", "Wat", p.get("wat"))
+                out += self.date_field("uiterlijk", "Uiterlijk", p.get("uiterlijk"))
+                out += self.date_field("opvolgen", "We vragen ernaar op", p.get("opvolgen"))
+                status = str(p.get("status") or "")
+                out += self.plain("status", "Hoe het staat", d.AGREEMENT_STATUSES.get(status, status))
+                return out
+
+            source = f"Afgesproken in het gesprek van {talk_at:%d-%m-%Y}." if talk_at else "Afgesproken met je hulpverlener."
+        elif kind == d.SCORE:
+            domain = str(p.get("domein") or "")
+            heading, group = f"Score op leefgebied {_DOMAIN_LABELS.get(domain, domain)}", article15.SCORES
+            day = _day(p.get("datum"))
+            at, timed = (datetime.combine(day, datetime.min.time()), False) if day else (at, timed)
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                score = p.get("score")
+                out = self.plain("score", "Score", f"{score} van 5: {SCORES[score]}" if score in SCORES else str(score or ""))
+                return out + self.text("reden", "Waarom", p.get("reden"))
+
+            source = f"Samen ingeschat met je hulpverlener {self.name(e.created_by)}."
+        elif kind == cn.CONSENT:
+            heading, group = "Toestemming om iets te delen", article15.CONSENTS
+            day = _day(p.get("datum"))
+            at, timed = (datetime.combine(day, datetime.min.time()), False) if day else (at, timed)
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                out: list[Field] = []
+                if isinstance(p.get("met"), dict):
+                    out += self.plain("met", "Met wie", _who_text(p["met"], self.names))
+                about = [x for x in p.get("over") or [] if isinstance(x, str)]
+                out += self.plain("over", "Waarover", ", ".join(
+                    "alles" if x == cn.ALL_DOMAINS else _DOMAIN_LABELS.get(x, x) for x in about))
+                out += self.text("doel", "Waarvoor", p.get("doel"))
+                how = str(p.get("hoe") or "")
+                out += self.plain("hoe", "Hoe gegeven", cn.CONSENT_HOW.get(how, how))
+                out += self.date_field("geldig_tot", "Geldig tot", p.get("geldig_tot"))
+                out += self.date_field("ingetrokken_op", "Ingetrokken op", p.get("ingetrokken_op"))
+                return out
+
+            giver = str(p.get("gegeven_door") or "")
+            source = f"Gegeven door {cn.CONSENT_GIVERS.get(giver, giver or 'jou')}."
+        elif kind == d.EXTERNAL:
+            heading, group = "Andere hulpverlener die bij je betrokken is", article15.HELP
+            day = _day(p.get("sinds"))
+            at, timed = (datetime.combine(day, datetime.min.time()), False) if day else (at, timed)
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                out = self.text("naam", "Naam", p.get("naam"), PLAIN)
+                out += self.text("rol", "Rol", p.get("rol"), PLAIN)
+                out += self.text("organisatie", "Organisatie", p.get("organisatie"), PLAIN)
+                out += self.text("contact", "Telefoon of e-mail", p.get("contact"), NAMES)
+                return out + self.date_field("tot", "Betrokken tot", p.get("tot"))
+
+            source = f"Opgeschreven door je hulpverlener {self.name(e.created_by)}."
+        elif kind == d.APPOINTMENT:
+            heading, group = "Afspraak", article15.HELP
+            day = _day(p.get("datum"))
+            at, timed = (datetime.combine(day, datetime.min.time()), False) if day else (at, timed)
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                return self.text("tekst", "Waarover", p.get("tekst"))
+
+            source = f"Gepland door {self.name(e.created_by)}."
+        elif kind == d.EMERGENCY_NOTE:
+            heading, group = "Noodtoegang tot je dossier", article15.EMERGENCY
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                from jongerenteam.spreekuur import EMERGENCY_REASONS
+
+                reason = str(p.get("reden") or "")
+                out = self.plain("reden", "Waarom", EMERGENCY_REASONS.get(reason, reason))
+                return out + self.text("tekst", "Uitleg", p.get("tekst"))
+
+            source = f"{self.name(e.created_by)} opende je dossier met noodtoegang."
+        elif kind == CORRECTION:
+            heading, group = "Je vroeg om iets te verbeteren", article15.CORRECTIONS
+            day = _day(p.get("datum"))
+            at, timed = (datetime.combine(day, datetime.min.time()), False) if day else (at, timed)
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                out = self.text("verzoek", "Wat je vroeg", p.get("verzoek"))
+                decision = str(p.get("besluit") or "")
+                out += self.plain("besluit", "Wat we deden", DECISIONS.get(decision, decision))
+                out += self.text("veld", "Wat", p.get("veld"), PLAIN)
+                out += self.text("oud", "Wat er stond", p.get("oud"))
+                out += self.text("nieuw", "Wat er nu staat", p.get("nieuw"))
+                return out + self.text("reden", "Waarom", p.get("reden"))
+
+            source = "Je vroeg het zelf."
+        elif kind == HANDOVER_DOCUMENT:
+            heading, group = "Overdracht naar andere hulp", article15.SHARING
+            fields_of = self.handover
+            source = f"Voorgesteld door {self.name(p.get('van') or e.created_by)}."
+        elif kind == HANDOVER_STEP:
+            state = str(p.get("naar") or "")
+            heading, group = f"Overdracht: {handover_state(state)}", article15.SHARING
+            day = _day(p.get("datum"))
+            at, timed = (datetime.combine(day, datetime.min.time()), False) if day else (at, timed)
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                old = str(p.get("van") or "")
+                out = self.plain("van", "Eerst", handover_state(old)) if old else []
+                out += self.text("reden", "Waarom", p.get("reden"))
+                return out + self.text("tekst", "Toelichting", p.get("tekst"))
+
+            source = f"Opgeschreven door {self.name(e.created_by)}."
+        elif kind == CHECKLIST18:
+            heading, group = "Checklist 18 jaar: wat je hebt geregeld", article15.HELP
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                out: list[Field] = []
+                for key, point in (p.get("punten") or {}).items():
+                    label = str(point.get("label") or key) if isinstance(point, dict) else key
+                    if not isinstance(point, dict):
+                        out.append(Field(f"punten.{key}", label.capitalize(), "nog niet geregeld", PLAIN))
+                        continue
+                    day = _day(point.get("datum"))
+                    done = ("geregeld" + (f" op {day:%d-%m-%Y}" if day else "")) if point.get("klaar") else "nog niet geregeld"
+                    note = str(point.get("notitie") or "").strip()
+                    out.append(Field(f"punten.{key}", label.capitalize(), f"{done}. {note}" if note else done,
+                                     TEXT_KIND if note else PLAIN))
+                return out
+
+            source = f"Bijgehouden door {self.name(e.created_by)}."
+        elif kind in ("note", "notitie"):
+            heading, group = "Notitie", article15.HELP
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                return self.text("tekst", "Notitie", p.get("tekst"))
+
+            source = f"Opgeschreven door {self.name(e.created_by)}."
+        else:
+            heading, group = KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()), article15.HELP
+            fields_of = self.reader.fields
+            source = f"Opgeschreven door {self.name(e.created_by)}."
+        history = []
+        for h in p.get("geschiedenis", []) or []:
+            if not isinstance(h, dict):
+                continue
+            old = h.get("oud") or {}
+            if kind == CHECKLIST18:
+                old = {"punten": old}
+            fields = tuple(fields_of(old)) if isinstance(old, dict) else ()
+            if not fields:
+                continue
+            changed = _moment(h.get("op"))
+            when = f"{changed:%d-%m-%Y}" if changed else "?"
+            history.append((TEXT["earlier"].format(when=when, by=self.name(h.get("door"))), fields))
+        if not timed and at.date() == written_at.date():
+            at = written_at  # the same day: in the order it was written (shown without the time)
+        if at.date() == written_at.date():
+            written = TEXT["written"].format(by=self.name(e.created_by))
+        else:
+            written = TEXT["written_on"].format(by=self.name(e.created_by), when=f"{written_at:%d-%m-%Y}")
+        return Item(
+            e.id, kind, group, at, timed, heading, tuple(fields_of(p)), source, written, tuple(history), tuple(told_by),
+        )
+
+    def handover(self, p: JsonObject) -> list[Field]:
+        from jongerenteam.handover.model import KIND_LABELS as HANDOVER_KINDS
+        from jongerenteam.handover.model import LEGAL_GROUNDS
+
+        out: list[Field] = []
+        kind = str(p.get("soort") or "")
+        out += self.plain("soort", "Soort overdracht", HANDOVER_KINDS.get(kind, kind))
+        receiver = p.get("ontvanger")
+        if isinstance(receiver, dict):
+            name = str(receiver.get("naam") or "")
+            extra = ", ".join(str(receiver[k]) for k in ("rol", "organisatie") if receiver.get(k) and receiver.get(k) != name)
+            out += self.plain("ontvanger", "Naar", f"{name} ({extra})" if name and extra else name or extra)
+        ground = str(p.get("grond") or "")
+        if ground:
+            out += self.plain("grond", "Gedeeld zonder je toestemming, want", LEGAL_GROUNDS.get(ground, ground))
+            out += self.text("grond_reden", "Uitleg", p.get("grond_reden"))
+        view = str(p.get("student") or "")
+        out += self.plain("student", "Wat jij ervan vond", _STUDENT_VIEWS.get(view, view))
+        out += self.text("bezwaar", "Je bezwaar", p.get("bezwaar"))
+        left_out = [x for x in p.get("weggelaten") or [] if isinstance(x, list) and x]
+        out += self.plain("weggelaten", "Niet gedeeld", "; ".join(
+            f"{x[0]} ({x[1]})" if len(x) > 1 and x[1] else str(x[0]) for x in left_out))
+        days = p.get("leestoegang_dagen")
+        if isinstance(days, int) and kind == "intern":
+            out += self.plain("leestoegang_dagen", "Je vorige hulpverlener",
+                              f"mag na de overdracht nog {days} dagen in je dossier lezen")
+        return out + self.text("document", "Wat is gedeeld (het overdrachtsdocument)", p.get("document"))
+
+
+_STUDENT_VIEWS = {
+    "akkoord": "je hebt het document gezien en was het ermee eens",
+    "bezwaar": "je hebt het document gezien en had bezwaar",
+    "niet": "je had het document nog niet gezien",
+}
+# What an export or print in the log was, for the student.
+_EXPORTS = {
+    EXPORT_TEXT: "een inzage voor jou (tekst)",
+    EXPORT_PDF: "een inzage voor jou (PDF)",
+    "overdrachtsdocument tekst": "het overdrachtsdocument (tekst)",
+    "overdrachtsdocument pdf": "het overdrachtsdocument (PDF)",
+    "afsprakenoverzicht: tekst": "een overzicht van je afspraken (tekst)",
+    "afsprakenoverzicht: pdf": "een overzicht van je afspraken (PDF)",
+}
+
+
+def read_items(entries: Sequence[EntryView], names: dict[str, str], own_names: Sequence[str]) -> list[Item]:
+    """Every entry as an ``Item``, in the order things happened (oldest first)."""
+    maker = _Items(entries, names, own_names)
+    items = [maker.item(e) for e in entries]
+    written = {e.id: e.created_at for e in entries}
+    return sorted(items, key=lambda i: (i.at, written[i.entry_id]))
+
+
+def handover_state(state: str) -> str:
+    from jongerenteam.handover.model import STATE_LABELS
+
+    return STATE_LABELS.get(state, state)
+
+
+# -- parts about others ------------------------------------------------------------------
+
+
+def find_other_parts(items: Sequence[Item], finder: Finder) -> tuple[OtherPart, ...]:
+    """The parts the worker checks before the inzage goes out (``jongerenteam.rights.others``)."""
+    parts = []
+    for item in items:
+        versions = [item.fields, *(fields for _label, fields in item.history)]
+        keys = list(dict.fromkeys(f.key for fields in versions for f in fields))
+        for key in keys:
+            texts = [f for fields in versions for f in fields if f.key == key]
+            kind = texts[0].kind
+            why = []
+            if kind == NAMES and any(finder.other_names(f.text) for f in texts):
+                why.append("naam of gegevens van iemand anders")
+            if kind == TEXT_KIND and item.told_by:
+                why.append("verteld door of met erbij: " + ", ".join(item.told_by))
+            if kind in (TEXT_KIND, NAMES):
+                words = list(dict.fromkeys(w for f in texts for w in finder.mentions(f.text).words))
+                if words and kind == TEXT_KIND:
+                    why.append("noemt: " + ", ".join(words))
+            if not why:
+                continue
+            label = texts[0].label
+            where = f"{item.heading} van {item.at:%d-%m-%Y}: {label.lower()}"
+            shown = texts[0].text if len(texts) == 1 else "\n".join(
+                [texts[0].text] + [f"(eerder) {f.text}" for f in texts[1:]]
+            )
+            parts.append(OtherPart(f"{item.entry_id}:{key}", where, "; ".join(why), shown))
+    return tuple(parts)
+
+
+# -- the draft and the document ----------------------------------------------------------
+
+
+@dataclass(slots=True)
+class InzageDraft:
+    """What was read for an inzage, with the parts about others the worker must decide on.
+
+    Made by ``RightsService.read_inzage``; the document is only made (and the
+    export only logged) by ``RightsService.export_inzage`` with a decision on
+    every part. Holds decrypted data: never in a repr, dropped with the dialog.
+    """
+
+    student_id: str
+    details: StudentDetails
+    status: str
+    contact_name: str
+    involved: tuple[str, ...]
+    made_by: str
+    team: str
+    made_at: datetime
+    items: tuple[Item, ...]
+    log: tuple[LogRow, ...]
+    names: dict[str, str]
+    retention: tuple[str, ...]
+    parts: tuple[OtherPart, ...]
+    via_escrow: bool = False
+
+    def __repr__(self) -> str:
+        return f"InzageDraft(items={len(self.items)}, parts={len(self.parts)})"
+
+    def undecided(self, decisions: Mapping[str, bool]) -> list[OtherPart]:
+        return [p for p in self.parts if p.id not in decisions]
+
+
+def make_draft(
+    details: StudentDetails, record: StudentRecord, entries: Sequence[EntryView], log: Iterable[LogRow], *,
+    names: dict[str, str], contact_name: str, involved: list[str], made_by: str, team: str = "",
+    retention: tuple[str, ...] = (), now: datetime | None = None, via_escrow: bool = False,
+) -> InzageDraft:
+    """Read the entries into items and find the parts about others."""
+    from jongerenteam.municipalities import name_of
+
+    own = [n for n in (details.first_name, details.last_name, details.display_name) if n]
+    items = read_items(entries, names, own)
+    known_others = [p for i in items for p in i.told_by]
+    for i in items:
+        known_others += [f.text for f in i.fields if f.kind == NAMES and "@" not in f.text]
+    finder = Finder(own, names.values(), places=[name_of(details.municipality_code) or "", details.programme],
+                    known_others=known_others)
+    made_at = (now or clock.local_time(clock.now())).replace(tzinfo=None)
+    return InzageDraft(
+        record.id, details, record.status, contact_name, tuple(names.get(w, "onbekend") for w in involved),
+        made_by, team, made_at, tuple(items), tuple(log), names, retention, find_other_parts(items, finder),
+        via_escrow,
+    )
+
+
+def _categories(draft: InzageDraft) -> list[str]:
+    det = draft.details
+    kinds = {i.kind for i in draft.items}
+    groups = {i.group for i in draft.items}
+    out = []
+    if det.first_name or det.last_name or det.birth_date:
+        out.append("naam")
+    if det.contact_value:
+        out.append("contact")
+    if det.programme or det.level or det.year or det.student_number:
+        out.append("school")
+    if det.municipality_code or det.municipality_text:
+        out.append("gemeente")
+    if article15.HELP in groups:
+        out.append("hulp")
+    if article15.SCORES in groups:
+        out.append("scores")
+    if article15.CONSENTS in groups:
+        out.append("toestemming")
+    if d.EXTERNAL in kinds:
+        out.append("anderen")
+    if article15.SHARING in groups:
+        out.append("delen")
+    out.append("logboek")
+    domains = set(det.leefdomeinen)
+    for e in draft.items:
+        for f in e.fields:
+            if f.key in ("leefdomeinen", "over") or e.kind == d.SCORE:
+                domains |= {code for code, label in _DOMAIN_LABELS.items() if label in f.text or code in f.text}
+        if e.kind == d.SCORE:
+            domains |= {code for code, label in _DOMAIN_LABELS.items() if e.heading.endswith(label)}
+    special = {article15.SPECIAL_DOMAINS[x] for x in domains if x in article15.SPECIAL_DOMAINS}
+    out += [x for x in ("gezondheid", "justitie") if x in special]
+    return out
+
+
+def _purpose_lines(draft: InzageDraft, categories: Sequence[str]) -> list[str]:
+    regime = draft.details.retention or DEFAULT_REGIME
+    help_ground = article15.HELP_GROUND.get(regime, article15.HELP_GROUND[DEFAULT_REGIME])
+    groups = [article15.DIRECTORY, *dict.fromkeys(i.group for i in draft.items), article15.LOG]
+    order = list(article15.PURPOSES)
+    out = []
+    for group in sorted(dict.fromkeys(groups), key=order.index):
+        what, why, ground = article15.PURPOSES[group]
+        out.append(f"{what}. Waarom: {why} Mag dat? {ground.format(help_ground=help_ground)}")
+    for special in ("gezondheid", "justitie"):
+        if special in categories:
+            out.append(article15.SPECIAL_GROUND[special])
+    return out
+
+
+def _log_what(row: LogRow) -> str:
+    from jongerenteam.dossier import EVENT_LABELS, detail_text
+    from jongerenteam.handover.model import KIND_SHORT, LEGAL_GROUNDS
+    from jongerenteam.spreekuur import EMERGENCY_REASONS
+
+    what = EVENT_LABELS.get(row.event, row.event)
+    detail = detail_text(row.detail) if row.detail else ""
+    if row.event == "emergency_access" and detail in EMERGENCY_REASONS:
+        detail = EMERGENCY_REASONS[detail]
+    elif row.event == "emergency_access" and detail == "inzage":
+        detail = "om een inzage te maken"
+    if detail.startswith("status: "):
+        code = detail.removeprefix("status: ").split(" ")[0]
+        detail = f"status: {STATUSES.get(code, code)}"
+    for code, label in KIND_SHORT.items():
+        detail = re.sub(rf"\b{re.escape(code)}\b", label, detail)
+    for code, label in LEGAL_GROUNDS.items():
+        detail = detail.replace(f"wettelijke grond: {code}", f"wettelijke grond: {label}")
+    for code, label in (("inzage: tekst", "inzage (tekst)"), ("inzage: pdf", "inzage (PDF)"),
+                        ("inzage: nakijken", "inzage nakijken"), (WITHOUT_READING, " (zonder je dossier te lezen)")):
+        detail = detail.replace(code, label)
+    if row.event == "create" and not detail:
+        return "je gegevens toegevoegd"
+    return f"{what}: {detail}" if detail else what
+
+
+def _shared_lines(draft: InzageDraft) -> list[str]:
+    """Who received what and when: handovers in the file, exports and prints in the log."""
+    out = []
+    steps: dict[str, list[Item]] = {}
+    for i in draft.items:
+        if i.kind == HANDOVER_STEP:
+            steps.setdefault(i.entry_id, []).append(i)
+    for i in draft.items:
+        if i.kind != HANDOVER_DOCUMENT:
+            continue
+        to = next((f.text for f in i.fields if f.key == "ontvanger"), "andere hulp")
+        ground = next((f.text for f in i.fields if f.key == "grond"), "")
+        line = f"{i.at:%d-%m-%Y}: overdracht naar {to}, " + (
+            f"zonder je toestemming ({ground})." if ground else "met je toestemming."
+        )
+        out.append(line)
+    for row in draft.log:
+        if row.event not in ("export", "print"):
+            continue
         at = clock.local_time(row.at).replace(tzinfo=None)
-        log_lines.append(f"{_fmt_date(at)} · {by} · {what}")
+        by = draft.names.get(row.worker_id or "", "een medewerker")
+        detail = row.detail.split(";")[0]
+        what = _EXPORTS.get(detail) or f"een bestand ({_log_what(row).split(': ', 1)[-1]})"
+        out.append(f"{at:%d-%m-%Y}: {by} heeft {what} gemaakt.")
+    return out
+
+
+def _directory_source(details: StudentDetails) -> str:
+    referrer = details.referrer
+    if referrer and referrer != "zelf":
+        return TEXT["directory_source_by"].format(by=REFERRERS.get(referrer, referrer))
+    return TEXT["directory_source"]
+
+
+def build_inzage(draft: InzageDraft, decisions: Mapping[str, bool]) -> Document:
+    """The inzage as a ``Document``; ``decisions`` says for every part about others
+    whether it goes in (True) or is left out (False). A part without a decision
+    stops it: nothing goes out unchecked."""
+    missing = draft.undecided(decisions)
+    if missing:
+        raise ValidationError("parts", TEXT["undecided"].format(n=len(missing)))
+    left_out = {pid for pid, keep in decisions.items() if not keep}
+    categories = _categories(draft)
+    about = [
+        TEXT["made"].format(when=_fmt_date(draft.made_at), by=draft.made_by, team=f" ({draft.team})" if draft.team else ""),
+        TEXT["intro"],
+        TEXT["dates"],
+    ]
+    if left_out:
+        one = len(left_out) == 1
+        about.append(TEXT["left_out_note"].format(verb="is" if one else "zijn", n=len(left_out), parts="deel" if one else "delen"))
+    about.append(article15.ASK.format(contact=draft.contact_name or "je hulpverlener"))
+    sections = [
+        Section(TEXT["about"], tuple(about)),
+        Section(TEXT["directory"], (*_directory_lines(draft.details, draft.status, draft.contact_name),
+                                    _directory_source(draft.details))),
+        Section(TEXT["involved"], draft.involved or ("niemand",), bullets=True),
+    ]
+    n = len(draft.items)
+    sections.append(Section(TEXT["file"], (
+        TEXT["empty_file"] if not n else f"{n} {'onderdeel' if n == 1 else 'onderdelen'}, oudste eerst.",
+    )))
+    for item in draft.items:
+        lines = []
+        for f in item.fields:
+            shown = TEXT["left_out"] if f"{item.entry_id}:{f.key}" in left_out else f.text
+            lines.append(f"{f.label}: {shown}")
+        lines.append(f"{TEXT['source']}: {item.source}")
+        lines.append(item.written)
+        for label, fields in item.history:
+            lines.append(label)
+            for f in fields:
+                shown = TEXT["left_out"] if f"{item.entry_id}:{f.key}" in left_out else f.text
+                lines.append(f"    {f.label}: {shown}")
+        sections.append(Section(f"{item.heading} · {_when(item.at, item.timed)}", tuple(lines)))
+    sections.append(Section(TEXT["shared"], tuple(_shared_lines(draft)) or (TEXT["shared_none"],)))
+    sections.append(Section(TEXT["purposes"], tuple(_purpose_lines(draft, categories)), bullets=True))
+    sections.append(Section(TEXT["categories"], tuple(article15.CATEGORY_TEXT[c] for c in categories), bullets=True))
+    sections.append(Section(TEXT["retention"], draft.retention or (TEXT["retention_unknown"],)))
+    sections.append(Section(TEXT["rights"], tuple(f"{name}: {text}" for name, text in article15.RIGHTS), bullets=True))
+    log_lines = []
+    for row in draft.log:
+        by = draft.names.get(row.worker_id or "", "onbekend")
+        if row.on_behalf_of and row.on_behalf_of != row.worker_id:
+            by += f" (met {draft.names.get(row.on_behalf_of, 'onbekend')})"
+        at = clock.local_time(row.at).replace(tzinfo=None)
+        log_lines.append(f"{_fmt_date(at)} · {by} · {_log_what(row)}")
     sections.append(Section(TEXT["log"], tuple(log_lines) or (TEXT["empty_log"],)))
     return Document(TEXT["title"], tuple(sections), TEXT["footer"])
 

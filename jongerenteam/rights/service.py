@@ -7,13 +7,14 @@ the store side is ``storage/rights.py``; screen: ``screens/rights.py``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jongerenteam.dates import local_today
 from jongerenteam.domain import RETENTION_CHOOSE, RETENTION_REGIMES, StudentDetails, ValidationError
-from jongerenteam.pdf import Document
+from jongerenteam.rights.article15 import retention_lines
 from jongerenteam.rights.inzage import (
     CORRECTABLE,
     CORRECTION,
@@ -22,13 +23,16 @@ from jongerenteam.rights.inzage import (
     ERASURE_REASONS,
     EXPORT_PDF,
     EXPORT_TEXT,
+    READ_FOR_INZAGE,
     RETENTION_LIMITS,
     Correction,
+    InzageDraft,
     PastTerm,
     _fmt_date,
     add_years,
     build_inzage,
     check_text_target,
+    make_draft,
 )
 from jongerenteam.rights.recipients import (
     ERASURE_TOLD,
@@ -59,19 +63,19 @@ class RightsService(Service):
 
     # -- inzage ------------------------------------------------------------------------
 
-    def inzage(
-        self, student_id: str, fmt: str = "tekst", *, coordinator_passphrase: str | None = None,
-        team: str = "",
-    ) -> Document:
-        """Everything stored about one student, read and logged as an export.
+    def read_inzage(
+        self, student_id: str, *, coordinator_passphrase: str | None = None, team: str = "",
+    ) -> InzageDraft:
+        """Everything stored about one student, read for the worker to check (logged as a read).
 
         A coördinator who is not involved passes their passphrase again: the
-        escrow then opens the file for this one read.
+        escrow then opens the file for this one read. Nothing leaves the app
+        here: ``export_inzage`` writes the document once every part about
+        others is decided.
         """
         from jongerenteam import throttle
         from storage import spreekuur
 
-        what = EXPORT_PDF if fmt == "pdf" else EXPORT_TEXT
         record = self.session.record(student_id)
         escrow_private = None
         if not self.is_involved(student_id) and coordinator_passphrase is not None:
@@ -79,26 +83,50 @@ class RightsService(Service):
                 raise NotAllowed("escrow", reason=Reason.NOT_A_COORDINATOR)
             coordinator = throttle.check_passphrase(self.store, self.worker_id, coordinator_passphrase)
             escrow_private = spreekuur.require_escrow(coordinator)
+        via_escrow = escrow_private is not None
         entries, log = store_rights.read_for_inzage(
-            self.store, self.keys, student_id, what,
+            self.store, self.keys, student_id, READ_FOR_INZAGE, event="open",
             escrow_private=escrow_private, coordinator_id=self.worker_id if escrow_private else None,
         )
         del escrow_private
         names = {wid: w.full_name for wid, w in self.workers.items()}
-        return build_inzage(
+        return make_draft(
             record.details, record, entries, log, names=names, contact_name=self.session.contact_name(record),
             involved=self.session.dossier.involved_workers(student_id), made_by=self.worker.full_name, team=team,
+            retention=self._retention_lines(record), via_escrow=via_escrow,
         )
 
+    def _retention_lines(self, record: StudentRecord) -> tuple[str, ...]:
+        regime = record.details.retention or DEFAULT_REGIME
+        years = self.retention_years().get(regime, DEFAULT_RETENTION_YEARS[DEFAULT_REGIME])
+        closed_on = ends_on = None
+        if record.status == "afgesloten":
+            closed = store_rights.closed_files(self.store, self.keys, [record.id]).get(record.id)
+            if closed is not None:
+                closed_on = clock.local_time(closed).date()
+                ends_on = add_years(closed_on, years)
+        return retention_lines(RETENTION_REGIMES.get(regime, regime), years, closed_on, ends_on, regime == "jeugdwet")
+
     def export_inzage(
-        self, student_id: str, path: str | os.PathLike[str], fmt: str = "tekst", *,
-        coordinator_passphrase: str | None = None, team: str = "",
+        self, draft: InzageDraft, path: str | os.PathLike[str], fmt: str = "tekst", *,
+        decisions: Mapping[str, bool],
     ) -> Path:
-        """Write the inzage to ``path`` (text or PDF, atomically); returns the file written."""
+        """Write the inzage to ``path`` (text or PDF, atomically); returns the file written.
+
+        ``decisions``: for every part about others (``draft.parts``) whether it
+        goes in (True) or is left out (False); one missing refuses the export.
+        Logged as an export (with the number left out) before the file is written.
+        """
         from jongerenteam.pdf import check_target, render_pdf, write_atomic
 
         target = check_target(path, "inzage.pdf") if fmt == "pdf" else check_text_target(path)
-        doc = self.inzage(student_id, fmt, coordinator_passphrase=coordinator_passphrase, team=team)
+        doc = build_inzage(draft, decisions)  # refuses undecided parts
+        what = EXPORT_PDF if fmt == "pdf" else EXPORT_TEXT
+        left_out = sum(1 for p in draft.parts if decisions.get(p.id) is False)
+        if left_out:
+            what += f"; weggelaten: {left_out}"
+        with self.unit():
+            store_rights.log_inzage_export(self.store, self.keys, draft.student_id, what, via_escrow=draft.via_escrow)
         data = render_pdf(doc) if fmt == "pdf" else doc.text().encode("utf-8")
         write_atomic(target, data)
         return target
@@ -189,6 +217,10 @@ class RightsService(Service):
         whether they were told (an ``ERASURE_TOLD`` code, logged after the
         erasure); without it the erasure is refused.
         """
+        if not self.keys.is_coordinator:
+            raise NotAllowed("students", reason=Reason.COORDINATOR_ONLY)
+        if reason not in ERASURE_REASONS:
+            raise ValidationError("reason", "Kies een reden voor het wissen.")
         if told not in ERASURE_TOLD and self.recipients(student_id):
             raise ValidationError("told", "Zeg of de ontvangers zijn ingelicht (AVG artikel 19).")
         self.erase_students([student_id], reason)
