@@ -253,6 +253,36 @@ async def test_search_filters_accent_insensitively_and_escape_clears(team_store,
         assert app.focused is app.screen.query_one("#caseload", DataTable)
 
 
+async def test_vandaag_draws_the_first_rows_of_a_long_list_and_plus_draws_all(team_store):
+    """A worker with 160 students: the caseload draws 50, its title says 160 and how to see the rest;
+    "+" on that list draws all of it. Search draws at most 100 results and says how many there are."""
+    from jongerenteam.demo import demo_students
+    from storage import students as store_students
+
+    keys = team.unlock(team_store.store, team_store.worker_id, WORKER_PASS, event=None)
+    new = [
+        store_students.NewStudent(n.data, "lopend", team_store.worker_id)
+        for n in demo_students(160, [team_store.worker_id], seed=60)
+    ]
+    store_students.add_students(team_store.store, keys, new)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await wait_until(pilot, lambda: app.screen.query_one("#caseload", DataTable).row_count > 0, what="caseload")
+        caseload = app.screen.query_one("#caseload", DataTable)
+        assert caseload.row_count == 50
+        assert text_of(app, "#title-caseload") == "Mijn studenten (160) · de eerste 50, + toont alles"
+        caseload.focus()
+        await pilot.press("plus")
+        await settle(app, pilot)
+        assert app.screen.query_one("#caseload", DataTable).row_count == 160
+        assert text_of(app, "#title-caseload") == "Mijn studenten (160)"
+        await pilot.press("slash", *"e")
+        await settle(app, pilot)
+        assert len(table_rows(app)) == 100
+        assert text_of(app, "#count") == "100 van 160 studenten getoond: typ verder om te zoeken"
+
+
 async def test_typing_a_name_on_vandaag_searches_and_slash_selects_the_old_query(team_store, students):
     """Letters typed while a Vandaag list has focus land in the search, first letter included;
     '/' later selects the old query, so typing replaces it."""
