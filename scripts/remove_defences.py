@@ -262,8 +262,8 @@ DEFENCES: tuple[Defence, ...] = (
     Defence(
         "integrity: erased students erased again at unlock",
         "storage/integrity.py",
-        "    found.erased_again = _erase_returned(store, keys)\n",
-        "    found.erased_again = []\n",
+        "    found.erased_again, found.erasures_refused = _erase_returned(store, keys)\n",
+        "    found.erased_again, found.erasures_refused = [], 0\n",
         (INSIDERS + "test_erased_student_back_in_an_older_copy_is_erased_again_at_unlock",),
     ),
     Defence(
@@ -434,6 +434,21 @@ DEFENCES: tuple[Defence, ...] = (
         "        elif row.seq < newest_login.get(row.worker_id, 0):\n",
         "        elif False:\n",
         (INSIDERS + "test_the_tail_cut_with_an_older_signed_memory_put_back_is_seen[sqlite]",),
+    ),
+    Defence(
+        "erasures: only those a coördinator signed are applied again",
+        "storage/rights.py",
+        "        if grant is not None and grant.role == authority.COORDINATOR and any(\n",
+        "        if True or any(\n",
+        (INSIDERS + "test_a_forged_erasure_destroys_nothing[line in the side file]",
+         INSIDERS + "test_a_forged_erasure_destroys_nothing[row in the list]"),
+    ),
+    Defence(
+        "erasures: the signer must be a coördinator",
+        "storage/rights.py",
+        "        if grant is not None and grant.role == authority.COORDINATOR and any(\n",
+        "        if grant is not None and any(\n",
+        (INSIDERS + "test_a_forged_erasure_destroys_nothing[line signed by a hulpverlener]",),
     ),
     Defence(
         "sqlite engine: hide_parameters=True",

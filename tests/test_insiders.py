@@ -234,6 +234,55 @@ def test_erased_student_back_in_an_older_copy_is_erased_again_at_unlock(tmp_path
         store.close()
 
 
+@pytest.mark.parametrize("how", ["row in the list", "line in the side file", "line signed by a hulpverlener"])
+def test_a_forged_erasure_destroys_nothing(tmp_path, how):
+    """Someone with the files adds a live student to the erasure list (the ``erasures`` table or
+    the side file ``<store>.erasures``), unsigned or signed with a hulpverlener's own key: the next
+    unlock, which applies the list, erases nobody, says so in Dutch and logs it."""
+    from storage import rights as store_rights
+
+    fx = make_team(tmp_path / "team.jt")
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    sid = _student(fx, coordinator)
+    at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    if how == "row in the list":
+        _raw(fx.store, "INSERT INTO erasures (student_id, erased_at, reason) VALUES (:s, :a, 'verzoek')", s=sid, a=at)
+    else:
+        forged = store_rights.Erased(at, "verzoek")
+        if how == "line signed by a hulpverlener":
+            otto = team.unlock(fx.store, fx.other_id, OTHER_PASS, event=None)
+            forged = store_rights.sign_erasure(otto, sid, at, "verzoek")
+            assert forged.sig
+        store_rights.write_side_file(fx.path, {sid: forged})
+    session = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        assert any(n.startswith("Let op: de lijst van gewiste studenten noemt 1 student(en)") for n in session.notices)
+    finally:
+        session.lock()
+    with fx.store.session() as s:
+        assert s.get(Student, sid) is not None  # nobody erased
+    assert [e.detail for e in _events(fx.store, "integrity")] == [
+        "wissingen zonder geldige handtekening genegeerd: 1"]
+    assert _events(fx.store, "erasure") == []
+    fx.store.close()
+
+
+def test_an_erasure_is_signed_by_the_coordinator_and_its_side_file_line_too(tmp_path):
+    """The coördinator's erasure carries their signature, in the store and in the side file, and
+    is applied again from the side file alone (the store file replaced by an older copy)."""
+    from storage import rights as store_rights
+
+    fx = make_team(tmp_path / "team.jt")
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    sid = _student(fx, coordinator)
+    coordinator.rights.erase_student(sid, "verzoek")
+    coordinator.lock()
+    (row,) = store_rights.erasure_ids(fx.store).values()
+    assert row.signer == fx.coordinator_id and row.sig
+    assert store_rights.read_side_file(fx.path)[sid] == row
+    fx.store.close()
+
+
 def test_unwritable_memory_is_said_not_silent(tmp_path, monkeypatch):
     fx = make_team(tmp_path / "team.jt")
     state = tmp_path / "state"
