@@ -4,8 +4,14 @@ One ``StatisticsRecord`` per student, its ``data`` a JSON document sealed
 with the directory key, so a coördinator gets the figures without opening
 any file (the file tier stays under the per-student keys). The document
 holds codes, dates and counts only: no name, birth date, student number or
-free text (docs/security.md and docs/architecture.md, reporting). When a student
-is erased, ``student_id`` is emptied and the anonymous record stays.
+free text (docs/security.md and docs/architecture.md, reporting), and a
+random record key ("rk") for the cell key method (jongerenteam/report/cellkey.py).
+
+When a student is erased their record is deleted; a generalised copy (no
+exact dates, no birth month, no programme, a new record key) goes into the
+one *pool* record of all erased students, in random order, and the pool
+is recoded until every copy shares its attributes with at least K-1 others
+(``generalised``, ``k_anonymous``; docs/report-privacy.md).
 
 Writers do a read-modify-write with a version guard; a concurrent change
 makes them read again and re-apply (``update``).
@@ -13,9 +19,13 @@ makes them read again and re-apply (``update``).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import uuid
+from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 import orjson
 from sqlalchemy import func, insert, select
@@ -33,6 +43,17 @@ from storage.store import Store
 
 TABLE, COLUMN = "statistics", "data"
 RETRIES = 5
+
+KEY_BITS = 32  # record keys are integers in [0, 2**KEY_BITS): jongerenteam.report.cellkey.KEY_BITS
+POOL = "gewist"  # the field of the pool document: the generalised records of erased students
+K = 5  # every record in the pool shares its attributes (QUASI_IDENTIFIERS) with at least K-1 others
+# What someone who knew the student could know, in the order they are given up
+# when a record is too rare: the cheapest for the paid figures first.
+QUASI_IDENTIFIERS = ("verwijzer", "niveau", "domeinen", "achttien", "gemeente")
+EMPTY: JsonObject = {"verwijzer": "", "niveau": "", "domeinen": [], "achttien": None, "gemeente": ""}
+# The pool's update time: the same for every store and every erasure, so it tells nothing.
+POOL_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+STANDARD_WAIT_DAYS = 5  # jongerenteam.domain.WAITING_STANDARD_DAYS (storage cannot import it)
 
 
 def _seal(keys: Keys, record_id: str, data: JsonObject) -> bytes:
@@ -100,8 +121,11 @@ def update(store: Store, keys: Keys, student_id: str, change: Callable[[JsonObje
 
 
 def load_all(store: Store, keys: Keys) -> tuple[list[JsonObject], int]:
-    """Every statistics document (also of erased students). Returns
-    (documents, number of damaged records left out).
+    """Every statistics document, the pooled ones of erased students too
+    (``expanded``). Returns (documents, number of damaged records left out).
+
+    A record from before the cell key method gets its random record key
+    here, once (``_give_record_keys``).
 
     One Core select and ``open_column``: this is the report's hot path
     (50,000 records, benchmarks/bench_report.py).
@@ -112,23 +136,65 @@ def load_all(store: Store, keys: Keys) -> tuple[list[JsonObject], int]:
     damaged = 0
     loads = orjson.loads
     append = out.append
-    for _, raw in open_column(keys.directory, TABLE, COLUMN, rows):
+    keyless: dict[str, JsonObject] = {}
+    for record_id, raw in open_column(keys.directory, TABLE, COLUMN, rows):
         if raw is None:
             damaged += 1
             continue
         try:
-            append(loads(raw))
+            doc = loads(raw)
         except ValueError:
             damaged += 1
+            continue
+        if POOL in doc:
+            out.extend(expanded(d) for d in doc[POOL])
+            continue
+        if "rk" not in doc:
+            keyless[record_id] = doc
+        append(doc)
+    if keyless:
+        _give_record_keys(store, keys, keyless)
     return out, damaged
 
 
-def anonymous_walk_in_times(store: Store, since: datetime, until: datetime) -> list[datetime]:
-    """When anonymous walk-ins happened (plain column; nothing to decrypt)."""
+def _give_record_keys(store: Store, keys: Keys, docs: dict[str, JsonObject]) -> None:
+    """Write a random record key into records that have none (in place in ``docs``
+    too). A record a colleague changed meanwhile keeps theirs for the next time."""
+    with store.session() as s:
+        for record_id, doc in docs.items():
+            row = s.execute(select(StatisticsRecord.version, StatisticsRecord.data)
+                            .where(StatisticsRecord.id == record_id)).first()
+            if row is None:
+                continue
+            current = _open(keys, record_id, row.data)
+            if "rk" in current:
+                doc["rk"] = current["rk"]
+                continue
+            current["rk"] = doc["rk"] = secrets.randbelow(1 << KEY_BITS)
+            s.execute(
+                sql_update(StatisticsRecord)
+                .where(StatisticsRecord.id == record_id, StatisticsRecord.version == row.version)
+                .values(data=_seal(keys, record_id, current), version=row.version + 1)
+            )
+
+
+def anonymous_walk_ins(store: Store, keys: Keys, since: datetime, until: datetime) -> list[tuple[datetime, int]]:
+    """When anonymous walk-ins happened, each with its key for the cell key method.
+
+    A walk-in has no statistics record to keep a random key in, so its key
+    is an HMAC of its row id under the directory key: fixed for that walk-in,
+    unpredictable to anyone without the key (who could read every record key anyway).
+    """
+    secret = hmac.new(keys.directory.key, b"jongerenteam cell key", hashlib.sha256).digest()
     with store.reading() as s:
-        return list(s.scalars(
-            select(AnonymousContact.at).where(AnonymousContact.at >= since, AnonymousContact.at < until)
-        ))
+        rows = s.execute(
+            select(AnonymousContact.id, AnonymousContact.at)
+            .where(AnonymousContact.at >= since, AnonymousContact.at < until)
+        ).all()
+    return [
+        (at, int.from_bytes(hmac.new(secret, rid.encode(), hashlib.sha256).digest()[:KEY_BITS // 8], "big"))
+        for rid, at in rows
+    ]
 
 
 def students_without_record(store: Store) -> list[str]:
@@ -196,21 +262,142 @@ def log_report_export(store: Store, keys: Keys, what: str) -> None:
         audit.append(s, keys, "export", worker_id=keys.worker_id, detail=what)
 
 
-def anonymised(doc: JsonObject) -> JsonObject:
-    """The document of an erased student: talk ids dropped (they pointed into a
-    file that no longer exists), everything the figures count kept."""
+# -- what an erasure keeps -------------------------------------------------------------------
+
+
+def _month(day: str) -> str:
+    return day[:7]
+
+
+def _working_days(start: date, end: date) -> int:
+    """Monday to Friday after ``start`` up to and including ``end``
+    (jongerenteam.domain.working_days_between, which storage cannot import)."""
+    count, d = 0, start
+    while d < end:
+        d += timedelta(days=1)
+        count += d.weekday() < 5
+    return count
+
+
+def generalised(doc: JsonObject) -> JsonObject:
+    """What an erasure keeps of a student's document, before ``k_anonymous``:
+    months instead of dates, the year the student turns 18 instead of the
+    month, no programme (free text), no talk ids, a new record key, and for
+    each referral only whether the first talk came within the standard wait
+    and in which month (the wait in days is a detail of one student)."""
+    walks = sorted(doc.get("inloop", []))
+    talks = sorted(doc.get("gesprekken", []))
+    contacts = sorted([*walks, *(t[0] for t in talks)])
+    referrals = []
+    for a in sorted(doc.get("aanmeldingen", [])):
+        first = next((c for c in contacts if c >= a), None)
+        if first is None:
+            referrals.append([_month(a), "", ""])
+            continue
+        days = _working_days(date.fromisoformat(a[:10]), date.fromisoformat(first[:10]))
+        referrals.append([_month(a), "binnen" if days <= STANDARD_WAIT_DAYS else "later", _month(first)])
+    eighteen = doc.get("achttien")
+    return {
+        "v": doc.get("v", 1),
+        "rk": secrets.randbelow(1 << KEY_BITS),
+        "gemeente": doc.get("gemeente") or "",
+        "niveau": doc.get("niveau") or "",
+        "opleiding": "",
+        "verwijzer": doc.get("verwijzer") or "",
+        "domeinen": sorted(set(doc.get("domeinen", []))),
+        "achttien": eighteen[:4] if eighteen else None,
+        "ingeschreven": _month(doc.get("ingeschreven", "")),
+        "inloop": [_month(w) for w in walks],
+        "gesprekken": [[_month(d), t, ""] for d, t, *_ in talks],
+        "statussen": [[_month(d), status, *rest] for d, status, *rest in doc.get("statussen", [])],
+        "scores": [[_month(d), dom, v] for d, dom, v in sorted(doc.get("scores", []), key=lambda x: x[0])],
+        "aanmeldingen": referrals,
+    }
+
+
+def quasi_identifiers(doc: JsonObject) -> tuple[object, ...]:
+    """The attributes of a kept record that someone who knew the student could know."""
+    return tuple(tuple(v) if isinstance(v := doc.get(f), list) else v for f in QUASI_IDENTIFIERS)
+
+
+def k_anonymous(docs: list[JsonObject], k: int = K) -> list[JsonObject]:
+    """Give up attributes of rare records until each record shares its
+    QUASI_IDENTIFIERS with at least k-1 others: in the order of
+    QUASI_IDENTIFIERS, only for the records of a class smaller than k. A
+    class still smaller than k after that has every attribute empty (fewer
+    than k erased students in all)."""
+    for field in QUASI_IDENTIFIERS:
+        sizes = Counter(quasi_identifiers(d) for d in docs)
+        rare = [d for d in docs if sizes[quasi_identifiers(d)] < k]
+        if not rare:
+            break
+        for d in rare:
+            d[field] = EMPTY[field]
+    return docs
+
+
+def _day(month: str) -> str:
+    return month + "-01" if len(month) == 7 else month
+
+
+def expanded(doc: JsonObject) -> JsonObject:
+    """A pooled record as the figures read it: each month as its first day."""
     out = dict(doc)
-    out["gesprekken"] = [[d, t, ""] for d, t, *_ in doc.get("gesprekken", [])]
+    out["ingeschreven"] = _day(doc.get("ingeschreven", ""))
+    out["inloop"] = [_day(w) for w in doc.get("inloop", [])]
+    out["gesprekken"] = [[_day(d), *rest] for d, *rest in doc.get("gesprekken", [])]
+    out["statussen"] = [[_day(d), *rest] for d, *rest in doc.get("statussen", [])]
+    out["scores"] = [[_day(d), *rest] for d, *rest in doc.get("scores", [])]
+    out["aanmeldingen"] = [[_day(a), bucket, _day(first) if first else ""] for a, bucket, first in doc.get("aanmeldingen", [])]
+    return out
+
+
+def pooled(store: Store, keys: Keys) -> list[JsonObject]:
+    """The pool as stored (generalised, not ``expanded``): for tests and the docs' measurements."""
+    with store.reading() as s:
+        rows = s.execute(select(StatisticsRecord.id, StatisticsRecord.data).where(StatisticsRecord.student_id.is_(None))).all()
+    out: list[JsonObject] = []
+    for record_id, blob in rows:
+        doc = _open(keys, record_id, blob)
+        out.extend(doc.get(POOL, []))
     return out
 
 
 def detach(s: Session, keys: Keys, student_id: str) -> None:
-    """Inside an erasure's transaction: unlink the student's record and keep it
-    anonymous (``anonymised``). Nothing else about the student stays."""
+    """Inside an erasure's transaction: delete the student's record and put a
+    generalised copy (``generalised``) into the pool, which is then recoded
+    (``k_anonymous``), shuffled and written back with POOL_TIME as its time.
+    Anonymous records of older versions (student id emptied, dates exact)
+    go into the pool the same way. Nothing else about the student stays:
+    no row, id, key or time of their own."""
     record = s.scalar(select(StatisticsRecord).where(StatisticsRecord.student_id == student_id))
-    if record is None:
+    loose = list(s.scalars(select(StatisticsRecord).where(StatisticsRecord.student_id.is_(None)).with_for_update()))
+    if record is None and all(POOL in _open(keys, r.id, r.data) for r in loose):
         return
-    record.data = _seal(keys, record.id, anonymised(_open(keys, record.id, record.data)))
-    record.student_id = None
-    record.version += 1
-    record.updated_at = clock.now()
+    docs: list[JsonObject] = []
+    pools: list[StatisticsRecord] = []
+    for row in loose:
+        data = _open(keys, row.id, row.data)
+        if POOL in data:
+            docs.extend(data[POOL])
+            pools.append(row)
+        else:
+            docs.append(generalised(data))
+            s.delete(row)
+    if record is not None:
+        docs.append(generalised(_open(keys, record.id, record.data)))
+        s.delete(record)
+    k_anonymous(docs)
+    secrets.SystemRandom().shuffle(docs)
+    pool = pools[0] if pools else None
+    for extra in pools[1:]:  # two erasures that each started a pool at the same moment
+        s.delete(extra)
+    if pool is None:
+        s.flush()  # the deletes first: the new row must not take a deleted row's place by accident
+        pool_id = str(uuid.uuid4())
+        s.add(StatisticsRecord(id=pool_id, student_id=None, data=_seal(keys, pool_id, {"v": 1, POOL: docs}),
+                               updated_at=POOL_TIME, version=1))
+        return
+    pool.data = _seal(keys, pool.id, {"v": 1, POOL: docs})
+    pool.version += 1
+    pool.updated_at = POOL_TIME
