@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -47,10 +46,13 @@ RETRIES = 5
 KEY_BITS = 32  # record keys are integers in [0, 2**KEY_BITS): jongerenteam.report.cellkey.KEY_BITS
 POOL = "gewist"  # the field of the pool document: the generalised records of erased students
 K = 5  # every record in the pool shares its attributes (QUASI_IDENTIFIERS) with at least K-1 others
-# What someone who knew the student could know, in the order they are given up
-# when a record is too rare: the cheapest for the paid figures first.
-QUASI_IDENTIFIERS = ("verwijzer", "niveau", "domeinen", "achttien", "gemeente")
-EMPTY: JsonObject = {"verwijzer": "", "niveau": "", "domeinen": [], "achttien": None, "gemeente": ""}
+# What someone who knew the student could know about them (k-anonymity's quasi-
+# identifiers), in the order they are given up when a record is too rare: the
+# cheapest for the paid figures first. The leefdomeinen, talks and scores are
+# what such a person would want to learn (the sensitive attributes): they are
+# not matched on (docs/report-privacy.md).
+QUASI_IDENTIFIERS = ("verwijzer", "niveau", "achttien", "gemeente")
+EMPTY: JsonObject = {"verwijzer": "", "niveau": "", "achttien": None, "gemeente": ""}
 # The pool's update time: the same for every store and every erasure, so it tells nothing.
 POOL_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 STANDARD_WAIT_DAYS = 5  # jongerenteam.domain.WAITING_STANDARD_DAYS (storage cannot import it)
@@ -320,19 +322,53 @@ def quasi_identifiers(doc: JsonObject) -> tuple[object, ...]:
     return tuple(tuple(v) if isinstance(v := doc.get(f), list) else v for f in QUASI_IDENTIFIERS)
 
 
+def _coarser(doc: JsonObject) -> list[tuple[int, str, object]]:
+    """The one-step coarser versions of a record's attributes: (cost, field, value),
+    each an attribute emptied ("onbekend" in the figures)."""
+    return [(cost, field, EMPTY[field]) for cost, field in enumerate(QUASI_IDENTIFIERS)
+            if doc.get(field) not in ("", None)]
+
+
+def _homogeneous(group: list[JsonObject]) -> bool:
+    """Does every record of this class share a leefdomein? Then knowing someone is
+    in the class tells that domain (the homogeneity attack on k-anonymity)."""
+    common = set(group[0].get("domeinen", []))
+    for d in group[1:]:
+        common &= set(d.get("domeinen", []))
+        if not common:
+            return False
+    return bool(common)
+
+
 def k_anonymous(docs: list[JsonObject], k: int = K) -> list[JsonObject]:
-    """Give up attributes of rare records until each record shares its
-    QUASI_IDENTIFIERS with at least k-1 others: in the order of
-    QUASI_IDENTIFIERS, only for the records of a class smaller than k. A
-    class still smaller than k after that has every attribute empty (fewer
-    than k erased students in all)."""
-    for field in QUASI_IDENTIFIERS:
-        sizes = Counter(quasi_identifiers(d) for d in docs)
-        rare = [d for d in docs if sizes[quasi_identifiers(d)] < k]
+    """Recode rare records until each shares its QUASI_IDENTIFIERS with at least
+    k-1 others, and no class has a leefdomein all its records share (greedy
+    local recoding). Each round, every class smaller than k (or homogeneous)
+    takes the one step coarser (``_coarser``) that brings it into the largest
+    class there is; between equal classes, the step that costs the figures
+    least (QUASI_IDENTIFIERS is ordered cheapest first). A class still smaller
+    than k (or homogeneous) in the end has every attribute empty: there were
+    fewer than k erased students in all (or all share that domain)."""
+    for _ in range(64):  # every step makes a record coarser, so this ends well before
+        groups: dict[tuple[object, ...], list[JsonObject]] = {}
+        for d in docs:
+            groups.setdefault(quasi_identifiers(d), []).append(d)
+        rare = [g for g in groups.values() if len(g) < k or _homogeneous(g)]
         if not rare:
             break
-        for d in rare:
-            d[field] = EMPTY[field]
+        moved = False
+        for group in sorted(rare, key=len):
+            first = group[0]
+            steps = [(-len(groups.get(quasi_identifiers({**first, field: value}), ())), cost, field, value)
+                     for cost, field, value in _coarser(first)]
+            if not steps:
+                continue
+            *_, field, value = min(steps, key=lambda step: step[:2])
+            for d in group:
+                d[field] = value
+            moved = True
+        if not moved:
+            break
     return docs
 
 
@@ -363,19 +399,27 @@ def pooled(store: Store, keys: Keys) -> list[JsonObject]:
     return out
 
 
-def detach(s: Session, keys: Keys, student_id: str) -> None:
-    """Inside an erasure's transaction: delete the student's record and put a
-    generalised copy (``generalised``) into the pool, which is then recoded
-    (``k_anonymous``), shuffled and written back with POOL_TIME as its time.
-    Anonymous records of older versions (student id emptied, dates exact)
-    go into the pool the same way. Nothing else about the student stays:
-    no row, id, key or time of their own."""
+def detach(s: Session, keys: Keys, student_id: str) -> JsonObject | None:
+    """Inside an erasure's transaction: delete the student's record and return
+    its generalised copy (``generalised``) for ``pool``; None without a record.
+    Nothing else about the student stays: no row, id, key or time of their own."""
     record = s.scalar(select(StatisticsRecord).where(StatisticsRecord.student_id == student_id))
+    if record is None:
+        return None
+    kept = generalised(_open(keys, record.id, record.data))
+    s.delete(record)
+    return kept
+
+
+def pool(s: Session, keys: Keys, kept: list[JsonObject]) -> None:
+    """Inside an erasure's transaction, after ``detach``: put the kept copies into
+    the pool, recode the pool (``k_anonymous``), shuffle it and write it back
+    with POOL_TIME as its time. Anonymous records of older versions (student
+    id emptied, dates exact) go into the pool the same way."""
     loose = list(s.scalars(select(StatisticsRecord).where(StatisticsRecord.student_id.is_(None)).with_for_update()))
-    if record is None and all(POOL in _open(keys, r.id, r.data) for r in loose):
-        return
     docs: list[JsonObject] = []
     pools: list[StatisticsRecord] = []
+    older = 0
     for row in loose:
         data = _open(keys, row.id, row.data)
         if POOL in data:
@@ -384,20 +428,20 @@ def detach(s: Session, keys: Keys, student_id: str) -> None:
         else:
             docs.append(generalised(data))
             s.delete(row)
-    if record is not None:
-        docs.append(generalised(_open(keys, record.id, record.data)))
-        s.delete(record)
+            older += 1
+    if not kept and not older and len(pools) <= 1:
+        return  # nothing new to pool
+    docs.extend(kept)
     k_anonymous(docs)
     secrets.SystemRandom().shuffle(docs)
-    pool = pools[0] if pools else None
+    target = pools[0] if pools else None
     for extra in pools[1:]:  # two erasures that each started a pool at the same moment
         s.delete(extra)
-    if pool is None:
-        s.flush()  # the deletes first: the new row must not take a deleted row's place by accident
+    if target is None:
         pool_id = str(uuid.uuid4())
         s.add(StatisticsRecord(id=pool_id, student_id=None, data=_seal(keys, pool_id, {"v": 1, POOL: docs}),
                                updated_at=POOL_TIME, version=1))
         return
-    pool.data = _seal(keys, pool.id, {"v": 1, POOL: docs})
-    pool.version += 1
-    pool.updated_at = POOL_TIME
+    target.data = _seal(keys, target.id, {"v": 1, POOL: docs})
+    target.version += 1
+    target.updated_at = POOL_TIME
