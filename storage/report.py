@@ -181,22 +181,25 @@ def _give_record_keys(store: Store, keys: Keys, docs: dict[str, JsonObject]) -> 
 
 
 def anonymous_walk_ins(store: Store, keys: Keys, since: datetime, until: datetime) -> list[tuple[datetime, int]]:
-    """When anonymous walk-ins happened, each with its key for the cell key method.
-
-    A walk-in has no statistics record to keep a random key in, so its key
-    is an HMAC of its row id under the directory key: fixed for that walk-in,
-    unpredictable to anyone without the key (who could read every record key anyway).
-    """
-    secret = hmac.new(keys.directory.key, b"jongerenteam cell key", hashlib.sha256).digest()
+    """When anonymous walk-ins happened, each with its key for the cell key method:
+    the random "rk" sealed in its data. A walk-in from before that has none; its
+    key is then an HMAC of its row id under the directory key: fixed for that
+    walk-in, unpredictable to anyone without the key (who could read every
+    record key anyway)."""
     with store.reading() as s:
         rows = s.execute(
-            select(AnonymousContact.id, AnonymousContact.at)
+            select(AnonymousContact.id, AnonymousContact.at, AnonymousContact.data)
             .where(AnonymousContact.at >= since, AnonymousContact.at < until)
         ).all()
-    return [
-        (at, int.from_bytes(hmac.new(secret, rid.encode(), hashlib.sha256).digest()[:KEY_BITS // 8], "big"))
-        for rid, at in rows
-    ]
+    at = {rid: when for rid, when, _ in rows}
+    secret = hmac.new(keys.directory.key, b"jongerenteam cell key", hashlib.sha256).digest()
+    out = []
+    for rid, raw in open_column(keys.directory, "anonymous_contacts", "data", [(rid, blob) for rid, _, blob in rows]):
+        key = orjson.loads(raw).get("rk") if raw is not None else None
+        if not isinstance(key, int):
+            key = int.from_bytes(hmac.new(secret, rid.encode(), hashlib.sha256).digest()[:KEY_BITS // 8], "big")
+        out.append((at[rid], key))
+    return out
 
 
 def students_without_record(store: Store) -> list[str]:
