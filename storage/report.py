@@ -372,7 +372,35 @@ def k_anonymous(docs: list[JsonObject], k: int = K) -> list[JsonObject]:
             moved = True
         if not moved:
             break
+    _fill_the_empty_class(docs, k)
     return docs
+
+
+def _fill_the_empty_class(docs: list[JsonObject], k: int) -> None:
+    """The records that gave up every attribute form one class; when it is
+    smaller than k (or homogeneous), records of classes that can spare one
+    (still k or more, still mixed without it) give up theirs too, one at a
+    time: first one without the domain the class shares. With none to spare,
+    every record gives up everything."""
+    empty = quasi_identifiers(EMPTY)
+    while True:
+        groups: dict[tuple[object, ...], list[JsonObject]] = {}
+        for d in docs:
+            groups.setdefault(quasi_identifiers(d), []).append(d)
+        bottom = groups.get(empty, [])
+        if not bottom or (len(bottom) >= k and not _homogeneous(bottom)):
+            return
+        shared = set.intersection(*(set(d.get("domeinen", [])) for d in bottom))
+        spare = [
+            (not (shared - set(d.get("domeinen", []))), -len(g), i, d)
+            for qi, g in groups.items() if qi != empty and len(g) > k
+            for i, d in enumerate(g) if not _homogeneous([x for x in g if x is not d])
+        ]
+        if not spare:
+            for d in docs:
+                d.update(EMPTY)
+            return
+        min(spare, key=lambda c: c[:3])[3].update(EMPTY)
 
 
 def _day(month: str) -> str:

@@ -619,6 +619,26 @@ def test_erasure_keeps_only_a_generalised_copy_in_the_pool(team_store, fixed_clo
         assert not any(c in (row.detail or "") for c in ("Leonie", "Vries", "geld", "2008")), row.detail
 
 
+def test_k_anonymous_recodes_rare_and_homogeneous_classes():
+    """Five kept records alike in everything someone could know, all with 'justitie', would
+    tell that domain of anyone known to be among them: they are recoded into a mixed class.
+    A record alone gives up what it must, cheapest first (referrer, level, age, woongemeente)."""
+    def kept(m: str, level: str, domains: list[str]) -> dict:
+        return {"gemeente": m, "niveau": level, "verwijzer": "zelf", "achttien": "2027", "domeinen": domains}
+
+    docs = ([kept("GM0344", "2", ["justitie"]) for _ in range(5)]
+            + [kept("GM0344", "3", ["wonen"]) for _ in range(5)] + [kept("GM0363", "2", ["wonen"])])
+    store_report.k_anonymous(docs)
+    classes: dict[tuple, list[dict]] = {}
+    for doc in docs:
+        classes.setdefault(store_report.quasi_identifiers(doc), []).append(doc)
+    assert min(len(c) for c in classes.values()) >= store_report.K
+    for members in classes.values():
+        assert not set.intersection(*(set(doc["domeinen"]) for doc in members)), members
+    assert all(doc["domeinen"] for doc in docs)  # the leefdomeinen themselves stay for the figures
+    assert {doc["gemeente"] for doc in docs} >= {"GM0344"}  # Utrecht's ten keep their woongemeente
+
+
 def test_after_erasing_every_demo_student_each_kept_record_has_k_alikes(tmp_path):
     """Measured on the demo store (200 invented students): before, most statistics
     records are unique on woongemeente, programme, level and birth month; after
