@@ -599,6 +599,7 @@ def test_erasure_keeps_only_a_generalised_copy_in_the_pool(team_store, fixed_clo
     (kept,) = store_report.pooled(team_store.store, coord.keys)
     assert kept["rk"] != before["rk"] and kept["opleiding"] == ""
     assert kept["achttien"] in (None, before["achttien"][:4])  # a year at most, never the month
+    assert store_report.generalised(before)["achttien"] == before["achttien"][:4]  # before any recoding
     dates = [kept["ingeschreven"], *kept["inloop"], *(t[0] for t in kept["gesprekken"]),
              *(x[0] for x in kept["statussen"]), *(x[0] for x in kept["scores"]),
              *(x[0] for x in kept["aanmeldingen"]), *(x[2] for x in kept["aanmeldingen"] if x[2])]
