@@ -31,6 +31,7 @@ from tests.support import (
     UTRECHT,
     WORKER_PASS,
     build_known_store,
+    pdf_text,
     plausible,
 )
 from tests.support import report_student as student
@@ -458,6 +459,7 @@ def test_csv_and_pdf_exports_and_the_log(team_store, tmp_path):
     assert "Sam0" not in text
     pdf = coord.report.export_report(r, "pdf", tmp_path / "cijfers.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
+    assert "klein beetje veranderd" in " ".join(pdf_text(pdf.read_bytes()).split())  # the legend under the title
     with team_store.store.reading() as s:
         details = [e.detail for e in s.query(AuditEntry).filter(AuditEntry.event == "export")]
     assert details == ["rapportage csv", "rapportage pdf"]

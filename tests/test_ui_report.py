@@ -139,3 +139,43 @@ async def test_a_programme_name_with_markup_is_shown_as_typed_in_the_report(team
             assert programme in shown, programme
         line = next(x for x in shown.splitlines() if "Rood" in x)
         assert plausible(line.split("[Sammy]", 1)[1].split()[0], 5) and "█" in line
+
+
+async def test_a_small_woongemeente_gets_a_sentence_not_a_profile(team_store):
+    """g, a woongemeente with 6 students helped: the screen says in Dutch that there are too
+    few students for its own figures, and shows no table; the privacy legend stays."""
+    from textual.widgets import OptionList
+
+    from tests.support import AMSTERDAM, wait_until
+
+    build_known_store(team_store)
+    clock.set_clock(None)
+    try:
+        app = build_app(team_store)
+        async with app.run_test(size=SIZE) as pilot:
+            await unlock_as(app, pilot, "Cora", COORDINATOR_PASS)
+            next(cb for t, _, cb in commands(app, app.screen))()
+            await settle(app, pilot)
+            screen = app.screen
+            await pilot.press("a")
+            await pilot.pause()
+            app.screen.query_one("#period-from", Input).value = "1-10-2026"
+            await pilot.press("enter")
+            app.screen.query_one("#period-to", Input).value = "31-12-2026"
+            await pilot.press("enter")
+            await settle(app, pilot)
+            await pilot.press("g")
+            await pilot.pause()
+            options = app.screen.query_one("#municipality-list", OptionList)
+            options.highlighted = next(i for i in range(options.option_count)
+                                       if options.get_option_at_index(i).id == AMSTERDAM)
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: screen.report is not None and screen.report.municipality == AMSTERDAM,
+                             what="Amsterdam's report")
+            await settle(app, pilot)
+            message = widget_text(screen.query_one("#report-message", Static))
+            assert "Te weinig studenten uit Amsterdam in deze periode (minder dan 10)" in message
+            assert "klein beetje veranderd" in message
+            assert not screen.query(".report-table")
+    finally:
+        clock.set_clock(None)
