@@ -673,6 +673,8 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         store.close()
     if report.damaged:
         console.warn(report.damaged_note)
+    if report.refused:
+        console.warn(report.refused)
     console.say(f"De rapportage ({report.period.label}, {report.scope}) staat in {target}")
     return msg.EXIT_OK
 

@@ -256,8 +256,8 @@ class ReportScreen(Screen[None]):
     async def show_report(self, report: rp.Report) -> None:
         self.report = report
         self.query_one("#report-title", Static).update(report.title)
-        said = TEXT["records"].format(n=report.records) + " · " + rp.TEXT["legend"]
-        self.show_message(f"{report.damaged_note} {said}" if report.damaged else said, error=bool(report.damaged))
+        said = " ".join(report.notes) + " · " + TEXT["records"].format(n=report.records)
+        self.show_message(said, error=bool(report.damaged))
         scroll = self.query_one("#report-scroll", VerticalScroll)
         await scroll.remove_children()
         await scroll.mount_all(

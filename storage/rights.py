@@ -3,7 +3,9 @@
 Erasure is crypto-shredding: every wrap of the student key (the escrow's
 too) is deleted, so the key, and with it every file entry ever written under
 it, is gone; the file entries, handovers and the directory row are deleted
-as well. The anonymous statistics record loses its link to the student. An
+as well. The statistics record is deleted; a generalised copy without
+exact dates, id or time of its own goes into the pool of erased students
+(``report.detach``, ``report.pool``). An
 ``erasures`` row (id and date only) remembers the erasure so a restore of an
 older backup can apply it again; for a store in a file a side file
 ``<store>.erasures`` holds the same ids, so that still works when the store
@@ -193,6 +195,7 @@ def erase_students(
     first = originals or {}
     removed: list[str] = []
     with store.session() as s:
+        copies: list[JsonObject] = []
         for sid in ids:
             # The key first: without any wrap the student key is gone, and
             # with it everything ever encrypted under it.
@@ -200,7 +203,8 @@ def erase_students(
             s.execute(delete(FileEntry).where(FileEntry.student_id == sid))
             s.execute(delete(Handover).where(Handover.student_id == sid))
             gone = guard.rowcount(s.execute(delete(Student).where(Student.id == sid)))
-            report.detach(s, keys, sid)
+            if (copy := report.detach(s, keys, sid)) is not None:
+                copies.append(copy)
             original = first.get(sid) if reapply else sign_erasure(keys, sid, now, reason)
             row = s.get(Erasure, sid)
             if row is None and original is not None:
@@ -220,6 +224,8 @@ def erase_students(
                 audit.append(
                     s, keys, "erasure", worker_id=keys.worker_id, student_id=sid, detail=detail,
                 )
+        # What the figures keep: generalised copies in the one shuffled pool (storage/report.py).
+        report.pool(s, keys, copies)
     # A restore works on a staged copy and writes the real store's side file itself.
     _after_erasure(store, write_side=not reapply)
     return removed
