@@ -54,7 +54,7 @@ MENU_LINES = (
     "i  inzage: alles wat over de student is vastgelegd, als PDF of tekst",
     "c  correctie: een verzoek om iets te verbeteren (of de weigering) vastleggen",
     "t  bewaartermijn van dit dossier: {regime}",
-    "o  ontvangers: wie kreeg gegevens uit dit dossier, en wie is ingelicht over een correctie",
+    "o  ontvangers: wie kreeg gegevens, en wie is ingelicht over een correctie",
 )
 
 TEXT = {
