@@ -303,14 +303,17 @@ class HomeScreen(Screen[None]):
         total = len(self.session.students)
         template = TEXT["count_capped"] if len(records) > MAX_ROWS else TEXT["count"]
         text = template.format(shown=len(shown), total=total) if records else TEXT["none"]
-        self.query_one("#count", Static).update(text)
+        # One line of a fixed height: its new text needs no new layout of the screen (a keystroke's frame).
+        self.query_one("#count", Static).update(text, layout=False)
 
     @on(Input.Changed, "#search")
     def search(self, event: Input.Changed) -> None:
         query = event.value.strip()
         searching = bool(query)
-        self.query_one("#results").display = searching
-        self.query_one("#today").display = not searching
+        results, today = self.query_one("#results"), self.query_one("#today")
+        if results.display != searching:  # only when it changes: a layout of the screen costs a frame
+            results.display = searching
+            today.display = not searching
         if searching:
             self.show_results(query)
 
