@@ -115,12 +115,12 @@ async def unlock_to_today(location: str, name: str, passphrase: str, frames: Fra
 
 async def keystrokes(location: str, name: str, passphrase: str, frames: Frames) -> list[float]:
     from textual import events
+    from textual.widgets import Input
 
     from jongerenteam.cli import make_app
     from jongerenteam.settings import Settings
     from screens.home import HomeScreen
     from storage.store import Store
-    from textual.widgets import Input
 
     store = Store.open(location)
     app = make_app(Settings(store=location), store)
@@ -190,9 +190,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     import textual.screen as tscreen
-    from textual.screen import Screen
-
     from build_store import PASSPHRASE, WORKERS, ensure_store
+    from textual.screen import Screen
 
     tscreen.UPDATE_PERIOD = 0.001  # the work, not the 60 Hz pacing (see the docstring)
     bs = ensure_store(args.size)
