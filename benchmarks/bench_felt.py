@@ -138,17 +138,7 @@ async def keystrokes(location: str, name: str, passphrase: str, frames: Frames) 
                 await asyncio.sleep(0.01)
             await app.workers.wait_for_complete()
             await pilot.press("slash")
-            search = app.screen.query_one("#search", Input)
-            for word in TYPED:
-                for i, char in enumerate(word):
-                    typed = word[: i + 1]
-                    frames.ready = lambda screen, typed=typed: search.value == typed
-                    frames.times.clear()
-                    t0 = time.perf_counter()
-                    await pilot.press("space" if char == " " else char)
-                    out.append(await frames.wait(t0))
-                search.value = ""
-                await pilot.pause()
+            out = await type_words(pilot, app.screen.query_one("#search", Input), frames)
     finally:
         store.close()
     return out
@@ -169,16 +159,24 @@ async def bare_keystrokes(frames: Frames) -> list[float]:
         field = app.query_one(Input)
         field.focus()
         await pilot.pause()
-        for word in TYPED:
-            for i, char in enumerate(word):
-                typed = word[: i + 1]
-                frames.ready = lambda screen, typed=typed: field.value == typed
-                frames.times.clear()
-                t0 = time.perf_counter()
-                await pilot.press("space" if char == " " else char)
-                out.append(await frames.wait(t0))
-            field.value = ""
-            await pilot.pause()
+        out = await type_words(pilot, field, frames)
+    return out
+
+
+async def type_words(pilot, field, frames: Frames) -> list[float]:  # type: ignore[no-untyped-def]
+    """Type each of ``TYPED`` into the focused ``field`` key by key; each key timed to the frame
+    that shows it (``field`` holds the letters typed so far); the field emptied after each word."""
+    out: list[float] = []
+    for word in TYPED:
+        for i, char in enumerate(word):
+            typed = word[: i + 1]
+            frames.ready = lambda screen, typed=typed: field.value == typed
+            frames.times.clear()
+            t0 = time.perf_counter()
+            await pilot.press("space" if char == " " else char)
+            out.append(await frames.wait(t0))
+        field.value = ""
+        await pilot.pause()
     return out
 
 

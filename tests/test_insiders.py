@@ -1031,12 +1031,7 @@ def test_the_tail_cut_with_an_older_signed_memory_put_back_is_seen(fx):
     _raw(fx.store, "UPDATE seen_heads SET seq = :q, mac = :m, sig = :g, at = :a WHERE worker_id = :w",
          q=older[0], m=older[1], g=older[2], a=older[3], w=fx.worker_id)
     _on_another_laptop()
-    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    try:
-        assert any(n.startswith("Let op: wat de teamopslag bewaarde over hoe ver") and "Hanna" in n
-                   for n in coordinator.notices)
-    finally:
-        coordinator.lock()
+    _memory_change_said_about_hanna(fx)
     assert [e.on_behalf_of for e in _events(fx.store, "integrity") if e.detail == "seen: old"] == [fx.worker_id]
 
 
@@ -1048,6 +1043,11 @@ def test_a_workers_signed_memory_changed_or_removed_is_said(fx, how):
         _raw(fx.store, "UPDATE seen_heads SET seq = seq - 1 WHERE worker_id = :w", w=fx.worker_id)
     else:
         _raw(fx.store, "DELETE FROM seen_heads WHERE worker_id = :w", w=fx.worker_id)
+    _memory_change_said_about_hanna(fx)
+
+
+def _memory_change_said_about_hanna(fx) -> None:
+    """The coördinator's next unlock says that what the store kept of Hanna's memory changed."""
     coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     try:
         assert any(n.startswith("Let op: wat de teamopslag bewaarde over hoe ver") and "Hanna" in n
