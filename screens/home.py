@@ -80,6 +80,14 @@ def age_text(record: StudentRecord, day: date) -> str:
 class HomeScreen(Screen[None]):
     """Vandaag, and the search results while something is typed."""
 
+    HELP_TITLE = "Vandaag"
+    HELP = (
+        "Je dag in één scherm: jouw studenten met hun volgende afspraak, wie er vandaag binnenliep, wie wacht"
+        " op een eerste gesprek, wat vandaag moet of te laat is en wie binnenkort 18 wordt. Typ een naam om "
+        "te zoeken; Enter opent de student. Een lange lijst toont eerst de 50 belangrijkste regels: + toont "
+        "alles."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),

@@ -194,6 +194,12 @@ class SaveModal(Dialog):
 class ReportScreen(Screen[None]):
     """The coördinator's figures: period keys, municipality view, tables with bars, export."""
 
+    HELP_TITLE = "Rapportage"
+    HELP = (
+        "De cijfers voor de gemeenten over een periode, zonder dossiers te openen. Elk aantal is een klein "
+        "beetje veranderd om studenten te beschermen; kleine gemeenten staan samen. Bewaar als CSV of PDF."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "period('maand')", TEXT["month"]),
         Binding("k", "period('kwartaal')", TEXT["quarter"]),
