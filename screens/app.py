@@ -70,10 +70,10 @@ class JongerenteamApp(App[int]):
     TITLE = "jongerenteam"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Help early: the Footer cuts what does not fit, from the end (screens/help.py lists it all).
-        # (Textual's own App puts ctrl+q first; ours takes its place.)
-        Binding("f1", "help", "Hulp"),
         Binding("ctrl+l", "lock", "Vergrendelen", priority=True),
+        # Help early (after locking, which must always show): the Footer cuts what does not
+        # fit, from the end; screens/help.py lists it all. (Textual's App puts ctrl+q first.)
+        Binding("f1", "help", "Hulp"),
         Binding("ctrl+o", "today", "Vandaag", priority=True),
         Binding("ctrl+f", "search", "Zoeken", priority=True),
         Binding("ctrl+n", "walk_in", "Inloop", priority=True),
