@@ -464,6 +464,11 @@ class SpreekuurService(Service):
             if rec is not None:
                 when = clock.local_time(view.row.created_at).date()
                 due.append(DueRow(rec, when, f"overdracht: accepteren of afwijzen (van {view.from_name})", view.row.id))
+        for view, by in handovers.proposed_for_me():
+            rec = self.students.get(view.row.student_id)
+            if rec is not None:
+                when = clock.local_time(view.row.created_at).date()
+                due.append(DueRow(rec, when, f"overdracht voorgesteld door {by} (coördinator): lees de reden", view.row.id))
         caseload.sort(key=lambda c: (c.next_date or date.max, c.record.sort_key))
         waiting = []
         for rec in records:

@@ -257,11 +257,12 @@ def test_caseload_transfer_moves_each_student_warmly(team_store, fixed_clock):
     coordinator = session(team_store, "coordinator")
     assert {r.id for r in coordinator.handover.caseload_of(team_store.worker_id)} == {a.id, b.id, c.id}
     result = coordinator.handover.transfer_caseload(
-        team_store.worker_id, {a.id: team_store.other_id, b.id: team_store.coordinator_id, c.id: team_store.other_id})
+        team_store.worker_id, {a.id: team_store.other_id, b.id: team_store.coordinator_id, c.id: team_store.other_id},
+        reason="Hanna gaat met verlof.")
     assert sorted(result.proposed) == sorted([a.id, b.id])
     assert [sid for sid, _ in result.skipped] == [c.id]
     # Bram's handover (to Cora) is still open: a second transfer says so, not "no consent".
-    again = coordinator.handover.transfer_caseload(team_store.worker_id, {b.id: team_store.other_id})
+    again = coordinator.handover.transfer_caseload(team_store.worker_id, {b.id: team_store.other_id}, reason="Verlof.")
     assert again.skipped == [(b.id, "er loopt al een overdracht")] and not again.proposed
     otto = session(team_store, "other")
     assert [v.row.student_id for v in otto.handover.incoming_handovers()] == [a.id]
@@ -323,3 +324,129 @@ def test_deactivation_in_storage_alone_leaves_no_sealed_key(team_store, fixed_cl
     coord = session(team_store, "coordinator")
     team.deactivate_worker(team_store.store, coord.keys, team_store.other_id)
     assert _sealed_to_otto(team_store) == [None]
+
+
+# -- who may do what (issue 23, item 1) ---------------------------------------------------------
+
+
+def _otto(team_store) -> h.Receiver:
+    return h.Receiver("medewerker", "Otto Collega", worker_id=team_store.other_id)
+
+
+def _cora(team_store) -> h.Receiver:
+    return h.Receiver("medewerker", "Cora Coördinator", worker_id=team_store.coordinator_id)
+
+
+def test_only_the_contact_person_hands_over_the_contact_role(team_store, fixed_clock):
+    """Otto is on Hanna's file but not its contact person: he cannot hand the student to Cora,
+    in the use case nor in the store. A coördinator can, for Hanna, only with a reason that
+    Hanna then sees on Vandaag and in the file."""
+    from storage.errors import Reason
+
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    hanna.dossier.involve(rec.id, team_store.other_id)
+    otto = session(team_store, "other")
+    proposal = h.Proposal(h.INTERN, _cora(team_store), "Document", student_view="akkoord")
+    with pytest.raises(ValidationError) as exc:
+        otto.handover.propose_handover(rec.id, proposal)
+    assert exc.value.field == "kind" and "contactpersoon" in exc.value.message
+    assert otto.handover.may_hand_over(rec.id) not in ("", "reden")
+    # The store itself refuses, whatever a caller claims to be.
+    for sender in (team_store.other_id, team_store.worker_id):
+        with pytest.raises(NotAllowed) as refused:
+            store_handover.propose(
+                team_store.store, otto.keys, handover_id="h-otto", student_id=rec.id, kind=h.INTERN,
+                from_worker_id=sender, to_worker_id=team_store.coordinator_id, follow_up=None, access_days=42,
+                entries=[], coordinator_reason=True)
+        assert refused.value.reason == Reason.CONTACT_ONLY
+    assert store_handover.handovers(team_store.store, student_id=rec.id) == []
+    # The coördinator: not without a reason.
+    cora = session(team_store, "coordinator")
+    otto_proposal = h.Proposal(h.INTERN, _otto(team_store), "Document", student_view="akkoord")
+    with pytest.raises(ValidationError) as exc:
+        cora.handover.propose_handover(rec.id, otto_proposal)
+    assert exc.value.field == "coordinator_reason"
+    with pytest.raises(NotAllowed) as refused:
+        store_handover.propose(
+            team_store.store, cora.keys, handover_id="h-cora", student_id=rec.id, kind=h.INTERN,
+            from_worker_id=team_store.worker_id, to_worker_id=team_store.other_id, follow_up=None, access_days=42,
+            entries=[])
+    assert refused.value.reason == Reason.COORDINATOR_REASON
+    row = cora.handover.propose_handover(rec.id, otto_proposal, reason="Hanna is langdurig ziek")
+    assert row.from_worker_id == team_store.worker_id  # on behalf of the contact person
+    hanna.sync()
+    due = [r for r in hanna.spreekuur.today(TODAY).due if r.handover_id == row.id]
+    assert [r.text for r in due] == ["overdracht voorgesteld door Cora Coördinator (coördinator): lees de reden"]
+    notes = [t.note for t in hanna.dossier.open_dossier(rec.id).timeline]
+    assert any("Reden: Hanna is langdurig ziek." in n and "Cora Coördinator (coördinator)" in n for n in notes)
+    # A proposal of her own is not flagged.
+    hanna.handover.withdraw_handover(row, "Ik ben er weer")
+    own = hanna.handover.propose_handover(rec.id, otto_proposal)
+    assert not [r for r in hanna.spreekuur.today(TODAY).due if r.handover_id == own.id]
+    log = [line.what for line in hanna.dossier.file_log(rec.id)]
+    assert any(store_handover.PROPOSED_BY_COORDINATOR in w for w in log)
+
+
+def _accepted(team_store, days=10):
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(
+        h.INTERN, _otto(team_store), "Document", student_view="akkoord", access_days=days))
+    otto = session(team_store, "other")
+    row = otto.handover.accept_handover(row)
+    hanna.sync()
+    return hanna, otto, rec, row
+
+
+def test_the_old_helper_never_lengthens_her_own_read_along(team_store, fixed_clock):
+    """The read-along is set in the proposal; after acceptance the new helper (or a coördinator)
+    changes it; the old helper may only make it shorter, in the use case and in the store."""
+    from storage.errors import Reason
+
+    hanna, otto, rec, row = _accepted(team_store, days=10)
+    until = hanna.handover.read_access_until(rec.id)
+    assert hanna.handover.may_change_access_days(row) == "korter"
+    for days in (10, 365):
+        with pytest.raises(ValidationError) as exc:
+            hanna.handover.set_access_days(row, days)
+        assert "nieuwe hulpverlener" in exc.value.message
+        with pytest.raises(NotAllowed) as refused:
+            store_handover.set_access_days(team_store.store, hanna.keys, row.id, days)
+        assert refused.value.reason == Reason.ACCESS_DAYS_NEW_HELPER
+    assert hanna.handover.read_access_until(rec.id) == until
+    row = hanna.handover.set_access_days(row, 5)  # shorter: her own choice
+    assert hanna.handover.read_access_until(rec.id) == until - timedelta(days=5)
+    assert otto.handover.may_change_access_days(row) == "ja"
+    row = otto.handover.set_access_days(row, 30)  # the new helper agrees to longer
+    assert hanna.handover.read_access_until(rec.id) == until + timedelta(days=20)
+    row = session(team_store, "coordinator").handover.set_access_days(row, 20)
+    assert hanna.handover.read_access_until(rec.id) == until + timedelta(days=10)
+    assert row.access_days == 20
+
+
+def test_the_old_helper_ends_her_own_read_along_with_a_new_key(team_store, fixed_clock):
+    from sqlalchemy import select
+
+    from storage.models import Student
+
+    hanna, otto, rec, row = _accepted(team_store, days=42)
+    with pytest.raises(ValidationError):
+        otto.handover.end_own_access(row)  # only the old helper ends her own
+    assert hanna.handover.may_end_own_access(row)
+    with team_store.store.reading() as q:
+        before = q.scalar(select(Student.public_key).where(Student.id == rec.id))
+    hanna.handover.end_own_access(row)
+    with pytest.raises(NotInvolved):
+        hanna.dossier.open_dossier(rec.id)
+    assert team_store.worker_id not in students.involved_workers(team_store.store, rec.id)
+    with team_store.store.reading() as q:
+        assert q.scalar(select(Student.public_key).where(Student.id == rec.id)) != before  # a new student key
+    otto.sync()
+    notes = [t.note for t in otto.dossier.open_dossier(rec.id).timeline]
+    assert any("leest niet meer mee (zelf gestopt" in n for n in notes)
+    assert not hanna.handover.may_end_own_access(row)
+    with pytest.raises(ValidationError):
+        hanna.handover.end_own_access(row)

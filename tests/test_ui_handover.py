@@ -228,3 +228,41 @@ async def test_caseload_enter_offers_every_colleague_beyond_the_first_nine(team_
         await settle(app, pilot)
         rows = store_handover.handovers(team_store.store, student_id=student_id)
         assert rows[0].to_worker_id == extra[-1] and rows[0].state == "voorgesteld"
+
+
+async def test_the_old_helper_ends_her_read_along_from_the_card(team_store, fixed_store_clock):
+    """After Otto accepted, Hanna's card offers only a shorter read-along (l) and e to stop now;
+    stopping asks first, and then she cannot open the file any more."""
+    from jongerenteam import handover as h
+    from storage import students
+
+    student_id = leonie(team_store, consent_all=True)
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    row = hanna.handover.propose_handover(student_id, h.Proposal(
+        h.INTERN, h.Receiver("medewerker", "Otto Collega", worker_id=team_store.other_id), "Document",
+        student_view="akkoord"))
+    hanna.lock()
+    otto = TeamSession.unlock(team_store.store, team_store.other_id, OTHER_PASS)
+    otto.handover.accept_handover(row)
+    otto.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        view = app.session.handover.handovers_of(student_id)[0]
+        card = HandoverCard(app.session, view)
+        app.push_screen(card)
+        await settle(app, pilot)
+        assert card.access_mode == "korter" and card.can_end_access
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert "Korter meelezen" in app.screen.dialog_title
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, HandoverCard)
+        assert any("niet meer mee" in n for n in notifications(app))
+        assert team_store.worker_id not in students.involved_workers(team_store.store, student_id)

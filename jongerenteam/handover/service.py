@@ -18,10 +18,13 @@ from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
 from jongerenteam.dossier import fold
 from jongerenteam.handover import model as h
+from jongerenteam.messages import NOT_ALLOWED
 from jongerenteam.service import Service
+from jongerenteam.text import check_text
 from storage import clock, students
 from storage import dossier as store_dossier
 from storage import handover as store_handover
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, NotInvolved, Reason
 
 if TYPE_CHECKING:
@@ -59,6 +62,9 @@ class CaseloadResult:
     proposed: list[str] = field(default_factory=list)  # student ids
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (student id, Dutch reason)
 
+
+CONTACT_ONLY = NOT_ALLOWED[Reason.CONTACT_ONLY]
+COORDINATOR_REASON = NOT_ALLOWED[Reason.COORDINATOR_REASON]
 
 _RANK = {h.PROPOSED: 0, h.ACCEPTED: 1, h.DECLINED: 1, h.MEETING: 2, h.CONTACT: 3, h.DONE: 4, h.WITHDRAWN: 4}
 
@@ -181,14 +187,43 @@ class HandoverService(Service):
 
     # -- writing -------------------------------------------------------------------
 
-    def propose_handover(self, student_id: str, proposal: h.Proposal, *, from_worker_id: str | None = None) -> h.HandoverRow:
-        """Start a handover: the document and the first step go into the file."""
+    def may_hand_over(self, student_id: str) -> str:
+        """Whether I may propose handing over the contact role of this student:
+        "" (I am the contact person), "reden" (a coördinator: only with a reason),
+        or the Dutch sentence why not."""
+        rec = self.students.get(student_id)
+        if rec is not None and rec.contact_worker_id == self.worker_id:
+            return ""
+        if self.keys.is_coordinator:
+            return "reden"
+        return CONTACT_ONLY
+
+    def propose_handover(self, student_id: str, proposal: h.Proposal, *, from_worker_id: str | None = None,
+                         reason: str = "") -> h.HandoverRow:
+        """Start a handover: the document and the first step go into the file.
+
+        An internal handover (the contact role) is proposed by the contact
+        person; a coördinator may propose it for them with a ``reason``, which
+        goes into the file (the contact person reads it, and sees it on Vandaag).
+        """
         today = local_today()
         proposal.validate(today)
+        reason = " ".join(reason.split())
+        on_behalf = False
+        contact: str | None = None
         if proposal.kind == h.INTERN:
-            current = self.students.get(student_id)
-            if current is not None and current.contact_worker_id == proposal.receiver.worker_id:
+            current = self.session.record(student_id)
+            contact = current.contact_worker_id
+            if contact == proposal.receiver.worker_id:
                 raise ValidationError("receiver", f"{proposal.receiver.name} is al contactpersoon van deze student.")
+            if contact != self.worker_id:
+                if not self.keys.is_coordinator:
+                    raise ValidationError("kind", CONTACT_ONLY)
+                if not reason:
+                    raise ValidationError("coordinator_reason", COORDINATOR_REASON)
+                check_text("coordinator_reason", reason, "note")
+                on_behalf = True
+                from_worker_id = contact or from_worker_id
         # The gate is checked here too, not only by the screen: without consent
         # (or a legal ground) no handover is stored, whatever the caller says.
         if not proposal.legal_ground:
@@ -199,12 +234,19 @@ class HandoverService(Service):
         handover_id = store_dossier.new_entry_id()
         step_id = store_dossier.new_entry_id()
         sender = from_worker_id or self.worker_id
+        text = proposal.summary()
+        if on_behalf:
+            text += (f" Voorgesteld door {self.worker.full_name} (coördinator) namens de contactpersoon "
+                     f"{self.session.worker_name(sender)}. Reden: {h.sentence(reason)}")
+        step: JsonObject = {
+            "overdracht": handover_id, "van": None, "naar": h.PROPOSED, "datum": today.isoformat(), "tekst": text,
+        }
+        if on_behalf:
+            step["door"] = self.worker_id
+            step["reden"] = reason
         entries = [
             (handover_id, store_handover.DOCUMENT_KIND, proposal.document_payload(sender)),
-            (step_id, store_handover.STEP_KIND, {
-                "overdracht": handover_id, "van": None, "naar": h.PROPOSED, "datum": today.isoformat(),
-                "tekst": proposal.summary(),
-            }),
+            (step_id, store_handover.STEP_KIND, step),
         ]
         try:
             with self.unit():
@@ -213,7 +255,7 @@ class HandoverService(Service):
                     from_worker_id=sender,
                     to_worker_id=proposal.receiver.worker_id if proposal.kind == h.INTERN else None,
                     follow_up=proposal.follow_up, access_days=proposal.access_days, entries=entries,
-                    legal_ground=proposal.legal_ground,
+                    legal_ground=proposal.legal_ground, coordinator_reason=on_behalf,
                 )
         except NotAllowed as exc:
             if exc.info.get("reason") == "handover open":
@@ -311,14 +353,59 @@ class HandoverService(Service):
             return store_handover.step_follow_up(self.store, self.keys, row.id, row.version, on)
 
     def set_access_days(self, row: h.HandoverRow, days: int) -> h.HandoverRow:
-        """How long the old helper keeps reading along (extend before it ends)."""
+        """How long the old helper keeps reading along. Set by the proposer; after
+        that changed by the new helper (her agreement) or a coördinator; the old
+        helper may only make it shorter (``end_own_access`` stops it now)."""
         if not 1 <= days <= h.MAX_ACCESS_DAYS:
             raise ValidationError("access_days", f"Meelezen kan 1 tot {h.MAX_ACCESS_DAYS} dagen.")
         try:
             with self.unit():
                 return store_handover.set_access_days(self.store, self.keys, row.id, days)
         except NotInvolved:
-            raise ValidationError("access_days", "Alleen wie bij het dossier betrokken is kan dit verlengen.") from None
+            raise ValidationError("access_days", "Alleen wie bij het dossier betrokken is kan dit veranderen.") from None
+        except NotAllowed as exc:
+            raise ValidationError("access_days", NOT_ALLOWED[exc.reason]) from None
+
+    def may_change_access_days(self, row: h.HandoverRow) -> str:
+        """"ja" (any number), "korter" (the old helper: only shorter) or "" (not at all)."""
+        if row.kind != h.INTERN or row.state in (h.DECLINED, h.WITHDRAWN):
+            return ""
+        if row.state == h.PROPOSED and self.worker_id in (row.from_worker_id, row.to_worker_id):
+            return "ja"
+        if self.worker_id == row.to_worker_id or (self.keys.is_coordinator and self.worker_id != row.from_worker_id):
+            return "ja"
+        if self.worker_id == row.from_worker_id and self.read_access_until(row.student_id) is not None:
+            return "korter"
+        return ""
+
+    def may_end_own_access(self, row: h.HandoverRow) -> bool:
+        """Whether I am the old helper of this handover and still read along."""
+        return (row.kind == h.INTERN and row.state in (h.ACCEPTED, h.MEETING, h.DONE)
+                and row.from_worker_id == self.worker_id and self.read_access_until(row.student_id) is not None)
+
+    def end_own_access(self, row: h.HandoverRow) -> None:
+        """The old helper stops reading along now: a step in the file (the new helper
+        sees it), her key goes and the file gets a new one."""
+        today = local_today()
+        payload: JsonObject = {
+            "overdracht": row.id, "van": row.state, "naar": row.state, "datum": today.isoformat(), "reden": "",
+            "tekst": f"{self.worker.full_name} leest niet meer mee (zelf gestopt op {today:%d-%m-%Y}).",
+        }
+        try:
+            with self.unit():
+                store_handover.end_own_access(self.store, self.keys, row.id,
+                                              [(store_dossier.new_entry_id(), store_handover.STEP_KIND, payload)])
+        except NotInvolved:
+            raise ValidationError("access_days", "Je leest al niet meer mee in dit dossier.") from None
+        except NotAllowed as exc:
+            raise ValidationError("access_days", NOT_ALLOWED[exc.reason]) from None
+
+    def proposed_for_me(self) -> list[tuple[HandoverView, str]]:
+        """Open handovers of my students that a coördinator proposed for me: (view, coördinator's name)."""
+        rows = [r for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)
+                if r.from_worker_id == self.worker_id]
+        by = store_handover.proposed_by_coordinator(self.store, rows)
+        return [(self._view(r, None), self.session.worker_name(by[r.id])) for r in rows if r.id in by]
 
     # -- export --------------------------------------------------------------------------
 
@@ -371,16 +458,19 @@ class HandoverService(Service):
         )
 
     def transfer_caseload(self, from_worker_id: str, assignments: dict[str, str], *,
-                          access_days: int = h.DEFAULT_ACCESS_DAYS, note: str = "") -> CaseloadResult:
+                          access_days: int = h.DEFAULT_ACCESS_DAYS, note: str = "", reason: str = "") -> CaseloadResult:
         """Propose an internal handover for each student to the chosen colleague.
 
         The leaving worker does it for their own students; a coördinator may
-        do it for anyone's (reading through the escrow, logged). Students
-        whose consent does not allow it are skipped with the reason; their
-        handover needs the wizard (a legal ground or new consent).
+        do it for anyone's (reading through the escrow, logged), with a
+        ``reason`` the contact person reads. Students whose consent does not
+        allow it are skipped with the reason; their handover needs the wizard
+        (a legal ground or new consent).
         """
         if from_worker_id != self.worker_id and not self.keys.is_coordinator:
             raise NotAllowed("handovers", reason=Reason.COORDINATOR_ONLY)
+        if from_worker_id != self.worker_id and not reason.strip():
+            raise ValidationError("coordinator_reason", COORDINATOR_REASON)
         result = CaseloadResult()
         for student_id, to_id in assignments.items():
             if not to_id or to_id == from_worker_id:
@@ -408,7 +498,8 @@ class HandoverService(Service):
                 access_days=access_days,
             )
             try:
-                self.propose_handover(student_id, proposal, from_worker_id=from_worker_id)
+                self.propose_handover(student_id, proposal, from_worker_id=from_worker_id,
+                                      reason=reason if from_worker_id != self.worker_id else "")
             except ValidationError as exc:
                 # In brackets after the name: no capital, no full stop.
                 why = exc.message.split(". ")[0].rstrip(".")

@@ -88,6 +88,7 @@ class HandoverCard(Dialog):
         Binding("f", "step('finish')", "Afronden"),
         Binding("i", "step('withdraw')", "Intrekken"),
         Binding("l", "access", "Meelezen"),
+        Binding("e", "end_access", "Stop met meelezen"),
         Binding("o", "follow_up", "Opvolgdatum"),
         Binding("p", "export('pdf')", "PDF"),
         Binding("t", "export('txt')", "Tekst"),
@@ -100,6 +101,8 @@ class HandoverCard(Dialog):
         super().__init__(session)
         self.session: TeamSession = session
         self.view = view
+        self.access_mode = ""  # "ja", "korter" or "": what l may do (HandoverService.may_change_access_days)
+        self.can_end_access = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -142,6 +145,8 @@ class HandoverCard(Dialog):
             for what, why in v.left_out:
                 t.append(f"- {what}: {why}\n")
         self.query_one("#hc-body", Static).update(t)
+        self.access_mode = self.session.handover.may_change_access_days(row)
+        self.can_end_access = self.session.handover.may_end_own_access(row)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -154,7 +159,9 @@ class HandoverCard(Dialog):
                 return self.session.worker_id == row.to_worker_id
             return self.session.is_involved(row.student_id)
         if action == "access":
-            return row.kind == h.INTERN and row.state in (h.ACCEPTED, h.MEETING, h.DONE) and self.session.is_involved(row.student_id)
+            return row.kind == h.INTERN and row.state in (h.ACCEPTED, h.MEETING, h.DONE) and bool(self.access_mode)
+        if action == "end_access":
+            return self.can_end_access
         if action == "follow_up":
             # With a kennismaking planned its date is the one to check on: k moves it.
             return row.open and row.kind != h.INTERN and row.state != h.MEETING and self.session.is_involved(row.student_id)
@@ -242,7 +249,25 @@ class HandoverCard(Dialog):
                 raise ValidationError("access_days", TEXT["access_days_bad"])
             return lambda: s.handover.set_access_days(row, int(v.strip()))
 
-        self.app.push_screen(LineDialog(s, TEXT["access_title"], TEXT["access_label"], make, value=str(row.access_days)), self._after)
+        title = TEXT["access_title_shorter" if self.access_mode == "korter" else "access_title"]
+        self.app.push_screen(LineDialog(s, title, TEXT["access_label"], make, value=str(row.access_days)), self._after)
+
+    def action_end_access(self) -> None:
+        """The old helper stops reading along now (her key goes; the file gets a new one)."""
+        s, row = self.session, self.view.row
+
+        def ended(_: object) -> None:
+            self.notify(TEXT["end_access_done"])
+            dossier_changed(self.app, row.student_id)
+            if self.is_attached:
+                self.dismiss(None)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                run_in_thread(self, "handover-step", lambda: s.handover.end_own_access(row), done=ended,
+                              failed=lambda f: self.notify(f.text, severity="error"), exclusive=True)
+
+        self.app.push_screen(Confirm(TEXT["end_access_question"].format(name=self.view.student_name)), answered)
 
     def action_follow_up(self) -> None:
         s, row = self.session, self.view.row

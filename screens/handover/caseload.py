@@ -14,7 +14,7 @@ from textual.widgets import Footer
 from jongerenteam import handover as h
 from screens.background import Failure, run_in_thread
 from screens.dialogs import Dialog, leave_asking_if_typed
-from screens.text import DataTable, Option, OptionList, Static
+from screens.text import DataTable, Input, Option, OptionList, Static
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -58,6 +58,8 @@ class CaseloadScreen(Screen[None]):
         yield Static(TEXT["caseload_hint"], classes="hint")
         yield Static("", id="cl-legend", classes="hint")
         yield DataTable(id="cl-table", cursor_type="row")
+        yield Static(TEXT["coordinator_caseload_reason"], id="cl-reason-label", classes="hint")
+        yield Input(id="cl-reason")
         yield Static("", id="cl-message")
         yield Footer()
 
@@ -76,6 +78,9 @@ class CaseloadScreen(Screen[None]):
         legend = " · ".join(f"{i + 1} {w.full_name}" for i, w in enumerate(colleagues[:9]))
         more = TEXT["more_colleagues"].format(n=len(colleagues)) if len(colleagues) > 9 else ""
         self.query_one("#cl-legend", Static).update(legend + TEXT["not_assigned"] + more)
+        # A coördinator moving a colleague's students says why (the contact person reads it).
+        for widget_id in ("#cl-reason-label", "#cl-reason"):
+            self.query_one(widget_id).display = self.worker_id != self.session.worker_id
         self.records = self.session.handover.caseload_of(self.worker_id)
         self.assignments = {}
         table = self.query_one("#cl-table", DataTable)
@@ -146,7 +151,8 @@ class CaseloadScreen(Screen[None]):
         self.busy = True
         self.query_one("#cl-message", Static).update(TEXT["busy"])
         session, worker_id, assignments = self.session, self.worker_id, dict(self.assignments)
-        run_in_thread(self, "caseload", lambda: session.handover.transfer_caseload(worker_id, assignments),
+        reason = self.query_one("#cl-reason", Input).value if worker_id != session.worker_id else ""
+        run_in_thread(self, "caseload", lambda: session.handover.transfer_caseload(worker_id, assignments, reason=reason),
                       done=self.done, failed=self.failed, exclusive=True)
 
     def failed(self, failure: Failure) -> None:

@@ -36,7 +36,7 @@ TEXT = {
     "card_access": "{name} leest mee tot {until:%d-%m-%Y}.",
     "card_follow": "Nagaan op: {day:%d-%m-%Y}",
     "card_meeting": "Kennismaking op: {day:%d-%m-%Y}",
-    "card_access_short": "Let op: {name} leest dan niet meer mee. Verleng het meelezen met l.",
+    "card_access_short": "Let op: {name} leest dan niet meer mee. De nieuwe hulpverlener kan het meelezen verlengen met l.",
     "card_new": "Deze overdracht is {state}. n: een nieuwe overdracht beginnen.",
     "card_steps": "Stappen",
     "card_doc": "Document",
@@ -74,6 +74,15 @@ TEXT = {
     "accept_question": "Overdracht van {name} accepteren? Je wordt contactpersoon en krijgt het dossier.",
     "accepted": "Geaccepteerd: je bent nu contactpersoon en kunt het dossier openen.",
     "access_days_bad": "Vul een aantal dagen in, bijvoorbeeld 42.",
+    "access_title_shorter": "Korter meelezen (langer kan alleen de nieuwe hulpverlener)",
+    "end_access_question": (
+        "Stoppen met meelezen in het dossier van {name}? Je kunt het dossier daarna niet meer openen. "
+        "De nieuwe hulpverlener ziet dat je gestopt bent."
+    ),
+    "end_access_done": "Je leest niet meer mee in dit dossier.",
+    "coord_reason": "Reden (coördinator)",
+    "coord_reason_hint": "Je bent niet de contactpersoon. De contactpersoon ziet deze reden op Vandaag en in het dossier.",
+    "coordinator_caseload_reason": "Reden (de contactpersoon ziet die)",
     "left_out_title": "Weggelaten:",
     "no_colleague": "Onder {n} staat geen collega. Kies 1-{count} of Enter.",
     "more_colleagues": " · Enter: alle {n} collega's",
