@@ -63,6 +63,13 @@ NOT_ALLOWED: dict[e.Reason, str] = {
 }
 
 
+# Said when a window's own worker was deactivated meanwhile (storage.audit.require_active).
+DEACTIVATED = (
+    "Je account is door een coördinator gedeactiveerd. Dit venster is vergrendeld en slaat niets meer op. "
+    "Vraag de coördinator als dit niet klopt."
+)
+
+
 def wait_sentence(seconds: int) -> str:
     """The wait after too many wrong passphrases, as the unlock screen says it."""
     amount = "1 seconde" if seconds == 1 else f"{seconds} seconden"
@@ -145,6 +152,8 @@ def _explain(exc: BaseException) -> tuple[str, int]:
             return "Deze student bestaat niet (meer) in de teamopslag. Herlaad de lijst.", EXIT_MISSING
         case e.UnknownWorker():
             return "Deze medewerker bestaat niet in dit team.", EXIT_NOT_ALLOWED
+        case e.WorkerInactive() if exc.info.get("own"):
+            return DEACTIVATED, EXIT_NOT_ALLOWED
         case e.WorkerInactive():
             return "Deze medewerker is niet meer actief in het team. Vraag de coördinator om hulp.", EXIT_NOT_ALLOWED
         case e.NotAllowed():

@@ -293,6 +293,9 @@ class JongerenteamApp(App[int]):
 
         def tell(changes: Changes) -> None:
             self._sync_failing = False
+            if self.session is session and session.deactivated:
+                self.lock_deactivated()
+                return
             if changes and self.session is session:
                 from screens.messages import StoreChanged
 
@@ -425,6 +428,14 @@ class JongerenteamApp(App[int]):
         self.clear_notifications()
         if isinstance(self.screen, UnlockScreen):
             self.screen.reset(reason if session is not None else "")
+
+    def lock_deactivated(self) -> None:
+        """A coördinator deactivated this worker (seen by a sync or a refused write):
+        the window locks at once and says why; nothing more is stored."""
+        from jongerenteam.messages import DEACTIVATED
+
+        if self.session is not None:
+            self.action_lock(reason=DEACTIVATED)
 
     def _remember_screens(self, session: TeamSession) -> None:
         """Before the keys go: which screens to rebuild (memory) and what was typed (the store).

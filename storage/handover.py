@@ -43,12 +43,14 @@ KINDS = (INTERN, EXTERN, ADULT)
 
 PROPOSED, ACCEPTED, DECLINED = "voorgesteld", "geaccepteerd", "afgewezen"
 MEETING, CONTACT, DONE, WITHDRAWN = "kennismaking", "contact", "afgerond", "ingetrokken"
-STATES = (PROPOSED, ACCEPTED, DECLINED, MEETING, CONTACT, DONE, WITHDRAWN)
+HELD = "toestemming"  # a new contact person named by a coördinator waits for the student's consent
+STATES = (PROPOSED, ACCEPTED, DECLINED, MEETING, CONTACT, DONE, WITHDRAWN, HELD)
 CLOSED_STATES = frozenset({DECLINED, DONE, WITHDRAWN})
 
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     INTERN: {
         PROPOSED: frozenset({ACCEPTED, DECLINED, WITHDRAWN}),
+        HELD: frozenset({ACCEPTED, WITHDRAWN}),  # taken once consent is recorded (see ``hold``)
         ACCEPTED: frozenset({MEETING, DONE}),
         MEETING: frozenset({MEETING, DONE}),  # MEETING again: the kennismaking moves
     },
@@ -274,6 +276,86 @@ def step(
                      detail=f"overdracht {h.kind}: {new_state}")
         s.flush()
         return _row(h)
+
+
+def hold(
+    store: Store,
+    keys: Keys,
+    *,
+    handover_id: str,
+    student_id: str,
+    from_worker_id: str | None,
+    to_worker_id: str,
+    entries: Iterable[tuple[str, str, JsonObject]],
+) -> HandoverRow:
+    """A coördinator names a new contact person for a student of a colleague who
+    leaves (or left), without reading the file: the contact role moves now (the
+    new contact person sees the student in the directory and on Vandaag), and
+    the student key is sealed to them in a handover that waits (``HELD``) until
+    the student's consent is recorded; then they take it (``step`` to
+    ``ACCEPTED``). The escrow key only seals the key and writes ``entries``;
+    no entry is opened. One open handover per student at a time.
+    """
+    if not keys.is_coordinator or keys.escrow_private is None:
+        raise NotAllowed(f"students/{student_id}", reason=Reason.COORDINATOR_ONLY)
+    now = clock.now()
+    with store.session() as s:
+        student = s.get(Student, student_id)
+        if student is None:
+            raise UnknownStudent(f"students/{student_id}")
+        if to_worker_id == from_worker_id:
+            raise NotAllowed(f"workers/{to_worker_id}", reason=Reason.SAME_WORKER)
+        receiver = s.get(Worker, to_worker_id)
+        if receiver is None or not receiver.active:
+            raise NotAllowed(f"workers/{to_worker_id}", reason=Reason.INACTIVE_WORKER)
+        busy = s.scalar(select(Handover.id).where(
+            Handover.student_id == student_id, Handover.state.not_in(CLOSED_STATES)))
+        if busy is not None:
+            raise NotAllowed(f"handovers/{busy}", reason=Reason.HANDOVER_OPEN)
+        key = files.escrow_key(s, keys.escrow_private, student_id)
+        pending = files.seal_wrap(files.recipient_public(s, keys, receiver), key, student_id, to_worker_id)
+        handover = Handover(
+            id=handover_id, student_id=student_id, kind=INTERN, state=HELD,
+            from_worker_id=from_worker_id or student.contact_worker_id or keys.worker_id,
+            to_worker_id=to_worker_id, pending_wrap=pending, follow_up=None, access_days=DEFAULT_ACCESS_DAYS,
+            created_at=now, updated_at=now, updated_by=keys.worker_id, version=1,
+        )
+        s.add(handover)
+        student.contact_worker_id = to_worker_id
+        student.version += 1
+        student.updated_at = now
+        student.updated_by = keys.worker_id
+        files.write_entries(s, keys, student, entries, key=key)
+        audit.append(s, keys, "handover", worker_id=keys.worker_id, student_id=student_id,
+                     on_behalf_of=to_worker_id, detail="contactpersoon aangewezen; dossier wacht op toestemming")
+        s.flush()
+        return _row(handover)
+
+
+def held_key(store: Store, keys: Keys, handover_id: str) -> tuple[str, bytes]:
+    """(student id, student key) of a handover held for this worker, opened to
+    check or record the student's consent before they take the file."""
+    with store.reading() as s:
+        h = s.get(Handover, handover_id)
+        if h is None or h.state != HELD or h.pending_wrap is None or h.to_worker_id != keys.worker_id:
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.RECEIVER_ONLY)
+        return h.student_id, files.open_wrap(keys.worker_private, h.pending_wrap, h.student_id, keys.worker_id,
+                                             "handovers.pending_wrap")
+
+
+def read_held(store: Store, keys: Keys, handover_id: str, kinds: tuple[str, ...]) -> list[files.EntryView]:
+    """Only the entries of ``kinds`` (the consents) of a file held for this worker (logged)."""
+    student_id, key = held_key(store, keys, handover_id)
+    with store.session() as s:
+        return files.read_entries(s, keys, student_id, key, event="open", kinds=kinds,
+                                  detail="toestemming nagaan voor overdracht")
+
+
+def write_held(store: Store, keys: Keys, handover_id: str, entries: Iterable[tuple[str, str, JsonObject]]) -> None:
+    """Write entries (a consent the student gave) into a file held for this worker."""
+    student_id, key = held_key(store, keys, handover_id)
+    with store.session() as s:
+        files.write_entries(s, keys, files.get_student(s, student_id), entries, key=key)
 
 
 def _take_pending(s: Session, keys: Keys, h: Handover) -> bytes:

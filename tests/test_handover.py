@@ -450,3 +450,110 @@ def test_the_old_helper_ends_her_own_read_along_with_a_new_key(team_store, fixed
     assert not hanna.handover.may_end_own_access(row)
     with pytest.raises(ValidationError):
         hanna.handover.end_own_access(row)
+
+
+# -- a leaving colleague's students (issue 23, items 2 and 3) ----------------------------------------
+
+
+def test_a_leaving_colleagues_students_wait_for_consent_without_the_coordinator_reading(team_store, fixed_clock):
+    """Hanna leaves. Anna has consent for the team, Bram none, Cem has a warm proposal to Cora
+    still open. Otto becomes contact person of Anna and Bram at once (Vandaag: "toestemming
+    vragen"), but opens a file only once consent is in it; Cem's proposal stays for Cora to
+    answer. The coördinator opened no file for any of it."""
+    from storage.models import AuditEntry
+
+    hanna = session(team_store)
+    anna, bram, cem = (student(hanna, first=n) for n in ("Anna", "Bram", "Cem"))
+    consent(hanna, anna, "jongerenteam", [cn.ALL_DOMAINS])
+    consent(hanna, cem, "jongerenteam", [cn.ALL_DOMAINS])
+    to_cora = hanna.handover.propose_handover(cem.id, h.Proposal(h.INTERN, _cora(team_store), "Doc", student_view="akkoord"))
+    cora = session(team_store, "coordinator")
+    plan = cora.team.deactivation_plan(team_store.worker_id)
+    assert set(plan.students) == {anna.id, bram.id, cem.id}
+    assert [r.id for r in plan.from_them] == [to_cora.id] and plan.to_them == []
+    with team_store.store.reading() as q:
+        opened_before = q.query(AuditEntry).filter(AuditEntry.worker_id == team_store.coordinator_id,
+                                                   AuditEntry.event.in_(("open", "handover"))).count()
+    moved, _ = cora.team.deactivate_worker_with_handover(
+        team_store.worker_id, assignments={anna.id: team_store.other_id, bram.id: team_store.other_id,
+                                           cem.id: team_store.other_id})
+    assert moved == 2  # Cem keeps the open proposal to Cora
+    with team_store.store.reading() as q:
+        reads = q.query(AuditEntry).filter(AuditEntry.worker_id == team_store.coordinator_id,
+                                           AuditEntry.event == "open").count()
+    assert reads == 0 and opened_before == 0
+    otto = session(team_store, "other")
+    assert otto.students[anna.id].contact_worker_id == team_store.other_id
+    for rec in (anna, bram):
+        with pytest.raises(NotInvolved):
+            otto.dossier.open_dossier(rec.id)
+    due = {r.record.id: r.text for r in otto.spreekuur.today(TODAY).due if r.handover_id}
+    assert set(due) == {anna.id, bram.id} and all(t.startswith("toestemming vragen") for t in due.values())
+    held = {v.row.student_id: v.row for v in otto.handover.held_for_me()}
+    # Anna's consent names the team: taking the file works at once.
+    otto.handover.accept_handover(held[anna.id])
+    assert otto.dossier.open_dossier(anna.id).student_id == anna.id
+    # Bram has none: refused until it is recorded; then it opens.
+    with pytest.raises(ValidationError) as exc:
+        otto.handover.accept_handover(held[bram.id])
+    assert "toestemming" in exc.value.message
+    with pytest.raises(NotInvolved):
+        otto.dossier.open_dossier(bram.id)
+    with pytest.raises(ValidationError):  # Bram is 17: the student consents, not only the parents
+        otto.handover.record_held_consent(held[bram.id], "ouders")
+    otto.handover.record_held_consent(held[bram.id], "student")
+    assert otto.dossier.open_dossier(bram.id).consents
+    # Cora answers Hanna's proposal as before.
+    cora.sync()
+    cora.handover.accept_handover(to_cora)
+    assert cora.dossier.open_dossier(cem.id).student_id == cem.id
+
+
+def test_a_deactivated_workers_open_window_stores_nothing(team_store, fixed_clock):
+    """Two windows on one store: Hanna is logged in while Cora deactivates her. Hanna's window
+    can no longer write (a walk-in is refused in the store), and it knows it is deactivated."""
+    from jongerenteam import messages
+    from jongerenteam import spreekuur as intake
+    from storage.errors import WorkerInactive
+    from tests.support import sam
+
+    hanna = session(team_store)
+    cora = session(team_store, "coordinator")
+    before = set(cora.students)
+    cora.team.deactivate_worker(team_store.worker_id)
+    assert not hanna.deactivated  # not seen yet: nothing synced
+    with pytest.raises(WorkerInactive) as exc:
+        hanna.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="nieuw"), today=TODAY)
+    assert exc.value.info.get("own")
+    assert messages.explain(exc.value)[0] == messages.DEACTIVATED
+    assert hanna.deactivated
+    cora.sync()
+    assert set(cora.students) == before  # nothing was stored
+    with pytest.raises(WorkerInactive):
+        session(team_store)  # a new window of Hanna does not unlock at all
+    # Seen by a sync too (the app locks the window then, screens/app.py).
+    otto = session(team_store, "other")
+    assert not otto.deactivated
+    session(team_store, "coordinator").team.deactivate_worker(team_store.other_id)
+    otto.sync()
+    assert otto.deactivated
+
+
+def test_a_student_whose_contact_person_left_is_repaired_by_the_coordinator(team_store, fixed_clock):
+    """A worker deactivated without a new contact person for her students (as before issue 23):
+    the coördinator sees each such student on Vandaag and names a new contact person."""
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    cora = session(team_store, "coordinator")
+    cora.team.deactivate_worker(team_store.worker_id)
+    cora.sync()
+    repair = [r for r in cora.spreekuur.today(TODAY).due if r.repair]
+    assert [r.record.id for r in repair] == [rec.id]
+    assert not [r for r in session(team_store, "other").spreekuur.today(TODAY).due if r.repair]  # a coördinator's task
+    cora.team.name_contact(rec.id, team_store.other_id)
+    assert not [r for r in cora.spreekuur.today(TODAY).due if r.repair]
+    otto = session(team_store, "other")
+    (held,) = otto.handover.held_for_me()
+    otto.handover.accept_handover(held.row)
+    assert otto.dossier.open_dossier(rec.id).student_id == rec.id

@@ -42,6 +42,7 @@ from storage.handover import (
     DEFAULT_ACCESS_DAYS,
     DONE,
     EXTERN,
+    HELD,
     INTERN,
     KINDS,
     MEETING,
@@ -52,7 +53,7 @@ from storage.handover import (
 )
 
 __all__ = [
-    "ACCEPTED", "ADULT", "CONTACT", "DECLINED", "DEFAULT_ACCESS_DAYS", "DONE", "EXTERN", "INTERN",
+    "ACCEPTED", "ADULT", "CONTACT", "DECLINED", "DEFAULT_ACCESS_DAYS", "DONE", "EXTERN", "HELD", "INTERN",
     "KINDS", "MEETING", "PROPOSED", "TRANSITIONS", "WITHDRAWN", "HandoverRow",
 ]
 
@@ -70,6 +71,7 @@ STATE_LABELS = {
     CONTACT: "contact bevestigd",
     DONE: "afgerond",
     WITHDRAWN: "ingetrokken",
+    HELD: "wacht op toestemming",
 }
 LEGAL_GROUNDS = {
     "acuut": "acute onveiligheid van de student of anderen",

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from jongerenteam.consent import ALL_DOMAINS
 from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
 from jongerenteam.dossier import fold
@@ -64,6 +65,9 @@ class CaseloadResult:
 
 
 CONTACT_ONLY = NOT_ALLOWED[Reason.CONTACT_ONLY]
+NO_CONSENT_YET = ("Er staat nog geen toestemming in het dossier om alles met jou te delen. Vraag de student "
+                  "(of de ouders) om toestemming en leg die vast; dan gaat het dossier voor je open.")
+WRONG_GIVER = "Voor deze leeftijd is toestemming van iemand anders nodig (ouders, of student en ouders samen)."
 COORDINATOR_REASON = NOT_ALLOWED[Reason.COORDINATOR_REASON]
 
 _RANK = {h.PROPOSED: 0, h.ACCEPTED: 1, h.DECLINED: 1, h.MEETING: 2, h.CONTACT: 3, h.DONE: 4, h.WITHDRAWN: 4}
@@ -161,6 +165,27 @@ class HandoverService(Service):
         rows = [r for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)
                 if r.to_worker_id == self.worker_id and r.state == h.PROPOSED]
         return [self._view(r, None) for r in rows]
+
+    def held_for_me(self) -> list[HandoverView]:
+        """Students I was named contact person of, whose file waits for the student's consent (Vandaag)."""
+        rows = [r for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)
+                if r.to_worker_id == self.worker_id and r.state == h.HELD]
+        return [self._view(r, None) for r in rows]
+
+    def without_active_contact(self) -> list[StudentRecord]:
+        """For a coördinator: open files whose contact person no longer works in the team
+        and that no handover is waiting for (to repair: name a new contact person)."""
+        if not self.keys.is_coordinator:
+            return []
+        busy = {r.student_id for r in store_handover.handovers(self.store, open_only=True)}
+        out = []
+        for rec in self.directory.records():
+            worker = self.workers.get(rec.contact_worker_id or "")
+            if rec.status in ("afgesloten", "overgedragen") or rec.id in busy:
+                continue
+            if worker is None or not worker.active:
+                out.append(rec)
+        return sorted(out, key=lambda r: r.sort_key)
 
     def my_handovers(self) -> list[HandoverView]:
         """Open handovers I started or received (the overview on Vandaag)."""
@@ -300,8 +325,76 @@ class HandoverService(Service):
         return "de ontvanger"
 
     def accept_handover(self, row: h.HandoverRow) -> h.HandoverRow:
-        """The receiving colleague accepts: they get the file and become contact person."""
+        """The receiving colleague accepts: they get the file and become contact person.
+
+        A file held for a new contact person (``HELD``) is taken only when the
+        student's consent to share everything with them is in the file."""
+        if row.state == h.HELD:
+            if not self.held_consent(row):
+                raise ValidationError("consent", NO_CONSENT_YET)
+            return self._step(row, h.ACCEPTED, f"Toestemming is er: {self._receiver_name(row)} opent nu het dossier.")
         return self._step(row, h.ACCEPTED, f"Overdracht geaccepteerd door {self._receiver_name(row)}.")
+
+    # -- a new contact person named without reading the file (a colleague leaves) -----------
+
+    def hold_for(self, student_id: str, to_worker_id: str, reason: str, *, from_worker_id: str | None = None) -> h.HandoverRow:
+        """A coördinator names a new contact person without opening the file: the role
+        moves now, the file waits for the student's consent (``storage.handover.hold``)."""
+        self.require_coordinator("handovers")
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ValidationError("coordinator_reason", COORDINATOR_REASON)
+        check_text("coordinator_reason", reason, "note")
+        rec = self.session.record(student_id)
+        old = from_worker_id or rec.contact_worker_id
+        today = local_today()
+        text = (f"{self.session.worker_name(to_worker_id)} is nu contactpersoon (aangewezen door "
+                f"{self.worker.full_name}, coördinator, in plaats van {self.session.worker_name(old, 'niemand')}). "
+                f"Reden: {h.sentence(reason)} Het dossier gaat open zodra de student toestemming gaf om alles met "
+                f"{self.session.worker_name(to_worker_id)} te delen.")
+        step: JsonObject = {"overdracht": None, "van": None, "naar": h.HELD, "datum": today.isoformat(),
+                            "tekst": text, "door": self.worker_id, "reden": reason}
+        handover_id = store_dossier.new_entry_id()
+        step["overdracht"] = handover_id
+        try:
+            with self.unit():
+                return store_handover.hold(
+                    self.store, self.keys, handover_id=handover_id, student_id=student_id, from_worker_id=old,
+                    to_worker_id=to_worker_id, entries=[(store_dossier.new_entry_id(), store_handover.STEP_KIND, step)])
+        except NotAllowed as exc:
+            if exc.reason in (Reason.HANDOVER_OPEN, Reason.SAME_WORKER, Reason.INACTIVE_WORKER):
+                raise ValidationError("receiver", NOT_ALLOWED[exc.reason]) from None
+            raise
+
+    def held_consent(self, row: h.HandoverRow) -> bool:
+        """Whether the file held for me has the student's consent to share everything with me
+        (only the consents are opened, logged)."""
+        from jongerenteam.consent import CONSENT
+
+        entries = store_handover.read_held(self.store, self.keys, row.id, (CONSENT,))
+        dossier = fold(row.student_id, entries)
+        rec = self.session.record(row.student_id)
+        me = h.Receiver("medewerker", self.worker.full_name, organisation=self.worker.organisation, worker_id=self.worker_id)
+        return ALL_DOMAINS in h.consent_scope(dossier.consents, me, rec.details.birth_date, local_today())
+
+    def record_held_consent(self, row: h.HandoverRow, given_by: str, how: str = "mondeling",
+                            on: date | None = None) -> h.HandoverRow:
+        """The student (or parents) consented to share everything with me, the new contact person:
+        the consent goes into the file and I take it (one unit)."""
+        from jongerenteam.consent import CONSENT, ConsentWith, NewConsent
+
+        consent = NewConsent(ConsentWith("rol", "jongerenteam"), [ALL_DOMAINS], "overdracht binnen het team",
+                             given_by, how, on or local_today())
+        consent.validate(local_today())
+        from jongerenteam.consent import consent_needed_from, giver_suffices
+
+        rec = self.session.record(row.student_id)
+        if not giver_suffices(given_by, consent_needed_from(rec.details.birth_date, local_today())):
+            raise ValidationError("given_by", WRONG_GIVER)
+        with self.unit():
+            store_handover.write_held(self.store, self.keys, row.id,
+                                      [(store_dossier.new_entry_id(), CONSENT, consent.payload())])
+            return self.accept_handover(row)
 
     def decline_handover(self, row: h.HandoverRow, reason: str) -> h.HandoverRow:
         if not reason.strip():
