@@ -247,6 +247,9 @@ def test_extern_follow_up_reaches_vandaag_until_contact(team_store, fixed_clock)
 
 
 def test_caseload_transfer_moves_each_student_warmly(team_store, fixed_clock):
+    """Hanna moves her own caseload: a warm proposal per student whose consent allows it, the
+    others skipped with the reason. A coördinator moving it opens no file: each colleague becomes
+    contact person at once and takes the file once the student's consent is in it."""
     hanna = session(team_store)
     a = student(hanna, first="Anna")
     b = student(hanna, first="Bram")
@@ -254,23 +257,42 @@ def test_caseload_transfer_moves_each_student_warmly(team_store, fixed_clock):
     for rec in (a, b):
         consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
     consent(hanna, c, "verslavingszorg", ["welzijn"])  # not enough for an internal receiver
-    coordinator = session(team_store, "coordinator")
-    assert {r.id for r in coordinator.handover.caseload_of(team_store.worker_id)} == {a.id, b.id, c.id}
-    result = coordinator.handover.transfer_caseload(
-        team_store.worker_id, {a.id: team_store.other_id, b.id: team_store.coordinator_id, c.id: team_store.other_id},
-        reason="Hanna gaat met verlof.")
-    assert sorted(result.proposed) == sorted([a.id, b.id])
-    assert [sid for sid, _ in result.skipped] == [c.id]
-    # Bram's handover (to Cora) is still open: a second transfer says so, not "no consent".
-    again = coordinator.handover.transfer_caseload(team_store.worker_id, {b.id: team_store.other_id}, reason="Verlof.")
-    assert again.skipped == [(b.id, "er loopt al een overdracht")] and not again.proposed
+    assert {r.id for r in hanna.handover.caseload_of(team_store.worker_id)} == {a.id, b.id, c.id}
+    result = hanna.handover.transfer_caseload(
+        team_store.worker_id, {a.id: team_store.other_id, c.id: team_store.other_id})
+    assert result.proposed == [a.id] and not result.held
+    assert result.skipped == [(c.id, "geen toestemming om alles met deze collega te delen")]
+    again = hanna.handover.transfer_caseload(team_store.worker_id, {a.id: team_store.coordinator_id})
+    assert again.skipped == [(a.id, "er loopt al een overdracht")] and not again.proposed
     otto = session(team_store, "other")
     assert [v.row.student_id for v in otto.handover.incoming_handovers()] == [a.id]
     otto.handover.accept_handover(otto.handover.incoming_handovers()[0].row)
     assert otto.dossier.open_dossier(a.id).student_id == a.id
-    # A worker may not move a colleague's caseload; a coördinator may.
+    # A worker may not move a colleague's caseload; a coördinator may, with a reason.
     with pytest.raises(NotAllowed):
         otto.handover.transfer_caseload(team_store.worker_id, {c.id: team_store.other_id})
+    coordinator = session(team_store, "coordinator")
+    with pytest.raises(ValidationError):
+        coordinator.handover.transfer_caseload(team_store.worker_id, {b.id: team_store.other_id})
+    result = coordinator.handover.transfer_caseload(
+        team_store.worker_id, {b.id: team_store.other_id, c.id: team_store.other_id}, reason="Hanna gaat met verlof.")
+    assert sorted(result.held) == sorted([b.id, c.id]) and not result.proposed and not result.skipped
+    from storage.models import AuditEntry
+    with team_store.store.reading() as q:
+        assert q.query(AuditEntry).filter(AuditEntry.worker_id == team_store.coordinator_id,
+                                          AuditEntry.event.in_(("open", "handover")),
+                                          AuditEntry.detail.like("dossier gelezen%")).count() == 0
+        assert q.query(AuditEntry).filter(AuditEntry.worker_id == team_store.coordinator_id,
+                                          AuditEntry.event == "open").count() == 0
+    otto.sync()
+    assert otto.students[b.id].contact_worker_id == team_store.other_id
+    held = {v.row.student_id: v.row for v in otto.handover.held_for_me()}
+    otto.handover.accept_handover(held[b.id])  # Bram's consent names the team
+    with pytest.raises(ValidationError):
+        otto.handover.accept_handover(held[c.id])  # Cem's does not
+    # Hanna reads along with Bram's file for the usual period, then not.
+    hanna.sync()
+    assert hanna.handover.read_access_until(b.id) is not None
 
 
 def test_the_store_refuses_impossible_steps_directly():

@@ -61,6 +61,7 @@ class HandoverView:
 @dataclass(slots=True)
 class CaseloadResult:
     proposed: list[str] = field(default_factory=list)  # student ids
+    held: list[str] = field(default_factory=list)  # new contact person now, the file after consent (hold_for)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (student id, Dutch reason)
 
 
@@ -573,8 +574,22 @@ class HandoverService(Service):
                 result.skipped.append((student_id, "er loopt al een overdracht"))
                 continue
             worker = self.workers.get(to_id)
-            receiver = h.Receiver("medewerker", worker.full_name if worker else "?",
-                                  organisation=worker.organisation if worker else "", worker_id=to_id)
+            if worker is None or not worker.active:
+                result.skipped.append((student_id, "deze collega werkt niet meer in het team"))
+                continue
+            if not self.is_involved(student_id) and self.keys.is_coordinator:
+                # A coördinator opens no file to see whether the consent allows it: the
+                # colleague becomes contact person now and takes the file once the
+                # student's consent is in it (the old contact person reads along then).
+                try:
+                    self.hold_for(student_id, to_id, reason, from_worker_id=from_worker_id)
+                except ValidationError as exc:
+                    why = exc.message.split(". ")[0].rstrip(".")
+                    result.skipped.append((student_id, why[:1].lower() + why[1:]))
+                    continue
+                result.held.append(student_id)
+                continue
+            receiver = h.Receiver("medewerker", worker.full_name, organisation=worker.organisation, worker_id=to_id)
             try:
                 comp = self.compose_handover(student_id, h.INTERN, receiver, access_days=access_days)
             except NotInvolved:

@@ -59,14 +59,20 @@ TEXT = {
     "written": "Opgeslagen: {result}",
     "caseload_title": "Caseload overdragen · {name}",
     "caseload_hint": (
-        "Kies per student een collega met 1-9 of Enter (lijst van alle collega's); 0: niet overdragen. ctrl+s: alle "
-        "overdrachten voorstellen · Esc: terug"
+        "Kies per student een collega met 1-9 of Enter (lijst van alle collega's); 0: niet overdragen; a: alle naar één "
+        "collega. ctrl+s: alle overdrachten voorstellen · Esc: terug"
     ),
     "caseload_who": "Van wie",
     "caseload_to": "Naar wie",
     "caseload_none": "{name} is van geen open dossier contactpersoon.",
     "caseload_done": "{n} {overdrachten} voorgesteld. Niet overgedragen: {skipped}.",
     "caseload_done_all": "{n} {overdrachten} voorgesteld.",
+    "caseload_held": "{n} met een nieuwe contactpersoon; het dossier gaat voor die collega open na toestemming van de student.",
+    "caseload_all_to": "Alle studenten naar",
+    "caseload_summary": "Voorstellen: {parts}. Blijven staan: {stay}. Doorgaan?",
+    "outcome_proposed": "voorgesteld aan {name}",
+    "outcome_held": "{name} contactpersoon; dossier na toestemming",
+    "outcome_skipped": "niet: {why}",
     "not_involved": "Je bent niet betrokken bij deze student; alleen betrokkenen dragen over.",
     "receiver_needed": "Kies aan wie je overdraagt.",
     "days_needed": "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).",
@@ -81,6 +87,15 @@ TEXT = {
     ),
     "end_access_done": "Je leest niet meer mee in dit dossier.",
     "coord_reason": "Reden (coördinator)",
+    "card_held": (
+        "Je bent nu contactpersoon. Het dossier gaat voor je open zodra de student toestemming gaf om alles met jou "
+        "te delen: vraag het de student en leg het vast met g. Staat die toestemming er al, open het dan met a."
+    ),
+    "held_question": "Het dossier van {name} openen? Dat kan alleen als de toestemming van de student er al in staat.",
+    "consent_title": "Toestemming vastleggen: alles delen met jou (nieuwe contactpersoon)",
+    "consent_label": "Gegeven door (student, ouders of beide)",
+    "consent_giver_bad": "Typ student, ouders of beide.",
+    "consent_done": "Toestemming vastgelegd: je kunt het dossier nu openen.",
     "coord_reason_hint": "Je bent niet de contactpersoon. De contactpersoon ziet deze reden op Vandaag en in het dossier.",
     "coordinator_caseload_reason": "Reden (de contactpersoon ziet die)",
     "left_out_title": "Weggelaten:",
