@@ -417,7 +417,8 @@ def set_access_days(store: Store, keys: Keys, handover_id: str, days: int) -> Ha
             ).values(expires_at=accepted_at + timedelta(days=days)))
             files.record_wrap(s, keys, h.student_id, h.from_worker_id, "toegang: meelezen aangepast")
         audit.append(s, keys, "handover", worker_id=keys.worker_id, student_id=h.student_id,
-                     on_behalf_of=h.from_worker_id, detail=f"leestoegang oude hulpverlener: {days} dagen")
+                     on_behalf_of=h.from_worker_id,
+                     detail=f"leestoegang oude hulpverlener: {days} {'dag' if days == 1 else 'dagen'}")
         s.flush()
         return _row(h)
 
