@@ -465,6 +465,10 @@ class SpreekuurService(Service):
             if rec is not None:
                 when = clock.local_time(view.row.created_at).date()
                 due.append(DueRow(rec, when, f"overdracht: accepteren of afwijzen (van {view.from_name})", view.row.id))
+        for view, line in handovers.answered_for_me(day):
+            rec = self.students.get(view.row.student_id)
+            if rec is not None:
+                due.append(DueRow(rec, day, line, view.row.id))
         for view in handovers.held_for_me():
             rec = self.students.get(view.row.student_id)
             if rec is not None:

@@ -351,6 +351,20 @@ def read_held(store: Store, keys: Keys, handover_id: str, kinds: tuple[str, ...]
                                   detail="toestemming nagaan voor overdracht")
 
 
+def read_pending(store: Store, keys: Keys, handover_id: str, kinds: tuple[str, ...]) -> list[files.EntryView]:
+    """Only the entries of ``kinds`` (the overdrachtsdocument) of a file proposed to this worker,
+    before they answer: the document is written for them, the rest stays closed (logged)."""
+    with store.reading() as s:
+        h = s.get(Handover, handover_id)
+        if h is None or h.state != PROPOSED or h.pending_wrap is None or h.to_worker_id != keys.worker_id:
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.RECEIVER_ONLY)
+        student_id = h.student_id
+        key = files.open_wrap(keys.worker_private, h.pending_wrap, student_id, keys.worker_id, "handovers.pending_wrap")
+    with store.session() as s:
+        return files.read_entries(s, keys, student_id, key, event="handover", kinds=kinds,
+                                  detail="overdrachtsdocument gelezen voor het antwoord")
+
+
 def write_held(store: Store, keys: Keys, handover_id: str, entries: Iterable[tuple[str, str, JsonObject]]) -> None:
     """Write entries (a consent the student gave) into a file held for this worker."""
     student_id, key = held_key(store, keys, handover_id)

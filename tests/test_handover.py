@@ -579,3 +579,39 @@ def test_a_student_whose_contact_person_left_is_repaired_by_the_coordinator(team
     (held,) = otto.handover.held_for_me()
     otto.handover.accept_handover(held.row)
     assert otto.dossier.open_dossier(rec.id).student_id == rec.id
+
+
+# -- warm steps (issue 23, item 4) --------------------------------------------------------------
+
+
+def test_the_receiver_reads_the_document_before_answering_and_the_sender_hears_the_answer(team_store, fixed_clock):
+    hanna = session(team_store)
+    rec = student(hanna)
+    fill(hanna, rec)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(
+        h.INTERN, _otto(team_store), "Leonie wil graag een vrouwelijke hulpverlener, maar kent Otto al.",
+        student_view="akkoord"))
+    otto = session(team_store, "other")
+    view = otto.handover.handover(row.id)
+    assert "kent Otto al" in view.document  # the document, before answering
+    with pytest.raises(NotInvolved):
+        otto.dossier.open_dossier(rec.id)  # the file itself stays closed
+    assert not [r for r in hanna.spreekuur.today(TODAY).due if r.handover_id == row.id]
+    otto.handover.decline_handover(row, "Geen plek tot februari.")
+    hanna.sync()
+    (due,) = [r for r in hanna.spreekuur.today(TODAY).due if r.handover_id == row.id]
+    assert due.text == "overdracht afgewezen door Otto Collega: lees de reden"
+    steps = hanna.handover.handover(row.id).steps
+    assert any("Geen plek tot februari." in text for _, _, text in steps)
+    # Eight days later it is off Vandaag.
+    assert not [r for r in hanna.spreekuur.today(TODAY + timedelta(days=8)).due if r.handover_id == row.id]
+
+
+def test_afronden_before_the_kennismaking_asks_why(team_store, fixed_clock):
+    _hanna, otto, _rec, row = _accepted(team_store)
+    row = otto.handover.plan_meeting(row, TODAY + timedelta(days=5))
+    with pytest.raises(ValidationError) as exc:
+        otto.handover.finish_handover(row)
+    assert exc.value.field == "reason" and "kennismaking is pas op" in exc.value.message
+    assert otto.handover.finish_handover(row, "De student wil geen kennismaking meer.").state == h.DONE

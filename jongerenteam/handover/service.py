@@ -159,13 +159,42 @@ class HandoverService(Service):
         if row is None:
             return None
         dossier = self.session.dossier.open_dossier(row.student_id, log=False) if self.is_involved(row.student_id) else None
-        return self._view(row, dossier)
+        view = self._view(row, dossier)
+        if dossier is None and row.state == h.PROPOSED and row.to_worker_id == self.worker_id:
+            view.document = self.proposal_document(row)  # read before answering; the file stays closed
+        return view
 
     def incoming_handovers(self) -> list[HandoverView]:
         """Internal handovers proposed to me, waiting for my answer (Vandaag)."""
         rows = [r for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)
                 if r.to_worker_id == self.worker_id and r.state == h.PROPOSED]
         return [self._view(r, None) for r in rows]
+
+    def answered_for_me(self, day: date, days: int = 7) -> list[tuple[HandoverView, str]]:
+        """Internal handovers I proposed that the receiver accepted or declined in the last
+        ``days`` days: (view, Dutch line for Vandaag); the reason is in the card's steps."""
+        out = []
+        since = day - timedelta(days=days)
+        for r in store_handover.handovers(self.store, worker_id=self.worker_id):
+            if (r.kind != h.INTERN or r.from_worker_id != self.worker_id or r.to_worker_id is None
+                    or clock.local_time(r.updated_at).date() < since):
+                continue
+            name = self.session.worker_name(r.to_worker_id)
+            if r.state == h.DECLINED:
+                out.append((self._view(r, None), f"overdracht afgewezen door {name}: lees de reden"))
+            elif r.state == h.ACCEPTED:
+                out.append((self._view(r, None), f"overdracht geaccepteerd door {name}"))
+        return out
+
+    def proposal_document(self, row: h.HandoverRow) -> str:
+        """The overdrachtsdocument of a proposal to me, before I answer: only that entry is
+        opened, with the key sealed to me for this handover (logged). The rest of the file
+        stays closed until I accept."""
+        if row.state != h.PROPOSED or row.to_worker_id != self.worker_id:
+            return ""
+        entries = store_handover.read_pending(self.store, self.keys, row.id, (store_handover.DOCUMENT_KIND,))
+        doc = next((e for e in entries if e.id == row.id), None)
+        return str(doc.payload.get("document", "")) if doc is not None else ""
 
     def held_for_me(self) -> list[HandoverView]:
         """Students I was named contact person of, whose file waits for the student's consent (Vandaag)."""
@@ -429,6 +458,10 @@ class HandoverService(Service):
         return self._step(row, h.CONTACT, text, reason=note, on=on, follow_up=None)
 
     def finish_handover(self, row: h.HandoverRow, note: str = "") -> h.HandoverRow:
+        """Afronden. Before a planned kennismaking has taken place it asks why (the warm step is skipped)."""
+        if row.state == h.MEETING and row.follow_up is not None and row.follow_up > local_today() and not note.strip():
+            raise ValidationError(
+                "reason", f"De kennismaking is pas op {row.follow_up:%d-%m-%Y}. Schrijf op waarom je nu al afrondt.")
         text = "Overdracht afgerond." + (f" {h.sentence(note)}" if note.strip() else "")
         return self._step(row, h.DONE, text, reason=note, follow_up=None)
 

@@ -143,6 +143,8 @@ class HandoverCard(Dialog):
                 t.append(f"{at:%d-%m-%Y %H:%M}  {shown}", style="bold")
                 t.append(f"{text}\n")
         t.append("\n" + TEXT["card_doc"] + "\n", style="bold")
+        if v.document and row.state == h.PROPOSED and self.session.worker_id == row.to_worker_id:
+            t.append(TEXT["proposal_doc"] + "\n", style="italic")
         t.append((v.document or TEXT["not_readable"]) + "\n")
         if v.left_out:
             t.append("\n" + TEXT["left_out_title"] + "\n", style="bold")

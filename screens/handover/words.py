@@ -41,6 +41,7 @@ TEXT = {
     "card_steps": "Stappen",
     "card_doc": "Document",
     "not_readable": "Je ziet het document na acceptatie (je krijgt dan het dossier).",
+    "proposal_doc": "Het overdrachtsdocument lees je nu al; het dossier zelf krijg je na acceptatie.",
     "decline_title": "Overdracht afwijzen",
     "decline_label": "Reden",
     "withdraw_title": "Overdracht intrekken",
