@@ -615,3 +615,20 @@ def test_afronden_before_the_kennismaking_asks_why(team_store, fixed_clock):
         otto.handover.finish_handover(row)
     assert exc.value.field == "reason" and "kennismaking is pas op" in exc.value.message
     assert otto.handover.finish_handover(row, "De student wil geen kennismaking meer.").state == h.DONE
+
+
+def test_the_kennismaking_is_in_the_students_afsprakenoverzicht(team_store, fixed_clock):
+    from jongerenteam.overview import build_overview
+
+    _hanna, otto, rec, row = _accepted(team_store)
+    dossier = otto.dossier.open_dossier(rec.id)
+    doc = build_overview(dossier, otto.students[rec.id].details, today=TODAY, contact=None, worker_names={})
+    assert "kennismaking" not in doc.text()
+    otto.handover.plan_meeting(row, TODAY + timedelta(days=5))
+    dossier = otto.dossier.open_dossier(rec.id)
+    doc = build_overview(dossier, otto.students[rec.id].details, today=TODAY, contact=None, worker_names={})
+    assert "Kennismaking met je nieuwe hulpverlener" in doc.text() or "kennismaking met je nieuwe hulpverlener" in doc.text()
+    # Once it has passed it is not "coming" any more.
+    later = build_overview(dossier, otto.students[rec.id].details, today=TODAY + timedelta(days=6), contact=None,
+                           worker_names={})
+    assert "kennismaking met je nieuwe hulpverlener" not in later.text()
