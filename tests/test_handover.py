@@ -632,3 +632,22 @@ def test_the_kennismaking_is_in_the_students_afsprakenoverzicht(team_store, fixe
     later = build_overview(dossier, otto.students[rec.id].details, today=TODAY + timedelta(days=6), contact=None,
                            worker_names={})
     assert "kennismaking met je nieuwe hulpverlener" not in later.text()
+
+
+@pytest.mark.parametrize("how", ["overnemen", "sluiten"])
+def test_the_old_helpers_open_werkafspraken_move_to_the_new_helper_or_close(team_store, fixed_clock, how):
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    hanna.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", "Hanna Hulpverlener", team_store.worker_id),
+                                                      "Bellen met de stagebegeleider", TODAY + timedelta(days=7)))
+    hanna.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Rooster meenemen", TODAY + timedelta(days=7)))
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(h.INTERN, _otto(team_store), "Doc", student_view="akkoord"))
+    otto = session(team_store, "other")
+    otto.handover.accept_handover(row, agreements=how)
+    open_ = {a.what: a for a in otto.dossier.open_dossier(rec.id).open_agreements()}
+    assert "Rooster meenemen" in open_ and open_["Rooster meenemen"].who.kind == "student"
+    if how == "overnemen":
+        assert open_["Bellen met de stagebegeleider"].who.worker_id == team_store.other_id
+    else:
+        assert "Bellen met de stagebegeleider" not in open_

@@ -18,6 +18,7 @@ from jongerenteam.consent import ALL_DOMAINS
 from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
 from jongerenteam.dossier import fold
+from jongerenteam.dossier.model import AGREEMENT
 from jongerenteam.handover import model as h
 from jongerenteam.messages import NOT_ALLOWED
 from jongerenteam.service import Service
@@ -354,16 +355,44 @@ class HandoverService(Service):
             return self.workers[row.to_worker_id].full_name
         return "de ontvanger"
 
-    def accept_handover(self, row: h.HandoverRow) -> h.HandoverRow:
+    def accept_handover(self, row: h.HandoverRow, *, agreements: str = "overnemen") -> h.HandoverRow:
         """The receiving colleague accepts: they get the file and become contact person.
 
         A file held for a new contact person (``HELD``) is taken only when the
-        student's consent to share everything with them is in the file."""
-        if row.state == h.HELD:
-            if not self.held_consent(row):
-                raise ValidationError("consent", NO_CONSENT_YET)
-            return self._step(row, h.ACCEPTED, f"Toestemming is er: {self._receiver_name(row)} opent nu het dossier.")
-        return self._step(row, h.ACCEPTED, f"Overdracht geaccepteerd door {self._receiver_name(row)}.")
+        student's consent to share everything with them is in the file.
+        ``agreements``: the old helper's open werkafspraken "overnemen" (they
+        become mine) or "sluiten" (vervallen); in the same unit.
+        """
+        if agreements not in ("overnemen", "sluiten"):
+            raise ValidationError("agreements", "Kies: de werkafspraken overnemen of sluiten.")
+        with self.unit():
+            if row.state == h.HELD:
+                if not self.held_consent(row):
+                    raise ValidationError("consent", NO_CONSENT_YET)
+                new_row = self._step(row, h.ACCEPTED, f"Toestemming is er: {self._receiver_name(row)} opent nu het dossier.")
+            else:
+                new_row = self._step(row, h.ACCEPTED, f"Overdracht geaccepteerd door {self._receiver_name(row)}.")
+            self._take_over_agreements(row, agreements)
+        return new_row
+
+    def _take_over_agreements(self, row: h.HandoverRow, how: str) -> int:
+        """The old helper's open werkafspraken: mine now, or closed (vervallen)."""
+        from jongerenteam.dossier import Who
+
+        if row.kind != h.INTERN or row.from_worker_id == self.worker_id:
+            return 0
+        dossier = self.session.dossier.open_dossier(row.student_id, log=False)
+        moved = 0
+        for a in dossier.open_agreements():
+            if a.who.kind != "medewerker" or a.who.worker_id != row.from_worker_id:
+                continue
+            if how == "sluiten":
+                self.session.dossier.change_agreement(row.student_id, a, status="vervallen")
+            else:
+                me = Who("medewerker", self.worker.full_name, self.worker_id).to_dict()
+                self.session.dossier.rewrite(row.student_id, AGREEMENT, a.id, a.version, {"wie": me})
+            moved += 1
+        return moved
 
     # -- a new contact person named without reading the file (a colleague leaves) -----------
 

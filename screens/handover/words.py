@@ -78,7 +78,10 @@ TEXT = {
     "receiver_needed": "Kies aan wie je overdraagt.",
     "days_needed": "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).",
     "line_hint": "Enter of ctrl+s: bewaren · Esc: terug",
-    "accept_question": "Overdracht van {name} accepteren? Je wordt contactpersoon en krijgt het dossier.",
+    "accept_question": (
+        "Overdracht van {name} accepteren? Je wordt contactpersoon en krijgt het dossier. Open werkafspraken van "
+        "de vorige hulpverlener staan daarna op jouw naam."
+    ),
     "accepted": "Geaccepteerd: je bent nu contactpersoon en kunt het dossier openen.",
     "access_days_bad": "Vul een aantal dagen in, bijvoorbeeld 42.",
     "access_title_shorter": "Korter meelezen (langer kan alleen de nieuwe hulpverlener)",
