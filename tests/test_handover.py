@@ -651,3 +651,24 @@ def test_the_old_helpers_open_werkafspraken_move_to_the_new_helper_or_close(team
         assert open_["Bellen met de stagebegeleider"].who.worker_id == team_store.other_id
     else:
         assert "Bellen met de stagebegeleider" not in open_
+
+
+def test_an_18_plus_handover_names_the_receiver_and_says_checklist_contact_and_consent(team_store, fixed_clock):
+    hanna = session(team_store)
+    rec = student(hanna, birth=date(2008, 1, 20))  # 18
+    hanna.team.set_my_contact("06 12345678 (ma-do)")
+    consent(hanna, rec, "Wmo-loket Zwolle", [cn.ALL_DOMAINS])
+    wmo = h.Receiver("vrij", "Ilse Wmo", "consulent", "Wmo-loket Zwolle")
+    comp = hanna.handover.compose_handover(rec.id, h.ADULT, wmo)
+    titles = [s.title for s in comp.sections]
+    assert "18+-checklist" in titles and "Contact met de afzender" in titles
+    assert "Toestemming waarop dit document steunt" in titles
+    assert titles[-1] == "Wie blijft betrokken"
+    text = comp.text
+    assert "06 12345678 (ma-do)" in text and "Hanna Hulpverlener" in text
+    assert "toestemming om te delen met Wmo-loket Zwolle, over: alles" in text
+    hanna.handover.propose_handover(rec.id, h.Proposal(
+        h.ADULT, wmo, h.without_placeholders(text, "Geen."), student_view="akkoord",
+        follow_up=TODAY + timedelta(days=14)))
+    externals = hanna.dossier.open_dossier(rec.id).externals
+    assert [(e.name, e.organisation) for e in externals] == [("Ilse Wmo", "Wmo-loket Zwolle")]

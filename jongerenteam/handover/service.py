@@ -116,10 +116,48 @@ class HandoverService(Service):
             names[w] for w in students.involved_workers(self.store, student_id)
             if w in names and w not in (self.worker_id, receiver.worker_id, sender_id)
         ]
-        return h.compose(
+        comp = h.compose(
             dossier, record.details, receiver, kind, local_today(), sender=names.get(sender_id, "?"),
             legal_ground=legal_ground, others=others, access_days=access_days, worker_names=names,
         )
+        if kind == h.ADULT and not comp.blocked:
+            self._adult_sections(comp, dossier, record, receiver, sender_id)
+        return comp
+
+    def _adult_sections(self, comp: h.Composition, dossier: Dossier, record: StudentRecord,
+                        receiver: h.Receiver, sender_id: str) -> None:
+        """An 18+ document also says how far the 18+ checklist is, how to reach the sender,
+        and the consent it relies on (issue 23); before "Wie blijft betrokken"."""
+        today = local_today()
+        extra: list[h.Section] = []
+        if ALL_DOMAINS in comp.scope:
+            try:
+                checklist = self.session.eighteen.checklist(record.id, log=False)
+            except NotInvolved:
+                checklist = None
+            if checklist is not None and checklist.team_count:
+                lines = [f"{checklist.done_count} van {checklist.team_count} punten geregeld."]
+                lines += [f"- {r.label}: " + (f"geregeld op {r.on:%d-%m-%Y}" if r.done and r.on else
+                                               "geregeld" if r.done else "nog niet")
+                          for r in checklist.rows if r.on_team_list]
+                extra.append(h.Section("18+-checklist", "\n".join(lines)))
+        else:
+            comp.left_out.append(("18+-checklist", "de toestemming geldt niet voor alles"))
+        sender = self.workers.get(sender_id)
+        if sender is not None:
+            reach = self.session.team.worker_contact(sender_id).strip()
+            who = f"{sender.full_name}, jongerenteam"
+            extra.append(h.Section("Contact met de afzender", who + (f"\n{reach}" if reach else "")))
+        consents = [c for c in dossier.consents if c.active(today) and h.names_receiver(c, receiver)]
+        if consents:
+            from jongerenteam.consent import CONSENT_GIVERS
+
+            extra.append(h.Section("Toestemming waarop dit document steunt", "\n".join(
+                f"- {CONSENT_GIVERS.get(c.given_by, c.given_by)} gaf op "
+                f"{c.on:%d-%m-%Y} toestemming om te delen met {c.with_.name}, over: {h.scope_text(set(c.about))}."
+                if c.on else f"- toestemming om te delen met {c.with_.name}, over: {h.scope_text(set(c.about))}."
+                for c in consents)))
+        comp.sections[-1:-1] = extra
 
     def handovers_of(self, student_id: str, *, dossier: Dossier | None = None) -> list[HandoverView]:
         """Every handover of one student, newest first, with its document and steps."""
@@ -313,6 +351,8 @@ class HandoverService(Service):
                     follow_up=proposal.follow_up, access_days=proposal.access_days, entries=entries,
                     legal_ground=proposal.legal_ground, coordinator_reason=on_behalf,
                 )
+                if proposal.kind != h.INTERN:
+                    self._add_receiver_as_external(student_id, proposal.receiver)
         except NotAllowed as exc:
             if exc.info.get("reason") == "handover open":
                 raise ValidationError("kind", "Er loopt al een overdracht voor deze student. Rond die eerst af of trek hem in.") from None
@@ -322,6 +362,20 @@ class HandoverService(Service):
                 raise ValidationError("receiver", "Deze collega werkt niet meer in het team.") from None
             raise
         return row
+
+    def _add_receiver_as_external(self, student_id: str, receiver: h.Receiver) -> None:
+        """An external or 18+ receiver becomes one of the student's external professionals
+        (Betrokkenen), unless they are already there."""
+        if not self.is_involved(student_id) or not receiver.name.strip():
+            return
+        dossier = self.session.dossier.open_dossier(student_id, log=False)
+        for e in dossier.externals:
+            same_map = bool(receiver.map_id) and e.map_id == receiver.map_id
+            same_name = e.name.casefold() == receiver.name.casefold() and e.organisation.casefold() == receiver.organisation.casefold()
+            if e.until is None and (same_map or same_name):
+                return
+        self.session.dossier.add_external(student_id, receiver.name, receiver.role, receiver.organisation,
+                                          receiver.contact, receiver.map_id)
 
     def _step(self, row: h.HandoverRow, new_state: str, text: str, *, reason: str = "",
               on: date | None = None, follow_up: date | Literal[False] | None = False) -> h.HandoverRow:
