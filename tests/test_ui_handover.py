@@ -377,3 +377,43 @@ async def test_caseload_all_to_one_colleague_by_the_coordinator_with_a_reason(te
     assert not [r for r in audit_rows(team_store.store, "open") if r.worker_id == team_store.coordinator_id]
     rows = store_handover.handovers(team_store.store)
     assert sorted(r.state for r in rows) == ["toestemming", "toestemming"]
+
+
+async def test_the_wizard_asks_a_coordinator_for_a_reason_and_refuses_a_colleague(team_store, fixed_store_clock):
+    """Cora is on Leonie's file, Hanna is the contact person: the wizard shows Cora a reason field
+    and refuses without it; Otto (on the file too, not the contact person) is told he cannot."""
+    student_id = leonie(team_store, consent_all=True)
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    hanna.dossier.involve(student_id, team_store.coordinator_id)
+    hanna.dossier.involve(student_id, team_store.other_id)
+    hanna.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ot", OTHER_PASS)
+        app.push_screen(HandoverDialog(app.session, app.session.students[student_id]))
+        await settle(app, pilot)
+        assert "Alleen de contactpersoon" in str(app.screen.query_one("#ho-receiver-error", Static).render())
+        assert not app.screen.query_one("#ho-coord-reason").parent.display
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Cora", COORDINATOR_PASS)
+        dialog = HandoverDialog(app.session, app.session.students[student_id])
+        app.push_screen(dialog)
+        await settle(app, pilot)
+        assert dialog.query_one("#ho-coord-reason").parent.display
+        receivers = dialog.query_one("#ho-receiver", OptionList)
+        names = [str(receivers.get_option_at_index(i).prompt) for i in range(receivers.option_count)]
+        receivers.highlighted = next(i for i, n in enumerate(names) if n.startswith("Otto"))
+        await pilot.pause()
+        area = dialog.query_one("#ho-doc", TextArea)
+        area.text = "\n".join("Geen." if line.startswith("(vul in:") else line for line in area.text.splitlines())
+        dialog.query_one("#ho-view").focus()
+        await pilot.press("1", "ctrl+s")
+        await settle(app, pilot)
+        assert "reden" in str(dialog.query_one("#ho-coord-reason-error", Static).render()).lower()
+        assert store_handover.handovers(team_store.store, student_id=student_id) == []
+        dialog.query_one("#ho-coord-reason", Input).value = "Hanna is langdurig ziek"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        (row,) = store_handover.handovers(team_store.store, student_id=student_id)
+        assert row.from_worker_id == team_store.worker_id and row.to_worker_id == team_store.other_id
