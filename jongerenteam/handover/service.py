@@ -252,7 +252,7 @@ class HandoverService(Service):
             worker = self.workers.get(rec.contact_worker_id or "")
             if rec.status in ("afgesloten", "overgedragen") or rec.id in busy:
                 continue
-            if worker is None or not worker.active:
+            if worker is not None and not worker.active:
                 out.append(rec)
         return sorted(out, key=lambda r: r.sort_key)
 
