@@ -159,6 +159,10 @@ def run(sizes: list[int], repeat: int, entries: int = 0, experiment: bool = True
                 "register", f"{label_op} / raw, median", n, x["median"] / r["median"], "x", TARGET_RATIO,
                 note=f"p95 / p95: {x['p95'] / r['p95']:.1f}x",
             ))
+            results.append(Result(
+                "register", f"{label_op} / raw, CPU median", n, cpu[key]["median"] / cpu["raw"]["median"], "x",
+                TARGET_RATIO,
+            ))
         if kept is not None:
             kw = {k: summary([x[0] for x in v]) for k, v in kept.items() if v}
             kr, ka = kw["raw"], kw["add"]

@@ -12,7 +12,7 @@ process, each the median of ``--repeat`` runs:
 (a) baseline: the bare decrypt of every record (``open_column``, no JSON);
 (b) ``store_report.load_all``: decrypt and parse every document;
 (c) ``report.compute`` for a school year, all municipalities (counting,
-    suppression);
+    perturbation, issue 22);
 (d) ``TeamSession.report``: everything a coördinator waits for (the
     backfill check, reading, the anonymous walk-ins, computing).
 
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         one, _ = timed(lambda: session.report.report(year, town), args.repeat)
         print(f"(a) bare decrypt of {len(docs)} records: {base * 1000:.0f} ms")
         print(f"(b) decrypt + parse (load_all):        {load * 1000:.0f} ms")
-        print(f"(c) compute + suppress (school year):  {compute * 1000:.0f} ms")
+        print(f"(c) compute + perturb (school year):  {compute * 1000:.0f} ms")
         print(f"(d) full report (TeamSession.report):  {full * 1000:.0f} ms  = {full / base:.1f} x (a)")
         print(f"(e) full report, one municipality:     {one * 1000:.0f} ms")
         print(f"target (d) < 2000 ms: {'OK' if full < 2 else 'MISSED'}")

@@ -73,8 +73,24 @@ class BenchStore:
         return self.meta["coordinator_id"]
 
 
-def store_path(n: int, entries: int = 0) -> Path:
-    return bench_dir() / f"students-{n}-entries-{entries}.jt"
+# The team of a store: "worst" (6 workers share every student: caseloads of
+# thousands, a waiting list of thousands: the worst case the code must bear)
+# or "real" (10 workers, caseloads of about 40, a waiting list of about 40,
+# every other student's file closed: a team after some years, issue 19).
+TEAMS = ("worst", "real")
+EXTRA_WORKERS = (
+    ("Ilse de Wit", "IW", "worker", "jongerenwerk"),
+    ("Ramon Pinas", "RP", "worker", "jeugdhulp"),
+    ("Fatima Amrani", "FA", "worker", "GGZ"),
+    ("Joost Kramer", "JK", "worker", "schuldhulp"),
+)
+REAL_CASELOAD = 40
+REAL_WAITING = 40
+
+
+def store_path(n: int, entries: int = 0, team: str = "worst") -> Path:
+    suffix = "" if team == "worst" else f"-{team}"
+    return bench_dir() / f"students-{n}-entries-{entries}{suffix}.jt"
 
 
 def _format_fingerprint() -> str:
@@ -115,23 +131,43 @@ def _remove(path: Path) -> None:
     shutil.rmtree(path.with_name(path.name + ".backups"), ignore_errors=True)
 
 
-def ensure_store(n: int, entries: int = 0, *, rebuild: bool = False, log=None) -> BenchStore:
-    """Return the cached store of n students, building it when missing or stale."""
+def ensure_store(n: int, entries: int = 0, *, rebuild: bool = False, log=None, team: str = "worst") -> BenchStore:
+    """Return the cached store of n students (``team``: see ``TEAMS``), building it when missing or stale."""
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))
-    path = store_path(n, entries)
+    path = store_path(n, entries, team)
     meta_file = _meta_path(path)
     if not rebuild and path.exists() and meta_file.exists():
         meta = json.loads(meta_file.read_text())
         if meta.get("fingerprint") == _format_fingerprint():
             return BenchStore(path, meta)
     _remove(path)
-    log(f"building store: {n} students, {entries} file entries each -> {path}")
-    meta = _build(path, n, entries, log)
+    log(f"building store: {n} students, {entries} file entries each, team {team} -> {path}")
+    meta = _build(path, n, entries, log, team)
     meta_file.write_text(json.dumps(meta, indent=2))
     return BenchStore(path, meta)
 
 
-def _build(path: Path, n: int, entries: int, log) -> dict:
+def _real_team(new: list, worker_ids: list[str]) -> list:
+    """The statuses of a real team's store: caseloads of about 40 each, about 40 waiting, the rest closed."""
+    from storage.students import NewStudent
+
+    running = REAL_CASELOAD * len(worker_ids)
+    out = []
+    for i, s in enumerate(new):
+        data = dict(s.data)
+        if i < running:
+            status, contact = "lopend", worker_ids[i % len(worker_ids)]
+        elif i < running + REAL_WAITING:
+            status, contact = "wacht", worker_ids[i % len(worker_ids)]
+            data.setdefault("waiting_since", data.get("waiting_since") or "2026-11-30")
+        else:
+            status, contact = "afgesloten", worker_ids[i % len(worker_ids)]
+            data["closed_reason"] = data.get("closed_reason") or "doel_bereikt"
+        out.append(NewStudent(data, status, contact))
+    return out
+
+
+def _build(path: Path, n: int, entries: int, log, team_kind: str = "worst") -> dict:
     # Cheap key slots, and only for these invented benchmark stores.
     os.environ["JONGERENTEAM_INSECURE_TEST_KDF"] = "1"
     os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF count (jongerenteam.settings)
@@ -150,11 +186,15 @@ def _build(path: Path, n: int, entries: int, log) -> dict:
             store, TEAM_NAME, team.WorkerDetails(*coord), PASSPHRASE, params
         )
         keys = team.unlock(store, coordinator_id, PASSPHRASE)
+        if team_kind == "real":
+            others = [*others, *EXTRA_WORKERS]
         worker_ids = [coordinator_id] + [
             team.add_worker(store, keys, team.WorkerDetails(*w), PASSPHRASE, params) for w in others
         ]
         t = time.perf_counter()
         new = demo_students(n, worker_ids)
+        if team_kind == "real":
+            new = _real_team(new, worker_ids)
         faker_s = time.perf_counter() - t
         t = time.perf_counter()
         for start in range(0, n, BATCH):
@@ -177,6 +217,7 @@ def _build(path: Path, n: int, entries: int, log) -> dict:
         "schema": _schema_head(),
         "fingerprint": _format_fingerprint(),
         "students": n,
+        "team": team_kind,
         "entries_per_student": entries,
         "coordinator_id": coordinator_id,
         "worker_ids": worker_ids,
@@ -258,9 +299,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[1000, 10000, 50000])
     ap.add_argument("--entries", type=int, default=0, help="file entries per student")
     ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--team", choices=TEAMS, default="worst")
     args = ap.parse_args(argv)
     for n in args.sizes:
-        bs = ensure_store(n, args.entries, rebuild=args.rebuild)
+        bs = ensure_store(n, args.entries, rebuild=args.rebuild, team=args.team)
         m = bs.meta
         print(f"{n:>6} students, {args.entries} entries each: {bs.path} "
               f"({m['bytes'] / 1e6:.1f} MB, built in {m['build_seconds']} s)")

@@ -163,6 +163,7 @@ class RestoreResult:
     kept_damaged: bool  # the replaced store could not be copied and was moved aside as it was
     reapplied: int  # students erased again
     check: ContentCheck
+    refused: int = 0  # erasures in the list without a valid coördinator signature: not applied
 
 
 def restore(plan: RestorePlan, *, confirm_current: Login, login_backup: Login) -> RestoreResult:
@@ -174,12 +175,13 @@ def restore(plan: RestorePlan, *, confirm_current: Login, login_backup: Login) -
     """
     target = plan.target
     with store_backup.exclusive(target):
-        _confirm_by_current_coordinator(target, confirm_current)
         # Erased students must not come back with an older backup (AVG): their
         # ids come from the current store and from its side file (which also
-        # works when the store file is damaged or gone).
+        # works when the store file is damaged or gone). Only erasures a
+        # coördinator signed count, in the current store's team or the backup's.
         erased = known_erasures(target)
-        check, reapplied = _check_in_staging(plan, login_backup, erased)
+        signed_now = _confirm_by_current_coordinator(target, confirm_current, erased)
+        check, reapplied, refused = _check_in_staging(plan, login_backup, erased, signed_now)
         if not check.ok:
             raise BackupDamaged(str(plan.source), **check.summary())
         kept, kept_damaged = (None, False)
@@ -188,13 +190,14 @@ def restore(plan: RestorePlan, *, confirm_current: Login, login_backup: Login) -
         store_backup.replace(plan.staging, target)
         if erased:
             store_rights.write_side_file(target, erased)
-    return RestoreResult(kept, kept_damaged, len(reapplied), check)
+    return RestoreResult(kept, kept_damaged, len(reapplied), check, refused)
 
 
 def _check_in_staging(
-    plan: RestorePlan, login_backup: Login, erased: dict[str, store_rights.Erased]
-) -> tuple[store_backup.ContentCheck, list[str]]:
-    """In the staged copy: a coördinator of the backup logs in, erasures are applied again, every envelope is opened."""
+    plan: RestorePlan, login_backup: Login, erased: dict[str, store_rights.Erased], signed_now: set[str],
+) -> tuple[store_backup.ContentCheck, list[str], int]:
+    """In the staged copy: a coördinator of the backup logs in, the signed erasures are applied
+    again (``signed_now``: those the current store's team vouches for), every envelope is opened."""
     try:
         staged = Store.open(str(plan.staging))
     except StoreDamaged:
@@ -207,44 +210,51 @@ def _check_in_staging(
                 raise NotAllowed("restore", reason=Reason.BACKUP_COORDINATOR)
             with staged.session() as s:
                 audit.append(s, session.keys, "restore", worker_id=session.worker_id)
+                signed_then, _ = store_rights.trusted_erasures(s, session.keys, erased)
+            chosen = {sid: e for sid, e in erased.items() if sid in signed_now or sid in signed_then}
             reapplied: list[str] = []
-            if erased:
-                reapplied = store_rights.erase_students(staged, session.keys, erased, "", reapply=True, originals=erased)
+            if chosen:
+                reapplied = store_rights.erase_students(staged, session.keys, chosen, "", reapply=True, originals=chosen)
             # After the erasures: what is checked is exactly what will be put in place.
             check = store_backup.check_contents(staged, session.keys)
+            unsigned = [sid for sid in erased if sid not in chosen]
+            refused = len(store_rights.present(staged, unsigned))
         finally:
             session.lock()
     finally:
         staged.close()
-    return check, reapplied
+    return check, reapplied, refused
 
 
-def _confirm_by_current_coordinator(target: Path, confirm_current: Login) -> None:
+def _confirm_by_current_coordinator(target: Path, confirm_current: Login, erased: dict[str, store_rights.Erased]) -> set[str]:
     """A coördinator of the *current* store must agree before it is replaced.
 
     Otherwise anyone with an old backup and an old passphrase (a worker
     deactivated since, say) could put that backup back. A store that no
     longer opens (damaged, missing) is exactly what restore is for: then the
-    backup's own coördinator login is the check.
+    backup's own coördinator login is the check. Returns the erasures the
+    current store's team signed (``storage.rights.trusted_erasures``).
     """
     if not target.exists():
-        return
+        return set()
     try:
         current = Store.open(str(target))
     except (StoreDamaged, StoreMissing):
-        return
+        return set()
     try:
         try:
             session = confirm_current(current)
         except LogTampered:
             # Its log was cut or emptied, so nobody can log in to it: like a
             # damaged store, the backup's own coördinator login is the check.
-            return
+            return set()
         try:
             if not session.keys.is_coordinator:
                 raise NotAllowed("restore")
             with current.session() as s:
                 audit.append(s, session.keys, "restore", worker_id=session.worker_id, detail="bevestigd")
+                signed, _ = store_rights.trusted_erasures(s, session.keys, erased)
+            return set(signed)
         finally:
             session.lock()
     finally:

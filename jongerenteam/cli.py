@@ -450,6 +450,12 @@ def cmd_restore(args: argparse.Namespace, console: Console) -> int:
         console.say(
             f"{result.reapplied} student(en) die na deze back-up gewist zijn, zijn opnieuw gewist."
         )
+    if result.refused:
+        console.warn(
+            f"Let op: de lijst van gewiste studenten noemt {result.refused} student(en) uit de back-up zonder "
+            "geldige handtekening van een coördinator. Die zijn niet gewist: misschien heeft iemand met de "
+            "opslag geknoeid. Kijk het na met de coördinator."
+        )
     return msg.EXIT_OK
 
 
@@ -713,6 +719,8 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
         store.close()
     if report.damaged:
         console.warn(report.damaged_note)
+    if report.refused:
+        console.warn(report.refused)
     console.say(f"De rapportage ({report.period.label}, {report.scope}) staat in {target}")
     return msg.EXIT_OK
 

@@ -120,7 +120,10 @@ def demo_students(count: int, worker_ids: list[str], seed: int = 2026) -> list[N
             # Most students live in the school's region (as in a real mbo), a few further away.
             municipality_code=rnd.choices(REGION, REGION_WEIGHTS)[0] if rnd.random() < 0.9 else rnd.choice(codes),
             contact_preference=pref,
-            contact_value=fake.email() if pref == "email" else (fake.phone_number() if pref in ("telefoon", "whatsapp") else ""),
+            # A mobile number in the form the app asks for (Faker's nl_NL numbers include
+            # landline forms such as "(0653) 505432" that the intake refuses).
+            contact_value=fake.email() if pref == "email" else (
+                f"06-{rnd.randint(10_000_000, 99_999_999)}" if pref in ("telefoon", "whatsapp") else ""),
             leefdomeinen=sorted(domains),
             # Coaches from a small pool: each has several students (a coachwissel has work to do).
             coach_name=rnd.choice(coach_pool)[0] if rnd.random() < 0.8 else "",

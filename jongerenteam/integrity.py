@@ -66,6 +66,11 @@ TEXT = {
         "{n} student(en) die eerder gewist waren, stonden weer in de opslag (een oude kopie?). "
         "Ze zijn meteen opnieuw gewist. Meld dit bij de coördinator; dit staat ook in het logboek."
     ),
+    "erasures_refused": (
+        "Let op: de lijst van gewiste studenten noemt {n} student(en) die er nog zijn, zonder geldige "
+        "handtekening van een coördinator. Die zijn níet gewist: misschien heeft iemand met de opslag geknoeid. "
+        "Meld dit bij de coördinator; dit staat ook in het logboek."
+    ),
 }
 
 
@@ -125,6 +130,8 @@ def warnings(found: Findings) -> list[str]:
         out.append(TEXT[found.log_problem].format(seen=found.seen_seq, found=found.found_seq))
     if found.erased_again:
         out.append(TEXT["erased_again"].format(n=len(found.erased_again)))
+    if found.erasures_refused:
+        out.append(TEXT["erasures_refused"].format(n=found.erasures_refused))
     return out
 
 

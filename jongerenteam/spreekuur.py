@@ -366,11 +366,15 @@ class SpreekuurService(Service):
         return self.session.record(existing.id)
 
     def register_anonymous(self, leefdomeinen: list[str], minutes: int | None) -> str:
-        """An anonymous walk-in: date, leefdomeinen and duration only."""
+        """An anonymous walk-in: date, leefdomeinen and duration only, and a random
+        key for the cell key method of the figures (jongerenteam/report/cellkey.py)."""
+        from jongerenteam.report.cellkey import new_record_key
+
         WalkIn(leefdomeinen=leefdomeinen, minutes=minutes).validate()
         with self.unit():
             return spreekuur.add_anonymous_contact(
-                self.store, self.keys, {"leefdomeinen": sorted(leefdomeinen), "minuten": minutes}
+                self.store, self.keys,
+                {"leefdomeinen": sorted(leefdomeinen), "minuten": minutes, "rk": new_record_key()},
             )
 
     def register_referral(

@@ -70,16 +70,23 @@ class JongerenteamApp(App[int]):
     TITLE = "jongerenteam"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Afsluiten", priority=True),
+        # Help early: the Footer cuts what does not fit, from the end (screens/help.py lists it all).
+        # (Textual's own App puts ctrl+q first; ours takes its place.)
+        Binding("f1", "help", "Hulp"),
         Binding("ctrl+l", "lock", "Vergrendelen", priority=True),
         Binding("ctrl+o", "today", "Vandaag", priority=True),
         Binding("ctrl+f", "search", "Zoeken", priority=True),
         Binding("ctrl+n", "walk_in", "Inloop", priority=True),
         Binding("ctrl+r", "referral", "Aanmelding", priority=True),
+        Binding("ctrl+q", "quit", "Afsluiten", priority=True),
         Binding("ctrl+t", "team", "Team", priority=True),
         # F4, not ctrl+g: ctrl+g is the bell character, which text pasted from a
         # terminal can hold; a key that a paste can press must not open a screen.
         Binding("f4", "social_map", "Sociale kaart", show=False, priority=True),
+        # Help for the screen in front (screens/help.py). F1 (above) is not a priority
+        # key: where a screen means something else by it (the unlock screen: a forgotten
+        # passphrase), the screen's own key wins; "?" is typed as a letter where a field takes it.
+        Binding("question_mark", "help", "Hulp", key_display="?", show=False),
         # Declared here so Textual does not add its own, English "palette" key to the footer.
         Binding("ctrl+p", "command_palette", "Opdrachten", show=False, priority=True, tooltip="Toon alle opdrachten"),
     ]
@@ -385,6 +392,14 @@ class JongerenteamApp(App[int]):
 
     def action_today(self) -> None:
         self._to_home(lambda home: home.go_today())
+
+    def action_help(self) -> None:
+        """F1 or ?: what this screen is for and its keys (the Footer's own list, and the rest)."""
+        from screens.help import HelpScreen, screen_help
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(*screen_help(self.screen)))
 
     def action_search(self) -> None:
         self._to_home(lambda home: home.action_focus_search())

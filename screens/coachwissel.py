@@ -64,6 +64,12 @@ TEXT = {
 class CoachChangeScreen(Screen[None]):
     """All students of one study coach get a new coach; their contact persons a task."""
 
+    HELP_TITLE = "Coachwissel"
+    HELP = (
+        "Een studiecoach wisselt: zet in één keer een nieuwe coach bij zijn of haar studenten, en zie bij wie"
+        " een driegesprek nodig is."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", TEXT["back"]),
         Binding("ctrl+s", "change", TEXT["change"]),

@@ -252,6 +252,13 @@ class ItemList(OptionList):
 class DriegesprekScreen(FastTab, Screen[str | None]):
     """Record a driegesprek; dismisses with the new talk's id (or None)."""
 
+    HELP_TITLE = "Driegesprek"
+    HELP = (
+        "Het gesprek met de student, de studiecoach en jou: wie er waren, wat besproken is, de werkafspraken"
+        " (wie doet wat, voor wanneer) en de scores. ctrl+s bewaart alles in één keer in het dossier; daarna"
+        " kun je het afsprakenoverzicht voor de student maken."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Opslaan", priority=True),
         Binding("escape", "leave", "Terug"),

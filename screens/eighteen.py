@@ -126,6 +126,12 @@ class LineModal(Dialog):
 class ChecklistScreen(Screen[None]):
     """The 18+ checklist of one student: tick items by keyboard, with the date done."""
 
+    HELP_TITLE = "18+-lijst"
+    HELP = (
+        "Wat geregeld moet zijn als de student 18 wordt: zorgverzekering, DigiD, inkomen, toestemming, zorg "
+        "die overgaat naar volwassenenzorg. Vink af wat klaar is."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", TEXT["back"]),
         Binding("space", "tick", TEXT["toggle"], key_display="spatie"),
@@ -310,6 +316,9 @@ class ChecklistScreen(Screen[None]):
 
 class TeamChecklistScreen(Screen[bool]):
     """The coördinator edits the team's 18+ checklist: add, rename, remove, reorder."""
+
+    HELP_TITLE = "18+ in het team"
+    HELP = "Alle studenten van het team die binnenkort 18 worden, met hoe ver hun 18+-lijst is."
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", TEXT["back"]),

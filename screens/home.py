@@ -10,7 +10,7 @@ shows matching students instead.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import events, on
@@ -30,6 +30,8 @@ from screens.messages import StoreChanged
 from screens.student import open_student
 from screens.text import DataTable, Input, Static
 from screens.widgets import highlighted_key
+
+_Row = TypeVar("_Row")
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -60,9 +62,14 @@ TEXT = {
     "today_failed": "Vandaag kon niet worden geladen: {reason}",
     "name_contact": "Nieuwe contactpersoon voor {name}",
     "contact_named": "{name} is nu contactpersoon. Het dossier gaat voor {name} open na toestemming van de student.",
+    "first_rows": " · de eerste {shown}, + toont alles",
 }
-
-MAX_ROWS = 500
+# Search results drawn at most (the count says how many there are): a few screens full.
+MAX_ROWS = 100
+# Each list of Vandaag draws its first rows only, in the order that matters
+# (acuut and longest waiting first, overdue first, the next appointment first);
+# its title gives the whole count and "+" draws the rest of the focused list.
+PANEL_ROWS = 50
 # Status words that fit a narrow column.
 STATUS_SHORT = {**STATUSES, "wacht": "wacht 1e gesprek"}
 
@@ -75,17 +82,30 @@ def age_text(record: StudentRecord, day: date) -> str:
 class HomeScreen(Screen[None]):
     """Vandaag, and the search results while something is typed."""
 
+    HELP_TITLE = "Vandaag"
+    HELP = (
+        "Je dag in één scherm: jouw studenten met hun volgende afspraak, wie er vandaag binnenliep, wie wacht"
+        " op een eerste gesprek, wat vandaag moet of te laat is en wie binnenkort 18 wordt. Typ een naam om "
+        "te zoeken; Enter opent de student. Een lange lijst toont eerst de 50 belangrijkste regels: + toont "
+        "alles."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),
         Binding("down", "to_results", "Naar de lijst", show=False),
         Binding("f5", "reload", "Vernieuwen"),
+        # Named in the title of a list that shows only its first rows.
+        Binding("plus", "show_all", "Alles tonen", key_display="+", show=False),
     ]
 
     def __init__(self, session: TeamSession) -> None:
         super().__init__()
         self.session = session
         self.due_rows: list[DueRow] = []  # as shown: Enter on one may open its handover
+        self.today: Today | None = None  # as loaded: "+" shows a whole list from it
+        self.shown_keys: list[str] = []  # the search results as drawn (same ones: not drawn again)
+        self.whole: set[str] = set()  # the lists shown whole ("+")
 
     def compose(self) -> ComposeResult:
         w = self.session.worker
@@ -147,6 +167,7 @@ class HomeScreen(Screen[None]):
         if self.session.is_locked:
             return
         query = self.query_one("#search", Input).value.strip()
+        self.shown_keys = []  # read again: the same students may show something new
         if query:
             self.show_results(query)
         self.load_today()
@@ -178,6 +199,7 @@ class HomeScreen(Screen[None]):
         if team_app(self).session is not self.session or self.session.is_locked:
             return
         day = local_today()
+        self.today = today
         # Filled again after every change in the store: each list keeps its place.
         cursors = {t.id: t.cursor_row for t in self.query(DataTable) if t.id != "students"}
         self._caseload(today, day)
@@ -201,15 +223,32 @@ class HomeScreen(Screen[None]):
                 table.move_cursor(row=min(cursor, table.row_count - 1))
 
     def _panel(self, name: str, count: int, **words: object) -> DataTable:
-        """One of Vandaag's lists, emptied, its title with the new count."""
-        self.query_one(f"#title-{name}", Static).update(TEXT[name].format(n=count, **words))
+        """One of Vandaag's lists, emptied, its title with the new count (and how many it draws)."""
+        title = TEXT[name].format(n=count, **words)
+        if count > PANEL_ROWS and name not in self.whole:
+            title += TEXT["first_rows"].format(shown=PANEL_ROWS)
+        self.query_one(f"#title-{name}", Static).update(title)
         table = self.query_one(f"#{name}", DataTable)
         table.clear()
         return table
 
+    def _rows(self, name: str, rows: list[_Row]) -> list[_Row]:
+        """The rows of one list that are drawn: the first ``PANEL_ROWS``, or all after "+"."""
+        return rows if name in self.whole else rows[:PANEL_ROWS]
+
+    def action_show_all(self) -> None:
+        """+ on a list that shows only its first rows: draw all of it."""
+        table = self.focused
+        if not isinstance(table, DataTable) or table.id in (None, "students") or self.today is None:
+            return
+        self.whole.add(table.id or "")
+        cursor = table.cursor_row
+        self.show_today(self.today)
+        table.move_cursor(row=cursor)
+
     def _caseload(self, today: Today, day: date) -> None:
         t = self._panel("caseload", len(today.caseload))
-        for row in today.caseload:
+        for row in self._rows("caseload", today.caseload):
             when = f"{row.next_date:%d-%m} {row.next_text}".strip() if row.next_date else TEXT["no_date"]
             status = STATUS_SHORT.get(row.record.status, row.record.status)
             t.add_row(row.record.details.display_name, age_text(row.record, day), status, when, key=row.record.id)
@@ -217,13 +256,13 @@ class HomeScreen(Screen[None]):
     def _queue(self, today: Today) -> None:
         t = self._panel("queue", len(today.queue))
         # Keyed by position: a student who walks in twice on one day has two rows.
-        for i, row in enumerate(today.queue):
+        for i, row in enumerate(self._rows("queue", today.queue)):
             name = row.record.details.display_name if row.record else TEXT["anonymous"]
             t.add_row(f"{row.at:%H:%M}", name, row.by, key=f"{row.record.id if row.record else 'anon'}|{i}")
 
     def _waiting(self, today: Today) -> None:
         t = self._panel("waiting", len(today.waiting), days=WAITING_STANDARD_DAYS)
-        for row in today.waiting:
+        for row in self._rows("waiting", today.waiting):
             days = Text(str(row.working_days), style="bold red" if row.too_long else "")
             urgency = Text(URGENCIES.get(row.urgency, row.urgency), style="bold" if row.urgency == "acuut" else "")
             contact = self.session.workers.get(row.record.contact_worker_id or "")
@@ -231,15 +270,15 @@ class HomeScreen(Screen[None]):
 
     def _due(self, today: Today, day: date) -> None:
         t = self._panel("due", len(today.due))
-        self.due_rows = list(today.due)
-        for i, row in enumerate(today.due):
+        self.due_rows = self._rows("due", list(today.due))
+        for i, row in enumerate(self.due_rows):
             # Not by colour alone: "te laat" in words as well.
             late = Text(f"{row.due:%d-%m} te laat", style="bold red") if row.due < day else Text(f"{row.due:%d-%m}")
             t.add_row(late, row.record.details.display_name, row.text, key=f"{row.record.id}|{i}")
 
     def _turning(self, today: Today) -> None:
         t = self._panel("turning", len(today.turning_18))
-        for row in today.turning_18:
+        for row in self._rows("turning", today.turning_18):
             birth = row.record.details.birth_date
             eighteen = f"{eighteenth_birthday(birth):%d-%m-%Y}" if birth else ""
             t.add_row(row.record.details.display_name, eighteen, str(row.days), key=row.record.id)
@@ -249,9 +288,14 @@ class HomeScreen(Screen[None]):
     def show_results(self, query: str) -> None:
         records = self.session.spreekuur.search(query, limit=MAX_ROWS + 1)
         table = self.query_one("#students", DataTable)
+        shown = records[:MAX_ROWS]
+        self._count(records, shown)
+        keys = [r.id for r in shown]
+        if keys == self.shown_keys:
+            return  # one more letter, the same students: the table stays as it is drawn
+        self.shown_keys = keys
         table.clear()
         today = local_today()
-        shown = records[:MAX_ROWS]
         for r in shown:
             d = r.details
             table.add_row(
@@ -264,17 +308,22 @@ class HomeScreen(Screen[None]):
                 TEXT["yes"] if self.session.is_involved(r.id) else TEXT["no"],
                 key=r.id,
             )
+
+    def _count(self, records: list[StudentRecord], shown: list[StudentRecord]) -> None:
         total = len(self.session.students)
         template = TEXT["count_capped"] if len(records) > MAX_ROWS else TEXT["count"]
         text = template.format(shown=len(shown), total=total) if records else TEXT["none"]
-        self.query_one("#count", Static).update(text)
+        # One line of a fixed height: its new text needs no new layout of the screen (a keystroke's frame).
+        self.query_one("#count", Static).update(text, layout=False)
 
     @on(Input.Changed, "#search")
     def search(self, event: Input.Changed) -> None:
         query = event.value.strip()
         searching = bool(query)
-        self.query_one("#results").display = searching
-        self.query_one("#today").display = not searching
+        results, today = self.query_one("#results"), self.query_one("#today")
+        if results.display != searching:  # only when it changes: a layout of the screen costs a frame
+            results.display = searching
+            today.display = not searching
         if searching:
             self.show_results(query)
 

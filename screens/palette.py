@@ -61,6 +61,7 @@ def open_palette(app: JongerenteamApp) -> None:
 def system_commands(app: JongerenteamApp, screen: Screen[Any]) -> Iterable[SystemCommand]:
     """The palette's entries for ``screen``, in Dutch; deliberately no "screenshot" (it would write names to disk)."""
     yield SystemCommand("app: afsluiten", "Vergrendel en sluit jongerenteam af", app.action_quit)
+    yield SystemCommand("app: hulp bij dit scherm", "Waar dit scherm voor is en al zijn toetsen (F1)", app.action_help)
     session = app.session
     if session is None:
         return

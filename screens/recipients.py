@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Input
 
 from jongerenteam.domain import ValidationError
 from jongerenteam.rights.recipients import Recipient, Told
 from screens.background import run_in_thread
 from screens.dialogs import FormDialog
-from screens.text import Static
+from screens.text import DataTable, Input, Static, Text
 
 if TYPE_CHECKING:
     from jongerenteam.session import TeamSession

@@ -194,6 +194,12 @@ class SaveModal(Dialog):
 class ReportScreen(Screen[None]):
     """The coördinator's figures: period keys, municipality view, tables with bars, export."""
 
+    HELP_TITLE = "Rapportage"
+    HELP = (
+        "De cijfers voor de gemeenten over een periode, zonder dossiers te openen. Elk aantal is een klein "
+        "beetje veranderd om studenten te beschermen; kleine gemeenten staan samen. Bewaar als CSV of PDF."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("m", "period('maand')", TEXT["month"]),
         Binding("k", "period('kwartaal')", TEXT["quarter"]),
@@ -256,8 +262,8 @@ class ReportScreen(Screen[None]):
     async def show_report(self, report: rp.Report) -> None:
         self.report = report
         self.query_one("#report-title", Static).update(report.title)
-        said = TEXT["records"].format(n=report.records) + " · " + rp.TEXT["legend"]
-        self.show_message(f"{report.damaged_note} {said}" if report.damaged else said, error=bool(report.damaged))
+        said = " ".join(report.notes) + " · " + TEXT["records"].format(n=report.records)
+        self.show_message(said, error=bool(report.damaged))
         scroll = self.query_one("#report-scroll", VerticalScroll)
         await scroll.remove_children()
         await scroll.mount_all(

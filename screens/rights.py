@@ -54,7 +54,7 @@ MENU_LINES = (
     "i  inzage: alles wat over de student is vastgelegd, als PDF of tekst",
     "c  correctie: een verzoek om iets te verbeteren (of de weigering) vastleggen",
     "t  bewaartermijn van dit dossier: {regime}",
-    "o  ontvangers: wie kreeg gegevens uit dit dossier, en wie is ingelicht over een correctie",
+    "o  ontvangers: wie kreeg gegevens, en wie is ingelicht over een correctie",
 )
 
 TEXT = {
@@ -129,7 +129,7 @@ TEXT = {
     "erase_hint": (
         "Alles van deze student wordt definitief vernietigd: de sleutel van het dossier, alle gesprekken, "
         "afspraken en toestemmingen, en de gegevens in het register. Dit kan niet ongedaan worden gemaakt, "
-        "ook niet met een back-up. Alleen een anoniem telrecord blijft voor de cijfers."
+        "ook niet met een back-up. Voor de cijfers blijft alleen een grove telling over, zonder naam, nummer of datum."
     ),
     "erase_reason": "Reden",
     "confirm": "Bevestig",

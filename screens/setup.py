@@ -142,6 +142,13 @@ class Note(Static):
 class SetupScreen(Screen[None]):
     """Create the team store and its first coördinator, then show the recovery code once."""
 
+    HELP_TITLE = "Eerste keer instellen"
+    HELP = (
+        "De teamopslag aanmaken: de naam van het team, jij als eerste coördinator, een sterk wachtwoord. "
+        "Schrijf de herstelcode op die aan het eind verschijnt: zonder die code is een vergeten wachtwoord "
+        "niet te herstellen."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: Enter moves through the fields and steps, also inside an Input.
         Binding("enter", "next", "Verder", priority=True),

@@ -226,6 +226,12 @@ class MapEntryDialog(FormDialog):
 class SocialMapScreen(Screen[None]):
     """The team's sociale kaart: search, add, change, remove."""
 
+    HELP_TITLE = "Sociale kaart"
+    HELP = (
+        "Organisaties en professionals waar het team naar verwijst, met hun leefdomeinen en hoe je ze "
+        "bereikt. Zoek, voeg toe of wijzig; een overdracht naar buiten kiest de ontvanger hieruit."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Toevoegen"),
         Binding("e", "edit", "Wijzigen"),

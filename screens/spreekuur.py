@@ -174,6 +174,12 @@ class DuplicateModal(Dialog):
 class IntakeScreen(Screen[None]):
     """The walk-in (kind="inloop") and aanmelding (kind="aanmelding") form."""
 
+    HELP_TITLE = "Inloop of aanmelding"
+    HELP = (
+        "Een student registreren: bij een inloop is de naam genoeg, de rest kan later. Het programma zoekt "
+        "meteen of de student al bekend is. ctrl+s bewaart; wat je typte blijft staan als er iets niet klopt."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Opslaan", priority=True),
         Binding("escape", "leave", "Terug"),

@@ -69,6 +69,13 @@ TEAM_COMMANDS: list[tuple[str, str, str]] = [
 class TeamScreen(Screen[None]):
     """The team's workers; keys open one dialog each."""
 
+    HELP_TITLE = "Team beheren"
+    HELP = (
+        "De medewerkers van het team: iemand toevoegen, een rol wijzigen, een collega die weggaat deactiveren"
+        " (met een warme overdracht van zijn of haar studenten), een wachtwoord opnieuw instellen met de "
+        "herstelcode."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "add_worker", "Nieuw"),
         Binding("d", "deactivate_worker", "Deactiveren"),

@@ -67,6 +67,12 @@ CLOCK_SECONDS = 5.0
 class UnlockScreen(Screen[None]):
     """The first screen, and the one every lock returns to."""
 
+    HELP_TITLE = "Ontgrendelen"
+    HELP = (
+        "Kies je naam en typ je wachtwoord. Wachtwoord vergeten? F1 of F2 helpt je verder met de herstelcode "
+        "of de coördinator."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, and a synchronous focus change: keys typed right after
         # Enter (fast typing, a paste, auto-type) must land in the passphrase

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from storage import audit, authority, clock, rights
 from storage.crypto import sign, signature_valid
 from storage.keyring import Keys
-from storage.models import AuditEntry, SeenHead, Student
+from storage.models import AuditEntry, SeenHead
 from storage.store import Store
 
 ROLLED_BACK = "rolled back"
@@ -63,6 +63,8 @@ class Findings:
     seen_seq: int = 0
     found_seq: int = 0
     erased_again: list[str] = field(default_factory=list)
+    # Erasures in the list or the side file without a valid coördinator signature: not applied.
+    erasures_refused: int = 0
 
 
 def check(store: Store, keys: Keys, seen: Seen | None) -> Findings:
@@ -84,7 +86,7 @@ def check(store: Store, keys: Keys, seen: Seen | None) -> Findings:
                 s, keys, "integrity", worker_id=keys.worker_id,
                 detail=f"{found.log_problem}: gezien {found.seen_seq}, nu {found.found_seq}",
             )
-    found.erased_again = _erase_returned(store, keys)
+    found.erased_again, found.erasures_refused = _erase_returned(store, keys)
     found.head = current(store)
     return found
 
@@ -98,29 +100,43 @@ def current(store: Store) -> Seen | None:
     return Seen(position[0], position[1], clock.now().isoformat(timespec="microseconds"))
 
 
-def _erase_returned(store: Store, keys: Keys) -> list[str]:
-    """Students erased before (table or side file) who are in the store again: erase them again."""
+def _erase_returned(store: Store, keys: Keys) -> tuple[list[str], int]:
+    """Students erased before (table or side file) who are in the store again: erase them again.
+
+    Only erasures a coördinator signed count (``rights.trusted_erasures``): a
+    line someone added to the list or the side file erases nothing; it is
+    counted, said and logged. Returns (the ids erased again, how many were refused).
+    """
     erased = rights.erasure_ids(store)
-    if store.path is not None:
-        for sid, first in rights.read_side_file(store.path).items():
-            erased.setdefault(sid, first)
+    side = rights.read_side_file(store.path) if store.path is not None else {}
+    for sid, first in side.items():
+        if sid not in erased or (first.sig and not erased[sid].sig):
+            erased[sid] = first
     if not erased:
-        return []
-    ids = list(erased)
-    back: list[str] = []
+        return [], 0
     with store.reading() as s:
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            back += [sid for (sid,) in s.execute(select(Student.id).where(Student.id.in_(chunk))).all()]
-    if not back:
-        return []
-    removed = rights.erase_students(store, keys, back, "", reapply=True, originals=erased)
+        trusted, refused = rights.trusted_erasures(s, keys, erased)
+    if store.path is not None and any(not side.get(sid, rights.Erased(e.at)).sig for sid, e in trusted.items()):
+        rights.write_side_file(store.path, trusted)  # the signed form, also for lines from before signing
+    back = rights.present(store, trusted)
+    removed = rights.erase_students(store, keys, back, "", reapply=True, originals=trusted) if back else []
     with store.session() as s:
-        audit.append(
-            s, keys, "integrity", worker_id=keys.worker_id,
-            detail=f"gewiste studenten terug: {len(removed)}, opnieuw gewist",
-        )
-    return removed
+        if removed:
+            audit.append(
+                s, keys, "integrity", worker_id=keys.worker_id,
+                detail=f"gewiste studenten terug: {len(removed)}, opnieuw gewist",
+            )
+        refused_back = rights.present(store, refused)
+        if refused_back:
+            audit.append(
+                s, keys, "integrity", worker_id=keys.worker_id,
+                detail=f"{ERASURES_REFUSED}: {len(refused_back)}",
+            )
+    return removed, len(refused_back)
+
+
+# The detail of the log line of erasures that were not applied again (no valid signature).
+ERASURES_REFUSED = "wissingen zonder geldige handtekening genegeerd"
 
 
 # -- each worker's signed memory inside the store -------------------------------------------

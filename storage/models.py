@@ -305,13 +305,17 @@ class StatisticsRecord(Base):
 
 
 class Erasure(Base):
-    """An erased student's id, when and why (a reason code; nothing else): a restore re-applies erasures."""
+    """An erased student's id, when and why (a reason code), signed by the coördinator; nothing else.
+    A restore, and every unlock, re-applies the erasures whose signature holds."""
 
     __tablename__ = "erasures"
 
     student_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
     erased_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reason: Mapped[str | None] = mapped_column(String(20))
+    # The coördinator who erased, and their signature (storage.rights.erasure_message).
+    signer: Mapped[str | None] = mapped_column(String(UUID_LEN))
+    sig: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class AuditEntry(Base):

@@ -3,7 +3,9 @@
 Erasure is crypto-shredding: every wrap of the student key (the escrow's
 too) is deleted, so the key, and with it every file entry ever written under
 it, is gone; the file entries, handovers and the directory row are deleted
-as well. The anonymous statistics record loses its link to the student. An
+as well. The statistics record is deleted; a generalised copy without
+exact dates, id or time of its own goes into the pool of erased students
+(``report.detach``, ``report.pool``). An
 ``erasures`` row (id and date only) remembers the erasure so a restore of an
 older backup can apply it again; for a store in a file a side file
 ``<store>.erasures`` holds the same ids, so that still works when the store
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import orjson
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from storage import audit, authority, clock, files, guard, report
 from storage.audit import LogRow
@@ -51,15 +54,56 @@ REAPPLIED = "terugzetten"  # detail of an erasure applied again after a restore 
 
 @dataclass(frozen=True, slots=True)
 class Erased:
-    """What is kept of an erasure: when, and why (an ``ERASURE_REASONS`` code; "" for one from before reasons were kept)."""
+    """What is kept of an erasure: when, why (an ``ERASURE_REASONS`` code; "" for one from
+    before reasons were kept), and the coördinator's signature over both (``erasure_message``)."""
 
     at: datetime
     reason: str = ""
+    signer: str = ""
+    sig: bytes = b""
+
+
+def erasure_message(student_id: str, at: datetime, reason: str) -> bytes:
+    """What a coördinator signs when erasing: an erasure is applied again (at an unlock, at a
+    restore) only when this signature holds, so a line added to the erasure list or the side
+    file by someone with the files destroys nothing."""
+    return "\x1f".join(("erasure", student_id, _iso(_aware(at).astimezone(UTC)), reason)).encode()
+
+
+def sign_erasure(keys: Keys, student_id: str, at: datetime, reason: str) -> Erased:
+    """The erasure as this coördinator signs it (no signature in a team not signed yet)."""
+    if keys.sign_seed is None:
+        return Erased(at, reason)
+    return Erased(at, reason, keys.worker_id, sign(keys.sign_seed, erasure_message(student_id, at, reason)))
+
+
+def trusted_erasures(
+    s: Session, keys: Keys, erased: Mapping[str, Erased],
+) -> tuple[dict[str, Erased], list[str]]:
+    """(the erasures signed by a coördinator of this team, the ids of those that are not).
+
+    In a team not signed yet every erasure counts (there is nothing to check it with).
+    """
+    if keys.root_public is None or keys.signed_from is None:
+        return dict(erased), []
+    trust = authority.trust(s, keys.root_public, keys.signed_from)
+    good: dict[str, Erased] = {}
+    bad: list[str] = []
+    for sid, e in erased.items():
+        grant = trust.current.get(e.signer)
+        message = erasure_message(sid, e.at, e.reason)
+        if grant is not None and grant.role == authority.COORDINATOR and any(
+            signature_valid(k, e.sig, message) for k in trust.signing_keys.get(e.signer, set())
+        ):
+            good[sid] = e
+        else:
+            bad.append(sid)
+    return good, bad
 
 SIDE_FILE_SUFFIX = ".erasures"
 SIDE_FILE_HEADER = (
-    "# jongerenteam: gewiste studenten (alleen id, datum en reden). Nodig bij het terugzetten\n"
-    "# van een back-up: deze studenten worden dan opnieuw gewist. Niet weggooien.\n"
+    "# jongerenteam: gewiste studenten (alleen id, datum, reden en de handtekening van de coördinator).\n"
+    "# Nodig bij het terugzetten van een back-up: deze studenten worden dan opnieuw gewist. Niet weggooien.\n"
 )
 
 
@@ -151,6 +195,7 @@ def erase_students(
     first = originals or {}
     removed: list[str] = []
     with store.session() as s:
+        copies: list[JsonObject] = []
         for sid in ids:
             # The key first: without any wrap the student key is gone, and
             # with it everything ever encrypted under it.
@@ -158,13 +203,16 @@ def erase_students(
             s.execute(delete(FileEntry).where(FileEntry.student_id == sid))
             s.execute(delete(Handover).where(Handover.student_id == sid))
             gone = guard.rowcount(s.execute(delete(Student).where(Student.id == sid)))
-            report.detach(s, keys, sid)
-            original = first.get(sid) if reapply else None
+            if (copy := report.detach(s, keys, sid)) is not None:
+                copies.append(copy)
+            original = first.get(sid) if reapply else sign_erasure(keys, sid, now, reason)
             row = s.get(Erasure, sid)
-            if row is None:
-                row = Erasure(student_id=sid, erased_at=original.at if original else now,
-                              reason=original.reason if original else reason)
+            if row is None and original is not None:
+                row = Erasure(student_id=sid, erased_at=original.at, reason=original.reason,
+                              signer=original.signer or None, sig=original.sig or None)
                 s.add(row)
+            if row is None:
+                continue  # not reached: a re-applied erasure always names its original
             if gone:
                 removed.append(sid)
             if gone or not reapply:
@@ -176,6 +224,8 @@ def erase_students(
                 audit.append(
                     s, keys, "erasure", worker_id=keys.worker_id, student_id=sid, detail=detail,
                 )
+        # What the figures keep: generalised copies in the one shuffled pool (storage/report.py).
+        report.pool(s, keys, copies)
     # A restore works on a staged copy and writes the real store's side file itself.
     _after_erasure(store, write_side=not reapply)
     return removed
@@ -203,12 +253,24 @@ def _after_erasure(store: Store, *, write_side: bool) -> None:
 
 
 def erasure_ids(store: Store) -> dict[str, Erased]:
-    """Every erased student id in this store, with when and why (no key needed)."""
+    """Every erased student id in this store, with when, why and who signed it (no key needed)."""
     with store.reading() as s:
         return {
-            sid: Erased(_aware(at), reason or "")
-            for sid, at, reason in s.execute(select(Erasure.student_id, Erasure.erased_at, Erasure.reason)).all()
+            sid: Erased(_aware(at), reason or "", signer or "", bytes(sig or b""))
+            for sid, at, reason, signer, sig in s.execute(
+                select(Erasure.student_id, Erasure.erased_at, Erasure.reason, Erasure.signer, Erasure.sig)
+            ).all()
         }
+
+
+def present(store: Store, student_ids: Iterable[str]) -> list[str]:
+    """Which of these students are in the store."""
+    ids = list(student_ids)
+    out: list[str] = []
+    with store.reading() as s:
+        for i in range(0, len(ids), 500):
+            out += [sid for (sid,) in s.execute(select(Student.id).where(Student.id.in_(ids[i : i + 500]))).all()]
+    return out
 
 
 def side_file(store_path: Path) -> Path:
@@ -227,14 +289,14 @@ def read_side_file(store_path: Path) -> dict[str, Erased]:
         line = line.strip()
         if not line or line.startswith("#"):
             continue
-        sid, _, rest = line.partition("\t")
-        when, _, why = rest.partition("\t")
+        sid, when, why, signer, sig = ([*line.split("\t"), "", "", "", ""])[:5]
         try:
             at = _aware(datetime.fromisoformat(when.strip()))
+            signature = bytes.fromhex(sig.strip())
         except ValueError:
-            at = clock.now()
+            continue  # a line that does not read whole signs nothing
         if _looks_like_uuid(sid.strip()):
-            out[sid.strip()] = Erased(at, why.strip() if why.strip() in ERASURE_REASONS else "")
+            out[sid.strip()] = Erased(at, why.strip() if why.strip() in ERASURE_REASONS else "", signer.strip(), signature)
     return out
 
 
@@ -252,10 +314,12 @@ def write_side_file(store_path: Path, ids: Mapping[str, Erased]) -> None:
     The first erasure of an id is what stays (its time and reason)."""
     merged = read_side_file(store_path)
     for sid, erased in ids.items():
-        merged.setdefault(sid, erased)
+        if sid not in merged or (erased.sig and not merged[sid].sig):
+            merged[sid] = erased  # the first erasure stays; its signed form replaces an unsigned one
     path = side_file(store_path)
     lines = [SIDE_FILE_HEADER] + [
-        f"{sid}\t{_iso(e.at)}\t{e.reason}\n" for sid, e in sorted(merged.items(), key=lambda kv: (_iso(kv[1].at), kv[0]))
+        f"{sid}\t{_iso(e.at)}\t{e.reason}\t{e.signer}\t{e.sig.hex()}\n"
+        for sid, e in sorted(merged.items(), key=lambda kv: (_iso(kv[1].at), kv[0]))
     ]
     write_private(path, "".join(lines))
 

@@ -51,6 +51,7 @@ from storage.keyslots import (
 )
 from storage.models import (
     AuditEntry,
+    Erasure,
     EscrowWrap,
     FileEntry,
     Handover,
@@ -243,6 +244,8 @@ def create_team(
         audit.append(s, keys, "create", worker_id=worker.id, detail="team")
         # Every file entry has an entry record from the start (storage.files).
         audit.append(s, keys, "migration", worker_id=worker.id, detail=audit.ENTRY_RECORDS)
+        # And every erasure is signed from the start (storage.rights.trusted_erasures).
+        audit.append(s, keys, "migration", worker_id=worker.id, detail=ERASURES_SIGNED)
         return worker.id, recovery_code
 
 
@@ -360,6 +363,27 @@ def _bring_up_to_date(s: Session, keys: Keys, passphrase: str) -> None:
         _confirm_pending(s, keys)
     if keys.entries_from is None:
         _record_files(s, keys)
+    if audit.marker_seq(s, ERASURES_SIGNED) is None:
+        _sign_erasures(s, keys)
+
+
+# The detail of the "migration" entry of the first coördinator unlock that signed the erasures.
+ERASURES_SIGNED = "wissingen ondertekend"
+
+
+def _sign_erasures(s: Session, keys: Keys) -> None:
+    """The first coördinator's unlock after the upgrade signs the erasures the store lists.
+
+    Once: from then on an erasure without a valid coördinator signature is
+    never applied again (``storage.rights.trusted_erasures``). Like every
+    value signed at the upgrade, the list is taken as it stands.
+    """
+    from storage import rights
+
+    audit.append(s, keys, "migration", worker_id=keys.worker_id, detail=ERASURES_SIGNED)
+    for row in s.scalars(select(Erasure).where(Erasure.sig.is_(None))).all():
+        signed = rights.sign_erasure(keys, row.student_id, row.erased_at, row.reason or "")
+        row.signer, row.sig = signed.signer or None, signed.sig or None
 
 
 def _record_files(s: Session, keys: Keys) -> None:

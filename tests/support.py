@@ -659,6 +659,18 @@ def set_store_day(day: date, hour: int = 10) -> None:
 AMSTERDAM, UTRECHT, DEN_HAAG = "GM0363", "GM0344", "GM0518"
 
 
+def plausible(shown: str, true: int) -> bool:
+    """Could the cell key method (jongerenteam/report/cellkey.py) publish ``shown``
+    for a true count ``true``? 0 stays 0; 1 and 2 become 0 or 3; from 3 on at
+    most 2 off, never below 3. Holds for every record key."""
+    value = int(shown)
+    if true == 0:
+        return value == 0
+    if true < 3:
+        return value in (0, 3)
+    return value >= 3 and abs(value - true) <= 2
+
+
 def build_known_store(fx) -> dict:
     """17 students: 6 walk-ins from Amsterdam (scored, 5 closed), 10 aanmeldingen
     from Utrecht (5 first talks within 5 working days, 5 later), 1 walk-in

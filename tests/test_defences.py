@@ -134,36 +134,38 @@ def test_an_expired_consent_does_not_open_the_handover(team_store, fixed_clock):
     assert _propose(hanna, rec.id).state == h.PROPOSED
 
 
-# -- small cells in the rapportage: 1-4 hidden, 5 shown ------------------------------------------------------
+# -- small counts in the rapportage: never published as themselves (cell key method) -------------------------
 
 
-def test_small_cell_suppression_hides_four_and_shows_five(team_store, fixed_clock):
-    """Four walk-ins from one municipality read '<5' everywhere they are counted; the fifth makes it '5'."""
+def test_small_counts_are_never_published_as_themselves(team_store, fixed_clock):
+    """One and then two walk-ins from one woongemeente read 0 or 3 wherever they are counted,
+    whatever their random record keys; the perturbation table does so for every cell key."""
+    from jongerenteam.report import cellkey
+
     hanna = session(team_store)
     coordinator = session(team_store, "coordinator")
     quarter = rp.quarter_of(TODAY)
 
-    def figures() -> dict[str, str]:
+    def figures() -> set[str]:
         report = coordinator.report.report(quarter)
         kern = {label: cells[0].text for label, cells in report.table("kern").rows}
-        gemeente = report.table("gemeente")
-        return {
-            "geholpen": kern["Studenten geholpen (gesprek of inloop)"],
-            "inloop": kern["Inloop met naam"],
-            "gemeente": {label: cells[0].text for label, cells in gemeente.rows}["Utrecht"],
-            "totaal": gemeente.total[1][0].text,
-        }
+        niveau = {label: cells[0].text for label, cells in report.table("niveau").rows}
+        return {kern["Studenten geholpen (gesprek of inloop)"], kern["Inloop met naam"], niveau["niveau 2"],
+                report.table("gemeente").total[1][0].text}
 
     def walk_in(i: int) -> None:
         details = StudentDetails(first_name=f"Sam{i}", last_name="de Vries", birth_date=date(2008, 12, 3),
                                  programme="Verzorgende IG", level="2", municipality_code="GM0344")
         hanna.spreekuur.register_walk_in(details, intake.WalkIn(hulpvraag="geld", leefdomeinen=["inkomen"]), today=TODAY)
 
-    for i in range(4):
-        walk_in(i)
-    assert figures() == {"geholpen": "<5", "inloop": "<5", "gemeente": "<5", "totaal": "<5"}
-    walk_in(4)
-    assert figures() == {"geholpen": "5", "inloop": "5", "gemeente": "5", "totaal": "5"}
+    walk_in(0)
+    assert figures() <= {"0", "3"}
+    assert coordinator.report.report(quarter, "GM0344").tables == []  # and no profile of the one student
+    walk_in(1)
+    assert figures() <= {"0", "3"}
+    for n in (1, 2):  # every cell key, on a fine grid
+        assert {cellkey.perturb(n, k) for k in range(0, cellkey.KEY_SPACE, cellkey.KEY_SPACE // 4096)} == {0, 3}
+    assert all(cellkey.perturb(n, k) >= 3 for n in (3, 4, 5) for k in range(0, cellkey.KEY_SPACE, 1 << 20))
 
 
 # -- the old helper's read access: the wrap itself goes -----------------------------------------------------

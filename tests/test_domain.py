@@ -57,3 +57,13 @@ def test_phone_numbers_that_are_refused(number):
     with pytest.raises(ValidationError) as err:
         StudentDetails(first_name="Sam", contact_preference="whatsapp", contact_value=number).validate(TODAY)
     assert err.value.field == "contact_value"
+
+
+def test_every_generated_demo_student_passes_the_apps_own_validation():
+    """The demo and the benchmark stores are built from ``demo_students``: every value in them is
+    one the intake would accept (a Faker landline like "(0653) 505432" made the register benchmark crash)."""
+    from jongerenteam.demo import demo_students
+
+    for seed in (2026, 7):
+        for new in demo_students(1500, ["w1", "w2"], seed=seed):
+            StudentDetails.from_dict(new.data).validate()

@@ -23,7 +23,7 @@ from jongerenteam import report as rp
 from jongerenteam.domain import StudentDetails
 from jongerenteam.pdf import Document, Section, printable, render_pdf, write_pdf
 from jongerenteam.session import TeamSession
-from tests.support import WORKER_PASS, pdf_text
+from tests.support import WORKER_PASS, pdf_text, plausible
 
 Q4 = rp.quarter_of(date(2026, 11, 1))
 MADE = datetime(2026, 11, 23, 10, 0)
@@ -117,7 +117,7 @@ def test_report_pdf_shows_free_text_exactly(strict_glyphs):
     text = pdf_text(rp.render_pdf(rp.compute(docs, [], Q4, made_at=MADE)))
     assert "Studenten per opleiding" in text
     for p in programmes:
-        assert re.search(rf"^{re.escape(p)} 5 1[23]%$", text, re.MULTILINE), p
+        assert re.search(rf"^{re.escape(p)} [3-7] \d+%$", text, re.MULTILINE), p  # 5, perturbed by at most 2
     assert "Rapportage jongerenteam, kwartaal 4 2026, alle gemeenten" in text
 
 
@@ -257,17 +257,19 @@ def test_csv_cells_cannot_become_formulas():
         assert not {"=1+1", "@SUM(A1)"} & set(cells)
         if municipality is None:
             flat = {r[0]: r[1:] for r in rows if r}
-            assert flat["Inkomen / schulden"] == ["45", "0", "0", "45", "-1,0"]
-            assert flat["woongemeente onbekend"][0] == "5"  # codes outside the CBS list are not named
+            scores = flat["Inkomen / schulden"]
+            assert plausible(scores[0], 45) and scores[1:3] == ["0", "0"] and plausible(scores[3], 45)
+            assert scores[4] == "-1,0"
+            assert plausible(flat["overige gemeenten"][0], 15)  # codes outside the CBS list are never named
 
 
 def test_csv_quotes_text_and_leaves_figures_plain():
     """Text cells are always quoted (a ';' or '"' cannot break out), figures are written as numbers."""
     docs = [report_doc("GM0363", programme="a;b") for _ in range(5)] + [report_doc("GM0363", programme='a"b') for _ in range(6)]
     raw = rp.to_csv(rp.compute(docs, [], Q4, made_at=MADE)).decode("utf-8-sig")
-    assert '"a;b";5;45%\r\n' in raw and '"a""b";6;55%\r\n' in raw
-    assert '"Gesprekken";11\r\n' in raw
-    assert rp.csv_figure("=1+1") == "\"'=1+1\"" and rp.csv_figure("-0,5") == "-0,5" and rp.csv_figure("<5") == "<5"
+    assert re.search(r'^"a;b";\d+;\d+%\r$', raw, re.MULTILINE) and re.search(r'^"a""b";\d+;\d+%\r$', raw, re.MULTILINE)
+    assert re.search(r'^"Gesprekken";\d+\r$', raw, re.MULTILINE)
+    assert rp.csv_figure("=1+1") == "\"'=1+1\"" and rp.csv_figure("-0,5") == "-0,5" and rp.csv_figure("–") == "–"
 
 
 # -- free-text categories: overig ------------------------------------------------------------
@@ -281,6 +283,10 @@ def test_a_rare_programme_is_never_named_in_any_view_or_export():
     views = {None, "GM0363", "GM0344"}
     for municipality in views:
         r = rp.compute(docs, [], Q4, municipality, made_at=MADE)
+        if r.refused:  # fewer than 10 students: no figures at all
+            assert municipality is not None and r.tables == []
+            assert "Dierenverzorging" not in rp.to_csv(r).decode("utf-8-sig")
+            continue
         table = r.table("opleiding")
         labels = [label for label, _ in table.rows]
         assert "Dierenverzorging Exotisch" not in labels and "overig" in labels, municipality
@@ -293,8 +299,7 @@ def test_a_rare_programme_is_never_named_in_any_view_or_export():
             assert "overig" in export
     overall = rp.compute(docs, [], Q4, made_at=MADE)
     rows = {label: cells[0].text for label, cells in overall.table("opleiding").rows}
-    assert rows["Kok"] == "7" and rows["overig"] == "<5"
-    assert rows["Kapper"] == "x"  # 13 - 7 would give the one student in "overig" away
+    assert plausible(rows["Kok"], 7) and rows["overig"] in ("0", "3") and plausible(rows["Kapper"], 5)
 
 
 def test_free_text_categories():

@@ -234,6 +234,55 @@ def test_erased_student_back_in_an_older_copy_is_erased_again_at_unlock(tmp_path
         store.close()
 
 
+@pytest.mark.parametrize("how", ["row in the list", "line in the side file", "line signed by a hulpverlener"])
+def test_a_forged_erasure_destroys_nothing(tmp_path, how):
+    """Someone with the files adds a live student to the erasure list (the ``erasures`` table or
+    the side file ``<store>.erasures``), unsigned or signed with a hulpverlener's own key: the next
+    unlock, which applies the list, erases nobody, says so in Dutch and logs it."""
+    from storage import rights as store_rights
+
+    fx = make_team(tmp_path / "team.jt")
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    sid = _student(fx, coordinator)
+    at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    if how == "row in the list":
+        _raw(fx.store, "INSERT INTO erasures (student_id, erased_at, reason) VALUES (:s, :a, 'verzoek')", s=sid, a=at)
+    else:
+        forged = store_rights.Erased(at, "verzoek")
+        if how == "line signed by a hulpverlener":
+            otto = team.unlock(fx.store, fx.other_id, OTHER_PASS, event=None)
+            forged = store_rights.sign_erasure(otto, sid, at, "verzoek")
+            assert forged.sig
+        store_rights.write_side_file(fx.path, {sid: forged})
+    session = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    try:
+        assert any(n.startswith("Let op: de lijst van gewiste studenten noemt 1 student(en)") for n in session.notices)
+    finally:
+        session.lock()
+    with fx.store.session() as s:
+        assert s.get(Student, sid) is not None  # nobody erased
+    assert [e.detail for e in _events(fx.store, "integrity")] == [
+        "wissingen zonder geldige handtekening genegeerd: 1"]
+    assert _events(fx.store, "erasure") == []
+    fx.store.close()
+
+
+def test_an_erasure_is_signed_by_the_coordinator_and_its_side_file_line_too(tmp_path):
+    """The coördinator's erasure carries their signature, in the store and in the side file, and
+    is applied again from the side file alone (the store file replaced by an older copy)."""
+    from storage import rights as store_rights
+
+    fx = make_team(tmp_path / "team.jt")
+    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    sid = _student(fx, coordinator)
+    coordinator.rights.erase_student(sid, "verzoek")
+    coordinator.lock()
+    (row,) = store_rights.erasure_ids(fx.store).values()
+    assert row.signer == fx.coordinator_id and row.sig
+    assert store_rights.read_side_file(fx.path)[sid] == row
+    fx.store.close()
+
+
 def test_unwritable_memory_is_said_not_silent(tmp_path, monkeypatch):
     fx = make_team(tmp_path / "team.jt")
     state = tmp_path / "state"
@@ -986,12 +1035,7 @@ def test_the_tail_cut_with_an_older_signed_memory_put_back_is_seen(fx):
     _raw(fx.store, "UPDATE seen_heads SET seq = :q, mac = :m, sig = :g, at = :a WHERE worker_id = :w",
          q=older[0], m=older[1], g=older[2], a=older[3], w=fx.worker_id)
     _on_another_laptop()
-    coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
-    try:
-        assert any(n.startswith("Let op: wat de teamopslag bewaarde over hoe ver") and "Hanna" in n
-                   for n in coordinator.notices)
-    finally:
-        coordinator.lock()
+    _memory_change_said_about_hanna(fx)
     assert [e.on_behalf_of for e in _events(fx.store, "integrity") if e.detail == "seen: old"] == [fx.worker_id]
 
 
@@ -1003,6 +1047,11 @@ def test_a_workers_signed_memory_changed_or_removed_is_said(fx, how):
         _raw(fx.store, "UPDATE seen_heads SET seq = seq - 1 WHERE worker_id = :w", w=fx.worker_id)
     else:
         _raw(fx.store, "DELETE FROM seen_heads WHERE worker_id = :w", w=fx.worker_id)
+    _memory_change_said_about_hanna(fx)
+
+
+def _memory_change_said_about_hanna(fx) -> None:
+    """The coördinator's next unlock says that what the store kept of Hanna's memory changed."""
     coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     try:
         assert any(n.startswith("Let op: wat de teamopslag bewaarde over hoe ver") and "Hanna" in n

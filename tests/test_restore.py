@@ -570,6 +570,25 @@ def _student_ids(path) -> tuple[set[str], set[str], list[str]]:
     return ids, erased, details
 
 
+def test_restore_applies_no_forged_erasure(tmp_path, team_template):
+    """A line added to the side file for a student in the backup, not signed by a coördinator:
+    the restore erases that student not, and says so."""
+    from datetime import UTC, datetime
+
+    path = tmp_path / "data" / "team.jt"
+    fx = copy_team(team_template, path)
+    s, sid, keep, _stat, _blobs = erasure_case(fx)
+    s.lock()
+    backup = fx.store.backup(tmp_path / "oud.jtbackup")
+    fx.store.close()
+    store_rights.write_side_file(path, {keep: store_rights.Erased(datetime(2026, 11, 1, tzinfo=UTC), "verzoek")})
+    code, said, err = restore(path, backup, "j", COORDINATOR_PASS, COORDINATOR_PASS)
+    assert code == 0, err
+    assert "de lijst van gewiste studenten noemt 1 student(en) uit de back-up" in said + err
+    ids, erased, _ = _student_ids(path)
+    assert keep in ids and sid in ids and keep not in erased
+
+
 def test_restore_of_an_older_backup_erases_the_student_again(tmp_path, team_template):
     """Erase, then restore a backup made before: the student does not come back, also
     when the current store file is gone (the side file remembers)."""

@@ -33,7 +33,8 @@ def test_walk_in_registers_student_with_hulpvraag_in_the_file(team_store, fixed_
 
 
 def test_anonymous_walk_in_counts_but_names_nobody(team_store, fixed_clock):
-    """An anonymous walk-in keeps date, leefdomeinen and duration, and shows as anonymous in the queue."""
+    """An anonymous walk-in keeps date, leefdomeinen and duration (and the random key of the
+    figures' cell key method), and shows as anonymous in the queue."""
     s = session(team_store)
     s.spreekuur.register_anonymous(["welzijn", "gezondheid"], 15)
     with team_store.store.reading() as db:
@@ -41,7 +42,9 @@ def test_anonymous_walk_in_counts_but_names_nobody(team_store, fixed_clock):
         assert db.query(Student).count() == 0
         assert db.query(AnonymousContact).count() == 1
     views = spreekuur.anonymous_contacts(team_store.store, s.keys, datetime(2026, 11, 23, tzinfo=UTC))
+    rk = views[0].data.pop("rk")
     assert views[0].data == {"leefdomeinen": ["gezondheid", "welzijn"], "minuten": 15}
+    assert isinstance(rk, int) and 0 <= rk < 2**32
     assert [q.record for q in s.spreekuur.walk_ins_on(TODAY)] == [None]
 
 

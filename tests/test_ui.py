@@ -253,6 +253,92 @@ async def test_search_filters_accent_insensitively_and_escape_clears(team_store,
         assert app.focused is app.screen.query_one("#caseload", DataTable)
 
 
+async def test_vandaag_draws_the_first_rows_of_a_long_list_and_plus_draws_all(team_store):
+    """A worker with 160 students: the caseload draws 50, its title says 160 and how to see the rest;
+    "+" on that list draws all of it. Search draws at most 100 results and says how many there are."""
+    from jongerenteam.demo import demo_students
+    from storage import students as store_students
+
+    keys = team.unlock(team_store.store, team_store.worker_id, WORKER_PASS, event=None)
+    new = [
+        store_students.NewStudent(n.data, "lopend", team_store.worker_id)
+        for n in demo_students(160, [team_store.worker_id], seed=60)
+    ]
+    store_students.add_students(team_store.store, keys, new)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await wait_until(pilot, lambda: app.screen.query_one("#caseload", DataTable).row_count > 0, what="caseload")
+        caseload = app.screen.query_one("#caseload", DataTable)
+        assert caseload.row_count == 50
+        assert text_of(app, "#title-caseload") == "Mijn studenten (160) · de eerste 50, + toont alles"
+        caseload.focus()
+        await pilot.press("plus")
+        await settle(app, pilot)
+        assert app.screen.query_one("#caseload", DataTable).row_count == 160
+        assert text_of(app, "#title-caseload") == "Mijn studenten (160)"
+        await pilot.press("slash", *"e")
+        await settle(app, pilot)
+        assert len(table_rows(app)) == 100
+        assert text_of(app, "#count") == "100 van 160 studenten getoond: typ verder om te zoeken"
+
+
+async def test_help_on_vandaag_and_in_the_dossier_lists_the_screens_own_keys(team_store, students):
+    """? on Vandaag (no field takes it) and F1 in a dossier open the help of that screen: what it is
+    for, in Dutch, and its keys from the bindings the Footer draws, also those the Footer leaves out.
+    In the search field ? is a letter."""
+    from screens.help import HelpScreen
+
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        assert app.focused is app.screen.query_one("#caseload", DataTable)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert screen_text(app).count("Hulp: Vandaag") == 1
+        assert "Je dag in één scherm" in text_of(app, "#help-about")
+        keys = {tuple(row) for row in table_rows(app, "#help-keys")}
+        assert {("ctrl+n", "Inloop"), ("+", "Alles tonen"), ("/", "Zoeken"), ("f5", "Vernieuwen")} <= keys
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.focused is app.screen.query_one("#caseload", DataTable)
+        await pilot.press("slash", "question_mark")
+        assert app.screen.query_one("#search", Input).value == "?" and isinstance(app.screen, HomeScreen)
+        await pilot.press("escape")
+        await open_row(app, pilot, "ozd")
+        assert isinstance(app.screen, DossierScreen)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Hulp: Het dossier" in screen_text(app)
+        assert {("s", "Status"), ("w", "Overdracht")} <= {tuple(row) for row in table_rows(app, "#help-keys")}
+        await pilot.press("f1")  # F1 again closes it
+        await settle(app, pilot)
+        assert isinstance(app.screen, DossierScreen)
+
+
+def test_every_screen_says_what_it_is_for():
+    """Each full screen has a Dutch help text and title (a dialog without its own gets the form's)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import ModalScreen, Screen
+
+    import screens
+
+    found = []
+    for info in pkgutil.walk_packages(screens.__path__, "screens."):
+        module = importlib.import_module(info.name)
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Screen) and not issubclass(cls, ModalScreen) and cls.__module__ == module.__name__:
+                found.append(cls)
+                assert cls.__dict__.get("HELP") and cls.__dict__.get("HELP_TITLE"), cls.__name__
+    assert len(found) >= 12
+
+
 async def test_typing_a_name_on_vandaag_searches_and_slash_selects_the_old_query(team_store, students):
     """Letters typed while a Vandaag list has focus land in the search, first letter included;
     '/' later selects the old query, so typing replaces it."""

@@ -1,16 +1,20 @@
-"""The figures for municipalities and the school board, with small-cell suppression.
+"""The figures for municipalities and the school board, protected by the cell key method.
 
 Plain functions over decrypted statistics documents (``storage.report``)
-and the times of anonymous walk-ins; nothing here knows Textual or the store.
+and the anonymous walk-ins; nothing here knows Textual or the store.
 
 Three parts:
 
 - the statistics document of one student (``facts_of``, ``revise``): codes,
   dates and counts only, never a name, birth date, student number or text;
+  and a random record key (``cellkey``);
 - ``compute``: the counts of one period, for all municipalities at once;
-- suppression: every count 1-4 shows as "<5"; complementary suppression
-  ("x") so that no published total or difference reveals a hidden count,
-  also not across the per-municipality views. Rules: /tmp/docs/report-dev.md.
+- protection: every count, total and breakdown is published through the
+  cell key method (``cellkey``: the same students give the same figure in
+  every report, counts 1-2 are never shown as themselves), rare programmes
+  and woongemeenten are grouped, and a woongemeente with fewer than
+  MIN_STUDENTS students helped gets no report of its own.
+  Why and how: docs/report-privacy.md.
 """
 
 from __future__ import annotations
@@ -34,14 +38,15 @@ from jongerenteam.catalogue import (
 )
 from jongerenteam.domain import WAITING_STANDARD_DAYS, StudentDetails, working_days_between
 from jongerenteam.municipalities import name_of
+from jongerenteam.report import cellkey
 from storage.documents import JsonObject
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
 DOC_VERSION = 1
-SMALL = 5  # counts 1..SMALL-1 are never shown
-UNBOUNDED = 10**9  # the upper bound of an "x"
+SMALL = 5  # a free-text category (a programme) of fewer students is never named; a mean or median needs SMALL+
+MIN_STUDENTS = 10  # a woongemeente with fewer students helped (as published) is grouped and gets no own report
 TALK_TYPE_LABELS = {  # jongerenteam.dossier.TALK_TYPES, repeated to keep this module light
     "intake": "intake", "driegesprek": "driegesprek", "vervolggesprek": "vervolggesprek",
     "telefonisch": "telefonisch", "app": "app/WhatsApp", "email": "e-mail", "huisbezoek": "huisbezoek",
@@ -51,12 +56,13 @@ UNKNOWN = "onbekend"
 OTHER = "\x00overig"  # the category of rare free-text values: never a value itself (a typed text has no NUL)
 
 TEXT = {
-    "primary": "<5",
-    "secondary": "x",
     "hidden": "–",
     "legend": (
-        "<5 = minder dan 5 (klein aantal, niet getoond). "
-        "x = niet getoond, omdat anders een klein aantal terug te rekenen is. "
+        "Om de privacy van studenten te beschermen, is elk aantal een klein beetje veranderd: "
+        "soms 1 of 2 hoger of lager. Een aantal van 1 of 2 staat er nooit: dat wordt 0 of 3. "
+        "Een totaal is apart veranderd, dus de regels tellen niet altijd precies op tot het totaal. "
+        "Hetzelfde aantal geeft in elke rapportage hetzelfde cijfer. "
+        "Cijfers van verschillende rapportages van elkaar aftrekken geeft dus geen juist aantal. "
         "– = te weinig studenten om te tonen."
     ),
     "damaged_one": (
@@ -67,8 +73,18 @@ TEXT = {
         "Let op: {n} registraties van studenten konden niet worden gelezen (beschadigd of buiten het "
         "programma om veranderd) en tellen niet mee in deze cijfers. Meld dit bij de coördinator."
     ),
+    "too_few": (
+        "Te weinig studenten uit {scope} in deze periode (minder dan {n}) voor eigen cijfers. "
+        "Zo is niemand te herkennen. Deze studenten tellen wel mee in de cijfers van alle gemeenten, "
+        "onder 'overige gemeenten'. Kies een langere periode of alle gemeenten."
+    ),
     "all": "alle gemeenten",
     "unknown_municipality": "woongemeente onbekend",
+    "other_municipalities": "overige gemeenten",
+    "other_municipalities_note": (
+        "Woongemeenten met minder dan {n} geholpen studenten staan samen onder 'overige gemeenten', "
+        "zodat niemand te herkennen is."
+    ),
     "total": "totaal",
     "other": "overig",
     "other_note": "Opleidingen met minder dan 5 studenten staan samen onder 'overig', zodat niemand te herkennen is.",
@@ -100,8 +116,9 @@ def facts_of(details: StudentDetails, status: str) -> JsonObject:
 
 
 def new_document(registered: date) -> JsonObject:
+    """An empty document, with a fresh random record key ("rk", ``cellkey``)."""
     return {
-        "v": DOC_VERSION, "gemeente": "", "niveau": "", "opleiding": "", "verwijzer": "", "domeinen": [],
+        "v": DOC_VERSION, "rk": cellkey.new_record_key(), "gemeente": "", "niveau": "", "opleiding": "", "verwijzer": "", "domeinen": [],
         "achttien": None, "ingeschreven": registered.isoformat(), "aanmeldingen": [], "inloop": [],
         "gesprekken": [], "scores": [], "statussen": [],
     }
@@ -126,6 +143,8 @@ def revise(
     the file is gone.
     """
     doc = dict(doc) if doc else new_document(today)
+    if "rk" not in doc:  # a document from before the cell key method: its key, once
+        doc["rk"] = cellkey.new_record_key()
     for key in ("gemeente", "niveau", "opleiding", "verwijzer", "domeinen", "achttien"):
         doc[key] = facts[key]
     statuses = [list(x) for x in doc.get("statussen", [])]
@@ -232,181 +251,48 @@ def fmt_number(value: float, decimals: int = 1) -> str:
     return f"{value:.{decimals}f}".replace(".", ",")
 
 
-# -- suppression --------------------------------------------------------------------------
+# -- published counts: the cell key method -------------------------------------------------
 
 
 class Num:
-    """One published count. ``state``: '' shown, 'primary' (1-4, "<5"),
-    'secondary' (hidden so that a primary one cannot be derived, "x")."""
+    """One count and its cell key (``cellkey``); ``shown`` is what is published.
 
-    __slots__ = ("state", "value")
+    ``add`` counts a record ``n`` times and adds its record key as often;
+    ``publish`` looks the published figure up in the perturbation table.
+    """
 
-    def __init__(self, value: int = 0) -> None:
+    __slots__ = ("key", "shown", "value")
+
+    def __init__(self, value: int = 0, key: int = 0) -> None:
         self.value = value
-        self.state = ""
+        self.key = key
+        self.shown = 0
 
-    @property
-    def hidden(self) -> bool:
-        return bool(self.state)
+    def add(self, record_key: int, n: int = 1) -> None:
+        self.value += n
+        self.key += n * record_key
+
+    def publish(self) -> Num:
+        self.shown = cellkey.perturb(self.value, self.key)
+        return self
+
+    @classmethod
+    def total(cls, parts: Iterable[Num]) -> Num:
+        """A total as its own cell: the true sum and the sum of the keys, perturbed
+        once (never the sum of the perturbed parts)."""
+        out = cls()
+        for p in parts:
+            out.value += p.value
+            out.key += p.key
+        return out.publish()
 
     @property
     def text(self) -> str:
-        if self.state == "primary":
-            return TEXT["primary"]
-        if self.state == "secondary":
-            return TEXT["secondary"]
-        return str(self.value)
-
-    @property
-    def bounds(self) -> tuple[int, int]:
-        """What a reader who knows the rules can tell about a hidden count."""
-        if self.state == "primary":
-            return 0, SMALL - 1  # "<5" means 0 to 4: a zero may be hidden as a complement
-        return SMALL, UNBOUNDED
+        return str(self.shown)
 
     def __repr__(self) -> str:
-        return f"Num({self.value}, {self.state or 'shown'})"
+        return f"Num({self.value} shown as {self.shown})"
 
-
-@dataclass(slots=True)
-class Line:
-    """A published equation: ``total`` = the sum of ``parts``."""
-
-    total: Num
-    parts: list[Num]
-
-
-def pinned(line: Line) -> bool:
-    """Can a reader pin down one hidden number of this line exactly, from the
-    shown numbers and the bounds the markers give away ("<5": 1-4, "x": 5+)?
-
-    The line is the equation total - sum(parts) = 0; the total may be
-    hidden too (then it is one more unknown).
-    """
-    items = [(1, line.total), *((-1, p) for p in line.parts)]
-    hidden = [(sign, n) for sign, n in items if n.hidden]
-    if not hidden:
-        return False
-    if len(hidden) == 1:
-        return True
-    rest = -sum(sign * n.value for sign, n in items if not n.hidden)  # sum of hidden signed = rest
-    ranges = [(sign * n.bounds[0], sign * n.bounds[1]) if sign > 0 else (sign * n.bounds[1], sign * n.bounds[0])
-              for sign, n in hidden]
-    lo_sum = sum(r[0] for r in ranges)
-    hi_sum = sum(r[1] for r in ranges)
-    for (sign, n), (lo, hi) in zip(hidden, ranges, strict=True):
-        # sign * n = rest - (others), others in [lo_sum - lo, hi_sum - hi]
-        low, high = rest - (hi_sum - hi), rest - (lo_sum - lo)
-        if sign < 0:
-            low, high = -high, -low
-        blo, bhi = n.bounds
-        if max(low, blo) >= min(high, bhi):
-            return True
-    return False
-
-
-def suppress(nums: list[Num], lines: list[Line]) -> None:
-    """Primary suppression of every count 1-4, then complementary suppression
-    until no line lets a hidden number be pinned down.
-
-    The complement is the smallest shown non-zero part of the line (the
-    least information lost); with none left, the line's total goes.
-    Terminates: every round hides one more number.
-    """
-    for n in nums:
-        if 0 < n.value < SMALL:
-            n.state = "primary"
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if not pinned(line):
-                continue
-            candidates = [p for p in line.parts if not p.hidden and p.value > 0]
-            zeros = [p for p in line.parts if not p.hidden and p.value == 0]
-            if candidates:
-                min(candidates, key=lambda p: p.value).state = "secondary"
-            elif not line.total.hidden and line.total.value > 0:
-                line.total.state = "secondary"
-            elif zeros:
-                zeros[0].state = "primary"  # a 0 shown as "<5": true, and it adds doubt
-            else:
-                continue  # nothing left to hide in this line
-            changed = True
-
-
-_PRIME = (1 << 61) - 1
-EXACT_CHECK_LIMIT = 1500  # hidden numbers per family for the exact check (else the line rules only)
-
-
-def determined(lines: list[Line]) -> list[Num]:
-    """Hidden numbers that the published lines fix exactly when combined
-    (linear algebra; elimination modulo a large prime, exact for these
-    small integer systems). The line rules alone miss combinations across
-    rows and columns."""
-    index: dict[int, int] = {}
-    hidden: list[Num] = []
-    rows: list[dict[int, int]] = []
-    for line in lines:
-        row: dict[int, int] = {}
-        for sign, n in ((1, line.total), *((-1, p) for p in line.parts)):
-            if n.hidden:
-                k = index.setdefault(id(n), len(hidden))
-                if k == len(hidden):
-                    hidden.append(n)
-                row[k] = (row.get(k, 0) + sign) % _PRIME
-        row = {k: v for k, v in row.items() if v}
-        if row:
-            rows.append(row)
-    if not rows or len(hidden) > EXACT_CHECK_LIMIT:
-        return []
-    pivots: dict[int, dict[int, int]] = {}  # pivot column -> reduced row
-    for row in rows:
-        for col, prow in pivots.items():  # reduce by the existing pivots
-            if col in row:
-                f = row[col]
-                for k, v in prow.items():
-                    row[k] = (row.get(k, 0) - f * v) % _PRIME
-                row = {k: v for k, v in row.items() if v}
-        if not row:
-            continue
-        col = min(row)
-        inv = pow(row[col], _PRIME - 2, _PRIME)
-        row = {k: v * inv % _PRIME for k, v in row.items()}
-        for other in pivots.values():  # keep the rows fully reduced
-            if col in other:
-                f = other[col]
-                for k, v in row.items():
-                    other[k] = (other.get(k, 0) - f * v) % _PRIME
-                for k in [k for k, v in other.items() if not v]:
-                    del other[k]
-        pivots[col] = row
-    return [hidden[col] for col, row in pivots.items() if len(row) == 1]
-
-
-def protect(nums: list[Num], lines: list[Line]) -> None:
-    """``suppress``, then hide more until no hidden number follows from the
-    published lines combined (each round hides a number in a line of a
-    determined one)."""
-    suppress(nums, lines)
-    for _ in range(len(nums)):
-        fixed = determined(lines)
-        if not fixed:
-            return
-        target = fixed[0]
-        for line in lines:
-            if target is line.total or any(p is target for p in line.parts):
-                shown = [p for p in (line.total, *line.parts) if not p.hidden]
-                nonzero = [p for p in shown if p.value > 0]
-                if nonzero:
-                    min(nonzero, key=lambda p: p.value).state = "secondary"
-                    break
-                if shown:
-                    shown[0].state = "primary"
-                    break
-        else:
-            return
-        suppress([], lines)
 
 
 # -- free-text categories ------------------------------------------------------------------
@@ -451,11 +337,11 @@ def free_text_categories(values: Iterable[str]) -> tuple[dict[str, str], dict[st
 @dataclass(slots=True)
 class Cell:
     text: str
-    value: float | None = None  # for the bars; None when hidden
+    value: float | None = None  # for the bars; None when not a count
 
     @classmethod
     def of(cls, n: Num) -> Cell:
-        return cls(n.text, None if n.hidden else float(n.value))
+        return cls(n.text, float(n.shown))
 
 
 @dataclass(slots=True)
@@ -487,6 +373,8 @@ class Report:
     # Statistics records that could not be read (damaged, or changed outside
     # the program): left out of every figure, and said so wherever the figures go.
     damaged: int = 0
+    # Why a woongemeente's own report shows no figures ("" when it does).
+    refused: str = ""
 
     @property
     def damaged_note(self) -> str:
@@ -494,6 +382,11 @@ class Report:
         if not self.damaged:
             return ""
         return TEXT["damaged_one"] if self.damaged == 1 else TEXT["damaged_many"].format(n=self.damaged)
+
+    @property
+    def notes(self) -> list[str]:
+        """Every "Let op" sentence of this report; the privacy legend always."""
+        return [x for x in (self.damaged_note, self.refused, TEXT["legend"]) if x]
 
     @property
     def scope(self) -> str:
@@ -513,42 +406,31 @@ class _Family:
     """One kind of count broken down by municipality (rows) and some categories.
 
     ``rows[m]`` is the count for municipality m, ``grand`` their total; each
-    breakdown is a grid municipality x category, with column totals. All of
-    it is suppressed together, so a municipality's view and the overall
-    view never contradict nor complete each other.
+    breakdown is a grid municipality x category, with column totals. Every
+    one of them is its own cell (``Num.total``): a municipality's view and
+    the overall view show the same figure for the same students.
     """
 
     def __init__(self) -> None:
         self.rows: dict[str, Num] = defaultdict(Num)
         self.grand = Num()
-        self.grids: dict[str, tuple[dict[tuple[str, str], Num], dict[str, Num], bool]] = {}
+        self.grids: dict[str, tuple[dict[tuple[str, str], Num], dict[str, Num]]] = {}
 
-    def grid(self, key: str, additive: bool = True) -> dict[tuple[str, str], Num]:
+    def grid(self, key: str) -> dict[tuple[str, str], Num]:
         if key not in self.grids:
-            self.grids[key] = (defaultdict(Num), defaultdict(Num), additive)
+            self.grids[key] = (defaultdict(Num), {})
         return self.grids[key][0]
 
-    def finish(self, municipalities: list[str], categories: dict[str, list[str]]) -> tuple[list[Num], list[Line]]:
-        """Fill in totals and list every number and published equation."""
-        nums: list[Num] = [self.grand]
-        lines: list[Line] = []
-        rows = [self.rows[m] for m in municipalities]
-        self.grand.value = sum(r.value for r in rows)
-        nums += rows
-        lines.append(Line(self.grand, rows))
-        for key, (cells, col_totals, additive) in self.grids.items():
-            cats = categories[key]
-            for c in cats:
-                col = [cells[(m, c)] for m in municipalities]
-                col_totals[c].value = sum(n.value for n in col)
-                nums += col
-                nums.append(col_totals[c])
-                lines.append(Line(col_totals[c], col))
-            if additive:
+    def finish(self, municipalities: list[str], categories: dict[str, list[str]]) -> None:
+        """Totals as cells of their own, and every count published."""
+        for m in municipalities:
+            self.rows[m].publish()
+        self.grand = Num.total(self.rows[m] for m in municipalities)
+        for key, (cells, col_totals) in self.grids.items():
+            for c in categories[key]:
                 for m in municipalities:
-                    lines.append(Line(self.rows[m], [cells[(m, c)] for c in cats]))
-                lines.append(Line(self.grand, [col_totals[c] for c in cats]))
-        return nums, lines
+                    cells[(m, c)].publish()
+                col_totals[c] = Num.total(cells[(m, c)] for m in municipalities)
 
 
 def _in(day: str, start: str, end: str) -> bool:
@@ -557,23 +439,25 @@ def _in(day: str, start: str, end: str) -> bool:
 
 def compute(
     documents: list[JsonObject],
-    anonymous: list[date],
+    anonymous: list[tuple[date, int]],
     period: Period,
     municipality: str | None = None,
     *,
     made_at: datetime | None = None,
     damaged: int = 0,
 ) -> Report:
-    """All figures of one period, suppressed, seen from one municipality (or all).
+    """All figures of one period, published through the cell key method, seen
+    from one municipality (or all).
 
-    ``damaged``: statistics records that could not be read (said in the report)."""
+    ``anonymous``: (day, key) of each anonymous walk-in. ``damaged``:
+    statistics records that could not be read (said in the report)."""
     start, end = period.start.isoformat(), period.end.isoformat()
     helped, talks, new, referrals, walk_ins, closed = (_Family() for _ in range(6))
     by_level = helped.grid("niveau")
     by_programme = helped.grid("opleiding")
     by_referrer = helped.grid("verwijzer")
     by_age = helped.grid("leeftijd")
-    by_domain = helped.grid("leefdomein", additive=False)
+    by_domain = helped.grid("leefdomein")
     by_type = talks.grid("soort")
     by_reason = closed.grid("reden")
     waits = referrals.grid("wachttijd")
@@ -582,61 +466,70 @@ def compute(
         fam.grid("verandering")
     score_sums: dict[str, dict[str, int]] = {d.code: defaultdict(int) for d in LEEFDOMEINEN}
     wait_days: dict[str, list[int]] = defaultdict(list)
-    helped_programmes: list[tuple[str, str]] = []  # (municipality, programme as typed) of each student helped
+    helped_programmes: list[tuple[str, str, int]] = []  # (municipality, programme as typed, record key) per student helped
     municipalities: set[str] = {""}
 
     for doc in documents:
         m = doc.get("gemeente") or ""
+        rk = int(doc.get("rk") or 0)
         municipalities.add(m)
         if _in(doc.get("ingeschreven", ""), start, end):
-            new.rows[m].value += 1
+            new.rows[m].add(rk)
         walks = doc.get("inloop", ())
         walks_in = [w for w in walks if start <= w <= end]
-        walk_ins.rows[m].value += len(walks_in)
+        if walks_in:
+            walk_ins.rows[m].add(rk, len(walks_in))
         all_talks = doc.get("gesprekken", ())
-        talk_dates: list[str] = []
+        talk_count = 0
         first_contact = min(walks_in) if walks_in else None
         for t in all_talks:
             day = t[0]
             if start <= day <= end:
-                talk_dates.append(day)
+                talk_count += 1
                 kind = t[1] if t[1] in TALK_TYPE_LABELS else ""
-                by_type[(m, kind)].value += 1
+                by_type[(m, kind)].add(rk)
                 if first_contact is None or day < first_contact:
                     first_contact = day
-        talks.rows[m].value += len(talk_dates)
+        if talk_count:
+            talks.rows[m].add(rk, talk_count)
         for s_day, status, *rest in doc.get("statussen", ()):
             if status == "afgesloten" and start <= s_day <= end:
                 reason = rest[0] if rest and rest[0] in CLOSE_REASONS else ""
-                closed.rows[m].value += 1
-                by_reason[(m, reason)].value += 1
-        refs = [a for a in doc.get("aanmeldingen", ()) if start <= a <= end]
+                closed.rows[m].add(rk)
+                by_reason[(m, reason)].add(rk)
+        refs = [a for a in doc.get("aanmeldingen", ()) if start <= (a if isinstance(a, str) else a[0]) <= end]
         if refs:
             contacts = sorted([*walks, *(t[0] for t in all_talks)])
             for a in refs:
-                referrals.rows[m].value += 1
+                referrals.rows[m].add(rk)
+                if not isinstance(a, str):
+                    # Kept after an erasure (storage.report.generalised): the month of the
+                    # referral, whether the first talk came within the standard, and its month.
+                    _, bucket, contact = a
+                    waits[(m, bucket if bucket and contact and contact <= end else "nog")].add(rk)
+                    continue
                 first = next((c for c in contacts if a <= c <= end), None)
                 if first is None:
-                    waits[(m, "nog")].value += 1
+                    waits[(m, "nog")].add(rk)
                     continue
                 days = working_days_between(date.fromisoformat(a), date.fromisoformat(first))
                 wait_days[m].append(days)
-                waits[(m, "binnen" if days <= WAITING_STANDARD_DAYS else "later")].value += 1
+                waits[(m, "binnen" if days <= WAITING_STANDARD_DAYS else "later")].add(rk)
         if first_contact is None:
             continue
         # -- a student helped in this period
-        helped.rows[m].value += 1
+        helped.rows[m].add(rk)
         level = doc.get("niveau") or ""
-        by_level[(m, level if level in LEVELS else "")].value += 1
-        helped_programmes.append((m, doc.get("opleiding") or ""))
+        by_level[(m, level if level in LEVELS else "")].add(rk)
+        helped_programmes.append((m, doc.get("opleiding") or "", rk))
         referrer = doc.get("verwijzer") or ""
-        by_referrer[(m, referrer if referrer in REFERRERS else "")].value += 1
-        eighteen = doc.get("achttien")
+        by_referrer[(m, referrer if referrer in REFERRERS else "")].add(rk)
+        eighteen = doc.get("achttien")  # "yyyy-mm"; only "yyyy" after an erasure (from January on)
         age = "" if not eighteen else ("onder" if first_contact[:7] < eighteen else "boven")
-        by_age[(m, age)].value += 1
+        by_age[(m, age)].add(rk)
         for code in doc.get("domeinen", ()):
             if code in scores:
-                by_domain[(m, code)].value += 1
+                by_domain[(m, code)].add(rk)
         per_domain: dict[str, list[tuple[str, int]]] = {}
         for s_day, code, value in doc.get("scores", ()):
             if s_day <= end and code in scores:
@@ -647,14 +540,14 @@ def compute(
             values.sort(key=lambda x: x[0])
             change = values[-1][1] - values[0][1]
             fam = scores[code]
-            fam.rows[m].value += 1
-            fam.grid("verandering")[(m, "beter" if change > 0 else "gelijk" if change == 0 else "slechter")].value += 1
+            fam.rows[m].add(rk)
+            fam.grid("verandering")[(m, "beter" if change > 0 else "gelijk" if change == 0 else "slechter")].add(rk)
             score_sums[code][m] += change
 
-    # The programme is free text: grouped before anything is counted or suppressed.
-    programme_key, programme_labels = free_text_categories(p for _, p in helped_programmes)
-    for m, programme in helped_programmes:
-        by_programme[(m, programme_key[programme])].value += 1
+    # The programme is free text: grouped before anything is counted.
+    programme_key, programme_labels = free_text_categories(p for _, p, _ in helped_programmes)
+    for m, programme, rk in helped_programmes:
+        by_programme[(m, programme_key[programme])].add(rk)
     used = set(programme_key.values())
     munis = sorted(municipalities, key=lambda c: (c == "", name_of(c) or c))
     categories = {
@@ -670,18 +563,27 @@ def compute(
         "verandering": ["beter", "gelijk", "slechter"],
     }
     for fam in (helped, talks, new, referrals, walk_ins, closed, *scores.values()):
-        nums, lines = fam.finish(munis, categories)
-        protect(nums, lines)
-    anonymous_count = Num(sum(1 for a in anonymous if period.start <= a <= period.end))
-    suppress([anonymous_count], [])
+        fam.finish(munis, categories)
+    anonymous_count = Num()
+    for day, key in anonymous:
+        if period.start <= day <= period.end:
+            anonymous_count.add(key)
+    anonymous_count.publish()
+    # A woongemeente with few students helped is never named nor shown alone.
+    grouped = [m for m in munis if helped.rows[m].shown < MIN_STUDENTS]
+    made = made_at or datetime.now()
+    if municipality is not None and helped.rows[municipality].shown < MIN_STUDENTS:
+        scope = name_of(municipality) or TEXT["unknown_municipality"]
+        refused = TEXT["too_few"].format(scope=scope, n=MIN_STUDENTS)
+        return Report(period, municipality, [], made, len(documents), damaged, refused)
 
     view = _View(municipality, munis)
     tables = [
         _core(view, helped, new, referrals, walk_ins, anonymous_count, talks),
     ]
     if municipality is None:
-        tables.append(_per_municipality("gemeente", "Studenten geholpen per woongemeente", helped, munis))
-        tables.append(_per_municipality("gemeente_gesprekken", "Gesprekken per woongemeente", talks, munis))
+        tables.append(_per_municipality("gemeente", "Studenten geholpen per woongemeente", helped, munis, grouped))
+        tables.append(_per_municipality("gemeente_gesprekken", "Gesprekken per woongemeente", talks, munis, grouped))
     tables += [
         _breakdown(view, "soort", "Gesprekken per soort", talks, "soort", categories, TALK_TYPE_LABELS, "gesprekken"),
         _breakdown(view, "leefdomein", "Studenten per leefdomein", helped, "leefdomein", categories,
@@ -698,7 +600,7 @@ def compute(
         _waiting(view, referrals, waits, wait_days),
         _score_changes(view, scores, score_sums, munis),
     ]
-    return Report(period, municipality, tables, made_at or datetime.now(), len(documents), damaged)
+    return Report(period, municipality, tables, made, len(documents), damaged)
 
 
 @dataclass(slots=True)
@@ -710,16 +612,18 @@ class _View:
         """The number this view shows: a municipality's cell, or the column total."""
         if grid is None:
             return fam.grand if self.municipality is None else fam.rows[self.municipality]
-        cells, col_totals, _ = fam.grids[grid]
+        cells, col_totals = fam.grids[grid]
         if self.municipality is None:
             return col_totals[category]
         return cells[(self.municipality, category)]
 
 
 def _share(part: Num, total: Num) -> Cell:
-    if part.hidden or total.hidden or total.value == 0:
-        return Cell(TEXT["hidden"] if (part.hidden or total.hidden) else "")
-    return Cell(fmt_number(100 * part.value / total.value, 0) + "%", 100 * part.value / total.value)
+    """A share of two published figures (at most 100%)."""
+    if total.shown == 0:
+        return Cell("")
+    value = min(100.0, 100 * part.shown / total.shown)
+    return Cell(fmt_number(value, 0) + "%", value)
 
 
 def _core(
@@ -737,12 +641,19 @@ def _core(
     return Table("kern", "Kerncijfers", ("aantal",), rows)
 
 
-def _per_municipality(key: str, title: str, fam: _Family, munis: list[str]) -> Table:
+def _per_municipality(key: str, title: str, fam: _Family, munis: list[str], grouped: list[str]) -> Table:
+    """One row per woongemeente with MIN_STUDENTS+ students helped (as published);
+    the others together as one cell of their own, "overige gemeenten"."""
     rows = [
         (name_of(m) or TEXT["unknown_municipality"], [Cell.of(fam.rows[m]), _share(fam.rows[m], fam.grand)])
-        for m in munis if fam.rows[m].value
+        for m in munis if m not in grouped and fam.rows[m].shown
     ]
-    return Table(key, title, ("aantal", "aandeel"), rows, (TEXT["total"], [Cell.of(fam.grand), Cell("")]))
+    other = Num.total(fam.rows[m] for m in grouped)
+    note = ""
+    if other.shown:
+        rows.append((TEXT["other_municipalities"], [Cell.of(other), _share(other, fam.grand)]))
+        note = TEXT["other_municipalities_note"].format(n=MIN_STUDENTS)
+    return Table(key, title, ("aantal", "aandeel"), rows, (TEXT["total"], [Cell.of(fam.grand), Cell("")]), note)
 
 
 def _breakdown(view: _View, key: str, title: str, fam: _Family, grid: str, categories: dict[str, list[str]],
@@ -751,8 +662,8 @@ def _breakdown(view: _View, key: str, title: str, fam: _Family, grid: str, categ
     rows = []
     for c in categories[grid]:
         n = view.pick(fam, grid, c)
-        if c == "" and n.value == 0:
-            continue  # no "onbekend" row when everything is known
+        if c == "" and n.shown == 0:
+            continue  # no "onbekend" row when none is published
         label = labels.get(c, c) if c else UNKNOWN
         rows.append((label, [Cell.of(n), _share(n, total)]))
     return Table(key, title, (unit, "aandeel"), rows, (TEXT["total"], [Cell.of(total), Cell("")]), note)
@@ -763,8 +674,7 @@ def _waiting(view: _View, referrals: _Family, waits: dict[tuple[str, str], Num],
     days = wait_days.get(view.municipality, []) if view.municipality is not None else [
         x for values in wait_days.values() for x in values
     ]
-    met = Num(within.value + later.value)
-    met.state = "primary" if within.hidden or later.hidden or 0 < met.value < SMALL else ""
+    met = Num.total((within, later))
     median = Cell(TEXT["hidden"])
     if len(days) >= SMALL:  # a median of 5+ waits names no single student's wait
         value = pystats.median(days)
@@ -802,9 +712,9 @@ def _score_changes(view: _View, scores: dict[str, _Family], sums: dict[str, dict
 def _mean(view: _View, fam: _Family, sums: dict[str, int], munis: list[str]) -> Cell:
     """A mean change, shown only over 5+ students, and never so that the
     overall mean minus the shown municipality means reveals a small group."""
-    shown = {m for m in munis if not fam.rows[m].hidden and fam.rows[m].value >= SMALL}
+    shown = {m for m in munis if fam.rows[m].value >= SMALL}
     hidden_n = sum(fam.rows[m].value for m in munis if m not in shown)
-    overall_ok = not fam.grand.hidden and fam.grand.value >= SMALL
+    overall_ok = fam.grand.value >= SMALL
     for m in sorted(shown, key=lambda m: fam.rows[m].value):
         if overall_ok and 0 < hidden_n < SMALL:
             shown.discard(m)
@@ -829,10 +739,8 @@ def _mean(view: _View, fam: _Family, sums: dict[str, int], munis: list[str]) -> 
 # good measure a line feed and the full-width forms of the four signs.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 # What the report itself writes in a figure cell: a count, a percentage, a
-# median or a signed mean with a decimal comma, or a suppression marker.
-FIGURE = re.compile(
-    r"[+-]?\d+(?:,\d+)?%?|" + "|".join(re.escape(TEXT[k]) for k in ("primary", "secondary", "hidden")) + "|"
-)
+# median or a signed mean with a decimal comma, or the "too few" marker.
+FIGURE = re.compile(r"[+-]?\d+(?:,\d+)?%?|" + re.escape(TEXT["hidden"]) + "|")
 
 
 def csv_text(value: str) -> str:
@@ -865,9 +773,8 @@ def to_csv(report: Report) -> bytes:
     row("Periode", fmt_date(report.period.start), fmt_date(report.period.end))
     row("Gemeente", report.scope)
     row("Gemaakt op", report.made_at.strftime("%d-%m-%Y %H:%M"))
-    row("Toelichting", TEXT["legend"])
-    if report.damaged:
-        row("Let op", report.damaged_note)
+    for note in report.notes:
+        row("Let op", note)
     for table in report.tables:
         row()
         row(table.title)
@@ -891,7 +798,7 @@ def render_pdf(report: Report) -> bytes:
 
     footer_text = cell_text(f"{report.title} · gemaakt op {report.made_at.strftime('%d-%m-%Y %H:%M')}")
     title = printable(report.title)
-    legend = printable(" ".join(x for x in (report.damaged_note, TEXT["legend"]) if x))
+    legend = printable(" ".join(report.notes))
     tables = [
         (
             table,

@@ -3,7 +3,7 @@
 The use cases that change a student call ``note`` inside their own unit of
 work, which keeps the student's statistics document (``storage.report``)
 up to date in the same transaction; ``report`` reads all documents and
-computes the suppressed figures (``jongerenteam.report.figures``).
+computes the protected figures (``jongerenteam.report.figures``).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class ReportService(Service):
         self.require_coordinator("statistics")
 
     def report(self, period: rp.Period, municipality: str | None = None) -> rp.Report:
-        """The suppressed figures of one period (coördinator only); no file is opened."""
+        """The protected figures of one period (coördinator only); no file is opened."""
         from jongerenteam.directory import _gc_paused
 
         self._require_coordinator()
@@ -72,10 +72,10 @@ class ReportService(Service):
         when only the period or municipality changes)."""
         from jongerenteam.dates import day_start
 
-        times = store_report.anonymous_walk_in_times(
-            self.store, day_start(period.start), day_start(period.end + timedelta(days=1))
+        walk_ins = store_report.anonymous_walk_ins(
+            self.store, self.keys, day_start(period.start), day_start(period.end + timedelta(days=1))
         )
-        anonymous = [clock.local_time(t).date() for t in times]
+        anonymous = [(clock.local_time(t).date(), key) for t, key in walk_ins]
         return rp.compute(
             statistics.documents, anonymous, period, municipality,
             made_at=clock.local_time(clock.now()), damaged=statistics.damaged,

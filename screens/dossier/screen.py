@@ -302,6 +302,13 @@ class StatusModal(Dense, DossierDialog):
 class DossierScreen(Screen[None]):
     """The dossier of one student, for a worker involved with that student."""
 
+    HELP_TITLE = "Het dossier"
+    HELP = (
+        "Alles over één student: overzicht, gesprekken, werkafspraken, scores, toestemming, betrokkenen en "
+        "logboek, elk op een tabblad (1-7). Vanuit hier houd je het driegesprek, maak je het "
+        "afsprakenoverzicht voor de student, zet je de status of begin je een warme overdracht."
+    )
+
     # Focus the list of the tab it opens on (its first focusable widget) when the screen
     # shows, in one go: every focus change makes the Footer rebuild its keys (tens of ms).
     AUTO_FOCUS = "#dossier-body *"

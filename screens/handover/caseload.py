@@ -29,6 +29,12 @@ from screens.handover.words import TEXT
 class CaseloadScreen(Screen[None]):
     """All open files of one worker, each to a chosen colleague, in one go."""
 
+    HELP_TITLE = "Caseload overdragen"
+    HELP = (
+        "De studenten van een collega die weggaat of afwezig is, naar anderen: per student een voorstel voor "
+        "een warme overdracht, alleen waar de student toestemming gaf."
+    )
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Terug"),
         Binding("ctrl+s", "save", "Voorstellen", priority=True),

@@ -1,0 +1,92 @@
+"""Help for the screen in front of the worker: F1 (and ? where no field takes letters).
+
+What a screen is for is its ``HELP`` text (two or three Dutch sentences; a
+dialog without its own says what every form does). Its keys come from the
+screen's ``active_bindings``, the very list the Footer draws, so the help
+cannot drift from what the keys do; it also lists the keys the Footer leaves
+out for lack of room.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+
+from screens.text import DataTable, Static, Text
+from screens.widgets import SteadyFooter
+
+TEXT = {
+    "title": "Hulp: {what}",
+    "this_screen": "dit scherm",
+    "keys": "Toetsen",
+    "close": "Sluiten",
+    "hint": "Esc of F1 sluit de hulp. ctrl+p zoekt in alle opdrachten.",
+    "form": (
+        "Vul de velden in; Tab gaat naar het volgende veld. ctrl+s bewaart. Klopt er iets niet, dan staat de "
+        "melding bij het veld en blijft alles wat je typte staan. Esc gaat terug."
+    ),
+    "dialog": "Kies met de toetsen hieronder. Esc gaat terug.",
+}
+# Keys people know by another name than Textual's.
+KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "spatie", "question_mark": "?"}
+
+
+def screen_help(screen: Screen[Any]) -> tuple[str, str, list[tuple[str, str]]]:
+    """(what the screen is called, what it is for, its keys as (key, what it does)) for ``screen``."""
+    from screens.dialogs import Dialog, FormDialog
+
+    what = getattr(screen, "HELP_TITLE", "") or ""
+    if not what and isinstance(screen, Dialog):
+        title = getattr(screen, "title_text", None)
+        what = title() if callable(title) else ""
+    about = getattr(screen, "HELP", "") or ""
+    if not about:
+        about = TEXT["form"] if isinstance(screen, FormDialog) else TEXT["dialog"]
+    keys: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    app = screen.app
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or not active.enabled or binding.description in seen:
+            continue
+        seen.add(binding.description)
+        # ctrl+n as the guide writes it (the Footer's "^n" is short for it).
+        shown = binding.key_display or KEY_NAMES.get(key) or (key if key.startswith("ctrl+") else app.get_key_display(binding))
+        keys.append((shown, binding.description))
+    return what or TEXT["this_screen"], about, keys
+
+
+class HelpScreen(ModalScreen[None]):
+    """The help of one screen: what it is for, and every key it has now."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", TEXT["close"]),
+        Binding("f1", "dismiss", TEXT["close"], show=False),
+    ]
+
+    def __init__(self, what: str, about: str, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.what, self.about, self.keys = what, about, keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-box"):
+            yield Static(Text(TEXT["title"].format(what=self.what)), classes="title")
+            yield Static(Text(self.about), id="help-about")
+            yield Static(TEXT["keys"], classes="panel-title")
+            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Static(TEXT["hint"], classes="hint")
+        yield SteadyFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#help-keys", DataTable)
+        table.add_columns("Toets", "Wat")
+        for key, does in self.keys:
+            table.add_row(Text(key), Text(does))
+        table.focus()
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(None)
