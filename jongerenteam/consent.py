@@ -10,7 +10,7 @@ the handover's gate asks ``scope`` here what may be shared with whom.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -140,12 +140,7 @@ class Consent:
 
     @property
     def about_text(self) -> str:
-        from jongerenteam.catalogue import LEEFDOMEINEN
-
-        if ALL_DOMAINS in self.about:
-            return "alles"
-        labels = {d.code: d.label.lower() for d in LEEFDOMEINEN}
-        return ", ".join(labels.get(a, a) for a in self.about)
+        return domains_text(self.about)
 
     def __repr__(self) -> str:
         return f"Consent(id={self.id!r})"
@@ -183,6 +178,59 @@ def _birthday(birth: date, years: int) -> date:
         return birth.replace(year=birth.year + years)
     except ValueError:  # 29 February
         return date(birth.year + years, 3, 1)
+
+
+def _about(c: Consent) -> frozenset[str]:
+    return frozenset({ALL_DOMAINS}) if ALL_DOMAINS in c.about else frozenset(c.about)
+
+
+def _both(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
+    """The domains two consents share (``ALL_DOMAINS`` on one side: the other's)."""
+    if ALL_DOMAINS in a:
+        return b
+    if ALL_DOMAINS in b:
+        return a
+    return a & b
+
+
+def same_party(a: Consent, b: Consent) -> bool:
+    """Whether two consents are about sharing with the same party (sociale-kaart entry, or kind and name)."""
+    if a.with_.map_id and b.with_.map_id:
+        return a.with_.map_id == b.with_.map_id
+    return a.with_.kind == b.with_.kind and _same(a.with_.name, b.with_.name)
+
+
+def holding(consents: Sequence[Consent], birth: date | None, today: date) -> dict[str, frozenset[str]]:
+    """The consents that hold today, each with the leefdomeinen it holds for (by consent id).
+
+    A consent holds when it is active and given by whom the student's age
+    asks (``consent_needed_from``). From 12 to 16 the student and the
+    parents must both agree; families often say so at different moments, so
+    a student's consent and the parents' consent for the same party, each
+    recorded on its own, hold together, for the leefdomeinen both cover.
+    """
+    needed = consent_needed_from(birth, today)
+    active = [c for c in consents if c.active(today)]
+    out: dict[str, frozenset[str]] = {}
+    for c in active:
+        if giver_suffices(c.given_by, needed):
+            out[c.id] = _about(c)
+        elif needed == "beide" and c.given_by in ("student", "ouders"):
+            other = "ouders" if c.given_by == "student" else "student"
+            shared: set[str] = set()
+            for p in active:
+                if p.given_by in (other, "beide") and same_party(c, p):
+                    shared |= _both(_about(c), _about(p))
+            if shared:
+                out[c.id] = frozenset({ALL_DOMAINS}) if ALL_DOMAINS in shared else frozenset(shared)
+    return out
+
+
+def waiting_for(c: Consent, birth: date | None, today: date) -> str:
+    """Whose consent a partial consent (12 to 16) still waits for: 'ouders' or 'student' ('' otherwise)."""
+    if consent_needed_from(birth, today) != "beide" or c.given_by not in ("student", "ouders"):
+        return ""
+    return "ouders" if c.given_by == "student" else "student"
 
 
 NEEDED_LABELS = {
@@ -227,7 +275,8 @@ def consent_warnings(
     out: list[ConsentWarning] = []
     if birth is None:
         out.append(ConsentWarning(None, "no_birth_date", "De geboortedatum ontbreekt: de app kan niet nagaan wie toestemming moet geven."))
-    active = [c for c in consents if c.active(today)]
+    holds = holding(consents, birth, today)
+    active = [c for c in consents if c.id in holds]
     for ext in externals:
         if ext.until is None and not any(consent_covers_external(c, ext) for c in active):
             out.append(ConsentWarning(
@@ -262,12 +311,42 @@ def consent_warnings(
                 ))
                 continue
         needed = consent_needed_from(birth, today)
-        if not giver_suffices(c.given_by, needed):
+        if c.id in holds:
+            continue
+        missing = waiting_for(c, birth, today)
+        if missing:
+            out.append(ConsentWarning(
+                c.id, "partner",
+                f"Toestemming voor {name} van {CONSENT_GIVERS[c.given_by]} is er; die van "
+                f"{CONSENT_GIVERS[missing]} nog niet. Tot die er ook is, mag er niets met {name} gedeeld worden.",
+            ))
+        elif not giver_suffices(c.given_by, needed):
             out.append(ConsentWarning(
                 c.id, "giver",
                 f"Toestemming voor {name} is gegeven door {CONSENT_GIVERS[c.given_by]}; nu is die nodig van {NEEDED_LABELS[needed]}.",
             ))
     return out
+
+
+def domains_text(domains: Collection[str]) -> str:
+    """Leefdomeinen in words ("alles", or their labels)."""
+    from jongerenteam.catalogue import LEEFDOMEINEN
+
+    if ALL_DOMAINS in domains:
+        return "alles"
+    labels = {d.code: d.label.lower() for d in LEEFDOMEINEN}
+    return ", ".join(labels.get(a, a) for a in domains)
+
+
+def after_withdrawal(c: Consent, consents: Sequence[Consent], birth: date | None, today: date) -> frozenset[str]:
+    """What may still be shared with ``c``'s party once ``c`` is withdrawn (other consents that then still hold)."""
+    rest = [x for x in consents if x.id != c.id]
+    holds = holding(rest, birth, today)
+    out: set[str] = set()
+    for x in rest:
+        if x.id in holds and same_party(c, x):
+            out |= holds[x.id]
+    return frozenset({ALL_DOMAINS}) if ALL_DOMAINS in out else frozenset(out)
 
 
 

@@ -313,7 +313,8 @@ def build_overview(
         ask = TEXT["no_next_ask"].format(first=contact.first_name) if contact else TEXT["no_next_ask_team"]
         sections.append(Section(TEXT["next_heading"], (TEXT["no_next"], ask)))
 
-    consents = tuple(consent_line(c, today) for c in dossier.active_consents(today))
+    # Only what holds: a 15-year-old's own yes is not told back to her as agreed before her parents' yes.
+    consents = tuple(consent_line(c, today) for c in dossier.holding_consents(details.birth_date, today))
     if consents:
         sections.append(Section(TEXT["sharing_heading"], consents, bullets=True))
         sections.append(Section("", (TEXT["safety"],)))

@@ -103,15 +103,19 @@ def _refused_by_the_gate(s: TeamSession, fx, student_id: str) -> None:
 
 def test_a_fifteen_year_olds_own_consent_alone_does_not_open_the_handover(team_store, fixed_clock):
     """From 12 to 16 the student and the parents consent together (Jeugdwet/WGBO): the student's
-    own 'yes' is not enough to send her file out. With 'student en ouders' the same handover goes."""
+    own 'yes' is not enough to send her file out, nor the parents' alone. Given together ('student
+    en ouders'), or each on its own for the same receiver (as families do), the same handover goes."""
     hanna = session(team_store)
     rec = _student(hanna, birth=date(2011, 3, 1))  # 15 today
     _consent(hanna, rec.id, "student")
     _refused_by_the_gate(hanna, team_store, rec.id)
-    _consent(hanna, rec.id, "ouders")  # nor the parents alone
-    _refused_by_the_gate(hanna, team_store, rec.id)
-    _consent(hanna, rec.id, "beide")
+    other = _student(hanna, birth=date(2011, 3, 1), first_name="Sara")
+    _consent(hanna, other.id, "ouders")  # nor the parents alone
+    _refused_by_the_gate(hanna, team_store, other.id)
+    _consent(hanna, rec.id, "ouders", on=TODAY - timedelta(days=3))  # the parents, on another day
     assert _propose(hanna, rec.id).state == h.PROPOSED
+    _consent(hanna, other.id, "beide")
+    assert _propose(hanna, other.id).state == h.PROPOSED
 
 
 def test_a_withdrawn_consent_does_not_open_the_handover(team_store, fixed_clock):

@@ -164,14 +164,39 @@ def test_no_consent_is_a_warning_naming_who_to_ask():
 
 def test_consent_by_the_student_alone_at_15_needs_the_parents_too():
     w = cn.consent_warnings([consent("student", on=date(2026, 1, 1))], BIRTH, date(2026, 6, 14))
-    assert kinds(w) == ["giver"]
+    assert kinds(w) == ["missing", "partner"]
+    assert "die van ouder(s)/verzorger(s) nog niet" in next(x for x in w if x.kind == "partner").message
     w = cn.consent_warnings([consent("beide", on=date(2026, 1, 1))], BIRTH, date(2026, 6, 14))
     assert w == []
 
 
+def test_the_student_and_the_parents_may_consent_each_on_their_own_day():
+    """Families give consent in two steps: the student's and the parents', recorded separately for the
+    same party, hold together from 12 to 16, for the leefdomeinen both cover; withdrawing one says
+    truly what remains."""
+    today = date(2026, 6, 14)  # 15
+    student = dataclasses.replace(consent("student", on=date(2026, 5, 1), about=("inkomen", "wonen")), id="s")
+    parents = dataclasses.replace(consent("ouders", on=date(2026, 6, 1), about=("inkomen",)), id="p")
+    other = dataclasses.replace(consent("ouders", about=("wonen",)), id="o",
+                                with_=cn.ConsentWith("rol", "mentor"))  # another party: no pair
+    assert cn.holding([student], BIRTH, today) == {}
+    assert cn.holding([student, other], BIRTH, today) == {}
+    both = cn.holding([student, parents, other], BIRTH, today)
+    assert both == {"s": frozenset({"inkomen"}), "p": frozenset({"inkomen"})}
+    assert cn.consent_warnings([student, parents], BIRTH, today) == []
+    # Withdrawing the parents' takes the pair apart: nothing remains for the jeugdarts.
+    assert cn.after_withdrawal(parents, [student, parents], BIRTH, today) == frozenset()
+    together = dataclasses.replace(consent("beide", about=("wonen",)), id="b")
+    assert cn.after_withdrawal(parents, [student, parents, together], BIRTH, today) == frozenset({"wonen"})
+    # From 16 the student decides alone: her own consent holds for all it names.
+    assert cn.holding([student], BIRTH, date(2026, 6, 15)) == {"s": frozenset({"inkomen", "wonen"})}
+
+
 def test_parents_consent_at_11_is_enough_then_the_student_joins_at_12():
     assert cn.consent_warnings([consent("ouders", on=date(2021, 9, 1))], BIRTH, date(2022, 6, 14)) == []
-    assert kinds(cn.consent_warnings([consent("ouders", on=date(2021, 9, 1))], BIRTH, date(2022, 6, 15))) == ["giver"]
+    # From 12 the parents' consent waits for the student's own.
+    assert kinds(cn.consent_warnings([consent("ouders", on=date(2021, 9, 1))], BIRTH, date(2022, 6, 15))) == [
+        "missing", "partner"]
 
 
 def test_turning_16_asks_again_from_the_birthday_on():

@@ -118,6 +118,28 @@ async def open_willem(app, pilot) -> None:
 # -- 1. opening and reading ------------------------------------------------------------
 
 
+async def test_missing_consent_shows_in_the_header_and_on_overzicht_not_only_on_its_tab(team_store, willem):
+    """Willem has no consent yet: the header says so on every tab and Overzicht says what to ask;
+    once a consent is recorded, both are quiet."""
+    from jongerenteam import consent as cn
+
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_willem(app, pilot)
+        await settle(app, pilot)
+        assert "⚠ toestemming: zie tabblad 5" in text_of(app, "#dossier-header")
+        assert "⚠ Er is geen geldige toestemming vastgelegd. Vraag die aan de student zelf." in text_of(app, "#ov-consent")
+        app.session.consent.add_consent(willem.id, cn.NewConsent(
+            cn.ConsentWith("rol", "studiecoach"), [cn.ALL_DOMAINS], "verzuim afstemmen", "student", "mondeling",
+            willem.today,
+        ))
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert "toestemming" not in text_of(app, "#dossier-header")
+        assert not app.screen.query_one("#ov-consent").display
+
+
+
 async def test_dossier_opens_from_search_and_each_tab_shows_the_file(team_store, willem):
     """Enter on a search hit opens the dossier (logged once); header, Overzicht, Gesprekken (with a
     driegesprek in full), Afspraken and Logboek show what was stored; 1-7 switch tabs."""

@@ -238,11 +238,14 @@ async def test_consent_warnings_then_add_withdraw_and_extend_by_keyboard(team_st
         )
         warnings = text_of(app, "#consent-warnings")
         assert "⚠ Toestemming voor jeugdarts verloopt over 10 dagen (03-12-2026)." in warnings
-        assert "⚠ Toestemming voor studentcoach is gegeven door de student; nu is die nodig van de student én de ouder(s)" in warnings
+        assert ("⚠ Toestemming voor studentcoach van de student is er; die van ouder(s)/verzorger(s) nog niet."
+                in warnings)
         screen = screen_text(app)
         assert "Toestemming nodig van" in screen and "verloopt over 10 dagen" in screen
         table = pane.query_one("#consent-table", DataTable)
         assert cells(table)[row_of(table, "jeugdarts")][0] == "verloopt over 10 dagen"
+        # Not "geldig" beside the warning: it waits for the parents.
+        assert cells(table)[row_of(table, "studentcoach")][0] == "wacht op ouder(s)/verzorger(s)"
 
         # a: add one by keys: 3 = professional, name, 9 = about Gezondheid, purpose, 2 = schriftelijk.
         await pilot.press("a")
@@ -273,17 +276,18 @@ async def test_consent_warnings_then_add_withdraw_and_extend_by_keyboard(team_st
         # The new consent is highlighted, so i or v act on it, not on an older one.
         assert table.cursor_row == 0 and "dr. Smit" in text_of(app, "#consent-detail")
 
-        # i: withdraw the student-only consent (j confirms).
+        # i: withdraw the student-only consent (j confirms): nothing else allows sharing with the coach.
         await move_to(pilot, table, "studentcoach")
         await pilot.press("i")
         assert isinstance(app.screen, Confirm)
+        assert app.screen.question.endswith("Er mag dan niets meer met studentcoach gedeeld worden.")
         await pilot.press("j")
         await settle(app, pilot)
         coach = next(c for c in hanna(team_store).dossier.open_dossier(willem).consents if c.with_.name == "studentcoach")
         assert coach.withdrawn_on == TODAY
         last = table.get_row_at(table.row_count - 1)
         assert str(last[0]) == "ingetrokken" and "studentcoach" in str(last[1]) and last[1].style == "dim"
-        assert "gegeven door de student" not in text_of(app, "#consent-warnings")
+        assert "studentcoach" not in text_of(app, "#consent-warnings")
 
         # v: extend the expiring one.
         await move_to(pilot, table, "jeugdarts")

@@ -26,6 +26,7 @@ from jongerenteam.consent import (
     ConsentWarning,
     ConsentWith,
     consent_warnings,
+    holding,
 )
 from jongerenteam.domain import ValidationError
 from jongerenteam.entries import Change, day, history, iso, moment, text_field
@@ -334,6 +335,12 @@ class Dossier:
 
     def active_consents(self, today: date) -> list[Consent]:
         return [c for c in self.consents if c.active(today)]
+
+    def holding_consents(self, birth: date | None, today: date) -> list[Consent]:
+        """The consents that hold today: active, and given by whom the age asks (a student's and a
+        parents' consent for the same party together, from 12 to 16: ``jongerenteam.consent.holding``)."""
+        holds = holding(self.consents, birth, today)
+        return [c for c in self.consents if c.id in holds]
 
     def item(self, entry_id: str) -> TimelineItem | None:
         return next((t for t in self.timeline if t.id == entry_id), None)

@@ -29,7 +29,7 @@ from jongerenteam.catalogue import (
     LEVEL_LABELS,
     SCORES,
 )
-from jongerenteam.consent import ALL_DOMAINS, Consent, consent_needed_from, giver_suffices
+from jongerenteam.consent import ALL_DOMAINS, Consent, holding
 from jongerenteam.domain import StudentDetails, ValidationError, age_on
 from jongerenteam.dossier.model import TALK_TYPES, Dossier, Who
 from jongerenteam.text import check_text, clean_block
@@ -155,12 +155,14 @@ def names_receiver(consent: Consent, receiver: Receiver) -> bool:
 
 
 def consent_scope(consents: list[Consent], receiver: Receiver, birth: date | None, today: date) -> set[str]:
-    """The leefdomeinen (or ``ALL_DOMAINS``) the student agreed to share with the receiver."""
-    needed = consent_needed_from(birth, today)
+    """The leefdomeinen (or ``ALL_DOMAINS``) the student agreed to share with the receiver: the
+    consents that hold (``jongerenteam.consent.holding``: from 12 to 16 a student's and a parents'
+    consent together), for the domains they hold for."""
+    holds = holding(consents, birth, today)
     scope: set[str] = set()
     for c in consents:
-        if c.active(today) and giver_suffices(c.given_by, needed) and names_receiver(c, receiver):
-            scope.update(c.about)
+        if c.id in holds and names_receiver(c, receiver):
+            scope.update(holds[c.id])
     if ALL_DOMAINS in scope:
         return {ALL_DOMAINS}
     return scope

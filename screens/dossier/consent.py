@@ -6,7 +6,7 @@ Whether a consent is active, expiring or ended is the core's rule
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -73,6 +73,11 @@ TEXT = {
     "pick": "Kies eerst met ↑↓ een toestemming in de lijst.",
     "already_withdrawn": "Deze toestemming is al ingetrokken.",
     "withdraw_confirm": "Toestemming voor {name} intrekken per vandaag? Er mag dan niets meer met {name} gedeeld worden.",
+    "withdraw_confirm_rest": (
+        "Toestemming voor {name} intrekken per vandaag? Met {name} mag dan nog alleen gedeeld worden wat een andere "
+        "toestemming toestaat: {rest}."
+    ),
+    "waiting": "wacht op {who}",
     "withdrawn": "Toestemming voor {name} is ingetrokken.",
     "extend_withdrawn": "Een ingetrokken toestemming kun je niet verlengen. Leg een nieuwe toestemming vast (a).",
     "extend_title": "Toestemming voor {name} verlengen",
@@ -83,9 +88,14 @@ TEXT = {
 }
 
 
-def status_text(c: cn.Consent, today: date) -> str:
-    """The consent's state today, in the register's words."""
+def status_text(c: cn.Consent, today: date, holds: Container[str] | None = None, birth: date | None = None) -> str:
+    """The consent's state today, in the register's words; an active consent that does not hold
+    yet (``holds``: the ids that do) says whose consent it waits for."""
     state = c.state(today)
+    if holds is not None and c.active(today) and c.id not in holds:
+        who = cn.waiting_for(c, birth, today)
+        if who:
+            return TEXT["waiting"].format(who=cn.CONSENT_GIVERS[who])
     return TEXT[state].format(when=c.expires_in(today))
 
 
@@ -126,11 +136,14 @@ class ConsentPane(TablePane):
         table.clear()
         # Active first (newest first within each).
         ordered = sorted(dossier.consents, key=lambda c: not c.active(today))
+        holds = cn.holding(dossier.consents, birth, today)
         for c in ordered:
             state = c.state(today)
             style = "" if c.active(today) else "dim"
+            waiting = c.active(today) and c.id not in holds
             cells: list[Text] = [
-                Text(status_text(c, today), style="bold yellow" if state == cn.EXPIRING else style),
+                Text(status_text(c, today, holds, birth),
+                     style="bold yellow" if state == cn.EXPIRING or waiting else style),
                 *(Text(value, style=style) for value in (
                     f"{cn.CONSENT_WITH_KINDS.get(c.with_.kind, c.with_.kind)}: {c.with_.name}",
                     c.about_text,
@@ -178,7 +191,10 @@ class ConsentPane(TablePane):
             self.notify(TEXT["already_withdrawn"], severity="warning")
             return
         name, session, student_id = c.with_.name, self.session, self.record.id
-        self.store_after_yes(TEXT["withdraw_confirm"].format(name=name),
+        rest = cn.after_withdrawal(c, self.shown.consents, self.record.details.birth_date, local_today())
+        ask = (TEXT["withdraw_confirm_rest"].format(name=name, rest=cn.domains_text(rest)) if rest
+               else TEXT["withdraw_confirm"].format(name=name))
+        self.store_after_yes(ask,
                              lambda: session.consent.withdraw_consent(student_id, c), TEXT["withdrawn"].format(name=name))
 
     def action_extend(self) -> None:

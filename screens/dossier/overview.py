@@ -17,6 +17,7 @@ from screens.text import Static
 
 TEXT = {
     "title": "Overzicht",
+    "consent": "Toestemming (tabblad 5)",
     "question": "Hulpvraag",
     "no_question": "Nog geen hulpvraag vastgelegd.",
     "domains": "Leefdomeinen (laatste score)",
@@ -32,7 +33,7 @@ TEXT = {
     "no_talks": "Nog geen gesprekken.",
 }
 
-SECTIONS = ("question", "domains", "agreements", "next", "talks")
+SECTIONS = ("consent", "question", "domains", "agreements", "next", "talks")
 SHOWN_AGREEMENTS = 5
 
 
@@ -68,6 +69,11 @@ class OverviewPane(DossierPane):
         super().fill()
         dos, rec, session = self.shown, self.record, self.session
         today = local_today()
+
+        # Consent only when something is wrong: then first, so it is seen without opening tab 5.
+        warnings = dos.consent_warnings(rec.details.birth_date, today)
+        self.put("consent", Text("\n".join(f"⚠ {w.message}" for w in warnings), style="bold yellow"))
+        self.query_one("#ov-consent").display = bool(warnings)
 
         self.put("question", dos.question or TEXT["no_question"])
 

@@ -70,6 +70,7 @@ TEXT = {
     "preference": "Contactvoorkeur: {how}",
     "no_preference": "Contactvoorkeur: niet vastgelegd",
     "status": "Status: {status}",
+    "consent_problem": "⚠ toestemming: zie tabblad 5",
     "status_title": "Status van het dossier: {name}",
     "status_hint": (
         "Kies met 1-5 of de pijltjes. Bij 'afgesloten' ook de reden en hoe lang het dossier bewaard blijft. "
@@ -109,7 +110,7 @@ TAB_COMMANDS = ("overzicht", "gesprekken", "afspraken", "leefdomeinen", "toestem
 # -- the header ---------------------------------------------------------------------
 
 
-def header_text(session: TeamSession, record: StudentRecord, today: date) -> Text:
+def header_text(session: TeamSession, record: StudentRecord, today: date, dossier: d.Dossier | None = None) -> Text:
     det = record.details
     first: list[Text | str] = [Text(det.display_name, style="bold")]
     if det.birth_date:
@@ -138,14 +139,23 @@ def header_text(session: TeamSession, record: StudentRecord, today: date) -> Tex
     second = [TEXT["contact"].format(name=session.contact_name(record)), coach, preference]
     line1 = Text(" · ").join(Text(p) if isinstance(p, str) else p for p in first)
     line2 = Text(" · ").join([Text(TEXT["status"].format(status=status), style="bold")] + [Text(p) for p in second])
+    if dossier is not None and record.status not in ("afgesloten", "overgedragen") and any(
+        w.kind in CONSENT_PROBLEMS for w in dossier.consent_warnings(det.birth_date, today)
+    ):
+        line2.append_text(Text(" · "))
+        line2.append_text(Text(TEXT["consent_problem"], style="bold yellow"))
     return Text("\n").join([line1, line2])
+
+
+# Consent warnings that mean: nothing (or not everything) may be shared yet (jongerenteam.consent).
+CONSENT_PROBLEMS = frozenset({"missing", "partner", "giver", "external", "expired"})
 
 
 class DossierHeader(Static):
     """Name, age, study, contact person, coach, contact preference, status."""
 
-    def show(self, session: TeamSession, record: StudentRecord) -> None:
-        self.update(header_text(session, record, local_today()))
+    def show(self, session: TeamSession, record: StudentRecord, dossier: d.Dossier | None = None) -> None:
+        self.update(header_text(session, record, local_today(), dossier))
 
 
 class TabBar(Widget):
@@ -398,7 +408,7 @@ class DossierScreen(Screen[None]):
         self.early = None
         self.dossier = dossier
         self.record = self.session.students.get(self.record.id, self.record)
-        self.query_one(DossierHeader).show(self.session, self.record)
+        self.query_one(DossierHeader).show(self.session, self.record, dossier)
         self.query_one("#dossier-loading").display = False
         for pane in self.query(DossierPane):
             pane.show(dossier, self.record, select=self.select_after)
