@@ -590,12 +590,42 @@ def cmd_worker_deactivate(args: argparse.Namespace, console: Console) -> int:
             from storage.errors import NotAllowed, Reason
 
             raise NotAllowed("workers", reason=Reason.COORDINATOR_ONLY)
+        left = _inactive_worker(store, args.who)
+        if left is not None and args.successor:
+            # Repair: a colleague who left still is contact person of students (an older
+            # deactivation): they get the new contact person now, the file after consent.
+            successor = _pick_worker(console, store, args.successor)
+            students_of, _ = session.team.handover_load(left.id)
+            if not students_of:
+                console.say(f"{left.full_name} is al gedeactiveerd en is van geen student meer contactpersoon.")
+                session.lock()
+                return msg.EXIT_OK
+            from jongerenteam.domain import ValidationError
+
+            named, waiting = 0, 0
+            for sid in students_of:
+                try:
+                    session.team.name_contact(sid, successor.id)
+                    named += 1
+                except ValidationError:  # a handover still open for this student: its receiver answers
+                    waiting += 1
+            session.lock()
+            console.say(f"{named} student(en) van {left.full_name} hebben nu {successor.full_name} als "
+                        f"contactpersoon. {CONSENT_FIRST.format(name=successor.full_name)}")
+            if waiting:
+                console.say(f"{waiting} student(en) hebben nog een lopende overdracht: de ontvanger beslist.")
+            return msg.EXIT_OK
         target = _pick_worker(console, store, args.who)
         if args.successor:
             successor = _pick_worker(console, store, args.successor)
             if successor.id == target.id:
                 console.warn("Kies bij --overdragen-aan een andere collega dan wie vertrekt.")
                 return msg.EXIT_USAGE
+            plan = session.team.deactivation_plan(target.id)
+            if plan.to_them:
+                console.say(f"{len(plan.to_them)} overdracht(en) aan {target.full_name} worden ingetrokken.")
+            if plan.from_them:
+                console.say(f"{len(plan.from_them)} overdracht(en) van {target.full_name} blijven staan: de ontvanger beslist.")
             moved, removed = session.team.deactivate_worker_with_handover(target.id, successor.id)
         else:
             # Nobody may be left without a contact person: ask who takes over.
@@ -620,8 +650,24 @@ def cmd_worker_deactivate(args: argparse.Namespace, console: Console) -> int:
         f"{removed} dossiersleutel(s) van deze medewerker zijn verwijderd."
     )
     if moved:
-        console.say(f"{moved} student(en) hebben nu {successor.full_name} als contactpersoon.")
+        console.say(f"{moved} student(en) hebben nu {successor.full_name} als contactpersoon. "
+                    f"{CONSENT_FIRST.format(name=successor.full_name)}")
     return msg.EXIT_OK
+
+
+CONSENT_FIRST = ("{name} opent een dossier pas als de student toestemming gaf om alles met {name} te delen "
+                 "(in de app: Vandaag, toestemming vragen).")
+
+
+def _inactive_worker(store: Store, wanted: str | None) -> Worker | None:
+    """The deactivated worker these initials or this name name, if that is who is meant."""
+    if not wanted:
+        return None
+    w = wanted.casefold()
+    if any(w in (x.initials.casefold(), x.full_name.casefold()) for x in store.workers()):
+        return None
+    return next((x for x in store.workers(active_only=False)
+                 if not x.active and w in (x.initials.casefold(), x.full_name.casefold())), None)
 
 
 def cmd_worker_list(args: argparse.Namespace, console: Console) -> int:

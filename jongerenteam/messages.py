@@ -55,8 +55,19 @@ NOT_ALLOWED: dict[e.Reason, str] = {
     e.Reason.IMPOSSIBLE_STEP: "Deze stap kan niet meer: een collega heeft de overdracht intussen verder gezet. Herlaad het overzicht.",
     e.Reason.HANDOVER_OPEN: "Er loopt al een overdracht voor deze student. Rond die eerst af of trek hem in.",
     e.Reason.UNKNOWN_HANDOVER: "Deze overdracht bestaat niet meer. Herlaad het overzicht.",
+    e.Reason.CONTACT_ONLY: "Alleen de contactpersoon van de student kan de student aan een collega overdragen (of een coördinator, met een reden).",
+    e.Reason.COORDINATOR_REASON: "Je bent niet de contactpersoon. Schrijf als coördinator op waarom jij deze overdracht voorstelt; de contactpersoon ziet die reden.",
+    e.Reason.ACCESS_DAYS_NEW_HELPER: "Hoe lang de oude hulpverlener meeleest, verandert alleen de nieuwe hulpverlener of een coördinator. De oude hulpverlener kan het alleen korter maken of stoppen.",
+    e.Reason.OLD_HELPER_ONLY: "Alleen de oude hulpverlener kan de eigen meeleestoegang stoppen.",
     e.Reason.BACKUP_COORDINATOR: "Log in als coördinator uit de back-up: alleen een coördinator kan alles in de back-up controleren en bevestigen dat hij terug mag. Er is niets teruggezet; de huidige opslag is niet veranderd.",
 }
+
+
+# Said when a window's own worker was deactivated meanwhile (storage.audit.require_active).
+DEACTIVATED = (
+    "Je account is door een coördinator gedeactiveerd. Dit venster is vergrendeld en slaat niets meer op. "
+    "Vraag de coördinator als dit niet klopt."
+)
 
 
 def wait_sentence(seconds: int) -> str:
@@ -141,6 +152,8 @@ def _explain(exc: BaseException) -> tuple[str, int]:
             return "Deze student bestaat niet (meer) in de teamopslag. Herlaad de lijst.", EXIT_MISSING
         case e.UnknownWorker():
             return "Deze medewerker bestaat niet in dit team.", EXIT_NOT_ALLOWED
+        case e.WorkerInactive() if exc.info.get("own"):
+            return DEACTIVATED, EXIT_NOT_ALLOWED
         case e.WorkerInactive():
             return "Deze medewerker is niet meer actief in het team. Vraag de coördinator om hulp.", EXIT_NOT_ALLOWED
         case e.NotAllowed():

@@ -21,6 +21,7 @@ from jongerenteam.consent import ALL_DOMAINS, Consent
 from jongerenteam.domain import StudentDetails
 from jongerenteam.dossier import Agreement, Dossier
 from jongerenteam.pdf import Document, Section
+from storage.documents import JsonObject
 
 # Written out here: the laptop's locale may be English (or missing).
 WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
@@ -90,6 +91,7 @@ TEXT = {
     "next_heading_more": "Je volgende afspraken",
     "next": "{date}: {what}.",
     "next_plain": "{date}.",
+    "meeting": "kennismaking met je nieuwe hulpverlener (je huidige hulpverlener is er ook bij)",
     "no_next": "We hebben nog geen nieuwe afspraak gepland.",
     "no_next_ask": "Wil je iemand spreken? Neem dan contact op met {first}.",
     "no_next_ask_team": "Wil je iemand spreken? Kom dan langs op het spreekuur.",
@@ -226,6 +228,26 @@ def _reach_lines(details: StudentDetails) -> list[str]:
     return [TEXT["reach_unknown"]]
 
 
+def planned_meetings(dossier: Dossier, today: date) -> list[date]:
+    """Kennismakingen of a warme overdracht still to come: a handover whose last step
+    (``overdracht_stap`` in the file) planned one from today on."""
+    last: dict[str, JsonObject] = {}
+    for item in dossier.timeline:
+        if item.kind == "overdracht_stap" and item.payload.get("overdracht"):
+            last[item.payload["overdracht"]] = item.payload
+    out = []
+    for step in last.values():
+        if step.get("naar") != "kennismaking":
+            continue
+        try:
+            on = date.fromisoformat(step.get("datum", ""))
+        except ValueError:
+            continue
+        if on >= today:
+            out.append(on)
+    return out
+
+
 def build_overview(
     dossier: Dossier,
     details: StudentDetails,
@@ -275,12 +297,15 @@ def build_overview(
 
     # Every planned appointment from today on (at most three), soonest first:
     # the one just made in a driegesprek may come after one planned earlier.
-    upcoming = sorted((a for a in dossier.appointments if a.on >= today and not a.done), key=lambda a: a.on)[:3]
+    # A planned kennismaking of a warme overdracht is one of them (issue 23).
+    planned = [(a.on, a.text) for a in dossier.appointments if a.on >= today and not a.done]
+    planned += [(on, TEXT["meeting"]) for on in planned_meetings(dossier, today)]
+    upcoming = sorted(planned, key=lambda a: a[0])[:3]
     if upcoming:
         lines = []
-        for nxt in upcoming:
-            when = _cap(dutch_date(nxt.on, today))
-            what = _sentence(nxt.text)
+        for on, text in upcoming:
+            when = _cap(dutch_date(on, today))
+            what = _sentence(text)
             lines.append(TEXT["next"].format(date=when, what=_lower_first(what)) if what else TEXT["next_plain"].format(date=when))
         heading = TEXT["next_heading"] if len(lines) == 1 else TEXT["next_heading_more"]
         sections.append(Section(heading, tuple(lines), bullets=len(lines) > 1))

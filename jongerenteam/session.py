@@ -34,7 +34,7 @@ from jongerenteam import integrity
 from jongerenteam.directory import Directory, StudentRecord
 from storage import audit, changes, team
 from storage import integrity as store_integrity
-from storage.errors import Locked
+from storage.errors import Locked, WorkerInactive
 from storage.keyring import Keys
 from storage.models import Worker
 from storage.store import Store
@@ -92,6 +92,7 @@ class TeamSession:
         self._depth = threading.local()
         # What sync found that the screens have not been told yet (take_changes).
         self._untold = Changes()
+        self._deactivated = False
         # Dutch warnings from the checks at unlock (jongerenteam.integrity): the app and the CLI say them.
         self.notices: list[str] = []
         # The change feed: everything up to here is in what we load now.
@@ -180,14 +181,27 @@ class TeamSession:
 
     # -- one unit of work, one publication ----------------------------------------------
 
+    @property
+    def deactivated(self) -> bool:
+        """Whether a coördinator deactivated this worker after the unlock (seen by
+        ``sync`` or by a refused write): the window locks (``screens.app``)."""
+        return self._deactivated or not self.worker.active
+
     @contextmanager
     def unit(self) -> Iterator[None]:
-        """One use case: one transaction; when the outermost unit commits, ``sync()``."""
+        """One use case: one transaction; when the outermost unit commits, ``sync()``.
+
+        Every write checks that this worker is still active (``storage.audit.require_active``).
+        """
         depth = getattr(self._depth, "n", 0)
         self._depth.n = depth + 1
         try:
             with self.store.unit():
                 yield
+        except WorkerInactive as exc:
+            if exc.info.get("own"):
+                self._deactivated = True
+            raise
         finally:
             self._depth.n = depth
         if depth == 0:

@@ -195,6 +195,7 @@ class DueRow:
     due: date
     text: str = field(repr=False)
     handover_id: str | None = None  # a handover to answer or to follow up (opens its card)
+    repair: bool = False  # a coördinator's: the contact person left the team; Enter names a new one
 
 
 @dataclass(slots=True)
@@ -468,6 +469,23 @@ class SpreekuurService(Service):
             if rec is not None:
                 when = clock.local_time(view.row.created_at).date()
                 due.append(DueRow(rec, when, f"overdracht: accepteren of afwijzen (van {view.from_name})", view.row.id))
+        for view, line in handovers.answered_for_me(day):
+            rec = self.students.get(view.row.student_id)
+            if rec is not None:
+                due.append(DueRow(rec, day, line, view.row.id))
+        for view in handovers.held_for_me():
+            rec = self.students.get(view.row.student_id)
+            if rec is not None:
+                when = clock.local_time(view.row.created_at).date()
+                due.append(DueRow(rec, when, "toestemming vragen: je bent nu contactpersoon; het dossier gaat open na toestemming",
+                                  view.row.id))
+        for rec in handovers.without_active_contact():
+            due.append(DueRow(rec, day, "geen contactpersoon meer in het team: kies een nieuwe", repair=True))
+        for view, by in handovers.proposed_for_me():
+            rec = self.students.get(view.row.student_id)
+            if rec is not None:
+                when = clock.local_time(view.row.created_at).date()
+                due.append(DueRow(rec, when, f"overdracht voorgesteld door {by} (coördinator): lees de reden", view.row.id))
         caseload.sort(key=lambda c: (c.next_date or date.max, c.record.sort_key))
         waiting = []
         for rec in records:

@@ -11,6 +11,7 @@ screen or Team beheren. Screens: ``screens/team.py``, ``screens/unlock.py``,
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from jongerenteam.domain import WORKER_FIELDS, check_worker_field
@@ -18,8 +19,10 @@ from jongerenteam.passphrase import require_strong
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
 from storage import audit, spreekuur
+from storage import handover as store_handover
 from storage import team as store_team
 from storage.errors import NotAllowed, Reason
+from storage.handover import HandoverRow
 from storage.keyslots import RECOVERY_GROUP_LEN, RECOVERY_GROUPS, KdfParams
 from storage.store import Store
 
@@ -42,8 +45,8 @@ def check_worker(details: WorkerDetails) -> None:
     ``worker add``, Team beheren) comes through here; the forms check each
     field first (``domain.check_worker_field``) to say so beside it.
     """
-    for field in WORKER_FIELDS:
-        check_worker_field(field, getattr(details, field))
+    for name in WORKER_FIELDS:
+        check_worker_field(name, getattr(details, name))
 
 
 def reset_with_recovery(
@@ -72,6 +75,16 @@ def create_team(store: Store, team_name: str, details: WorkerDetails, passphrase
     require_strong(passphrase, names=(details.full_name, details.initials, team_name))
     _, recovery = store_team.create_team(store, team_name, details, passphrase, params)
     return recovery
+
+
+@dataclass(slots=True)
+class DeactivationPlan:
+    """What a leaving worker still holds (``TeamService.deactivation_plan``)."""
+
+    students: list[str]  # student ids they are contact person of
+    programmes: list[str]
+    to_them: list[HandoverRow] = field(default_factory=list)  # open handovers proposed to them (withdrawn)
+    from_them: list[HandoverRow] = field(default_factory=list)  # open handovers they started (their receivers answer)
 
 
 class TeamService(Service):
@@ -107,25 +120,68 @@ class TeamService(Service):
         programmes = sorted(p for p, w in self.programme_contacts().items() if w == worker_id)
         return students_of, programmes
 
-    def deactivate_worker_with_handover(self, worker_id: str, new_contact_id: str) -> tuple[int, int]:
-        """Give the leaving worker's students (and programmes) a new contact person, then deactivate.
+    def deactivation_plan(self, worker_id: str) -> DeactivationPlan:
+        """What a leaving worker still holds, read from the directory and the handover
+        rows only (no file is opened): their students, their programmes, and the
+        handovers still open to and from them."""
+        self.require_coordinator("workers")
+        students_of, programmes = self.handover_load(worker_id)
+        rows = store_handover.handovers(self.store, worker_id=worker_id, open_only=True)
+        return DeactivationPlan(
+            students=sorted(students_of, key=lambda sid: self.students[sid].sort_key if sid in self.students else ""),
+            programmes=programmes,
+            to_them=[r for r in rows if r.to_worker_id == worker_id],
+            from_them=[r for r in rows if r.from_worker_id == worker_id and r.to_worker_id != worker_id],
+        )
 
-        Returns (students moved, student keys removed). Needs a coördinator,
-        whose escrow gives the new contact the key of files they could not read.
-        All of it in one transaction.
+    def deactivate_worker_with_handover(
+        self, worker_id: str, new_contact_id: str | None = None, *, assignments: dict[str, str] | None = None,
+        reason: str = "",
+    ) -> tuple[int, int]:
+        """Name a new contact person for each of the leaving worker's students, then deactivate.
+
+        ``assignments``: student id -> colleague (default: all to ``new_contact_id``).
+        Each named colleague becomes contact person at once and sees the student
+        on Vandaag with the task "toestemming vragen"; the file opens for them
+        once the student's consent to share with them is in it (a held handover,
+        ``HandoverService.hold_for``): the coördinator opens no file to decide.
+        A student with a handover still open (proposed by the leaving worker)
+        keeps it: its receiver answers. Handovers proposed *to* the leaving
+        worker are withdrawn. Their programmes go to ``new_contact_id``.
+        Returns (students given a new contact person, student keys removed),
+        all of it in one transaction.
         """
         self.require_coordinator("workers")
-        if new_contact_id == worker_id:
+        if worker_id == self.worker_id:
+            raise NotAllowed("workers", reason=Reason.CANNOT_DEACTIVATE_SELF)
+        if new_contact_id == worker_id or worker_id in (assignments or {}).values():
             raise NotAllowed("workers", reason=Reason.SAME_WORKER)
+        name = self.session.worker_name(worker_id)
+        reason = reason.strip() or f"{name} werkt niet meer in het team"
+        moved = 0
         with self.unit():
-            students_of, programmes = self.handover_load(worker_id)
-            for sid in students_of:
-                spreekuur.change_contact(self.store, self.keys, sid, new_contact_id)
-            for programme in programmes:
-                spreekuur.set_programme_contact(self.store, self.keys, programme, new_contact_id)
+            plan = self.deactivation_plan(worker_id)
+            busy = {r.student_id for r in plan.from_them}
+            if assignments is None:
+                assignments = {sid: new_contact_id for sid in plan.students if new_contact_id}
             self.session.handover.withdraw_proposals_to(worker_id)
+            for sid, to in assignments.items():
+                if to and sid in plan.students and sid not in busy:
+                    self.session.handover.hold_for(sid, to, reason, from_worker_id=worker_id)
+                    moved += 1
+            if new_contact_id:
+                for programme in plan.programmes:
+                    spreekuur.set_programme_contact(self.store, self.keys, programme, new_contact_id)
             removed = store_team.deactivate_worker(self.store, self.keys, worker_id)
-        return len(students_of), removed
+        return moved, removed
+
+    def name_contact(self, student_id: str, worker_id: str, reason: str = "") -> None:
+        """Repair: a student whose contact person left the team gets a new one (held
+        until the student's consent, like at a deactivation)."""
+        rec = self.session.record(student_id)
+        old = self.session.worker_name(rec.contact_worker_id, "de vorige contactpersoon")
+        reason = reason.strip() or f"{old} werkt niet meer in het team"
+        self.session.handover.hold_for(student_id, worker_id, reason)
 
     def reset_passphrase_with_recovery(self, recovery_code: str, worker_id: str, new_passphrase: str, params: KdfParams) -> int:
         with self.unit():

@@ -211,7 +211,23 @@ class JongerenteamApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self.last_activity = self.clock()
+        target = self.focused if isinstance(event, events.Key) and not event.is_forwarded else None
         await super().on_event(event)
+        if target is not None and getattr(target, "KEYS_IN_ORDER", False):
+            await self._handled_by(target)
+
+    async def _handled_by(self, widget: Any) -> None:
+        """Wait (briefly) until ``widget`` has handled the key just handed to it, before the next
+        key is read: Textual hands each key to whatever has the focus when it reads it, so keys
+        typed fast after an Enter or a Tab would otherwise land in the field that had the focus
+        before (issue 23; screens/driegesprek.py ``RowInput``). Never longer than a quarter second."""
+        import asyncio
+
+        queue = getattr(widget, "_message_queue", None)  # Textual's MessagePump queue (pinned version)
+        deadline = time.monotonic() + 0.25
+        while queue is not None and not queue.empty() and time.monotonic() < deadline:
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)  # and the handler that took the last message off the queue
 
     SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "team", "social_map"})
 
@@ -300,6 +316,9 @@ class JongerenteamApp(App[int]):
 
         def tell(changes: Changes) -> None:
             self._sync_failing = False
+            if self.session is session and session.deactivated:
+                self.lock_deactivated()
+                return
             if changes and self.session is session:
                 from screens.messages import StoreChanged
 
@@ -440,6 +459,14 @@ class JongerenteamApp(App[int]):
         self.clear_notifications()
         if isinstance(self.screen, UnlockScreen):
             self.screen.reset(reason if session is not None else "")
+
+    def lock_deactivated(self) -> None:
+        """A coördinator deactivated this worker (seen by a sync or a refused write):
+        the window locks at once and says why; nothing more is stored."""
+        from jongerenteam.messages import DEACTIVATED
+
+        if self.session is not None:
+            self.action_lock(reason=DEACTIVATED)
 
     def _remember_screens(self, session: TeamSession) -> None:
         """Before the keys go: which screens to rebuild (memory) and what was typed (the store).

@@ -27,6 +27,7 @@ from textual.worker_manager import WorkerManager
 
 from jongerenteam import errorlog
 from jongerenteam.domain import ValidationError
+from jongerenteam.errors import WorkerInactive
 from jongerenteam.messages import explain
 
 TEXT = {
@@ -131,6 +132,12 @@ def run_in_thread(
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence, the error log has the rest
             if not isinstance(exc, ValidationError):
                 errorlog.record(exc, what)
+            if isinstance(exc, WorkerInactive) and exc.info.get("own"):
+                # Deactivated by a coördinator meanwhile: the window locks (and says why).
+                lock = getattr(app, "lock_deactivated", None)
+                if lock is not None:
+                    app.call_from_thread(lock)
+                return
             if failed is not None:
                 app.call_from_thread(failed, failure_of(exc))
             else:

@@ -184,19 +184,52 @@ class EntryRow(Vertical):
         self.post_message(AddRow(self.KIND))
 
 
+class RowInput(Input):
+    """A field of an inline row, where keys are handled strictly in the order typed (issue 23).
+
+    Enter adds the row and Tab moves on here, in the field's own turn: after every key it got
+    before them, and (with the app waiting for this field before it hands on the next key,
+    ``KEYS_IN_ORDER``, screens/app.py) before any key typed after them. A priority binding
+    would act when the app reads the key, before the field has taken the keys typed just
+    before it (a fast typist's, a script's): the row was added cut off mid-word; and a key
+    left to bubble to the screen would act after keys typed just after it.
+    """
+
+    KEYS_IN_ORDER = True
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    async def _on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if event.key in ("enter", "tab", "shift+tab") and isinstance(screen, DriegesprekScreen):
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                screen.add_item(self.kind)
+            elif event.key == "tab":
+                screen.focus_next()
+            else:
+                screen.focus_previous()
+            return
+        await super()._on_key(event)
+
+
+# The bindings only name Enter in the footer; Enter itself arrives as Input.Submitted (EntryRow.submitted).
 class AgreementRow(EntryRow):
     KIND = "agreement"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "add", "Werkafspraak toevoegen", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "add", "Werkafspraak toevoegen")]
 
 
 class ConsentRow(EntryRow):
     KIND = "consent"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "add", "Toestemming toevoegen", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "add", "Toestemming toevoegen")]
 
 
 class ScoreRow(EntryRow):
     KIND = "score"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "add", "Score toevoegen", priority=True)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "add", "Score toevoegen")]
 
 
 class ItemList(OptionList):
@@ -324,7 +357,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         elif name == "how":
             suggester = SuggestWords(lambda: list(cn.CONSENT_HOW))
         value = self._row_defaults(kind).get(name, "")
-        return Field(label, Input(value=value, placeholder=placeholder, id=f"{kind}-{name}", suggester=suggester), width)
+        return Field(label, RowInput(kind, value=value, placeholder=placeholder, id=f"{kind}-{name}", suggester=suggester), width)
 
     def _row_defaults(self, kind: str) -> dict[str, str]:
         if kind == "consent":
@@ -662,7 +695,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         for name, *_ in ROW_FIELDS[kind]:
             self.query_one(f"#{kind}-{name}", Input).value = defaults.get(name, "")
         first = self.query_one(f"#{kind}-{ROW_FIELDS[kind][0][0]}", Input)
-        first.focus()
+        self.set_focus(first)  # now, not later: the next key typed goes here (RowInput)
 
     def show_list(self, kind: str) -> None:
         items = self.query_one(f"#list-{kind}", ItemList)

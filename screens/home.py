@@ -60,6 +60,8 @@ TEXT = {
     "no_date": "geen afspraak",
     "loading": "Vandaag wordt geladen…",
     "today_failed": "Vandaag kon niet worden geladen: {reason}",
+    "name_contact": "Nieuwe contactpersoon voor {name}",
+    "contact_named": "{name} is nu contactpersoon. Het dossier gaat voor {name} open na toestemming van de student.",
     "first_rows": " · de eerste {shown}, + toont alles",
 }
 # Search results drawn at most (the count says how many there are): a few screens full.
@@ -385,10 +387,36 @@ class HomeScreen(Screen[None]):
             if handover_id:
                 self.open_handover(handover_id)
                 return
+            if index < len(rows) and rows[index].repair:
+                self.name_contact(rows[index].record)
+                return
         record = self.session.students.get(key.split("|")[0])
         if record is None:
             return  # an anonymous walk-in: nothing to open
         open_student(self, self.session, record)
+
+    def name_contact(self, record: StudentRecord) -> None:
+        """A coördinator's repair: the student's contact person left the team; choose a new one
+        (the file opens for them once the student's consent is in it)."""
+        from screens.handover.caseload import WorkerPicker
+
+        session = self.session
+        colleagues = [w for w in session.active_workers() if w.id != record.contact_worker_id]
+
+        def chosen(worker_id: str | None) -> None:
+            if not worker_id:
+                return
+            name = session.worker_name(worker_id)
+
+            def named(_: object) -> None:
+                self.notify(TEXT["contact_named"].format(name=name))
+                self.reload()
+
+            run_in_thread(self, "save", lambda: session.team.name_contact(record.id, worker_id), done=named,
+                          failed=lambda f: self.notify(f.text, severity="error"))
+
+        title = TEXT["name_contact"].format(name=record.details.display_name)
+        self.app.push_screen(WorkerPicker(colleagues, title), chosen)
 
     def open_handover(self, handover_id: str) -> None:
         """A handover on Vandaag (to answer, or to follow up): its card."""

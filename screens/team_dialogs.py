@@ -84,10 +84,22 @@ TEXT = {
     "need_leaving": "Kies wie uit het team gaat.",
     "need_new_contact": "Kies de nieuwe contactpersoon.",
     "deactivate_confirm": "{name} deactiveren? {name} kan daarna niet meer inloggen. {moved}",
-    "deactivate_confirm_moved": "{n} student(en) gaan naar {new}.",
+    "deactivate_confirm_moved": (
+        "{n} student(en) krijgen {new} als contactpersoon. {new} opent een dossier pas als de student toestemming "
+        "gaf om alles met {new} te delen (Vandaag: toestemming vragen)."
+    ),
+    "to_them": "{n} overdracht(en) aan {name} wachten nog: die worden ingetrokken (de afzender ziet waarom).",
+    "from_them": (
+        "{n} overdracht(en) van {name} lopen nog: die blijven staan, de ontvanger beslist. Die student(en) gaan "
+        "niet naar de nieuwe contactpersoon."
+    ),
+    "per_student": (
+        "Per student een andere collega kiezen? Doe eerst 'caseload overdragen' (ctrl+p, w: van wie) en deactiveer "
+        "daarna."
+    ),
     "deactivate_key": "Deactiveren",
     "deactivated": "{name} is gedeactiveerd en kan niet meer inloggen. {moved}",
-    "deactivated_moved": "{n} student(en) hebben nu {new} als contactpersoon.",
+    "deactivated_moved": "{n} student(en) hebben nu {new} als contactpersoon (dossier na toestemming van de student).",
     # reset a passphrase with the recovery code
     "reset_title": "Wachtwoord herstellen met de herstelcode",
     "reset_hint": "Voor een collega die het wachtwoord kwijt is. De herstelcode staat op papier, in de kluis.",
@@ -350,11 +362,17 @@ class DeactivateDialog(TeamDialog):
             return
         self.show_error("leaving", "")
         worker = self.session.workers[worker_id]
-        self.students, programmes = self.session.team.handover_load(worker_id)
-        self.programmes = sorted(programmes, key=fold)
+        plan = self.session.team.deactivation_plan(worker_id)
+        self.students, self.programmes = plan.students, sorted(plan.programmes, key=fold)
         lines = [TEXT["contact_of"].format(name=worker.full_name, n=len(self.students))]
         if self.programmes:
             lines.append(TEXT["programmes_of"].format(names=", ".join(self.programmes)))
+        if plan.to_them:
+            lines.append(TEXT["to_them"].format(n=len(plan.to_them), name=worker.full_name))
+        if plan.from_them:
+            lines.append(TEXT["from_them"].format(n=len(plan.from_them), name=worker.full_name))
+        if len(self.students) > 1:
+            lines.append(TEXT["per_student"])
         if not self.must_hand_over:
             lines.append(TEXT["nothing_to_hand_over"])
         self.query_one("#leaving-info", Static).update("\n".join(lines))

@@ -378,7 +378,17 @@ class LineTable(ScrollView, can_focus=True):
     def _widths(self, total: int) -> list[int]:
         fixed = sum(w for _, w in self.columns if w is not None) + 2 * len(self.columns)
         rest = max(10, total - fixed)
-        return [w if w is not None else rest for _, w in self.columns]
+        widths = [w if w is not None else rest for _, w in self.columns]
+        # Wider than the terminal: take from the widest columns (never below 4), so every
+        # column stays on screen and a cut value ends in "…" instead of the line being cropped.
+        over = sum(widths) + 2 * len(widths) - total
+        while over > 0:
+            widest = max(range(len(widths)), key=lambda i: widths[i])
+            if widths[widest] <= 4:
+                break
+            widths[widest] -= 1
+            over -= 1
+        return widths
 
     def _line(self, cells: Sequence[Cell], widths: list[int], row_style: Style, width: int) -> Strip:
         segments = []

@@ -37,9 +37,9 @@ from sqlalchemy.orm import Session
 
 from storage import authority, clock
 from storage.crypto import mac, mac_equal, sign, signature_valid
-from storage.errors import LogTampered
+from storage.errors import LogTampered, WorkerInactive
 from storage.keyring import Keys
-from storage.models import AuditEntry, AuditHead
+from storage.models import AuditEntry, AuditHead, Worker
 
 GENESIS = b"\x00" * 32
 
@@ -208,6 +208,8 @@ def append(
     # Then the lock, before anything of the chain is read in this transaction.
     _lock_chain(session)
     if keys is not None:
+        if event not in STILL_ALLOWED_WHEN_INACTIVE:
+            require_active(session, keys)
         _seal(session, keys)
     entry = AuditEntry(
         seq=_next_seq(session),
@@ -227,6 +229,27 @@ def append(
     session.add(entry)
     session.flush()
     return entry
+
+
+# What a window of a worker who was deactivated meanwhile may still log: that it locks.
+STILL_ALLOWED_WHEN_INACTIVE = frozenset({"lock"})
+_ACTIVE_CHECKED = "jongerenteam.active_checked"
+
+
+def require_active(session: Session, keys: Keys) -> None:
+    """``WorkerInactive`` when the worker of this session was deactivated (by a
+    coördinator, in another window or on another laptop) after it unlocked.
+
+    Every write logs, so every write comes through here: an open window of a
+    worker who left the team stores nothing more. Read once per transaction,
+    after the chain lock (so a deactivation committed before this write is seen).
+    """
+    if session.info.get(_ACTIVE_CHECKED) == keys.worker_id:
+        return
+    active = session.scalar(select(Worker.active).where(Worker.id == keys.worker_id))
+    if active is False:
+        raise WorkerInactive(keys.worker_id, own=True)
+    session.info[_ACTIVE_CHECKED] = keys.worker_id
 
 
 def _seal(session: Session, keys: Keys) -> int:

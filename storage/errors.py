@@ -33,6 +33,10 @@ class Reason(StrEnum):
     HANDOVER_OPEN = "handover open"
     UNKNOWN_HANDOVER = "unknown handover"
     BACKUP_COORDINATOR = "backup coordinator"
+    CONTACT_ONLY = "contact person only"
+    COORDINATOR_REASON = "coordinator needs a reason"
+    ACCESS_DAYS_NEW_HELPER = "access days new helper"
+    OLD_HELPER_ONLY = "old helper only"
 
 
 class StoreError(Exception):

@@ -31,11 +31,11 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, files, guard
+from storage import audit, clock, dossier, files, guard
 from storage.documents import JsonObject
 from storage.errors import NotAllowed, NotInvolved, Reason, UnknownStudent
 from storage.keyring import Keys
-from storage.models import Handover, Student, StudentKeyWrap, Worker
+from storage.models import AuditEntry, Handover, Student, StudentKeyWrap, Worker
 from storage.store import Store
 
 INTERN, EXTERN, ADULT = "intern", "extern", "18plus"
@@ -43,12 +43,14 @@ KINDS = (INTERN, EXTERN, ADULT)
 
 PROPOSED, ACCEPTED, DECLINED = "voorgesteld", "geaccepteerd", "afgewezen"
 MEETING, CONTACT, DONE, WITHDRAWN = "kennismaking", "contact", "afgerond", "ingetrokken"
-STATES = (PROPOSED, ACCEPTED, DECLINED, MEETING, CONTACT, DONE, WITHDRAWN)
+HELD = "toestemming"  # a new contact person named by a coördinator waits for the student's consent
+STATES = (PROPOSED, ACCEPTED, DECLINED, MEETING, CONTACT, DONE, WITHDRAWN, HELD)
 CLOSED_STATES = frozenset({DECLINED, DONE, WITHDRAWN})
 
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     INTERN: {
         PROPOSED: frozenset({ACCEPTED, DECLINED, WITHDRAWN}),
+        HELD: frozenset({ACCEPTED, WITHDRAWN}),  # taken once consent is recorded (see ``hold``)
         ACCEPTED: frozenset({MEETING, DONE}),
         MEETING: frozenset({MEETING, DONE}),  # MEETING again: the kennismaking moves
     },
@@ -110,11 +112,18 @@ def propose(
     access_days: int,
     entries: Iterable[tuple[str, str, JsonObject]],
     legal_ground: str = "",
+    coordinator_reason: bool = False,
 ) -> HandoverRow:
     """Start a handover: the row, the document and the first step, at once.
 
     The caller must be involved (a coördinator may use the escrow, for a
     caseload transfer). One open handover per student at a time.
+
+    Who may hand over the contact role (an internal handover): only the
+    student's contact person, from themselves; or a coördinator, on behalf
+    of the contact person, with a reason (``coordinator_reason``: the caller
+    wrote it in ``entries``, where the contact person reads it; the log says
+    a coördinator proposed it, see ``proposed_by_coordinator``).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown handover kind {kind!r}")
@@ -126,6 +135,8 @@ def propose(
         if student is None:
             raise UnknownStudent(f"students/{student_id}")
         key = files.student_key(s, keys, student_id, escrow=True)
+        if kind == INTERN:
+            _check_proposer(keys, student, from_worker_id, coordinator_reason)
         busy = s.scalar(select(Handover.id).where(
             Handover.student_id == student_id, Handover.state.not_in(CLOSED_STATES)))
         if busy is not None:
@@ -146,13 +157,55 @@ def propose(
         )
         s.add(handover)
         files.write_entries(s, keys, student, entries, key=key)
-        detail = f"overdracht voorgesteld: {kind}"
+        on_behalf = kind == INTERN and keys.worker_id != from_worker_id
+        detail = f"{PROPOSED_BY_COORDINATOR if on_behalf else 'overdracht voorgesteld'}: {kind}"
         if legal_ground:
             detail += f"; zonder toestemming, wettelijke grond: {legal_ground}"
         audit.append(s, keys, "handover", worker_id=keys.worker_id,
-                     student_id=student_id, on_behalf_of=to_worker_id, detail=detail)
+                     student_id=student_id, on_behalf_of=from_worker_id if on_behalf else to_worker_id, detail=detail)
         s.flush()
         return _row(handover)
+
+
+# The log line of an internal handover a coördinator proposed for the contact person.
+PROPOSED_BY_COORDINATOR = "overdracht voorgesteld door coördinator"
+
+
+def _check_proposer(keys: Keys, student: Student, from_worker_id: str, coordinator_reason: bool) -> None:
+    """Only the contact person hands over the contact role; a coördinator may, for them, with a reason."""
+    contact = student.contact_worker_id
+    if contact is not None and from_worker_id != contact:
+        raise NotAllowed(f"students/{student.id}", reason=Reason.CONTACT_ONLY)
+    if contact is not None and keys.worker_id == contact:
+        return
+    if not keys.is_coordinator:
+        raise NotAllowed(f"students/{student.id}", reason=Reason.CONTACT_ONLY)
+    if not coordinator_reason:
+        raise NotAllowed(f"students/{student.id}", reason=Reason.COORDINATOR_REASON)
+
+
+def proposed_by_coordinator(store: Store, rows: Iterable[HandoverRow]) -> dict[str, str]:
+    """Of these open handovers, those a coördinator proposed for the contact person:
+    handover id -> the coördinator's worker id (from the signed log: the newest
+    proposal of the student, as one handover at a time is open)."""
+    wanted = {r.student_id: r for r in rows if r.open and r.kind == INTERN}
+    if not wanted:
+        return {}
+    out: dict[str, str] = {}
+    with store.reading() as s:
+        found = s.execute(
+            select(AuditEntry.student_id, AuditEntry.worker_id, AuditEntry.detail)
+            .where(AuditEntry.event == "handover", AuditEntry.student_id.in_(wanted),
+                   AuditEntry.detail.like("overdracht voorgesteld%"))
+            .order_by(AuditEntry.seq)
+        ).all()
+    newest: dict[str, tuple[str | None, str]] = {}
+    for student_id, worker_id, detail in found:
+        newest[str(student_id)] = (worker_id, detail or "")
+    for student_id, (worker_id, detail) in newest.items():
+        if detail.startswith(PROPOSED_BY_COORDINATOR) and worker_id:
+            out[wanted[student_id].id] = worker_id
+    return out
 
 
 def step(
@@ -225,6 +278,100 @@ def step(
         return _row(h)
 
 
+def hold(
+    store: Store,
+    keys: Keys,
+    *,
+    handover_id: str,
+    student_id: str,
+    from_worker_id: str | None,
+    to_worker_id: str,
+    entries: Iterable[tuple[str, str, JsonObject]],
+) -> HandoverRow:
+    """A coördinator names a new contact person for a student of a colleague who
+    leaves (or left), without reading the file: the contact role moves now (the
+    new contact person sees the student in the directory and on Vandaag), and
+    the student key is sealed to them in a handover that waits (``HELD``) until
+    the student's consent is recorded; then they take it (``step`` to
+    ``ACCEPTED``). The escrow key only seals the key and writes ``entries``;
+    no entry is opened. One open handover per student at a time.
+    """
+    if not keys.is_coordinator or keys.escrow_private is None:
+        raise NotAllowed(f"students/{student_id}", reason=Reason.COORDINATOR_ONLY)
+    now = clock.now()
+    with store.session() as s:
+        student = s.get(Student, student_id)
+        if student is None:
+            raise UnknownStudent(f"students/{student_id}")
+        if to_worker_id == from_worker_id:
+            raise NotAllowed(f"workers/{to_worker_id}", reason=Reason.SAME_WORKER)
+        receiver = s.get(Worker, to_worker_id)
+        if receiver is None or not receiver.active:
+            raise NotAllowed(f"workers/{to_worker_id}", reason=Reason.INACTIVE_WORKER)
+        busy = s.scalar(select(Handover.id).where(
+            Handover.student_id == student_id, Handover.state.not_in(CLOSED_STATES)))
+        if busy is not None:
+            raise NotAllowed(f"handovers/{busy}", reason=Reason.HANDOVER_OPEN)
+        key = files.escrow_key(s, keys.escrow_private, student_id)
+        pending = files.seal_wrap(files.recipient_public(s, keys, receiver), key, student_id, to_worker_id)
+        handover = Handover(
+            id=handover_id, student_id=student_id, kind=INTERN, state=HELD,
+            from_worker_id=from_worker_id or student.contact_worker_id or keys.worker_id,
+            to_worker_id=to_worker_id, pending_wrap=pending, follow_up=None, access_days=DEFAULT_ACCESS_DAYS,
+            created_at=now, updated_at=now, updated_by=keys.worker_id, version=1,
+        )
+        s.add(handover)
+        student.contact_worker_id = to_worker_id
+        student.version += 1
+        student.updated_at = now
+        student.updated_by = keys.worker_id
+        files.write_entries(s, keys, student, entries, key=key)
+        audit.append(s, keys, "handover", worker_id=keys.worker_id, student_id=student_id,
+                     on_behalf_of=to_worker_id, detail="contactpersoon aangewezen; dossier wacht op toestemming")
+        s.flush()
+        return _row(handover)
+
+
+def held_key(store: Store, keys: Keys, handover_id: str) -> tuple[str, bytes]:
+    """(student id, student key) of a handover held for this worker, opened to
+    check or record the student's consent before they take the file."""
+    with store.reading() as s:
+        h = s.get(Handover, handover_id)
+        if h is None or h.state != HELD or h.pending_wrap is None or h.to_worker_id != keys.worker_id:
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.RECEIVER_ONLY)
+        return h.student_id, files.open_wrap(keys.worker_private, h.pending_wrap, h.student_id, keys.worker_id,
+                                             "handovers.pending_wrap")
+
+
+def read_held(store: Store, keys: Keys, handover_id: str, kinds: tuple[str, ...]) -> list[files.EntryView]:
+    """Only the entries of ``kinds`` (the consents) of a file held for this worker (logged)."""
+    student_id, key = held_key(store, keys, handover_id)
+    with store.session() as s:
+        return files.read_entries(s, keys, student_id, key, event="open", kinds=kinds,
+                                  detail="toestemming nagaan voor overdracht")
+
+
+def read_pending(store: Store, keys: Keys, handover_id: str, kinds: tuple[str, ...]) -> list[files.EntryView]:
+    """Only the entries of ``kinds`` (the overdrachtsdocument) of a file proposed to this worker,
+    before they answer: the document is written for them, the rest stays closed (logged)."""
+    with store.reading() as s:
+        h = s.get(Handover, handover_id)
+        if h is None or h.state != PROPOSED or h.pending_wrap is None or h.to_worker_id != keys.worker_id:
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.RECEIVER_ONLY)
+        student_id = h.student_id
+        key = files.open_wrap(keys.worker_private, h.pending_wrap, student_id, keys.worker_id, "handovers.pending_wrap")
+    with store.session() as s:
+        return files.read_entries(s, keys, student_id, key, event="handover", kinds=kinds,
+                                  detail="overdrachtsdocument gelezen voor het antwoord")
+
+
+def write_held(store: Store, keys: Keys, handover_id: str, entries: Iterable[tuple[str, str, JsonObject]]) -> None:
+    """Write entries (a consent the student gave) into a file held for this worker."""
+    student_id, key = held_key(store, keys, handover_id)
+    with store.session() as s:
+        files.write_entries(s, keys, files.get_student(s, student_id), entries, key=key)
+
+
 def _take_pending(s: Session, keys: Keys, h: Handover) -> bytes:
     """The receiver opens the key sealed to them and keeps it as their own wrap."""
     existing = s.scalar(select(StudentKeyWrap).where(
@@ -244,29 +391,76 @@ def _take_pending(s: Session, keys: Keys, h: Handover) -> bytes:
 
 
 def set_access_days(store: Store, keys: Keys, handover_id: str, days: int) -> HandoverRow:
-    """Change how long the old helper keeps read access (counted from acceptance)."""
+    """Change how long the old helper keeps read access (counted from acceptance).
+
+    The proposer sets it in the proposal (and may change it until the
+    receiver answers). After that only the new helper (the receiver, who
+    agrees to it) or a coördinator changes it; the old helper may only make
+    her own read-along shorter (``end_own_access`` ends it at once). So a
+    worker never lengthens their own access (``storage.files.self_extended``).
+    """
     with store.session() as s:
         h = s.get(Handover, handover_id)
         if h is None:
             raise NotAllowed(f"handovers/{handover_id}", reason=Reason.UNKNOWN_HANDOVER)
-        files.require_involved(s, keys, h.student_id)
+        if h.kind != INTERN or h.state in CLOSED_STATES - {DONE}:
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.IMPOSSIBLE_STEP)
+        me = keys.worker_id
+        if me == h.to_worker_id and h.state == PROPOSED:
+            pass  # the receiver, before answering: not on the file yet, but it is her agreement
+        elif me == h.from_worker_id and h.state == PROPOSED:
+            files.require_involved(s, keys, h.student_id)  # the proposer, still part of her proposal
+        elif me == h.to_worker_id:
+            files.require_involved(s, keys, h.student_id)
+        elif me == h.from_worker_id:
+            files.require_involved(s, keys, h.student_id)
+            if days >= h.access_days:
+                raise NotAllowed(f"handovers/{handover_id}", reason=Reason.ACCESS_DAYS_NEW_HELPER)
+        elif not keys.is_coordinator:
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.ACCESS_DAYS_NEW_HELPER)
         accepted_at = _accepted_at(s, h)  # before access_days changes
         h.access_days = days
         h.version += 1
         h.updated_at = clock.now()
         h.updated_by = keys.worker_id
-        if h.state not in (PROPOSED, WITHDRAWN, DECLINED) and h.kind == INTERN:
+        if h.state != PROPOSED:
             s.execute(update(StudentKeyWrap).where(
                 StudentKeyWrap.student_id == h.student_id,
                 StudentKeyWrap.recipient == h.from_worker_id,
                 StudentKeyWrap.expires_at.is_not(None),
             ).values(expires_at=accepted_at + timedelta(days=days)))
-            if h.from_worker_id is not None:
-                files.record_wrap(s, keys, h.student_id, h.from_worker_id, "toegang: meelezen aangepast")
+            files.record_wrap(s, keys, h.student_id, h.from_worker_id, "toegang: meelezen aangepast")
         audit.append(s, keys, "handover", worker_id=keys.worker_id, student_id=h.student_id,
-                     on_behalf_of=h.from_worker_id, detail=f"leestoegang oude hulpverlener: {days} dagen")
+                     on_behalf_of=h.from_worker_id,
+                     detail=f"leestoegang oude hulpverlener: {days} {'dag' if days == 1 else 'dagen'}")
         s.flush()
         return _row(h)
+
+
+def end_own_access(store: Store, keys: Keys, handover_id: str, entries: Iterable[tuple[str, str, JsonObject]] = ()) -> None:
+    """The old helper of an accepted internal handover stops reading along, now.
+
+    Only she may (``OLD_HELPER_ONLY``), and only while she still reads along.
+    ``entries`` (a step in the file) are written with her key first; then
+    her wrap goes and the file gets a new key, as when anyone is taken off a
+    file (``storage.dossier.remove_involvement``, ``files.rotate_key``).
+    """
+    with store.unit() as s:
+        h = s.get(Handover, handover_id)
+        if h is None:
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.UNKNOWN_HANDOVER)
+        if keys.worker_id != h.from_worker_id:
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.OLD_HELPER_ONLY)
+        if h.kind != INTERN or h.state not in (ACCEPTED, MEETING, DONE):
+            raise NotAllowed(f"handovers/{handover_id}", reason=Reason.IMPOSSIBLE_STEP)
+        student = files.get_student(s, h.student_id)
+        if student.contact_worker_id == keys.worker_id:
+            raise NotAllowed(f"students/{h.student_id}", reason=Reason.CONTACT_PERSON)
+        key = files.student_key(s, keys, h.student_id)  # NotInvolved: it ended already
+        files.write_entries(s, keys, student, entries, key=key)
+        audit.append(s, keys, "handover", worker_id=keys.worker_id, student_id=h.student_id,
+                     on_behalf_of=keys.worker_id, detail="leestoegang oude hulpverlener: zelf beëindigd")
+        dossier.remove_involvement(store, keys, h.student_id, keys.worker_id)
 
 
 def _accepted_at(s: Session, h: Handover) -> datetime:

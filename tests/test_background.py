@@ -711,7 +711,7 @@ async def _caseload(r: Run) -> type:
     otto_key = next(part.split(" ")[0] for part in legend.split(" · ") if "Otto" in part)
     await r.pilot.press(otto_key)
     r.breaks(HandoverService, "transfer_caseload")
-    await r.press("ctrl+s")
+    await r.press("ctrl+s", "j")  # the summary first, then j
     return CaseloadScreen
 
 

@@ -314,6 +314,11 @@ def test_worker_deactivate_stops_passphrase(demo, home):
         store.close()
     assert active_initials(demo) == {"FB", "WR"}
     assert not unlocks(demo, "DV", DAAN.passphrase)
+    # Naming a successor for a colleague who already left repairs what is left (nothing here).
+    again = run(["worker", "deactivate", "--store", str(demo), "--worker", "FB", "DV", "--overdragen-aan", "WR"],
+                home=home, stdin=lines(FLOOR.passphrase))
+    assert again.returncode == 0, again.stderr
+    assert "is al gedeactiveerd en is van geen student meer contactpersoon" in again.stdout
     after = run(["audit", "verify", "--store", str(demo), "--worker", "DV"], home=home, stdin=lines(DAAN.passphrase))
     assert after.returncode == msg.EXIT_NOT_ALLOWED
     assert "niet meer actief" in after.stderr
@@ -325,6 +330,30 @@ def test_wrong_passphrase_exit_3(demo, home):
     proc = run(["audit", "verify", "--store", str(demo), "--worker", "WR"], home=home, stdin=lines("dit is het niet hoor"))
     assert proc.returncode == msg.EXIT_WRONG_PASSPHRASE
     assert proc.stderr.strip() == "Het wachtwoord klopt niet. Probeer het opnieuw."
+
+
+def test_worker_deactivate_repairs_the_students_of_a_colleague_who_left(demo, home):
+    """Daan was deactivated without a successor (the store before issue 23): his students have an
+    inactive contact person. Naming one now gives each of them Waisca, the file after consent."""
+    from storage import spreekuur
+
+    store = Store.open(str(demo))
+    ids = {w.initials: w.id for w in store.workers()}
+    orphans = spreekuur.students_with_contact(store, ids["DV"])
+    team.deactivate_worker(store, team.unlock(store, ids["FB"], FLOOR.passphrase), ids["DV"])
+    store.close()
+    assert orphans
+    proc = run(["worker", "deactivate", "--store", str(demo), "--worker", "FB", "DV", "--overdragen-aan", "WR"],
+               home=home, stdin=lines(FLOOR.passphrase))
+    assert proc.returncode == 0, proc.stderr
+    assert f"{len(orphans)} student(en) van Daan Visser hebben nu Waisca Ramdin als contactpersoon" in proc.stdout
+    assert "toestemming" in proc.stdout
+    store = Store.open(str(demo))
+    try:
+        assert spreekuur.students_with_contact(store, ids["DV"]) == []
+        assert set(orphans) <= set(spreekuur.students_with_contact(store, ids["WR"]))
+    finally:
+        store.close()
 
 
 # --- backup and restore -------------------------------------------------------------

@@ -247,6 +247,9 @@ def test_extern_follow_up_reaches_vandaag_until_contact(team_store, fixed_clock)
 
 
 def test_caseload_transfer_moves_each_student_warmly(team_store, fixed_clock):
+    """Hanna moves her own caseload: a warm proposal per student whose consent allows it, the
+    others skipped with the reason. A coördinator moving it opens no file: each colleague becomes
+    contact person at once and takes the file once the student's consent is in it."""
     hanna = session(team_store)
     a = student(hanna, first="Anna")
     b = student(hanna, first="Bram")
@@ -254,22 +257,42 @@ def test_caseload_transfer_moves_each_student_warmly(team_store, fixed_clock):
     for rec in (a, b):
         consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
     consent(hanna, c, "verslavingszorg", ["welzijn"])  # not enough for an internal receiver
-    coordinator = session(team_store, "coordinator")
-    assert {r.id for r in coordinator.handover.caseload_of(team_store.worker_id)} == {a.id, b.id, c.id}
-    result = coordinator.handover.transfer_caseload(
-        team_store.worker_id, {a.id: team_store.other_id, b.id: team_store.coordinator_id, c.id: team_store.other_id})
-    assert sorted(result.proposed) == sorted([a.id, b.id])
-    assert [sid for sid, _ in result.skipped] == [c.id]
-    # Bram's handover (to Cora) is still open: a second transfer says so, not "no consent".
-    again = coordinator.handover.transfer_caseload(team_store.worker_id, {b.id: team_store.other_id})
-    assert again.skipped == [(b.id, "er loopt al een overdracht")] and not again.proposed
+    assert {r.id for r in hanna.handover.caseload_of(team_store.worker_id)} == {a.id, b.id, c.id}
+    result = hanna.handover.transfer_caseload(
+        team_store.worker_id, {a.id: team_store.other_id, c.id: team_store.other_id})
+    assert result.proposed == [a.id] and not result.held
+    assert result.skipped == [(c.id, "geen toestemming om alles met deze collega te delen")]
+    again = hanna.handover.transfer_caseload(team_store.worker_id, {a.id: team_store.coordinator_id})
+    assert again.skipped == [(a.id, "er loopt al een overdracht")] and not again.proposed
     otto = session(team_store, "other")
     assert [v.row.student_id for v in otto.handover.incoming_handovers()] == [a.id]
     otto.handover.accept_handover(otto.handover.incoming_handovers()[0].row)
     assert otto.dossier.open_dossier(a.id).student_id == a.id
-    # A worker may not move a colleague's caseload; a coördinator may.
+    # A worker may not move a colleague's caseload; a coördinator may, with a reason.
     with pytest.raises(NotAllowed):
         otto.handover.transfer_caseload(team_store.worker_id, {c.id: team_store.other_id})
+    coordinator = session(team_store, "coordinator")
+    with pytest.raises(ValidationError):
+        coordinator.handover.transfer_caseload(team_store.worker_id, {b.id: team_store.other_id})
+    result = coordinator.handover.transfer_caseload(
+        team_store.worker_id, {b.id: team_store.other_id, c.id: team_store.other_id}, reason="Hanna gaat met verlof.")
+    assert sorted(result.held) == sorted([b.id, c.id]) and not result.proposed and not result.skipped
+    from storage.models import AuditEntry
+    with team_store.store.reading() as q:
+        assert q.query(AuditEntry).filter(AuditEntry.worker_id == team_store.coordinator_id,
+                                          AuditEntry.event.in_(("open", "handover")),
+                                          AuditEntry.detail.like("dossier gelezen%")).count() == 0
+        assert q.query(AuditEntry).filter(AuditEntry.worker_id == team_store.coordinator_id,
+                                          AuditEntry.event == "open").count() == 0
+    otto.sync()
+    assert otto.students[b.id].contact_worker_id == team_store.other_id
+    held = {v.row.student_id: v.row for v in otto.handover.held_for_me()}
+    otto.handover.accept_handover(held[b.id])  # Bram's consent names the team
+    with pytest.raises(ValidationError):
+        otto.handover.accept_handover(held[c.id])  # Cem's does not
+    # Hanna reads along with Bram's file for the usual period, then not.
+    hanna.sync()
+    assert hanna.handover.read_access_until(b.id) is not None
 
 
 def test_the_store_refuses_impossible_steps_directly():
@@ -323,3 +346,329 @@ def test_deactivation_in_storage_alone_leaves_no_sealed_key(team_store, fixed_cl
     coord = session(team_store, "coordinator")
     team.deactivate_worker(team_store.store, coord.keys, team_store.other_id)
     assert _sealed_to_otto(team_store) == [None]
+
+
+# -- who may do what (issue 23, item 1) ---------------------------------------------------------
+
+
+def _otto(team_store) -> h.Receiver:
+    return h.Receiver("medewerker", "Otto Collega", worker_id=team_store.other_id)
+
+
+def _cora(team_store) -> h.Receiver:
+    return h.Receiver("medewerker", "Cora Coördinator", worker_id=team_store.coordinator_id)
+
+
+def test_only_the_contact_person_hands_over_the_contact_role(team_store, fixed_clock):
+    """Otto is on Hanna's file but not its contact person: he cannot hand the student to Cora,
+    in the use case nor in the store. A coördinator can, for Hanna, only with a reason that
+    Hanna then sees on Vandaag and in the file."""
+    from storage.errors import Reason
+
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    hanna.dossier.involve(rec.id, team_store.other_id)
+    otto = session(team_store, "other")
+    proposal = h.Proposal(h.INTERN, _cora(team_store), "Document", student_view="akkoord")
+    with pytest.raises(ValidationError) as exc:
+        otto.handover.propose_handover(rec.id, proposal)
+    assert exc.value.field == "kind" and "contactpersoon" in exc.value.message
+    assert otto.handover.may_hand_over(rec.id) not in ("", "reden")
+    # The store itself refuses, whatever a caller claims to be.
+    for sender in (team_store.other_id, team_store.worker_id):
+        with pytest.raises(NotAllowed) as refused:
+            store_handover.propose(
+                team_store.store, otto.keys, handover_id="h-otto", student_id=rec.id, kind=h.INTERN,
+                from_worker_id=sender, to_worker_id=team_store.coordinator_id, follow_up=None, access_days=42,
+                entries=[], coordinator_reason=True)
+        assert refused.value.reason == Reason.CONTACT_ONLY
+    assert store_handover.handovers(team_store.store, student_id=rec.id) == []
+    # The coördinator: not without a reason.
+    cora = session(team_store, "coordinator")
+    otto_proposal = h.Proposal(h.INTERN, _otto(team_store), "Document", student_view="akkoord")
+    with pytest.raises(ValidationError) as exc:
+        cora.handover.propose_handover(rec.id, otto_proposal)
+    assert exc.value.field == "coordinator_reason"
+    with pytest.raises(NotAllowed) as refused:
+        store_handover.propose(
+            team_store.store, cora.keys, handover_id="h-cora", student_id=rec.id, kind=h.INTERN,
+            from_worker_id=team_store.worker_id, to_worker_id=team_store.other_id, follow_up=None, access_days=42,
+            entries=[])
+    assert refused.value.reason == Reason.COORDINATOR_REASON
+    row = cora.handover.propose_handover(rec.id, otto_proposal, reason="Hanna is langdurig ziek")
+    assert row.from_worker_id == team_store.worker_id  # on behalf of the contact person
+    hanna.sync()
+    due = [r for r in hanna.spreekuur.today(TODAY).due if r.handover_id == row.id]
+    assert [r.text for r in due] == ["overdracht voorgesteld door Cora Coördinator (coördinator): lees de reden"]
+    notes = [t.note for t in hanna.dossier.open_dossier(rec.id).timeline]
+    assert any("Reden: Hanna is langdurig ziek." in n and "Cora Coördinator (coördinator)" in n for n in notes)
+    # A proposal of her own is not flagged.
+    hanna.handover.withdraw_handover(row, "Ik ben er weer")
+    own = hanna.handover.propose_handover(rec.id, otto_proposal)
+    assert not [r for r in hanna.spreekuur.today(TODAY).due if r.handover_id == own.id]
+    log = [line.what for line in hanna.dossier.file_log(rec.id)]
+    assert any(store_handover.PROPOSED_BY_COORDINATOR in w for w in log)
+
+
+def _accepted(team_store, days=10):
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(
+        h.INTERN, _otto(team_store), "Document", student_view="akkoord", access_days=days))
+    otto = session(team_store, "other")
+    row = otto.handover.accept_handover(row)
+    hanna.sync()
+    return hanna, otto, rec, row
+
+
+def test_the_old_helper_never_lengthens_her_own_read_along(team_store, fixed_clock):
+    """The read-along is set in the proposal; after acceptance the new helper (or a coördinator)
+    changes it; the old helper may only make it shorter, in the use case and in the store."""
+    from storage.errors import Reason
+
+    hanna, otto, rec, row = _accepted(team_store, days=10)
+    until = hanna.handover.read_access_until(rec.id)
+    assert hanna.handover.may_change_access_days(row) == "korter"
+    for days in (10, 365):
+        with pytest.raises(ValidationError) as exc:
+            hanna.handover.set_access_days(row, days)
+        assert "nieuwe hulpverlener" in exc.value.message
+        with pytest.raises(NotAllowed) as refused:
+            store_handover.set_access_days(team_store.store, hanna.keys, row.id, days)
+        assert refused.value.reason == Reason.ACCESS_DAYS_NEW_HELPER
+    assert hanna.handover.read_access_until(rec.id) == until
+    row = hanna.handover.set_access_days(row, 5)  # shorter: her own choice
+    assert hanna.handover.read_access_until(rec.id) == until - timedelta(days=5)
+    assert otto.handover.may_change_access_days(row) == "ja"
+    row = otto.handover.set_access_days(row, 30)  # the new helper agrees to longer
+    assert hanna.handover.read_access_until(rec.id) == until + timedelta(days=20)
+    row = session(team_store, "coordinator").handover.set_access_days(row, 20)
+    assert hanna.handover.read_access_until(rec.id) == until + timedelta(days=10)
+    assert row.access_days == 20
+
+
+def test_the_old_helper_ends_her_own_read_along_with_a_new_key(team_store, fixed_clock):
+    from sqlalchemy import select
+
+    from storage.models import Student
+
+    hanna, otto, rec, row = _accepted(team_store, days=42)
+    with pytest.raises(ValidationError):
+        otto.handover.end_own_access(row)  # only the old helper ends her own
+    assert hanna.handover.may_end_own_access(row)
+    with team_store.store.reading() as q:
+        before = q.scalar(select(Student.public_key).where(Student.id == rec.id))
+    hanna.handover.end_own_access(row)
+    with pytest.raises(NotInvolved):
+        hanna.dossier.open_dossier(rec.id)
+    assert team_store.worker_id not in students.involved_workers(team_store.store, rec.id)
+    with team_store.store.reading() as q:
+        assert q.scalar(select(Student.public_key).where(Student.id == rec.id)) != before  # a new student key
+    otto.sync()
+    notes = [t.note for t in otto.dossier.open_dossier(rec.id).timeline]
+    assert any("leest niet meer mee (zelf gestopt" in n for n in notes)
+    assert not hanna.handover.may_end_own_access(row)
+    with pytest.raises(ValidationError):
+        hanna.handover.end_own_access(row)
+
+
+# -- a leaving colleague's students (issue 23, items 2 and 3) ----------------------------------------
+
+
+def test_a_leaving_colleagues_students_wait_for_consent_without_the_coordinator_reading(team_store, fixed_clock):
+    """Hanna leaves. Anna has consent for the team, Bram none, Cem has a warm proposal to Cora
+    still open. Otto becomes contact person of Anna and Bram at once (Vandaag: "toestemming
+    vragen"), but opens a file only once consent is in it; Cem's proposal stays for Cora to
+    answer. The coördinator opened no file for any of it."""
+    from storage.models import AuditEntry
+
+    hanna = session(team_store)
+    anna, bram, cem = (student(hanna, first=n) for n in ("Anna", "Bram", "Cem"))
+    consent(hanna, anna, "jongerenteam", [cn.ALL_DOMAINS])
+    consent(hanna, cem, "jongerenteam", [cn.ALL_DOMAINS])
+    to_cora = hanna.handover.propose_handover(cem.id, h.Proposal(h.INTERN, _cora(team_store), "Doc", student_view="akkoord"))
+    cora = session(team_store, "coordinator")
+    plan = cora.team.deactivation_plan(team_store.worker_id)
+    assert set(plan.students) == {anna.id, bram.id, cem.id}
+    assert [r.id for r in plan.from_them] == [to_cora.id] and plan.to_them == []
+    with team_store.store.reading() as q:
+        opened_before = q.query(AuditEntry).filter(AuditEntry.worker_id == team_store.coordinator_id,
+                                                   AuditEntry.event.in_(("open", "handover"))).count()
+    moved, _ = cora.team.deactivate_worker_with_handover(
+        team_store.worker_id, assignments={anna.id: team_store.other_id, bram.id: team_store.other_id,
+                                           cem.id: team_store.other_id})
+    assert moved == 2  # Cem keeps the open proposal to Cora
+    with team_store.store.reading() as q:
+        reads = q.query(AuditEntry).filter(AuditEntry.worker_id == team_store.coordinator_id,
+                                           AuditEntry.event == "open").count()
+    assert reads == 0 and opened_before == 0
+    otto = session(team_store, "other")
+    assert otto.students[anna.id].contact_worker_id == team_store.other_id
+    for rec in (anna, bram):
+        with pytest.raises(NotInvolved):
+            otto.dossier.open_dossier(rec.id)
+    due = {r.record.id: r.text for r in otto.spreekuur.today(TODAY).due if r.handover_id}
+    assert set(due) == {anna.id, bram.id} and all(t.startswith("toestemming vragen") for t in due.values())
+    held = {v.row.student_id: v.row for v in otto.handover.held_for_me()}
+    # Anna's consent names the team: taking the file works at once.
+    otto.handover.accept_handover(held[anna.id])
+    assert otto.dossier.open_dossier(anna.id).student_id == anna.id
+    # Bram has none: refused until it is recorded; then it opens.
+    with pytest.raises(ValidationError) as exc:
+        otto.handover.accept_handover(held[bram.id])
+    assert "toestemming" in exc.value.message
+    with pytest.raises(NotInvolved):
+        otto.dossier.open_dossier(bram.id)
+    with pytest.raises(ValidationError):  # Bram is 17: the student consents, not only the parents
+        otto.handover.record_held_consent(held[bram.id], "ouders")
+    otto.handover.record_held_consent(held[bram.id], "student")
+    assert otto.dossier.open_dossier(bram.id).consents
+    # Cora answers Hanna's proposal as before.
+    cora.sync()
+    cora.handover.accept_handover(to_cora)
+    assert cora.dossier.open_dossier(cem.id).student_id == cem.id
+
+
+def test_a_deactivated_workers_open_window_stores_nothing(team_store, fixed_clock):
+    """Two windows on one store: Hanna is logged in while Cora deactivates her. Hanna's window
+    can no longer write (a walk-in is refused in the store), and it knows it is deactivated."""
+    from jongerenteam import messages
+    from jongerenteam import spreekuur as intake
+    from storage.errors import WorkerInactive
+    from tests.support import sam
+
+    hanna = session(team_store)
+    cora = session(team_store, "coordinator")
+    before = set(cora.students)
+    cora.team.deactivate_worker(team_store.worker_id)
+    assert not hanna.deactivated  # not seen yet: nothing synced
+    with pytest.raises(WorkerInactive) as exc:
+        hanna.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="nieuw"), today=TODAY)
+    assert exc.value.info.get("own")
+    assert messages.explain(exc.value)[0] == messages.DEACTIVATED
+    assert hanna.deactivated
+    cora.sync()
+    assert set(cora.students) == before  # nothing was stored
+    with pytest.raises(WorkerInactive):
+        session(team_store)  # a new window of Hanna does not unlock at all
+    # Seen by a sync too (the app locks the window then, screens/app.py).
+    otto = session(team_store, "other")
+    assert not otto.deactivated
+    session(team_store, "coordinator").team.deactivate_worker(team_store.other_id)
+    otto.sync()
+    assert otto.deactivated
+
+
+def test_a_student_whose_contact_person_left_is_repaired_by_the_coordinator(team_store, fixed_clock):
+    """A worker deactivated without a new contact person for her students (as before issue 23):
+    the coördinator sees each such student on Vandaag and names a new contact person."""
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    cora = session(team_store, "coordinator")
+    cora.team.deactivate_worker(team_store.worker_id)
+    cora.sync()
+    repair = [r for r in cora.spreekuur.today(TODAY).due if r.repair]
+    assert [r.record.id for r in repair] == [rec.id]
+    assert not [r for r in session(team_store, "other").spreekuur.today(TODAY).due if r.repair]  # a coördinator's task
+    cora.team.name_contact(rec.id, team_store.other_id)
+    assert not [r for r in cora.spreekuur.today(TODAY).due if r.repair]
+    otto = session(team_store, "other")
+    (held,) = otto.handover.held_for_me()
+    otto.handover.accept_handover(held.row)
+    assert otto.dossier.open_dossier(rec.id).student_id == rec.id
+
+
+# -- warm steps (issue 23, item 4) --------------------------------------------------------------
+
+
+def test_the_receiver_reads_the_document_before_answering_and_the_sender_hears_the_answer(team_store, fixed_clock):
+    hanna = session(team_store)
+    rec = student(hanna)
+    fill(hanna, rec)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(
+        h.INTERN, _otto(team_store), "Leonie wil graag een vrouwelijke hulpverlener, maar kent Otto al.",
+        student_view="akkoord"))
+    otto = session(team_store, "other")
+    view = otto.handover.handover(row.id)
+    assert "kent Otto al" in view.document  # the document, before answering
+    with pytest.raises(NotInvolved):
+        otto.dossier.open_dossier(rec.id)  # the file itself stays closed
+    assert not [r for r in hanna.spreekuur.today(TODAY).due if r.handover_id == row.id]
+    otto.handover.decline_handover(row, "Geen plek tot februari.")
+    hanna.sync()
+    (due,) = [r for r in hanna.spreekuur.today(TODAY).due if r.handover_id == row.id]
+    assert due.text == "overdracht afgewezen door Otto Collega: lees de reden"
+    steps = hanna.handover.handover(row.id).steps
+    assert any("Geen plek tot februari." in text for _, _, text in steps)
+    # Eight days later it is off Vandaag.
+    assert not [r for r in hanna.spreekuur.today(TODAY + timedelta(days=8)).due if r.handover_id == row.id]
+
+
+def test_afronden_before_the_kennismaking_asks_why(team_store, fixed_clock):
+    _hanna, otto, _rec, row = _accepted(team_store)
+    row = otto.handover.plan_meeting(row, TODAY + timedelta(days=5))
+    with pytest.raises(ValidationError) as exc:
+        otto.handover.finish_handover(row)
+    assert exc.value.field == "reason" and "kennismaking is pas op" in exc.value.message
+    assert otto.handover.finish_handover(row, "De student wil geen kennismaking meer.").state == h.DONE
+
+
+def test_the_kennismaking_is_in_the_students_afsprakenoverzicht(team_store, fixed_clock):
+    from jongerenteam.overview import build_overview
+
+    _hanna, otto, rec, row = _accepted(team_store)
+    dossier = otto.dossier.open_dossier(rec.id)
+    doc = build_overview(dossier, otto.students[rec.id].details, today=TODAY, contact=None, worker_names={})
+    assert "kennismaking" not in doc.text()
+    otto.handover.plan_meeting(row, TODAY + timedelta(days=5))
+    dossier = otto.dossier.open_dossier(rec.id)
+    doc = build_overview(dossier, otto.students[rec.id].details, today=TODAY, contact=None, worker_names={})
+    assert "Kennismaking met je nieuwe hulpverlener" in doc.text() or "kennismaking met je nieuwe hulpverlener" in doc.text()
+    # Once it has passed it is not "coming" any more.
+    later = build_overview(dossier, otto.students[rec.id].details, today=TODAY + timedelta(days=6), contact=None,
+                           worker_names={})
+    assert "kennismaking met je nieuwe hulpverlener" not in later.text()
+
+
+@pytest.mark.parametrize("how", ["overnemen", "sluiten"])
+def test_the_old_helpers_open_werkafspraken_move_to_the_new_helper_or_close(team_store, fixed_clock, how):
+    hanna = session(team_store)
+    rec = student(hanna)
+    consent(hanna, rec, "jongerenteam", [cn.ALL_DOMAINS])
+    hanna.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", "Hanna Hulpverlener", team_store.worker_id),
+                                                      "Bellen met de stagebegeleider", TODAY + timedelta(days=7)))
+    hanna.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Rooster meenemen", TODAY + timedelta(days=7)))
+    row = hanna.handover.propose_handover(rec.id, h.Proposal(h.INTERN, _otto(team_store), "Doc", student_view="akkoord"))
+    otto = session(team_store, "other")
+    otto.handover.accept_handover(row, agreements=how)
+    open_ = {a.what: a for a in otto.dossier.open_dossier(rec.id).open_agreements()}
+    assert "Rooster meenemen" in open_ and open_["Rooster meenemen"].who.kind == "student"
+    if how == "overnemen":
+        assert open_["Bellen met de stagebegeleider"].who.worker_id == team_store.other_id
+    else:
+        assert "Bellen met de stagebegeleider" not in open_
+
+
+def test_an_18_plus_handover_names_the_receiver_and_says_checklist_contact_and_consent(team_store, fixed_clock):
+    hanna = session(team_store)
+    rec = student(hanna, birth=date(2008, 1, 20))  # 18
+    hanna.team.set_my_contact("06 12345678 (ma-do)")
+    consent(hanna, rec, "Wmo-loket Zwolle", [cn.ALL_DOMAINS])
+    wmo = h.Receiver("vrij", "Ilse Wmo", "consulent", "Wmo-loket Zwolle")
+    comp = hanna.handover.compose_handover(rec.id, h.ADULT, wmo)
+    titles = [s.title for s in comp.sections]
+    assert "18+-checklist" in titles and "Contact met de afzender" in titles
+    assert "Toestemming waarop dit document steunt" in titles
+    assert titles[-1] == "Wie blijft betrokken"
+    text = comp.text
+    assert "06 12345678 (ma-do)" in text and "Hanna Hulpverlener" in text
+    assert "toestemming om te delen met Wmo-loket Zwolle, over: alles" in text
+    hanna.handover.propose_handover(rec.id, h.Proposal(
+        h.ADULT, wmo, h.without_placeholders(text, "Geen."), student_view="akkoord",
+        follow_up=TODAY + timedelta(days=14)))
+    externals = hanna.dossier.open_dossier(rec.id).externals
+    assert [(e.name, e.organisation) for e in externals] == [("Ilse Wmo", "Wmo-loket Zwolle")]

@@ -90,7 +90,37 @@ class HandoverMachine(RuleBasedStateMachine):
             receiver = h.Receiver("vrij", "Femke", "budgetcoach", "Budgetcoach Zwolle")
         proposal = h.Proposal(kind, receiver, "Document", student_view="akkoord",
                               follow_up=self.now.date() + timedelta(days=14), access_days=7)
+        contact, known = self.contact(), {r.id for r in self.rows()}
         self.attempt(lambda: s.handover.propose_handover(self.student.id, proposal))
+        for row in self.rows():
+            if row.id not in known and row.kind == h.INTERN:
+                # Only the contact person hands over the contact role (no coördinator here).
+                assert row.from_worker_id == contact == s.worker_id
+
+    @rule(who=st.sampled_from(["hanna", "otto"]), days=st.integers(min_value=1, max_value=60))
+    def change_read_along(self, who, days):
+        rows = [r for r in self.rows() if r.kind == h.INTERN]
+        if not rows:
+            return
+        row, s = rows[0], self.actor(who)
+        before = store_handover.access_until(self.fx.store, self.student.id, row.from_worker_id)
+        self.attempt(lambda: s.handover.set_access_days(row, days))
+        after = store_handover.access_until(self.fx.store, self.student.id, row.from_worker_id)
+        if s.worker_id == row.from_worker_id and before is not None:
+            # A worker never lengthens her own read-along.
+            assert after is None or after <= before
+
+    @rule(who=st.sampled_from(["hanna", "otto"]))
+    def end_read_along(self, who):
+        rows = [r for r in self.rows() if r.kind == h.INTERN]
+        if not rows:
+            return
+        row, s = rows[0], self.actor(who)
+        self.attempt(lambda: s.handover.end_own_access(row))
+        if s.worker_id == row.from_worker_id and s.worker_id != self.contact():
+            from storage import students
+
+            assert s.worker_id not in students.involved_workers(self.fx.store, self.student.id)
 
     @rule(who=st.sampled_from(["hanna", "otto"]),
           action=st.sampled_from(["accept", "decline", "meeting", "contact", "finish", "withdraw"]))

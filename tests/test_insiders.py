@@ -610,12 +610,16 @@ def _rechain_plain(fx) -> None:
         head.seq, head.mac, head.head_mac = len(rows), prev, audit._head_mac(keys.audit_key, len(rows), prev)
 
 
-def test_a_deactivated_worker_who_kept_their_seed_cannot_sign_after_it(fx):
-    """Otto copied his unlocked keys before he left; an entry he signs after his deactivation breaks verify."""
+def test_a_deactivated_worker_who_kept_their_seed_cannot_sign_after_it(fx, monkeypatch):
+    """Otto copied his unlocked keys before he left; an entry he signs after his deactivation breaks verify.
+    The app's own code refuses the write (``audit.require_active``); his changed code skips that check."""
     otto = team.unlock(fx.store, fx.other_id, OTHER_PASS)
     coordinator = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
     team.deactivate_worker(fx.store, coordinator.keys, fx.other_id)
     coordinator.lock()
+    with pytest.raises(WorkerInactive), fx.store.session() as s:
+        audit.append(s, otto, "open", worker_id=fx.other_id)
+    monkeypatch.setattr(audit, "require_active", lambda session, keys: None)  # his changed code
     with fx.store.session() as s:
         audit.append(s, otto, "open", worker_id=fx.other_id)
     result = _coordinator_verify(fx.store, fx)

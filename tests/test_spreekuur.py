@@ -154,7 +154,8 @@ def test_emergency_access_needs_reason_and_coordinator_and_is_shown(team_store, 
 
 
 def test_deactivate_hands_students_to_new_contact(team_store, fixed_clock):
-    """A leaving worker's students get a new contact person who can then read their file."""
+    """A leaving worker's students get a new contact person at once, who reads their file once
+    the student's consent to share with them is in it (issue 23)."""
     hanna = session(team_store)
     rec = hanna.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="z"), today=TODAY)
     coord = session(team_store, "coordinator")
@@ -162,6 +163,10 @@ def test_deactivate_hands_students_to_new_contact(team_store, fixed_clock):
     assert moved == 1
     otto = session(team_store, "other")
     assert otto.students[rec.id].contact_worker_id == team_store.other_id
+    with pytest.raises(NotInvolved):
+        otto.dossier.read_file(rec.id)
+    (held,) = otto.handover.held_for_me()
+    otto.handover.record_held_consent(held.row, "beide")
     assert otto.dossier.read_file(rec.id)[0].payload["hulpvraag"] == "z"
     with pytest.raises(NotAllowed):
         otto.team.deactivate_worker_with_handover(team_store.coordinator_id, team_store.other_id)

@@ -442,3 +442,38 @@ def test_the_installed_command_shows_the_wizard_in_a_real_terminal(tmp_path):
         term.keys("C-q")
         term.wait_for("JT-EXIT=0", absent=("Stap 1 van 4",))
     assert not location.exists()
+
+
+def test_a_werkafspraak_typed_in_one_burst_is_added_whole(demo_store):
+    """Issue 23: in the driegesprek a werkafspraak, its date, Enter and the next row's first
+    keys all arrive in one burst (tmux send-keys): the row is added whole, with its date, and the
+    keys after Enter land in the new row."""
+    store, env = demo_store
+    with session_of(store, WAISCA) as session:
+        fragment = name = ""
+        for rec in session.spreekuur.all_students():
+            last = rec.details.last_name.split()[-1]
+            if rec.id in session.involved and len(session.spreekuur.search(f"{rec.details.first_name} {last}", limit=5)) == 1:
+                name, fragment = rec.details.display_name, f"{rec.details.first_name} {last}".lower()
+                break
+    assert fragment, "a student of Waisca with a distinctive name in the demo store"
+    with app_in_terminal(store, env) as term:
+        login(term, WAISCA)
+        term.type("/")
+        term.wait_for_focus(SEARCH)
+        term.type(fragment)
+        term.wait_for("1 van")
+        term.keys("Enter")
+        term.wait_for("1 Overzicht")
+        term.keys("d")
+        term.wait_for("Werkafspraken")
+        for _ in range(15):  # Tab, one field at a time, until the first field of the werkafspraak row
+            try:
+                term.wait_for_focus("wat is afgesproken", timeout=1.5)
+                break
+            except AssertionError:
+                term.keys("Tab")
+        term.wait_for_focus("wat is afgesproken")
+        term.type("student\tRooster ophalen bij de balie\t30-11\rcoach\tMailen")
+        screen = term.wait_for("Rooster ophalen bij de balie · uiterlijk 30-11", "Mailen")
+        assert "30-11coach" not in screen and name

@@ -656,3 +656,24 @@ async def test_a_half_typed_consent_survives_a_lock(team_store, willem):
         assert [str(c) for c in table.get_row_at(0)][1:4] == ["professional: dr. Smit", "gezondheid", "afstemmen medicatie"]
         [stored] = hanna(team_store).dossier.open_dossier(willem).consents
         assert (stored.with_.name, stored.about, stored.given_by) == ("dr. Smit", ["gezondheid"], "beide")
+
+
+async def test_a_consent_value_wider_than_its_column_ends_in_an_ellipsis(team_store, willem):
+    """A long purpose is cut with "…" in the Toestemming table, and the table fits the pane: no column
+    is cut off at the edge without a sign (issue 23)."""
+    s = hanna(team_store)
+    purpose = "afstemmen over verzuim en de stage bij de zorginstelling in Zwolle"
+    s.consent.add_consent(willem, cn.NewConsent(cn.ConsentWith("rol", "studentcoach"), ["onderwijs"], purpose,
+                                                "beide", "mondeling", TODAY))
+    s.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        pane = await open_pane(app, pilot, team_store, willem, ConsentPane)
+        table = pane.query_one("#consent-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 1)
+        shown = "".join(seg.text for seg in table.render_line(1))  # the first row under the header
+        assert "afstemmen over" in shown and "Zwolle" not in shown
+        assert "…" in shown
+        # Every column is on screen: the last one is not cut off at the edge without a sign.
+        header = "".join(seg.text for seg in table.render_line(0))
+        assert header.rstrip().endswith("Geldig tot") and "–" in shown

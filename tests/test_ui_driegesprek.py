@@ -385,3 +385,30 @@ async def test_saved_after_a_lock_the_dossier_below_shows_it(team_store, student
         await settle(app, pilot)
         talks = str(app.screen.query_one("#ov-talks", Static).render())
         assert "driegesprek · HH · " + QUESTION[:20] in talks
+
+
+def _burst(app, keys: list[str]) -> None:
+    """Keys as a fast typist (or a script) sends them: all queued at the app before any is handled,
+    the way the terminal driver posts them (``Pilot.press`` waits after each key)."""
+    names = {"tab": ("tab", None), "enter": ("enter", "\r"), " ": ("space", " "), "-": ("minus", "-")}
+    for key in keys:
+        name, char = names.get(key, (key, key))
+        app.post_message(events.Key(name, char))
+
+
+async def test_keys_typed_before_enter_are_never_lost(team_store, students):
+    """Issue 23: typed fast, a werkafspraak and its date are added whole, and the next row's keys
+    land in the emptied row, not in the one just added."""
+    app = build_app(team_store)
+    async with app.run_test(size=WIDE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_driegesprek(app, pilot, students.ozdemir_id)
+        widget(app, "#agreement-who").focus()
+        await pilot.pause()
+        _burst(app, [*"student", "tab", *"Rooster ophalen bij de balie", "tab", *"30-11", "enter",
+                     *"coach", "tab", *"Mailen"])
+        await wait_until(pilot, lambda: widget(app, "#agreement-what").value == "Mailen", what="all keys handled", timeout=15)
+        await settle(app, pilot)
+        (line,) = list_lines(app, "agreement")
+        assert line.startswith("student: Rooster ophalen bij de balie") and "30-11" in line, line
+        assert widget(app, "#agreement-who").value == "coach"

@@ -190,7 +190,13 @@ async def test_caseload_screen_proposes_a_handover_per_student(team_store, fixed
         assert isinstance(app.screen, CaseloadScreen) and app.screen.assignments
         await pilot.press("ctrl+s")
         await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)  # the summary first
+        assert "1 naar Otto Collega" in str(app.screen.question)
+        await pilot.press("j")
+        await settle(app, pilot)
         assert "1 overdracht voorgesteld" in str(app.screen.query_one("#cl-message", Static).render())
+        table = app.screen.query_one("#cl-table", DataTable)
+        assert str(table.get_row_at(0)[3]) == "voorgesteld aan Otto Collega"
         rows = store_handover.handovers(team_store.store, student_id=student_id)
         assert rows[0].to_worker_id == team_store.other_id and rows[0].state == "voorgesteld"
 
@@ -226,5 +232,188 @@ async def test_caseload_enter_offers_every_colleague_beyond_the_first_nine(team_
         assert str(table.get_row_at(0)[2]) == "Zeger Zwaan 9"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
+        await pilot.press("j")
+        await settle(app, pilot)
         rows = store_handover.handovers(team_store.store, student_id=student_id)
         assert rows[0].to_worker_id == extra[-1] and rows[0].state == "voorgesteld"
+
+
+async def test_the_old_helper_ends_her_read_along_from_the_card(team_store, fixed_store_clock):
+    """After Otto accepted, Hanna's card offers only a shorter read-along (l) and e to stop now;
+    stopping asks first, and then she cannot open the file any more."""
+    from jongerenteam import handover as h
+    from storage import students
+
+    student_id = leonie(team_store, consent_all=True)
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    row = hanna.handover.propose_handover(student_id, h.Proposal(
+        h.INTERN, h.Receiver("medewerker", "Otto Collega", worker_id=team_store.other_id), "Document",
+        student_view="akkoord"))
+    hanna.lock()
+    otto = TeamSession.unlock(team_store.store, team_store.other_id, OTHER_PASS)
+    otto.handover.accept_handover(row)
+    otto.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        view = app.session.handover.handovers_of(student_id)[0]
+        card = HandoverCard(app.session, view)
+        app.push_screen(card)
+        await settle(app, pilot)
+        assert card.access_mode == "korter" and card.can_end_access
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert "Korter meelezen" in app.screen.dialog_title
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, HandoverCard)
+        assert any("niet meer mee" in n for n in notifications(app))
+        assert team_store.worker_id not in students.involved_workers(team_store.store, student_id)
+
+
+async def test_a_deactivated_workers_window_locks_and_the_coordinator_repairs(team_store, fixed_store_clock):
+    """Two windows on one store. Hanna's window is open when Cora deactivates her (in another
+    window): at the next sync Hanna's window locks with a Dutch sentence. Cora's Vandaag lists
+    Hanna's student with no contact person; Enter names Otto. Otto's Vandaag asks him to get
+    consent; with g he records it and the file opens."""
+    from jongerenteam.messages import DEACTIVATED
+    from screens.unlock import UnlockScreen
+
+    student_id = leonie(team_store, consent_all=False)
+    hanna_app = build_app(team_store)
+    async with hanna_app.run_test(size=SIZE) as pilot:
+        await unlock_as(hanna_app, pilot, "Hanna", WORKER_PASS)
+        cora = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+        cora.team.deactivate_worker(team_store.worker_id)
+        cora.lock()
+        hanna_app.sync_now()
+        await settle(hanna_app, pilot)
+        assert isinstance(hanna_app.screen, UnlockScreen) and hanna_app.session is None
+        assert DEACTIVATED in str(hanna_app.screen.query_one("#unlock-message", Static).render())
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Cora", COORDINATOR_PASS)
+        due = app.screen.query_one("#due", DataTable)
+        texts = [str(due.get_row_at(i)[2]) for i in range(due.row_count)]
+        index = next(i for i, t in enumerate(texts) if "geen contactpersoon meer" in t)
+        due.focus()
+        due.move_cursor(row=index)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        picker = app.screen.query_one(OptionList)
+        names = [str(picker.get_option_at_index(i).prompt) for i in range(picker.option_count)]
+        assert "Hanna Hulpverlener" not in names
+        picker.highlighted = names.index("Otto Collega")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert any("Otto Collega is nu contactpersoon" in n for n in notifications(app))
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ot", OTHER_PASS)
+        due = app.screen.query_one("#due", DataTable)
+        texts = [str(due.get_row_at(i)[2]) for i in range(due.row_count)]
+        index = next(i for i, t in enumerate(texts) if t.startswith("toestemming vragen"))
+        due.focus()
+        due.move_cursor(row=index)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoverCard)
+        assert "leg het vast met g" in str(app.screen.query_one("#hc-body", Static).render())
+        await pilot.press("a")  # no consent for Otto yet: refused, said in Dutch
+        await settle(app, pilot)
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert any("nog geen toestemming" in n for n in notifications(app))
+        assert not app.session.is_involved(student_id)
+        await pilot.press("g")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")  # "student": Leonie is 18
+        await settle(app, pilot)
+        assert app.session.is_involved(student_id)
+        assert app.session.dossier.open_dossier(student_id).student_id == student_id
+
+
+async def test_caseload_all_to_one_colleague_by_the_coordinator_with_a_reason(team_store, fixed_store_clock):
+    """Cora moves Hanna's whole caseload: a sends everyone to Otto, the summary says so; without
+    a reason it is refused, with one each student gets Otto as contact person (file after
+    consent) and no file was opened by Cora."""
+    leonie(team_store, consent_all=True)
+    leonie(team_store, consent_all=False)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Cora", COORDINATOR_PASS)
+        app.push_screen(CaseloadScreen(app.session, team_store.worker_id))
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.query_one("#cl-reason", Input).display
+        screen.query_one("#cl-table", DataTable).focus()
+        await pilot.press("a")
+        await settle(app, pilot)
+        picker = app.screen.query_one(OptionList)
+        names = [str(picker.get_option_at_index(i).prompt) for i in range(picker.option_count)]
+        picker.highlighted = names.index("Otto Collega")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert set(screen.assignments.values()) == {team_store.other_id} and len(screen.assignments) == 2
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "2 naar Otto Collega" in str(app.screen.question)
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert "reden" in str(screen.query_one("#cl-message", Static).render()).lower()
+        screen.query_one("#cl-reason", Input).value = "Hanna gaat met zwangerschapsverlof"
+        screen.query_one("#cl-table", DataTable).focus()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert "2 met een nieuwe contactpersoon" in str(screen.query_one("#cl-message", Static).render())
+    from tests.support import audit_rows
+    assert not [r for r in audit_rows(team_store.store, "open") if r.worker_id == team_store.coordinator_id]
+    rows = store_handover.handovers(team_store.store)
+    assert sorted(r.state for r in rows) == ["toestemming", "toestemming"]
+
+
+async def test_the_wizard_asks_a_coordinator_for_a_reason_and_refuses_a_colleague(team_store, fixed_store_clock):
+    """Cora is on Leonie's file, Hanna is the contact person: the wizard shows Cora a reason field
+    and refuses without it; Otto (on the file too, not the contact person) is told he cannot."""
+    student_id = leonie(team_store, consent_all=True)
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    hanna.dossier.involve(student_id, team_store.coordinator_id)
+    hanna.dossier.involve(student_id, team_store.other_id)
+    hanna.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ot", OTHER_PASS)
+        app.push_screen(HandoverDialog(app.session, app.session.students[student_id]))
+        await settle(app, pilot)
+        assert "Alleen de contactpersoon" in str(app.screen.query_one("#ho-receiver-error", Static).render())
+        assert not app.screen.query_one("#ho-coord-reason").parent.display
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Cora", COORDINATOR_PASS)
+        dialog = HandoverDialog(app.session, app.session.students[student_id])
+        app.push_screen(dialog)
+        await settle(app, pilot)
+        assert dialog.query_one("#ho-coord-reason").parent.display
+        receivers = dialog.query_one("#ho-receiver", OptionList)
+        names = [str(receivers.get_option_at_index(i).prompt) for i in range(receivers.option_count)]
+        receivers.highlighted = next(i for i, n in enumerate(names) if n.startswith("Otto"))
+        await pilot.pause()
+        area = dialog.query_one("#ho-doc", TextArea)
+        area.text = "\n".join("Geen." if line.startswith("(vul in:") else line for line in area.text.splitlines())
+        dialog.query_one("#ho-view").focus()
+        await pilot.press("1", "ctrl+s")
+        await settle(app, pilot)
+        assert "reden" in str(dialog.query_one("#ho-coord-reason-error", Static).render()).lower()
+        assert store_handover.handovers(team_store.store, student_id=student_id) == []
+        dialog.query_one("#ho-coord-reason", Input).value = "Hanna is langdurig ziek"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        (row,) = store_handover.handovers(team_store.store, student_id=student_id)
+        assert row.from_worker_id == team_store.worker_id and row.to_worker_id == team_store.other_id

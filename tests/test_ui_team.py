@@ -26,7 +26,7 @@ from screens.team import (
 )
 from screens.unlock import UnlockScreen
 from storage import spreekuur, team
-from storage.errors import WorkerExists, WorkerInactive, WrongPassphrase
+from storage.errors import NotInvolved, WorkerExists, WorkerInactive, WrongPassphrase
 from tests.support import COORDINATOR_PASS, WORKER_PASS, build_app, paste, screen_text, settle, text_of
 
 SIZE = (120, 36)
@@ -312,7 +312,7 @@ async def test_deactivate_hands_students_and_programmes_to_the_new_contact(team_
         assert isinstance(app.screen, TeamScreen)
         message = text_of(app, "#team-message")
         assert "Hanna Hulpverlener is gedeactiveerd" in message
-        assert "1 student(en) hebben nu Otto Collega als contactpersoon" in message
+        assert "1 student(en) hebben nu Otto Collega als contactpersoon (dossier na toestemming" in message
         assert ["Hanna Hulpverlener", "HH", "hulpverlener", "jeugdhulp", "", "nee"] in table_rows(app)
         assert session.team.programme_contacts() == {"Verzorgende IG": team_store.other_id}
 
@@ -327,7 +327,50 @@ async def test_deactivate_hands_students_and_programmes_to_the_new_contact(team_
     with pytest.raises(WorkerInactive):
         team.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
     otto = TeamSession.unlock(team_store.store, team_store.other_id, "collega wachtwoord zin")
+    with pytest.raises(NotInvolved):  # not before the student's consent to share with Otto is in the file
+        otto.dossier.read_file(student_id)
+    (held,) = otto.handover.held_for_me()
+    otto.handover.record_held_consent(held.row, "beide")
     otto.dossier.read_file(student_id)  # Otto now holds the student key
+
+
+async def test_deactivate_shows_and_resolves_the_handovers_still_open(team_store):
+    """Hanna proposed a student to Otto, and Otto one to her: the dialog says both; deactivating
+    withdraws the one to her and leaves hers for Otto to answer (that student is not moved)."""
+    from jongerenteam import consent as cn
+    from jongerenteam import handover as h
+    from storage import handover as store_handover
+
+    def with_proposal(s: TeamSession, first: str, to_id: str, to_name: str) -> str:
+        rec = s.spreekuur.register_student(StudentDetails(first_name=first, last_name="Jansen", birth_date=date(2006, 1, 30)))
+        s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("rol", "jongerenteam"), [cn.ALL_DOMAINS], "overdracht",
+                                                    "student", "mondeling", date(2026, 1, 5)))
+        s.handover.propose_handover(rec.id, h.Proposal(h.INTERN, h.Receiver("medewerker", to_name, worker_id=to_id),
+                                                       "Document", student_view="akkoord"))
+        return rec.id
+
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    from_hanna = with_proposal(hanna, "Sanne", team_store.other_id, "Otto Collega")
+    hanna.lock()
+    otto = TeamSession.unlock(team_store.store, team_store.other_id, "collega wachtwoord zin")
+    to_hanna = with_proposal(otto, "Tim", team_store.worker_id, "Hanna Hulpverlener")
+    otto.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team(app, pilot, team_store)
+        await to_row(app, pilot, "Hanna Hulpverlener")
+        await pilot.press("d")
+        info = text_of(app, "#leaving-info")
+        assert "1 overdracht(en) aan Hanna Hulpverlener wachten nog: die worden ingetrokken" in info
+        assert "1 overdracht(en) van Hanna Hulpverlener lopen nog: die blijven staan" in info
+        app.screen.query_one("#new-contact", OptionList).focus()
+        await pilot.press("down", "enter")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("j")
+        await settle(app, pilot)
+    assert [r.state for r in store_handover.handovers(team_store.store, student_id=to_hanna)] == ["ingetrokken"]
+    assert [r.state for r in store_handover.handovers(team_store.store, student_id=from_hanna)] == ["voorgesteld"]
+    assert spreekuur.students_with_contact(team_store.store, team_store.worker_id) == [from_hanna]
 
 
 async def test_a_coordinator_cannot_deactivate_themself(team_store):

@@ -42,6 +42,7 @@ from storage.handover import (
     DEFAULT_ACCESS_DAYS,
     DONE,
     EXTERN,
+    HELD,
     INTERN,
     KINDS,
     MEETING,
@@ -52,7 +53,7 @@ from storage.handover import (
 )
 
 __all__ = [
-    "ACCEPTED", "ADULT", "CONTACT", "DECLINED", "DEFAULT_ACCESS_DAYS", "DONE", "EXTERN", "INTERN",
+    "ACCEPTED", "ADULT", "CONTACT", "DECLINED", "DEFAULT_ACCESS_DAYS", "DONE", "EXTERN", "HELD", "INTERN",
     "KINDS", "MEETING", "PROPOSED", "TRANSITIONS", "WITHDRAWN", "HandoverRow",
 ]
 
@@ -70,6 +71,7 @@ STATE_LABELS = {
     CONTACT: "contact bevestigd",
     DONE: "afgerond",
     WITHDRAWN: "ingetrokken",
+    HELD: "wacht op toestemming",
 }
 LEGAL_GROUNDS = {
     "acuut": "acute onveiligheid van de student of anderen",
@@ -326,7 +328,7 @@ def compose(
 
     stays = []
     if kind == INTERN:
-        stays.append(f"{sender} blijft {access_days} dagen na de acceptatie meelezen en is aanspreekbaar.")
+        stays.append(f"{sender} blijft {days_text(access_days)} na de acceptatie meelezen en is aanspreekbaar.")
     else:
         stays.append(f"{sender} blijft contactpersoon in het jongerenteam en houdt een vinger aan de pols.")
     if others:
@@ -411,7 +413,8 @@ class Proposal:
             "bezwaar": self.objection.strip(),
             "van": sender_id,
             "leestoegang_dagen": self.access_days,
-            "tekst": self.summary(),
+            # Not the summary: the first step says that, and the timeline would show it twice.
+            "tekst": f"Overdrachtsdocument ({KIND_SHORT[self.kind]}) voor {self.receiver.label}.",
         }
 
     def summary(self) -> str:
@@ -428,13 +431,18 @@ def without_placeholders(document: str, instead: str) -> str:
     return "\n".join(instead if line.strip().startswith(PLACEHOLDER) else line for line in document.splitlines())
 
 
-_ACCESS_PHRASE = re.compile(r"blijft \d+ dagen na de acceptatie meelezen")
+_ACCESS_PHRASE = re.compile(r"blijft \d+ dag(?:en)? na de acceptatie meelezen")
+
+
+def days_text(n: int) -> str:
+    """'1 dag', '42 dagen'."""
+    return f"{n} dag" if n == 1 else f"{n} dagen"
 
 
 def with_access_days(document: str, days: int) -> str:
     """The document saying the old helper reads along ``days`` days (the number
     can change after the document was composed; the rest of the text stays)."""
-    return _ACCESS_PHRASE.sub(f"blijft {days} dagen na de acceptatie meelezen", document)
+    return _ACCESS_PHRASE.sub(f"blijft {days_text(days)} na de acceptatie meelezen", document)
 
 
 def sentence(text: str) -> str:

@@ -14,14 +14,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from jongerenteam.consent import ALL_DOMAINS
 from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
 from jongerenteam.dossier import fold
+from jongerenteam.dossier.model import AGREEMENT
 from jongerenteam.handover import model as h
+from jongerenteam.messages import NOT_ALLOWED
 from jongerenteam.service import Service
+from jongerenteam.text import check_text
 from storage import clock, students
 from storage import dossier as store_dossier
 from storage import handover as store_handover
+from storage.documents import JsonObject
 from storage.errors import NotAllowed, NotInvolved, Reason
 
 if TYPE_CHECKING:
@@ -57,8 +62,15 @@ class HandoverView:
 @dataclass(slots=True)
 class CaseloadResult:
     proposed: list[str] = field(default_factory=list)  # student ids
+    held: list[str] = field(default_factory=list)  # new contact person now, the file after consent (hold_for)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (student id, Dutch reason)
 
+
+CONTACT_ONLY = NOT_ALLOWED[Reason.CONTACT_ONLY]
+NO_CONSENT_YET = ("Er staat nog geen toestemming in het dossier om alles met jou te delen. Vraag de student "
+                  "(of de ouders) om toestemming en leg die vast; dan gaat het dossier voor je open.")
+WRONG_GIVER = "Voor deze leeftijd is toestemming van iemand anders nodig (ouders, of student en ouders samen)."
+COORDINATOR_REASON = NOT_ALLOWED[Reason.COORDINATOR_REASON]
 
 _RANK = {h.PROPOSED: 0, h.ACCEPTED: 1, h.DECLINED: 1, h.MEETING: 2, h.CONTACT: 3, h.DONE: 4, h.WITHDRAWN: 4}
 
@@ -104,10 +116,48 @@ class HandoverService(Service):
             names[w] for w in students.involved_workers(self.store, student_id)
             if w in names and w not in (self.worker_id, receiver.worker_id, sender_id)
         ]
-        return h.compose(
+        comp = h.compose(
             dossier, record.details, receiver, kind, local_today(), sender=names.get(sender_id, "?"),
             legal_ground=legal_ground, others=others, access_days=access_days, worker_names=names,
         )
+        if kind == h.ADULT and not comp.blocked:
+            self._adult_sections(comp, dossier, record, receiver, sender_id)
+        return comp
+
+    def _adult_sections(self, comp: h.Composition, dossier: Dossier, record: StudentRecord,
+                        receiver: h.Receiver, sender_id: str) -> None:
+        """An 18+ document also says how far the 18+ checklist is, how to reach the sender,
+        and the consent it relies on (issue 23); before "Wie blijft betrokken"."""
+        today = local_today()
+        extra: list[h.Section] = []
+        if ALL_DOMAINS in comp.scope:
+            try:
+                checklist = self.session.eighteen.checklist(record.id, log=False)
+            except NotInvolved:
+                checklist = None
+            if checklist is not None and checklist.team_count:
+                lines = [f"{checklist.done_count} van {checklist.team_count} punten geregeld."]
+                lines += [f"- {r.label}: " + (f"geregeld op {r.on:%d-%m-%Y}" if r.done and r.on else
+                                               "geregeld" if r.done else "nog niet")
+                          for r in checklist.rows if r.on_team_list]
+                extra.append(h.Section("18+-checklist", "\n".join(lines)))
+        else:
+            comp.left_out.append(("18+-checklist", "de toestemming geldt niet voor alles"))
+        sender = self.workers.get(sender_id)
+        if sender is not None:
+            reach = self.session.team.worker_contact(sender_id).strip()
+            who = f"{sender.full_name}, jongerenteam"
+            extra.append(h.Section("Contact met de afzender", who + (f"\n{reach}" if reach else "")))
+        consents = [c for c in dossier.consents if c.active(today) and h.names_receiver(c, receiver)]
+        if consents:
+            from jongerenteam.consent import CONSENT_GIVERS
+
+            extra.append(h.Section("Toestemming waarop dit document steunt", "\n".join(
+                f"- {CONSENT_GIVERS.get(c.given_by, c.given_by)} gaf op "
+                f"{c.on:%d-%m-%Y} toestemming om te delen met {c.with_.name}, over: {h.scope_text(set(c.about))}."
+                if c.on else f"- toestemming om te delen met {c.with_.name}, over: {h.scope_text(set(c.about))}."
+                for c in consents)))
+        comp.sections[-1:-1] = extra
 
     def handovers_of(self, student_id: str, *, dossier: Dossier | None = None) -> list[HandoverView]:
         """Every handover of one student, newest first, with its document and steps."""
@@ -148,13 +198,63 @@ class HandoverService(Service):
         if row is None:
             return None
         dossier = self.session.dossier.open_dossier(row.student_id, log=False) if self.is_involved(row.student_id) else None
-        return self._view(row, dossier)
+        view = self._view(row, dossier)
+        if dossier is None and row.state == h.PROPOSED and row.to_worker_id == self.worker_id:
+            view.document = self.proposal_document(row)  # read before answering; the file stays closed
+        return view
 
     def incoming_handovers(self) -> list[HandoverView]:
         """Internal handovers proposed to me, waiting for my answer (Vandaag)."""
         rows = [r for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)
                 if r.to_worker_id == self.worker_id and r.state == h.PROPOSED]
         return [self._view(r, None) for r in rows]
+
+    def answered_for_me(self, day: date, days: int = 7) -> list[tuple[HandoverView, str]]:
+        """Internal handovers I proposed that the receiver accepted or declined in the last
+        ``days`` days: (view, Dutch line for Vandaag); the reason is in the card's steps."""
+        out = []
+        since = day - timedelta(days=days)
+        for r in store_handover.handovers(self.store, worker_id=self.worker_id):
+            if (r.kind != h.INTERN or r.from_worker_id != self.worker_id or r.to_worker_id is None
+                    or clock.local_time(r.updated_at).date() < since):
+                continue
+            name = self.session.worker_name(r.to_worker_id)
+            if r.state == h.DECLINED:
+                out.append((self._view(r, None), f"overdracht afgewezen door {name}: lees de reden"))
+            elif r.state == h.ACCEPTED:
+                out.append((self._view(r, None), f"overdracht geaccepteerd door {name}"))
+        return out
+
+    def proposal_document(self, row: h.HandoverRow) -> str:
+        """The overdrachtsdocument of a proposal to me, before I answer: only that entry is
+        opened, with the key sealed to me for this handover (logged). The rest of the file
+        stays closed until I accept."""
+        if row.state != h.PROPOSED or row.to_worker_id != self.worker_id:
+            return ""
+        entries = store_handover.read_pending(self.store, self.keys, row.id, (store_handover.DOCUMENT_KIND,))
+        doc = next((e for e in entries if e.id == row.id), None)
+        return str(doc.payload.get("document", "")) if doc is not None else ""
+
+    def held_for_me(self) -> list[HandoverView]:
+        """Students I was named contact person of, whose file waits for the student's consent (Vandaag)."""
+        rows = [r for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)
+                if r.to_worker_id == self.worker_id and r.state == h.HELD]
+        return [self._view(r, None) for r in rows]
+
+    def without_active_contact(self) -> list[StudentRecord]:
+        """For a coördinator: open files whose contact person no longer works in the team
+        and that no handover is waiting for (to repair: name a new contact person)."""
+        if not self.keys.is_coordinator:
+            return []
+        busy = {r.student_id for r in store_handover.handovers(self.store, open_only=True)}
+        out = []
+        for rec in self.directory.records():
+            worker = self.workers.get(rec.contact_worker_id or "")
+            if rec.status in ("afgesloten", "overgedragen") or rec.id in busy:
+                continue
+            if worker is not None and not worker.active:
+                out.append(rec)
+        return sorted(out, key=lambda r: r.sort_key)
 
     def my_handovers(self) -> list[HandoverView]:
         """Open handovers I started or received (the overview on Vandaag)."""
@@ -181,14 +281,43 @@ class HandoverService(Service):
 
     # -- writing -------------------------------------------------------------------
 
-    def propose_handover(self, student_id: str, proposal: h.Proposal, *, from_worker_id: str | None = None) -> h.HandoverRow:
-        """Start a handover: the document and the first step go into the file."""
+    def may_hand_over(self, student_id: str) -> str:
+        """Whether I may propose handing over the contact role of this student:
+        "" (I am the contact person), "reden" (a coördinator: only with a reason),
+        or the Dutch sentence why not."""
+        rec = self.students.get(student_id)
+        if rec is not None and rec.contact_worker_id == self.worker_id:
+            return ""
+        if self.keys.is_coordinator:
+            return "reden"
+        return CONTACT_ONLY
+
+    def propose_handover(self, student_id: str, proposal: h.Proposal, *, from_worker_id: str | None = None,
+                         reason: str = "") -> h.HandoverRow:
+        """Start a handover: the document and the first step go into the file.
+
+        An internal handover (the contact role) is proposed by the contact
+        person; a coördinator may propose it for them with a ``reason``, which
+        goes into the file (the contact person reads it, and sees it on Vandaag).
+        """
         today = local_today()
         proposal.validate(today)
+        reason = " ".join(reason.split())
+        on_behalf = False
+        contact: str | None = None
         if proposal.kind == h.INTERN:
-            current = self.students.get(student_id)
-            if current is not None and current.contact_worker_id == proposal.receiver.worker_id:
+            current = self.session.record(student_id)
+            contact = current.contact_worker_id
+            if contact == proposal.receiver.worker_id:
                 raise ValidationError("receiver", f"{proposal.receiver.name} is al contactpersoon van deze student.")
+            if contact != self.worker_id:
+                if not self.keys.is_coordinator:
+                    raise ValidationError("kind", CONTACT_ONLY)
+                if not reason:
+                    raise ValidationError("coordinator_reason", COORDINATOR_REASON)
+                check_text("coordinator_reason", reason, "note")
+                on_behalf = True
+                from_worker_id = contact or from_worker_id
         # The gate is checked here too, not only by the screen: without consent
         # (or a legal ground) no handover is stored, whatever the caller says.
         if not proposal.legal_ground:
@@ -199,12 +328,19 @@ class HandoverService(Service):
         handover_id = store_dossier.new_entry_id()
         step_id = store_dossier.new_entry_id()
         sender = from_worker_id or self.worker_id
+        text = proposal.summary()
+        if on_behalf:
+            text += (f" Voorgesteld door {self.worker.full_name} (coördinator) namens de contactpersoon "
+                     f"{self.session.worker_name(sender)}. Reden: {h.sentence(reason)}")
+        step: JsonObject = {
+            "overdracht": handover_id, "van": None, "naar": h.PROPOSED, "datum": today.isoformat(), "tekst": text,
+        }
+        if on_behalf:
+            step["door"] = self.worker_id
+            step["reden"] = reason
         entries = [
             (handover_id, store_handover.DOCUMENT_KIND, proposal.document_payload(sender)),
-            (step_id, store_handover.STEP_KIND, {
-                "overdracht": handover_id, "van": None, "naar": h.PROPOSED, "datum": today.isoformat(),
-                "tekst": proposal.summary(),
-            }),
+            (step_id, store_handover.STEP_KIND, step),
         ]
         try:
             with self.unit():
@@ -213,8 +349,10 @@ class HandoverService(Service):
                     from_worker_id=sender,
                     to_worker_id=proposal.receiver.worker_id if proposal.kind == h.INTERN else None,
                     follow_up=proposal.follow_up, access_days=proposal.access_days, entries=entries,
-                    legal_ground=proposal.legal_ground,
+                    legal_ground=proposal.legal_ground, coordinator_reason=on_behalf,
                 )
+                if proposal.kind != h.INTERN:
+                    self._add_receiver_as_external(student_id, proposal.receiver)
         except NotAllowed as exc:
             if exc.info.get("reason") == "handover open":
                 raise ValidationError("kind", "Er loopt al een overdracht voor deze student. Rond die eerst af of trek hem in.") from None
@@ -224,6 +362,20 @@ class HandoverService(Service):
                 raise ValidationError("receiver", "Deze collega werkt niet meer in het team.") from None
             raise
         return row
+
+    def _add_receiver_as_external(self, student_id: str, receiver: h.Receiver) -> None:
+        """An external or 18+ receiver becomes one of the student's external professionals
+        (Betrokkenen), unless they are already there."""
+        if not self.is_involved(student_id) or not receiver.name.strip():
+            return
+        dossier = self.session.dossier.open_dossier(student_id, log=False)
+        for e in dossier.externals:
+            same_map = bool(receiver.map_id) and e.map_id == receiver.map_id
+            same_name = e.name.casefold() == receiver.name.casefold() and e.organisation.casefold() == receiver.organisation.casefold()
+            if e.until is None and (same_map or same_name):
+                return
+        self.session.dossier.add_external(student_id, receiver.name, receiver.role, receiver.organisation,
+                                          receiver.contact, receiver.map_id)
 
     def _step(self, row: h.HandoverRow, new_state: str, text: str, *, reason: str = "",
               on: date | None = None, follow_up: date | Literal[False] | None = False) -> h.HandoverRow:
@@ -257,9 +409,105 @@ class HandoverService(Service):
             return self.workers[row.to_worker_id].full_name
         return "de ontvanger"
 
-    def accept_handover(self, row: h.HandoverRow) -> h.HandoverRow:
-        """The receiving colleague accepts: they get the file and become contact person."""
-        return self._step(row, h.ACCEPTED, f"Overdracht geaccepteerd door {self._receiver_name(row)}.")
+    def accept_handover(self, row: h.HandoverRow, *, agreements: str = "overnemen") -> h.HandoverRow:
+        """The receiving colleague accepts: they get the file and become contact person.
+
+        A file held for a new contact person (``HELD``) is taken only when the
+        student's consent to share everything with them is in the file.
+        ``agreements``: the old helper's open werkafspraken "overnemen" (they
+        become mine) or "sluiten" (vervallen); in the same unit.
+        """
+        if agreements not in ("overnemen", "sluiten"):
+            raise ValidationError("agreements", "Kies: de werkafspraken overnemen of sluiten.")
+        with self.unit():
+            if row.state == h.HELD:
+                if not self.held_consent(row):
+                    raise ValidationError("consent", NO_CONSENT_YET)
+                new_row = self._step(row, h.ACCEPTED, f"Toestemming is er: {self._receiver_name(row)} opent nu het dossier.")
+            else:
+                new_row = self._step(row, h.ACCEPTED, f"Overdracht geaccepteerd door {self._receiver_name(row)}.")
+            self._take_over_agreements(row, agreements)
+        return new_row
+
+    def _take_over_agreements(self, row: h.HandoverRow, how: str) -> int:
+        """The old helper's open werkafspraken: mine now, or closed (vervallen)."""
+        from jongerenteam.dossier import Who
+
+        if row.kind != h.INTERN or row.from_worker_id == self.worker_id:
+            return 0
+        dossier = self.session.dossier.open_dossier(row.student_id, log=False)
+        moved = 0
+        for a in dossier.open_agreements():
+            if a.who.kind != "medewerker" or a.who.worker_id != row.from_worker_id:
+                continue
+            if how == "sluiten":
+                self.session.dossier.change_agreement(row.student_id, a, status="vervallen")
+            else:
+                me = Who("medewerker", self.worker.full_name, self.worker_id).to_dict()
+                self.session.dossier.rewrite(row.student_id, AGREEMENT, a.id, a.version, {"wie": me})
+            moved += 1
+        return moved
+
+    # -- a new contact person named without reading the file (a colleague leaves) -----------
+
+    def hold_for(self, student_id: str, to_worker_id: str, reason: str, *, from_worker_id: str | None = None) -> h.HandoverRow:
+        """A coördinator names a new contact person without opening the file: the role
+        moves now, the file waits for the student's consent (``storage.handover.hold``)."""
+        self.require_coordinator("handovers")
+        reason = " ".join(reason.split())
+        if not reason:
+            raise ValidationError("coordinator_reason", COORDINATOR_REASON)
+        check_text("coordinator_reason", reason, "note")
+        rec = self.session.record(student_id)
+        old = from_worker_id or rec.contact_worker_id
+        today = local_today()
+        text = (f"{self.session.worker_name(to_worker_id)} is nu contactpersoon (aangewezen door "
+                f"{self.worker.full_name}, coördinator, in plaats van {self.session.worker_name(old, 'niemand')}). "
+                f"Reden: {h.sentence(reason)} Het dossier gaat open zodra de student toestemming gaf om alles met "
+                f"{self.session.worker_name(to_worker_id)} te delen.")
+        step: JsonObject = {"overdracht": None, "van": None, "naar": h.HELD, "datum": today.isoformat(),
+                            "tekst": text, "door": self.worker_id, "reden": reason}
+        handover_id = store_dossier.new_entry_id()
+        step["overdracht"] = handover_id
+        try:
+            with self.unit():
+                return store_handover.hold(
+                    self.store, self.keys, handover_id=handover_id, student_id=student_id, from_worker_id=old,
+                    to_worker_id=to_worker_id, entries=[(store_dossier.new_entry_id(), store_handover.STEP_KIND, step)])
+        except NotAllowed as exc:
+            if exc.reason in (Reason.HANDOVER_OPEN, Reason.SAME_WORKER, Reason.INACTIVE_WORKER):
+                raise ValidationError("receiver", NOT_ALLOWED[exc.reason]) from None
+            raise
+
+    def held_consent(self, row: h.HandoverRow) -> bool:
+        """Whether the file held for me has the student's consent to share everything with me
+        (only the consents are opened, logged)."""
+        from jongerenteam.consent import CONSENT
+
+        entries = store_handover.read_held(self.store, self.keys, row.id, (CONSENT,))
+        dossier = fold(row.student_id, entries)
+        rec = self.session.record(row.student_id)
+        me = h.Receiver("medewerker", self.worker.full_name, organisation=self.worker.organisation, worker_id=self.worker_id)
+        return ALL_DOMAINS in h.consent_scope(dossier.consents, me, rec.details.birth_date, local_today())
+
+    def record_held_consent(self, row: h.HandoverRow, given_by: str, how: str = "mondeling",
+                            on: date | None = None) -> h.HandoverRow:
+        """The student (or parents) consented to share everything with me, the new contact person:
+        the consent goes into the file and I take it (one unit)."""
+        from jongerenteam.consent import CONSENT, ConsentWith, NewConsent
+
+        consent = NewConsent(ConsentWith("rol", "jongerenteam"), [ALL_DOMAINS], "overdracht binnen het team",
+                             given_by, how, on or local_today())
+        consent.validate(local_today())
+        from jongerenteam.consent import consent_needed_from, giver_suffices
+
+        rec = self.session.record(row.student_id)
+        if not giver_suffices(given_by, consent_needed_from(rec.details.birth_date, local_today())):
+            raise ValidationError("given_by", WRONG_GIVER)
+        with self.unit():
+            store_handover.write_held(self.store, self.keys, row.id,
+                                      [(store_dossier.new_entry_id(), CONSENT, consent.payload())])
+            return self.accept_handover(row)
 
     def decline_handover(self, row: h.HandoverRow, reason: str) -> h.HandoverRow:
         if not reason.strip():
@@ -293,6 +541,10 @@ class HandoverService(Service):
         return self._step(row, h.CONTACT, text, reason=note, on=on, follow_up=None)
 
     def finish_handover(self, row: h.HandoverRow, note: str = "") -> h.HandoverRow:
+        """Afronden. Before a planned kennismaking has taken place it asks why (the warm step is skipped)."""
+        if row.state == h.MEETING and row.follow_up is not None and row.follow_up > local_today() and not note.strip():
+            raise ValidationError(
+                "reason", f"De kennismaking is pas op {row.follow_up:%d-%m-%Y}. Schrijf op waarom je nu al afrondt.")
         text = "Overdracht afgerond." + (f" {h.sentence(note)}" if note.strip() else "")
         return self._step(row, h.DONE, text, reason=note, follow_up=None)
 
@@ -311,14 +563,59 @@ class HandoverService(Service):
             return store_handover.step_follow_up(self.store, self.keys, row.id, row.version, on)
 
     def set_access_days(self, row: h.HandoverRow, days: int) -> h.HandoverRow:
-        """How long the old helper keeps reading along (extend before it ends)."""
+        """How long the old helper keeps reading along. Set by the proposer; after
+        that changed by the new helper (her agreement) or a coördinator; the old
+        helper may only make it shorter (``end_own_access`` stops it now)."""
         if not 1 <= days <= h.MAX_ACCESS_DAYS:
             raise ValidationError("access_days", f"Meelezen kan 1 tot {h.MAX_ACCESS_DAYS} dagen.")
         try:
             with self.unit():
                 return store_handover.set_access_days(self.store, self.keys, row.id, days)
         except NotInvolved:
-            raise ValidationError("access_days", "Alleen wie bij het dossier betrokken is kan dit verlengen.") from None
+            raise ValidationError("access_days", "Alleen wie bij het dossier betrokken is kan dit veranderen.") from None
+        except NotAllowed as exc:
+            raise ValidationError("access_days", NOT_ALLOWED[exc.reason]) from None
+
+    def may_change_access_days(self, row: h.HandoverRow) -> str:
+        """"ja" (any number), "korter" (the old helper: only shorter) or "" (not at all)."""
+        if row.kind != h.INTERN or row.state in (h.DECLINED, h.WITHDRAWN):
+            return ""
+        if row.state == h.PROPOSED and self.worker_id in (row.from_worker_id, row.to_worker_id):
+            return "ja"
+        if self.worker_id == row.to_worker_id or (self.keys.is_coordinator and self.worker_id != row.from_worker_id):
+            return "ja"
+        if self.worker_id == row.from_worker_id and self.read_access_until(row.student_id) is not None:
+            return "korter"
+        return ""
+
+    def may_end_own_access(self, row: h.HandoverRow) -> bool:
+        """Whether I am the old helper of this handover and still read along."""
+        return (row.kind == h.INTERN and row.state in (h.ACCEPTED, h.MEETING, h.DONE)
+                and row.from_worker_id == self.worker_id and self.read_access_until(row.student_id) is not None)
+
+    def end_own_access(self, row: h.HandoverRow) -> None:
+        """The old helper stops reading along now: a step in the file (the new helper
+        sees it), her key goes and the file gets a new one."""
+        today = local_today()
+        payload: JsonObject = {
+            "overdracht": row.id, "van": row.state, "naar": row.state, "datum": today.isoformat(), "reden": "",
+            "tekst": f"{self.worker.full_name} leest niet meer mee (zelf gestopt op {today:%d-%m-%Y}).",
+        }
+        try:
+            with self.unit():
+                store_handover.end_own_access(self.store, self.keys, row.id,
+                                              [(store_dossier.new_entry_id(), store_handover.STEP_KIND, payload)])
+        except NotInvolved:
+            raise ValidationError("access_days", "Je leest al niet meer mee in dit dossier.") from None
+        except NotAllowed as exc:
+            raise ValidationError("access_days", NOT_ALLOWED[exc.reason]) from None
+
+    def proposed_for_me(self) -> list[tuple[HandoverView, str]]:
+        """Open handovers of my students that a coördinator proposed for me: (view, coördinator's name)."""
+        rows = [r for r in store_handover.handovers(self.store, worker_id=self.worker_id, open_only=True)
+                if r.from_worker_id == self.worker_id]
+        by = store_handover.proposed_by_coordinator(self.store, rows)
+        return [(self._view(r, None), self.session.worker_name(by[r.id])) for r in rows if r.id in by]
 
     # -- export --------------------------------------------------------------------------
 
@@ -371,16 +668,19 @@ class HandoverService(Service):
         )
 
     def transfer_caseload(self, from_worker_id: str, assignments: dict[str, str], *,
-                          access_days: int = h.DEFAULT_ACCESS_DAYS, note: str = "") -> CaseloadResult:
+                          access_days: int = h.DEFAULT_ACCESS_DAYS, note: str = "", reason: str = "") -> CaseloadResult:
         """Propose an internal handover for each student to the chosen colleague.
 
         The leaving worker does it for their own students; a coördinator may
-        do it for anyone's (reading through the escrow, logged). Students
-        whose consent does not allow it are skipped with the reason; their
-        handover needs the wizard (a legal ground or new consent).
+        do it for anyone's (reading through the escrow, logged), with a
+        ``reason`` the contact person reads. Students whose consent does not
+        allow it are skipped with the reason; their handover needs the wizard
+        (a legal ground or new consent).
         """
         if from_worker_id != self.worker_id and not self.keys.is_coordinator:
             raise NotAllowed("handovers", reason=Reason.COORDINATOR_ONLY)
+        if from_worker_id != self.worker_id and not reason.strip():
+            raise ValidationError("coordinator_reason", COORDINATOR_REASON)
         result = CaseloadResult()
         for student_id, to_id in assignments.items():
             if not to_id or to_id == from_worker_id:
@@ -390,8 +690,22 @@ class HandoverService(Service):
                 result.skipped.append((student_id, "er loopt al een overdracht"))
                 continue
             worker = self.workers.get(to_id)
-            receiver = h.Receiver("medewerker", worker.full_name if worker else "?",
-                                  organisation=worker.organisation if worker else "", worker_id=to_id)
+            if worker is None or not worker.active:
+                result.skipped.append((student_id, "deze collega werkt niet meer in het team"))
+                continue
+            if not self.is_involved(student_id) and self.keys.is_coordinator:
+                # A coördinator opens no file to see whether the consent allows it: the
+                # colleague becomes contact person now and takes the file once the
+                # student's consent is in it (the old contact person reads along then).
+                try:
+                    self.hold_for(student_id, to_id, reason, from_worker_id=from_worker_id)
+                except ValidationError as exc:
+                    why = exc.message.split(". ")[0].rstrip(".")
+                    result.skipped.append((student_id, why[:1].lower() + why[1:]))
+                    continue
+                result.held.append(student_id)
+                continue
+            receiver = h.Receiver("medewerker", worker.full_name, organisation=worker.organisation, worker_id=to_id)
             try:
                 comp = self.compose_handover(student_id, h.INTERN, receiver, access_days=access_days)
             except NotInvolved:
@@ -408,7 +722,8 @@ class HandoverService(Service):
                 access_days=access_days,
             )
             try:
-                self.propose_handover(student_id, proposal, from_worker_id=from_worker_id)
+                self.propose_handover(student_id, proposal, from_worker_id=from_worker_id,
+                                      reason=reason if from_worker_id != self.worker_id else "")
             except ValidationError as exc:
                 # In brackets after the name: no capital, no full stop.
                 why = exc.message.split(". ")[0].rstrip(".")

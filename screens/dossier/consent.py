@@ -109,7 +109,8 @@ class ConsentPane(TablePane):
         Binding("v", "extend", "Verlengen"),
     ]
     TABLES: ClassVar[dict[str, Sequence[tuple[str, int | None]]]] = {
-        "consent-table": list(zip(COLUMNS, (16, 24, 18, 22, 18, 11, 10, 10), strict=True)),
+        # Together no wider than the pane at 120 columns: a column cut off at the edge shows no "…".
+        "consent-table": list(zip(COLUMNS, (12, 18, 13, 15, 12, 10, 10, 10), strict=True)),
     }
     MAIN = "consent-table"
 

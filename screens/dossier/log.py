@@ -13,7 +13,9 @@ from screens.dossier.base import ListPane
 from screens.text import Static
 
 # The column titles; every other word is in TEXT.
-COLUMNS = ("Wanneer", "Wie", "Wat", "Namens", "Plek")
+# "Over wie": the colleague the line is about (a receiver, a colleague added, the coördinator of a
+# noodtoegang), not someone the worker acted for.
+COLUMNS = ("Wanneer", "Wie", "Wat", "Over wie", "Plek")
 
 TEXT = {
     "title": "Logboek",

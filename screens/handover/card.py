@@ -41,7 +41,8 @@ class LineDialog(FormDialog):
     """One field and a store call: a reason, a date, a number of days, a path."""
 
     FIELD_IDS: ClassVar[dict[str, str]] = {"value": "ld-value", "reason": "ld-value", "on": "ld-value", "follow_up": "ld-value",
-                 "access_days": "ld-value", "path": "ld-value", "state": "ld-value"}
+                 "access_days": "ld-value", "path": "ld-value", "state": "ld-value", "given_by": "ld-value",
+                 "consent": "ld-value"}
     HINT = TEXT["line_hint"]
 
     def __init__(self, session: TeamSession, title: str, label: str, make_call: Callable[[str], Callable[[], Any]], *,
@@ -88,6 +89,8 @@ class HandoverCard(Dialog):
         Binding("f", "step('finish')", "Afronden"),
         Binding("i", "step('withdraw')", "Intrekken"),
         Binding("l", "access", "Meelezen"),
+        Binding("e", "end_access", "Stop met meelezen"),
+        Binding("g", "consent", "Toestemming vastleggen"),
         Binding("o", "follow_up", "Opvolgdatum"),
         Binding("p", "export('pdf')", "PDF"),
         Binding("t", "export('txt')", "Tekst"),
@@ -100,6 +103,8 @@ class HandoverCard(Dialog):
         super().__init__(session)
         self.session: TeamSession = session
         self.view = view
+        self.access_mode = ""  # "ja", "korter" or "": what l may do (HandoverService.may_change_access_days)
+        self.can_end_access = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -125,6 +130,8 @@ class HandoverCard(Dialog):
                 t.append(TEXT["card_access"].format(name=v.from_name, until=until) + "\n")
                 if row.state == h.MEETING and row.follow_up and until < row.follow_up:
                     t.append(TEXT["card_access_short"].format(name=v.from_name) + "\n", style="bold")
+        if row.state == h.HELD:
+            t.append(TEXT["card_held"] + "\n", style="bold")
         if not row.open:
             t.append(TEXT["card_new"].format(state=h.state_label(row.state)) + "\n", style="italic")
         if v.steps:
@@ -136,12 +143,16 @@ class HandoverCard(Dialog):
                 t.append(f"{at:%d-%m-%Y %H:%M}  {shown}", style="bold")
                 t.append(f"{text}\n")
         t.append("\n" + TEXT["card_doc"] + "\n", style="bold")
+        if v.document and row.state == h.PROPOSED and self.session.worker_id == row.to_worker_id:
+            t.append(TEXT["proposal_doc"] + "\n", style="italic")
         t.append((v.document or TEXT["not_readable"]) + "\n")
         if v.left_out:
             t.append("\n" + TEXT["left_out_title"] + "\n", style="bold")
             for what, why in v.left_out:
                 t.append(f"- {what}: {why}\n")
         self.query_one("#hc-body", Static).update(t)
+        self.access_mode = self.session.handover.may_change_access_days(row)
+        self.can_end_access = self.session.handover.may_end_own_access(row)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -154,7 +165,11 @@ class HandoverCard(Dialog):
                 return self.session.worker_id == row.to_worker_id
             return self.session.is_involved(row.student_id)
         if action == "access":
-            return row.kind == h.INTERN and row.state in (h.ACCEPTED, h.MEETING, h.DONE) and self.session.is_involved(row.student_id)
+            return row.kind == h.INTERN and row.state in (h.ACCEPTED, h.MEETING, h.DONE) and bool(self.access_mode)
+        if action == "end_access":
+            return self.can_end_access
+        if action == "consent":
+            return row.state == h.HELD and self.session.worker_id == row.to_worker_id
         if action == "follow_up":
             # With a kennismaking planned its date is the one to check on: k moves it.
             return row.open and row.kind != h.INTERN and row.state != h.MEETING and self.session.is_involved(row.student_id)
@@ -202,7 +217,8 @@ class HandoverCard(Dialog):
                 if yes:
                     self.run_step(lambda: s.handover.accept_handover(row), TEXT["accepted"])
 
-            self.app.push_screen(Confirm(TEXT["accept_question"].format(name=self.view.student_name)), answered)
+            question = TEXT["held_question" if row.state == h.HELD else "accept_question"]
+            self.app.push_screen(Confirm(question.format(name=self.view.student_name)), answered)
             return
         today = local_today()
         # Each other step: one line (a reason, a date) and the step's use case.
@@ -242,7 +258,40 @@ class HandoverCard(Dialog):
                 raise ValidationError("access_days", TEXT["access_days_bad"])
             return lambda: s.handover.set_access_days(row, int(v.strip()))
 
-        self.app.push_screen(LineDialog(s, TEXT["access_title"], TEXT["access_label"], make, value=str(row.access_days)), self._after)
+        title = TEXT["access_title_shorter" if self.access_mode == "korter" else "access_title"]
+        self.app.push_screen(LineDialog(s, title, TEXT["access_label"], make, value=str(row.access_days)), self._after)
+
+    def action_consent(self) -> None:
+        """The student (or the parents) gave consent to share everything with me, the new
+        contact person: it goes into the file and the file opens."""
+        s, row = self.session, self.view.row
+
+        def make(v: str) -> Callable[[], Any]:
+            giver = {"s": "student", "student": "student", "o": "ouders", "ouders": "ouders",
+                     "b": "beide", "beide": "beide"}.get(v.strip().lower())
+            if giver is None:
+                raise ValidationError("value", TEXT["consent_giver_bad"])
+            return lambda: s.handover.record_held_consent(row, giver)
+
+        self.app.push_screen(LineDialog(s, TEXT["consent_title"], TEXT["consent_label"], make, value="student",
+                                        saved_text=TEXT["consent_done"]), self._after)
+
+    def action_end_access(self) -> None:
+        """The old helper stops reading along now (her key goes; the file gets a new one)."""
+        s, row = self.session, self.view.row
+
+        def ended(_: object) -> None:
+            self.notify(TEXT["end_access_done"])
+            dossier_changed(self.app, row.student_id)
+            if self.is_attached:
+                self.dismiss(None)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                run_in_thread(self, "handover-step", lambda: s.handover.end_own_access(row), done=ended,
+                              failed=lambda f: self.notify(f.text, severity="error"), exclusive=True)
+
+        self.app.push_screen(Confirm(TEXT["end_access_question"].format(name=self.view.student_name)), answered)
 
     def action_follow_up(self) -> None:
         s, row = self.session, self.view.row

@@ -13,8 +13,8 @@ from textual.widgets import Footer
 
 from jongerenteam import handover as h
 from screens.background import Failure, run_in_thread
-from screens.dialogs import Dialog, leave_asking_if_typed
-from screens.text import DataTable, Option, OptionList, Static
+from screens.dialogs import Confirm, Dialog, leave_asking_if_typed
+from screens.text import DataTable, Input, Option, OptionList, Static
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -39,6 +39,7 @@ class CaseloadScreen(Screen[None]):
         Binding("escape", "back", "Terug"),
         Binding("ctrl+s", "save", "Voorstellen", priority=True),
         Binding("w", "choose_worker", "Van wie", show=True),
+        Binding("a", "assign_all", "Alle naar…", show=True),
         *(Binding(str(n), f"assign({n})", show=False) for n in range(10)),
     ]
 
@@ -48,6 +49,7 @@ class CaseloadScreen(Screen[None]):
         self.worker_id = worker_id or session.worker_id
         self.assignments: dict[str, str] = {}
         self.records: list[StudentRecord] = []
+        self.outcome: dict[str, str] = {}  # student id -> what happened at the last ctrl+s (or why not)
         self.busy = False
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -64,6 +66,8 @@ class CaseloadScreen(Screen[None]):
         yield Static(TEXT["caseload_hint"], classes="hint")
         yield Static("", id="cl-legend", classes="hint")
         yield DataTable(id="cl-table", cursor_type="row")
+        yield Static(TEXT["coordinator_caseload_reason"], id="cl-reason-label", classes="hint")
+        yield Input(id="cl-reason")
         yield Static("", id="cl-message")
         yield Footer()
 
@@ -71,7 +75,8 @@ class CaseloadScreen(Screen[None]):
         table = self.query_one("#cl-table", DataTable)
         table.add_column("Student", width=30)
         table.add_column("Status", width=12)
-        table.add_column("Naar", width=30)
+        table.add_column("Naar", width=24)
+        table.add_column("Uitkomst", width=44)
         self.fill()
         table.focus()
 
@@ -82,12 +87,15 @@ class CaseloadScreen(Screen[None]):
         legend = " · ".join(f"{i + 1} {w.full_name}" for i, w in enumerate(colleagues[:9]))
         more = TEXT["more_colleagues"].format(n=len(colleagues)) if len(colleagues) > 9 else ""
         self.query_one("#cl-legend", Static).update(legend + TEXT["not_assigned"] + more)
+        # A coördinator moving a colleague's students says why (the contact person reads it).
+        for widget_id in ("#cl-reason-label", "#cl-reason"):
+            self.query_one(widget_id).display = self.worker_id != self.session.worker_id
         self.records = self.session.handover.caseload_of(self.worker_id)
         self.assignments = {}
         table = self.query_one("#cl-table", DataTable)
         table.clear()
         for r in self.records:
-            table.add_row(r.details.display_name, r.status, "—", key=r.id)
+            table.add_row(r.details.display_name, r.status, "—", self.outcome.get(r.id, ""), key=r.id)
         self.query_one("#cl-message", Static).update("" if self.records else TEXT["caseload_none"].format(name=name))
 
     def action_assign(self, n: int) -> None:
@@ -112,6 +120,20 @@ class CaseloadScreen(Screen[None]):
         if row + 1 < len(self.records):
             table.move_cursor(row=row + 1)
 
+    def action_assign_all(self) -> None:
+        """Every student to one colleague (then change single rows with 1-9, 0 or Enter)."""
+        if not self.records:
+            return
+        by_id = {w.id: w for w in self.colleagues()}
+
+        def chosen(worker_id: str | None) -> None:
+            if worker_id in by_id:
+                for row in range(len(self.records)):
+                    self.assign(row, by_id[worker_id])
+                self.query_one("#cl-table", DataTable).move_cursor(row=0)
+
+        self.app.push_screen(WorkerPicker(list(by_id.values()), TEXT["caseload_all_to"]), chosen)
+
     @on(DataTable.RowSelected, "#cl-table")
     def pick_from_list(self, event: DataTable.RowSelected) -> None:
         """Enter on a student: choose from every colleague (a team may have more than nine)."""
@@ -133,6 +155,7 @@ class CaseloadScreen(Screen[None]):
         def chosen(value: str | None) -> None:
             if value:
                 self.worker_id = value
+                self.outcome = {}
                 self.fill()
 
         self.app.push_screen(WorkerPicker(workers, TEXT["caseload_who"]), chosen)
@@ -149,10 +172,27 @@ class CaseloadScreen(Screen[None]):
             if not self.assignments:
                 self.query_one("#cl-message", Static).update(TEXT["pick_first"])
             return
+        # A summary first: how many to whom, and how many stay.
+        counts: dict[str, int] = {}
+        for to in self.assignments.values():
+            counts[to] = counts.get(to, 0) + 1
+        names = self.session.workers
+        parts = [f"{n} naar {names[to].full_name if to in names else '?'}" for to, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+        stay = len(self.records) - len(self.assignments)
+        question = TEXT["caseload_summary"].format(parts=", ".join(parts), stay=stay)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.propose()
+
+        self.app.push_screen(Confirm(question), answered)
+
+    def propose(self) -> None:
         self.busy = True
         self.query_one("#cl-message", Static).update(TEXT["busy"])
         session, worker_id, assignments = self.session, self.worker_id, dict(self.assignments)
-        run_in_thread(self, "caseload", lambda: session.handover.transfer_caseload(worker_id, assignments),
+        reason = self.query_one("#cl-reason", Input).value if worker_id != session.worker_id else ""
+        run_in_thread(self, "caseload", lambda: session.handover.transfer_caseload(worker_id, assignments, reason=reason),
                       done=self.done, failed=self.failed, exclusive=True)
 
     def failed(self, failure: Failure) -> None:
@@ -162,11 +202,18 @@ class CaseloadScreen(Screen[None]):
     def done(self, result: h.CaseloadResult) -> None:
         self.busy = False
         names = {r.id: r.details.display_name for r in self.records}
+        workers = self.session.workers
+        to_name = {sid: workers[to].full_name if to in workers else "?" for sid, to in self.assignments.items()}
+        self.outcome = {sid: TEXT["outcome_proposed"].format(name=to_name.get(sid, "?")) for sid in result.proposed}
+        self.outcome.update({sid: TEXT["outcome_held"].format(name=to_name.get(sid, "?")) for sid in result.held})
+        self.outcome.update({sid: TEXT["outcome_skipped"].format(why=why) for sid, why in result.skipped})
         skipped = "; ".join(f"{names.get(sid, '?')} ({why})" for sid, why in result.skipped)
         n = len(result.proposed)
         words = {"n": n, "overdrachten": "overdracht" if n == 1 else "overdrachten"}
         text = (TEXT["caseload_done"].format(skipped=skipped, **words) if skipped
                 else TEXT["caseload_done_all"].format(**words))
+        if result.held:
+            text += " " + TEXT["caseload_held"].format(n=len(result.held))
         self.fill()
         self.query_one("#cl-message", Static).update(text)
 

@@ -44,6 +44,7 @@ class HandoverDialog(FormDialog):
         "kind": "ho-kind", "receiver": "ho-receiver", "legal_ground": "ho-ground",
         "legal_reason": "ho-ground-reason", "document": "ho-doc", "student_view": "ho-view",
         "objection": "ho-objection", "follow_up": "ho-follow", "access_days": "ho-days",
+        "coordinator_reason": "ho-coord-reason",
     }
 
     def __init__(self, session: TeamSession, record: StudentRecord, *, kind: str | None = None, restore: bool = False) -> None:
@@ -73,11 +74,14 @@ class HandoverDialog(FormDialog):
         yield from self.row(TEXT["objection"], Input(id="ho-objection"))
         yield from self.row(TEXT["follow"], Input(id="ho-follow"))
         yield from self.row(TEXT["days"], Input(id="ho-days"))
+        yield from self.row(TEXT["coord_reason"], Input(id="ho-coord-reason"), hint=TEXT["coord_reason_hint"])
 
     def prefill(self) -> None:
         self.query_one("#ho-follow", Input).value = f"{local_today() + timedelta(days=h.FOLLOW_UP_DAYS):%d-%m-%Y}"
         self.query_one("#ho-days", Input).value = str(h.DEFAULT_ACCESS_DAYS)
         self.set_line("ho-leftout", TEXT["composing"])
+        self.show_row("ho-coord-reason", False)  # until the receivers are in (fill_receivers)
+        self.query_one("#ho-coord-reason-hint").display = False
         self.load()
 
     def first_focus(self) -> None:
@@ -86,7 +90,7 @@ class HandoverDialog(FormDialog):
     def draft(self) -> dict[str, Any] | None:
         """Typed text only: a choice or the composed document alone is nothing to lose."""
         values = self.snapshot()
-        typed = any(values.get(f, "").strip() for f in ("ho-free", "ho-ground-reason", "ho-objection"))
+        typed = any(values.get(f, "").strip() for f in ("ho-free", "ho-ground-reason", "ho-objection", "ho-coord-reason"))
         edited = values.get("ho-doc", "") not in ("", self.composed_text)
         return {"fields": values} if typed or edited else None
 
@@ -143,6 +147,12 @@ class HandoverDialog(FormDialog):
         self.query_one("#ho-free-hint").display = self.kind != h.INTERN
         self.show_row("ho-follow", self.kind != h.INTERN)
         self.show_row("ho-days", self.kind == h.INTERN)
+        # The contact role: the contact person hands it over; a coördinator only with a reason.
+        may = self.session.handover.may_hand_over(self.record.id) if self.kind == h.INTERN else ""
+        self.show_row("ho-coord-reason", may == "reden")
+        self.query_one("#ho-coord-reason-hint").display = may == "reden"
+        if may not in ("", "reden"):
+            self.set_line("ho-receiver-error", may)
         self.recompose_document()
 
     def show_row(self, widget_id: str, shown: bool) -> None:
@@ -262,7 +272,8 @@ class HandoverDialog(FormDialog):
         )
         proposal.validate(local_today())
         session, student_id = self.session, self.record.id
-        return lambda: session.handover.propose_handover(student_id, proposal)
+        reason = self.query_one("#ho-coord-reason", Input).value if self.kind == h.INTERN else ""
+        return lambda: session.handover.propose_handover(student_id, proposal, reason=reason)
 
     def saved(self, result: Any) -> None:
         receiver = self.receiver()

@@ -36,11 +36,12 @@ TEXT = {
     "card_access": "{name} leest mee tot {until:%d-%m-%Y}.",
     "card_follow": "Nagaan op: {day:%d-%m-%Y}",
     "card_meeting": "Kennismaking op: {day:%d-%m-%Y}",
-    "card_access_short": "Let op: {name} leest dan niet meer mee. Verleng het meelezen met l.",
+    "card_access_short": "Let op: {name} leest dan niet meer mee. De nieuwe hulpverlener kan het meelezen verlengen met l.",
     "card_new": "Deze overdracht is {state}. n: een nieuwe overdracht beginnen.",
     "card_steps": "Stappen",
     "card_doc": "Document",
     "not_readable": "Je ziet het document na acceptatie (je krijgt dan het dossier).",
+    "proposal_doc": "Het overdrachtsdocument lees je nu al; het dossier zelf krijg je na acceptatie.",
     "decline_title": "Overdracht afwijzen",
     "decline_label": "Reden",
     "withdraw_title": "Overdracht intrekken",
@@ -59,21 +60,48 @@ TEXT = {
     "written": "Opgeslagen: {result}",
     "caseload_title": "Caseload overdragen · {name}",
     "caseload_hint": (
-        "Kies per student een collega met 1-9 of Enter (lijst van alle collega's); 0: niet overdragen. ctrl+s: alle "
-        "overdrachten voorstellen · Esc: terug"
+        "Kies per student een collega met 1-9 of Enter (lijst van alle collega's); 0: niet overdragen; a: alle naar één "
+        "collega. ctrl+s: alle overdrachten voorstellen · Esc: terug"
     ),
     "caseload_who": "Van wie",
     "caseload_to": "Naar wie",
     "caseload_none": "{name} is van geen open dossier contactpersoon.",
     "caseload_done": "{n} {overdrachten} voorgesteld. Niet overgedragen: {skipped}.",
     "caseload_done_all": "{n} {overdrachten} voorgesteld.",
+    "caseload_held": "{n} met een nieuwe contactpersoon; het dossier gaat voor die collega open na toestemming van de student.",
+    "caseload_all_to": "Alle studenten naar",
+    "caseload_summary": "Voorstellen: {parts}. Blijven staan: {stay}. Doorgaan?",
+    "outcome_proposed": "voorgesteld aan {name}",
+    "outcome_held": "{name} contactpersoon; dossier na toestemming",
+    "outcome_skipped": "niet: {why}",
     "not_involved": "Je bent niet betrokken bij deze student; alleen betrokkenen dragen over.",
     "receiver_needed": "Kies aan wie je overdraagt.",
     "days_needed": "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).",
     "line_hint": "Enter of ctrl+s: bewaren · Esc: terug",
-    "accept_question": "Overdracht van {name} accepteren? Je wordt contactpersoon en krijgt het dossier.",
+    "accept_question": (
+        "Overdracht van {name} accepteren? Je wordt contactpersoon en krijgt het dossier. Open werkafspraken van "
+        "de vorige hulpverlener staan daarna op jouw naam."
+    ),
     "accepted": "Geaccepteerd: je bent nu contactpersoon en kunt het dossier openen.",
     "access_days_bad": "Vul een aantal dagen in, bijvoorbeeld 42.",
+    "access_title_shorter": "Korter meelezen (langer kan alleen de nieuwe hulpverlener)",
+    "end_access_question": (
+        "Stoppen met meelezen in het dossier van {name}? Je kunt het dossier daarna niet meer openen. "
+        "De nieuwe hulpverlener ziet dat je gestopt bent."
+    ),
+    "end_access_done": "Je leest niet meer mee in dit dossier.",
+    "coord_reason": "Reden (coördinator)",
+    "card_held": (
+        "Je bent nu contactpersoon. Het dossier gaat voor je open zodra de student toestemming gaf om alles met jou "
+        "te delen: vraag het de student en leg het vast met g. Staat die toestemming er al, open het dan met a."
+    ),
+    "held_question": "Het dossier van {name} openen? Dat kan alleen als de toestemming van de student er al in staat.",
+    "consent_title": "Toestemming vastleggen: alles delen met jou (nieuwe contactpersoon)",
+    "consent_label": "Gegeven door (student, ouders of beide)",
+    "consent_giver_bad": "Typ student, ouders of beide.",
+    "consent_done": "Toestemming vastgelegd: je kunt het dossier nu openen.",
+    "coord_reason_hint": "Je bent niet de contactpersoon. De contactpersoon ziet deze reden op Vandaag en in het dossier.",
+    "coordinator_caseload_reason": "Reden (de contactpersoon ziet die)",
     "left_out_title": "Weggelaten:",
     "no_colleague": "Onder {n} staat geen collega. Kies 1-{count} of Enter.",
     "more_colleagues": " · Enter: alle {n} collega's",
