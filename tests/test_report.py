@@ -333,9 +333,11 @@ def test_attack_the_age_split_and_one_more_walk_in():
 
 def test_a_small_municipality_is_not_profiled_and_rare_programmes_are_grouped():
     """Issue 22: a woongemeente with one student showed their domains, level, programme,
-    referrer and age. Its report now says why it shows nothing; a programme of one student is 'overig'."""
+    referrer and age. Its report now says why it shows nothing; a rare programme is 'overig'."""
+    # Four from 's-Gravenhage: published as 2 to 6 (never 0), so without the grouping its row would show.
     docs = [doc(UTRECHT, "3", programme="Kok") for _ in range(12)] + [
-        doc(DEN_HAAG, "1", programme="Smid", referrer="ouder", domains=("justitie", "gezondheid"), eighteen="2030-01")]
+        doc(DEN_HAAG, "1", programme="Smid", referrer="ouder", domains=("justitie", "gezondheid"), eighteen="2030-01")
+        for _ in range(4)]
     own = rp.compute(docs, [], Q4, DEN_HAAG)
     assert own.tables == []
     assert own.refused.startswith("Te weinig studenten uit 's-Gravenhage in deze periode (minder dan 10)")
