@@ -33,6 +33,23 @@ TEXT = {
 }
 # Keys people know by another name than Textual's.
 KEY_NAMES = {"escape": "Esc", "enter": "Enter", "tab": "Tab", "space": "spatie", "question_mark": "?"}
+# Textual's own widget keys (their descriptions are English): said once, in Dutch, instead.
+MOVING = [
+    ("↑ ↓ pgup pgdn home end", "door een lijst of een tekst bewegen"),
+    ("Tab / shift+Tab", "naar het volgende / het vorige veld of de volgende lijst"),
+]
+
+
+def _textuals_own(node: object, binding: Binding) -> bool:
+    """Whether ``binding`` comes from a Textual widget's own BINDINGS (English), not from this app."""
+    for cls in type(node).__mro__:
+        for declared in cls.__dict__.get("BINDINGS") or ():
+            # By action and description: Textual splits a binding of several keys into one per key.
+            if isinstance(declared, Binding) and (declared.action, declared.description) == (
+                binding.action, binding.description,
+            ):
+                return cls.__module__.startswith("textual")
+    return False
 
 
 def screen_help(screen: Screen[Any]) -> tuple[str, str, list[tuple[str, str]]]:
@@ -53,11 +70,13 @@ def screen_help(screen: Screen[Any]) -> tuple[str, str, list[tuple[str, str]]]:
         binding = active.binding
         if not binding.description or not active.enabled or binding.description in seen:
             continue
+        if _textuals_own(active.node, binding):
+            continue
         seen.add(binding.description)
         # ctrl+n as the guide writes it (the Footer's "^n" is short for it).
         shown = binding.key_display or KEY_NAMES.get(key) or (key if key.startswith("ctrl+") else app.get_key_display(binding))
         keys.append((shown, binding.description))
-    return what or TEXT["this_screen"], about, keys
+    return what or TEXT["this_screen"], about, keys + MOVING
 
 
 class HelpScreen(ModalScreen[None]):
