@@ -93,6 +93,16 @@ def walk_in(term: Terminal, *keys: str, shows: tuple[str, ...]) -> None:
     term.wait_for(*shows)
 
 
+def open_by_search(term: Terminal, fragment: str, *shows: str) -> None:
+    """On Vandaag: / , the fragment (one hit), Enter: the dossier opens and shows ``shows``."""
+    term.type("/")
+    term.wait_for_focus(SEARCH)
+    term.type(fragment)
+    term.wait_for("1 van")
+    term.keys("Enter")
+    term.wait_for(*(shows or ("1 Overzicht",)))
+
+
 def _pick_student(store_path: Path) -> tuple[str, str, int, str]:
     """(display name, search fragment, hits for it, a name that should be filtered away)."""
     with session_of(store_path, WAISCA) as session:
@@ -193,12 +203,7 @@ def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
         term.keys("C-s")
         term.wait_for("Spreekuur vandaag", "Tessa Tuinbouwer")
         # One hit and Enter: the dossier opens.
-        term.type("/")
-        term.wait_for_focus(SEARCH)
-        term.type("tuinbouw")
-        term.wait_for("1 van")
-        term.keys("Enter")
-        term.wait_for("Tessa Tuinbouwer · 18 jaar", "1 Overzicht", "Wil stoppen met school")
+        open_by_search(term, "tuinbouw", "Tessa Tuinbouwer · 18 jaar", "1 Overzicht", "Wil stoppen met school")
         term.keys("2")
         term.wait_for("Datum en tijd", "inloopgesprek")  # the timeline's header
         term.keys("a")
@@ -265,12 +270,7 @@ def test_handover_proposed_from_the_dossier_in_a_real_terminal(demo_store):
     _name, fragment, receiver = _consented_student(store)
     with app_in_terminal(store, env) as term:
         login(term, WAISCA)
-        term.type("/")
-        term.wait_for_focus(SEARCH)
-        term.type(fragment)
-        term.wait_for("1 van")
-        term.keys("Enter")
-        term.wait_for("1 Overzicht")
+        open_by_search(term, fragment)
         term.keys("w")
         term.wait_for("Warme overdracht", "Overdrachtsdocument")
         term.keys("2")  # extern: the sociale kaart
@@ -459,12 +459,7 @@ def test_a_werkafspraak_typed_in_one_burst_is_added_whole(demo_store):
     assert fragment, "a student of Waisca with a distinctive name in the demo store"
     with app_in_terminal(store, env) as term:
         login(term, WAISCA)
-        term.type("/")
-        term.wait_for_focus(SEARCH)
-        term.type(fragment)
-        term.wait_for("1 van")
-        term.keys("Enter")
-        term.wait_for("1 Overzicht")
+        open_by_search(term, fragment)
         term.keys("d")
         term.wait_for("Werkafspraken")
         for _ in range(15):  # Tab, one field at a time, until the first field of the werkafspraak row
