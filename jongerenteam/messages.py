@@ -57,6 +57,10 @@ NOT_ALLOWED: dict[e.Reason, str] = {
     e.Reason.UNKNOWN_HANDOVER: "Deze overdracht bestaat niet meer. Herlaad het overzicht.",
     e.Reason.CONTACT_ONLY: "Alleen de contactpersoon van de student kan de student aan een collega overdragen (of een coördinator, met een reden).",
     e.Reason.COORDINATOR_REASON: "Je bent niet de contactpersoon. Schrijf als coördinator op waarom jij deze overdracht voorstelt; de contactpersoon ziet die reden.",
+    e.Reason.HANDOVER_NOT_SIGNED: (
+        "Deze overdracht klopt niet met het logboek: wie hem voorstelde, of hoe lang de vorige hulpverlener "
+        "meeleest, is buiten jongerenteam om veranderd. Neem hem niet aan en meld het bij de coördinator."
+    ),
     e.Reason.ACCESS_DAYS_NEW_HELPER: "Hoe lang de oude hulpverlener meeleest, verandert alleen de nieuwe hulpverlener of een coördinator. De oude hulpverlener kan het alleen korter maken of stoppen.",
     e.Reason.OLD_HELPER_ONLY: "Alleen de oude hulpverlener kan de eigen meeleestoegang stoppen.",
     e.Reason.BACKUP_COORDINATOR: "Log in als coördinator uit de back-up: alleen een coördinator kan alles in de back-up controleren en bevestigen dat hij terug mag. Er is niets teruggezet; de huidige opslag is niet veranderd.",
