@@ -89,9 +89,10 @@ class HomeScreen(Screen[None]):
         "alles."
     )
 
-    IS_TODAY = True  # ctrl+o (Vandaag) is not offered here: this is Vandaag
+    # ctrl+o (Vandaag) is not in the footer here: this is Vandaag (it still clears a search).
+    FOOTER_HIDES = frozenset({"today"})
     # Below 100 columns the lists stack (app.tcss: HomeScreen.-narrow).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual declares it without ClassVar)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),

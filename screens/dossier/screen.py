@@ -323,7 +323,6 @@ class DossierScreen(Screen[None]):
     # shows, in one go: every focus change makes the Footer rebuild its keys (tens of ms).
     AUTO_FOCUS = "#dossier-body *"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Terug"),
         # The tab bar shows the digits 1-7; the Footer keeps its width for the rest.
         *(Binding(str(n), f"tab({n})", f"Tabblad {n}", show=False) for n in range(1, 8)),
         Binding("d", "driegesprek", "Driegesprek"),
@@ -332,6 +331,8 @@ class DossierScreen(Screen[None]):
         Binding("w", "handover", "Overdracht"),
         Binding("8", "checklist", "18+-lijst"),
         Binding("r", "rights", "Rechten"),
+        # Last: where the footer has no room for all, Esc (the same on every screen) goes first.
+        Binding("escape", "back", "Terug"),
         Binding("f5", "reload", "Opnieuw laden", show=False),
     ]
 
