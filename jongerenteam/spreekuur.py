@@ -175,6 +175,7 @@ class QueueRow:
     at: datetime  # local time
     record: StudentRecord | None  # None: an anonymous walk-in
     by: str  # initials
+    anonymous_id: str | None = None  # an anonymous walk-in not yet linked: Enter links it to a student
 
 
 @dataclass(slots=True)
@@ -241,6 +242,9 @@ class SpreekuurService(Service):
         # for Vandaag (read from their files; dropped when a student changes).
         self._agenda: dict[str, list[spreekuur.AgendaItem]] = {}
         self._programmes: list[str] | None = None
+        # Linked anonymous walk-ins: contact id -> (student id, file entry id).
+        # A link never changes once made, so each is read (decrypted) once.
+        self._linked_entries: dict[str, tuple[str | None, str | None]] = {}
 
     def changed(self, changes: Changes) -> None:
         if changes.everything or changes.workers:
@@ -253,6 +257,7 @@ class SpreekuurService(Service):
     def forget(self) -> None:
         self._agenda = {}
         self._programmes = None
+        self._linked_entries = {}
 
     # -- finding --------------------------------------------------------------------------
 
@@ -376,6 +381,76 @@ class SpreekuurService(Service):
                 self.store, self.keys,
                 {"leefdomeinen": sorted(leefdomeinen), "minuten": minutes, "rk": new_record_key()},
             )
+
+    # -- the anonymous walk-in who gives her name later -------------------------------------
+
+    def anonymous_contact(self, contact_id: str) -> spreekuur.AnonymousView:
+        """One anonymous walk-in (when, by whom, its leefdomeinen and duration)."""
+        return spreekuur.anonymous_contact(self.store, self.keys, contact_id)
+
+    def link_anonymous(
+        self,
+        contact_id: str,
+        details: StudentDetails | None = None,
+        visit: WalkIn | None = None,
+        *,
+        existing: StudentRecord | None = None,
+    ) -> StudentRecord:
+        """An anonymous walk-in gives her name: link it to a new student (``details``)
+        or to one the team knows (``existing``).
+
+        The walk-in keeps its moment: it becomes an "inloop" entry in her file
+        dated then (not today), with its leefdomeinen and duration and what
+        ``visit`` adds (a hulpvraag, a follow-up). The figures count it once,
+        as her walk-in on that day: the anonymous walk-in is marked linked and
+        left out of the anonymous count. The link itself is sealed
+        (``storage.spreekuur.link_anonymous_contact``); the audit holds codes
+        only. A walk-in already linked is refused (``NotAllowed``
+        ALREADY_LINKED), also when a colleague linked it a moment ago: then
+        nothing is saved. A known student the worker is not involved with
+        gets the entry appended without the worker reading the file.
+        """
+        new = details if existing is None else None
+        if existing is None and new is None:
+            raise ValueError("a new student's details or an existing student")
+        visit = visit or WalkIn()
+        visit.validate()
+        contact = spreekuur.anonymous_contact(self.store, self.keys, contact_id)
+        if contact.linked:
+            raise NotAllowed(f"anonymous_contacts/{contact_id}", reason=Reason.ALREADY_LINKED)
+        at = clock.local_time(contact.at)
+        on = at.date()
+        visit.leefdomeinen = sorted(set(visit.leefdomeinen) | set(contact.data.get("leefdomeinen") or []))
+        if visit.minutes is None and isinstance(contact.data.get("minuten"), int):
+            visit.minutes = contact.data["minuten"]
+        payload = {**visit.payload(), "moment": at.replace(tzinfo=None).isoformat(timespec="minutes"), "was_anoniem": True}
+        check_document(payload)
+        later: list[tuple[str, JsonObject]] = []
+        if visit.next_date is not None:
+            later.append((APPOINTMENT, {"datum": visit.next_date.isoformat(), "tekst": visit.next_text or "vervolggesprek"}))
+        with self.unit():
+            if new is not None:
+                new.leefdomeinen = sorted(set(new.leefdomeinen) | set(visit.leefdomeinen))
+                new.referrer = new.referrer or visit.referrer
+                # Registered on the day she first walked in: that is when the team met her.
+                record = self.register_student(new, status="lopend", today=on, entries=tuple(later))
+                status_day = on
+            elif existing is not None:
+                record = self.session.record(existing.id)
+                if record.status in ("wacht", "aangemeld"):
+                    d = record.details
+                    d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
+                    students.update_student(self.store, self.keys, record.id, d.to_dict(), record.version, status="lopend")
+                for kind, extra in later:
+                    self.session.dossier.add_entry(record.id, kind, extra)
+                status_day = local_today()
+            else:
+                raise ValueError("a new student's details or an existing student")
+            entry_id = students.add_entry(self.store, self.keys, record.id, WALK_IN, payload)
+            spreekuur.link_anonymous_contact(self.store, self.keys, contact_id, record.id, entry_id)
+            self.session.report.note(record.id, on=status_day, walk_in=on)
+        self._linked_entries.pop(contact_id, None)
+        return self.session.record(record.id)
 
     def register_referral(
         self,
@@ -529,15 +604,22 @@ class SpreekuurService(Service):
         start = day_start(day)
         end = day_start(day + timedelta(days=1))
         initials = {wid: w.initials for wid, w in self.workers.items()}
+        # A walk-in linked later is shown at its own moment, under her name; the
+        # file entry it became (written when it was linked) is not a walk-in of that day.
+        for view in spreekuur.linked_contacts(self.store, self.keys, self._linked_entries.keys()):
+            self._linked_entries[view.id] = (view.student_id, view.entry_id)
+        from_links = {entry for _, entry in self._linked_entries.values()}
         rows = [
             QueueRow(clock.local_time(e.created_at), self.students.get(e.student_id), initials.get(e.created_by, "?"))
             for e in spreekuur.entries_of_kind(self.store, WALK_IN, start, end)
-            if e.student_id in self.students
+            if e.student_id in self.students and e.id not in from_links
         ]
-        rows += [
-            QueueRow(clock.local_time(a.at), None, initials.get(a.created_by, "?"))
-            for a in spreekuur.anonymous_contacts(self.store, self.keys, start, end)
-        ]
+        for a in spreekuur.anonymous_contacts(self.store, self.keys, start, end):
+            by = initials.get(a.created_by, "?")
+            if not a.linked:
+                rows.append(QueueRow(clock.local_time(a.at), None, by, a.id))
+            elif a.student_id in self.students:  # (an erased student's walk-in leaves the list, as a named one does)
+                rows.append(QueueRow(clock.local_time(a.at), self.students[a.student_id or ""], by))
         return sorted(rows, key=lambda r: r.at)
 
     def emergency_notices(self, since: date) -> list[NoticeRow]:
