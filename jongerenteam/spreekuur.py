@@ -170,12 +170,22 @@ class CaseRow:
     next_text: str = field(default="", repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class AnonymousWalkIn:
+    """An anonymous walk-in not linked to a student yet, as Vandaag shows it."""
+
+    id: str
+    at: datetime  # local time
+    leefdomeinen: tuple[str, ...] = ()
+    minutes: int | None = None
+
+
 @dataclass(slots=True)
 class QueueRow:
     at: datetime  # local time
     record: StudentRecord | None  # None: an anonymous walk-in
     by: str  # initials
-    anonymous_id: str | None = None  # an anonymous walk-in not yet linked: Enter links it to a student
+    anonymous: AnonymousWalkIn | None = None  # not linked yet: Enter links it to a student
 
 
 @dataclass(slots=True)
@@ -383,10 +393,6 @@ class SpreekuurService(Service):
             )
 
     # -- the anonymous walk-in who gives her name later -------------------------------------
-
-    def anonymous_contact(self, contact_id: str) -> spreekuur.AnonymousView:
-        """One anonymous walk-in (when, by whom, its leefdomeinen and duration)."""
-        return spreekuur.anonymous_contact(self.store, self.keys, contact_id)
 
     def link_anonymous(
         self,
@@ -617,7 +623,11 @@ class SpreekuurService(Service):
         for a in spreekuur.anonymous_contacts(self.store, self.keys, start, end):
             by = initials.get(a.created_by, "?")
             if not a.linked:
-                rows.append(QueueRow(clock.local_time(a.at), None, by, a.id))
+                at = clock.local_time(a.at)
+                minutes = a.data.get("minuten")
+                walk_in = AnonymousWalkIn(a.id, at, tuple(a.data.get("leefdomeinen") or ()),
+                                          minutes if isinstance(minutes, int) else None)
+                rows.append(QueueRow(at, None, by, walk_in))
             elif a.student_id in self.students:  # (an erased student's walk-in leaves the list, as a named one does)
                 rows.append(QueueRow(clock.local_time(a.at), self.students[a.student_id or ""], by))
         return sorted(rows, key=lambda r: r.at)
