@@ -407,16 +407,20 @@ class JongerenteamApp(App[int]):
         self._to_home(lambda home: home.action_focus_search())
 
     def action_walk_in(self) -> None:
-        from screens.spreekuur import IntakeScreen
-
-        if self.session is not None:
-            self.push_screen(IntakeScreen(self.session, kind="inloop"))
+        self._intake("inloop")
 
     def action_referral(self) -> None:
-        from screens.spreekuur import IntakeScreen
+        self._intake("aanmelding")
 
-        if self.session is not None:
-            self.push_screen(IntakeScreen(self.session, kind="aanmelding"))
+    def _intake(self, kind: str) -> None:
+        """The walk-in or aanmelding form; after a search on Vandaag that found nobody, with the typed name in it."""
+        from screens.home import HomeScreen
+        from screens.spreekuur import IntakeScreen, typed_name
+
+        if self.session is None:
+            return
+        typed = self.screen.unknown_search() if isinstance(self.screen, HomeScreen) else ""
+        self.push_screen(IntakeScreen(self.session, kind=kind, values=typed_name(typed)))
 
     def action_team(self) -> None:
         from screens.team import TeamScreen

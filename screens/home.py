@@ -46,7 +46,7 @@ TEXT = {
     "no": "nee",
     "count": "{shown} van {total} studenten",
     "count_capped": "{shown} van {total} studenten getoond: typ verder om te zoeken",
-    "none": "Geen student gevonden. Ctrl+n registreert een inloop.",
+    "none": "Geen student gevonden. Ctrl+n: een nieuwe inloop, met wat je typte al ingevuld.",
     "damaged": "Let op: {n} student(en) konden niet worden gelezen (beschadigd). Meld dit bij de coördinator.",
     "caseload": "Mijn studenten ({n})",
     "queue": "Spreekuur vandaag ({n})",
@@ -85,8 +85,8 @@ class HomeScreen(Screen[None]):
     HELP = (
         "Je dag in één scherm: jouw studenten met hun volgende afspraak, wie er vandaag binnenliep, wie wacht"
         " op een eerste gesprek, wat vandaag moet of te laat is en wie binnenkort 18 wordt. Typ een naam om "
-        "te zoeken; Enter opent de student. Een lange lijst toont eerst de 50 belangrijkste regels: + toont "
-        "alles."
+        "te zoeken; Enter opent de student. Geeft een anonieme inloop later haar naam: Enter op die inloop "
+        "koppelt hem aan haar dossier. Een lange lijst toont eerst de 50 belangrijkste regels: + toont alles."
     )
 
     IS_TODAY = True  # ctrl+o (Vandaag) is not offered here: this is Vandaag
@@ -313,6 +313,11 @@ class HomeScreen(Screen[None]):
                 TEXT["yes"] if self.session.is_involved(r.id) else TEXT["no"],
                 key=r.id,
             )
+
+    def unknown_search(self) -> str:
+        """What is typed in the search when it finds nobody (ctrl+n carries it into the new walk-in); else ""."""
+        query = self.query_one("#search", Input).value.strip()
+        return query if query and not self.session.spreekuur.search(query, limit=1) else ""
 
     def _count(self, records: list[StudentRecord], shown: list[StudentRecord]) -> None:
         total = len(self.session.students)

@@ -78,7 +78,10 @@ TEXT = {
     "referrer_bad": "Kies: " + ", ".join(REFERRERS.values()) + ".",
     "urgency_bad": "Kies gewoon, snel of acuut.",
     "contact_needed": "Kies de contactpersoon in het team.",
-    "anonymous_hint": "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard; de hulpvraag en andere velden niet.",
+    "anonymous_hint": (
+        "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard; de andere velden zijn verborgen. "
+        "Geeft ze later haar naam: Enter op deze inloop op Vandaag."
+    ),
     "next_past": "De vervolgafspraak ligt in het verleden.",
     "kept": " Je invoer staat er nog.",
     "no_birth": "geboortedatum onbekend",
@@ -177,14 +180,19 @@ def describe(session: TeamSession, record: StudentRecord) -> str:
 
 def typed_name(text: str) -> dict[str, str]:
     """What was typed as a name (a search, the link dialog) as the form's fields: the first
-    word the first name, the rest the last name; digits only: a student number."""
+    word the first name, the rest the last name; digits only: a student number; a date: the
+    birth date."""
     text = " ".join(text.split())
     if not text:
         return {}
     if text.isdigit():
         return {"student_number": text}
     if any(c.isdigit() for c in text):
-        return {}  # a birth date or a mix: nothing to guess
+        try:
+            parse_date(text)
+        except ValidationError:
+            return {}  # a mix of letters and digits: nothing to guess
+        return {"birth_date": text}
     first, _, last = text.partition(" ")
     return {"first_name": first, "last_name": last}
 

@@ -214,6 +214,29 @@ async def test_anonymous_walk_in_linked_to_a_known_student_and_only_once(team_st
             assert s.scalar(select(func.count()).select_from(AnonymousContact).where(AnonymousContact.linked)) == 1
 
 
+async def test_ctrl_n_after_a_search_that_found_nobody_carries_the_name(team_store, students):
+    """A search for a name the team does not know, then ctrl+n: the walk-in form has that name
+    (ctrl+r the aanmelding too); after a search that found someone, the form starts empty."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("slash", *f"{NEW_FIRST} van der {NEW_LAST}")
+        assert str(app.screen.query_one("#count", Static).render()).startswith("Geen student gevonden. Ctrl+n")
+        await pilot.press("ctrl+n")
+        assert isinstance(app.screen, IntakeScreen)
+        assert (field(app, "first_name").value, field(app, "last_name").value) == (NEW_FIRST, f"van der {NEW_LAST}")
+        app.screen.query_one("#f-first_name", Input).value = ""
+        app.screen.query_one("#f-last_name", Input).value = ""
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+r")
+        assert app.screen.kind == "aanmelding" and field(app, "first_name").value == NEW_FIRST
+        app.screen.query_one("#f-first_name", Input).value = ""
+        app.screen.query_one("#f-last_name", Input).value = ""
+        await pilot.press("escape", "escape", "slash", *"ozdemir", "ctrl+n")
+        assert isinstance(app.screen, IntakeScreen) and field(app, "first_name").value == ""
+
+
 async def test_referral_suggests_the_programmes_contact_and_waits(team_store, students):
     """Aanmelding: the vaste contactpersoon is filled in from the programme; status 'wacht'."""
     coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
