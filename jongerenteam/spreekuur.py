@@ -124,6 +124,16 @@ class Referral:
         return "Referral(…)"
 
 
+def coach_role_of(role: str) -> str | None:
+    """The COACH_ROLES code a referrer's role names ("SLB'er", "studiecoach/SLB'er", "mentor"), if any."""
+    words = fold(role)
+    for code, marks in (("studentcoach", ("studiecoach", "studentcoach", "coach")), ("slb", ("slb",)),
+                        ("lob", ("lob",)), ("mentor", ("mentor",))):
+        if any(m in words for m in marks):
+            return code
+    return None
+
+
 # -- duplicates -----------------------------------------------------------------
 
 
@@ -471,6 +481,10 @@ class SpreekuurService(Service):
         today = today or local_today()
         details.urgency = referral.urgency
         details.waiting_since = today
+        role = coach_role_of(referral.by_role)
+        if role is not None and not details.coach_name.strip():
+            # The studiecoach registers the student: the file knows its coach from the start.
+            details.coach_name, details.coach_role = referral.by_name, role
         return self.register_student(
             details, status="wacht", contact_worker_id=contact_worker_id, today=today,
             entries=((REFERRAL, referral.payload()),),

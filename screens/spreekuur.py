@@ -52,7 +52,10 @@ TEXT = {
     "inloop": "Inloop: een student loopt binnen",
     "aanmelding": "Aanmelding: een coach of professional meldt een student aan",
     "hint_inloop": "Alleen een voornaam is nodig (of typ 'anoniem'). Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
-    "hint_aanmelding": "Nodig: voornaam, wie aanmeldt en de reden. Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
+    "hint_aanmelding": (
+        "Nodig: voornaam, wie aanmeldt, de reden en een contactpersoon in het team. Tab: volgend veld · "
+        "ctrl+s: opslaan · Esc: terug"
+    ),
     "saving": "Bezig met opslaan…",
     "saved_walk_in": "Inloop van {name} opgeslagen.",
     "saved_anonymous": "Anonieme inloop opgeslagen: alleen datum, leefdomeinen en duur; de rest is niet bewaard.",
@@ -77,6 +80,7 @@ TEXT = {
     "preference_bad": "Kies telefoon, WhatsApp, e-mail of langskomen.",
     "referrer_bad": "Kies: " + ", ".join(REFERRERS.values()) + ".",
     "urgency_bad": "Kies gewoon, snel of acuut.",
+    "urgency_choices": "Kies gewoon, snel of acuut (de eerste letter is genoeg).",
     "contact_needed": "Kies de contactpersoon in het team.",
     "anonymous_hint": (
         "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard; de andere velden zijn verborgen. "
@@ -146,7 +150,7 @@ PLACEHOLDERS = {
     "referrer": ", ".join(REFERRERS.values()),
     "minutes": "bijv. 20",
     "next_date": "datum, bijv. 30-11",
-    "by_role": "bijv. studentcoach/SLB'er",
+    "by_role": "bijv. studiecoach/SLB'er",
     "urgency": "gewoon, snel of acuut",
     "contact_worker": "naam of initialen",
 }
@@ -427,8 +431,11 @@ class IntakeScreen(Screen[None]):
                 self.notify(TEXT["draft_back"])
         if values:
             self.fill(values)
-        if self.kind == "aanmelding" and not self.value("urgency"):
-            self.query_one("#f-urgency", Input).value = "gewoon"
+        if self.kind == "aanmelding":
+            if not self.value("urgency"):
+                self.query_one("#f-urgency", Input).value = "gewoon"
+            # The field holds "gewoon": its placeholder with the other choices is out of sight.
+            self.hint("urgency", TEXT["urgency_choices"])
         self.query_one("#f-first_name", Input).focus()
 
     # -- values ---------------------------------------------------------------------

@@ -200,6 +200,24 @@ def test_referral_waits_with_working_days_and_suggested_contact(team_store, fixe
     assert otto.students[rec.id].status == "lopend"
 
 
+def test_a_coach_who_registers_the_student_is_her_studiecoach(team_store, fixed_clock):
+    """An aanmelding by a studiecoach (or SLB'er, mentor): the file knows its coach at once, not
+    "Studiecoach: nog niet bekend"; another referrer (a docent) names no coach."""
+    s = session(team_store)
+    by_coach = s.spreekuur.register_referral(
+        sam(), intake.Referral(by_name="Jan Coach", by_role="studiecoach/SLB'er", reason="verzuim"),
+        contact_worker_id=team_store.worker_id, today=TODAY)
+    assert (by_coach.details.coach_name, by_coach.details.coach_role) == ("Jan Coach", "studentcoach")
+    by_slb = s.spreekuur.register_referral(
+        sam(first_name="Noor", last_name="Bakker"), intake.Referral(by_name="Mevr. Bos", by_role="SLB'er", reason="x"),
+        contact_worker_id=team_store.worker_id, today=TODAY)
+    assert (by_slb.details.coach_name, by_slb.details.coach_role) == ("Mevr. Bos", "slb")
+    by_teacher = s.spreekuur.register_referral(
+        sam(first_name="Kim", last_name="Jansen"), intake.Referral(by_name="Dhr. Smit", by_role="docent Nederlands", reason="x"),
+        contact_worker_id=team_store.worker_id, today=TODAY)
+    assert by_teacher.details.coach_name == "" and by_teacher.details.coach_role == ""
+
+
 def test_referral_needs_who_and_why():
     with pytest.raises(ValidationError) as err:
         intake.Referral(by_name="", reason="x").validate()
