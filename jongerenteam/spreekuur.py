@@ -269,6 +269,8 @@ class SpreekuurService(Service):
     def changed(self, changes: Changes) -> None:
         if changes.everything or changes.workers:
             self._agenda = {}
+        if changes.everything:  # a restore may bring a walk-in back from before its link
+            self._linked_entries = {}
         for sid in changes.students:
             self._agenda.pop(sid, None)
         if changes.students or changes.team or changes.everything:
