@@ -188,6 +188,7 @@ class AnonymousWalkIn:
     at: datetime  # local time
     leefdomeinen: tuple[str, ...] = ()
     minutes: int | None = None
+    by: str = ""  # initials of the worker who registered it
 
 
 @dataclass(slots=True)
@@ -639,14 +640,26 @@ class SpreekuurService(Service):
         for a in spreekuur.anonymous_contacts(self.store, self.keys, start, end):
             by = initials.get(a.created_by, "?")
             if not a.linked:
-                at = clock.local_time(a.at)
-                minutes = a.data.get("minuten")
-                walk_in = AnonymousWalkIn(a.id, at, tuple(a.data.get("leefdomeinen") or ()),
-                                          minutes if isinstance(minutes, int) else None)
-                rows.append(QueueRow(at, None, by, walk_in))
+                walk_in = self._anonymous(a, by)
+                rows.append(QueueRow(walk_in.at, None, by, walk_in))
             elif a.student_id in self.students:  # (an erased student's walk-in leaves the list, as a named one does)
                 rows.append(QueueRow(clock.local_time(a.at), self.students[a.student_id or ""], by))
         return sorted(rows, key=lambda r: r.at)
+
+    @staticmethod
+    def _anonymous(view: spreekuur.AnonymousView, by: str) -> AnonymousWalkIn:
+        minutes = view.data.get("minuten")
+        return AnonymousWalkIn(view.id, clock.local_time(view.at), tuple(view.data.get("leefdomeinen") or ()),
+                               minutes if isinstance(minutes, int) else None, by)
+
+    def unlinked_anonymous(self, days: int = 30, day: date | None = None) -> list[AnonymousWalkIn]:
+        """The anonymous walk-ins of the last ``days`` days not linked to a student, newest first
+        (to link one when she gives her name on a later day)."""
+        day = day or local_today()
+        initials = {wid: w.initials for wid, w in self.workers.items()}
+        views = spreekuur.anonymous_contacts(self.store, self.keys, day_start(day - timedelta(days=days)),
+                                             day_start(day + timedelta(days=1)))
+        return [self._anonymous(v, initials.get(v.created_by, "?")) for v in reversed(views) if not v.linked]
 
     def emergency_notices(self, since: date) -> list[NoticeRow]:
         return [

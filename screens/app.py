@@ -229,7 +229,7 @@ class JongerenteamApp(App[int]):
             await asyncio.sleep(0)
         await asyncio.sleep(0)  # and the handler that took the last message off the queue
 
-    SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "team", "social_map"})
+    SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "link_anonymous", "team", "social_map"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing to lock or open before anyone unlocked: hide those keys.
@@ -411,6 +411,11 @@ class JongerenteamApp(App[int]):
 
     def action_referral(self) -> None:
         self._intake("aanmelding")
+
+    def action_link_anonymous(self) -> None:
+        from screens.spreekuur import link_an_earlier_anonymous_walk_in
+
+        link_an_earlier_anonymous_walk_in(self)
 
     def _intake(self, kind: str) -> None:
         """The walk-in or aanmelding form; after a search on Vandaag that found nobody, with the typed name in it."""

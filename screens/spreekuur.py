@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.actions import SkipAction
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -25,6 +25,7 @@ from textual.widget import Widget
 from jongerenteam import spreekuur as intake
 from jongerenteam.catalogue import (
     CONTACT_PREFERENCES,
+    LEEFDOMEINEN,
     LEVEL_LABELS,
     LEVELS,
     REFERRERS,
@@ -104,6 +105,10 @@ TEXT = {
     "link_placeholder": "naam, studentnummer of geboortedatum",
     "link_new": "Nieuwe student: {name}",
     "link_new_empty": "Nieuwe student",
+    "pick_title": "Welke anonieme inloop was zij?",
+    "pick_hint": "De anonieme inlopen van de laatste 30 dagen die nog bij niemand horen. Enter: kiezen · Esc: terug",
+    "pick_none": "Er is geen anonieme inloop van de laatste 30 dagen die nog niet gekoppeld is.",
+    "pick_no_domains": "geen leefdomein",
     "link_name_needed": "Vul de naam van de student in: een anonieme inloop koppel je aan een student met een naam.",
     "saved_link": "De anonieme inloop van {when} staat nu als inloopgesprek in het dossier van {name}.",
     "saved_link_sealed": (
@@ -199,6 +204,9 @@ def typed_name(text: str) -> dict[str, str]:
         return {"birth_date": text}
     first, _, last = text.partition(" ")
     return {"first_name": first, "last_name": last}
+
+
+WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
 
 def when_text(walk_in: intake.AnonymousWalkIn) -> str:
@@ -305,6 +313,60 @@ def link_anonymous(screen: Screen[Any], session: TeamSession, walk_in: intake.An
                       done=linked, failed=lambda f: screen.notify(f.text, severity="error", timeout=8), exclusive=True)
 
     screen.app.push_screen(LinkAnonymousModal(session, walk_in), chosen)
+
+
+class AnonymousPicker(Dialog):
+    """The anonymous walk-ins of the last 30 days not linked yet: Enter picks the one to link."""
+
+    def __init__(self, walk_ins: list[intake.AnonymousWalkIn]) -> None:
+        super().__init__()
+        self.walk_ins = {w.id: w for w in walk_ins}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(TEXT["pick_title"], classes="title")
+            yield Static(TEXT["pick_hint"], classes="hint")
+            yield OptionList(*(Option(self.walk_in_line(w), id=w.id) for w in self.walk_ins.values()), id="anonymous-walk-ins")
+        yield Footer()
+
+    @staticmethod
+    def walk_in_line(w: intake.AnonymousWalkIn) -> str:
+        labels = {d.code: d.label for d in LEEFDOMEINEN}
+        domains = ", ".join(labels.get(c, c) for c in w.leefdomeinen) or TEXT["pick_no_domains"]
+        minutes = f" · {w.minutes} {forms.plural(w.minutes, 'minuut', 'minuten')}" if w.minutes else ""
+        return f"{WEEKDAYS[w.at.weekday()]} {when_text(w)} · {w.by} · {domains}{minutes}"
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.walk_ins.get(event.option.id or ""))
+
+
+def link_an_earlier_anonymous_walk_in(app: App[Any]) -> None:
+    """The palette's "spreekuur: anonieme inloop koppelen": she gives her name on a later day.
+    Pick the walk-in (last 30 days), then as from Vandaag."""
+    session = team_app(app).session
+    if session is None:
+        return
+    screen = app.screen
+
+    def listed(walk_ins: list[intake.AnonymousWalkIn]) -> None:
+        if not walk_ins:
+            app.notify(TEXT["pick_none"])
+            return
+
+        def picked(walk_in: intake.AnonymousWalkIn | None) -> None:
+            if walk_in is not None:
+                link_anonymous(app.screen, session, walk_in, lambda: reload_screen(app))
+
+        app.push_screen(AnonymousPicker(walk_ins), picked)
+
+    run_in_thread(screen, "anonymous", session.spreekuur.unlinked_anonymous, done=listed,
+                  failed=lambda f: app.notify(f.text, severity="error"))
 
 
 class DuplicateModal(Dialog):

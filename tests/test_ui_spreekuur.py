@@ -12,7 +12,7 @@ from jongerenteam.dates import local_today
 from jongerenteam.session import TeamSession
 from screens.dialogs import Confirm
 from screens.home import HomeScreen
-from screens.spreekuur import DuplicateModal, IntakeScreen, LinkAnonymousModal
+from screens.spreekuur import AnonymousPicker, DuplicateModal, IntakeScreen, LinkAnonymousModal
 from screens.student import EmergencyModal, FileModal, NotInvolvedModal
 from screens.unlock import UnlockScreen
 from screens.widgets import LeefdomeinPicker
@@ -212,6 +212,43 @@ async def test_anonymous_walk_in_linked_to_a_known_student_and_only_once(team_st
         assert entry.payload["leefdomeinen"] == ["wonen"]
         with team_store.store.reading() as s:
             assert s.scalar(select(func.count()).select_from(AnonymousContact).where(AnonymousContact.linked)) == 1
+
+
+async def test_an_anonymous_walk_in_of_an_earlier_day_linked_through_the_palette(team_store, students):
+    """She gives her name three days later: the palette's "student: anonieme inloop koppelen" lists
+    the walk-ins not linked yet; Enter, her name, the arrow to her, Enter. Her file has the walk-in
+    on its own day; the list no longer offers it."""
+    from datetime import timedelta
+
+    from storage import clock
+    from tests.support import STORE_NOW
+
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    clock.set_clock(lambda: STORE_NOW - timedelta(days=3))
+    hanna.spreekuur.register_anonymous(["onderwijs", "welzijn"], 1)
+    clock.set_clock(lambda: STORE_NOW)
+    hanna.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        (command,) = [c for c in app.get_system_commands(app.screen) if c.title == "student: anonieme inloop koppelen"]
+        command.callback()
+        await settle(app, pilot)
+        assert isinstance(app.screen, AnonymousPicker)
+        (line,) = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        assert line.endswith(" · HH · Onderwijs, Welzijn · 1 minuut")
+        await pilot.press("enter")
+        assert isinstance(app.screen, LinkAnonymousModal)
+        await pilot.press(*"ozdem", "down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        (entry,) = [e for e in app.session.dossier.read_file(students.ozdemir_id) if e.kind == "inloop"]
+        walked_in = (STORE_NOW - timedelta(days=3)).astimezone().replace(tzinfo=None)
+        assert entry.payload["moment"] == walked_in.isoformat(timespec="minutes")
+        assert app.session.spreekuur.unlinked_anonymous() == []
+        command.callback()
+        await settle(app, pilot)
+        assert "geen anonieme inloop van de laatste 30 dagen die nog niet gekoppeld is" in " ".join(notifications(app))
 
 
 async def test_ctrl_n_after_a_search_that_found_nobody_carries_the_name(team_store, students):
@@ -510,7 +547,8 @@ async def test_palette_has_noun_verb_commands(team_store, students):
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for wanted in ("student: zoeken", "student: inloop registreren", "student: aanmelden", "vandaag: tonen"):
+        for wanted in ("student: zoeken", "student: inloop registreren", "student: aanmelden", "vandaag: tonen",
+                       "student: anonieme inloop koppelen"):
             assert wanted in titles
         assert not any(t.startswith("team:") for t in titles)  # not a coördinator
 
