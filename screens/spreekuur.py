@@ -234,7 +234,7 @@ class LinkAnonymousModal(Dialog):
             yield Static(TEXT["link_hint"], classes="hint")
             yield Input(placeholder=TEXT["link_placeholder"], id="link-name")
             yield OptionList(id="link-choices")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.fill("")
@@ -327,7 +327,7 @@ class AnonymousPicker(Dialog):
             yield Static(TEXT["pick_title"], classes="title")
             yield Static(TEXT["pick_hint"], classes="hint")
             yield OptionList(*(Option(self.walk_in_line(w), id=w.id) for w in self.walk_ins.values()), id="anonymous-walk-ins")
-        yield Footer()
+        yield SteadyFooter()
 
     @staticmethod
     def walk_in_line(w: intake.AnonymousWalkIn) -> str:
