@@ -91,7 +91,7 @@ class HomeScreen(Screen[None]):
 
     IS_TODAY = True  # ctrl+o (Vandaag) is not offered here: this is Vandaag
     # Below 100 columns the lists stack (app.tcss: HomeScreen.-narrow).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 - typed by Textual (ClassVar | None)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),
