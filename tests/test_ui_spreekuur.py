@@ -212,6 +212,11 @@ async def test_anonymous_walk_in_linked_to_a_known_student_and_only_once(team_st
         assert entry.payload["leefdomeinen"] == ["wonen"]
         with team_store.store.reading() as s:
             assert s.scalar(select(func.count()).select_from(AnonymousContact).where(AnonymousContact.linked)) == 1
+        queue.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, (HomeScreen, LinkAnonymousModal))
+        assert getattr(app.screen, "student_id", None) == students.ozdemir_id, everything_shown(app)
 
 
 async def test_an_anonymous_walk_in_of_an_earlier_day_linked_through_the_palette(team_store, students):
