@@ -559,7 +559,7 @@ class SteadyFooter(Footer):
         rows: list[tuple[int, int, Binding, bool, str]] = []
         actions: set[str] = set()
         palette = app.COMMAND_PALETTE_BINDING
-        hides = getattr(self.screen, "FOOTER_HIDES", frozenset())
+        hides: frozenset[str] = getattr(self.screen, "FOOTER_HIDES", frozenset())
         for index, (key, (node, binding, enabled, tooltip)) in enumerate(self.screen.active_bindings.items()):
             if not binding.show or binding.action in actions or key == palette or binding.action in hides:
                 continue

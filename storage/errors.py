@@ -38,6 +38,7 @@ class Reason(StrEnum):
     ACCESS_DAYS_NEW_HELPER = "access days new helper"
     HANDOVER_NOT_SIGNED = "handover not as signed"
     OLD_HELPER_ONLY = "old helper only"
+    ALREADY_LINKED = "anonymous walk-in already linked"
 
 
 class StoreError(Exception):

@@ -99,7 +99,7 @@ PANE_COMMANDS: list[tuple[str, str, int, str]] = [
     ("dossier: collega betrekken", "Een collega uit het team kan het dossier daarna lezen (tabblad 6, a)", 6, "add_colleague"),
     ("dossier: collega van het dossier halen", "De gekozen collega kan het dossier daarna niet meer lezen (tabblad 6, x)", 6,
      "remove_colleague"),
-    ("dossier: studiecoach wijzigen", "Naam en rol van de SLB'er, LOB'er, mentor of studentcoach (tabblad 6, c)", 6, "coach"),
+    ("dossier: studiecoach wijzigen", "Naam en rol van de SLB'er, LOB'er, mentor of studiecoach (tabblad 6, c)", 6, "coach"),
     ("dossier: externe betrokkene toevoegen",
      "Een professional van buiten school, van de sociale kaart of zelf getypt (tabblad 6, e)", 6, "add_external"),
     ("dossier: externe betrokkene beëindigen", "De gekozen externe betrokkene is niet meer betrokken (tabblad 6, b)", 6, "end_external"),
