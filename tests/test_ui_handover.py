@@ -493,3 +493,49 @@ async def test_the_wizard_highlights_words_without_consent_and_asks_a_ground(tea
         assert [r.state for r in rows] == ["voorgesteld"]
         view = app.session.handover.handovers_of(rec.id)[0]
         assert view.words_ground == "meldcode" and "Ze gokt, online casino." in view.document
+
+
+async def test_the_card_highlights_words_whose_consent_was_withdrawn_and_the_export_stops(
+        team_store, fixed_store_clock, tmp_path):
+    """A document proposed with consent for inkomen and welzijn; then the welzijn consent is
+    withdrawn. The card marks the words, and saving it as text is refused (nothing written)."""
+    from jongerenteam import handover as h
+
+    s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    rec = s.spreekuur.register_student(StudentDetails(
+        first_name="Sanne", last_name="Vos", birth_date=date(2008, 3, 2), programme="Helpende", level="2",
+        leefdomeinen=["inkomen"],
+    ))
+    s.dossier.add_score(rec.id, d.NewScore("inkomen", 2, date(2026, 3, 10), ""))
+    for about in (["inkomen"], ["welzijn"]):
+        s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("organisatie", "Schuldhulpverlening Deventer"), about,
+                                                    "schuldhulp", "student", "mondeling", date(2026, 3, 10)))
+    receiver = h.Receiver("vrij", "Mo Yilmaz", "schuldhulpverlener", "Schuldhulpverlening Deventer")
+    comp = s.handover.compose_handover(rec.id, h.EXTERN, receiver)
+    document = h.without_placeholders(comp.text, "Ze gokt, online casino.")
+    s.handover.propose_handover(rec.id, h.Proposal(h.EXTERN, receiver, document, student_view="akkoord",
+                                                   follow_up=local_today() + timedelta(days=14)))
+    welzijn = next(c for c in s.dossier.open_dossier(rec.id).consents if c.about == ["welzijn"])
+    s.consent.withdraw_consent(rec.id, welzijn)
+    s.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        await open_row(app, pilot, "Sanne")
+        await pilot.press("w")
+        await settle(app, pilot)
+        card = app.screen
+        assert isinstance(card, HandoverCard)
+        shown = card.query_one("#hc-body", Static).render()
+        assert "noemt leefdomeinen waarvoor de student nu geen toestemming heeft" in str(shown)
+        highlighted = {str(shown)[span.start:span.end] for span in shown.spans if getattr(span.style, "reverse", False)}
+        assert highlighted == {"gokt", "online casino"}
+        await pilot.press("t")
+        await settle(app, pilot)
+        target = tmp_path / "overdracht.txt"
+        app.screen.query_one("#ld-value", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        error = str(app.screen.query_one("#ld-value-error", Static).render())
+        assert "welzijn: gokt, online casino" in error and "tabblad 5" in error
+        assert not target.exists()

@@ -647,8 +647,10 @@ class HandoverService(Service):
         check). None when the document went out on a wettelijke grond."""
         if view.legal_ground or view.words_ground or view.receiver is None or not view.document:
             return []
+        # A check, not a reading: no 'open' in the file's log (the worker has the document before them).
+        dossier = self.session.dossier.open_dossier(view.row.student_id, log=False)
         comp = self.compose_handover(view.row.student_id, view.row.kind, view.receiver,
-                                     access_days=view.row.access_days)
+                                     access_days=view.row.access_days, dossier=dossier)
         return comp.unconsented_words(view.document)
 
     def handover_document(self, view: HandoverView) -> Document:

@@ -87,6 +87,11 @@ TEXT = {
     "words_over": "Gaat over {what}.",
     "words_fix": "Haal ze weg uit het document, of kies hieronder een wettelijke grond en schrijf op waarom.",
     "words_ground": "Grond voor deze woorden",
+    "card_words": (
+        "Let op: dit document noemt leefdomeinen waarvoor de student nu geen toestemming heeft om met deze "
+        "ontvanger te delen ({what}). Opslaan als PDF of tekst (p, t) kan pas als je toestemming vastlegt, of als "
+        "je de overdracht intrekt en opnieuw voorstelt."
+    ),
     "words_reason": "Waarom toch delen",
     "days_needed": "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).",
     "line_hint": "Enter of ctrl+s: bewaren · Esc: terug",
