@@ -129,7 +129,7 @@ class HandoverCard(Dialog):
                 self.hits = hits
                 self.show()
 
-        run_in_thread(self, "handover-words", lambda: s.handover.unconsented_words(view), done=found,
+        run_in_thread(self, "handover-card", lambda: s.handover.unconsented_words(view), done=found,
                       failed=lambda f: self.notify(f.text, severity="error"))
 
     def show(self) -> None:
