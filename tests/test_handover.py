@@ -709,18 +709,21 @@ def _filled(text: str, risks: str) -> str:
 
 
 @pytest.mark.backends("sqlite")
-def test_free_text_naming_a_leefdomein_without_consent_needs_removal_or_a_legal_ground(team_store, fixed_clock):
+@pytest.mark.parametrize("kind", [h.EXTERN, h.ADULT])
+def test_free_text_naming_a_leefdomein_without_consent_needs_removal_or_a_legal_ground(team_store, fixed_clock, kind):
     s = session(team_store)
     rec = _sanne(s)
     receiver = h.Receiver("vrij", "Mo Yilmaz", "schuldhulpverlener", "Schuldhulpverlening Deventer")
-    comp = s.handover.compose_handover(rec.id, h.EXTERN, receiver)
+    comp = s.handover.compose_handover(rec.id, kind, receiver)
     assert not comp.blocked and comp.scope == {"inkomen"}
     # The app's own document: the hulpvraag (free text in the file) already names gambling;
     # the programme "Zorg en Welzijn" is a line the app composed and is not flagged.
     assert [hit.word for hit in comp.unconsented_words(comp.text)] == ["gokt"]
+    # The 18+ document's own parts (the consent it relies on, how to reach the sender) are the app's lines too.
+    assert (kind == h.ADULT) == ("Toestemming waarop dit document steunt" in comp.text)
 
     def proposal(document, **kw):
-        return h.Proposal(h.EXTERN, receiver, document, comp.left_out, student_view="akkoord",
+        return h.Proposal(kind, receiver, document, comp.left_out, student_view="akkoord",
                           follow_up=TODAY + timedelta(days=14), **kw)
 
     # 1. "gokt, online casino" under Risico's: refused, the words and their leefdomein named.
