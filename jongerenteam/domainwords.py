@@ -71,6 +71,8 @@ class _Terms:
 def fold(text: str) -> tuple[str, list[int]]:
     """The text without accents and capitals, and for each of its characters the
     index of the character in ``text`` it came from ("ß" becomes "ss": both point to it)."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
     out: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
@@ -193,15 +195,15 @@ def listed_words() -> dict[str, tuple[str, ...]]:
 # -- finding ------------------------------------------------------------------------------
 
 
-def _word_domains(terms: _Terms, token: str) -> set[str]:
+def _word_domains(terms: _Terms, token: str) -> frozenset[str]:
     found = set(terms.forms.get(token, ()))
     for prefix, domains in terms.prefixes:
         if token.startswith(prefix):
             found |= domains
     for suffix, domains in terms.suffixes:
-        if any(token.endswith(suffix + e) for e in _ENDINGS):
+        if suffix in token and any(token.endswith(suffix + e) for e in _ENDINGS):
             found |= domains
-    return found
+    return frozenset(found)
 
 
 def _line_spans(text: str, skip_lines: Collection[str]) -> Iterator[tuple[int, int]]:
@@ -227,16 +229,20 @@ def find(text: str, scope: Collection[str], *, skip_lines: Collection[str] = (),
     allowed = set(scope)
     skip = {line.strip() for line in skip_lines if line.strip()}
     hits: list[Hit] = []
+    seen: dict[str, frozenset[str]] = {}  # a text repeats its words
     for line_start, line_end in _line_spans(text, skip):
         folded, where = fold(text[line_start:line_end])
         tokens = list(_TOKEN.finditer(folded))
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            span_end, used, domains = token.end(), 1, _word_domains(terms, token.group())
+            word = token.group()
+            if word not in seen:
+                seen[word] = _word_domains(terms, word)
+            span_end, used, domains = token.end(), 1, seen[word]
             for rest, phrase_domains in terms.phrases.get(token.group(), ()):
                 if _phrase_at(folded, tokens, i, rest):
-                    span_end, used, domains = tokens[i + len(rest)].end(), 1 + len(rest), set(phrase_domains)
+                    span_end, used, domains = tokens[i + len(rest)].end(), 1 + len(rest), phrase_domains
                     break
             if domains and not domains & allowed:
                 start, end = line_start + where[token.start()], line_start + where[span_end - 1] + 1
