@@ -4,7 +4,10 @@ receiver or the legal ground changes; ctrl+s proposes it.
 Kind (1 intern, 2 extern, 3 18+), receiver, the composed document (what is
 left out and why), a legal ground when consent is missing, what the
 student thinks, follow-up date or read access. The worker's own edits of
-the document are kept until F5.
+the document are kept until F5. Words in the document tied to leefdomeinen
+the receiver has no consent for (``Composition.unconsented_words``) are
+shown highlighted under it on every change, with a ground and a reason
+asked for them while there are any.
 """
 
 from __future__ import annotations
@@ -238,6 +241,7 @@ class HandoverDialog(FormDialog):
         self.show_row("ho-words-reason", bool(self.hits))
         if not self.hits:
             self.set_line("ho-words-ground-error", "")
+            self.set_line("ho-words-reason-error", "")
             line.update("")
             return
         receiver = self.receiver()
