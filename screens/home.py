@@ -65,6 +65,9 @@ TEXT = {
 }
 # Search results drawn at most (the count says how many there are): a few screens full.
 MAX_ROWS = 100
+# Search results drawn at once: a screenful. The rest of the (at most MAX_ROWS) found
+# are drawn when the cursor comes near the end: each keystroke draws only what is seen.
+PAGE_ROWS = 30
 # Each list of Vandaag draws its first rows only, in the order that matters
 # (acuut and longest waiting first, overdue first, the next appointment first);
 # its title gives the whole count and "+" draws the rest of the focused list.
@@ -110,6 +113,7 @@ class HomeScreen(Screen[None]):
         self.queue_rows: list[QueueRow] = []  # as shown: Enter on an anonymous one links it to a student
         self.today: Today | None = None  # as loaded: "+" shows a whole list from it
         self.shown_keys: list[str] = []  # the search results as drawn (same ones: not drawn again)
+        self.waiting_rows: list[StudentRecord] = []  # found, not drawn yet (more_results)
         self.whole: set[str] = set()  # the lists shown whole ("+")
 
     def compose(self) -> ComposeResult:
@@ -301,8 +305,13 @@ class HomeScreen(Screen[None]):
             return  # one more letter, the same students: the table stays as it is drawn
         self.shown_keys = keys
         table.clear()
+        self.waiting_rows = shown[PAGE_ROWS:]
+        self._add_result_rows(shown[:PAGE_ROWS])
+
+    def _add_result_rows(self, records: list[StudentRecord]) -> None:
+        table = self.query_one("#students", DataTable)
         today = local_today()
-        for r in shown:
+        for r in records:
             d = r.details
             table.add_row(
                 d.display_name,
@@ -314,6 +323,13 @@ class HomeScreen(Screen[None]):
                 TEXT["yes"] if self.session.is_involved(r.id) else TEXT["no"],
                 key=r.id,
             )
+
+    @on(DataTable.RowHighlighted, "#students")
+    def more_results(self, event: DataTable.RowHighlighted) -> None:
+        """The cursor near the end of the results drawn: draw the next page of them."""
+        if self.waiting_rows and event.cursor_row >= event.data_table.row_count - 5:
+            page, self.waiting_rows = self.waiting_rows[:PAGE_ROWS], self.waiting_rows[PAGE_ROWS:]
+            self._add_result_rows(page)
 
     def unknown_search(self) -> str:
         """What is typed in the search when it finds nobody (ctrl+n carries it into the new walk-in); else ""."""

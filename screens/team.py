@@ -74,6 +74,9 @@ class TeamScreen(Screen[None]):
         " (met een warme overdracht van zijn of haar studenten), een wachtwoord opnieuw instellen met de "
         "herstelcode."
     )
+    # A coördinator's desk, not the spreekuur: its footer keeps room for Vergrendelen
+    # (the keys still work, and the help names them).
+    FOOTER_HIDES = frozenset({"walk_in", "referral", "search"})
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "add_worker", "Nieuw"),

@@ -34,7 +34,9 @@ from rich.measure import Measurement
 from rich.text import Text
 from textual import widgets as _w
 from textual.content import Content
+from textual.geometry import Size
 from textual.render import measure
+from textual.widget import Widget
 from textual.widgets.option_list import Option as _Option
 
 from jongerenteam.text import clean_text, visible
@@ -258,6 +260,13 @@ class Input(_w.Input):
     """
 
     _told_full = False
+
+    def _watch_value(self, value: str) -> None:
+        # Textual's watcher sets ``virtual_size``, a layout reactive, which the next layout
+        # sets back: a layout of the whole screen on every key typed (tens of ms in a full
+        # Vandaag, issue 19). Set it quietly first, so Textual's assignment changes nothing.
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        super()._watch_value(value)
 
     def _on_paste(self, event: Any) -> None:
         event.prevent_default()  # instead of Input's own handler, which keeps only the first line

@@ -255,7 +255,8 @@ async def test_search_filters_accent_insensitively_and_escape_clears(team_store,
 
 async def test_vandaag_draws_the_first_rows_of_a_long_list_and_plus_draws_all(team_store):
     """A worker with 160 students: the caseload draws 50, its title says 160 and how to see the rest;
-    "+" on that list draws all of it. Search draws at most 100 results and says how many there are."""
+    "+" on that list draws all of it. Search finds at most 100 results and says how many there are;
+    it draws a screenful (30) at once and the next 30 when the cursor comes near the end."""
     from jongerenteam.demo import demo_students
     from storage import students as store_students
 
@@ -279,8 +280,15 @@ async def test_vandaag_draws_the_first_rows_of_a_long_list_and_plus_draws_all(te
         assert text_of(app, "#title-caseload") == "Mijn studenten (160)"
         await pilot.press("slash", *"e")
         await settle(app, pilot)
-        assert len(table_rows(app)) == 100
+        assert len(table_rows(app)) == 30
         assert text_of(app, "#count") == "100 van 160 studenten getoond: typ verder om te zoeken"
+        first_page = table_rows(app)
+        await pilot.press("down")  # to the list
+        for drawn in (60, 90, 100, 100):
+            await pilot.press("ctrl+end")
+            await wait_until(pilot, lambda drawn=drawn: len(table_rows(app)) == drawn, what=f"{drawn} rows")
+        assert table_rows(app)[:30] == first_page
+        assert len({row[0] for row in table_rows(app)}) == len({r for r in map(tuple, table_rows(app))})
 
 
 async def test_help_on_vandaag_and_in_the_dossier_lists_the_screens_own_keys(team_store, students):
