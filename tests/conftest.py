@@ -57,7 +57,7 @@ pytest_plugins = ["tests.pg"]
 LAYERS = {
     "unit": (
         "test_architecture", "test_crypto", "test_dates", "test_domain", "test_messages",
-        "test_municipalities", "test_search", "test_migrations", "test_privacy_guards",
+        "test_municipalities", "test_search", "test_migrations", "test_privacy_guards", "test_meldcode_model",
         "test_code_health", "test_passphrase_strength",
     ),
     "usecase": (

@@ -1,0 +1,1 @@
+"""The meldcode (issue 21): domain in ``model``, use cases in ``service``."""
