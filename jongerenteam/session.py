@@ -7,7 +7,7 @@ service per feature, reached as attributes (``session.spreekuur``,
 ``session.dossier``, ``session.consent``, ``session.driegesprek``,
 ``session.handover``, ``session.eighteen``, ``session.report``,
 ``session.rights``, ``session.team``, ``session.social_map``,
-``session.drafts``), each in the module named after the feature.
+``session.drafts``, ``session.meldcode``), each in the module named after the feature.
 
 Two rules hold for every use case:
 
@@ -78,6 +78,7 @@ class TeamSession:
         from jongerenteam.driegesprek import DriegesprekService
         from jongerenteam.eighteen import EighteenService
         from jongerenteam.handover import HandoverService
+        from jongerenteam.meldcode import MeldcodeService
         from jongerenteam.report import ReportService
         from jongerenteam.rights import RightsService
         from jongerenteam.socialmap import SocialMapService
@@ -110,9 +111,10 @@ class TeamSession:
         self.team = TeamService(self)
         self.social_map = SocialMapService(self)
         self.drafts = DraftService(self)
+        self.meldcode = MeldcodeService(self)
         self._services = (
             self.spreekuur, self.dossier, self.consent, self.driegesprek, self.handover, self.eighteen,
-            self.report, self.rights, self.team, self.social_map, self.drafts,
+            self.report, self.rights, self.team, self.social_map, self.drafts, self.meldcode,
         )
         # Read access that ended after a handover goes now (logged).
         self.handover.expire_access()

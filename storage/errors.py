@@ -37,6 +37,8 @@ class Reason(StrEnum):
     COORDINATOR_REASON = "coordinator needs a reason"
     ACCESS_DAYS_NEW_HELPER = "access days new helper"
     OLD_HELPER_ONLY = "old helper only"
+    MELDCODE_STARTER_ONLY = "meldcode starter only"
+    MELDCODE_SELF = "meldcode self"
 
 
 class StoreError(Exception):

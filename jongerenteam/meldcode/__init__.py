@@ -1,1 +1,5 @@
-"""The meldcode (issue 21): domain in ``model``, use cases in ``service``."""
+"""The meldcode (issue 21): the domain in ``model``, the use cases in ``service`` (``session.meldcode``)."""
+
+from jongerenteam.meldcode.service import MeldcodeService, Trajectory
+
+__all__ = ["MeldcodeService", "Trajectory"]
