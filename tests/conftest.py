@@ -70,7 +70,7 @@ LAYERS = {
     "ui": (
         "test_background", "test_fast_start", "test_overview", "test_scenario_willem", "test_snapshots",
         "test_ui", "test_ui_dossier", "test_ui_dossier_panes", "test_ui_driegesprek", "test_ui_eighteen",
-        "test_ui_handover", "test_ui_report", "test_ui_rights", "test_ui_setup", "test_ui_spreekuur",
+        "test_ui_handover", "test_ui_meldcode", "test_ui_report", "test_ui_rights", "test_ui_setup", "test_ui_spreekuur",
         "test_ui_team", "test_text_is_data",
     ),
     "tmux": ("test_tmux", "test_cli", "test_crash", "test_concurrency", "test_canary", "test_insecure_kdf", "test_portability"),

@@ -119,6 +119,11 @@ class MeldcodeService(Service):
         """Whether a trajectory is open for this student, for a worker who may know."""
         return any(t.is_open for t in self.open_for(student_id))
 
+    def known_open(self, student_id: str) -> bool:
+        """Like ``has_open``, from what this session already read (never reads the store):
+        for the dossier header, drawn on the UI thread."""
+        return any(t.student_id == student_id and t.is_open for t in self._mine or ())
+
     def open(self, trajectory_id: str) -> Trajectory:
         """One trajectory, read now and logged ('open', ``meldcode: geopend``)."""
         with self.unit():
