@@ -35,11 +35,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage import audit, clock, documents, files, guard
-from storage.crypto import DecryptionError, FieldKey, open_field, open_sealed, random_key, seal_field, seal_to
+from storage.crypto import DecryptionError, FieldKey, open_column, open_field, open_sealed, random_key, seal_field, seal_to
 from storage.documents import JsonObject
 from storage.errors import NotAllowed, NotInvolved, Reason, Tampered, UnknownStudent
 from storage.keyring import Keys
-from storage.models import AuditEntry, MeldcodeTrajectory, MeldcodeWrap, Worker
+from storage.models import AuditEntry, MeldcodeCount, MeldcodeTrajectory, MeldcodeWrap, Worker
 from storage.store import Store
 
 # The audit detail of every meldcode line starts with this (the file's Logboek leaves them out).
@@ -196,8 +196,37 @@ def _view(row: MeldcodeTrajectory, wraps: list[MeldcodeWrap], doc: JsonObject) -
 # -- use -------------------------------------------------------------------------------------
 
 
-def start(store: Store, keys: Keys, student_id: str, doc: JsonObject) -> str:
-    """A new trajectory, started by a worker involved in the file, sealed to them alone."""
+COUNT_KINDS = ("gestart", "veilig_thuis", "melding")
+
+
+def _count(s: Session, keys: Keys, counts: list[tuple[str, int]]) -> None:
+    """The report's counts (kind, record key): no student id, the key under the directory key."""
+    for kind, rk in counts:
+        if kind not in COUNT_KINDS:
+            raise ValueError("unknown meldcode count")
+        cid = str(uuid.uuid4())
+        s.add(MeldcodeCount(id=cid, kind=kind, at=clock.now(),
+                            data=seal_field(keys.directory, "meldcode_counts", "data", cid, documents.dump({"rk": rk}))))
+
+
+def counts_between(store: Store, keys: Keys, since: datetime, until: datetime) -> list[tuple[str, datetime, int]]:
+    """(kind, when, record key) of the counted meldcode events in [since, until); a damaged row is left out."""
+    with store.reading() as s:
+        rows = s.execute(select(MeldcodeCount.id, MeldcodeCount.kind, MeldcodeCount.at, MeldcodeCount.data)
+                         .where(MeldcodeCount.at >= since, MeldcodeCount.at < until)).all()
+    meta = {rid: (kind, at) for rid, kind, at, _ in rows}
+    out = []
+    for rid, raw in open_column(keys.directory, "meldcode_counts", "data", [(rid, blob) for rid, _, _, blob in rows]):
+        rk = documents.load(raw).get("rk") if raw is not None else None
+        if isinstance(rk, int):
+            kind, at = meta[rid]
+            out.append((kind, at, rk))
+    return out
+
+
+def start(store: Store, keys: Keys, student_id: str, doc: JsonObject, *, rk: int = 0) -> str:
+    """A new trajectory, started by a worker involved in the file, sealed to them alone
+    (``rk``: the record key of its count in the report)."""
     with store.session() as s:
         files.require_involved(s, keys, student_id)  # only from the file, by someone on it
         me = s.get(Worker, keys.worker_id)
@@ -214,6 +243,7 @@ def start(store: Store, keys: Keys, student_id: str, doc: JsonObject) -> str:
         _record_row(s, keys, "create", row, "gestart")
         _seal_for(s, keys, row, key, me, STARTED)
         _record_wrap(s, keys, row, me.id, "lid: gestart")
+        _count(s, keys, [("gestart", rk)])
         return tid
 
 
@@ -253,8 +283,12 @@ def of_student(store: Store, keys: Keys, student_id: str) -> list[str]:
         ).all())
 
 
-def write(store: Store, keys: Keys, tid: str, expected_version: int, doc: JsonObject, what: str) -> int:
-    """Replace the document, against the version the worker saw (``Conflict`` otherwise); the new version."""
+def write(
+    store: Store, keys: Keys, tid: str, expected_version: int, doc: JsonObject, what: str,
+    counts: list[tuple[str, int]] | None = None,
+) -> int:
+    """Replace the document, against the version the worker saw (``Conflict`` otherwise); the new
+    version. ``counts``: the report's counts this change adds (kind, record key)."""
     with store.session() as s:
         row = _row(s, tid)
         key, _ = _key(s, keys, row)
@@ -271,6 +305,7 @@ def write(store: Store, keys: Keys, tid: str, expected_version: int, doc: JsonOb
             raise guard.of_row(s, f"{TABLE}/{tid}", row)
         s.refresh(row)
         _record_row(s, keys, "change", row, what)
+        _count(s, keys, counts or [])
         return version
 
 

@@ -449,3 +449,16 @@ class MeldcodeWrap(Base):
     role: Mapped[str] = mapped_column(String(30))
     wrapped: Mapped[bytes] = mapped_column(Envelope(sealed_box=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MeldcodeCount(Base):
+    """One counted meldcode event for the report (a trajectory started, a consultation with
+    Veilig Thuis, a melding), with no student id: the report never needs to know whose.
+    ``data`` holds the record key of the cell key method, under the directory key."""
+
+    __tablename__ = "meldcode_counts"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # gestart | veilig_thuis | melding
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    data: Mapped[bytes] = mapped_column(Envelope())

@@ -186,3 +186,52 @@ def test_a_member_who_leaves_the_team_loses_the_trajectory(team_store, students)
         assert s.scalars(select(MeldcodeWrap.recipient)).all() == [team_store.worker_id]
     hanna.meldcode.forget()
     assert hanna.meldcode.open(t.id).doc["signalen"]
+
+
+def test_the_report_counts_started_consultations_and_meldingen_without_students(team_store, students):
+    """Trajectories started, consultations with Veilig Thuis and meldingen per period, each a
+    cell of the cell key method; the rows hold no student id; a woongemeente's report has no meldcode."""
+    from jongerenteam.report import figures as rp
+    from storage.models import MeldcodeCount
+    from tests.support import plausible, sam
+
+    hanna = session(team_store)
+    ids = [students.ozdemir_id] + [hanna.spreekuur.register_student(sam(first_name=f"Sam{i}")).id for i in range(5)]
+    for sid in ids:
+        t = hanna.meldcode.start(sid)
+        day = t.created_at.date()
+        t = hanna.meldcode.add_consultation(t, m.Consultation(day, m.VEILIG_THUIS, "Veilig Thuis", "advies"))
+        t = hanna.meldcode.add_consultation(t, m.Consultation(day, "collega", "Otto", "advies"))
+    t = hanna.meldcode.set_melding(t, m.Melding(day, "Hanna", told_student="dat ik meld", told_on=day))
+    hanna.meldcode.set_melding(t, m.Melding(day, "Hanna", "VT-9", told_student="dat ik meld", told_on=day))  # a correction
+    cora = session(team_store, "coordinator")
+    year = rp.custom(date(day.year, 1, 1), date(day.year, 12, 31))
+    rows = {label: cells[0].text for label, cells in cora.report.report(year).table("meldcode").rows}
+    assert plausible(rows["Meldcode-trajecten gestart"], 6)
+    assert plausible(rows["Overleg met Veilig Thuis (advies)"], 6)
+    assert rows["Meldingen bij Veilig Thuis"] in ("0", "3")  # one melding: never shown as 1
+    before = rp.custom(date(day.year - 1, 1, 1), date(day.year - 1, 12, 31))
+    assert {c[0].text for _, c in cora.report.report(before).table("meldcode").rows} == {"0"}
+    with team_store.store.reading() as s:
+        assert sorted(s.scalars(select(MeldcodeCount.kind)).all()).count("melding") == 1
+        assert "student_id" not in MeldcodeCount.__table__.columns
+
+
+def test_inzage_includes_the_trajectory_with_every_text_to_decide_and_erasure_removes_it(team_store, students):
+    """The starter's inzage holds the trajectory, each text a part about others to decide on
+    (ouders, Veilig Thuis); a colleague's inzage does not; erasure deletes trajectory and wraps."""
+    hanna, t = _started(team_store, students)
+    hanna.meldcode.add_consultation(t, m.Consultation(t.created_at.date(), m.VEILIG_THUIS, "Veilig Thuis", "Praat met moeder"))
+    draft = hanna.rights.read_inzage(students.ozdemir_id)
+    meldcode_items = [i for i in draft.items if i.kind == "meldcode"]
+    assert {i.heading for i in meldcode_items} >= {"Meldcode: gestart", "Meldcode: signaal", "Meldcode: overleg"}
+    texts = [p.text for p in draft.parts]
+    assert any(SECRET in x for x in texts) and any("Praat met moeder" in x for x in texts)
+    otto = session(team_store, "other")
+    assert not [i for i in otto.rights.read_inzage(students.ozdemir_id).items if i.kind == "meldcode"]
+
+    cora = session(team_store, "coordinator")
+    cora.rights.erase_student(students.ozdemir_id, "verzoek")
+    with team_store.store.reading() as s:
+        assert s.scalars(select(MeldcodeTrajectory.id)).all() == []
+        assert s.scalars(select(MeldcodeWrap.id)).all() == []

@@ -406,3 +406,71 @@ def target_dates(values: Mapping[str, date | None]) -> dict[str, str]:
 def target_of(doc: Mapping[str, Any], step: str | None) -> date | None:
     value = (doc.get("streefdata") or {}).get(step or "")
     return date.fromisoformat(value) if value else None
+
+
+# -- for an inzage: the trajectory as items the student can read ------------------------------
+
+INZAGE_KIND = "meldcode"
+# Why every free text of a trajectory is a part the worker decides on before an inzage goes out.
+INZAGE_WHY = "de meldcode (kan informatie van of over anderen bevatten, zoals ouders of Veilig Thuis)"
+
+
+def inzage_items(doc: Mapping[str, Any]) -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+    """Each step's record as (heading, ISO date, [(key, Dutch label, text)]), for the inzage
+    (``jongerenteam.rights``). Plain words for the student; empty fields left out."""
+    out: list[tuple[str, str, list[tuple[str, str, str]]]] = []
+
+    def add(heading: str, day: str, fields: list[tuple[str, str, str]]) -> None:
+        kept = [(k, label, str(text).strip()) for k, label, text in fields if str(text or "").strip()]
+        if kept:
+            out.append((heading, day, kept))
+
+    add("Meldcode: gestart", str(doc.get("gestart", "")), [
+        ("organisatie", "Meldcode van", doc.get("organisatie", "")),
+        ("aandachtsfunctionaris", "Aandachtsfunctionaris", doc.get("aandachtsfunctionaris", "")),
+    ])
+    for s in doc.get("signalen", []):
+        add("Meldcode: signaal", s.get("datum", ""), [
+            ("feiten", "Wat er is gezien of gehoord", s.get("feiten", "")),
+            ("uitspraak", "Wat jij zei", s.get("uitspraak", "")),
+            ("interpretatie", "Wat de hulpverlener ervan dacht", s.get("interpretatie", "")),
+            ("ook_gezien_door", "Ook gezien door", s.get("ook_gezien_door", "")),
+        ])
+    for c in doc.get("consultaties", []):
+        add("Meldcode: overleg", c.get("datum", ""), [
+            ("met", "Overleg met", f"{CONSULT_KINDS.get(c.get('soort', ''), '')}: {c.get('met', '')}"),
+            ("advies", "Advies", c.get("advies", "")),
+        ])
+    for g in doc.get("gesprekken", []):
+        add("Meldcode: gesprek", g.get("datum", ""), [
+            ("met", "Gesprek met", TALK_WITH.get(g.get("met", ""), "")),
+            ("verslag", "Wat er gezegd is", g.get("verslag", "")),
+            ("waarom_niet", "Waarom er (nog) geen gesprek was", g.get("waarom_niet", "")),
+        ])
+    answers = doc.get("afweging") or {}
+    for n, q in enumerate(QUESTIONS, start=1):
+        a = answers.get(q)
+        if isinstance(a, dict):
+            add(f"Meldcode: afweging, vraag {n}", a.get("datum", ""), [
+                ("vraag", "Vraag", QUESTION_TEXT[q]),
+                ("antwoord", "Antwoord", "ja" if a.get("antwoord") else "nee"),
+                ("toelichting", "Toelichting", a.get("toelichting", "")),
+            ])
+    besluit = doc.get("besluit") or {}
+    if isinstance(besluit.get("hulp"), dict):
+        h = besluit["hulp"]
+        add("Meldcode: hulp", h.get("datum", ""), [
+            ("omschrijving", "Welke hulp", h.get("omschrijving", "")), ("volgen", "Hoe het wordt gevolgd", h.get("volgen", "")),
+        ])
+    if isinstance(besluit.get("melding"), dict):
+        md = besluit["melding"]
+        add("Meldcode: melding bij Veilig Thuis", md.get("datum", ""), [
+            ("door", "Gemeld door", md.get("door", "")), ("referentie", "Kenmerk", md.get("referentie", "")),
+            ("verteld", "Wat jou is verteld", md.get("verteld", "")),
+            ("waarom_niet_verteld", "Waarom het je niet is verteld", md.get("waarom_niet_verteld", "")),
+            ("visie_student", "Wat jij ervan vond", md.get("visie_student", "")),
+        ])
+    closing = doc.get("afsluiting") or {}
+    if doc.get("status") == CLOSED:
+        add("Meldcode: afgesloten", closing.get("datum", ""), [("reden", "Waarom", closing.get("reden", ""))])
+    return out

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
 from jongerenteam.meldcode import model as m
+from jongerenteam.report.cellkey import new_record_key
 from jongerenteam.service import Service
 from jongerenteam.text import check_document, check_text, clean_block, clean_line
 from storage import meldcode as store_meldcode
 from storage.documents import JsonObject
+from storage.files import EntryView
 
 if TYPE_CHECKING:
     from jongerenteam.session import Changes, TeamSession
@@ -149,7 +151,7 @@ class MeldcodeService(Service):
         doc["streefdata"] = m.target_dates(targets or {})
         check_document(doc)
         with self.unit():
-            tid = store_meldcode.start(self.store, self.keys, student_id, doc)
+            tid = store_meldcode.start(self.store, self.keys, student_id, doc, rk=new_record_key())
         self._mine = None
         return self._reread(tid)
 
@@ -174,8 +176,9 @@ class MeldcodeService(Service):
 
     def add_consultation(self, t: Trajectory, consultation: m.Consultation) -> Trajectory:
         item = consultation.to_dict(local_today())
-        what = "stap consultatie" + (" veilig thuis" if item["soort"] == m.VEILIG_THUIS else "")
-        return self._change(t, what, lambda d: d["consultaties"].append(item))
+        veilig_thuis = item["soort"] == m.VEILIG_THUIS
+        what = "stap consultatie" + (" veilig thuis" if veilig_thuis else "")
+        return self._change(t, what, lambda d: d["consultaties"].append(item), counts=["veilig_thuis"] if veilig_thuis else [])
 
     def add_talk(self, t: Trajectory, talk: m.Talk) -> Trajectory:
         item = talk.to_dict(local_today())
@@ -196,7 +199,10 @@ class MeldcodeService(Service):
 
     def set_melding(self, t: Trajectory, melding: m.Melding) -> Trajectory:
         item = melding.to_dict(local_today())
-        return self._change(t, "stap beslissen: melding", lambda d: d["besluit"].__setitem__("melding", item))
+        before = (t.doc.get("besluit") or {}).get("melding") or {}
+        new = before.get("datum") != item["datum"]  # a (new) melding is counted; a correction of one is not
+        return self._change(t, "stap beslissen: melding", lambda d: d["besluit"].__setitem__("melding", item),
+                            counts=["melding"] if new else [])
 
     def set_targets(self, t: Trajectory, targets: Mapping[str, date | None]) -> Trajectory:
         values = m.target_dates(targets)
@@ -223,19 +229,37 @@ class MeldcodeService(Service):
 
         return self._change(t, "afgesloten", apply)
 
-    def _change(self, t: Trajectory, what: str, apply: Callable[[JsonObject], None]) -> Trajectory:
+    def _change(
+        self, t: Trajectory, what: str, apply: Callable[[JsonObject], None], *, counts: list[str] | None = None,
+    ) -> Trajectory:
         doc = copy.deepcopy(t.doc)
         for key, empty in (("signalen", []), ("consultaties", []), ("gesprekken", []), ("afweging", {}), ("besluit", {})):
             doc.setdefault(key, empty)
         apply(doc)
         check_document(doc)
         with self.unit():
-            store_meldcode.write(self.store, self.keys, t.id, t.version, doc, what)
+            store_meldcode.write(self.store, self.keys, t.id, t.version, doc, what,
+                                 [(kind, new_record_key()) for kind in counts or []])
         self._mine = None
         return self._reread(t.id)
 
     def _reread(self, tid: str) -> Trajectory:
         return _trajectory(store_meldcode.read(self.store, self.keys, tid, detail=None))
+
+    # -- the student's rights --------------------------------------------------------------
+
+    def inzage_entries(self, student_id: str) -> list[EntryView]:
+        """This student's trajectories that the worker may read, one entry per step's record,
+        for an inzage (``RightsService.read_inzage``); each read logged ('meldcode: inzage').
+        A worker who is not a member gets none: the trajectory's starter makes that part."""
+        out: list[EntryView] = []
+        for tid in store_meldcode.of_student(self.store, self.keys, student_id):
+            with self.unit():
+                v = store_meldcode.read(self.store, self.keys, tid, detail="inzage")
+            for i, (heading, day, fields) in enumerate(m.inzage_items(v.doc)):
+                payload: JsonObject = {"kop": heading, "datum": day, "velden": [list(f) for f in fields]}
+                out.append(EntryView(f"meldcode-{v.id}-{i}", m.INZAGE_KIND, v.created_at, v.created_by, v.version, payload))
+        return out
 
     # -- members -------------------------------------------------------------------------
 

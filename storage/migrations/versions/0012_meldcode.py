@@ -1,4 +1,4 @@
-"""meldcode: a trajectory per student under its own key, and its wraps for the members
+"""meldcode: a trajectory per student under its own key, its wraps for the members, and the report's counts
 
 Revision ID: 0012
 Revises: 0011
@@ -44,9 +44,20 @@ def upgrade() -> None:
     )
     op.create_index("ix_meldcode_wraps_trajectory_id", "meldcode_wraps", ["trajectory_id"])
     op.create_index("ix_meldcode_wraps_recipient", "meldcode_wraps", ["recipient"])
+    op.create_table(
+        "meldcode_counts",
+        sa.Column("id", sa.String(36), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_meldcode_counts_at", "meldcode_counts", ["at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_meldcode_counts_at", "meldcode_counts")
+    op.drop_table("meldcode_counts")
     op.drop_index("ix_meldcode_wraps_recipient", "meldcode_wraps")
     op.drop_index("ix_meldcode_wraps_trajectory_id", "meldcode_wraps")
     op.drop_table("meldcode_wraps")
