@@ -474,3 +474,30 @@ def inzage_items(doc: Mapping[str, Any]) -> list[tuple[str, str, list[tuple[str,
     if doc.get("status") == CLOSED:
         add("Meldcode: afgesloten", closing.get("datum", ""), [("reden", "Waarom", closing.get("reden", ""))])
     return out
+
+
+def handover_text(doc: Mapping[str, Any]) -> str:
+    """What the trajectory recorded, for an overdrachtsdocument to Veilig Thuis on the legal
+    ground "meldcode" (``jongerenteam.handover``): the ground, each step, the student's own view."""
+    melding = (doc.get("besluit") or {}).get("melding") or {}
+    lines = ["Gedeeld op grond van de meldcode huiselijk geweld en kindermishandeling"
+             + (f" (meldcode van {doc['organisatie']})" if doc.get("organisatie") else "") + "."]
+    if melding.get("datum"):
+        ref = f", kenmerk {melding['referentie']}" if melding.get("referentie") else ""
+        lines.append(f"Melding bij Veilig Thuis op {_nl(melding['datum'])}{ref}.")
+    view = str(melding.get("visie_student") or "").strip()
+    lines.append(f"Wat de student er zelf van vindt: {view}" if view else "Wat de student er zelf van vindt: niet bekend.")
+    for heading, day, fields in inzage_items(doc):
+        if heading == "Meldcode: gestart":
+            continue
+        lines.append("")
+        lines.append(heading.removeprefix("Meldcode: ").capitalize() + (f" ({_nl(day)})" if day else ""))
+        lines += [f"- {label}: {text}" for key, label, text in fields if key != "visie_student"]
+    return "\n".join(lines)
+
+
+def _nl(iso: str) -> str:
+    try:
+        return date.fromisoformat(iso).strftime("%d-%m-%Y")
+    except ValueError:
+        return iso

@@ -261,6 +261,18 @@ class MeldcodeService(Service):
                 out.append(EntryView(f"meldcode-{v.id}-{i}", m.INZAGE_KIND, v.created_at, v.created_by, v.version, payload))
         return out
 
+    def handover_text(self, student_id: str) -> str:
+        """What the student's trajectory recorded (the newest this worker may read), for an
+        overdrachtsdocument on the legal ground "meldcode"; "" when there is none. Logged."""
+        tids = store_meldcode.of_student(self.store, self.keys, student_id)
+        if not tids:
+            return ""
+        with self.unit():
+            views = [store_meldcode.read(self.store, self.keys, tid, detail=None) for tid in tids]
+            chosen = next((v for v in reversed(views) if v.doc.get("status") != m.CLOSED), views[-1])
+            store_meldcode.log_open(self.store, self.keys, chosen.id, student_id, "overdracht")
+        return m.handover_text(chosen.doc)
+
     # -- members -------------------------------------------------------------------------
 
     def add_member(self, t: Trajectory, worker_id: str, role: str = store_meldcode.COLLEAGUE) -> Trajectory:
