@@ -235,3 +235,14 @@ def test_inzage_includes_the_trajectory_with_every_text_to_decide_and_erasure_re
     with team_store.store.reading() as s:
         assert s.scalars(select(MeldcodeTrajectory.id)).all() == []
         assert s.scalars(select(MeldcodeWrap.id)).all() == []
+
+
+def test_a_colleague_on_the_file_is_not_told_the_file_changed_when_the_trajectory_did(team_store, students):
+    """The change feed keeps meldcode lines apart: Otto's open dossier does not say "bijgewerkt"
+    for a change he may not know of; a member's caches are still brought up to date."""
+    hanna, t = _started(team_store, students)
+    otto = session(team_store, "other")
+    otto.sync()
+    hanna.meldcode.add_signal(t, m.Signal(t.created_at.date(), "nog een signaal"))
+    found = otto.sync()
+    assert students.ozdemir_id not in found.students and students.ozdemir_id in found.meldcode

@@ -89,7 +89,7 @@ class MeldcodeService(Service):
     def changed(self, changes: Changes) -> None:
         if self._mine is None:
             return
-        if changes.everything or changes.workers or any(t.student_id in changes.students for t in self._mine):
+        if changes.everything or changes.workers or changes.meldcode:
             self._mine = None
 
     def forget(self) -> None:
