@@ -73,7 +73,10 @@ LAYERS = {
         "test_ui_handover", "test_ui_meldcode", "test_ui_report", "test_ui_rights", "test_ui_setup", "test_ui_spreekuur",
         "test_ui_team", "test_text_is_data",
     ),
-    "tmux": ("test_tmux", "test_tmux_meldcode", "test_cli", "test_crash", "test_concurrency", "test_canary", "test_insecure_kdf", "test_portability"),
+    "tmux": (
+        "test_tmux", "test_tmux_meldcode", "test_cli", "test_crash", "test_concurrency", "test_canary",
+        "test_insecure_kdf", "test_portability",
+    ),
 }
 LAYER_OF = {module: layer for layer, modules in LAYERS.items() for module in modules}
 
