@@ -57,6 +57,10 @@ NOT_ALLOWED: dict[e.Reason, str] = {
     e.Reason.UNKNOWN_HANDOVER: "Deze overdracht bestaat niet meer. Herlaad het overzicht.",
     e.Reason.CONTACT_ONLY: "Alleen de contactpersoon van de student kan de student aan een collega overdragen (of een coördinator, met een reden).",
     e.Reason.COORDINATOR_REASON: "Je bent niet de contactpersoon. Schrijf als coördinator op waarom jij deze overdracht voorstelt; de contactpersoon ziet die reden.",
+    e.Reason.HANDOVER_NOT_SIGNED: (
+        "Deze overdracht klopt niet met het logboek: wie hem voorstelde, of hoe lang de vorige hulpverlener "
+        "meeleest, is buiten jongerenteam om veranderd. Neem hem niet aan en meld het bij de coördinator."
+    ),
     e.Reason.ACCESS_DAYS_NEW_HELPER: "Hoe lang de oude hulpverlener meeleest, verandert alleen de nieuwe hulpverlener of een coördinator. De oude hulpverlener kan het alleen korter maken of stoppen.",
     e.Reason.OLD_HELPER_ONLY: "Alleen de oude hulpverlener kan de eigen meeleestoegang stoppen.",
     e.Reason.MELDCODE_STARTER_ONLY: "Alleen wie de meldcode startte, kan collega's toevoegen of weghalen.",

@@ -235,6 +235,8 @@ class JongerenteamApp(App[int]):
         # Nothing to lock or open before anyone unlocked: hide those keys.
         if action in self.SESSION_ACTIONS and self.session is None:
             return False
+        if action == "today" and getattr(self.screen, "IS_TODAY", False):
+            return False  # already there: the footer has better use for its room
         return not (action == "team" and self.session is not None and not self.session.keys.is_coordinator)
 
     # -- session life cycle ---------------------------------------------------

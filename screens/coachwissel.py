@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from jongerenteam.catalogue import COACH_ROLES
 from jongerenteam.domain import ValidationError
@@ -25,7 +24,7 @@ from screens.background import Failure, run_in_thread
 from screens.dialogs import Confirm, leave_asking_if_typed
 from screens.interfaces import current_session
 from screens.text import Input, Label, Option, OptionList, Static
-from screens.widgets import SuggestWords
+from screens.widgets import SteadyFooter, SuggestWords
 
 if TYPE_CHECKING:
     from jongerenteam.eighteen import CoachChangeResult, CoachRow
@@ -104,7 +103,7 @@ class CoachChangeScreen(Screen[None]):
                 with VerticalScroll(id="cc-preview"):
                     yield Static("", id="cc-students")
                     yield Static("", id="cc-result")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#cc-coaches").focus()

@@ -27,7 +27,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from jongerenteam import consent as cn
 from jongerenteam import dossier as d
@@ -50,7 +49,7 @@ from screens.interfaces import team_app
 from screens.messages import dossier_changed
 from screens.socialmap import MapNames
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
-from screens.widgets import FAST_TAB_BINDINGS, FastTab, ListSuggester, SuggestWords, hidden
+from screens.widgets import FAST_TAB_BINDINGS, FastTab, ListSuggester, SteadyFooter, SuggestWords, hidden
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -336,7 +335,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
                 yield Field("Datum", self._input("next_date", "bijv. 30-11"), 16)
                 yield Field("Wat", self._input("next_text", "bijv. vervolggesprek met coach"))
             yield from self._errors("next_date")
-        yield Footer()
+        yield SteadyFooter()
 
     def _errors(self, *names: str) -> Iterator[Widget]:
         for name in names:

@@ -18,7 +18,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from jongerenteam.dates import local_today, parse_date
 from jongerenteam.domain import ValidationError, days_until_18, eighteenth_birthday
@@ -168,7 +167,7 @@ class ChecklistScreen(Screen[None]):
         yield Static(TEXT["hint"], classes="hint")
         yield OptionList(Option(TEXT["loading"], disabled=True), id="cl-items")
         yield Static("", id="cl-message", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def _age_line(self, record: StudentRecord | None) -> str:
         birth = record.details.birth_date if record else None
@@ -349,7 +348,7 @@ class TeamChecklistScreen(Screen[bool]):
             yield Input(id="tl-input")
         yield Static(TEXT["edit_hint"], id="tl-edit-hint", classes="hint")
         yield Static("", id="tl-message", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#tl-edit-hint").display = False

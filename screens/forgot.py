@@ -13,7 +13,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Footer
 
 from jongerenteam import start
 from jongerenteam.errors import WrongPassphrase
@@ -22,6 +21,7 @@ from screens.background import Failure, run_in_thread
 from screens.dialogs import Dialog
 from screens.setup import Note
 from screens.text import Input, Label, Static
+from screens.widgets import SteadyFooter
 
 # The "Wachtwoord vergeten?" dialog.
 FORGOT = {
@@ -83,7 +83,7 @@ class ForgotPassphraseScreen(Dialog):
                 yield from self._field("forgot-new", FORGOT["new"], FORGOT["new_placeholder"])
                 yield from self._field("forgot-again", FORGOT["again"], FORGOT["again_placeholder"], hint=FORGOT["save_hint"])
             yield Note("", id="forgot-message", classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     @staticmethod
     def _field(field_id: str, label: str, placeholder: str, *, hint: str = "") -> ComposeResult:

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.widgets.input import Selection
 
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
@@ -30,7 +29,7 @@ from screens.meldcode import MeldcodePanel
 from screens.messages import StoreChanged
 from screens.student import open_student
 from screens.text import DataTable, Input, Static
-from screens.widgets import highlighted_key
+from screens.widgets import SteadyFooter, highlighted_key
 
 _Row = TypeVar("_Row")
 
@@ -91,11 +90,15 @@ class HomeScreen(Screen[None]):
         "alles."
     )
 
+    IS_TODAY = True  # ctrl+o (Vandaag) is not offered here: this is Vandaag
+    # Below 100 columns the lists stack (app.tcss: HomeScreen.-narrow).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),
         Binding("down", "to_results", "Naar de lijst", show=False),
-        Binding("f5", "reload", "Vernieuwen"),
+        # Vandaag renews itself; F5 stays for whoever wants it now (help lists it).
+        Binding("f5", "reload", "Vernieuwen", show=False),
         # Named in the title of a list that shows only its first rows.
         Binding("plus", "show_all", "Alles tonen", key_display="+", show=False),
     ]
@@ -139,7 +142,7 @@ class HomeScreen(Screen[None]):
             with Vertical(classes="panel"):
                 yield Static(TEXT["turning"].format(n=0), classes="panel-title", id="title-turning")
                 yield DataTable(id="turning", cursor_type="row")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#students", DataTable)

@@ -20,7 +20,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
@@ -28,6 +27,7 @@ from screens.background import run_in_thread
 from screens.dialogs import Dialog, unless_replacing
 from screens.interfaces import team_app
 from screens.text import Input, Label, Static
+from screens.widgets import SteadyFooter
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -132,7 +132,7 @@ class OverviewModal(Dialog):
                 yield Input(id="overview-path")
             yield Static(TEXT["save_hint"], id="overview-save-hint", classes="hint hidden")
             yield Static("", id="overview-message", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#overview-scroll").focus()
@@ -286,7 +286,7 @@ class ReachabilityModal(Dialog):
             yield Static(TEXT["reach_hint"], classes="hint")
             yield Input(id="reach-text", placeholder=TEXT["reach_placeholder"])
             yield Static("", id="reach-message", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#reach-text", Input).focus()

@@ -16,7 +16,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from jongerenteam import report as rp
 from jongerenteam.dates import local_today, parse_date
@@ -25,6 +24,7 @@ from screens.background import run_in_thread
 from screens.dialogs import Dialog, unless_replacing
 from screens.interfaces import Command, current_session, team_app
 from screens.text import Input, Label, Option, OptionList, Static, cell, literal
+from screens.widgets import SteadyFooter
 
 if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
@@ -111,7 +111,7 @@ class PeriodModal(Dialog):
             yield Input(rp.fmt_date(self.period.end), id="period-to")
             yield Static("", id="period-to-error", classes="error")
             yield Static(TEXT["custom_hint"], classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
@@ -151,7 +151,7 @@ class MunicipalityModal(Dialog):
             yield Static(TEXT["pick_title"], classes="title")
             yield OptionList(Option(TEXT["all"], id=self.ALL),
                              *(Option(name, id=code or "-") for code, name in self.choices), id="municipality-list")
-        yield Footer()
+        yield SteadyFooter()
 
     @on(OptionList.OptionSelected)
     def picked(self, event: OptionList.OptionSelected) -> None:
@@ -175,7 +175,7 @@ class SaveModal(Dialog):
             yield Input(str(self.default), id="save-path")
             yield Static("", id="save-error", classes="error")
             yield Static(TEXT["save_hint"], classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
@@ -230,7 +230,7 @@ class ReportScreen(Screen[None]):
             yield Static(TEXT["hint"], classes="hint")
         yield Static(TEXT["loading"], id="report-message")
         yield VerticalScroll(id="report-scroll")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#report-scroll").focus()

@@ -24,7 +24,7 @@ from textual.containers import Vertical
 from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.suggester import Suggester, SuggestFromList
-from textual.widgets import Checkbox, ContentSwitcher, Footer
+from textual.widgets import Checkbox, ContentSwitcher
 
 from jongerenteam import errorlog, start
 from jongerenteam.catalogue import MOTHER_ORGANISATIONS
@@ -36,6 +36,7 @@ from jongerenteam.text import LIMITS, check_text, clean_line
 from screens.background import run_in_thread
 from screens.interfaces import team_app
 from screens.text import Input, Label, Static
+from screens.widgets import SteadyFooter
 
 # jongerenteam.team (SQLAlchemy, Alembic) is imported where it is used, not
 # with this module, which the unlock screen's dialogs import too: the unlock
@@ -202,7 +203,7 @@ class SetupScreen(Screen[None]):
                     yield Static(TEXT["written_hint"], classes="hint")
                     yield Note("", id="err-written", classes="error")
             yield Note("", id="setup-message", classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     def _field(
         self, field_id: str, label: str, placeholder: str, max_length: int = 0, *,

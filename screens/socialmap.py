@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from jongerenteam.catalogue import LEEFDOMEINEN
 from jongerenteam.errors import Conflict, NotAllowed, Reason
@@ -29,7 +28,7 @@ from screens.background import Failure, run_in_thread
 from screens.dialogs import Confirm, FormDialog
 from screens.interfaces import team_app
 from screens.text import DataTable, Input, Static
-from screens.widgets import KeyChoice, SuggestWords, highlighted_key, keep_cursor, leefdomein_options
+from screens.widgets import KeyChoice, SteadyFooter, SuggestWords, highlighted_key, keep_cursor, leefdomein_options
 
 if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
@@ -255,7 +254,7 @@ class SocialMapScreen(Screen[None]):
         yield Static("", id="map-detail")
         yield Static(TEXT["loading"], id="map-info")
         yield Static("", id="map-message")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#map-table", DataTable)

@@ -19,7 +19,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from jongerenteam import spreekuur as intake
 from jongerenteam.catalogue import (
@@ -39,7 +38,7 @@ from screens.background import dutch, run_in_thread
 from screens.dialogs import Confirm, Dialog, leave_asking_if_typed
 from screens.interfaces import reload_screen, team_app
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
-from screens.widgets import LeefdomeinPicker, SuggestWords, hidden
+from screens.widgets import LeefdomeinPicker, SteadyFooter, SuggestWords, hidden
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -156,7 +155,7 @@ class DuplicateModal(Dialog):
             yield Static(TEXT["duplicates_title"], classes="title")
             yield OptionList(*(Option(text, id=sid) for sid, text in self.rows), id="duplicates")
             yield Static(TEXT["duplicates_hint"], classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -220,7 +219,7 @@ class IntakeScreen(Screen[None]):
                     yield self._widget(field_id)
                 yield hidden(Static("", id=f"hint-{field_id}", classes="field-hint"))
                 yield hidden(Static("", id=f"err-{field_id}", classes="field-error"))
-        yield Footer()
+        yield SteadyFooter()
 
     def _widget(self, field_id: str) -> Widget:
         if field_id == "leefdomeinen":

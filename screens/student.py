@@ -14,7 +14,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from jongerenteam import spreekuur as intake
 from jongerenteam.dates import local_time  # stored moments are UTC; show the laptop's date
@@ -25,7 +24,7 @@ from screens.background import Failure
 from screens.dialogs import DRAFT_BACK, Dialog
 from screens.interfaces import Reloadable, reload_screen, team_app
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
-from screens.widgets import LeefdomeinPicker
+from screens.widgets import LeefdomeinPicker, SteadyFooter
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -126,7 +125,7 @@ class FileModal(Dialog):
             with VerticalScroll():
                 for line in self.lines or [TEXT["file_empty"]]:
                     yield Static(line)
-        yield Footer()
+        yield SteadyFooter()
 
     def resume_state(self) -> dict[str, Any] | None:
         # Without a student id (noodtoegang: one logged read) it does not come back.
@@ -165,7 +164,7 @@ class NotInvolvedModal(Dialog):
         with Vertical(classes="dialog"):
             yield Static(self.text, id="not-involved")
             yield Static(TEXT["choices"] + (TEXT["choices_rights"] if self.coordinator else ""), classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose" and parameters and parameters[0] == "rights":
@@ -201,7 +200,7 @@ class VisitModal(Dialog):
                 yield Label("Duur (minuten)", classes="label")
                 yield Input(id="visit-minutes", placeholder="bijv. 20")
             yield Static("", id="visit-message", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         draft = self.take_draft()
@@ -277,7 +276,7 @@ class EmergencyModal(Dialog):
             yield Label(TEXT["passphrase"])
             yield Input(id="coordinator-passphrase", password=True)
             yield Static("", id="emergency-message", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if not self.coordinators():

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from jongerenteam.catalogue import ROLE_LABELS
 from jongerenteam.search import fold
@@ -30,7 +29,7 @@ from screens.team_dialogs import (
     expertise_labels,
 )
 from screens.text import DataTable, Static
-from screens.widgets import highlighted_key, keep_cursor
+from screens.widgets import SteadyFooter, highlighted_key, keep_cursor
 
 if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
@@ -98,7 +97,7 @@ class TeamScreen(Screen[None]):
         # Seven keys of this screen plus the app's: compact, and without the
         # palette hint (every team command has its own key here), so that
         # "Vergrendelen" still fits in 120 columns.
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         if not self.session.keys.is_coordinator:

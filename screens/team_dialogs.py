@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,8 +30,9 @@ from jongerenteam.team import COORDINATOR, RECOVERY_GROUP_LEN, RECOVERY_GROUPS, 
 from jongerenteam.text import LIMITS
 from screens.background import Failure, dutch
 from screens.dialogs import Confirm, FormDialog
+from screens.handover.caseload import WorkerPicker
 from screens.interfaces import team_app
-from screens.text import Input, Label, Option, OptionList, Static
+from screens.text import DataTable, Input, Label, Option, OptionList, Static
 from screens.widgets import KeyChoice, LeefdomeinPicker, SuggestWords
 
 if TYPE_CHECKING:
@@ -94,9 +96,19 @@ TEXT = {
         "niet naar de nieuwe contactpersoon."
     ),
     "per_student": (
-        "Per student een andere collega kiezen? Doe eerst 'caseload overdragen' (ctrl+p, w: van wie) en deactiveer "
-        "daarna."
+        "Hieronder per student wie het wordt: standaard de nieuwe contactpersoon. Tab naar de lijst, Enter op een "
+        "student: een andere collega kiezen."
     ),
+    "students_title": "Studenten en wie ze overneemt",
+    "row_busy": "blijft: overdracht loopt",
+    "row_default": "(nieuwe contactpersoon kiezen)",
+    "student_to": "{name} naar",
+    "confirm_parts": (
+        "Nieuwe contactpersoon: {parts}. Elke collega opent een dossier pas als de student toestemming gaf om alles "
+        "met hem of haar te delen (Vandaag: toestemming vragen)."
+    ),
+    "deactivated_moved_several": "{n} student(en) hebben nu een nieuwe contactpersoon (dossier na toestemming van de student).",
+    "confirm_busy": "{n} blijven staan (overdracht loopt).",
     "deactivate_key": "Deactiveren",
     "deactivated": "{name} is gedeactiveerd en kan niet meer inloggen. {moved}",
     "deactivated_moved": "{n} student(en) hebben nu {new} als contactpersoon (dossier na toestemming van de student).",
@@ -328,12 +340,22 @@ class DeactivateDialog(TeamDialog):
         # What the highlighted worker would hand over (read when highlighted).
         self.students: list[str] = []
         self.programmes: list[str] = []
+        self.running_handover: set[str] = set()  # students with a handover the leaving worker started (they stay)
+        self.chosen: dict[str, str] = {}  # student id -> colleague chosen for that student alone
 
     def fields(self) -> ComposeResult:
         others = [w for w in self.session.active_workers() if w.id != self.session.worker_id]
         yield from self.row(TEXT["leaving"], OptionList(*(Option(worker_label(w), id=w.id) for w in others), id="leaving"))
         yield Static("", id="leaving-info")
         yield from self.row(TEXT["new_contact"], OptionList(id="new-contact"))
+        table = DataTable(id="leaving-students", cursor_type="row")
+        table.border_title = TEXT["students_title"]
+        yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one("#leaving-students", DataTable)
+        table.add_column("Student", width=32, key="student")
+        table.add_column("Naar", width=30, key="to")
 
     def first_focus(self) -> None:
         leaving = self.query_one("#leaving", OptionList)
@@ -359,11 +381,15 @@ class DeactivateDialog(TeamDialog):
         if worker_id is None:
             self.students, self.programmes = [], []
             self.query_one("#leaving-info", Static).update("")
+            self.fill_students()
             return
         self.show_error("leaving", "")
         worker = self.session.workers[worker_id]
         plan = self.session.team.deactivation_plan(worker_id)
+        if plan.students != self.students:
+            self.chosen = {}
         self.students, self.programmes = plan.students, sorted(plan.programmes, key=fold)
+        self.running_handover = {r.student_id for r in plan.from_them}
         lines = [TEXT["contact_of"].format(name=worker.full_name, n=len(self.students))]
         if self.programmes:
             lines.append(TEXT["programmes_of"].format(names=", ".join(self.programmes)))
@@ -380,6 +406,57 @@ class DeactivateDialog(TeamDialog):
             [Option(worker_label(w), id=w.id) for w in self.session.active_workers() if w.id != worker_id]
         )
         highlight(new_contact, chosen)
+        self.fill_students()
+
+    @on(OptionList.OptionHighlighted, "#new-contact")
+    def fill_students(self) -> None:
+        """One row per student of the leaving worker: who takes them over (the new
+        contact person unless one was chosen for this student alone), or why not."""
+        table = self.query_one("#leaving-students", DataTable)
+        table.display = bool(self.students)
+        cursor = table.cursor_row
+        table.clear()
+        assignments = self.assignments()
+        workers = self.session.workers
+        for sid in self.students:
+            to = assignments.get(sid)
+            if sid in self.running_handover:
+                where = TEXT["row_busy"]
+            elif to in workers:
+                where = workers[to].full_name
+            else:
+                where = TEXT["row_default"]
+            table.add_row(Text(self.session.record(sid).details.display_name), Text(where), key=sid)
+        if self.students:
+            table.move_cursor(row=min(max(cursor, 0), len(self.students) - 1))
+
+    def assignments(self) -> dict[str, str]:
+        """Student id -> colleague, for every student who moves (not those with a handover running)."""
+        default = highlighted_id(self.query_one("#new-contact", OptionList))
+        out: dict[str, str] = {}
+        for sid in self.students:
+            to = self.chosen.get(sid, default)
+            if to and sid not in self.running_handover:
+                out[sid] = to
+        return out
+
+    @on(DataTable.RowSelected, "#leaving-students")
+    def choose_for_student(self, event: DataTable.RowSelected) -> None:
+        """Enter on a student: a colleague for this student alone."""
+        sid = str(event.row_key.value)
+        leaving = highlighted_id(self.query_one("#leaving", OptionList))
+        if sid in self.running_handover or leaving is None:
+            self.app.bell()
+            return
+        colleagues = sorted((w for w in self.session.active_workers() if w.id != leaving), key=lambda w: fold(w.full_name))
+        name = self.session.record(sid).details.display_name
+
+        def picked(worker_id: str | None) -> None:
+            if worker_id and self.still_here():
+                self.chosen[sid] = worker_id
+                self.fill_students()
+
+        self.app.push_screen(WorkerPicker(colleagues, TEXT["student_to"].format(name=name)), picked)
 
     @property
     def must_hand_over(self) -> bool:
@@ -406,16 +483,32 @@ class DeactivateDialog(TeamDialog):
             new_contact = self.session.worker_id  # nothing moves; the API wants someone
         workers = self.session.workers
         name, new_name = workers[leaving].full_name, workers[new_contact].full_name
-        moved = TEXT["deactivate_confirm_moved"].format(n=len(self.students), new=new_name) if self.students else ""
+        assignments = self.assignments()
+        counts: dict[str, int] = {}
+        for to in assignments.values():
+            counts[to] = counts.get(to, 0) + 1
+        moved = ""
+        if set(counts) == {new_contact}:
+            moved = TEXT["deactivate_confirm_moved"].format(n=len(assignments), new=new_name)
+        elif counts:
+            parts = ", ".join(f"{n} naar {workers[to].full_name}" for to, n in sorted(counts.items(), key=lambda kv: -kv[1]))
+            moved = TEXT["confirm_parts"].format(parts=parts)
+        if self.running_handover:
+            moved += " " + TEXT["confirm_busy"].format(n=len(self.running_handover))
         session, target = self.session, new_contact
+        several = len(counts) > 1
 
         def deactivated(result: tuple[int, object]) -> None:
-            moved_text = TEXT["deactivated_moved"].format(n=result[0], new=new_name) if result[0] else ""
+            moved_text = ""
+            if result[0]:
+                moved_text = (TEXT["deactivated_moved_several"].format(n=result[0]) if several
+                              else TEXT["deactivated_moved"].format(n=result[0], new=new_name))
             self.done(TEXT["deactivated"].format(name=name, moved=moved_text).strip())
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.store(lambda: session.team.deactivate_worker_with_handover(leaving, target), deactivated)
+                self.store(lambda: session.team.deactivate_worker_with_handover(leaving, target, assignments=assignments),
+                           deactivated)
 
         self.app.push_screen(Confirm(TEXT["deactivate_confirm"].format(name=name, moved=moved).strip()), answered)
         return None

@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from jongerenteam import errorlog, start
 from jongerenteam.catalogue import ROLE_LABELS
@@ -29,6 +28,7 @@ from screens.background import dutch
 from screens.interfaces import team_app
 from screens.messages import Unlocked, UnlockFailed
 from screens.text import Input, Label, Option, OptionList, Static
+from screens.widgets import SteadyFooter
 
 if TYPE_CHECKING:
     from jongerenteam.drafts import WaitingWork
@@ -114,7 +114,7 @@ class UnlockScreen(Screen[None]):
             yield Static(TEXT["forgot_hint"], classes="hint")
             if self.team_name == DEMO_TEAM_NAME:
                 yield Static(self.demo_text(), id="unlock-demo", classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     @staticmethod
     def demo_text() -> str:

@@ -37,6 +37,7 @@ from textual.strip import Strip
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from jongerenteam.search import fold
 from jongerenteam.text import visible
@@ -479,18 +480,32 @@ class LineTable(ScrollView, can_focus=True):
 # -- the footer -----------------------------------------------------------------------
 
 
+# The app's own keys in the footer, most needed first; a screen's own keys come
+# before all of them (they are what the screen is for). What does not fit the
+# width is left out whole, never cut: F1 (help) and ctrl+p (the palette) list it all.
+APP_KEY_ORDER = ("walk_in", "referral", "help", "lock", "search", "today", "team", "quit")
+# Shown whatever the width (with ctrl+p at the right): help, and locking a shared laptop.
+ALWAYS_SHOWN = frozenset({"help", "lock"})
+
+
 class SteadyFooter(Footer):
-    """A Footer that rebuilds its keys once per change, not once per signal.
+    """The footer of every screen: the most important keys first, as many as fit.
 
     Textual's Footer mounts every key anew on each bindings signal: four
     times while a screen opens (focus, stack, and an echo of each), 20 to
     60 ms each here, which held back the first frame with the file in it.
     This one rebuilds after the next refresh, once for a burst of signals,
     and not at all when the keys shown did not change.
+
+    It also orders the keys (the screen's own first, then ``APP_KEY_ORDER``)
+    and shows only those that fit the width whole, so at 80 columns no key
+    is cut in half and the important ones are there; help (F1) and the
+    palette (ctrl+p, always shown at the right) have the rest.
     """
 
     _shown: tuple[tuple[str, str, str, bool], ...] | None = None
     _scheduled = False
+    _fitted_width = 0
     held = False  # while True, signals are noted and the rebuild waits for release()
 
     def hold(self, at_most: float) -> None:
@@ -528,9 +543,70 @@ class SteadyFooter(Footer):
         if self.held or not self.is_attached:
             return  # release() asks again
         keys = self._keys()
-        if keys != self._shown:
+        if keys != self._shown or self.app.size.width != self._fitted_width:
             self._shown = keys
             await self.recompose()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width and event.size.width != self._fitted_width and self._bindings_ready:
+            self.bindings_changed(self.screen)
+
+    def ordered(self) -> list[tuple[Binding, bool, str]]:
+        """The keys to show, in the order to show them (one per action)."""
+        app = self.app
+        rows: list[tuple[int, int, Binding, bool, str]] = []
+        actions: set[str] = set()
+        palette = app.COMMAND_PALETTE_BINDING
+        for index, (key, (node, binding, enabled, tooltip)) in enumerate(self.screen.active_bindings.items()):
+            if not binding.show or binding.action in actions or key == palette:
+                continue
+            actions.add(binding.action)
+            if node is app:
+                rank = 1 + (APP_KEY_ORDER.index(binding.action) if binding.action in APP_KEY_ORDER else len(APP_KEY_ORDER))
+            else:
+                rank = 0
+            rows.append((rank, index, binding, enabled, tooltip))
+        rows.sort(key=lambda row: (row[0], row[1]))
+        return [(binding, enabled, tooltip) for _rank, _index, binding, enabled, tooltip in rows]
+
+    def compose(self) -> Iterable[Widget]:
+        if not self._bindings_ready:
+            return
+        app = self.app
+        width = self._fitted_width = app.size.width
+        palette = None
+        if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            palette = self.screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
+        room = width - 1  # the last column stays free
+        if palette is not None:
+            # Its left border, and its right padding when not compact.
+            room -= key_width(app.get_key_display(palette[1]), palette[1].description, self.compact) + 2
+        keys = self.ordered()
+        widths = [key_width(app.get_key_display(b), b.description, self.compact) for b, _e, _t in keys]
+        room -= sum(w for (b, _e, _t), w in zip(keys, widths, strict=True) if b.action in ALWAYS_SHOWN)
+        full = False
+        for (binding, enabled, tooltip), needed in zip(keys, widths, strict=True):
+            display = app.get_key_display(binding)
+            if binding.action not in ALWAYS_SHOWN:
+                # The first key that does not fit ends the row (but for the ones always shown):
+                # a smaller, less important key never takes the place of a bigger one.
+                full = full or needed > room
+                if full:
+                    continue
+                room -= needed
+            yield FooterKey(binding.key, display, binding.description, binding.action, disabled=not enabled,
+                            tooltip=tooltip).data_bind(compact=Footer.compact)
+        if palette is not None:
+            _node, binding, enabled, _tooltip = palette
+            yield FooterKey(binding.key, app.get_key_display(binding), binding.description, binding.action,
+                            classes="-command-palette", disabled=not enabled,
+                            tooltip=binding.tooltip or binding.description)
+
+
+def key_width(display: str, description: str, compact: bool = False) -> int:
+    """Columns one footer key takes: a space, the key, a space, the description, a space
+    (compact: the key, a space, the description, a margin)."""
+    return cell_len(display) + cell_len(description) + (2 if compact else 3)
 
 
 # -- completion -------------------------------------------------------------------------

@@ -537,6 +537,30 @@ DEFENCES: tuple[Defence, ...] = (
         (INSIDERS + "test_a_forged_erasure_destroys_nothing[line signed by a hulpverlener]",),
     ),
     Defence(
+        "handover accept: the row must match the signed proposal",
+        "storage/handover.py",
+        "                    check_signed_terms(s, keys, h)\n",
+        "                    pass\n",
+        (INSIDERS + "test_a_read_along_lengthened_in_the_proposal_row_is_refused_at_accept[sqlite]",
+         INSIDERS + "test_a_colleague_who_proposes_a_student_in_the_contact_persons_name_is_refused_at_accept"
+         "[sqlite-a coördinator's line]"),
+    ),
+    Defence(
+        "handover accept: the proposal signed by the contact person",
+        "storage/handover.py",
+        "    elif worker != h.from_worker_id or not detail.startswith(f\"overdracht voorgesteld: {INTERN}\"):\n",
+        "    elif False:\n",
+        (INSIDERS + "test_a_colleague_who_proposes_a_student_in_the_contact_persons_name_is_refused_at_accept"
+         "[sqlite-the contact person's line]",),
+    ),
+    Defence(
+        "audit: a proposal on behalf of the contact person is a coördinator's line",
+        "storage/audit.py",
+        "        return (e.detail or \"\").startswith(COORDINATOR_HANDOVER_LINES)\n",
+        "        return False\n",
+        (INSIDERS + "test_a_proposal_on_behalf_signed_by_a_worker_breaks_the_log[sqlite]",),
+    ),
+    Defence(
         "sqlite engine: hide_parameters=True",
         "storage/sqlite.py",
         "        hide_parameters=True,\n",

@@ -332,7 +332,14 @@ def signed_by_author(trust: authority.Trust, e: AuditEntry) -> bool:
     return _signed(trust, e.signer, e.sig, _entry_message(e.mac))
 
 
+# Handover lines only a coördinator writes (storage.handover: a proposal on behalf of
+# the contact person, a new contact person named while the file waits for consent).
+COORDINATOR_HANDOVER_LINES = ("overdracht voorgesteld door coördinator", "contactpersoon aangewezen")
+
+
 def _needs_coordinator(e: AuditEntry) -> bool:
+    if e.event == "handover":
+        return (e.detail or "").startswith(COORDINATOR_HANDOVER_LINES)
     return e.event in COORDINATOR_EVENTS or (e.event == "erasure" and not (e.detail or "").startswith("terugzetten"))
 
 

@@ -36,6 +36,7 @@ class Reason(StrEnum):
     CONTACT_ONLY = "contact person only"
     COORDINATOR_REASON = "coordinator needs a reason"
     ACCESS_DAYS_NEW_HELPER = "access days new helper"
+    HANDOVER_NOT_SIGNED = "handover not as signed"
     OLD_HELPER_ONLY = "old helper only"
     MELDCODE_STARTER_ONLY = "meldcode starter only"
     MELDCODE_SELF = "meldcode self"

@@ -31,7 +31,7 @@ from typing import Literal
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage import audit, clock, dossier, files, guard
+from storage import audit, authority, clock, dossier, files, guard
 from storage.documents import JsonObject
 from storage.errors import NotAllowed, NotInvolved, Reason, UnknownStudent
 from storage.keyring import Keys
@@ -159,6 +159,8 @@ def propose(
         files.write_entries(s, keys, student, entries, key=key)
         on_behalf = kind == INTERN and keys.worker_id != from_worker_id
         detail = f"{PROPOSED_BY_COORDINATOR if on_behalf else 'overdracht voorgesteld'}: {kind}"
+        if kind == INTERN:
+            detail += f"; {READ_ALONG_DAYS} {access_days}"  # signed: what the receiver accepts (check_signed_terms)
         if legal_ground:
             detail += f"; zonder toestemming, wettelijke grond: {legal_ground}"
         audit.append(s, keys, "handover", worker_id=keys.worker_id,
@@ -169,6 +171,75 @@ def propose(
 
 # The log line of an internal handover a coördinator proposed for the contact person.
 PROPOSED_BY_COORDINATOR = "overdracht voorgesteld door coördinator"
+# In the signed proposal line: how long the old helper reads along (days).
+READ_ALONG_DAYS = "meelezen dagen"
+# The signed line of a change of the read-along period (``set_access_days``).
+ACCESS_DAYS_LINE = "leestoegang oude hulpverlener: "
+
+
+def check_signed_terms(s: Session, keys: Keys, h: Handover) -> None:
+    """Refuse to accept an internal handover whose row says what its signed log does not.
+
+    The rules of issue 23 hold in this code, but a colleague with the files
+    and changed code could write a handover row of their own: proposing a
+    student whose contact person they are not, or a read-along they set
+    themselves. Each log line is signed by the worker it names (checked at
+    unlock, ``audit.verify``; a coördinator's proposal only by a coördinator),
+    so before the receiver takes the file the row must match the log:
+
+    - the newest proposal of the student is signed by the row's proposer (the
+      contact person), or is a coördinator's proposal on their behalf;
+    - the read-along period is the one in that proposal, or the newest change
+      after it, made by the proposer, the receiver or a coördinator.
+
+    Proposals written before the period was signed carry none: for those the
+    period may not exceed the default.
+    """
+    trust = authority.trust(s, keys.root_public, keys.signed_from) if keys.root_public and keys.signed_from else None
+
+    def coordinator(worker_id: str | None) -> bool:
+        if worker_id is None:
+            return False
+        if trust is not None:
+            return trust.role(worker_id) == authority.COORDINATOR
+        worker = s.get(Worker, worker_id)
+        return worker is not None and worker.role == "coordinator"
+
+    lines = s.execute(
+        select(AuditEntry.worker_id, AuditEntry.on_behalf_of, AuditEntry.detail)
+        .where(AuditEntry.event == "handover", AuditEntry.student_id == h.student_id)
+        .order_by(AuditEntry.seq)
+    ).all()
+    proposal_at = None
+    for i, (_worker, _behalf, detail) in enumerate(lines):
+        if (detail or "").startswith("overdracht voorgesteld"):
+            proposal_at = i
+    if proposal_at is None:
+        raise NotAllowed(f"handovers/{h.id}", reason=Reason.HANDOVER_NOT_SIGNED)
+    worker, behalf, detail = lines[proposal_at]
+    detail = detail or ""
+    if detail.startswith(PROPOSED_BY_COORDINATOR):
+        if behalf != h.from_worker_id or not coordinator(worker):
+            raise NotAllowed(f"handovers/{h.id}", reason=Reason.HANDOVER_NOT_SIGNED)
+    elif worker != h.from_worker_id or not detail.startswith(f"overdracht voorgesteld: {INTERN}"):
+        raise NotAllowed(f"handovers/{h.id}", reason=Reason.HANDOVER_NOT_SIGNED)
+    days: int | None = None
+    marker = f"; {READ_ALONG_DAYS} "
+    if marker in detail:
+        days = _int(detail.split(marker, 1)[1])
+    for worker, _behalf, line in lines[proposal_at + 1:]:
+        if (line or "").startswith(ACCESS_DAYS_LINE):
+            if worker not in (h.from_worker_id, h.to_worker_id) and not coordinator(worker):
+                raise NotAllowed(f"handovers/{h.id}", reason=Reason.HANDOVER_NOT_SIGNED)
+            changed = _int((line or "")[len(ACCESS_DAYS_LINE):])
+            days = changed if changed is not None else days  # "zelf beëindigd" names no period
+    if (h.access_days > DEFAULT_ACCESS_DAYS) if days is None else (days != h.access_days):
+        raise NotAllowed(f"handovers/{h.id}", reason=Reason.HANDOVER_NOT_SIGNED)
+
+
+def _int(text: str) -> int | None:
+    digits = text.strip().split(" ", 1)[0].split(";", 1)[0]
+    return int(digits) if digits.isdigit() else None
 
 
 def _check_proposer(keys: Keys, student: Student, from_worker_id: str, coordinator_reason: bool) -> None:
@@ -239,6 +310,8 @@ def step(
                 raise NotAllowed(f"handovers/{handover_id}", reason=Reason.RECEIVER_ONLY)
             key = None  # declining: the receiver may append, not read
             if new_state == ACCEPTED:
+                if h.kind == INTERN and h.state != HELD:
+                    check_signed_terms(s, keys, h)
                 key = _take_pending(s, keys, h)
                 student.contact_worker_id = h.to_worker_id
                 student.version += 1
@@ -432,7 +505,7 @@ def set_access_days(store: Store, keys: Keys, handover_id: str, days: int) -> Ha
             files.record_wrap(s, keys, h.student_id, h.from_worker_id, "toegang: meelezen aangepast")
         audit.append(s, keys, "handover", worker_id=keys.worker_id, student_id=h.student_id,
                      on_behalf_of=h.from_worker_id,
-                     detail=f"leestoegang oude hulpverlener: {days} {'dag' if days == 1 else 'dagen'}")
+                     detail=f"{ACCESS_DAYS_LINE}{days} {'dag' if days == 1 else 'dagen'}")
         s.flush()
         return _row(h)
 

@@ -943,6 +943,107 @@ def test_a_read_along_set_by_the_contact_person_is_not_taken_for_one_lengthened(
         clock.set_clock(None)
 
 
+def _proposed_to_otto(fx, access_days: int = 42):
+    """Hanna (the contact person, the student's consent in the file) proposes the student to Otto."""
+    from jongerenteam import handover as h
+
+    hanna, sid, _ = _file_with_consent(fx)
+    hanna.consent.add_consent(sid, cn.NewConsent(
+        cn.ConsentWith("rol", "jongerenteam"), [cn.ALL_DOMAINS], "overdracht binnen het team", "student", "mondeling",
+        clock.local_time(clock.now()).date(),
+    ))
+    row = hanna.handover.propose_handover(sid, h.Proposal(
+        h.INTERN, h.Receiver("medewerker", "Otto Collega", worker_id=fx.other_id), "Overdracht aan Otto.",
+        student_view="akkoord", access_days=access_days,
+    ))
+    hanna.lock()
+    return sid, row
+
+
+def _otto_accepts(fx, sid: str):
+    otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
+    try:
+        (view,) = [v for v in otto.handover.handovers_of(sid) if v.row.open]
+        return otto.handover.accept_handover(view.row)
+    finally:
+        otto.lock()
+
+
+def test_a_read_along_lengthened_in_the_proposal_row_is_refused_at_accept(fx):
+    """Hanna proposed 42 days of reading along, signed in her proposal; before Otto answers she
+    sets 365 in the handover row with raw SQL. Otto's accept is refused in Dutch: the row does not
+    say what the log does. He is not contact person and holds no key."""
+    sid, _ = _proposed_to_otto(fx)
+    _raw(fx.store, "UPDATE handovers SET access_days = 365 WHERE student_id = :s", s=sid)
+    with pytest.raises(NotAllowed) as refused:
+        _otto_accepts(fx, sid)
+    assert "klopt niet met het logboek" in messages.explain(refused.value)[0]
+    with fx.store.session() as s:
+        assert s.get(Student, sid).contact_worker_id == fx.worker_id
+
+
+def test_a_read_along_changed_by_the_receiver_before_accepting_is_accepted(fx):
+    """The same change made the way the rules allow (Otto, the new helper, agrees to 60 days) is signed
+    by him: his accept goes through, and Hanna's read-along ends 60 days on."""
+    sid, row = _proposed_to_otto(fx)
+    otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
+    try:
+        otto.handover.set_access_days(row, 60)
+    finally:
+        otto.lock()
+    accepted = _otto_accepts(fx, sid)
+    assert accepted.state == "geaccepteerd" and accepted.access_days == 60
+    with fx.store.session() as s:
+        wrap = s.scalar(select(StudentKeyWrap).where(StudentKeyWrap.student_id == sid,
+                                                     StudentKeyWrap.recipient == fx.worker_id))
+        assert wrap.expires_at is not None
+
+
+@pytest.mark.parametrize("line", ["a coördinator's line", "the contact person's line"])
+def test_a_colleague_who_proposes_a_student_in_the_contact_persons_name_is_refused_at_accept(fx, monkeypatch, line):
+    """Otto is on Hanna's student's file but not the contact person. With changed code (the
+    proposer checks taken out) he proposes the student to Cora in Hanna's name, signing the
+    proposal line himself as the log demands: the line a coördinator writes on behalf of the
+    contact person, or (more changed code) the one the contact person writes. Cora's real accept
+    refuses it: the proposal is not signed by the contact person. The student stays Hanna's."""
+    from storage import dossier as store_dossier
+
+    hanna, sid, _ = _file_with_consent(fx)
+    hanna.dossier.involve(sid, fx.other_id)
+    hanna.lock()
+    monkeypatch.setattr(store_handover, "_check_proposer", lambda *args: None)  # the changed code
+    if line == "the contact person's line":
+        monkeypatch.setattr(store_handover, "PROPOSED_BY_COORDINATOR", "overdracht voorgesteld")
+    otto_keys = team.unlock(fx.store, fx.other_id, OTHER_PASS, event=None)
+    store_handover.propose(
+        fx.store, otto_keys, handover_id=store_dossier.new_entry_id(), student_id=sid, kind=store_handover.INTERN,
+        from_worker_id=fx.worker_id, to_worker_id=fx.coordinator_id, follow_up=None, access_days=42,
+        entries=[(store_dossier.new_entry_id(), store_handover.STEP_KIND, {"tekst": "Aan Cora."})])
+    monkeypatch.undo()
+    cora = TeamSession.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    try:
+        (view,) = [v for v in cora.handover.handovers_of(sid) if v.row.open]
+        with pytest.raises(NotAllowed) as refused:
+            cora.handover.accept_handover(view.row)
+    finally:
+        cora.lock()
+    assert "klopt niet met het logboek" in messages.explain(refused.value)[0]
+    with fx.store.session() as s:
+        assert s.get(Student, sid).contact_worker_id == fx.worker_id
+
+
+def test_a_proposal_on_behalf_signed_by_a_worker_breaks_the_log(fx, monkeypatch):
+    """A worker who writes the coördinator's kind of proposal line ("on behalf of the contact
+    person") under her own name is caught by the log check at the next unlock."""
+    assert store_handover.PROPOSED_BY_COORDINATOR.startswith(audit.COORDINATOR_HANDOVER_LINES[0])
+    hanna, sid, _ = _file_with_consent(fx)
+    with fx.store.session() as s:
+        audit.append(s, hanna.keys, "handover", worker_id=fx.worker_id, student_id=sid, on_behalf_of=fx.other_id,
+                     detail=f"{store_handover.PROPOSED_BY_COORDINATOR}: intern")
+    hanna.lock()
+    assert not _coordinator_verify(fx.store, fx).ok
+
+
 @pytest.mark.parametrize("how", ["taken off the file", "deactivated"])
 def test_a_colleague_taken_off_a_file_keeps_a_key_that_opens_nothing_new(fx, how):
     """Otto is on Hanna's file and his changed code keeps the key; then he is taken off it (or

@@ -572,6 +572,50 @@ async def test_footer_and_command_palette_are_dutch_without_screenshot(team_stor
         assert isinstance(app.screen, HomeScreen)
 
 
+async def test_the_footer_at_80_columns_shows_the_important_keys_whole(team_store, students):
+    """At 80x24 (issue 20) the footer of Vandaag and of a dossier shows its most important keys,
+    none cut in half and none under the palette key; F1 Hulp and Vergrendelen are always there."""
+
+    def footer(app) -> list[str]:
+        keys = list(app.screen.query(FooterKey))
+        palette = next(k for k in keys if k.has_class("-command-palette"))
+        others = [k for k in keys if k is not palette]
+        for key in others:  # whole: its full text fits before the palette key
+            assert key.region.right <= palette.region.x, key.description
+            assert key.region.width >= len(key.key_display) + 1 + len(key.description), key.description
+        return [k.description for k in others]
+
+    app = build_app(team_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await wait_until(pilot, lambda: "Hulp" in footer(app), what="the footer of Vandaag")
+        assert footer(app)[:4] == ["Inloop", "Aanmelding", "Hulp", "Vergrendelen"]
+        assert "Vandaag" not in footer(app)  # ctrl+o is not offered on Vandaag itself
+        await open_row(app, pilot, "ozd")
+        assert isinstance(app.screen, DossierScreen)
+        await wait_until(pilot, lambda: "Nieuw gesprek" in footer(app), what="the footer of the dossier")
+        shown = footer(app)
+        assert shown[0] == "Nieuw gesprek" and {"Hulp", "Vergrendelen"} <= set(shown)
+
+
+def test_every_screen_uses_the_one_footer():
+    """Screens yield widgets.SteadyFooter (ordered, fitted), never Textual's Footer directly."""
+    import ast
+    from pathlib import Path
+
+    import screens
+
+    problems = []
+    for path in sorted(Path(screens.__file__).parent.rglob("*.py")):
+        if path.name == "widgets.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.ImportFrom) and node.module == "textual.widgets"
+                    and any(a.name == "Footer" for a in node.names)):
+                problems.append(f"{path.name}:{node.lineno}")
+    assert problems == []
+
+
 async def test_unlock_screen_offers_no_lock_command(team_store):
     """Before unlocking, the palette does not offer 'vergrendelen' (there is nothing to lock)."""
     app = build_app(team_store)

@@ -157,9 +157,11 @@ async def test_scores_by_keyboard_show_in_table_and_chart(team_store, willem):
         await pilot.press("9", "2")
         assert app.screen.query_one("#score-domain", KeyChoice).value == "gezondheid"
         assert app.screen.query_one("#score-value", KeyChoice).value == "2"
+        # The score's digit moves on to the reason (issue 20: typed on, it never lands in the date).
+        assert app.focused is app.screen.query_one("#score-reason")
+        await pilot.press(*"aanvallen thuis", "enter")
         assert app.focused is app.screen.query_one("#score-date")
-        await pilot.press(*"1-12-2026", "enter")
-        await paste(app, pilot, "aanvallen thuis")
+        await type_into(app, pilot, "score-date", "1-12-2026")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         # In the future: refused under the date, everything typed stays.
@@ -174,8 +176,7 @@ async def test_scores_by_keyboard_show_in_table_and_chart(team_store, willem):
         # The second: the dialog starts on the highlighted domain (now Gezondheid, on top).
         await pilot.press("ctrl+home", "a")
         assert app.screen.query_one("#score-domain", KeyChoice).value == "gezondheid"
-        await pilot.press("enter", "4", "enter")  # Enter keeps the domain
-        await paste(app, pilot, "stabiel")
+        await pilot.press("enter", "4", *"stabiel")  # Enter keeps the domain; then the reason
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         await pilot.press("a", "7", "3", "ctrl+s")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
 from jongerenteam.domain import StudentDetails
 from jongerenteam.messages import explain
 from jongerenteam.session import TeamSession
 from screens.dialogs import Confirm
+from screens.handover.caseload import WorkerPicker
 from screens.team import (
     COLUMNS,
     TEAM_COMMANDS,
@@ -27,7 +28,16 @@ from screens.team import (
 from screens.unlock import UnlockScreen
 from storage import spreekuur, team
 from storage.errors import NotInvolved, WorkerExists, WorkerInactive, WrongPassphrase
-from tests.support import COORDINATOR_PASS, WORKER_PASS, build_app, paste, screen_text, settle, text_of
+from tests.support import (
+    COORDINATOR_PASS,
+    WORKER_PASS,
+    build_app,
+    paste,
+    screen_text,
+    settle,
+    text_of,
+    wait_until,
+)
 
 SIZE = (120, 36)
 NEW_PASS = "fietsen langs de grachten in mei"
@@ -371,6 +381,49 @@ async def test_deactivate_shows_and_resolves_the_handovers_still_open(team_store
     assert [r.state for r in store_handover.handovers(team_store.store, student_id=to_hanna)] == ["ingetrokken"]
     assert [r.state for r in store_handover.handovers(team_store.store, student_id=from_hanna)] == ["voorgesteld"]
     assert spreekuur.students_with_contact(team_store.store, team_store.worker_id) == [from_hanna]
+
+
+async def test_deactivate_chooses_a_colleague_per_student(team_store):
+    """Hanna leaves with three students: by default all go to the new contact person; Enter on
+    one student in the dialog's list gives that one to Cora instead. The confirmation sums it
+    up per colleague, and the store holds exactly those choices."""
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    ids = {
+        first: hanna.spreekuur.register_student(
+            StudentDetails(first_name=first, last_name="de Vries", birth_date=date(2006, 1, 30))).id
+        for first in ("Anna", "Bram", "Cees")
+    }
+    hanna.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team(app, pilot, team_store)
+        await to_row(app, pilot, "Hanna Hulpverlener")
+        await pilot.press("d")
+        assert isinstance(app.screen, DeactivateDialog)
+        table = app.screen.query_one("#leaving-students", DataTable)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
+            "Anna de Vries", "Bram de Vries", "Cees de Vries"]
+        assert {str(table.get_row_at(i)[1]) for i in range(table.row_count)} == {TEXT["row_default"]}
+        app.screen.query_one("#new-contact", OptionList).focus()
+        await pilot.press("down", "down")  # Otto, not yet Enter (that would save)
+        assert {str(table.get_row_at(i)[1]) for i in range(table.row_count)} == {"Otto Collega"}
+        table.focus()
+        await pilot.press("down", "enter")  # Bram: choose for him alone
+        await wait_until(pilot, lambda: isinstance(app.screen, WorkerPicker))
+        await pilot.press("enter")  # Cora, the first of the list
+        await wait_until(pilot, lambda: isinstance(app.screen, DeactivateDialog))
+        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [
+            "Otto Collega", "Cora Coördinator", "Otto Collega"]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        question = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "2 naar Otto Collega, 1 naar Cora Coördinator" in question
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert "3 student(en) hebben nu een nieuwe contactpersoon" in text_of(app, "#team-message")
+    assert sorted(spreekuur.students_with_contact(team_store.store, team_store.other_id)) == sorted(
+        [ids["Anna"], ids["Cees"]])
+    assert spreekuur.students_with_contact(team_store.store, team_store.coordinator_id) == [ids["Bram"]]
 
 
 async def test_a_coordinator_cannot_deactivate_themself(team_store):

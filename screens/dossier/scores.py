@@ -187,10 +187,12 @@ class ScoreDialog(DossierDialog):
         yield from self.row(TEXT["score_domain"], KeyChoice(leefdomein_options(), value=self.domain, id="score-domain"))
         scores = [(str(n), label) for n, label in SCORES.items()]
         yield from self.row(TEXT["score_value"], KeyChoice(scores, id="score-value"))
-        yield from self.row(TEXT["score_date"], Input(placeholder=TEXT["date_placeholder"], id="score-date"))
+        # The reason right after the score (a digit there moves on to it); the date, filled
+        # in with today, last: typing the reason must never land in the date.
         yield from self.row(
             TEXT["score_reason"], Input(placeholder=TEXT["score_reason_placeholder"], max_length=LIMITS["line"], id="score-reason")
         )
+        yield from self.row(TEXT["score_date"], Input(placeholder=TEXT["date_placeholder"], id="score-date"))
 
     def prefill(self) -> None:
         self.query_one("#score-date", Input).value = format_date(local_today())

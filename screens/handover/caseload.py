@@ -9,12 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from jongerenteam import handover as h
 from screens.background import Failure, run_in_thread
 from screens.dialogs import Confirm, Dialog, leave_asking_if_typed
 from screens.text import DataTable, Input, Option, OptionList, Static
+from screens.widgets import SteadyFooter
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
@@ -69,7 +69,7 @@ class CaseloadScreen(Screen[None]):
         yield Static(TEXT["coordinator_caseload_reason"], id="cl-reason-label", classes="hint")
         yield Input(id="cl-reason")
         yield Static("", id="cl-message")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#cl-table", DataTable)
@@ -230,7 +230,7 @@ class WorkerPicker(Dialog):
         options = OptionList(*(Option(w.full_name, id=w.id) for w in self.choices))
         options.border_title = self.title_text
         yield options
-        yield Footer()
+        yield SteadyFooter()
 
     @on(OptionList.OptionSelected)
     def picked(self, event: OptionList.OptionSelected) -> None:
