@@ -49,7 +49,7 @@ CONTACT_PREFERENCES = {
 
 REFERRERS = {
     "zelf": "zelf",
-    "studentcoach": "studentcoach/SLB'er",
+    "studentcoach": "studiecoach/SLB'er",
     "lob": "LOB'er",
     "docent": "docent",
     "zorgcoordinator": "zorgcoördinator",
@@ -68,7 +68,7 @@ STATUSES = {
 }
 
 # Who the study coach is for the student (the school's side of the driegesprek).
-COACH_ROLES = {"slb": "SLB'er", "lob": "LOB'er", "mentor": "mentor", "studentcoach": "studentcoach"}
+COACH_ROLES = {"slb": "SLB'er", "lob": "LOB'er", "mentor": "mentor", "studentcoach": "studiecoach"}
 
 # How a file ends (status afgesloten); the verantwoording counts these.
 CLOSE_REASONS = {

@@ -192,7 +192,7 @@ def demo_file(row: DirectoryRow, worker_ids: list[str], rnd: random.Random, toda
                 break
             entries.append((store_dossier.new_entry_id(), d.SCORE,
                             d.NewScore(domain, min(5, score + k), on, "").payload()))
-    consent = cn.NewConsent(cn.ConsentWith("rol", "studentcoach"), ["onderwijs"], "afstemmen over verzuim en rooster",
+    consent = cn.NewConsent(cn.ConsentWith("rol", "studiecoach"), ["onderwijs"], "afstemmen over verzuim en rooster",
                            "student", "mondeling", start, start + timedelta(days=rnd.choice([120, 200, 365])))
     entries.append((store_dossier.new_entry_id(), cn.CONSENT, consent.payload(talk_id)))
     if rnd.random() < 0.5:

@@ -189,7 +189,7 @@ class StudentDetails:
         if self.urgency and self.urgency not in URGENCIES:
             raise ValidationError("urgency", "Kies gewoon, snel of acuut.")
         if self.coach_role and self.coach_role not in COACH_ROLES:
-            raise ValidationError("coach_role", "Kies de rol van de coach: SLB'er, LOB'er, mentor of studentcoach.")
+            raise ValidationError("coach_role", "Kies de rol van de coach: SLB'er, LOB'er, mentor of studiecoach.")
         if self.closed_reason and self.closed_reason not in CLOSE_REASONS:
             raise ValidationError("closed_reason", "Kies hoe het dossier is afgesloten.")
         if self.retention and self.retention not in RETENTION_REGIMES:

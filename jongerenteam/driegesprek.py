@@ -51,7 +51,7 @@ class Driegesprek:
         if self.minutes is not None and not 1 <= self.minutes <= 480:
             raise ValidationError("minutes", "Duur is een aantal minuten, van 1 tot 480.")
         if self.coach_role and self.coach_role not in COACH_ROLES:
-            raise ValidationError("coach_role", "Kies de rol van de coach: SLB'er, LOB'er, mentor of studentcoach.")
+            raise ValidationError("coach_role", "Kies de rol van de coach: SLB'er, LOB'er, mentor of studiecoach.")
         self.story = story = text_field("story", self.story, "het verhaal van de student")
         self.school_concerns = concerns = text_field("school_concerns", self.school_concerns, "de zorgen van school")
         self.question = question = text_field("question", self.question, "de hulpvraag")

@@ -421,7 +421,7 @@ class EighteenService(Service):
         if not any(c.isalpha() for c in name):
             raise ValidationError("new_name", "Typ de naam van de coach (met letters), bijvoorbeeld Mevr. Bos.")
         if role not in COACH_ROLES:
-            raise ValidationError("new_role", "Kies de rol van de nieuwe coach: SLB'er, LOB'er, mentor of studentcoach.")
+            raise ValidationError("new_role", "Kies de rol van de nieuwe coach: SLB'er, LOB'er, mentor of studiecoach.")
         if old_name and coach_key(old_name) == coach_key(name):
             raise ValidationError("new_name", "Dit is dezelfde coach. Typ de naam van de nieuwe studiecoach.")
         return name, role

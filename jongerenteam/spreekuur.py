@@ -124,6 +124,16 @@ class Referral:
         return "Referral(…)"
 
 
+def coach_role_of(role: str) -> str | None:
+    """The COACH_ROLES code a referrer's role names ("SLB'er", "studiecoach/SLB'er", "mentor"), if any."""
+    words = fold(role)
+    for code, marks in (("studentcoach", ("studiecoach", "studentcoach", "coach")), ("slb", ("slb",)),
+                        ("lob", ("lob",)), ("mentor", ("mentor",))):
+        if any(m in words for m in marks):
+            return code
+    return None
+
+
 # -- duplicates -----------------------------------------------------------------
 
 
@@ -170,11 +180,23 @@ class CaseRow:
     next_text: str = field(default="", repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class AnonymousWalkIn:
+    """An anonymous walk-in not linked to a student yet, as Vandaag shows it."""
+
+    id: str
+    at: datetime  # local time
+    leefdomeinen: tuple[str, ...] = ()
+    minutes: int | None = None
+    by: str = ""  # initials of the worker who registered it
+
+
 @dataclass(slots=True)
 class QueueRow:
     at: datetime  # local time
     record: StudentRecord | None  # None: an anonymous walk-in
     by: str  # initials
+    anonymous: AnonymousWalkIn | None = None  # not linked yet: Enter links it to a student
 
 
 @dataclass(slots=True)
@@ -241,10 +263,15 @@ class SpreekuurService(Service):
         # for Vandaag (read from their files; dropped when a student changes).
         self._agenda: dict[str, list[spreekuur.AgendaItem]] = {}
         self._programmes: list[str] | None = None
+        # Linked anonymous walk-ins: contact id -> (student id, file entry id).
+        # A link never changes once made, so each is read (decrypted) once.
+        self._linked_entries: dict[str, tuple[str | None, str | None]] = {}
 
     def changed(self, changes: Changes) -> None:
         if changes.everything or changes.workers:
             self._agenda = {}
+        if changes.everything:  # a restore may bring a walk-in back from before its link
+            self._linked_entries = {}
         for sid in changes.students:
             self._agenda.pop(sid, None)
         if changes.students or changes.team or changes.everything:
@@ -253,6 +280,7 @@ class SpreekuurService(Service):
     def forget(self) -> None:
         self._agenda = {}
         self._programmes = None
+        self._linked_entries = {}
 
     # -- finding --------------------------------------------------------------------------
 
@@ -377,6 +405,72 @@ class SpreekuurService(Service):
                 {"leefdomeinen": sorted(leefdomeinen), "minuten": minutes, "rk": new_record_key()},
             )
 
+    # -- the anonymous walk-in who gives her name later -------------------------------------
+
+    def link_anonymous(
+        self,
+        contact_id: str,
+        details: StudentDetails | None = None,
+        visit: WalkIn | None = None,
+        *,
+        existing: StudentRecord | None = None,
+    ) -> StudentRecord:
+        """An anonymous walk-in gives her name: link it to a new student (``details``)
+        or to one the team knows (``existing``).
+
+        The walk-in keeps its moment: it becomes an "inloop" entry in her file
+        dated then (not today), with its leefdomeinen and duration and what
+        ``visit`` adds (a hulpvraag, a follow-up). The figures count it once,
+        as her walk-in on that day: the anonymous walk-in is marked linked and
+        left out of the anonymous count. The link itself is sealed
+        (``storage.spreekuur.link_anonymous_contact``); the audit holds codes
+        only. A walk-in already linked is refused (``NotAllowed``
+        ALREADY_LINKED), also when a colleague linked it a moment ago: then
+        nothing is saved. A known student the worker is not involved with
+        gets the entry appended without the worker reading the file.
+        """
+        new = details if existing is None else None
+        if existing is None and new is None:
+            raise ValueError("a new student's details or an existing student")
+        visit = visit or WalkIn()
+        visit.validate()
+        contact = spreekuur.anonymous_contact(self.store, self.keys, contact_id)
+        if contact.linked:
+            raise NotAllowed(f"anonymous_contacts/{contact_id}", reason=Reason.ALREADY_LINKED)
+        at = clock.local_time(contact.at)
+        on = at.date()
+        visit.leefdomeinen = sorted(set(visit.leefdomeinen) | set(contact.data.get("leefdomeinen") or []))
+        if visit.minutes is None and isinstance(contact.data.get("minuten"), int):
+            visit.minutes = contact.data["minuten"]
+        payload = {**visit.payload(), "moment": at.replace(tzinfo=None).isoformat(timespec="minutes"), "was_anoniem": True}
+        check_document(payload)
+        later: list[tuple[str, JsonObject]] = []
+        if visit.next_date is not None:
+            later.append((APPOINTMENT, {"datum": visit.next_date.isoformat(), "tekst": visit.next_text or "vervolggesprek"}))
+        with self.unit():
+            if new is not None:
+                new.leefdomeinen = sorted(set(new.leefdomeinen) | set(visit.leefdomeinen))
+                new.referrer = new.referrer or visit.referrer
+                # Registered on the day she first walked in: that is when the team met her.
+                record = self.register_student(new, status="lopend", today=on, entries=tuple(later))
+                status_day = on
+            elif existing is not None:
+                record = self.session.record(existing.id)
+                if record.status in ("wacht", "aangemeld"):
+                    d = record.details
+                    d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
+                    students.update_student(self.store, self.keys, record.id, d.to_dict(), record.version, status="lopend")
+                for kind, extra in later:
+                    self.session.dossier.add_entry(record.id, kind, extra)
+                status_day = local_today()
+            else:
+                raise ValueError("a new student's details or an existing student")
+            entry_id = students.add_entry(self.store, self.keys, record.id, WALK_IN, payload)
+            spreekuur.link_anonymous_contact(self.store, self.keys, contact_id, record.id, entry_id)
+            self.session.report.note(record.id, on=status_day, walk_in=on)
+        self._linked_entries.pop(contact_id, None)
+        return self.session.record(record.id)
+
     def register_referral(
         self,
         details: StudentDetails,
@@ -390,6 +484,10 @@ class SpreekuurService(Service):
         today = today or local_today()
         details.urgency = referral.urgency
         details.waiting_since = today
+        role = coach_role_of(referral.by_role)
+        if role is not None and not details.coach_name.strip():
+            # The studiecoach registers the student: the file knows its coach from the start.
+            details.coach_name, details.coach_role = referral.by_name, role
         return self.register_student(
             details, status="wacht", contact_worker_id=contact_worker_id, today=today,
             entries=((REFERRAL, referral.payload()),),
@@ -529,16 +627,39 @@ class SpreekuurService(Service):
         start = day_start(day)
         end = day_start(day + timedelta(days=1))
         initials = {wid: w.initials for wid, w in self.workers.items()}
+        # A walk-in linked later is shown at its own moment, under her name; the
+        # file entry it became (written when it was linked) is not a walk-in of that day.
+        for view in spreekuur.linked_contacts(self.store, self.keys, self._linked_entries.keys()):
+            self._linked_entries[view.id] = (view.student_id, view.entry_id)
+        from_links = {entry for _, entry in self._linked_entries.values()}
         rows = [
             QueueRow(clock.local_time(e.created_at), self.students.get(e.student_id), initials.get(e.created_by, "?"))
             for e in spreekuur.entries_of_kind(self.store, WALK_IN, start, end)
-            if e.student_id in self.students
+            if e.student_id in self.students and e.id not in from_links
         ]
-        rows += [
-            QueueRow(clock.local_time(a.at), None, initials.get(a.created_by, "?"))
-            for a in spreekuur.anonymous_contacts(self.store, self.keys, start, end)
-        ]
+        for a in spreekuur.anonymous_contacts(self.store, self.keys, start, end):
+            by = initials.get(a.created_by, "?")
+            if not a.linked:
+                walk_in = self._anonymous(a, by)
+                rows.append(QueueRow(walk_in.at, None, by, walk_in))
+            elif a.student_id in self.students:  # (an erased student's walk-in leaves the list, as a named one does)
+                rows.append(QueueRow(clock.local_time(a.at), self.students[a.student_id or ""], by))
         return sorted(rows, key=lambda r: r.at)
+
+    @staticmethod
+    def _anonymous(view: spreekuur.AnonymousView, by: str) -> AnonymousWalkIn:
+        minutes = view.data.get("minuten")
+        return AnonymousWalkIn(view.id, clock.local_time(view.at), tuple(view.data.get("leefdomeinen") or ()),
+                               minutes if isinstance(minutes, int) else None, by)
+
+    def unlinked_anonymous(self, days: int = 30, day: date | None = None) -> list[AnonymousWalkIn]:
+        """The anonymous walk-ins of the last ``days`` days not linked to a student, newest first
+        (to link one when she gives her name on a later day)."""
+        day = day or local_today()
+        initials = {wid: w.initials for wid, w in self.workers.items()}
+        views = spreekuur.anonymous_contacts(self.store, self.keys, day_start(day - timedelta(days=days)),
+                                             day_start(day + timedelta(days=1)))
+        return [self._anonymous(v, initials.get(v.created_by, "?")) for v in reversed(views) if not v.linked]
 
     def emergency_notices(self, since: date) -> list[NoticeRow]:
         return [

@@ -229,14 +229,12 @@ class JongerenteamApp(App[int]):
             await asyncio.sleep(0)
         await asyncio.sleep(0)  # and the handler that took the last message off the queue
 
-    SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "team", "social_map"})
+    SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "link_anonymous", "team", "social_map"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing to lock or open before anyone unlocked: hide those keys.
         if action in self.SESSION_ACTIONS and self.session is None:
             return False
-        if action == "today" and getattr(self.screen, "IS_TODAY", False):
-            return False  # already there: the footer has better use for its room
         return not (action == "team" and self.session is not None and not self.session.keys.is_coordinator)
 
     # -- session life cycle ---------------------------------------------------
@@ -407,16 +405,25 @@ class JongerenteamApp(App[int]):
         self._to_home(lambda home: home.action_focus_search())
 
     def action_walk_in(self) -> None:
-        from screens.spreekuur import IntakeScreen
-
-        if self.session is not None:
-            self.push_screen(IntakeScreen(self.session, kind="inloop"))
+        self._intake("inloop")
 
     def action_referral(self) -> None:
-        from screens.spreekuur import IntakeScreen
+        self._intake("aanmelding")
 
-        if self.session is not None:
-            self.push_screen(IntakeScreen(self.session, kind="aanmelding"))
+    def action_link_anonymous(self) -> None:
+        from screens.spreekuur import link_an_earlier_anonymous_walk_in
+
+        link_an_earlier_anonymous_walk_in(self)
+
+    def _intake(self, kind: str) -> None:
+        """The walk-in or aanmelding form; after a search on Vandaag that found nobody, with the typed name in it."""
+        from screens.home import HomeScreen
+        from screens.spreekuur import IntakeScreen, typed_name
+
+        if self.session is None:
+            return
+        typed = self.screen.unknown_search() if isinstance(self.screen, HomeScreen) else ""
+        self.push_screen(IntakeScreen(self.session, kind=kind, values=typed_name(typed)))
 
     def action_team(self) -> None:
         from screens.team import TeamScreen

@@ -289,7 +289,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
     def compose(self) -> ComposeResult:
         details = self.record.details
         me = self.session.workers.get(self.session.worker_id)
-        role = COACH_ROLES.get(details.coach_role or "studentcoach", "studentcoach")
+        role = COACH_ROLES.get(details.coach_role or "studentcoach", "studiecoach")
         session = self.session
 
         def workers() -> list[str]:

@@ -36,7 +36,7 @@ _Row = TypeVar("_Row")
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
     from jongerenteam.session import TeamSession
-    from jongerenteam.spreekuur import DueRow, Today
+    from jongerenteam.spreekuur import DueRow, QueueRow, Today
 
 # The column titles; every other word is in TEXT.
 COLUMNS = ("Naam", "Lft", "Opleiding", "Niveau", "Contactpersoon", "Status", "Betrokken")
@@ -47,7 +47,7 @@ TEXT = {
     "no": "nee",
     "count": "{shown} van {total} studenten",
     "count_capped": "{shown} van {total} studenten getoond: typ verder om te zoeken",
-    "none": "Geen student gevonden. Ctrl+n registreert een inloop.",
+    "none": "Geen student gevonden. Ctrl+n: een nieuwe inloop, met wat je typte al ingevuld.",
     "damaged": "Let op: {n} student(en) konden niet worden gelezen (beschadigd). Meld dit bij de coördinator.",
     "caseload": "Mijn studenten ({n})",
     "queue": "Spreekuur vandaag ({n})",
@@ -86,13 +86,14 @@ class HomeScreen(Screen[None]):
     HELP = (
         "Je dag in één scherm: jouw studenten met hun volgende afspraak, wie er vandaag binnenliep, wie wacht"
         " op een eerste gesprek, wat vandaag moet of te laat is en wie binnenkort 18 wordt. Typ een naam om "
-        "te zoeken; Enter opent de student. Een lange lijst toont eerst de 50 belangrijkste regels: + toont "
-        "alles."
+        "te zoeken; Enter opent de student. Geeft een anonieme inloop later haar naam: Enter op die inloop "
+        "koppelt hem aan haar dossier. Een lange lijst toont eerst de 50 belangrijkste regels: + toont alles."
     )
 
-    IS_TODAY = True  # ctrl+o (Vandaag) is not offered here: this is Vandaag
+    # ctrl+o (Vandaag) is not in the footer here: this is Vandaag (it still clears a search).
+    FOOTER_HIDES = frozenset({"today"})
     # Below 100 columns the lists stack (app.tcss: HomeScreen.-narrow).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012 (Textual declares it without ClassVar)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Zoeken", key_display="/", show=False),
         Binding("escape", "clear_search", "Wissen", show=False),
@@ -107,6 +108,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.due_rows: list[DueRow] = []  # as shown: Enter on one may open its handover
+        self.queue_rows: list[QueueRow] = []  # as shown: Enter on an anonymous one links it to a student
         self.today: Today | None = None  # as loaded: "+" shows a whole list from it
         self.shown_keys: list[str] = []  # the search results as drawn (same ones: not drawn again)
         self.whole: set[str] = set()  # the lists shown whole ("+")
@@ -262,7 +264,8 @@ class HomeScreen(Screen[None]):
     def _queue(self, today: Today) -> None:
         t = self._panel("queue", len(today.queue))
         # Keyed by position: a student who walks in twice on one day has two rows.
-        for i, row in enumerate(self._rows("queue", today.queue)):
+        self.queue_rows = self._rows("queue", list(today.queue))
+        for i, row in enumerate(self.queue_rows):
             name = row.record.details.display_name if row.record else TEXT["anonymous"]
             t.add_row(f"{row.at:%H:%M}", name, row.by, key=f"{row.record.id if row.record else 'anon'}|{i}")
 
@@ -314,6 +317,11 @@ class HomeScreen(Screen[None]):
                 TEXT["yes"] if self.session.is_involved(r.id) else TEXT["no"],
                 key=r.id,
             )
+
+    def unknown_search(self) -> str:
+        """What is typed in the search when it finds nobody (ctrl+n carries it into the new walk-in); else ""."""
+        query = self.query_one("#search", Input).value.strip()
+        return query if query and not self.session.spreekuur.search(query, limit=1) else ""
 
     def _count(self, records: list[StudentRecord], shown: list[StudentRecord]) -> None:
         total = len(self.session.students)
@@ -397,9 +405,18 @@ class HomeScreen(Screen[None]):
             if index < len(rows) and rows[index].repair:
                 self.name_contact(rows[index].record)
                 return
+        if event.data_table.id == "queue" and "|" in key:
+            index = int(key.split("|")[1])
+            walk_in = self.queue_rows[index].anonymous if index < len(self.queue_rows) else None
+            if walk_in is not None:
+                # An anonymous walk-in who gave her name: link it to her (new or known) file.
+                from screens.spreekuur import link_anonymous
+
+                link_anonymous(self, self.session, walk_in, self.reload)
+                return
         record = self.session.students.get(key.split("|")[0])
         if record is None:
-            return  # an anonymous walk-in: nothing to open
+            return
         open_student(self, self.session, record)
 
     def name_contact(self, record: StudentRecord) -> None:

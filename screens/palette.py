@@ -71,6 +71,9 @@ def system_commands(app: JongerenteamApp, screen: Screen[Any]) -> Iterable[Syste
     yield SystemCommand("student: inloop registreren", "Een student loopt binnen op het spreekuur (ctrl+n)", app.action_walk_in)
     yield SystemCommand("student: aanmelden", "Een coach of andere professional meldt een student aan (ctrl+r)",
                         app.action_referral)
+    yield SystemCommand("student: anonieme inloop koppelen",
+                        "Een student die eerder anoniem binnenliep geeft haar naam: koppel die inloop aan haar dossier",
+                        app.action_link_anonymous)
     yield SystemCommand("ik: bereikbaarheid instellen", "Hoe studenten jou bereiken; staat in elk afsprakenoverzicht",
                         app.action_reachability)
     yield SystemCommand("sociale kaart: tonen", "Organisaties en professionals van het team: zoeken, toevoegen, wijzigen (F4)",

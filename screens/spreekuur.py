@@ -9,11 +9,13 @@ field, the store's errors above the form, and a lock keeps a sealed draft.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.actions import SkipAction
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
@@ -23,6 +25,7 @@ from textual.widget import Widget
 from jongerenteam import spreekuur as intake
 from jongerenteam.catalogue import (
     CONTACT_PREFERENCES,
+    LEEFDOMEINEN,
     LEVEL_LABELS,
     LEVELS,
     REFERRERS,
@@ -50,7 +53,10 @@ TEXT = {
     "inloop": "Inloop: een student loopt binnen",
     "aanmelding": "Aanmelding: een coach of professional meldt een student aan",
     "hint_inloop": "Alleen een voornaam is nodig (of typ 'anoniem'). Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
-    "hint_aanmelding": "Nodig: voornaam, wie aanmeldt en de reden. Tab: volgend veld · ctrl+s: opslaan · Esc: terug",
+    "hint_aanmelding": (
+        "Nodig: voornaam, wie aanmeldt, de reden en een contactpersoon in het team. Tab: volgend veld · "
+        "ctrl+s: opslaan · Esc: terug"
+    ),
     "saving": "Bezig met opslaan…",
     "saved_walk_in": "Inloop van {name} opgeslagen.",
     "saved_anonymous": "Anonieme inloop opgeslagen: alleen datum, leefdomeinen en duur; de rest is niet bewaard.",
@@ -75,13 +81,40 @@ TEXT = {
     "preference_bad": "Kies telefoon, WhatsApp, e-mail of langskomen.",
     "referrer_bad": "Kies: " + ", ".join(REFERRERS.values()) + ".",
     "urgency_bad": "Kies gewoon, snel of acuut.",
+    "urgency_choices": "Kies gewoon, snel of acuut (de eerste letter is genoeg).",
     "contact_needed": "Kies de contactpersoon in het team.",
-    "anonymous_hint": "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard; de hulpvraag en andere velden niet.",
+    "anonymous_hint": (
+        "Anonieme inloop: alleen datum, leefdomeinen en duur worden bewaard; de andere velden zijn verborgen. "
+        "Geeft ze later haar naam: Enter op deze inloop op Vandaag."
+    ),
     "next_past": "De vervolgafspraak ligt in het verleden.",
     "kept": " Je invoer staat er nog.",
     "no_birth": "geboortedatum onbekend",
     "duplicates_title": "Bedoel je een van deze studenten?",
     "duplicates_hint": "Enter: deze student · n: toch een nieuwe student opslaan · Esc: terug",
+    "link": "Anonieme inloop van {when} koppelen aan een nieuwe student",
+    "hint_link": (
+        "De inloop houdt zijn datum en wordt het eerste inloopgesprek in het dossier. Alleen een voornaam is "
+        "nodig. Tab: volgend veld · ctrl+s: opslaan · Esc: terug"
+    ),
+    "link_title": "Anonieme inloop van {when}: wie is de student?",
+    "link_hint": (
+        "Typ de naam. Pijltjes: kies een bekende student of een nieuwe · Enter: koppelen · Esc: terug. "
+        "De inloop houdt zijn datum en telt één keer mee in de cijfers."
+    ),
+    "link_placeholder": "naam, studentnummer of geboortedatum",
+    "link_new": "Nieuwe student: {name}",
+    "link_new_empty": "Nieuwe student",
+    "pick_title": "Welke anonieme inloop was zij?",
+    "pick_hint": "De anonieme inlopen van de laatste 30 dagen die nog bij niemand horen. Enter: kiezen · Esc: terug",
+    "pick_none": "Er is geen anonieme inloop van de laatste 30 dagen die nog niet gekoppeld is.",
+    "pick_no_domains": "geen leefdomein",
+    "link_name_needed": "Vul de naam van de student in: een anonieme inloop koppel je aan een student met een naam.",
+    "saved_link": "De anonieme inloop van {when} staat nu als inloopgesprek in het dossier van {name}.",
+    "saved_link_sealed": (
+        "De anonieme inloop van {when} staat nu als inloopgesprek in het dossier van {name}. Je kunt dat "
+        "dossier niet lezen; contactpersoon is {contact}."
+    ),
 }
 
 # Field id -> label; the order is the Tab order. The inloop puts what a
@@ -122,11 +155,14 @@ PLACEHOLDERS = {
     "referrer": ", ".join(REFERRERS.values()),
     "minutes": "bijv. 20",
     "next_date": "datum, bijv. 30-11",
-    "by_role": "bijv. studentcoach/SLB'er",
+    "by_role": "bijv. studiecoach/SLB'er",
     "urgency": "gewoon, snel of acuut",
     "contact_worker": "naam of initialen",
 }
 TEXT_AREAS = {"hulpvraag", "reason"}
+# What an anonymous walk-in keeps (besides its date): the other fields go out of
+# sight and out of the Tab order, so Duur is two Tabs from the name.
+ANONYMOUS_FIELDS = {"first_name", "leefdomeinen", "minutes"}
 
 
 def _level(value: str) -> str | None:
@@ -136,6 +172,201 @@ def _level(value: str) -> str | None:
     if "entree".startswith(v) and v[0] == "e":
         return "Entree"
     return v if v in LEVELS else None
+
+
+def describe(session: TeamSession, record: StudentRecord) -> str:
+    """One line that tells students apart: name, birth date, number, programme, contact person."""
+    d = record.details
+    born = f"{d.birth_date:%d-%m-%Y}" if d.birth_date else TEXT["no_birth"]
+    parts = [d.display_name, born]
+    if d.student_number:
+        parts.append(f"studentnummer {d.student_number}")
+    if d.programme:
+        parts.append(f"{d.programme} {LEVEL_LABELS.get(d.level, d.level)}".strip())
+    parts.append(f"contactpersoon {session.contact_name(record)}")
+    return " · ".join(parts)
+
+
+def typed_name(text: str) -> dict[str, str]:
+    """What was typed as a name (a search, the link dialog) as the form's fields: the first
+    word the first name, the rest the last name; digits only: a student number; a date: the
+    birth date."""
+    text = " ".join(text.split())
+    if not text:
+        return {}
+    if text.isdigit():
+        return {"student_number": text}
+    if any(c.isdigit() for c in text):
+        try:
+            parse_date(text)
+        except ValidationError:
+            return {}  # a mix of letters and digits: nothing to guess
+        return {"birth_date": text}
+    first, _, last = text.partition(" ")
+    return {"first_name": first, "last_name": last}
+
+
+WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+
+
+def when_text(walk_in: intake.AnonymousWalkIn) -> str:
+    return f"{walk_in.at:%d-%m-%Y %H:%M}"
+
+
+class LinkAnonymousModal(Dialog):
+    """An anonymous walk-in gives her name: type it; the arrows pick a student the team
+    knows or a new one; Enter links. Dismissed with ("new", typed text), ("existing",
+    student id), or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Volgende", show=False),
+        Binding("up", "move(-1)", "Vorige", show=False),
+    ]
+    SHOWN = 8
+
+    def __init__(self, session: TeamSession, walk_in: intake.AnonymousWalkIn) -> None:
+        super().__init__(session)
+        self.walk_in = walk_in
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(TEXT["link_title"].format(when=when_text(self.walk_in)), classes="title")
+            yield Static(TEXT["link_hint"], classes="hint")
+            yield Input(placeholder=TEXT["link_placeholder"], id="link-name")
+            yield OptionList(id="link-choices")
+        yield SteadyFooter()
+
+    def on_mount(self) -> None:
+        self.fill("")
+        self.query_one("#link-name", Input).focus()
+
+    @on(Input.Changed, "#link-name")
+    def typed(self, event: Input.Changed) -> None:
+        self.fill(event.value)
+
+    def fill(self, text: str) -> None:
+        query = text.strip()
+        session = self.session
+        records = session.spreekuur.search(query, limit=self.SHOWN) if (query and session) else []
+        options = self.query_one("#link-choices", OptionList)
+        options.clear_options()
+        options.add_option(Option(TEXT["link_new"].format(name=query) if query else TEXT["link_new_empty"], id="new"))
+        for r in records:
+            options.add_option(Option(describe(session, r) if session else "", id=r.id))
+        options.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#link-choices", OptionList)
+        if options.has_focus:
+            raise SkipAction()  # the list moves itself
+        current = options.highlighted or 0
+        options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    @on(Input.Submitted, "#link-name")
+    def submitted(self) -> None:
+        options = self.query_one("#link-choices", OptionList)
+        if options.highlighted is not None:
+            self.pick(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected, "#link-choices")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.pick(event.option.id)
+
+    def pick(self, option_id: str | None) -> None:
+        if option_id == "new":
+            self.dismiss(("new", self.query_one("#link-name", Input).value.strip()))
+        elif option_id:
+            self.dismiss(("existing", option_id))
+
+
+def link_anonymous(screen: Screen[Any], session: TeamSession, walk_in: intake.AnonymousWalkIn,
+                   done: Callable[[], object]) -> None:
+    """Enter on an anonymous walk-in (Vandaag's spreekuur): she gave her name. A student the
+    team knows is linked at once; a new one gets the walk-in form, filled with what was typed
+    and what the walk-in kept (leefdomeinen, duration). ``done`` after a link is saved."""
+    when = when_text(walk_in)
+
+    def chosen(answer: tuple[str, str] | None) -> None:
+        if not answer:
+            return
+        kind, value = answer
+        if kind == "new":
+            values = {k: v for k, v in typed_name(value).items() if k in ("first_name", "last_name", "student_number")}
+            values["leefdomeinen"] = ",".join(walk_in.leefdomeinen)
+            values["minutes"] = str(walk_in.minutes) if walk_in.minutes else ""
+            screen.app.push_screen(IntakeScreen(session, "inloop", values=values, link=walk_in))
+            return
+        record = session.students.get(value)
+        if record is None:
+            return
+
+        def linked(result: StudentRecord) -> None:
+            name = result.details.display_name
+            if session.is_involved(result.id):
+                screen.notify(TEXT["saved_link"].format(when=when, name=name), timeout=6)
+            else:
+                screen.notify(TEXT["saved_link_sealed"].format(when=when, name=name, contact=session.contact_name(result)),
+                              timeout=6)
+            done()
+
+        run_in_thread(screen, "save", lambda: session.spreekuur.link_anonymous(walk_in.id, existing=record),
+                      done=linked, failed=lambda f: screen.notify(f.text, severity="error", timeout=8), exclusive=True)
+
+    screen.app.push_screen(LinkAnonymousModal(session, walk_in), chosen)
+
+
+class AnonymousPicker(Dialog):
+    """The anonymous walk-ins of the last 30 days not linked yet: Enter picks the one to link."""
+
+    def __init__(self, walk_ins: list[intake.AnonymousWalkIn]) -> None:
+        super().__init__()
+        self.walk_ins = {w.id: w for w in walk_ins}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(TEXT["pick_title"], classes="title")
+            yield Static(TEXT["pick_hint"], classes="hint")
+            yield OptionList(*(Option(self.walk_in_line(w), id=w.id) for w in self.walk_ins.values()), id="anonymous-walk-ins")
+        yield SteadyFooter()
+
+    @staticmethod
+    def walk_in_line(w: intake.AnonymousWalkIn) -> str:
+        labels = {d.code: d.label for d in LEEFDOMEINEN}
+        domains = ", ".join(labels.get(c, c) for c in w.leefdomeinen) or TEXT["pick_no_domains"]
+        minutes = f" · {w.minutes} {forms.plural(w.minutes, 'minuut', 'minuten')}" if w.minutes else ""
+        return f"{WEEKDAYS[w.at.weekday()]} {when_text(w)} · {w.by} · {domains}{minutes}"
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.walk_ins.get(event.option.id or ""))
+
+
+def link_an_earlier_anonymous_walk_in(app: App[Any]) -> None:
+    """The palette's "spreekuur: anonieme inloop koppelen": she gives her name on a later day.
+    Pick the walk-in (last 30 days), then as from Vandaag."""
+    session = team_app(app).session
+    if session is None:
+        return
+    screen = app.screen
+
+    def listed(walk_ins: list[intake.AnonymousWalkIn]) -> None:
+        if not walk_ins:
+            app.notify(TEXT["pick_none"])
+            return
+
+        def picked(walk_in: intake.AnonymousWalkIn | None) -> None:
+            if walk_in is not None:
+                link_anonymous(app.screen, session, walk_in, lambda: reload_screen(app))
+
+        app.push_screen(AnonymousPicker(walk_ins), picked)
+
+    run_in_thread(screen, "anonymous", session.spreekuur.unlinked_anonymous, done=listed,
+                  failed=lambda f: app.notify(f.text, severity="error"))
 
 
 class DuplicateModal(Dialog):
@@ -191,15 +422,18 @@ class IntakeScreen(Screen[None]):
     ]
 
     def __init__(self, session: TeamSession, kind: str = "inloop", *, restore: bool = False,
-                 values: dict[str, str] | None = None) -> None:
+                 values: dict[str, str] | None = None, link: intake.AnonymousWalkIn | None = None) -> None:
         super().__init__()
         self.session = session
         self.kind = kind
+        # An anonymous walk-in that gave her name: saving links it to the student (kind "inloop").
+        self.link = link if kind == "inloop" else None
         self.restore = restore
         self.initial = values or {}
         self.busy = False
         self.confirmed: set[str] = set()
         self.suggested_contact: str | None = None
+        self.anonymous = False  # "anoniem" typed as the first name: only its fields are shown
 
     # -- layout -------------------------------------------------------------------
 
@@ -209,12 +443,16 @@ class IntakeScreen(Screen[None]):
         return STUDENT_FIELDS + MORE_FIELDS + REFERRAL_FIELDS
 
     def compose(self) -> ComposeResult:
-        yield Static(TEXT[self.kind], classes="title")
-        yield Static(TEXT[f"hint_{self.kind}"], classes="hint")
+        if self.link is not None:
+            yield Static(TEXT["link"].format(when=when_text(self.link)), classes="title")
+            yield Static(TEXT["hint_link"], classes="hint")
+        else:
+            yield Static(TEXT[self.kind], classes="title")
+            yield Static(TEXT[f"hint_{self.kind}"], classes="hint")
         yield Static("", id="form-message", classes="error")
         with VerticalScroll(id="form"):
             for field_id, label in self.fields():
-                with Horizontal(classes="row"):
+                with Horizontal(classes="row", id=f"row-{field_id}"):
                     yield Label(label, classes="label")
                     yield self._widget(field_id)
                 yield hidden(Static("", id=f"hint-{field_id}", classes="field-hint"))
@@ -242,7 +480,7 @@ class IntakeScreen(Screen[None]):
         elif field_id == "contact_worker":
             suggester = SuggestWords(lambda: [w.full_name for w in self.session.active_workers()])
         placeholder = PLACEHOLDERS.get(field_id, "")
-        if field_id == "first_name" and self.kind != "inloop":
+        if field_id == "first_name" and (self.kind != "inloop" or self.link is not None):
             placeholder = "voornaam"
         return Input(placeholder=placeholder, id=f"f-{field_id}", suggester=suggester)
 
@@ -255,8 +493,11 @@ class IntakeScreen(Screen[None]):
                 self.notify(TEXT["draft_back"])
         if values:
             self.fill(values)
-        if self.kind == "aanmelding" and not self.value("urgency"):
-            self.query_one("#f-urgency", Input).value = "gewoon"
+        if self.kind == "aanmelding":
+            if not self.value("urgency"):
+                self.query_one("#f-urgency", Input).value = "gewoon"
+            # The field holds "gewoon": its placeholder with the other choices is out of sight.
+            self.hint("urgency", TEXT["urgency_choices"])
         self.query_one("#f-first_name", Input).focus()
 
     # -- values ---------------------------------------------------------------------
@@ -297,23 +538,46 @@ class IntakeScreen(Screen[None]):
         return "een inloop" if self.kind == "inloop" else "een aanmelding"
 
     def resume_state(self) -> dict[str, Any] | None:
-        return {"kind": self.kind}
+        state: dict[str, Any] = {"kind": self.kind}
+        if self.link is not None:
+            state["link"] = {"id": self.link.id, "at": self.link.at.isoformat()}
+        return state
 
     @classmethod
     def resume(cls, session: TeamSession, state: dict[str, Any]) -> IntakeScreen:
-        return cls(session, state.get("kind") or "inloop", restore=True)
+        link = None
+        kept = state.get("link")
+        if isinstance(kept, dict) and kept.get("id") and kept.get("at"):
+            # The leefdomeinen and duration come back with the draft's values.
+            link = intake.AnonymousWalkIn(str(kept["id"]), datetime.fromisoformat(str(kept["at"])))
+        return cls(session, state.get("kind") or "inloop", restore=True, link=link)
 
     # -- live hints -----------------------------------------------------------------
 
     def hint(self, field_id: str, text: str) -> None:
         widget = self.query_one(f"#hint-{field_id}", Static)
         widget.update(text)
-        widget.display = bool(text)
+        widget.display = bool(text) and self.shown(field_id)
 
     def error(self, field_id: str, text: str) -> None:
         widget = self.query_one(f"#err-{field_id}", Static)
         widget.update(text)
-        widget.display = bool(text)
+        widget.display = bool(text) and self.shown(field_id)
+
+    def shown(self, field_id: str) -> bool:
+        return not self.anonymous or field_id in ANONYMOUS_FIELDS
+
+    def show_anonymous(self, anonymous: bool) -> None:
+        """Only the fields an anonymous walk-in keeps, or all of them again (what was typed stays)."""
+        if anonymous == self.anonymous:
+            return
+        self.anonymous = anonymous
+        for field_id, _ in self.fields():
+            if field_id in ANONYMOUS_FIELDS:
+                continue
+            self.query_one(f"#row-{field_id}").display = not anonymous
+            for line in (self.query_one(f"#hint-{field_id}", Static), self.query_one(f"#err-{field_id}", Static)):
+                line.display = not anonymous and bool(str(line.render()).strip())
 
     @on(Input.Changed)
     def changed(self, event: Input.Changed) -> None:
@@ -326,8 +590,9 @@ class IntakeScreen(Screen[None]):
             self.municipality_hint(event.value)
         elif field_id == "programme" and self.kind == "aanmelding":
             self.suggest_contact(event.value)
-        elif field_id == "first_name" and self.kind == "inloop":
+        elif field_id == "first_name" and self.kind == "inloop" and self.link is None:
             anonymous = fold(event.value.strip()) == ANONYMOUS_WORD
+            self.show_anonymous(anonymous)
             self.hint("first_name", TEXT["anonymous_hint"] if anonymous else "")
 
     def birth_hint(self, text: str) -> None:
@@ -444,6 +709,8 @@ class IntakeScreen(Screen[None]):
             referrer=referrer,
             leefdomeinen=v.get("leefdomeinen", "").split(",") if v.get("leefdomeinen") else [],
         )
+        if anonymous and self.link is not None:
+            raise ValidationError("first_name", TEXT["link_name_needed"])
         details.validate()
         contact_id = None
         extra: intake.WalkIn | intake.Referral
@@ -531,15 +798,7 @@ class IntakeScreen(Screen[None]):
         self.save(details, extra, contact_id, existing)
 
     def describe(self, record: StudentRecord) -> str:
-        d = record.details
-        born = f"{d.birth_date:%d-%m-%Y}" if d.birth_date else TEXT["no_birth"]
-        parts = [d.display_name, born]
-        if d.student_number:
-            parts.append(f"studentnummer {d.student_number}")
-        if d.programme:
-            parts.append(f"{d.programme} {LEVEL_LABELS.get(d.level, d.level)}".strip())
-        parts.append(f"contactpersoon {self.session.contact_name(record)}")
-        return " · ".join(parts)
+        return describe(self.session, record)
 
     def save(self, details: StudentDetails, extra: intake.WalkIn | intake.Referral, contact_id: str | None,
              existing: StudentRecord | None) -> None:
@@ -547,6 +806,13 @@ class IntakeScreen(Screen[None]):
 
         def register() -> str:
             """The store calls, and the Dutch sentence that says what was saved."""
+            if isinstance(extra, intake.WalkIn) and self.link is not None:  # she gave her name
+                when = when_text(self.link)
+                record = s.spreekuur.link_anonymous(self.link.id, details, extra, existing=existing)
+                name = record.details.display_name
+                if s.is_involved(record.id):
+                    return TEXT["saved_link"].format(when=when, name=name)
+                return TEXT["saved_link_sealed"].format(when=when, name=name, contact=s.contact_name(record))
             if isinstance(extra, intake.WalkIn):  # an inloop
                 if details.anonymous:
                     s.spreekuur.register_anonymous(extra.leefdomeinen, extra.minutes)

@@ -141,7 +141,7 @@ TEXT = {
     "idle_hint": "Na hoeveel minuten zonder activiteit vergrendelt jongerenteam zichzelf? Geldt voor het hele team.",
     "minutes": "Minuten (1-60)",
     "need_minutes": "Kies een getal van 1 tot en met 60 minuten.",
-    "idle_set": "jongerenteam vergrendelt nu na {minutes} minuten zonder activiteit.",
+    "idle_set": "jongerenteam vergrendelt nu na {minutes} {unit} zonder activiteit.",
     # expertise
     "expertise_title": "Expertise van {name}",
     "expertise_hint": "Zet met de toetsen 1-9 een leefdomein aan of uit.",
@@ -743,7 +743,7 @@ class IdleLockDialog(TeamDialog):
             self.say(dutch(exc))
             return
         team_app(self).team_settings_changed()
-        self.dismiss(TEXT["idle_set"].format(minutes=minutes))
+        self.dismiss(TEXT["idle_set"].format(minutes=minutes, unit="minuut" if minutes == 1 else "minuten"))
 
 
 # -- expertise ---------------------------------------------------------------------------------------

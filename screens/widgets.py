@@ -484,8 +484,8 @@ class LineTable(ScrollView, can_focus=True):
 # before all of them (they are what the screen is for). What does not fit the
 # width is left out whole, never cut: F1 (help) and ctrl+p (the palette) list it all.
 APP_KEY_ORDER = ("walk_in", "referral", "help", "lock", "search", "today", "team", "quit")
-# Shown whatever the width (with ctrl+p at the right): help, and locking a shared laptop.
-ALWAYS_SHOWN = frozenset({"help", "lock"})
+# Shown whatever the width (with ctrl+p at the right): the help, which lists every key.
+ALWAYS_SHOWN = frozenset({"help"})
 
 
 class SteadyFooter(Footer):
@@ -500,7 +500,9 @@ class SteadyFooter(Footer):
     It also orders the keys (the screen's own first, then ``APP_KEY_ORDER``)
     and shows only those that fit the width whole, so at 80 columns no key
     is cut in half and the important ones are there; help (F1) and the
-    palette (ctrl+p, always shown at the right) have the rest.
+    palette (ctrl+p, always shown at the right) have the rest. A screen
+    may leave app keys out of its footer (``FOOTER_HIDES``: actions); they
+    still work.
     """
 
     _shown: tuple[tuple[str, str, str, bool], ...] | None = None
@@ -557,8 +559,9 @@ class SteadyFooter(Footer):
         rows: list[tuple[int, int, Binding, bool, str]] = []
         actions: set[str] = set()
         palette = app.COMMAND_PALETTE_BINDING
+        hides: frozenset[str] = getattr(self.screen, "FOOTER_HIDES", frozenset())
         for index, (key, (node, binding, enabled, tooltip)) in enumerate(self.screen.active_bindings.items()):
-            if not binding.show or binding.action in actions or key == palette:
+            if not binding.show or binding.action in actions or key == palette or binding.action in hides:
                 continue
             actions.add(binding.action)
             if node is app:

@@ -40,6 +40,7 @@ class Reason(StrEnum):
     OLD_HELPER_ONLY = "old helper only"
     MELDCODE_STARTER_ONLY = "meldcode starter only"
     MELDCODE_SELF = "meldcode self"
+    ALREADY_LINKED = "anonymous walk-in already linked"
 
 
 class StoreError(Exception):

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -219,7 +220,10 @@ class AnonymousContact(Base):
     """An anonymous walk-in: counted in the figures, linked to nobody.
 
     ``data`` holds only the leefdomeinen and the duration, under the
-    directory key.
+    directory key. When the student later gives her name, the walk-in is
+    linked to her file (``linked``): the student and the file entry it
+    became are then sealed in ``data`` too, never in a plain column, and the
+    figures count her walk-in from her statistics document instead.
     """
 
     __tablename__ = "anonymous_contacts"
@@ -228,6 +232,7 @@ class AnonymousContact(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     created_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
     data: Mapped[bytes] = mapped_column(Envelope())
+    linked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ProgrammeContact(Base):

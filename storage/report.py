@@ -190,6 +190,8 @@ def anonymous_walk_ins(store: Store, keys: Keys, since: datetime, until: datetim
         rows = s.execute(
             select(AnonymousContact.id, AnonymousContact.at, AnonymousContact.data)
             .where(AnonymousContact.at >= since, AnonymousContact.at < until)
+            # A walk-in linked to a student later counts as hers (her statistics document), not twice.
+            .where(AnonymousContact.linked.is_(False))
         ).all()
     at = {rid: when for rid, when, _ in rows}
     secret = hmac.new(keys.directory.key, b"jongerenteam cell key", hashlib.sha256).digest()

@@ -6,12 +6,14 @@ handing a student to a new contact person and emergency-access notices.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
 import orjson
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 
 from storage import audit, clock, files, guard
 from storage.crypto import (
@@ -50,6 +52,27 @@ class AnonymousView:
     at: datetime
     created_by: str
     data: JsonObject = field(repr=False)
+    linked: bool = False
+
+    @property
+    def student_id(self) -> str | None:
+        """The student this walk-in was linked to (sealed in ``data``), if any."""
+        sid = self.data.get("student") if self.linked else None
+        return sid if isinstance(sid, str) else None
+
+    @property
+    def entry_id(self) -> str | None:
+        """The file entry it became when it was linked, if any."""
+        eid = self.data.get("inloop") if self.linked else None
+        return eid if isinstance(eid, str) else None
+
+
+def _view(keys: Keys, r: AnonymousContact) -> AnonymousView:
+    try:
+        raw = open_field(keys.directory, "anonymous_contacts", "data", r.id, r.data)
+    except DecryptionError as exc:
+        raise Tampered(exc.where) from None
+    return AnonymousView(r.id, r.at, r.created_by, orjson.loads(raw), bool(r.linked))
 
 
 def add_anonymous_contact(store: Store, keys: Keys, data: JsonObject) -> str:
@@ -69,15 +92,56 @@ def anonymous_contacts(
     if until is not None:
         query = query.where(AnonymousContact.at < until)
     with store.reading() as s:
-        rows = s.scalars(query.order_by(AnonymousContact.at)).all()
-        out = []
-        for r in rows:
-            try:
-                raw = open_field(keys.directory, "anonymous_contacts", "data", r.id, r.data)
-            except DecryptionError as exc:
-                raise Tampered(exc.where) from None
-            out.append(AnonymousView(r.id, r.at, r.created_by, orjson.loads(raw)))
-        return out
+        return [_view(keys, r) for r in s.scalars(query.order_by(AnonymousContact.at)).all()]
+
+
+def anonymous_contact(store: Store, keys: Keys, contact_id: str) -> AnonymousView:
+    """One anonymous walk-in (``NotAllowed`` REMOVED when it is gone)."""
+    with store.reading() as s:
+        row = s.get(AnonymousContact, contact_id)
+        if row is None:
+            raise NotAllowed(f"anonymous_contacts/{contact_id}", reason=Reason.REMOVED)
+        return _view(keys, row)
+
+
+def linked_contacts(store: Store, keys: Keys, known: Collection[str] = ()) -> list[AnonymousView]:
+    """The anonymous walk-ins that were linked to a student, except the ids in
+    ``known`` (a caller's cache: a link never changes once made)."""
+    with store.reading() as s:
+        ids = [i for i in s.scalars(select(AnonymousContact.id).where(AnonymousContact.linked.is_(True))) if i not in known]
+        if not ids:
+            return []
+        rows = s.scalars(select(AnonymousContact).where(AnonymousContact.id.in_(ids))).all()
+        return [_view(keys, r) for r in rows]
+
+
+def link_anonymous_contact(store: Store, keys: Keys, contact_id: str, student_id: str, entry_id: str) -> None:
+    """Mark an anonymous walk-in as the first walk-in of a student who later gave her name.
+
+    The student and the file entry it became are sealed into ``data``
+    (under the directory key, as the directory's own names are); only the
+    flag is plain. A walk-in that is already linked (also by a colleague a
+    moment ago) is refused: one statement sets the flag only where it was
+    not set. Logged with a code only, without the student (no plain link).
+    """
+    with store.session() as s:
+        row = s.get(AnonymousContact, contact_id)
+        if row is None:
+            raise NotAllowed(f"anonymous_contacts/{contact_id}", reason=Reason.REMOVED)
+        view = _view(keys, row)
+        if view.linked:
+            raise NotAllowed(f"anonymous_contacts/{contact_id}", reason=Reason.ALREADY_LINKED)
+        data = {**view.data, "student": student_id, "inloop": entry_id}
+        body = seal_field(keys.directory, "anonymous_contacts", "data", contact_id, orjson.dumps(data))
+        result = s.execute(
+            sql_update(AnonymousContact)
+            .where(AnonymousContact.id == contact_id, AnonymousContact.linked.is_(False))
+            .values(linked=True, data=body)
+            .execution_options(synchronize_session=False)
+        )
+        if guard.rowcount(result) != 1:
+            raise NotAllowed(f"anonymous_contacts/{contact_id}", reason=Reason.ALREADY_LINKED)
+        audit.append(s, keys, "change", worker_id=keys.worker_id, detail="anonieme inloop gekoppeld")
 
 
 # -- today's walk-ins and the agenda -------------------------------------------

@@ -240,7 +240,7 @@ def test_inzage_of_a_driegesprek_and_a_closed_file(team_store, fixed_clock, tmp_
     assert parts[f"{talk}:verhaal"].why == "verteld door of met erbij: moeder"
     text = build_inzage(draft, all_in(draft)).text()
     for expected in (
-        "*Driegesprek · 09-11-2026 om 13:30*", "Wie waren erbij: jij, Mevr. Bos (studentcoach), moeder",
+        "*Driegesprek · 09-11-2026 om 13:30*", "Wie waren erbij: jij, Mevr. Bos (studiecoach), moeder",
         "Hulpverleners: Hanna Hulpverlener", "Jouw verhaal: Thuis is het onrustig.", "Zorgen van school: Veel verzuim.",
         "Je hulpvraag: Rust thuis en school afmaken.", "Bron: Een driegesprek met jou, je studiecoach en je hulpverlener.",
         "*Werkafspraak · 09-11-2026 om 13:30*", "Wie doet het: je studiecoach", "Bron: Afgesproken in het gesprek van 09-11-2026.",

@@ -11,8 +11,8 @@ from jongerenteam import spreekuur as intake
 from jongerenteam.domain import StudentDetails, ValidationError, working_days_between
 from storage import spreekuur
 from storage.crypto import DecryptionError
-from storage.errors import NotAllowed, NotInvolved, WrongPassphrase
-from tests.support import COORDINATOR_PASS, TODAY, WORKER_PASS, sam, session
+from storage.errors import NotAllowed, NotInvolved, Reason, WrongPassphrase
+from tests.support import COORDINATOR_PASS, TODAY, WORKER_PASS, audit_rows, sam, session
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
@@ -46,6 +46,122 @@ def test_anonymous_walk_in_counts_but_names_nobody(team_store, fixed_clock):
     assert views[0].data == {"leefdomeinen": ["gezondheid", "welzijn"], "minuten": 15}
     assert isinstance(rk, int) and 0 <= rk < 2**32
     assert [q.record for q in s.spreekuur.walk_ins_on(TODAY)] == [None]
+
+
+# -- the anonymous walk-in who gives her name later (issue 20, item 3) ----------------------------
+
+LAST_THURSDAY = TODAY - timedelta(days=4)
+
+
+def _anonymous_last_thursday(s, leefdomeinen=("welzijn",), minutes=25) -> str:
+    """An anonymous walk-in at 14:05 (Dutch time) four days before TODAY; the clock back to TODAY after."""
+    from storage import clock
+
+    clock.set_clock(lambda: datetime(2026, 11, 19, 13, 5, tzinfo=UTC))
+    try:
+        return s.spreekuur.register_anonymous(list(leefdomeinen), minutes)
+    finally:
+        clock.set_clock(lambda: datetime(2026, 11, 23, 10, 30, tzinfo=UTC))
+
+
+def _truth_of_the_figures(team_store, s, student_id: str) -> tuple[list[str], int]:
+    """Her statistics document's walk-in days, and the anonymous walk-ins the figures count (unperturbed)."""
+    from storage import report as store_report
+
+    doc = store_report.get(team_store.store, s.keys, student_id)
+    anonymous = store_report.anonymous_walk_ins(
+        team_store.store, s.keys, datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC))
+    return (doc or {}).get("inloop", []), len(anonymous)
+
+
+def test_anonymous_walk_in_linked_to_a_new_student_keeps_its_day(team_store, fixed_clock, dutch_time_zone):
+    """She gives her name four days later: a new student whose first walk-in is the anonymous
+    one, on its own day and hour, with its leefdomeinen and duration; the figures count her
+    walk-in once (hers, not also an anonymous one); the audit holds a code, no student."""
+    s = session(team_store)
+    contact = _anonymous_last_thursday(s, ["welzijn"], 25)
+    before = {e.seq for e in audit_rows(team_store.store, "change")}
+    rec = s.spreekuur.link_anonymous(contact, sam(), intake.WalkIn(hulpvraag="Durfde eerst haar naam niet te zeggen"))
+    assert rec.status == "lopend" and rec.details.leefdomeinen == ["welzijn"]
+    (entry,) = s.dossier.read_file(rec.id)
+    assert entry.kind == "inloop"
+    assert entry.payload["moment"] == "2026-11-19T14:05" and entry.payload["minuten"] == 25
+    assert entry.payload["hulpvraag"] == "Durfde eerst haar naam niet te zeggen"
+    (talk,) = s.dossier.open_dossier(rec.id).talks()
+    assert talk.label == "inloopgesprek" and talk.at == datetime(2026, 11, 19, 14, 5)
+    walk_ins, anonymous = _truth_of_the_figures(team_store, s, rec.id)
+    assert (walk_ins, anonymous) == (["2026-11-19"], 0)
+    from storage import report as store_report
+    assert store_report.get(team_store.store, s.keys, rec.id)["ingeschreven"] == "2026-11-19"
+    # The walk-in list of that day shows her at 14:05, once, under her name; today's list does not.
+    assert [(q.at.strftime("%H:%M"), q.record.id if q.record else None) for q in s.spreekuur.walk_ins_on(LAST_THURSDAY)] == [
+        ("14:05", rec.id)]
+    assert s.spreekuur.walk_ins_on(TODAY) == []
+    (line,) = [e for e in audit_rows(team_store.store, "change") if e.seq not in before and e.student_id is None]
+    assert line.detail == "anonieme inloop gekoppeld" and line.on_behalf_of is None
+    # The link itself is sealed: the row's plain columns name no student.
+    with team_store.store.reading() as db:
+        from storage.models import AnonymousContact
+        row = db.get(AnonymousContact, contact)
+        assert row.linked and rec.id.encode() not in row.data
+
+
+def test_anonymous_walk_in_linked_to_an_existing_student(team_store, fixed_clock, dutch_time_zone):
+    """A student the team knows (here a colleague's, unreadable for Hanna): the walk-in is appended to her
+    file on its own day, without Hanna reading it; the figures count it once, as hers."""
+    otto = session(team_store, "other")
+    known = otto.spreekuur.register_referral(sam(), intake.Referral(by_name="Jan Coach", reason="verzuim"),
+                                             contact_worker_id=team_store.other_id, today=TODAY - timedelta(days=10))
+    hanna = session(team_store)
+    contact = _anonymous_last_thursday(hanna, ["wonen"], None)
+    rec = hanna.spreekuur.link_anonymous(contact, existing=hanna.students[known.id])
+    assert rec.id == known.id and rec.status == "lopend"  # her first talk ended the wait
+    with pytest.raises(NotInvolved):
+        hanna.dossier.read_file(known.id)
+    entries = {e.kind: e for e in otto.dossier.read_file(known.id)}
+    assert entries["inloop"].payload["moment"] == "2026-11-19T14:05"
+    assert entries["inloop"].payload["leefdomeinen"] == ["wonen"] and entries["inloop"].payload["minuten"] is None
+    assert _truth_of_the_figures(team_store, otto, known.id) == (["2026-11-19"], 0)
+    assert [q.record.id for q in hanna.spreekuur.walk_ins_on(LAST_THURSDAY) if q.record] == [known.id]
+
+
+def test_an_anonymous_walk_in_is_linked_once(team_store, fixed_clock):
+    """A second link (by anyone, to anyone) is refused in Dutch, and saves nothing of it."""
+    from jongerenteam.messages import explain
+    from storage.models import AnonymousContact, FileEntry, Student
+
+    hanna, otto = session(team_store), session(team_store, "other")
+    contact = _anonymous_last_thursday(hanna)
+    first = hanna.spreekuur.link_anonymous(contact, sam())
+    other = otto.spreekuur.register_walk_in(sam(first_name="Noor", last_name="Bakker"), intake.WalkIn(), today=TODAY)
+    with team_store.store.reading() as db:
+        counts = (db.query(Student).count(), db.query(FileEntry).count())
+    for attempt in (
+        lambda: otto.spreekuur.link_anonymous(contact, existing=otto.students[other.id]),
+        lambda: hanna.spreekuur.link_anonymous(contact, sam(first_name="Iemand", last_name="Anders")),
+    ):
+        with pytest.raises(NotAllowed) as err:
+            attempt()
+        assert explain(err.value)[0].startswith("Deze anonieme inloop is al gekoppeld aan een student.")
+    with team_store.store.reading() as db:
+        assert (db.query(Student).count(), db.query(FileEntry).count()) == counts
+        assert db.query(AnonymousContact).filter_by(linked=True).count() == 1
+    assert _truth_of_the_figures(team_store, hanna, first.id) == (["2026-11-19"], 0)
+    assert _truth_of_the_figures(team_store, otto, other.id)[0] == ["2026-11-23"]
+
+
+def test_a_link_that_a_colleague_made_first_is_refused_in_one_statement(team_store, fixed_clock):
+    """Two windows link the same walk-in at once: the store's flag decides; the later one saves nothing."""
+    from storage import students as store_students
+
+    hanna = session(team_store)
+    contact = _anonymous_last_thursday(hanna)
+    rec = hanna.spreekuur.register_student(sam(), today=TODAY)
+    entry = store_students.add_entry(team_store.store, hanna.keys, rec.id, "inloop", {"tekst": ""})
+    spreekuur.link_anonymous_contact(team_store.store, hanna.keys, contact, rec.id, entry)
+    with pytest.raises(NotAllowed) as err:
+        spreekuur.link_anonymous_contact(team_store.store, hanna.keys, contact, rec.id, entry)
+    assert err.value.reason == Reason.ALREADY_LINKED
 
 
 def test_walk_in_of_a_colleagues_student_is_added_without_reading(team_store, fixed_clock):
@@ -82,6 +198,24 @@ def test_referral_waits_with_working_days_and_suggested_contact(team_store, fixe
     otto.spreekuur.register_walk_in(otto.students[rec.id].details, intake.WalkIn(hulpvraag="eerste gesprek"),
                           existing=otto.students[rec.id], today=TODAY)
     assert otto.students[rec.id].status == "lopend"
+
+
+def test_a_coach_who_registers_the_student_is_her_studiecoach(team_store, fixed_clock):
+    """An aanmelding by a studiecoach (or SLB'er, mentor): the file knows its coach at once, not
+    "Studiecoach: nog niet bekend"; another referrer (a docent) names no coach."""
+    s = session(team_store)
+    by_coach = s.spreekuur.register_referral(
+        sam(), intake.Referral(by_name="Jan Coach", by_role="studiecoach/SLB'er", reason="verzuim"),
+        contact_worker_id=team_store.worker_id, today=TODAY)
+    assert (by_coach.details.coach_name, by_coach.details.coach_role) == ("Jan Coach", "studentcoach")
+    by_slb = s.spreekuur.register_referral(
+        sam(first_name="Noor", last_name="Bakker"), intake.Referral(by_name="Mevr. Bos", by_role="SLB'er", reason="x"),
+        contact_worker_id=team_store.worker_id, today=TODAY)
+    assert (by_slb.details.coach_name, by_slb.details.coach_role) == ("Mevr. Bos", "slb")
+    by_teacher = s.spreekuur.register_referral(
+        sam(first_name="Kim", last_name="Jansen"), intake.Referral(by_name="Dhr. Smit", by_role="docent Nederlands", reason="x"),
+        contact_worker_id=team_store.worker_id, today=TODAY)
+    assert by_teacher.details.coach_name == "" and by_teacher.details.coach_role == ""
 
 
 def test_referral_needs_who_and_why():

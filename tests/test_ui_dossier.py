@@ -158,10 +158,11 @@ async def test_dossier_opens_from_search_and_each_tab_shows_the_file(team_store,
                      "Contactvoorkeur: WhatsApp 0612345678"):
             assert part in header
 
-        # At 120 columns the Footer shows every key of the dossier itself (the tab bar shows 1-7).
+        # At 120 columns the Footer shows every key of the dossier itself (the tab bar shows 1-7),
+        # and F1 Hulp; Esc (Terug, the same everywhere) is the one left for the help to name.
         footer = screen_text(app).splitlines()[-1]
-        for key in ("a Nieuw gesprek", "esc Terug", "d Driegesprek", "u Afsprakenoverzicht", "s Status",
-                    "w Overdracht", "8 18+-lijst", "r Rechten"):
+        for key in ("a Nieuw gesprek", "d Driegesprek", "u Afsprakenoverzicht", "s Status",
+                    "w Overdracht", "8 18+-lijst", "r Rechten", "f1 Hulp"):
             assert key in footer, footer
 
         # 1 Overzicht

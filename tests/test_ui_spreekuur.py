@@ -12,7 +12,7 @@ from jongerenteam.dates import local_today
 from jongerenteam.session import TeamSession
 from screens.dialogs import Confirm
 from screens.home import HomeScreen
-from screens.spreekuur import DuplicateModal, IntakeScreen
+from screens.spreekuur import AnonymousPicker, DuplicateModal, IntakeScreen, LinkAnonymousModal
 from screens.student import EmergencyModal, FileModal, NotInvolvedModal
 from screens.unlock import UnlockScreen
 from screens.widgets import LeefdomeinPicker
@@ -83,23 +83,200 @@ async def test_walk_in_by_keyboard_only(team_store, students):
         assert [(e.kind, e.payload["hulpvraag"]) for e in entries] == [("inloop", "Schulden en ruzie thuis")]
 
 
-async def test_anonymous_walk_in_stores_no_student(team_store, students):
-    """'anoniem' as first name: only date, leefdomeinen and duration are stored."""
+# Keys that are not typed values (what a keystroke count of a task counts).
+COMMAND_KEYS = {"ctrl+n", "ctrl+s", "tab", "shift+tab", "enter", "escape", "down", "up"}
+
+
+async def test_anonymous_walk_in_with_a_duration_in_four_keys(team_store, students):
+    """'anoniem' as first name hides what is not kept: from Vandaag, ctrl+n, the name, Tab,
+    a leefdomein, Tab, the minutes, ctrl+s: four keys beyond the typed values (issue 20).
+    Only date, leefdomeinen and duration are stored."""
     app = build_app(team_store)
     before = count(team_store.store, Student)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
-        await pilot.press("ctrl+n", *"anoniem")
+        keys = ["ctrl+n", *"anoniem", "tab", "2", "tab", *"15", "ctrl+s"]
+        await pilot.press(*keys[:8])
         assert "Anonieme inloop" in str(app.screen.query_one("#hint-first_name", Static).render())
-        await pilot.press("tab", "tab", "tab", "tab", "2")
-        field(app, "minutes").focus()
-        await pilot.press(*"15", "ctrl+s")
+        hidden_rows = [r.id for r in app.screen.query(".row") if not r.display]
+        assert "row-hulpvraag" in hidden_rows and "row-birth_date" in hidden_rows and "row-minutes" not in hidden_rows
+        await pilot.press(*keys[8:11])
+        assert app.focused is field(app, "minutes")
+        await pilot.press(*keys[11:])
         await settle(app, pilot)
-        assert isinstance(app.screen, HomeScreen)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        assert len([k for k in keys if k in COMMAND_KEYS]) <= 4
         assert count(team_store.store, Student) == before
-        assert count(team_store.store, AnonymousContact) == 1
+        (walk_in,) = app.session.spreekuur.walk_ins_on(local_today())
+        assert walk_in.record is None and walk_in.anonymous is not None
+        assert (walk_in.anonymous.leefdomeinen, walk_in.anonymous.minutes) == (("welzijn",), 15)
         queue = app.screen.query_one("#queue", DataTable)
         assert [str(queue.get_row_at(i)[1]) for i in range(queue.row_count)] == ["anoniem"]
+
+
+async def test_a_name_after_anoniem_brings_every_field_back(team_store, students):
+    """Typed 'anoniem' by mistake: changing the name shows the hidden fields again, with what was typed in them."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *"Sam", "tab", *"Bakker")
+        field(app, "first_name").value = ""
+        field(app, "first_name").focus()
+        await pilot.press(*"anoniem")
+        assert not app.screen.query_one("#row-last_name").display
+        await pilot.press(*"x")
+        assert app.screen.query_one("#row-last_name").display and field(app, "last_name").value == "Bakker"
+
+
+def _anonymous_this_evening(team_store, minutes_before: int = 20) -> str:
+    """An anonymous walk-in by Hanna ``minutes_before`` the UI tests' store moment (the same day)."""
+    from datetime import timedelta
+
+    from storage import clock
+    from tests.support import STORE_NOW
+
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    clock.set_clock(lambda: STORE_NOW - timedelta(minutes=minutes_before))
+    try:
+        return hanna.spreekuur.register_anonymous(["wonen"], 25)
+    finally:
+        clock.set_clock(lambda: STORE_NOW)
+        hanna.lock()
+
+
+async def _to_the_anonymous_row(app, pilot) -> None:
+    """From Vandaag's first list to the spreekuur, the anonymous walk-in highlighted."""
+    queue = app.screen.query_one("#queue", DataTable)
+    await pilot.press("tab")
+    assert app.focused is queue and str(queue.get_row_at(queue.cursor_row)[1]) == "anoniem"
+
+
+async def test_anonymous_walk_in_linked_to_a_new_student_from_vandaag(team_store, students, dutch_time_zone):
+    """Enter on the 'anoniem' row, her name, Enter (new student), ctrl+s: she has a file whose first
+    walk-in is the anonymous one, at its own time; Vandaag shows her name on that row, once."""
+    _anonymous_this_evening(team_store)
+    app = build_app(team_store)
+    before = count(team_store.store, Student)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        queue = app.screen.query_one("#queue", DataTable)
+        time_shown = str(queue.get_row_at(0)[0])
+        await _to_the_anonymous_row(app, pilot)
+        keys = ["enter", *f"{NEW_FIRST} {NEW_LAST}", "enter", "ctrl+s"]
+        await pilot.press(keys[0])
+        assert isinstance(app.screen, LinkAnonymousModal)
+        await pilot.press(*keys[1:-2])
+        options = app.screen.query_one("#link-choices", OptionList)
+        assert str(options.get_option_at_index(0).prompt) == f"Nieuwe student: {NEW_FIRST} {NEW_LAST}"
+        await pilot.press(keys[-2])
+        assert isinstance(app.screen, IntakeScreen) and app.screen.link is not None
+        assert (field(app, "first_name").value, field(app, "last_name").value) == (NEW_FIRST, NEW_LAST)
+        assert field(app, "minutes").value == "25" and field(app, "leefdomeinen").codes == ["wonen"]
+        title = str(app.screen.query_one(".title", Static).render())
+        assert title.startswith("Anonieme inloop van ") and title.endswith(f"{time_shown} koppelen aan een nieuwe student")
+        await pilot.press(keys[-1])
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        assert len([k for k in keys if k in COMMAND_KEYS]) == 3  # and the Tab to the list
+        assert count(team_store.store, Student) == before + 1
+        record = app.session.spreekuur.search(NEW_LAST)[0]
+        assert any(f"in het dossier van {NEW_FIRST} {NEW_LAST}" in n for n in notifications(app))
+        (entry,) = [e for e in app.session.dossier.read_file(record.id) if e.kind == "inloop"]
+        assert entry.payload["moment"].endswith(f"T{time_shown}") and entry.payload["minuten"] == 25
+        queue = app.screen.query_one("#queue", DataTable)
+        assert [(str(queue.get_row_at(i)[0]), str(queue.get_row_at(i)[1])) for i in range(queue.row_count)] == [
+            (time_shown, f"{NEW_FIRST} {NEW_LAST}")]
+        assert count(team_store.store, AnonymousContact) == 1
+
+
+async def test_anonymous_walk_in_linked_to_a_known_student_and_only_once(team_store, students):
+    """Enter on 'anoniem', part of her name, the arrow down to her, Enter: linked to the student the
+    team knows (no new student). The row is hers now; Enter on it opens her, not the link again."""
+    _anonymous_this_evening(team_store)
+    app = build_app(team_store)
+    before = count(team_store.store, Student)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await _to_the_anonymous_row(app, pilot)
+        await pilot.press("enter", *"ozdem")
+        options = app.screen.query_one("#link-choices", OptionList)
+        assert str(options.get_option_at_index(1).prompt).startswith("Fatma Özdemir · 12-09-2007")
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        assert count(team_store.store, Student) == before
+        assert "staat nu als inloopgesprek in het dossier van Fatma Özdemir." in " ".join(notifications(app))
+        queue = app.screen.query_one("#queue", DataTable)
+        assert [str(queue.get_row_at(i)[1]) for i in range(queue.row_count)] == ["Fatma Özdemir"]
+        (entry,) = [e for e in app.session.dossier.read_file(students.ozdemir_id) if e.kind == "inloop"]
+        assert entry.payload["leefdomeinen"] == ["wonen"]
+        with team_store.store.reading() as s:
+            assert s.scalar(select(func.count()).select_from(AnonymousContact).where(AnonymousContact.linked)) == 1
+        queue.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, (HomeScreen, LinkAnonymousModal))
+        assert getattr(app.screen, "student_id", None) == students.ozdemir_id, everything_shown(app)
+
+
+async def test_an_anonymous_walk_in_of_an_earlier_day_linked_through_the_palette(team_store, students):
+    """She gives her name three days later: the palette's "student: anonieme inloop koppelen" lists
+    the walk-ins not linked yet; Enter, her name, the arrow to her, Enter. Her file has the walk-in
+    on its own day; the list no longer offers it."""
+    from datetime import timedelta
+
+    from storage import clock
+    from tests.support import STORE_NOW
+
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    clock.set_clock(lambda: STORE_NOW - timedelta(days=3))
+    hanna.spreekuur.register_anonymous(["onderwijs", "welzijn"], 1)
+    clock.set_clock(lambda: STORE_NOW)
+    hanna.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        (command,) = [c for c in app.get_system_commands(app.screen) if c.title == "student: anonieme inloop koppelen"]
+        command.callback()
+        await settle(app, pilot)
+        assert isinstance(app.screen, AnonymousPicker)
+        (line,) = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        assert line.endswith(" · HH · Onderwijs, Welzijn · 1 minuut")
+        await pilot.press("enter")
+        assert isinstance(app.screen, LinkAnonymousModal)
+        await pilot.press(*"ozdem", "down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        (entry,) = [e for e in app.session.dossier.read_file(students.ozdemir_id) if e.kind == "inloop"]
+        walked_in = (STORE_NOW - timedelta(days=3)).astimezone().replace(tzinfo=None)
+        assert entry.payload["moment"] == walked_in.isoformat(timespec="minutes")
+        assert app.session.spreekuur.unlinked_anonymous() == []
+        command.callback()
+        await settle(app, pilot)
+        assert "geen anonieme inloop van de laatste 30 dagen die nog niet gekoppeld is" in " ".join(notifications(app))
+
+
+async def test_ctrl_n_after_a_search_that_found_nobody_carries_the_name(team_store, students):
+    """A search for a name the team does not know, then ctrl+n: the walk-in form has that name
+    (ctrl+r the aanmelding too); after a search that found someone, the form starts empty."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("slash", *f"{NEW_FIRST} van der {NEW_LAST}")
+        assert str(app.screen.query_one("#count", Static).render()).startswith("Geen student gevonden. Ctrl+n")
+        await pilot.press("ctrl+n")
+        assert isinstance(app.screen, IntakeScreen)
+        assert (field(app, "first_name").value, field(app, "last_name").value) == (NEW_FIRST, f"van der {NEW_LAST}")
+        app.screen.query_one("#f-first_name", Input).value = ""
+        app.screen.query_one("#f-last_name", Input).value = ""
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+r")
+        assert app.screen.kind == "aanmelding" and field(app, "first_name").value == NEW_FIRST
+        app.screen.query_one("#f-first_name", Input).value = ""
+        app.screen.query_one("#f-last_name", Input).value = ""
+        await pilot.press("escape", "escape", "slash", *"ozdemir", "ctrl+n")
+        assert isinstance(app.screen, IntakeScreen) and field(app, "first_name").value == ""
 
 
 async def test_referral_suggests_the_programmes_contact_and_waits(team_store, students):
@@ -375,7 +552,8 @@ async def test_palette_has_noun_verb_commands(team_store, students):
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
         titles = [c.title for c in app.get_system_commands(app.screen)]
-        for wanted in ("student: zoeken", "student: inloop registreren", "student: aanmelden", "vandaag: tonen"):
+        for wanted in ("student: zoeken", "student: inloop registreren", "student: aanmelden", "vandaag: tonen",
+                       "student: anonieme inloop koppelen"):
             assert wanted in titles
         assert not any(t.startswith("team:") for t in titles)  # not a coördinator
 

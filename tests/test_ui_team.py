@@ -32,6 +32,7 @@ from tests.support import (
     COORDINATOR_PASS,
     WORKER_PASS,
     build_app,
+    notifications,
     paste,
     screen_text,
     settle,
@@ -514,9 +515,10 @@ async def test_programme_contact_set_and_cleared(team_store):
 
 
 async def test_idle_lock_minutes_are_checked_saved_and_applied(team_store):
-    """61 is refused in Dutch and kept; 15 is saved in the store and the app's idle timer follows."""
+    """61 is refused in Dutch and kept; 15 is saved in the store and the app's idle timer follows;
+    the confirmation says "1 minuut", not "1 minuten"."""
     app = build_app(team_store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_team(app, pilot, team_store)
         await pilot.press("v")
         assert value(app, "#idle-minutes") == "5"
@@ -529,6 +531,9 @@ async def test_idle_lock_minutes_are_checked_saved_and_applied(team_store):
         assert team_store.store.team().idle_lock_minutes == 15
         assert app.idle_lock_seconds == 15 * 60
         assert "Vergrendelen na 15 min" in text_of(app, "#team-settings")
+        assert "jongerenteam vergrendelt nu na 15 minuten zonder activiteit." in notifications(app)
+        await pilot.press("v", "backspace", "backspace", "1", "enter")
+        assert "jongerenteam vergrendelt nu na 1 minuut zonder activiteit." in notifications(app)  # not "1 minuten"
 
 
 # -- 6. expertise -------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ class ReportService(Service):
         student_id: str,
         *,
         on: date | None = None,
-        walk_in: bool = False,
+        walk_in: bool | date = False,
         referral: bool = False,
         talks: tuple[tuple[date, str, str], ...] = (),
         scores: tuple[tuple[date, str, int], ...] = (),
@@ -41,14 +41,17 @@ class ReportService(Service):
     ) -> None:
         """Bring the student's statistics document up to date, inside the unit of
         the change it describes (a walk-in, a talk, a status): the directory
-        facts as stored now, and the events."""
+        facts as stored now, and the events. ``walk_in``: True for a walk-in
+        on ``on``, or the day of a walk-in noted later (an anonymous walk-in
+        linked to her file)."""
         row = students.get_student(self.store, self.keys, student_id)
         today = on or local_today()
+        walk_in_day = walk_in if isinstance(walk_in, date) else (today if walk_in else None)
         facts = rp.facts_of(StudentDetails.from_dict(row.data), row.status)
         store_report.update(
             self.store, self.keys, student_id,
             lambda doc: rp.revise(
-                doc, facts, today, walk_in=today if walk_in else None,
+                doc, facts, today, walk_in=walk_in_day,
                 referral=today if referral else None, talks=talks, scores=scores, retype=retype,
             ),
         )

@@ -564,7 +564,7 @@ class _Items:
     def talk(self, p: JsonObject) -> list[Field]:
         out: list[Field] = []
         if isinstance(p.get("minuten"), int):
-            out += self.plain("minuten", "Hoe lang", f"{p['minuten']} minuten")
+            out += self.plain("minuten", "Hoe lang", f"{p['minuten']} {'minuut' if p['minuten'] == 1 else 'minuten'}")
         people = [("jij" if str(x).casefold() == "student" else str(x)) for x in p.get("deelnemers") or []]
         if people:
             out += [Field("deelnemers", "Wie waren erbij", ", ".join(people), NAMES)]
@@ -621,7 +621,7 @@ class _Items:
                 domains = [x for x in p.get("leefdomeinen") or [] if isinstance(x, str)]
                 out += self.plain("leefdomeinen", "Leefgebieden", ", ".join(_DOMAIN_LABELS.get(x, x) for x in domains))
                 if isinstance(p.get("minuten"), int):
-                    out += self.plain("minuten", "Hoe lang", f"{p['minuten']} minuten")
+                    out += self.plain("minuten", "Hoe lang", f"{p['minuten']} {'minuut' if p['minuten'] == 1 else 'minuten'}")
                 return out
 
             referrer = str(p.get("verwijzer") or "")

@@ -62,7 +62,7 @@ _KNOWN_WORDS = frozenset({
     "veilig", "thuis", "halt", "politie", "entree", "mbo", "vmbo", "havo", "vwo", "hbo", "bol", "bbl",
 })
 
-_SCHOOL_ROLES = ("(SLB'er)", "(LOB'er)", "(mentor)", "(studentcoach)")
+_SCHOOL_ROLES = ("(SLB'er)", "(LOB'er)", "(mentor)", "(studentcoach)", "(studiecoach)")
 
 # Fields whose values are names or contact details of people other than the student.
 NAMES, TEXT, PLAIN = "namen", "tekst", "gewoon"

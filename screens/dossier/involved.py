@@ -79,7 +79,7 @@ TEXT = {
     "on_map": "Op de sociale kaart: {label}",
     "coach_dialog_title": "Studiecoach",
     "coach_name": "Naam",
-    "coach_name_placeholder": "naam van de SLB'er, LOB'er, mentor of studentcoach (leeg = geen)",
+    "coach_name_placeholder": "naam van de SLB'er, LOB'er, mentor of studiecoach (leeg = geen)",
     "coach_role": "Rol (1-4)",
     "coach_saved": "Studiecoach opgeslagen: {name}.",
     "coach_cleared": "Er staat geen studiecoach meer in het dossier.",

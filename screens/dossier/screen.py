@@ -100,7 +100,7 @@ PANE_COMMANDS: list[tuple[str, str, int, str]] = [
     ("dossier: collega betrekken", "Een collega uit het team kan het dossier daarna lezen (tabblad 6, a)", 6, "add_colleague"),
     ("dossier: collega van het dossier halen", "De gekozen collega kan het dossier daarna niet meer lezen (tabblad 6, x)", 6,
      "remove_colleague"),
-    ("dossier: studiecoach wijzigen", "Naam en rol van de SLB'er, LOB'er, mentor of studentcoach (tabblad 6, c)", 6, "coach"),
+    ("dossier: studiecoach wijzigen", "Naam en rol van de SLB'er, LOB'er, mentor of studiecoach (tabblad 6, c)", 6, "coach"),
     ("dossier: externe betrokkene toevoegen",
      "Een professional van buiten school, van de sociale kaart of zelf getypt (tabblad 6, e)", 6, "add_external"),
     ("dossier: externe betrokkene beëindigen", "De gekozen externe betrokkene is niet meer betrokken (tabblad 6, b)", 6, "end_external"),
@@ -349,7 +349,6 @@ class DossierScreen(Screen[None]):
     # shows, in one go: every focus change makes the Footer rebuild its keys (tens of ms).
     AUTO_FOCUS = "#dossier-body *"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Terug"),
         # The tab bar shows the digits 1-7; the Footer keeps its width for the rest.
         *(Binding(str(n), f"tab({n})", f"Tabblad {n}", show=False) for n in range(1, 8)),
         Binding("d", "driegesprek", "Driegesprek"),
@@ -359,6 +358,8 @@ class DossierScreen(Screen[None]):
         Binding("8", "checklist", "18+-lijst"),
         Binding("r", "rights", "Rechten"),
         Binding("m", "meldcode", "Meldcode"),
+        # Last: where the footer has no room for all, Esc (the same on every screen) goes first.
+        Binding("escape", "back", "Terug"),
         Binding("f5", "reload", "Opnieuw laden", show=False),
     ]
 

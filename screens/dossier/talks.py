@@ -61,7 +61,7 @@ TEXT = {
     "detail_title": "{label} van {at:%d-%m-%Y}",
     "by": "Vastgelegd door {name}",
     "participants": "Deelnemers: {names}",
-    "duration": "Duur: {n} minuten",
+    "duration": "Duur: {n} {unit}",
     "note": "Verslag",
     "story": "Verhaal van de student",
     "concerns": "Zorgen van school",
@@ -159,7 +159,7 @@ def talk_detail(session: TeamSession, dossier: d.Dossier, item: d.TimelineItem) 
     text.append(f"{item.at:%d-%m-%Y %H:%M} · {item.label}\n", style="bold")
     text.append(TEXT["by"].format(name=worker_name(session, item.by)) + "\n")
     if item.minutes:
-        text.append(TEXT["duration"].format(n=item.minutes) + "\n")
+        text.append(TEXT["duration"].format(n=item.minutes, unit=forms.plural(item.minutes, "minuut", "minuten")) + "\n")
     if item.participants:
         text.append(TEXT["participants"].format(names=", ".join(item.participants)) + "\n")
     text.append("\n")
