@@ -25,7 +25,7 @@ from jongerenteam.meldcode.service import ROLE_LABELS
 from screens import forms
 from screens.background import run_in_thread
 from screens.dialogs import Dense, FormDialog
-from screens.interfaces import team_app
+from screens.interfaces import Command, team_app
 from screens.text import DataTable, Input, Static, Text, TextArea
 from screens.widgets import CHOICE_HINT, KeyChoice, SteadyFooter, SuggestWords
 
@@ -200,7 +200,6 @@ class MeldcodeScreen(Screen[None]):
         "waar de antwoorden heen leiden, maar jij beslist. Alleen jij en de collega's die jij toevoegt kunnen dit lezen."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Terug"),
         Binding("1", "signal", "Signaal"),
         Binding("2", "consult", "Overleg"),
         Binding("3", "talk", "Gesprek"),
@@ -211,6 +210,8 @@ class MeldcodeScreen(Screen[None]):
         Binding("o", "organisation", "Organisatie"),
         Binding("c", "member", "Collega toevoegen"),
         Binding("a", "close_trajectory", "Afsluiten"),
+        # Last: where the footer has no room for all, Esc (the same on every screen) goes first.
+        Binding("escape", "back", "Terug"),
         Binding("f5", "reload", "Opnieuw laden", show=False),
     ]
 
@@ -342,6 +343,23 @@ class MeldcodeScreen(Screen[None]):
 
     def action_close_trajectory(self) -> None:
         self._form(CloseModal(self.session, self.trajectory))
+
+    def palette_commands(self) -> list[Command]:
+        """'meldcode: ...' in the palette (ctrl+p): every step, also where the footer has no room."""
+        return [
+            ("meldcode: signaal vastleggen", "Stap 1: wat je zag of hoorde, wat de student zei (1)", self.action_signal),
+            ("meldcode: overleg vastleggen", "Stap 2: collega, aandachtsfunctionaris of Veilig Thuis (2)", self.action_consult),
+            ("meldcode: gesprek vastleggen", "Stap 3: het gesprek met de student, of waarom niet (3)", self.action_talk),
+            ("meldcode: afwegingskader", "Stap 4: de vijf vragen, één voor één (4)", self.action_weigh),
+            ("meldcode: melding vastleggen", "Stap 5: de melding bij Veilig Thuis (5)", self.action_melding),
+            ("meldcode: hulp vastleggen", "Stap 5: welke hulp en hoe je het effect volgt (h)", self.action_help_plan),
+            ("meldcode: streefdata", "Een streefdatum per stap (t)", self.action_targets),
+            ("meldcode: organisatie en aandachtsfunctionaris", "Welke meldcode geldt, wie de aandachtsfunctionaris is (o)",
+             self.action_organisation),
+            ("meldcode: collega toevoegen", "De aandachtsfunctionaris of een collega mag daarna meelezen (c)",
+             self.action_member),
+            ("meldcode: afsluiten", "Jij sluit af, met de reden (a)", self.action_close_trajectory),
+        ]
 
     def resume_state(self) -> dict[str, Any] | None:
         return None  # after a lock the worker opens it again from the dossier

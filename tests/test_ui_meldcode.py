@@ -50,6 +50,7 @@ async def test_start_fill_and_weigh_from_the_dossier(team_store, students):
         assert isinstance(screen, MeldcodeScreen)
         title, about, keys = screen_help(screen)
         assert title == "De meldcode" and "jij beslist" in about and any(k[1] == "Wegen" for k in keys)
+        assert {"meldcode: afwegingskader", "meldcode: collega toevoegen"} <= {c[0] for c in screen.palette_commands()}
         assert "1. Signalen in kaart brengen" in text_of(app, "#mc-next")
 
         await pilot.press("1")
