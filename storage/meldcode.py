@@ -373,3 +373,20 @@ def log_open(store: Store, keys: Keys, tid: str, student_id: str, what: str) -> 
     """Log a read of a trajectory that the caller made (``mine``), once."""
     with store.session() as s:
         audit.append(s, keys, "open", worker_id=keys.worker_id, student_id=student_id, detail=DETAIL + what)
+
+
+def only_member_of(store: Store, worker_id: str) -> int:
+    """How many trajectories only this worker can read (no key opened): for the coördinator
+    about to deactivate her, since no escrow opens them afterwards."""
+    from sqlalchemy import func
+
+    with store.reading() as s:
+        counts = s.execute(
+            select(MeldcodeWrap.trajectory_id, func.count()).group_by(MeldcodeWrap.trajectory_id)
+            .having(func.count() == 1)
+        ).all()
+        alone = {tid for tid, _ in counts}
+        if not alone:
+            return 0
+        mine = s.scalars(select(MeldcodeWrap.trajectory_id).where(MeldcodeWrap.recipient == worker_id)).all()
+        return len(alone & set(mine))

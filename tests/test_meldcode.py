@@ -177,10 +177,13 @@ def test_two_members_saving_at_once_is_a_conflict(team_store, students):
 
 
 def test_a_member_who_leaves_the_team_loses_the_trajectory(team_store, students):
-    """Deactivation deletes the leaver's wraps of every trajectory too."""
+    """The coördinator is told (a count) which trajectories only the leaver can read; deactivation
+    deletes the leaver's wraps of every trajectory too."""
     hanna, t = _started(team_store, students)
-    hanna.meldcode.add_member(t, team_store.other_id)
     cora = session(team_store, "coordinator")
+    assert cora.team.deactivation_plan(team_store.worker_id).meldcode_alone == 1
+    hanna.meldcode.add_member(t, team_store.other_id)
+    assert cora.team.deactivation_plan(team_store.worker_id).meldcode_alone == 0
     cora.team.deactivate_worker(team_store.other_id)
     with team_store.store.reading() as s:
         assert s.scalars(select(MeldcodeWrap.recipient)).all() == [team_store.worker_id]
