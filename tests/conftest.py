@@ -58,7 +58,7 @@ LAYERS = {
     "unit": (
         "test_architecture", "test_crypto", "test_dates", "test_domain", "test_messages",
         "test_municipalities", "test_search", "test_migrations", "test_privacy_guards", "test_meldcode_model",
-        "test_code_health", "test_passphrase_strength",
+        "test_code_health", "test_passphrase_strength", "test_domainwords",
     ),
     "usecase": (
         "test_access", "test_audit", "test_backends", "test_dossier",

@@ -672,3 +672,113 @@ def test_an_18_plus_handover_names_the_receiver_and_says_checklist_contact_and_c
         follow_up=TODAY + timedelta(days=14)))
     externals = hanna.dossier.open_dossier(rec.id).externals
     assert [(e.name, e.organisation) for e in externals] == [("Ilse Wmo", "Wmo-loket Zwolle")]
+
+
+# -- free text respects consent (issue 20, item 5) ----------------------------------------------
+
+
+def _sanne(s: TeamSession):
+    """Sanne, 17, with debts; her hulpvraag also says she gambles. Consent with the
+    schuldhulpverlening about inkomen only."""
+    from jongerenteam import spreekuur as intake
+
+    details = StudentDetails(first_name="Sanne", last_name="Vos", birth_date=date(2009, 3, 2),
+                             programme="Helpende Zorg en Welzijn", level="2", year=2, leefdomeinen=["inkomen"])
+    rec = s.spreekuur.register_walk_in(details, intake.WalkIn(
+        hulpvraag="Schulden bij webwinkels en de telefoonaanbieder. Ze gokt soms online.", leefdomeinen=["inkomen"]),
+        today=TODAY)
+    s.dossier.add_score(rec.id, d.NewScore("inkomen", 2, TODAY, "schulden"))
+    s.dossier.add_score(rec.id, d.NewScore("welzijn", 2, TODAY, "gokt"))
+    consent(s, rec, "Schuldhulpverlening Deventer", ["inkomen"])
+    return rec
+
+
+def _filled(text: str, risks: str) -> str:
+    """The composed document with the worker's parts written: the hulpvraag as the worker
+    rewrote it, the risks as given, the student's wishes."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("Schulden bij webwinkels"):
+            line = "Schulden bij webwinkels en de telefoonaanbieder."
+        elif "waar moet de ontvanger op letten" in line:
+            line = risks
+        elif line.startswith(h.PLACEHOLDER):
+            line = "Ze wil een regeling die ze kan volhouden."
+        lines.append(line)
+    return "\n".join(lines)
+
+
+@pytest.mark.backends("sqlite")
+@pytest.mark.parametrize("kind", [h.EXTERN, h.ADULT])
+def test_free_text_naming_a_leefdomein_without_consent_needs_removal_or_a_legal_ground(team_store, fixed_clock, kind):
+    s = session(team_store)
+    rec = _sanne(s)
+    receiver = h.Receiver("vrij", "Mo Yilmaz", "schuldhulpverlener", "Schuldhulpverlening Deventer")
+    comp = s.handover.compose_handover(rec.id, kind, receiver)
+    assert not comp.blocked and comp.scope == {"inkomen"}
+    # The app's own document: the hulpvraag (free text in the file) already names gambling;
+    # the programme "Zorg en Welzijn" is a line the app composed and is not flagged.
+    assert [hit.word for hit in comp.unconsented_words(comp.text)] == ["gokt"]
+    # The 18+ document's own parts (the consent it relies on, how to reach the sender) are the app's lines too.
+    assert (kind == h.ADULT) == ("Toestemming waarop dit document steunt" in comp.text)
+
+    def proposal(document, **kw):
+        return h.Proposal(kind, receiver, document, comp.left_out, student_view="akkoord",
+                          follow_up=TODAY + timedelta(days=14), **kw)
+
+    # 1. "gokt, online casino" under Risico's: refused, the words and their leefdomein named.
+    risky = _filled(comp.text, "Ze gokt, online casino.")
+    with pytest.raises(ValidationError) as exc:
+        s.handover.propose_handover(rec.id, proposal(risky))
+    assert exc.value.field == "words_ground"
+    assert "welzijn: gokt, online casino" in exc.value.message and "Schuldhulpverlening Deventer" in exc.value.message
+    assert store_handover.handovers(team_store.store, student_id=rec.id) == []
+    # A ground without a reason is refused too.
+    with pytest.raises(ValidationError) as exc:
+        s.handover.propose_handover(rec.id, proposal(risky, words_ground="meldcode"))
+    assert exc.value.field == "words_reason"
+
+    # 2. The words taken out: it goes, with no ground in the document or the log.
+    clean = _filled(comp.text, "Ze koopt snel iets op afbetaling.")
+    row = s.handover.propose_handover(rec.id, proposal(clean))
+    view = s.handover.handovers_of(rec.id)[0]
+    assert view.row.id == row.id and not view.words_ground and "Wettelijke grond" not in view.document
+    assert "woorden zonder toestemming" not in " ".join(x.what for x in s.dossier.file_log(rec.id))
+    s.handover.withdraw_handover(row, "opnieuw, met de risico's erbij")
+
+    # 3. The words kept with a wettelijke grond: it goes; the ground is in the document, its code in the log.
+    reason = "Zorgen over de veiligheid thuis, besproken met de aandachtsfunctionaris."
+    row = s.handover.propose_handover(rec.id, proposal(risky, words_ground="meldcode", words_reason=reason))
+    view = next(v for v in s.handover.handovers_of(rec.id) if v.row.id == row.id)
+    assert view.words_ground == "meldcode"
+    assert "Ze gokt, online casino." in view.document
+    assert "Gedeeld op grond van: meldcode huiselijk geweld en kindermishandeling." in view.document
+    exported = s.handover.export_handover(view)
+    assert "online casino" in exported and "meldcode huiselijk geweld" in exported
+    log = [x.what for x in s.dossier.file_log(rec.id)]
+    assert any("2 woorden zonder toestemming, wettelijke grond: meldcode" in w for w in log), log
+    assert not any("casino" in w or "gokt" in w or "aandachtsfunctionaris" in w for w in log)
+    steps = " ".join(text for _, _, text in view.steps)
+    assert "zonder toestemming gedeeld op grond van meldcode" in steps
+
+
+@pytest.mark.backends("sqlite")
+def test_the_export_stops_when_consent_no_longer_covers_the_words(team_store, fixed_clock):
+    s = session(team_store)
+    rec = _sanne(s)
+    receiver = h.Receiver("vrij", "Mo Yilmaz", "schuldhulpverlener", "Schuldhulpverlening Deventer")
+    comp = s.handover.compose_handover(rec.id, h.EXTERN, receiver)
+    # Debts are inkomen, which has consent: no ground needed.
+    document = _filled(comp.text, "Nieuwe schulden bij de deurwaarder.")
+    s.handover.propose_handover(rec.id, h.Proposal(h.EXTERN, receiver, document, comp.left_out, student_view="akkoord",
+                                                   follow_up=TODAY + timedelta(days=14)))
+    view = s.handover.handovers_of(rec.id)[0]
+    assert "deurwaarder" in s.handover.export_handover(view)
+    # The consent is withdrawn: the document no longer leaves, and says why.
+    held = s.dossier.open_dossier(rec.id).consents[0]
+    s.consent.withdraw_consent(rec.id, held)
+    exports = sum("overdrachtsdocument" in x.what for x in s.dossier.file_log(rec.id))
+    with pytest.raises(ValidationError) as exc:
+        s.handover.export_handover(view)
+    assert exc.value.field == "path" and "deurwaarder" in exc.value.message and "tabblad 5" in exc.value.message
+    assert sum("overdrachtsdocument" in x.what for x in s.dossier.file_log(rec.id)) == exports  # nothing left

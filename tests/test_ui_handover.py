@@ -417,3 +417,125 @@ async def test_the_wizard_asks_a_coordinator_for_a_reason_and_refuses_a_colleagu
         await settle(app, pilot)
         (row,) = store_handover.handovers(team_store.store, student_id=student_id)
         assert row.from_worker_id == team_store.worker_id and row.to_worker_id == team_store.other_id
+
+
+async def test_the_wizard_highlights_words_without_consent_and_asks_a_ground(team_store, fixed_store_clock):
+    """Issue 20, item 5: "gokt, online casino" under Risico's in a handover to the
+    schuldhulpverlening (consent for inkomen only) is highlighted, and the wizard does
+    not propose until the words are out or a wettelijke grond with a reason is chosen."""
+    s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    rec = s.spreekuur.register_student(StudentDetails(
+        first_name="Sanne", last_name="Vos", birth_date=date(2008, 3, 2), programme="Helpende Zorg en Welzijn",
+        level="2", leefdomeinen=["inkomen"],
+    ))
+    s.dossier.add_score(rec.id, d.NewScore("inkomen", 2, date(2026, 3, 10), ""))
+    s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("organisatie", "Schuldhulpverlening Deventer"), ["inkomen"],
+                                                "schuldhulp", "student", "mondeling", date(2026, 3, 10)))
+    s.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        await open_row(app, pilot, "Sanne")
+        await pilot.press("w")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, HandoverDialog)
+        dialog.query_one("#ho-kind").focus()
+        await pilot.press("2")
+        dialog.query_one("#ho-free", Input).value = "Mo Yilmaz, schuldhulpverlener, Schuldhulpverlening Deventer"
+        await pilot.pause()
+        words = dialog.query_one("#ho-words", Static)
+        ground = dialog.query_one("#ho-words-ground")
+        # The composed document names only inkomen (and the programme, a line the app wrote): nothing to show.
+        area = dialog.query_one("#ho-doc", TextArea)
+        assert "Inkomen / schulden: 2" in area.text and "Welzijn" in area.text
+        assert not words.display and not ground.parent.display
+
+        def write(risks: str) -> str:
+            return "\n".join(risks if "waar moet de ontvanger op letten" in line
+                             else "Ze wil een regeling." if line.startswith("(vul in:") else line
+                             for line in area.text.splitlines())
+
+        area.text = write("Ze gokt, online casino.")
+        await pilot.pause()
+        assert words.display and ground.parent.display
+        shown = words.render()
+        assert "Ze gokt, online casino." in str(shown) and "welzijn: gokt, online casino" in str(shown)
+        highlighted = {str(shown)[span.start:span.end] for span in shown.spans if getattr(span.style, "reverse", False)}
+        assert highlighted == {"gokt", "online casino"}
+        # Proposing now is refused, under the ground, naming the words.
+        dialog.query_one("#ho-view").focus()
+        await pilot.press("1")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is dialog
+        error = str(dialog.query_one("#ho-words-ground-error", Static).render())
+        assert "gokt, online casino" in error and "wettelijke grond" in error
+        assert store_handover.handovers(team_store.store, student_id=rec.id) == []
+        # Taking the words out makes the warning and the ground go away.
+        area.text = area.text.replace("Ze gokt, online casino.", "Ze koopt veel op afbetaling.")
+        await pilot.pause()
+        assert not words.display and not ground.parent.display
+        # Back in, with a ground: a reason is asked for, then it goes.
+        area.text = area.text.replace("Ze koopt veel op afbetaling.", "Ze gokt, online casino.")
+        await pilot.pause()
+        ground.focus()
+        await pilot.press("3")  # geen, acuut, meldcode
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is dialog
+        assert "waarom" in str(dialog.query_one("#ho-words-reason-error", Static).render()).lower()
+        dialog.query_one("#ho-words-reason", Input).value = "Meldcode stap 2, besproken met de aandachtsfunctionaris."
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, HandoverDialog)
+        rows = store_handover.handovers(team_store.store, student_id=rec.id)
+        assert [r.state for r in rows] == ["voorgesteld"]
+        view = app.session.handover.handovers_of(rec.id)[0]
+        assert view.words_ground == "meldcode" and "Ze gokt, online casino." in view.document
+
+
+async def test_the_card_highlights_words_whose_consent_was_withdrawn_and_the_export_stops(
+        team_store, fixed_store_clock, tmp_path):
+    """A document proposed with consent for inkomen and welzijn; then the welzijn consent is
+    withdrawn. The card marks the words, and saving it as text is refused (nothing written)."""
+    from jongerenteam import handover as h
+
+    s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    rec = s.spreekuur.register_student(StudentDetails(
+        first_name="Sanne", last_name="Vos", birth_date=date(2008, 3, 2), programme="Helpende", level="2",
+        leefdomeinen=["inkomen"],
+    ))
+    s.dossier.add_score(rec.id, d.NewScore("inkomen", 2, date(2026, 3, 10), ""))
+    for about in (["inkomen"], ["welzijn"]):
+        s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("organisatie", "Schuldhulpverlening Deventer"), about,
+                                                    "schuldhulp", "student", "mondeling", date(2026, 3, 10)))
+    receiver = h.Receiver("vrij", "Mo Yilmaz", "schuldhulpverlener", "Schuldhulpverlening Deventer")
+    comp = s.handover.compose_handover(rec.id, h.EXTERN, receiver)
+    document = h.without_placeholders(comp.text, "Ze gokt, online casino.")
+    s.handover.propose_handover(rec.id, h.Proposal(h.EXTERN, receiver, document, student_view="akkoord",
+                                                   follow_up=local_today() + timedelta(days=14)))
+    welzijn = next(c for c in s.dossier.open_dossier(rec.id).consents if c.about == ["welzijn"])
+    s.consent.withdraw_consent(rec.id, welzijn)
+    s.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        await open_row(app, pilot, "Sanne")
+        await pilot.press("w")
+        await settle(app, pilot)
+        card = app.screen
+        assert isinstance(card, HandoverCard)
+        shown = card.query_one("#hc-body", Static).render()
+        assert "noemt leefdomeinen waarvoor de student nu geen toestemming heeft" in str(shown)
+        highlighted = {str(shown)[span.start:span.end] for span in shown.spans if getattr(span.style, "reverse", False)}
+        assert highlighted == {"gokt", "online casino"}
+        await pilot.press("t")
+        await settle(app, pilot)
+        target = tmp_path / "overdracht.txt"
+        app.screen.query_one("#ld-value", Input).value = str(target)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        error = str(app.screen.query_one("#ld-value-error", Static).render())
+        assert "welzijn: gokt, online casino" in error and "tabblad 5" in error
+        assert not target.exists()

@@ -29,6 +29,7 @@ from jongerenteam.handover.model import (
     STUDENT_VIEWS,
     TRANSITIONS,
     WITHDRAWN,
+    WORDS_REASON_NEEDED,
     Composition,
     HandoverRow,
     Proposal,
@@ -43,6 +44,8 @@ from jongerenteam.handover.model import (
     state_label,
     with_access_days,
     without_placeholders,
+    words_ground_section,
+    words_message,
 )
 from jongerenteam.handover.service import CaseloadResult, HandoverService, HandoverView
 
@@ -70,6 +73,7 @@ __all__ = [
     "STUDENT_VIEWS",
     "TRANSITIONS",
     "WITHDRAWN",
+    "WORDS_REASON_NEEDED",
     "CaseloadResult",
     "Composition",
     "HandoverRow",
@@ -87,4 +91,6 @@ __all__ = [
     "state_label",
     "with_access_days",
     "without_placeholders",
+    "words_ground_section",
+    "words_message",
 ]

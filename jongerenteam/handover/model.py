@@ -23,6 +23,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from jongerenteam import domainwords
 from jongerenteam.catalogue import (
     CONTACT_PREFERENCES,
     LEEFDOMEINEN,
@@ -187,6 +188,7 @@ def scope_text(scope: set[str]) -> str:
 class Section:
     title: str
     text: str = field(repr=False)
+    free: bool = False  # free text (typed in the file, or still to be written): checked word by word
 
 
 @dataclass(slots=True)
@@ -202,6 +204,21 @@ class Composition:
     @property
     def text(self) -> str:
         return "\n\n".join(f"{s.title}\n{s.text}" for s in self.sections)
+
+    @property
+    def generated_lines(self) -> set[str]:
+        """The lines the app composed from the file's structured data under this consent (a score,
+        the programme): not free text, so never flagged as it stands (``unconsented_words``)."""
+        out = {s.title.strip() for s in self.sections}
+        for s in self.sections:
+            if not s.free:
+                out.update(line.strip() for line in s.text.splitlines() if line.strip())
+        return out
+
+    def unconsented_words(self, document: str) -> list[domainwords.Hit]:
+        """Words in ``document`` tied to leefdomeinen the receiver has no consent for
+        (``jongerenteam.domainwords``); the lines the app composed itself are not checked."""
+        return domainwords.find(document, self.scope, skip_lines=self.generated_lines)
 
     def __repr__(self) -> str:
         return f"Composition(sections={len(self.sections)}, left_out={len(self.left_out)})"
@@ -279,7 +296,7 @@ def compose(
     question_domains = list(details.leefdomeinen)
     if dossier.question:
         if _covers(scope, question_domains):
-            sections.append(Section("Hulpvraag", dossier.question))
+            sections.append(Section("Hulpvraag", dossier.question, free=True))
         else:
             why = "de hulpvraag gaat over " + (scope_text(set(question_domains)) if question_domains else "meer dan één leefdomein")
             left_out.append(("Hulpvraag", f"geen toestemming: {why}"))
@@ -319,12 +336,12 @@ def compose(
             for a in agreements:
                 due = f", uiterlijk {_d(a.due)}" if a.due else ""
                 lines.append(f"- {_who(a.who, worker_names)}: {a.what}{due}")
-            sections.append(Section("Open werkafspraken", "\n".join(lines)))
+            sections.append(Section("Open werkafspraken", "\n".join(lines), free=True))
         else:
             left_out.append(("Open werkafspraken", "de toestemming geldt niet voor alles (alleen voor: " + scope_text(scope) + ")"))
 
-    sections.append(Section("Risico's", f"{PLACEHOLDER} waar moet de ontvanger op letten?)"))
-    sections.append(Section("Wensen van de student", f"{PLACEHOLDER} wat wil de student zelf, in eigen woorden?)"))
+    sections.append(Section("Risico's", f"{PLACEHOLDER} waar moet de ontvanger op letten?)", free=True))
+    sections.append(Section("Wensen van de student", f"{PLACEHOLDER} wat wil de student zelf, in eigen woorden?)", free=True))
 
     stays = []
     if kind == INTERN:
@@ -357,11 +374,16 @@ class Proposal:
     access_days: int = DEFAULT_ACCESS_DAYS
     blocked: str = ""  # from the composition
     caseload: bool = False  # part of a caseload transfer: the student sees it at the kennismaking
+    # Words of leefdomeinen without consent in the document (``Composition.unconsented_words``)
+    # go out only with a wettelijke grond of their own: its code and the worker's reason.
+    words_ground: str = ""
+    words_reason: str = field(default="", repr=False)
 
     def validate(self, today: date) -> None:
         self.document = clean_block(self.document)
         self.legal_reason, self.objection = clean_block(self.legal_reason), clean_block(self.objection)
-        for name in ("document", "legal_reason", "objection"):
+        self.words_reason = clean_block(self.words_reason)
+        for name in ("document", "legal_reason", "objection", "words_reason"):
             check_text(name, getattr(self, name), "note")
         if self.kind not in KINDS:
             raise ValidationError("kind", "Kies het soort overdracht.")
@@ -375,6 +397,10 @@ class Proposal:
             raise ValidationError("legal_reason", "Schrijf op waarom je deelt zonder toestemming.")
         if self.blocked and not self.legal_ground:
             raise ValidationError("legal_ground", self.blocked)
+        if self.words_ground and self.words_ground not in LEGAL_GROUNDS:
+            raise ValidationError("words_ground", "Kies een wettelijke grond uit de lijst.")
+        if self.words_ground and not self.words_reason.strip():
+            raise ValidationError("words_reason", WORDS_REASON_NEEDED)
         if not self.document.strip():
             raise ValidationError("document", "Het overdrachtsdocument is leeg.")
         if PLACEHOLDER in self.document:
@@ -413,6 +439,8 @@ class Proposal:
             "bezwaar": self.objection.strip(),
             "van": sender_id,
             "leestoegang_dagen": self.access_days,
+            "woorden_grond": self.words_ground or None,
+            "woorden_grond_reden": self.words_reason.strip(),
             # Not the summary: the first step says that, and the timeline would show it twice.
             "tekst": f"Overdrachtsdocument ({KIND_SHORT[self.kind]}) voor {self.receiver.label}.",
         }
@@ -423,7 +451,26 @@ class Proposal:
         text += f": {self.objection.strip()}." if self.student_view == "bezwaar" else "."
         if self.legal_ground:
             text += f" Gedeeld zonder toestemming op grond van {LEGAL_GROUNDS[self.legal_ground]}: {self.legal_reason.strip()}"
+        elif self.words_ground:
+            text += (f" Woorden over leefdomeinen zonder toestemming gedeeld op grond van "
+                     f"{LEGAL_GROUNDS[self.words_ground]}: {sentence(self.words_reason)}")
         return text
+
+
+WORDS_REASON_NEEDED = "Schrijf op waarom deze woorden zonder toestemming mee moeten."
+
+
+def words_message(receiver: Receiver, hits: Sequence[domainwords.Hit]) -> str:
+    """Why a document with words of leefdomeinen without consent cannot go out as it is."""
+    return (f"In het document staan woorden over leefdomeinen waarvoor de student geen toestemming gaf om met "
+            f"{receiver.label} te delen ({domainwords.describe(hits)}). Haal ze weg, of kies een wettelijke "
+            "grond voor deze woorden.")
+
+
+def words_ground_section(ground: str, reason: str) -> str:
+    """The part of the document that says on what ground it names leefdomeinen without consent."""
+    return (f"Wettelijke grond\nDit document noemt onderwerpen waarvoor de student geen toestemming gaf. "
+            f"Gedeeld op grond van: {LEGAL_GROUNDS[ground]}. Reden: {sentence(reason)}")
 
 
 def without_placeholders(document: str, instead: str) -> str:

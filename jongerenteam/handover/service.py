@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from jongerenteam import domainwords
 from jongerenteam.consent import ALL_DOMAINS
 from jongerenteam.dates import local_today
 from jongerenteam.domain import ValidationError
@@ -47,6 +48,7 @@ class HandoverView:
     document: str = field(default="", repr=False)
     left_out: list[tuple[str, str]] = field(default_factory=list, repr=False)
     legal_ground: str = ""
+    words_ground: str = ""  # the ground for words of leefdomeinen without consent (h.Proposal.words_ground)
     student_view: str = ""
     steps: list[tuple[datetime, str, str]] = field(default_factory=list, repr=False)  # (when, state, text)
 
@@ -71,6 +73,9 @@ NO_CONSENT_YET = ("Er staat nog geen toestemming in het dossier om alles met jou
                   "(of de ouders) om toestemming en leg die vast; dan gaat het dossier voor je open.")
 WRONG_GIVER = "Voor deze leeftijd is toestemming van iemand anders nodig (ouders, of student en ouders samen)."
 COORDINATOR_REASON = NOT_ALLOWED[Reason.COORDINATOR_REASON]
+EXPORT_WORDS = ("Het document noemt leefdomeinen waarvoor de student nu geen toestemming heeft om met deze ontvanger "
+                "te delen ({words}). Zo gaat het niet naar buiten. Leg eerst toestemming vast (tabblad 5), of trek de "
+                "overdracht in en stel hem opnieuw voor, zonder deze woorden of met een wettelijke grond.")
 
 _RANK = {h.PROPOSED: 0, h.ACCEPTED: 1, h.DECLINED: 1, h.MEETING: 2, h.CONTACT: 3, h.DONE: 4, h.WITHDRAWN: 4}
 
@@ -191,6 +196,7 @@ class HandoverService(Service):
             view.document = p.get("document", "")
             view.left_out = [tuple(x) for x in p.get("weggelaten", [])]
             view.legal_ground = p.get("grond") or ""
+            view.words_ground = p.get("woorden_grond") or ""
             view.student_view = p.get("student", "")
         for t in dossier.timeline:
             if t.kind == store_handover.STEP_KIND and t.payload.get("overdracht") == row.id:
@@ -327,11 +333,22 @@ class HandoverService(Service):
                 from_worker_id = contact or from_worker_id
         # The gate is checked here too, not only by the screen: without consent
         # (or a legal ground) no handover is stored, whatever the caller says.
+        words = 0
         if not proposal.legal_ground:
             gate = self.compose_handover(student_id, proposal.kind, proposal.receiver,
                                          access_days=proposal.access_days)
             if gate.blocked:
                 raise ValidationError("legal_ground", gate.blocked)
+            # Free text that names a leefdomein without consent goes out only with a ground of its own.
+            hits = gate.unconsented_words(proposal.document)
+            if hits and not proposal.words_ground:
+                raise ValidationError("words_ground", h.words_message(proposal.receiver, hits))
+            words = len(hits)
+        if not words:
+            proposal.words_ground, proposal.words_reason = "", ""  # nothing to ground
+        else:
+            proposal.document = (proposal.document.rstrip() + "\n\n"
+                                 + h.words_ground_section(proposal.words_ground, proposal.words_reason))
         handover_id = store_dossier.new_entry_id()
         step_id = store_dossier.new_entry_id()
         sender = from_worker_id or self.worker_id
@@ -358,6 +375,11 @@ class HandoverService(Service):
                     follow_up=proposal.follow_up, access_days=proposal.access_days, entries=entries,
                     legal_ground=proposal.legal_ground, coordinator_reason=on_behalf,
                 )
+                if words:
+                    # The code of the ground and a count; never the words or the reason.
+                    store_dossier.log_event(self.store, self.keys, "handover", student_id,
+                                            f"overdracht: {words} woorden zonder toestemming, "
+                                            f"wettelijke grond: {proposal.words_ground}")
                 if proposal.kind != h.INTERN:
                     self._add_receiver_as_external(student_id, proposal.receiver)
         except NotAllowed as exc:
@@ -626,6 +648,18 @@ class HandoverService(Service):
 
     # -- export --------------------------------------------------------------------------
 
+    def unconsented_words(self, view: HandoverView) -> list[domainwords.Hit]:
+        """Words in a stored document tied to leefdomeinen the receiver has no consent for
+        today (consent may have been withdrawn since, or the document is older than this
+        check). None when the document went out on a wettelijke grond."""
+        if view.legal_ground or view.words_ground or view.receiver is None or not view.document:
+            return []
+        # A check, not a reading: no 'open' in the file's log (the worker has the document before them).
+        dossier = self.session.dossier.open_dossier(view.row.student_id, log=False)
+        comp = self.compose_handover(view.row.student_id, view.row.kind, view.receiver,
+                                     access_days=view.row.access_days, dossier=dossier)
+        return comp.unconsented_words(view.document)
+
     def handover_document(self, view: HandoverView) -> Document:
         """The document as a ``jongerenteam.pdf.Document`` (text and PDF share it)."""
         from jongerenteam.pdf import Document, Section
@@ -656,6 +690,9 @@ class HandoverService(Service):
         file). Logged as export (text) or print (PDF), never its content."""
         from jongerenteam.pdf import write_pdf
 
+        hits = self.unconsented_words(view)
+        if hits:
+            raise ValidationError("path", EXPORT_WORDS.format(words=domainwords.describe(hits)))
         doc = self.handover_document(view)
         if pdf_path is None:
             self.session.dossier.log_export(view.row.student_id, "overdrachtsdocument tekst")

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 
+from jongerenteam import domainwords
 from jongerenteam import handover as h
 from jongerenteam.dates import local_today, parse_date
 from jongerenteam.domain import ValidationError
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from jongerenteam.session import TeamSession
 
 from screens.handover.wizard import HandoverDialog
-from screens.handover.words import TEXT
+from screens.handover.words import TEXT, WORD_STYLE
 
 # -- one handover ------------------------------------------------------------------------
 
@@ -105,6 +106,7 @@ class HandoverCard(Dialog):
         self.view = view
         self.access_mode = ""  # "ja", "korter" or "": what l may do (HandoverService.may_change_access_days)
         self.can_end_access = False
+        self.hits: list[domainwords.Hit] = []  # words of leefdomeinen without consent today (export refuses)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -113,6 +115,22 @@ class HandoverCard(Dialog):
 
     def on_mount(self) -> None:
         self.show()
+        self.check_words()
+
+    def check_words(self) -> None:
+        """Whether the stored document names leefdomeinen without consent today (consent
+        withdrawn since, or older than the check): read in a thread, then highlighted."""
+        s, view = self.session, self.view
+        if not view.document or not s.is_involved(view.row.student_id):
+            return
+
+        def found(hits: list[domainwords.Hit]) -> None:
+            if self.is_attached and hits != self.hits:
+                self.hits = hits
+                self.show()
+
+        run_in_thread(self, "handover-card", lambda: s.handover.unconsented_words(view), done=found,
+                      failed=lambda f: self.notify(f.text, severity="error"))
 
     def show(self) -> None:
         v, row = self.view, self.view.row
@@ -145,7 +163,16 @@ class HandoverCard(Dialog):
         t.append("\n" + TEXT["card_doc"] + "\n", style="bold")
         if v.document and row.state == h.PROPOSED and self.session.worker_id == row.to_worker_id:
             t.append(TEXT["proposal_doc"] + "\n", style="italic")
-        t.append((v.document or TEXT["not_readable"]) + "\n")
+        if self.hits:
+            t.append(TEXT["card_words"].format(what=domainwords.describe(self.hits)) + "\n", style="bold")
+            pos = 0
+            for hit in self.hits:
+                t.append(v.document[pos:hit.start])
+                t.append(v.document[hit.start:hit.end], style=WORD_STYLE)
+                pos = hit.end
+            t.append(v.document[pos:] + "\n")
+        else:
+            t.append((v.document or TEXT["not_readable"]) + "\n")
         if v.left_out:
             t.append("\n" + TEXT["left_out_title"] + "\n", style="bold")
             for what, why in v.left_out:

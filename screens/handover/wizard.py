@@ -4,7 +4,10 @@ receiver or the legal ground changes; ctrl+s proposes it.
 Kind (1 intern, 2 extern, 3 18+), receiver, the composed document (what is
 left out and why), a legal ground when consent is missing, what the
 student thinks, follow-up date or read access. The worker's own edits of
-the document are kept until F5.
+the document are kept until F5. Words in the document tied to leefdomeinen
+the receiver has no consent for (``Composition.unconsented_words``) are
+shown highlighted under it on every change, with a ground and a reason
+asked for them while there are any.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from jongerenteam import domainwords
 from jongerenteam import handover as h
 from jongerenteam.dates import local_today, parse_date
 from jongerenteam.domain import ValidationError
@@ -31,7 +35,7 @@ if TYPE_CHECKING:
     from jongerenteam.dossier import Dossier
     from jongerenteam.session import TeamSession
 
-from screens.handover.words import GROUND_OPTIONS, KIND_OPTIONS, TEXT, VIEW_OPTIONS
+from screens.handover.words import GROUND_OPTIONS, KIND_OPTIONS, TEXT, VIEW_OPTIONS, words_text
 
 
 class HandoverDialog(FormDialog):
@@ -44,7 +48,7 @@ class HandoverDialog(FormDialog):
         "kind": "ho-kind", "receiver": "ho-receiver", "legal_ground": "ho-ground",
         "legal_reason": "ho-ground-reason", "document": "ho-doc", "student_view": "ho-view",
         "objection": "ho-objection", "follow_up": "ho-follow", "access_days": "ho-days",
-        "coordinator_reason": "ho-coord-reason",
+        "coordinator_reason": "ho-coord-reason", "words_ground": "ho-words-ground", "words_reason": "ho-words-reason",
     }
 
     def __init__(self, session: TeamSession, record: StudentRecord, *, kind: str | None = None, restore: bool = False) -> None:
@@ -56,6 +60,7 @@ class HandoverDialog(FormDialog):
         self.dossier: Dossier | None = None
         self.composition: h.Composition | None = None
         self.composed_text = ""
+        self.hits: list[domainwords.Hit] = []  # words of leefdomeinen without consent in the document
 
     def title_text(self) -> str:
         return TEXT["title"].format(name=self.record.details.display_name)
@@ -70,6 +75,9 @@ class HandoverDialog(FormDialog):
         yield from self.row(TEXT["ground_reason"], Input(id="ho-ground-reason"))
         yield Static("", id="ho-leftout")
         yield from self.row(TEXT["document"], TextArea(id="ho-doc", soft_wrap=True))
+        yield Static("", id="ho-words", classes="field-hint")
+        yield from self.row(TEXT["words_ground"], KeyChoice(GROUND_OPTIONS, value="", id="ho-words-ground"))
+        yield from self.row(TEXT["words_reason"], Input(id="ho-words-reason"))
         yield from self.row(TEXT["view"], KeyChoice(VIEW_OPTIONS, id="ho-view"))
         yield from self.row(TEXT["objection"], Input(id="ho-objection"))
         yield from self.row(TEXT["follow"], Input(id="ho-follow"))
@@ -82,6 +90,7 @@ class HandoverDialog(FormDialog):
         self.set_line("ho-leftout", TEXT["composing"])
         self.show_row("ho-coord-reason", False)  # until the receivers are in (fill_receivers)
         self.query_one("#ho-coord-reason-hint").display = False
+        self.show_words()
         self.load()
 
     def first_focus(self) -> None:
@@ -90,7 +99,8 @@ class HandoverDialog(FormDialog):
     def draft(self) -> dict[str, Any] | None:
         """Typed text only: a choice or the composed document alone is nothing to lose."""
         values = self.snapshot()
-        typed = any(values.get(f, "").strip() for f in ("ho-free", "ho-ground-reason", "ho-objection", "ho-coord-reason"))
+        typed = any(values.get(f, "").strip()
+                    for f in ("ho-free", "ho-ground-reason", "ho-objection", "ho-coord-reason", "ho-words-reason"))
         edited = values.get("ho-doc", "") not in ("", self.composed_text)
         return {"fields": values} if typed or edited else None
 
@@ -185,6 +195,7 @@ class HandoverDialog(FormDialog):
         if receiver is None:
             self.composition = None
             self.set_line("ho-leftout", "")
+            self.show_words()
             return
         ground = self.query_one("#ho-ground", KeyChoice).value or ""
         try:
@@ -206,10 +217,35 @@ class HandoverDialog(FormDialog):
             self.set_line("ho-leftout", TEXT["nothing_left_out"])
         if edited and not force:
             self.set_line("ho-doc-error", TEXT["edited_kept"])
+            self.show_words()
             return
         self.set_line("ho-doc-error", "")
         self.composed_text = comp.text
         doc.text = comp.text
+        self.show_words()
+
+    # -- words of leefdomeinen without consent -------------------------------------------------
+
+    @on(TextArea.Changed, "#ho-doc")
+    def document_changed(self) -> None:
+        self.show_words()
+
+    def show_words(self) -> None:
+        """The words in the document tied to leefdomeinen this receiver has no consent for,
+        highlighted in their lines; the ground for them is asked only while there are any."""
+        comp, doc = self.composition, self.query_one("#ho-doc", TextArea).text
+        self.hits = comp.unconsented_words(doc) if comp is not None and not comp.blocked else []
+        line = self.query_one("#ho-words", Static)
+        line.display = bool(self.hits)
+        self.show_row("ho-words-ground", bool(self.hits))
+        self.show_row("ho-words-reason", bool(self.hits))
+        if not self.hits:
+            self.set_line("ho-words-ground-error", "")
+            self.set_line("ho-words-reason-error", "")
+            line.update("")
+            return
+        receiver = self.receiver()
+        line.update(words_text(doc, self.hits, receiver.label if receiver else ""))
 
     @on(KeyChoice.Changed, "#ho-kind")
     def kind_changed(self, event: KeyChoice.Changed) -> None:
@@ -270,6 +306,12 @@ class HandoverDialog(FormDialog):
             follow_up=follow, access_days=days,
             blocked=comp.blocked if comp else "",
         )
+        if self.hits:
+            # Not silently: the words go only with a ground and a reason (the service checks it too).
+            proposal.words_ground = self.query_one("#ho-words-ground", KeyChoice).value or ""
+            proposal.words_reason = self.query_one("#ho-words-reason", Input).value
+            if not proposal.words_ground:
+                raise ValidationError("words_ground", h.words_message(receiver, self.hits))
         proposal.validate(local_today())
         session, student_id = self.session, self.record.id
         reason = self.query_one("#ho-coord-reason", Input).value if self.kind == h.INTERN else ""

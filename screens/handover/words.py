@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from jongerenteam import domainwords
 from jongerenteam import handover as h
 
 TEXT = {
@@ -76,6 +81,18 @@ TEXT = {
     "outcome_skipped": "niet: {why}",
     "not_involved": "Je bent niet betrokken bij deze student; alleen betrokkenen dragen over.",
     "receiver_needed": "Kies aan wie je overdraagt.",
+    "words_found": "Let op: in het document staan woorden over leefdomeinen waarvoor de student geen toestemming gaf "
+                   "om met {name} te delen:",
+    "words_more": "  … en nog {n} regels",
+    "words_over": "Gaat over {what}.",
+    "words_fix": "Haal ze weg uit het document, of kies hieronder een wettelijke grond en schrijf op waarom.",
+    "words_ground": "Grond voor deze woorden",
+    "card_words": (
+        "Let op: dit document noemt leefdomeinen waarvoor de student nu geen toestemming heeft om met deze "
+        "ontvanger te delen ({what}). Opslaan als PDF of tekst (p, t) kan pas als je toestemming vastlegt, of als "
+        "je de overdracht intrekt en opnieuw voorstelt."
+    ),
+    "words_reason": "Waarom toch delen",
     "days_needed": "Vul het aantal dagen in, bijvoorbeeld 42 (zes weken).",
     "line_hint": "Enter of ctrl+s: bewaren · Esc: terug",
     "accept_question": (
@@ -114,3 +131,34 @@ TEXT = {
 KIND_OPTIONS = [(h.INTERN, "intern"), (h.EXTERN, "extern"), (h.ADULT, "18+")]
 GROUND_OPTIONS = [("", TEXT["ground_none"])] + [(code, label) for code, label in h.LEGAL_GROUNDS.items()]
 VIEW_OPTIONS = [("akkoord", "gezien, akkoord"), ("bezwaar", "gezien, bezwaar"), ("niet", "nog niet gezien")]
+
+
+WORDS_SHOWN_LINES = 6
+WORD_STYLE = "bold reverse"
+
+
+def words_text(document: str, hits: Sequence[domainwords.Hit], receiver: str) -> Text:
+    """The lines of the document with words of leefdomeinen without consent, those words
+    highlighted (a ``Text`` built from the plain document: never markup)."""
+    out = Text()
+    out.append(TEXT["words_found"].format(name=receiver or "deze ontvanger") + "\n", style="bold")
+    starts: list[int] = []
+    for hit in hits:
+        start = document.rfind("\n", 0, hit.start) + 1
+        if start not in starts:
+            starts.append(start)
+    for start in starts[:WORDS_SHOWN_LINES]:
+        end = document.find("\n", start)
+        end = len(document) if end < 0 else end
+        out.append("  ")
+        at = start
+        for hit in (x for x in hits if start <= x.start < end):
+            out.append(document[at:hit.start])
+            out.append(document[hit.start:min(hit.end, end)], style=WORD_STYLE)
+            at = min(hit.end, end)
+        out.append(document[at:end] + "\n")
+    if len(starts) > WORDS_SHOWN_LINES:
+        out.append(TEXT["words_more"].format(n=len(starts) - WORDS_SHOWN_LINES) + "\n")
+    out.append(TEXT["words_over"].format(what=domainwords.describe(hits)) + "\n")
+    out.append(TEXT["words_fix"])
+    return out
