@@ -63,6 +63,8 @@ NOT_ALLOWED: dict[e.Reason, str] = {
     ),
     e.Reason.ACCESS_DAYS_NEW_HELPER: "Hoe lang de oude hulpverlener meeleest, verandert alleen de nieuwe hulpverlener of een coördinator. De oude hulpverlener kan het alleen korter maken of stoppen.",
     e.Reason.OLD_HELPER_ONLY: "Alleen de oude hulpverlener kan de eigen meeleestoegang stoppen.",
+    e.Reason.MELDCODE_STARTER_ONLY: "Alleen wie de meldcode startte, kan collega's toevoegen of weghalen.",
+    e.Reason.MELDCODE_SELF: "Je kunt jezelf niet weghalen uit je eigen meldcode.",
     e.Reason.ALREADY_LINKED: "Deze anonieme inloop is al gekoppeld aan een student. Een inloop hoort bij één student; er is niets opgeslagen.",
     e.Reason.BACKUP_COORDINATOR: "Log in als coördinator uit de back-up: alleen een coördinator kan alles in de back-up controleren en bevestigen dat hij terug mag. Er is niets teruggezet; de huidige opslag is niet veranderd.",
 }

@@ -7,7 +7,7 @@ service per feature, reached as attributes (``session.spreekuur``,
 ``session.dossier``, ``session.consent``, ``session.driegesprek``,
 ``session.handover``, ``session.eighteen``, ``session.report``,
 ``session.rights``, ``session.team``, ``session.social_map``,
-``session.drafts``), each in the module named after the feature.
+``session.drafts``, ``session.meldcode``), each in the module named after the feature.
 
 Two rules hold for every use case:
 
@@ -53,9 +53,12 @@ class Changes:
     workers: bool = False
     team: bool = False  # settings, the sociale kaart, vaste contactpersonen, checklists
     everything: bool = False
+    # Students whose meldcode trajectory changed: kept apart from ``students``, so a colleague
+    # on the file who is not on the trajectory is not told "bijgewerkt" (storage.meldcode).
+    meldcode: set[str] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.students) or self.workers or self.team or self.everything
+        return bool(self.students) or self.workers or self.team or self.everything or bool(self.meldcode)
 
     def by(self, student_id: str) -> tuple[str | None, datetime] | None:
         """(worker id, moment) of the newest change of this student, if it changed."""
@@ -63,6 +66,7 @@ class Changes:
 
     def merge(self, other: Changes) -> None:
         self.students.update(other.students)
+        self.meldcode |= other.meldcode
         self.workers |= other.workers
         self.team |= other.team
         self.everything |= other.everything
@@ -78,6 +82,7 @@ class TeamSession:
         from jongerenteam.driegesprek import DriegesprekService
         from jongerenteam.eighteen import EighteenService
         from jongerenteam.handover import HandoverService
+        from jongerenteam.meldcode import MeldcodeService
         from jongerenteam.report import ReportService
         from jongerenteam.rights import RightsService
         from jongerenteam.socialmap import SocialMapService
@@ -110,9 +115,10 @@ class TeamSession:
         self.team = TeamService(self)
         self.social_map = SocialMapService(self)
         self.drafts = DraftService(self)
+        self.meldcode = MeldcodeService(self)
         self._services = (
             self.spreekuur, self.dossier, self.consent, self.driegesprek, self.handover, self.eighteen,
-            self.report, self.rights, self.team, self.social_map, self.drafts,
+            self.report, self.rights, self.team, self.social_map, self.drafts, self.meldcode,
         )
         # Read access that ended after a handover goes now (logged).
         self.handover.expire_access()
@@ -223,6 +229,8 @@ class TeamSession:
                     found.everything = True
                 elif c.event in WORKER_EVENTS:
                     found.workers = True
+                elif c.student_id and c.detail.startswith(audit.MELDCODE):
+                    found.meldcode.add(c.student_id)
                 elif c.student_id:
                     found.students[c.student_id] = (c.worker_id, c.at)
                 else:

@@ -20,6 +20,7 @@ from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
 from storage import audit, spreekuur
 from storage import handover as store_handover
+from storage import meldcode as store_meldcode
 from storage import team as store_team
 from storage.errors import NotAllowed, Reason
 from storage.handover import HandoverRow
@@ -85,6 +86,7 @@ class DeactivationPlan:
     programmes: list[str]
     to_them: list[HandoverRow] = field(default_factory=list)  # open handovers proposed to them (withdrawn)
     from_them: list[HandoverRow] = field(default_factory=list)  # open handovers they started (their receivers answer)
+    meldcode_alone: int = 0  # meldcode trajectories only they can read (unreadable once they leave)
 
 
 class TeamService(Service):
@@ -132,6 +134,7 @@ class TeamService(Service):
             programmes=programmes,
             to_them=[r for r in rows if r.to_worker_id == worker_id],
             from_them=[r for r in rows if r.from_worker_id == worker_id and r.to_worker_id != worker_id],
+            meldcode_alone=store_meldcode.only_member_of(self.store, worker_id),
         )
 
     def deactivate_worker_with_handover(

@@ -66,7 +66,7 @@ class JongerenteamApp(App[int]):
     """One laptop, one store, one worker at a time."""
 
     # Every style of the screens: the app's, the dialogs', the dossier's (no DEFAULT_CSS in screens/).
-    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "dialogs.tcss", "dossier/dossier.tcss"]
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "dialogs.tcss", "dossier/dossier.tcss", "meldcode.tcss"]
     TITLE = "jongerenteam"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [

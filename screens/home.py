@@ -25,6 +25,7 @@ from jongerenteam.dates import local_today
 from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on, eighteenth_birthday
 from screens.background import run_in_thread
 from screens.interfaces import team_app
+from screens.meldcode import MeldcodePanel
 from screens.messages import StoreChanged
 from screens.student import open_student
 from screens.text import DataTable, Input, Static
@@ -127,6 +128,7 @@ class HomeScreen(Screen[None]):
         if self.session.damaged_ids:
             yield Static(TEXT["damaged"].format(n=len(self.session.damaged_ids)), classes="error")
         yield Static("", id="notices", classes="error")
+        yield MeldcodePanel(classes="panel", id="panel-meldcode")  # only with open trajectories
         with Vertical(id="results"):
             yield Static("", id="count", classes="hint")
             yield DataTable(id="students", cursor_type="row", zebra_stripes=True)
@@ -180,6 +182,7 @@ class HomeScreen(Screen[None]):
         if query:
             self.show_results(query)
         self.load_today()
+        self.query_one(MeldcodePanel).load(self.session)
 
     def action_reload(self) -> None:
         """F5: ask the store what changed now (other windows, other laptops), then read the day again."""
@@ -351,6 +354,7 @@ class HomeScreen(Screen[None]):
         if results.display != searching:  # only when it changes: a layout of the screen costs a frame
             results.display = searching
             today.display = not searching
+            self.query_one(MeldcodePanel).set_class(searching, "-searching")
         if searching:
             self.show_results(query)
 

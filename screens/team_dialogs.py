@@ -90,6 +90,10 @@ TEXT = {
         "{n} student(en) krijgen {new} als contactpersoon. {new} opent een dossier pas als de student toestemming "
         "gaf om alles met {new} te delen (Vandaag: toestemming vragen)."
     ),
+    "meldcode_alone": (
+        "Let op: {n} meldcode(s) kan alleen {name} lezen. Na het deactiveren kan niemand die nog openen. Vraag "
+        "{name} eerst de aandachtsfunctionaris of een collega toe te voegen (in de meldcode: c)."
+    ),
     "to_them": "{n} overdracht(en) aan {name} wachten nog: die worden ingetrokken (de afzender ziet waarom).",
     "from_them": (
         "{n} overdracht(en) van {name} lopen nog: die blijven staan, de ontvanger beslist. Die student(en) gaan "
@@ -397,6 +401,8 @@ class DeactivateDialog(TeamDialog):
             lines.append(TEXT["to_them"].format(n=len(plan.to_them), name=worker.full_name))
         if plan.from_them:
             lines.append(TEXT["from_them"].format(n=len(plan.from_them), name=worker.full_name))
+        if plan.meldcode_alone:
+            lines.append(TEXT["meldcode_alone"].format(n=plan.meldcode_alone, name=worker.full_name))
         if len(self.students) > 1:
             lines.append(TEXT["per_student"])
         if not self.must_hand_over:

@@ -51,6 +51,7 @@ DEFENCE_TESTS = "tests/test_defences.py::"
 WAIT = "tests/test_passphrase_wait.py::"
 STRENGTH = "tests/test_passphrase_strength.py::"
 KDF = "tests/test_insecure_kdf.py::"
+MELDCODE = "tests/test_meldcode.py::"
 
 
 @dataclass(frozen=True)
@@ -593,6 +594,42 @@ DEFENCES: tuple[Defence, ...] = (
         "    if not reason_code.strip():\n",
         "    if False:\n",
         (DEFENCE_TESTS + "test_the_store_refuses_an_escrow_read_without_a_reason",),
+    ),
+    # -- the meldcode tier (issue 21): storage/meldcode.py -------------------------------------------
+    Defence(
+        "meldcode: only a member's own wrap opens a trajectory",
+        "storage/meldcode.py",
+        "    mine = next((w for w in wraps if w.recipient == keys.worker_id), None)\n",
+        "    mine = next((w for w in wraps if w.recipient == keys.worker_id), wraps[0] if wraps else None)\n",
+        (MELDCODE + "test_only_the_starter_and_added_members_read_it",),
+    ),
+    Defence(
+        "meldcode: a trajectory's row is what the signed log last said of it",
+        "storage/meldcode.py",
+        '        raise Tampered(f"{TABLE} (anders dan in het logboek)")\n',
+        "        pass\n",
+        (MELDCODE + "test_a_row_or_wrap_put_back_or_changed_is_refused",),
+    ),
+    Defence(
+        "meldcode: a member taken off gets a new key (rotation)",
+        "storage/meldcode.py",
+        "        _rotate(s, keys, row, doc, [w for w in wraps if w.recipient != worker_id])\n",
+        "        pass\n",
+        (MELDCODE + "test_only_the_starter_and_added_members_read_it",),
+    ),
+    Defence(
+        "meldcode: the file's Logboek leaves the trajectory's lines out",
+        "storage/audit.py",
+        '        q = q.where(AuditEntry.detail.not_like(MELDCODE + "%"))\n',
+        "        pass\n",
+        (MELDCODE + "test_the_files_logboek_leaves_the_trajectory_out",),
+    ),
+    Defence(
+        "meldcode: the change feed keeps the trajectory's changes apart from the file's",
+        "jongerenteam/session.py",
+        "                elif c.student_id and c.detail.startswith(audit.MELDCODE):\n",
+        "                elif False:\n",
+        (MELDCODE + "test_a_colleague_on_the_file_is_not_told_the_file_changed_when_the_trajectory_did",),
     ),
 )
 

@@ -427,6 +427,8 @@ ENTRY_RECORDS = "dossierregels vastgelegd"
 # The detail of the entry record of a file row sealed again under a new
 # student key (``storage.files.rotate_key``).
 RESEALED = "dossierregel opnieuw versleuteld"
+# The detail of every line about a meldcode trajectory starts with this (storage.meldcode.DETAIL).
+MELDCODE = "meldcode: "
 
 
 def marker_seq(session: Session, detail: str) -> int | None:
@@ -470,8 +472,15 @@ class LogRow:
     detail: str
 
 
-def student_log(session: Session, student_id: str, *, newest_first: bool = False, limit: int | None = None) -> list[LogRow]:
+def student_log(
+    session: Session, student_id: str, *, newest_first: bool = False, limit: int | None = None,
+    include_meldcode: bool = False,
+) -> list[LogRow]:
     """Who opened, changed or exported this student's file (no personal data in it).
+
+    The meldcode tier's lines (``MELDCODE``) are left out unless asked for:
+    the file's Logboek is read by everyone involved, and a meldcode
+    trajectory is for its members only (``storage.meldcode``).
 
     The entry records of a file's rows sealed again under a new key
     (``RESEALED``) are left out: that is the store's work, said once by the
@@ -485,6 +494,8 @@ def student_log(session: Session, student_id: str, *, newest_first: bool = False
         .where(AuditEntry.student_id == student_id, AuditEntry.detail != RESEALED)
         .order_by(AuditEntry.seq.desc() if newest_first else AuditEntry.seq)
     )
+    if not include_meldcode:
+        q = q.where(AuditEntry.detail.not_like(MELDCODE + "%"))
     if limit is not None:
         q = q.limit(limit)
     return [

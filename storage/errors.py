@@ -38,6 +38,8 @@ class Reason(StrEnum):
     ACCESS_DAYS_NEW_HELPER = "access days new helper"
     HANDOVER_NOT_SIGNED = "handover not as signed"
     OLD_HELPER_ONLY = "old helper only"
+    MELDCODE_STARTER_ONLY = "meldcode starter only"
+    MELDCODE_SELF = "meldcode self"
     ALREADY_LINKED = "anonymous walk-in already linked"
 
 

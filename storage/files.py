@@ -154,7 +154,7 @@ def check_records(
             continue
         if recorded != row_hash(e):
             raise Tampered("file_entries (anders dan in het logboek)")
-    if whole and {r for r in records if not r.startswith(WRAP_RECORD)} - seen:
+    if whole and {r for r in records if not r.startswith(OTHER_RECORDS)} - seen:
         raise Tampered("file_entries (regel verdwenen)")
 
 
@@ -163,6 +163,9 @@ def check_records(
 
 # The record id of a worker's wrap of one student key: its recipient, marked.
 WRAP_RECORD = "w:"
+# Records of the student's log that are not file entries: wraps, and the
+# meldcode tier's rows and wraps (storage.meldcode: "mt:", "mk:").
+OTHER_RECORDS = (WRAP_RECORD, "mt:", "mk:")
 # How a wrap record's detail names the wrap's end (``self_extended`` reads it back).
 _END = " [tot "
 _NO_END = " [geen einde]"

@@ -415,3 +415,55 @@ class Draft(Base):
     instance: Mapped[str] = mapped_column(String(UUID_LEN))
     saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     body: Mapped[bytes] = mapped_column(Envelope(sealed_box=True))
+
+
+class MeldcodeTrajectory(Base):
+    """A meldcode trajectory of one student (issue 21): the five steps in one document.
+
+    ``body`` is under the trajectory's own key, which is not the student key:
+    it is sealed only to the worker who started it and the colleagues they
+    added (``MeldcodeWrap``), never to the escrow. Plain: ids, dates, version.
+    """
+
+    __tablename__ = "meldcode_trajectories"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    student_id: Mapped[str] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    body: Mapped[bytes] = mapped_column(Envelope())
+
+
+class MeldcodeWrap(Base):
+    """A trajectory's key sealed to one member: the starter, or a colleague they added."""
+
+    __tablename__ = "meldcode_wraps"
+    __table_args__ = (UniqueConstraint("trajectory_id", "recipient"),)
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    trajectory_id: Mapped[str] = mapped_column(
+        ForeignKey("meldcode_trajectories.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(UUID_LEN), index=True)  # a worker id
+    # gestart | aandachtsfunctionaris | collega
+    role: Mapped[str] = mapped_column(String(30))
+    wrapped: Mapped[bytes] = mapped_column(Envelope(sealed_box=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MeldcodeCount(Base):
+    """One counted meldcode event for the report (a trajectory started, a consultation with
+    Veilig Thuis, a melding), with no student id: the report never needs to know whose.
+    ``data`` holds the record key of the cell key method, under the directory key."""
+
+    __tablename__ = "meldcode_counts"
+
+    id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # gestart | veilig_thuis | melding
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    data: Mapped[bytes] = mapped_column(Envelope())

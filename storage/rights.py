@@ -41,6 +41,8 @@ from storage.models import (
     Erasure,
     FileEntry,
     Handover,
+    MeldcodeTrajectory,
+    MeldcodeWrap,
     Student,
     StudentKeyWrap,
     Team,
@@ -202,6 +204,10 @@ def erase_students(
             s.execute(delete(StudentKeyWrap).where(StudentKeyWrap.student_id == sid))
             s.execute(delete(FileEntry).where(FileEntry.student_id == sid))
             s.execute(delete(Handover).where(Handover.student_id == sid))
+            # The meldcode tier (issue 21): its wraps first (the key is gone), then the trajectories.
+            trajectories = select(MeldcodeTrajectory.id).where(MeldcodeTrajectory.student_id == sid)
+            s.execute(delete(MeldcodeWrap).where(MeldcodeWrap.trajectory_id.in_(trajectories)))
+            s.execute(delete(MeldcodeTrajectory).where(MeldcodeTrajectory.student_id == sid))
             gone = guard.rowcount(s.execute(delete(Student).where(Student.id == sid)))
             if (copy := report.detach(s, keys, sid)) is not None:
                 copies.append(copy)

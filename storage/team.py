@@ -56,6 +56,7 @@ from storage.models import (
     FileEntry,
     Handover,
     KeySlot,
+    MeldcodeWrap,
     Student,
     StudentKeyWrap,
     Team,
@@ -585,6 +586,9 @@ def deactivate_worker(store: Store, keys: Keys, worker_id: str) -> int:
                 files.rotate_key(s, keys, student_id, files.escrow_key(s, keys.escrow_private, student_id), drop=[worker_id])
         else:  # (not recorded one by one: a deactivated worker opens nothing, whatever wrap rows say)
             s.execute(delete(StudentKeyWrap).where(StudentKeyWrap.recipient == worker_id))
+        # Their meldcode wraps go too (not recorded one by one, as above; no escrow opens a
+        # trajectory, so a trajectory whose last member leaves can no longer be read: storage.meldcode).
+        s.execute(delete(MeldcodeWrap).where(MeldcodeWrap.recipient == worker_id))
         # A student key sealed to them in a handover they never answered goes too
         # (the session withdraws such proposals first; this makes sure no key stays).
         removed += guard.rowcount(s.execute(

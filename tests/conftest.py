@@ -57,23 +57,26 @@ pytest_plugins = ["tests.pg"]
 LAYERS = {
     "unit": (
         "test_architecture", "test_crypto", "test_dates", "test_domain", "test_messages",
-        "test_municipalities", "test_search", "test_migrations", "test_privacy_guards",
+        "test_municipalities", "test_search", "test_migrations", "test_privacy_guards", "test_meldcode_model",
         "test_code_health", "test_passphrase_strength", "test_domainwords",
     ),
     "usecase": (
         "test_access", "test_audit", "test_backends", "test_dossier",
-        "test_eighteen", "test_exports", "test_handover", "test_handover_states", "test_no_silent_overwrite",
-        "test_postgres", "test_report", "test_restore", "test_rights", "test_scenario_leonie", "test_smoke",
+        "test_eighteen", "test_exports", "test_meldcode", "test_handover", "test_handover_states", "test_no_silent_overwrite",
+        "test_postgres", "test_report", "test_restore", "test_rights", "test_scenario_leonie", "test_scenario_meldcode", "test_smoke",
         "test_spreekuur", "test_store_errors", "test_sync", "test_tamper",
         "test_insiders", "test_defences", "test_passphrase_wait",
     ),
     "ui": (
         "test_background", "test_fast_start", "test_overview", "test_scenario_willem", "test_snapshots",
         "test_ui", "test_ui_dossier", "test_ui_dossier_panes", "test_ui_driegesprek", "test_ui_eighteen",
-        "test_ui_handover", "test_ui_report", "test_ui_rights", "test_ui_setup", "test_ui_spreekuur",
+        "test_ui_handover", "test_ui_meldcode", "test_ui_report", "test_ui_rights", "test_ui_setup", "test_ui_spreekuur",
         "test_ui_team", "test_text_is_data",
     ),
-    "tmux": ("test_tmux", "test_cli", "test_crash", "test_concurrency", "test_canary", "test_insecure_kdf", "test_portability"),
+    "tmux": (
+        "test_tmux", "test_tmux_meldcode", "test_cli", "test_crash", "test_concurrency", "test_canary",
+        "test_insecure_kdf", "test_portability",
+    ),
 }
 LAYER_OF = {module: layer for layer, modules in LAYERS.items() for module in modules}
 

@@ -80,6 +80,10 @@ EXPORT_WORDS = ("Het document noemt leefdomeinen waarvoor de student nu geen toe
 _RANK = {h.PROPOSED: 0, h.ACCEPTED: 1, h.DECLINED: 1, h.MEETING: 2, h.CONTACT: 3, h.DONE: 4, h.WITHDRAWN: 4}
 
 
+# The section an overdrachtsdocument on the legal ground "meldcode" gets (jongerenteam.meldcode).
+MELDCODE_SECTION = "Meldcode huiselijk geweld en kindermishandeling"
+
+
 class HandoverService(Service):
     """One worker's handovers."""
 
@@ -127,6 +131,9 @@ class HandoverService(Service):
         )
         if kind == h.ADULT and not comp.blocked:
             self._adult_sections(comp, dossier, record, receiver, sender_id)
+        if legal_ground == "meldcode" and (recorded := self.session.meldcode.handover_text(student_id)):
+            # Issue 21: a melding at Veilig Thuis carries what the meldcode trajectory recorded.
+            comp.sections.append(h.Section(MELDCODE_SECTION, recorded))
         return comp
 
     def _adult_sections(self, comp: h.Composition, dossier: Dossier, record: StudentRecord,

@@ -445,12 +445,15 @@ def compute(
     *,
     made_at: datetime | None = None,
     damaged: int = 0,
+    meldcode: Iterable[tuple[str, date, int]] = (),
 ) -> Report:
     """All figures of one period, published through the cell key method, seen
     from one municipality (or all).
 
     ``anonymous``: (day, key) of each anonymous walk-in. ``damaged``:
-    statistics records that could not be read (said in the report)."""
+    statistics records that could not be read (said in the report).
+    ``meldcode``: (kind, day, key) of each counted meldcode event (no
+    student, so no woongemeente: only in the report of all students)."""
     start, end = period.start.isoformat(), period.end.isoformat()
     helped, talks, new, referrals, walk_ins, closed = (_Family() for _ in range(6))
     by_level = helped.grid("niveau")
@@ -600,6 +603,8 @@ def compute(
         _waiting(view, referrals, waits, wait_days),
         _score_changes(view, scores, score_sums, munis),
     ]
+    if municipality is None:
+        tables.append(_meldcode(meldcode, period))
     return Report(period, municipality, tables, made, len(documents), damaged)
 
 
@@ -639,6 +644,25 @@ def _core(
         rows.append(("Inloop anoniem", [Cell.of(anonymous)]))
     rows.append(("Gesprekken", [Cell.of(view.pick(talks))]))
     return Table("kern", "Kerncijfers", ("aantal",), rows)
+
+
+MELDCODE_ROWS = {
+    "gestart": "Meldcode-trajecten gestart",
+    "veilig_thuis": "Overleg met Veilig Thuis (advies)",
+    "melding": "Meldingen bij Veilig Thuis",
+}
+
+
+def _meldcode(events: Iterable[tuple[str, date, int]], period: Period) -> Table:
+    """The meldcode in the period: trajectories started, consultations with Veilig Thuis,
+    meldingen; each a cell of the cell key method (issue 21)."""
+    counts = {kind: Num() for kind in MELDCODE_ROWS}
+    for kind, day, key in events:
+        if kind in counts and period.start <= day <= period.end:
+            counts[kind].add(key)
+    rows = [(label, [Cell.of(counts[kind].publish())]) for kind, label in MELDCODE_ROWS.items()]
+    return Table("meldcode", "Meldcode huiselijk geweld en kindermishandeling", ("aantal",), rows,
+                 note="Zonder woongemeente: een meldcode hoort alleen in de rapportage over alle studenten.")
 
 
 def _per_municipality(key: str, title: str, fam: _Family, munis: list[str], grouped: list[str]) -> Table:

@@ -16,6 +16,7 @@ from jongerenteam.domain import StudentDetails
 from jongerenteam.report import figures as rp
 from jongerenteam.service import Service
 from storage import clock, students
+from storage import meldcode as store_meldcode
 from storage import report as store_report
 
 # Entry kinds that are a talk in the figures when a file only has metadata (the backfill).
@@ -79,9 +80,15 @@ class ReportService(Service):
             self.store, self.keys, day_start(period.start), day_start(period.end + timedelta(days=1))
         )
         anonymous = [(clock.local_time(t).date(), key) for t, key in walk_ins]
+        meldcode = [
+            (kind, clock.local_time(t).date(), key)
+            for kind, t, key in store_meldcode.counts_between(
+                self.store, self.keys, day_start(period.start), day_start(period.end + timedelta(days=1))
+            )
+        ]
         return rp.compute(
             statistics.documents, anonymous, period, municipality,
-            made_at=clock.local_time(clock.now()), damaged=statistics.damaged,
+            made_at=clock.local_time(clock.now()), damaged=statistics.damaged, meldcode=meldcode,
         )
 
     def statistics_documents(self) -> rp.Statistics:

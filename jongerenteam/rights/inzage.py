@@ -50,6 +50,8 @@ from jongerenteam.catalogue import (
     URGENCIES,
 )
 from jongerenteam.domain import RETENTION_REGIMES, StudentDetails, ValidationError
+from jongerenteam.meldcode.model import INZAGE_KIND as MELDCODE
+from jongerenteam.meldcode.model import INZAGE_WHY as MELDCODE_WHY
 from jongerenteam.pdf import Document, Section
 from jongerenteam.rights import article15
 from jongerenteam.rights.others import NAMES, PLAIN, Field, Finder, OtherPart, other_people
@@ -776,6 +778,19 @@ class _Items:
                 return out
 
             source = f"Bijgehouden door {self.name(e.created_by)}."
+        elif kind == MELDCODE:
+            # A meldcode trajectory (issue 21), one item per step's record: every text is a
+            # part the worker decides on (information of others, e.g. parents, Veilig Thuis).
+            heading, group = str(p.get("kop") or "Meldcode"), article15.HELP
+            day = _day(p.get("datum"))
+            if day is not None:
+                at, timed = datetime.combine(day, datetime.min.time()), False
+            told_by = [MELDCODE_WHY]
+
+            def fields_of(p: JsonObject) -> list[Field]:
+                return [Field(str(k), str(label), str(text), TEXT_KIND) for k, label, text in p.get("velden") or []]
+
+            source = f"Vastgelegd in de meldcode door {self.name(e.created_by)}."
         elif kind in ("note", "notitie"):
             heading, group = "Notitie", article15.HELP
 

@@ -89,6 +89,8 @@ class RightsService(Service):
             escrow_private=escrow_private, coordinator_id=self.worker_id if escrow_private else None,
         )
         del escrow_private
+        # The meldcode trajectories this worker may read (issue 21): each text a part to decide on.
+        entries = [*entries, *self.session.meldcode.inzage_entries(student_id)]
         names = {wid: w.full_name for wid, w in self.workers.items()}
         return make_draft(
             record.details, record, entries, log, names=names, contact_name=self.session.contact_name(record),

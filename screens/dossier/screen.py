@@ -71,6 +71,7 @@ TEXT = {
     "no_preference": "Contactvoorkeur: niet vastgelegd",
     "status": "Status: {status}",
     "consent_problem": "⚠ toestemming: zie tabblad 5",
+    "meldcode_open": "meldcode loopt (m)",
     "status_title": "Status van het dossier: {name}",
     "status_hint": (
         "Kies met 1-5 of de pijltjes. Bij 'afgesloten' ook de reden en hoe lang het dossier bewaard blijft. "
@@ -139,12 +140,37 @@ def header_text(session: TeamSession, record: StudentRecord, today: date, dossie
     second = [TEXT["contact"].format(name=session.contact_name(record)), coach, preference]
     line1 = Text(" · ").join(Text(p) if isinstance(p, str) else p for p in first)
     line2 = Text(" · ").join([Text(TEXT["status"].format(status=status), style="bold")] + [Text(p) for p in second])
+    if session.meldcode.known_open(record.id):  # only a member of the trajectory knows of it
+        line2.append_text(Text(" · "))
+        line2.append_text(Text(TEXT["meldcode_open"], style="bold red"))
     if dossier is not None and record.status not in ("afgesloten", "overgedragen") and any(
         w.kind in CONSENT_PROBLEMS for w in dossier.consent_warnings(det.birth_date, today)
     ):
         line2.append_text(Text(" · "))
         line2.append_text(Text(TEXT["consent_problem"], style="bold yellow"))
     return Text("\n").join([line1, line2])
+
+
+def meldcode_header(session: TeamSession) -> None:
+    """In the reading thread: which trajectories this worker may know of (the header asks
+    ``known_open``, which never reads the store on the UI thread)."""
+    try:
+        session.meldcode.mine()
+    except Exception:  # noqa: BLE001 - the file still opens; the meldcode screen says what failed
+        return
+
+
+def meldcode_commands(screen: DossierScreen) -> list[Command]:
+    """The palette's 'meldcode: ...' commands from the dossier (screens/meldcode.py)."""
+    from screens.meldcode import open_existing, start
+
+    session, record = screen.session, screen.record
+    return [
+        ("meldcode: starten", "Signalen van huiselijk geweld of kindermishandeling: de vijf stappen (m)",
+         lambda: start(screen, session, record, screen._after_other_screen)),
+        ("meldcode: openen", "De meldcode van deze student, als je hem mag lezen (m)",
+         lambda: open_existing(screen, session, record, screen._after_other_screen)),
+    ]
 
 
 # Consent warnings that mean: nothing (or not everything) may be shared yet (jongerenteam.consent).
@@ -331,6 +357,7 @@ class DossierScreen(Screen[None]):
         Binding("w", "handover", "Overdracht"),
         Binding("8", "checklist", "18+-lijst"),
         Binding("r", "rights", "Rechten"),
+        Binding("m", "meldcode", "Meldcode"),
         # Last: where the footer has no room for all, Esc (the same on every screen) goes first.
         Binding("escape", "back", "Terug"),
         Binding("f5", "reload", "Opnieuw laden", show=False),
@@ -394,6 +421,7 @@ class DossierScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - one Dutch sentence, never a traceback
             app.call_from_thread(self.load_failed, failure_of(exc).text)
             return
+        meldcode_header(self.session)
         app.call_from_thread(self.loaded, dossier)
 
     def _still_ours(self) -> bool:
@@ -569,6 +597,12 @@ class DossierScreen(Screen[None]):
 
         self.app.push_screen(ChecklistScreen(self.record.id), self._after_other_screen)
 
+    def action_meldcode(self) -> None:
+        """m: the student's meldcode trajectory (for a member), or the form to start one."""
+        from screens.meldcode import open_existing
+
+        open_existing(self, self.session, self.record, self._after_other_screen, or_start=True)
+
     def action_rights(self) -> None:
         from screens.rights import RightsMenu, leave_erased
 
@@ -618,6 +652,7 @@ class DossierScreen(Screen[None]):
             ("dossier: afsprakenoverzicht", "De afspraken voor de student (u)", self.action_overview),
             ("dossier: status wijzigen", "Aangemeld, lopend, overgedragen of afgesloten (s)", self.action_status),
             ("dossier: rechten van de student", "Inzage, correctie, wissen, bewaartermijn (r)", self.action_rights),
+            *meldcode_commands(self),
             *((f"dossier: {name}", f"Tabblad {n}", tab(n)) for n, name in enumerate(TAB_COMMANDS, start=1)),
             *((title, help_text, in_pane(n, action)) for title, help_text, n, action in PANE_COMMANDS[1:]),
         ]
