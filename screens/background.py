@@ -38,6 +38,9 @@ TEXT = {
 # Workers are named (or grouped) by code; what a user reads comes from here.
 # ``tests/test_background.py`` checks every worker of the screens has an entry.
 WHAT = {
+    "anonymous": "De anonieme inlopen van de laatste dagen ophalen",
+    "meldcode": "De meldcode openen",
+    "meldcode-today": "De meldcodes voor Vandaag laden",
     "open-store": "De teamopslag openen",
     "today": "Vandaag laden",
     "tussentijds-bewaren": "Je invoer tussentijds versleuteld bewaren",

@@ -430,6 +430,23 @@ async def _save(r: Run) -> type:
     return IntakeScreen
 
 
+@case("anonymous")
+async def _anonymous(r: Run) -> type:
+    r.breaks(SpreekuurService, "unlinked_anonymous")
+    r.app.action_link_anonymous()  # ctrl+p: "student: anonieme inloop koppelen"
+    await r.settle()
+    return HomeScreen
+
+
+@case("meldcode-today", who=None)
+async def _meldcode_today(r: Run) -> type:
+    from jongerenteam.meldcode import MeldcodeService
+
+    r.breaks(MeldcodeService, "today")
+    await unlock_as(r.app, r.pilot, "ha", WORKER_PASS)
+    return HomeScreen
+
+
 # -- the dossier
 
 
@@ -459,6 +476,17 @@ async def _dossier_log(r: Run) -> type:
     await open_fatma(r)
     r.breaks(DossierService, "file_log")
     await r.press("7")
+    return DossierScreen
+
+
+@case("meldcode")
+async def _meldcode(r: Run) -> type:
+    from jongerenteam.meldcode import MeldcodeService
+    from screens.dossier import DossierScreen
+
+    await open_fatma(r)
+    r.breaks(MeldcodeService, "open_for")
+    await r.press("m")
     return DossierScreen
 
 
