@@ -50,7 +50,6 @@ import argparse
 import asyncio
 import gc
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -62,7 +61,7 @@ os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF co
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from measure import Result, emit, print_machine, summary
+from measure import Result, emit, peak_rss_mb, print_machine, summary
 
 KEYSTROKE_TARGET_MS = 16.0
 UNLOCK_TARGET_S = 0.5
@@ -412,7 +411,7 @@ def main(argv: list[str] | None = None) -> None:
     frames.hook(Screen)
     if args.rss_only:
         asyncio.run(keystrokes(str(bs.path), name, PASSPHRASE, frames))
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        print(peak_rss_mb())
         return
     n = args.size
     team = {"team": args.team}
