@@ -70,7 +70,7 @@ DOSSIER_TARGET_MS = 150.0  # open a dossier of 500 talks, p95
 PAUSE_TARGET_MS = 50.0  # no pause over 50 ms while scrolling a dossier
 # Parts of names people type; each is typed letter by letter, then cleared.
 TYPED = ("jan", "de vr", "bakk", "moh", "sanne", "el", "visser", "yil", "van d", "kees")
-TIMEOUT_S = float(os.environ.get("BENCH_FELT_TIMEOUT", "120"))
+TIMEOUT_S = float(os.environ.get("BENCH_FELT_TIMEOUT", "120"))  # seconds a wait for a frame may take
 
 
 class Frames:
@@ -295,9 +295,6 @@ class GcPauses:
 
     def __exit__(self, *exc: object) -> None:
         gc.callbacks.remove(self)
-
-    def longest(self) -> float:
-        return max((t for _, t in self.pauses), default=0.0)
 
 
 async def dossier_opens(location: str, name: str, passphrase: str, frames: Frames, repeat: int, steps: int,
