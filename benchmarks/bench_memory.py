@@ -7,7 +7,7 @@ imports (the session and storage modules and the Textual app module), then:
 
 - baseline: nothing else; its peak RSS is the floor every other row sits on;
 - unlocked: opens the store, unlocks, builds the TeamSession (directory,
-  records, search index) and reports peak RSS (``ru_maxrss``) and the RSS
+  records, search index) and reports peak RSS (``VmHWM``) and the RSS
   still in use afterwards;
 - unlocked after Argon2: the same, preceded by ``calibrate()`` and one
   derivation with the calibrated parameters (64 MiB), as a real unlock
@@ -22,10 +22,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 
-from measure import Result, child_json, emit, print_machine
+from measure import Result, child_json, emit, peak_rss_mb, print_machine
 
 TARGET_MB = 250.0
 TARGET_SIZE = 50000
@@ -40,8 +39,7 @@ def _rss_now_mb() -> float:
 
 
 def _peak_mb() -> float:
-    # Linux reports ru_maxrss in KiB.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_rss_mb()  # not ru_maxrss: that keeps the parent's peak (measure.peak_rss_mb)
 
 
 def _child(mode: str, n: int) -> None:

@@ -1,6 +1,7 @@
 """The full report for 50,000 students and 500,000 talks (target: below 2 s).
 
     JONGERENTEAM_INSECURE_TEST_KDF=1 python benchmarks/bench_report.py [--students 50000] [--talks 10] [--repeat 3]
+    python benchmarks/bench_report.py --bench-store [--team real] [--cli 3] [--json]
 
 Builds a fresh SQLite store (cheap test key derivation) with one
 statistics record per student, written in bulk the way
@@ -17,6 +18,17 @@ process, each the median of ``--repeat`` runs:
     backfill check, reading, the anonymous walk-ins, computing).
 
 Prints the figures of the report and the ratio of (d) against (a).
+
+With ``--bench-store`` (``run_all.py`` runs it so) the store is a copy of the
+cached benchmark store of ``--students`` students (``build_store.py``,
+``--team real``: the directory of a real team to unlock), and every student
+gets a statistics document like the ones above (``storage.report.add_many``).
+Then also (f): the installed command, ``jongerenteam report --from --to
+--out FILE.pdf`` as the coördinator, timed from process start to exit
+(``--cli`` runs, median): the process, the unlock with the directory, the
+report and the PDF written. The passphrase goes in on stdin (the command
+reads a line when stdin is no terminal); the child gets no JONGERENTEAM_
+variables, as a worker's shell has none.
 """
 
 from __future__ import annotations
@@ -33,10 +45,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("JONGERENTEAM_INSECURE_TEST_KDF", "1")
 os.environ["JONGERENTEAM_BENCHMARK"] = "1"  # the mark that lets the test KDF count (jongerenteam.settings)
 
 import orjson
+from measure import Result, emit, summary
 from sqlalchemy import insert, select
 
 from jongerenteam import report as rp
@@ -52,6 +66,7 @@ from storage.store import Store
 
 PASS = "bench passphrase for the report"  # noqa: S105 - a made-up passphrase for made-up data
 TYPES = list(rp.TALK_TYPE_LABELS)
+REPORT_TARGET_S = 2.0
 
 
 def documents(n: int, talks: int, rnd: random.Random) -> list[dict]:
@@ -111,17 +126,80 @@ def timed(fn, repeat: int) -> tuple[float, object]:
     return pystats.median(times), result
 
 
+def fill_bench_store(path: Path, coord_id: str, passphrase: str, talks: int) -> int:
+    """One statistics document per student of a benchmark store (``build_store.py``), with
+    ``talks`` talks each, sealed by ``storage.report.add_many``; returns how many."""
+    from storage.students import load_directory
+
+    store = Store.open(str(path))
+    try:
+        keys = team.unlock(store, coord_id, passphrase)
+        rows, _damaged = load_directory(store, keys)
+        ids = [r.id for r in rows]
+        docs = documents(len(ids), talks, random.Random(2026))
+        return store_report.add_many(store, keys, dict(zip(ids, docs, strict=True)))
+    finally:
+        store.close()
+
+
+def time_cli(path: Path, initials: str, passphrase: str, year: rp.Period, repeat: int, out_dir: Path) -> list[float]:
+    """The installed ``jongerenteam report`` command, from start to exit: the process, unlock
+    (the directory), the report and the PDF written. The passphrase goes in on stdin (the
+    command reads a line when stdin is no terminal), never on the command line."""
+    import shutil
+    import subprocess
+
+    command = shutil.which("jongerenteam", path=str(Path(sys.executable).parent)) or shutil.which("jongerenteam")
+    if command is None:
+        raise RuntimeError("the jongerenteam command is not installed (pip install -e .)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JONGERENTEAM_")}  # as a worker runs it
+    env["HOME"] = str(out_dir)  # its error log and Documents stay in the benchmark's folder
+    times = []
+    for i in range(repeat):
+        target = out_dir / f"rapportage-{i}.pdf"
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [command, "--store", str(path), "report", "--worker", initials, "--from", f"{year.start:%d-%m-%Y}",
+             "--to", f"{year.end:%d-%m-%Y}", "--out", str(target)],
+            input=passphrase + "\n", capture_output=True, text=True, env=env, check=False,
+        )
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0 or not target.exists():
+            sys.stderr.write(proc.stderr)
+            raise RuntimeError(f"jongerenteam report failed with exit code {proc.returncode}")
+    return times
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--students", type=int, default=50_000)
     ap.add_argument("--talks", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--bench-store", action="store_true",
+                    help="on a copy of the benchmark store of --students students (build_store.py, --team) "
+                         "instead of a fresh store of anonymous records; also times the installed command")
+    ap.add_argument("--team", choices=("real", "worst"), default="real")
+    ap.add_argument("--cli", type=int, default=3, help="with --bench-store: runs of `jongerenteam report`")
+    ap.add_argument("--json", action="store_true", help="print the results for run_all.py")
     args = ap.parse_args(argv)
+    say = (lambda text: print(text, file=sys.stderr, flush=True)) if args.json else print
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        store, coord_id = build(Path(tmp) / "bench.jt", args.students, args.talks)
-        print(f"store built: {args.students} students, {args.students * args.talks} talks in {time.perf_counter() - t0:.1f} s")
-        session = TeamSession.unlock(store, coord_id, PASS)
+        if args.bench_store:
+            from build_store import PASSPHRASE, WORKERS, copy_of, ensure_store
+
+            bs = ensure_store(args.students, team=args.team)
+            copy = copy_of(bs, Path(tmp))
+            coord_id, passphrase = bs.worker_id, PASSPHRASE
+            made = fill_bench_store(copy.path, coord_id, passphrase, args.talks)
+            store = Store.open(str(copy.path))
+            say(f"copy of {bs.path.name} with {made} statistics records, {made * args.talks} talks, "
+                f"in {time.perf_counter() - t0:.1f} s")
+        else:
+            store, coord_id = build(Path(tmp) / "bench.jt", args.students, args.talks)
+            passphrase = PASS
+            say(f"store built: {args.students} students, {args.students * args.talks} talks in {time.perf_counter() - t0:.1f} s")
+        session = TeamSession.unlock(store, coord_id, passphrase)
         keys = session.keys
         year = rp.school_year_of(date(2025, 9, 1))
 
@@ -136,18 +214,37 @@ def main(argv: list[str] | None = None) -> None:
         full, report = timed(lambda: session.report.report(year), args.repeat)
         town = docs[0]["gemeente"]
         one, _ = timed(lambda: session.report.report(year, town), args.repeat)
-        print(f"(a) bare decrypt of {len(docs)} records: {base * 1000:.0f} ms")
-        print(f"(b) decrypt + parse (load_all):        {load * 1000:.0f} ms")
-        print(f"(c) compute + perturb (school year):  {compute * 1000:.0f} ms")
-        print(f"(d) full report (TeamSession.report):  {full * 1000:.0f} ms  = {full / base:.1f} x (a)")
-        print(f"(e) full report, one municipality:     {one * 1000:.0f} ms")
-        print(f"target (d) < 2000 ms: {'OK' if full < 2 else 'MISSED'}")
+        say(f"(a) bare decrypt of {len(docs)} records: {base * 1000:.0f} ms")
+        say(f"(b) decrypt + parse (load_all):        {load * 1000:.0f} ms")
+        say(f"(c) compute + perturb (school year):  {compute * 1000:.0f} ms")
+        say(f"(d) full report (TeamSession.report):  {full * 1000:.0f} ms  = {full / base:.1f} x (a)")
+        say(f"(e) full report, one municipality:     {one * 1000:.0f} ms")
+        say(f"target (d) < 2000 ms: {'OK' if full < 2 else 'MISSED'}")
         for t in report.tables[:4]:
-            print(f"-- {t.title}")
+            say(f"-- {t.title}")
             for label, cells in t.rows[:6]:
-                print(f"   {label:<45} {' '.join(c.text for c in cells)}")
+                say(f"   {label:<45} {' '.join(c.text for c in cells)}")
         session.lock()
         store.close()
+        n = args.students
+        where = f"{args.team} team store, {n * args.talks:,} talks" if args.bench_store else f"{n * args.talks:,} talks"
+        results = [
+            Result("report", "full report (TeamSession.report), school year", n, full, "s", REPORT_TARGET_S,
+                   note=f"median of {args.repeat}; {where}; bare decrypt {base * 1000:.0f} ms, "
+                   f"compute {compute * 1000:.0f} ms, one municipality {one * 1000:.0f} ms"),
+        ]
+        if args.bench_store and args.cli:
+            initials = next(w[1] for w in WORKERS if w[2] == "coordinator")
+            cli = summary(time_cli(copy.path, initials, passphrase, year, args.cli, Path(tmp)))
+            say(f"(f) `jongerenteam report` (PDF), start to exit: {cli['median']:.2f} s median of {cli['n']}")
+            results.append(Result(
+                "report", "`jongerenteam report` (PDF), process start to exit", n, cli["median"], "s", REPORT_TARGET_S,
+                note=f"median of {cli['n']}, max {cli['max']:.2f} s; unlock, report, PDF written; {where}"))
+    if args.json:
+        emit(results, as_json=True)
+    else:
+        for r in results:
+            print(r.line())
 
 
 if __name__ == "__main__":

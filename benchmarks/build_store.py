@@ -52,6 +52,12 @@ WORKERS = (
 )
 
 
+# Set to 1 to use a cached store built by older storage code with the same schema
+# head instead of rebuilding it (7.5 minutes at 50,000): for a change that does not
+# touch what a store holds. Said on stderr when it happens; never for a store-format change.
+REUSE_STALE_ENV = "JONGERENTEAM_BENCH_REUSE_STALE"
+
+
 def bench_dir() -> Path:
     d = Path(os.environ.get("JONGERENTEAM_BENCH_DIR") or Path(tempfile.gettempdir()) / "jongerenteam-bench")
     d.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -139,6 +145,10 @@ def ensure_store(n: int, entries: int = 0, *, rebuild: bool = False, log=None, t
     if not rebuild and path.exists() and meta_file.exists():
         meta = json.loads(meta_file.read_text())
         if meta.get("fingerprint") == _format_fingerprint():
+            return BenchStore(path, meta)
+        if os.environ.get(REUSE_STALE_ENV) == "1" and meta.get("schema") == _schema_head():
+            log(f"reusing {path.name}: built by other storage code (fingerprint {meta.get('fingerprint')}), "
+                f"same schema ({REUSE_STALE_ENV}=1)")
             return BenchStore(path, meta)
     _remove(path)
     log(f"building store: {n} students, {entries} file entries each, team {team} -> {path}")

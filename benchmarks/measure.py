@@ -110,6 +110,26 @@ def child_json(args: list[str], env: dict | None = None) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process, in MB.
+
+    ``VmHWM`` of /proc/self/status: the high-water mark of this program's own
+    memory. Not ``ru_maxrss``: on Linux that keeps the peak of the process that
+    started this one (it survives fork and exec), so a child started by a
+    benchmark that had unlocked the worst-case store reported 932 MB for its 240.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

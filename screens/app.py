@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import threading
@@ -167,6 +168,9 @@ class JongerenteamApp(App[int]):
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
         self.set_interval(SYNC_SECONDS, self.sync_now)
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # see start_session
+
     def on_ready(self) -> None:
         # The first frame is on the screen: now open the store behind it
         # (SQLAlchemy, the schema check) while the user picks a name and
@@ -248,6 +252,11 @@ class JongerenteamApp(App[int]):
         from screens.home import HomeScreen
 
         self.session = session
+        # The directory just decrypted (at 50,000 students most of the heap) lives
+        # until the lock: frozen, a full garbage collection no longer walks it (one
+        # scroll step waited 0.5-1.1 s for that; docs/performance.md). The lock and
+        # the end of the app thaw it: frozen cycles would never be collected.
+        gc.freeze()
         self.sessions_started += 1
         self.last_activity = self.clock()
         self._autosaved = None
@@ -462,6 +471,7 @@ class JongerenteamApp(App[int]):
                 session.lock()
             except Exception as exc:  # noqa: BLE001 - the keys are gone either way; told in one Dutch sentence
                 self.notify(dutch(exc), severity="error")
+        gc.unfreeze()  # the session's objects collectable again (start_session)
         while not isinstance(self.screen, UnlockScreen) and len(self.screen_stack) > 1:
             self.pop_screen()
         # Toasts can name a student ("Je bent niet betrokken bij ...").

@@ -429,6 +429,38 @@ async def test_lock_while_a_file_is_being_read_shows_no_file(team_store, student
 # -- 4. lock ------------------------------------------------------------------------
 
 
+async def test_unlock_freezes_the_directory_for_the_garbage_collector_and_lock_thaws_it(team_store, students):
+    """After the unlock the decrypted directory is frozen (``gc.freeze()``): a full garbage
+    collection no longer walks it (a scroll step waited 0.5-1.1 s for that at 50,000
+    students, docs/performance.md). The lock and the end of the app thaw it, so nothing
+    of a session stays out of the collector's reach."""
+    import gc
+
+    def frozen(obj: object) -> bool:
+        # gc.get_objects() lists the collector's generations, not the frozen (permanent) one.
+        return gc.is_tracked(obj) and not any(o is obj for o in gc.get_objects())
+
+    gc.unfreeze()
+    app = build_app(team_store)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            assert gc.get_freeze_count() == 0
+            await unlock_as(app, pilot, "ha", WORKER_PASS)
+            assert isinstance(app.screen, HomeScreen)
+            assert gc.get_freeze_count() > 0
+            assert frozen(app.session.students)
+
+            await pilot.press("ctrl+l")
+            await wait_until(pilot, lambda: isinstance(app.screen, UnlockScreen), what="the unlock screen")
+            assert gc.get_freeze_count() == 0
+
+            await unlock_as(app, pilot, "ha", WORKER_PASS)
+            assert gc.get_freeze_count() > 0
+        assert gc.get_freeze_count() == 0  # the app ended
+    finally:
+        gc.unfreeze()
+
+
 async def test_ctrl_l_locks_and_leaves_no_student_data_anywhere(team_store, students):
     """ctrl+l drops the session, removes the home screen and the file, and logs 'lock'."""
     app = build_app(team_store)
