@@ -174,3 +174,9 @@ def parse_moment(text: str, *, today: date, field: str = "at") -> datetime:
     if not words:
         raise ValidationError(field, MOMENT_BAD)
     return datetime.combine(parse_date(" ".join(words), today=today, field=field), clock)
+
+
+def moment_text(moment: datetime) -> str:
+    """A stored (UTC) moment as a worker reads it: "14:02" today, else "05-12 14:02"."""
+    local = clock.local_time(moment)
+    return f"{local:%H:%M}" if local.date() == local_today() else f"{local:%d-%m %H:%M}"

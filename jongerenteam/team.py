@@ -12,6 +12,7 @@ screen or Team beheren. Screens: ``screens/team.py``, ``screens/unlock.py``,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from jongerenteam.domain import WORKER_FIELDS, check_worker_field
@@ -86,6 +87,7 @@ class DeactivationPlan:
     programmes: list[str]
     to_them: list[HandoverRow] = field(default_factory=list)  # open handovers proposed to them (withdrawn)
     from_them: list[HandoverRow] = field(default_factory=list)  # open handovers they started (their receivers answer)
+    open_since: datetime | None = None  # their window seems open now (storage.team.open_since)
     meldcode_alone: int = 0  # meldcode trajectories only they can read (unreadable once they leave)
 
 
@@ -135,6 +137,7 @@ class TeamService(Service):
             to_them=[r for r in rows if r.to_worker_id == worker_id],
             from_them=[r for r in rows if r.from_worker_id == worker_id and r.to_worker_id != worker_id],
             meldcode_alone=store_meldcode.only_member_of(self.store, worker_id),
+            open_since=store_team.open_since(self.store, worker_id),
         )
 
     def deactivate_worker_with_handover(

@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
 from jongerenteam.catalogue import LEEFDOMEINEN, MOTHER_ORGANISATIONS, ROLE_LABELS
+from jongerenteam.dates import moment_text
 from jongerenteam.domain import ValidationError, check_worker_field
 from jongerenteam.errors import WorkerExists, WrongPassphrase
 from jongerenteam.passphrase import weakness
@@ -89,6 +90,10 @@ TEXT = {
     "deactivate_confirm_moved": (
         "{n} student(en) krijgen {new} als contactpersoon. {new} opent een dossier pas als de student toestemming "
         "gaf om alles met {new} te delen (Vandaag: toestemming vragen)."
+    ),
+    "open_now": (
+        "{name} lijkt nu ingelogd (sinds {when}). Wat {name} typt en nog niet opsloeg, gaat bij het deactiveren "
+        "verloren: vraag eerst om op te slaan en af te sluiten."
     ),
     "meldcode_alone": (
         "Let op: {n} meldcode(s) kan alleen {name} lezen. Na het deactiveren kan niemand die nog openen. Vraag "
@@ -403,6 +408,8 @@ class DeactivateDialog(TeamDialog):
             lines.append(TEXT["from_them"].format(n=len(plan.from_them), name=worker.full_name))
         if plan.meldcode_alone:
             lines.append(TEXT["meldcode_alone"].format(n=plan.meldcode_alone, name=worker.full_name))
+        if plan.open_since is not None:
+            lines.append(TEXT["open_now"].format(name=worker.full_name, when=moment_text(plan.open_since)))
         if len(self.students) > 1:
             lines.append(TEXT["per_student"])
         if not self.must_hand_over:

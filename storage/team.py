@@ -773,6 +773,25 @@ def login_throttle(store: Store, worker_id: str) -> tuple[int, datetime | None]:
     return count or 0, datetime.fromisoformat(last_at) if last_at else None
 
 
+def open_since(store: Store, worker_id: str) -> datetime | None:
+    """When this worker's newest window was opened, if the log shows it still open
+    (a login or unlock with no lock after it); None otherwise.
+
+    A window that crashed or was killed wrote no lock: it shows as open until
+    the worker's next lock, so callers say "lijkt", not "is".
+    """
+    with store.reading() as s:
+        rows = s.execute(
+            select(AuditEntry.event, AuditEntry.at)
+            .where(AuditEntry.worker_id == worker_id, AuditEntry.event.in_(("login", "unlock", "lock")))
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        ).all()
+    if not rows or rows[0][0] == "lock":
+        return None
+    return datetime.fromisoformat(rows[0][1])
+
+
 # -- how a worker is reached (for the student's afsprakenoverzicht) ----------------------
 
 

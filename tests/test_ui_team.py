@@ -427,6 +427,25 @@ async def test_deactivate_chooses_a_colleague_per_student(team_store):
     assert spreekuur.students_with_contact(team_store.store, team_store.coordinator_id) == [ids["Bram"]]
 
 
+async def test_deactivate_warns_when_the_leaving_worker_seems_logged_in(team_store):
+    """Hanna's window is open (unlocked, not locked): the dialog says she seems logged in and that what
+    she typed and did not save is lost, so the coördinator asks her first. Once she locked, it says nothing."""
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team(app, pilot, team_store)
+        await to_row(app, pilot, "Hanna Hulpverlener")
+        await pilot.press("d")
+        info = text_of(app, "#leaving-info")
+        assert "Hanna Hulpverlener lijkt nu ingelogd (sinds " in info
+        assert "gaat bij het deactiveren verloren" in info
+        await pilot.press("escape")
+        hanna.lock()
+        await pilot.press("d")
+        assert "ingelogd" not in text_of(app, "#leaving-info")
+        await pilot.press("escape")
+
+
 async def test_a_coordinator_cannot_deactivate_themself(team_store):
     """With the cursor on yourself, the dialog says so in Dutch and does not offer your own name."""
     app = build_app(team_store)
