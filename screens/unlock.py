@@ -113,12 +113,14 @@ class UnlockScreen(Screen[None]):
             yield Static("", id="unlock-message", classes="error")
             yield Static(TEXT["forgot_hint"], classes="hint")
             if self.team_name == DEMO_TEAM_NAME:
-                yield Static(self.demo_text(), id="unlock-demo", classes="hint")
+                yield Static(self.demo_text({w.full_name for w in self.team_workers}), id="unlock-demo", classes="hint")
         yield SteadyFooter()
 
     @staticmethod
-    def demo_text() -> str:
-        rows = [TEXT["demo_row"].format(name=w.full_name, passphrase=w.passphrase) for w in DEMO_WORKERS]
+    def demo_text(listed: set[str]) -> str:
+        """The demo workers' passphrases, of those who can still log in (``listed``: the team's active workers)."""
+        rows = [TEXT["demo_row"].format(name=w.full_name, passphrase=w.passphrase) for w in DEMO_WORKERS
+                if w.full_name in listed]
         return "\n".join([TEXT["demo_title"], *rows])
 
     def _options(self, text: str) -> list[Option]:

@@ -655,6 +655,16 @@ def test_every_screen_uses_the_one_footer():
     assert problems == []
 
 
+def test_the_demo_lists_the_passphrases_of_active_workers_only():
+    """The demo's unlock screen shows the demo passphrases, not of a demo worker who was deactivated."""
+    from jongerenteam.demo_team import DEMO_WORKERS
+
+    names = [w.full_name for w in DEMO_WORKERS]
+    text = UnlockScreen.demo_text(set(names[:-1]))
+    assert all(name in text for name in names[:-1])
+    assert names[-1] not in text
+
+
 async def test_unlock_screen_offers_no_lock_command(team_store):
     """Before unlocking, the palette does not offer 'vergrendelen' (there is nothing to lock)."""
     app = build_app(team_store)
