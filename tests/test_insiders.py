@@ -783,18 +783,7 @@ def test_a_swapped_public_key_gets_nothing_sealed_and_is_told_at_the_victims_unl
 def _handed_to_otto(fx, access_days: int = 10) -> str:
     """Hanna's student (a talk, consents) handed over to Otto, who accepted: Hanna reads along
     for ``access_days`` days and has opened the file once in that time. Returns the student id."""
-    from jongerenteam import handover as h
-
-    hanna, sid, _ = _file_with_consent(fx)
-    hanna.consent.add_consent(sid, cn.NewConsent(
-        cn.ConsentWith("rol", "jongerenteam"), [cn.ALL_DOMAINS], "overdracht binnen het team", "student", "mondeling",
-        clock.local_time(clock.now()).date(),
-    ))
-    row = hanna.handover.propose_handover(sid, h.Proposal(
-        h.INTERN, h.Receiver("medewerker", "Otto Collega", worker_id=fx.other_id), "Overdracht aan Otto.",
-        student_view="akkoord", access_days=access_days,
-    ))
-    hanna.lock()
+    sid, row = _proposed_to_otto(fx, access_days)
     otto = TeamSession.unlock(fx.store, fx.other_id, OTHER_PASS)
     otto.handover.accept_handover(row)
     otto.lock()
