@@ -592,3 +592,21 @@ async def test_the_new_contact_person_sees_the_handover_card_from_the_student(te
         await settle(app, pilot)
         assert isinstance(app.screen, HandoverCard)
         assert "leg het vast met g" in str(app.screen.query_one("#hc-body", Static).render())
+
+
+async def test_the_wizards_footer_says_voorstellen_as_its_heading_does(team_store, fixed_store_clock):
+    """ctrl+s in the wizard proposes the handover: heading and Footer both say so, not Opslaan."""
+    from textual.widgets._footer import FooterKey
+
+    leonie(team_store, consent_all=True)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        await open_row(app, pilot, "Leonie")
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoverDialog)
+        assert "ctrl+s: voorstellen" in str(app.screen.query_one(".hint", Static).render())
+        footer = {key.key: key.description for key in app.screen.query(FooterKey)}
+        assert footer.get("ctrl+s") == "Voorstellen"
+        assert "Opslaan" not in footer.values()

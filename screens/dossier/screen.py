@@ -565,7 +565,7 @@ class DossierScreen(Screen[None]):
     # -- screen-wide actions ---------------------------------------------------------
 
     def add_talk(self) -> None:
-        self.app.push_screen(TalkModal(self.session, self.record))
+        self.app.push_screen(TalkModal(self.session, self.record, dossier=self.dossier))
 
     def action_back(self) -> None:
         self.dismiss(None)
