@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from jongerenteam.catalogue import COACH_ROLES, LEEFDOMEIN_CODES
-from jongerenteam.consent import ALL_DOMAINS, Consent
+from jongerenteam.consent import ALL_DOMAINS, Consent, holding, waiting_for
 from jongerenteam.domain import StudentDetails
 from jongerenteam.dossier import Agreement, Dossier
 from jongerenteam.pdf import Document, Section
@@ -61,6 +61,14 @@ CONSENT_BY = {
     "student": "Je vindt het goed dat we met {with_} praten.",
     "ouders": "Je ouders vinden het goed dat we met {with_} praten.",
     "beide": "Jij en je ouders vinden het goed dat we met {with_} praten.",
+}
+# From 12 to 16 the student and the parents both agree: one yes alone is told as it is,
+# with what still has to happen before the team talks (nothing promised before it holds).
+CONSENT_WAITS = {
+    "ouders": ("Je vindt het goed dat we met {with_} praten.",
+               "Je bent nog geen 16. Daarom moeten je ouders het ook goed vinden. Pas dan praten we met {with_}."),
+    "student": ("Je ouders vinden het goed dat we met {with_} praten.",
+                "Pas als jij het ook goed vindt, praten we met {with_}."),
 }
 
 TEXT = {
@@ -198,23 +206,38 @@ def _with_words(consent: Consent) -> str:
 
 
 def _about_words(consent: Consent) -> str:
-    if ALL_DOMAINS in consent.about:
+    return _domain_words(frozenset(consent.about))
+
+
+def _domain_words(about: frozenset[str]) -> str:
+    if ALL_DOMAINS in about:
         return ALL_DOMAINS_WORDS
     order = {code: i for i, code in enumerate(LEEFDOMEIN_CODES)}  # the catalogue's order, not the stored one
-    words = [STUDENT_DOMAIN_WORDS.get(a, a) for a in sorted(consent.about, key=lambda a: order.get(a, len(order)))]
+    words = [STUDENT_DOMAIN_WORDS.get(a, a) for a in sorted(about, key=lambda a: order.get(a, len(order)))]
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " en " + words[-1]
 
 
-def consent_line(consent: Consent, today: date) -> str:
-    """'Je vindt het goed dat we met de huisarts praten. Waarover: je gezondheid. Waarom: ...'."""
-    by = CONSENT_BY.get(consent.given_by, CONSENT_BY["student"])
-    parts = [by.format(with_=_with_words(consent)), TEXT["consent_about"].format(about=_about_words(consent))]
+def consent_line(consent: Consent, today: date, *, about: frozenset[str] | None = None, waits: str = "") -> str:
+    """'Je vindt het goed dat we met de huisarts praten. Waarover: je gezondheid. Waarom: ...'.
+
+    ``about``: the leefdomeinen it holds for today (a student's and the parents' consent
+    together may hold for less than one of them names). ``waits``: whose yes it still
+    waits for ('ouders' or 'student'), said with what happens then."""
+    with_ = _with_words(consent)
+    if waits in CONSENT_WAITS:
+        said, then = CONSENT_WAITS[waits]
+    else:
+        said, then = CONSENT_BY.get(consent.given_by, CONSENT_BY["student"]), ""
+    words = _about_words(consent) if about is None else _domain_words(about)
+    parts = [said.format(with_=with_), TEXT["consent_about"].format(about=words)]
     if consent.purpose.strip():
         parts.append(TEXT["consent_purpose"].format(purpose=_lower_first(_sentence(consent.purpose))))
     if consent.valid_until is not None:
         parts.append(TEXT["consent_until"].format(date=dutch_date(consent.valid_until, today)))
+    if then:
+        parts.append(then.format(with_=with_))
     return " ".join(parts)
 
 
@@ -313,8 +336,15 @@ def build_overview(
         ask = TEXT["no_next_ask"].format(first=contact.first_name) if contact else TEXT["no_next_ask_team"]
         sections.append(Section(TEXT["next_heading"], (TEXT["no_next"], ask)))
 
-    # Only what holds: a 15-year-old's own yes is not told back to her as agreed before her parents' yes.
-    consents = tuple(consent_line(c, today) for c in dossier.holding_consents(details.birth_date, today))
+    # What holds, for what it holds; a 15-year-old's own yes without her parents' (or theirs
+    # without hers) is told as it is: agreed, and the team talks once the other yes is there too.
+    holds = holding(dossier.consents, details.birth_date, today)
+    consents = tuple(
+        consent_line(c, today, about=holds[c.id]) if c.id in holds
+        else consent_line(c, today, waits=waiting_for(c, details.birth_date, today))
+        for c in dossier.consents
+        if c.id in holds or (c.active(today) and waiting_for(c, details.birth_date, today))
+    )
     if consents:
         sections.append(Section(TEXT["sharing_heading"], consents, bullets=True))
         sections.append(Section("", (TEXT["safety"],)))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 
-from screens.text import DataTable, Static, Text
+from screens.text import DataTable, Static, Text, wrapped_cell
 from screens.widgets import SteadyFooter
 
 TEXT = {
@@ -101,11 +102,31 @@ class HelpScreen(ModalScreen[None]):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
+        self.query_one("#help-keys", DataTable).focus()
+        self.call_after_refresh(self.fill)  # the table's width is known once laid out
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fill)
+
+    def fill(self) -> None:
+        """The keys, with the "Wat" column as wide as the table leaves it: a long description
+        wraps onto a second line instead of being cut off at the edge."""
         table = self.query_one("#help-keys", DataTable)
-        table.add_columns("Toets", "Wat")
+        pad = 2 * table.cell_padding
+        key_width = max((cell_len(k) for k, _ in self.keys), default=5)
+        key_width = max(key_width, cell_len("Toets"))
+        # Room for the vertical scrollbar whether or not it shows (it comes with the rows).
+        room = table.scrollable_content_region.width - table.styles.scrollbar_size_vertical
+        does_width = max(20, room - key_width - 2 * pad)
+        if table.columns and list(table.columns.values())[-1].width == does_width:
+            return
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("Toets", width=key_width)
+        table.add_column("Wat", width=does_width)
         for key, does in self.keys:
-            table.add_row(Text(key), Text(does))
-        table.focus()
+            table.add_row(Text(key), wrapped_cell(does), height=None)
+        table.move_cursor(row=min(row, len(self.keys) - 1))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

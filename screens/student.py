@@ -20,7 +20,7 @@ from jongerenteam.dates import local_time  # stored moments are UTC; show the la
 from jongerenteam.domain import ValidationError
 from jongerenteam.spreekuur import EMERGENCY_REASONS
 from screens import forms
-from screens.background import Failure
+from screens.background import Failure, run_in_thread
 from screens.dialogs import DRAFT_BACK, Dialog
 from screens.interfaces import Reloadable, reload_screen, team_app
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
@@ -28,6 +28,7 @@ from screens.widgets import LeefdomeinPicker, SteadyFooter
 
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
+    from jongerenteam.handover import HandoverView
     from jongerenteam.session import TeamSession
 
 TEXT = {
@@ -36,6 +37,16 @@ TEXT = {
     "emergency_title": "Noodtoegang tot het dossier van {name}",
     "close": "Sluiten",
     "not_involved": "Je bent niet betrokken bij {name}. Contactpersoon: {contact}.",
+    "held": (
+        "Je bent de nieuwe contactpersoon van {name}. Het dossier gaat voor je open zodra er toestemming is "
+        "om alles met jou te delen (van de student, of bij een jonge student ook van de ouders). "
+        "Vraag het {name} en leg het vast met g."
+    ),
+    "held_choices": "g: toestemming vastleggen · o: overdracht bekijken · Esc: terug",
+    "contact_closed": (
+        "Je bent de contactpersoon van {name}, maar het dossier is nog niet voor je open. "
+        "Vraag de coördinator wat er nodig is."
+    ),
     "choices": "v: inloopgesprek toevoegen (zonder het dossier te lezen) · n: noodtoegang · Esc: terug",
     "choices_rights": "\nr: rechten van de student (inzage op verzoek, gegevens wissen)",
     "visit_title": "Inloopgesprek met {name} toevoegen",
@@ -152,23 +163,32 @@ class NotInvolvedModal(Dialog):
         Binding("v", "choose('visit')", "Inloopgesprek toevoegen"),
         Binding("n", "choose('emergency')", "Noodtoegang"),
         Binding("r", "choose('rights')", "Rechten van de student"),
+        Binding("g", "choose('consent')", "Toestemming vastleggen"),
+        Binding("o", "choose('handover')", "Overdracht bekijken"),
         Binding("escape", "choose(None)", "Terug"),
     ]
 
-    def __init__(self, text: str, *, coordinator: bool = False) -> None:
+    def __init__(self, text: str, *, coordinator: bool = False, held: bool = False) -> None:
         super().__init__()
         self.text = text
         self.coordinator = coordinator
+        self.held = held  # I am the new contact person; the file waits for consent (g records it)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.text, id="not-involved")
-            yield Static(TEXT["choices"] + (TEXT["choices_rights"] if self.coordinator else ""), classes="hint")
+            choices = TEXT["held_choices"] if self.held else TEXT["choices"]
+            yield Static(choices + (TEXT["choices_rights"] if self.coordinator and not self.held else ""), classes="hint")
         yield SteadyFooter()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "choose" and parameters and parameters[0] == "rights":
-            return self.coordinator  # inzage on request and wissen: a coördinator's tasks
+        choice = parameters[0] if action == "choose" and parameters else None
+        if choice == "rights":
+            return self.coordinator and not self.held  # inzage on request and wissen: a coördinator's tasks
+        if choice in ("consent", "handover"):
+            return self.held
+        if choice in ("visit", "emergency"):
+            return not self.held  # for someone else's student, not one's own
         return True
 
     def action_choose(self, choice: str | None) -> None:
@@ -342,11 +362,19 @@ class EmergencyModal(Dialog):
 
 def open_student(screen: Screen[Any], session: TeamSession, record: StudentRecord) -> None:
     """Enter on a student anywhere: the dossier, or the not-involved choices."""
-    app = screen.app
     if session.is_involved(record.id):
         load_file(screen, session, record)
         return
-    text = TEXT["not_involved"].format(name=record.details.display_name, contact=session.contact_name(record))
+    if record.contact_worker_id == session.worker_id:
+        open_own_closed(screen, session, record)
+        return
+    not_involved(screen, session, record,
+                 TEXT["not_involved"].format(name=record.details.display_name, contact=session.contact_name(record)))
+
+
+def not_involved(screen: Screen[Any], session: TeamSession, record: StudentRecord, text: str) -> None:
+    """What a worker who cannot read the file may do: a walk-in talk, noodtoegang, rights."""
+    app = screen.app
 
     def erased(result: object) -> None:
         if result == "erased":  # the student is gone: Vandaag (and a search) read again
@@ -363,6 +391,41 @@ def open_student(screen: Screen[Any], session: TeamSession, record: StudentRecor
             app.push_screen(RightsMenu(session, record.id), erased)
 
     app.push_screen(NotInvolvedModal(text, coordinator=session.keys.is_coordinator), chosen)
+
+
+def open_own_closed(screen: Screen[Any], session: TeamSession, record: StudentRecord) -> None:
+    """I am the contact person but cannot read the file: a coördinator named me (a colleague
+    left, a caseload moved) and the file waits for the student's consent to share everything
+    with me. Say so, and let me record that consent here (g) or see the handover (o)."""
+    app = screen.app
+    name = record.details.display_name
+
+    def found(views: list[HandoverView]) -> None:
+        from screens.handover import HandoverCard
+        from screens.handover.card import held_consent_dialog
+
+        if not views:  # no handover waits for consent: the usual choices, without the contradiction
+            not_involved(screen, session, record, TEXT["contact_closed"].format(name=name))
+            return
+        view = views[0]
+
+        def consented(row: object) -> None:
+            if row is not None and session.is_involved(record.id):
+                load_file(screen, session, record)
+
+        def chosen(choice: str | None) -> None:
+            if choice == "consent":
+                app.push_screen(held_consent_dialog(session, view.row), consented)
+            elif choice == "handover":
+                app.push_screen(HandoverCard(session, view), lambda _result: reload_screen(app))
+
+        held = NotInvolvedModal(TEXT["held"].format(name=name), coordinator=session.keys.is_coordinator, held=True)
+        app.push_screen(held, chosen)
+
+    def held() -> list[HandoverView]:
+        return [v for v in session.handover.held_for_me() if v.row.student_id == record.id]
+
+    run_in_thread(screen, "held-open", held, done=found, failed=lambda f: app.notify(f.text, severity="error"))
 
 
 def load_file(screen: Screen[Any], session: TeamSession, record: StudentRecord) -> None:

@@ -103,10 +103,22 @@ class CellText(Text):
         return Measurement(min(measured.minimum, MAX_CELL), min(measured.maximum, MAX_CELL))
 
 
+class WrappedCell(CellText):
+    """A cell that wraps onto more lines in a column of fixed width (a row added with
+    ``height=None``) instead of being cut with "…"; literal, one paragraph."""
+
+
+def wrapped_cell(value: str) -> WrappedCell:
+    return WrappedCell(visible(" ".join(value.split())), end="")
+
+
 def cell(value: Any) -> Any:
-    """A table cell: one line, literal, drawn with "…" when its column is narrower."""
+    """A table cell: one line, literal, drawn with "…" when its column is narrower
+    (a ``WrappedCell`` wraps instead)."""
     if value is None:
         value = ""
+    if isinstance(value, WrappedCell):
+        return value
     if isinstance(value, Content):
         value = Text(value.plain)  # one style per cell: Content spans are not needed here
     if isinstance(value, (int, float)):

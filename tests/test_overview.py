@@ -208,6 +208,45 @@ def test_overview_is_honest_when_little_is_known(team_store, fixed_clock):
     assert "Groetjes" not in nobody.text()
 
 
+def test_a_15_year_olds_own_yes_is_told_as_agreed_and_waiting_for_her_parents(team_store, fixed_clock):
+    """Willem is 15 and agreed himself that we talk with his mentor; his parents have not yet.
+    The letter does not say he named no one, nor that we talk with the mentor now: he agreed,
+    and we talk with the mentor once his parents agree too. The other way round likewise; with
+    both, both yeses are told, without the waiting."""
+    s = hanna(team_store)
+    rec = willem(s, birth_date=date(2011, 5, 14))
+
+    def agree(given_by: str, about: list[str]) -> None:
+        s.consent.add_consent(rec.id, cn.NewConsent(cn.ConsentWith("rol", "mentor"), about, "Samen kijken naar school",
+                                                    given_by=given_by, on=date(2026, 11, 20)))
+
+    agree("student", [cn.ALL_DOMAINS])
+    doc = overview_for(s, rec.id)
+    sharing = section(doc, "Met wie we over jou mogen praten")
+    assert "niemand genoemd" not in doc.text()
+    assert sharing.lines[0] == (
+        "Je vindt het goed dat we met de mentor praten. Waarover: alles waar we samen aan werken. "
+        "Waarom: samen kijken naar school. "
+        "Je bent nog geen 16. Daarom moeten je ouders het ook goed vinden. Pas dan praten we met de mentor."
+    )
+    assert "veiligheid" in doc.text()  # the meldcode exception still said
+    assert_b1(doc.text())
+
+    other = willem(s, first_name="Sara", birth_date=date(2011, 5, 14))
+    s.consent.add_consent(other.id, cn.NewConsent(cn.ConsentWith("rol", "mentor"), ["onderwijs"], "School",
+                                                  given_by="ouders", on=date(2026, 11, 20)))
+    (line,) = section(overview_for(s, other.id), "Met wie we over jou mogen praten").lines
+    assert line == ("Je ouders vinden het goed dat we met de mentor praten. Waarover: je opleiding. Waarom: school. "
+                    "Pas als jij het ook goed vindt, praten we met de mentor.")
+
+    agree("ouders", ["onderwijs"])  # the parents agree about school only: both hold, for school
+    lines = section(overview_for(s, rec.id), "Met wie we over jou mogen praten").lines
+    assert lines == (
+        "Je vindt het goed dat we met de mentor praten. Waarover: je opleiding. Waarom: samen kijken naar school.",
+        "Je ouders vinden het goed dat we met de mentor praten. Waarover: je opleiding. Waarom: samen kijken naar school.",
+    )
+
+
 def test_dutch_dates_need_no_locale():
     """Weekday and month in Dutch whatever the laptop's locale; the year only when it is not this year."""
     assert dutch_date(date(2026, 11, 30), TODAY) == "maandag 30 november"

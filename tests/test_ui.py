@@ -330,6 +330,39 @@ async def test_help_on_vandaag_and_in_the_dossier_lists_the_screens_own_keys(tea
         assert isinstance(app.screen, DossierScreen)
 
 
+@pytest.mark.parametrize("size", [(80, 24), SIZE], ids=["80x24", "120x36"])
+async def test_the_dossier_help_names_the_tabs_and_wraps_a_long_row(team_store, students, size):
+    """F1 in a dossier: the keys 1-7 are named by their tab (from the dossier's own bindings),
+    and the last row (Tab / shift+Tab) is shown whole, wrapped, at 80x24 and 120x36."""
+    from screens.dossier.screen import PANES
+    from screens.help import MOVING, HelpScreen
+
+    app = build_app(team_store)
+    async with app.run_test(size=size) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_row(app, pilot, "ozd")
+        assert isinstance(app.screen, DossierScreen)
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen)
+        rows = [tuple(row) for row in table_rows(app, "#help-keys")]
+        tabs = [row for row in rows if row[0] in "1234567"]
+        assert tabs == [
+            ("1", "Tabblad Overzicht"), ("2", "Tabblad Gesprekken"), ("3", "Tabblad Afspraken"),
+            ("4", "Tabblad Leefdomeinen"), ("5", "Tabblad Toestemming"), ("6", "Tabblad Betrokkenen"),
+            ("7", "Tabblad Logboek"),
+        ]
+        assert [f"Tabblad {pane.TAB_TITLE}" for pane in PANES.values()] == [does for _key, does in tabs]
+        await pilot.press("ctrl+end")  # to the last row
+        await settle(app, pilot)
+        key, does = MOVING[-1]
+        lines = screen_text(app).splitlines()
+        at = next(i for i, line in enumerate(lines) if key in line)
+        start = lines[at].index(does.split()[0], lines[at].index(key) + len(key))
+        shown = " ".join(line[start:].strip(" │┃▊▎▌█▐") for line in lines[at:at + 3])
+        assert does in " ".join(shown.split()), shown
+
+
 def test_every_screen_says_what_it_is_for():
     """Each full screen has a Dutch help text and title (a dialog without its own gets the form's)."""
     import importlib

@@ -277,6 +277,29 @@ async def test_add_a_talk_by_keyboard_errors_under_the_field_and_newest_first(te
     )
 
 
+async def test_a_new_students_first_talk_starts_as_the_intake(team_store, fixed_store_clock):
+    """A file without a talk (a walk-in at the spreekuur is not one): a new talk starts as the
+    intake; once a talk is in the file, as a vervolggesprek."""
+    s = hanna(team_store)
+    s.spreekuur.register_student(StudentDetails(first_name="Guus", last_name="Guit", birth_date=date(2009, 1, 2)))
+    s.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_row(app, pilot, "guus")
+        assert isinstance(app.screen, DossierScreen)
+        await pilot.press("2", "a")
+        assert isinstance(app.screen, TalkModal)
+        assert app.screen.query_one("#f-type", ChoicePicker).value == "intake"
+        await pilot.press("tab", "tab", "tab", *"45", "tab", "tab", *"Kennismaking", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DossierScreen)
+        assert rows(app, "#talks")[0][1] == "intake"
+        await pilot.press("a")
+        assert isinstance(app.screen, TalkModal)
+        assert app.screen.query_one("#f-type", ChoicePicker).value == "vervolggesprek"
+
+
 async def test_edit_a_note_keeps_history_shows_it_and_a_conflict_keeps_the_text(team_store, willem):
     """e edits a note; the old text is in the detail view with who and when and in the Logboek.
     A colleague's save in between gives a Dutch conflict message, the typed text stays, and a

@@ -539,3 +539,74 @@ async def test_the_card_highlights_words_whose_consent_was_withdrawn_and_the_exp
         error = str(app.screen.query_one("#ld-value-error", Static).render())
         assert "welzijn: gokt, online casino" in error and "tabblad 5" in error
         assert not target.exists()
+
+
+async def test_the_new_contact_person_is_told_the_file_waits_for_consent_and_records_it_there(
+        team_store, fixed_store_clock):
+    """Cora names Otto contact person of Leonie without opening the file (a held handover).
+    Otto opens Leonie from the search: the screen says he is the contact person and the file
+    waits for consent (not "niet betrokken"), and g there records it; the dossier then opens."""
+    from screens.student import NotInvolvedModal
+
+    student_id = leonie(team_store, consent_all=False)
+    cora = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    cora.handover.hold_for(student_id, team_store.other_id, "Hanna gaat met verlof")
+    cora.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ot", OTHER_PASS)
+        await open_row(app, pilot, "Leonie")
+        assert isinstance(app.screen, NotInvolvedModal)
+        said = str(app.screen.query_one("#not-involved", Static).render())
+        assert "niet betrokken" not in said and "Contactpersoon:" not in said
+        assert "Je bent de nieuwe contactpersoon van Leonie Mulder" in said
+        assert "toestemming" in said and "leg het vast met g" in said
+        hint = str(app.screen.query_one(".hint", Static).render())
+        assert "g: toestemming vastleggen" in hint and "inloopgesprek" not in hint
+        await pilot.press("v")  # not offered for one's own student
+        await pilot.pause()
+        assert isinstance(app.screen, NotInvolvedModal)
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert "Toestemming vastleggen" in str(app.screen.query_one(".title", Static).render())
+        await pilot.press("ctrl+s")  # "student": Leonie is 18
+        await settle(app, pilot)
+        assert app.session.is_involved(student_id)
+        assert isinstance(app.screen, DossierScreen) and app.screen.record.id == student_id
+
+
+async def test_the_new_contact_person_sees_the_handover_card_from_the_student(team_store, fixed_store_clock):
+    """o on the same screen opens the held handover's card (g records the consent there too)."""
+    from screens.student import NotInvolvedModal
+
+    student_id = leonie(team_store, consent_all=False)
+    cora = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    cora.handover.hold_for(student_id, team_store.other_id, "Hanna gaat met verlof")
+    cora.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ot", OTHER_PASS)
+        await open_row(app, pilot, "Leonie")
+        assert isinstance(app.screen, NotInvolvedModal)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoverCard)
+        assert "leg het vast met g" in str(app.screen.query_one("#hc-body", Static).render())
+
+
+async def test_the_wizards_footer_says_voorstellen_as_its_heading_does(team_store, fixed_store_clock):
+    """ctrl+s in the wizard proposes the handover: heading and Footer both say so, not Opslaan."""
+    from textual.widgets._footer import FooterKey
+
+    leonie(team_store, consent_all=True)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+        await open_row(app, pilot, "Leonie")
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoverDialog)
+        assert "ctrl+s: voorstellen" in str(app.screen.query_one(".hint", Static).render())
+        footer = {key.key: key.description for key in app.screen.query(FooterKey)}
+        assert footer.get("ctrl+s") == "Voorstellen"
+        assert "Opslaan" not in footer.values()

@@ -329,6 +329,11 @@ class Dossier:
     def latest_scores(self) -> dict[str, Score]:
         return {d: s[-1] for d, s in self.scores.items() if s}
 
+    def suggested_talk_type(self) -> str:
+        """The kind a new talk starts as: the intake while the file has no talk yet (a walk-in
+        at the spreekuur is not one), a vervolggesprek after."""
+        return "vervolggesprek" if any(t.kind == TALK for t in self.timeline) else "intake"
+
     def talks(self, n: int | None = None) -> list[TimelineItem]:
         talks = [t for t in self.timeline if t.kind in (TALK, WALK_IN)]
         return talks if n is None else talks[:n]

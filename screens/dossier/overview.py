@@ -60,7 +60,7 @@ class OverviewPane(DossierPane):
         self.query_one("#ov-scroll").focus()
 
     def action_add_talk(self) -> None:
-        self.app.push_screen(TalkModal(self.session, self.record))
+        self.app.push_screen(TalkModal(self.session, self.record, dossier=self.dossier))
 
     def put(self, key: str, body: str | Text, title: str | None = None) -> None:
         self.query_one(f"#ov-{key}", Static).update(section(title or TEXT[key], body))

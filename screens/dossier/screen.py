@@ -349,8 +349,9 @@ class DossierScreen(Screen[None]):
     # shows, in one go: every focus change makes the Footer rebuild its keys (tens of ms).
     AUTO_FOCUS = "#dossier-body *"
     BINDINGS: ClassVar[list[BindingType]] = [
-        # The tab bar shows the digits 1-7; the Footer keeps its width for the rest.
-        *(Binding(str(n), f"tab({n})", f"Tabblad {n}", show=False) for n in range(1, 8)),
+        # The tab bar shows the digits 1-7; the Footer keeps its width for the rest. The help
+        # (F1) lists these by the tab's own title.
+        *(Binding(str(n), f"tab({n})", f"Tabblad {pane.TAB_TITLE}", show=False) for n, pane in PANES.items()),
         Binding("d", "driegesprek", "Driegesprek"),
         Binding("u", "overview", "Afsprakenoverzicht"),
         Binding("s", "status", "Status"),
@@ -564,7 +565,7 @@ class DossierScreen(Screen[None]):
     # -- screen-wide actions ---------------------------------------------------------
 
     def add_talk(self) -> None:
-        self.app.push_screen(TalkModal(self.session, self.record))
+        self.app.push_screen(TalkModal(self.session, self.record, dossier=self.dossier))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -111,7 +111,7 @@ class TalksPane(ListPane):
         return self.dossier.item(entry_id) if entry_id and self.dossier else None
 
     def action_add(self) -> None:
-        self.app.push_screen(TalkModal(self.session, self.record), self.added)
+        self.app.push_screen(TalkModal(self.session, self.record, dossier=self.dossier), self.added)
 
     def action_edit(self) -> None:
         item = self.current()
@@ -215,12 +215,18 @@ class TalkModal(Dense, DossierDialog):
     # Typed text (not the type, date and time the form opens with) is what a draft keeps.
     TYPED = ("f-minutes", "f-participants", "f-note")
 
+    def __init__(self, session: TeamSession, record: StudentRecord, *, restore: bool = False,
+                 dossier: d.Dossier | None = None) -> None:
+        super().__init__(session, record, restore=restore)
+        # The file as the dossier shows it: its first talk starts as the intake.
+        self.kind = dossier.suggested_talk_type() if dossier is not None else "vervolggesprek"
+
     def title_text(self) -> str:
         return TEXT["talk_title"].format(name=self.record.details.display_name)
 
     def fields(self) -> ComposeResult:
         now = local_now()
-        yield from self.row("Soort", KeyChoice(d.TALK_TYPES, value="vervolggesprek", grid=True, advance=False,
+        yield from self.row("Soort", KeyChoice(d.TALK_TYPES, value=self.kind, grid=True, advance=False,
                                                hint=CHOICE_HINT, id="f-type"))
         yield from self.row("Datum", Input(f"{now:%d-%m-%Y}", id="f-date", placeholder="bijv. 3-4 of 3 apr 2026"))
         yield from self.row("Tijd", Input(f"{now:%H:%M}", id="f-time", placeholder="uu:mm"))

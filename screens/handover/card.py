@@ -73,6 +73,21 @@ class LineDialog(FormDialog):
         self.dismiss(result)
 
 
+def held_consent_dialog(session: TeamSession, row: h.HandoverRow) -> LineDialog:
+    """Recording the consent that opens a held file for me, the new contact person (g on the
+    handover card, and on the student when opened from a list). Dismissed with the new row."""
+
+    def make(v: str) -> Callable[[], Any]:
+        giver = {"s": "student", "student": "student", "o": "ouders", "ouders": "ouders",
+                 "b": "beide", "beide": "beide"}.get(v.strip().lower())
+        if giver is None:
+            raise ValidationError("value", TEXT["consent_giver_bad"])
+        return lambda: session.handover.record_held_consent(row, giver)
+
+    return LineDialog(session, TEXT["consent_title"], TEXT["consent_label"], make, value="student",
+                      saved_text=TEXT["consent_done"])
+
+
 def _date(text: str, field: str) -> date:
     return parse_date(text, today=local_today(), field=field, upcoming=True)
 
@@ -291,17 +306,7 @@ class HandoverCard(Dialog):
     def action_consent(self) -> None:
         """The student (or the parents) gave consent to share everything with me, the new
         contact person: it goes into the file and the file opens."""
-        s, row = self.session, self.view.row
-
-        def make(v: str) -> Callable[[], Any]:
-            giver = {"s": "student", "student": "student", "o": "ouders", "ouders": "ouders",
-                     "b": "beide", "beide": "beide"}.get(v.strip().lower())
-            if giver is None:
-                raise ValidationError("value", TEXT["consent_giver_bad"])
-            return lambda: s.handover.record_held_consent(row, giver)
-
-        self.app.push_screen(LineDialog(s, TEXT["consent_title"], TEXT["consent_label"], make, value="student",
-                                        saved_text=TEXT["consent_done"]), self._after)
+        self.app.push_screen(held_consent_dialog(self.session, self.view.row), self._after)
 
     def action_end_access(self) -> None:
         """The old helper stops reading along now (her key goes; the file gets a new one)."""

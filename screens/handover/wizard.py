@@ -42,8 +42,12 @@ class HandoverDialog(FormDialog):
     """The wizard: one form, recomposed whenever kind, receiver or ground changes."""
 
     # Not ctrl+r: that is the app's Aanmelding (a priority binding, it would win).
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("f5", "recompose", "Opnieuw samenstellen", priority=True)]
-    FOOTER_LAST: ClassVar[tuple[str, ...]] = ("escape", "f5")  # ^s Opslaan  esc Terug  f5 Opnieuw samenstellen
+    # ctrl+s proposes the handover: the Footer says so, as the heading does.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", TEXT["propose"], priority=True),
+        Binding("f5", "recompose", "Opnieuw samenstellen", priority=True),
+    ]
+    FOOTER_LAST: ClassVar[tuple[str, ...]] = ("escape", "f5")  # ^s Voorstellen  esc Terug  f5 Opnieuw samenstellen
     FIELD_IDS: ClassVar[dict[str, str]] = {
         "kind": "ho-kind", "receiver": "ho-receiver", "legal_ground": "ho-ground",
         "legal_reason": "ho-ground-reason", "document": "ho-doc", "student_view": "ho-view",

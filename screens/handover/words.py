@@ -10,6 +10,7 @@ from jongerenteam import domainwords
 from jongerenteam import handover as h
 
 TEXT = {
+    "propose": "Voorstellen",
     "title": "Warme overdracht · {name}",
     "hint": (
         "Kies soort en ontvanger; het document wordt samengesteld uit het dossier. Tab: volgend veld · ctrl+s: voorstellen · "
