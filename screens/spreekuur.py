@@ -406,8 +406,9 @@ class IntakeScreen(Screen[None]):
 
     HELP_TITLE = "Inloop of aanmelding"
     HELP = (
-        "Een student registreren: bij een inloop is de naam genoeg, de rest kan later. Het programma zoekt "
-        "meteen of de student al bekend is. ctrl+s bewaart; wat je typte blijft staan als er iets niet klopt."
+        "Een student registreren: bij een inloop is de naam genoeg, de rest kan later. Bij ctrl+s kijkt het "
+        "programma of de student al bekend is (zelfde studentnummer, of bijna dezelfde naam met dezelfde of geen "
+        "geboortedatum) en vraagt dan 'Bedoel je …?'; wat je typte blijft staan als er iets niet klopt."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [

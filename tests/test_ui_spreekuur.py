@@ -363,6 +363,27 @@ async def test_duplicate_warning_can_save_a_new_student_or_go_back(team_store, s
         assert count(team_store.store, Student) == before + 1
 
 
+async def test_duplicate_warning_for_a_name_only_walk_in_of_a_colleagues_student(team_store, students):
+    """Only "Sanne" + "Jansen" (no birth date), Otto's student: 'Bedoel je ...?' offers her;
+    Enter adds the visit to her file without Hanna reading it, and no second Sanne Jansen is made."""
+    app = build_app(team_store)
+    before = count(team_store.store, Student)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *"Sanne", "tab", *"Jansen", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DuplicateModal), everything_shown(app)
+        options = app.screen.query_one(OptionList)
+        assert [str(o.prompt) for o in options.options] == [
+            "Sanne Jansen · 30-01-2006 · contactpersoon Otto Collega"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        assert count(team_store.store, Student) == before
+        assert any(n.startswith("Inloopgesprek toegevoegd aan het dossier van Sanne Jansen. Je kunt dat dossier niet lezen")
+                   for n in notifications(app))
+
+
 async def test_bad_input_is_told_next_to_the_field_and_kept(team_store, students):
     """An impossible date, a wrong phone number, a 10-year-old and an unknown municipality."""
     app = build_app(team_store)
