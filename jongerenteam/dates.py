@@ -1,7 +1,10 @@
-"""Dates as a hulpverlener types them: 3-4-2008, 03-04-2008, 3 apr 2008, 2008-04-03.
+"""Dates as a hulpverlener types them: 3-4-2008, 03-04-2008, 3 apr 2008, 2008-04-03,
+and the words vandaag, gisteren, eergisteren, morgen and overmorgen.
 
 Day first, as in the Netherlands. Two-digit years are read as the most
-recent year that is not in the future (08 -> 2008, 95 -> 1995).
+recent year that is not in the future (08 -> 2008, 95 -> 1995). The parser
+only reads the day; each field keeps its own rules (a talk or a birth date
+in the future is refused by its form or its domain object).
 """
 
 from __future__ import annotations
@@ -34,16 +37,23 @@ _COMPACT = re.compile(r"^(\d{2})(\d{2})(\d{4})$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})[-/. ](\d{1,2})$")
 _DAY_MONTH_WORDS = re.compile(r"^(\d{1,2})\s*([a-z]+)\.?$")
 
+# Words for a day near today, as days from today.
+RELATIVE_DAYS = {"eergisteren": -2, "gisteren": -1, "vandaag": 0, "morgen": 1, "overmorgen": 2}
+
 EXAMPLE = "bijvoorbeeld 3-4-2008 of 3 apr 2008"
 _SHORT_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
-def _example(today: date, upcoming: bool) -> str:
-    """A birth date as example, or for a date ahead one two weeks from today (never a past one)."""
-    if not upcoming:
+def _example(today: date, upcoming: bool, field: str) -> str:
+    """An example that fits the field: a birth date for a birth date; for a date ahead
+    one two weeks from today; for any other day (a talk, a score, a period) one two weeks back."""
+    if upcoming:
+        ahead = today + timedelta(days=14)
+        return f"bijvoorbeeld {ahead.day}-{ahead.month} of {ahead.day} {_SHORT_MONTHS[ahead.month - 1]} {ahead.year}"
+    if field == "birth_date":
         return EXAMPLE
-    ahead = today + timedelta(days=14)
-    return f"bijvoorbeeld {ahead.day}-{ahead.month} of {ahead.day} {_SHORT_MONTHS[ahead.month - 1]} {ahead.year}"
+    back = today - timedelta(days=14)
+    return f"bijvoorbeeld gisteren, {back.day}-{back.month}-{back.year} of {back.day} {_SHORT_MONTHS[back.month - 1]} {back.year}"
 RECENT_DAYS = 60  # a day-month without a year up to this many days back is this year's
 
 
@@ -61,17 +71,23 @@ def parse_date(
 ) -> date:
     """Parse a Dutch-style date; raise ValidationError with a Dutch message.
 
+    "vandaag", "gisteren", "eergisteren", "morgen" and "overmorgen" are days
+    from ``today`` (by default today on the store's clock); whether such a
+    day is allowed is the field's rule, not the parser's.
+
     With ``upcoming`` (an appointment, a deadline, a follow-up date) a day
     and month without a year also work: "30-11" or "30 nov" is the nearest
     such day, looking ahead: up to ``RECENT_DAYS`` back it is this one (a
     follow-up date of last week stays last week, and an appointment there
     is refused as past by its form), otherwise the next one.
     """
-    today = today or date.today()
-    example = _example(today, upcoming)
+    today = today or local_today()
+    example = _example(today, upcoming, field)
     s = text.strip().lower()
     if not s:
         raise ValidationError(field, f"Vul een datum in, {example}.")
+    if s.rstrip(".") in RELATIVE_DAYS:
+        return today + timedelta(days=RELATIVE_DAYS[s.rstrip(".")])
     parts: tuple[int, int, int] | None = None
     if upcoming and ((m := _DAY_MONTH.match(s)) or (m := _DAY_MONTH_WORDS.match(s))):
         month = int(m[2]) if m[2].isdigit() else MONTHS.get(m[2])
@@ -151,7 +167,10 @@ def parse_time(text: str, *, field: str = "time") -> time:
 
 
 def parse_past_date(text: str, *, today: date, field: str) -> date:
-    """A day that has happened: 3-4-2026, 3 apr 2026, or 3-4 for the last such day up to today."""
+    """A day that has happened: 3-4-2026, 3 apr 2026, gisteren, or 3-4 for the last such day up to today.
+
+    A word for a day ahead ("morgen") is read as that day: the form refuses it with its own message.
+    """
     try:
         return parse_date(text, today=today, field=field)
     except ValidationError as first:

@@ -161,13 +161,18 @@ def similar_names(a: StudentDetails, b: StudentDetails) -> bool:
 
 
 def is_possible_duplicate(new: StudentDetails, existing: StudentDetails) -> bool:
-    """Same student number, or a similar name with the same birth date."""
+    """Same student number, or a similar name unless both birth dates are known and differ.
+
+    A walk-in often gives only her name: a similar name without a birth date
+    (on either side) is asked about too. Two students with the same name but
+    different known birth dates are two people.
+    """
     number = new.student_number.strip()
     if number and number == existing.student_number.strip():
         return True
-    if new.birth_date is not None and new.birth_date == existing.birth_date:
-        return similar_names(new, existing)
-    return False
+    if new.birth_date is not None and existing.birth_date is not None and new.birth_date != existing.birth_date:
+        return False
+    return similar_names(new, existing)
 
 
 # -- Vandaag ----------------------------------------------------------------------------
@@ -246,6 +251,7 @@ class Today:
 
 
 APPOINTMENT_LINGER_DAYS = 7
+DUPLICATE_CANDIDATES = 1000  # search hits per query looked at for "Bedoel je …?"
 EIGHTEEN_WINDOW_DAYS = 183  # "turns 18 within 6 months" (the 18+ radar)
 EMERGENCY_REASONS = {
     "veiligheid": "acute zorg om de veiligheid van de student of anderen",
@@ -293,21 +299,29 @@ class SpreekuurService(Service):
         return self.directory.all_sorted()
 
     def find_duplicates(self, details: StudentDetails) -> list[StudentRecord]:
-        """Students that may be the same person (same number, or similar name and birth date).
+        """Students that may be the same person (``is_possible_duplicate``): the same
+        student number, or a similar name with the same or an unknown birth date.
 
         The store is asked first (``sync``): a colleague in another window may
         have registered the same student a moment ago. Candidates then come
-        from the search index (the student number, the birth date as
-        dd-mm-yyyy), so a save at 50,000 students does not decrypt and
-        compare every directory entry.
+        from the search index (the typed name, forgiving small typos; the
+        student number; the birth date as dd-mm-yyyy), so a save at 50,000
+        students does not compare every directory entry. Every student of
+        the team counts, also one the worker is not involved with.
         """
         self.session.sync()
         candidates: set[str] = set()
-        if details.student_number.strip():
-            candidates.update(r.id for r in self.directory.search(details.student_number.strip(), limit=1000))
+        queries = [details.student_number.strip(), f"{details.first_name} {details.last_name}".strip()]
         b = details.birth_date
         if b is not None:
-            candidates.update(r.id for r in self.directory.search(f"{b.day:02d}-{b.month:02d}-{b.year}", limit=1000))
+            queries.append(f"{b.day:02d}-{b.month:02d}-{b.year}")
+        for query in queries:
+            if query:
+                candidates.update(r.id for r in self.directory.search(query, limit=DUPLICATE_CANDIDATES))
+        if details.first_name.strip() and details.last_name.strip():
+            # The search forgives no typo in a word under four letters ("Samm" for Sam):
+            # the last name alone brings those candidates too.
+            candidates.update(r.id for r in self.directory.search(details.last_name, limit=DUPLICATE_CANDIDATES))
         hits = [
             self.students[i] for i in candidates
             if i in self.students and is_possible_duplicate(details, self.students[i].details)

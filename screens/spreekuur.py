@@ -99,7 +99,7 @@ TEXT = {
     ),
     "link_title": "Anonieme inloop van {when}: wie is de student?",
     "link_hint": (
-        "Typ de naam. Pijltjes: kies een bekende student of een nieuwe · Enter: koppelen · Esc: terug. "
+        "Typ de naam. Pijltjes: kies een bekende student, of onderaan een nieuwe · Enter: koppelen · Esc: terug. "
         "De inloop houdt zijn datum en telt één keer mee in de cijfers."
     ),
     "link_placeholder": "naam, studentnummer of geboortedatum",
@@ -215,7 +215,7 @@ def when_text(walk_in: intake.AnonymousWalkIn) -> str:
 
 class LinkAnonymousModal(Dialog):
     """An anonymous walk-in gives her name: type it; the arrows pick a student the team
-    knows or a new one; Enter links. Dismissed with ("new", typed text), ("existing",
+    knows (listed first) or a new one (last); Enter links. Dismissed with ("new", typed text), ("existing",
     student id), or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -250,9 +250,11 @@ class LinkAnonymousModal(Dialog):
         records = session.spreekuur.search(query, limit=self.SHOWN) if (query and session) else []
         options = self.query_one("#link-choices", OptionList)
         options.clear_options()
-        options.add_option(Option(TEXT["link_new"].format(name=query) if query else TEXT["link_new_empty"], id="new"))
+        # The students the team knows first, "Nieuwe student" last: Enter at once never makes
+        # a second file for her (and the form behind "Nieuwe student" still asks "Bedoel je …?").
         for r in records:
             options.add_option(Option(describe(session, r) if session else "", id=r.id))
+        options.add_option(Option(TEXT["link_new"].format(name=query) if query else TEXT["link_new_empty"], id="new"))
         options.highlighted = 0
 
     def action_move(self, step: int) -> None:
@@ -406,8 +408,9 @@ class IntakeScreen(Screen[None]):
 
     HELP_TITLE = "Inloop of aanmelding"
     HELP = (
-        "Een student registreren: bij een inloop is de naam genoeg, de rest kan later. Het programma zoekt "
-        "meteen of de student al bekend is. ctrl+s bewaart; wat je typte blijft staan als er iets niet klopt."
+        "Een student registreren: bij een inloop is de naam genoeg, de rest kan later. Bij ctrl+s kijkt het "
+        "programma of de student al bekend is (zelfde studentnummer, of bijna dezelfde naam met dezelfde of geen "
+        "geboortedatum) en vraagt dan 'Bedoel je …?'; wat je typte blijft staan als er iets niet klopt."
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -245,6 +245,35 @@ def test_duplicates_by_number_or_similar_name_and_birth_date(team_store, fixed_c
     assert s.spreekuur.find_duplicates(sam(birth_date=date(2008, 12, 4))) == []
 
 
+def test_duplicates_by_name_when_a_birth_date_is_missing(team_store, fixed_clock):
+    """A walk-in gives only her name: "Sam" + "Strijker" finds the Sam Strijker the team knows,
+    with or without a birth date on either side; a typo in a short first name too."""
+    s = session(team_store)
+    known = s.spreekuur.register_student(StudentDetails(first_name="Sam", last_name="Strijker"), today=TODAY)
+    assert s.spreekuur.find_duplicates(StudentDetails(first_name="Sam", last_name="Strijker")) == [known]
+    assert s.spreekuur.find_duplicates(StudentDetails(first_name="sam", last_name="strijker ")) == [known]
+    assert s.spreekuur.find_duplicates(StudentDetails(first_name="Samm", last_name="Strijker")) == [known]
+    assert s.spreekuur.find_duplicates(StudentDetails(first_name="Sam", last_name="Strijkr")) == [known]
+    assert s.spreekuur.find_duplicates(sam(first_name="Sam", last_name="Strijker")) == [known]  # she knows her birth date now
+    assert s.spreekuur.find_duplicates(StudentDetails(first_name="Sam", last_name="Smit")) == []
+    dated = s.spreekuur.register_student(sam(), today=TODAY)  # Sam de Vries, 3-12-2008
+    assert s.spreekuur.find_duplicates(StudentDetails(first_name="Sam", last_name="de Vries")) == [dated]
+
+
+def test_duplicates_by_exact_name_and_birth_date_of_a_colleagues_student(team_store, fixed_clock):
+    """Otto registered Simon; Hanna, not involved, types his exact name and birth date
+    (as a hulpverlener types it): "Bedoel je …?" offers him. A namesake born on another day is not offered."""
+    otto, hanna = session(team_store, "other"), session(team_store)
+    simon = otto.spreekuur.register_student(
+        StudentDetails(first_name="Simon", last_name="de Gruson", birth_date=date(2005, 8, 25)), today=TODAY)
+    assert not hanna.is_involved(simon.id)
+    typed = StudentDetails(first_name="Simon", last_name="de Gruson", birth_date=date(2005, 8, 25))
+    assert [r.id for r in hanna.spreekuur.find_duplicates(typed)] == [simon.id]
+    assert [r.id for r in hanna.spreekuur.find_duplicates(StudentDetails(first_name="Simon", last_name="de Gruson"))] == [simon.id]
+    other_day = StudentDetails(first_name="Simon", last_name="de Gruson", birth_date=date(2006, 8, 25))
+    assert hanna.spreekuur.find_duplicates(other_day) == []
+
+
 def test_vandaag_caseload_due_and_turning_18(team_store, fixed_clock):
     """Vandaag lists my students with their next appointment, what is due, and who turns 18 soon."""
     s = session(team_store)

@@ -238,7 +238,7 @@ async def test_narrow_terminal_stacks_the_panes_and_errors_keep_the_text(team_st
 
         # A date that is not a date, under its own field.
         widget(app, "#dg-next_date").focus()
-        await pilot.press(*"morgen")
+        await pilot.press(*"ooit")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert error_text(app, "agreement") == "Vul wat er is afgesproken in."  # first things first

@@ -35,6 +35,7 @@ from tests.support import (
     leaked,
     notifications,
     paste,
+    screen_text,
     settle,
     table_rows,
     unlock_as,
@@ -190,7 +191,7 @@ async def test_anonymous_walk_in_linked_to_a_new_student_from_vandaag(team_store
 
 
 async def test_anonymous_walk_in_linked_to_a_known_student_and_only_once(team_store, students):
-    """Enter on 'anoniem', part of her name, the arrow down to her, Enter: linked to the student the
+    """Enter on 'anoniem', part of her name, Enter (she is listed first): linked to the student the
     team knows (no new student). The row is hers now; Enter on it opens her, not the link again."""
     _anonymous_this_evening(team_store)
     app = build_app(team_store)
@@ -200,8 +201,8 @@ async def test_anonymous_walk_in_linked_to_a_known_student_and_only_once(team_st
         await _to_the_anonymous_row(app, pilot)
         await pilot.press("enter", *"ozdem")
         options = app.screen.query_one("#link-choices", OptionList)
-        assert str(options.get_option_at_index(1).prompt).startswith("Fatma Özdemir · 12-09-2007")
-        await pilot.press("down", "enter")
+        assert str(options.get_option_at_index(0).prompt).startswith("Fatma Özdemir · 12-09-2007")
+        await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen), everything_shown(app)
         assert count(team_store.store, Student) == before
@@ -219,9 +220,38 @@ async def test_anonymous_walk_in_linked_to_a_known_student_and_only_once(team_st
         assert getattr(app.screen, "student_id", None) == students.ozdemir_id, everything_shown(app)
 
 
+async def test_link_dialog_lists_known_students_first_and_fits_80_columns(team_store, students):
+    """At 80x24: her whole name typed, the student the team knows comes first and "Nieuwe student"
+    last, so Enter at once links her file instead of making a second one. The dialog, its right
+    border and the whole hint fit the terminal."""
+    _anonymous_this_evening(team_store)
+    app = build_app(team_store)
+    before = count(team_store.store, Student)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await _to_the_anonymous_row(app, pilot)
+        await pilot.press("enter", *"Fatma Ozdemir")
+        assert isinstance(app.screen, LinkAnonymousModal)
+        prompts = [str(o.prompt) for o in app.screen.query_one("#link-choices", OptionList).options]
+        assert prompts[0].startswith("Fatma Özdemir · 12-09-2007") and prompts[-1] == "Nieuwe student: Fatma Ozdemir"
+        box = app.screen.query_one(".dialog")
+        assert box.region.x >= 0 and box.region.right <= 80, box.region
+        hint = app.screen.query_one(".hint", Static)
+        assert box.region.contains_region(hint.region) and hint.region.height >= 2
+        shown = screen_text(app)
+        assert any(line.rstrip().endswith("╮") and len(line.rstrip()) == 80 for line in shown.splitlines()), shown
+        assert "Enter: koppelen" in " ".join(shown.split()), shown
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        assert count(team_store.store, Student) == before
+        (entry,) = [e for e in app.session.dossier.read_file(students.ozdemir_id) if e.kind == "inloop"]
+        assert entry.payload["was_anoniem"] is True
+
+
 async def test_an_anonymous_walk_in_of_an_earlier_day_linked_through_the_palette(team_store, students):
     """She gives her name three days later: the palette's "student: anonieme inloop koppelen" lists
-    the walk-ins not linked yet; Enter, her name, the arrow to her, Enter. Her file has the walk-in
+    the walk-ins not linked yet; Enter, her name, Enter on her (listed first). Her file has the walk-in
     on its own day; the list no longer offers it."""
     from datetime import timedelta
 
@@ -244,7 +274,7 @@ async def test_an_anonymous_walk_in_of_an_earlier_day_linked_through_the_palette
         assert line.endswith(" · HH · Onderwijs, Welzijn · 1 minuut")
         await pilot.press("enter")
         assert isinstance(app.screen, LinkAnonymousModal)
-        await pilot.press(*"ozdem", "down", "enter")
+        await pilot.press(*"ozdem", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen), everything_shown(app)
         (entry,) = [e for e in app.session.dossier.read_file(students.ozdemir_id) if e.kind == "inloop"]
@@ -361,6 +391,27 @@ async def test_duplicate_warning_can_save_a_new_student_or_go_back(team_store, s
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert count(team_store.store, Student) == before + 1
+
+
+async def test_duplicate_warning_for_a_name_only_walk_in_of_a_colleagues_student(team_store, students):
+    """Only "Sanne" + "Jansen" (no birth date), Otto's student: 'Bedoel je ...?' offers her;
+    Enter adds the visit to her file without Hanna reading it, and no second Sanne Jansen is made."""
+    app = build_app(team_store)
+    before = count(team_store.store, Student)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *"Sanne", "tab", *"Jansen", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DuplicateModal), everything_shown(app)
+        options = app.screen.query_one(OptionList)
+        assert [str(o.prompt) for o in options.options] == [
+            "Sanne Jansen · 30-01-2006 · contactpersoon Otto Collega"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        assert count(team_store.store, Student) == before
+        assert any(n.startswith("Inloopgesprek toegevoegd aan het dossier van Sanne Jansen. Je kunt dat dossier niet lezen")
+                   for n in notifications(app))
 
 
 async def test_bad_input_is_told_next_to_the_field_and_kept(team_store, students):
