@@ -110,6 +110,7 @@ TEXT = {
     "pick_none": "Er is geen anonieme inloop van de laatste 30 dagen die nog niet gekoppeld is.",
     "pick_no_domains": "geen leefdomein",
     "link_name_needed": "Vul de naam van de student in: een anonieme inloop koppel je aan een student met een naam.",
+    "link_confirm": "De anonieme inloop van {when} koppelen aan {student}? Dat kan daarna niet meer ongedaan.",
     "saved_link": "De anonieme inloop van {when} staat nu als inloopgesprek in het dossier van {name}.",
     "saved_link_sealed": (
         "De anonieme inloop van {when} staat nu als inloopgesprek in het dossier van {name}. Je kunt dat "
@@ -284,7 +285,7 @@ class LinkAnonymousModal(Dialog):
 def link_anonymous(screen: Screen[Any], session: TeamSession, walk_in: intake.AnonymousWalkIn,
                    done: Callable[[], object]) -> None:
     """Enter on an anonymous walk-in (Vandaag's spreekuur): she gave her name. A student the
-    team knows is linked at once; a new one gets the walk-in form, filled with what was typed
+    team knows is linked after one question (j); a new one gets the walk-in form, filled with what was typed
     and what the walk-in kept (leefdomeinen, duration). ``done`` after a link is saved."""
     when = when_text(walk_in)
 
@@ -311,8 +312,16 @@ def link_anonymous(screen: Screen[Any], session: TeamSession, walk_in: intake.An
                               timeout=6)
             done()
 
-        run_in_thread(screen, "save", lambda: session.spreekuur.link_anonymous(walk_in.id, existing=record),
-                      done=linked, failed=lambda f: screen.notify(f.text, severity="error", timeout=8), exclusive=True)
+        def answered(yes: bool | None) -> None:
+            if yes:
+                run_in_thread(screen, "save", lambda: session.spreekuur.link_anonymous(walk_in.id, existing=record),
+                              done=linked, failed=lambda f: screen.notify(f.text, severity="error", timeout=8),
+                              exclusive=True)
+
+        # Enter on the first match is quick: one question, with her birth date and programme, before
+        # the walk-in goes into a file for good (the wrong Fatma would get it otherwise).
+        screen.app.push_screen(Confirm(TEXT["link_confirm"].format(when=when, student=describe(session, record))),
+                               answered)
 
     screen.app.push_screen(LinkAnonymousModal(session, walk_in), chosen)
 

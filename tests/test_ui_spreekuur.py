@@ -39,6 +39,7 @@ from tests.support import (
     settle,
     table_rows,
     unlock_as,
+    wait_until,
 )
 
 NEW_FIRST = "Kanarieloper"
@@ -202,7 +203,17 @@ async def test_anonymous_walk_in_linked_to_a_known_student_and_only_once(team_st
         await pilot.press("enter", *"ozdem")
         options = app.screen.query_one("#link-choices", OptionList)
         assert str(options.get_option_at_index(0).prompt).startswith("Fatma Özdemir · 12-09-2007")
-        await pilot.press("enter")
+        await pilot.press("enter")  # one question first, with her birth date: "n" links nothing
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        question = " ".join(screen_text(app).split())
+        assert "koppelen aan Fatma Özdemir" in question and "12-09-2007" in question, question
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.session.spreekuur.unlinked_anonymous() != []
+        assert app.focused is app.screen.query_one("#queue", DataTable)  # back on the anonymous row
+        await pilot.press("enter", *"ozdem", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        await pilot.press("j")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen), everything_shown(app)
         assert count(team_store.store, Student) == before
@@ -242,6 +253,8 @@ async def test_link_dialog_lists_known_students_first_and_fits_80_columns(team_s
         assert any(line.rstrip().endswith("╮") and len(line.rstrip()) == 80 for line in shown.splitlines()), shown
         assert "Enter: koppelen" in " ".join(shown.split()), shown
         await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        await pilot.press("j")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen), everything_shown(app)
         assert count(team_store.store, Student) == before
@@ -275,6 +288,8 @@ async def test_an_anonymous_walk_in_of_an_earlier_day_linked_through_the_palette
         await pilot.press("enter")
         assert isinstance(app.screen, LinkAnonymousModal)
         await pilot.press(*"ozdem", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm), what="the question")
+        await pilot.press("j")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen), everything_shown(app)
         (entry,) = [e for e in app.session.dossier.read_file(students.ozdemir_id) if e.kind == "inloop"]
