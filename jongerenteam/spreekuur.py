@@ -395,17 +395,21 @@ class SpreekuurService(Service):
             details.referrer = details.referrer or visit.referrer
             return self.register_student(details, status="lopend", today=today, entries=tuple(entries))
         with self.unit():
-            # Read the student again: a colleague may have saved since the list was loaded.
-            record = self.session.record(existing.id)
-            if record.status in ("wacht", "aangemeld"):
-                # The first talk ends the wait.
-                d = record.details
-                d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
-                students.update_student(self.store, self.keys, record.id, d.to_dict(), record.version, status="lopend")
-            for kind, payload in entries:
-                self.session.dossier.add_entry(record.id, kind, payload)
-            self.session.report.note(record.id, on=today, walk_in=True)
+            self._known_walks_in(existing.id, visit, entries)
+            self.session.report.note(existing.id, on=today, walk_in=True)
         return self.session.record(existing.id)
+
+    def _known_walks_in(self, student_id: str, visit: WalkIn, entries: list[tuple[str, JsonObject]]) -> None:
+        """A student the team knows walks in: a first talk ends her wait; ``entries`` go into her
+        file (appended without reading it). Inside the caller's unit."""
+        # Read the student again: a colleague may have saved since the list was loaded.
+        record = self.session.record(student_id)
+        if record.status in ("wacht", "aangemeld"):
+            d = record.details
+            d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
+            students.update_student(self.store, self.keys, record.id, d.to_dict(), record.version, status="lopend")
+        for kind, payload in entries:
+            self.session.dossier.add_entry(record.id, kind, payload)
 
     def register_anonymous(self, leefdomeinen: list[str], minutes: int | None) -> str:
         """An anonymous walk-in: date, leefdomeinen and duration only, and a random
@@ -469,13 +473,8 @@ class SpreekuurService(Service):
                 record = self.register_student(new, status="lopend", today=on, entries=tuple(later))
                 status_day = on
             elif existing is not None:
+                self._known_walks_in(existing.id, visit, later)
                 record = self.session.record(existing.id)
-                if record.status in ("wacht", "aangemeld"):
-                    d = record.details
-                    d.leefdomeinen = sorted(set(d.leefdomeinen) | set(visit.leefdomeinen))
-                    students.update_student(self.store, self.keys, record.id, d.to_dict(), record.version, status="lopend")
-                for kind, extra in later:
-                    self.session.dossier.add_entry(record.id, kind, extra)
                 status_day = local_today()
             else:
                 raise ValueError("a new student's details or an existing student")
