@@ -39,6 +39,7 @@ TEXT = {
 # ``tests/test_background.py`` checks every worker of the screens has an entry.
 WHAT = {
     "anonymous": "De anonieme inlopen van de laatste dagen ophalen",
+    "held-open": "Kijken of het dossier op toestemming wacht",
     "meldcode": "De meldcode openen",
     "meldcode-today": "De meldcodes voor Vandaag laden",
     "open-store": "De teamopslag openen",

@@ -479,6 +479,27 @@ async def _dossier_log(r: Run) -> type:
     return DossierScreen
 
 
+def a_student_held_for_hanna(r: Run) -> None:
+    """Cora registers a student and names Hanna contact person, the file waiting for consent."""
+    cora = TeamSession.unlock(r.fx.store, r.fx.coordinator_id, COORDINATOR_PASS)
+    record = cora.spreekuur.register_student(StudentDetails(first_name="Leonie", last_name="Mulder",
+                                                            birth_date=date(2006, 5, 1)))
+    cora.handover.hold_for(record.id, r.fx.worker_id, "Otto gaat met verlof")
+    cora.lock()
+    r.data["held"] = record.id
+
+
+@case("held-open", prepare=a_student_held_for_hanna)
+async def _held_open(r: Run) -> type:
+    from jongerenteam.handover import HandoverService
+    from screens.student import open_student
+
+    r.breaks(HandoverService, "held_for_me")
+    open_student(r.app.screen, r.app.session, r.app.session.students[r.data["held"]])
+    await r.settle()
+    return HomeScreen
+
+
 @case("meldcode")
 async def _meldcode(r: Run) -> type:
     from jongerenteam.meldcode import MeldcodeService
