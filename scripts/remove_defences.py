@@ -543,7 +543,7 @@ DEFENCES: tuple[Defence, ...] = (
         "                    pass\n",
         (INSIDERS + "test_a_read_along_lengthened_in_the_proposal_row_is_refused_at_accept[sqlite]",
          INSIDERS + "test_a_colleague_who_proposes_a_student_in_the_contact_persons_name_is_refused_at_accept"
-         "[sqlite-a coördinator's line]"),
+         "[sqlite-a coordinator's line]"),
     ),
     Defence(
         "handover accept: the proposal signed by the contact person",

@@ -988,7 +988,7 @@ def test_a_read_along_changed_by_the_receiver_before_accepting_is_accepted(fx):
         assert wrap.expires_at is not None
 
 
-@pytest.mark.parametrize("line", ["a coördinator's line", "the contact person's line"])
+@pytest.mark.parametrize("line", ["a coordinator's line", "the contact person's line"])
 def test_a_colleague_who_proposes_a_student_in_the_contact_persons_name_is_refused_at_accept(fx, monkeypatch, line):
     """Otto is on Hanna's student's file but not the contact person. With changed code (the
     proposer checks taken out) he proposes the student to Cora in Hanna's name, signing the
