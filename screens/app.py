@@ -227,11 +227,15 @@ class JongerenteamApp(App[int]):
         before (issue 23; screens/driegesprek.py ``RowInput``). Never longer than a quarter second."""
         import asyncio
 
-        queue = getattr(widget, "_message_queue", None)  # Textual's MessagePump queue (pinned version)
+        # The widget's queue, and its ancestors' up to the screen: what the key made the widget
+        # post (an Input's Changed, which clears that field's error) bubbles through them, and a
+        # priority key read next (ctrl+s) must come after it too.
+        queues = [getattr(node, "_message_queue", None) for node in (widget, *widget.ancestors)
+                  if node is not self]  # Textual's MessagePump queues (pinned version)
         deadline = time.monotonic() + 0.25
-        while queue is not None and not queue.empty() and time.monotonic() < deadline:
+        while any(q is not None and not q.empty() for q in queues) and time.monotonic() < deadline:
             await asyncio.sleep(0)
-        await asyncio.sleep(0)  # and the handler that took the last message off the queue
+        await asyncio.sleep(0)  # and the handler that took the last message off a queue
 
     SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "link_anonymous", "team", "social_map"})
 

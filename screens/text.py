@@ -272,6 +272,10 @@ class Input(_w.Input):
     """
 
     _told_full = False
+    # Every key typed here is handled before the app reads the next one (screens/app.py
+    # ``_handled_by``): a fast typist's (or a script's) ctrl+s right after the last letters
+    # must find them in the field, not act while they still wait in its queue.
+    KEYS_IN_ORDER = True
 
     def _watch_value(self, value: str) -> None:
         # Textual's watcher sets ``virtual_size``, a layout reactive, which the next layout
@@ -320,6 +324,8 @@ class Input(_w.Input):
 
 class TextArea(_w.TextArea):
     """A TextArea that drops control characters and escape sequences, typed or pasted."""
+
+    KEYS_IN_ORDER = True  # as Input: ctrl+s after fast typing finds every letter in the field
 
     def __init__(self, text: str = "", **kwargs: Any) -> None:
         super().__init__(clean_text(text, multiline=True), **kwargs)

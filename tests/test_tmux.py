@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,32 @@ def test_walk_in_intake_by_keys_then_found_by_search(demo_store):
         (tessa,) = session.spreekuur.search("Tessa Tuinbouwer")
         assert tessa.details.leefdomeinen == ["inkomen", "onderwijs"]
         assert [e.payload["hulpvraag"] for e in session.dossier.read_file(tessa.id)] == ["Wil stoppen met school"]
+
+
+def test_a_walk_in_typed_in_one_burst_with_ctrl_s_loses_nothing(demo_store):
+    """Name, Tab, surname, Tab, a birth date and ctrl+s in one send-keys: ctrl+s acts only after
+    every letter before it is in its field. A date in the future is refused (nothing saved, the
+    typed text stays); the right date, in a new burst, is saved with the student."""
+    store, env = demo_store
+    with app_in_terminal(store, env) as term:
+        login(term, WAISCA)
+        term.keys("C-n")
+        term.wait_for("Inloop: een student loopt binnen")
+        term.keys("Bo", "Tab", "Snelvinger", "Tab", "morgen", "C-s")
+        screen = term.wait_for("De geboortedatum ligt in de toekomst.")
+        assert "Snelvinger" in screen
+        term.keys("Escape")
+        term.wait_for("Weggooien")
+        term.keys("j")
+        term.wait_for("Mijn studenten")
+        term.keys("C-n")
+        term.wait_for("Inloop: een student loopt binnen")
+        term.keys("Bo", "Tab", "Snelvinger", "Tab", "3-4-2008", "C-s")
+        term.wait_for("Inloop van Bo Snelvinger opgeslagen", "Spreekuur vandaag")
+        term.quit()
+    with session_of(store, WAISCA) as session:
+        (bo,) = session.spreekuur.search("Bo Snelvinger")
+        assert bo.details.birth_date == date(2008, 4, 3)
 
 
 def test_dossier_talk_and_agreement_in_a_real_terminal(demo_store):
