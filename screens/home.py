@@ -162,7 +162,11 @@ class HomeScreen(Screen[None]):
         waiting = self.query_one("#waiting", DataTable)
         for label, width in (("Naam", 20), ("Urgentie", 8), ("Dagen", 5), ("Bij", 3)):
             waiting.add_column(label, width=width)
-        self.query_one("#due", DataTable).add_columns("Datum", "Naam", "Wat")
+        due = self.query_one("#due", DataTable)
+        # Fixed widths that fit the panel at 120 and at 80 columns: a long "Wat" ends in "…",
+        # not cut off by the panel's border.
+        for label, width in (("Datum", 13), ("Naam", 17), ("Wat", 34)):
+            due.add_column(label, width=width)
         turning = self.query_one("#turning", DataTable)
         for label, width in (("Naam", 24), ("18 op", 10), ("Dagen", 5)):
             turning.add_column(label, width=width)
