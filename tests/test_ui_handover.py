@@ -38,6 +38,14 @@ def leonie(team_store, *, consent_all: bool) -> str:
     return rec.id
 
 
+async def hanna_opens_the_wizard_for_leonie(app, pilot) -> None:
+    """Hanna unlocks, opens Leonie from the search and presses w (the warme overdracht)."""
+    await unlock_as(app, pilot, "Hanna", WORKER_PASS)
+    await open_row(app, pilot, "Leonie")
+    await pilot.press("w")
+    await settle(app, pilot)
+
+
 async def test_intern_handover_from_the_dossier_to_acceptance_on_vandaag(team_store, fixed_store_clock):
     student_id = leonie(team_store, consent_all=True)
     app = build_app(team_store)
@@ -134,10 +142,7 @@ async def test_wizard_shows_what_is_left_out_and_stops_without_consent(team_stor
     leonie(team_store, consent_all=False)
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
-        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
-        await open_row(app, pilot, "Leonie")
-        await pilot.press("w")
-        await settle(app, pilot)
+        await hanna_opens_the_wizard_for_leonie(app, pilot)
         dialog = app.screen
         await settle(app, pilot)
         assert isinstance(dialog, HandoverDialog)
@@ -601,10 +606,7 @@ async def test_the_wizards_footer_says_voorstellen_as_its_heading_does(team_stor
     leonie(team_store, consent_all=True)
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
-        await unlock_as(app, pilot, "Hanna", WORKER_PASS)
-        await open_row(app, pilot, "Leonie")
-        await pilot.press("w")
-        await settle(app, pilot)
+        await hanna_opens_the_wizard_for_leonie(app, pilot)
         assert isinstance(app.screen, HandoverDialog)
         assert "ctrl+s: voorstellen" in str(app.screen.query_one(".hint", Static).render())
         footer = {key.key: key.description for key in app.screen.query(FooterKey)}

@@ -96,6 +96,13 @@ def register_for_hanna(team_store) -> str:
     return record.id
 
 
+async def deactivate_dialog_for_hanna(app, pilot, team_store) -> None:
+    """Cora opens Team beheren and presses d on Hanna: the deactivation dialog."""
+    await open_team(app, pilot, team_store)
+    await to_row(app, pilot, "Hanna Hulpverlener")
+    await pilot.press("d")
+
+
 # -- the screen ----------------------------------------------------------------------
 
 
@@ -368,9 +375,7 @@ async def test_deactivate_shows_and_resolves_the_handovers_still_open(team_store
     otto.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_team(app, pilot, team_store)
-        await to_row(app, pilot, "Hanna Hulpverlener")
-        await pilot.press("d")
+        await deactivate_dialog_for_hanna(app, pilot, team_store)
         info = text_of(app, "#leaving-info")
         assert "1 overdracht(en) aan Hanna Hulpverlener wachten nog: die worden ingetrokken" in info
         assert "1 overdracht(en) van Hanna Hulpverlener lopen nog: die blijven staan" in info
@@ -397,9 +402,7 @@ async def test_deactivate_chooses_a_colleague_per_student(team_store):
     hanna.lock()
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_team(app, pilot, team_store)
-        await to_row(app, pilot, "Hanna Hulpverlener")
-        await pilot.press("d")
+        await deactivate_dialog_for_hanna(app, pilot, team_store)
         assert isinstance(app.screen, DeactivateDialog)
         table = app.screen.query_one("#leaving-students", DataTable)
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
@@ -433,9 +436,7 @@ async def test_deactivate_warns_when_the_leaving_worker_seems_logged_in(team_sto
     hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_team(app, pilot, team_store)
-        await to_row(app, pilot, "Hanna Hulpverlener")
-        await pilot.press("d")
+        await deactivate_dialog_for_hanna(app, pilot, team_store)
         info = text_of(app, "#leaving-info")
         assert "Hanna Hulpverlener lijkt nu ingelogd (sinds " in info
         assert "gaat bij het deactiveren verloren" in info
