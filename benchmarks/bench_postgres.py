@@ -110,7 +110,7 @@ def build_team(location: str, clients: int, seed_students: int) -> tuple[list[st
 
 
 def client(args) -> int:
-    from jongerenteam.directory import _record
+    from jongerenteam.directory import record_of
     from jongerenteam.session import TeamSession
     from storage import students
     from storage.errors import Conflict, StoreError
@@ -150,7 +150,7 @@ def client(args) -> int:
                     session.dossier.update_student(rec, changed)
                 except Conflict:
                     conflicts += 1
-                    session.students[sid] = _record(students.get_student(store, session.keys, sid))
+                    session.students[sid] = record_of(students.get_student(store, session.keys, sid))
                     continue
         except StoreError:
             errors += 1

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from jongerenteam.domain import StudentDetails
 from jongerenteam.search import DirectoryIndex, fold, sort_name
 from storage import students
-from storage.documents import JsonObject
+from storage.documents import JsonObject, load
 from storage.keyring import Keys
 from storage.store import Store
 
@@ -28,12 +28,14 @@ from storage.store import Store
 class StudentRecord:
     """A student as the directory shows it (no file-tier data).
 
-    ``details`` is built from the decrypted document on first use: at unlock
-    only the search key is needed for every student, and the screens show a
-    few hundred at most.
+    Holds the decrypted directory document as bytes: it is parsed when first
+    needed (``details``, ``search_key``), because at unlock only the ids,
+    statuses and contact persons are needed for every student, and the
+    screens show a few hundred at most. The search index parses each once,
+    in a thread after Vandaag is drawn (``Directory.prepare_search``).
     """
 
-    __slots__ = ("_data", "_details", "contact_worker_id", "id", "status", "version")
+    __slots__ = ("_details", "_raw", "contact_worker_id", "id", "status", "version")
 
     def __init__(
         self,
@@ -41,33 +43,53 @@ class StudentRecord:
         version: int,
         status: str,
         contact_worker_id: str | None,
-        data: JsonObject | None = None,
+        raw: bytes | None = None,
         details: StudentDetails | None = None,
     ) -> None:
         self.id = id
         self.version = version
         self.status = status
         self.contact_worker_id = contact_worker_id
-        self._data = data
+        self._raw = raw
         self._details = details
+
+    def document(self) -> JsonObject | None:
+        """The directory document parsed anew; None if it is no JSON object (damaged)."""
+        if self._raw is None:
+            return self._details.to_dict() if self._details is not None else None
+        try:
+            data = load(self._raw)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
 
     @property
     def details(self) -> StudentDetails:
         if self._details is None:
-            self._details = StudentDetails.from_dict(self._data or {})
-            self._data = None
+            data = self.document()
+            if data is None:  # damaged: nothing to show, and the search index will say so
+                return StudentDetails.from_dict({})
+            self._details = StudentDetails.from_dict(data)
+            self._raw = None
         return self._details
 
     @property
     def search_key(self) -> str:
-        if self._details is None and self._data is not None:
-            d = self._data
+        return self.indexed_key() or ""
+
+    def indexed_key(self) -> str | None:
+        """What the search index holds for this student (names, student number, birth date
+        as typed in the spreekuur); None if the document is damaged."""
+        if self._details is None:
+            d = self.document()
+            if d is None:
+                return None
             birth = d.get("birth_date") or ""
             if birth:  # ISO yyyy-mm-dd -> 03-04-2008 and 3-4-2008, as typed in the spreekuur
                 day, month = birth[8:10], birth[5:7]
                 birth = f"{day}-{month}-{birth[0:4]} {day.lstrip('0')}-{month.lstrip('0')}-{birth[0:4]}"
             return f"{d.get('first_name', '')} {d.get('last_name', '')} {d.get('student_number', '')} {birth}"
-        details = self.details
+        details = self._details
         b = details.birth_date
         birth = f"{b.day:02d}-{b.month:02d}-{b.year} {b.day}-{b.month}-{b.year}" if b else ""
         return f"{details.first_name} {details.last_name} {details.student_number} {birth}"
@@ -75,8 +97,9 @@ class StudentRecord:
     @property
     def sort_key(self) -> tuple[str, str]:
         """Dutch phone-book order: "de Vries" under V, accents ignored."""
-        if self._details is None and self._data is not None:
-            first, last = self._data.get("first_name", ""), self._data.get("last_name", "")
+        if self._details is None:
+            d = self.document() or {}
+            first, last = d.get("first_name", ""), d.get("last_name", "")
         else:
             first, last = self.details.first_name, self.details.last_name
         return sort_name(last), fold(first)
@@ -86,25 +109,40 @@ class StudentRecord:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def _gc_paused(freeze: bool = False) -> Iterator[None]:
     """Pause the cyclic garbage collector while the directory is built.
 
     Tens of thousands of new dicts and records would trigger it over and
     over, each pass walking everything made so far (measured at 50,000
     students: 1.26 s instead of 0.87 s; docs/performance.md). Only the
     timing changes; anything cyclic made meanwhile is collected later.
+
+    ``freeze``: move everything alive to the collector's permanent generation
+    before it runs again (``gc.freeze()``). Otherwise its first pass walks
+    every record just made (about 90 ms at 50,000 students), and every full
+    pass after it. The records hold no cycles: a record dropped from the
+    directory is freed at once all the same. The app thaws at the lock
+    (``screens.app``).
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
+        if freeze:
+            gc.freeze()
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _record(row: students.DirectoryRow) -> StudentRecord:
-    return StudentRecord(row.id, row.version, row.status, row.contact_worker_id, row.data)
+def record_of(row: students.DirectoryRow) -> StudentRecord:
+    """A record from a row read on its own (``storage.students.get_student``)."""
+    return StudentRecord(row.id, row.version, row.status, row.contact_worker_id,
+                         details=StudentDetails.from_dict(row.data))
+
+
+def _records(entries: list[students.DirectoryPlaintext]) -> dict[str, StudentRecord]:
+    return {e[0]: StudentRecord(*e) for e in entries}
 
 
 class Directory:
@@ -114,13 +152,18 @@ class Directory:
         self._store = store
         self._keys = keys
         self._lock = threading.RLock()
-        with _gc_paused():
-            rows, damaged = students.load_directory(store, keys)
-            self.students: dict[str, StudentRecord] = {r.id: _record(r) for r in rows}
-            del rows
+        # The search index is built on the first search, or by ``prepare_search``
+        # (the app calls it in a thread once Vandaag is drawn): the unlock does
+        # not wait for it (about 0.25 s at 50,000 students; docs/performance.md).
+        self._index: DirectoryIndex | None = None
+        self._index_build = threading.Lock()
+        self._generation = 0  # counts refreshes, so an index built meanwhile is not kept stale
+        with _gc_paused(freeze=True):
+            entries, damaged = students.directory_plaintexts(store, keys)
+            self.students: dict[str, StudentRecord] = _records(entries)
+            del entries
             self.damaged_ids: list[str] = damaged
             self.involved: set[str] = students.involved_student_ids(store, keys.worker_id)
-            self.index = DirectoryIndex((s.id, s.search_key) for s in self.students.values())
         self._sorted: list[StudentRecord] | None = None
 
     # -- reading -------------------------------------------------------------------
@@ -146,10 +189,54 @@ class Directory:
                 self._sorted = sorted(self.students.values(), key=lambda r: r.sort_key)
             return self._sorted
 
+    @property
+    def index(self) -> DirectoryIndex:
+        """The search index, built now if no search or ``prepare_search`` built it yet."""
+        index = self._index
+        if index is not None:
+            return index
+        with self._index_build:  # a second caller waits for the build under way
+            while self._index is None:
+                with self._lock:
+                    generation = self._generation
+                    records = list(self.students.values())
+                # Built outside the lock: screens reading the directory meanwhile do not wait.
+                # Every document is parsed here for the first time: one that is no JSON
+                # object is damaged (it decrypted, so only a key holder wrote it).
+                entries: list[tuple[str, str]] = []
+                damaged: list[str] = []
+                with _gc_paused():
+                    for r in records:
+                        key = r.indexed_key()
+                        if key is None:
+                            damaged.append(r.id)
+                        else:
+                            entries.append((r.id, key))
+                    built = DirectoryIndex(entries)
+                del entries
+                with self._lock:
+                    if self._generation == generation:  # else a refresh came between: again
+                        self._index = built
+                        if damaged:
+                            for sid in damaged:
+                                self.students.pop(sid, None)
+                            self.damaged_ids = sorted(set(self.damaged_ids) | set(damaged))
+                            self._sorted = None
+            return self._index
+
+    def prepare_search(self) -> int:
+        """Build the search index now (and its typo table), not on the first keystroke.
+
+        Returns the number of students indexed."""
+        index = self.index
+        index.prepare()
+        return len(index)
+
     def search(self, query: str, limit: int = 50) -> list[StudentRecord]:
         """Students matching every word of the query, in phone-book order."""
+        index = self.index
         with self._lock:
-            hits = [self.students[i] for i in self.index.search(query, limit) if i in self.students]
+            hits = [self.students[i] for i in index.search(query, limit) if i in self.students]
         # Exact matches first (phone-book order), then those found despite a typo.
         words = fold(query).split()
         return sorted(hits, key=lambda r: (not all(w in fold(r.search_key) for w in words), r.sort_key))
@@ -167,25 +254,32 @@ class Directory:
         wanted = set(student_ids)
         if not wanted:
             return set()
-        rows, damaged = students.load_directory(self._store, self._keys, only=wanted)
+        entries, damaged = students.directory_plaintexts(self._store, self._keys, only=wanted)
         involved = students.involved_student_ids(self._store, self._keys.worker_id, only=wanted)
-        fresh = {r.id: _record(r) for r in rows}
+        fresh = _records(entries)
+        for sid in [sid for sid, r in fresh.items() if r.indexed_key() is None]:
+            fresh.pop(sid)
+            damaged.append(sid)
         changed: set[str] = set()
         with self._lock:
+            self._generation += 1
+            index = self._index  # None until built: then it is built from the records as they are
             for sid in wanted:
                 old = self.students.get(sid)
                 new = fresh.get(sid)
                 if new is None:
                     if old is not None:
                         self.students.pop(sid)
-                        self.index.replace(sid, "")
+                        if index is not None:
+                            index.replace(sid, "")
                         changed.add(sid)
                 elif (
                     old is None or old.version != new.version or old.status != new.status
                     or old.contact_worker_id != new.contact_worker_id
                 ):
                     self.students[sid] = new
-                    self.index.replace(sid, new.search_key)
+                    if index is not None:
+                        index.replace(sid, new.search_key)
                     changed.add(sid)
                 if sid in involved:
                     self.involved.add(sid)
@@ -201,7 +295,8 @@ class Directory:
         with self._lock:
             self.students = {}
             self._sorted = None
-            self.index = DirectoryIndex()
+            self._generation += 1
+            self._index = DirectoryIndex()
             self.involved = set()
             self.damaged_ids = []
 

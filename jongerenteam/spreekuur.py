@@ -294,6 +294,11 @@ class SpreekuurService(Service):
         """Students matching every word of the query, in phone-book order."""
         return self.directory.search(query, limit)
 
+    def prepare_search(self) -> int:
+        """Build the search index now (the app does, in a thread, once Vandaag is drawn);
+        else the first search builds it. Returns the number of students indexed."""
+        return self.directory.prepare_search()
+
     def all_students(self) -> list[StudentRecord]:
         """Every student in phone-book order."""
         return self.directory.all_sorted()

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from jongerenteam.drafts import WaitingWork
     from jongerenteam.session import Changes, TeamSession
     from jongerenteam.settings import Settings
+    from jongerenteam.spreekuur import Today
     from screens.home import HomeScreen
 
 # Everything on the way to the unlock screen's first frame is imported at the
@@ -47,6 +48,15 @@ IDLE_CHECK_SECONDS = 5.0
 AUTOSAVE_SECONDS = 3.0
 # How often the app asks the store what changed (other windows, other laptops).
 SYNC_SECONDS = 2.0
+
+# The garbage collector's full passes (docs/performance.md, "Full collections when idle"):
+# Python starts one after every 10 middle passes, in the middle of whatever runs, and at
+# 50,000 students one took 150-220 ms (a scroll step, a keystroke). The app starts them
+# itself instead, once nobody has touched a key for IDLE_GC_SECONDS; only after
+# FULL_GC_BACKSTOP middle passes without such a moment does one run regardless.
+IDLE_GC_SECONDS = 1.0
+FULL_GC_DUE = 10  # Python's own default threshold for a full pass
+FULL_GC_BACKSTOP = 100
 
 
 DRAFT_TEXT = {
@@ -167,9 +177,25 @@ class JongerenteamApp(App[int]):
         self.set_interval(IDLE_CHECK_SECONDS, self.check_idle_lock)
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
         self.set_interval(SYNC_SECONDS, self.sync_now)
+        # Full collections when idle (collect_when_idle); young and middle ones as Python does.
+        young, middle, _full = gc.get_threshold()
+        gc.set_threshold(young, middle, FULL_GC_BACKSTOP)
+        self.set_interval(IDLE_GC_SECONDS / 2, self.collect_when_idle)
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # see start_session
+        young, middle, _full = gc.get_threshold()
+        gc.set_threshold(young, middle, FULL_GC_DUE)
+
+    def collect_when_idle(self) -> bool:
+        """A full garbage collection, if one is due and no key was pressed for IDLE_GC_SECONDS.
+
+        Returns whether it ran. (``gc.get_count()[2]`` counts the middle passes since the last
+        full one.)"""
+        if gc.get_count()[2] < FULL_GC_DUE or self.clock() - self.last_activity < IDLE_GC_SECONDS:
+            return False
+        gc.collect()
+        return True
 
     def on_ready(self) -> None:
         # The first frame is on the screen: now open the store behind it
@@ -247,11 +273,13 @@ class JongerenteamApp(App[int]):
 
     # -- session life cycle ---------------------------------------------------
 
-    def start_session(self, session: TeamSession, waiting: WaitingWork | None = None) -> None:
+    def start_session(self, session: TeamSession, waiting: WaitingWork | None = None,
+                      today: Today | None = None) -> None:
         """The worker unlocked: Vandaag, then where they were, then drafts of other windows.
 
         ``waiting`` (``jongerenteam.drafts.WaitingWork``, read in the unlock
-        worker) holds this worker's drafts in the store.
+        worker) holds this worker's drafts in the store; ``today``, read there
+        too, what Vandaag shows first.
         """
         from screens.home import HomeScreen
 
@@ -265,7 +293,7 @@ class JongerenteamApp(App[int]):
         self.last_activity = self.clock()
         self._autosaved = None
         self.refresh_bindings()
-        self.push_screen(HomeScreen(session))
+        self.push_screen(HomeScreen(session, first_day=today))
         # What the checks at unlock found (an older copy of the store, erased
         # students back): said before anything else, and kept on screen long.
         for notice in session.notices:

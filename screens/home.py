@@ -107,15 +107,18 @@ class HomeScreen(Screen[None]):
         Binding("plus", "show_all", "Alles tonen", key_display="+", show=False),
     ]
 
-    def __init__(self, session: TeamSession) -> None:
+    def __init__(self, session: TeamSession, first_day: Today | None = None) -> None:
         super().__init__()
         self.session = session
+        self.first_day = first_day  # read in the unlock's thread: shown on mount, not read again
         self.due_rows: list[DueRow] = []  # as shown: Enter on one may open its handover
         self.queue_rows: list[QueueRow] = []  # as shown: Enter on an anonymous one links it to a student
         self.today: Today | None = None  # as loaded: "+" shows a whole list from it
         self.shown_keys: list[str] = []  # the search results as drawn (same ones: not drawn again)
         self.waiting_rows: list[StudentRecord] = []  # found, not drawn yet (more_results)
         self.whole: set[str] = set()  # the lists shown whole ("+")
+        self.search_prepared = False  # the search index is built after Vandaag's first frame
+        self.damaged_shown = 0  # how many damaged students the warning counts
 
     def compose(self) -> ComposeResult:
         w = self.session.worker
@@ -125,8 +128,10 @@ class HomeScreen(Screen[None]):
         )
         # Not select_on_focus: a letter typed on a list lands in it (on_key) and must stay.
         yield Input(placeholder=TEXT["search"], id="search", select_on_focus=False)
-        if self.session.damaged_ids:
-            yield Static(TEXT["damaged"].format(n=len(self.session.damaged_ids)), classes="error")
+        damaged = Static(TEXT["damaged"].format(n=len(self.session.damaged_ids)), classes="error", id="damaged")
+        damaged.display = bool(self.session.damaged_ids)
+        self.damaged_shown = len(self.session.damaged_ids)
+        yield damaged
         yield Static("", id="notices", classes="error")
         yield MeldcodePanel(classes="panel", id="panel-meldcode")  # only with open trajectories
         with Vertical(id="results"):
@@ -208,7 +213,11 @@ class HomeScreen(Screen[None]):
         self.query_one("#caseload", DataTable).focus()
 
     def load_today(self) -> None:
-        run_in_thread(self, "today", self.session.spreekuur.today, done=self.show_today, exclusive=True,
+        first, self.first_day = self.first_day, None
+        # The day read in the unlock's thread is shown as one read now would be (the same worker,
+        # the same failure path), without reading it again.
+        read = self.session.spreekuur.today if first is None else lambda: first
+        run_in_thread(self, "today", read, done=self.show_today, exclusive=True,
                       failed=lambda f: self.notify(TEXT["today_failed"].format(reason=f.text), severity="error"))
 
     def show_today(self, today: Today) -> None:
@@ -237,6 +246,28 @@ class HomeScreen(Screen[None]):
             cursor = cursors.get(table.id)
             if cursor and table.row_count:
                 table.move_cursor(row=min(cursor, table.row_count - 1))
+        if not self.search_prepared:
+            self.search_prepared = True
+            # Vandaag is on the screen: now the search index, in a thread, before the first
+            # letter is typed (a letter typed sooner waits for it; docs/performance.md).
+            self.call_after_refresh(self.prepare_search)
+
+    def prepare_search(self) -> None:
+        if not self.session.is_locked:
+            run_in_thread(self, "search-index", self.session.spreekuur.prepare_search, done=self.show_damaged)
+
+    def show_damaged(self, _indexed: object = None) -> None:
+        """The warning about directory entries that could not be read (some are only
+        found when the search index reads every student)."""
+        if self.session.is_locked:
+            return
+        n = len(self.session.damaged_ids)
+        damaged = self.query_one("#damaged", Static)
+        if n != self.damaged_shown:
+            self.damaged_shown = n
+            self.load_today()  # a student just found damaged may be on one of the lists
+        damaged.update(TEXT["damaged"].format(n=n))
+        damaged.display = n > 0
 
     def _panel(self, name: str, count: int, **words: object) -> DataTable:
         """One of Vandaag's lists, emptied, its title with the new count (and how many it draws)."""

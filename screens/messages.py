@@ -10,16 +10,19 @@ from textual.message import Message
 if TYPE_CHECKING:
     from jongerenteam.drafts import WaitingWork
     from jongerenteam.session import Changes, TeamSession
+    from jongerenteam.spreekuur import Today
 
 
 class Unlocked(Message):
     """A worker unlocked the store; ``session`` is their TeamSession, ``waiting``
-    their drafts in the store (or None)."""
+    their drafts in the store (or None), ``today`` what Vandaag shows, read in
+    the same thread (or None: Vandaag reads it itself)."""
 
-    def __init__(self, session: TeamSession, waiting: WaitingWork | None = None) -> None:
+    def __init__(self, session: TeamSession, waiting: WaitingWork | None = None, today: Today | None = None) -> None:
         super().__init__()
         self.session = session
         self.waiting = waiting
+        self.today = today
 
 
 class UnlockFailed(Message):

@@ -33,6 +33,7 @@ from screens.widgets import SteadyFooter
 if TYPE_CHECKING:
     from jongerenteam.drafts import WaitingWork
     from jongerenteam.session import TeamSession
+    from jongerenteam.spreekuur import Today
 
 # The session, the team and the key derivation (SQLAlchemy, argon2,
 # cryptography) load inside jongerenteam.start's functions, in this screen's
@@ -272,7 +273,17 @@ class UnlockScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - a thread worker that posts its outcome: one Dutch sentence
             self.post_message(UnlockFailed(dutch(exc), wrong_passphrase=isinstance(exc, WrongPassphrase)))
             return
-        self.post_message(Unlocked(session, self._waiting_work(session)))
+        self.post_message(Unlocked(session, self._waiting_work(session), self._first_day(session)))
+
+    @staticmethod
+    def _first_day(session: TeamSession) -> Today | None:
+        """What Vandaag shows, read here in the unlock's thread while nothing else runs (read
+        beside the drawing of a new screen it takes about four times as long). A failure is
+        left to Vandaag, which reads the day again and says why."""
+        try:
+            return session.spreekuur.today()
+        except Exception:  # noqa: BLE001 - Vandaag reads it again and tells a failure there
+            return None
 
     def _waiting_work(self, session: TeamSession) -> WaitingWork | None:
         """This worker's drafts in the store; a failure here never stops the unlock (it is told)."""
@@ -325,7 +336,7 @@ class UnlockScreen(Screen[None]):
         self.busy = False
         self.query_one("#passphrase", Input).value = ""
         self.show("")
-        team_app(self).start_session(message.session, message.waiting)
+        team_app(self).start_session(message.session, message.waiting, message.today)
 
     # -- forgotten passphrase ------------------------------------------------------
 

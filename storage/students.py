@@ -226,42 +226,62 @@ def _conflict(s: Session, student_id: str) -> Exception:
 
 
 def load_directory(store: Store, keys: Keys, only: Iterable[str] | None = None) -> tuple[list[DirectoryRow], list[str]]:
-    """Decrypt the whole directory at unlock (or the students ``only`` names,
-    when the change feed says they changed). Returns (rows, ids of damaged rows).
+    """Decrypt the whole directory (or the students ``only`` names) and parse
+    every document. Returns (rows, ids of damaged rows)."""
+    rows: list[DirectoryRow] = []
+    entries, damaged = directory_plaintexts(store, keys, only)
+    for sid, version, status, contact, raw in entries:
+        try:
+            data = load(raw)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            damaged.append(sid)
+            continue
+        rows.append(DirectoryRow(sid, version, status, contact, None, None, data))
+    return rows, damaged
 
-    A Core select of only what the spreekuur needs (no timestamps to parse):
+
+DirectoryPlaintext = tuple[str, int, str, str | None, bytes]
+"""(id, version, status, contact_worker_id, the decrypted directory document, not yet parsed)."""
+
+
+def directory_plaintexts(
+    store: Store, keys: Keys, only: Iterable[str] | None = None
+) -> tuple[list[DirectoryPlaintext], list[str]]:
+    """Decrypt the whole directory at unlock (or the students ``only`` names,
+    when the change feed says they changed). Returns (entries, ids of rows
+    that do not decrypt). The JSON is left to the caller
+    (``jongerenteam.directory`` parses a document when it is first needed).
+
+    A select of only what the spreekuur needs (no timestamps to parse):
     this runs for every student at every unlock and must stay well under
     half a second at 50,000 (docs/performance.md).
     """
     cols = (
         Student.id, Student.version, Student.status, Student.contact_worker_id, Student.directory,
     )
-    rows: list[DirectoryRow] = []
-    damaged: list[str] = []
     with store.reading() as s:
         if only is None:
-            result = s.execute(select(*cols)).all()
+            # The whole table: plain DB-API rows without SQLAlchemy's result processing
+            # (no column here needs a type conversion; about 60 ms less at 50,000).
+            names = ", ".join(c.name for c in cols)
+            result = s.connection().exec_driver_sql(f"SELECT {names} FROM {Student.__tablename__}").all()  # noqa: S608 - names from the model, no input
         else:
             wanted = sorted(set(only))
             result = []
             for i in range(0, len(wanted), 500):
                 result += s.execute(select(*cols).where(Student.id.in_(wanted[i:i + 500]))).all()
-    meta = {sid: (version, status, contact) for sid, version, status, contact, _ in result}
-    append = rows.append
-    opened = open_column(
-        keys.directory, "students", "directory", ((r[0], r[4]) for r in result)
-    )
-    for sid, raw in opened:
-        try:
-            data = load(raw) if raw is not None else None
-        except ValueError:
-            data = None
-        if data is None:
+    damaged: list[str] = []
+    entries: list[DirectoryPlaintext] = []
+    append = entries.append
+    opened = open_column(keys.directory, "students", "directory", ((r[0], r[4]) for r in result))
+    for (sid, raw), row in zip(opened, result, strict=True):
+        if raw is None:
             damaged.append(sid)
-            continue
-        version, status, contact = meta[sid]
-        append(DirectoryRow(sid, version, status, contact, None, None, data))
-    return rows, damaged
+        else:
+            append((sid, row[1], row[2], row[3], raw))
+    return entries, damaged
 
 
 def all_ids(store: Store) -> set[str]:

@@ -26,7 +26,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from jongerenteam import messages
-from jongerenteam.directory import _record
+from jongerenteam.directory import record_of
 from jongerenteam.session import TeamSession
 from storage import students
 from storage.errors import Conflict
@@ -64,7 +64,7 @@ def run(args, passphrase: str) -> None:
                 emit(f"U {shared.version} {name}")
             except Conflict as exc:
                 emit("C " + messages.explain(exc)[0])
-                shared = _record(students.get_student(store, session.keys, args.shared_id))
+                shared = record_of(students.get_student(store, session.keys, args.shared_id))
     session.lock()
     store.close()
     emit("done")

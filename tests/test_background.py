@@ -366,6 +366,13 @@ async def _today(r: Run) -> type:
     return HomeScreen
 
 
+@case("search-index", who=None)
+async def _search_index(r: Run) -> type:
+    r.breaks(SpreekuurService, "prepare_search")
+    await unlock_as(r.app, r.pilot, "ha", WORKER_PASS)
+    return HomeScreen
+
+
 def a_draft_of_another_window(r: Run) -> None:
     s = TeamSession.unlock(r.fx.store, r.fx.worker_id, WORKER_PASS)
     s.drafts.keep("een-ander-venster", {"screens": []})

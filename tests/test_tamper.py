@@ -336,3 +336,52 @@ def test_garbage_file_is_refused(case):
     case.path.write_bytes(bytes(data))
     with pytest.raises(StoreDamaged):
         Store.open(str(case.path))
+
+
+def _no_object_over_b(case: Case) -> None:
+    """An insider with the directory key seals a document that is no JSON object over B's:
+    it decrypts, so only reading it finds it damaged."""
+    from storage.crypto import seal_field
+
+    _set(case, "students", "directory", "id", case.b,
+         seal_field(case.keys.directory, "students", "directory", case.b, b"[1, 2]"))
+
+
+def test_a_document_that_decrypts_but_is_no_object_is_damaged_once_the_search_reads_it(case):
+    """The unlock only decrypts (the documents are parsed later, for the search index):
+    a row that does not decrypt is damaged at once, a document that is no object as soon
+    as the index reads every student; neither is shown, the bystander is."""
+    from jongerenteam.session import TeamSession
+
+    _set(case, "students", "directory", "id", case.a, _blob(case, "students", "directory", "id", case.c))
+    _no_object_over_b(case)
+    s = TeamSession.unlock(case.store, case.keys.worker_id, WORKER_PASS)
+    try:
+        assert s.damaged_ids == [case.a]
+        assert [r.id for r in s.spreekuur.search("Cato")] == [case.c]
+        assert sorted(s.damaged_ids) == sorted([case.a, case.b])
+        assert set(s.students) == {case.c}
+        assert s.spreekuur.search("Bram") == []
+    finally:
+        s.lock()
+
+
+async def test_vandaag_warns_about_a_damaged_document_found_after_it_was_drawn(case):
+    """Vandaag is drawn before the search index reads every document; the warning about
+    damaged students comes when it has."""
+    from textual.widgets import DataTable, Static
+
+    from tests.support import build_app, unlock_as, wait_until
+
+    _no_object_over_b(case)
+    app = build_app(case)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        warning = app.screen.query_one("#damaged", Static)
+        await wait_until(pilot, lambda: warning.display, what="the warning about damaged students")
+        assert "1 student(en) konden niet worden gelezen" in str(warning.render())
+        assert case.b not in app.session.students
+        # Bram was on Hanna's list without a name until then; the list is read again without him.
+        caseload = app.screen.query_one("#caseload", DataTable)
+        await wait_until(pilot, lambda: caseload.row_count == 2 and case.b not in {k.value for k in caseload.rows},
+                         what="the caseload without the damaged student")
