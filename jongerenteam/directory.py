@@ -164,7 +164,21 @@ class Directory:
             del entries
             self.damaged_ids: list[str] = damaged
             self.involved: set[str] = students.involved_student_ids(store, keys.worker_id)
+            # Who has which status and contact person, kept with every refresh: Vandaag's lists
+            # come from these, not from a walk over every student.
+            self._by_status: dict[str, set[str]] = {}
+            self._by_contact: dict[str | None, set[str]] = {}
+            for r in self.students.values():
+                self._file(r)
         self._sorted: list[StudentRecord] | None = None
+
+    def _file(self, r: StudentRecord) -> None:
+        self._by_status.setdefault(r.status, set()).add(r.id)
+        self._by_contact.setdefault(r.contact_worker_id, set()).add(r.id)
+
+    def _unfile(self, r: StudentRecord) -> None:
+        self._by_status.get(r.status, set()).discard(r.id)
+        self._by_contact.get(r.contact_worker_id, set()).discard(r.id)
 
     # -- reading -------------------------------------------------------------------
 
@@ -219,7 +233,9 @@ class Directory:
                         self._index = built
                         if damaged:
                             for sid in damaged:
-                                self.students.pop(sid, None)
+                                gone = self.students.pop(sid, None)
+                                if gone is not None:
+                                    self._unfile(gone)
                             self.damaged_ids = sorted(set(self.damaged_ids) | set(damaged))
                             self._sorted = None
             return self._index
@@ -231,6 +247,16 @@ class Directory:
         index = self.index
         index.prepare()
         return len(index)
+
+    def with_status(self, status: str) -> list[StudentRecord]:
+        """The students with this status (e.g. "wacht"), without walking the directory."""
+        with self._lock:
+            return [self.students[i] for i in self._by_status.get(status, ())]
+
+    def with_contact(self, worker_id: str) -> list[StudentRecord]:
+        """The students whose contact person is this worker, without walking the directory."""
+        with self._lock:
+            return [self.students[i] for i in self._by_contact.get(worker_id, ())]
 
     def search(self, query: str, limit: int = 50) -> list[StudentRecord]:
         """Students matching every word of the query, in phone-book order."""
@@ -270,6 +296,7 @@ class Directory:
                 if new is None:
                     if old is not None:
                         self.students.pop(sid)
+                        self._unfile(old)
                         if index is not None:
                             index.replace(sid, "")
                         changed.add(sid)
@@ -278,6 +305,9 @@ class Directory:
                     or old.contact_worker_id != new.contact_worker_id
                 ):
                     self.students[sid] = new
+                    if old is not None:
+                        self._unfile(old)
+                    self._file(new)
                     if index is not None:
                         index.replace(sid, new.search_key)
                     changed.add(sid)
@@ -294,6 +324,7 @@ class Directory:
         """Drop every decrypted value (at lock)."""
         with self._lock:
             self.students = {}
+            self._by_status, self._by_contact = {}, {}
             self._sorted = None
             self._generation += 1
             self._index = DirectoryIndex()

@@ -537,9 +537,7 @@ class SpreekuurService(Service):
     def today(self, day: date | None = None) -> Today:
         """Everything the Vandaag screen shows, for this worker."""
         day = day or local_today()
-        records = self.directory.records()
-        involved = self.session.involved
-        mine = {r.id for r in records if r.id in involved or r.contact_worker_id == self.worker_id}
+        mine = set(self.session.involved) | {r.id for r in self.directory.with_contact(self.worker_id)}
         items = self._agenda_items(mine)
         upcoming: dict[str, tuple[date, str]] = {}
         due: list[DueRow] = []
@@ -604,10 +602,9 @@ class SpreekuurService(Service):
                 due.append(DueRow(rec, when, f"overdracht voorgesteld door {by} (coördinator): lees de reden", view.row.id))
         caseload.sort(key=lambda c: (c.next_date or date.max, c.record.sort_key))
         waiting = []
-        for rec in records:
-            if rec.status == "wacht":
-                since = rec.details.waiting_since or day
-                waiting.append(WaitingRow(rec, since, working_days_between(since, day), rec.details.urgency or "gewoon"))
+        for rec in self.directory.with_status("wacht"):
+            since = rec.details.waiting_since or day
+            waiting.append(WaitingRow(rec, since, working_days_between(since, day), rec.details.urgency or "gewoon"))
         urgency_order = {"acuut": 0, "snel": 1, "gewoon": 2}
         waiting.sort(key=lambda w: (urgency_order.get(w.urgency, 3), -w.working_days, w.record.sort_key))
         return Today(

@@ -129,6 +129,14 @@ DEFENCES: tuple[Defence, ...] = (
         (INSIDERS + "test_a_workers_signed_memory_changed_or_removed_is_said[sqlite-changed]",),
     ),
     Defence(
+        "directory: a document that decrypts but is no JSON object is damaged, not shown",
+        "jongerenteam/directory.py",
+        "                        if key is None:\n                            damaged.append(r.id)\n                        else:\n"
+        "                            entries.append((r.id, key))\n",
+        "                        entries.append((r.id, key or \"\"))\n",
+        ("tests/test_tamper.py::test_a_document_that_decrypts_but_is_no_object_is_damaged_once_the_search_reads_it",),
+    ),
+    Defence(
         "files: the envelope is bound to kind, author and version",
         "storage/files.py",
         '    return f"{entry_id}|{kind}|{created_by}|v{version}"\n',

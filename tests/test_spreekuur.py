@@ -291,6 +291,39 @@ def test_vandaag_caseload_due_and_turning_18(team_store, fixed_clock):
     assert session(team_store, "other").spreekuur.today(TODAY).caseload == []
 
 
+def test_vandaag_lists_come_from_the_directorys_own_lists_kept_true_by_every_change(team_store, fixed_clock):
+    """Vandaag's caseload and waiting list come from the directory's lists per status and per
+    contact person (no walk over every student); a change in another window (another contact
+    person, a file waiting again) reaches them through the change feed, as a walk would see it."""
+    hanna, otto = session(team_store), session(team_store, "other")
+    mine = hanna.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="x"), today=TODAY)
+    waits = otto.spreekuur.register_referral(sam(first_name="Noor", last_name="Bakker"),
+                                             intake.Referral(by_name="Jan Coach", reason="verzuim"),
+                                             contact_worker_id=team_store.worker_id, today=TODAY)
+    ottos = otto.spreekuur.register_walk_in(sam(first_name="Daan", last_name="Visser"), intake.WalkIn(hulpvraag="y"),
+                                            today=TODAY)
+    hanna.sync()
+    assert ottos.id in {r.id for r in hanna.directory.with_contact(team_store.other_id)}
+    coord = session(team_store, "coordinator")
+    coord.team.deactivate_worker_with_handover(team_store.other_id, team_store.worker_id)
+    hanna.sync()
+    assert ottos.id in {r.id for r in hanna.directory.with_contact(team_store.worker_id)}
+    assert hanna.directory.with_contact(team_store.other_id) == []
+
+    def walked(status: str | None = None, contact: str | None = None) -> set[str]:
+        return {r.id for r in hanna.directory.records()
+                if (status is None or r.status == status) and (contact is None or r.contact_worker_id == contact)}
+
+    for status in ("wacht", "aangemeld", "in_behandeling", "afgesloten"):
+        assert {r.id for r in hanna.directory.with_status(status)} == walked(status=status)
+    for worker in (team_store.worker_id, team_store.other_id, team_store.coordinator_id):
+        assert {r.id for r in hanna.directory.with_contact(worker)} == walked(contact=worker)
+    today = hanna.spreekuur.today(TODAY)
+    assert {c.record.id for c in today.caseload} >= {mine.id}
+    assert [w.record.id for w in today.waiting] == [waits.id]
+    assert waits.id in {r.id for r in hanna.directory.with_contact(team_store.worker_id)}
+
+
 def test_emergency_access_needs_reason_and_coordinator_and_is_shown(team_store, fixed_clock):
     """Noodtoegang: a coördinator's passphrase and a reason; logged, and shown to the contact person."""
     hanna = session(team_store)

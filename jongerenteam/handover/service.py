@@ -260,13 +260,12 @@ class HandoverService(Service):
         if not self.keys.is_coordinator:
             return []
         busy = {r.student_id for r in store_handover.handovers(self.store, open_only=True)}
-        out = []
-        for rec in self.directory.records():
-            worker = self.workers.get(rec.contact_worker_id or "")
-            if rec.status in ("afgesloten", "overgedragen") or rec.id in busy:
-                continue
-            if worker is not None and not worker.active:
-                out.append(rec)
+        out = [
+            rec
+            for worker in self.workers.values() if not worker.active
+            for rec in self.directory.with_contact(worker.id)
+            if rec.status not in ("afgesloten", "overgedragen") and rec.id not in busy
+        ]
         return sorted(out, key=lambda r: r.sort_key)
 
     def my_handovers(self) -> list[HandoverView]:
