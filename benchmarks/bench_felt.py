@@ -66,6 +66,9 @@ from measure import Result, emit, peak_rss_mb, print_machine, summary
 KEYSTROKE_TARGET_MS = 16.0
 UNLOCK_TARGET_S = 0.5
 RSS_TARGET_MB = 250.0
+# At 200,000 students the issue asks less: Vandaag drawn within 1.5 s, RSS under 600 MB.
+UNLOCK_TARGET_S_200K = 1.5
+RSS_TARGET_MB_200K = 600.0
 DOSSIER_TARGET_MS = 150.0  # open a dossier of 500 talks, p95
 PAUSE_TARGET_MS = 50.0  # no pause over 50 ms while scrolling a dossier
 # Parts of names people type; each is typed letter by letter, then cleared.
@@ -102,7 +105,10 @@ class Frames:
             await asyncio.sleep(0.0002)
 
 
-async def unlock_to_today(location: str, name: str, passphrase: str, frames: Frames) -> float:
+async def unlock_to_today(location: str, name: str, passphrase: str, frames: Frames, letter: str = "") -> float:
+    """Enter on the passphrase to Vandaag drawn and filled. With ``letter``: that letter typed
+    the moment Vandaag is drawn, timed from its key to the frame that shows its results (the
+    search index is still being built in its thread then; the letter waits for it)."""
     from textual.screen import Screen
 
     from jongerenteam.cli import make_app
@@ -129,6 +135,13 @@ async def unlock_to_today(location: str, name: str, passphrase: str, frames: Fra
             await pilot.press("enter")
             took = await frames.wait(t0)
             assert isinstance(app.screen, Screen)
+            if letter:
+                home = app.screen
+                frames.ready = lambda screen: screen is home and getattr(home, "shown_query", "") == letter
+                frames.times.clear()
+                t0 = time.perf_counter()
+                await pilot.press(letter)
+                took = await frames.wait(t0)
             await app.workers.wait_for_complete()
             return took
     finally:
@@ -215,7 +228,9 @@ async def type_words(pilot, field, frames: Frames) -> list[float]:  # type: igno
     for word in TYPED:
         for i, char in enumerate(word):
             typed = word[: i + 1]
-            frames.ready = lambda screen, typed=typed: field.value == typed
+            # The letter in the field and the search for it drawn (HomeScreen.shown_query).
+            frames.ready = lambda screen, typed=typed: (
+                field.value == typed and getattr(screen, "shown_query", typed.strip()) == typed.strip())
             frames.times.clear()
             t0 = time.perf_counter()
             await pilot.press("space" if char == " " else char)
@@ -418,9 +433,18 @@ def main(argv: list[str] | None = None) -> None:
         unlocks = [asyncio.run(unlock_to_today(str(bs.path), name, PASSPHRASE, frames)) for _ in range(args.repeat + 1)][1:]
         u = summary(unlocks)
         results.append(
-            Result("felt", "Enter on the passphrase to Vandaag drawn and filled", n, u["median"], "s", UNLOCK_TARGET_S,
+            Result("felt", "Enter on the passphrase to Vandaag drawn and filled", n, u["median"], "s",
+                   UNLOCK_TARGET_S_200K if n >= 200_000 else UNLOCK_TARGET_S,
                    note=f"{args.team} team; p95 {u['p95']:.2f} s, n={u['n']}; Argon2 left out (test KDF); "
                    f"load {load0:.1f}-{os.getloadavg()[0]:.1f}", extra=team))
+        firsts = [asyncio.run(unlock_to_today(str(bs.path), name, PASSPHRASE, frames, letter="s"))
+                  for _ in range(args.repeat)]
+        f = summary(firsts)
+        results.append(
+            Result("felt", "  a letter typed the moment Vandaag shows, to its results painted", n,
+                   f["median"] * 1000, "ms", None,
+                   note=f"{args.team} team; p95 {f['p95'] * 1000:.0f} ms, n={f['n']}; waits for the search index "
+                   "built after Vandaag is drawn", extra=team))
     if "keys" in args.parts:
         keys = asyncio.run(keystrokes(str(bs.path), name, PASSPHRASE, frames))
         bare = asyncio.run(bare_keystrokes(frames))
@@ -439,7 +463,8 @@ def main(argv: list[str] | None = None) -> None:
             capture_output=True, text=True, check=True,
         )
         rss_mb = float(child.stdout.strip().splitlines()[-1])
-        results.append(Result("felt", "peak RSS: unlocked, Vandaag and searches", n, rss_mb, "MB", RSS_TARGET_MB,
+        results.append(Result("felt", "peak RSS: unlocked, Vandaag and searches", n, rss_mb, "MB",
+                              RSS_TARGET_MB_200K if n >= 200_000 else RSS_TARGET_MB,
                               note=f"{args.team} team; a fresh process, one app", extra=team))
     if "dossier" in args.parts or "gc" in args.parts:
         with tempfile.TemporaryDirectory(dir=bs.path.parent) as tmp:

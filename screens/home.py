@@ -118,6 +118,7 @@ class HomeScreen(Screen[None]):
         self.waiting_rows: list[StudentRecord] = []  # found, not drawn yet (more_results)
         self.whole: set[str] = set()  # the lists shown whole ("+")
         self.search_prepared = False  # the search index is built after Vandaag's first frame
+        self.shown_query = ""
         self.damaged_shown = 0  # how many damaged students the warning counts
 
     def compose(self) -> ComposeResult:
@@ -335,6 +336,7 @@ class HomeScreen(Screen[None]):
 
     def show_results(self, query: str) -> None:
         records = self.session.spreekuur.search(query, limit=MAX_ROWS + 1)
+        self.shown_query = query  # what the results below are for (benchmarks/bench_felt.py waits for it)
         table = self.query_one("#students", DataTable)
         shown = records[:MAX_ROWS]
         self._count(records, shown)
