@@ -218,9 +218,11 @@ def cmd_init(args: argparse.Namespace, console: Console) -> int:
     console.say("Een moment: de sleutel wordt afgestemd op deze laptop...")
     store = start.create_store(location)
     try:
-        recovery = start.create_team(store, team_name, details, passphrase)
+        recovery, slow = start.create_team(store, team_name, details, passphrase)
     finally:
         store.close()
+    if slow:
+        console.warn(slow)
     console.say("")
     console.say(f"Het team '{team_name}' is aangemaakt. Jij bent coördinator.")
     console.say("")

@@ -92,6 +92,15 @@ WEAK_KEY_SLOT = (
 )
 
 
+# Said at set-up when the key derivation takes much longer than its aim (0.5 s) on this laptop:
+# the floor holds (storage.keyslots), so every unlock takes this long here.
+SLOW_KEY_SETUP = (
+    "Het afstemmen van de beveiliging op deze laptop ging traag: ontgrendelen duurt hier ongeveer "
+    "{seconds} seconden. Dat komt door een trage of erg drukke laptop. De beveiliging is er niet minder "
+    "om. Gaat het elke keer zo traag, vraag dan de ICT van de school naar de laptop."
+)
+
+
 def explain(exc: BaseException) -> tuple[str, int]:
     """Return (Dutch sentence, exit code) for an error; never a traceback.
 

@@ -69,12 +69,27 @@ def refuse_insecure_test_kdf() -> None:
 
 def kdf_params() -> KdfParams:
     """Calibrated Argon2id parameters, or the test-only profile when enabled (refused elsewhere)."""
-    from storage.keyslots import TEST_ONLY_PARAMS, KdfParams, calibrate
+    return tuned_kdf()[0]
+
+
+# Set-up says so when one key derivation takes more than this many times its aim.
+SLOW_KDF_FACTOR = 2.0
+
+
+def tuned_kdf() -> tuple[KdfParams, str | None]:
+    """``kdf_params`` and, when the derivation with them takes more than twice its aim on this
+    machine (the floor holds however slow the machine is), a Dutch sentence that says so."""
+    from storage import keyslots
 
     refuse_insecure_test_kdf()
     if insecure_test_kdf():
-        return KdfParams(*TEST_ONLY_PARAMS)
-    return calibrate()
+        return keyslots.KdfParams(*keyslots.TEST_ONLY_PARAMS), None
+    calibration = keyslots.calibrate_timed(keyslots.CALIBRATION_TARGET_S)
+    if calibration.seconds <= SLOW_KDF_FACTOR * keyslots.CALIBRATION_TARGET_S:
+        return calibration.params, None
+    from jongerenteam.messages import SLOW_KEY_SETUP
+
+    return calibration.params, SLOW_KEY_SETUP.format(seconds=f"{calibration.seconds:.1f}".replace(".", ","))
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ call from worker threads.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from jongerenteam import throttle
 from storage.preview import OpeningStore, opened
@@ -85,9 +85,16 @@ def create_store(location: str) -> Store:
     return Store.create(location)
 
 
-def create_team(store: Store, team_name: str, details: WorkerDetails, passphrase: str) -> str:
-    """The team in a new store, with its first coördinator; returns the recovery code."""
-    from jongerenteam import team
-    from jongerenteam.settings import kdf_params
+class CreatedTeam(NamedTuple):
+    recovery: str  # the recovery code, shown once
+    slow: str | None  # a Dutch sentence when the key derivation is slow on this laptop (settings.tuned_kdf)
 
-    return team.create_team(store, team_name, details, passphrase, kdf_params())
+
+def create_team(store: Store, team_name: str, details: WorkerDetails, passphrase: str) -> CreatedTeam:
+    """The team in a new store, with its first coördinator: the recovery code, and whether
+    the key derivation turned out slow on this laptop."""
+    from jongerenteam import team
+    from jongerenteam.settings import tuned_kdf
+
+    params, slow = tuned_kdf()
+    return CreatedTeam(team.create_team(store, team_name, details, passphrase, params), slow)

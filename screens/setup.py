@@ -407,12 +407,12 @@ class SetupScreen(Screen[None]):
         self.message(TEXT["busy"])
         team_name, passphrase = self.value("team-name").strip(), self.value("passphrase")
 
-        def create() -> str:
+        def create() -> start.CreatedTeam:
             if self._store is None:
                 self._store = start.create_store(self.location)
             return start.create_team(self._store, team_name, details, passphrase)
 
-        run_in_thread(self, "create", create, done=lambda recovery: self.created(team_name, recovery),
+        run_in_thread(self, "create", create, done=lambda made: self.created(team_name, made),
                       failed=lambda f: self.creation_failed(f.text), exclusive=True)
 
     def creation_failed(self, text: str) -> None:
@@ -420,13 +420,14 @@ class SetupScreen(Screen[None]):
         self.refresh_bindings()
         self.message(text, error=True)
 
-    def created(self, team_name: str, recovery: str) -> None:
+    def created(self, team_name: str, made: start.CreatedTeam) -> None:
+        recovery = made.recovery
         self.busy = False
         self.created_team = team_name
         # The passphrase is in the key slot now; it need not stay in the widgets.
         for field_id in ("passphrase", "passphrase-again"):
             self.query_one(f"#{field_id}", Input).value = ""
-        self.message("")
+        self.message(made.slow or "")  # a slow laptop: every unlock will take this long, said once here
         self.query_one("#setup-created", Static).update(TEXT["created"].format(team=team_name))
         self.query_one("#recovery-code", Static).update(shown_code(recovery))
         self.go_to(CODE_STEP)

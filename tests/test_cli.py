@@ -176,6 +176,35 @@ def test_init_prints_recovery_code_and_creates_store(init_template):
     assert INIT_PASS not in out and INIT_PASS not in init_template.stderr
 
 
+def test_init_says_in_dutch_when_the_key_derivation_is_slow_on_this_laptop(home, tmp_path, monkeypatch):
+    """The real key derivation (not the suite's cheap one) on a laptop where even the floor takes
+    more than twice the aim (the aim set below what any machine does, standing for a slow one):
+    init creates the team with the floor's parameters and says how long an unlock will take."""
+    import io
+
+    from jongerenteam import cli, settings
+    from storage import keyslots
+
+    monkeypatch.delenv(settings.TEST_KDF_ENV, raising=False)
+    monkeypatch.setattr(keyslots, "CALIBRATION_TARGET_S", 0.0001)
+    store = tmp_path / "team.jt"
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["init", "--store", str(store)], console=cli.Console(
+        stdin=io.StringIO(lines("Team Zuid", "Bram Jansen", "BJ", "ggz", INIT_PASS, INIT_PASS)), stdout=out, stderr=err))
+    assert code == 0, err.getvalue()
+    assert "Het afstemmen van de beveiliging op deze laptop ging traag: ontgrendelen duurt hier ongeveer" in err.getvalue()
+    recovery_code(out.getvalue())
+    from storage.store import Store
+    from storage.team import slot_params
+
+    opened = Store.open(str(store))
+    try:
+        worker = next(w for w in opened.workers() if w.initials == "BJ")
+        assert slot_params(opened, worker.id) == keyslots.KdfParams(keyslots.FLOOR_MEMORY_KIB, keyslots.FLOOR_TIME_COST)
+    finally:
+        opened.close()
+
+
 def test_init_rejects_weak_passphrase_then_accepts_good_one(home, tmp_path):
     """Too short, guessable, own name and mismatched passphrases get Dutch feedback; a good one is accepted."""
     store = tmp_path / "team.jt"

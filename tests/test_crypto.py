@@ -306,6 +306,22 @@ def test_owasp_floor_check():
     assert not KdfParams(*TEST_ONLY_PARAMS).meets_owasp_floor()
 
 
+def test_a_slow_or_busy_machine_keeps_the_floor_and_knows_how_long_an_unlock_takes():
+    """Whatever the machine's speed or load, calibration never goes below 64 MiB and time cost 3
+    (a target no machine can meet stands for a very slow one); it reports how long one
+    derivation with what it picked takes, which set-up says in Dutch when it is long."""
+    from storage.keyslots import FLOOR_MEMORY_KIB, FLOOR_TIME_COST, calibrate_timed
+
+    slow = calibrate_timed(target_s=0.0001)
+    assert slow.params == KdfParams(FLOOR_MEMORY_KIB, FLOOR_TIME_COST)
+    assert (FLOOR_MEMORY_KIB, FLOOR_TIME_COST) == (64 * 1024, 3) and slow.params.meets_owasp_floor()
+    start = time.perf_counter()
+    derive("x", os.urandom(16), slow.params)
+    took = time.perf_counter() - start
+    assert slow.seconds > 0.0001 and took > 0.0001
+    assert slow.seconds < 20 * took + 1  # an estimate of the same thing, not a made-up figure
+
+
 def test_calibrate_meets_owasp_floor():
     """calibrate() (run for real) returns Argon2id parameters at or above OWASP's floor."""
     params = calibrate()
