@@ -95,6 +95,24 @@ def run_open(location: str, *, terminal: bool) -> tuple[int, str]:
 # -- 1. the wizard ----------------------------------------------------------------
 
 
+async def test_wizard_says_in_dutch_when_the_key_derivation_is_slow_on_this_laptop(tmp_path, monkeypatch):
+    """The real key derivation on a laptop where even the floor takes more than twice the aim
+    (the aim set below what any machine does): the code step says how long an unlock takes."""
+    from jongerenteam import settings
+    from storage import keyslots
+
+    monkeypatch.delenv(settings.TEST_KDF_ENV, raising=False)
+    monkeypatch.setattr(keyslots, "CALIBRATION_TARGET_S", 0.0001)
+    app = make_app(Settings(store=str(tmp_path / "team.jt")), None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await fill_team_and_you(app, pilot)
+        await type_line(app, pilot, GOOD_PASS)
+        await type_line(app, pilot, GOOD_PASS)
+        await wait_until(pilot, lambda: text_of(app, "#setup-step") == "Stap 4 van 4: Herstelcode", what="the code step")
+        assert "ging traag: ontgrendelen duurt hier ongeveer" in text_of(app, "#setup-message")
+
+
 async def test_wizard_by_keyboard_creates_a_store_whose_passphrase_and_recovery_code_work(tmp_path):
     """Four steps by keyboard make a store; its coördinator unlocks with the passphrase, the code shown opens the recovery slot."""
     location = str(tmp_path / "nieuw" / "team.jt")
