@@ -48,6 +48,7 @@ TEXT = {
     "passphrase_placeholder": "Je wachtwoord(zin)",
     "busy": "Bezig met ontgrendelen...",
     "pick_first": "Kies eerst je naam in de lijst.",
+    "pick_first_esc": "Kies eerst je naam in de lijst: druk op Esc en typ je naam.",
     "empty_passphrase": "Vul je wachtwoord in.",
     "wait": "Te vaak een verkeerd wachtwoord. Wacht {seconds} seconden en probeer het dan opnieuw.",
     "wait_one": "Te vaak een verkeerd wachtwoord. Wacht 1 seconde en probeer het dan opnieuw.",
@@ -240,9 +241,10 @@ class UnlockScreen(Screen[None]):
             return
         worker_id = self.selected_worker_id()
         if worker_id is None:
-            self.show(TEXT["pick_first"])
+            # The focus stays in the masked field: someone who thinks they mistyped types the
+            # passphrase again, and it must never land in the visible name field. Esc goes there.
+            self.show(TEXT["pick_first_esc"])
             event.input.value = ""
-            self.query_one("#name-filter", Input).focus()
             return
         if not event.value:
             self.show(TEXT["empty_passphrase"])

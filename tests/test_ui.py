@@ -118,8 +118,15 @@ async def test_unlock_lists_only_active_workers(team_store):
         assert app.focused is app.screen.query_one("#passphrase", Input)
         assert message(app) == "Kies eerst je naam in de lijst."
         await pilot.press(*"geheim", "enter")
-        assert app.focused is app.screen.query_one("#name-filter", Input)
+        # Still the masked field: the passphrase typed again (as after a typo) stays hidden.
+        assert app.focused is app.screen.query_one("#passphrase", Input)
+        assert message(app) == "Kies eerst je naam in de lijst: druk op Esc en typ je naam."
+        assert app.screen.query_one("#passphrase", Input).value == ""
+        await pilot.press(*"geheim")
         assert app.screen.query_one("#name-filter", Input).value == "otto"
+        assert "geheim" not in screen_text(app)
+        await pilot.press("escape")
+        assert app.focused is app.screen.query_one("#name-filter", Input)
         assert app.screen.query_one("#passphrase", Input).value == ""
 
 
