@@ -240,6 +240,11 @@ class Directory:
                             self._sorted = None
             return self._index
 
+    @property
+    def search_ready(self) -> bool:
+        """Whether a search now answers at once (the index is built)."""
+        return self._index is not None
+
     def prepare_search(self) -> int:
         """Build the search index now (and its typo table), not on the first keystroke.
 

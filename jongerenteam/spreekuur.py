@@ -299,6 +299,10 @@ class SpreekuurService(Service):
         else the first search builds it. Returns the number of students indexed."""
         return self.directory.prepare_search()
 
+    def search_ready(self) -> bool:
+        """Whether ``search`` answers at once; else it first builds the index (``prepare_search``)."""
+        return self.directory.search_ready
+
     def all_students(self) -> list[StudentRecord]:
         """Every student in phone-book order."""
         return self.directory.all_sorted()

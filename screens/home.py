@@ -23,7 +23,7 @@ from textual.widgets.input import Selection
 from jongerenteam.catalogue import LEVEL_LABELS, ROLE_LABELS, STATUSES, URGENCIES
 from jongerenteam.dates import local_today
 from jongerenteam.domain import WAITING_STANDARD_DAYS, age_on, eighteenth_birthday
-from screens.background import run_in_thread
+from screens.background import Failure, failure_text, run_in_thread
 from screens.interfaces import team_app
 from screens.meldcode import MeldcodePanel
 from screens.messages import StoreChanged
@@ -48,6 +48,7 @@ TEXT = {
     "count": "{shown} van {total} studenten",
     "count_capped": "{shown} van {total} studenten getoond: typ verder om te zoeken",
     "none": "Geen student gevonden. Ctrl+n: een nieuwe inloop, met wat je typte al ingevuld.",
+    "preparing": "Het zoeken wordt voorbereid…",
     "damaged": "Let op: {n} student(en) konden niet worden gelezen (beschadigd). Meld dit bij de coördinator.",
     "caseload": "Mijn studenten ({n})",
     "queue": "Spreekuur vandaag ({n})",
@@ -118,6 +119,7 @@ class HomeScreen(Screen[None]):
         self.waiting_rows: list[StudentRecord] = []  # found, not drawn yet (more_results)
         self.whole: set[str] = set()  # the lists shown whole ("+")
         self.search_prepared = False  # the search index is built after Vandaag's first frame
+        self.search_started = False  # its thread was started
         self.shown_query = ""
         self.damaged_shown = 0  # how many damaged students the warning counts
 
@@ -254,8 +256,25 @@ class HomeScreen(Screen[None]):
             self.call_after_refresh(self.prepare_search)
 
     def prepare_search(self) -> None:
-        if not self.session.is_locked:
-            run_in_thread(self, "search-index", self.session.spreekuur.prepare_search, done=self.show_damaged)
+        if self.session.is_locked or self.search_started:
+            return
+        self.search_started = True
+        run_in_thread(self, "search-index", self.session.spreekuur.prepare_search, done=self.search_prepared_now,
+                      failed=self.search_not_prepared)
+
+    def search_not_prepared(self, failure: Failure) -> None:
+        """Said in Dutch; the next letter typed tries again."""
+        self.search_started = False
+        self.notify(failure_text("search-index", failure.error), severity="error", timeout=10)
+
+    def search_prepared_now(self, _indexed: object = None) -> None:
+        """The index is built: what was typed meanwhile is searched now, and any damage said."""
+        if self.session.is_locked:
+            return
+        query = self.query_one("#search", Input).value.strip()
+        if query:
+            self.show_results(query)
+        self.show_damaged()
 
     def show_damaged(self, _indexed: object = None) -> None:
         """The warning about directory entries that could not be read (some are only
@@ -392,8 +411,15 @@ class HomeScreen(Screen[None]):
             results.display = searching
             today.display = not searching
             self.query_one(MeldcodePanel).set_class(searching, "-searching")
-        if searching:
-            self.show_results(query)
+        if not searching:
+            return
+        if not self.session.spreekuur.search_ready():
+            # Just after the unlock the index is still being built in its thread: the keys go
+            # on into the field, the results come when it is ready (show_damaged).
+            self.query_one("#count", Static).update(TEXT["preparing"], layout=False)
+            self.prepare_search()
+            return
+        self.show_results(query)
 
     @on(Input.Submitted, "#search")
     def to_results(self) -> None:

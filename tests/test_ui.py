@@ -501,6 +501,43 @@ async def test_unlock_freezes_the_directory_for_the_garbage_collector_and_lock_t
         gc.unfreeze()
 
 
+async def test_a_search_typed_while_the_index_is_built_waits_without_holding_the_keys(team_store, students,
+                                                                                        monkeypatch):
+    """Vandaag draws before the search index is built (in a thread). Letters typed meanwhile go
+    into the field at once and the line under it says the search is being prepared; the results
+    come as soon as the index is there, for everything typed."""
+    import threading
+
+    from jongerenteam.directory import Directory
+    from screens.widgets import highlighted_key
+    from tests.support import WAIT, submit_unlock
+
+    release = threading.Event()
+    build = Directory.prepare_search
+
+    def held(self: Directory) -> int:
+        release.wait(WAIT)
+        return build(self)
+
+    monkeypatch.setattr(Directory, "prepare_search", held)
+    app = build_app(team_store)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await submit_unlock(app, pilot, "ha", WORKER_PASS)
+            await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.today is not None,
+                             what="Vandaag drawn")
+            await pilot.press("slash", *"ozd")
+            assert app.screen.query_one("#search", Input).value == "ozd"
+            assert str(app.screen.query_one("#count", Static).render()) == "Het zoeken wordt voorbereid…"
+            assert not app.session.spreekuur.search_ready()
+            release.set()
+            table = app.screen.query_one("#students", DataTable)
+            await wait_until(pilot, lambda: table.row_count == 1, what="the results once the index is built")
+            assert highlighted_key(table) == students.ozdemir_id
+    finally:
+        release.set()
+
+
 async def test_full_garbage_collections_wait_until_nobody_types(team_store, students):
     """Python's full garbage collection (150-220 ms at 50,000 students) no longer starts in the
     middle of a scroll step or a keystroke: the app runs it once no key was pressed for a
