@@ -131,6 +131,9 @@ async def unlock_to_today(location: str, name: str, passphrase: str, frames: Fra
             await pilot.pause()
             frames.ready = lambda screen: isinstance(screen, HomeScreen) and screen.today is not None
             frames.times.clear()
+            # What the apps of earlier runs in this process left (their directories, thawed at
+            # their end) is collected first: each run starts as the app in its own process does.
+            gc.collect()
             t0 = time.perf_counter()
             await pilot.press("enter")
             took = await frames.wait(t0)
