@@ -1,6 +1,6 @@
 """Register one student and commit, against a raw sqlite3 insert + commit.
 
-    python benchmarks/bench_register.py [--sizes 1000 10000 50000] [--repeat 300]
+    python benchmarks/bench_register.py [--sizes 1000 10000 50000] [--repeat 300] [--team real]
 
 Three operations, interleaved round by round so that they share the same
 disk, cache and WAL conditions:
@@ -103,7 +103,9 @@ def _rounds(store, keys, session, raw, items, repeat: int) -> dict[str, list[tup
     return out
 
 
-def run(sizes: list[int], repeat: int, entries: int = 0, experiment: bool = True) -> list[Result]:
+def run(
+    sizes: list[int], repeat: int, entries: int = 0, experiment: bool = True, team_kind: str = "worst"
+) -> list[Result]:
     from build_store import copy_of, ensure_store, open_store
     from sqlalchemy import select
 
@@ -114,7 +116,7 @@ def run(sizes: list[int], repeat: int, entries: int = 0, experiment: bool = True
 
     results: list[Result] = []
     for n in sizes:
-        cached = ensure_store(n, entries)
+        cached = ensure_store(n, entries, team=team_kind)
         with tempfile.TemporaryDirectory(prefix="jt-bench-register-", dir=cached.path.parent) as tmp:
             bs = copy_of(cached, Path(tmp))
             store = open_store(bs)
@@ -181,11 +183,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=300)
     ap.add_argument("--entries", type=int, default=0, help="use the store with file entries")
     ap.add_argument("--no-experiment", action="store_true", help="skip the kept-open experiment")
+    ap.add_argument("--team", choices=("worst", "real"), default="worst",
+                    help="the cached store's team (build_store.TEAMS)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if not args.json:
         print_machine()
-    emit(run(args.sizes, args.repeat, args.entries, not args.no_experiment), as_json=args.json)
+    emit(run(args.sizes, args.repeat, args.entries, not args.no_experiment, args.team), as_json=args.json)
 
 
 if __name__ == "__main__":

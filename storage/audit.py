@@ -117,8 +117,16 @@ def _head_mac(audit_key: bytes, seq: int, last: bytes) -> bytes:
     return mac(audit_key, b"audit_head\x1f" + str(seq).encode() + b"\x1f" + last)
 
 
+# Session.info key holding the head row the session read: the session's identity
+# map holds objects weakly, and without it every look-up of the head in the same
+# transaction (a check, then the move, then the next append) would read it again.
+_HEAD_REF = "jongerenteam.audit_head"
+
+
 def _head(session: Session) -> AuditHead | None:
-    return session.get(AuditHead, 1)
+    head = session.get(AuditHead, 1)
+    session.info[_HEAD_REF] = head
+    return head
 
 
 def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes]:
@@ -148,6 +156,7 @@ def _advance_head(session: Session, keys: Keys, seq: int, last: bytes) -> None:
     if head is None:
         head = AuditHead(id=1, seq=seq, mac=last)
         session.add(head)
+        session.info[_HEAD_REF] = head
     head.seq, head.mac, head.head_mac = seq, last, _head_mac(keys.audit_key, seq, last)
     # Signed by whoever moved it (a team that is signed, storage.authority).
     head.signer, head.sig = (keys.worker_id, sign(keys.sign_seed, _head_message(seq, last))) if keys.sign_seed else (None, None)
@@ -207,12 +216,17 @@ def append(
     session.flush()
     # Then the lock, before anything of the chain is read in this transaction.
     _lock_chain(session)
+    own: tuple[int, bytes] | None = None
+    end: tuple[int, bytes] | None = None
     if keys is not None:
         if event not in STILL_ALLOWED_WHEN_INACTIVE:
             require_active(session, keys)
-        _seal(session, keys)
+        own = _own_end(session, keys)
+        end = own if own is not None else _seal(session, keys)
+    else:
+        session.info.pop(_OWN_END, None)  # an unsealed entry after our head: the next append checks again
     entry = AuditEntry(
-        seq=_next_seq(session),
+        seq=own[0] + 1 if own is not None else _next_seq(session),
         at=clock.now().isoformat(timespec="microseconds"),
         event=event,
         worker_id=worker_id,
@@ -223,12 +237,42 @@ def append(
         entry_id=record[0] if record else None,
         entry_hash=record[1] if record else None,
     )
-    if keys is not None:
-        _, last = _chain_end(session, keys)
-        _advance_head(session, keys, entry.seq, _seal_entry(entry, keys, last))
+    if keys is not None and end is not None:
+        _advance_head(session, keys, entry.seq, _seal_entry(entry, keys, end[1]))
     session.add(entry)
     session.flush()
+    if keys is not None:
+        # The head this transaction itself just moved (see ``_own_end``).
+        session.info[_OWN_END] = (session.get_transaction(), keys.audit_key, entry.seq, entry.mac)
     return entry
+
+
+# Session.info key: (transaction, audit key, seq, MAC) of the head this
+# transaction itself last moved.
+_OWN_END = "jongerenteam.audit_own_end"
+
+
+def _own_end(session: Session, keys: Keys) -> tuple[int, bytes] | None:
+    """The chain end when this transaction itself moved the head last, and it still stands.
+
+    The first append of a transaction checks the anchored head and seals
+    pending entries (``_seal``), under the chain lock that is held until the
+    transaction ends (BEGIN IMMEDIATE on SQLite, the advisory lock and the
+    head's row lock on PostgreSQL): nobody else can append or move the head
+    until then. So a later append in the same transaction chains onto the
+    head it wrote itself without reading and checking the log again: the
+    head as this session holds it must still be exactly that one (a
+    savepoint rolled back, or anything else that moved it, means the full
+    check again), and an unsealed entry written meanwhile clears it.
+    """
+    own = session.info.get(_OWN_END)
+    if own is None or own[0] is not session.get_transaction() or own[1] != keys.audit_key:
+        return None
+    _, _, seq, last = own
+    head = _head(session)  # from the session's identity map: no query while it is current
+    if head is None or head.seq != seq or head.mac is None or not mac_equal(head.mac, last):
+        return None
+    return seq, last
 
 
 # What a window of a worker who was deactivated meanwhile may still log: that it locks.
@@ -252,11 +296,13 @@ def require_active(session: Session, keys: Keys) -> None:
     session.info[_ACTIVE_CHECKED] = keys.worker_id
 
 
-def _seal(session: Session, keys: Keys) -> int:
+def _seal(session: Session, keys: Keys) -> tuple[int, bytes]:
     """Chain the unsealed entries after the anchored head (refused logins) in order, signed by this session.
 
     Only entries *after* the head are sealed: an entry the head already
     covers whose MAC was emptied stays broken and is reported by ``verify``.
+    Returns the chain end after it: (seq, MAC) of the checked head, or of
+    the last entry sealed here (the new head).
     """
     after, prev = _chain_end(session, keys)
     pending = session.scalars(
@@ -265,11 +311,11 @@ def _seal(session: Session, keys: Keys) -> int:
         .order_by(AuditEntry.seq)
     ).all()
     if not pending:
-        return 0
+        return after, prev
     for e in pending:
         prev = _seal_entry(e, keys, prev)  # written by the flush below
     _advance_head(session, keys, pending[-1].seq, prev)
-    return len(pending)
+    return pending[-1].seq, prev
 
 
 def head_position(session: Session) -> tuple[int, bytes] | None:
