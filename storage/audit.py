@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import authority, clock
-from storage.crypto import mac, mac_equal, sign, signature_valid
+from storage.crypto import mac, mac_equal, signature_valid
 from storage.errors import LogTampered, WorkerInactive
 from storage.keyring import Keys
 from storage.models import AuditEntry, AuditHead, Worker
@@ -159,7 +159,7 @@ def _advance_head(session: Session, keys: Keys, seq: int, last: bytes) -> None:
         session.info[_HEAD_REF] = head
     head.seq, head.mac, head.head_mac = seq, last, _head_mac(keys.audit_key, seq, last)
     # Signed by whoever moved it (a team that is signed, storage.authority).
-    head.signer, head.sig = (keys.worker_id, sign(keys.sign_seed, _head_message(seq, last))) if keys.sign_seed else (None, None)
+    head.signer, head.sig = (keys.worker_id, keys.sign(_head_message(seq, last))) if keys.sign_seed else (None, None)
     session.flush()  # so the next lookup in this transaction finds it
 
 
@@ -176,7 +176,7 @@ def _seal_entry(entry: AuditEntry, keys: Keys, prev: bytes) -> bytes:
     """MAC (team) and signature (the worker whose session writes it) of one entry."""
     entry.mac = mac(keys.audit_key, prev + _canonical(entry))
     if keys.sign_seed:
-        entry.signer, entry.sig = keys.worker_id, sign(keys.sign_seed, _entry_message(entry.mac))
+        entry.signer, entry.sig = keys.worker_id, keys.sign(_entry_message(entry.mac))
     return entry.mac
 
 
