@@ -129,8 +129,10 @@ def _head(session: Session) -> AuditHead | None:
     return head
 
 
-def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes]:
-    """(seq, MAC) the next sealed entry chains to: the anchored head, checked first.
+def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes, list[tuple[int, bytes | None]]]:
+    """(seq, MAC) the next sealed entry chains to: the anchored head, checked
+    first; and (seq, MAC) of every entry after it (refused logins waiting to
+    be sealed, normally none), read in the same query as the head's own entry.
 
     Nothing is chained onto a head that does not hold: its own MAC, and the
     entry it names with the same MAC. A log with entries but no head was cut
@@ -142,13 +144,17 @@ def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes]:
     if head is None:
         if session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.mac.is_not(None))):
             raise LogTampered("audit_head", reason="missing")
-        return 0, GENESIS
+        rows = session.execute(select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq)).all()
+        return 0, GENESIS, [(seq, entry_mac) for seq, entry_mac in rows]
     if not mac_equal(head.head_mac, _head_mac(keys.audit_key, head.seq, head.mac)):
         raise LogTampered("audit_head", reason="changed", seq=head.seq)
-    at_head = session.scalar(select(AuditEntry.mac).where(AuditEntry.seq == head.seq))
+    rows = session.execute(
+        select(AuditEntry.seq, AuditEntry.mac).where(AuditEntry.seq >= head.seq).order_by(AuditEntry.seq)
+    ).all()
+    at_head = rows[0][1] if rows and rows[0][0] == head.seq else None
     if at_head is None or not mac_equal(at_head, head.mac):
         raise LogTampered("audit_head", reason="cut", seq=head.seq)
-    return head.seq, head.mac
+    return head.seq, head.mac, [(seq, entry_mac) for seq, entry_mac in rows[1:]]
 
 
 def _advance_head(session: Session, keys: Keys, seq: int, last: bytes) -> None:
@@ -216,17 +222,21 @@ def append(
     session.flush()
     # Then the lock, before anything of the chain is read in this transaction.
     _lock_chain(session)
-    own: tuple[int, bytes] | None = None
     end: tuple[int, bytes] | None = None
-    if keys is not None:
+    if keys is None:
+        session.info.pop(_OWN_END, None)  # an unsealed entry after our head: the next append checks again
+        seq = _next_seq(session)
+    else:
         if event not in STILL_ALLOWED_WHEN_INACTIVE:
             require_active(session, keys)
-        own = _own_end(session, keys)
-        end = own if own is not None else _seal(session, keys)
-    else:
-        session.info.pop(_OWN_END, None)  # an unsealed entry after our head: the next append checks again
+        end = _own_end(session, keys)
+        if end is not None:
+            seq = end[0] + 1
+        else:
+            after, last, seq = _seal(session, keys)
+            end = after, last
     entry = AuditEntry(
-        seq=own[0] + 1 if own is not None else _next_seq(session),
+        seq=seq,
         at=clock.now().isoformat(timespec="microseconds"),
         event=event,
         worker_id=worker_id,
@@ -296,26 +306,27 @@ def require_active(session: Session, keys: Keys) -> None:
     session.info[_ACTIVE_CHECKED] = keys.worker_id
 
 
-def _seal(session: Session, keys: Keys) -> tuple[int, bytes]:
+def _seal(session: Session, keys: Keys) -> tuple[int, bytes, int]:
     """Chain the unsealed entries after the anchored head (refused logins) in order, signed by this session.
 
     Only entries *after* the head are sealed: an entry the head already
     covers whose MAC was emptied stays broken and is reported by ``verify``.
     Returns the chain end after it: (seq, MAC) of the checked head, or of
-    the last entry sealed here (the new head).
+    the last entry sealed here (the new head); and the next free seq.
     """
-    after, prev = _chain_end(session, keys)
+    after, prev, tail = _chain_end(session, keys)
+    next_seq = (tail[-1][0] if tail else after) + 1
+    if all(entry_mac is not None for _, entry_mac in tail):
+        return after, prev, next_seq
     pending = session.scalars(
         select(AuditEntry)
         .where(AuditEntry.seq > after, AuditEntry.mac.is_(None))
         .order_by(AuditEntry.seq)
     ).all()
-    if not pending:
-        return after, prev
     for e in pending:
         prev = _seal_entry(e, keys, prev)  # written by the flush below
     _advance_head(session, keys, pending[-1].seq, prev)
-    return pending[-1].seq, prev
+    return pending[-1].seq, prev, next_seq
 
 
 def head_position(session: Session) -> tuple[int, bytes] | None:
