@@ -117,16 +117,15 @@ def _head_mac(audit_key: bytes, seq: int, last: bytes) -> bytes:
     return mac(audit_key, b"audit_head\x1f" + str(seq).encode() + b"\x1f" + last)
 
 
-# Session.info key holding the head row the session read: the session's identity
-# map holds objects weakly, and without it every look-up of the head in the same
-# transaction (a check, then the move, then the next append) would read it again.
+# Session.info key holding the head row an append checked or wrote, under the
+# chain lock: the session's identity map holds objects weakly, and without it
+# every look-up of the head in the same transaction (the check, the move, the
+# next append) would read it again.
 _HEAD_REF = "jongerenteam.audit_head"
 
 
 def _head(session: Session) -> AuditHead | None:
-    head = session.get(AuditHead, 1)
-    session.info[_HEAD_REF] = head
-    return head
+    return session.get(AuditHead, 1)
 
 
 def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes, list[tuple[int, bytes | None]]]:
@@ -140,7 +139,9 @@ def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes, list[tuple[int
     with ``LogTampered``: chaining on would hide the cut behind a fresh,
     valid-looking tail. (An emptied log is refused at unlock: ``require_log``.)
     """
-    head = _head(session)
+    # Read from the store, whatever the session held before it had the chain lock.
+    head = session.get(AuditHead, 1, populate_existing=True)
+    session.info[_HEAD_REF] = head
     if head is None:
         if session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.mac.is_not(None))):
             raise LogTampered("audit_head", reason="missing")
