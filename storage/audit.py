@@ -167,7 +167,7 @@ def _advance_head(session: Session, keys: Keys, seq: int, last: bytes) -> None:
     head.seq, head.mac, head.head_mac = seq, last, _head_mac(keys.audit_key, seq, last)
     # Signed by whoever moved it (a team that is signed, storage.authority).
     head.signer, head.sig = (keys.worker_id, keys.sign(_head_message(seq, last))) if keys.sign_seed else (None, None)
-    session.flush()  # so the next lookup in this transaction finds it
+    # Written with the entry: ``append`` flushes both (a query before that autoflushes).
 
 
 def _entry_message(entry_mac: bytes) -> bytes:
