@@ -377,7 +377,11 @@ class SpreekuurService(Service):
             )
             kinds = {kind for kind, _ in entries}
             self.session.report.note(row.id, on=today, walk_in=WALK_IN in kinds, referral=REFERRAL in kinds)
-        return self.session.record(row.id)
+        # The unit's sync read the change feed, which names the new student, and put
+        # her in the directory as stored: not read again. (Inside an outer unit
+        # there was no sync yet: then she is read here.)
+        record = self.directory.get(row.id)
+        return record if record is not None else self.session.record(row.id)
 
     def register_walk_in(
         self,

@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage import authority, clock
-from storage.crypto import mac, mac_equal, sign, signature_valid
+from storage.crypto import mac, mac_equal, signature_valid
 from storage.errors import LogTampered, WorkerInactive
 from storage.keyring import Keys
 from storage.models import AuditEntry, AuditHead, Worker
@@ -117,12 +117,21 @@ def _head_mac(audit_key: bytes, seq: int, last: bytes) -> bytes:
     return mac(audit_key, b"audit_head\x1f" + str(seq).encode() + b"\x1f" + last)
 
 
+# Session.info key holding the head row an append checked or wrote, under the
+# chain lock: the session's identity map holds objects weakly, and without it
+# every look-up of the head in the same transaction (the check, the move, the
+# next append) would read it again.
+_HEAD_REF = "jongerenteam.audit_head"
+
+
 def _head(session: Session) -> AuditHead | None:
     return session.get(AuditHead, 1)
 
 
-def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes]:
-    """(seq, MAC) the next sealed entry chains to: the anchored head, checked first.
+def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes, list[tuple[int, bytes | None]]]:
+    """(seq, MAC) the next sealed entry chains to: the anchored head, checked
+    first; and (seq, MAC) of every entry after it (refused logins waiting to
+    be sealed, normally none), read in the same query as the head's own entry.
 
     Nothing is chained onto a head that does not hold: its own MAC, and the
     entry it names with the same MAC. A log with entries but no head was cut
@@ -130,17 +139,23 @@ def _chain_end(session: Session, keys: Keys) -> tuple[int, bytes]:
     with ``LogTampered``: chaining on would hide the cut behind a fresh,
     valid-looking tail. (An emptied log is refused at unlock: ``require_log``.)
     """
-    head = _head(session)
+    # Read from the store, whatever the session held before it had the chain lock.
+    head = session.get(AuditHead, 1, populate_existing=True)
+    session.info[_HEAD_REF] = head
     if head is None:
         if session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.mac.is_not(None))):
             raise LogTampered("audit_head", reason="missing")
-        return 0, GENESIS
+        rows = session.execute(select(AuditEntry.seq, AuditEntry.mac).order_by(AuditEntry.seq)).all()
+        return 0, GENESIS, [(seq, entry_mac) for seq, entry_mac in rows]
     if not mac_equal(head.head_mac, _head_mac(keys.audit_key, head.seq, head.mac)):
         raise LogTampered("audit_head", reason="changed", seq=head.seq)
-    at_head = session.scalar(select(AuditEntry.mac).where(AuditEntry.seq == head.seq))
+    rows = session.execute(
+        select(AuditEntry.seq, AuditEntry.mac).where(AuditEntry.seq >= head.seq).order_by(AuditEntry.seq)
+    ).all()
+    at_head = rows[0][1] if rows and rows[0][0] == head.seq else None
     if at_head is None or not mac_equal(at_head, head.mac):
         raise LogTampered("audit_head", reason="cut", seq=head.seq)
-    return head.seq, head.mac
+    return head.seq, head.mac, [(seq, entry_mac) for seq, entry_mac in rows[1:]]
 
 
 def _advance_head(session: Session, keys: Keys, seq: int, last: bytes) -> None:
@@ -148,10 +163,11 @@ def _advance_head(session: Session, keys: Keys, seq: int, last: bytes) -> None:
     if head is None:
         head = AuditHead(id=1, seq=seq, mac=last)
         session.add(head)
+        session.info[_HEAD_REF] = head
     head.seq, head.mac, head.head_mac = seq, last, _head_mac(keys.audit_key, seq, last)
     # Signed by whoever moved it (a team that is signed, storage.authority).
-    head.signer, head.sig = (keys.worker_id, sign(keys.sign_seed, _head_message(seq, last))) if keys.sign_seed else (None, None)
-    session.flush()  # so the next lookup in this transaction finds it
+    head.signer, head.sig = (keys.worker_id, keys.sign(_head_message(seq, last))) if keys.sign_seed else (None, None)
+    # Written with the entry: ``append`` flushes both (a query before that autoflushes).
 
 
 def _entry_message(entry_mac: bytes) -> bytes:
@@ -167,7 +183,7 @@ def _seal_entry(entry: AuditEntry, keys: Keys, prev: bytes) -> bytes:
     """MAC (team) and signature (the worker whose session writes it) of one entry."""
     entry.mac = mac(keys.audit_key, prev + _canonical(entry))
     if keys.sign_seed:
-        entry.signer, entry.sig = keys.worker_id, sign(keys.sign_seed, _entry_message(entry.mac))
+        entry.signer, entry.sig = keys.worker_id, keys.sign(_entry_message(entry.mac))
     return entry.mac
 
 
@@ -207,12 +223,21 @@ def append(
     session.flush()
     # Then the lock, before anything of the chain is read in this transaction.
     _lock_chain(session)
-    if keys is not None:
+    end: tuple[int, bytes] | None = None
+    if keys is None:
+        session.info.pop(_OWN_END, None)  # an unsealed entry after our head: the next append checks again
+        seq = _next_seq(session)
+    else:
         if event not in STILL_ALLOWED_WHEN_INACTIVE:
             require_active(session, keys)
-        _seal(session, keys)
+        end = _own_end(session, keys)
+        if end is not None:
+            seq = end[0] + 1
+        else:
+            after, last, seq = _seal(session, keys)
+            end = after, last
     entry = AuditEntry(
-        seq=_next_seq(session),
+        seq=seq,
         at=clock.now().isoformat(timespec="microseconds"),
         event=event,
         worker_id=worker_id,
@@ -223,12 +248,42 @@ def append(
         entry_id=record[0] if record else None,
         entry_hash=record[1] if record else None,
     )
-    if keys is not None:
-        _, last = _chain_end(session, keys)
-        _advance_head(session, keys, entry.seq, _seal_entry(entry, keys, last))
+    if keys is not None and end is not None:
+        _advance_head(session, keys, entry.seq, _seal_entry(entry, keys, end[1]))
     session.add(entry)
     session.flush()
+    if keys is not None:
+        # The head this transaction itself just moved (see ``_own_end``).
+        session.info[_OWN_END] = (session.get_transaction(), keys.audit_key, entry.seq, entry.mac)
     return entry
+
+
+# Session.info key: (transaction, audit key, seq, MAC) of the head this
+# transaction itself last moved.
+_OWN_END = "jongerenteam.audit_own_end"
+
+
+def _own_end(session: Session, keys: Keys) -> tuple[int, bytes] | None:
+    """The chain end when this transaction itself moved the head last, and it still stands.
+
+    The first append of a transaction checks the anchored head and seals
+    pending entries (``_seal``), under the chain lock that is held until the
+    transaction ends (BEGIN IMMEDIATE on SQLite, the advisory lock and the
+    head's row lock on PostgreSQL): nobody else can append or move the head
+    until then. So a later append in the same transaction chains onto the
+    head it wrote itself without reading and checking the log again: the
+    head as this session holds it must still be exactly that one (a
+    savepoint rolled back, or anything else that moved it, means the full
+    check again), and an unsealed entry written meanwhile clears it.
+    """
+    own = session.info.get(_OWN_END)
+    if own is None or own[0] is not session.get_transaction() or own[1] != keys.audit_key:
+        return None
+    _, _, seq, last = own
+    head = _head(session)  # from the session's identity map: no query while it is current
+    if head is None or head.seq != seq or head.mac is None or not mac_equal(head.mac, last):
+        return None
+    return seq, last
 
 
 # What a window of a worker who was deactivated meanwhile may still log: that it locks.
@@ -252,24 +307,27 @@ def require_active(session: Session, keys: Keys) -> None:
     session.info[_ACTIVE_CHECKED] = keys.worker_id
 
 
-def _seal(session: Session, keys: Keys) -> int:
+def _seal(session: Session, keys: Keys) -> tuple[int, bytes, int]:
     """Chain the unsealed entries after the anchored head (refused logins) in order, signed by this session.
 
     Only entries *after* the head are sealed: an entry the head already
     covers whose MAC was emptied stays broken and is reported by ``verify``.
+    Returns the chain end after it: (seq, MAC) of the checked head, or of
+    the last entry sealed here (the new head); and the next free seq.
     """
-    after, prev = _chain_end(session, keys)
+    after, prev, tail = _chain_end(session, keys)
+    next_seq = (tail[-1][0] if tail else after) + 1
+    if all(entry_mac is not None for _, entry_mac in tail):
+        return after, prev, next_seq
     pending = session.scalars(
         select(AuditEntry)
         .where(AuditEntry.seq > after, AuditEntry.mac.is_(None))
         .order_by(AuditEntry.seq)
     ).all()
-    if not pending:
-        return 0
     for e in pending:
         prev = _seal_entry(e, keys, prev)  # written by the flush below
     _advance_head(session, keys, pending[-1].seq, prev)
-    return len(pending)
+    return pending[-1].seq, prev, next_seq
 
 
 def head_position(session: Session) -> tuple[int, bytes] | None:

@@ -32,6 +32,7 @@ someone else's name. So:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -148,11 +149,20 @@ class Trust:
         return g is not None and g.active and g.role == COORDINATOR
 
 
+@lru_cache(maxsize=4096)
+def _root_signed(root: bytes, sig: bytes, message: bytes) -> bool:
+    """``signature_valid``, remembered: a grant's row is read from the store every
+    time, but the same bytes under the same root are only checked once per
+    process (the check is deterministic; each wrap of a student key reads
+    every grant, ``storage.files.recipient_public``)."""
+    return signature_valid(root, sig, message)
+
+
 def trust(s: Session, root: bytes, signed_from: int) -> Trust:
     """Read every grant and keep the ones the root signed."""
     t = Trust(root, signed_from)
     for g in s.scalars(select(Grant).order_by(Grant.worker_id, Grant.serial)).all():
-        if not signature_valid(root, g.sig, _grant_message(g)):
+        if not g.sig or not _root_signed(bytes(root), bytes(g.sig), _grant_message(g)):
             t.forged.append((g.worker_id, g.serial))
             continue
         t.current[g.worker_id] = g
@@ -167,6 +177,16 @@ def trust(s: Session, root: bytes, signed_from: int) -> Trust:
     for wid, key in t.pending.items():
         t.signing_keys[wid] = {key}
     return t
+
+
+def current_grant(s: Session, root: bytes, worker_id: str) -> Grant | None:
+    """One worker's newest grant the root signed (what ``trust(...).current`` holds
+    for them), reading only that worker's grants."""
+    found: Grant | None = None
+    for g in s.scalars(select(Grant).where(Grant.worker_id == worker_id).order_by(Grant.serial)).all():
+        if g.sig and _root_signed(bytes(root), bytes(g.sig), _grant_message(g)):
+            found = g
+    return found
 
 
 def team_root(s: Session) -> tuple[bytes, int] | None:

@@ -300,7 +300,7 @@ def recipient_public(s: Session, keys: Keys, worker: Worker) -> bytes:
     """
     if keys.root_public is None or keys.signed_from is None:
         return bytes(worker.public_key)
-    grant = authority.trust(s, keys.root_public, keys.signed_from).current.get(worker.id)
+    grant = authority.current_grant(s, keys.root_public, worker.id)
     if grant is None:
         raise Tampered("grants")
     if bytes(grant.box_public) != bytes(worker.public_key):
@@ -310,16 +310,24 @@ def recipient_public(s: Session, keys: Keys, worker: Worker) -> bytes:
 
 def wrap_for(s: Session, keys: Keys, student_id: str, key: bytes, recipient: str, public: bytes, detail: str) -> None:
     """A new wrap of the student key for ``recipient`` (a worker or the escrow), recorded in the log."""
-    s.add(
-        StudentKeyWrap(
-            id=str(uuid.uuid4()),
-            student_id=student_id,
-            recipient=recipient,
-            wrapped=seal_wrap(public, key, student_id, recipient),
-            created_at=clock.now(),
-        )
+    wrap = StudentKeyWrap(
+        id=str(uuid.uuid4()),
+        student_id=student_id,
+        recipient=recipient,
+        wrapped=seal_wrap(public, key, student_id, recipient),
+        created_at=clock.now(),
     )
-    record_wrap(s, keys, student_id, recipient, detail)
+    s.add(wrap)
+    if recipient == ESCROW:
+        return  # not a worker's access: not recorded (``record_wrap``)
+    # The row as written here is the row as stored: no end date (whose stored
+    # form ``record_wrap`` reads back), so it is hashed without reading it again.
+    # (``audit.append`` flushes it first: a wrap that cannot be stored, for
+    # example a second one for the same recipient, fails there.)
+    audit.append(
+        s, keys, "change", worker_id=keys.worker_id, student_id=student_id, on_behalf_of=recipient,
+        detail=detail + _NO_END, record=(WRAP_RECORD + recipient, wrap_hash(wrap)),
+    )
 
 
 # -- entries -----------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from storage.crypto import FieldKey, derive_subkey
+from storage.crypto import FieldKey, Signer, derive_subkey
 
 
 @dataclass(slots=True)
@@ -45,10 +45,21 @@ class Keys:
     unlock_notes: list[tuple[str, str]] = field(default_factory=list)
     directory: FieldKey = field(init=False, repr=False)
     audit_key: bytes = field(init=False, repr=False)
+    _signer: Signer | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.directory = FieldKey.of(derive_subkey(self.team_key, "directory"))
         self.audit_key = derive_subkey(self.team_key, "audit")
+
+    def sign(self, message: bytes) -> bytes:
+        """Sign with this worker's ``sign_seed`` (the key is made once per seed)."""
+        seed = self.sign_seed
+        if seed is None:
+            raise ValueError("no signing key in this session")
+        signer = self._signer
+        if signer is None or signer.seed != seed:
+            signer = self._signer = Signer(seed)
+        return signer.sign(message)
 
     @property
     def is_coordinator(self) -> bool:

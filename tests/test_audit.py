@@ -273,3 +273,43 @@ def test_nulled_and_edited_tail_entry(log):
     # ... and the walk names the entry.
     result = log.verify()
     assert (result.ok, result.first_broken_seq) == (False, seq)
+
+
+def test_appends_in_one_transaction_chain_on_what_that_transaction_wrote(log):
+    """A transaction's later appends chain onto the head it moved itself without reading the log
+    again (storage.audit._own_end), and still get it right when that head is no longer theirs:
+    a savepoint rolled back with an append in it, an unsealed entry written in between."""
+    keys = log.keys
+    with log.fx.store.session() as s:
+        for detail in ("een", "twee"):
+            audit.append(s, keys, "search", worker_id=keys.worker_id, detail=detail)
+        with pytest.raises(RuntimeError), s.begin_nested():
+            audit.append(s, keys, "search", worker_id=keys.worker_id, detail="teruggedraaid")
+            raise RuntimeError("rolled back")
+        audit.append(s, keys, "search", worker_id=keys.worker_id, detail="drie")
+        audit.append(s, None, "failed_login", worker_id=log.fx.worker_id)
+        audit.append(s, keys, "search", worker_id=keys.worker_id, detail="vier")
+    result = log.verify()
+    assert result.ok, result
+    assert (result.checked, result.unsealed) == (log.count + 5, 0)
+    rows = log.sql("SELECT seq, event, detail FROM audit_log WHERE seq > ? ORDER BY seq", (log.count,))
+    assert rows == [
+        (log.count + 1, "search", "een"), (log.count + 2, "search", "twee"), (log.count + 3, "search", "drie"),
+        (log.count + 4, "failed_login", ""), (log.count + 5, "search", "vier"),
+    ]
+    assert log.sql("SELECT seq FROM audit_head") == [(log.count + 5,)]
+
+
+def test_an_append_after_the_head_was_changed_in_the_same_transaction_checks_it_again(log):
+    """The shortcut trusts only the head this transaction wrote: a head changed after that
+    (here through the same session) is checked again and refused, as on any first append."""
+    from storage.models import AuditHead
+
+    keys = log.keys
+    with pytest.raises(LogTampered), log.fx.store.session() as s:
+        audit.append(s, keys, "search", worker_id=keys.worker_id, detail="een")
+        head = s.get(AuditHead, 1)
+        head.seq -= 1
+        s.flush()
+        audit.append(s, keys, "search", worker_id=keys.worker_id, detail="twee")
+    assert log.verify().ok

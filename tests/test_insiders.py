@@ -411,6 +411,24 @@ def test_worker_who_edits_their_grant_is_refused_at_unlock_and_seen_by_verify(fx
     assert (result.ok, result.reason) == (False, "rechten van een medewerker veranderd zonder geldige handtekening")
 
 
+def test_a_grant_changed_after_it_was_checked_is_checked_again_and_refused(fx):
+    """Grant signatures are checked once per process (``authority._root_signed``): a grant row
+    that changes after its check is a new question, refused like any forged grant; nothing
+    is sealed to Otto while his grant is not the root's."""
+    keys = team.unlock(fx.store, fx.coordinator_id, COORDINATOR_PASS)
+    with fx.store.reading() as s:
+        assert authority.current_grant(s, keys.root_public, fx.other_id) is not None
+        assert fx.other_id in authority.trust(s, keys.root_public, keys.signed_from).current
+    _raw(fx.store, "UPDATE grants SET role = 'coordinator' WHERE worker_id = :o", o=fx.other_id)
+    with fx.store.reading() as s:
+        trust = authority.trust(s, keys.root_public, keys.signed_from)
+        assert fx.other_id not in trust.current and any(w == fx.other_id for w, _ in trust.forged)
+        assert authority.current_grant(s, keys.root_public, fx.other_id) is None
+    with pytest.raises(Tampered):
+        students.add_student(fx.store, keys, {"first_name": "Sam"}, status="aangemeld", contact_worker_id=fx.other_id)
+    assert _raw(fx.store, "SELECT count(*) FROM students") == [(0,)]
+
+
 def test_worker_who_signs_a_grant_with_their_own_key_gains_nothing(fx):
     """A grant signed by anyone but the root (here: by Hanna's own signing key) is not a grant."""
     keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)

@@ -452,3 +452,22 @@ async def test_walk_in_form_keeps_typed_text_through_a_server_outage(fx, pg_serv
         assert [r.details.display_name for r in app.session.spreekuur.search("Wachter")] == ["Serverloze Wachter"]
     again = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
     assert len(again.spreekuur.search("Serverloze Wachter")) == 1  # saved once, not twice
+
+
+def test_an_append_chains_onto_the_head_as_committed_not_as_read_before_the_lock(fx):
+    """A transaction that read the audit head before it held the chain lock (READ COMMITTED),
+    while another laptop appended and committed, chains onto that laptop's entry: the check
+    under the lock reads the head from the server, not the row the session already held."""
+    from storage.models import AuditHead
+
+    keys = team.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    with fx.store.session() as s:
+        held = s.get(AuditHead, 1)
+        seen = held.seq
+        with fx.store.session() as other:  # no unit: a second, independent transaction
+            assert other is not s
+            audit.append(other, keys, "search", worker_id=keys.worker_id, detail="andere laptop")
+        audit.append(s, keys, "search", worker_id=keys.worker_id, detail="deze laptop")
+        assert held.seq == seen + 2
+    with fx.store.reading() as s:
+        assert audit.verify(s, keys).ok

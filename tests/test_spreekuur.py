@@ -12,7 +12,7 @@ from jongerenteam.domain import StudentDetails, ValidationError, working_days_be
 from storage import spreekuur
 from storage.crypto import DecryptionError
 from storage.errors import NotAllowed, NotInvolved, Reason, WrongPassphrase
-from tests.support import COORDINATOR_PASS, TODAY, WORKER_PASS, audit_rows, sam, session
+from tests.support import COORDINATOR_PASS, TODAY, WORKER_PASS, audit_rows, last_seq, sam, session
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
@@ -418,3 +418,54 @@ def test_a_recovery_reset_ends_the_wait_after_wrong_guesses(team_store):
     team_ops.reset_passphrase(team_store.store, team_key, escrow_private, team_store.worker_id,
                               "een heel nieuw wachtwoord", kdf_params(), by_worker=None, via="herstelcode")
     assert team_ops.login_throttle(team_store.store, team_store.worker_id)[0] == 0
+
+
+# -- what a registration writes (issue 19: the fast path must keep every record) --------------------
+
+
+def test_a_registration_writes_exactly_its_signed_records(team_store, fixed_clock):
+    """Hanna registers Sam with Otto as contact person: the escrow and both of them get a wrap of
+    the student key; each worker's wrap is named in the signed log exactly as stored, then one
+    'create' line; every line is Hanna's, signed, and the whole chain and its head verify.
+    Both can open the (empty) file, and what the call returns is the student as stored."""
+    from sqlalchemy import select
+
+    from storage import audit, authority, files, students
+    from storage.models import AuditEntry, AuditHead, StudentKeyWrap
+
+    s = session(team_store)
+    hanna, otto = team_store.worker_id, team_store.other_id
+    before = last_seq(team_store.store)
+    rec = s.spreekuur.register_student(sam(), contact_worker_id=otto, today=TODAY)
+    with team_store.store.reading() as db:
+        lines = db.scalars(select(AuditEntry).where(AuditEntry.seq > before).order_by(AuditEntry.seq)).all()
+        wraps = {w.recipient: w for w in db.scalars(select(StudentKeyWrap).where(StudentKeyWrap.student_id == rec.id))}
+        head = db.get(AuditHead, 1)
+        trust = authority.trust(db, s.keys.root_public, s.keys.signed_from)
+        verified = audit.verify(db, s.keys)
+    assert set(wraps) == {files.ESCROW, hanna, otto}
+    assert [(e.event, e.worker_id, e.student_id, e.on_behalf_of, e.entry_id, e.detail) for e in lines] == [
+        *(("change", hanna, rec.id, w, files.WRAP_RECORD + w, "toegang: betrokken [geen einde]") for w in sorted([hanna, otto])),
+        ("create", hanna, rec.id, None, None, ""),
+    ]
+    for e in lines[:2]:
+        assert e.entry_hash == files.wrap_hash(wraps[e.on_behalf_of])
+    assert all(e.signer == hanna and audit.signed_by_author(trust, e) for e in lines)
+    assert [e.seq for e in lines] == list(range(before + 1, before + 4))
+    assert verified.ok, verified
+    assert (head.seq, head.mac) == (lines[-1].seq, lines[-1].mac)
+    assert s.dossier.read_file(rec.id) == []
+    assert session(team_store, "other").dossier.read_file(rec.id) == []
+    stored = students.get_student(team_store.store, s.keys, rec.id)
+    assert (rec.version, rec.status, rec.contact_worker_id) == (stored.version, stored.status, otto) == (1, "aangemeld", otto)
+    assert rec.details.to_dict() == StudentDetails.from_dict(stored.data).to_dict()
+    assert s.students[rec.id] is rec and s.is_involved(rec.id)
+
+
+def test_a_registration_inside_a_larger_unit_returns_the_student_too(team_store, fixed_clock):
+    """Inside an outer unit nothing is synced until it ends: the student is read in that unit."""
+    s = session(team_store)
+    with s.unit():
+        rec = s.spreekuur.register_student(sam(), today=TODAY)
+        assert (rec.details.first_name, rec.version) == ("Sam", 1)
+    assert s.students[rec.id].details.last_name == "de Vries"
