@@ -197,7 +197,7 @@ def test_add_and_replace_keep_exact_and_fuzzy_search_working(warm):
     ix.replace("s-jan", "Piet Bakker 100002 14-11-2007")  # a new surname
     assert found(ix, "jansen") == ["s-kar"]
     assert found(ix, "jansne") == ["s-kar"]
-    assert found(ix, "bakker") == ["s-jan", "s-bak"]  # directory order
+    assert set(found(ix, "bakker")) == {"s-jan", "s-bak"}
     assert set(found(ix, "bakekr")) == {"s-bak", "s-jan"}
     assert found(ix, "piet bakekr") == ["s-jan"]
 
@@ -229,6 +229,34 @@ def test_an_index_built_at_once_and_one_built_by_adding_agree():
     assert whole.search("canray") == []  # the student number is no name
     assert whole.search("pietresen") == ["odd-nonum"]
     assert whole.search("o'brein") == ["odd-apos"]
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 9), st.sampled_from(["Jan Jansen", "Piet Bakker", "Ina de Wit",
+                                                           "Jannie Jansen-Bakker", "", "Bo Vos"])),
+             max_size=30),
+    st.booleans(),
+)
+@settings(max_examples=150, deadline=None)
+def test_changes_one_by_one_find_what_an_index_built_anew_finds(changes, warm):
+    """``replace`` (a new name of the same or another length, or "" for a student who is
+    gone) never walks the whole index; whatever the order of changes, every search finds
+    the same students as an index built from the keys as they end up."""
+    ix = DirectoryIndex((f"s{i}", f"Sam Start {i}") for i in range(10))
+    if warm:
+        ix.search("strat")  # the typo tables exist and are kept up to date
+    keys = {f"s{i}": f"Sam Start {i}" for i in range(10)}
+    for i, name in changes:
+        sid = f"s{i}"
+        ix.replace(sid, f"{name} {i}" if name else "")
+        if name:
+            keys[sid] = f"{name} {i}"
+        else:
+            keys.pop(sid, None)
+    anew = DirectoryIndex(keys.items())
+    assert len(ix) == len(anew) == len(keys)
+    for q in ("jansen", "jansne", "bakker", "de wit", "sam", "strat", "vos", "3", "jannie bakker", "piet"):
+        assert sorted(ix.search(q, 100)) == sorted(anew.search(q, 100)), q
 
 
 # -- properties ------------------------------------------------------------------
