@@ -2,7 +2,9 @@
 
 A ``TeamSession`` is the explicit context every feature shares between
 unlock and lock: the store, the worker's keys, the team's workers and the
-decrypted directory (``jongerenteam.directory``). The use cases live in one
+decrypted directory (``jongerenteam.directory``; decrypted at unlock, or on
+first use in a session unlocked with ``directory=False``, as the report
+command is: its figures come from the statistics tier alone). The use cases live in one
 service per feature, reached as attributes (``session.spreekuur``,
 ``session.dossier``, ``session.consent``, ``session.driegesprek``,
 ``session.handover``, ``session.eighteen``, ``session.report``,
@@ -75,7 +77,7 @@ class Changes:
 class TeamSession:
     """An unlocked worker: keys, workers, directory, and the features."""
 
-    def __init__(self, store: Store, keys: Keys) -> None:
+    def __init__(self, store: Store, keys: Keys, *, directory: bool = True) -> None:
         from jongerenteam.consent import ConsentService
         from jongerenteam.dossier import DossierService
         from jongerenteam.drafts import DraftService
@@ -103,7 +105,11 @@ class TeamSession:
         # The change feed: everything up to here is in what we load now.
         self._seen = changes.latest(store)
         self.workers: dict[str, Worker] = {w.id: w for w in store.workers(active_only=False)}
-        self.directory = Directory(store, keys)
+        # The directory, decrypted now (``directory``) or on first use (``self.directory``).
+        self._directory: Directory | None = None
+        self._directory_build = threading.Lock()
+        if directory:
+            self._directory = Directory(store, keys)
         self.spreekuur = SpreekuurService(self)
         self.dossier = DossierService(self)
         self.consent = ConsentService(self)
@@ -127,19 +133,23 @@ class TeamSession:
 
     @classmethod
     def unlock(
-        cls, store: Store, worker_id: str, passphrase: str, *, after_lock: bool = False, check: bool = True
+        cls, store: Store, worker_id: str, passphrase: str, *, after_lock: bool = False, check: bool = True,
+        directory: bool = True,
     ) -> TeamSession:
         """Open the worker's slot; logged as 'login', or 'unlock' after a lock.
 
         ``check``: compare the store with what this laptop saw before
         (``jongerenteam.integrity``); off only for the logins inside a
         restore, which open a backup (older by nature) or the store it replaces.
+        ``directory``: decrypt the directory now (the app), or only when a
+        use case first reads it (a command that may never need it: at 50,000
+        students a quarter of a second saved; docs/performance.md).
         """
         event = "unlock" if after_lock else "login"
         keys = team.unlock(store, worker_id, passphrase, event=event)
         # Before anything is shown: is this the store this laptop saw last time?
         notices = integrity.after_unlock(store, keys) if check else []
-        session = cls(store, keys)
+        session = cls(store, keys, directory=directory)
         session.notices = notices
         return session
 
@@ -176,7 +186,8 @@ class TeamSession:
         # Keys and decrypted data go first, whatever happens to the log entry
         # (a lost server connection, a full disk): locking must never fail open.
         self._keys = None
-        self.directory.forget()
+        if self._directory is not None:
+            self._directory.forget()
         for service in self._services:
             service.forget()
         with self.store.session() as s:
@@ -240,10 +251,12 @@ class TeamSession:
             if found.workers or found.team or found.everything:
                 # A worker's expertise or reachability is a team-level change too.
                 self.workers = {w.id: w for w in self.store.workers(active_only=False)}
-            if found.everything:
-                self.directory.refresh(set(self.directory.students) | self._all_student_ids())
-            elif found.students:
-                self.directory.refresh(found.students)
+            # A directory not decrypted yet has nothing to refresh: it reads the store as it is then.
+            directory = self._directory
+            if directory is not None and found.everything:
+                directory.refresh(set(directory.students) | self._all_student_ids())
+            elif directory is not None and found.students:
+                directory.refresh(found.students)
             for service in self._services:
                 service.changed(found)
             self._untold.merge(found)
@@ -262,6 +275,18 @@ class TeamSession:
         return students.all_ids(self.store)
 
     # -- what every feature reads ---------------------------------------------------------
+
+    @property
+    def directory(self) -> Directory:
+        """The decrypted directory; in a session unlocked with ``directory=False``
+        decrypted here, on first use (raises Locked after the lock)."""
+        built = self._directory
+        if built is not None:
+            return built
+        with self._directory_build:
+            if self._directory is None:
+                self._directory = Directory(self.store, self.keys)
+            return self._directory
 
     @property
     def students(self) -> dict[str, StudentRecord]:
