@@ -438,7 +438,7 @@ def _in(day: str, start: str, end: str) -> bool:
 
 
 def compute(
-    documents: list[JsonObject],
+    documents: Iterable[JsonObject],
     anonymous: list[tuple[date, int]],
     period: Period,
     municipality: str | None = None,
@@ -450,7 +450,8 @@ def compute(
     """All figures of one period, published through the cell key method, seen
     from one municipality (or all).
 
-    ``anonymous``: (day, key) of each anonymous walk-in. ``damaged``:
+    ``documents`` are read once, in one pass (``storage.report.each_document``
+    gives them so). ``anonymous``: (day, key) of each anonymous walk-in. ``damaged``:
     statistics records that could not be read (said in the report).
     ``meldcode``: (kind, day, key) of each counted meldcode event (no
     student, so no woongemeente: only in the report of all students)."""
@@ -472,7 +473,9 @@ def compute(
     helped_programmes: list[tuple[str, str, int]] = []  # (municipality, programme as typed, record key) per student helped
     municipalities: set[str] = {""}
 
+    records = 0
     for doc in documents:
+        records += 1
         m = doc.get("gemeente") or ""
         rk = int(doc.get("rk") or 0)
         municipalities.add(m)
@@ -578,7 +581,7 @@ def compute(
     if municipality is not None and helped.rows[municipality].shown < MIN_STUDENTS:
         scope = name_of(municipality) or TEXT["unknown_municipality"]
         refused = TEXT["too_few"].format(scope=scope, n=MIN_STUDENTS)
-        return Report(period, municipality, [], made, len(documents), damaged, refused)
+        return Report(period, municipality, [], made, records, damaged, refused)
 
     view = _View(municipality, munis)
     tables = [
@@ -605,7 +608,7 @@ def compute(
     ]
     if municipality is None:
         tables.append(_meldcode(meldcode, period))
-    return Report(period, municipality, tables, made, len(documents), damaged)
+    return Report(period, municipality, tables, made, records, damaged)
 
 
 @dataclass(slots=True)
