@@ -164,16 +164,14 @@ def _pick_worker(console: Console, store: Store, wanted: str | None) -> Worker:
     return _pick_worker(console, store, answer)
 
 
-def _unlock(
-    console: Console, store: Store, wanted: str | None, *, check: bool = True, directory: bool = True
-) -> TeamSession:
-    """Ask who and the passphrase, and unlock (``directory``: see ``TeamSession.unlock``)."""
+def _unlock(console: Console, store: Store, wanted: str | None, *, check: bool = True, lean: bool = False) -> TeamSession:
+    """Ask who and the passphrase, and unlock (``lean``: see ``TeamSession.unlock``)."""
     from jongerenteam.session import TeamSession
 
     worker = _pick_worker(console, store, wanted)
     passphrase = console.ask(f"Wachtwoord van {worker.full_name}", secret=True)
     _wait_after_failures(console, store, worker.id)
-    session = TeamSession.unlock(store, worker.id, passphrase, check=check, directory=directory)
+    session = TeamSession.unlock(store, worker.id, passphrase, check=check, lean=lean)
     warning = session.weak_key_warning()
     for notice in ([warning] if warning else []) + session.notices:
         console.warn(notice)
@@ -707,9 +705,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
             return msg.EXIT_USAGE
     store = _open_store(resolve_store(args.store))
     try:
-        # The figures come from the statistics tier: the directory is decrypted
-        # only if students without a statistics record need one made (backfill).
-        session = _unlock(console, store, args.worker, directory=False)
+        # The figures come from the statistics tier: a lean session, whose directory
+        # is decrypted only if students without a statistics record need one (backfill).
+        session = _unlock(console, store, args.worker, lean=True)
         try:
             report = session.report.report(period, municipality)
             out = args.out or str(documents_folder() / rp.default_file_name(report, args.format))
