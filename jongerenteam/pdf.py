@@ -431,6 +431,40 @@ def fallback_families(texts: Iterable[str]) -> list[tuple[str, str, str | None]]
     return [f for f in glyphs.FALLBACK_FAMILIES if f[1] in needed]
 
 
+# Characters the main font prints the same with and without text shaping,
+# but for kerning: printable Basic Latin, Latin-1 (not the no-break space and
+# the soft hyphen) and Latin Extended-A (every one a precomposed glyph of Noto
+# Sans) and the typographic punctuation of the report. "ff", "fi" and "fl" are ligatures when shaped, so a text with one of
+# them is not plain. tests/test_exports.py checks this against HarfBuzz.
+_PLAIN_EXTRA = frozenset("\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u20ac")
+_LIGATURES = ("ff", "fi", "fl")
+
+
+def plain(text: str) -> bool:
+    """Whether ``text`` (through ``printable``) needs no text shaping to print exactly
+    the same glyphs: Latin letters, digits and punctuation only (see above), no ligature.
+
+    A report's figures and most of its labels are plain; drawing them without
+    shaping saves fpdf2's bidirectional analysis and HarfBuzz, cell by cell (a
+    third of the report's PDF; docs/performance.md). Only kerning is left out,
+    inside a cell. A name, or any other script, is shaped as always.
+    """
+    for ch in text:
+        cp = ord(ch)
+        if not (0x20 <= cp < 0x7F or (0xA1 <= cp < 0x180 and cp != 0xAD) or ch in _PLAIN_EXTRA):
+            return False
+    return not any(pair in text for pair in _LIGATURES)
+
+
+def shape_unless_plain(pdf: FPDF, text: str) -> None:
+    """Text shaping on for the next text drawn, or off when ``text`` is ``plain``
+    (also before measuring it: ``get_string_width`` follows the same setting)."""
+    if plain(text):
+        pdf.set_text_shaping(False)
+    elif not pdf.text_shaping:
+        pdf.set_text_shaping(True)
+
+
 def new_pdf(texts: Iterable[str], footer: PageFooter | None = None, *, compress: bool = True) -> FPDF:
     """An A4 fpdf2 document with its first page, ready to write ``texts`` (already
     through ``printable``): the main font in regular and bold, the fallback

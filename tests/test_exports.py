@@ -121,6 +121,83 @@ def test_report_pdf_shows_free_text_exactly(strict_glyphs):
     assert "Rapportage jongerenteam, kwartaal 4 2026, alle gemeenten" in text
 
 
+def report_rows(report: rp.Report) -> list[tuple[str, str]]:
+    """Every line the report's tables print, as (label, the rest) the way text
+    extraction reads them: title, headers, each row's label and its figures."""
+    out = []
+    for table in report.tables:
+        out += [(table.title, ""), ("", " ".join(table.headers))]
+        for label, cells in [*table.rows, *([table.total] if table.total else [])]:
+            out.append((label, " ".join(c.text for c in cells if c.text)))
+    return out
+
+
+def printed(label: str, rest: str, lines: list[str]) -> bool:
+    """Whether a line reads ``label`` (or its start and "…", when it is too wide) and
+    then ``rest``; spaces aside (a header wider than its column touches the one before)."""
+    label, rest = label.replace(" ", ""), rest.replace(" ", "")
+    for line in (x.replace(" ", "") for x in lines):
+        if not line.endswith(rest):
+            continue
+        shown = line[: len(line) - len(rest)]
+        if shown == label or (shown.endswith("…") and label.startswith(shown[:-1]) and len(shown) > 10):
+            return True
+    return False
+
+
+def test_report_pdf_holds_every_figure_and_label_as_when_every_cell_was_shaped(monkeypatch):
+    """Issue 19: table cells of plain Latin text are drawn without text shaping. The PDF
+    still holds every table, label and figure, and reads back exactly as when every
+    cell was shaped (the layout of the paragraphs is the same, line for line)."""
+    import jongerenteam.pdf as pdf_module
+
+    programmes = ["Officemanagement", "Verzorgende IG", "Kok", "Ærøskøbing-Łukasz", "محمد العلي", "Zoë 😊 de Vries"]
+    docs = [report_doc(m, programme=p, scores=[["2026-10-06", "welzijn", 2], ["2026-11-06", "welzijn", 4]])
+            for m in ("GM0363", "GM0344", "GM0518") for p in programmes for _ in range(4)]
+    report = rp.compute(docs, [], Q4, made_at=MADE)
+    fast = pdf_text(rp.render_pdf(report))
+    lines = fast.splitlines()
+    for label, rest in report_rows(report):
+        assert printed(label, rest, lines), (label, rest)
+    assert "Mediaan wachttijd (werkdagen)" in fast and "Officemanagement" in fast
+    monkeypatch.setattr(pdf_module, "plain", lambda text: False)  # every cell shaped, as before issue 19
+    assert pdf_text(rp.render_pdf(report)) == fast
+
+
+def test_plain_text_is_drawn_with_the_glyphs_shaping_would_give():
+    """``pdf.plain`` admits only text that text shaping (HarfBuzz, on Noto Sans regular
+    and bold) draws as the font's own glyph for each character, unmoved: every plain
+    character, pairs of them, and the report's own labels and woongemeenten. The
+    ligatures ("ff", "fi", "fl") and other scripts are not plain."""
+    import uharfbuzz as hb
+    from fontTools.ttLib import TTFont
+
+    from jongerenteam.municipalities import MUNICIPALITIES
+    from jongerenteam.pdf import plain
+    from jongerenteam.report.figures import LEEFDOMEINEN, TEXT
+
+    chars = [chr(c) for c in range(0x20, 0x250) if plain(chr(c))] + list("–—‘’“”•…€")
+    assert all(plain(c) for c in chars) and len(chars) > 300
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789%-'.,é"
+    texts = [*chars, *(a + b for a in letters for b in letters), *MUNICIPALITIES.values(),
+             *(d.label for d in LEEFDOMEINEN), *TEXT.values(), "Mediaan wachttijd (werkdagen)"]
+    texts = [t for t in texts if plain(t)]
+    for file in (glyphs.MAIN_FAMILY[1], glyphs.MAIN_FAMILY[2]):
+        path = str(glyphs.FONT_DIR / file)
+        ttfont = TTFont(path, lazy=True)
+        cmap = ttfont.getBestCmap()
+        font = hb.Font(hb.Face(hb.Blob.from_file_path(path)))
+        for text in texts:
+            buf = hb.Buffer()
+            buf.add_str(text)
+            buf.guess_segment_properties()
+            hb.shape(font, buf, {})
+            assert [g.codepoint for g in buf.glyph_infos] == [ttfont.getGlyphID(cmap[ord(c)]) for c in text], text
+            assert all(not (p.x_offset or p.y_offset) for p in buf.glyph_positions), text
+    for text in ("Officemanagement", "fl", "ff", "Zoë 😊", "محمد", "Олена", "ǹ", "e\u0301", "a\u00a0b", "x\u00adx"):
+        assert not plain(text), text
+
+
 def test_inzage_of_a_student_shows_their_name(team_store, tmp_path, strict_glyphs):
     """The inzage exported through the use case (the student's legal copy) has their names exactly."""
     s = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)

@@ -222,6 +222,22 @@ def test_the_modules_of_the_first_frame_do_not_import_sqlalchemy_or_alembic():
     assert _heavy(json.loads(proc.stdout), HEAVY) == []
 
 
+def test_opening_a_store_at_the_current_schema_does_not_import_alembic(closed_team):
+    """Issue 19: ``Store.open`` reads the schema revision itself; Alembic (0.1-0.2 s to
+    import) is loaded only for a store at another revision (or none)."""
+    code = "\n".join(
+        [
+            "import sys",
+            "from storage.store import Store",
+            f"Store.open({str(closed_team.path)!r}).close()",
+            "print('alembic' in sys.modules)",
+        ]
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+
+
 def test_the_cli_starts_the_app_on_a_store_without_sqlalchemy(closed_team):
     """'jongerenteam open' on a SQLite store reaches App.run with no SQLAlchemy, Alembic or storage.team loaded."""
     loaded = _loaded_when_the_app_runs(str(closed_team.path))

@@ -159,6 +159,66 @@ def test_a_record_from_before_the_cell_key_method_gets_its_key_once(team_store):
     assert [d["rk"] for d in store_report.load_all(team_store.store, coord.keys)[0]] == [stored]
 
 
+def tables(report: rp.Report) -> list:
+    return [(t.key, t.headers, [(label, [c.text for c in cs]) for label, cs in t.rows], t.note) for t in report.tables]
+
+
+def test_the_report_reads_each_document_once_as_load_all_lists_them(team_store):
+    """Issue 19: one report reads the statistics documents one at a time
+    (``each_document``): the same documents as ``load_all`` (the pool of erased
+    students expanded), damaged ones counted, and one without a record key counted
+    once, after it got its key; the figures are the same as from the list."""
+    from sqlalchemy import text
+
+    build_known_store(team_store)
+    at(date(2026, 11, 23))
+    coord = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    listed, damaged = store_report.load_all(team_store.store, coord.keys)
+    with team_store.store.engine.connect() as conn:
+        (sid,) = conn.execute(text("SELECT student_id FROM statistics WHERE student_id IS NOT NULL LIMIT 1")).one()
+    store_report.update(team_store.store, coord.keys, sid, lambda d: {k: v for k, v in (d or {}).items() if k != "rk"})
+    with team_store.store.engine.begin() as conn:
+        (rid,) = conn.execute(text("SELECT id FROM statistics WHERE student_id != :s ORDER BY id LIMIT 1"), {"s": sid}).one()
+        conn.execute(text("UPDATE statistics SET data = :d WHERE id = :i"), {"d": b"\x01" + b"\x00" * 60, "i": rid})
+    documents = store_report.each_document(team_store.store, coord.keys)
+    streamed = list(documents)
+    assert documents.damaged == 1 and damaged == 0
+    assert len(streamed) == len(listed) - 1  # the damaged one left out, the keyless one counted once
+    new_key = store_report.get(team_store.store, coord.keys, sid)["rk"]
+    assert [d["rk"] for d in streamed].count(new_key) == 1 and streamed[-1]["rk"] == new_key  # last: after its key
+    again, damaged = store_report.load_all(team_store.store, coord.keys)
+    key = lambda d: orjson.dumps(d, option=orjson.OPT_SORT_KEYS)  # noqa: E731
+    assert sorted(map(key, again)) == sorted(map(key, streamed)) and damaged == 1
+    report = coord.report.report(Q4)
+    assert report.damaged == 1 and report.records == len(streamed)
+    assert tables(report) == tables(coord.report.report_from(coord.report.statistics_documents(), Q4))
+
+
+def test_the_report_command_unlocks_a_lean_session(team_store):
+    """Issue 19: the command's session (``lean=True``) decrypts no directory and makes only
+    the services it uses, and gives the same figures as the app's session; a student
+    without a statistics record still gets one (the directory is decrypted for that)."""
+    from storage import students as store_students
+
+    build_known_store(team_store)
+    at(date(2026, 11, 23))
+    app = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
+    assert app._directory is not None and len(app._services) == len(TeamSession.FEATURES)
+    lean = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS, lean=True)
+    assert tables(lean.report.report(Q4)) == tables(app.report.report(Q4))
+    assert lean._directory is None  # never decrypted
+    assert {type(x).__name__ for x in lean._services} == {"HandoverService", "ReportService"}
+    assert lean.sync() is not None and lean._directory is None  # a sync does not need it either
+    w = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    row = store_students.add_student(team_store.store, w.keys, student(40, UTRECHT, "2").to_dict(), status="lopend",
+                                     contact_worker_id=team_store.worker_id, entries=[("talk", {"type": "app"})])
+    lean.report.report(Q4)
+    assert lean._directory is not None and row.id in lean.students  # decrypted for the backfill
+    assert store_report.get(team_store.store, lean.keys, row.id) is not None
+    lean.lock()
+    assert lean.is_locked
+
+
 # -- the perturbation table ---------------------------------------------------------------------
 
 

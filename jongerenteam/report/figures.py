@@ -438,7 +438,7 @@ def _in(day: str, start: str, end: str) -> bool:
 
 
 def compute(
-    documents: list[JsonObject],
+    documents: Iterable[JsonObject],
     anonymous: list[tuple[date, int]],
     period: Period,
     municipality: str | None = None,
@@ -450,7 +450,8 @@ def compute(
     """All figures of one period, published through the cell key method, seen
     from one municipality (or all).
 
-    ``anonymous``: (day, key) of each anonymous walk-in. ``damaged``:
+    ``documents`` are read once, in one pass (``storage.report.each_document``
+    gives them so). ``anonymous``: (day, key) of each anonymous walk-in. ``damaged``:
     statistics records that could not be read (said in the report).
     ``meldcode``: (kind, day, key) of each counted meldcode event (no
     student, so no woongemeente: only in the report of all students)."""
@@ -472,7 +473,9 @@ def compute(
     helped_programmes: list[tuple[str, str, int]] = []  # (municipality, programme as typed, record key) per student helped
     municipalities: set[str] = {""}
 
+    records = 0
     for doc in documents:
+        records += 1
         m = doc.get("gemeente") or ""
         rk = int(doc.get("rk") or 0)
         municipalities.add(m)
@@ -578,7 +581,7 @@ def compute(
     if municipality is not None and helped.rows[municipality].shown < MIN_STUDENTS:
         scope = name_of(municipality) or TEXT["unknown_municipality"]
         refused = TEXT["too_few"].format(scope=scope, n=MIN_STUDENTS)
-        return Report(period, municipality, [], made, len(documents), damaged, refused)
+        return Report(period, municipality, [], made, records, damaged, refused)
 
     view = _View(municipality, munis)
     tables = [
@@ -605,7 +608,7 @@ def compute(
     ]
     if municipality is None:
         tables.append(_meldcode(meldcode, period))
-    return Report(period, municipality, tables, made, len(documents), damaged)
+    return Report(period, municipality, tables, made, records, damaged)
 
 
 @dataclass(slots=True)
@@ -815,7 +818,7 @@ def to_csv(report: Report) -> bytes:
 
 def render_pdf(report: Report) -> bytes:
     """An A4 report: every table with its numbers and bars drawn beside them."""
-    from jongerenteam.pdf import FONT, MARGIN_MM, new_pdf, one_line, printable
+    from jongerenteam.pdf import FONT, MARGIN_MM, new_pdf, one_line, printable, shape_unless_plain
 
     def cell_text(text: str) -> str:
         return one_line(printable(text))
@@ -842,6 +845,7 @@ def render_pdf(report: Report) -> bytes:
         pdf.set_y(-15)
         pdf.set_font(FONT, "", 8)
         pdf.set_text_color(90, 90, 90)
+        pdf.set_text_shaping(True)
         pdf.cell(0, 5, f"{footer_text}  ·  pagina {pdf.page_no()} van {{nb}}", align="L")
 
     pdf = new_pdf(texts, footer)
@@ -852,27 +856,35 @@ def render_pdf(report: Report) -> bytes:
     pdf.multi_cell(0, 4.5, legend)
     pdf.ln(3)
     label_w, value_w, bar_w, row_h = 70, 22, 60, 5.5
+
+    def cell(width: float, text: str, align: str = "L") -> None:
+        """One table cell; a plain one (every figure, most labels) without text shaping."""
+        shape_unless_plain(pdf, text)
+        pdf.cell(width, row_h, text, align=align)
+
     for table, t_title, headers, rows, note in tables:
         needed = (len(table.rows) + 3) * row_h
         if pdf.get_y() + min(needed, 60) > pdf.h - MARGIN_MM:
             pdf.add_page()
         pdf.set_font(FONT, "B", 12)
         pdf.set_text_color(0, 0, 0)
+        pdf.set_text_shaping(True)
         pdf.cell(0, 8, t_title, new_x="LMARGIN", new_y="NEXT")
         widths = [label_w] + [value_w] * len(headers)
         pdf.set_font(FONT, "B", 9)
-        pdf.cell(label_w, row_h, "")
+        cell(label_w, "")
         for h in headers:
-            pdf.cell(value_w, row_h, h, align="R")
+            cell(value_w, h, align="R")
         pdf.ln(row_h)
         values = [v for _, c in table.rows if table.bar_column is not None and (v := c[table.bar_column].value)]
         top = max(values, default=0)
         for i, (label, texts_) in enumerate(rows):
             is_total = table.total is not None and i == len(rows) - 1
             pdf.set_font(FONT, "B" if is_total else "", 9)
+            shape_unless_plain(pdf, label)  # measured and drawn alike, also when cut short
             pdf.cell(label_w, row_h, _fit(pdf, label, label_w - 2))
             for text in texts_:
-                pdf.cell(value_w, row_h, text, align="R")
+                cell(value_w, text, align="R")
             cells = table.rows[i][1] if not is_total else []
             if not is_total and table.bar_column is not None and table.bar_column < len(cells):
                 v = cells[table.bar_column].value
@@ -882,6 +894,7 @@ def render_pdf(report: Report) -> bytes:
                     pdf.set_fill_color(60, 110, 170)
                     pdf.rect(x, pdf.get_y() + 1, max(0.5, room * v / top), row_h - 2, style="F")
             pdf.ln(row_h)
+        pdf.set_text_shaping(True)
         if note:
             pdf.set_font(FONT, "", 8)
             pdf.set_text_color(90, 90, 90)

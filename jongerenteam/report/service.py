@@ -8,6 +8,7 @@ computes the protected figures (``jongerenteam.report.figures``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from jongerenteam.service import Service
 from storage import clock, students
 from storage import meldcode as store_meldcode
 from storage import report as store_report
+from storage.documents import JsonObject
 
 # Entry kinds that are a talk in the figures when a file only has metadata (the backfill).
 _TALK_KINDS = ("talk",)
@@ -60,20 +62,32 @@ class ReportService(Service):
         self.require_coordinator("statistics")
 
     def report(self, period: rp.Period, municipality: str | None = None) -> rp.Report:
-        """The protected figures of one period (coördinator only); no file is opened."""
+        """The protected figures of one period (coördinator only); no file is opened.
+
+        Each statistics document is decrypted, parsed, counted and dropped in
+        turn (``storage.report.each_document``): half a million small lists at
+        50,000 students never live all at once (benchmarks/bench_report.py).
+        """
         from jongerenteam.directory import _gc_paused
 
         self._require_coordinator()
         self.backfill_statistics()
-        # Half a million small lists: without the pause the cyclic collector
-        # walks them again and again (benchmarks/bench_report.py).
+        documents = store_report.each_document(self.store, self.keys)
+        # What the count keeps (the programmes of the students helped, the waits)
+        # is not walked again and again by the cyclic collector meanwhile.
         with _gc_paused():
-            documents, damaged = store_report.load_all(self.store, self.keys)
-            return self.report_from(rp.Statistics(documents, damaged), period, municipality)
+            report = self._figures(documents, period, municipality)
+        report.damaged = documents.damaged  # known once every record was read
+        return report
 
     def report_from(self, statistics: rp.Statistics, period: rp.Period, municipality: str | None = None) -> rp.Report:
         """The figures from documents already read (the screen re-uses them
         when only the period or municipality changes)."""
+        return self._figures(statistics.documents, period, municipality, statistics.damaged)
+
+    def _figures(
+        self, documents: Iterable[JsonObject], period: rp.Period, municipality: str | None, damaged: int = 0
+    ) -> rp.Report:
         from jongerenteam.dates import day_start
 
         walk_ins = store_report.anonymous_walk_ins(
@@ -87,8 +101,8 @@ class ReportService(Service):
             )
         ]
         return rp.compute(
-            statistics.documents, anonymous, period, municipality,
-            made_at=clock.local_time(clock.now()), damaged=statistics.damaged, meldcode=meldcode,
+            documents, anonymous, period, municipality,
+            made_at=clock.local_time(clock.now()), damaged=damaged, meldcode=meldcode,
         )
 
     def statistics_documents(self) -> rp.Statistics:
