@@ -345,18 +345,26 @@ class DirectoryIndex:
             return
         if self._tokens is not None:
             self._tokens.remove(i, old)
-        start = self._starts[i]
+        start, blob = self._starts[i], self._blob
         if key and len(folded) == len(old):
-            self._blob = self._blob[:start] + folded + self._blob[start + len(old):]
+            self._blob = "".join((blob[:start], folded, blob[start + len(old):]))
             self._keys[i] = folded
             if self._tokens is not None:
                 self._tokens.add(i, folded)
             return
-        self._blob = self._blob[:start] + _SEP * len(old) + self._blob[start + len(old):]
+        parts = [blob[:start], _SEP * len(old), blob[start + len(old):]]
         self._keys[i], self._ids[i] = "", ""
         del self._row[sid]
-        if key:
-            self.add(sid, key)
+        if key:  # a new row at the end, in the same one copy of the text
+            n = len(self._ids)
+            self._ids.append(sid)
+            self._keys.append(folded)
+            self._row[sid] = n
+            self._starts.append(len(blob))
+            parts += [folded, _SEP]
+            if self._tokens is not None:
+                self._tokens.add(n, folded)
+        self._blob = "".join(parts)
 
     def __len__(self) -> int:
         return len(self._row)
