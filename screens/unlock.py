@@ -205,11 +205,19 @@ class UnlockScreen(Screen[None]):
             current = options.highlighted or 0
             options.highlighted = max(0, min(options.option_count - 1, current + step))
 
-    def action_to_passphrase(self) -> None:
-        """Enter on the name filter or the list: go to the passphrase at once."""
+    async def action_to_passphrase(self) -> None:
+        """Enter on the name filter or the list: go to the passphrase at once. Enter in the
+        passphrase field: submit it now, as the key is read."""
         options = self.query_one("#workers", OptionList)
+        passphrase = self.query_one("#passphrase", Input)
+        if self.focused is passphrase:
+            # Not the field's own Enter binding: that runs only once the key has gone round
+            # the field and back, after letters typed right behind Enter (someone who starts
+            # on a student's name at once) have joined the passphrase, which is then wrong.
+            await passphrase.action_submit()
+            return
         if self.focused not in (self.query_one("#name-filter"), options):
-            raise SkipAction()  # Enter in the passphrase field submits it
+            raise SkipAction()
         if self.focused is options and options.highlighted is None and options.option_count:
             options.highlighted = 0
         # Always on to the (masked) passphrase: a passphrase typed right after a

@@ -100,6 +100,26 @@ async def test_unlock_pick_name_then_passphrase_shows_students(team_store, stude
         assert [r.worker_id for r in audit_rows(team_store.store, "login", after=start)] == [team_store.worker_id]
 
 
+async def test_letters_typed_right_behind_enter_do_not_join_the_passphrase(team_store, students):
+    """Name, Enter, passphrase, Enter and at once the start of a student's name, in one burst
+    (as a fast typist does, before the app has handled a key): the passphrase is submitted as
+    it was at Enter, so the worker is let in, not told the passphrase is wrong."""
+    from textual import events
+
+    def keys(text: str) -> list[events.Key]:
+        names = {" ": "space", "\n": "enter"}
+        return [events.Key(names.get(ch, ch), "\r" if ch == "\n" else ch) for ch in text]
+
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for key in keys(f"hanna\n{WORKER_PASS}\nozd"):  # all queued before the app reads one
+            app.post_message(key)
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen), what="Vandaag, not a refusal")
+        assert app.session is not None and app.session.worker_id == team_store.worker_id
+
+
 async def test_unlock_lists_only_active_workers(team_store):
     """A deactivated colleague is no longer offered on the unlock screen."""
     coordinator = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)
