@@ -117,6 +117,7 @@ async def test_letters_typed_right_behind_enter_do_not_join_the_passphrase(team_
         for key in keys(f"hanna\n{WORKER_PASS}\nozd"):  # all queued before the app reads one
             app.post_message(key)
         await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen), what="Vandaag, not a refusal")
+        await settle(app, pilot)  # Vandaag mounted whole before the app ends
         assert app.session is not None and app.session.worker_id == team_store.worker_id
 
 
