@@ -263,7 +263,7 @@ def run(sizes: list[int], per_kind: int, typed: int, synthetic: bool = True) -> 
         results.append(Result(
             "search", "  first typo search after unlock (builds its tables)", n, first * 1000, "ms", None,
             note=f"first word of 8+ letters with a typo: {first2 * 1000:.1f} ms (builds one more table); "
-            f"distinct name words: {session.index.prepare()}",
+            f"distinct name words: {session.directory.index.prepare()}",
         ))
 
         # -- 2. whole queries ----------------------------------------------------
