@@ -87,6 +87,13 @@ DEFENCES: tuple[Defence, ...] = (
         (INSIDERS + "test_an_entry_slipped_in_without_a_log_record_is_refused[sqlite]",),
     ),
     Defence(
+        "authority: a key wrap's recipient counts only with a grant the root signed (current_grant)",
+        "storage/authority.py",
+        "        if g.sig and _root_signed(bytes(root), bytes(g.sig), _grant_message(g)):\n",
+        "        if True:\n",
+        (INSIDERS + "test_a_grant_changed_after_it_was_checked_is_checked_again_and_refused[sqlite]",),
+    ),
+    Defence(
         "files: a student key is sealed only to the key a worker's grant names",
         "storage/files.py",
         '        raise KeySwapped(f"workers.public_key (medewerker {worker.id})", worker_id=worker.id)\n',
@@ -232,7 +239,7 @@ DEFENCES: tuple[Defence, ...] = (
     Defence(
         "authority: grants not signed by the root ignored",
         "storage/authority.py",
-        "        if not signature_valid(root, g.sig, _grant_message(g)):\n",
+        "        if not g.sig or not _root_signed(bytes(root), bytes(g.sig), _grant_message(g)):\n",
         "        if False:\n",
         (
             INSIDERS + "test_worker_who_edits_their_grant_is_refused_at_unlock_and_seen_by_verify[sqlite]",
