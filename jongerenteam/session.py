@@ -140,8 +140,8 @@ class TeamSession:
     social_map: _Feature[SocialMapService] = _Feature("jongerenteam.socialmap", "SocialMapService")
     drafts: _Feature[DraftService] = _Feature("jongerenteam.drafts", "DraftService")
     meldcode: _Feature[MeldcodeService] = _Feature("jongerenteam.meldcode", "MeldcodeService")
-    FEATURES = ("spreekuur", "dossier", "consent", "driegesprek", "handover", "eighteen",
-                "report", "rights", "team", "social_map", "drafts", "meldcode")
+    # The attribute names above, in their order (made in this order at a full unlock).
+    FEATURES = tuple(name for name, value in list(vars().items()) if isinstance(value, _Feature))
 
     def __init__(self, store: Store, keys: Keys, *, lean: bool = False) -> None:
         self.store = store

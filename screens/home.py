@@ -118,7 +118,7 @@ class HomeScreen(Screen[None]):
         self.shown_keys: list[str] = []  # the search results as drawn (same ones: not drawn again)
         self.waiting_rows: list[StudentRecord] = []  # found, not drawn yet (more_results)
         self.whole: set[str] = set()  # the lists shown whole ("+")
-        self.search_prepared = False  # the search index is built after Vandaag's first frame
+        self.search_prepared = False  # the index build is asked for once, after Vandaag's first frame
         self.search_started = False  # its thread was started
         self.shown_query = ""
         self.damaged_shown = 0  # how many damaged students the warning counts
@@ -252,7 +252,7 @@ class HomeScreen(Screen[None]):
         if not self.search_prepared:
             self.search_prepared = True
             # Vandaag is on the screen: now the search index, in a thread, before the first
-            # letter is typed (a letter typed sooner waits for it; docs/performance.md).
+            # letter is typed (the results of one typed sooner come when it is ready; search).
             self.call_after_refresh(self.prepare_search)
 
     def prepare_search(self) -> None:
