@@ -56,7 +56,7 @@ class StudentRecord:
     def document(self) -> JsonObject | None:
         """The directory document parsed anew; None if it is no JSON object (damaged)."""
         if self._raw is None:
-            return self._details.to_dict() if self._details is not None else None
+            return None
         try:
             data = load(self._raw)
         except ValueError:
@@ -268,9 +268,10 @@ class Directory:
         index = self.index
         with self._lock:
             hits = [self.students[i] for i in index.search(query, limit) if i in self.students]
-        # Exact matches first (phone-book order), then those found despite a typo.
+        # Exact matches first (phone-book order), then those found despite a typo: tested on the
+        # index's own folded keys, not on each hit's document parsed and folded again.
         words = fold(query).split()
-        return sorted(hits, key=lambda r: (not all(w in fold(r.search_key) for w in words), r.sort_key))
+        return sorted(hits, key=lambda r: (not all(w in index.key(r.id) for w in words), r.sort_key))
 
     def is_involved(self, student_id: str) -> bool:
         return student_id in self.involved

@@ -366,6 +366,11 @@ class DirectoryIndex:
                 self._tokens.add(n, folded)
         self._blob = "".join(parts)
 
+    def key(self, sid: str) -> str:
+        """The student's key as the index holds it (folded); "" for an id it does not hold."""
+        i = self._row.get(sid)
+        return "" if i is None else self._keys[i]
+
     def __len__(self) -> int:
         return len(self._row)
 

@@ -276,7 +276,7 @@ class HomeScreen(Screen[None]):
             self.show_results(query)
         self.show_damaged()
 
-    def show_damaged(self, _indexed: object = None) -> None:
+    def show_damaged(self) -> None:
         """The warning about directory entries that could not be read (some are only
         found when the search index reads every student)."""
         if self.session.is_locked:
@@ -415,7 +415,7 @@ class HomeScreen(Screen[None]):
             return
         if not self.session.spreekuur.search_ready():
             # Just after the unlock the index is still being built in its thread: the keys go
-            # on into the field, the results come when it is ready (show_damaged).
+            # on into the field, the results come when it is ready (search_prepared_now).
             self.query_one("#count", Static).update(TEXT["preparing"], layout=False)
             self.prepare_search()
             return
