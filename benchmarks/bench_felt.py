@@ -35,6 +35,14 @@ derivation, so Argon2 is left out as the issue asks), the real app
     (b) and the file of (d) in alternating rounds, with ``gc.freeze()``
     right after the unlock and with ``gc.unfreeze()`` there (undoing what
     the app does), in one process on the same store.
+(f) **The first unlock of the day** (``--parts morning``, not run by
+    default): a fresh process per run, as the laptop's first start of the
+    day: the store's file dropped from the operating system's page cache
+    first (``posix_fadvise(DONTNEED)``), then the real command path (the
+    store's preview, the unlock screen, the store opened behind it), the
+    name and passphrase typed, Enter after ``--typing`` seconds (the time a
+    person takes to pick a name and type a passphrase; 0 too, as a
+    benchmark presses it), to Vandaag drawn and filled. ``--runs`` each.
 
 A frame is "painted" when the screen's compositor has rendered the update
 (the headless driver then writes nothing; writing the cells to a real
@@ -149,6 +157,71 @@ async def unlock_to_today(location: str, name: str, passphrase: str, frames: Fra
             return took
     finally:
         store.close()
+
+
+def drop_from_page_cache(path: Path) -> None:
+    """Drop the store's files from the operating system's page cache, as after a restart
+    (clean pages only: the store is closed)."""
+    for each in (path, path.with_name(path.name + "-wal")):
+        if each.exists():
+            fd = os.open(each, os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+async def morning_unlock(location: str, name: str, passphrase: str, frames: Frames, typing: float) -> float:
+    """(f) In a fresh process: the store's file out of the page cache, the command's path
+    (preview, unlock screen, the store opened behind it), name and passphrase typed, Enter
+    ``typing`` seconds after the unlock screen showed, to Vandaag drawn and filled."""
+    from textual import events
+
+    from jongerenteam import cli
+    from jongerenteam.settings import Settings
+    from screens.home import HomeScreen
+
+    drop_from_page_cache(Path(location))
+    store = cli._preview_store(location)
+    assert store is not None, "no preview: not the command's path"
+    app = cli.make_app(Settings(store=location), store)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            shown = time.perf_counter()
+            app.post_message(events.Paste(name))
+            await pilot.pause()
+            await pilot.press("enter")
+            app.post_message(events.Paste(passphrase))
+            await pilot.pause()
+            # The person still typing (a benchmark's wait for time, not for a condition).
+            await asyncio.sleep(max(0.0, typing - (time.perf_counter() - shown)))
+            frames.ready = lambda screen: isinstance(screen, HomeScreen) and screen.today is not None
+            frames.times.clear()
+            t0 = time.perf_counter()
+            await pilot.press("enter")
+            took = await frames.wait(t0)
+            await app.workers.wait_for_complete()
+            return took
+    finally:
+        store.close()
+
+
+def morning_results(args: argparse.Namespace, team: dict) -> list[Result]:
+    out = []
+    for typing in args.typing:
+        runs = []
+        for _ in range(args.runs):
+            child = subprocess.run(
+                [sys.executable, __file__, "--morning-only", str(typing), "--size", str(args.size), "--team", args.team],
+                capture_output=True, text=True, check=True,
+            )
+            runs.append(float(child.stdout.strip().splitlines()[-1]))
+        m = summary(runs)
+        out.append(Result(
+            "felt", f"first unlock of the day (file not in the page cache), Enter {typing:g} s after the screen",
+            args.size, m["median"], "s", UNLOCK_TARGET_S_200K if args.size >= 200_000 else UNLOCK_TARGET_S,
+            note=f"{args.team} team; a fresh process each, max {m['max']:.2f} s, n={m['n']}", extra=team))
+    return out
 
 
 async def unlocked(app, pilot, name: str, passphrase: str) -> None:  # type: ignore[no-untyped-def]
@@ -404,7 +477,7 @@ async def dossier_opens(location: str, name: str, passphrase: str, frames: Frame
     return out
 
 
-PARTS = ("unlock", "keys", "rss", "dossier", "gc")
+PARTS = ("unlock", "keys", "rss", "dossier", "gc", "morning")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -421,7 +494,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", type=int, default=60, help="(d) Down steps on its timeline")
     ap.add_argument("--rounds", type=int, default=2, help="(e) rounds of with and without gc.freeze()")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--typing", type=float, nargs="+", default=[0.0, 3.0],
+                    help="(f) seconds from the unlock screen to Enter")
+    ap.add_argument("--runs", type=int, default=3, help="(f) fresh processes per typing time")
     ap.add_argument("--rss-only", action="store_true", help=argparse.SUPPRESS)  # the child of (c)
+    ap.add_argument("--morning-only", type=float, default=None, help=argparse.SUPPRESS)  # the child of (f)
     args = ap.parse_args(argv)
 
     import textual.screen as tscreen
@@ -433,6 +510,9 @@ def main(argv: list[str] | None = None) -> None:
     name = WORKERS[1][0]  # a hulpverlener with a caseload (the coördinator's is the same size)
     frames = Frames()
     frames.hook(Screen)
+    if args.morning_only is not None:
+        print(asyncio.run(morning_unlock(str(bs.path), name, PASSPHRASE, frames, args.morning_only)))
+        return
     if args.rss_only:
         asyncio.run(keystrokes(str(bs.path), name, PASSPHRASE, frames))
         print(peak_rss_mb())
@@ -480,6 +560,8 @@ def main(argv: list[str] | None = None) -> None:
         results.append(Result("felt", "peak RSS: unlocked, Vandaag and searches", n, rss_mb, "MB",
                               RSS_TARGET_MB_200K if n >= 200_000 else RSS_TARGET_MB,
                               note=f"{args.team} team; a fresh process, one app", extra=team))
+    if "morning" in args.parts:
+        results += morning_results(args, team)
     if "dossier" in args.parts or "gc" in args.parts:
         with tempfile.TemporaryDirectory(dir=bs.path.parent) as tmp:
             copy = copy_of(bs, Path(tmp))  # the big file is written into a copy, never the cached store

@@ -19,7 +19,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from jongerenteam import errorlog
+from jongerenteam import errorlog, start
 from jongerenteam.errors import StoreError
 from jongerenteam.start import OpeningStore
 from jongerenteam.text import visible
@@ -215,11 +215,13 @@ class JongerenteamApp(App[int]):
             self.store_failed(event.worker.error)
 
     def store_opened(self, store: Any) -> None:
-        """The store behind the unlock screen is open: use it directly from now on."""
+        """The store behind the unlock screen is open: use it directly from now on, and
+        read ahead what the unlock will read (``start.prepare_unlock``) while the person types."""
         self.store = store
         for screen in self.screen_stack:
             if isinstance(screen, UnlockScreen):
                 screen.store = store
+        run_in_thread(self, "unlock-prepare", lambda: start.prepare_unlock(store))
 
     def store_failed(self, exc: BaseException | None) -> None:
         """The store behind the unlock screen did not open: say why there, and unlock nothing."""

@@ -43,6 +43,7 @@ WHAT = {
     "meldcode": "De meldcode openen",
     "meldcode-today": "De meldcodes voor Vandaag laden",
     "open-store": "De teamopslag openen",
+    "unlock-prepare": "Het ontgrendelen voorbereiden",
     "search-index": "Het zoeken voorbereiden",
     "today": "Vandaag laden",
     "tussentijds-bewaren": "Je invoer tussentijds versleuteld bewaren",

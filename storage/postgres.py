@@ -208,6 +208,10 @@ def checkpoint(engine: Engine) -> None:
     """Nothing to fold: the server owns its write-ahead log."""
 
 
+def warm(engine: Engine) -> None:
+    """Nothing to read ahead: the server keeps its own pages in memory."""
+
+
 # SQLSTATE classes and codes -> the store's errors.
 _UNAVAILABLE_CODES = {
     "57P01",  # admin_shutdown (pg_terminate_backend, server stopping)

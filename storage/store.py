@@ -67,12 +67,14 @@ class Backend(Protocol):
 
     def checkpoint(self, engine: Engine) -> None: ...
 
+    def warm(self, engine: Engine) -> None: ...
+
 
 def backend_for(location: str) -> Backend:
     """The backend module for a location: ``storage.postgres`` or ``storage.sqlite``.
 
     A backend provides NAME, READER_OPTIONS, open_engine, display_location,
-    translate, lock_audit_chain, migration_lock and checkpoint (``Backend``).
+    translate, lock_audit_chain, migration_lock, checkpoint and warm (``Backend``).
     """
     if postgres_backend.is_postgres_url(location):
         return postgres_backend
@@ -394,6 +396,11 @@ class Store:
     def checkpoint(self) -> None:
         """Fold SQLite's WAL into the main file (on lock and exit); nothing on a server."""
         self.backend.checkpoint(self.engine)
+
+    def warm(self) -> None:
+        """Read ahead what an unlock reads in full, behind the unlock screen (best effort;
+        nothing on a server: ``storage.sqlite.warm``)."""
+        self.backend.warm(self.engine)
 
     def close(self) -> None:
         try:

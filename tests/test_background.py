@@ -314,6 +314,25 @@ async def _open_store(r: Run) -> type:
     return UnlockScreen
 
 
+def opening_store_that_opens(r: Run) -> Any:
+    """As ``opening_store``, with the copy really opened behind the unlock screen."""
+    from storage.preview import OpeningStore
+
+    closed = opening_store(r).store
+    return build_app(r.fx, store=OpeningStore(closed.location, closed.preview))
+
+
+def prepare_breaks(r: Run) -> None:
+    from jongerenteam import start
+
+    r.breaks(start, "prepare_unlock")
+
+
+@case("unlock-prepare", who=None, app=opening_store_that_opens, prepare=prepare_breaks)
+async def _unlock_prepare(r: Run) -> type:
+    return UnlockScreen
+
+
 @case("unlock", who=None)
 async def _unlock(r: Run) -> type:
     from jongerenteam import start

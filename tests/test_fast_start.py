@@ -403,3 +403,53 @@ def test_cli_opens_a_store_at_another_revision_first_as_before(closed_team, monk
     assert code == msg.EXIT_NEWER_SCHEMA
     assert "nieuwere versie" in err.getvalue()
     assert _OpeningStubApp.made == []
+
+
+# -- reading ahead behind the unlock screen (docs/performance.md, "The first unlock of the day")
+
+WARM_READ = "SELECT max(length(directory)) FROM students"
+
+
+def traced_opener(seen: list[str]):
+    """Opens the store as the app does and records every statement of its connections."""
+    from sqlalchemy import event
+
+    def open_it(location: str) -> Store:
+        store = Store.open(location)
+        # At every checkout: the pool keeps the connections the open made.
+        event.listen(store.engine, "checkout", lambda conn, _record, _proxy: conn.set_trace_callback(seen.append))
+        return store
+
+    return open_it
+
+
+async def test_once_the_store_is_open_the_directory_is_read_ahead_while_the_person_types(closed_team):
+    """After the open behind the unlock screen, a thread reads the directory's pages once
+    (ciphertext lengths only), before any unlock; the unlock works as ever afterwards."""
+    from tests.support import wait_until
+
+    seen: list[str] = []
+    store = opening(closed_team, traced_opener(seen))
+    app = build_app(closed_team, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: WARM_READ in seen, what="the directory read ahead")
+        assert app.session is None and isinstance(app.screen, UnlockScreen)
+        assert seen.count(WARM_READ) == 1
+        await unlock_as(app, pilot, "hann", WORKER_PASS)
+        assert isinstance(app.screen, HomeScreen)
+        assert seen.count(WARM_READ) == 1  # not again at the unlock
+        await pilot.press("ctrl+q")
+    app.store.close()
+
+
+def test_reading_ahead_a_store_that_cannot_be_read_raises_nothing(closed_team):
+    """Best effort: a damaged file is told by the unlock itself, not by the read-ahead."""
+    store = Store.open(str(closed_team.path))
+    try:
+        store.warm()  # a sound store: reads, returns nothing
+        with open(closed_team.path, "r+b") as f:
+            f.write(b"\0" * 4096)  # the header and first page gone
+        store.warm()
+    finally:
+        store.engine.dispose()
+        store._release_in_use()
