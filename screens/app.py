@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
@@ -76,8 +77,13 @@ DRAFT_TEXT = {
 class JongerenteamApp(App[int]):
     """One laptop, one store, one worker at a time."""
 
-    # Every style of the screens: the app's, the dialogs', the dossier's (no DEFAULT_CSS in screens/).
-    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss", "dialogs.tcss", "dossier/dossier.tcss", "meldcode.tcss"]
+    # The styles of the screens (no DEFAULT_CSS in screens/). Before the first frame only
+    # app.tcss: the unlock screen, the set-up wizard and the general rules. The others
+    # (the dialogs', the dossier's, the meldcode's) are read right after that frame
+    # (``read_later_css``), before any key is handled: parsing them took about 20 ms of
+    # the start (docs/performance.md, "Cold start against a bare Textual app").
+    CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss"]
+    LATER_CSS_PATH: ClassVar[tuple[str, ...]] = ("dialogs.tcss", "dossier/dossier.tcss", "meldcode.tcss")
     TITLE = "jongerenteam"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -197,7 +203,15 @@ class JongerenteamApp(App[int]):
         gc.collect()
         return True
 
+    def read_later_css(self) -> None:
+        """The styles of the screens after the first (``LATER_CSS_PATH``), applied to what is shown."""
+        here = Path(__file__).parent
+        for name in self.LATER_CSS_PATH:
+            self.stylesheet.read(here / name)
+        self.stylesheet.update(self)
+
     def on_ready(self) -> None:
+        self.read_later_css()
         # The first frame is on the screen: now open the store behind it
         # (SQLAlchemy, the schema check) while the user picks a name and
         # types. Earlier would only slow that frame down: imports hold the GIL.
