@@ -322,3 +322,23 @@ def test_lock_drops_the_keys_even_when_the_log_entry_cannot_be_written(closed_ca
         holder.execute("ROLLBACK")
         holder.close()
         store.close()
+
+
+def test_a_garbled_directory_page_is_a_damaged_store_at_the_unlocks_read(closed_canary_team):
+    """The unlock reads every student with the driver's own rows (``Store.plain_rows``): a
+    garbled page there is ``StoreDamaged`` like any other read, without values."""
+    from storage.errors import StoreDamaged
+
+    path = closed_canary_team.path
+    root = _root_page(path, "students")
+    store = Store.open(str(path))
+    try:
+        keys = team.unlock(store, closed_canary_team.coordinator_id, COORDINATOR_PASS)
+        with path.open("r+b") as fh:
+            fh.seek((root - 1) * 4096)
+            fh.write(os.urandom(4096))
+        with pytest.raises(StoreDamaged) as caught:
+            students.directory_plaintexts(store, keys)
+        assert CANARY_NOTE not in str(caught.value)
+    finally:
+        store.close()
