@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -158,27 +159,33 @@ class Directory:
         self._index: DirectoryIndex | None = None
         self._index_build = threading.Lock()
         self._generation = 0  # counts refreshes, so an index built meanwhile is not kept stale
+        # Who has which status and contact person, kept with every refresh: Vandaag's lists
+        # come from these, not from a walk over every student.
+        self._by_status: dict[str, set[str]] = defaultdict(set)
+        self._by_contact: dict[str | None, set[str]] = defaultdict(set)
+        self.students: dict[str, StudentRecord] = {}
         with _gc_paused(freeze=True):
             entries, damaged = students.directory_plaintexts(store, keys)
-            self.students: dict[str, StudentRecord] = _records(entries)
+            # One pass over the rows, from their tuples (at 200,000 students a pass per
+            # record and per map took 0.1 s more).
+            records, by_status, by_contact = self.students, self._by_status, self._by_contact
+            for entry in entries:
+                sid = entry[0]
+                records[sid] = StudentRecord(*entry)
+                by_status[entry[2]].add(sid)
+                by_contact[entry[3]].add(sid)
             del entries
             self.damaged_ids: list[str] = damaged
             self.involved: set[str] = students.involved_student_ids(store, keys.worker_id)
-            # Who has which status and contact person, kept with every refresh: Vandaag's lists
-            # come from these, not from a walk over every student.
-            self._by_status: dict[str, set[str]] = {}
-            self._by_contact: dict[str | None, set[str]] = {}
-            for r in self.students.values():
-                self._file(r)
         self._sorted: list[StudentRecord] | None = None
 
     def _file(self, r: StudentRecord) -> None:
-        self._by_status.setdefault(r.status, set()).add(r.id)
-        self._by_contact.setdefault(r.contact_worker_id, set()).add(r.id)
+        self._by_status[r.status].add(r.id)
+        self._by_contact[r.contact_worker_id].add(r.id)
 
     def _unfile(self, r: StudentRecord) -> None:
-        self._by_status.get(r.status, set()).discard(r.id)
-        self._by_contact.get(r.contact_worker_id, set()).discard(r.id)
+        self._by_status[r.status].discard(r.id)
+        self._by_contact[r.contact_worker_id].discard(r.id)
 
     # -- reading -------------------------------------------------------------------
 
@@ -330,7 +337,7 @@ class Directory:
         """Drop every decrypted value (at lock)."""
         with self._lock:
             self.students = {}
-            self._by_status, self._by_contact = {}, {}
+            self._by_status, self._by_contact = defaultdict(set), defaultdict(set)
             self._sorted = None
             self._generation += 1
             self._index = DirectoryIndex()
