@@ -103,6 +103,13 @@ class CellText(Text):
         return Measurement(min(measured.minimum, MAX_CELL), min(measured.maximum, MAX_CELL))
 
 
+def cell_width(value: CellText) -> int:
+    """What ``textual.render.measure`` gives for a ``CellText`` (its widest line, at most
+    ``MAX_CELL``), without the console's options Textual builds for every cell."""
+    lines = value.plain.splitlines()
+    return min(max(cell_len(line) for line in lines) if lines else 0, MAX_CELL)
+
+
 class WrappedCell(CellText):
     """A cell that wraps onto more lines in a column of fixed width (a row added with
     ``height=None``) instead of being cut with "…"; literal, one paragraph."""
@@ -225,13 +232,35 @@ class DataTable(_w.DataTable[Any]):
             console = self.app.console
             for column in self.columns.values():
                 column.content_width = measure(console, column.label, 1)
-        super()._update_dimensions(new_rows)
+        super()._update_dimensions(self._measure_one_line_rows(new_rows))
         if [column.content_width for column in self.columns.values()] != before:
             # Textual's row cache is not keyed on the widths: a frame drawn before
             # this (new rows, old widths) would otherwise stay on the screen.
             self._clear_caches()
             self._update_count += 1
             self.refresh()
+
+    def _measure_one_line_rows(self, new_rows: Iterable[Any]) -> list[Any]:
+        """Widen the columns for the new rows whose cells are all one-line ``CellText``
+        (``cell_width``: a third of a search keystroke went into Textual's measuring
+        of every cell); the other rows (a label, a wrapped cell, a row of automatic
+        height) are left to Textual, and returned."""
+        rest = []
+        columns = self.ordered_columns
+        for key in new_rows:
+            row, data = self.rows.get(key), self._data.get(key)
+            if row is None or data is None:
+                continue  # removed before the table was idle (as Textual skips it)
+            cells = [data.get(column.key) for column in columns]
+            texts = [c for c in cells if type(c) is CellText]  # a WrappedCell is not one line
+            if row.label is not None or row.auto_height or len(texts) != len(cells):
+                rest.append(key)
+                continue
+            for column, value in zip(columns, texts, strict=True):
+                width = cell_width(value)
+                if width > column.content_width:
+                    column.content_width = width
+        return rest
 
     def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> Any:
         shown = [cell(value) for value in cells]

@@ -124,6 +124,23 @@ def test_a_table_cell_keeps_its_whole_value_but_never_widens_a_column_past_the_c
     assert Console().measure(c).maximum == MAX_CELL
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet="ab \n\r\t\u2028\u3000漢字é\u0301\x00\x1b[]"), st.integers()))
+@example("x" * 300)
+@example("twee\nregels")
+def test_a_cells_width_is_measured_as_textual_measures_it(value):
+    """The table measures its one-line cells itself (``cell_width``, for speed): the same
+    width as Textual's ``measure`` gives, for any value, the cap included."""
+    from rich.console import Console
+    from textual.render import measure
+
+    from screens.text import CellText, cell_width
+
+    c = cell(value)
+    assert type(c) is CellText
+    assert cell_width(c) == measure(Console(width=200), c, 1)
+
+
 async def test_a_table_forgets_the_widths_of_earlier_rows_when_it_is_cleared():
     """One long value widens its auto-width column (to the cap); after clear() and short rows it is narrow again."""
     from textual.app import App
