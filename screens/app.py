@@ -79,9 +79,10 @@ class JongerenteamApp(App[int]):
 
     # The styles of the screens (no DEFAULT_CSS in screens/). Before the first frame only
     # app.tcss: the unlock screen, the set-up wizard and the general rules. The others
-    # (the dialogs', the dossier's, the meldcode's) are read right after that frame
-    # (``read_later_css``), before any key is handled: parsing them took about 20 ms of
-    # the start (docs/performance.md, "Cold start against a bare Textual app").
+    # (the dialogs', the dossier's, the meldcode's; none matches anything on those first
+    # screens: tests/test_fast_start.py) are read right after that frame
+    # (``read_later_css``): parsing them took about 18 ms of the start (docs/performance.md,
+    # "What changed in the evening stop").
     CSS_PATH: ClassVar[CSSPathType | None] = ["app.tcss"]
     LATER_CSS_PATH: ClassVar[tuple[str, ...]] = ("dialogs.tcss", "dossier/dossier.tcss", "meldcode.tcss")
     TITLE = "jongerenteam"
@@ -189,6 +190,9 @@ class JongerenteamApp(App[int]):
         self.set_interval(IDLE_GC_SECONDS / 2, self.collect_when_idle)
 
     def on_unmount(self) -> None:
+        if self.store is not None and not isinstance(self.store, OpeningStore):
+            # A read-ahead still under way ends now: quitting must not wait for it.
+            start.stop_preparing(self.store)
         gc.unfreeze()  # see start_session
         young, middle, _full = gc.get_threshold()
         gc.set_threshold(young, middle, FULL_GC_DUE)

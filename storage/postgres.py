@@ -31,6 +31,7 @@ team on SQLite never loads it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -208,8 +209,9 @@ def checkpoint(engine: Engine) -> None:
     """Nothing to fold: the server owns its write-ahead log."""
 
 
-def warm(engine: Engine) -> None:
+def warm(engine: Engine, statement: str, stop: threading.Event) -> bool:
     """Nothing to read ahead: the server keeps its own pages in memory."""
+    return True
 
 
 # SQLSTATE classes and codes -> the store's errors.

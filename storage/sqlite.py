@@ -246,25 +246,40 @@ def checkpoint(engine: Engine) -> None:
         pass
 
 
-def warm(engine: Engine) -> None:
-    """Read the pages an unlock reads in full (the directory: every student's row) once,
-    so that the operating system has them in memory when the unlock needs them.
+# How many steps of SQLite's engine between two questions whether a read-ahead must stop.
+WARM_CHECK_STEPS = 100
+
+
+def warm(engine: Engine, statement: str, stop: threading.Event) -> bool:
+    """Run ``statement`` (``Store.warm``: the length of every student's sealed directory
+    column) once, so that the operating system holds the students' pages when the
+    unlock reads them. Returns whether it read to the end.
 
     Run behind the unlock screen while the person picks a name and types: the
-    first unlock after the laptop starts then does not wait for the disk
-    (docs/performance.md, "The first unlock of the day"). Only the length of
-    each sealed column is computed, in SQLite: nothing is decrypted or kept.
+    first unlock after the laptop starts then does not wait for the disk for
+    those pages (docs/performance.md, "What changed in the evening stop").
+    SQLite computes the lengths itself: nothing is decrypted or kept. ``stop``
+    ends it early: SQLite asks every ``WARM_CHECK_STEPS`` steps (the app sets
+    it when it quits, which must not wait for a read of the whole table).
     Best effort, like ``checkpoint``: a store that cannot be read says so at
     the unlock itself.
     """
+    if stop.is_set():
+        return False
     try:
         with engine.connect() as conn:
             # On the raw connection, outside a transaction: a plain read that never waits.
             raw = conn.connection.driver_connection
-            if raw is not None:
-                raw.execute("SELECT max(length(directory)) FROM students").fetchall()
-    except Exception:  # noqa: BLE001, S110 - best effort (see above)
-        pass
+            if raw is None:
+                return False
+            raw.set_progress_handler(stop.is_set, WARM_CHECK_STEPS)  # true: SQLite stops the read
+            try:
+                raw.execute(statement).fetchall()
+            finally:
+                raw.set_progress_handler(None, 0)  # the connection goes back to the pool
+            return True
+    except Exception:  # noqa: BLE001 - best effort (see above); stopped is an error too
+        return False
 
 
 def translate(exc: BaseException, where: str) -> StoreError:

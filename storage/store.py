@@ -33,7 +33,7 @@ from storage.errors import (
     StoreExists,
     StoreMissing,
 )
-from storage.models import Team, Worker
+from storage.models import Student, Team, Worker
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -67,7 +67,7 @@ class Backend(Protocol):
 
     def checkpoint(self, engine: Engine) -> None: ...
 
-    def warm(self, engine: Engine) -> None: ...
+    def warm(self, engine: Engine, statement: str, stop: threading.Event) -> bool: ...
 
 
 def backend_for(location: str) -> Backend:
@@ -119,6 +119,8 @@ class Store:
         self._in_use: sqlite_backend.InUse | None = None
         # The transaction of the use case running on each thread (``unit()``).
         self._local = threading.local()
+        # Set to end a read-ahead behind the unlock screen (``warm``, ``stop_warming``).
+        self._stop_warming = threading.Event()
         # Shown to users and carried by errors: never a password.
         self.display = self.backend.display_location(location)
         # audit.append finds the backend's chain lock here (see storage.audit).
@@ -412,12 +414,19 @@ class Store:
         """Fold SQLite's WAL into the main file (on lock and exit); nothing on a server."""
         self.backend.checkpoint(self.engine)
 
-    def warm(self) -> None:
-        """Read ahead what an unlock reads in full, behind the unlock screen (best effort;
-        nothing on a server: ``storage.sqlite.warm``)."""
-        self.backend.warm(self.engine)
+    def warm(self) -> bool:
+        """Read ahead the students' pages, which every unlock reads in full, behind the
+        unlock screen (best effort; nothing on a server: ``storage.sqlite.warm``).
+        Returns whether it read to the end (not after ``stop_warming``)."""
+        statement = f"SELECT max(length({Student.directory.name})) FROM {Student.__tablename__}"  # noqa: S608 - names from the model
+        return self.backend.warm(self.engine, statement, self._stop_warming)
+
+    def stop_warming(self) -> None:
+        """End a read-ahead under way, and start none after it (the app quits)."""
+        self._stop_warming.set()
 
     def close(self) -> None:
+        self.stop_warming()
         try:
             self.checkpoint()
             self.engine.dispose()

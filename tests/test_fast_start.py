@@ -405,51 +405,131 @@ def test_cli_opens_a_store_at_another_revision_first_as_before(closed_team, monk
     assert _OpeningStubApp.made == []
 
 
-# -- reading ahead behind the unlock screen (docs/performance.md, "The first unlock of the day")
+# -- reading ahead behind the unlock screen (docs/performance.md, "What changed in the evening stop")
 
 WARM_READ = "SELECT max(length(directory)) FROM students"
 
 
-def traced_opener(seen: list[str]):
-    """Opens the store as the app does and records every statement of its connections."""
+def traced_opener(seen: list[tuple[str, bool]]):
+    """Opens the store as the app does and records every statement of its connections,
+    with whether it ran on the main (UI) thread."""
     from sqlalchemy import event
+
+    def record(statement: str) -> None:
+        seen.append((statement, threading.current_thread() is threading.main_thread()))
 
     def open_it(location: str) -> Store:
         store = Store.open(location)
         # At every checkout: the pool keeps the connections the open made.
-        event.listen(store.engine, "checkout", lambda conn, _record, _proxy: conn.set_trace_callback(seen.append))
+        event.listen(store.engine, "checkout", lambda conn, _record, _proxy: conn.set_trace_callback(record))
         return store
 
     return open_it
 
 
 async def test_once_the_store_is_open_the_directory_is_read_ahead_while_the_person_types(closed_team):
-    """After the open behind the unlock screen, a thread reads the directory's pages once
-    (ciphertext lengths only), before any unlock; the unlock works as ever afterwards."""
+    """After the open behind the unlock screen, a thread reads the students' pages once
+    (their lengths only), before any unlock; the unlock works as ever afterwards; the
+    app's end stops any read-ahead (quitting never waits for one)."""
     from tests.support import wait_until
 
-    seen: list[str] = []
+    seen: list[tuple[str, bool]] = []
     store = opening(closed_team, traced_opener(seen))
     app = build_app(closed_team, store)
+
+    def warm_reads() -> list[bool]:
+        return [on_main for statement, on_main in seen if statement == WARM_READ]
+
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: WARM_READ in seen, what="the directory read ahead")
+        await wait_until(pilot, lambda: warm_reads(), what="the directory read ahead")
         assert app.session is None and isinstance(app.screen, UnlockScreen)
-        assert seen.count(WARM_READ) == 1
+        assert warm_reads() == [False]  # once, off the UI thread
         await unlock_as(app, pilot, "hann", WORKER_PASS)
         assert isinstance(app.screen, HomeScreen)
-        assert seen.count(WARM_READ) == 1  # not again at the unlock
+        assert warm_reads() == [False]  # not again at the unlock
         await pilot.press("ctrl+q")
+    assert app.store.warm() is False  # stopped by the app's end: none starts any more
+    assert warm_reads() == [False]
     app.store.close()
+
+
+class StopOnTheSecondAsk:
+    """A stop signal that says "go on" when asked before the read and "stop" when SQLite
+    asks during it: a stop that comes while the read runs."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def is_set(self) -> bool:
+        self.asked += 1
+        return self.asked > 1
+
+
+def test_a_read_ahead_ends_when_it_is_told_to_stop_while_it_reads(closed_team):
+    """SQLite asks the stop signal while it reads (every WARM_CHECK_STEPS steps) and ends the
+    read when told: the read-ahead reports that it did not read to the end."""
+    from storage import sqlite as sqlite_backend
+    from storage import students as stored
+    from storage.students import NewStudent
+
+    store = Store.open(str(closed_team.path))
+    try:
+        keys = team.unlock(store, closed_team.coordinator_id, COORDINATOR_PASS)
+        # Enough rows that the read takes more steps than one check.
+        stored.add_students(store, keys, [
+            NewStudent({"first_name": f"Lees{i}", "last_name": "Vooruit"}, "aangemeld", None) for i in range(60)
+        ])
+        stop = StopOnTheSecondAsk()
+        assert sqlite_backend.warm(store.engine, WARM_READ, stop) is False  # type: ignore[arg-type]
+        assert stop.asked >= 2
+        assert sqlite_backend.warm(store.engine, WARM_READ, threading.Event()) is True  # not stopped: to the end
+    finally:
+        store.close()
 
 
 def test_reading_ahead_a_store_that_cannot_be_read_raises_nothing(closed_team):
     """Best effort: a damaged file is told by the unlock itself, not by the read-ahead."""
     store = Store.open(str(closed_team.path))
     try:
-        store.warm()  # a sound store: reads, returns nothing
+        assert store.warm() is True  # a sound store: read to the end
+        store.engine.dispose()  # no connection kept: the next one reads the file anew
         with open(closed_team.path, "r+b") as f:
             f.write(b"\0" * 4096)  # the header and first page gone
-        store.warm()
+        assert store.warm() is False
     finally:
         store.engine.dispose()
         store._release_in_use()
+
+
+async def test_no_style_read_after_the_first_frame_matches_a_widget_of_the_first_screens(closed_team, tmp_path):
+    """The first frame is drawn with app.tcss alone (``JongerenteamApp.LATER_CSS_PATH`` comes
+    after it): no rule of those later files may style anything on the unlock screen or the
+    set-up wizard, or that frame would look different from the next."""
+    from textual.css.match import match
+    from textual.css.stylesheet import Stylesheet
+
+    import screens.app
+    from jongerenteam.cli import make_app
+    from jongerenteam.settings import Settings
+    from screens.app import JongerenteamApp
+    from screens.setup import SetupScreen
+
+    here = Path(screens.app.__file__).parent
+    for app, first in (
+        (build_app(closed_team, opening(closed_team)), UnlockScreen),
+        (make_app(Settings(store=str(tmp_path / "nieuw.jt")), None), SetupScreen),
+    ):
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, first)
+            later = Stylesheet(variables=app.get_css_variables())
+            for name in JongerenteamApp.LATER_CSS_PATH:
+                later.read(here / name)
+            nodes = list(app.screen.walk_children(with_self=True))
+            assert len(later.rules) > 50 and len(nodes) > 10
+            styled = [(rule.css.splitlines()[0], type(node).__name__) for rule in later.rules
+                      for node in nodes if match(rule.selector_set, node)]
+            assert styled == []
+            await pilot.press("ctrl+q")
+        if isinstance(app.store, Store):
+            app.store.close()

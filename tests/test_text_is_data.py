@@ -141,6 +141,41 @@ def test_a_cells_width_is_measured_as_textual_measures_it(value):
     assert cell_width(c) == measure(Console(width=200), c, 1)
 
 
+async def test_a_table_measures_its_columns_as_textual_does():
+    """Our table measures one-line cells itself and leaves the other rows (a label, a wrapped
+    cell, automatic height) to Textual: every column as wide as Textual's own table makes it."""
+    from textual.app import App
+    from textual.widgets import DataTable as TextualTable
+
+    from screens.text import wrapped_cell
+
+    class Host(App[None]):
+        def compose(self):
+            yield SafeTable(id="ours")
+            yield TextualTable(id="theirs")
+
+    rows = [
+        ("10:30", "Sam", "HB", None, 1),
+        ("", "漢字 Yılmaz-Ünal", "e\u0301e\u0301", None, 1),  # wide and combining characters
+        ("10:31", "Maria", "Maria Johanna Theodora van den Broek-Al Hashimi", None, 1),  # the cap
+        ("11:00", "", wrapped_cell("een lange notitie " * 8), None, None),  # left to Textual
+        ("12:00", "Bo", "[red]niet rood[/red]", "label 1", 1),
+    ]
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        ours, theirs = app.query_one("#ours", SafeTable), app.query_one("#theirs", TextualTable)
+        for table in (ours, theirs):
+            table.add_column("Tijd")
+            table.add_column("Naam", width=None)
+            table.add_column("Door")
+        for *values, label, height in rows:
+            ours.add_row(*values, height=height, label=label)
+            theirs.add_row(*(cell(v) for v in values), height=height, label=cell(label) if label else None)
+        await pilot.pause()
+        assert [c.content_width for c in ours.ordered_columns] == [c.content_width for c in theirs.ordered_columns]
+        assert ours._label_column.content_width == theirs._label_column.content_width > 0
+
+
 async def test_a_table_forgets_the_widths_of_earlier_rows_when_it_is_cleared():
     """One long value widens its auto-width column (to the cap); after clear() and short rows it is narrow again."""
     from textual.app import App
