@@ -157,6 +157,10 @@ FIGURES = {
     "start_ratio_vs_bare_textual": ("coldstart", "cold start ratio", None),
     "register_ratio_cpu": ("register", "register_student / raw, CPU median", None),
     "register_ratio_wall": ("register", "register_student / raw, median", None),
+    # Not the keys: the same rows and cryptography written with plain sqlite3
+    # and no checks (bench_register.FloorWrite), against the raw insert; and the app against it.
+    "register_floor_ratio_wall": ("register", "floor / raw, median", None),
+    "register_over_floor_wall": ("register", "register_student / floor, median", None),
     "unlock_to_today_s_50k": ("felt", "Enter on the passphrase", 50000),
     "keystroke_p95_ms_50k": ("felt", "one keystroke in search", 50000),
     "rss_app_mb_50k": ("felt", "peak RSS", 50000),

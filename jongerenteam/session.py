@@ -273,36 +273,45 @@ class TeamSession:
         if self.is_locked:
             return found
         with self._sync_lock:
-            newest, rows = changes.since(self.store, self._seen)
-            if newest <= self._seen:
-                return found
-            self._seen = newest
-            for c in rows:
-                if c.event in EVERYTHING:
-                    found.everything = True
-                elif c.event in WORKER_EVENTS:
-                    found.workers = True
-                elif c.student_id and c.detail.startswith(audit.MELDCODE):
-                    found.meldcode.add(c.student_id)
-                elif c.student_id:
-                    found.students[c.student_id] = (c.worker_id, c.at)
-                else:
-                    found.team = True
-            if len(rows) > 10_000:
-                found.everything = True
-            if found.workers or found.team or found.everything:
-                # A worker's expertise or reachability is a team-level change too.
-                self.workers = {w.id: w for w in self.store.workers(active_only=False)}
-            # A directory not decrypted yet has nothing to refresh: it reads the store as it is then.
-            directory = self._directory
-            if directory is not None and found.everything:
-                directory.refresh(set(directory.students) | self._all_student_ids())
-            elif directory is not None and found.students:
-                directory.refresh(found.students)
+            # The feed and the students it names, read in one snapshot.
+            with self.store.reading_together():
+                if not self._read_changes(found):
+                    return found
             for service in tuple(self._services):
                 service.changed(found)
             self._untold.merge(found)
         return found
+
+    def _read_changes(self, found: Changes) -> bool:
+        """Fill ``found`` from the change feed and refresh the workers and the
+        directory; False when nothing changed since the last sync."""
+        newest, rows = changes.since(self.store, self._seen)
+        if newest <= self._seen:
+            return False
+        self._seen = newest
+        for c in rows:
+            if c.event in EVERYTHING:
+                found.everything = True
+            elif c.event in WORKER_EVENTS:
+                found.workers = True
+            elif c.student_id and c.detail.startswith(audit.MELDCODE):
+                found.meldcode.add(c.student_id)
+            elif c.student_id:
+                found.students[c.student_id] = (c.worker_id, c.at)
+            else:
+                found.team = True
+        if len(rows) > 10_000:
+            found.everything = True
+        if found.workers or found.team or found.everything:
+            # A worker's expertise or reachability is a team-level change too.
+            self.workers = {w.id: w for w in self.store.workers(active_only=False)}
+        # A directory not decrypted yet has nothing to refresh: it reads the store as it is then.
+        directory = self._directory
+        if directory is not None and found.everything:
+            directory.refresh(set(directory.students) | self._all_student_ids())
+        elif directory is not None and found.students:
+            directory.refresh(found.students)
+        return True
 
     def take_changes(self) -> Changes:
         """Everything the syncs found since the screens last asked (also what a use

@@ -370,13 +370,17 @@ class SpreekuurService(Service):
         validate_status(status)
         for _, payload in entries:
             check_document(payload)
+        data = details.to_dict()
         with self.unit():
             row = students.add_student(
-                self.store, self.keys, details.to_dict(), status=status,
+                self.store, self.keys, data, status=status,
                 contact_worker_id=contact_worker_id or self.worker_id, entries=entries,
             )
             kinds = {kind for kind, _ in entries}
-            self.session.report.note(row.id, on=today, walk_in=WALK_IN in kinds, referral=REFERRAL in kinds)
+            self.session.report.note_new(
+                row.id, data, status, on=today or local_today(), walk_in=WALK_IN in kinds,
+                referral=REFERRAL in kinds,
+            )
         # The unit's sync read the change feed, which names the new student, and put
         # her in the directory as stored: not read again. (Inside an outer unit
         # there was no sync yet: then she is read here.)

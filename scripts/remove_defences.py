@@ -642,8 +642,8 @@ DEFENCES: tuple[Defence, ...] = (
     Defence(
         "meldcode: the change feed keeps the trajectory's changes apart from the file's",
         "jongerenteam/session.py",
-        "                elif c.student_id and c.detail.startswith(audit.MELDCODE):\n",
-        "                elif False:\n",
+        "            elif c.student_id and c.detail.startswith(audit.MELDCODE):\n",
+        "            elif False:\n",
         (MELDCODE + "test_a_colleague_on_the_file_is_not_told_the_file_changed_when_the_trajectory_did",),
     ),
 )

@@ -122,6 +122,22 @@ def update(store: Store, keys: Keys, student_id: str, change: Callable[[JsonObje
         raise guard.conflict(s, f"statistics/{student_id}", None, None)
 
 
+def create(store: Store, keys: Keys, student_id: str, data: JsonObject) -> None:
+    """The first document of a student created in the caller's unit of work.
+
+    No read, no savepoint: the student's id is new and not yet committed, so no
+    other transaction can have made a record for it (``update`` is for every
+    other case). A record that is there all the same fails the unit (the
+    unique student id), which then rolls back whole.
+    """
+    record_id = str(uuid.uuid4())
+    with store.session() as s:
+        s.execute(insert(StatisticsRecord).values(
+            id=record_id, student_id=student_id, data=_seal(keys, record_id, data),
+            updated_at=clock.now(), version=1,
+        ))
+
+
 def load_all(store: Store, keys: Keys) -> tuple[list[JsonObject], int]:
     """Every statistics document, the pooled ones of erased students too
     (``expanded``). Returns (documents, number of damaged records left out).

@@ -334,14 +334,31 @@ class Store:
         """A short read-only unit of work: never waits for the write lock.
 
         Inside ``unit()`` it reads in that unit's transaction (and so sees
-        what the use case wrote so far).
+        what the use case wrote so far); inside ``reading_together()`` in
+        that one's.
         """
-        outer = self._current()
+        outer = self._current() or getattr(self._local, "reader", None)
         if outer is not None:
             yield outer
             return
         with self._unit(self._readers) as session:
             yield session
+
+    @contextmanager
+    def reading_together(self) -> Iterator[None]:
+        """Every ``reading()`` on this thread inside it reads in one read transaction:
+        one snapshot, one begin and end (the sync after a use case: the change
+        feed and the students it names). Inside ``unit()`` it is that unit.
+        Writes (``session()``) inside it still get their own transaction."""
+        if self._current() is not None or getattr(self._local, "reader", None) is not None:
+            yield
+            return
+        with self._unit(self._readers) as session:
+            self._local.reader = session
+            try:
+                yield
+            finally:
+                self._local.reader = None
 
     def plain_rows(self, session: Session, statement: str) -> list[tuple[Any, ...]]:
         """The rows of ``statement`` (SQL without parameters) as the database driver returns

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import event
 
 from jongerenteam import spreekuur as intake
 from jongerenteam.domain import StudentDetails
@@ -18,6 +19,7 @@ from jongerenteam.dossier import NewTalk
 from jongerenteam.session import TeamSession
 from jongerenteam.settings import kdf_params
 from jongerenteam.team import WorkerDetails
+from storage import students
 from storage.store import Store
 from tests.support import (
     COORDINATOR_PASS,
@@ -111,6 +113,40 @@ def test_a_new_colleague_and_team_settings_reach_the_other_window(two):
     assert changes.workers and new_id in hanna.workers
     assert hanna.team.programme_contacts() == {"Kok": fx.worker_id}
     assert hanna.spreekuur.suggest_contact("kok") == fx.worker_id
+
+
+def test_a_sync_reads_the_feed_and_the_students_it_names_in_one_read_transaction(two):
+    """After a colleague's registration, the sync's reads (the change feed, the named
+    student's directory row and key wraps) are one transaction: one snapshot, one begin."""
+    _fx, hanna, otto = two
+    hanna.directory  # decrypted, so the sync refreshes it  # noqa: B018
+    rec = otto.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="geld"))
+    begins: list[object] = []
+
+    def began(conn: object) -> None:
+        begins.append(conn)
+
+    event.listen(hanna.store.engine, "begin", began)
+    try:
+        changes = hanna.sync()
+    finally:
+        event.remove(hanna.store.engine, "begin", began)
+    assert rec.id in changes.students and rec.id in hanna.students
+    assert len(begins) == 1
+
+
+@pytest.mark.backends("sqlite")
+def test_readings_together_see_one_snapshot(two):
+    """Inside ``reading_together`` a registration committed meanwhile in another window is
+    not seen by a later read; after it, it is. (SQLite's snapshot; PostgreSQL reads
+    committed rows per statement.)"""
+    fx, _hanna, otto = two
+    before = len(students.all_ids(fx.store))
+    with fx.store.reading_together():
+        assert len(students.all_ids(fx.store)) == before
+        otto.spreekuur.register_walk_in(sam(), intake.WalkIn(hulpvraag="geld"))
+        assert len(students.all_ids(fx.store)) == before
+    assert len(students.all_ids(fx.store)) == before + 1
 
 
 # -- the app ---------------------------------------------------------------------------------

@@ -58,6 +58,17 @@ class ReportService(Service):
             ),
         )
 
+    def note_new(
+        self, student_id: str, data: JsonObject, status: str, *, on: date, walk_in: bool = False,
+        referral: bool = False,
+    ) -> None:
+        """The first statistics document of a student registered in this unit, from
+        the directory data and status just written (not read back): ``note`` for
+        a student no one else can have a record for yet."""
+        facts = rp.facts_of(StudentDetails.from_dict(data), status)
+        doc = rp.revise(None, facts, on, walk_in=on if walk_in else None, referral=on if referral else None)
+        store_report.create(self.store, self.keys, student_id, doc)
+
     def _require_coordinator(self) -> None:
         self.require_coordinator("statistics")
 
