@@ -260,6 +260,19 @@ def test_duplicates_by_name_when_a_birth_date_is_missing(team_store, fixed_clock
     assert s.spreekuur.find_duplicates(StudentDetails(first_name="Sam", last_name="de Vries")) == [dated]
 
 
+@pytest.mark.parametrize(("first", "last"), [
+    ("[red]Jan", "de Vries"), ("Jan", "[bold]Bakker[/bold]"), ("[red]", "Smit"), ("Jan", "[red]"), ("Ann[a]", "Smit [x]"),
+])
+def test_duplicates_of_a_name_with_square_brackets(team_store, fixed_clock, first, last):
+    """Text is data in the duplicate check too: a name that looks like markup is
+    found again when typed again, with and without a birth date."""
+    s = session(team_store)
+    rec = s.spreekuur.register_student(StudentDetails(first_name=first, last_name=last, birth_date=date(2008, 1, 1)), today=TODAY)
+    again = StudentDetails(first_name=first, last_name=last, birth_date=date(2008, 1, 1))
+    assert [r.id for r in s.spreekuur.find_duplicates(again)] == [rec.id]
+    assert [r.id for r in s.spreekuur.find_duplicates(StudentDetails(first_name=first, last_name=last))] == [rec.id]
+
+
 def test_duplicates_by_exact_name_and_birth_date_of_a_colleagues_student(team_store, fixed_clock):
     """Otto registered Simon; Hanna, not involved, types his exact name and birth date
     (as a hulpverlener types it): "Bedoel je …?" offers him. A namesake born on another day is not offered."""

@@ -390,6 +390,27 @@ async def test_duplicate_warning_offers_the_existing_student(team_store, student
         assert [e.payload.get("hulpvraag") for e in entries if e.kind == "inloop"] == ["Kwam terug"]
 
 
+async def test_duplicate_warning_for_a_name_that_looks_like_markup(team_store, students):
+    """A walk-in named "[red]Jan" comes back: 'Bedoel je ...?' offers the student
+    registered before, his name shown as typed."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *"[red]Jan", "tab", *"de [b]Vries", "tab", *"1-2-2008", "tab", *"Eerste keer", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen), everything_shown(app)
+        before = count(team_store.store, Student)
+        await pilot.press("ctrl+n", *"[red]Jan", "tab", *"de [b]Vries", "tab", *"1-2-2008", "tab", *"Kwam terug", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DuplicateModal), everything_shown(app)
+        option = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        assert option.startswith("[red]Jan de [b]Vries · 01-02-2008")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert count(team_store.store, Student) == before
+
+
 async def test_duplicate_warning_can_save_a_new_student_or_go_back(team_store, students):
     app = build_app(team_store)
     before = count(team_store.store, Student)
