@@ -273,7 +273,7 @@ class TeamSession:
         if self.is_locked:
             return found
         with self._sync_lock:
-            # The feed and the students it names, read in one snapshot.
+            # The feed and the students it names, read in one read transaction.
             with self.store.reading_together():
                 if not self._read_changes(found):
                     return found
