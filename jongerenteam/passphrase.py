@@ -96,6 +96,8 @@ _PARTICLES = frozenset({"van", "der", "den", "de", "het", "ten", "ter", "te", "o
 
 TOO_SHORT = f"Te kort: gebruik minstens {MIN_LENGTH} tekens. Een zin van vier woorden is sterk en goed te onthouden."
 OWN_NAME = "Gebruik je eigen naam of de naam van het team niet in je wachtwoord."
+# A worker's "new" passphrase that is the one they have now (``TeamService.change_own_passphrase``).
+SAME_AS_CURRENT = "Het nieuwe wachtwoord is hetzelfde als je huidige. Kies een ander wachtwoord."
 _GUESSABLE = "Dit wachtwoord is te makkelijk te raden"
 _NOT_STRONG = "Dit wachtwoord is nog niet sterk genoeg: maak het langer."
 _LEET = "Letters vervangen door cijfers of tekens (zoals 0 voor o of @ voor a) maakt het niet sterker."

@@ -3,9 +3,10 @@ settings a coördinator keeps (idle lock time, vaste contactpersonen,
 expertise), and each worker's reachability for students.
 
 ``TeamService`` holds the use cases of an unlocked worker (most are a
-coördinator's). ``reset_with_recovery`` is the one way a passphrase is set
-again with the recovery code from paper, from the command line, the unlock
-screen or Team beheren. Screens: ``screens/team.py``, ``screens/unlock.py``,
+coördinator's; ``change_own_passphrase`` is every worker's).
+``reset_with_recovery`` is the one way a passphrase is set again with the
+recovery code from paper, from the command line, the unlock screen or Team
+beheren. Screens: ``screens/team.py``, ``screens/unlock.py``,
 ``screens/setup.py``; store: ``storage/team.py``.
 """
 
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from jongerenteam.domain import WORKER_FIELDS, check_worker_field
-from jongerenteam.passphrase import require_strong
+from jongerenteam.passphrase import SAME_AS_CURRENT, require_strong
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
 from storage import audit, spreekuur
@@ -192,6 +193,40 @@ class TeamService(Service):
     def reset_passphrase_with_recovery(self, recovery_code: str, worker_id: str, new_passphrase: str, params: KdfParams) -> int:
         with self.unit():
             return reset_with_recovery(self.store, recovery_code, worker_id, new_passphrase, params, by_worker=self.worker_id)
+
+    def change_own_passphrase(self, current: str, new: str, params: KdfParams | None = None) -> None:
+        """This worker chooses a new passphrase of their own, typing the current one.
+
+        Their key slot is made again under the new passphrase (logged as
+        'passphrase_changed'); the keys inside stay the same, so nothing else
+        changes and the session goes on. Refused before any key derivation: a
+        new passphrase equal to the current one or weak (``WeakPassphrase``),
+        and any try while the growing wait after wrong passphrases runs
+        (``PassphraseWait``). A wrong current passphrase raises
+        ``WrongPassphrase`` and is logged like a refused login, so it counts
+        for that wait. ``params``: the calibrated ones unless given.
+        """
+        if new == current:
+            from jongerenteam.errors import WeakPassphrase
+
+            # Whoever knew the current one (the coördinator who typed it first) would know this one.
+            raise WeakPassphrase(SAME_AS_CURRENT)
+        me = self.worker
+        require_strong(new, names=(me.full_name, me.initials))
+        from jongerenteam import throttle
+
+        wait = throttle.wait_seconds(self.store, self.worker_id)
+        if wait > 0:
+            from jongerenteam.errors import PassphraseWait
+
+            raise PassphraseWait(self.worker_id, wait)
+        if params is None:
+            from jongerenteam.settings import kdf_params
+
+            params = kdf_params()
+        # Not in a unit: a refusal is logged in a transaction of its own, which must stay.
+        store_team.change_passphrase(self.store, self.keys, current, new, params)
+        self.session.sync()
 
     def set_expertise(self, worker_id: str, codes: tuple[str, ...], *, version: int) -> None:
         """A worker's expertise; ``version``: of the worker as the coördinator saw them."""

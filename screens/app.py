@@ -101,6 +101,10 @@ class JongerenteamApp(App[int]):
         # F4, not ctrl+g: ctrl+g is the bell character, which text pasted from a
         # terminal can hold; a key that a paste can press must not open a screen.
         Binding("f4", "social_map", "Sociale kaart", show=False, priority=True),
+        # Every worker changes their own passphrase (the first one came from the coördinator).
+        # F2, as "Wachtwoord vergeten?" on the unlock screen (whose own key wins there); not a
+        # ctrl key: the text fields use ctrl+w, ctrl+k and ctrl+u for editing. Shown last: where it fits.
+        Binding("f2", "change_passphrase", "Wachtwoord wijzigen"),
         # Help for the screen in front (screens/help.py). F1 (above) is not a priority
         # key: where a screen means something else by it (the unlock screen: a forgotten
         # passphrase), the screen's own key wins; "?" is typed as a letter where a field takes it.
@@ -283,7 +287,9 @@ class JongerenteamApp(App[int]):
             await asyncio.sleep(0)
         await asyncio.sleep(0)  # and the handler that took the last message off a queue
 
-    SESSION_ACTIONS = frozenset({"lock", "today", "search", "walk_in", "referral", "link_anonymous", "team", "social_map"})
+    SESSION_ACTIONS = frozenset({
+        "lock", "today", "search", "walk_in", "referral", "link_anonymous", "team", "social_map", "change_passphrase",
+    })
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Nothing to lock or open before anyone unlocked: hide those keys.
@@ -501,6 +507,20 @@ class JongerenteamApp(App[int]):
 
         if self.session is not None:
             self.push_screen(ReachabilityModal(self.session))
+
+    def action_change_passphrase(self) -> None:
+        """F2 (or the palette): the worker chooses a passphrase of their own; a notice once it is done."""
+        from screens.team_dialogs import ChangePassphraseDialog
+
+        session = self.session
+        if session is None or isinstance(self.screen, ChangePassphraseDialog):
+            return
+
+        def closed(result: str | None) -> None:
+            if result and self.session is session:
+                self.notify(result, timeout=10)
+
+        self.push_screen(ChangePassphraseDialog(session), closed)
 
     def action_social_map(self) -> None:
         from screens.socialmap import SocialMapScreen

@@ -51,6 +51,7 @@ WHAT = {
     "bijwerken": "Bijwerken met wat collega's veranderden",
     "unlock": "Ontgrendelen",
     "reset": "Een nieuw wachtwoord instellen",
+    "wachtwoord-wijzigen": "Je wachtwoord wijzigen",
     "create": "Het team aanmaken",
     "save": "Opslaan",
     "checks": "Controleren voor het opslaan",

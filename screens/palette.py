@@ -74,6 +74,8 @@ def system_commands(app: JongerenteamApp, screen: Screen[Any]) -> Iterable[Syste
     yield SystemCommand("student: anonieme inloop koppelen",
                         "Een student die eerder anoniem binnenliep geeft haar naam: koppel die inloop aan haar dossier",
                         app.action_link_anonymous)
+    yield SystemCommand("ik: wachtwoord wijzigen", "Kies zelf een nieuw wachtwoord; het oude werkt daarna niet meer (F2)",
+                        app.action_change_passphrase)
     yield SystemCommand("ik: bereikbaarheid instellen", "Hoe studenten jou bereiken; staat in elk afsprakenoverzicht",
                         app.action_reachability)
     yield SystemCommand("sociale kaart: tonen", "Organisaties en professionals van het team: zoeken, toevoegen, wijzigen (F4)",

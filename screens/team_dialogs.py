@@ -1,17 +1,19 @@
 """The dialogs of Team beheren (coördinator only): add, deactivate, reset a
-passphrase with the recovery code, vaste contactpersonen, idle time, expertise.
+passphrase with the recovery code, vaste contactpersonen, idle time, expertise;
+and the one every worker opens from anywhere (F2): change their own passphrase.
 
 Each is a ``TeamDialog`` (the one dialog base, screens/dialogs.py, in the
 team's look) that closes with a Dutch result sentence, or None when
 cancelled. Argon2 and multi-row store work run in a thread; what is typed
 here (passphrases, herstelcodes) is never kept as a draft.
 
-Why one file of about 650 lines: six short dialogs of one screen and the
-words they share (TEXT); one file per dialog would scatter those words.
+Why one file of about 900 lines: seven short dialogs and the words they
+share (TEXT); one file per dialog would scatter those words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -23,13 +25,13 @@ from textual.widget import Widget
 from jongerenteam.catalogue import LEEFDOMEINEN, MOTHER_ORGANISATIONS, ROLE_LABELS
 from jongerenteam.dates import moment_text
 from jongerenteam.domain import ValidationError, check_worker_field
-from jongerenteam.errors import WorkerExists, WrongPassphrase
-from jongerenteam.passphrase import weakness
+from jongerenteam.errors import PassphraseWait, WeakPassphrase, WorkerExists, WrongPassphrase
+from jongerenteam.passphrase import SAME_AS_CURRENT, weakness
 from jongerenteam.search import fold
 from jongerenteam.settings import kdf_params
 from jongerenteam.team import COORDINATOR, RECOVERY_GROUP_LEN, RECOVERY_GROUPS, WORKER, WorkerDetails
 from jongerenteam.text import LIMITS
-from screens.background import Failure, dutch
+from screens.background import Failure, dutch, run_in_thread
 from screens.dialogs import Confirm, FormDialog
 from screens.handover.caseload import WorkerPicker
 from screens.interfaces import team_app
@@ -132,6 +134,19 @@ TEXT = {
     "need_worker": "Kies de medewerker.",
     "reset_done": "Het wachtwoord van {name} is hersteld. Geef het nieuwe wachtwoord persoonlijk door.",
     "reset_self": "Je wachtwoord is hersteld. Ontgrendel opnieuw met je nieuwe wachtwoord.",
+    # change one's own passphrase (every worker: F2, the palette)
+    "change_title": "Wachtwoord wijzigen",
+    "change_hint": (
+        "Kies zelf een nieuw wachtwoord. Daarna werkt alleen het nieuwe; ook wie je vorige wachtwoord kende, "
+        "kan er niet meer mee ontgrendelen."
+    ),
+    "current": "Huidig wachtwoord",
+    "change_new": "Nieuw wachtwoord",
+    "change_repeat": "Nieuw wachtwoord nog een keer",
+    "need_current": "Vul je huidige wachtwoord in.",
+    "wrong_current": "Dit is niet je huidige wachtwoord. Typ het opnieuw; de rest blijft staan.",
+    "change_busy": "Bezig met het nieuwe wachtwoord… Dit duurt een paar seconden.",
+    "changed": "Je wachtwoord is gewijzigd. Gebruik voortaan het nieuwe wachtwoord.",
     # vaste contactpersonen
     "contacts_title": "Vaste contactpersonen per opleiding",
     "contacts_hint": "Een nieuwe aanmelding voor een opleiding krijgt deze contactpersoon voorgesteld. Enter op een regel om te wijzigen.",
@@ -607,6 +622,91 @@ class ResetPassphraseDialog(TeamDialog):
     def show_failure(self, failure: Failure) -> None:
         # A wrong herstelcode: said beside it.
         self.show_error("reset-code" if isinstance(failure.error, WrongPassphrase) else "", failure.text)
+
+
+# -- change one's own passphrase -------------------------------------------------------------------
+
+
+class ChangePassphraseDialog(TeamDialog):
+    """Every worker: the current passphrase, the new one twice (F2 or the palette, from anywhere).
+
+    The key derivations (the current passphrase checked, the slot made again)
+    take a second or two: they run in a thread of their own ("wachtwoord-wijzigen").
+    A wrong current passphrase is said beside it and everything typed stays.
+    """
+
+    DIALOG_TITLE = TEXT["change_title"]
+    HINT = TEXT["change_hint"]
+    HELP = TEXT["change_hint"]
+
+    def fields(self) -> ComposeResult:
+        yield from self.row(TEXT["current"], Input(password=True, id="change-current"))
+        yield from self.row(
+            TEXT["change_new"], Input(placeholder=TEXT["passphrase_placeholder"], password=True, id="change-passphrase"),
+        )
+        yield from self.row(TEXT["change_repeat"], Input(password=True, id="change-repeat"))
+
+    def first_focus(self) -> None:
+        self.query_one("#change-current", Input).focus()
+
+    def enter_pressed(self, field: Widget) -> None:
+        if field.id == "change-repeat":
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def prepare(self) -> Any:
+        current = self.query_one("#change-current", Input).value
+        passphrase = self.query_one("#change-passphrase", Input).value
+        repeat = self.query_one("#change-repeat", Input).value
+        me = self.session.worker
+        problems: list[tuple[str, str]] = []
+        if not current:
+            problems.append(("change-current", TEXT["need_current"]))
+        if passphrase and passphrase == current:
+            problems.append(("change-passphrase", SAME_AS_CURRENT))
+        else:
+            problems += passphrase_problems(passphrase, repeat, (me.full_name, me.initials), "change")
+        if problems:
+            self.show_problems(problems)
+            return None
+        session = self.session
+        return lambda: session.team.change_own_passphrase(current, passphrase)
+
+    def store(self, call: Callable[[], Any], done: Callable[[Any], object], *, busy_text: str = TEXT["change_busy"]) -> None:
+        """As every dialog's, in a worker of its own name (its failures say what did not happen)."""
+        if self.busy:
+            return
+        self.busy = True
+        self.say(busy_text, busy=True)
+
+        def ok(result: Any) -> None:
+            if self.still_here():
+                self.busy = False
+                self.say("")
+                done(result)
+
+        def failed(failure: Failure) -> None:
+            if self.still_here():
+                self.busy = False
+                self.say("")
+                self.show_failure(failure)
+
+        run_in_thread(self, "wachtwoord-wijzigen", call, done=ok, failed=failed, exclusive=True)
+
+    def saved(self, result: Any) -> None:
+        self.done(TEXT["changed"])
+
+    def show_failure(self, failure: Failure) -> None:
+        error = failure.error
+        if isinstance(error, WrongPassphrase):
+            self.show_error("change-current", TEXT["wrong_current"])
+        elif isinstance(error, PassphraseWait):
+            self.show_error("change-current", failure.text)
+        elif isinstance(error, WeakPassphrase):
+            self.show_error("change-passphrase", failure.text)
+        else:
+            super().show_failure(failure)
 
 
 # -- vaste contactpersonen ---------------------------------------------------------------------

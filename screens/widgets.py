@@ -483,7 +483,7 @@ class LineTable(ScrollView, can_focus=True):
 # The app's own keys in the footer, most needed first; a screen's own keys come
 # before all of them (they are what the screen is for). What does not fit the
 # width is left out whole, never cut: F1 (help) and ctrl+p (the palette) list it all.
-APP_KEY_ORDER = ("walk_in", "referral", "help", "lock", "search", "today", "team", "quit")
+APP_KEY_ORDER = ("walk_in", "referral", "help", "lock", "search", "today", "team", "quit", "change_passphrase")
 # Shown whatever the width (with ctrl+p at the right): the help, which lists every key.
 ALWAYS_SHOWN = frozenset({"help"})
 

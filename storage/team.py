@@ -626,25 +626,39 @@ def _regrant(
 def change_passphrase(
     store: Store, keys: Keys, old_passphrase: str, new_passphrase: str, params: KdfParams
 ) -> None:
-    """Rewrap the worker's own slot; the data is not touched."""
+    """Rewrap the worker's own slot; the data is not touched.
+
+    A wrong ``old_passphrase`` is logged like a refused login (``failed_login``,
+    detail "wijzigen"; its own transaction, so call this outside a unit) and
+    raises ``WrongPassphrase``: it counts for the growing wait (``login_throttle``).
+    """
     with store.session() as s:
         try:
             current = _try_slot(s, keys.worker_id, old_passphrase)
         except WrongSecret:
-            raise WrongPassphrase(keys.worker_id) from None
-        s.execute(delete(KeySlot).where(KeySlot.worker_id == current.worker_id))
-        seed = current.sign_seed
-        if seed is None:  # a slot from before signing that never logged in since
-            seed, public = new_signing_key()
-            worker = s.get(Worker, current.worker_id)
-            if worker is not None:
-                worker.sign_public = public
-                worker.sign_binding = authority.bind(current.worker_private, current.escrow_public, current.worker_id, public)
-        payload = _worker_payload(
-            current.team_key, current.worker_private, current.escrow_public, current.role, seed
-        )
-        s.add(_slot_row(make_slot(_new_id(), new_passphrase, payload, params), "worker", current.worker_id))
-        audit.append(s, keys, "passphrase_changed", worker_id=current.worker_id)
+            current = None
+        if current is not None:
+            _rewrap_own_slot(s, keys, current, new_passphrase, params)
+            return
+    _refused(store, keys.worker_id, "wijzigen")
+    raise WrongPassphrase(keys.worker_id)
+
+
+def _rewrap_own_slot(s: Session, keys: Keys, current: Keys, new_passphrase: str, params: KdfParams) -> None:
+    """The worker's slot made again under ``new_passphrase``, with the same keys inside."""
+    s.execute(delete(KeySlot).where(KeySlot.worker_id == current.worker_id))
+    seed = current.sign_seed
+    if seed is None:  # a slot from before signing that never logged in since
+        seed, public = new_signing_key()
+        worker = s.get(Worker, current.worker_id)
+        if worker is not None:
+            worker.sign_public = public
+            worker.sign_binding = authority.bind(current.worker_private, current.escrow_public, current.worker_id, public)
+    payload = _worker_payload(
+        current.team_key, current.worker_private, current.escrow_public, current.role, seed
+    )
+    s.add(_slot_row(make_slot(_new_id(), new_passphrase, payload, params), "worker", current.worker_id))
+    audit.append(s, keys, "passphrase_changed", worker_id=current.worker_id)
 
 
 def _role_at_creation(s: Session, audit_key: bytes, worker_id: str) -> str:
@@ -753,12 +767,13 @@ def login_throttle(store: Store, worker_id: str) -> tuple[int, datetime | None]:
     """
     with store.reading() as s:
         # A login, the right passphrase typed for noodtoegang or an inzage (the
-        # escrow read is logged on this worker's behalf), or a new passphrase
-        # set with the recovery code, ends the wait.
+        # escrow read is logged on this worker's behalf), a new passphrase
+        # set with the recovery code, or their own passphrase changed (the
+        # current one typed right), ends the wait.
         last_ok = s.scalar(
             select(func.max(AuditEntry.seq)).where(
                 or_(
-                    and_(AuditEntry.worker_id == worker_id, AuditEntry.event.in_(("login", "unlock"))),
+                    and_(AuditEntry.worker_id == worker_id, AuditEntry.event.in_(("login", "unlock", "passphrase_changed"))),
                     and_(AuditEntry.on_behalf_of == worker_id, AuditEntry.event.in_(("recovery", "emergency_access"))),
                 )
             )

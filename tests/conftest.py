@@ -65,7 +65,7 @@ LAYERS = {
         "test_eighteen", "test_exports", "test_meldcode", "test_handover", "test_handover_states", "test_no_silent_overwrite",
         "test_postgres", "test_report", "test_restore", "test_rights", "test_scenario_leonie", "test_scenario_meldcode", "test_smoke",
         "test_spreekuur", "test_store_errors", "test_sync", "test_tamper",
-        "test_insiders", "test_defences", "test_passphrase_wait",
+        "test_insiders", "test_defences", "test_passphrase_wait", "test_passphrase_change",
     ),
     "ui": (
         "test_background", "test_fast_start", "test_overview", "test_scenario_willem", "test_snapshots",

@@ -605,6 +605,23 @@ async def _reach_save(r: Run) -> type:
     return ReachabilityModal
 
 
+@case("wachtwoord-wijzigen")
+async def _change_passphrase(r: Run) -> type:
+    from jongerenteam.team import TeamService
+    from screens.team_dialogs import ChangePassphraseDialog
+
+    await r.press("f2")
+    assert isinstance(r.app.screen, ChangePassphraseDialog)
+    r.breaks(TeamService, "change_own_passphrase")
+    for line in (WORKER_PASS, "tulpen langs de vaart in mei", "tulpen langs de vaart in mei"):
+        await paste(r.app, r.pilot, line)
+        await r.pilot.press("enter")
+    await r.settle()
+    # What was typed stays.
+    assert r.app.screen.query_one("#change-current").value == WORKER_PASS
+    return ChangePassphraseDialog
+
+
 # -- the sociale kaart
 
 

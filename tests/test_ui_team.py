@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -10,9 +11,12 @@ from textual.widgets._footer import FooterKey
 
 from jongerenteam.domain import StudentDetails
 from jongerenteam.messages import explain
+from jongerenteam.passphrase import SAME_AS_CURRENT, weakness
 from jongerenteam.session import TeamSession
+from jongerenteam.team import TeamService
 from screens.dialogs import Confirm
 from screens.handover.caseload import WorkerPicker
+from screens.home import HomeScreen
 from screens.team import (
     COLUMNS,
     TEAM_COMMANDS,
@@ -25,11 +29,13 @@ from screens.team import (
     ResetPassphraseDialog,
     TeamScreen,
 )
+from screens.team_dialogs import ChangePassphraseDialog
 from screens.unlock import UnlockScreen
 from storage import spreekuur, team
 from storage.errors import NotInvolved, WorkerExists, WorkerInactive, WrongPassphrase
 from tests.support import (
     COORDINATOR_PASS,
+    OTHER_PASS,
     WORKER_PASS,
     build_app,
     notifications,
@@ -37,10 +43,12 @@ from tests.support import (
     screen_text,
     settle,
     text_of,
+    unlock_as,
     wait_until,
 )
 
 SIZE = (120, 36)
+WAIT_FOR_GATE = 30.0
 NEW_PASS = "fietsen langs de grachten in mei"
 OTHER_NEW_PASS = "koffie met stroopwafels op dinsdag"
 
@@ -614,3 +622,110 @@ async def test_resetting_your_own_passphrase_locks_so_you_unlock_with_the_new_on
         await settle(app, pilot)
         assert isinstance(app.screen, TeamScreen)
         assert app.session.keys.escrow_private is not None
+
+
+# -- every worker: change your own passphrase (F2, the palette) -----------------------------------------
+
+
+def change_fields(app) -> tuple[str, str, str]:
+    return value(app, "#change-current"), value(app, "#change-passphrase"), value(app, "#change-repeat")
+
+
+async def type_change(app, pilot, current: str, new: str) -> None:
+    """In the open dialog: the current passphrase, the new one twice, Enter after each (the last one saves)."""
+    for text in (current, new, new):
+        await paste(app, pilot, text)
+        await pilot.press("enter")
+
+
+async def test_a_worker_changes_her_own_passphrase_by_f2(team_store, monkeypatch):
+    """Hanna (no coördinator) presses F2 on Vandaag: a wrong current passphrase is said beside it while
+    everything typed stays; the right one saves (busy meanwhile, the screen answering), the notice says so,
+    and after a lock only the new passphrase unlocks."""
+    # The key derivation held until the test has seen the dialog busy (the real use case then runs).
+    gate = threading.Event()
+    real = TeamService.change_own_passphrase
+
+    def held(self, current, new, params=None):
+        assert gate.wait(WAIT_FOR_GATE)
+        return real(self, current, new, params)
+
+    monkeypatch.setattr(TeamService, "change_own_passphrase", held)
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "hanna", WORKER_PASS)
+        assert isinstance(app.screen, HomeScreen)
+        footer = [key.description for key in app.screen.query(FooterKey)]
+        await wait_until(pilot, lambda: "Wachtwoord wijzigen" in [k.description for k in app.screen.query(FooterKey)],
+                         what=f"F2 in the footer of Vandaag (now {footer})")
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChangePassphraseDialog), what="the dialog")
+        dialog = app.screen
+        assert app.focused is dialog.query_one("#change-current", Input)
+        assert [dialog.query_one(f"#{f}", Input).password for f in ("change-current", "change-passphrase", "change-repeat")] \
+            == [True, True, True]
+        assert "Huidig wachtwoord" in screen_text(app) and "Nieuw wachtwoord nog een keer" in screen_text(app)
+
+        await type_change(app, pilot, WORKER_PASS + "x", NEW_PASS)
+        await wait_until(pilot, lambda: TEXT["change_busy"] in text_of(app, "#team-dialog-message"), what="busy")
+        await pilot.press("ctrl+s")  # a second save while busy starts nothing
+        gate.set()
+        await settle(app, pilot)
+        assert app.screen is dialog
+        assert text_of(app, "#change-current-error") == TEXT["wrong_current"]
+        assert text_of(app, "#team-dialog-message") == ""
+        assert change_fields(app) == (WORKER_PASS + "x", NEW_PASS, NEW_PASS)
+        assert app.focused is dialog.query_one("#change-current", Input)
+
+        await pilot.press("ctrl+u")
+        await paste(app, pilot, WORKER_PASS)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert TEXT["changed"] == "Je wachtwoord is gewijzigd. Gebruik voortaan het nieuwe wachtwoord."
+        assert TEXT["changed"] in notifications(app)
+        assert app.session is not None  # same keys: the session goes on
+
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        await paste(app, pilot, WORKER_PASS)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session is None
+        assert "Het wachtwoord klopt niet" in text_of(app, "#unlock-message")
+        await pilot.press("ctrl+u")
+        await paste(app, pilot, NEW_PASS)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.session.worker_id == team_store.worker_id
+
+
+async def test_change_passphrase_from_the_palette_refuses_weak_and_same_and_escape_closes(team_store):
+    """Otto opens it from the palette: a weak or unchanged new passphrase is refused in the dialog, before
+    any thread runs; Esc closes it and nothing changed."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "otto", OTHER_PASS)
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "ik: wachtwoord wijzigen")
+        command.callback()
+        await wait_until(pilot, lambda: isinstance(app.screen, ChangePassphraseDialog), what="the dialog")
+        await pilot.press("f2")  # F2 again: no second dialog
+        await pilot.pause()
+        assert len([s for s in app.screen_stack if isinstance(s, ChangePassphraseDialog)]) == 1
+
+        await type_change(app, pilot, OTHER_PASS, "Otto fiets 2024")
+        assert text_of(app, "#change-passphrase-error") == weakness("Otto fiets 2024", names=("Otto Collega", "OC"))
+        await pilot.press("ctrl+u")
+        await paste(app, pilot, OTHER_PASS)
+        await pilot.press("tab", "ctrl+u")
+        await paste(app, pilot, OTHER_PASS)
+        await pilot.press("ctrl+s")
+        assert text_of(app, "#change-passphrase-error") == SAME_AS_CURRENT
+        assert not [w for w in app.workers if w.name == "wachtwoord-wijzigen"]
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert team.unlock(team_store.store, team_store.other_id, OTHER_PASS).worker_id == team_store.other_id
