@@ -87,8 +87,8 @@ def wait_sentence(seconds: int) -> str:
 # key derivation (below OWASP's floor), outside the test suite.
 WEAK_KEY_SLOT = (
     "Let op: dit wachtwoord is met een te zwakke instelling opgeslagen (de instelling voor het testen van "
-    "jongerenteam). Kies een nieuw wachtwoord met de herstelcode ('jongerenteam recover' of Team beheren), "
-    "dan wordt het goed beveiligd."
+    "jongerenteam). Kies een nieuw wachtwoord: in de app met F2 (Wachtwoord wijzigen), of met de herstelcode "
+    "('jongerenteam recover' of Team beheren). Dan wordt het goed beveiligd."
 )
 
 

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from jongerenteam import throttle
 from jongerenteam.domain import WORKER_FIELDS, check_worker_field
+from jongerenteam.errors import PassphraseWait, WeakPassphrase
 from jongerenteam.passphrase import SAME_AS_CURRENT, require_strong
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
@@ -207,18 +209,12 @@ class TeamService(Service):
         for that wait. ``params``: the calibrated ones unless given.
         """
         if new == current:
-            from jongerenteam.errors import WeakPassphrase
-
             # Whoever knew the current one (the coördinator who typed it first) would know this one.
             raise WeakPassphrase(SAME_AS_CURRENT)
         me = self.worker
         require_strong(new, names=(me.full_name, me.initials))
-        from jongerenteam import throttle
-
         wait = throttle.wait_seconds(self.store, self.worker_id)
         if wait > 0:
-            from jongerenteam.errors import PassphraseWait
-
             raise PassphraseWait(self.worker_id, wait)
         if params is None:
             from jongerenteam.settings import kdf_params
