@@ -17,7 +17,9 @@ screen therefore imports its text widgets from here, never from
   they are typed or pasted (``jongerenteam.text.clean_line``/``clean_block``),
   so what a worker sees in the field is what is saved. An ``Input`` whose
   ``max_length`` a paste would pass refuses it with a notice saying how much
-  fits, never silently.
+  fits, never silently. Their own keys (backspace, the arrows, delete) act
+  in order with the letters around them, however fast the keys come
+  (``run_own_binding``).
 
 Styled text is built as ``rich.text.Text`` or ``textual.content.Content``
 from plain strings (never ``from_markup``); the widgets here make those
@@ -32,6 +34,7 @@ from typing import Any, Self
 from rich.cells import cell_len, set_cell_size
 from rich.measure import Measurement
 from rich.text import Text
+from textual import events
 from textual import widgets as _w
 from textual.content import Content
 from textual.geometry import Size
@@ -290,6 +293,26 @@ def dutch_count(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+async def run_own_binding(widget: Widget, event: events.Key) -> bool:
+    """Run ``widget``'s own (not priority) binding for this key at once, in the widget's
+    turn, and stop the key; False when it has none or its action does not run.
+
+    Textual handles a typed letter in the field itself but sends a bound key (backspace,
+    the arrows, delete) up to the app first, behind every key already waiting there: keys
+    read in one go (a fast typist, a busy laptop catching up, a script) then had their
+    backspace applied after the letters typed after it ("demo wachtwoord" with a typo
+    corrected came out wrong; Textual issue 6605). The focused widget's bindings come
+    first in the app's binding chain, and priority bindings were already tried before
+    the key reached the widget, so what runs is the same, only in order.
+    """
+    for binding in widget._bindings.key_to_bindings.get(event.key, ()):  # Textual's own map (pinned version)
+        if not binding.priority and await widget.app.run_action(binding.action, widget):
+            event.stop()
+            event.prevent_default()
+            return True
+    return False
+
+
 class Input(_w.Input):
     """An Input that drops control characters and escape sequences, typed or pasted.
 
@@ -305,6 +328,11 @@ class Input(_w.Input):
     # ``_handled_by``): a fast typist's (or a script's) ctrl+s right after the last letters
     # must find them in the field, not act while they still wait in its queue.
     KEYS_IN_ORDER = True
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable:
+            await run_own_binding(self, event)  # backspace, arrows: in order with the letters
+        await super()._on_key(event)
 
     def _watch_value(self, value: str) -> None:
         # Textual's watcher sets ``virtual_size``, a layout reactive, which the next layout
@@ -358,6 +386,14 @@ class TextArea(_w.TextArea):
 
     def __init__(self, text: str = "", **kwargs: Any) -> None:
         super().__init__(clean_text(text, multiline=True), **kwargs)
+
+    # Keys the TextArea itself turns into text or focus moves (Textual's ``_on_key``).
+    _OWN_KEYS = frozenset({"enter", "tab", "escape"})
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and event.key not in self._OWN_KEYS:
+            await run_own_binding(self, event)  # as Input: backspace and arrows in order with the letters
+        await super()._on_key(event)
 
     def _replace_via_keyboard(self, insert: str, start: Any, end: Any) -> Any:
         if not insert.isprintable():

@@ -21,6 +21,7 @@ from jongerenteam.session import TeamSession
 from storage.store import Store
 from tests.support import (
     NAME_FILTER,
+    PASSPHRASE,
     SEARCH,
     TMUX,
     Terminal,
@@ -170,6 +171,20 @@ def test_fast_typing_after_enter_goes_to_the_passphrase(demo_store):
         # tmux may show a frame half redrawn.
         screen = term.wait_for("Mijn studenten", absent=("Wie ben je?",))
         assert WAISCA.passphrase not in screen
+
+
+def test_a_typo_in_the_passphrase_put_right_in_one_burst_still_unlocks(demo_store):
+    """The passphrase with a typo and BSpace sent in one burst (a busy laptop reads the keys in
+    one go): the backspace acts where it was typed (Textual issue 6605), so the worker gets in."""
+    store, env = demo_store
+    with app_in_terminal(store, env) as term:
+        term.wait_for("Wie ben je?", NAME_FILTER)
+        term.type("wai")
+        term.wait_for(f"{WAISCA.full_name} ({WAISCA.initials})", absent=("Floor Bakker (FB)",))
+        term.keys("Enter")
+        term.wait_for_focus(PASSPHRASE)
+        term.keys(WAISCA.passphrase[:-1] + "q", "BSpace", WAISCA.passphrase[-1], "Left", "Right", "Enter")
+        term.wait_for("Mijn studenten", absent=("Wie ben je?",))
 
 
 def test_walk_in_intake_by_keys_then_found_by_search(demo_store):

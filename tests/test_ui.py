@@ -121,6 +121,29 @@ async def test_letters_typed_right_behind_enter_do_not_join_the_passphrase(team_
         assert app.session is not None and app.session.worker_id == team_store.worker_id
 
 
+async def test_a_typo_in_the_passphrase_corrected_fast_still_unlocks(team_store, students):
+    """The passphrase typed in one burst with a typo put right by backspace (a laptop busy
+    for a moment reads the keys in one go): the backspace acts where it was typed, so the
+    worker is let in, not told the passphrase is wrong."""
+    from textual import events
+
+    typed = [events.Key(ch if ch != " " else "space", ch) for ch in "hanna"] + [events.Key("enter", "\r")]
+    typed += [events.Key(ch if ch != " " else "space", ch) for ch in WORKER_PASS[:5] + "x"]
+    typed += [events.Key("backspace", None)]
+    typed += [events.Key(ch if ch != " " else "space", ch) for ch in WORKER_PASS[5:]]
+    typed += [events.Key("enter", "\r")]
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for key in typed:  # all queued before the app reads one
+            app.post_message(key)
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen) or bool(message(app)),
+                         what="Vandaag or a refusal")
+        await settle(app, pilot)
+        assert app.session is not None, message(app)
+
+
 async def test_unlock_lists_only_active_workers(team_store):
     """A deactivated colleague is no longer offered on the unlock screen."""
     coordinator = TeamSession.unlock(team_store.store, team_store.coordinator_id, COORDINATOR_PASS)

@@ -390,10 +390,34 @@ async def test_saved_after_a_lock_the_dossier_below_shows_it(team_store, student
 def _burst(app, keys: list[str]) -> None:
     """Keys as a fast typist (or a script) sends them: all queued at the app before any is handled,
     the way the terminal driver posts them (``Pilot.press`` waits after each key)."""
-    names = {"tab": ("tab", None), "enter": ("enter", "\r"), " ": ("space", " "), "-": ("minus", "-")}
+    names = {"tab": ("tab", None), "enter": ("enter", "\r"), " ": ("space", " "), "-": ("minus", "-"),
+             **{k: (k, None) for k in ("backspace", "delete", "left", "right", "home", "end")}}
     for key in keys:
         name, char = names.get(key, (key, key))
         app.post_message(events.Key(name, char))
+
+
+async def test_a_typo_corrected_in_a_burst_is_corrected_where_it_was_typed(team_store, students):
+    """Backspace and the arrows typed fast between letters act where they were typed, in a
+    text field and in a text area (Textual handled them after the letters queued behind
+    them, its issue 6605): "Rooster ophalrn", backspace twice, "en" gives "Rooster ophalen"."""
+    app = build_app(team_store)
+    async with app.run_test(size=WIDE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_driegesprek(app, pilot, students.ozdemir_id)
+        story = widget(app, "#dg-story")
+        story.focus()
+        await pilot.pause()
+        _burst(app, [*"Rooster ophalrn", "backspace", "backspace", *"en", "left", "left", "left", "backspace", *"LL",
+                     "end", *" gaat goed"])
+        await wait_until(pilot, lambda: story.text.endswith("goed"), what="all keys handled in the text area", timeout=15)
+        assert story.text == "Rooster ophLLlen gaat goed"
+        who = widget(app, "#agreement-who")
+        who.focus()
+        await pilot.pause()
+        _burst(app, [*"studnet", "backspace", "backspace", "backspace", *"ent", "home", "delete", *"S"])
+        await wait_until(pilot, lambda: who.value.startswith("S"), what="all keys handled in the field", timeout=15)
+        assert who.value == "Student"
 
 
 async def test_keys_typed_before_enter_are_never_lost(team_store, students):
