@@ -175,6 +175,30 @@ def is_possible_duplicate(new: StudentDetails, existing: StudentDetails) -> bool
     return similar_names(new, existing)
 
 
+# What the walk-in and aanmelding forms ask about a student that a visit or a referral of a
+# student the team already knows does not write into her record (her file gets the
+# hulpvraag, the leefdomeinen or the reason; her details stay as they are).
+NOT_CARRIED_FIELDS = (
+    "student_number", "programme", "level", "year", "municipality_code", "municipality_text",
+    "contact_preference", "contact_value",
+)
+
+
+def not_carried(typed: StudentDetails, known: StudentDetails) -> list[str]:
+    """The fields typed on the form that the known student's record does not hold as typed:
+    not saved when the visit or referral goes to her file, so the screen names them."""
+    out: list[str] = []
+    for name in NOT_CARRIED_FIELDS:
+        value, held = getattr(typed, name), getattr(known, name)
+        if value in ("", None):
+            continue
+        if isinstance(value, str) and isinstance(held, str) and fold(value.strip()) == fold(held.strip()):
+            continue
+        if value != held:
+            out.append(name)
+    return out
+
+
 # -- Vandaag ----------------------------------------------------------------------------
 
 

@@ -39,7 +39,7 @@ from jongerenteam.search import fold
 from screens import forms
 from screens.background import dutch, run_in_thread
 from screens.dialogs import Confirm, Dialog, leave_asking_if_typed
-from screens.interfaces import reload_screen, team_app
+from screens.interfaces import ShowsRecord, reload_screen, team_app
 from screens.text import Input, Label, Option, OptionList, Static, TextArea
 from screens.widgets import LeefdomeinPicker, SteadyFooter, SuggestWords, hidden
 
@@ -92,6 +92,15 @@ TEXT = {
     "no_birth": "geboortedatum onbekend",
     "duplicates_title": "Bedoel je een van deze studenten?",
     "duplicates_hint": "Enter: deze student · n: toch een nieuwe student opslaan · Esc: terug",
+    "duplicates_carry": (
+        "Kies je een bestaande student, dan komt dit in haar dossier; haar gegevens (opleiding, telefoon …) "
+        "blijven zoals ze zijn. Wat je daarvan anders typte, zie je na het opslaan."
+    ),
+    "not_carried": " Niet overgenomen in haar gegevens (daar staat het niet, of anders): {items}. Klopt het wat je typte, "
+                   "pas het dan aan in het dossier.",
+    "not_carried_sealed": " Niet overgenomen in haar gegevens (daar staat het niet, of anders): {items}. Geef het door "
+                          "aan {contact} als het klopt.",
+    "back_in_file": " Je bent terug in het dossier van {name}.",
     "link": "Anonieme inloop van {when} koppelen aan een nieuwe student",
     "hint_link": (
         "De inloop houdt zijn datum en wordt het eerste inloopgesprek in het dossier. Alleen een voornaam is "
@@ -396,6 +405,7 @@ class DuplicateModal(Dialog):
         with Vertical(classes="dialog"):
             yield Static(TEXT["duplicates_title"], classes="title")
             yield OptionList(*(Option(text, id=sid) for sid, text in self.rows), id="duplicates")
+            yield Static(TEXT["duplicates_carry"], classes="hint", id="duplicates-carry")
             yield Static(TEXT["duplicates_hint"], classes="hint")
         yield SteadyFooter()
 
@@ -816,36 +826,49 @@ class IntakeScreen(Screen[None]):
              existing: StudentRecord | None) -> None:
         s = self.session
 
-        def register() -> str:
-            """The store calls, and the Dutch sentence that says what was saved."""
+        left_out = self.not_carried(details, existing)
+
+        def register() -> tuple[str, str | None, bool]:
+            """The store calls: the Dutch sentence that says what was saved, the student's id, and
+            whether it names details that were not saved (then it stays longer)."""
+            text, record = saved_as()
+            if record is None:
+                return text, None, False
+            if left_out:
+                items = " · ".join(left_out)
+                text += (TEXT["not_carried"].format(items=items) if s.is_involved(record.id)
+                         else TEXT["not_carried_sealed"].format(items=items, contact=s.contact_name(record)))
+            return text, record.id, bool(left_out)
+
+        def saved_as() -> tuple[str, StudentRecord | None]:
             if isinstance(extra, intake.WalkIn) and self.link is not None:  # she gave her name
                 when = when_text(self.link)
                 record = s.spreekuur.link_anonymous(self.link.id, details, extra, existing=existing)
                 name = record.details.display_name
                 if s.is_involved(record.id):
-                    return TEXT["saved_link"].format(when=when, name=name)
-                return TEXT["saved_link_sealed"].format(when=when, name=name, contact=s.contact_name(record))
+                    return TEXT["saved_link"].format(when=when, name=name), record
+                return TEXT["saved_link_sealed"].format(when=when, name=name, contact=s.contact_name(record)), record
             if isinstance(extra, intake.WalkIn):  # an inloop
                 if details.anonymous:
                     s.spreekuur.register_anonymous(extra.leefdomeinen, extra.minutes)
-                    return TEXT["saved_anonymous"]
+                    return TEXT["saved_anonymous"], None
                 record = s.spreekuur.register_walk_in(details, extra, existing=existing)
                 name = record.details.display_name
                 if existing is None:
-                    return TEXT["saved_walk_in"].format(name=name)
+                    return TEXT["saved_walk_in"].format(name=name), record
                 if s.is_involved(record.id):
-                    return TEXT["saved_visit"].format(name=name)
-                return TEXT["saved_visit_sealed"].format(name=name, contact=s.contact_name(record))
+                    return TEXT["saved_visit"].format(name=name), record
+                return TEXT["saved_visit_sealed"].format(name=name, contact=s.contact_name(record)), record
             if existing is not None:
                 record = s.spreekuur.add_referral_to_existing(existing, extra)
                 return TEXT["saved_existing_referral"].format(
                     name=record.details.display_name, status=STATUSES.get(record.status, record.status),
                     contact=s.contact_name(record),
-                )
+                ), record
             if contact_id is None:  # collect() asks for one: never None here
                 raise ValidationError("contact_worker", TEXT["contact_needed"])
             record = s.spreekuur.register_referral(details, extra, contact_worker_id=contact_id)
-            return TEXT["saved_referral"].format(name=record.details.display_name, contact=s.contact_name(record))
+            return TEXT["saved_referral"].format(name=record.details.display_name, contact=s.contact_name(record)), record
 
         run_in_thread(self, "save", register, done=self.saved, failed=lambda f: self.failed(f.text, f.field),
                       exclusive=True)
@@ -858,13 +881,38 @@ class IntakeScreen(Screen[None]):
         else:
             self.query_one("#form-message", Static).update(message + TEXT["kept"])
 
-    def saved(self, text: str) -> None:
+    def saved(self, result: tuple[str, str | None, bool]) -> None:
+        text, student_id, long = result
         self.busy = False
         if team_app(self).session is not self.session:
             return  # locked meanwhile: the screen is gone
         self.app.pop_screen()
-        self.app.notify(text, timeout=6)
+        below = self.app.screen
+        if student_id is not None and isinstance(below, ShowsRecord) and below.record.id != student_id:
+            # Back in the file of another student: said, so a next key is not meant for the one just saved.
+            text += TEXT["back_in_file"].format(name=below.record.details.display_name)
+        self.app.notify(text, timeout=20 if long else 6)
         reload_screen(self.app)
+
+    def not_carried(self, details: StudentDetails, existing: StudentRecord | None) -> list[str]:
+        """'Label: as typed' for each detail typed here that ``existing``'s record does not hold
+        as typed (``intake.not_carried``): the visit or referral goes to her file, those do not."""
+        if existing is None:
+            return []
+        labels = dict(MORE_FIELDS)
+        out: list[str] = []
+        for name in intake.not_carried(details, existing.details):
+            field_id = "municipality" if name.startswith("municipality") else name
+            typed = f"{label}: {value}" if (value := self.typed_text(field_id)) and (label := labels.get(field_id)) else ""
+            if typed and typed not in out:
+                out.append(typed)
+        return out
+
+    def typed_text(self, field_id: str) -> str:
+        """What the field ``field_id`` shows as typed, in one line."""
+        widget = self.query_one(f"#f-{field_id}")
+        value = getattr(widget, "value", "")
+        return str(value).strip() if value is not None else ''
 
     # -- leaving ----------------------------------------------------------------
 

@@ -9,8 +9,10 @@ from sqlalchemy import func, select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
 from jongerenteam.dates import local_today
+from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
 from screens.dialogs import Confirm
+from screens.dossier.screen import DossierScreen
 from screens.home import HomeScreen
 from screens.spreekuur import AnonymousPicker, DuplicateModal, IntakeScreen, LinkAnonymousModal
 from screens.student import EmergencyModal, FileModal, NotInvolvedModal
@@ -34,10 +36,12 @@ from tests.support import (
     last_seq,
     leaked,
     notifications,
+    open_row,
     paste,
     screen_text,
     settle,
     table_rows,
+    text_of,
     unlock_as,
     wait_until,
 )
@@ -409,6 +413,41 @@ async def test_duplicate_warning_for_a_name_that_looks_like_markup(team_store, s
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert count(team_store.store, Student) == before
+
+
+async def test_a_visit_of_a_known_student_names_the_details_it_did_not_save(team_store, students):
+    """From another student's file, ctrl+n: a walk-in typed with an opleiding and niveau that
+    Fatma's record holds otherwise. 'Bedoel je ...?' says her details stay as they are; after
+    Enter the notice names what was typed and not saved, and that the worker is back in the
+    other student's file (a next key is not for Fatma)."""
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    hanna.spreekuur.register_student(StudentDetails(first_name="Tweede", last_name="Dossierhouder"))
+    hanna.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_row(app, pilot, "Dossierhouder")
+        other = app.screen
+        assert isinstance(other, DossierScreen) and other.record.details.last_name == "Dossierhouder"
+        await pilot.press("ctrl+n", *"Fatma", "tab", *"Ozdemr", "tab", *"12-9-2007", "tab", *"Kwam terug")
+        field(app, "programme").value = "Kok"
+        field(app, "level").value = "2"
+        field(app, "student_number").value = "S100200"  # the same as hers: nothing to say
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DuplicateModal)
+        assert "haar gegevens (opleiding, telefoon …) blijven zoals ze zijn" in text_of(app, "#duplicates-carry")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is other
+        (notice,) = [n for n in notifications(app) if n.startswith("Inloopgesprek toegevoegd")]
+        assert notice == (
+            "Inloopgesprek toegevoegd aan het dossier van Fatma Özdemir. Niet overgenomen in haar gegevens (daar "
+            "staat het niet, of anders): Opleiding: Kok · Niveau: 2. Klopt het wat je typte, pas het dan aan in het "
+            "dossier. Je bent terug in het dossier van Tweede Dossierhouder."
+        )
+        record = app.session.students[students.ozdemir_id]
+        assert (record.details.programme, record.details.level) == ("Pedagogisch medewerker", "3")
 
 
 async def test_duplicate_warning_can_save_a_new_student_or_go_back(team_store, students):
