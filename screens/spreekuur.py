@@ -93,12 +93,14 @@ TEXT = {
     "duplicates_title": "Bedoel je een van deze studenten?",
     "duplicates_hint": "Enter: deze student · n: toch een nieuwe student opslaan · Esc: terug",
     "duplicates_carry": (
-        "Kies je een bestaande student, dan komt dit in haar dossier; haar gegevens (opleiding, telefoon …) "
-        "blijven zoals ze zijn. Wat je daarvan anders typte, zie je na het opslaan."
+        "Kies je een bestaande student, dan komt dit in diens dossier; de gegevens van die student (opleiding, "
+        "telefoon …) blijven zoals ze zijn. Wat je daarvan anders typte, zie je na het opslaan."
     ),
-    "not_carried": " Niet overgenomen in haar gegevens (daar staat het niet, of anders): {items}. Klopt het wat je typte, "
+    "not_carried": " Niet overgenomen in de gegevens van de student (daar staat het niet, of anders): {items}. Klopt het wat "
+                   "je typte, "
                    "pas het dan aan in het dossier.",
-    "not_carried_sealed": " Niet overgenomen in haar gegevens (daar staat het niet, of anders): {items}. Geef het door "
+    "not_carried_sealed": " Niet overgenomen in de gegevens van de student (daar staat het niet, of anders): {items}. Geef het "
+                          "door "
                           "aan {contact} als het klopt.",
     "back_in_file": " Je bent terug in het dossier van {name}.",
     "link": "Anonieme inloop van {when} koppelen aan een nieuwe student",

@@ -436,14 +436,14 @@ async def test_a_visit_of_a_known_student_names_the_details_it_did_not_save(team
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, DuplicateModal)
-        assert "haar gegevens (opleiding, telefoon …) blijven zoals ze zijn" in text_of(app, "#duplicates-carry")
+        assert "de gegevens van die student (opleiding, telefoon …) blijven zoals ze zijn" in text_of(app, "#duplicates-carry")
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is other
         (notice,) = [n for n in notifications(app) if n.startswith("Inloopgesprek toegevoegd")]
         assert notice == (
-            "Inloopgesprek toegevoegd aan het dossier van Fatma Özdemir. Niet overgenomen in haar gegevens (daar "
-            "staat het niet, of anders): Opleiding: Kok · Niveau: 2. Klopt het wat je typte, pas het dan aan in het "
+            "Inloopgesprek toegevoegd aan het dossier van Fatma Özdemir. Niet overgenomen in de gegevens van de "
+            "student (daar staat het niet, of anders): Opleiding: Kok · Niveau: 2. Klopt het wat je typte, pas het dan aan in het "
             "dossier. Je bent terug in het dossier van Tweede Dossierhouder."
         )
         record = app.session.students[students.ozdemir_id]
