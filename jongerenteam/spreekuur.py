@@ -81,6 +81,25 @@ class WalkIn:
         return "WalkIn(…)"
 
 
+# Typed as the first name of a walk-in: an anonymous walk-in (only its date, leefdomeinen and duration kept).
+ANONYMOUS_WORD = "anoniem"
+REFERRAL_NAME_NEEDED = "Vul de voornaam van de student in: een aanmelding is altijd op naam."
+REFERRAL_NOT_ANONYMOUS = (
+    "Een aanmelding is altijd op naam: vul de voornaam van de student in. Wil de student anoniem blijven, "
+    "registreer dan een anonieme inloop (ctrl+n, typ 'anoniem')."
+)
+
+
+def require_named_for_referral(details: StudentDetails) -> None:
+    """An aanmelding is of a student with a name: an empty first name, or 'anoniem'
+    (which only a walk-in knows), is refused, saying why."""
+    first = details.first_name.strip()
+    if not first:
+        raise ValidationError("first_name", REFERRAL_NAME_NEEDED)
+    if fold(first) == ANONYMOUS_WORD:
+        raise ValidationError("first_name", REFERRAL_NOT_ANONYMOUS)
+
+
 @dataclass(slots=True)
 class Referral:
     """An aanmelding: a coach or other professional registers a student."""
@@ -534,6 +553,7 @@ class SpreekuurService(Service):
         today: date | None = None,
     ) -> StudentRecord:
         """An aanmelding: status 'wacht op eerste gesprek', the waiting clock starts."""
+        require_named_for_referral(details)
         referral.validate()
         today = today or local_today()
         details.urgency = referral.urgency

@@ -47,8 +47,6 @@ if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
     from jongerenteam.session import TeamSession
 
-ANONYMOUS_WORD = "anoniem"
-
 TEXT = {
     "inloop": "Inloop: een student loopt binnen",
     "aanmelding": "Aanmelding: een coach of professional meldt een student aan",
@@ -615,7 +613,7 @@ class IntakeScreen(Screen[None]):
         elif field_id == "programme" and self.kind == "aanmelding":
             self.suggest_contact(event.value)
         elif field_id == "first_name" and self.kind == "inloop" and self.link is None:
-            anonymous = fold(event.value.strip()) == ANONYMOUS_WORD
+            anonymous = fold(event.value.strip()) == intake.ANONYMOUS_WORD
             self.show_anonymous(anonymous)
             self.hint("first_name", TEXT["anonymous_hint"] if anonymous else "")
 
@@ -692,7 +690,7 @@ class IntakeScreen(Screen[None]):
     def collect(self) -> tuple[StudentDetails, intake.WalkIn | intake.Referral, str | None]:
         """Typed text to domain objects; raise ValidationError naming the field."""
         v = self.values()
-        anonymous = self.kind == "inloop" and fold(v["first_name"].strip()) == ANONYMOUS_WORD
+        anonymous = self.kind == "inloop" and fold(v["first_name"].strip()) == intake.ANONYMOUS_WORD
         birth = parse_date(v["birth_date"]) if v["birth_date"].strip() else None
         level = _level(v["level"])
         if level is None:
@@ -735,6 +733,8 @@ class IntakeScreen(Screen[None]):
         )
         if anonymous and self.link is not None:
             raise ValidationError("first_name", TEXT["link_name_needed"])
+        if self.kind != "inloop":
+            intake.require_named_for_referral(details)
         details.validate()
         contact_id = None
         extra: intake.WalkIn | intake.Referral

@@ -227,6 +227,24 @@ def test_referral_needs_who_and_why():
     assert err.value.field == "by_contact"
 
 
+@pytest.mark.parametrize(("first", "message"), [
+    ("", intake.REFERRAL_NAME_NEEDED), ("  ", intake.REFERRAL_NAME_NEEDED),
+    ("anoniem", intake.REFERRAL_NOT_ANONYMOUS), (" Anoniem ", intake.REFERRAL_NOT_ANONYMOUS),
+])
+def test_a_referral_is_always_of_a_named_student(team_store, fixed_clock, first, message):
+    """An aanmelding with no first name, or 'anoniem' (which only a walk-in knows), is refused
+    with a sentence that says why; no student is made."""
+    s = session(team_store)
+    before = len(s.students)
+    with pytest.raises(ValidationError) as err:
+        s.spreekuur.register_referral(
+            StudentDetails(first_name=first), intake.Referral(by_name="Mevr. Bos", reason="verzuim"),
+            contact_worker_id=team_store.worker_id, today=TODAY,
+        )
+    assert (err.value.field, str(err.value)) == ("first_name", message)
+    assert len(s.students) == before
+
+
 def test_working_days():
     """Weekends do not count; a week from Monday to Monday is five working days."""
     assert working_days_between(date(2026, 11, 16), date(2026, 11, 23)) == 5

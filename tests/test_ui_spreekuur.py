@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
+from jongerenteam import spreekuur as intake
 from jongerenteam.dates import local_today
 from jongerenteam.domain import StudentDetails
 from jongerenteam.session import TeamSession
@@ -372,6 +373,28 @@ async def test_referral_without_reason_keeps_everything_typed(team_store, studen
         assert field_error(app, "reason") == "Vul de reden van de aanmelding in."
         assert app.focused is field(app, "reason")
         assert field(app, "first_name").value == NEW_FIRST and field(app, "by_name").value == "Jan de Coach"
+
+
+async def test_a_referral_named_anoniem_is_refused_with_the_reason(team_store, students):
+    """ctrl+r with no name says an aanmelding is always of a named student (not "or 'anoniem'");
+    'anoniem' as the name is refused too, and points to an anonymous walk-in; what was typed stays."""
+    app = build_app(team_store)
+    before = count(team_store.store, Student)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+r", "ctrl+s")
+        await settle(app, pilot)
+        assert field_error(app, "first_name") == intake.REFERRAL_NAME_NEEDED
+        await pilot.press(*"anoniem")
+        field(app, "by_name").value = "Jan de Coach"
+        field(app, "reason").text = "verzuim"
+        field(app, "contact_worker").value = "HH"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert field_error(app, "first_name") == intake.REFERRAL_NOT_ANONYMOUS
+        assert field(app, "first_name").value == "anoniem" and field(app, "by_name").value == "Jan de Coach"
+    assert count(team_store.store, Student) == before
 
 
 async def test_duplicate_warning_offers_the_existing_student(team_store, students):
