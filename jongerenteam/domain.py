@@ -159,41 +159,54 @@ class StudentDetails:
             setattr(self, name, clean_line(getattr(self, name)))
 
     def validate(self, today: date | None = None) -> None:
-        """Clean the text fields, then refuse what cannot be right; ``concerns`` lists what needs a yes."""
+        """Clean the text fields, then refuse what cannot be right (the first problem of
+        ``problems``); ``concerns`` lists what needs a yes."""
+        found = self.problems(today)
+        if found:
+            raise found[0]
+
+    def problems(self, today: date | None = None) -> list[ValidationError]:
+        """Clean the text fields, then every field that cannot be right, one problem per
+        field, so a form can show them all at once."""
         today = today or date.today()
         self.normalise()
+        out: list[ValidationError] = []
         for name, kind in self.TEXT_FIELDS.items():
-            check_text("municipality" if name == "municipality_text" else name, getattr(self, name), kind)
+            try:
+                check_text("municipality" if name == "municipality_text" else name, getattr(self, name), kind)
+            except ValidationError as exc:
+                out.append(exc)
         if not self.anonymous and not self.first_name.strip():
-            raise ValidationError("first_name", "Vul een voornaam in, of kies 'anoniem'.")
+            out.append(ValidationError("first_name", "Vul een voornaam in, of kies 'anoniem'."))
         if self.birth_date is not None:
             if self.birth_date > today:
-                raise ValidationError("birth_date", "De geboortedatum ligt in de toekomst.")
-            if age_on(self.birth_date, today) > IMPOSSIBLE_AGE:
-                raise ValidationError("birth_date", "Deze geboortedatum kan niet kloppen (ouder dan 100).")
+                out.append(ValidationError("birth_date", "De geboortedatum ligt in de toekomst."))
+            elif age_on(self.birth_date, today) > IMPOSSIBLE_AGE:
+                out.append(ValidationError("birth_date", "Deze geboortedatum kan niet kloppen (ouder dan 100)."))
         if self.level and self.level not in LEVELS:
-            raise ValidationError("level", "Kies een niveau: Entree, 1, 2, 3 of 4.")
+            out.append(ValidationError("level", "Kies een niveau: Entree, 1, 2, 3 of 4."))
         if self.municipality_code and self.municipality_code not in MUNICIPALITIES:
-            raise ValidationError("municipality_code", "Deze gemeente staat niet in de lijst.")
+            out.append(ValidationError("municipality_code", "Deze gemeente staat niet in de lijst."))
         if self.contact_preference and self.contact_preference not in CONTACT_PREFERENCES:
-            raise ValidationError("contact_preference", "Kies telefoon, WhatsApp, e-mail of langskomen.")
+            out.append(ValidationError("contact_preference", "Kies telefoon, WhatsApp, e-mail of langskomen."))
         problem = contact_problem(self.contact_preference, self.contact_value)
         if problem:
-            raise ValidationError("contact_value", problem)
+            out.append(ValidationError("contact_value", problem))
         if self.year is not None and not 1 <= self.year <= 6:
-            raise ValidationError("year", "Leerjaar is een getal van 1 tot en met 6.")
+            out.append(ValidationError("year", "Leerjaar is een getal van 1 tot en met 6."))
         if any(code not in LEEFDOMEIN_CODES for code in self.leefdomeinen):
-            raise ValidationError("leefdomeinen", "Onbekend leefdomein.")
+            out.append(ValidationError("leefdomeinen", "Onbekend leefdomein."))
         if self.referrer and self.referrer not in REFERRERS:
-            raise ValidationError("referrer", "Kies wie de student verwijst.")
+            out.append(ValidationError("referrer", "Kies wie de student verwijst."))
         if self.urgency and self.urgency not in URGENCIES:
-            raise ValidationError("urgency", "Kies gewoon, snel of acuut.")
+            out.append(ValidationError("urgency", "Kies gewoon, snel of acuut."))
         if self.coach_role and self.coach_role not in COACH_ROLES:
-            raise ValidationError("coach_role", "Kies de rol van de coach: SLB'er, LOB'er, mentor of studiecoach.")
+            out.append(ValidationError("coach_role", "Kies de rol van de coach: SLB'er, LOB'er, mentor of studiecoach."))
         if self.closed_reason and self.closed_reason not in CLOSE_REASONS:
-            raise ValidationError("closed_reason", "Kies hoe het dossier is afgesloten.")
+            out.append(ValidationError("closed_reason", "Kies hoe het dossier is afgesloten."))
         if self.retention and self.retention not in RETENTION_REGIMES:
-            raise ValidationError("retention", RETENTION_CHOOSE)
+            out.append(ValidationError("retention", RETENTION_CHOOSE))
+        return out
 
     def concerns(self, today: date | None = None) -> list[Concern]:
         """Unusual but possible input, each to be confirmed before saving."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on
 from textual.actions import SkipAction
@@ -46,6 +46,20 @@ from screens.widgets import LeefdomeinPicker, SteadyFooter, SuggestWords, hidden
 if TYPE_CHECKING:
     from jongerenteam.directory import StudentRecord
     from jongerenteam.session import TeamSession
+
+_T = TypeVar("_T")
+
+# The form field a domain field's problem is shown under.
+FIELD_OF = {"municipality_code": "municipality", "municipality_text": "municipality"}
+
+
+class FormProblems(ValidationError):
+    """Every problem of a filled-in form (``IntakeScreen.collect``), in the order of its fields."""
+
+    def __init__(self, problems: list[ValidationError]) -> None:
+        super().__init__(problems[0].field, problems[0].message)
+        self.problems = problems
+
 
 TEXT = {
     "inloop": "Inloop: een student loopt binnen",
@@ -688,24 +702,34 @@ class IntakeScreen(Screen[None]):
     # -- building what is saved -----------------------------------------------------------
 
     def collect(self) -> tuple[StudentDetails, intake.WalkIn | intake.Referral, str | None]:
-        """Typed text to domain objects; raise ValidationError naming the field."""
+        """Typed text to domain objects; raise ``FormProblems`` naming every field that is wrong."""
         v = self.values()
+        problems: list[ValidationError] = []
+
+        def attempt(check: Callable[[], _T], instead: _T) -> _T:
+            try:
+                return check()
+            except ValidationError as exc:
+                problems.append(exc)
+                return instead
+
         anonymous = self.kind == "inloop" and fold(v["first_name"].strip()) == intake.ANONYMOUS_WORD
-        birth = parse_date(v["birth_date"]) if v["birth_date"].strip() else None
+        birth = attempt(lambda: parse_date(v["birth_date"]) if v["birth_date"].strip() else None, None)
         level = _level(v["level"])
         if level is None:
-            raise ValidationError("level", TEXT["level_bad"])
+            problems.append(ValidationError("level", TEXT["level_bad"]))
         year = None
         if v["year"].strip():
-            if not v["year"].strip().isdigit():
-                raise ValidationError("year", TEXT["year_bad"])
-            year = int(v["year"])
+            if v["year"].strip().isdigit():
+                year = int(v["year"])
+            else:
+                problems.append(ValidationError("year", TEXT["year_bad"]))
         preference = forms.choice(v["contact_preference"], CONTACT_PREFERENCES)
         if preference is None:
-            raise ValidationError("contact_preference", TEXT["preference_bad"])
+            problems.append(ValidationError("contact_preference", TEXT["preference_bad"]))
         referrer = forms.choice(v["referrer"], REFERRERS)
         if referrer is None:
-            raise ValidationError("referrer", TEXT["referrer_bad"])
+            problems.append(ValidationError("referrer", TEXT["referrer_bad"]))
         municipality_code, municipality_text = "", ""
         if v["municipality"].strip():
             municipality_code = code_for(v["municipality"]) or ""
@@ -721,33 +745,36 @@ class IntakeScreen(Screen[None]):
             birth_date=None if anonymous else birth,
             student_number=v["student_number"].strip(),
             programme=v["programme"].strip(),
-            level=level,
+            level=level or "",
             year=year,
             municipality_code=municipality_code,
             municipality_text=municipality_text,
-            contact_preference=preference,
+            contact_preference=preference or "",
             contact_value=v["contact_value"].strip(),
             anonymous=anonymous,
-            referrer=referrer,
+            referrer=referrer or "",
             leefdomeinen=v.get("leefdomeinen", "").split(",") if v.get("leefdomeinen") else [],
         )
         if anonymous and self.link is not None:
-            raise ValidationError("first_name", TEXT["link_name_needed"])
+            problems.append(ValidationError("first_name", TEXT["link_name_needed"]))
         if self.kind != "inloop":
-            intake.require_named_for_referral(details)
-        details.validate()
+            attempt(lambda: intake.require_named_for_referral(details), None)
+        problems += details.problems()
         contact_id = None
         extra: intake.WalkIn | intake.Referral
         if self.kind == "inloop":
-            minutes = forms.minutes(v["minutes"], "minutes", TEXT["minutes_bad"])
+            minutes = attempt(lambda: forms.minutes(v["minutes"], "minutes", TEXT["minutes_bad"]), None)
             today = local_today()
-            next_date = parse_date(v["next_date"], today=today, field="next_date", upcoming=True) if v["next_date"].strip() else None
+            next_date = attempt(
+                lambda: parse_date(v["next_date"], today=today, field="next_date", upcoming=True)
+                if v["next_date"].strip() else None, None,
+            )
             if next_date is not None and next_date < today:
-                raise ValidationError("next_date", TEXT["next_past"])
+                problems.append(ValidationError("next_date", TEXT["next_past"]))
             extra = intake.WalkIn(
                 hulpvraag=v["hulpvraag"].strip(),
                 leefdomeinen=details.leefdomeinen,
-                referrer=referrer,
+                referrer=referrer or "",
                 minutes=minutes,
                 next_date=next_date,
                 next_text=v["next_text"].strip(),
@@ -755,17 +782,28 @@ class IntakeScreen(Screen[None]):
         else:
             urgency = forms.choice(v["urgency"], URGENCIES)
             if not urgency:
-                raise ValidationError("urgency", TEXT["urgency_bad"])
+                problems.append(ValidationError("urgency", TEXT["urgency_bad"]))
             extra = intake.Referral(
                 by_name=v["by_name"].strip(), by_role=v["by_role"].strip(),
-                by_contact=v["by_contact"].strip(), reason=v["reason"].strip(), urgency=urgency,
+                by_contact=v["by_contact"].strip(), reason=v["reason"].strip(), urgency=urgency or "",
             )
             contact_id = forms.colleague_id(self.session, v["contact_worker"])
             if contact_id is None:
                 typed = v["contact_worker"].strip()
-                raise ValidationError("contact_worker", TEXT["contact_unknown"] if typed else TEXT["contact_needed"])
-        extra.validate()
+                problems.append(ValidationError(
+                    "contact_worker", TEXT["contact_unknown"] if typed else TEXT["contact_needed"]))
+        attempt(extra.validate, None)
+        if problems:
+            raise FormProblems(self.in_form_order(problems))
         return details, extra, contact_id
+
+    def in_form_order(self, problems: list[ValidationError]) -> list[ValidationError]:
+        """One problem per field (the first found), in the order the fields stand on the form."""
+        order = {field_id: i for i, (field_id, _) in enumerate(self.fields())}
+        first: dict[str, ValidationError] = {}
+        for problem in problems:
+            first.setdefault(FIELD_OF.get(problem.field, problem.field), problem)
+        return sorted(first.values(), key=lambda p: order.get(FIELD_OF.get(p.field, p.field), len(order)))
 
     # -- saving -------------------------------------------------------------------
 
@@ -777,13 +815,15 @@ class IntakeScreen(Screen[None]):
             self.error(field_id, "")
         try:
             details, extra, contact_id = self.collect()
-        except ValidationError as exc:
-            self.show_field_error(exc.field, exc.message)
+        except FormProblems as problems:
+            # Every field that is wrong at once, each under its field; the first gets the focus.
+            for problem in reversed(problems.problems):
+                self.show_field_error(problem.field, problem.message)
             return
         self.run_worker(self.checks_then_save(details, extra, contact_id), exclusive=True, name="checks", group="checks")
 
     def show_field_error(self, field_id: str, message: str) -> None:
-        target = {"municipality_code": "municipality", "municipality_text": "municipality"}.get(field_id, field_id)
+        target = FIELD_OF.get(field_id, field_id)
         if target not in dict(self.fields()):
             self.query_one("#form-message", Static).update(message)
             return

@@ -67,3 +67,14 @@ def test_every_generated_demo_student_passes_the_apps_own_validation():
     for seed in (2026, 7):
         for new in demo_students(1500, ["w1", "w2"], seed=seed):
             StudentDetails.from_dict(new.data).validate()
+
+
+def test_every_problem_of_a_student_is_named_once_and_validate_raises_the_first():
+    """``problems`` lists each wrong field (a form shows them all at once); ``validate`` raises the first."""
+    details = StudentDetails(first_name="", level="7", year=9, contact_preference="telegram", referrer="buurman")
+    found = details.problems(date(2026, 12, 6))
+    assert [p.field for p in found] == ["first_name", "level", "contact_preference", "year", "referrer"]
+    with pytest.raises(ValidationError) as err:
+        details.validate(date(2026, 12, 6))
+    assert err.value.field == "first_name"
+    assert StudentDetails(first_name="Sam").problems(date(2026, 12, 6)) == []

@@ -512,6 +512,33 @@ async def test_duplicate_warning_for_a_name_only_walk_in_of_a_colleagues_student
                    for n in notifications(app))
 
 
+async def test_every_wrong_field_is_told_at_once_in_form_order(team_store, students):
+    """An exploratory tester needed seven saves to see seven mistakes, told in a jumbled order:
+    one ctrl+s now says each under its own field, the first field in the form gets the focus,
+    and everything typed stays."""
+    typed = {
+        "first_name": "", "birth_date": "12-13-2008", "level": "5", "year": "0", "contact_preference": "telegram",
+        "contact_value": "06-123", "referrer": "buurman", "minutes": "twintig", "next_date": "30-11-2025",
+    }
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        for name, value in typed.items():
+            field(app, name).value = value
+        await settle(app, pilot)  # the fields' own Changed handlers (which clear a field's error) first
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        told = {name: field_error(app, name) for name in typed if field_error(app, name)}
+        assert list(told) == ["first_name", "birth_date", "level", "year", "contact_preference", "referrer",
+                              "minutes", "next_date"], told
+        assert told["first_name"].startswith("Vul een voornaam in")
+        assert app.focused is field(app, "first_name")
+        assert {name: field(app, name).value for name in typed} == typed
+
+
 async def test_bad_input_is_told_next_to_the_field_and_kept(team_store, students):
     """An impossible date, a wrong phone number, a 10-year-old and an unknown municipality."""
     app = build_app(team_store)
