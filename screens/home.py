@@ -166,7 +166,10 @@ class HomeScreen(Screen[None]):
         caseload = self.query_one("#caseload", DataTable)
         for label, width in (("Naam", 24), ("Lft", 3), ("Status", 10), ("Volgende afspraak", 22)):
             caseload.add_column(label, width=width)
-        self.query_one("#queue", DataTable).add_columns("Tijd", "Naam", "Door")
+        queue = self.query_one("#queue", DataTable)
+        # Fixed too: a 60-letter surname ends in "…" and "Door" stays in view.
+        for label, width in (("Tijd", 5), ("Naam", 24), ("Door", 4)):
+            queue.add_column(label, width=width)
         waiting = self.query_one("#waiting", DataTable)
         for label, width in (("Naam", 20), ("Urgentie", 8), ("Dagen", 5), ("Bij", 3)):
             waiting.add_column(label, width=width)

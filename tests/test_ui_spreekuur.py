@@ -539,6 +539,22 @@ async def test_every_wrong_field_is_told_at_once_in_form_order(team_store, stude
         assert {name: field(app, name).value for name in typed} == typed
 
 
+async def test_a_very_long_name_keeps_who_in_view_on_todays_spreekuur(team_store, students):
+    """A walk-in with a 60-letter surname: on Vandaag's spreekuur the name ends in "…" and the
+    column "Door" (who saw her) stays in view, no sideways scrolling (an exploratory tester's finding)."""
+    hanna = TeamSession.unlock(team_store.store, team_store.worker_id, WORKER_PASS)
+    hanna.spreekuur.register_walk_in(StudentDetails(first_name="Lang", last_name="W" * 60), intake.WalkIn(hulpvraag="x"))
+    hanna.lock()
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        queue = app.screen.query_one("#queue", DataTable)
+        await wait_until(pilot, lambda: queue.row_count > 0, what="the spreekuur filled")
+        assert queue.virtual_size.width <= queue.scrollable_content_region.width
+        assert [str(c.label) for c in queue.columns.values()] == ["Tijd", "Naam", "Door"]
+        assert str(queue.get_row_at(0)[2]) == "HH"
+
+
 async def test_bad_input_is_told_next_to_the_field_and_kept(team_store, students):
     """An impossible date, a wrong phone number, a 10-year-old and an unknown municipality."""
     app = build_app(team_store)
