@@ -14,6 +14,7 @@ from jongerenteam import dossier as d
 from jongerenteam import driegesprek as dg
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.messages import explain
+from jongerenteam.rights import Correction
 from jongerenteam.session import TeamSession
 from jongerenteam.socialmap import MapEntry
 from storage.errors import Conflict, NotAllowed, NotInvolved
@@ -68,7 +69,13 @@ def test_a_note_that_still_holds_both_versions_of_a_conflict_is_refused(team_sto
             s.dossier.edit_talk(rec.id, item, {"tekst": text})
         assert exc.value.field == "tekst" and exc.value.message == d.UNMERGED
         assert "haal de regel '--- jouw tekst, nog niet opgeslagen ---' weg" in exc.value.message
+    # A correction request (AVG) that rewrites the note goes through the same refusal, and records nothing.
+    with pytest.raises(ValidationError) as exc:
+        s.rights.record_correction(rec.id, Correction(request="klopt niet", on=TODAY, reason="de student", target="gesprek",
+                                                      entry_id=talk_id, new_value=both))
+    assert exc.value.field == "tekst"
     assert s.dossier.open_dossier(rec.id).item(talk_id).note == "Eerste versie"
+    assert not [e for e in s.dossier.open_dossier(rec.id).timeline if e.kind == "correctie"]
     assert s.dossier.edit_talk(rec.id, item, {"tekst": "Tekst van Daan en van Waisca"})
     assert s.dossier.open_dossier(rec.id).item(talk_id).note == "Tekst van Daan en van Waisca"
 
