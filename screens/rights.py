@@ -482,6 +482,7 @@ class CorrectionDialog(FormDialog):
     FIELD_IDS: ClassVar[dict[str, str]] = {
         "request": "c-request", "on": "c-on", "decision": "c-decision", "field": "c-what",
         "target": "c-what", "entry": "c-talk", "new_value": "c-new", "reason": "c-reason",
+        "tekst": "c-text",  # the talk's text, as edit_talk names it (two versions left in it, d.UNMERGED)
     }
 
     def __init__(self, session: TeamSession, student_id: str, *, talk_id: str | None = None, restore: bool = False) -> None:

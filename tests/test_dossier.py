@@ -14,6 +14,7 @@ from jongerenteam import dossier as d
 from jongerenteam import driegesprek as dg
 from jongerenteam.domain import StudentDetails, ValidationError
 from jongerenteam.messages import explain
+from jongerenteam.rights import Correction
 from jongerenteam.session import TeamSession
 from jongerenteam.socialmap import MapEntry
 from storage.errors import Conflict, NotAllowed, NotInvolved
@@ -52,6 +53,39 @@ def test_talk_note_edit_keeps_every_earlier_version(team_store, fixed_clock):
     # Every edit is in the file's log.
     log = s.dossier.file_log(rec.id)
     assert sum(1 for line in log if line.what == "gewijzigd: dossier: gesprek gewijzigd") == 2
+
+
+def test_a_note_that_still_holds_both_versions_of_a_conflict_is_refused(team_store, fixed_clock):
+    """The line the note dialog puts between a colleague's text and the worker's own (d.MERGE_MARK) is
+    never saved as the verslag: not in a note, not in a driegesprek part; the stored text stays as it was.
+    Once the worker made one text of it, it saves."""
+    s = session(team_store)
+    rec = willem(s)
+    talk_id = s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2026, 11, 23, 9, 0), 45, [], "Eerste versie"))
+    item = s.dossier.open_dossier(rec.id).item(talk_id)
+    both = f"Tekst van Daan\n\n{d.MERGE_MARK}\nTekst van Waisca"
+    for text in (both, f"  {d.MERGE_MARK}  \nalleen de regel, met spaties"):
+        with pytest.raises(ValidationError) as exc:
+            s.dossier.edit_talk(rec.id, item, {"tekst": text})
+        assert exc.value.field == "tekst" and exc.value.message == d.UNMERGED
+        assert "haal de regel '--- jouw tekst, nog niet opgeslagen ---' weg" in exc.value.message
+    # A correction request (AVG) that rewrites the note goes through the same refusal, and records nothing.
+    with pytest.raises(ValidationError) as exc:
+        s.rights.record_correction(rec.id, Correction(request="klopt niet", on=TODAY, reason="de student", target="gesprek",
+                                                      entry_id=talk_id, new_value=both))
+    assert exc.value.field == "tekst"
+    assert s.dossier.open_dossier(rec.id).item(talk_id).note == "Eerste versie"
+    assert not [e for e in s.dossier.open_dossier(rec.id).timeline if e.kind == "correctie"]
+    assert s.dossier.edit_talk(rec.id, item, {"tekst": "Tekst van Daan en van Waisca"})
+    assert s.dossier.open_dossier(rec.id).item(talk_id).note == "Tekst van Daan en van Waisca"
+
+    drie_id = s.driegesprek.save_driegesprek(rec.id, dg.Driegesprek(at=datetime(2026, 11, 23, 10, 0), story="verhaal",
+                                                                     school_concerns="zorgen", question="vraag"))
+    drie = s.dossier.open_dossier(rec.id).item(drie_id)
+    with pytest.raises(ValidationError) as exc:
+        s.dossier.edit_talk(rec.id, drie, {"verhaal": "verhaal", "zorgen": both, "hulpvraag": "vraag", "tekst": "vraag"})
+    assert exc.value.field == "zorgen"
+    assert s.dossier.open_dossier(rec.id).item(drie_id).payload["zorgen"] == "zorgen"
 
 
 def test_a_first_talk_ends_the_wait(team_store, fixed_clock):

@@ -31,6 +31,7 @@ from screens.home import HomeScreen
 from screens.student import NotInvolvedModal
 from screens.unlock import UnlockScreen
 from screens.widgets import KeyChoice as ChoicePicker
+from storage.store import Store
 from tests.support import (
     OTHER_PASS,
     SIZE,
@@ -338,11 +339,23 @@ async def test_edit_a_note_keeps_history_shows_it_and_a_conflict_keeps_the_text(
         assert app.screen.query_one("#f-tekst", TextArea).text == (
             f"Versie van een collega\n\n--- jouw tekst, nog niet opgeslagen ---\n{INTAKE_NOTE} en vader (en opa)"
         )
+        assert f"haal de regel '{d.MERGE_MARK}' weg en druk op ctrl+s" in message
+        # ctrl+s at once, both versions still there: refused under the field, nothing saved, nothing lost.
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NoteModal)
+        assert text_of(app, "#err-tekst") == d.UNMERGED
+        area = app.screen.query_one("#f-tekst", TextArea)
+        assert area.text == f"Versie van een collega\n\n{d.MERGE_MARK}\n{INTAKE_NOTE} en vader (en opa)"
+        assert app.focused is area
+        assert hanna(team_store).dossier.open_dossier(willem.id, log=False).item(willem.intake_id).note == "Versie van een collega"
+        # The worker makes one text of it (the line between the versions gone); now it saves.
+        area.text = area.text.replace(f"\n\n{d.MERGE_MARK}\n", "\n")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, DossierScreen)
         saved = hanna(team_store).dossier.open_dossier(willem.id, log=False).item(willem.intake_id).note
-        assert "Versie van een collega" in saved and "(en opa)" in saved
+        assert saved == f"Versie van een collega\n{INTAKE_NOTE} en vader (en opa)"
 
         await pilot.press("7")
         await settle(app, pilot)
@@ -350,8 +363,72 @@ async def test_edit_a_note_keeps_history_shows_it_and_a_conflict_keeps_the_text(
         assert len(changes) == 3
 
     item = hanna(team_store).dossier.open_dossier(willem.id, log=False).item(willem.intake_id)
-    assert item.note == f"Versie van een collega\n\n--- jouw tekst, nog niet opgeslagen ---\n{INTAKE_NOTE} en vader (en opa)"
+    assert item.note == f"Versie van een collega\n{INTAKE_NOTE} en vader (en opa)"
     assert [h.old["tekst"] for h in item.history] == [INTAKE_NOTE, f"{INTAKE_NOTE} en vader", "Versie van een collega"]
+
+
+async def test_a_driegesprek_part_with_both_versions_is_refused_under_that_part(team_store, willem):
+    """The three parts of a driegesprek are merged the same way after a conflict: a part that still holds
+    the line between the versions is refused under that part (not saved), the others as typed."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_willem(app, pilot)
+        await pilot.press("2", "down", "e")
+        assert isinstance(app.screen, NoteModal) and app.screen.driegesprek
+        zorgen = app.screen.query_one("#f-zorgen", TextArea)
+        zorgen.text = f"{CONCERNS}\n\n{d.MERGE_MARK}\nVeel verzuim, ook in periode 3."
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, NoteModal)
+        assert text_of(app, "#err-zorgen") == d.UNMERGED
+        assert app.focused is zorgen and d.MERGE_MARK in zorgen.text
+    assert hanna(team_store).dossier.open_dossier(willem.id, log=False).item(willem.driegesprek_id).payload["zorgen"] == CONCERNS
+
+
+async def test_a_follow_up_date_saved_by_a_colleague_first_keeps_the_typed_date(team_store, willem):
+    """Two windows on one store, the opvolgdatum dialog open on the same werkafspraak in both. Otto saves a
+    date first; Hanna's save is refused, the dialog stays open with her date typed and says who changed it,
+    when and what the date is now. A second Enter saves her date over his knowingly (his in the history)."""
+    hanna(team_store).dossier.involve(willem.id, team_store.other_id)
+    second = Store.open(team_store.store.location)
+    otto = TeamSession.unlock(second, team_store.other_id, OTHER_PASS)
+    theirs, mine = willem.today + timedelta(days=5), willem.today + timedelta(days=2)
+    app = build_app(team_store)
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await open_willem(app, pilot)
+            await pilot.press("3")
+            await settle(app, pilot)
+            table = app.screen.query_one("#agreements", LineTable)
+            table.cursor = [r[2] for r in rows(app, "#agreements")].index("Rooster aanpassen")
+            await pilot.press("o")
+            assert isinstance(app.screen, DateModal)
+            dialog = app.screen
+
+            rooster = next(a for a in otto.dossier.open_dossier(willem.id, log=False).agreements if a.what == "Rooster aanpassen")
+            assert otto.dossier.change_agreement(willem.id, rooster, follow_up=theirs)
+            await pilot.press(*f"{mine.day}-{mine.month}", "enter")
+            await settle(app, pilot)
+            assert app.screen is dialog
+            assert dialog.query_one("#f-date", Input).value == f"{mine.day}-{mine.month}"
+            message = text_of(app, "#dd-message")
+            assert message.startswith("Gewijzigd door Otto Collega om ")
+            assert f"de opvolgdatum is nu {theirs:%d-%m-%Y}. Jouw datum staat nog in het veld." in message
+            stored = hanna(team_store).dossier.open_dossier(willem.id, log=False).agreement(rooster.id)
+            assert stored.follow_up == theirs
+
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, DossierScreen)
+            assert f"Opvolgdatum gezet op {mine:%d-%m-%Y}." in notifications(app)
+            row = next(r for r in rows(app, "#agreements") if r[2] == "Rooster aanpassen")
+            assert row[4] == f"{mine:%d-%m-%Y}"
+    finally:
+        otto.lock()
+        second.close()
+    stored = hanna(team_store).dossier.open_dossier(willem.id, log=False).agreement(rooster.id)
+    assert stored.follow_up == mine
+    assert [h.old.get("opvolgen") for h in stored.history] == [None, theirs.isoformat()]
 
 
 # -- 3. agreements and status ---------------------------------------------------------------------

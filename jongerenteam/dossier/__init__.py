@@ -12,11 +12,13 @@ from jongerenteam.dossier.model import (
     APPOINTMENT,
     EMERGENCY_NOTE,
     EXTERNAL,
+    MERGE_MARK,
     OTHER_KIND_LABELS,
     REFERRAL,
     SCORE,
     TALK,
     TALK_TYPES,
+    UNMERGED,
     WALK_IN,
     WHO_KINDS,
     Agreement,
@@ -30,6 +32,8 @@ from jongerenteam.dossier.model import (
     TimelineItem,
     Who,
     fold,
+    has_merge_mark,
+    refuse_unmerged,
 )
 from jongerenteam.dossier.service import EDIT_DETAILS, EVENT_LABELS, DossierService, LogLine, detail_text
 from jongerenteam.entries import edited
@@ -42,11 +46,13 @@ __all__ = [
     "EMERGENCY_NOTE",
     "EVENT_LABELS",
     "EXTERNAL",
+    "MERGE_MARK",
     "OTHER_KIND_LABELS",
     "REFERRAL",
     "SCORE",
     "TALK",
     "TALK_TYPES",
+    "UNMERGED",
     "WALK_IN",
     "WHO_KINDS",
     "Agreement",
@@ -64,4 +70,6 @@ __all__ = [
     "detail_text",
     "edited",
     "fold",
+    "has_merge_mark",
+    "refuse_unmerged",
 ]

@@ -13,7 +13,7 @@ Payload keys are Dutch, as the spreekuur's are (docs/glossary.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -197,6 +197,30 @@ class NewScore:
 
     def __repr__(self) -> str:
         return f"NewScore({self.domain!r}, {self.score})"
+
+
+# -- two versions of one text (a conflict) ---------------------------------------
+
+# The line the note dialog puts between a colleague's text and the worker's own when
+# the colleague saved first (screens/dossier/talks.py). A text that still holds it is
+# two versions, not one: it is never saved as the official record.
+MERGE_MARK = "--- jouw tekst, nog niet opgeslagen ---"
+UNMERGED = (
+    f"Hier staan nog twee versies. Maak er één tekst van en haal de regel '{MERGE_MARK}' weg. "
+    "Daarna kun je opslaan."
+)
+
+
+def has_merge_mark(text: str) -> bool:
+    """True when ``text`` still holds the line between two versions (``MERGE_MARK``)."""
+    return any(line.strip() == MERGE_MARK for line in text.splitlines())
+
+
+def refuse_unmerged(texts: Mapping[str, object]) -> None:
+    """A ValidationError on the first field whose text still holds two versions."""
+    for key, value in texts.items():
+        if isinstance(value, str) and has_merge_mark(value):
+            raise ValidationError(key, UNMERGED)
 
 
 # -- the folded dossier -----------------------------------------------------------

@@ -203,6 +203,8 @@ class DossierService(Service):
         allowed = {"tekst", "verhaal", "zorgen", "hulpvraag", "minuten", "deelnemers", "type"}
         if set(changes) - allowed:
             raise ValueError("unknown talk fields")
+        # Both versions of a conflict, still with the line between them, are not a verslag.
+        d.refuse_unmerged(changes)
         if "tekst" in changes and not str(changes["tekst"]).strip() and not item.is_driegesprek:
             raise ValidationError("note", "Een verslag mag niet leeg zijn.")
         if "type" in changes and changes["type"] not in d.TALK_TYPES:

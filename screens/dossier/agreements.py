@@ -14,13 +14,16 @@ from textual.widget import Widget
 from jongerenteam import dossier as d
 from jongerenteam.dates import local_today, parse_date
 from jongerenteam.domain import ValidationError
+from jongerenteam.errors import Conflict
 from screens import forms
-from screens.dialogs import Dense, FormDialog, InfoDialog
+from screens.background import Failure
+from screens.dialogs import Dense, InfoDialog
 from screens.dossier.base import DossierDialog, ListPane, day_text, history_text, who_text, worker_name
 from screens.text import Input
 from screens.widgets import CHOICE_HINT, KeyChoice, LineTable, SuggestWords
 
 if TYPE_CHECKING:
+    from jongerenteam.directory import StudentRecord
     from jongerenteam.session import TeamSession
 
 # The column titles; every other word is in TEXT.
@@ -43,6 +46,13 @@ TEXT = {
     "worker_bad": "Deze medewerker ken ik niet. Typ een naam of de initialen.",
     "follow_title": "Opvolgdatum van de werkafspraak",
     "follow_hint": "Bijvoorbeeld 30-11 of 30 nov. Leeg laten haalt de datum weg. Enter: opslaan · Esc: terug",
+    "follow_conflict": (
+        "Gewijzigd door {by} om {at}: de opvolgdatum is nu {now}. Jouw datum staat nog in het veld. "
+        "Druk nog een keer op Enter om jouw datum op te slaan, of op Esc om die van je collega te houden."
+    ),
+    "follow_reading": "Gewijzigd door {by} om {at}. De werkafspraak wordt opnieuw opgehaald…",
+    "follow_none": "leeg",
+    "follow_gone": "Deze werkafspraak bestaat niet meer in het dossier.",
     "created": "Vastgelegd op {at} door {by}",
     "from_talk": "Afgesproken in: {label} van {at}",
 }
@@ -139,16 +149,8 @@ class AgreementsPane(ListPane):
         if a is None:
             self.notify(TEXT["nothing_chosen"])
             return
-        session, sid = self.session, self.record.id
-
-        def chosen(result: tuple[bool, date | None] | None) -> None:
-            if result is None:
-                return
-            _ok, day = result
-            said = TEXT["follow_set"].format(day=day_text(day)) if day else TEXT["follow_cleared"]
-            self.store(lambda: session.dossier.change_agreement(sid, a, follow_up=day), said=said)
-
-        self.app.push_screen(DateModal(TEXT["follow_title"], day_text(a.follow_up)), chosen)
+        # The dialog saves itself: a colleague's change in between keeps it open with the date typed.
+        self.app.push_screen(DateModal(self.session, self.record, a))
 
     @on(LineTable.Selected)
     def details(self, event: LineTable.Selected) -> None:
@@ -245,22 +247,29 @@ class AgreementModal(Dense, DossierDialog):
         return TEXT["agreement_saved"]
 
 
-class DateModal(Dense, FormDialog):
-    """One date (or none): dismisses with (True, date | None), or None on Esc."""
+class DateModal(Dense, DossierDialog):
+    """The follow-up date of one werkafspraak (or none), saved from the dialog itself.
+
+    A colleague who saved the agreement first: the dialog stays open with the
+    date as typed, says who changed it, when, and what the date is now, and
+    takes the colleague's version as the one seen, so a second ctrl+s saves
+    this date over theirs knowingly (as the note dialog does with a text).
+    """
 
     HINT = TEXT["follow_hint"]
-    FIELD_IDS: ClassVar[dict[str, str]] = {"date": "f-date"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"date": "f-date", "follow_up": "f-date", "opvolgen": "f-date"}
+    REOPEN_AFTER_LOCK = False  # one date: nothing worth a draft
 
-    def __init__(self, title: str, value: str = "") -> None:
-        super().__init__()
-        self.dialog_title = title
-        self.value = value
+    def __init__(self, session: TeamSession, record: StudentRecord, agreement: d.Agreement) -> None:
+        super().__init__(session, record)
+        self.agreement = agreement
+        self.day: date | None = None
 
     def title_text(self) -> str:
-        return self.dialog_title
+        return TEXT["follow_title"]
 
     def fields(self) -> ComposeResult:
-        yield from self.row("Datum", Input(self.value, id="f-date", placeholder="bijv. 30-11"))
+        yield from self.row("Datum", Input(day_text(self.agreement.follow_up), id="f-date", placeholder="bijv. 30-11"))
 
     def first_focus(self) -> None:
         self.query_one("#f-date").focus()
@@ -269,14 +278,38 @@ class DateModal(Dense, FormDialog):
         self.action_save()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.busy:
+            self.dismiss(None)
 
-    def action_save(self) -> None:
-        self.clear_errors()
+    def draft(self) -> dict[str, Any] | None:
+        return None
+
+    def prepare(self) -> Any:
         text = self.query_one("#f-date", Input).value
-        try:
-            day = parse_date(text, today=local_today(), field="date", upcoming=True) if text.strip() else None
-        except ValidationError as exc:
-            self.show_error(exc.field, exc.message)
+        day = parse_date(text, today=local_today(), field="date", upcoming=True) if text.strip() else None
+        session, sid, agreement = self.session, self.record.id, self.agreement
+        self.day = day
+        return lambda: session.dossier.change_agreement(sid, agreement, follow_up=day)
+
+    def saved_text(self, result: Any) -> str:
+        return TEXT["follow_set"].format(day=day_text(self.day)) if self.day else TEXT["follow_cleared"]
+
+    def show_failure(self, failure: Failure) -> None:
+        exc = failure.error
+        if not isinstance(exc, Conflict):
+            super().show_failure(failure)
             return
-        self.dismiss((True, day))
+        # The agreement as the colleague left it: the next save is against their version.
+        agreement_id = self.agreement.id
+
+        def done(dossier: d.Dossier) -> None:
+            now = dossier.agreement(agreement_id)
+            if now is None:
+                self.say(TEXT["follow_gone"])
+                return
+            self.agreement = now
+            self.say(TEXT["follow_conflict"].format(
+                by=exc.by_name, at=exc.at, now=day_text(now.follow_up) or TEXT["follow_none"]))
+
+        self.say(TEXT["follow_reading"].format(by=exc.by_name, at=exc.at), busy=True)
+        self.read_file_again(done)

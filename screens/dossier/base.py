@@ -321,6 +321,22 @@ class DossierDialog(FormDialog):
     def saved_text(self, result: Any) -> str:
         return ""
 
+    def read_file_again(self, done: Callable[[d.Dossier], object]) -> None:
+        """Read this student's file again in a thread (no second 'open' in the log), then
+        ``done(dossier)`` if the dialog is still there; a failure is said in the message line.
+
+        After a ``Conflict`` this is how a dialog takes the colleague's version as
+        the one it saw, keeping what was typed: the next ctrl+s is then a knowing
+        choice, never a silent overwrite (NoteModal, DateModal)."""
+        session, student_id = self.session, self.record.id
+
+        def read(dossier: d.Dossier) -> None:
+            if self.still_here():
+                done(dossier)
+
+        run_in_thread(self, "dossier-load", lambda: session.dossier.open_dossier(student_id, log=False), done=read,
+                      failed=lambda f: self.say(f.text))
+
     def resume_state(self) -> dict[str, Any] | None:
         return {"student": self.record.id} if self.REOPEN_AFTER_LOCK else None
 

@@ -21,7 +21,7 @@ from jongerenteam.dates import local_now, local_today, parse_past_date, parse_ti
 from jongerenteam.domain import ValidationError
 from jongerenteam.errors import Conflict
 from screens import forms
-from screens.background import Failure, run_in_thread
+from screens.background import Failure
 from screens.dialogs import Dense, InfoDialog
 from screens.dossier.base import DossierDialog, ListPane, day_text, first_line, history_text, who_text, worker_name
 from screens.drafts import involved_record
@@ -55,9 +55,8 @@ TEXT = {
     "note_gone": "Dit gesprek bestaat niet meer in het dossier.",
     "conflict_merged": (
         "Gewijzigd door {by} om {at}: de tekst van je collega staat nu in het veld, die van jou eronder. Maak er "
-        "één tekst van en druk op ctrl+s."
+        "één tekst van, haal de regel '{mark}' weg en druk op ctrl+s."
     ),
-    "merge_mark": "--- jouw tekst, nog niet opgeslagen ---",
     "detail_title": "{label} van {at:%d-%m-%Y}",
     "by": "Vastgelegd door {name}",
     "participants": "Deelnemers: {names}",
@@ -274,7 +273,8 @@ class NoteModal(Dense, DossierDialog):
 
     DRAFT_LABEL = "een gespreksverslag"
     HINT = TEXT["note_hint"]
-    FIELD_IDS: ClassVar[dict[str, str]] = {"tekst": "f-tekst", "note": "f-tekst"}
+    FIELD_IDS: ClassVar[dict[str, str]] = {"tekst": "f-tekst", "note": "f-tekst", "verhaal": "f-verhaal",
+                                           "zorgen": "f-zorgen", "hulpvraag": "f-hulpvraag"}
 
     def __init__(self, session: TeamSession, record: StudentRecord, item: d.TimelineItem | None, *,
                  talk_id: str | None = None, driegesprek: bool = False, restore: bool = False) -> None:
@@ -322,11 +322,9 @@ class NoteModal(Dense, DossierDialog):
     def fetch(self, *, merge: bool = False) -> None:
         """Read the talk again (after a lock, or after a colleague saved first: ``merge``
         puts their text in each field with this worker's under it)."""
-        session, sid, talk_id = self.session, self.record.id, self.talk_id
+        talk_id = self.talk_id
 
         def done(dossier: d.Dossier) -> None:
-            if not self.still_here():
-                return
             item = dossier.item(talk_id or "")
             if item is None:
                 self.say(TEXT["note_gone"])
@@ -337,7 +335,7 @@ class NoteModal(Dense, DossierDialog):
                 for key, _label in self.parts():
                     area = self.area(key)
                     theirs, mine = item.payload.get(key, "") or "", area.text
-                    area.text = theirs if mine.strip() == theirs.strip() else f"{theirs}\n\n{TEXT['merge_mark']}\n{mine}"
+                    area.text = theirs if mine.strip() == theirs.strip() else f"{theirs}\n\n{d.MERGE_MARK}\n{mine}"
                 return
             if first_time:
                 self.query_one("#dialog-title", Static).update(Text(self.title_text()))
@@ -348,8 +346,7 @@ class NoteModal(Dense, DossierDialog):
                     # Changed since the draft was made: saving must not silently overwrite it.
                     self.item = replace(item, version=self.restored_draft["version"])
 
-        run_in_thread(self, "dossier-load", lambda: session.dossier.open_dossier(sid, log=False), done=done,
-                      failed=lambda f: self.say(f.text))
+        self.read_file_again(done)
 
     def texts(self) -> dict[str, str]:
         return {key: self.area(key).text for key, _ in self.parts()}
@@ -377,6 +374,8 @@ class NoteModal(Dense, DossierDialog):
             self.say(TEXT["note_loading"])
             return None
         texts = self.texts()
+        # Still two versions after a conflict: said under the field at once (the use case refuses it too).
+        d.refuse_unmerged(texts)
         changes = dict(texts)
         if self.driegesprek:
             changes["tekst"] = texts["hulpvraag"].strip() or texts["verhaal"].strip() or texts["zorgen"].strip()
@@ -398,5 +397,5 @@ class NoteModal(Dense, DossierDialog):
         # under it, so the next ctrl+s can only keep both (or what the worker
         # deliberately made of them), never replace theirs unseen.
         self.fetch(merge=True)
-        self.say(TEXT["conflict_merged"].format(by=exc.by_name, at=exc.at))
+        self.say(TEXT["conflict_merged"].format(by=exc.by_name, at=exc.at, mark=d.MERGE_MARK))
 
