@@ -15,8 +15,17 @@ from datetime import date, datetime
 from jongerenteam.catalogue import COACH_ROLES
 from jongerenteam.consent import CONSENT, NewConsent
 from jongerenteam.dates import local_today
-from jongerenteam.domain import ValidationError
-from jongerenteam.dossier.model import AGREEMENT, APPOINTMENT, SCORE, TALK, NewAgreement, NewScore
+from jongerenteam.domain import Concern, ValidationError
+from jongerenteam.dossier.model import (
+    AGREEMENT,
+    APPOINTMENT,
+    SCORE,
+    TALK,
+    NewAgreement,
+    NewScore,
+    check_talk_day,
+    talk_day_concerns,
+)
 from jongerenteam.entries import iso, text_field
 from jongerenteam.service import Service
 from jongerenteam.text import check_text, clean_line
@@ -43,11 +52,13 @@ class Driegesprek:
     next_date: date | None = None
     next_text: str = ""
 
-    def validate(self, today: date) -> None:
+    def validate(self, today: date, birth: date | None = None) -> None:
+        """Refuse what cannot be right (``birth``: the student's birth date, if known)."""
         if self.at is None:
             raise ValidationError("at", "Vul de datum van het driegesprek in.")
         if self.at.date() > today:
             raise ValidationError("at", "De datum van het driegesprek ligt in de toekomst.")
+        check_talk_day("at", self.at.date(), birth)
         if self.minutes is not None and not 1 <= self.minutes <= 480:
             raise ValidationError("minutes", "Duur is een aantal minuten, van 1 tot 480.")
         if self.coach_role and self.coach_role not in COACH_ROLES:
@@ -64,7 +75,7 @@ class Driegesprek:
             raise ValidationError("story", "Schrijf iets op: het verhaal van de student, de zorgen van school of de hulpvraag.")
         for i, a in enumerate(self.agreements):
             try:
-                a.validate()
+                a.validate(today)
             except ValidationError as exc:
                 raise ValidationError(f"agreement:{i}:{exc.field}", exc.message) from None
         for i, c in enumerate(self.consents):
@@ -76,6 +87,10 @@ class Driegesprek:
             s.validate(today)
         if self.next_date is not None and self.next_date < today:
             raise ValidationError("next_date", "De volgende afspraak ligt in het verleden.")
+
+    def concerns(self, today: date) -> list[Concern]:
+        """Possible but unusual: the worker confirms before it is saved."""
+        return talk_day_concerns("at", self.at.date(), today) if self.at is not None else []
 
     def talk_payload(self) -> JsonObject:
         participants = ["student"]
@@ -111,7 +126,7 @@ class DriegesprekService(Service):
         set yet, scored leefdomeinen join the student's, and a student waiting
         for a first talk has had one.
         """
-        talk.validate(local_today())
+        talk.validate(local_today(), self.session.dossier.birth_date(student_id))
         if talk.at is None:  # not reached: validate() refuses a talk without a date
             raise ValueError("driegesprek without a date")
         at = talk.at

@@ -485,7 +485,7 @@ class EighteenService(Service):
                 d.Who("medewerker", worker_id=contact), COACH_TASK.format(name=name),
                 due=add_working_days(local_today(), COACH_TASK_WORKING_DAYS),
             )
-            agreement.validate()
+            agreement.validate(local_today())
             entry = (d.AGREEMENT, agreement.payload())
         with self.unit():
             store_eighteen.change_coach(self.store, self.keys, record.id, details.to_dict(), record.version, entry)

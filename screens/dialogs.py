@@ -28,7 +28,7 @@ The small dialogs: ``Question`` (``Confirm``: j/n), ``InfoDialog``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -47,6 +47,7 @@ from screens.text import Input, Label, Static, TextArea
 from screens.widgets import FAST_TAB_BINDINGS, DialogBox, FastTab, KeyChoice, SteadyFooter
 
 if TYPE_CHECKING:
+    from jongerenteam.domain import Concern
     from jongerenteam.session import TeamSession
 
 TEXT = {
@@ -118,6 +119,8 @@ class Dialog(FastTab, ModalScreen[Any]):
         self.restore = restore
         self.busy = False
         self.initial: dict[str, Any] = {}
+        # Unusual input the worker said yes to (``FormDialog.ask_first``), by its sentence.
+        self.confirmed_concerns: set[str] = set()
 
     @classmethod
     def _merge_bindings(cls) -> BindingsMap:
@@ -333,6 +336,14 @@ class Dense:
         return "row-" + widget_id.removeprefix("f-")
 
 
+class Unsure(Exception):
+    """Raised by ``FormDialog.ask_first``: ``concern`` is asked before saving."""
+
+    def __init__(self, concern: Concern) -> None:
+        super().__init__(concern.message)
+        self.concern = concern
+
+
 class FormDialog(Dialog):
     """A form: title, hint, the rows of ``fields()``, the message line; ctrl+s saves.
 
@@ -423,8 +434,17 @@ class FormDialog(Dialog):
     # -- saving ----------------------------------------------------------------------------
 
     def prepare(self) -> Callable[[], Any] | None:
-        """Check the fields; return the store call to run, or raise ValidationError."""
+        """Check the fields; return the store call to run, or raise ValidationError
+        (or ``Unsure``, through ``ask_first``)."""
         raise NotImplementedError
+
+    def ask_first(self, concerns: Sequence[Concern]) -> None:
+        """In ``prepare``: input that is possible but unusual (a domain ``Concern``) is asked
+        (j/n) before anything is saved; a yes holds for that sentence while the form is open,
+        a no puts it under its field with everything typed kept."""
+        for concern in concerns:
+            if concern.message not in self.confirmed_concerns:
+                raise Unsure(concern)
 
     def action_save(self) -> None:
         if self.busy:
@@ -437,8 +457,21 @@ class FormDialog(Dialog):
         except ValidationError as exc:
             self.show_error(exc.field, exc.message)
             return
+        except Unsure as unsure:
+            self._ask(unsure.concern)
+            return
         if call is not None:
             self.store(call, self.saved)
+
+    def _ask(self, concern: Concern) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.confirmed_concerns.add(concern.message)
+                self.action_save()
+            else:
+                self.show_error(concern.field, concern.message)
+
+        self.app.push_screen(Confirm(concern.message), answered)
 
     def saved(self, result: Any) -> None:
         self.dismiss(result)

@@ -39,7 +39,7 @@ from jongerenteam.catalogue import (
     SCORES,
 )
 from jongerenteam.dates import local_now, local_today, parse_date, parse_moment
-from jongerenteam.domain import ValidationError
+from jongerenteam.domain import Concern, ValidationError
 from jongerenteam.search import fold
 from screens import forms
 from screens.background import Failure, run_in_thread
@@ -274,6 +274,8 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         self.busy = False
         self.saved_id: str | None = None
         self.defaults: dict[str, str] = {}
+        # Unusual input the worker said yes to (a date more than a year ago), by its sentence.
+        self.confirmed: set[str] = set()
 
     # -- layout ---------------------------------------------------------------------
 
@@ -531,7 +533,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
                 item = d.NewAgreement(self.parse_who(raw.get("who", ""), index), raw.get("what", ""))
                 if raw.get("due", "").strip():
                     item.due = parse_date(raw["due"], today=today, field=f"{kind}:{index}:due", upcoming=True)
-                item.validate()
+                item.validate(today)
                 return item
             if kind == "consent":
                 about: list[str] = []
@@ -655,7 +657,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             scores=[x for x in parsed if isinstance(x, d.NewScore)],
             next_date=next_date, next_text=v["next_text"].strip(),
         )
-        talk.validate(today)
+        talk.validate(today, self.record.details.birth_date)
         return talk
 
     # -- the inline lists ------------------------------------------------------------------
@@ -741,12 +743,28 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         except ValidationError as exc:
             self.show_error(exc.field, exc.message)
             return
+        doubt = next((c for c in talk.concerns(self._today()) if c.message not in self.confirmed), None)
+        if doubt is not None:
+            self.ask(doubt)
+            return
         self.busy = True
         self.query_one("#dg-message", Static).update(TEXT["saving"])
         session, student_id = self.session, self.record.id
         # Everything typed stays when it fails.
         run_in_thread(self, "dg-save", lambda: session.driegesprek.save_driegesprek(student_id, talk),
                       done=lambda talk_id: self.saved(talk_id, saved_parts(talk)), failed=self.failed, exclusive=True)
+
+    def ask(self, concern: Concern) -> None:
+        """Possible but unusual input: a yes saves (and holds for that sentence), a no puts it under its field."""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.confirmed.add(concern.message)
+                self.action_save()
+            else:
+                self.show_error(concern.field, concern.message)
+
+        self.app.push_screen(Confirm(concern.message), answered)
 
     def failed(self, failure: Failure) -> None:
         self.busy = False

@@ -656,6 +656,20 @@ def set_store_day(day: date, hour: int = 10) -> None:
     clock.set_clock(lambda: datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC))
 
 
+@contextlib.contextmanager
+def made_on(day: date, hour: int = 10):
+    """Do something as on ``day`` (under a fixed store clock, which comes back after): an agreement
+    that is overdue now was made while its deadline was still ahead (a past one is refused)."""
+    from storage import clock
+
+    fixed = clock.now()
+    set_store_day(day, hour)
+    try:
+        yield
+    finally:
+        clock.set_clock(lambda: fixed)
+
+
 AMSTERDAM, UTRECHT, DEN_HAAG = "GM0363", "GM0344", "GM0518"
 
 

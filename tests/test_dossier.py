@@ -20,7 +20,7 @@ from jongerenteam.socialmap import MapEntry
 from storage.errors import Conflict, NotAllowed, NotInvolved
 
 # The spreekuur tests' store (SQLite and PostgreSQL), fixed clock and sessions.
-from tests.support import TODAY, session
+from tests.support import TODAY, made_on, session
 
 pytestmark = pytest.mark.backends("sqlite", "postgresql")
 
@@ -111,7 +111,9 @@ def test_talk_input_is_checked(team_store, fixed_clock):
 def test_agreements_due_reach_the_contact_persons_home(team_store, fixed_clock):
     s = session(team_store)
     rec = willem(s)
-    overdue = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail sturen naar de decaan", TODAY - timedelta(days=2)))
+    with made_on(TODAY - timedelta(days=9)):  # its deadline passed since
+        overdue = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail sturen naar de decaan",
+                                                                 TODAY - timedelta(days=2)))
     s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("coach", "Mevr. Bos"), "Rooster aanpassen", TODAY + timedelta(days=7)))
     follow = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker", worker_id=team_store.worker_id),
         "Bellen met huisarts", TODAY + timedelta(days=9), follow_up=TODAY))
@@ -141,6 +143,74 @@ def test_agreement_needs_who_and_what(team_store, fixed_clock):
         s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("anders", ""), "iets"))
     with pytest.raises(ValidationError):
         s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker"), "iets"))
+
+
+def test_an_open_agreement_past_its_deadline_from_the_start_is_refused(team_store, fixed_clock):
+    """A deadline or follow-up date already past is refused (nothing saved); today is fine. A day and
+    month without a year are read by the one date parser the driegesprek uses: this year's when it
+    was up to 60 days ago (and so refused), else the next one. Following up after the deadline is
+    possible, but asked."""
+    from jongerenteam.dates import parse_date
+
+    s = session(team_store)
+    rec = willem(s)
+    with pytest.raises(ValidationError) as exc:
+        s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Zorgtoeslag aanvragen", TODAY - timedelta(days=1)))
+    assert (exc.value.field, exc.value.message) == (
+        "due", "De uiterlijke datum (22-11-2026) ligt in het verleden. Kies vandaag of een dag die nog komt.")
+    with pytest.raises(ValidationError) as exc:
+        s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Zorgtoeslag aanvragen", TODAY + timedelta(days=7),
+                                                       follow_up=date(2025, 11, 30)))
+    assert (exc.value.field, exc.value.message) == (
+        "follow_up", "De opvolgdatum (30-11-2025) ligt in het verleden. Kies vandaag of een dag die nog komt.")
+    assert s.dossier.open_dossier(rec.id).agreements == []
+    s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Rooster meenemen", TODAY, follow_up=TODAY))
+    assert [a.due for a in s.dossier.open_dossier(rec.id).agreements] == [TODAY]
+    # The tester's case, on 6 December: Uiterlijk 30-11 is refused, 28-02 is next February.
+    december = date(2026, 12, 6)
+    typed = d.NewAgreement(d.Who("student"), "Zorgtoeslag aanvragen met DigiD",
+                           parse_date("30-11", today=december, field="due", upcoming=True))
+    with pytest.raises(ValidationError, match=r"\(30-11-2026\) ligt in het verleden"):
+        typed.validate(december)
+    typed.due = parse_date("28-02", today=december, field="due", upcoming=True)
+    typed.validate(december)
+    assert typed.due == date(2027, 2, 28)
+    # Following up after the deadline: asked, not refused; before it (a check-in halfway): not asked.
+    late = d.NewAgreement(d.Who("student"), "Brief meenemen", date(2026, 12, 10), follow_up=date(2026, 12, 15))
+    late.validate(december)
+    assert [(c.field, c.message) for c in late.concerns()] == [
+        ("follow_up", "De opvolgdatum (15-12-2026) ligt na de uiterlijke datum (10-12-2026). Klopt dat?")]
+    assert d.NewAgreement(d.Who("student"), "x", date(2026, 12, 10), follow_up=date(2026, 12, 8)).concerns() == []
+    # Done already when it is written down: its deadline may have passed.
+    d.NewAgreement(d.Who("student"), "Formulier ingeleverd", date(2026, 11, 1), status="gedaan").validate(december)
+
+
+def test_a_talk_before_the_birth_is_refused_one_long_ago_is_asked(team_store, fixed_clock):
+    """Willem was born on 14-05-2007: a talk or a driegesprek dated before that is refused (nothing
+    saved); one more than a year ago is possible (written up late) but a concern the form asks."""
+    s = session(team_store)
+    rec = willem(s)
+    before_birth = "Deze datum ligt vóór de geboortedatum van de student. Kijk het jaar na."
+    for when in (datetime(2007, 5, 13, 10, 0), datetime(1990, 1, 1, 10, 0)):
+        with pytest.raises(ValidationError) as exc:
+            s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", when, 30, [], "Oud verslag"))
+        assert (exc.value.field, exc.value.message) == ("at", before_birth)
+        with pytest.raises(ValidationError) as exc:
+            s.driegesprek.save_driegesprek(rec.id, dg.Driegesprek(at=when, story="Oud verhaal"))
+        assert (exc.value.field, exc.value.message) == ("at", before_birth)
+    assert s.dossier.open_dossier(rec.id).talks() == []
+    assert s.students[rec.id].status == "wacht"
+
+    long_ago = d.NewTalk("vervolggesprek", datetime(2025, 11, 22, 10, 0), 30, [], "Laat uitgewerkt")
+    assert [(c.field, c.message) for c in long_ago.concerns(TODAY)] == [
+        ("at", "Volgens deze datum was het gesprek op 22-11-2025, meer dan een jaar geleden. Klopt dat?")]
+    assert d.NewTalk("vervolggesprek", datetime(2025, 11, 23, 10, 0), 30, [], "x").concerns(TODAY) == []
+    assert dg.Driegesprek(at=datetime(2020, 1, 1, 10, 0), story="x").concerns(TODAY)[0].field == "at"
+    assert dg.Driegesprek(at=datetime(2026, 11, 1, 10, 0), story="x").concerns(TODAY) == []
+    # The worker said yes: the use case saves it; the birth day itself is fine.
+    s.dossier.add_talk(rec.id, long_ago)
+    s.dossier.add_talk(rec.id, d.NewTalk("vervolggesprek", datetime(2007, 5, 14, 10, 0), 30, [], "Op de geboortedag"))
+    assert sorted(t.at.date() for t in s.dossier.open_dossier(rec.id).talks()) == [date(2007, 5, 14), date(2025, 11, 22)]
 
 
 def test_scores_over_time_per_domain(team_store, fixed_clock):

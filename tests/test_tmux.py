@@ -11,7 +11,7 @@ import os
 import shutil
 import signal
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -512,6 +512,8 @@ def test_a_werkafspraak_typed_in_one_burst_is_added_whole(demo_store):
             except AssertionError:
                 term.keys("Tab")
         term.wait_for_focus("wat is afgesproken")
-        term.type("student\tRooster ophalen bij de balie\t30-11\rcoach\tMailen")
-        screen = term.wait_for("Rooster ophalen bij de balie · uiterlijk 30-11", "Mailen")
-        assert "30-11coach" not in screen and name
+        # A deadline two weeks ahead (one already past is refused); day and month, as a worker types it.
+        due = f"{date.today() + timedelta(days=14):%d-%m}"
+        term.type(f"student\tRooster ophalen bij de balie\t{due}\rcoach\tMailen")
+        screen = term.wait_for(f"Rooster ophalen bij de balie · uiterlijk {due}", "Mailen")
+        assert f"{due}coach" not in screen and name

@@ -41,10 +41,12 @@ from tests.support import (
     everything_shown,
     last_seq,
     lock_during_the_next_read,
+    made_on,
     notifications,
     open_row,
     paste,
     screen_text,
+    set_store_day,
     settle,
     text_of,
     unlock_as,
@@ -89,8 +91,9 @@ def willem(team_store, fixed_store_clock) -> Willem:
         next_date=today + timedelta(days=7), next_text="vervolggesprek",
     ))
     app_talk = s.dossier.add_talk(rec.id, d.NewTalk("app", datetime(2026, 3, 12, 9, 15), 10, [], "Appje over stage"))
-    overdue = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail naar decaan", today - timedelta(days=3)))
-    done = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Formulier inleveren", today - timedelta(days=5)))
+    with made_on(today - timedelta(days=10)):  # their deadlines passed since
+        overdue = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Mail naar decaan", today - timedelta(days=3)))
+        done = s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Formulier inleveren", today - timedelta(days=5)))
     s.dossier.change_agreement(rec.id, s.dossier.open_dossier(rec.id, log=False).agreement(done), status="gedaan")
     s.lock()
     return Willem(rec.id, intake, drie, app_talk, overdue, today)
@@ -435,8 +438,8 @@ async def test_a_follow_up_date_saved_by_a_colleague_first_keeps_the_typed_date(
 
 
 async def test_agreements_add_done_follow_up_vandaag_and_status(team_store, willem):
-    """Add an agreement for a colleague (a missing name is refused under the field), mark one done,
-    set a follow-up date; Vandaag of the contact person lists the overdue ones. s closes the file
+    """Add an agreement for a colleague (a missing name and a deadline already past are refused under
+    their fields), mark one done, set a follow-up date; Vandaag of the contact person lists the one due today. s closes the file
     with a reason, shown in the header."""
     app = build_app(team_store)
     today = willem.today
@@ -455,10 +458,20 @@ async def test_agreements_add_done_follow_up_vandaag_and_status(team_store, will
         assert app.screen.query_one("#row-worker").display
         await pilot.press("tab", *"OC", "ctrl+s")
         await settle(app, pilot)
+        # A deadline already past (yesterday) is refused next to it; everything typed stays.
+        assert isinstance(app.screen, AgreementModal)
+        assert text_of(app, "#err-due") == (
+            f"De uiterlijke datum ({today - timedelta(days=1):%d-%m-%Y}) ligt in het verleden. Kies vandaag of een dag die nog komt.")
+        assert app.screen.query_one("#f-what", Input).value == "Stageplek zoeken"
+        assert app.screen.query_one("#f-worker", Input).value == "OC"
+        assert app.focused is app.screen.query_one("#f-due", Input)
+        app.screen.query_one("#f-due", Input).value = ""
+        await pilot.press(*"vandaag", "ctrl+s")
+        await settle(app, pilot)
         assert isinstance(app.screen, DossierScreen)
         assert [r[:3] for r in rows(app, "#agreements")] == [
             ["te laat", "student", "Mail naar decaan"],
-            ["te laat", "Otto Collega", "Stageplek zoeken"],
+            ["vandaag", "Otto Collega", "Stageplek zoeken"],
             ["open", "studiecoach Mevr. Bos", "Rooster aanpassen"],
             ["gedaan", "student", "Formulier inleveren"],
         ]
@@ -468,7 +481,7 @@ async def test_agreements_add_done_follow_up_vandaag_and_status(team_store, will
         await pilot.press("up", "g")
         await settle(app, pilot)
         after = [r[:3] for r in rows(app, "#agreements")]
-        assert after[:2] == [["te laat", "Otto Collega", "Stageplek zoeken"], ["open", "studiecoach Mevr. Bos", "Rooster aanpassen"]]
+        assert after[:2] == [["vandaag", "Otto Collega", "Stageplek zoeken"], ["open", "studiecoach Mevr. Bos", "Rooster aanpassen"]]
         assert sorted(after[2:]) == [["gedaan", "student", "Formulier inleveren"], ["gedaan", "student", "Mail naar decaan"]]
         assert "Werkafspraak op gedaan gezet." in notifications(app)
 
@@ -513,13 +526,13 @@ async def test_agreements_add_done_follow_up_vandaag_and_status(team_store, will
         assert isinstance(app.screen, HomeScreen)
         due = [[str(c) for c in r] for r in (app.screen.query_one("#due", DataTable).get_row_at(i)
                                             for i in range(app.screen.query_one("#due", DataTable).row_count))]
-        assert due == [[f"{today - timedelta(days=1):%d-%m} te laat", "Willem Jansen", "werkafspraak: Stageplek zoeken"]]
+        assert due == [[f"{today:%d-%m}", "Willem Jansen", "werkafspraak: Stageplek zoeken"]]
 
     s = hanna(team_store)
     dos = s.dossier.open_dossier(willem.id, log=False)
     by_what = {a.what: a for a in dos.agreements}
     assert by_what["Stageplek zoeken"].who == d.Who("medewerker", "", team_store.other_id)
-    assert by_what["Stageplek zoeken"].due == today - timedelta(days=1)
+    assert by_what["Stageplek zoeken"].due == today
     assert by_what["Mail naar decaan"].status == "gedaan"
     assert by_what["Mail naar decaan"].history[-1].old == {"status": "open"}
     assert by_what["Rooster aanpassen"].follow_up == follow
@@ -607,3 +620,110 @@ async def test_narrow_terminal_and_a_colleague_who_is_not_involved(team_store, w
         assert not any(isinstance(s, DossierScreen) for s in app.screen_stack)
         assert "Contactpersoon: Hanna Hulpverlener" in text_of(app, "#not-involved")
     assert dossier_opens(team_store.store, start) == []
+
+
+# -- dates that are almost surely typos --------------------------------------------------------------
+
+
+async def test_a_talk_before_the_birth_is_refused_and_one_long_ago_is_asked(team_store, willem):
+    """Willem was born on 03-04-2008: a talk on 01-01-2008 is refused under the date (the note kept);
+    one on 01-01-2020 is possible but asked (j/n): n puts the question under the date and saves
+    nothing, j saves it."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_willem(app, pilot)
+        await pilot.press("2", "a")
+        assert isinstance(app.screen, TalkModal)
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#f-date", Input)
+        app.screen.query_one("#f-date", Input).value = ""
+        await pilot.press(*"01-01-2008", "tab", "tab", "tab", "tab", *"Oud gesprek", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TalkModal)
+        assert text_of(app, "#err-date") == "Deze datum ligt vóór de geboortedatum van de student. Kijk het jaar na."
+        assert app.focused is app.screen.query_one("#f-date", Input)
+        assert app.screen.query_one("#f-note", TextArea).text == "Oud gesprek"
+
+        app.screen.query_one("#f-date", Input).value = "01-01-2020"
+        question = "Volgens deze datum was het gesprek op 01-01-2020, meer dan een jaar geleden. Klopt dat?"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert app.screen.question == question
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, TalkModal))
+        assert text_of(app, "#err-date") == question
+        assert app.screen.query_one("#f-note", TextArea).text == "Oud gesprek"
+        assert len(hanna(team_store).dossier.open_dossier(willem.id, log=False).talks()) == 3
+
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("j")
+        await wait_until(pilot, lambda: isinstance(app.screen, DossierScreen))
+        await settle(app, pilot)
+        assert rows(app, "#talks")[-1][2:] == ["HH", "", "Oud gesprek"]
+        assert rows(app, "#talks")[-1][0].startswith("01-01-2020 ")
+
+    talks = hanna(team_store).dossier.open_dossier(willem.id, log=False).talks()
+    assert [t.at.date() for t in talks if t.note == "Oud gesprek"] == [date(2020, 1, 1)]
+
+
+async def test_agreement_dates_deadline_past_refused_follow_up_after_it_asked(team_store, willem):
+    """On 6 December 2026: Uiterlijk 30-11 is this year's 30 November, past: refused under the field,
+    everything typed kept; 28-02 is the next 28 February (as in the driegesprek). A follow-up
+    date after the deadline is asked (j/n). Vandaag names the agreement overdue since in words."""
+    set_store_day(date(2026, 12, 6))
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_willem(app, pilot)
+        await pilot.press("3", "a")
+        assert isinstance(app.screen, AgreementModal)
+        modal = app.screen
+        modal.query_one("#f-what", Input).value = "Zorgtoeslag aanvragen met DigiD"
+        modal.query_one("#f-due", Input).value = "30-11"
+        modal.query_one("#f-follow", Input).value = "morgen"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is modal
+        assert text_of(app, "#err-due") == "De uiterlijke datum (30-11-2026) ligt in het verleden. Kies vandaag of een dag die nog komt."
+        assert app.focused is modal.query_one("#f-due", Input)
+        assert [modal.query_one(f"#f-{n}", Input).value for n in ("what", "due", "follow")] == [
+            "Zorgtoeslag aanvragen met DigiD", "30-11", "morgen"]
+
+        modal.query_one("#f-due", Input).value = "28-02"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, DossierScreen))
+        await settle(app, pilot)
+        assert ["open", "student", "Zorgtoeslag aanvragen met DigiD", "28-02-2027", "07-12-2026"] in rows(app, "#agreements")
+
+        await pilot.press("a")
+        assert isinstance(app.screen, AgreementModal)
+        modal = app.screen
+        modal.query_one("#f-what", Input).value = "Rooster opvragen"
+        modal.query_one("#f-due", Input).value = "10-12"
+        modal.query_one("#f-follow", Input).value = "15 dec"
+        question = "De opvolgdatum (15-12-2026) ligt na de uiterlijke datum (10-12-2026). Klopt dat?"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert app.screen.question == question
+        await pilot.press("n")
+        await wait_until(pilot, lambda: app.screen is modal)
+        assert text_of(app, "#err-follow") == question
+        assert app.focused is modal.query_one("#f-follow", Input)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("j")
+        await wait_until(pilot, lambda: isinstance(app.screen, DossierScreen))
+        await settle(app, pilot)
+        assert ["open", "student", "Rooster opvragen", "10-12-2026", "15-12-2026"] in rows(app, "#agreements")
+
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await settle(app, pilot)
+        due = app.screen.query_one("#due", DataTable)
+        texts = [[str(c) for c in due.get_row_at(i)] for i in range(due.row_count)]
+        assert [f"{willem.today - timedelta(days=3):%d-%m} te laat", "Willem Jansen", "werkafspraak: Mail naar decaan"] in texts
+
+    by_what = {a.what: a for a in hanna(team_store).dossier.open_dossier(willem.id, log=False).agreements}
+    assert (by_what["Zorgtoeslag aanvragen met DigiD"].due, by_what["Zorgtoeslag aanvragen met DigiD"].follow_up) == (
+        date(2027, 2, 28), date(2026, 12, 7))
+    assert (by_what["Rooster opvragen"].due, by_what["Rooster opvragen"].follow_up) == (date(2026, 12, 10), date(2026, 12, 15))

@@ -436,3 +436,57 @@ async def test_keys_typed_before_enter_are_never_lost(team_store, students):
         (line,) = list_lines(app, "agreement")
         assert line.startswith("student: Rooster ophalen bij de balie") and "30-11" in line, line
         assert widget(app, "#agreement-who").value == "coach"
+
+
+async def test_a_date_before_the_birth_or_long_ago_and_a_past_deadline(team_store, students):
+    """Fatma was born on 12-09-2007: a driegesprek on 01-01-2007 is refused under its date; an
+    agreement's deadline already past is refused under the row; 01-01-2020 is asked (j/n):
+    n puts the question under the date, j saves. Nothing typed is lost meanwhile."""
+    app = build_app(team_store)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await open_driegesprek(app, pilot, students.ozdemir_id)
+        await type_in(app, pilot, STORY)
+        widget(app, "#dg-at").value = "01-01-2007 10:00"
+        await pilot.pause()  # its Changed (which clears the line under it) first
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert error_text(app, "at") == "Deze datum ligt vóór de geboortedatum van de student. Kijk het jaar na."
+        assert app.focused is widget(app, "#dg-at")
+        assert widget(app, "#dg-story").text == STORY
+        assert session_talks(app, students.ozdemir_id) == []
+
+        # A deadline that has passed: this year's 1 March, typed as 1-3 on 15 March.
+        widget(app, "#dg-at").value = "01-01-2020 10:00"
+        await pilot.pause()
+        widget(app, "#agreement-who").focus()
+        await pilot.press(*"student", "tab", *"Bellen", "tab", *"1-3", "enter")
+        assert error_text(app, "agreement") == (
+            "De uiterlijke datum (01-03-2026) ligt in het verleden. Kies vandaag of een dag die nog komt.")
+        assert app.focused is widget(app, "#agreement-due")
+        assert list_lines(app, "agreement") == []
+        await pilot.press(*["backspace"] * 3, *"1-4", "enter")
+        assert list_lines(app, "agreement") == ["student: Bellen · uiterlijk 01-04-2026"]
+
+        question = "Volgens deze datum was het gesprek op 01-01-2020, meer dan een jaar geleden. Klopt dat?"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        assert app.screen.question == question
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, DriegesprekScreen))
+        assert error_text(app, "at") == question
+        assert widget(app, "#dg-story").text == STORY
+        assert session_talks(app, students.ozdemir_id) == []
+
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("j")
+        # Saved; then the question about the afsprakenoverzicht.
+        await wait_until(pilot, lambda: len(session_talks(app, students.ozdemir_id)) == 1)
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm) and app.screen.question.startswith("Afsprakenoverzicht"))
+        await pilot.press("n")
+        await settle(app, pilot)
+        (talk,) = session_talks(app, students.ozdemir_id)
+        assert talk.at.date() == date(2020, 1, 1)
+        agreements = app.session.dossier.open_dossier(students.ozdemir_id, log=False).agreements
+        assert [(a.what, a.due) for a in agreements] == [("Bellen", date(2026, 4, 1))]

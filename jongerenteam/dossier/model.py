@@ -28,7 +28,7 @@ from jongerenteam.consent import (
     consent_warnings,
     holding,
 )
-from jongerenteam.domain import ValidationError
+from jongerenteam.domain import Concern, ValidationError
 from jongerenteam.entries import Change, day, history, iso, moment, text_field
 from jongerenteam.text import check_text, clean_line
 from storage.documents import JsonObject
@@ -74,6 +74,38 @@ AGREEMENT_STATUSES = {"open": "open", "gedaan": "gedaan", "vervallen": "vervalle
 WHO_KINDS = {"student": "student", "coach": "studiecoach", "medewerker": "medewerker", "anders": "iemand anders"}
 
 
+# -- dates a worker types: refused when they cannot be right, asked when unusual ------------
+
+TALK_BEFORE_BIRTH = "Deze datum ligt vóór de geboortedatum van de student. Kijk het jaar na."
+TALK_LONG_AGO = "Volgens deze datum was het gesprek op {day}, meer dan een jaar geleden. Klopt dat?"
+DUE_PAST = "De uiterlijke datum ({day}) ligt in het verleden. Kies vandaag of een dag die nog komt."
+FOLLOW_UP_PAST = "De opvolgdatum ({day}) ligt in het verleden. Kies vandaag of een dag die nog komt."
+FOLLOW_UP_AFTER_DUE = "De opvolgdatum ({follow}) ligt na de uiterlijke datum ({due}). Klopt dat?"
+
+
+def _dmy(day: date) -> str:
+    return f"{day:%d-%m-%Y}"
+
+
+def year_before(day: date) -> date:
+    """The same day a year earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return date(day.year - 1, 2, 28)
+
+
+def check_talk_day(field_name: str, day: date, birth: date | None) -> None:
+    """Refuse a talk dated before the student was born (a typo in the year)."""
+    if birth is not None and day < birth:
+        raise ValidationError(field_name, TALK_BEFORE_BIRTH)
+
+
+def talk_day_concerns(field_name: str, day: date, today: date) -> list[Concern]:
+    """A talk more than a year ago is possible (written up late), but more often a typo: asked."""
+    if day < year_before(today):
+        return [Concern(field_name, TALK_LONG_AGO.format(day=_dmy(day)))]
+    return []
 
 
 # -- what a worker enters ----------------------------------------------------------
@@ -116,19 +148,25 @@ class NewTalk:
     participants: list[str] = field(default_factory=list)
     note: str = ""
 
-    def validate(self, today: date) -> None:
+    def validate(self, today: date, birth: date | None = None) -> None:
+        """Refuse what cannot be right (``birth``: the student's birth date, if known)."""
         if self.type not in TALK_TYPES:
             raise ValidationError("type", "Kies het soort gesprek.")
         if self.at is None:
             raise ValidationError("at", "Vul de datum van het gesprek in.")
         if self.at.date() > today:
             raise ValidationError("at", "Een gesprek dat nog moet komen is een afspraak; de datum ligt in de toekomst.")
+        check_talk_day("at", self.at.date(), birth)
         if self.minutes is not None and not 1 <= self.minutes <= 480:
             raise ValidationError("minutes", "Duur is een aantal minuten, van 1 tot 480.")
         self.note = text_field("note", self.note, "een verslag", required=self.type != "driegesprek")
         self.participants = [clean_line(p) for p in self.participants]
         for p in self.participants:
             check_text("participants", p, "name")
+
+    def concerns(self, today: date) -> list[Concern]:
+        """Possible but unusual: the worker confirms before it is saved."""
+        return talk_day_concerns("at", self.at.date(), today) if self.at is not None else []
 
     def payload(self) -> JsonObject:
         return {
@@ -152,13 +190,24 @@ class NewAgreement:
     follow_up: date | None = None
     status: str = "open"
 
-    def validate(self) -> None:
+    def validate(self, today: date) -> None:
+        """Refuse what cannot be right: an open agreement is not overdue the moment it is made."""
         self.who.validate("who")
         self.what = text_field("what", self.what, "wat er is afgesproken", required=True, kind="line")
         if self.status not in AGREEMENT_STATUSES:
             raise ValidationError("status", "Kies open, gedaan of vervallen.")
-        if self.due and self.follow_up and self.follow_up < self.due and self.status == "open":
-            pass  # following up before the deadline is allowed (a check-in halfway)
+        if self.status == "open":
+            if self.due is not None and self.due < today:
+                raise ValidationError("due", DUE_PAST.format(day=_dmy(self.due)))
+            if self.follow_up is not None and self.follow_up < today:
+                raise ValidationError("follow_up", FOLLOW_UP_PAST.format(day=_dmy(self.follow_up)))
+
+    def concerns(self) -> list[Concern]:
+        """Possible but unusual: the worker confirms before it is saved. Following up before the
+        deadline is usual (a check-in halfway); after it, it may be a mix-up of the two dates."""
+        if self.due is not None and self.follow_up is not None and self.follow_up > self.due and self.status == "open":
+            return [Concern("follow_up", FOLLOW_UP_AFTER_DUE.format(follow=_dmy(self.follow_up), due=_dmy(self.due)))]
+        return []
 
     def payload(self, talk_id: str | None = None) -> JsonObject:
         return {

@@ -185,8 +185,13 @@ class DossierService(Service):
 
     # -- talks, agreements, scores, appointments -------------------------------------------------
 
+    def birth_date(self, student_id: str) -> date | None:
+        """The student's birth date as stored now (a talk's date is checked against it)."""
+        row = students.get_student(self.store, self.keys, student_id)
+        return StudentDetails.from_dict(row.data).birth_date
+
     def add_talk(self, student_id: str, talk: d.NewTalk) -> str:
-        talk.validate(local_today())
+        talk.validate(local_today(), self.birth_date(student_id))
         if talk.at is None:  # not reached: validate() refuses a talk without a date
             raise ValueError("talk without a date")
         at = talk.at
@@ -216,7 +221,7 @@ class DossierService(Service):
         return done
 
     def add_agreement(self, student_id: str, agreement: d.NewAgreement, *, talk_id: str | None = None) -> str:
-        agreement.validate()
+        agreement.validate(local_today())
         return self.add_entries(student_id, [(d.AGREEMENT, agreement.payload(talk_id))])[0]
 
     def change_agreement(self, student_id: str, agreement: d.Agreement, **changes: Unpack[AgreementChanges]) -> bool:

@@ -231,7 +231,7 @@ class AgreementModal(Dense, DossierDialog):
         follow = parse_date(v["f-follow"], today=today, field="follow", upcoming=True) if v["f-follow"].strip() else None
         agreement = d.NewAgreement(who, v["f-what"], due, follow)
         try:
-            agreement.validate()
+            agreement.validate(today)
         except ValidationError as exc:
             if exc.field == "who":
                 raise ValidationError({"medewerker": "worker", "anders": "name"}.get(kind, "who"), exc.message) from None
@@ -240,6 +240,7 @@ class AgreementModal(Dense, DossierDialog):
 
     def prepare(self) -> Any:
         agreement = self.collect()
+        self.ask_first(agreement.concerns())
         session, sid = self.session, self.record.id
         return lambda: session.dossier.add_agreement(sid, agreement)
 

@@ -253,11 +253,12 @@ class TalkModal(Dense, DossierDialog):
             minutes=forms.minutes(v["f-minutes"], "minutes", TEXT["minutes_bad"]),
             participants=forms.parts(v["f-participants"]), note=v["f-note"],
         )
-        talk.validate(today)
+        talk.validate(today, self.record.details.birth_date)
         return talk
 
     def prepare(self) -> Any:
         talk = self.collect()
+        self.ask_first(talk.concerns(local_today()))
         session, sid = self.session, self.record.id
         return lambda: session.dossier.add_talk(sid, talk)
 
