@@ -585,7 +585,8 @@ async def test_a_name_that_looks_like_a_click_action_does_nothing_when_clicked(t
     app = build_app(team_store)
     async with app.run_test(size=SIZE) as pilot:
         await unlock_as(app, pilot, "ha", WORKER_PASS)
-        assert "[@click=app.quit]Klik[/] Test" in screen_text(app)
+        # Shown as typed (Vandaag's columns end a long name in "…"): the brackets are there, no link.
+        assert "[@click=app.quit]Klik" in screen_text(app)
         await pilot.click("#queue", offset=(10, 1))
         await pilot.click("#caseload", offset=(3, 1))
         await settle(app, pilot)
