@@ -94,7 +94,7 @@ ROW_FIELDS: dict[str, list[tuple[str, str, str, int | None]]] = {
     "agreement": [
         ("who", "Wie", "student, coach, naam", 22),
         ("what", "Wat", "wat is afgesproken", None),
-        ("due", "Uiterlijk", "bijv. 30-11", 14),
+        ("due", "Uiterlijk", "bijv. 15-1", 14),
     ],
     "consent": [
         ("with", "Met wie", "rol, organisatie of naam", None),
@@ -334,7 +334,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
                 yield hidden(ItemList(kind, id=f"list-{kind}"))
             yield Static(TEXT["next"], classes="dg-section")
             with Horizontal(classes="dg-line"):
-                yield Field("Datum", self._input("next_date", "bijv. 30-11"), 16)
+                yield Field("Datum", self._input("next_date", "bijv. 15-1"), 16)
                 yield Field("Wat", self._input("next_text", "bijv. vervolggesprek met coach"))
             yield from self._errors("next_date")
         yield SteadyFooter()

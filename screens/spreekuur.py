@@ -178,7 +178,7 @@ PLACEHOLDERS = {
     "contact_preference": "telefoon, WhatsApp, e-mail of langskomen",
     "referrer": ", ".join(REFERRERS.values()),
     "minutes": "bijv. 20",
-    "next_date": "datum, bijv. 30-11",
+    "next_date": "datum, bijv. 15-1 of morgen",
     "by_role": "bijv. studiecoach/SLB'er",
     "urgency": "gewoon, snel of acuut",
     "contact_worker": "naam of initialen",

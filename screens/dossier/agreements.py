@@ -183,7 +183,7 @@ class AgreementModal(Dense, DossierDialog):
         yield from self.row("Medewerker", Input(id="f-worker", placeholder="naam of initialen", suggester=workers))
         yield from self.row("Naam", Input(id="f-name", placeholder="naam van wie het doet"))
         yield from self.row("Wat", Input(id="f-what", placeholder="wat is er afgesproken"))
-        yield from self.row("Uiterlijk", Input(id="f-due", placeholder="datum, bijv. 30-11 (mag leeg)"))
+        yield from self.row("Uiterlijk", Input(id="f-due", placeholder="datum, bijv. 15-1 of morgen (mag leeg)"))
         yield from self.row("Opvolgen", Input(id="f-follow", placeholder="datum om na te vragen (mag leeg)"))
 
     def prefill(self) -> None:
@@ -270,7 +270,7 @@ class DateModal(Dense, DossierDialog):
         return TEXT["follow_title"]
 
     def fields(self) -> ComposeResult:
-        yield from self.row("Datum", Input(day_text(self.agreement.follow_up), id="f-date", placeholder="bijv. 30-11"))
+        yield from self.row("Datum", Input(day_text(self.agreement.follow_up), id="f-date", placeholder="bijv. 15-1 of morgen"))
 
     def first_focus(self) -> None:
         self.query_one("#f-date").focus()
