@@ -159,7 +159,7 @@ def _pick_worker(console: Console, store: Store, wanted: str | None) -> Worker:
     for i, worker in enumerate(workers, 1):
         console.say(f"  {i}. {worker.full_name} ({worker.initials})")
     answer = console.ask("Nummer of initialen")
-    if answer.isdigit() and 1 <= int(answer) <= len(workers):
+    if answer.isdecimal() and 1 <= int(answer) <= len(workers):
         return workers[int(answer) - 1]
     return _pick_worker(console, store, answer)
 

@@ -90,7 +90,7 @@ def parse_date(
         return today + timedelta(days=RELATIVE_DAYS[s.rstrip(".")])
     parts: tuple[int, int, int] | None = None
     if upcoming and ((m := _DAY_MONTH.match(s)) or (m := _DAY_MONTH_WORDS.match(s))):
-        month = int(m[2]) if m[2].isdigit() else MONTHS.get(m[2])
+        month = int(m[2]) if m[2].isdecimal() else MONTHS.get(m[2])
         if month is None:
             raise ValidationError(field, f"Onbekende maand '{m[2]}'. Gebruik {example}.")
         try:

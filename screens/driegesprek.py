@@ -126,7 +126,7 @@ TOP_ERRORS = ("at", "minutes", "coach_role", "workers", "next_date")
 def _domain(text: str) -> str | None:
     """A leefdomein by its number (1-9), code, label or the unambiguous start of one."""
     t = text.strip()
-    if t.isdigit():
+    if t.isdecimal():
         n = int(t)
         return LEEFDOMEINEN[n - 1].code if 1 <= n <= len(LEEFDOMEINEN) else None
     return forms.choice(t, {x.code: x.label for x in LEEFDOMEINEN}) or None
@@ -494,7 +494,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         kind, _, rest = field.partition(":")
         if kind in LIST_KINDS and rest:
             index_text, _, sub = rest.partition(":")
-            index = int(index_text) if index_text.isdigit() else 0
+            index = int(index_text) if index_text.isdecimal() else 0
             if index < len(self.items[kind]):
                 items = self.query_one(f"#list-{kind}", ItemList)
                 items.highlighted = index
@@ -559,7 +559,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             if domain is None:
                 raise bad("domain", TEXT["domain_bad"].format(name=raw.get("domain", "").strip()))
             score_text = raw.get("score", "").strip()
-            if not score_text.isdigit() or int(score_text) not in SCORES:
+            if not score_text.isdecimal() or int(score_text) not in SCORES:
                 raise bad("score", TEXT["score_bad"])
             score = d.NewScore(domain, int(score_text), at, raw.get("reason", ""))
             score.validate(today)
@@ -624,7 +624,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             raise ValidationError("at", TEXT["at_future"])
         minutes = None
         if v["minutes"].strip():
-            if not v["minutes"].strip().isdigit():
+            if not v["minutes"].strip().isdecimal():
                 raise ValidationError("minutes", TEXT["minutes_bad"])
             minutes = int(v["minutes"])
         coach_role = forms.choice(v["coach_role"], COACH_ROLES)

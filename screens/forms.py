@@ -80,7 +80,7 @@ def minutes(text: str, field: str, message: str) -> int | None:
     """A number of minutes, or None when left empty; ValidationError(field, message) otherwise."""
     if not text.strip():
         return None
-    if not text.strip().isdigit():
+    if not text.strip().isdecimal():
         raise ValidationError(field, message)
     return int(text.strip())
 

@@ -218,9 +218,9 @@ def typed_name(text: str) -> dict[str, str]:
     text = " ".join(text.split())
     if not text:
         return {}
-    if text.isdigit():
+    if text.isdecimal():
         return {"student_number": text}
-    if any(c.isdigit() for c in text):
+    if any(c.isdecimal() for c in text):
         try:
             parse_date(text)
         except ValidationError:
@@ -720,7 +720,7 @@ class IntakeScreen(Screen[None]):
             problems.append(ValidationError("level", TEXT["level_bad"]))
         year = None
         if v["year"].strip():
-            if v["year"].strip().isdigit():
+            if v["year"].strip().isdecimal():
                 year = int(v["year"])
             else:
                 problems.append(ValidationError("year", TEXT["year_bad"]))

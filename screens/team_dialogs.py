@@ -846,7 +846,7 @@ class IdleLockDialog(TeamDialog):
     def action_save(self) -> None:
         self.clear_errors()
         typed = self.query_one("#idle-minutes", Input).value.strip()
-        minutes = int(typed) if typed.isdigit() else 0
+        minutes = int(typed) if typed.isdecimal() else 0
         if not 1 <= minutes <= 60:
             self.show_error("idle-minutes", TEXT["need_minutes"], focus=False)
             return

@@ -239,7 +239,7 @@ def check_signed_terms(s: Session, keys: Keys, h: Handover) -> None:
 
 def _int(text: str) -> int | None:
     digits = text.strip().split(" ", 1)[0].split(";", 1)[0]
-    return int(digits) if digits.isdigit() else None
+    return int(digits) if digits.isdecimal() else None
 
 
 def _check_proposer(keys: Keys, student: Student, from_worker_id: str, coordinator_reason: bool) -> None:

@@ -555,6 +555,24 @@ async def test_a_very_long_name_keeps_who_in_view_on_todays_spreekuur(team_store
         assert str(queue.get_row_at(0)[2]) == "HH"
 
 
+async def test_a_superscript_two_in_a_number_field_is_told_not_a_crash(team_store, students):
+    """AltGr+2 types "²", which Python calls a digit but cannot turn into a number: in Leerjaar
+    and Duur it is told in Dutch under the field (it crashed the app), and what was typed stays."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+n", *NEW_FIRST)
+        field(app, "year").value = "²"
+        field(app, "minutes").value = "2²"
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, IntakeScreen)
+        assert field_error(app, "year") == "Leerjaar is een getal van 1 tot en met 6."
+        assert field_error(app, "minutes").startswith("Duur is een aantal minuten")
+        assert (field(app, "year").value, field(app, "minutes").value) == ("²", "2²")
+
+
 async def test_bad_input_is_told_next_to_the_field_and_kept(team_store, students):
     """An impossible date, a wrong phone number, a 10-year-old and an unknown municipality."""
     app = build_app(team_store)

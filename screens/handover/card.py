@@ -296,7 +296,7 @@ class HandoverCard(Dialog):
         s, row = self.session, self.view.row
 
         def make(v: str) -> Callable[[], Any]:
-            if not v.strip().isdigit():
+            if not v.strip().isdecimal():
                 raise ValidationError("access_days", TEXT["access_days_bad"])
             return lambda: s.handover.set_access_days(row, int(v.strip()))
 

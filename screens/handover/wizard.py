@@ -272,7 +272,7 @@ class HandoverDialog(FormDialog):
     @on(Input.Changed, "#ho-days")
     def days_changed(self, event: Input.Changed) -> None:
         """The document says how long the old helper reads along: keep it true (also in edited text)."""
-        if not event.value.strip().isdigit():
+        if not event.value.strip().isdecimal():
             return
         days = int(event.value.strip())
         doc = self.query_one("#ho-doc", TextArea)
@@ -296,10 +296,10 @@ class HandoverDialog(FormDialog):
             follow = parse_date(self.query_one("#ho-follow", Input).value, today=local_today(),
                                 field="follow_up", upcoming=True)
         days_text = self.query_one("#ho-days", Input).value.strip()
-        if self.kind == h.INTERN and not days_text.isdigit():
+        if self.kind == h.INTERN and not days_text.isdecimal():
             raise ValidationError("access_days", TEXT["days_needed"])
         comp = self.composition
-        days = int(days_text) if days_text.isdigit() else h.DEFAULT_ACCESS_DAYS
+        days = int(days_text) if days_text.isdecimal() else h.DEFAULT_ACCESS_DAYS
         proposal = h.Proposal(
             self.kind, receiver, h.with_access_days(self.query_one("#ho-doc", TextArea).text, days),
             list(comp.left_out) if comp else [],
