@@ -46,6 +46,17 @@ if TYPE_CHECKING:
 AGENDA_KINDS = (APPOINTMENT, AGREEMENT)
 
 
+def text_problems(*fields: tuple[str, str, str]) -> list[ValidationError]:
+    """``check_text`` of each (field, text, kind of limit), as a list of problems."""
+    out: list[ValidationError] = []
+    for name, value, kind in fields:
+        try:
+            check_text(name, value, kind)
+        except ValidationError as exc:
+            out.append(exc)
+    return out
+
+
 @dataclass(slots=True)
 class WalkIn:
     """One walk-in talk at the spreekuur."""
@@ -58,15 +69,22 @@ class WalkIn:
     next_text: str = ""
 
     def validate(self) -> None:
+        """Clean the text, then refuse the first problem (``problems``)."""
+        found = self.problems()
+        if found:
+            raise found[0]
+
+    def problems(self) -> list[ValidationError]:
+        """Clean the text, then every problem, one per field (a form shows them all)."""
         self.hulpvraag, self.next_text = clean_block(self.hulpvraag), clean_line(self.next_text)
-        check_text("hulpvraag", self.hulpvraag, "note")
-        check_text("next_text", self.next_text, "line")
+        out = text_problems(("hulpvraag", self.hulpvraag, "note"), ("next_text", self.next_text, "line"))
         if any(c not in LEEFDOMEIN_CODES for c in self.leefdomeinen):
-            raise ValidationError("leefdomeinen", "Onbekend leefdomein.")
+            out.append(ValidationError("leefdomeinen", "Onbekend leefdomein."))
         if self.referrer and self.referrer not in REFERRERS:
-            raise ValidationError("referrer", "Kies wie de student verwijst.")
+            out.append(ValidationError("referrer", "Kies wie de student verwijst."))
         if self.minutes is not None and not 1 <= self.minutes <= 480:
-            raise ValidationError("minutes", "Duur is een aantal minuten, van 1 tot 480.")
+            out.append(ValidationError("minutes", "Duur is een aantal minuten, van 1 tot 480."))
+        return out
 
     def payload(self) -> JsonObject:
         return {
@@ -111,23 +129,31 @@ class Referral:
     urgency: str = "gewoon"
 
     def validate(self) -> None:
+        """Clean the text, then refuse the first problem (``problems``)."""
+        found = self.problems()
+        if found:
+            raise found[0]
+
+    def problems(self) -> list[ValidationError]:
+        """Clean the text, then every problem, one per field (a form shows them all)."""
         self.by_name, self.by_role, self.by_contact = clean_line(self.by_name), clean_line(self.by_role), clean_line(self.by_contact)
         self.reason = clean_block(self.reason)
-        check_text("by_name", self.by_name, "name")
-        check_text("by_role", self.by_role, "short")
-        check_text("by_contact", self.by_contact, "short")
-        check_text("reason", self.reason, "note")
+        out = text_problems(
+            ("by_name", self.by_name, "name"), ("by_role", self.by_role, "short"),
+            ("by_contact", self.by_contact, "short"), ("reason", self.reason, "note"),
+        )
         if not self.by_name.strip():
-            raise ValidationError("by_name", "Vul in wie de student aanmeldt.")
+            out.append(ValidationError("by_name", "Vul in wie de student aanmeldt."))
         if not self.reason.strip():
-            raise ValidationError("reason", "Vul de reden van de aanmelding in.")
+            out.append(ValidationError("reason", "Vul de reden van de aanmelding in."))
         if self.urgency not in URGENCIES:
-            raise ValidationError("urgency", "Kies gewoon, snel of acuut.")
+            out.append(ValidationError("urgency", "Kies gewoon, snel of acuut."))
         value = self.by_contact.strip()
         if value:
             problem = contact_problem("email" if "@" in value else "telefoon", value)
             if problem:
-                raise ValidationError("by_contact", problem)
+                out.append(ValidationError("by_contact", problem))
+        return out
 
     def payload(self) -> JsonObject:
         return {

@@ -792,7 +792,7 @@ class IntakeScreen(Screen[None]):
                 typed = v["contact_worker"].strip()
                 problems.append(ValidationError(
                     "contact_worker", TEXT["contact_unknown"] if typed else TEXT["contact_needed"]))
-        attempt(extra.validate, None)
+        problems += extra.problems()
         if problems:
             raise FormProblems(self.in_form_order(problems))
         return details, extra, contact_id

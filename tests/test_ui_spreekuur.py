@@ -555,6 +555,21 @@ async def test_a_very_long_name_keeps_who_in_view_on_todays_spreekuur(team_store
         assert str(queue.get_row_at(0)[2]) == "HH"
 
 
+async def test_an_aanmelding_without_who_and_why_tells_both_at_once(team_store, students):
+    """"Aangemeld door" and "Reden" both empty, and no contactpersoon: one ctrl+s says all three,
+    each under its field (the review found the aanmelding's own fields still told one by one)."""
+    app = build_app(team_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock_as(app, pilot, "ha", WORKER_PASS)
+        await pilot.press("ctrl+r", *NEW_FIRST, "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert field_error(app, "by_name") == "Vul in wie de student aanmeldt."
+        assert field_error(app, "reason") == "Vul de reden van de aanmelding in."
+        assert field_error(app, "contact_worker")
+        assert app.focused is field(app, "by_name")
+
+
 async def test_a_superscript_two_in_a_number_field_is_told_not_a_crash(team_store, students):
     """AltGr+2 types "²", which Python calls a digit but cannot turn into a number: in Leerjaar
     and Duur it is told in Dutch under the field (it crashed the app), and what was typed stays."""
