@@ -145,6 +145,25 @@ def test_agreement_needs_who_and_what(team_store, fixed_clock):
         s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("medewerker"), "iets"))
 
 
+def test_a_follow_up_date_or_deadline_changed_later_is_not_in_the_past_either(team_store, fixed_clock):
+    """The `o` dialog (and any later change) sets no follow-up date or deadline already past: refused
+    with the date said, nothing changed; today and later are fine, and clearing it is too."""
+    s = session(team_store)
+    rec = willem(s)
+    s.dossier.add_agreement(rec.id, d.NewAgreement(d.Who("student"), "Rooster meenemen", TODAY + timedelta(days=7)))
+    (agreement,) = s.dossier.open_dossier(rec.id).agreements
+    for change in ({"follow_up": TODAY - timedelta(days=6)}, {"due": TODAY - timedelta(days=1)}):
+        with pytest.raises(ValidationError) as exc:
+            s.dossier.change_agreement(rec.id, agreement, **change)
+        assert exc.value.field == next(iter(change)) and "ligt in het verleden" in exc.value.message
+    (unchanged,) = s.dossier.open_dossier(rec.id).agreements
+    assert (unchanged.follow_up, unchanged.due, unchanged.version) == (None, TODAY + timedelta(days=7), agreement.version)
+    assert s.dossier.change_agreement(rec.id, unchanged, follow_up=TODAY)
+    (later,) = s.dossier.open_dossier(rec.id).agreements
+    assert later.follow_up == TODAY
+    assert s.dossier.change_agreement(rec.id, later, follow_up=None)
+
+
 def test_an_open_agreement_past_its_deadline_from_the_start_is_refused(team_store, fixed_clock):
     """A deadline or follow-up date already past is refused (nothing saved); today is fine. A day and
     month without a year are read by the one date parser the driegesprek uses: this year's when it

@@ -231,10 +231,18 @@ class DossierService(Service):
             if changes["status"] not in d.AGREEMENT_STATUSES:
                 raise ValidationError("status", "Kies open, gedaan of vervallen.")
             raw["status"] = changes["status"]
+        # A date set now is not in the past (as for a new agreement): a typo, not a plan.
+        today = local_today()
         if "follow_up" in changes:
-            raw["opvolgen"] = changes["follow_up"].isoformat() if changes["follow_up"] else None
+            follow_up = changes["follow_up"]
+            if follow_up is not None and follow_up < today:
+                raise ValidationError("follow_up", d.FOLLOW_UP_PAST.format(day=f"{follow_up:%d-%m-%Y}"))
+            raw["opvolgen"] = follow_up.isoformat() if follow_up else None
         if "due" in changes:
-            raw["uiterlijk"] = changes["due"].isoformat() if changes["due"] else None
+            due = changes["due"]
+            if due is not None and due < today:
+                raise ValidationError("due", d.DUE_PAST.format(day=f"{due:%d-%m-%Y}"))
+            raw["uiterlijk"] = due.isoformat() if due else None
         if "what" in changes:
             if not changes["what"].strip():
                 raise ValidationError("what", "Vul in wat er is afgesproken.")

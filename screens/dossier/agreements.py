@@ -45,7 +45,7 @@ TEXT = {
     "worker_needed": "Kies welke medewerker het doet.",
     "worker_bad": "Deze medewerker ken ik niet. Typ een naam of de initialen.",
     "follow_title": "Opvolgdatum van de werkafspraak",
-    "follow_hint": "Bijvoorbeeld 30-11 of 30 nov. Leeg laten haalt de datum weg. Enter: opslaan · Esc: terug",
+    "follow_hint": "Bijvoorbeeld 15-1, 15 jan of morgen. Leeg laten haalt de datum weg. Enter: opslaan · Esc: terug",
     "follow_conflict": (
         "Gewijzigd door {by} om {at}: de opvolgdatum is nu {now}. Jouw datum staat nog in het veld. "
         "Druk nog een keer op Enter om jouw datum op te slaan, of op Esc om die van je collega te houden."
