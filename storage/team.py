@@ -628,37 +628,42 @@ def change_passphrase(
 ) -> None:
     """Rewrap the worker's own slot; the data is not touched.
 
+    Both key derivations (the current passphrase checked, the new slot made)
+    run outside the write transaction, each taking about a second: colleagues
+    on the same store never wait for them. The write then checks that the
+    slot is still the one that was opened (a reset with the recovery code, or
+    a change in another window, meanwhile: ``WrongPassphrase``, nothing written).
+
     A wrong ``old_passphrase`` is logged like a refused login (``failed_login``,
     detail "wijzigen"; its own transaction, so call this outside a unit) and
     raises ``WrongPassphrase``: it counts for the growing wait (``login_throttle``).
     """
-    with store.session() as s:
+    with store.reading() as s:
+        slot_id = s.scalar(select(KeySlot.id).where(KeySlot.worker_id == keys.worker_id))
         try:
             current = _try_slot(s, keys.worker_id, old_passphrase)
         except WrongSecret:
             current = None
-        if current is not None:
-            _rewrap_own_slot(s, keys, current, new_passphrase, params)
-            return
-    _refused(store, keys.worker_id, "wijzigen")
-    raise WrongPassphrase(keys.worker_id)
-
-
-def _rewrap_own_slot(s: Session, keys: Keys, current: Keys, new_passphrase: str, params: KdfParams) -> None:
-    """The worker's slot made again under ``new_passphrase``, with the same keys inside."""
-    s.execute(delete(KeySlot).where(KeySlot.worker_id == current.worker_id))
-    seed = current.sign_seed
+    if current is None:
+        _refused(store, keys.worker_id, "wijzigen")
+        raise WrongPassphrase(keys.worker_id)
+    seed, sign_public = current.sign_seed, None
     if seed is None:  # a slot from before signing that never logged in since
-        seed, public = new_signing_key()
-        worker = s.get(Worker, current.worker_id)
-        if worker is not None:
-            worker.sign_public = public
-            worker.sign_binding = authority.bind(current.worker_private, current.escrow_public, current.worker_id, public)
-    payload = _worker_payload(
-        current.team_key, current.worker_private, current.escrow_public, current.role, seed
-    )
-    s.add(_slot_row(make_slot(_new_id(), new_passphrase, payload, params), "worker", current.worker_id))
-    audit.append(s, keys, "passphrase_changed", worker_id=current.worker_id)
+        seed, sign_public = new_signing_key()
+    payload = _worker_payload(current.team_key, current.worker_private, current.escrow_public, current.role, seed)
+    record = make_slot(_new_id(), new_passphrase, payload, params)
+    with store.session() as s:
+        if s.scalar(select(KeySlot.id).where(KeySlot.worker_id == current.worker_id)) != slot_id:
+            raise WrongPassphrase(keys.worker_id)
+        s.execute(delete(KeySlot).where(KeySlot.worker_id == current.worker_id))
+        if sign_public is not None:
+            worker = s.get(Worker, current.worker_id)
+            if worker is not None:
+                worker.sign_public = sign_public
+                worker.sign_binding = authority.bind(
+                    current.worker_private, current.escrow_public, current.worker_id, sign_public)
+        s.add(_slot_row(record, "worker", current.worker_id))
+        audit.append(s, keys, "passphrase_changed", worker_id=current.worker_id)
 
 
 def _role_at_creation(s: Session, audit_key: bytes, worker_id: str) -> str:

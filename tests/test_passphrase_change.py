@@ -129,3 +129,46 @@ def test_wrong_current_passphrases_bring_the_same_wait_as_the_login(team_store):
     finally:
         clock.set_clock(None)
     assert unlocks(fx, fx.worker_id, NEW_PASS)
+
+
+def test_colleagues_can_save_while_the_new_slot_is_made(team_store, monkeypatch):
+    """The key derivations of a change run outside the write transaction: while Hanna's new slot is
+    being made, Otto (another window, his own Store) registers a student at once; then the change lands."""
+    import threading
+
+    from jongerenteam.domain import StudentDetails
+    from storage.store import Store
+
+    fx = team_store
+    hanna = TeamSession.unlock(fx.store, fx.worker_id, WORKER_PASS)
+    second = Store.open(fx.store.location)
+    otto = TeamSession.unlock(second, fx.other_id, OTHER_PASS)
+    deriving, go_on = threading.Event(), threading.Event()
+    real = store_team.make_slot
+
+    def held(*args, **kwargs):
+        deriving.set()
+        assert go_on.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store_team, "make_slot", held)
+    failure: list[BaseException] = []
+
+    def change() -> None:
+        try:
+            hanna.team.change_own_passphrase(WORKER_PASS, NEW_PASS)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=change)
+    worker.start()
+    try:
+        assert deriving.wait(30)
+        otto.spreekuur.register_student(StudentDetails(first_name="Tijdens", last_name="Wijzigen"))
+    finally:
+        go_on.set()
+        worker.join(30)
+        otto.lock()
+        second.close()
+    assert failure == []
+    assert unlocks(fx, fx.worker_id, NEW_PASS)
