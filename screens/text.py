@@ -303,7 +303,11 @@ async def run_own_binding(widget: Widget, event: events.Key) -> bool:
     backspace applied after the letters typed after it ("demo wachtwoord" with a typo
     corrected came out wrong; Textual issue 6605). The focused widget's bindings come
     first in the app's binding chain, and priority bindings were already tried before
-    the key reached the widget, so what runs is the same, only in order.
+    the key reached the widget, so the same action runs, only in order. One difference:
+    a key the field binds no longer bubbles, so a parent's ``on_key`` does not see it
+    (backspace, the arrows the field uses, home/end, enter); handle such keys with a
+    binding on the parent, or a subclass binding of the field. The app's keymap
+    (``App.set_keymap``) is not applied here; the app sets none.
     """
     for binding in widget._bindings.key_to_bindings.get(event.key, ()):  # Textual's own map (pinned version)
         if not binding.priority and await widget.app.run_action(binding.action, widget):

@@ -349,7 +349,10 @@ class Store:
         """Every ``reading()`` on this thread inside it reads in one read transaction:
         one snapshot, one begin and end (the sync after a use case: the change
         feed and the students it names). Inside ``unit()`` it is that unit.
-        Writes (``session()``) inside it still get their own transaction."""
+
+        Only for reads: a write (``session()``) inside it gets its own
+        transaction, which later reads inside it do not see on SQLite (they read
+        the snapshot). So never run a use case inside it."""
         if self._current() is not None or getattr(self._local, "reader", None) is not None:
             yield
             return
