@@ -662,12 +662,12 @@ def made_on(day: date, hour: int = 10):
     that is overdue now was made while its deadline was still ahead (a past one is refused)."""
     from storage import clock
 
-    fixed = clock.now()
+    before = clock._now  # the clock function itself (fixed or real), put back as it was
     set_store_day(day, hour)
     try:
         yield
     finally:
-        clock.set_clock(lambda: fixed)
+        clock.set_clock(before)
 
 
 AMSTERDAM, UTRECHT, DEN_HAAG = "GM0363", "GM0344", "GM0518"
