@@ -336,6 +336,23 @@ class Dense:
         return "row-" + widget_id.removeprefix("f-")
 
 
+def ask_concern(
+    screen: Screen[Any], concern: Concern, confirmed: set[str], save: Callable[[], None],
+    refused: Callable[[str, str], None],
+) -> None:
+    """Possible but unusual input (a domain ``Concern``) asked j/n: a yes is remembered in
+    ``confirmed`` (by its sentence) and saves again; a no goes under its field (``refused``)."""
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            confirmed.add(concern.message)
+            save()
+        else:
+            refused(concern.field, concern.message)
+
+    screen.app.push_screen(Confirm(concern.message), answered)
+
+
 class Unsure(Exception):
     """Raised by ``FormDialog.ask_first``: ``concern`` is asked before saving."""
 
@@ -458,20 +475,10 @@ class FormDialog(Dialog):
             self.show_error(exc.field, exc.message)
             return
         except Unsure as unsure:
-            self._ask(unsure.concern)
+            ask_concern(self, unsure.concern, self.confirmed_concerns, self.action_save, self.show_error)
             return
         if call is not None:
             self.store(call, self.saved)
-
-    def _ask(self, concern: Concern) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.confirmed_concerns.add(concern.message)
-                self.action_save()
-            else:
-                self.show_error(concern.field, concern.message)
-
-        self.app.push_screen(Confirm(concern.message), answered)
 
     def saved(self, result: Any) -> None:
         self.dismiss(result)

@@ -39,11 +39,11 @@ from jongerenteam.catalogue import (
     SCORES,
 )
 from jongerenteam.dates import local_now, local_today, parse_date, parse_moment
-from jongerenteam.domain import Concern, ValidationError
+from jongerenteam.domain import ValidationError
 from jongerenteam.search import fold
 from screens import forms
 from screens.background import Failure, run_in_thread
-from screens.dialogs import DRAFT_BACK, Confirm, leave_asking_if_typed
+from screens.dialogs import DRAFT_BACK, Confirm, ask_concern, leave_asking_if_typed
 from screens.drafts import involved_record
 from screens.interfaces import team_app
 from screens.messages import dossier_changed
@@ -745,7 +745,7 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
             return
         doubt = next((c for c in talk.concerns(self._today()) if c.message not in self.confirmed), None)
         if doubt is not None:
-            self.ask(doubt)
+            ask_concern(self, doubt, self.confirmed, self.action_save, self.show_error)
             return
         self.busy = True
         self.query_one("#dg-message", Static).update(TEXT["saving"])
@@ -753,18 +753,6 @@ class DriegesprekScreen(FastTab, Screen[str | None]):
         # Everything typed stays when it fails.
         run_in_thread(self, "dg-save", lambda: session.driegesprek.save_driegesprek(student_id, talk),
                       done=lambda talk_id: self.saved(talk_id, saved_parts(talk)), failed=self.failed, exclusive=True)
-
-    def ask(self, concern: Concern) -> None:
-        """Possible but unusual input: a yes saves (and holds for that sentence), a no puts it under its field."""
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.confirmed.add(concern.message)
-                self.action_save()
-            else:
-                self.show_error(concern.field, concern.message)
-
-        self.app.push_screen(Confirm(concern.message), answered)
 
     def failed(self, failure: Failure) -> None:
         self.busy = False

@@ -945,16 +945,10 @@ class IntakeScreen(Screen[None]):
         out: list[str] = []
         for name in intake.not_carried(details, existing.details):
             field_id = "municipality" if name.startswith("municipality") else name
-            typed = f"{label}: {value}" if (value := self.typed_text(field_id)) and (label := labels.get(field_id)) else ""
+            typed = f"{label}: {value}" if (value := self.value(field_id).strip()) and (label := labels.get(field_id)) else ""
             if typed and typed not in out:
                 out.append(typed)
         return out
-
-    def typed_text(self, field_id: str) -> str:
-        """What the field ``field_id`` shows as typed, in one line."""
-        widget = self.query_one(f"#f-{field_id}")
-        value = getattr(widget, "value", "")
-        return str(value).strip() if value is not None else ''
 
     # -- leaving ----------------------------------------------------------------
 
